@@ -1,0 +1,94 @@
+package io.omix.sdk.internal;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** One call to the platform, before it is encoded. Parameters whose value is null are left out. */
+public final class ApiRequest {
+    private final String method;
+    private final String path;
+    private final Map<String, String> query = new LinkedHashMap<>();
+    private final Map<String, String> form = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private Object jsonBody;
+
+    private ApiRequest(String method, String path) {
+        if (!path.startsWith("/")) throw new IllegalArgumentException("path must start with /");
+        this.method = method;
+        this.path = path;
+    }
+
+    public static ApiRequest get(String path) {
+        return new ApiRequest("GET", path);
+    }
+
+    public static ApiRequest post(String path) {
+        return new ApiRequest("POST", path);
+    }
+
+    public static ApiRequest of(String method, String path) {
+        return new ApiRequest(method, path);
+    }
+
+    public ApiRequest query(String name, Object value) {
+        if (value != null) query.put(name, text(value));
+        return this;
+    }
+
+    public ApiRequest form(String name, Object value) {
+        if (value != null) form.put(name, text(value));
+        return this;
+    }
+
+    public ApiRequest json(Object body) {
+        this.jsonBody = body;
+        return this;
+    }
+
+    public ApiRequest header(String name, String value) {
+        if (value != null) headers.put(name, value);
+        return this;
+    }
+
+    /** Text of a parameter as the original clients send it: lists comma-joined, booleans lower-case. */
+    static String text(Object value) {
+        if (value instanceof Collection<?> c) {
+            return c.stream().map(ApiRequest::text).collect(Collectors.joining(","));
+        }
+        return String.valueOf(value);
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Map<String, String> query() {
+        return query;
+    }
+
+    public Map<String, String> form() {
+        return form;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    public Object jsonBody() {
+        return jsonBody;
+    }
+
+    /** Safe to send twice: a retry after a lost answer cannot change anything. */
+    public boolean idempotent() {
+        return switch (method) {
+            case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
+            default -> false;
+        };
+    }
+}

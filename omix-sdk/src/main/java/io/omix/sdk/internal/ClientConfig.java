@@ -1,0 +1,38 @@
+package io.omix.sdk.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings every client shares.
+ *
+ * @param endpoint      base address of the platform, e.g. {@code http://localhost:8080}
+ * @param maxRetries    retries after the first attempt (0 = none)
+ * @param timeout       limit for one attempt: connecting plus the whole answer
+ * @param verbose       log every request and answer (secrets masked) through SLF4J
+ * @param backoffBase   first retry waits up to this long; each further retry doubles the bound
+ * @param backoffMax    upper bound of one computed wait
+ * @param maxRetryAfter a server's {@code Retry-After} longer than this ends the retries
+ */
+public record ClientConfig(URI endpoint, int maxRetries, Duration timeout, boolean verbose,
+                           Duration backoffBase, Duration backoffMax, Duration maxRetryAfter) {
+    public ClientConfig {
+        Objects.requireNonNull(endpoint, "endpoint");
+        String scheme = endpoint.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new IllegalArgumentException("endpoint must be an http(s) URL: " + endpoint);
+        }
+        if (endpoint.getHost() == null) throw new IllegalArgumentException("endpoint has no host: " + endpoint);
+        if (maxRetries < 0 || maxRetries > 20) throw new IllegalArgumentException("maxRetries must be 0..20");
+        requirePositive(timeout, "timeout");
+        requirePositive(backoffBase, "backoffBase");
+        requirePositive(backoffMax, "backoffMax");
+        requirePositive(maxRetryAfter, "maxRetryAfter");
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive");
+    }
+}

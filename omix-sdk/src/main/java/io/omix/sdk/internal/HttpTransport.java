@@ -1,0 +1,277 @@
+package io.omix.sdk.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.sdk.ApiException;
+import io.omix.sdk.BgeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * Sends {@link ApiRequest}s with one pooled JDK {@link HttpClient}: retries with exponential backoff
+ * and full jitter, {@code Retry-After}, per-attempt timeouts, verbose logs with secrets masked.
+ * Thread-safe; one per client instance.
+ */
+public final class HttpTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("io.omix.sdk");
+    private static final String USER_AGENT = "omix-sdk-java/0.1 (Java " + Runtime.version().feature() + ")";
+    private static final int LOGGED_BODY_CHARS = 4096;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final ClientConfig config;
+    private final String base;
+    private final ExecutorService executor;
+    private final HttpClient client;
+
+    public HttpTransport(ClientConfig config) {
+        this.config = config;
+        String endpoint = config.endpoint().toString();
+        this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        // Our own executor so that close() releases the client's threads on Java 17 too.
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "omix-sdk-http-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build();
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    /** The raw answer of a request, after retries. */
+    public record Response(int status, Map<String, java.util.List<String>> headers, byte[] body, int attempts) {
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
+                    .map(e -> e.getValue().get(0))
+                    .findFirst();
+        }
+
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    /** Sends the request, retrying as the policy allows; throws {@link BgeException} when no answer came. */
+    public Response send(ApiRequest request) {
+        HttpRequest httpRequest = build(request);
+        int maxAttempts = config.maxRetries() + 1;
+        for (int attempt = 1; ; attempt++) {
+            long started = System.nanoTime();
+            if (config.verbose()) logRequest(request, httpRequest, attempt);
+            HttpResponse<byte[]> answer;
+            try {
+                answer = client.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (config.verbose()) LOG.info("<-- {} {} failed: {}", request.method(), request.path(), e.toString());
+                if (attempt < maxAttempts && retryable(e, request)) {
+                    sleep(backoff(attempt), attempt);
+                    continue;
+                }
+                throw new BgeException(request.method() + " " + request.path() + " failed after " + attempt
+                        + (attempt == 1 ? " attempt: " : " attempts: ") + describe(e), e, attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BgeException("interrupted while calling " + request.path(), e, attempt);
+            }
+            Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body(), attempt);
+            if (config.verbose()) logResponse(request, response, started);
+            if (attempt < maxAttempts && retryable(response.status(), request)) {
+                Optional<Duration> asked = retryAfter(response);
+                Duration wait = asked.isPresent() ? asked.get() : backoff(attempt);
+                if (wait.compareTo(config.maxRetryAfter()) <= 0) {
+                    sleep(wait, attempt);
+                    continue;
+                }
+            }
+            return response;
+        }
+    }
+
+    /**
+     * Sends a request to an envelope API ({@code {code, msg, data}}) and returns the envelope of a
+     * successful answer; a non-zero code becomes {@link ApiException}, anything else {@link BgeException}.
+     */
+    public ObjectNode envelope(ApiRequest request) {
+        Response response = send(request);
+        if (!response.ok()) {
+            throw new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path()
+                    + ": " + snippet(response.bodyText()), null, response.attempts(), response.status());
+        }
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new BgeException("answer of " + request.path() + " is not JSON", e, response.attempts(), response.status());
+        }
+        if (root == null || !root.isObject() || !root.path("code").isIntegralNumber()) {
+            throw new BgeException("answer of " + request.path() + " is not an envelope: "
+                    + snippet(response.bodyText()), null, response.attempts(), response.status());
+        }
+        int code = root.get("code").intValue();
+        if (code != 0) {
+            throw new ApiException(code, root.path("msg").asText(""), root.get("data"), response.status());
+        }
+        return (ObjectNode) root;
+    }
+
+    private HttpRequest build(ApiRequest request) {
+        String query = encode(request.query());
+        URI uri = URI.create(base + request.path() + (query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(config.timeout())
+                .header("User-Agent", USER_AGENT)
+                .header("Accept", "application/json");
+        request.headers().forEach(b::header);
+        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+        if (request.jsonBody() != null) {
+            b.header("Content-Type", "application/json; charset=utf-8");
+            body = HttpRequest.BodyPublishers.ofByteArray(jsonBytes(request.jsonBody()));
+        } else if (!request.form().isEmpty()) {
+            b.header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+            body = HttpRequest.BodyPublishers.ofString(encode(request.form()), StandardCharsets.UTF_8);
+        }
+        return b.method(request.method(), body).build();
+    }
+
+    private static byte[] jsonBytes(Object body) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("request body cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static String encode(Map<String, String> params) {
+        return params.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    /**
+     * A request that got no answer is retried when sending it again cannot do harm: always for
+     * idempotent methods, and for others only when the connection was never made (the server saw nothing).
+     */
+    static boolean retryable(IOException e, ApiRequest request) {
+        if (request.idempotent()) return true;
+        return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
+    }
+
+    /** An answer is retried when it says "try again" and the method is idempotent. */
+    static boolean retryable(int status, ApiRequest request) {
+        return request.idempotent() && (status >= 500 || status == 429);
+    }
+
+    /** Full jitter: a random wait in [0, min(max, base * 2^(attempt-1))]. */
+    Duration backoff(int attempt) {
+        long bound = config.backoffBase().toMillis() << Math.min(attempt - 1, 20);
+        bound = Math.min(bound, config.backoffMax().toMillis());
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(bound + 1));
+    }
+
+    /** {@code Retry-After} as seconds or an HTTP date. */
+    static Optional<Duration> retryAfter(Response response) {
+        Optional<String> value = response.header("Retry-After");
+        if (value.isEmpty()) return Optional.empty();
+        String v = value.get().trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return Optional.of(Duration.ofSeconds(Math.max(0, seconds)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(when.getZone()), when);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (DateTimeParseException unparseable) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private void sleep(Duration wait, int attempt) {
+        if (config.verbose()) LOG.info("retrying in {} ms (attempt {} of {})", wait.toMillis(), attempt + 1, config.maxRetries() + 1);
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BgeException("interrupted while waiting to retry", e, attempt);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    }
+
+    private static String snippet(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
+    private void logRequest(ApiRequest request, HttpRequest http, int attempt) {
+        String query = Redactor.urlEncoded(http.uri().getRawQuery());
+        String headers = request.headers().entrySet().stream()
+                .map(e -> e.getKey() + ": " + Redactor.header(e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", "));
+        String body = request.jsonBody() != null ? Redactor.json(new String(jsonBytes(request.jsonBody()), StandardCharsets.UTF_8))
+                : request.form().isEmpty() ? "" : Redactor.urlEncoded(encode(request.form()));
+        LOG.info("--> {} {}{}{}{}{}", request.method(), base + request.path(),
+                query == null ? "" : "?" + query,
+                headers.isEmpty() ? "" : " [" + headers + "]",
+                body.isEmpty() ? "" : " " + body,
+                attempt > 1 ? " (attempt " + attempt + ")" : "");
+    }
+
+    private void logResponse(ApiRequest request, Response response, long startedNanos) {
+        long ms = (System.nanoTime() - startedNanos) / 1_000_000;
+        String body = Redactor.json(response.bodyText());
+        if (body.length() > LOGGED_BODY_CHARS) body = body.substring(0, LOGGED_BODY_CHARS) + "... (" + response.body().length + " bytes)";
+        LOG.info("<-- {} {} {} ({} ms) {}", response.status(), request.method(), request.path(), ms, body);
+    }
+
+    @Override
+    public void close() {
+        // HttpClient is AutoCloseable from Java 21 on; on 17 shutting down its executor frees the threads.
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception ignored) {
+                // closing is best effort
+            }
+        }
+        executor.shutdownNow();
+    }
+}

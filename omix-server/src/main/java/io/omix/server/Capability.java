@@ -1,0 +1,21 @@
+package io.omix.server;
+
+import io.omix.server.common.http.Routes;
+import io.omix.server.demo.DemoData;
+
+/**
+ * One capability of the platform (oauth, samples, streams...): its routes, and the demo data it
+ * adds to a fresh installation.
+ */
+public interface Capability {
+    void routes(Routes routes);
+
+    /** Adds this capability's demo data and the credentials or ids a newcomer needs. */
+    default void demo(DemoData demo) {}
+
+    /** Builds a capability once the platform is up. */
+    @FunctionalInterface
+    interface Factory {
+        Capability create(Platform platform);
+    }
+}

@@ -1,0 +1,186 @@
+package io.omix.server;
+
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.omix.server.common.db.Database;
+import io.omix.server.common.http.HttpErrors;
+import io.omix.server.common.http.RequestObservation;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.demo.DemoSeeder;
+import io.omix.server.system.SystemRoutes;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The platform server: opens the database (migrating it), registers every capability's routes on
+ * one Javalin instance, creates demo data on a fresh installation, and stops gracefully.
+ */
+public final class OmixServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OmixServer.class);
+
+    /** The capabilities every server runs, in registration order. */
+    static final List<Capability.Factory> BUILT_IN = List.of(SystemRoutes::new);
+
+    private final Platform platform;
+    private final Javalin app;
+    private final Routes routes;
+    private final Optional<Path> demoCredentials;
+    private volatile boolean stopped;
+
+    private OmixServer(Platform platform, Javalin app, Routes routes, Optional<Path> demoCredentials) {
+        this.platform = platform;
+        this.app = app;
+        this.routes = routes;
+        this.demoCredentials = demoCredentials;
+    }
+
+    public static OmixServer start(ServerConfig config) {
+        return builder(config).start();
+    }
+
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    public static final class Builder {
+        private final ServerConfig config;
+        private final List<Capability.Factory> extra = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(ServerConfig config) {
+            this.config = config;
+        }
+
+        /** Adds a capability beside the built-in ones (embedders and tests). */
+        public Builder capability(Capability.Factory factory) {
+            extra.add(factory);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public OmixServer start() {
+            long started = System.nanoTime();
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ClassLoaderMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            new UptimeMetrics().bindTo(metrics);
+            JvmGcMetrics gc = new JvmGcMetrics();
+            gc.bindTo(metrics);
+            Database database = Database.open(config, metrics);
+            try {
+                Platform platform = new Platform(config, database, metrics, clock);
+                List<Capability> capabilities = new ArrayList<>();
+                for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
+                for (Capability.Factory f : extra) capabilities.add(f.create(platform));
+                Routes[] routes = new Routes[1];
+                Javalin app = Javalin.create(jc -> {
+                    jc.startup.showJavalinBanner = false;
+                    jc.startup.showOldJavalinVersionWarning = false;
+                    jc.jetty.host = config.host();
+                    jc.jetty.port = config.port();
+                    jc.http.maxRequestSize = config.maxRequestBytes();
+                    jc.http.defaultContentType = "application/json";
+                    jc.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+                    jc.jsonMapper(new JavalinJackson(ServerJson.MAPPER, false));
+                    jc.jetty.modifyServer(server -> {
+                        // New requests get 503 while the ones in flight finish, up to the shutdown timeout.
+                        server.setHandler(new GracefulHandler());
+                        server.setStopTimeout(config.shutdownTimeout().toMillis());
+                        server.setStopAtShutdown(false);
+                        ErrorHandler errors = new ErrorHandler();
+                        errors.setShowStacks(false);
+                        errors.setShowCauses(false);
+                        errors.setShowMessageInTitle(false);
+                        server.setErrorHandler(errors);
+                    });
+                    jc.jetty.modifyServletContextHandler(h -> h.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
+                    jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+                    RequestObservation.install(jc, metrics);
+                    HttpErrors.install(jc.routes);
+                    routes[0] = new Routes(jc.routes);
+                    for (Capability c : capabilities) c.routes(routes[0]);
+                });
+                app.start();
+                String endpoint = publicUrl(config, app.port());
+                Optional<Path> demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
+                OmixServer server = new OmixServer(platform, app, routes[0], demo);
+                LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
+                        database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
+                return server;
+            } catch (RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+    }
+
+    static String publicUrl(ServerConfig config, int port) {
+        if (!config.publicUrl().isEmpty()) return config.publicUrl().replaceAll("/+$", "");
+        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
+        if (host.contains(":")) host = "[" + host + "]";
+        return "http://" + host + ":" + port;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    /** Where clients reach this server. */
+    public URI url() {
+        return URI.create(publicUrl(platform.config(), port()));
+    }
+
+    public Platform platform() {
+        return platform;
+    }
+
+    public Routes routes() {
+        return routes;
+    }
+
+    /** The demo credentials file, when this installation has demo data. */
+    public Optional<Path> demoCredentials() {
+        return demoCredentials;
+    }
+
+    /** Stops accepting requests, lets those in flight finish (up to the shutdown timeout), closes the database. */
+    public synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
+        try {
+            app.stop();
+        } finally {
+            platform.database().close();
+            platform.metrics().close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,158 @@
+package io.omix.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Server settings. Read from defaults, then a properties file, then {@code OMIX_*} environment
+ * variables, then explicit overrides (command-line flags), each later source winning.
+ * Unknown keys in the file are an error, so a misspelt setting never goes unnoticed.
+ *
+ * @param host            address to listen on
+ * @param port            port to listen on (0 picks a free one)
+ * @param publicUrl       how clients reach this server (used in links it hands out); empty = derived
+ * @param dataDir         local state: embedded database, object store, demo credentials
+ * @param dbUrl           JDBC URL; empty = the embedded database under {@code dataDir}
+ * @param dbUser          database user
+ * @param dbPassword      database password
+ * @param dbPoolSize      connections in the pool
+ * @param maxRequestBytes largest request body accepted (413 above)
+ * @param shutdownTimeout how long a stop waits for requests in flight
+ * @param demo            create demo data on an empty database: "auto" (only on the embedded database), "true", "false"
+ */
+public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
+                           String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
+                           String demo) {
+
+    /** Every setting with its default, in the order the docs list them. */
+    public static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("server.host", "127.0.0.1");
+        d.put("server.port", "8080");
+        d.put("server.public-url", "");
+        d.put("server.max-request-bytes", String.valueOf(16L * 1024 * 1024));
+        d.put("server.shutdown-timeout-seconds", "30");
+        d.put("data.dir", "./data");
+        d.put("db.url", "");
+        d.put("db.user", "");
+        d.put("db.password", "");
+        d.put("db.pool-size", "10");
+        d.put("demo.enabled", "auto");
+        DEFAULTS = java.util.Collections.unmodifiableMap(d);
+    }
+
+    public ServerConfig {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("server.port must be 0..65535");
+        if (dbPoolSize < 1 || dbPoolSize > 500) throw new IllegalArgumentException("db.pool-size must be 1..500");
+        if (maxRequestBytes < 1024) throw new IllegalArgumentException("server.max-request-bytes must be >= 1024");
+        if (!demo.equals("auto") && !demo.equals("true") && !demo.equals("false")) {
+            throw new IllegalArgumentException("demo.enabled must be auto, true or false");
+        }
+    }
+
+    /** The environment variable that overrides {@code key}: {@code db.pool-size} is {@code OMIX_DB_POOL_SIZE}. */
+    public static String envName(String key) {
+        return "OMIX_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /**
+     * @param file      properties file, or null for none
+     * @param env       environment (System.getenv() in production)
+     * @param overrides settings given on the command line
+     */
+    public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+            for (String key : p.stringPropertyNames()) {
+                requireKnown(key, "in " + file);
+                values.put(key, p.getProperty(key).trim());
+            }
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String v = env.get(envName(key));
+            if (v != null) values.put(key, v.trim());
+        }
+        overrides.forEach((key, value) -> {
+            requireKnown(key, "on the command line");
+            values.put(key, value);
+        });
+        return of(values);
+    }
+
+    /** Defaults only, with the given overrides: what tests and embedders use. */
+    public static ServerConfig defaults(Map<String, String> overrides) {
+        return load(null, Map.of(), overrides);
+    }
+
+    private static void requireKnown(String key, String where) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException("unknown setting '" + key + "' " + where + "; known: " + DEFAULTS.keySet());
+        }
+    }
+
+    private static ServerConfig of(Map<String, String> v) {
+        return new ServerConfig(
+                v.get("server.host"),
+                integer(v, "server.port"),
+                v.get("server.public-url"),
+                Path.of(v.get("data.dir")).toAbsolutePath().normalize(),
+                v.get("db.url"),
+                v.get("db.user"),
+                v.get("db.password"),
+                integer(v, "db.pool-size"),
+                Long.parseLong(number(v, "server.max-request-bytes")),
+                Duration.ofSeconds(integer(v, "server.shutdown-timeout-seconds")),
+                v.get("demo.enabled").toLowerCase(Locale.ROOT));
+    }
+
+    private static String number(Map<String, String> v, String key) {
+        String s = v.get(key);
+        if (!s.matches("\\d{1,18}")) throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
+        return s;
+    }
+
+    private static int integer(Map<String, String> v, String key) {
+        long n = Long.parseLong(number(v, key));
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException(key + " is too large");
+        return (int) n;
+    }
+
+    /** True when no JDBC URL was configured: the server keeps its database under {@link #dataDir()}. */
+    public boolean embeddedDatabase() {
+        return dbUrl.isEmpty();
+    }
+
+    /** Whether an empty database gets demo data. */
+    public boolean demoEnabled() {
+        return demo.equals("auto") ? embeddedDatabase() : Boolean.parseBoolean(demo);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
+                maxRequestBytes, shutdownTimeout, demo);
+    }
+
+    @Override
+    public String toString() {
+        // The password never reaches a log.
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", db="
+                + (embeddedDatabase() ? "embedded" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
+                + ", poolSize=" + dbPoolSize + ", maxRequestBytes=" + maxRequestBytes + ", demo=" + demo + "]";
+    }
+}

@@ -1,0 +1,100 @@
+package io.omix.server.common.db;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Thin helpers over JDBC: parameter binding, row mapping and transactions, nothing more. */
+public final class Jdbc {
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+
+    public Jdbc(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        return withConnection(c -> query(c, sql, mapper, args));
+    }
+
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
+        List<T> rows = query(sql, mapper, args);
+        if (rows.size() > 1) throw new IllegalStateException("expected at most one row, got " + rows.size());
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    public int update(String sql, Object... args) {
+        return withConnection(c -> update(c, sql, args));
+    }
+
+    public static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) out.add(mapper.map(rs));
+                return out;
+            }
+        }
+    }
+
+    public static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    public static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+    }
+
+    /** Runs {@code work} on one connection with auto-commit. */
+    public <T> T withConnection(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new DataAccessException(e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException(e);
+        }
+    }
+
+    /** A database failure, unchecked so that it reaches the server's error handler (HTTP 500, logged). */
+    public static final class DataAccessException extends RuntimeException {
+        public DataAccessException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.omix.server.common.http;
+
+/**
+ * An API error for the caller: rendered as the envelope {@code {code, msg, data}} (on HTTP 200 for
+ * API errors). Throw it from any handler or service; nothing else of the failure reaches the client.
+ */
+public class ApiException extends RuntimeException {
+    private final ErrorCode error;
+    private final transient Object data;
+
+    public ApiException(ErrorCode error, Object data) {
+        super(error.code() + " " + error.msg(), null, false, false);
+        this.error = error;
+        this.data = data;
+    }
+
+    public ApiException(ErrorCode error) {
+        this(error, null);
+    }
+
+    public ErrorCode error() {
+        return error;
+    }
+
+    public Object data() {
+        return data;
+    }
+}

@@ -1,0 +1,95 @@
+package io.omix.server.common.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One API call as handlers see it: the Javalin context plus every parameter the caller gave, from
+ * the path, the query string and the body (form-encoded or JSON) merged into one map.
+ */
+public final class ApiRequest {
+    static final String REQUEST_ID = "omix.request_id";
+
+    private final Context ctx;
+    private Map<String, List<JsonNode>> input;
+
+    public ApiRequest(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    public Context ctx() {
+        return ctx;
+    }
+
+    public String header(String name) {
+        return ctx.header(name);
+    }
+
+    public String requestId() {
+        return ctx.attribute(REQUEST_ID);
+    }
+
+    public Surface surface() {
+        return Surface.of(ctx.path());
+    }
+
+    /** Every given parameter by name; a name given in more than one place has more than one value. */
+    public Map<String, List<JsonNode>> input() {
+        if (input == null) input = readInput();
+        return input;
+    }
+
+    private Map<String, List<JsonNode>> readInput() {
+        Map<String, List<JsonNode>> in = new LinkedHashMap<>();
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ctx.pathParamMap().forEach((k, v) -> add(in, k, f.textNode(v)));
+        ctx.queryParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
+        if (!hasBody()) return in;
+        String type = contentType();
+        if (type.equals("application/x-www-form-urlencoded")) {
+            ctx.formParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
+        } else if (type.equals("application/json")) {
+            JsonNode body;
+            try {
+                body = ServerJson.MAPPER.readTree(ctx.bodyAsBytes());
+            } catch (JsonProcessingException e) {
+                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "malformed JSON: " + e.getOriginalMessage()));
+            } catch (java.io.IOException e) {
+                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "unreadable"));
+            }
+            if (body == null || body.isMissingNode()) return in;
+            if (!body.isObject()) throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "must be a JSON object"));
+            body.fields().forEachRemaining(e -> add(in, e.getKey(), e.getValue()));
+        } else if (!type.isEmpty()) {
+            throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("Content-Type",
+                    "must be application/x-www-form-urlencoded or application/json"));
+        }
+        return in;
+    }
+
+    private boolean hasBody() {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) return false;
+        return ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
+    }
+
+    /** The media type without parameters, lower-case; empty when absent. */
+    private String contentType() {
+        String type = ctx.contentType();
+        if (type == null) return "";
+        int semi = type.indexOf(';');
+        return (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static void add(Map<String, List<JsonNode>> in, String name, JsonNode value) {
+        in.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+    }
+}

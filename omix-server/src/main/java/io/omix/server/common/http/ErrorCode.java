@@ -1,0 +1,65 @@
+package io.omix.server.common.http;
+
+/**
+ * Every error code the platform answers with: one table, mirrored in {@code docs/api.md}
+ * (a test keeps the two in step). API errors travel in the envelope on HTTP 200; the
+ * HTTP-level ones are sent with that HTTP status, for what is not an API answer.
+ */
+public enum ErrorCode {
+    // API errors fixed by the original platform's public clients (protocol notes).
+    BAD_REQUEST(400, "错误的请求", false, "OAuth2 request is wrong: bad code, redirect_uri, grant or client"),
+    NO_PERMISSION(401, "无访问权限", false, "token valid but lacks the scope or permission"),
+    TOKEN_INVALID(403, "access_token 已失效或错误", false, "token unknown, expired or revoked"),
+    AUTHORIZATION_CODE_TOKEN_REFUSED(40014, "本接口不支持授权码模式的应用访问", false,
+            "endpoint refused to authorization-code tokens"),
+    PARAMETER_ERROR(41001, "参数错误", false,
+            "a parameter failed validation; data maps each failing parameter to the reason"),
+    MODEL_NOT_FOUND(41202, "模型不存在", false, "unknown model id"),
+    NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
+            "the sample is not the caller's (also: unknown or malformed id)"),
+
+    // HTTP-level errors: sent with the HTTP status equal to the code.
+    HTTP_NOT_FOUND(404, "接口不存在", true, "no endpoint at this path"),
+    HTTP_METHOD_NOT_ALLOWED(405, "请求方法不允许", true, "the path exists, the method does not"),
+    HTTP_PAYLOAD_TOO_LARGE(413, "请求体过大", true, "request body above server.max-request-bytes"),
+    HTTP_INTERNAL_ERROR(500, "服务器内部错误", true,
+            "unexpected server failure; data.request_id names it in the server log"),
+    HTTP_UNAVAILABLE(503, "服务暂不可用", true, "the server is stopping; retry (idempotent requests are retried by the SDK)");
+
+    private final int code;
+    private final String msg;
+    private final boolean httpLevel;
+    private final String meaning;
+
+    ErrorCode(int code, String msg, boolean httpLevel, String meaning) {
+        this.code = code;
+        this.msg = msg;
+        this.httpLevel = httpLevel;
+        this.meaning = meaning;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String msg() {
+        return msg;
+    }
+
+    /** True when the error is sent with HTTP status {@link #code()} rather than 200. */
+    public boolean httpLevel() {
+        return httpLevel;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The HTTP-level error for a status, or null. */
+    public static ErrorCode forHttpStatus(int status) {
+        for (ErrorCode c : values()) {
+            if (c.httpLevel && c.code == status) return c;
+        }
+        return null;
+    }
+}

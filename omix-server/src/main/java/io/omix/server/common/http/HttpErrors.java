@@ -1,0 +1,71 @@
+package io.omix.server.common.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns every failure into the answer its surface expects, and never lets a stack trace or an
+ * internal message reach the client: API errors become envelopes on HTTP 200, HTTP-level errors keep
+ * their status, and anything unexpected is logged with the request id and answered 500.
+ */
+public final class HttpErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
+    private HttpErrors() {}
+
+    public static void install(RoutesConfig routes) {
+        routes.exception(ApiException.class, (e, ctx) -> renderApiError(ctx, e.error(), e.data()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> renderHttpError(ctx, e.getStatus()));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("request {} {} {} failed", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(), e);
+            renderHttpError(ctx, 500);
+        });
+        // Statuses set without an exception (e.g. Javalin's own 404 for an unknown path).
+        for (int status : new int[] {404, 405, 413, 500, 503}) {
+            routes.error(status, ctx -> {
+                if (ctx.attribute(Routes.CODE) == null) renderHttpError(ctx, status);
+            });
+        }
+    }
+
+    static void renderApiError(Context ctx, ErrorCode error, Object data) {
+        if (Surface.of(ctx.path()) == Surface.DATASETS) {
+            renderProblem(ctx, error.httpLevel() ? error.code() : 400, error.msg(), data);
+            return;
+        }
+        Routes.writeJson(ctx, error.httpLevel() ? error.code() : 200, Envelope.error(error, data).fields());
+        ctx.attribute(Routes.CODE, error.code());
+    }
+
+    static void renderHttpError(Context ctx, int status) {
+        ErrorCode known = ErrorCode.forHttpStatus(status);
+        String msg = known != null ? known.msg() : "HTTP " + status;
+        Object data = status >= 500 ? Map.of("request_id", String.valueOf((Object) ctx.attribute(ApiRequest.REQUEST_ID))) : null;
+        if (Surface.of(ctx.path()) == Surface.DATASETS) {
+            renderProblem(ctx, status, msg, data);
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", status);
+        body.put("msg", msg);
+        body.put("data", data);
+        Routes.writeJson(ctx, status, body);
+        ctx.attribute(Routes.CODE, status);
+    }
+
+    /** The dataset batches API's error body: {@code {status_code, detail, extra}}. */
+    static void renderProblem(Context ctx, int status, String detail, Object extra) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status_code", status);
+        body.put("detail", detail);
+        body.put("extra", extra == null ? Map.of() : extra);
+        Routes.writeJson(ctx, status, body);
+        ctx.attribute(Routes.CODE, status);
+    }
+}

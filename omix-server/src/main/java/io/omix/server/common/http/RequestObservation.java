@@ -1,0 +1,59 @@
+package io.omix.server.common.http;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Request ids, the structured access log and request metrics. The log names the route and path
+ * but never the query string or body, where tokens and secrets travel.
+ */
+public final class RequestObservation {
+    private static final Logger ACCESS = LoggerFactory.getLogger("omix.access");
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private RequestObservation() {}
+
+    public static void install(JavalinConfig config, MeterRegistry metrics) {
+        config.routes.before(ctx -> {
+            String given = ctx.header("X-Request-Id");
+            String id = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+            ctx.attribute(ApiRequest.REQUEST_ID, id);
+            ctx.header("X-Request-Id", id);
+        });
+        config.requestLogger.http((ctx, ms) -> {
+            String route = route(ctx);
+            Timer.builder("omix.http.requests")
+                    .description("HTTP requests by route and status")
+                    .tag("method", ctx.method().name())
+                    .tag("route", route)
+                    .tag("status", String.valueOf(ctx.statusCode()))
+                    .register(metrics)
+                    .record((long) (ms * 1_000_000L), TimeUnit.NANOSECONDS);
+            if (ACCESS.isInfoEnabled()) {
+                Object code = ctx.attribute(Routes.CODE);
+                ACCESS.info("method={} path={} route={} status={} code={} ms={} request_id={} remote={}",
+                        ctx.method().name(), quoteIfNeeded(ctx.path()), route, ctx.statusCode(),
+                        code == null ? "-" : code, String.format("%.2f", ms),
+                        ctx.attribute(ApiRequest.REQUEST_ID), ctx.ip());
+            }
+        });
+    }
+
+    private static String route(Context ctx) {
+        String route = ctx.attribute(Routes.ROUTE);
+        // Unknown paths share one label so that scanners cannot blow up the metric's cardinality.
+        return route == null ? "unmatched" : route;
+    }
+
+    private static String quoteIfNeeded(String s) {
+        return s.matches("[\\x21-\\x7e]*") && !s.contains("\"") ? s : '"' + s.replace("\"", "%22") + '"';
+    }
+}

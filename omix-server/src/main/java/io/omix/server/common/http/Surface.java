@@ -1,0 +1,32 @@
+package io.omix.server.common.http;
+
+/**
+ * The three API surfaces one server speaks. They differ in how errors look: the open and private
+ * platforms answer with the envelope, the dataset batches API with HTTP statuses and
+ * {@code {status_code, detail, extra}}.
+ */
+public enum Surface {
+    OPEN(""),
+    PRIVATE("/private"),
+    DATASETS("/api/v2");
+
+    private final String prefix;
+
+    Surface(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public static Surface of(String path) {
+        if (startsWithSegment(path, DATASETS.prefix)) return DATASETS;
+        if (startsWithSegment(path, PRIVATE.prefix)) return PRIVATE;
+        return OPEN;
+    }
+
+    private static boolean startsWithSegment(String path, String prefix) {
+        return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    }
+}

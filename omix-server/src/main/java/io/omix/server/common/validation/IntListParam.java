@@ -1,0 +1,45 @@
+package io.omix.server.common.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A comma-separated list of integers (or a JSON array of them), each within a range. */
+public final class IntListParam extends Param<List<Integer>, IntListParam> {
+    private int min = Integer.MIN_VALUE;
+    private int max = Integer.MAX_VALUE;
+    private int maxItems = 100;
+
+    IntListParam(String name) {
+        super(name);
+    }
+
+    public IntListParam range(int min, int max) {
+        this.min = min;
+        this.max = max;
+        return this;
+    }
+
+    public IntListParam maxItems(int maxItems) {
+        this.maxItems = maxItems;
+        return this;
+    }
+
+    @Override
+    public String rule() {
+        return "comma-separated integers from " + min + " to " + max + ", at most " + maxItems;
+    }
+
+    @Override
+    protected List<Integer> parse(JsonNode value) throws InvalidParam {
+        List<String> items = ListItems.split(value, maxItems);
+        List<Integer> out = new ArrayList<>(items.size());
+        for (String item : items) {
+            long n = Numbers.parseItem(item, this);
+            if (n < min || n > max) throw new InvalidParam(n + " is out of range " + min + ".." + max);
+            out.add((int) n);
+        }
+        return List.copyOf(out);
+    }
+}

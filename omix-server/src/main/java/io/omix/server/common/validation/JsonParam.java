@@ -1,0 +1,49 @@
+package io.omix.server.common.validation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.common.http.ServerJson;
+
+/**
+ * A JSON value: given as a JSON text inside a form field (as the original clients send nested
+ * values) or directly inside a JSON body.
+ */
+public final class JsonParam extends Param<JsonNode, JsonParam> {
+    private boolean objectOnly;
+    private int maxChars = 1 << 20;
+
+    JsonParam(String name) {
+        super(name);
+    }
+
+    public JsonParam objectOnly() {
+        this.objectOnly = true;
+        return this;
+    }
+
+    public JsonParam maxChars(int maxChars) {
+        this.maxChars = maxChars;
+        return this;
+    }
+
+    @Override
+    public String rule() {
+        return objectOnly ? "a JSON object" : "a JSON value";
+    }
+
+    @Override
+    protected JsonNode parse(JsonNode value) throws InvalidParam {
+        JsonNode node = value;
+        if (value.isTextual()) {
+            String text = value.textValue();
+            if (text.length() > maxChars) throw new InvalidParam("must be at most " + maxChars + " characters");
+            try {
+                node = ServerJson.MAPPER.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new InvalidParam("must be valid JSON (" + e.getOriginalMessage() + ")");
+            }
+        }
+        if (objectOnly && (node == null || !node.isObject())) throw new InvalidParam("must be a JSON object");
+        return node;
+    }
+}

@@ -1,0 +1,31 @@
+package io.omix.server.common.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A whole number that may exceed int (ids such as batch numbers). */
+public final class LongParam extends Param<Long, LongParam> {
+    private long min = Long.MIN_VALUE;
+    private long max = Long.MAX_VALUE;
+
+    LongParam(String name) {
+        super(name);
+    }
+
+    public LongParam range(long min, long max) {
+        this.min = min;
+        this.max = max;
+        return this;
+    }
+
+    @Override
+    public String rule() {
+        return "an integer from " + min + " to " + max;
+    }
+
+    @Override
+    protected Long parse(JsonNode value) throws InvalidParam {
+        long n = Numbers.parseLong(value, this);
+        if (n < min || n > max) throw new InvalidParam("must be " + rule());
+        return n;
+    }
+}

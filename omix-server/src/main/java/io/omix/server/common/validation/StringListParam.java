@@ -1,0 +1,63 @@
+package io.omix.server.common.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** A comma-separated list of texts (or a JSON array of them), each matching a pattern. */
+public final class StringListParam extends Param<List<String>, StringListParam> {
+    private int maxItems = 100;
+    private int maxItemLength = 256;
+    private Pattern pattern;
+    private String patternRule;
+    private boolean distinct;
+
+    StringListParam(String name) {
+        super(name);
+    }
+
+    public StringListParam maxItems(int maxItems) {
+        this.maxItems = maxItems;
+        return this;
+    }
+
+    public StringListParam maxItemLength(int maxItemLength) {
+        this.maxItemLength = maxItemLength;
+        return this;
+    }
+
+    public StringListParam pattern(Pattern pattern, String rule) {
+        this.pattern = pattern;
+        this.patternRule = rule;
+        return this;
+    }
+
+    /** Refuse repeated items. */
+    public StringListParam distinct() {
+        this.distinct = true;
+        return this;
+    }
+
+    @Override
+    public String rule() {
+        return "comma-separated list of at most " + maxItems + (patternRule == null ? " items" : " items, each " + patternRule);
+    }
+
+    @Override
+    protected List<String> parse(JsonNode value) throws InvalidParam {
+        List<String> items = ListItems.split(value, maxItems);
+        Set<String> seen = new HashSet<>();
+        for (String item : items) {
+            if (item.isEmpty()) throw new InvalidParam("must not contain empty items");
+            if (item.length() > maxItemLength) throw new InvalidParam("items must be at most " + maxItemLength + " characters");
+            if (pattern != null && !pattern.matcher(item).matches()) {
+                throw new InvalidParam("'" + Numbers.clip(item) + "' is not " + patternRule);
+            }
+            if (distinct && !seen.add(item)) throw new InvalidParam("'" + Numbers.clip(item) + "' is repeated");
+        }
+        return items;
+    }
+}

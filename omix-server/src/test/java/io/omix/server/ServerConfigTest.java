@@ -1,0 +1,68 @@
+package io.omix.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerConfigTest {
+    @Test
+    void defaultsRunOnTheEmbeddedDatabaseOnLoopback() {
+        ServerConfig c = ServerConfig.defaults(Map.of());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(8080, c.port());
+        assertTrue(c.embeddedDatabase());
+        assertTrue(c.demoEnabled());
+        assertEquals(Path.of("./data").toAbsolutePath().normalize(), c.dataDir());
+        assertEquals(Duration.ofSeconds(30), c.shutdownTimeout());
+    }
+
+    @Test
+    void fileThenEnvironmentThenFlagsEachWin(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("omix.properties");
+        Files.writeString(file, "server.port=9000\ndb.pool-size=3\nserver.host=0.0.0.0\n");
+        ServerConfig c = ServerConfig.load(file, Map.of("OMIX_SERVER_PORT", "9001", "OMIX_DB_POOL_SIZE", "5"),
+                Map.of("server.port", "9002"));
+        assertEquals(9002, c.port());
+        assertEquals(5, c.dbPoolSize());
+        assertEquals("0.0.0.0", c.host());
+    }
+
+    @Test
+    void environmentNamesFollowTheKeys() {
+        assertEquals("OMIX_DB_POOL_SIZE", ServerConfig.envName("db.pool-size"));
+        assertEquals("OMIX_SERVER_MAX_REQUEST_BYTES", ServerConfig.envName("server.max-request-bytes"));
+    }
+
+    @Test
+    void unknownOrMalformedSettingsAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("omix.properties");
+        Files.writeString(file, "server.prot=9000\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerConfig.load(file, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("server.prot"));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.port", "80x")));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.port", "70000")));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("demo.enabled", "yes")));
+    }
+
+    @Test
+    void postgresDeploymentsGetNoDemoDataUnlessAsked() {
+        ServerConfig pg = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix"));
+        assertFalse(pg.demoEnabled());
+        assertTrue(ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix", "demo.enabled", "true")).demoEnabled());
+    }
+
+    @Test
+    void passwordsNeverAppearInToString() {
+        ServerConfig c = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://h/omix?user=a&password=s3cret", "db.password", "s3cret"));
+        assertFalse(c.toString().contains("s3cret"));
+    }
+}

@@ -1,0 +1,58 @@
+package io.omix.server.common.db;
+
+import io.omix.server.OmixServer;
+import io.omix.server.ServerConfig;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Migrations and the JDBC helpers behave the same on the embedded store and on PostgreSQL. */
+class DatabaseTest {
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void migrationsCreateTheSchema(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Jdbc jdbc = ts.server().platform().database().jdbc();
+            List<Integer> applied = jdbc.query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = TRUE", rs -> rs.getInt(1));
+            assertTrue(applied.get(0) >= 1);
+            assertEquals(0, jdbc.query("SELECT COUNT(*) FROM omix_meta", rs -> rs.getInt(1)).get(0));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void transactionsCommitOrRollBackWhole(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Jdbc jdbc = ts.server().platform().database().jdbc();
+            jdbc.inTransaction(c -> Jdbc.update(c, "INSERT INTO omix_meta (name, meta_value) VALUES (?, ?)", "a", "1"));
+            assertThrows(IllegalStateException.class, () -> jdbc.inTransaction(c -> {
+                Jdbc.update(c, "INSERT INTO omix_meta (name, meta_value) VALUES (?, ?)", "b", "2");
+                throw new IllegalStateException("fail half-way");
+            }));
+            assertEquals(List.of("a"), jdbc.query("SELECT name FROM omix_meta ORDER BY name", rs -> rs.getString(1)));
+            assertThrows(Jdbc.DataAccessException.class,
+                    () -> jdbc.update("INSERT INTO omix_meta (name, meta_value) VALUES (?, ?)", "a", "dup"));
+            assertEquals(1, jdbc.queryOne("SELECT COUNT(*) FROM omix_meta", rs -> rs.getInt(1)).orElseThrow());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void restartingOnTheSameDatabaseKeepsItsData(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            ts.server().platform().database().jdbc().update("INSERT INTO omix_meta (name, meta_value) VALUES (?, ?)", "kept", "yes");
+            ServerConfig cfg = ts.server().platform().config();
+            ts.server().stop();
+            try (OmixServer again = OmixServer.start(cfg.withPort(0))) {
+                assertEquals(List.of("yes"), again.platform().database().jdbc()
+                        .query("SELECT meta_value FROM omix_meta WHERE name = ?", rs -> rs.getString(1), "kept"));
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.omix.server.testing;
+
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.BoolParam;
+import io.omix.server.common.validation.IntListParam;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.JsonParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Endpoints that exist only in tests, to exercise the shared plumbing (validation, both body
+ * encodings, error rendering, slow requests) through the real server.
+ */
+public final class ProbeCapability implements Capability {
+    static final StringParam NAME = Param.string("name").required().maxLength(20);
+    static final StringParam SAMPLE = Param.string("biosample_id")
+            .pattern(Pattern.compile("E-[A-Z][0-9]{11}"), "E- + an upper-case letter + 11 digits");
+    static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(50);
+    static final IntListParam SITES = Param.intList("biosample_sites").range(1, 15);
+    static final BoolParam FLAG = Param.bool("duplicate_enabled").orElse(false);
+    static final JsonParam DOC = Param.json("stream_data").objectOnly();
+    static final IntParam MILLIS = Param.integer("millis").range(0, 10_000).orElse(1000);
+    static final ParamSpec ECHO = ParamSpec.of(NAME, SAMPLE, LIMIT, SITES, FLAG, DOC);
+
+    public ProbeCapability(Platform platform) {
+        // needs nothing of the platform
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        Routes.ApiHandler echo = (request, p) -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("name", p.get(NAME));
+            out.put("biosample_id", p.get(SAMPLE));
+            out.put("limit", p.get(LIMIT));
+            out.put("biosample_sites", p.get(SITES));
+            out.put("duplicate_enabled", p.get(FLAG));
+            out.put("stream_data", p.get(DOC));
+            return out;
+        };
+        routes.get("/test/echo", ECHO, echo);
+        routes.post("/test/echo", ECHO, echo);
+        routes.post("/private/test/echo", ECHO, echo);
+        routes.get("/test/refuse", ParamSpec.NONE, (request, p) -> {
+            throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+        });
+        routes.get("/test/boom", ParamSpec.NONE, (request, p) -> {
+            throw new IllegalStateException("internal detail: db password is hunter2");
+        });
+        routes.get("/api/v2/test/boom", ParamSpec.NONE, (request, p) -> {
+            throw new IllegalStateException("internal detail");
+        });
+        routes.get("/test/slow", ParamSpec.of(MILLIS), (request, p) -> {
+            Thread.sleep(p.get(MILLIS));
+            return Map.of("slept", p.get(MILLIS));
+        });
+    }
+}

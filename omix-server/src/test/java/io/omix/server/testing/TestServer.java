@@ -1,0 +1,102 @@
+package io.omix.server.testing;
+
+import io.omix.server.Capability;
+import io.omix.server.OmixServer;
+import io.omix.server.ServerConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The real server, in-process, on a random loopback port, with a temporary data directory and a
+ * fresh database of the chosen kind. Closing it stops the server and removes what it created.
+ */
+public final class TestServer implements AutoCloseable {
+    private final OmixServer server;
+    private final Path dataDir;
+    private final String schema;
+
+    private TestServer(OmixServer server, Path dataDir, String schema) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.schema = schema;
+    }
+
+    public static TestServer start(Capability.Factory... extra) {
+        return start(TestDatabases.H2, Map.of(), extra);
+    }
+
+    public static TestServer start(String databaseKind, Capability.Factory... extra) {
+        return start(databaseKind, Map.of(), extra);
+    }
+
+    /** @param settings extra server settings (keys as in {@link ServerConfig#DEFAULTS}) */
+    public static TestServer start(String databaseKind, Map<String, String> settings, Capability.Factory... extra) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("omix-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> s = new HashMap<>();
+        s.put("server.port", "0");
+        s.put("data.dir", dir.toString());
+        s.put("demo.enabled", "false");
+        s.put("db.pool-size", "4");
+        String schema = null;
+        if (TestDatabases.POSTGRESQL.equals(databaseKind)) {
+            schema = TestDatabases.newSchemaName();
+            s.put("db.url", TestDatabases.createSchema(schema));
+            s.put("db.user", TestDatabases.pgUser());
+            s.put("db.password", TestDatabases.pgPassword());
+        } else if (!TestDatabases.H2.equals(databaseKind)) {
+            throw new IllegalArgumentException("unknown database kind " + databaseKind);
+        }
+        s.putAll(settings);
+        OmixServer.Builder b = OmixServer.builder(ServerConfig.defaults(s));
+        for (Capability.Factory f : extra) b.capability(f);
+        try {
+            return new TestServer(b.start(), dir, schema);
+        } catch (RuntimeException e) {
+            cleanUp(dir, schema);
+            throw e;
+        }
+    }
+
+    public OmixServer server() {
+        return server;
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
+    public String url() {
+        return server.url().toString();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            cleanUp(dataDir, schema);
+        }
+    }
+
+    private static void cleanUp(Path dir, String schema) {
+        if (schema != null) TestDatabases.dropSchema(schema);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp directory is harmless
+        }
+    }
+}
