@@ -1,0 +1,40 @@
+package io.omix.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code omix} executable. */
+@Command(name = "omix", mixinStandardHelpOptions = true, versionProvider = Omix.Version.class,
+        description = "Omix multi-omics platform: run the server, administer it, call its APIs.",
+        subcommands = {ServeCommand.class, AliveCommand.class, CommandLine.HelpCommand.class})
+public final class Omix implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Omix())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A clear line, not a stack trace, for what the user can fix.
+                    cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + e.getMessage()));
+                    return e instanceof IllegalArgumentException ? 2 : 1;
+                });
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Omix.class.getPackage().getImplementationVersion();
+            return new String[] {"omix " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}
