@@ -1,0 +1,60 @@
+package io.omix.cli;
+
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OmixCliTest {
+    private static int run(StringWriter err, String... args) {
+        CommandLine cli = Omix.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void aliveExitsZeroForARunningServerAndOneOtherwise() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            assertEquals(0, run(new StringWriter(), "alive", "--endpoint", server.url()));
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertEquals(1, run(new StringWriter(), "alive", "--endpoint", "http://127.0.0.1:" + port));
+    }
+
+    @Test
+    void misconfigurationIsOneClearLineAndExitTwo() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "serve", "--set", "server.prot=1"));
+        assertTrue(err.toString().contains("unknown setting 'server.prot'"), err.toString());
+        assertTrue(!err.toString().contains("\tat "), "no stack trace");
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, run(err2, "serve", "--config", "/no/such/omix.properties"));
+        assertTrue(err2.toString().contains("config file not found"), err2.toString());
+    }
+
+    @Test
+    void theWelcomeShowsTheEndpointAndTheDemoCredentials() {
+        try (TestServer server = TestServer.start("h2", Map.of("demo.enabled", "true"))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ServeCommand.printWelcome(new PrintStream(out, true, StandardCharsets.UTF_8), server.server());
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("Omix is running at " + server.url()), text);
+            assertTrue(text.contains("curl " + server.url() + "/ping"), text);
+            assertTrue(text.contains("demo-credentials.json"), text);
+            assertTrue(text.contains("\"endpoint\""), text);
+        }
+    }
+}
