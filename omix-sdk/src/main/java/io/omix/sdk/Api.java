@@ -1,5 +1,7 @@
 package io.omix.sdk;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.sdk.internal.ApiRequest;
 import io.omix.sdk.internal.ClientConfig;
 import io.omix.sdk.internal.HttpTransport;
 
@@ -22,7 +24,7 @@ public final class Api implements AutoCloseable {
 
     Api(String accessToken, ClientConfig config) {
         this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
-        this.transport = new HttpTransport(config);
+        this.transport = new HttpTransport(config, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + accessToken));
     }
 
     /** A client with the default settings (local endpoint, 3 retries, 18 s timeout). */
@@ -59,6 +61,24 @@ public final class Api implements AutoCloseable {
     /** True when the platform answers {@code /ping} with a 2xx status; never throws. */
     public boolean alive() {
         return Ping.alive(transport);
+    }
+
+    /**
+     * The user's profile (seed 004 get_user): only the fields the token's scopes allow.
+     * Authorization-code tokens only. Typed: {@code api.getUser().as(User.class)}.
+     */
+    public Model getUser() {
+        return Answers.model(call(ApiRequest.get("/profile")));
+    }
+
+    /** Sends a request with this client's token; the envelope of a successful answer. */
+    ObjectNode call(ApiRequest request) {
+        return transport.envelope(request);
+    }
+
+    @Override
+    public String toString() {
+        return "Api(endpoint=" + transport.config().endpoint() + ", accessToken=***)";
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.omix.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.sdk.internal.ApiRequest;
 import io.omix.sdk.internal.ClientConfig;
 import io.omix.sdk.internal.HttpTransport;
 
@@ -12,13 +14,13 @@ import java.util.Objects;
  */
 public final class DatasetsApi implements AutoCloseable {
     private final String apiKey;
-    private final String apiSecret;
     private final HttpTransport transport;
 
     private DatasetsApi(String apiKey, String apiSecret, ClientConfig config) {
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-        this.apiSecret = Objects.requireNonNull(apiSecret, "apiSecret");
-        this.transport = new HttpTransport(config);
+        Objects.requireNonNull(apiSecret, "apiSecret");
+        this.transport = new HttpTransport(config, (request, uri, body, builder) ->
+                builder.header("X-API-KEY", apiKey).header("X-API-SECRET", apiSecret));
     }
 
     public static Builder builder(String apiKey, String apiSecret) {
@@ -52,6 +54,11 @@ public final class DatasetsApi implements AutoCloseable {
 
     public ClientConfig config() {
         return transport.config();
+    }
+
+    /** Sends a request; the answer's JSON, or {@link ApiException} with the HTTP status as code. */
+    JsonNode call(ApiRequest request) {
+        return transport.problemJson(request);
     }
 
     @Override

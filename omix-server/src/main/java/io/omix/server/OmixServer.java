@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.omix.server.common.db.Database;
 import io.omix.server.common.http.HttpErrors;
@@ -16,7 +15,10 @@ import io.omix.server.common.http.RequestObservation;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.demo.DemoSeeder;
+import io.omix.server.apps.AppsCapability;
+import io.omix.server.oauth.OAuthCapability;
 import io.omix.server.system.SystemRoutes;
+import io.omix.server.users.UsersCapability;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -37,7 +39,8 @@ public final class OmixServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OmixServer.class);
 
     /** The capabilities every server runs, in registration order. */
-    static final List<Capability.Factory> BUILT_IN = List.of(SystemRoutes::new);
+    static final List<Capability.Factory> BUILT_IN = List.of(
+            SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new);
 
     private final Platform platform;
     private final Javalin app;
@@ -82,7 +85,8 @@ public final class OmixServer implements AutoCloseable {
 
         public OmixServer start() {
             long started = System.nanoTime();
-            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Platform platform = Platform.open(config, clock);
+            PrometheusMeterRegistry metrics = platform.metrics();
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ClassLoaderMetrics().bindTo(metrics);
@@ -90,9 +94,8 @@ public final class OmixServer implements AutoCloseable {
             new UptimeMetrics().bindTo(metrics);
             JvmGcMetrics gc = new JvmGcMetrics();
             gc.bindTo(metrics);
-            Database database = Database.open(config, metrics);
+            Database database = platform.database();
             try {
-                Platform platform = new Platform(config, database, metrics, clock);
                 List<Capability> capabilities = new ArrayList<>();
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
@@ -121,7 +124,7 @@ public final class OmixServer implements AutoCloseable {
                     jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
-                    routes[0] = new Routes(jc.routes);
+                    routes[0] = new Routes(jc.routes, platform.authenticators());
                     for (Capability c : capabilities) c.routes(routes[0]);
                 });
                 app.start();
@@ -132,7 +135,7 @@ public final class OmixServer implements AutoCloseable {
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
             } catch (RuntimeException e) {
-                database.close();
+                platform.close();
                 throw e;
             }
         }
@@ -174,8 +177,7 @@ public final class OmixServer implements AutoCloseable {
         try {
             app.stop();
         } finally {
-            platform.database().close();
-            platform.metrics().close();
+            platform.close();
         }
     }
 

@@ -1,12 +1,43 @@
 package io.omix.server;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.omix.server.common.auth.Authenticators;
+import io.omix.server.common.auth.MasterKey;
 import io.omix.server.common.db.Database;
 
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
- * What every capability is built from: settings, the database, metrics and the clock.
- * Servers keep no other state, so several can share one database.
+ * What every capability is built from: settings, the database, metrics, the clock, the master key
+ * and the authenticators registry. Servers keep no other state, so several can share one database.
  */
-public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock) {}
+public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
+                       MasterKey masterKey, Authenticators authenticators) {
+
+    /**
+     * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
+     * the database, migrated, and the master key.
+     */
+    public static Platform open(ServerConfig config, Clock clock) {
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MasterKey key = config.masterKey().isEmpty()
+                ? MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
+                : MasterKey.fromBase64(config.masterKey());
+        Database database = Database.open(config, metrics);
+        return new Platform(config, database, metrics, clock, key, new Authenticators());
+    }
+
+    /** Now, as stored in the database (UTC). */
+    public OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    /** Releases the database and metrics. */
+    public void close() {
+        database.close();
+        metrics.close();
+    }
+}

@@ -27,10 +27,14 @@ import java.util.Properties;
  * @param maxRequestBytes largest request body accepted (413 above)
  * @param shutdownTimeout how long a stop waits for requests in flight
  * @param demo            create demo data on an empty database: "auto" (only on the embedded database), "true", "false"
+ * @param masterKey       base64 of 32 bytes encrypting stored app secrets; empty = {@code dataDir/master.key}
+ *                        (created on first start; required with {@code db.url}, where servers must share it)
+ * @param accessTokenTtl  life of an OAuth2 access token
+ * @param refreshTokenTtl life of an OAuth2 refresh token
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
-                           String demo) {
+                           String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -48,6 +52,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("db.password", "");
         d.put("db.pool-size", "10");
         d.put("demo.enabled", "auto");
+        d.put("security.master-key", "");
+        d.put("oauth.access-token-ttl-seconds", "7200");
+        d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -57,6 +64,13 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         if (maxRequestBytes < 1024) throw new IllegalArgumentException("server.max-request-bytes must be >= 1024");
         if (!demo.equals("auto") && !demo.equals("true") && !demo.equals("false")) {
             throw new IllegalArgumentException("demo.enabled must be auto, true or false");
+        }
+        if (!dbUrl.isEmpty() && masterKey.isEmpty()) {
+            throw new IllegalArgumentException("security.master-key is required with db.url: every server of a deployment needs the same one"
+                    + " (generate: openssl rand -base64 32)");
+        }
+        if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
+            throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
     }
 
@@ -118,7 +132,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 integer(v, "db.pool-size"),
                 Long.parseLong(number(v, "server.max-request-bytes")),
                 Duration.ofSeconds(integer(v, "server.shutdown-timeout-seconds")),
-                v.get("demo.enabled").toLowerCase(Locale.ROOT));
+                v.get("demo.enabled").toLowerCase(Locale.ROOT),
+                v.get("security.master-key"),
+                Duration.ofSeconds(integer(v, "oauth.access-token-ttl-seconds")),
+                Duration.ofSeconds(integer(v, "oauth.refresh-token-ttl-seconds")));
     }
 
     private static String number(Map<String, String> v, String key) {
@@ -145,7 +162,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
-                maxRequestBytes, shutdownTimeout, demo);
+                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl);
     }
 
     @Override
@@ -153,6 +170,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         // The password never reaches a log.
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", db="
                 + (embeddedDatabase() ? "embedded" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
-                + ", poolSize=" + dbPoolSize + ", maxRequestBytes=" + maxRequestBytes + ", demo=" + demo + "]";
+                + ", poolSize=" + dbPoolSize + ", maxRequestBytes=" + maxRequestBytes + ", demo=" + demo
+                + ", masterKey=" + (masterKey.isEmpty() ? "file" : "***") + "]";
     }
 }

@@ -53,16 +53,28 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("demo.enabled", "yes")));
     }
 
+    static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
     @Test
     void postgresDeploymentsGetNoDemoDataUnlessAsked() {
-        ServerConfig pg = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix"));
+        ServerConfig pg = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix", "security.master-key", KEY));
         assertFalse(pg.demoEnabled());
-        assertTrue(ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix", "demo.enabled", "true")).demoEnabled());
+        assertTrue(ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix", "security.master-key", KEY,
+                "demo.enabled", "true")).demoEnabled());
     }
 
     @Test
-    void passwordsNeverAppearInToString() {
-        ServerConfig c = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://h/omix?user=a&password=s3cret", "db.password", "s3cret"));
+    void sharedDatabasesNeedAnExplicitMasterKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix")));
+        assertTrue(e.getMessage().contains("security.master-key"));
+    }
+
+    @Test
+    void passwordsAndKeysNeverAppearInToString() {
+        ServerConfig c = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://h/omix?user=a&password=s3cret", "db.password", "s3cret",
+                "security.master-key", KEY));
         assertFalse(c.toString().contains("s3cret"));
+        assertFalse(c.toString().contains(KEY));
     }
 }

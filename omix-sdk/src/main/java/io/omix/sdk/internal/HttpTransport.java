@@ -40,13 +40,28 @@ public final class HttpTransport implements AutoCloseable {
     private static final int LOGGED_BODY_CHARS = 4096;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /**
+     * Adds credentials to each attempt (so that a retry is signed afresh).
+     * {@code uri} is what is sent, {@code body} the exact body bytes.
+     */
+    @FunctionalInterface
+    public interface Decorator {
+        void decorate(ApiRequest request, URI uri, byte[] body, HttpRequest.Builder builder);
+    }
+
     private final ClientConfig config;
+    private final Decorator decorator;
     private final String base;
     private final ExecutorService executor;
     private final HttpClient client;
 
     public HttpTransport(ClientConfig config) {
+        this(config, null);
+    }
+
+    public HttpTransport(ClientConfig config, Decorator decorator) {
         this.config = config;
+        this.decorator = decorator;
         String endpoint = config.endpoint().toString();
         this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         // Our own executor so that close() releases the client's threads on Java 17 too.
@@ -87,9 +102,9 @@ public final class HttpTransport implements AutoCloseable {
 
     /** Sends the request, retrying as the policy allows; throws {@link BgeException} when no answer came. */
     public Response send(ApiRequest request) {
-        HttpRequest httpRequest = build(request);
         int maxAttempts = config.maxRetries() + 1;
         for (int attempt = 1; ; attempt++) {
+            HttpRequest httpRequest = build(request);
             long started = System.nanoTime();
             if (config.verbose()) logRequest(request, httpRequest, attempt);
             HttpResponse<byte[]> answer;
@@ -148,6 +163,30 @@ public final class HttpTransport implements AutoCloseable {
         return (ObjectNode) root;
     }
 
+    /**
+     * Sends a request to the dataset batches API: a 2xx answer's JSON is returned; an error status
+     * with {@code {status_code, detail, extra}} becomes {@link ApiException} (code = status).
+     */
+    public JsonNode problemJson(ApiRequest request) {
+        Response response = send(request);
+        JsonNode root = null;
+        try {
+            root = response.body().length == 0 ? null : Json.MAPPER.readTree(response.body());
+        } catch (IOException notJson) {
+            // handled below
+        }
+        if (response.ok()) {
+            if (root == null) throw new BgeException("answer of " + request.path() + " is not JSON", null, response.attempts(), response.status());
+            return root;
+        }
+        if (root != null && root.isObject() && root.has("detail")) {
+            throw new ApiException(root.path("status_code").asInt(response.status()), root.path("detail").asText(""),
+                    root.get("extra"), response.status());
+        }
+        throw new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path() + ": "
+                + snippet(response.bodyText()), null, response.attempts(), response.status());
+    }
+
     private HttpRequest build(ApiRequest request) {
         String query = encode(request.query());
         URI uri = URI.create(base + request.path() + (query.isEmpty() ? "" : "?" + query));
@@ -156,15 +195,17 @@ public final class HttpTransport implements AutoCloseable {
                 .header("User-Agent", USER_AGENT)
                 .header("Accept", "application/json");
         request.headers().forEach(b::header);
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
+        byte[] body = new byte[0];
         if (request.jsonBody() != null) {
             b.header("Content-Type", "application/json; charset=utf-8");
-            body = HttpRequest.BodyPublishers.ofByteArray(jsonBytes(request.jsonBody()));
+            body = jsonBytes(request.jsonBody());
         } else if (!request.form().isEmpty()) {
             b.header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-            body = HttpRequest.BodyPublishers.ofString(encode(request.form()), StandardCharsets.UTF_8);
+            body = encode(request.form()).getBytes(StandardCharsets.UTF_8);
         }
-        return b.method(request.method(), body).build();
+        if (decorator != null) decorator.decorate(request, uri, body, b);
+        return b.method(request.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
     private static byte[] jsonBytes(Object body) {
@@ -243,8 +284,9 @@ public final class HttpTransport implements AutoCloseable {
 
     private void logRequest(ApiRequest request, HttpRequest http, int attempt) {
         String query = Redactor.urlEncoded(http.uri().getRawQuery());
-        String headers = request.headers().entrySet().stream()
-                .map(e -> e.getKey() + ": " + Redactor.header(e.getKey(), e.getValue()))
+        String headers = http.headers().map().entrySet().stream()
+                .filter(e -> !e.getKey().equalsIgnoreCase("User-Agent") && !e.getKey().equalsIgnoreCase("Accept"))
+                .map(e -> e.getKey() + ": " + Redactor.header(e.getKey(), String.join(",", e.getValue())))
                 .collect(Collectors.joining(", "));
         String body = request.jsonBody() != null ? Redactor.json(new String(jsonBytes(request.jsonBody()), StandardCharsets.UTF_8))
                 : request.form().isEmpty() ? "" : Redactor.urlEncoded(encode(request.form()));

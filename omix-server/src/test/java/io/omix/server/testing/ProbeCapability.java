@@ -2,6 +2,7 @@ package io.omix.server.testing;
 
 import io.omix.server.Capability;
 import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.Routes;
@@ -30,6 +31,7 @@ public final class ProbeCapability implements Capability {
     static final BoolParam FLAG = Param.bool("duplicate_enabled").orElse(false);
     static final JsonParam DOC = Param.json("stream_data").objectOnly();
     static final IntParam MILLIS = Param.integer("millis").range(0, 10_000).orElse(1000);
+    static final StringParam OPTIONAL_NAME = Param.string("name");
     static final ParamSpec ECHO = ParamSpec.of(NAME, SAMPLE, LIMIT, SITES, FLAG, DOC);
 
     public ProbeCapability(Platform platform) {
@@ -48,19 +50,40 @@ public final class ProbeCapability implements Capability {
             out.put("stream_data", p.get(DOC));
             return out;
         };
-        routes.get("/test/echo", ECHO, echo);
-        routes.post("/test/echo", ECHO, echo);
-        routes.post("/private/test/echo", ECHO, echo);
-        routes.get("/test/refuse", ParamSpec.NONE, (request, p) -> {
+        routes.get("/test/echo", Access.PUBLIC, ECHO, echo);
+        routes.post("/test/echo", Access.PUBLIC, ECHO, echo);
+        routes.post("/private/test/echo", Access.PUBLIC, ECHO, echo);
+        routes.get("/test/refuse", Access.PUBLIC, ParamSpec.NONE, (request, p) -> {
             throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
         });
-        routes.get("/test/boom", ParamSpec.NONE, (request, p) -> {
+        routes.get("/test/boom", Access.PUBLIC, ParamSpec.NONE, (request, p) -> {
             throw new IllegalStateException("internal detail: db password is hunter2");
         });
-        routes.get("/api/v2/test/boom", ParamSpec.NONE, (request, p) -> {
+        routes.get("/api/v2/test/boom", Access.PUBLIC, ParamSpec.NONE, (request, p) -> {
             throw new IllegalStateException("internal detail");
         });
-        routes.get("/test/slow", ParamSpec.of(MILLIS), (request, p) -> {
+        Routes.ApiHandler whoami = (request, p) -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("kind", request.caller().kind().name());
+            out.put("client_id", request.caller().clientId());
+            out.put("user_id", request.caller().userId());
+            out.put("app_key", request.caller().appKey());
+            out.put("scopes", request.caller().scopes());
+            out.put("params", Map.of("name", String.valueOf(p.get(OPTIONAL_NAME))));
+            return out;
+        };
+        ParamSpec whoamiSpec = ParamSpec.of(OPTIONAL_NAME);
+        routes.get("/test/whoami", Access.TOKEN, whoamiSpec, whoami);
+        routes.get("/test/user-only", Access.USER_TOKEN, whoamiSpec, whoami);
+        routes.get("/test/client-only", Access.CLIENT_TOKEN, whoamiSpec, whoami);
+        routes.get("/private/test/whoami", Access.PRIVATE_APP, whoamiSpec, whoami);
+        routes.post("/private/test/whoami", Access.PRIVATE_APP, whoamiSpec, whoami);
+        routes.resource(io.javalin.http.HandlerType.GET, "/api/v2/test/whoami", Access.DATASET_KEY, ParamSpec.NONE, (request, p) -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("api_key", request.caller().appKey());
+            return out;
+        });
+        routes.get("/test/slow", Access.PUBLIC, ParamSpec.of(MILLIS), (request, p) -> {
             Thread.sleep(p.get(MILLIS));
             return Map.of("slept", p.get(MILLIS));
         });

@@ -8,8 +8,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -29,43 +33,81 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Capability.Factory... extra) {
-        return start(TestDatabases.H2, Map.of(), extra);
+        return builder().capabilities(extra).start();
     }
 
     public static TestServer start(String databaseKind, Capability.Factory... extra) {
-        return start(databaseKind, Map.of(), extra);
+        return builder().database(databaseKind).capabilities(extra).start();
     }
 
     /** @param settings extra server settings (keys as in {@link ServerConfig#DEFAULTS}) */
     public static TestServer start(String databaseKind, Map<String, String> settings, Capability.Factory... extra) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("omix-test-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Builder b = builder().database(databaseKind).capabilities(extra);
+        settings.forEach(b::setting);
+        return b.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private String kind = TestDatabases.H2;
+        private final Map<String, String> settings = new HashMap<>();
+        private final List<Capability.Factory> extra = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+
+        public Builder database(String databaseKind) {
+            this.kind = databaseKind;
+            return this;
         }
-        Map<String, String> s = new HashMap<>();
-        s.put("server.port", "0");
-        s.put("data.dir", dir.toString());
-        s.put("demo.enabled", "false");
-        s.put("db.pool-size", "4");
-        String schema = null;
-        if (TestDatabases.POSTGRESQL.equals(databaseKind)) {
-            schema = TestDatabases.newSchemaName();
-            s.put("db.url", TestDatabases.createSchema(schema));
-            s.put("db.user", TestDatabases.pgUser());
-            s.put("db.password", TestDatabases.pgPassword());
-        } else if (!TestDatabases.H2.equals(databaseKind)) {
-            throw new IllegalArgumentException("unknown database kind " + databaseKind);
+
+        public Builder setting(String key, String value) {
+            settings.put(key, value);
+            return this;
         }
-        s.putAll(settings);
-        OmixServer.Builder b = OmixServer.builder(ServerConfig.defaults(s));
-        for (Capability.Factory f : extra) b.capability(f);
-        try {
-            return new TestServer(b.start(), dir, schema);
-        } catch (RuntimeException e) {
-            cleanUp(dir, schema);
-            throw e;
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder capabilities(Capability.Factory... factories) {
+            extra.addAll(List.of(factories));
+            return this;
+        }
+
+        public TestServer start() {
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("omix-test-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Map<String, String> s = new HashMap<>();
+            s.put("server.port", "0");
+            s.put("data.dir", dir.toString());
+            s.put("demo.enabled", "false");
+            s.put("db.pool-size", "4");
+            String schema = null;
+            if (TestDatabases.POSTGRESQL.equals(kind)) {
+                schema = TestDatabases.newSchemaName();
+                s.put("db.url", TestDatabases.createSchema(schema));
+                s.put("db.user", TestDatabases.pgUser());
+                s.put("db.password", TestDatabases.pgPassword());
+                s.put("security.master-key", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'));
+            } else if (!TestDatabases.H2.equals(kind)) {
+                throw new IllegalArgumentException("unknown database kind " + kind);
+            }
+            s.putAll(settings);
+            OmixServer.Builder b = OmixServer.builder(ServerConfig.defaults(s)).clock(clock);
+            for (Capability.Factory f : extra) b.capability(f);
+            try {
+                return new TestServer(b.start(), dir, schema);
+            } catch (RuntimeException e) {
+                cleanUp(dir, schema);
+                throw e;
+            }
         }
     }
 

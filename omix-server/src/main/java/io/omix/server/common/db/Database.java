@@ -33,9 +33,10 @@ public final class Database implements AutoCloseable {
     /** The JDBC URL of the embedded database kept under {@code dataDir}. */
     public static String embeddedUrl(Path dataDir) {
         // PostgreSQL mode so one set of SQL serves both; WRITE_DELAY=0 writes each commit before
-        // answering, so a killed server loses nothing it acknowledged.
+        // answering, so a killed server loses nothing it acknowledged; AUTO_SERVER lets `omix admin`
+        // open the database while `omix serve` has it.
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("omix").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;AUTO_SERVER=TRUE";
     }
 
     public static Database open(ServerConfig config, MeterRegistry metrics) {

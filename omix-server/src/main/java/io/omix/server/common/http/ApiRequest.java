@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.javalin.http.Context;
+import io.omix.server.common.auth.Caller;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ public final class ApiRequest {
 
     private final Context ctx;
     private Map<String, List<JsonNode>> input;
+    private Caller caller = Caller.ANONYMOUS;
 
     public ApiRequest(Context ctx) {
         this.ctx = ctx;
@@ -27,6 +29,15 @@ public final class ApiRequest {
 
     public Context ctx() {
         return ctx;
+    }
+
+    /** Who is calling, as the route's {@link io.omix.server.common.auth.Access} established. */
+    public Caller caller() {
+        return caller;
+    }
+
+    void caller(Caller caller) {
+        this.caller = caller;
     }
 
     public String header(String name) {

@@ -21,6 +21,7 @@ public final class HttpErrors {
 
     public static void install(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> renderApiError(ctx, e.error(), e.data()));
+        routes.exception(HttpProblem.class, (e, ctx) -> renderProblem(ctx, e.status(), e.detail(), e.extra()));
         routes.exception(HttpResponseException.class, (e, ctx) -> renderHttpError(ctx, e.getStatus()));
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} {} failed", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(), e);

@@ -4,6 +4,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Authenticators;
 import io.omix.server.common.validation.ParamSpec;
 import io.omix.server.common.validation.Params;
 
@@ -14,9 +16,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * How every capability registers its endpoints: a path, the parameters it accepts, and a handler
- * that returns the answer's {@code data}. Validation, the envelope and error rendering happen here,
- * the same way for every endpoint.
+ * How every capability registers its endpoints: a path, who may call it, the parameters it accepts,
+ * and a handler that returns the answer's {@code data}. Authentication, validation, the envelope and
+ * error rendering happen here, the same way for every endpoint, in that order.
  */
 public final class Routes {
     static final String ROUTE = "omix.route";
@@ -29,29 +31,32 @@ public final class Routes {
     }
 
     /** An endpoint as registered, for docs and checks. */
-    public record Route(String method, String path, ParamSpec spec) {}
+    public record Route(String method, String path, Access access, ParamSpec spec) {}
 
     private final RoutesConfig routes;
+    private final Authenticators authenticators;
     private final List<Route> registered = new ArrayList<>();
 
-    public Routes(RoutesConfig routes) {
+    public Routes(RoutesConfig routes, Authenticators authenticators) {
         this.routes = routes;
+        this.authenticators = authenticators;
     }
 
-    public void get(String path, ParamSpec spec, ApiHandler handler) {
-        api(HandlerType.GET, path, spec, handler);
+    public void get(String path, Access access, ParamSpec spec, ApiHandler handler) {
+        api(HandlerType.GET, path, access, spec, handler);
     }
 
-    public void post(String path, ParamSpec spec, ApiHandler handler) {
-        api(HandlerType.POST, path, spec, handler);
+    public void post(String path, Access access, ParamSpec spec, ApiHandler handler) {
+        api(HandlerType.POST, path, access, spec, handler);
     }
 
     /** An endpoint answering with the envelope. */
-    public void api(HandlerType method, String path, ParamSpec spec, ApiHandler handler) {
-        registered.add(new Route(method.name(), path, spec));
+    public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
             ApiRequest request = new ApiRequest(ctx);
+            request.caller(authenticators.authenticate(request, access));
             Params params = spec.parse(request.input());
             Object result = handler.handle(request, params);
             Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
@@ -60,9 +65,25 @@ public final class Routes {
         });
     }
 
-    /** An endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
+    /**
+     * An endpoint of the dataset batches API: the handler's result is the JSON body itself (HTTP 200
+     * unless the handler sets another status); errors are {@code {status_code, detail, extra}}.
+     */
+    public void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        registered.add(new Route(method.name(), path, access, spec));
+        routes.addHttpHandler(method, path, ctx -> {
+            ctx.attribute(ROUTE, path);
+            ApiRequest request = new ApiRequest(ctx);
+            request.caller(authenticators.authenticate(request, access));
+            Params params = spec.parse(request.input());
+            Object result = handler.handle(request, params);
+            writeJson(ctx, ctx.statusCode() == 200 ? 200 : ctx.statusCode(), result);
+        });
+    }
+
+    /** A public endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
     public void plain(HandlerType method, String path, Handler handler) {
-        registered.add(new Route(method.name(), path, ParamSpec.NONE));
+        registered.add(new Route(method.name(), path, Access.PUBLIC, ParamSpec.NONE));
         routes.addHttpHandler(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
             handler.handle(ctx);

@@ -1,0 +1,50 @@
+package io.omix.server.apps;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.http.HttpProblem;
+import io.omix.server.common.http.Routes;
+import io.omix.server.demo.DemoData;
+
+/**
+ * Credentials of the private platform (signed requests by app key and secret) and of the dataset
+ * batches API ({@code X-API-KEY} / {@code X-API-SECRET}); the endpoints using them come with their capabilities.
+ */
+public final class AppsCapability implements Capability {
+    private final PrivateAppStore apps;
+    private final DatasetKeyStore datasetKeys;
+
+    public AppsCapability(Platform platform) {
+        this.apps = new PrivateAppStore(platform);
+        this.datasetKeys = new DatasetKeyStore(platform);
+        platform.authenticators().register(Access.PRIVATE_APP, new SignatureAuthenticator(platform, apps));
+        platform.authenticators().register(Access.DATASET_KEY, (request, access) -> {
+            String key = request.header("X-API-KEY");
+            if (!datasetKeys.verify(key, request.header("X-API-SECRET"))) {
+                throw new HttpProblem(401, "Invalid or missing X-API-KEY / X-API-SECRET");
+            }
+            return Caller.datasetKey(key);
+        });
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        // No endpoints of its own: batches, samples and streams use these credentials.
+    }
+
+    @Override
+    public void demo(DemoData demo) {
+        PrivateAppStore.Created app = apps.create("Omix demo partner", "BGE_DEVELOPER_PLATFORM");
+        ObjectNode a = demo.section("private_app");
+        a.put("app_key", app.app().appKey());
+        a.put("app_secret", app.appSecret());
+        a.put("namespace", app.app().namespace());
+        DatasetKeyStore.Created key = datasetKeys.create("Omix demo datasets");
+        ObjectNode d = demo.section("dataset_api");
+        d.put("api_key", key.key().apiKey());
+        d.put("api_secret", key.apiSecret());
+    }
+}

@@ -1,0 +1,66 @@
+package io.omix.server.apps;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Private-platform apps. The server must compute HMACs with an app's secret, so the secret is kept
+ * encrypted under the master key (bound to the app key) rather than hashed; it is shown once.
+ */
+public final class PrivateAppStore {
+    static final Pattern NAMESPACE = Pattern.compile("[A-Z][A-Z0-9_]{2,63}");
+
+    public record Created(PrivateApp app, String appSecret) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public PrivateAppStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    public Created create(String name, String namespace) {
+        if (name == null || name.isBlank() || name.length() > 100) throw new IllegalArgumentException("name must be 1-100 characters");
+        String ns = namespace != null ? namespace : name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "_").replaceAll("^_+|_+$", "");
+        if (!NAMESPACE.matcher(ns).matches()) {
+            throw new IllegalArgumentException("namespace must be 3-64 of A-Z, 0-9, _ starting with a letter: " + ns);
+        }
+        if (jdbc.queryOne("SELECT 1 FROM private_apps WHERE namespace = ?", rs -> 1, ns).isPresent()) {
+            throw new IllegalArgumentException("namespace " + ns + " is taken");
+        }
+        String appKey = "pak" + Secrets.alphanumeric(21).toLowerCase(Locale.ROOT);
+        String secret = Secrets.token("pas_");
+        jdbc.update("INSERT INTO private_apps (app_key, name, namespace, secret_sealed, disabled, created_at) VALUES (?,?,?,?,FALSE,?)",
+                appKey, name, ns, platform.masterKey().seal(secret, appKey), platform.now());
+        return new Created(find(appKey).orElseThrow(), secret);
+    }
+
+    public Optional<PrivateApp> find(String appKey) {
+        if (appKey == null || appKey.length() > 64) return Optional.empty();
+        return jdbc.queryOne("SELECT app_key, name, namespace, disabled FROM private_apps WHERE app_key = ?",
+                rs -> new PrivateApp(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)), appKey);
+    }
+
+    /** The secret of an enabled app, decrypted for signature checks; empty for unknown or disabled apps. */
+    Optional<String> secretOf(String appKey) {
+        if (appKey == null || appKey.length() > 64) return Optional.empty();
+        return jdbc.queryOne("SELECT secret_sealed FROM private_apps WHERE app_key = ? AND disabled = FALSE",
+                rs -> rs.getString(1), appKey).map(sealed -> platform.masterKey().open(sealed, appKey));
+    }
+
+    public List<PrivateApp> list() {
+        return jdbc.query("SELECT app_key, name, namespace, disabled FROM private_apps ORDER BY created_at, app_key",
+                rs -> new PrivateApp(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
+    }
+
+    public boolean setDisabled(String appKey, boolean disabled) {
+        return jdbc.update("UPDATE private_apps SET disabled = ? WHERE app_key = ?", disabled, appKey) == 1;
+    }
+}

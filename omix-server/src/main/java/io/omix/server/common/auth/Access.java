@@ -1,0 +1,17 @@
+package io.omix.server.common.auth;
+
+/** Who may call an endpoint. Every route declares one; the check runs before validation and the handler. */
+public enum Access {
+    /** Anyone (liveness, metrics, the login page). */
+    PUBLIC,
+    /** An OAuth2 access token of either grant. */
+    TOKEN,
+    /** An access token from the authorization-code grant: acts for one user. Client tokens get 401. */
+    USER_TOKEN,
+    /** An access token from the client-credentials grant: acts for the application. User tokens get 40014. */
+    CLIENT_TOKEN,
+    /** A private-platform app, by a signed request. */
+    PRIVATE_APP,
+    /** A dataset batches API key and secret. */
+    DATASET_KEY
+}

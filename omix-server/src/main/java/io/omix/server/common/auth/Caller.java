@@ -1,0 +1,38 @@
+package io.omix.server.common.auth;
+
+import java.util.Set;
+
+/**
+ * Who is calling, as established by authentication.
+ *
+ * @param kind     how the caller authenticated
+ * @param clientId the OAuth2 client (token callers), else null
+ * @param userId   the user a user token acts for, else null
+ * @param scopes   what the token allows (empty for non-token callers)
+ * @param appKey   the private app or dataset API key, else null
+ */
+public record Caller(Kind kind, String clientId, String userId, Set<String> scopes, String appKey) {
+    public enum Kind { ANONYMOUS, USER_TOKEN, CLIENT_TOKEN, PRIVATE_APP, DATASET_KEY }
+
+    public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null);
+
+    public static Caller userToken(String clientId, String userId, Set<String> scopes) {
+        return new Caller(Kind.USER_TOKEN, clientId, userId, Set.copyOf(scopes), null);
+    }
+
+    public static Caller clientToken(String clientId, Set<String> scopes) {
+        return new Caller(Kind.CLIENT_TOKEN, clientId, null, Set.copyOf(scopes), null);
+    }
+
+    public static Caller privateApp(String appKey) {
+        return new Caller(Kind.PRIVATE_APP, null, null, Set.of(), appKey);
+    }
+
+    public static Caller datasetKey(String apiKey) {
+        return new Caller(Kind.DATASET_KEY, null, null, Set.of(), apiKey);
+    }
+
+    public boolean hasScope(String scope) {
+        return scopes.contains(scope);
+    }
+}

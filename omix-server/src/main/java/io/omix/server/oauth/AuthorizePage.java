@@ -1,0 +1,239 @@
+package io.omix.server.oauth;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.Routes;
+import io.omix.server.users.SessionStore;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code GET /oauth2/authorize}: the login and consent page, plain HTML forms, no JavaScript.
+ * {@code POST /oauth2/authorize}: the form's answer, which redirects back with a code.
+ *
+ * <p>A wrong client or an unregistered redirect URI gets an error page and never a redirect (the URI
+ * is not trusted). Every other problem is reported to the client by redirect, as RFC 6749 4.1.2.1 says.
+ * The form is protected by a double-submit CSRF token (cookie and hidden field, compared in constant time).
+ */
+final class AuthorizePage {
+    static final String SESSION_COOKIE = "omix_session";
+    static final String CSRF_COOKIE = "omix_csrf";
+    private static final int MAX_STATE = 500;
+
+    private final ClientStore clients;
+    private final CodeStore codes;
+    private final UserStore users;
+    private final SessionStore sessions;
+
+    AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
+        this.clients = clients;
+        this.codes = codes;
+        this.users = new UserStore(platform);
+        this.sessions = new SessionStore(platform);
+    }
+
+    void routes(Routes routes) {
+        routes.plain(HandlerType.GET, "/oauth2/authorize", ctx -> handle(ctx, ctx::queryParam, false));
+        routes.plain(HandlerType.POST, "/oauth2/authorize", ctx -> handle(ctx, ctx::formParam, true));
+    }
+
+    /** A checked authorization request. */
+    private record Valid(OAuthClient client, String redirectUri, String scope, String state, String challenge) {}
+
+    private void handle(Context ctx, Function<String, String> param, boolean submitted) {
+        secureHeaders(ctx);
+        OAuthClient client = clients.find(param.apply("client_id")).filter(c -> !c.disabled()).orElse(null);
+        if (client == null) {
+            errorPage(ctx, "未知的应用 / Unknown application (client_id).");
+            return;
+        }
+        String redirectUri = param.apply("redirect_uri");
+        if (!client.registered(redirectUri)) {
+            errorPage(ctx, "redirect_uri 未注册 / The redirect_uri is not registered for this application.");
+            return;
+        }
+        String state = param.apply("state");
+        if (state != null && state.length() > MAX_STATE) state = state.substring(0, MAX_STATE);
+        if (!"code".equals(param.apply("response_type"))) {
+            redirectError(ctx, redirectUri, "unsupported_response_type", "response_type must be code", state);
+            return;
+        }
+        if (!client.allows(OAuthClient.AUTHORIZATION_CODE)) {
+            redirectError(ctx, redirectUri, "unauthorized_client", "this client may not use the authorization code grant", state);
+            return;
+        }
+        String scope;
+        try {
+            scope = TokenEndpoint.narrowed(client.scopes(), param.apply("scope"));
+        } catch (RuntimeException e) {
+            redirectError(ctx, redirectUri, "invalid_scope", "a requested scope is unknown or not allowed", state);
+            return;
+        }
+        String challenge = param.apply("code_challenge");
+        String method = param.apply("code_challenge_method");
+        if (challenge != null) {
+            if (!"S256".equals(method) || !Pkce.FORMAT.matcher(challenge).matches()) {
+                redirectError(ctx, redirectUri, "invalid_request", "code_challenge must be S256 with a 43-128 character challenge", state);
+                return;
+            }
+        } else if (client.publicClient()) {
+            redirectError(ctx, redirectUri, "invalid_request", "public clients must send a PKCE code_challenge (S256)", state);
+            return;
+        }
+        Valid request = new Valid(client, redirectUri, scope, state, challenge);
+        Optional<String> userId = sessions.userOf(ctx.cookie(SESSION_COOKIE));
+        if (!submitted) {
+            page(ctx, 200, request, userId.flatMap(users::findById), null);
+            return;
+        }
+        String csrf = ctx.cookie(CSRF_COOKIE);
+        if (csrf == null || !Secrets.constantTimeEquals(csrf, ctx.formParam("csrf"))) {
+            page(ctx, 403, request, userId.flatMap(users::findById), "页面已过期，请重试 / The form expired, please try again.");
+            return;
+        }
+        if (userId.isEmpty()) {
+            String username = ctx.formParam("username");
+            String password = ctx.formParam("password");
+            Optional<User> user = username == null || password == null ? Optional.empty() : users.authenticate(username, password);
+            if (user.isEmpty()) {
+                page(ctx, 401, request, Optional.empty(), "用户名或密码错误 / Wrong username or password.");
+                return;
+            }
+            String session = sessions.start(user.get().userId());
+            cookie(ctx, SESSION_COOKIE, session, "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
+            userId = Optional.of(user.get().userId());
+        }
+        if (!"approve".equals(ctx.formParam("decision"))) {
+            redirectError(ctx, redirectUri, "access_denied", "the user declined", state);
+            return;
+        }
+        String code = codes.create(client.clientId(), userId.get(), redirectUri, scope, challenge);
+        redirect(ctx, redirectUri, Map.of("code", code), state);
+    }
+
+    private static void secureHeaders(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
+    }
+
+    static void cookie(Context ctx, String name, String value, String sameSite, String path, int maxAge) {
+        boolean https = "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=" + path + "; Max-Age=" + maxAge
+                + "; HttpOnly; SameSite=" + sameSite + (https ? "; Secure" : ""));
+    }
+
+    private static void redirectError(Context ctx, String redirectUri, String error, String description, String state) {
+        redirect(ctx, redirectUri, Map.of("error", error, "error_description", description), state);
+    }
+
+    private static void redirect(Context ctx, String redirectUri, Map<String, String> params, String state) {
+        StringBuilder target = new StringBuilder(redirectUri).append(redirectUri.contains("?") ? '&' : '?');
+        params.forEach((k, v) -> target.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        if (state != null) target.append("state=").append(URLEncoder.encode(state, StandardCharsets.UTF_8)).append('&');
+        target.setLength(target.length() - 1);
+        ctx.status(302).header("Location", target.toString()).result("");
+    }
+
+    private static void errorPage(Context ctx, String message) {
+        ctx.status(400).contentType("text/html; charset=utf-8").result(layout("授权失败 / Authorization failed",
+                "<h1>授权失败 <span>Authorization failed</span></h1><p class=\"error\" role=\"alert\">" + escape(message) + "</p>"));
+    }
+
+    private void page(Context ctx, int status, Valid request, Optional<User> user, String error) {
+        String csrf = ctx.cookie(CSRF_COOKIE);
+        if (csrf == null || csrf.length() > 100) {
+            csrf = Secrets.token("");
+            cookie(ctx, CSRF_COOKIE, csrf, "Strict", "/oauth2", 3600);
+        }
+        StringBuilder scopes = new StringBuilder();
+        for (String id : request.scope().split(" ")) {
+            Scope s = Scope.of(id).orElseThrow();
+            scopes.append("<li><strong>").append(escape(s.zh())).append("</strong> <span>").append(escape(s.en())).append("</span></li>");
+        }
+        StringBuilder hidden = new StringBuilder();
+        hidden(hidden, "csrf", csrf);
+        hidden(hidden, "client_id", request.client().clientId());
+        hidden(hidden, "response_type", "code");
+        hidden(hidden, "redirect_uri", request.redirectUri());
+        hidden(hidden, "scope", request.scope());
+        if (request.state() != null) hidden(hidden, "state", request.state());
+        if (request.challenge() != null) {
+            hidden(hidden, "code_challenge", request.challenge());
+            hidden(hidden, "code_challenge_method", "S256");
+        }
+        String login = user.isPresent()
+                ? "<p>已登录为 / Signed in as <strong>" + escape(user.get().username()) + "</strong></p>"
+                : """
+                  <label for="username">用户名 / Username</label>
+                  <input id="username" name="username" autocomplete="username" required maxlength="64">
+                  <label for="password">密码 / Password</label>
+                  <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="72">
+                  """;
+        String body = "<h1>授权 <span>Authorize</span></h1>"
+                + "<p><strong>" + escape(request.client().name()) + "</strong> 请求访问 / asks to access:</p>"
+                + "<ul class=\"scopes\">" + scopes + "</ul>"
+                + (error == null ? "" : "<p class=\"error\" role=\"alert\">" + escape(error) + "</p>")
+                + "<form method=\"post\" action=\"/oauth2/authorize\">" + hidden + login
+                + "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">同意 / Allow</button>"
+                + "<button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\" formnovalidate>拒绝 / Deny</button></div>"
+                + "</form>";
+        ctx.status(status).contentType("text/html; charset=utf-8").result(layout("授权 / Authorize " + request.client().name(), body));
+    }
+
+    private static void hidden(StringBuilder out, String name, String value) {
+        out.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"").append(escape(value)).append("\">");
+    }
+
+    static String layout(String title, String body) {
+        return """
+                <!DOCTYPE html>
+                <html lang="zh-CN"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>%s · Omix</title>
+                <style>
+                body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;background:#f4f6f8;color:#1b1f23;margin:0}
+                main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+                h1{font-size:1.4rem;margin-top:0} h1 span{color:#57606a;font-weight:normal;font-size:1rem}
+                label{display:block;margin:.8rem 0 .3rem;font-weight:600}
+                input{width:100%%;box-sizing:border-box;padding:.6rem;border:1px solid #8c959f;border-radius:6px;font-size:1rem}
+                input:focus,button:focus{outline:3px solid #0969da;outline-offset:1px}
+                .scopes li{margin:.3rem 0} .scopes span{color:#57606a}
+                .actions{display:flex;gap:.8rem;margin-top:1.4rem}
+                button{flex:1;padding:.7rem;border:0;border-radius:6px;font-size:1rem;background:#1a7f37;color:#fff;cursor:pointer}
+                button.secondary{background:#eaeef2;color:#1b1f23}
+                .error{background:#ffebe9;color:#82071e;padding:.6rem;border-radius:6px}
+                </style></head>
+                <body><main>%s</main></body></html>
+                """.formatted(escape(title), body);
+    }
+
+    static String escape(String s) {
+        if (s == null) return "";
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+}

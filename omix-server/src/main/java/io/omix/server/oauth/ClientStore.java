@@ -1,0 +1,102 @@
+package io.omix.server.oauth;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** The registry of client applications. Secrets are shown once, at creation, and stored hashed. */
+public final class ClientStore {
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public ClientStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** A new client and, for confidential clients, its secret (null for public ones). */
+    public record Created(OAuthClient client, String secret) {}
+
+    public Created create(String name, List<String> redirectUris, Set<String> grantTypes, Set<String> scopes,
+                          boolean publicClient, String ownerUserId) {
+        if (name == null || name.isBlank() || name.length() > 100) throw new IllegalArgumentException("name must be 1-100 characters");
+        for (String uri : redirectUris) checkRedirectUri(uri);
+        for (String g : grantTypes) {
+            if (!g.equals(OAuthClient.AUTHORIZATION_CODE) && !g.equals(OAuthClient.CLIENT_CREDENTIALS)) {
+                throw new IllegalArgumentException("grant types are authorization_code and client_credentials, not " + g);
+            }
+        }
+        if (grantTypes.isEmpty()) throw new IllegalArgumentException("at least one grant type");
+        if (grantTypes.contains(OAuthClient.AUTHORIZATION_CODE) && redirectUris.isEmpty()) {
+            throw new IllegalArgumentException("the authorization_code grant needs at least one redirect URI");
+        }
+        if (publicClient && grantTypes.contains(OAuthClient.CLIENT_CREDENTIALS)) {
+            throw new IllegalArgumentException("a public client cannot use client_credentials: it has no secret");
+        }
+        for (String s : scopes) {
+            if (Scope.of(s).isEmpty()) throw new IllegalArgumentException("unknown scope " + s + "; known: " + Scope.all());
+        }
+        String clientId = "omx" + Secrets.alphanumeric(17).toLowerCase(Locale.ROOT);
+        String secret = publicClient ? null : Secrets.token("ocs_");
+        jdbc.update("INSERT INTO oauth_clients (client_id, name, secret_hash, redirect_uris, grant_types, scopes, owner_user_id, "
+                        + "disabled, created_at) VALUES (?,?,?,?,?,?,?,FALSE,?)",
+                clientId, name, secret == null ? null : Secrets.hash(secret), String.join("\n", redirectUris),
+                String.join(",", grantTypes), String.join(" ", scopes), ownerUserId, platform.now());
+        return new Created(find(clientId).orElseThrow(), secret);
+    }
+
+    /** Absolute http(s) URIs without fragments; plain http only for loopback hosts (RFC 8252 native apps). */
+    static void checkRedirectUri(String uri) {
+        URI u;
+        try {
+            u = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("redirect URI is not a URI: " + uri);
+        }
+        if (!u.isAbsolute() || u.getHost() == null || u.getFragment() != null) {
+            throw new IllegalArgumentException("redirect URI must be absolute with a host and no fragment: " + uri);
+        }
+        boolean loopback = u.getHost().equals("127.0.0.1") || u.getHost().equals("localhost") || u.getHost().equals("[::1]");
+        if (!"https".equals(u.getScheme()) && !("http".equals(u.getScheme()) && loopback)) {
+            throw new IllegalArgumentException("redirect URI must be https (http only on loopback): " + uri);
+        }
+    }
+
+    public Optional<OAuthClient> find(String clientId) {
+        if (clientId == null || clientId.length() > 64) return Optional.empty();
+        return jdbc.queryOne("SELECT * FROM oauth_clients WHERE client_id = ?", ClientStore::map, clientId);
+    }
+
+    public List<OAuthClient> list() {
+        return jdbc.query("SELECT * FROM oauth_clients ORDER BY created_at, client_id", ClientStore::map);
+    }
+
+    public boolean setDisabled(String clientId, boolean disabled) {
+        return jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
+    }
+
+    private static Set<String> words(String text, String separator) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String w : text.split(separator)) if (!w.isBlank()) out.add(w.trim());
+        return out;
+    }
+
+    private static OAuthClient map(ResultSet rs) throws SQLException {
+        String uris = rs.getString("redirect_uris");
+        return new OAuthClient(rs.getString("client_id"), rs.getString("name"), rs.getString("secret_hash"),
+                uris.isEmpty() ? List.of() : List.of(uris.split("\n")),
+                words(rs.getString("grant_types"), ","), words(rs.getString("scopes"), " "),
+                rs.getString("owner_user_id"), rs.getBoolean("disabled"));
+    }
+}

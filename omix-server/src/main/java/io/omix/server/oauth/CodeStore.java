@@ -1,0 +1,50 @@
+package io.omix.server.oauth;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+
+/** Authorization codes: single use, 10 minutes, bound to client, user, redirect URI and PKCE challenge. */
+public final class CodeStore {
+    public static final Duration LIFETIME = Duration.ofMinutes(10);
+    /** Used and expired codes are kept a day longer, so that a late replay is still recognised as one. */
+    private static final Duration KEEP_AFTER_EXPIRY = Duration.ofDays(1);
+
+    public record Code(String hash, String clientId, String userId, String redirectUri, String scope,
+                       String codeChallenge, OffsetDateTime expiresAt, OffsetDateTime usedAt) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public CodeStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** Issues a code; only its hash is stored. */
+    public String create(String clientId, String userId, String redirectUri, String scope, String codeChallenge) {
+        String code = Secrets.token("oac_");
+        OffsetDateTime now = platform.now();
+        jdbc.update("DELETE FROM oauth_codes WHERE expires_at < ?", now.minus(KEEP_AFTER_EXPIRY));
+        jdbc.update("INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
+                + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, scope, codeChallenge, now, now.plus(LIFETIME));
+        return code;
+    }
+
+    public Optional<Code> find(String code) {
+        if (code == null || code.length() > 100) return Optional.empty();
+        return jdbc.queryOne("SELECT * FROM oauth_codes WHERE code_hash = ?", rs -> new Code(rs.getString("code_hash"),
+                rs.getString("client_id"), rs.getString("user_id"), rs.getString("redirect_uri"), rs.getString("scope"),
+                rs.getString("code_challenge"), rs.getObject("expires_at", OffsetDateTime.class),
+                rs.getObject("used_at", OffsetDateTime.class)), Secrets.hash(code));
+    }
+
+    /** Marks the code used; false when another exchange got there first (the database decides, across servers). */
+    public boolean markUsed(String codeHash) {
+        return jdbc.update("UPDATE oauth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL", platform.now(), codeHash) == 1;
+    }
+}

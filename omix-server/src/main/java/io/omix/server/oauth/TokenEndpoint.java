@@ -1,0 +1,228 @@
+package io.omix.server.oauth;
+
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.Platform;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code POST /oauth2/access_token}, {@code /oauth2/introspect} and {@code POST /oauth2/revoke}. */
+final class TokenEndpoint {
+    static final StringParam CLIENT_ID = Param.string("client_id").maxLength(64);
+    static final StringParam CLIENT_SECRET = Param.string("client_secret").maxLength(100);
+    static final StringParam GRANT_TYPE = Param.string("grant_type").required()
+            .oneOf(OAuthClient.AUTHORIZATION_CODE, OAuthClient.REFRESH_TOKEN, OAuthClient.CLIENT_CREDENTIALS);
+    static final StringParam CODE = Param.string("code").maxLength(100);
+    static final StringParam REDIRECT_URI = Param.string("redirect_uri").maxLength(1000);
+    static final StringParam REFRESH = Param.string("refresh_token").maxLength(100);
+    static final StringParam VERIFIER = Param.string("code_verifier").maxLength(128);
+    static final StringParam SCOPE = Param.string("scope").maxLength(1000);
+    static final StringParam TOKEN = Param.string("token").required().maxLength(100);
+    static final StringParam TOKEN_TYPE_HINT = Param.string("token_type_hint").oneOf("access_token", "refresh_token");
+    static final ParamSpec EXCHANGE = ParamSpec.of(CLIENT_ID, CLIENT_SECRET, GRANT_TYPE, CODE, REDIRECT_URI, REFRESH, VERIFIER, SCOPE);
+    static final ParamSpec INTROSPECT = ParamSpec.of(TOKEN, TOKEN_TYPE_HINT, CLIENT_ID, CLIENT_SECRET);
+
+    private final Platform platform;
+    private final ClientStore clients;
+    private final CodeStore codes;
+    private final TokenStore tokens;
+
+    TokenEndpoint(Platform platform, ClientStore clients, CodeStore codes, TokenStore tokens) {
+        this.platform = platform;
+        this.clients = clients;
+        this.codes = codes;
+        this.tokens = tokens;
+    }
+
+    void routes(Routes routes) {
+        routes.post("/oauth2/access_token", Access.PUBLIC, ParamSpec.NONE, (request, none) -> exchange(request));
+        routes.get("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
+        routes.post("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
+        routes.post("/oauth2/revoke", Access.PUBLIC, ParamSpec.NONE, (request, none) -> revoke(request));
+    }
+
+    /** OAuth2 endpoints answer every request error as 400 invalid_request, with the parameters named. */
+    private static Params parse(ParamSpec spec, ApiRequest request) {
+        try {
+            return spec.parse(request.input());
+        } catch (ApiException e) {
+            if (e.error() != ErrorCode.PARAMETER_ERROR) throw e;
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("error", "invalid_request");
+            data.put("error_description", "invalid parameters");
+            data.put("parameters", e.data());
+            throw new ApiException(ErrorCode.BAD_REQUEST, data);
+        }
+    }
+
+    /** The client, authenticated by HTTP Basic or by client_id/client_secret parameters (not both). */
+    private OAuthClient authenticateClient(ApiRequest request, Params p) {
+        String id = p.get(CLIENT_ID);
+        String secret = p.get(CLIENT_SECRET);
+        String header = request.header("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            if (secret != null) throw OAuthErrors.error("invalid_request", "use one client authentication method");
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw OAuthErrors.invalidClient();
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) throw OAuthErrors.invalidClient();
+            String basicId = java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+            if (id != null && !id.equals(basicId)) throw OAuthErrors.invalidClient();
+            id = basicId;
+            secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+        }
+        if (id == null) throw OAuthErrors.invalidClient();
+        OAuthClient client = clients.find(id).orElse(null);
+        if (client == null || client.disabled()) {
+            Secrets.matches(secret == null ? "" : secret, Secrets.hash("x")); // same work as a real check
+            throw OAuthErrors.invalidClient();
+        }
+        if (client.publicClient()) {
+            if (secret != null) throw OAuthErrors.invalidClient();
+        } else if (!Secrets.matches(secret, client.secretHash())) {
+            throw OAuthErrors.invalidClient();
+        }
+        return client;
+    }
+
+    private Object exchange(ApiRequest request) {
+        Params p = parse(EXCHANGE, request);
+        OAuthClient client = authenticateClient(request, p);
+        String grant = p.get(GRANT_TYPE);
+        if (!client.allows(grant)) throw OAuthErrors.error("unauthorized_client", "this client may not use " + grant);
+        TokenStore.Issued issued = switch (grant) {
+            case OAuthClient.AUTHORIZATION_CODE -> fromCode(client, p);
+            case OAuthClient.REFRESH_TOKEN -> fromRefreshToken(client, p);
+            default -> forClient(client, p);
+        };
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("access_token", issued.accessToken());
+        data.put("token_type", "Bearer");
+        data.put("expires_in", issued.expiresIn());
+        data.put("scope", issued.scope());
+        if (issued.refreshToken() != null) data.put("refresh_token", issued.refreshToken());
+        request.ctx().header("Cache-Control", "no-store");
+        return data;
+    }
+
+    private TokenStore.Issued fromCode(OAuthClient client, Params p) {
+        String codeText = p.get(CODE);
+        if (codeText == null) throw OAuthErrors.error("invalid_request", "code is required");
+        CodeStore.Code code = codes.find(codeText).orElseThrow(() -> OAuthErrors.invalidGrant("unknown code"));
+        if (!code.clientId().equals(client.clientId())) throw OAuthErrors.invalidGrant("the code was issued to another client");
+        if (code.usedAt() != null) {
+            tokens.revokeIssuedFrom(code.hash());
+            throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
+        }
+        if (!code.expiresAt().isAfter(platform.now())) throw OAuthErrors.invalidGrant("the code expired");
+        if (!code.redirectUri().equals(p.get(REDIRECT_URI))) throw OAuthErrors.invalidGrant("redirect_uri differs from the authorization request");
+        if (code.codeChallenge() != null) {
+            if (p.get(VERIFIER) == null) throw OAuthErrors.invalidGrant("code_verifier is required (PKCE)");
+            if (!Pkce.verify(p.get(VERIFIER), code.codeChallenge())) throw OAuthErrors.invalidGrant("code_verifier does not match");
+        } else if (client.publicClient()) {
+            throw OAuthErrors.invalidGrant("public clients must use PKCE");
+        }
+        if (!codes.markUsed(code.hash())) {
+            tokens.revokeIssuedFrom(code.hash());
+            throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
+        }
+        return tokens.issue(TokenStore.newFamily(), client.clientId(), code.userId(), OAuthClient.AUTHORIZATION_CODE,
+                code.scope(), code.hash(), true);
+    }
+
+    private TokenStore.Issued fromRefreshToken(OAuthClient client, Params p) {
+        String text = p.get(REFRESH);
+        if (text == null) throw OAuthErrors.error("invalid_request", "refresh_token is required");
+        TokenStore.Token old = tokens.find(text).filter(t -> t.kind().equals(TokenStore.REFRESH))
+                .orElseThrow(() -> OAuthErrors.invalidGrant("unknown refresh token"));
+        if (!old.clientId().equals(client.clientId())) throw OAuthErrors.invalidGrant("the refresh token belongs to another client");
+        if (old.revokedAt() != null) throw OAuthErrors.invalidGrant("the refresh token was revoked");
+        if (old.usedAt() != null) {
+            // A rotated token came back: someone holds a copy. End the whole family.
+            tokens.revokeFamily(old.familyId());
+            throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
+        }
+        if (!old.expiresAt().isAfter(platform.now())) throw OAuthErrors.invalidGrant("the refresh token expired");
+        String scope = narrowed(TokenStore.scopes(old.scope()), p.get(SCOPE));
+        if (!tokens.markRotated(old.hash())) {
+            tokens.revokeFamily(old.familyId());
+            throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
+        }
+        return tokens.issue(old.familyId(), client.clientId(), old.userId(), old.grantType(), scope, null, true);
+    }
+
+    private TokenStore.Issued forClient(OAuthClient client, Params p) {
+        String scope = narrowed(client.scopes(), p.get(SCOPE));
+        return tokens.issue(TokenStore.newFamily(), client.clientId(), null, OAuthClient.CLIENT_CREDENTIALS, scope, null, false);
+    }
+
+    /** The requested scopes when all are within {@code allowed}; all of {@code allowed} when none are requested. */
+    static String narrowed(Set<String> allowed, String requested) {
+        if (requested == null || requested.isBlank()) return String.join(" ", allowed);
+        Set<String> asked = TokenStore.scopes(requested);
+        for (String s : asked) {
+            if (!allowed.contains(s)) throw OAuthErrors.error("invalid_scope", "scope not allowed: " + s);
+        }
+        return String.join(" ", asked);
+    }
+
+    /** RFC 7662: a client may introspect its own tokens; a token may introspect itself. */
+    private Object introspect(ApiRequest request) {
+        Params p = parse(INTROSPECT, request);
+        String token = p.get(TOKEN);
+        String callerClient;
+        String bearer = BearerAuthenticator.bearerToken(request);
+        if (bearer != null && Secrets.constantTimeEquals(bearer, token)) {
+            callerClient = null;
+        } else {
+            callerClient = authenticateClient(request, p).clientId();
+        }
+        TokenStore.Token t = tokens.find(token).orElse(null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (t == null || !t.activeAt(platform.now()) || (callerClient != null && !callerClient.equals(t.clientId()))
+                || clients.find(t.clientId()).map(OAuthClient::disabled).orElse(true)) {
+            out.put("active", false);
+            return out;
+        }
+        out.put("active", true);
+        out.put("client_id", t.clientId());
+        out.put("scope", t.scope());
+        out.put("token_type", t.kind().equals(TokenStore.ACCESS) ? "access_token" : "refresh_token");
+        out.put("grant_type", t.grantType());
+        out.put("sub", t.userId());
+        out.put("iat", t.issuedAt().toEpochSecond());
+        out.put("exp", t.expiresAt().toEpochSecond());
+        return out;
+    }
+
+    /** RFC 7009: revoking a refresh token ends its family; unknown tokens are not an error. */
+    private Object revoke(ApiRequest request) {
+        Params p = parse(INTROSPECT, request);
+        OAuthClient client = authenticateClient(request, p);
+        tokens.find(p.get(TOKEN)).filter(t -> t.clientId().equals(client.clientId())).ifPresent(t -> {
+            if (t.kind().equals(TokenStore.REFRESH)) {
+                tokens.revokeFamily(t.familyId());
+            } else {
+                tokens.revoke(t.hash());
+            }
+        });
+        return Map.of("revoked", true);
+    }
+
+}

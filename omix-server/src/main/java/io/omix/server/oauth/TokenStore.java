@@ -1,0 +1,123 @@
+package io.omix.server.oauth;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Opaque access and refresh tokens, stored as SHA-256 hashes. Every check reads the database, so a
+ * revocation takes effect at once on every server, and no server keeps tokens in memory.
+ */
+public final class TokenStore {
+    public static final String ACCESS = "access";
+    public static final String REFRESH = "refresh";
+
+    public record Issued(String accessToken, String refreshToken, long expiresIn, String scope) {}
+
+    public record Token(String hash, String kind, String familyId, String clientId, String userId, String grantType,
+                        String scope, OffsetDateTime issuedAt, OffsetDateTime expiresAt, OffsetDateTime usedAt,
+                        OffsetDateTime revokedAt) {
+        public boolean activeAt(OffsetDateTime now) {
+            return revokedAt == null && expiresAt.isAfter(now) && (kind.equals(ACCESS) || usedAt == null);
+        }
+    }
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public TokenStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    public static String newFamily() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** Issues an access token, and a refresh token when asked, in {@code familyId}. */
+    public Issued issue(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
+                        boolean withRefresh) {
+        OffsetDateTime now = platform.now();
+        long ttl = platform.config().accessTokenTtl().getSeconds();
+        String access = Secrets.token("oat_");
+        String refresh = withRefresh ? Secrets.token("ort_") : null;
+        jdbc.inTransaction(c -> {
+            insert(c, access, ACCESS, familyId, clientId, userId, grantType, scope, codeHash, now, now.plusSeconds(ttl));
+            if (refresh != null) {
+                insert(c, refresh, REFRESH, familyId, clientId, userId, grantType, scope, codeHash, now,
+                        now.plus(platform.config().refreshTokenTtl()));
+            }
+            return null;
+        });
+        return new Issued(access, refresh, ttl, scope);
+    }
+
+    private static void insert(java.sql.Connection c, String token, String kind, String familyId, String clientId, String userId,
+                               String grantType, String scope, String codeHash, OffsetDateTime issued, OffsetDateTime expires)
+            throws java.sql.SQLException {
+        Jdbc.update(c, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope, code_hash, "
+                        + "issued_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                Secrets.hash(token), kind, familyId, clientId, userId, grantType, scope, codeHash, issued, expires);
+    }
+
+    public Optional<Token> find(String token) {
+        if (token == null || token.length() > 100) return Optional.empty();
+        return jdbc.queryOne("SELECT * FROM oauth_tokens WHERE token_hash = ?", rs -> new Token(rs.getString("token_hash"),
+                rs.getString("kind"), rs.getString("family_id"), rs.getString("client_id"), rs.getString("user_id"),
+                rs.getString("grant_type"), rs.getString("scope"), rs.getObject("issued_at", OffsetDateTime.class),
+                rs.getObject("expires_at", OffsetDateTime.class), rs.getObject("used_at", OffsetDateTime.class),
+                rs.getObject("revoked_at", OffsetDateTime.class)), Secrets.hash(token));
+    }
+
+    /**
+     * The caller an access token stands for: live (not expired, not revoked), of an enabled client,
+     * and of an enabled user for user tokens. One indexed read.
+     */
+    public Optional<Caller> authenticate(String accessToken) {
+        if (accessToken == null || accessToken.length() > 100) return Optional.empty();
+        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope FROM oauth_tokens t "
+                        + "JOIN oauth_clients c ON c.client_id = t.client_id "
+                        + "LEFT JOIN users u ON u.user_id = t.user_id "
+                        + "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL AND t.expires_at > ? "
+                        + "AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
+                rs -> {
+                    Set<String> scopes = scopes(rs.getString("scope"));
+                    return rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
+                            ? Caller.clientToken(rs.getString("client_id"), scopes)
+                            : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes);
+                },
+                Secrets.hash(accessToken), platform.now());
+    }
+
+    static Set<String> scopes(String scope) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : scope.split(" ")) if (!s.isBlank()) out.add(s);
+        return out;
+    }
+
+    /** Rotates a refresh token: true for exactly one caller, however many servers race. */
+    public boolean markRotated(String refreshHash) {
+        return jdbc.update("UPDATE oauth_tokens SET used_at = ? WHERE token_hash = ? AND kind = 'refresh' AND used_at IS NULL "
+                + "AND revoked_at IS NULL", platform.now(), refreshHash) == 1;
+    }
+
+    public void revoke(String tokenHash) {
+        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", platform.now(), tokenHash);
+    }
+
+    public void revokeFamily(String familyId) {
+        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", platform.now(), familyId);
+    }
+
+    /** Revokes every token issued from a code: what a second use of the code triggers. */
+    public void revokeIssuedFrom(String codeHash) {
+        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE code_hash = ? AND revoked_at IS NULL", platform.now(), codeHash);
+    }
+}

@@ -1,0 +1,77 @@
+package io.omix.server.users;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Users and their passwords. */
+public final class UserStore {
+    public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{3,64}");
+    private static final String COLUMNS = "user_id, username, nickname, email, phone, sex, birthday, avatar, user_address, "
+            + "personnel_info_code, operator, disabled";
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public UserStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** Creates a user; the password is kept only as a bcrypt hash. */
+    public User create(String username, String password, User.Profile profile, boolean operator) {
+        if (!USERNAME.matcher(username).matches()) {
+            throw new IllegalArgumentException("username must be 3-64 of letters, digits, _ . @ -");
+        }
+        String weakness = PasswordHasher.weakness(password);
+        if (weakness != null) throw new IllegalArgumentException("password " + weakness);
+        if (findByUsername(username).isPresent()) throw new IllegalArgumentException("username '" + username + "' is taken");
+        String userId = Secrets.digits(21);
+        jdbc.update("INSERT INTO users (user_id, username, password_hash, nickname, email, phone, sex, birthday, avatar, "
+                        + "user_address, personnel_info_code, operator, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,FALSE,?)",
+                userId, username, PasswordHasher.hash(password), profile.nickname(), profile.email(), profile.phone(),
+                profile.sex(), profile.birthday() == null ? null : Date.valueOf(profile.birthday()), profile.avatar(),
+                profile.userAddress(), profile.personnelInfoCode(), operator, platform.now());
+        return findById(userId).orElseThrow();
+    }
+
+    public Optional<User> findById(String userId) {
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM users WHERE user_id = ?", UserStore::map, userId);
+    }
+
+    public Optional<User> findByUsername(String username) {
+        return jdbc.queryOne("SELECT " + COLUMNS + " FROM users WHERE username = ?", UserStore::map, username);
+    }
+
+    /** The enabled user with this username and password; the same work is done whether or not the user exists. */
+    public Optional<User> authenticate(String username, String password) {
+        Optional<String[]> row = jdbc.queryOne("SELECT user_id, password_hash FROM users WHERE username = ? AND disabled = FALSE",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, username);
+        boolean ok = PasswordHasher.verify(password, row.map(r -> r[1]).orElse(null));
+        return ok ? row.flatMap(r -> findById(r[0])) : Optional.empty();
+    }
+
+    public List<User> list() {
+        return jdbc.query("SELECT " + COLUMNS + " FROM users ORDER BY username", UserStore::map);
+    }
+
+    /** @return false when there is no such user */
+    public boolean setDisabled(String username, boolean disabled) {
+        return jdbc.update("UPDATE users SET disabled = ? WHERE username = ?", disabled, username) == 1;
+    }
+
+    private static User map(ResultSet rs) throws SQLException {
+        Date birthday = rs.getDate("birthday");
+        return new User(rs.getString("user_id"), rs.getString("username"), rs.getString("nickname"), rs.getString("email"),
+                rs.getString("phone"), (Integer) rs.getObject("sex"), birthday == null ? null : birthday.toLocalDate(),
+                rs.getString("avatar"), rs.getString("user_address"), rs.getString("personnel_info_code"),
+                rs.getBoolean("operator"), rs.getBoolean("disabled"));
+    }
+}

@@ -1,0 +1,83 @@
+package io.omix.server.users;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.demo.DemoData;
+import io.omix.server.common.auth.Scope;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /profile} (seed 004 get_user), and the demo users. */
+public final class UsersCapability implements Capability {
+    /** The zone birthdays are rendered in, as the original platform did ({@code 1989-10-01T00:00:00+0800}). */
+    static final ZoneOffset PROFILE_ZONE = ZoneOffset.ofHours(8);
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
+
+    private final UserStore users;
+
+    public UsersCapability(Platform platform) {
+        this.users = new UserStore(platform);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/profile", Access.USER_TOKEN, ParamSpec.NONE, (request, params) -> profile(request.caller()));
+    }
+
+    /** The user's fields that the token's scopes allow; a token without any profile scope has no right here. */
+    Map<String, Object> profile(Caller caller) {
+        User u = users.findById(caller.userId()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (caller.hasScope(Scope.PROFILE.id())) {
+            out.put("userId", u.userId());
+            out.put("username", u.username());
+            out.put("nickname", u.nickname());
+            out.put("avatar", u.avatar());
+            out.put("sex", u.sex());
+            out.put("birthday", u.birthday() == null ? null : TIME.format(u.birthday().atStartOfDay(PROFILE_ZONE)));
+        }
+        if (caller.hasScope(Scope.EMAIL.id())) out.put("email", u.email());
+        if (caller.hasScope(Scope.PHONE.id())) out.put("phone", u.phone());
+        if (caller.hasScope(Scope.ADDRESS.id())) out.put("userAddress", u.userAddress());
+        if (caller.hasScope(Scope.PERSONNEL.id())) out.put("personnelInfoCode", u.personnelInfoCode());
+        if (out.isEmpty()) throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "needs one of profile, email, phone, address, personnel"));
+        return out;
+    }
+
+    @Override
+    public void demo(DemoData demo) {
+        String password = Secrets.alphanumeric(16);
+        User.Profile profile = new User.Profile("zhangsan", "zhangsan@example.org", "17300000000", 1,
+                LocalDate.of(1989, 10, 1), null, "广东省深圳市", "320000198910010000");
+        User user = users.create("demo", password, profile, false);
+        ObjectNode u = demo.section("user");
+        u.put("username", user.username());
+        u.put("password", password);
+        u.put("user_id", user.userId());
+
+        String password2 = Secrets.alphanumeric(16);
+        User other = users.create("demo2", password2, new User.Profile("lisi", "lisi@example.org", null, 2, null, null, null, null), false);
+        ObjectNode u2 = demo.section("second_user");
+        u2.put("username", other.username());
+        u2.put("password", password2);
+        u2.put("user_id", other.userId());
+
+        String operatorPassword = Secrets.alphanumeric(16);
+        users.create("operator", operatorPassword, User.Profile.EMPTY, true);
+        ObjectNode op = demo.section("operator");
+        op.put("username", "operator");
+        op.put("password", operatorPassword);
+    }
+}
