@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code omix} executable. */
 @Command(name = "omix", mixinStandardHelpOptions = true, versionProvider = Omix.Version.class,
         description = "Omix multi-omics platform: run the server, administer it, call its APIs.",
-        subcommands = {ServeCommand.class, AliveCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, AdminCommand.class, LoginCommand.class, TokenCommand.class, AliveCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Omix implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -20,7 +21,11 @@ public final class Omix implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A clear line, not a stack trace, for what the user can fix.
-                    cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + e.getMessage()));
+                    String message = e instanceof io.omix.sdk.ApiException api
+                            ? "the server refused: " + api.code() + " " + api.msg() + (api.data() == null ? "" : " " + api.data())
+                            : e.getMessage();
+                    cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + message));
+                    cmd.getErr().flush();
                     return e instanceof IllegalArgumentException ? 2 : 1;
                 });
     }

@@ -3,11 +3,11 @@ package io.omix.cli;
 import io.omix.server.OmixServer;
 import io.omix.server.ServerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -18,9 +18,8 @@ import java.util.concurrent.CountDownLatch;
                 "Settings come from the config file, then OMIX_* environment variables, then these options.",
                 "On an empty embedded database it creates demo data and prints how to use it."})
 final class ServeCommand implements Runnable {
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file with settings (default: $OMIX_CONFIG, else ./omix.properties if present).")
-    Path config;
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
 
     @Option(names = "--host", description = "Address to listen on (server.host).")
     String host;
@@ -28,27 +27,16 @@ final class ServeCommand implements Runnable {
     @Option(names = "--port", description = "Port to listen on (server.port).")
     Integer port;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (data.dir).")
-    Path dataDir;
-
-    @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "PostgreSQL JDBC URL instead of the embedded database (db.url).")
-    String dbUrl;
-
     @Option(names = "--demo", negatable = true, description = "Create demo data on an empty database (default: only on the embedded one).")
     Boolean demo;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, e.g. --set db.pool-size=20.")
-    Map<String, String> settings = new HashMap<>();
-
     @Override
     public void run() {
-        Map<String, String> overrides = new HashMap<>(settings);
+        Map<String, String> overrides = new HashMap<>();
         if (host != null) overrides.put("server.host", host);
         if (port != null) overrides.put("server.port", String.valueOf(port));
-        if (dataDir != null) overrides.put("data.dir", dataDir.toString());
-        if (dbUrl != null) overrides.put("db.url", dbUrl);
         if (demo != null) overrides.put("demo.enabled", demo.toString());
-        ServerConfig cfg = ServerConfig.load(configFile(), System.getenv(), overrides);
+        ServerConfig cfg = options.load(overrides);
 
         OmixServer server = OmixServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -62,17 +50,6 @@ final class ServeCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private Path configFile() {
-        if (config != null) {
-            if (!Files.isRegularFile(config)) throw new IllegalArgumentException("config file not found: " + config);
-            return config;
-        }
-        String env = System.getenv("OMIX_CONFIG");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        Path local = Path.of("omix.properties");
-        return Files.isRegularFile(local) ? local : null;
     }
 
     static void printWelcome(PrintStream out, OmixServer server) {

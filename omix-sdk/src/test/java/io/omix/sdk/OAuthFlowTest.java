@@ -2,6 +2,7 @@ package io.omix.sdk;
 
 import io.omix.server.testing.MutableClock;
 import io.omix.server.testing.ProbeCapability;
+import io.omix.server.testing.LoginPage;
 import io.omix.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

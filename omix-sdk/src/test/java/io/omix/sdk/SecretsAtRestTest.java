@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.omix.sdk.internal.ApiRequest;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.testing.ProbeCapability;
+import io.omix.server.testing.LoginPage;
 import io.omix.server.testing.TestServer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,4 +1,4 @@
-package io.omix.sdk;
+package io.omix.server.testing;
 
 import java.net.CookieManager;
 import java.net.URI;
@@ -15,17 +15,17 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Drives the login and consent page the way a browser with plain HTML forms does: cookies, hidden fields, a form post. */
-final class LoginPage {
+public final class LoginPage {
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\">");
 
-    final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+    public final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
 
-    HttpResponse<String> get(String url) throws Exception {
+    public HttpResponse<String> get(String url) throws Exception {
         return browser.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String url, Map<String, String> form) throws Exception {
+    public HttpResponse<String> post(String url, Map<String, String> form) throws Exception {
         String body = form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
@@ -33,7 +33,7 @@ final class LoginPage {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static Map<String, String> hiddenFields(String html) {
+    public static Map<String, String> hiddenFields(String html) {
         Map<String, String> fields = new LinkedHashMap<>();
         Matcher m = HIDDEN.matcher(html);
         while (m.find()) fields.put(m.group(1), m.group(2).replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'"));
@@ -41,7 +41,7 @@ final class LoginPage {
     }
 
     /** Opens the authorization URL, logs in if asked, answers the consent; returns the answer to the form post. */
-    HttpResponse<String> authorize(String authorizationUrl, String username, String password, boolean approve) throws Exception {
+    public HttpResponse<String> authorize(String authorizationUrl, String username, String password, boolean approve) throws Exception {
         HttpResponse<String> page = get(authorizationUrl);
         if (page.statusCode() != 200) return page;
         Map<String, String> form = hiddenFields(page.body());
@@ -55,7 +55,7 @@ final class LoginPage {
     }
 
     /** The query parameters of a redirect's Location. */
-    static Map<String, String> redirectParams(HttpResponse<?> response) {
+    public static Map<String, String> redirectParams(HttpResponse<?> response) {
         String location = response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no redirect: " + response.statusCode()));
         Map<String, String> out = new LinkedHashMap<>();
         String query = URI.create(location).getRawQuery();

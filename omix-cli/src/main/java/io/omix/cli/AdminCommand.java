@@ -1,0 +1,357 @@
+package io.omix.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.omix.server.Platform;
+import io.omix.server.ServerConfig;
+import io.omix.server.apps.DatasetKeyStore;
+import io.omix.server.apps.PrivateApp;
+import io.omix.server.apps.PrivateAppStore;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * {@code omix admin}: users, OAuth2 clients, private-platform apps and dataset API keys, written
+ * straight to the platform's database (the embedded one may be open by a running server).
+ * Secrets are printed once, at creation; the database keeps only hashes or sealed values.
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
+        subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class})
+final class AdminCommand implements Runnable {
+    @Mixin
+    ConfigOptions options = new ConfigOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Runs {@code work} with the platform's stores, then closes the database. */
+    <T> T withPlatform(Function<Platform, T> work) {
+        ServerConfig config = options.load(Map.of());
+        Platform platform = Platform.open(config, Clock.systemUTC());
+        try {
+            return work.apply(platform);
+        } finally {
+            platform.close();
+        }
+    }
+
+    static void print(PrintWriter out, Object value) {
+        try {
+            out.println(JSON.writeValueAsString(value));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        out.flush();
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    abstract static class Sub {
+        @CommandLine.ParentCommand
+        Object parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        AdminCommand admin() {
+            return (AdminCommand) ((Group) parent).admin;
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    abstract static class Group {
+        @CommandLine.ParentCommand
+        Object admin;
+    }
+
+    @Command(name = "user", description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class})
+    static final class Users extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a user; the password is read from stdin or asked for.")
+    static final class UserCreate extends Sub implements Runnable {
+        @Option(names = "--username", required = true) String username;
+        @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.") boolean passwordStdin;
+        @Option(names = "--nickname") String nickname;
+        @Option(names = "--email") String email;
+        @Option(names = "--phone") String phone;
+        @Option(names = "--sex", description = "1 male, 2 female") Integer sex;
+        @Option(names = "--birthday", description = "YYYY-MM-DD") LocalDate birthday;
+        @Option(names = "--address") String address;
+        @Option(names = "--operator", description = "May use the operator pages.") boolean operator;
+
+        @Override
+        public void run() {
+            String password = readPassword();
+            User u = admin().withPlatform(p -> new UserStore(p).create(username, password,
+                    new User.Profile(nickname, email, phone, sex, birthday, null, address, null), operator));
+            print(out(), map("user_id", u.userId(), "username", u.username(), "operator", u.operator()));
+        }
+
+        private String readPassword() {
+            try {
+                if (passwordStdin) {
+                    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (line == null) throw new IllegalArgumentException("no password on stdin");
+                    return line;
+                }
+                Console console = System.console();
+                if (console == null) throw new IllegalArgumentException("no terminal to ask for the password: use --password-stdin");
+                char[] first = console.readPassword("Password for %s: ", username);
+                char[] again = console.readPassword("Again: ");
+                if (first == null || !new String(first).equals(new String(again))) throw new IllegalArgumentException("passwords differ");
+                return new String(first);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List users.")
+    static final class UserList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            List<Map<String, Object>> rows = admin().withPlatform(p -> {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (User u : new UserStore(p).list()) {
+                    out.add(map("user_id", u.userId(), "username", u.username(), "nickname", u.nickname(), "operator", u.operator(),
+                            "disabled", u.disabled()));
+                }
+                return out;
+            });
+            print(out(), rows);
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a user: sign-ins and their tokens stop working at once.")
+    static final class UserDisable extends Sub implements Runnable {
+        @Parameters(paramLabel = "USERNAME") String username;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new UserStore(p).setDisabled(username, true))) throw new IllegalArgumentException("no user " + username);
+            print(out(), map("username", username, "disabled", true));
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled user.")
+    static final class UserEnable extends Sub implements Runnable {
+        @Parameters(paramLabel = "USERNAME") String username;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new UserStore(p).setDisabled(username, false))) throw new IllegalArgumentException("no user " + username);
+            print(out(), map("username", username, "disabled", false));
+        }
+    }
+
+    @Command(name = "client", description = "OAuth2 client applications.",
+            subcommands = {ClientCreate.class, ClientList.class, ClientDisable.class, ClientEnable.class})
+    static final class Clients extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Register a client; its secret is printed once.")
+    static final class ClientCreate extends Sub implements Runnable {
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--redirect-uri", description = "Registered redirect URI (repeatable); matched exactly.") List<String> redirectUris = new ArrayList<>();
+        @Option(names = "--grant", description = "authorization_code and/or client_credentials (repeatable; default both, or authorization_code for --public)")
+        List<String> grants = new ArrayList<>();
+        @Option(names = "--scope", description = "Allowed scope (repeatable; default all)") List<String> scopes = new ArrayList<>();
+        @Option(names = "--public", description = "No secret: a native or browser app, which must use PKCE.") boolean publicClient;
+
+        @Override
+        public void run() {
+            Set<String> g = new LinkedHashSet<>(grants.isEmpty()
+                    ? (publicClient ? List.of(OAuthClient.AUTHORIZATION_CODE) : List.of(OAuthClient.AUTHORIZATION_CODE, OAuthClient.CLIENT_CREDENTIALS))
+                    : grants);
+            Set<String> s = new LinkedHashSet<>();
+            if (scopes.isEmpty()) {
+                for (Scope sc : Scope.values()) s.add(sc.id());
+            } else {
+                s.addAll(scopes);
+            }
+            ClientStore.Created c = admin().withPlatform(p -> new ClientStore(p).create(name, redirectUris, g, s, publicClient, null));
+            Map<String, Object> out = map("client_id", c.client().clientId(), "client_secret", c.secret(), "name", name,
+                    "redirect_uris", redirectUris, "grant_types", g, "scopes", s, "public", publicClient);
+            print(out(), out);
+            if (c.secret() != null) spec.commandLine().getErr().println("The client secret is shown only now: store it safely.");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List clients (never their secrets).")
+    static final class ClientList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(p -> {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (OAuthClient c : new ClientStore(p).list()) {
+                    out.add(map("client_id", c.clientId(), "name", c.name(), "public", c.publicClient(), "redirect_uris", c.redirectUris(),
+                            "grant_types", c.grantTypes(), "scopes", c.scopes(), "disabled", c.disabled()));
+                }
+                return out;
+            }));
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a client: its tokens stop working at once.")
+    static final class ClientDisable extends Sub implements Runnable {
+        @Parameters(paramLabel = "CLIENT_ID") String clientId;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new ClientStore(p).setDisabled(clientId, true))) throw new IllegalArgumentException("no client " + clientId);
+            print(out(), map("client_id", clientId, "disabled", true));
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled client.")
+    static final class ClientEnable extends Sub implements Runnable {
+        @Parameters(paramLabel = "CLIENT_ID") String clientId;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new ClientStore(p).setDisabled(clientId, false))) throw new IllegalArgumentException("no client " + clientId);
+            print(out(), map("client_id", clientId, "disabled", false));
+        }
+    }
+
+    @Command(name = "app", description = "Private-platform apps (app key and secret).",
+            subcommands = {AppCreate.class, AppList.class, AppDisable.class, AppEnable.class})
+    static final class Apps extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an app; its secret is printed once.")
+    static final class AppCreate extends Sub implements Runnable {
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--namespace", description = "Its data namespace (default: from the name, e.g. MY_APP).") String namespace;
+
+        @Override
+        public void run() {
+            PrivateAppStore.Created a = admin().withPlatform(p -> new PrivateAppStore(p).create(name, namespace));
+            print(out(), map("app_key", a.app().appKey(), "app_secret", a.appSecret(), "name", name, "namespace", a.app().namespace()));
+            spec.commandLine().getErr().println("The app secret is shown only now: store it safely.");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List apps (never their secrets).")
+    static final class AppList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(p -> {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (PrivateApp a : new PrivateAppStore(p).list()) {
+                    out.add(map("app_key", a.appKey(), "name", a.name(), "namespace", a.namespace(), "disabled", a.disabled()));
+                }
+                return out;
+            }));
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an app: its signed requests are refused at once.")
+    static final class AppDisable extends Sub implements Runnable {
+        @Parameters(paramLabel = "APP_KEY") String appKey;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new PrivateAppStore(p).setDisabled(appKey, true))) throw new IllegalArgumentException("no app " + appKey);
+            print(out(), map("app_key", appKey, "disabled", true));
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled app.")
+    static final class AppEnable extends Sub implements Runnable {
+        @Parameters(paramLabel = "APP_KEY") String appKey;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new PrivateAppStore(p).setDisabled(appKey, false))) throw new IllegalArgumentException("no app " + appKey);
+            print(out(), map("app_key", appKey, "disabled", false));
+        }
+    }
+
+    @Command(name = "apikey", description = "Dataset batches API keys (X-API-KEY / X-API-SECRET).",
+            subcommands = {KeyCreate.class, KeyList.class, KeyDisable.class, KeyEnable.class})
+    static final class ApiKeys extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an API key; its secret is printed once.")
+    static final class KeyCreate extends Sub implements Runnable {
+        @Option(names = "--name", required = true) String name;
+
+        @Override
+        public void run() {
+            DatasetKeyStore.Created k = admin().withPlatform(p -> new DatasetKeyStore(p).create(name));
+            print(out(), map("api_key", k.key().apiKey(), "api_secret", k.apiSecret(), "name", name));
+            spec.commandLine().getErr().println("The API secret is shown only now: store it safely.");
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List API keys (never their secrets).")
+    static final class KeyList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(p -> {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (DatasetKeyStore.DatasetKey k : new DatasetKeyStore(p).list()) {
+                    out.add(map("api_key", k.apiKey(), "name", k.name(), "disabled", k.disabled()));
+                }
+                return out;
+            }));
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an API key.")
+    static final class KeyDisable extends Sub implements Runnable {
+        @Parameters(paramLabel = "API_KEY") String apiKey;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new DatasetKeyStore(p).setDisabled(apiKey, true))) throw new IllegalArgumentException("no API key " + apiKey);
+            print(out(), map("api_key", apiKey, "disabled", true));
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled API key.")
+    static final class KeyEnable extends Sub implements Runnable {
+        @Parameters(paramLabel = "API_KEY") String apiKey;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new DatasetKeyStore(p).setDisabled(apiKey, false))) throw new IllegalArgumentException("no API key " + apiKey);
+            print(out(), map("api_key", apiKey, "disabled", false));
+        }
+    }
+}

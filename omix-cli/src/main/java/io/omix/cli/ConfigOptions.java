@@ -1,0 +1,44 @@
+package io.omix.cli;
+
+import io.omix.server.ServerConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** How a command finds the platform's settings: the same for {@code serve} and {@code admin}. */
+final class ConfigOptions {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file with settings (default: $OMIX_CONFIG, else ./omix.properties if present).")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (data.dir).")
+    Path dataDir;
+
+    @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "PostgreSQL JDBC URL instead of the embedded database (db.url).")
+    String dbUrl;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, e.g. --set db.pool-size=20.")
+    Map<String, String> settings = new HashMap<>();
+
+    ServerConfig load(Map<String, String> more) {
+        Map<String, String> overrides = new HashMap<>(settings);
+        if (dataDir != null) overrides.put("data.dir", dataDir.toString());
+        if (dbUrl != null) overrides.put("db.url", dbUrl);
+        overrides.putAll(more);
+        return ServerConfig.load(configFile(), System.getenv(), overrides);
+    }
+
+    private Path configFile() {
+        if (config != null) {
+            if (!Files.isRegularFile(config)) throw new IllegalArgumentException("config file not found: " + config);
+            return config;
+        }
+        String env = System.getenv("OMIX_CONFIG");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        Path local = Path.of("omix.properties");
+        return Files.isRegularFile(local) ? local : null;
+    }
+}

@@ -1,0 +1,209 @@
+package io.omix.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omix.sdk.Api;
+import io.omix.sdk.ApiException;
+import io.omix.server.testing.LoginPage;
+import io.omix.server.testing.ProbeCapability;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code omix admin} on the database of a running server, then {@code omix token} and {@code omix login} against it. */
+class AdminAndLoginTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(ProbeCapability::new);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    static Run omix(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Omix.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static Run admin(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "admin";
+        all[1] = "--data-dir";
+        all[2] = server.dataDir().toString();
+        System.arraycopy(args, 0, all, 3, args.length);
+        return omix(all);
+    }
+
+    static Run withStdin(String input, java.util.function.Supplier<Run> run) {
+        InputStream before = System.in;
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return run.get();
+        } finally {
+            System.setIn(before);
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void adminCreatesWhatWorksAtOnceAndNeverListsSecrets() throws Exception {
+        Run user = withStdin("eve-password-1\n", () -> admin("user", "create", "--username", "eve", "--password-stdin", "--email", "eve@example.org"));
+        assertEquals(0, user.exit(), user.err());
+        assertEquals("eve", user.json().get("username").textValue());
+        Run dup = withStdin("eve-password-1\n", () -> admin("user", "create", "--username", "eve", "--password-stdin"));
+        assertEquals(2, dup.exit());
+        assertTrue(dup.err().contains("taken"), dup.err());
+        Run weak = withStdin("short\n", () -> admin("user", "create", "--username", "weak", "--password-stdin"));
+        assertEquals(2, weak.exit());
+        assertTrue(weak.err().contains("at least 8"), weak.err());
+
+        Run client = admin("client", "create", "--name", "CLI test", "--grant", "client_credentials", "--scope", "samples");
+        assertEquals(0, client.exit(), client.err());
+        String id = client.json().get("client_id").textValue();
+        String secret = client.json().get("client_secret").textValue();
+        Run list = admin("client", "list");
+        assertTrue(list.out().contains(id));
+        assertFalse(list.out().contains(secret), "secrets are shown once, at creation");
+
+        Run token = omix("token", "--endpoint", server.url(), "--client-id", id, "--client-secret", secret);
+        assertEquals(0, token.exit(), token.err());
+        String accessToken = token.json().get("access_token").textValue();
+        assertEquals("samples", token.json().get("scope").textValue());
+
+        assertEquals(0, admin("client", "disable", id).exit());
+        Run refused = omix("token", "--endpoint", server.url(), "--client-id", id, "--client-secret", secret);
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("400"), refused.err());
+        try (Api api = Api.builder(accessToken).endpoint(server.url()).build()) {
+            ApiException e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, api::getUser);
+            assertEquals(403, e.code(), "a disabled client's tokens stop working at once");
+        }
+        assertEquals(2, admin("client", "disable", "omxnosuch").exit());
+    }
+
+    @Test
+    void appsAndApiKeysAreCreatedListedAndDisabled() throws Exception {
+        Run app = admin("app", "create", "--name", "Lab Partner");
+        assertEquals(0, app.exit(), app.err());
+        assertEquals("LAB_PARTNER", app.json().get("namespace").textValue());
+        String appKey = app.json().get("app_key").textValue();
+        Run apps = admin("app", "list");
+        assertTrue(apps.out().contains(appKey));
+        assertFalse(apps.out().contains(app.json().get("app_secret").textValue()));
+        assertEquals(0, admin("app", "disable", appKey).exit());
+        assertTrue(admin("app", "list").out().contains("\"disabled\" : true"));
+
+        Run key = admin("apikey", "create", "--name", "Analytics");
+        assertEquals(0, key.exit(), key.err());
+        HttpResponse<String> ok = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v2/test/whoami"))
+                .header("X-API-KEY", key.json().get("api_key").textValue())
+                .header("X-API-SECRET", key.json().get("api_secret").textValue()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertFalse(admin("apikey", "list").out().contains(key.json().get("api_secret").textValue()));
+    }
+
+    @Test
+    void loginSignsAPersonInThroughTheLocalRedirectListener(@TempDir Path home) throws Exception {
+        int port = freePort();
+        withStdin("frank-password-1\n", () -> admin("user", "create", "--username", "frank", "--password-stdin"));
+        Run client = admin("client", "create", "--name", "CLI login", "--public", "--redirect-uri", "http://127.0.0.1:" + port + "/callback");
+        String id = client.json().get("client_id").textValue();
+        Path tokenFile = home.resolve("token.json");
+
+        StringWriter err = new StringWriter();
+        StringWriter out = new StringWriter();
+        CompletableFuture<Integer> login = CompletableFuture.supplyAsync(() -> {
+            CommandLine cli = Omix.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            return cli.execute("login", "--endpoint", server.url(), "--client-id", id, "--port", String.valueOf(port),
+                    "--scope", "profile", "--token-file", tokenFile.toString(), "--timeout", "30");
+        });
+        Matcher url = Pattern.compile("(http://\\S+/oauth2/authorize\\S+)").matcher("");
+        for (int i = 0; i < 200 && !url.reset(err.toString()).find(); i++) Thread.sleep(25);
+        assertTrue(url.reset(err.toString()).find(), err.toString());
+        assertTrue(url.group(1).contains("code_challenge_method=S256"), "the CLI uses PKCE");
+
+        HttpResponse<String> redirect = new LoginPage().authorize(url.group(1), "frank", "frank-password-1", true);
+        assertEquals(302, redirect.statusCode(), redirect.body());
+        String location = redirect.headers().firstValue("Location").orElseThrow();
+        assertTrue(location.startsWith("http://127.0.0.1:" + port + "/callback?code="));
+        HttpResponse<String> landed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(location)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, landed.statusCode());
+
+        assertEquals(0, login.get(30, TimeUnit.SECONDS), err.toString());
+        JsonNode printed = JSON.readTree(out.toString());
+        assertTrue(printed.get("access_token").textValue().startsWith("oat_"));
+        assertTrue(printed.has("refresh_token"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+        String saved = JSON.readTree(tokenFile.toFile()).get("access_token").textValue();
+        try (Api api = Api.builder(saved).endpoint(server.url()).build()) {
+            assertEquals("frank", api.getUser().getString("username"));
+        }
+    }
+
+    @Test
+    void loginRefusesAnAnswerThatIsNotForIt() throws Exception {
+        int port = freePort();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> login = CompletableFuture.supplyAsync(() -> {
+            CommandLine cli = Omix.commandLine();
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            cli.setErr(new PrintWriter(err, true));
+            return cli.execute("login", "--endpoint", server.url(), "--client-id", "omxwhatever", "--port", String.valueOf(port), "--timeout", "30");
+        });
+        for (int i = 0; i < 200 && !err.toString().contains("Waiting"); i++) Thread.sleep(25);
+        HttpResponse<String> forged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/callback?code=stolen&state=not-ours")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, forged.statusCode());
+        assertEquals(1, login.get(30, TimeUnit.SECONDS));
+        assertTrue(err.toString().contains("state mismatch"), err.toString());
+    }
+}
