@@ -127,9 +127,13 @@ public final class OmixServer implements AutoCloseable {
                     routes[0] = new Routes(jc.routes, platform.authenticators());
                     for (Capability c : capabilities) c.routes(routes[0]);
                 });
+                // Demo data exists before the first /ping answers, so scripts that wait for /ping find it;
+                // only on a random port (tests) is the endpoint known after starting.
+                Optional<Path> demo = config.port() == 0 ? Optional.empty()
+                        : DemoSeeder.seedIfFresh(platform, capabilities, publicUrl(config, config.port()));
                 app.start();
                 String endpoint = publicUrl(config, app.port());
-                Optional<Path> demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
+                if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 OmixServer server = new OmixServer(platform, app, routes[0], demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
