@@ -211,6 +211,22 @@ class OAuthFlowTest {
     }
 
     @Test
+    void repeatedWrongPasswordsLockTheUsernameForAWhile() throws Exception {
+        Identity.Person gina = Identity.user(server, "gina", "gina@example.org");
+        String url = oauth2.getAuthorizationUrl(Identity.REDIRECT, "s", null);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(401, new LoginPage().authorize(url, gina.username(), "wrong-" + i, true).statusCode());
+        }
+        HttpResponse<String> locked = new LoginPage().authorize(url, gina.username(), gina.password(), true);
+        assertEquals(429, locked.statusCode(), "even the right password waits while locked");
+        assertTrue(locked.headers().firstValue("Location").isEmpty());
+        assertEquals(401, new LoginPage().authorize(url, "nobody-such", "x", true).statusCode(),
+                "another username is not locked by gina's failures");
+        clock.advance(Duration.ofMinutes(16));
+        assertEquals(302, new LoginPage().authorize(url, gina.username(), gina.password(), true).statusCode());
+    }
+
+    @Test
     void aSignedInUserOnlyConsents() throws Exception {
         LoginPage browser = new LoginPage();
         browser.authorize(oauth2.getAuthorizationUrl(Identity.REDIRECT, "a", null), alice.username(), alice.password(), true);

@@ -6,6 +6,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.Routes;
+import io.omix.server.users.LoginThrottle;
 import io.omix.server.users.SessionStore;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
@@ -33,12 +34,14 @@ final class AuthorizePage {
     private final CodeStore codes;
     private final UserStore users;
     private final SessionStore sessions;
+    private final LoginThrottle throttle;
 
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
         this.clients = clients;
         this.codes = codes;
         this.users = new UserStore(platform);
         this.sessions = new SessionStore(platform);
+        this.throttle = new LoginThrottle(platform);
     }
 
     void routes(Routes routes) {
@@ -103,11 +106,17 @@ final class AuthorizePage {
         if (userId.isEmpty()) {
             String username = ctx.formParam("username");
             String password = ctx.formParam("password");
+            if (username != null && throttle.lockedUntil(username).isPresent()) {
+                page(ctx, 429, request, Optional.empty(), "尝试次数过多，请 15 分钟后再试 / Too many attempts: try again in 15 minutes.");
+                return;
+            }
             Optional<User> user = username == null || password == null ? Optional.empty() : users.authenticate(username, password);
             if (user.isEmpty()) {
+                if (username != null) throttle.failed(username);
                 page(ctx, 401, request, Optional.empty(), "用户名或密码错误 / Wrong username or password.");
                 return;
             }
+            throttle.succeeded(username);
             String session = sessions.start(user.get().userId());
             cookie(ctx, SESSION_COOKIE, session, "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
             userId = Optional.of(user.get().userId());

@@ -34,7 +34,7 @@ public final class Jdbc {
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
         List<T> rows = query(sql, mapper, args);
         if (rows.size() > 1) throw new IllegalStateException("expected at most one row, got " + rows.size());
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
     public int update(String sql, Object... args) {
