@@ -159,28 +159,6 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a user: sign-ins and their tokens stop working at once.")
-    static final class UserDisable extends Sub implements Runnable {
-        @Parameters(paramLabel = "USERNAME") String username;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new UserStore(p).setDisabled(username, true))) throw new IllegalArgumentException("no user " + username);
-            print(out(), map("username", username, "disabled", true));
-        }
-    }
-
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled user.")
-    static final class UserEnable extends Sub implements Runnable {
-        @Parameters(paramLabel = "USERNAME") String username;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new UserStore(p).setDisabled(username, false))) throw new IllegalArgumentException("no user " + username);
-            print(out(), map("username", username, "disabled", false));
-        }
-    }
-
     @Command(name = "client", description = "OAuth2 client applications.",
             subcommands = {ClientCreate.class, ClientList.class, ClientDisable.class, ClientEnable.class})
     static final class Clients extends Group {}
@@ -228,28 +206,6 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a client: its tokens stop working at once.")
-    static final class ClientDisable extends Sub implements Runnable {
-        @Parameters(paramLabel = "CLIENT_ID") String clientId;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new ClientStore(p).setDisabled(clientId, true))) throw new IllegalArgumentException("no client " + clientId);
-            print(out(), map("client_id", clientId, "disabled", true));
-        }
-    }
-
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled client.")
-    static final class ClientEnable extends Sub implements Runnable {
-        @Parameters(paramLabel = "CLIENT_ID") String clientId;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new ClientStore(p).setDisabled(clientId, false))) throw new IllegalArgumentException("no client " + clientId);
-            print(out(), map("client_id", clientId, "disabled", false));
-        }
-    }
-
     @Command(name = "app", description = "Private-platform apps (app key and secret).",
             subcommands = {AppCreate.class, AppList.class, AppDisable.class, AppEnable.class})
     static final class Apps extends Group {}
@@ -278,28 +234,6 @@ final class AdminCommand implements Runnable {
                 }
                 return out;
             }));
-        }
-    }
-
-    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an app: its signed requests are refused at once.")
-    static final class AppDisable extends Sub implements Runnable {
-        @Parameters(paramLabel = "APP_KEY") String appKey;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new PrivateAppStore(p).setDisabled(appKey, true))) throw new IllegalArgumentException("no app " + appKey);
-            print(out(), map("app_key", appKey, "disabled", true));
-        }
-    }
-
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled app.")
-    static final class AppEnable extends Sub implements Runnable {
-        @Parameters(paramLabel = "APP_KEY") String appKey;
-
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new PrivateAppStore(p).setDisabled(appKey, false))) throw new IllegalArgumentException("no app " + appKey);
-            print(out(), map("app_key", appKey, "disabled", false));
         }
     }
 
@@ -333,25 +267,76 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an API key.")
-    static final class KeyDisable extends Sub implements Runnable {
-        @Parameters(paramLabel = "API_KEY") String apiKey;
+    /** {@code disable ID} / {@code enable ID}: the same for every kind of credential. */
+    abstract static class Toggle extends Sub implements Runnable {
+        @Parameters(paramLabel = "ID", description = "Username, client id, app key or API key.") String id;
+
+        abstract boolean disabled();
+
+        abstract String what();
+
+        abstract boolean set(Platform platform, String id, boolean disabled);
 
         @Override
         public void run() {
-            if (!admin().withPlatform(p -> new DatasetKeyStore(p).setDisabled(apiKey, true))) throw new IllegalArgumentException("no API key " + apiKey);
-            print(out(), map("api_key", apiKey, "disabled", true));
+            if (!admin().withPlatform(p -> set(p, id, disabled()))) throw new IllegalArgumentException("no " + what() + " " + id);
+            print(out(), map(what().replace(' ', '_'), id, "disabled", disabled()));
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled API key.")
-    static final class KeyEnable extends Sub implements Runnable {
-        @Parameters(paramLabel = "API_KEY") String apiKey;
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a user: sign-ins and their tokens stop working at once.")
+    static final class UserDisable extends Toggle {
+        boolean disabled() { return true; }
+        String what() { return "username"; }
+        boolean set(Platform p, String id, boolean d) { return new UserStore(p).setDisabled(id, d); }
+    }
 
-        @Override
-        public void run() {
-            if (!admin().withPlatform(p -> new DatasetKeyStore(p).setDisabled(apiKey, false))) throw new IllegalArgumentException("no API key " + apiKey);
-            print(out(), map("api_key", apiKey, "disabled", false));
-        }
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled user.")
+    static final class UserEnable extends Toggle {
+        boolean disabled() { return false; }
+        String what() { return "username"; }
+        boolean set(Platform p, String id, boolean d) { return new UserStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a client: its tokens stop working at once.")
+    static final class ClientDisable extends Toggle {
+        boolean disabled() { return true; }
+        String what() { return "client id"; }
+        boolean set(Platform p, String id, boolean d) { return new ClientStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled client.")
+    static final class ClientEnable extends Toggle {
+        boolean disabled() { return false; }
+        String what() { return "client id"; }
+        boolean set(Platform p, String id, boolean d) { return new ClientStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an app: its signed requests are refused at once.")
+    static final class AppDisable extends Toggle {
+        boolean disabled() { return true; }
+        String what() { return "app key"; }
+        boolean set(Platform p, String id, boolean d) { return new PrivateAppStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled app.")
+    static final class AppEnable extends Toggle {
+        boolean disabled() { return false; }
+        String what() { return "app key"; }
+        boolean set(Platform p, String id, boolean d) { return new PrivateAppStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable an API key.")
+    static final class KeyDisable extends Toggle {
+        boolean disabled() { return true; }
+        String what() { return "api key"; }
+        boolean set(Platform p, String id, boolean d) { return new DatasetKeyStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled API key.")
+    static final class KeyEnable extends Toggle {
+        boolean disabled() { return false; }
+        String what() { return "api key"; }
+        boolean set(Platform p, String id, boolean d) { return new DatasetKeyStore(p).setDisabled(id, d); }
     }
 }

@@ -54,11 +54,7 @@ public final class Routes {
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> {
-            ctx.attribute(ROUTE, path);
-            ApiRequest request = new ApiRequest(ctx);
-            request.caller(authenticators.authenticate(request, access));
-            Params params = spec.parse(request.input());
-            Object result = handler.handle(request, params);
+            Object result = invoke(ctx, path, access, spec, handler);
             Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
             writeJson(ctx, 200, envelope.fields());
             ctx.attribute(CODE, envelope.code());
@@ -72,12 +68,8 @@ public final class Routes {
     public void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> {
-            ctx.attribute(ROUTE, path);
-            ApiRequest request = new ApiRequest(ctx);
-            request.caller(authenticators.authenticate(request, access));
-            Params params = spec.parse(request.input());
-            Object result = handler.handle(request, params);
-            writeJson(ctx, ctx.statusCode() == 200 ? 200 : ctx.statusCode(), result);
+            Object result = invoke(ctx, path, access, spec, handler);
+            writeJson(ctx, ctx.statusCode(), result);
         });
     }
 
@@ -88,6 +80,15 @@ public final class Routes {
             ctx.attribute(ROUTE, path);
             handler.handle(ctx);
         });
+    }
+
+    /** Authentication, then validation, then the handler: the same for every kind of endpoint. */
+    private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler) throws Exception {
+        ctx.attribute(ROUTE, path);
+        ApiRequest request = new ApiRequest(ctx);
+        request.caller(authenticators.authenticate(request, access));
+        Params params = spec.parse(request.input());
+        return handler.handle(request, params);
     }
 
     public List<Route> registered() {
