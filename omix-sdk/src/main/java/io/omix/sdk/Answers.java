@@ -15,4 +15,11 @@ final class Answers {
         return new Model((ObjectNode) data);
     }
 
+    /** {@code data} of an envelope as a ListModel. */
+    static ListModel list(ObjectNode envelope) {
+        JsonNode data = envelope.get("data");
+        if (data == null || !data.isArray()) throw new BgeException("expected a list in data");
+        return new ListModel((com.fasterxml.jackson.databind.node.ArrayNode) data);
+    }
+
 }

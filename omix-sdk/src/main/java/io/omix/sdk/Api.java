@@ -71,6 +71,56 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/profile")));
     }
 
+    /** One page of the caller's samples (seed 004 get_samples): {@code {result, count, next_page}}. */
+    public Model getSamples(SampleQuery query) {
+        return Answers.model(call(query.apply(ApiRequest.get("/samples"))));
+    }
+
+    /** Every sample matching {@code query}, fetched page by page as the iteration goes. */
+    public Iterable<Model> samples(SampleQuery query) {
+        return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));
+    }
+
+    /** One sample (seed 004 get_sample); 41303 unless it is the caller's. Typed: {@code .as(Sample.class)}. */
+    public Model getSample(String biosampleId) {
+        return Answers.model(call(ApiRequest.get("/samples/" + upper(biosampleId))));
+    }
+
+    /** Registers a sample (seed 004 register_sample); answers {@code {biosample_id}}. */
+    public Model registerSample(String externalSampleId, int biosampleSite, String projectId) {
+        return registerSample(externalSampleId, biosampleSite, projectId, false, java.util.Map.of());
+    }
+
+    /**
+     * Registers a sample with any further sample fields (e.g. {@code depth}, {@code library_id}).
+     *
+     * @param duplicateEnabled register even when the external id exists in the project and site
+     */
+    public Model registerSample(String externalSampleId, int biosampleSite, String projectId, boolean duplicateEnabled,
+                                java.util.Map<String, ?> fields) {
+        ApiRequest r = ApiRequest.post("/samples/register").form("external_sample_id", externalSampleId)
+                .form("biosample_site", biosampleSite).form("project_id", upper(projectId)).form("duplicate_enabled", duplicateEnabled);
+        fields.forEach(r::form);
+        return Answers.model(call(r));
+    }
+
+    /** Fills sample fields still empty (seed 004 improve_sample); a set field cannot change (41001 names it). */
+    public Model improveSample(String biosampleId, java.util.Map<String, ?> fields) {
+        ApiRequest r = ApiRequest.post("/samples/improve").form("biosample_id", upper(biosampleId));
+        fields.forEach(r::form);
+        return Answers.model(call(r));
+    }
+
+    /** The caller's samples of a project and site by external id: a list of {@code {external_sample_id, biosample_id}}. */
+    public ListModel getExternalIds(String projectId, int biosampleSite, java.util.List<String> externalIds) {
+        return Answers.list(call(ApiRequest.get("/samples/external_ids").query("project_id", upper(projectId))
+                .query("biosample_site", biosampleSite).query("external_ids", externalIds)));
+    }
+
+    static String upper(String id) {
+        return id == null ? null : id.toUpperCase(java.util.Locale.ROOT);
+    }
+
     /** Sends a request with this client's token; the envelope of a successful answer. */
     ObjectNode call(ApiRequest request) {
         return transport.envelope(request);

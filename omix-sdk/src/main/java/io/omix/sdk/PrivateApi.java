@@ -64,6 +64,40 @@ public final class PrivateApi implements AutoCloseable {
         return transport.config();
     }
 
+    /**
+     * The app's samples (seed 001 get_samples), filtered by biosample ids and/or external ids
+     * (comma lists, or null), one page: {@code {result, count, next_page}}.
+     */
+    public Model getSamples(String biosampleId, String externalSampleId, Integer page, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/private/samples").query("biosample_id", Api.upper(biosampleId))
+                .query("external_sample_id", externalSampleId).query("page", page).query("limit", limit)));
+    }
+
+    /** Every sample of the app, page by page as the iteration goes. */
+    public Iterable<Model> samples() {
+        return new Paged(next -> getSamples(null, null, next == null ? 1 : ((Number) next).intValue(), 100));
+    }
+
+    /** One of the app's samples; 41303 otherwise. */
+    public Model getSample(String biosampleId) {
+        return Answers.model(call(ApiRequest.get("/private/samples/" + Api.upper(biosampleId))));
+    }
+
+    /** Registers a sample in the app's namespace (seed 001 register_sample); {@code fields} may hold any sample field. */
+    public Model registerSample(int biosampleSite, String projectId, String externalSampleId, java.util.Map<String, ?> fields) {
+        ApiRequest r = ApiRequest.post("/private/samples/register").form("biosample_site", biosampleSite)
+                .form("project_id", Api.upper(projectId)).form("external_sample_id", externalSampleId);
+        fields.forEach(r::form);
+        return Answers.model(call(r));
+    }
+
+    /** Fills fields still empty (seed 001 improve_sample); answers the biosample id and the fields given. */
+    public Model improveSample(String biosampleId, java.util.Map<String, ?> fields) {
+        ApiRequest r = ApiRequest.post("/private/samples/improve").form("biosample_id", Api.upper(biosampleId));
+        fields.forEach(r::form);
+        return Answers.model(call(r));
+    }
+
     /** Sends a signed request; the envelope of a successful answer. */
     ObjectNode call(ApiRequest request) {
         return transport.envelope(request);

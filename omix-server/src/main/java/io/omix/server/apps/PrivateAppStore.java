@@ -48,11 +48,14 @@ public final class PrivateAppStore {
                 rs -> new PrivateApp(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)), appKey);
     }
 
-    /** The secret of an enabled app, decrypted for signature checks; empty for unknown or disabled apps. */
-    Optional<String> secretOf(String appKey) {
+    record Credentials(String secret, String namespace) {}
+
+    /** The secret (decrypted for signature checks) and namespace of an enabled app; empty for unknown or disabled apps. */
+    Optional<Credentials> credentialsOf(String appKey) {
         if (appKey == null || appKey.length() > 64) return Optional.empty();
-        return jdbc.queryOne("SELECT secret_sealed FROM private_apps WHERE app_key = ? AND disabled = FALSE",
-                rs -> rs.getString(1), appKey).map(sealed -> platform.masterKey().open(sealed, appKey));
+        return jdbc.queryOne("SELECT secret_sealed, namespace FROM private_apps WHERE app_key = ? AND disabled = FALSE",
+                rs -> new Credentials(rs.getString(1), rs.getString(2)), appKey)
+                .map(c -> new Credentials(platform.masterKey().open(c.secret(), appKey), c.namespace()));
     }
 
     public List<PrivateApp> list() {

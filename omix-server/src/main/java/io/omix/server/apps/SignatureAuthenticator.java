@@ -49,7 +49,8 @@ final class SignatureAuthenticator implements Authenticator {
             throw refused(Map.of("header", "X-Omix-Timestamp must be the Unix time in seconds"));
         }
         if (nonce == null || !NONCE.matcher(nonce).matches()) throw refused(Map.of("header", "X-Omix-Nonce must be 16-64 of A-Z a-z 0-9 _ -"));
-        String secret = apps.secretOf(appKey).orElse(null);
+        PrivateAppStore.Credentials app = apps.credentialsOf(appKey).orElse(null);
+        String secret = app == null ? null : app.secret();
         OffsetDateTime now = platform.now();
         long skew = Math.abs(now.toEpochSecond() - Long.parseLong(timestamp));
         String expected = RequestSignature.sign(secret == null ? "unknown-app" : secret, RequestSignature.canonical(
@@ -59,7 +60,7 @@ final class SignatureAuthenticator implements Authenticator {
         if (secret == null || !matches) throw refused(null);
         if (skew > WINDOW.getSeconds()) throw new ApiException(ErrorCode.REQUEST_EXPIRED, Map.of("server_time", now.toEpochSecond()));
         recordNonce(appKey, nonce, now);
-        return Caller.privateApp(appKey);
+        return Caller.privateApp(appKey, app.namespace());
     }
 
     private void recordNonce(String appKey, String nonce, OffsetDateTime now) {

@@ -10,29 +10,42 @@ import java.util.Set;
  * @param userId   the user a user token acts for, else null
  * @param scopes   what the token allows (empty for non-token callers)
  * @param appKey   the private app or dataset API key, else null
+ * @param namespace the private app's data namespace, else null
  */
-public record Caller(Kind kind, String clientId, String userId, Set<String> scopes, String appKey) {
+public record Caller(Kind kind, String clientId, String userId, Set<String> scopes, String appKey, String namespace) {
     public enum Kind { ANONYMOUS, USER_TOKEN, CLIENT_TOKEN, PRIVATE_APP, DATASET_KEY }
 
-    public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null);
+    public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null);
 
     public static Caller userToken(String clientId, String userId, Set<String> scopes) {
-        return new Caller(Kind.USER_TOKEN, clientId, userId, Set.copyOf(scopes), null);
+        return new Caller(Kind.USER_TOKEN, clientId, userId, Set.copyOf(scopes), null, null);
     }
 
     public static Caller clientToken(String clientId, Set<String> scopes) {
-        return new Caller(Kind.CLIENT_TOKEN, clientId, null, Set.copyOf(scopes), null);
+        return new Caller(Kind.CLIENT_TOKEN, clientId, null, Set.copyOf(scopes), null, null);
     }
 
-    public static Caller privateApp(String appKey) {
-        return new Caller(Kind.PRIVATE_APP, null, null, Set.of(), appKey);
+    public static Caller privateApp(String appKey, String namespace) {
+        return new Caller(Kind.PRIVATE_APP, null, null, Set.of(), appKey, namespace);
     }
 
     public static Caller datasetKey(String apiKey) {
-        return new Caller(Kind.DATASET_KEY, null, null, Set.of(), apiKey);
+        return new Caller(Kind.DATASET_KEY, null, null, Set.of(), apiKey, null);
     }
 
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
+    }
+
+    public boolean isToken() {
+        return kind == Kind.USER_TOKEN || kind == Kind.CLIENT_TOKEN;
+    }
+
+    /** Token callers need {@code scope}; other callers are not scoped. 401 otherwise. */
+    public void requireScope(Scope scope) {
+        if (isToken() && !scopes.contains(scope.id())) {
+            throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.NO_PERMISSION,
+                    java.util.Map.of("scope", "this token lacks the " + scope.id() + " scope"));
+        }
     }
 }

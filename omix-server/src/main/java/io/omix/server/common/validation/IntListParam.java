@@ -10,6 +10,7 @@ public final class IntListParam extends Param<List<Integer>, IntListParam> {
     private int min = Integer.MIN_VALUE;
     private int max = Integer.MAX_VALUE;
     private int maxItems = 100;
+    private java.util.Set<Integer> allowed;
 
     IntListParam(String name) {
         super(name);
@@ -18,6 +19,12 @@ public final class IntListParam extends Param<List<Integer>, IntListParam> {
     public IntListParam range(int min, int max) {
         this.min = min;
         this.max = max;
+        return this;
+    }
+
+    /** Only these values (e.g. status codes). */
+    public IntListParam oneOf(java.util.Collection<Integer> values) {
+        this.allowed = java.util.Set.copyOf(values);
         return this;
     }
 
@@ -38,6 +45,7 @@ public final class IntListParam extends Param<List<Integer>, IntListParam> {
         for (String item : items) {
             long n = Numbers.parseItem(item, this);
             if (n < min || n > max) throw new InvalidParam(n + " is out of range " + min + ".." + max);
+            if (allowed != null && !allowed.contains((int) n)) throw new InvalidParam(n + " is not one of " + new java.util.TreeSet<>(allowed));
             out.add((int) n);
         }
         return List.copyOf(out);

@@ -34,6 +34,14 @@ public abstract class Param<T, P extends Param<T, P>> {
         return new LongParam(name);
     }
 
+    public static DecimalParam decimal(String name) {
+        return new DecimalParam(name);
+    }
+
+    public static DateTimeParam dateTime(String name) {
+        return new DateTimeParam(name);
+    }
+
     public static BoolParam bool(String name) {
         return new BoolParam(name);
     }

@@ -1,0 +1,28 @@
+package io.omix.server.common.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/** A decimal number (e.g. a sequencing depth): plain notation or exponent, at most 30 characters. */
+public final class DecimalParam extends Param<BigDecimal, DecimalParam> {
+    private static final Pattern NUMBER = Pattern.compile("-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?");
+
+    DecimalParam(String name) {
+        super(name);
+    }
+
+    @Override
+    public String rule() {
+        return "a number";
+    }
+
+    @Override
+    protected BigDecimal parse(JsonNode value) throws InvalidParam {
+        if (value.isNumber()) return value.decimalValue();
+        String text = scalarText(value);
+        if (text.length() > 30 || !NUMBER.matcher(text).matches()) throw new InvalidParam("must be a number");
+        return new BigDecimal(text);
+    }
+}

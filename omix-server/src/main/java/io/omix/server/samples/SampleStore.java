@@ -1,0 +1,302 @@
+package io.omix.server.samples;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.ServerJson;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Projects and samples: registration, filling in, listing with filters, binding to users and clients. */
+public final class SampleStore {
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public SampleStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    // ---- projects
+
+    public Project createProject(String name, int omic, String consortium, String dataProvider, String description) {
+        if (name == null || name.isBlank() || name.length() > 200) throw new IllegalArgumentException("project name must be 1-200 characters");
+        if (!Codes.OMICS.containsKey(omic)) throw new IllegalArgumentException("omic must be one of " + Codes.OMICS.keySet());
+        String id = "P-" + (omic == 2 ? "M" : "G") + Secrets.digits(11);
+        jdbc.update("INSERT INTO projects (project_id, name, omic, consortium, data_provider, public_description, created_at) "
+                + "VALUES (?,?,?,?,?,?,?)", id, name, omic, consortium, dataProvider, description, platform.now());
+        return findProject(id).orElseThrow();
+    }
+
+    public java.util.Optional<Project> findProject(String projectId) {
+        return jdbc.queryOne("SELECT * FROM projects WHERE project_id = ?", SampleStore::project, projectId);
+    }
+
+    public List<Project> projects() {
+        return jdbc.query("SELECT * FROM projects ORDER BY created_at, project_id", SampleStore::project);
+    }
+
+    private static Project project(ResultSet rs) throws SQLException {
+        return new Project(rs.getString("project_id"), rs.getString("name"), rs.getInt("omic"), rs.getString("consortium"),
+                rs.getString("data_provider"), rs.getString("public_description"));
+    }
+
+    // ---- registration and improvement
+
+    /** What a registration gives. {@code fields} are group fields by name (numbers as BigDecimal). */
+    public record Registration(String externalSampleId, int site, String projectId, boolean duplicateEnabled, Integer organism,
+                               OffsetDateTime sampleCollectionTime, Map<String, Object> fields) {}
+
+    /** Registers a sample for {@code caller}; 41001 naming the parameter when the project or the external id is refused. */
+    public String register(Caller caller, Registration r) {
+        return jdbc.inTransaction(c -> {
+            // Locking the project row serialises registrations into one project, so the duplicate check holds.
+            List<Integer> omic = Jdbc.query(c, "SELECT omic FROM projects WHERE project_id = ? FOR UPDATE", rs -> rs.getInt(1), r.projectId());
+            if (omic.isEmpty()) throw invalid("project_id", "no such project");
+            if (r.externalSampleId() != null && !r.duplicateEnabled()) {
+                List<Integer> taken = Jdbc.query(c, "SELECT 1 FROM samples s JOIN sample_projects sp ON sp.biosample_id = s.biosample_id "
+                        + "WHERE sp.project_id = ? AND s.site = ? AND s.external_sample_id = ?", rs -> 1, r.projectId(), r.site(), r.externalSampleId());
+                if (!taken.isEmpty()) {
+                    throw invalid("external_sample_id", "is registered already in this project and site (duplicate_enabled=true registers it again)");
+                }
+            }
+            Map<String, ObjectNode> groups = emptyGroups();
+            r.fields().forEach((name, value) -> put(groups, name, value));
+            String id = newBiosampleId(c, r.site());
+            OffsetDateTime now = platform.now();
+            Jdbc.update(c, "INSERT INTO samples (biosample_id, site, organism, omic, status, data_availability, is_primary, external_sample_id, "
+                            + "namespace, registered_by_client, sample_collection_time, library_json, sequencing_json, statistics_json, "
+                            + "alignment_json, create_time, update_time) VALUES (?,?,?,?,1000,FALSE,TRUE,?,?,?,?,?,?,?,?,?,?)",
+                    id, r.site(), r.organism() == null ? 1 : r.organism(), omic.get(0), r.externalSampleId(),
+                    caller.kind() == Caller.Kind.PRIVATE_APP ? caller.namespace() : null, caller.clientId(), r.sampleCollectionTime(),
+                    json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
+                    now, now);
+            Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", id, r.projectId());
+            if (caller.clientId() != null) Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id) VALUES (?, ?)", id, caller.clientId());
+            if (caller.userId() != null) Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", id, caller.userId());
+            return id;
+        });
+    }
+
+    private static String newBiosampleId(Connection c, int site) throws SQLException {
+        char letter = Codes.SITE_LETTERS.charAt(site - 1);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            String id = "E-" + letter + Secrets.digits(11);
+            if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ?", rs -> 1, id).isEmpty()) return id;
+        }
+        throw new IllegalStateException("could not find a free biosample id");
+    }
+
+    /** Top-level fields improve may fill besides the group fields. */
+    public record TopLevel(String externalSampleId, OffsetDateTime sampleCollectionTime, OffsetDateTime sampleTime, String budgetExecutionUnitId) {}
+
+    /**
+     * Fills fields that are still empty. A field already set to another value is an error naming it
+     * (41001), and nothing is changed then; setting a field to the value it has is accepted.
+     *
+     * @return the fields as they now are, with {@code biosample_id}
+     */
+    public Map<String, Object> improve(String biosampleId, TopLevel top, Map<String, Object> fields) {
+        return jdbc.inTransaction(c -> {
+            Sample s = Jdbc.query(c, "SELECT * FROM samples WHERE biosample_id = ? FOR UPDATE", this::sampleRow, biosampleId).get(0);
+            Map<String, String> conflicts = new LinkedHashMap<>();
+            Map<String, ObjectNode> groups = new HashMap<>();
+            s.groups().forEach((g, node) -> groups.put(g, node.deepCopy()));
+            Map<String, Object> changed = new LinkedHashMap<>();
+            changed.put("biosample_id", biosampleId);
+            fields.forEach((name, value) -> {
+                SampleFields.Field f = SampleFields.ALL.get(name);
+                JsonNode current = groups.get(f.group()).get(name);
+                if (current == null || current.isNull()) {
+                    put(groups, name, value);
+                } else if (!sameValue(current, value)) {
+                    conflicts.put(name, "is set already and cannot change");
+                }
+                changed.put(name, value);
+            });
+            String external = fill(conflicts, changed, "external_sample_id", s.externalSampleId(), top.externalSampleId());
+            OffsetDateTime collected = fill(conflicts, changed, "sample_collection_time", s.sampleCollectionTime(), top.sampleCollectionTime());
+            OffsetDateTime sampled = fill(conflicts, changed, "sample_time", s.sampleTime(), top.sampleTime());
+            String budget = fill(conflicts, changed, "budget_execution_unit_id", s.budgetExecutionUnitId(), top.budgetExecutionUnitId());
+            if (!conflicts.isEmpty()) throw new ApiException(ErrorCode.PARAMETER_ERROR, conflicts);
+            Jdbc.update(c, "UPDATE samples SET external_sample_id = ?, sample_collection_time = ?, sample_time = ?, budget_execution_unit_id = ?, "
+                            + "library_json = ?, sequencing_json = ?, statistics_json = ?, alignment_json = ?, update_time = ? WHERE biosample_id = ?",
+                    external, collected, sampled, budget, json(groups.get("library")), json(groups.get("sequencing")),
+                    json(groups.get("statistics")), json(groups.get("alignment")), platform.now(), biosampleId);
+            return changed;
+        });
+    }
+
+    private static <T> T fill(Map<String, String> conflicts, Map<String, Object> changed, String name, T current, T given) {
+        if (given == null) return current;
+        changed.put(name, given instanceof OffsetDateTime t ? SampleViews.privateTime(t) : given);
+        if (current == null || sameInstant(current, given)) return given;
+        conflicts.put(name, "is set already and cannot change");
+        return current;
+    }
+
+    private static boolean sameInstant(Object a, Object b) {
+        if (a instanceof OffsetDateTime x && b instanceof OffsetDateTime y) return x.isEqual(y);
+        return Objects.equals(a, b);
+    }
+
+    private static boolean sameValue(JsonNode current, Object value) {
+        if (value instanceof BigDecimal d) return current.isNumber() && current.decimalValue().compareTo(d) == 0;
+        return current.isTextual() && current.textValue().equals(value);
+    }
+
+    private static void put(Map<String, ObjectNode> groups, String name, Object value) {
+        ObjectNode group = groups.get(SampleFields.ALL.get(name).group());
+        if (value instanceof BigDecimal d) {
+            group.put(name, d);
+        } else {
+            group.put(name, (String) value);
+        }
+    }
+
+    private static Map<String, ObjectNode> emptyGroups() {
+        Map<String, ObjectNode> groups = new LinkedHashMap<>();
+        for (String g : SampleFields.GROUPS) groups.put(g, ServerJson.MAPPER.createObjectNode());
+        return groups;
+    }
+
+    private static String json(ObjectNode node) {
+        try {
+            return ServerJson.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- reading
+
+    /** Filters of the sample lists; null means "any". */
+    public record Filter(List<String> biosampleIds, List<Integer> sites, List<Integer> omics, List<String> projectIds,
+                         List<Integer> organisms, Boolean dataAvailability, List<Integer> statuses, List<String> externalIds) {
+        public static final Filter ALL = new Filter(null, null, null, null, null, null, null, null);
+    }
+
+    public record Page(List<Sample> samples, int count) {}
+
+    public Page list(Caller caller, Filter f, int page, int limit) {
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere())
+                .in("s.biosample_id", f.biosampleIds()).in("s.site", f.sites()).in("s.omic", f.omics())
+                .in("s.organism", f.organisms()).in("s.status", f.statuses()).in("s.external_sample_id", f.externalIds());
+        if (f.dataAvailability() != null) where.and("s.data_availability = ?", f.dataAvailability());
+        if (f.projectIds() != null) {
+            SqlWhere sub = new SqlWhere().in("sp.project_id", f.projectIds());
+            where.and("EXISTS (SELECT 1 FROM sample_projects sp" + sub.sql() + " AND sp.biosample_id = s.biosample_id)", sub.args());
+        }
+        int count = jdbc.queryOne("SELECT COUNT(*) FROM samples s" + where.sql(), rs -> rs.getInt(1), where.args()).orElse(0);
+        List<Sample> rows = jdbc.query("SELECT s.* FROM samples s" + where.sql() + " ORDER BY s.create_time, s.biosample_id LIMIT ? OFFSET ?",
+                this::sampleRow, where.argsWith(limit, (long) (page - 1) * limit));
+        return new Page(withProjects(rows), count);
+    }
+
+    public java.util.Optional<Sample> find(String biosampleId) {
+        List<Sample> rows = jdbc.query("SELECT * FROM samples WHERE biosample_id = ?", this::sampleRow, biosampleId);
+        return withProjects(rows).stream().findFirst();
+    }
+
+    /** External ids of the caller's samples in one project and site. */
+    public List<Map<String, Object>> externals(Caller caller, String projectId, int site, List<String> externalIds) {
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere())
+                .and("s.site = ?", site).in("s.external_sample_id", externalIds)
+                .and("EXISTS (SELECT 1 FROM sample_projects sp WHERE sp.biosample_id = s.biosample_id AND sp.project_id = ?)", projectId);
+        return jdbc.query("SELECT s.external_sample_id, s.biosample_id FROM samples s" + where.sql()
+                + " ORDER BY s.external_sample_id, s.create_time", rs -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("external_sample_id", rs.getString(1));
+                    m.put("biosample_id", rs.getString(2));
+                    return m;
+                }, where.args());
+    }
+
+    private List<Sample> withProjects(List<Sample> rows) {
+        if (rows.isEmpty()) return rows;
+        SqlWhere where = new SqlWhere().in("sp.biosample_id", rows.stream().map(Sample::biosampleId).toList());
+        Map<String, List<Project>> byId = new HashMap<>();
+        jdbc.query("SELECT sp.biosample_id, p.* FROM sample_projects sp JOIN projects p ON p.project_id = sp.project_id" + where.sql()
+                + " ORDER BY p.project_id", rs -> {
+                    byId.computeIfAbsent(rs.getString("biosample_id"), k -> new ArrayList<>()).add(project(rs));
+                    return null;
+                }, where.args());
+        List<Sample> out = new ArrayList<>(rows.size());
+        for (Sample s : rows) {
+            out.add(new Sample(s.biosampleId(), s.site(), s.organism(), s.omic(), s.status(), s.dataAvailability(), s.primary(),
+                    s.externalSampleId(), s.externalSampleIdAlt(), s.namespace(), s.sampleCollectionTime(), s.sampleTime(),
+                    s.budgetExecutionUnitId(), s.groups(), s.createTime(), s.updateTime(), byId.getOrDefault(s.biosampleId(), List.of())));
+        }
+        return out;
+    }
+
+    private Sample sampleRow(ResultSet rs) throws SQLException {
+        Map<String, ObjectNode> groups = new LinkedHashMap<>();
+        for (String g : SampleFields.GROUPS) {
+            try {
+                groups.put(g, (ObjectNode) ServerJson.MAPPER.readTree(rs.getString(g + "_json")));
+            } catch (JsonProcessingException e) {
+                throw new SQLException("corrupt " + g + " of " + rs.getString("biosample_id"), e);
+            }
+        }
+        return new Sample(rs.getString("biosample_id"), rs.getInt("site"), rs.getInt("organism"), rs.getInt("omic"), rs.getInt("status"),
+                rs.getBoolean("data_availability"), rs.getBoolean("is_primary"), rs.getString("external_sample_id"),
+                rs.getString("external_sample_id_alt"), rs.getString("namespace"),
+                rs.getObject("sample_collection_time", OffsetDateTime.class), rs.getObject("sample_time", OffsetDateTime.class),
+                rs.getString("budget_execution_unit_id"), groups, rs.getObject("create_time", OffsetDateTime.class),
+                rs.getObject("update_time", OffsetDateTime.class), List.of());
+    }
+
+    // ---- who sees what
+
+    /** Binds a sample to a user: their authorization-code tokens see it at once. */
+    public void bindUser(String biosampleId, String userId) {
+        requireSample(biosampleId);
+        if (jdbc.queryOne("SELECT 1 FROM sample_users WHERE biosample_id = ? AND user_id = ?", rs -> 1, biosampleId, userId).isEmpty()) {
+            jdbc.update("INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", biosampleId, userId);
+        }
+    }
+
+    public boolean unbindUser(String biosampleId, String userId) {
+        return jdbc.update("DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
+    }
+
+    /** Assigns a sample to a client: its client-credentials tokens see it at once. */
+    public void assignClient(String biosampleId, String clientId) {
+        requireSample(biosampleId);
+        if (jdbc.queryOne("SELECT 1 FROM sample_clients WHERE biosample_id = ? AND client_id = ?", rs -> 1, biosampleId, clientId).isEmpty()) {
+            jdbc.update("INSERT INTO sample_clients (biosample_id, client_id) VALUES (?, ?)", biosampleId, clientId);
+        }
+    }
+
+    /** Sets a sample's status and whether its data is available (operators, imports). */
+    public void setStatus(String biosampleId, int status, boolean dataAvailability) {
+        jdbc.update("UPDATE samples SET status = ?, data_availability = ?, update_time = ? WHERE biosample_id = ?",
+                status, dataAvailability, platform.now(), biosampleId);
+    }
+
+    private void requireSample(String biosampleId) {
+        if (find(biosampleId).isEmpty()) throw new IllegalArgumentException("no sample " + biosampleId);
+    }
+
+    static ApiException invalid(String param, String reason) {
+        return new ApiException(ErrorCode.PARAMETER_ERROR, Map.of(param, reason));
+    }
+}

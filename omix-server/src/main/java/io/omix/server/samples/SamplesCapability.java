@@ -1,0 +1,200 @@
+package io.omix.server.samples;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.BoolParam;
+import io.omix.server.common.validation.DateTimeParam;
+import io.omix.server.common.validation.IntListParam;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.StringListParam;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.demo.DemoData;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Samples and projects: {@code /samples*} on the open platform (seed 004) and {@code /private/samples*}
+ * on the private platform (seed 001), both behind {@link SampleAccess}.
+ */
+public final class SamplesCapability implements Capability {
+    static final Pattern PROJECT_ID = Pattern.compile("P-[A-Z][0-9]{11}");
+    static final String PROJECT_RULE = "P- + an upper-case letter + 11 digits";
+
+    /** Checked by {@link SampleAccess}: a malformed id is answered like an unknown one, 41303. */
+    static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
+    static final StringListParam BIOSAMPLE_IDS = Param.stringList("biosample_ids").pattern(SampleAccess.BIOSAMPLE_ID, SampleAccess.BIOSAMPLE_RULE);
+    static final IntListParam SITES = Param.intList("biosample_sites").range(1, 15);
+    static final IntListParam OMICS = Param.intList("omics").range(1, 2);
+    static final StringListParam PROJECT_IDS = Param.stringList("project_ids").pattern(PROJECT_ID, PROJECT_RULE);
+    static final IntListParam ORGANISMS = Param.intList("organisms").range(1, 3);
+    static final BoolParam DATA_AVAILABILITY = Param.bool("data_availability");
+    static final IntListParam STATUSES = Param.intList("statuses").range(-1, 9999).oneOf(Codes.STATUSES.keySet());
+    static final BoolParam REQUIRE_FILES = Param.bool("require_files").orElse(false);
+    static final IntParam PAGE = Param.integer("page").range(1, 1_000_000);
+    static final IntParam NEXT_PAGE = Param.integer("next_page").range(1, 1_000_000).describe("the seed SDK's name for page");
+    static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(50);
+
+    static final StringParam PROJECT = Param.string("project_id").required().pattern(PROJECT_ID, PROJECT_RULE);
+    static final IntParam SITE = Param.integer("biosample_site").required().range(1, 15);
+    static final StringParam EXTERNAL_ID = Param.string("external_sample_id").maxLength(128);
+    static final StringListParam EXTERNAL_IDS = Param.stringList("external_ids").maxItemLength(128);
+    static final BoolParam DUPLICATE = Param.bool("duplicate_enabled").orElse(false);
+    static final IntParam ORGANISM = Param.integer("organism").range(1, 3);
+    static final DateTimeParam COLLECTED = Param.dateTime("sample_collection_time");
+    static final DateTimeParam SAMPLED = Param.dateTime("sample_time");
+    static final StringParam BUDGET = Param.string("budget_execution_unit_id").maxLength(64);
+
+    static final ParamSpec LIST = ParamSpec.of(BIOSAMPLE_IDS, SITES, OMICS, PROJECT_IDS, ORGANISMS, DATA_AVAILABILITY, STATUSES,
+            REQUIRE_FILES, PAGE, NEXT_PAGE, LIMIT);
+    static final ParamSpec GET = ParamSpec.of(BIOSAMPLE_ID, REQUIRE_FILES);
+    static final ParamSpec EXTERNALS = ParamSpec.of(PROJECT, SITE, EXTERNAL_IDS);
+    static final StringParam REQUIRED_EXTERNAL_ID = Param.string("external_sample_id").required().maxLength(128);
+    static final ParamSpec REGISTER_OPEN = SampleFields.specWith(REQUIRED_EXTERNAL_ID, SITE, PROJECT, DUPLICATE, ORGANISM, COLLECTED);
+    static final StringParam FILL_EXTERNAL_ID = Param.string("external_sample_id").maxLength(128);
+    static final ParamSpec IMPROVE = SampleFields.specWith(BIOSAMPLE_ID, FILL_EXTERNAL_ID, COLLECTED, SAMPLED, BUDGET);
+
+    static final StringListParam PRIVATE_IDS = Param.stringList("biosample_id").pattern(SampleAccess.BIOSAMPLE_ID, SampleAccess.BIOSAMPLE_RULE);
+    static final StringListParam PRIVATE_EXTERNAL_IDS = Param.stringList("external_sample_id").maxItemLength(128);
+    static final ParamSpec PRIVATE_LIST = ParamSpec.of(PRIVATE_IDS, PRIVATE_EXTERNAL_IDS, PAGE, LIMIT);
+    static final ParamSpec PRIVATE_GET = ParamSpec.of(BIOSAMPLE_ID);
+    static final ParamSpec REGISTER_PRIVATE = SampleFields.specWith(EXTERNAL_ID, SITE, PROJECT, DUPLICATE, ORGANISM, COLLECTED);
+
+    private final SampleStore store;
+    private final SampleAccess access;
+
+    public SamplesCapability(Platform platform) {
+        this.store = new SampleStore(platform);
+        this.access = new SampleAccess(platform.database().jdbc());
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/samples", Access.TOKEN, LIST, (r, p) -> list(r, p, true));
+        routes.get("/samples/external_ids", Access.TOKEN, EXTERNALS, (r, p) -> externals(r.caller(), p));
+        routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r.caller(), p, true));
+        routes.post("/samples/register", Access.TOKEN, REGISTER_OPEN, (r, p) -> register(r.caller(), p, REQUIRED_EXTERNAL_ID));
+        routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
+
+        routes.get("/private/samples", Access.PRIVATE_APP, PRIVATE_LIST, (r, p) -> list(r, p, false));
+        routes.get("/private/samples/{biosample_id}", Access.PRIVATE_APP, PRIVATE_GET, (r, p) -> get(r.caller(), p, false));
+        routes.post("/private/samples/register", Access.PRIVATE_APP, REGISTER_PRIVATE, (r, p) -> register(r.caller(), p, EXTERNAL_ID));
+        routes.post("/private/samples/improve", Access.PRIVATE_APP, IMPROVE, (r, p) -> improve(r.caller(), p));
+    }
+
+    private Map<String, Object> list(ApiRequest request, Params p, boolean open) {
+        Caller caller = request.caller();
+        caller.requireScope(Scope.SAMPLES);
+        SampleStore.Filter filter;
+        int page;
+        if (open) {
+            refuseRequireFiles(p);
+            filter = new SampleStore.Filter(p.get(BIOSAMPLE_IDS), p.get(SITES), p.get(OMICS), p.get(PROJECT_IDS), p.get(ORGANISMS),
+                    p.get(DATA_AVAILABILITY), p.get(STATUSES), null);
+            page = p.get(PAGE) != null ? p.get(PAGE) : p.get(NEXT_PAGE) != null ? p.get(NEXT_PAGE) : 1;
+        } else {
+            filter = new SampleStore.Filter(p.get(PRIVATE_IDS), null, null, null, null, null, null, p.get(PRIVATE_EXTERNAL_IDS));
+            page = p.get(PAGE) != null ? p.get(PAGE) : 1;
+        }
+        int limit = p.get(LIMIT);
+        SampleStore.Page result = store.list(caller, filter, page, limit);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Sample s : result.samples()) rows.add(open ? SampleViews.open(s) : SampleViews.privateView(s));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", rows);
+        out.put("count", result.count());
+        out.put("next_page", (long) page * limit < result.count() ? page + 1 : null);
+        return out;
+    }
+
+    /** Files come with the file service; until then asking for them is refused rather than ignored. */
+    private static void refuseRequireFiles(Params p) {
+        if (Boolean.TRUE.equals(p.get(REQUIRE_FILES))) {
+            throw SampleStore.invalid("require_files", "is not supported yet: this installation has no file service");
+        }
+    }
+
+    private Map<String, Object> get(Caller caller, Params p, boolean open) {
+        caller.requireScope(Scope.SAMPLES);
+        if (open) refuseRequireFiles(p);
+        Sample s = store.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID))).orElseThrow();
+        return open ? SampleViews.open(s) : SampleViews.privateView(s);
+    }
+
+    private List<Map<String, Object>> externals(Caller caller, Params p) {
+        caller.requireScope(Scope.SAMPLES);
+        return store.externals(caller, p.get(PROJECT), p.get(SITE), p.get(EXTERNAL_IDS));
+    }
+
+    private Map<String, Object> register(Caller caller, Params p, StringParam externalId) {
+        caller.requireScope(Scope.SAMPLES);
+        String id = store.register(caller, new SampleStore.Registration(p.get(externalId), p.get(SITE), p.get(PROJECT),
+                p.get(DUPLICATE), p.get(ORGANISM), p.get(COLLECTED), givenFields(p)));
+        return Map.of("biosample_id", id);
+    }
+
+    private Map<String, Object> improve(Caller caller, Params p) {
+        caller.requireScope(Scope.SAMPLES);
+        String id = access.requireVisible(caller, p.get(BIOSAMPLE_ID));
+        return store.improve(id, new SampleStore.TopLevel(p.get(FILL_EXTERNAL_ID), p.get(COLLECTED), p.get(SAMPLED), p.get(BUDGET)),
+                givenFields(p));
+    }
+
+    private static Map<String, Object> givenFields(Params p) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        SampleFields.PARAMS.forEach((name, param) -> {
+            Object v = p.get(param);
+            if (v != null) fields.put(name, v instanceof BigDecimal d ? d.stripTrailingZeros() : v);
+        });
+        return fields;
+    }
+
+    /**
+     * Demo: a genomics and a metagenomics project; the demo user owns a genomics and a metagenomics
+     * sample, the second user one of their own, all registered through the demo client (so tokens of
+     * both grants see them); the demo partner app has one in its namespace.
+     */
+    @Override
+    public void demo(DemoData demo) {
+        ObjectNode creds = demo.credentials();
+        Project genomics = store.createProject("demo", 1, "Omix", "Omix demo", "演示数据 / demo data");
+        Project meta = store.createProject("demo metagenomics", 2, "Omix", "Omix demo", "演示宏基因组 / demo metagenomics");
+        Caller demoUser = demoCaller(creds, "user");
+        Map<String, Object> stats = Map.of("depth", new BigDecimal("86.104"), "coverage", new BigDecimal("0.998"),
+                "base_pairs", new BigDecimal("266.38"), "platform", "BGISEQ-500", "read_type", "150+150+10", "sequencing_time", "2019-09-24");
+        String g = store.register(demoUser, new SampleStore.Registration("DEMO-G-001", 11, genomics.projectId(), false, 1, null, stats));
+        String m = store.register(demoUser, new SampleStore.Registration("DEMO-M-001", 10, meta.projectId(), false, 1, null,
+                Map.of("platform", "BGISEQ-500")));
+        String other = store.register(demoCaller(creds, "second_user"),
+                new SampleStore.Registration("DEMO-G-002", 11, genomics.projectId(), false, 1, null, Map.of()));
+        Caller partner = Caller.privateApp(creds.path("private_app").path("app_key").asText(), creds.path("private_app").path("namespace").asText());
+        String p = store.register(partner, new SampleStore.Registration("S0ad004", 10, meta.projectId(), false, 1, null, Map.of()));
+        for (String id : List.of(g, m)) store.setStatus(id, 9001, true);
+        ObjectNode projects = demo.section("projects");
+        projects.put("genomics", genomics.projectId());
+        projects.put("metagenomics", meta.projectId());
+        ObjectNode samples = demo.section("samples");
+        samples.put("genomics", g);
+        samples.put("metagenomics", m);
+        samples.put("second_user", other);
+        samples.put("private_app", p);
+    }
+
+    static Caller demoCaller(ObjectNode credentials, String userSection) {
+        return Caller.userToken(credentials.path("oauth_client").path("client_id").asText(),
+                credentials.path(userSection).path("user_id").asText(), java.util.Set.of(Scope.SAMPLES.id()));
+    }
+}
