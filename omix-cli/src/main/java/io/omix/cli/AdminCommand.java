@@ -10,6 +10,8 @@ import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.oauth.ClientStore;
 import io.omix.server.oauth.OAuthClient;
+import io.omix.server.samples.Project;
+import io.omix.server.samples.SampleStore;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
 import picocli.CommandLine;
@@ -39,7 +41,8 @@ import java.util.function.Function;
  * Secrets are printed once, at creation; the database keeps only hashes or sealed values.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
-        subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class})
+        subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
+                AdminCommand.Projects.class, AdminCommand.Samples.class, ImportVcfCommand.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
@@ -338,5 +341,82 @@ final class AdminCommand implements Runnable {
         boolean disabled() { return false; }
         String what() { return "api key"; }
         boolean set(Platform p, String id, boolean d) { return new DatasetKeyStore(p).setDisabled(id, d); }
+    }
+
+    @Command(name = "project", description = "Projects samples belong to.", subcommands = {ProjectCreate.class, ProjectList.class})
+    static final class Projects extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a project.")
+    static final class ProjectCreate extends Sub implements Runnable {
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--omic", defaultValue = "1", description = "1 genomics, 2 metagenomics (default ${DEFAULT-VALUE})") int omic;
+        @Option(names = "--consortium") String consortium;
+        @Option(names = "--data-provider") String dataProvider;
+        @Option(names = "--description") String description;
+
+        @Override
+        public void run() {
+            Project p = admin().withPlatform(pl -> new SampleStore(pl).createProject(name, omic, consortium, dataProvider, description));
+            print(out(), map("project_id", p.projectId(), "name", p.name(), "omic", p.omic()));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List projects.")
+    static final class ProjectList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(pl -> new SampleStore(pl).projects()));
+        }
+    }
+
+    @Command(name = "sample", description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class})
+    static final class Samples extends Group {}
+
+    @Command(name = "bind", mixinStandardHelpOptions = true, description = "Bind a sample to a user: their tokens see it at once.")
+    static final class SampleBind extends Sub implements Runnable {
+        @Option(names = "--biosample-id", required = true) String biosampleId;
+        @Option(names = "--username", required = true) String username;
+
+        @Override
+        public void run() {
+            admin().withPlatform(p -> {
+                User u = new UserStore(p).findByUsername(username).orElseThrow(() -> new IllegalArgumentException("no user " + username));
+                new SampleStore(p).bindUser(biosampleId, u.userId());
+                return null;
+            });
+            print(out(), map("biosample_id", biosampleId, "username", username, "bound", true));
+        }
+    }
+
+    @Command(name = "unbind", mixinStandardHelpOptions = true, description = "Unbind a sample from a user.")
+    static final class SampleUnbind extends Sub implements Runnable {
+        @Option(names = "--biosample-id", required = true) String biosampleId;
+        @Option(names = "--username", required = true) String username;
+
+        @Override
+        public void run() {
+            boolean done = admin().withPlatform(p -> {
+                User u = new UserStore(p).findByUsername(username).orElseThrow(() -> new IllegalArgumentException("no user " + username));
+                return new SampleStore(p).unbindUser(biosampleId, u.userId());
+            });
+            if (!done) throw new IllegalArgumentException(biosampleId + " is not bound to " + username);
+            print(out(), map("biosample_id", biosampleId, "username", username, "bound", false));
+        }
+    }
+
+    @Command(name = "assign", mixinStandardHelpOptions = true, description = "Assign a sample to a client: its client-credentials tokens see it.")
+    static final class SampleAssign extends Sub implements Runnable {
+        @Option(names = "--biosample-id", required = true) String biosampleId;
+        @Option(names = "--client-id", required = true) String clientId;
+
+        @Override
+        public void run() {
+            admin().withPlatform(p -> {
+                if (new ClientStore(p).find(clientId).isEmpty()) throw new IllegalArgumentException("no client " + clientId);
+                new SampleStore(p).assignClient(biosampleId, clientId);
+                return null;
+            });
+            print(out(), map("biosample_id", biosampleId, "client_id", clientId, "assigned", true));
+        }
     }
 }

@@ -117,6 +117,20 @@ public final class Api implements AutoCloseable {
                 .query("biosample_site", biosampleSite).query("external_ids", externalIds)));
     }
 
+    /**
+     * The sample's calls for 1 to 100 rs ids (seed 004 get_variants), in the order asked; ids without
+     * a call come back as not assayed. Typed: {@code .as(Variant.class)}.
+     *
+     * @param rsids comma-separated, e.g. {@code "rs762551,rs333"}
+     */
+    public ListModel getVariants(String biosampleId, String rsids) {
+        return Answers.list(call(ApiRequest.get("/variants").query("biosample_id", upper(biosampleId)).query("rsids", rsids)));
+    }
+
+    public ListModel getVariants(String biosampleId, java.util.List<String> rsids) {
+        return getVariants(biosampleId, String.join(",", rsids));
+    }
+
     static String upper(String id) {
         return id == null ? null : id.toUpperCase(java.util.Locale.ROOT);
     }

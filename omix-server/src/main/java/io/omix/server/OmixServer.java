@@ -20,6 +20,7 @@ import io.omix.server.oauth.OAuthCapability;
 import io.omix.server.samples.SamplesCapability;
 import io.omix.server.system.SystemRoutes;
 import io.omix.server.users.UsersCapability;
+import io.omix.server.variants.VariantsCapability;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -41,7 +42,8 @@ public final class OmixServer implements AutoCloseable {
 
     /** The capabilities every server runs, in registration order. */
     static final List<Capability.Factory> BUILT_IN = List.of(
-            SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new);
+            SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
+            VariantsCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -30,6 +30,9 @@ final class BearerAuthenticator implements Authenticator {
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));
         }
+        if (required == Access.OPERATOR && !caller.operator()) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("operator", "this endpoint is for operators of the platform"));
+        }
         if (required == Access.CLIENT_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) {
             throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
         }

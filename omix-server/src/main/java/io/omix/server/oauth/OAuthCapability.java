@@ -31,6 +31,7 @@ public final class OAuthCapability implements Capability {
         platform.authenticators().register(Access.TOKEN, bearer);
         platform.authenticators().register(Access.USER_TOKEN, bearer);
         platform.authenticators().register(Access.CLIENT_TOKEN, bearer);
+        platform.authenticators().register(Access.OPERATOR, bearer);
     }
 
     @Override

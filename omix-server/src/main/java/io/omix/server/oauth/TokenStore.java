@@ -82,7 +82,7 @@ public final class TokenStore {
      */
     public Optional<Caller> authenticate(String accessToken) {
         if (accessToken == null || accessToken.length() > 100) return Optional.empty();
-        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope FROM oauth_tokens t "
+        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, u.operator FROM oauth_tokens t "
                         + "JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
                         + "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL AND t.expires_at > ? "
@@ -91,7 +91,7 @@ public final class TokenStore {
                     Set<String> scopes = scopes(rs.getString("scope"));
                     return rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
-                            : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes);
+                            : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));
                 },
                 Secrets.hash(accessToken), platform.now());
     }

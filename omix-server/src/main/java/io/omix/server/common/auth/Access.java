@@ -10,6 +10,8 @@ public enum Access {
     USER_TOKEN,
     /** An access token from the client-credentials grant: acts for the application. User tokens get 40014. */
     CLIENT_TOKEN,
+    /** An authorization-code token of a user who operates the platform (imports, bindings). Others get 401. */
+    OPERATOR,
     /** A private-platform app, by a signed request. */
     PRIVATE_APP,
     /** A dataset batches API key and secret. */

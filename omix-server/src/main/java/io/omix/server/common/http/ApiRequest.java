@@ -20,11 +20,18 @@ public final class ApiRequest {
     static final String REQUEST_ID = "omix.request_id";
 
     private final Context ctx;
+    private final boolean bodyIsPayload;
     private Map<String, List<JsonNode>> input;
     private Caller caller = Caller.ANONYMOUS;
 
     public ApiRequest(Context ctx) {
+        this(ctx, false);
+    }
+
+    /** @param bodyIsPayload the body is data for the handler (a file), not parameters */
+    public ApiRequest(Context ctx, boolean bodyIsPayload) {
         this.ctx = ctx;
+        this.bodyIsPayload = bodyIsPayload;
     }
 
     public Context ctx() {
@@ -63,7 +70,7 @@ public final class ApiRequest {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ctx.pathParamMap().forEach((k, v) -> add(in, k, f.textNode(v)));
         ctx.queryParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
-        if (!hasBody()) return in;
+        if (bodyIsPayload || !hasBody()) return in;
         String type = contentType();
         if (type.equals("application/x-www-form-urlencoded")) {
             ctx.formParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));

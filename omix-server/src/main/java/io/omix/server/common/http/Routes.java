@@ -53,12 +53,23 @@ public final class Routes {
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         registered.add(new Route(method.name(), path, access, spec));
-        routes.addHttpHandler(method, path, ctx -> {
-            Object result = invoke(ctx, path, access, spec, handler);
-            Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
-            writeJson(ctx, 200, envelope.fields());
-            ctx.attribute(CODE, envelope.code());
-        });
+        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false)));
+    }
+
+    /**
+     * An endpoint whose body is a payload (a file streamed through {@code ctx().bodyInputStream()},
+     * not limited by {@code server.max-request-bytes}); parameters come from the path and query only.
+     * Answers with the envelope.
+     */
+    public void upload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        registered.add(new Route(method.name(), path, access, spec));
+        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true)));
+    }
+
+    private static void envelope(Context ctx, Object result) {
+        Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
+        writeJson(ctx, 200, envelope.fields());
+        ctx.attribute(CODE, envelope.code());
     }
 
     /**
@@ -68,7 +79,7 @@ public final class Routes {
     public void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> {
-            Object result = invoke(ctx, path, access, spec, handler);
+            Object result = invoke(ctx, path, access, spec, handler, false);
             writeJson(ctx, ctx.statusCode(), result);
         });
     }
@@ -83,9 +94,9 @@ public final class Routes {
     }
 
     /** Authentication, then validation, then the handler: the same for every kind of endpoint. */
-    private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler) throws Exception {
+    private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) throws Exception {
         ctx.attribute(ROUTE, path);
-        ApiRequest request = new ApiRequest(ctx);
+        ApiRequest request = new ApiRequest(ctx, payload);
         request.caller(authenticators.authenticate(request, access));
         Params params = spec.parse(request.input());
         return handler.handle(request, params);

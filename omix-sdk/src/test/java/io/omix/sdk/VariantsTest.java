@@ -1,0 +1,222 @@
+package io.omix.sdk;
+
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.LoginPage;
+import io.omix.server.testing.TestServer;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** VCF import by an operator and get_variants through the SDK, on the fixture VCF the project ships. */
+class VariantsTest {
+    static TestServer server;
+
+    static byte[] fixture() throws Exception {
+        try (InputStream in = VariantsTest.class.getResourceAsStream("/vcf/fixture.vcf")) {
+            return in.readAllBytes();
+        }
+    }
+
+    static byte[] gzip(byte[] data) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** A world with an operator, a user who owns a sample, and another user. */
+    record World(TestServer server, Api operator, Api owner, Api stranger, String sample) {}
+
+    static World world(TestServer s) throws Exception {
+        Identity.Client c = Identity.confidentialClient(s);
+        String opPassword = "operator-password-1";
+        new UserStore(s.server().platform()).create("operator1", opPassword, User.Profile.EMPTY, true);
+        Identity.Person owner = Identity.user(s, "owner", "o@example.org");
+        Identity.Person stranger = Identity.user(s, "stranger", "s@example.org");
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build()) {
+            Api op = login(o, "operator1", opPassword);
+            Api own = login(o, owner.username(), owner.password());
+            Api str = login(o, stranger.username(), stranger.password());
+            String project = new SampleStore(s.server().platform()).createProject("wgs", 1, null, null, null).projectId();
+            String sample = own.registerSample("WGS-1", 11, project).getString("biosample_id");
+            return new World(s, op, own, str, sample);
+        }
+    }
+
+    static Api login(OAuth2 o, String username, String password) throws Exception {
+        String url = o.getAuthorizationUrl(Identity.REDIRECT, "s", null);
+        String code = LoginPage.redirectParams(new LoginPage().authorize(url, username, password, true)).get("code");
+        return o.exchangeAuthorizationCode(code, Identity.REDIRECT).api();
+    }
+
+    static HttpResponse<String> upload(World w, Api as, String query, byte[] body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(w.server().url() + "/admin/variants/import?" + query))
+                .header("Authorization", "Bearer " + as.accessToken()).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Model importFixture(World w, byte[] body) throws Exception {
+        HttpResponse<String> r = upload(w, w.operator(), "biosample_id=" + w.sample() + "&sample_name=PATIENT&pipeline_version=WGSAI3.0-l", body);
+        Model answer = Model.parse(r.body());
+        assertEquals(0, answer.getInt("code"), r.body());
+        return answer.getModel("data");
+    }
+
+    static World world;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start();
+        world = world(server);
+        Model result = importFixture(world, gzip(fixture()));
+        assertEquals(7, result.getInt("imported"), "6 records with ids, one of them with two ids");
+        assertEquals(1, result.getInt("skipped_without_rsid"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Map<String, Variant> byId(ListModel list) {
+        return list.as(Variant.class).stream().collect(Collectors.toMap(v -> v.alternateId().get(0), v -> v, (a, b) -> a, java.util.LinkedHashMap::new));
+    }
+
+    @Test
+    void callsComeBackShapedAsTheSeedSays() {
+        ListModel answer = world.owner().getVariants(world.sample(), "rs100,rs200,rs300,rs400,rs500,rs700,rs701,rs999");
+        Map<String, Variant> v = byId(answer);
+        assertEquals(List.of("rs100", "rs200", "rs300", "rs400", "rs500", "rs700", "rs701", "rs999"), List.copyOf(v.keySet()),
+                "one answer per asked id, in the order asked");
+
+        Variant snp = v.get("rs100");
+        assertTrue(snp.isAssayed());
+        assertTrue(snp.isGenotyped());
+        assertFalse(snp.isNoCall());
+        assertEquals("1", snp.variant().chromosome());
+        assertEquals(1000L, snp.variant().position());
+        assertEquals("A", snp.variant().referenceBase());
+        assertEquals(List.of("G"), snp.variant().alternateBase());
+        assertEquals("A/G", snp.variant().genotype());
+        assertEquals("snp", snp.variant().type());
+        assertEquals("0/1", snp.variant().call().get("GT"));
+        assertEquals(List.of(14, 16), snp.variant().call().get("AD"));
+        assertEquals("300,0,280", snp.variant().call().get("PL"));
+        assertEquals(99, snp.variant().call().get("GQ"));
+        assertEquals(50.5, ((Number) snp.variant().information().get("site_quality")).doubleValue());
+        assertEquals("GRCh37", ((Map<?, ?>) snp.source().get("tag")).get("assembly_synonym"));
+        assertEquals(150, ((Map<?, ?>) snp.source().get("tag")).get("dbSNP_build"));
+        assertEquals("WGSAI3.0-l", snp.source().get("pipeline_version"));
+        Model raw = answer.getModel(0);
+        assertEquals("GENEA", raw.at("genomic_context.gene[0].symbol"), "gene from SnpEff ANN");
+        assertEquals(List.of(0.25), ((ListModel) raw.at("variant.information.frequency.AF")).json().stream()
+                .map(n -> ((Number) n).doubleValue()).toList());
+        assertTrue(snp.variantId().matches("[0-9a-f-]{36}"));
+
+        assertEquals("indel", v.get("rs200").variant().type());
+        assertEquals("A/A", v.get("rs200").variant().genotype());
+        assertEquals("GENEB", answer.getModel(1).at("genomic_context.gene[0].symbol"), "gene from VEP CSQ");
+
+        Variant multi = v.get("rs300");
+        assertEquals(List.of("C", "G"), multi.variant().alternateBase());
+        assertEquals("C/G", multi.variant().genotype());
+
+        Variant noCall = v.get("rs400");
+        assertTrue(noCall.isAssayed());
+        assertTrue(noCall.isNoCall());
+        assertFalse(noCall.isGenotyped());
+        assertEquals("./.", noCall.variant().genotype());
+        assertNull(noCall.variant().information().get("site_quality"));
+
+        assertEquals("G|T", v.get("rs500").variant().genotype(), "phasing is kept");
+        assertEquals("G/GA", v.get("rs700").variant().genotype());
+        assertEquals(v.get("rs700").variant().position(), v.get("rs701").variant().position(), "a record with two ids answers under both");
+
+        Variant absent = v.get("rs999");
+        assertFalse(absent.isAssayed());
+        assertNull(absent.variant());
+        assertNull(absent.variantId());
+    }
+
+    @Test
+    void rsidListsAreValidated() {
+        Api owner = world.owner();
+        assertEquals("'rs1' is repeated", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,rs1"))
+                .dataModel().getString("rsids"));
+        assertEquals("'snp1' is not rs followed by digits", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,snp1"))
+                .dataModel().getString("rsids"));
+        String tooMany = java.util.stream.IntStream.rangeClosed(1, 101).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+        assertEquals("must have at most 100 items", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), tooMany))
+                .dataModel().getString("rsids"));
+        assertEquals("is required", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), ""))
+                .dataModel().getString("rsids"));
+        String hundred = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+        assertEquals(100, owner.getVariants(world.sample(), hundred).size());
+    }
+
+    @Test
+    void nobodyElseSeesTheCalls() throws Exception {
+        assertEquals(41303, assertThrows(ApiException.class, () -> world.stranger().getVariants(world.sample(), "rs100")).code());
+        assertEquals(41303, assertThrows(ApiException.class, () -> world.owner().getVariants("E-B00000000001", "rs100")).code());
+        HttpResponse<String> notOperator = upload(world, world.owner(), "biosample_id=" + world.sample(), fixture());
+        assertEquals(401, Model.parse(notOperator.body()).getInt("code"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aReimportReplacesTheCallsAndABrokenFileChangesNothing(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            World w = world(s);
+            importFixture(w, fixture());
+            assertTrue(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"));
+
+            byte[] broken = (new String(fixture()) + "1\tnot-a-position\trs900\tA\tG\t.\tPASS\t.\tGT\t0/0\t0/1\n").getBytes();
+            HttpResponse<String> refused = upload(w, w.operator(), "biosample_id=" + w.sample() + "&sample_name=PATIENT", broken);
+            Model answer = Model.parse(refused.body());
+            assertEquals(41001, answer.getInt("code"), refused.body());
+            assertTrue(answer.at("data.body").toString().contains("line number 26"), refused.body());
+            assertTrue(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"), "the earlier import stays current");
+
+            String smaller = new String(fixture()).lines().filter(l -> !l.contains("rs100")).collect(Collectors.joining("\n")) + "\n";
+            importFixture(w, smaller.getBytes());
+            assertFalse(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"), "a new import replaces the old");
+            assertEquals(1, s.server().platform().database().jdbc()
+                    .query("SELECT COUNT(*) FROM variant_sources", rs -> rs.getInt(1)).get(0), "old imports are cleaned up");
+        }
+    }
+
+    @Test
+    void tokensNeedTheVariantsScope() throws Exception {
+        Identity.Client c = Identity.confidentialClient(server);
+        Identity.Person p = Identity.user(server, "scoped", "x@example.org");
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build()) {
+            String url = o.getAuthorizationUrl(Identity.REDIRECT, "s", List.of("samples"));
+            String code = LoginPage.redirectParams(new LoginPage().authorize(url, p.username(), p.password(), true)).get("code");
+            try (Api api = o.exchangeAuthorizationCode(code, Identity.REDIRECT).api()) {
+                assertEquals(401, assertThrows(ApiException.class, () -> api.getVariants(world.sample(), "rs100")).code());
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.omix.server.variants;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ServerJson;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a sample's calls by rs id, shaped as seed 004's get_variants. An asked id without a call in
+ * the sample's current import is answered as not assayed ({@code is_assayed: false, variant: null}),
+ * never dropped, so the answer has an entry for every id asked, in the order asked.
+ */
+public final class VariantStore {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
+    private final Jdbc jdbc;
+
+    public VariantStore(Platform platform) {
+        this.jdbc = platform.database().jdbc();
+    }
+
+    record Source(long id, String assembly, Integer dbsnpBuild, String pipelineVersion, OffsetDateTime importedAt, long count) {}
+
+    Optional<Source> currentSource(String biosampleId) {
+        return jdbc.queryOne("SELECT * FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE", rs -> new Source(
+                rs.getLong("source_id"), rs.getString("assembly"), (Integer) rs.getObject("dbsnp_build"), rs.getString("pipeline_version"),
+                rs.getObject("imported_at", OffsetDateTime.class), rs.getLong("variant_count")), biosampleId);
+    }
+
+    /** @param rsids distinct {@code rs<digits>} ids */
+    public List<Map<String, Object>> variants(String biosampleId, List<String> rsids) {
+        Optional<Source> source = currentSource(biosampleId);
+        Map<Long, List<Map<String, Object>>> found = new HashMap<>();
+        Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
+        if (source.isPresent()) {
+            List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
+            SqlWhere where = new SqlWhere().and("source_id = ?", source.get().id()).in("rsid", numbers);
+            jdbc.query("SELECT * FROM variants" + where.sql() + " ORDER BY rsid, seq", rs -> {
+                found.computeIfAbsent(rs.getLong("rsid"), k -> new ArrayList<>()).add(assayed(rs, sourceBlock));
+                return null;
+            }, where.args());
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String rsid : rsids) {
+            List<Map<String, Object>> calls = found.get(Long.parseLong(rsid.substring(2)));
+            if (calls == null) {
+                out.add(notAssayed(rsid, sourceBlock));
+            } else {
+                out.addAll(calls);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> sourceBlock(Source s) {
+        Map<String, Object> tag = new LinkedHashMap<>();
+        tag.put("assembly_synonym", s.assembly());
+        tag.put("dbSNP_build", s.dbsnpBuild());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tag", tag);
+        m.put("update_time", TIME.format(s.importedAt().withOffsetSameInstant(ZoneOffset.UTC)));
+        m.put("pipeline_version", s.pipelineVersion());
+        return m;
+    }
+
+    private static Map<String, Object> notAssayed(String rsid, Map<String, Object> source) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", source);
+        m.put("is_assayed", false);
+        m.put("is_genotyped", false);
+        m.put("is_no_call", false);
+        m.put("genomic_context", Map.of("gene", List.of()));
+        m.put("variant", null);
+        m.put("batch_no", 0);
+        m.put("alternate_id", List.of(rsid));
+        m.put("coordinate_system", 0);
+        m.put("variant_id", null);
+        return m;
+    }
+
+    private static Map<String, Object> assayed(ResultSet rs, Map<String, Object> source) throws SQLException {
+        String ref = rs.getString("ref");
+        String alts = rs.getString("alts");
+        List<String> alternates = alts.isEmpty() ? List.of() : List.of(alts.split(","));
+        String gt = rs.getString("gt");
+        boolean noCall = gt != null && gt.contains(".");
+        Map<String, Object> call = new LinkedHashMap<>();
+        call.put("DP", rs.getObject("dp"));
+        call.put("PL", rs.getString("pl"));
+        call.put("AD", ints(rs.getString("ad")));
+        call.put("GQ", rs.getObject("gq"));
+        call.put("GT", gt);
+        Map<String, Object> information = new LinkedHashMap<>();
+        information.put("frequency", frequency(rs.getString("frequency")));
+        information.put("AN", rs.getObject("an"));
+        double qual = rs.getDouble("qual");
+        information.put("site_quality", rs.wasNull() ? null : qual);
+        information.put("DP", rs.getObject("info_dp"));
+        Map<String, Object> variant = new LinkedHashMap<>();
+        variant.put("call", call);
+        variant.put("chromosome", rs.getString("chromosome"));
+        variant.put("information", information);
+        variant.put("type", rs.getString("variant_type"));
+        variant.put("genotype", letters(gt, ref, alternates));
+        variant.put("reference_base", ref);
+        variant.put("position", rs.getLong("position"));
+        variant.put("alternate_base", alternates);
+        String gene = rs.getString("gene");
+        List<Object> genes = new ArrayList<>();
+        if (gene != null) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("symbol", gene);
+            Map<String, Object> version = new LinkedHashMap<>();
+            version.put("mRNA_and_protein", List.of());
+            version.put("RNA", List.of());
+            version.put("Genomic", List.of());
+            g.put("version", version);
+            g.put("coding", Map.of("system", "https://www.ncbi.nlm.nih.gov"));
+            genes.add(g);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("source", source);
+        m.put("is_assayed", true);
+        m.put("is_genotyped", gt != null && !noCall);
+        m.put("is_no_call", noCall);
+        m.put("genomic_context", Map.of("gene", genes));
+        m.put("variant", variant);
+        m.put("batch_no", 0);
+        m.put("alternate_id", List.of("rs" + rs.getLong("rsid")));
+        m.put("coordinate_system", 0);
+        m.put("variant_id", rs.getString("variant_id"));
+        return m;
+    }
+
+    /** "0/1" with C and [A] is "C/A"; no-calls stay "."; phasing keeps "|". */
+    static String letters(String gt, String ref, List<String> alts) {
+        if (gt == null) return null;
+        StringBuilder out = new StringBuilder();
+        int start = 0;
+        for (int i = 0; i <= gt.length(); i++) {
+            if (i == gt.length() || gt.charAt(i) == '/' || gt.charAt(i) == '|') {
+                String index = gt.substring(start, i);
+                if (index.equals(".")) {
+                    out.append('.');
+                } else {
+                    int n = Integer.parseInt(index);
+                    out.append(n == 0 ? ref : n - 1 < alts.size() ? alts.get(n - 1) : "?");
+                }
+                if (i < gt.length()) out.append(gt.charAt(i));
+                start = i + 1;
+            }
+        }
+        return out.toString();
+    }
+
+    private static List<Integer> ints(String csv) {
+        if (csv == null || csv.isEmpty()) return null;
+        List<Integer> out = new ArrayList<>();
+        for (String s : csv.split(",")) out.add(Integer.valueOf(s));
+        return out;
+    }
+
+    private static JsonNode frequency(String json) throws SQLException {
+        if (json == null) return ServerJson.MAPPER.createObjectNode();
+        try {
+            return ServerJson.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("corrupt frequency", e);
+        }
+    }
+}

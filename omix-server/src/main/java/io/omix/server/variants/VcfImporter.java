@@ -1,0 +1,399 @@
+package io.omix.server.variants;
+
+import htsjdk.tribble.TribbleException;
+import htsjdk.variant.variantcontext.Allele;
+import htsjdk.variant.variantcontext.Genotype;
+import htsjdk.variant.variantcontext.VariantContext;
+import htsjdk.variant.vcf.VCFHeader;
+import htsjdk.variant.vcf.VCFHeaderLine;
+import htsjdk.variant.vcf.VCFInfoHeaderLine;
+import htsjdk.variant.vcf.VCFIterator;
+import htsjdk.variant.vcf.VCFIteratorBuilder;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Imports a sample's variant calls from a VCF or VCF.gz stream with htsjdk: parsing on the calling
+ * thread, batched inserts on another, so memory stays a few batches whatever the file's size.
+ * Records without an rs id are skipped (they cannot be asked for); a record with several rs ids is
+ * stored under each. The calls become the sample's current ones only when the whole file is in.
+ */
+public final class VcfImporter {
+    private static final Logger LOG = LoggerFactory.getLogger(VcfImporter.class);
+    static final int BATCH = 5_000;
+    private static final String INSERT = "INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, gt, dp, ad, gq, pl, "
+            + "qual, an, info_dp, frequency, gene, variant_type, variant_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    /** INFO keys holding allele frequencies, kept under variant.information.frequency. */
+    static final List<String> FREQUENCY_KEYS = List.of("AF", "CAF", "TOPMED", "GNOMAD_AF", "EAS_AF", "AFR_AF", "EUR_AF", "AMR_AF", "SAS_AF");
+
+    /**
+     * @param assembly        reference assembly (default: from the header's ##reference, else GRCh38)
+     * @param dbsnpBuild      dbSNP build of the ids (default: ##dbSNP_BUILD_ID of the header)
+     * @param pipelineVersion the pipeline that called the variants
+     * @param sampleName      which sample column holds the calls (default: the first)
+     */
+    public record Options(String assembly, Integer dbsnpBuild, String pipelineVersion, String sampleName) {
+        public static final Options DEFAULT = new Options(null, null, null, null);
+    }
+
+    public record Result(String biosampleId, long sourceId, long imported, long skipped, long millis) {
+        public double perSecond() {
+            return millis == 0 ? imported : imported * 1000.0 / millis;
+        }
+    }
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public VcfImporter(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    public Result importVcf(String biosampleId, InputStream in, Options options) {
+        long started = System.nanoTime();
+        VCFIterator vcf;
+        try {
+            vcf = new VCFIteratorBuilder().open(in);
+        } catch (IOException | TribbleException e) {
+            throw new IllegalArgumentException("not a VCF: " + e.getMessage(), e);
+        }
+        try (vcf) {
+            VCFHeader header = vcf.getHeader();
+            int sampleIndex = sampleIndex(header, options.sampleName());
+            int symbolIndex = csqSymbolIndex(header);
+            String assembly = options.assembly() != null ? options.assembly() : headerAssembly(header);
+            Integer build = options.dbsnpBuild() != null ? options.dbsnpBuild() : headerInt(header, "dbSNP_BUILD_ID");
+            long sourceId = createSource(biosampleId, assembly, build, options.pipelineVersion());
+            Writer writer = new Writer(sourceId);
+            Thread writerThread = new Thread(writer, "vcf-writer-" + sourceId);
+            writerThread.start();
+            long imported = 0;
+            long skipped = 0;
+            long seq = 0;
+            try {
+                List<Object[]> batch = new ArrayList<>(BATCH);
+                while (hasNext(vcf)) {
+                    VariantContext vc = next(vcf);
+                    seq++;
+                    List<Long> rsids = rsids(vc.getID());
+                    if (rsids.isEmpty()) {
+                        skipped++;
+                        continue;
+                    }
+                    for (long rsid : rsids) {
+                        batch.add(row(sourceId, rsid, (int) seq, vc, sampleIndex, symbolIndex));
+                        imported++;
+                    }
+                    if (batch.size() >= BATCH) {
+                        writer.put(batch);
+                        batch = new ArrayList<>(BATCH);
+                    }
+                }
+                if (!batch.isEmpty()) writer.put(batch);
+                writer.finish();
+                writerThread.join();
+                writer.rethrow();
+            } catch (RuntimeException | InterruptedException | Error e) {
+                writer.abort();
+                try {
+                    writerThread.join(10_000);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                discard(sourceId);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("import interrupted", e);
+                }
+                throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+            makeCurrent(biosampleId, sourceId, imported);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            LOG.info("imported {} calls ({} records without rs id skipped) into {} in {} ms", imported, skipped, biosampleId, millis);
+            return new Result(biosampleId, sourceId, imported, skipped, millis);
+        }
+    }
+
+    // htsjdk reads one record ahead, so a parse error may surface in either call; its message names the line.
+    private static boolean hasNext(VCFIterator vcf) {
+        try {
+            return vcf.hasNext();
+        } catch (TribbleException | IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("malformed VCF: " + e.getMessage(), e);
+        }
+    }
+
+    private static VariantContext next(VCFIterator vcf) {
+        try {
+            return vcf.next();
+        } catch (TribbleException | IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("malformed VCF: " + e.getMessage(), e);
+        }
+    }
+
+    static List<Long> rsids(String id) {
+        List<Long> out = new ArrayList<>(1);
+        if (id == null || id.equals(".")) return out;
+        for (String part : id.split(";")) {
+            if (part.length() > 2 && part.length() < 20 && part.startsWith("rs") && part.substring(2).chars().allMatch(Character::isDigit)) {
+                out.add(Long.parseLong(part.substring(2)));
+            }
+        }
+        return out;
+    }
+
+    private static Object[] row(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
+        List<Allele> alleles = vc.getAlleles();
+        StringBuilder alts = new StringBuilder();
+        for (Allele a : vc.getAlternateAlleles()) {
+            if (alts.length() > 0) alts.append(',');
+            alts.append(a.getDisplayString());
+        }
+        String gt = null;
+        Integer dp = null;
+        String ad = null;
+        Integer gq = null;
+        String pl = null;
+        if (sampleIndex >= 0) {
+            Genotype g = vc.getGenotype(sampleIndex);
+            if (g != null && g.getPloidy() > 0) {
+                StringBuilder s = new StringBuilder();
+                for (Allele a : g.getAlleles()) {
+                    if (s.length() > 0) s.append(g.isPhased() ? '|' : '/');
+                    s.append(a.isNoCall() ? "." : String.valueOf(alleles.indexOf(a)));
+                }
+                gt = s.toString();
+            }
+            if (g != null) {
+                if (g.hasDP()) dp = g.getDP();
+                if (g.hasAD()) ad = join(g.getAD());
+                if (g.hasGQ()) gq = g.getGQ();
+                if (g.hasPL()) pl = join(g.getPL());
+            }
+        }
+        Double qual = vc.hasLog10PError() ? vc.getPhredScaledQual() : null;
+        Integer an = vc.hasAttribute("AN") ? vc.getAttributeAsInt("AN", 0) : null;
+        Integer infoDp = vc.hasAttribute("DP") ? vc.getAttributeAsInt("DP", 0) : null;
+        return new Object[] {sourceId, rsid, seq, vc.getContig(), (long) vc.getStart(), vc.getReference().getDisplayString(),
+                alts.toString(), gt, dp, ad, gq, pl, qual, an, infoDp, frequency(vc), gene(vc, symbolIndex),
+                vc.getType().name().toLowerCase(java.util.Locale.ROOT), UUID.randomUUID().toString()};
+    }
+
+    private static String join(int[] values) {
+        StringBuilder s = new StringBuilder();
+        for (int v : values) {
+            if (s.length() > 0) s.append(',');
+            s.append(v);
+        }
+        return s.toString();
+    }
+
+    /** {"CAF":[0.37,0.63],...} for the frequency keys present; null when none. */
+    static String frequency(VariantContext vc) {
+        StringBuilder json = null;
+        for (String key : FREQUENCY_KEYS) {
+            if (!vc.hasAttribute(key)) continue;
+            List<String> values = vc.getAttributeAsStringList(key, ".");
+            StringBuilder list = new StringBuilder("[");
+            for (String v : values) {
+                if (list.length() > 1) list.append(',');
+                list.append(isNumber(v) ? v : "null");
+            }
+            list.append(']');
+            json = json == null ? new StringBuilder("{") : json.append(',');
+            json.append('"').append(key).append("\":").append(list);
+        }
+        return json == null ? null : json.append('}').toString();
+    }
+
+    private static boolean isNumber(String v) {
+        if (v == null || v.isEmpty() || v.equals(".")) return false;
+        try {
+            Double.parseDouble(v);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The gene symbol from dbSNP's GENEINFO, SnpEff's ANN or VEP's CSQ, when present. */
+    static String gene(VariantContext vc, int csqSymbolIndex) {
+        String geneInfo = vc.getAttributeAsString("GENEINFO", null);
+        if (geneInfo != null && !geneInfo.isEmpty() && !geneInfo.equals(".")) return clip(geneInfo.split("[:|]")[0]);
+        String ann = vc.getAttributeAsString("ANN", null);
+        if (ann != null && !ann.isEmpty()) {
+            String[] fields = ann.split(",")[0].split("\\|", -1);
+            if (fields.length > 3 && !fields[3].isEmpty()) return clip(fields[3]);
+        }
+        if (csqSymbolIndex >= 0) {
+            String csq = vc.getAttributeAsString("CSQ", null);
+            if (csq != null && !csq.isEmpty()) {
+                String[] fields = csq.split(",")[0].split("\\|", -1);
+                if (fields.length > csqSymbolIndex && !fields[csqSymbolIndex].isEmpty()) return clip(fields[csqSymbolIndex]);
+            }
+        }
+        return null;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 64 ? s.substring(0, 64) : s;
+    }
+
+    private static int sampleIndex(VCFHeader header, String sampleName) {
+        List<String> names = header.getGenotypeSamples();
+        if (sampleName == null) return names.isEmpty() ? -1 : 0;
+        int i = names.indexOf(sampleName);
+        if (i < 0) throw new IllegalArgumentException("the VCF has no sample column '" + sampleName + "'; it has " + names);
+        return i;
+    }
+
+    private static int csqSymbolIndex(VCFHeader header) {
+        VCFInfoHeaderLine csq = header.getInfoHeaderLine("CSQ");
+        if (csq == null) return -1;
+        String d = csq.getDescription();
+        int at = d.indexOf("Format:");
+        if (at < 0) return -1;
+        String[] fields = d.substring(at + 7).trim().split("\\|");
+        for (int i = 0; i < fields.length; i++) if (fields[i].trim().equals("SYMBOL")) return i;
+        return -1;
+    }
+
+    private static String headerAssembly(VCFHeader header) {
+        for (VCFHeaderLine line : header.getMetaDataInInputOrder()) {
+            if (line.getKey().equals("reference")) {
+                String v = line.getValue();
+                for (String known : List.of("GRCh38", "GRCh37", "hg38", "hg19", "GRCm39", "GRCm38")) if (v.contains(known)) return known;
+            }
+        }
+        return "GRCh38";
+    }
+
+    private static Integer headerInt(VCFHeader header, String key) {
+        VCFHeaderLine line = header.getOtherHeaderLine(key);
+        if (line == null) return null;
+        try {
+            return Integer.valueOf(line.getValue().trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private long createSource(String biosampleId, String assembly, Integer build, String pipeline) {
+        return jdbc.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO variant_sources (biosample_id, assembly, dbsnp_build, pipeline_version, "
+                    + "is_current, imported_at) VALUES (?,?,?,?,FALSE,?)", Statement.RETURN_GENERATED_KEYS)) {
+                Jdbc.bind(ps, biosampleId, assembly, build, pipeline, platform.now());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** The new calls replace the old in one transaction; the old rows (and any left by a crash) are deleted after. */
+    private void makeCurrent(String biosampleId, long sourceId, long count) {
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE", biosampleId);
+            Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId);
+            return null;
+        });
+        for (long old : jdbc.query("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",
+                rs -> rs.getLong(1), biosampleId, sourceId)) {
+            discard(old);
+        }
+    }
+
+    private void discard(long sourceId) {
+        jdbc.update("DELETE FROM variants WHERE source_id = ?", sourceId);
+        jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND is_current = FALSE", sourceId);
+    }
+
+    /** Inserts batches handed over by the parser, committing each: a crash loses no acknowledged import and leaves nothing current. */
+    private final class Writer implements Runnable {
+        private final BlockingQueue<List<Object[]>> queue = new ArrayBlockingQueue<>(4);
+        private final long sourceId;
+        private volatile boolean done;
+        private volatile boolean aborted;
+        private volatile RuntimeException failure;
+
+        Writer(long sourceId) {
+            this.sourceId = sourceId;
+        }
+
+        void put(List<Object[]> batch) throws InterruptedException {
+            while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
+                rethrow();
+                if (aborted) throw new IllegalStateException("import aborted");
+            }
+        }
+
+        void finish() {
+            done = true;
+        }
+
+        void abort() {
+            aborted = true;
+        }
+
+        void rethrow() {
+            if (failure != null) throw failure;
+        }
+
+        @Override
+        public void run() {
+            try {
+                jdbc.withConnection(c -> {
+                    c.setAutoCommit(false);
+                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                        while (!aborted) {
+                            List<Object[]> batch = queue.poll(50, TimeUnit.MILLISECONDS);
+                            if (batch == null) {
+                                if (done) break;
+                                continue;
+                            }
+                            write(c, ps, batch);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        c.setAutoCommit(true);
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                failure = e;
+                aborted = true;
+                LOG.warn("variant import into source {} failed: {}", sourceId, e.getMessage());
+            }
+        }
+
+        private void write(Connection c, PreparedStatement ps, List<Object[]> batch) throws SQLException {
+            for (Object[] row : batch) {
+                Jdbc.bind(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            c.commit();
+        }
+    }
+
+}
