@@ -33,6 +33,6 @@ CREATE TABLE variants (
     frequency    VARCHAR(2000),            -- JSON object of INFO frequency lists (AF, CAF, TOPMED...)
     gene         VARCHAR(64),
     variant_type VARCHAR(16)   NOT NULL,
-    variant_id   VARCHAR(36)   NOT NULL,
+    variant_id   UUID          NOT NULL,
     PRIMARY KEY (source_id, rsid, seq)
 );

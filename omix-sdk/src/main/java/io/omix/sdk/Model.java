@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omix.sdk.internal.Json;
 
-import java.math.BigDecimal;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
@@ -19,7 +18,7 @@ import java.util.Set;
  * {@link #json()} for plain maps, {@link #dumps(int)} for text, {@link #as(Class)} for typed records.
  *
  * <p>Values are {@link Model} (objects), {@link ListModel} (arrays), {@link String}, {@link Boolean},
- * {@link Integer}, {@link Long}, {@link java.math.BigInteger}, {@link BigDecimal} or {@code null}.
+ * {@link Integer}, {@link Long}, {@link java.math.BigInteger}, {@link Double} or {@code null}.
  * Being a {@link Map}, a Model works wherever a map does; it cannot be modified.
  */
 public final class Model extends AbstractMap<String, Object> {

@@ -32,7 +32,8 @@ final class Values {
         if (value.isInt()) return value.intValue();
         if (value.isLong()) return value.longValue();
         if (value.isBigInteger()) return value.bigIntegerValue();
-        if (value.isNumber()) return value.decimalValue();
+        if (value.isBigDecimal()) return value.decimalValue();
+        if (value.isNumber()) return value.doubleValue();
         return value.asText();
     }
 

@@ -2,7 +2,6 @@ package io.omix.sdk;
 
 import org.junit.jupiter.api.Test;
 
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ class ModelTest {
         assertEquals(1, m.getModel("organism").getInt("code"));
         assertEquals("human", m.at("organism.display"));
         assertEquals("2019-09-24", m.at("sequencing.sequencing_time[0]"));
-        assertEquals(new BigDecimal("86.104"), m.at("statistics.depth"));
+        assertEquals(86.104, m.at("statistics.depth"));
         assertEquals(86.104, m.getModel("statistics").getDouble("depth"));
         assertEquals(12345678901234L, m.get("big"));
         assertEquals(true, m.getBoolean("data_availability"));

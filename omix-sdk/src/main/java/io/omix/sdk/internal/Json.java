@@ -12,10 +12,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The SDK's Jackson setup, shared by every client. Not part of the public API. */
 public final class Json {
-    /** Reads answers and writes request bodies; numbers keep their precision. */
+    /** Reads answers and writes request bodies; fractions are doubles, as in the Python client. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     /** Binds answers to typed records: the wire speaks snake_case, Java records camelCase. */

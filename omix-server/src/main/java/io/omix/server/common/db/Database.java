@@ -20,6 +20,12 @@ import java.nio.file.Path;
 public final class Database implements AutoCloseable {
     public enum Vendor { H2, POSTGRESQL }
 
+    static {
+        // H2 caches small values in a shared map by hash; for bulk imports of distinct values that is
+        // pure cost (hashing every string). Off unless the operator chose otherwise.
+        if (System.getProperty("h2.objectCache") == null) System.setProperty("h2.objectCache", "false");
+    }
+
     private final HikariDataSource dataSource;
     private final Vendor vendor;
     private final Jdbc jdbc;

@@ -1,0 +1,127 @@
+package io.omix.bench;
+
+import htsjdk.variant.variantcontext.VariantContext;
+import htsjdk.variant.vcf.VCFIterator;
+import htsjdk.variant.vcf.VCFIteratorBuilder;
+import io.omix.sdk.AccessToken;
+import io.omix.sdk.Api;
+import io.omix.sdk.OAuth2;
+import io.omix.server.OmixServer;
+import io.omix.server.ServerConfig;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.variants.VcfImporter;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Issue 4's measurements, in one run on the embedded store:
+ * VCF import rate beside htsjdk's parse-only rate of the same file, and get_variants latency
+ * (100 rs ids, a sample with N calls) through the SDK beside a bare JDK HttpClient.
+ * Usage: java -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000]
+ */
+public final class VariantBench {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private VariantBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        Path dir = Files.createTempDirectory("omix-variant-bench-");
+        Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
+        System.out.printf("VCF: %d records, %.1f MiB%n", records, Files.size(vcf) / 1048576.0);
+
+        long parseStart = System.nanoTime();
+        long parsed = 0;
+        try (InputStream in = Files.newInputStream(vcf); VCFIterator it = new VCFIteratorBuilder().open(in)) {
+            while (it.hasNext()) {
+                VariantContext vc = it.next();
+                vc.getGenotype(0).getAD();
+                parsed++;
+            }
+        }
+        double parseSeconds = (System.nanoTime() - parseStart) / 1e9;
+
+        try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
+                "demo.enabled", "false")))) {
+            var platform = server.platform();
+            ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
+                    Set.of("samples", "variants"), false, null);
+            String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
+            Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
+            String sample = new SampleStore(platform).register(caller, new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of()));
+
+            VcfImporter.Result result;
+            try (InputStream in = Files.newInputStream(vcf)) {
+                result = new VcfImporter(platform).importVcf(sample, in, VcfImporter.Options.DEFAULT);
+            }
+            System.out.printf("%nVCF import: %,d calls in %.2f s = %,.0f calls/s (target >= 100,000/s)%n",
+                    result.imported(), result.millis() / 1000.0, result.perSecond());
+            System.out.printf("htsjdk parse only: %,d records in %.2f s = %,.0f records/s; import/parse ratio = %.2f%n",
+                    parsed, parseSeconds, parsed / parseSeconds, result.perSecond() / (parsed / parseSeconds));
+
+            try (OAuth2 oauth2 = OAuth2.builder(client.client().clientId(), client.secret()).endpoint(server.url().toString()).build()) {
+                AccessToken token = oauth2.getCredentialsToken();
+                HttpClient bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                Random random = new Random(7);
+                try (Api api = token.api()) {
+                    for (int i = 0; i < 300; i++) {
+                        String ids = ids(random, records);
+                        api.getVariants(sample, ids);
+                        bareCall(bare, server, token, sample, ids);
+                    }
+                    long[] sdk = new long[requests];
+                    long[] raw = new long[requests];
+                    for (int i = 0; i < requests; i++) {
+                        String ids = ids(random, records);
+                        long t0 = System.nanoTime();
+                        int n = api.getVariants(sample, ids).size();
+                        sdk[i] = System.nanoTime() - t0;
+                        if (n != 100) throw new IllegalStateException("expected 100 answers, got " + n);
+                        t0 = System.nanoTime();
+                        bareCall(bare, server, token, sample, ids);
+                        raw[i] = System.nanoTime() - t0;
+                    }
+                    System.out.printf("%nget_variants, 100 random rs ids, sample with %,d calls, %d sequential requests each:%n", result.imported(), requests);
+                    System.out.printf("  SDK:             p50 %.2f ms  p99 %.2f ms  max %.2f ms (target p99 < 20 ms)%n", pct(sdk, 50), pct(sdk, 99), pct(sdk, 100));
+                    System.out.printf("  bare HttpClient + Jackson: p50 %.2f ms  p99 %.2f ms  max %.2f ms%n", pct(raw, 50), pct(raw, 99), pct(raw, 100));
+                    System.out.printf("  ratio SDK/bare p50 = %.2f%n", pct(sdk, 50) / pct(raw, 50));
+                }
+            }
+        }
+    }
+
+    /** 100 distinct random ids of the sample. */
+    private static String ids(Random random, int records) {
+        return random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+    }
+
+    private static void bareCall(HttpClient http, OmixServer server, AccessToken token, String sample, String ids) throws Exception {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/variants?biosample_id=" + sample + "&rsids=" + ids))
+                .header("Authorization", "Bearer " + token.accessToken()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
+        // What any client does with the answer: parse it.
+        if (JSON.readTree(r.body()).path("data").size() != 100) throw new IllegalStateException("expected 100 answers");
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+}
