@@ -15,6 +15,21 @@ final class Answers {
         return new Model((ObjectNode) data);
     }
 
+    /**
+     * A list answer with paging beside {@code data} ({@code {data: [...], pagination: {...}}}, taxon
+     * abundance) as one Model: {@code result}, {@code pagination}, and its {@code next_page}, {@code limit}, {@code count}.
+     */
+    static Model paginated(ObjectNode envelope) {
+        ObjectNode out = envelope.objectNode();
+        out.set("result", envelope.get("data"));
+        JsonNode pagination = envelope.path("pagination");
+        out.set("pagination", pagination);
+        for (String f : new String[] {"next_page", "limit", "count", "page"}) {
+            if (pagination.has(f)) out.set(f, pagination.get(f));
+        }
+        return new Model(out);
+    }
+
     /** {@code data} of an envelope as a ListModel. */
     static ListModel list(ObjectNode envelope) {
         JsonNode data = envelope.get("data");

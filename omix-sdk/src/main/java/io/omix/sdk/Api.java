@@ -131,6 +131,66 @@ public final class Api implements AutoCloseable {
         return getVariants(biosampleId, String.join(",", rsids));
     }
 
+    /**
+     * Taxon abundances of a metagenomics sample with each taxon's background in the reference cohort
+     * (seed 004 get_taxon_abundance): {@code result} (most abundant first), {@code next_page}, {@code limit}, {@code count}.
+     *
+     * @param taxonIds comma-separated taxon ids, or null for all
+     * @param page     from 1, or null
+     * @param limit    1 to 100, or null for 50
+     */
+    public Model getTaxonAbundance(String biosampleId, String taxonIds, Integer page, Integer limit) {
+        return Answers.paginated(call(ApiRequest.get("/microbiome/taxon_abundance").query("biosample_id", upper(biosampleId))
+                .query("taxon_id", taxonIds).query("page", page).query("limit", limit)));
+    }
+
+    public Model getTaxonAbundance(String biosampleId) {
+        return getTaxonAbundance(biosampleId, null, null, null);
+    }
+
+    /** Every taxon abundance of the sample, page by page as the iteration goes. */
+    public Iterable<Model> taxonAbundances(String biosampleId) {
+        return new Paged(next -> getTaxonAbundance(biosampleId, null, next == null ? 1 : ((Number) next).intValue(), 100));
+    }
+
+    /**
+     * Functional abundances of one catalog (seed 004 get_func_abundance): {@code result}, {@code count},
+     * {@code next_page} (an opaque token), {@code limit}.
+     *
+     * @param catalog go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
+     */
+    public Model getFuncAbundance(String biosampleId, String catalog, String ids, String nextPage, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/microbiome/func_abundance").query("biosample_id", upper(biosampleId))
+                .query("catalog", catalog).query("ids", ids).query("next_page", nextPage).query("limit", limit)));
+    }
+
+    public Model getFuncAbundance(String biosampleId, String catalog) {
+        return getFuncAbundance(biosampleId, catalog, null, null, null);
+    }
+
+    public Iterable<Model> funcAbundances(String biosampleId, String catalog) {
+        return new Paged(next -> getFuncAbundance(biosampleId, catalog, null, (String) next, 1000));
+    }
+
+    /**
+     * Gene abundances of one catalog (seed 004 get_gene_abundance).
+     *
+     * @param catalog  IGC_9.9M or UniRef90_HUMAnN2_0.11
+     * @param dataType list (file comes with the file service)
+     */
+    public Model getGeneAbundance(String biosampleId, String catalog, String dataType, String ids, String nextPage, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/microbiome/gene_abundance").query("biosample_id", upper(biosampleId))
+                .query("catalog", catalog).query("data_type", dataType).query("ids", ids).query("next_page", nextPage).query("limit", limit)));
+    }
+
+    public Model getGeneAbundance(String biosampleId, String catalog, String dataType) {
+        return getGeneAbundance(biosampleId, catalog, dataType, null, null, null);
+    }
+
+    public Iterable<Model> geneAbundances(String biosampleId, String catalog) {
+        return new Paged(next -> getGeneAbundance(biosampleId, catalog, "list", null, (String) next, 1000));
+    }
+
     static String upper(String id) {
         return id == null ? null : id.toUpperCase(java.util.Locale.ROOT);
     }

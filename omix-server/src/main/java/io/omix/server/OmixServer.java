@@ -16,6 +16,7 @@ import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.demo.DemoSeeder;
 import io.omix.server.apps.AppsCapability;
+import io.omix.server.microbiome.MicrobiomeCapability;
 import io.omix.server.oauth.OAuthCapability;
 import io.omix.server.samples.SamplesCapability;
 import io.omix.server.system.SystemRoutes;
@@ -43,7 +44,7 @@ public final class OmixServer implements AutoCloseable {
     /** The capabilities every server runs, in registration order. */
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
-            VariantsCapability::new);
+            VariantsCapability::new, MicrobiomeCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -1,0 +1,187 @@
+package io.omix.sdk;
+
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Microbiome profiles imported by an operator and read through the SDK, with the cohort background. */
+class MicrobiomeTest {
+    static TestServer server;
+    static VariantsTest.World world;
+    static String sample;
+
+    static byte[] resource(String name) throws Exception {
+        try (InputStream in = MicrobiomeTest.class.getResourceAsStream("/microbiome/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    static Model importProfile(VariantsTest.World w, String biosampleId, String query, byte[] body) throws Exception {
+        HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(w.server().url() + "/admin/microbiome/import?biosample_id=" + biosampleId + "&" + query))
+                .header("Authorization", "Bearer " + w.operator().accessToken())
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return Model.parse(r.body());
+    }
+
+    static String metagenomicsSample(VariantsTest.World w, String external) {
+        String project = new SampleStore(w.server().server().platform()).createProject("gut " + external, 2, null, null, null).projectId();
+        return w.owner().registerSample(external, 10, project, false, java.util.Map.of("platform", "BGISEQ-500")).getString("biosample_id");
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start();
+        world = VariantsTest.world(server);
+        sample = metagenomicsSample(world, "GUT-1");
+        assertEquals(0, importProfile(world, sample, "kind=taxon&software=MetaPhlAn4", resource("taxa.tsv")).getInt("code"));
+        assertEquals(0, importProfile(world, sample, "kind=func&catalog=go", resource("go.tsv")).getInt("code"));
+        assertEquals(0, importProfile(world, sample, "kind=gene&catalog=IGC_9.9M&software=IGC_PROFILING", resource("igc.tsv")).getInt("code"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void taxonAbundancesComeMostAbundantFirstWithTaxonomyAndPaging() {
+        Model page = world.owner().getTaxonAbundance(sample, null, 1, 5);
+        assertEquals(14, page.getInt("count"), "14 clades with a rank (1 kingdom, 3 phyla, 1 genus, 9 species); UNCLASSIFIED is not a taxon");
+        assertEquals(5, page.getList("result").size());
+        assertEquals(2, page.getInt("next_page"));
+        Model first = page.getList("result").getModel(0);
+        assertEquals("k__Bacteria", first.at("taxonomy.taxon_name"));
+        assertEquals("kingdom", first.at("taxonomy.rank"));
+        assertEquals("2", first.at("taxonomy.taxon_id"), "the NCBI taxid of the profile");
+        assertEquals(99.5, first.at("observation.value"));
+        assertEquals("percent", first.at("observation.unit"));
+        assertEquals("feces", first.at("sample_info.biosample_site"));
+        assertEquals(List.of("BGISEQ-500"), first.getList("platform_labels").json());
+        Model fragilis = world.owner().getTaxonAbundance(sample, "817", null, null).getList("result").getModel(0);
+        assertEquals("s__Bacteroides_fragilis", fragilis.at("taxonomy.taxon_name"));
+        assertEquals("species", fragilis.at("taxonomy.rank"));
+        assertTrue(fragilis.at("taxonomy.lineage").toString().endsWith("|g__Bacteroides|s__Bacteroides_fragilis"));
+        List<String> all = new ArrayList<>();
+        for (Model m : world.owner().taxonAbundances(sample)) all.add((String) m.at("taxonomy.taxon_id"));
+        assertEquals(14, all.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theBackgroundDescribesTheWholeCohortAndFollowsNewProfiles(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            // A cohort of 10: taxon 4242 absent from 4 samples, 1..6 in the others.
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String id = metagenomicsSample(w, "C-" + i);
+                ids.add(id);
+                String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n"
+                        + (i >= 4 ? "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t" + (i - 3) + "\n" : "");
+                assertEquals(0, importProfile(w, id, "kind=taxon", table.getBytes()).getInt("code"));
+            }
+            Model median = background(w, ids.get(6));   // abundance 3
+            assertEquals(10, median.getInt("cohort_size"));
+            assertEquals(0.6, median.getDouble("freq"), 1e-9);
+            assertEquals(2.1, median.getDouble("mean"), 1e-9);
+            assertEquals(0.0, ((Number) median.at("background.0%")).doubleValue());
+            assertEquals(0.0, ((Number) median.at("background.25%")).doubleValue());
+            assertEquals(1.5, ((Number) median.at("background.50%")).doubleValue(), 1e-9);
+            assertEquals(3.75, ((Number) median.at("background.75%")).doubleValue(), 1e-9);
+            assertEquals(6.0, ((Number) median.at("background.100%")).doubleValue(), 1e-9);
+            assertEquals(">=70%", median.getString("rank_ratio"), "7 of 10 samples have at most 3");
+            assertEquals(">=100%", background(w, ids.get(9)).getString("rank_ratio"));
+            assertEquals(">=50%", background(w, ids.get(4)).getString("rank_ratio"));
+
+            // An eleventh sample without the taxon joins the cohort: everything follows at once.
+            String late = metagenomicsSample(w, "C-late");
+            importProfile(w, late, "kind=taxon", "k__Bacteria\t2\t100\n".getBytes());
+            Model after = background(w, ids.get(6));
+            assertEquals(11, after.getInt("cohort_size"));
+            assertEquals(6.0 / 11, after.getDouble("freq"), 1e-9);
+            assertEquals(21.0 / 11, after.getDouble("mean"), 1e-9);
+            // A re-import replaces the sample's profile: the maximum drops from 6 to 2.
+            importProfile(w, ids.get(9), "kind=taxon", ("k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t2\n").getBytes());
+            assertEquals(5.0, ((Number) background(w, ids.get(6)).at("background.100%")).doubleValue(), 1e-9);
+        }
+    }
+
+    private static Model background(VariantsTest.World w, String biosampleId) {
+        return w.owner().getTaxonAbundance(biosampleId, "4242", null, null).getList("result").getModel(0).getModel("background");
+    }
+
+    @Test
+    void functionalAbundancesPageWithAnOpaqueToken() {
+        Model first = world.owner().getFuncAbundance(sample, "go", null, null, 3);
+        assertEquals(7, first.getInt("count"), "stratified rows are left out");
+        assertEquals(3, first.getInt("limit"));
+        String next = first.getString("next_page");
+        assertNotNull(next);
+        Model item = first.getList("result").getModel(0);
+        assertEquals("go_HUMAnN2_0.11", item.at("coding.system"));
+        assertEquals("GO:0005975", item.at("coding.id"));
+        assertTrue(item.getString("data_element_id").matches("[0-9a-f-]{36}"));
+        Model last = world.owner().getFuncAbundance(sample, "go", null, world.owner().getFuncAbundance(sample, "go", null, next, 3)
+                .getString("next_page"), 3);
+        assertEquals(1, last.getList("result").size());
+        assertNull(last.get("next_page"));
+        int n = 0;
+        for (Model ignored : world.owner().funcAbundances(sample, "go")) n++;
+        assertEquals(7, n);
+        assertEquals(1, world.owner().getFuncAbundance(sample, "go", "GO:1990063", null, null).getInt("count"));
+        assertEquals(4.38145e-06, world.owner().getFuncAbundance(sample, "go", "GO:1990063", null, null).at("result[0].observation.value"));
+        ApiException bad = assertThrows(ApiException.class, () -> world.owner().getFuncAbundance(sample, "go", null, "forged", null));
+        assertEquals("is not a next_page this server handed out", bad.dataModel().getString("next_page"));
+        assertTrue(assertThrows(ApiException.class, () -> world.owner().getFuncAbundance(sample, "nope"))
+                .dataModel().getString("catalog").startsWith("must be one of go, ko"));
+    }
+
+    @Test
+    void geneAbundancesCarryTheirAnnotationAndFilesAreRefusedHonestly() {
+        Model genes = world.owner().getGeneAbundance(sample, "IGC_9.9M", "list");
+        assertEquals(3, genes.getInt("count"));
+        Model g = genes.getList("result").getModel(0);
+        assertEquals("igc_1", g.at("igc_gene.igc_gene_id"));
+        assertEquals("T2D-6A_GL0083352", g.at("igc_gene.igc_gene_name"));
+        assertEquals("K01824", g.at("igc_gene.annotation.kegg_annotation"));
+        assertEquals(88230, g.at("igc_gene.annotation.gene_length"));
+        assertEquals("IGC_PROFILING", g.at("observation.software"));
+        ApiException file = assertThrows(ApiException.class, () -> world.owner().getGeneAbundance(sample, "IGC_9.9M", "file"));
+        assertEquals(41001, file.code());
+        assertTrue(file.dataModel().getString("data_type").contains("no file service"));
+    }
+
+    @Test
+    void onlyTheSamplesUserSeesItAndOnlyWithAUserToken() {
+        assertEquals(41303, assertThrows(ApiException.class, () -> world.stranger().getTaxonAbundance(sample)).code());
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
+            assertEquals(401, assertThrows(ApiException.class, () -> app.getTaxonAbundance(sample)).code(), "client mode is not supported (seed)");
+        }
+    }
+
+    @Test
+    void malformedProfilesAreRefusedNamingTheLine() throws Exception {
+        Model bad = importProfile(world, sample, "kind=func&catalog=ko", "K00001: x\tmany\n".getBytes());
+        assertEquals(41001, bad.getInt("code"));
+        assertEquals("line 1: 'many' is not an abundance (a number >= 0)", bad.at("data.body"));
+        Model noHeader = importProfile(world, sample, "kind=gene&catalog=IGC_9.9M", "igc_1\t0.1\n".getBytes());
+        assertTrue(noHeader.at("data.body").toString().contains("header must name gene_id and abundance"));
+    }
+}

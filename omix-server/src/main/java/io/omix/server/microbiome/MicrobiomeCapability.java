@@ -1,0 +1,332 @@
+package io.omix.server.microbiome;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.http.HandlerType;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.Envelope;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.StringListParam;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.demo.DemoData;
+import io.omix.server.samples.Codes;
+import io.omix.server.samples.Sample;
+import io.omix.server.samples.SampleAccess;
+import io.omix.server.samples.SampleStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Microbiome abundances (seed 004): {@code /microbiome/taxon_abundance} with the cohort background,
+ * {@code /microbiome/func_abundance} and {@code /microbiome/gene_abundance}; authorization-code tokens
+ * with the microbiome scope, for the caller's samples. Operators import profiles through
+ * {@code POST /admin/microbiome/import}.
+ */
+public final class MicrobiomeCapability implements Capability {
+    static final String REFERENCE_COHORT = "Omix reference cohort";
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ISO_LOCAL_DATE;
+
+    static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
+    static final StringListParam TAXON_ID = Param.stringList("taxon_id").maxItemLength(64);
+    static final StringListParam TAXON_IDS = Param.stringList("taxon_ids").maxItemLength(64).describe("the seed SDK's name for taxon_id");
+    static final IntParam PAGE = Param.integer("page").range(1, 1_000_000).orElse(1);
+    static final IntParam TAXON_LIMIT = Param.integer("limit").range(1, 100).orElse(50);
+    static final StringParam FUNC_CATALOG = Param.string("catalog").required().oneOf(ProfileImporter.FUNC_CATALOGS.toArray(new String[0]));
+    static final StringParam GENE_CATALOG = Param.string("catalog").required().oneOf(ProfileImporter.GENE_CATALOGS.toArray(new String[0]));
+    static final StringParam DATA_TYPE = Param.string("data_type").oneOf("list", "file").orElse("list");
+    static final StringListParam IDS = Param.stringList("ids").maxItems(1000).maxItemLength(200);
+    static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(400);
+    static final IntParam LIMIT = Param.integer("limit").range(1, 1000).orElse(50);
+
+    static final ParamSpec TAXON = ParamSpec.of(BIOSAMPLE_ID, TAXON_ID, TAXON_IDS, PAGE, TAXON_LIMIT);
+    static final ParamSpec FUNC = ParamSpec.of(BIOSAMPLE_ID, FUNC_CATALOG, IDS, NEXT_PAGE, LIMIT);
+    static final ParamSpec GENE = ParamSpec.of(BIOSAMPLE_ID, GENE_CATALOG, DATA_TYPE, IDS, NEXT_PAGE, LIMIT);
+
+    static final StringParam KIND = Param.string("kind").required().oneOf("taxon", "func", "gene");
+    static final StringParam ANY_CATALOG = Param.string("catalog").maxLength(32);
+    static final StringParam SOFTWARE = Param.string("software").maxLength(100);
+    static final ParamSpec IMPORT = ParamSpec.of(BIOSAMPLE_ID, KIND, ANY_CATALOG, SOFTWARE);
+
+    private final Jdbc jdbc;
+    private final SampleAccess access;
+    private final SampleStore samples;
+    private final ProfileImporter importer;
+
+    public MicrobiomeCapability(Platform platform) {
+        this.jdbc = platform.database().jdbc();
+        this.access = new SampleAccess(jdbc);
+        this.samples = new SampleStore(platform);
+        this.importer = new ProfileImporter(platform);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/microbiome/taxon_abundance", Access.USER_TOKEN, TAXON, (r, p) -> taxa(r.caller(), p));
+        routes.get("/microbiome/func_abundance", Access.USER_TOKEN, FUNC, (r, p) -> functions(r.caller(), p));
+        routes.get("/microbiome/gene_abundance", Access.USER_TOKEN, GENE, (r, p) -> genes(r.caller(), p));
+        routes.upload(HandlerType.POST, "/admin/microbiome/import", Access.OPERATOR, IMPORT, (r, p) -> {
+            String id = p.get(BIOSAMPLE_ID);
+            if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+            try {
+                ProfileImporter.Result result = importProfile(id, p.get(KIND), p.get(ANY_CATALOG), r.ctx().bodyInputStream(), p.get(SOFTWARE));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("biosample_id", id);
+                out.put("kind", result.kind());
+                out.put("catalog", result.catalog());
+                out.put("rows", result.rows());
+                return out;
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", e.getMessage()));
+            }
+        });
+    }
+
+    /** One import of any kind (the CLI and the operator API). */
+    public ProfileImporter.Result importProfile(String biosampleId, String kind, String catalog, InputStream in, String software) {
+        return switch (kind) {
+            case "taxon" -> importer.importTaxa(biosampleId, in, software);
+            case "func" -> importer.importFunctions(biosampleId, require(catalog), in, software);
+            case "gene" -> importer.importGenes(biosampleId, require(catalog), in, software);
+            default -> throw new IllegalArgumentException("kind must be taxon, func or gene");
+        };
+    }
+
+    private static String require(String catalog) {
+        if (catalog == null) throw new IllegalArgumentException("catalog is required for func and gene profiles");
+        return catalog;
+    }
+
+    private Sample visibleSample(Caller caller, Params p) {
+        caller.requireScope(Scope.MICROBIOME);
+        return samples.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID))).orElseThrow();
+    }
+
+    private static Map<String, Object> sampleInfo(Sample s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("biosample_id", s.biosampleId());
+        var time = s.sampleTime() != null ? s.sampleTime() : s.sampleCollectionTime();
+        m.put("sample_time", time == null ? null : DATE.format(time));
+        m.put("biosample_site", Codes.SITES.get(s.site()));
+        return m;
+    }
+
+    private static List<String> platformLabels(Sample s) {
+        var v = s.groups().get("sequencing").get("platform");
+        return v == null || v.isNull() ? List.of() : List.of(v.asText());
+    }
+
+    private static Map<String, Object> observation(double value, String software) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", "percent");
+        m.put("type", "relative abundance");
+        m.put("value", value);
+        if (software != null) m.put("software", software);
+        return m;
+    }
+
+    private Envelope taxa(Caller caller, Params p) {
+        Sample s = visibleSample(caller, p);
+        List<String> ids = p.get(TAXON_ID) != null ? p.get(TAXON_ID) : p.get(TAXON_IDS);
+        int page = p.get(PAGE);
+        int limit = p.get(TAXON_LIMIT);
+        SqlWhere where = new SqlWhere().and("a.biosample_id = ?", s.biosampleId()).in("a.taxon_id", ids);
+        int count = jdbc.queryOne("SELECT COUNT(*) FROM taxon_abundance a" + where.sql(), rs -> rs.getInt(1), where.args()).orElse(0);
+        int cohort = jdbc.queryOne("SELECT COUNT(*) FROM microbiome_profiles WHERE kind = 'taxon'", rs -> rs.getInt(1)).orElse(0);
+        List<Map<String, Object>> rows = jdbc.query("SELECT a.abundance, t.*, b.n_present, b.abundance_sum, b.percentiles "
+                        + "FROM taxon_abundance a JOIN taxa t ON t.taxon_id = a.taxon_id LEFT JOIN taxon_background b ON b.taxon_id = a.taxon_id"
+                        + where.sql() + " ORDER BY a.abundance DESC, a.taxon_id LIMIT ? OFFSET ?",
+                rs -> taxonRow(rs, s, cohort), where.argsWith(limit, (long) (page - 1) * limit));
+        Map<String, Object> pagination = new LinkedHashMap<>();
+        pagination.put("page", page);
+        pagination.put("limit", limit);
+        pagination.put("count", count);
+        pagination.put("next_page", (long) page * limit < count ? page + 1 : null);
+        return Envelope.ok(rows).with("pagination", pagination);
+    }
+
+    private static Map<String, Object> taxonRow(ResultSet rs, Sample s, int cohort) throws SQLException {
+        double value = rs.getDouble("abundance");
+        String percentiles = rs.getString("percentiles");
+        Background background = new Background(cohort, rs.getInt("n_present"), rs.getDouble("abundance_sum"),
+                percentiles == null ? new double[101] : Background.decode(percentiles));
+        Map<String, Object> taxonomy = new LinkedHashMap<>();
+        taxonomy.put("taxon_name", rs.getString("taxon_name"));
+        taxonomy.put("coding", Map.of("system", "https://www.ncbi.nlm.nih.gov/taxonomy"));
+        taxonomy.put("taxon_id", rs.getString("taxon_id"));
+        taxonomy.put("lineage", rs.getString("lineage"));
+        taxonomy.put("rank", rs.getString("rank"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("platform_labels", platformLabels(s));
+        m.put("background", background.block(REFERENCE_COHORT, value));
+        m.put("sample_info", sampleInfo(s));
+        m.put("observation", observation(value, null));
+        m.put("taxonomy", taxonomy);
+        return m;
+    }
+
+    /** Keyset paging: next_page is an opaque token for the last id of the page. */
+    private static String cursor(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + lastId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Optional<String> after(Params p) {
+        String token = p.get(NEXT_PAGE);
+        if (token == null) return Optional.empty();
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (decoded.startsWith("v1:")) return Optional.of(decoded.substring(3));
+        } catch (IllegalArgumentException ignored) {
+            // answered below
+        }
+        throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("next_page", "is not a next_page this server handed out"));
+    }
+
+    private Map<String, Object> functions(Caller caller, Params p) {
+        Sample s = visibleSample(caller, p);
+        String catalog = p.get(FUNC_CATALOG);
+        return keyset(s, p, "func_abundance", "func_id", catalog, rs -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("sample_info", sampleInfo(s));
+            m.put("platform_labels", platformLabels(s));
+            m.put("data_element_id", UUID.nameUUIDFromBytes((catalog + ":" + rs.getString("func_id")).getBytes(StandardCharsets.UTF_8)).toString());
+            Map<String, Object> coding = new LinkedHashMap<>();
+            coding.put("system", catalog + "_HUMAnN2_0.11");
+            coding.put("id", rs.getString("func_id"));
+            coding.put("display", rs.getString("func_name"));
+            m.put("coding", coding);
+            m.put("observation", observation(rs.getDouble("abundance"), null));
+            return m;
+        });
+    }
+
+    private Map<String, Object> genes(Caller caller, Params p) {
+        Sample s = visibleSample(caller, p);
+        if ("file".equals(p.get(DATA_TYPE))) {
+            throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("data_type",
+                    "file is not available yet: this installation has no file service; use list"));
+        }
+        String catalog = p.get(GENE_CATALOG);
+        boolean igc = catalog.startsWith("IGC");
+        String software = jdbc.queryOne("SELECT software FROM microbiome_profiles WHERE biosample_id = ? AND kind = 'gene' AND catalog = ?",
+                rs -> rs.getString(1), s.biosampleId(), catalog).orElse(null);
+        return keyset(s, p, "gene_abundance", "gene_id", catalog, rs -> {
+            Map<String, Object> gene = new LinkedHashMap<>();
+            gene.put(igc ? "igc_gene_id" : "uniref_gene_id", rs.getString("gene_id"));
+            gene.put("coding", Map.of("system", igc ? "http://meta.genomics.cn" : "https://www.uniprot.org/uniref"));
+            try {
+                gene.put("annotation", ServerJson.MAPPER.readTree(rs.getString("annotation")));
+            } catch (JsonProcessingException e) {
+                throw new SQLException("corrupt annotation", e);
+            }
+            gene.put(igc ? "igc_gene_name" : "uniref_gene_name", rs.getString("gene_name"));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("platform_labels", platformLabels(s).isEmpty() ? null : platformLabels(s));
+            m.put("sample_info", sampleInfo(s));
+            m.put("observation", observation(rs.getDouble("abundance"), software));
+            m.put(igc ? "igc_gene" : "uniref_gene", gene);
+            return m;
+        });
+    }
+
+    private Map<String, Object> keyset(Sample s, Params p, String table, String idColumn, String catalog, Jdbc.RowMapper<Map<String, Object>> mapper) {
+        int limit = p.get(LIMIT);
+        SqlWhere base = new SqlWhere().and("biosample_id = ?", s.biosampleId()).and("catalog = ?", catalog).in(idColumn, p.get(IDS));
+        int count = jdbc.queryOne("SELECT COUNT(*) FROM " + table + base.sql(), rs -> rs.getInt(1), base.args()).orElse(0);
+        Optional<String> after = after(p);
+        after.ifPresent(id -> base.and(idColumn + " > ?", id));
+        List<String> lastIds = new ArrayList<>();
+        List<Map<String, Object>> rows = jdbc.query("SELECT * FROM " + table + base.sql() + " ORDER BY " + idColumn + " LIMIT ?", rs -> {
+            lastIds.add(rs.getString(idColumn));
+            return mapper.map(rs);
+        }, base.argsWith(limit + 1));
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            next = cursor(lastIds.get(limit - 1));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", rows);
+        out.put("count", count);
+        out.put("next_page", next);
+        out.put("limit", limit);
+        return out;
+    }
+
+    /** The demo metagenomics sample gets a taxon profile, two functional catalogs and an IGC gene table. */
+    @Override
+    public void demo(DemoData demo) {
+        String sample = demo.credentials().path("samples").path("metagenomics").asText(null);
+        if (sample == null) return;
+        try (InputStream taxa = resource("demo-taxa.tsv"); InputStream go = resource("demo-go.tsv");
+             InputStream ko = resource("demo-ko.tsv"); InputStream genes = resource("demo-igc.tsv")) {
+            importer.importTaxa(sample, taxa, "MetaPhlAn 4.0");
+            importer.importFunctions(sample, "go", go, "HUMAnN 3.0");
+            importer.importFunctions(sample, "ko", ko, "HUMAnN 3.0");
+            importer.importGenes(sample, "IGC_9.9M", genes, "IGC_PROFILING(10.1038/nbt.2942/)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        demo.section("microbiome").put("biosample_id", sample);
+        demoCohort(demo);
+    }
+
+    /**
+     * A reference cohort of 30 metagenomics samples with taxon profiles (deterministic pseudo-random
+     * abundances of the demo taxa), so that the demo sample's background means something. They belong
+     * to the demo partner app's namespace and no user.
+     */
+    private void demoCohort(DemoData demo) {
+        String project = demo.credentials().path("projects").path("metagenomics").asText(null);
+        String appKey = demo.credentials().path("private_app").path("app_key").asText(null);
+        String namespace = demo.credentials().path("private_app").path("namespace").asText(null);
+        if (project == null || appKey == null) return;
+        List<String> lines;
+        try (InputStream in = resource("demo-taxa.tsv")) {
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#") && l.contains("s__")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        java.util.Random random = new java.util.Random(2026);
+        Caller partner = Caller.privateApp(appKey, namespace);
+        for (int i = 1; i <= 30; i++) {
+            String id = samples.register(partner, new SampleStore.Registration("COHORT-" + i, 10, project, false, 1, null, Map.of()));
+            StringBuilder table = new StringBuilder("#clade_name\tNCBI_tax_id\trelative_abundance\n");
+            for (String line : lines) {
+                if (random.nextInt(10) == 0) continue; // about one taxon in ten is absent from a sample
+                String[] cols = line.split("\t");
+                double value = Double.parseDouble(cols[2]) * Math.exp(random.nextGaussian());
+                table.append(cols[0]).append('\t').append(cols[1]).append('\t').append(String.format(java.util.Locale.ROOT, "%.5f", value)).append('\n');
+            }
+            importer.importTaxa(id, new java.io.ByteArrayInputStream(table.toString().getBytes(StandardCharsets.UTF_8)), "MetaPhlAn 4.0");
+        }
+    }
+
+    private static InputStream resource(String name) {
+        return MicrobiomeCapability.class.getResourceAsStream(name);
+    }
+}

@@ -1,0 +1,243 @@
+package io.omix.server.microbiome;
+
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Imports a sample's microbiome profiles. Each import replaces the sample's previous profile of the
+ * same kind and catalog in one transaction. Taxon imports also bring the cohort background of every
+ * taxon they touch up to date, so that requests never scan the cohort.
+ */
+public final class ProfileImporter {
+    public static final List<String> FUNC_CATALOGS = List.of("go", "ko", "eggnog", "pfam", "kegg-pwy", "kegg-mdl", "level4ec",
+            "metacyc-rxn", "metacyc-pwy");
+    public static final List<String> GENE_CATALOGS = List.of("IGC_9.9M", "UniRef90_HUMAnN2_0.11");
+    static final String TAXON_CATALOG = "-";
+    private static final Map<Character, String> RANKS = Map.of('k', "kingdom", 'p', "phylum", 'c', "class", 'o', "order",
+            'f', "family", 'g', "genus", 's', "species", 't', "strain");
+    private static final int MAX_ROWS = 5_000_000;
+
+    public record Result(String biosampleId, String kind, String catalog, int rows) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public ProfileImporter(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    record Taxon(String id, String name, String rank, String lineage, double abundance) {}
+
+    /** A MetaPhlAn table: {@code clade_name [NCBI_tax_id] relative_abundance ...}, '#' lines ignored. */
+    public Result importTaxa(String biosampleId, InputStream in, String software) {
+        List<Taxon> taxa = new ArrayList<>();
+        forEachLine(in, (n, cols) -> {
+            String clade = cols[0].trim();
+            if (!clade.contains("__")) return; // UNCLASSIFIED and the like carry no taxon
+            boolean withIds = cols.length >= 3 && cols[1].trim().matches("[0-9|]*");
+            double value = number(cols[withIds ? 2 : 1], n);
+            String last = clade.substring(clade.lastIndexOf('|') + 1);
+            String rank = RANKS.getOrDefault(last.charAt(0), "unknown");
+            String id = null;
+            if (withIds) {
+                String ids = cols[1].trim();
+                String lastId = ids.substring(ids.lastIndexOf('|') + 1);
+                if (!lastId.isEmpty()) id = lastId;
+            }
+            if (id == null) id = "T" + HexFormat.of().formatHex(Secrets.sha256(clade.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
+            if (clade.length() > 3000 || last.length() > 300) throw new IllegalArgumentException("line " + n + ": clade name too long");
+            taxa.add(new Taxon(id, last, rank, clade, value));
+        });
+        return jdbc.inTransaction(c -> {
+            Jdbc.query(c, "SELECT name FROM microbiome_locks WHERE name = 'taxon_background' FOR UPDATE", rs -> 1);
+            Set<String> touched = new LinkedHashSet<>(Jdbc.query(c, "SELECT taxon_id FROM taxon_abundance WHERE biosample_id = ?",
+                    rs -> rs.getString(1), biosampleId));
+            Jdbc.update(c, "DELETE FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
+            Set<String> known = new java.util.HashSet<>();
+            try (PreparedStatement insertTaxon = c.prepareStatement("INSERT INTO taxa (taxon_id, taxon_name, rank, lineage) VALUES (?,?,?,?)");
+                 PreparedStatement insertValue = c.prepareStatement(
+                         "INSERT INTO taxon_abundance (biosample_id, taxon_id, abundance) VALUES (?,?,?)")) {
+                for (Taxon t : taxa) {
+                    if (!known.add(t.id())) throw new IllegalArgumentException("taxon " + t.name() + " appears twice");
+                    touched.add(t.id());
+                    if (Jdbc.query(c, "SELECT 1 FROM taxa WHERE taxon_id = ?", rs -> 1, t.id()).isEmpty()) {
+                        Jdbc.bind(insertTaxon, t.id(), t.name(), t.rank(), t.lineage());
+                        insertTaxon.executeUpdate();
+                    }
+                    Jdbc.bind(insertValue, biosampleId, t.id(), t.abundance());
+                    insertValue.addBatch();
+                }
+                insertValue.executeBatch();
+            }
+            recordProfile(c, biosampleId, "taxon", TAXON_CATALOG, software);
+            for (String taxonId : touched) refreshBackground(c, taxonId);
+            return new Result(biosampleId, "taxon", null, taxa.size());
+        });
+    }
+
+    /** Recomputes one taxon's background from its non-zero abundances (n rows, at import time only). */
+    private static void refreshBackground(Connection c, String taxonId) throws SQLException {
+        List<Double> values = Jdbc.query(c, "SELECT abundance FROM taxon_abundance WHERE taxon_id = ? AND abundance > 0 ORDER BY abundance",
+                rs -> rs.getDouble(1), taxonId);
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
+        double sum = 0;
+        for (double v : sorted) sum += v;
+        Jdbc.update(c, "DELETE FROM taxon_background WHERE taxon_id = ?", taxonId);
+        Jdbc.update(c, "INSERT INTO taxon_background (taxon_id, n_present, abundance_sum, percentiles) VALUES (?,?,?,?)",
+                taxonId, sorted.length, sum, Background.encode(Background.percentilesOf(sorted)));
+    }
+
+    /** A HUMAnN table of one catalog: {@code id[: name] <tab> abundance}; stratified rows ({@code id|taxon}) are skipped. */
+    public Result importFunctions(String biosampleId, String catalog, InputStream in, String software) {
+        if (!FUNC_CATALOGS.contains(catalog)) throw new IllegalArgumentException("catalog must be one of " + FUNC_CATALOGS);
+        Map<String, Object[]> rows = new LinkedHashMap<>();
+        forEachLine(in, (n, cols) -> {
+            String first = cols[0].trim();
+            if (first.contains("|") || cols.length < 2) return;
+            int colon = first.indexOf(": ");
+            String id = colon < 0 ? first : first.substring(0, colon);
+            String name = colon < 0 ? null : first.substring(colon + 2);
+            if (id.isEmpty() || id.length() > 200) throw new IllegalArgumentException("line " + n + ": function id must be 1-200 characters");
+            if (rows.put(id, new Object[] {id, name == null ? null : clip(name, 500), number(cols[1], n)}) != null) {
+                throw new IllegalArgumentException("line " + n + ": " + id + " appears twice");
+            }
+        });
+        return replace(biosampleId, "func", catalog, software, "DELETE FROM func_abundance WHERE biosample_id = ? AND catalog = ?",
+                "INSERT INTO func_abundance (biosample_id, catalog, func_id, func_name, abundance) VALUES (?,?,?,?,?)", rows.values());
+    }
+
+    /**
+     * A gene table with a header naming its columns: {@code gene_id} and {@code abundance} are required;
+     * {@code gene_name} and any other column (e.g. kegg_annotation, eggnog_annotation, phylum, genus,
+     * gene_completeness, gene_length) are kept as the gene's annotation.
+     */
+    public Result importGenes(String biosampleId, String catalog, InputStream in, String software) {
+        if (!GENE_CATALOGS.contains(catalog)) throw new IllegalArgumentException("catalog must be one of " + GENE_CATALOGS);
+        Map<String, Object[]> rows = new LinkedHashMap<>();
+        String[][] header = new String[1][];
+        forEachLine(in, (n, cols) -> {
+            if (header[0] == null) {
+                header[0] = cols;
+                List<String> names = List.of(cols);
+                if (!names.contains("gene_id") || !names.contains("abundance")) {
+                    throw new IllegalArgumentException("line " + n + ": the header must name gene_id and abundance columns");
+                }
+                return;
+            }
+            Map<String, Object> annotation = new LinkedHashMap<>();
+            String id = null;
+            String name = null;
+            Double value = null;
+            for (int i = 0; i < header[0].length && i < cols.length; i++) {
+                String col = header[0][i].trim();
+                String v = cols[i].trim();
+                switch (col) {
+                    case "gene_id" -> id = v;
+                    case "gene_name" -> name = v;
+                    case "abundance" -> value = number(v, n);
+                    default -> annotation.put(col, v.matches("-?[0-9]+") && v.length() < 18 ? Long.parseLong(v) : v);
+                }
+            }
+            if (id == null || id.isEmpty() || id.length() > 200 || value == null) throw new IllegalArgumentException("line " + n + ": gene_id and abundance are required");
+            String json;
+            try {
+                json = ServerJson.MAPPER.writeValueAsString(annotation);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            if (json.length() > 2000) throw new IllegalArgumentException("line " + n + ": annotation too long");
+            if (rows.put(id, new Object[] {id, name == null ? null : clip(name, 300), json, value}) != null) {
+                throw new IllegalArgumentException("line " + n + ": " + id + " appears twice");
+            }
+        });
+        return replace(biosampleId, "gene", catalog, software, "DELETE FROM gene_abundance WHERE biosample_id = ? AND catalog = ?",
+                "INSERT INTO gene_abundance (biosample_id, catalog, gene_id, gene_name, annotation, abundance) VALUES (?,?,?,?,?,?)", rows.values());
+    }
+
+    private Result replace(String biosampleId, String kind, String catalog, String software, String delete, String insert,
+                           java.util.Collection<Object[]> rows) {
+        return jdbc.inTransaction(c -> {
+            Jdbc.update(c, delete, biosampleId, catalog);
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                int pending = 0;
+                for (Object[] row : rows) {
+                    Object[] args = new Object[row.length + 2];
+                    args[0] = biosampleId;
+                    args[1] = catalog;
+                    System.arraycopy(row, 0, args, 2, row.length);
+                    Jdbc.bind(ps, args);
+                    ps.addBatch();
+                    if (++pending == 5000) {
+                        ps.executeBatch();
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) ps.executeBatch();
+            }
+            recordProfile(c, biosampleId, kind, catalog, software);
+            return new Result(biosampleId, kind, catalog, rows.size());
+        });
+    }
+
+    private void recordProfile(Connection c, String biosampleId, String kind, String catalog, String software) throws SQLException {
+        Jdbc.update(c, "DELETE FROM microbiome_profiles WHERE biosample_id = ? AND kind = ? AND catalog = ?", biosampleId, kind, catalog);
+        Jdbc.update(c, "INSERT INTO microbiome_profiles (biosample_id, kind, catalog, software, imported_at) VALUES (?,?,?,?,?)",
+                biosampleId, kind, catalog, software, platform.now());
+    }
+
+    @FunctionalInterface
+    private interface LineHandler {
+        void handle(int lineNumber, String[] columns);
+    }
+
+    /** Tab-separated lines, '#' comments and blank lines skipped; at most {@value #MAX_ROWS} rows. */
+    private static void forEachLine(InputStream in, LineHandler handler) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            int n = 0;
+            int rows = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank() || line.startsWith("#")) continue;
+                if (++rows > MAX_ROWS) throw new IllegalArgumentException("more than " + MAX_ROWS + " rows");
+                handler.handle(n, line.split("\t", -1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double number(String text, int line) {
+        try {
+            double v = Double.parseDouble(text.trim());
+            if (v < 0 || Double.isNaN(v) || Double.isInfinite(v)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("line " + line + ": '" + text.trim() + "' is not an abundance (a number >= 0)");
+        }
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() > max ? s.substring(0, max) : s;
+    }
+}
