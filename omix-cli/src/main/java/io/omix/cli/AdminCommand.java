@@ -42,7 +42,7 @@ import java.util.function.Function;
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
-                AdminCommand.Projects.class, AdminCommand.Samples.class, ImportVcfCommand.class})
+                AdminCommand.Projects.class, AdminCommand.Samples.class, ImportVcfCommand.class, ImportMicrobiomeCommand.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
