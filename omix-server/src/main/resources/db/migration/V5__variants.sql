@@ -22,14 +22,9 @@ CREATE TABLE variants (
     position     BIGINT        NOT NULL,
     ref          VARCHAR(1000) NOT NULL,
     alts         VARCHAR(2000) NOT NULL,   -- comma-separated alternate alleles
-    gt           VARCHAR(64),              -- e.g. 0/1, 1|0, ./.
-    dp           INTEGER,
-    ad           VARCHAR(200),
-    gq           INTEGER,
-    pl           VARCHAR(200),
-    qual         DOUBLE PRECISION,
-    an           INTEGER,
-    info_dp      INTEGER,
+    -- Read back whole, never filtered on, so packed (fewer values per row imports faster):
+    call_data    VARCHAR(500),             -- GT;DP;AD;GQ;PL of the sample, empty where missing, e.g. 0/1;91;44,47;99;1384,0,1364
+    site_data    VARCHAR(100),             -- QUAL;AN;DP of the site
     frequency    VARCHAR(2000),            -- JSON object of INFO frequency lists (AF, CAF, TOPMED...)
     gene         VARCHAR(64),
     variant_type VARCHAR(16)   NOT NULL,

@@ -117,20 +117,21 @@ public final class VariantStore {
         String ref = rs.getString("ref");
         String alts = rs.getString("alts");
         List<String> alternates = alts.isEmpty() ? List.of() : List.of(alts.split(","));
-        String gt = rs.getString("gt");
+        String[] c = Packed.split(rs.getString("call_data"), 5);   // GT;DP;AD;GQ;PL
+        String[] site = Packed.split(rs.getString("site_data"), 3); // QUAL;AN;DP
+        String gt = c[0];
         boolean noCall = gt != null && gt.contains(".");
         Map<String, Object> call = new LinkedHashMap<>();
-        call.put("DP", rs.getObject("dp"));
-        call.put("PL", rs.getString("pl"));
-        call.put("AD", ints(rs.getString("ad")));
-        call.put("GQ", rs.getObject("gq"));
+        call.put("DP", Packed.integer(c[1]));
+        call.put("PL", c[4]);
+        call.put("AD", ints(c[2]));
+        call.put("GQ", Packed.integer(c[3]));
         call.put("GT", gt);
         Map<String, Object> information = new LinkedHashMap<>();
         information.put("frequency", frequency(rs.getString("frequency")));
-        information.put("AN", rs.getObject("an"));
-        double qual = rs.getDouble("qual");
-        information.put("site_quality", rs.wasNull() ? null : qual);
-        information.put("DP", rs.getObject("info_dp"));
+        information.put("AN", Packed.integer(site[1]));
+        information.put("site_quality", Packed.number(site[0]));
+        information.put("DP", Packed.integer(site[2]));
         Map<String, Object> variant = new LinkedHashMap<>();
         variant.put("call", call);
         variant.put("chromosome", rs.getString("chromosome"));

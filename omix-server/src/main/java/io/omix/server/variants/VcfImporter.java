@@ -41,10 +41,10 @@ public final class VcfImporter {
     static final int ROWS_PER_COMMIT = BATCH;
     /** Rows per INSERT statement: one statement execution per 50 rows is what makes H2 fast here. */
     static final int ROWS_PER_STATEMENT = 50;
-    private static final String COLUMNS = "INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, gt, dp, ad, gq, pl, "
-            + "qual, an, info_dp, frequency, gene, variant_type, variant_id) VALUES ";
-    private static final String ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    private static final int COLUMN_COUNT = 19;
+    private static final String COLUMNS = "INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, call_data, "
+            + "site_data, frequency, gene, variant_type, variant_id) VALUES ";
+    private static final String ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final int COLUMN_COUNT = 13;
     /** INFO keys holding allele frequencies, kept under variant.information.frequency. */
     static final List<String> FREQUENCY_KEYS = List.of("AF", "CAF", "TOPMED", "GNOMAD_AF", "EAS_AF", "AFR_AF", "EUR_AF", "AMR_AF", "SAS_AF");
 
@@ -165,7 +165,7 @@ public final class VcfImporter {
         return out;
     }
 
-    private static Object[] row(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
+    static Object[] row(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
         List<Allele> alleles = vc.getAlleles();
         StringBuilder alts = new StringBuilder();
         for (Allele a : vc.getAlternateAlleles()) {
@@ -197,8 +197,9 @@ public final class VcfImporter {
         Double qual = vc.hasLog10PError() ? vc.getPhredScaledQual() : null;
         Integer an = vc.hasAttribute("AN") ? vc.getAttributeAsInt("AN", 0) : null;
         Integer infoDp = vc.hasAttribute("DP") ? vc.getAttributeAsInt("DP", 0) : null;
+        String call = gt == null && dp == null && ad == null && gq == null && pl == null ? null : Packed.join(gt, dp, ad, gq, pl);
         return new Object[] {sourceId, rsid, seq, vc.getContig(), (long) vc.getStart(), vc.getReference().getDisplayString(),
-                alts.toString(), gt, dp, ad, gq, pl, qual, an, infoDp, frequency(vc), gene(vc, symbolIndex),
+                alts.toString(), call, Packed.join(qual, an, infoDp), frequency(vc), gene(vc, symbolIndex),
                 vc.getType().name().toLowerCase(java.util.Locale.ROOT), fastUuid()};
     }
 
