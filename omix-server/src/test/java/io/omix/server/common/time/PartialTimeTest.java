@@ -1,0 +1,123 @@
+package io.omix.server.common.time;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Example;
+
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The time parser, by properties over generated times in every accepted form, and by the seeds' examples. */
+class PartialTimeTest {
+    static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
+
+    /** A time and the precision it is written with: 0 year, 1 month, 2 day, 3 minute, 4 second, 5..10 fraction digits 1..6. */
+    record Written(LocalDateTime time, int precision, ZoneOffset offset, boolean space) {
+        String text() {
+            StringBuilder s = new StringBuilder(String.format("%04d", time.getYear()));
+            if (precision >= 1) s.append(String.format("-%02d", time.getMonthValue()));
+            if (precision >= 2) s.append(String.format("-%02d", time.getDayOfMonth()));
+            if (precision >= 3) s.append(space ? ' ' : 'T').append(String.format("%02d:%02d", time.getHour(), time.getMinute()));
+            if (precision >= 4) s.append(String.format(":%02d", time.getSecond()));
+            if (precision >= 5) s.append('.').append(String.format("%06d", time.getNano() / 1000), 0, precision - 4);
+            if (precision >= 3 && offset != null) s.append(offset.getTotalSeconds() == 0 ? "Z" : offset.getId());
+            return s.toString();
+        }
+
+        /** The time truncated to what was written. */
+        LocalDateTime expected() {
+            LocalDateTime t = time;
+            if (precision < 1) t = t.withMonth(1);
+            if (precision < 2) t = t.withDayOfMonth(1);
+            if (precision < 3) t = t.truncatedTo(ChronoUnit.DAYS);
+            if (precision == 3) t = t.truncatedTo(ChronoUnit.MINUTES);
+            if (precision == 4) t = t.truncatedTo(ChronoUnit.SECONDS);
+            if (precision >= 5) {
+                int digits = precision - 4;
+                long unit = (long) Math.pow(10, 9 - digits);
+                t = t.withNano((int) (t.getNano() / unit * unit));
+            }
+            return t;
+        }
+    }
+
+    @Provide
+    Arbitrary<Written> written() {
+        Arbitrary<LocalDateTime> times = Combinators.combine(
+                Arbitraries.integers().between(1, 9999), Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 31),
+                Arbitraries.integers().between(0, 23), Arbitraries.integers().between(0, 59), Arbitraries.integers().between(0, 59),
+                Arbitraries.integers().between(0, 999_999))
+                .filter((y, mo, d, h, mi, s, us) -> d <= java.time.YearMonth.of(y, mo).lengthOfMonth())
+                .as((y, mo, d, h, mi, s, us) -> LocalDateTime.of(y, mo, d, h, mi, s, us * 1000));
+        Arbitrary<ZoneOffset> offsets = Arbitraries.integers().between(-12 * 4, 14 * 4)
+                .map(q -> ZoneOffset.ofTotalSeconds(q * 15 * 60)).injectNull(0.4);
+        return Combinators.combine(times, Arbitraries.integers().between(0, 10), offsets, Arbitraries.of(true, false)).as(Written::new);
+    }
+
+    @Property(tries = 2000)
+    void everyAcceptedFormParsesToWhatWasWritten(@ForAll("written") Written w) {
+        PartialTime t = PartialTime.parse(w.text());
+        LocalDateTime expected = w.expected();
+        ZoneOffset offset = w.precision() >= 3 && w.offset() != null ? w.offset() : CHINA;
+        assertEquals(expected.atOffset(offset), t.resolve(CHINA), w.text());
+    }
+
+    @Property(tries = 2000)
+    void theMaskSaysWhichPartsWereGiven(@ForAll("written") Written w) {
+        String mask = PartialTime.parse(w.text()).mask();
+        int p = w.precision();
+        String expected = "1111-" + (p >= 1 ? "11" : "00") + "-" + (p >= 2 ? "11" : "00") + "T" + (p >= 3 ? "11:11" : "00:00") + ":"
+                + (p >= 4 ? "11" : "00") + "." + "1".repeat(Math.max(0, p - 4)) + "0".repeat(6 - Math.max(0, p - 4)) + "±1111";
+        assertEquals(expected, mask, w.text());
+    }
+
+    @Property(tries = 1000)
+    void renderedTimesParseBackToTheSameInstant(@ForAll("written") Written w) {
+        OffsetDateTime t = PartialTime.parse(w.text()).resolve(CHINA);
+        String rendered = PartialTime.render(t);
+        assertTrue(rendered.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}[+-]\\d{4}"), rendered);
+        assertEquals(t.toInstant(), PartialTime.parse(rendered).resolve(ZoneOffset.UTC).toInstant());
+    }
+
+    @Property(tries = 3000)
+    void anythingElseIsRefusedWithAReasonNeverAnotherError(@ForAll String junk) {
+        try {
+            PartialTime.parse(junk);
+        } catch (IllegalArgumentException expected) {
+            assertTrue(!expected.getMessage().isEmpty());
+        }
+    }
+
+    @Example
+    void theSeedsExamples() {
+        assertEquals("1986-01-01T00:00:00.000000+0800", PartialTime.render(PartialTime.parse("1986").resolve(CHINA)));
+        assertEquals("1111-00-00T00:00:00.000000±1111", PartialTime.parse("1986").mask());
+        assertEquals("1970-01-01T00:00:00.000000+0800", PartialTime.render(PartialTime.parse("1970-01").resolve(CHINA)));
+        assertEquals("2021-04-01T10:11:00.123456+0800", PartialTime.render(PartialTime.parse("2021-04-01 10:11:00.123456").resolve(CHINA)));
+        assertEquals("1111-11-11T11:11:11.111111±1111", PartialTime.parse("2021-04-01 10:11:00.123456").mask());
+        assertEquals("2021-04-01T02:11:00.000000+0000", PartialTime.render(PartialTime.parse("2021-04-01T02:11:00Z").resolve(CHINA)));
+        assertEquals(OffsetDateTime.parse("2021-04-01T10:11:00-05:00"), PartialTime.parse("2021-04-01T10:11:00-0500").resolve(CHINA));
+    }
+
+    @Example
+    void impossibleDatesAndStrayOffsetsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2021-02-29"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2020-13"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2020-01-01 24:00"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2020-01-01+08:00"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("0000"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2020-01-01 10:11:00.1234567"));
+        assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("20200101"));
+        assertEquals(PartialTime.parse("2020-02-29").day(), 29);
+    }
+}
