@@ -191,6 +191,44 @@ public final class Api implements AutoCloseable {
         return new Paged(next -> getGeneAbundance(biosampleId, catalog, "list", null, (String) next, 1000));
     }
 
+    /**
+     * Records of a data element in a closed time interval (seed 004 get_range_stream):
+     * {@code {result, count, next_page}}. Client-credentials tokens must give a biosample id.
+     */
+    public Model getRangeStream(String dataElementId, String biosampleId, String startTime, String endTime, String sortDirection,
+                                String nextPage, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/stream/range").query("data_element_id", dataElementId)
+                .query("biosample_id", upper(biosampleId)).query("start_time", startTime).query("end_time", endTime)
+                .query("sort_direction", sortDirection).query("next_page", nextPage).query("limit", limit)));
+    }
+
+    public Model getRangeStream(String dataElementId, String biosampleId) {
+        return getRangeStream(dataElementId, biosampleId, null, null, null, null, null);
+    }
+
+    /** Every record of the range, page by page as the iteration goes. */
+    public Iterable<Model> rangeStreams(String dataElementId, String biosampleId, String startTime, String endTime, String sortDirection) {
+        return new Paged(next -> getRangeStream(dataElementId, biosampleId, startTime, endTime, sortDirection, (String) next, 100));
+    }
+
+    /** Writes a phenotype record for a sample (client-credentials tokens only; 40014 otherwise): {@code {stream_id}}. */
+    public Model writePhenotype(String biosampleId, String dataElementId, String streamGenerateTime, Object streamData,
+                                boolean duplicateEnabled) {
+        return Answers.model(call(ApiRequest.post("/datamall/phenotype/write").form("biosample_id", upper(biosampleId))
+                .form("data_element_id", dataElementId).form("stream_generate_time", streamGenerateTime)
+                .form("stream_data", jsonText(streamData)).form("duplicate_enabled", duplicateEnabled)));
+    }
+
+    /** A JSON text as given, or any other value written as JSON, as nested values travel in form fields. */
+    static String jsonText(Object value) {
+        if (value == null || value instanceof String) return (String) value;
+        try {
+            return io.omix.sdk.internal.Json.MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("stream_data cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     static String upper(String id) {
         return id == null ? null : id.toUpperCase(java.util.Locale.ROOT);
     }

@@ -98,6 +98,61 @@ public final class PrivateApi implements AutoCloseable {
         return Answers.model(call(r));
     }
 
+    /** The entity behind a sample (seed 002 stream_bind): {@code {fundamental_entity_id}}, the same every time. */
+    public Model streamBind(String biosampleId) {
+        return Answers.model(call(ApiRequest.post("/private/stream/bind").form("biosample_id", Api.upper(biosampleId))));
+    }
+
+    /**
+     * Writes one record (seed 002 write_stream): {@code {stream_id}}.
+     *
+     * @param streamGenerateTime {@code 1986}, {@code 1970-01}, {@code 2021-04-01}, {@code 2021-04-01 10:11:00.123456} or ISO with offset
+     * @param streamData         any JSON: a JSON text, or an object Jackson can write (a Map, a record)
+     */
+    public Model writeStream(String fundamentalEntityId, String dataElementId, String streamGenerateTime, Object streamData,
+                             boolean duplicateEnabled) {
+        return Answers.model(call(ApiRequest.post("/private/stream/write").form("fundamental_entity_id", fundamentalEntityId)
+                .form("data_element_id", dataElementId).form("stream_generate_time", streamGenerateTime)
+                .form("stream_data", Api.jsonText(streamData)).form("duplicate_enabled", duplicateEnabled)));
+    }
+
+    /**
+     * Writes up to 100 records (seed 002 batch_write_stream); each item is a map with
+     * fundamental_entity_id, data_element_id, stream_generate_time and stream_data. Answers
+     * {@code {result: [{is_succeed, message, stream}]}}: one bad item never sinks the others.
+     */
+    public Model batchWriteStream(java.util.List<? extends java.util.Map<String, ?>> streams, boolean duplicateEnabled) {
+        return Answers.model(call(ApiRequest.post("/private/stream/batch_write")
+                .json(java.util.Map.of("streams", streams, "duplicate_enabled", duplicateEnabled))));
+    }
+
+    /** One record by id (seed 002 stream_retrieve). */
+    public Model streamRetrieve(String streamId) {
+        return Answers.model(call(ApiRequest.get("/private/stream/retrieve").query("stream_id", streamId)));
+    }
+
+    /**
+     * One page of an entity's (or a sample's: give exactly one) records of a data element in a closed
+     * time interval (seed 002 stream_range): {@code {result, next_page, count}}.
+     *
+     * @param sortDirection asc or desc (default desc)
+     * @param limit         1 to 100 (default 100)
+     */
+    public Model streamRange(String namespace, String dataElementId, String fundamentalEntityId, String biosampleId, String startTime,
+                             String endTime, String sortDirection, String nextPage, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/private/stream/range").query("namespace", namespace).query("data_element_id", dataElementId)
+                .query("fundamental_entity_id", fundamentalEntityId).query("biosample_id", Api.upper(biosampleId))
+                .query("start_time", startTime).query("end_time", endTime).query("sort_direction", sortDirection)
+                .query("next_page", nextPage).query("limit", limit)));
+    }
+
+    /** Every record of the range, page by page as the iteration goes. */
+    public Iterable<Model> streams(String namespace, String dataElementId, String fundamentalEntityId, String biosampleId,
+                                   String startTime, String endTime, String sortDirection) {
+        return new Paged(next -> streamRange(namespace, dataElementId, fundamentalEntityId, biosampleId, startTime, endTime, sortDirection,
+                (String) next, 100));
+    }
+
     /** Sends a signed request; the envelope of a successful answer. */
     ObjectNode call(ApiRequest request) {
         return transport.envelope(request);

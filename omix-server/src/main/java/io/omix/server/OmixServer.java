@@ -19,6 +19,7 @@ import io.omix.server.apps.AppsCapability;
 import io.omix.server.microbiome.MicrobiomeCapability;
 import io.omix.server.oauth.OAuthCapability;
 import io.omix.server.samples.SamplesCapability;
+import io.omix.server.streams.StreamsCapability;
 import io.omix.server.system.SystemRoutes;
 import io.omix.server.users.UsersCapability;
 import io.omix.server.variants.VariantsCapability;
@@ -44,7 +45,7 @@ public final class OmixServer implements AutoCloseable {
     /** The capabilities every server runs, in registration order. */
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
-            VariantsCapability::new, MicrobiomeCapability::new);
+            VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new);
 
     private final Platform platform;
     private final Javalin app;

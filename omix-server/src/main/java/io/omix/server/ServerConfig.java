@@ -31,10 +31,12 @@ import java.util.Properties;
  *                        (created on first start; required with {@code db.url}, where servers must share it)
  * @param accessTokenTtl  life of an OAuth2 access token
  * @param refreshTokenTtl life of an OAuth2 refresh token
+ * @param defaultZone     the zone of times given without an offset (the original platform's: +08:00)
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
-                           String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl) {
+                           String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
+                           java.time.ZoneOffset defaultZone) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -55,6 +57,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("security.master-key", "");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
+        d.put("time.default-zone", "+08:00");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -135,7 +138,16 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("demo.enabled").toLowerCase(Locale.ROOT),
                 v.get("security.master-key"),
                 Duration.ofSeconds(integer(v, "oauth.access-token-ttl-seconds")),
-                Duration.ofSeconds(integer(v, "oauth.refresh-token-ttl-seconds")));
+                Duration.ofSeconds(integer(v, "oauth.refresh-token-ttl-seconds")),
+                zone(v.get("time.default-zone")));
+    }
+
+    private static java.time.ZoneOffset zone(String text) {
+        try {
+            return java.time.ZoneOffset.of(text);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("time.default-zone must be an offset such as +08:00, got '" + text + "'");
+        }
     }
 
     private static String number(Map<String, String> v, String key) {
@@ -162,7 +174,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
-                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl);
+                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone);
     }
 
     @Override

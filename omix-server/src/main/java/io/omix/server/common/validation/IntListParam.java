@@ -17,20 +17,23 @@ public final class IntListParam extends Param<List<Integer>, IntListParam> {
     }
 
     public IntListParam range(int min, int max) {
-        this.min = min;
-        this.max = max;
-        return this;
+        IntListParam c = copy();
+        c.min = min;
+        c.max = max;
+        return c;
     }
 
     /** Only these values (e.g. status codes). */
     public IntListParam oneOf(java.util.Collection<Integer> values) {
-        this.allowed = java.util.Set.copyOf(values);
-        return this;
+        IntListParam c = copy();
+        c.allowed = java.util.Set.copyOf(values);
+        return c;
     }
 
     public IntListParam maxItems(int maxItems) {
-        this.maxItems = maxItems;
-        return this;
+        IntListParam c = copy();
+        c.maxItems = maxItems;
+        return c;
     }
 
     @Override

@@ -12,9 +12,10 @@ public final class IntParam extends Param<Integer, IntParam> {
     }
 
     public IntParam range(int min, int max) {
-        this.min = min;
-        this.max = max;
-        return this;
+        IntParam c = copy();
+        c.min = min;
+        c.max = max;
+        return c;
     }
 
     @Override

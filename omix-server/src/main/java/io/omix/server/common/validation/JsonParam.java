@@ -17,13 +17,15 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
     }
 
     public JsonParam objectOnly() {
-        this.objectOnly = true;
-        return this;
+        JsonParam c = copy();
+        c.objectOnly = true;
+        return c;
     }
 
     public JsonParam maxChars(int maxChars) {
-        this.maxChars = maxChars;
-        return this;
+        JsonParam c = copy();
+        c.maxChars = maxChars;
+        return c;
     }
 
     @Override

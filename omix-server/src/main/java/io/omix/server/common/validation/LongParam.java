@@ -12,9 +12,10 @@ public final class LongParam extends Param<Long, LongParam> {
     }
 
     public LongParam range(long min, long max) {
-        this.min = min;
-        this.max = max;
-        return this;
+        LongParam c = copy();
+        c.min = min;
+        c.max = max;
+        return c;
     }
 
     @Override

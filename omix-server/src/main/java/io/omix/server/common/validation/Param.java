@@ -11,8 +11,11 @@ import java.util.Objects;
  *
  * @param <T> the parsed type
  * @param <P> the concrete parameter type, so that constraint methods chain
+ *
+ * <p>Declarations are values: every constraint method returns a changed copy, so a constant shared
+ * by several endpoints never changes under them (e.g. {@code ID.required()} in one spec leaves {@code ID} optional).
  */
-public abstract class Param<T, P extends Param<T, P>> {
+public abstract class Param<T, P extends Param<T, P>> implements Cloneable {
     private final String name;
     private boolean required;
     private T defaultValue;
@@ -42,6 +45,10 @@ public abstract class Param<T, P extends Param<T, P>> {
         return new DateTimeParam(name);
     }
 
+    public static PartialTimeParam partialTime(String name) {
+        return new PartialTimeParam(name);
+    }
+
     public static BoolParam bool(String name) {
         return new BoolParam(name);
     }
@@ -68,19 +75,32 @@ public abstract class Param<T, P extends Param<T, P>> {
     }
 
     public P required() {
-        this.required = true;
-        return self();
+        P c = copy();
+        ((Param<T, P>) c).required = true;
+        return c;
     }
 
     /** The value when the parameter is absent (or empty). */
     public P orElse(T value) {
-        this.defaultValue = value;
-        return self();
+        P c = copy();
+        ((Param<T, P>) c).defaultValue = value;
+        return c;
     }
 
     public P describe(String text) {
-        this.description = text;
-        return self();
+        P c = copy();
+        ((Param<T, P>) c).description = text;
+        return c;
+    }
+
+    /** A copy to change: declarations stay values. */
+    @SuppressWarnings("unchecked")
+    protected final P copy() {
+        try {
+            return (P) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public boolean isRequired() {

@@ -20,25 +20,29 @@ public final class StringListParam extends Param<List<String>, StringListParam> 
     }
 
     public StringListParam maxItems(int maxItems) {
-        this.maxItems = maxItems;
-        return this;
+        StringListParam c = copy();
+        c.maxItems = maxItems;
+        return c;
     }
 
     public StringListParam maxItemLength(int maxItemLength) {
-        this.maxItemLength = maxItemLength;
-        return this;
+        StringListParam c = copy();
+        c.maxItemLength = maxItemLength;
+        return c;
     }
 
     public StringListParam pattern(Pattern pattern, String rule) {
-        this.pattern = pattern;
-        this.patternRule = rule;
-        return this;
+        StringListParam c = copy();
+        c.pattern = pattern;
+        c.patternRule = rule;
+        return c;
     }
 
     /** Refuse repeated items. */
     public StringListParam distinct() {
-        this.distinct = true;
-        return this;
+        StringListParam c = copy();
+        c.distinct = true;
+        return c;
     }
 
     @Override

@@ -17,20 +17,23 @@ public final class StringParam extends Param<String, StringParam> {
     }
 
     public StringParam maxLength(int max) {
-        this.maxLength = max;
-        return this;
+        StringParam c = copy();
+        c.maxLength = max;
+        return c;
     }
 
     /** The whole value must match; {@code rule} says in words what it is, e.g. "E- + a letter + 11 digits". */
     public StringParam pattern(Pattern pattern, String rule) {
-        this.pattern = pattern;
-        this.patternRule = rule;
-        return this;
+        StringParam c = copy();
+        c.pattern = pattern;
+        c.patternRule = rule;
+        return c;
     }
 
     public StringParam oneOf(String... values) {
-        this.allowed = List.of(values);
-        return this;
+        StringParam c = copy();
+        c.allowed = List.of(values);
+        return c;
     }
 
     @Override

@@ -150,6 +150,17 @@ class ParamSpecTest {
     }
 
     @Test
+    void declarationsAreValuesThatConstraintsCopy() {
+        StringParam base = Param.string("biosample_id").maxLength(64);
+        StringParam required = base.required();
+        assertFalse(base.isRequired(), "a shared declaration never changes under the specs that use it");
+        assertTrue(required.isRequired());
+        Params p = ParamSpec.of(base).parse(text());
+        assertNull(p.get(base));
+        assertThrows(IllegalArgumentException.class, () -> p.get(required), "a copy is another declaration");
+    }
+
+    @Test
     void declaringANameTwiceIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> ParamSpec.of(Param.string("a"), Param.integer("a")));
     }

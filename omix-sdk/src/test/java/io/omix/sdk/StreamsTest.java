@@ -1,0 +1,210 @@
+package io.omix.sdk;
+
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Streams through the SDK: private writes, reads and ranges, the open platform's phenotype writes and ranges. */
+class StreamsTest {
+    static final String QT = "45f69871-7d89-11eb-a38f-00163e0eae20";
+    static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+    static final Map<String, Object> OBSERVATION = Map.of("resource_type", "Observation", "status", "final",
+            "value_quantity", Map.of("unit", "ms", "value", 356));
+
+    static TestServer server;
+    static PrivateApi app;
+    static PrivateApi otherApp;
+    static String namespace;
+    static String sample;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        Identity.Client one = Identity.app(server, "STREAM_APP");
+        Identity.Client two = Identity.app(server, "OTHER_APP");
+        namespace = "STREAM_APP";
+        app = PrivateApi.builder(one.id(), one.secret()).endpoint(server.url()).build();
+        otherApp = PrivateApi.builder(two.id(), two.secret()).endpoint(server.url()).build();
+        String project = new SampleStore(server.server().platform()).createProject("streams", 1, null, null, null).projectId();
+        sample = app.registerSample(11, project, "ST-1", Map.of()).getString("biosample_id");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        otherApp.close();
+        server.close();
+    }
+
+    static int code(Runnable call) {
+        return assertThrows(ApiException.class, call::run).code();
+    }
+
+    @Test
+    void bindGivesTheSameEntityEveryTime() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        assertTrue(entity.matches("[0-9a-f-]{36}"));
+        assertEquals(entity, app.streamBind(sample.toLowerCase()).getString("fundamental_entity_id"));
+        assertEquals(41303, code(() -> otherApp.streamBind(sample)));
+    }
+
+    @Test
+    void aWrittenRecordReadsBackAsTheSeedShowsIt() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        String id = app.writeStream(entity, QT, "2017", OBSERVATION, false).getString("stream_id");
+        Model r = app.streamRetrieve(id);
+        assertEquals("2017-01-01T00:00:00.000000+0800", r.getString("stream_generate_time"));
+        assertEquals("1111-00-00T00:00:00.000000±1111", r.getString("stream_generate_time_mask"));
+        assertEquals("Q-T间期", r.at("data_element.data_element_name"));
+        assertEquals("4.3.11.0", r.at("data_element.data_element_source_id"));
+        assertEquals(356, r.at("stream_data.value_quantity.value"));
+        assertEquals(namespace, r.at("stream_meta.namespace"));
+        assertEquals(entity, r.at("stream_meta.fundamental_entity_id"));
+        assertEquals(2, r.getInt("data_type"));
+        assertTrue(r.getString("create_time").matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}\\+0800"));
+        assertEquals(41001, code(() -> otherApp.streamRetrieve(id)), "another namespace does not see it");
+    }
+
+    @Test
+    void theSameEntityElementAndTimeIsRefusedUnlessDuplicatesAreEnabled() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        app.writeStream(entity, QT, "1986-05-04 10:00", "{\"name\": \"leo\"}", false);
+        ApiException e = assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "1986-05-04T10:00:00+08:00", "{}", false));
+        assertTrue(e.dataModel().getString("stream_generate_time").contains("duplicate_enabled"), "the same instant, written another way");
+        assertNotEquals(null, app.writeStream(entity, QT, "1986-05-04 10:00", "{}", true).getString("stream_id"));
+    }
+
+    @Test
+    void writesAreValidated() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        assertTrue(assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "2021-02-30", "{}", false))
+                .dataModel().getString("stream_generate_time").startsWith("is not a valid time"));
+        assertEquals("no such data element", assertThrows(ApiException.class, () -> app.writeStream(entity,
+                "00000000-0000-0000-0000-000000000000", "2021", "{}", false)).dataModel().getString("data_element_id"));
+        assertEquals("fundamental_entity_id 不存在", assertThrows(ApiException.class, () -> otherApp.writeStream(entity, QT, "2021", "{}", false))
+                .dataModel().getString("fundamental_entity_id"), "another app's entity does not exist for it");
+        assertTrue(assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "2021", "{oops", false))
+                .dataModel().getString("stream_data").startsWith("must be valid JSON"));
+    }
+
+    @Test
+    void oneBadItemNeverSinksTheOthers() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        List<Map<String, Object>> items = List.of(
+                Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "1971", "stream_data", Map.of("name", "leo")),
+                Map.of("fundamental_entity_id", "d268f9e6-7c8e-11eb-8440-48a47299ee4a", "data_element_id", QT, "stream_generate_time", "1971",
+                        "stream_data", Map.of("name", "tom")),
+                Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "1971-13", "stream_data", Map.of()));
+        ListModel result = app.batchWriteStream(items, false).getList("result");
+        assertEquals(3, result.size());
+        assertEquals(true, result.getModel(0).getBoolean("is_succeed"));
+        assertEquals("1971-01-01T00:00:00.000000+0800", result.getModel(0).at("stream.stream_generate_time"));
+        String written = (String) result.getModel(0).at("stream.stream_id");
+        assertEquals(false, result.getModel(1).getBoolean("is_succeed"));
+        assertEquals("fundamental_entity_id 不存在", result.getModel(1).getString("message"));
+        assertNull(result.getModel(1).at("stream.stream_id"));
+        assertEquals(false, result.getModel(2).getBoolean("is_succeed"));
+        assertEquals("leo", app.streamRetrieve(written).at("stream_data.name"));
+        List<Map<String, Object>> tooMany = new ArrayList<>();
+        for (int i = 0; i < 101; i++) tooMany.add(items.get(0));
+        assertEquals(41001, code(() -> app.batchWriteStream(tooMany, true)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void rangesPageInTimeOrderAndStayRightWhileRecordsArrive(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "RANGE_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("r", 1, null, null, null).projectId();
+                String id = p.registerSample(11, project, "R-1", Map.of()).getString("biosample_id");
+                String entity = p.streamBind(id).getString("fundamental_entity_id");
+                List<Map<String, Object>> items = new ArrayList<>();
+                for (int day = 1; day <= 25; day++) {
+                    items.add(Map.of("fundamental_entity_id", entity, "data_element_id", HEART_RATE,
+                            "stream_generate_time", String.format("2024-03-%02d 08:00", day), "stream_data", Map.of("value_quantity", Map.of("value", 60 + day))));
+                }
+                p.batchWriteStream(items, false);
+                Model first = p.streamRange("RANGE_APP", HEART_RATE, entity, null, null, null, "asc", null, 10);
+                assertEquals(10, first.getList("result").size());
+                assertEquals("2024-03-01T08:00:00.000000+0800", first.at("result[0].stream_generate_time"));
+                // A record arriving between pages, earlier than the cursor, does not shift what follows.
+                p.writeStream(entity, HEART_RATE, "2024-03-01 07:00", "{}", false);
+                List<Object> days = new ArrayList<>();
+                first.getList("result").models().forEach(m -> days.add(m.at("stream_data.value_quantity.value")));
+                Model second = p.streamRange("RANGE_APP", HEART_RATE, entity, null, null, null, "asc", first.getString("next_page"), 10);
+                second.getList("result").models().forEach(m -> days.add(m.at("stream_data.value_quantity.value")));
+                Model third = p.streamRange("RANGE_APP", HEART_RATE, entity, null, null, null, "asc", second.getString("next_page"), 10);
+                third.getList("result").models().forEach(m -> days.add(m.at("stream_data.value_quantity.value")));
+                assertNull(third.get("next_page"));
+                List<Object> expected = new ArrayList<>();
+                for (int day = 1; day <= 25; day++) expected.add(60 + day);
+                assertEquals(expected, days);
+
+                Model window = p.streamRange("RANGE_APP", HEART_RATE, null, id, "2024-03-10", "2024-03-12 08:00", "desc", null, null);
+                assertEquals(List.of(72, 71, 70), window.getList("result").models().stream().map(m -> m.at("stream_data.value_quantity.value")).toList(),
+                        "a closed interval, newest first");
+                int all = 0;
+                for (Model ignored : p.streams("RANGE_APP", HEART_RATE, entity, null, null, null, "desc")) all++;
+                assertEquals(26, all);
+            }
+        }
+    }
+
+    @Test
+    void rangeParametersAreChecked() {
+        String entity = app.streamBind(sample).getString("fundamental_entity_id");
+        assertEquals("give exactly one of fundamental_entity_id and biosample_id", assertThrows(ApiException.class,
+                () -> app.streamRange(namespace, QT, entity, sample, null, null, null, null, null)).dataModel().getString("biosample_id"));
+        assertEquals("is not this app's namespace", assertThrows(ApiException.class,
+                () -> app.streamRange("OTHER_APP", QT, entity, null, null, null, null, null, null)).dataModel().getString("namespace"));
+        assertEquals("must not be after end_time", assertThrows(ApiException.class,
+                () -> app.streamRange(namespace, QT, entity, null, "2021", "2020", null, null, null)).dataModel().getString("start_time"));
+        assertEquals("must be an integer from 1 to 100", assertThrows(ApiException.class,
+                () -> app.streamRange(namespace, QT, entity, null, null, null, null, null, 101)).dataModel().getString("limit"));
+        assertEquals("is not a next_page this server handed out", assertThrows(ApiException.class,
+                () -> app.streamRange(namespace, QT, entity, null, null, null, null, "garbage", null)).dataModel().getString("next_page"));
+    }
+
+    @Test
+    void theOpenPlatformWritesPhenotypesWithClientTokensAndReadsRanges() throws Exception {
+        VariantsTest.World w = VariantsTest.world(server);
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api client = o.getCredentialsToken().api()) {
+            String project = new SampleStore(server.server().platform()).createProject("open", 1, null, null, null).projectId();
+            String own = client.registerSample("OPEN-1", 11, project).getString("biosample_id");
+            String id = client.writePhenotype(own, HEART_RATE, "2024-01-02 03:04:05", Map.of("value_quantity", Map.of("value", 61)), false)
+                    .getString("stream_id");
+            Model range = client.getRangeStream(HEART_RATE, own);
+            assertEquals(1, range.getInt("count"));
+            Model r = range.getList("result").getModel(0);
+            assertEquals(id, r.getString("stream_id"));
+            assertEquals("2024-01-02T03:04:05+0800", r.getString("stream_generate_time"));
+            assertEquals("1111-11-11T11:11:11.000000±1111", r.getString("stream_generate_time_mask"));
+            assertEquals("OPEN_PLATFORM", r.at("stream_meta.namespace"));
+            assertEquals("heart rate", r.at("data_element.data_element_name"));
+            assertEquals("is required for client-credentials tokens", assertThrows(ApiException.class,
+                    () -> client.getRangeStream(HEART_RATE, null)).dataModel().getString("biosample_id"));
+            assertEquals(41303, code(() -> client.writePhenotype(w.sample(), HEART_RATE, "2024", "{}", false)), "not the client's sample");
+        }
+        assertEquals(40014, code(() -> w.owner().writePhenotype(w.sample(), HEART_RATE, "2024", "{}", false)));
+        assertEquals(0, w.owner().getRangeStream(HEART_RATE, null).getInt("count"), "a user token may leave out the sample");
+        assertEquals(41303, code(() -> w.stranger().getRangeStream(HEART_RATE, w.sample())));
+        assertFalse(app.getSamples(null, null, null, null).getList("result").isEmpty());
+    }
+}

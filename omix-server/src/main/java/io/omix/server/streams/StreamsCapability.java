@@ -1,0 +1,328 @@
+package io.omix.server.streams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.common.validation.BoolParam;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.JsonParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.PartialTimeParam;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.samples.SampleAccess;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Time-stamped health data: the private platform's streams (seed 002: write, batch write, retrieve,
+ * range, bind) and the open platform's range and phenotype write (seed 004). Records live in a
+ * namespace: a private app's own, or {@value StreamStore#OPEN_PLATFORM} for the open platform.
+ */
+public final class StreamsCapability implements Capability {
+    static final Pattern UUID_LIKE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    static final String UUID_RULE = "a UUID";
+    static final String NO_ENTITY = "fundamental_entity_id 不存在";
+    private static final DateTimeFormatter CREATE_TIME_PRIVATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxx");
+    private static final DateTimeFormatter OPEN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
+    static final int MAX_BATCH = 100;
+
+    static final StringParam ENTITY = Param.string("fundamental_entity_id").pattern(UUID_LIKE, UUID_RULE);
+    static final StringParam ELEMENT = Param.string("data_element_id").required().pattern(UUID_LIKE, UUID_RULE);
+    static final PartialTimeParam TIME = Param.partialTime("stream_generate_time").required();
+    static final JsonParam DATA = Param.json("stream_data").required();
+    static final BoolParam DUPLICATE = Param.bool("duplicate_enabled").orElse(false);
+    static final StringParam BIOSAMPLE = Param.string("biosample_id").maxLength(64);
+    static final StringParam NAMESPACE = Param.string("namespace").required().maxLength(100);
+    static final PartialTimeParam START = Param.partialTime("start_time");
+    static final PartialTimeParam END = Param.partialTime("end_time");
+    static final StringParam SORT = Param.string("sort_direction").oneOf("asc", "desc").orElse("desc");
+    static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
+    static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(100);
+    static final JsonParam STREAMS = Param.json("streams").required().maxChars(4 << 20);
+    static final StringParam STREAM_ID = Param.string("stream_id").required().maxLength(64);
+
+    static final StringParam REQUIRED_SAMPLE = Param.string("biosample_id").required().maxLength(64);
+    static final ParamSpec BIND = ParamSpec.of(REQUIRED_SAMPLE);
+    static final StringParam REQUIRED_ENTITY = Param.string("fundamental_entity_id").required().pattern(UUID_LIKE, UUID_RULE);
+    static final ParamSpec WRITE = ParamSpec.of(REQUIRED_ENTITY, ELEMENT, TIME, DATA, DUPLICATE);
+    static final ParamSpec BATCH = ParamSpec.of(STREAMS, DUPLICATE);
+    static final ParamSpec RETRIEVE = ParamSpec.of(STREAM_ID);
+    static final ParamSpec PRIVATE_RANGE = ParamSpec.of(NAMESPACE, ELEMENT, ENTITY, BIOSAMPLE, START, END, SORT, NEXT_PAGE, LIMIT);
+    static final ParamSpec OPEN_RANGE = ParamSpec.of(ELEMENT, BIOSAMPLE, START, END, SORT, NEXT_PAGE, LIMIT);
+    static final ParamSpec PHENOTYPE = ParamSpec.of(REQUIRED_SAMPLE, ELEMENT, TIME, DATA, DUPLICATE);
+
+    private final Platform platform;
+    private final StreamStore store;
+    private final SampleAccess access;
+    private final Jdbc jdbc;
+
+    public StreamsCapability(Platform platform) {
+        this.platform = platform;
+        this.store = new StreamStore(platform);
+        this.jdbc = platform.database().jdbc();
+        this.access = new SampleAccess(jdbc);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/private/stream/bind", Access.PRIVATE_APP, BIND, (r, p) ->
+                Map.of("fundamental_entity_id", store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)))));
+        routes.post("/private/stream/write", Access.PRIVATE_APP, WRITE, (r, p) -> writeOne(r.caller().namespace(),
+                entity(r.caller(), p.get(REQUIRED_ENTITY)), p));
+        routes.post("/private/stream/batch_write", Access.PRIVATE_APP, BATCH, (r, p) -> batch(r.caller(), p));
+        routes.get("/private/stream/retrieve", Access.PRIVATE_APP, RETRIEVE, (r, p) -> {
+            StreamStore.Record rec = store.find(p.get(STREAM_ID)).filter(x -> x.namespace().equals(r.caller().namespace()))
+                    .orElseThrow(() -> invalid("stream_id", "no such stream"));
+            return privateView(rec);
+        });
+        routes.get("/private/stream/range", Access.PRIVATE_APP, PRIVATE_RANGE, (r, p) -> privateRange(r.caller(), p));
+
+        routes.get("/stream/range", Access.TOKEN, OPEN_RANGE, (r, p) -> openRange(r.caller(), p));
+        routes.post("/datamall/phenotype/write", Access.CLIENT_TOKEN, PHENOTYPE, (r, p) -> {
+            r.caller().requireScope(Scope.STREAMS);
+            String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)));
+            return writeOne(StreamStore.OPEN_PLATFORM, entity, p);
+        });
+    }
+
+    static ApiException invalid(String param, String reason) {
+        return new ApiException(ErrorCode.PARAMETER_ERROR, Map.of(param, reason));
+    }
+
+    /** An entity the caller may write to: one bound to a sample the caller sees. */
+    private String entity(Caller caller, String entityId) {
+        String sample = store.sampleOf(entityId).orElseThrow(() -> invalid("fundamental_entity_id", NO_ENTITY));
+        try {
+            access.requireVisible(caller, sample);
+        } catch (ApiException notVisible) {
+            throw invalid("fundamental_entity_id", NO_ENTITY);
+        }
+        return entityId;
+    }
+
+    private Map<String, Object> writeOne(String namespace, String entityId, Params p) {
+        if (store.element(p.get(ELEMENT)).isEmpty()) throw invalid("data_element_id", "no such data element");
+        StreamStore.Written w = store.write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
+                p.get(DUPLICATE)).get(0);
+        if (w.problem() != null) throw invalid("stream_generate_time", w.problem());
+        return Map.of("stream_id", w.streamId());
+    }
+
+    /** Each item is checked on its own; one bad item never sinks the others. Valid items are written together. */
+    private Map<String, Object> batch(Caller caller, Params p) {
+        JsonNode items = p.get(STREAMS);
+        if (!items.isArray()) throw invalid("streams", "must be a JSON array");
+        if (items.size() > MAX_BATCH) throw invalid("streams", "must have at most " + MAX_BATCH + " items");
+        List<Map<String, Object>> results = new ArrayList<>();
+        List<StreamStore.NewRecord> toWrite = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (JsonNode item : items) {
+            String entityId = item.path("fundamental_entity_id").asText(null);
+            String elementId = item.path("data_element_id").asText(null);
+            String problem = null;
+            PartialTime time = null;
+            if (!item.isObject()) {
+                problem = "each item must be a JSON object";
+            } else if (entityId == null || !UUID_LIKE.matcher(entityId).matches()) {
+                problem = "fundamental_entity_id must be " + UUID_RULE;
+            } else if (elementId == null || !UUID_LIKE.matcher(elementId).matches() || store.element(elementId).isEmpty()) {
+                problem = "data_element_id 不存在";
+            } else if (!item.has("stream_data") || item.get("stream_data").isNull()) {
+                problem = "stream_data is required";
+            } else {
+                try {
+                    time = PartialTime.parse(item.path("stream_generate_time").asText(null));
+                } catch (IllegalArgumentException e) {
+                    problem = "stream_generate_time " + e.getMessage();
+                }
+                if (problem == null) {
+                    try {
+                        entity(caller, entityId);
+                    } catch (ApiException e) {
+                        problem = NO_ENTITY;
+                    }
+                }
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("is_succeed", problem == null);
+            result.put("message", problem == null ? "" : problem);
+            result.put("stream", batchStream(caller.namespace(), entityId, elementId,
+                    time == null ? null : PartialTime.render(time.resolve(platform.config().defaultZone())), null));
+            results.add(result);
+            if (problem == null) {
+                JsonNode data = item.get("stream_data");
+                toWrite.add(new StreamStore.NewRecord(entityId, elementId, time, parsedIfText(data)));
+                positions.add(results.size() - 1);
+            }
+        }
+        List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : store.write(caller.namespace(), toWrite, p.get(DUPLICATE));
+        for (int i = 0; i < written.size(); i++) {
+            Map<String, Object> result = results.get(positions.get(i));
+            StreamStore.Written w = written.get(i);
+            if (w.problem() != null) {
+                result.put("is_succeed", false);
+                result.put("message", w.problem());
+            } else {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> stream = (Map<String, Object>) result.get("stream");
+                stream.put("stream_id", w.streamId());
+            }
+        }
+        return Map.of("result", results);
+    }
+
+    /** stream_data may be a JSON object or, from form-encoded clients, its JSON text. */
+    private static JsonNode parsedIfText(JsonNode data) {
+        if (!data.isTextual()) return data;
+        try {
+            return io.omix.server.common.http.ServerJson.MAPPER.readTree(data.textValue());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return data;
+        }
+    }
+
+    private static Map<String, Object> batchStream(String namespace, String entityId, String elementId, String time, String streamId) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("namespace", namespace);
+        meta.put("fundamental_entity_id", entityId);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream_meta", meta);
+        m.put("stream_generate_time", time);
+        m.put("stream_id", streamId);
+        m.put("data_element", Map.of("data_element_id", elementId == null ? "" : elementId));
+        return m;
+    }
+
+    private Map<String, Object> privateRange(Caller caller, Params p) {
+        if (!p.get(NAMESPACE).equals(caller.namespace())) throw invalid("namespace", "is not this app's namespace");
+        String entity = p.get(ENTITY);
+        String sample = p.get(BIOSAMPLE);
+        if ((entity == null) == (sample == null)) {
+            throw invalid(entity == null ? "fundamental_entity_id" : "biosample_id", "give exactly one of fundamental_entity_id and biosample_id");
+        }
+        String entityId = entity != null ? entity(caller, entity) : store.entityOf(access.requireVisible(caller, sample));
+        return range(caller.namespace(), List.of(entityId), p, false);
+    }
+
+    private Map<String, Object> openRange(Caller caller, Params p) {
+        caller.requireScope(Scope.STREAMS);
+        String sample = p.get(BIOSAMPLE);
+        List<String> entities;
+        if (sample != null) {
+            entities = List.of(store.entityOf(access.requireVisible(caller, sample)));
+        } else if (caller.kind() == Caller.Kind.CLIENT_TOKEN) {
+            throw invalid("biosample_id", "is required for client-credentials tokens");
+        } else {
+            SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+            entities = jdbc.query("SELECT se.entity_id FROM sample_entities se JOIN samples s ON s.biosample_id = se.biosample_id" + where.sql(),
+                    rs -> rs.getString(1), where.args());
+        }
+        return range(StreamStore.OPEN_PLATFORM, entities, p, true);
+    }
+
+    private Map<String, Object> range(String namespace, List<String> entities, Params p, boolean open) {
+        ZoneOffset zone = platform.config().defaultZone();
+        OffsetDateTime from = p.get(START) == null ? null : p.get(START).resolve(zone);
+        OffsetDateTime to = p.get(END) == null ? null : p.get(END).resolve(zone);
+        if (from != null && to != null && from.isAfter(to)) throw invalid("start_time", "must not be after end_time");
+        boolean asc = "asc".equals(p.get(SORT));
+        int limit = p.get(LIMIT);
+        List<StreamStore.Record> rows = entities.isEmpty() ? List.of()
+                : store.range(namespace, entities, p.get(ELEMENT), from, to, asc, cursor(p.get(NEXT_PAGE)), limit + 1);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            StreamStore.Record last = rows.get(limit - 1);
+            next = encode(last);
+        }
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (StreamStore.Record r : rows) result.add(open ? openView(r) : privateView(r));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", result);
+        out.put("next_page", next);
+        out.put("count", result.size());
+        return out;
+    }
+
+    private static String encode(StreamStore.Record r) {
+        Instant t = r.generateTime().toInstant();
+        String raw = "v1:" + t.getEpochSecond() + ":" + t.getNano() + ":" + r.dupSeq();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static StreamStore.Cursor cursor(String token) {
+        if (token == null) return null;
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":");
+            if (parts.length == 4 && parts[0].equals("v1")) {
+                Instant t = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+                return new StreamStore.Cursor(t.atOffset(ZoneOffset.UTC), Long.parseLong(parts[3]));
+            }
+        } catch (RuntimeException ignored) {
+            // answered below
+        }
+        throw invalid("next_page", "is not a next_page this server handed out");
+    }
+
+    private Map<String, Object> privateView(StreamStore.Record r) {
+        Map<String, Object> element = new LinkedHashMap<>();
+        element.put("data_element_name", r.element().name());
+        element.put("data_element_id", r.element().id());
+        element.put("data_element_description", r.element().description());
+        element.put("data_element_source_domain", r.element().sourceDomain());
+        element.put("data_element_source_id", r.element().sourceId());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("namespace", r.namespace());
+        meta.put("fundamental_entity_id", r.entityId());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream_generate_time_mask", r.mask());
+        m.put("stream_generate_time", PartialTime.render(r.generateTime()));
+        m.put("data_element", element);
+        m.put("stream_data", r.data());
+        m.put("stream_meta", meta);
+        m.put("create_time", CREATE_TIME_PRIVATE.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())));
+        m.put("stream_id", r.streamId());
+        m.put("data_type", 2);
+        return m;
+    }
+
+    private Map<String, Object> openView(StreamStore.Record r) {
+        Map<String, Object> element = new LinkedHashMap<>();
+        element.put("data_element_name", r.element().name());
+        element.put("data_element_id", r.element().id());
+        element.put("data_element_description", r.element().description());
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("user_entity_id", r.entityId());
+        meta.put("namespace", r.namespace());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream_id", r.streamId());
+        m.put("data_element", element);
+        m.put("stream_generate_time_mask", r.mask());
+        m.put("stream_meta", meta);
+        m.put("create_time", OPEN_TIME.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())));
+        m.put("stream_data", r.data());
+        m.put("stream_generate_time", OPEN_TIME.format(r.generateTime()));
+        return m;
+    }
+}
