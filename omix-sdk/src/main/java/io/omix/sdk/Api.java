@@ -219,6 +219,21 @@ public final class Api implements AutoCloseable {
                 .form("stream_data", jsonText(streamData)).form("duplicate_enabled", duplicateEnabled)));
     }
 
+    /**
+     * The numeric value of a data element's records, by calendar period (aggregate_omics_data):
+     * {@code {time_dimension, interval, periods: [{start_time, end_time, count, sum, mean, min, max}], skipped_without_value}}.
+     *
+     * @param timeDimension year, quarter, month, week, day, hour, minute or second
+     * @param endTime       or null when {@code periods} is given
+     * @param periods       1 to 100, or null to reach {@code endTime}
+     */
+    public Model aggregateOmicsData(String dataElementId, String timeDimension, String startTime, String endTime, String biosampleId,
+                                    Integer interval, Integer periods) {
+        return Answers.model(call(ApiRequest.get("/omics_data/aggregate").query("data_element_id", dataElementId)
+                .query("time_dimension", timeDimension).query("start_time", startTime).query("end_time", endTime)
+                .query("biosample_id", upper(biosampleId)).query("interval", interval).query("periods", periods)));
+    }
+
     /** A JSON text as given, or any other value written as JSON, as nested values travel in form fields. */
     static String jsonText(Object value) {
         if (value == null || value instanceof String) return (String) value;

@@ -182,6 +182,44 @@ class StreamsTest {
     }
 
     @Test
+    void aggregatesBucketTheNumericValuesByCalendarPeriod() {
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api client = o.getCredentialsToken().api()) {
+            String project = new SampleStore(server.server().platform()).createProject("agg", 1, null, null, null).projectId();
+            String own = client.registerSample("AGG-1", 11, project).getString("biosample_id");
+            int[][] values = {{60, 62}, {70}, {}, {80, 90, 100}};   // January .. April 2024
+            for (int month = 0; month < values.length; month++) {
+                for (int i = 0; i < values[month].length; i++) {
+                    client.writePhenotype(own, HEART_RATE, String.format("2024-%02d-%02d 08:00", month + 1, i + 1),
+                            Map.of("value_quantity", Map.of("value", values[month][i])), false);
+                }
+            }
+            client.writePhenotype(own, HEART_RATE, "2024-02-20 08:00", Map.of("note", "no number"), false);
+            Model months = client.aggregateOmicsData(HEART_RATE, "month", "2024-01-15", "2024-04-30", own, null, null);
+            ListModel periods = months.getList("periods");
+            assertEquals(4, periods.size(), "aligned to calendar months: January to April");
+            assertEquals("2024-01-01T00:00:00.000000+0800", periods.getModel(0).getString("start_time"));
+            assertEquals(2, periods.getModel(0).getInt("count"));
+            assertEquals(61.0, periods.getModel(0).getDouble("mean"));
+            assertEquals(0, periods.getModel(2).getInt("count"));
+            assertNull(periods.getModel(2).get("mean"));
+            assertEquals(90.0, periods.getModel(3).getDouble("mean"));
+            assertEquals(80.0, periods.getModel(3).getDouble("min"));
+            assertEquals(100.0, periods.getModel(3).getDouble("max"));
+            assertEquals(1, months.getInt("skipped_without_value"));
+            Model quarters = client.aggregateOmicsData(HEART_RATE, "quarter", "2024-02", null, own, null, 2);
+            assertEquals(3, quarters.getList("periods").getModel(0).getInt("count"), "Q1: 60 and 62 in January, 70 in February");
+            assertEquals(3, quarters.getList("periods").getModel(1).getInt("count"));
+            assertTrue(assertThrows(ApiException.class, () -> client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", "2024-12-31", own, null, null))
+                    .dataModel().getString("periods").contains("more than 100 periods"));
+            assertEquals("give end_time or periods", assertThrows(ApiException.class,
+                    () -> client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", null, own, null, null)).dataModel().getString("periods"));
+            assertEquals(41001, assertThrows(ApiException.class,
+                    () -> client.aggregateOmicsData(HEART_RATE, "fortnight", "2024", null, own, null, 2)).code());
+        }
+    }
+
+    @Test
     void theOpenPlatformWritesPhenotypesWithClientTokensAndReadsRanges() throws Exception {
         VariantsTest.World w = VariantsTest.world(server);
         Identity.Client c = Identity.confidentialClient(server);

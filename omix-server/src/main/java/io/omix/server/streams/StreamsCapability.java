@@ -72,6 +72,13 @@ public final class StreamsCapability implements Capability {
     static final ParamSpec OPEN_RANGE = ParamSpec.of(ELEMENT, BIOSAMPLE, START, END, SORT, NEXT_PAGE, LIMIT);
     static final ParamSpec PHENOTYPE = ParamSpec.of(REQUIRED_SAMPLE, ELEMENT, TIME, DATA, DUPLICATE);
 
+    static final StringParam DIMENSION = Param.string("time_dimension").required()
+            .oneOf("year", "quarter", "month", "week", "day", "hour", "minute", "second");
+    static final PartialTimeParam REQUIRED_START = Param.partialTime("start_time").required();
+    static final IntParam INTERVAL = Param.integer("interval").range(1, 1000).orElse(1);
+    static final IntParam PERIODS = Param.integer("periods").range(1, Aggregation.MAX_PERIODS);
+    static final ParamSpec AGGREGATE = ParamSpec.of(ELEMENT, DIMENSION, REQUIRED_START, END, BIOSAMPLE, INTERVAL, PERIODS);
+
     private final Platform platform;
     private final StreamStore store;
     private final SampleAccess access;
@@ -99,6 +106,7 @@ public final class StreamsCapability implements Capability {
         routes.get("/private/stream/range", Access.PRIVATE_APP, PRIVATE_RANGE, (r, p) -> privateRange(r.caller(), p));
 
         routes.get("/stream/range", Access.TOKEN, OPEN_RANGE, (r, p) -> openRange(r.caller(), p));
+        routes.get("/omics_data/aggregate", Access.TOKEN, AGGREGATE, (r, p) -> aggregate(r.caller(), p));
         routes.post("/datamall/phenotype/write", Access.CLIENT_TOKEN, PHENOTYPE, (r, p) -> {
             r.caller().requireScope(Scope.STREAMS);
             String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)));
@@ -227,18 +235,78 @@ public final class StreamsCapability implements Capability {
 
     private Map<String, Object> openRange(Caller caller, Params p) {
         caller.requireScope(Scope.STREAMS);
-        String sample = p.get(BIOSAMPLE);
-        List<String> entities;
-        if (sample != null) {
-            entities = List.of(store.entityOf(access.requireVisible(caller, sample)));
-        } else if (caller.kind() == Caller.Kind.CLIENT_TOKEN) {
-            throw invalid("biosample_id", "is required for client-credentials tokens");
-        } else {
-            SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
-            entities = jdbc.query("SELECT se.entity_id FROM sample_entities se JOIN samples s ON s.biosample_id = se.biosample_id" + where.sql(),
-                    rs -> rs.getString(1), where.args());
+        return range(StreamStore.OPEN_PLATFORM, openEntities(caller, p.get(BIOSAMPLE)), p, true);
+    }
+
+    /** Demo: a year of daily resting heart rate and monthly weights for the demo user's genomics sample. */
+    @Override
+    public void demo(io.omix.server.demo.DemoData demo) {
+        String sample = demo.credentials().path("samples").path("genomics").asText(null);
+        if (sample == null) return;
+        String entity = store.entityOf(sample);
+        java.util.Random random = new java.util.Random(7);
+        List<StreamStore.NewRecord> records = new ArrayList<>();
+        java.time.LocalDate day = java.time.LocalDate.of(2025, 1, 1);
+        for (int i = 0; i < 365; i++, day = day.plusDays(1)) {
+            double bpm = 62 + 4 * Math.sin(i / 365.0 * 2 * Math.PI) + random.nextGaussian() * 2;
+            records.add(new StreamStore.NewRecord(entity, "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01", PartialTime.parse(day + " 07:30"),
+                    observation("beats/min", Math.round(bpm * 10) / 10.0)));
         }
-        return range(StreamStore.OPEN_PLATFORM, entities, p, true);
+        for (int month = 1; month <= 12; month++) {
+            records.add(new StreamStore.NewRecord(entity, "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b02", PartialTime.parse(String.format("2025-%02d", month)),
+                    observation("kg", Math.round((70 - month * 0.3 + random.nextGaussian() * 0.4) * 10) / 10.0)));
+        }
+        for (int from = 0; from < records.size(); from += 100) {
+            store.write(StreamStore.OPEN_PLATFORM, records.subList(from, Math.min(records.size(), from + 100)), false);
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode section = demo.section("streams");
+        section.put("biosample_id", sample);
+        section.put("heart_rate", "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01");
+        section.put("body_weight", "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b02");
+    }
+
+    private static JsonNode observation(String unit, double value) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = io.omix.server.common.http.ServerJson.MAPPER.createObjectNode();
+        o.put("resource_type", "Observation");
+        o.put("status", "final");
+        o.putObject("value_quantity").put("unit", unit).put("value", value);
+        return o;
+    }
+
+    /** The entities a token caller reads: the named sample's, or for a user token without one, all its samples'. */
+    private List<String> openEntities(Caller caller, String sample) {
+        if (sample != null) return List.of(store.entityOf(access.requireVisible(caller, sample)));
+        if (caller.kind() == Caller.Kind.CLIENT_TOKEN) throw invalid("biosample_id", "is required for client-credentials tokens");
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        return jdbc.query("SELECT se.entity_id FROM sample_entities se JOIN samples s ON s.biosample_id = se.biosample_id" + where.sql(),
+                rs -> rs.getString(1), where.args());
+    }
+
+    private Map<String, Object> aggregate(Caller caller, Params p) {
+        caller.requireScope(Scope.STREAMS);
+        ZoneOffset zone = platform.config().defaultZone();
+        OffsetDateTime start = p.get(REQUIRED_START).resolve(zone);
+        OffsetDateTime end = p.get(END) == null ? null : p.get(END).resolve(zone);
+        if (end == null && p.get(PERIODS) == null) throw invalid("periods", "give end_time or periods");
+        if (end != null && end.isBefore(start)) throw invalid("end_time", "must not be before start_time");
+        Aggregation agg;
+        try {
+            agg = new Aggregation(Aggregation.Dimension.valueOf(p.get(DIMENSION).toUpperCase(java.util.Locale.ROOT)), p.get(INTERVAL),
+                    start, end, p.get(PERIODS) == null ? 0 : p.get(PERIODS), zone);
+        } catch (IllegalArgumentException e) {
+            throw invalid("periods", e.getMessage());
+        }
+        List<String> entities = openEntities(caller, p.get(BIOSAMPLE));
+        OffsetDateTime until = agg.until().minusNanos(1000);
+        StreamStore.Cursor after = null;
+        while (!entities.isEmpty()) { // page through the interval so memory stays one page
+            List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, 1000);
+            for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
+            if (page.size() < 1000) break;
+            StreamStore.Record last = page.get(page.size() - 1);
+            after = new StreamStore.Cursor(last.generateTime(), last.dupSeq());
+        }
+        return agg.result();
     }
 
     private Map<String, Object> range(String namespace, List<String> entities, Params p, boolean open) {
