@@ -80,14 +80,46 @@ public final class StreamStore {
      * {@code duplicateEnabled}; the others are written.
      */
     public List<Written> write(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
+        // Fast path: insert everything at once and let the unique index refuse a duplicate; only then
+        // check record by record (the slow path also handles a concurrent writer racing us).
+        try {
+            return jdbc.inTransaction(c -> insertAll(c, namespace, records, duplicateEnabled));
+        } catch (Jdbc.DataAccessException e) {
+            if (!isUniqueViolation(e)) throw e;
+        }
         for (int attempt = 0; ; attempt++) {
             try {
                 return jdbc.inTransaction(c -> writeAll(c, namespace, records, duplicateEnabled));
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
-                if (attempt >= 2 || !(e.getCause() instanceof SQLException s) || s.getSQLState() == null || !s.getSQLState().startsWith("23")) throw e;
+                if (attempt >= 2 || !isUniqueViolation(e)) throw e;
             }
         }
+    }
+
+    private static boolean isUniqueViolation(Jdbc.DataAccessException e) {
+        return e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23");
+    }
+
+    private static final String INSERT = "INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time, "
+            + "generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,?)";
+
+    private List<Written> insertAll(Connection c, String namespace, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
+        ZoneOffset zone = platform.config().defaultZone();
+        OffsetDateTime now = platform.now();
+        List<Written> out = new ArrayList<>(records.size());
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            for (NewRecord r : records) {
+                OffsetDateTime time = r.time().resolve(zone);
+                String id = io.omix.server.common.db.TimeOrderedIds.next().toString();
+                Jdbc.bind(insert, id, namespace, r.entityId(), r.dataElementId(), time, time.getOffset().getTotalSeconds(), r.time().mask(),
+                        json(r.data()), now, duplicateEnabled ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : 0L);
+                insert.addBatch();
+                out.add(new Written(id, null, time));
+            }
+            insert.executeBatch();
+        }
+        return out;
     }
 
     private List<Written> writeAll(Connection c, String namespace, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
@@ -97,8 +129,7 @@ public final class StreamStore {
         java.util.Set<String> inThisCall = new java.util.HashSet<>();
         try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM streams WHERE namespace = ? AND entity_id = ? AND data_element_id = ? "
                 + "AND generate_time = ? AND dup_seq = 0");
-             PreparedStatement insert = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time, "
-                     + "generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+             PreparedStatement insert = c.prepareStatement(INSERT)) {
             int pending = 0;
             for (NewRecord r : records) {
                 OffsetDateTime time = r.time().resolve(zone);
@@ -117,7 +148,7 @@ public final class StreamStore {
                         continue;
                     }
                 }
-                String id = UUID.randomUUID().toString();
+                String id = io.omix.server.common.db.TimeOrderedIds.next().toString();
                 Jdbc.bind(insert, id, namespace, r.entityId(), r.dataElementId(), time, time.getOffset().getTotalSeconds(), r.time().mask(),
                         json(r.data()), now, dupSeq);
                 insert.addBatch();
@@ -156,8 +187,8 @@ public final class StreamStore {
         if (from != null) where.and("s.generate_time >= ?", from);
         if (to != null) where.and("s.generate_time <= ?", to);
         if (cursor != null) {
-            where.and(ascending ? "(s.generate_time > ? OR (s.generate_time = ? AND s.dup_seq > ?))"
-                    : "(s.generate_time < ? OR (s.generate_time = ? AND s.dup_seq < ?))", cursor.time(), cursor.time(), cursor.dupSeq());
+            // A row-value comparison: both databases turn it into one index range from the cursor on.
+            where.and(ascending ? "(s.generate_time, s.dup_seq) > (?, ?)" : "(s.generate_time, s.dup_seq) < (?, ?)", cursor.time(), cursor.dupSeq());
         }
         String dir = ascending ? "ASC" : "DESC";
         return jdbc.query("SELECT s.*, e.name, e.description, e.source_domain, e.source_id FROM streams s "

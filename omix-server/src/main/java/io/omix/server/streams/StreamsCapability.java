@@ -145,6 +145,9 @@ public final class StreamsCapability implements Capability {
         List<Map<String, Object>> results = new ArrayList<>();
         List<StreamStore.NewRecord> toWrite = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
+        // A batch usually repeats one entity and one element: look each up once.
+        Map<String, Boolean> knownElements = new java.util.HashMap<>();
+        Map<String, Boolean> writableEntities = new java.util.HashMap<>();
         for (JsonNode item : items) {
             String entityId = item.path("fundamental_entity_id").asText(null);
             String elementId = item.path("data_element_id").asText(null);
@@ -154,7 +157,8 @@ public final class StreamsCapability implements Capability {
                 problem = "each item must be a JSON object";
             } else if (entityId == null || !UUID_LIKE.matcher(entityId).matches()) {
                 problem = "fundamental_entity_id must be " + UUID_RULE;
-            } else if (elementId == null || !UUID_LIKE.matcher(elementId).matches() || store.element(elementId).isEmpty()) {
+            } else if (elementId == null || !UUID_LIKE.matcher(elementId).matches()
+                    || !knownElements.computeIfAbsent(elementId, e -> store.element(e).isPresent())) {
                 problem = "data_element_id 不存在";
             } else if (!item.has("stream_data") || item.get("stream_data").isNull()) {
                 problem = "stream_data is required";
@@ -164,12 +168,15 @@ public final class StreamsCapability implements Capability {
                 } catch (IllegalArgumentException e) {
                     problem = "stream_generate_time " + e.getMessage();
                 }
-                if (problem == null) {
+                if (problem == null && !writableEntities.computeIfAbsent(entityId, e -> {
                     try {
-                        entity(caller, entityId);
-                    } catch (ApiException e) {
-                        problem = NO_ENTITY;
+                        entity(caller, e);
+                        return true;
+                    } catch (ApiException notWritable) {
+                        return false;
                     }
+                })) {
+                    problem = NO_ENTITY;
                 }
             }
             Map<String, Object> result = new LinkedHashMap<>();
