@@ -1,32 +1,17 @@
 package io.omix.server.common.validation;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /** A whole number that may exceed int (ids such as batch numbers). */
-public final class LongParam extends Param<Long, LongParam> {
-    private long min = Long.MIN_VALUE;
-    private long max = Long.MAX_VALUE;
-
+public final class LongParam extends WholeNumberParam<Long, LongParam> {
     LongParam(String name) {
-        super(name);
+        super(name, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     public LongParam range(long min, long max) {
-        LongParam c = copy();
-        c.min = min;
-        c.max = max;
-        return c;
+        return within(min, max);
     }
 
     @Override
-    public String rule() {
-        return "an integer from " + min + " to " + max;
-    }
-
-    @Override
-    protected Long parse(JsonNode value) throws InvalidParam {
-        long n = Numbers.parseLong(value, this);
-        if (n < min || n > max) throw new InvalidParam("must be " + rule());
-        return n;
+    Long of(long value) {
+        return value;
     }
 }
