@@ -1,0 +1,132 @@
+package io.omix.cli;
+
+import io.omix.sdk.Model;
+import io.omix.sdk.PrivateApi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * kill -9 of a real {@code omix serve} process in the middle of concurrent batch writes: after a
+ * restart on the same data directory, every acknowledged record is there exactly once, and every
+ * batch is there whole or not at all.
+ */
+class CrashTest {
+    static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Process serve(Path dataDir, int port) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.omix.cli.Omix", "serve",
+                "--port", String.valueOf(port), "--data-dir", dataDir.toString())
+                .redirectErrorStream(true).redirectOutput(dataDir.resolveSibling("server-" + port + ".log").toFile());
+        pb.environment().put("OMIX_LOG_LEVEL", "WARN");
+        Process p = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 300; i++) {
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ping")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return p;
+            } catch (java.io.IOException notYet) {
+                // starting
+            }
+            if (!p.isAlive()) throw new IllegalStateException("server exited: " + Files.readString(dataDir.resolveSibling("server-" + port + ".log")));
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("server did not start");
+    }
+
+    @Test
+    void acknowledgedRecordsSurviveAKilledServerExactlyOnce(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        int port = freePort();
+        Process server = serve(data, port);
+        Model creds = Model.parse(Files.readString(data.resolve("demo-credentials.json")));
+        String appKey = creds.getModel("private_app").getString("app_key");
+        String appSecret = creds.getModel("private_app").getString("app_secret");
+        String sample = creds.getModel("samples").getString("private_app");
+        String namespace = creds.getModel("private_app").getString("namespace");
+        String endpoint = "http://127.0.0.1:" + port;
+
+        Map<Integer, List<String>> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        String entity;
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).maxRetries(0).build()) {
+            entity = api.streamBind(sample).getString("fundamental_entity_id");
+        }
+        ExecutorService writers = Executors.newFixedThreadPool(3);
+        for (int w = 0; w < 3; w++) {
+            int writer = w;
+            writers.submit(() -> {
+                try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).maxRetries(0).build()) {
+                    for (int batch = 0; !stop.get(); batch++) {
+                        int id = writer * 1_000_000 + batch;
+                        List<Map<String, Object>> items = new ArrayList<>();
+                        for (int i = 0; i < 100; i++) {
+                            items.add(Map.of("fundamental_entity_id", entity, "data_element_id", HEART_RATE,
+                                    "stream_generate_time", String.format("2030-01-01 00:00:00.%06d", i),
+                                    "stream_data", Map.of("batch", id, "item", i)));
+                        }
+                        Model r = api.batchWriteStream(items, true);
+                        List<String> ids = new ArrayList<>();
+                        for (Model item : r.getList("result").models()) ids.add((String) item.at("stream.stream_id"));
+                        acknowledged.put(id, ids);
+                    }
+                } catch (RuntimeException serverGone) {
+                    // the server was killed under this writer
+                }
+            });
+        }
+        while (acknowledged.size() < 20) Thread.sleep(20);
+        server.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no flush
+        stop.set(true);
+        writers.shutdown();
+        assertTrue(writers.awaitTermination(30, TimeUnit.SECONDS));
+        Map<Integer, List<String>> acked = new HashMap<>(acknowledged);
+
+        Process again = serve(data, port);
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
+            Map<Integer, Integer> itemsPerBatch = new HashMap<>();
+            Set<String> stored = new HashSet<>();
+            for (Model r : api.streams(namespace, HEART_RATE, entity, null, "2030-01-01", "2030-01-01 00:00:01", "asc")) {
+                assertTrue(stored.add(r.getString("stream_id")), "no record is stored twice");
+                itemsPerBatch.merge(((Number) r.at("stream_data.batch")).intValue(), 1, Integer::sum);
+            }
+            for (Map.Entry<Integer, List<String>> e : acked.entrySet()) {
+                assertTrue(stored.containsAll(e.getValue()), "acknowledged batch " + e.getKey() + " is all there");
+            }
+            itemsPerBatch.forEach((batch, n) -> assertEquals(100, n, "batch " + batch + " is whole or absent"));
+            assertTrue(itemsPerBatch.size() >= acked.size());
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+}
