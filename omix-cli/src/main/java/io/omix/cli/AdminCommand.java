@@ -12,6 +12,7 @@ import io.omix.server.oauth.ClientStore;
 import io.omix.server.oauth.OAuthClient;
 import io.omix.server.samples.Project;
 import io.omix.server.samples.SampleStore;
+import io.omix.server.streams.StreamStore;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
 import picocli.CommandLine;
@@ -42,7 +43,8 @@ import java.util.function.Function;
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
-                AdminCommand.Projects.class, AdminCommand.Samples.class, ImportVcfCommand.class, ImportMicrobiomeCommand.class})
+                AdminCommand.Projects.class, AdminCommand.Samples.class, AdminCommand.DataElements.class, ImportVcfCommand.class,
+                ImportMicrobiomeCommand.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
@@ -417,6 +419,31 @@ final class AdminCommand implements Runnable {
                 return null;
             });
             print(out(), map("biosample_id", biosampleId, "client_id", clientId, "assigned", true));
+        }
+    }
+
+    @Command(name = "data-element", description = "The catalog of data elements streams and batches record.",
+            subcommands = {ElementCreate.class, ElementList.class})
+    static final class DataElements extends Group {}
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Add a data element to the catalog.")
+    static final class ElementCreate extends Sub implements Runnable {
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--description") String description;
+        @Option(names = "--source-domain", description = "e.g. LOINC") String sourceDomain;
+        @Option(names = "--source-id", description = "its id there, e.g. 8867-4") String sourceId;
+
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(p -> new StreamStore(p).createElement(name, description, sourceDomain, sourceId)));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the data elements.")
+    static final class ElementList extends Sub implements Runnable {
+        @Override
+        public void run() {
+            print(out(), admin().withPlatform(p -> new StreamStore(p).elements()));
         }
     }
 }

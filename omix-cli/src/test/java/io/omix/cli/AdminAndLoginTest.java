@@ -149,6 +149,18 @@ class AdminAndLoginTest {
     }
 
     @Test
+    void operatorsAddDataElementsThatWritesAcceptAtOnce() throws Exception {
+        Run created = admin("data-element", "create", "--name", "glucose", "--description", "血糖", "--source-domain", "LOINC", "--source-id", "2345-7");
+        assertEquals(0, created.exit(), created.err());
+        String id = created.json().get("id").textValue();
+        assertTrue(id.matches("[0-9a-f-]{36}"));
+        assertTrue(admin("data-element", "list").out().contains("\"glucose\""));
+        io.omix.server.streams.StreamStore store = new io.omix.server.streams.StreamStore(server.server().platform());
+        assertEquals("血糖", store.element(id).orElseThrow().description(), "the running server sees it");
+        assertEquals(2, admin("data-element", "create", "--name", " ").exit());
+    }
+
+    @Test
     void loginSignsAPersonInThroughTheLocalRedirectListener(@TempDir Path home) throws Exception {
         int port = freePort();
         withStdin("frank-password-1\n", () -> admin("user", "create", "--username", "frank", "--password-stdin"));

@@ -48,6 +48,15 @@ public final class StreamStore {
         return jdbc.queryOne("SELECT * FROM data_elements WHERE data_element_id = ?", StreamStore::element, id);
     }
 
+    /** An operator's addition to the catalog; the id is new (time-ordered UUID). */
+    public DataElement createElement(String name, String description, String sourceDomain, String sourceId) {
+        if (name == null || name.isBlank() || name.length() > 200) throw new IllegalArgumentException("name must be 1-200 characters");
+        String id = io.omix.server.common.db.TimeOrderedIds.next().toString();
+        jdbc.update("INSERT INTO data_elements (data_element_id, name, description, source_domain, source_id) VALUES (?,?,?,?,?)",
+                id, name, description == null ? "" : description, sourceDomain, sourceId);
+        return element(id).orElseThrow();
+    }
+
     public List<DataElement> elements() {
         return jdbc.query("SELECT * FROM data_elements ORDER BY name", StreamStore::element);
     }
