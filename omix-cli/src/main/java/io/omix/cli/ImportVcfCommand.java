@@ -1,8 +1,6 @@
 package io.omix.cli;
 
-import io.omix.server.samples.SampleStore;
 import io.omix.server.variants.VcfImporter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -10,20 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** {@code omix admin import-vcf}: a sample's variant calls from a VCF or VCF.gz file, with a progress bar. */
 @Command(name = "import-vcf", mixinStandardHelpOptions = true,
         description = "Import a sample's variant calls from a VCF or VCF.gz file (replaces the sample's calls when complete).")
-final class ImportVcfCommand implements Runnable {
-    @CommandLine.ParentCommand
-    AdminCommand admin;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--biosample-id", required = true) String biosampleId;
-    @Option(names = "--file", required = true, description = "The VCF (.vcf or .vcf.gz).") Path file;
+final class ImportVcfCommand extends SampleFileImport {
     @Option(names = "--assembly", description = "Reference assembly (default: from the header, else GRCh38).") String assembly;
     @Option(names = "--dbsnp-build", description = "dbSNP build of the rs ids (default: from the header).") Integer dbsnpBuild;
     @Option(names = "--pipeline-version", description = "The pipeline that called the variants.") String pipelineVersion;
@@ -31,9 +20,9 @@ final class ImportVcfCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file: " + file);
+        checkFile();
         VcfImporter.Result r = admin.withPlatform(p -> {
-            if (new SampleStore(p).find(biosampleId).isEmpty()) throw new IllegalArgumentException("no sample " + biosampleId);
+            checkSample(p);
             ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "import", size());
             try (InputStream in = bar.track(Files.newInputStream(file))) {
                 VcfImporter.Result result = new VcfImporter(p).importVcf(biosampleId, in,

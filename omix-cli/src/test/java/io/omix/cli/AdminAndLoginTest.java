@@ -149,6 +149,32 @@ class AdminAndLoginTest {
     }
 
     @Test
+    void importCommandsLoadVariantsAndProfilesIntoASample(@TempDir Path dir) throws Exception {
+        Run project = admin("project", "create", "--name", "Imports", "--omic", "2");
+        assertEquals(0, project.exit(), project.err());
+        String sample = new io.omix.server.samples.SampleStore(server.server().platform()).register(
+                io.omix.server.common.auth.Caller.privateApp("pakimport", "IMPORTS"),
+                new io.omix.server.samples.SampleStore.Registration("IMP-1", 10, project.json().get("project_id").textValue(), false, 1, null,
+                        java.util.Map.of())).toString();
+        Path vcf = dir.resolve("calls.vcf");
+        Path taxa = dir.resolve("taxa.tsv");
+        try (InputStream a = AdminAndLoginTest.class.getResourceAsStream("/vcf/fixture.vcf");
+             InputStream b = AdminAndLoginTest.class.getResourceAsStream("/microbiome/taxa.tsv")) {
+            Files.copy(a, vcf);
+            Files.copy(b, taxa);
+        }
+        Run variants = admin("import-vcf", "--biosample-id", sample, "--file", vcf.toString(), "--sample-name", "PATIENT");
+        assertEquals(0, variants.exit(), variants.err());
+        assertEquals(7, variants.json().get("imported").intValue());
+        assertTrue(variants.err().contains("import ["), "a progress bar on stderr");
+        Run profile = admin("import-microbiome", "--biosample-id", sample, "--kind", "taxon", "--file", taxa.toString());
+        assertEquals(0, profile.exit(), profile.err());
+        assertEquals(14, profile.json().get("rows").intValue());
+        assertEquals(2, admin("import-vcf", "--biosample-id", "E-F00000000000", "--file", vcf.toString()).exit());
+        assertEquals(2, admin("import-microbiome", "--biosample-id", sample, "--kind", "taxon", "--file", dir.resolve("nope").toString()).exit());
+    }
+
+    @Test
     void operatorsAddDataElementsThatWritesAcceptAtOnce() throws Exception {
         Run created = admin("data-element", "create", "--name", "glucose", "--description", "血糖", "--source-domain", "LOINC", "--source-id", "2345-7");
         assertEquals(0, created.exit(), created.err());
