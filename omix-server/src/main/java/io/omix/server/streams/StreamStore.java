@@ -3,6 +3,7 @@ package io.omix.server.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.Platform;
+import io.omix.server.common.db.GroupCommit;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ServerJson;
@@ -89,13 +90,15 @@ public final class StreamStore {
      * {@code duplicateEnabled}; the others are written.
      */
     public List<Written> write(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
-        // Fast path: insert everything at once and let the unique index refuse a duplicate; only then
-        // check record by record (the slow path also handles a concurrent writer racing us).
-        try {
-            return jdbc.inTransaction(c -> insertAll(c, namespace, records, duplicateEnabled));
-        } catch (Jdbc.DataAccessException e) {
-            if (!isUniqueViolation(e)) throw e;
-        }
+        // Fast path: insert everything at once, together with the writes of concurrent requests (one
+        // commit for all of them), and let the unique index refuse a duplicate; only then check this
+        // request record by record (the slow path also handles a concurrent writer racing us).
+        Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, records, duplicateEnabled));
+        if (grouped.isPresent()) return grouped.get();
+        return writeChecked(namespace, records, duplicateEnabled);
+    }
+
+    private List<Written> writeChecked(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return jdbc.inTransaction(c -> writeAll(c, namespace, records, duplicateEnabled));
@@ -103,6 +106,24 @@ public final class StreamStore {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
                 if (attempt >= 2 || !isUniqueViolation(e)) throw e;
             }
+        }
+    }
+
+    private record Pending(String namespace, List<NewRecord> records, boolean duplicateEnabled) {}
+
+    private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
+
+    /** Inserts a group of requests in one transaction; empty when the index refused a record of any of them. */
+    private Optional<List<List<Written>>> insertGroup(List<Pending> group) {
+        try {
+            return Optional.of(jdbc.inTransaction(c -> {
+                List<List<Written>> out = new ArrayList<>(group.size());
+                for (Pending p : group) out.add(insertAll(c, p.namespace(), p.records(), p.duplicateEnabled()));
+                return out;
+            }));
+        } catch (Jdbc.DataAccessException e) {
+            if (!isUniqueViolation(e)) throw e;
+            return Optional.empty();
         }
     }
 
