@@ -90,13 +90,19 @@ public final class VariantBench {
                     long[] raw = new long[requests];
                     for (int i = 0; i < requests; i++) {
                         String ids = ids(random, records);
-                        long t0 = System.nanoTime();
-                        int n = api.getVariants(sample, ids).size();
-                        sdk[i] = System.nanoTime() - t0;
-                        if (n != 100) throw new IllegalStateException("expected 100 answers, got " + n);
-                        t0 = System.nanoTime();
-                        bareCall(bare, server, token, sample, ids);
-                        raw[i] = System.nanoTime() - t0;
+                        // Alternate who goes first: the second call of a pair finds the database pages warm.
+                        for (int turn = 0; turn < 2; turn++) {
+                            boolean sdkTurn = (i + turn) % 2 == 0;
+                            long t0 = System.nanoTime();
+                            if (sdkTurn) {
+                                int n = api.getVariants(sample, ids).size();
+                                if (n != 100) throw new IllegalStateException("expected 100 answers, got " + n);
+                                sdk[i] = System.nanoTime() - t0;
+                            } else {
+                                bareCall(bare, server, token, sample, ids);
+                                raw[i] = System.nanoTime() - t0;
+                            }
+                        }
                     }
                     System.out.printf("%nget_variants, 100 random rs ids, sample with %,d calls, %d sequential requests each:%n", result.imported(), requests);
                     System.out.printf("  SDK:             p50 %.2f ms  p99 %.2f ms  max %.2f ms (target p99 < 20 ms)%n", pct(sdk, 50), pct(sdk, 99), pct(sdk, 100));
@@ -113,7 +119,9 @@ public final class VariantBench {
     }
 
     private static void bareCall(HttpClient http, OmixServer server, AccessToken token, String sample, String ids) throws Exception {
+        // The same per-request timeout the SDK sets (18 s), so that both sides pay for it.
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/variants?biosample_id=" + sample + "&rsids=" + ids))
+                .timeout(java.time.Duration.ofSeconds(18))
                 .header("Authorization", "Bearer " + token.accessToken()).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
         // What any client does with the answer: parse it.
