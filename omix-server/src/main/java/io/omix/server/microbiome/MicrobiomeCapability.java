@@ -101,7 +101,7 @@ public final class MicrobiomeCapability implements Capability {
                 out.put("rows", result.rows());
                 return out;
             } catch (IllegalArgumentException e) {
-                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", e.getMessage()));
+                throw ApiException.invalidParam("body", e.getMessage());
             }
         });
     }
@@ -203,7 +203,7 @@ public final class MicrobiomeCapability implements Capability {
         } catch (IllegalArgumentException ignored) {
             // answered below
         }
-        throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("next_page", "is not a next_page this server handed out"));
+        throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
     }
 
     private Map<String, Object> functions(Caller caller, Params p) {
@@ -227,8 +227,7 @@ public final class MicrobiomeCapability implements Capability {
     private Map<String, Object> genes(Caller caller, Params p) {
         Sample s = visibleSample(caller, p);
         if ("file".equals(p.get(DATA_TYPE))) {
-            throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("data_type",
-                    "file is not available yet: this installation has no file service; use list"));
+            throw ApiException.invalidParam("data_type", "file is not available yet: this installation has no file service; use list");
         }
         String catalog = p.get(GENE_CATALOG);
         boolean igc = catalog.startsWith("IGC");

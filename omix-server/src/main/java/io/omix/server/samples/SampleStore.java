@@ -69,12 +69,12 @@ public final class SampleStore {
         return jdbc.inTransaction(c -> {
             // Locking the project row serialises registrations into one project, so the duplicate check holds.
             List<Integer> omic = Jdbc.query(c, "SELECT omic FROM projects WHERE project_id = ? FOR UPDATE", rs -> rs.getInt(1), r.projectId());
-            if (omic.isEmpty()) throw invalid("project_id", "no such project");
+            if (omic.isEmpty()) throw ApiException.invalidParam("project_id", "no such project");
             if (r.externalSampleId() != null && !r.duplicateEnabled()) {
                 List<Integer> taken = Jdbc.query(c, "SELECT 1 FROM samples s JOIN sample_projects sp ON sp.biosample_id = s.biosample_id "
                         + "WHERE sp.project_id = ? AND s.site = ? AND s.external_sample_id = ?", rs -> 1, r.projectId(), r.site(), r.externalSampleId());
                 if (!taken.isEmpty()) {
-                    throw invalid("external_sample_id", "is registered already in this project and site (duplicate_enabled=true registers it again)");
+                    throw ApiException.invalidParam("external_sample_id", "is registered already in this project and site (duplicate_enabled=true registers it again)");
                 }
             }
             Map<String, ObjectNode> groups = emptyGroups();
@@ -296,7 +296,4 @@ public final class SampleStore {
         if (find(biosampleId).isEmpty()) throw new IllegalArgumentException("no sample " + biosampleId);
     }
 
-    static ApiException invalid(String param, String reason) {
-        return new ApiException(ErrorCode.PARAMETER_ERROR, Map.of(param, reason));
-    }
 }

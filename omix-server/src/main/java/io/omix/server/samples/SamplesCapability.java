@@ -6,6 +6,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Caller;
 import io.omix.server.common.auth.Scope;
+import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ApiRequest;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.validation.BoolParam;
@@ -123,7 +124,7 @@ public final class SamplesCapability implements Capability {
     /** Files come with the file service; until then asking for them is refused rather than ignored. */
     private static void refuseRequireFiles(Params p) {
         if (Boolean.TRUE.equals(p.get(REQUIRE_FILES))) {
-            throw SampleStore.invalid("require_files", "is not supported yet: this installation has no file service");
+            throw ApiException.invalidParam("require_files", "is not supported yet: this installation has no file service");
         }
     }
 

@@ -9,7 +9,6 @@ import io.omix.server.common.auth.Scope;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
-import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.time.PartialTime;
 import io.omix.server.common.validation.BoolParam;
@@ -100,7 +99,7 @@ public final class StreamsCapability implements Capability {
         routes.post("/private/stream/batch_write", Access.PRIVATE_APP, BATCH, (r, p) -> batch(r.caller(), p));
         routes.get("/private/stream/retrieve", Access.PRIVATE_APP, RETRIEVE, (r, p) -> {
             StreamStore.Record rec = store.find(p.get(STREAM_ID)).filter(x -> x.namespace().equals(r.caller().namespace()))
-                    .orElseThrow(() -> invalid("stream_id", "no such stream"));
+                    .orElseThrow(() -> ApiException.invalidParam("stream_id", "no such stream"));
             return privateView(rec);
         });
         routes.get("/private/stream/range", Access.PRIVATE_APP, PRIVATE_RANGE, (r, p) -> privateRange(r.caller(), p));
@@ -114,34 +113,31 @@ public final class StreamsCapability implements Capability {
         });
     }
 
-    static ApiException invalid(String param, String reason) {
-        return new ApiException(ErrorCode.PARAMETER_ERROR, Map.of(param, reason));
-    }
 
     /** An entity the caller may write to: one bound to a sample the caller sees. */
     private String entity(Caller caller, String entityId) {
-        String sample = store.sampleOf(entityId).orElseThrow(() -> invalid("fundamental_entity_id", NO_ENTITY));
+        String sample = store.sampleOf(entityId).orElseThrow(() -> ApiException.invalidParam("fundamental_entity_id", NO_ENTITY));
         try {
             access.requireVisible(caller, sample);
         } catch (ApiException notVisible) {
-            throw invalid("fundamental_entity_id", NO_ENTITY);
+            throw ApiException.invalidParam("fundamental_entity_id", NO_ENTITY);
         }
         return entityId;
     }
 
     private Map<String, Object> writeOne(String namespace, String entityId, Params p) {
-        if (store.element(p.get(ELEMENT)).isEmpty()) throw invalid("data_element_id", "no such data element");
+        if (store.element(p.get(ELEMENT)).isEmpty()) throw ApiException.invalidParam("data_element_id", "no such data element");
         StreamStore.Written w = store.write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
                 p.get(DUPLICATE)).get(0);
-        if (w.problem() != null) throw invalid("stream_generate_time", w.problem());
+        if (w.problem() != null) throw ApiException.invalidParam("stream_generate_time", w.problem());
         return Map.of("stream_id", w.streamId());
     }
 
     /** Each item is checked on its own; one bad item never sinks the others. Valid items are written together. */
     private Map<String, Object> batch(Caller caller, Params p) {
         JsonNode items = p.get(STREAMS);
-        if (!items.isArray()) throw invalid("streams", "must be a JSON array");
-        if (items.size() > MAX_BATCH) throw invalid("streams", "must have at most " + MAX_BATCH + " items");
+        if (!items.isArray()) throw ApiException.invalidParam("streams", "must be a JSON array");
+        if (items.size() > MAX_BATCH) throw ApiException.invalidParam("streams", "must have at most " + MAX_BATCH + " items");
         List<Map<String, Object>> results = new ArrayList<>();
         List<StreamStore.NewRecord> toWrite = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -230,11 +226,11 @@ public final class StreamsCapability implements Capability {
     }
 
     private Map<String, Object> privateRange(Caller caller, Params p) {
-        if (!p.get(NAMESPACE).equals(caller.namespace())) throw invalid("namespace", "is not this app's namespace");
+        if (!p.get(NAMESPACE).equals(caller.namespace())) throw ApiException.invalidParam("namespace", "is not this app's namespace");
         String entity = p.get(ENTITY);
         String sample = p.get(BIOSAMPLE);
         if ((entity == null) == (sample == null)) {
-            throw invalid(entity == null ? "fundamental_entity_id" : "biosample_id", "give exactly one of fundamental_entity_id and biosample_id");
+            throw ApiException.invalidParam(entity == null ? "fundamental_entity_id" : "biosample_id", "give exactly one of fundamental_entity_id and biosample_id");
         }
         String entityId = entity != null ? entity(caller, entity) : store.entityOf(access.requireVisible(caller, sample));
         return range(caller.namespace(), List.of(entityId), p, false);
@@ -283,7 +279,7 @@ public final class StreamsCapability implements Capability {
     /** The entities a token caller reads: the named sample's, or for a user token without one, all its samples'. */
     private List<String> openEntities(Caller caller, String sample) {
         if (sample != null) return List.of(store.entityOf(access.requireVisible(caller, sample)));
-        if (caller.kind() == Caller.Kind.CLIENT_TOKEN) throw invalid("biosample_id", "is required for client-credentials tokens");
+        if (caller.kind() == Caller.Kind.CLIENT_TOKEN) throw ApiException.invalidParam("biosample_id", "is required for client-credentials tokens");
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
         return jdbc.query("SELECT se.entity_id FROM sample_entities se JOIN samples s ON s.biosample_id = se.biosample_id" + where.sql(),
                 rs -> rs.getString(1), where.args());
@@ -294,14 +290,14 @@ public final class StreamsCapability implements Capability {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime start = p.get(REQUIRED_START).resolve(zone);
         OffsetDateTime end = p.get(END) == null ? null : p.get(END).resolve(zone);
-        if (end == null && p.get(PERIODS) == null) throw invalid("periods", "give end_time or periods");
-        if (end != null && end.isBefore(start)) throw invalid("end_time", "must not be before start_time");
+        if (end == null && p.get(PERIODS) == null) throw ApiException.invalidParam("periods", "give end_time or periods");
+        if (end != null && end.isBefore(start)) throw ApiException.invalidParam("end_time", "must not be before start_time");
         Aggregation agg;
         try {
             agg = new Aggregation(Aggregation.Dimension.valueOf(p.get(DIMENSION).toUpperCase(java.util.Locale.ROOT)), p.get(INTERVAL),
                     start, end, p.get(PERIODS) == null ? 0 : p.get(PERIODS), zone);
         } catch (IllegalArgumentException e) {
-            throw invalid("periods", e.getMessage());
+            throw ApiException.invalidParam("periods", e.getMessage());
         }
         List<String> entities = openEntities(caller, p.get(BIOSAMPLE));
         OffsetDateTime until = agg.until().minusNanos(1000);
@@ -320,7 +316,7 @@ public final class StreamsCapability implements Capability {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime from = p.get(START) == null ? null : p.get(START).resolve(zone);
         OffsetDateTime to = p.get(END) == null ? null : p.get(END).resolve(zone);
-        if (from != null && to != null && from.isAfter(to)) throw invalid("start_time", "must not be after end_time");
+        if (from != null && to != null && from.isAfter(to)) throw ApiException.invalidParam("start_time", "must not be after end_time");
         boolean asc = "asc".equals(p.get(SORT));
         int limit = p.get(LIMIT);
         List<StreamStore.Record> rows = entities.isEmpty() ? List.of()
@@ -357,7 +353,7 @@ public final class StreamsCapability implements Capability {
         } catch (RuntimeException ignored) {
             // answered below
         }
-        throw invalid("next_page", "is not a next_page this server handed out");
+        throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
     }
 
     private Map<String, Object> privateView(StreamStore.Record r) {

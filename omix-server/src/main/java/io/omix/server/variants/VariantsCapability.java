@@ -70,7 +70,7 @@ public final class VariantsCapability implements Capability {
         try {
             return importer.importVcf(biosampleId, in, options);
         } catch (IllegalArgumentException e) {
-            throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", e.getMessage()));
+            throw ApiException.invalidParam("body", e.getMessage());
         }
     }
 

@@ -18,6 +18,11 @@ public class ApiException extends RuntimeException {
         this(error, null);
     }
 
+    /** 41001 {@code 参数错误} naming one parameter and why it was refused. */
+    public static ApiException invalidParam(String param, String reason) {
+        return new ApiException(ErrorCode.PARAMETER_ERROR, java.util.Map.of(param, reason));
+    }
+
     public ErrorCode error() {
         return error;
     }

@@ -79,16 +79,15 @@ public final class ApiRequest {
             try {
                 body = ServerJson.MAPPER.readTree(ctx.bodyAsBytes());
             } catch (JsonProcessingException e) {
-                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "malformed JSON: " + e.getOriginalMessage()));
+                throw ApiException.invalidParam("body", "malformed JSON: " + e.getOriginalMessage());
             } catch (java.io.IOException e) {
-                throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "unreadable"));
+                throw ApiException.invalidParam("body", "unreadable");
             }
             if (body == null || body.isMissingNode()) return in;
-            if (!body.isObject()) throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("body", "must be a JSON object"));
+            if (!body.isObject()) throw ApiException.invalidParam("body", "must be a JSON object");
             body.fields().forEachRemaining(e -> add(in, e.getKey(), e.getValue()));
         } else if (!type.isEmpty()) {
-            throw new ApiException(ErrorCode.PARAMETER_ERROR, Map.of("Content-Type",
-                    "must be application/x-www-form-urlencoded or application/json"));
+            throw ApiException.invalidParam("Content-Type", "must be application/x-www-form-urlencoded or application/json");
         }
         return in;
     }
