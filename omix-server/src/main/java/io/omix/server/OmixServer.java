@@ -49,14 +49,12 @@ public final class OmixServer implements AutoCloseable {
 
     private final Platform platform;
     private final Javalin app;
-    private final Routes routes;
     private final Optional<Path> demoCredentials;
     private volatile boolean stopped;
 
-    private OmixServer(Platform platform, Javalin app, Routes routes, Optional<Path> demoCredentials) {
+    private OmixServer(Platform platform, Javalin app, Optional<Path> demoCredentials) {
         this.platform = platform;
         this.app = app;
-        this.routes = routes;
         this.demoCredentials = demoCredentials;
     }
 
@@ -104,7 +102,6 @@ public final class OmixServer implements AutoCloseable {
                 List<Capability> capabilities = new ArrayList<>();
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
-                Routes[] routes = new Routes[1];
                 Javalin app = Javalin.create(jc -> {
                     jc.startup.showJavalinBanner = false;
                     jc.startup.showOldJavalinVersionWarning = false;
@@ -129,8 +126,8 @@ public final class OmixServer implements AutoCloseable {
                     jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
-                    routes[0] = new Routes(jc.routes, platform.authenticators());
-                    for (Capability c : capabilities) c.routes(routes[0]);
+                    Routes routes = new Routes(jc.routes, platform.authenticators());
+                    for (Capability c : capabilities) c.routes(routes);
                 });
                 // Demo data exists before the first /ping answers, so scripts that wait for /ping find it;
                 // only on a random port (tests) is the endpoint known after starting.
@@ -139,7 +136,7 @@ public final class OmixServer implements AutoCloseable {
                 app.start();
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
-                OmixServer server = new OmixServer(platform, app, routes[0], demo);
+                OmixServer server = new OmixServer(platform, app, demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
@@ -168,10 +165,6 @@ public final class OmixServer implements AutoCloseable {
 
     public Platform platform() {
         return platform;
-    }
-
-    public Routes routes() {
-        return routes;
     }
 
     /** The demo credentials file, when this installation has demo data. */

@@ -55,9 +55,6 @@ public final class ApiRequest {
         return ctx.attribute(REQUEST_ID);
     }
 
-    public Surface surface() {
-        return Surface.of(ctx.path());
-    }
 
     /** Every given parameter by name; a name given in more than one place has more than one value. */
     public Map<String, List<JsonNode>> input() {

@@ -11,9 +11,6 @@ import io.omix.server.common.validation.Params;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * How every capability registers its endpoints: a path, who may call it, the parameters it accepts,
@@ -30,12 +27,8 @@ public final class Routes {
         Object handle(ApiRequest request, Params params) throws Exception;
     }
 
-    /** An endpoint as registered, for docs and checks. */
-    public record Route(String method, String path, Access access, ParamSpec spec) {}
-
     private final RoutesConfig routes;
     private final Authenticators authenticators;
-    private final List<Route> registered = new ArrayList<>();
 
     public Routes(RoutesConfig routes, Authenticators authenticators) {
         this.routes = routes;
@@ -52,7 +45,6 @@ public final class Routes {
 
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
-        registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false)));
     }
 
@@ -62,7 +54,6 @@ public final class Routes {
      * Answers with the envelope.
      */
     public void upload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
-        registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true)));
     }
 
@@ -77,7 +68,6 @@ public final class Routes {
      * unless the handler sets another status); errors are {@code {status_code, detail, extra}}.
      */
     public void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
-        registered.add(new Route(method.name(), path, access, spec));
         routes.addHttpHandler(method, path, ctx -> {
             Object result = invoke(ctx, path, access, spec, handler, false);
             writeJson(ctx, ctx.statusCode(), result);
@@ -86,7 +76,6 @@ public final class Routes {
 
     /** A public endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
     public void plain(HandlerType method, String path, Handler handler) {
-        registered.add(new Route(method.name(), path, Access.PUBLIC, ParamSpec.NONE));
         routes.addHttpHandler(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
             handler.handle(ctx);
@@ -100,10 +89,6 @@ public final class Routes {
         request.caller(authenticators.authenticate(request, access));
         Params params = spec.parse(request.input());
         return handler.handle(request, params);
-    }
-
-    public List<Route> registered() {
-        return Collections.unmodifiableList(registered);
     }
 
     static void writeJson(Context ctx, int status, Object body) {
