@@ -12,6 +12,7 @@ import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.Envelope;
 import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.PageToken;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.common.validation.IntParam;
@@ -34,7 +35,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,23 +189,6 @@ public final class MicrobiomeCapability implements Capability {
         return m;
     }
 
-    /** Keyset paging: next_page is an opaque token for the last id of the page. */
-    private static String cursor(String lastId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + lastId).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Optional<String> after(Params p) {
-        String token = p.get(NEXT_PAGE);
-        if (token == null) return Optional.empty();
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (decoded.startsWith("v1:")) return Optional.of(decoded.substring(3));
-        } catch (IllegalArgumentException ignored) {
-            // answered below
-        }
-        throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
-    }
-
     private Map<String, Object> functions(Caller caller, Params p) {
         Sample s = visibleSample(caller, p);
         String catalog = p.get(FUNC_CATALOG);
@@ -256,7 +239,8 @@ public final class MicrobiomeCapability implements Capability {
         int limit = p.get(LIMIT);
         SqlWhere base = new SqlWhere().and("biosample_id = ?", s.biosampleId()).and("catalog = ?", catalog).in(idColumn, p.get(IDS));
         int count = jdbc.queryOne("SELECT COUNT(*) FROM " + table + base.sql(), rs -> rs.getInt(1), base.args()).orElse(0);
-        Optional<String> after = after(p);
+        // Keyset paging: next_page names the last id of the previous page.
+        Optional<String> after = Optional.ofNullable(PageToken.decode(p.get(NEXT_PAGE), 1, parts -> parts[0]));
         after.ifPresent(id -> base.and(idColumn + " > ?", id));
         List<String> lastIds = new ArrayList<>();
         List<Map<String, Object>> rows = jdbc.query("SELECT * FROM " + table + base.sql() + " ORDER BY " + idColumn + " LIMIT ?", rs -> {
@@ -266,7 +250,7 @@ public final class MicrobiomeCapability implements Capability {
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
-            next = cursor(lastIds.get(limit - 1));
+            next = PageToken.encode(lastIds.get(limit - 1));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("result", rows);

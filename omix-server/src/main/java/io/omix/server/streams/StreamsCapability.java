@@ -9,6 +9,7 @@ import io.omix.server.common.auth.Scope;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.PageToken;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.time.PartialTime;
 import io.omix.server.common.validation.BoolParam;
@@ -21,13 +22,11 @@ import io.omix.server.common.validation.PartialTimeParam;
 import io.omix.server.common.validation.StringParam;
 import io.omix.server.samples.SampleAccess;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -336,24 +335,15 @@ public final class StreamsCapability implements Capability {
         return out;
     }
 
+    /** next_page names the last record of the page: its instant and tie-breaker. */
     private static String encode(StreamStore.Record r) {
         Instant t = r.generateTime().toInstant();
-        String raw = "v1:" + t.getEpochSecond() + ":" + t.getNano() + ":" + r.dupSeq();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        return PageToken.encode(t.getEpochSecond(), t.getNano(), r.dupSeq());
     }
 
     private static StreamStore.Cursor cursor(String token) {
-        if (token == null) return null;
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":");
-            if (parts.length == 4 && parts[0].equals("v1")) {
-                Instant t = Instant.ofEpochSecond(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-                return new StreamStore.Cursor(t.atOffset(ZoneOffset.UTC), Long.parseLong(parts[3]));
-            }
-        } catch (RuntimeException ignored) {
-            // answered below
-        }
-        throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
+        return PageToken.decode(token, 3, parts -> new StreamStore.Cursor(
+                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC), Long.parseLong(parts[2])));
     }
 
     private Map<String, Object> privateView(StreamStore.Record r) {

@@ -1,0 +1,39 @@
+package io.omix.server.common.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.Function;
+
+/**
+ * Opaque {@code next_page} tokens for keyset paging: the position after the page's last row, as
+ * base64url of versioned parts. A token this server did not hand out is 41001 on {@code next_page}.
+ */
+public final class PageToken {
+    private static final String VERSION = "v1";
+    private static final String SEPARATOR = "\n"; // ids may contain ':' (GO:0005975), never a line break
+
+    private PageToken() {}
+
+    public static String encode(Object... parts) {
+        StringBuilder raw = new StringBuilder(VERSION);
+        for (Object part : parts) raw.append(SEPARATOR).append(part);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The position a token names, read by {@code read} from its {@code count} parts; null for no token.
+     * Anything malformed, including what {@code read} cannot parse, is refused.
+     */
+    public static <T> T decode(String token, int count, Function<String[], T> read) {
+        if (token == null) return null;
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(SEPARATOR, -1);
+            if (parts.length == count + 1 && parts[0].equals(VERSION)) {
+                return read.apply(java.util.Arrays.copyOfRange(parts, 1, parts.length));
+            }
+        } catch (RuntimeException malformed) {
+            // answered below
+        }
+        throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
+    }
+}
