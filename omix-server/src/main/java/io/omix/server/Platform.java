@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.omix.server.common.auth.Authenticators;
 import io.omix.server.common.auth.MasterKey;
 import io.omix.server.common.db.Database;
+import io.omix.server.tasks.TaskEngine;
 
 import java.time.Clock;
 import java.time.OffsetDateTime;
@@ -12,14 +13,14 @@ import java.time.ZoneOffset;
 
 /**
  * What every capability is built from: settings, the database, metrics, the clock, the master key
- * and the authenticators registry. Servers keep no other state, so several can share one database.
+ * the authenticators registry and the task engine. Servers keep no other state, so several can share one database.
  */
 public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
-                       MasterKey masterKey, Authenticators authenticators) {
+                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks) {
 
     /**
      * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
-     * the database, migrated, and the master key.
+     * the database, migrated, the master key, and the task engine (its workers start with the server).
      */
     public static Platform open(ServerConfig config, Clock clock) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -27,7 +28,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
                 ? MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
                 : MasterKey.fromBase64(config.masterKey());
         Database database = Database.open(config, metrics);
-        return new Platform(config, database, metrics, clock, key, new Authenticators());
+        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock));
     }
 
     /** Now, as stored in the database (UTC). */
@@ -37,6 +38,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
 
     /** Releases the database and metrics. */
     public void close() {
+        tasks.close();
         database.close();
         metrics.close();
     }

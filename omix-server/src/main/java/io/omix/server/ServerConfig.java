@@ -32,11 +32,14 @@ import java.util.Properties;
  * @param accessTokenTtl  life of an OAuth2 access token
  * @param refreshTokenTtl life of an OAuth2 refresh token
  * @param defaultZone     the zone of times given without an offset (the original platform's: +08:00)
+ * @param taskWorkers     threads running queued tasks on this server (0: this server runs none)
+ * @param taskLease       how long a claimed task stays with its server without a heartbeat; a task whose
+ *                        server died is claimed again after this
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
                            String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
-                           java.time.ZoneOffset defaultZone) {
+                           java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -58,6 +61,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
         d.put("time.default-zone", "+08:00");
+        d.put("tasks.workers", "2");
+        d.put("tasks.lease-seconds", "60");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -72,6 +77,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             throw new IllegalArgumentException("security.master-key is required with db.url: every server of a deployment needs the same one"
                     + " (generate: openssl rand -base64 32)");
         }
+        if (taskWorkers < 0 || taskWorkers > 64) throw new IllegalArgumentException("tasks.workers must be 0..64");
+        if (taskLease.getSeconds() < 1) throw new IllegalArgumentException("tasks.lease-seconds must be >= 1");
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
@@ -139,7 +146,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("security.master-key"),
                 Duration.ofSeconds(integer(v, "oauth.access-token-ttl-seconds")),
                 Duration.ofSeconds(integer(v, "oauth.refresh-token-ttl-seconds")),
-                zone(v.get("time.default-zone")));
+                zone(v.get("time.default-zone")),
+                integer(v, "tasks.workers"),
+                Duration.ofSeconds(integer(v, "tasks.lease-seconds")));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -174,7 +183,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
-                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone);
+                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease);
     }
 
     @Override

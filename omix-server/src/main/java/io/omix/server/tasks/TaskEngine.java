@@ -1,0 +1,316 @@
+package io.omix.server.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.omix.server.ServerConfig;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one engine behind every asynchronous operation. Tasks are rows of the {@code tasks} table;
+ * a worker claims one by moving it to STARTED under a lease (a conditional UPDATE, so two servers
+ * never both win), renews the lease while it runs, and records the outcome. A handler's writes and
+ * the task's completion commit in one transaction, fenced on the lease holder: a task whose server
+ * died is claimed again once its lease runs out, and its half-done work was rolled back with it.
+ */
+public final class TaskEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
+    /** Runs of one task before an unexpected failure (or a crash) becomes final. */
+    static final int MAX_ATTEMPTS = 3;
+    private static final Duration IDLE_POLL = Duration.ofMillis(250);
+
+    public enum Status { PENDING, STARTED, SUCCESS, FAILURE, REVOKED;
+        public boolean finished() {
+            return this == SUCCESS || this == FAILURE || this == REVOKED;
+        }
+    }
+
+    public record Task(long jobId, String taskId, String kind, String owner, JsonNode payload, Status status, JsonNode result,
+                       int progress, int attempts, String path, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                       OffsetDateTime completedAt) {}
+
+    /** Runs a claimed task inside {@code tx}; its answer becomes the task's result when {@code tx} commits. */
+    @FunctionalInterface
+    public interface Handler {
+        JsonNode run(Run run, Connection tx) throws Exception;
+    }
+
+    /** What a handler sees of its run. */
+    public interface Run {
+        Task task();
+
+        /** Records progress (0-100) at once, outside the handler's transaction, for those watching. */
+        void progress(int percent);
+    }
+
+    /** A deliberate, final failure: not retried; its message is the task's result. */
+    public static final class TaskFailure extends RuntimeException {
+        private final transient JsonNode details;
+
+        public TaskFailure(String message, JsonNode details) {
+            super(message, null, false, false);
+            this.details = details;
+        }
+
+        public TaskFailure(String message) {
+            this(message, null);
+        }
+    }
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final Duration lease;
+    private final int workers;
+    private final String workerId = "w-" + UUID.randomUUID().toString().substring(0, 13);
+    private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+    private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
+    private final Object wakeUp = new Object();
+    private volatile boolean stopping;
+    private final List<Thread> threads = new ArrayList<>();
+    private ScheduledExecutorService heartbeat;
+
+    public TaskEngine(Jdbc jdbc, ServerConfig config, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.lease = config.taskLease();
+        this.workers = config.taskWorkers();
+    }
+
+    /** Registers what runs tasks of {@code kind}; every server of a deployment registers the same kinds. */
+    public void handle(String kind, Handler handler) {
+        if (handlers.putIfAbsent(kind, handler) != null) throw new IllegalStateException("two handlers for task kind " + kind);
+    }
+
+    /** Queues a task; it commits with {@code tx}, so work and the task that finishes it are queued together. */
+    public Task submit(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
+        long jobId = Jdbc.query(tx, "SELECT nextval('task_job_ids')", rs -> rs.getLong(1)).get(0);
+        String taskId = UUID.randomUUID().toString();
+        OffsetDateTime now = now();
+        Jdbc.update(tx, "INSERT INTO tasks (job_id, task_id, kind, owner, payload, status, path, created_at, updated_at)"
+                + " VALUES (?,?,?,?,?,?,?,?,?)", jobId, taskId, kind, owner, payload.toString(), Status.PENDING.name(), path, now, now);
+        wake();
+        return new Task(jobId, taskId, kind, owner, payload, Status.PENDING, null, 0, 0, path, now, now, null);
+    }
+
+    /** Queues a task in a transaction of its own. */
+    public Task submit(String kind, String owner, JsonNode payload, String path) {
+        return jdbc.inTransaction(tx -> submit(tx, kind, owner, payload, path));
+    }
+
+    public Optional<Task> byTaskId(String taskId) {
+        return jdbc.queryOne(SELECT + " WHERE task_id = ?", TaskEngine::task, taskId);
+    }
+
+    public Optional<Task> byJobId(long jobId) {
+        return jdbc.queryOne(SELECT + " WHERE job_id = ?", TaskEngine::task, jobId);
+    }
+
+    /** Cancels a task nobody has started; true when it was still pending. */
+    public boolean revoke(String taskId) {
+        OffsetDateTime now = now();
+        return jdbc.update("UPDATE tasks SET status = 'REVOKED', completed_at = ?, updated_at = ? WHERE task_id = ? AND status = 'PENDING'",
+                now, now, taskId) == 1;
+    }
+
+    /** Starts this server's workers (none when {@code tasks.workers} is 0). */
+    public synchronized void start() {
+        if (workers == 0 || !threads.isEmpty()) return;
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "omix-task-lease"));
+        long every = Math.max(200, lease.toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < workers; i++) {
+            Thread t = daemon(this::work, "omix-task-" + i);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Stops claiming; tasks running now finish (their leases would hand them to another server otherwise). */
+    @Override
+    public synchronized void close() {
+        stopping = true;
+        wake();
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.clear();
+        if (heartbeat != null) heartbeat.shutdownNow();
+    }
+
+    private void wake() {
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
+        }
+    }
+
+    private void work() {
+        while (!stopping) {
+            try {
+                Optional<Task> claimed = claim();
+                if (claimed.isPresent()) {
+                    execute(claimed.get());
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("task worker: {}", e.toString());
+            }
+            synchronized (wakeUp) {
+                if (stopping) return;
+                try {
+                    wakeUp.wait(IDLE_POLL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The oldest runnable task, claimed for this worker: pending, or started by a server whose lease ran out. */
+    Optional<Task> claim() {
+        OffsetDateTime now = now();
+        List<Long> candidates = jdbc.query("SELECT job_id FROM tasks WHERE status = 'PENDING'"
+                + " OR (status = 'STARTED' AND lease_until < ?) ORDER BY job_id LIMIT 8", rs -> rs.getLong(1), now);
+        for (long jobId : candidates) {
+            int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
+                    + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",
+                    workerId, now.plus(lease), now, jobId, now);
+            if (won == 1) return byJobId(jobId);
+        }
+        return Optional.empty();
+    }
+
+    private void execute(Task task) {
+        Handler handler = handlers.get(task.kind());
+        if (handler == null) {
+            finish(task, Status.FAILURE, error("no handler for task kind " + task.kind(), null));
+            return;
+        }
+        if (task.attempts() > MAX_ATTEMPTS) {
+            finish(task, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
+            return;
+        }
+        running.put(task.jobId(), Boolean.TRUE);
+        try {
+            Run run = new Run() {
+                @Override
+                public Task task() {
+                    return task;
+                }
+
+                @Override
+                public void progress(int percent) {
+                    jdbc.update("UPDATE tasks SET progress = ?, updated_at = ? WHERE job_id = ? AND claimed_by = ?",
+                            Math.max(0, Math.min(100, percent)), now(), task.jobId(), workerId);
+                }
+            };
+            boolean done = jdbc.inTransaction(tx -> {
+                JsonNode result;
+                try {
+                    result = handler.run(run, tx);
+                } catch (SQLException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                OffsetDateTime now = now();
+                int recorded = Jdbc.update(tx, "UPDATE tasks SET status = 'SUCCESS', result = ?, progress = 100, completed_at = ?, updated_at = ?,"
+                        + " lease_until = NULL WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'",
+                        String.valueOf(result == null ? JsonNodeFactory.instance.objectNode() : result), now, now, task.jobId(), workerId);
+                if (recorded != 1) {
+                    // Another server took the task over (our lease ran out): its run counts, ours rolls back.
+                    tx.rollback();
+                    return false;
+                }
+                return true;
+            });
+            if (!done) LOG.warn("task {} ({}) was taken over by another server; this run was rolled back", task.taskId(), task.kind());
+        } catch (TaskFailure f) {
+            finish(task, Status.FAILURE, error(f.getMessage(), f.details));
+        } catch (RuntimeException e) {
+            LOG.warn("task {} ({}) attempt {} failed: {}", task.taskId(), task.kind(), task.attempts(), e.toString());
+            if (task.attempts() >= MAX_ATTEMPTS) {
+                finish(task, Status.FAILURE, error("failed after " + task.attempts() + " attempts: " + e.getMessage(), null));
+            } else {
+                jdbc.update("UPDATE tasks SET status = 'PENDING', claimed_by = NULL, lease_until = NULL, updated_at = ?"
+                        + " WHERE job_id = ? AND claimed_by = ?", now(), task.jobId(), workerId);
+            }
+        } finally {
+            running.remove(task.jobId());
+        }
+    }
+
+    private void finish(Task task, Status status, JsonNode result) {
+        OffsetDateTime now = now();
+        jdbc.update("UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
+                + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), workerId);
+    }
+
+    private static JsonNode error(String message, JsonNode details) {
+        var node = JsonNodeFactory.instance.objectNode().put("error", message);
+        if (details != null) node.set("details", details);
+        return node;
+    }
+
+    private void renewLeases() {
+        try {
+            OffsetDateTime now = now();
+            for (long jobId : running.keySet()) {
+                jdbc.update("UPDATE tasks SET lease_until = ? WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'",
+                        now.plus(lease), jobId, workerId);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("renewing task leases: {}", e.toString());
+        }
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static final String SELECT = "SELECT job_id, task_id, kind, owner, payload, status, result, progress, attempts, path,"
+            + " created_at, updated_at, completed_at FROM tasks";
+
+    private static Task task(ResultSet rs) throws SQLException {
+        return new Task(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), json(rs.getString(5)),
+                Status.valueOf(rs.getString(6)), json(rs.getString(7)), rs.getInt(8), rs.getInt(9), rs.getString(10),
+                rs.getObject(11, OffsetDateTime.class), rs.getObject(12, OffsetDateTime.class), rs.getObject(13, OffsetDateTime.class));
+    }
+
+    private static JsonNode json(String text) {
+        if (text == null) return null;
+        try {
+            return ServerJson.MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            return JsonNodeFactory.instance.textNode(text);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.omix.server.tasks;
+
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.HttpProblem;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.LongParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
+import io.javalin.http.HandlerType;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where callers watch their tasks: {@code GET /task/{task_id}} (open platform, seed 000's commit
+ * answer), {@code GET /private/task/{task_id}} (private apps) and {@code GET /api/v2/jobs/{job_id}}
+ * (dataset batches). A caller sees only its own tasks; any other id is answered as unknown.
+ */
+public final class TasksCapability implements Capability {
+    static final StringParam TASK_ID = Param.string("task_id").required().maxLength(36);
+    static final LongParam JOB_ID = Param.longInt("job_id").required().range(1, Long.MAX_VALUE);
+    private static final DateTimeFormatter JOB_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+
+    private final TaskEngine engine;
+
+    public TasksCapability(Platform platform) {
+        this.engine = platform.tasks();
+    }
+
+    /** Who owns the tasks a caller queues: the app, the OAuth2 client, or the dataset API key. */
+    public static String ownerOf(Caller caller) {
+        return switch (caller.kind()) {
+            case PRIVATE_APP -> "app:" + caller.namespace();
+            case USER_TOKEN, CLIENT_TOKEN -> "client:" + caller.clientId();
+            case DATASET_KEY -> "dsk:" + caller.appKey();
+            case ANONYMOUS -> throw new IllegalArgumentException("anonymous callers own no tasks");
+        };
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        ParamSpec byTask = ParamSpec.of(TASK_ID);
+        routes.get("/task/{task_id}", Access.TOKEN, byTask, (r, p) -> taskView(r, own(r.caller(), p.get(TASK_ID))));
+        routes.get("/private/task/{task_id}", Access.PRIVATE_APP, byTask, (r, p) -> taskView(r, own(r.caller(), p.get(TASK_ID))));
+        routes.resource(HandlerType.GET, "/api/v2/jobs/{job_id}", Access.DATASET_KEY, ParamSpec.of(JOB_ID), (r, p) -> {
+            TaskEngine.Task task = engine.byJobId(p.get(JOB_ID)).filter(t -> t.owner().equals(ownerOf(r.caller())))
+                    .orElseThrow(() -> new HttpProblem(404, "no job " + p.get(JOB_ID)));
+            return Map.of("job", jobView(task));
+        });
+    }
+
+    private TaskEngine.Task own(Caller caller, String taskId) {
+        return engine.byTaskId(taskId).filter(t -> t.owner().equals(ownerOf(caller)))
+                .orElseThrow(() -> ApiException.invalidParam("task_id", "no such task"));
+    }
+
+    /** Seed 000's task answer: {@code {task_id, progress, result, completed, task_url}}. */
+    public static Map<String, Object> taskView(ApiRequest request, TaskEngine.Task task) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task_id", task.taskId());
+        m.put("progress", task.status().name());
+        m.put("result", task.result());
+        m.put("completed", task.completedAt() == null ? null : task.completedAt().toString());
+        String base = request.ctx().url().replaceAll("(/private)?/(task|batch)/.*$", "");
+        String prefix = request.ctx().path().startsWith("/private/") ? "/private" : "";
+        m.put("task_url", base + prefix + "/task/" + task.taskId());
+        return m;
+    }
+
+    /** The dataset batches API's job ({@code JobSchema}). */
+    public static Map<String, Object> jobView(TaskEngine.Task task) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", task.jobId());
+        m.put("status", switch (task.status()) {
+            case PENDING, STARTED -> "processing";
+            case SUCCESS -> "success";
+            case FAILURE -> "failure";
+            case REVOKED -> "error";
+        });
+        m.put("response", task.result() == null ? Map.of() : task.result());
+        m.put("last_updated_at", time(task.updatedAt()));
+        m.put("created_at", time(task.createdAt()));
+        m.put("path", task.path());
+        m.put("operation", task.kind());
+        return m;
+    }
+
+    private static String time(OffsetDateTime t) {
+        return t == null ? null : JOB_TIME.format(t);
+    }
+}

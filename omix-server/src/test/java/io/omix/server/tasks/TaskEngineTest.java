@@ -1,0 +1,159 @@
+package io.omix.server.tasks;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Database;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.Routes;
+import io.omix.server.testing.TestDatabases;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The durable task engine on both databases: exactly-once runs across servers, crash recovery, failures. */
+class TaskEngineTest {
+    static final String MASTER_KEY = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k');
+
+    /** Test task kinds: each run of "test.count" records itself in the task's transaction. */
+    static final class CountingTasks implements Capability {
+        static final AtomicInteger FLAKY_RUNS = new AtomicInteger();
+
+        CountingTasks(Platform platform) {
+            platform.database().jdbc().update("CREATE TABLE IF NOT EXISTS task_runs (job_id BIGINT NOT NULL, worker VARCHAR(60) NOT NULL)");
+            TaskEngine engine = platform.tasks();
+            engine.handle("test.count", (run, tx) -> {
+                Jdbc.update(tx, "INSERT INTO task_runs (job_id, worker) VALUES (?, ?)", run.task().jobId(), String.valueOf(System.identityHashCode(engine)));
+                Thread.sleep(1); // long enough for both servers' workers to interleave
+                return JsonNodeFactory.instance.objectNode().put("ran", true);
+            });
+            engine.handle("test.refuse", (run, tx) -> {
+                throw new TaskEngine.TaskFailure("bad input");
+            });
+            engine.handle("test.flaky", (run, tx) -> {
+                Jdbc.update(tx, "INSERT INTO task_runs (job_id, worker) VALUES (?, 'flaky')", run.task().jobId());
+                if (FLAKY_RUNS.incrementAndGet() < 3) throw new IllegalStateException("transient trouble");
+                return JsonNodeFactory.instance.objectNode();
+            });
+            engine.handle("test.broken", (run, tx) -> {
+                throw new IllegalStateException("always broken");
+            });
+        }
+
+        @Override
+        public void routes(Routes routes) {}
+    }
+
+    static TestServer start(String kind, String sharedDbUrl) {
+        TestServer.Builder b = TestServer.builder().database(kind).capabilities(CountingTasks::new).setting("tasks.lease-seconds", "2");
+        if (sharedDbUrl != null) b.setting("db.url", sharedDbUrl).setting("security.master-key", MASTER_KEY);
+        return b.start();
+    }
+
+    static String urlOf(TestServer server, String kind) {
+        return TestDatabases.H2.equals(kind) ? Database.embeddedUrl(server.dataDir()) : server.server().platform().config().dbUrl();
+    }
+
+    static TaskEngine.Task awaitFinished(TaskEngine engine, String taskId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            TaskEngine.Task t = engine.byTaskId(taskId).orElseThrow();
+            if (t.status().finished()) return t;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("task " + taskId + " did not finish");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoServersOnOneDatabaseRunEachOfAThousandTasksExactlyOnce(String kind) throws Exception {
+        try (TestServer first = start(kind, null); TestServer second = start(kind, urlOf(first, kind))) {
+            Jdbc jdbc = first.server().platform().database().jdbc();
+            TaskEngine engine = first.server().platform().tasks();
+            jdbc.inTransaction(tx -> {
+                for (int i = 0; i < 1000; i++) engine.submit(tx, "test.count", "test", JsonNodeFactory.instance.objectNode().put("i", i), "/test");
+                return null;
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (jdbc.queryOne("SELECT COUNT(*) FROM tasks WHERE kind = 'test.count' AND status = 'SUCCESS'", rs -> rs.getLong(1)).orElseThrow() < 1000) {
+                assertTrue(System.nanoTime() < deadline, "1000 tasks did not finish in time");
+                Thread.sleep(50);
+            }
+            assertEquals(1000L, jdbc.queryOne("SELECT COUNT(*) FROM task_runs", rs -> rs.getLong(1)).orElseThrow(), "one run recorded per task");
+            assertEquals(1000L, jdbc.queryOne("SELECT COUNT(DISTINCT job_id) FROM task_runs", rs -> rs.getLong(1)).orElseThrow());
+            assertEquals(2L, jdbc.queryOne("SELECT COUNT(DISTINCT worker) FROM task_runs", rs -> rs.getLong(1)).orElseThrow(),
+                    "both servers ran some");
+            assertEquals(1000L, jdbc.queryOne("SELECT COUNT(*) FROM tasks WHERE kind = 'test.count' AND attempts = 1", rs -> rs.getLong(1)).orElseThrow());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aTaskWhoseServerDiedIsClaimedAgainOnceItsLeaseRunsOut(String kind) throws Exception {
+        try (TestServer server = start(kind, null)) {
+            Jdbc jdbc = server.server().platform().database().jdbc();
+            TaskEngine engine = server.server().platform().tasks();
+            // A server claimed it, started writing, and was killed: its transaction never committed.
+            TaskEngine.Task task = jdbc.inTransaction(tx -> {
+                TaskEngine.Task t = engine.submit(tx, "test.count", "test", JsonNodeFactory.instance.objectNode(), "/test");
+                Jdbc.update(tx, "UPDATE tasks SET status = 'STARTED', claimed_by = 'w-dead', attempts = 1, lease_until = ? WHERE job_id = ?",
+                        OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(1), t.jobId());
+                return t;
+            });
+            TaskEngine.Task done = awaitFinished(engine, task.taskId());
+            assertEquals(TaskEngine.Status.SUCCESS, done.status());
+            assertEquals(2, done.attempts());
+            assertEquals(1L, jdbc.queryOne("SELECT COUNT(*) FROM task_runs WHERE job_id = ?", rs -> rs.getLong(1), task.jobId()).orElseThrow());
+
+            // One interrupted too often is failed, not run forever.
+            TaskEngine.Task doomed = jdbc.inTransaction(tx -> {
+                TaskEngine.Task t = engine.submit(tx, "test.count", "test", JsonNodeFactory.instance.objectNode(), "/test");
+                Jdbc.update(tx, "UPDATE tasks SET status = 'STARTED', claimed_by = 'w-dead', attempts = 3, lease_until = ? WHERE job_id = ?",
+                        OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1), t.jobId());
+                return t;
+            });
+            TaskEngine.Task failed = awaitFinished(engine, doomed.taskId());
+            assertEquals(TaskEngine.Status.FAILURE, failed.status());
+            assertTrue(failed.result().path("error").asText().contains("interrupted"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void deliberateFailuresAreFinalAndUnexpectedOnesAreRetriedWithTheirWorkRolledBack(String kind) throws Exception {
+        CountingTasks.FLAKY_RUNS.set(0);
+        try (TestServer server = start(kind, null)) {
+            Jdbc jdbc = server.server().platform().database().jdbc();
+            TaskEngine engine = server.server().platform().tasks();
+            TaskEngine.Task refused = awaitFinished(engine, engine.submit("test.refuse", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            assertEquals(TaskEngine.Status.FAILURE, refused.status());
+            assertEquals("bad input", refused.result().path("error").asText());
+            assertEquals(1, refused.attempts());
+
+            TaskEngine.Task flaky = awaitFinished(engine, engine.submit("test.flaky", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            assertEquals(TaskEngine.Status.SUCCESS, flaky.status());
+            assertEquals(3, flaky.attempts());
+            assertEquals(1L, jdbc.queryOne("SELECT COUNT(*) FROM task_runs WHERE worker = 'flaky'", rs -> rs.getLong(1)).orElseThrow(),
+                    "the failed attempts' writes were rolled back");
+
+            TaskEngine.Task broken = awaitFinished(engine, engine.submit("test.broken", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            assertEquals(TaskEngine.Status.FAILURE, broken.status());
+            assertEquals(TaskEngine.MAX_ATTEMPTS, broken.attempts());
+
+            TaskEngine.Task unknown = awaitFinished(engine, engine.submit("test.nobody", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            assertEquals(TaskEngine.Status.FAILURE, unknown.status());
+            List<String> statuses = jdbc.query("SELECT DISTINCT status FROM tasks", rs -> rs.getString(1));
+            assertTrue(statuses.stream().allMatch(s -> s.equals("SUCCESS") || s.equals("FAILURE")), statuses.toString());
+        }
+    }
+}
