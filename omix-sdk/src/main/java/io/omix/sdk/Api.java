@@ -234,6 +234,34 @@ public final class Api implements AutoCloseable {
                 .query("biosample_id", upper(biosampleId)).query("interval", interval).query("periods", periods)));
     }
 
+    /**
+     * One page of committed data items of a sample (get_data_items, {@code /data_item/batch_retrieve}),
+     * of one batch ({@code collectionId}, the batch number) and/or some data elements (at most 100):
+     * {@code {result, count, next_page}}.
+     *
+     * @param namespace the private app's namespace the items were imported in
+     */
+    public Model getDataItems(String namespace, String biosampleId, Long collectionId, java.util.List<String> dataElementIds, String nextPage) {
+        return Answers.model(call(ApiRequest.get("/data_item/batch_retrieve").query("namespace", namespace)
+                .query("biosample_id", upper(biosampleId)).query("collection_id", collectionId).query("data_element_ids", dataElementIds)
+                .query("next_page", nextPage)));
+    }
+
+    /** Every committed data item matching, page by page as the iteration goes. */
+    public Iterable<Model> dataItems(String namespace, String biosampleId, Long collectionId, java.util.List<String> dataElementIds) {
+        return new Paged(next -> getDataItems(namespace, biosampleId, collectionId, dataElementIds, (String) next));
+    }
+
+    /** A task this client queued: {@code {task_id, progress, result, completed, task_url}}. */
+    public Model task(String taskId) {
+        return Answers.model(call(ApiRequest.get("/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
+    }
+
+    /** Waits until a task answer has finished; its final view. BgeException after {@code timeout}. */
+    public Model waitFor(Model task, java.time.Duration timeout) {
+        return TaskWait.waitFor(this::task, task, timeout);
+    }
+
     /** A JSON text as given, or any other value written as JSON, as nested values travel in form fields. */
     static String jsonText(Object value) {
         if (value == null || value instanceof String) return (String) value;

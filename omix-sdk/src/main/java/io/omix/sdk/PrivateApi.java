@@ -153,6 +153,65 @@ public final class PrivateApi implements AutoCloseable {
                 (String) next, 100));
     }
 
+    /** Opens a batch of data items (seed 000 register_batch): {@code {batch_no}}. */
+    public Model registerBatch(String title, String intro) {
+        return Answers.model(call(ApiRequest.post("/private/batch/register").form("title", title).form("intro", intro)));
+    }
+
+    /** A batch (seed 000 retrieve_batch): ctime, batch_no, extracted, committed, commit_time, namespace, intro, name. */
+    public Model retrieveBatch(long batchNo) {
+        return Answers.model(call(ApiRequest.get("/private/batch/retrieve").query("batch_no", batchNo)));
+    }
+
+    /**
+     * Adds up to 100 data items to a batch not yet committed (seed 000 import_batch); each item is a
+     * map with {@code data_element_id} and {@code attributes} (any JSON object). A call imports all
+     * its items or, when one is invalid (41001 naming it), none.
+     *
+     * @param biosampleId the sample the items describe, or null
+     */
+    public void importBatch(long batchNo, java.util.List<? extends java.util.Map<String, ?>> dataItems, String biosampleId) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("batch_no", batchNo);
+        body.put("data_items", dataItems);
+        if (biosampleId != null) body.put("biosample_id", Api.upper(biosampleId));
+        call(ApiRequest.post("/private/batch/import").json(body));
+    }
+
+    /**
+     * Queues the commit of a batch (seed 000 commit_batch): the task
+     * {@code {task_id, progress, result, completed, task_url}}. When it succeeds every item of the
+     * batch is visible at once; a batch is committed once, and takes no imports after.
+     */
+    public Model commitBatch(long batchNo) {
+        return Answers.model(call(ApiRequest.post("/private/batch/commit").form("batch_no", batchNo)));
+    }
+
+    /** A task of this app: {@code {task_id, progress (PENDING, STARTED, SUCCESS, FAILURE, REVOKED), result, completed, task_url}}. */
+    public Model task(String taskId) {
+        return Answers.model(call(ApiRequest.get("/private/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
+    }
+
+    /** Waits until a task answer (e.g. of {@link #commitBatch}) has finished; its final view. BgeException after {@code timeout}. */
+    public Model waitFor(Model task, Duration timeout) {
+        return TaskWait.waitFor(this::task, task, timeout);
+    }
+
+    /**
+     * One page of committed data items (get_data_items) of a sample and/or a batch
+     * ({@code collection_id} is the batch number), optionally of some data elements only:
+     * {@code {result, count, next_page}}.
+     */
+    public Model getDataItems(String biosampleId, Long collectionId, java.util.List<String> dataElementIds, String nextPage, Integer limit) {
+        return Answers.model(call(ApiRequest.get("/private/data_item/batch_retrieve").query("biosample_id", Api.upper(biosampleId))
+                .query("collection_id", collectionId).query("data_element_ids", dataElementIds).query("next_page", nextPage).query("limit", limit)));
+    }
+
+    /** Every committed data item matching, page by page as the iteration goes. */
+    public Iterable<Model> dataItems(String biosampleId, Long collectionId, java.util.List<String> dataElementIds) {
+        return new Paged(next -> getDataItems(biosampleId, collectionId, dataElementIds, (String) next, 1000));
+    }
+
     /** Sends a signed request; the envelope of a successful answer. */
     ObjectNode call(ApiRequest request) {
         return transport.envelope(request);

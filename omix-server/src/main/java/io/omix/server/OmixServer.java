@@ -16,11 +16,13 @@ import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.demo.DemoSeeder;
 import io.omix.server.apps.AppsCapability;
+import io.omix.server.batches.BatchesCapability;
 import io.omix.server.microbiome.MicrobiomeCapability;
 import io.omix.server.oauth.OAuthCapability;
 import io.omix.server.samples.SamplesCapability;
 import io.omix.server.streams.StreamsCapability;
 import io.omix.server.system.SystemRoutes;
+import io.omix.server.tasks.TasksCapability;
 import io.omix.server.users.UsersCapability;
 import io.omix.server.variants.VariantsCapability;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -45,7 +47,7 @@ public final class OmixServer implements AutoCloseable {
     /** The capabilities every server runs, in registration order. */
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
-            VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new);
+            VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new);
 
     private final Platform platform;
     private final Javalin app;
@@ -136,6 +138,7 @@ public final class OmixServer implements AutoCloseable {
                 app.start();
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
+                platform.tasks().start();
                 OmixServer server = new OmixServer(platform, app, demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
@@ -178,6 +181,7 @@ public final class OmixServer implements AutoCloseable {
         stopped = true;
         try {
             app.stop();
+            platform.tasks().close();
         } finally {
             platform.close();
         }

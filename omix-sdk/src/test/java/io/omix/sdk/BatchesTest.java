@@ -1,0 +1,212 @@
+package io.omix.sdk;
+
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Private batches (seed 000) through the SDK: register, import, commit as a task, and reading the items. */
+class BatchesTest {
+    static final String RECORD = "00011d12-b363-11e9-bfed-00163e104c79";
+    static final String INDEX = "00011d13-b363-11e9-bfed-00163e104c79";
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    static TestServer server;
+    static PrivateApi app;
+    static PrivateApi otherApp;
+    static String sample;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        Identity.Client one = Identity.app(server, "BATCH_APP");
+        Identity.Client two = Identity.app(server, "OTHER_APP");
+        app = PrivateApi.builder(one.id(), one.secret()).endpoint(server.url()).build();
+        otherApp = PrivateApi.builder(two.id(), two.secret()).endpoint(server.url()).build();
+        String project = new SampleStore(server.server().platform()).createProject("batches", 1, null, null, null).projectId();
+        sample = app.registerSample(11, project, "B-1", Map.of()).getString("biosample_id");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+        otherApp.close();
+        server.close();
+    }
+
+    static int code(Runnable call) {
+        return assertThrows(ApiException.class, call::run).code();
+    }
+
+    static List<Map<String, Object>> items(int n, int from) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            items.add(Map.of("data_element_id", i % 2 == 0 ? RECORD : INDEX,
+                    "attributes", Map.of("deid_idx", "deid-" + i, "age", 18 + i % 50, "parents", List.of("father", "mother"))));
+        }
+        return items;
+    }
+
+    @Test
+    void aBatchIsInvisibleUntilItsCommitTaskSucceedsThenVisibleWhole() {
+        long batchNo = app.registerBatch("test_batch", "test_batch_intro").getLong("batch_no");
+        assertTrue(batchNo > 1_600_000_000_000L, "millisecond-timestamp-like, as on the original");
+        Model fresh = app.retrieveBatch(batchNo);
+        assertEquals("test_batch", fresh.getString("name"));
+        assertEquals("test_batch_intro", fresh.getString("intro"));
+        assertEquals("BATCH_APP", fresh.getString("namespace"));
+        assertEquals(false, fresh.getBoolean("committed"));
+        assertEquals(false, fresh.getBoolean("extracted"));
+        assertNull(fresh.get("commit_time"));
+        assertTrue(fresh.getString("ctime").matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}"));
+
+        app.importBatch(batchNo, items(100, 0), sample);
+        app.importBatch(batchNo, items(50, 100), sample);
+        assertEquals(0, app.getDataItems(sample, batchNo, null, null, null).getList("result").size(), "nothing visible before commit");
+
+        Model task = app.commitBatch(batchNo);
+        assertTrue(List.of("PENDING", "STARTED", "SUCCESS").contains(task.getString("progress")));
+        assertTrue(task.getString("task_url").endsWith("/private/task/" + task.getString("task_id")));
+        Model done = app.waitFor(task, WAIT);
+        assertEquals("SUCCESS", done.getString("progress"));
+        assertEquals(150, done.at("result.data_items"));
+        assertTrue(done.getString("completed") != null);
+
+        Model committed = app.retrieveBatch(batchNo);
+        assertEquals(true, committed.getBoolean("committed"));
+        assertTrue(committed.getString("commit_time") != null);
+
+        List<Model> all = new ArrayList<>();
+        app.dataItems(sample, batchNo, null).forEach(all::add);
+        assertEquals(150, all.size());
+        assertEquals("deid-0", all.get(0).at("attributes.deid_idx"));
+        assertEquals("deid-149", all.get(149).at("attributes.deid_idx"), "in import order across calls");
+        assertEquals(List.of("father", "mother"), all.get(3).getModel("attributes").getList("parents").json());
+        assertEquals(Long.valueOf(batchNo), all.get(0).getLong("collection_id"));
+
+        Model page = app.getDataItems(sample, batchNo, List.of(INDEX), null, 20);
+        assertEquals(20, page.getList("result").size());
+        assertTrue(page.getList("result").models().stream().allMatch(m -> m.getString("data_element_id").equals(INDEX)));
+        Model second = app.getDataItems(sample, batchNo, List.of(INDEX), page.getString("next_page"), 100);
+        assertEquals(55, second.getList("result").size(), "75 index items: 20 then 55");
+        assertNull(second.get("next_page"));
+    }
+
+    @Test
+    void committingTwiceOrImportingAfterACommitIsRefused() {
+        long batchNo = app.registerBatch("once", "").getLong("batch_no");
+        app.importBatch(batchNo, items(3, 0), sample);
+        Model task = app.commitBatch(batchNo);
+        ApiException twice = assertThrows(ApiException.class, () -> app.commitBatch(batchNo));
+        assertEquals(41001, twice.code());
+        assertTrue(twice.dataModel().getString("batch_no").contains("committed"));
+        assertEquals(41001, code(() -> app.importBatch(batchNo, items(1, 9), sample)));
+        assertEquals("SUCCESS", app.waitFor(task, WAIT).getString("progress"));
+        assertEquals(41001, code(() -> app.importBatch(batchNo, items(1, 9), sample)));
+        assertEquals(3L, app.retrieveBatch(batchNo).getLong("data_items"));
+    }
+
+    @Test
+    void aBadItemRejectsTheWholeCallNamingIt() {
+        long batchNo = app.registerBatch("bad items", "").getLong("batch_no");
+        List<Map<String, Object>> items = new ArrayList<>(items(5, 0));
+        items.set(3, Map.of("data_element_id", "00000000-0000-0000-0000-000000000000", "attributes", Map.of()));
+        ApiException e = assertThrows(ApiException.class, () -> app.importBatch(batchNo, items, sample));
+        assertEquals(41001, e.code());
+        assertEquals("no such data element", e.dataModel().getString("data_items[3].data_element_id"));
+        List<Map<String, Object>> notObjects = List.of(Map.of("data_element_id", RECORD, "attributes", List.of(1, 2)));
+        assertEquals("must be a JSON object", assertThrows(ApiException.class, () -> app.importBatch(batchNo, notObjects, sample))
+                .dataModel().getString("data_items[0].attributes"));
+        assertEquals(41001, code(() -> app.importBatch(batchNo, items(101, 0), sample)), "at most 100 items a call");
+        assertEquals(41001, code(() -> app.importBatch(batchNo, List.of(), sample)));
+        assertEquals(0L, app.retrieveBatch(batchNo).getLong("data_items"), "nothing of a refused call was written");
+        assertEquals(41001, code(() -> app.importBatch(424242L, items(1, 0), sample)), "unknown batch");
+        assertEquals(41001, code(() -> app.registerBatch(null, "")), "title is required");
+    }
+
+    @Test
+    void anotherAppSeesNeitherTheBatchNorItsItemsNorItsTask() {
+        long batchNo = app.registerBatch("mine", "").getLong("batch_no");
+        app.importBatch(batchNo, items(2, 0), sample);
+        Model task = app.waitFor(app.commitBatch(batchNo), WAIT);
+        assertEquals(41001, code(() -> otherApp.retrieveBatch(batchNo)));
+        assertEquals(41001, code(() -> otherApp.importBatch(batchNo, items(1, 0), null)));
+        assertEquals(41001, code(() -> otherApp.commitBatch(batchNo)));
+        assertEquals(41001, code(() -> otherApp.task(task.getString("task_id"))));
+        assertEquals(41303, code(() -> otherApp.getDataItems(sample, null, null, null, null)), "not its sample");
+        assertEquals(41001, code(() -> otherApp.getDataItems(null, batchNo, null, null, null)), "not its batch");
+        assertEquals(41303, code(() -> otherApp.importBatch(otherApp.registerBatch("x", "").getLong("batch_no"), items(1, 0), sample)));
+    }
+
+    @Test
+    void theOpenPlatformReadsCommittedItemsOfSamplesItSees() {
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api client = o.getCredentialsToken().api()) {
+            String project = new SampleStore(server.server().platform()).createProject("open-items", 1, null, null, null).projectId();
+            String own = client.registerSample("OI-1", 11, project).getString("biosample_id");
+            long batchNo = app.registerBatch("open", "").getLong("batch_no");
+            assertEquals(41303, code(() -> app.importBatch(batchNo, items(1, 0), own)), "the app does not see the client's sample");
+            // Items about a sample the client sees, imported by an app that sees it too.
+            new SampleStore(server.server().platform()).assignClient(sample, c.id());
+            app.importBatch(batchNo, items(30, 0), sample);
+            app.waitFor(app.commitBatch(batchNo), WAIT);
+            List<Model> read = new ArrayList<>();
+            client.dataItems("BATCH_APP", sample, batchNo, null).forEach(read::add);
+            assertEquals(30, read.size());
+            assertEquals(0, client.getDataItems("OTHER_APP", sample, batchNo, null, null).getList("result").size(), "another namespace");
+            assertEquals(41303, code(() -> client.getDataItems("BATCH_APP", "E-Z00000000000", null, null, null)));
+            assertEquals(41001, code(() -> client.getDataItems(null, sample, null, null, null)), "namespace is required");
+            List<String> tooMany = new ArrayList<>();
+            for (int i = 0; i < 101; i++) tooMany.add(String.format("00000000-0000-0000-0000-%012d", i));
+            assertEquals(41001, code(() -> client.getDataItems("BATCH_APP", sample, null, tooMany, null)), "at most 100 data elements");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void concurrentImportsIntoOneBatchKeepEveryItemOnce(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "CONCURRENT_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("c", 1, null, null, null).projectId();
+                String id = p.registerSample(11, project, "C-1", Map.of()).getString("biosample_id");
+                long batchNo = p.registerBatch("concurrent", "").getLong("batch_no");
+                List<Thread> threads = new ArrayList<>();
+                List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+                for (int t = 0; t < 4; t++) {
+                    int from = t * 1000;
+                    Thread thread = new Thread(() -> {
+                        try {
+                            for (int call = 0; call < 10; call++) p.importBatch(batchNo, items(100, from + call * 100), id);
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    });
+                    threads.add(thread);
+                    thread.start();
+                }
+                for (Thread t : threads) t.join();
+                assertTrue(failures.isEmpty(), failures.toString());
+                assertEquals("SUCCESS", p.waitFor(p.commitBatch(batchNo), WAIT).getString("progress"));
+                java.util.Set<Object> seen = new java.util.HashSet<>();
+                for (Model m : p.dataItems(id, batchNo, null)) assertTrue(seen.add(m.at("attributes.deid_idx")), "once each");
+                assertEquals(4000, seen.size());
+                assertFalse(seen.contains("deid-4000"));
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.omix.server.batches;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.TimeOrderedIds;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Batches and their data items: register, import, commit (one flag), and reading committed items. */
+public final class BatchStore {
+    public record Batch(long batchNo, String namespace, String name, String intro, OffsetDateTime ctime, long itemCount,
+                        String commitTaskId, boolean committed, OffsetDateTime commitTime, boolean extracted) {}
+
+    public record NewItem(String dataElementId, JsonNode attributes) {}
+
+    public record Item(long batchNo, long seq, String dataItemId, String biosampleId, String dataElementId, String attributes,
+                       OffsetDateTime createTime) {}
+
+    /** Why an import or commit is refused. */
+    public enum Refusal { NO_SUCH_BATCH, COMMITTED }
+
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final AtomicLong LAST_BATCH_NO = new AtomicLong();
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public BatchStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** A new batch numbered like the original's (epoch milliseconds), unique across servers. */
+    public Batch register(String namespace, String name, String intro) {
+        for (int attempt = 0; ; attempt++) {
+            long now = platform.clock().millis();
+            long batchNo = LAST_BATCH_NO.updateAndGet(last -> Math.max(last + 1, now));
+            try {
+                OffsetDateTime ctime = platform.now();
+                jdbc.update("INSERT INTO batches (batch_no, namespace, name, intro, ctime) VALUES (?,?,?,?,?)",
+                        batchNo, namespace, name, intro, ctime);
+                return new Batch(batchNo, namespace, name, intro, ctime, 0, null, false, null, false);
+            } catch (Jdbc.DataAccessException e) {
+                // Another server took this number in the same millisecond: take the next one.
+                if (attempt > 100 || !(e.getCause() instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState()))) throw e;
+            }
+        }
+    }
+
+    public Optional<Batch> find(String namespace, long batchNo) {
+        return jdbc.queryOne(SELECT + " WHERE batch_no = ? AND namespace = ?", BatchStore::batch, batchNo, namespace);
+    }
+
+    /**
+     * Appends items to a batch not yet committed (nor queued for commit). The batch row is locked
+     * while the items are numbered, so concurrent imports into one batch never share a number.
+     */
+    public Optional<Refusal> importItems(String namespace, long batchNo, String biosampleId, List<NewItem> items) {
+        return jdbc.inTransaction(tx -> {
+            List<Batch> locked = Jdbc.query(tx, SELECT + " WHERE batch_no = ? AND namespace = ? FOR UPDATE", BatchStore::batch, batchNo, namespace);
+            if (locked.isEmpty()) return Optional.of(Refusal.NO_SUCH_BATCH);
+            Batch batch = locked.get(0);
+            if (batch.commitTaskId() != null || batch.committed()) return Optional.of(Refusal.COMMITTED);
+            OffsetDateTime now = platform.now();
+            long seq = batch.itemCount();
+            try (PreparedStatement ps = tx.prepareStatement("INSERT INTO data_items (batch_no, seq, data_item_id, biosample_id,"
+                    + " data_element_id, attributes, create_time) VALUES (?,?,?,?,?,?,?)")) {
+                for (NewItem item : items) {
+                    Jdbc.bind(ps, batchNo, ++seq, TimeOrderedIds.next().toString(), biosampleId, item.dataElementId(),
+                            item.attributes().toString(), now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            Jdbc.update(tx, "UPDATE batches SET item_count = ? WHERE batch_no = ?", seq, batchNo);
+            return Optional.empty();
+        });
+    }
+
+    /** Marks the batch as queued for commit by {@code taskId} (in the caller's transaction); empty when refused. */
+    public static Optional<Refusal> queueCommit(Connection tx, String namespace, long batchNo, String taskId) throws SQLException {
+        List<Batch> locked = Jdbc.query(tx, SELECT + " WHERE batch_no = ? AND namespace = ? FOR UPDATE", BatchStore::batch, batchNo, namespace);
+        if (locked.isEmpty()) return Optional.of(Refusal.NO_SUCH_BATCH);
+        if (locked.get(0).commitTaskId() != null || locked.get(0).committed()) return Optional.of(Refusal.COMMITTED);
+        Jdbc.update(tx, "UPDATE batches SET commit_task_id = ? WHERE batch_no = ?", taskId, batchNo);
+        return Optional.empty();
+    }
+
+    /** Makes every item of the batch visible at once; the number of items it made visible. */
+    static long commit(Connection tx, long batchNo, OffsetDateTime now) throws SQLException {
+        long items = Jdbc.query(tx, "SELECT COUNT(*) FROM data_items WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).get(0);
+        Jdbc.update(tx, "UPDATE batches SET committed = TRUE, commit_time = ? WHERE batch_no = ? AND committed = FALSE", now, batchNo);
+        return items;
+    }
+
+    /**
+     * Committed items, in (batch, import order) after {@code after} (a {batch_no, seq} position or
+     * null), of one sample and/or one batch, optionally of some data elements only.
+     */
+    public List<Item> committedItems(String namespace, String biosampleId, Long batchNo, List<String> elementIds, long[] after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT i.batch_no, i.seq, i.data_item_id, i.biosample_id, i.data_element_id, i.attributes,"
+                + " i.create_time FROM data_items i JOIN batches b ON b.batch_no = i.batch_no WHERE b.committed = TRUE AND b.namespace = ?");
+        List<Object> args = new ArrayList<>(List.of(namespace));
+        if (biosampleId != null) {
+            sql.append(" AND i.biosample_id = ?");
+            args.add(biosampleId);
+        }
+        if (batchNo != null) {
+            sql.append(" AND i.batch_no = ?");
+            args.add(batchNo);
+        }
+        if (elementIds != null && !elementIds.isEmpty()) {
+            sql.append(" AND i.data_element_id IN (").append("?,".repeat(elementIds.size() - 1)).append("?)");
+            args.addAll(elementIds);
+        }
+        if (after != null) {
+            sql.append(" AND (i.batch_no > ? OR (i.batch_no = ? AND i.seq > ?))");
+            args.add(after[0]);
+            args.add(after[0]);
+            args.add(after[1]);
+        }
+        sql.append(" ORDER BY i.batch_no, i.seq LIMIT ?");
+        args.add(limit);
+        return jdbc.query(sql.toString(), rs -> new Item(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getObject(7, OffsetDateTime.class)), args.toArray());
+    }
+
+    private static final String SELECT = "SELECT batch_no, namespace, name, intro, ctime, item_count, commit_task_id, committed,"
+            + " commit_time, extracted FROM batches";
+
+    private static Batch batch(ResultSet rs) throws SQLException {
+        return new Batch(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class),
+                rs.getLong(6), rs.getString(7), rs.getBoolean(8), rs.getObject(9, OffsetDateTime.class), rs.getBoolean(10));
+    }
+}
