@@ -42,11 +42,16 @@ class CrashTest {
     }
 
     static Process serve(Path dataDir, int port) throws Exception {
+        return serve(dataDir, port, Map.of());
+    }
+
+    static Process serve(Path dataDir, int port, Map<String, String> env) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.omix.cli.Omix", "serve",
                 "--port", String.valueOf(port), "--data-dir", dataDir.toString())
                 .redirectErrorStream(true).redirectOutput(dataDir.resolveSibling("server-" + port + ".log").toFile());
         pb.environment().put("OMIX_LOG_LEVEL", "WARN");
+        pb.environment().putAll(env);
         Process p = pb.start();
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < 300; i++) {
@@ -129,4 +134,65 @@ class CrashTest {
         }
     }
 
+    /**
+     * kill -9 right after a commit_batch of 30,000 items: after the restart the batch is either all
+     * visible or not at all, and once its task has run again it is all visible, each item once.
+     */
+    @Test
+    void aBatchCommitInterruptedByAKilledServerIsAllOrNothingAndFinishesAfterRestart(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        int port = freePort();
+        Map<String, String> shortLease = Map.of("OMIX_TASKS_LEASE_SECONDS", "2");
+        Process server = serve(data, port, shortLease);
+        Model creds = Model.parse(Files.readString(data.resolve("demo-credentials.json")));
+        String appKey = creds.getModel("private_app").getString("app_key");
+        String appSecret = creds.getModel("private_app").getString("app_secret");
+        String sample = creds.getModel("samples").getString("private_app");
+        String endpoint = "http://127.0.0.1:" + port;
+        int items = 30_000;
+        long batchNo;
+        String taskId;
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).maxRetries(0).build()) {
+            batchNo = api.registerBatch("crash", "").getLong("batch_no");
+            ExecutorService importers = Executors.newFixedThreadPool(3);
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            for (int call = 0; call < items / 100; call++) {
+                int from = call * 100;
+                calls.add(importers.submit(() -> {
+                    List<Map<String, Object>> chunk = new ArrayList<>();
+                    for (int i = from; i < from + 100; i++) {
+                        chunk.add(Map.of("data_element_id", "00011d12-b363-11e9-bfed-00163e104c79", "attributes", Map.of("i", i)));
+                    }
+                    api.importBatch(batchNo, chunk, sample);
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : calls) f.get();
+            importers.shutdown();
+            taskId = api.commitBatch(batchNo).getString("task_id");
+            Thread.sleep(new java.util.Random().nextInt(30));
+            server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+
+        Process again = serve(data, port, shortLease);
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
+            boolean committed = api.retrieveBatch(batchNo).getBoolean("committed");
+            long visible = count(api, sample, batchNo);
+            assertEquals(committed ? items : 0, visible, "all or nothing (committed=" + committed + ")");
+            Model task = api.waitFor(api.task(taskId), java.time.Duration.ofSeconds(60));
+            assertEquals("SUCCESS", task.getString("progress"), "the interrupted commit ran to its end: " + task);
+            assertEquals(true, api.retrieveBatch(batchNo).getBoolean("committed"));
+            Set<Object> seen = new HashSet<>();
+            for (Model item : api.dataItems(sample, batchNo, null)) assertTrue(seen.add(item.at("attributes.i")), "each item once");
+            assertEquals(items, seen.size());
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static long count(PrivateApi api, String sample, long batchNo) {
+        long n = 0;
+        for (Model ignored : api.dataItems(sample, batchNo, null)) n++;
+        return n;
+    }
 }
