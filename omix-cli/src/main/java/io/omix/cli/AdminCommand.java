@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.omix.server.Platform;
 import io.omix.server.ServerConfig;
 import io.omix.server.apps.DatasetKeyStore;
+import io.omix.server.datasets.DatasetStore;
 import io.omix.server.apps.PrivateApp;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.common.auth.Scope;
@@ -252,8 +253,15 @@ final class AdminCommand implements Runnable {
 
         @Override
         public void run() {
-            DatasetKeyStore.Created k = admin().withPlatform(p -> new DatasetKeyStore(p).create(name));
-            print(out(), map("api_key", k.key().apiKey(), "api_secret", k.apiSecret(), "name", name));
+            // A key comes with a workspace and a project of its own: what its dataset paths name.
+            Object[] made = admin().withPlatform(p -> {
+                DatasetKeyStore.Created k = new DatasetKeyStore(p).create(name);
+                return new Object[] {k, new DatasetStore(p).createWorkspace(k.key().apiKey(), name)};
+            });
+            DatasetKeyStore.Created k = (DatasetKeyStore.Created) made[0];
+            DatasetStore.Workspace w = (DatasetStore.Workspace) made[1];
+            print(out(), map("api_key", k.key().apiKey(), "api_secret", k.apiSecret(), "name", name,
+                    "workspace_id", w.workspaceId(), "project_id", w.projectId()));
             spec.commandLine().getErr().println("The API secret is shown only now: store it safely.");
         }
     }
@@ -265,7 +273,11 @@ final class AdminCommand implements Runnable {
             print(out(), admin().withPlatform(p -> {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (DatasetKeyStore.DatasetKey k : new DatasetKeyStore(p).list()) {
-                    out.add(map("api_key", k.apiKey(), "name", k.name(), "disabled", k.disabled()));
+                    List<Map<String, Object>> spaces = new ArrayList<>();
+                    for (DatasetStore.Workspace w : new DatasetStore(p).workspaces(k.apiKey())) {
+                        spaces.add(map("workspace_id", w.workspaceId(), "project_id", w.projectId()));
+                    }
+                    out.add(map("api_key", k.apiKey(), "name", k.name(), "disabled", k.disabled(), "workspaces", spaces));
                 }
                 return out;
             }));

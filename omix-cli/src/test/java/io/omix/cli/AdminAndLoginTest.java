@@ -146,6 +146,49 @@ class AdminAndLoginTest {
                 .header("X-API-SECRET", key.json().get("api_secret").textValue()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ok.statusCode(), ok.body());
         assertFalse(admin("apikey", "list").out().contains(key.json().get("api_secret").textValue()));
+        assertTrue(key.json().get("workspace_id").asLong() > 0, "a key comes with a workspace");
+        assertTrue(key.json().get("project_id").asLong() > 0, "and a project");
+        assertTrue(admin("apikey", "list").out().contains("\"workspace_id\" : " + key.json().get("workspace_id").asLong()));
+    }
+
+    @Test
+    void batchCommandsImportAFileCommitAndReadTheItems(@TempDir Path dir) throws Exception {
+        Run app = admin("app", "create", "--name", "Batch Maker");
+        String appKey = app.json().get("app_key").textValue();
+        String secret = app.json().get("app_secret").textValue();
+        String project = admin("project", "create", "--name", "Batches", "--omic", "1").json().get("project_id").textValue();
+        String sample = new io.omix.server.samples.SampleStore(server.server().platform()).register(
+                io.omix.server.common.auth.Caller.privateApp(appKey, "BATCH_MAKER"),
+                new io.omix.server.samples.SampleStore.Registration("BM-1", 10, project, false, 1, null, java.util.Map.of())).toString();
+        Path items = dir.resolve("items.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 250; i++) {
+            lines.append("{\"data_element_id\": \"00011d12-b363-11e9-bfed-00163e104c79\", \"attributes\": {\"i\": ").append(i).append("}}\n");
+        }
+        Files.writeString(items, lines);
+        String[] auth = {"--endpoint", server.url(), "--app-key", appKey, "--app-secret", secret};
+        Run registered = omix(concat(new String[] {"batch", "register", "--title", "cli batch"}, auth));
+        assertEquals(0, registered.exit(), registered.err());
+        String batchNo = String.valueOf(registered.json().get("batch_no").asLong());
+        Run imported = omix(concat(new String[] {"batch", "import", batchNo, items.toString(), "--biosample-id", sample}, auth));
+        assertEquals(0, imported.exit(), imported.err());
+        assertEquals(250, imported.json().get("imported").intValue());
+        assertTrue(imported.err().contains("import ["), "a progress bar on stderr");
+        Run committed = omix(concat(new String[] {"batch", "commit", batchNo, "--wait"}, auth));
+        assertEquals(0, committed.exit(), committed.err());
+        assertEquals("SUCCESS", committed.json().get("progress").textValue());
+        Run read = omix(concat(new String[] {"batch", "items", "--batch-no", batchNo}, auth));
+        assertEquals(0, read.exit(), read.err());
+        assertEquals(250, read.out().split("\n(?=\\{)").length, "one JSON document per item");
+        Run again = omix(concat(new String[] {"batch", "commit", batchNo}, auth));
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("41001"), again.err());
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

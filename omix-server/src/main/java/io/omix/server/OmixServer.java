@@ -14,6 +14,7 @@ import io.omix.server.common.http.HttpErrors;
 import io.omix.server.common.http.RequestObservation;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
+import io.omix.server.datasets.DatasetsCapability;
 import io.omix.server.demo.DemoSeeder;
 import io.omix.server.apps.AppsCapability;
 import io.omix.server.batches.BatchesCapability;
@@ -47,7 +48,8 @@ public final class OmixServer implements AutoCloseable {
     /** The capabilities every server runs, in registration order. */
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
-            VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new);
+            VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
+            DatasetsCapability::new);
 
     private final Platform platform;
     private final Javalin app;

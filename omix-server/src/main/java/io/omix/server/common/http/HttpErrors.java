@@ -37,7 +37,10 @@ public final class HttpErrors {
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
         if (Surface.of(ctx.path()) == Surface.DATASETS) {
-            renderProblem(ctx, error.httpLevel() ? error.code() : 400, error.msg(), data);
+            // The detail says what was wrong: "invalid parameter: limit: must be 0..100".
+            String detail = data instanceof Map<?, ?> m && !m.isEmpty() ? error.msg() + ": " + m.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.msg();
+            renderProblem(ctx, error.httpLevel() ? error.code() : 400, detail, data);
             return;
         }
         Routes.writeJson(ctx, error.httpLevel() ? error.code() : 200, Envelope.error(error, data).fields());

@@ -68,8 +68,17 @@ public final class Routes {
      * unless the handler sets another status); errors are {@code {status_code, detail, extra}}.
      */
     public void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        resource(method, path, access, spec, handler, false);
+    }
+
+    /** A dataset batches endpoint whose body is a payload streamed to the handler (as {@link #upload}). */
+    public void resourceUpload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        resource(method, path, access, spec, handler, true);
+    }
+
+    private void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) {
         routes.addHttpHandler(method, path, ctx -> {
-            Object result = invoke(ctx, path, access, spec, handler, false);
+            Object result = invoke(ctx, path, access, spec, handler, payload);
             writeJson(ctx, ctx.statusCode(), result);
         });
     }

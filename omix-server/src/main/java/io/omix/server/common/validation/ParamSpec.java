@@ -35,6 +35,13 @@ public final class ParamSpec {
         return new ParamSpec(List.of(params));
     }
 
+    /** This spec and {@code more}: endpoints sharing path parameters declare them once. */
+    public ParamSpec with(Param<?, ?>... more) {
+        List<Param<?, ?>> all = new java.util.ArrayList<>(params);
+        all.addAll(List.of(more));
+        return new ParamSpec(all);
+    }
+
     public List<Param<?, ?>> params() {
         return params;
     }

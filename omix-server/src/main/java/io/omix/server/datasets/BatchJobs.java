@@ -1,0 +1,233 @@
+package io.omix.server.datasets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Platform;
+import io.omix.server.common.http.HttpProblem;
+import io.omix.server.tasks.TaskEngine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The jobs of the dataset batches API: a batch made of another dataset's rows through a column
+ * mapping, suspend / restore, and removing deleted batches' rows. Each runs in one transaction.
+ */
+final class BatchJobs {
+    /** One mapped column: where its values come from, where they go, and the type they must have. */
+    record Mapped(int sourcePosition, int destinationPosition, String type, String label) {}
+
+    private static final int MAX_REPORTED = 10;
+
+    private final Platform platform;
+    private final DatasetStore store;
+
+    BatchJobs(Platform platform, DatasetStore store) {
+        this.platform = platform;
+        this.store = store;
+    }
+
+    /**
+     * Reads a {@code ColumnIdMapping} or {@code ColumnNameMapping} list against both schemas: every
+     * column exists, each destination is mapped once, and the destination column has the expected type.
+     */
+    static List<Mapped> resolve(JsonNode mapping, DatasetStore.Dataset source, DatasetStore.Dataset destination) {
+        if (!mapping.isArray() || mapping.isEmpty() || mapping.size() > DatasetCreation.MAX_COLUMNS) {
+            throw QuerySyntax.bad("mapping", "must be a list of 1 to " + DatasetCreation.MAX_COLUMNS + " column mappings");
+        }
+        boolean byId = mapping.get(0).has("source_c_id") || mapping.get(0).has("destination_c_id");
+        String from = byId ? "source_c_id" : "source_c_name";
+        String to = byId ? "destination_c_id" : "destination_c_name";
+        List<Mapped> out = new ArrayList<>();
+        Set<Integer> destinations = new HashSet<>();
+        for (int i = 0; i < mapping.size(); i++) {
+            JsonNode m = mapping.get(i);
+            String at = "mapping[" + i + "]";
+            if (!m.isObject()) throw QuerySyntax.bad(at, "must be an object");
+            boolean itemById = m.has("source_c_id") || m.has("destination_c_id");
+            if (itemById != byId) throw QuerySyntax.bad(at, "mix of column ids and column names: use one kind for the whole mapping");
+            String sourceColumn = m.path(from).asText("");
+            String destinationColumn = m.path(to).asText("");
+            if (sourceColumn.isEmpty()) throw QuerySyntax.bad(at + "." + from, "is required");
+            if (destinationColumn.isEmpty()) throw QuerySyntax.bad(at + "." + to, "is required");
+            String expected = m.path("expected_destination_c_type").asText("");
+            if (!Set.of("TEXT", "NUMERIC", "DATE").contains(expected)) {
+                throw QuerySyntax.bad(at + ".expected_destination_c_type", "must be TEXT, NUMERIC or DATE");
+            }
+            int s = position(source, sourceColumn, byId);
+            if (s < 0) throw QuerySyntax.bad(at + "." + from, "no column '" + sourceColumn + "' in source dataset " + source.id());
+            int d = position(destination, destinationColumn, byId);
+            if (d < 0) throw QuerySyntax.bad(at + "." + to, "no column '" + destinationColumn + "' in dataset " + destination.id());
+            if (!destinations.add(d)) throw QuerySyntax.bad(at + "." + to, "column '" + destinationColumn + "' is mapped twice");
+            String type = expected.toLowerCase(Locale.ROOT);
+            String actual = destination.columns().get(d).cType();
+            if (!actual.equals(type)) {
+                throw QuerySyntax.bad(at + ".expected_destination_c_type", "destination column '" + destinationColumn + "' is " + actual.toUpperCase(Locale.ROOT)
+                        + ", not " + expected);
+            }
+            out.add(new Mapped(s, d, type, sourceColumn));
+        }
+        return out;
+    }
+
+    private static int position(DatasetStore.Dataset d, String column, boolean byId) {
+        for (int i = 0; i < d.columns().size(); i++) {
+            DatasetStore.Column c = d.columns().get(i);
+            if ((byId ? c.cId() : c.cName()).equals(column)) return i;
+        }
+        return -1;
+    }
+
+    /** Checks every source value against its expected type; the rows checked, or a 400 listing the first misfits. */
+    long check(DatasetStore.Dataset source, List<Mapped> mapping) {
+        List<Map<String, Object>> misfits = new ArrayList<>();
+        long[] rows = {0};
+        store.jdbc().withConnection(c -> {
+            scan(c, source.id(), (rowNumber, cells) -> {
+                rows[0] = rowNumber;
+                for (Mapped m : mapping) {
+                    String value = cell(cells, m.sourcePosition());
+                    if (!DatasetCreation.conforms(value, m.type())) {
+                        Map<String, Object> misfit = new LinkedHashMap<>();
+                        misfit.put("row", rowNumber);
+                        misfit.put("column", m.label());
+                        misfit.put("value", value);
+                        misfit.put("expected", m.type().toUpperCase(Locale.ROOT));
+                        misfits.add(misfit);
+                        if (misfits.size() >= MAX_REPORTED) return false;
+                    }
+                }
+                return true;
+            });
+            return null;
+        });
+        if (!misfits.isEmpty()) {
+            Map<String, Object> first = misfits.get(0);
+            throw new HttpProblem(400, "mapping: source values do not fit the expected types, e.g. row " + first.get("row") + " column '"
+                    + first.get("column") + "' value '" + first.get("value") + "' is not " + first.get("expected"), Map.of("misfits", misfits));
+        }
+        return rows[0];
+    }
+
+    /** Copies the mapped columns of every active source row into a new batch (of a new dataset when asked). */
+    JsonNode create(TaskEngine.Run run, Connection tx) throws SQLException {
+        JsonNode p = run.task().payload();
+        DatasetStore.Dataset destination = store.dataset(p.path("project_id").asLong(), p.path("dataset_id").asLong())
+                .orElseThrow(() -> new TaskEngine.TaskFailure("the destination dataset no longer exists"));
+        DatasetStore.Dataset source = store.dataset(p.path("source_project_id").asLong(), p.path("source_id").asLong())
+                .orElseThrow(() -> new TaskEngine.TaskFailure("the source dataset no longer exists"));
+        List<Mapped> mapping = new ArrayList<>();
+        for (JsonNode m : p.path("mapping")) mapping.add(new Mapped(m.get(0).asInt(), m.get(1).asInt(), m.get(2).asText(), m.get(3).asText()));
+        try {
+            check(source, mapping);
+        } catch (HttpProblem misfit) {
+            throw new TaskEngine.TaskFailure(misfit.detail(), new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(misfit.extra()));
+        }
+        OffsetDateTime now = platform.now();
+        long target = destination.id();
+        if (p.hasNonNull("new_ds_name")) {
+            target = DatasetStore.insertDataset(tx, destination.projectId(), p.get("new_ds_name").asText(), "append",
+                    JsonNodeFactory.instance.objectNode().put("dataset_id", destination.id()), destination.displayProperties(),
+                    p.path("created_by").asText(), now);
+            DatasetStore.insertColumns(tx, target, destination.columns());
+        }
+        ObjectNode batchSource = JsonNodeFactory.instance.objectNode().put("type", "combine").put("dataset_id", source.id())
+                .put("dataset_name", source.name());
+        int width = destination.columns().size();
+        long batchId;
+        long rows;
+        try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, "From " + source.name(), JsonNodeFactory.instance.objectNode(),
+                batchSource, width, now)) {
+            scan(tx, source.id(), (rowNumber, cells) -> {
+                List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));
+                for (Mapped m : mapping) out.set(m.destinationPosition(), cell(cells, m.sourcePosition()));
+                batch.add(out);
+                return true;
+            });
+            batchId = batch.batchId();
+            rows = batch.rows();
+        }
+        DatasetStore.touch(tx, target, now);
+        if (p.path("delete_source_ds").asBoolean()) DatasetStore.deleteDataset(tx, source.id(), now);
+        return JsonNodeFactory.instance.objectNode().put("dataset_id", target).put("batch_id", batchId).put("row_count", rows)
+                .put("source_deleted", p.path("delete_source_ds").asBoolean());
+    }
+
+    JsonNode changeState(TaskEngine.Run run, Connection tx) throws SQLException {
+        JsonNode p = run.task().payload();
+        long dataset = p.path("dataset_id").asLong();
+        List<Long> suspend = list(p.path("suspend"));
+        List<Long> restore = list(p.path("restore"));
+        DatasetStore.setState(tx, dataset, suspend, DatasetStore.SUSPENDED);
+        DatasetStore.setState(tx, dataset, restore, DatasetStore.ACTIVE);
+        DatasetStore.touch(tx, dataset, platform.now());
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        result.set("suspended", longs(suspend));
+        result.set("restored", longs(restore));
+        return result;
+    }
+
+    JsonNode purge(TaskEngine.Run run, Connection tx) throws SQLException {
+        JsonNode p = run.task().payload();
+        List<Long> ids = list(p.path("ids"));
+        DatasetStore.purge(tx, p.path("dataset_id").asLong(), ids);
+        ObjectNode result = JsonNodeFactory.instance.objectNode();
+        result.set("deleted", longs(ids));
+        return result;
+    }
+
+    @FunctionalInterface
+    interface RowSink {
+        boolean accept(long rowNumber, JsonNode cells) throws SQLException;
+    }
+
+    /** Every row of a dataset's active batches, in order, streamed. */
+    private static void scan(Connection c, long datasetId, RowSink sink) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no")) {
+            ps.setFetchSize(1000);
+            ps.setLong(1, datasetId);
+            try (ResultSet rs = ps.executeQuery()) {
+                long n = 0;
+                while (rs.next()) {
+                    if (!sink.accept(++n, DatasetStore.json(rs.getString(1)))) return;
+                }
+            }
+        }
+    }
+
+    private static String cell(JsonNode cells, int position) {
+        JsonNode v = cells.path(position);
+        return v.isMissingNode() || v.isNull() ? null : v.asText();
+    }
+
+    static ArrayNode toJson(List<Mapped> mapping) {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        for (Mapped m : mapping) a.addArray().add(m.sourcePosition()).add(m.destinationPosition()).add(m.type()).add(m.label());
+        return a;
+    }
+
+    static ArrayNode longs(List<Long> ids) {
+        ArrayNode a = JsonNodeFactory.instance.arrayNode();
+        ids.forEach(a::add);
+        return a;
+    }
+
+    private static List<Long> list(JsonNode array) {
+        List<Long> out = new ArrayList<>();
+        for (JsonNode n : array) out.add(n.asLong());
+        return out;
+    }
+}

@@ -1,0 +1,231 @@
+package io.omix.server.datasets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.HttpProblem;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * New datasets: from a schema and rows ({@code sketch}) or from a CSV upload (header row, column
+ * types inferred from the values). Either way the rows become the dataset's first batch, and
+ * nothing is visible unless everything was written.
+ */
+final class DatasetCreation {
+    static final int MAX_COLUMNS = 500;
+    static final int MAX_CELL_CHARS = 65_536;
+    static final long MAX_UPLOAD_BYTES = 1L << 30;
+    private static final Pattern COLUMN_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}");
+    static final Set<String> TYPES = Set.of("text", "numeric", "date");
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    DatasetCreation(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** {@code CreateSketchDataset}: name, dataschema, optional display_properties and data_content. */
+    long sketch(long projectId, JsonNode spec, String createdBy) {
+        if (!spec.isObject()) throw QuerySyntax.bad("dataset_spec", "must be an object {name, dataschema, data_content}");
+        String name = name("dataset_spec.name", spec.path("name").asText(""));
+        JsonNode schema = spec.path("dataschema");
+        if (!schema.isArray() || schema.isEmpty() || schema.size() > MAX_COLUMNS) {
+            throw QuerySyntax.bad("dataset_spec.dataschema", "must be a list of 1 to " + MAX_COLUMNS + " columns {c_id, c_name, c_type}");
+        }
+        List<DatasetStore.Column> columns = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < schema.size(); i++) {
+            JsonNode c = schema.get(i);
+            String at = "dataset_spec.dataschema[" + i + "]";
+            String id = c.path("c_id").asText("");
+            String cName = c.path("c_name").asText("");
+            String type = c.path("c_type").asText("").toLowerCase(Locale.ROOT);
+            if (!COLUMN_ID.matcher(id).matches()) throw QuerySyntax.bad(at + ".c_id", "must be 1 to 100 letters, digits, '_', '.' or '-'");
+            if (cName.isBlank() || cName.length() > 200) throw QuerySyntax.bad(at + ".c_name", "must be 1 to 200 characters");
+            if (!TYPES.contains(type)) throw QuerySyntax.bad(at + ".c_type", "must be text, numeric or date");
+            if (!ids.add(id)) throw QuerySyntax.bad(at + ".c_id", "'" + id + "' is given twice");
+            if (!names.add(cName)) throw QuerySyntax.bad(at + ".c_name", "'" + cName + "' is given twice");
+            columns.add(new DatasetStore.Column(id, cName, type));
+        }
+        JsonNode content = spec.path("data_content");
+        if (!content.isMissingNode() && !content.isNull() && !content.isArray()) {
+            throw QuerySyntax.bad("dataset_spec.data_content", "must be a list of rows, each a list of strings");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (int r = 0; r < content.size(); r++) {
+            JsonNode row = content.get(r);
+            String at = "dataset_spec.data_content[" + r + "]";
+            if (!row.isArray() || row.size() != columns.size()) {
+                throw QuerySyntax.bad(at, "must be a list of " + columns.size() + " values, one per column");
+            }
+            List<String> cells = new ArrayList<>(row.size());
+            for (int c = 0; c < row.size(); c++) {
+                JsonNode cell = row.get(c);
+                String value = cell.isNull() ? null : cell.isValueNode() ? cell.asText() : null;
+                if (!cell.isNull() && !cell.isValueNode()) throw QuerySyntax.bad(at + "[" + c + "]", "must be a string, a number or null");
+                if (!conforms(value, columns.get(c).cType())) {
+                    throw QuerySyntax.bad(at + "[" + c + "]", "'" + value + "' is not " + columns.get(c).cType() + " (column " + columns.get(c).cId() + ")");
+                }
+                cells.add(value);
+            }
+            rows.add(cells);
+        }
+        JsonNode display = spec.path("display_properties");
+        return jdbc.inTransaction(tx -> {
+            OffsetDateTime now = platform.now();
+            long id = DatasetStore.insertDataset(tx, projectId, name, "sketch", JsonNodeFactory.instance.objectNode(),
+                    display.isObject() ? display : null, createdBy, now);
+            DatasetStore.insertColumns(tx, id, columns);
+            try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, name + " batch 1",
+                    JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode().put("type", "sketch"), columns.size(), now)) {
+                for (List<String> row : rows) batch.add(row);
+            }
+            return id;
+        });
+    }
+
+    /** A CSV file: a header row naming the columns, then rows; streamed into one transaction. */
+    long csv(long projectId, String name, InputStream body, String createdBy) {
+        String dsName = name("name", name);
+        CsvMapper mapper = new CsvMapper();
+        try (InputStream in = new Limited(body, MAX_UPLOAD_BYTES);
+             MappingIterator<List<String>> it = mapper.readerForListOf(String.class).with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(in)) {
+            if (!it.hasNext()) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
+            List<String> header = it.next();
+            if (header.isEmpty() || header.size() > MAX_COLUMNS) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
+            List<String> ids = columnIds(header);
+            boolean[] numeric = new boolean[header.size()];
+            boolean[] date = new boolean[header.size()];
+            java.util.Arrays.fill(numeric, true);
+            java.util.Arrays.fill(date, true);
+            return jdbc.inTransaction(tx -> {
+                OffsetDateTime now = platform.now();
+                var source = JsonNodeFactory.instance.objectNode().put("file_name", dsName + ".csv");
+                long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now);
+                long rowNumber = 1;
+                try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, dsName + " batch 1", source,
+                        JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now)) {
+                    while (it.hasNext()) {
+                        List<String> row = it.next();
+                        rowNumber++;
+                        if (row.size() == 1 && row.get(0).isEmpty()) continue; // a blank line
+                        if (row.size() != header.size()) {
+                            throw QuerySyntax.bad("body", "line " + rowNumber + " has " + row.size() + " values; the header has " + header.size());
+                        }
+                        List<String> cells = new ArrayList<>(row.size());
+                        for (int c = 0; c < row.size(); c++) {
+                            String v = row.get(c);
+                            if (v.length() > MAX_CELL_CHARS) throw QuerySyntax.bad("body", "line " + rowNumber + ": a value is longer than " + MAX_CELL_CHARS);
+                            String value = v.isEmpty() ? null : v;
+                            numeric[c] &= conforms(value, "numeric");
+                            date[c] &= conforms(value, "date");
+                            cells.add(value);
+                        }
+                        batch.add(cells);
+                    }
+                }
+                List<DatasetStore.Column> columns = new ArrayList<>();
+                for (int c = 0; c < header.size(); c++) {
+                    columns.add(new DatasetStore.Column(ids.get(c), header.get(c).trim(), numeric[c] ? "numeric" : date[c] ? "date" : "text"));
+                }
+                DatasetStore.insertColumns(tx, id, columns);
+                return id;
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new HttpProblem(400, "body: not a readable CSV file: " + e.getMessage(), Map.of("parameter", "body"));
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new HttpProblem(400, "body: not a readable CSV file: " + io.getMessage(), Map.of("parameter", "body"));
+            }
+            throw e;
+        }
+    }
+
+    /** Column ids from header names: lower-case letters, digits and '_', unique. */
+    static List<String> columnIds(List<String> header) {
+        List<String> ids = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String h : header) {
+            String base = h.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+            if (base.isEmpty()) base = "column";
+            if (base.length() > 90) base = base.substring(0, 90);
+            String id = base;
+            for (int n = 2; !seen.add(id); n++) id = base + "_" + n;
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static String name(String parameter, String name) {
+        String n = name == null ? "" : name.trim();
+        if (n.isEmpty() || n.length() > 200) throw QuerySyntax.bad(parameter, "must be 1 to 200 characters");
+        return n;
+    }
+
+    /** Whether a value fits a column type; empty values fit every type. */
+    static boolean conforms(String value, String type) {
+        if (value == null || value.isBlank()) return true;
+        switch (type) {
+            case "numeric":
+                try {
+                    new BigDecimal(value.trim());
+                    return true;
+                } catch (NumberFormatException e) {
+                    return false;
+                }
+            case "date":
+                try {
+                    QuerySyntax.instant("value", value.trim());
+                    return true;
+                } catch (HttpProblem e) {
+                    return false;
+                }
+            default:
+                return true;
+        }
+    }
+
+    /** Refuses bodies larger than the limit instead of filling the disk. */
+    private static final class Limited extends FilterInputStream {
+        private long left;
+
+        Limited(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0 && --left < 0) throw new IOException("larger than " + MAX_UPLOAD_BYTES + " bytes");
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0 && (left -= n) < 0) throw new IOException("larger than " + MAX_UPLOAD_BYTES + " bytes");
+            return n;
+        }
+    }
+}

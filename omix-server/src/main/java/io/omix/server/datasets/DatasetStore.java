@@ -1,0 +1,274 @@
+package io.omix.server.datasets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ServerJson;
+
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Workspaces, projects, datasets, their columns, batches and rows. */
+public final class DatasetStore {
+    public record Workspace(long workspaceId, long projectId) {}
+
+    public record Column(String cId, String cName, String cType) {}
+
+    public record Dataset(long id, long projectId, long workspaceId, String name, String status, String sourceType, JsonNode source,
+                          JsonNode displayProperties, String createdBy, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                          List<Column> columns, long rowCount, int batchCount, List<Long> batchIds) {}
+
+    public record Batch(long id, long datasetId, String name, String state, JsonNode description, JsonNode source, long rowCount,
+                        int columnCount, OffsetDateTime createdAt) {}
+
+    static final String ACTIVE = "active";
+    static final String SUSPENDED = "suspended";
+    static final String DELETING = "deleting";
+    private static final int ROWS_PER_STATEMENT = 1000;
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public DatasetStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    Jdbc jdbc() {
+        return jdbc;
+    }
+
+    static long nextId(Connection tx) throws SQLException {
+        return Jdbc.query(tx, "SELECT nextval('ds_ids')", rs -> rs.getLong(1)).get(0);
+    }
+
+    /** A workspace owned by a dataset API key, with one project in it. */
+    public Workspace createWorkspace(String apiKey, String name) {
+        return jdbc.inTransaction(tx -> {
+            OffsetDateTime now = platform.now();
+            long workspace = nextId(tx);
+            long project = nextId(tx);
+            Jdbc.update(tx, "INSERT INTO ds_workspaces (workspace_id, owner_key, name, created_at) VALUES (?,?,?,?)", workspace, apiKey, name, now);
+            Jdbc.update(tx, "INSERT INTO ds_projects (project_id, workspace_id, name, created_at) VALUES (?,?,?,?)", project, workspace, name, now);
+            return new Workspace(workspace, project);
+        });
+    }
+
+    public List<Workspace> workspaces(String apiKey) {
+        return jdbc.query("SELECT w.workspace_id, p.project_id FROM ds_workspaces w JOIN ds_projects p ON p.workspace_id = w.workspace_id"
+                + " WHERE w.owner_key = ? ORDER BY w.workspace_id, p.project_id", rs -> new Workspace(rs.getLong(1), rs.getLong(2)), apiKey);
+    }
+
+    boolean ownsProject(String apiKey, long workspaceId, long projectId) {
+        return jdbc.queryOne("SELECT 1 FROM ds_projects p JOIN ds_workspaces w ON w.workspace_id = p.workspace_id"
+                + " WHERE p.project_id = ? AND w.workspace_id = ? AND w.owner_key = ?", rs -> 1, projectId, workspaceId, apiKey).isPresent();
+    }
+
+    /** A dataset of any of the key's projects (the source of a batch may live in another project). */
+    Optional<Dataset> ownedDataset(String apiKey, long datasetId) {
+        return jdbc.queryOne("SELECT d.project_id FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"
+                        + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE d.dataset_id = ? AND w.owner_key = ?",
+                rs -> rs.getLong(1), datasetId, apiKey).flatMap(project -> dataset(project, datasetId));
+    }
+
+    Optional<Dataset> dataset(long projectId, long datasetId) {
+        List<Dataset> found = datasets(new SqlWhere().and("d.project_id = ?", projectId).and("d.dataset_id = ?", datasetId), "", 1, 0);
+        return found.stream().findFirst();
+    }
+
+    private static final String DATASET_SELECT = "SELECT d.dataset_id, d.project_id, p.workspace_id, d.name, d.status, d.source_type,"
+            + " d.source, d.display_properties, d.created_by, d.created_at, d.updated_at,"
+            + " (SELECT COALESCE(SUM(b.row_count), 0) FROM ds_batches b WHERE b.dataset_id = d.dataset_id AND b.state = 'active') AS row_count,"
+            + " (SELECT COUNT(*) FROM ds_batches b WHERE b.dataset_id = d.dataset_id AND b.state <> 'deleting') AS batch_count"
+            + " FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id";
+
+    /** Datasets matching {@code where} (on datasets aliased {@code d}), deleted ones never. */
+    List<Dataset> datasets(SqlWhere where, String orderBy, int limit, int offset) {
+        where.and("d.status <> 'deleted'");
+        return jdbc.withConnection(c -> {
+            List<Dataset> out = new ArrayList<>();
+            for (Object[] row : Jdbc.query(c, DATASET_SELECT + where.sql() + orderBy + " LIMIT ? OFFSET ?", DatasetStore::datasetRow,
+                    where.argsWith(limit, offset))) {
+                long id = (Long) row[0];
+                List<Column> columns = Jdbc.query(c, "SELECT c_id, c_name, c_type FROM ds_columns WHERE dataset_id = ? ORDER BY position",
+                        rs -> new Column(rs.getString(1), rs.getString(2), rs.getString(3)), id);
+                List<Long> batchIds = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state <> 'deleting' ORDER BY batch_id",
+                        rs -> rs.getLong(1), id);
+                out.add(new Dataset(id, (Long) row[1], (Long) row[2], (String) row[3], (String) row[4], (String) row[5], json((String) row[6]),
+                        json((String) row[7]), (String) row[8], (OffsetDateTime) row[9], (OffsetDateTime) row[10], columns, (Long) row[11],
+                        ((Long) row[12]).intValue(), batchIds));
+            }
+            return out;
+        });
+    }
+
+    long countDatasets(SqlWhere where) {
+        where.and("d.status <> 'deleted'");
+        return jdbc.queryOne("SELECT COUNT(*) FROM datasets d" + where.sql(), rs -> rs.getLong(1), where.args()).orElse(0L);
+    }
+
+    private static Object[] datasetRow(ResultSet rs) throws SQLException {
+        return new Object[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                rs.getString(8), rs.getString(9), rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class), rs.getLong(12),
+                rs.getLong(13)};
+    }
+
+    /** A new dataset (no columns, no batch yet); its id. */
+    static long insertDataset(Connection tx, long projectId, String name, String sourceType, JsonNode source,
+                              JsonNode display, String createdBy, OffsetDateTime now) throws SQLException {
+        long id = nextId(tx);
+        Jdbc.update(tx, "INSERT INTO datasets (dataset_id, project_id, name, status, source_type, source, display_properties, created_by,"
+                        + " created_at, updated_at) VALUES (?,?,?,'ready',?,?,?,?,?,?)", id, projectId, name, sourceType, source.toString(),
+                display == null ? null : display.toString(), createdBy, now, now);
+        return id;
+    }
+
+    static void insertColumns(Connection tx, long id, List<Column> columns) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO ds_columns (dataset_id, position, c_id, c_name, c_type) VALUES (?,?,?,?,?)")) {
+            for (int i = 0; i < columns.size(); i++) {
+                Column col = columns.get(i);
+                Jdbc.bind(ps, id, i, col.cId(), col.cName(), col.cType());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Writes a batch's rows in multi-row statements; {@link #close()} finishes the batch with its true row count. */
+    static final class BatchWriter implements AutoCloseable {
+        private final Connection tx;
+        private final long batchId;
+        private final PreparedStatement insert;
+        private long rows;
+        private int pending;
+
+        BatchWriter(Connection tx, long datasetId, String name, JsonNode description, JsonNode source, int columnCount,
+                    OffsetDateTime now) throws SQLException {
+            this.tx = tx;
+            this.batchId = nextId(tx);
+            Jdbc.update(tx, "INSERT INTO ds_batches (batch_id, dataset_id, name, state, description, source, row_count, column_count, created_at)"
+                    + " VALUES (?,?,?,'active',?,?,0,?,?)", batchId, datasetId, name, description.toString(), source.toString(), columnCount, now);
+            this.insert = tx.prepareStatement("INSERT INTO ds_rows (batch_id, row_no, cells) VALUES (?,?,?)");
+        }
+
+        long batchId() {
+            return batchId;
+        }
+
+        void add(List<String> cells) throws SQLException {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode(cells.size());
+            for (String cell : cells) array.add(cell);
+            Jdbc.bind(insert, batchId, ++rows, array.toString());
+            insert.addBatch();
+            if (++pending == ROWS_PER_STATEMENT) {
+                insert.executeBatch();
+                pending = 0;
+            }
+        }
+
+        long rows() {
+            return rows;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (insert) {
+                if (pending > 0) insert.executeBatch();
+            }
+            Jdbc.update(tx, "UPDATE ds_batches SET row_count = ? WHERE batch_id = ?", rows, batchId);
+        }
+    }
+
+    static void touch(Connection tx, long datasetId, OffsetDateTime now) throws SQLException {
+        Jdbc.update(tx, "UPDATE datasets SET updated_at = ? WHERE dataset_id = ?", now, datasetId);
+    }
+
+    /** Rows of the active batches, in batch then row order, as cells of the chosen column positions. */
+    List<List<String>> data(long datasetId, int[] positions, int limit, long offset) {
+        return jdbc.query("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ? AND b.state = 'active'"
+                + " ORDER BY r.batch_id, r.row_no LIMIT ? OFFSET ?", rs -> {
+                    JsonNode cells = json(rs.getString(1));
+                    List<String> out = new ArrayList<>(positions.length);
+                    for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());
+                    return out;
+                }, datasetId, limit, offset);
+    }
+
+    List<Batch> batches(SqlWhere where, String orderBy, int limit, int offset) {
+        return jdbc.query(BATCH_SELECT + where.sql() + orderBy + " LIMIT ? OFFSET ?", DatasetStore::batch, where.argsWith(limit, offset));
+    }
+
+    long countBatches(SqlWhere where) {
+        return jdbc.queryOne("SELECT COUNT(*) FROM ds_batches b" + where.sql(), rs -> rs.getLong(1), where.args()).orElse(0L);
+    }
+
+    Optional<Batch> batch(long datasetId, long batchId) {
+        return jdbc.queryOne(BATCH_SELECT + " WHERE b.dataset_id = ? AND b.batch_id = ? AND b.state <> 'deleting'", DatasetStore::batch,
+                datasetId, batchId);
+    }
+
+    /** Ids among {@code ids} that are not batches of the dataset (deleted or deleting ones included). */
+    List<Long> unknownBatches(long datasetId, List<Long> ids) {
+        List<Long> known = jdbc.query("SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state <> 'deleting'", rs -> rs.getLong(1), datasetId);
+        return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
+    }
+
+    static void setState(Connection tx, long datasetId, List<Long> ids, String state) throws SQLException {
+        if (ids.isEmpty()) return;
+        SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state <> 'deleting'");
+        Jdbc.update(tx, "UPDATE ds_batches SET state = ?" + where.sql(), prepend(state, where.args()));
+    }
+
+    /** Removes batches marked deleting, with their rows. */
+    static void purge(Connection tx, long datasetId, List<Long> ids) throws SQLException {
+        if (ids.isEmpty()) return;
+        SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state = 'deleting'");
+        List<Long> doomed = Jdbc.query(tx, "SELECT batch_id FROM ds_batches" + where.sql(), rs -> rs.getLong(1), where.args());
+        if (doomed.isEmpty()) return;
+        SqlWhere rows = new SqlWhere().in("batch_id", doomed);
+        Jdbc.update(tx, "DELETE FROM ds_rows" + rows.sql(), rows.args());
+        Jdbc.update(tx, "DELETE FROM ds_batches" + rows.sql(), rows.args());
+    }
+
+    /** Marks a dataset deleted and removes its rows (its record stays, so ids are never reused). */
+    static void deleteDataset(Connection tx, long datasetId, OffsetDateTime now) throws SQLException {
+        Jdbc.update(tx, "DELETE FROM ds_rows WHERE batch_id IN (SELECT batch_id FROM ds_batches WHERE dataset_id = ?)", datasetId);
+        Jdbc.update(tx, "DELETE FROM ds_batches WHERE dataset_id = ?", datasetId);
+        Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    private static final String BATCH_SELECT = "SELECT b.batch_id, b.dataset_id, b.name, b.state, b.description, b.source, b.row_count,"
+            + " b.column_count, b.created_at FROM ds_batches b";
+
+    private static Batch batch(ResultSet rs) throws SQLException {
+        return new Batch(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), json(rs.getString(5)), json(rs.getString(6)),
+                rs.getLong(7), rs.getInt(8), rs.getObject(9, OffsetDateTime.class));
+    }
+
+    static JsonNode json(String text) {
+        if (text == null) return null;
+        try {
+            return ServerJson.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
