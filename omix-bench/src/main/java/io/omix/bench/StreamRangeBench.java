@@ -1,0 +1,120 @@
+package io.omix.bench;
+
+import io.omix.sdk.Model;
+import io.omix.sdk.PrivateApi;
+import io.omix.server.OmixServer;
+import io.omix.server.ServerConfig;
+import io.omix.server.apps.PrivateAppStore;
+import io.omix.server.common.db.TimeOrderedIds;
+import io.omix.server.samples.SampleStore;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Issue 5's range latency at full size: one entity with 1M records among 10M in the table (the
+ * other 9M spread over 9 entities), loaded straight through JDBC (ingest is StreamBench's
+ * business), then 500 stream_range calls through the SDK for the first page (newest first) and
+ * for a page in the middle (oldest first, after half a million records).
+ * Usage: {@code java -Xmx2g -cp omix-bench.jar io.omix.bench.StreamRangeBench [total=10000000] [target=1000000] [jdbcUrl user password]}
+ */
+public final class StreamRangeBench {
+    private StreamRangeBench() {}
+
+    public static void main(String[] args) throws Exception {
+        long total = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        long target = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
+        Map<String, String> settings = new HashMap<>(Map.of("server.port", "0", "data.dir",
+                Files.createTempDirectory("omix-range-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8"));
+        if (args.length > 2) {
+            settings.put("db.url", args[2]);
+            settings.put("db.user", args[3]);
+            settings.put("db.password", args[4]);
+            settings.put("security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        }
+        try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
+            String db = server.platform().database().vendor().name().toLowerCase();
+            PrivateAppStore.Created app = new PrivateAppStore(server.platform()).create("bench", "RANGE_" + System.nanoTime());
+            String ns = app.app().namespace();
+            String project = new SampleStore(server.platform()).createProject("bench", 1, null, null, null).projectId();
+            try (PrivateApi api = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(server.url().toString()).build()) {
+                String sample = api.registerSample(11, project, "RANGE-1", Map.of()).getString("biosample_id");
+                String entity = api.streamBind(sample).getString("fundamental_entity_id");
+                long loadStart = System.nanoTime();
+                load(server, ns, entity, target);
+                long others = total - target;
+                for (int e = 0; e < 9 && others > 0; e++) {
+                    long n = e == 8 ? others : Math.min(others, (total - target) / 9);
+                    load(server, ns, UUID.randomUUID().toString(), n);
+                    others -= n;
+                }
+                System.out.printf("[%s] loaded %,d records (%,d for the measured entity) in %.0f s%n", db, total, target,
+                        (System.nanoTime() - loadStart) / 1e9);
+                String element = StreamBench.HEART_RATE;
+                String deep = null;
+                Model page = api.streamRange(ns, element, entity, null, null, null, "asc", null, 100);
+                // The cursor half-way through: walk 5,000 pages once.
+                for (long i = 0; i < target / 100 / 2 && page.get("next_page") != null; i++) {
+                    deep = page.getString("next_page");
+                    page = api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
+                }
+                long[] first = new long[500];
+                long[] middle = new long[500];
+                for (int i = 0; i < 500; i++) {
+                    long t0 = System.nanoTime();
+                    api.streamRange(ns, element, entity, null, null, null, "desc", null, 100);
+                    first[i] = System.nanoTime() - t0;
+                    t0 = System.nanoTime();
+                    api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
+                    middle[i] = System.nanoTime() - t0;
+                }
+                System.out.printf("[%s] stream_range, 100 records a page, entity with %,d records among %,d: first page p50 %.2f ms p99 %.2f ms;"
+                                + " a page in the middle p50 %.2f ms p99 %.2f ms (target p99 < 10 ms)%n",
+                        db, target, total, pct(first, 50), pct(first, 99), pct(middle, 50), pct(middle, 99));
+            }
+        }
+    }
+
+    /** n heart-rate records of one entity, one a minute, 10,000 rows a transaction. */
+    private static void load(OmixServer server, String ns, String entity, long n) throws Exception {
+        try (Connection c = server.platform().database().dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time,"
+                    + " generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,0)")) {
+                OffsetDateTime start = OffsetDateTime.of(2020, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                for (long i = 0; i < n; i++) {
+                    ps.setString(1, TimeOrderedIds.next().toString());
+                    ps.setString(2, ns);
+                    ps.setString(3, entity);
+                    ps.setString(4, StreamBench.HEART_RATE);
+                    ps.setObject(5, start.plusMinutes(i));
+                    ps.setInt(6, 28800);
+                    ps.setString(7, "1111-11-11T11:11:00.000000±1111");
+                    ps.setString(8, "{\"value_quantity\":{\"unit\":\"beats/min\",\"value\":" + (60 + i % 30) + "}}");
+                    ps.setObject(9, now);
+                    ps.addBatch();
+                    if ((i + 1) % 10_000 == 0) {
+                        ps.executeBatch();
+                        c.commit();
+                    }
+                }
+                ps.executeBatch();
+                c.commit();
+            }
+        }
+    }
+
+    private static double pct(long[] nanos, int p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1e6;
+    }
+}
