@@ -1,5 +1,6 @@
 package io.omix.sdk.internal;
 
+import java.net.http.HttpRequest;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +14,8 @@ public final class ApiRequest {
     private final Map<String, String> form = new LinkedHashMap<>();
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Object jsonBody;
+    private HttpRequest.BodyPublisher rawBody;
+    private String rawContentType;
 
     private ApiRequest(String method, String path) {
         if (!path.startsWith("/")) throw new IllegalArgumentException("path must start with /");
@@ -45,6 +48,24 @@ public final class ApiRequest {
     public ApiRequest json(Object body) {
         this.jsonBody = body;
         return this;
+    }
+
+    /**
+     * A body sent as is (a CSV upload, say). The publisher is used again on a retry, so it must be
+     * repeatable: {@code BodyPublishers.ofFile} and {@code ofByteArray} are.
+     */
+    public ApiRequest rawBody(HttpRequest.BodyPublisher body, String contentType) {
+        this.rawBody = body;
+        this.rawContentType = contentType;
+        return this;
+    }
+
+    public HttpRequest.BodyPublisher rawBody() {
+        return rawBody;
+    }
+
+    public String rawContentType() {
+        return rawContentType;
     }
 
     public ApiRequest header(String name, String value) {

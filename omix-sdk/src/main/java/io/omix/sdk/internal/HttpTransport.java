@@ -203,9 +203,11 @@ public final class HttpTransport implements AutoCloseable {
             b.header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
             body = encode(request.form()).getBytes(StandardCharsets.UTF_8);
         }
+        if (request.rawBody() != null) b.header("Content-Type", request.rawContentType());
         if (decorator != null) decorator.decorate(request, uri, body, b);
-        return b.method(request.method(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpRequest.BodyPublisher publisher = request.rawBody() != null ? request.rawBody()
+                : body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
+        return b.method(request.method(), publisher).build();
     }
 
     private static byte[] jsonBytes(Object body) {

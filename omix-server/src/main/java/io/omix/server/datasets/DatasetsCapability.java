@@ -276,7 +276,7 @@ public final class DatasetsCapability implements Capability {
         SqlWhere where = new SqlWhere().and("b.dataset_id = ?", d.id()).and("b.state <> 'deleting'");
         where.in("b.batch_id", QuerySyntax.longs("id", p.get(ID)));
         where.in("b.state", QuerySyntax.oneOf("status", p.get(STATUS), Set.of("active", "suspended", "sync_pending")));
-        where.in("b.row_count", QuerySyntax.longs("row_count", p.get(ROW_COUNT)));
+        where.in("b.row_count", QuerySyntax.longs("row_count", p.get(ROW_COUNT), 0));
         QuerySyntax.range(where, "created_at", "b.created_at", p.get(CREATED_AT));
         String order = QuerySyntax.orderBy(p.get(SORT), BATCH_SORT, "(id:asc)", "b.batch_id");
         int limit = p.get(LIMIT);

@@ -70,14 +70,22 @@ final class QuerySyntax {
 
     /** A comma list of whole numbers, or null when absent. */
     static List<Long> longs(String parameter, String text) {
+        return longs(parameter, text, 1);
+    }
+
+    /** A comma list of whole numbers of at least {@code min}, or null when absent. */
+    static List<Long> longs(String parameter, String text, long min) {
         if (text == null || text.isBlank()) return null;
         List<Long> out = new ArrayList<>();
         for (String item : items(parameter, text)) {
+            long value;
             try {
-                out.add(Long.parseLong(item));
+                value = Long.parseLong(item);
             } catch (NumberFormatException e) {
                 throw bad(parameter, "'" + item + "' is not a whole number (expected e.g. 1,2,3)");
             }
+            if (value < min) throw bad(parameter, "'" + item + "' is below " + min);
+            out.add(value);
         }
         return out;
     }

@@ -1,0 +1,274 @@
+package io.omix.sdk;
+
+import io.omix.server.datasets.DatasetStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The dataset batches API (seed 003) through the SDK's {@code batches()}, {@code datasets()} and {@code jobs()}. */
+class DatasetBatchesTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    static TestServer server;
+    static DatasetsApi api;
+    static long w;
+    static long p;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        Identity.Client key = Identity.datasetKey(server);
+        DatasetStore.Workspace ws = new DatasetStore(server.server().platform()).createWorkspace(key.id(), "tests");
+        w = ws.workspaceId();
+        p = ws.projectId();
+        api = DatasetsApi.builder(key.id(), key.secret()).serverUrl(server.url()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+        server.close();
+    }
+
+    static DatasetSpec fruit(String name, Object[]... rows) {
+        DatasetSpec.Builder b = DatasetSpec.named(name).column("fruit", "Fruit", ColumnType.TEXT)
+                .column("price", "Price", ColumnType.NUMERIC).column("picked", "Picked", ColumnType.DATE);
+        for (Object[] row : rows) b.row(row);
+        return b.build();
+    }
+
+    static long create(DatasetsApi client, long workspace, long project, DatasetSpec spec) {
+        return client.datasets().create(workspace, project, spec).getModel("dataset").getLong("id");
+    }
+
+    static List<Object> column(DatasetsApi client, long workspace, long project, long dataset, String column) {
+        List<Object> values = new ArrayList<>();
+        for (Model row : client.datasets().rows(workspace, project, dataset, List.of(column))) values.add(row.get(column));
+        return values;
+    }
+
+    static ApiException refused(int status, Runnable call) {
+        ApiException e = assertThrows(ApiException.class, call::run);
+        assertEquals(status, e.code(), e.getMessage());
+        assertEquals(status, e.httpStatus());
+        return e;
+    }
+
+    /** Appending, suspending, restoring, deleting: the rows and the counts follow, on each database. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void batchesComeAndGoWithTheirRows(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            Identity.Client otherKey = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "lifecycle");
+            long w = ws.workspaceId();
+            long p = ws.projectId();
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build();
+                 DatasetsApi other = DatasetsApi.builder(otherKey.id(), otherKey.secret()).serverUrl(s.url()).build()) {
+                long ds = create(a, w, p, fruit("Fruit", new Object[]{"apple", 3.5, "2024-05-01"},
+                        new Object[]{"orange", "4", "2024-05-02"}, new Object[]{"banana", 1.25, null}));
+                Model created = a.datasets().get(w, p, ds, "__full").getModel("dataset");
+                assertEquals(3, created.at("stats.row_count"));
+                assertEquals(3, created.at("stats.column_count"));
+                assertEquals(1, created.getList("batch_ids").size());
+                long first = ((Number) created.getList("batch_ids").get(0)).longValue();
+                assertEquals(List.of("apple", "orange", "banana"), column(a, w, p, ds, "fruit"));
+
+                long source = create(a, w, p, DatasetSpec.named("Delivery").column("name", "Name", ColumnType.TEXT)
+                        .column("cost", "Cost", ColumnType.NUMERIC).row("kiwi", 2).row("mango", "5.5").build());
+                Model check = a.batches().create(w, p, ds, BatchCreation.from(source).mapByName("Name", "Fruit", ColumnType.TEXT)
+                        .mapByName("Cost", "Price", ColumnType.NUMERIC).validateOnly(true).build());
+                assertNull(check.get("job_id"));
+                assertEquals(3, a.datasets().get(w, p, ds).at("dataset.stats.row_count"), "validate_only writes nothing");
+
+                Model job = a.jobs().waitFor(a.batches().create(w, p, ds, BatchCreation.from(source)
+                        .map("name", "fruit", ColumnType.TEXT).map("cost", "price", ColumnType.NUMERIC).build()), WAIT);
+                assertEquals("success", job.getString("status"), job.dumps());
+                long second = job.getModel("response").getLong("batch_id");
+                assertEquals(2, job.at("response.row_count"));
+                assertEquals(List.of("apple", "orange", "banana", "kiwi", "mango"), column(a, w, p, ds, "fruit"));
+                Model secondBatch = a.batches().get(w, p, ds, second, "__standard").getModel("batch");
+                assertEquals("active", secondBatch.getString("state"));
+                assertEquals(2, secondBatch.getInt("row_count"));
+                assertEquals("combine", secondBatch.at("source.type"));
+
+                assertEquals("success", a.jobs().waitFor(a.batches().update(w, p, ds, List.of(first), List.of()), WAIT).getString("status"));
+                assertEquals(List.of("kiwi", "mango"), column(a, w, p, ds, "fruit"), "a suspended batch's rows leave the data");
+                assertEquals(2, a.datasets().get(w, p, ds).at("dataset.stats.row_count"));
+                assertEquals(2, a.datasets().data(w, p, ds, null, 10, 0).getInt("count"));
+                assertEquals("suspended", a.batches().get(w, p, ds, first).at("batch.state"));
+                assertEquals(List.of(first), ids(a.batches().list(w, p, ds, BatchQuery.builder().statuses("suspended").build())));
+
+                a.jobs().waitFor(a.batches().update(w, p, ds, List.of(), List.of(first)), WAIT);
+                assertEquals(List.of("apple", "orange", "banana", "kiwi", "mango"), column(a, w, p, ds, "fruit"), "restored rows come back");
+
+                Model moved = a.jobs().waitFor(a.batches().create(w, p, ds, BatchCreation.from(source)
+                        .map("name", "fruit", ColumnType.TEXT).deleteSourceDs(true).newDatasetName("Fruit, second delivery").build()), WAIT);
+                assertEquals("success", moved.getString("status"), moved.dumps());
+                long newDataset = moved.getModel("response").getLong("dataset_id");
+                assertTrue(newDataset != ds);
+                assertEquals("Fruit, second delivery", a.datasets().get(w, p, newDataset).at("dataset.name"));
+                assertEquals(List.of("kiwi", "mango"), column(a, w, p, newDataset, "fruit"));
+                assertNull(a.datasets().data(w, p, newDataset, List.of("price"), 1, 0).at("data[0].price"), "unmapped columns stay empty");
+                refused(404, () -> a.datasets().get(w, p, source));
+
+                refused(404, () -> other.datasets().get(w, p, ds));
+                refused(404, () -> other.batches().list(w, p, ds));
+                refused(404, () -> other.datasets().data(w, p, ds, null, 10, 0));
+                refused(404, () -> other.batches().delete(w, p, ds, first));
+
+                assertEquals("success", a.jobs().waitFor(a.batches().remove(w, p, ds, List.of(first, second)), WAIT).getString("status"));
+                assertEquals(List.of(), column(a, w, p, ds, "fruit"));
+                assertEquals(0, a.datasets().get(w, p, ds).at("dataset.stats.row_count"));
+                assertEquals(List.of(), ids(a.batches().list(w, p, ds)));
+                refused(404, () -> a.batches().get(w, p, ds, first));
+
+                long onlyBatch = ((Number) a.datasets().get(w, p, newDataset, "__full").at("dataset.batch_ids[0]")).longValue();
+                assertEquals("success", a.jobs().waitFor(a.batches().delete(w, p, newDataset, onlyBatch), WAIT).getString("status"));
+                assertEquals(0, a.datasets().data(w, p, newDataset, null, 10, 0).getList("data").size());
+            }
+        }
+    }
+
+    /** A dataset with five batches: its own rows and four appended copies of a one-row source. */
+    static long fiveBatches(String name) {
+        long ds = create(api, w, p, fruit(name, new Object[]{"apple", 3.5, "2024-05-01"}, new Object[]{"pear", 2, "2024-05-03"}));
+        for (int i = 0; i < 4; i++) {
+            long source = create(api, w, p, fruit(name + " delivery " + i, new Object[]{"fig " + i, i, "2024-06-0" + (i + 1)}));
+            Model job = api.jobs().waitFor(api.batches().create(w, p, ds, BatchCreation.from(source)
+                    .map("fruit", "fruit", ColumnType.TEXT).map("price", "price", ColumnType.NUMERIC).build()), WAIT);
+            assertEquals("success", job.getString("status"), job.dumps());
+        }
+        return ds;
+    }
+
+    @Test
+    void batchListsFilterSortChooseFieldsAndPage() {
+        long ds = fiveBatches("Listing");
+        Model page = api.batches().list(w, p, ds, BatchQuery.builder().limit(2).build());
+        assertEquals(2, page.getList("batches").size());
+        assertTrue(page.getString("next").contains("offset=2"), page.getString("next"));
+        List<Long> all = new ArrayList<>();
+        for (Model b : api.batches().all(w, p, ds, BatchQuery.builder().limit(2).build())) all.add(b.getLong("id"));
+        assertEquals(5, all.size());
+        assertEquals(all.stream().sorted().toList(), all, "id ascending by default");
+        assertEquals("", api.batches().list(w, p, ds, BatchQuery.builder().limit(2).offset(4).build()).getString("next"));
+
+        List<Long> descending = new ArrayList<>(all);
+        Collections.reverse(descending);
+        assertEquals(descending, ids(api.batches().list(w, p, ds, BatchQuery.builder().sortDescending("id").build())));
+        List<Long> byRows = ids(api.batches().list(w, p, ds, BatchQuery.builder().sortDescending("row_count").sortAscending("id").build()));
+        assertEquals(all.get(0), byRows.get(0), "the first batch has two rows, the others one");
+        assertEquals(List.of(all.get(0)), ids(api.batches().list(w, p, ds, BatchQuery.builder().rowCounts(2L).build())));
+        assertEquals(List.of(all.get(1), all.get(3)), ids(api.batches().list(w, p, ds, BatchQuery.builder().ids(all.get(1), all.get(3)).build())));
+
+        Model minimal = api.batches().list(w, p, ds, BatchQuery.builder().fields("id", "row_count").limit(1).build()).getList("batches").getModel(0);
+        assertEquals(java.util.Set.of("id", "row_count"), minimal.keySet());
+        Model full = api.batches().list(w, p, ds, BatchQuery.builder().fields("__full").limit(1).build()).getList("batches").getModel(0);
+        assertEquals(3, full.getList("data_schema").size());
+
+        Instant now = Instant.now();
+        assertEquals(5, ids(api.batches().list(w, p, ds, BatchQuery.builder().createdBetween(now.minus(1, ChronoUnit.HOURS), now.plusSeconds(60)).build())).size());
+        assertEquals(List.of(), ids(api.batches().list(w, p, ds, BatchQuery.builder().createdBetween(now.plus(1, ChronoUnit.HOURS), null).build())));
+    }
+
+    @Test
+    void malformedFiltersAreFourHundredsThatSayWhatWasWrong() {
+        long ds = create(api, w, p, fruit("Errors", new Object[]{"apple", 3.5, "2024-05-01"}));
+        String path = "/api/v2/workspaces/" + w + "/projects/" + p + "/datasets/" + ds + "/batches";
+        Map<String, String> bad = Map.of("sort", "(id:up)", "created_at", "yesterday", "limit", "101", "fields", "id,colour",
+                "id", "1,x", "status", "active,sleeping", "row_count", "-1");
+        bad.forEach((parameter, value) -> {
+            ApiException e = assertThrows(ApiException.class, () -> api.call(io.omix.sdk.internal.ApiRequest.get(path).query(parameter, value)),
+                    parameter + "=" + value);
+            assertEquals(400, e.code());
+            assertTrue(e.getMessage().contains(parameter), parameter + ": " + e.getMessage());
+        });
+        refused(404, () -> api.batches().get(w, p, ds, 999_999));
+        refused(404, () -> api.datasets().get(w, p + 1000, ds));
+    }
+
+    @Test
+    void batchCreationChecksTheMappingAndTheSourceValuesFirst() {
+        long ds = create(api, w, p, fruit("Checked", new Object[]{"apple", 3.5, "2024-05-01"}));
+        long source = create(api, w, p, DatasetSpec.named("Loose").column("what", "What", ColumnType.TEXT).column("cost", "Cost", ColumnType.TEXT)
+                .row("kiwi", "2").row("mango", "cheap").row("plum", "n/a").build());
+        ApiException misfit = refused(400, () -> api.batches().create(w, p, ds, BatchCreation.from(source)
+                .map("cost", "price", ColumnType.NUMERIC).build()));
+        ListModel misfits = misfit.dataModel().getList("misfits");
+        assertEquals(2, misfits.size());
+        assertEquals("cheap", misfits.getModel(0).getString("value"));
+        assertEquals("NUMERIC", misfits.getModel(0).getString("expected"));
+
+        assertTrue(refused(400, () -> api.batches().create(w, p, ds, BatchCreation.from(source)
+                .map("what", "price", ColumnType.TEXT).build())).getMessage().contains("expected_destination_c_type"));
+        assertTrue(refused(400, () -> api.batches().create(w, p, ds, BatchCreation.from(source)
+                .map("nope", "fruit", ColumnType.TEXT).build())).getMessage().contains("source_c_id"));
+        assertTrue(refused(400, () -> api.batches().create(w, p, ds, BatchCreation.from(source)
+                .map("what", "fruit", ColumnType.TEXT).mapByName("What", "Fruit", ColumnType.TEXT).build())).getMessage().contains("mix"));
+        assertTrue(refused(400, () -> api.batches().create(w, p, ds, BatchCreation.from(ds)
+                .map("fruit", "fruit", ColumnType.TEXT).deleteSourceDs(true).build())).getMessage().contains("delete_source_ds"));
+        ApiException unknown = refused(400, () -> api.batches().update(w, p, ds, List.of(424242L), List.of()));
+        assertEquals(List.of(424242), unknown.dataModel().getList("batch_ids").json());
+
+        Model valid = api.batches().create(w, p, ds, BatchCreation.from(source).map("what", "fruit", ColumnType.TEXT).validateOnly(true).build());
+        assertEquals(true, valid.getBoolean("valid"));
+        assertEquals(3, valid.getInt("rows_checked"));
+    }
+
+    @Test
+    void csvUploadsBecomeDatasetsWithInferredTypes(@TempDir Path dir) throws Exception {
+        Model fromText = api.datasets().upload(w, p, "Prices", "Fruit,Unit price,Sold on\napple,3.5,2024-05-01\n\"pear, green\",2,2024-05-02\n")
+                .getModel("dataset");
+        assertEquals(List.of("text", "numeric", "date"),
+                fromText.getList("data_schema").models().stream().map(c -> c.getString("c_type")).toList());
+        assertEquals(List.of("fruit", "unit_price", "sold_on"),
+                fromText.getList("data_schema").models().stream().map(c -> c.getString("c_id")).toList());
+        long id = fromText.getLong("id");
+        assertEquals(List.of("apple", "pear, green"), column(api, w, p, id, "fruit"));
+
+        Path file = dir.resolve("big.csv");
+        StringBuilder csv = new StringBuilder("n,square\n");
+        for (int i = 0; i < 2500; i++) csv.append(i).append(',').append((long) i * i).append('\n');
+        Files.writeString(file, csv);
+        long big = api.datasets().upload(w, p, "Squares", file).getModel("dataset").getLong("id");
+        List<Object> squares = column(api, w, p, big, "square");
+        assertEquals(2500, squares.size(), "rows() walks every page");
+        assertEquals("6245001", String.valueOf(squares.get(2499)));
+
+        String ragged = refused(400, () -> api.datasets().upload(w, p, "Ragged", "a,b\n1,2,3\n")).getMessage();
+        assertTrue(ragged.contains("line 2 has 3 values"), ragged);
+        Model listed = api.datasets().list(w, p, Map.of("name", "Squares", "fields", "id,name"));
+        assertEquals(1, listed.getList("datasets").size());
+        Model only = listed.getList("datasets").getModel(0);
+        assertEquals(java.util.Set.of("id", "name"), only.keySet());
+        assertEquals(big, only.getLong("id"));
+    }
+
+    static List<Long> ids(Model page) {
+        List<Long> ids = new ArrayList<>();
+        for (Model b : page.getList("batches").models()) ids.add(b.getLong("id"));
+        return ids;
+    }
+}
