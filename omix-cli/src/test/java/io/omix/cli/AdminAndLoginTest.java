@@ -185,6 +185,42 @@ class AdminAndLoginTest {
         assertTrue(again.err().contains("41001"), again.err());
     }
 
+    @Test
+    void datasetCommandsUploadAppendSuspendAndRead(@TempDir Path dir) throws Exception {
+        JsonNode key = admin("apikey", "create", "--name", "CLI datasets").json();
+        String[] auth = {"--endpoint", server.url(), "--api-key", key.get("api_key").textValue(), "--api-secret", key.get("api_secret").textValue(),
+                "--workspace", key.get("workspace_id").asText(), "--project", key.get("project_id").asText()};
+        Path first = dir.resolve("first.csv");
+        Files.writeString(first, "Sample,Reads\nS1,1200\nS2,800\n");
+        Path second = dir.resolve("second.csv");
+        Files.writeString(second, "id,count\nS3,50\n");
+        Run made = omix(concat(new String[] {"dataset", "upload", "Runs", first.toString()}, auth));
+        assertEquals(0, made.exit(), made.err());
+        String dataset = made.json().at("/dataset/id").asText();
+        String source = omix(concat(new String[] {"dataset", "upload", "More runs", second.toString()}, auth)).json().at("/dataset/id").asText();
+
+        Run appended = omix(concat(new String[] {"dataset", "append", dataset, "--source", source, "--map", "id=sample:text",
+                "--map", "count=reads:numeric", "--wait"}, auth));
+        assertEquals(0, appended.exit(), appended.err());
+        assertEquals("success", appended.json().get("status").textValue(), appended.out());
+        Run data = omix(concat(new String[] {"dataset", "data", dataset, "--columns", "sample"}, auth));
+        assertEquals("{\"sample\":\"S1\"}\n{\"sample\":\"S2\"}\n{\"sample\":\"S3\"}\n", data.out().replace("\r", ""));
+
+        String firstBatch = omix(concat(new String[] {"dataset", "get", dataset, "--fields", "batch_ids"}, auth)).json().at("/dataset/batch_ids/0").asText();
+        Run suspended = omix(concat(new String[] {"dataset", "suspend", dataset, firstBatch, "--wait"}, auth));
+        assertEquals(0, suspended.exit(), suspended.err());
+        assertEquals("{\"sample\":\"S3\"}\n", omix(concat(new String[] {"dataset", "data", dataset, "--columns", "sample"}, auth)).out());
+        Run batches = omix(concat(new String[] {"dataset", "batches", dataset, "--status", "suspended", "--fields", "id,state"}, auth));
+        assertTrue(batches.out().contains("\"state\" : \"suspended\""), batches.out());
+
+        Run badMap = omix(concat(new String[] {"dataset", "append", dataset, "--source", source, "--map", "id=sample"}, auth));
+        assertEquals(2, badMap.exit(), "a usage error");
+        assertTrue(badMap.err().contains("SOURCE=DESTINATION:TYPE"), badMap.err());
+        Run misfit = omix(concat(new String[] {"dataset", "append", dataset, "--source", source, "--map", "id=reads:numeric"}, auth));
+        assertEquals(1, misfit.exit());
+        assertTrue(misfit.err().contains("400") && misfit.err().contains("S3"), misfit.err());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
