@@ -6,6 +6,7 @@ import io.omix.server.OmixServer;
 import io.omix.server.ServerConfig;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.common.db.TimeOrderedIds;
+import io.omix.server.common.http.PageToken;
 import io.omix.server.samples.SampleStore;
 
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ import java.util.UUID;
  * Usage: {@code java -Xmx2g -cp omix-bench.jar io.omix.bench.StreamRangeBench [total=10000000] [target=1000000] [jdbcUrl user password]}
  */
 public final class StreamRangeBench {
+    private static final OffsetDateTime START = OffsetDateTime.of(2020, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+
     private StreamRangeBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -58,12 +61,15 @@ public final class StreamRangeBench {
                 System.out.printf("[%s] loaded %,d records (%,d for the measured entity) in %.0f s%n", db, total, target,
                         (System.nanoTime() - loadStart) / 1e9);
                 String element = StreamBench.HEART_RATE;
-                String deep = null;
-                Model page = api.streamRange(ns, element, entity, null, null, null, "asc", null, 100);
-                // The cursor half-way through: walk 5,000 pages once.
-                for (long i = 0; i < target / 100 / 2 && page.get("next_page") != null; i++) {
-                    deep = page.getString("next_page");
-                    page = api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
+                // The cursor half-way through, as the server would hand it out after the middle record
+                // (loaded one a minute from 2020-01-01, tie-breaker 0): no need to walk 5,000 pages to it.
+                java.time.Instant middleRecord = START.plusMinutes(target / 2).toInstant();
+                String deep = PageToken.encode(middleRecord.getEpochSecond(), middleRecord.getNano(), 0L);
+                Model probe = api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
+                if (probe.getList("result").size() != 100) throw new IllegalStateException("the deep cursor found no page: " + probe);
+                for (int i = 0; i < 300; i++) { // warm-up: JIT and caches, not measured
+                    api.streamRange(ns, element, entity, null, null, null, "desc", null, 100);
+                    api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
                 }
                 long[] first = new long[500];
                 long[] middle = new long[500];
@@ -88,7 +94,7 @@ public final class StreamRangeBench {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time,"
                     + " generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,0)")) {
-                OffsetDateTime start = OffsetDateTime.of(2020, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+                OffsetDateTime start = START;
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
                 for (long i = 0; i < n; i++) {
                     ps.setString(1, TimeOrderedIds.next().toString());
