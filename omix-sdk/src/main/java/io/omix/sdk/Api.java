@@ -21,6 +21,7 @@ import java.util.Objects;
 public final class Api implements AutoCloseable {
     private final String accessToken;
     private final HttpTransport transport;
+    private FileTransfer files; // made on first use: most clients never move files
 
     Api(String accessToken, ClientConfig config) {
         this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
@@ -277,6 +278,111 @@ public final class Api implements AutoCloseable {
     }
 
     /** Sends a request with this client's token; the envelope of a successful answer. */
+    /**
+     * Upload credentials (seed 004 get_upload_token): {@code {credentials: {access_key_id, access_key_secret,
+     * security_token, expiration}, destination, bucket, endpoint, base_uri, region_id}}. Objects may be
+     * written directly under {@code destination} until {@code expiration}; {@link #upload} uses them for you.
+     */
+    public Model getUploadToken() {
+        return Answers.model(call(ApiRequest.post("/sts/token")));
+    }
+
+    /** Revokes upload credentials at once (before they expire). */
+    public Model revokeUploadToken(String accessKeyId) {
+        return Answers.model(call(ApiRequest.post("/sts/revoke").form("access_key_id", accessKeyId)));
+    }
+
+    private synchronized FileTransfer files() {
+        if (files == null) files = new FileTransfer(this, transport.config());
+        return files;
+    }
+
+    /** Uploads text (UTF-8) as {@code filename}; returns the object name (seed 004 upload). */
+    public String upload(String filename, String content) {
+        return upload(filename, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public String upload(String filename, byte[] content) {
+        return files().upload(filename, content, UploadOptions.defaults());
+    }
+
+    /** Uploads a stream's bytes (spooled to a temporary file first, so memory stays small). */
+    public String upload(String filename, java.io.InputStream content) {
+        return upload(filename, content, UploadOptions.defaults());
+    }
+
+    public String upload(String filename, java.io.InputStream content, UploadOptions options) {
+        return files().upload(filename, content, options);
+    }
+
+    /** Uploads a file as {@code filename}: in one request, or in parallel parts from the multipart threshold on. */
+    public String upload(String filename, java.nio.file.Path file) {
+        return upload(filename, file, UploadOptions.defaults());
+    }
+
+    public String upload(String filename, java.nio.file.Path file, UploadOptions options) {
+        return files().upload(filename, file, options);
+    }
+
+    /** Uploads each file under its own name; the object names in the same order. */
+    public java.util.List<String> batchUpload(java.util.List<java.nio.file.Path> paths, UploadOptions options) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (java.nio.file.Path p : paths) names.add(upload(p.getFileName().toString(), p, options));
+        return names;
+    }
+
+    public java.util.List<String> batchUpload(java.util.List<java.nio.file.Path> paths) {
+        return batchUpload(paths, UploadOptions.defaults());
+    }
+
+    /** Uploads the regular files directly in {@code dir} (no recursion, as on the original), sorted by name. */
+    public java.util.List<String> uploadDir(java.nio.file.Path dir, UploadOptions options) {
+        try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(dir)) {
+            return batchUpload(entries.filter(java.nio.file.Files::isRegularFile).sorted().toList(), options);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    public java.util.List<String> uploadDir(java.nio.file.Path dir) {
+        return uploadDir(dir, UploadOptions.defaults());
+    }
+
+    /** A signed download URL for one of the caller's objects (seed 004 get_download_url): {@code {url, expires}}. */
+    public Model getDownloadUrl(String objectName) {
+        return getDownloadUrl(objectName, null, null);
+    }
+
+    /**
+     * @param region         {@code domestic} or {@code international} (null: the server's default)
+     * @param expirationTime seconds the URL stays valid (null: 600)
+     */
+    public Model getDownloadUrl(String objectName, String region, Integer expirationTime) {
+        return Answers.model(call(ApiRequest.post("/oss/sign_url").form("object_name", objectName).form("region", region)
+                .form("expiration_time", expirationTime)));
+    }
+
+    /** Streams an object into {@code out} (seed 004 download), checking its SHA-256; returns the bytes written. */
+    public long download(String objectName, java.io.OutputStream out) {
+        return files().download(objectName, out, TransferListener.NONE);
+    }
+
+    public long download(String objectName, java.io.OutputStream out, TransferListener listener) {
+        return files().download(objectName, out, listener);
+    }
+
+    /**
+     * Downloads into a file; an interrupted download leaves {@code target.part}, which the next call
+     * continues from where it stopped.
+     */
+    public long download(String objectName, java.nio.file.Path target) {
+        return files().download(objectName, target, TransferListener.NONE);
+    }
+
+    public long download(String objectName, java.nio.file.Path target, TransferListener listener) {
+        return files().download(objectName, target, listener);
+    }
+
     ObjectNode call(ApiRequest request) {
         return transport.envelope(request);
     }
@@ -288,6 +394,9 @@ public final class Api implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (files != null) files.close();
+        }
         transport.close();
     }
 }

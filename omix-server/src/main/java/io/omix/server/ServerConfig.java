@@ -35,11 +35,17 @@ import java.util.Properties;
  * @param taskWorkers     threads running queued tasks on this server (0: this server runs none)
  * @param taskLease       how long a claimed task stays with its server without a heartbeat; a task whose
  *                        server died is claimed again after this
+ * @param filesDir        the local object store's root; empty = {@code dataDir/objects} (several servers
+ *                        share one by pointing this at a shared file system)
+ * @param fileMaxBytes    largest object accepted (an upload above it is refused before it is stored)
+ * @param filePartMaxBytes largest part of a multipart upload
+ * @param uploadCredentialTtl life of upload credentials from /sts/token
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
                            String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
-                           java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease) {
+                           java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
+                           String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -63,6 +69,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("time.default-zone", "+08:00");
         d.put("tasks.workers", "2");
         d.put("tasks.lease-seconds", "60");
+        d.put("files.dir", "");
+        d.put("files.max-object-bytes", String.valueOf(64L * 1024 * 1024 * 1024));
+        d.put("files.max-part-bytes", String.valueOf(1024L * 1024 * 1024));
+        d.put("files.credential-ttl-seconds", "3600");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -79,6 +89,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         }
         if (taskWorkers < 0 || taskWorkers > 64) throw new IllegalArgumentException("tasks.workers must be 0..64");
         if (taskLease.getSeconds() < 1) throw new IllegalArgumentException("tasks.lease-seconds must be >= 1");
+        if (fileMaxBytes < 1 || filePartMaxBytes < 1024) throw new IllegalArgumentException("files.max-object-bytes >= 1 and files.max-part-bytes >= 1024");
+        if (uploadCredentialTtl.getSeconds() < 60 || uploadCredentialTtl.getSeconds() > 12 * 3600) {
+            throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
+        }
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
@@ -148,7 +162,11 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Duration.ofSeconds(integer(v, "oauth.refresh-token-ttl-seconds")),
                 zone(v.get("time.default-zone")),
                 integer(v, "tasks.workers"),
-                Duration.ofSeconds(integer(v, "tasks.lease-seconds")));
+                Duration.ofSeconds(integer(v, "tasks.lease-seconds")),
+                v.get("files.dir"),
+                Long.parseLong(number(v, "files.max-object-bytes")),
+                Long.parseLong(number(v, "files.max-part-bytes")),
+                Duration.ofSeconds(integer(v, "files.credential-ttl-seconds")));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -176,6 +194,11 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return dbUrl.isEmpty();
     }
 
+    /** Where the local object store keeps its objects. */
+    public Path objectsDir() {
+        return filesDir.isEmpty() ? dataDir.resolve("objects") : Path.of(filesDir).toAbsolutePath().normalize();
+    }
+
     /** Whether an empty database gets demo data. */
     public boolean demoEnabled() {
         return demo.equals("auto") ? embeddedDatabase() : Boolean.parseBoolean(demo);
@@ -183,7 +206,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
-                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease);
+                maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
+                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl);
     }
 
     @Override

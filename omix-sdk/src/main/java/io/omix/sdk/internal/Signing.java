@@ -46,8 +46,19 @@ public final class Signing implements HttpTransport.Decorator {
     }
 
     public static String canonical(String method, String rawPath, String rawQuery, byte[] body, String timestamp, String nonce) {
-        return method + "\n" + rawPath + "\n" + canonicalQuery(rawQuery) + "\n" + HexFormat.of().formatHex(sha256(body))
-                + "\n" + timestamp + "\n" + nonce;
+        return canonicalWithBodyHash(method, rawPath, rawQuery, HexFormat.of().formatHex(sha256(body)), timestamp, nonce);
+    }
+
+    /** The same string with the body's hex SHA-256 given: for bodies streamed from disk (file uploads). */
+    public static String canonicalWithBodyHash(String method, String rawPath, String rawQuery, String bodySha256Hex, String timestamp, String nonce) {
+        return method + "\n" + rawPath + "\n" + canonicalQuery(rawQuery) + "\n" + bodySha256Hex + "\n" + timestamp + "\n" + nonce;
+    }
+
+    /** A fresh random nonce. */
+    public static String nonce() {
+        byte[] n = new byte[18];
+        RANDOM.nextBytes(n);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(n);
     }
 
     static String canonicalQuery(String rawQuery) {

@@ -28,8 +28,13 @@ public final class RequestSignature {
     private RequestSignature() {}
 
     public static String canonical(String method, String rawPath, String rawQuery, byte[] body, String timestamp, String nonce) {
-        return method + "\n" + rawPath + "\n" + canonicalQuery(rawQuery) + "\n"
-                + HexFormat.of().formatHex(Secrets.sha256(body == null ? new byte[0] : body)) + "\n" + timestamp + "\n" + nonce;
+        return canonicalWithBodyHash(method, rawPath, rawQuery, HexFormat.of().formatHex(Secrets.sha256(body == null ? new byte[0] : body)),
+                timestamp, nonce);
+    }
+
+    /** The same string with the body's SHA-256 given (hex): for bodies streamed past the check, verified as they arrive. */
+    public static String canonicalWithBodyHash(String method, String rawPath, String rawQuery, String bodySha256Hex, String timestamp, String nonce) {
+        return method + "\n" + rawPath + "\n" + canonicalQuery(rawQuery) + "\n" + bodySha256Hex + "\n" + timestamp + "\n" + nonce;
     }
 
     static String canonicalQuery(String rawQuery) {

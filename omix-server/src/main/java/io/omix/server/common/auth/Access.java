@@ -15,5 +15,7 @@ public enum Access {
     /** A private-platform app, by a signed request. */
     PRIVATE_APP,
     /** A dataset batches API key and secret. */
-    DATASET_KEY
+    DATASET_KEY,
+    /** Upload credentials from /sts/token, by a signed request; the caller is the token that asked for them, files scope only. */
+    UPLOAD_CREDENTIALS
 }

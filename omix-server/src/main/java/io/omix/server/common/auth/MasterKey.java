@@ -88,4 +88,18 @@ public final class MasterKey {
             throw new IllegalStateException("cannot decrypt a stored secret: wrong security.master-key?", e);
         }
     }
+
+    /**
+     * A key for one purpose (e.g. signing download URLs), derived from the master key so every server
+     * of a deployment has the same one and none is stored: HMAC-SHA256(master key, purpose).
+     */
+    public byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(("omix-derive:" + purpose).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -34,6 +34,11 @@ public final class ApiRequest {
         this.bodyIsPayload = bodyIsPayload;
     }
 
+    /** True when the body is a payload streamed to the handler (not parsed as parameters). */
+    public boolean bodyIsPayload() {
+        return bodyIsPayload;
+    }
+
     public Context ctx() {
         return ctx;
     }

@@ -22,6 +22,17 @@ public enum ErrorCode {
     MODEL_NOT_FOUND(41202, "模型不存在", false, "unknown model id"),
     NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
             "the sample is not the caller's (also: unknown or malformed id)"),
+    // Files (issue 7): the project's own codes.
+    UPLOAD_CREDENTIALS_INVALID(42001, "上传凭证无效", false,
+            "upload credentials unknown, expired or revoked, signature headers missing or not matching, or a timestamp more than 300 s off"),
+    OBJECT_NAME_FORBIDDEN(42002, "对象名不在授权目录内", false,
+            "the object name is not a file directly under the credentials' destination (no '/' after it)"),
+    CHECKSUM_MISMATCH(42003, "校验和不符", false,
+            "the bytes received do not match X-Omix-Content-SHA256, or the joined parts do not match the upload's sha256"),
+    UPLOAD_NOT_FOUND(42004, "上传任务不存在", false, "unknown, completed or aborted upload id, or another caller's"),
+    OBJECT_TOO_LARGE(42005, "文件过大", false, "object above files.max-object-bytes or part above files.max-part-bytes"),
+    STORAGE_FAILED(42006, "存储失败", false, "the object store could not write (disk full, permissions); nothing was stored"),
+    OBJECT_NOT_FOUND(42007, "文件不存在", false, "no such object, or not the caller's"),
 
     // HTTP-level errors: sent with the HTTP status equal to the code.
     HTTP_NOT_FOUND(404, "接口不存在", true, "no endpoint at this path"),

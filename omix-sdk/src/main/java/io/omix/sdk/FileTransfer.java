@@ -1,0 +1,427 @@
+package io.omix.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.sdk.internal.ClientConfig;
+import io.omix.sdk.internal.Json;
+import io.omix.sdk.internal.Signing;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Uploads with credentials from {@code /sts/token} and downloads through signed URLs: bodies stream
+ * from and to disk, so memory stays constant whatever the size. Requests are signed with the
+ * credentials' secret (docs/api.md, "Files"); parts are retried on their own, and an upload begun
+ * again with the same credentials resumes, sending only the parts the server does not hold.
+ */
+final class FileTransfer implements AutoCloseable {
+    private static final int BUFFER = 1 << 16;
+
+    private record Credentials(String accessKeyId, byte[] secret, String token, Instant expiration, String destination, URI endpoint) {}
+
+    private final Api api;
+    private final ClientConfig config;
+    private final HttpClient http;
+    private final ExecutorService clientThreads;
+    private Credentials credentials;
+
+    FileTransfer(Api api, ClientConfig config) {
+        this.api = api;
+        this.config = config;
+        this.clientThreads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "omix-file-transfer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
+                .executor(clientThreads).build();
+    }
+
+    /** Credentials with at least five minutes left, fetched again when needed. */
+    private synchronized Credentials credentials() {
+        if (credentials == null || credentials.expiration().isBefore(Instant.now().plusSeconds(300))) {
+            Model t = api.getUploadToken();
+            Model c = t.getModel("credentials");
+            credentials = new Credentials(c.getString("access_key_id"), c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
+                    c.getString("security_token"), Instant.parse(c.getString("expiration")), t.getString("destination"),
+                    URI.create(t.getString("endpoint")));
+        }
+        return credentials;
+    }
+
+    static void checkFilename(String filename) {
+        if (filename == null || filename.isEmpty() || filename.contains("/") || filename.contains("\\") || filename.equals(".") || filename.equals("..")) {
+            throw new IllegalArgumentException("filename must be a plain file name without '/': " + filename);
+        }
+    }
+
+    String upload(String filename, byte[] bytes, UploadOptions options) {
+        checkFilename(filename);
+        Credentials c = credentials();
+        String name = c.destination() + "/" + filename;
+        String sha = hex(digest().digest(bytes));
+        options.listener().progress(0, bytes.length);
+        JsonNode answer = send(c, "PUT", "/objects/" + encodePath(name), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), sha, null);
+        options.listener().progress(bytes.length, bytes.length);
+        return answer.path("object_name").asText();
+    }
+
+    String upload(String filename, InputStream in, UploadOptions options) {
+        checkFilename(filename);
+        Path spool = null;
+        try {
+            // A stream can be read once: spooled to a temporary file so parts can be hashed, sent and resent.
+            spool = Files.createTempFile("omix-upload-", ".tmp");
+            Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
+            return upload(filename, spool, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot spool the upload to a temporary file", e);
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
+            }
+        }
+    }
+
+    String upload(String filename, Path file, UploadOptions options) {
+        checkFilename(filename);
+        try {
+            long size = Files.size(file);
+            Credentials c = credentials();
+            String name = c.destination() + "/" + filename;
+            TransferListener listener = options.listener();
+            if (size < options.multipartThreshold()) {
+                String sha = hash(file, 0, size);
+                AtomicLong done = new AtomicLong();
+                JsonNode answer = send(c, "PUT", "/objects/" + encodePath(name), () -> {
+                    done.set(0); // a retry starts again
+                    return region(file, 0, size, n -> listener.progress(done.addAndGet(n), size));
+                }, sha, null);
+                listener.progress(size, size);
+                return answer.path("object_name").asText();
+            }
+            return multipart(c, name, file, size, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private String multipart(Credentials c, String name, Path file, long size, UploadOptions options) throws IOException {
+        long partSize = options.partSize();
+        String whole = hash(file, 0, size);
+        Map<String, Object> start = Map.of("object_name", name, "size", size, "sha256", whole, "part_size", partSize);
+        byte[] startBody = Json.MAPPER.writeValueAsBytes(start);
+        JsonNode upload = send(c, "POST", "/uploads", () -> HttpRequest.BodyPublishers.ofByteArray(startBody), hex(digest().digest(startBody)),
+                "application/json");
+        String uploadId = upload.path("upload_id").asText();
+        int count = upload.path("part_count").asInt();
+        Map<Integer, String> held = new HashMap<>();
+        for (JsonNode part : upload.path("parts")) held.put(part.path("part_number").asInt(), part.path("sha256").asText());
+
+        TransferListener listener = options.listener();
+        AtomicLong done = new AtomicLong();
+        listener.progress(0, size);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.threads(), count), r -> {
+            Thread t = new Thread(r, "omix-upload-part");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int number = 1; number <= count; number++) {
+                final int n = number;
+                final long offset = (n - 1) * partSize;
+                final long length = Math.min(partSize, size - offset);
+                sent.add(pool.submit(() -> {
+                    String sha = hash(file, offset, length);
+                    if (sha.equals(held.get(n))) { // the server holds this part already
+                        listener.progress(done.addAndGet(length), size);
+                        return null;
+                    }
+                    AtomicLong sentOfPart = new AtomicLong();
+                    send(c, "PUT", "/uploads/" + uploadId + "/parts/" + n, () -> {
+                        done.addAndGet(-sentOfPart.getAndSet(0)); // a retried part counts again from zero
+                        return region(file, offset, length, bytes -> {
+                            sentOfPart.addAndGet(bytes);
+                            listener.progress(done.addAndGet(bytes), size);
+                        });
+                    }, sha, null);
+                    return null;
+                }));
+            }
+            for (Future<?> f : sent) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) throw re;
+                    throw new BgeException("part upload failed: " + cause, cause, 1);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BgeException("interrupted during an upload");
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(new byte[0]),
+                hex(digest().digest(new byte[0])), null);
+        listener.progress(size, size);
+        return object.path("object_name").asText();
+    }
+
+    /** The body of a part: the file's bytes from offset, read as they are sent, counted into the listener. */
+    private static HttpRequest.BodyPublisher region(Path file, long offset, long length, java.util.function.LongConsumer sent) {
+        return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+            try {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ).position(offset);
+                InputStream limited = new BoundedStream(Channels.newInputStream(ch), length);
+                return new FilterInputStream(limited) {
+                    @Override
+                    public int read(byte[] b, int off, int len) throws IOException {
+                        int n = super.read(b, off, len);
+                        if (n > 0) sent.accept(n);
+                        return n;
+                    }
+                };
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }), length);
+    }
+
+    /** Sends a signed request to the object store, retrying failed connections; the envelope's data. */
+    private JsonNode send(Credentials c, String method, String path, java.util.function.Supplier<HttpRequest.BodyPublisher> body,
+                          String sha256, String contentType) {
+        URI uri = URI.create(c.endpoint().toString().replaceAll("/+$", "") + path);
+        int attempts = config.maxRetries() + 1;
+        for (int attempt = 1; ; attempt++) {
+            String timestamp = String.valueOf(Instant.now().getEpochSecond());
+            String nonce = Signing.nonce();
+            String canonical = Signing.canonicalWithBodyHash(method, uri.getRawPath(), uri.getRawQuery(), sha256, timestamp, nonce);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .header("X-Omix-Access-Key-Id", c.accessKeyId())
+                    .header("X-Omix-Security-Token", c.token())
+                    .header("X-Omix-Timestamp", timestamp)
+                    .header("X-Omix-Nonce", nonce)
+                    .header("X-Omix-Content-SHA256", sha256)
+                    .header("X-Omix-Signature", Signing.sign(c.secret(), canonical))
+                    .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
+                    .method(method, body.get());
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                if (attempt < attempts) {
+                    pause(attempt);
+                    continue;
+                }
+                throw new BgeException(method + " " + uri.getRawPath() + " failed after " + attempt + " attempts: " + e, e, attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BgeException("interrupted during a transfer", e, attempt);
+            }
+            if (response.statusCode() >= 500 && attempt < attempts) {
+                pause(attempt);
+                continue;
+            }
+            JsonNode root;
+            try {
+                root = Json.MAPPER.readTree(response.body());
+            } catch (IOException e) {
+                throw new BgeException("HTTP " + response.statusCode() + " from " + uri.getRawPath() + " is not JSON", e, attempt, response.statusCode());
+            }
+            if (root == null || !root.path("code").isIntegralNumber()) {
+                throw new BgeException("HTTP " + response.statusCode() + " from " + uri.getRawPath(), null, attempt, response.statusCode());
+            }
+            if (root.get("code").intValue() != 0) {
+                throw new ApiException(root.get("code").intValue(), root.path("msg").asText(""), root.get("data"), response.statusCode());
+            }
+            return root.path("data");
+        }
+    }
+
+    private void pause(int attempt) {
+        long bound = Math.min(config.backoffMax().toMillis(), config.backoffBase().toMillis() << Math.min(attempt - 1, 20));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(bound + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BgeException("interrupted while waiting to retry");
+        }
+    }
+
+    /** Streams an object through a fresh signed URL into {@code out}, checking its SHA-256. */
+    long download(String objectName, OutputStream out, TransferListener listener) {
+        return fetch(objectName, 0, out, digest(), listener);
+    }
+
+    /**
+     * Downloads into {@code target}: bytes arrive in {@code target.part}, which a later call continues
+     * from where it stopped (HTTP Range), and become {@code target} once complete and checked.
+     */
+    long download(String objectName, Path target, TransferListener listener) {
+        Path partial = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            MessageDigest sha = digest();
+            long have = 0;
+            if (Files.exists(partial)) {
+                have = Files.size(partial);
+                try (InputStream in = new DigestInputStream(Files.newInputStream(partial), sha)) {
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            long size;
+            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                size = fetch(objectName, have, out, sha, listener);
+            }
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return size;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+    }
+
+    private long fetch(String objectName, long from, OutputStream out, MessageDigest sha, TransferListener listener) {
+        String url = api.getDownloadUrl(objectName).getString("url");
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
+        if (from > 0) b.header("Range", "bytes=" + from + "-");
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new BgeException("download of " + objectName + " failed: " + e, e, 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BgeException("interrupted during a download", e, 1);
+        }
+        int status = response.statusCode();
+        try (InputStream in = response.body()) {
+            if (status == 416 && from > 0) { // the partial file is whole already
+                in.transferTo(OutputStream.nullOutputStream());
+                return from;
+            }
+            if (status != 200 && status != 206) {
+                throw new BgeException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
+                        null, 1, status);
+            }
+            if (from > 0 && status == 200) throw new BgeException("the server ignored the Range request; delete the .part file and retry");
+            long total = from + response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long done = from;
+            byte[] buffer = new byte[BUFFER];
+            listener.progress(done, total);
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                out.write(buffer, 0, n);
+                sha.update(buffer, 0, n);
+                done += n;
+                listener.progress(done, total);
+            }
+            String expected = response.headers().firstValue("X-Omix-Content-SHA256").orElse(null);
+            String actual = hex(sha.digest());
+            if (expected != null && !expected.equals(actual)) {
+                throw new BgeException("download of " + objectName + " is corrupt: SHA-256 " + actual + ", expected " + expected);
+            }
+            return done;
+        } catch (IOException e) {
+            throw new BgeException("download of " + objectName + " broke off: " + e, e, 1);
+        }
+    }
+
+    private static String hash(Path file, long offset, long length) throws IOException {
+        MessageDigest sha = digest();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.position(offset);
+            InputStream in = new BoundedStream(Channels.newInputStream(ch), length);
+            byte[] buffer = new byte[BUFFER];
+            for (int n; (n = in.read(buffer)) != -1; ) sha.update(buffer, 0, n);
+        }
+        return hex(sha.digest());
+    }
+
+    static String encodePath(String name) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : name.split("/", -1)) {
+            if (out.length() > 0) out.append('/');
+            out.append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return out.toString();
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public void close() {
+        clientThreads.shutdownNow();
+    }
+
+    /** At most {@code remaining} bytes of the underlying stream. */
+    private static final class BoundedStream extends FilterInputStream {
+        private long remaining;
+
+        BoundedStream(InputStream in, long length) {
+            super(in);
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (remaining <= 0) return -1;
+            int b = super.read();
+            if (b >= 0) remaining--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (remaining <= 0) return -1;
+            int n = super.read(b, off, (int) Math.min(len, remaining));
+            if (n > 0) remaining -= n;
+            return n;
+        }
+    }
+}

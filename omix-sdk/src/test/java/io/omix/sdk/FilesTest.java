@@ -1,0 +1,271 @@
+package io.omix.sdk;
+
+import io.micrometer.core.instrument.Timer;
+import io.omix.sdk.internal.Signing;
+import io.omix.server.testing.LoginPage;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Files through the SDK: upload credentials, single and multipart uploads, resume, signed downloads. */
+class FilesTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static TestServer server;
+    static OAuth2 oauth2;
+    static Api alice;
+    static Api bob;
+    static Api app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start();
+        Identity.Client client = Identity.confidentialClient(server);
+        oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(server.url()).build();
+        alice = token(oauth2, Identity.user(server, "alice", "alice@example.org"), null).api();
+        bob = token(oauth2, Identity.user(server, "bob", "bob@example.org"), null).api();
+        app = oauth2.getCredentialsToken().api();
+    }
+
+    @AfterAll
+    static void stop() {
+        alice.close();
+        bob.close();
+        app.close();
+        oauth2.close();
+        server.close();
+    }
+
+    static AccessToken token(OAuth2 o, Identity.Person person, List<String> scopes) throws Exception {
+        String url = o.getAuthorizationUrl(Identity.REDIRECT, "s", scopes);
+        String code = LoginPage.redirectParams(new LoginPage().authorize(url, person.username(), person.password(), true)).get("code");
+        return o.exchangeAuthorizationCode(code, Identity.REDIRECT);
+    }
+
+    static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static byte[] download(Api api, String objectName) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        api.download(objectName, out);
+        return out.toByteArray();
+    }
+
+    static int code(Runnable call) {
+        return assertThrows(ApiException.class, call::run).code();
+    }
+
+    /** A request signed with upload credentials, the way the SDK sends them, with any body and claimed SHA-256. */
+    static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {
+        Model c = token.getModel("credentials");
+        URI uri = URI.create(token.getString("endpoint") + "/objects/" + FileTransfer.encodePath(objectName));
+        String ts = String.valueOf(Instant.now().getEpochSecond());
+        String nonce = Signing.nonce();
+        String signature = Signing.sign(c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
+                Signing.canonicalWithBodyHash("PUT", uri.getRawPath(), null, claimedSha, ts, nonce));
+        return HTTP.send(HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("X-Omix-Access-Key-Id", c.getString("access_key_id")).header("X-Omix-Security-Token", c.getString("security_token"))
+                .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", nonce).header("X-Omix-Content-SHA256", claimedSha)
+                .header("X-Omix-Signature", signature).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int envelopeCode(HttpResponse<String> response) {
+        return Model.parse(response.body()).getInt("code");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void everyKindOfSourceUploadsAndDownloadsByteForByte(String kind, @TempDir Path dir) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api api = token(o, Identity.user(s, "carol", "carol@example.org"), null).api()) {
+                Model token = api.getUploadToken();
+                String destination = token.getString("destination");
+                assertTrue(destination.matches("DUS-\\d{11}-[A-Za-z0-9]{40}/\\d{8}TZ-[0-9a-f]{32}"), destination);
+                assertTrue(token.getString("base_uri").endsWith(destination));
+                assertEquals("omix", token.getString("bucket"));
+                assertTrue(token.at("credentials.access_key_id").toString().startsWith("STS."));
+                assertTrue(Instant.parse(token.at("credentials.expiration").toString()).isAfter(Instant.now().plusSeconds(3000)));
+
+                String text = api.upload("demo.txt", "file content is here");
+                assertTrue(text.endsWith("/demo.txt"));
+                assertEquals("file content is here", new String(download(api, text), StandardCharsets.UTF_8));
+                byte[] bytes = randomBytes(70_000, 1);
+                assertArrayEquals(bytes, download(api, api.upload("bytes.bin", bytes)));
+                assertArrayEquals(bytes, download(api, api.upload("stream.bin", new ByteArrayInputStream(bytes))));
+                Path file = dir.resolve("名字 with space.bin");
+                Files.write(file, bytes);
+                String fromFile = api.upload(file.getFileName().toString(), file);
+                assertArrayEquals(bytes, download(api, fromFile));
+                Path target = dir.resolve("back.bin");
+                assertEquals(bytes.length, api.download(fromFile, target));
+                assertArrayEquals(bytes, Files.readAllBytes(target));
+
+                Model url = api.getDownloadUrl(fromFile);
+                long expires = Long.parseLong(url.getString("expires"));
+                assertTrue(Math.abs(expires - (Instant.now().getEpochSecond() + 600)) < 30, "600 s by default");
+            }
+        }
+    }
+
+    @Test
+    void signedUrlsServeRangesAndRefuseTamperingAndExpiry() throws Exception {
+        String name = alice.upload("range.txt", "0123456789abcdef");
+        String url = alice.getDownloadUrl(name).getString("url");
+        HttpResponse<String> part = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Range", "bytes=4-9").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(206, part.statusCode());
+        assertEquals("456789", part.body());
+        HttpResponse<String> whole = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, whole.statusCode());
+        assertEquals("16", whole.headers().firstValue("Content-Length").orElse(""));
+        assertEquals(sha256("0123456789abcdef".getBytes(StandardCharsets.UTF_8)), whole.headers().firstValue("X-Omix-Content-SHA256").orElse(""));
+
+        String tamperedSignature = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");
+        String laterExpiry = url.replaceAll("Expires=(\\d+)", "Expires=9$1");
+        String otherObject = url.replace("range.txt", "other.txt");
+        for (String bad : List.of(tamperedSignature, laterExpiry, otherObject, url.substring(0, url.indexOf('?')))) {
+            assertEquals(403, HTTP.send(HttpRequest.newBuilder(URI.create(bad)).build(), HttpResponse.BodyHandlers.ofString()).statusCode(), bad);
+        }
+        String shortLived = alice.getDownloadUrl(name, "domestic", 1).getString("url");
+        Thread.sleep(2100);
+        HttpResponse<String> expired = HTTP.send(HttpRequest.newBuilder(URI.create(shortLived)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, expired.statusCode());
+        assertTrue(expired.body().contains("expired"), expired.body());
+        assertEquals(41001, code(() -> alice.getDownloadUrl(name, "mars", null)));
+        assertEquals(41001, code(() -> alice.getDownloadUrl("../etc/passwd")));
+    }
+
+    @Test
+    void onlyTheOwnerSignsAnObject() {
+        String name = alice.upload("mine.txt", "alice's");
+        assertEquals(42007, code(() -> bob.getDownloadUrl(name)));
+        assertEquals(42007, code(() -> app.getDownloadUrl(name)), "the client's own token is not the user");
+        assertEquals(42007, code(() -> alice.getDownloadUrl(name + ".missing")));
+        String apps = app.upload("app.txt", "the app's");
+        assertEquals("the app's", new String(download(app, apps), StandardCharsets.UTF_8));
+        assertEquals(42007, code(() -> alice.getDownloadUrl(apps)));
+    }
+
+    @Test
+    void credentialsReachOnlyFilesDirectlyUnderTheirDestination() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> alice.upload("sub/dir.txt", "x"), "refused before sending, as on the original");
+        Model token = alice.getUploadToken();
+        String destination = token.getString("destination");
+        byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+        String sha = sha256(body);
+        assertEquals(0, envelopeCode(signedPut(token, destination + "/ok.txt", body, sha)));
+        assertEquals(42002, envelopeCode(signedPut(token, destination + "/sub/deeper.txt", body, sha)));
+        assertEquals(42002, envelopeCode(signedPut(token, bob.getUploadToken().getString("destination") + "/theirs.txt", body, sha)));
+        assertEquals(42002, envelopeCode(signedPut(token, "elsewhere/x.txt", body, sha)));
+        assertEquals(41001, envelopeCode(signedPut(token, destination + "/../x.txt", body, sha)));
+
+        HttpResponse<String> lying = signedPut(token, destination + "/corrupt.txt", body, sha256("y".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(42003, envelopeCode(lying));
+        assertEquals(42007, code(() -> alice.getDownloadUrl(destination + "/corrupt.txt")), "a failed upload leaves no object");
+
+        Model forged = Model.parse(token.dumps().replace(token.at("credentials.security_token").toString(), "forged-token"));
+        assertEquals(42001, envelopeCode(signedPut(forged, destination + "/x.txt", body, sha)));
+        alice.revokeUploadToken(token.at("credentials.access_key_id").toString());
+        assertEquals(42001, envelopeCode(signedPut(token, destination + "/after-revoke.txt", body, sha)));
+        assertEquals(41001, code(() -> bob.revokeUploadToken(token.at("credentials.access_key_id").toString())));
+    }
+
+    @Test
+    void tokensWithoutTheFilesScopeAreRefused() throws Exception {
+        try (Api profileOnly = token(oauth2, Identity.user(server, "dora", "d@example.org"), List.of("profile")).api()) {
+            assertEquals(401, code(profileOnly::getUploadToken));
+        }
+    }
+
+    static long partRequests() {
+        return server.server().platform().metrics().find("omix.http.requests").tag("method", "PUT")
+                .tag("route", "/oss/uploads/{upload_id}/parts/{part_number}").timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    @Test
+    void aMultipartUploadCutOffHalfWayResumesWithOnlyTheMissingParts(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(1024 * 1024 + 123, 7);
+        Path file = dir.resolve("big.bin");
+        Files.write(file, content);
+        int parts = (content.length + 65535) / 65536; // 17
+        try (Api once = Api.builder(alice.accessToken()).endpoint(server.url()).maxRetries(0).build()) {
+            UploadOptions cutOff = UploadOptions.builder().multipartThreshold(256 * 1024).partSize(64 * 1024).threads(4)
+                    .listener((done, total) -> {
+                        if (done > total / 2) throw new UncheckedIOException(new IOException("connection killed at 50 %"));
+                    }).build();
+            long before = partRequests();
+            assertThrows(RuntimeException.class, () -> once.upload("big.bin", file, cutOff));
+            long firstTry = partRequests() - before;
+            assertTrue(firstTry < parts, "the first try stopped early: " + firstTry + " of " + parts);
+
+            long[] progress = new long[2];
+            UploadOptions resume = UploadOptions.builder().multipartThreshold(256 * 1024).partSize(64 * 1024).threads(4)
+                    .listener((done, total) -> {
+                        progress[0] = done;
+                        progress[1] = total;
+                    }).build();
+            long beforeResume = partRequests();
+            String name = once.upload("big.bin", file, resume);
+            long resent = partRequests() - beforeResume;
+            assertTrue(resent < parts, "parts the server held were not sent again: " + resent + " of " + parts);
+            assertTrue(resent >= parts - firstTry, "every missing part was sent");
+            assertEquals(content.length, progress[0]);
+            assertEquals(content.length, progress[1]);
+
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            once.download(name, back);
+            assertEquals(sha256(content), sha256(back.toByteArray()));
+        }
+    }
+
+    @Test
+    void anInterruptedDownloadContinuesFromItsPartFile(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(300_000, 3);
+        String name = alice.upload("resume.bin", content);
+        Path target = dir.resolve("resume.bin");
+        Files.write(dir.resolve("resume.bin.part"), Arrays.copyOf(content, 120_000));
+        long[] first = {-1};
+        alice.download(name, target, (done, total) -> {
+            if (first[0] < 0) first[0] = done;
+        });
+        assertEquals(120_000, first[0], "started where the part file ended");
+        assertArrayEquals(content, Files.readAllBytes(target));
+        assertFalse(Files.exists(dir.resolve("resume.bin.part")));
+    }
+}

@@ -1,0 +1,110 @@
+package io.omix.server.files;
+
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+
+/** The database side of files: upload credentials, objects and their owners, multipart uploads and parts. */
+final class FileStore {
+    record Credential(String accessKeyId, String secretSealed, String tokenHash, String owner, String clientId, String userId,
+                      String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt) {}
+
+    record FileObject(String objectName, String owner, long size, String sha256, OffsetDateTime createdAt) {}
+
+    record Upload(String uploadId, String objectName, String owner, long size, String sha256, long partSize) {}
+
+    record Part(int partNumber, long size, String sha256) {}
+
+    private final Jdbc jdbc;
+
+    FileStore(Platform platform) {
+        this.jdbc = platform.database().jdbc();
+    }
+
+    void insertCredential(Credential c, OffsetDateTime now) {
+        jdbc.update("INSERT INTO upload_credentials (access_key_id, secret_sealed, token_hash, owner, client_id, user_id, destination,"
+                + " created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?)", c.accessKeyId(), c.secretSealed(), c.tokenHash(), c.owner(),
+                c.clientId(), c.userId(), c.destination(), now, c.expiresAt());
+    }
+
+    Optional<Credential> credential(String accessKeyId) {
+        return jdbc.queryOne("SELECT access_key_id, secret_sealed, token_hash, owner, client_id, user_id, destination, expires_at, revoked_at"
+                + " FROM upload_credentials WHERE access_key_id = ?", rs -> new Credential(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                rs.getObject(9, OffsetDateTime.class)), accessKeyId);
+    }
+
+    /** True when the owner's credential was live and is now revoked. */
+    boolean revoke(String accessKeyId, String owner, OffsetDateTime now) {
+        return jdbc.update("UPDATE upload_credentials SET revoked_at = ? WHERE access_key_id = ? AND owner = ? AND revoked_at IS NULL",
+                now, accessKeyId, owner) == 1;
+    }
+
+    /** Records a stored object (replacing an earlier one of the same name). */
+    void putObject(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
+        jdbc.inTransaction(tx -> {
+            Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
+            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, created_at) VALUES (?,?,?,?,?)",
+                    objectName, owner, stored.size(), stored.sha256(), now);
+            return null;
+        });
+    }
+
+    Optional<FileObject> object(String objectName) {
+        return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, created_at FROM file_objects WHERE object_name = ?",
+                rs -> new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class)),
+                objectName);
+    }
+
+    void insertUpload(Upload u, OffsetDateTime now) {
+        jdbc.update("INSERT INTO multipart_uploads (upload_id, object_name, owner, size_bytes, sha256, part_size, created_at) VALUES (?,?,?,?,?,?,?)",
+                u.uploadId(), u.objectName(), u.owner(), u.size(), u.sha256(), u.partSize(), now);
+    }
+
+    Optional<Upload> upload(String uploadId) {
+        return jdbc.queryOne("SELECT upload_id, object_name, owner, size_bytes, sha256, part_size FROM multipart_uploads WHERE upload_id = ?",
+                FileStore::upload, uploadId);
+    }
+
+    /** An unfinished upload of the same bytes to the same object by the same owner: initiating again resumes it. */
+    Optional<Upload> resumable(String objectName, String owner, long size, String sha256, long partSize) {
+        return jdbc.queryOne("SELECT upload_id, object_name, owner, size_bytes, sha256, part_size FROM multipart_uploads"
+                + " WHERE object_name = ? AND owner = ? AND size_bytes = ? AND sha256 = ? AND part_size = ? ORDER BY created_at DESC",
+                FileStore::upload, objectName, owner, size, sha256, partSize);
+    }
+
+    private static Upload upload(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Upload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getLong(6));
+    }
+
+    void putPart(String uploadId, ObjectStore.Stored stored, int partNumber) {
+        jdbc.inTransaction(tx -> {
+            Jdbc.update(tx, "DELETE FROM upload_parts WHERE upload_id = ? AND part_number = ?", uploadId, partNumber);
+            Jdbc.update(tx, "INSERT INTO upload_parts (upload_id, part_number, size_bytes, sha256) VALUES (?,?,?,?)",
+                    uploadId, partNumber, stored.size(), stored.sha256());
+            return null;
+        });
+    }
+
+    List<Part> parts(String uploadId) {
+        return jdbc.query("SELECT part_number, size_bytes, sha256 FROM upload_parts WHERE upload_id = ? ORDER BY part_number",
+                rs -> new Part(rs.getInt(1), rs.getLong(2), rs.getString(3)), uploadId);
+    }
+
+    /** Ends an upload: the object takes its place (when completed) and the upload is gone, in one transaction. */
+    void finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
+        jdbc.inTransaction(tx -> {
+            Jdbc.update(tx, "DELETE FROM upload_parts WHERE upload_id = ?", uploadId);
+            Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
+            if (stored != null) {
+                Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
+                Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, created_at) VALUES (?,?,?,?,?)",
+                        objectName, owner, stored.size(), stored.sha256(), now);
+            }
+            return null;
+        });
+    }
+}

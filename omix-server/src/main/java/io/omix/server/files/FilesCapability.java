@@ -1,0 +1,368 @@
+package io.omix.server.files;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.BoolParam;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.LongParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Files (seed 004's get_upload_token, upload, get_download_url, download): {@code /sts/token} hands out
+ * short-lived upload credentials bound to one destination prefix; objects are written with them under
+ * {@code /oss/objects/...} in one request or as a resumable multipart upload under {@code /oss/uploads};
+ * {@code /oss/sign_url} signs expiring download URLs for the caller's own objects, which
+ * {@code GET /oss/objects/...} serves with Range support.
+ */
+public final class FilesCapability implements Capability {
+    static final String BUCKET = "omix";
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+    static final StringParam REGION_ID = Param.string("region_id").maxLength(50);
+    static final BoolParam INTERNAL = Param.bool("internal");
+    static final StringParam ACCESS_KEY_ID = Param.string("access_key_id").required().maxLength(40);
+    static final StringParam OBJECT_NAME = Param.string("object_name").required().maxLength(400);
+    static final StringParam REGION = Param.string("region").oneOf("domestic", "international");
+    static final IntParam EXPIRATION = Param.integer("expiration_time").range(1, 7 * 24 * 3600).orElse(600);
+    static final LongParam SIZE = Param.longInt("size").required().range(0, Long.MAX_VALUE);
+    static final StringParam SHA256 = Param.string("sha256").required().pattern(HEX64, "64 lower-case hex digits (SHA-256)");
+    static final LongParam PART_SIZE = Param.longInt("part_size").required().range(1024, Long.MAX_VALUE);
+    static final StringParam UPLOAD_ID = Param.string("upload_id").required().pattern(Pattern.compile("[A-Za-z0-9_-]{1,40}"), "an upload id");
+    static final IntParam PART_NUMBER = Param.integer("part_number").required().range(1, 10_000);
+
+    private final Platform platform;
+    private final FileStore store;
+    private final ObjectStore objects;
+    private final byte[] urlKey;
+
+    public FilesCapability(Platform platform) {
+        this.platform = platform;
+        this.store = new FileStore(platform);
+        this.objects = new LocalObjectStore(platform.config().objectsDir());
+        this.urlKey = platform.masterKey().derive("download-url");
+        platform.authenticators().register(Access.UPLOAD_CREDENTIALS, new UploadAuthenticator(platform, store));
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/sts/token", Access.TOKEN, ParamSpec.of(REGION_ID, INTERNAL), (r, p) -> uploadToken(r, p.get(REGION_ID)));
+        routes.post("/sts/revoke", Access.TOKEN, ParamSpec.of(ACCESS_KEY_ID), (r, p) -> {
+            r.caller().requireScope(Scope.FILES);
+            if (!store.revoke(p.get(ACCESS_KEY_ID), ownerOf(r.caller()), platform.now())) {
+                throw ApiException.invalidParam("access_key_id", "no live credentials of yours with this id");
+            }
+            return Map.of("access_key_id", p.get(ACCESS_KEY_ID), "revoked", true);
+        });
+        routes.post("/oss/sign_url", Access.TOKEN, ParamSpec.of(OBJECT_NAME, REGION, EXPIRATION), (r, p) -> signUrl(r, p.get(OBJECT_NAME), p.get(EXPIRATION)));
+
+        ParamSpec byName = ParamSpec.of(OBJECT_NAME);
+        routes.upload(HandlerType.PUT, "/oss/objects/<object_name>", Access.UPLOAD_CREDENTIALS, byName, (r, p) -> {
+            FileStore.Credential c = credential(r);
+            String name = uploadName(c, p.get(OBJECT_NAME));
+            long max = platform.config().fileMaxBytes();
+            if (r.ctx().contentLength() > max) throw tooLarge("object", max);
+            ObjectStore.Stored stored = store(() -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
+            store.putObject(name, c.owner(), stored, platform.now());
+            return objectView(name, stored);
+        });
+        routes.plain(HandlerType.GET, "/oss/objects/<object_name>", this::download);
+
+        routes.post("/oss/uploads", Access.UPLOAD_CREDENTIALS, ParamSpec.of(OBJECT_NAME, SIZE, SHA256, PART_SIZE), (r, p) -> {
+            FileStore.Credential c = credential(r);
+            String name = uploadName(c, p.get(OBJECT_NAME));
+            if (p.get(SIZE) > platform.config().fileMaxBytes()) throw tooLarge("object", platform.config().fileMaxBytes());
+            if (p.get(PART_SIZE) > platform.config().filePartMaxBytes()) throw tooLarge("part", platform.config().filePartMaxBytes());
+            if ((p.get(SIZE) + p.get(PART_SIZE) - 1) / p.get(PART_SIZE) > 10_000) {
+                throw ApiException.invalidParam("part_size", "too small: an upload has at most 10,000 parts");
+            }
+            FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), p.get(SHA256), p.get(PART_SIZE)).orElseGet(() -> {
+                FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), p.get(SHA256), p.get(PART_SIZE));
+                store.insertUpload(u, platform.now());
+                return u;
+            });
+            return uploadView(upload);
+        });
+        ParamSpec byUpload = ParamSpec.of(UPLOAD_ID);
+        routes.get("/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> uploadView(ownUpload(r, p.get(UPLOAD_ID))));
+        routes.upload(HandlerType.PUT, "/oss/uploads/{upload_id}/parts/{part_number}", Access.UPLOAD_CREDENTIALS, byUpload.with(PART_NUMBER), (r, p) -> {
+            FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
+            int number = p.get(PART_NUMBER);
+            long expected = expectedPartSize(u, number);
+            long max = platform.config().filePartMaxBytes();
+            if (expected > max) throw tooLarge("part", max);
+            ObjectStore.Stored stored = store(() -> objects.putPart(u.uploadId(), number, r.ctx().bodyInputStream(), expected, contentSha(r)), "part", expected);
+            if (stored.size() != expected) {
+                throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());
+            }
+            store.putPart(u.uploadId(), stored, number);
+            return Map.of("upload_id", u.uploadId(), "part_number", number, "size", stored.size(), "sha256", stored.sha256());
+        });
+        routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
+            FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
+            int count = partCount(u);
+            List<FileStore.Part> parts = store.parts(u.uploadId());
+            List<Integer> missing = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                final int n = i;
+                if (parts.stream().noneMatch(part -> part.partNumber() == n)) missing.add(n);
+            }
+            if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
+            List<Integer> order = new ArrayList<>();
+            for (int i = 1; i <= count; i++) order.add(i);
+            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), order, u.objectName(), u.sha256()), "object", u.size());
+            store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now());
+            return objectView(u.objectName(), stored);
+        });
+        routes.api(HandlerType.DELETE, "/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
+            FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
+            store(() -> {
+                objects.abortParts(u.uploadId());
+                return null;
+            }, "part", 0);
+            store.finishUpload(u.uploadId(), u.objectName(), u.owner(), null, platform.now());
+            return Map.of("upload_id", u.uploadId(), "aborted", true);
+        });
+    }
+
+    /** Whose files a token's calls touch: the user's for authorization-code tokens, the client's otherwise. */
+    static String ownerOf(Caller caller) {
+        return switch (caller.kind()) {
+            case USER_TOKEN -> "user:" + caller.userId();
+            case CLIENT_TOKEN -> "client:" + caller.clientId();
+            default -> throw new IllegalArgumentException("only tokens own files");
+        };
+    }
+
+    private Map<String, Object> uploadToken(ApiRequest r, String region) {
+        Caller caller = r.caller();
+        caller.requireScope(Scope.FILES);
+        OffsetDateTime now = platform.now();
+        String accessKeyId = "STS." + Secrets.alphanumeric(28);
+        String secret = Secrets.alphanumeric(44);
+        String token = Secrets.token("");
+        String destination = "DUS-" + Secrets.digits(11) + "-" + Secrets.alphanumeric(40) + "/"
+                + DAY.format(now.withOffsetSameInstant(ZoneOffset.UTC)) + "TZ-" + HexFormat.of().formatHex(Secrets.randomBytes(16));
+        OffsetDateTime expires = now.plus(platform.config().uploadCredentialTtl()).truncatedTo(ChronoUnit.SECONDS);
+        store.insertCredential(new FileStore.Credential(accessKeyId, platform.masterKey().seal(secret, accessKeyId), Secrets.hash(token),
+                ownerOf(caller), caller.clientId(), caller.userId(), destination, expires, null), now);
+        String endpoint = baseUrl(r.ctx()) + "/oss";
+        Map<String, Object> credentials = new LinkedHashMap<>();
+        credentials.put("access_key_secret", secret);
+        credentials.put("security_token", token);
+        credentials.put("expiration", expires.withOffsetSameInstant(ZoneOffset.UTC).toInstant().toString());
+        credentials.put("access_key_id", accessKeyId);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("base_uri", endpoint + "/objects/" + destination);
+        out.put("credentials", credentials);
+        out.put("endpoint", endpoint);
+        out.put("destination", destination);
+        out.put("bucket", BUCKET);
+        out.put("region_id", region == null ? "local" : region);
+        return out;
+    }
+
+    private Map<String, Object> signUrl(ApiRequest r, String objectName, int expirationSeconds) {
+        r.caller().requireScope(Scope.FILES);
+        String name = ObjectNames.check("object_name", objectName);
+        FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())))
+                .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
+        long expires = platform.now().toEpochSecond() + expirationSeconds;
+        String url = baseUrl(r.ctx()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
+                + "?Expires=" + expires + "&Signature=" + URLEncoder.encode(signature(name, expires), StandardCharsets.UTF_8);
+        return Map.of("url", url, "expires", String.valueOf(expires));
+    }
+
+    /** base64url(HMAC-SHA256(derived key, object name \n expires)): tamper-proof, checkable by every server. */
+    String signature(String objectName, long expires) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(urlKey, "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal((objectName + "\n" + expires).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A signed URL's GET: 403 when the signature does not match or has expired, 404 when the object is gone; Range honoured. */
+    private void download(Context ctx) throws IOException {
+        String name = ctx.pathParam("object_name");
+        String expiresText = ctx.queryParam("Expires");
+        String signature = ctx.queryParam("Signature");
+        try {
+            ObjectNames.check("object_name", name);
+        } catch (ApiException bad) {
+            ctx.status(400).result("bad object name");
+            return;
+        }
+        if (expiresText == null || signature == null || !expiresText.matches("\\d{1,12}")) {
+            ctx.status(403).result("a signed URL needs Expires and Signature (POST /oss/sign_url)");
+            return;
+        }
+        long expires = Long.parseLong(expiresText);
+        if (!Secrets.constantTimeEquals(signature(name, expires), signature)) {
+            ctx.status(403).result("signature does not match");
+            return;
+        }
+        if (platform.now().toEpochSecond() > expires) {
+            ctx.status(403).result("this URL expired");
+            return;
+        }
+        FileStore.FileObject object = store.object(name).orElse(null);
+        if (object == null || objects.size(name).isEmpty()) {
+            ctx.status(404).result("no such object");
+            return;
+        }
+        ctx.header("X-Omix-Content-SHA256", object.sha256());
+        ctx.header("Cache-Control", "private, max-age=0");
+        String fileName = name.substring(name.lastIndexOf('/') + 1);
+        ctx.header("Content-Disposition", "attachment; filename*=UTF-8''" + ObjectNames.encodePath(fileName));
+        ctx.header("Accept-Ranges", "bytes");
+        ctx.contentType("application/octet-stream");
+        long size = object.size();
+        long[] range = ByteRange.parse(ctx.header("Range"), size);
+        if (range == ByteRange.UNSATISFIABLE) {
+            ctx.status(416).header("Content-Range", "bytes */" + size);
+            return;
+        }
+        long from = range == null ? 0 : range[0];
+        long length = range == null ? size : range[1] - range[0] + 1;
+        if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        ctx.header("Content-Length", String.valueOf(length));
+        try (InputStream in = objects.open(name)) {
+            in.skipNBytes(from);
+            // Streamed straight to the response: memory stays one buffer whatever the object's size.
+            java.io.OutputStream out = ctx.outputStream();
+            byte[] buffer = new byte[1 << 16];
+            long left = length;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) break;
+                out.write(buffer, 0, n);
+                left -= n;
+            }
+            out.flush();
+        }
+    }
+
+    private static FileStore.Credential credential(ApiRequest r) {
+        return r.ctx().attribute(UploadAuthenticator.CREDENTIAL);
+    }
+
+    /** Uploads go directly under the credentials' destination: {@code destination/filename}, nothing deeper. */
+    private static String uploadName(FileStore.Credential c, String objectName) {
+        String name = ObjectNames.check("object_name", objectName);
+        String prefix = c.destination() + "/";
+        if (!name.startsWith(prefix) || name.substring(prefix.length()).contains("/")) {
+            throw new ApiException(ErrorCode.OBJECT_NAME_FORBIDDEN, Map.of("object_name", name, "destination", c.destination()));
+        }
+        return name;
+    }
+
+    private FileStore.Upload ownUpload(ApiRequest r, String uploadId) {
+        FileStore.Credential c = credential(r);
+        return store.upload(uploadId).filter(u -> u.owner().equals(c.owner()) && u.objectName().startsWith(c.destination() + "/"))
+                .orElseThrow(() -> new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", uploadId)));
+    }
+
+    private static int partCount(FileStore.Upload u) {
+        return (int) Math.max(1, (u.size() + u.partSize() - 1) / u.partSize());
+    }
+
+    private static long expectedPartSize(FileStore.Upload u, int number) {
+        int count = partCount(u);
+        if (number > count) throw ApiException.invalidParam("part_number", "this upload has " + count + " parts");
+        return number < count ? u.partSize() : u.size() - (long) (count - 1) * u.partSize();
+    }
+
+    private static String contentSha(ApiRequest r) {
+        return r.header(UploadAuthenticator.CONTENT_SHA256);
+    }
+
+    @FunctionalInterface
+    private interface StoreWork {
+        ObjectStore.Stored run() throws IOException;
+    }
+
+    /** Object store failures as API errors; whatever failed, nothing half-written is visible. */
+    private static ObjectStore.Stored store(StoreWork work, String what, long max) {
+        try {
+            return work.run();
+        } catch (ObjectStore.ChecksumMismatch e) {
+            throw new ApiException(ErrorCode.CHECKSUM_MISMATCH, Map.of(what, e.getMessage()));
+        } catch (ObjectStore.TooLarge e) {
+            throw tooLarge(what, max);
+        } catch (java.io.EOFException e) { // Jetty's EofException included
+            throw ApiException.invalidParam("body", "the " + what + " ended early: the connection was closed");
+        } catch (IOException e) {
+            String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getMessage() != null && e.getMessage().contains("No space left") ? "no space left on the device" : "storage error";
+            throw new ApiException(ErrorCode.STORAGE_FAILED, Map.of(what, reason));
+        }
+    }
+
+    private static ApiException tooLarge(String what, long max) {
+        return new ApiException(ErrorCode.OBJECT_TOO_LARGE, Map.of(what, "at most " + max + " bytes"));
+    }
+
+    private static Map<String, Object> objectView(String name, ObjectStore.Stored stored) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("object_name", name);
+        m.put("size", stored.size());
+        m.put("sha256", stored.sha256());
+        return m;
+    }
+
+    private Map<String, Object> uploadView(FileStore.Upload u) {
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (FileStore.Part part : store.parts(u.uploadId())) {
+            parts.add(Map.of("part_number", part.partNumber(), "size", part.size(), "sha256", part.sha256()));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("upload_id", u.uploadId());
+        m.put("object_name", u.objectName());
+        m.put("size", u.size());
+        m.put("sha256", u.sha256());
+        m.put("part_size", u.partSize());
+        m.put("part_count", partCount(u));
+        m.put("parts", parts);
+        return m;
+    }
+
+    private String baseUrl(Context ctx) {
+        String configured = platform.config().publicUrl();
+        if (!configured.isEmpty()) return configured.replaceAll("/+$", "");
+        return ctx.scheme() + "://" + ctx.host();
+    }
+}

@@ -1,0 +1,41 @@
+package io.omix.server.files;
+
+import io.omix.server.common.http.ApiException;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/** What an object name may be: relative, '/'-separated, no empty, '.' or '..' segment, no backslash or control character. */
+final class ObjectNames {
+    static final int MAX_LENGTH = 400;
+
+    private ObjectNames() {}
+
+    /** The name when it is acceptable; 41001 naming {@code parameter} otherwise. */
+    static String check(String parameter, String name) {
+        if (name == null || name.isEmpty()) throw ApiException.invalidParam(parameter, "is required");
+        if (name.length() > MAX_LENGTH) throw ApiException.invalidParam(parameter, "at most " + MAX_LENGTH + " characters");
+        if (name.startsWith("/")) throw ApiException.invalidParam(parameter, "must be relative (no leading '/')");
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch < 0x20 || ch == 0x7f) throw ApiException.invalidParam(parameter, "must not contain control characters");
+            if (ch == '\\') throw ApiException.invalidParam(parameter, "must not contain '\\'");
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw ApiException.invalidParam(parameter, "must not contain empty, '.' or '..' path segments");
+            }
+        }
+        return name;
+    }
+
+    /** Percent-encodes each segment, keeping the '/' between them. */
+    static String encodePath(String name) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : name.split("/", -1)) {
+            if (out.length() > 0) out.append('/');
+            out.append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return out.toString();
+    }
+}
