@@ -43,7 +43,7 @@ final class ProgressBar {
         };
     }
 
-    void update(long done) {
+    synchronized void update(long done) {
         long now = System.nanoTime();
         if (now - lastDrawn < 200_000_000L && done < total) return;
         lastDrawn = now;

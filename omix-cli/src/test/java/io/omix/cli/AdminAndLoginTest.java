@@ -221,6 +221,33 @@ class AdminAndLoginTest {
         assertTrue(misfit.err().contains("400") && misfit.err().contains("S3"), misfit.err());
     }
 
+    @Test
+    void uploadAndDownloadCommandsMoveFilesWithProgressBars(@TempDir Path dir) throws Exception {
+        JsonNode client = admin("client", "create", "--name", "CLI files", "--grant", "client_credentials", "--scope", "files").json();
+        Run token = omix("token", "--endpoint", server.url(), "--client-id", client.get("client_id").textValue(),
+                "--client-secret", client.get("client_secret").textValue(), "--scope", "files");
+        assertEquals(0, token.exit(), token.err());
+        String accessToken = token.json().get("access_token").textValue();
+        byte[] content = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(5).nextBytes(content);
+        Path file = dir.resolve("reads.bin");
+        Files.write(file, content);
+        Run up = omix("upload", "--endpoint", server.url(), "--token", accessToken, "--multipart-threshold-mib", "1", "--part-size-mib", "1",
+                file.toString());
+        assertEquals(0, up.exit(), up.err());
+        assertTrue(up.err().contains("reads.bin ["), "a progress bar: " + up.err());
+        String name = up.json().get("object_name").textValue();
+        assertTrue(name.endsWith("/reads.bin"), name);
+        Path back = dir.resolve("back.bin");
+        Run down = omix("download", "--endpoint", server.url(), "--token", accessToken, name, "-o", back.toString());
+        assertEquals(0, down.exit(), down.err());
+        assertEquals(content.length, down.json().get("bytes").asLong());
+        assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(back)));
+        Run missing = omix("download", "--endpoint", server.url(), "--token", accessToken, name + "-nope", "-o", dir.resolve("x").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("42007"), missing.err());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
