@@ -90,17 +90,27 @@ class FilesTest {
     }
 
     /** A request signed with upload credentials, the way the SDK sends them, with any body and claimed SHA-256. */
-    static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {
+    static HttpResponse<String> signed(Model token, String method, String path, byte[] body, String claimedSha, String contentType) throws Exception {
         Model c = token.getModel("credentials");
-        URI uri = URI.create(token.getString("endpoint") + "/objects/" + FileTransfer.encodePath(objectName));
+        URI uri = URI.create(token.getString("endpoint") + path);
         String ts = String.valueOf(Instant.now().getEpochSecond());
         String nonce = Signing.nonce();
         String signature = Signing.sign(c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
-                Signing.canonicalWithBodyHash("PUT", uri.getRawPath(), null, claimedSha, ts, nonce));
-        return HTTP.send(HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                Signing.canonicalWithBodyHash(method, uri.getRawPath(), null, claimedSha, ts, nonce));
+        return HTTP.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", contentType)
                 .header("X-Omix-Access-Key-Id", c.getString("access_key_id")).header("X-Omix-Security-Token", c.getString("security_token"))
                 .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", nonce).header("X-Omix-Content-SHA256", claimedSha)
                 .header("X-Omix-Signature", signature).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {
+        return signed(token, "PUT", "/objects/" + FileTransfer.encodePath(objectName), body, claimedSha, "application/octet-stream");
+    }
+
+    static HttpResponse<String> signedJson(Model token, String method, String path, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return signed(token, method, path, body, sha256(body), "application/json");
     }
 
     static int envelopeCode(HttpResponse<String> response) {
@@ -267,5 +277,53 @@ class FilesTest {
         assertEquals(120_000, first[0], "started where the part file ended");
         assertArrayEquals(content, Files.readAllBytes(target));
         assertFalse(Files.exists(dir.resolve("resume.bin.part")));
+    }
+
+    @Test
+    void anAbortedUploadLeavesNothingAndCannotBeCompleted() throws Exception {
+        Model token = alice.getUploadToken();
+        String name = token.getString("destination") + "/aborted.bin";
+        byte[] content = randomBytes(3000, 11);
+        HttpResponse<String> started = signedJson(token, "POST", "/uploads",
+                "{\"object_name\":\"" + name + "\",\"size\":3000,\"sha256\":\"" + sha256(content) + "\",\"part_size\":1024}");
+        assertEquals(0, envelopeCode(started), started.body());
+        Model upload = Model.parse(started.body()).getModel("data");
+        assertEquals(3, upload.getInt("part_count"));
+        String id = upload.getString("upload_id");
+        byte[] first = Arrays.copyOf(content, 1024);
+        assertEquals(0, envelopeCode(signed(token, "PUT", "/uploads/" + id + "/parts/1", first, sha256(first), "application/octet-stream")));
+        byte[] wrongSize = Arrays.copyOf(content, 1000);
+        assertEquals(41001, envelopeCode(signed(token, "PUT", "/uploads/" + id + "/parts/2", wrongSize, sha256(wrongSize), "application/octet-stream")));
+        HttpResponse<String> early = signedJson(token, "POST", "/uploads/" + id + "/complete", "");
+        assertEquals(41001, envelopeCode(early));
+        assertTrue(early.body().contains("[2, 3]"), early.body());
+
+        assertEquals(42004, envelopeCode(signedJson(bob.getUploadToken(), "DELETE", "/uploads/" + id, "")), "another caller's upload");
+        assertEquals(0, envelopeCode(signedJson(token, "DELETE", "/uploads/" + id, "")));
+        assertEquals(42004, envelopeCode(signedJson(token, "POST", "/uploads/" + id + "/complete", "")));
+        assertEquals(42007, code(() -> alice.getDownloadUrl(name)));
+    }
+
+    @Test
+    void aStorageFailureIsAClearErrorAndStoresNothing(@TempDir Path dir) throws Exception {
+        Path objects = dir.resolve("store");
+        try (TestServer s = TestServer.builder().setting("files.dir", objects.toString()).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                String ok = api.upload("before.txt", "stored");
+                // The staging directory replaced by a file: every write fails as on a broken disk (root ignores permissions).
+                Path staging = objects.resolve("staging");
+                try (var leftovers = Files.list(staging)) {
+                    for (Path p : leftovers.toList()) Files.delete(p);
+                }
+                Files.delete(staging);
+                Files.writeString(staging, "not a directory");
+                ApiException failed = assertThrows(ApiException.class, () -> api.upload("after.txt", "lost?"));
+                assertEquals(42006, failed.code());
+                assertEquals("stored", new String(download(api, ok), StandardCharsets.UTF_8), "earlier objects are untouched");
+                String name = ok.replace("before.txt", "after.txt");
+                assertEquals(42007, code(() -> api.getDownloadUrl(name)), "nothing half-written is visible");
+            }
+        }
     }
 }
