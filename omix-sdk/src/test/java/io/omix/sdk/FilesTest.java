@@ -239,11 +239,8 @@ class FilesTest {
                     .listener((done, total) -> {
                         if (done > total / 2) throw new UncheckedIOException(new IOException("connection killed at 50 %"));
                     }).build();
-            long before = partRequests();
             assertThrows(RuntimeException.class, () -> once.upload("big.bin", file, cutOff));
             Thread.sleep(1000); // parts already in flight on other threads finish or fail
-            long firstTry = partRequests() - before;
-            assertTrue(firstTry < parts, "the first try stopped early: " + firstTry + " of " + parts);
             long held = server.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM upload_parts p JOIN multipart_uploads u"
                     + " ON p.upload_id = u.upload_id WHERE u.object_name LIKE '%/big.bin'", rs -> rs.getLong(1)).orElseThrow();
             assertTrue(held > 0 && held < parts, "the server holds some parts: " + held);
