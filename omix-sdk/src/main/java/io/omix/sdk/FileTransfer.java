@@ -143,8 +143,15 @@ final class FileTransfer implements AutoCloseable {
 
     private String multipart(Credentials c, String name, Path file, long size, UploadOptions options) throws IOException {
         long partSize = options.partSize();
-        String whole = hash(file, 0, size);
-        Map<String, Object> start = Map.of("object_name", name, "size", size, "sha256", whole, "part_size", partSize);
+        // The whole file's SHA-256 is needed only at completion: computed while the parts travel.
+        java.util.concurrent.CompletableFuture<String> whole = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return hash(file, 0, size);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, clientThreads);
+        Map<String, Object> start = Map.of("object_name", name, "size", size, "part_size", partSize);
         byte[] startBody = Json.MAPPER.writeValueAsBytes(start);
         JsonNode upload = send(c, "POST", "/uploads", () -> HttpRequest.BodyPublishers.ofByteArray(startBody), hex(digest().digest(startBody)),
                 "application/json");
@@ -199,8 +206,14 @@ final class FileTransfer implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
-        JsonNode object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(new byte[0]),
-                hex(digest().digest(new byte[0])), null);
+        byte[] completeBody;
+        try {
+            completeBody = Json.MAPPER.writeValueAsBytes(Map.of("sha256", whole.join()));
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new UncheckedIOException("cannot read " + file, new IOException(e.getCause()));
+        }
+        JsonNode object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(completeBody),
+                hex(digest().digest(completeBody)), "application/json");
         listener.progress(size, size);
         return object.path("object_name").asText();
     }

@@ -69,7 +69,11 @@ final class FileStore {
                 FileStore::upload, uploadId);
     }
 
-    /** An unfinished upload of the same bytes to the same object by the same owner: initiating again resumes it. */
+    /**
+     * An unfinished upload to the same object by the same owner, of the same size and part size (and
+     * SHA-256, when one was given): initiating again resumes it. Clients compare each held part's
+     * checksum with their own before skipping it.
+     */
     Optional<Upload> resumable(String objectName, String owner, long size, String sha256, long partSize) {
         return jdbc.queryOne("SELECT upload_id, object_name, owner, size_bytes, sha256, part_size FROM multipart_uploads"
                 + " WHERE object_name = ? AND owner = ? AND size_bytes = ? AND sha256 = ? AND part_size = ? ORDER BY created_at DESC",

@@ -57,7 +57,8 @@ public final class FilesCapability implements Capability {
     static final StringParam REGION = Param.string("region").oneOf("domestic", "international");
     static final IntParam EXPIRATION = Param.integer("expiration_time").range(1, 7 * 24 * 3600).orElse(600);
     static final LongParam SIZE = Param.longInt("size").required().range(0, Long.MAX_VALUE);
-    static final StringParam SHA256 = Param.string("sha256").required().pattern(HEX64, "64 lower-case hex digits (SHA-256)");
+    /** The whole object's SHA-256: at initiation, or at completion (so a client can hash while its parts travel). */
+    static final StringParam SHA256 = Param.string("sha256").pattern(HEX64, "64 lower-case hex digits (SHA-256)");
     static final LongParam PART_SIZE = Param.longInt("part_size").required().range(1024, Long.MAX_VALUE);
     static final StringParam UPLOAD_ID = Param.string("upload_id").required().pattern(Pattern.compile("[A-Za-z0-9_-]{1,40}"), "an upload id");
     static final IntParam PART_NUMBER = Param.integer("part_number").required().range(1, 10_000);
@@ -107,8 +108,9 @@ public final class FilesCapability implements Capability {
             if ((p.get(SIZE) + p.get(PART_SIZE) - 1) / p.get(PART_SIZE) > 10_000) {
                 throw ApiException.invalidParam("part_size", "too small: an upload has at most 10,000 parts");
             }
-            FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), p.get(SHA256), p.get(PART_SIZE)).orElseGet(() -> {
-                FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), p.get(SHA256), p.get(PART_SIZE));
+            String sha = p.get(SHA256) == null ? "" : p.get(SHA256);
+            FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
+                FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
                 store.insertUpload(u, platform.now());
                 return u;
             });
@@ -122,15 +124,22 @@ public final class FilesCapability implements Capability {
             long expected = expectedPartSize(u, number);
             long max = platform.config().filePartMaxBytes();
             if (expected > max) throw tooLarge("part", max);
-            ObjectStore.Stored stored = store(() -> objects.putPart(u.uploadId(), number, r.ctx().bodyInputStream(), expected, contentSha(r)), "part", expected);
+            long offset = (number - 1) * u.partSize();
+            ObjectStore.Stored stored = store(() -> objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),
+                    "part", expected);
             if (stored.size() != expected) {
                 throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());
             }
             store.putPart(u.uploadId(), stored, number);
             return Map.of("upload_id", u.uploadId(), "part_number", number, "size", stored.size(), "sha256", stored.sha256());
         });
-        routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
+        routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload.with(SHA256), (r, p) -> {
             FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
+            String declared = u.sha256().isEmpty() ? p.get(SHA256) : u.sha256();
+            if (declared == null) throw ApiException.invalidParam("sha256", "give the whole object's SHA-256 here or when the upload began");
+            if (p.get(SHA256) != null && !p.get(SHA256).equals(declared)) {
+                throw ApiException.invalidParam("sha256", "differs from the one given when the upload began");
+            }
             int count = partCount(u);
             List<FileStore.Part> parts = store.parts(u.uploadId());
             List<Integer> missing = new ArrayList<>();
@@ -139,9 +148,7 @@ public final class FilesCapability implements Capability {
                 if (parts.stream().noneMatch(part -> part.partNumber() == n)) missing.add(n);
             }
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
-            List<Integer> order = new ArrayList<>();
-            for (int i = 1; i <= count; i++) order.add(i);
-            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), order, u.objectName(), u.sha256()), "object", u.size());
+            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), declared), "object", u.size());
             store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now());
             return objectView(u.objectName(), stored);
         });

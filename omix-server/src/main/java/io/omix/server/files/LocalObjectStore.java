@@ -12,9 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -57,9 +55,10 @@ public final class LocalObjectStore implements ObjectStore {
         return p;
     }
 
-    private Path part(String uploadId, int partNumber) {
+    /** An upload's bytes: one file the parts are written into at their offsets, so completing moves it, copying nothing. */
+    private Path upload(String uploadId) {
         if (!uploadId.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("bad upload id");
-        return uploads.resolve(uploadId).resolve(String.format("%05d", partNumber));
+        return uploads.resolve(uploadId + ".data");
     }
 
     @Override
@@ -68,10 +67,25 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
-    public Stored putPart(String uploadId, int partNumber, InputStream body, long maxBytes, String expectedSha256) throws IOException {
-        Path target = part(uploadId, partNumber);
-        Files.createDirectories(target.getParent());
-        return write(body, maxBytes, expectedSha256, target);
+    public Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
+        MessageDigest sha = sha256();
+        long written = 0;
+        try (FileChannel channel = FileChannel.open(upload(uploadId), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+            byte[] bytes = buffer.array();
+            for (int n; (n = body.read(bytes)) != -1; ) {
+                if (written + n > length) throw new TooLarge(length);
+                sha.update(bytes, 0, n);
+                buffer.clear().limit(n);
+                while (buffer.hasRemaining()) channel.write(buffer, offset + written + buffer.position());
+                written += n;
+            }
+            // Synced before the part is recorded as held: a resumed upload may trust what the database says.
+            channel.force(false);
+        }
+        String actual = HexFormat.of().formatHex(sha.digest());
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+        return new Stored(written, actual);
     }
 
     /** Body → staging file (hashed, size-checked, synced) → atomic move to {@code target}. */
@@ -104,48 +118,31 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
-    public Stored completeParts(String uploadId, List<Integer> partNumbers, String name, String expectedSha256) throws IOException {
-        Path tmp = staging.resolve(UUID.randomUUID() + ".object");
+    public Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException {
+        Path data = upload(uploadId);
         MessageDigest sha = sha256();
-        long size = 0;
-        boolean done = false;
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                for (int number : partNumbers) {
-                    try (FileChannel in = FileChannel.open(part(uploadId, number), StandardOpenOption.READ)) {
-                        // Hash while copying; transferTo alone would copy without letting us see the bytes.
-                        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-                        while (in.read(buffer) != -1) {
-                            buffer.flip();
-                            sha.update(buffer.duplicate());
-                            while (buffer.hasRemaining()) out.write(buffer);
-                            buffer.clear();
-                        }
-                        size += in.size();
-                    }
-                }
-                out.force(true);
+        try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+            for (long position = 0; channel.read(buffer, position) > 0; ) {
+                buffer.flip();
+                position += buffer.remaining();
+                sha.update(buffer);
+                buffer.clear();
             }
-            String actual = HexFormat.of().formatHex(sha.digest());
-            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
-            Path target = object(name);
-            Files.createDirectories(target.getParent());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-            abortParts(uploadId);
-            return new Stored(size, actual);
-        } finally {
-            if (!done) Files.deleteIfExists(tmp);
+            channel.force(true);
         }
+        String actual = HexFormat.of().formatHex(sha.digest());
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+        Path target = object(name);
+        Files.createDirectories(target.getParent());
+        Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new Stored(size, actual);
     }
 
     @Override
     public void abortParts(String uploadId) throws IOException {
-        Path dir = part(uploadId, 0).getParent();
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        Files.deleteIfExists(upload(uploadId));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.omix.server.files;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,11 +20,17 @@ public interface ObjectStore {
      */
     Stored put(String name, InputStream body, long maxBytes, String expectedSha256) throws IOException;
 
-    /** Stores one part of a multipart upload; a part sent again replaces the earlier one. */
-    Stored putPart(String uploadId, int partNumber, InputStream body, long maxBytes, String expectedSha256) throws IOException;
+    /**
+     * Stores one part of a multipart upload at its place in the object to be: {@code offset} bytes
+     * from its start, exactly {@code length} bytes. A part sent again replaces the earlier one.
+     */
+    Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException;
 
-    /** Joins the parts, in the order given, into object {@code name}; checks the whole's checksum; removes the parts. */
-    Stored completeParts(String uploadId, List<Integer> partNumbers, String name, String expectedSha256) throws IOException;
+    /**
+     * Makes the upload's bytes (all parts stored) object {@code name}, once they are {@code size} bytes
+     * whose SHA-256 is {@code expectedSha256}; drops the upload's parts either way when it succeeds.
+     */
+    Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException;
 
     /** Drops an upload's parts. */
     void abortParts(String uploadId) throws IOException;
