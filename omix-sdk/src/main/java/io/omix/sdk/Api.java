@@ -263,6 +263,75 @@ public final class Api implements AutoCloseable {
         return TaskWait.waitFor(this::task, task, timeout);
     }
 
+    /**
+     * Invokes a model's published version (seed 004 invoke_model) with its own parameters; the
+     * model's answer {@code {model_code, model_msg, model_data}}.
+     */
+    public Model invokeModel(String modelId, java.util.Map<String, ?> params) {
+        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId)), params)));
+    }
+
+    /** Invokes the newest deployed (draft) version; the owner only. */
+    public Model invokeDraftModel(String modelId, java.util.Map<String, ?> params) {
+        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId) + "/draft"), params)));
+    }
+
+    private static ApiRequest withParams(ApiRequest request, java.util.Map<String, ?> params) {
+        if (params != null) params.forEach(request::query);
+        return request;
+    }
+
+    private static String modelId(String modelId) {
+        if (modelId == null || !modelId.matches("[A-Za-z0-9]{1,64}")) throw new IllegalArgumentException("model_id is 1 to 64 letters and digits");
+        return modelId;
+    }
+
+    /**
+     * Deploys a model (seed 004 deploy_model): uploads {@code sourceFile} (a zip of the code) and queues
+     * its deployment as a new draft version; the task answer. {@link #waitFor} it, or use the overload
+     * that waits.
+     */
+    public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config) {
+        String objectName = upload(modelId(modelId) + "-" + System.currentTimeMillis() + ".zip", sourceFile);
+        return Answers.model(call(config.apply(ApiRequest.post("/model/deploy").form("model_id", modelId).form("object_name", objectName))));
+    }
+
+    public Model deployModel(String modelId, java.nio.file.Path sourceFile) {
+        return deployModel(modelId, sourceFile, ModelConfig.defaults());
+    }
+
+    /**
+     * Deploys and waits: the deployment's result {@code {model_id, version}}, as seed 004 shows it.
+     * @throws BgeException when the deployment failed (its reason in the message) or took longer than {@code timeout}
+     */
+    public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config, java.time.Duration timeout) {
+        Model done = waitFor(deployModel(modelId, sourceFile, config), timeout);
+        if (!"SUCCESS".equals(done.getString("progress"))) {
+            throw new BgeException("deployment of model " + modelId + " ended " + done.getString("progress") + ": " + done.get("result"));
+        }
+        return done.getModel("result");
+    }
+
+    /** Makes the draft the stable version (publish); {@code {version}}. */
+    public Model publishModel(String modelId, String message) {
+        return Answers.model(call(ApiRequest.post("/model/publish").form("model_id", modelId(modelId)).form("message", message)));
+    }
+
+    /** Makes an earlier source version stable again (seed 004 rollback_model; configuration stays); {@code {version}}. */
+    public Model rollbackModel(String modelId, int version) {
+        return Answers.model(call(ApiRequest.post("/model/rollback").form("model_id", modelId(modelId)).form("version", version)));
+    }
+
+    /** One page of a model's versions, newest first: {@code {result: [{version, comment, message, stable, draft...}], count, next_page}}. */
+    public Model getModelVersions(String modelId, Integer limit, String nextPage) {
+        return Answers.model(call(ApiRequest.get("/model/" + modelId(modelId) + "/versions").query("limit", limit).query("next_page", nextPage)));
+    }
+
+    /** Every version of a model, newest first, page by page. */
+    public Iterable<Model> modelVersions(String modelId) {
+        return new Paged(next -> getModelVersions(modelId, 100, (String) next));
+    }
+
     /** A JSON text as given, or any other value written as JSON, as nested values travel in form fields. */
     static String jsonText(Object value) {
         if (value == null || value instanceof String) return (String) value;

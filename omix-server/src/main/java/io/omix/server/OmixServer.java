@@ -16,6 +16,7 @@ import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.datasets.DatasetsCapability;
 import io.omix.server.files.FilesCapability;
+import io.omix.server.models.ModelsCapability;
 import io.omix.server.demo.DemoSeeder;
 import io.omix.server.apps.AppsCapability;
 import io.omix.server.batches.BatchesCapability;
@@ -50,7 +51,7 @@ public final class OmixServer implements AutoCloseable {
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
             VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
-            DatasetsCapability::new, FilesCapability::new);
+            DatasetsCapability::new, FilesCapability::new, ModelsCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -40,12 +40,15 @@ import java.util.Properties;
  * @param fileMaxBytes    largest object accepted (an upload above it is refused before it is stored)
  * @param filePartMaxBytes largest part of a multipart upload
  * @param uploadCredentialTtl life of upload credentials from /sts/token
+ * @param modelsDir       where deployed models' code is unpacked and run; empty = a directory under the
+ *                        system's temporary directory (models run as another user, who must reach it)
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
                            String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
                            java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
-                           String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl) {
+                           String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
+                           String modelsDir) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -73,6 +76,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("files.max-object-bytes", String.valueOf(64L * 1024 * 1024 * 1024));
         d.put("files.max-part-bytes", String.valueOf(1024L * 1024 * 1024));
         d.put("files.credential-ttl-seconds", "3600");
+        d.put("models.dir", "");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -166,7 +170,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("files.dir"),
                 Long.parseLong(number(v, "files.max-object-bytes")),
                 Long.parseLong(number(v, "files.max-part-bytes")),
-                Duration.ofSeconds(integer(v, "files.credential-ttl-seconds")));
+                Duration.ofSeconds(integer(v, "files.credential-ttl-seconds")),
+                v.get("models.dir"));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -199,6 +204,13 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return filesDir.isEmpty() ? dataDir.resolve("objects") : Path.of(filesDir).toAbsolutePath().normalize();
     }
 
+    /** Where models' code is unpacked and run: {@code models.dir}, else one directory per data directory under the temporary directory. */
+    public Path modelsRoot() {
+        if (!modelsDir.isEmpty()) return Path.of(modelsDir).toAbsolutePath().normalize();
+        String id = Integer.toHexString(dataDir.toString().hashCode());
+        return Path.of(System.getProperty("java.io.tmpdir"), "omix-models-" + id).toAbsolutePath();
+    }
+
     /** Whether an empty database gets demo data. */
     public boolean demoEnabled() {
         return demo.equals("auto") ? embeddedDatabase() : Boolean.parseBoolean(demo);
@@ -207,7 +219,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
-                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl);
+                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, modelsDir);
     }
 
     @Override

@@ -42,10 +42,16 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
-    /** Leftovers of writes interrupted by a crash: never visible, safe to drop at start. */
+    /**
+     * Leftovers of writes interrupted by a crash: never visible, dropped at start once a day old
+     * (younger ones may be another server's writes in progress on a shared {@code files.dir}).
+     */
     private void cleanStaging() throws IOException {
+        java.nio.file.attribute.FileTime dayAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 24L * 3600 * 1000);
         try (Stream<Path> leftovers = Files.list(staging)) {
-            for (Path p : (Iterable<Path>) leftovers::iterator) Files.deleteIfExists(p);
+            for (Path p : (Iterable<Path>) leftovers::iterator) {
+                if (Files.getLastModifiedTime(p).compareTo(dayAgo) < 0) Files.deleteIfExists(p);
+            }
         }
     }
 

@@ -1,0 +1,211 @@
+package io.omix.sdk;
+
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Interpretation models through the SDK: deploy, publish, invoke, roll back; every failure contained. */
+class InterpretationModelsTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static TestServer server;
+    static OAuth2 oauth2;
+    static Api owner;
+    static Api stranger;
+    static Path dir;
+
+    @BeforeAll
+    static void start(@TempDir Path tmp) {
+        dir = tmp;
+        server = TestServer.start();
+        Identity.Client c = Identity.confidentialClient(server);
+        oauth2 = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build();
+        owner = oauth2.getCredentialsToken().api();
+        Identity.Client other = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(other.id(), other.secret()).endpoint(server.url()).build()) {
+            stranger = o.getCredentialsToken().api();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        owner.close();
+        stranger.close();
+        oauth2.close();
+        server.close();
+    }
+
+    /** A zip holding the given files (name, then its text). */
+    static Path zip(String name, String... entries) throws IOException {
+        Path file = dir.resolve(name + ".zip");
+        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (int i = 0; i < entries.length; i += 2) {
+                zip.putNextEntry(new ZipEntry(entries[i]));
+                zip.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    /** A handler whose body computes {@code data} (a Python expression over event e) and answers it. */
+    static Path handler(String name, String setup, String data) throws IOException {
+        return zip(name, "index.py", "import json, os, sys\n" + setup + "\ndef handler(event, context):\n    e = json.loads(event)\n"
+                + "    return {'model_code': 0, 'model_msg': 'success', 'model_data': " + data + "}\n");
+    }
+
+    static int code(Runnable call) {
+        return assertThrows(ApiException.class, call::run).code();
+    }
+
+    static Model deployed(Api api, String id, Path zip, ModelConfig config) {
+        return api.deployModel(id, zip, config, WAIT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void deployPublishInvokeAndRollBack(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                Path v1 = handler("v1", "", "{'version': 1, 'params': e['params'], 'token_given': e['access_token'] is not None}");
+                Model first = deployed(api, "zS68QlusdT2RWsZ", v1, ModelConfig.builder().comment("first").build());
+                assertEquals(1, first.getInt("version"));
+                assertEquals(41210, code(() -> api.invokeModel("zS68QlusdT2RWsZ", Map.of())), "nothing published yet");
+                Model draft = api.invokeDraftModel("zS68QlusdT2RWsZ", Map.of("biosample_id", "E-B19137107158"));
+                assertEquals(0, draft.getInt("model_code"));
+                assertEquals("success", draft.getString("model_msg"));
+                assertEquals("E-B19137107158", draft.at("model_data.params.biosample_id"));
+                assertEquals(true, draft.at("model_data.token_given"));
+
+                assertEquals(1, api.publishModel("zS68QlusdT2RWsZ", "first release").getInt("version"));
+                assertEquals(1, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"));
+
+                Path v2 = handler("v2", "", "{'version': 2}");
+                assertEquals(2, deployed(api, "zS68QlusdT2RWsZ", v2, ModelConfig.defaults()).getInt("version"));
+                assertEquals(1, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"), "a deploy makes a draft only");
+                assertEquals(2, api.invokeDraftModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"));
+                api.publishModel("zS68QlusdT2RWsZ", "second");
+                assertEquals(2, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"));
+                assertEquals(1, api.rollbackModel("zS68QlusdT2RWsZ", 1).getInt("version"));
+                assertEquals(1, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"));
+                assertEquals(41001, code(() -> api.rollbackModel("zS68QlusdT2RWsZ", 9)));
+
+                List<Model> versions = new ArrayList<>();
+                for (Model v : api.modelVersions("zS68QlusdT2RWsZ")) versions.add(v);
+                assertEquals(List.of(2, 1), versions.stream().map(v -> v.getInt("version")).toList());
+                assertEquals(true, versions.get(1).getBoolean("stable"));
+                assertEquals(true, versions.get(0).getBoolean("draft"));
+                assertEquals("first release", versions.get(1).getString("message"));
+                assertEquals("first", versions.get(1).getString("comment"));
+                Model page = api.getModelVersions("zS68QlusdT2RWsZ", 1, null);
+                assertEquals(1, page.getList("result").size());
+                assertEquals(1, api.getModelVersions("zS68QlusdT2RWsZ", 1, page.getString("next_page")).at("result[0].version"));
+            }
+        }
+    }
+
+    @Test
+    void onlyTheOwnerChangesAModelAndUnknownOnesAre41202() throws Exception {
+        deployed(owner, "ownedModel", handler("owned", "", "{'who': 'owner'}"), ModelConfig.defaults());
+        owner.publishModel("ownedModel", "v1");
+        assertEquals("owner", stranger.invokeModel("ownedModel", Map.of()).at("model_data.who"), "anyone invokes the published version");
+        assertEquals(41202, code(() -> stranger.publishModel("ownedModel", "mine now")));
+        assertEquals(41202, code(() -> stranger.rollbackModel("ownedModel", 1)));
+        assertEquals(41202, code(() -> stranger.invokeDraftModel("ownedModel", Map.of())));
+        assertEquals(41202, code(() -> stranger.getModelVersions("ownedModel", null, null)));
+        assertEquals(41202, code(() -> stranger.deployModel("ownedModel", dir.resolve("owned.zip"))));
+        assertEquals(41202, code(() -> owner.invokeModel("noSuchModel", Map.of())));
+        assertEquals(41001, code(() -> owner.call(io.omix.sdk.internal.ApiRequest.get("/model/bad-id"))));
+        assertEquals(41216, code(() -> owner.deployModel("javaModel", dir.resolve("owned.zip"), ModelConfig.builder().runtime("nodejs").build())));
+    }
+
+    @Test
+    void unusablePackagesFailTheirDeploymentWithTheReason() throws Exception {
+        Map<String, Path> packages = new LinkedHashMap<>();
+        packages.put("is not in the package", zip("nohandler", "main.py", "def handler(e, c): return {}"));
+        packages.put("escapes the package", zip("slip", "index.py", "def handler(e, c): return {}", "../../evil.py", "x = 1"));
+        packages.put("not a zip", Files.writeString(dir.resolve("text.zip"), "just text"));
+        for (Map.Entry<String, Path> p : packages.entrySet()) {
+            Model task = owner.waitFor(owner.deployModel("broken" + packages.size(), p.getValue()), WAIT);
+            assertEquals("FAILURE", task.getString("progress"), p.getKey());
+            assertTrue(task.get("result").toString().contains(p.getKey()) || task.get("result").toString().contains("zip"), task.dumps());
+        }
+        BgeException failed = assertThrows(BgeException.class, () -> deployed(owner, "brokenAgain", packages.get("is not in the package"), ModelConfig.defaults()));
+        assertTrue(failed.getMessage().contains("FAILURE"), failed.getMessage());
+    }
+
+    /** Deploys and publishes a model whose handler runs {@code body}; returns its id. */
+    static String publish(String id, String setup, String data, ModelConfig config) throws Exception {
+        deployed(owner, id, handler(id, setup, data), config);
+        owner.publishModel(id, "test");
+        return id;
+    }
+
+    @Test
+    void everyMisbehaviourIsContainedAndAnswered() throws Exception {
+        ModelConfig quick = ModelConfig.builder().timeout(2).build();
+        String loop = publish("infiniteLoop", "def spin():\n    while True:\n        pass", "spin()", quick);
+        long t0 = System.nanoTime();
+        assertEquals(41212, code(() -> owner.invokeModel(loop, Map.of())));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 10, "stopped at its timeout");
+
+        String bomb = publish("memoryBomb", "", "len(bytearray(1024 * 1024 * 1024))", ModelConfig.builder().memorySize(128).timeout(20).build());
+        assertEquals(41213, code(() -> owner.invokeModel(bomb, Map.of())));
+
+        String forks = publish("forkBomb", "", "[os.fork() for _ in range(10000)]", quick);
+        int forkCode = code(() -> owner.invokeModel(forks, Map.of()));
+        assertTrue(forkCode == 41211 || forkCode == 41212, "refused or stopped: " + forkCode);
+
+        String huge = publish("hugeResult", "", "'x' * (5 * 1024 * 1024)", quick);
+        assertEquals(41214, code(() -> owner.invokeModel(huge, Map.of())));
+        String chatty = publish("chatty", "", "[print('y' * 1000) for _ in range(100000)]", ModelConfig.builder().timeout(20).build());
+        assertEquals(41214, code(() -> owner.invokeModel(chatty, Map.of())));
+
+        String crash = publish("crashes", "", "1 / 0", quick);
+        ApiException crashed = assertThrows(ApiException.class, () -> owner.invokeModel(crash, Map.of()));
+        assertEquals(41211, crashed.code());
+        assertTrue(crashed.dataModel().getString("stderr").contains("ZeroDivisionError"), crashed.dataModel().dumps());
+
+        Path dataDir = server.server().platform().config().dataDir();
+        String snoop = publish("snoop", "def read(p):\n    try:\n        return open(p).read()\n    except Exception as x:\n        return type(x).__name__",
+                "{'key': read(e['params']['path']), 'env': sorted(os.environ.keys()), 'cwd': sorted(os.listdir('.')), 'uid': os.getuid()}", quick);
+        Model seen = owner.invokeModel(snoop, Map.of("path", dataDir.resolve("master.key").toString())).getModel("model_data");
+        String key = Files.readString(dataDir.resolve("master.key")).trim();
+        assertFalse(seen.toString().contains(key), "the master key stays unread");
+        assertEquals("PermissionError", seen.getString("key"));
+        assertTrue(seen.getList("env").json().stream().noneMatch(k -> k.toString().startsWith("OMIX")), seen.dumps());
+        assertEquals(List.of(), seen.getList("cwd").json(), "an empty working directory");
+        assertEquals(65534, seen.getInt("uid"), "models run as nobody");
+
+        assertTrue(owner.alive(), "the server is healthy after all of it");
+        String left = "?";
+        for (int i = 0; i < 50 && !left.isEmpty(); i++) { // processes being reaped may linger a moment
+            Thread.sleep(100);
+            Process ps = new ProcessBuilder("ps", "-u", "65534", "-o", "pid=,stat=,etime=,cmd=").start();
+            left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertEquals("", left, "no model process outlives its invocation");
+    }
+}

@@ -1,0 +1,90 @@
+package io.omix.server.models;
+
+import io.omix.server.tasks.TaskEngine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/** A deployment zip checked and unpacked: limits on size and entries, no path escaping its directory, the handler's module present. */
+final class ModelPackage {
+    static final long MAX_ZIP_BYTES = 50L << 20;
+    static final long MAX_UNPACKED_BYTES = 200L << 20;
+    static final int MAX_ENTRIES = 5000;
+
+    private ModelPackage() {}
+
+    /** Unpacks {@code zip} into {@code target} (created; removed again on failure). Fails the task with a reason when the package is unusable. */
+    static void unpack(InputStream zip, Path target, String handler) throws IOException {
+        Path staging = target.resolveSibling(target.getFileName() + ".unpacking");
+        deleteTree(staging);
+        Files.createDirectories(staging);
+        long total = 0;
+        int entries = 0;
+        try (ZipInputStream in = new ZipInputStream(zip)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (++entries > MAX_ENTRIES) throw fail("more than " + MAX_ENTRIES + " entries");
+                String name = e.getName();
+                if (name.startsWith("/") || name.contains("\\") || name.contains("\0")) throw fail("entry '" + name + "' has an absolute or odd path");
+                Path out = staging.resolve(name).normalize();
+                if (!out.startsWith(staging) || out.equals(staging) && !e.isDirectory()) throw fail("entry '" + name + "' escapes the package");
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                    continue;
+                }
+                Files.createDirectories(out.getParent());
+                try (OutputStream o = Files.newOutputStream(out)) {
+                    byte[] buffer = new byte[8192];
+                    for (int n; (n = in.read(buffer)) != -1; ) {
+                        total += n;
+                        if (total > MAX_UNPACKED_BYTES) throw fail("unpacks to more than " + (MAX_UNPACKED_BYTES >> 20) + " MiB");
+                        o.write(buffer, 0, n);
+                    }
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            deleteTree(staging);
+            throw fail("not a zip file: " + e.getMessage());
+        } catch (TaskEngine.TaskFailure | IOException e) {
+            deleteTree(staging);
+            throw e;
+        }
+        if (entries == 0) {
+            deleteTree(staging);
+            throw fail("the zip file is empty (or not a zip file)");
+        }
+        String module = handler.substring(0, handler.lastIndexOf('.')).replace('.', '/');
+        if (!Files.isRegularFile(staging.resolve(module + ".py")) && !Files.isRegularFile(staging.resolve(module).resolve("__init__.py"))) {
+            deleteTree(staging);
+            throw fail("the handler's module " + module + ".py is not in the package");
+        }
+        readableByAll(staging);
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The model process runs as another user: it must read its code and nothing more. */
+    private static void readableByAll(Path dir) throws IOException {
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    private static TaskEngine.TaskFailure fail(String why) {
+        return new TaskEngine.TaskFailure("invalid model package: " + why, null);
+    }
+}

@@ -1,0 +1,283 @@
+package io.omix.server.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.HandlerType;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.PageToken;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.files.ObjectAccess;
+import io.omix.server.tasks.TaskEngine;
+import io.omix.server.tasks.TasksCapability;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Interpretation models (seed 004 invoke_model, deploy_model, rollback_model; publish, versions and
+ * draft invocation from the protocol notes). A model belongs to the client application whose token
+ * deployed it; anyone with a token and the models scope invokes its stable version; only the owner
+ * deploys, publishes, rolls back, lists versions and invokes the draft.
+ */
+public final class ModelsCapability implements Capability {
+    static final String DEPLOY_TASK = "model.deploy";
+    static final Pattern MODEL_ID_PATTERN = Pattern.compile("[A-Za-z0-9]{1,64}");
+
+    static final StringParam MODEL_ID = Param.string("model_id").required().pattern(MODEL_ID_PATTERN, "1 to 64 letters and digits");
+    static final StringParam OBJECT_NAME = Param.string("object_name").required().maxLength(400);
+    static final StringParam HANDLER = Param.string("handler").maxLength(200)
+            .pattern(Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+"), "module.function, e.g. index.handler").orElse("index.handler");
+    static final StringParam RUNTIME = Param.string("runtime").maxLength(20).orElse("python3");
+    static final IntParam MEMORY_SIZE = Param.integer("memory_size").range(64, 3072).orElse(128);
+    static final StringParam CPU = Param.string("cpu").maxLength(10);
+    static final IntParam DISK_SIZE = Param.integer("disk_size").range(1, 10240);
+    static final IntParam TIMEOUT = Param.integer("timeout").range(1, 900).orElse(900);
+    static final StringParam COMMENT = Param.string("comment").maxLength(1000);
+    static final StringParam MESSAGE = Param.string("message").maxLength(1000);
+    static final IntParam VERSION = Param.integer("version").required().range(1, Integer.MAX_VALUE);
+    static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(10);
+    static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
+    private static final int MAX_PARAMS = 50;
+    private static final int MAX_PARAM_CHARS = 4096;
+
+    private final Platform platform;
+    private final ModelStore store;
+    private final ObjectAccess objects;
+    private final ModelRunner runner;
+    private final Path codeRoot;
+
+    public ModelsCapability(Platform platform) {
+        this.platform = platform;
+        this.store = new ModelStore(platform);
+        this.objects = new ObjectAccess(platform);
+        this.codeRoot = platform.config().modelsRoot();
+        protectDataDir(platform.config().dataDir());
+        this.runner = new ModelRunner(codeRoot.resolve("run"));
+        platform.tasks().handle(DEPLOY_TASK, this::deploy);
+    }
+
+    /**
+     * Models run as another user, with their code outside the data directory: the data directory
+     * (database, object store, master key) becomes the server's alone, and the code root is
+     * traversable, not listable, by others.
+     */
+    private void protectDataDir(Path dataDir) {
+        try {
+            Files.createDirectories(codeRoot);
+            Files.setPosixFilePermissions(codeRoot, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot prepare " + codeRoot + " or protect " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/model/deploy", Access.TOKEN, ParamSpec.of(MODEL_ID, OBJECT_NAME, HANDLER, RUNTIME, MEMORY_SIZE, CPU, DISK_SIZE, TIMEOUT, COMMENT),
+                (r, p) -> {
+                    r.caller().requireScope(Scope.MODELS);
+                    String modelId = p.get(MODEL_ID);
+                    store.model(modelId).ifPresent(m -> own(r.caller(), m));
+                    if (!p.get(RUNTIME).equals("python3")) {
+                        throw new ApiException(ErrorCode.MODEL_RUNTIME_UNSUPPORTED, Map.of("runtime", p.get(RUNTIME) + " is not supported; use python3"));
+                    }
+                    long size = objects.ownedSize(p.get(OBJECT_NAME), r.caller())
+                            .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", p.get(OBJECT_NAME))));
+                    if (size > ModelPackage.MAX_ZIP_BYTES) throw ApiException.invalidParam("object_name", "a model package is at most 50 MiB");
+                    ObjectNode payload = JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("owner", ownerOf(r.caller()))
+                            .put("object_name", p.get(OBJECT_NAME)).put("handler", p.get(HANDLER)).put("runtime", p.get(RUNTIME))
+                            .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT));
+                    TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
+                    return TasksCapability.taskView(r, task);
+                });
+        routes.post("/model/publish", Access.TOKEN, ParamSpec.of(MODEL_ID, MESSAGE), (r, p) -> {
+            ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
+            if (m.draftVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
+            store.makeStable(m.modelId(), m.draftVersion(), p.get(MESSAGE) == null ? "" : p.get(MESSAGE), platform.now());
+            return Map.of("version", m.draftVersion());
+        });
+        routes.post("/model/rollback", Access.TOKEN, ParamSpec.of(MODEL_ID, VERSION), (r, p) -> {
+            ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
+            if (!store.versionExists(m.modelId(), p.get(VERSION))) throw ApiException.invalidParam("version", "model " + m.modelId() + " has no version " + p.get(VERSION));
+            store.makeStable(m.modelId(), p.get(VERSION), null, platform.now());
+            return Map.of("version", p.get(VERSION));
+        });
+        ParamSpec byModel = ParamSpec.of(MODEL_ID);
+        routes.get("/model/{model_id}/versions", Access.TOKEN, byModel.with(LIMIT, NEXT_PAGE), (r, p) -> versions(r, p.get(MODEL_ID), p.get(LIMIT), p.get(NEXT_PAGE)));
+        routes.get("/model/{model_id}/draft", Access.TOKEN, byModel, (r, p) -> {
+            ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
+            if (m.draftVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
+            return invoke(r, m, m.draftVersion());
+        });
+        routes.get("/model/{model_id}", Access.TOKEN, byModel, (r, p) -> {
+            r.caller().requireScope(Scope.MODELS);
+            ModelStore.ModelRow m = store.model(p.get(MODEL_ID)).orElseThrow(() -> notFound(p.get(MODEL_ID)));
+            if (m.stableVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
+            return invoke(r, m, m.stableVersion());
+        });
+    }
+
+    /** Models belong to client applications, whichever grant their token came from. */
+    static String ownerOf(Caller caller) {
+        return "client:" + caller.clientId();
+    }
+
+    private static ApiException notFound(String modelId) {
+        return new ApiException(ErrorCode.MODEL_NOT_FOUND, Map.of("model_id", modelId));
+    }
+
+    /** Another application's model answers as an unknown one: ids of others' models are not revealed. */
+    private static ModelStore.ModelRow own(Caller caller, ModelStore.ModelRow m) {
+        if (!m.owner().equals(ownerOf(caller))) throw notFound(m.modelId());
+        return m;
+    }
+
+    private ModelStore.ModelRow ownModel(ApiRequest r, String modelId) {
+        r.caller().requireScope(Scope.MODELS);
+        return own(r.caller(), store.model(modelId).orElseThrow(() -> notFound(modelId)));
+    }
+
+    /** The deploy task: fetch the zip, check and unpack it as the next version, record it as the draft. */
+    private JsonNode deploy(TaskEngine.Run run, java.sql.Connection tx) throws Exception {
+        JsonNode p = run.task().payload();
+        String modelId = p.path("model_id").asText();
+        String owner = p.path("owner").asText();
+        OffsetDateTime now = platform.now();
+        ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
+        if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
+        if (existing == null) {
+            Jdbc.update(tx, "INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
+                    + " VALUES (?,?,?,?,?,?,?,?)", modelId, owner, p.path("runtime").asText(), p.path("handler").asText(),
+                    p.path("memory_size").asInt(), p.path("timeout").asInt(), now, now);
+            ModelStore.lock(tx, modelId);
+        }
+        int version = ModelStore.nextVersion(tx, modelId);
+        Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
+        ModelPackage.deleteTree(target); // a leftover of an attempt whose transaction rolled back
+        Files.createDirectories(target.getParent());
+        Files.setPosixFilePermissions(target.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        String objectName = p.path("object_name").asText();
+        String sha;
+        try (InputStream zip = objects.open(objectName);
+             java.security.DigestInputStream digest = new java.security.DigestInputStream(zip, java.security.MessageDigest.getInstance("SHA-256"))) {
+            // The zip reader closes what it reads: kept open here, so the rest of the file still counts into the checksum.
+            ModelPackage.unpack(new java.io.FilterInputStream(digest) {
+                @Override
+                public void close() {}
+            }, target, p.path("handler").asText());
+            digest.transferTo(java.io.OutputStream.nullOutputStream());
+            sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+        }
+        String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
+        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, created_at) VALUES (?,?,?,?,?,?)",
+                modelId, version, objectName, sha, comment, now);
+        Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
+                + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
+                p.path("timeout").asInt(), comment, version, now, modelId);
+        return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
+    }
+
+    /**
+     * Another server deployed this version: its code comes from the package in the shared object
+     * store. Unpacking is atomic (a rename), so two requests racing here both end with whole code.
+     */
+    private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
+        String objectName = store.sourceObject(m.modelId(), version).orElseThrow(() -> notFound(m.modelId()));
+        try (InputStream zip = objects.open(objectName)) {
+            Files.createDirectories(code.getParent());
+            ModelPackage.unpack(zip, code, m.handler());
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+            // another request unpacked it first
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack model " + m.modelId() + " version " + version, e);
+        }
+    }
+
+    private Map<String, Object> versions(ApiRequest r, String modelId, int limit, String nextPage) {
+        ModelStore.ModelRow m = ownModel(r, modelId);
+        Integer before = nextPage == null ? null : PageToken.decode(nextPage, 1, parts -> Integer.parseInt(parts[0]));
+        List<ModelStore.VersionRow> rows = store.versions(m.modelId(), before, limit + 1);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            next = PageToken.encode(rows.get(limit - 1).version());
+        }
+        List<Map<String, Object>> result = new ArrayList<>();
+        for (ModelStore.VersionRow v : rows) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("version", v.version());
+            item.put("comment", v.comment());
+            item.put("message", v.message());
+            item.put("created_at", v.createdAt().toInstant().toString());
+            item.put("published_at", v.publishedAt() == null ? null : v.publishedAt().toInstant().toString());
+            item.put("stable", Integer.valueOf(v.version()).equals(m.stableVersion()));
+            item.put("draft", Integer.valueOf(v.version()).equals(m.draftVersion()));
+            result.add(item);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", result);
+        out.put("count", result.size());
+        out.put("next_page", next);
+        return out;
+    }
+
+    /** Runs a version with the event of the protocol notes; its answer is the data. */
+    private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        r.ctx().queryParamMap().forEach((k, vs) -> {
+            if (params.size() >= MAX_PARAMS) throw ApiException.invalidParam(k, "a model takes at most " + MAX_PARAMS + " parameters");
+            String v = vs.get(vs.size() - 1);
+            if (v.length() > MAX_PARAM_CHARS || k.length() > 100) throw ApiException.invalidParam(k, "at most " + MAX_PARAM_CHARS + " characters");
+            params.put(k, v);
+        });
+        String header = r.header("Authorization");
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("access_token", header == null ? null : header.substring(7).trim());
+        event.put("params", params);
+        String eventText;
+        try {
+            eventText = ServerJson.MAPPER.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Path code = codeRoot.resolve(m.modelId()).resolve(String.valueOf(version));
+        if (!Files.isDirectory(code)) unpackAgain(m, version, code);
+        String answer = runner.run(code, m.handler(), eventText, String.valueOf(r.requestId()), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
+        JsonNode result;
+        try {
+            result = ServerJson.MAPPER.readTree(answer);
+        } catch (IOException e) {
+            result = null;
+        }
+        if (result == null || !result.isObject()) {
+            throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "the handler must return a JSON object {model_code, model_msg, model_data}"));
+        }
+        return result;
+    }
+}
