@@ -265,15 +265,16 @@ public final class Api implements AutoCloseable {
 
     /**
      * Invokes a model's published version (seed 004 invoke_model) with its own parameters; the
-     * model's answer {@code {model_code, model_msg, model_data}}.
+     * model's answer {@code {model_code, model_msg, model_data}}. Not retried after a timeout (the
+     * model may still be running): give the client a {@code timeout} longer than the model's.
      */
     public Model invokeModel(String modelId, java.util.Map<String, ?> params) {
-        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId)), params)));
+        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId)).withSideEffects(), params)));
     }
 
     /** Invokes the newest deployed (draft) version; the owner only. */
     public Model invokeDraftModel(String modelId, java.util.Map<String, ?> params) {
-        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId) + "/draft"), params)));
+        return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId) + "/draft").withSideEffects(), params)));
     }
 
     private static ApiRequest withParams(ApiRequest request, java.util.Map<String, ?> params) {

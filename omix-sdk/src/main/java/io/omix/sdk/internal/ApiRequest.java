@@ -15,6 +15,7 @@ public final class ApiRequest {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Object jsonBody;
     private HttpRequest.BodyPublisher rawBody;
+    private boolean sideEffects;
     private String rawContentType;
 
     private ApiRequest(String method, String path) {
@@ -105,8 +106,18 @@ public final class ApiRequest {
         return jsonBody;
     }
 
+    /**
+     * Marks a request whose method says "safe" but whose work is not (a model invocation runs code and
+     * may take long): retried only when the connection was never made, never after a timeout.
+     */
+    public ApiRequest withSideEffects() {
+        this.sideEffects = true;
+        return this;
+    }
+
     /** Safe to send twice: a retry after a lost answer cannot change anything. */
     public boolean idempotent() {
+        if (sideEffects) return false;
         return switch (method) {
             case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
             default -> false;
