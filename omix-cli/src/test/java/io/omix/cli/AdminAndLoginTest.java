@@ -248,6 +248,35 @@ class AdminAndLoginTest {
         assertTrue(missing.err().contains("42007"), missing.err());
     }
 
+    @Test
+    void modelCommandsScaffoldRunDeployPublishAndInvoke(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("caffeine");
+        Run init = omix("model", "init", model.toString());
+        assertEquals(0, init.exit(), init.err());
+        assertTrue(Files.exists(model.resolve("index.py")) && Files.exists(model.resolve("model.json")));
+        Run local = omix("model", "run", model.toString());
+        assertEquals(0, local.exit(), local.err());
+        assertEquals(41001, local.json().get("model_code").asInt(), "the example asks for a biosample_id: " + local.out());
+
+        JsonNode client = admin("client", "create", "--name", "CLI models", "--grant", "client_credentials", "--scope", "files",
+                "--scope", "models", "--scope", "variants").json();
+        String token = omix("token", "--endpoint", server.url(), "--client-id", client.get("client_id").textValue(),
+                "--client-secret", client.get("client_secret").textValue(), "--scope", "files models variants").json().get("access_token").textValue();
+        String[] auth = {"--endpoint", server.url(), "--token", token};
+        Run deployed = omix(concat(new String[] {"model", "deploy", model.toString(), "--model-id", "Caffeine1", "--wait"}, auth));
+        assertEquals(0, deployed.exit(), deployed.err());
+        assertEquals(1, deployed.json().get("version").asInt());
+        assertEquals(0, omix(concat(new String[] {"model", "publish", "--model-id", "Caffeine1", "-m", "first"}, auth)).exit());
+        Run invoked = omix(concat(new String[] {"model", "invoke", "--model-id", "Caffeine1"}, auth));
+        assertEquals(0, invoked.exit(), invoked.err());
+        assertEquals(41001, invoked.json().get("model_code").asInt(), invoked.out());
+        Run notYours = omix(concat(new String[] {"model", "invoke", "--model-id", "Caffeine1", "--param", "biosample_id=E-B00000000001"}, auth));
+        assertEquals(0, notYours.exit(), notYours.err());
+        assertEquals(41303, notYours.json().get("model_code").asInt(), "the model reads the API with the caller's rights: " + notYours.out());
+        Run versions = omix(concat(new String[] {"model", "versions", "--model-id", "Caffeine1"}, auth));
+        assertTrue(versions.out().contains("\"stable\" : true"), versions.out());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

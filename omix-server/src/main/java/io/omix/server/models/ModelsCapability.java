@@ -260,6 +260,9 @@ public final class ModelsCapability implements Capability {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("access_token", header == null ? null : header.substring(7).trim());
         event.put("params", params);
+        // An Omix addition to the original event: where the model reaches the API with that token.
+        String configured = platform.config().publicUrl();
+        event.put("api_endpoint", configured.isEmpty() ? r.ctx().scheme() + "://" + r.ctx().host() : configured.replaceAll("/+$", ""));
         String eventText;
         try {
             eventText = ServerJson.MAPPER.writeValueAsString(event);
