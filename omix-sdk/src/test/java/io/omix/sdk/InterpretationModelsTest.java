@@ -208,4 +208,45 @@ class InterpretationModelsTest {
         }
         assertEquals("", left, "no model process outlives its invocation");
     }
+
+    /** A java model: compiled here, zipped as a jar, run in its own JVM. */
+    @Test
+    void javaModelsRunFromTheirJar() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("java-src/demo"));
+        Files.writeString(src.resolve("Echo.java"), "package demo;\n"
+                + "public final class Echo {\n"
+                + "  public static Object handler(String event, java.util.Map<String, Object> context) {\n"
+                + "    System.out.println(\"this goes to the log\");\n"
+                + "    if (event.contains(\"boom\")) throw new IllegalStateException(\"boom requested\");\n"
+                + "    return \"{\\\"model_code\\\": 0, \\\"model_msg\\\": \\\"success\\\", \\\"model_data\\\": {\\\"length\\\": \" + event.length() + \"}}\";\n"
+                + "  }\n}\n");
+        Path classes = Files.createDirectories(dir.resolve("java-classes"));
+        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
+                src.resolve("Echo.java").toString());
+        assertEquals(0, compiled);
+        Path jar = dir.resolve("echo.jar");
+        try (OutputStream out = Files.newOutputStream(jar); java.util.jar.JarOutputStream j = new java.util.jar.JarOutputStream(out)) {
+            j.putNextEntry(new ZipEntry("demo/Echo.class"));
+            j.write(Files.readAllBytes(classes.resolve("demo/Echo.class")));
+            j.closeEntry();
+        }
+        Path zip = dir.resolve("java-model.zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry("lib/echo.jar"));
+            z.write(Files.readAllBytes(jar));
+            z.closeEntry();
+        }
+        ModelConfig java = ModelConfig.builder().runtime("java").handler("demo.Echo.handler").memorySize(128).timeout(30).build();
+        assertEquals(1, deployed(owner, "javaEcho", zip, java).getInt("version"));
+        Model answer = owner.invokeDraftModel("javaEcho", Map.of("x", "y"));
+        assertEquals(0, answer.getInt("model_code"));
+        assertTrue(answer.getModel("model_data").getInt("length") > 10);
+        ApiException thrown = assertThrows(ApiException.class, () -> owner.invokeDraftModel("javaEcho", Map.of("please", "boom")));
+        assertEquals(41211, thrown.code());
+        assertTrue(thrown.dataModel().getString("stderr").contains("boom requested"), thrown.dataModel().dumps());
+
+        Model wrongClass = owner.waitFor(owner.deployModel("javaWrong", zip, ModelConfig.builder().runtime("java").handler("demo.Missing.handler").build()), WAIT);
+        assertEquals("FAILURE", wrongClass.getString("progress"));
+        assertTrue(wrongClass.get("result").toString().contains("demo/Missing.class"), wrongClass.dumps());
+    }
 }

@@ -21,7 +21,7 @@ final class ModelPackage {
     private ModelPackage() {}
 
     /** Unpacks {@code zip} into {@code target} (created; removed again on failure). Fails the task with a reason when the package is unusable. */
-    static void unpack(InputStream zip, Path target, String handler) throws IOException {
+    static void unpack(InputStream zip, Path target, String runtime, String handler) throws IOException {
         Path staging = target.resolveSibling(target.getFileName() + ".unpacking");
         deleteTree(staging);
         Files.createDirectories(staging);
@@ -60,12 +60,32 @@ final class ModelPackage {
             throw fail("the zip file is empty (or not a zip file)");
         }
         String module = handler.substring(0, handler.lastIndexOf('.')).replace('.', '/');
-        if (!Files.isRegularFile(staging.resolve(module + ".py")) && !Files.isRegularFile(staging.resolve(module).resolve("__init__.py"))) {
+        boolean found = runtime.equals("java") ? hasClass(staging, module + ".class")
+                : Files.isRegularFile(staging.resolve(module + ".py")) || Files.isRegularFile(staging.resolve(module).resolve("__init__.py"));
+        if (!found) {
             deleteTree(staging);
-            throw fail("the handler's module " + module + ".py is not in the package");
+            throw fail("the handler's " + (runtime.equals("java") ? "class " + module + ".class" : "module " + module + ".py") + " is not in the package");
         }
         readableByAll(staging);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A class file among the package's classes or in one of its jars (at its root or in lib/). */
+    private static boolean hasClass(Path dir, String classFile) throws IOException {
+        if (Files.isRegularFile(dir.resolve(classFile))) return true;
+        for (Path d : new Path[] {dir, dir.resolve("lib")}) {
+            if (!Files.isDirectory(d)) continue;
+            try (var jars = Files.list(d)) {
+                for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                    try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+                        if (j.getEntry(classFile) != null) return true;
+                    } catch (java.util.zip.ZipException notAJar) {
+                        throw fail(dir.relativize(jar) + " is not a jar file");
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** The model process runs as another user: it must read its code and nothing more. */

@@ -52,6 +52,17 @@ final class ModelRunner {
             }
             Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(runner, PosixFilePermissions.fromString("rw-r--r--"));
+            // The java runtime's runner: one class, on a class path of its own (none of the server's classes).
+            Path javaRunner = javaRunnerDir().resolve("io/omix/server/models/JavaModelRunner.class");
+            Files.createDirectories(javaRunner.getParent());
+            try (InputStream in = ModelRunner.class.getResourceAsStream("JavaModelRunner.class")) {
+                Files.copy(in, javaRunner, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (Stream<Path> all = Files.walk(javaRunnerDir())) {
+                for (Path p : all.toList()) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the model runner under " + scratch, e);
         }
@@ -60,8 +71,15 @@ final class ModelRunner {
 
     record Limits(int memoryMb, int timeoutSeconds) {}
 
+    private Path javaRunnerDir() {
+        return work.resolve("java-runner");
+    }
+
+    /** The runtimes a model may name. */
+    static final java.util.Set<String> RUNTIMES = java.util.Set.of("python3", "java");
+
     /** The model's answer, a JSON object's text; the API error of its failure otherwise. */
-    String run(Path codeDir, String handler, String event, String requestId, Limits limits) {
+    String run(String runtime, Path codeDir, String handler, String event, String requestId, Limits limits) {
         Path dir;
         try {
             dir = Files.createTempDirectory(work, "run-");
@@ -70,19 +88,30 @@ final class ModelRunner {
             throw new UncheckedIOException(e);
         }
         try {
-            return runIn(dir, codeDir, handler, event, requestId, limits);
+            return runIn(runtime, dir, codeDir, handler, event, requestId, limits);
         } finally {
             deleteTree(dir);
         }
     }
 
-    private String runIn(Path dir, Path codeDir, String handler, String event, String requestId, Limits limits) {
+    private String runIn(String runtime, Path dir, Path codeDir, String handler, String event, String requestId, Limits limits) {
+        boolean java = runtime.equals("java");
         List<String> command = new ArrayList<>();
         if (ROOT) command.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--"));
-        command.addAll(List.of("prlimit", "--as=" + (long) limits.memoryMb() * 1024 * 1024, "--cpu=" + limits.timeoutSeconds(),
-                "--nofile=64", "--fsize=" + (64L << 20), "--core=0", "--nproc=" + (ROOT ? 64 : 256), "--"));
+        command.add("prlimit");
+        // A JVM reserves far more address space than it uses: its heap is capped by -Xmx instead, and
+        // its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
+        if (!java) command.add("--as=" + (long) limits.memoryMb() * 1024 * 1024);
+        command.addAll(List.of("--cpu=" + limits.timeoutSeconds() * (java ? 2 : 1), "--nofile=" + (java ? 256 : 64), "--fsize=" + (64L << 20),
+                "--core=0", "--nproc=" + (java ? 1024 : ROOT ? 64 : 256), "--"));
         if (ROOT) command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
-        command.addAll(List.of(python, "-I", runner.toString(), codeDir.toString(), handler, requestId));
+        if (java) {
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + limits.memoryMb() + "m",
+                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m", "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir,
+                    "-cp", javaRunnerDir().toString(), JavaModelRunner.class.getName(), codeDir.toString(), handler, requestId));
+        } else {
+            command.addAll(List.of(python, "-I", runner.toString(), codeDir.toString(), handler, requestId));
+        }
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         Map<String, String> env = pb.environment();
         env.clear(); // nothing of the server's environment: no secrets, no database URL
@@ -129,7 +158,7 @@ final class ModelRunner {
         int exit = process.exitValue();
         String tail = log.tail();
         if (exit == 0) return result.text();
-        if (exit == 13) throw new ApiException(ErrorCode.MODEL_MEMORY_EXCEEDED, Map.of("memory_size", limits.memoryMb()));
+        if (exit == 13 || tail.contains("java.lang.OutOfMemoryError")) throw new ApiException(ErrorCode.MODEL_MEMORY_EXCEEDED, Map.of("memory_size", limits.memoryMb()));
         if (exit == 11 || exit == 14) throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail));
         // Any other end is a death by signal (its code differs through unshare and prlimit): the CPU-time
         // limit when the run lasted about as long as its timeout, a crash otherwise.

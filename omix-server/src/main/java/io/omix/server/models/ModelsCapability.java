@@ -102,8 +102,8 @@ public final class ModelsCapability implements Capability {
                     r.caller().requireScope(Scope.MODELS);
                     String modelId = p.get(MODEL_ID);
                     store.model(modelId).ifPresent(m -> own(r.caller(), m));
-                    if (!p.get(RUNTIME).equals("python3")) {
-                        throw new ApiException(ErrorCode.MODEL_RUNTIME_UNSUPPORTED, Map.of("runtime", p.get(RUNTIME) + " is not supported; use python3"));
+                    if (!ModelRunner.RUNTIMES.contains(p.get(RUNTIME))) {
+                        throw new ApiException(ErrorCode.MODEL_RUNTIME_UNSUPPORTED, Map.of("runtime", p.get(RUNTIME) + " is not supported; use python3 or java"));
                     }
                     long size = objects.ownedSize(p.get(OBJECT_NAME), r.caller())
                             .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", p.get(OBJECT_NAME))));
@@ -188,7 +188,7 @@ public final class ModelsCapability implements Capability {
             ModelPackage.unpack(new java.io.FilterInputStream(digest) {
                 @Override
                 public void close() {}
-            }, target, p.path("handler").asText());
+            }, target, p.path("runtime").asText(), p.path("handler").asText());
             digest.transferTo(java.io.OutputStream.nullOutputStream());
             sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
         } catch (java.nio.file.NoSuchFileException gone) {
@@ -211,7 +211,7 @@ public final class ModelsCapability implements Capability {
         String objectName = store.sourceObject(m.modelId(), version).orElseThrow(() -> notFound(m.modelId()));
         try (InputStream zip = objects.open(objectName)) {
             Files.createDirectories(code.getParent());
-            ModelPackage.unpack(zip, code, m.handler());
+            ModelPackage.unpack(zip, code, m.runtime(), m.handler());
         } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
             // another request unpacked it first
         } catch (IOException e) {
@@ -271,7 +271,7 @@ public final class ModelsCapability implements Capability {
         }
         Path code = codeRoot.resolve(m.modelId()).resolve(String.valueOf(version));
         if (!Files.isDirectory(code)) unpackAgain(m, version, code);
-        String answer = runner.run(code, m.handler(), eventText, String.valueOf(r.requestId()), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
+        String answer = runner.run(m.runtime(), code, m.handler(), eventText, String.valueOf(r.requestId()), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
         JsonNode result;
         try {
             result = ServerJson.MAPPER.readTree(answer);

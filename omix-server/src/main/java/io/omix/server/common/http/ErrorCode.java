@@ -26,7 +26,7 @@ public enum ErrorCode {
     MODEL_TIMEOUT(41212, "模型运行超时", false, "the model ran longer than its timeout (wall clock or CPU time) and was stopped"),
     MODEL_MEMORY_EXCEEDED(41213, "模型内存超限", false, "the model needed more memory than its memory_size"),
     MODEL_OUTPUT_TOO_LARGE(41214, "模型输出过大", false, "the model wrote more than 1 MiB of result or 4 MiB of log output and was stopped"),
-    MODEL_RUNTIME_UNSUPPORTED(41216, "不支持的运行时", false, "runtime other than python3"),
+    MODEL_RUNTIME_UNSUPPORTED(41216, "不支持的运行时", false, "runtime other than python3 and java"),
     NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
             "the sample is not the caller's (also: unknown or malformed id)"),
     // Files (issue 7): the project's own codes.
