@@ -52,6 +52,19 @@ public final class ModelBench {
             try (Api api = Api.builder(token).endpoint(server.url().toString()).timeout(Duration.ofSeconds(60)).build()) {
                 api.deployModel("Echo1", zip, ModelConfig.builder().timeout(30).build(), Duration.ofMinutes(1));
                 api.publishModel("Echo1", "bench");
+                // Cold: the version's first invocation on a server that did not deploy it (its code
+                // unpacked from the object store first), simulated by removing the unpacked code.
+                Path code = server.platform().config().modelsRoot().resolve("Echo1").resolve("1");
+                long[] cold = new long[20];
+                for (int i = 0; i < cold.length; i++) {
+                    try (var all = Files.walk(code)) {
+                        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                    }
+                    long t0 = System.nanoTime();
+                    api.invokeModel("Echo1", Map.of("i", i));
+                    cold[i] = System.nanoTime() - t0;
+                }
+                System.out.printf("cold (code unpacked first), %d invocations: p50 %.1f ms, p99 %.1f ms%n", cold.length, pct(cold, 50), pct(cold, 99));
                 for (int i = 0; i < 5; i++) api.invokeModel("Echo1", Map.of("i", i)); // JIT, page cache
                 long[] sequential = new long[calls];
                 for (int i = 0; i < calls; i++) {
@@ -78,7 +91,7 @@ public final class ModelBench {
                 for (Future<?> f : futures) f.get();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 pool.shutdown();
-                System.out.printf("one client, %d invocations (each a new sandboxed process): p50 %.1f ms, p99 %.1f ms%n",
+                System.out.printf("warm (code in place; still a new sandboxed process each), %d invocations: p50 %.1f ms, p99 %.1f ms%n",
                         calls, pct(sequential, 50), pct(sequential, 99));
                 System.out.printf("%d clients, %d invocations: p50 %.1f ms, p99 %.1f ms, %.1f invocations/s%n",
                         clients, concurrent.length, pct(concurrent, 50), pct(concurrent, 99), concurrent.length / seconds);

@@ -41,8 +41,11 @@ public final class Database implements AutoCloseable {
         // PostgreSQL mode so one set of SQL serves both; WRITE_DELAY=0 writes each commit before
         // answering, so a killed server loses nothing it acknowledged; AUTO_SERVER lets `omix admin`
         // open the database while `omix serve` has it.
+        // CACHE_SIZE: H2's page cache (KB) holds the indexes' working set; at 10M stream records its
+        // default pushed stream_range's p99 past 10 ms (docs/benchmarks.md). A quarter of the heap, at most 256 MB.
+        long cacheKb = Math.max(16 * 1024, Math.min(256 * 1024, Runtime.getRuntime().maxMemory() / 4 / 1024));
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("omix").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;AUTO_SERVER=TRUE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;AUTO_SERVER=TRUE;CACHE_SIZE=" + cacheKb;
     }
 
     public static Database open(ServerConfig config, MeterRegistry metrics) {
