@@ -278,21 +278,7 @@ public final class DatasetsApi implements AutoCloseable {
          * @throws BgeException when it is still processing after {@code timeout}
          */
         public Model waitFor(long jobId, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long pause = 50;
-            while (true) {
-                Model job = get(jobId).getModel("job");
-                if (FINISHED.contains(job.getString("status"))) return job;
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new BgeException("job " + jobId + " still " + job.getString("status") + " after " + timeout);
-                try {
-                    Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BgeException("interrupted while waiting for job " + jobId);
-                }
-                pause = Math.min(1000, pause * 2);
-            }
+            return TaskWait.poll(() -> get(jobId).getModel("job"), null, "status", FINISHED, "job " + jobId, timeout);
         }
 
         /** Waits for the job an answer of {@code batches().create/update/remove/delete} names. */
