@@ -40,6 +40,11 @@ import java.util.Properties;
  * @param fileMaxBytes    largest object accepted (an upload above it is refused before it is stored)
  * @param filePartMaxBytes largest part of a multipart upload
  * @param uploadCredentialTtl life of upload credentials from /sts/token
+ * @param s3Url           an S3-compatible bucket for the object store, as {@code http(s)://host[:port]/bucket}
+ *                        (path-style); empty = the local file system
+ * @param s3AccessKey     its access key
+ * @param s3SecretKey     its secret key
+ * @param s3Region        its region
  * @param modelsDir       where deployed models' code is unpacked and run; empty = a directory under the
  *                        system's temporary directory (models run as another user, who must reach it)
  */
@@ -48,7 +53,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
                            java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
-                           String modelsDir) {
+                           String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -76,6 +81,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("files.max-object-bytes", String.valueOf(64L * 1024 * 1024 * 1024));
         d.put("files.max-part-bytes", String.valueOf(1024L * 1024 * 1024));
         d.put("files.credential-ttl-seconds", "3600");
+        d.put("files.s3-url", "");
+        d.put("files.s3-access-key", "");
+        d.put("files.s3-secret-key", "");
+        d.put("files.s3-region", "us-east-1");
         d.put("models.dir", "");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
@@ -171,6 +180,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Long.parseLong(number(v, "files.max-object-bytes")),
                 Long.parseLong(number(v, "files.max-part-bytes")),
                 Duration.ofSeconds(integer(v, "files.credential-ttl-seconds")),
+                v.get("files.s3-url"),
+                v.get("files.s3-access-key"),
+                v.get("files.s3-secret-key"),
+                v.get("files.s3-region"),
                 v.get("models.dir"));
     }
 
@@ -219,7 +232,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
-                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, modelsDir);
+                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir);
     }
 
     @Override
@@ -228,6 +241,6 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", db="
                 + (embeddedDatabase() ? "embedded" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
                 + ", poolSize=" + dbPoolSize + ", maxRequestBytes=" + maxRequestBytes + ", demo=" + demo
-                + ", masterKey=" + (masterKey.isEmpty() ? "file" : "***") + "]";
+                + ", masterKey=" + (masterKey.isEmpty() ? "file" : "***") + ", objects=" + (s3Url.isEmpty() ? "local" : s3Url) + "]";
     }
 }

@@ -71,7 +71,7 @@ public final class FilesCapability implements Capability {
     public FilesCapability(Platform platform) {
         this.platform = platform;
         this.store = new FileStore(platform);
-        this.objects = new LocalObjectStore(platform.config().objectsDir());
+        this.objects = ObjectStore.of(platform.config());
         this.urlKey = platform.masterKey().derive("download-url");
         platform.authenticators().register(Access.UPLOAD_CREDENTIALS, new UploadAuthenticator(platform, store));
     }
@@ -105,12 +105,19 @@ public final class FilesCapability implements Capability {
             String name = uploadName(c, p.get(OBJECT_NAME));
             if (p.get(SIZE) > platform.config().fileMaxBytes()) throw tooLarge("object", platform.config().fileMaxBytes());
             if (p.get(PART_SIZE) > platform.config().filePartMaxBytes()) throw tooLarge("part", platform.config().filePartMaxBytes());
+            if (p.get(PART_SIZE) < objects.minPartSize() && p.get(SIZE) > p.get(PART_SIZE)) {
+                throw ApiException.invalidParam("part_size", "at least " + objects.minPartSize() + " bytes on this object store");
+            }
             if ((p.get(SIZE) + p.get(PART_SIZE) - 1) / p.get(PART_SIZE) > 10_000) {
                 throw ApiException.invalidParam("part_size", "too small: an upload has at most 10,000 parts");
             }
             String sha = p.get(SHA256) == null ? "" : p.get(SHA256);
             FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
+                store(() -> {
+                    objects.startParts(u.uploadId(), name);
+                    return null;
+                }, "object", 0);
                 store.insertUpload(u, platform.now());
                 return u;
             });
@@ -267,8 +274,7 @@ public final class FilesCapability implements Capability {
         long length = range == null ? size : range[1] - range[0] + 1;
         if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
         ctx.header("Content-Length", String.valueOf(length));
-        try (InputStream in = objects.open(name)) {
-            in.skipNBytes(from);
+        try (InputStream in = objects.open(name, from)) {
             // Streamed straight to the response: memory stays one buffer whatever the object's size.
             java.io.OutputStream out = ctx.outputStream();
             byte[] buffer = new byte[1 << 16];

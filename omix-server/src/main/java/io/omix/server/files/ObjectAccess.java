@@ -14,7 +14,7 @@ public final class ObjectAccess {
 
     public ObjectAccess(Platform platform) {
         this.store = new FileStore(platform);
-        this.objects = new LocalObjectStore(platform.config().objectsDir());
+        this.objects = ObjectStore.of(platform.config());
     }
 
     /** The object's size, when it exists and belongs to the caller. */

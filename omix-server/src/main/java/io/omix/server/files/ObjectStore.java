@@ -20,6 +20,26 @@ public interface ObjectStore {
      */
     Stored put(String name, InputStream body, long maxBytes, String expectedSha256) throws IOException;
 
+    /** The smallest part a multipart upload may use (the last part excepted). */
+    default long minPartSize() {
+        return 1024;
+    }
+
+    /** Opens a multipart upload of object {@code name} (before its first part). */
+    default void startParts(String uploadId, String name) throws IOException {}
+
+    /** Reads the object from {@code offset} on. */
+    default InputStream open(String name, long offset) throws IOException {
+        InputStream in = open(name);
+        in.skipNBytes(offset);
+        return in;
+    }
+
+    /** The store the configuration names: an S3-compatible bucket when {@code files.s3-url} is set, else the local file system. */
+    static ObjectStore of(io.omix.server.ServerConfig config) {
+        return config.s3Url().isEmpty() ? new LocalObjectStore(config.objectsDir()) : S3ObjectStore.of(config);
+    }
+
     /**
      * Stores one part of a multipart upload at its place in the object to be: {@code offset} bytes
      * from its start, exactly {@code length} bytes. A part sent again replaces the earlier one.

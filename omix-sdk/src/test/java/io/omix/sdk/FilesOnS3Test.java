@@ -1,0 +1,65 @@
+package io.omix.sdk;
+
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The object store on an S3-compatible bucket (s3rver in CI, OMIX_TEST_S3_URL): the same API, the
+ * same answers. Skipped without a bucket unless OMIX_TEST_REQUIRE_S3=true.
+ */
+class FilesOnS3Test {
+    @Test
+    void uploadsAndDownloadsWorkTheSameOnAnS3Bucket(@TempDir Path dir) throws Exception {
+        String url = System.getenv("OMIX_TEST_S3_URL");
+        if ("true".equals(System.getenv("OMIX_TEST_REQUIRE_S3"))) {
+            org.junit.jupiter.api.Assertions.assertNotNull(url, "OMIX_TEST_REQUIRE_S3 is set but OMIX_TEST_S3_URL is not");
+        }
+        Assumptions.assumeTrue(url != null && !url.isBlank(), "no S3-compatible bucket (OMIX_TEST_S3_URL)");
+        try (TestServer s = TestServer.builder().setting("files.s3-url", url)
+                .setting("files.s3-access-key", System.getenv("OMIX_TEST_S3_ACCESS_KEY"))
+                .setting("files.s3-secret-key", System.getenv("OMIX_TEST_S3_SECRET_KEY")).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                String small = api.upload("hello.txt", "hello from a bucket");
+                ByteArrayOutputStream back = new ByteArrayOutputStream();
+                api.download(small, back);
+                assertEquals("hello from a bucket", back.toString(StandardCharsets.UTF_8));
+                String signed = api.getDownloadUrl(small).getString("url");
+                HttpResponse<String> range = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(signed))
+                        .header("Range", "bytes=6-9").build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(206, range.statusCode());
+                assertEquals("from", range.body());
+
+                byte[] content = new byte[11 * 1024 * 1024 + 5];
+                new Random(9).nextBytes(content);
+                Path file = dir.resolve("parts.bin");
+                Files.write(file, content);
+                String big = api.upload("parts.bin", file, UploadOptions.builder().multipartThreshold(6 * UploadOptions.MIB).partSize(5 * UploadOptions.MIB).build());
+                Path target = dir.resolve("parts.back");
+                api.download(big, target);
+                assertArrayEquals(content, Files.readAllBytes(target));
+
+                assertEquals(42007, assertThrows(ApiException.class, () -> api.getDownloadUrl(small + ".missing")).code());
+                ApiException tooSmall = assertThrows(ApiException.class, () -> api.upload("small-parts.bin", file,
+                        UploadOptions.builder().multipartThreshold(1024).partSize(64 * 1024).build()));
+                assertEquals(41001, tooSmall.code(), "S3 wants parts of 5 MiB: " + tooSmall.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.omix.server.files;
+
+import io.omix.server.ServerConfig;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Objects in an S3-compatible bucket (AWS SDK v2), for deployments whose servers share no disk.
+ * Bodies are first spooled to a local temporary file, hashed and size-checked, and only then sent:
+ * nothing unchecked reaches the bucket. A multipart upload maps onto an S3 multipart upload whose id
+ * is kept in the bucket beside it ({@code .omix-uploads/<upload id>}), so any server can add parts.
+ */
+final class S3ObjectStore implements ObjectStore {
+    private static final String UPLOADS = ".omix-uploads/";
+    private final S3Client s3;
+    private final String bucket;
+
+    private S3ObjectStore(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    static S3ObjectStore of(ServerConfig config) {
+        URI url = URI.create(config.s3Url());
+        String bucket = url.getPath().replaceAll("^/+|/+$", "");
+        if (bucket.isEmpty() || bucket.contains("/")) throw new IllegalArgumentException("files.s3-url must be http(s)://host[:port]/bucket");
+        URI endpoint = URI.create(url.getScheme() + "://" + url.getRawAuthority());
+        S3Client client = S3Client.builder()
+                .endpointOverride(endpoint)
+                .forcePathStyle(true)
+                .region(Region.of(config.s3Region()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(config.s3AccessKey(), config.s3SecretKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                // Plain bodies with a Content-Length: what every S3-compatible server understands (the SDK's
+                // default aws-chunked bodies with trailing checksums are not); we check SHA-256 ourselves.
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .build();
+        return new S3ObjectStore(client, bucket);
+    }
+
+    /** A local temporary copy of a body, checked: its size at most {@code maxBytes}, its SHA-256 the expected one. */
+    private record Spooled(Path file, long size, String sha256) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static Spooled spool(InputStream body, long maxBytes, String expectedSha256) throws IOException {
+        Path file = Files.createTempFile("omix-s3-", ".part");
+        MessageDigest sha = sha256();
+        long size = 0;
+        boolean ok = false;
+        try {
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = body.read(buffer)) != -1; ) {
+                    size += n;
+                    if (size > maxBytes) throw new TooLarge(maxBytes);
+                    out.write(buffer, 0, n);
+                }
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+            ok = true;
+            return new Spooled(file, size, actual);
+        } finally {
+            if (!ok) Files.deleteIfExists(file);
+        }
+    }
+
+    @Override
+    public Stored put(String name, InputStream body, long maxBytes, String expectedSha256) throws IOException {
+        try (Spooled s = spool(body, maxBytes, expectedSha256)) {
+            s3(() -> s3.putObject(b -> b.bucket(bucket).key(name).contentLength(s.size()), RequestBody.fromFile(s.file())));
+            return new Stored(s.size(), s.sha256());
+        }
+    }
+
+    /** S3's own rule: every part but the last is at least 5 MiB. */
+    @Override
+    public long minPartSize() {
+        return 5L << 20;
+    }
+
+    @Override
+    public void startParts(String uploadId, String name) throws IOException {
+        String s3UploadId = s3(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(name)).uploadId());
+        s3(() -> s3.putObject(b -> b.bucket(bucket).key(UPLOADS + uploadId), RequestBody.fromString(name + "\n" + s3UploadId)));
+    }
+
+    /** The object name and the S3 upload id of one of our uploads. */
+    private String[] upload(String uploadId) throws IOException {
+        String text = s3(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(UPLOADS + uploadId)).asString(StandardCharsets.UTF_8));
+        return text.split("\n", 2);
+    }
+
+    @Override
+    public Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
+        String[] u = upload(uploadId);
+        try (Spooled s = spool(body, length, expectedSha256)) {
+            String eTag = s3(() -> s3.uploadPart(b -> b.bucket(bucket).key(u[0]).uploadId(u[1]).partNumber(partNumber).contentLength(s.size()),
+                    RequestBody.fromFile(s.file())).eTag());
+            // Kept beside the upload for completion (not every S3-compatible server lists parts).
+            s3(() -> s3.putObject(b -> b.bucket(bucket).key(partKey(uploadId, partNumber)), RequestBody.fromString(eTag)));
+            return new Stored(s.size(), s.sha256());
+        }
+    }
+
+    @Override
+    public Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException {
+        String[] u = upload(uploadId);
+        List<CompletedPart> parts = new ArrayList<>();
+        List<String> partKeys = partKeys(uploadId);
+        for (String key : partKeys) {
+            int number = Integer.parseInt(key.substring(key.lastIndexOf('-') + 1));
+            String eTag = s3(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8));
+            parts.add(CompletedPart.builder().partNumber(number).eTag(eTag).build());
+        }
+        parts.sort(java.util.Comparator.comparing(CompletedPart::partNumber));
+        s3(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(u[0]).uploadId(u[1]).multipartUpload(m -> m.parts(parts))));
+        // S3 keeps no SHA-256 of a whole multipart object: read it back once to check it.
+        MessageDigest sha = sha256();
+        long total;
+        try (InputStream in = new DigestInputStream(open(name), sha)) {
+            total = in.transferTo(OutputStream.nullOutputStream());
+        }
+        String actual = HexFormat.of().formatHex(sha.digest());
+        if (total != size || (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual))) {
+            delete(name);
+            throw new ChecksumMismatch(expectedSha256, actual);
+        }
+        forget(uploadId, partKeys);
+        return new Stored(size, actual);
+    }
+
+    @Override
+    public void abortParts(String uploadId) throws IOException {
+        String[] u;
+        try {
+            u = upload(uploadId);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return;
+        }
+        s3(() -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(u[0]).uploadId(u[1])));
+        forget(uploadId, partKeys(uploadId));
+    }
+
+    private static String partKey(String uploadId, int partNumber) {
+        return UPLOADS + uploadId + ".part-" + partNumber;
+    }
+
+    private List<String> partKeys(String uploadId) throws IOException {
+        List<String> keys = new ArrayList<>();
+        for (var o : s3(() -> s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(UPLOADS + uploadId + ".part-")).contents())) {
+            keys.add(o.key());
+        }
+        return keys;
+    }
+
+    /** Removes what we kept about an upload in the bucket. */
+    private void forget(String uploadId, List<String> partKeys) throws IOException {
+        for (String key : partKeys) s3(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+        s3(() -> s3.deleteObject(b -> b.bucket(bucket).key(UPLOADS + uploadId)));
+    }
+
+    @Override
+    public Optional<Long> size(String name) throws IOException {
+        try {
+            return Optional.of(s3(() -> s3.headObject(b -> b.bucket(bucket).key(name)).contentLength()));
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public InputStream open(String name) throws IOException {
+        return s3(() -> s3.getObject(b -> b.bucket(bucket).key(name)));
+    }
+
+    @Override
+    public InputStream open(String name, long offset) throws IOException {
+        if (offset == 0) return open(name);
+        return s3(() -> s3.getObject(b -> b.bucket(bucket).key(name).range("bytes=" + offset + "-")));
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        s3(() -> s3.deleteObject(b -> b.bucket(bucket).key(name)));
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run();
+    }
+
+    /** S3 failures as the IOExceptions the callers map to API errors; a missing key as NoSuchFileException. */
+    private static <T> T s3(Call<T> call) throws IOException {
+        try {
+            return call.run();
+        } catch (NoSuchKeyException e) {
+            throw new java.nio.file.NoSuchFileException(e.getMessage());
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) throw new java.nio.file.NoSuchFileException(e.getMessage());
+            throw new IOException("object store: " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("object store unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
