@@ -3,6 +3,7 @@ package io.omix.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omix.sdk.Api;
 import io.omix.sdk.ClientBuilder;
+import io.omix.sdk.Model;
 import io.omix.sdk.UploadOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,6 +56,13 @@ final class FileCommands {
         @Option(names = "--multipart-threshold-mib", defaultValue = "100") long thresholdMib;
         @Option(names = "--part-size-mib", defaultValue = "50") long partMib;
         @Option(names = "--threads", defaultValue = "4") int threads;
+        @Option(names = "--no-resume", description = "Start afresh instead of continuing an interrupted upload of the same file.") boolean noResume;
+        @Option(names = "--state-dir", hidden = true, description = "Where interrupted uploads are remembered (default ~/.omix/uploads).")
+        Path stateDir;
+
+        Path stateDir() {
+            return stateDir != null ? stateDir : Path.of(System.getProperty("user.home"), ".omix", "uploads");
+        }
 
         @Override
         public void run() {
@@ -76,16 +84,77 @@ final class FileCommands {
                 for (Path file : files) {
                     ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), file.getFileName().toString(), size(file));
                     String name;
+                    Path state = statePath(stateDir(), file);
+                    Model token = noResume ? null : savedCredentials(state);
+                    if (token != null) spec.commandLine().getErr().println("resuming the upload of " + file);
+                    if (token == null) token = saveCredentials(state, api.getUploadToken());
                     try {
-                        name = api.upload(file.getFileName().toString(), file, UploadOptions.builder()
+                        name = api.upload(file.getFileName().toString(), file, UploadOptions.builder().credentials(token)
                                 .multipartThreshold(thresholdMib * UploadOptions.MIB).partSize(partMib * UploadOptions.MIB).threads(threads)
                                 .listener((done, total) -> bar.update(done)).build());
                     } finally {
                         bar.finish();
                     }
+                    delete(state);
                     AdminCommand.print(spec.commandLine().getOut(), Map.of("file", file.toString(), "object_name", name));
                 }
             }
+        }
+    }
+
+    /**
+     * Interrupted uploads are remembered by file (path, size, modification time): the next run uses the
+     * same credentials, so the server's multipart upload continues with only the missing parts. The
+     * file holds a secret for at most the credentials' life: owner-only, deleted once the upload ends.
+     */
+    static Path statePath(Path stateDir, Path file) {
+        try {
+            String key = file.toAbsolutePath().normalize() + "\n" + Files.size(file) + "\n" + Files.getLastModifiedTime(file).toMillis();
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return stateDir.resolve(java.util.HexFormat.of().formatHex(digest, 0, 16) + ".json");
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Model savedCredentials(Path state) {
+        try {
+            if (!Files.exists(state)) return null;
+            Model token = Model.parse(Files.readString(state));
+            java.time.Instant expires = java.time.Instant.parse(token.getModel("credentials").getString("expiration"));
+            if (expires.isBefore(java.time.Instant.now().plusSeconds(600))) {
+                delete(state); // too close to its end to finish with: a fresh upload
+                return null;
+            }
+            return token;
+        } catch (IOException | RuntimeException unreadable) {
+            delete(state);
+            return null;
+        }
+    }
+
+    private static Model saveCredentials(Path state, Model token) {
+        try {
+            Files.createDirectories(state.getParent());
+            Path tmp = Files.createTempFile(state.getParent(), ".upload", ".tmp");
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the directory's ACL applies
+            }
+            Files.writeString(tmp, token.dumps());
+            Files.move(tmp, state, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // Resuming is a convenience: the upload itself goes on without it.
+        }
+        return token;
+    }
+
+    private static void delete(Path state) {
+        try {
+            Files.deleteIfExists(state);
+        } catch (IOException ignored) {
+            // a leftover expires with its credentials
         }
     }
 

@@ -232,8 +232,9 @@ class AdminAndLoginTest {
         new java.util.Random(5).nextBytes(content);
         Path file = dir.resolve("reads.bin");
         Files.write(file, content);
+        Path states = dir.resolve("states");
         Run up = omix("upload", "--endpoint", server.url(), "--token", accessToken, "--multipart-threshold-mib", "1", "--part-size-mib", "1",
-                file.toString());
+                "--state-dir", states.toString(), file.toString());
         assertEquals(0, up.exit(), up.err());
         assertTrue(up.err().contains("reads.bin ["), "a progress bar: " + up.err());
         String name = up.json().get("object_name").textValue();
@@ -243,6 +244,33 @@ class AdminAndLoginTest {
         assertEquals(0, down.exit(), down.err());
         assertEquals(content.length, down.json().get("bytes").asLong());
         assertTrue(java.util.Arrays.equals(content, Files.readAllBytes(back)));
+        try (var left = Files.list(states)) {
+            assertEquals(0, left.count(), "a finished upload leaves no state behind");
+        }
+
+        // An upload cut off half-way (as by a killed process) is continued by the next run.
+        Path other = dir.resolve("other.bin");
+        Files.write(other, java.util.Arrays.copyOf(content, 2 * 1024 * 1024 + 5));
+        try (Api api = Api.builder(accessToken).endpoint(server.url()).maxRetries(0).build()) {
+            io.omix.sdk.Model credentials = api.getUploadToken();
+            Files.createDirectories(states);
+            Files.writeString(FileCommands.statePath(states, other), credentials.dumps());
+            try {
+                api.upload("other.bin", other, io.omix.sdk.UploadOptions.builder().credentials(credentials).multipartThreshold(1024 * 1024)
+                        .partSize(1024 * 1024).threads(1).listener((d, t) -> {
+                            if (d > t / 2) throw new java.io.UncheckedIOException(new java.io.IOException("killed"));
+                        }).build());
+            } catch (RuntimeException expected) {
+                // cut off
+            }
+            Run resumed = omix("upload", "--endpoint", server.url(), "--token", accessToken, "--multipart-threshold-mib", "1",
+                    "--part-size-mib", "1", "--state-dir", states.toString(), other.toString());
+            assertEquals(0, resumed.exit(), resumed.err());
+            assertTrue(resumed.err().contains("resuming the upload"), resumed.err());
+            assertTrue(resumed.json().get("object_name").textValue().startsWith(credentials.getString("destination") + "/"));
+            assertFalse(Files.exists(FileCommands.statePath(states, other)));
+        }
+
         Run missing = omix("download", "--endpoint", server.url(), "--token", accessToken, name + "-nope", "-o", dir.resolve("x").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("42007"), missing.err());

@@ -68,16 +68,21 @@ final class FileTransfer implements AutoCloseable {
                 .executor(clientThreads).build();
     }
 
-    /** Credentials with at least five minutes left, fetched again when needed. */
-    private synchronized Credentials credentials() {
+    /** The options' credentials when given, else the client's own with at least five minutes left, fetched again when needed. */
+    private synchronized Credentials credentials(UploadOptions options) {
+        if (options.credentials() != null) return parse(options.credentials());
         if (credentials == null || credentials.expiration().isBefore(Instant.now().plusSeconds(300))) {
-            Model t = api.getUploadToken();
-            Model c = t.getModel("credentials");
-            credentials = new Credentials(c.getString("access_key_id"), c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
-                    c.getString("security_token"), Instant.parse(c.getString("expiration")), t.getString("destination"),
-                    URI.create(t.getString("endpoint")));
+            credentials = parse(api.getUploadToken());
         }
         return credentials;
+    }
+
+    private static Credentials parse(Model token) {
+        Model c = token.getModel("credentials");
+        if (c == null) throw new IllegalArgumentException("not an upload token: " + token.keySet());
+        return new Credentials(c.getString("access_key_id"), c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
+                c.getString("security_token"), Instant.parse(c.getString("expiration")), token.getString("destination"),
+                URI.create(token.getString("endpoint")));
     }
 
     static void checkFilename(String filename) {
@@ -88,7 +93,7 @@ final class FileTransfer implements AutoCloseable {
 
     String upload(String filename, byte[] bytes, UploadOptions options) {
         checkFilename(filename);
-        Credentials c = credentials();
+        Credentials c = credentials(options);
         String name = c.destination() + "/" + filename;
         String sha = hex(digest().digest(bytes));
         options.listener().progress(0, bytes.length);
@@ -122,7 +127,7 @@ final class FileTransfer implements AutoCloseable {
         checkFilename(filename);
         try {
             long size = Files.size(file);
-            Credentials c = credentials();
+            Credentials c = credentials(options);
             String name = c.destination() + "/" + filename;
             TransferListener listener = options.listener();
             if (size < options.multipartThreshold()) {

@@ -14,6 +14,7 @@ public final class UploadOptions {
     private final long partSize;
     private final int threads;
     private final TransferListener listener;
+    private final Model credentials;
 
     private UploadOptions(Builder b) {
         if (b.partSize < 1024) throw new IllegalArgumentException("partSize must be at least 1 KiB");
@@ -23,6 +24,7 @@ public final class UploadOptions {
         this.partSize = b.partSize;
         this.threads = b.threads;
         this.listener = b.listener;
+        this.credentials = b.credentials;
     }
 
     public static UploadOptions defaults() {
@@ -49,13 +51,28 @@ public final class UploadOptions {
         return listener;
     }
 
+    /** Upload credentials to use instead of fresh ones, or null. */
+    public Model credentials() {
+        return credentials;
+    }
+
     public static final class Builder {
         private long multipartThreshold = 100 * MIB;
         private long partSize = 50 * MIB;
         private int threads = 4;
         private TransferListener listener = TransferListener.NONE;
+        private Model credentials;
 
         private Builder() {}
+
+        /**
+         * Uses these credentials ({@code getUploadToken()}'s answer) rather than the client's own: an
+         * upload begun by another process with the same credentials resumes where it stopped.
+         */
+        public Builder credentials(Model uploadToken) {
+            this.credentials = uploadToken;
+            return this;
+        }
 
         /** Files of at least this many bytes go in parts. */
         public Builder multipartThreshold(long bytes) {

@@ -326,4 +326,32 @@ class FilesTest {
             }
         }
     }
+
+    @Test
+    void anotherClientWithTheSameCredentialsResumesTheUpload(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(512 * 1024 + 99, 13);
+        Path file = dir.resolve("shared.bin");
+        Files.write(file, content);
+        int parts = (content.length + 65535) / 65536;
+        Model token = alice.getUploadToken();
+        try (Api first = Api.builder(alice.accessToken()).endpoint(server.url()).maxRetries(0).build()) {
+            UploadOptions cutOff = UploadOptions.builder().credentials(token).multipartThreshold(1024).partSize(64 * 1024).threads(2)
+                    .listener((done, total) -> {
+                        if (done > total / 2) throw new UncheckedIOException(new IOException("the process died"));
+                    }).build();
+            assertThrows(RuntimeException.class, () -> first.upload("shared.bin", file, cutOff));
+        }
+        Thread.sleep(1000);
+        long held = server.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM upload_parts p JOIN multipart_uploads u"
+                + " ON p.upload_id = u.upload_id WHERE u.object_name LIKE '%/shared.bin'", rs -> rs.getLong(1)).orElseThrow();
+        assertTrue(held > 0 && held < parts, "some parts held: " + held);
+        try (Api second = Api.builder(alice.accessToken()).endpoint(server.url()).build()) { // as another process would
+            long before = partRequests();
+            String name = second.upload("shared.bin", file, UploadOptions.builder().credentials(token).multipartThreshold(1024)
+                    .partSize(64 * 1024).build());
+            assertEquals(parts - held, partRequests() - before, "only the missing parts");
+            assertTrue(name.startsWith(token.getString("destination") + "/"));
+            assertArrayEquals(content, download(second, name));
+        }
+    }
 }
