@@ -3,14 +3,11 @@ package io.omix.bench;
 import io.omix.sdk.Model;
 import io.omix.sdk.PrivateApi;
 import io.omix.server.OmixServer;
-import io.omix.server.ServerConfig;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.samples.SampleStore;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -31,15 +28,7 @@ public final class BatchBench {
     public static void main(String[] args) throws Exception {
         int items = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        Map<String, String> settings = new HashMap<>(Map.of("server.port", "0", "data.dir",
-                Files.createTempDirectory("omix-batch-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8"));
-        if (args.length > 2) {
-            settings.put("db.url", args[2]);
-            settings.put("db.user", args[3]);
-            settings.put("db.password", args[4]);
-            settings.put("security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        }
-        try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
+        try (OmixServer server = BenchServer.start("batch", args, 2)) {
             String db = server.platform().database().vendor().name().toLowerCase();
             PrivateAppStore.Created app = new PrivateAppStore(server.platform()).create("bench", "BENCH_" + System.nanoTime());
             String project = new SampleStore(server.platform()).createProject("bench", 1, null, null, null).projectId();

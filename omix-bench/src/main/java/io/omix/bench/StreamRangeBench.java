@@ -3,19 +3,16 @@ package io.omix.bench;
 import io.omix.sdk.Model;
 import io.omix.sdk.PrivateApi;
 import io.omix.server.OmixServer;
-import io.omix.server.ServerConfig;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.common.db.TimeOrderedIds;
 import io.omix.server.common.http.PageToken;
 import io.omix.server.samples.SampleStore;
 
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -34,15 +31,7 @@ public final class StreamRangeBench {
     public static void main(String[] args) throws Exception {
         long total = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         long target = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
-        Map<String, String> settings = new HashMap<>(Map.of("server.port", "0", "data.dir",
-                Files.createTempDirectory("omix-range-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8"));
-        if (args.length > 2) {
-            settings.put("db.url", args[2]);
-            settings.put("db.user", args[3]);
-            settings.put("db.password", args[4]);
-            settings.put("security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        }
-        try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
+        try (OmixServer server = BenchServer.start("range", args, 2)) {
             String db = server.platform().database().vendor().name().toLowerCase();
             PrivateAppStore.Created app = new PrivateAppStore(server.platform()).create("bench", "RANGE_" + System.nanoTime());
             String ns = app.app().namespace();
