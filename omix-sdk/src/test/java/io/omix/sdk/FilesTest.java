@@ -164,6 +164,9 @@ class FilesTest {
         HttpResponse<String> whole = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, whole.statusCode());
         assertEquals("16", whole.headers().firstValue("Content-Length").orElse(""));
+        assertTrue(whole.headers().firstValue("Content-Type").orElse("").startsWith("application/octet-stream"), "never served as a page");
+        assertEquals("nosniff", whole.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertTrue(whole.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment"));
         assertEquals(sha256("0123456789abcdef".getBytes(StandardCharsets.UTF_8)), whole.headers().firstValue("X-Omix-Content-SHA256").orElse(""));
 
         String tamperedSignature = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");

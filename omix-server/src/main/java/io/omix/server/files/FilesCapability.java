@@ -260,6 +260,8 @@ public final class FilesCapability implements Capability {
         }
         ctx.header("X-Omix-Content-SHA256", object.sha256());
         ctx.header("Cache-Control", "private, max-age=0");
+        // Uploaded bytes are never rendered as a page of this origin, whatever they contain.
+        ctx.header("X-Content-Type-Options", "nosniff");
         String fileName = name.substring(name.lastIndexOf('/') + 1);
         ctx.header("Content-Disposition", "attachment; filename*=UTF-8''" + ObjectNames.encodePath(fileName));
         ctx.header("Accept-Ranges", "bytes");
