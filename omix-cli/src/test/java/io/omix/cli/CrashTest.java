@@ -173,11 +173,20 @@ class CrashTest {
             server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
 
-        Process again = serve(data, port, shortLease);
+        // First look with no task worker running, so that the interrupted commit cannot finish between
+        // reading the batch's flag and counting its items: what the crash left must be whole or nothing.
+        Process frozen = serve(data, port, Map.of("OMIX_TASKS_WORKERS", "0"));
         try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
             boolean committed = api.retrieveBatch(batchNo).getBoolean("committed");
             long visible = count(api, sample, batchNo);
             assertEquals(committed ? items : 0, visible, "all or nothing (committed=" + committed + ")");
+        } finally {
+            frozen.destroy();
+            frozen.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        Process again = serve(data, port, shortLease);
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
             Model task = api.waitFor(api.task(taskId), java.time.Duration.ofSeconds(60));
             assertEquals("SUCCESS", task.getString("progress"), "the interrupted commit ran to its end: " + task);
             assertEquals(true, api.retrieveBatch(batchNo).getBoolean("committed"));
