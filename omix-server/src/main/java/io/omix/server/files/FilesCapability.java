@@ -191,7 +191,7 @@ public final class FilesCapability implements Capability {
         OffsetDateTime expires = now.plus(platform.config().uploadCredentialTtl()).truncatedTo(ChronoUnit.SECONDS);
         store.insertCredential(new FileStore.Credential(accessKeyId, platform.masterKey().seal(secret, accessKeyId), Secrets.hash(token),
                 ownerOf(caller), caller.clientId(), caller.userId(), destination, expires, null), now);
-        String endpoint = baseUrl(r.ctx()) + "/oss";
+        String endpoint = r.baseUrl(platform.config().publicUrl()) + "/oss";
         Map<String, Object> credentials = new LinkedHashMap<>();
         credentials.put("access_key_secret", secret);
         credentials.put("security_token", token);
@@ -213,7 +213,7 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())))
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
         long expires = platform.now().toEpochSecond() + expirationSeconds;
-        String url = baseUrl(r.ctx()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
+        String url = r.baseUrl(platform.config().publicUrl()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
                 + "?Expires=" + expires + "&Signature=" + URLEncoder.encode(signature(name, expires), StandardCharsets.UTF_8);
         return Map.of("url", url, "expires", String.valueOf(expires));
     }
@@ -375,9 +375,4 @@ public final class FilesCapability implements Capability {
         return m;
     }
 
-    private String baseUrl(Context ctx) {
-        String configured = platform.config().publicUrl();
-        if (!configured.isEmpty()) return configured.replaceAll("/+$", "");
-        return ctx.scheme() + "://" + ctx.host();
-    }
 }

@@ -256,13 +256,11 @@ public final class ModelsCapability implements Capability {
             if (v.length() > MAX_PARAM_CHARS || k.length() > 100) throw ApiException.invalidParam(k, "at most " + MAX_PARAM_CHARS + " characters");
             params.put(k, v);
         });
-        String header = r.header("Authorization");
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("access_token", header == null ? null : header.substring(7).trim());
+        event.put("access_token", r.bearerToken());
         event.put("params", params);
         // An Omix addition to the original event: where the model reaches the API with that token.
-        String configured = platform.config().publicUrl();
-        event.put("api_endpoint", configured.isEmpty() ? r.ctx().scheme() + "://" + r.ctx().host() : configured.replaceAll("/+$", ""));
+        event.put("api_endpoint", r.baseUrl(platform.config().publicUrl()));
         String eventText;
         try {
             eventText = ServerJson.MAPPER.writeValueAsString(event);

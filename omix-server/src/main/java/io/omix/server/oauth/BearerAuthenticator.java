@@ -18,15 +18,9 @@ final class BearerAuthenticator implements Authenticator {
         this.tokens = tokens;
     }
 
-    static String bearerToken(ApiRequest request) {
-        String header = request.header("Authorization");
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
-        return header.substring(7).trim();
-    }
-
     @Override
     public Caller authenticate(ApiRequest request, Access required) {
-        Caller caller = tokens.authenticate(bearerToken(request)).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        Caller caller = tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));
         }

@@ -187,7 +187,7 @@ final class TokenEndpoint {
         Params p = parse(INTROSPECT, request);
         String token = p.get(TOKEN);
         String callerClient;
-        String bearer = BearerAuthenticator.bearerToken(request);
+        String bearer = request.bearerToken();
         if (bearer != null && Secrets.constantTimeEquals(bearer, token)) {
             callerClient = null;
         } else {

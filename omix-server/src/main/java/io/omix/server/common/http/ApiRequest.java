@@ -56,6 +56,19 @@ public final class ApiRequest {
         return ctx.header(name);
     }
 
+    /** The token of an {@code Authorization: Bearer} header, or null. */
+    public String bearerToken() {
+        String header = header("Authorization");
+        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return header.substring(7).trim();
+    }
+
+    /** How clients reach this server: {@code server.public-url} when set, else the scheme and host of this request. */
+    public String baseUrl(String configuredPublicUrl) {
+        if (!configuredPublicUrl.isEmpty()) return configuredPublicUrl.replaceAll("/+$", "");
+        return ctx.scheme() + "://" + ctx.host();
+    }
+
     public String requestId() {
         return ctx.attribute(REQUEST_ID);
     }
