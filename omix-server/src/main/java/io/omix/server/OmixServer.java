@@ -14,6 +14,7 @@ import io.omix.server.common.http.HttpErrors;
 import io.omix.server.common.http.RequestObservation;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
+import io.omix.server.console.ConsoleCapability;
 import io.omix.server.datasets.DatasetsCapability;
 import io.omix.server.files.FilesCapability;
 import io.omix.server.models.ModelsCapability;
@@ -51,7 +52,7 @@ public final class OmixServer implements AutoCloseable {
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
             VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
-            DatasetsCapability::new, FilesCapability::new, ModelsCapability::new);
+            DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, ConsoleCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Workspaces, projects, datasets, their columns, batches and rows. */
@@ -68,6 +69,26 @@ public final class DatasetStore {
     public List<Workspace> workspaces(String apiKey) {
         return jdbc.query("SELECT w.workspace_id, p.project_id FROM ds_workspaces w JOIN ds_projects p ON p.workspace_id = w.workspace_id"
                 + " WHERE w.owner_key = ? ORDER BY w.workspace_id, p.project_id", rs -> new Workspace(rs.getLong(1), rs.getLong(2)), apiKey);
+    }
+
+    /** Every dataset with the workspace and project it lives in, for operators (newest first, at most {@code limit}). */
+    List<Map<String, Object>> allDatasets(int limit) {
+        return jdbc.query("SELECT w.workspace_id, p.project_id, d.dataset_id, d.name, w.owner_key FROM datasets d"
+                + " JOIN ds_projects p ON p.project_id = d.project_id JOIN ds_workspaces w ON w.workspace_id = p.workspace_id"
+                + " ORDER BY d.dataset_id DESC LIMIT " + limit, rs -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("workspace_id", rs.getLong(1));
+            m.put("project_id", rs.getLong(2));
+            m.put("dataset_id", rs.getLong(3));
+            m.put("name", rs.getString(4));
+            m.put("api_key", rs.getString(5));
+            return m;
+        });
+    }
+
+    /** The project exists in the workspace (whoever owns it). */
+    boolean projectExists(long workspaceId, long projectId) {
+        return jdbc.queryOne("SELECT 1 FROM ds_projects WHERE project_id = ? AND workspace_id = ?", rs -> 1, projectId, workspaceId).isPresent();
     }
 
     boolean ownsProject(String apiKey, long workspaceId, long projectId) {

@@ -53,6 +53,13 @@ final class FileStore {
         });
     }
 
+    /** An owner's objects, newest first. */
+    List<FileObject> objectsOf(String owner, int limit) {
+        return jdbc.query("SELECT object_name, owner, size_bytes, sha256, created_at FROM file_objects WHERE owner = ?"
+                        + " ORDER BY created_at DESC, object_name LIMIT " + limit,
+                rs -> new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class)), owner);
+    }
+
     Optional<FileObject> object(String objectName) {
         return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, created_at FROM file_objects WHERE object_name = ?",
                 rs -> new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class)),

@@ -86,6 +86,12 @@ public final class FilesCapability implements Capability {
             }
             return Map.of("access_key_id", p.get(ACCESS_KEY_ID), "revoked", true);
         });
+        // The caller's own objects (the console's files page): name, size, SHA-256, time; sign_url gives a link.
+        routes.get("/oss/objects", Access.TOKEN, ParamSpec.NONE, (r, p) -> {
+            r.caller().requireScope(Scope.FILES);
+            return Map.of("objects", store.objectsOf(ownerOf(r.caller()), 1000).stream().map(o -> Map.of("object_name", o.objectName(),
+                    "size", o.size(), "sha256", o.sha256(), "created_at", o.createdAt().toString())).toList());
+        });
         routes.post("/oss/sign_url", Access.TOKEN, ParamSpec.of(OBJECT_NAME, REGION, EXPIRATION), (r, p) -> signUrl(r, p.get(OBJECT_NAME), p.get(EXPIRATION)));
 
         ParamSpec byName = ParamSpec.of(OBJECT_NAME);

@@ -299,10 +299,24 @@ public final class MicrobiomeCapability implements Capability {
         for (int i = 1; i <= 30; i++) {
             String id = samples.register(partner, new SampleStore.Registration("COHORT-" + i, 10, project, false, 1, null, Map.of()));
             StringBuilder table = new StringBuilder("#clade_name\tNCBI_tax_id\trelative_abundance\n");
+            // Each species varies log-normally around the demo profile; the draws are then scaled back to
+            // the demo profile's total, so that a sample's relative abundances stay a share of 100 %.
+            List<String[]> present = new ArrayList<>();
+            List<Double> values = new ArrayList<>();
+            double sourceTotal = 0;
+            double drawnTotal = 0;
             for (String line : lines) {
-                if (random.nextInt(10) == 0) continue; // about one taxon in ten is absent from a sample
                 String[] cols = line.split("\t");
+                sourceTotal += Double.parseDouble(cols[2]);
+                if (random.nextInt(10) == 0) continue; // about one taxon in ten is absent from a sample
                 double value = Double.parseDouble(cols[2]) * Math.exp(random.nextGaussian());
+                present.add(cols);
+                values.add(value);
+                drawnTotal += value;
+            }
+            for (int k = 0; k < present.size(); k++) {
+                String[] cols = present.get(k);
+                double value = values.get(k) * sourceTotal / drawnTotal;
                 table.append(cols[0]).append('\t').append(cols[1]).append('\t').append(String.format(java.util.Locale.ROOT, "%.5f", value)).append('\n');
             }
             importer.importTaxa(id, new java.io.ByteArrayInputStream(table.toString().getBytes(StandardCharsets.UTF_8)), "MetaPhlAn 4.0");

@@ -5,6 +5,7 @@ import io.javalin.http.HandlerType;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.Routes;
 import io.omix.server.users.LoginThrottle;
 import io.omix.server.users.SessionStore;
@@ -118,7 +119,7 @@ final class AuthorizePage {
             }
             throttle.succeeded(username);
             String session = sessions.start(user.get().userId());
-            cookie(ctx, SESSION_COOKIE, session, "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
+            Cookies.set(ctx, SESSION_COOKIE, session, "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
             userId = Optional.of(user.get().userId());
         }
         if (!"approve".equals(ctx.formParam("decision"))) {
@@ -134,13 +135,7 @@ final class AuthorizePage {
         ctx.header("X-Frame-Options", "DENY");
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
-    }
-
-    static void cookie(Context ctx, String name, String value, String sameSite, String path, int maxAge) {
-        boolean https = "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
-        ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=" + path + "; Max-Age=" + maxAge
-                + "; HttpOnly; SameSite=" + sameSite + (https ? "; Secure" : ""));
+        ctx.header("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'");
     }
 
     private static void redirectError(Context ctx, String redirectUri, String error, String description, String state) {
@@ -164,7 +159,7 @@ final class AuthorizePage {
         String csrf = ctx.cookie(CSRF_COOKIE);
         if (csrf == null || csrf.length() > 100) {
             csrf = Secrets.token("");
-            cookie(ctx, CSRF_COOKIE, csrf, "Strict", "/oauth2", 3600);
+            Cookies.set(ctx, CSRF_COOKIE, csrf, "Strict", "/oauth2", 3600);
         }
         StringBuilder scopes = new StringBuilder();
         for (String id : request.scope().split(" ")) {
@@ -205,26 +200,16 @@ final class AuthorizePage {
         out.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"").append(escape(value)).append("\">");
     }
 
+    /** The console's look (one stylesheet for both), no script: the page works with forms alone. */
     static String layout(String title, String body) {
         return """
                 <!DOCTYPE html>
                 <html lang="zh-CN"><head><meta charset="utf-8">
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>%s · Omix</title>
-                <style>
-                body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Noto Sans CJK SC",sans-serif;background:#f4f6f8;color:#1b1f23;margin:0}
-                main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
-                h1{font-size:1.4rem;margin-top:0} h1 span{color:#57606a;font-weight:normal;font-size:1rem}
-                label{display:block;margin:.8rem 0 .3rem;font-weight:600}
-                input{width:100%%;box-sizing:border-box;padding:.6rem;border:1px solid #8c959f;border-radius:6px;font-size:1rem}
-                input:focus,button:focus{outline:3px solid #0969da;outline-offset:1px}
-                .scopes li{margin:.3rem 0} .scopes span{color:#57606a}
-                .actions{display:flex;gap:.8rem;margin-top:1.4rem}
-                button{flex:1;padding:.7rem;border:0;border-radius:6px;font-size:1rem;background:#1a7f37;color:#fff;cursor:pointer}
-                button.secondary{background:#eaeef2;color:#1b1f23}
-                .error{background:#ffebe9;color:#82071e;padding:.6rem;border-radius:6px}
-                </style></head>
-                <body><main>%s</main></body></html>
+                <link rel="stylesheet" href="/console/assets/console.css">
+                </head>
+                <body data-page="consent"><main id="main" class="card narrow">%s</main></body></html>
                 """.formatted(escape(title), body);
     }
 

@@ -86,6 +86,36 @@ public final class ClientStore {
         return jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
     }
 
+    /** A new secret for a confidential client; the old one stops working at once. */
+    public String rotateSecret(String clientId) {
+        String secret = Secrets.token("ocs_");
+        if (jdbc.update("UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash IS NOT NULL", Secrets.hash(secret), clientId) != 1) {
+            throw new IllegalArgumentException("no confidential client " + clientId);
+        }
+        return secret;
+    }
+
+    /** Changes what is given (null: unchanged), with the rules of {@link #create}; true when the client exists. */
+    public boolean update(String clientId, List<String> redirectUris, Set<String> scopes, Boolean disabled) {
+        OAuthClient c = find(clientId).orElse(null);
+        if (c == null) return false;
+        if (redirectUris != null) {
+            for (String uri : redirectUris) checkRedirectUri(uri);
+            if (redirectUris.isEmpty() && c.grantTypes().contains(OAuthClient.AUTHORIZATION_CODE)) {
+                throw new IllegalArgumentException("the authorization_code grant needs at least one redirect URI");
+            }
+            jdbc.update("UPDATE oauth_clients SET redirect_uris = ? WHERE client_id = ?", String.join("\n", redirectUris), clientId);
+        }
+        if (scopes != null) {
+            for (String s : scopes) {
+                if (Scope.of(s).isEmpty()) throw new IllegalArgumentException("unknown scope " + s + "; known: " + Scope.all());
+            }
+            jdbc.update("UPDATE oauth_clients SET scopes = ? WHERE client_id = ?", String.join(" ", scopes), clientId);
+        }
+        if (disabled != null) setDisabled(clientId, disabled);
+        return true;
+    }
+
     private static Set<String> words(String text, String separator) {
         Set<String> out = new LinkedHashSet<>();
         for (String w : text.split(separator)) if (!w.isBlank()) out.add(w.trim());

@@ -20,6 +20,7 @@ public final class OAuthCapability implements Capability {
     private final ClientStore clients;
     private final AuthorizePage authorizePage;
     private final TokenEndpoint tokenEndpoint;
+    private final ClientAdmin admin;
 
     public OAuthCapability(Platform platform) {
         this.clients = new ClientStore(platform);
@@ -27,6 +28,7 @@ public final class OAuthCapability implements Capability {
         TokenStore tokens = new TokenStore(platform);
         this.authorizePage = new AuthorizePage(platform, clients, codes);
         this.tokenEndpoint = new TokenEndpoint(platform, clients, codes, tokens);
+        this.admin = new ClientAdmin(clients);
         BearerAuthenticator bearer = new BearerAuthenticator(tokens);
         platform.authenticators().register(Access.TOKEN, bearer);
         platform.authenticators().register(Access.USER_TOKEN, bearer);
@@ -38,6 +40,7 @@ public final class OAuthCapability implements Capability {
     public void routes(Routes routes) {
         authorizePage.routes(routes);
         tokenEndpoint.routes(routes);
+        admin.routes(routes);
     }
 
     @Override

@@ -266,6 +266,31 @@ public final class SampleStore {
 
     // ---- who sees what
 
+    /** The newest samples of every namespace with the usernames bound to each (operators). */
+    public List<Map<String, Object>> allWithUsers(int limit) {
+        List<Map<String, Object>> out = jdbc.query("SELECT s.biosample_id, s.external_sample_id, s.omic, s.status FROM samples s"
+                + " ORDER BY s.create_time DESC, s.biosample_id LIMIT " + limit, rs -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("biosample_id", rs.getString(1));
+            m.put("external_sample_id", rs.getString(2));
+            m.put("omic", rs.getInt(3));
+            m.put("status", rs.getInt(4));
+            m.put("users", new ArrayList<String>());
+            return m;
+        });
+        Map<String, Map<String, Object>> byId = new java.util.HashMap<>();
+        for (Map<String, Object> m : out) byId.put((String) m.get("biosample_id"), m);
+        jdbc.query("SELECT v.biosample_id, u.username FROM sample_users v JOIN users u ON u.user_id = v.user_id ORDER BY u.username", rs -> {
+            Map<String, Object> m = byId.get(rs.getString(1));
+            if (m != null) {
+                @SuppressWarnings("unchecked") List<String> users = (List<String>) m.get("users");
+                users.add(rs.getString(2));
+            }
+            return null;
+        });
+        return out;
+    }
+
     /** Binds a sample to a user: their authorization-code tokens see it at once. */
     public void bindUser(String biosampleId, String userId) {
         requireSample(biosampleId);

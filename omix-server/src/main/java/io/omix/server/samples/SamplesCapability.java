@@ -62,6 +62,8 @@ public final class SamplesCapability implements Capability {
     static final ParamSpec LIST = ParamSpec.of(BIOSAMPLE_IDS, SITES, OMICS, PROJECT_IDS, ORGANISMS, DATA_AVAILABILITY, STATUSES,
             REQUIRE_FILES, PAGE, NEXT_PAGE, LIMIT);
     static final ParamSpec GET = ParamSpec.of(BIOSAMPLE_ID, REQUIRE_FILES);
+    static final StringParam USERNAME = Param.string("username").required().maxLength(64);
+    static final BoolParam UNBIND = Param.bool("unbind").orElse(false);
     static final ParamSpec EXTERNALS = ParamSpec.of(PROJECT, SITE, EXTERNAL_IDS);
     static final StringParam REQUIRED_EXTERNAL_ID = Param.string("external_sample_id").required().maxLength(128);
     static final ParamSpec REGISTER_OPEN = SampleFields.specWith(REQUIRED_EXTERNAL_ID, SITE, PROJECT, DUPLICATE, ORGANISM, COLLECTED);
@@ -76,9 +78,11 @@ public final class SamplesCapability implements Capability {
 
     private final SampleStore store;
     private final SampleAccess access;
+    private final io.omix.server.users.UserStore users;
 
     public SamplesCapability(Platform platform) {
         this.store = new SampleStore(platform);
+        this.users = new io.omix.server.users.UserStore(platform);
         this.access = new SampleAccess(platform.database().jdbc());
     }
 
@@ -89,6 +93,15 @@ public final class SamplesCapability implements Capability {
         routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r.caller(), p, true));
         routes.post("/samples/register", Access.TOKEN, REGISTER_OPEN, (r, p) -> register(r.caller(), p, REQUIRED_EXTERNAL_ID));
         routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
+        // Operators: every sample and who it is bound to; binding a sample to a user shows it to them at once.
+        routes.get("/admin/samples", Access.OPERATOR, ParamSpec.NONE, (r, p) -> Map.of("samples", store.allWithUsers(500)));
+        routes.post("/admin/samples/bind", Access.OPERATOR, ParamSpec.of(BIOSAMPLE_ID, USERNAME, UNBIND), (r, p) -> {
+            String userId = users.findByUsername(p.get(USERNAME)).orElseThrow(() -> ApiException.invalidParam("username", "no such user")).userId();
+            if (store.find(p.get(BIOSAMPLE_ID)).isEmpty()) throw ApiException.invalidParam("biosample_id", "no such sample");
+            if (p.get(UNBIND)) store.unbindUser(p.get(BIOSAMPLE_ID), userId);
+            else store.bindUser(p.get(BIOSAMPLE_ID), userId);
+            return Map.of("biosample_id", p.get(BIOSAMPLE_ID), "username", p.get(USERNAME), "bound", !p.get(UNBIND));
+        });
 
         routes.get("/private/samples", Access.PRIVATE_APP, PRIVATE_LIST, (r, p) -> list(r, p, false));
         routes.get("/private/samples/{biosample_id}", Access.PRIVATE_APP, PRIVATE_GET, (r, p) -> get(r.caller(), p, false));

@@ -120,6 +120,11 @@ public final class TaskEngine implements AutoCloseable {
         return jdbc.queryOne(SELECT + " WHERE task_id = ?", TaskEngine::task, taskId);
     }
 
+    /** The newest tasks, of every owner (operators). */
+    public java.util.List<Task> recent(int limit) {
+        return jdbc.query(SELECT + " ORDER BY job_id DESC LIMIT " + Math.max(1, Math.min(limit, 1000)), TaskEngine::task);
+    }
+
     public Optional<Task> byJobId(long jobId) {
         return jdbc.queryOne(SELECT + " WHERE job_id = ?", TaskEngine::task, jobId);
     }

@@ -49,6 +49,16 @@ public final class TasksCapability implements Capability {
     public void routes(Routes routes) {
         ParamSpec byTask = ParamSpec.of(TASK_ID);
         routes.get("/task/{task_id}", Access.TOKEN, byTask, (r, p) -> taskView(r, own(r.caller(), p.get(TASK_ID))));
+        routes.get("/admin/tasks", Access.OPERATOR, ParamSpec.NONE, (r, p) -> Map.of("tasks", engine.recent(200).stream().map(t -> {
+            Map<String, Object> m = jobView(t);
+            m.put("task_id", t.taskId());
+            m.put("kind", t.kind());
+            m.put("state", t.status().name());
+            m.put("owner", t.owner());
+            m.put("progress", t.progress());
+            m.put("attempts", t.attempts());
+            return m;
+        }).toList()));
         routes.get("/private/task/{task_id}", Access.PRIVATE_APP, byTask, (r, p) -> taskView(r, own(r.caller(), p.get(TASK_ID))));
         routes.resource(HandlerType.GET, "/api/v2/jobs/{job_id}", Access.DATASET_KEY, ParamSpec.of(JOB_ID), (r, p) -> {
             TaskEngine.Task task = engine.byJobId(p.get(JOB_ID)).filter(t -> t.owner().equals(ownerOf(r.caller())))

@@ -9,7 +9,10 @@ import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.BoolParam;
+import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
 import io.omix.server.demo.DemoData;
 import io.omix.server.common.auth.Scope;
 
@@ -25,6 +28,11 @@ public final class UsersCapability implements Capability {
     static final ZoneOffset PROFILE_ZONE = ZoneOffset.ofHours(8);
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
 
+    static final StringParam USERNAME = Param.string("username").required().pattern(UserStore.USERNAME, "3-64 letters, digits or _ . @ -");
+    static final StringParam PASSWORD = Param.string("password").required().maxLength(72);
+    static final BoolParam OPERATOR = Param.bool("operator").orElse(false);
+    static final BoolParam DISABLED = Param.bool("disabled").required();
+
     private final UserStore users;
 
     public UsersCapability(Platform platform) {
@@ -34,6 +42,20 @@ public final class UsersCapability implements Capability {
     @Override
     public void routes(Routes routes) {
         routes.get("/profile", Access.USER_TOKEN, ParamSpec.NONE, (request, params) -> profile(request.caller()));
+        // Operators: the users of the platform (the console's users page, and operator tokens).
+        routes.get("/admin/users", Access.OPERATOR, ParamSpec.NONE, (r, p) -> Map.of("users", users.list().stream().map(UsersCapability::adminView).toList()));
+        routes.post("/admin/users", Access.OPERATOR, ParamSpec.of(USERNAME, PASSWORD, OPERATOR), (r, p) -> {
+            if (users.findByUsername(p.get(USERNAME)).isPresent()) throw ApiException.invalidParam("username", "is taken");
+            try {
+                return adminView(users.create(p.get(USERNAME), p.get(PASSWORD), User.Profile.EMPTY, p.get(OPERATOR)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidParam(e.getMessage().startsWith("password") ? "password" : "username", e.getMessage());
+            }
+        });
+        routes.post("/admin/users/{username}", Access.OPERATOR, ParamSpec.of(USERNAME, DISABLED), (r, p) -> {
+            if (!users.setDisabled(p.get(USERNAME), p.get(DISABLED))) throw ApiException.invalidParam("username", "no such user");
+            return adminView(users.findByUsername(p.get(USERNAME)).orElseThrow());
+        });
     }
 
     /** The user's fields that the token's scopes allow; a token without any profile scope has no right here. */
@@ -54,6 +76,16 @@ public final class UsersCapability implements Capability {
         if (caller.hasScope(Scope.PERSONNEL.id())) out.put("personnelInfoCode", u.personnelInfoCode());
         if (out.isEmpty()) throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "needs one of profile, email, phone, address, personnel"));
         return out;
+    }
+
+    static Map<String, Object> adminView(User u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("user_id", u.userId());
+        m.put("username", u.username());
+        m.put("nickname", u.nickname());
+        m.put("operator", u.operator());
+        m.put("disabled", u.disabled());
+        return m;
     }
 
     @Override

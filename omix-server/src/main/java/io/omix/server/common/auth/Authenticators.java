@@ -12,6 +12,22 @@ import java.util.Map;
  */
 public final class Authenticators {
     private final Map<Access, Authenticator> byAccess = new EnumMap<>(Access.class);
+    private volatile SessionAuthenticator session;
+
+    /**
+     * A browser session (the web console) as a caller: consulted first for requests without an
+     * Authorization header, it answers empty when the request carries no session, and the route's
+     * own authenticator decides.
+     */
+    @FunctionalInterface
+    public interface SessionAuthenticator {
+        java.util.Optional<Caller> authenticate(ApiRequest request, Access required);
+    }
+
+    public synchronized void registerSession(SessionAuthenticator authenticator) {
+        if (session != null) throw new IllegalStateException("a session authenticator is registered already");
+        session = authenticator;
+    }
 
     public synchronized void register(Access access, Authenticator authenticator) {
         if (access == Access.PUBLIC) throw new IllegalArgumentException("PUBLIC needs no authenticator");
@@ -22,6 +38,11 @@ public final class Authenticators {
 
     public Caller authenticate(ApiRequest request, Access access) {
         if (access == Access.PUBLIC) return Caller.ANONYMOUS;
+        SessionAuthenticator s = session;
+        if (s != null && request.header("Authorization") == null) {
+            java.util.Optional<Caller> caller = s.authenticate(request, access);
+            if (caller.isPresent()) return caller.get();
+        }
         Authenticator a;
         synchronized (this) {
             a = byAccess.get(access);

@@ -1,0 +1,262 @@
+package io.omix.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The console in a real browser: Debian's headless Chromium driven by Selenium through Debian's
+ * chromedriver. The server runs in-process with its demo data. Screenshots of the main pages are
+ * written to {@code docs/screenshots/} (linked from the README).
+ *
+ * <p>Skipped where Chromium is not installed, unless {@code OMIX_TEST_REQUIRE_BROWSER=true} (CI), which makes
+ * a missing browser a failure.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleBrowserTest {
+    static final String CHROMIUM = System.getenv().getOrDefault("OMIX_TEST_CHROMIUM", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getenv().getOrDefault("OMIX_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
+    static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
+
+    private TestServer server;
+    private JsonNode demo;
+    private WebDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    void start() throws Exception {
+        boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+        if (!installed && "true".equals(System.getenv("OMIX_TEST_REQUIRE_BROWSER"))) {
+            throw new AssertionError("OMIX_TEST_REQUIRE_BROWSER=true but " + CHROMIUM + " or " + CHROMEDRIVER + " is missing");
+        }
+        assumeTrue(installed, "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        server = TestServer.builder().setting("demo.enabled", "true").start();
+        demo = new ObjectMapper().readTree(Files.readString(server.server().demoCredentials().orElseThrow()));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000",
+                "--lang=en-US", "--force-device-scale-factor=1");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) browser.quit();
+        if (server != null) server.close();
+    }
+
+    private void open(String path) {
+        browser.get(server.url() + path);
+    }
+
+    /** Signs out whoever is signed in, then signs in through the console's login form. */
+    private void signIn(String section) {
+        browser.manage().deleteAllCookies();
+        open("/console/login?lang=en");
+        browser.findElement(By.id("username")).sendKeys(demo.path(section).path("username").asText());
+        browser.findElement(By.id("password")).sendKeys(demo.path(section).path("password").asText());
+        browser.findElement(By.id("sign-in")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("signed-in-as")));
+    }
+
+    private void screenshot(String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        Object height = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, Math.min(3000, Math.max(900, ((Number) height).intValue()))));
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
+        Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+    }
+
+    private WebElement waitFor(String id) {
+        return wait.until(ExpectedConditions.presenceOfElementLocated(By.id(id)));
+    }
+
+    @Test
+    void signInAndConsentGiveAnAuthorizationCode() throws Exception {
+        // A client whose redirect URI is this server's /ping, so the browser lands somewhere that answers.
+        String redirect = server.url() + "/ping";
+        ClientStore.Created client = new ClientStore(server.server().platform()).create("Browser test app", List.of(redirect),
+                Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("profile", "samples"), false, null);
+        browser.manage().deleteAllCookies();
+        open("/oauth2/authorize?response_type=code&client_id=" + client.client().clientId() + "&redirect_uri="
+                + URLEncoder.encode(redirect, StandardCharsets.UTF_8) + "&scope=profile%20samples&state=s-42");
+        assertTrue(browser.findElement(By.tagName("h1")).getText().contains("Authorize"));
+        browser.findElement(By.id("username")).sendKeys(demo.path("user").path("username").asText());
+        browser.findElement(By.id("password")).sendKeys(demo.path("user").path("password").asText());
+        screenshot("consent");
+        browser.findElement(By.cssSelector("button[value=approve]")).click();
+        wait.until(ExpectedConditions.urlContains("code="));
+        Map<String, String> query = query(URI.create(browser.getCurrentUrl()));
+        assertEquals("s-42", query.get("state"));
+        // The code is real: the token endpoint exchanges it for a token that reads the user's profile.
+        HttpClient http = HttpClient.newHttpClient();
+        String form = "grant_type=authorization_code&code=" + URLEncoder.encode(query.get("code"), StandardCharsets.UTF_8) + "&redirect_uri="
+                + URLEncoder.encode(redirect, StandardCharsets.UTF_8) + "&client_id=" + client.client().clientId() + "&client_secret=" + client.secret();
+        JsonNode token = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/oauth2/access_token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        String accessToken = token.path("data").path("access_token").asText(token.path("access_token").asText());
+        JsonNode profile = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(server.url() + "/profile"))
+                .header("Authorization", "Bearer " + accessToken).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("demo", profile.path("data").path("username").asText(), profile.toString());
+    }
+
+    @Test
+    void samplePageDrawsTheTaxaOfTheSampleAgainstTheCohort() throws Exception {
+        signIn("user");
+        open("/console/samples");
+        WebElement samples = waitFor("samples-table");
+        assertEquals(2, samples.findElements(By.cssSelector("tbody tr")).size(), "the demo user owns two samples");
+        screenshot("samples");
+        String sample = demo.path("microbiome").path("biosample_id").asText();
+        browser.findElement(By.linkText(sample)).click();
+        WebElement chart = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#taxa-chart[data-points] canvas")));
+        assertNotNull(chart);
+        int expected = server.server().platform().database().jdbc()
+                .queryOne("SELECT COUNT(*) FROM taxon_abundance a JOIN taxa x ON x.taxon_id = a.taxon_id WHERE a.biosample_id = ? AND x.rank = 'species'",
+                        rs -> rs.getInt(1), sample).orElseThrow();
+        assertTrue(expected > 0);
+        assertEquals(String.valueOf(expected), browser.findElement(By.id("taxa-chart")).getAttribute("data-points"));
+        int all = server.server().platform().database().jdbc()
+                .queryOne("SELECT COUNT(*) FROM taxon_abundance WHERE biosample_id = ?", rs -> rs.getInt(1), sample).orElseThrow();
+        assertEquals(all, browser.findElements(By.cssSelector("#taxa-rows tbody tr")).size(), "the table view lists every rank");
+        // Another rank redraws the chart with that rank's taxa.
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("taxa-rank"))).selectByValue("phylum");
+        int phyla = server.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM taxon_abundance a JOIN taxa x ON x.taxon_id = a.taxon_id"
+                + " WHERE a.biosample_id = ? AND x.rank = 'phylum'", rs -> rs.getInt(1), sample).orElseThrow();
+        assertEquals(String.valueOf(phyla), browser.findElement(By.id("taxa-chart")).getAttribute("data-points"));
+
+        // Variant lookup on the genomics sample: the genotype from the demo VCF, and unknown ids marked not assayed.
+        open("/console/samples/" + demo.path("samples").path("genomics").asText());
+        waitFor("rsids").sendKeys("rs762551, rs1");
+        browser.findElement(By.cssSelector("#variants-form button")).click();
+        WebElement variants = waitFor("variants-table");
+        List<WebElement> rows = variants.findElements(By.cssSelector("tbody tr"));
+        assertEquals(2, rows.size());
+        assertTrue(rows.get(0).getText().contains("C/A"), rows.get(0).getText());
+        assertTrue(rows.get(1).getText().contains("not assayed"), rows.get(1).getText());
+        open("/console/samples/" + sample);
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#taxa-chart[data-points] canvas")));
+        screenshot("sample");
+    }
+
+    @Test
+    void streamPageChartsAYearOfHeartRate() throws Exception {
+        signIn("user");
+        open("/console/streams");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stream-sample option")));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("stream-sample"))).selectByValue(demo.path("streams").path("biosample_id").asText());
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("stream-element"))).selectByValue(demo.path("streams").path("heart_rate").asText());
+        browser.findElement(By.cssSelector("#streams-form button")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stream-chart[data-points] canvas")));
+        assertEquals("365", browser.findElement(By.id("stream-chart")).getAttribute("data-points"), "a year of daily records, across four pages");
+        assertEquals(365, browser.findElements(By.cssSelector("#stream-rows tbody tr")).size());
+        screenshot("streams");
+    }
+
+    @Test
+    void suspendingABatchTakesItsRowsOutOfTheDatasetView() throws Exception {
+        signIn("operator");
+        open("/console/admin/datasets");
+        WebElement rows = waitFor("rows-table");
+        int before = rows.findElements(By.cssSelector("tbody tr")).size();
+        assertEquals(3, before, "the demo dataset's one batch holds three rows");
+        waitFor("batches-table").findElement(By.cssSelector("input.batch")).click();
+        screenshot("datasets");
+        browser.findElement(By.id("suspend")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("batch-status"), "Done."));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#batches-table tbody"), "suspended"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#rows p.empty")));
+        assertEquals("(0)", browser.findElement(By.id("row-count")).getText());
+
+        waitFor("batches-table").findElement(By.cssSelector("input.batch")).click();
+        browser.findElement(By.id("restore")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#rows-table tbody tr")));
+        assertEquals(3, browser.findElements(By.cssSelector("#rows-table tbody tr")).size());
+    }
+
+    @Test
+    void aPlainUserIsRefusedOperatorPagesAndTheirData() throws Exception {
+        signIn("user");
+        open("/console/admin/apps");
+        assertTrue(waitFor("forbidden").isDisplayed());
+        assertTrue(browser.findElements(By.cssSelector("nav li.op")).isEmpty(), "no operator links for plain users");
+        // The page's own session cannot fetch operator data either: the API refuses it.
+        Object code = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(
+                "var done = arguments[arguments.length - 1];"
+                        + "fetch('/admin/clients', {headers: {'X-Omix-CSRF': document.querySelector('meta[name=omix-csrf]').content}})"
+                        + ".then(r => r.json()).then(j => done(j.code));");
+        assertEquals(401L, code);
+    }
+
+    @Test
+    void operatorPagesListAppsUsersAndTasks() throws Exception {
+        signIn("operator");
+        open("/console/admin/apps");
+        WebElement apps = waitFor("apps-table");
+        assertTrue(apps.getText().contains("Omix demo app"));
+        browser.findElement(By.id("app-name")).sendKeys("Console-made app");
+        browser.findElement(By.id("app-redirects")).sendKeys("https://app.example.org/callback");
+        browser.findElement(By.cssSelector("#app-form button")).click();
+        WebElement secret = waitFor("new-secret");
+        assertTrue(secret.getText().contains("ocs_"), "the new client's secret is shown once");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("apps-table"), "Console-made app"));
+        screenshot("admin-apps");
+        open("/console/admin/users");
+        assertTrue(waitFor("users-table").getText().contains("demo2"));
+        open("/console/admin/tasks?lang=zh");
+        waitFor("tasks-table");
+        assertEquals("任务", browser.findElement(By.tagName("h1")).getText());
+        screenshot("admin-tasks-zh");
+        open("/console/admin/tasks?lang=en");
+    }
+
+    private static Map<String, String> query(URI uri) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String part : uri.getRawQuery().split("&")) {
+            int eq = part.indexOf('=');
+            out.put(part.substring(0, eq), java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+}
