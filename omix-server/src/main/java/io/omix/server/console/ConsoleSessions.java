@@ -9,6 +9,7 @@ import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ApiRequest;
 import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.HttpProblem;
 import io.omix.server.users.SessionStore;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
@@ -99,10 +100,14 @@ public final class ConsoleSessions {
         Caller caller = session.caller();
         switch (required) {
             case CLIENT_TOKEN -> throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
-            case OPERATOR, DATASET_KEY -> {
+            case OPERATOR -> {
                 if (!caller.operator()) {
                     throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("operator", "this endpoint is for operators of the platform"));
                 }
+            }
+            // The dataset batches API speaks HTTP statuses: 401, as for a missing key.
+            case DATASET_KEY -> {
+                if (!caller.operator()) throw new HttpProblem(401, "dataset administration through the console is for operators of the platform");
             }
             default -> { }
         }

@@ -185,6 +185,24 @@ public final class FilesCapability implements Capability {
         };
     }
 
+    /** Demo: a small report in the demo user's files, so the console's files page has a download to show. */
+    @Override
+    public void demo(io.omix.server.demo.DemoData demo) {
+        String userId = demo.credentials().path("user").path("user_id").asText(null);
+        if (userId == null) return;
+        OffsetDateTime now = platform.now();
+        String name = "DUS-" + Secrets.digits(11) + "-" + Secrets.alphanumeric(40) + "/" + DAY.format(now) + "TZ-"
+                + HexFormat.of().formatHex(Secrets.randomBytes(16)) + "/caffeine-report.txt";
+        byte[] body = ("Omix demo report\nrs762551 (CYP1A2): C/A - moderately fast caffeine metabolism\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            ObjectStore.Stored stored = objects.put(name, new java.io.ByteArrayInputStream(body), body.length, null);
+            store.putObject(name, "user:" + userId, stored, now);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        demo.section("files").put("object_name", name);
+    }
+
     private Map<String, Object> uploadToken(ApiRequest r, String region) {
         Caller caller = r.caller();
         caller.requireScope(Scope.FILES);

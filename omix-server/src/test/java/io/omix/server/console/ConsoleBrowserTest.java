@@ -194,6 +194,26 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void filesPageGivesASignedDownloadLink() throws Exception {
+        signIn("user");
+        open("/console/files");
+        WebElement files = waitFor("files-table");
+        assertTrue(files.getText().contains("caffeine-report.txt"), files.getText());
+        files.findElement(By.cssSelector("tbody button")).click();
+        WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#files-table a.signed")));
+        String url = link.getAttribute("href");
+        assertTrue(url.contains("Signature="), url);
+        HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, download.statusCode());
+        assertTrue(download.body().startsWith("Omix demo report"), download.body());
+        screenshot("files");
+        // Another user's files page does not list it.
+        signIn("second_user");
+        open("/console/files");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#files p.empty")));
+    }
+
+    @Test
     void suspendingABatchTakesItsRowsOutOfTheDatasetView() throws Exception {
         signIn("operator");
         open("/console/admin/datasets");
@@ -226,6 +246,49 @@ class ConsoleBrowserTest {
                         + "fetch('/admin/clients', {headers: {'X-Omix-CSRF': document.querySelector('meta[name=omix-csrf]').content}})"
                         + ".then(r => r.json()).then(j => done(j.code));");
         assertEquals(401L, code);
+    }
+
+    @Test
+    void operatorImportsAVcfWithProgressAndTheOwnerSeesTheCalls() throws Exception {
+        Path vcf = Files.createTempFile("console-import", ".vcf");
+        try (var in = io.omix.server.variants.VariantsCapability.class.getResourceAsStream("demo.vcf")) {
+            Files.write(vcf, in.readAllBytes());
+        }
+        String sample = demo.path("samples").path("second_user").asText();
+        signIn("operator");
+        open("/console/admin/imports");
+        waitFor("import-sample").sendKeys(sample);
+        browser.findElement(By.id("import-file")).sendKeys(vcf.toAbsolutePath().toString());
+        browser.findElement(By.cssSelector("#import-form button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("import-status"), "Done."));
+        assertTrue(browser.findElement(By.id("import-status")).getText().contains("\"imported\""), browser.findElement(By.id("import-status")).getText());
+        assertEquals("100", browser.findElement(By.id("import-progress")).getAttribute("value"));
+        screenshot("admin-imports");
+        Files.delete(vcf);
+
+        signIn("second_user");
+        open("/console/samples/" + sample);
+        waitFor("rsids").sendKeys("rs762551");
+        browser.findElement(By.cssSelector("#variants-form button")).click();
+        assertTrue(waitFor("variants-table").getText().contains("C/A"));
+    }
+
+    @Test
+    void pagesFitASmallScreen() throws Exception {
+        signIn("user");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            open("/console/samples?lang=zh");
+            waitFor("samples-table");
+            Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                    "return document.documentElement.scrollWidth > window.innerWidth + 1");
+            assertEquals(Boolean.FALSE, overflow, "no sideways scrolling of the page itself");
+            Files.createDirectories(SCREENSHOTS);
+            Files.write(SCREENSHOTS.resolve("samples-phone-zh.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } finally {
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
+            open("/console/samples?lang=en");
+        }
     }
 
     @Test

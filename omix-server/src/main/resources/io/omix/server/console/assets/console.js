@@ -227,11 +227,18 @@
     data('GET', '/oss/objects').then(function (d) {
       show(box, table(['col_name', 'col_size', 'col_sha256', 'col_created', 'col_actions'], d.objects.map(function (o) {
         var button = el('button', { type: 'button', 'class': 'secondary', text: t('download'), 'aria-label': t('download') + ' ' + o.object_name });
+        var cell = el('span', { 'class': 'buttons' }, [button]);
+        // Signed only when asked for: the link works for 15 minutes, for whoever holds it.
         button.addEventListener('click', function () {
-          data('POST', '/oss/sign_url', null, { object_name: o.object_name, expiration: 900 }).then(function (s) { window.location.assign(s.url); })
-            .catch(fail(box));
+          data('POST', '/oss/sign_url', null, { object_name: o.object_name, expiration: 900 }).then(function (s) {
+            var old = cell.querySelector('a.signed');
+            if (old) old.remove();
+            var link = el('a', { 'class': 'signed', href: s.url, download: o.object_name.replace(/^.*\//, ''), text: o.object_name.replace(/^.*\//, '') });
+            cell.appendChild(link);
+            link.click();
+          }).catch(fail(box));
         });
-        return [o.object_name, bytes(o.size), el('code', { text: o.sha256.slice(0, 16) + '…', title: o.sha256 }), o.created_at, button];
+        return [o.object_name.replace(/^.*\//, ''), bytes(o.size), el('code', { text: o.sha256.slice(0, 16) + '…', title: o.sha256 }), o.created_at, cell];
       }), 'files-table'));
     }).catch(fail(box));
   }
