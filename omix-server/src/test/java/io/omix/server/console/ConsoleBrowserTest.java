@@ -165,6 +165,14 @@ class ConsoleBrowserTest {
                 + " WHERE a.biosample_id = ? AND x.rank = 'phylum'", rs -> rs.getInt(1), sample).orElseThrow();
         assertEquals(String.valueOf(phyla), browser.findElement(By.id("taxa-chart")).getAttribute("data-points"));
 
+        // Functional profiles: one row per function of the chosen catalog.
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("catalog"))).selectByValue("ko");
+        browser.findElement(By.cssSelector("#func-form button")).click();
+        int functions = server.server().platform().database().jdbc().queryOne(
+                "SELECT COUNT(*) FROM func_abundance WHERE biosample_id = ? AND catalog = 'ko'", rs -> rs.getInt(1), sample).orElseThrow();
+        assertTrue(functions > 0);
+        assertEquals(functions, waitFor("func-table").findElements(By.cssSelector("tbody tr")).size());
+
         // Variant lookup on the genomics sample: the genotype from the demo VCF, and unknown ids marked not assayed.
         open("/console/samples/" + demo.path("samples").path("genomics").asText());
         waitFor("rsids").sendKeys("rs762551, rs1");
