@@ -199,6 +199,14 @@ class ConsoleBrowserTest {
         assertEquals("365", browser.findElement(By.id("stream-chart")).getAttribute("data-points"), "a year of daily records, across four pages");
         assertEquals(365, browser.findElements(By.cssSelector("#stream-rows tbody tr")).size());
         screenshot("streams");
+        // Dragging across a fifth of the plot zooms in to about a fifth of the year.
+        WebElement plot = browser.findElement(By.cssSelector("#stream-chart .u-over"));
+        int width = plot.getSize().getWidth();
+        new org.openqa.selenium.interactions.Actions(browser).moveToElement(plot, -width / 10, 0).clickAndHold()
+                .moveByOffset(width / 5, 0).release().perform();
+        wait.until(d -> !"365".equals(d.findElement(By.id("stream-chart")).getAttribute("data-visible")));
+        int visible = Integer.parseInt(browser.findElement(By.id("stream-chart")).getAttribute("data-visible"));
+        assertTrue(visible > 40 && visible < 110, "about 73 days in view after zooming, not " + visible);
     }
 
     @Test

@@ -216,6 +216,10 @@
         var label = $('stream-element').selectedOptions[0].textContent;
         // uPlot zooms on a drag across the plot and resets on a double-click.
         new uPlot({ width: chartWidth(chartBox), height: 320, cursor: { drag: { x: true, y: false } },
+          // The visible time range, for people (the table below) and tests alike.
+          hooks: { setScale: [function (u, key) {
+            if (key === 'x') chartBox.dataset.visible = String(points.filter(function (p) { return p[0] >= u.scales.x.min && p[0] <= u.scales.x.max; }).length);
+          }] },
           series: [{}, { label: label, stroke: '#0969da', width: 1.5, points: { show: points.length < 400 } }] },
         [points.map(function (p) { return p[0]; }), points.map(function (p) { return p[1]; })], chartBox);
       }).catch(fail(status));
