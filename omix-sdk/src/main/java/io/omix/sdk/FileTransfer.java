@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FileTransfer implements AutoCloseable {
     private static final int BUFFER = 1 << 16;
+    private static final int RECEIVE_BUFFER = 1 << 18;
 
     private record Credentials(String accessKeyId, byte[] secret, String token, Instant expiration, String destination, URI endpoint) {}
 
@@ -64,6 +65,7 @@ final class FileTransfer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        io.omix.sdk.internal.HttpBuffers.prefer();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
                 .executor(clientThreads).build();
     }
@@ -304,9 +306,57 @@ final class FileTransfer implements AutoCloseable {
         }
     }
 
-    /** Streams an object through a fresh signed URL into {@code out}, checking its SHA-256. */
+    /**
+     * How a download is checked: CRC-32C when the server gives the object's (at memory speed, for large
+     * bodies), else SHA-256 (hashed on a second thread so that it keeps up with the network).
+     */
+    private interface Check {
+        void update(byte[] bytes, int offset, int length);
+
+        /** Null when the bytes match, else what is wrong. */
+        String mismatch();
+
+        static Check of(HttpResponse<?> response) {
+            String crc = response.headers().firstValue("X-Omix-Content-CRC32C").orElse(null);
+            if (crc != null) {
+                java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+                return new Check() {
+                    public void update(byte[] bytes, int offset, int length) {
+                        c.update(bytes, offset, length);
+                    }
+
+                    public String mismatch() {
+                        String actual = String.format("%08x", c.getValue());
+                        return actual.equalsIgnoreCase(crc) ? null : "CRC-32C " + actual + ", expected " + crc;
+                    }
+                };
+            }
+            String expected = response.headers().firstValue("X-Omix-Content-SHA256").orElse(null);
+            MessageDigest sha = digest();
+            return new Check() {
+                public void update(byte[] bytes, int offset, int length) {
+                    sha.update(bytes, offset, length);
+                }
+
+                public String mismatch() {
+                    String actual = hex(sha.digest());
+                    return expected == null || expected.equalsIgnoreCase(actual) ? null : "SHA-256 " + actual + ", expected " + expected;
+                }
+
+                public boolean slow() {
+                    return true;
+                }
+            };
+        }
+
+        default boolean slow() {
+            return false;
+        }
+    }
+
+    /** Streams an object through a fresh signed URL into {@code out}, checking it. */
     long download(String objectName, OutputStream out, TransferListener listener) {
-        return fetch(objectName, 0, out, digest(), listener);
+        return fetch(objectName, null, out, listener);
     }
 
     /**
@@ -316,17 +366,9 @@ final class FileTransfer implements AutoCloseable {
     long download(String objectName, Path target, TransferListener listener) {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
-            MessageDigest sha = digest();
-            long have = 0;
-            if (Files.exists(partial)) {
-                have = Files.size(partial);
-                try (InputStream in = new DigestInputStream(Files.newInputStream(partial), sha)) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-            }
             long size;
             try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                size = fetch(objectName, have, out, sha, listener);
+                size = fetch(objectName, partial, out, listener);
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return size;
@@ -335,7 +377,14 @@ final class FileTransfer implements AutoCloseable {
         }
     }
 
-    private long fetch(String objectName, long from, OutputStream out, MessageDigest sha, TransferListener listener) {
+    /** Fetches the object, continuing after the bytes {@code partial} holds already (when given). */
+    private long fetch(String objectName, Path partial, OutputStream out, TransferListener listener) {
+        long from;
+        try {
+            from = partial != null && Files.exists(partial) ? Files.size(partial) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String url = api.getDownloadUrl(objectName).getString("url");
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
         if (from > 0) b.header("Range", "bytes=" + from + "-");
@@ -350,33 +399,86 @@ final class FileTransfer implements AutoCloseable {
         }
         int status = response.statusCode();
         try (InputStream in = response.body()) {
-            if (status == 416 && from > 0) { // the partial file is whole already
-                in.transferTo(OutputStream.nullOutputStream());
-                return from;
-            }
-            if (status != 200 && status != 206) {
+            if (status != 200 && status != 206 && !(status == 416 && from > 0)) {
                 throw new BgeException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
                         null, 1, status);
             }
             if (from > 0 && status == 200) throw new BgeException("the server ignored the Range request; delete the .part file and retry");
-            long total = from + response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            Check check = Check.of(response);
+            if (from > 0) { // the bytes held already count towards the checksum
+                try (InputStream held = Files.newInputStream(partial)) {
+                    byte[] buffer = new byte[BUFFER];
+                    for (int n; (n = held.read(buffer)) != -1; ) check.update(buffer, 0, n);
+                }
+            }
             long done = from;
-            byte[] buffer = new byte[BUFFER];
-            listener.progress(done, total);
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                out.write(buffer, 0, n);
-                sha.update(buffer, 0, n);
-                done += n;
-                listener.progress(done, total);
+            if (status != 416) { // 416: the partial file is whole already
+                long total = from + response.headers().firstValueAsLong("Content-Length").orElse(-1);
+                listener.progress(from, total);
+                done = check.slow() ? receiveHashing(in, out, check, from, total, listener) : receive(in, out, check, from, total, listener);
             }
-            String expected = response.headers().firstValue("X-Omix-Content-SHA256").orElse(null);
-            String actual = hex(sha.digest());
-            if (expected != null && !expected.equals(actual)) {
-                throw new BgeException("download of " + objectName + " is corrupt: SHA-256 " + actual + ", expected " + expected);
-            }
+            String mismatch = check.mismatch();
+            if (mismatch != null) throw new BgeException("download of " + objectName + " is corrupt: " + mismatch);
             return done;
         } catch (IOException e) {
             throw new BgeException("download of " + objectName + " broke off: " + e, e, 1);
+        }
+    }
+
+    private static long receive(InputStream in, OutputStream out, Check check, long from, long total, TransferListener listener) throws IOException {
+        byte[] buffer = new byte[RECEIVE_BUFFER];
+        long done = from;
+        for (int n; (n = in.read(buffer)) != -1; ) {
+            out.write(buffer, 0, n);
+            check.update(buffer, 0, n);
+            done += n;
+            listener.progress(done, total);
+        }
+        return done;
+    }
+
+    /**
+     * As {@link #receive}, with the checksum computed on another thread: receiving, writing and hashing
+     * overlap. A few buffers circulate between the two threads, so memory stays constant.
+     */
+    private long receiveHashing(InputStream in, OutputStream out, Check check, long from, long total, TransferListener listener) throws IOException {
+        final int slots = 4;
+        java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(slots);
+        java.util.concurrent.BlockingQueue<Object[]> toHash = new java.util.concurrent.ArrayBlockingQueue<>(slots + 1);
+        for (int i = 0; i < slots; i++) free.add(new byte[RECEIVE_BUFFER]);
+        Object[] end = new Object[0];
+        Future<?> hasher = clientThreads.submit(() -> {
+            for (Object[] item; (item = toHash.take()) != end; ) {
+                byte[] b = (byte[]) item[0];
+                check.update(b, 0, (Integer) item[1]);
+                free.add(b);
+            }
+            return null;
+        });
+        long done = from;
+        try {
+            while (true) {
+                byte[] b = free.take();
+                int n = in.readNBytes(b, 0, b.length);
+                if (n == 0) {
+                    free.add(b);
+                    break;
+                }
+                out.write(b, 0, n);
+                toHash.put(new Object[]{b, n});
+                done += n;
+                listener.progress(done, total);
+            }
+            toHash.put(end);
+            hasher.get();
+            return done;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during a download");
+        } catch (ExecutionException e) {
+            throw new IOException("hashing failed", e.getCause());
+        } finally {
+            hasher.cancel(true);
         }
     }
 

@@ -70,6 +70,7 @@ public final class HttpTransport implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        HttpBuffers.prefer();
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())

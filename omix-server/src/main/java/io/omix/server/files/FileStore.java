@@ -12,7 +12,7 @@ final class FileStore {
     record Credential(String accessKeyId, String secretSealed, String tokenHash, String owner, String clientId, String userId,
                       String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt) {}
 
-    record FileObject(String objectName, String owner, long size, String sha256, OffsetDateTime createdAt) {}
+    record FileObject(String objectName, String owner, long size, String sha256, String crc32c, OffsetDateTime createdAt) {}
 
     record Upload(String uploadId, String objectName, String owner, long size, String sha256, long partSize) {}
 
@@ -47,23 +47,25 @@ final class FileStore {
     void putObject(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
         jdbc.inTransaction(tx -> {
             Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, created_at) VALUES (?,?,?,?,?)",
-                    objectName, owner, stored.size(), stored.sha256(), now);
+            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
+                    objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
             return null;
         });
     }
 
     /** An owner's objects, newest first. */
     List<FileObject> objectsOf(String owner, int limit) {
-        return jdbc.query("SELECT object_name, owner, size_bytes, sha256, created_at FROM file_objects WHERE owner = ?"
-                        + " ORDER BY created_at DESC, object_name LIMIT " + limit,
-                rs -> new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class)), owner);
+        return jdbc.query("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at FROM file_objects WHERE owner = ?"
+                        + " ORDER BY created_at DESC, object_name LIMIT " + limit, FileStore::object, owner);
     }
 
     Optional<FileObject> object(String objectName) {
-        return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, created_at FROM file_objects WHERE object_name = ?",
-                rs -> new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class)),
-                objectName);
+        return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at FROM file_objects WHERE object_name = ?",
+                FileStore::object, objectName);
+    }
+
+    private static FileObject object(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class));
     }
 
     void insertUpload(Upload u, OffsetDateTime now) {
@@ -112,8 +114,8 @@ final class FileStore {
             Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
             if (stored != null) {
                 Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-                Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, created_at) VALUES (?,?,?,?,?)",
-                        objectName, owner, stored.size(), stored.sha256(), now);
+                Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
+                        objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
             }
             return null;
         });

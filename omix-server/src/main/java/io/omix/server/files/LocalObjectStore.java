@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -97,27 +96,28 @@ public final class LocalObjectStore implements ObjectStore {
     /** Body → staging file (hashed, size-checked, synced) → atomic move to {@code target}. */
     private Stored write(InputStream body, long maxBytes, String expectedSha256, Path target) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".part");
-        MessageDigest sha = sha256();
+        Checksums sums = new Checksums();
         long size = 0;
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(channel), sha)) {
+                 OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
                 byte[] buffer = new byte[BUFFER];
                 for (int n; (n = body.read(buffer)) != -1; ) {
                     size += n;
                     if (size > maxBytes) throw new TooLarge(maxBytes);
+                    sums.update(buffer, 0, n);
                     out.write(buffer, 0, n);
                 }
                 out.flush();
                 channel.force(true);
             }
-            String actual = HexFormat.of().formatHex(sha.digest());
+            String actual = sums.sha256();
             if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
             Files.createDirectories(target.getParent());
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
-            return new Stored(size, actual);
+            return new Stored(size, actual, sums.crc32c());
         } finally {
             if (!done) Files.deleteIfExists(tmp);
         }
@@ -126,24 +126,24 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException {
         Path data = upload(uploadId);
-        MessageDigest sha = sha256();
+        Checksums sums = new Checksums();
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
             for (long position = 0; channel.read(buffer, position) > 0; ) {
                 buffer.flip();
                 position += buffer.remaining();
-                sha.update(buffer);
+                sums.update(buffer);
                 buffer.clear();
             }
             channel.force(true);
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
+        String actual = sums.sha256();
         if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
         Path target = object(name);
         Files.createDirectories(target.getParent());
         Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new Stored(size, actual);
+        return new Stored(size, actual, sums.crc32c());
     }
 
     @Override

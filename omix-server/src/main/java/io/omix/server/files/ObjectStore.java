@@ -11,7 +11,12 @@ import java.util.Optional;
  */
 public interface ObjectStore {
     /** What a write stored: its size and hex SHA-256. */
-    record Stored(long size, String sha256) {}
+    /** What was stored: its size and SHA-256, and its CRC-32C for whole objects (null for parts). */
+    record Stored(long size, String sha256, String crc32c) {
+        Stored(long size, String sha256) {
+            this(size, sha256, null);
+        }
+    }
 
     /**
      * Streams {@code body} into object {@code name}, replacing any object of that name.

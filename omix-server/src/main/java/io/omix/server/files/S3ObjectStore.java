@@ -19,12 +19,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,7 +60,7 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     /** A local temporary copy of a body, checked: its size at most {@code maxBytes}, its SHA-256 the expected one. */
-    private record Spooled(Path file, long size, String sha256) implements AutoCloseable {
+    private record Spooled(Path file, long size, String sha256, String crc32c) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             Files.deleteIfExists(file);
@@ -74,22 +69,23 @@ final class S3ObjectStore implements ObjectStore {
 
     private static Spooled spool(InputStream body, long maxBytes, String expectedSha256) throws IOException {
         Path file = Files.createTempFile("omix-s3-", ".part");
-        MessageDigest sha = sha256();
+        Checksums sums = new Checksums();
         long size = 0;
         boolean ok = false;
         try {
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+            try (OutputStream out = Files.newOutputStream(file)) {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = body.read(buffer)) != -1; ) {
                     size += n;
                     if (size > maxBytes) throw new TooLarge(maxBytes);
+                    sums.update(buffer, 0, n);
                     out.write(buffer, 0, n);
                 }
             }
-            String actual = HexFormat.of().formatHex(sha.digest());
+            String actual = sums.sha256();
             if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
             ok = true;
-            return new Spooled(file, size, actual);
+            return new Spooled(file, size, actual, sums.crc32c());
         } finally {
             if (!ok) Files.deleteIfExists(file);
         }
@@ -99,7 +95,7 @@ final class S3ObjectStore implements ObjectStore {
     public Stored put(String name, InputStream body, long maxBytes, String expectedSha256) throws IOException {
         try (Spooled s = spool(body, maxBytes, expectedSha256)) {
             s3(() -> s3.putObject(b -> b.bucket(bucket).key(name).contentLength(s.size()), RequestBody.fromFile(s.file())));
-            return new Stored(s.size(), s.sha256());
+            return new Stored(s.size(), s.sha256(), s.crc32c());
         }
     }
 
@@ -146,18 +142,19 @@ final class S3ObjectStore implements ObjectStore {
         parts.sort(java.util.Comparator.comparing(CompletedPart::partNumber));
         s3(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(u[0]).uploadId(u[1]).multipartUpload(m -> m.parts(parts))));
         // S3 keeps no SHA-256 of a whole multipart object: read it back once to check it.
-        MessageDigest sha = sha256();
-        long total;
-        try (InputStream in = new DigestInputStream(open(name), sha)) {
-            total = in.transferTo(OutputStream.nullOutputStream());
+        Checksums sums = new Checksums();
+        long total = 0;
+        try (InputStream in = open(name)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) != -1; total += n) sums.update(buffer, 0, n);
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
+        String actual = sums.sha256();
         if (total != size || (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual))) {
             delete(name);
             throw new ChecksumMismatch(expectedSha256, actual);
         }
         forget(uploadId, partKeys);
-        return new Stored(size, actual);
+        return new Stored(size, actual, sums.crc32c());
     }
 
     @Override
@@ -231,14 +228,6 @@ final class S3ObjectStore implements ObjectStore {
             throw new IOException("object store: " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new IOException("object store unreachable: " + e.getMessage(), e);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
