@@ -307,6 +307,60 @@ class FilesTest {
         assertEquals(42007, code(() -> alice.getDownloadUrl(name)));
     }
 
+    static String crc32c(byte[] b) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b);
+        return String.format("%08x", crc.getValue());
+    }
+
+    @Test
+    void aMultipartUploadIsCheckedWholeByItsCrc32c() throws Exception {
+        Model token = alice.getUploadToken();
+        byte[] content = randomBytes(2500, 21);
+        for (boolean honest : new boolean[]{false, true}) {
+            String name = token.getString("destination") + "/whole-" + honest + ".bin";
+            Model upload = Model.parse(signedJson(token, "POST", "/uploads", "{\"object_name\":\"" + name + "\",\"size\":2500,\"part_size\":1250}").body())
+                    .getModel("data");
+            String id = upload.getString("upload_id");
+            for (int part = 1; part <= 2; part++) {
+                byte[] bytes = Arrays.copyOfRange(content, (part - 1) * 1250, part * 1250);
+                assertEquals(0, envelopeCode(signed(token, "PUT", "/uploads/" + id + "/parts/" + part, bytes, sha256(bytes), "application/octet-stream")));
+            }
+            String claimed = honest ? crc32c(content) : crc32c("something else".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> done = signedJson(token, "POST", "/uploads/" + id + "/complete", "{\"crc32c\":\"" + claimed + "\"}");
+            if (!honest) {
+                assertEquals(42003, envelopeCode(done), done.body());
+                assertTrue(done.body().contains("CRC-32C"), done.body());
+                assertEquals(42007, code(() -> alice.getDownloadUrl(name)), "nothing visible after a failed check");
+                continue;
+            }
+            Model object = Model.parse(done.body()).getModel("data");
+            assertEquals(sha256(content), object.getString("sha256"), "the server computes the whole SHA-256 itself");
+            assertEquals(crc32c(content), object.getString("crc32c"));
+            assertArrayEquals(content, download(alice, name));
+        }
+        assertEquals(41001, envelopeCode(signedJson(token, "POST", "/uploads/x/complete", "{\"crc32c\":\"XYZ\"}")));
+    }
+
+    @Test
+    void downloadsAreCheckedByCrc32cAndACorruptedObjectIsRefused() throws Exception {
+        byte[] content = randomBytes(300_000, 5);
+        String name = alice.upload("corrupt-me.bin", content);
+        String url = alice.getDownloadUrl(name).getString("url");
+        HttpResponse<byte[]> whole = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(crc32c(content), whole.headers().firstValue("X-Omix-Content-CRC32C").orElse(""));
+        // Flip one byte of the stored object behind the server's back: the download must not pass.
+        Path stored;
+        try (var files = Files.walk(server.dataDir())) {
+            stored = files.filter(f -> f.getFileName().toString().equals("corrupt-me.bin")).findFirst().orElseThrow();
+        }
+        byte[] onDisk = Files.readAllBytes(stored);
+        onDisk[150_000] ^= 0x40;
+        Files.write(stored, onDisk);
+        BgeException corrupt = assertThrows(BgeException.class, () -> download(alice, name));
+        assertTrue(corrupt.getMessage().contains("corrupt") && corrupt.getMessage().contains("CRC-32C"), corrupt.getMessage());
+    }
+
     @Test
     void aStorageFailureIsAClearErrorAndStoresNothing(@TempDir Path dir) throws Exception {
         Path objects = dir.resolve("store");

@@ -59,6 +59,7 @@ public final class FilesCapability implements Capability {
     static final LongParam SIZE = Param.longInt("size").required().range(0, Long.MAX_VALUE);
     /** The whole object's SHA-256: at initiation, or at completion (so a client can hash while its parts travel). */
     static final StringParam SHA256 = Param.string("sha256").pattern(HEX64, "64 lower-case hex digits (SHA-256)");
+    static final StringParam CRC32C = Param.string("crc32c").pattern(java.util.regex.Pattern.compile("[0-9a-f]{8}"), "8 lower-case hex digits (CRC-32C)");
     static final LongParam PART_SIZE = Param.longInt("part_size").required().range(1024, Long.MAX_VALUE);
     static final StringParam UPLOAD_ID = Param.string("upload_id").required().pattern(Pattern.compile("[A-Za-z0-9_-]{1,40}"), "an upload id");
     static final IntParam PART_NUMBER = Param.integer("part_number").required().range(1, 10_000);
@@ -146,10 +147,12 @@ public final class FilesCapability implements Capability {
             store.putPart(u.uploadId(), stored, number);
             return Map.of("upload_id", u.uploadId(), "part_number", number, "size", stored.size(), "sha256", stored.sha256());
         });
-        routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload.with(SHA256), (r, p) -> {
+        routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload.with(SHA256, CRC32C), (r, p) -> {
             FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
             String declared = u.sha256().isEmpty() ? p.get(SHA256) : u.sha256();
-            if (declared == null) throw ApiException.invalidParam("sha256", "give the whole object's SHA-256 here or when the upload began");
+            if (declared == null && p.get(CRC32C) == null) {
+                throw ApiException.invalidParam("sha256", "give the whole object's SHA-256 (here or when the upload began) or its crc32c here");
+            }
             if (p.get(SHA256) != null && !p.get(SHA256).equals(declared)) {
                 throw ApiException.invalidParam("sha256", "differs from the one given when the upload began");
             }
@@ -161,7 +164,8 @@ public final class FilesCapability implements Capability {
                 if (parts.stream().noneMatch(part -> part.partNumber() == n)) missing.add(n);
             }
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
-            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), declared), "object", u.size());
+            ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
+            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
             store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now());
             return objectView(u.objectName(), stored);
         });
@@ -382,6 +386,7 @@ public final class FilesCapability implements Capability {
         m.put("object_name", name);
         m.put("size", stored.size());
         m.put("sha256", stored.sha256());
+        if (stored.crc32c() != null) m.put("crc32c", stored.crc32c());
         return m;
     }
 

@@ -124,7 +124,7 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
-    public Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException {
+    public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         Path data = upload(uploadId);
         Checksums sums = new Checksums();
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -139,11 +139,12 @@ public final class LocalObjectStore implements ObjectStore {
             channel.force(true);
         }
         String actual = sums.sha256();
-        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+        String crc = sums.crc32c();
+        expected.check(actual, crc);
         Path target = object(name);
         Files.createDirectories(target.getParent());
         Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new Stored(size, actual, sums.crc32c());
+        return new Stored(size, actual, crc);
     }
 
     @Override

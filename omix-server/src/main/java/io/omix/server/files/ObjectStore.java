@@ -55,7 +55,21 @@ public interface ObjectStore {
      * Makes the upload's bytes (all parts stored) object {@code name}, once they are {@code size} bytes
      * whose SHA-256 is {@code expectedSha256}; drops the upload's parts either way when it succeeds.
      */
-    Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException;
+    Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException;
+
+    /**
+     * What a whole multipart object must hash to: its SHA-256, or its CRC-32C (each part was checked
+     * with SHA-256 already; the whole-object check is then about assembly), or both. Null: unchecked.
+     */
+    record Expected(String sha256, String crc32c) {
+        /** Throws when the object's checksums differ from what was expected. */
+        void check(String actualSha256, String actualCrc32c) throws ChecksumMismatch {
+            if (sha256 != null && !sha256.equalsIgnoreCase(actualSha256)) throw new ChecksumMismatch(sha256, actualSha256);
+            if (crc32c != null && !crc32c.equalsIgnoreCase(actualCrc32c)) {
+                throw new ChecksumMismatch("CRC-32C " + actualCrc32c + " does not match the expected " + crc32c);
+            }
+        }
+    }
 
     /** Drops an upload's parts. */
     void abortParts(String uploadId) throws IOException;
@@ -72,6 +86,10 @@ public interface ObjectStore {
     final class ChecksumMismatch extends IOException {
         public ChecksumMismatch(String expected, String actual) {
             super("SHA-256 " + actual + " does not match the expected " + expected);
+        }
+
+        public ChecksumMismatch(String message) {
+            super(message);
         }
     }
 

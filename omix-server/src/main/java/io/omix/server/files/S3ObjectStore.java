@@ -130,7 +130,7 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public Stored completeParts(String uploadId, long size, String name, String expectedSha256) throws IOException {
+    public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         String[] u = upload(uploadId);
         List<CompletedPart> parts = new ArrayList<>();
         List<String> partKeys = partKeys(uploadId);
@@ -149,12 +149,16 @@ final class S3ObjectStore implements ObjectStore {
             for (int n; (n = in.read(buffer)) != -1; total += n) sums.update(buffer, 0, n);
         }
         String actual = sums.sha256();
-        if (total != size || (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual))) {
+        String crc = sums.crc32c();
+        try {
+            if (total != size) throw new ChecksumMismatch("the object holds " + total + " bytes, not " + size);
+            expected.check(actual, crc);
+        } catch (ChecksumMismatch e) {
             delete(name);
-            throw new ChecksumMismatch(expectedSha256, actual);
+            throw e;
         }
         forget(uploadId, partKeys);
-        return new Stored(size, actual, sums.crc32c());
+        return new Stored(size, actual, crc);
     }
 
     @Override
