@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.omix.server.common.auth.Authenticators;
 import io.omix.server.common.auth.MasterKey;
 import io.omix.server.common.db.Database;
+import io.omix.server.files.ObjectStore;
 import io.omix.server.tasks.TaskEngine;
 
 import java.time.Clock;
@@ -12,11 +13,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * What every capability is built from: settings, the database, metrics, the clock, the master key
- * the authenticators registry and the task engine. Servers keep no other state, so several can share one database.
+ * What every capability is built from: settings, the database, metrics, the clock, the master key,
+ * the authenticators registry, the task engine and the object store (one for every capability that
+ * reads or writes objects). Servers keep no other state, so several can share one database.
  */
 public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
-                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks) {
+                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects) {
 
     /**
      * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
@@ -28,7 +30,14 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
                 ? MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
                 : MasterKey.fromBase64(config.masterKey());
         Database database = Database.open(config, metrics);
-        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock));
+        ObjectStore objects;
+        try {
+            objects = ObjectStore.of(config);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects);
     }
 
     /** Now, as stored in the database (UTC). */
@@ -39,6 +48,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
     /** Releases the database and metrics. */
     public void close() {
         tasks.close();
+        objects.close();
         database.close();
         metrics.close();
     }

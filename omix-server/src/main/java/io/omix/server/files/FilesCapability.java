@@ -72,7 +72,7 @@ public final class FilesCapability implements Capability {
     public FilesCapability(Platform platform) {
         this.platform = platform;
         this.store = new FileStore(platform);
-        this.objects = ObjectStore.of(platform.config());
+        this.objects = platform.objects();
         this.urlKey = platform.masterKey().derive("download-url");
         platform.authenticators().register(Access.UPLOAD_CREDENTIALS, new UploadAuthenticator(platform, store));
     }

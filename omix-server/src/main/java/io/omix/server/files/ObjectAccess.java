@@ -14,7 +14,7 @@ public final class ObjectAccess {
 
     public ObjectAccess(Platform platform) {
         this.store = new FileStore(platform);
-        this.objects = ObjectStore.of(platform.config());
+        this.objects = platform.objects();
     }
 
     /** The object's size, when it exists and belongs to the caller. */

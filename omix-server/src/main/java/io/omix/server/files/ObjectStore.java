@@ -41,6 +41,9 @@ public interface ObjectStore {
     }
 
     /** The store the configuration names: an S3-compatible bucket when {@code files.s3-url} is set, else the local file system. */
+    /** Releases clients (the S3 store's); the local store holds nothing open. */
+    default void close() {}
+
     static ObjectStore of(io.omix.server.ServerConfig config) {
         return config.s3Url().isEmpty() ? new LocalObjectStore(config.objectsDir()) : S3ObjectStore.of(config);
     }

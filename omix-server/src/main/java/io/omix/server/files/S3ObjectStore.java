@@ -34,6 +34,11 @@ final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final String bucket;
 
+    @Override
+    public void close() {
+        s3.close();
+    }
+
     private S3ObjectStore(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
