@@ -350,9 +350,11 @@
       xhr.setRequestHeader('X-Omix-CSRF', CSRF);
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
       xhr.upload.onprogress = function (e) {
-        if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total);
+        if (e.lengthComputable) bar.value = Math.round(99 * e.loaded / e.total);
         status.textContent = t('working') + ' ' + bytes(e.loaded) + ' / ' + bytes(e.total);
       };
+      // Sent: the server parses and stores the file before it answers.
+      xhr.upload.onload = function () { status.textContent = t('importing'); };
       xhr.onload = function () {
         var j = {};
         try { j = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
