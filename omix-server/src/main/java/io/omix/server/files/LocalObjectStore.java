@@ -26,6 +26,7 @@ public final class LocalObjectStore implements ObjectStore {
     private final Path objects;
     private final Path uploads;
     private final Path staging;
+    private final RunningChecksums running = new RunningChecksums();
 
     public LocalObjectStore(Path root) {
         this.objects = root.resolve("objects");
@@ -73,24 +74,36 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
+        Path data = upload(uploadId);
+        running.starting(uploadId, offset);
         MessageDigest sha = sha256();
         long written = 0;
-        try (FileChannel channel = FileChannel.open(upload(uploadId), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-            byte[] bytes = buffer.array();
-            for (int n; (n = body.read(bytes)) != -1; ) {
-                if (written + n > length) throw new TooLarge(length);
-                sha.update(bytes, 0, n);
-                buffer.clear().limit(n);
-                while (buffer.hasRemaining()) channel.write(buffer, offset + written + buffer.position());
-                written += n;
+        boolean ok = false;
+        try {
+            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+                byte[] bytes = buffer.array();
+                for (int n; (n = body.read(bytes)) != -1; ) {
+                    if (written + n > length) throw new TooLarge(length);
+                    sha.update(bytes, 0, n);
+                    buffer.clear().limit(n);
+                    while (buffer.hasRemaining()) channel.write(buffer, offset + written + buffer.position());
+                    written += n;
+                }
+                // Synced before the part is recorded as held: a resumed upload may trust what the database says.
+                channel.force(false);
             }
-            // Synced before the part is recorded as held: a resumed upload may trust what the database says.
-            channel.force(false);
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+            ok = written == length;
+            return new Stored(written, actual);
+        } finally {
+            if (ok) {
+                running.stored(uploadId, offset, length, data);
+            } else {
+                running.failed(uploadId, offset);
+            }
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
-        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
-        return new Stored(written, actual);
     }
 
     /** Body → staging file (hashed, size-checked, synced) → atomic move to {@code target}. */
@@ -126,11 +139,13 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         Path data = upload(uploadId);
-        Checksums sums = new Checksums();
+        // Hashed while the parts arrived when they all came through this server in one go; else read once now.
+        Optional<Checksums> early = running.finished(uploadId, size);
+        Checksums sums = early.orElseGet(Checksums::new);
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-            for (long position = 0; channel.read(buffer, position) > 0; ) {
+            for (long position = 0; early.isEmpty() && channel.read(buffer, position) > 0; ) {
                 buffer.flip();
                 position += buffer.remaining();
                 sums.update(buffer);
@@ -149,6 +164,7 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void abortParts(String uploadId) throws IOException {
+        running.forget(uploadId);
         Files.deleteIfExists(upload(uploadId));
     }
 

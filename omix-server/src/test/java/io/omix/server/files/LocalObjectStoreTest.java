@@ -1,0 +1,122 @@
+package io.omix.server.files;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Multipart uploads on the local store: the whole object's checksums come out right whether they were
+ * computed while the parts arrived (in any order) or by reading the object at completion, which a part
+ * sent twice forces.
+ */
+class LocalObjectStoreTest {
+    static final int PART = 100_000;
+
+    static byte[] content(long seed) {
+        byte[] b = new byte[PART * 3 - 1234];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static String crc32c(byte[] b) {
+        CRC32C c = new CRC32C();
+        c.update(b);
+        return String.format("%08x", c.getValue());
+    }
+
+    static void put(LocalObjectStore store, String id, byte[] content, int part) throws Exception {
+        int from = (part - 1) * PART;
+        byte[] bytes = Arrays.copyOfRange(content, from, Math.min(content.length, from + PART));
+        store.putPart(id, part, from, bytes.length, new ByteArrayInputStream(bytes), sha256(bytes));
+    }
+
+    @Test
+    void partsInAnyOrderGiveTheWholeObjectsChecksums(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(1);
+        for (int part : new int[]{2, 3, 1}) put(store, "up1", content, part);
+        ObjectStore.Stored stored = store.completeParts("up1", content.length, "a/b/whole.bin", new ObjectStore.Expected(null, crc32c(content)));
+        assertEquals(sha256(content), stored.sha256());
+        assertEquals(crc32c(content), stored.crc32c());
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("objects/a/b/whole.bin")));
+    }
+
+    @Test
+    void aPartSentTwiceIsCheckedByReadingTheObject(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(2);
+        byte[] other = content(3);
+        put(store, "up2", content, 1);
+        put(store, "up2", other, 2);       // wrong bytes first, hashed in order ...
+        put(store, "up2", content, 2);     // ... then replaced: the running sums must not be trusted
+        put(store, "up2", content, 3);
+        ObjectStore.Stored stored = store.completeParts("up2", content.length, "again.bin", new ObjectStore.Expected(sha256(content), null));
+        assertEquals(sha256(content), stored.sha256());
+        assertEquals(crc32c(content), stored.crc32c());
+    }
+
+    @Test
+    void aWrongWholeChecksumLeavesNoObject(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(4);
+        for (int part = 1; part <= 3; part++) put(store, "up3", content, part);
+        ObjectStore.ChecksumMismatch e = assertThrows(ObjectStore.ChecksumMismatch.class,
+                () -> store.completeParts("up3", content.length, "bad.bin", new ObjectStore.Expected(null, "00000000")));
+        assertTrue(e.getMessage().contains("CRC-32C"), e.getMessage());
+        assertTrue(store.size("bad.bin").isEmpty());
+    }
+
+    @Test
+    void aPartThatFailsItsChecksumCanBeSentAgain(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(5);
+        byte[] first = Arrays.copyOfRange(content, 0, PART);
+        assertThrows(ObjectStore.ChecksumMismatch.class,
+                () -> store.putPart("up4", 1, 0, PART, new ByteArrayInputStream(first), sha256(new byte[]{1})));
+        for (int part = 1; part <= 3; part++) put(store, "up4", content, part);
+        assertEquals(sha256(content), store.completeParts("up4", content.length, "retried.bin", new ObjectStore.Expected(sha256(content), null)).sha256());
+    }
+
+    @Test
+    void theRunningChecksumsAreUsedWhenEveryPartCameOnce(@TempDir Path root) throws Exception {
+        byte[] content = content(6);
+        Path data = root.resolve("data");
+        Files.write(data, content);
+        RunningChecksums running = new RunningChecksums();
+        for (long offset : new long[]{PART, 2L * PART, 0}) {
+            running.starting("u", offset);
+            running.stored("u", offset, Math.min(PART, content.length - offset), data);
+        }
+        Checksums sums = running.finished("u", content.length).orElseThrow(() -> new AssertionError("hashed while the parts arrived"));
+        assertEquals(sha256(content), sums.sha256());
+        assertEquals(crc32c(content), sums.crc32c());
+
+        running.starting("v", 0);
+        running.stored("v", 0, PART, data);
+        running.starting("v", 0);                       // the same part again
+        running.stored("v", 0, PART, data);
+        running.starting("v", PART);
+        running.stored("v", PART, PART, data);
+        running.starting("v", 2L * PART);
+        running.stored("v", 2L * PART, content.length - 2L * PART, data);
+        assertTrue(running.finished("v", content.length).isEmpty(), "a part sent twice: read the object instead");
+        assertTrue(running.finished("never-seen", 10).isEmpty());
+    }
+}
