@@ -280,14 +280,16 @@ public final class SampleStore {
         });
         Map<String, Map<String, Object>> byId = new java.util.HashMap<>();
         for (Map<String, Object> m : out) byId.put((String) m.get("biosample_id"), m);
-        jdbc.query("SELECT v.biosample_id, u.username FROM sample_users v JOIN users u ON u.user_id = v.user_id ORDER BY u.username", rs -> {
+        SqlWhere listed = new SqlWhere().in("v.biosample_id", byId.keySet());
+        jdbc.query("SELECT v.biosample_id, u.username FROM sample_users v JOIN users u ON u.user_id = v.user_id" + listed.sql()
+                + " ORDER BY u.username", rs -> {
             Map<String, Object> m = byId.get(rs.getString(1));
             if (m != null) {
                 @SuppressWarnings("unchecked") List<String> users = (List<String>) m.get("users");
                 users.add(rs.getString(2));
             }
             return null;
-        });
+        }, listed.args());
         return out;
     }
 
