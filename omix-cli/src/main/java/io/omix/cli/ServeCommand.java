@@ -56,6 +56,7 @@ final class ServeCommand implements Runnable {
         String url = server.url().toString();
         out.println();
         out.println("Omix is running at " + url + "   (Ctrl-C stops it)");
+        out.println("  console:   " + url + "/console   (sign in as a user below, or as the operator)");
         out.println("  liveness:  curl " + url + "/ping");
         out.println("  metrics:   curl " + url + "/metrics");
         server.demoCredentials().ifPresent(file -> {

@@ -52,6 +52,7 @@ class OmixCliTest {
             ServeCommand.printWelcome(new PrintStream(out, true, StandardCharsets.UTF_8), server.server());
             String text = out.toString(StandardCharsets.UTF_8);
             assertTrue(text.contains("Omix is running at " + server.url()), text);
+            assertTrue(text.contains(server.url() + "/console"), "the welcome names the web console: " + text);
             assertTrue(text.contains("curl " + server.url() + "/ping"), text);
             assertTrue(text.contains("demo-credentials.json"), text);
             assertTrue(text.contains("\"endpoint\""), text);
