@@ -5,7 +5,6 @@ import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheFactory;
 import io.javalin.http.Context;
-import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.users.User;
@@ -126,17 +125,11 @@ final class ConsoleViews {
 
     /** The double-submit token of the login form (there is no session yet to bind it to). */
     String loginCsrf(Context ctx) {
-        String csrf = ctx.cookie(LOGIN_CSRF_COOKIE);
-        if (csrf == null || csrf.length() > 100) {
-            csrf = Secrets.token("");
-            Cookies.set(ctx, LOGIN_CSRF_COOKIE, csrf, "Strict", "/console", 3600);
-        }
-        return csrf;
+        return Cookies.formToken(ctx, LOGIN_CSRF_COOKIE, "/console");
     }
 
     boolean loginCsrfMatches(Context ctx) {
-        String cookie = ctx.cookie(LOGIN_CSRF_COOKIE);
-        return cookie != null && Secrets.constantTimeEquals(cookie, ctx.formParam("csrf"));
+        return Cookies.formTokenMatches(ctx, LOGIN_CSRF_COOKIE);
     }
 
 }

@@ -4,7 +4,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Scope;
-import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.Routes;
 import io.omix.server.users.LoginThrottle;
@@ -99,8 +98,7 @@ final class AuthorizePage {
             page(ctx, 200, request, userId.flatMap(users::findById), null);
             return;
         }
-        String csrf = ctx.cookie(CSRF_COOKIE);
-        if (csrf == null || !Secrets.constantTimeEquals(csrf, ctx.formParam("csrf"))) {
+        if (!Cookies.formTokenMatches(ctx, CSRF_COOKIE)) {
             page(ctx, 403, request, userId.flatMap(users::findById), "页面已过期，请重试 / The form expired, please try again.");
             return;
         }
@@ -156,11 +154,7 @@ final class AuthorizePage {
     }
 
     private void page(Context ctx, int status, Valid request, Optional<User> user, String error) {
-        String csrf = ctx.cookie(CSRF_COOKIE);
-        if (csrf == null || csrf.length() > 100) {
-            csrf = Secrets.token("");
-            Cookies.set(ctx, CSRF_COOKIE, csrf, "Strict", "/oauth2", 3600);
-        }
+        String csrf = Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
         StringBuilder scopes = new StringBuilder();
         for (String id : request.scope().split(" ")) {
             Scope s = Scope.of(id).orElseThrow();

@@ -1,10 +1,30 @@
 package io.omix.server.common.http;
 
 import io.javalin.http.Context;
+import io.omix.server.common.auth.Secrets;
 
 /** The cookies of the login, consent and console pages: HttpOnly always, Secure whenever the visitor came over HTTPS. */
 public final class Cookies {
     private Cookies() {}
+
+    /**
+     * The double-submit token of a form shown before anyone signed in: kept in a strict cookie of
+     * {@code path} and repeated in the form's hidden {@code csrf} field (made when missing).
+     */
+    public static String formToken(Context ctx, String cookie, String path) {
+        String token = ctx.cookie(cookie);
+        if (token == null || token.length() > 100) {
+            token = Secrets.token("");
+            set(ctx, cookie, token, "Strict", path, 3600);
+        }
+        return token;
+    }
+
+    /** True when the form's {@code csrf} field repeats the cookie (constant time). */
+    public static boolean formTokenMatches(Context ctx, String cookie) {
+        String token = ctx.cookie(cookie);
+        return token != null && Secrets.constantTimeEquals(token, ctx.formParam("csrf"));
+    }
 
     public static void set(Context ctx, String name, String value, String sameSite, String path, int maxAgeSeconds) {
         boolean https = "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
