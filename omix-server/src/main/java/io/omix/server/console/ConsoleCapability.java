@@ -4,13 +4,10 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.omix.server.Capability;
 import io.omix.server.Platform;
-import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.Routes;
 import io.omix.server.streams.StreamStore;
-import io.omix.server.users.LoginThrottle;
-import io.omix.server.users.SessionStore;
+import io.omix.server.users.PasswordSignIn;
 import io.omix.server.users.User;
-import io.omix.server.users.UserStore;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,16 +50,14 @@ public final class ConsoleCapability implements Capability {
 
     private final Platform platform;
     private final ConsoleSessions sessions;
-    private final UserStore users;
-    private final LoginThrottle throttle;
+    private final PasswordSignIn signIn;
     private final StreamStore streams;
     private final ConsoleViews views = new ConsoleViews();
 
     public ConsoleCapability(Platform platform) {
         this.platform = platform;
         this.sessions = new ConsoleSessions(platform);
-        this.users = new UserStore(platform);
-        this.throttle = new LoginThrottle(platform);
+        this.signIn = new PasswordSignIn(platform);
         this.streams = new StreamStore(platform);
         platform.authenticators().registerSession(sessions::authenticate);
     }
@@ -143,20 +138,18 @@ public final class ConsoleCapability implements Capability {
             loginPage(ctx, 400, "login_wrong");
             return;
         }
-        if (throttle.lockedUntil(username).isPresent()) {
+        PasswordSignIn.Outcome outcome = signIn.attempt(username, password);
+        if (outcome instanceof PasswordSignIn.Outcome.Locked) {
             loginPage(ctx, 429, "login_locked");
             return;
         }
-        Optional<User> user = users.authenticate(username, password);
-        if (user.isEmpty()) {
-            throttle.failed(username);
+        if (!(outcome instanceof PasswordSignIn.Outcome.SignedIn in)) {
             loginPage(ctx, 401, "login_wrong");
             return;
         }
-        throttle.succeeded(username);
-        String old = ctx.cookie(ConsoleSessions.SESSION_COOKIE);
+        String old = ctx.cookie(PasswordSignIn.COOKIE);
         if (old != null) sessions.end(old);
-        Cookies.set(ctx, ConsoleSessions.SESSION_COOKIE, sessions.start(user.get()), "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
+        PasswordSignIn.cookie(ctx, in.sessionId(), false);
         ctx.redirect(safeNext(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
@@ -164,7 +157,7 @@ public final class ConsoleCapability implements Capability {
         Optional<ConsoleSessions.Session> session = sessions.of(ctx);
         if (session.isPresent() && sessions.csrfMatches(session.get(), ctx.formParam("csrf"))) {
             sessions.end(session.get().sessionId());
-            Cookies.set(ctx, ConsoleSessions.SESSION_COOKIE, "", "Lax", "/", 0);
+            PasswordSignIn.cookie(ctx, "", true);
         }
         ctx.redirect(LOGIN, io.javalin.http.HttpStatus.SEE_OTHER);
     }

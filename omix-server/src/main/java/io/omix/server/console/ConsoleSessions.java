@@ -34,7 +34,6 @@ import java.util.stream.Collectors;
  * origin can read; forms carry the same value in a hidden field.
  */
 public final class ConsoleSessions {
-    public static final String SESSION_COOKIE = "omix_session";
     public static final String CSRF_HEADER = "X-Omix-CSRF";
     /** Console callers act for their user through this pseudo-client, one per user, so tasks and files stay theirs. */
     static final String CLIENT_PREFIX = "console:";
@@ -58,14 +57,9 @@ public final class ConsoleSessions {
     }
 
     public Optional<Session> of(Context ctx) {
-        String id = ctx.cookie(SESSION_COOKIE);
+        String id = ctx.cookie(io.omix.server.users.PasswordSignIn.COOKIE);
         if (id == null) return Optional.empty();
         return sessions.userOf(id).flatMap(users::findById).map(u -> new Session(u, id, csrf(id)));
-    }
-
-    /** Starts a session for a user whose password was checked, and returns its id. */
-    public String start(User user) {
-        return sessions.start(user.userId());
     }
 
     public void end(String sessionId) {

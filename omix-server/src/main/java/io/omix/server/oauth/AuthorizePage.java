@@ -6,7 +6,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.Routes;
-import io.omix.server.users.LoginThrottle;
+import io.omix.server.users.PasswordSignIn;
 import io.omix.server.users.SessionStore;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
@@ -26,7 +26,6 @@ import java.util.function.Function;
  * The form is protected by a double-submit CSRF token (cookie and hidden field, compared in constant time).
  */
 final class AuthorizePage {
-    static final String SESSION_COOKIE = "omix_session";
     static final String CSRF_COOKIE = "omix_csrf";
     private static final int MAX_STATE = 500;
 
@@ -34,14 +33,14 @@ final class AuthorizePage {
     private final CodeStore codes;
     private final UserStore users;
     private final SessionStore sessions;
-    private final LoginThrottle throttle;
+    private final PasswordSignIn signIn;
 
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
         this.clients = clients;
         this.codes = codes;
         this.users = new UserStore(platform);
         this.sessions = new SessionStore(platform);
-        this.throttle = new LoginThrottle(platform);
+        this.signIn = new PasswordSignIn(platform);
     }
 
     void routes(Routes routes) {
@@ -93,7 +92,7 @@ final class AuthorizePage {
             return;
         }
         Valid request = new Valid(client, redirectUri, scope, state, challenge);
-        Optional<String> userId = sessions.userOf(ctx.cookie(SESSION_COOKIE));
+        Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
         if (!submitted) {
             page(ctx, 200, request, userId.flatMap(users::findById), null);
             return;
@@ -103,22 +102,17 @@ final class AuthorizePage {
             return;
         }
         if (userId.isEmpty()) {
-            String username = ctx.formParam("username");
-            String password = ctx.formParam("password");
-            if (username != null && throttle.lockedUntil(username).isPresent()) {
+            PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"));
+            if (outcome instanceof PasswordSignIn.Outcome.Locked) {
                 page(ctx, 429, request, Optional.empty(), "尝试次数过多，请 15 分钟后再试 / Too many attempts: try again in 15 minutes.");
                 return;
             }
-            Optional<User> user = username == null || password == null ? Optional.empty() : users.authenticate(username, password);
-            if (user.isEmpty()) {
-                if (username != null) throttle.failed(username);
+            if (!(outcome instanceof PasswordSignIn.Outcome.SignedIn in)) {
                 page(ctx, 401, request, Optional.empty(), "用户名或密码错误 / Wrong username or password.");
                 return;
             }
-            throttle.succeeded(username);
-            String session = sessions.start(user.get().userId());
-            Cookies.set(ctx, SESSION_COOKIE, session, "Lax", "/", (int) SessionStore.LIFETIME.getSeconds());
-            userId = Optional.of(user.get().userId());
+            PasswordSignIn.cookie(ctx, in.sessionId(), false);
+            userId = Optional.of(in.user().userId());
         }
         if (!"approve".equals(ctx.formParam("decision"))) {
             redirectError(ctx, redirectUri, "access_denied", "the user declined", state);

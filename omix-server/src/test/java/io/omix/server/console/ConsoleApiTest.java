@@ -238,7 +238,7 @@ class ConsoleApiTest {
             fields.put("password", demo.path("user").path("password").asText());
             HttpResponse<String> in = user.page.post(server.url() + "/console/login", fields);
             assertEquals("/console/samples", in.headers().firstValue("Location").orElse(""));
-            String cookie = in.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(ConsoleSessions.SESSION_COOKIE)).findFirst().orElseThrow();
+            String cookie = in.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(io.omix.server.users.PasswordSignIn.COOKIE + "=")).findFirst().orElseThrow();
             assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), cookie);
             assertTrue(user.page.get(server.url() + "/console/samples").body().contains("我的样品"), "the language is remembered");
             assertTrue(user.page.get(server.url() + "/console/samples?lang=en").body().contains("My samples"));

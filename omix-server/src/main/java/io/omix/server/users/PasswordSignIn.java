@@ -1,0 +1,49 @@
+package io.omix.server.users;
+
+import io.javalin.http.Context;
+import io.omix.server.Platform;
+import io.omix.server.common.http.Cookies;
+
+import java.util.Optional;
+
+/**
+ * Signing in with a username and a password, the one way for the consent page and the console:
+ * the throttle first, then the password, then a new session whose id goes into the session cookie.
+ */
+public final class PasswordSignIn {
+    /** The browser session's cookie, shared by the consent page and the console. */
+    public static final String COOKIE = "omix_session";
+
+    /** A session, or why there is none. */
+    public sealed interface Outcome {
+        record SignedIn(User user, String sessionId) implements Outcome {}
+        record Locked() implements Outcome {}
+        record Wrong() implements Outcome {}
+    }
+
+    private final UserStore users;
+    private final SessionStore sessions;
+    private final LoginThrottle throttle;
+
+    public PasswordSignIn(Platform platform) {
+        this.users = new UserStore(platform);
+        this.sessions = new SessionStore(platform);
+        this.throttle = new LoginThrottle(platform);
+    }
+
+    public Outcome attempt(String username, String password) {
+        if (username != null && throttle.lockedUntil(username).isPresent()) return new Outcome.Locked();
+        Optional<User> user = username == null || password == null ? Optional.empty() : users.authenticate(username, password);
+        if (user.isEmpty()) {
+            if (username != null) throttle.failed(username);
+            return new Outcome.Wrong();
+        }
+        throttle.succeeded(username);
+        return new Outcome.SignedIn(user.get(), sessions.start(user.get().userId()));
+    }
+
+    /** Sets (or, with an empty id and no lifetime, clears) the session cookie: HttpOnly, SameSite=Lax, the whole site. */
+    public static void cookie(Context ctx, String sessionId, boolean clear) {
+        Cookies.set(ctx, COOKIE, clear ? "" : sessionId, "Lax", "/", clear ? 0 : (int) SessionStore.LIFETIME.getSeconds());
+    }
+}
