@@ -328,7 +328,7 @@ final class FileTransfer implements AutoCloseable {
                     }
 
                     public String mismatch() {
-                        String actual = String.format("%08x", c.getValue());
+                        String actual = hex(c);
                         return actual.equalsIgnoreCase(crc) ? null : "CRC-32C " + actual + ", expected " + crc;
                     }
                 };
@@ -490,6 +490,11 @@ final class FileTransfer implements AutoCloseable {
             byte[] buffer = new byte[RECEIVE_BUFFER];
             for (int n; (n = in.read(buffer)) != -1; ) crc.update(buffer, 0, n);
         }
+        return hex(crc);
+    }
+
+    /** A CRC-32C as the server writes it: eight lower-case hex digits. */
+    private static String hex(java.util.zip.CRC32C crc) {
         return String.format("%08x", crc.getValue());
     }
 
