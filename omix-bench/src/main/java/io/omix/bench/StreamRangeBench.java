@@ -4,7 +4,6 @@ import io.omix.sdk.Model;
 import io.omix.sdk.PrivateApi;
 import io.omix.server.OmixServer;
 import io.omix.server.apps.PrivateAppStore;
-import io.omix.server.common.db.TimeOrderedIds;
 import io.omix.server.common.http.PageToken;
 import io.omix.server.samples.SampleStore;
 
@@ -77,24 +76,52 @@ public final class StreamRangeBench {
         }
     }
 
-    /** n heart-rate records of one entity, one a minute, 10,000 rows a transaction. */
+    /** n heart-rate records of one entity, one a minute, 10,000 rows a transaction, laid out as StreamStore writes them. */
     private static void load(OmixServer server, String ns, String entity, long n) throws Exception {
         try (Connection c = server.platform().database().dataSource().getConnection()) {
+            long series;
+            try (PreparedStatement find = c.prepareStatement("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?")) {
+                find.setString(1, ns);
+                find.setString(2, entity);
+                find.setString(3, StreamBench.HEART_RATE);
+                try (java.sql.ResultSet rs = find.executeQuery()) {
+                    if (!rs.next()) {
+                        try (PreparedStatement add = c.prepareStatement("INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)")) {
+                            add.setString(1, ns);
+                            add.setString(2, entity);
+                            add.setString(3, StreamBench.HEART_RATE);
+                            add.executeUpdate();
+                        }
+                        try (java.sql.ResultSet again = find.executeQuery()) {
+                            again.next();
+                            series = again.getLong(1);
+                        }
+                    } else {
+                        series = rs.getLong(1);
+                    }
+                }
+            }
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time,"
-                    + " generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,0)")) {
+            try (PreparedStatement keys = c.prepareStatement("SELECT nextval('stream_keys')");
+                 PreparedStatement ps = c.prepareStatement("INSERT INTO stream_records (stream_key, series_id, generate_time,"
+                    + " generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,0)")) {
                 OffsetDateTime start = START;
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+                long key = 0;
                 for (long i = 0; i < n; i++) {
-                    ps.setString(1, TimeOrderedIds.next().toString());
-                    ps.setString(2, ns);
-                    ps.setString(3, entity);
-                    ps.setString(4, StreamBench.HEART_RATE);
-                    ps.setObject(5, start.plusMinutes(i));
-                    ps.setInt(6, 28800);
-                    ps.setString(7, "1111-11-11T11:11:00.000000±1111");
-                    ps.setString(8, "{\"value_quantity\":{\"unit\":\"beats/min\",\"value\":" + (60 + i % 30) + "}}");
-                    ps.setObject(9, now);
+                    if (i % 1024 == 0) { // the sequence hands out blocks of 1024 keys, as to the server
+                        try (java.sql.ResultSet rs = keys.executeQuery()) {
+                            rs.next();
+                            key = rs.getLong(1);
+                        }
+                    }
+                    ps.setLong(1, key++);
+                    ps.setLong(2, series);
+                    ps.setObject(3, start.plusMinutes(i));
+                    ps.setInt(4, 28800);
+                    ps.setString(5, "1111-11-11T11:11:00.000000±1111");
+                    ps.setString(6, "{\"value_quantity\":{\"unit\":\"beats/min\",\"value\":" + (60 + i % 30) + "}}");
+                    ps.setObject(7, now);
                     ps.addBatch();
                     if ((i + 1) % 10_000 == 0) {
                         ps.executeBatch();

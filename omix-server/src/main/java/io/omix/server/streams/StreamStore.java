@@ -16,9 +16,12 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Entities, data elements and time-stamped records, by namespace. */
@@ -36,12 +39,22 @@ public final class StreamStore {
 
     public record Written(String streamId, String problem, OffsetDateTime generateTime) {}
 
+    /** Keys taken from the sequence at once; V14 steps stream_keys by as much. */
+    private static final int KEY_BLOCK = 1024;
+
     private final Platform platform;
     private final Jdbc jdbc;
+    private final StreamIds ids;
+    // Series never change or go away once created, so their numbers can be remembered for good.
+    private final Map<String, Long> seriesIds = new ConcurrentHashMap<>();
+    private final Object keyLock = new Object();
+    private long nextKey;
+    private int keysLeft;
 
     public StreamStore(Platform platform) {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
+        this.ids = new StreamIds(platform.masterKey());
     }
 
     public Optional<DataElement> element(String id) {
@@ -90,18 +103,20 @@ public final class StreamStore {
      * {@code duplicateEnabled}; the others are written.
      */
     public List<Written> write(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
+        long[] series = new long[records.size()];
+        for (int i = 0; i < series.length; i++) series[i] = seriesOf(namespace, records.get(i).entityId(), records.get(i).dataElementId());
         // Fast path: insert everything at once, together with the writes of concurrent requests (one
         // commit for all of them), and let the unique index refuse a duplicate; only then check this
         // request record by record (the slow path also handles a concurrent writer racing us).
-        Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, records, duplicateEnabled));
+        Optional<List<Written>> grouped = groupCommit.submit(new Pending(series, records, duplicateEnabled));
         if (grouped.isPresent()) return grouped.get();
-        return writeChecked(namespace, records, duplicateEnabled);
+        return writeChecked(series, records, duplicateEnabled);
     }
 
-    private List<Written> writeChecked(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
+    private List<Written> writeChecked(long[] series, List<NewRecord> records, boolean duplicateEnabled) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return jdbc.inTransaction(c -> writeAll(c, namespace, records, duplicateEnabled));
+                return jdbc.inTransaction(c -> writeAll(c, series, records, duplicateEnabled));
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
                 if (attempt >= 2 || !isUniqueViolation(e)) throw e;
@@ -109,7 +124,7 @@ public final class StreamStore {
         }
     }
 
-    private record Pending(String namespace, List<NewRecord> records, boolean duplicateEnabled) {}
+    private record Pending(long[] series, List<NewRecord> records, boolean duplicateEnabled) {}
 
     private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
 
@@ -118,7 +133,7 @@ public final class StreamStore {
         try {
             return Optional.of(jdbc.inTransaction(c -> {
                 List<List<Written>> out = new ArrayList<>(group.size());
-                for (Pending p : group) out.add(insertAll(c, p.namespace(), p.records(), p.duplicateEnabled()));
+                for (Pending p : group) out.add(insertAll(c, p.series(), p.records(), p.duplicateEnabled()));
                 return out;
             }));
         } catch (Jdbc.DataAccessException e) {
@@ -131,59 +146,107 @@ public final class StreamStore {
         return e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23");
     }
 
-    private static final String INSERT = "INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time, "
-            + "generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,?)";
+    /** The number of a (namespace, entity, element) series, created on first use; the same number every time. */
+    private long seriesOf(String namespace, String entityId, String elementId) {
+        String name = namespace + '\n' + entityId + '\n' + elementId;
+        Long known = seriesIds.get(name);
+        if (known != null) return known;
+        Optional<Long> stored = findSeries(namespace, entityId, elementId);
+        if (stored.isEmpty()) {
+            try {
+                jdbc.update("INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)", namespace, entityId, elementId);
+            } catch (Jdbc.DataAccessException raced) {
+                if (!isUniqueViolation(raced)) throw raced;
+                // another request created it at the same moment: use theirs
+            }
+            stored = findSeries(namespace, entityId, elementId);
+        }
+        long id = stored.orElseThrow();
+        seriesIds.put(name, id);
+        return id;
+    }
 
-    private List<Written> insertAll(Connection c, String namespace, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
+    /** A series that has records, if any; reading never creates one. */
+    private Optional<Long> existingSeries(String namespace, String entityId, String elementId) {
+        Long known = seriesIds.get(namespace + '\n' + entityId + '\n' + elementId);
+        if (known != null) return Optional.of(known);
+        Optional<Long> stored = findSeries(namespace, entityId, elementId);
+        stored.ifPresent(id -> seriesIds.put(namespace + '\n' + entityId + '\n' + elementId, id));
+        return stored;
+    }
+
+    private Optional<Long> findSeries(String namespace, String entityId, String elementId) {
+        return jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
+                rs -> rs.getLong(1), namespace, entityId, elementId);
+    }
+
+    /**
+     * The next record key. Keys come in blocks of {@link #KEY_BLOCK} from one nextval (the sequence
+     * steps by as much), so servers sharing a database never hand out the same key.
+     */
+    private long nextKey(Connection c) throws SQLException {
+        synchronized (keyLock) {
+            if (keysLeft == 0) {
+                nextKey = Jdbc.query(c, "SELECT nextval('stream_keys')", rs -> rs.getLong(1)).get(0);
+                keysLeft = KEY_BLOCK;
+            }
+            keysLeft--;
+            return nextKey++;
+        }
+    }
+
+    private static final String INSERT = "INSERT INTO stream_records (stream_key, series_id, generate_time, generate_offset, generate_mask, "
+            + "stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?)";
+
+    private List<Written> insertAll(Connection c, long[] series, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime now = platform.now();
         List<Written> out = new ArrayList<>(records.size());
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            for (NewRecord r : records) {
+            for (int i = 0; i < series.length; i++) {
+                NewRecord r = records.get(i);
                 OffsetDateTime time = r.time().resolve(zone);
-                String id = io.omix.server.common.db.TimeOrderedIds.next().toString();
-                Jdbc.bind(insert, id, namespace, r.entityId(), r.dataElementId(), time, time.getOffset().getTotalSeconds(), r.time().mask(),
+                long key = nextKey(c);
+                Jdbc.bind(insert, key, series[i], time, time.getOffset().getTotalSeconds(), r.time().mask(),
                         json(r.data()), now, duplicateEnabled ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : 0L);
                 insert.addBatch();
-                out.add(new Written(id, null, time));
+                out.add(new Written(ids.idOf(key), null, time));
             }
             insert.executeBatch();
         }
         return out;
     }
 
-    private List<Written> writeAll(Connection c, String namespace, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
+    private List<Written> writeAll(Connection c, long[] series, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime now = platform.now();
         List<Written> out = new ArrayList<>(records.size());
         java.util.Set<String> inThisCall = new java.util.HashSet<>();
-        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM streams WHERE namespace = ? AND entity_id = ? AND data_element_id = ? "
-                + "AND generate_time = ? AND dup_seq = 0");
+        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM stream_records WHERE series_id = ? AND generate_time = ? AND dup_seq = 0");
              PreparedStatement insert = c.prepareStatement(INSERT)) {
             int pending = 0;
-            for (NewRecord r : records) {
+            for (int i = 0; i < series.length; i++) {
+                NewRecord r = records.get(i);
                 OffsetDateTime time = r.time().resolve(zone);
                 long dupSeq = 0;
-                String key = r.entityId() + "|" + r.dataElementId() + "|" + time.toInstant();
                 if (duplicateEnabled) {
                     dupSeq = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
                 } else {
-                    Jdbc.bind(exists, namespace, r.entityId(), r.dataElementId(), time);
+                    Jdbc.bind(exists, series[i], time);
                     boolean taken;
                     try (ResultSet rs = exists.executeQuery()) {
                         taken = rs.next();
                     }
-                    if (taken || !inThisCall.add(key)) {
+                    if (taken || !inThisCall.add(series[i] + "|" + time.toInstant())) {
                         out.add(new Written(null, "a record of this entity, data element and time exists (duplicate_enabled=true writes it again)", time));
                         continue;
                     }
                 }
-                String id = io.omix.server.common.db.TimeOrderedIds.next().toString();
-                Jdbc.bind(insert, id, namespace, r.entityId(), r.dataElementId(), time, time.getOffset().getTotalSeconds(), r.time().mask(),
-                        json(r.data()), now, dupSeq);
+                long key = nextKey(c);
+                Jdbc.bind(insert, key, series[i], time, time.getOffset().getTotalSeconds(), r.time().mask(), json(r.data()), now, dupSeq);
                 insert.addBatch();
                 pending++;
-                out.add(new Written(id, null, time));
+                out.add(new Written(ids.idOf(key), null, time));
             }
             if (pending > 0) insert.executeBatch();
         }
@@ -200,8 +263,13 @@ public final class StreamStore {
 
     public Optional<Record> find(String streamId) {
         if (streamId == null || streamId.length() > 36) return Optional.empty();
-        return jdbc.queryOne("SELECT s.*, e.name, e.description, e.source_domain, e.source_id FROM streams s "
-                + "JOIN data_elements e ON e.data_element_id = s.data_element_id WHERE s.stream_id = ?", StreamStore::record, streamId);
+        String select = "SELECT s.*, r.namespace, r.entity_id, e.data_element_id, e.name, e.description, e.source_domain, e.source_id "
+                + "FROM stream_records s JOIN stream_series r ON r.series_id = s.series_id "
+                + "JOIN data_elements e ON e.data_element_id = r.data_element_id WHERE s.stream_key = ";
+        java.util.OptionalLong key = ids.keyOf(streamId);
+        if (key.isPresent()) return jdbc.queryOne(select + "?", this::record, key.getAsLong());
+        // An id given before V14: kept in stream_legacy_ids.
+        return jdbc.queryOne(select + "(SELECT stream_key FROM stream_legacy_ids WHERE stream_id = ?)", this::record, streamId);
     }
 
     /** Where a page ended: the last record's time and tie-breaker. */
@@ -213,21 +281,30 @@ public final class StreamStore {
      */
     public List<Record> range(String namespace, List<String> entityIds, String elementId, OffsetDateTime from, OffsetDateTime to,
                               boolean ascending, Cursor cursor, int limit) {
-        SqlWhere where = new SqlWhere().and("s.namespace = ?", namespace).in("s.entity_id", entityIds).and("s.data_element_id = ?", elementId);
-        if (from != null) where.and("s.generate_time >= ?", from);
-        if (to != null) where.and("s.generate_time <= ?", to);
+        // The series are resolved first (they are few and cached), so the query reads one index range
+        // of stream_records and nothing else; the element and the entities are known here.
+        Optional<DataElement> element = element(elementId);
+        if (element.isEmpty()) return List.of();
+        Map<Long, String> entityOfSeries = new HashMap<>();
+        for (String entityId : entityIds) existingSeries(namespace, entityId, elementId).ifPresent(id -> entityOfSeries.put(id, entityId));
+        if (entityOfSeries.isEmpty()) return List.of();
+        SqlWhere where = new SqlWhere().in("series_id", new ArrayList<>(entityOfSeries.keySet()));
+        if (from != null) where.and("generate_time >= ?", from);
+        if (to != null) where.and("generate_time <= ?", to);
         if (cursor != null) {
             // A row-value comparison: both databases turn it into one index range from the cursor on.
-            where.and(ascending ? "(s.generate_time, s.dup_seq) > (?, ?)" : "(s.generate_time, s.dup_seq) < (?, ?)", cursor.time(), cursor.dupSeq());
+            where.and(ascending ? "(generate_time, dup_seq) > (?, ?)" : "(generate_time, dup_seq) < (?, ?)", cursor.time(), cursor.dupSeq());
         }
         String dir = ascending ? "ASC" : "DESC";
-        return jdbc.query("SELECT s.*, e.name, e.description, e.source_domain, e.source_id FROM streams s "
-                        + "JOIN data_elements e ON e.data_element_id = s.data_element_id" + where.sql()
-                        + " ORDER BY s.generate_time " + dir + ", s.dup_seq " + dir + " LIMIT ?",
-                StreamStore::record, where.argsWith(limit));
+        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", dup_seq " + dir + " LIMIT ?",
+                rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
     }
 
-    private static Record record(ResultSet rs) throws SQLException {
+    private Record record(ResultSet rs) throws SQLException {
+        return record(rs, rs.getString("namespace"), rs.getString("entity_id"), element(rs));
+    }
+
+    private Record record(ResultSet rs, String namespace, String entityId, DataElement element) throws SQLException {
         OffsetDateTime t = rs.getObject("generate_time", OffsetDateTime.class)
                 .withOffsetSameInstant(ZoneOffset.ofTotalSeconds(rs.getInt("generate_offset")));
         JsonNode data;
@@ -236,9 +313,8 @@ public final class StreamStore {
         } catch (JsonProcessingException e) {
             throw new SQLException("corrupt stream_data", e);
         }
-        return new Record(rs.getString("stream_id"), rs.getString("namespace"), rs.getString("entity_id"),
-                new DataElement(rs.getString("data_element_id"), rs.getString("name"), rs.getString("description"),
-                        rs.getString("source_domain"), rs.getString("source_id")),
+        String legacyId = rs.getString("legacy_stream_id");
+        return new Record(legacyId != null ? legacyId : ids.idOf(rs.getLong("stream_key")), namespace, entityId, element,
                 t, rs.getString("generate_mask"), data, rs.getObject("create_time", OffsetDateTime.class), rs.getLong("dup_seq"));
     }
 }

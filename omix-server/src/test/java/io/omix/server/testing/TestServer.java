@@ -56,6 +56,24 @@ public final class TestServer implements AutoCloseable {
         private final Map<String, String> settings = new HashMap<>();
         private final List<Capability.Factory> extra = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
+        private String olderVersion;
+        private SeedWork seed;
+
+        /** Work on a database that is still at an older schema version. */
+        @FunctionalInterface
+        public interface SeedWork {
+            void run(java.sql.Connection c) throws java.sql.SQLException;
+        }
+
+        /**
+         * Before the server starts, migrates the database only up to {@code version} and runs
+         * {@code seed} on it: the server then migrates data as an upgrade would find it.
+         */
+        public Builder upgradingFrom(String version, SeedWork seed) {
+            this.olderVersion = version;
+            this.seed = seed;
+            return this;
+        }
 
         public Builder database(String databaseKind) {
             this.kind = databaseKind;
@@ -100,6 +118,14 @@ public final class TestServer implements AutoCloseable {
                 throw new IllegalArgumentException("unknown database kind " + kind);
             }
             s.putAll(settings);
+            if (olderVersion != null) {
+                try {
+                    seedOlderSchema(s, dir);
+                } catch (java.sql.SQLException | IOException e) {
+                    cleanUp(dir, schema);
+                    throw new IllegalStateException("cannot prepare the schema at version " + olderVersion, e);
+                }
+            }
             OmixServer.Builder b = OmixServer.builder(ServerConfig.defaults(s)).clock(clock);
             for (Capability.Factory f : extra) b.capability(f);
             try {
@@ -107,6 +133,21 @@ public final class TestServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 cleanUp(dir, schema);
                 throw e;
+            }
+        }
+
+        private void seedOlderSchema(Map<String, String> s, Path dir) throws java.sql.SQLException, IOException {
+            String url = s.get("db.url");
+            if (url == null) {
+                Files.createDirectories(dir.resolve("db"));
+                url = io.omix.server.common.db.Database.embeddedUrl(dir);
+            }
+            String user = s.getOrDefault("db.user", "");
+            String password = s.getOrDefault("db.password", "");
+            org.flywaydb.core.Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
+                    .target(olderVersion).load().migrate();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password)) {
+                seed.run(c);
             }
         }
     }

@@ -1,0 +1,93 @@
+package io.omix.server.streams;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.sql.PreparedStatement;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * V14 moved stream records to numbered series and numeric keys. Records written before keep the
+ * ids their writers were given, stay readable and in order, and still count for the duplicate rule;
+ * new ids are sealed keys that open only on a server with the same master key.
+ */
+class StreamStoreUpgradeTest {
+    static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+    static final String ENTITY = "6f1c2a9e-0d7b-4c53-9a61-3f0e8b2d4c17";
+    static final String LEGACY_1 = "018f3a2b-7c00-7abc-8def-0123456789ab";
+    static final String LEGACY_2 = "018f3a2b-7c01-7abc-8def-0123456789ac";
+    static final String LEGACY_DUP = "018f3a2b-7c02-7abc-8def-0123456789ad";
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void recordsWrittenBeforeTheUpgradeKeepTheirIdsOrderAndDuplicateRule(String kind) {
+        try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("13", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time, "
+                    + "generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                Object[][] rows = {
+                        {LEGACY_1, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-01T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":1}", OffsetDateTime.parse("2024-01-02T00:00:00Z"), 0L},
+                        {LEGACY_2, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-03T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":3}", OffsetDateTime.parse("2024-01-04T00:00:00Z"), 0L},
+                        {LEGACY_DUP, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-03T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":33}", OffsetDateTime.parse("2024-01-04T00:00:00Z"), 987654321L},
+                };
+                for (Object[] row : rows) {
+                    for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
+                    ps.executeUpdate();
+                }
+            }
+        }).start()) {
+            StreamStore store = new StreamStore(ts.server().platform());
+
+            StreamStore.Record old = store.find(LEGACY_1).orElseThrow();
+            assertEquals(LEGACY_1, old.streamId());
+            assertEquals("APP_A", old.namespace());
+            assertEquals(ENTITY, old.entityId());
+            assertEquals("heart rate", old.element().name());
+            assertEquals(1, old.data().path("v").asInt());
+
+            // The duplicate rule holds across the upgrade: the same entity, element and time is refused.
+            StreamStore.Written refused = store.write("APP_A", List.of(record("2024-01-01 08:00", 2)), false).get(0);
+            assertNotNull(refused.problem());
+            assertNull(refused.streamId());
+
+            StreamStore.Written fresh = store.write("APP_A", List.of(record("2024-01-02 08:00", 2)), false).get(0);
+            assertNull(fresh.problem());
+            assertTrue(fresh.streamId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), fresh.streamId());
+            assertEquals(2, store.find(fresh.streamId()).orElseThrow().data().path("v").asInt());
+
+            List<StreamStore.Record> page = store.range("APP_A", List.of(ENTITY), HEART_RATE, null, null, true, null, 10);
+            assertEquals(List.of(LEGACY_1, fresh.streamId(), LEGACY_2, LEGACY_DUP), page.stream().map(StreamStore.Record::streamId).toList(),
+                    "old and new records in one time order, old ones under their old ids");
+            assertEquals(List.of(), store.range("APP_B", List.of(ENTITY), HEART_RATE, null, null, true, null, 10), "another namespace sees none");
+
+            // Ids are sealed keys: consecutive ones look unrelated, and a changed or unknown id finds nothing.
+            StreamStore.Written next = store.write("APP_A", List.of(record("2024-01-05 08:00", 5)), false).get(0);
+            assertNotEquals(fresh.streamId().substring(0, 8), next.streamId().substring(0, 8));
+            char last = next.streamId().charAt(35);
+            assertTrue(store.find(next.streamId().substring(0, 35) + (last == '0' ? '1' : '0')).isEmpty());
+            assertTrue(store.find(UUID.randomUUID().toString()).isEmpty());
+
+            // A second store (another server on the same database) reads the first one's ids and never reuses its keys.
+            StreamStore other = new StreamStore(ts.server().platform());
+            assertEquals(5, other.find(next.streamId()).orElseThrow().data().path("v").asInt());
+            StreamStore.Written fromOther = other.write("APP_A", List.of(record("2024-01-06 08:00", 6)), false).get(0);
+            assertNull(fromOther.problem());
+            assertEquals(6, store.find(fromOther.streamId()).orElseThrow().data().path("v").asInt());
+            assertEquals(6, store.range("APP_A", List.of(ENTITY), HEART_RATE, null, null, true, null, 10).size());
+        }
+    }
+
+    private static StreamStore.NewRecord record(String time, int value) {
+        return new StreamStore.NewRecord(ENTITY, HEART_RATE, PartialTime.parse(time), JsonNodeFactory.instance.objectNode().put("v", value));
+    }
+}
