@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -125,6 +127,39 @@ class PrivateSigningTest {
             Model replay = envelope(request);
             assertEquals(40103, replay.getInt("code"));
             assertEquals("重复的请求", replay.getString("msg"));
+
+            // Concurrent requests record their nonces together: of four copies of one request sent at
+            // once exactly one passes, and four others sent with them, each with its own nonce, all pass.
+            List<HttpRequest> burst = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String nonce = i < 4 ? "nonce-burst-copy-0001" : "nonce-burst-own-000" + i;
+                String c = Signing.canonical("GET", uri.getRawPath(), null, new byte[0], ts, nonce);
+                burst.add(HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.app().appKey()).header("X-Omix-Timestamp", ts)
+                        .header("X-Omix-Nonce", nonce).header("X-Omix-Signature", Signing.sign(a.appSecret().getBytes(StandardCharsets.UTF_8), c)).build());
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+                for (HttpRequest r : burst) codes.add(pool.submit(() -> {
+                    go.await();
+                    return envelope(r).getInt("code");
+                }));
+                go.countDown();
+                int copiesPassed = 0;
+                for (int i = 0; i < 8; i++) {
+                    int code = codes.get(i).get();
+                    if (i < 4) {
+                        assertTrue(code == 0 || code == 40103, "code " + code);
+                        if (code == 0) copiesPassed++;
+                    } else {
+                        assertEquals(0, code, "a request with its own nonce");
+                    }
+                }
+                assertEquals(1, copiesPassed, "exactly one of the copies");
+            } finally {
+                pool.shutdown();
+            }
         }
     }
 
