@@ -115,6 +115,13 @@ class StreamsTest {
         assertEquals(true, result.getModel(0).getBoolean("is_succeed"));
         assertEquals("1971-01-01T00:00:00.000000+0800", result.getModel(0).at("stream.stream_generate_time"));
         String written = (String) result.getModel(0).at("stream.stream_id");
+        // Each item as seed 002 shows it, field for field and in its order.
+        assertEquals("{\"is_succeed\":true,\"message\":\"\",\"stream\":{\"stream_meta\":{\"namespace\":\"STREAM_APP\",\"fundamental_entity_id\":\""
+                + entity + "\"},\"stream_generate_time\":\"1971-01-01T00:00:00.000000+0800\",\"stream_id\":\"" + written
+                + "\",\"data_element\":{\"data_element_id\":\"" + QT + "\"}}}", result.getModel(0).dumps());
+        assertEquals("{\"is_succeed\":false,\"message\":\"fundamental_entity_id 不存在\",\"stream\":{\"stream_meta\":{\"namespace\":\"STREAM_APP\","
+                + "\"fundamental_entity_id\":\"d268f9e6-7c8e-11eb-8440-48a47299ee4a\"},\"stream_generate_time\":\"1971-01-01T00:00:00.000000+0800\","
+                + "\"stream_id\":null,\"data_element\":{\"data_element_id\":\"" + QT + "\"}}}", result.getModel(1).dumps());
         assertEquals(false, result.getModel(1).getBoolean("is_succeed"));
         assertEquals("fundamental_entity_id 不存在", result.getModel(1).getString("message"));
         assertNull(result.getModel(1).at("stream.stream_id"));

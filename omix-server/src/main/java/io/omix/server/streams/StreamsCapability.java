@@ -1,5 +1,7 @@
 package io.omix.server.streams;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.Capability;
 import io.omix.server.Platform;
@@ -132,28 +134,44 @@ public final class StreamsCapability implements Capability {
         return Map.of("stream_id", w.streamId());
     }
 
+    /** One item's answer in a batch (seed 002); a record, so Jackson writes it without looking up a serializer per value. */
+    @JsonPropertyOrder({"is_succeed", "message", "stream"})
+    record BatchItem(@JsonProperty("is_succeed") boolean isSucceed, String message, BatchStream stream) {}
+
+    @JsonPropertyOrder({"stream_meta", "stream_generate_time", "stream_id", "data_element"})
+    record BatchStream(@JsonProperty("stream_meta") StreamMeta streamMeta, @JsonProperty("stream_generate_time") String generateTime,
+                       @JsonProperty("stream_id") String streamId, @JsonProperty("data_element") ElementRef dataElement) {}
+
+    @JsonPropertyOrder({"namespace", "fundamental_entity_id"})
+    record StreamMeta(String namespace, @JsonProperty("fundamental_entity_id") String entityId) {}
+
+    record ElementRef(@JsonProperty("data_element_id") String dataElementId) {}
+
     /** Each item is checked on its own; one bad item never sinks the others. Valid items are written together. */
     private Map<String, Object> batch(Caller caller, Params p) {
         JsonNode items = p.get(STREAMS);
         if (!items.isArray()) throw ApiException.invalidParam("streams", "must be a JSON array");
         if (items.size() > MAX_BATCH) throw ApiException.invalidParam("streams", "must have at most " + MAX_BATCH + " items");
-        List<Map<String, Object>> results = new ArrayList<>();
+        BatchItem[] results = new BatchItem[items.size()];
         List<StreamStore.NewRecord> toWrite = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
-        // A batch usually repeats one entity and one element: look each up once.
+        // A batch usually repeats one entity and one element: check and look up each distinct id once.
         Map<String, Boolean> knownElements = new java.util.HashMap<>();
         Map<String, Boolean> writableEntities = new java.util.HashMap<>();
-        for (JsonNode item : items) {
+        Map<String, Boolean> wellFormedEntities = new java.util.HashMap<>();
+        ZoneOffset zone = platform.config().defaultZone();
+        for (int index = 0; index < results.length; index++) {
+            JsonNode item = items.get(index);
             String entityId = item.path("fundamental_entity_id").asText(null);
             String elementId = item.path("data_element_id").asText(null);
             String problem = null;
             PartialTime time = null;
             if (!item.isObject()) {
                 problem = "each item must be a JSON object";
-            } else if (entityId == null || !UUID_LIKE.matcher(entityId).matches()) {
+            } else if (entityId == null || !wellFormedEntities.computeIfAbsent(entityId, e -> UUID_LIKE.matcher(e).matches())) {
                 problem = "fundamental_entity_id must be " + UUID_RULE;
-            } else if (elementId == null || !UUID_LIKE.matcher(elementId).matches()
-                    || !knownElements.computeIfAbsent(elementId, e -> store.element(e).isPresent())) {
+            } else if (elementId == null
+                    || !knownElements.computeIfAbsent(elementId, e -> UUID_LIKE.matcher(e).matches() && store.element(e).isPresent())) {
                 problem = "data_element_id 不存在";
             } else if (!item.has("stream_data") || item.get("stream_data").isNull()) {
                 problem = "stream_data is required";
@@ -174,32 +192,25 @@ public final class StreamsCapability implements Capability {
                     problem = NO_ENTITY;
                 }
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("is_succeed", problem == null);
-            result.put("message", problem == null ? "" : problem);
-            result.put("stream", batchStream(caller.namespace(), entityId, elementId,
-                    time == null ? null : PartialTime.render(time.resolve(platform.config().defaultZone())), null));
-            results.add(result);
+            results[index] = new BatchItem(problem == null, problem == null ? "" : problem, new BatchStream(
+                    new StreamMeta(caller.namespace(), entityId), time == null ? null : PartialTime.render(time.resolve(zone)), null,
+                    new ElementRef(elementId == null ? "" : elementId)));
             if (problem == null) {
-                JsonNode data = item.get("stream_data");
-                toWrite.add(new StreamStore.NewRecord(entityId, elementId, time, parsedIfText(data)));
-                positions.add(results.size() - 1);
+                toWrite.add(new StreamStore.NewRecord(entityId, elementId, time, parsedIfText(item.get("stream_data"))));
+                positions.add(index);
             }
         }
         List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : store.write(caller.namespace(), toWrite, p.get(DUPLICATE));
         for (int i = 0; i < written.size(); i++) {
-            Map<String, Object> result = results.get(positions.get(i));
+            int index = positions.get(i);
+            BatchItem result = results[index];
             StreamStore.Written w = written.get(i);
-            if (w.problem() != null) {
-                result.put("is_succeed", false);
-                result.put("message", w.problem());
-            } else {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> stream = (Map<String, Object>) result.get("stream");
-                stream.put("stream_id", w.streamId());
-            }
+            results[index] = w.problem() != null
+                    ? new BatchItem(false, w.problem(), result.stream())
+                    : new BatchItem(true, "", new BatchStream(result.stream().streamMeta(), result.stream().generateTime(), w.streamId(),
+                            result.stream().dataElement()));
         }
-        return Map.of("result", results);
+        return Map.of("result", List.of(results));
     }
 
     /** stream_data may be a JSON object or, from form-encoded clients, its JSON text. */
@@ -210,18 +221,6 @@ public final class StreamsCapability implements Capability {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return data;
         }
-    }
-
-    private static Map<String, Object> batchStream(String namespace, String entityId, String elementId, String time, String streamId) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("namespace", namespace);
-        meta.put("fundamental_entity_id", entityId);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("stream_meta", meta);
-        m.put("stream_generate_time", time);
-        m.put("stream_id", streamId);
-        m.put("data_element", Map.of("data_element_id", elementId == null ? "" : elementId));
-        return m;
     }
 
     private Map<String, Object> privateRange(Caller caller, Params p) {
