@@ -224,6 +224,11 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return Path.of(System.getProperty("java.io.tmpdir"), "omix-models-" + id).toAbsolutePath();
     }
 
+    /** True when {@link #modelsRoot()} is the server's own temporary directory (no {@code models.dir} given). */
+    public boolean modelsRootIsTemporary() {
+        return modelsDir.isEmpty();
+    }
+
     /** Whether an empty database gets demo data. */
     public boolean demoEnabled() {
         return demo.equals("auto") ? embeddedDatabase() : Boolean.parseBoolean(demo);
