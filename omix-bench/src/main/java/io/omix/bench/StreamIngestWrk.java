@@ -50,7 +50,7 @@ public final class StreamIngestWrk {
                     entities.add(api.streamBind(sample).getString("fundamental_entity_id"));
                 }
             }
-            Path dir = Files.createTempDirectory("omix-wrk-");
+            Path dir = BenchServer.scratchDir("omix-wrk-");
             Path script = dir.resolve("stream-ingest.lua");
             try (InputStream in = StreamIngestWrk.class.getResourceAsStream("stream-ingest.lua")) {
                 Files.copy(in, script);

@@ -26,7 +26,7 @@ public final class StreamSchemaBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        Path dir = Files.createTempDirectory("omix-schema-bench-");
+        Path dir = BenchServer.scratchDir("omix-schema-bench-");
         try (Connection v7 = open(dir.resolve("v7")); Connection v14 = open(dir.resolve("v14"))) {
             create(v7, false);
             create(v14, true);

@@ -41,7 +41,7 @@ public final class VariantBench {
     public static void main(String[] args) throws Exception {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
-        Path dir = Files.createTempDirectory("omix-variant-bench-");
+        Path dir = BenchServer.scratchDir("omix-variant-bench-");
         Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
         System.out.printf("VCF: %d records, %.1f MiB%n", records, Files.size(vcf) / 1048576.0);
 
