@@ -32,14 +32,7 @@ public final class StreamBench {
         try (OmixServer server = BenchServer.start("stream", args, 2)) {
             String db = server.platform().database().vendor().name().toLowerCase();
             PrivateAppStore.Created app = new PrivateAppStore(server.platform()).create("bench", "BENCH_" + System.nanoTime());
-            String project = new SampleStore(server.platform()).createProject("bench", 1, null, null, null).projectId();
-            List<String> entities = new ArrayList<>();
-            try (PrivateApi api = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(server.url().toString()).build()) {
-                for (int i = 0; i < threads; i++) {
-                    String sample = api.registerSample(11, project, "B-" + i, Map.of()).getString("biosample_id");
-                    entities.add(api.streamBind(sample).getString("fundamental_entity_id"));
-                }
-            }
+            List<String> entities = entities(server, app, threads);
             int perThread = records / threads / 100 * 100;
             // The application's data is made before the clock starts: what is measured is the SDK
             // (JSON, signing, HTTP) and the server, not building maps and formatting times.
@@ -79,8 +72,21 @@ public final class StreamBench {
         }
     }
 
+    /** {@code n} entities of the app to write to, each bound to a sample of its own. */
+    static List<String> entities(OmixServer server, PrivateAppStore.Created app, int n) {
+        String project = new SampleStore(server.platform()).createProject("bench", 1, null, null, null).projectId();
+        List<String> entities = new ArrayList<>();
+        try (PrivateApi api = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(server.url().toString()).build()) {
+            for (int i = 0; i < n; i++) {
+                String sample = api.registerSample(11, project, "B-" + i, Map.of()).getString("biosample_id");
+                entities.add(api.streamBind(sample).getString("fundamental_entity_id"));
+            }
+        }
+        return entities;
+    }
+
     /** One entity's records, one a second from {@code firstSecond}, in calls of 100. */
-    private static List<List<Map<String, Object>>> batches(String entity, long firstSecond, int records) {
+    static List<List<Map<String, Object>>> batches(String entity, long firstSecond, int records) {
         List<List<Map<String, Object>>> calls = new ArrayList<>();
         for (int done = 0; done < records; done += 100) {
             List<Map<String, Object>> batch = new ArrayList<>(100);

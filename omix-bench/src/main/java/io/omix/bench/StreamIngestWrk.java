@@ -1,11 +1,9 @@
 package io.omix.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.omix.sdk.PrivateApi;
 import io.omix.server.OmixServer;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.apps.RequestSignature;
-import io.omix.server.samples.SampleStore;
 
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -42,14 +39,7 @@ public final class StreamIngestWrk {
         try (OmixServer server = BenchServer.start("stream-wrk", args, 2)) {
             String db = server.platform().database().vendor().name().toLowerCase();
             PrivateAppStore.Created app = new PrivateAppStore(server.platform()).create("bench", "WRK_" + System.nanoTime());
-            String project = new SampleStore(server.platform()).createProject("bench", 1, null, null, null).projectId();
-            List<String> entities = new ArrayList<>();
-            try (PrivateApi api = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(server.url().toString()).build()) {
-                for (int i = 0; i < connections; i++) {
-                    String sample = api.registerSample(11, project, "W-" + i, Map.of()).getString("biosample_id");
-                    entities.add(api.streamBind(sample).getString("fundamental_entity_id"));
-                }
-            }
+            List<String> entities = StreamBench.entities(server, app, connections);
             Path dir = BenchServer.scratchDir("omix-wrk-");
             Path script = dir.resolve("stream-ingest.lua");
             try (InputStream in = StreamIngestWrk.class.getResourceAsStream("stream-ingest.lua")) {
@@ -91,18 +81,7 @@ public final class StreamIngestWrk {
         long timestamp = System.currentTimeMillis() / 1000;
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (int t = 0; t < entities.size(); t++) {
-                for (int call = 0; call < perThread; call++) {
-                    List<Map<String, Object>> items = new ArrayList<>(100);
-                    for (int i = 0; i < 100; i++) {
-                        long second = firstSecond + (long) call * 100 + i;
-                        Map<String, Object> item = new LinkedHashMap<>();
-                        item.put("fundamental_entity_id", entities.get(t));
-                        item.put("data_element_id", StreamBench.HEART_RATE);
-                        item.put("stream_generate_time", java.time.Instant.ofEpochSecond(second).atOffset(java.time.ZoneOffset.ofHours(8))
-                                .toLocalDateTime().toString().replace('T', ' '));
-                        item.put("stream_data", Map.of("value_quantity", Map.of("unit", "beats/min", "value", 60 + i % 30)));
-                        items.add(item);
-                    }
+                for (List<Map<String, Object>> items : StreamBench.batches(entities.get(t), firstSecond, perThread * 100)) {
                     byte[] body = JSON.writeValueAsBytes(Map.of("streams", items, "duplicate_enabled", false));
                     byte[] nonceBytes = new byte[18];
                     RANDOM.nextBytes(nonceBytes);

@@ -45,8 +45,9 @@ public final class StreamStore {
     private final Platform platform;
     private final Jdbc jdbc;
     private final StreamIds ids;
-    // Series never change or go away once created, so their numbers can be remembered for good.
+    // Series and data elements never change or go away once created, so they can be remembered for good.
     private final Map<String, Long> seriesIds = new ConcurrentHashMap<>();
+    private final Map<String, DataElement> elements = new ConcurrentHashMap<>();
     private final Object keyLock = new Object();
     private long nextKey;
     private int keysLeft;
@@ -59,7 +60,11 @@ public final class StreamStore {
 
     public Optional<DataElement> element(String id) {
         if (id == null || id.length() > 36) return Optional.empty();
-        return jdbc.queryOne("SELECT * FROM data_elements WHERE data_element_id = ?", StreamStore::element, id);
+        DataElement known = elements.get(id);
+        if (known != null) return Optional.of(known);
+        Optional<DataElement> stored = jdbc.queryOne("SELECT * FROM data_elements WHERE data_element_id = ?", StreamStore::element, id);
+        stored.ifPresent(e -> elements.put(id, e));
+        return stored;
     }
 
     /** An operator's addition to the catalog; the id is new (time-ordered UUID). */
@@ -288,7 +293,10 @@ public final class StreamStore {
         Map<Long, String> entityOfSeries = new HashMap<>();
         for (String entityId : entityIds) existingSeries(namespace, entityId, elementId).ifPresent(id -> entityOfSeries.put(id, entityId));
         if (entityOfSeries.isEmpty()) return List.of();
-        SqlWhere where = new SqlWhere().in("series_id", new ArrayList<>(entityOfSeries.keySet()));
+        boolean oneSeries = entityOfSeries.size() == 1;
+        SqlWhere where = oneSeries
+                ? new SqlWhere().and("series_id = ?", entityOfSeries.keySet().iterator().next())
+                : new SqlWhere().in("series_id", new ArrayList<>(entityOfSeries.keySet()));
         if (from != null) where.and("generate_time >= ?", from);
         if (to != null) where.and("generate_time <= ?", to);
         if (cursor != null) {
@@ -296,7 +304,11 @@ public final class StreamStore {
             where.and(ascending ? "(generate_time, dup_seq) > (?, ?)" : "(generate_time, dup_seq) < (?, ?)", cursor.time(), cursor.dupSeq());
         }
         String dir = ascending ? "ASC" : "DESC";
-        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", dup_seq " + dir + " LIMIT ?",
+        // With one series the order names the index's leading column too: only then does H2 walk
+        // the index in order and stop at the limit (without it, it read every record of the series
+        // and sorted them, for every page). Several series are merged by time: a sort either way.
+        String order = (oneSeries ? "series_id " + dir + ", " : "") + "generate_time " + dir + ", dup_seq " + dir;
+        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?",
                 rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
     }
 
