@@ -59,7 +59,7 @@ public final class StreamRangeBench {
                 String deep = PageToken.encode(middleRecord.getEpochSecond(), middleRecord.getNano(), 0L);
                 Model probe = api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
                 if (probe.getList("result").size() != 100) throw new IllegalStateException("the deep cursor found no page: " + probe);
-                for (int i = 0; i < 300; i++) { // warm-up: JIT and caches, not measured
+                for (int i = 0; i < 3_000; i++) { // warm-up, not measured: the JIT compiles the whole call path (300 left p99 ~2 ms higher)
                     api.streamRange(ns, element, entity, null, null, null, "desc", null, 100);
                     api.streamRange(ns, element, entity, null, null, null, "asc", deep, 100);
                 }
