@@ -12,7 +12,6 @@ import io.omix.server.common.http.ApiRequest;
 import io.omix.server.common.http.ErrorCode;
 
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -84,7 +83,7 @@ final class SignatureAuthenticator implements Authenticator {
         try {
             jdbc.update(INSERT_NONCE, use.appKey(), use.nonce(), use.expiresAt());
         } catch (Jdbc.DataAccessException e) {
-            if (isUniqueViolation(e)) throw new ApiException(ErrorCode.REQUEST_REPLAYED);
+            if (e.isIntegrityViolation()) throw new ApiException(ErrorCode.REQUEST_REPLAYED);
             throw e;
         }
     }
@@ -106,14 +105,11 @@ final class SignatureAuthenticator implements Authenticator {
             });
             return Optional.of(java.util.Collections.nCopies(group.size(), Boolean.TRUE));
         } catch (Jdbc.DataAccessException e) {
-            if (isUniqueViolation(e)) return Optional.empty();
+            if (e.isIntegrityViolation()) return Optional.empty();
             throw e;
         }
     }
 
-    private static boolean isUniqueViolation(Jdbc.DataAccessException e) {
-        return e.getCause() instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23");
-    }
 
     private static ApiException refused(Object data) {
         return new ApiException(ErrorCode.SIGNATURE_INVALID, data);

@@ -124,7 +124,7 @@ public final class StreamStore {
                 return jdbc.inTransaction(c -> writeAll(c, series, records, duplicateEnabled));
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
-                if (attempt >= 2 || !isUniqueViolation(e)) throw e;
+                if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
             }
         }
     }
@@ -142,47 +142,34 @@ public final class StreamStore {
                 return out;
             }));
         } catch (Jdbc.DataAccessException e) {
-            if (!isUniqueViolation(e)) throw e;
+            if (!e.isIntegrityViolation()) throw e;
             return Optional.empty();
         }
     }
 
-    private static boolean isUniqueViolation(Jdbc.DataAccessException e) {
-        return e.getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23");
-    }
 
     /** The number of a (namespace, entity, element) series, created on first use; the same number every time. */
     private long seriesOf(String namespace, String entityId, String elementId) {
+        Optional<Long> existing = existingSeries(namespace, entityId, elementId);
+        if (existing.isPresent()) return existing.get();
+        try {
+            jdbc.update("INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)", namespace, entityId, elementId);
+        } catch (Jdbc.DataAccessException raced) {
+            if (!raced.isIntegrityViolation()) throw raced;
+            // another request created it at the same moment: use theirs
+        }
+        return existingSeries(namespace, entityId, elementId).orElseThrow();
+    }
+
+    /** A series, if it was ever written to; reading never creates one. */
+    private Optional<Long> existingSeries(String namespace, String entityId, String elementId) {
         String name = namespace + '\n' + entityId + '\n' + elementId;
         Long known = seriesIds.get(name);
-        if (known != null) return known;
-        Optional<Long> stored = findSeries(namespace, entityId, elementId);
-        if (stored.isEmpty()) {
-            try {
-                jdbc.update("INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)", namespace, entityId, elementId);
-            } catch (Jdbc.DataAccessException raced) {
-                if (!isUniqueViolation(raced)) throw raced;
-                // another request created it at the same moment: use theirs
-            }
-            stored = findSeries(namespace, entityId, elementId);
-        }
-        long id = stored.orElseThrow();
-        seriesIds.put(name, id);
-        return id;
-    }
-
-    /** A series that has records, if any; reading never creates one. */
-    private Optional<Long> existingSeries(String namespace, String entityId, String elementId) {
-        Long known = seriesIds.get(namespace + '\n' + entityId + '\n' + elementId);
         if (known != null) return Optional.of(known);
-        Optional<Long> stored = findSeries(namespace, entityId, elementId);
-        stored.ifPresent(id -> seriesIds.put(namespace + '\n' + entityId + '\n' + elementId, id));
-        return stored;
-    }
-
-    private Optional<Long> findSeries(String namespace, String entityId, String elementId) {
-        return jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
+        Optional<Long> stored = jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
                 rs -> rs.getLong(1), namespace, entityId, elementId);
+        stored.ifPresent(id -> seriesIds.put(name, id));
+        return stored;
     }
 
     /**

@@ -96,5 +96,10 @@ public final class Jdbc {
         public DataAccessException(SQLException cause) {
             super(cause.getMessage(), cause);
         }
+
+        /** An integrity constraint refused the write (SQLSTATE class 23: unique key, foreign key, ...). */
+        public boolean isIntegrityViolation() {
+            return getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23");
+        }
     }
 }
