@@ -189,22 +189,7 @@ public final class OmixServer implements AutoCloseable {
             platform.tasks().close();
         } finally {
             platform.close();
-            removeTemporaryModelsRoot();
-        }
-    }
-
-    /**
-     * Models' code unpacked under the temporary directory is a cache of the object store (unpacked
-     * again on the next invocation), so it goes with the server; a configured models.dir stays.
-     */
-    private void removeTemporaryModelsRoot() {
-        if (!platform.config().modelsRootIsTemporary()) return;
-        Path root = platform.config().modelsRoot();
-        if (!java.nio.file.Files.exists(root)) return;
-        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            LOG.warn("could not remove {}: {}", root, e.getMessage());
+            ModelsCapability.removeTemporaryCode(platform.config());
         }
     }
 

@@ -68,8 +68,9 @@ final class SignatureAuthenticator implements Authenticator {
 
     private record NonceUse(String appKey, String nonce, OffsetDateTime expiresAt) {}
 
-    // Concurrent requests record their nonces in one transaction: a commit each cost as much as the
-    // rest of a 100-record batch write's authentication (docs/benchmarks.md, streams).
+    // Concurrent requests record their nonces in one transaction: each H2 commit writes to the
+    // database file, and a commit per call was 17 % of the server's CPU under ingest load
+    // (docs/benchmarks.md, streams).
     private final GroupCommit<NonceUse, Boolean> nonces = new GroupCommit<>(this::recordNonces);
 
     private void recordNonce(String appKey, String nonce, OffsetDateTime now) {
@@ -109,7 +110,6 @@ final class SignatureAuthenticator implements Authenticator {
             throw e;
         }
     }
-
 
     private static ApiException refused(Object data) {
         return new ApiException(ErrorCode.SIGNATURE_INVALID, data);

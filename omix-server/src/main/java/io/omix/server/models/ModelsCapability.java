@@ -81,6 +81,19 @@ public final class ModelsCapability implements Capability {
     }
 
     /**
+     * At a server's stop: code unpacked under the temporary directory is a cache of the object store
+     * (unpacked again on the next invocation), so it goes with the server; a configured models.dir stays.
+     */
+    public static void removeTemporaryCode(io.omix.server.ServerConfig config) {
+        if (!config.modelsRootIsTemporary()) return;
+        try {
+            ModelPackage.deleteTree(config.modelsRoot());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(ModelsCapability.class).warn("could not remove {}: {}", config.modelsRoot(), e.getMessage());
+        }
+    }
+
+    /**
      * Models run as another user, with their code outside the data directory: the data directory
      * (database, object store, master key) becomes the server's alone, and the code root is
      * traversable, not listable, by others.
