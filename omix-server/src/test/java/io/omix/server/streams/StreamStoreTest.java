@@ -6,17 +6,92 @@ import io.omix.server.testing.TestServer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.sql.PreparedStatement;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Ranges over one series walk its index; over several (a user's samples) they merge by time. */
+/**
+ * Stream records in the database. Ranges over one series walk its index; over several (a user's
+ * samples) they merge by time. V14 moved records to numbered series and numeric keys: records
+ * written before keep the ids their writers were given, stay readable and in order, and still count
+ * for the duplicate rule; new ids are sealed keys.
+ */
 class StreamStoreTest {
     static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
     static final String WEIGHT = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b02";
     static final String ONE = "11111111-1111-4111-8111-111111111111";
     static final String TWO = "22222222-2222-4222-8222-222222222222";
+
+    static final String ENTITY = "6f1c2a9e-0d7b-4c53-9a61-3f0e8b2d4c17";
+    static final String LEGACY_1 = "018f3a2b-7c00-7abc-8def-0123456789ab";
+    static final String LEGACY_2 = "018f3a2b-7c01-7abc-8def-0123456789ac";
+    static final String LEGACY_DUP = "018f3a2b-7c02-7abc-8def-0123456789ad";
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void recordsWrittenBeforeTheUpgradeKeepTheirIdsOrderAndDuplicateRule(String kind) {
+        try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("13", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO streams (stream_id, namespace, entity_id, data_element_id, generate_time, "
+                    + "generate_offset, generate_mask, stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                Object[][] rows = {
+                        {LEGACY_1, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-01T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":1}", OffsetDateTime.parse("2024-01-02T00:00:00Z"), 0L},
+                        {LEGACY_2, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-03T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":3}", OffsetDateTime.parse("2024-01-04T00:00:00Z"), 0L},
+                        {LEGACY_DUP, "APP_A", ENTITY, HEART_RATE, OffsetDateTime.parse("2024-01-03T08:00:00+08:00"), 28800, "1111-11-11T11:11:00.000000+1111", "{\"v\":33}", OffsetDateTime.parse("2024-01-04T00:00:00Z"), 987654321L},
+                };
+                for (Object[] row : rows) {
+                    for (int i = 0; i < row.length; i++) ps.setObject(i + 1, row[i]);
+                    ps.executeUpdate();
+                }
+            }
+        }).start()) {
+            StreamStore store = new StreamStore(ts.server().platform());
+
+            StreamStore.Record old = store.find(LEGACY_1).orElseThrow();
+            assertEquals(LEGACY_1, old.streamId());
+            assertEquals("APP_A", old.namespace());
+            assertEquals(ENTITY, old.entityId());
+            assertEquals("heart rate", old.element().name());
+            assertEquals(1, old.data().path("v").asInt());
+
+            // The duplicate rule holds across the upgrade: the same entity, element and time is refused.
+            StreamStore.Written refused = store.write("APP_A", List.of(record(ENTITY, HEART_RATE, "2024-01-01 08:00", 2)), false).get(0);
+            assertNotNull(refused.problem());
+            assertNull(refused.streamId());
+
+            StreamStore.Written fresh = store.write("APP_A", List.of(record(ENTITY, HEART_RATE, "2024-01-02 08:00", 2)), false).get(0);
+            assertNull(fresh.problem());
+            assertTrue(fresh.streamId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), fresh.streamId());
+            assertEquals(2, store.find(fresh.streamId()).orElseThrow().data().path("v").asInt());
+
+            List<StreamStore.Record> page = store.range("APP_A", List.of(ENTITY), HEART_RATE, null, null, true, null, 10);
+            assertEquals(List.of(LEGACY_1, fresh.streamId(), LEGACY_2, LEGACY_DUP), page.stream().map(StreamStore.Record::streamId).toList(),
+                    "old and new records in one time order, old ones under their old ids");
+            assertEquals(List.of(), store.range("APP_B", List.of(ENTITY), HEART_RATE, null, null, true, null, 10), "another namespace sees none");
+
+            // Ids are sealed keys: consecutive ones look unrelated, and a changed or unknown id finds nothing.
+            StreamStore.Written next = store.write("APP_A", List.of(record(ENTITY, HEART_RATE, "2024-01-05 08:00", 5)), false).get(0);
+            assertNotEquals(fresh.streamId().substring(0, 8), next.streamId().substring(0, 8));
+            char last = next.streamId().charAt(35);
+            assertTrue(store.find(next.streamId().substring(0, 35) + (last == '0' ? '1' : '0')).isEmpty());
+            assertTrue(store.find(UUID.randomUUID().toString()).isEmpty());
+
+            // A second store (another server on the same database) reads the first one's ids and never reuses its keys.
+            StreamStore other = new StreamStore(ts.server().platform());
+            assertEquals(5, other.find(next.streamId()).orElseThrow().data().path("v").asInt());
+            StreamStore.Written fromOther = other.write("APP_A", List.of(record(ENTITY, HEART_RATE, "2024-01-06 08:00", 6)), false).get(0);
+            assertNull(fromOther.problem());
+            assertEquals(6, store.find(fromOther.streamId()).orElseThrow().data().path("v").asInt());
+            assertEquals(6, store.range("APP_A", List.of(ENTITY), HEART_RATE, null, null, true, null, 10).size());
+        }
+    }
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -26,8 +101,8 @@ class StreamStoreTest {
             List<StreamStore.NewRecord> records = new ArrayList<>();
             for (int day = 1; day <= 6; day++) {
                 // entity ONE on odd days, TWO on even days; a weight record that no heart-rate range may show
-                records.add(record(day % 2 == 1 ? ONE : TWO, HEART_RATE, day));
-                records.add(record(ONE, WEIGHT, day));
+                records.add(record(day % 2 == 1 ? ONE : TWO, HEART_RATE, String.format("2024-05-%02d 08:00", day), day));
+                records.add(record(ONE, WEIGHT, String.format("2024-05-%02d 08:00", day), day));
             }
             store.write("APP", records, false);
 
@@ -35,7 +110,7 @@ class StreamStoreTest {
             StreamStore.Cursor cursor = null;
             for (int page = 0; page < 3; page++) {
                 List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2);
-                got.forEach(r -> days.add(r.data().path("day").asInt()));
+                got.forEach(r -> days.add(r.data().path("v").asInt()));
                 StreamStore.Record last = got.get(got.size() - 1);
                 cursor = new StreamStore.Cursor(last.generateTime(), last.dupSeq());
             }
@@ -43,14 +118,13 @@ class StreamStoreTest {
             assertEquals(List.of(), store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2));
 
             List<StreamStore.Record> newestOfOne = store.range("APP", List.of(ONE), HEART_RATE, null, null, false, null, 2);
-            assertEquals(List.of(5, 3), newestOfOne.stream().map(r -> r.data().path("day").asInt()).toList(), "one entity, newest first");
+            assertEquals(List.of(5, 3), newestOfOne.stream().map(r -> r.data().path("v").asInt()).toList(), "one entity, newest first");
             assertEquals(List.of(ONE, ONE), newestOfOne.stream().map(StreamStore.Record::entityId).toList());
             assertEquals(6, store.range("APP", List.of(ONE), WEIGHT, null, null, true, null, 100).size());
         }
     }
 
-    private static StreamStore.NewRecord record(String entity, String element, int day) {
-        return new StreamStore.NewRecord(entity, element, PartialTime.parse(String.format("2024-05-%02d 08:00", day)),
-                JsonNodeFactory.instance.objectNode().put("day", day));
+    private static StreamStore.NewRecord record(String entity, String element, String time, int value) {
+        return new StreamStore.NewRecord(entity, element, PartialTime.parse(time), JsonNodeFactory.instance.objectNode().put("v", value));
     }
 }
