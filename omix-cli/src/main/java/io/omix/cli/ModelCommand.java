@@ -119,6 +119,13 @@ final class ModelCommand implements Runnable {
         }
     }
 
+    /** The scopes model.json declares ({@code "scopes": ["variants", "streams:write"]}). */
+    static String[] scopes(JsonNode config) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        config.path("scopes").forEach(s -> out.add(s.asText()));
+        return out.toArray(new String[0]);
+    }
+
     static JsonNode config(Path dir) {
         Path file = dir.resolve("model.json");
         if (!Files.exists(file)) return JSON.createObjectNode();
@@ -148,7 +155,8 @@ final class ModelCommand implements Runnable {
                     .runtime(c.path("runtime").asText("python3"))
                     .memorySize(memory != null ? memory : c.path("memory_size").asInt(128))
                     .timeout(timeout != null ? timeout : c.path("timeout").asInt(900))
-                    .comment(comment != null ? comment : c.path("comment").asText(null)).build();
+                    .comment(comment != null ? comment : c.path("comment").asText(null))
+                    .scopes(scopes(c)).build();
             Path zip = Files.isDirectory(source) ? zipDirectory(source) : source;
             try (Api api = options.api()) {
                 print(wait ? api.deployModel(modelId, zip, config, Duration.ofMinutes(10)).json() : api.deployModel(modelId, zip, config).json());

@@ -5,7 +5,7 @@ import io.omix.sdk.internal.ApiRequest;
 /**
  * A model's configuration for {@code deployModel} (seed 004's keyword arguments and their defaults):
  * handler {@code index.handler}, runtime {@code python3}, memory 128 MB, timeout 900 s. Rolling back
- * restores a source version, not this configuration.
+ * restores a source version, not this configuration (but each version keeps the scopes it declared).
  */
 public final class ModelConfig {
     private final String handler;
@@ -14,6 +14,7 @@ public final class ModelConfig {
     private final int timeout;
     private final String cpu;
     private final String comment;
+    private final java.util.List<String> scopes;
 
     private ModelConfig(Builder b) {
         this.handler = b.handler;
@@ -22,6 +23,7 @@ public final class ModelConfig {
         this.timeout = b.timeout;
         this.cpu = b.cpu;
         this.comment = b.comment;
+        this.scopes = java.util.List.copyOf(b.scopes);
     }
 
     public static ModelConfig defaults() {
@@ -34,7 +36,7 @@ public final class ModelConfig {
 
     ApiRequest apply(ApiRequest request) {
         return request.form("handler", handler).form("runtime", runtime).form("memory_size", memorySize).form("timeout", timeout)
-                .form("cpu", cpu).form("comment", comment);
+                .form("cpu", cpu).form("comment", comment).form("scopes", scopes.isEmpty() ? null : String.join(" ", scopes));
     }
 
     public static final class Builder {
@@ -44,6 +46,7 @@ public final class ModelConfig {
         private int timeout = 900;
         private String cpu;
         private String comment;
+        private final java.util.List<String> scopes = new java.util.ArrayList<>();
 
         private Builder() {}
 
@@ -77,6 +80,16 @@ public final class ModelConfig {
 
         public Builder comment(String comment) {
             this.comment = comment;
+            return this;
+        }
+
+        /**
+         * What the model's invocation token may do, for models that call the API: scope ids such as
+         * {@code "variants"} (reads) or {@code "streams:write"} (writes), each limited further to what the
+         * invoking caller holds. Declaring none gives the model read access within the caller's scopes.
+         */
+        public Builder scopes(String... scopes) {
+            this.scopes.addAll(java.util.List.of(scopes));
             return this;
         }
 

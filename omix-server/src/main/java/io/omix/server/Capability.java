@@ -10,6 +10,12 @@ import io.omix.server.demo.DemoData;
 public interface Capability {
     void routes(Routes routes);
 
+    /** Adds to the HTTP server before it starts (a connector of its own, for instance). */
+    default void jetty(io.javalin.config.JettyConfig jetty) {}
+
+    /** Releases what the capability holds, once the server has stopped serving requests. */
+    default void close() {}
+
     /** Adds this capability's demo data and the credentials or ids a newcomer needs. */
     default void demo(DemoData demo) {}
 

@@ -56,12 +56,14 @@ public final class OmixServer implements AutoCloseable {
 
     private final Platform platform;
     private final Javalin app;
+    private final List<Capability> capabilities;
     private final Optional<Path> demoCredentials;
     private volatile boolean stopped;
 
-    private OmixServer(Platform platform, Javalin app, Optional<Path> demoCredentials) {
+    private OmixServer(Platform platform, Javalin app, List<Capability> capabilities, Optional<Path> demoCredentials) {
         this.platform = platform;
         this.app = app;
+        this.capabilities = capabilities;
         this.demoCredentials = demoCredentials;
     }
 
@@ -105,8 +107,8 @@ public final class OmixServer implements AutoCloseable {
             JvmGcMetrics gc = new JvmGcMetrics();
             gc.bindTo(metrics);
             Database database = platform.database();
+            List<Capability> capabilities = new ArrayList<>();
             try {
-                List<Capability> capabilities = new ArrayList<>();
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
                 Javalin app = Javalin.create(jc -> {
@@ -131,6 +133,7 @@ public final class OmixServer implements AutoCloseable {
                     });
                     jc.jetty.modifyServletContextHandler(h -> h.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
                     jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+                    for (Capability c : capabilities) c.jetty(jc.jetty);
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
                     Routes routes = new Routes(jc.routes, platform.authenticators());
@@ -144,11 +147,12 @@ public final class OmixServer implements AutoCloseable {
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 platform.tasks().start();
-                OmixServer server = new OmixServer(platform, app, demo);
+                OmixServer server = new OmixServer(platform, app, capabilities, demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
             } catch (RuntimeException e) {
+                closeAll(capabilities);
                 platform.close();
                 throw e;
             }
@@ -187,6 +191,7 @@ public final class OmixServer implements AutoCloseable {
         try {
             app.stop();
             platform.tasks().close();
+            closeAll(capabilities);
         } finally {
             platform.close();
             ModelsCapability.removeTemporaryCode(platform.config());
@@ -196,5 +201,15 @@ public final class OmixServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    private static void closeAll(List<Capability> capabilities) {
+        for (Capability c : capabilities) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
     }
 }

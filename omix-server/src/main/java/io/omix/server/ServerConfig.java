@@ -47,13 +47,17 @@ import java.util.Properties;
  * @param s3Region        its region
  * @param modelsDir       where deployed models' code is unpacked and run; empty = a directory under the
  *                        system's temporary directory (models run as another user, who must reach it)
+ * @param modelsPoolSize  sandboxes started ahead for each published model version (0: every invocation
+ *                        starts its own box when it arrives); each still serves exactly one invocation
+ * @param modelsPython    the python3 interpreter that python3 models run on (bound read-only into their box)
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
                            String demo, String masterKey, Duration accessTokenTtl, Duration refreshTokenTtl,
                            java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
-                           String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir) {
+                           String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
+                           int modelsPoolSize, String modelsPython) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -86,6 +90,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("files.s3-secret-key", "");
         d.put("files.s3-region", "us-east-1");
         d.put("models.dir", "");
+        d.put("models.pool-size", "2");
+        d.put("models.python", "/usr/bin/python3");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -106,6 +112,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         if (uploadCredentialTtl.getSeconds() < 60 || uploadCredentialTtl.getSeconds() > 12 * 3600) {
             throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
         }
+        if (modelsPoolSize < 0 || modelsPoolSize > 16) throw new IllegalArgumentException("models.pool-size must be 0..16");
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
@@ -184,7 +191,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("files.s3-access-key"),
                 v.get("files.s3-secret-key"),
                 v.get("files.s3-region"),
-                v.get("models.dir"));
+                v.get("models.dir"),
+                integer(v, "models.pool-size"),
+                v.get("models.python"));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -237,7 +246,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
-                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir);
+                filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
+                modelsPoolSize, modelsPython);
     }
 
     @Override

@@ -1,9 +1,12 @@
 """An Omix interpretation model: caffeine metabolism from the caller's CYP1A2 genotype (rs762551).
 
 The platform calls handler(event, context) with event a JSON string:
-  {"access_token": "...", "params": {"biosample_id": "E-..."}, "api_endpoint": "http://..."}
-It reads the caller's variants through the API with the caller's own token, and answers
-{"model_code", "model_msg", "model_data"}. Only the standard library is available.
+  {"access_token": "...", "params": {"biosample_id": "E-..."}, "api_endpoint": "http://127.0.0.1:8080"}
+The model runs in a sandbox with no network but the platform's API at api_endpoint. access_token is
+minted for this invocation alone: it acts for the caller within the scopes model.json declares
+("variants" here: reading variant calls) and stops working when the invocation ends. The model reads
+the caller's variants with it and answers {"model_code", "model_msg", "model_data"}. Only the
+standard library is available.
 """
 import json
 import urllib.parse

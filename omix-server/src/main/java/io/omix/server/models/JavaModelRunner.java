@@ -1,12 +1,23 @@
 package io.omix.server.models;
 
 import java.io.File;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandle;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,21 +25,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs one invocation of a {@code java} model in its own JVM (started by {@link ModelRunner}, never
- * loaded by the server): {@code package.Class.method} from the model's classes and jars, called as
- * {@code static Object method(String event, Map<String, Object> context)} (or with the event alone).
- * The result's text (a JSON object) goes to the real stdout; whatever the model prints goes to stderr.
- * Exit codes as the python runner's: 0 result written, 11 the model threw, 13 out of memory, 14 bad handler.
+ * Runs one invocation of a {@code java} model in its own JVM inside its sandbox (started by
+ * {@link ModelRunner}, never loaded by the server): {@code package.Class.method} from the model's
+ * classes and jars under {@code /code}, called as {@code static Object method(String event, Map<String, Object> context)}
+ * (or with the event alone). Protocol as the python runner's: the handler's class is loaded first,
+ * then one line with the request id and the event arrive on stdin; the answer is one frame on the
+ * real stdout (status byte, ten digits of length, the result); whatever the model prints goes to
+ * stderr. The platform's API socket is forwarded to {@code 127.0.0.1:8080}.
  * Depends on nothing but the JDK, so it runs on the model's class path alone.
  */
 public final class JavaModelRunner {
+    private static final String CHANNEL = "/run/omix/api.sock";
+
     private JavaModelRunner() {}
 
     public static void main(String[] args) throws Exception {
         String codeDir = args[0];
         String handler = args[1];
-        PrintStream out = System.out;
+        PrintStream out = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false);
         System.setOut(System.err);
+        notDumpable();
+        if (new File(CHANNEL).exists()) forwardApi();
         Method method;
         try {
             int dot = handler.lastIndexOf('.');
@@ -36,29 +53,150 @@ public final class JavaModelRunner {
             Class<?> type = Class.forName(handler.substring(0, dot), true, loader);
             method = find(type, handler.substring(dot + 1));
         } catch (OutOfMemoryError e) {
-            Runtime.getRuntime().halt(13);
+            frame(out, 'M', new byte[0]);
             return;
         } catch (Throwable e) {
             e.printStackTrace();
-            Runtime.getRuntime().halt(14);
+            frame(out, 'H', new byte[0]);
             return;
         }
-        String event = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        InputStream in = System.in;
+        String requestId = readLine(in);
+        String event = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         Map<String, Object> context = new HashMap<>();
-        context.put("request_id", args.length > 2 ? args[2] : "");
+        context.put("request_id", requestId);
         context.put("function_name", handler);
         try {
             Object result = method.getParameterCount() == 2 ? method.invoke(null, event, context) : method.invoke(null, event);
-            out.print(String.valueOf(result));
-            out.flush();
+            frame(out, '0', String.valueOf(result).getBytes(StandardCharsets.UTF_8));
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof OutOfMemoryError) Runtime.getRuntime().halt(13);
+            if (e.getCause() instanceof OutOfMemoryError) frame(out, 'M', new byte[0]);
             e.getCause().printStackTrace();
-            Runtime.getRuntime().halt(11);
+            frame(out, 'E', new byte[0]);
         } catch (OutOfMemoryError e) {
-            Runtime.getRuntime().halt(13);
+            frame(out, 'M', new byte[0]);
         }
-        Runtime.getRuntime().halt(0);
+    }
+
+    private static void frame(PrintStream out, char status, byte[] body) {
+        out.print(status);
+        out.print(String.format("%010d", body.length));
+        out.write(body, 0, body.length);
+        out.flush();
+        Runtime.getRuntime().halt(status == '0' ? 0 : 11);
+    }
+
+    private static String readLine(InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) != -1 && c != '\n'; ) line.append((char) c);
+        return line.toString().trim();
+    }
+
+    /**
+     * PR_SET_DUMPABLE 0 through the foreign function API (JDK 22 and later, looked up reflectively so
+     * that this class still compiles for 17): no core dumps, {@code /proc/<pid>/mem} closed. The
+     * sandbox's seccomp filter refuses turning it back on.
+     */
+    private static void notDumpable() {
+        try {
+            Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+            Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+            Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
+            Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+            Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+            Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+            Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+            Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+            Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
+            Object symbol = ((java.util.Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "prctl")).orElseThrow();
+            Object intLayout = valueLayout.getField("JAVA_INT").get(null);
+            Object longLayout = valueLayout.getField("JAVA_LONG").get(null);
+            Object layouts = java.lang.reflect.Array.newInstance(layoutType, 5);
+            java.lang.reflect.Array.set(layouts, 0, intLayout);
+            for (int i = 1; i < 5; i++) java.lang.reflect.Array.set(layouts, i, longLayout);
+            Object descriptor = descriptorType.getMethod("of", layoutType, layouts.getClass()).invoke(null, intLayout, layouts);
+            MethodHandle prctl = (MethodHandle) linkerType.getMethod("downcallHandle", segmentType, descriptorType, optionType.arrayType())
+                    .invoke(linker, symbol, descriptor, java.lang.reflect.Array.newInstance(optionType, 0));
+            prctl.invokeWithArguments(4, 0L, 0L, 0L, 0L);
+        } catch (Throwable unavailable) {
+            // before JDK 22: the box's own uid and PID namespace still keep other invocations out
+        }
+    }
+
+    /** {@code 127.0.0.1:8080} inside the box, forwarded to the platform's API socket. */
+    private static void forwardApi() {
+        ServerSocket listener;
+        try {
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), 16);
+        } catch (java.io.IOException e) {
+            e.printStackTrace();
+            return;
+        }
+        daemon(() -> {
+            while (true) {
+                Socket client;
+                try {
+                    client = listener.accept();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+                try {
+                    SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(CHANNEL));
+                    InputStream clientIn = client.getInputStream();
+                    OutputStream clientOut = client.getOutputStream();
+                    daemon(() -> pump(clientIn, Channels.newOutputStream(upstream), () -> shutdownOutput(upstream)));
+                    daemon(() -> pump(Channels.newInputStream(upstream), clientOut, () -> shutdownOutput(client)));
+                } catch (java.io.IOException e) {
+                    closeQuietly(client);
+                }
+            }
+        });
+    }
+
+    private static void pump(InputStream from, OutputStream to, Runnable done) {
+        byte[] buffer = new byte[65536];
+        try {
+            for (int n; (n = from.read(buffer)) != -1; ) {
+                to.write(buffer, 0, n);
+                to.flush();
+            }
+        } catch (java.io.IOException | RuntimeException closed) {
+            // the other side went away
+        } finally {
+            done.run();
+        }
+    }
+
+    private static void shutdownOutput(SocketChannel c) {
+        try {
+            c.shutdownOutput();
+        } catch (java.io.IOException ignored) {
+            // closed already
+        }
+    }
+
+    private static void shutdownOutput(Socket s) {
+        try {
+            s.shutdownOutput();
+        } catch (java.io.IOException ignored) {
+            // closed already
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (java.io.IOException ignored) {
+            // closed already
+        }
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "omix-api-forward");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static Method find(Class<?> type, String name) throws NoSuchMethodException {

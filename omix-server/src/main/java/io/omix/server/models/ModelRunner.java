@@ -2,189 +2,319 @@ package io.omix.server.models;
 
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs one model invocation in its own OS process: a fresh empty working directory, an environment
- * with nothing of the server's, limits on address space, CPU time, open files and processes
- * ({@code prlimit}), a wall-clock limit, capped output. When the server runs as root the model runs
- * as {@code nobody} ({@code setpriv}), so the server's data directory (mode 0700) is out of its reach,
- * inside a PID namespace ({@code unshare}) so that nothing it forks outlives it.
+ * Runs model invocations, each in a {@link Sandbox} of its own that is destroyed after it: the
+ * limits (CPU time, memory, wall clock, processes, 1 MiB of result, 4 MiB of log) and the answers
+ * of every failure (41211-41214) are here.
+ *
+ * <p>Published versions keep a few boxes started ahead ({@code models.pool-size} each): the box is
+ * built, the runtime started and the handler's code loaded before an invocation arrives, which then
+ * only hands over its event. A pooled box still serves exactly one invocation; boxes of versions
+ * not invoked for {@link #IDLE_MILLIS} are destroyed.
  */
-final class ModelRunner {
+final class ModelRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRunner.class);
     static final int MAX_RESULT_BYTES = 1 << 20;
     static final int MAX_LOG_BYTES = 4 << 20;
+    static final long IDLE_MILLIS = 5 * 60_000;
     private static final int KEPT_LOG_CHARS = 4000;
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
-    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    /** The runtimes a model may name. */
+    static final Set<String> RUNTIMES = Set.of("python3", "java");
+
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "omix-model-output");
         t.setDaemon(true);
         return t;
     });
 
-    private final Path runner;
-    private final Path work;
-    private final String python;
-
-    ModelRunner(Path scratch) {
-        try {
-            Files.createDirectories(scratch);
-            this.work = scratch;
-            this.runner = scratch.resolve("runner.py");
-            try (InputStream in = ModelRunner.class.getResourceAsStream("runner.py")) {
-                Files.copy(in, runner, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx--x--x"));
-            Files.setPosixFilePermissions(runner, PosixFilePermissions.fromString("rw-r--r--"));
-            // The java runtime's runner: one class, on a class path of its own (none of the server's classes).
-            Path javaRunner = javaRunnerDir().resolve("io/omix/server/models/JavaModelRunner.class");
-            Files.createDirectories(javaRunner.getParent());
-            try (InputStream in = ModelRunner.class.getResourceAsStream("JavaModelRunner.class")) {
-                Files.copy(in, javaRunner, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (Stream<Path> all = Files.walk(javaRunnerDir())) {
-                for (Path p : all.toList()) {
-                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the model runner under " + scratch, e);
-        }
-        this.python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-    }
-
     record Limits(int memoryMb, int timeoutSeconds) {}
 
-    private Path javaRunnerDir() {
-        return work.resolve("java-runner");
+    /** What a box runs: one version of one model, with its limits. */
+    record Spec(String modelId, int version, String runtime, Path codeDir, String handler, Limits limits) {}
+
+    private final Sandbox sandbox;
+    private final int poolSize;
+    private final Map<Spec, Deque<Box>> pool = new ConcurrentHashMap<>();
+    private final Map<Spec, Long> lastUse = new ConcurrentHashMap<>();
+    private final Map<Spec, AtomicInteger> starting = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService refills;
+    private volatile boolean closed;
+
+    ModelRunner(Sandbox sandbox, int poolSize) {
+        this.sandbox = sandbox;
+        this.poolSize = poolSize;
+        this.refills = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "omix-model-pool");
+            t.setDaemon(true);
+            return t;
+        });
+        refills.scheduleWithFixedDelay(this::expireIdle, 30, 30, TimeUnit.SECONDS);
     }
 
-    /** The runtimes a model may name. */
-    static final java.util.Set<String> RUNTIMES = java.util.Set.of("python3", "java");
-
-    /** The model's answer, a JSON object's text; the API error of its failure otherwise. */
-    String run(String runtime, Path codeDir, String handler, String event, String requestId, Limits limits) {
-        Path dir;
-        try {
-            dir = Files.createTempDirectory(work, "run-");
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Runs one invocation of {@code spec}: in a box started ahead when {@code pooled} and one is
+     * ready, else in one started now. The model's answer (a JSON object's text), or the API error of
+     * its failure.
+     */
+    String run(Spec spec, boolean pooled, String event, String requestId) {
+        Box box = null;
+        if (pooled && poolSize > 0) {
+            lastUse.put(spec, System.currentTimeMillis());
+            Deque<Box> ready = pool.get(spec);
+            while (ready != null && box == null) {
+                Box b = ready.pollFirst();
+                if (b == null) break;
+                if (b.process.isAlive()) box = b;
+                else b.destroy();
+            }
+            refill(spec);
         }
-        try {
-            return runIn(runtime, dir, codeDir, handler, event, requestId, limits);
-        } finally {
-            deleteTree(dir);
+        if (box == null) box = start(spec);
+        return box.run(event, requestId);
+    }
+
+    /** Starts boxes for a version that has just become the one invocations run (publish, rollback). */
+    void prewarm(Spec spec) {
+        if (poolSize <= 0 || closed) return;
+        lastUse.put(spec, System.currentTimeMillis());
+        refill(spec);
+    }
+
+    /** Destroys the boxes of a model's versions other than {@code keep} (a new stable version took over). */
+    void retire(String modelId, Spec keep) {
+        for (Spec s : List.copyOf(pool.keySet())) {
+            if (s.modelId().equals(modelId) && !s.equals(keep)) drain(s);
         }
     }
 
-    private String runIn(String runtime, Path dir, Path codeDir, String handler, String event, String requestId, Limits limits) {
-        boolean java = runtime.equals("java");
-        List<String> command = new ArrayList<>();
-        if (ROOT) command.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--"));
-        command.add("prlimit");
-        // A JVM reserves far more address space than it uses: its heap is capped by -Xmx instead, and
-        // its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
-        if (!java) command.add("--as=" + (long) limits.memoryMb() * 1024 * 1024);
-        command.addAll(List.of("--cpu=" + limits.timeoutSeconds() * (java ? 2 : 1), "--nofile=" + (java ? 256 : 64), "--fsize=" + (64L << 20),
-                "--core=0", "--nproc=" + (java ? 1024 : ROOT ? 64 : 256), "--"));
-        if (ROOT) command.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
+    private void refill(Spec spec) {
+        if (closed) return;
+        AtomicInteger inFlight = starting.computeIfAbsent(spec, s -> new AtomicInteger());
+        Deque<Box> ready = pool.computeIfAbsent(spec, s -> new ConcurrentLinkedDeque<>());
+        int missing = poolSize - ready.size() - inFlight.get();
+        for (int i = 0; i < missing; i++) {
+            inFlight.incrementAndGet();
+            refills.execute(() -> {
+                try {
+                    if (closed) return;
+                    Box b = start(spec);
+                    ready.addLast(b);
+                    if (closed) drain(spec);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not start a sandbox ahead for model {} version {}: {}", spec.modelId(), spec.version(), e.getMessage());
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    private void drain(Spec spec) {
+        Deque<Box> boxes = pool.remove(spec);
+        lastUse.remove(spec);
+        if (boxes == null) return;
+        for (Box b; (b = boxes.pollFirst()) != null; ) b.destroy();
+    }
+
+    private void expireIdle() {
+        long now = System.currentTimeMillis();
+        for (Spec s : List.copyOf(pool.keySet())) {
+            Long used = lastUse.get(s);
+            if (used == null || now - used > IDLE_MILLIS) drain(s);
+        }
+    }
+
+    /** How many boxes wait, started ahead (tests and metrics). */
+    int pooled() {
+        return pool.values().stream().mapToInt(Deque::size).sum();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        refills.shutdownNow();
+        for (Spec s : List.copyOf(pool.keySet())) drain(s);
+    }
+
+    private Box start(Spec spec) {
+        Sandbox.UidLease uid = sandbox.lease();
+        boolean java = spec.runtime().equals("java");
+        Limits limits = spec.limits();
+        List<String> program = new ArrayList<>();
         if (java) {
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + limits.memoryMb() + "m",
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m", "-XX:-UsePerfData", "-Djava.io.tmpdir=" + dir,
-                    "-cp", javaRunnerDir().toString(), JavaModelRunner.class.getName(), codeDir.toString(), handler, requestId));
+            program.addAll(List.of(sandbox.java(), "-Xmx" + limits.memoryMb() + "m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m",
+                    "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.io.tmpdir=/tmp"));
+            if (sandbox.javaHasForeignFunctions()) program.add("--enable-native-access=ALL-UNNAMED");
+            program.addAll(List.of("-cp", "/runner", JavaModelRunner.class.getName(), "/code", spec.handler()));
         } else {
-            command.addAll(List.of(python, "-I", runner.toString(), codeDir.toString(), handler, requestId));
+            program.addAll(List.of(sandbox.python(), "-I", "-S", "/runner/runner.py", "/code", spec.handler()));
         }
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program));
         Map<String, String> env = pb.environment();
         env.clear(); // nothing of the server's environment: no secrets, no database URL
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", dir.toString());
-        env.put("TMPDIR", dir.toString());
+        env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
         env.put("LANG", "C.UTF-8");
         Process process;
-        long started = System.nanoTime();
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the model process: " + e.getMessage(), e);
+            uid.close();
+            throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
         }
-        // Each output on a thread of its own: a reader blocked on one pipe must never stall the other.
-        CompletableFuture<Capped> stdout = CompletableFuture.supplyAsync(() -> Capped.read(process.getInputStream(), MAX_RESULT_BYTES), READERS);
-        CompletableFuture<Capped> stderr = CompletableFuture.supplyAsync(() -> Capped.read(process.getErrorStream(), MAX_LOG_BYTES), READERS);
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(event.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException modelClosedItsInput) {
-            // the model does not read its event: fine
+        process.onExit().whenComplete((p, e) -> uid.close());
+        return new Box(process, limits);
+    }
+
+    /** The answer a runner writes: its status and, for {@code '0'}, the result. */
+    private record Frame(char status, byte[] body, boolean overflow) {
+        static final Frame NONE = new Frame('-', new byte[0], false);
+    }
+
+    /** One started box, used for exactly one invocation. */
+    private static final class Box {
+        final Process process;
+        final Limits limits;
+        final CompletableFuture<Frame> frame;
+        final CompletableFuture<Capped> log;
+
+        Box(Process process, Limits limits) {
+            this.process = process;
+            this.limits = limits;
+            this.frame = CompletableFuture.supplyAsync(() -> readFrame(process.getInputStream()), READERS);
+            this.log = CompletableFuture.supplyAsync(() -> Capped.read(process.getErrorStream(), MAX_LOG_BYTES), READERS);
         }
-        boolean finished;
-        try {
-            // Until the process ends, its time is up, or it floods its output (which ends the run at once).
-            long deadline = started + TimeUnit.SECONDS.toNanos(limits.timeoutSeconds());
-            finished = false;
-            while (!finished && System.nanoTime() < deadline && !flooded(stdout) && !flooded(stderr)) {
-                finished = process.waitFor(Math.min(50, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+
+        String run(String event, String requestId) {
+            try {
+                return answer(event, requestId);
+            } finally {
+                destroy();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill(process);
-            throw new IllegalStateException("interrupted while a model ran");
         }
-        if (!finished) kill(process);
-        Capped result = stdout.join();
-        Capped log = stderr.join();
-        if (result.overflow || log.overflow) {
-            kill(process);
-            throw new ApiException(ErrorCode.MODEL_OUTPUT_TOO_LARGE, Map.of("limit", result.overflow ? "1 MiB of result" : "4 MiB of log output"));
+
+        private String answer(String event, String requestId) {
+            long started = System.nanoTime();
+            try (OutputStream in = process.getOutputStream()) {
+                in.write((requestId + "\n").getBytes(StandardCharsets.UTF_8));
+                in.write(event.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException modelClosedItsInput) {
+                // the model does not read its event (or is gone): its frame or exit tells
+            }
+            long deadline = started + TimeUnit.SECONDS.toNanos(limits.timeoutSeconds());
+            Frame f = null;
+            try {
+                // Until the answer arrives, the time is up, or the log floods (which ends the run at once).
+                while (f == null) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));
+                    if (log.isDone() && log.join().overflow) throw tooLarge(false);
+                    try {
+                        f = frame.get(Math.min(TimeUnit.MILLISECONDS.toNanos(50), left), TimeUnit.NANOSECONDS);
+                    } catch (TimeoutException notYet) {
+                        // look again
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a model ran");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("reading a model's answer failed", e.getCause());
+            }
+            if (f.overflow) throw tooLarge(true);
+            if (f.status == '0') return new String(f.body, StandardCharsets.UTF_8);
+            if (f.status == 'M') throw memory();
+            // A failure: its log tells why, complete once the box is gone.
+            destroyAfter(2000);
+            Capped tail = logAfter(2000);
+            if (tail.overflow) throw tooLarge(false);
+            if (f.status == 'E' || f.status == 'H') throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail.tail()));
+            if (tail.tail().contains("java.lang.OutOfMemoryError")) throw memory();
+            // No answer: a death by signal (the CPU-time limit when the run lasted about its timeout, a crash otherwise).
+            long ranMillis = (System.nanoTime() - started) / 1_000_000;
+            if (ranMillis >= limits.timeoutSeconds() * 1000L - 500) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));
+            int exit = process.isAlive() ? -1 : process.exitValue();
+            throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("exit_code", exit, "stderr", tail.tail().isEmpty() ? "killed by a signal" : tail.tail()));
         }
-        if (!finished) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));
-        int exit = process.exitValue();
-        String tail = log.tail();
-        if (exit == 0) return result.text();
-        if (exit == 13 || tail.contains("java.lang.OutOfMemoryError")) throw new ApiException(ErrorCode.MODEL_MEMORY_EXCEEDED, Map.of("memory_size", limits.memoryMb()));
-        if (exit == 11 || exit == 14) throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail));
-        // Any other end is a death by signal (its code differs through unshare and prlimit): the CPU-time
-        // limit when the run lasted about as long as its timeout, a crash otherwise.
-        long ranMillis = (System.nanoTime() - started) / 1_000_000;
-        if (ranMillis >= limits.timeoutSeconds() * 1000L - 500) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));
-        throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("exit_code", exit, "stderr", tail.isEmpty() ? "killed by a signal" : tail));
+
+        private ApiException memory() {
+            return new ApiException(ErrorCode.MODEL_MEMORY_EXCEEDED, Map.of("memory_size", limits.memoryMb()));
+        }
+
+        private static ApiException tooLarge(boolean result) {
+            return new ApiException(ErrorCode.MODEL_OUTPUT_TOO_LARGE, Map.of("limit", result ? "1 MiB of result" : "4 MiB of log output"));
+        }
+
+        private void destroyAfter(long millis) {
+            try {
+                process.waitFor(millis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            destroy();
+        }
+
+        private Capped logAfter(long millis) {
+            try {
+                return log.get(millis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Capped(new byte[0], false);
+            } catch (ExecutionException | TimeoutException e) {
+                return new Capped(new byte[0], false);
+            }
+        }
+
+        /** Kills the box: its bubblewrap process, and with it (its PID namespace) everything the model started. */
+        void destroy() {
+            if (!process.isAlive()) return;
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
     }
 
-    private static boolean flooded(CompletableFuture<Capped> output) {
-        return output.isDone() && output.join().overflow;
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            ModelPackage.deleteTree(dir);
-        } catch (IOException ignored) {
-            // a scratch directory; the next start of the server clears the rest
+    private static Frame readFrame(InputStream in) {
+        try (in) {
+            int status = in.read();
+            if (status < 0) return Frame.NONE;
+            byte[] digits = in.readNBytes(10);
+            if (digits.length < 10) return new Frame('?', new byte[0], false);
+            long length;
+            try {
+                length = Long.parseLong(new String(digits, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                return new Frame('?', new byte[0], false);
+            }
+            if (length > MAX_RESULT_BYTES) return new Frame((char) status, new byte[0], true);
+            byte[] body = in.readNBytes((int) length);
+            if (body.length < length) return new Frame('?', new byte[0], false);
+            return new Frame((char) status, body, false);
+        } catch (IOException closed) {
+            return Frame.NONE;
         }
     }
 
@@ -206,12 +336,8 @@ final class ModelRunner {
             return new Capped(kept.toByteArray(), false);
         }
 
-        String text() {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-
         String tail() {
-            String t = text();
+            String t = new String(bytes, StandardCharsets.UTF_8);
             return t.length() <= KEPT_LOG_CHARS ? t : t.substring(t.length() - KEPT_LOG_CHARS);
         }
     }

@@ -59,6 +59,12 @@ final class ModelStore {
         return jdbc.queryOne("SELECT source_object FROM model_versions WHERE model_id = ? AND version = ?", rs -> rs.getString(1), modelId, version);
     }
 
+    /** The scopes a version declared at deploy; empty when it declared none. */
+    Optional<String> scopes(String modelId, int version) {
+        return jdbc.queryOne("SELECT scopes FROM model_versions WHERE model_id = ? AND version = ?", rs -> Optional.ofNullable(rs.getString(1)),
+                modelId, version).flatMap(s -> s);
+    }
+
     boolean versionExists(String modelId, int version) {
         return jdbc.queryOne("SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?", rs -> 1, modelId, version).isPresent();
     }

@@ -21,6 +21,7 @@ import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
 import io.omix.server.common.validation.StringParam;
 import io.omix.server.files.ObjectAccess;
+import io.omix.server.oauth.TokenStore;
 import io.omix.server.tasks.TaskEngine;
 import io.omix.server.tasks.TasksCapability;
 
@@ -35,6 +36,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -61,23 +67,62 @@ public final class ModelsCapability implements Capability {
     static final IntParam VERSION = Param.integer("version").required().range(1, Integer.MAX_VALUE);
     static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(10);
     static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
+    /** What the model's invocation tokens may do: Omix scope ids (read) and id:write (writes), space or comma separated. */
+    static final StringParam SCOPES = Param.string("scopes").maxLength(500)
+            .pattern(Pattern.compile("[a-z]+(:write)?([ ,]+[a-z]+(:write)?)*"), "scope ids such as 'variants samples streams:write', space separated");
     private static final int MAX_PARAMS = 50;
     private static final int MAX_PARAM_CHARS = 4096;
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelsCapability.class);
 
     private final Platform platform;
     private final ModelStore store;
     private final ObjectAccess objects;
-    private final ModelRunner runner;
+    private final TokenStore tokens;
     private final Path codeRoot;
+    private final Path channel;
+    private final Sandbox sandbox;
+    private final ModelRunner runner;
+    /** Whether boxes can be built here: found out once, in the background, at start. */
+    private final CompletableFuture<Optional<String>> sandboxCheck;
+    /** Each version's declared scopes (versions never change). */
+    private final Map<String, Optional<String>> versionScopes = new ConcurrentHashMap<>();
 
     public ModelsCapability(Platform platform) {
         this.platform = platform;
         this.store = new ModelStore(platform);
         this.objects = new ObjectAccess(platform);
+        this.tokens = new TokenStore(platform);
         this.codeRoot = platform.config().modelsRoot();
         protectDataDir(platform.config().dataDir());
-        this.runner = new ModelRunner(codeRoot.resolve("run"));
+        this.channel = ModelChannel.socketUnder(codeRoot);
+        this.sandbox = Sandbox.prepare(codeRoot.resolve(".runtime"), channel, platform.config().modelsPython());
+        this.runner = new ModelRunner(sandbox, platform.config().modelsPoolSize());
+        this.sandboxCheck = CompletableFuture.supplyAsync(sandbox::selfTest);
+        sandboxCheck.thenAccept(why -> {
+            if (why.isPresent()) LOG.warn("Model invocations are refused on this server (41217): {}", why.get());
+            else LOG.info("Model sandbox ready (bubblewrap, a user of its own per invocation, seccomp, no network but the API)");
+        });
         platform.tasks().handle(DEPLOY_TASK, this::deploy);
+    }
+
+    @Override
+    public void jetty(io.javalin.config.JettyConfig jetty) {
+        jetty.modifyServer(server -> ModelChannel.addOnceStarted(server, channel));
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+    }
+
+    /** Refuses, with the reason in the log, when this server cannot build a box for {@code runtime}. */
+    private void requireSandbox(String runtime) {
+        Optional<String> why = sandboxCheck.join().or(() -> sandbox.unavailable(runtime));
+        if (why.isPresent()) {
+            LOG.warn("model invocation refused: {}", why.get());
+            throw new ApiException(ErrorCode.MODEL_SANDBOX_UNAVAILABLE, Map.of("reason", "this server cannot run models safely; its operator has the details in the log"));
+        }
     }
 
     /**
@@ -110,7 +155,7 @@ public final class ModelsCapability implements Capability {
 
     @Override
     public void routes(Routes routes) {
-        routes.post("/model/deploy", Access.TOKEN, ParamSpec.of(MODEL_ID, OBJECT_NAME, HANDLER, RUNTIME, MEMORY_SIZE, CPU, DISK_SIZE, TIMEOUT, COMMENT),
+        routes.post("/model/deploy", Access.TOKEN, ParamSpec.of(MODEL_ID, OBJECT_NAME, HANDLER, RUNTIME, MEMORY_SIZE, CPU, DISK_SIZE, TIMEOUT, COMMENT, SCOPES),
                 (r, p) -> {
                     r.caller().requireScope(Scope.MODELS);
                     String modelId = p.get(MODEL_ID);
@@ -121,9 +166,11 @@ public final class ModelsCapability implements Capability {
                     long size = objects.ownedSize(p.get(OBJECT_NAME), r.caller())
                             .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", p.get(OBJECT_NAME))));
                     if (size > ModelPackage.MAX_ZIP_BYTES) throw ApiException.invalidParam("object_name", "a model package is at most 50 MiB");
+                    String scopes = declaredScopes(p.get(SCOPES));
                     ObjectNode payload = JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("owner", ownerOf(r.caller()))
                             .put("object_name", p.get(OBJECT_NAME)).put("handler", p.get(HANDLER)).put("runtime", p.get(RUNTIME))
-                            .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT));
+                            .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT))
+                            .put("scopes", scopes);
                     TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
                     return TasksCapability.taskView(r, task);
                 });
@@ -131,12 +178,14 @@ public final class ModelsCapability implements Capability {
             ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
             if (m.draftVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
             store.makeStable(m.modelId(), m.draftVersion(), p.get(MESSAGE) == null ? "" : p.get(MESSAGE), platform.now());
+            stableChanged(m, m.draftVersion());
             return Map.of("version", m.draftVersion());
         });
         routes.post("/model/rollback", Access.TOKEN, ParamSpec.of(MODEL_ID, VERSION), (r, p) -> {
             ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
             if (!store.versionExists(m.modelId(), p.get(VERSION))) throw ApiException.invalidParam("version", "model " + m.modelId() + " has no version " + p.get(VERSION));
             store.makeStable(m.modelId(), p.get(VERSION), null, platform.now());
+            stableChanged(m, p.get(VERSION));
             return Map.of("version", p.get(VERSION));
         });
         ParamSpec byModel = ParamSpec.of(MODEL_ID);
@@ -144,13 +193,13 @@ public final class ModelsCapability implements Capability {
         routes.get("/model/{model_id}/draft", Access.TOKEN, byModel, (r, p) -> {
             ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
             if (m.draftVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
-            return invoke(r, m, m.draftVersion());
+            return invoke(r, m, m.draftVersion(), false);
         });
         routes.get("/model/{model_id}", Access.TOKEN, byModel, (r, p) -> {
             r.caller().requireScope(Scope.MODELS);
             ModelStore.ModelRow m = store.model(p.get(MODEL_ID)).orElseThrow(() -> notFound(p.get(MODEL_ID)));
             if (m.stableVersion() == null) throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId()));
-            return invoke(r, m, m.stableVersion());
+            return invoke(r, m, m.stableVersion(), true);
         });
     }
 
@@ -192,7 +241,7 @@ public final class ModelsCapability implements Capability {
         Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
         ModelPackage.deleteTree(target); // a leftover of an attempt whose transaction rolled back
         Files.createDirectories(target.getParent());
-        Files.setPosixFilePermissions(target.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(target.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         String objectName = p.path("object_name").asText();
         String sha;
         try (InputStream zip = objects.open(objectName);
@@ -208,8 +257,9 @@ public final class ModelsCapability implements Capability {
             throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
         }
         String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
-        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, created_at) VALUES (?,?,?,?,?,?)",
-                modelId, version, objectName, sha, comment, now);
+        String scopes = p.hasNonNull("scopes") ? p.get("scopes").asText() : null;
+        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at) VALUES (?,?,?,?,?,?,?)",
+                modelId, version, objectName, sha, comment, scopes, now);
         Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
                 + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
                 p.path("timeout").asInt(), comment, version, now, modelId);
@@ -260,8 +310,64 @@ public final class ModelsCapability implements Capability {
         return out;
     }
 
-    /** Runs a version with the event of the protocol notes; its answer is the data. */
-    private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version) {
+    /**
+     * The scopes a deploy declares, checked: Omix scope ids other than models (a model never deploys
+     * or invokes models), each optionally {@code :write}; null when none were declared.
+     */
+    private static String declaredScopes(String given) {
+        if (given == null || given.isBlank()) return null;
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : given.trim().split("[ ,]+")) {
+            String id = s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s;
+            if (Scope.of(id).isEmpty() || id.equals(Scope.MODELS.id())) {
+                throw ApiException.invalidParam("scopes", "'" + s + "' is not a scope a model may declare: "
+                        + Scope.all().replace(" models", "").replace("models ", "") + " (each optionally :write)");
+            }
+            out.add(s);
+        }
+        return String.join(" ", out);
+    }
+
+    /**
+     * What an invocation's token may do: the version's declared scopes held by the caller, or,
+     * when the version declared none, every scope of the caller's read-only (models excepted).
+     */
+    private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
+        Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
+        Set<String> out = new LinkedHashSet<>();
+        if (declared.isEmpty()) {
+            for (String s : caller.scopes()) if (!s.equals(Scope.MODELS.id())) out.add(s);
+            return out;
+        }
+        for (String s : declared.get().split(" ")) {
+            String id = s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s;
+            if (caller.hasScope(id)) out.add(s);
+        }
+        return out;
+    }
+
+    private ModelRunner.Spec spec(ModelStore.ModelRow m, int version) {
+        Path code = codeRoot.resolve(m.modelId()).resolve(String.valueOf(version));
+        return new ModelRunner.Spec(m.modelId(), version, m.runtime(), code, m.handler(), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
+    }
+
+    /** A new stable version: boxes for it are started ahead here, those of the others go. */
+    private void stableChanged(ModelStore.ModelRow m, int version) {
+        ModelRunner.Spec spec = spec(m, version);
+        runner.retire(m.modelId(), spec);
+        if (sandboxCheck.isDone() && sandboxCheck.join().isEmpty() && sandbox.unavailable(m.runtime()).isEmpty() && Files.isDirectory(spec.codeDir())) {
+            runner.prewarm(spec);
+        }
+    }
+
+    /**
+     * Runs a version with the event of the protocol notes; its answer is the data. The model never
+     * sees its caller's token: {@code access_token} holds one minted for this invocation alone
+     * (see {@link TokenStore#issueInvocation}), valid only through the box's channel to the API, and
+     * gone when the invocation ends.
+     */
+    private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version, boolean stable) {
+        requireSandbox(m.runtime());
         Map<String, Object> params = new LinkedHashMap<>();
         r.ctx().queryParamMap().forEach((k, vs) -> {
             if (params.size() >= MAX_PARAMS) throw ApiException.invalidParam(k, "a model takes at most " + MAX_PARAMS + " parameters");
@@ -269,20 +375,29 @@ public final class ModelsCapability implements Capability {
             if (v.length() > MAX_PARAM_CHARS || k.length() > 100) throw ApiException.invalidParam(k, "at most " + MAX_PARAM_CHARS + " characters");
             params.put(k, v);
         });
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("access_token", r.bearerToken());
-        event.put("params", params);
-        // An Omix addition to the original event: where the model reaches the API with that token.
-        event.put("api_endpoint", r.baseUrl(platform.config().publicUrl()));
-        String eventText;
+        ModelRunner.Spec spec = spec(m, version);
+        if (!Files.isDirectory(spec.codeDir())) unpackAgain(m, version, spec.codeDir());
+        // Only a token-authenticated caller's grant can stand behind a model's token.
+        String token = r.bearerToken() == null ? null
+                : tokens.issueInvocation(r.caller(), r.bearerToken(), invocationScopes(m, version, r.caller()),
+                        java.time.Duration.ofSeconds(m.timeoutSeconds() + 5L));
+        String answer;
         try {
-            eventText = ServerJson.MAPPER.writeValueAsString(event);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            Map<String, Object> event = new LinkedHashMap<>();
+            event.put("access_token", token);
+            event.put("params", params);
+            // An Omix addition to the original event: where the model reaches the API from inside its box.
+            event.put("api_endpoint", Sandbox.API_ENDPOINT_IN_BOX);
+            String eventText;
+            try {
+                eventText = ServerJson.MAPPER.writeValueAsString(event);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            answer = runner.run(spec, stable, eventText, String.valueOf(r.requestId()));
+        } finally {
+            if (token != null) tokens.removeInvocation(token);
         }
-        Path code = codeRoot.resolve(m.modelId()).resolve(String.valueOf(version));
-        if (!Files.isDirectory(code)) unpackAgain(m, version, code);
-        String answer = runner.run(m.runtime(), code, m.handler(), eventText, String.valueOf(r.requestId()), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
         JsonNode result;
         try {
             result = ServerJson.MAPPER.readTree(answer);

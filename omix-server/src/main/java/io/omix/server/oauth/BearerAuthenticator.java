@@ -21,6 +21,9 @@ final class BearerAuthenticator implements Authenticator {
     @Override
     public Caller authenticate(ApiRequest request, Access required) {
         Caller caller = tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        // A model's token counts only through the models' channel, and nothing else counts there.
+        if (caller.invocation() != request.viaModelChannel()) throw new ApiException(ErrorCode.TOKEN_INVALID);
+        if (caller.invocation()) caller = caller.asInvocation(invocationScopes(caller.scopes(), request.isRead()));
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));
         }
@@ -31,5 +34,18 @@ final class BearerAuthenticator implements Authenticator {
             throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
         }
         return caller;
+    }
+
+    /**
+     * What a model's token may do in this request: reads (GET, HEAD) within every scope the model
+     * declared, writes only within those it declared as {@code id:write}.
+     */
+    static java.util.Set<String> invocationScopes(java.util.Set<String> declared, boolean read) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String s : declared) {
+            boolean write = s.endsWith(":write");
+            if (read || write) out.add(write ? s.substring(0, s.length() - ":write".length()) : s);
+        }
+        return out;
     }
 }

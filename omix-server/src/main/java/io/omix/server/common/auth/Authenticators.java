@@ -38,8 +38,13 @@ public final class Authenticators {
 
     public Caller authenticate(ApiRequest request, Access access) {
         if (access == Access.PUBLIC) return Caller.ANONYMOUS;
+        boolean channel = request.viaModelChannel();
+        if (channel && access != Access.TOKEN && access != Access.USER_TOKEN && access != Access.CLIENT_TOKEN) {
+            // From inside a model's box only the invocation's own token is accepted.
+            throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.TOKEN_INVALID);
+        }
         SessionAuthenticator s = session;
-        if (s != null && request.header("Authorization") == null) {
+        if (s != null && !channel && request.header("Authorization") == null) {
             java.util.Optional<Caller> caller = s.authenticate(request, access);
             if (caller.isPresent()) return caller.get();
         }

@@ -69,6 +69,20 @@ public final class ApiRequest {
         return ctx.scheme() + "://" + ctx.host();
     }
 
+    /** The request attribute set on requests that came through the models' channel (see ModelChannel). */
+    public static final String MODEL_CHANNEL = "omix.model_channel";
+
+    /** True when this request came from inside a model's sandbox, through the platform's channel. */
+    public boolean viaModelChannel() {
+        return ctx.req().getAttribute(MODEL_CHANNEL) != null;
+    }
+
+    /** A request that reads only (GET, HEAD). */
+    public boolean isRead() {
+        String method = ctx.method().name();
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
     public String requestId() {
         return ctx.attribute(REQUEST_ID);
     }

@@ -27,6 +27,8 @@ public enum ErrorCode {
     MODEL_MEMORY_EXCEEDED(41213, "模型内存超限", false, "the model needed more memory than its memory_size"),
     MODEL_OUTPUT_TOO_LARGE(41214, "模型输出过大", false, "the model wrote more than 1 MiB of result or 4 MiB of log output and was stopped"),
     MODEL_RUNTIME_UNSUPPORTED(41216, "不支持的运行时", false, "runtime other than python3 and java"),
+    MODEL_SANDBOX_UNAVAILABLE(41217, "模型沙箱不可用", false,
+            "this server cannot build the model sandbox (see its start-up log: not root, bubblewrap missing, user namespaces off), so models are not run"),
     NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
             "the sample is not the caller's (also: unknown or malformed id)"),
     // Files (issue 7): the project's own codes.

@@ -1,0 +1,417 @@
+package io.omix.sdk;
+
+import io.omix.server.common.auth.Caller;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.oauth.TokenStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The model sandbox as an attacker meets it: two applications' models running at the same time
+ * cannot reach each other's processes, memory, environment, files, code or token; nothing a model
+ * leaves in /tmp or /dev/shm survives it; there is no network but the platform's channel; the
+ * invocation token works only through that channel, only while the invocation runs, and only within
+ * the scopes the model declared; the server's data directory is out of sight. For python3 and java.
+ */
+class ModelSandboxTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+    /** The block of host uids boxes run as (Sandbox.UID_BASE). */
+    static final long UID_BASE = 1_610_000_000L;
+    static TestServer server;
+    static Path dir;
+
+    /** One model for every probe: params.action picks what it tries. Only the standard library. */
+    static final String PROBE = String.join("\n",
+            "import ctypes, errno, json, os, socket, time, urllib.error, urllib.request",
+            "libc = ctypes.CDLL(None, use_errno=True)",
+            "libc.syscall.restype = ctypes.c_long",
+            "def err(nr, *args):",
+            "    ctypes.set_errno(0)",
+            "    r = libc.syscall(nr, *[ctypes.c_long(a) for a in args])",
+            "    return 0 if r >= 0 else ctypes.get_errno()",
+            "def call(e, method, path, data=None):",
+            "    req = urllib.request.Request(e['api_endpoint'] + path, method=method, data=data,",
+            "                                 headers={'Authorization': 'Bearer ' + (e['access_token'] or '')})",
+            "    if data is not None:",
+            "        req.add_header('Content-Type', 'application/x-www-form-urlencoded')",
+            "    try:",
+            "        with urllib.request.urlopen(req, timeout=10) as a:",
+            "            return json.loads(a.read())['code']",
+            "    except urllib.error.HTTPError as x:",
+            "        return x.code",
+            "    except Exception as x:",
+            "        return type(x).__name__",
+            "def read(path):",
+            "    try:",
+            "        with open(path, 'rb') as f:",
+            "            return f.read().decode('latin1')",
+            "    except Exception as x:",
+            "        return type(x).__name__",
+            "def connect(host, port):",
+            "    s = socket.socket()",
+            "    s.settimeout(2)",
+            "    try:",
+            "        return errno.errorcode.get(s.connect_ex((host, port)), 'connected')",
+            "    except Exception as x:",
+            "        return type(x).__name__",
+            "    finally:",
+            "        s.close()",
+            "def handler(event, context):",
+            "    e = json.loads(event)",
+            "    p = e['params']",
+            "    a = p.get('action')",
+            "    out = {}",
+            "    if a == 'hold':",
+            "        os.environ['HELD'] = e['access_token']",
+            "        secret = 'SECRET-' + p['marker']",
+            "        kept = [secret * 1000]",
+            "        for path in ('/tmp/held', '/dev/shm/held'):",
+            "            with open(path, 'w') as f:",
+            "                f.write(secret)",
+            "        time.sleep(float(p['seconds']))",
+            "        out['token'] = e['access_token']",
+            "    if a == 'probe':",
+            "        time.sleep(float(p.get('seconds', '0')))",
+            "        out['root'] = sorted(os.listdir('/'))",
+            "        out['tmp'] = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm'))",
+            "        pids = [d for d in os.listdir('/proc') if d.isdigit()]",
+            "        out['pids'] = len(pids)",
+            "        out['seen'] = [read('/proc/%s/environ' % d) + read('/proc/%s/cmdline' % d) for d in pids]",
+            "        out['other_code'] = read(p['other_code'])",
+            "        out['master_key'] = read(p['master_key'])",
+            "        out['data_dir'] = read(p['data_dir'])",
+            "        host = int(p['host_pid'])",
+            "        iov = (ctypes.c_char * 64)()",
+            "        local = (ctypes.c_void_p * 2)(ctypes.addressof(iov), 64)",
+            "        out['kill_other'] = 0 if libc.kill(host, 0) == 0 else ctypes.get_errno()",
+            "        out['vm_read_other'] = err(310, host, ctypes.addressof(local), 1, ctypes.addressof(local), 1, 0)",
+            "        out['vm_read_self'] = err(310, os.getpid(), ctypes.addressof(local), 1, ctypes.addressof(local), 1, 0)",
+            "        out['ptrace_other'] = err(101, 16, host, 0, 0)",
+            "        out['ptrace_me'] = err(101, 0, 0, 0, 0)",
+            "        out['mount'] = err(165, 0, 0, 0, 0, 0)",
+            "        out['keyctl'] = err(250, 0, 0, 0, 0, 0)",
+            "        out['bpf'] = err(321, 0, 0, 0)",
+            "        out['unshare_user'] = err(272, 0x10000000)",
+            "        out['unshare_net'] = err(272, 0x40000000)",
+            "        out['dumpable'] = libc.prctl(3, 0, 0, 0, 0)",
+            "        out['make_dumpable'] = err(157, 4, 1, 0, 0, 0)",
+            "        out['proc_owner'] = os.stat('/proc/self/environ').st_uid",
+            "        out['server_port'] = connect('127.0.0.1', int(p['server_port']))",
+            "        out['elsewhere'] = connect('192.0.2.1', 80)",
+            "        out['interfaces'] = [n for _, n in socket.if_nameindex()]",
+            "        out['channel'] = call(e, 'GET', '/samples')",
+            "    if a == 'tmp':",
+            "        out['before'] = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm'))",
+            "        for path in ('/tmp/left', '/dev/shm/left'):",
+            "            with open(path, 'w') as f:",
+            "                f.write('left behind')",
+            "    if a == 'api':",
+            "        out['profile'] = call(e, 'GET', '/profile')",
+            "        out['samples'] = call(e, 'GET', '/samples')",
+            "        out['variants'] = call(e, 'GET', '/variants?biosample_id=E-B00000000001&rsids=rs762551')",
+            "        out['register'] = call(e, 'POST', '/samples/register', b'project_id=P-M19585209935&biosample_site=10&external_sample_id=box-1')",
+            "        out['admin'] = call(e, 'GET', '/admin/users')",
+            "        out['invoke'] = call(e, 'GET', '/model/' + p['self'])",
+            "        out['token'] = e['access_token']",
+            "    return {'model_code': 0, 'model_msg': 'success', 'model_data': out}",
+            "");
+
+    @BeforeAll
+    static void start(@TempDir Path tmp) throws IOException {
+        dir = tmp;
+        // No boxes started ahead: every process seen below belongs to the invocation that started it.
+        server = TestServer.builder().setting("models.pool-size", "0").start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Path zip(String name, String... entries) throws IOException {
+        Path file = dir.resolve(name + ".zip");
+        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (int i = 0; i < entries.length; i += 2) {
+                zip.putNextEntry(new ZipEntry(entries[i]));
+                zip.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    /** An application (client credentials, every scope) with the probe model deployed as {@code modelId}. */
+    static Api appWithProbe(TestServer s, String modelId, ModelConfig config) throws IOException {
+        Identity.Client c = Identity.confidentialClient(s);
+        Api api;
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build()) {
+            api = o.getCredentialsToken().api();
+        }
+        api.deployModel(modelId, zip(modelId, "index.py", PROBE), config, WAIT);
+        return api;
+    }
+
+    /** Host processes of running boxes: pid to host uid, for runners whose command line holds {@code marker}. */
+    static Map<Long, Long> boxes(String marker) throws IOException {
+        Map<Long, Long> found = new java.util.HashMap<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    if (!cmd.contains(marker)) continue;
+                    for (String line : Files.readAllLines(p.resolve("status"))) {
+                        if (line.startsWith("Uid:")) {
+                            long uid = Long.parseLong(line.split("\\s+")[1]);
+                            if (uid >= UID_BASE) found.put(Long.parseLong(p.getFileName().toString()), uid);
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void twoApplicationsModelsCannotReachEachOther() throws Exception {
+        try (Api holderApp = appWithProbe(server, "holderModel", ModelConfig.builder().timeout(30).build());
+             Api proberApp = appWithProbe(server, "proberModel", ModelConfig.builder().timeout(30).build())) {
+            String marker = "m" + System.nanoTime();
+            CompletableFuture<Model> held = CompletableFuture.supplyAsync(() ->
+                    holderApp.invokeDraftModel("holderModel", Map.of("action", "hold", "marker", marker, "seconds", "4")));
+            Map<Long, Long> holder = Map.of();
+            for (int i = 0; i < 100 && holder.isEmpty(); i++) {
+                Thread.sleep(50);
+                holder = boxes("runner.py");
+            }
+            assertFalse(holder.isEmpty(), "the holder's box runs");
+            long holderPid = holder.keySet().iterator().next();
+            Path dataDir = server.dataDir();
+            Path otherCode = server.server().platform().config().modelsRoot().resolve("holderModel/1/index.py");
+            CompletableFuture<Model> probed = CompletableFuture.supplyAsync(() -> proberApp.invokeDraftModel("proberModel", Map.of(
+                    "action", "probe", "seconds", "1", "host_pid", String.valueOf(holderPid), "other_code", otherCode.toString(),
+                    "master_key", dataDir.resolve("master.key").toString(), "data_dir", dataDir.toString(),
+                    "server_port", String.valueOf(Long.parseLong(server.url().replaceAll(".*:(\\d+).*", "$1"))))));
+            Set<Long> uids = new HashSet<>();
+            for (int i = 0; i < 40 && uids.size() < 2; i++) {
+                Thread.sleep(25);
+                uids.addAll(boxes("runner.py").values());
+            }
+            assertEquals(2, uids.size(), "the two boxes run as two host users: " + uids);
+            Model probe = probed.get().getModel("model_data");
+            Model hold = held.get().getModel("model_data");
+            String token = hold.getString("token");
+            assertTrue(token.startsWith("oit_"), "the model got an invocation token, not its caller's");
+            String everything = probe.toString();
+            assertFalse(everything.contains(token), "the other model's token is out of reach");
+            assertFalse(everything.contains(marker), "the other model's memory, environment and files are out of reach");
+            assertEquals(List.of("bin", "code", "dev", "lib", "lib64", "proc", "run", "runner", "tmp", "usr"), probe.getList("root").json(),
+                    "nothing of the host's file system but the runtime, the code and the channel");
+            assertEquals(List.of(), probe.getList("tmp").json(), "a private, empty /tmp and /dev/shm");
+            assertTrue(probe.getInt("pids") <= 3, "only its own processes are visible: " + probe.getInt("pids"));
+            for (String unreadable : List.of("other_code", "master_key", "data_dir")) {
+                assertEquals("FileNotFoundError", probe.getString(unreadable), unreadable);
+            }
+            assertEquals(3, probe.getInt("kill_other"), "ESRCH: the other box's processes do not exist here");
+            for (String denied : List.of("vm_read_other", "vm_read_self", "ptrace_other", "ptrace_me", "mount", "keyctl", "bpf",
+                    "unshare_user", "unshare_net", "make_dumpable")) {
+                assertEquals(1, probe.getInt(denied), denied + " is refused with EPERM by the seccomp filter");
+            }
+            assertEquals(0, probe.getInt("dumpable"), "the runner is not dumpable");
+            assertNotEquals(1000, probe.getInt("proc_owner"), "its /proc files belong to root, as for any non-dumpable process");
+            assertEquals("ECONNREFUSED", probe.getString("server_port"), "the server's port is not reachable from the box");
+            assertEquals("ENETUNREACH", probe.getString("elsewhere"), "no route anywhere");
+            assertEquals(List.of("lo"), probe.getList("interfaces").json());
+            assertEquals(0, probe.getInt("channel"), "the platform's API through the channel works");
+        }
+        assertTrue(boxes("runner.py").isEmpty(), "no box outlives its invocation");
+    }
+
+    @Test
+    void nothingWrittenToTmpOrShmIsThereForTheNextInvocation() throws Exception {
+        try (TestServer pooled = TestServer.builder().setting("models.pool-size", "2").start();
+             Api app = appWithProbe(pooled, "tmpModel", ModelConfig.defaults())) {
+            app.publishModel("tmpModel", "v1");
+            for (int i = 0; i < 3; i++) {
+                Model seen = app.invokeModel("tmpModel", Map.of("action", "tmp")).getModel("model_data");
+                assertEquals(List.of(), seen.getList("before").json(), "invocation " + i + " starts with empty /tmp and /dev/shm");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theInvocationTokenActsForTheCallerWithinTheDeclaredScopesAndOnlyWhileItRuns(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("models.pool-size", "0").start()) {
+            Identity.Client app = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "sandboxuser", "sandbox@example.org");
+            TokenStore tokens = new TokenStore(Identity.platform(s));
+            String scope = "profile samples variants models";
+            TokenStore.Issued userToken = tokens.issue(TokenStore.newFamily(), app.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE, scope, null, true);
+            try (Api owner = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).build().getCredentialsToken().api();
+                 Api user = Api.builder(userToken.accessToken()).endpoint(s.url()).build()) {
+                owner.deployModel("readsProfile", zip("readsProfile", "index.py", PROBE), ModelConfig.builder().scopes("profile", "samples").build(), WAIT);
+                owner.publishModel("readsProfile", "v1");
+                owner.deployModel("writesSamples", zip("writesSamples", "index.py", PROBE), ModelConfig.builder().scopes("samples:write").build(), WAIT);
+                owner.publishModel("writesSamples", "v1");
+                owner.deployModel("undeclared", zip("undeclared", "index.py", PROBE), ModelConfig.defaults(), WAIT);
+                owner.publishModel("undeclared", "v1");
+
+                Model reads = user.invokeModel("readsProfile", Map.of("action", "api", "self", "readsProfile")).getModel("model_data");
+                assertEquals(0, reads.getInt("profile"), "a declared scope the caller holds: read");
+                assertEquals(0, reads.getInt("samples"));
+                assertEquals(401, reads.getInt("variants"), "the caller holds variants, the model did not declare it");
+                assertEquals(401, reads.getInt("register"), "samples declared for reading only");
+                assertEquals(403, reads.getInt("admin"), "operator endpoints are closed to models");
+                assertEquals(401, reads.getInt("invoke"), "models do not invoke models");
+
+                Model writes = user.invokeModel("writesSamples", Map.of("action", "api", "self", "writesSamples")).getModel("model_data");
+                assertNotEquals(401, writes.getInt("register"), "samples:write lets the write through to its own checks");
+                assertEquals(401, writes.getInt("profile"), "profile was not declared");
+
+                Model plain = user.invokeModel("undeclared", Map.of("action", "api", "self", "undeclared")).getModel("model_data");
+                assertEquals(0, plain.getInt("profile"), "no declaration: reads within the caller's scopes");
+                assertEquals(41303, plain.getInt("variants"), "past the scope check: the sample is not the caller's");
+                assertEquals(401, plain.getInt("register"), "no declaration: no writes");
+
+                Path channel = Identity.platform(s).config().modelsRoot().resolve(".channel/api.sock");
+                String used = reads.getString("token");
+                assertEquals(403, channelCode(channel, used, "/profile"), "refused once its invocation returned");
+                assertEquals(403, channelCode(channel, userToken.accessToken(), "/profile"), "nothing but invocation tokens count in the channel");
+
+                Caller caller = Caller.userToken(app.id(), person.userId(), Set.of("profile", "samples", "variants"));
+                String live = tokens.issueInvocation(caller, userToken.accessToken(), Set.of("profile"), Duration.ofSeconds(30));
+                assertEquals(0, channelCode(channel, live, "/profile"), "a live invocation token works through the channel");
+                ApiException outside = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+                        () -> Api.builder(live).endpoint(s.url()).build().getUser());
+                assertEquals(403, outside.code(), "and nowhere else");
+                tokens.revokeFamily(tokens.find(userToken.accessToken()).orElseThrow().familyId());
+                assertEquals(403, channelCode(channel, live, "/profile"), "it dies with the grant behind it");
+            }
+        }
+    }
+
+    @Test
+    void javaModelsGetTheSameBox() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("java-probe/demo"));
+        Files.writeString(src.resolve("Probe.java"), String.join("\n",
+                "package demo;",
+                "import java.nio.file.*;",
+                "import java.util.*;",
+                "public final class Probe {",
+                "  static String read(String p) { try { return Files.readString(Path.of(p)); } catch (Exception e) { return e.getClass().getSimpleName(); } }",
+                "  static String connect(int port) {",
+                "    try (java.net.Socket s = new java.net.Socket()) { s.connect(new java.net.InetSocketAddress(\"127.0.0.1\", port), 2000); return \"connected\"; }",
+                "    catch (Exception e) { return e.getClass().getSimpleName(); } }",
+                "  public static Object handler(String event, Map<String, Object> context) throws Exception {",
+                "    String token = event.replaceAll(\".*\\\"access_token\\\":\\\"([^\\\"]*)\\\".*\", \"$1\");",
+                "    String port = event.replaceAll(\".*\\\"server_port\\\":\\\"([^\\\"]*)\\\".*\", \"$1\");",
+                "    String key = event.replaceAll(\".*\\\"master_key\\\":\\\"([^\\\"]*)\\\".*\", \"$1\");",
+                "    List<String> root = new ArrayList<>(); try (var l = Files.list(Path.of(\"/\"))) { l.forEach(p -> root.add(p.getFileName().toString())); }",
+                "    Collections.sort(root);",
+                "    List<String> tmp = new ArrayList<>(); try (var l = Files.list(Path.of(\"/tmp\"))) { l.forEach(p -> tmp.add(p.getFileName().toString())); }",
+                "    Files.writeString(Path.of(\"/tmp/left\"), \"x\");",
+                "    long pids; try (var l = Files.list(Path.of(\"/proc\"))) { pids = l.filter(p -> p.getFileName().toString().matches(\"\\\\d+\")).count(); }",
+                "    var c = (java.net.HttpURLConnection) new java.net.URL(\"http://127.0.0.1:8080/samples\").openConnection();",
+                "    c.setRequestProperty(\"Authorization\", \"Bearer \" + token);",
+                "    String api = new String(c.getInputStream().readAllBytes());",
+                "    Object owner = Files.getAttribute(Path.of(\"/proc/self/environ\"), \"unix:uid\");",
+                "    return \"{\\\"model_code\\\":0,\\\"model_msg\\\":\\\"success\\\",\\\"model_data\\\":{\\\"root\\\":\\\"\" + root + \"\\\",\\\"tmp\\\":\\\"\" + tmp",
+                "      + \"\\\",\\\"pids\\\":\" + pids + \",\\\"server\\\":\\\"\" + connect(Integer.parseInt(port)) + \"\\\",\\\"key\\\":\\\"\" + read(key)",
+                "      + \"\\\",\\\"api\\\":\\\"\" + api.contains(\"\\\"code\\\":0\") + \"\\\",\\\"proc_owner\\\":\" + owner + \"}}\";",
+                "  }",
+                "}", ""));
+        Path classes = Files.createDirectories(dir.resolve("java-probe-classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
+                src.resolve("Probe.java").toString()));
+        Path zip = dir.resolve("java-probe.zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry("demo/Probe.class"));
+            z.write(Files.readAllBytes(classes.resolve("demo/Probe.class")));
+            z.closeEntry();
+        }
+        Identity.Client c = Identity.confidentialClient(server);
+        try (Api api = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build().getCredentialsToken().api()) {
+            api.deployModel("javaProbe", zip, ModelConfig.builder().runtime("java").handler("demo.Probe.handler").memorySize(256).timeout(60).build(), WAIT);
+            Map<String, Object> params = Map.of("server_port", server.url().replaceAll(".*:(\\d+).*", "$1"),
+                    "master_key", server.dataDir().resolve("master.key").toString());
+            for (int i = 0; i < 2; i++) {
+                Model seen = api.invokeDraftModel("javaProbe", params).getModel("model_data");
+                String rootSeen = seen.getString("root");
+                for (String hostDir : List.of("etc", "root", "home", "var", "opt", "srv", "work")) {
+                    assertFalse(rootSeen.contains(hostDir), hostDir + " is not in the box: " + rootSeen);
+                }
+                assertEquals("[]", seen.getString("tmp"), "a fresh /tmp for every invocation");
+                assertTrue(seen.getInt("pids") <= 3, "only its own processes");
+                assertEquals("ConnectException", seen.getString("server"), "no way to the server's port");
+                assertEquals("NoSuchFileException", seen.getString("key"), "the master key is not there");
+                assertEquals("true", seen.getString("api"), "the API through the channel works");
+                if (Runtime.version().feature() >= 22) assertNotEquals(1000, seen.getInt("proc_owner"), "not dumpable");
+            }
+        }
+        assertTrue(boxes("JavaModelRunner").isEmpty(), "no JVM outlives its invocation");
+    }
+
+    @Test
+    void aServerThatCannotBuildTheBoxRefusesInsteadOfRunningWithoutIt() throws Exception {
+        try (TestServer s = TestServer.builder().setting("models.python", "/nonexistent/python3").start();
+             Api app = appWithProbe(s, "noBox", ModelConfig.defaults())) {
+            ApiException refused = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+                    () -> app.invokeDraftModel("noBox", Map.of("action", "tmp")));
+            assertEquals(41217, refused.code());
+            assertNotNull(refused.msg());
+            assertFalse(refused.getMessage().contains("/nonexistent"), "the reason is in the log, not the answer");
+        }
+    }
+
+    /** The envelope's code (or the HTTP status when there is none) of a GET through the channel's socket. */
+    static int channelCode(Path socket, String token, String path) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            String request = "GET " + path + " HTTP/1.1\r\nHost: box\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n";
+            ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+            List<Byte> all = new ArrayList<>();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (ch.read(buffer) > 0) {
+                buffer.flip();
+                while (buffer.hasRemaining()) all.add(buffer.get());
+                buffer.clear();
+            }
+            byte[] bytes = new byte[all.size()];
+            for (int i = 0; i < bytes.length; i++) bytes[i] = all.get(i);
+            String response = new String(bytes, StandardCharsets.UTF_8);
+            java.util.regex.Matcher code = java.util.regex.Pattern.compile("\"code\":(\\d+)").matcher(response);
+            if (code.find()) return Integer.parseInt(code.group(1));
+            return Integer.parseInt(response.substring(9, 12));
+        }
+    }
+}

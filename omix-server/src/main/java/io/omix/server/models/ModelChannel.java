@@ -1,0 +1,87 @@
+package io.omix.server.models;
+
+import io.omix.server.common.http.ApiRequest;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The models' one way out of their sandbox: the server's own HTTP API on a Unix socket that every
+ * box gets bound in ({@link Sandbox#CHANNEL_IN_BOX}). Requests through it are marked
+ * ({@link ApiRequest#viaModelChannel()}), and the authenticators accept nothing there but a model
+ * invocation's token, which counts nowhere else.
+ */
+final class ModelChannel {
+    private ModelChannel() {}
+
+    /**
+     * Adds the channel to {@code server} once its own connector has started (the server's first
+     * connector must stay its TCP one: that is the port it reports).
+     */
+    static void addOnceStarted(Server server, Path socket) {
+        server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                HttpConfiguration http = server.getConnectors().length == 0 ? new HttpConfiguration()
+                        : server.getConnectors()[0].getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+                UnixDomainServerConnector connector = connector(server, http, socket);
+                server.addConnector(connector);
+                try {
+                    if (!connector.isStarted()) connector.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot open the models' channel at " + socket + ": " + e.getMessage(), e);
+                }
+            }
+        });
+    }
+
+    /** The connector, listening on {@code socket}. */
+    static UnixDomainServerConnector connector(Server server, HttpConfiguration http, Path socket) {
+        HttpConfiguration config = new HttpConfiguration(http);
+        config.addCustomizer((request, responseHeaders) -> {
+            request.setAttribute(ApiRequest.MODEL_CHANNEL, Boolean.TRUE);
+            return request;
+        });
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(config));
+        connector.setName("models");
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+            Files.deleteIfExists(socket); // a socket left by a server that died
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the models' channel at " + socket, e);
+        }
+        connector.setUnixDomainPath(socket);
+        connector.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                try {
+                    // Boxes run as users of their own: they must be able to connect.
+                    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        return connector;
+    }
+
+    /** Where the channel's socket goes: short enough for a Unix socket's path. */
+    static Path socketUnder(Path modelsRoot) {
+        Path socket = modelsRoot.resolve(".channel").resolve("api.sock");
+        if (socket.toString().length() < 100) return socket;
+        try {
+            return Files.createTempDirectory("omix-channel-").resolve("api.sock");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

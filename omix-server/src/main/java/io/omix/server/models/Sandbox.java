@@ -1,0 +1,319 @@
+package io.omix.server.models;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a model's sandbox is built: bubblewrap ({@code bwrap}, Debian's package of the tool Flatpak
+ * uses) gives each invocation its own user, mount, PID, IPC, UTS and network namespaces, a fresh
+ * {@code /proc}, private tmpfs {@code /tmp} and {@code /dev/shm}, read-only binds of the runtime and
+ * of the version's code and nothing else of the host, no new privileges, no capabilities, no
+ * further user namespaces, and the {@link SeccompFilter}. Before it, {@code prlimit} sets the
+ * resource limits and {@code setpriv} switches to a host uid that no other running sandbox holds
+ * ({@link UidLease}), so even a kernel bug in one namespace leaves other invocations' processes
+ * owned by another user.
+ *
+ * <p>The one way out is the platform's API: the server's Unix socket bound at
+ * {@value #CHANNEL_IN_BOX}; the runners forward {@code http://127.0.0.1:8080} inside the box to it.
+ *
+ * <p>When any piece is missing (not root, no bwrap, user namespaces off, another architecture),
+ * {@link #unavailable()} says why and invocations are refused: there is no weaker box.
+ */
+final class Sandbox {
+    static final String CHANNEL_IN_BOX = "/run/omix/api.sock";
+    /** Where models reach the API inside their box (the runner forwards it to the channel). */
+    static final String API_ENDPOINT_IN_BOX = "http://127.0.0.1:8080";
+    static final long TMP_BYTES = 64L << 20;
+    static final long SHM_BYTES = 16L << 20;
+    /** Host uids for sandboxes: a block far above any real account's. */
+    static final int UID_BASE = 1_610_000_000;
+    static final int UID_SLOTS = 65_536;
+
+    private final Path runtimeDir;
+    private final Path seccompFile;
+    private final Path uidLocks;
+    private final Path channel;
+    private final String python;
+    private final Path pythonStdlib;
+    private final String javaHome;
+    private final String unavailable;
+
+    private Sandbox(Path runtimeDir, Path seccompFile, Path uidLocks, Path channel, String python, Path pythonStdlib, String javaHome,
+                    String unavailable) {
+        this.runtimeDir = runtimeDir;
+        this.seccompFile = seccompFile;
+        this.uidLocks = uidLocks;
+        this.channel = channel;
+        this.python = python;
+        this.pythonStdlib = pythonStdlib;
+        this.javaHome = javaHome;
+        this.unavailable = unavailable;
+    }
+
+    /**
+     * Prepares the runner files under {@code runtimeDir} and checks what a box needs, without
+     * starting one ({@link #selfTest} does).
+     *
+     * @param channel the Unix socket of the platform's API that boxes get
+     */
+    static Sandbox prepare(Path runtimeDir, Path channel, String pythonSetting) {
+        String javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath().normalize().toString();
+        Path seccomp = runtimeDir.resolve("seccomp.bpf");
+        Path locks = Path.of(System.getProperty("java.io.tmpdir"), "omix-sandbox-uids");
+        String python = null;
+        Path stdlib = null;
+        String why = null;
+        try {
+            writeRunners(runtimeDir);
+            if (!SeccompFilter.supported()) {
+                why = "the model sandbox has no seccomp filter for the " + System.getProperty("os.arch") + " architecture";
+            } else {
+                Files.write(seccomp, SeccompFilter.program());
+                Files.setPosixFilePermissions(seccomp, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.createDirectories(locks);
+            Files.setPosixFilePermissions(locks, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            why = "cannot prepare the model runners under " + runtimeDir + ": " + e.getMessage();
+        }
+        if (why == null && !isRoot()) {
+            why = "the server does not run as root, so it cannot give each model invocation a user of its own (setpriv)";
+        }
+        for (String tool : List.of("bwrap", "setpriv", "prlimit")) {
+            if (why == null && which(tool).isEmpty()) {
+                why = "'" + tool + "' is not installed (Debian: apt-get install " + (tool.equals("bwrap") ? "bubblewrap" : "util-linux") + ")";
+            }
+        }
+        Path py = Path.of(pythonSetting);
+        if (Files.isExecutable(py)) {
+            try {
+                python = py.toRealPath().toString();
+                stdlib = Path.of(output(List.of(python, "-I", "-S", "-c", "import sysconfig; print(sysconfig.get_path('stdlib'))")).trim()).toRealPath();
+            } catch (IOException | RuntimeException e) {
+                python = null; // python3 models are refused; java ones still run
+            }
+        }
+        return new Sandbox(runtimeDir, seccomp, locks, channel, python, stdlib, javaHome, why);
+    }
+
+    /** Why no sandbox can be built here, if so. */
+    Optional<String> unavailable() {
+        return Optional.ofNullable(unavailable);
+    }
+
+    /** Why models of {@code runtime} cannot run here, if so. */
+    Optional<String> unavailable(String runtime) {
+        if (unavailable != null) return Optional.of(unavailable);
+        if (runtime.equals("python3") && python == null) return Optional.of("python3 is not installed at the configured models.python");
+        return Optional.empty();
+    }
+
+    /**
+     * Starts a trivial program in a full box and reads its answer: what the server does once at start
+     * so that a host where boxes cannot be made says so in its log, not at the first invocation.
+     */
+    Optional<String> selfTest() {
+        if (unavailable != null) return Optional.of(unavailable);
+        List<String> probe = python != null
+                ? List.of(python(), "-I", "-S", "-c", "import os; print('ok', os.getuid())")
+                : List.of(javaHome + "/bin/java", "-Xshare:auto", "-XX:-UsePerfData", "-version");
+        try (UidLease uid = lease()) {
+            Process p = new ProcessBuilder(command(uid.uid(), python != null ? "python3" : "java", runtimeDir, 64, 10, probe))
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return Optional.of("the sandbox did not start within 30 s");
+            }
+            if (p.exitValue() != 0 || (python != null && !out.startsWith("ok"))) {
+                return Optional.of("the sandbox does not start here (user namespaces off?): " + out.trim());
+            }
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("the sandbox does not start here: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted");
+        }
+    }
+
+    String python() {
+        return "/usr/bin/python3";
+    }
+
+    String java() {
+        return javaHome + "/bin/java";
+    }
+
+    boolean javaHasForeignFunctions() {
+        return Runtime.version().feature() >= 22;
+    }
+
+    /**
+     * The whole command line of one box: limits, the switch to {@code uid}, bubblewrap, then
+     * {@code program} (paths as seen inside). The seccomp filter is handed over on descriptor 4.
+     */
+    List<String> command(int uid, String runtime, Path codeDir, int memoryMb, int timeoutSeconds, List<String> program) {
+        boolean java = runtime.equals("java");
+        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; exec \"$@\"", "omix-sandbox",
+                seccompFile.toString()));
+        c.add("prlimit");
+        // A JVM reserves far more address space than it uses: its heap is capped by -Xmx instead, and
+        // its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
+        if (!java) c.add("--as=" + (long) memoryMb * 1024 * 1024);
+        c.addAll(List.of("--cpu=" + timeoutSeconds * (java ? 2 : 1), "--nofile=" + (java ? 256 : 64), "--fsize=" + (64L << 20),
+                "--core=0", "--nproc=" + (java ? 256 : 64), "--"));
+        c.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
+        c.addAll(List.of("bwrap", "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
+                "--unshare-cgroup-try", "--disable-userns", "--uid", "1000", "--gid", "1000", "--hostname", "omix-model",
+                "--die-with-parent", "--new-session", "--clearenv",
+                "--setenv", "PATH", "/usr/bin", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8"));
+        String libs = multiarchLibDir();
+        c.addAll(List.of("--ro-bind", libs, libs));
+        if (Files.isDirectory(Path.of("/usr/lib64"))) c.addAll(List.of("--ro-bind", "/usr/lib64", "/usr/lib64"));
+        c.addAll(List.of("--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin"));
+        if (java) {
+            c.addAll(List.of("--ro-bind", javaHome, javaHome));
+        } else {
+            c.addAll(List.of("--ro-bind", python, python(), "--ro-bind", pythonStdlib.toString(), pythonStdlib.toString()));
+        }
+        c.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+                "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
+                "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
+        if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
+        c.addAll(List.of("--chdir", "/tmp", "--seccomp", "4", "--"));
+        c.addAll(program);
+        return c;
+    }
+
+    private static String multiarchLibDir() {
+        String arch = System.getProperty("os.arch");
+        String triplet = arch.equals("aarch64") ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+        return "/usr/lib/" + triplet;
+    }
+
+    /** Takes a host uid that no other box of any server on this machine holds, until closed. */
+    UidLease lease() {
+        int start = ThreadLocalRandom.current().nextInt(UID_SLOTS);
+        for (int i = 0; i < UID_SLOTS; i++) {
+            int uid = UID_BASE + (start + i) % UID_SLOTS;
+            FileChannel file = null;
+            try {
+                file = FileChannel.open(uidLocks.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = file.tryLock();
+                if (lock != null) return new UidLease(uid, file, lock);
+                file.close();
+            } catch (OverlappingFileLockException held) {
+                closeQuietly(file); // held by this JVM (another server in it)
+            } catch (IOException e) {
+                closeQuietly(file);
+                throw new UncheckedIOException("cannot take a sandbox uid", e);
+            }
+        }
+        throw new IllegalStateException("every sandbox uid is in use");
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        if (file == null) return;
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // nothing held
+        }
+    }
+
+    /** A host uid held for one box; released when the box's processes are gone. */
+    static final class UidLease implements AutoCloseable {
+        private final int uid;
+        private final FileChannel file;
+        private final FileLock lock;
+
+        UidLease(int uid, FileChannel file, FileLock lock) {
+            this.uid = uid;
+            this.file = file;
+            this.lock = lock;
+        }
+
+        int uid() {
+            return uid;
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // closing the channel releases it too
+            }
+            closeQuietly(file);
+        }
+    }
+
+    private static void writeRunners(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path javaRunner = dir.resolve("io/omix/server/models/JavaModelRunner.class");
+        Files.createDirectories(javaRunner.getParent());
+        copy("runner.py", dir.resolve("runner.py"));
+        copy("JavaModelRunner.class", javaRunner);
+        try (var all = Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                if (p.getFileName().toString().equals("seccomp.bpf")) continue;
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
+    private static void copy(String resource, Path to) throws IOException {
+        try (InputStream in = Sandbox.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("missing resource " + resource);
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static Optional<Path> which(String tool) {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    private static String output(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("failed: " + out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        return out;
+    }
+}
