@@ -1,8 +1,5 @@
--- The model sandbox. A model never sees its caller's token:
--- each invocation mints one of kind 'invocation', within the scopes the model's version declared,
--- that lives only while the token it came from lives (parent_hash) and is deleted when the
--- invocation ends.
-ALTER TABLE oauth_tokens ADD COLUMN parent_hash CHAR(64);
--- What a version's invocation tokens may do: Omix scope ids (read) and id:write (writes), space
--- separated; null when the version declared nothing (read scopes only).
+-- The model sandbox. A model never sees its caller's token: each invocation hands it one of its own
+-- (held in the memory of the server running the box, see InvocationTokens), within the scopes the
+-- model's version declared: Omix scope ids (reads) and id:write (writes), space separated; null when
+-- the version declared nothing (reads within the caller's scopes).
 ALTER TABLE model_versions ADD COLUMN scopes VARCHAR(500);

@@ -24,59 +24,91 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Issue 8's measurement: invocation latency of a trivial python3 model through the SDK, one client
- * after another (every invocation starts its own sandboxed process: there are no warm workers yet),
- * then 8 clients at once. Usage: {@code java -cp omix-bench.jar io.omix.bench.ModelBench [calls=100]}
+ * Model invocation latency and throughput of a trivial python3 model (it echoes its parameters)
+ * through the SDK, every invocation in a sandbox of its own, on two servers side by side in one run:
+ * one that builds each box when the invocation arrives ({@code models.pool-size=0}) and one that
+ * keeps boxes started ahead for the published version ({@code models.pool-size=2}, the default).
+ * For each: cold (the version's code unpacked from the object store first, as on a server that did
+ * not deploy it), warm one client back to back, warm one client with 100 ms between calls (a box
+ * started ahead is ready for each), and 8 clients at once.
+ * Usage: {@code java -cp omix-bench.jar io.omix.bench.ModelBench [calls=100]}
  */
 public final class ModelBench {
     private ModelBench() {}
 
     public static void main(String[] args) throws Exception {
         int calls = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        Path work = Files.createTempDirectory("omix-model-bench-");
-        try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", work.resolve("data").toString(),
-                "demo.enabled", "false")))) {
+        Path work = BenchServer.scratchDir("omix-model-bench-");
+        Path zip = work.resolve("echo.zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry("index.py"));
+            z.write(("import json\ndef handler(event, context):\n    e = json.loads(event)\n"
+                    + "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {'echo': e['params']}}\n").getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        System.out.println("| server | measure | calls | p50 | p99 | invocations/s |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int poolSize : new int[] {0, 2}) {
+            measure(work, zip, poolSize, calls);
+        }
+    }
+
+    private static void measure(Path work, Path zip, int poolSize, int calls) throws Exception {
+        String name = "pool-size " + poolSize;
+        try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0",
+                "data.dir", work.resolve("data-" + poolSize).toString(), "demo.enabled", "false", "models.pool-size", String.valueOf(poolSize))))) {
             ClientStore.Created c = new ClientStore(server.platform()).create("bench", List.of(), Set.of("client_credentials"),
                     Set.of("files", "models"), false, null);
             String token;
             try (OAuth2 oauth2 = OAuth2.builder(c.client().clientId(), c.secret()).endpoint(server.url().toString()).build()) {
                 token = oauth2.getCredentialsToken().accessToken();
             }
-            Path zip = work.resolve("echo.zip");
-            try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
-                z.putNextEntry(new ZipEntry("index.py"));
-                z.write(("import json\ndef handler(event, context):\n    e = json.loads(event)\n"
-                        + "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {'echo': e['params']}}\n").getBytes(StandardCharsets.UTF_8));
-                z.closeEntry();
-            }
             try (Api api = Api.builder(token).endpoint(server.url().toString()).timeout(Duration.ofSeconds(60)).build()) {
                 api.deployModel("Echo1", zip, ModelConfig.builder().timeout(30).build(), Duration.ofMinutes(1));
                 api.publishModel("Echo1", "bench");
-                // Cold: the version's first invocation on a server that did not deploy it (its code
-                // unpacked from the object store first), simulated by removing the unpacked code.
-                Path code = server.platform().config().modelsRoot().resolve("Echo1").resolve("1");
-                long[] cold = new long[20];
-                for (int i = 0; i < cold.length; i++) {
-                    try (var all = Files.walk(code)) {
-                        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                if (poolSize == 0) {
+                    Path code = server.platform().config().modelsRoot().resolve("Echo1").resolve("1");
+                    long[] cold = new long[20];
+                    for (int i = 0; i < cold.length; i++) {
+                        try (var all = Files.walk(code)) {
+                            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                        }
+                        long t0 = System.nanoTime();
+                        api.invokeModel("Echo1", Map.of("i", i));
+                        cold[i] = System.nanoTime() - t0;
                     }
-                    long t0 = System.nanoTime();
-                    api.invokeModel("Echo1", Map.of("i", i));
-                    cold[i] = System.nanoTime() - t0;
+                    row(name, "cold: code unpacked first, box built on arrival", cold, 0);
                 }
-                System.out.printf("cold (code unpacked first), %d invocations: p50 %.1f ms, p99 %.1f ms%n", cold.length, pct(cold, 50), pct(cold, 99));
-                for (int i = 0; i < 5; i++) api.invokeModel("Echo1", Map.of("i", i)); // JIT, page cache
+                for (int i = 0; i < 20; i++) api.invokeModel("Echo1", Map.of("i", i)); // JIT, page cache
                 long[] sequential = new long[calls];
+                long start = System.nanoTime();
                 for (int i = 0; i < calls; i++) {
                     long t0 = System.nanoTime();
                     api.invokeModel("Echo1", Map.of("i", i));
                     sequential[i] = System.nanoTime() - t0;
                 }
+                row(name, "warm, one client back to back", sequential, calls / ((System.nanoTime() - start) / 1e9));
+                long[] paced = new long[calls / 2];
+                for (int i = 0; i < paced.length; i++) {
+                    Thread.sleep(100);
+                    long t0 = System.nanoTime();
+                    api.invokeModel("Echo1", Map.of("i", i));
+                    paced[i] = System.nanoTime() - t0;
+                }
+                row(name, "warm, one client, 100 ms between calls", paced, 0);
+                long[] floor = new long[calls / 2];
+                for (int i = 0; i < floor.length; i++) {
+                    Thread.sleep(100);
+                    long t0 = System.nanoTime();
+                    api.getModelVersions("Echo1", 1, null);
+                    floor[i] = System.nanoTime() - t0;
+                }
+                row(name, "for comparison: model_versions (no model run), 100 ms between calls", floor, 0);
                 int clients = 8;
                 ExecutorService pool = Executors.newFixedThreadPool(clients);
                 long[] concurrent = new long[clients * (calls / 4)];
                 List<Future<?>> futures = new ArrayList<>();
-                long start = System.nanoTime();
+                start = System.nanoTime();
                 for (int t = 0; t < clients; t++) {
                     int thread = t;
                     futures.add(pool.submit(() -> {
@@ -91,12 +123,14 @@ public final class ModelBench {
                 for (Future<?> f : futures) f.get();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 pool.shutdown();
-                System.out.printf("warm (code in place; still a new sandboxed process each), %d invocations: p50 %.1f ms, p99 %.1f ms%n",
-                        calls, pct(sequential, 50), pct(sequential, 99));
-                System.out.printf("%d clients, %d invocations: p50 %.1f ms, p99 %.1f ms, %.1f invocations/s%n",
-                        clients, concurrent.length, pct(concurrent, 50), pct(concurrent, 99), concurrent.length / seconds);
+                row(name, clients + " clients at once", concurrent, concurrent.length / seconds);
             }
         }
+    }
+
+    private static void row(String server, String measure, long[] nanos, double perSecond) {
+        System.out.printf("| %s | %s | %d | %.1f ms | %.1f ms | %s |%n", server, measure, nanos.length, pct(nanos, 50), pct(nanos, 99),
+                perSecond > 0 ? String.format("%.1f", perSecond) : "-");
     }
 
     private static double pct(long[] nanos, int p) {

@@ -310,7 +310,8 @@ class ModelSandboxTest {
                 assertEquals(403, channelCode(channel, userToken.accessToken(), "/profile"), "nothing but invocation tokens count in the channel");
 
                 Caller caller = Caller.userToken(app.id(), person.userId(), Set.of("profile", "samples", "variants"));
-                String live = tokens.issueInvocation(caller, userToken.accessToken(), Set.of("profile"), Duration.ofSeconds(30));
+                String live = Identity.platform(s).authenticators().invocations().mint(caller, userToken.accessToken(), Set.of("profile"),
+                        Duration.ofSeconds(30));
                 assertEquals(0, channelCode(channel, live, "/profile"), "a live invocation token works through the channel");
                 ApiException outside = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
                         () -> Api.builder(live).endpoint(s.url()).build().getUser());

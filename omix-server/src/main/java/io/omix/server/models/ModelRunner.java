@@ -42,6 +42,7 @@ final class ModelRunner implements AutoCloseable {
     static final int MAX_RESULT_BYTES = 1 << 20;
     static final int MAX_LOG_BYTES = 4 << 20;
     static final long IDLE_MILLIS = 5 * 60_000;
+    static final long REFILL_DELAY_MILLIS = 20;
     private static final int KEPT_LOG_CHARS = 4000;
     /** The runtimes a model may name. */
     static final Set<String> RUNTIMES = Set.of("python3", "java");
@@ -92,10 +93,15 @@ final class ModelRunner implements AutoCloseable {
                 if (b.process.isAlive()) box = b;
                 else b.destroy();
             }
-            refill(spec);
         }
         if (box == null) box = start(spec);
-        return box.run(event, requestId);
+        try {
+            return box.run(event, requestId);
+        } finally {
+            // Boxes are replaced once the invocation's answer is on its way, so that starting one
+            // (tens of milliseconds of CPU) does not compete with it.
+            if (pooled && poolSize > 0) refill(spec, REFILL_DELAY_MILLIS);
+        }
     }
 
     /** Starts boxes for a version that has just become the one invocations run (publish, rollback). */
@@ -113,13 +119,18 @@ final class ModelRunner implements AutoCloseable {
     }
 
     private void refill(Spec spec) {
+        refill(spec, 0);
+    }
+
+    /** Starts the boxes {@code spec} lacks, after {@code delayMillis}. */
+    private void refill(Spec spec, long delayMillis) {
         if (closed) return;
         AtomicInteger inFlight = starting.computeIfAbsent(spec, s -> new AtomicInteger());
         Deque<Box> ready = pool.computeIfAbsent(spec, s -> new ConcurrentLinkedDeque<>());
         int missing = poolSize - ready.size() - inFlight.get();
         for (int i = 0; i < missing; i++) {
             inFlight.incrementAndGet();
-            refills.execute(() -> {
+            refills.schedule(() -> {
                 try {
                     if (closed) return;
                     Box b = start(spec);
@@ -130,7 +141,7 @@ final class ModelRunner implements AutoCloseable {
                 } finally {
                     inFlight.decrementAndGet();
                 }
-            });
+            }, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -213,7 +224,8 @@ final class ModelRunner implements AutoCloseable {
             try {
                 return answer(event, requestId);
             } finally {
-                destroy();
+                // The runner exits by itself once it has answered: the kill that makes sure need not delay the answer.
+                if (process.isAlive()) READERS.execute(this::destroy);
             }
         }
 
@@ -289,11 +301,12 @@ final class ModelRunner implements AutoCloseable {
             }
         }
 
-        /** Kills the box: its bubblewrap process, and with it (its PID namespace) everything the model started. */
+        /**
+         * Kills the box: its bubblewrap process, whose death kills the box's first process
+         * ({@code --die-with-parent}), whose death ends its PID namespace and everything the model started.
+         */
         void destroy() {
-            if (!process.isAlive()) return;
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            if (process.isAlive()) process.destroyForcibly();
         }
     }
 

@@ -8,6 +8,7 @@ import io.omix.server.Capability;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.InvocationTokens;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.ApiException;
@@ -21,7 +22,6 @@ import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
 import io.omix.server.common.validation.StringParam;
 import io.omix.server.files.ObjectAccess;
-import io.omix.server.oauth.TokenStore;
 import io.omix.server.tasks.TaskEngine;
 import io.omix.server.tasks.TasksCapability;
 
@@ -78,7 +78,7 @@ public final class ModelsCapability implements Capability {
     private final Platform platform;
     private final ModelStore store;
     private final ObjectAccess objects;
-    private final TokenStore tokens;
+    private final InvocationTokens invocations;
     private final Path codeRoot;
     private final Path channel;
     private final Sandbox sandbox;
@@ -92,7 +92,7 @@ public final class ModelsCapability implements Capability {
         this.platform = platform;
         this.store = new ModelStore(platform);
         this.objects = new ObjectAccess(platform);
-        this.tokens = new TokenStore(platform);
+        this.invocations = platform.authenticators().invocations();
         this.codeRoot = platform.config().modelsRoot();
         protectDataDir(platform.config().dataDir());
         this.channel = ModelChannel.socketUnder(codeRoot);
@@ -363,8 +363,8 @@ public final class ModelsCapability implements Capability {
     /**
      * Runs a version with the event of the protocol notes; its answer is the data. The model never
      * sees its caller's token: {@code access_token} holds one minted for this invocation alone
-     * (see {@link TokenStore#issueInvocation}), valid only through the box's channel to the API, and
-     * gone when the invocation ends.
+     * (see {@link InvocationTokens}), valid only through the box's channel to the API, while the
+     * caller's own token stays live, and gone when the invocation ends.
      */
     private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version, boolean stable) {
         requireSandbox(m.runtime());
@@ -377,10 +377,8 @@ public final class ModelsCapability implements Capability {
         });
         ModelRunner.Spec spec = spec(m, version);
         if (!Files.isDirectory(spec.codeDir())) unpackAgain(m, version, spec.codeDir());
-        // Only a token-authenticated caller's grant can stand behind a model's token.
-        String token = r.bearerToken() == null ? null
-                : tokens.issueInvocation(r.caller(), r.bearerToken(), invocationScopes(m, version, r.caller()),
-                        java.time.Duration.ofSeconds(m.timeoutSeconds() + 5L));
+        String token = invocations.mint(r.caller(), r.bearerToken(), invocationScopes(m, version, r.caller()),
+                java.time.Duration.ofSeconds(m.timeoutSeconds() + 5L));
         String answer;
         try {
             Map<String, Object> event = new LinkedHashMap<>();
@@ -396,7 +394,7 @@ public final class ModelsCapability implements Capability {
             }
             answer = runner.run(spec, stable, eventText, String.valueOf(r.requestId()));
         } finally {
-            if (token != null) tokens.removeInvocation(token);
+            invocations.end(token);
         }
         JsonNode result;
         try {

@@ -51,6 +51,7 @@ final class Sandbox {
     private final Path pythonStdlib;
     private final String javaHome;
     private final String unavailable;
+    private final boolean shIsDash = isDash();
 
     private Sandbox(Path runtimeDir, Path seccompFile, Path uidLocks, Path channel, String python, Path pythonStdlib, String javaHome,
                     String unavailable) {
@@ -170,14 +171,25 @@ final class Sandbox {
      */
     List<String> command(int uid, String runtime, Path codeDir, int memoryMb, int timeoutSeconds, List<String> program) {
         boolean java = runtime.equals("java");
-        List<String> c = new ArrayList<>(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; exec \"$@\"", "omix-sandbox",
-                seccompFile.toString()));
-        c.add("prlimit");
         // A JVM reserves far more address space than it uses: its heap is capped by -Xmx instead, and
         // its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
-        if (!java) c.add("--as=" + (long) memoryMb * 1024 * 1024);
-        c.addAll(List.of("--cpu=" + timeoutSeconds * (java ? 2 : 1), "--nofile=" + (java ? 256 : 64), "--fsize=" + (64L << 20),
-                "--core=0", "--nproc=" + (java ? 256 : 64), "--"));
+        long addressSpace = java ? -1 : (long) memoryMb * 1024 * 1024;
+        int cpuSeconds = timeoutSeconds * (java ? 2 : 1);
+        int files = java ? 256 : 64;
+        int processes = java ? 256 : 64;
+        long fileBytes = 64L << 20;
+        List<String> c = new ArrayList<>();
+        if (shIsDash) {
+            // dash sets the limits itself (every one, or the box does not start): one program less to start per box.
+            c.addAll(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; "
+                    + (addressSpace > 0 ? "ulimit -v " + addressSpace / 1024 + " && " : "")
+                    + "ulimit -t " + cpuSeconds + " && ulimit -n " + files + " && ulimit -f " + fileBytes / 512 + " && ulimit -c 0 && ulimit -p " + processes
+                    + " && exec \"$@\"; exit 125", "omix-sandbox", seccompFile.toString()));
+        } else {
+            c.addAll(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; exec \"$@\"", "omix-sandbox", seccompFile.toString(), "prlimit"));
+            if (addressSpace > 0) c.add("--as=" + addressSpace);
+            c.addAll(List.of("--cpu=" + cpuSeconds, "--nofile=" + files, "--fsize=" + fileBytes, "--core=0", "--nproc=" + processes, "--"));
+        }
         c.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--no-new-privs", "--"));
         c.addAll(List.of("bwrap", "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net",
                 "--unshare-cgroup-try", "--disable-userns", "--uid", "1000", "--gid", "1000", "--hostname", "omix-model",
@@ -282,6 +294,14 @@ final class Sandbox {
         try (InputStream in = Sandbox.class.getResourceAsStream(resource)) {
             if (in == null) throw new IOException("missing resource " + resource);
             Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static boolean isDash() {
+        try {
+            return Path.of("/bin/sh").toRealPath().getFileName().toString().equals("dash");
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package io.omix.server.oauth;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Authenticator;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.InvocationTokens;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ApiRequest;
 import io.omix.server.common.http.ErrorCode;
@@ -14,16 +15,34 @@ import io.omix.server.common.http.ErrorCode;
 final class BearerAuthenticator implements Authenticator {
     private final TokenStore tokens;
 
-    BearerAuthenticator(TokenStore tokens) {
+    private final InvocationTokens invocations;
+
+    BearerAuthenticator(TokenStore tokens, InvocationTokens invocations) {
         this.tokens = tokens;
+        this.invocations = invocations;
+    }
+
+    /**
+     * The caller of a request from inside a model's box: the invocation's caller, as long as the
+     * token the invocation came with is still live (not revoked, its user and client enabled), within
+     * the scopes the model declared and the caller still holds.
+     */
+    private Caller invocation(ApiRequest request) {
+        InvocationTokens.Grant grant = invocations.find(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        Caller caller = grant.parentToken() == null ? grant.caller()
+                : tokens.authenticate(grant.parentToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        java.util.Set<String> held = new java.util.LinkedHashSet<>();
+        for (String s : grant.scopes()) {
+            if (caller.hasScope(s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s)) held.add(s);
+        }
+        return caller.asInvocation(invocationScopes(held, request.isRead()));
     }
 
     @Override
     public Caller authenticate(ApiRequest request, Access required) {
-        Caller caller = tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         // A model's token counts only through the models' channel, and nothing else counts there.
-        if (caller.invocation() != request.viaModelChannel()) throw new ApiException(ErrorCode.TOKEN_INVALID);
-        if (caller.invocation()) caller = caller.asInvocation(invocationScopes(caller.scopes(), request.isRead()));
+        Caller caller = request.viaModelChannel() ? invocation(request)
+                : tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));
         }

@@ -29,7 +29,7 @@ public final class OAuthCapability implements Capability {
         this.authorizePage = new AuthorizePage(platform, clients, codes);
         this.tokenEndpoint = new TokenEndpoint(platform, clients, codes, tokens);
         this.admin = new ClientAdmin(clients);
-        BearerAuthenticator bearer = new BearerAuthenticator(tokens);
+        BearerAuthenticator bearer = new BearerAuthenticator(tokens, platform.authenticators().invocations());
         platform.authenticators().register(Access.TOKEN, bearer);
         platform.authenticators().register(Access.USER_TOKEN, bearer);
         platform.authenticators().register(Access.CLIENT_TOKEN, bearer);

@@ -18,8 +18,6 @@ import java.util.UUID;
 public final class TokenStore {
     public static final String ACCESS = "access";
     public static final String REFRESH = "refresh";
-    /** A model invocation's token (see {@link #issueInvocation}). */
-    public static final String INVOCATION = "invocation";
 
     public record Issued(String accessToken, String refreshToken, long expiresIn, String scope) {}
 
@@ -80,52 +78,22 @@ public final class TokenStore {
 
     /**
      * The caller an access token stands for: live (not expired, not revoked), of an enabled client,
-     * and of an enabled user for user tokens. One indexed read. A model invocation's token also needs
-     * the token it was minted from to be live; its caller is marked {@link Caller#invocation()} and
-     * carries the model's declared scopes as given (plain ids read, {@code id:write} writes).
+     * and of an enabled user for user tokens. One indexed read.
      */
     public Optional<Caller> authenticate(String accessToken) {
         if (accessToken == null || accessToken.length() > 100) return Optional.empty();
-        OffsetDateTime now = platform.now();
-        return jdbc.queryOne("SELECT t.kind, t.client_id, t.user_id, t.grant_type, t.scope, u.operator FROM oauth_tokens t "
+        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, u.operator FROM oauth_tokens t "
                         + "JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
-                        + "LEFT JOIN oauth_tokens p ON p.token_hash = t.parent_hash "
-                        + "WHERE t.token_hash = ? AND t.kind IN ('access', 'invocation') AND t.revoked_at IS NULL AND t.expires_at > ? "
-                        + "AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE) "
-                        + "AND (t.parent_hash IS NULL OR (p.revoked_at IS NULL AND p.expires_at > ?))",
+                        + "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL AND t.expires_at > ? "
+                        + "AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
                 rs -> {
                     Set<String> scopes = scopes(rs.getString("scope"));
-                    Caller caller = rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
+                    return rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
                             : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));
-                    return rs.getString("kind").equals(INVOCATION) ? caller.asInvocation(scopes) : caller;
                 },
-                Secrets.hash(accessToken), now, now);
-    }
-
-    /**
-     * Mints the token a model invocation hands its model: acting for {@code caller} (its user and
-     * client), within {@code scopes}, valid for {@code ttl} at most and only while {@code parentToken}
-     * (the token the invocation came with, if any) stays live, in the same family so that revoking
-     * the grant revokes it. Removed by {@link #removeInvocation} when the invocation ends.
-     */
-    public String issueInvocation(Caller caller, String parentToken, Set<String> scopes, java.time.Duration ttl) {
-        OffsetDateTime now = platform.now();
-        String token = Secrets.token("oit_");
-        Optional<Token> parent = parentToken == null ? Optional.empty() : find(parentToken);
-        String family = parent.map(Token::familyId).orElseGet(TokenStore::newFamily);
-        String grant = parent.map(Token::grantType)
-                .orElse(caller.kind() == Caller.Kind.CLIENT_TOKEN ? OAuthClient.CLIENT_CREDENTIALS : OAuthClient.AUTHORIZATION_CODE);
-        jdbc.update("INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope, parent_hash, issued_at, expires_at)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?,?)", Secrets.hash(token), INVOCATION, family, caller.clientId(), caller.userId(), grant,
-                String.join(" ", scopes), parent.map(Token::hash).orElse(null), now, now.plus(ttl));
-        return token;
-    }
-
-    /** Ends a model invocation's token: unknown from now on, on every server. */
-    public void removeInvocation(String token) {
-        jdbc.update("DELETE FROM oauth_tokens WHERE token_hash = ? AND kind = ?", Secrets.hash(token), INVOCATION);
+                Secrets.hash(accessToken), platform.now());
     }
 
     static Set<String> scopes(String scope) {

@@ -13,17 +13,38 @@ result_fd = os.dup(1)  # not inherited by anything the model starts
 os.dup2(2, 1)
 sys.stdout = sys.stderr
 
+
+
+def not_dumpable():
+    """prctl(PR_SET_DUMPABLE, 0): no core dumps, /proc/<pid>/mem and environ closed. Through _ctypes
+    itself: the ctypes package costs a box five times the start-up time for this one call."""
+    import _ctypes
+
+    class c_int(_ctypes._SimpleCData):
+        _type_ = "i"
+
+    class c_long(_ctypes._SimpleCData):
+        _type_ = "l"
+
+    class Function(_ctypes.CFuncPtr):
+        _flags_ = _ctypes.FUNCFLAG_CDECL
+        _restype_ = c_int
+
+    class Libc:
+        _handle = _ctypes.dlopen(None, os.RTLD_NOW)
+
+    Function(("prctl", Libc()))(c_int(4), c_long(0), c_long(0), c_long(0), c_long(0))
+
+
 try:
-    import ctypes
-    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0: no core dumps, /proc/<pid>/mem closed
+    not_dumpable()
 except Exception:
     pass
 
-import importlib
-import json
-import socket
-import threading
-import traceback
+
+def log_exception():
+    import traceback  # only when something failed: an import less on every start
+    traceback.print_exc()
 
 
 def frame(status, body=b""):
@@ -32,6 +53,12 @@ def frame(status, body=b""):
     while view:
         view = view[os.write(result_fd, view):]
     os._exit(0 if status == b"0" else 11)
+
+
+# The forwarder uses the C modules under socket and threading: a box starts on every invocation, and
+# their Python wrappers would cost it more import time than everything else the runner loads.
+import _socket
+import _thread
 
 
 def pump(source, sink):
@@ -45,33 +72,34 @@ def pump(source, sink):
         pass
     finally:
         try:
-            sink.shutdown(socket.SHUT_WR)
+            sink.shutdown(_socket.SHUT_WR)
         except OSError:
             pass
 
 
 def forward(listener):
     while True:
-        client, _ = listener.accept()
-        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        fd, _ = listener._accept()
+        client = _socket.socket(fileno=fd)
+        upstream = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             upstream.connect("/run/omix/api.sock")
         except OSError:
             client.close()
             continue
-        threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        _thread.start_new_thread(pump, (client, upstream))
+        _thread.start_new_thread(pump, (upstream, client))
 
 
 if os.path.exists("/run/omix/api.sock"):
     try:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        listener.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", 8080))
         listener.listen(16)
-        threading.Thread(target=forward, args=(listener,), daemon=True).start()
+        _thread.start_new_thread(forward, (listener,))
     except OSError:
-        traceback.print_exc()
+        log_exception()
 
 code_dir, handler = sys.argv[1], sys.argv[2]
 
@@ -85,11 +113,12 @@ class Context:
 try:
     module_name, function_name = handler.rsplit(".", 1)
     sys.path.insert(0, code_dir)
-    function = getattr(importlib.import_module(module_name), function_name)
+    __import__(module_name)
+    function = getattr(sys.modules[module_name], function_name)
 except MemoryError:
     frame(b"M")
 except BaseException:
-    traceback.print_exc()
+    log_exception()
     frame(b"H")
 
 try:
@@ -97,11 +126,12 @@ try:
     event = sys.stdin.buffer.read().decode("utf-8")
     result = function(event, Context(request_id))
     if not isinstance(result, str):
+        import json
         result = json.dumps(result)
     body = result.encode("utf-8")
 except MemoryError:
     frame(b"M")
 except BaseException:
-    traceback.print_exc()
+    log_exception()
     frame(b"E")
 frame(b"0", body)

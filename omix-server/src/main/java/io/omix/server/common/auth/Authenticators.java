@@ -13,6 +13,12 @@ import java.util.Map;
 public final class Authenticators {
     private final Map<Access, Authenticator> byAccess = new EnumMap<>(Access.class);
     private volatile SessionAuthenticator session;
+    private final InvocationTokens invocations = new InvocationTokens();
+
+    /** The live tokens of this server's model invocations. */
+    public InvocationTokens invocations() {
+        return invocations;
+    }
 
     /**
      * A browser session (the web console) as a caller: consulted first for requests without an

@@ -1,0 +1,57 @@
+package io.omix.server.common.auth;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tokens model invocations hand their models instead of their callers' tokens. A model reaches
+ * the API only through the channel of the server that runs its box, so a token lives here, in that
+ * server's memory, for exactly as long as its invocation: minted when it starts, gone when it ends
+ * (or at its deadline, if the end were missed), and never written anywhere. Each use also checks
+ * the token the invocation came with, so revoking that grant, or disabling its user or client,
+ * stops the model's token at once.
+ */
+public final class InvocationTokens {
+    /**
+     * @param caller      who invoked the model (the model acts for them)
+     * @param parentToken the access token the invocation came with; null for a browser session
+     * @param scopes      what the model's version declared, as held by the caller ({@code id} reads, {@code id:write} writes)
+     * @param deadline    {@link System#nanoTime()} after which the token is refused whatever happens
+     */
+    public record Grant(Caller caller, String parentToken, Set<String> scopes, long deadline) {}
+
+    private final Map<String, Grant> live = new ConcurrentHashMap<>();
+
+    /** A fresh token for one invocation, valid for {@code ttl} at most. */
+    public String mint(Caller caller, String parentToken, Set<String> scopes, Duration ttl) {
+        String token = Secrets.token("oit_");
+        live.put(Secrets.hash(token), new Grant(caller, parentToken, Set.copyOf(scopes), System.nanoTime() + ttl.toNanos()));
+        return token;
+    }
+
+    /** The grant behind a live token. */
+    public Optional<Grant> find(String token) {
+        if (token == null || token.length() > 100) return Optional.empty();
+        String hash = Secrets.hash(token);
+        Grant g = live.get(hash);
+        if (g == null) return Optional.empty();
+        if (System.nanoTime() - g.deadline() > 0) {
+            live.remove(hash);
+            return Optional.empty();
+        }
+        return Optional.of(g);
+    }
+
+    /** Ends a token: its invocation has returned. */
+    public void end(String token) {
+        live.remove(Secrets.hash(token));
+    }
+
+    /** How many invocations hold a token now. */
+    public int live() {
+        return live.size();
+    }
+}
