@@ -138,7 +138,7 @@ public final class ConsoleCapability implements Capability {
             loginPage(ctx, 400, "login_wrong");
             return;
         }
-        PasswordSignIn.Outcome outcome = signIn.attempt(username, password);
+        PasswordSignIn.Outcome outcome = signIn.attempt(username, password, ctx.ip());
         if (outcome instanceof PasswordSignIn.Outcome.Locked) {
             loginPage(ctx, 429, "login_locked");
             return;

@@ -9,8 +9,9 @@ import java.util.Optional;
 
 /** The database side of files: upload credentials, objects and their owners, multipart uploads and parts. */
 final class FileStore {
+    /** @param grantTokenHash the hash of the access token that obtained the credentials; null for a browser session */
     record Credential(String accessKeyId, String secretSealed, String tokenHash, String owner, String clientId, String userId,
-                      String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt) {}
+                      String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt, String grantTokenHash) {}
 
     record FileObject(String objectName, String owner, long size, String sha256, String crc32c, OffsetDateTime createdAt) {}
 
@@ -26,15 +27,15 @@ final class FileStore {
 
     void insertCredential(Credential c, OffsetDateTime now) {
         jdbc.update("INSERT INTO upload_credentials (access_key_id, secret_sealed, token_hash, owner, client_id, user_id, destination,"
-                + " created_at, expires_at) VALUES (?,?,?,?,?,?,?,?,?)", c.accessKeyId(), c.secretSealed(), c.tokenHash(), c.owner(),
-                c.clientId(), c.userId(), c.destination(), now, c.expiresAt());
+                + " created_at, expires_at, grant_token_hash) VALUES (?,?,?,?,?,?,?,?,?,?)", c.accessKeyId(), c.secretSealed(), c.tokenHash(),
+                c.owner(), c.clientId(), c.userId(), c.destination(), now, c.expiresAt(), c.grantTokenHash());
     }
 
     Optional<Credential> credential(String accessKeyId) {
-        return jdbc.queryOne("SELECT access_key_id, secret_sealed, token_hash, owner, client_id, user_id, destination, expires_at, revoked_at"
-                + " FROM upload_credentials WHERE access_key_id = ?", rs -> new Credential(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
-                rs.getObject(9, OffsetDateTime.class)), accessKeyId);
+        return jdbc.queryOne("SELECT access_key_id, secret_sealed, token_hash, owner, client_id, user_id, destination, expires_at, revoked_at,"
+                + " grant_token_hash FROM upload_credentials WHERE access_key_id = ?", rs -> new Credential(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                rs.getObject(9, OffsetDateTime.class), rs.getString(10)), accessKeyId);
     }
 
     /** True when the owner's credential was live and is now revoked. */

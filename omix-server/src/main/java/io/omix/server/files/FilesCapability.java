@@ -218,8 +218,9 @@ public final class FilesCapability implements Capability {
                 + DAY.format(now.withOffsetSameInstant(ZoneOffset.UTC)) + "TZ-" + HexFormat.of().formatHex(Secrets.randomBytes(16));
         OffsetDateTime expires = now.plus(platform.config().uploadCredentialTtl()).truncatedTo(ChronoUnit.SECONDS);
         store.insertCredential(new FileStore.Credential(accessKeyId, platform.masterKey().seal(secret, accessKeyId), Secrets.hash(token),
-                ownerOf(caller), caller.clientId(), caller.userId(), destination, expires, null), now);
-        String endpoint = r.baseUrl(platform.config().publicUrl()) + "/oss";
+                ownerOf(caller), caller.clientId(), caller.userId(), destination, expires, null,
+                r.bearerToken() == null ? null : Secrets.hash(r.bearerToken())), now);
+        String endpoint = r.baseUrl(platform.config()) + "/oss";
         Map<String, Object> credentials = new LinkedHashMap<>();
         credentials.put("access_key_secret", secret);
         credentials.put("security_token", token);
@@ -241,7 +242,7 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())))
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
         long expires = platform.now().toEpochSecond() + expirationSeconds;
-        String url = r.baseUrl(platform.config().publicUrl()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
+        String url = r.baseUrl(platform.config()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
                 + "?Expires=" + expires + "&Signature=" + URLEncoder.encode(signature(name, expires), StandardCharsets.UTF_8);
         return Map.of("url", url, "expires", String.valueOf(expires));
     }

@@ -34,10 +34,12 @@ final class UploadAuthenticator implements Authenticator {
 
     private final Platform platform;
     private final FileStore store;
+    private final io.omix.server.oauth.TokenStore grants;
 
     UploadAuthenticator(Platform platform, FileStore store) {
         this.platform = platform;
         this.store = store;
+        this.grants = new io.omix.server.oauth.TokenStore(platform);
     }
 
     @Override
@@ -63,6 +65,9 @@ final class UploadAuthenticator implements Authenticator {
         OffsetDateTime now = platform.now();
         if (credential.revokedAt() != null) throw refused("these credentials were revoked");
         if (!now.isBefore(credential.expiresAt())) throw refused("these credentials expired at " + credential.expiresAt().toInstant());
+        if (!grants.stands(credential.grantTokenHash(), credential.clientId(), credential.userId())) {
+            throw refused("the grant these credentials came from was revoked, or its user or client disabled");
+        }
         if (Math.abs(now.toEpochSecond() - Long.parseLong(timestamp)) > WINDOW_SECONDS) {
             throw new ApiException(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("header", "X-Omix-Timestamp is more than 300 s off", "server_time", now.toEpochSecond()));
         }

@@ -172,7 +172,7 @@ public final class ModelsCapability implements Capability {
                             .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT))
                             .put("scopes", scopes);
                     TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
-                    return TasksCapability.taskView(r, task);
+                    return TasksCapability.taskView(r, platform.config(), task);
                 });
         routes.post("/model/publish", Access.TOKEN, ParamSpec.of(MODEL_ID, MESSAGE), (r, p) -> {
             ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));

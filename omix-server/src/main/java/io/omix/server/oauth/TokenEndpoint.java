@@ -137,6 +137,9 @@ final class TokenEndpoint {
             if (!Pkce.verify(p.get(VERIFIER), code.codeChallenge())) throw OAuthErrors.invalidGrant("code_verifier does not match");
         } else if (client.publicClient()) {
             throw OAuthErrors.invalidGrant("public clients must use PKCE");
+        } else if (p.get(VERIFIER) != null) {
+            // RFC 9700 4.8.2: a verifier for a code issued without a challenge means someone else's code.
+            throw OAuthErrors.invalidGrant("code_verifier given for a code issued without code_challenge");
         }
         if (!codes.markUsed(code.hash())) {
             tokens.revokeIssuedFrom(code.hash());
@@ -159,7 +162,11 @@ final class TokenEndpoint {
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
         }
         if (!old.expiresAt().isAfter(platform.now())) throw OAuthErrors.invalidGrant("the refresh token expired");
-        String scope = narrowed(TokenStore.scopes(old.scope()), p.get(SCOPE));
+        if (!tokens.holdersEnabled(old)) throw OAuthErrors.invalidGrant("the user or client of this grant is disabled");
+        // Narrowed against the grant and the client's scopes as they are now: a scope taken from the client is gone.
+        Set<String> allowed = TokenStore.scopes(old.scope());
+        allowed.retainAll(client.scopes());
+        String scope = narrowed(allowed, p.get(SCOPE));
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
@@ -196,7 +203,7 @@ final class TokenEndpoint {
         TokenStore.Token t = tokens.find(token).orElse(null);
         Map<String, Object> out = new LinkedHashMap<>();
         if (t == null || !t.activeAt(platform.now()) || (callerClient != null && !callerClient.equals(t.clientId()))
-                || clients.find(t.clientId()).map(OAuthClient::disabled).orElse(true)) {
+                || !tokens.holdersEnabled(t)) {
             out.put("active", false);
             return out;
         }

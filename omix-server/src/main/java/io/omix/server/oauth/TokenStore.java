@@ -82,18 +82,42 @@ public final class TokenStore {
      */
     public Optional<Caller> authenticate(String accessToken) {
         if (accessToken == null || accessToken.length() > 100) return Optional.empty();
-        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, u.operator FROM oauth_tokens t "
+        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, c.scopes AS client_scopes, u.operator FROM oauth_tokens t "
                         + "JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
                         + "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL AND t.expires_at > ? "
                         + "AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
                 rs -> {
+                    // A scope the client has lost since the token was issued is lost by the token too.
                     Set<String> scopes = scopes(rs.getString("scope"));
+                    scopes.retainAll(scopes(rs.getString("client_scopes")));
                     return rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
                             : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));
                 },
                 Secrets.hash(accessToken), platform.now());
+    }
+
+    /**
+     * Whether what a grant handed out (upload credentials) still stands: the access token that
+     * obtained it not revoked (revoking its family revokes it too), its client and its user enabled.
+     * {@code tokenHash} is null for what a browser session obtained: its user alone is checked.
+     */
+    public boolean stands(String tokenHash, String clientId, String userId) {
+        if (tokenHash == null) {
+            return userId != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isPresent();
+        }
+        return jdbc.queryOne("SELECT 1 FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
+                        + "LEFT JOIN users u ON u.user_id = t.user_id "
+                        + "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
+                rs -> 1, tokenHash).isPresent();
+    }
+
+    /** Whether the user and client a token was issued to are both enabled. */
+    public boolean holdersEnabled(Token t) {
+        boolean client = jdbc.queryOne("SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE", rs -> 1, t.clientId()).isPresent();
+        return client && (t.userId() == null
+                || jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, t.userId()).isPresent());
     }
 
     static Set<String> scopes(String scope) {
@@ -116,8 +140,12 @@ public final class TokenStore {
         jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", platform.now(), familyId);
     }
 
-    /** Revokes every token issued from a code: what a second use of the code triggers. */
+    /**
+     * Revokes every token descended from a code: what a second use of the code triggers. The tokens
+     * rotated from its refresh token carry no code but share its family, so the whole family goes.
+     */
     public void revokeIssuedFrom(String codeHash) {
-        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE code_hash = ? AND revoked_at IS NULL", platform.now(), codeHash);
+        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id IN "
+                + "(SELECT family_id FROM oauth_tokens WHERE code_hash = ?)", platform.now(), codeHash);
     }
 }

@@ -8,13 +8,18 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /**
- * Slows down password guessing: after {@value #MAX_FAILURES} failed sign-ins for one username within
- * {@link #WINDOW}, that username is locked for {@link #LOCK}. Kept in the database so that every
- * server counts the same failures. Usernames that do not exist are counted too, so the lock says
- * nothing about which exist.
+ * Slows down password guessing, in the database so that every server counts the same attempts.
+ * Every attempt is counted <em>before</em> its password is checked, in one transaction holding the
+ * counter's row, so that however many arrive at once, at most {@value #MAX_PER_ACCOUNT} passwords
+ * of one account are checked from one source address within {@link #WINDOW}, and at most
+ * {@value #MAX_PER_SOURCE} failed ones from one source over all accounts. A sign-in resets its
+ * account's count for that source and is not counted against the source. The account lock is per source address: someone guessing from elsewhere cannot
+ * keep an account's owner out. Usernames that do not exist are counted too, so a lock says nothing
+ * about which exist.
  */
 public final class LoginThrottle {
-    static final int MAX_FAILURES = 5;
+    static final int MAX_PER_ACCOUNT = 5;
+    static final int MAX_PER_SOURCE = 50;
     static final Duration WINDOW = Duration.ofMinutes(15);
     static final Duration LOCK = Duration.ofMinutes(15);
 
@@ -26,45 +31,65 @@ public final class LoginThrottle {
         this.jdbc = platform.database().jdbc();
     }
 
-    /** When the username may try again, if it is locked now. */
-    public Optional<OffsetDateTime> lockedUntil(String username) {
-        OffsetDateTime now = platform.now();
-        return jdbc.query("SELECT locked_until FROM login_failures WHERE username = ? AND locked_until IS NOT NULL",
-                rs -> rs.getObject(1, OffsetDateTime.class), key(username)).stream().filter(t -> t.isAfter(now)).findFirst();
+    /**
+     * Counts an attempt to sign in as {@code username} from {@code source}: true when its password
+     * may be checked now, false when the account (for this source) or the source is locked.
+     */
+    public boolean admit(String username, String source) {
+        String src = "s:" + clip(source, 60);
+        String account = "a:" + clip(username, 64) + "|" + clip(source, 60);
+        return take(src, MAX_PER_SOURCE) && take(account, MAX_PER_ACCOUNT);
     }
 
-    public void failed(String username) {
+    /** A sign-in: the account's count from this source starts again, and the source's count takes back this attempt. */
+    public void succeeded(String username, String source) {
+        jdbc.update("DELETE FROM login_failures WHERE username = ?", "a:" + clip(username, 64) + "|" + clip(source, 60));
+        jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username = ? AND failures > 0", "s:" + clip(source, 60));
+    }
+
+    /** When the account may be tried again from {@code source}, if it is locked for it now. */
+    public Optional<OffsetDateTime> lockedUntil(String username, String source) {
+        OffsetDateTime now = platform.now();
+        return jdbc.query("SELECT locked_until FROM login_failures WHERE username = ? AND locked_until IS NOT NULL",
+                rs -> rs.getObject(1, OffsetDateTime.class), "a:" + clip(username, 64) + "|" + clip(source, 60))
+                .stream().filter(t -> t.isAfter(now)).findFirst();
+    }
+
+    private boolean take(String key, int max) {
         try {
-            count(key(username));
-        } catch (Jdbc.DataAccessException firstFailureRace) {
-            // Another server inserted this username's first failure at the same moment: count on its row.
-            count(key(username));
+            return count(key, max);
+        } catch (Jdbc.DataAccessException firstAttemptRace) {
+            // Another server inserted this key's first attempt at the same moment: count on its row.
+            return count(key, max);
         }
     }
 
-    private void count(String key) {
+    private boolean count(String key, int max) {
         OffsetDateTime now = platform.now();
-        jdbc.inTransaction(c -> {
-            Optional<Object[]> row = Jdbc.query(c, "SELECT failures, window_start FROM login_failures WHERE username = ? FOR UPDATE",
-                    rs -> new Object[] {rs.getInt(1), rs.getObject(2, OffsetDateTime.class)}, key).stream().findFirst();
+        return jdbc.inTransaction(c -> {
+            Optional<Object[]> row = Jdbc.query(c, "SELECT failures, window_start, locked_until FROM login_failures WHERE username = ? FOR UPDATE",
+                    rs -> new Object[] {rs.getInt(1), rs.getObject(2, OffsetDateTime.class), rs.getObject(3, OffsetDateTime.class)}, key)
+                    .stream().findFirst();
             if (row.isEmpty()) {
                 Jdbc.update(c, "INSERT INTO login_failures (username, failures, window_start) VALUES (?, 1, ?)", key, now);
-                return null;
+                return true;
             }
-            boolean sameWindow = ((OffsetDateTime) row.get()[1]).plus(WINDOW).isAfter(now);
-            int failures = sameWindow ? (Integer) row.get()[0] + 1 : 1;
-            Jdbc.update(c, "UPDATE login_failures SET failures = ?, window_start = ?, locked_until = ? WHERE username = ?",
-                    failures, sameWindow ? row.get()[1] : now, failures >= MAX_FAILURES ? now.plus(LOCK) : null, key);
-            return null;
+            OffsetDateTime locked = (OffsetDateTime) row.get()[2];
+            if (locked != null && locked.isAfter(now)) return false;
+            boolean sameWindow = locked == null && ((OffsetDateTime) row.get()[1]).plus(WINDOW).isAfter(now);
+            int attempts = sameWindow ? (Integer) row.get()[0] + 1 : 1;
+            if (attempts > max) {
+                Jdbc.update(c, "UPDATE login_failures SET locked_until = ? WHERE username = ?", now.plus(LOCK), key);
+                return false;
+            }
+            Jdbc.update(c, "UPDATE login_failures SET failures = ?, window_start = ?, locked_until = NULL WHERE username = ?",
+                    attempts, sameWindow ? row.get()[1] : now, key);
+            return true;
         });
     }
 
-    public void succeeded(String username) {
-        jdbc.update("DELETE FROM login_failures WHERE username = ?", key(username));
-    }
-
-    private static String key(String username) {
-        String k = username == null ? "" : username.trim();
-        return k.length() > 64 ? k.substring(0, 64) : k;
+    private static String clip(String s, int max) {
+        String k = s == null ? "" : s.trim();
+        return k.length() > max ? k.substring(0, max) : k;
     }
 }

@@ -31,14 +31,13 @@ public final class PasswordSignIn {
         this.throttle = new LoginThrottle(platform);
     }
 
-    public Outcome attempt(String username, String password) {
-        if (username != null && throttle.lockedUntil(username).isPresent()) return new Outcome.Locked();
-        Optional<User> user = username == null || password == null ? Optional.empty() : users.authenticate(username, password);
-        if (user.isEmpty()) {
-            if (username != null) throttle.failed(username);
-            return new Outcome.Wrong();
-        }
-        throttle.succeeded(username);
+    /** @param source the address the attempt came from (the connection's, never a header's) */
+    public Outcome attempt(String username, String password, String source) {
+        if (username == null || password == null) return new Outcome.Wrong();
+        if (!throttle.admit(username, source)) return new Outcome.Locked();
+        Optional<User> user = users.authenticate(username, password);
+        if (user.isEmpty()) return new Outcome.Wrong();
+        throttle.succeeded(username, source);
         return new Outcome.SignedIn(user.get(), sessions.start(user.get().userId()));
     }
 

@@ -63,10 +63,17 @@ public final class ApiRequest {
         return header.substring(7).trim();
     }
 
-    /** How clients reach this server: {@code server.public-url} when set, else the scheme and host of this request. */
-    public String baseUrl(String configuredPublicUrl) {
-        if (!configuredPublicUrl.isEmpty()) return configuredPublicUrl.replaceAll("/+$", "");
-        return ctx.scheme() + "://" + ctx.host();
+    /**
+     * How clients reach this server, for the links it hands out (signed URLs, upload endpoints):
+     * {@code server.public-url} when set, else the address it listens on. Never the request's
+     * {@code Host} header: anyone can send any, and a link built from it sends credentials elsewhere.
+     */
+    public String baseUrl(io.omix.server.ServerConfig config) {
+        if (!config.publicUrl().isEmpty()) return config.publicUrl().replaceAll("/+$", "");
+        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
+        if (host.contains(":")) host = "[" + host + "]";
+        int port = ctx.req().getLocalPort();
+        return "http://" + host + (port > 0 ? ":" + port : ":" + config.port());
     }
 
     /** The request attribute set on requests that came through the models' channel (see ModelChannel). */

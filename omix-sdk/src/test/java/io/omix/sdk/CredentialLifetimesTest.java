@@ -1,0 +1,249 @@
+package io.omix.sdk;
+
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.oauth.TokenStore;
+import io.omix.server.testing.LoginPage;
+import io.omix.server.testing.TestServer;
+import io.omix.server.users.LoginThrottle;
+import io.omix.server.users.UserStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every credential dies with the grant behind it, as an attacker holding a copy would find: upload
+ * credentials after their token is revoked or its user or client disabled; a disabled user's tokens
+ * at introspection and refresh; the tokens rotated from a replayed code; scopes cut from a client;
+ * a PKCE verifier for a code issued without a challenge; concurrent password guesses; links built
+ * from a forged Host header.
+ */
+class CredentialLifetimesTest {
+
+    /** A user token (with a refresh token) of {@code client} for {@code person}, as the code grant issues it. */
+    static TokenStore.Issued userToken(TestServer s, Identity.Client client, Identity.Person person, String scope) {
+        return new TokenStore(Identity.platform(s)).issue(TokenStore.newFamily(), client.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE,
+                scope, null, true);
+    }
+
+    static int uploadCode(Api api, Model credentials) {
+        InputStream body = new ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8));
+        ApiException e = assertThrows(ApiException.class, () -> api.upload("x.txt", body, UploadOptions.builder().credentials(credentials).build()));
+        return e.code();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void uploadCredentialsDieWithTheirGrant(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "uploader", "uploader@example.org");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                TokenStore.Issued live = userToken(s, client, person, "files");
+                try (Api api = Api.builder(live.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    assertNotNull(api.upload("ok.txt", new ByteArrayInputStream(new byte[] {1}), UploadOptions.builder().credentials(credentials).build()));
+                }
+
+                TokenStore.Issued revoked = userToken(s, client, person, "files");
+                try (Api api = Api.builder(revoked.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    oauth2.revoke(revoked.accessToken());
+                    assertEquals(42001, uploadCode(api, credentials), "the token that obtained them was revoked");
+                }
+
+                TokenStore.Issued family = userToken(s, client, person, "files");
+                try (Api api = Api.builder(family.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    oauth2.revoke(family.refreshToken());
+                    assertEquals(42001, uploadCode(api, credentials), "revoking the refresh token ends the family, credentials included");
+                }
+
+                TokenStore.Issued ofUser = userToken(s, client, person, "files");
+                try (Api api = Api.builder(ofUser.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    new UserStore(Identity.platform(s)).setDisabled(person.username(), true);
+                    assertEquals(42001, uploadCode(api, credentials), "their user was disabled");
+                    new UserStore(Identity.platform(s)).setDisabled(person.username(), false);
+                }
+
+                TokenStore.Issued ofClient = userToken(s, client, person, "files");
+                try (Api api = Api.builder(ofClient.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    new ClientStore(Identity.platform(s)).setDisabled(client.id(), true);
+                    assertEquals(42001, uploadCode(api, credentials), "their client was disabled");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDisabledUsersTokensAreInactiveAndTheirRefreshTokensMintNothing(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "leaver", "leaver@example.org");
+            TokenStore.Issued t = userToken(s, client, person, "profile");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).maxRetries(0).build()) {
+                assertEquals(true, oauth2.introspect(t.accessToken()).getBoolean("active"));
+                new UserStore(Identity.platform(s)).setDisabled(person.username(), true);
+                assertEquals(false, oauth2.introspect(t.accessToken()).getBoolean("active"), "access token");
+                assertEquals(false, oauth2.introspect(t.refreshToken()).getBoolean("active"), "refresh token");
+                ApiException refused = assertThrows(ApiException.class, () -> oauth2.exchangeRefreshToken(t.refreshToken()));
+                assertEquals("invalid_grant", refused.dataModel().getString("error"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void scopesCutFromAClientAreCutFromItsTokensAndRefreshTokens(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "scoped", "scoped@example.org");
+            TokenStore.Issued t = userToken(s, client, person, "profile samples");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).maxRetries(0).build();
+                 Api api = Api.builder(t.accessToken()).endpoint(s.url()).build()) {
+                api.getSamples(SampleQuery.all());
+                new ClientStore(Identity.platform(s)).update(client.id(), null, Set.of("profile"), null);
+                assertEquals(401, assertThrows(ApiException.class, () -> api.getSamples(SampleQuery.all())).code(),
+                        "the live access token lost samples with its client");
+                AccessToken refreshed = oauth2.exchangeRefreshToken(t.refreshToken());
+                assertEquals(List.of("profile"), refreshed.scopes(), "the refresh token mints only what the client still has");
+            }
+        }
+    }
+
+    @Test
+    void replayingACodeRevokesTheTokensRotatedFromItAndVerifiersNeedAChallenge() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "replayed", "replayed@example.org");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).maxRetries(0).build()) {
+                String code = code(oauth2, person, null);
+                AccessToken first = oauth2.exchangeAuthorizationCode(code, Identity.REDIRECT);
+                AccessToken rotated = first.refresh();
+                assertThrows(ApiException.class, () -> oauth2.exchangeAuthorizationCode(code, Identity.REDIRECT));
+                try (Api api = rotated.api()) {
+                    assertEquals(403, assertThrows(ApiException.class, api::getUser).code(), "the rotated access token went with the family");
+                }
+                ApiException refresh = assertThrows(ApiException.class, rotated::refresh);
+                assertEquals("invalid_grant", refresh.dataModel().getString("error"), "and the rotated refresh token");
+
+                String plain = code(oauth2, person, null);
+                ApiException verifier = assertThrows(ApiException.class,
+                        () -> oauth2.exchangeAuthorizationCode(plain, Identity.REDIRECT, Pkce.generate().verifier()));
+                assertEquals("invalid_grant", verifier.dataModel().getString("error"), "a verifier for a code issued without a challenge");
+            }
+        }
+    }
+
+    static String code(OAuth2 oauth, Identity.Person person, Pkce pkce) throws Exception {
+        HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", null, pkce),
+                person.username(), person.password(), true);
+        assertEquals(302, answer.statusCode(), answer.body());
+        return LoginPage.redirectParams(answer).get("code");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void fortySimultaneousGuessesCheckAtMostFivePasswordsAndOnlyForTheirSource(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            LoginThrottle throttle = new LoginThrottle(Identity.platform(s));
+            ExecutorService pool = Executors.newFixedThreadPool(40);
+            try {
+                List<Callable<Boolean>> guesses = new ArrayList<>();
+                for (int i = 0; i < 40; i++) guesses.add(() -> throttle.admit("operator", "203.0.113.7"));
+                int admitted = 0;
+                for (Future<Boolean> f : pool.invokeAll(guesses)) if (f.get()) admitted++;
+                assertEquals(5, admitted, "exactly five passwords checked");
+                assertTrue(throttle.admit("operator", "198.51.100.1"), "the owner, elsewhere, is not locked out");
+                assertTrue(throttle.admit("someone-else", "203.0.113.7"), "other accounts from that source still get their tries");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void fortySimultaneousWrongPasswordsThroughTheLoginPageGetAtMostFiveAnswers() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "target", "target@example.org");
+            String url;
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                url = oauth2.getAuthorizationUrl(Identity.REDIRECT, "s", null);
+            }
+            List<LoginPage> pages = new ArrayList<>();
+            List<Map<String, String>> forms = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                LoginPage page = new LoginPage();
+                Map<String, String> form = new java.util.HashMap<>(LoginPage.hiddenFields(page.get(url).body()));
+                form.put("username", person.username());
+                form.put("password", "wrong-" + i);
+                form.put("decision", "approve");
+                pages.add(page);
+                forms.add(form);
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(40);
+            try {
+                List<Callable<Integer>> posts = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    int n = i;
+                    posts.add(() -> pages.get(n).post(s.url() + "/oauth2/authorize", forms.get(n)).statusCode());
+                }
+                int wrong = 0;
+                int locked = 0;
+                for (Future<Integer> f : pool.invokeAll(posts)) {
+                    if (f.get() == 401) wrong++;
+                    if (f.get() == 429) locked++;
+                }
+                assertEquals(5, wrong, "five passwords were checked");
+                assertEquals(35, locked, "the rest were refused before any check");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void linksAreNeverBuiltFromTheHostHeader() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "hosted", "hosted@example.org");
+            TokenStore.Issued t = userToken(s, client, person, "files");
+            java.net.URI base = java.net.URI.create(s.url());
+            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                String request = "POST /sts/token HTTP/1.1\r\nHost: attacker.example:9999\r\nAuthorization: Bearer " + t.accessToken()
+                        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                OutputStream out = socket.getOutputStream();
+                out.write(request.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.contains("\"base_uri\":\"" + s.url() + "/oss/objects/"), answer);
+                assertFalse(answer.contains("attacker.example"), answer);
+            }
+        }
+    }
+}
