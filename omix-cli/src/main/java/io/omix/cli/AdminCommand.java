@@ -175,7 +175,7 @@ final class AdminCommand implements Runnable {
         @Option(names = "--redirect-uri", description = "Registered redirect URI (repeatable); matched exactly.") List<String> redirectUris = new ArrayList<>();
         @Option(names = "--grant", description = "authorization_code and/or client_credentials (repeatable; default both, or authorization_code for --public)")
         List<String> grants = new ArrayList<>();
-        @Option(names = "--scope", description = "Allowed scope (repeatable; default all)") List<String> scopes = new ArrayList<>();
+        @Option(names = "--scope", description = "Allowed scope (repeatable; default all but admin; allowing admin makes the client first-party: its operators may ask for admin)") List<String> scopes = new ArrayList<>();
         @Option(names = "--public", description = "No secret: a native or browser app, which must use PKCE.") boolean publicClient;
 
         @Override
@@ -185,7 +185,7 @@ final class AdminCommand implements Runnable {
                     : grants);
             Set<String> s = new LinkedHashSet<>();
             if (scopes.isEmpty()) {
-                for (Scope sc : Scope.values()) s.add(sc.id());
+                s.addAll(Scope.defaults());
             } else {
                 s.addAll(scopes);
             }

@@ -159,6 +159,53 @@ class CredentialLifetimesTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void operatorEndpointsNeedTheAdminScopeAskedForByNameFromAFirstPartyClient(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            new UserStore(Identity.platform(s)).create("root1", "root1-password-S3cret", io.omix.server.users.User.Profile.EMPTY, true);
+            Identity.Person operator = new Identity.Person(null, "root1", "root1-password-S3cret");
+            Identity.Person plain = Identity.user(s, "plainuser", "plain@example.org");
+            Identity.Client firstParty = Identity.confidentialClient(s); // allowed every scope, admin included
+            ClientStore.Created thirdParty = new ClientStore(Identity.platform(s)).create("Third party", List.of(Identity.REDIRECT),
+                    Set.of(OAuthClient.AUTHORIZATION_CODE, OAuthClient.CLIENT_CREDENTIALS), io.omix.server.common.auth.Scope.defaults(), false, null);
+            try (OAuth2 first = OAuth2.builder(firstParty.id(), firstParty.secret()).endpoint(s.url()).maxRetries(0).build();
+                 OAuth2 third = OAuth2.builder(thirdParty.client().clientId(), thirdParty.secret()).endpoint(s.url()).maxRetries(0).build()) {
+                for (List<String> scopes : java.util.Arrays.asList(List.of("profile"), null)) {
+                    try (Api api = first.exchangeAuthorizationCode(code(first, operator, null, scopes), Identity.REDIRECT).api()) {
+                        assertEquals(401, assertThrows(ApiException.class, () -> adminUsers(s, api)).code(),
+                                "an operator's token without admin asked for by name: " + scopes);
+                    }
+                }
+                try (Api api = first.exchangeAuthorizationCode(code(first, operator, null, List.of("admin", "profile")), Identity.REDIRECT).api()) {
+                    assertEquals(0, adminUsers(s, api), "admin, asked for, by an operator, from a first-party client");
+                }
+                assertEquals("invalid_scope", refusal(third, operator, List.of("admin")), "a client not allowed admin");
+                assertEquals("invalid_scope", refusal(first, plain, List.of("admin")), "a user who does not operate the platform");
+                ApiException credentials = assertThrows(ApiException.class, () -> first.getCredentialsToken(List.of("admin")));
+                assertEquals("invalid_scope", credentials.dataModel().getString("error"), "an application's own token");
+                assertFalse(first.getCredentialsToken().scopes().contains("admin"));
+            }
+        }
+    }
+
+    static int adminUsers(TestServer s, Api api) {
+        return api.call(io.omix.sdk.internal.ApiRequest.get("/admin/users")).path("data").has("users") ? 0 : -1;
+    }
+
+    static String refusal(OAuth2 oauth, Identity.Person person, List<String> scopes) throws Exception {
+        HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", scopes, null),
+                person.username(), person.password(), true);
+        return LoginPage.redirectParams(answer).get("error");
+    }
+
+    static String code(OAuth2 oauth, Identity.Person person, Pkce pkce, List<String> scopes) throws Exception {
+        HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", scopes, pkce),
+                person.username(), person.password(), true);
+        assertEquals(302, answer.statusCode(), answer.body());
+        return LoginPage.redirectParams(answer).get("code");
+    }
+
     static String code(OAuth2 oauth, Identity.Person person, Pkce pkce) throws Exception {
         HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", null, pkce),
                 person.username(), person.password(), true);

@@ -56,7 +56,7 @@ class VariantsTest {
         Identity.Person owner = Identity.user(s, "owner", "o@example.org");
         Identity.Person stranger = Identity.user(s, "stranger", "s@example.org");
         try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build()) {
-            Api op = login(o, "operator1", opPassword);
+            Api op = login(o, "operator1", opPassword, ADMIN_SCOPES);
             Api own = login(o, owner.username(), owner.password());
             Api str = login(o, stranger.username(), stranger.password());
             String project = new SampleStore(s.server().platform()).createProject("wgs", 1, null, null, null).projectId();
@@ -65,8 +65,15 @@ class VariantsTest {
         }
     }
 
+    /** An operator's token for the admin endpoints must ask for admin by name. */
+    static final java.util.List<String> ADMIN_SCOPES = java.util.List.of("admin", "samples", "variants", "microbiome", "profile");
+
     static Api login(OAuth2 o, String username, String password) throws Exception {
-        String url = o.getAuthorizationUrl(Identity.REDIRECT, "s", null);
+        return login(o, username, password, null);
+    }
+
+    static Api login(OAuth2 o, String username, String password, java.util.List<String> scopes) throws Exception {
+        String url = o.getAuthorizationUrl(Identity.REDIRECT, "s", scopes);
         String code = LoginPage.redirectParams(new LoginPage().authorize(url, username, password, true)).get("code");
         return o.exchangeAuthorizationCode(code, Identity.REDIRECT).api();
     }

@@ -118,6 +118,11 @@ final class AuthorizePage {
             redirectError(ctx, redirectUri, "access_denied", "the user declined", state);
             return;
         }
+        if (TokenStore.scopes(scope).contains(io.omix.server.common.auth.Scope.ADMIN.id())
+                && !userId.flatMap(users::findById).map(io.omix.server.users.User::operator).orElse(false)) {
+            redirectError(ctx, redirectUri, "invalid_scope", "admin is granted to operators of the platform only", state);
+            return;
+        }
         String code = codes.create(client.clientId(), userId.get(), redirectUri, scope, challenge);
         redirect(ctx, redirectUri, Map.of("code", code), state);
     }

@@ -49,6 +49,10 @@ final class BearerAuthenticator implements Authenticator {
         if (required == Access.OPERATOR && !caller.operator()) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("operator", "this endpoint is for operators of the platform"));
         }
+        if (required == Access.OPERATOR && !caller.hasScope(io.omix.server.common.auth.Scope.ADMIN.id())) {
+            // Being an operator is not enough: the token must have been granted admin, by name, to a first-party client.
+            throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("scope", "this token lacks the admin scope"));
+        }
         if (required == Access.CLIENT_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) {
             throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
         }

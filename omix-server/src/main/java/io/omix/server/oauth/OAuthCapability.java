@@ -45,8 +45,7 @@ public final class OAuthCapability implements Capability {
 
     @Override
     public void demo(DemoData demo) {
-        Set<String> scopes = new LinkedHashSet<>();
-        for (Scope s : Scope.values()) scopes.add(s.id());
+        Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
         ClientStore.Created created = clients.create("Omix demo app", List.of(CLI_REDIRECT_URI, "http://localhost:8765/callback"),
                 Set.of(OAuthClient.AUTHORIZATION_CODE, OAuthClient.CLIENT_CREDENTIALS), scopes, false, null);
         ObjectNode c = demo.section("oauth_client");

@@ -175,13 +175,23 @@ final class TokenEndpoint {
     }
 
     private TokenStore.Issued forClient(OAuthClient client, Params p) {
-        String scope = narrowed(client.scopes(), p.get(SCOPE));
+        // An application's own token never operates the platform: admin is for operators' user tokens.
+        Set<String> allowed = new java.util.LinkedHashSet<>(client.scopes());
+        allowed.remove(io.omix.server.common.auth.Scope.ADMIN.id());
+        String scope = narrowed(allowed, p.get(SCOPE));
         return tokens.issue(TokenStore.newFamily(), client.clientId(), null, OAuthClient.CLIENT_CREDENTIALS, scope, null, false);
     }
 
-    /** The requested scopes when all are within {@code allowed}; all of {@code allowed} when none are requested. */
+    /**
+     * The requested scopes when all are within {@code allowed}; when none are requested, all of
+     * {@code allowed} but admin, which is only ever granted when asked for by name.
+     */
     static String narrowed(Set<String> allowed, String requested) {
-        if (requested == null || requested.isBlank()) return String.join(" ", allowed);
+        if (requested == null || requested.isBlank()) {
+            Set<String> all = new java.util.LinkedHashSet<>(allowed);
+            all.remove(io.omix.server.common.auth.Scope.ADMIN.id());
+            return String.join(" ", all);
+        }
         Set<String> asked = TokenStore.scopes(requested);
         for (String s : asked) {
             if (!allowed.contains(s)) throw OAuthErrors.error("invalid_scope", "scope not allowed: " + s);

@@ -17,7 +17,12 @@ public enum Scope {
     MICROBIOME("microbiome", "微生物组丰度", "microbiome abundance"),
     STREAMS("streams", "健康数据流", "health data streams"),
     FILES("files", "文件上传与下载", "file upload and download"),
-    MODELS("models", "解读模型", "interpretation models");
+    MODELS("models", "解读模型", "interpretation models"),
+    /**
+     * Operating the platform ({@code /admin/*}). Granted only when asked for explicitly, only to a
+     * client an operator has allowed it (which makes it first-party), and only to an operator.
+     */
+    ADMIN("admin", "平台管理（仅限运营者）", "platform administration (operators only)");
 
     private final String id;
     private final String zh;
@@ -45,9 +50,16 @@ public enum Scope {
         return Arrays.stream(values()).filter(s -> s.id.equals(id)).findFirst();
     }
 
-    /** Every scope id, space-separated: what a client may be allowed by default. */
+    /** Every scope id, space-separated. */
     public static String all() {
         return String.join(" ", ids(values()));
+    }
+
+    /** What a client is allowed when nobody says otherwise, and what a token gets when none is asked for: all but admin. */
+    public static Set<String> defaults() {
+        Set<String> out = ids(values());
+        out.remove(ADMIN.id);
+        return out;
     }
 
     private static Set<String> ids(Scope[] scopes) {
