@@ -57,13 +57,16 @@ public final class OmixServer implements AutoCloseable {
     private final Platform platform;
     private final Javalin app;
     private final List<Capability> capabilities;
+    private final List<Routes.Route> routeTable;
     private final Optional<Path> demoCredentials;
     private volatile boolean stopped;
 
-    private OmixServer(Platform platform, Javalin app, List<Capability> capabilities, Optional<Path> demoCredentials) {
+    private OmixServer(Platform platform, Javalin app, List<Capability> capabilities, List<Routes.Route> routeTable,
+                       Optional<Path> demoCredentials) {
         this.platform = platform;
         this.app = app;
         this.capabilities = capabilities;
+        this.routeTable = routeTable;
         this.demoCredentials = demoCredentials;
     }
 
@@ -108,6 +111,7 @@ public final class OmixServer implements AutoCloseable {
             gc.bindTo(metrics);
             Database database = platform.database();
             List<Capability> capabilities = new ArrayList<>();
+            List<Routes.Route> table = new ArrayList<>();
             try {
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
@@ -118,6 +122,7 @@ public final class OmixServer implements AutoCloseable {
                     jc.jetty.port = config.port();
                     jc.http.maxRequestSize = config.maxRequestBytes();
                     jc.http.defaultContentType = "application/json";
+                    jc.http.prefer405over404 = true;
                     jc.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
                     jc.jsonMapper(new JavalinJackson(ServerJson.MAPPER, false));
                     jc.jetty.modifyServer(server -> {
@@ -125,7 +130,7 @@ public final class OmixServer implements AutoCloseable {
                         server.setHandler(new GracefulHandler());
                         server.setStopTimeout(config.shutdownTimeout().toMillis());
                         server.setStopAtShutdown(false);
-                        ErrorHandler errors = new ErrorHandler();
+                        ErrorHandler errors = new io.omix.server.common.http.JsonErrorHandler();
                         errors.setShowStacks(false);
                         errors.setShowCauses(false);
                         errors.setShowMessageInTitle(false);
@@ -138,6 +143,7 @@ public final class OmixServer implements AutoCloseable {
                     HttpErrors.install(jc.routes);
                     Routes routes = new Routes(jc.routes, platform.authenticators());
                     for (Capability c : capabilities) c.routes(routes);
+                    table.addAll(routes.table());
                 });
                 // Demo data exists before the first /ping answers, so scripts that wait for /ping find it;
                 // only on a random port (tests) is the endpoint known after starting.
@@ -147,7 +153,7 @@ public final class OmixServer implements AutoCloseable {
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 platform.tasks().start();
-                OmixServer server = new OmixServer(platform, app, capabilities, demo);
+                OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
@@ -164,6 +170,11 @@ public final class OmixServer implements AutoCloseable {
         String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
         if (host.contains(":")) host = "[" + host + "]";
         return "http://" + host + ":" + port;
+    }
+
+    /** Every endpoint this server registered: method, path, who may call it, its parameters. */
+    public List<Routes.Route> routeTable() {
+        return routeTable;
     }
 
     public int port() {

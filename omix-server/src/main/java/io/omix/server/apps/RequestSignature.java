@@ -39,6 +39,7 @@ public final class RequestSignature {
 
     static String canonicalQuery(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) return "";
+        io.omix.server.common.http.QueryEscapes.check(rawQuery);
         List<String[]> pairs = new ArrayList<>();
         for (String part : rawQuery.split("&")) {
             if (part.isEmpty()) continue;

@@ -113,6 +113,9 @@ final class DatasetCreation {
             if (!it.hasNext()) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
             List<String> header = it.next();
             if (header.isEmpty() || header.size() > MAX_COLUMNS) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
+            for (String h : header) {
+                if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
+            }
             List<String> ids = columnIds(header);
             boolean[] numeric = new boolean[header.size()];
             boolean[] date = new boolean[header.size()];
@@ -152,13 +155,25 @@ final class DatasetCreation {
                 return id;
             });
         } catch (IOException | UncheckedIOException e) {
-            throw new HttpProblem(400, "body: not a readable CSV file: " + e.getMessage(), Map.of("parameter", "body"));
+            throw new HttpProblem(400, "body: not a readable CSV file" + reason(e), Map.of("parameter", "body"));
         } catch (RuntimeException e) {
             if (e.getCause() instanceof IOException io) {
-                throw new HttpProblem(400, "body: not a readable CSV file: " + io.getMessage(), Map.of("parameter", "body"));
+                throw new HttpProblem(400, "body: not a readable CSV file" + reason(io), Map.of("parameter", "body"));
             }
             throw e;
         }
+    }
+
+    /** What was wrong, for the client: the parser's own words and where, never the classes it names. */
+    private static String reason(Exception e) {
+        Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (t instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            String where = j.getLocation() == null ? "" : " (line " + j.getLocation().getLineNr() + ")";
+            String original = String.valueOf(j.getOriginalMessage());
+            return original.contains("$") || original.contains("java.") ? where : ": " + original + where;
+        }
+        String m = String.valueOf(t.getMessage());
+        return m.startsWith("larger than") ? ": " + m : "";
     }
 
     /** Column ids from header names: lower-case letters, digits and '_', unique. */

@@ -373,7 +373,7 @@ public final class DatasetsCapability implements Capability {
     /** Deleted batches leave the dataset at once (state deleting); the job removes their rows. */
     private Object deleteBatches(ApiRequest r, Params p, List<Long> ids) {
         DatasetStore.Dataset d = dataset(r, p);
-        if (ids.isEmpty()) throw QuerySyntax.bad("ids", "give batch ids");
+        if (ids == null || ids.isEmpty()) throw QuerySyntax.bad("ids", "give batch ids");
         requireKnown(d, ids);
         ObjectNode payload = JsonNodeFactory.instance.objectNode().put("dataset_id", d.id());
         payload.set("ids", BatchJobs.longs(ids));

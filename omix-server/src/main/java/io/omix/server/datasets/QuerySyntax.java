@@ -25,8 +25,10 @@ import java.util.regex.Pattern;
  * Anything malformed is a 400 whose detail says what was wrong and what was expected.
  */
 final class QuerySyntax {
-    private static final Pattern RANGE = Pattern.compile("\\(\\s*(?:from\\s*:\\s*'([^']*)')?\\s*,?\\s*(?:to\\s*:\\s*'([^']*)')?\\s*\\)");
-    private static final Pattern SORT_TERM = Pattern.compile("\\(\\s*([a-z_]+)\\s*:\\s*(asc|desc)\\s*\\)", Pattern.CASE_INSENSITIVE);
+    // Possessive quantifiers throughout: runs of spaces are taken once and never given back, so that a
+    // crafted value ("(" and hundreds of spaces) costs linear time, not seconds of backtracking.
+    private static final Pattern RANGE = Pattern.compile("\\(\\s*+(?:from\\s*+:\\s*+'([^']*+)')?\\s*+,?\\s*+(?:to\\s*+:\\s*+'([^']*+)')?\\s*+\\)");
+    private static final Pattern SORT_TERM = Pattern.compile("\\(\\s*+([a-z_]++)\\s*+:\\s*+(asc|desc)\\s*+\\)", Pattern.CASE_INSENSITIVE);
     static final int MAX_LIST = 1000;
 
     /** The field sets of one resource. */

@@ -24,7 +24,8 @@ final class ByteRange {
             if (a.isEmpty()) { // the last n bytes
                 if (b.isEmpty()) return null;
                 long n = Long.parseLong(b);
-                if (n <= 0) return UNSATISFIABLE;
+                // RFC 9110 14.1.2: no suffix of an empty representation exists.
+                if (n <= 0 || size == 0) return UNSATISFIABLE;
                 return new long[] {Math.max(0, size - n), size - 1};
             }
             long first = Long.parseLong(a);

@@ -139,7 +139,10 @@ public final class FilesCapability implements Capability {
             long max = platform.config().filePartMaxBytes();
             if (expected > max) throw tooLarge("part", max);
             long offset = (number - 1) * u.partSize();
-            ObjectStore.Stored stored = store(() -> objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),
+            boolean held = store.parts(u.uploadId()).stream().anyMatch(part -> part.partNumber() == number);
+            ObjectStore.Stored stored = store(() -> held
+                            ? objects.replacePart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r))
+                            : objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),
                     "part", expected);
             if (stored.size() != expected) {
                 throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());

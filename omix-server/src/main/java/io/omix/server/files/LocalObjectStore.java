@@ -106,6 +106,35 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * A held part sent again is staged and checked first, then copied over the old one: writing it in
+     * place would damage the held part whenever the new one failed its checksum, while the database
+     * still listed it as held (and completing the upload would fail for good).
+     */
+    @Override
+    public Stored replacePart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
+        Path data = upload(uploadId);
+        Path tmp = staging.resolve(UUID.randomUUID() + ".part");
+        try {
+            Stored staged = write(body, length, expectedSha256, tmp);
+            if (staged.size() != length) return staged; // refused by the caller, nothing replaced
+            running.starting(uploadId, offset);
+            boolean ok = false;
+            try (FileChannel from = FileChannel.open(tmp, StandardOpenOption.READ);
+                 FileChannel to = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                for (long done = 0; done < length; ) done += from.transferTo(done, length - done, to.position(offset + done));
+                to.force(false);
+                ok = true;
+            } finally {
+                if (ok) running.stored(uploadId, offset, length, data);
+                else running.failed(uploadId, offset);
+            }
+            return staged;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Body → staging file (hashed, size-checked, synced) → atomic move to {@code target}. */
     private Stored write(InputStream body, long maxBytes, String expectedSha256, Path target) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".part");

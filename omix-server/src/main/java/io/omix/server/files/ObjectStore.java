@@ -55,6 +55,14 @@ public interface ObjectStore {
     Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException;
 
     /**
+     * As {@link #putPart}, for a part the store holds already: the part it holds stays as it was
+     * unless the new one arrives whole and checked (a refused write changes nothing).
+     */
+    default Stored replacePart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
+        return putPart(uploadId, partNumber, offset, length, body, expectedSha256);
+    }
+
+    /**
      * Makes the upload's bytes (all parts stored) object {@code name}, once they are {@code size} bytes
      * whose SHA-256 is {@code expectedSha256}; drops the upload's parts either way when it succeeds.
      */

@@ -398,9 +398,11 @@ public final class ModelsCapability implements Capability {
         }
         JsonNode result;
         try {
-            result = ServerJson.MAPPER.readTree(answer);
-        } catch (IOException e) {
-            result = null;
+            // The model's answer is untrusted input like any client's: the same limits, so that it can be answered.
+            result = ServerJson.readClientJson(answer, "result");
+        } catch (ApiException e) {
+            throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "the handler's answer is not usable JSON: "
+                    + ((Map<?, ?>) e.data()).get("result")));
         }
         if (result == null || !result.isObject()) {
             throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "the handler must return a JSON object {model_code, model_msg, model_data}"));

@@ -80,6 +80,10 @@ final class AuthorizePage {
             redirectError(ctx, redirectUri, "invalid_scope", "a requested scope is unknown or not allowed", state);
             return;
         }
+        if (scope.isBlank()) {
+            redirectError(ctx, redirectUri, "invalid_scope", "nothing to grant: the client is allowed no scope (admin must be asked for by name)", state);
+            return;
+        }
         String challenge = param.apply("code_challenge");
         String method = param.apply("code_challenge_method");
         if (challenge != null) {
@@ -155,8 +159,9 @@ final class AuthorizePage {
     private void page(Context ctx, int status, Valid request, Optional<User> user, String error) {
         String csrf = Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
         StringBuilder scopes = new StringBuilder();
-        for (String id : request.scope().split(" ")) {
-            Scope s = Scope.of(id).orElseThrow();
+        for (String id : TokenStore.scopes(request.scope())) {
+            Scope s = Scope.of(id).orElse(null);
+            if (s == null) continue;
             scopes.append("<li><strong>").append(escape(s.zh())).append("</strong> <span>").append(escape(s.en())).append("</span></li>");
         }
         StringBuilder hidden = new StringBuilder();

@@ -213,14 +213,12 @@ public final class StreamsCapability implements Capability {
         return Map.of("result", List.of(results));
     }
 
-    /** stream_data may be a JSON object or, from form-encoded clients, its JSON text. */
+    /** stream_data may be a JSON object or, from form-encoded clients, its JSON text (read with the entry limits). */
     private static JsonNode parsedIfText(JsonNode data) {
         if (!data.isTextual()) return data;
-        try {
-            return io.omix.server.common.http.ServerJson.MAPPER.readTree(data.textValue());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return data;
-        }
+        String text = data.textValue().trim();
+        if (!text.startsWith("{") && !text.startsWith("[")) return data;
+        return io.omix.server.common.http.ServerJson.readClientJson(text, "stream_data");
     }
 
     private Map<String, Object> privateRange(Caller caller, Params p) {

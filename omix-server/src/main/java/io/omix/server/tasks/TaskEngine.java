@@ -257,7 +257,10 @@ public final class TaskEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("task {} ({}) attempt {} failed: {}", task.taskId(), task.kind(), task.attempts(), e.toString());
             if (task.attempts() >= MAX_ATTEMPTS) {
-                finish(task, Status.FAILURE, error("failed after " + task.attempts() + " attempts: " + e.getMessage(), null));
+                // The result is shown to the task's owner: a plain reason; what went wrong inside goes to the log.
+                LOG.error("task {} ({}) failed for good", task.taskId(), task.kind(), e);
+                finish(task, Status.FAILURE, error("failed after " + task.attempts() + " attempts: an internal error; the operator's log has"
+                        + " the details under task " + task.taskId(), null));
             } else {
                 jdbc.update("UPDATE tasks SET status = 'PENDING', claimed_by = NULL, lease_until = NULL, updated_at = ?"
                         + " WHERE job_id = ? AND claimed_by = ?", now(), task.jobId(), workerId);

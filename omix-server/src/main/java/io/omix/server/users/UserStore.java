@@ -34,11 +34,17 @@ public final class UserStore {
         if (weakness != null) throw new IllegalArgumentException("password " + weakness);
         if (findByUsername(username).isPresent()) throw new IllegalArgumentException("username '" + username + "' is taken");
         String userId = Secrets.digits(21);
-        jdbc.update("INSERT INTO users (user_id, username, password_hash, nickname, email, phone, sex, birthday, avatar, "
-                        + "user_address, personnel_info_code, operator, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,FALSE,?)",
-                userId, username, PasswordHasher.hash(password), profile.nickname(), profile.email(), profile.phone(),
-                profile.sex(), profile.birthday() == null ? null : Date.valueOf(profile.birthday()), profile.avatar(),
-                profile.userAddress(), profile.personnelInfoCode(), operator, platform.now());
+        try {
+            jdbc.update("INSERT INTO users (user_id, username, password_hash, nickname, email, phone, sex, birthday, avatar, "
+                            + "user_address, personnel_info_code, operator, disabled, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,FALSE,?)",
+                    userId, username, PasswordHasher.hash(password), profile.nickname(), profile.email(), profile.phone(),
+                    profile.sex(), profile.birthday() == null ? null : Date.valueOf(profile.birthday()), profile.avatar(),
+                    profile.userAddress(), profile.personnelInfoCode(), operator, platform.now());
+        } catch (io.omix.server.common.db.Jdbc.DataAccessException e) {
+            // Two creations of one name at once: the database's unique index decides, the loser is told plainly.
+            if (e.isIntegrityViolation()) throw new IllegalArgumentException("username '" + username + "' is taken");
+            throw e;
+        }
         return findById(userId).orElseThrow();
     }
 

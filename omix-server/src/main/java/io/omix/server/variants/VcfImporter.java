@@ -103,7 +103,7 @@ public final class VcfImporter {
                         continue;
                     }
                     for (long rsid : rsids) {
-                        batch.add(row(sourceId, rsid, (int) seq, vc, sampleIndex, symbolIndex));
+                        batch.add(checkedRow(sourceId, rsid, (int) seq, vc, sampleIndex, symbolIndex));
                         imported++;
                     }
                     if (batch.size() >= BATCH) {
@@ -164,6 +164,36 @@ public final class VcfImporter {
         return out;
     }
 
+    /**
+     * A record's row, or the client's error naming the record: a value longer than its column, an
+     * allele index the record does not define, a malformed INFO or FORMAT number.
+     */
+    private static Object[] checkedRow(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
+        String at = "record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + ")";
+        if (vc.getContig().length() > 32) throw new IllegalArgumentException(at + ": CHROM is longer than 32 characters");
+        if (vc.getReference().getDisplayString().length() > 1000) throw new IllegalArgumentException(at + ": REF is longer than 1000 bases");
+        Object[] row;
+        try {
+            row = row(sourceId, rsid, seq, vc, sampleIndex, symbolIndex);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(at + ": malformed (an allele index, number or field the record does not define)", e);
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] instanceof String text && text.length() > MAX_FIELD_CHARS[Math.min(i, MAX_FIELD_CHARS.length - 1)]) {
+                throw new IllegalArgumentException(at + ": a value is longer than the platform keeps (ALT, genotype fields or INFO frequencies)");
+            }
+        }
+        return row;
+    }
+
+    /** The longest text each column of a row keeps (table variants, V5__variants.sql), by position in {@link #row}. */
+    private static final int[] MAX_FIELD_CHARS = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 32, Integer.MAX_VALUE, 1000, 2000, 500, 100,
+            2000, 64, 16, 64};
+
+    private static String clip(String s, int max) {
+        return s == null ? "" : s.length() > max ? s.substring(0, max) : s;
+    }
+
     static Object[] row(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
         List<Allele> alleles = vc.getAlleles();
         StringBuilder alts = new StringBuilder();
@@ -182,7 +212,9 @@ public final class VcfImporter {
                 StringBuilder s = new StringBuilder();
                 for (Allele a : g.getAlleles()) {
                     if (s.length() > 0) s.append(g.isPhased() ? '|' : '/');
-                    s.append(a.isNoCall() ? "." : String.valueOf(alleles.indexOf(a)));
+                    int index = a.isNoCall() ? 0 : alleles.indexOf(a);
+                    if (index < 0) throw new IllegalArgumentException("the genotype names an allele the record does not define");
+                    s.append(a.isNoCall() ? "." : String.valueOf(index));
                 }
                 gt = s.toString();
             }

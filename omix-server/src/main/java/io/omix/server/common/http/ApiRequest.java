@@ -1,6 +1,5 @@
 package io.omix.server.common.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.javalin.http.Context;
@@ -105,20 +104,14 @@ public final class ApiRequest {
         Map<String, List<JsonNode>> in = new LinkedHashMap<>();
         JsonNodeFactory f = JsonNodeFactory.instance;
         ctx.pathParamMap().forEach((k, v) -> add(in, k, f.textNode(v)));
+        QueryEscapes.check(ctx.queryString());
         ctx.queryParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
         if (bodyIsPayload || !hasBody()) return in;
         String type = contentType();
         if (type.equals("application/x-www-form-urlencoded")) {
             ctx.formParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
         } else if (type.equals("application/json")) {
-            JsonNode body;
-            try {
-                body = ServerJson.MAPPER.readTree(ctx.bodyAsBytes());
-            } catch (JsonProcessingException e) {
-                throw ApiException.invalidParam("body", "malformed JSON: " + e.getOriginalMessage());
-            } catch (java.io.IOException e) {
-                throw ApiException.invalidParam("body", "unreadable");
-            }
+            JsonNode body = ServerJson.readClientJson(ctx.bodyAsBytes(), "body");
             if (body == null || body.isMissingNode()) return in;
             if (!body.isObject()) throw ApiException.invalidParam("body", "must be a JSON object");
             body.fields().forEachRemaining(e -> add(in, e.getKey(), e.getValue()));

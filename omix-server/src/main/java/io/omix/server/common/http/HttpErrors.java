@@ -22,7 +22,14 @@ public final class HttpErrors {
     public static void install(RoutesConfig routes) {
         routes.exception(ApiException.class, (e, ctx) -> renderApiError(ctx, e.error(), e.data()));
         routes.exception(HttpProblem.class, (e, ctx) -> renderProblem(ctx, e.status(), e.detail(), e.extra()));
-        routes.exception(HttpResponseException.class, (e, ctx) -> renderHttpError(ctx, e.getStatus()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 405) {
+                // RFC 9110: a 405 says which methods the resource has.
+                String allow = String.join(", ", e.getDetails().values()).replaceAll("[\\[\\]]", "");
+                if (!allow.isBlank()) ctx.header("Allow", allow);
+            }
+            renderHttpError(ctx, e.getStatus());
+        });
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} {} failed", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(), e);
             renderHttpError(ctx, 500);

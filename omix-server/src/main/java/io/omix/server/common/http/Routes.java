@@ -27,8 +27,20 @@ public final class Routes {
         Object handle(ApiRequest request, Params params) throws Exception;
     }
 
+    /** How an endpoint answers: the envelope, the dataset batches API's resources, or a page or text of its own. */
+    public enum Kind { ENVELOPE, ENVELOPE_PAYLOAD, RESOURCE, RESOURCE_PAYLOAD, PLAIN }
+
+    /** One registered endpoint, as the route table lists it (tests walk it; documentation can be drawn from it). */
+    public record Route(String method, String path, Access access, ParamSpec spec, Kind kind) {}
+
     private final RoutesConfig routes;
     private final Authenticators authenticators;
+    private final java.util.List<Route> table = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Every endpoint registered, in registration order. */
+    public java.util.List<Route> table() {
+        return java.util.List.copyOf(table);
+    }
 
     public Routes(RoutesConfig routes, Authenticators authenticators) {
         this.routes = routes;
@@ -45,6 +57,7 @@ public final class Routes {
 
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE));
         routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false)));
     }
 
@@ -54,6 +67,7 @@ public final class Routes {
      * Answers with the envelope.
      */
     public void upload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
+        table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE_PAYLOAD));
         routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true)));
     }
 
@@ -77,6 +91,7 @@ public final class Routes {
     }
 
     private void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) {
+        table.add(new Route(method.name(), path, access, spec, payload ? Kind.RESOURCE_PAYLOAD : Kind.RESOURCE));
         routes.addHttpHandler(method, path, ctx -> {
             Object result = invoke(ctx, path, access, spec, handler, payload);
             writeJson(ctx, ctx.statusCode(), result);
@@ -85,6 +100,7 @@ public final class Routes {
 
     /** A public endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
     public void plain(HandlerType method, String path, Handler handler) {
+        table.add(new Route(method.name(), path, Access.PUBLIC, ParamSpec.NONE, Kind.PLAIN));
         routes.addHttpHandler(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
             handler.handle(ctx);

@@ -1,19 +1,99 @@
 package io.omix.server.common.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-/** The server's one Jackson setup. */
+import java.math.BigDecimal;
+import java.util.Iterator;
+
+/**
+ * The server's one Jackson setup, and the one way JSON from clients is read ({@link #readClientJson}).
+ *
+ * <p>What a client sends is limited where it enters, so that anything accepted can be read back
+ * inside an answer: nesting at most {@value #MAX_DEPTH} levels (answers add a few levels of their own,
+ * far below the writer's limit of 1,000), numbers within {@code 1e±}{@value #MAX_EXPONENT}, no
+ * duplicate keys. Before this, a payload nested 999 deep was accepted and every later read of it
+ * failed.
+ */
 public final class ServerJson {
+    public static final int MAX_DEPTH = 64;
+    public static final int MAX_EXPONENT = 400;
+
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** The reader for clients' JSON: {@link #MAPPER} with the entry limits. */
+    private static final ObjectMapper CLIENT = MAPPER.copy();
+
+    static {
+        CLIENT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build());
+    }
+
     private ServerJson() {}
+
+    /**
+     * Reads JSON a client sent; a reason fit for the client otherwise (never a class or library
+     * name): {@link ApiException} 41001 naming {@code param}.
+     */
+    public static JsonNode readClientJson(byte[] bytes, String param) {
+        JsonNode node;
+        try {
+            node = CLIENT.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw ApiException.invalidParam(param, "nested deeper than " + MAX_DEPTH + " levels, or a number longer than 1000 digits");
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalidParam(param, reason(e));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.invalidParam(param, "malformed JSON");
+        }
+        // A number out of range is named by the top-level key holding it (the parameter it was sent as).
+        if (node != null && node.isObject()) {
+            node.fields().forEachRemaining(f -> checked(f.getValue(), f.getKey()));
+        } else {
+            checked(node, param);
+        }
+        return node;
+    }
+
+    /** As {@link #readClientJson(byte[], String)}, for text. */
+    public static JsonNode readClientJson(String text, String param) {
+        return readClientJson(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), param);
+    }
+
+    private static String reason(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        if (message.startsWith("Duplicate field")) return "duplicate key" + where;
+        return "malformed JSON" + where;
+    }
+
+    /** Numbers beyond what a double or a stored value can hold are refused, not stored to fail later. */
+    private static JsonNode checked(JsonNode node, String param) {
+        if (node == null) return null;
+        if (node.isBigDecimal() || node.isFloatingPointNumber()) {
+            BigDecimal d = node.decimalValue();
+            long exponent = (long) d.precision() - d.scale();
+            if (d.signum() != 0 && (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT)) {
+                throw ApiException.invalidParam(param, "a number out of range (at most 1e" + MAX_EXPONENT + ")");
+            }
+        } else if (node.isContainerNode()) {
+            for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) checked(it.next(), param);
+        }
+        return node;
+    }
 }

@@ -20,7 +20,12 @@ public final class DecimalParam extends Param<BigDecimal, DecimalParam> {
 
     @Override
     protected BigDecimal parse(JsonNode value) throws InvalidParam {
-        if (value.isNumber()) return value.decimalValue();
+        if (value.isNumber()) {
+            if (!Double.isFinite(value.doubleValue())) throw new InvalidParam("must be a finite number");
+            BigDecimal d = value.decimalValue();
+            if (d.precision() - d.scale() > 30 || d.scale() > 30) throw new InvalidParam("must be a number of at most 30 digits");
+            return d;
+        }
         String text = scalarText(value);
         if (text.length() > 30 || !NUMBER.matcher(text).matches()) throw new InvalidParam("must be a number");
         return new BigDecimal(text);

@@ -1,6 +1,5 @@
 package io.omix.server.common.validation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.common.http.ServerJson;
 
@@ -40,9 +39,9 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
             String text = value.textValue();
             if (text.length() > maxChars) throw new InvalidParam("must be at most " + maxChars + " characters");
             try {
-                node = ServerJson.MAPPER.readTree(text);
-            } catch (JsonProcessingException e) {
-                throw new InvalidParam("must be valid JSON (" + e.getOriginalMessage() + ")");
+                node = ServerJson.readClientJson(text, name());
+            } catch (io.omix.server.common.http.ApiException e) {
+                throw new InvalidParam("must be valid JSON: " + ((java.util.Map<?, ?>) e.data()).get(name()));
             }
         }
         if (objectOnly && (node == null || !node.isObject())) throw new InvalidParam("must be a JSON object");
