@@ -40,6 +40,21 @@ final class ServeCommand implements Runnable {
 
         OmixServer server = OmixServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C and SIGTERM stop the server here, before the JVM's shutdown begins: requests and tasks in
+        // flight finish, then the database and the object store close. Shutdown hooks run all at once, and
+        // the embedded database's own hook would close it under requests still running.
+        Runnable graceful = () -> {
+            server.stop();
+            stopped.countDown();
+            System.exit(0);
+        };
+        for (String signal : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(graceful, "omix-stop").start());
+            } catch (IllegalArgumentException | UnsupportedOperationException unavailable) {
+                // a JVM that does not let us handle it: the shutdown hook below still stops the server
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             stopped.countDown();

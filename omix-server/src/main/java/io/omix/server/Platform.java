@@ -45,11 +45,11 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    /** Releases the database and metrics. */
+    /** Releases the task workers (running tasks finish first), the database, the object store and metrics, in that order. */
     public void close() {
         tasks.close();
-        objects.close();
         database.close();
+        objects.close();
         metrics.close();
     }
 }

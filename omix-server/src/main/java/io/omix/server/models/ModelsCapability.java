@@ -378,7 +378,7 @@ public final class ModelsCapability implements Capability {
         ModelRunner.Spec spec = spec(m, version);
         if (!Files.isDirectory(spec.codeDir())) unpackAgain(m, version, spec.codeDir());
         String token = invocations.mint(r.caller(), r.bearerToken(), invocationScopes(m, version, r.caller()),
-                java.time.Duration.ofSeconds(m.timeoutSeconds() + 5L));
+                java.time.Duration.ofSeconds(m.timeoutSeconds() + 1L)); // the box is stopped at its timeout; one second for the handover
         String answer;
         try {
             Map<String, Object> event = new LinkedHashMap<>();

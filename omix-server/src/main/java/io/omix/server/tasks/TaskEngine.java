@@ -79,6 +79,8 @@ public final class TaskEngine implements AutoCloseable {
     private final Jdbc jdbc;
     private final Clock clock;
     private final Duration lease;
+    /** How long a stop waits for running tasks (server.shutdown-timeout-seconds). */
+    private final Duration drainTime;
     private final int workers;
     private final String workerId = "w-" + UUID.randomUUID().toString().substring(0, 13);
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
@@ -92,6 +94,7 @@ public final class TaskEngine implements AutoCloseable {
         this.jdbc = jdbc;
         this.clock = clock;
         this.lease = config.taskLease();
+        this.drainTime = config.shutdownTimeout();
         this.workers = config.taskWorkers();
     }
 
@@ -156,7 +159,7 @@ public final class TaskEngine implements AutoCloseable {
         wake();
         for (Thread t : threads) {
             try {
-                t.join(Duration.ofSeconds(30).toMillis());
+                t.join(drainTime.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

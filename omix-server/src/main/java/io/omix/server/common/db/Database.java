@@ -40,7 +40,8 @@ public final class Database implements AutoCloseable {
     public static String embeddedUrl(Path dataDir) {
         // PostgreSQL mode so one set of SQL serves both; WRITE_DELAY=0 writes each commit before
         // answering, so a killed server loses nothing it acknowledged; AUTO_SERVER lets `omix admin`
-        // open the database while `omix serve` has it.
+        // open the database while `omix serve` has it (H2 then refuses DB_CLOSE_ON_EXIT=FALSE, so `omix serve`
+        // handles SIGINT and SIGTERM itself and drains before the JVM's shutdown hooks, H2's among them, run).
         // CACHE_SIZE: H2's page cache (KB) holds the indexes' working set; at 10M stream records its
         // default pushed stream_range's p99 past 10 ms (docs/benchmarks.md). A quarter of the heap, at most 256 MB.
         long cacheKb = Math.max(16 * 1024, Math.min(256 * 1024, Runtime.getRuntime().maxMemory() / 4 / 1024));
