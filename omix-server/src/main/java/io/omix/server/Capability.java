@@ -13,6 +13,11 @@ public interface Capability {
     /** Adds to the HTTP server before it starts (a connector of its own, for instance). */
     default void jetty(io.javalin.config.JettyConfig jetty) {}
 
+    /** What this capability's data needs cleaned up on schedule (see {@link io.omix.server.housekeeping.Housekeeping}). */
+    default java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of();
+    }
+
     /** Releases what the capability holds, once the server has stopped serving requests. */
     default void close() {}
 

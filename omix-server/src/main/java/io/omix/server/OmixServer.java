@@ -58,15 +58,17 @@ public final class OmixServer implements AutoCloseable {
     private final Javalin app;
     private final List<Capability> capabilities;
     private final List<Routes.Route> routeTable;
+    private final io.omix.server.housekeeping.Housekeeping housekeeping;
     private final Optional<Path> demoCredentials;
     private volatile boolean stopped;
 
     private OmixServer(Platform platform, Javalin app, List<Capability> capabilities, List<Routes.Route> routeTable,
-                       Optional<Path> demoCredentials) {
+                       io.omix.server.housekeeping.Housekeeping housekeeping, Optional<Path> demoCredentials) {
         this.platform = platform;
         this.app = app;
         this.capabilities = capabilities;
         this.routeTable = routeTable;
+        this.housekeeping = housekeeping;
         this.demoCredentials = demoCredentials;
     }
 
@@ -153,7 +155,11 @@ public final class OmixServer implements AutoCloseable {
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 platform.tasks().start();
-                OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), demo);
+                List<io.omix.server.housekeeping.Housekeeping.Job> jobs = new ArrayList<>();
+                for (Capability c : capabilities) jobs.addAll(c.housekeeping());
+                io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);
+                housekeeping.start();
+                OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), housekeeping, demo);
                 LOG.info("Omix listening on {} ({} database, ready in {} ms)", endpoint,
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
@@ -170,6 +176,11 @@ public final class OmixServer implements AutoCloseable {
         String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
         if (host.contains(":")) host = "[" + host + "]";
         return "http://" + host + ":" + port;
+    }
+
+    /** This server's housekeeping (operators and tests run it at will). */
+    public io.omix.server.housekeeping.Housekeeping housekeeping() {
+        return housekeeping;
     }
 
     /** Every endpoint this server registered: method, path, who may call it, its parameters. */
@@ -200,6 +211,7 @@ public final class OmixServer implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         try {
+            housekeeping.close();
             app.stop();
             platform.tasks().close();
             closeAll(capabilities);

@@ -50,6 +50,8 @@ import java.util.Properties;
  * @param modelsPoolSize  sandboxes started ahead for each published model version (0: every invocation
  *                        starts its own box when it arrives); each still serves exactly one invocation
  * @param modelsPython    the python3 interpreter that python3 models run on (bound read-only into their box)
+ * @param housekeepingInterval how often one server of the deployment cleans up (0: this server never does)
+ * @param taskRetention   how long finished tasks stay readable
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -57,7 +59,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
-                           int modelsPoolSize, String modelsPython) {
+                           int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -92,6 +94,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("models.dir", "");
         d.put("models.pool-size", "2");
         d.put("models.python", "/usr/bin/python3");
+        d.put("housekeeping.interval-seconds", "600");
+        d.put("housekeeping.task-retention-days", "30");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -113,6 +117,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
         }
         if (modelsPoolSize < 0 || modelsPoolSize > 16) throw new IllegalArgumentException("models.pool-size must be 0..16");
+        if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
@@ -193,7 +198,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("files.s3-region"),
                 v.get("models.dir"),
                 integer(v, "models.pool-size"),
-                v.get("models.python"));
+                v.get("models.python"),
+                Duration.ofSeconds(integer(v, "housekeeping.interval-seconds")),
+                Duration.ofDays(integer(v, "housekeeping.task-retention-days")));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -247,7 +254,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
-                modelsPoolSize, modelsPython);
+                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention);
     }
 
     @Override

@@ -15,9 +15,11 @@ import io.omix.server.demo.DemoData;
  */
 public final class AppsCapability implements Capability {
     private final PrivateAppStore apps;
+    private final io.omix.server.common.db.Jdbc jdbc;
     private final DatasetKeyStore datasetKeys;
 
     public AppsCapability(Platform platform) {
+        this.jdbc = platform.database().jdbc();
         this.apps = new PrivateAppStore(platform);
         this.datasetKeys = new DatasetKeyStore(platform);
         platform.authenticators().register(Access.PRIVATE_APP, new SignatureAuthenticator(platform, apps));
@@ -46,5 +48,12 @@ public final class AppsCapability implements Capability {
         ObjectNode d = demo.section("dataset_api");
         d.put("api_key", key.key().apiKey());
         d.put("api_secret", key.apiSecret());
+    }
+
+    /** Nonces past the signature window: a replay of them is refused by its timestamp already. */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("private_nonces", (now, r) ->
+                jdbc.update("DELETE FROM private_nonces WHERE expires_at < ?", now)));
     }
 }

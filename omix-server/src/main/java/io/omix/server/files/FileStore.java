@@ -90,6 +90,12 @@ final class FileStore {
                 FileStore::upload, objectName, owner, size, sha256, partSize);
     }
 
+    /** Uploads started before {@code cutoff} and never completed nor aborted (housekeeping). */
+    List<Upload> uploadsStartedBefore(OffsetDateTime cutoff, int limit) {
+        return jdbc.query("SELECT upload_id, object_name, owner, size_bytes, sha256, part_size FROM multipart_uploads WHERE created_at < ?"
+                + " ORDER BY created_at LIMIT " + Math.max(1, limit), FileStore::upload, cutoff);
+    }
+
     private static Upload upload(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Upload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getLong(6));
     }

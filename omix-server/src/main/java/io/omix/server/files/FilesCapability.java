@@ -410,4 +410,29 @@ public final class FilesCapability implements Capability {
         return m;
     }
 
+
+    /**
+     * Multipart uploads abandoned for a day (their credentials, at most 12 hours long, are dead) with
+     * the bytes staged for them, and upload credentials a day past their expiry.
+     */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(
+                new io.omix.server.housekeeping.Housekeeping.Job("multipart_uploads", (now, r) -> {
+                    long removed = 0;
+                    for (FileStore.Upload u : store.uploadsStartedBefore(now.minus(r.abandonedUploads()), 1000)) {
+                        try {
+                            objects.abortParts(u.uploadId());
+                        } catch (java.io.IOException | RuntimeException e) {
+                            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("housekeeping: the bytes of upload {} stay: {}", u.uploadId(), e.toString());
+                            continue;
+                        }
+                        store.finishUpload(u.uploadId(), u.objectName(), u.owner(), null, now);
+                        removed++;
+                    }
+                    return removed;
+                }),
+                new io.omix.server.housekeeping.Housekeeping.Job("upload_credentials", (now, r) ->
+                        platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))));
+    }
 }

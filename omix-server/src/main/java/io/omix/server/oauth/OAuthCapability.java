@@ -18,12 +18,14 @@ public final class OAuthCapability implements Capability {
     public static final String CLI_REDIRECT_URI = "http://127.0.0.1:8765/callback";
 
     private final ClientStore clients;
+    private final io.omix.server.common.db.Jdbc jdbc;
     private final AuthorizePage authorizePage;
     private final TokenEndpoint tokenEndpoint;
     private final ClientAdmin admin;
 
     public OAuthCapability(Platform platform) {
         this.clients = new ClientStore(platform);
+        this.jdbc = platform.database().jdbc();
         CodeStore codes = new CodeStore(platform);
         TokenStore tokens = new TokenStore(platform);
         this.authorizePage = new AuthorizePage(platform, clients, codes);
@@ -54,5 +56,15 @@ public final class OAuthCapability implements Capability {
         c.put("redirect_uri", CLI_REDIRECT_URI);
         c.put("grant_types", "authorization_code client_credentials");
         c.put("scope", String.join(" ", scopes));
+    }
+
+    /** Tokens and codes a day past their expiry (expired ones are refused anyway; kept a day for investigations). */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(
+                new io.omix.server.housekeeping.Housekeeping.Job("oauth_tokens", (now, r) ->
+                        jdbc.update("DELETE FROM oauth_tokens WHERE expires_at < ?", now.minus(r.expiredCredentials()))),
+                new io.omix.server.housekeeping.Housekeeping.Job("oauth_codes", (now, r) ->
+                        jdbc.update("DELETE FROM oauth_codes WHERE expires_at < ?", now.minus(r.expiredCredentials()))));
     }
 }

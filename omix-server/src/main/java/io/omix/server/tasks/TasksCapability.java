@@ -108,4 +108,12 @@ public final class TasksCapability implements Capability {
     private static String time(OffsetDateTime t) {
         return t == null ? null : JOB_TIME.format(t);
     }
+
+    /** Finished tasks past housekeeping.task-retention-days; their answers go with them. */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("tasks", (now, r) ->
+                platform.database().jdbc().update("DELETE FROM tasks WHERE status IN ('SUCCESS', 'FAILURE', 'REVOKED') AND completed_at < ?",
+                        now.minus(r.finishedTasks()))));
+    }
 }

@@ -34,9 +34,11 @@ public final class UsersCapability implements Capability {
     static final BoolParam DISABLED = Param.bool("disabled").required();
 
     private final UserStore users;
+    private final io.omix.server.common.db.Jdbc jdbc;
 
     public UsersCapability(Platform platform) {
         this.users = new UserStore(platform);
+        this.jdbc = platform.database().jdbc();
     }
 
     @Override
@@ -111,5 +113,16 @@ public final class UsersCapability implements Capability {
         ObjectNode op = demo.section("operator");
         op.put("username", "operator");
         op.put("password", operatorPassword);
+    }
+
+    /** Expired sign-in sessions, and sign-in counters whose window and lock are long over. */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(
+                new io.omix.server.housekeeping.Housekeeping.Job("user_sessions", (now, r) ->
+                        jdbc.update("DELETE FROM user_sessions WHERE expires_at < ?", now)),
+                new io.omix.server.housekeeping.Housekeeping.Job("login_failures", (now, r) ->
+                        jdbc.update("DELETE FROM login_failures WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)",
+                                now.minusDays(1), now)));
     }
 }
