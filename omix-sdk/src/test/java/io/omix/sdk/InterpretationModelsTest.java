@@ -59,6 +59,11 @@ class InterpretationModelsTest {
 
     /** A zip holding the given files (name, then its text). */
     static Path zip(String name, String... entries) throws IOException {
+        return zipIn(dir, name, entries);
+    }
+
+    /** A zip named {@code name}.zip in {@code dir} holding the given files (name, then its text). */
+    static Path zipIn(Path dir, String name, String... entries) throws IOException {
         Path file = dir.resolve(name + ".zip");
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (int i = 0; i < entries.length; i += 2) {

@@ -158,15 +158,7 @@ class ModelSandboxTest {
     }
 
     static Path zip(String name, String... entries) throws IOException {
-        Path file = dir.resolve(name + ".zip");
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (int i = 0; i < entries.length; i += 2) {
-                zip.putNextEntry(new ZipEntry(entries[i]));
-                zip.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-        }
-        return file;
+        return InterpretationModelsTest.zipIn(dir, name, entries);
     }
 
     /** An application (client credentials, every scope) with the probe model deployed as {@code modelId}. */
