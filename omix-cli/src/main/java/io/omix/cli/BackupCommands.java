@@ -1,0 +1,127 @@
+package io.omix.cli;
+
+import io.omix.server.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * {@code omix admin backup DIR} and {@code omix admin restore DIR}: an online, consistent backup of
+ * the embedded database (H2's {@code BACKUP TO}, taken inside the running server's database), then
+ * the local object store's finished objects (written before the rows that name them, so every
+ * object the backed-up database knows is copied) and the master key (sealed secrets, signed links
+ * and stream ids depend on it). Restore rebuilds an empty data directory from it. PostgreSQL and S3
+ * deployments back up with their own tools (docs/operations.md).
+ */
+final class BackupCommands {
+    private BackupCommands() {}
+
+    static void requireEmbedded(ServerConfig config) {
+        if (!config.embeddedDatabase() || !config.s3Url().isEmpty()) {
+            throw new IllegalArgumentException("omix admin backup covers the embedded database and the local object store only;"
+                    + " on PostgreSQL and S3 use pg_dump or point-in-time recovery and bucket versioning (docs/operations.md, Backups)");
+        }
+    }
+
+    @Command(name = "backup", mixinStandardHelpOptions = true,
+            description = "Back up the embedded database, the local object store and the master key into DIR (the server may run).")
+    static final class Backup extends AdminCommand.Sub implements Runnable {
+        @Parameters(paramLabel = "DIR", description = "A new or empty directory.") Path target;
+
+        @Override
+        public void run() {
+            AdminCommand admin = (AdminCommand) parent;
+            ServerConfig config = admin.options.load(Map.of());
+            requireEmbedded(config);
+            try {
+                Files.createDirectories(target);
+                try (Stream<Path> existing = Files.list(target)) {
+                    if (existing.findAny().isPresent()) throw new IllegalArgumentException(target + " is not empty");
+                }
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
+                Path db = target.resolve("db.zip").toAbsolutePath();
+                // Inside the database's own process (AUTO_SERVER): a consistent snapshot while writes go on.
+                admin.withPlatform(p -> p.database().jdbc().update("BACKUP TO '" + db.toString().replace("'", "''") + "'"));
+                Path objects = config.objectsDir().resolve("objects");
+                long copied = copyTree(objects, target.resolve("objects"));
+                Path key = config.dataDir().resolve("master.key");
+                if (config.masterKey().isEmpty() && Files.exists(key)) {
+                    Files.copy(key, target.resolve("master.key"));
+                    Files.setPosixFilePermissions(target.resolve("master.key"), PosixFilePermissions.fromString("rw-------"));
+                }
+                AdminCommand.print(out(), AdminCommand.map("backup", target.toString(), "database_bytes", Files.size(db), "objects", copied,
+                        "master_key", Files.exists(target.resolve("master.key"))));
+            } catch (IOException e) {
+                throw new UncheckedIOException("backup failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Rebuild an empty data directory (--data-dir) from a backup made by 'omix admin backup'.")
+    static final class Restore extends AdminCommand.Sub implements Runnable {
+        @Parameters(paramLabel = "DIR", description = "The backup directory.") Path source;
+
+        @Override
+        public void run() {
+            AdminCommand admin = (AdminCommand) parent;
+            ServerConfig config = admin.options.load(Map.of());
+            requireEmbedded(config);
+            Path dataDir = config.dataDir();
+            try {
+                if (!Files.isRegularFile(source.resolve("db.zip"))) throw new IllegalArgumentException(source + " holds no backup (db.zip)");
+                if (Files.exists(dataDir.resolve("db"))) {
+                    throw new IllegalArgumentException(dataDir + " already has a database: restore into an empty data directory");
+                }
+                Files.createDirectories(dataDir.resolve("db"));
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+                try (InputStream in = Files.newInputStream(source.resolve("db.zip")); ZipInputStream zip = new ZipInputStream(in)) {
+                    for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                        Path out = dataDir.resolve("db").resolve(Path.of(e.getName()).getFileName().toString());
+                        if (!e.isDirectory()) Files.copy(zip, out, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                long copied = copyTree(source.resolve("objects"), config.objectsDir().resolve("objects"));
+                if (Files.exists(source.resolve("master.key"))) {
+                    Files.copy(source.resolve("master.key"), dataDir.resolve("master.key"), StandardCopyOption.REPLACE_EXISTING);
+                    Files.setPosixFilePermissions(dataDir.resolve("master.key"), PosixFilePermissions.fromString("rw-------"));
+                }
+                AdminCommand.print(out(), AdminCommand.map("restored", dataDir.toString(), "objects", copied));
+            } catch (IOException e) {
+                throw new UncheckedIOException("restore failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Copies every regular file under {@code from} to the same place under {@code to}; how many. */
+    static long copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) return 0;
+        long n = 0;
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                Path out = to.resolve(from.relativize(p).toString());
+                Files.createDirectories(out.getParent());
+                try {
+                    Files.copy(p, out, StandardCopyOption.COPY_ATTRIBUTES);
+                    n++;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // removed meanwhile: not named by the backed-up database either
+                }
+            }
+        }
+        return n;
+    }
+
+}
