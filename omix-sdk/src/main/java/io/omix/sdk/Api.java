@@ -283,7 +283,7 @@ public final class Api implements AutoCloseable {
     }
 
     private static String modelId(String modelId) {
-        if (modelId == null || !modelId.matches("[A-Za-z0-9]{1,64}")) throw new IllegalArgumentException("model_id is 1 to 64 letters and digits");
+        if (modelId == null || !modelId.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("model_id is 1 to 64 letters, digits, _ or -");
         return modelId;
     }
 

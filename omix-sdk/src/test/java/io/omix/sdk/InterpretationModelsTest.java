@@ -143,7 +143,8 @@ class InterpretationModelsTest {
         assertEquals(41202, code(() -> stranger.getModelVersions("ownedModel", null, null)));
         assertEquals(41202, code(() -> stranger.deployModel("ownedModel", dir.resolve("owned.zip"))));
         assertEquals(41202, code(() -> owner.invokeModel("noSuchModel", Map.of())));
-        assertEquals(41001, code(() -> owner.call(io.omix.sdk.internal.ApiRequest.get("/model/bad-id"))));
+        assertEquals(41202, code(() -> owner.invokeModel("unknown_model-id", Map.of())), "a well-formed id that names no model");
+        assertEquals(41001, code(() -> owner.call(io.omix.sdk.internal.ApiRequest.get("/model/bad.id"))));
         assertEquals(41216, code(() -> owner.deployModel("javaModel", dir.resolve("owned.zip"), ModelConfig.builder().runtime("nodejs").build())));
     }
 

@@ -51,9 +51,10 @@ import java.util.regex.Pattern;
  */
 public final class ModelsCapability implements Capability {
     static final String DEPLOY_TASK = "model.deploy";
-    static final Pattern MODEL_ID_PATTERN = Pattern.compile("[A-Za-z0-9]{1,64}");
+    /** What the original platform's clients use for ids: letters, digits, '_' and '-' (never '.', which Omix's own directories start with). */
+    static final Pattern MODEL_ID_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-    static final StringParam MODEL_ID = Param.string("model_id").required().pattern(MODEL_ID_PATTERN, "1 to 64 letters and digits");
+    static final StringParam MODEL_ID = Param.string("model_id").required().pattern(MODEL_ID_PATTERN, "1 to 64 letters, digits, '_' or '-'");
     static final StringParam OBJECT_NAME = Param.string("object_name").required().maxLength(400);
     static final StringParam HANDLER = Param.string("handler").maxLength(200)
             .pattern(Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+"), "module.function, e.g. index.handler").orElse("index.handler");
