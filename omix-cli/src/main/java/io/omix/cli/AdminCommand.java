@@ -107,7 +107,7 @@ final class AdminCommand implements Runnable {
         Object admin;
     }
 
-    @Command(name = "user", description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class})
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class})
     static final class Users extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a user; the password is read from stdin or asked for.")
@@ -165,7 +165,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "client", description = "OAuth2 client applications.",
+    @Command(name = "client", mixinStandardHelpOptions = true, description = "OAuth2 client applications.",
             subcommands = {ClientCreate.class, ClientList.class, ClientDisable.class, ClientEnable.class})
     static final class Clients extends Group {}
 
@@ -212,7 +212,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "app", description = "Private-platform apps (app key and secret).",
+    @Command(name = "app", mixinStandardHelpOptions = true, description = "Private-platform apps (app key and secret).",
             subcommands = {AppCreate.class, AppList.class, AppDisable.class, AppEnable.class})
     static final class Apps extends Group {}
 
@@ -243,7 +243,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "apikey", description = "Dataset batches API keys (X-API-KEY / X-API-SECRET).",
+    @Command(name = "apikey", mixinStandardHelpOptions = true, description = "Dataset batches API keys (X-API-KEY / X-API-SECRET).",
             subcommands = {KeyCreate.class, KeyList.class, KeyDisable.class, KeyEnable.class})
     static final class ApiKeys extends Group {}
 
@@ -357,7 +357,7 @@ final class AdminCommand implements Runnable {
         boolean set(Platform p, String id, boolean d) { return new DatasetKeyStore(p).setDisabled(id, d); }
     }
 
-    @Command(name = "project", description = "Projects samples belong to.", subcommands = {ProjectCreate.class, ProjectList.class})
+    @Command(name = "project", mixinStandardHelpOptions = true, description = "Projects samples belong to.", subcommands = {ProjectCreate.class, ProjectList.class})
     static final class Projects extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a project.")
@@ -383,7 +383,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "sample", description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class})
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class})
     static final class Samples extends Group {}
 
     @Command(name = "bind", mixinStandardHelpOptions = true, description = "Bind a sample to a user: their tokens see it at once.")
@@ -434,7 +434,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "data-element", description = "The catalog of data elements streams and batches record.",
+    @Command(name = "data-element", mixinStandardHelpOptions = true, description = "The catalog of data elements streams and batches record.",
             subcommands = {ElementCreate.class, ElementList.class})
     static final class DataElements extends Group {}
 

@@ -23,8 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code omix batch ...}: the private platform's batches (seed 000) as an app. */
-@Command(name = "batch", description = "Private batches of data items (seed 000), as a private app.",
+/** {@code omix batch ...}: the private platform's batches as an app. */
+@Command(name = "batch", mixinStandardHelpOptions = true, description = "Private batches of data items, as a private app.",
         subcommands = {BatchCommand.Register.class, BatchCommand.Retrieve.class, BatchCommand.Import.class, BatchCommand.Commit.class,
                 BatchCommand.Items.class, BatchCommand.Task.class})
 final class BatchCommand implements Runnable {

@@ -19,8 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code omix dataset ...}: the dataset batches API (seed 003) with an API key. */
-@Command(name = "dataset", description = "Datasets and their batches (seed 003), with an API key.",
+/** {@code omix dataset ...}: the dataset batches API with an API key. */
+@Command(name = "dataset", mixinStandardHelpOptions = true, description = "Datasets and their batches, with an API key.",
         subcommands = {DatasetCommand.ListDatasets.class, DatasetCommand.Get.class, DatasetCommand.Upload.class, DatasetCommand.Data.class,
                 DatasetCommand.Batches.class, DatasetCommand.Append.class, DatasetCommand.Suspend.class, DatasetCommand.Restore.class,
                 DatasetCommand.DeleteBatches.class, DatasetCommand.Job.class})

@@ -26,7 +26,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** {@code omix model ...}: write, try, deploy, publish, roll back and invoke interpretation models. */
-@Command(name = "model", description = "Interpretation models: init, run (locally), deploy, publish, rollback, versions, invoke.",
+@Command(name = "model", mixinStandardHelpOptions = true, description = "Interpretation models: init, run (locally), deploy, publish, rollback, versions, invoke.",
         subcommands = {ModelCommand.Init.class, ModelCommand.Run.class, ModelCommand.Deploy.class, ModelCommand.Publish.class,
                 ModelCommand.Rollback.class, ModelCommand.Versions.class, ModelCommand.Invoke.class})
 final class ModelCommand implements Runnable {

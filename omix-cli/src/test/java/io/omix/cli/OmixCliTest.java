@@ -23,6 +23,18 @@ class OmixCliTest {
     }
 
     @Test
+    void everyCommandGroupAnswersHelp() {
+        for (String[] group : new String[][] {{"batch"}, {"dataset"}, {"model"}, {"admin"}, {"admin", "user"}, {"admin", "client"},
+                {"admin", "app"}, {"admin", "apikey"}, {"admin", "project"}, {"admin", "sample"}, {"admin", "data-element"}}) {
+            String[] args = java.util.Arrays.copyOf(group, group.length + 1);
+            args[group.length] = "--help";
+            AdminAndLoginTest.Run help = AdminAndLoginTest.omix(args);
+            assertEquals(0, help.exit(), String.join(" ", args) + ": " + help.err());
+            assertTrue(help.out().startsWith("Usage: omix " + String.join(" ", group)), help.out());
+        }
+    }
+
+    @Test
     void aliveExitsZeroForARunningServerAndOneOtherwise() throws Exception {
         try (TestServer server = TestServer.start()) {
             assertEquals(0, run(new StringWriter(), "alive", "--endpoint", server.url()));

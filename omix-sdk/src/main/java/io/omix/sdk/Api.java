@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Client of the open platform (seed 004), acting with one OAuth2 access token.
+ * Client of the open platform, acting with one OAuth2 access token.
  * Thread-safe; close it to release its connections.
  *
  * <pre>{@code
@@ -65,14 +65,14 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * The user's profile (seed 004 get_user): only the fields the token's scopes allow.
+     * The user's profile (the open platform's get_user): only the fields the token's scopes allow.
      * Authorization-code tokens only. Typed: {@code api.getUser().as(User.class)}.
      */
     public Model getUser() {
         return Answers.model(call(ApiRequest.get("/profile")));
     }
 
-    /** One page of the caller's samples (seed 004 get_samples): {@code {result, count, next_page}}. */
+    /** One page of the caller's samples (the open platform's get_samples): {@code {result, count, next_page}}. */
     public Model getSamples(SampleQuery query) {
         return Answers.model(call(query.apply(ApiRequest.get("/samples"))));
     }
@@ -82,12 +82,12 @@ public final class Api implements AutoCloseable {
         return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));
     }
 
-    /** One sample (seed 004 get_sample); 41303 unless it is the caller's. Typed: {@code .as(Sample.class)}. */
+    /** One sample (the open platform's get_sample); 41303 unless it is the caller's. Typed: {@code .as(Sample.class)}. */
     public Model getSample(String biosampleId) {
         return Answers.model(call(ApiRequest.get("/samples/" + upper(biosampleId))));
     }
 
-    /** Registers a sample (seed 004 register_sample); answers {@code {biosample_id}}. */
+    /** Registers a sample (the open platform's register_sample); answers {@code {biosample_id}}. */
     public Model registerSample(String externalSampleId, int biosampleSite, String projectId) {
         return registerSample(externalSampleId, biosampleSite, projectId, false, java.util.Map.of());
     }
@@ -105,7 +105,7 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(r));
     }
 
-    /** Fills sample fields still empty (seed 004 improve_sample); a set field cannot change (41001 names it). */
+    /** Fills sample fields still empty (the open platform's improve_sample); a set field cannot change (41001 names it). */
     public Model improveSample(String biosampleId, java.util.Map<String, ?> fields) {
         ApiRequest r = ApiRequest.post("/samples/improve").form("biosample_id", upper(biosampleId));
         fields.forEach(r::form);
@@ -119,7 +119,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * The sample's calls for 1 to 100 rs ids (seed 004 get_variants), in the order asked; ids without
+     * The sample's calls for 1 to 100 rs ids (the open platform's get_variants), in the order asked; ids without
      * a call come back as not assayed. Typed: {@code .as(Variant.class)}.
      *
      * @param rsids comma-separated, e.g. {@code "rs762551,rs333"}
@@ -134,7 +134,7 @@ public final class Api implements AutoCloseable {
 
     /**
      * Taxon abundances of a metagenomics sample with each taxon's background in the reference cohort
-     * (seed 004 get_taxon_abundance): {@code result} (most abundant first), {@code next_page}, {@code limit}, {@code count}.
+     * (the open platform's get_taxon_abundance): {@code result} (most abundant first), {@code next_page}, {@code limit}, {@code count}.
      *
      * @param taxonIds comma-separated taxon ids, or null for all
      * @param page     from 1, or null
@@ -155,7 +155,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Functional abundances of one catalog (seed 004 get_func_abundance): {@code result}, {@code count},
+     * Functional abundances of one catalog (the open platform's get_func_abundance): {@code result}, {@code count},
      * {@code next_page} (an opaque token), {@code limit}.
      *
      * @param catalog go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
@@ -174,7 +174,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Gene abundances of one catalog (seed 004 get_gene_abundance).
+     * Gene abundances of one catalog (the open platform's get_gene_abundance).
      *
      * @param catalog  IGC_9.9M or UniRef90_HUMAnN2_0.11
      * @param dataType list (file comes with the file service)
@@ -193,7 +193,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Records of a data element in a closed time interval (seed 004 get_range_stream):
+     * Records of a data element in a closed time interval (the open platform's get_range_stream):
      * {@code {result, count, next_page}}. Client-credentials tokens must give a biosample id.
      */
     public Model getRangeStream(String dataElementId, String biosampleId, String startTime, String endTime, String sortDirection,
@@ -264,7 +264,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Invokes a model's published version (seed 004 invoke_model) with its own parameters; the
+     * Invokes a model's published version (the open platform's invoke_model) with its own parameters; the
      * model's answer {@code {model_code, model_msg, model_data}}. Not retried after a timeout (the
      * model may still be running): give the client a {@code timeout} longer than the model's.
      */
@@ -288,7 +288,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Deploys a model (seed 004 deploy_model): uploads {@code sourceFile} (a zip of the code) and queues
+     * Deploys a model (the open platform's deploy_model): uploads {@code sourceFile} (a zip of the code) and queues
      * its deployment as a new draft version; the task answer. {@link #waitFor} it, or use the overload
      * that waits.
      */
@@ -302,7 +302,7 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * Deploys and waits: the deployment's result {@code {model_id, version}}, as seed 004 shows it.
+     * Deploys and waits: the deployment's result {@code {model_id, version}}, as the open platform shows it.
      * @throws BgeException when the deployment failed (its reason in the message) or took longer than {@code timeout}
      */
     public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config, java.time.Duration timeout) {
@@ -318,7 +318,7 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.post("/model/publish").form("model_id", modelId(modelId)).form("message", message)));
     }
 
-    /** Makes an earlier source version stable again (seed 004 rollback_model; configuration stays); {@code {version}}. */
+    /** Makes an earlier source version stable again (the open platform's rollback_model; configuration stays); {@code {version}}. */
     public Model rollbackModel(String modelId, int version) {
         return Answers.model(call(ApiRequest.post("/model/rollback").form("model_id", modelId(modelId)).form("version", version)));
     }
@@ -349,7 +349,7 @@ public final class Api implements AutoCloseable {
 
     /** Sends a request with this client's token; the envelope of a successful answer. */
     /**
-     * Upload credentials (seed 004 get_upload_token): {@code {credentials: {access_key_id, access_key_secret,
+     * Upload credentials (the open platform's get_upload_token): {@code {credentials: {access_key_id, access_key_secret,
      * security_token, expiration}, destination, bucket, endpoint, base_uri, region_id}}. Objects may be
      * written directly under {@code destination} until {@code expiration}; {@link #upload} uses them for you.
      */
@@ -367,7 +367,7 @@ public final class Api implements AutoCloseable {
         return files;
     }
 
-    /** Uploads text (UTF-8) as {@code filename}; returns the object name (seed 004 upload). */
+    /** Uploads text (UTF-8) as {@code filename}; returns the object name (the open platform's upload). */
     public String upload(String filename, String content) {
         return upload(filename, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -418,7 +418,7 @@ public final class Api implements AutoCloseable {
         return uploadDir(dir, UploadOptions.defaults());
     }
 
-    /** A signed download URL for one of the caller's objects (seed 004 get_download_url): {@code {url, expires}}. */
+    /** A signed download URL for one of the caller's objects (the open platform's get_download_url): {@code {url, expires}}. */
     public Model getDownloadUrl(String objectName) {
         return getDownloadUrl(objectName, null, null);
     }
@@ -432,7 +432,7 @@ public final class Api implements AutoCloseable {
                 .form("expiration_time", expirationTime)));
     }
 
-    /** Streams an object into {@code out} (seed 004 download), checking its SHA-256; returns the bytes written. */
+    /** Streams an object into {@code out} (the open platform's download), checking its SHA-256; returns the bytes written. */
     public long download(String objectName, java.io.OutputStream out) {
         return files().download(objectName, out, TransferListener.NONE);
     }

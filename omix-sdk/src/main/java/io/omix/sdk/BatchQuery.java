@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Filters, fields, order and page of {@code batches().list} (seed 003); every part optional.
+ * Filters, fields, order and page of {@code batches().list} (the dataset batches API); every part optional.
  * <pre>{@code BatchQuery.builder().fields("id", "name", "row_count").statuses("active")
  *     .createdBetween(from, null).sortDescending("row_count").limit(20).build()}</pre>
  */

@@ -22,7 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Client of the dataset batches API (seed 003), authenticated by an API key and secret sent as
+ * Client of the dataset batches API, authenticated by an API key and secret sent as
  * {@code X-API-KEY} / {@code X-API-SECRET}. Its three groups are named as in the seed:
  * {@link #batches()}, {@link #datasets()} and {@link #jobs()}. The server URL is the platform's
  * root; the API lives under {@code /api/v2} there. Answers are {@link Model}s of the API's JSON;

@@ -3,7 +3,7 @@ package io.omix.sdk;
 import io.omix.sdk.internal.ApiRequest;
 
 /**
- * A model's configuration for {@code deployModel} (seed 004's keyword arguments and their defaults):
+ * A model's configuration for {@code deployModel} (the open platform's keyword arguments and their defaults):
  * handler {@code index.handler}, runtime {@code python3}, memory 128 MB, timeout 900 s. Rolling back
  * restores a source version, not this configuration (but each version keeps the scopes it declared).
  */

@@ -69,7 +69,7 @@ public final class OAuth2 implements AutoCloseable {
     }
 
     /**
-     * Where to send a person to log in and consent (seed 004's get_authorization_url). After
+     * Where to send a person to log in and consent (the open platform's get_authorization_url). After
      * consenting they come back to {@code redirectUri?code=...&state=...}.
      *
      * @param state  an unguessable value to check when they come back (CSRF protection), or null

@@ -65,7 +65,7 @@ public final class PrivateApi implements AutoCloseable {
     }
 
     /**
-     * The app's samples (seed 001 get_samples), filtered by biosample ids and/or external ids
+     * The app's samples (the private platform's get_samples), filtered by biosample ids and/or external ids
      * (comma lists, or null), one page: {@code {result, count, next_page}}.
      */
     public Model getSamples(String biosampleId, String externalSampleId, Integer page, Integer limit) {
@@ -83,7 +83,7 @@ public final class PrivateApi implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/private/samples/" + Api.upper(biosampleId))));
     }
 
-    /** Registers a sample in the app's namespace (seed 001 register_sample); {@code fields} may hold any sample field. */
+    /** Registers a sample in the app's namespace (the private platform's register_sample); {@code fields} may hold any sample field. */
     public Model registerSample(int biosampleSite, String projectId, String externalSampleId, java.util.Map<String, ?> fields) {
         ApiRequest r = ApiRequest.post("/private/samples/register").form("biosample_site", biosampleSite)
                 .form("project_id", Api.upper(projectId)).form("external_sample_id", externalSampleId);
@@ -91,20 +91,20 @@ public final class PrivateApi implements AutoCloseable {
         return Answers.model(call(r));
     }
 
-    /** Fills fields still empty (seed 001 improve_sample); answers the biosample id and the fields given. */
+    /** Fills fields still empty (the private platform's improve_sample); answers the biosample id and the fields given. */
     public Model improveSample(String biosampleId, java.util.Map<String, ?> fields) {
         ApiRequest r = ApiRequest.post("/private/samples/improve").form("biosample_id", Api.upper(biosampleId));
         fields.forEach(r::form);
         return Answers.model(call(r));
     }
 
-    /** The entity behind a sample (seed 002 stream_bind): {@code {fundamental_entity_id}}, the same every time. */
+    /** The entity behind a sample (the private platform's stream_bind): {@code {fundamental_entity_id}}, the same every time. */
     public Model streamBind(String biosampleId) {
         return Answers.model(call(ApiRequest.post("/private/stream/bind").form("biosample_id", Api.upper(biosampleId))));
     }
 
     /**
-     * Writes one record (seed 002 write_stream): {@code {stream_id}}.
+     * Writes one record (the private platform's write_stream): {@code {stream_id}}.
      *
      * @param streamGenerateTime {@code 1986}, {@code 1970-01}, {@code 2021-04-01}, {@code 2021-04-01 10:11:00.123456} or ISO with offset
      * @param streamData         any JSON: a JSON text, or an object Jackson can write (a Map, a record)
@@ -117,7 +117,7 @@ public final class PrivateApi implements AutoCloseable {
     }
 
     /**
-     * Writes up to 100 records (seed 002 batch_write_stream); each item is a map with
+     * Writes up to 100 records (the private platform's batch_write_stream); each item is a map with
      * fundamental_entity_id, data_element_id, stream_generate_time and stream_data. Answers
      * {@code {result: [{is_succeed, message, stream}]}}: one bad item never sinks the others.
      */
@@ -126,14 +126,14 @@ public final class PrivateApi implements AutoCloseable {
                 .json(java.util.Map.of("streams", streams, "duplicate_enabled", duplicateEnabled))));
     }
 
-    /** One record by id (seed 002 stream_retrieve). */
+    /** One record by id (the private platform's stream_retrieve). */
     public Model streamRetrieve(String streamId) {
         return Answers.model(call(ApiRequest.get("/private/stream/retrieve").query("stream_id", streamId)));
     }
 
     /**
      * One page of an entity's (or a sample's: give exactly one) records of a data element in a closed
-     * time interval (seed 002 stream_range): {@code {result, next_page, count}}.
+     * time interval (the private platform's stream_range): {@code {result, next_page, count}}.
      *
      * @param sortDirection asc or desc (default desc)
      * @param limit         1 to 100 (default 100)
@@ -153,18 +153,18 @@ public final class PrivateApi implements AutoCloseable {
                 (String) next, 100));
     }
 
-    /** Opens a batch of data items (seed 000 register_batch): {@code {batch_no}}. */
+    /** Opens a batch of data items (the private platform's register_batch): {@code {batch_no}}. */
     public Model registerBatch(String title, String intro) {
         return Answers.model(call(ApiRequest.post("/private/batch/register").form("title", title).form("intro", intro)));
     }
 
-    /** A batch (seed 000 retrieve_batch): ctime, batch_no, extracted, committed, commit_time, namespace, intro, name. */
+    /** A batch (the private platform's retrieve_batch): ctime, batch_no, extracted, committed, commit_time, namespace, intro, name. */
     public Model retrieveBatch(long batchNo) {
         return Answers.model(call(ApiRequest.get("/private/batch/retrieve").query("batch_no", batchNo)));
     }
 
     /**
-     * Adds up to 100 data items to a batch not yet committed (seed 000 import_batch); each item is a
+     * Adds up to 100 data items to a batch not yet committed (the private platform's import_batch); each item is a
      * map with {@code data_element_id} and {@code attributes} (any JSON object). A call imports all
      * its items or, when one is invalid (41001 naming it), none.
      *
@@ -179,7 +179,7 @@ public final class PrivateApi implements AutoCloseable {
     }
 
     /**
-     * Queues the commit of a batch (seed 000 commit_batch): the task
+     * Queues the commit of a batch (the private platform's commit_batch): the task
      * {@code {task_id, progress, result, completed, task_url}}. When it succeeds every item of the
      * batch is visible at once; a batch is committed once, and takes no imports after.
      */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A sample as the open platform answers it (seed 004), typed: {@code model.as(Sample.class)}.
+ * A sample as the open platform answers it, typed: {@code model.as(Sample.class)}.
  * Coded fields are {@link Coded}; times are the platform's text (e.g. {@code 2020-08-31T04:03:09+0000}).
  */
 public record Sample(String biosampleId, String externalSampleId, Coded organism, Coded biosampleSite, Coded omic, Coded status,

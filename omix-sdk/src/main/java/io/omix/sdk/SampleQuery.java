@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Filters of {@code get_samples} (seed 004); every one optional, combined with AND.
+ * Filters of {@code get_samples} (the open platform); every one optional, combined with AND.
  * <pre>{@code SampleQuery.builder().biosampleSites(10, 11).omics(1).limit(20).build()}</pre>
  */
 public final class SampleQuery {

@@ -3,7 +3,7 @@ package io.omix.sdk;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The user profile of seed 004's get_user, typed: {@code api.getUser().as(User.class)}.
+ * The user profile of the open platform's get_user, typed: {@code api.getUser().as(User.class)}.
  * Fields the token's scopes do not allow are null.
  */
 public record User(@JsonProperty("userId") String userId, @JsonProperty("username") String username,

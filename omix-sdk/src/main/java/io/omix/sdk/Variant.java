@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One answer of get_variants (seed 004), typed: {@code api.getVariants(...).as(Variant.class)}.
+ * One answer of get_variants (the open platform), typed: {@code api.getVariants(...).as(Variant.class)}.
  * An id the sample has no call for comes back with {@code isAssayed == false} and {@code variant == null}.
  */
 public record Variant(Boolean isAssayed, Boolean isGenotyped, Boolean isNoCall, List<String> alternateId, String variantId,

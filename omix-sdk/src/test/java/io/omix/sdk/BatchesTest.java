@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Private batches (seed 000) through the SDK: register, import, commit as a task, and reading the items. */
+/** The private platform's batches through the SDK: register, import, commit as a task, and reading the items. */
 class BatchesTest {
     static final String RECORD = "00011d12-b363-11e9-bfed-00163e104c79";
     static final String INDEX = "00011d13-b363-11e9-bfed-00163e104c79";

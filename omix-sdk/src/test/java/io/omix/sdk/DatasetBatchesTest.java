@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The dataset batches API (seed 003) through the SDK's {@code batches()}, {@code datasets()} and {@code jobs()}. */
+/** The dataset batches API through the SDK's {@code batches()}, {@code datasets()} and {@code jobs()}. */
 class DatasetBatchesTest {
     static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -115,7 +115,7 @@ class StreamsTest {
         assertEquals(true, result.getModel(0).getBoolean("is_succeed"));
         assertEquals("1971-01-01T00:00:00.000000+0800", result.getModel(0).at("stream.stream_generate_time"));
         String written = (String) result.getModel(0).at("stream.stream_id");
-        // Each item as seed 002 shows it, field for field and in its order.
+        // Each item as the private platform shows it, field for field and in its order.
         assertEquals("{\"is_succeed\":true,\"message\":\"\",\"stream\":{\"stream_meta\":{\"namespace\":\"STREAM_APP\",\"fundamental_entity_id\":\""
                 + entity + "\"},\"stream_generate_time\":\"1971-01-01T00:00:00.000000+0800\",\"stream_id\":\"" + written
                 + "\",\"data_element\":{\"data_element_id\":\"" + QT + "\"}}}", result.getModel(0).dumps());

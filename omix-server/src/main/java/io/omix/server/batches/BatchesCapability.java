@@ -35,7 +35,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Private batches (seed 000): register, retrieve, import (at most 100 data items a call), commit (a
+ * Private batches: register, retrieve, import (at most 100 data items a call), commit (a
  * task that makes the whole batch visible at once), and reading committed items
  * ({@code get_data_items}: {@code /data_item/batch_retrieve} and its private twin).
  */
@@ -106,7 +106,7 @@ public final class BatchesCapability implements Capability {
         return store.find(caller.namespace(), batchNo).orElseThrow(() -> ApiException.invalidParam("batch_no", "no such batch"));
     }
 
-    /** seed 000 retrieve_batch. */
+    /** the private platform retrieve_batch. */
     private Map<String, Object> view(BatchStore.Batch b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ctime", LOCAL_TIME.format(b.ctime().withOffsetSameInstant(platform.config().defaultZone())));

@@ -35,7 +35,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The dataset batches API (seed 003, {@code dataset-batches.openapi.yaml}) under {@code /api/v2}:
+ * The dataset batches API (the dataset batches API, {@code dataset-batches.openapi.yaml}) under {@code /api/v2}:
  * datasets (create from a schema and rows or from a CSV upload, get, list, read rows) and their
  * batches (list, get, create from another dataset, suspend / restore, remove, delete), with jobs for
  * what changes data. A dataset API key sees only its own workspaces; anything else is a 404.

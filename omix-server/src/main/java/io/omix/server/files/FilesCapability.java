@@ -39,7 +39,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Files (seed 004's get_upload_token, upload, get_download_url, download): {@code /sts/token} hands out
+ * Files (the open platform's get_upload_token, upload, get_download_url, download): {@code /sts/token} hands out
  * short-lived upload credentials bound to one destination prefix; objects are written with them under
  * {@code /oss/objects/...} in one request or as a resumable multipart upload under {@code /oss/uploads};
  * {@code /oss/sign_url} signs expiring download URLs for the caller's own objects, which

@@ -62,7 +62,7 @@ record Background(int cohort, int present, double sum, double[] percentiles) {
         return (zeros + atOrBelow) / cohort;
     }
 
-    /** The {@code background} block of a taxon answer (seed 004). */
+    /** The {@code background} block of a taxon answer (the open platform). */
     Map<String, Object> block(String referenceCohort, Double sampleValue) {
         Map<String, Object> quantiles = new LinkedHashMap<>();
         for (int q : QUANTILES) quantiles.put(q + "%", round(quantile(q / 100.0)));

@@ -42,7 +42,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Microbiome abundances (seed 004): {@code /microbiome/taxon_abundance} with the cohort background,
+ * Microbiome abundances (the open platform): {@code /microbiome/taxon_abundance} with the cohort background,
  * {@code /microbiome/func_abundance} and {@code /microbiome/gene_abundance}; authorization-code tokens
  * with the microbiome scope, for the caller's samples. Operators import profiles through
  * {@code POST /admin/microbiome/import}.

@@ -44,7 +44,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Interpretation models (seed 004 invoke_model, deploy_model, rollback_model; publish, versions and
+ * Interpretation models (the open platform's invoke_model, deploy_model, rollback_model; publish, versions and
  * draft invocation from the protocol notes). A model belongs to the client application whose token
  * deployed it; anyone with a token and the models scope invokes its stable version; only the owner
  * deploys, publishes, rolls back, lists versions and invokes the draft.

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fields a sample's groups hold (seed 001), each text or number. Register and improve accept
+ * The fields a sample's groups hold (the private platform), each text or number. Register and improve accept
  * every one of them by its name; improve fills those still empty and refuses to change a set one.
  */
 final class SampleFields {

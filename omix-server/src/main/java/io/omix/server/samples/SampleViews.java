@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The two shapes of a sample: the open platform's (seed 004) and the private platform's (seed 001). */
+/** The two shapes of a sample: the open platform's and the private platform's. */
 final class SampleViews {
     private static final DateTimeFormatter OPEN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     private static final DateTimeFormatter PRIVATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");

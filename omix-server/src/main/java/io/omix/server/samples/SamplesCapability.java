@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Samples and projects: {@code /samples*} on the open platform (seed 004) and {@code /private/samples*}
- * on the private platform (seed 001), both behind {@link SampleAccess}.
+ * Samples and projects: {@code /samples*} on the open platform and {@code /private/samples*}
+ * on the private platform, both behind {@link SampleAccess}.
  */
 public final class SamplesCapability implements Capability {
     static final Pattern PROJECT_ID = Pattern.compile("P-[A-Z][0-9]{11}");

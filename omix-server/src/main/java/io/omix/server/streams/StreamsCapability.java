@@ -35,8 +35,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Time-stamped health data: the private platform's streams (seed 002: write, batch write, retrieve,
- * range, bind) and the open platform's range and phenotype write (seed 004). Records live in a
+ * Time-stamped health data: the private platform's streams (the private platform: write, batch write, retrieve,
+ * range, bind) and the open platform's range and phenotype write. Records live in a
  * namespace: a private app's own, or {@value StreamStore#OPEN_PLATFORM} for the open platform.
  */
 public final class StreamsCapability implements Capability {
@@ -134,7 +134,7 @@ public final class StreamsCapability implements Capability {
         return Map.of("stream_id", w.streamId());
     }
 
-    /** One item's answer in a batch (seed 002); a record, so Jackson writes it without looking up a serializer per value. */
+    /** One item's answer in a batch (the private platform); a record, so Jackson writes it without looking up a serializer per value. */
     @JsonPropertyOrder({"is_succeed", "message", "stream"})
     record BatchItem(@JsonProperty("is_succeed") boolean isSucceed, String message, BatchStream stream) {}
 

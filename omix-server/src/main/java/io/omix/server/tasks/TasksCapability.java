@@ -20,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where callers watch their tasks: {@code GET /task/{task_id}} (open platform, seed 000's commit
+ * Where callers watch their tasks: {@code GET /task/{task_id}} (open platform, the private platform's commit
  * answer), {@code GET /private/task/{task_id}} (private apps) and {@code GET /api/v2/jobs/{job_id}}
  * (dataset batches). A caller sees only its own tasks; any other id is answered as unknown.
  */
@@ -74,7 +74,7 @@ public final class TasksCapability implements Capability {
                 .orElseThrow(() -> ApiException.invalidParam("task_id", "no such task"));
     }
 
-    /** Seed 000's task answer: {@code {task_id, progress, result, completed, task_url}}. */
+    /** the private platform's task answer: {@code {task_id, progress, result, completed, task_url}}. */
     public static Map<String, Object> taskView(ApiRequest request, io.omix.server.ServerConfig config, TaskEngine.Task task) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task_id", task.taskId());

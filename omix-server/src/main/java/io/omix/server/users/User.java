@@ -2,7 +2,7 @@ package io.omix.server.users;
 
 import java.time.LocalDate;
 
-/** A person who signs in: the fields of seed 004's get_user, plus whether they operate the platform. */
+/** A person who signs in: the fields of the open platform's get_user, plus whether they operate the platform. */
 public record User(String userId, String username, String nickname, String email, String phone, Integer sex,
                    LocalDate birthday, String avatar, String userAddress, String personnelInfoCode,
                    boolean operator, boolean disabled) {

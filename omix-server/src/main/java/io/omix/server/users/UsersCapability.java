@@ -22,7 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code GET /profile} (seed 004 get_user), and the demo users. */
+/** {@code GET /profile} (the open platform's get_user), and the demo users. */
 public final class UsersCapability implements Capability {
     /** The zone birthdays are rendered in, as the original platform did ({@code 1989-10-01T00:00:00+0800}). */
     static final ZoneOffset PROFILE_ZONE = ZoneOffset.ofHours(8);

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads a sample's calls by rs id, shaped as seed 004's get_variants. An asked id without a call in
+ * Reads a sample's calls by rs id, shaped as the open platform's get_variants. An asked id without a call in
  * the sample's current import is answered as not assayed ({@code is_assayed: false, variant: null}),
  * never dropped, so the answer has an entry for every id asked, in the order asked.
  */

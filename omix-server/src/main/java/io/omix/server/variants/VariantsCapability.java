@@ -24,7 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** {@code GET /variants} (seed 004 get_variants) and the operators' VCF import, {@code POST /admin/variants/import}. */
+/** {@code GET /variants} (the open platform's get_variants) and the operators' VCF import, {@code POST /admin/variants/import}. */
 public final class VariantsCapability implements Capability {
     static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
     static final StringListParam RSIDS = Param.stringList("rsids").required().maxItems(100).distinct()
