@@ -214,6 +214,10 @@ class StreamsTest {
             assertEquals(80.0, periods.getModel(3).getDouble("min"));
             assertEquals(100.0, periods.getModel(3).getDouble("max"));
             assertEquals(1, months.getInt("skipped_without_value"));
+            client.writePhenotype(own, HEART_RATE, "2025-05-01 08:00", Map.of("value_quantity", Map.of("value", 0.1)), false);
+            client.writePhenotype(own, HEART_RATE, "2025-05-02 08:00", Map.of("value_quantity", Map.of("value", 0.2)), false);
+            Model may = client.aggregateOmicsData(HEART_RATE, "month", "2025-05", "2025-05-31", own, null, null);
+            assertEquals(0.3, may.getList("periods").getModel(0).getDouble("sum"), "exact decimal sums, not 0.30000000000000004");
             Model quarters = client.aggregateOmicsData(HEART_RATE, "quarter", "2024-02", null, own, null, 2);
             assertEquals(3, quarters.getList("periods").getModel(0).getInt("count"), "Q1: 60 and 62 in January, 70 in February");
             assertEquals(3, quarters.getList("periods").getModel(1).getInt("count"));

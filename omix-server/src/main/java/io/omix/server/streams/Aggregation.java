@@ -27,7 +27,8 @@ final class Aggregation {
     private final int interval;
     private final List<OffsetDateTime> starts = new ArrayList<>();
     private final long[] count;
-    private final double[] sum;
+    /** Exact decimal sums: values arrive as decimal text, and doubles would answer 5882.400000000002 for 5882.4. */
+    private final java.math.BigDecimal[] sum;
     private final double[] min;
     private final double[] max;
     private long skipped;
@@ -48,7 +49,8 @@ final class Aggregation {
             t = next(t);
         }
         count = new long[n];
-        sum = new double[n];
+        sum = new java.math.BigDecimal[n];
+        java.util.Arrays.fill(sum, java.math.BigDecimal.ZERO);
         min = new double[n];
         max = new double[n];
     }
@@ -110,7 +112,8 @@ final class Aggregation {
         if (count[lo] == 0 || value < min[lo]) min[lo] = value;
         if (count[lo] == 0 || value > max[lo]) max[lo] = value;
         count[lo]++;
-        sum[lo] += value;
+        JsonNode exact = data.path("value_quantity").path("value").isNumber() ? data.path("value_quantity").path("value") : data.path("value");
+        sum[lo] = sum[lo].add(exact.decimalValue());
     }
 
     Map<String, Object> result() {
@@ -121,7 +124,7 @@ final class Aggregation {
             p.put("end_time", io.omix.server.common.time.PartialTime.render(starts.get(i + 1)));
             p.put("count", count[i]);
             p.put("sum", count[i] == 0 ? null : sum[i]);
-            p.put("mean", count[i] == 0 ? null : sum[i] / count[i]);
+            p.put("mean", count[i] == 0 ? null : sum[i].doubleValue() / count[i]);
             p.put("min", count[i] == 0 ? null : min[i]);
             p.put("max", count[i] == 0 ? null : max[i]);
             periods.add(p);

@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The console in a real browser: Debian's headless Chromium driven by Selenium through Debian's
  * chromedriver. The server runs in-process with its demo data. Screenshots of the main pages are
- * written to {@code docs/screenshots/} (linked from the README).
+ * written to {@code target/screenshots/}, or to {@code docs/screenshots/} (linked from the README) with
+ * {@code OMIX_UPDATE_SCREENSHOTS=true}.
  *
  * <p>Skipped where Chromium is not installed, unless {@code OMIX_TEST_REQUIRE_BROWSER=true} (CI), which makes
  * a missing browser a failure.
@@ -52,7 +53,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ConsoleBrowserTest {
     static final String CHROMIUM = System.getenv().getOrDefault("OMIX_TEST_CHROMIUM", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getenv().getOrDefault("OMIX_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
+    /**
+     * Where screenshots go: the build's own directory, so that running the tests leaves the checkout
+     * as it was; docs/screenshots when OMIX_UPDATE_SCREENSHOTS=true (to refresh the README's pictures).
+     */
+    static final Path SCREENSHOTS = "true".equals(System.getenv("OMIX_UPDATE_SCREENSHOTS"))
+            ? Path.of("..", "docs", "screenshots") : Path.of("target", "screenshots");
 
     private TestServer server;
     private JsonNode demo;
