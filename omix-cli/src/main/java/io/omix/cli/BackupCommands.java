@@ -57,10 +57,7 @@ final class BackupCommands {
                 Path objects = config.objectsDir().resolve("objects");
                 long copied = copyTree(objects, target.resolve("objects"));
                 Path key = config.dataDir().resolve("master.key");
-                if (config.masterKey().isEmpty() && Files.exists(key)) {
-                    Files.copy(key, target.resolve("master.key"));
-                    Files.setPosixFilePermissions(target.resolve("master.key"), PosixFilePermissions.fromString("rw-------"));
-                }
+                if (config.masterKey().isEmpty() && Files.exists(key)) copySecret(key, target.resolve("master.key"));
                 AdminCommand.print(out(), AdminCommand.map("backup", target.toString(), "database_bytes", Files.size(db), "objects", copied,
                         "master_key", Files.exists(target.resolve("master.key"))));
             } catch (IOException e) {
@@ -94,15 +91,18 @@ final class BackupCommands {
                     }
                 }
                 long copied = copyTree(source.resolve("objects"), config.objectsDir().resolve("objects"));
-                if (Files.exists(source.resolve("master.key"))) {
-                    Files.copy(source.resolve("master.key"), dataDir.resolve("master.key"), StandardCopyOption.REPLACE_EXISTING);
-                    Files.setPosixFilePermissions(dataDir.resolve("master.key"), PosixFilePermissions.fromString("rw-------"));
-                }
+                if (Files.exists(source.resolve("master.key"))) copySecret(source.resolve("master.key"), dataDir.resolve("master.key"));
                 AdminCommand.print(out(), AdminCommand.map("restored", dataDir.toString(), "objects", copied));
             } catch (IOException e) {
                 throw new UncheckedIOException("restore failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** The master key, readable by its owner only wherever it goes. */
+    private static void copySecret(Path from, Path to) throws IOException {
+        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rw-------"));
     }
 
     /** Copies every regular file under {@code from} to the same place under {@code to}; how many. */

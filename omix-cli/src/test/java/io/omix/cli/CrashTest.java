@@ -41,6 +41,16 @@ class CrashTest {
         }
     }
 
+    /** The demo partner app a fresh {@code omix serve} writes into demo-credentials.json, with its own sample. */
+    record DemoApp(String appKey, String appSecret, String sample, String namespace, Model credentials) {
+        static DemoApp of(Path dataDir) throws java.io.IOException {
+            Model creds = Model.parse(Files.readString(dataDir.resolve("demo-credentials.json")));
+            Model app = creds.getModel("private_app");
+            return new DemoApp(app.getString("app_key"), app.getString("app_secret"), creds.getModel("samples").getString("private_app"),
+                    app.getString("namespace"), creds);
+        }
+    }
+
     static Process serve(Path dataDir, int port) throws Exception {
         return serve(dataDir, port, Map.of());
     }
@@ -72,11 +82,11 @@ class CrashTest {
         Path data = dir.resolve("data");
         int port = freePort();
         Process server = serve(data, port);
-        Model creds = Model.parse(Files.readString(data.resolve("demo-credentials.json")));
-        String appKey = creds.getModel("private_app").getString("app_key");
-        String appSecret = creds.getModel("private_app").getString("app_secret");
-        String sample = creds.getModel("samples").getString("private_app");
-        String namespace = creds.getModel("private_app").getString("namespace");
+        DemoApp demo = DemoApp.of(data);
+        String appKey = demo.appKey();
+        String appSecret = demo.appSecret();
+        String sample = demo.sample();
+        String namespace = demo.namespace();
         String endpoint = "http://127.0.0.1:" + port;
 
         Map<Integer, List<String>> acknowledged = new ConcurrentHashMap<>();
@@ -144,10 +154,10 @@ class CrashTest {
         int port = freePort();
         Map<String, String> shortLease = Map.of("OMIX_TASKS_LEASE_SECONDS", "2");
         Process server = serve(data, port, shortLease);
-        Model creds = Model.parse(Files.readString(data.resolve("demo-credentials.json")));
-        String appKey = creds.getModel("private_app").getString("app_key");
-        String appSecret = creds.getModel("private_app").getString("app_secret");
-        String sample = creds.getModel("samples").getString("private_app");
+        DemoApp demo = DemoApp.of(data);
+        String appKey = demo.appKey();
+        String appSecret = demo.appSecret();
+        String sample = demo.sample();
         String endpoint = "http://127.0.0.1:" + port;
         int items = 30_000;
         long batchNo;

@@ -71,11 +71,11 @@ class GracefulStopTest {
         Path data = dir.resolve("data");
         int port = CrashTest.freePort();
         Process server = CrashTest.serve(data, port);
-        Model creds = Model.parse(Files.readString(data.resolve("demo-credentials.json")));
-        String appKey = creds.getModel("private_app").getString("app_key");
-        String appSecret = creds.getModel("private_app").getString("app_secret");
-        String sample = creds.getModel("samples").getString("private_app");
-        String namespace = creds.getModel("private_app").getString("namespace");
+        CrashTest.DemoApp demo = CrashTest.DemoApp.of(data);
+        String appKey = demo.appKey();
+        String appSecret = demo.appSecret();
+        String sample = demo.sample();
+        String namespace = demo.namespace();
         String endpoint = "http://127.0.0.1:" + port;
         String entity;
         try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).maxRetries(0).build()) {
@@ -112,8 +112,8 @@ class GracefulStopTest {
                 return null;
             }));
         }
-        String clientId = creds.getModel("oauth_client").getString("client_id");
-        String clientSecret = creds.getModel("oauth_client").getString("client_secret");
+        String clientId = demo.credentials().getModel("oauth_client").getString("client_id");
+        String clientSecret = demo.credentials().getModel("oauth_client").getString("client_secret");
         byte[] big = new byte[48 << 20];
         new Random(7).nextBytes(big);
         Path file = dir.resolve("big.bin");

@@ -43,8 +43,7 @@ class CredentialLifetimesTest {
 
     /** A user token (with a refresh token) of {@code client} for {@code person}, as the code grant issues it. */
     static TokenStore.Issued userToken(TestServer s, Identity.Client client, Identity.Person person, String scope) {
-        return new TokenStore(Identity.platform(s)).issue(TokenStore.newFamily(), client.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE,
-                scope, null, true);
+        return Identity.userToken(s, client, person.userId(), scope);
     }
 
     static int uploadCode(Api api, Model credentials) {
@@ -172,13 +171,13 @@ class CredentialLifetimesTest {
             try (OAuth2 first = OAuth2.builder(firstParty.id(), firstParty.secret()).endpoint(s.url()).maxRetries(0).build();
                  OAuth2 third = OAuth2.builder(thirdParty.client().clientId(), thirdParty.secret()).endpoint(s.url()).maxRetries(0).build()) {
                 for (List<String> scopes : java.util.Arrays.asList(List.of("profile"), null)) {
-                    try (Api api = first.exchangeAuthorizationCode(code(first, operator, null, scopes), Identity.REDIRECT).api()) {
-                        assertEquals(401, assertThrows(ApiException.class, () -> adminUsers(s, api)).code(),
+                    try (Api api = first.exchangeAuthorizationCode(code(first, operator, scopes), Identity.REDIRECT).api()) {
+                        assertEquals(401, assertThrows(ApiException.class, () -> adminUsers(api)).code(),
                                 "an operator's token without admin asked for by name: " + scopes);
                     }
                 }
-                try (Api api = first.exchangeAuthorizationCode(code(first, operator, null, List.of("admin", "profile")), Identity.REDIRECT).api()) {
-                    assertEquals(0, adminUsers(s, api), "admin, asked for, by an operator, from a first-party client");
+                try (Api api = first.exchangeAuthorizationCode(code(first, operator, List.of("admin", "profile")), Identity.REDIRECT).api()) {
+                    assertEquals(0, adminUsers(api), "admin, asked for, by an operator, from a first-party client");
                 }
                 assertEquals("invalid_scope", refusal(third, operator, List.of("admin")), "a client not allowed admin");
                 assertEquals("invalid_scope", refusal(first, plain, List.of("admin")), "a user who does not operate the platform");
@@ -189,28 +188,24 @@ class CredentialLifetimesTest {
         }
     }
 
-    static int adminUsers(TestServer s, Api api) {
+    static int adminUsers(Api api) {
         return api.call(io.omix.sdk.internal.ApiRequest.get("/admin/users")).path("data").has("users") ? 0 : -1;
     }
 
-    static String refusal(OAuth2 oauth, Identity.Person person, List<String> scopes) throws Exception {
-        HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", scopes, null),
-                person.username(), person.password(), true);
-        return LoginPage.redirectParams(answer).get("error");
-    }
-
-    static String code(OAuth2 oauth, Identity.Person person, Pkce pkce, List<String> scopes) throws Exception {
+    /** Where the login page sends {@code person}, approving {@code scopes}: the redirect's parameters. */
+    static Map<String, String> redirect(OAuth2 oauth, Identity.Person person, List<String> scopes, Pkce pkce) throws Exception {
         HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", scopes, pkce),
                 person.username(), person.password(), true);
         assertEquals(302, answer.statusCode(), answer.body());
-        return LoginPage.redirectParams(answer).get("code");
+        return LoginPage.redirectParams(answer);
     }
 
-    static String code(OAuth2 oauth, Identity.Person person, Pkce pkce) throws Exception {
-        HttpResponse<String> answer = new LoginPage().authorize(oauth.getAuthorizationUrl(Identity.REDIRECT, "st", null, pkce),
-                person.username(), person.password(), true);
-        assertEquals(302, answer.statusCode(), answer.body());
-        return LoginPage.redirectParams(answer).get("code");
+    static String code(OAuth2 oauth, Identity.Person person, List<String> scopes) throws Exception {
+        return redirect(oauth, person, scopes, null).get("code");
+    }
+
+    static String refusal(OAuth2 oauth, Identity.Person person, List<String> scopes) throws Exception {
+        return redirect(oauth, person, scopes, null).get("error");
     }
 
     @ParameterizedTest

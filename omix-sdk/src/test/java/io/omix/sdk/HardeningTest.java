@@ -2,7 +2,6 @@ package io.omix.sdk;
 
 import io.omix.server.oauth.ClientStore;
 import io.omix.server.oauth.OAuthClient;
-import io.omix.server.oauth.TokenStore;
 import io.omix.server.testing.LoginPage;
 import io.omix.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -44,12 +43,7 @@ class HardeningTest {
     @BeforeAll
     static void start() {
         server = TestServer.start();
-        io.omix.server.users.UserStore users = new io.omix.server.users.UserStore(Identity.platform(server));
-        users.create("hardop", "hardop-password-S3cret", io.omix.server.users.User.Profile.EMPTY, true);
-        Identity.Client client = Identity.confidentialClient(server);
-        operatorToken = new TokenStore(Identity.platform(server)).issue(TokenStore.newFamily(), client.id(),
-                users.findByUsername("hardop").orElseThrow().userId(), OAuthClient.AUTHORIZATION_CODE, String.join(" ", Identity.allScopes()),
-                null, true).accessToken();
+        operatorToken = Identity.operatorToken(server, "hardop");
     }
 
     @AfterAll
@@ -152,8 +146,7 @@ class HardeningTest {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Identity.Client client = Identity.confidentialClient(s);
             Identity.Person person = Identity.user(s, "parts", "parts@example.org");
-            String token = new TokenStore(Identity.platform(s)).issue(TokenStore.newFamily(), client.id(), person.userId(),
-                    OAuthClient.AUTHORIZATION_CODE, "files", null, true).accessToken();
+            String token = Identity.userToken(s, client, person.userId(), "files").accessToken();
             try (Api api = Api.builder(token).endpoint(s.url()).build()) {
                 Model credentials = api.getUploadToken();
                 byte[] part1 = FilesTest.randomBytes(2048, 1);

@@ -1,6 +1,5 @@
 package io.omix.sdk;
 
-import io.omix.server.oauth.OAuthClient;
 import io.omix.server.oauth.TokenStore;
 import io.omix.server.testing.MutableClock;
 import io.omix.server.testing.TestServer;
@@ -37,8 +36,7 @@ class HousekeepingTest {
             Identity.Person person = Identity.user(s, "keeper", "keeper@example.org");
             TokenStore tokens = new TokenStore(Identity.platform(s));
             // Old things: a token and its credentials, a session, signed calls' nonces, an abandoned multipart upload.
-            String old = tokens.issue(TokenStore.newFamily(), client.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE, "files samples", null, true)
-                    .accessToken();
+            String old = Identity.userToken(s, client, person.userId(), "files samples").accessToken();
             new SessionStore(Identity.platform(s)).start(person.userId());
             Identity.Client app = Identity.app(s, "KEEP_APP");
             try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
@@ -61,8 +59,7 @@ class HousekeepingTest {
                     "/x", Identity.platform(s).now(), Identity.platform(s).now(), Identity.platform(s).now());
 
             clock.advance(Duration.ofDays(35)); // past every lifetime and retention
-            String fresh = tokens.issue(TokenStore.newFamily(), client.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE, "samples", null, true)
-                    .accessToken();
+            String fresh = Identity.userToken(s, client, person.userId(), "samples").accessToken();
             Map<String, Long> removed = s.server().housekeeping().runNow();
             for (String job : new String[] {"oauth_tokens", "user_sessions", "private_nonces", "tasks", "multipart_uploads", "upload_credentials"}) {
                 assertTrue(removed.getOrDefault(job, 0L) > 0, job + " removed something: " + removed);

@@ -5,6 +5,8 @@ import io.omix.server.apps.DatasetKeyStore;
 import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.oauth.TokenStore;
 import io.omix.server.testing.TestServer;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
@@ -52,6 +54,17 @@ final class Identity {
         ClientStore.Created c = new ClientStore(platform(server)).create("Native app", List.of(REDIRECT),
                 Set.of("authorization_code"), allScopes(), true, null);
         return new Client(c.client().clientId(), null);
+    }
+
+    /** The tokens the authorization-code grant would issue to {@code client} for {@code userId}: an access and a refresh token. */
+    static TokenStore.Issued userToken(TestServer server, Client client, String userId, String scope) {
+        return new TokenStore(platform(server)).issue(TokenStore.newFamily(), client.id(), userId, OAuthClient.AUTHORIZATION_CODE, scope, null, true);
+    }
+
+    /** A new user who operates the platform, and an access token of theirs with every scope, admin included. */
+    static String operatorToken(TestServer server, String username) {
+        User operator = new UserStore(platform(server)).create(username, username + "-password-S3cret", User.Profile.EMPTY, true);
+        return userToken(server, confidentialClient(server), operator.userId(), String.join(" ", allScopes())).accessToken();
     }
 
     static Client app(TestServer server, String namespace) {

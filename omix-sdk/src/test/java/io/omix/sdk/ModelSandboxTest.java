@@ -277,8 +277,7 @@ class ModelSandboxTest {
             Identity.Client app = Identity.confidentialClient(s);
             Identity.Person person = Identity.user(s, "sandboxuser", "sandbox@example.org");
             TokenStore tokens = new TokenStore(Identity.platform(s));
-            String scope = "profile samples variants models";
-            TokenStore.Issued userToken = tokens.issue(TokenStore.newFamily(), app.id(), person.userId(), OAuthClient.AUTHORIZATION_CODE, scope, null, true);
+            TokenStore.Issued userToken = Identity.userToken(s, app, person.userId(), "profile samples variants models");
             try (Api owner = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).build().getCredentialsToken().api();
                  Api user = Api.builder(userToken.accessToken()).endpoint(s.url()).build()) {
                 owner.deployModel("readsProfile", zip("readsProfile", "index.py", PROBE), ModelConfig.builder().scopes("profile", "samples").build(), WAIT);

@@ -21,7 +21,6 @@ import io.omix.server.common.validation.LongParam;
 import io.omix.server.oauth.OAuthClient;
 import io.omix.server.oauth.TokenStore;
 import io.omix.server.testing.TestServer;
-import io.omix.server.users.UserStore;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
@@ -330,12 +329,9 @@ class RouteFuzzTest {
         final Map<String, String> upload = new LinkedHashMap<>();
 
         Callers(TestServer s) throws Exception {
-            new UserStore(Identity.platform(s)).create("fuzzop", "fuzzop-password-S3cret", io.omix.server.users.User.Profile.EMPTY, true);
-            String userId = new UserStore(Identity.platform(s)).findByUsername("fuzzop").orElseThrow().userId();
+            operatorToken = Identity.operatorToken(s, "fuzzop");
             Identity.Client client = Identity.confidentialClient(s);
             TokenStore tokens = new TokenStore(Identity.platform(s));
-            operatorToken = tokens.issue(TokenStore.newFamily(), client.id(), userId, OAuthClient.AUTHORIZATION_CODE,
-                    String.join(" ", Identity.allScopes()), null, true).accessToken();
             clientToken = tokens.issue(TokenStore.newFamily(), client.id(), null, OAuthClient.CLIENT_CREDENTIALS,
                     String.join(" ", io.omix.server.common.auth.Scope.defaults()), null, false).accessToken();
             app = Identity.app(s, "FUZZ_APP");

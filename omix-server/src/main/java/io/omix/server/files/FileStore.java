@@ -109,6 +109,11 @@ final class FileStore {
         });
     }
 
+    /** Whether the upload holds part {@code partNumber} already (one key lookup, not the list of parts). */
+    boolean holdsPart(String uploadId, int partNumber) {
+        return jdbc.queryOne("SELECT 1 FROM upload_parts WHERE upload_id = ? AND part_number = ?", rs -> 1, uploadId, partNumber).isPresent();
+    }
+
     List<Part> parts(String uploadId) {
         return jdbc.query("SELECT part_number, size_bytes, sha256 FROM upload_parts WHERE upload_id = ? ORDER BY part_number",
                 rs -> new Part(rs.getInt(1), rs.getLong(2), rs.getString(3)), uploadId);

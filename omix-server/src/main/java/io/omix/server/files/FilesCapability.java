@@ -139,7 +139,7 @@ public final class FilesCapability implements Capability {
             long max = platform.config().filePartMaxBytes();
             if (expected > max) throw tooLarge("part", max);
             long offset = (number - 1) * u.partSize();
-            boolean held = store.parts(u.uploadId()).stream().anyMatch(part -> part.partNumber() == number);
+            boolean held = store.holdsPart(u.uploadId(), number);
             ObjectStore.Stored stored = store(() -> held
                             ? objects.replacePart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r))
                             : objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),

@@ -65,7 +65,7 @@ final class UploadAuthenticator implements Authenticator {
         OffsetDateTime now = platform.now();
         if (credential.revokedAt() != null) throw refused("these credentials were revoked");
         if (!now.isBefore(credential.expiresAt())) throw refused("these credentials expired at " + credential.expiresAt().toInstant());
-        if (!grants.stands(credential.grantTokenHash(), credential.clientId(), credential.userId())) {
+        if (!grants.stands(credential.grantTokenHash(), credential.userId())) {
             throw refused("the grant these credentials came from was revoked, or its user or client disabled");
         }
         if (Math.abs(now.toEpochSecond() - Long.parseLong(timestamp)) > WINDOW_SECONDS) {

@@ -319,7 +319,7 @@ public final class ModelsCapability implements Capability {
         if (given == null || given.isBlank()) return null;
         Set<String> out = new LinkedHashSet<>();
         for (String s : given.trim().split("[ ,]+")) {
-            String id = s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s;
+            String id = InvocationTokens.scopeOf(s);
             if (Scope.of(id).isEmpty() || id.equals(Scope.MODELS.id())) {
                 throw ApiException.invalidParam("scopes", "'" + s + "' is not a scope a model may declare: "
                         + Scope.all().replace(" models", "").replace("models ", "") + " (each optionally :write)");
@@ -330,20 +330,15 @@ public final class ModelsCapability implements Capability {
     }
 
     /**
-     * What an invocation's token may do: the version's declared scopes held by the caller, or,
-     * when the version declared none, every scope of the caller's read-only (models excepted).
+     * What an invocation's token is declared to do: the version's declared scopes or, when it declared
+     * none, every scope of the caller's read-only (models excepted). Each use narrows it to what the
+     * caller holds then ({@link InvocationTokens#effectiveScopes}).
      */
     private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
         Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
-        Set<String> out = new LinkedHashSet<>();
-        if (declared.isEmpty()) {
-            for (String s : caller.scopes()) if (!s.equals(Scope.MODELS.id())) out.add(s);
-            return out;
-        }
-        for (String s : declared.get().split(" ")) {
-            String id = s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s;
-            if (caller.hasScope(id)) out.add(s);
-        }
+        if (declared.isPresent()) return new LinkedHashSet<>(List.of(declared.get().split(" ")));
+        Set<String> out = new LinkedHashSet<>(caller.scopes());
+        out.remove(Scope.MODELS.id());
         return out;
     }
 

@@ -31,11 +31,7 @@ final class BearerAuthenticator implements Authenticator {
         InvocationTokens.Grant grant = invocations.find(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         Caller caller = grant.parentToken() == null ? grant.caller()
                 : tokens.authenticate(grant.parentToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
-        java.util.Set<String> held = new java.util.LinkedHashSet<>();
-        for (String s : grant.scopes()) {
-            if (caller.hasScope(s.endsWith(":write") ? s.substring(0, s.length() - ":write".length()) : s)) held.add(s);
-        }
-        return caller.asInvocation(invocationScopes(held, request.isRead()));
+        return caller.asInvocation(InvocationTokens.effectiveScopes(grant.scopes(), caller, request.isRead()));
     }
 
     @Override
@@ -57,18 +53,5 @@ final class BearerAuthenticator implements Authenticator {
             throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
         }
         return caller;
-    }
-
-    /**
-     * What a model's token may do in this request: reads (GET, HEAD) within every scope the model
-     * declared, writes only within those it declared as {@code id:write}.
-     */
-    static java.util.Set<String> invocationScopes(java.util.Set<String> declared, boolean read) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        for (String s : declared) {
-            boolean write = s.endsWith(":write");
-            if (read || write) out.add(write ? s.substring(0, s.length() - ":write".length()) : s);
-        }
-        return out;
     }
 }

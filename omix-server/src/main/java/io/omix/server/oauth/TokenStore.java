@@ -103,7 +103,7 @@ public final class TokenStore {
      * obtained it not revoked (revoking its family revokes it too), its client and its user enabled.
      * {@code tokenHash} is null for what a browser session obtained: its user alone is checked.
      */
-    public boolean stands(String tokenHash, String clientId, String userId) {
+    public boolean stands(String tokenHash, String userId) {
         if (tokenHash == null) {
             return userId != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isPresent();
         }

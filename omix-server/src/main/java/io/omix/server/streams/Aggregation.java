@@ -90,18 +90,20 @@ final class Aggregation {
         };
     }
 
-    static Double numericValue(JsonNode data) {
+    /** The record's number: an Observation's {@code value_quantity.value}, else a plain {@code value}; null when neither is a number. */
+    static JsonNode numericNode(JsonNode data) {
         JsonNode v = data.path("value_quantity").path("value");
         if (!v.isNumber()) v = data.path("value");
-        return v.isNumber() ? v.doubleValue() : null;
+        return v.isNumber() ? v : null;
     }
 
     void add(OffsetDateTime time, JsonNode data) {
-        Double value = numericValue(data);
-        if (value == null) {
+        JsonNode number = numericNode(data);
+        if (number == null) {
             skipped++;
             return;
         }
+        double value = number.doubleValue();
         int lo = 0;
         int hi = count.length - 1;
         while (lo < hi) { // the last bucket starting at or before time
@@ -112,8 +114,7 @@ final class Aggregation {
         if (count[lo] == 0 || value < min[lo]) min[lo] = value;
         if (count[lo] == 0 || value > max[lo]) max[lo] = value;
         count[lo]++;
-        JsonNode exact = data.path("value_quantity").path("value").isNumber() ? data.path("value_quantity").path("value") : data.path("value");
-        sum[lo] = sum[lo].add(exact.decimalValue());
+        sum[lo] = sum[lo].add(number.decimalValue());
     }
 
     Map<String, Object> result() {

@@ -47,14 +47,6 @@ public final class LoginThrottle {
         jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username = ? AND failures > 0", "s:" + clip(source, 60));
     }
 
-    /** When the account may be tried again from {@code source}, if it is locked for it now. */
-    public Optional<OffsetDateTime> lockedUntil(String username, String source) {
-        OffsetDateTime now = platform.now();
-        return jdbc.query("SELECT locked_until FROM login_failures WHERE username = ? AND locked_until IS NOT NULL",
-                rs -> rs.getObject(1, OffsetDateTime.class), "a:" + clip(username, 64) + "|" + clip(source, 60))
-                .stream().filter(t -> t.isAfter(now)).findFirst();
-    }
-
     private boolean take(String key, int max) {
         try {
             return count(key, max);

@@ -170,8 +170,6 @@ public final class VcfImporter {
      */
     private static Object[] checkedRow(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
         String at = "record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + ")";
-        if (vc.getContig().length() > 32) throw new IllegalArgumentException(at + ": CHROM is longer than 32 characters");
-        if (vc.getReference().getDisplayString().length() > 1000) throw new IllegalArgumentException(at + ": REF is longer than 1000 bases");
         Object[] row;
         try {
             row = row(sourceId, rsid, seq, vc, sampleIndex, symbolIndex);
@@ -179,16 +177,20 @@ public final class VcfImporter {
             throw new IllegalArgumentException(at + ": malformed (an allele index, number or field the record does not define)", e);
         }
         for (int i = 0; i < row.length; i++) {
-            if (row[i] instanceof String text && text.length() > MAX_FIELD_CHARS[Math.min(i, MAX_FIELD_CHARS.length - 1)]) {
-                throw new IllegalArgumentException(at + ": a value is longer than the platform keeps (ALT, genotype fields or INFO frequencies)");
+            if (row[i] instanceof String text && FIELDS[i] != null && text.length() > FIELDS[i].maxChars()) {
+                throw new IllegalArgumentException(at + ": " + FIELDS[i].name() + " is longer than " + FIELDS[i].maxChars() + " characters");
             }
         }
         return row;
     }
 
-    /** The longest text each column of a row keeps (table variants, V5__variants.sql), by position in {@link #row}. */
-    private static final int[] MAX_FIELD_CHARS = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 32, Integer.MAX_VALUE, 1000, 2000, 500, 100,
-            2000, 64, 16, 64};
+    /** A text column of table variants (V5__variants.sql): what the VCF calls it and the most it keeps. */
+    private record Field(String name, int maxChars) {}
+
+    /** The text columns by their position in {@link #row}; null for the numbers and ids. */
+    private static final Field[] FIELDS = {null, null, null, new Field("CHROM", 32), null, new Field("REF", 1000), new Field("ALT", 2000),
+            new Field("the sample's FORMAT values (GT, DP, AD, GQ, PL)", 500), new Field("QUAL, AN and DP", 100),
+            new Field("the INFO frequencies", 2000), new Field("the gene", 64), new Field("the variant type", 16), null};
 
     private static String clip(String s, int max) {
         return s == null ? "" : s.length() > max ? s.substring(0, max) : s;

@@ -12,38 +12,35 @@ import java.util.Set;
  * @param appKey   the private app or dataset API key, else null
  * @param namespace the private app's data namespace, else null
  * @param operator  a user token whose user operates the platform
- * @param invocation a model invocation's token (only valid through the models' channel), acting for
- *                   the caller of the invocation within the scopes the model declared
  */
-public record Caller(Kind kind, String clientId, String userId, Set<String> scopes, String appKey, String namespace, boolean operator,
-                     boolean invocation) {
+public record Caller(Kind kind, String clientId, String userId, Set<String> scopes, String appKey, String namespace, boolean operator) {
     public enum Kind { ANONYMOUS, USER_TOKEN, CLIENT_TOKEN, PRIVATE_APP, DATASET_KEY }
 
-    public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null, false, false);
+    public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null, false);
 
     public static Caller userToken(String clientId, String userId, Set<String> scopes) {
         return userToken(clientId, userId, scopes, false);
     }
 
     public static Caller userToken(String clientId, String userId, Set<String> scopes, boolean operator) {
-        return new Caller(Kind.USER_TOKEN, clientId, userId, Set.copyOf(scopes), null, null, operator, false);
+        return new Caller(Kind.USER_TOKEN, clientId, userId, Set.copyOf(scopes), null, null, operator);
     }
 
     public static Caller clientToken(String clientId, Set<String> scopes) {
-        return new Caller(Kind.CLIENT_TOKEN, clientId, null, Set.copyOf(scopes), null, null, false, false);
+        return new Caller(Kind.CLIENT_TOKEN, clientId, null, Set.copyOf(scopes), null, null, false);
     }
 
     public static Caller privateApp(String appKey, String namespace) {
-        return new Caller(Kind.PRIVATE_APP, null, null, Set.of(), appKey, namespace, false, false);
+        return new Caller(Kind.PRIVATE_APP, null, null, Set.of(), appKey, namespace, false);
     }
 
     public static Caller datasetKey(String apiKey) {
-        return new Caller(Kind.DATASET_KEY, null, null, Set.of(), apiKey, null, false, false);
+        return new Caller(Kind.DATASET_KEY, null, null, Set.of(), apiKey, null, false);
     }
 
     /** The same caller as a model invocation's token: never an operator, within {@code scopes}. */
     public Caller asInvocation(Set<String> scopes) {
-        return new Caller(kind, clientId, userId, Set.copyOf(scopes), null, null, false, true);
+        return new Caller(kind, clientId, userId, Set.copyOf(scopes), null, null, false);
     }
 
     public boolean hasScope(String scope) {

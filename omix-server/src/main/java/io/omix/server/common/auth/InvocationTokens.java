@@ -23,7 +23,27 @@ public final class InvocationTokens {
      */
     public record Grant(Caller caller, String parentToken, Set<String> scopes, long deadline) {}
 
+    private static final String WRITE = ":write";
+
     private final Map<String, Grant> live = new ConcurrentHashMap<>();
+
+    /** The Omix scope a declared entry names: {@code streams} for {@code streams} and {@code streams:write}. */
+    public static String scopeOf(String declared) {
+        return declared.endsWith(WRITE) ? declared.substring(0, declared.length() - WRITE.length()) : declared;
+    }
+
+    /**
+     * What a model's token may do in one request: reads (GET, HEAD) within every declared scope the
+     * caller still holds, writes only within those declared as {@code id:write}.
+     */
+    public static Set<String> effectiveScopes(Set<String> declared, Caller caller, boolean read) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String s : declared) {
+            String id = scopeOf(s);
+            if (caller.hasScope(id) && (read || s.endsWith(WRITE))) out.add(id);
+        }
+        return out;
+    }
 
     /** A fresh token for one invocation, valid for {@code ttl} at most. */
     public String mint(Caller caller, String parentToken, Set<String> scopes, Duration ttl) {

@@ -55,28 +55,38 @@ public final class HttpErrors {
     }
 
     static void renderHttpError(Context ctx, int status) {
+        Object data = status >= 500 ? Map.of("request_id", String.valueOf((Object) ctx.attribute(ApiRequest.REQUEST_ID))) : null;
+        Routes.writeJson(ctx, status, httpErrorBody(ctx.path(), status, data));
+        ctx.attribute(Routes.CODE, status);
+    }
+
+    /**
+     * The body of an HTTP-level error in the shape of the path's surface: the envelope with
+     * {@code code} equal to the status, or the dataset batches API's problem (also what
+     * {@link JsonErrorHandler} answers for Jetty's own refusals).
+     */
+    static Map<String, Object> httpErrorBody(String path, int status, Object data) {
         ErrorCode known = ErrorCode.forHttpStatus(status);
         String msg = known != null ? known.msg() : "HTTP " + status;
-        Object data = status >= 500 ? Map.of("request_id", String.valueOf((Object) ctx.attribute(ApiRequest.REQUEST_ID))) : null;
-        if (Surface.of(ctx.path()) == Surface.DATASETS) {
-            renderProblem(ctx, status, msg, data);
-            return;
-        }
+        if (path != null && Surface.of(path) == Surface.DATASETS) return problem(status, msg, data);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
         body.put("msg", msg);
         body.put("data", data);
-        Routes.writeJson(ctx, status, body);
-        ctx.attribute(Routes.CODE, status);
+        return body;
     }
 
     /** The dataset batches API's error body: {@code {status_code, detail, extra}}. */
     static void renderProblem(Context ctx, int status, String detail, Object extra) {
+        Routes.writeJson(ctx, status, problem(status, detail, extra));
+        ctx.attribute(Routes.CODE, status);
+    }
+
+    private static Map<String, Object> problem(int status, String detail, Object extra) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status_code", status);
         body.put("detail", detail);
         body.put("extra", extra == null ? Map.of() : extra);
-        Routes.writeJson(ctx, status, body);
-        ctx.attribute(Routes.CODE, status);
+        return body;
     }
 }

@@ -9,9 +9,7 @@ import org.eclipse.jetty.util.Callback;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Jetty's own refusals (a URI or headers too long, a malformed request line, an unknown method),
@@ -34,20 +32,8 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     static byte[] body(String path, int status) {
-        ErrorCode known = ErrorCode.forHttpStatus(status);
-        String msg = known != null ? known.msg() : "HTTP " + status;
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (path != null && Surface.of(path) == Surface.DATASETS) {
-            body.put("status_code", status);
-            body.put("detail", msg);
-            body.put("extra", Map.of());
-        } else {
-            body.put("code", status);
-            body.put("msg", msg);
-            body.put("data", null);
-        }
         try {
-            return ServerJson.MAPPER.writeValueAsBytes(body);
+            return ServerJson.MAPPER.writeValueAsBytes(HttpErrors.httpErrorBody(path, status, null));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return ("{\"code\":" + status + ",\"msg\":\"HTTP " + status + "\",\"data\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
