@@ -135,7 +135,11 @@ final class ModelRunner implements AutoCloseable {
                     if (closed) return;
                     Box b = start(spec);
                     ready.addLast(b);
-                    if (closed) drain(spec);
+                    // Retired, expired or stopped while this box started: nobody would ever take or destroy it.
+                    if (closed || pool.get(spec) != ready) {
+                        ready.remove(b);
+                        b.destroy();
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("could not start a sandbox ahead for model {} version {}: {}", spec.modelId(), spec.version(), e.getMessage());
                 } finally {
@@ -158,11 +162,6 @@ final class ModelRunner implements AutoCloseable {
             Long used = lastUse.get(s);
             if (used == null || now - used > IDLE_MILLIS) drain(s);
         }
-    }
-
-    /** How many boxes wait, started ahead (tests and metrics). */
-    int pooled() {
-        return pool.values().stream().mapToInt(Deque::size).sum();
     }
 
     @Override
