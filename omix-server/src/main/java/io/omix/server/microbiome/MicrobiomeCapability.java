@@ -53,7 +53,7 @@ public final class MicrobiomeCapability implements Capability {
 
     static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
     static final StringListParam TAXON_ID = Param.stringList("taxon_id").maxItemLength(64);
-    static final StringListParam TAXON_IDS = Param.stringList("taxon_ids").maxItemLength(64).describe("the seed SDK's name for taxon_id");
+    static final StringListParam TAXON_IDS = Param.stringList("taxon_ids").maxItemLength(64).describe("the original platform's SDK name for taxon_id");
     static final IntParam PAGE = Param.integer("page").range(1, 1_000_000).orElse(1);
     static final IntParam TAXON_LIMIT = Param.integer("limit").range(1, 100).orElse(50);
     static final StringParam FUNC_CATALOG = Param.string("catalog").required().oneOf(ProfileImporter.FUNC_CATALOGS.toArray(new String[0]));

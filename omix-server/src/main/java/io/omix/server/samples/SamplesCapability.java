@@ -46,7 +46,7 @@ public final class SamplesCapability implements Capability {
     static final IntListParam STATUSES = Param.intList("statuses").range(-1, 9999).oneOf(Codes.STATUSES.keySet());
     static final BoolParam REQUIRE_FILES = Param.bool("require_files").orElse(false);
     static final IntParam PAGE = Param.integer("page").range(1, 1_000_000);
-    static final IntParam NEXT_PAGE = Param.integer("next_page").range(1, 1_000_000).describe("the seed SDK's name for page");
+    static final IntParam NEXT_PAGE = Param.integer("next_page").range(1, 1_000_000).describe("the original platform's SDK name for page");
     static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(50);
 
     static final StringParam PROJECT = Param.string("project_id").required().pattern(PROJECT_ID, PROJECT_RULE);
