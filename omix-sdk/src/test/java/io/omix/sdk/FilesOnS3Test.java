@@ -59,6 +59,21 @@ class FilesOnS3Test {
                 ApiException tooSmall = assertThrows(ApiException.class, () -> api.upload("small-parts.bin", file,
                         UploadOptions.builder().multipartThreshold(1024).partSize(64 * 1024).build()));
                 assertEquals(41001, tooSmall.code(), "S3 wants parts of 5 MiB: " + tooSmall.getMessage());
+
+                // What housekeeping reads: the bucket's objects (not its multipart bookkeeping), and
+                // old bodies a killed server left spooled in the temporary directory.
+                var objects = Identity.platform(s).objects();
+                java.util.Set<String> listed = new java.util.HashSet<>();
+                objects.forEachObjectWrittenBefore(java.time.Instant.now().plusSeconds(60), listed::add);
+                org.junit.jupiter.api.Assertions.assertTrue(listed.contains(small) && listed.contains(big), "both objects listed");
+                org.junit.jupiter.api.Assertions.assertTrue(listed.stream().noneMatch(n -> n.startsWith(".omix-uploads/")), "no bookkeeping listed");
+                Path spooled = Files.createTempFile("omix-s3-", ".part");
+                Files.setLastModifiedTime(spooled, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3 * 86400)));
+                Path young = Files.createTempFile("omix-s3-", ".part");
+                org.junit.jupiter.api.Assertions.assertTrue(objects.removeScratch(java.time.Instant.now().minusSeconds(86400)) >= 1);
+                org.junit.jupiter.api.Assertions.assertFalse(Files.exists(spooled), "the old spooled body is gone");
+                org.junit.jupiter.api.Assertions.assertTrue(Files.exists(young), "a body being spooled now stays");
+                Files.delete(young);
             }
         }
     }

@@ -54,20 +54,40 @@ class HousekeepingTest {
             }
             Path objects = s.dataDir().resolve("objects");
             assertTrue(staged(objects, uploadId), "the part's bytes are staged");
+            // A file that is recorded, an object nothing refers to (its server killed before recording
+            // it) and the staged bytes of an interrupted write.
+            String kept;
+            try (Api api = Api.builder(old).endpoint(s.url()).build()) {
+                kept = api.upload("kept.txt", "still here");
+            }
+            Path orphan = objects.resolve("objects").resolve("lost-and-found").resolve("orphan.bin");
+            Files.createDirectories(orphan.getParent());
+            Files.write(orphan, new byte[] {1, 2, 3});
+            Path scratch = objects.resolve("staging").resolve("interrupted.part");
+            Files.write(scratch, new byte[] {4});
             Identity.platform(s).database().jdbc().update("INSERT INTO tasks (job_id, task_id, kind, owner, payload, status, result, path, created_at, updated_at,"
                     + " completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", 900001L, "00000000-0000-0000-0000-000000900001", "test", "x", "{}", "SUCCESS", "{}",
                     "/x", Identity.platform(s).now(), Identity.platform(s).now(), Identity.platform(s).now());
 
             clock.advance(Duration.ofDays(35)); // past every lifetime and retention
-            String fresh = Identity.userToken(s, client, person.userId(), "samples").accessToken();
+            String fresh = Identity.userToken(s, client, person.userId(), "samples files").accessToken();
             Map<String, Long> removed = s.server().housekeeping().runNow();
-            for (String job : new String[] {"oauth_tokens", "user_sessions", "private_nonces", "tasks", "multipart_uploads", "upload_credentials"}) {
+            for (String job : new String[] {"oauth_tokens", "user_sessions", "private_nonces", "tasks", "multipart_uploads", "upload_credentials",
+                    "unreferenced_objects", "object_scratch"}) {
                 assertTrue(removed.getOrDefault(job, 0L) > 0, job + " removed something: " + removed);
             }
             assertEquals(2, count(s, "oauth_tokens"), "the live access and refresh tokens stay");
             assertTrue(tokens.authenticate(fresh).isPresent());
             assertEquals(0, count(s, "multipart_uploads"));
             assertFalse(staged(objects, uploadId), "the abandoned upload's bytes are gone");
+            assertFalse(Files.exists(orphan), "the object nothing refers to is gone");
+            assertFalse(Files.exists(orphan.getParent()), "with the directory it alone used");
+            assertFalse(Files.exists(scratch), "the interrupted write's scratch is gone");
+            try (Api api = Api.builder(fresh).endpoint(s.url()).build()) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                api.download(kept, out);
+                assertEquals("still here", out.toString(java.nio.charset.StandardCharsets.UTF_8), "a recorded file stays readable");
+            }
             String metrics = Identity.platform(s).metrics().scrape();
             assertTrue(metrics.contains("omix_housekeeping_removed_total{job=\"oauth_tokens\"}"), "counted in /metrics");
             assertEquals(Map.of(), s.server().housekeeping().runNow().entrySet().stream().filter(e -> e.getValue() > 0)

@@ -132,4 +132,12 @@ final class FileStore {
             return null;
         });
     }
+
+    /** Which of {@code names} are recorded objects. */
+    public java.util.Set<String> existing(java.util.List<String> names) {
+        if (names.isEmpty()) return java.util.Set.of();
+        String marks = String.join(",", java.util.Collections.nCopies(names.size(), "?"));
+        return new java.util.HashSet<>(jdbc.query("SELECT object_name FROM file_objects WHERE object_name IN (" + marks + ")",
+                rs -> rs.getString(1), names.toArray()));
+    }
 }

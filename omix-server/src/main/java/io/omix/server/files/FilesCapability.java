@@ -413,7 +413,9 @@ public final class FilesCapability implements Capability {
 
     /**
      * Multipart uploads abandoned for a day (their credentials, at most 12 hours long, are dead) with
-     * the bytes staged for them, and upload credentials a day past their expiry.
+     * the bytes staged for them; upload credentials a day past their expiry; objects no file refers to
+     * (a server killed between storing an object and recording it) once a day old, and scratch of
+     * interrupted writes as old.
      */
     @Override
     public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
@@ -433,6 +435,29 @@ public final class FilesCapability implements Capability {
                     return removed;
                 }),
                 new io.omix.server.housekeeping.Housekeeping.Job("upload_credentials", (now, r) ->
-                        platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))));
+                        platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))),
+                new io.omix.server.housekeeping.Housekeeping.Job("unreferenced_objects", (now, r) -> removeUnreferenced(now.minus(r.abandonedUploads()).toInstant())),
+                new io.omix.server.housekeeping.Housekeeping.Job("object_scratch", (now, r) -> objects.removeScratch(now.minus(r.abandonedUploads()).toInstant())));
+    }
+
+    /** Objects written before {@code before} that no file row names, checked 500 names at a time. */
+    private long removeUnreferenced(java.time.Instant before) throws java.io.IOException {
+        long[] removed = {0};
+        java.util.List<String> names = new java.util.ArrayList<>();
+        ObjectStore.NameVisitor flush = ignored -> {
+            java.util.Set<String> known = store.existing(names);
+            for (String name : names) {
+                if (known.contains(name)) continue;
+                objects.delete(name);
+                removed[0]++;
+            }
+            names.clear();
+        };
+        objects.forEachObjectWrittenBefore(before, name -> {
+            names.add(name);
+            if (names.size() == 500) flush.visit(null);
+        });
+        if (!names.isEmpty()) flush.visit(null);
+        return removed[0];
     }
 }

@@ -36,21 +36,44 @@ public final class LocalObjectStore implements ObjectStore {
             Files.createDirectories(objects);
             Files.createDirectories(uploads);
             Files.createDirectories(staging);
-            cleanStaging();
+            removeScratch(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot prepare the object store under " + root, e);
         }
     }
 
     /**
-     * Leftovers of writes interrupted by a crash: never visible, dropped at start once a day old
-     * (younger ones may be another server's writes in progress on a shared {@code files.dir}).
+     * Leftovers of writes interrupted by a crash: never visible. Dropped at start and by housekeeping
+     * once old (younger ones may be another server's writes in progress on a shared {@code files.dir}).
      */
-    private void cleanStaging() throws IOException {
-        java.nio.file.attribute.FileTime dayAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 24L * 3600 * 1000);
+    @Override
+    public long removeScratch(java.time.Instant before) throws IOException {
+        long removed = 0;
         try (Stream<Path> leftovers = Files.list(staging)) {
             for (Path p : (Iterable<Path>) leftovers::iterator) {
-                if (Files.getLastModifiedTime(p).compareTo(dayAgo) < 0) Files.deleteIfExists(p);
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(before) && Files.deleteIfExists(p)) removed++;
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public void forEachObjectWrittenBefore(java.time.Instant before, NameVisitor visitor) throws IOException {
+        try (Stream<Path> files = Files.walk(objects)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                java.nio.file.attribute.BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+                } catch (NoSuchFileException gone) {
+                    continue;
+                }
+                if (!a.isRegularFile() || !a.lastModifiedTime().toInstant().isBefore(before)) continue;
+                StringBuilder name = new StringBuilder();
+                for (Path segment : objects.relativize(p)) {
+                    if (name.length() > 0) name.append('/');
+                    name.append(segment);
+                }
+                visitor.visit(name.toString());
             }
         }
     }
@@ -214,7 +237,16 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void delete(String name) throws IOException {
-        Files.deleteIfExists(object(name));
+        Path p = object(name);
+        Files.deleteIfExists(p);
+        // Directories the name made, now empty, go too (up to the objects root).
+        for (Path dir = p.getParent(); dir != null && !dir.equals(objects) && dir.startsWith(objects); dir = dir.getParent()) {
+            try {
+                Files.delete(dir);
+            } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException stop) {
+                break;
+            }
+        }
     }
 
     private static MessageDigest sha256() {

@@ -93,6 +93,24 @@ public interface ObjectStore {
 
     void delete(String name) throws IOException;
 
+    /** Receives object names while the store lists them. */
+    @FunctionalInterface
+    interface NameVisitor {
+        void visit(String name) throws IOException;
+    }
+
+    /**
+     * Lists every object last written before {@code before} (multipart bookkeeping excluded), for the
+     * housekeeping that removes the objects no file refers to.
+     */
+    void forEachObjectWrittenBefore(java.time.Instant before, NameVisitor visitor) throws IOException;
+
+    /**
+     * Removes this store's scratch left by writes a crash interrupted (staged bytes, spooled bodies)
+     * when last touched before {@code before}; returns how many files went.
+     */
+    long removeScratch(java.time.Instant before) throws IOException;
+
     /** The bytes of a write did not match the checksum they were sent with. */
     final class ChecksumMismatch extends IOException {
         public ChecksumMismatch(String expected, String actual) {

@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 final class S3ObjectStore implements ObjectStore {
     private static final String UPLOADS = ".omix-uploads/";
+    private static final String SPOOL_PREFIX = "omix-s3-";
     private final S3Client s3;
     private final String bucket;
 
@@ -61,7 +62,13 @@ final class S3ObjectStore implements ObjectStore {
                 .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
                 .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .build();
-        return new S3ObjectStore(client, bucket);
+        S3ObjectStore store = new S3ObjectStore(client, bucket);
+        try {
+            store.removeScratch(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(S3ObjectStore.class).warn("old spooled bodies stay in the temporary directory: {}", e.toString());
+        }
+        return store;
     }
 
     /** A local temporary copy of a body, checked: its size at most {@code maxBytes}, its SHA-256 the expected one. */
@@ -73,7 +80,7 @@ final class S3ObjectStore implements ObjectStore {
     }
 
     private static Spooled spool(InputStream body, long maxBytes, String expectedSha256) throws IOException {
-        Path file = Files.createTempFile("omix-s3-", ".part");
+        Path file = Files.createTempFile(SPOOL_PREFIX, ".part");
         Checksums sums = new Checksums();
         long size = 0;
         boolean ok = false;
@@ -219,6 +226,32 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public void delete(String name) throws IOException {
         s3(() -> s3.deleteObject(b -> b.bucket(bucket).key(name)));
+    }
+
+    @Override
+    public void forEachObjectWrittenBefore(java.time.Instant before, NameVisitor visitor) throws IOException {
+        for (var o : s3(() -> s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents())) {
+            if (o.key().startsWith(UPLOADS) || o.lastModified() == null || !o.lastModified().isBefore(before)) continue;
+            visitor.visit(o.key());
+        }
+    }
+
+    /** Bodies spooled to the temporary directory by a server killed while sending them. */
+    @Override
+    public long removeScratch(java.time.Instant before) throws IOException {
+        long removed = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.startsWith(SPOOL_PREFIX) || !n.endsWith(".part")) continue;
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(before) && Files.deleteIfExists(p)) removed++;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // another server's housekeeping on this machine took it
+                }
+            }
+        }
+        return removed;
     }
 
     @FunctionalInterface
