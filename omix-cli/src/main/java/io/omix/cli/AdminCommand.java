@@ -45,7 +45,7 @@ import java.util.function.Function;
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
                 AdminCommand.Projects.class, AdminCommand.Samples.class, AdminCommand.DataElements.class, ImportVcfCommand.class,
-                ImportMicrobiomeCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class})
+                ImportMicrobiomeCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class, AuditCommands.Audit.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
@@ -60,15 +60,49 @@ final class AdminCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Runs {@code work} with the platform's stores, then closes the database. */
+    /**
+     * Runs {@code work} with the platform's stores, then closes the database. The command, its
+     * options (not secrets) and its outcome go to the audit trail as an operator action.
+     */
     <T> T withPlatform(Function<Platform, T> work) {
         ServerConfig config = options.load(Map.of());
         Platform platform = Platform.open(config, Clock.systemUTC());
         try {
-            return work.apply(platform);
+            T result;
+            try {
+                result = work.apply(platform);
+            } catch (RuntimeException e) {
+                recordOperatorAction(platform, "failed");
+                throw e;
+            }
+            recordOperatorAction(platform, "ok");
+            return result;
         } finally {
             platform.close();
         }
+    }
+
+    private void recordOperatorAction(Platform platform, String outcome) {
+        if (!platform.audit().enabled()) return;
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        String operation = "omix admin";
+        StringBuilder named = new StringBuilder();
+        if (parsed != null) {
+            while (parsed.hasSubcommand()) parsed = parsed.subcommand();
+            operation = "omix " + parsed.commandSpec().qualifiedName(" ").replaceFirst("^omix ", "");
+            for (CommandLine.Model.OptionSpec o : parsed.matchedOptions()) {
+                String name = o.longestName().replaceFirst("^-+", "");
+                if (name.matches("(?i).*(password|secret|key|token).*") || o.typeInfo().isBoolean()) continue;
+                if (named.length() > 0) named.append(' ');
+                named.append(name).append('=').append(String.valueOf((Object) o.getValue()));
+            }
+            for (CommandLine.Model.PositionalParamSpec p : parsed.matchedPositionals()) {
+                if (named.length() > 0) named.append(' ');
+                named.append(p.paramLabel().replaceAll("[<>]", "").toLowerCase(java.util.Locale.ROOT)).append('=').append(String.valueOf((Object) p.getValue()));
+            }
+        }
+        platform.audit().append(List.of(io.omix.server.audit.AuditLog.Entry.of("operator", "os:" + System.getProperty("user.name"), null, "cli",
+                operation, named.length() == 0 ? null : named.toString(), null, "local", null, outcome)));
     }
 
     static void print(PrintWriter out, Object value) {

@@ -143,6 +143,7 @@ public final class OmixServer implements AutoCloseable {
                     for (Capability c : capabilities) c.jetty(jc.jetty);
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
+                    io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());
                     Routes routes = new Routes(jc.routes, platform.authenticators());
                     for (Capability c : capabilities) c.routes(routes);
                     table.addAll(routes.table());
@@ -157,6 +158,8 @@ public final class OmixServer implements AutoCloseable {
                 platform.tasks().start();
                 List<io.omix.server.housekeeping.Housekeeping.Job> jobs = new ArrayList<>();
                 for (Capability c : capabilities) jobs.addAll(c.housekeeping());
+                jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_log",
+                        (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);
                 housekeeping.start();
                 OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), housekeeping, demo);

@@ -2,6 +2,7 @@ package io.omix.server;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.omix.server.audit.AuditLog;
 import io.omix.server.common.auth.Authenticators;
 import io.omix.server.common.auth.MasterKey;
 import io.omix.server.common.db.Database;
@@ -14,11 +15,11 @@ import java.time.ZoneOffset;
 
 /**
  * What every capability is built from: settings, the database, metrics, the clock, the master key,
- * the authenticators registry, the task engine and the object store (one for every capability that
- * reads or writes objects). Servers keep no other state, so several can share one database.
+ * the authenticators registry, the task engine, the object store (one for every capability that
+ * reads or writes objects) and the audit trail. Servers keep no other state, so several can share one database.
  */
 public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
-                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects) {
+                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects, AuditLog audit) {
 
     /**
      * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
@@ -37,7 +38,8 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
             database.close();
             throw e;
         }
-        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects);
+        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
+                new AuditLog(database.jdbc(), clock, config.auditEnabled()));
     }
 
     /** Now, as stored in the database (UTC). */
@@ -45,9 +47,10 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
         return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     }
 
-    /** Releases the task workers (running tasks finish first), the database, the object store and metrics, in that order. */
+    /** Releases the task workers (running tasks finish first), the audit writer, the database, the object store and metrics, in that order. */
     public void close() {
         tasks.close();
+        audit.close();
         database.close();
         objects.close();
         metrics.close();

@@ -59,7 +59,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            java.time.ZoneOffset defaultZone, int taskWorkers, Duration taskLease,
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
-                           int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention) {
+                           int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
+                           boolean auditEnabled, Duration auditRetention) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -96,6 +97,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("models.python", "/usr/bin/python3");
         d.put("housekeeping.interval-seconds", "600");
         d.put("housekeeping.task-retention-days", "30");
+        d.put("audit.enabled", "true");
+        d.put("audit.retention-days", "3650");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -117,6 +120,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
         }
         if (modelsPoolSize < 0 || modelsPoolSize > 16) throw new IllegalArgumentException("models.pool-size must be 0..16");
+        if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
@@ -200,7 +204,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 integer(v, "models.pool-size"),
                 v.get("models.python"),
                 Duration.ofSeconds(integer(v, "housekeeping.interval-seconds")),
-                Duration.ofDays(integer(v, "housekeeping.task-retention-days")));
+                Duration.ofDays(integer(v, "housekeeping.task-retention-days")),
+                bool(v, "audit.enabled"),
+                Duration.ofDays(integer(v, "audit.retention-days")));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -215,6 +221,12 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         String s = v.get(key);
         if (!s.matches("\\d{1,18}")) throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
         return s;
+    }
+
+    private static boolean bool(Map<String, String> v, String key) {
+        String s = v.get(key).toLowerCase(Locale.ROOT);
+        if (!s.equals("true") && !s.equals("false")) throw new IllegalArgumentException(key + " must be true or false, got '" + v.get(key) + "'");
+        return Boolean.parseBoolean(s);
     }
 
     private static int integer(Map<String, String> v, String key) {
@@ -254,7 +266,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
-                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention);
+                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention);
     }
 
     @Override

@@ -272,6 +272,8 @@ public final class FilesCapability implements Capability {
             ctx.status(400).result("bad object name");
             return;
         }
+        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, null, "signed_link",
+                "GET /oss/objects/<object_name>", "object_name=" + name));
         if (expiresText == null || signature == null || !expiresText.matches("\\d{1,12}")) {
             ctx.status(403).result("a signed URL needs Expires and Signature (POST /oss/sign_url)");
             return;
@@ -290,6 +292,9 @@ public final class FilesCapability implements Capability {
             ctx.status(404).result("no such object");
             return;
         }
+        String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5) : null;
+        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, ownerUser, "signed_link",
+                "GET /oss/objects/<object_name>", "object_name=" + name));
         ctx.header("X-Omix-Content-SHA256", object.sha256());
         // The same bytes' CRC-32C: clients check large downloads with it at memory speed.
         if (object.crc32c() != null) ctx.header("X-Omix-Content-CRC32C", object.crc32c());

@@ -16,7 +16,7 @@ import java.util.Map;
  * the path, the query string and the body (form-encoded or JSON) merged into one map.
  */
 public final class ApiRequest {
-    static final String REQUEST_ID = "omix.request_id";
+    public static final String REQUEST_ID = "omix.request_id";
 
     private final Context ctx;
     private final boolean bodyIsPayload;
@@ -93,6 +93,11 @@ public final class ApiRequest {
         return ctx.attribute(REQUEST_ID);
     }
 
+
+    /** The parameters if they were read (and could be), else null: what the audit trail names. */
+    public Map<String, List<JsonNode>> inputIfRead() {
+        return input;
+    }
 
     /** Every given parameter by name; a name given in more than one place has more than one value. */
     public Map<String, List<JsonNode>> input() {

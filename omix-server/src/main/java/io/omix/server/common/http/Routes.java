@@ -20,6 +20,34 @@ import java.io.UncheckedIOException;
 public final class Routes {
     static final String ROUTE = "omix.route";
     static final String CODE = "omix.code";
+    static final String REQUEST = "omix.api_request";
+    static final String ACCESS = "omix.access";
+    static final String RECORDS = "omix.records";
+
+    /** The route pattern that matched, or null (unknown path). */
+    public static String routeOf(Context ctx) {
+        return ctx.attribute(ROUTE);
+    }
+
+    /** The platform code the answer carried (0 for success), or the HTTP status of an HTTP-level error; null when unknown. */
+    public static Object codeOf(Context ctx) {
+        return ctx.attribute(CODE);
+    }
+
+    /** The API request behind an endpoint of the route table (null for plain endpoints). */
+    public static ApiRequest requestOf(Context ctx) {
+        return ctx.attribute(REQUEST);
+    }
+
+    /** Who may call the endpoint that matched (null for plain endpoints). */
+    public static Access accessOf(Context ctx) {
+        return ctx.attribute(ACCESS);
+    }
+
+    /** How many records the answer held, when it held a list. */
+    public static Integer recordsOf(Context ctx) {
+        return ctx.attribute(RECORDS);
+    }
 
     /** Handles one validated call and returns {@code data} (or a whole {@link Envelope}). */
     @FunctionalInterface
@@ -72,6 +100,7 @@ public final class Routes {
     }
 
     private static void envelope(Context ctx, Object result) {
+        countRecords(ctx, result instanceof Envelope e ? e.fields().get("data") : result);
         Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
         writeJson(ctx, 200, envelope.fields());
         ctx.attribute(CODE, envelope.code());
@@ -94,6 +123,7 @@ public final class Routes {
         table.add(new Route(method.name(), path, access, spec, payload ? Kind.RESOURCE_PAYLOAD : Kind.RESOURCE));
         routes.addHttpHandler(method, path, ctx -> {
             Object result = invoke(ctx, path, access, spec, handler, payload);
+            countRecords(ctx, result);
             writeJson(ctx, ctx.statusCode(), result);
         });
     }
@@ -110,10 +140,34 @@ public final class Routes {
     /** Authentication, then validation, then the handler: the same for every kind of endpoint. */
     private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) throws Exception {
         ctx.attribute(ROUTE, path);
+        ctx.attribute(ACCESS, access);
         ApiRequest request = new ApiRequest(ctx, payload);
+        ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
         Params params = spec.parse(request.input());
         return handler.handle(request, params);
+    }
+
+    /** A list answer, or an answer whose result/results/items/data is a list: its length, for the audit trail. */
+    private static void countRecords(Context ctx, Object result) {
+        Object list = result;
+        if (result instanceof java.util.Map<?, ?> m) {
+            for (String key : new String[] {"result", "results", "items", "data", "objects"}) {
+                if (m.get(key) instanceof java.util.Collection<?> || m.get(key) instanceof com.fasterxml.jackson.databind.node.ArrayNode) {
+                    list = m.get(key);
+                    break;
+                }
+            }
+        } else if (result instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (String key : new String[] {"result", "results", "items", "data", "objects"}) {
+                if (o.get(key) instanceof com.fasterxml.jackson.databind.node.ArrayNode) {
+                    list = o.get(key);
+                    break;
+                }
+            }
+        }
+        if (list instanceof java.util.Collection<?> c) ctx.attribute(RECORDS, c.size());
+        else if (list instanceof com.fasterxml.jackson.databind.node.ArrayNode a) ctx.attribute(RECORDS, a.size());
     }
 
     static void writeJson(Context ctx, int status, Object body) {

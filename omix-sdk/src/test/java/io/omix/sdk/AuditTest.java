@@ -1,0 +1,171 @@
+package io.omix.sdk;
+
+import io.omix.server.audit.AuditLog;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The audit trail, as a person whose data it is and an operator checking it rely on: every access
+ * is there with who, through which credential, what, from where, the request id and the outcome;
+ * refused attempts too; the chain holds under concurrent requests, and any change or removal of an
+ * entry is found at its place. On H2 and PostgreSQL.
+ */
+class AuditTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static List<AuditLog.Entry> all(TestServer s) {
+        return Identity.platform(s).audit().list(new AuditLog.Query(null, null, null, null, null, null, 0, 100_000));
+    }
+
+    static AuditLog.Entry find(List<AuditLog.Entry> entries, String operation, String outcomePrefix) {
+        return entries.stream().filter(e -> e.operation().equals(operation) && e.outcome().startsWith(outcomePrefix)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no " + operation + " " + outcomePrefix + " in " + entries));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void everyAccessIsRecordedWithWhoHowWhatWhereAndTheOutcome(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person alice = Identity.user(s, "audited", "audited@example.org");
+            String token = Identity.userToken(s, client, alice.userId(), "samples files").accessToken();
+            String project = new SampleStore(Identity.platform(s)).createProject("audit", 1, null, null, null).projectId();
+            String sample;
+            String signed;
+            try (Api api = Api.builder(token).endpoint(s.url()).build()) {
+                sample = api.registerSample("AUD-1", 11, project).getString("biosample_id");
+                api.getSample(sample);
+                String name = api.upload("audit.txt", "a person's report");
+                signed = api.getDownloadUrl(name).getString("url");
+            }
+            assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(signed)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/samples/" + sample))
+                    .header("Authorization", "Bearer " + token).header("X-Request-Id", "audit-read-1").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(0, Model.parse(read.body()).getInt("code"));
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/samples/" + sample))
+                    .header("Authorization", "Bearer oat_forged").header("X-Request-Id", "audit-refused-1").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, Model.parse(refused.body()).getInt("code"));
+            HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/ping")).build(), HttpResponse.BodyHandlers.discarding());
+
+            List<AuditLog.Entry> entries = all(s);
+            AuditLog.Entry get = entries.stream().filter(e -> "audit-read-1".equals(e.requestId())).findFirst().orElseThrow();
+            assertEquals("GET /samples/{biosample_id}", get.operation());
+            assertEquals("client", get.actorKind());
+            assertEquals(client.id(), get.actorId());
+            assertEquals(alice.userId(), get.userId(), "whose data: the person the token speaks for");
+            assertEquals("user_token", get.credential());
+            assertEquals("biosample_id=" + sample, get.resources());
+            assertEquals("127.0.0.1", get.source());
+            assertEquals("200 0", get.outcome());
+            assertNotNull(get.at());
+
+            AuditLog.Entry denied = entries.stream().filter(e -> "audit-refused-1".equals(e.requestId())).findFirst().orElseThrow();
+            assertEquals("unknown", denied.actorKind(), "a refused credential names nobody");
+            assertEquals("refused", denied.credential());
+            assertEquals("200 403", denied.outcome());
+
+            AuditLog.Entry register = find(entries, "POST /samples/register", "200 0");
+            assertEquals(alice.userId(), register.userId());
+            AuditLog.Entry download = find(entries, "GET /oss/objects/<object_name>", "200");
+            assertEquals("signed_link", download.credential());
+            assertEquals(alice.userId(), download.userId(), "a download of a person's file is recorded as theirs");
+            assertTrue(entries.stream().noneMatch(e -> e.operation().contains("/ping")), "what holds nobody's data is not recorded");
+
+            AuditLog.Verification v = Identity.platform(s).audit().verify();
+            assertEquals(java.util.Optional.empty(), v.firstBrokenSeq(), v.reason());
+            assertEquals(entries.size(), v.checked());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theChainHoldsUnderConcurrentRequestsAndAnyChangeIsFoundWhereItIs(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client app = Identity.app(s, "AUDIT_APP");
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<?>> calls = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                calls.add(pool.submit(() -> {
+                    try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
+                        for (int i = 0; i < 25; i++) partner.getSamples(null, null, null, null);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) f.get();
+            pool.shutdown();
+            List<AuditLog.Entry> entries = all(s);
+            assertTrue(entries.size() >= 200, "every call recorded: " + entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                assertEquals(i + 1, entries.get(i).seq(), "one chain, no gaps");
+                if (i > 0) assertEquals(entries.get(i - 1).hash(), entries.get(i).prevHash());
+            }
+            AuditLog.Entry partnerCall = entries.get(entries.size() - 1);
+            assertEquals("private_app", partnerCall.actorKind());
+            assertEquals(app.id(), partnerCall.actorId());
+            assertEquals("signed_request", partnerCall.credential());
+            AuditLog audit = Identity.platform(s).audit();
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty());
+
+            var jdbc = Identity.platform(s).database().jdbc();
+            jdbc.update("UPDATE audit_log SET source = '10.0.0.66' WHERE seq = 50"); // an intruder hiding where they came from
+            AuditLog.Verification changed = audit.verify();
+            assertEquals(java.util.Optional.of(50L), changed.firstBrokenSeq(), changed.reason());
+            assertTrue(changed.reason().contains("changed"), changed.reason());
+
+            jdbc.update("UPDATE audit_log SET source = ? WHERE seq = 50", entries.get(49).source());
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
+
+            jdbc.update("DELETE FROM audit_log WHERE seq = 120");
+            AuditLog.Verification removed = audit.verify();
+            assertEquals(java.util.Optional.of(120L), removed.firstBrokenSeq(), removed.reason());
+            assertTrue(removed.reason().contains("missing"), removed.reason());
+
+            long last = entries.get(entries.size() - 1).seq();
+            jdbc.update("DELETE FROM audit_log WHERE seq >= ?", 120);
+            AuditLog.Verification cut = audit.verify();
+            assertEquals(java.util.Optional.of(120L), cut.firstBrokenSeq(), "the tail cut off is found by the chain's head: " + cut.reason());
+            assertTrue(last > 120);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theRetentionRemovesOldEntriesAndTheRestStillVerifies(String kind) throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0")
+                .setting("audit.retention-days", "30").start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "retained", "retained@example.org");
+            try (Api api = Api.builder(Identity.userToken(s, client, person.userId(), "samples").accessToken()).endpoint(s.url()).build()) {
+                for (int i = 0; i < 5; i++) api.getSamples(SampleQuery.all());
+            }
+            clock.advance(java.time.Duration.ofDays(40));
+            try (Api api = Api.builder(Identity.userToken(s, client, person.userId(), "samples").accessToken()).endpoint(s.url()).build()) {
+                for (int i = 0; i < 3; i++) api.getSamples(SampleQuery.all());
+            }
+            Map<String, Long> removed = s.server().housekeeping().runNow();
+            assertEquals(5L, removed.get("audit_log"), removed.toString());
+            assertEquals(3, all(s).size());
+            AuditLog.Verification v = Identity.platform(s).audit().verify();
+            assertTrue(v.firstBrokenSeq().isEmpty(), v.reason());
+        }
+    }
+}

@@ -1,0 +1,294 @@
+package io.omix.server.audit;
+
+import io.omix.server.common.db.Jdbc;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The audit trail's writer: entries are appended to one hash chain shared by every server of a
+ * deployment. A caller's {@link #record} returns once its entry is committed, so an answer never
+ * leaves before the access it gives is recorded; entries that arrive while a batch is being written
+ * go together in the next one (one commit for many requests, which keeps the cost small).
+ */
+public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    static final String GENESIS = "0".repeat(64);
+    private static final int MAX_BATCH = 500;
+
+    /** One access, as recorded. {@code seq}, {@code at} and the hashes are set when it is appended. */
+    public record Entry(long seq, Instant at, String actorKind, String actorId, String userId, String credential, String operation,
+                        String resources, Integer records, String source, String requestId, String outcome, String prevHash, String hash) {
+        /** A new entry, not yet appended. */
+        public static Entry of(String actorKind, String actorId, String userId, String credential, String operation, String resources,
+                               Integer records, String source, String requestId, String outcome) {
+            return new Entry(0, null, actorKind, actorId, userId, credential, operation, clip(resources, 1000), records,
+                    clip(source, 64), clip(requestId, 64), outcome, null, null);
+        }
+
+        Entry appended(long seq, Instant at, String prevHash) {
+            Entry e = new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, null);
+            return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, e.computeHash());
+        }
+
+        /** SHA-256 over the previous hash and every field, one per line (a line break inside a value is escaped). */
+        String computeHash() {
+            StringBuilder s = new StringBuilder(prevHash).append('\n').append(seq).append('\n').append(at.truncatedTo(ChronoUnit.MICROS));
+            for (Object field : new Object[] {actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome}) {
+                s.append('\n').append(field == null ? "" : field.toString().replace("\\", "\\\\").replace("\n", "\\n"));
+            }
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private record Pending(Entry entry, CompletableFuture<Void> done) {}
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final boolean enabled;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    /** @param enabled false only to measure what the trail costs (audit.enabled) */
+    public AuditLog(Jdbc jdbc, Clock clock, boolean enabled) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.enabled = enabled;
+        if (enabled) {
+            writer = new Thread(this::writeLoop, "omix-audit");
+            writer.setDaemon(true);
+            writer.start();
+        } else {
+            writer = null;
+        }
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Appends {@code entry} and returns once it is committed.
+     * @throws IllegalStateException when it could not be recorded (the caller must not hand out the answer)
+     */
+    public void record(Entry entry) {
+        if (!enabled) return;
+        if (closed) {
+            append(List.of(entry));
+            return;
+        }
+        Pending p = new Pending(entry, new CompletableFuture<>());
+        queue.add(p);
+        try {
+            p.done().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recording an audit entry", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the audit entry could not be recorded", e);
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    append(batch.stream().map(Pending::entry).toList());
+                    for (Pending p : batch) p.done().complete(null);
+                } catch (RuntimeException e) {
+                    LOG.error("audit entries not recorded ({} requests refused their answers)", batch.size(), e);
+                    for (Pending p : batch) p.done().completeExceptionally(e);
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Appends entries at the chain's end in one transaction, holding the chain's head row meanwhile. */
+    public List<Entry> append(List<Entry> entries) {
+        return jdbc.inTransaction(c -> {
+            long seq;
+            String prev;
+            try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+                 ResultSet rs = head.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+                prev = rs.getString(2);
+            }
+            Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            List<Entry> written = new ArrayList<>(entries.size());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation,"
+                    + " resources, records, source, request_id, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                for (Entry e : entries) {
+                    Entry w = e.appended(++seq, at, prev);
+                    Jdbc.bind(ps, w.seq(), OffsetDateTime.ofInstant(at, ZoneOffset.UTC), w.actorKind(), w.actorId(), w.userId(), w.credential(),
+                            w.operation(), w.resources(), w.records(), w.source(), w.requestId(), w.outcome(), w.prevHash(), w.hash());
+                    ps.addBatch();
+                    prev = w.hash();
+                    written.add(w);
+                }
+                ps.executeBatch();
+            }
+            Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
+            return written;
+        });
+    }
+
+    /** Filters for {@link #list}; null fields do not filter. */
+    public record Query(String userId, String actorId, String sample, Instant since, Instant until, String operation, long afterSeq, int limit) {}
+
+    /** Entries matching {@code q}, oldest first, at most {@code q.limit()}. */
+    public List<Entry> list(Query q) {
+        StringBuilder sql = new StringBuilder(SELECT + " WHERE seq > ?");
+        List<Object> args = new ArrayList<>(List.of(q.afterSeq()));
+        if (q.userId() != null) {
+            sql.append(" AND user_id = ?");
+            args.add(q.userId());
+        }
+        if (q.actorId() != null) {
+            sql.append(" AND actor_id = ?");
+            args.add(q.actorId());
+        }
+        if (q.sample() != null) {
+            sql.append(" AND resources LIKE ?");
+            args.add("%" + q.sample().replace("\\", "").replace("%", "").replace("_", "\\_") + "%");
+        }
+        if (q.since() != null) {
+            sql.append(" AND at >= ?");
+            args.add(OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
+        }
+        if (q.until() != null) {
+            sql.append(" AND at < ?");
+            args.add(OffsetDateTime.ofInstant(q.until(), ZoneOffset.UTC));
+        }
+        if (q.operation() != null) {
+            sql.append(" AND operation LIKE ?");
+            args.add("%" + q.operation().replace("\\", "").replace("%", "").replace("_", "\\_") + "%");
+        }
+        sql.append(" ORDER BY seq LIMIT ").append(Math.max(1, Math.min(q.limit(), 100_000)));
+        return jdbc.query(sql.toString(), AuditLog::entry, args.toArray());
+    }
+
+    /** Where the chain breaks, if it does: the first entry whose hash or link does not hold. */
+    public record Verification(long checked, Optional<Long> firstBrokenSeq, String reason) {}
+
+    /**
+     * Walks the chain from its oldest kept entry (older ones may have gone with the retention): each
+     * entry's hash must be its fields' hash, its link the previous entry's hash, its seq the next
+     * number, and the head must name the last entry.
+     */
+    public Verification verify() {
+        long[] checked = {0};
+        Long[] broken = {null};
+        String[] reason = {null};
+        String[] prev = {null};
+        long[] lastSeq = {0};
+        jdbc.withConnection(c -> {
+            c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY seq")) {
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && broken[0] == null) {
+                        Entry e = entry(rs);
+                        checked[0]++;
+                        if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
+                            broken[0] = lastSeq[0] + 1;
+                            reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
+                        } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
+                            broken[0] = e.seq();
+                            reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
+                        } else if (!e.computeHash().equals(e.hash())) {
+                            broken[0] = e.seq();
+                            reason[0] = "entry " + e.seq() + " was changed after it was written";
+                        }
+                        prev[0] = e.hash();
+                        lastSeq[0] = e.seq();
+                    }
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+            if (broken[0] == null) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long headSeq = rs.getLong(1);
+                    if (headSeq > lastSeq[0]) {
+                        broken[0] = lastSeq[0] + 1;
+                        reason[0] = "entries " + (lastSeq[0] + 1) + " to " + headSeq + " are missing";
+                    } else if (headSeq < lastSeq[0] || (prev[0] != null && !prev[0].equals(rs.getString(2)))) {
+                        broken[0] = lastSeq[0];
+                        reason[0] = "the chain's head does not name entry " + lastSeq[0];
+                    }
+                }
+            }
+            return null;
+        });
+        return new Verification(checked[0], Optional.ofNullable(broken[0]), reason[0]);
+    }
+
+    /** Removes entries older than {@code before} (the retention); the chain stays verifiable from the oldest kept. */
+    public long removeBefore(OffsetDateTime before) {
+        // Never the newest entry: it carries the chain's end.
+        return jdbc.update("DELETE FROM audit_log WHERE at < ? AND seq < (SELECT seq FROM audit_head WHERE id = 1)", before);
+    }
+
+    private static final String SELECT = "SELECT seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source,"
+            + " request_id, outcome, prev_hash, hash FROM audit_log";
+
+    private static Entry entry(ResultSet rs) throws SQLException {
+        int records = rs.getInt(9);
+        Integer boxed = rs.wasNull() ? null : records;
+        return new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10), rs.getString(11), rs.getString(12),
+                rs.getString(13), rs.getString(14));
+    }
+
+    static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** Writes what is queued, then stops the writer; later entries are written by their callers. */
+    @Override
+    public void close() {
+        closed = true;
+        if (writer != null) {
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
