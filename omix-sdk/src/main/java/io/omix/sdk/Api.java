@@ -77,6 +77,25 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(query.apply(ApiRequest.get("/samples"))));
     }
 
+    /**
+     * The applications the signed-in person authorized: {@code {grants: [{client_id, client_name, scope,
+     * granted_at, updated_at, last_used_at}]}}. Needs a user token with the {@code grants} scope
+     * (first-party tools only: an operator allows it per client).
+     */
+    public Model getGrants() {
+        return Answers.model(call(ApiRequest.get("/user/grants")));
+    }
+
+    /**
+     * Takes back what the person allowed application {@code clientId}: its consent and every access
+     * token, refresh token and upload credential it holds for them stop at once. Answers
+     * {@code {client_id, revoked: true}}; 41001 naming {@code client_id} when there was no such grant.
+     */
+    public Model revokeGrant(String clientId) {
+        return Answers.model(call(ApiRequest.of("DELETE", "/user/grants/"
+                + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))));
+    }
+
     /** Every sample matching {@code query}, fetched page by page as the iteration goes. */
     public Iterable<Model> samples(SampleQuery query) {
         return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));

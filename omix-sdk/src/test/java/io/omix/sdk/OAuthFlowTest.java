@@ -228,10 +228,12 @@ class OAuthFlowTest {
 
     @Test
     void aSignedInUserOnlyConsents() throws Exception {
+        Identity.Person hana = Identity.user(server, "hana", "hana@example.org");
         LoginPage browser = new LoginPage();
-        browser.authorize(oauth2.getAuthorizationUrl(Identity.REDIRECT, "a", null), alice.username(), alice.password(), true);
-        HttpResponse<String> again = browser.get(oauth2.getAuthorizationUrl(Identity.REDIRECT, "b", null));
-        assertTrue(again.body().contains("Signed in as <strong>alice</strong>"));
+        browser.authorize(oauth2.getAuthorizationUrl(Identity.REDIRECT, "a", java.util.List.of("profile")), hana.username(), hana.password(), true);
+        // A scope not allowed before: asked, but not for the password again.
+        HttpResponse<String> again = browser.get(oauth2.getAuthorizationUrl(Identity.REDIRECT, "b", java.util.List.of("profile", "samples")));
+        assertTrue(again.body().contains("Signed in as <strong>hana</strong>"), again.body());
         assertFalse(again.body().contains("name=\"password\""));
     }
 

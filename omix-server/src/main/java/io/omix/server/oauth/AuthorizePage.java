@@ -35,7 +35,10 @@ final class AuthorizePage {
     private final SessionStore sessions;
     private final PasswordSignIn signIn;
 
+    private final ConsentStore consents;
+
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
+        this.consents = new ConsentStore(platform);
         this.clients = clients;
         this.codes = codes;
         this.users = new UserStore(platform);
@@ -98,6 +101,11 @@ final class AuthorizePage {
         Valid request = new Valid(client, redirectUri, scope, state, challenge);
         Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
         if (!submitted) {
+            // Allowed before, all of it: the person is not asked again.
+            if (userId.isPresent() && consents.granted(userId.get(), client.clientId()).containsAll(TokenStore.scopes(scope))) {
+                approve(ctx, request, userId.get());
+                return;
+            }
             page(ctx, 200, request, userId.flatMap(users::findById), null);
             return;
         }
@@ -122,13 +130,19 @@ final class AuthorizePage {
             redirectError(ctx, redirectUri, "access_denied", "the user declined", state);
             return;
         }
-        if (TokenStore.scopes(scope).contains(io.omix.server.common.auth.Scope.ADMIN.id())
-                && !userId.flatMap(users::findById).map(io.omix.server.users.User::operator).orElse(false)) {
-            redirectError(ctx, redirectUri, "invalid_scope", "admin is granted to operators of the platform only", state);
+        approve(ctx, request, userId.get());
+    }
+
+    /** The person allows the request: remembered as their consent, answered with a code. */
+    private void approve(Context ctx, Valid request, String userId) {
+        if (TokenStore.scopes(request.scope()).contains(io.omix.server.common.auth.Scope.ADMIN.id())
+                && !users.findById(userId).map(io.omix.server.users.User::operator).orElse(false)) {
+            redirectError(ctx, request.redirectUri(), "invalid_scope", "admin is granted to operators of the platform only", request.state());
             return;
         }
-        String code = codes.create(client.clientId(), userId.get(), redirectUri, scope, challenge);
-        redirect(ctx, redirectUri, Map.of("code", code), state);
+        consents.remember(userId, request.client().clientId(), TokenStore.scopes(request.scope()));
+        String code = codes.create(request.client().clientId(), userId, request.redirectUri(), request.scope(), request.challenge());
+        redirect(ctx, request.redirectUri(), Map.of("code", code), request.state());
     }
 
     private static void secureHeaders(Context ctx) {
@@ -158,10 +172,18 @@ final class AuthorizePage {
 
     private void page(Context ctx, int status, Valid request, Optional<User> user, String error) {
         String csrf = Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
+        // Only what the person has not allowed this application before is asked for.
+        java.util.Set<String> before = user.map(u -> consents.granted(u.userId(), request.client().clientId())).orElse(java.util.Set.of());
         StringBuilder scopes = new StringBuilder();
+        StringBuilder kept = new StringBuilder();
         for (String id : TokenStore.scopes(request.scope())) {
             Scope s = Scope.of(id).orElse(null);
             if (s == null) continue;
+            if (before.contains(id)) {
+                if (kept.length() > 0) kept.append("、");
+                kept.append(escape(s.zh()));
+                continue;
+            }
             scopes.append("<li><strong>").append(escape(s.zh())).append("</strong> <span>").append(escape(s.en())).append("</span></li>");
         }
         StringBuilder hidden = new StringBuilder();
@@ -186,6 +208,7 @@ final class AuthorizePage {
         String body = "<h1>授权 <span>Authorize</span></h1>"
                 + "<p><strong>" + escape(request.client().name()) + "</strong> 请求访问 / asks to access:</p>"
                 + "<ul class=\"scopes\">" + scopes + "</ul>"
+                + (kept.length() == 0 ? "" : "<p class=\"kept\">已授权 / Already allowed: " + kept + "</p>")
                 + (error == null ? "" : "<p class=\"error\" role=\"alert\">" + escape(error) + "</p>")
                 + "<form method=\"post\" action=\"/oauth2/authorize\">" + hidden + login
                 + "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">同意 / Allow</button>"

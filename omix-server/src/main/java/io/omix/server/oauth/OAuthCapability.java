@@ -22,6 +22,7 @@ public final class OAuthCapability implements Capability {
     private final AuthorizePage authorizePage;
     private final TokenEndpoint tokenEndpoint;
     private final ClientAdmin admin;
+    private final GrantRoutes grants;
 
     public OAuthCapability(Platform platform) {
         this.clients = new ClientStore(platform);
@@ -30,6 +31,7 @@ public final class OAuthCapability implements Capability {
         TokenStore tokens = new TokenStore(platform);
         this.authorizePage = new AuthorizePage(platform, clients, codes);
         this.tokenEndpoint = new TokenEndpoint(platform, clients, codes, tokens);
+        this.grants = new GrantRoutes(platform);
         this.admin = new ClientAdmin(clients);
         BearerAuthenticator bearer = new BearerAuthenticator(tokens, platform.authenticators().invocations());
         platform.authenticators().register(Access.TOKEN, bearer);
@@ -43,11 +45,14 @@ public final class OAuthCapability implements Capability {
         authorizePage.routes(routes);
         tokenEndpoint.routes(routes);
         admin.routes(routes);
+        grants.routes(routes);
     }
 
     @Override
     public void demo(DemoData demo) {
+        // The demo app doubles as the first-party tool of the tour (omix login, omix grants): it may ask for grants.
         Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
+        scopes.add(Scope.GRANTS.id());
         ClientStore.Created created = clients.create("Omix demo app", List.of(CLI_REDIRECT_URI, "http://localhost:8765/callback"),
                 Set.of(OAuthClient.AUTHORIZATION_CODE, OAuthClient.CLIENT_CREDENTIALS), scopes, false, null);
         ObjectNode c = demo.section("oauth_client");

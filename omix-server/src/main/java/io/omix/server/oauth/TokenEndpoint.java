@@ -178,18 +178,20 @@ final class TokenEndpoint {
         // An application's own token never operates the platform: admin is for operators' user tokens.
         Set<String> allowed = new java.util.LinkedHashSet<>(client.scopes());
         allowed.remove(io.omix.server.common.auth.Scope.ADMIN.id());
+        allowed.remove(io.omix.server.common.auth.Scope.GRANTS.id()); // a person's grants: no person behind this token
         String scope = narrowed(allowed, p.get(SCOPE));
         return tokens.issue(TokenStore.newFamily(), client.clientId(), null, OAuthClient.CLIENT_CREDENTIALS, scope, null, false);
     }
 
     /**
      * The requested scopes when all are within {@code allowed}; when none are requested, all of
-     * {@code allowed} but admin, which is only ever granted when asked for by name.
+     * {@code allowed} but admin and grants, which are only ever granted when asked for by name.
      */
     static String narrowed(Set<String> allowed, String requested) {
         if (requested == null || requested.isBlank()) {
             Set<String> all = new java.util.LinkedHashSet<>(allowed);
             all.remove(io.omix.server.common.auth.Scope.ADMIN.id());
+            all.remove(io.omix.server.common.auth.Scope.GRANTS.id());
             return String.join(" ", all);
         }
         Set<String> asked = TokenStore.scopes(requested);

@@ -19,6 +19,12 @@ public enum Scope {
     FILES("files", "文件上传与下载", "file upload and download"),
     MODELS("models", "解读模型", "interpretation models"),
     /**
+     * Seeing and revoking the applications the user authorized ({@code /user/grants}). Like admin,
+     * only for clients an operator allowed it (a first-party tool such as the CLI), never by default:
+     * an ordinary app must not learn which other apps a person uses, nor cut them off.
+     */
+    GRANTS("grants", "查看和撤销已授权的应用", "see and revoke the applications you authorized"),
+    /**
      * Operating the platform ({@code /admin/*}). Granted only when asked for explicitly, only to a
      * client an operator has allowed it (which makes it first-party), and only to an operator.
      */
@@ -55,10 +61,11 @@ public enum Scope {
         return String.join(" ", ids(values()));
     }
 
-    /** What a client is allowed when nobody says otherwise, and what a token gets when none is asked for: all but admin. */
+    /** What a client is allowed when nobody says otherwise, and what a token gets when none is asked for: all but admin and grants. */
     public static Set<String> defaults() {
         Set<String> out = ids(values());
         out.remove(ADMIN.id);
+        out.remove(GRANTS.id);
         return out;
     }
 

@@ -1,0 +1,109 @@
+package io.omix.sdk;
+
+import io.omix.server.common.auth.Scope;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.testing.LoginPage;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.http.HttpResponse;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Consent as a person relies on it: asked once per application and scope, remembered, listed with
+ * when each application last used it, and taken back so that every credential of that application
+ * for that person stops at once, while other applications go on. On H2 and PostgreSQL.
+ */
+class ConsentTest {
+    static final String REDIRECT = Identity.REDIRECT;
+
+    record App(String id, String secret, OAuth2 oauth2) {}
+
+    static App app(TestServer s, String name) {
+        Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
+        scopes.add(Scope.GRANTS.id());
+        ClientStore.Created c = new ClientStore(Identity.platform(s)).create(name, List.of(REDIRECT),
+                Set.of(OAuthClient.AUTHORIZATION_CODE), scopes, false, null);
+        return new App(c.client().clientId(), c.secret(), OAuth2.builder(c.client().clientId(), c.secret()).endpoint(s.url()).build());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void consentIsAskedOnceListedAndTakenBackWithEveryCredential(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person alice = Identity.user(s, "consenting", "consenting@example.org");
+            App tracker = app(s, "Sleep tracker");
+            App console = app(s, "Omix tool");
+            LoginPage browser = new LoginPage();
+
+            // First time: the page asks, the person allows.
+            String url = tracker.oauth2().getAuthorizationUrl(REDIRECT, "s1", List.of("samples", "files"));
+            HttpResponse<String> first = browser.authorize(url, alice.username(), alice.password(), true);
+            AccessToken token = tracker.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(first).get("code"), REDIRECT);
+
+            // Again, the same scopes: no page, straight back with a code.
+            HttpResponse<String> again = browser.get(tracker.oauth2().getAuthorizationUrl(REDIRECT, "s2", List.of("samples")));
+            assertEquals(302, again.statusCode(), "allowed before: not asked again");
+            assertEquals("s2", LoginPage.redirectParams(again).get("state"));
+            assertNotNull(LoginPage.redirectParams(again).get("code"));
+
+            // One more scope: the page asks for that one only.
+            HttpResponse<String> more = browser.get(tracker.oauth2().getAuthorizationUrl(REDIRECT, "s3", List.of("samples", "files", "streams")));
+            assertEquals(200, more.statusCode());
+            assertTrue(more.body().contains(Scope.STREAMS.en()), "the new scope is asked for");
+            assertFalse(more.body().contains(Scope.FILES.en()), "what was allowed is not asked again");
+            assertTrue(more.body().contains("Already allowed"), more.body());
+
+            // The person's own tool lists and revokes (scope grants).
+            AccessToken own = console.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
+                    console.oauth2().getAuthorizationUrl(REDIRECT, "c", List.of("grants", "samples")), alice.username(), alice.password(), true))
+                    .get("code"), REDIRECT);
+            try (Api tool = own.api(); Api trackerApi = token.api()) {
+                trackerApi.getSamples(SampleQuery.all());
+                String upload = trackerApi.upload("sleep.csv", "night,hours\n1,7.5\n");
+                Model credentials = trackerApi.getUploadToken();
+
+                List<Model> grants = tool.getGrants().getList("grants").models();
+                Model trackerGrant = grants.stream().filter(g -> g.getString("client_id").equals(tracker.id())).findFirst().orElseThrow();
+                assertEquals("Sleep tracker", trackerGrant.getString("client_name"));
+                assertEquals(Set.of("samples", "files"), Set.of(trackerGrant.getString("scope").split(" ")));
+                assertNotNull(trackerGrant.getString("last_used_at"), "when it last used the grant, from the audit trail");
+                assertEquals(2, grants.size());
+
+                assertEquals(true, tool.revokeGrant(tracker.id()).getBoolean("revoked"));
+                assertEquals(403, assertThrows(ApiException.class, () -> trackerApi.getSamples(SampleQuery.all())).code(),
+                        "its access token stops at once");
+                assertThrows(ApiException.class, () -> tracker.oauth2().exchangeRefreshToken(token.refreshToken()), "its refresh token too");
+                assertEquals(42001, CredentialLifetimesTest.uploadCode(trackerApi, credentials), "its upload credentials too");
+                assertEquals(41001, assertThrows(ApiException.class, () -> tool.revokeGrant(tracker.id())).code(), "nothing left to revoke");
+                assertEquals(1, tool.getGrants().getList("grants").models().size(), "the other application stays");
+                tool.getSamples(SampleQuery.all());
+                assertNotNull(upload);
+            }
+            // Taken back, so asked again.
+            assertEquals(200, browser.get(tracker.oauth2().getAuthorizationUrl(REDIRECT, "s4", List.of("samples"))).statusCode());
+
+            // An application without the grants scope cannot see or cut off the others.
+            AccessToken plain = tracker.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
+                    tracker.oauth2().getAuthorizationUrl(REDIRECT, "s5", List.of("samples")), alice.username(), alice.password(), true))
+                    .get("code"), REDIRECT);
+            try (Api trackerApi = plain.api()) {
+                ApiException refused = assertThrows(ApiException.class, trackerApi::getGrants);
+                assertEquals(401, refused.code(), refused.getMessage());
+                assertEquals(401, assertThrows(ApiException.class, () -> trackerApi.revokeGrant(console.id())).code());
+            }
+            tracker.oauth2().close();
+            console.oauth2().close();
+        }
+    }
+}

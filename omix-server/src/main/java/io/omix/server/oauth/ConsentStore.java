@@ -1,0 +1,80 @@
+package io.omix.server.oauth;
+
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What each person has allowed each application (consent), remembered so that the consent page asks
+ * again only for what is new, and taken back with every credential the application holds for them.
+ */
+public final class ConsentStore {
+    /** One application a person authorized; {@code lastUsed} from the audit trail (null when never). */
+    public record Grant(String clientId, String clientName, Set<String> scopes, OffsetDateTime grantedAt, OffsetDateTime updatedAt,
+                        OffsetDateTime lastUsed) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public ConsentStore(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** The scopes {@code userId} has allowed {@code clientId} (empty when none). */
+    public Set<String> granted(String userId, String clientId) {
+        return jdbc.queryOne("SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ?", rs -> TokenStore.scopes(rs.getString(1)),
+                userId, clientId).orElse(Set.of());
+    }
+
+    /** Adds {@code scopes} to what {@code userId} allowed {@code clientId}. */
+    public void remember(String userId, String clientId, Set<String> scopes) {
+        OffsetDateTime now = platform.now();
+        jdbc.inTransaction(c -> {
+            List<String> held = Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE",
+                    rs -> rs.getString(1), userId, clientId);
+            if (held.isEmpty()) {
+                Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
+                        userId, clientId, String.join(" ", scopes), now, now);
+            } else {
+                Set<String> all = new LinkedHashSet<>(TokenStore.scopes(held.get(0)));
+                if (all.addAll(scopes)) {
+                    Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
+                            String.join(" ", all), now, userId, clientId);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Every application {@code userId} authorized, most recently granted first. */
+    public List<Grant> grantsOf(String userId) {
+        return jdbc.query("SELECT g.client_id, c.name, g.scope, g.granted_at, g.updated_at,"
+                        + " (SELECT MAX(a.at) FROM audit_log a WHERE a.user_id = g.user_id AND a.actor_id = g.client_id) AS last_used"
+                        + " FROM oauth_consents g JOIN oauth_clients c ON c.client_id = g.client_id WHERE g.user_id = ? ORDER BY g.updated_at DESC",
+                rs -> new Grant(rs.getString(1), rs.getString(2), TokenStore.scopes(rs.getString(3)), rs.getObject(4, OffsetDateTime.class),
+                        rs.getObject(5, OffsetDateTime.class), rs.getObject(6, OffsetDateTime.class)), userId);
+    }
+
+    /**
+     * Takes back what {@code userId} allowed {@code clientId}: the consent, every access and refresh
+     * token of the pair and codes not yet exchanged, in one transaction. Upload credentials and model
+     * invocation tokens stand on those tokens and die with them; every server reads tokens from the
+     * database, so all stop at once. False when there was nothing to take back.
+     */
+    public boolean revoke(String userId, String clientId) {
+        OffsetDateTime now = platform.now();
+        return jdbc.inTransaction(c -> {
+            int consents = Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
+            int tokens = Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL",
+                    now, clientId, userId);
+            int codes = Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL",
+                    now, clientId, userId);
+            return consents + tokens + codes > 0;
+        });
+    }
+}
