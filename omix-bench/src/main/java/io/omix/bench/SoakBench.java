@@ -13,8 +13,10 @@ import java.util.Map;
  * The soak of the operations issue: a real {@code omix serve} on the embedded defaults (its own
  * process, demo data, access tokens living 60 s and housekeeping every minute so that expired grants
  * go), under the mixed load in steady mode (token grants, reads, stream writes cycling over a fixed
- * window of times, so the live data stops growing after the first minutes). Every minute: calls/s,
- * p50/p99, the server's resident memory, the database file and the data directory.
+ * window of times, so the stream data stops growing after the first minutes; tokens are kept a day
+ * past expiry and audit entries for years, so those grow, as they would in production). Every minute:
+ * calls/s, p50/p99, the server's resident memory, the database file, the rows that grow, and the file's
+ * bytes per row (which must not trend upward: the file tracks the live data, not garbage).
  * Usage: java -cp omix-bench.jar io.omix.bench.SoakBench OMIX_JAR [minutes=30] [workers=4]
  */
 public final class SoakBench {
@@ -40,17 +42,19 @@ public final class SoakBench {
             waitForPing(endpoint, server);
             MixedLoad load = new MixedLoad(MixedLoad.Credentials.read(dataDir.resolve("demo-credentials.json"), endpoint), workers, 0, 20_000);
             load.start();
-            System.out.println("| minute | calls/s | p50 ms | p99 ms | server RSS MB | database MB | data directory MB |");
-            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.println("| minute | calls/s | p50 ms | p99 ms | server RSS MB | database MB | tokens | audit entries | stream records | database bytes per row |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             long started = System.nanoTime();
             long before = 0;
             for (int m = 1; m <= minutes; m++) {
                 Thread.sleep(Math.max(0, started / 1_000_000 + m * 60_000L - System.nanoTime() / 1_000_000));
                 long now = load.doneSoFar().values().stream().mapToLong(Long::longValue).sum();
                 long[] latencies = load.drainLatencies();
-                System.out.printf("| %d | %,.0f | %.1f | %.1f | %.0f | %.1f | %.1f |%n", m, (now - before) / 60.0,
+                long[] rows = rows(dataDir);
+                long dbBytes = Files.size(dataDir.resolve("db").resolve("omix.mv.db"));
+                System.out.printf("| %d | %,.0f | %.1f | %.1f | %.0f | %.1f | %,d | %,d | %,d | %.0f |%n", m, (now - before) / 60.0,
                         MixedLoad.percentile(latencies, 50), MixedLoad.percentile(latencies, 99), rssBytes(server.pid()) / 1e6,
-                        Files.size(dataDir.resolve("db").resolve("omix.mv.db")) / 1e6, directoryBytes(dataDir) / 1e6);
+                        dbBytes / 1e6, rows[0], rows[1], rows[2], (double) dbBytes / Math.max(1, rows[0] + rows[1] + rows[2]));
                 before = now;
             }
             load.stop();
@@ -75,6 +79,24 @@ public final class SoakBench {
             Thread.sleep(100);
         }
         throw new IllegalStateException("the server did not start");
+    }
+
+    /** Live rows that grow with this load (read through the running server's embedded database, as omix admin does). */
+    static long[] rows(Path dataDir) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(dataDir), "", "");
+             java.sql.Statement st = c.createStatement()) {
+            long[] out = new long[3];
+            String[] tables = {"oauth_tokens", "audit_log", "stream_records"};
+            for (int i = 0; i < 3; i++) {
+                try (java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + tables[i])) {
+                    rs.next();
+                    out[i] = rs.getLong(1);
+                }
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            return new long[] {-1, -1, -1};
+        }
     }
 
     static long rssBytes(long pid) throws java.io.IOException {
