@@ -168,4 +168,47 @@ class AuditTest {
             assertTrue(v.firstBrokenSeq().isEmpty(), v.reason());
         }
     }
+
+    static Model get(TestServer s, String token, String pathAndQuery) throws Exception {
+        return Model.parse(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aPersonSeesWhatApplicationsDidAndOnlyOperatorsReadTheWholeTrail(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            var platform = Identity.platform(s);
+            Identity.Person person = Identity.user(s, "watched", "watched@example.org");
+            java.util.Set<String> scopes = new java.util.LinkedHashSet<>(io.omix.server.common.auth.Scope.defaults());
+            scopes.add("grants");
+            var clients = new io.omix.server.oauth.ClientStore(platform);
+            String appId = clients.create("Diet coach", List.of(Identity.REDIRECT), java.util.Set.of("authorization_code"), scopes, false, null)
+                    .client().clientId();
+            String toolId = clients.create("My tool", List.of(Identity.REDIRECT), java.util.Set.of("authorization_code"), scopes, false, null)
+                    .client().clientId();
+            var tokens = new io.omix.server.oauth.TokenStore(platform);
+            String app = tokens.issue(io.omix.server.oauth.TokenStore.newFamily(), appId, person.userId(), "authorization_code", "samples", null, false).accessToken();
+            String tool = tokens.issue(io.omix.server.oauth.TokenStore.newFamily(), toolId, person.userId(), "authorization_code", "grants", null, false).accessToken();
+            assertEquals(0, get(s, app, "/samples").getInt("code"));
+
+            Model mine = get(s, tool, "/audit/mine");
+            assertEquals(0, mine.getInt("code"), mine.dumps());
+            List<Model> entries = mine.getModel("data").getList("entries").models();
+            Model coach = entries.stream().filter(e -> appId.equals(e.getString("actor_id"))).findFirst().orElseThrow();
+            assertEquals("Diet coach", coach.getString("actor_name"));
+            assertEquals("GET /samples", coach.getString("operation"));
+            assertEquals(null, coach.get("source"), "a person's view leaves out addresses");
+            assertEquals(401, get(s, app, "/audit/mine").getInt("code"), "an application without grants cannot read the person's trail");
+
+            assertEquals(401, get(s, tool, "/admin/audit").getInt("code"), "the whole trail is for operators");
+            String operator = Identity.operatorToken(s, "auditor");
+            Model trail = get(s, operator, "/admin/audit?client_id=" + appId);
+            assertEquals(0, trail.getInt("code"), trail.dumps());
+            assertTrue(trail.getModel("data").getList("entries").models().stream().allMatch(e -> appId.equals(e.getString("actor_id"))));
+            Model verified = get(s, operator, "/admin/audit/verify");
+            assertEquals(true, verified.getModel("data").getBoolean("intact"), verified.dumps());
+            assertEquals(41001, get(s, operator, "/admin/audit?limit=5000").getInt("code"), "limits are checked where they enter");
+        }
+    }
 }

@@ -52,7 +52,8 @@ public final class OmixServer implements AutoCloseable {
     static final List<Capability.Factory> BUILT_IN = List.of(
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
             VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
-            DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, ConsoleCapability::new);
+            DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, io.omix.server.audit.AuditCapability::new,
+            ConsoleCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -200,6 +200,42 @@ public final class AuditLog implements AutoCloseable {
         return jdbc.query(sql.toString(), AuditLog::entry, args.toArray());
     }
 
+    /**
+     * What was done with {@code userId}'s data by others, newest first: entries on their behalf and
+     * entries naming one of their samples (partner apps reach samples, not people).
+     */
+    public List<Entry> listForPerson(String userId, OffsetDateTime since, int limit) {
+        List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
+        StringBuilder sql = new StringBuilder(SELECT + " WHERE (user_id = ?");
+        List<Object> args = new ArrayList<>(List.of(userId));
+        for (String s : samples.subList(0, Math.min(samples.size(), 50))) {
+            sql.append(" OR resources LIKE ?");
+            args.add("%biosample_id%" + s + "%");
+        }
+        sql.append(")");
+        if (since != null) {
+            sql.append(" AND at >= ?");
+            args.add(since);
+        }
+        // Their own console session is not someone else using their data (its caller id is console:<user id>).
+        sql.append(" AND (actor_id IS NULL OR actor_id <> ?) ORDER BY seq DESC LIMIT ").append(Math.max(1, Math.min(limit, 1000)));
+        args.add("console:" + userId);
+        return jdbc.query(sql.toString(), AuditLog::entry, args.toArray());
+    }
+
+    /** Display names of the OAuth2 clients and partner apps among {@code ids}. */
+    public java.util.Map<String, String> clientNames(List<String> ids) {
+        java.util.Map<String, String> names = new java.util.HashMap<>();
+        List<String> distinct = ids.stream().filter(java.util.Objects::nonNull).distinct().limit(500).toList();
+        if (distinct.isEmpty()) return names;
+        String marks = String.join(",", java.util.Collections.nCopies(distinct.size(), "?"));
+        jdbc.query("SELECT client_id, name FROM oauth_clients WHERE client_id IN (" + marks + ")", rs -> names.put(rs.getString(1), rs.getString(2)),
+                distinct.toArray());
+        jdbc.query("SELECT app_key, name FROM private_apps WHERE app_key IN (" + marks + ")", rs -> names.put(rs.getString(1), rs.getString(2)),
+                distinct.toArray());
+        return names;
+    }
+
     /** Where the chain breaks, if it does: the first entry whose hash or link does not hold. */
     public record Verification(long checked, Optional<Long> firstBrokenSeq, String reason) {}
 

@@ -39,14 +39,17 @@ public final class ConsoleCapability implements Capability {
     static final List<Page> USER_PAGES = List.of(
             new Page("/console/samples", "samples", "nav_samples", false),
             new Page("/console/streams", "streams", "nav_streams", false),
-            new Page("/console/files", "files", "nav_files", false));
+            new Page("/console/files", "files", "nav_files", false),
+            new Page("/console/apps", "connected-apps", "nav_connected", false),
+            new Page("/console/usage", "usage", "nav_usage", false));
     static final List<Page> OPERATOR_PAGES = List.of(
             new Page("/console/admin/apps", "admin-apps", "nav_apps", true),
             new Page("/console/admin/users", "admin-users", "nav_users", true),
             new Page("/console/admin/samples", "admin-samples", "nav_binding", true),
             new Page("/console/admin/imports", "admin-imports", "nav_imports", true),
             new Page("/console/admin/tasks", "admin-tasks", "nav_tasks", true),
-            new Page("/console/admin/datasets", "admin-datasets", "nav_datasets", true));
+            new Page("/console/admin/datasets", "admin-datasets", "nav_datasets", true),
+            new Page("/console/admin/audit", "admin-audit", "nav_audit", true));
 
     private final Platform platform;
     private final ConsoleSessions sessions;

@@ -236,6 +236,45 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aPersonSeesWhoUsedTheirDataAndRevokesAnAppAndTheOperatorVerifiesTheTrail() throws Exception {
+        var platform = server.server().platform();
+        String userId = demo.path("user").path("user_id").asText();
+        ClientStore.Created app = new ClientStore(platform).create("Step counter", List.of("http://127.0.0.1:9/cb"),
+                Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("samples"), false, null);
+        new io.omix.server.oauth.ConsentStore(platform).remember(userId, app.client().clientId(), Set.of("samples"));
+        String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), app.client().clientId(),
+                userId, OAuthClient.AUTHORIZATION_CODE, "samples", null, true).accessToken();
+        HttpRequest read = HttpRequest.newBuilder(URI.create(server.url() + "/samples")).header("Authorization", "Bearer " + token).build();
+        assertTrue(HttpClient.newHttpClient().send(read, HttpResponse.BodyHandlers.ofString()).body().startsWith("{\"code\":0"));
+
+        signIn("user");
+        open("/console/usage");
+        WebElement usage = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#usage section")));
+        assertTrue(usage.getText().contains("Step counter") && usage.getText().contains("GET /samples"), usage.getText());
+        screenshot("usage");
+
+        open("/console/apps");
+        WebElement apps = waitFor("connected-table");
+        assertTrue(apps.getText().contains("Step counter"), apps.getText());
+        screenshot("connected-apps");
+        WebElement revoke = apps.findElements(By.cssSelector("tbody tr")).stream().filter(r -> r.getText().contains("Step counter"))
+                .findFirst().orElseThrow().findElement(By.cssSelector("button.danger"));
+        revoke.click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(d -> !d.findElement(By.id("connected")).getText().contains("Step counter"));
+        String after = HttpClient.newHttpClient().send(read, HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(after.startsWith("{\"code\":403"), "the app's token stopped at once: " + after);
+
+        signIn("operator");
+        open("/console/admin/audit");
+        WebElement trail = waitFor("audit-table");
+        assertTrue(trail.getText().contains("DELETE /user/grants/{client_id}"), "the revocation is in the trail");
+        browser.findElement(By.id("audit-verify")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-verdict"), "Intact"));
+        screenshot("admin-audit");
+    }
+
+    @Test
     void suspendingABatchTakesItsRowsOutOfTheDatasetView() throws Exception {
         signIn("operator");
         open("/console/admin/datasets");

@@ -247,7 +247,74 @@
     }).catch(fail(box));
   }
 
+  function fmt(template, args) {
+    return template.replace(/\{(\d)\}/g, function (_, i) { return String(args[+i]); });
+  }
+
+  /** Connected apps: what the person allowed, and Revoke (every credential of that app stops at once). */
+  function connectedPage() {
+    var box = $('connected');
+    function load() {
+      data('GET', '/user/grants').then(function (d) {
+        show(box, table(['col_app', 'col_scopes', 'col_granted', 'col_last_used', 'col_actions'], d.grants.map(function (g) {
+          var button = el('button', { type: 'button', 'class': 'danger', text: t('revoke'), 'aria-label': t('revoke') + ' ' + g.client_name });
+          button.addEventListener('click', function () {
+            if (!window.confirm(fmt(t('revoke_confirm'), [g.client_name]))) return;
+            button.disabled = true;
+            data('DELETE', '/user/grants/' + encodeURIComponent(g.client_id)).then(load).catch(fail(box));
+          });
+          return [g.client_name, g.scope, g.granted_at, g.last_used_at || t('never'), button];
+        }), 'connected-table'));
+      }).catch(fail(box));
+    }
+    load();
+  }
+
+  /** Who used my data: per application, what it did and when. */
+  function usagePage() {
+    var box = $('usage');
+    data('GET', '/audit/mine', { limit: 500 }).then(function (d) {
+      if (!d.entries.length) { show(box, el('p', { 'class': 'empty', text: t('none') })); return; }
+      var byApp = {};
+      var order = [];
+      d.entries.forEach(function (e) {
+        var who = e.actor_name || (e.actor_kind === 'signed_link' ? t('usage_signed_link') : e.actor_id || e.actor_kind);
+        if (!byApp[who]) { byApp[who] = []; order.push(who); }
+        byApp[who].push(e);
+      });
+      var sections = order.map(function (who) {
+        return el('section', { 'class': 'usage-app' }, [el('h2', { text: who }),
+          table(['col_time', 'col_operation', 'col_resources', 'col_records', 'col_outcome'], byApp[who].map(function (e) {
+            return [e.at, e.operation, e.resources || '', e.records === null ? '' : e.records, e.outcome];
+          }))]);
+      });
+      show(box, el('div', null, sections));
+    }).catch(fail(box));
+  }
+
   // ---- operator pages
+
+  function auditPage() {
+    var box = $('audit'), form = $('audit-filter'), verdict = $('audit-verdict');
+    function load() {
+      data('GET', '/admin/audit', { user_id: form.user_id.value, client_id: form.client_id.value, operation: form.operation.value, limit: 500 })
+        .then(function (d) {
+          show(box, table(['col_id', 'col_time', 'col_actor', 'col_credential', 'col_operation', 'col_resources', 'col_records', 'col_source', 'col_outcome'],
+            d.entries.map(function (e) {
+              return [e.seq, e.at, e.actor_kind + ' ' + (e.actor_id || '') + (e.user_id ? ' → ' + e.user_id : ''), e.credential, e.operation,
+                e.resources || '', e.records === null ? '' : e.records, e.source || '', e.outcome];
+            }), 'audit-table'));
+        }).catch(fail(box));
+    }
+    form.addEventListener('submit', function (ev) { ev.preventDefault(); load(); });
+    $('audit-verify').addEventListener('click', function () {
+      data('GET', '/admin/audit/verify').then(function (v) {
+        verdict.textContent = v.intact ? fmt(t('audit_intact'), [v.checked]) : fmt(t('audit_broken'), [v.first_broken_seq, v.reason]);
+        verdict.className = v.intact ? 'ok' : 'error';
+      }).catch(fail(verdict));
+    });
+    load();
+  }
 
   function appsPage() {
     var box = $('apps'), secretBox = $('secret-box');
@@ -432,7 +499,8 @@
     }).catch(fail(batchBox));
   }
 
-  var pages = { samples: samplesPage, sample: samplePage, streams: streamsPage, files: filesPage, 'admin-apps': appsPage,
+  var pages = { samples: samplesPage, sample: samplePage, streams: streamsPage, files: filesPage, 'connected-apps': connectedPage,
+    usage: usagePage, 'admin-audit': auditPage, 'admin-apps': appsPage,
     'admin-users': usersPage, 'admin-samples': bindingPage, 'admin-imports': importsPage, 'admin-tasks': tasksPage, 'admin-datasets': datasetsPage };
   var init = pages[document.body.dataset.page];
   if (init) init();

@@ -1,0 +1,87 @@
+package io.omix.server.audit;
+
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.DateTimeParam;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.LongParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringParam;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The audit trail over HTTP. {@code GET /audit/mine}: what applications did with the signed-in
+ * person's data (the console's "Who used my data"; scope grants). {@code GET /admin/audit} and
+ * {@code GET /admin/audit/verify}: the operator's list and check (the console's audit page).
+ */
+public final class AuditCapability implements Capability {
+    static final StringParam USER = Param.string("user_id").maxLength(64);
+    static final StringParam CLIENT = Param.string("client_id").maxLength(200);
+    static final StringParam SAMPLE = Param.string("biosample_id").maxLength(16);
+    static final StringParam OPERATION = Param.string("operation").maxLength(200);
+    static final DateTimeParam SINCE = Param.dateTime("since");
+    static final DateTimeParam UNTIL = Param.dateTime("until");
+    static final LongParam AFTER = Param.longInt("after").range(0, Long.MAX_VALUE).orElse(0L);
+    static final IntParam LIMIT = Param.integer("limit").range(1, 1000).orElse(200);
+
+    private final Platform platform;
+
+    public AuditCapability(Platform platform) {
+        this.platform = platform;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.get("/audit/mine", Access.USER_TOKEN, ParamSpec.of(SINCE, LIMIT), (r, p) -> {
+            r.caller().requireScope(Scope.GRANTS);
+            List<AuditLog.Entry> entries = platform.audit().listForPerson(r.caller().userId(), p.get(SINCE), p.get(LIMIT));
+            Map<String, String> names = platform.audit().clientNames(entries.stream().map(AuditLog.Entry::actorId).toList());
+            return Map.of("entries", entries.stream().map(e -> {
+                Map<String, Object> m = view(e);
+                m.put("actor_name", e.actorId() == null ? null : names.get(e.actorId()));
+                m.remove("source");
+                m.remove("hash");
+                return m;
+            }).toList());
+        });
+        routes.get("/admin/audit", Access.OPERATOR, ParamSpec.of(USER, CLIENT, SAMPLE, OPERATION, SINCE, UNTIL, AFTER, LIMIT), (r, p) -> {
+            AuditLog.Query q = new AuditLog.Query(p.get(USER), p.get(CLIENT), p.get(SAMPLE), p.get(SINCE) == null ? null : p.get(SINCE).toInstant(),
+                    p.get(UNTIL) == null ? null : p.get(UNTIL).toInstant(), p.get(OPERATION), p.get(AFTER), p.get(LIMIT));
+            return Map.of("entries", platform.audit().list(q).stream().map(AuditCapability::view).toList());
+        });
+        routes.get("/admin/audit/verify", Access.OPERATOR, ParamSpec.NONE, (r, p) -> {
+            AuditLog.Verification v = platform.audit().verify();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("intact", v.firstBrokenSeq().isEmpty());
+            m.put("checked", v.checked());
+            m.put("first_broken_seq", v.firstBrokenSeq().orElse(null));
+            m.put("reason", v.reason());
+            return m;
+        });
+    }
+
+    static Map<String, Object> view(AuditLog.Entry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", e.seq());
+        m.put("at", e.at().toString());
+        m.put("actor_kind", e.actorKind());
+        m.put("actor_id", e.actorId());
+        m.put("user_id", e.userId());
+        m.put("credential", e.credential());
+        m.put("operation", e.operation());
+        m.put("resources", e.resources());
+        m.put("records", e.records());
+        m.put("source", e.source());
+        m.put("request_id", e.requestId());
+        m.put("outcome", e.outcome());
+        m.put("hash", e.hash());
+        return m;
+    }
+}
