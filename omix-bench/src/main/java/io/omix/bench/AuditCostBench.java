@@ -1,0 +1,156 @@
+package io.omix.bench;
+
+import io.omix.sdk.AccessToken;
+import io.omix.sdk.Api;
+import io.omix.sdk.Model;
+import io.omix.sdk.OAuth2;
+import io.omix.sdk.PrivateApi;
+import io.omix.server.OmixServer;
+import io.omix.server.ServerConfig;
+import io.omix.server.apps.PrivateAppStore;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.variants.VcfImporter;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * What the audit trail costs (the personal-data issue: at most 10 % of get_variants and stream
+ * ingest throughput). Two servers in this JVM, the same data, one with {@code audit.enabled=false};
+ * each measurement alternates between them (off, on, off, on) so that both see the same warm-up and
+ * machine, and the ratio is printed. Usage: java -cp omix-bench.jar io.omix.bench.AuditCostBench
+ * [seconds per round=15] [threads=4] [vcf records=200000]
+ */
+public final class AuditCostBench {
+    private AuditCostBench() {}
+
+    record Side(String name, OmixServer server, Api variants, String sample, PrivateAppStore.Created app, List<String> entities) {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int records = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
+        Path dir = BenchServer.scratchDir("omix-audit-bench-");
+        Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
+        Side off = side("audit off", dir.resolve("off"), false, vcf, threads);
+        Side on = side("audit on", dir.resolve("on"), true, vcf, threads);
+        try {
+            double[] variants = new double[2];
+            double[] ingest = new double[2];
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 2; i++) {
+                    Side s = i == 0 ? off : on;
+                    double v = getVariants(s, threads, seconds, records);
+                    double w = ingest(s, threads, seconds, round);
+                    if (round > 0) { // round 0 warms both up
+                        variants[i] += v;
+                        ingest[i] += w;
+                    }
+                    System.out.printf("round %d %-9s get_variants %,.0f calls/s, batch_write_stream %,.0f records/s%n", round, s.name(), v, w);
+                }
+            }
+            System.out.printf("%nget_variants (100 ids, %d threads): audit off %,.0f/s, on %,.0f/s: on/off = %.3f (target >= 0.90)%n",
+                    threads, variants[0] / 2, variants[1] / 2, variants[1] / variants[0]);
+            System.out.printf("batch_write_stream (100 records a call, %d threads): audit off %,.0f records/s, on %,.0f: on/off = %.3f (target >= 0.90)%n",
+                    threads, ingest[0] / 2, ingest[1] / 2, ingest[1] / ingest[0]);
+        } finally {
+            for (Side s : List.of(off, on)) {
+                s.variants().close();
+                s.server().close();
+            }
+        }
+    }
+
+    private static Side side(String name, Path dataDir, boolean audit, Path vcf, int threads) throws Exception {
+        OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dataDir.toString(),
+                "demo.enabled", "false", "db.pool-size", "8", "audit.enabled", String.valueOf(audit))));
+        var platform = server.platform();
+        ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
+                Set.of("samples", "variants"), false, null);
+        String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
+        Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
+        String sample = new SampleStore(platform).register(caller, new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of()));
+        try (InputStream in = Files.newInputStream(vcf)) {
+            new VcfImporter(platform).importVcf(sample, in, VcfImporter.Options.DEFAULT);
+        }
+        AccessToken token;
+        try (OAuth2 oauth2 = OAuth2.builder(client.client().clientId(), client.secret()).endpoint(server.url().toString()).build()) {
+            token = oauth2.getCredentialsToken();
+        }
+        PrivateAppStore.Created app = new PrivateAppStore(platform).create("bench", "AUDIT_BENCH");
+        List<String> entities = StreamBench.entities(server, app, threads);
+        return new Side(name, server, Api.builder(token.accessToken()).endpoint(server.url().toString()).build(), sample, app, entities);
+    }
+
+    /** Calls per second of get_variants with 100 random ids, {@code threads} callers sharing one client, for {@code seconds}. */
+    private static double getVariants(Side s, int threads, int seconds, int records) throws Exception {
+        AtomicLong calls = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Random random = new Random(t);
+            futures.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    String ids = random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+                    if (s.variants().getVariants(s.sample(), ids).size() != 100) throw new IllegalStateException("100 answers expected");
+                    calls.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        for (Future<?> f : futures) f.get();
+        pool.shutdown();
+        return calls.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Records per second through batch_write_stream, 100 a call, each thread on its own entity, new times each round. */
+    private static double ingest(Side s, int threads, int seconds, int round) throws Exception {
+        AtomicLong written = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String entity = s.entities().get(t);
+            long first = 1_000_000_000L + round * 100_000_000L;
+            futures.add(pool.submit(() -> {
+                try (PrivateApi api = PrivateApi.builder(s.app().app().appKey(), s.app().appSecret()).endpoint(s.server().url().toString()).build()) {
+                    long next = first;
+                    while (!stop.get()) {
+                        List<List<Map<String, Object>>> calls = StreamBench.batches(entity, next, 100);
+                        next += 100;
+                        Model r = api.batchWriteStream(calls.get(0), false);
+                        for (Model item : r.getList("result").models()) {
+                            if (!Boolean.TRUE.equals(item.getBoolean("is_succeed"))) throw new IllegalStateException(item.dumps());
+                        }
+                        written.addAndGet(100);
+                    }
+                }
+                return null;
+            }));
+        }
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        for (Future<?> f : futures) f.get();
+        pool.shutdown();
+        return written.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+}
