@@ -141,7 +141,8 @@ final class AdminCommand implements Runnable {
         Object admin;
     }
 
-    @Command(name = "user", mixinStandardHelpOptions = true, description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class})
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class,
+            UserDelete.class})
     static final class Users extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a user; the password is read from stdin or asked for.")
@@ -342,6 +343,36 @@ final class AdminCommand implements Runnable {
         boolean set(Platform p, String id, boolean d) { return new UserStore(p).setDisabled(id, d); }
     }
 
+    /** Asks on a terminal; refuses without one unless {@code --yes} (scripts). */
+    static boolean confirmed(boolean yes, String question) {
+        if (yes) return true;
+        Console console = System.console();
+        if (console == null) throw new IllegalArgumentException("this cannot be undone: it asks for confirmation on a terminal; pass --yes in scripts");
+        String answer = console.readLine("%s [y/N] ", question);
+        return answer != null && answer.trim().equalsIgnoreCase("y");
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Erase a user and all their data: samples (and everything derived), files, grants, tokens. Cannot be undone.")
+    static final class UserDelete extends Sub implements Runnable {
+        @Parameters(paramLabel = "USERNAME") String username;
+        @Option(names = "--yes", description = "Do not ask for confirmation (for scripts).") boolean yes;
+
+        @Override
+        public void run() {
+            if (!confirmed(yes, "Erase user " + username + " and all their data?")) {
+                out().println("nothing erased");
+                out().flush();
+                return;
+            }
+            var erased = admin().withPlatform(p -> {
+                User u = new UserStore(p).findByUsername(username).orElseThrow(() -> new IllegalArgumentException("no user " + username));
+                return new io.omix.server.privacy.Erasure(p).eraseUser(u.userId()).orElseThrow(() -> new IllegalArgumentException("no user " + username));
+            });
+            print(out(), map("user_id", erased.userId(), "erased", true, "samples", erased.samples(), "files", erased.files()));
+        }
+    }
+
     @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a disabled user.")
     static final class UserEnable extends Toggle {
         boolean disabled() { return false; }
@@ -417,7 +448,29 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class})
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Erase a sample and everything derived from it (calls, profiles, stream records, data items). Cannot be undone.")
+    static final class SampleDelete extends Sub implements Runnable {
+        @Parameters(paramLabel = "BIOSAMPLE_ID") String biosampleId;
+        @Option(names = "--yes", description = "Do not ask for confirmation (for scripts).") boolean yes;
+
+        @Override
+        public void run() {
+            String id = biosampleId.toUpperCase(java.util.Locale.ROOT);
+            if (!confirmed(yes, "Erase sample " + id + " and everything derived from it?")) {
+                out().println("nothing erased");
+                out().flush();
+                return;
+            }
+            if (!admin().withPlatform(p -> new io.omix.server.privacy.Erasure(p).eraseSample(id))) {
+                throw new IllegalArgumentException("no sample " + id);
+            }
+            print(out(), map("biosample_id", id, "erased", true));
+        }
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class,
+            SampleDelete.class})
     static final class Samples extends Group {}
 
     @Command(name = "bind", mixinStandardHelpOptions = true, description = "Bind a sample to a user: their tokens see it at once.")

@@ -58,4 +58,37 @@ class GrantsCliTest {
             assertTrue(again.err().contains("41001"), again.err());
         }
     }
+
+    @Test
+    void anOperatorErasesASampleAndAUserFromTheCommandLine() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            var platform = s.server().platform();
+            User person = new UserStore(platform).create("erased-person", "erased-person-pass-1", User.Profile.EMPTY, false);
+            var samples = new io.omix.server.samples.SampleStore(platform);
+            String project = samples.createProject("cli erasure", 1, null, null, null).projectId();
+            io.omix.server.common.auth.Caller caller = io.omix.server.common.auth.Caller.userToken(new ClientStore(platform).create("Lab app",
+                    List.of("http://127.0.0.1:9/cb"), Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("samples"), false, null).client().clientId(),
+                    person.userId(), Set.of("samples"));
+            String first = samples.register(caller, new io.omix.server.samples.SampleStore.Registration("E-1", 11, project, false, 1, null, java.util.Map.of()));
+            String second = samples.register(caller, new io.omix.server.samples.SampleStore.Registration("E-2", 11, project, false, 1, null, java.util.Map.of()));
+            String dir = s.dataDir().toString();
+
+            AdminAndLoginTest.Run unconfirmed = AdminAndLoginTest.omix("admin", "--data-dir", dir, "sample", "delete", first);
+            assertEquals(2, unconfirmed.exit(), "no terminal and no --yes: refused");
+            assertTrue(samples.find(first).isPresent());
+            AdminAndLoginTest.Run sample = AdminAndLoginTest.omix("admin", "--data-dir", dir, "sample", "delete", first, "--yes");
+            assertEquals(0, sample.exit(), sample.err());
+            assertTrue(samples.find(first).isEmpty());
+            AdminAndLoginTest.Run missing = AdminAndLoginTest.omix("admin", "--data-dir", dir, "sample", "delete", first, "--yes");
+            assertEquals(2, missing.exit());
+
+            AdminAndLoginTest.Run user = AdminAndLoginTest.omix("admin", "--data-dir", dir, "user", "delete", "erased-person", "--yes");
+            assertEquals(0, user.exit(), user.err());
+            assertTrue(user.out().contains(second), user.out());
+            assertTrue(new UserStore(platform).findByUsername("erased-person").isEmpty());
+            assertTrue(samples.find(second).isEmpty());
+            assertTrue(platform.audit().list(new io.omix.server.audit.AuditLog.Query(null, null, null, null, null, "omix admin user delete", 0, 10))
+                    .get(0).resources().contains("username=erased-person"), "the operator's erasure is in the trail");
+        }
+    }
 }

@@ -96,6 +96,24 @@ public final class Api implements AutoCloseable {
                 + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))));
     }
 
+    /**
+     * Erases one of the signed-in person's samples and everything derived from it (variant calls,
+     * microbiome profiles, stream records, data items): {@code {biosample_id, erased: true}}. Needs
+     * the person's own tool (scope {@code grants}); 41303 for a sample that is not theirs. Cannot be undone.
+     */
+    public Model deleteSample(String biosampleId) {
+        return Answers.model(call(ApiRequest.of("DELETE", "/samples/" + upper(biosampleId))));
+    }
+
+    /**
+     * Erases the signed-in person's account and all their data: samples (and everything derived),
+     * files, grants, tokens. Answers {@code {user_id, erased: true, samples, files}}; this token stops
+     * working. Needs the person's own tool (scope {@code grants}). Cannot be undone.
+     */
+    public Model deleteAccount() {
+        return Answers.model(call(ApiRequest.of("DELETE", "/user")));
+    }
+
     /** Every sample matching {@code query}, fetched page by page as the iteration goes. */
     public Iterable<Model> samples(SampleQuery query) {
         return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));

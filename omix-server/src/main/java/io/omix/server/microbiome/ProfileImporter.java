@@ -95,10 +95,29 @@ public final class ProfileImporter {
         });
     }
 
-    /** Recomputes one taxon's background from its non-zero abundances (n rows, at import time only). */
+    /**
+     * Erases a sample's profiles of every kind (in the caller's transaction) and recomputes the cohort
+     * background of the taxa it had, so that nothing derived from its abundances remains.
+     */
+    public static void eraseSample(Connection c, String biosampleId) throws SQLException {
+        Jdbc.query(c, "SELECT name FROM microbiome_locks WHERE name = 'taxon_background' FOR UPDATE", rs -> 1);
+        List<String> touched = Jdbc.query(c, "SELECT taxon_id FROM taxon_abundance WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId);
+        Jdbc.update(c, "DELETE FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM func_abundance WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM gene_abundance WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM microbiome_profiles WHERE biosample_id = ?", biosampleId);
+        for (String taxonId : touched) refreshBackground(c, taxonId);
+    }
+
+    /** Recomputes one taxon's background from its non-zero abundances (n rows, at import and erasure only). */
     private static void refreshBackground(Connection c, String taxonId) throws SQLException {
         List<Double> values = Jdbc.query(c, "SELECT abundance FROM taxon_abundance WHERE taxon_id = ? AND abundance > 0 ORDER BY abundance",
                 rs -> rs.getDouble(1), taxonId);
+        if (values.isEmpty() && Jdbc.query(c, "SELECT 1 FROM taxon_abundance WHERE taxon_id = ? LIMIT 1", rs -> 1, taxonId).isEmpty()) {
+            // No sample has the taxon any more (the last one was erased): no background either.
+            Jdbc.update(c, "DELETE FROM taxon_background WHERE taxon_id = ?", taxonId);
+            return;
+        }
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
         double sum = 0;
         for (double v : sorted) sum += v;

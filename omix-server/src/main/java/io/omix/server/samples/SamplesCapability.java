@@ -79,8 +79,10 @@ public final class SamplesCapability implements Capability {
     private final SampleStore store;
     private final SampleAccess access;
     private final io.omix.server.users.UserStore users;
+    private final Platform platform;
 
     public SamplesCapability(Platform platform) {
+        this.platform = platform;
         this.store = new SampleStore(platform);
         this.users = new io.omix.server.users.UserStore(platform);
         this.access = new SampleAccess(platform.database().jdbc());
@@ -95,6 +97,22 @@ public final class SamplesCapability implements Capability {
         routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
         // Operators: every sample and who it is bound to; binding a sample to a user shows it to them at once.
         routes.get("/admin/samples", Access.OPERATOR, ParamSpec.NONE, (r, p) -> Map.of("samples", store.allWithUsers(500)));
+        // Erasure: the person, through their own tools (scope grants: the console, the CLI), or an operator.
+        routes.api(io.javalin.http.HandlerType.DELETE, "/samples/{biosample_id}", Access.USER_TOKEN, ParamSpec.of(BIOSAMPLE_ID), (r, p) -> {
+            r.caller().requireScope(io.omix.server.common.auth.Scope.GRANTS);
+            String id = p.get(BIOSAMPLE_ID);
+            // Only a sample bound to the person is theirs to erase; any other id is answered like an unknown one.
+            if (platform.database().jdbc().queryOne("SELECT 1 FROM sample_users WHERE biosample_id = ? AND user_id = ?", rs -> 1, id,
+                    r.caller().userId()).isEmpty()) {
+                throw new ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
+            }
+            new io.omix.server.privacy.Erasure(platform).eraseSample(id);
+            return Map.of("biosample_id", id, "erased", true);
+        });
+        routes.api(io.javalin.http.HandlerType.DELETE, "/admin/samples/{biosample_id}", Access.OPERATOR, ParamSpec.of(BIOSAMPLE_ID), (r, p) -> {
+            if (!new io.omix.server.privacy.Erasure(platform).eraseSample(p.get(BIOSAMPLE_ID))) throw ApiException.invalidParam("biosample_id", "no such sample");
+            return Map.of("biosample_id", p.get(BIOSAMPLE_ID), "erased", true);
+        });
         routes.post("/admin/samples/bind", Access.OPERATOR, ParamSpec.of(BIOSAMPLE_ID, USERNAME, UNBIND), (r, p) -> {
             String userId = users.findByUsername(p.get(USERNAME)).orElseThrow(() -> ApiException.invalidParam("username", "no such user")).userId();
             if (store.find(p.get(BIOSAMPLE_ID)).isEmpty()) throw ApiException.invalidParam("biosample_id", "no such sample");

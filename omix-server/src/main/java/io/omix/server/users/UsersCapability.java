@@ -35,8 +35,10 @@ public final class UsersCapability implements Capability {
 
     private final UserStore users;
     private final io.omix.server.common.db.Jdbc jdbc;
+    private final Platform platform;
 
     public UsersCapability(Platform platform) {
+        this.platform = platform;
         this.users = new UserStore(platform);
         this.jdbc = platform.database().jdbc();
     }
@@ -54,10 +56,26 @@ public final class UsersCapability implements Capability {
                 throw ApiException.invalidParam(e.getMessage().startsWith("password") ? "password" : "username", e.getMessage());
             }
         });
+        // Erasure of an account: the person, through their own tools (scope grants), or an operator.
+        routes.api(io.javalin.http.HandlerType.DELETE, "/user", Access.USER_TOKEN, ParamSpec.NONE, (r, p) -> {
+            r.caller().requireScope(Scope.GRANTS);
+            return erasedView(new io.omix.server.privacy.Erasure(platform).eraseUser(r.caller().userId()).orElseThrow(
+                    () -> new ApiException(ErrorCode.TOKEN_INVALID)));
+        });
+        routes.api(io.javalin.http.HandlerType.DELETE, "/admin/users/{username}", Access.OPERATOR, ParamSpec.of(USERNAME), (r, p) -> {
+            User u = users.findByUsername(p.get(USERNAME)).orElseThrow(() -> ApiException.invalidParam("username", "no such user"));
+            if (u.userId().equals(r.caller().userId())) throw ApiException.invalidParam("username", "an operator cannot erase their own account here");
+            return erasedView(new io.omix.server.privacy.Erasure(platform).eraseUser(u.userId()).orElseThrow(
+                    () -> ApiException.invalidParam("username", "no such user")));
+        });
         routes.post("/admin/users/{username}", Access.OPERATOR, ParamSpec.of(USERNAME, DISABLED), (r, p) -> {
             if (!users.setDisabled(p.get(USERNAME), p.get(DISABLED))) throw ApiException.invalidParam("username", "no such user");
             return adminView(users.findByUsername(p.get(USERNAME)).orElseThrow());
         });
+    }
+
+    private static Map<String, Object> erasedView(io.omix.server.privacy.Erasure.Erased e) {
+        return Map.of("user_id", e.userId(), "erased", true, "samples", e.samples(), "files", e.files());
     }
 
     /** The user's fields that the token's scopes allow; a token without any profile scope has no right here. */

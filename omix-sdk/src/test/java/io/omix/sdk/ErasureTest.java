@@ -1,0 +1,158 @@
+package io.omix.sdk;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.omix.server.Platform;
+import io.omix.server.batches.BatchStore;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.microbiome.ProfileImporter;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.ConsentStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.streams.StreamStore;
+import io.omix.server.testing.TestServer;
+import io.omix.server.users.SessionStore;
+import io.omix.server.variants.VcfImporter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The right to be forgotten, checked as an auditor would: after a person with data of every kind
+ * erases their account, no column of any table of the schema (read from the database's own catalog,
+ * so tables added later are covered) holds their ids, name, email, samples, entity or files, and no
+ * object holds their bytes; another person's data is untouched, and the trail records the erasure.
+ * On H2 and PostgreSQL.
+ */
+class ErasureTest {
+    static String resource(String path) throws Exception {
+        try (InputStream in = ErasureTest.class.getResourceAsStream(path)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A person with a sample holding variants, a full microbiome profile, stream records, data items, and a file. */
+    record Person(Identity.Person who, Api api, String sample, String entity, String object, String marker) {}
+
+    static Person person(TestServer s, String name, String project, String clientId, String namespace, long batchNo) throws Exception {
+        Platform platform = Identity.platform(s);
+        Identity.Person who = Identity.user(s, name, name + "@example.org");
+        String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId, who.userId(),
+                OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
+        Api api = Api.builder(token).endpoint(s.url()).build();
+        String sample = api.registerSample(name.toUpperCase() + "-1", 11, project).getString("biosample_id");
+        new VcfImporter(platform).importVcf(sample, ErasureTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+        ProfileImporter profiles = new ProfileImporter(platform);
+        profiles.importTaxa(sample, ErasureTest.class.getResourceAsStream("/microbiome/taxa.tsv"), "MetaPhlAn");
+        profiles.importFunctions(sample, "go", ErasureTest.class.getResourceAsStream("/microbiome/go.tsv"), "HUMAnN");
+        profiles.importGenes(sample, "IGC_9.9M", ErasureTest.class.getResourceAsStream("/microbiome/igc.tsv"), "IGC_PROFILING");
+        StreamStore streams = new StreamStore(platform);
+        String entity = streams.entityOf(sample);
+        List<StreamStore.NewRecord> records = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            records.add(new StreamStore.NewRecord(entity, "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01", PartialTime.parse("2026-01-0" + (i + 1) + " 08:00:00"),
+                    JsonNodeFactory.instance.objectNode().put("note", name + " slept badly")));
+        }
+        streams.write(namespace, records, false);
+        new BatchStore(platform).importItems(namespace, batchNo, sample, List.of(new BatchStore.NewItem("8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01",
+                JsonNodeFactory.instance.objectNode().put("diary", name + " diary entry"))));
+        String marker = "private report of " + name + " " + java.util.UUID.randomUUID();
+        String object = api.upload("report.txt", marker);
+        new ConsentStore(platform).remember(who.userId(), clientId, Set.of("samples", "grants"));
+        new SessionStore(platform).start(who.userId());
+        return new Person(who, api, sample, entity, object, marker);
+    }
+
+    /** Every (table, column, value) of the schema whose text holds {@code needle}; the audit trail aside (ids only, by design). */
+    static List<String> traces(Platform platform, String needle) {
+        var jdbc = platform.database().jdbc();
+        String schema = jdbc.queryOne("SELECT CURRENT_SCHEMA", rs -> rs.getString(1)).orElseThrow();
+        List<String[]> columns = jdbc.query("SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3).toLowerCase()}, schema);
+        List<String> found = new ArrayList<>();
+        int textColumns = 0;
+        for (String[] c : columns) {
+            if (c[0].equalsIgnoreCase("audit_log") || c[0].toLowerCase().startsWith("flyway")) continue;
+            if (!(c[2].contains("char") || c[2].contains("text") || c[2].contains("clob"))) continue;
+            textColumns++;
+            long n = jdbc.queryOne("SELECT COUNT(*) FROM " + c[0] + " WHERE " + c[1] + " LIKE ?", rs -> rs.getLong(1), "%" + needle + "%").orElseThrow();
+            if (n > 0) found.add(c[0] + "." + c[1] + " x" + n);
+        }
+        assertTrue(textColumns > 60, "the catalog was read: " + textColumns + " text columns");
+        return found;
+    }
+
+    static boolean anyObjectHolds(Path root, String marker) throws Exception {
+        try (var files = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p) && Files.readString(p, StandardCharsets.ISO_8859_1).contains(marker)) return true;
+            }
+        }
+        return false;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anErasedPersonLeavesNoTraceInAnyTableOrObject(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
+            scopes.add(Scope.GRANTS.id());
+            String clientId = new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                    scopes, false, null).client().clientId();
+            String project = new SampleStore(platform).createProject("erasure", 1, null, null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "ERASURE_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "shared batch", "items of two people").batchNo();
+            Person forget = person(s, "forgetme", project, clientId, app.app().namespace(), batchNo);
+            Person keep = person(s, "keepme", project, clientId, app.app().namespace(), batchNo);
+
+            // One more sample of the person, erased alone first; another person cannot erase it.
+            String second = forget.api().registerSample("FORGETME-2", 11, project).getString("biosample_id");
+            assertEquals(41303, assertThrows(ApiException.class, () -> keep.api().deleteSample(second)).code());
+            assertEquals(true, forget.api().deleteSample(second).getBoolean("erased"));
+            assertEquals(List.of(), traces(platform, second));
+
+            Model erased = forget.api().deleteAccount();
+            assertEquals(forget.who().userId(), erased.getString("user_id"));
+            assertTrue(erased.dumps().contains(forget.sample()), erased.dumps());
+            assertEquals(403, assertThrows(ApiException.class, () -> forget.api().getSamples(SampleQuery.all())).code(), "its token died with it");
+
+            for (String needle : List.of(forget.who().userId(), forget.who().username(), forget.who().username() + "@example.org", forget.sample(),
+                    forget.entity(), forget.object(), "forgetme slept badly", "forgetme diary entry")) {
+                assertEquals(List.of(), traces(platform, needle), "no trace of " + needle);
+            }
+            assertTrue(!anyObjectHolds(s.dataDir().resolve("objects"), forget.marker()), "no object holds the person's bytes");
+
+            // The other person's data is whole.
+            assertTrue(anyObjectHolds(s.dataDir().resolve("objects"), keep.marker()));
+            assertTrue(platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variants v JOIN variant_sources s ON s.source_id = v.source_id"
+                    + " WHERE s.biosample_id = ?", rs -> rs.getLong(1), keep.sample()).orElseThrow() > 0, "the other person's calls stay");
+            assertTrue(!traces(platform, keep.sample()).isEmpty());
+            assertEquals(1L, platform.database().jdbc().queryOne("SELECT item_count FROM batches WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).orElseThrow(),
+                    "the shared batch keeps the other person's item");
+            long background = platform.database().jdbc().queryOne("SELECT COUNT(*) FROM taxon_background WHERE n_present > 1", rs -> rs.getLong(1)).orElseThrow();
+            assertEquals(0, background, "the cohort background is recomputed from the remaining person alone");
+
+            // The trail keeps that it happened, with ids only, and still verifies.
+            var entries = platform.audit().list(new io.omix.server.audit.AuditLog.Query(forget.who().userId(), null, null, null, null, "DELETE /user", 0, 10));
+            assertEquals(1, entries.size());
+            assertEquals("200 0", entries.get(0).outcome());
+            assertTrue(platform.audit().verify().firstBrokenSeq().isEmpty());
+            keep.api().close();
+            forget.api().close();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.omix.server.privacy;
+
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.microbiome.ProfileImporter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The right to be forgotten: a sample, or a whole account, and everything derived from it, gone from
+ * every table and from the object store. What stays is that it happened: an audit entry naming who
+ * erased which ids (ids only; the audit trail never held the data itself).
+ * <p>Rows go in one transaction, so an erasure is whole or not at all; objects go after it commits
+ * (an object whose delete fails is left to housekeeping, which removes objects no file refers to).
+ */
+public final class Erasure {
+    private static final Logger LOG = LoggerFactory.getLogger(Erasure.class);
+
+    /** What an erasure removed. */
+    public record Erased(String userId, List<String> samples, int files) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+
+    public Erasure(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+    }
+
+    /** Erases one sample and everything derived from it; false when there is no such sample. */
+    public boolean eraseSample(String biosampleId) {
+        return jdbc.inTransaction(c -> {
+            if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId).isEmpty()) return false;
+            eraseSample(c, biosampleId);
+            return true;
+        });
+    }
+
+    /**
+     * Erases an account: every sample bound to this person alone (a sample shared with another person
+     * is unbound from this one), their files and uploads, tokens, codes, consents, sessions, sign-in
+     * counters, and the user. Applications the person registered stay, without their owner.
+     */
+    public java.util.Optional<Erased> eraseUser(String userId) {
+        List<String[]> objects = new ArrayList<>();
+        java.util.Optional<Erased> erased = jdbc.inTransaction(c -> {
+            List<String> usernames = Jdbc.query(c, "SELECT username FROM users WHERE user_id = ? FOR UPDATE", rs -> rs.getString(1), userId);
+            if (usernames.isEmpty()) return java.util.Optional.<Erased>empty();
+            List<String> samples = new ArrayList<>();
+            for (String s : Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId)) {
+                long others = Jdbc.query(c, "SELECT COUNT(*) FROM sample_users WHERE biosample_id = ? AND user_id <> ?", rs -> rs.getLong(1), s, userId).get(0);
+                if (others == 0) {
+                    eraseSample(c, s);
+                    samples.add(s);
+                } else {
+                    Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", s, userId);
+                }
+            }
+            String owner = "user:" + userId;
+            for (String name : Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
+                objects.add(new String[] {"object", name});
+            }
+            for (String upload : Jdbc.query(c, "SELECT upload_id FROM multipart_uploads WHERE owner = ?", rs -> rs.getString(1), owner)) {
+                objects.add(new String[] {"upload", upload});
+            }
+            Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", owner);
+            Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
+            Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
+            Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
+            Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
+            // The sign-in throttle keys by account (username) and by account and source ("username|address").
+            Jdbc.update(c, "DELETE FROM login_failures WHERE username = ? OR username LIKE ?", usernames.get(0), usernames.get(0) + "|%");
+            Jdbc.update(c, "UPDATE oauth_clients SET owner_user_id = NULL WHERE owner_user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM users WHERE user_id = ?", userId);
+            return java.util.Optional.of(new Erased(userId, samples, (int) objects.stream().filter(o -> o[0].equals("object")).count()));
+        });
+        for (String[] o : objects) {
+            try {
+                if (o[0].equals("object")) platform.objects().delete(o[1]);
+                else platform.objects().abortParts(o[1]);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("erasure: {} {} stays for housekeeping: {}", o[0], o[1], e.toString());
+            }
+        }
+        return erased;
+    }
+
+    /** Everything of one sample, in the caller's transaction. */
+    static void eraseSample(Connection c, String biosampleId) throws SQLException {
+        for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
+            List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ?", rs -> rs.getLong(1), entity);
+            for (long s : series) {
+                Jdbc.update(c, "DELETE FROM stream_legacy_ids WHERE stream_key IN (SELECT stream_key FROM stream_records WHERE series_id = ?)", s);
+                Jdbc.update(c, "DELETE FROM stream_records WHERE series_id = ?", s);
+            }
+            Jdbc.update(c, "DELETE FROM stream_series WHERE entity_id = ?", entity);
+        }
+        Jdbc.update(c, "DELETE FROM sample_entities WHERE biosample_id = ?", biosampleId);
+        for (long source : Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ?", rs -> rs.getLong(1), biosampleId)) {
+            Jdbc.update(c, "DELETE FROM variants WHERE source_id = ?", source);
+        }
+        Jdbc.update(c, "DELETE FROM variant_sources WHERE biosample_id = ?", biosampleId);
+        ProfileImporter.eraseSample(c, biosampleId);
+        // Batch items of the sample; the batches keep their other items and say how many they hold.
+        for (long batch : Jdbc.query(c, "SELECT DISTINCT batch_no FROM data_items WHERE biosample_id = ?", rs -> rs.getLong(1), biosampleId)) {
+            int n = Jdbc.update(c, "DELETE FROM data_items WHERE batch_no = ? AND biosample_id = ?", batch, biosampleId);
+            Jdbc.update(c, "UPDATE batches SET item_count = item_count - ? WHERE batch_no = ?", n, batch);
+        }
+        // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
+        Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? OR result LIKE ?", "%" + biosampleId + "%", "%" + biosampleId + "%");
+        Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM samples WHERE biosample_id = ?", biosampleId);
+    }
+}
