@@ -41,8 +41,9 @@ public final class AuditLog implements AutoCloseable {
         /** A new entry, not yet appended. */
         public static Entry of(String actorKind, String actorId, String userId, String credential, String operation, String resources,
                                Integer records, String source, String requestId, String outcome) {
-            return new Entry(0, null, actorKind, actorId, userId, credential, operation, clip(resources, 1000), records,
-                    clip(source, 64), clip(requestId, 64), outcome, null, null);
+            return new Entry(0, null, actorKind, printable(clip(actorId, 200)), printable(clip(userId, 64)), credential,
+                    printable(clip(operation, 200)), printable(clip(resources, 1000)), records, printable(clip(source, 64)),
+                    printable(clip(requestId, 64)), outcome, null, null);
         }
 
         Entry appended(long seq, Instant at, String prevHash) {
@@ -125,8 +126,16 @@ public final class AuditLog implements AutoCloseable {
                     append(batch.stream().map(Pending::entry).toList());
                     for (Pending p : batch) p.done().complete(null);
                 } catch (RuntimeException e) {
-                    LOG.error("audit entries not recorded ({} requests refused their answers)", batch.size(), e);
-                    for (Pending p : batch) p.done().completeExceptionally(e);
+                    // One entry the database refuses must not cost the others their answers: one by one.
+                    for (Pending p : batch) {
+                        try {
+                            append(List.of(p.entry()));
+                            p.done().complete(null);
+                        } catch (RuntimeException single) {
+                            LOG.error("audit entry not recorded (request {} refused its answer)", p.entry().requestId(), single);
+                            p.done().completeExceptionally(single);
+                        }
+                    }
                 }
                 batch.clear();
             } catch (InterruptedException e) {
@@ -309,6 +318,25 @@ public final class AuditLog implements AutoCloseable {
         return new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10), rs.getString(11), rs.getString(12),
                 rs.getString(13), rs.getString(14));
+    }
+
+    /**
+     * Control characters written as {@code \\uXXXX}: what a caller sends (a NUL in an id, say) is
+     * recorded as sent, and every database stores it (PostgreSQL refuses NUL in text).
+     */
+    static String printable(String s) {
+        if (s == null) return null;
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 || ch == 0x7f) {
+                if (out == null) out = new StringBuilder(s.substring(0, i));
+                out.append(String.format("\\u%04x", (int) ch));
+            } else if (out != null) {
+                out.append(ch);
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     static String clip(String s, int max) {
