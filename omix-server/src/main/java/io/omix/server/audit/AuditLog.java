@@ -260,8 +260,17 @@ public final class AuditLog implements AutoCloseable {
         String[] prev = {null};
         long[] lastSeq = {0};
         jdbc.withConnection(c -> {
+            // The head first: entries appended while the walk goes on are past it and not looked at.
+            long headSeq;
+            String headHash;
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                headSeq = rs.getLong(1);
+                headHash = rs.getString(2);
+            }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY seq")) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE seq <= ? ORDER BY seq")) {
+                ps.setLong(1, headSeq);
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && broken[0] == null) {
@@ -286,16 +295,12 @@ public final class AuditLog implements AutoCloseable {
                 c.setAutoCommit(true);
             }
             if (broken[0] == null) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long headSeq = rs.getLong(1);
-                    if (headSeq > lastSeq[0]) {
-                        broken[0] = lastSeq[0] + 1;
-                        reason[0] = "entries " + (lastSeq[0] + 1) + " to " + headSeq + " are missing";
-                    } else if (headSeq < lastSeq[0] || (prev[0] != null && !prev[0].equals(rs.getString(2)))) {
-                        broken[0] = lastSeq[0];
-                        reason[0] = "the chain's head does not name entry " + lastSeq[0];
-                    }
+                if (headSeq > lastSeq[0]) {
+                    broken[0] = lastSeq[0] + 1;
+                    reason[0] = "entries " + (lastSeq[0] + 1) + " to " + headSeq + " are missing";
+                } else if (prev[0] != null && !prev[0].equals(headHash)) {
+                    broken[0] = lastSeq[0];
+                    reason[0] = "the chain's head does not name entry " + lastSeq[0];
                 }
             }
             return null;
