@@ -49,49 +49,35 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * What H2's background writer does and {@code WRITE_DELAY=0} turns off: every 100 ms its own
-     * housekeeping (rewrite sparse chunks, move chunks into freed space; it takes the store's lock only
-     * when free, as the background writer does), and once a second a sync of the file to the device.
-     * Each commit still reaches the operating system before it is acknowledged (a killed server loses
-     * nothing); the sync means a power loss costs at most about a second of writes. The housekeeping is
-     * H2's own method, reached by reflection (it is not public); should a later H2 lack it, the public
-     * {@code MVStore.compact} does part of the work. Not {@code MVStore.compactFile}: moving chunks that
-     * way while commits go on tripped H2's free-space assertion (seen under -ea).
+     * Part of what H2's background writer would do, which WRITE_DELAY=0 turns off: once a second,
+     * rewrite the chunks that are less than 80 % live (for at most 50 ms, as it holds the store), so
+     * that their space is freed and reused, then force the file to the device. Not MVStore.compactFile:
+     * moving chunks while commits go on trips H2's own free-space assertions (seen under -ea).
+     * Each commit reaches the operating system before it is acknowledged (a killed server loses
+     * nothing); the sync means a power loss costs at most about a second of writes instead of
+     * whatever the OS had not flushed yet.
      */
     private static ScheduledExecutorService maintainEverySecond(DataSource dataSource) {
         MVStore store = embeddedStore(dataSource);
-        java.lang.reflect.Method housekeeping = h2Housekeeping();
         ScheduledExecutorService syncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "omix-db-maintenance");
             t.setDaemon(true);
             return t;
         });
-        long[] ticks = {0};
         syncer.scheduleWithFixedDelay(() -> {
             try {
-                if (store == null || store.isClosed()) return;
-                if (housekeeping != null) {
-                    housekeeping.invoke(store.getFileStore(), store);
-                } else {
-                    store.compact(80, 16 << 20);
+                if (store != null && !store.isClosed()) {
+                    long until = System.nanoTime() + 50_000_000L;
+                    while (store.compact(80, 16 << 20) && System.nanoTime() < until) {
+                        // next chunks
+                    }
+                    store.sync();
                 }
-                if (++ticks[0] % 10 == 0) store.sync();
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "embedded database maintenance skipped: " + e);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "embedded database maintenance skipped: " + e.getMessage());
             }
-        }, 100, 100, TimeUnit.MILLISECONDS);
+        }, 1, 1, TimeUnit.SECONDS);
         return syncer;
-    }
-
-    private static java.lang.reflect.Method h2Housekeeping() {
-        try {
-            java.lang.reflect.Method m = Class.forName("org.h2.mvstore.RandomAccessStore").getDeclaredMethod("doHousekeeping", MVStore.class);
-            m.setAccessible(true);
-            return m;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "H2's own store housekeeping is not reachable; compacting with MVStore.compact instead: " + e);
-            return null;
-        }
     }
 
     /** The store under the embedded database this process opened (none when it reached another process's). */
