@@ -8,9 +8,7 @@ import io.omix.sdk.PrivateApi;
 import io.omix.server.OmixServer;
 import io.omix.server.ServerConfig;
 import io.omix.server.apps.PrivateAppStore;
-import io.omix.server.common.auth.Caller;
 import io.omix.server.oauth.ClientStore;
-import io.omix.server.samples.SampleStore;
 import io.omix.server.variants.VcfImporter;
 
 import java.io.InputStream;
@@ -20,12 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -79,11 +75,9 @@ public final class AuditCostBench {
         OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dataDir.toString(),
                 "demo.enabled", "false", "db.pool-size", "8", "audit.enabled", String.valueOf(audit))));
         var platform = server.platform();
-        ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
-                Set.of("samples", "variants"), false, null);
-        String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
-        Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
-        String sample = new SampleStore(platform).register(caller, new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of()));
+        VariantBench.ClientSample cs = VariantBench.clientWithSample(platform);
+        ClientStore.Created client = cs.client();
+        String sample = cs.sample();
         try (InputStream in = Files.newInputStream(vcf)) {
             new VcfImporter(platform).importVcf(sample, in, VcfImporter.Options.DEFAULT);
         }
@@ -96,61 +90,59 @@ public final class AuditCostBench {
         return new Side(name, server, Api.builder(token.accessToken()).endpoint(server.url().toString()).build(), sample, app, entities);
     }
 
-    /** Calls per second of get_variants with 100 random ids, {@code threads} callers sharing one client, for {@code seconds}. */
-    private static double getVariants(Side s, int threads, int seconds, int records) throws Exception {
-        AtomicLong calls = new AtomicLong();
+    /** One load thread: works until {@code stop} and says how many units (calls, records) it did. */
+    @FunctionalInterface
+    private interface Worker {
+        long run(int thread, AtomicBoolean stop) throws Exception;
+    }
+
+    /** Units per second of {@code threads} workers running side by side for {@code seconds}. */
+    private static double perSecond(int threads, int seconds, Worker worker) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> futures = new ArrayList<>();
+        List<Future<Long>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Random random = new Random(t);
-            futures.add(pool.submit(() -> {
-                while (!stop.get()) {
-                    String ids = random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
-                    if (s.variants().getVariants(s.sample(), ids).size() != 100) throw new IllegalStateException("100 answers expected");
-                    calls.incrementAndGet();
-                }
-                return null;
-            }));
+            int thread = t;
+            futures.add(pool.submit(() -> worker.run(thread, stop)));
         }
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         stop.set(true);
-        for (Future<?> f : futures) f.get();
+        long done = 0;
+        for (Future<Long> f : futures) done += f.get();
         pool.shutdown();
-        return calls.get() / ((System.nanoTime() - t0) / 1e9);
+        return done / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Calls per second of get_variants with 100 random ids, {@code threads} callers sharing one client, for {@code seconds}. */
+    private static double getVariants(Side s, int threads, int seconds, int records) throws Exception {
+        return perSecond(threads, seconds, (t, stop) -> {
+            Random random = new Random(t);
+            long calls = 0;
+            while (!stop.get()) {
+                String ids = random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+                if (s.variants().getVariants(s.sample(), ids).size() != 100) throw new IllegalStateException("100 answers expected");
+                calls++;
+            }
+            return calls;
+        });
     }
 
     /** Records per second through batch_write_stream, 100 a call, each thread on its own entity, new times each round. */
     private static double ingest(Side s, int threads, int seconds, int round) throws Exception {
-        AtomicLong written = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
+        return perSecond(threads, seconds, (t, stop) -> {
             String entity = s.entities().get(t);
-            long first = 1_000_000_000L + round * 100_000_000L;
-            futures.add(pool.submit(() -> {
-                try (PrivateApi api = PrivateApi.builder(s.app().app().appKey(), s.app().appSecret()).endpoint(s.server().url().toString()).build()) {
-                    long next = first;
-                    while (!stop.get()) {
-                        List<List<Map<String, Object>>> calls = StreamBench.batches(entity, next, 100);
-                        next += 100;
-                        Model r = api.batchWriteStream(calls.get(0), false);
-                        for (Model item : r.getList("result").models()) {
-                            if (!Boolean.TRUE.equals(item.getBoolean("is_succeed"))) throw new IllegalStateException(item.dumps());
-                        }
-                        written.addAndGet(100);
+            long written = 0;
+            try (PrivateApi api = PrivateApi.builder(s.app().app().appKey(), s.app().appSecret()).endpoint(s.server().url().toString()).build()) {
+                for (long next = 1_000_000_000L + round * 100_000_000L; !stop.get(); next += 100) {
+                    Model r = api.batchWriteStream(StreamBench.batches(entity, next, 100).get(0), false);
+                    for (Model item : r.getList("result").models()) {
+                        if (!Boolean.TRUE.equals(item.getBoolean("is_succeed"))) throw new IllegalStateException(item.dumps());
                     }
+                    written += 100;
                 }
-                return null;
-            }));
-        }
-        long t0 = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        stop.set(true);
-        for (Future<?> f : futures) f.get();
-        pool.shutdown();
-        return written.get() / ((System.nanoTime() - t0) / 1e9);
+            }
+            return written;
+        });
     }
 }

@@ -59,11 +59,9 @@ public final class VariantBench {
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
                 "demo.enabled", "false")))) {
             var platform = server.platform();
-            ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
-                    Set.of("samples", "variants"), false, null);
-            String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
-            Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
-            String sample = new SampleStore(platform).register(caller, new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of()));
+            ClientSample cs = clientWithSample(platform);
+            ClientStore.Created client = cs.client();
+            String sample = cs.sample();
 
             VcfImporter.Result result;
             try (InputStream in = Files.newInputStream(vcf)) {
@@ -111,6 +109,18 @@ public final class VariantBench {
                 }
             }
         }
+    }
+
+    /** A client-credentials client allowed samples and variants, and a sample it registered. */
+    record ClientSample(ClientStore.Created client, String sample) {}
+
+    static ClientSample clientWithSample(io.omix.server.Platform platform) {
+        ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
+                Set.of("samples", "variants"), false, null);
+        String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
+        Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
+        return new ClientSample(client, new SampleStore(platform).register(caller,
+                new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of())));
     }
 
     /** 100 distinct random ids of the sample. */

@@ -10,9 +10,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code omix admin audit list|verify}: the audit trail, read straight from the database (also while the server runs). */
 final class AuditCommands {
@@ -45,7 +43,7 @@ final class AuditCommands {
             for (AuditLog.Entry e : entries) {
                 if (json) {
                     try {
-                        out.println(mapper.writeValueAsString(view(e)));
+                        out.println(mapper.writeValueAsString(e.fields()));
                     } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
                         throw new IllegalStateException(x);
                     }
@@ -61,24 +59,6 @@ final class AuditCommands {
 
         private static String dash(String s) {
             return s == null ? "-" : s;
-        }
-
-        static Map<String, Object> view(AuditLog.Entry e) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("seq", e.seq());
-            m.put("at", e.at().toString());
-            m.put("actor_kind", e.actorKind());
-            m.put("actor_id", e.actorId());
-            m.put("user_id", e.userId());
-            m.put("credential", e.credential());
-            m.put("operation", e.operation());
-            m.put("resources", e.resources());
-            m.put("records", e.records());
-            m.put("source", e.source());
-            m.put("request_id", e.requestId());
-            m.put("outcome", e.outcome());
-            m.put("hash", e.hash());
-            return m;
         }
 
         private static Instant instant(String option, String text) {

@@ -44,7 +44,7 @@ public final class AuditCapability implements Capability {
             List<AuditLog.Entry> entries = platform.audit().listForPerson(r.caller().userId(), p.get(SINCE), p.get(LIMIT));
             Map<String, String> names = platform.audit().clientNames(entries.stream().map(AuditLog.Entry::actorId).toList());
             return Map.of("entries", entries.stream().map(e -> {
-                Map<String, Object> m = view(e);
+                Map<String, Object> m = e.fields();
                 m.put("actor_name", e.actorId() == null ? null : names.get(e.actorId()));
                 m.remove("source");
                 m.remove("hash");
@@ -54,7 +54,7 @@ public final class AuditCapability implements Capability {
         routes.get("/admin/audit", Access.OPERATOR, ParamSpec.of(USER, CLIENT, SAMPLE, OPERATION, SINCE, UNTIL, AFTER, LIMIT), (r, p) -> {
             AuditLog.Query q = new AuditLog.Query(p.get(USER), p.get(CLIENT), p.get(SAMPLE), p.get(SINCE) == null ? null : p.get(SINCE).toInstant(),
                     p.get(UNTIL) == null ? null : p.get(UNTIL).toInstant(), p.get(OPERATION), p.get(AFTER), p.get(LIMIT));
-            return Map.of("entries", platform.audit().list(q).stream().map(AuditCapability::view).toList());
+            return Map.of("entries", platform.audit().list(q).stream().map(AuditLog.Entry::fields).toList());
         });
         routes.get("/admin/audit/verify", Access.OPERATOR, ParamSpec.NONE, (r, p) -> {
             AuditLog.Verification v = platform.audit().verify();
@@ -65,23 +65,5 @@ public final class AuditCapability implements Capability {
             m.put("reason", v.reason());
             return m;
         });
-    }
-
-    static Map<String, Object> view(AuditLog.Entry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seq", e.seq());
-        m.put("at", e.at().toString());
-        m.put("actor_kind", e.actorKind());
-        m.put("actor_id", e.actorId());
-        m.put("user_id", e.userId());
-        m.put("credential", e.credential());
-        m.put("operation", e.operation());
-        m.put("resources", e.resources());
-        m.put("records", e.records());
-        m.put("source", e.source());
-        m.put("request_id", e.requestId());
-        m.put("outcome", e.outcome());
-        m.put("hash", e.hash());
-        return m;
     }
 }

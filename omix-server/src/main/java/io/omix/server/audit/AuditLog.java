@@ -46,6 +46,25 @@ public final class AuditLog implements AutoCloseable {
                     printable(clip(requestId, 64)), outcome, null, null);
         }
 
+        /** The entry's fields by their wire names, in order: what the CLI prints and the API answers. */
+        public java.util.Map<String, Object> fields() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("seq", seq);
+            m.put("at", at.toString());
+            m.put("actor_kind", actorKind);
+            m.put("actor_id", actorId);
+            m.put("user_id", userId);
+            m.put("credential", credential);
+            m.put("operation", operation);
+            m.put("resources", resources);
+            m.put("records", records);
+            m.put("source", source);
+            m.put("request_id", requestId);
+            m.put("outcome", outcome);
+            m.put("hash", hash);
+            return m;
+        }
+
         Entry appended(long seq, Instant at, String prevHash) {
             Entry e = new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, null);
             return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, e.computeHash());

@@ -449,20 +449,23 @@ public final class FilesCapability implements Capability {
     private long removeUnreferenced(java.time.Instant before) throws java.io.IOException {
         long[] removed = {0};
         java.util.List<String> names = new java.util.ArrayList<>();
-        ObjectStore.NameVisitor flush = ignored -> {
-            java.util.Set<String> known = store.existing(names);
-            for (String name : names) {
-                if (known.contains(name)) continue;
-                objects.delete(name);
-                removed[0]++;
-            }
-            names.clear();
-        };
         objects.forEachObjectWrittenBefore(before, name -> {
             names.add(name);
-            if (names.size() == 500) flush.visit(null);
+            if (names.size() == 500) removed[0] += removeUnknown(names);
         });
-        if (!names.isEmpty()) flush.visit(null);
-        return removed[0];
+        return removed[0] + removeUnknown(names);
+    }
+
+    /** Deletes those of {@code names} that no file row names, and empties the list. */
+    private long removeUnknown(java.util.List<String> names) throws java.io.IOException {
+        java.util.Set<String> known = store.existing(names);
+        long removed = 0;
+        for (String name : names) {
+            if (known.contains(name)) continue;
+            objects.delete(name);
+            removed++;
+        }
+        names.clear();
+        return removed;
     }
 }
