@@ -114,6 +114,38 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.of("DELETE", "/user")));
     }
 
+    /**
+     * Asks for an archive of all the signed-in person's data (their right of access): a task that
+     * builds one zip (samples as JSON, variant calls as VCF, microbiome profiles as TSV, stream records
+     * as FHIR Observations in NDJSON, their files, grants and audit entries, and a manifest with
+     * checksums). Answers the task ({@code {task_id, progress, ...}}); its result, once
+     * {@code SUCCESS}, is {@code {object_name, size, sha256, url, expires, samples, files, entries}}
+     * with {@code url} a signed download link valid for a day. Asking while an export runs answers that
+     * one. Needs the person's own tool (scope {@code grants}).
+     */
+    public Model requestExport() {
+        return Answers.model(call(ApiRequest.post("/user/export")));
+    }
+
+    /**
+     * {@link #requestExport}, waits for it (at most {@code timeout}) and downloads the archive into
+     * {@code target}, checking its SHA-256; the finished task. BgeException when the export failed.
+     */
+    public Model exportData(java.nio.file.Path target, java.time.Duration timeout) {
+        return exportData(target, timeout, TransferListener.NONE);
+    }
+
+    /** As {@link #exportData(java.nio.file.Path, java.time.Duration)}, telling {@code listener} how the download goes. */
+    public Model exportData(java.nio.file.Path target, java.time.Duration timeout, TransferListener listener) {
+        Model done = waitFor(requestExport(), timeout);
+        Model result = done.getModel("result");
+        if (!"SUCCESS".equals(done.getString("progress")) || result == null || result.getString("url") == null) {
+            throw new BgeException("the export failed: " + (result == null ? done.dumps() : result.getString("error")));
+        }
+        files().download(result.getString("object_name"), () -> result.getString("url"), target, listener);
+        return done;
+    }
+
     /** Every sample matching {@code query}, fetched page by page as the iteration goes. */
     public Iterable<Model> samples(SampleQuery query) {
         return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));

@@ -358,7 +358,7 @@ final class FileTransfer implements AutoCloseable {
 
     /** Streams an object through a fresh signed URL into {@code out}, checking it. */
     long download(String objectName, OutputStream out, TransferListener listener) {
-        return fetch(objectName, null, out, listener);
+        return fetch(objectName, () -> api.getDownloadUrl(objectName).getString("url"), null, out, listener);
     }
 
     /**
@@ -366,11 +366,16 @@ final class FileTransfer implements AutoCloseable {
      * from where it stopped (HTTP Range), and become {@code target} once complete and checked.
      */
     long download(String objectName, Path target, TransferListener listener) {
+        return download(objectName, () -> api.getDownloadUrl(objectName).getString("url"), target, listener);
+    }
+
+    /** As {@link #download(String, Path, TransferListener)}, through a signed URL at hand (an export's). */
+    long download(String what, java.util.function.Supplier<String> signedUrl, Path target, TransferListener listener) {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
             long size;
             try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                size = fetch(objectName, partial, out, listener);
+                size = fetch(what, signedUrl, partial, out, listener);
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return size;
@@ -380,14 +385,14 @@ final class FileTransfer implements AutoCloseable {
     }
 
     /** Fetches the object, continuing after the bytes {@code partial} holds already (when given). */
-    private long fetch(String objectName, Path partial, OutputStream out, TransferListener listener) {
+    private long fetch(String objectName, java.util.function.Supplier<String> signedUrl, Path partial, OutputStream out, TransferListener listener) {
         long from;
         try {
             from = partial != null && Files.exists(partial) ? Files.size(partial) : 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String url = api.getDownloadUrl(objectName).getString("url");
+        String url = signedUrl.get();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
         if (from > 0) b.header("Range", "bytes=" + from + "-");
         HttpResponse<InputStream> response;

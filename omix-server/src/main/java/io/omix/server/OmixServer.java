@@ -53,6 +53,7 @@ public final class OmixServer implements AutoCloseable {
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
             VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
             DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, io.omix.server.audit.AuditCapability::new,
+            io.omix.server.privacy.PrivacyCapability::new,
             ConsoleCapability::new);
 
     private final Platform platform;

@@ -19,19 +19,14 @@ import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
 import io.omix.server.common.validation.StringParam;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,13 +62,13 @@ public final class FilesCapability implements Capability {
     private final Platform platform;
     private final FileStore store;
     private final ObjectStore objects;
-    private final byte[] urlKey;
+    private final SignedLinks links;
 
     public FilesCapability(Platform platform) {
         this.platform = platform;
         this.store = new FileStore(platform);
         this.objects = platform.objects();
-        this.urlKey = platform.masterKey().derive("download-url");
+        this.links = new SignedLinks(platform);
         platform.authenticators().register(Access.UPLOAD_CREDENTIALS, new UploadAuthenticator(platform, store));
     }
 
@@ -245,20 +240,8 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())))
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
         long expires = platform.now().toEpochSecond() + expirationSeconds;
-        String url = r.baseUrl(platform.config()) + "/oss/objects/" + ObjectNames.encodePath(object.objectName())
-                + "?Expires=" + expires + "&Signature=" + URLEncoder.encode(signature(name, expires), StandardCharsets.UTF_8);
+        String url = links.url(r.baseUrl(platform.config()), object.objectName(), expires);
         return Map.of("url", url, "expires", String.valueOf(expires));
-    }
-
-    /** base64url(HMAC-SHA256(derived key, object name \n expires)): tamper-proof, checkable by every server. */
-    String signature(String objectName, long expires) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(urlKey, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal((objectName + "\n" + expires).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A signed URL's GET: 403 when the signature does not match or has expired, 404 when the object is gone; Range honoured. */
@@ -279,7 +262,7 @@ public final class FilesCapability implements Capability {
             return;
         }
         long expires = Long.parseLong(expiresText);
-        if (!Secrets.constantTimeEquals(signature(name, expires), signature)) {
+        if (!Secrets.constantTimeEquals(links.signature(name, expires), signature)) {
             ctx.status(403).result("signature does not match");
             return;
         }

@@ -6,7 +6,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /** What an object name may be: relative, '/'-separated, no empty, '.' or '..' segment, no backslash or control character. */
-final class ObjectNames {
+public final class ObjectNames {
     static final int MAX_LENGTH = 400;
 
     private ObjectNames() {}
@@ -27,6 +27,16 @@ final class ObjectNames {
             }
         }
         return name;
+    }
+
+    /** Whether {@code name} is an acceptable object name (for names that do not come from a request). */
+    public static boolean acceptable(String name) {
+        try {
+            check("object_name", name);
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     /** Percent-encodes each segment, keeping the '/' between them. */

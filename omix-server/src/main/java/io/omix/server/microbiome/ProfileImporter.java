@@ -172,7 +172,7 @@ public final class ProfileImporter {
                 String v = cols[i].trim();
                 switch (col) {
                     case "gene_id" -> id = v;
-                    case "gene_name" -> name = v;
+                    case "gene_name" -> name = v.isEmpty() ? null : v;
                     case "abundance" -> value = number(v, n);
                     default -> annotation.put(col, v.matches("-?[0-9]+") && v.length() < 18 ? Long.parseLong(v) : v);
                 }

@@ -215,6 +215,39 @@ public final class SampleStore {
         return withProjects(rows).stream().findFirst();
     }
 
+    /**
+     * Writes an exported sample back under its own id, bound to {@code userId}, creating the projects
+     * it names that this server lacks (restoring an export). A sample of that id already here is refused.
+     */
+    public void restore(Sample s, String userId) {
+        jdbc.inTransaction(c -> {
+            if (!Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ?", rs -> 1, s.biosampleId()).isEmpty()) {
+                throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
+            }
+            OffsetDateTime now = platform.now();
+            for (Project p : s.projects()) {
+                if (Jdbc.query(c, "SELECT 1 FROM projects WHERE project_id = ?", rs -> 1, p.projectId()).isEmpty()) {
+                    Jdbc.update(c, "INSERT INTO projects (project_id, name, omic, consortium, data_provider, public_description, created_at)"
+                            + " VALUES (?,?,?,?,?,?,?)", p.projectId(), p.name(), p.omic(), p.consortium(), p.dataProvider(), p.publicDescription(), now);
+                }
+            }
+            Map<String, ObjectNode> groups = emptyGroups();
+            s.groups().forEach((g, node) -> {
+                if (groups.containsKey(g)) groups.get(g).setAll(node);
+            });
+            Jdbc.update(c, "INSERT INTO samples (biosample_id, site, organism, omic, status, data_availability, is_primary, external_sample_id, "
+                            + "external_sample_id_alt, namespace, sample_collection_time, sample_time, budget_execution_unit_id, library_json, "
+                            + "sequencing_json, statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    s.biosampleId(), s.site(), s.organism(), s.omic(), s.status(), s.dataAvailability(), s.primary(), s.externalSampleId(),
+                    s.externalSampleIdAlt(), s.namespace(), s.sampleCollectionTime(), s.sampleTime(), s.budgetExecutionUnitId(),
+                    json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
+                    s.createTime(), s.updateTime());
+            for (Project p : s.projects()) Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", s.biosampleId(), p.projectId());
+            Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", s.biosampleId(), userId);
+            return null;
+        });
+    }
+
     /** External ids of the caller's samples in one project and site. */
     public List<Map<String, Object>> externals(Caller caller, String projectId, int site, List<String> externalIds) {
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere())

@@ -76,6 +76,38 @@ public final class StreamStore {
         return element(id).orElseThrow();
     }
 
+    /** Adds {@code e} to the catalog under its own id unless an element has that id (restoring an export). */
+    public DataElement ensureElement(DataElement e) {
+        if (element(e.id()).isEmpty()) {
+            jdbc.update("INSERT INTO data_elements (data_element_id, name, description, source_domain, source_id) VALUES (?,?,?,?,?)",
+                    e.id(), e.name(), e.description() == null ? "" : e.description(), e.sourceDomain(), e.sourceId());
+        }
+        return element(e.id()).orElseThrow();
+    }
+
+    /** Receives records one at a time while a query reads them. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void visit(Record record) throws java.io.IOException;
+    }
+
+    /**
+     * Every record of one entity, of every namespace and element, series by series in time order,
+     * read in {@code c} without holding them all (exports).
+     */
+    public void forEachRecordOf(java.sql.Connection c, String entityId, RecordVisitor visitor) throws SQLException, java.io.IOException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT s.*, r.namespace, r.entity_id, e.data_element_id, e.name, e.description,"
+                + " e.source_domain, e.source_id FROM stream_records s JOIN stream_series r ON r.series_id = s.series_id"
+                + " JOIN data_elements e ON e.data_element_id = r.data_element_id WHERE r.entity_id = ?"
+                + " ORDER BY s.series_id, s.generate_time, s.dup_seq")) {
+            ps.setFetchSize(2000);
+            ps.setString(1, entityId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) visitor.visit(record(rs));
+            }
+        }
+    }
+
     public List<DataElement> elements() {
         return jdbc.query("SELECT * FROM data_elements ORDER BY name", StreamStore::element);
     }

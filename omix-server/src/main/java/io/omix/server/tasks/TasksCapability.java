@@ -69,8 +69,10 @@ public final class TasksCapability implements Capability {
         });
     }
 
+    /** The caller's task: its own, or for a person's token also the person's (exports), whichever tool asked. */
     private TaskEngine.Task own(Caller caller, String taskId) {
-        return engine.byTaskId(taskId).filter(t -> t.owner().equals(ownerOf(caller)))
+        return engine.byTaskId(taskId).filter(t -> t.owner().equals(ownerOf(caller))
+                        || caller.kind() == Caller.Kind.USER_TOKEN && t.owner().equals("user:" + caller.userId()))
                 .orElseThrow(() -> ApiException.invalidParam("task_id", "no such task"));
     }
 

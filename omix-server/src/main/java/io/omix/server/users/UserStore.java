@@ -48,6 +48,14 @@ public final class UserStore {
         return findById(userId).orElseThrow();
     }
 
+    /** Sets the profile fields (restoring an export); null fields are left as they are. */
+    public void updateProfile(String userId, User.Profile p) {
+        jdbc.update("UPDATE users SET nickname = COALESCE(?, nickname), email = COALESCE(?, email), phone = COALESCE(?, phone),"
+                + " sex = COALESCE(?, sex), birthday = COALESCE(?, birthday), avatar = COALESCE(?, avatar), user_address = COALESCE(?, user_address),"
+                + " personnel_info_code = COALESCE(?, personnel_info_code) WHERE user_id = ?", p.nickname(), p.email(), p.phone(), p.sex(),
+                p.birthday(), p.avatar(), p.userAddress(), p.personnelInfoCode(), userId);
+    }
+
     public Optional<User> findById(String userId) {
         return jdbc.queryOne("SELECT " + COLUMNS + " FROM users WHERE user_id = ?", UserStore::map, userId);
     }

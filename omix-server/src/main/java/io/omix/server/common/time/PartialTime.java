@@ -66,6 +66,27 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
         return OffsetDateTime.of(year, month, day, hour, minute, second, micros * 1000, offset != null ? offset : defaultZone);
     }
 
+    /**
+     * The text {@link #parse} reads back as this time with this mask: only the parts the mask says were
+     * given, and the offset (the one stored) when a time of day was. Exports write stream times so.
+     */
+    public static String text(OffsetDateTime time, String mask) {
+        if (mask == null || mask.length() < 26) return RENDER.format(time);
+        StringBuilder out = new StringBuilder(String.format("%04d", time.getYear()));
+        if (mask.charAt(5) != '1') return out.toString();
+        out.append(String.format("-%02d", time.getMonthValue()));
+        if (mask.charAt(8) != '1') return out.toString();
+        out.append(String.format("-%02d", time.getDayOfMonth()));
+        if (mask.charAt(11) != '1') return out.toString();
+        out.append(String.format("T%02d:%02d", time.getHour(), time.getMinute()));
+        if (mask.charAt(17) == '1') {
+            out.append(String.format(":%02d", time.getSecond()));
+            int digits = (int) mask.substring(20, 26).chars().filter(c -> c == '1').count();
+            if (digits > 0) out.append('.').append(String.format("%06d", time.getNano() / 1000), 0, digits);
+        }
+        return out.append(time.getOffset().getId().equals("Z") ? "Z" : time.getOffset().getId()).toString();
+    }
+
     /** How the platform writes a time: {@code 2017-01-01T00:00:00.000000+0800}. */
     public static String render(OffsetDateTime time) {
         return RENDER.format(time);

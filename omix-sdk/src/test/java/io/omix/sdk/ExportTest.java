@@ -1,0 +1,235 @@
+package io.omix.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Platform;
+import io.omix.server.batches.BatchStore;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.privacy.ArchiveRestore;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The right of access and portability, as a person and an operator would use it: the person asks for
+ * their data, the task hands back a signed link to one archive whose manifest checks out and which
+ * holds their data of every kind and nothing of anyone else's; the operator of a fresh server restores
+ * it for a new account, and the open platform's answers about the person's sample are the same there.
+ * On H2 and PostgreSQL.
+ */
+class ExportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+    private static final List<String> RSIDS = List.of("rs100", "rs200", "rs300", "rs400", "rs500", "rs700", "rs701");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anExportHoldsEverythingOfThePersonAndRestoresToTheSameAnswers(String kind) throws Exception {
+        Path archive = dir.resolve("export.zip");
+        Map<String, String> before;
+        ErasureTest.Person person;
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ownTool(platform);
+            String project = new SampleStore(platform).createProject("export", 1, "Consortium", null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            person = ErasureTest.person(s, "exportme", project, clientId, app.app().namespace(), batchNo);
+            ErasureTest.Person other = ErasureTest.person(s, "someoneelse", project, clientId, app.app().namespace(), batchNo);
+            // Open-platform records too: an Observation payload at a time with a fraction and an offset, and a bare month.
+            var streams = new io.omix.server.streams.StreamStore(platform);
+            String entity = streams.entityOf(person.sample());
+            streams.write(io.omix.server.streams.StreamStore.OPEN_PLATFORM, List.of(
+                    new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE, io.omix.server.common.time.PartialTime.parse("2026-02-03 04:05:06.5+08:00"),
+                            JSON.readTree("{\"resourceType\":\"Observation\",\"valueQuantity\":{\"value\":61,\"unit\":\"/min\"}}")),
+                    new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE, io.omix.server.common.time.PartialTime.parse("2026-03"),
+                            JSON.readTree("72"))), false);
+            before = answers(person.api(), person.sample());
+
+            Model task = person.api().exportData(archive, Duration.ofMinutes(2));
+            assertEquals("SUCCESS", task.getString("progress"), task.dumps());
+            Model result = task.getModel("result");
+            assertEquals(1, result.getInt("samples"));
+            assertEquals(1, result.getInt("files"));
+            assertEquals(sha256(Files.readAllBytes(archive)), result.getString("sha256"), "the download is the archive the task stored");
+
+            // Another person cannot see the task, nor sign a link to the archive.
+            assertEquals(41001, assertThrows(ApiException.class, () -> other.api().task(task.getString("task_id"))).code());
+            assertThrows(ApiException.class, () -> other.api().getDownloadUrl(result.getString("object_name")));
+            // The archive is among the person's files: they can sign a new link when this one expires.
+            assertTrue(person.api().getDownloadUrl(result.getString("object_name")).getString("url").contains("/oss/objects/exports/"));
+
+            try (ZipFile zip = new ZipFile(archive.toFile())) {
+                JsonNode manifest = JSON.readTree(zip.getInputStream(zip.getEntry("manifest.json")));
+                assertEquals("omix-export", manifest.path("format").asText());
+                assertEquals(person.who().userId(), manifest.path("user_id").asText());
+                Set<String> paths = new LinkedHashSet<>();
+                for (JsonNode e : manifest.path("entries")) {
+                    String path = e.path("path").asText();
+                    paths.add(path);
+                    byte[] bytes = zip.getInputStream(zip.getEntry(path)).readAllBytes();
+                    assertEquals(e.path("size").asLong(), bytes.length, path);
+                    assertEquals(e.path("sha256").asText(), sha256(bytes), path);
+                }
+                String dirOf = "samples/" + person.sample() + "/";
+                for (String expected : List.of("user.json", dirOf + "sample.json", dirOf + "variants.vcf", dirOf + "microbiome/taxon.tsv",
+                        dirOf + "microbiome/func-go.tsv", dirOf + "microbiome/gene-IGC_9.9M.tsv", dirOf + "observations.ndjson",
+                        "files/" + person.object(), "grants.json", "audit.ndjson")) {
+                    assertTrue(paths.contains(expected), expected + " in " + paths);
+                }
+                assertEquals(person.marker(), text(zip, "files/" + person.object()));
+                List<String> observations = text(zip, dirOf + "observations.ndjson").lines().toList();
+                assertEquals(7, observations.size());
+                for (String line : observations) {
+                    JsonNode o = JSON.readTree(line);
+                    assertEquals("Observation", o.path("resourceType").asText());
+                    assertEquals("Patient/" + person.who().userId(), o.path("subject").path("reference").asText());
+                    assertEquals("http://loinc.org", o.path("code").path("coding").get(0).path("system").asText());
+                }
+                assertTrue(observations.stream().anyMatch(l -> l.contains("\"valueQuantity\":{\"value\":61")), "a payload's FHIR value is the Observation's");
+                assertTrue(text(zip, "grants.json").contains(clientId));
+                assertTrue(text(zip, "audit.ndjson").contains("POST /samples"), "the audit entries about the person");
+                // Nothing of the other person.
+                for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                    String body = new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.ISO_8859_1);
+                    for (String needle : List.of(other.sample(), other.who().userId(), other.marker(), "someoneelse")) {
+                        assertFalse(body.contains(needle) || e.getName().contains(needle), e.getName() + " holds " + needle);
+                    }
+                }
+            }
+            other.api().close();
+            person.api().close();
+        }
+
+        // A fresh server: the operator creates the account and restores the archive into it.
+        try (TestServer fresh = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(fresh);
+            Identity.Person again = Identity.user(fresh, "exportme", "exportme@example.org");
+            ArchiveRestore.Restored restored = new ArchiveRestore(platform).restore(archive, "exportme");
+            assertEquals(List.of(person.sample()), restored.samples());
+            assertEquals(1, restored.files());
+            assertEquals(7, restored.observations());
+            String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ownTool(platform),
+                    again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
+            try (Api api = Api.builder(token).endpoint(fresh.url()).build()) {
+                Map<String, String> after = answers(api, person.sample());
+                for (String key : before.keySet()) assertEquals(before.get(key), after.get(key), key);
+                ByteArrayOutputStream file = new ByteArrayOutputStream();
+                api.download(person.object(), file);
+                assertEquals(person.marker(), file.toString(StandardCharsets.UTF_8));
+            }
+            // Restoring twice is refused before anything is written.
+            IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(archive, "exportme"));
+            assertTrue(twice.getMessage().contains("exists already"), twice.getMessage());
+        }
+    }
+
+    @Test
+    void aDamagedArchiveIsRefusedBeforeAnythingIsWritten() throws Exception {
+        try (TestServer s = TestServer.builder().database("h2").start()) {
+            Platform platform = Identity.platform(s);
+            String project = new SampleStore(platform).createProject("export", 1, null, null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            ErasureTest.Person person = ErasureTest.person(s, "damaged", project, ownTool(platform), app.app().namespace(), batchNo);
+            Path archive = dir.resolve("damaged.zip");
+            person.api().exportData(archive, Duration.ofMinutes(2));
+            // One byte of the VCF changed, the manifest left as it was.
+            Path tampered = dir.resolve("tampered.zip");
+            try (ZipFile in = new ZipFile(archive.toFile());
+                 var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(tampered))) {
+                for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                    byte[] bytes = in.getInputStream(e).readAllBytes();
+                    if (e.getName().endsWith("variants.vcf")) bytes = new String(bytes, StandardCharsets.UTF_8).replace("rs100", "rs109").getBytes(StandardCharsets.UTF_8);
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    out.write(bytes);
+                    out.closeEntry();
+                }
+            }
+            person.api().deleteSample(person.sample());
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(tampered, "damaged"));
+            assertTrue(refused.getMessage().contains("variants.vcf does not match its manifest"), refused.getMessage());
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
+            person.api().close();
+        }
+    }
+
+    /** A first-party tool allowed the grants scope (exports, like grants, are the person's own business). */
+    private static String ownTool(Platform platform) {
+        Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
+        scopes.add(Scope.GRANTS.id());
+        return new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                scopes, false, null).client().clientId();
+    }
+
+    /** What the open platform answers about the sample, minus the ids an import draws afresh. */
+    private static Map<String, String> answers(Api api, String sample) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("get_sample", api.getSample(sample).dumps());
+        out.put("get_variants", strip(api.getVariants(sample, RSIDS).dumps(), "variant_id"));
+        // The background is the server's cohort, not the person's data: it differs between servers.
+        out.put("taxon_abundance", strip(all(api.taxonAbundances(sample)), "background"));
+        out.put("func_abundance", all(api.funcAbundances(sample, "go")));
+        out.put("gene_abundance", all(api.geneAbundances(sample, "IGC_9.9M")));
+        List<String> records = new ArrayList<>();
+        for (Model r : api.rangeStreams(HEART_RATE, sample, "2000-01-01", "2100-01-01", "asc")) records.add(strip(r.dumps(), "stream_id", "create_time"));
+        out.put("range_stream", String.join("\n", records));
+        return out;
+    }
+
+    private static String all(Iterable<Model> items) {
+        List<String> out = new ArrayList<>();
+        for (Model m : items) out.add(m.dumps());
+        assertFalse(out.isEmpty());
+        return "[" + String.join(",", out) + "]";
+    }
+
+    private static String strip(String json, String... fields) throws Exception {
+        JsonNode node = JSON.readTree(json);
+        strip(node, Set.of(fields));
+        return node.toString();
+    }
+
+    private static void strip(JsonNode node, Set<String> fields) {
+        if (node instanceof ObjectNode o) o.remove(fields);
+        for (JsonNode child : node) strip(child, fields);
+    }
+
+    private static String text(ZipFile zip, String path) throws Exception {
+        return new String(zip.getInputStream(zip.getEntry(path)).readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

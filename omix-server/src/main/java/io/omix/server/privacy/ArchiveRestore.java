@@ -1,0 +1,213 @@
+package io.omix.server.privacy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.files.ObjectStore;
+import io.omix.server.microbiome.ProfileImporter;
+import io.omix.server.samples.Sample;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.streams.Observations;
+import io.omix.server.streams.StreamStore;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import io.omix.server.variants.VcfImporter;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Puts an export ({@link ExportArchive}) back on a server, for an account the operator created:
+ * the profile, each sample under its own id with its projects, its variant calls, microbiome
+ * profiles and stream records (through the same importers as {@code omix admin import-vcf} and
+ * {@code import-microbiome}), and the files. Consent grants and the audit entries stay behind: they
+ * describe applications and events of the server the export came from.
+ * <p>The whole archive is checked against its manifest, and every sample and file name against this
+ * server, before anything is written.
+ */
+public final class ArchiveRestore {
+    /** What a restore wrote. */
+    public record Restored(String userId, List<String> samples, long calls, int profiles, long observations, int files) {}
+
+    private static final int WRITE_BATCH = 500;
+    private final Platform platform;
+
+    public ArchiveRestore(Platform platform) {
+        this.platform = platform;
+    }
+
+    public Restored restore(Path archive, String username) throws IOException {
+        User user = new UserStore(platform).findByUsername(username)
+                .orElseThrow(() -> new IllegalArgumentException("no user " + username + ": create it first (omix admin user create)"));
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            JsonNode manifest = json(zip, "manifest.json");
+            if (!ExportArchive.FORMAT.equals(manifest.path("format").asText()) || manifest.path("version").asInt() != ExportArchive.VERSION) {
+                throw new IllegalArgumentException("not an Omix export of version " + ExportArchive.VERSION);
+            }
+            Map<String, String> sha = verify(zip, manifest);
+            List<Sample> samples = new ArrayList<>();
+            for (JsonNode id : manifest.path("samples")) samples.add(ExportArchive.sampleOf(json(zip, "samples/" + id.asText() + "/sample.json")));
+            SampleStore sampleStore = new SampleStore(platform);
+            for (Sample s : samples) {
+                if (sampleStore.find(s.biosampleId()).isPresent()) throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
+            }
+            Jdbc jdbc = platform.database().jdbc();
+            for (JsonNode f : manifest.path("files")) {
+                String name = objectName(f.path("object_name").asText());
+                if (jdbc.queryOne("SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isPresent()) {
+                    throw new IllegalArgumentException("file " + name + " exists already on this server");
+                }
+            }
+
+            new UserStore(platform).updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
+            long calls = 0;
+            int profiles = 0;
+            long observations = 0;
+            for (Sample s : samples) {
+                sampleStore.restore(s, user.userId());
+                JsonNode view = json(zip, "samples/" + s.biosampleId() + "/sample.json");
+                JsonNode v = view.path("variants");
+                if (v.isObject()) {
+                    VcfImporter.Result imported;
+                    try (InputStream in = entry(zip, v.path("file").asText())) {
+                        imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, new VcfImporter.Options(ExportArchive.textOrNull(v, "assembly"),
+                                v.path("dbsnp_build").isInt() ? v.get("dbsnp_build").asInt() : null, ExportArchive.textOrNull(v, "pipeline_version"), null));
+                    }
+                    calls += imported.imported();
+                    // The calls are as old as they were: answers show when they were imported.
+                    String importedAt = ExportArchive.textOrNull(v, "imported_at");
+                    if (importedAt != null) {
+                        jdbc.update("UPDATE variant_sources SET imported_at = ? WHERE source_id = ?", java.time.OffsetDateTime.parse(importedAt), imported.sourceId());
+                    }
+                }
+                for (JsonNode p : view.path("microbiome")) {
+                    try (InputStream in = entry(zip, p.path("file").asText())) {
+                        ProfileImporter importer = new ProfileImporter(platform);
+                        String software = ExportArchive.textOrNull(p, "software");
+                        String catalog = ExportArchive.textOrNull(p, "catalog");
+                        switch (p.path("kind").asText()) {
+                            case "taxon" -> importer.importTaxa(s.biosampleId(), in, software);
+                            case "func" -> importer.importFunctions(s.biosampleId(), catalog, in, software);
+                            case "gene" -> importer.importGenes(s.biosampleId(), catalog, in, software);
+                            default -> throw new IllegalArgumentException("unknown profile kind " + p.path("kind").asText());
+                        }
+                        profiles++;
+                    }
+                }
+                // The stream entity keeps its id (answers and partner apps name it) unless this server uses it already.
+                String entity = ExportArchive.textOrNull(view, "entity_id");
+                if (entity != null && jdbc.queryOne("SELECT 1 FROM sample_entities WHERE entity_id = ?", rs -> 1, entity).isEmpty()) {
+                    jdbc.update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", s.biosampleId(), entity);
+                }
+                JsonNode o = view.path("observations");
+                if (o.isObject()) observations += observations(zip, o.path("file").asText(), s.biosampleId());
+            }
+            int files = 0;
+            for (JsonNode f : manifest.path("files")) {
+                String name = objectName(f.path("object_name").asText());
+                String file = f.path("file").asText();
+                ObjectStore.Stored stored;
+                try (InputStream in = entry(zip, file)) {
+                    stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
+                }
+                jdbc.update("INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
+                        name, "user:" + user.userId(), stored.size(), stored.sha256(), stored.crc32c(), platform.now());
+                files++;
+            }
+            return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
+        }
+    }
+
+    /** Every entry the manifest lists is there with its size and SHA-256; answers path -> SHA-256. */
+    private static Map<String, String> verify(ZipFile zip, JsonNode manifest) throws IOException {
+        Map<String, String> sha = new LinkedHashMap<>();
+        for (JsonNode e : manifest.path("entries")) {
+            String path = e.path("path").asText();
+            MessageDigest digest;
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException ex) {
+                throw new IllegalStateException(ex);
+            }
+            long size = 0;
+            try (InputStream in = entry(zip, path)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; size += n) digest.update(buffer, 0, n);
+            }
+            String actual = HexFormat.of().formatHex(digest.digest());
+            if (size != e.path("size").asLong() || !actual.equals(e.path("sha256").asText())) {
+                throw new IllegalArgumentException("the archive is damaged: " + path + " does not match its manifest");
+            }
+            sha.put(path, actual);
+        }
+        return sha;
+    }
+
+    private long observations(ZipFile zip, String file, String biosampleId) throws IOException {
+        StreamStore streams = new StreamStore(platform);
+        String entity = streams.entityOf(biosampleId);
+        long written = 0;
+        // Records go back in batches of one namespace and one duplicate setting, as the write API takes them.
+        Map<String, List<StreamStore.NewRecord>> pending = new LinkedHashMap<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(entry(zip, file), StandardCharsets.UTF_8))) {
+            int n = 0;
+            for (String line; (line = lines.readLine()) != null; ) {
+                n++;
+                if (line.isBlank()) continue;
+                Observations.Restorable r = Observations.restorable(ServerJson.MAPPER.readTree(line));
+                streams.ensureElement(r.element());
+                PartialTime time;
+                try {
+                    time = PartialTime.parse(r.generateTime());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(file + " line " + n + ": generateTime " + e.getMessage());
+                }
+                String key = (r.duplicate() ? "1" : "0") + r.namespace();
+                List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());
+                batch.add(new StreamStore.NewRecord(entity, r.element().id(), time, r.data()));
+                if (batch.size() >= WRITE_BATCH) written += flush(streams, key, pending.remove(key));
+            }
+        }
+        for (Map.Entry<String, List<StreamStore.NewRecord>> e : pending.entrySet()) written += flush(streams, e.getKey(), e.getValue());
+        return written;
+    }
+
+    private static int flush(StreamStore streams, String key, List<StreamStore.NewRecord> batch) {
+        for (StreamStore.Written w : streams.write(key.substring(1), batch, key.charAt(0) == '1')) {
+            if (w.problem() != null) throw new IllegalArgumentException("a stream record could not be written back: " + w.problem());
+        }
+        return batch.size();
+    }
+
+    /** An object name fit for this server's store: relative, no empty, '.' or '..' segment, no control character. */
+    private static String objectName(String name) {
+        if (!io.omix.server.files.ObjectNames.acceptable(name) || name.startsWith(ExportArchive.OBJECT_PREFIX)) throw new IllegalArgumentException("the archive names a file this server cannot store: " + name);
+        return name;
+    }
+
+    private static InputStream entry(ZipFile zip, String path) throws IOException {
+        ZipEntry e = zip.getEntry(path);
+        if (e == null) throw new IllegalArgumentException("the archive lacks " + path);
+        return zip.getInputStream(e);
+    }
+
+    private static JsonNode json(ZipFile zip, String path) throws IOException {
+        try (InputStream in = entry(zip, path)) {
+            return ServerJson.MAPPER.readTree(in);
+        }
+    }
+}

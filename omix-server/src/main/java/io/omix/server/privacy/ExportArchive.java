@@ -1,0 +1,310 @@
+package io.omix.server.privacy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Platform;
+import io.omix.server.audit.AuditLog;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.microbiome.ProfileExport;
+import io.omix.server.oauth.ConsentStore;
+import io.omix.server.samples.Project;
+import io.omix.server.samples.Sample;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.streams.Observations;
+import io.omix.server.streams.StreamStore;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import io.omix.server.variants.VcfExport;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * One person's data as one zip archive (right of access and portability), in the formats the admin
+ * import commands read, so that {@link ArchiveRestore} (and {@code omix admin import-archive}) puts
+ * it back on another server:
+ * <pre>
+ * manifest.json                           what is inside: every entry with its size and SHA-256
+ * user.json                               the profile
+ * samples/ID/sample.json                  the sample, its projects, and which files below hold its data
+ * samples/ID/variants.vcf                 the current variant calls (VCF 4.2)
+ * samples/ID/microbiome/KIND[-CATALOG].tsv the profiles (MetaPhlAn, HUMAnN and gene tables)
+ * samples/ID/observations.ndjson          stream records as FHIR R4 Observations, one per line
+ * files/OBJECT_NAME                       the person's files, byte for byte
+ * grants.json                             the applications they authorized
+ * audit.ndjson                            the audit entries about them, oldest first
+ * </pre>
+ * Everything is read in one transaction, so the archive is one consistent moment of the data.
+ */
+public final class ExportArchive {
+    public static final String FORMAT = "omix-export";
+    public static final int VERSION = 1;
+    /** Where exports are kept in the object store: the person's files, never exported themselves. */
+    public static final String OBJECT_PREFIX = "exports/";
+    private static final ObjectWriter PRETTY = ServerJson.MAPPER.writerWithDefaultPrettyPrinter();
+    private static final ObjectMapper JSON = ServerJson.MAPPER;
+
+    private final Platform platform;
+
+    public ExportArchive(Platform platform) {
+        this.platform = platform;
+    }
+
+    /**
+     * Writes {@code userId}'s archive to {@code target} (not closed), reading in {@code c}; returns the
+     * manifest. {@code progress} hears 0-90 as samples and files are written.
+     */
+    public ObjectNode write(Connection c, String userId, OutputStream target, IntConsumer progress) throws SQLException, IOException {
+        User user = new UserStore(platform).findById(userId).orElseThrow(() -> new IllegalArgumentException("no user " + userId));
+        ObjectNode manifest = JSON.createObjectNode();
+        manifest.put("format", FORMAT).put("version", VERSION).put("created_at", platform.now().toInstant().toString())
+                .put("user_id", user.userId()).put("username", user.username());
+        ZipOutputStream zip = new ZipOutputStream(new NonClosing(target));
+        Entries entries = new Entries(zip, manifest.putArray("entries"));
+        try (OutputStream out = entries.open("user.json")) {
+            PRETTY.writeValue(out, profile(user));
+        }
+        List<String> sampleIds = Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ? ORDER BY biosample_id",
+                rs -> rs.getString(1), userId);
+        manifest.set("samples", JSON.valueToTree(sampleIds));
+        StreamStore streams = new StreamStore(platform);
+        SampleStore samples = new SampleStore(platform);
+        List<Object[]> files = Jdbc.query(c, "SELECT object_name, size_bytes FROM file_objects WHERE owner = ? AND object_name NOT LIKE ?"
+                + " ORDER BY object_name", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, "user:" + userId, OBJECT_PREFIX + "%");
+        int steps = sampleIds.size() + files.size() + 1;
+        int done = 0;
+        for (String id : sampleIds) {
+            Sample sample = samples.find(id).orElseThrow();
+            ObjectNode view = sampleJson(sample);
+            String dir = "samples/" + id + "/";
+            var source = VcfExport.source(c, id);
+            if (source.isPresent()) {
+                long calls;
+                try (OutputStream out = entries.open(dir + "variants.vcf")) {
+                    calls = VcfExport.write(c, id, out);
+                }
+                view.putObject("variants").put("file", dir + "variants.vcf").put("assembly", source.get().assembly())
+                        .put("dbsnp_build", source.get().dbsnpBuild()).put("pipeline_version", source.get().pipelineVersion()).put("calls", calls)
+                        .put("imported_at", text(source.get().importedAt()));
+            }
+            ArrayNode profiles = view.putArray("microbiome");
+            for (ProfileExport.Profile p : ProfileExport.profiles(c, id)) {
+                String file = dir + "microbiome/" + p.kind() + (p.kind().equals("taxon") ? "" : "-" + p.catalog()) + ".tsv";
+                int rows;
+                try (OutputStream out = entries.open(file)) {
+                    rows = ProfileExport.write(c, id, p, out);
+                }
+                profiles.addObject().put("file", file).put("kind", p.kind()).put("catalog", p.importCatalog()).put("software", p.software()).put("rows", rows);
+            }
+            List<String> entity = Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), id);
+            if (!entity.isEmpty()) {
+                view.put("entity_id", entity.get(0));
+                long[] records = {0};
+                try (OutputStream out = entries.open(dir + "observations.ndjson")) {
+                    streams.forEachRecordOf(c, entity.get(0), r -> {
+                        out.write(JSON.writeValueAsBytes(Observations.of(r, userId, id)));
+                        out.write('\n');
+                        records[0]++;
+                    });
+                }
+                view.putObject("observations").put("file", dir + "observations.ndjson").put("records", records[0]);
+            }
+            try (OutputStream out = entries.open(dir + "sample.json")) {
+                PRETTY.writeValue(out, view);
+            }
+            progress.accept(90 * ++done / steps);
+        }
+        ArrayNode fileList = manifest.putArray("files");
+        for (Object[] f : files) {
+            String name = (String) f[0];
+            try (InputStream in = platform.objects().open(name); OutputStream out = entries.open("files/" + name)) {
+                in.transferTo(out);
+            }
+            fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);
+            progress.accept(90 * ++done / steps);
+        }
+        try (OutputStream out = entries.open("grants.json")) {
+            PRETTY.writeValue(out, JSON.createObjectNode().set("grants", JSON.valueToTree(new ConsentStore(platform).grantsOf(userId).stream()
+                    .map(g -> {
+                        ObjectNode n = JSON.createObjectNode().put("client_id", g.clientId()).put("client_name", g.clientName())
+                                .put("scope", String.join(" ", g.scopes())).put("granted_at", text(g.grantedAt()));
+                        return n.put("updated_at", text(g.updatedAt())).put("last_used_at", text(g.lastUsed()));
+                    }).toList())));
+        }
+        try (OutputStream out = entries.open("audit.ndjson")) {
+            for (AuditLog.Entry e : auditAbout(userId, sampleIds)) {
+                out.write(JSON.writeValueAsBytes(e.fields()));
+                out.write('\n');
+            }
+        }
+        // The manifest lists every other entry; it is the one entry it cannot list.
+        ZipEntry last = new ZipEntry("manifest.json");
+        zip.putNextEntry(last);
+        zip.write(PRETTY.writeValueAsBytes(manifest));
+        zip.closeEntry();
+        zip.finish();
+        return manifest;
+    }
+
+    /** Entries on the person's behalf and entries naming one of their samples, oldest first, each once. */
+    private List<AuditLog.Entry> auditAbout(String userId, List<String> sampleIds) {
+        TreeMap<Long, AuditLog.Entry> bySeq = new TreeMap<>();
+        collect(bySeq, userId, null);
+        for (String s : sampleIds) collect(bySeq, null, s);
+        return List.copyOf(bySeq.values());
+    }
+
+    private void collect(TreeMap<Long, AuditLog.Entry> into, String userId, String sample) {
+        long after = 0;
+        while (true) {
+            List<AuditLog.Entry> page = platform.audit().list(new AuditLog.Query(userId, null, sample, null, null, null, after, 10_000));
+            for (AuditLog.Entry e : page) into.put(e.seq(), e);
+            if (page.size() < 10_000) return;
+            after = page.get(page.size() - 1).seq();
+        }
+    }
+
+    static ObjectNode profile(User u) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("user_id", u.userId()).put("username", u.username()).put("nickname", u.nickname()).put("email", u.email())
+                .put("phone", u.phone()).put("sex", u.sex()).put("birthday", u.birthday() == null ? null : u.birthday().toString())
+                .put("avatar", u.avatar()).put("user_address", u.userAddress()).put("personnel_info_code", u.personnelInfoCode());
+        return n;
+    }
+
+    static User.Profile profileOf(JsonNode n) {
+        return new User.Profile(textOrNull(n, "nickname"), textOrNull(n, "email"), textOrNull(n, "phone"),
+                n.path("sex").isInt() ? n.get("sex").asInt() : null,
+                textOrNull(n, "birthday") == null ? null : java.time.LocalDate.parse(n.get("birthday").asText()),
+                textOrNull(n, "avatar"), textOrNull(n, "user_address"), textOrNull(n, "personnel_info_code"));
+    }
+
+    static ObjectNode sampleJson(Sample s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("biosample_id", s.biosampleId()).put("site", s.site()).put("organism", s.organism()).put("omic", s.omic())
+                .put("status", s.status()).put("data_availability", s.dataAvailability()).put("is_primary", s.primary())
+                .put("external_sample_id", s.externalSampleId()).put("external_sample_id_alt", s.externalSampleIdAlt())
+                .put("namespace", s.namespace()).put("sample_collection_time", text(s.sampleCollectionTime()))
+                .put("sample_time", text(s.sampleTime())).put("budget_execution_unit_id", s.budgetExecutionUnitId())
+                .put("create_time", text(s.createTime())).put("update_time", text(s.updateTime()));
+        ObjectNode groups = n.putObject("fields");
+        s.groups().forEach(groups::set);
+        ArrayNode projects = n.putArray("projects");
+        for (Project p : s.projects()) {
+            projects.addObject().put("project_id", p.projectId()).put("name", p.name()).put("omic", p.omic()).put("consortium", p.consortium())
+                    .put("data_provider", p.dataProvider()).put("public_description", p.publicDescription());
+        }
+        return n;
+    }
+
+    static Sample sampleOf(JsonNode n) {
+        java.util.Map<String, ObjectNode> groups = new java.util.LinkedHashMap<>();
+        n.path("fields").fields().forEachRemaining(f -> {
+            if (f.getValue().isObject()) groups.put(f.getKey(), (ObjectNode) f.getValue());
+        });
+        List<Project> projects = new java.util.ArrayList<>();
+        for (JsonNode p : n.path("projects")) {
+            projects.add(new Project(p.path("project_id").asText(), p.path("name").asText(), p.path("omic").asInt(), textOrNull(p, "consortium"),
+                    textOrNull(p, "data_provider"), textOrNull(p, "public_description")));
+        }
+        return new Sample(n.path("biosample_id").asText(), n.path("site").asInt(), n.path("organism").asInt(), n.path("omic").asInt(),
+                n.path("status").asInt(), n.path("data_availability").asBoolean(), n.path("is_primary").asBoolean(true),
+                textOrNull(n, "external_sample_id"), textOrNull(n, "external_sample_id_alt"), textOrNull(n, "namespace"),
+                time(n, "sample_collection_time"), time(n, "sample_time"), textOrNull(n, "budget_execution_unit_id"), groups,
+                time(n, "create_time"), time(n, "update_time"), projects);
+    }
+
+    static String textOrNull(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static java.time.OffsetDateTime time(JsonNode n, String field) {
+        String t = textOrNull(n, field);
+        return t == null ? null : java.time.OffsetDateTime.parse(t);
+    }
+
+    private static String text(java.time.OffsetDateTime t) {
+        return t == null ? null : t.toString();
+    }
+
+    /** The archive's entries, each hashed and counted as it is written, for the manifest. */
+    private static final class Entries {
+        private final ZipOutputStream zip;
+        private final ArrayNode list;
+
+        Entries(ZipOutputStream zip, ArrayNode list) {
+            this.zip = zip;
+            this.list = list;
+        }
+
+        OutputStream open(String path) throws IOException {
+            zip.putNextEntry(new ZipEntry(path));
+            MessageDigest sha;
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            return new FilterOutputStream(zip) {
+                long size;
+                boolean closed;
+
+                @Override
+                public void write(int b) throws IOException {
+                    zip.write(b);
+                    sha.update((byte) b);
+                    size++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    zip.write(b, off, len);
+                    sha.update(b, off, len);
+                    size += len;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    if (closed) return; // Jackson closes what it wrote to, and so does try-with-resources
+                    closed = true;
+                    zip.closeEntry();
+                    list.addObject().put("path", path).put("size", size).put("sha256", HexFormat.of().formatHex(sha.digest()));
+                }
+            };
+        }
+    }
+
+    /** Lets the zip finish without closing the caller's stream. */
+    private static final class NonClosing extends FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

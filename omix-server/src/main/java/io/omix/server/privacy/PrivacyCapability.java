@@ -1,0 +1,99 @@
+package io.omix.server.privacy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.files.ObjectStore;
+import io.omix.server.files.SignedLinks;
+import io.omix.server.tasks.TaskEngine;
+import io.omix.server.tasks.TasksCapability;
+
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+/**
+ * The right of access: {@code POST /user/export} queues a task that builds the signed-in person's
+ * archive ({@link ExportArchive}) and stores it among their files; the task's answer (on
+ * {@code GET /task/{task_id}}, like any task) gives a signed download link valid for a day. One
+ * export per person runs at a time: asking again while one runs answers that one.
+ */
+public final class PrivacyCapability implements Capability {
+    static final String EXPORT_TASK = "user.export";
+    /** How long an export's download link stays valid. */
+    static final Duration LINK_VALIDITY = Duration.ofHours(24);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Platform platform;
+
+    public PrivacyCapability(Platform platform) {
+        this.platform = platform;
+        platform.tasks().handle(EXPORT_TASK, this::export);
+    }
+
+    /** Who owns a person's export tasks: the person, whichever of their tools asked. */
+    public static String exportOwner(String userId) {
+        return "user:" + userId;
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.post("/user/export", Access.USER_TOKEN, ParamSpec.NONE, (r, p) -> {
+            r.caller().requireScope(Scope.GRANTS);
+            String userId = r.caller().userId();
+            String owner = exportOwner(userId);
+            Optional<TaskEngine.Task> running = platform.database().jdbc().queryOne("SELECT task_id FROM tasks WHERE owner = ? AND kind = ?"
+                    + " AND status IN ('PENDING', 'STARTED') ORDER BY job_id DESC", rs -> rs.getString(1), owner, EXPORT_TASK)
+                    .flatMap(platform.tasks()::byTaskId);
+            TaskEngine.Task task = running.orElseGet(() -> platform.tasks().submit(EXPORT_TASK, owner,
+                    ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config())), "/user/export"));
+            return TasksCapability.taskView(r, platform.config(), task);
+        });
+    }
+
+    /** Builds the archive in a scratch file, stores it as the person's file, and answers with a link to it. */
+    private JsonNode export(TaskEngine.Run run, Connection tx) throws Exception {
+        JsonNode payload = run.task().payload();
+        String userId = payload.path("user_id").asText();
+        Path scratch = Files.createTempFile("omix-export-", ".zip");
+        try {
+            ObjectNode manifest;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(scratch), 1 << 16)) {
+                manifest = new ExportArchive(platform).write(tx, userId, out, run::progress);
+            }
+            OffsetDateTime now = platform.now().withOffsetSameInstant(ZoneOffset.UTC);
+            String name = ExportArchive.OBJECT_PREFIX + userId + "/omix-export-" + STAMP.format(now) + "-" + run.task().taskId().substring(0, 8) + ".zip";
+            ObjectStore.Stored stored;
+            try (InputStream in = Files.newInputStream(scratch)) {
+                stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
+            }
+            // Recorded with the task's outcome: if this run rolls back, housekeeping removes the unreferenced object.
+            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
+                    name, "user:" + userId, stored.size(), stored.sha256(), stored.crc32c(), now);
+            long expires = now.plus(LINK_VALIDITY).toEpochSecond();
+            ObjectNode result = ServerJson.MAPPER.createObjectNode();
+            result.put("object_name", name).put("size", stored.size()).put("sha256", stored.sha256())
+                    .put("url", new SignedLinks(platform).url(payload.path("base_url").asText(), name, expires)).put("expires", String.valueOf(expires))
+                    .put("samples", manifest.path("samples").size()).put("files", manifest.path("files").size())
+                    .put("entries", manifest.path("entries").size() + 1);
+            return result;
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+    }
+}

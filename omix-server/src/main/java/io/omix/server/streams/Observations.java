@@ -1,0 +1,107 @@
+package io.omix.server.streams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.time.PartialTime;
+
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Stream records as FHIR R4 Observations, one JSON object per record (NDJSON in exports). The
+ * standard parts say what a FHIR reader needs (code from the data element, the person as subject, the
+ * sample as specimen, the time as effectiveDateTime, the value when the payload is an Observation or a
+ * number); an extension keeps what Omix needs to write the record back exactly: its namespace, data
+ * element, time as it was given, whether it was a duplicate, and the payload itself.
+ */
+public final class Observations {
+    /** The extension carrying a stream record's own fields. */
+    public static final String EXTENSION = "https://omix.io/fhir/StructureDefinition/stream-record";
+    /** The code system of data elements that name no standard code. */
+    public static final String ELEMENT_SYSTEM = "urn:omix:data-element";
+    private static final DateTimeFormatter FHIR_INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
+
+    /** What an Observation of an export gives back: enough to write the record again. */
+    public record Restorable(String namespace, StreamStore.DataElement element, String generateTime, boolean duplicate, JsonNode data) {}
+
+    private Observations() {}
+
+    public static ObjectNode of(StreamStore.Record r, String patientId, String biosampleId) {
+        ObjectNode o = ServerJson.MAPPER.createObjectNode();
+        o.put("resourceType", "Observation");
+        o.put("id", r.streamId());
+        o.put("status", "final");
+        ObjectNode code = o.putObject("code");
+        ArrayNode coding = code.putArray("coding");
+        StreamStore.DataElement e = r.element();
+        if ("LOINC".equalsIgnoreCase(e.sourceDomain()) && e.sourceId() != null) {
+            coding.addObject().put("system", "http://loinc.org").put("code", e.sourceId()).put("display", e.name());
+        }
+        coding.addObject().put("system", ELEMENT_SYSTEM).put("code", e.id()).put("display", e.name());
+        code.put("text", e.name());
+        if (patientId != null) o.putObject("subject").put("reference", "Patient/" + patientId);
+        o.put("effectiveDateTime", effective(r.generateTime(), r.mask()));
+        if (biosampleId != null) o.putObject("specimen").put("reference", "Specimen/" + biosampleId);
+        JsonNode data = r.data();
+        if (data.isNumber()) {
+            o.putObject("valueQuantity").set("value", data);
+        } else if (data.isObject() && "Observation".equals(data.path("resourceType").asText())) {
+            data.fields().forEachRemaining(f -> {
+                if (f.getKey().startsWith("value") || f.getKey().equals("component")) o.set(f.getKey(), f.getValue());
+            });
+        }
+        ArrayNode own = o.putArray("extension").addObject().put("url", EXTENSION).putArray("extension");
+        own.addObject().put("url", "namespace").put("valueString", r.namespace());
+        own.addObject().put("url", "dataElement").put("valueString", e.id());
+        own.addObject().put("url", "dataElementName").put("valueString", e.name());
+        if (e.description() != null && !e.description().isEmpty()) own.addObject().put("url", "dataElementDescription").put("valueString", e.description());
+        if (e.sourceDomain() != null) own.addObject().put("url", "dataElementSourceDomain").put("valueString", e.sourceDomain());
+        if (e.sourceId() != null) own.addObject().put("url", "dataElementSourceId").put("valueString", e.sourceId());
+        own.addObject().put("url", "generateTime").put("valueString", PartialTime.text(r.generateTime(), r.mask()));
+        own.addObject().put("url", "duplicate").put("valueBoolean", r.dupSeq() != 0);
+        try {
+            own.addObject().put("url", "data").put("valueString", ServerJson.MAPPER.writeValueAsString(data));
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        return o;
+    }
+
+    /** FHIR's dateTime: as precise as the record's time was given (a year, a month, a day), else to the microsecond with its offset. */
+    private static String effective(OffsetDateTime time, String mask) {
+        String given = PartialTime.text(time, mask);
+        return given.length() <= 10 ? given : FHIR_INSTANT.format(time);
+    }
+
+    /** The record an exported Observation holds; IllegalArgumentException when it is not one of ours. */
+    public static Restorable restorable(JsonNode observation) {
+        JsonNode own = null;
+        for (JsonNode ext : observation.path("extension")) if (EXTENSION.equals(ext.path("url").asText())) own = ext.path("extension");
+        if (own == null) throw new IllegalArgumentException("Observation " + observation.path("id").asText() + " has no Omix stream-record extension");
+        java.util.Map<String, JsonNode> f = new java.util.HashMap<>();
+        for (JsonNode x : own) {
+            JsonNode v = x.has("valueString") ? x.get("valueString") : x.get("valueBoolean");
+            if (v != null) f.put(x.path("url").asText(), v);
+        }
+        for (String required : java.util.List.of("namespace", "dataElement", "dataElementName", "generateTime", "data")) {
+            if (!f.containsKey(required)) throw new IllegalArgumentException("Observation " + observation.path("id").asText() + " lacks " + required);
+        }
+        StreamStore.DataElement element = new StreamStore.DataElement(f.get("dataElement").asText(), f.get("dataElementName").asText(),
+                text(f.get("dataElementDescription")), text(f.get("dataElementSourceDomain")), text(f.get("dataElementSourceId")));
+        JsonNode data;
+        try {
+            data = ServerJson.MAPPER.readTree(f.get("data").asText());
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("Observation " + observation.path("id").asText() + ": its data is not JSON");
+        }
+        return new Restorable(f.get("namespace").asText(), element, f.get("generateTime").asText(),
+                f.containsKey("duplicate") && f.get("duplicate").asBoolean(), data);
+    }
+
+    private static String text(JsonNode node) {
+        return node == null ? null : node.asText();
+    }
+}

@@ -1,0 +1,146 @@
+package io.omix.server.variants;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * A sample's current variant calls written back as a VCF that {@link VcfImporter} reads to the same
+ * calls: one record per imported record, its rs ids in ID, the sample's GT:DP:AD:GQ:PL, the site's
+ * QUAL, AN and DP, the frequency lists and the gene (as GENEINFO). For exports (right of access).
+ */
+public final class VcfExport {
+    /** What an export needs to import the calls again as they were. */
+    public record Source(String assembly, Integer dbsnpBuild, String pipelineVersion, long calls, java.time.OffsetDateTime importedAt) {}
+
+    private VcfExport() {}
+
+    /** The sample's current import, when it has one. */
+    public static Optional<Source> source(Connection c, String biosampleId) throws SQLException {
+        return Jdbc.query(c, "SELECT assembly, dbsnp_build, pipeline_version, variant_count, imported_at FROM variant_sources"
+                + " WHERE biosample_id = ? AND is_current = TRUE", rs -> new Source(rs.getString(1), (Integer) rs.getObject(2),
+                rs.getString(3), rs.getLong(4), rs.getObject(5, java.time.OffsetDateTime.class)), biosampleId).stream().findFirst();
+    }
+
+    /** Writes the sample's current calls as VCF to {@code out} (not closed); the number of calls written. */
+    public static long write(Connection c, String biosampleId, OutputStream out) throws SQLException, IOException {
+        Optional<Long> sourceId = Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
+                rs -> rs.getLong(1), biosampleId).stream().findFirst();
+        Source source = source(c, biosampleId).orElse(null);
+        if (sourceId.isEmpty() || source == null) return 0;
+        Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        w.write("##fileformat=VCFv4.2\n##source=Omix export\n##reference=" + source.assembly() + "\n");
+        if (source.dbsnpBuild() != null) w.write("##dbSNP_BUILD_ID=" + source.dbsnpBuild() + "\n");
+        w.write("##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called genotypes\">\n");
+        w.write("##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Combined depth across samples\">\n");
+        w.write("##INFO=<ID=GENEINFO,Number=1,Type=String,Description=\"Gene symbol\">\n");
+        for (String key : VcfImporter.FREQUENCY_KEYS) {
+            w.write("##INFO=<ID=" + key + ",Number=.,Type=String,Description=\"Allele frequencies (" + key + ")\">\n");
+        }
+        w.write("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
+        w.write("##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Read depth\">\n");
+        w.write("##FORMAT=<ID=AD,Number=.,Type=Integer,Description=\"Allelic depths\">\n");
+        w.write("##FORMAT=<ID=GQ,Number=1,Type=Integer,Description=\"Genotype quality\">\n");
+        w.write("##FORMAT=<ID=PL,Number=.,Type=Integer,Description=\"Phred-scaled genotype likelihoods\">\n");
+        // A VCF without a sample column was imported without calls: it goes back without one.
+        boolean withCalls = !Jdbc.query(c, "SELECT 1 FROM variants WHERE source_id = ? AND call_data IS NOT NULL LIMIT 1", rs -> 1,
+                sourceId.get()).isEmpty();
+        w.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (withCalls ? "\tFORMAT\t" + biosampleId : "") + "\n");
+        long calls = 0;
+        // Rows of one VCF record share seq (one row per rs id): they are written back as one record.
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene"
+                + " FROM variants WHERE source_id = ? ORDER BY seq, rsid")) {
+            ps.setFetchSize(2000);
+            ps.setLong(1, sourceId.get());
+            try (ResultSet rs = ps.executeQuery()) {
+                Record pending = null;
+                while (rs.next()) {
+                    int seq = rs.getInt(1);
+                    if (pending != null && pending.seq == seq) {
+                        pending.ids.append(";rs").append(rs.getLong(2));
+                    } else {
+                        if (pending != null) pending.write(w, withCalls);
+                        pending = new Record(seq, rs);
+                    }
+                    calls++;
+                }
+                if (pending != null) pending.write(w, withCalls);
+            }
+        }
+        w.flush();
+        return calls;
+    }
+
+    /** One VCF record being gathered from its rows. */
+    private static final class Record {
+        final int seq;
+        final StringBuilder ids;
+        final String chromosome;
+        final long position;
+        final String ref;
+        final String alts;
+        final String call;
+        final String site;
+        final String frequency;
+        final String gene;
+
+        Record(int seq, ResultSet rs) throws SQLException {
+            this.seq = seq;
+            this.ids = new StringBuilder("rs").append(rs.getLong(2));
+            this.chromosome = rs.getString(3);
+            this.position = rs.getLong(4);
+            this.ref = rs.getString(5);
+            this.alts = rs.getString(6);
+            this.call = rs.getString(7);
+            this.site = rs.getString(8);
+            this.frequency = rs.getString(9);
+            this.gene = rs.getString(10);
+        }
+
+        void write(Writer w, boolean withCalls) throws IOException {
+            String[] s = Packed.split(site, 3);
+            StringBuilder info = new StringBuilder();
+            if (s[1] != null) info.append("AN=").append(s[1]);
+            if (s[2] != null) append(info, "DP=" + s[2]);
+            if (frequency != null) {
+                JsonNode lists = ServerJson.MAPPER.readTree(frequency);
+                for (var it = lists.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    StringBuilder values = new StringBuilder();
+                    for (JsonNode v : e.getValue()) {
+                        if (values.length() > 0) values.append(',');
+                        values.append(v.isNull() ? "." : v.asText());
+                    }
+                    append(info, e.getKey() + "=" + values);
+                }
+            }
+            if (gene != null) append(info, "GENEINFO=" + gene.replaceAll("[;=\\s]", "_"));
+            StringBuilder sample = new StringBuilder();
+            if (withCalls) {
+                String[] f = Packed.split(call, 5);
+                sample.append("\tGT:DP:AD:GQ:PL\t");
+                for (int i = 0; i < 5; i++) {
+                    if (i > 0) sample.append(':');
+                    sample.append(f[i] == null ? "." : f[i]);
+                }
+            }
+            w.write(chromosome + "\t" + position + "\t" + ids + "\t" + ref + "\t" + (alts == null || alts.isEmpty() ? "." : alts) + "\t"
+                    + (s[0] == null ? "." : s[0]) + "\t.\t" + (info.length() == 0 ? "." : info) + sample + "\n");
+        }
+
+        private static void append(StringBuilder info, String item) {
+            if (info.length() > 0) info.append(';');
+            info.append(item);
+        }
+    }
+}
