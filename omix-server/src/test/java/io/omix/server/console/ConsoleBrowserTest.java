@@ -252,6 +252,13 @@ class ConsoleBrowserTest {
         WebElement usage = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#usage section")));
         assertTrue(usage.getText().contains("Step counter") && usage.getText().contains("GET /samples"), usage.getText());
         screenshot("usage");
+        // Take your data with you: the archive is built as a task, then its signed link downloads a zip.
+        browser.findElement(By.id("export-button")).click();
+        WebElement link = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("export-link")));
+        screenshot("export");
+        byte[] archive = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link.getAttribute("href"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertTrue(archive.length > 100 && archive[0] == 'P' && archive[1] == 'K', "a zip archive: " + archive.length + " bytes");
 
         open("/console/apps");
         WebElement apps = waitFor("connected-table");

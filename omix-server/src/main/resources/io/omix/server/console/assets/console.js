@@ -270,8 +270,40 @@
     load();
   }
 
+  /** The person's archive: queued as a task, watched until it is built, then a signed link. */
+  function exportSection() {
+    var button = $('export-button'), status = $('export-status');
+    if (!button) return;
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      status.textContent = fmt(t('export_working'), [0]);
+      function watch(task) {
+        if (task.progress === 'SUCCESS') {
+          var r = task.result;
+          status.textContent = fmt(t('export_ready'), [bytes(r.size)]) + ' ';
+          status.appendChild(el('a', { id: 'export-link', href: r.url, download: r.object_name.replace(/^.*\//, ''), text: t('export_download') }));
+          button.disabled = false;
+          return;
+        }
+        if (task.progress === 'FAILURE' || task.progress === 'REVOKED') {
+          status.textContent = t('export_failed') + ' ' + ((task.result && task.result.error) || task.progress);
+          button.disabled = false;
+          return;
+        }
+        setTimeout(function () {
+          data('GET', '/task/' + encodeURIComponent(task.task_id)).then(function (next) {
+            status.textContent = fmt(t('export_working'), [next.progress === 'STARTED' ? 50 : 0]);
+            watch(next);
+          }).catch(function (e) { status.textContent = t('export_failed') + ' ' + e.message; button.disabled = false; });
+        }, 1000);
+      }
+      data('POST', '/user/export').then(watch).catch(function (e) { status.textContent = t('export_failed') + ' ' + e.message; button.disabled = false; });
+    });
+  }
+
   /** Who used my data: per application, what it did and when. */
   function usagePage() {
+    exportSection();
     var box = $('usage');
     data('GET', '/audit/mine', { limit: 500 }).then(function (d) {
       if (!d.entries.length) { show(box, el('p', { 'class': 'empty', text: t('none') })); return; }
