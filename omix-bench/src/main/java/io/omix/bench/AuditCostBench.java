@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  * What the audit trail costs (the personal-data issue: at most 10 % of get_variants and stream
  * ingest throughput). Two servers in this JVM, the same data, one with {@code audit.enabled=false};
  * each measurement alternates between them (off, on, off, on) so that both see the same warm-up and
- * machine, and the ratio is printed. Usage: java -cp omix-bench.jar io.omix.bench.AuditCostBench
- * [seconds per round=15] [threads=4] [vcf records=200000]
+ * machine, and the ratios are printed. Usage: java -cp omix-bench.jar io.omix.bench.AuditCostBench
+ * [seconds per slice=5] [pairs=10] [threads=4] [vcf records=200000]
  */
 public final class AuditCostBench {
     private AuditCostBench() {}
@@ -37,38 +37,65 @@ public final class AuditCostBench {
     record Side(String name, OmixServer server, Api variants, String sample, PrivateAppStore.Created app, List<String> entities) {}
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int records = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        int records = args.length > 3 ? Integer.parseInt(args[3]) : 200_000;
         Path dir = BenchServer.scratchDir("omix-audit-bench-");
         Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
         Side off = side("audit off", dir.resolve("off"), false, vcf, threads);
         Side on = side("audit on", dir.resolve("on"), true, vcf, threads);
         try {
-            double[] variants = new double[2];
-            double[] ingest = new double[2];
-            for (int round = 0; round < 3; round++) {
-                for (int i = 0; i < 2; i++) {
-                    Side s = i == 0 ? off : on;
-                    double v = getVariants(s, threads, seconds, records);
-                    double w = ingest(s, threads, seconds, round);
-                    if (round > 0) { // round 0 warms both up
-                        variants[i] += v;
-                        ingest[i] += w;
-                    }
-                    System.out.printf("round %d %-9s get_variants %,.0f calls/s, batch_write_stream %,.0f records/s%n", round, s.name(), v, w);
-                }
-            }
-            System.out.printf("%nget_variants (100 ids, %d threads): audit off %,.0f/s, on %,.0f/s: on/off = %.3f (target >= 0.90)%n",
-                    threads, variants[0] / 2, variants[1] / 2, variants[1] / variants[0]);
-            System.out.printf("batch_write_stream (100 records a call, %d threads): audit off %,.0f records/s, on %,.0f: on/off = %.3f (target >= 0.90)%n",
-                    threads, ingest[0] / 2, ingest[1] / 2, ingest[1] / ingest[0]);
+            int[] slice = {0};
+            String variants = compare("get_variants (100 ids) calls/s", off, on, seconds, pairs, threads,
+                    s -> getVariants(s, threads, seconds, records));
+            String ingest = compare("batch_write_stream (100 records a call) records/s", off, on, seconds, pairs, threads,
+                    s -> ingest(s, threads, seconds, slice[0]++));
+            System.out.println();
+            System.out.println(variants);
+            System.out.println(ingest);
         } finally {
             for (Side s : List.of(off, on)) {
                 s.variants().close();
                 s.server().close();
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface Measure {
+        double on(Side side) throws Exception;
+    }
+
+    /**
+     * Short slices, alternating between the servers (off-on, then on-off, to cancel drift), after a
+     * warm-up slice each; the ratio of each adjacent pair, and their median: the servers' own
+     * spread from one slice to the next (GC, the store's maintenance) is larger than the effect
+     * measured, so one long round each says little.
+     */
+    private static String compare(String what, Side off, Side on, int seconds, int pairs, int threads, Measure measure) throws Exception {
+        measure.on(off);
+        measure.on(on);
+        double[] ratios = new double[pairs];
+        double sumOff = 0;
+        double sumOn = 0;
+        for (int i = 0; i < pairs; i++) {
+            boolean offFirst = i % 2 == 0;
+            double a = measure.on(offFirst ? off : on);
+            double b = measure.on(offFirst ? on : off);
+            double vOff = offFirst ? a : b;
+            double vOn = offFirst ? b : a;
+            sumOff += vOff;
+            sumOn += vOn;
+            ratios[i] = vOn / vOff;
+            System.out.printf("%s pair %d: off %,.0f, on %,.0f, on/off %.3f%n", what, i + 1, vOff, vOn, ratios[i]);
+        }
+        double[] sorted = ratios.clone();
+        java.util.Arrays.sort(sorted);
+        double median = pairs % 2 == 1 ? sorted[pairs / 2] : (sorted[pairs / 2 - 1] + sorted[pairs / 2]) / 2;
+        return String.format("%s, %d threads, %d pairs of %d s slices: audit off %,.0f, on %,.0f; on/off of the totals %.3f,"
+                + " median of the pairs %.3f (range %.3f - %.3f; target >= 0.90)", what, threads, pairs, seconds, sumOff / pairs, sumOn / pairs,
+                sumOn / sumOff, median, sorted[0], sorted[pairs - 1]);
     }
 
     private static Side side(String name, Path dataDir, boolean audit, Path vcf, int threads) throws Exception {
@@ -128,13 +155,13 @@ public final class AuditCostBench {
         });
     }
 
-    /** Records per second through batch_write_stream, 100 a call, each thread on its own entity, new times each round. */
+    /** Records per second through batch_write_stream, 100 a call, each thread on its own entity, new times each slice. */
     private static double ingest(Side s, int threads, int seconds, int round) throws Exception {
         return perSecond(threads, seconds, (t, stop) -> {
             String entity = s.entities().get(t);
             long written = 0;
             try (PrivateApi api = PrivateApi.builder(s.app().app().appKey(), s.app().appSecret()).endpoint(s.server().url().toString()).build()) {
-                for (long next = 1_000_000_000L + round * 100_000_000L; !stop.get(); next += 100) {
+                for (long next = 1_000_000_000L + round * 10_000_000L; !stop.get(); next += 100) {
                     Model r = api.batchWriteStream(StreamBench.batches(entity, next, 100).get(0), false);
                     for (Model item : r.getList("result").models()) {
                         if (!Boolean.TRUE.equals(item.getBoolean("is_succeed"))) throw new IllegalStateException(item.dumps());

@@ -124,6 +124,11 @@ class CrashTest {
         writers.shutdown();
         assertTrue(writers.awaitTermination(30, TimeUnit.SECONDS));
         Map<Integer, List<String>> acked = new HashMap<>(acknowledged);
+        List<Path> leftBehind;
+        try (var spools = Files.list(data.resolve("audit-spool"))) {
+            leftBehind = spools.toList();
+        }
+        assertTrue(!leftBehind.isEmpty(), "the killed server left audit entries in its spool");
 
         Process again = serve(data, port);
         try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
@@ -138,6 +143,19 @@ class CrashTest {
             }
             itemsPerBatch.forEach((batch, n) -> assertEquals(100, n, "batch " + batch + " is whole or absent"));
             assertTrue(itemsPerBatch.size() >= acked.size());
+
+            // Every acknowledged write was recorded before its answer left: the killed server's audit
+            // spool was appended at the restart, once, and the chain holds.
+            AdminAndLoginTest.Run trail = AdminAndLoginTest.omix("admin", "--data-dir", data.toString(), "audit", "list",
+                    "--operation", "POST /private/stream/batch_write", "--limit", "100000", "--json");
+            assertEquals(0, trail.exit(), trail.err());
+            long recorded = trail.out().lines().filter(l -> l.contains("\"outcome\":\"200 0\"")).count();
+            assertTrue(recorded >= acked.size(), recorded + " audit entries for " + acked.size() + " acknowledged writes");
+            AdminAndLoginTest.Run verify = AdminAndLoginTest.omix("admin", "--data-dir", data.toString(), "audit", "verify");
+            assertEquals(0, verify.exit(), verify.out() + verify.err());
+            try (var left = Files.list(data.resolve("audit-spool"))) {
+                assertTrue(left.noneMatch(leftBehind::contains), "the killed server's spools were appended and removed: " + leftBehind);
+            }
         } finally {
             again.destroy();
             again.waitFor(30, TimeUnit.SECONDS);

@@ -219,4 +219,46 @@ class AuditTest {
             assertEquals(41001, get(s, operator, "/admin/audit?limit=5000").getInt("code"), "limits are checked where they enter");
         }
     }
+
+    /**
+     * A server killed after its entries were appended but before its spool was deleted must not
+     * append them twice; one killed mid-line loses only that line (whose answer never left).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSpoolLeftByAStoppedProcessIsAppendedOnceWhateverItsState(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            var platform = Identity.platform(s);
+            int before = all(s).size();
+            java.nio.file.Path dir = s.dataDir().resolve("audit-spool");
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Path spool = dir.resolve("audit-spool-" + java.util.UUID.randomUUID() + ".ndjson");
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 2; i++) {
+                AuditLog.Entry e = AuditLog.Entry.of("client", "left-behind", null, "client_token", "GET /samples", null, 1, "127.0.0.1",
+                        "left-" + i, "200 0");
+                lines.append(io.omix.server.common.http.ServerJson.MAPPER.writeValueAsString(e).replace("\"at\":null",
+                        "\"at\":\"2026-01-01T00:00:0" + i + "Z\"")).append('\n');
+            }
+            lines.append("{\"seq\":0,\"at\":\"2026-01-01T00:00:0"); // the line a kill cut short
+            String text = lines.toString();
+            java.nio.file.Files.writeString(spool, text);
+
+            // What a restarted server (or omix admin) does on opening the platform: append it, then remove it.
+            new AuditLog(platform.database().jdbc(), java.time.Clock.systemUTC(), true, dir).close();
+            List<AuditLog.Entry> after = all(s);
+            assertEquals(before + 2, after.size());
+            assertEquals(List.of("left-0", "left-1"), after.stream().filter(e -> "left-behind".equals(e.actorId())).map(AuditLog.Entry::requestId).toList());
+            assertEquals("2026-01-01T00:00:00Z", after.stream().filter(e -> "left-0".equals(e.requestId())).findFirst().orElseThrow().at().toString(),
+                    "an entry keeps the time it was recorded, not the time it was moved");
+            assertTrue(!java.nio.file.Files.exists(spool));
+            assertTrue(platform.audit().verify().firstBrokenSeq().isEmpty());
+
+            // The same spool once more (a kill between the append's commit and the file's removal): nothing twice.
+            java.nio.file.Files.writeString(spool, text);
+            new AuditLog(platform.database().jdbc(), java.time.Clock.systemUTC(), true, dir).close();
+            assertEquals(before + 2, all(s).size());
+            assertTrue(!java.nio.file.Files.exists(spool));
+        }
+    }
 }

@@ -161,7 +161,8 @@ public final class OmixServer implements AutoCloseable {
                 List<io.omix.server.housekeeping.Housekeeping.Job> jobs = new ArrayList<>();
                 for (Capability c : capabilities) jobs.addAll(c.housekeeping());
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_log",
-                        (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))));
+                        (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))
+                                + platform.audit().forgetSpoolsBefore(now.minusDays(7))));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);
                 housekeeping.start();
                 OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), housekeeping, demo);

@@ -39,7 +39,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
             throw e;
         }
         return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
-                new AuditLog(database.jdbc(), clock, config.auditEnabled()));
+                new AuditLog(database.jdbc(), clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")));
     }
 
     /** Now, as stored in the database (UTC). */

@@ -53,6 +53,7 @@ public final class ConsentStore {
 
     /** Every application {@code userId} authorized, most recently granted first. */
     public List<Grant> grantsOf(String userId) {
+        platform.audit().flush(); // last_used comes from the trail: this server's latest calls included
         return jdbc.query("SELECT g.client_id, c.name, g.scope, g.granted_at, g.updated_at,"
                         + " (SELECT MAX(a.at) FROM audit_log a WHERE a.user_id = g.user_id AND a.actor_id = g.client_id) AS last_used"
                         + " FROM oauth_consents g JOIN oauth_clients c ON c.client_id = g.client_id WHERE g.user_id = ? ORDER BY g.updated_at DESC",

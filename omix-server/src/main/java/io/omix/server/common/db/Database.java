@@ -49,8 +49,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Part of what H2's background writer would do, which WRITE_DELAY=0 turns off: once a second,
-     * rewrite the chunks that are less than 80 % live (for at most 50 ms, as it holds the store), so
+     * Part of what H2's background writer would do, which WRITE_DELAY=0 turns off: once a second, while
+     * the file is less than 80 % live, rewrite its sparsest chunks (for at most 50 ms, as it holds the store), so
      * that their space is freed and reused, then force the file to the device. Not MVStore.compactFile:
      * moving chunks while commits go on trips H2's own free-space assertions (seen under -ea).
      * Each commit reaches the operating system before it is acknowledged (a killed server loses
@@ -68,13 +68,15 @@ public final class Database implements AutoCloseable {
             try {
                 if (store != null && !store.isClosed()) {
                     long until = System.nanoTime() + 50_000_000L;
-                    while (store.compact(80, 16 << 20) && System.nanoTime() < until) {
+                    while (org.h2.mvstore.SparseChunkRewriter.rewrite(store, 80, 4 << 20) && System.nanoTime() < until) {
                         // next chunks
                     }
                     store.sync();
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "embedded database maintenance skipped: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }, 1, 1, TimeUnit.SECONDS);
         return syncer;
