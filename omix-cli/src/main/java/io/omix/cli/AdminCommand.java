@@ -344,12 +344,19 @@ final class AdminCommand implements Runnable {
     }
 
     /** Asks on a terminal; refuses without one unless {@code --yes} (scripts). */
-    static boolean confirmed(boolean yes, String question) {
+    /**
+     * Whether a destructive command goes ahead: {@code --yes}, or "y" on the terminal; on a "no",
+     * {@code declined} is printed. Without a terminal and without {@code --yes} it refuses (exit 2).
+     */
+    static boolean confirmed(boolean yes, String question, PrintWriter out, String declined) {
         if (yes) return true;
         Console console = System.console();
         if (console == null) throw new IllegalArgumentException("this cannot be undone: it asks for confirmation on a terminal; pass --yes in scripts");
         String answer = console.readLine("%s [y/N] ", question);
-        return answer != null && answer.trim().equalsIgnoreCase("y");
+        if (answer != null && answer.trim().equalsIgnoreCase("y")) return true;
+        out.println(declined);
+        out.flush();
+        return false;
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
@@ -360,11 +367,7 @@ final class AdminCommand implements Runnable {
 
         @Override
         public void run() {
-            if (!confirmed(yes, "Erase user " + username + " and all their data?")) {
-                out().println("nothing erased");
-                out().flush();
-                return;
-            }
+            if (!confirmed(yes, "Erase user " + username + " and all their data?", out(), "nothing erased")) return;
             var erased = admin().withPlatform(p -> {
                 User u = new UserStore(p).findByUsername(username).orElseThrow(() -> new IllegalArgumentException("no user " + username));
                 return new io.omix.server.privacy.Erasure(p).eraseUser(u.userId()).orElseThrow(() -> new IllegalArgumentException("no user " + username));
@@ -457,11 +460,7 @@ final class AdminCommand implements Runnable {
         @Override
         public void run() {
             String id = biosampleId.toUpperCase(java.util.Locale.ROOT);
-            if (!confirmed(yes, "Erase sample " + id + " and everything derived from it?")) {
-                out().println("nothing erased");
-                out().flush();
-                return;
-            }
+            if (!confirmed(yes, "Erase sample " + id + " and everything derived from it?", out(), "nothing erased")) return;
             if (!admin().withPlatform(p -> new io.omix.server.privacy.Erasure(p).eraseSample(id))) {
                 throw new IllegalArgumentException("no sample " + id);
             }

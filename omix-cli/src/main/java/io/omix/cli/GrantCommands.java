@@ -8,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.Console;
 import java.io.PrintWriter;
 
 /**
@@ -65,16 +64,7 @@ final class GrantCommands {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            Console console = System.console();
-            if (!yes) {
-                if (console == null) throw new IllegalArgumentException("revoking asks for confirmation on a terminal; pass --yes in scripts");
-                String answer = console.readLine("Revoke every credential of application %s? [y/N] ", clientId);
-                if (answer == null || !answer.trim().equalsIgnoreCase("y")) {
-                    out.println("nothing revoked");
-                    out.flush();
-                    return;
-                }
-            }
+            if (!AdminCommand.confirmed(yes, "Revoke every credential of application " + clientId + "?", out, "nothing revoked")) return;
             try (Api api = options.api()) {
                 api.revokeGrant(clientId);
             }

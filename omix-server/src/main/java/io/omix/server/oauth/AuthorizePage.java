@@ -101,12 +101,13 @@ final class AuthorizePage {
         Valid request = new Valid(client, redirectUri, scope, state, challenge);
         Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
         if (!submitted) {
-            // Allowed before, all of it: the person is not asked again.
-            if (userId.isPresent() && consents.granted(userId.get(), client.clientId()).containsAll(TokenStore.scopes(scope))) {
+            // Allowed before, all of it: the person is not asked again; else only what is new is asked.
+            java.util.Set<String> granted = userId.map(u -> consents.granted(u, client.clientId())).orElse(java.util.Set.of());
+            if (userId.isPresent() && granted.containsAll(TokenStore.scopes(scope))) {
                 approve(ctx, request, userId.get());
                 return;
             }
-            page(ctx, 200, request, userId.flatMap(users::findById), null);
+            page(ctx, 200, request, userId.flatMap(users::findById), null, granted);
             return;
         }
         if (!Cookies.formTokenMatches(ctx, CSRF_COOKIE)) {
@@ -171,9 +172,12 @@ final class AuthorizePage {
     }
 
     private void page(Context ctx, int status, Valid request, Optional<User> user, String error) {
+        page(ctx, status, request, user, error, user.map(u -> consents.granted(u.userId(), request.client().clientId())).orElse(java.util.Set.of()));
+    }
+
+    /** @param before what the person allowed this application already: only the rest is asked for */
+    private void page(Context ctx, int status, Valid request, Optional<User> user, String error, java.util.Set<String> before) {
         String csrf = Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
-        // Only what the person has not allowed this application before is asked for.
-        java.util.Set<String> before = user.map(u -> consents.granted(u.userId(), request.client().clientId())).orElse(java.util.Set.of());
         StringBuilder scopes = new StringBuilder();
         StringBuilder kept = new StringBuilder();
         for (String id : TokenStore.scopes(request.scope())) {
