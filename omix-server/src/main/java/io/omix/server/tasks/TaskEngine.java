@@ -265,8 +265,10 @@ public final class TaskEngine implements AutoCloseable {
                 finish(task, Status.FAILURE, error("failed after " + task.attempts() + " attempts: an internal error; the operator's log has"
                         + " the details under task " + task.taskId(), null));
             } else {
+                // Only a run still ours and unfinished goes back to the queue: a commit that succeeded but
+                // reported an error must not make the task run a second time.
                 jdbc.update("UPDATE tasks SET status = 'PENDING', claimed_by = NULL, lease_until = NULL, updated_at = ?"
-                        + " WHERE job_id = ? AND claimed_by = ?", now(), task.jobId(), workerId);
+                        + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", now(), task.jobId(), workerId);
             }
         } finally {
             running.remove(task.jobId());

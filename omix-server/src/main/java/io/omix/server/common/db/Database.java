@@ -98,16 +98,19 @@ public final class Database implements AutoCloseable {
         // answering, so a killed server loses nothing it acknowledged; AUTO_SERVER lets `omix admin`
         // open the database while `omix serve` has it (H2 then refuses DB_CLOSE_ON_EXIT=FALSE, so `omix serve`
         // handles SIGINT and SIGTERM itself and drains before the JVM's shutdown hooks, H2's among them, run).
-        // RETENTION_TIME=0: H2 keeps every written chunk for 45 s after it was written, so with a chunk
+        // RETENTION_TIME=100: H2 keeps every written chunk for 45 s after it was written, so with a chunk
         // per commit (WRITE_DELAY=0 also stops the background writer that compacts) the file grew by
         // ~33 KB per commit and never shrank (1.2 GB for 30,000 commits over 400 KB of live rows;
-        // docs/benchmarks.md). Retention only guards against a power loss before the OS wrote the newer
-        // chunks; the store is synced to the device every second instead (see maintainEverySecond).
+        // docs/benchmarks.md). Retention guards against a power loss before the OS wrote the newer
+        // chunks (the store is synced to the device every second, see maintainEverySecond) and lets
+        // a reader that just took a version register it before its chunks go: at 0, a chunk was freed
+        // under a reader ("Chunk ... not found", seen with two servers on one store). 100 ms keeps the
+        // file bounded (H2GrowthBench: 35 MB against 237 MB at 1 s and 1.2 GB at the default).
         // CACHE_SIZE: H2's page cache (KB) holds the indexes' working set; at 10M stream records its
         // default pushed stream_range's p99 past 10 ms (docs/benchmarks.md). A quarter of the heap, at most 256 MB.
         long cacheKb = Math.max(16 * 1024, Math.min(256 * 1024, Runtime.getRuntime().maxMemory() / 4 / 1024));
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("omix").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=0;AUTO_SERVER=TRUE;CACHE_SIZE=" + cacheKb;
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=100;AUTO_SERVER=TRUE;CACHE_SIZE=" + cacheKb;
     }
 
     public static Database open(ServerConfig config, MeterRegistry metrics) {
