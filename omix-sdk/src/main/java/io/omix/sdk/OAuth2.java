@@ -135,7 +135,7 @@ public final class OAuth2 implements AutoCloseable {
     }
 
     private ApiRequest tokenRequest(String grantType) {
-        return ApiRequest.post("/oauth2/access_token").form("client_id", clientId).form("client_secret", clientSecret)
+        return ApiRequest.post("/oauth2/access_token").sendOnce().form("client_id", clientId).form("client_secret", clientSecret)
                 .form("grant_type", grantType);
     }
 

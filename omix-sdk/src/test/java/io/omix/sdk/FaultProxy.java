@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the real server. Each connection carries one request.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Fault { PASS, DROP_AFTER_REQUEST, STATUS_503, STATUS_503_RETRY_AFTER_1 }
+    /** DROP_AFTER_ANSWER: the server serves the request, its answer is lost on the way back (a write that was done). */
+    enum Fault { PASS, DROP_AFTER_REQUEST, DROP_AFTER_ANSWER, STATUS_503, STATUS_503_RETRY_AFTER_1 }
 
     private static final Set<String> HOP_HEADERS = Set.of("host", "connection", "content-length", "upgrade", "expect",
             "keep-alive", "transfer-encoding", "te", "http2-settings");
@@ -91,6 +92,8 @@ final class FaultProxy implements AutoCloseable {
             if (fault == null) fault = Fault.PASS;
             switch (fault) {
                 case DROP_AFTER_REQUEST -> { /* close without answering */ }
+                case DROP_AFTER_ANSWER -> client.send(forward.method(requestLine[0], HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.discarding());
                 case STATUS_503 -> write(out, 503, "", new byte[0]);
                 case STATUS_503_RETRY_AFTER_1 -> write(out, 503, "Retry-After: 1\r\n", new byte[0]);
                 case PASS -> {

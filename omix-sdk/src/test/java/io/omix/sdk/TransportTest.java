@@ -183,17 +183,25 @@ class TransportTest {
     }
 
     @Test
-    void aPostTheServerMayHaveSeenIsNeverRetried() {
+    void aPostTheServerMayHaveSeenIsRetriedWithTheSameIdempotencyKeyUnlessItMustBeSentOnce() {
         try (HttpTransport t = transport(proxy.url(), 3, Duration.ofSeconds(5))) {
-            proxy.script(Fault.DROP_AFTER_REQUEST);
+            proxy.script(Fault.DROP_AFTER_REQUEST, Fault.STATUS_503);
             int before = proxy.requests();
-            BgeException dropped = assertThrows(BgeException.class, () -> t.send(ApiRequest.post("/test/echo").form("name", "x")));
+            ApiRequest write = ApiRequest.post("/test/echo").form("name", "x");
+            HttpTransport.Response answered = t.send(write);
+            assertEquals(200, answered.status());
+            assertEquals(3, proxy.requests() - before, "a write with a key is retried like a read");
+            assertTrue(write.headers().get(ApiRequest.IDEMPOTENCY_KEY).matches("[0-9a-f-]{36}"), "every attempt sent this one key");
+
+            proxy.script(Fault.DROP_AFTER_REQUEST);
+            before = proxy.requests();
+            BgeException dropped = assertThrows(BgeException.class, () -> t.send(ApiRequest.post("/test/echo").sendOnce().form("name", "x")));
             assertEquals(1, dropped.attempts());
             assertEquals(1, proxy.requests() - before);
 
             proxy.script(Fault.STATUS_503);
             before = proxy.requests();
-            HttpTransport.Response unavailable = t.send(ApiRequest.post("/test/echo").form("name", "x"));
+            HttpTransport.Response unavailable = t.send(ApiRequest.post("/test/echo").sendOnce().form("name", "x"));
             assertEquals(503, unavailable.status());
             assertEquals(1, proxy.requests() - before);
         }

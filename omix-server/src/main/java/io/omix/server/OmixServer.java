@@ -146,7 +146,8 @@ public final class OmixServer implements AutoCloseable {
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());
-                    Routes routes = new Routes(jc.routes, platform.authenticators());
+                    Routes routes = new Routes(jc.routes, platform.authenticators(),
+                            new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()));
                     for (Capability c : capabilities) c.routes(routes);
                     table.addAll(routes.table());
                 });
@@ -163,6 +164,8 @@ public final class OmixServer implements AutoCloseable {
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_log",
                         (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))
                                 + platform.audit().forgetSpoolsBefore(now.minusDays(7))));
+                jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("idempotency_keys",
+                        (now, r) -> new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()).removeExpired(now)));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);
                 housekeeping.start();
                 OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), housekeeping, demo);

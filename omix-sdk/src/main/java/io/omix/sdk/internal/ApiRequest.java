@@ -16,7 +16,11 @@ public final class ApiRequest {
     private Object jsonBody;
     private HttpRequest.BodyPublisher rawBody;
     private boolean sideEffects;
+    private boolean sendOnce;
     private String rawContentType;
+
+    /** The header that makes a write safe to send again (the server answers a repeat with the first answer). */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private ApiRequest(String method, String path) {
         if (!path.startsWith("/")) throw new IllegalArgumentException("path must start with /");
@@ -113,6 +117,28 @@ public final class ApiRequest {
     public ApiRequest withSideEffects() {
         this.sideEffects = true;
         return this;
+    }
+
+    /**
+     * Marks a write that must not be sent twice once the server may have seen it, even with an
+     * {@code Idempotency-Key} (the token endpoint: a refresh token or code used twice ends its family).
+     */
+    public ApiRequest sendOnce() {
+        this.sendOnce = true;
+        return this;
+    }
+
+    /**
+     * Gives a write its {@code Idempotency-Key} (once: every attempt of this request sends the same
+     * key), unless it is idempotent by itself or must be sent once.
+     */
+    public void keyIfWrite() {
+        if (!idempotent() && !sendOnce && !headers.containsKey(IDEMPOTENCY_KEY)) headers.put(IDEMPOTENCY_KEY, java.util.UUID.randomUUID().toString());
+    }
+
+    /** Safe to send again after a lost answer: idempotent by itself, or a write with an {@code Idempotency-Key}. */
+    public boolean safeToResend() {
+        return idempotent() || headers.containsKey(IDEMPOTENCY_KEY);
     }
 
     /** Safe to send twice: a retry after a lost answer cannot change anything. */

@@ -104,6 +104,7 @@ public final class HttpTransport implements AutoCloseable {
     /** Sends the request, retrying as the policy allows; throws {@link BgeException} when no answer came. */
     public Response send(ApiRequest request) {
         int maxAttempts = config.maxRetries() + 1;
+        request.keyIfWrite();
         for (int attempt = 1; ; attempt++) {
             HttpRequest httpRequest = build(request);
             long started = System.nanoTime();
@@ -227,17 +228,21 @@ public final class HttpTransport implements AutoCloseable {
     }
 
     /**
-     * A request that got no answer is retried when sending it again cannot do harm: always for
-     * idempotent methods, and for others only when the connection was never made (the server saw nothing).
+     * A request that got no answer is retried when sending it again cannot do harm: idempotent
+     * methods and writes with an {@code Idempotency-Key} (the server answers a repeat with the first
+     * answer), and others only when the connection was never made (the server saw nothing).
      */
     static boolean retryable(IOException e, ApiRequest request) {
-        if (request.idempotent()) return true;
+        if (request.safeToResend()) return true;
         return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
     }
 
-    /** An answer is retried when it says "try again" and the method is idempotent. */
+    /**
+     * An answer is retried when it says "try again" and sending again is safe; 409 is the server
+     * still serving the first attempt of a keyed write (its answer comes on a later attempt).
+     */
     static boolean retryable(int status, ApiRequest request) {
-        return request.idempotent() && (status >= 500 || status == 429);
+        return request.safeToResend() && (status >= 500 || status == 429 || status == 409 && request.headers().containsKey(ApiRequest.IDEMPOTENCY_KEY));
     }
 
     /** Full jitter: a random wait in [0, min(max, base * 2^(attempt-1))]. */

@@ -46,6 +46,8 @@ public enum ErrorCode {
     // HTTP-level errors: sent with the HTTP status equal to the code.
     HTTP_NOT_FOUND(404, "接口不存在", true, "no endpoint at this path"),
     HTTP_METHOD_NOT_ALLOWED(405, "请求方法不允许", true, "the path exists, the method does not"),
+    HTTP_CONFLICT(409, "请求处理中", true,
+            "a request with this Idempotency-Key is still being served; retry after Retry-After seconds for its answer"),
     HTTP_PAYLOAD_TOO_LARGE(413, "请求体过大", true, "request body above server.max-request-bytes"),
     HTTP_INTERNAL_ERROR(500, "服务器内部错误", true,
             "unexpected server failure; data.request_id names it in the server log"),

@@ -23,6 +23,8 @@ public final class Routes {
     static final String REQUEST = "omix.api_request";
     static final String ACCESS = "omix.access";
     static final String RECORDS = "omix.records";
+    /** The bytes of the JSON answer written, kept for {@link Idempotency}. */
+    static final String ANSWER = "omix.answer";
 
     /** The route pattern that matched, or null (unknown path). */
     public static String routeOf(Context ctx) {
@@ -63,6 +65,7 @@ public final class Routes {
 
     private final RoutesConfig routes;
     private final Authenticators authenticators;
+    private final Idempotency idempotency;
     private final java.util.List<Route> table = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Every endpoint registered, in registration order. */
@@ -70,9 +73,11 @@ public final class Routes {
         return java.util.List.copyOf(table);
     }
 
-    public Routes(RoutesConfig routes, Authenticators authenticators) {
+    public Routes(RoutesConfig routes, Authenticators authenticators, Idempotency idempotency) {
         this.routes = routes;
         this.authenticators = authenticators;
+        this.idempotency = idempotency;
+        routes.after(idempotency::complete);
     }
 
     public void get(String path, Access access, ParamSpec spec, ApiHandler handler) {
@@ -100,6 +105,10 @@ public final class Routes {
     }
 
     private static void envelope(Context ctx, Object result) {
+        if (result instanceof Idempotency.Replay r) {
+            replay(ctx, r);
+            return;
+        }
         countRecords(ctx, result instanceof Envelope e ? e.fields().get("data") : result);
         Envelope envelope = result instanceof Envelope e ? e : Envelope.ok(result);
         writeJson(ctx, 200, envelope.fields());
@@ -123,6 +132,10 @@ public final class Routes {
         table.add(new Route(method.name(), path, access, spec, payload ? Kind.RESOURCE_PAYLOAD : Kind.RESOURCE));
         routes.addHttpHandler(method, path, ctx -> {
             Object result = invoke(ctx, path, access, spec, handler, payload);
+            if (result instanceof Idempotency.Replay r) {
+                replay(ctx, r);
+                return;
+            }
             countRecords(ctx, result);
             writeJson(ctx, ctx.statusCode(), result);
         });
@@ -144,8 +157,17 @@ public final class Routes {
         ApiRequest request = new ApiRequest(ctx, payload);
         ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
+        // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
+        if (idempotency.claim(ctx, request) instanceof Idempotency.Replay replay) return replay;
         Params params = spec.parse(request.input());
         return handler.handle(request, params);
+    }
+
+    /** The answer a write with this Idempotency-Key got the first time, as it was. */
+    private static void replay(Context ctx, Idempotency.Replay r) {
+        ctx.status(r.status()).contentType(r.contentType() == null ? "application/json; charset=utf-8" : r.contentType())
+                .header(Idempotency.REPLAYED, "true").result(r.body() == null ? "" : r.body());
+        ctx.attribute(CODE, "replayed");
     }
 
     /** A list answer, or an answer whose result/results/items/data is a list: its length, for the audit trail. */
@@ -172,9 +194,9 @@ public final class Routes {
 
     static void writeJson(Context ctx, int status, Object body) {
         try {
-            ctx.status(status)
-                    .contentType("application/json; charset=utf-8")
-                    .result(ServerJson.MAPPER.writeValueAsBytes(body));
+            byte[] bytes = ServerJson.MAPPER.writeValueAsBytes(body);
+            ctx.status(status).contentType("application/json; charset=utf-8").result(bytes);
+            ctx.attribute(ANSWER, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

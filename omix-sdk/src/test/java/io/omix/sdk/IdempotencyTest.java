@@ -1,0 +1,139 @@
+package io.omix.sdk;
+
+import io.omix.sdk.FaultProxy.Fault;
+import io.omix.server.Platform;
+import io.omix.server.apps.PrivateAppStore;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Safe retries of writes, as an application relies on them: a write whose answer is lost on the way
+ * back is sent again by the SDK with the same Idempotency-Key and lands once (the records are
+ * counted), on the private and the open platform; the raw protocol (replay header, a key reused for
+ * another request, a key still being served, keys per caller, housekeeping). On H2 and PostgreSQL.
+ */
+class IdempotencyTest {
+    static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aWriteWhoseAnswerIsLostIsRetriedAndLandsOnce(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start(); FaultProxy proxy = new FaultProxy(s.url())) {
+            Platform platform = Identity.platform(s);
+            PrivateAppStore.Created app = new PrivateAppStore(platform).create("Retrying app", "IDEM_APP");
+            String project = new SampleStore(platform).createProject("idempotency", 1, null, null, null).projectId();
+            String sample;
+            String entity;
+            try (PrivateApi direct = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(s.url()).build()) {
+                sample = direct.registerSample(11, project, "IDEM-1", Map.of()).getString("biosample_id");
+                entity = direct.streamBind(sample).getString("fundamental_entity_id");
+            }
+            try (PrivateApi api = PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(proxy.url()).maxRetries(3)
+                    .timeout(Duration.ofSeconds(10)).build()) {
+                // duplicate_enabled: a second execution would store every record again, so a double apply shows in the count.
+                List<Map<String, Object>> records = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    records.add(Map.of("fundamental_entity_id", entity, "data_element_id", HEART_RATE,
+                            "stream_generate_time", String.format("2031-01-01 00:00:%02d", i % 60), "stream_data", Map.of("i", i)));
+                }
+                proxy.script(Fault.DROP_AFTER_ANSWER);
+                int before = proxy.requests();
+                Model written = api.batchWriteStream(records, true);
+                assertEquals(2, proxy.requests() - before, "the lost answer was asked for again");
+                assertEquals(100, written.getList("result").models().stream().filter(m -> Boolean.TRUE.equals(m.getBoolean("is_succeed"))).count());
+                long stored = 0;
+                for (Model ignored : api.streams(app.app().namespace(), HEART_RATE, entity, null, "2031-01-01", "2031-01-02", "asc")) stored++;
+                assertEquals(100, stored, "written once, not twice");
+
+                // The private platform's batch registration: one batch, the first answer's number.
+                proxy.script(Fault.DROP_AFTER_ANSWER);
+                long batchNo = api.registerBatch("retried", "").getLong("batch_no");
+                assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM batches WHERE name = 'retried'", rs -> rs.getLong(1)).orElseThrow());
+                assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM batches WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).orElseThrow());
+            }
+
+            // The open platform: a sample registered through a lost answer is registered once.
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "retrier", "retrier@example.org");
+            String token = Identity.userToken(s, client, person.userId(), "samples").accessToken();
+            try (Api api = Api.builder(token).endpoint(proxy.url()).maxRetries(3).build()) {
+                proxy.script(Fault.DROP_AFTER_ANSWER);
+                String registered = api.registerSample("RETRIED-1", 11, project).getString("biosample_id");
+                assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM samples WHERE external_sample_id = 'RETRIED-1'",
+                        rs -> rs.getLong(1)).orElseThrow());
+                assertTrue(new SampleStore(platform).find(registered).isPresent());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theProtocolReplaysRefusesAndKeepsKeysPerCaller(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client client = Identity.confidentialClient(s);
+            String project = new SampleStore(platform).createProject("idempotency", 1, null, null, null).projectId();
+            String alice = Identity.userToken(s, client, Identity.user(s, "alice-idem", "a@example.org").userId(), "samples").accessToken();
+            String bob = Identity.userToken(s, client, Identity.user(s, "bob-idem", "b@example.org").userId(), "samples").accessToken();
+
+            HttpResponse<String> first = register(s, alice, "key-1", "EXT-1", project);
+            assertEquals(200, first.statusCode());
+            assertTrue(first.headers().firstValue("Idempotent-Replayed").isEmpty());
+            HttpResponse<String> again = register(s, alice, "key-1", "EXT-1", project);
+            assertEquals(first.body(), again.body(), "the same answer, the same biosample id");
+            assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(null));
+            assertEquals(1L, count(platform, "EXT-1"));
+
+            HttpResponse<String> other = register(s, alice, "key-1", "EXT-2", project);
+            assertTrue(other.body().startsWith("{\"code\":41001") && other.body().contains("Idempotency-Key"), other.body());
+            assertEquals(0L, count(platform, "EXT-2"));
+
+            // The same key from another caller is another write (not "a key used with another request").
+            HttpResponse<String> bobs = register(s, bob, "key-1", "EXT-B", project);
+            assertTrue(bobs.body().startsWith("{\"code\":0"), bobs.body());
+            assertTrue(!bobs.body().equals(first.body()));
+
+            // A key still being served: come back later.
+            platform.database().jdbc().update("UPDATE idempotency_keys SET state = 'running' WHERE idem_key = 'key-1' AND owner LIKE 'user:%'"
+                    + " AND owner IN (SELECT 'user:' || user_id || '/client:' || ? FROM users WHERE username = 'alice-idem')", client.id());
+            HttpResponse<String> busy = register(s, alice, "key-1", "EXT-1", project);
+            assertEquals(409, busy.statusCode(), busy.body());
+            assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null));
+
+            HttpResponse<String> malformed = register(s, alice, "key with spaces", "EXT-3", project);
+            assertTrue(malformed.body().startsWith("{\"code\":41001") && malformed.body().contains("Idempotency-Key"), malformed.body());
+
+            // Kept a day, then housekeeping removes them.
+            var idempotency = new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock());
+            assertEquals(0, idempotency.removeExpired(OffsetDateTime.now().plusHours(23)));
+            assertTrue(idempotency.removeExpired(OffsetDateTime.now().plusHours(25)) >= 2);
+        }
+    }
+
+    private static HttpResponse<String> register(TestServer s, String token, String key, String externalId, String project) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/samples/register")).header("Authorization", "Bearer " + token)
+                .header("Idempotency-Key", key).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("external_sample_id=" + externalId + "&biosample_site=11&project_id=" + project)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long count(Platform platform, String externalId) {
+        return platform.database().jdbc().queryOne("SELECT COUNT(*) FROM samples WHERE external_sample_id = ?", rs -> rs.getLong(1), externalId).orElseThrow();
+    }
+}

@@ -1,0 +1,156 @@
+package io.omix.server.common.http;
+
+import io.javalin.http.Context;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.db.Jdbc;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Safe retries of writes: a request carrying an {@code Idempotency-Key} header is served once per
+ * caller and key. Its answer (status, content type, body) is kept for a day; the same request again
+ * gets that answer without the work being done again (with {@code Idempotent-Replayed: true}); the
+ * same key with another request is refused (41001 naming {@code Idempotency-Key}); a repeat while the
+ * first is still being served is told to come back ({@code 409} with {@code Retry-After}). Answers of
+ * 500 and above are not kept, so that a retry does the work.
+ * <p>The answer is kept after it was written, not in the handler's own transaction: a server killed
+ * between the two leaves a key that is taken over once its lock lapses ({@link #LOCK}), and the write
+ * is then done again. What the SDK retries, a lost answer, is covered exactly.
+ */
+public final class Idempotency {
+    public static final String HEADER = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    private static final Duration KEPT = Duration.ofHours(24);
+    /** How long a request may hold its key before a repeat may take the key over (longer than any request runs). */
+    static final Duration LOCK = Duration.ofMinutes(10);
+    static final String CLAIMED = "omix.idempotency";
+
+    /** What a claim found. */
+    sealed interface Claim {}
+
+    /** The key is this request's: serve it, then {@link #complete}. */
+    record Fresh(String owner, String key) implements Claim {}
+
+    /** The answer given before. */
+    record Replay(int status, String contentType, String body) implements Claim {}
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public Idempotency(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /**
+     * For a request with the header and a caller: claims the key, or answers what a repeat gets; null
+     * when the request carries no key (or has no caller to scope it to).
+     */
+    Claim claim(Context ctx, ApiRequest request) {
+        String key = ctx.header(HEADER);
+        Caller caller = request.caller();
+        if (key == null || caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return null;
+        if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
+        String owner = owner(caller);
+        String fingerprint = fingerprint(ctx, request.bodyIsPayload());
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Claim claim = jdbc.inTransaction(c -> {
+                    List<Object[]> rows = Jdbc.query(c, "SELECT fingerprint, state, status, content_type, body, locked_until, expires_at"
+                            + " FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
+                            rs.getString(2), rs.getObject(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
+                            rs.getObject(7, OffsetDateTime.class)}, owner, key);
+                    if (rows.isEmpty()) {
+                        Jdbc.update(c, "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, state, created_at, locked_until, expires_at)"
+                                + " VALUES (?,?,?,'running',?,?,?)", owner, key, fingerprint, now, now.plus(LOCK), now.plus(KEPT));
+                        return new Fresh(owner, key);
+                    }
+                    Object[] row = rows.get(0);
+                    if (((OffsetDateTime) row[6]).isBefore(now)) { // kept long enough: the key is new again
+                        Jdbc.update(c, "UPDATE idempotency_keys SET fingerprint = ?, state = 'running', status = NULL, content_type = NULL,"
+                                + " body = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
+                                fingerprint, now, now.plus(LOCK), now.plus(KEPT), owner, key);
+                        return new Fresh(owner, key);
+                    }
+                    if (!fingerprint.equals(row[0])) {
+                        throw ApiException.invalidParam(HEADER, "was used with another request (method, path, parameters or body);"
+                                + " a new write needs a new key");
+                    }
+                    if ("done".equals(row[1])) return new Replay(((Number) row[2]).intValue(), (String) row[3], (String) row[4]);
+                    if (((OffsetDateTime) row[5]).isBefore(now)) { // its server went away while serving it
+                        Jdbc.update(c, "UPDATE idempotency_keys SET locked_until = ? WHERE owner = ? AND idem_key = ?", now.plus(LOCK), owner, key);
+                        return new Fresh(owner, key);
+                    }
+                    ctx.header("Retry-After", "1");
+                    throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
+                });
+                if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
+                return claim;
+            } catch (Jdbc.DataAccessException e) {
+                // Two first requests with one key at once: one inserted; the other looks again.
+                if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
+            }
+        }
+    }
+
+    /** After the answer is written: keep it for repeats, or (a server error) free the key for a retry. */
+    void complete(Context ctx) {
+        if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
+        int status = ctx.statusCode();
+        byte[] body = ctx.attribute(Routes.ANSWER);
+        if (status >= 500 || body == null) {
+            jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
+            return;
+        }
+        jdbc.update("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body = ? WHERE owner = ? AND idem_key = ?",
+                status, ctx.res().getContentType(), new String(body, StandardCharsets.UTF_8), fresh.owner(), fresh.key());
+    }
+
+    /** Keys kept past their day (housekeeping). */
+    public int removeExpired(OffsetDateTime now) {
+        return jdbc.update("DELETE FROM idempotency_keys WHERE expires_at < ?", now);
+    }
+
+    /** Keys are per caller: the same key from two callers names two writes. */
+    static String owner(Caller caller) {
+        return switch (caller.kind()) {
+            case USER_TOKEN -> "user:" + caller.userId() + "/client:" + caller.clientId();
+            case CLIENT_TOKEN -> "client:" + caller.clientId();
+            case PRIVATE_APP -> "app:" + caller.appKey();
+            case DATASET_KEY -> "dsk:" + caller.appKey();
+            case ANONYMOUS -> throw new IllegalArgumentException("anonymous callers have no keys");
+        };
+    }
+
+    /**
+     * The request as the server reads it: method, path, query and body (signatures and nonces aside).
+     * A payload (a file streamed to its handler) is not read twice: its length and type stand for it.
+     */
+    private static String fingerprint(Context ctx, boolean payload) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            if (payload) {
+                sha.update(("payload " + ctx.header("Content-Length") + " " + ctx.contentType()).getBytes(StandardCharsets.UTF_8));
+            } else {
+                sha.update(ctx.bodyAsBytes());
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
