@@ -162,8 +162,9 @@ public final class OmixServer implements AutoCloseable {
                 List<io.omix.server.housekeeping.Housekeeping.Job> jobs = new ArrayList<>();
                 for (Capability c : capabilities) jobs.addAll(c.housekeeping());
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_log",
-                        (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))
-                                + platform.audit().forgetSpoolsBefore(now.minusDays(7))));
+                        (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))));
+                jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_spools",
+                        (now, r) -> platform.audit().forgetSpoolsBefore(now.minusDays(7))));
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("idempotency_keys",
                         (now, r) -> new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()).removeExpired(now)));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);

@@ -72,6 +72,8 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
+            // Answers kept for retries of the person's own writes (their ids and data are in them).
+            Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
             Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
@@ -116,6 +118,8 @@ public final class Erasure {
         }
         // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
         Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? OR result LIKE ?", "%" + biosampleId + "%", "%" + biosampleId + "%");
+        // Answers kept for retries (Idempotency-Key) that name the sample: a replay must not bring it back.
+        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE body LIKE ?", "%" + biosampleId + "%");
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ?", biosampleId);

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * caller and key. Its answer (status, content type, body) is kept for a day; the same request again
  * gets that answer without the work being done again (with {@code Idempotent-Replayed: true}); the
  * same key with another request is refused (41001 naming {@code Idempotency-Key}); a repeat while the
- * first is still being served is told to come back ({@code 409} with {@code Retry-After}). Answers of
+ * first is still being served waits for its answer (up to {@link #WAIT}), then is told to come back
+ * ({@code 409} with {@code Retry-After}). Answers of
  * 500 and above are not kept, so that a retry does the work.
  * <p>The answer is kept after it was written, not in the handler's own transaction: a server killed
  * between the two leaves a key that is taken over once its lock lapses ({@link #LOCK}), and the write
@@ -34,6 +35,8 @@ public final class Idempotency {
     private static final Duration KEPT = Duration.ofHours(24);
     /** How long a request may hold its key before a repeat may take the key over (longer than any request runs). */
     static final Duration LOCK = Duration.ofMinutes(10);
+    /** How long a repeat waits for the first request's answer before it is told to come back (409). */
+    static final Duration WAIT = Duration.ofSeconds(30);
     static final String CLAIMED = "omix.idempotency";
 
     /** What a claim found. */
@@ -64,10 +67,34 @@ public final class Idempotency {
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
         String fingerprint = fingerprint(ctx, request.bodyIsPayload());
+        // A repeat while the first is still being served waits for its answer (a client that timed out
+        // and a client library resending a GET both land here), for up to WAIT; then 409.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Claim claim = claimOnce(owner, key, fingerprint);
+            if (claim != null) {
+                if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
+                return claim;
+            }
+            if (System.nanoTime() > deadline) {
+                ctx.header("Retry-After", "1");
+                throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
+            }
+        }
+    }
+
+    /** One look at the key: this request's now, the answer kept, or null while another request holds it. */
+    private Claim claimOnce(String owner, String key, String fingerprint) {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         for (int attempt = 0; ; attempt++) {
             try {
-                Claim claim = jdbc.inTransaction(c -> {
+                return jdbc.inTransaction(c -> {
                     List<Object[]> rows = Jdbc.query(c, "SELECT fingerprint, state, status, content_type, body, locked_until, expires_at"
                             + " FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
                             rs.getString(2), rs.getObject(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
@@ -93,11 +120,8 @@ public final class Idempotency {
                         Jdbc.update(c, "UPDATE idempotency_keys SET locked_until = ? WHERE owner = ? AND idem_key = ?", now.plus(LOCK), owner, key);
                         return new Fresh(owner, key);
                     }
-                    ctx.header("Retry-After", "1");
-                    throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
+                    return null;
                 });
-                if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
-                return claim;
             } catch (Jdbc.DataAccessException e) {
                 // Two first requests with one key at once: one inserted; the other looks again.
                 if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
