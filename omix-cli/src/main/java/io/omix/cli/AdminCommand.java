@@ -201,8 +201,25 @@ final class AdminCommand implements Runnable {
     }
 
     @Command(name = "client", mixinStandardHelpOptions = true, description = "OAuth2 client applications.",
-            subcommands = {ClientCreate.class, ClientList.class, ClientDisable.class, ClientEnable.class})
+            subcommands = {ClientCreate.class, ClientList.class, ClientUpdate.class, ClientDisable.class, ClientEnable.class})
     static final class Clients extends Group {}
+
+    @Command(name = "update", mixinStandardHelpOptions = true, description = "Change a client's settings (servers apply them within 10 s).")
+    static final class ClientUpdate extends Sub implements Runnable {
+        @Parameters(paramLabel = "CLIENT_ID") String clientId;
+        @Option(names = "--rate-limit-per-minute", required = true,
+                description = "Calls a minute this client may make, over all servers (0: the default, ratelimit.per-client-per-minute).")
+        int perMinute;
+
+        @Override
+        public void run() {
+            if (perMinute < 0) throw new IllegalArgumentException("--rate-limit-per-minute must be >= 0");
+            if (!admin().withPlatform(p -> new ClientStore(p).setRateLimit(clientId, perMinute))) {
+                throw new IllegalArgumentException("no client " + clientId);
+            }
+            print(out(), map("client_id", clientId, "rate_limit_per_minute", perMinute == 0 ? "default" : perMinute));
+        }
+    }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Register a client; its secret is printed once.")
     static final class ClientCreate extends Sub implements Runnable {

@@ -21,7 +21,10 @@ public final class Omix implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A clear line, not a stack trace, for what the user can fix.
-                    String message = e instanceof io.omix.sdk.ApiException api
+                    String message = e instanceof io.omix.sdk.ApiException api && api.code() == 429
+                            ? "too many calls: this application may make " + api.dataModel().getInt("limit_per_minute")
+                                    + " a minute (the server's rate limit); try again in " + api.dataModel().getInt("retry_after_seconds") + " s"
+                            : e instanceof io.omix.sdk.ApiException api
                             ? "the server refused: " + api.code() + " " + api.msg() + (api.data() == null ? "" : " " + api.data())
                             : e.getMessage();
                     cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + message));

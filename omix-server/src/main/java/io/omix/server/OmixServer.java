@@ -116,6 +116,9 @@ public final class OmixServer implements AutoCloseable {
             Database database = platform.database();
             List<Capability> capabilities = new ArrayList<>();
             List<Routes.Route> table = new ArrayList<>();
+            io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
+                    new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser()),
+                    new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
             try {
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
@@ -147,7 +150,7 @@ public final class OmixServer implements AutoCloseable {
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());
                     Routes routes = new Routes(jc.routes, platform.authenticators(),
-                            new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()));
+                            new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()), rateLimits);
                     for (Capability c : capabilities) c.routes(routes);
                     table.addAll(routes.table());
                 });
@@ -165,6 +168,7 @@ public final class OmixServer implements AutoCloseable {
                         (now, r) -> platform.audit().removeBefore(now.minus(config.auditRetention()))));
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_spools",
                         (now, r) -> platform.audit().forgetSpoolsBefore(now.minusDays(7))));
+                jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("rate_windows", (now, r) -> rateLimits.removeOld(now)));
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("idempotency_keys",
                         (now, r) -> new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()).removeExpired(now)));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);

@@ -60,7 +60,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
-                           boolean auditEnabled, Duration auditRetention) {
+                           boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser) {
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -99,6 +99,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("housekeeping.task-retention-days", "30");
         d.put("audit.enabled", "true");
         d.put("audit.retention-days", "3650");
+        d.put("ratelimit.per-client-per-minute", "60000");
+        d.put("ratelimit.per-user-per-minute", "6000");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -121,6 +123,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         }
         if (modelsPoolSize < 0 || modelsPoolSize > 16) throw new IllegalArgumentException("models.pool-size must be 0..16");
         if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
+        if (rateLimitPerClient < 0 || rateLimitPerUser < 0) throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
@@ -206,7 +209,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Duration.ofSeconds(integer(v, "housekeeping.interval-seconds")),
                 Duration.ofDays(integer(v, "housekeeping.task-retention-days")),
                 bool(v, "audit.enabled"),
-                Duration.ofDays(integer(v, "audit.retention-days")));
+                Duration.ofDays(integer(v, "audit.retention-days")),
+                integer(v, "ratelimit.per-client-per-minute"),
+                integer(v, "ratelimit.per-user-per-minute"));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -266,7 +271,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
-                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention);
+                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser);
     }
 
     @Override

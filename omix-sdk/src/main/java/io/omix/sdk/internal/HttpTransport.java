@@ -144,6 +144,17 @@ public final class HttpTransport implements AutoCloseable {
      */
     public ObjectNode envelope(ApiRequest request) {
         Response response = send(request);
+        if (!response.ok() && (response.status() == 429 || response.status() == 409)) {
+            // Too many calls, or a keyed write still being served: the envelope says which, with its data.
+            try {
+                JsonNode refused = Json.MAPPER.readTree(response.body());
+                if (refused != null && refused.path("code").isIntegralNumber() && refused.get("code").intValue() != 0) {
+                    throw new ApiException(refused.get("code").intValue(), refused.path("msg").asText(""), refused.get("data"), response.status());
+                }
+            } catch (IOException notJson) {
+                // reported below as it came
+            }
+        }
         if (!response.ok()) {
             throw new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path()
                     + ": " + snippet(response.bodyText()), null, response.attempts(), response.status());

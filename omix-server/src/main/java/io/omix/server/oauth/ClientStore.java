@@ -82,6 +82,16 @@ public final class ClientStore {
         return jdbc.query("SELECT * FROM oauth_clients ORDER BY created_at, client_id", ClientStore::map);
     }
 
+    /** The client's own calls a minute, or 0 when it has the default (ratelimit.per-client-per-minute). */
+    public int rateLimitOf(String clientId) {
+        return jdbc.queryOne("SELECT rate_limit_per_minute FROM oauth_clients WHERE client_id = ?", rs -> rs.getInt(1), clientId).orElse(0);
+    }
+
+    /** Sets the client's own calls a minute (0: back to the default); false when there is no such client. Servers see it within 10 s. */
+    public boolean setRateLimit(String clientId, int perMinute) {
+        return jdbc.update("UPDATE oauth_clients SET rate_limit_per_minute = ? WHERE client_id = ?", perMinute > 0 ? perMinute : null, clientId) == 1;
+    }
+
     public boolean setDisabled(String clientId, boolean disabled) {
         return jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
     }

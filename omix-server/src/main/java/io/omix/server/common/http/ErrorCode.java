@@ -49,6 +49,8 @@ public enum ErrorCode {
     HTTP_CONFLICT(409, "请求处理中", true,
             "a request with this Idempotency-Key is still being served; retry after Retry-After seconds for its answer"),
     HTTP_PAYLOAD_TOO_LARGE(413, "请求体过大", true, "request body above server.max-request-bytes"),
+    HTTP_TOO_MANY_REQUESTS(429, "请求过于频繁", true,
+            "the caller used its calls of this minute (ratelimit.*); retry after Retry-After seconds (the SDK does)"),
     HTTP_INTERNAL_ERROR(500, "服务器内部错误", true,
             "unexpected server failure; data.request_id names it in the server log"),
     HTTP_UNAVAILABLE(503, "服务暂不可用", true, "the server is stopping; retry (idempotent requests are retried by the SDK)");

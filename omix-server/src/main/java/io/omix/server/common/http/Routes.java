@@ -66,6 +66,7 @@ public final class Routes {
     private final RoutesConfig routes;
     private final Authenticators authenticators;
     private final Idempotency idempotency;
+    private final RateLimits rateLimits;
     private final java.util.List<Route> table = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Every endpoint registered, in registration order. */
@@ -73,10 +74,11 @@ public final class Routes {
         return java.util.List.copyOf(table);
     }
 
-    public Routes(RoutesConfig routes, Authenticators authenticators, Idempotency idempotency) {
+    public Routes(RoutesConfig routes, Authenticators authenticators, Idempotency idempotency, RateLimits rateLimits) {
         this.routes = routes;
         this.authenticators = authenticators;
         this.idempotency = idempotency;
+        this.rateLimits = rateLimits;
         routes.after(idempotency::complete);
     }
 
@@ -157,6 +159,7 @@ public final class Routes {
         ApiRequest request = new ApiRequest(ctx, payload);
         ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
+        rateLimits.check(ctx, request.caller());
         // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
         if (idempotency.claim(ctx, request) instanceof Idempotency.Replay replay) return replay;
         Params params = spec.parse(request.input());

@@ -1,0 +1,118 @@
+package io.omix.sdk;
+
+import io.omix.server.Platform;
+import io.omix.server.common.db.Database;
+import io.omix.server.oauth.ClientStore;
+import io.omix.server.oauth.OAuthClient;
+import io.omix.server.oauth.TokenStore;
+import io.omix.server.testing.TestDatabases;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fair use as an application meets it: its calls of a minute are counted over every server, every
+ * answer says how many are left, and the call past the limit is 429 with Retry-After; an operator's
+ * per-client limit and the per-person limit apply the same way. The clock stands still inside one
+ * minute, so a minute turning over cannot reset the count mid-test. On H2 and PostgreSQL.
+ */
+class RateLimitTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final Clock STILL = Clock.fixed(Instant.parse("2026-12-02T12:00:10Z"), ZoneOffset.UTC);
+
+    static HttpResponse<String> get(String url, String token) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/samples")).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String clientToken(Platform platform, String clientId) {
+        return new TokenStore(platform).issue(TokenStore.newFamily(), clientId, null, OAuthClient.CLIENT_CREDENTIALS, "samples", null, false)
+                .accessToken();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void callsPastTheLimitAreRefusedWithRetryAfterAndEveryAnswerSaysWhatIsLeft(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).clock(STILL).setting("ratelimit.per-client-per-minute", "100")
+                .setting("ratelimit.per-user-per-minute", "30").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client client = Identity.confidentialClient(s);
+            String token = clientToken(platform, client.id());
+            for (int i = 1; i <= 100; i++) {
+                HttpResponse<String> r = get(s.url(), token);
+                assertEquals(200, r.statusCode(), "call " + i + ": " + r.body());
+                assertEquals("100", r.headers().firstValue("RateLimit-Limit").orElse(null));
+                assertEquals(String.valueOf(100 - i), r.headers().firstValue("RateLimit-Remaining").orElse(null), "call " + i);
+                assertEquals("50", r.headers().firstValue("RateLimit-Reset").orElse(null), "seconds to the minute's end");
+            }
+            HttpResponse<String> refused = get(s.url(), token);
+            assertEquals(429, refused.statusCode());
+            assertTrue(refused.body().startsWith("{\"code\":429,\"msg\":\"请求过于频繁\""), refused.body());
+            assertEquals("50", refused.headers().firstValue("Retry-After").orElse(null));
+            assertEquals("0", refused.headers().firstValue("RateLimit-Remaining").orElse(null));
+
+            // The SDK honours Retry-After up to maxRetryAfter: a shorter maximum hands the refusal back as ApiException 429.
+            try (Api api = Api.builder(token).endpoint(s.url()).maxRetryAfter(java.time.Duration.ofSeconds(1)).build()) {
+                ApiException e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> api.getSamples(SampleQuery.all()));
+                assertEquals(429, e.code());
+                assertEquals(100, e.dataModel().getInt("limit_per_minute"));
+            }
+
+            // An operator's own limit for one client.
+            Identity.Client small = Identity.confidentialClient(s);
+            assertTrue(new ClientStore(platform).setRateLimit(small.id(), 5));
+            String smallToken = clientToken(platform, small.id());
+            for (int i = 0; i < 5; i++) assertEquals(200, get(s.url(), smallToken).statusCode());
+            assertEquals(429, get(s.url(), smallToken).statusCode());
+
+            // A person's calls through any application count against the person's own limit.
+            Identity.Person person = Identity.user(s, "busy", "busy@example.org");
+            Identity.Client other = Identity.confidentialClient(s);
+            String personToken = Identity.userToken(s, other, person.userId(), "samples").accessToken();
+            for (int i = 0; i < 30; i++) assertEquals(200, get(s.url(), personToken).statusCode(), "call " + i);
+            HttpResponse<String> personal = get(s.url(), personToken);
+            assertEquals(429, personal.statusCode());
+            assertEquals("30", personal.headers().firstValue("RateLimit-Limit").orElse(null));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoServersOnOneDatabaseHoldOneLimitBetweenThem(String kind) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'r');
+        try (TestServer first = TestServer.builder().database(kind).clock(STILL).setting("ratelimit.per-client-per-minute", "500")
+                .setting("security.master-key", key).start()) {
+            String url = TestDatabases.H2.equals(kind) ? Database.embeddedUrl(first.dataDir()) : first.server().platform().config().dbUrl();
+            try (TestServer second = TestServer.builder().database(kind).clock(STILL).setting("ratelimit.per-client-per-minute", "500")
+                    .setting("db.url", url).setting("security.master-key", key).start()) {
+                Platform platform = Identity.platform(first);
+                Identity.Client client = Identity.confidentialClient(first);
+                String token = clientToken(platform, client.id());
+                int accepted = 0;
+                int refusedInARow = 0;
+                for (int i = 0; i < 700 && refusedInARow < 10; i++) {
+                    HttpResponse<String> r = get((i % 2 == 0 ? first : second).url(), token);
+                    if (r.statusCode() == 200) {
+                        accepted++;
+                        refusedInARow = 0;
+                    } else {
+                        assertEquals(429, r.statusCode(), r.body());
+                        refusedInARow++;
+                    }
+                }
+                assertTrue(accepted >= 450 && accepted <= 500, accepted + " calls accepted by two servers for a limit of 500 (within 10 %)");
+            }
+        }
+    }
+}

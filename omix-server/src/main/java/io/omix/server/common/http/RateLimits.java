@@ -1,0 +1,161 @@
+package io.omix.server.common.http;
+
+import io.javalin.http.Context;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.db.Jdbc;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
+
+/**
+ * Fair use: each client application, private app and dataset key (and each person, for their
+ * tokens) may make a number of calls a minute, shared by every server of a deployment.
+ * <p>The count of a minute lives in the database ({@code rate_windows}); a server does not go there
+ * for every call but takes a share of what is left (a fiftieth of the limit) and counts it down in
+ * memory, taking another share when it is used up. So the limit holds across servers to within a
+ * few shares (what servers hold unused when the minute ends), and a call costs a map lookup and an
+ * increment. Over the limit: HTTP 429 with {@code Retry-After}; every answer carries the IETF
+ * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} fields.
+ */
+public final class RateLimits {
+    /** The limits of a caller: calls a minute for its application (or app, or key) and for its person. */
+    public record Limits(int perClientPerMinute, int perUserPerMinute) {}
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+    private final Limits defaults;
+    /** The client's own limit, when the operator set one (null: the default). */
+    private final ToIntFunction<String> clientOverride;
+    private final Map<String, Share> shares = new ConcurrentHashMap<>();
+    private final Map<String, long[]> overrides = new ConcurrentHashMap<>();
+
+    /** The part of one minute's count a server holds for one limited key. */
+    private static final class Share {
+        final long minute;
+        int granted;
+        int used;
+        /** The count in the database after this server's last take: how much the others have used too. */
+        long countAfterTake;
+        boolean exhausted;
+
+        Share(long minute) {
+            this.minute = minute;
+        }
+    }
+
+    /**
+     * @param clientOverride a client's own calls-a-minute, or 0 for the default (read at most every 10 s per client)
+     */
+    public RateLimits(Jdbc jdbc, Clock clock, Limits defaults, ToIntFunction<String> clientOverride) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.defaults = defaults;
+        this.clientOverride = clientOverride;
+    }
+
+    /** Counts the call against the caller's limits; 429 (with Retry-After) when one is used up. Sets the RateLimit fields. */
+    void check(Context ctx, Caller caller) {
+        if (caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return;
+        long now = clock.millis();
+        long minute = now / 60_000;
+        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
+        boolean client = caller.kind() == Caller.Kind.USER_TOKEN || caller.kind() == Caller.Kind.CLIENT_TOKEN;
+        String key = switch (caller.kind()) {
+            case USER_TOKEN, CLIENT_TOKEN -> "client:" + caller.clientId();
+            case PRIVATE_APP -> "app:" + caller.appKey();
+            case DATASET_KEY -> "dsk:" + caller.appKey();
+            case ANONYMOUS -> null;
+        };
+        int limit = client ? limitOf(caller.clientId(), now) : defaults.perClientPerMinute();
+        long remaining = Long.MAX_VALUE;
+        int shown = 0;
+        if (limit > 0) {
+            remaining = take(key, limit, minute);
+            shown = limit;
+        }
+        int personal = defaults.perUserPerMinute();
+        if (remaining >= 0 && personal > 0 && caller.kind() == Caller.Kind.USER_TOKEN && caller.userId() != null) {
+            long left = take("user:" + caller.userId(), personal, minute);
+            if (left < remaining) {
+                remaining = left;
+                shown = personal;
+            }
+        }
+        if (shown == 0) return; // no limit applies
+        ctx.header("RateLimit-Limit", String.valueOf(shown));
+        ctx.header("RateLimit-Remaining", String.valueOf(Math.max(0, remaining)));
+        ctx.header("RateLimit-Reset", String.valueOf(reset));
+        if (remaining < 0) {
+            ctx.header("Retry-After", String.valueOf(reset));
+            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", shown));
+        }
+    }
+
+    /** One call against {@code key}'s minute: what is left after it (an estimate across servers), or -1 when none was left. */
+    private long take(String key, int limit, long minute) {
+        Share share = shares.get(key);
+        if (share == null || share.minute != minute) share = shares.compute(key, (k, s) -> s == null || s.minute != minute ? new Share(minute) : s);
+        synchronized (share) {
+            if (share.used < share.granted) {
+                share.used++;
+                return Math.max(0, limit - share.countAfterTake + (share.granted - share.used));
+            }
+            if (share.exhausted) return -1;
+            int chunk = Math.max(1, limit / 50);
+            long[] taken = takeFromDatabase(key, minute, limit, chunk);
+            share.countAfterTake = taken[1];
+            if (taken[0] == 0) {
+                share.exhausted = true;
+                return -1;
+            }
+            share.granted += (int) taken[0];
+            share.used++;
+            return Math.max(0, limit - share.countAfterTake + (share.granted - share.used));
+        }
+    }
+
+    /** Takes up to {@code chunk} calls of the minute's count: {how many were taken, the count after}. */
+    private long[] takeFromDatabase(String key, long minute, int limit, int chunk) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return jdbc.inTransaction(c -> {
+                    List<Long> used = Jdbc.query(c, "SELECT used FROM rate_windows WHERE limit_key = ? AND window_minute = ? FOR UPDATE",
+                            rs -> rs.getLong(1), key, minute);
+                    long before = used.isEmpty() ? 0 : used.get(0);
+                    long granted = Math.max(0, Math.min(chunk, limit - before));
+                    if (used.isEmpty()) {
+                        Jdbc.update(c, "INSERT INTO rate_windows (limit_key, window_minute, used, created_at) VALUES (?,?,?,?)", key, minute, granted,
+                                OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+                    } else if (granted > 0) {
+                        Jdbc.update(c, "UPDATE rate_windows SET used = used + ? WHERE limit_key = ? AND window_minute = ?", granted, key, minute);
+                    }
+                    return new long[] {granted, before + granted};
+                });
+            } catch (Jdbc.DataAccessException e) {
+                // Two servers opening the same minute at once: one inserted; the other takes from its row.
+                if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
+            }
+        }
+    }
+
+    private int limitOf(String clientId, long now) {
+        long[] known = overrides.get(clientId);
+        if (known == null || known[1] < now) {
+            int own = clientOverride.applyAsInt(clientId);
+            known = new long[] {own, now + 10_000};
+            overrides.put(clientId, known);
+        }
+        return known[0] > 0 ? (int) known[0] : defaults.perClientPerMinute();
+    }
+
+    /** Minutes counted more than an hour ago (housekeeping). */
+    public int removeOld(OffsetDateTime now) {
+        shares.entrySet().removeIf(e -> e.getValue().minute < now.toEpochSecond() / 60 - 1);
+        return jdbc.update("DELETE FROM rate_windows WHERE window_minute < ?", now.toEpochSecond() / 60 - 60);
+    }
+}
