@@ -26,9 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * What the audit trail costs (the personal-data issue: at most 10 % of get_variants and stream
- * ingest throughput). Two servers in this JVM, the same data, one with {@code audit.enabled=false};
- * each measurement alternates between them (off, on, off, on) so that both see the same warm-up and
- * machine, and the ratios are printed. Usage: java -cp omix-bench.jar io.omix.bench.AuditCostBench
+ * ingest throughput). Two servers in this JVM, the same data, one with {@code audit.enabled=false},
+ * compared in alternating slices ({@link PairedSlices}). Usage: java -cp omix-bench.jar io.omix.bench.AuditCostBench
  * [seconds per slice=5] [pairs=10] [threads=4] [vcf records=200000]
  */
 public final class AuditCostBench {
@@ -47,10 +46,10 @@ public final class AuditCostBench {
         Side on = side("audit on", dir.resolve("on"), true, vcf, threads);
         try {
             int[] slice = {0};
-            String variants = compare("get_variants (100 ids) calls/s", off, on, seconds, pairs, threads,
-                    s -> getVariants(s, threads, seconds, records));
-            String ingest = compare("batch_write_stream (100 records a call) records/s", off, on, seconds, pairs, threads,
-                    s -> ingest(s, threads, seconds, slice[0]++));
+            String variants = PairedSlices.compare("get_variants (100 ids) calls/s, " + threads + " threads, " + seconds + " s slices", 1, pairs, 0.90,
+                    audited -> getVariants(audited ? on : off, threads, seconds, records));
+            String ingest = PairedSlices.compare("batch_write_stream (100 records a call) records/s, " + threads + " threads, " + seconds + " s slices",
+                    1, pairs, 0.90, audited -> ingest(audited ? on : off, threads, seconds, slice[0]++));
             System.out.println();
             System.out.println(variants);
             System.out.println(ingest);
@@ -60,42 +59,6 @@ public final class AuditCostBench {
                 s.server().close();
             }
         }
-    }
-
-    @FunctionalInterface
-    private interface Measure {
-        double on(Side side) throws Exception;
-    }
-
-    /**
-     * Short slices, alternating between the servers (off-on, then on-off, to cancel drift), after a
-     * warm-up slice each; the ratio of each adjacent pair, and their median: the servers' own
-     * spread from one slice to the next (GC, the store's maintenance) is larger than the effect
-     * measured, so one long round each says little.
-     */
-    private static String compare(String what, Side off, Side on, int seconds, int pairs, int threads, Measure measure) throws Exception {
-        measure.on(off);
-        measure.on(on);
-        double[] ratios = new double[pairs];
-        double sumOff = 0;
-        double sumOn = 0;
-        for (int i = 0; i < pairs; i++) {
-            boolean offFirst = i % 2 == 0;
-            double a = measure.on(offFirst ? off : on);
-            double b = measure.on(offFirst ? on : off);
-            double vOff = offFirst ? a : b;
-            double vOn = offFirst ? b : a;
-            sumOff += vOff;
-            sumOn += vOn;
-            ratios[i] = vOn / vOff;
-            System.out.printf("%s pair %d: off %,.0f, on %,.0f, on/off %.3f%n", what, i + 1, vOff, vOn, ratios[i]);
-        }
-        double[] sorted = ratios.clone();
-        java.util.Arrays.sort(sorted);
-        double median = pairs % 2 == 1 ? sorted[pairs / 2] : (sorted[pairs / 2 - 1] + sorted[pairs / 2]) / 2;
-        return String.format("%s, %d threads, %d pairs of %d s slices: audit off %,.0f, on %,.0f; on/off of the totals %.3f,"
-                + " median of the pairs %.3f (range %.3f - %.3f; target >= 0.90)", what, threads, pairs, seconds, sumOff / pairs, sumOn / pairs,
-                sumOn / sumOff, median, sorted[0], sorted[pairs - 1]);
     }
 
     private static Side side(String name, Path dataDir, boolean audit, Path vcf, int threads) throws Exception {

@@ -6,7 +6,6 @@ import io.omix.server.oauth.OAuthClient;
 import io.omix.server.oauth.TokenStore;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,8 +14,7 @@ import java.util.regex.Pattern;
  * What the rate limiter costs (the application-developers issue: at most 5 % of GET /samples/{id}
  * at the default limit). Two servers in this JVM with the same data, one with
  * {@code ratelimit.per-client-per-minute=0} (no limit), one with the default; wrk (2 threads, 8
- * connections, a client-credentials bearer token) alternates between them in short slices (off-on,
- * then on-off) and the median of the pair ratios is printed. The default limit is raised for the
+ * connections, a client-credentials bearer token) alternates between them ({@link PairedSlices}). The default limit is raised for the
  * measurement so that wrk never meets it: what is measured is the counting, not refusals.
  * Usage: java -cp omix-bench.jar io.omix.bench.RateLimitCostWrk [seconds per slice=5] [pairs=8]
  */
@@ -31,30 +29,9 @@ public final class RateLimitCostWrk {
         Side off = side("limiter off", "0");
         Side on = side("limiter on", "100000000");
         try {
-            for (int warm = 0; warm < 2; warm++) { // both JITs warm before anything counts
-                run(off, seconds);
-                run(on, seconds);
-            }
-            double[] ratios = new double[pairs];
-            double sumOff = 0;
-            double sumOn = 0;
-            for (int i = 0; i < pairs; i++) {
-                boolean offFirst = i % 2 == 0;
-                double a = run(offFirst ? off : on, seconds);
-                double b = run(offFirst ? on : off, seconds);
-                double vOff = offFirst ? a : b;
-                double vOn = offFirst ? b : a;
-                sumOff += vOff;
-                sumOn += vOn;
-                ratios[i] = vOn / vOff;
-                System.out.printf("pair %d: off %,.0f req/s, on %,.0f req/s, on/off %.3f%n", i + 1, vOff, vOn, ratios[i]);
-            }
-            double[] sorted = ratios.clone();
-            Arrays.sort(sorted);
-            double median = pairs % 2 == 1 ? sorted[pairs / 2] : (sorted[pairs / 2 - 1] + sorted[pairs / 2]) / 2;
-            System.out.printf("%nGET /samples/{id} under wrk (2 threads, 8 connections), %d pairs of %d s: limiter off %,.0f req/s, on %,.0f;"
-                    + " on/off of the totals %.3f, median of the pairs %.3f (target >= 0.95)%n", pairs, seconds, sumOff / pairs, sumOn / pairs,
-                    sumOn / sumOff, median);
+            System.out.println();
+            System.out.println(PairedSlices.compare("GET /samples/{id} under wrk (2 threads, 8 connections) req/s, " + seconds + " s slices",
+                    2, pairs, 0.95, limited -> run(limited ? on : off, seconds)));
         } finally {
             off.server().close();
             on.server().close();

@@ -74,6 +74,8 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
             // Answers kept for retries of the person's own writes (their ids and data are in them).
             Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
+            // This minute's count of the person's calls (the rate limit keys it by their id).
+            Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
             Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
