@@ -131,6 +131,16 @@ class IdempotencyTest {
             assertEquals(first.body(), waited.body(), "the first request's answer, once it had one");
             assertTrue(System.nanoTime() - started >= 600_000_000L, "it waited for it");
 
+            // Answers that hand out secrets are never kept: a repeat gets new upload credentials, and nothing is stored.
+            String files = Identity.userToken(s, client, Identity.user(s, "carol-idem", "c@example.org").userId(), "files").accessToken();
+            HttpRequest sts = HttpRequest.newBuilder(URI.create(s.url() + "/sts/token")).header("Authorization", "Bearer " + files)
+                    .header("Idempotency-Key", "sts-1").POST(HttpRequest.BodyPublishers.noBody()).build();
+            String one = HTTP.send(sts, HttpResponse.BodyHandlers.ofString()).body();
+            String two = HTTP.send(sts, HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(one.startsWith("{\"code\":0") && two.startsWith("{\"code\":0") && !one.equals(two), one + " / " + two);
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'sts-1'",
+                    rs -> rs.getLong(1)).orElseThrow());
+
             HttpResponse<String> malformed = register(s, alice, "key with spaces", "EXT-3", project);
             assertTrue(malformed.body().startsWith("{\"code\":41001") && malformed.body().contains("Idempotency-Key"), malformed.body());
 

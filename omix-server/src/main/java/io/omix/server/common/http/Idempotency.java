@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * gets that answer without the work being done again (with {@code Idempotent-Replayed: true}); the
  * same key with another request is refused (41001 naming {@code Idempotency-Key}); a repeat while the
  * first is still being served waits for its answer (up to {@link #WAIT}), then is told to come back
- * ({@code 409} with {@code Retry-After}). Answers of
+ * ({@code 409} with {@code Retry-After}). Answers that hand out secrets are never kept
+ * ({@link #SECRET_ANSWERS}). Answers of
  * 500 and above are not kept, so that a retry does the work.
  * <p>The answer is kept after it was written, not in the handler's own transaction: a server killed
  * between the two leaves a key that is taken over once its lock lapses ({@link #LOCK}), and the write
@@ -38,6 +39,12 @@ public final class Idempotency {
     /** How long a repeat waits for the first request's answer before it is told to come back (409). */
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String CLAIMED = "omix.idempotency";
+    /**
+     * Routes whose answers hand out a secret (upload credentials, a client secret): an answer kept
+     * for a day would be a secret stored in the clear, so these are served afresh every time (a
+     * retry gets new credentials, which costs nothing).
+     */
+    static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/sts/token", "/admin/clients", "/admin/clients/{client_id}/secret");
 
     /** What a claim found. */
     sealed interface Claim {}
@@ -64,6 +71,7 @@ public final class Idempotency {
         String key = ctx.header(HEADER);
         Caller caller = request.caller();
         if (key == null || caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return null;
+        if (SECRET_ANSWERS.contains(ctx.<String>attribute(Routes.ROUTE))) return null;
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
         String fingerprint = fingerprint(ctx, request.bodyIsPayload());
