@@ -44,7 +44,8 @@ public final class Idempotency {
      * for a day would be a secret stored in the clear, so these are served afresh every time (a
      * retry gets new credentials, which costs nothing).
      */
-    static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/sts/token", "/admin/clients", "/admin/clients/{client_id}/secret");
+    static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/oauth2/access_token", "/sts/token", "/admin/clients",
+            "/admin/clients/{client_id}/secret");
 
     /** What a claim found. */
     sealed interface Claim {}
