@@ -119,6 +119,7 @@ public final class OmixServer implements AutoCloseable {
             io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
                     new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser()),
                     new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
+            io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock());
             try {
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
@@ -149,8 +150,7 @@ public final class OmixServer implements AutoCloseable {
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());
-                    Routes routes = new Routes(jc.routes, platform.authenticators(),
-                            new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()), rateLimits);
+                    Routes routes = new Routes(jc.routes, platform.authenticators(), idempotency, rateLimits);
                     for (Capability c : capabilities) c.routes(routes);
                     table.addAll(routes.table());
                 });
@@ -170,7 +170,7 @@ public final class OmixServer implements AutoCloseable {
                         (now, r) -> platform.audit().forgetSpoolsBefore(now.minusDays(7))));
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("rate_windows", (now, r) -> rateLimits.removeOld(now)));
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("idempotency_keys",
-                        (now, r) -> new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock()).removeExpired(now)));
+                        (now, r) -> idempotency.removeExpired(now)));
                 io.omix.server.housekeeping.Housekeeping housekeeping = new io.omix.server.housekeeping.Housekeeping(platform, jobs);
                 housekeeping.start();
                 OmixServer server = new OmixServer(platform, app, capabilities, List.copyOf(table), housekeeping, demo);

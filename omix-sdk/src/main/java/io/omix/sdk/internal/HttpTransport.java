@@ -144,28 +144,19 @@ public final class HttpTransport implements AutoCloseable {
      */
     public ObjectNode envelope(ApiRequest request) {
         Response response = send(request);
-        if (!response.ok() && (response.status() == 429 || response.status() == 409)) {
-            // Too many calls, or a keyed write still being served: the envelope says which, with its data.
-            try {
-                JsonNode refused = Json.MAPPER.readTree(response.body());
-                if (refused != null && refused.path("code").isIntegralNumber() && refused.get("code").intValue() != 0) {
-                    throw new ApiException(refused.get("code").intValue(), refused.path("msg").asText(""), refused.get("data"), response.status());
-                }
-            } catch (IOException notJson) {
-                // reported below as it came
-            }
-        }
-        if (!response.ok()) {
-            throw new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path()
-                    + ": " + snippet(response.bodyText()), null, response.attempts(), response.status());
-        }
+        // Refusals the server explains in its envelope (too many calls, a keyed write still being
+        // served) become ApiException with their data; other HTTP errors are reported as they came.
+        boolean explained = response.status() == 429 || response.status() == 409;
+        if (!response.ok() && !explained) throw httpError(request, response);
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
+            if (!response.ok()) throw httpError(request, response);
             throw new BgeException("answer of " + request.path() + " is not JSON", e, response.attempts(), response.status());
         }
         if (root == null || !root.isObject() || !root.path("code").isIntegralNumber()) {
+            if (!response.ok()) throw httpError(request, response);
             throw new BgeException("answer of " + request.path() + " is not an envelope: "
                     + snippet(response.bodyText()), null, response.attempts(), response.status());
         }
@@ -173,7 +164,13 @@ public final class HttpTransport implements AutoCloseable {
         if (code != 0) {
             throw new ApiException(code, root.path("msg").asText(""), root.get("data"), response.status());
         }
+        if (!response.ok()) throw httpError(request, response);
         return (ObjectNode) root;
+    }
+
+    private static BgeException httpError(ApiRequest request, Response response) {
+        return new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path()
+                + ": " + snippet(response.bodyText()), null, response.attempts(), response.status());
     }
 
     /**

@@ -318,32 +318,30 @@ public final class AuditLog implements AutoCloseable {
 
     /** Appends entries at the chain's end in {@code c}'s transaction (the head row stays locked until it ends). */
     private List<Entry> append(Connection c, List<Entry> entries) throws SQLException {
-        {
-            long seq;
-            String prev;
-            try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-                 ResultSet rs = head.executeQuery()) {
-                rs.next();
-                seq = rs.getLong(1);
-                prev = rs.getString(2);
-            }
-            Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-            List<Entry> written = new ArrayList<>(entries.size());
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation,"
-                    + " resources, records, source, request_id, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                for (Entry e : entries) {
-                    Entry w = e.appended(++seq, e.at() != null ? e.at() : at, prev);
-                    Jdbc.bind(ps, w.seq(), OffsetDateTime.ofInstant(w.at(), ZoneOffset.UTC), w.actorKind(), w.actorId(), w.userId(), w.credential(),
-                            w.operation(), w.resources(), w.records(), w.source(), w.requestId(), w.outcome(), w.prevHash(), w.hash());
-                    ps.addBatch();
-                    prev = w.hash();
-                    written.add(w);
-                }
-                ps.executeBatch();
-            }
-            Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
-            return written;
+        long seq;
+        String prev;
+        try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+             ResultSet rs = head.executeQuery()) {
+            rs.next();
+            seq = rs.getLong(1);
+            prev = rs.getString(2);
         }
+        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        List<Entry> written = new ArrayList<>(entries.size());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation,"
+                + " resources, records, source, request_id, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (Entry e : entries) {
+                Entry w = e.appended(++seq, e.at() != null ? e.at() : at, prev);
+                Jdbc.bind(ps, w.seq(), OffsetDateTime.ofInstant(w.at(), ZoneOffset.UTC), w.actorKind(), w.actorId(), w.userId(), w.credential(),
+                        w.operation(), w.resources(), w.records(), w.source(), w.requestId(), w.outcome(), w.prevHash(), w.hash());
+                ps.addBatch();
+                prev = w.hash();
+                written.add(w);
+            }
+            ps.executeBatch();
+        }
+        Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
+        return written;
     }
 
     /** Filters for {@link #list}; null fields do not filter. */

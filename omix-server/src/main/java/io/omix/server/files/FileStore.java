@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The database side of files: upload credentials, objects and their owners, multipart uploads and parts. */
-final class FileStore {
+public final class FileStore {
     /** @param grantTokenHash the hash of the access token that obtained the credentials; null for a browser session */
     record Credential(String accessKeyId, String secretSealed, String tokenHash, String owner, String clientId, String userId,
                       String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt, String grantTokenHash) {}
@@ -47,11 +47,20 @@ final class FileStore {
     /** Records a stored object (replacing an earlier one of the same name). */
     void putObject(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
         jdbc.inTransaction(tx -> {
-            Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
-                    objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
+            recordObject(tx, objectName, owner, stored, now);
             return null;
         });
+    }
+
+    /**
+     * Records a stored object in {@code tx}, replacing an earlier one of the same name: the one place
+     * the rows of {@code file_objects} are written (uploads here; exports and their restores too).
+     */
+    public static void recordObject(java.sql.Connection tx, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now)
+            throws java.sql.SQLException {
+        Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
+        Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
+                objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
     }
 
     /** An owner's objects, newest first. */
@@ -124,11 +133,7 @@ final class FileStore {
         jdbc.inTransaction(tx -> {
             Jdbc.update(tx, "DELETE FROM upload_parts WHERE upload_id = ?", uploadId);
             Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
-            if (stored != null) {
-                Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-                Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
-                        objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
-            }
+            if (stored != null) recordObject(tx, objectName, owner, stored, now);
             return null;
         });
     }

@@ -5,6 +5,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.common.time.PartialTime;
+import io.omix.server.files.FileStore;
 import io.omix.server.files.ObjectStore;
 import io.omix.server.microbiome.ProfileImporter;
 import io.omix.server.samples.Sample;
@@ -51,7 +52,8 @@ public final class ArchiveRestore {
     }
 
     public Restored restore(Path archive, String username) throws IOException {
-        User user = new UserStore(platform).findByUsername(username)
+        UserStore users = new UserStore(platform);
+        User user = users.findByUsername(username)
                 .orElseThrow(() -> new IllegalArgumentException("no user " + username + ": create it first (omix admin user create)"));
         try (ZipFile zip = new ZipFile(archive.toFile())) {
             JsonNode manifest = json(zip, "manifest.json");
@@ -60,7 +62,13 @@ public final class ArchiveRestore {
             }
             Map<String, String> sha = verify(zip, manifest);
             List<Sample> samples = new ArrayList<>();
-            for (JsonNode id : manifest.path("samples")) samples.add(ExportArchive.sampleOf(json(zip, "samples/" + id.asText() + "/sample.json")));
+            // Each sample's view: its row (read back as a Sample) and which entries hold its data.
+            Map<String, JsonNode> views = new LinkedHashMap<>();
+            for (JsonNode id : manifest.path("samples")) {
+                JsonNode view = json(zip, "samples/" + id.asText() + "/sample.json");
+                samples.add(ExportArchive.sampleOf(view));
+                views.put(samples.get(samples.size() - 1).biosampleId(), view);
+            }
             SampleStore sampleStore = new SampleStore(platform);
             for (Sample s : samples) {
                 if (sampleStore.find(s.biosampleId()).isPresent()) throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
@@ -73,13 +81,14 @@ public final class ArchiveRestore {
                 }
             }
 
-            new UserStore(platform).updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
+            users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
             long calls = 0;
             int profiles = 0;
+            ProfileImporter importer = new ProfileImporter(platform);
             long observations = 0;
             for (Sample s : samples) {
                 sampleStore.restore(s, user.userId());
-                JsonNode view = json(zip, "samples/" + s.biosampleId() + "/sample.json");
+                JsonNode view = views.get(s.biosampleId());
                 JsonNode v = view.path("variants");
                 if (v.isObject()) {
                     VcfImporter.Result imported;
@@ -96,7 +105,6 @@ public final class ArchiveRestore {
                 }
                 for (JsonNode p : view.path("microbiome")) {
                     try (InputStream in = entry(zip, p.path("file").asText())) {
-                        ProfileImporter importer = new ProfileImporter(platform);
                         String software = ExportArchive.textOrNull(p, "software");
                         String catalog = ExportArchive.textOrNull(p, "catalog");
                         switch (p.path("kind").asText()) {
@@ -124,8 +132,10 @@ public final class ArchiveRestore {
                 try (InputStream in = entry(zip, file)) {
                     stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
                 }
-                jdbc.update("INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
-                        name, "user:" + user.userId(), stored.size(), stored.sha256(), stored.crc32c(), platform.now());
+                jdbc.inTransaction(tx -> {
+                    FileStore.recordObject(tx, name, "user:" + user.userId(), stored, platform.now());
+                    return null;
+                });
                 files++;
             }
             return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);

@@ -50,7 +50,9 @@ import java.util.zip.ZipOutputStream;
  * grants.json                             the applications they authorized
  * audit.ndjson                            the audit entries about them, oldest first
  * </pre>
- * Everything is read in one transaction, so the archive is one consistent moment of the data.
+ * The person's samples and files, and each sample's calls, profiles and stream records, are read in
+ * the task's transaction; the profile, the sample rows, the grants and the audit entries through the
+ * stores' own reads (a change between the two shows in those, not in the data files).
  */
 public final class ExportArchive {
     public static final String FORMAT = "omix-export";
@@ -97,7 +99,7 @@ public final class ExportArchive {
             if (source.isPresent()) {
                 long calls;
                 try (OutputStream out = entries.open(dir + "variants.vcf")) {
-                    calls = VcfExport.write(c, id, out);
+                    calls = VcfExport.write(c, id, source.get(), out);
                 }
                 view.putObject("variants").put("file", dir + "variants.vcf").put("assembly", source.get().assembly())
                         .put("dbsnp_build", source.get().dbsnpBuild()).put("pipeline_version", source.get().pipelineVersion()).put("calls", calls)

@@ -6,10 +6,10 @@ import io.omix.server.Capability;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Scope;
-import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.files.FileStore;
 import io.omix.server.files.ObjectStore;
 import io.omix.server.files.SignedLinks;
 import io.omix.server.tasks.TaskEngine;
@@ -83,8 +83,7 @@ public final class PrivacyCapability implements Capability {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
             }
             // Recorded with the task's outcome: if this run rolls back, housekeeping removes the unreferenced object.
-            Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
-                    name, "user:" + userId, stored.size(), stored.sha256(), stored.crc32c(), now);
+            FileStore.recordObject(tx, name, "user:" + userId, stored, now);
             long expires = now.plus(LINK_VALIDITY).toEpochSecond();
             ObjectNode result = ServerJson.MAPPER.createObjectNode();
             result.put("object_name", name).put("size", stored.size()).put("sha256", stored.sha256())

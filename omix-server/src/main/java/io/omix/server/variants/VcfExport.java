@@ -21,23 +21,19 @@ import java.util.Optional;
  */
 public final class VcfExport {
     /** What an export needs to import the calls again as they were. */
-    public record Source(String assembly, Integer dbsnpBuild, String pipelineVersion, long calls, java.time.OffsetDateTime importedAt) {}
+    public record Source(long id, String assembly, Integer dbsnpBuild, String pipelineVersion, long calls, java.time.OffsetDateTime importedAt) {}
 
     private VcfExport() {}
 
     /** The sample's current import, when it has one. */
     public static Optional<Source> source(Connection c, String biosampleId) throws SQLException {
-        return Jdbc.query(c, "SELECT assembly, dbsnp_build, pipeline_version, variant_count, imported_at FROM variant_sources"
-                + " WHERE biosample_id = ? AND is_current = TRUE", rs -> new Source(rs.getString(1), (Integer) rs.getObject(2),
-                rs.getString(3), rs.getLong(4), rs.getObject(5, java.time.OffsetDateTime.class)), biosampleId).stream().findFirst();
+        return Jdbc.query(c, "SELECT source_id, assembly, dbsnp_build, pipeline_version, variant_count, imported_at FROM variant_sources"
+                + " WHERE biosample_id = ? AND is_current = TRUE", rs -> new Source(rs.getLong(1), rs.getString(2), (Integer) rs.getObject(3),
+                rs.getString(4), rs.getLong(5), rs.getObject(6, java.time.OffsetDateTime.class)), biosampleId).stream().findFirst();
     }
 
-    /** Writes the sample's current calls as VCF to {@code out} (not closed); the number of calls written. */
-    public static long write(Connection c, String biosampleId, OutputStream out) throws SQLException, IOException {
-        Optional<Long> sourceId = Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
-                rs -> rs.getLong(1), biosampleId).stream().findFirst();
-        Source source = source(c, biosampleId).orElse(null);
-        if (sourceId.isEmpty() || source == null) return 0;
+    /** Writes the calls of {@code source} (the sample's current import) as VCF to {@code out} (not closed); the number of calls written. */
+    public static long write(Connection c, String biosampleId, Source source, OutputStream out) throws SQLException, IOException {
         Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         w.write("##fileformat=VCFv4.2\n##source=Omix export\n##reference=" + source.assembly() + "\n");
         if (source.dbsnpBuild() != null) w.write("##dbSNP_BUILD_ID=" + source.dbsnpBuild() + "\n");
@@ -54,14 +50,14 @@ public final class VcfExport {
         w.write("##FORMAT=<ID=PL,Number=.,Type=Integer,Description=\"Phred-scaled genotype likelihoods\">\n");
         // A VCF without a sample column was imported without calls: it goes back without one.
         boolean withCalls = !Jdbc.query(c, "SELECT 1 FROM variants WHERE source_id = ? AND call_data IS NOT NULL LIMIT 1", rs -> 1,
-                sourceId.get()).isEmpty();
+                source.id()).isEmpty();
         w.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (withCalls ? "\tFORMAT\t" + biosampleId : "") + "\n");
         long calls = 0;
         // Rows of one VCF record share seq (one row per rs id): they are written back as one record.
         try (PreparedStatement ps = c.prepareStatement("SELECT seq, rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene"
                 + " FROM variants WHERE source_id = ? ORDER BY seq, rsid")) {
             ps.setFetchSize(2000);
-            ps.setLong(1, sourceId.get());
+            ps.setLong(1, source.id());
             try (ResultSet rs = ps.executeQuery()) {
                 Record pending = null;
                 while (rs.next()) {

@@ -33,6 +33,8 @@ public final class RateLimits {
     private final ToIntFunction<String> clientOverride;
     private final Map<String, Share> shares = new ConcurrentHashMap<>();
     private final Map<String, long[]> overrides = new ConcurrentHashMap<>();
+    /** The minute whose shares are kept; older ones are dropped when a call of a new minute comes (on every server). */
+    private volatile long sharesMinute;
 
     /** The part of one minute's count a server holds for one limited key. */
     private static final class Share {
@@ -63,6 +65,10 @@ public final class RateLimits {
         if (caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return;
         long now = clock.millis();
         long minute = now / 60_000;
+        if (minute != sharesMinute) {
+            sharesMinute = minute;
+            shares.values().removeIf(old -> old.minute < minute);
+        }
         int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
         boolean client = caller.kind() == Caller.Kind.USER_TOKEN || caller.kind() == Caller.Kind.CLIENT_TOKEN;
         String key = switch (caller.kind()) {
@@ -155,7 +161,6 @@ public final class RateLimits {
 
     /** Minutes counted more than an hour ago (housekeeping). */
     public int removeOld(OffsetDateTime now) {
-        shares.entrySet().removeIf(e -> e.getValue().minute < now.toEpochSecond() / 60 - 1);
         return jdbc.update("DELETE FROM rate_windows WHERE window_minute < ?", now.toEpochSecond() / 60 - 60);
     }
 }
