@@ -99,6 +99,20 @@ class ModelSandboxTest {
             "                f.write(secret)",
             "        time.sleep(float(p['seconds']))",
             "        out['token'] = e['access_token']",
+            "    if a == 'many':",
+            "        import http.client",
+            "        conns = []",
+            "        for i in range(int(p['n'])):",
+            "            c = http.client.HTTPConnection('127.0.0.1', 8080, timeout=10)",
+            "            c.request('GET', '/profile', headers={'Authorization': 'Bearer ' + e['access_token']})",
+            "            conns.append(c)",
+            "        codes = []",
+            "        for c in conns:",
+            "            try:",
+            "                codes.append(json.loads(c.getresponse().read())['code'])",
+            "            except Exception as x:",
+            "                codes.append(type(x).__name__)",
+            "        out['codes'] = codes",
             "    if a == 'probe':",
             "        time.sleep(float(p.get('seconds', '0')))",
             "        out['root'] = sorted(os.listdir('/'))",
@@ -303,6 +317,10 @@ class ModelSandboxTest {
                 assertEquals(0, plain.getInt("profile"), "no declaration: reads within the caller's scopes");
                 assertEquals(41303, plain.getInt("variants"), "past the scope check: the sample is not the caller's");
                 assertEquals(401, plain.getInt("register"), "no declaration: no writes");
+
+                // Calls in flight at once each hold two forwarding threads in the box: all must fit within its memory.
+                Model many = user.invokeModel("undeclared", Map.of("action", "many", "n", "12")).getModel("model_data");
+                assertEquals(java.util.Collections.nCopies(12, 0), many.getList("codes"), "twelve calls open at once, every one answered");
 
                 Path channel = Identity.platform(s).config().modelsRoot().resolve(".channel/api.sock");
                 String used = reads.getString("token");

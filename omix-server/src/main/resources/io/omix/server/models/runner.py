@@ -79,16 +79,30 @@ def pump(source, sink):
 
 def forward(listener):
     while True:
-        fd, _ = listener._accept()
+        try:
+            fd, _ = listener._accept()
+        except OSError:
+            continue
         client = _socket.socket(fileno=fd)
         upstream = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         try:
             upstream.connect("/run/omix/api.sock")
-        except OSError:
+            _thread.start_new_thread(pump, (client, upstream))
+        except (OSError, RuntimeError):
             client.close()
+            upstream.close()
             continue
-        _thread.start_new_thread(pump, (client, upstream))
-        _thread.start_new_thread(pump, (upstream, client))
+        try:
+            _thread.start_new_thread(pump, (upstream, client))
+        except RuntimeError:
+            # No thread for the answer: end the connection (the caller sees it closed) rather than leave it hanging.
+            client.shutdown(_socket.SHUT_RDWR)
+            upstream.shutdown(_socket.SHUT_RDWR)
+
+
+# A thread's stack counts against the box's address-space limit: the default (8 MiB each) let a model
+# that makes a few calls in a row run out of room for the forwarder's threads, and its calls then hung.
+_thread.stack_size(256 * 1024)
 
 
 if os.path.exists("/run/omix/api.sock"):
