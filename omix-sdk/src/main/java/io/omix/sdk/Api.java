@@ -72,6 +72,11 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/profile")));
     }
 
+    /** This client application's webhook endpoints (a client-credentials token; events in docs/api.md). */
+    public WebhookEndpoints webhooks() {
+        return new WebhookEndpoints("/webhooks", false, r -> Answers.model(call(r)));
+    }
+
     /** One page of the caller's samples (the open platform's get_samples): {@code {result, count, next_page}}. */
     public Model getSamples(SampleQuery query) {
         return Answers.model(call(query.apply(ApiRequest.get("/samples"))));

@@ -97,6 +97,11 @@ public final class DatasetsApi implements AutoCloseable {
         return datasets;
     }
 
+    /** This dataset key's webhook endpoints (events in docs/api.md). */
+    public WebhookEndpoints webhooks() {
+        return new WebhookEndpoints("/api/v2/webhooks", true, this::model);
+    }
+
     public Jobs jobs() {
         return jobs;
     }

@@ -83,6 +83,11 @@ public final class PrivateApi implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/private/samples/" + Api.upper(biosampleId))));
     }
 
+    /** This app's webhook endpoints (events in docs/api.md). */
+    public WebhookEndpoints webhooks() {
+        return new WebhookEndpoints("/private/webhooks", false, r -> Answers.model(call(r)));
+    }
+
     /** Registers a sample in the app's namespace (the private platform's register_sample); {@code fields} may hold any sample field. */
     public Model registerSample(int biosampleSite, String projectId, String externalSampleId, java.util.Map<String, ?> fields) {
         ApiRequest r = ApiRequest.post("/private/samples/register").form("biosample_site", biosampleSite)

@@ -18,6 +18,9 @@ public interface Capability {
         return java.util.List.of();
     }
 
+    /** Starts the capability's background work, once the server serves requests and runs tasks. */
+    default void start() {}
+
     /** Releases what the capability holds, once the server has stopped serving requests. */
     default void close() {}
 

@@ -53,7 +53,7 @@ public final class OmixServer implements AutoCloseable {
             SystemRoutes::new, UsersCapability::new, OAuthCapability::new, AppsCapability::new, SamplesCapability::new,
             VariantsCapability::new, MicrobiomeCapability::new, StreamsCapability::new, TasksCapability::new, BatchesCapability::new,
             DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, io.omix.server.audit.AuditCapability::new,
-            io.omix.server.privacy.PrivacyCapability::new,
+            io.omix.server.privacy.PrivacyCapability::new, io.omix.server.webhooks.WebhooksCapability::new,
             ConsoleCapability::new);
 
     private final Platform platform;
@@ -162,6 +162,7 @@ public final class OmixServer implements AutoCloseable {
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 platform.tasks().start();
+                for (Capability c : capabilities) c.start();
                 List<io.omix.server.housekeeping.Housekeeping.Job> jobs = new ArrayList<>();
                 for (Capability c : capabilities) jobs.addAll(c.housekeeping());
                 jobs.add(new io.omix.server.housekeeping.Housekeeping.Job("audit_log",

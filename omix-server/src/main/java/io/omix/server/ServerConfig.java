@@ -60,7 +60,21 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String filesDir, long fileMaxBytes, long filePartMaxBytes, Duration uploadCredentialTtl,
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
-                           boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser) {
+                           boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
+                           Webhooks webhooks) {
+
+    /**
+     * How webhooks are delivered.
+     *
+     * @param allowHttpLoopback    accept {@code http://} URLs on this machine (development); otherwise https only
+     * @param allowPrivateNetworks accept hosts that resolve to private, loopback or link-local addresses (a closed network)
+     * @param retryInitial         the wait before the second attempt; it doubles with every failure, up to {@code retryMax}
+     * @param giveUpAfter          how long a delivery is retried before it is marked failed (and its endpoint disabled)
+     * @param coalesceWindow       stream.records_written: one event per series and window
+     * @param retention            delivered and failed deliveries are kept this long for the deliveries list
+     */
+    public record Webhooks(boolean allowHttpLoopback, boolean allowPrivateNetworks, Duration retryInitial, Duration retryMax,
+                           Duration giveUpAfter, Duration coalesceWindow, Duration retention) {}
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
@@ -101,6 +115,13 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("audit.retention-days", "3650");
         d.put("ratelimit.per-client-per-minute", "60000");
         d.put("ratelimit.per-user-per-minute", "6000");
+        d.put("webhooks.allow-http-loopback", "false");
+        d.put("webhooks.allow-private-networks", "false");
+        d.put("webhooks.retry-initial-seconds", "10");
+        d.put("webhooks.retry-max-seconds", "3600");
+        d.put("webhooks.give-up-seconds", "86400");
+        d.put("webhooks.coalesce-seconds", "60");
+        d.put("webhooks.retention-days", "7");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -211,7 +232,13 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 bool(v, "audit.enabled"),
                 Duration.ofDays(integer(v, "audit.retention-days")),
                 integer(v, "ratelimit.per-client-per-minute"),
-                integer(v, "ratelimit.per-user-per-minute"));
+                integer(v, "ratelimit.per-user-per-minute"),
+                new Webhooks(bool(v, "webhooks.allow-http-loopback"), bool(v, "webhooks.allow-private-networks"),
+                        Duration.ofSeconds(Math.max(1, integer(v, "webhooks.retry-initial-seconds"))),
+                        Duration.ofSeconds(Math.max(1, integer(v, "webhooks.retry-max-seconds"))),
+                        Duration.ofSeconds(Math.max(1, integer(v, "webhooks.give-up-seconds"))),
+                        Duration.ofSeconds(Math.max(1, integer(v, "webhooks.coalesce-seconds"))),
+                        Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -271,7 +298,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return new ServerConfig(host, newPort, publicUrl, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize,
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
-                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser);
+                modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
+                webhooks);
     }
 
     @Override

@@ -74,6 +74,8 @@ public final class BatchesCapability implements Capability {
         tasks.handle(COMMIT_TASK, (run, tx) -> {
             long batchNo = run.task().payload().path("batch_no").asLong();
             long items = BatchStore.commit(tx, batchNo, platform.now());
+            io.omix.server.webhooks.WebhookEvents.publish(tx, platform.now(), run.task().owner(), io.omix.server.webhooks.WebhookEvents.BATCH_COMMITTED,
+                    java.util.Map.of("batch_no", batchNo, "data_items", items, "task_id", run.task().taskId()));
             return JsonNodeFactory.instance.objectNode().put("batch_no", batchNo).put("data_items", items).put("committed", true);
         });
     }

@@ -222,6 +222,12 @@ public final class ProfileImporter {
         Jdbc.update(c, "DELETE FROM microbiome_profiles WHERE biosample_id = ? AND kind = ? AND catalog = ?", biosampleId, kind, catalog);
         Jdbc.update(c, "INSERT INTO microbiome_profiles (biosample_id, kind, catalog, software, imported_at) VALUES (?,?,?,?,?)",
                 biosampleId, kind, catalog, software, platform.now());
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("biosample_id", biosampleId);
+        data.put("data", "microbiome");
+        data.put("kind", kind);
+        data.put("catalog", catalog);
+        io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED, data);
     }
 
     @FunctionalInterface

@@ -264,6 +264,8 @@ public final class ModelsCapability implements Capability {
         Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
                 + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
                 p.path("timeout").asInt(), comment, version, now, modelId);
+        io.omix.server.webhooks.WebhookEvents.publish(tx, now, run.task().owner(), io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED,
+                Map.of("model_id", modelId, "version", version, "task_id", run.task().taskId()));
         return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
     }
 

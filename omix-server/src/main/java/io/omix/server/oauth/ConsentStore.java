@@ -75,7 +75,10 @@ public final class ConsentStore {
                     now, clientId, userId);
             int codes = Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL",
                     now, clientId, userId);
-            return consents + tokens + codes > 0;
+            if (consents + tokens + codes == 0) return false;
+            io.omix.server.webhooks.WebhookEvents.publish(c, now, "client:" + clientId, io.omix.server.webhooks.WebhookEvents.GRANT_REVOKED,
+                    java.util.Map.of("user_id", userId));
+            return true;
         });
     }
 }

@@ -51,6 +51,10 @@ public final class Erasure {
         java.util.Optional<Erased> erased = jdbc.inTransaction(c -> {
             List<String> usernames = Jdbc.query(c, "SELECT username FROM users WHERE user_id = ? FOR UPDATE", rs -> rs.getString(1), userId);
             if (usernames.isEmpty()) return java.util.Optional.<Erased>empty();
+            forgetDeliveriesNaming(c, userId);
+            // Applications that held a grant hear of it (they must erase their copies), read before the grants go.
+            io.omix.server.webhooks.WebhookEvents.publishForGrantHolders(c, platform.now(), userId, io.omix.server.webhooks.WebhookEvents.USER_ERASED,
+                    java.util.Map.of("user_id", userId));
             List<String> samples = new ArrayList<>();
             for (String s : Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId)) {
                 long others = Jdbc.query(c, "SELECT COUNT(*) FROM sample_users WHERE biosample_id = ? AND user_id <> ?", rs -> rs.getLong(1), s, userId).get(0);
@@ -97,8 +101,16 @@ public final class Erasure {
         return erased;
     }
 
+    /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not. */
+    private static void forgetDeliveriesNaming(Connection c, String id) throws SQLException {
+        String naming = "%\"" + id.replace("%", "").replace("_", "\\_") + "\"%";
+        Jdbc.update(c, "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE data LIKE ?)", naming);
+        Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE data LIKE ?", naming);
+    }
+
     /** Everything of one sample, in the caller's transaction. */
     static void eraseSample(Connection c, String biosampleId) throws SQLException {
+        forgetDeliveriesNaming(c, biosampleId);
         for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
             List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ?", rs -> rs.getLong(1), entity);
             for (long s : series) {

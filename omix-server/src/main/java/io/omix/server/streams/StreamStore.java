@@ -153,7 +153,11 @@ public final class StreamStore {
     private List<Written> writeChecked(long[] series, List<NewRecord> records, boolean duplicateEnabled) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return jdbc.inTransaction(c -> writeAll(c, series, records, duplicateEnabled));
+                return jdbc.inTransaction(c -> {
+                    List<Written> written = writeAll(c, series, records, duplicateEnabled);
+                    announce(c, series, records, written);
+                    return written;
+                });
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
                 if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
@@ -170,7 +174,11 @@ public final class StreamStore {
         try {
             return Optional.of(jdbc.inTransaction(c -> {
                 List<List<Written>> out = new ArrayList<>(group.size());
-                for (Pending p : group) out.add(insertAll(c, p.series(), p.records(), p.duplicateEnabled()));
+                for (Pending p : group) {
+                    List<Written> written = insertAll(c, p.series(), p.records(), p.duplicateEnabled());
+                    announce(c, p.series(), p.records(), written);
+                    out.add(written);
+                }
                 return out;
             }));
         } catch (Jdbc.DataAccessException e) {
@@ -179,6 +187,18 @@ public final class StreamStore {
         }
     }
 
+
+    /** Queues stream.records_written for the applications listening, in the write's own transaction. */
+    private void announce(Connection c, long[] series, List<NewRecord> records, List<Written> written) throws SQLException {
+        List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>(written.size());
+        for (int i = 0; i < written.size(); i++) {
+            if (written.get(i).problem() != null) continue;
+            writes.add(new io.omix.server.webhooks.WebhookEvents.SeriesWrite(series[i], records.get(i).entityId(), records.get(i).dataElementId(), 1));
+        }
+        if (!writes.isEmpty()) {
+            io.omix.server.webhooks.WebhookEvents.recordsWritten(c, platform.now(), platform.config().webhooks().coalesceWindow(), writes);
+        }
+    }
 
     /** The number of a (namespace, entity, element) series, created on first use; the same number every time. */
     private long seriesOf(String namespace, String entityId, String elementId) {

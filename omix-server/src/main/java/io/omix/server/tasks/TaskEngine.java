@@ -252,6 +252,7 @@ public final class TaskEngine implements AutoCloseable {
                     tx.rollback();
                     return false;
                 }
+                announce(tx, task, Status.SUCCESS, now);
                 return true;
             });
             if (!done) LOG.warn("task {} ({}) was taken over by another server; this run was rolled back", task.taskId(), task.kind());
@@ -277,8 +278,27 @@ public final class TaskEngine implements AutoCloseable {
 
     private void finish(Task task, Status status, JsonNode result) {
         OffsetDateTime now = now();
-        jdbc.update("UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
-                + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), workerId);
+        jdbc.inTransaction(tx -> {
+            int recorded = Jdbc.update(tx, "UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
+                    + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), workerId);
+            if (recorded == 1) announce(tx, task, status, now);
+            return null;
+        });
+    }
+
+    /** task.finished for the task's owner (and dataset.job_finished for a dataset key's job), with the outcome. */
+    private static void announce(Connection tx, Task task, Status status, OffsetDateTime now) throws SQLException {
+        if (task.owner().startsWith("user:")) return; // a person's own task (an export): people have no webhooks
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("task_id", task.taskId());
+        data.put("job_id", task.jobId());
+        data.put("kind", task.kind());
+        data.put("status", status.name());
+        io.omix.server.webhooks.WebhookEvents.publish(tx, now, task.owner(), io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, data);
+        if (task.owner().startsWith("dsk:")) {
+            io.omix.server.webhooks.WebhookEvents.publish(tx, now, task.owner(), io.omix.server.webhooks.WebhookEvents.DATASET_JOB_FINISHED,
+                    java.util.Map.of("job_id", task.jobId(), "operation", task.kind(), "status", status == Status.SUCCESS ? "success" : "failure"));
+        }
     }
 
     private static JsonNode error(String message, JsonNode details) {

@@ -362,6 +362,8 @@ public final class VcfImporter {
         jdbc.inTransaction(c -> {
             Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE", biosampleId);
             Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId);
+            io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
+                    java.util.Map.of("biosample_id", biosampleId, "data", "variants", "records", count));
             return null;
         });
         for (long old : jdbc.query("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",

@@ -1,0 +1,126 @@
+package io.omix.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checks that a webhook delivery came from the platform, unchanged and recently. Every delivery
+ * carries {@code Omix-Webhook-Id} (the event id: deliveries are at least once, so a receiver drops
+ * an id it has seen), {@code Omix-Webhook-Timestamp} (Unix seconds) and {@code Omix-Webhook-Signature}
+ * ({@code v1=} and the lowercase hex HMAC-SHA256, keyed with the endpoint's secret, of the timestamp,
+ * a dot and the raw body).
+ * <pre>{@code
+ * Model event = Webhooks.verify(secret, request.headers(), request.body()); // throws when not genuine
+ * if (seen.add(event.getString("id"))) handle(event.getString("type"), event.getModel("data"));
+ * }</pre>
+ */
+public final class Webhooks {
+    public static final String ID_HEADER = "Omix-Webhook-Id";
+    public static final String TIMESTAMP_HEADER = "Omix-Webhook-Timestamp";
+    public static final String SIGNATURE_HEADER = "Omix-Webhook-Signature";
+    /** How far a delivery's timestamp may be from now by default: older ones could be replays. */
+    public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Webhooks() {}
+
+    /** A delivery that is not genuine: no or a wrong signature, a changed body, or a timestamp outside the tolerance. */
+    public static final class SignatureException extends BgeException {
+        SignatureException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The event of a genuine delivery ({@code {id, type, created_at, data}}); {@link SignatureException} otherwise.
+     *
+     * @param secret  the endpoint's secret ({@code whsec_...}, from the answer that created it)
+     * @param headers the delivery's headers, names in any case (a servlet's or the JDK server's map will do)
+     * @param body    the raw body, exactly as received
+     */
+    public static Model verify(String secret, Map<String, List<String>> headers, byte[] body) {
+        return verify(secret, headers, body, DEFAULT_TOLERANCE, Clock.systemUTC());
+    }
+
+    /** {@link #verify(String, Map, byte[])} with the body as received text (UTF-8). */
+    public static Model verify(String secret, Map<String, List<String>> headers, String body) {
+        return verify(secret, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #verify(String, Map, byte[])} with another replay tolerance and clock. */
+    public static Model verify(String secret, Map<String, List<String>> headers, byte[] body, Duration tolerance, Clock clock) {
+        if (secret == null || secret.isEmpty()) throw new IllegalArgumentException("secret is required");
+        String timestamp = header(headers, TIMESTAMP_HEADER);
+        String signature = header(headers, SIGNATURE_HEADER);
+        if (timestamp == null || signature == null) throw new SignatureException("not a signed delivery: " + TIMESTAMP_HEADER + " or " + SIGNATURE_HEADER + " missing");
+        long seconds;
+        try {
+            seconds = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw new SignatureException(TIMESTAMP_HEADER + " is not a number of seconds");
+        }
+        long skew = Math.abs(clock.millis() / 1000 - seconds);
+        if (skew > tolerance.toSeconds()) throw new SignatureException("the delivery's timestamp is " + skew + " s from now (tolerance " + tolerance.toSeconds() + " s)");
+        byte[] expected = sign(secret, seconds, body);
+        boolean matched = false;
+        // One header may carry several signatures (while a secret is being replaced): any v1 may match.
+        for (String part : signature.split(",")) {
+            String p = part.trim();
+            if (!p.startsWith("v1=")) continue;
+            byte[] given = hex(p.substring(3));
+            matched |= given != null && MessageDigest.isEqual(expected, given);
+        }
+        if (!matched) throw new SignatureException("the signature does not match this secret and body");
+        try {
+            JsonNode event = JSON.readTree(body);
+            if (event == null || !event.isObject()) throw new SignatureException("the body is not a JSON object");
+            return new Model((ObjectNode) event);
+        } catch (java.io.IOException e) {
+            throw new SignatureException("the body is not JSON");
+        }
+    }
+
+    private static String header(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            if (e.getKey() != null && e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT)) && e.getValue() != null
+                    && !e.getValue().isEmpty()) {
+                return e.getValue().get(0);
+            }
+        }
+        return null;
+    }
+
+    private static byte[] sign(String secret, long timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] hex(String text) {
+        if (text.length() != 64) return null;
+        byte[] out = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            int hi = Character.digit(text.charAt(2 * i), 16), lo = Character.digit(text.charAt(2 * i + 1), 16);
+            if (hi < 0 || lo < 0) return null;
+            out[i] = (byte) (hi << 4 | lo);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,242 @@
+package io.omix.sdk;
+
+import com.sun.net.httpserver.HttpServer;
+import io.omix.server.Platform;
+import io.omix.server.datasets.DatasetStore;
+import io.omix.server.oauth.ConsentStore;
+import io.omix.server.privacy.Erasure;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.TestServer;
+import io.omix.server.variants.VcfImporter;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Webhooks end to end: a real HTTP receiver, the three kinds of owner, every event type, a receiver
+ * that is down for a while, signatures, redelivery, and an endpoint that keeps failing.
+ */
+class WebhookTest {
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final String HEART_RATE = "00011d12-b363-11e9-bfed-00163e104c79";
+
+    @TempDir
+    Path dir;
+
+    /** A receiver: every delivery it got, by path; answers 503 while {@code down}, 500 always on /broken. */
+    static final class Receiver implements AutoCloseable {
+        record Delivery(String path, Map<String, List<String>> headers, byte[] body) {}
+
+        final HttpServer http;
+        final List<Delivery> got = new CopyOnWriteArrayList<>();
+        volatile boolean down;
+
+        Receiver() throws java.io.IOException {
+            http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            http.createContext("/", exchange -> {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String path = exchange.getRequestURI().getPath();
+                int status = path.equals("/broken") ? 500 : down ? 503 : 204;
+                if (status == 204) got.add(new Delivery(path, new HashMap<>(exchange.getRequestHeaders()), body));
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            http.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + http.getAddress().getPort() + path;
+        }
+
+        List<Delivery> at(String path) {
+            return got.stream().filter(d -> d.path().equals(path)).toList();
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
+        }
+    }
+
+    static Set<String> types(List<Receiver.Delivery> deliveries, String secret) {
+        Set<String> types = new HashSet<>();
+        for (Receiver.Delivery d : deliveries) types.add(Webhooks.verify(secret, d.headers(), d.body()).getString("type"));
+        return types;
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > until) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void everyEventReachesItsReceiverSignedAndAfterAnOutage(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true")
+                     .setting("webhooks.retry-initial-seconds", "1").setting("webhooks.retry-max-seconds", "2")
+                     .setting("webhooks.give-up-seconds", "12").setting("webhooks.coalesce-seconds", "1").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Client partner = Identity.app(s, "HOOKS");
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(platform).createWorkspace(key.id(), "hooks");
+            Api app;
+            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                app = o.getCredentialsToken().api();
+            }
+            try (app; PrivateApi privateApp = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build();
+                 DatasetsApi datasets = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                // Registration: what each kind of owner may ask for, where, and the secret shown once.
+                Model created = app.webhooks().create(receiver.url("/client"), List.of("sample.data_imported", "stream.records_written",
+                        "task.finished", "model.deployed", "grant.revoked", "user.erased")).getModel("webhook");
+                String clientSecret = created.getString("secret");
+                assertTrue(clientSecret.startsWith("whsec_"));
+                String clientHook = created.getString("webhook_id");
+                assertNull(app.webhooks().list().getList("webhooks").getModel(0).get("secret"), "the secret is shown once, at creation");
+                String appSecret = privateApp.webhooks().create(receiver.url("/app"), List.of("sample.data_imported", "stream.records_written",
+                        "batch.committed", "task.finished")).getModel("webhook").getString("secret");
+                String keySecret = datasets.webhooks().create(receiver.url("/dsk"), List.of("dataset.job_finished", "task.finished"))
+                        .getModel("webhook").getString("secret");
+                String brokenHook = app.webhooks().create(receiver.url("/broken"), List.of("model.deployed")).getModel("webhook").getString("webhook_id");
+
+                assertEquals(41001, code(() -> app.webhooks().create("http://10.1.2.3/hook", List.of("task.finished"))), "http off this machine");
+                assertEquals(41001, code(() -> app.webhooks().create("https://10.0.0.7/hook", List.of("task.finished"))), "a private network");
+                assertEquals(41001, code(() -> app.webhooks().create("https://169.254.169.254/latest", List.of("task.finished"))), "link-local metadata");
+                assertEquals(41001, code(() -> app.webhooks().create("file:///etc/passwd", List.of("task.finished"))));
+                assertEquals(41001, code(() -> app.webhooks().create(receiver.url("/x"), List.of("batch.committed"))), "not a client's event");
+                assertEquals(41001, code(() -> app.webhooks().create(receiver.url("/x"), List.of("everything"))));
+                assertEquals(41001, code(() -> privateApp.webhooks().deliveries(clientHook, 10)), "another owner's webhook is unknown");
+                assertEquals(41001, code(() -> privateApp.webhooks().delete(clientHook)));
+                assertEquals(404, code(() -> datasets.webhooks().deliveries(clientHook, 10)));
+
+                receiver.down = true;
+                // Everything that happens while the receiver is down.
+                String project = new SampleStore(platform).createProject("hooks", 1, null, null, null).projectId();
+                String sample = privateApp.registerSample(11, project, "H-1", Map.of()).getString("biosample_id");
+                new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                String entity = privateApp.streamBind(sample).getString("fundamental_entity_id");
+                for (int i = 0; i < 3; i++) privateApp.writeStream(entity, HEART_RATE, "2026-01-01 08:00:0" + i, Map.of("bpm", 60 + i), false);
+                long batchNo = privateApp.registerBatch("hooks", "").getLong("batch_no");
+                privateApp.importBatch(batchNo, BatchesTest.items(4, 0), sample);
+                privateApp.waitFor(privateApp.commitBatch(batchNo), WAIT);
+                long ds = DatasetBatchesTest.create(datasets, ws.workspaceId(), ws.projectId(), DatasetBatchesTest.fruit("Fruit",
+                        new Object[] {"apple", 1, "2024-05-01"}));
+                long source = DatasetBatchesTest.create(datasets, ws.workspaceId(), ws.projectId(), DatasetSpec.named("More")
+                        .column("name", "Name", io.omix.sdk.ColumnType.TEXT).row("kiwi").build());
+                datasets.jobs().waitFor(datasets.batches().create(ws.workspaceId(), ws.projectId(), ds, BatchCreation.from(source)
+                        .map("name", "fruit", io.omix.sdk.ColumnType.TEXT).build()), WAIT);
+                app.deployModel("hooked", InterpretationModelsTest.zipIn(dir, "hooked", "index.py",
+                        "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'ok', 'model_data': {}}\n"), ModelConfig.defaults(), WAIT);
+                Identity.Person revoking = Identity.user(s, "revoking", "revoking@example.org");
+                new ConsentStore(platform).remember(revoking.userId(), client.id(), Set.of("samples"));
+                new ConsentStore(platform).revoke(revoking.userId(), client.id());
+                Identity.Person leaving = Identity.user(s, "leaving", "leaving@example.org");
+                new ConsentStore(platform).remember(leaving.userId(), client.id(), Set.of("samples"));
+                new Erasure(platform).eraseUser(leaving.userId());
+
+                // While it is down, attempts fail and are visible, with their HTTP status.
+                await("failed attempts", () -> app.webhooks().deliveries(clientHook, 50).getList("deliveries").models().stream()
+                        .anyMatch(d -> d.getInt("attempts") >= 1 && Integer.valueOf(503).equals(d.getInt("last_http_status"))));
+                assertTrue(receiver.got.isEmpty());
+                receiver.down = false;
+
+                Set<String> clientTypes = Set.of("sample.data_imported", "stream.records_written", "task.finished", "model.deployed",
+                        "grant.revoked", "user.erased");
+                await("every client event", () -> types(receiver.at("/client"), clientSecret).containsAll(Set.of("task.finished", "model.deployed",
+                        "grant.revoked", "user.erased")));
+                await("every app event", () -> types(receiver.at("/app"), appSecret).equals(Set.of("sample.data_imported", "stream.records_written",
+                        "batch.committed", "task.finished")));
+                await("every dataset key event", () -> types(receiver.at("/dsk"), keySecret).equals(Set.of("dataset.job_finished", "task.finished")));
+                assertTrue(clientTypes.containsAll(types(receiver.at("/client"), clientSecret)));
+
+                // The events' contents: what an application acts on.
+                Map<String, Model> appEvents = new HashMap<>();
+                int streamRecords = 0;
+                Set<String> ids = new HashSet<>();
+                for (Receiver.Delivery d : receiver.at("/app")) {
+                    Model e = Webhooks.verify(appSecret, d.headers(), d.body());
+                    assertEquals(e.getString("id"), d.headers().get("Omix-webhook-id").get(0));
+                    if (!ids.add(e.getString("id"))) continue; // at least once: the same id may come twice
+                    appEvents.put(e.getString("type"), e);
+                    if (e.getString("type").equals("stream.records_written")) streamRecords += e.getModel("data").getInt("records");
+                }
+                assertEquals(3, streamRecords, "every record written counted once, in coalesced events");
+                assertEquals(sample, appEvents.get("sample.data_imported").at("data.biosample_id"));
+                assertEquals(4, appEvents.get("batch.committed").at("data.data_items"));
+                Model erased = receiver.at("/client").stream().map(d -> Webhooks.verify(clientSecret, d.headers(), d.body()))
+                        .filter(e -> e.getString("type").equals("user.erased")).findFirst().orElseThrow();
+                assertEquals(leaving.userId(), erased.at("data.user_id"));
+
+                // Signatures: a changed body, another secret, an old timestamp all fail.
+                Receiver.Delivery one = receiver.at("/app").get(0);
+                byte[] tampered = new String(one.body(), StandardCharsets.UTF_8).replace("\"data\"", "\"dato\"").getBytes(StandardCharsets.UTF_8);
+                assertThrows(Webhooks.SignatureException.class, () -> Webhooks.verify(appSecret, one.headers(), tampered));
+                assertThrows(Webhooks.SignatureException.class, () -> Webhooks.verify(keySecret, one.headers(), one.body()));
+                Clock later = Clock.fixed(Instant.now().plus(Duration.ofMinutes(10)), ZoneOffset.UTC);
+                assertThrows(Webhooks.SignatureException.class, () -> Webhooks.verify(appSecret, one.headers(), one.body(),
+                        Webhooks.DEFAULT_TOLERANCE, later), "a replay ten minutes later");
+                Map<String, List<String>> unsigned = new HashMap<>(one.headers());
+                unsigned.keySet().removeIf(h -> h.equalsIgnoreCase("Omix-Webhook-Signature"));
+                assertThrows(Webhooks.SignatureException.class, () -> Webhooks.verify(appSecret, unsigned, one.body()));
+
+                // Redelivery by hand: the same event again.
+                Model delivered = app.webhooks().deliveries(clientHook, 50).getList("deliveries").models().stream()
+                        .filter(d -> d.getString("status").equals("delivered")).findFirst().orElseThrow();
+                assertFalse(delivered.getList("attempt_log").isEmpty());
+                int before = receiver.at("/client").size();
+                app.webhooks().redeliver(clientHook, delivered.getLong("delivery_id"));
+                await("the redelivery", () -> receiver.at("/client").size() > before);
+                Predicate<Receiver.Delivery> sameEvent = d -> d.headers().get("Omix-webhook-id").get(0).equals(delivered.getString("event_id"));
+                assertTrue(receiver.at("/client").stream().filter(sameEvent).count() >= 2);
+                assertEquals(41001, code(() -> app.webhooks().redeliver(clientHook, 999_999_999L)));
+
+                // An endpoint that fails every attempt for the whole give-up time is disabled, with the reason, and can be enabled again.
+                await("the failing endpoint disabled", () -> app.webhooks().list().getList("webhooks").models().stream()
+                        .anyMatch(w -> w.getString("webhook_id").equals(brokenHook) && !w.getBoolean("enabled")));
+                Model broken = app.webhooks().list().getList("webhooks").models().stream().filter(w -> w.getString("webhook_id").equals(brokenHook))
+                        .findFirst().orElseThrow();
+                assertTrue(broken.getString("disabled_reason").contains("HTTP 500"), broken.dumps());
+                assertEquals("failed", app.webhooks().deliveries(brokenHook, 10).getList("deliveries").getModel(0).getString("status"));
+                assertTrue(app.webhooks().enable(brokenHook).getModel("webhook").getBoolean("enabled"));
+
+                assertEquals(true, app.webhooks().delete(brokenHook).getBoolean("deleted"));
+                assertEquals(41001, code(() -> app.webhooks().delete(brokenHook)));
+            }
+        }
+    }
+
+    static int code(Runnable call) {
+        try {
+            call.run();
+        } catch (ApiException e) {
+            return e.code();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,263 @@
+package io.omix.server.webhooks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.omix.server.Platform;
+import io.omix.server.ServerConfig;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ServerJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Sends queued deliveries: every server runs one, and claims due deliveries through the database
+ * (a lease, as the task engine does), so each is sent by one server at a time and a server that dies
+ * mid-send leaves it to another once the lease runs out. At least once: a receiver that answered
+ * but whose answer was lost gets the event again, with the same event id.
+ * <p>A delivery is a POST of {@code {id, type, created_at, data}} with the signature headers (see
+ * docs/api.md); 2xx is success; anything else (or no answer in 10 s, or a redirect, which is never
+ * followed) is retried with exponential backoff until the give-up time, then marked failed and its
+ * endpoint disabled with the reason.
+ */
+final class WebhookDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+    static final String ID_HEADER = "Omix-Webhook-Id";
+    static final String TIMESTAMP_HEADER = "Omix-Webhook-Timestamp";
+    static final String SIGNATURE_HEADER = "Omix-Webhook-Signature";
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int BATCH = 16;
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+    private final WebhookStore store;
+    private final UrlPolicy policy;
+    private final ServerConfig.Webhooks settings;
+    private final String workerId = "webhooks-" + Secrets.alphanumeric(12);
+    private final HttpClient http;
+    private final Counter delivered;
+    private final Counter failedAttempts;
+    private volatile boolean stopping;
+    private Thread thread;
+    private final Object wakeUp = new Object();
+
+    WebhookDispatcher(Platform platform, WebhookStore store, UrlPolicy policy) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+        this.store = store;
+        this.policy = policy;
+        this.settings = platform.config().webhooks();
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1).build();
+        this.delivered = Counter.builder("omix.webhooks.delivered").description("webhook deliveries a receiver accepted").register(platform.metrics());
+        this.failedAttempts = Counter.builder("omix.webhooks.failed_attempts").description("webhook attempts that did not succeed")
+                .register(platform.metrics());
+    }
+
+    synchronized void start() {
+        if (thread != null) return;
+        thread = new Thread(this::loop, "omix-webhooks");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Looks for due deliveries now rather than at the next poll (a redelivery asked for by hand). */
+    void wake() {
+        synchronized (wakeUp) {
+            wakeUp.notifyAll();
+        }
+    }
+
+    private void loop() {
+        while (!stopping) {
+            int sent = 0;
+            try {
+                sent = sendDue();
+            } catch (RuntimeException e) {
+                LOG.warn("webhook dispatcher: {}", e.toString());
+            }
+            if (sent > 0) continue;
+            synchronized (wakeUp) {
+                if (stopping) return;
+                try {
+                    wakeUp.wait(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Claims and sends what is due; how many were claimed. */
+    int sendDue() {
+        OffsetDateTime now = platform.now();
+        List<Long> due = jdbc.query("SELECT d.delivery_id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
+                + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
+                + " ORDER BY d.next_attempt_at LIMIT " + BATCH, rs -> rs.getLong(1), now, now);
+        int claimed = 0;
+        for (long id : due) {
+            if (stopping) break;
+            int won = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ? WHERE delivery_id = ? AND status = 'pending'"
+                    + " AND (lease_until IS NULL OR lease_until < ?)", workerId, now.plus(LEASE), id, now);
+            if (won != 1) continue;
+            claimed++;
+            send(id);
+        }
+        return claimed;
+    }
+
+    private record Claimed(long deliveryId, String webhookId, String eventId, String type, String data, String coalesceKey, long coalesced,
+                           int attempts, OffsetDateTime createdAt, OffsetDateTime retryUntil) {}
+
+    private void send(long deliveryId) {
+        Optional<Claimed> row = jdbc.queryOne("SELECT delivery_id, webhook_id, event_id, event_type, data, coalesce_key, coalesced, attempts, created_at,"
+                        + " retry_until FROM webhook_deliveries WHERE delivery_id = ? AND claimed_by = ?",
+                rs -> new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
+                        rs.getInt(8), rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class)), deliveryId, workerId);
+        if (row.isEmpty()) return;
+        Claimed d = row.get();
+        Optional<WebhookStore.Endpoint> endpoint = store.find(d.webhookId());
+        if (endpoint.isEmpty()) return; // deleted meanwhile: its deliveries went with it
+        String body = body(d);
+        long started = System.nanoTime();
+        Integer status = null;
+        String error = null;
+        try {
+            URI uri = URI.create(endpoint.get().url());
+            Optional<String> refused = policy.refusalAtDelivery(uri);
+            if (refused.isPresent()) {
+                error = "not sent: " + refused.get();
+            } else {
+                String secret = platform.masterKey().open(endpoint.get().secretSealed(), d.webhookId());
+                long timestamp = platform.clock().millis() / 1000;
+                HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .header("User-Agent", "Omix-Webhooks/1")
+                        .header(ID_HEADER, d.eventId())
+                        .header(TIMESTAMP_HEADER, Long.toString(timestamp))
+                        .header(SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body))
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+                HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                status = response.statusCode();
+                if (status / 100 != 2) error = status / 100 == 3 ? "redirects are not followed" : "the receiver answered HTTP " + status;
+            }
+        } catch (HttpTimeoutException e) {
+            error = "no answer within " + TIMEOUT.toSeconds() + " s";
+        } catch (java.net.ConnectException e) {
+            error = "connection refused or unreachable";
+        } catch (IOException e) {
+            error = "the connection failed before an answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = "the server stopped before an answer";
+        } catch (RuntimeException e) {
+            LOG.warn("webhook delivery {} to {}: {}", deliveryId, d.webhookId(), e.toString());
+            error = "could not be sent (the operator's log has the details under delivery " + deliveryId + ")";
+        }
+        record(d, status, error, (int) ((System.nanoTime() - started) / 1_000_000));
+    }
+
+    private void record(Claimed d, Integer status, String error, int millis) {
+        OffsetDateTime now = platform.now();
+        int attempt = d.attempts() + 1;
+        OffsetDateTime retryUntil = d.retryUntil() != null ? d.retryUntil() : d.createdAt().plus(settings.giveUpAfter());
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, http_status, error, duration_ms) VALUES (?,?,?,?,?,?)",
+                    d.deliveryId(), attempt, now, status, error, millis);
+            if (error == null) {
+                delivered.increment();
+                Jdbc.update(c, "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, finished_at = ?, last_status = ?, last_error = NULL,"
+                        + " claimed_by = NULL, lease_until = NULL WHERE delivery_id = ? AND claimed_by = ?", attempt, now, status, d.deliveryId(), workerId);
+                Jdbc.update(c, "UPDATE webhook_endpoints SET failing_since = NULL WHERE webhook_id = ? AND failing_since IS NOT NULL", d.webhookId());
+                return null;
+            }
+            failedAttempts.increment();
+            OffsetDateTime next = now.plus(backoff(attempt));
+            boolean giveUp = next.isAfter(retryUntil);
+            Jdbc.update(c, "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, finished_at = ?, last_status = ?, last_error = ?,"
+                            + " claimed_by = NULL, lease_until = NULL WHERE delivery_id = ? AND claimed_by = ?",
+                    giveUp ? "failed" : "pending", attempt, next, giveUp ? now : null, status, error, d.deliveryId(), workerId);
+            Jdbc.update(c, "UPDATE webhook_endpoints SET failing_since = ? WHERE webhook_id = ? AND failing_since IS NULL", now, d.webhookId());
+            if (giveUp) {
+                // An endpoint that failed every attempt for the whole give-up time is turned off, not retried forever;
+                // its owner sees why in the list and turns it back on when the receiver works again.
+                String reason = "disabled at " + now.toInstant() + ": delivery " + d.deliveryId() + " failed every attempt for "
+                        + settings.giveUpAfter().toSeconds() + " s (last: " + error + ")";
+                int disabled = Jdbc.update(c, "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = ? WHERE webhook_id = ? AND enabled = TRUE",
+                        reason, d.webhookId());
+                if (disabled == 1) LOG.warn("webhook {} {}", d.webhookId(), reason);
+            }
+            return null;
+        });
+    }
+
+    /** The wait after {@code attempt} failed attempts: the initial wait doubled each time, capped, with a fifth of jitter. */
+    Duration backoff(int attempt) {
+        long initial = settings.retryInitial().toMillis();
+        long max = settings.retryMax().toMillis();
+        long wait = attempt >= 30 ? max : Math.min(max, initial << (attempt - 1));
+        long jitter = wait / 5 == 0 ? 0 : ThreadLocalRandom.current().nextLong(wait / 5);
+        return Duration.ofMillis(wait - wait / 10 + jitter);
+    }
+
+    /** The body of a delivery, the same bytes on every attempt. */
+    private static String body(Claimed d) {
+        try {
+            ObjectNode event = ServerJson.MAPPER.createObjectNode();
+            event.put("id", d.eventId());
+            event.put("type", d.type());
+            event.put("created_at", d.createdAt().toInstant().toString());
+            ObjectNode data = (ObjectNode) ServerJson.MAPPER.readTree(d.data());
+            if (d.coalesceKey() != null) data.put("records", d.coalesced());
+            event.set("data", data);
+            return ServerJson.MAPPER.writeValueAsString(event);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** HMAC-SHA256 over {@code timestamp + "." + body}, lowercase hex. */
+    static String sign(String secret, long timestamp, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stopping = true;
+        wake();
+        if (thread != null) {
+            try {
+                thread.join(TIMEOUT.toMillis() + 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+}
