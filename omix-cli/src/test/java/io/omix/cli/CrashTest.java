@@ -51,6 +51,10 @@ class CrashTest {
         }
     }
 
+    /** Webhooks to a receiver on this machine, retried quickly, stream writes announced per second. */
+    static final Map<String, String> WEBHOOKS_FAST = Map.of("OMIX_WEBHOOKS_ALLOW_HTTP_LOOPBACK", "true", "OMIX_WEBHOOKS_RETRY_INITIAL_SECONDS", "1",
+            "OMIX_WEBHOOKS_RETRY_MAX_SECONDS", "2", "OMIX_WEBHOOKS_COALESCE_SECONDS", "1");
+
     static Process serve(Path dataDir, int port) throws Exception {
         return serve(dataDir, port, Map.of());
     }
@@ -81,13 +85,19 @@ class CrashTest {
     void acknowledgedRecordsSurviveAKilledServerExactlyOnce(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         int port = freePort();
-        Process server = serve(data, port);
+        Process server = serve(data, port, WEBHOOKS_FAST);
         DemoApp demo = DemoApp.of(data);
         String appKey = demo.appKey();
         String appSecret = demo.appSecret();
         String sample = demo.sample();
         String namespace = demo.namespace();
         String endpoint = "http://127.0.0.1:" + port;
+        // A webhook for the writes, whose receiver is down until after the restart: the events queued
+        // with the writes must all survive the kill and arrive, each record counted once.
+        int receiverPort = freePort();
+        try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
+            api.webhooks().create("http://127.0.0.1:" + receiverPort + "/hook", List.of("stream.records_written"));
+        }
 
         Map<Integer, List<String>> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -130,7 +140,16 @@ class CrashTest {
         }
         assertTrue(!leftBehind.isEmpty(), "the killed server left audit entries in its spool");
 
-        Process again = serve(data, port);
+        Map<String, Integer> events = new ConcurrentHashMap<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", receiverPort), 0);
+        receiver.createContext("/hook", exchange -> {
+            Model event = Model.parse(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            events.put(event.getString("id"), event.getModel("data").getInt("records")); // at least once: an id may come twice
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        Process again = serve(data, port, WEBHOOKS_FAST);
         try (PrivateApi api = PrivateApi.builder(appKey, appSecret).endpoint(endpoint).build()) {
             Map<Integer, Integer> itemsPerBatch = new HashMap<>();
             Set<String> stored = new HashSet<>();
@@ -156,7 +175,13 @@ class CrashTest {
             try (var left = Files.list(data.resolve("audit-spool"))) {
                 assertTrue(left.noneMatch(leftBehind::contains), "the killed server's spools were appended and removed: " + leftBehind);
             }
+
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (events.values().stream().mapToInt(Integer::intValue).sum() < stored.size() && System.nanoTime() < until) Thread.sleep(200);
+            assertEquals(stored.size(), events.values().stream().mapToInt(Integer::intValue).sum(),
+                    "every stored record announced once, across " + events.size() + " events, none lost to the kill");
         } finally {
+            receiver.stop(0);
             again.destroy();
             again.waitFor(30, TimeUnit.SECONDS);
         }

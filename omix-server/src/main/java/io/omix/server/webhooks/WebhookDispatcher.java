@@ -43,7 +43,7 @@ final class WebhookDispatcher implements AutoCloseable {
     static final String TIMESTAMP_HEADER = "Omix-Webhook-Timestamp";
     static final String SIGNATURE_HEADER = "Omix-Webhook-Signature";
     private static final Duration POLL = Duration.ofMillis(250);
-    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration LEASE = Duration.ofSeconds(30);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final int BATCH = 16;
 
