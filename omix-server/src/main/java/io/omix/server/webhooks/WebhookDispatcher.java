@@ -45,6 +45,7 @@ final class WebhookDispatcher implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int BATCH = 16;
 
     private final Platform platform;
@@ -66,7 +67,7 @@ final class WebhookDispatcher implements AutoCloseable {
         this.store = store;
         this.policy = policy;
         this.settings = platform.config().webhooks();
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5))
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT)
                 .version(HttpClient.Version.HTTP_1_1).build();
         this.delivered = Counter.builder("omix.webhooks.delivered").description("webhook deliveries a receiver accepted").register(platform.metrics());
         this.failedAttempts = Counter.builder("omix.webhooks.failed_attempts").description("webhook attempts that did not succeed")
@@ -113,67 +114,84 @@ final class WebhookDispatcher implements AutoCloseable {
         List<Long> due = jdbc.query("SELECT d.delivery_id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
                 + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
                 + " ORDER BY d.next_attempt_at LIMIT " + BATCH, rs -> rs.getLong(1), now, now);
-        int claimed = 0;
+        // Claimed deliveries are sent together, each with its own deadline, so that one slow receiver
+        // holds up no other endpoint's deliveries for longer than one timeout.
+        List<InFlight> sending = new java.util.ArrayList<>();
         for (long id : due) {
             if (stopping) break;
             int won = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ? WHERE delivery_id = ? AND status = 'pending'"
                     + " AND (lease_until IS NULL OR lease_until < ?)", workerId, now.plus(LEASE), id, now);
-            if (won != 1) continue;
-            claimed++;
-            send(id);
+            if (won == 1) start(id).ifPresent(sending::add);
         }
-        return claimed;
+        for (InFlight f : sending) finish(f);
+        return sending.size();
     }
 
     private record Claimed(long deliveryId, String webhookId, String eventId, String type, String data, String coalesceKey, long coalesced,
                            int attempts, OffsetDateTime createdAt, OffsetDateTime retryUntil) {}
 
-    private void send(long deliveryId) {
+    /** A delivery on its way: the answer to come, or the reason it was not sent. */
+    private record InFlight(Claimed delivery, long startedNanos, java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer, String notSent) {}
+
+    private Optional<InFlight> start(long deliveryId) {
         Optional<Claimed> row = jdbc.queryOne("SELECT delivery_id, webhook_id, event_id, event_type, data, coalesce_key, coalesced, attempts, created_at,"
                         + " retry_until FROM webhook_deliveries WHERE delivery_id = ? AND claimed_by = ?",
                 rs -> new Claimed(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7),
                         rs.getInt(8), rs.getObject(9, OffsetDateTime.class), rs.getObject(10, OffsetDateTime.class)), deliveryId, workerId);
-        if (row.isEmpty()) return;
+        if (row.isEmpty()) return Optional.empty();
         Claimed d = row.get();
         Optional<WebhookStore.Endpoint> endpoint = store.find(d.webhookId());
-        if (endpoint.isEmpty()) return; // deleted meanwhile: its deliveries went with it
-        String body = body(d);
+        if (endpoint.isEmpty()) return Optional.empty(); // deleted meanwhile: its deliveries went with it
         long started = System.nanoTime();
-        Integer status = null;
-        String error = null;
         try {
             URI uri = URI.create(endpoint.get().url());
             Optional<String> refused = policy.refusalAtDelivery(uri);
-            if (refused.isPresent()) {
-                error = "not sent: " + refused.get();
-            } else {
-                String secret = platform.masterKey().open(endpoint.get().secretSealed(), d.webhookId());
-                long timestamp = platform.clock().millis() / 1000;
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                        .header("Content-Type", "application/json")
-                        .header("User-Agent", "Omix-Webhooks/1")
-                        .header(ID_HEADER, d.eventId())
-                        .header(TIMESTAMP_HEADER, Long.toString(timestamp))
-                        .header(SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body))
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-                HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                status = response.statusCode();
-                if (status / 100 != 2) error = status / 100 == 3 ? "redirects are not followed" : "the receiver answered HTTP " + status;
-            }
-        } catch (HttpTimeoutException e) {
-            error = "no answer within " + TIMEOUT.toSeconds() + " s";
-        } catch (java.net.ConnectException e) {
-            error = "connection refused or unreachable";
-        } catch (IOException e) {
-            error = "the connection failed before an answer";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error = "the server stopped before an answer";
+            if (refused.isPresent()) return Optional.of(new InFlight(d, started, null, "not sent: " + refused.get()));
+            String body = body(d);
+            String secret = platform.masterKey().open(endpoint.get().secretSealed(), d.webhookId());
+            long timestamp = platform.clock().millis() / 1000;
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", "Omix-Webhooks/1")
+                    .header(ID_HEADER, d.eventId())
+                    .header(TIMESTAMP_HEADER, Long.toString(timestamp))
+                    .header(SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body))
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+            return Optional.of(new InFlight(d, started, http.sendAsync(request, HttpResponse.BodyHandlers.discarding()), null));
         } catch (RuntimeException e) {
             LOG.warn("webhook delivery {} to {}: {}", deliveryId, d.webhookId(), e.toString());
-            error = "could not be sent (the operator's log has the details under delivery " + deliveryId + ")";
+            return Optional.of(new InFlight(d, started, null, "could not be sent (the operator's log has the details under delivery " + deliveryId + ")"));
         }
-        record(d, status, error, (int) ((System.nanoTime() - started) / 1_000_000));
+    }
+
+    private void finish(InFlight f) {
+        Integer status = null;
+        String error = f.notSent();
+        if (f.answer() != null) {
+            // The whole answer within the timeout (a receiver that trickles its body forever is cut off too).
+            long left = TIMEOUT.toNanos() + CONNECT_TIMEOUT.toNanos() - (System.nanoTime() - f.startedNanos());
+            try {
+                status = f.answer().get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS).statusCode();
+                if (status / 100 != 2) error = status / 100 == 3 ? "redirects are not followed" : "the receiver answered HTTP " + status;
+            } catch (java.util.concurrent.TimeoutException e) {
+                f.answer().cancel(true);
+                error = "no answer within " + TIMEOUT.toSeconds() + " s";
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof HttpTimeoutException) error = "no answer within " + TIMEOUT.toSeconds() + " s";
+                else if (cause instanceof java.net.ConnectException) error = "connection refused or unreachable";
+                else if (cause instanceof IOException) error = "the connection failed before an answer";
+                else {
+                    LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), String.valueOf(cause));
+                    error = "could not be sent (the operator's log has the details under delivery " + f.delivery().deliveryId() + ")";
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                f.answer().cancel(true);
+                error = "the server stopped before an answer";
+            }
+        }
+        record(f.delivery(), status, error, (int) ((System.nanoTime() - f.startedNanos()) / 1_000_000));
     }
 
     private void record(Claimed d, Integer status, String error, int millis) {
