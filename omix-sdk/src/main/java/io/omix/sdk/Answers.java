@@ -11,7 +11,7 @@ final class Answers {
     static Model model(ObjectNode envelope) {
         JsonNode data = envelope.get("data");
         if (data == null || data.isNull()) return new Model(envelope.objectNode());
-        if (!data.isObject()) throw new BgeException("expected an object in data, got " + data.getNodeType());
+        if (!data.isObject()) throw new TransportException("expected an object in data, got " + data.getNodeType());
         return new Model((ObjectNode) data);
     }
 
@@ -33,7 +33,7 @@ final class Answers {
     /** {@code data} of an envelope as a ListModel. */
     static ListModel list(ObjectNode envelope) {
         JsonNode data = envelope.get("data");
-        if (data == null || !data.isArray()) throw new BgeException("expected a list in data");
+        if (data == null || !data.isArray()) throw new TransportException("expected a list in data");
         return new ListModel((com.fasterxml.jackson.databind.node.ArrayNode) data);
     }
 

@@ -6,6 +6,7 @@ import io.omix.sdk.internal.ClientConfig;
 import io.omix.sdk.internal.HttpTransport;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,13 +20,23 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Api implements AutoCloseable {
-    private final String accessToken;
+    private final TokenSupply tokens;
     private final HttpTransport transport;
     private FileTransfer files; // made on first use: most clients never move files
+    private final Samples samples = new Samples();
+    private final Variants variants = new Variants();
+    private final Streams streams = new Streams();
 
     Api(String accessToken, ClientConfig config) {
-        this.accessToken = Objects.requireNonNull(accessToken, "accessToken");
-        this.transport = new HttpTransport(config, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + accessToken));
+        Objects.requireNonNull(accessToken, "accessToken");
+        this.tokens = TokenSupply.fixed(accessToken);
+        this.transport = new HttpTransport(config, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
+    }
+
+    /** A view onto {@code pool}'s connections and threads, with its tokens from {@code tokens} (asked on every attempt). */
+    Api(TokenSupply tokens, HttpTransport pool) {
+        this.tokens = tokens;
+        this.transport = new HttpTransport(pool, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
     }
 
     /** A client with the default settings (local endpoint, 3 retries, 18 s timeout). */
@@ -51,8 +62,9 @@ public final class Api implements AutoCloseable {
         }
     }
 
+    /** The access token calls are made with now (with a token provider: the current one, renewed as needed). */
     public String accessToken() {
-        return accessToken;
+        return tokens.get();
     }
 
     public ClientConfig config() {
@@ -70,6 +82,67 @@ public final class Api implements AutoCloseable {
      */
     public Model getUser() {
         return Answers.model(call(ApiRequest.get("/profile")));
+    }
+
+    /** Samples, typed: {@code api.samples().list(query)}. */
+    public Samples samples() {
+        return samples;
+    }
+
+    /** Variant calls, typed: {@code api.variants().get(VariantQuery.of(sampleId, "rs762551"))}. */
+    public Variants variants() {
+        return variants;
+    }
+
+    /** Stream records, typed: {@code api.streams().range(StreamRange.of(element)...build())}. */
+    public Streams streams() {
+        return streams;
+    }
+
+    /** The caller's samples (the open platform's get_samples), typed. */
+    public final class Samples {
+        private Samples() {}
+
+        /** Every sample matching {@code query}, page by page ({@code limit} is the page size). */
+        public Paginated<Sample> list(SampleQuery query) {
+            return new Paginated<>(cursor -> {
+                Model page = getSamples(cursor == null ? query : query.withPage(Integer.parseInt(cursor)));
+                List<Sample> items = page.getList("result").models().stream().map(m -> m.as(Sample.class)).toList();
+                Object next = page.get("next_page");
+                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+            }, null);
+        }
+
+        /** Every sample of the caller. */
+        public Paginated<Sample> list() {
+            return list(SampleQuery.all());
+        }
+    }
+
+    /** Variant calls by rs id (the open platform's get_variants), typed. */
+    public final class Variants {
+        private Variants() {}
+
+        /** The calls asked for, in the order asked; an rs id without a call comes back as not assayed. */
+        public List<Variant> get(VariantQuery query) {
+            return getVariants(query.biosampleId(), query.rsids()).models().stream().map(m -> m.as(Variant.class)).toList();
+        }
+    }
+
+    /** Stream records (the open platform's get_range_stream), typed. */
+    public final class Streams {
+        private Streams() {}
+
+        /** Every record of the range, page by page as the iteration goes. */
+        public Paginated<StreamRecord> range(StreamRange range) {
+            return new Paginated<>(cursor -> {
+                Model page = getRangeStream(range.dataElementId(), range.biosampleId(), range.start(), range.end(), range.sort().wire(), cursor,
+                        range.pageSize());
+                List<StreamRecord> items = page.getList("result").models().stream().map(StreamRecord::of).toList();
+                String next = page.getString("next_page");
+                return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+            }, null);
+        }
     }
 
     /** This client application's webhook endpoints (a client-credentials token; events in docs/api.md). */
@@ -134,7 +207,7 @@ public final class Api implements AutoCloseable {
 
     /**
      * {@link #requestExport}, waits for it (at most {@code timeout}) and downloads the archive into
-     * {@code target}, checking its SHA-256; the finished task. BgeException when the export failed.
+     * {@code target}, checking its SHA-256; the finished task. OmixException when the export failed.
      */
     public Model exportData(java.nio.file.Path target, java.time.Duration timeout) {
         return exportData(target, timeout, TransferListener.NONE);
@@ -145,7 +218,7 @@ public final class Api implements AutoCloseable {
         Model done = waitFor(requestExport(), timeout);
         Model result = done.getModel("result");
         if (!"SUCCESS".equals(done.getString("progress")) || result == null || result.getString("url") == null) {
-            throw new BgeException("the export failed: " + (result == null ? done.dumps() : result.getString("error")));
+            throw new TransportException("the export failed: " + (result == null ? done.dumps() : result.getString("error")));
         }
         files().download(result.getString("object_name"), () -> result.getString("url"), target, listener);
         return done;
@@ -332,7 +405,7 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
     }
 
-    /** Waits until a task answer has finished; its final view. BgeException after {@code timeout}. */
+    /** Waits until a task answer has finished; its final view. OmixException after {@code timeout}. */
     public Model waitFor(Model task, java.time.Duration timeout) {
         return TaskWait.waitFor(this::task, task, timeout);
     }
@@ -377,12 +450,12 @@ public final class Api implements AutoCloseable {
 
     /**
      * Deploys and waits: the deployment's result {@code {model_id, version}}, as the open platform shows it.
-     * @throws BgeException when the deployment failed (its reason in the message) or took longer than {@code timeout}
+     * @throws OmixException when the deployment failed (its reason in the message) or took longer than {@code timeout}
      */
     public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config, java.time.Duration timeout) {
         Model done = waitFor(deployModel(modelId, sourceFile, config), timeout);
         if (!"SUCCESS".equals(done.getString("progress"))) {
-            throw new BgeException("deployment of model " + modelId + " ended " + done.getString("progress") + ": " + done.get("result"));
+            throw new TransportException("deployment of model " + modelId + " ended " + done.getString("progress") + ": " + done.get("result"));
         }
         return done.getModel("result");
     }
@@ -528,7 +601,14 @@ public final class Api implements AutoCloseable {
     }
 
     ObjectNode call(ApiRequest request) {
-        return transport.envelope(request);
+        try {
+            return transport.envelope(request);
+        } catch (AuthenticationException e) {
+            // A renewable token the platform no longer accepts (revoked, expired early): renew it once and try again.
+            if (e.code() != Codes.TOKEN_INVALID || !tokens.renewable()) throw e;
+            tokens.invalidate();
+            return transport.envelope(request);
+        }
     }
 
     @Override

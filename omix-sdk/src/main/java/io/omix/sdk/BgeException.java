@@ -1,35 +1,46 @@
 package io.omix.sdk;
 
 /**
- * Base of every SDK failure. Thrown as such when the platform could not be reached or answered
- * with something that is not an API answer (connection refused, timeout, HTTP 5xx after retries,
- * malformed body); {@link ApiException} is the subclass for API errors the platform reported.
+ * The earlier name of {@link OmixException}, after the original Python client's {@code BGEError}
+ * family. Every failure the SDK throws is still one, so existing {@code catch (BgeException e)}
+ * clauses keep working; new code catches {@link OmixException} or one of its families.
  */
-public class BgeException extends RuntimeException {
-    private final int attempts;
-    private final int httpStatus;
+@Deprecated
+public class BgeException extends OmixException {
+    private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message    what went wrong
+     * @param cause      the underlying failure, or null
+     * @param attempts   how many times the request was sent
+     * @param httpStatus the last answer's HTTP status, 0 when none came
+     * @param requestId  the server's request id, or null
+     */
+    public BgeException(String message, Throwable cause, int attempts, int httpStatus, String requestId) {
+        super(message, cause, attempts, httpStatus, requestId);
+    }
+
+    /**
+     * @param message    what went wrong
+     * @param cause      the underlying failure, or null
+     * @param attempts   how many times the request was sent
+     * @param httpStatus the last answer's HTTP status, 0 when none came
+     */
     public BgeException(String message, Throwable cause, int attempts, int httpStatus) {
-        super(message, cause);
-        this.attempts = attempts;
-        this.httpStatus = httpStatus;
+        this(message, cause, attempts, httpStatus, null);
     }
 
+    /**
+     * @param message  what went wrong
+     * @param cause    the underlying failure, or null
+     * @param attempts how many times the request was sent
+     */
     public BgeException(String message, Throwable cause, int attempts) {
-        this(message, cause, attempts, 0);
+        this(message, cause, attempts, 0, null);
     }
 
+    /** @param message what went wrong (nothing was sent) */
     public BgeException(String message) {
-        this(message, null, 0, 0);
-    }
-
-    /** How many times the request was sent (1 + retries); 0 where nothing was sent. */
-    public int attempts() {
-        return attempts;
-    }
-
-    /** The HTTP status of the last answer, or 0 when no answer arrived. */
-    public int httpStatus() {
-        return httpStatus;
+        this(message, null, 0, 0, null);
     }
 }

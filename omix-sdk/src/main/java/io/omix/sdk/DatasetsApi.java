@@ -45,6 +45,14 @@ public final class DatasetsApi implements AutoCloseable {
                 builder.header("X-API-KEY", apiKey).header("X-API-SECRET", apiSecret));
     }
 
+    /** A view onto a root client's pool. */
+    DatasetsApi(String apiKey, String apiSecret, HttpTransport pool) {
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(apiSecret, "apiSecret");
+        this.transport = new HttpTransport(pool, (request, uri, body, builder) ->
+                builder.header("X-API-KEY", apiKey).header("X-API-SECRET", apiSecret));
+    }
+
     public static Builder builder(String apiKey, String apiSecret) {
         return new Builder(apiKey, apiSecret);
     }
@@ -85,7 +93,7 @@ public final class DatasetsApi implements AutoCloseable {
 
     private Model model(ApiRequest request) {
         JsonNode answer = call(request);
-        if (!answer.isObject()) throw new BgeException("answer of " + request.path() + " is not a JSON object");
+        if (!answer.isObject()) throw new TransportException("answer of " + request.path() + " is not a JSON object");
         return new Model((ObjectNode) answer);
     }
 
@@ -280,7 +288,7 @@ public final class DatasetsApi implements AutoCloseable {
 
         /**
          * Polls a job until it finishes (50 ms at first, backing off to 1 s) and returns its {@code job} block.
-         * @throws BgeException when it is still processing after {@code timeout}
+         * @throws OmixException when it is still processing after {@code timeout}
          */
         public Model waitFor(long jobId, Duration timeout) {
             return TaskWait.poll(() -> get(jobId).getModel("job"), null, "status", FINISHED, "job " + jobId, timeout);

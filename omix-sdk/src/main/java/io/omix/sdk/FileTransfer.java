@@ -206,12 +206,12 @@ final class FileTransfer implements AutoCloseable {
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof RuntimeException re) throw re;
-                    throw new BgeException("part upload failed: " + cause, cause, 1);
+                    throw new TransportException("part upload failed: " + cause, cause, 1);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BgeException("interrupted during an upload");
+            throw new TransportException("interrupted during an upload");
         } finally {
             pool.shutdownNow();
         }
@@ -273,10 +273,10 @@ final class FileTransfer implements AutoCloseable {
                     pause(attempt);
                     continue;
                 }
-                throw new BgeException(method + " " + uri.getRawPath() + " failed after " + attempt + " attempts: " + e, e, attempt);
+                throw new TransportException(method + " " + uri.getRawPath() + " failed after " + attempt + " attempts: " + e, e, attempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BgeException("interrupted during a transfer", e, attempt);
+                throw new TransportException("interrupted during a transfer", e, attempt);
             }
             if (response.statusCode() >= 500 && attempt < attempts) {
                 pause(attempt);
@@ -286,13 +286,14 @@ final class FileTransfer implements AutoCloseable {
             try {
                 root = Json.MAPPER.readTree(response.body());
             } catch (IOException e) {
-                throw new BgeException("HTTP " + response.statusCode() + " from " + uri.getRawPath() + " is not JSON", e, attempt, response.statusCode());
+                throw new TransportException("HTTP " + response.statusCode() + " from " + uri.getRawPath() + " is not JSON", e, attempt, response.statusCode());
             }
             if (root == null || !root.path("code").isIntegralNumber()) {
-                throw new BgeException("HTTP " + response.statusCode() + " from " + uri.getRawPath(), null, attempt, response.statusCode());
+                throw new TransportException("HTTP " + response.statusCode() + " from " + uri.getRawPath(), null, attempt, response.statusCode());
             }
             if (root.get("code").intValue() != 0) {
-                throw new ApiException(root.get("code").intValue(), root.path("msg").asText(""), root.get("data"), response.statusCode());
+                throw ApiException.of(root.get("code").intValue(), root.path("msg").asText(""), root.get("data"), response.statusCode(),
+                        response.headers().firstValue("X-Request-Id").orElse(null), attempt, false);
             }
             return root.path("data");
         }
@@ -304,7 +305,7 @@ final class FileTransfer implements AutoCloseable {
             Thread.sleep(ThreadLocalRandom.current().nextLong(bound + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BgeException("interrupted while waiting to retry");
+            throw new TransportException("interrupted while waiting to retry");
         }
     }
 
@@ -399,18 +400,18 @@ final class FileTransfer implements AutoCloseable {
         try {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new BgeException("download of " + objectName + " failed: " + e, e, 1);
+            throw new TransportException("download of " + objectName + " failed: " + e, e, 1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BgeException("interrupted during a download", e, 1);
+            throw new TransportException("interrupted during a download", e, 1);
         }
         int status = response.statusCode();
         try (InputStream in = response.body()) {
             if (status != 200 && status != 206 && !(status == 416 && from > 0)) {
-                throw new BgeException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
+                throw new TransportException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
                         null, 1, status);
             }
-            if (from > 0 && status == 200) throw new BgeException("the server ignored the Range request; delete the .part file and retry");
+            if (from > 0 && status == 200) throw new TransportException("the server ignored the Range request; delete the .part file and retry");
             Check check = Check.of(response);
             if (from > 0) { // the bytes held already count towards the checksum
                 try (InputStream held = Files.newInputStream(partial)) {
@@ -425,10 +426,10 @@ final class FileTransfer implements AutoCloseable {
                 done = check.slow() ? receiveHashing(in, out, check, from, total, listener) : receive(in, out, check, from, total, listener);
             }
             String mismatch = check.mismatch();
-            if (mismatch != null) throw new BgeException("download of " + objectName + " is corrupt: " + mismatch);
+            if (mismatch != null) throw new TransportException("download of " + objectName + " is corrupt: " + mismatch);
             return done;
         } catch (IOException e) {
-            throw new BgeException("download of " + objectName + " broke off: " + e, e, 1);
+            throw new TransportException("download of " + objectName + " broke off: " + e, e, 1);
         }
     }
 

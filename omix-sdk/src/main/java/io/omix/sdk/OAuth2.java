@@ -29,6 +29,13 @@ public final class OAuth2 implements AutoCloseable {
         this.transport = new HttpTransport(config);
     }
 
+    /** A view onto a root client's pool. */
+    OAuth2(String clientId, String clientSecret, HttpTransport pool) {
+        this.clientId = Objects.requireNonNull(clientId, "clientId");
+        this.clientSecret = clientSecret;
+        this.transport = new HttpTransport(pool, null);
+    }
+
     /** A client with the default settings (local endpoint, 3 retries, 18 s timeout). */
     public OAuth2(String clientId, String clientSecret) {
         this(clientId, clientSecret, builder(clientId, clientSecret).config());
@@ -144,9 +151,10 @@ public final class OAuth2 implements AutoCloseable {
         return new AccessToken(this, Answers.model(transport.envelope(request)), sent);
     }
 
-    /** An open-platform client acting with {@code accessToken}, with this client's settings and its own connections. */
+    /** An open-platform client acting with {@code accessToken}, sharing this client's settings, connections and threads. */
     public Api getApi(String accessToken) {
-        return new Api(accessToken, transport.config());
+        // A view onto this client's pool: no threads or connections of its own (it keeps the pool open while it is).
+        return new Api(TokenSupply.fixed(java.util.Objects.requireNonNull(accessToken, "accessToken")), transport);
     }
 
     @Override

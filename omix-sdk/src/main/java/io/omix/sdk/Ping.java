@@ -10,7 +10,7 @@ final class Ping {
     static boolean alive(HttpTransport transport) {
         try {
             return transport.send(ApiRequest.get("/ping")).ok();
-        } catch (BgeException unreachable) {
+        } catch (OmixException unreachable) {
             return false;
         }
     }

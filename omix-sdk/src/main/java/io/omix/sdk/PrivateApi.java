@@ -19,10 +19,17 @@ import java.util.Objects;
 public final class PrivateApi implements AutoCloseable {
     private final String appKey;
     private final HttpTransport transport;
+    private final Streams streams = new Streams();
 
     private PrivateApi(String appKey, String appSecret, ClientConfig config, Clock clock) {
         this.appKey = Objects.requireNonNull(appKey, "appKey");
         this.transport = new HttpTransport(config, new Signing(appKey, Objects.requireNonNull(appSecret, "appSecret"), clock));
+    }
+
+    /** A view onto a root client's pool, signing with the app's secret. */
+    PrivateApi(String appKey, String appSecret, HttpTransport pool) {
+        this.appKey = Objects.requireNonNull(appKey, "appKey");
+        this.transport = new HttpTransport(pool, new Signing(appKey, Objects.requireNonNull(appSecret, "appSecret"), Clock.systemUTC()));
     }
 
     public PrivateApi(String appKey, String appSecret) {
@@ -81,6 +88,39 @@ public final class PrivateApi implements AutoCloseable {
     /** One of the app's samples; 41303 otherwise. */
     public Model getSample(String biosampleId) {
         return Answers.model(call(ApiRequest.get("/private/samples/" + Api.upper(biosampleId))));
+    }
+
+    /** Streams, typed: {@code partner.streams().bind(sampleId)}, {@code .write(records, Duplicates.REJECT)}. */
+    public Streams streams() {
+        return streams;
+    }
+
+    /** The app's streams (the private platform's stream_bind and batch_write_stream), typed. */
+    public final class Streams {
+        private Streams() {}
+
+        /** The entity behind a sample of the app's, to write its records to: the same every time. */
+        public String bind(String biosampleId) {
+            return streamBind(biosampleId).getString("fundamental_entity_id");
+        }
+
+        /**
+         * Writes records, 100 a request (more are sent in several): each item is written or refused
+         * on its own; the result says which. {@link BatchWriteResult#requireAll()} to fail on any refusal.
+         */
+        public BatchWriteResult write(java.util.List<StreamWrite> records, Duplicates duplicates) {
+            java.util.List<BatchWriteResult.Written> written = new java.util.ArrayList<>();
+            java.util.List<BatchWriteResult.Refused> refused = new java.util.ArrayList<>();
+            for (int from = 0; from < records.size(); from += 100) {
+                java.util.List<StreamWrite> chunk = records.subList(from, Math.min(records.size(), from + 100));
+                BatchWriteResult part = BatchWriteResult.of(batchWriteStream(chunk.stream().map(StreamWrite::item).toList(),
+                        duplicates == Duplicates.ALLOW));
+                int offset = from;
+                part.written().forEach(w -> written.add(new BatchWriteResult.Written(offset + w.index(), w.streamId())));
+                part.refused().forEach(r -> refused.add(new BatchWriteResult.Refused(offset + r.index(), r.reason())));
+            }
+            return new BatchWriteResult(written, refused);
+        }
     }
 
     /** This app's webhook endpoints (events in docs/api.md). */
@@ -197,7 +237,7 @@ public final class PrivateApi implements AutoCloseable {
         return Answers.model(call(ApiRequest.get("/private/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
     }
 
-    /** Waits until a task answer (e.g. of {@link #commitBatch}) has finished; its final view. BgeException after {@code timeout}. */
+    /** Waits until a task answer (e.g. of {@link #commitBatch}) has finished; its final view. OmixException after {@code timeout}. */
     public Model waitFor(Model task, Duration timeout) {
         return TaskWait.waitFor(this::task, task, timeout);
     }

@@ -15,7 +15,7 @@ final class TaskWait {
      * @param fetch  the task's current view by id
      * @param task   a task answer ({@code {task_id, progress, ...}})
      * @return the finished task's view
-     * @throws BgeException when the task has not finished within {@code timeout}
+     * @throws OmixException when the task has not finished within {@code timeout}
      */
     static Model waitFor(Function<String, Model> fetch, Model task, Duration timeout) {
         String id = task.getString("task_id");
@@ -34,7 +34,7 @@ final class TaskWait {
         Model current = first != null ? first : fetch.get();
         while (!finished.contains(current.getString(statusField))) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) throw new BgeException(what + " still " + current.getString(statusField) + " after " + timeout);
+            if (left <= 0) throw new TransportException(what + " still " + current.getString(statusField) + " after " + timeout);
             sleep(Math.min(pause, Math.max(1, left / 1_000_000)), what);
             pause = Math.min(1000, pause * 2);
             current = fetch.get();
@@ -47,7 +47,7 @@ final class TaskWait {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BgeException("interrupted while waiting for " + what);
+            throw new TransportException("interrupted while waiting for " + what);
         }
     }
 }

@@ -37,9 +37,11 @@ public final class Webhooks {
     private Webhooks() {}
 
     /** A delivery that is not genuine: no or a wrong signature, a changed body, or a timestamp outside the tolerance. */
-    public static final class SignatureException extends BgeException {
+    public static final class SignatureException extends OmixException {
+        private static final long serialVersionUID = 1L;
+
         SignatureException(String message) {
-            super(message);
+            super(message, null, 0, 0, null);
         }
     }
 

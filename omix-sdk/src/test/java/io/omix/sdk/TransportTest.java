@@ -105,7 +105,11 @@ class TransportTest {
             assertEquals("is required", e.dataModel().getString("name"));
             assertEquals("must be an integer from 1 to 100", e.dataModel().getString("limit"));
             assertEquals(200, e.httpStatus());
-            assertTrue(e.getMessage().contains("\"code\": 41001"));
+            assertTrue(e instanceof InvalidParameterException, "the family of 41001");
+            assertEquals("must be an integer from 1 to 100", ((InvalidParameterException) e).parameterErrors().get("limit"));
+            assertTrue(e.getMessage().startsWith("41001 参数错误: "), "readable, not a JSON dump: " + e.getMessage());
+            assertTrue(e.getMessage().contains("limit must be an integer from 1 to 100"), e.getMessage());
+            assertNotNull(e.requestId());
         }
     }
 
@@ -125,8 +129,9 @@ class TransportTest {
     @Test
     void httpErrorsThatAreNotApiAnswersAreBgeExceptions() {
         try (HttpTransport t = transport(server.url(), 0, Duration.ofSeconds(5))) {
-            BgeException e = assertThrows(BgeException.class, () -> t.envelope(ApiRequest.get("/no/such/endpoint")));
-            assertFalse(e instanceof ApiException);
+            // An unknown path is "not found", whatever the body; still a BgeException for code written against that name.
+            NotFoundException e = assertThrows(NotFoundException.class, () -> t.envelope(ApiRequest.get("/no/such/endpoint")));
+            assertTrue(e instanceof BgeException);
             assertEquals(404, e.httpStatus());
             BgeException notEnvelope = assertThrows(BgeException.class, () -> t.envelope(ApiRequest.get("/ping")));
             assertTrue(notEnvelope.getMessage().contains("not JSON") || notEnvelope.getMessage().contains("not an envelope"));

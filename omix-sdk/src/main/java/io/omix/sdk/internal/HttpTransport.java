@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omix.sdk.ApiException;
-import io.omix.sdk.BgeException;
+import io.omix.sdk.OmixException;
+import io.omix.sdk.ServerException;
+import io.omix.sdk.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +54,40 @@ public final class HttpTransport implements AutoCloseable {
     private final ClientConfig config;
     private final Decorator decorator;
     private final String base;
-    private final ExecutorService executor;
+    private final Pool pool;
     private final HttpClient client;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The connections and threads, shared by every transport made from one: each holds a reference
+     * and the pool is shut down when the last lets go (or when its owner closes it for all).
+     */
+    private static final class Pool {
+        final ExecutorService executor;
+        final HttpClient client;
+        final AtomicInteger references = new AtomicInteger(1);
+
+        Pool(ExecutorService executor, HttpClient client) {
+            this.executor = executor;
+            this.client = client;
+        }
+
+        void release() {
+            if (references.decrementAndGet() == 0) shutdown();
+        }
+
+        void shutdown() {
+            // HttpClient is AutoCloseable from Java 21 on; on 17 shutting down its executor frees the threads.
+            if (client instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // closing is best effort
+                }
+            }
+            executor.shutdownNow();
+        }
+    }
 
     public HttpTransport(ClientConfig config) {
         this(config, null);
@@ -65,7 +99,7 @@ public final class HttpTransport implements AutoCloseable {
         String endpoint = config.endpoint().toString();
         this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         // Our own executor so that close() releases the client's threads on Java 17 too.
-        this.executor = Executors.newCachedThreadPool(r -> {
+        ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "omix-sdk-http-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -77,6 +111,21 @@ public final class HttpTransport implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(executor)
                 .build();
+        this.pool = new Pool(executor, client);
+    }
+
+    /**
+     * A transport that sends through {@code shared}'s connections and threads, adding its own
+     * credentials: no thread or connection of its own. The pool lives while any transport made from
+     * it is open, unless its owner {@linkplain #closePool() closes it for all}.
+     */
+    public HttpTransport(HttpTransport shared, Decorator decorator) {
+        this.config = shared.config;
+        this.decorator = decorator;
+        this.base = shared.base;
+        this.pool = shared.pool;
+        this.client = shared.client;
+        pool.references.incrementAndGet();
     }
 
     public ClientConfig config() {
@@ -101,7 +150,7 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
-    /** Sends the request, retrying as the policy allows; throws {@link BgeException} when no answer came. */
+    /** Sends the request, retrying as the policy allows; throws {@link TransportException} when no answer came. */
     public Response send(ApiRequest request) {
         int maxAttempts = config.maxRetries() + 1;
         request.keyIfWrite();
@@ -118,11 +167,11 @@ public final class HttpTransport implements AutoCloseable {
                     sleep(backoff(attempt), attempt);
                     continue;
                 }
-                throw new BgeException(request.method() + " " + request.path() + " failed after " + attempt
+                throw new TransportException(request.method() + " " + request.path() + " failed after " + attempt
                         + (attempt == 1 ? " attempt: " : " attempts: ") + describe(e), e, attempt);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BgeException("interrupted while calling " + request.path(), e, attempt);
+                throw new TransportException("interrupted while calling " + request.path(), e, attempt);
             }
             Response response = new Response(answer.statusCode(), answer.headers().map(), answer.body(), attempt);
             if (config.verbose()) logResponse(request, response, started);
@@ -140,7 +189,7 @@ public final class HttpTransport implements AutoCloseable {
 
     /**
      * Sends a request to an envelope API ({@code {code, msg, data}}) and returns the envelope of a
-     * successful answer; a non-zero code becomes {@link ApiException}, anything else {@link BgeException}.
+     * successful answer; a non-zero code becomes {@link ApiException}, an HTTP error {@link ServerException}, anything else {@link TransportException}.
      */
     public ObjectNode envelope(ApiRequest request) {
         Response response = send(request);
@@ -153,24 +202,31 @@ public final class HttpTransport implements AutoCloseable {
             root = Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             if (!response.ok()) throw httpError(request, response);
-            throw new BgeException("answer of " + request.path() + " is not JSON", e, response.attempts(), response.status());
+            throw new TransportException("answer of " + request.path() + " is not JSON", e, response.attempts(), response.status());
         }
         if (root == null || !root.isObject() || !root.path("code").isIntegralNumber()) {
             if (!response.ok()) throw httpError(request, response);
-            throw new BgeException("answer of " + request.path() + " is not an envelope: "
+            throw new TransportException("answer of " + request.path() + " is not an envelope: "
                     + snippet(response.bodyText()), null, response.attempts(), response.status());
         }
         int code = root.get("code").intValue();
         if (code != 0) {
-            throw new ApiException(code, root.path("msg").asText(""), root.get("data"), response.status());
+            throw ApiException.of(code, root.path("msg").asText(""), root.get("data"), response.status(), requestId(response), response.attempts(), false);
         }
         if (!response.ok()) throw httpError(request, response);
         return (ObjectNode) root;
     }
 
-    private static BgeException httpError(ApiRequest request, Response response) {
-        return new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path()
-                + ": " + snippet(response.bodyText()), null, response.attempts(), response.status());
+    private static OmixException httpError(ApiRequest request, Response response) {
+        String message = "HTTP " + response.status() + " from " + request.method() + " " + request.path() + ": " + snippet(response.bodyText());
+        if (response.status() == 404) {
+            return new io.omix.sdk.NotFoundException(404, message, null, 404, requestId(response), response.attempts());
+        }
+        return new ServerException(message, response.attempts(), response.status(), requestId(response));
+    }
+
+    private static String requestId(Response response) {
+        return response.header("X-Request-Id").orElse(null);
     }
 
     /**
@@ -186,15 +242,14 @@ public final class HttpTransport implements AutoCloseable {
             // handled below
         }
         if (response.ok()) {
-            if (root == null) throw new BgeException("answer of " + request.path() + " is not JSON", null, response.attempts(), response.status());
+            if (root == null) throw new TransportException("answer of " + request.path() + " is not JSON", null, response.attempts(), response.status());
             return root;
         }
         if (root != null && root.isObject() && root.has("detail")) {
-            throw new ApiException(root.path("status_code").asInt(response.status()), root.path("detail").asText(""),
-                    root.get("extra"), response.status());
+            throw ApiException.of(root.path("status_code").asInt(response.status()), root.path("detail").asText(""),
+                    root.get("extra"), response.status(), requestId(response), response.attempts(), true);
         }
-        throw new BgeException("HTTP " + response.status() + " from " + request.method() + " " + request.path() + ": "
-                + snippet(response.bodyText()), null, response.attempts(), response.status());
+        throw httpError(request, response);
     }
 
     private HttpRequest build(ApiRequest request) {
@@ -285,7 +340,7 @@ public final class HttpTransport implements AutoCloseable {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BgeException("interrupted while waiting to retry", e, attempt);
+            throw new TransportException("interrupted while waiting to retry", e, attempt);
         }
     }
 
@@ -320,16 +375,15 @@ public final class HttpTransport implements AutoCloseable {
         LOG.info("<-- {} {} {} ({} ms) {}", response.status(), request.method(), request.path(), ms, body);
     }
 
+    /** Lets go of the pool: it is shut down when no transport made from it is open any more. Idempotent. */
     @Override
     public void close() {
-        // HttpClient is AutoCloseable from Java 21 on; on 17 shutting down its executor frees the threads.
-        if (client instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception ignored) {
-                // closing is best effort
-            }
-        }
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) pool.release();
+    }
+
+    /** Shuts the pool down for every transport made from it (the root client's close). */
+    public void closePool() {
+        closed.set(true);
+        pool.shutdown();
     }
 }

@@ -1,0 +1,86 @@
+package io.omix.sdk;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Every item of a list the platform answers page by page, fetched lazily as the iteration goes
+ * (one page in memory whatever the total): iterate it, {@link #stream()} it, or take one
+ * {@link #page()} at a time and resume later from its {@link Page#nextCursor()}.
+ *
+ * @param <T> the item type
+ */
+public final class Paginated<T> implements Iterable<T> {
+    /** One page: its items and the cursor of the next one (null at the end). */
+    public record Page<T>(List<T> items, String nextCursor) {
+        /** @param items the page's items; @param nextCursor where the next page starts, null at the end */
+        public Page {
+            items = List.copyOf(items);
+        }
+
+        /** True when there is a page after this one. */
+        public boolean hasNext() {
+            return nextCursor != null;
+        }
+    }
+
+    private final Function<String, Page<T>> fetch;
+    private final String start;
+
+    /** @param fetch a page, given its cursor (null: the first) */
+    Paginated(Function<String, Page<T>> fetch, String start) {
+        this.fetch = fetch;
+        this.start = start;
+    }
+
+    /** The first page (or the page this view was resumed at). */
+    public Page<T> page() {
+        return fetch.apply(start);
+    }
+
+    /** The page at {@code cursor}, from an earlier {@link Page#nextCursor()}. */
+    public Page<T> page(String cursor) {
+        return fetch.apply(cursor);
+    }
+
+    /** The items from {@code cursor} on, as another paginated view. */
+    public Paginated<T> from(String cursor) {
+        return new Paginated<>(fetch, cursor);
+    }
+
+    /** Every item, page by page; the next page is fetched when the current one is used up. */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private Page<T> page = fetch.apply(start);
+            private int index;
+
+            @Override
+            public boolean hasNext() {
+                while (index >= page.items().size()) {
+                    if (page.nextCursor() == null || page.items().isEmpty()) return false;
+                    page = fetch.apply(page.nextCursor());
+                    index = 0;
+                }
+                return true;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return page.items().get(index++);
+            }
+        };
+    }
+
+    /** Every item as a sequential stream (lazy: pages are fetched as the stream is consumed). */
+    public Stream<T> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+}

@@ -1,0 +1,19 @@
+package io.omix.sdk;
+
+/** Some items of a batch write were refused ({@link BatchWriteResult#requireAll()}); the others were written. */
+public class PartialWriteException extends OmixException {
+    private static final long serialVersionUID = 1L;
+    private final transient BatchWriteResult result;
+
+    /** @param result what was written and what was refused */
+    public PartialWriteException(BatchWriteResult result) {
+        super(result.refused().size() + " of " + (result.refused().size() + result.written().size()) + " items refused; first: item "
+                + result.refused().get(0).index() + ": " + result.refused().get(0).reason(), null, 1, 200, null);
+        this.result = result;
+    }
+
+    /** What was written and what was refused. */
+    public BatchWriteResult result() {
+        return result;
+    }
+}

@@ -1,0 +1,55 @@
+package io.omix.sdk;
+
+import io.omix.sdk.internal.HttpTransport;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A person's tokens (from the authorization-code grant), refreshed for you: shortly before the access
+ * token expires, or when the platform refuses it, the refresh token is exchanged for a new pair (the
+ * platform rotates refresh tokens: the old one dies). Give a listener to store every new pair, or the
+ * next start of your program holds a dead refresh token. Thread-safe.
+ * <pre>{@code
+ * Api api = omix.openPlatform(UserTokens.of(clientId, clientSecret, token).onRefresh(store::save));
+ * }</pre>
+ */
+public final class UserTokens extends Credentials {
+    private final String clientId;
+    private final String clientSecret;
+    private final AccessToken first;
+    private Consumer<AccessToken> onRefresh = t -> { };
+
+    private UserTokens(String clientId, String clientSecret, AccessToken first) {
+        this.clientId = Objects.requireNonNull(clientId, "clientId");
+        this.clientSecret = clientSecret;
+        this.first = Objects.requireNonNull(first, "token");
+        if (first.refreshToken() == null) throw new IllegalArgumentException("the token has no refresh token (use ClientCredentials for the application's own)");
+    }
+
+    /**
+     * @param clientId     the OAuth2 client the tokens were issued to
+     * @param clientSecret its secret, or null for a public client
+     * @param token        the token answer with its refresh token
+     */
+    public static UserTokens of(String clientId, String clientSecret, AccessToken token) {
+        return new UserTokens(clientId, clientSecret, token);
+    }
+
+    /** Called with every new pair of tokens, to store it; returns this. */
+    public UserTokens onRefresh(Consumer<AccessToken> listener) {
+        this.onRefresh = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    @Override
+    TokenSupply bind(HttpTransport pool) {
+        OAuth2 oauth2 = new OAuth2(clientId, clientSecret, pool);
+        Consumer<AccessToken> listener = onRefresh;
+        return new ClientCredentials.Renewing(previous -> {
+            AccessToken fresh = oauth2.exchangeRefreshToken(previous.refreshToken());
+            listener.accept(fresh);
+            return fresh;
+        }, first);
+    }
+}
