@@ -67,8 +67,9 @@ public final class Api implements AutoCloseable {
         return tokens.get();
     }
 
-    public ClientConfig config() {
-        return transport.config();
+    /** This client's settings (read-only). */
+    public Settings config() {
+        return Settings.of(transport.config());
     }
 
     /** True when the platform answers {@code /ping} with a 2xx status; never throws. */

@@ -76,7 +76,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B, C>, C> {
         return self();
     }
 
-    protected ClientConfig config() {
+    ClientConfig config() {
         return new ClientConfig(endpoint, maxRetries, timeout, verbose, backoffBase, backoffMax, maxRetryAfter);
     }
 

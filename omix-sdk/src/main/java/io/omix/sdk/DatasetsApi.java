@@ -82,8 +82,9 @@ public final class DatasetsApi implements AutoCloseable {
         return apiKey;
     }
 
-    public ClientConfig config() {
-        return transport.config();
+    /** This client's settings (read-only). */
+    public Settings config() {
+        return Settings.of(transport.config());
     }
 
     /** Sends a request; the answer's JSON, or {@link ApiException} with the HTTP status as code. */

@@ -25,8 +25,9 @@ public final class ListModel extends AbstractList<Object> implements RandomAcces
         return new ListModel((ArrayNode) node);
     }
 
+    /** A copy of the underlying Jackson array: changing it changes neither this list nor the answer it came from. */
     public JsonNode node() {
-        return node;
+        return node.deepCopy();
     }
 
     @Override

@@ -40,9 +40,9 @@ public final class Model extends AbstractMap<String, Object> {
         return Values.wrap(value);
     }
 
-    /** The underlying Jackson tree (read it, do not change it). */
+    /** A copy of the underlying Jackson tree: changing it changes neither this Model nor the answer it came from. */
     public JsonNode node() {
-        return node;
+        return node.deepCopy();
     }
 
     @Override

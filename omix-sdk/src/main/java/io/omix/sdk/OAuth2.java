@@ -66,8 +66,9 @@ public final class OAuth2 implements AutoCloseable {
         return clientId;
     }
 
-    public ClientConfig config() {
-        return transport.config();
+    /** This client's settings (read-only). */
+    public Settings config() {
+        return Settings.of(transport.config());
     }
 
     /** True when the platform answers {@code /ping} with a 2xx status; never throws. */

@@ -67,8 +67,9 @@ public final class PrivateApi implements AutoCloseable {
         return appKey;
     }
 
-    public ClientConfig config() {
-        return transport.config();
+    /** This client's settings (read-only). */
+    public Settings config() {
+        return Settings.of(transport.config());
     }
 
     /**
