@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * Checks that a webhook delivery came from the platform, unchanged and recently. Every delivery
- * carries {@code Omix-Webhook-Id} (the event id: deliveries are at least once, so a receiver drops
- * an id it has seen), {@code Omix-Webhook-Timestamp} (Unix seconds) and {@code Omix-Webhook-Signature}
+ * carries {@code Omix-Webhook-Id} (the event id, also the body's {@code id}: deliveries are at least
+ * once, so a receiver drops an event whose body {@code id} it has seen; the header is not signed), {@code Omix-Webhook-Timestamp} (Unix seconds) and {@code Omix-Webhook-Signature}
  * ({@code v1=} and the lowercase hex HMAC-SHA256, keyed with the endpoint's secret, of the timestamp,
  * a dot and the raw body).
  * <pre>{@code
@@ -73,8 +73,11 @@ public final class Webhooks {
         } catch (NumberFormatException e) {
             throw new SignatureException(TIMESTAMP_HEADER + " is not a number of seconds");
         }
-        long skew = Math.abs(clock.millis() / 1000 - seconds);
-        if (skew > tolerance.toSeconds()) throw new SignatureException("the delivery's timestamp is " + skew + " s from now (tolerance " + tolerance.toSeconds() + " s)");
+        long now = clock.millis() / 1000;
+        // Compared without subtracting: a timestamp near Long.MIN_VALUE must not wrap around into the window.
+        if (seconds < now - tolerance.toSeconds() || seconds > now + tolerance.toSeconds()) {
+            throw new SignatureException("the delivery's timestamp is outside " + tolerance.toSeconds() + " s of now (a replay, or a clock far off)");
+        }
         byte[] expected = sign(secret, seconds, body);
         boolean matched = false;
         // One header may carry several signatures (while a secret is being replaced): any v1 may match.

@@ -133,7 +133,28 @@ class WebhookTest {
                 assertEquals(41001, code(() -> app.webhooks().create(receiver.url("/x"), List.of("everything"))));
                 assertEquals(41001, code(() -> privateApp.webhooks().deliveries(clientHook, 10)), "another owner's webhook is unknown");
                 assertEquals(41001, code(() -> privateApp.webhooks().delete(clientHook)));
+                assertEquals(1, app.webhooks().list().getList("webhooks").models().stream().filter(w -> w.getString("webhook_id").equals(clientHook)).count(),
+                        "another owner's delete touched nothing");
                 assertEquals(404, code(() -> datasets.webhooks().deliveries(clientHook, 10)));
+
+                // Only applications that may read the data hear of it: a grant without the variants scope is not enough.
+                Identity.Client other = Identity.confidentialClient(s);
+                Identity.Person granting = Identity.user(s, "granting", "granting@example.org");
+                String project0 = new SampleStore(platform).createProject("grants", 1, null, null, null).projectId();
+                String granted = new SampleStore(platform).register(io.omix.server.common.auth.Caller.userToken(other.id(), granting.userId(),
+                        Set.of("samples")), new SampleStore.Registration("G-1", 11, project0, false, 1, null, Map.of()));
+                new ConsentStore(platform).remember(granting.userId(), client.id(), Set.of("profile"));
+                new VcfImporter(platform).importVcf(granted, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                assertEquals(0, imported(app, clientHook), "a grant of profile only: no word of the sample's variants");
+                new ConsentStore(platform).remember(granting.userId(), client.id(), Set.of("profile", "variants"));
+                new VcfImporter(platform).importVcf(granted, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                assertEquals(1, imported(app, clientHook), "with variants granted, the import is announced (queued with it)");
+
+                // A disabled application hears nothing while it is disabled.
+                new io.omix.server.oauth.ClientStore(platform).setDisabled(client.id(), true);
+                new VcfImporter(platform).importVcf(granted, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                new io.omix.server.oauth.ClientStore(platform).setDisabled(client.id(), false);
+                assertEquals(1, imported(app, clientHook));
 
                 receiver.down = true;
                 // Everything that happens while the receiver is down.
@@ -225,10 +246,23 @@ class WebhookTest {
                 assertEquals("failed", app.webhooks().deliveries(brokenHook, 10).getList("deliveries").getModel(0).getString("status"));
                 assertTrue(app.webhooks().enable(brokenHook).getModel("webhook").getBoolean("enabled"));
 
+                // The signing secrets were never kept with the answers kept for retries (the SDK sends an Idempotency-Key with every create).
+                assertEquals(0L, platform.database().jdbc().query("SELECT COUNT(*) FROM idempotency_keys WHERE body LIKE ?", rs -> rs.getLong(1),
+                        "%whsec_%").get(0));
+
                 assertEquals(true, app.webhooks().delete(brokenHook).getBoolean("deleted"));
+                // At most 20 endpoints per owner.
+                for (int i = app.webhooks().list().getList("webhooks").size(); i < 20; i++) app.webhooks().create(receiver.url("/n" + i), List.of("task.finished"));
+                assertEquals(41001, code(() -> app.webhooks().create(receiver.url("/one-too-many"), List.of("task.finished"))));
                 assertEquals(41001, code(() -> app.webhooks().delete(brokenHook)));
             }
         }
+    }
+
+    /** How many sample.data_imported deliveries the endpoint has (queued or sent). */
+    static long imported(Api app, String webhookId) {
+        return app.webhooks().deliveries(webhookId, 500).getList("deliveries").models().stream()
+                .filter(d -> d.getString("event_type").equals("sample.data_imported")).count();
     }
 
     static int code(Runnable call) {

@@ -227,7 +227,8 @@ public final class ProfileImporter {
         data.put("data", "microbiome");
         data.put("kind", kind);
         data.put("catalog", catalog);
-        io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED, data);
+        io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, "microbiome",
+                io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED, data);
     }
 
     @FunctionalInterface

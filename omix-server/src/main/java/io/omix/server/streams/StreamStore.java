@@ -145,17 +145,19 @@ public final class StreamStore {
         // Fast path: insert everything at once, together with the writes of concurrent requests (one
         // commit for all of them), and let the unique index refuse a duplicate; only then check this
         // request record by record (the slow path also handles a concurrent writer racing us).
-        Optional<List<Written>> grouped = groupCommit.submit(new Pending(series, records, duplicateEnabled));
+        Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled));
         if (grouped.isPresent()) return grouped.get();
-        return writeChecked(series, records, duplicateEnabled);
+        return writeChecked(namespace, series, records, duplicateEnabled);
     }
 
-    private List<Written> writeChecked(long[] series, List<NewRecord> records, boolean duplicateEnabled) {
+    private List<Written> writeChecked(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return jdbc.inTransaction(c -> {
                     List<Written> written = writeAll(c, series, records, duplicateEnabled);
-                    announce(c, series, records, written);
+                    List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
+                    collect(writes, namespace, series, records, written);
+                    announce(c, writes);
                     return written;
                 });
             } catch (Jdbc.DataAccessException e) {
@@ -165,7 +167,7 @@ public final class StreamStore {
         }
     }
 
-    private record Pending(long[] series, List<NewRecord> records, boolean duplicateEnabled) {}
+    private record Pending(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled) {}
 
     private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
 
@@ -174,11 +176,13 @@ public final class StreamStore {
         try {
             return Optional.of(jdbc.inTransaction(c -> {
                 List<List<Written>> out = new ArrayList<>(group.size());
+                List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {
                     List<Written> written = insertAll(c, p.series(), p.records(), p.duplicateEnabled());
-                    announce(c, p.series(), p.records(), written);
+                    collect(writes, p.namespace(), p.series(), p.records(), written);
                     out.add(written);
                 }
+                announce(c, writes); // once for the whole group: its rows in one order
                 return out;
             }));
         } catch (Jdbc.DataAccessException e) {
@@ -188,13 +192,19 @@ public final class StreamStore {
     }
 
 
-    /** Queues stream.records_written for the applications listening, in the write's own transaction. */
-    private void announce(Connection c, long[] series, List<NewRecord> records, List<Written> written) throws SQLException {
-        List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>(written.size());
+    /** The records of one request that were written, for stream.records_written. */
+    private static void collect(List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> into, String namespace, long[] series, List<NewRecord> records,
+                                List<Written> written) {
+        String privateNamespace = OPEN_PLATFORM.equals(namespace) ? null : namespace;
         for (int i = 0; i < written.size(); i++) {
             if (written.get(i).problem() != null) continue;
-            writes.add(new io.omix.server.webhooks.WebhookEvents.SeriesWrite(series[i], records.get(i).entityId(), records.get(i).dataElementId(), 1));
+            into.add(new io.omix.server.webhooks.WebhookEvents.SeriesWrite(series[i], records.get(i).entityId(), records.get(i).dataElementId(),
+                    privateNamespace, 1));
         }
+    }
+
+    /** Queues stream.records_written for the applications listening, in the write's own transaction. */
+    private void announce(Connection c, List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes) throws SQLException {
         if (!writes.isEmpty()) {
             io.omix.server.webhooks.WebhookEvents.recordsWritten(c, platform.now(), platform.config().webhooks().coalesceWindow(), writes);
         }

@@ -362,7 +362,7 @@ public final class VcfImporter {
         jdbc.inTransaction(c -> {
             Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE", biosampleId);
             Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId);
-            io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
+            io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, "variants", io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
                     java.util.Map.of("biosample_id", biosampleId, "data", "variants", "records", count));
             return null;
         });

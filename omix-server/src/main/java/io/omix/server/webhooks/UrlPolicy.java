@@ -67,34 +67,40 @@ final class UrlPolicy {
             return Optional.empty();
         }
         if (allLoopback && allowHttpLoopback) return Optional.empty();
-        if (allowPrivateNetworks) return Optional.empty();
         for (InetAddress a : addresses) {
-            if (special(a)) return Optional.of("the host resolves to a private, loopback or reserved address, which webhooks may not reach");
+            // A closed network may allow its private ranges; this machine, link-local (cloud metadata) and reserved ranges never.
+            boolean refused = allowPrivateNetworks ? never(a) : special(a);
+            if (refused) return Optional.of("the host resolves to a private, loopback or reserved address, which webhooks may not reach");
         }
         return Optional.empty();
     }
 
-    /** Loopback, private, link-local, unique-local, carrier-grade NAT, multicast, unspecified or documentation ranges. */
+    /** Addresses no webhook may reach, whatever the operator allows: this machine, link-local (metadata services), multicast, unspecified. */
+    static boolean never(InetAddress a) {
+        return a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress();
+    }
+
+    /**
+     * Anything but a public unicast address: {@link #never} plus private (RFC 1918), carrier-grade NAT,
+     * the IETF, documentation and benchmarking ranges, 6to4 relays and class E; for IPv6, anything
+     * outside global unicast (2000::/3), and inside it Teredo, 6to4 and documentation (they embed or
+     * stand for addresses elsewhere, NAT64's 64:ff9b:: is outside 2000::/3 already).
+     */
     static boolean special(InetAddress a) {
-        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isMulticastAddress()) return true;
+        if (never(a) || a.isSiteLocalAddress()) return true;
         byte[] b = a.getAddress();
         if (a instanceof Inet4Address) {
-            int first = b[0] & 0xff, second = b[1] & 0xff;
-            return first == 0 || first >= 240 || (first == 100 && second >= 64 && second < 128) || (first == 192 && second == 0)
-                    || (first == 198 && (second == 18 || second == 19));
+            int first = b[0] & 0xff, second = b[1] & 0xff, third = b[2] & 0xff;
+            return first == 0 || first >= 240 || (first == 100 && second >= 64 && second < 128)
+                    || (first == 192 && second == 0 && (third == 0 || third == 2)) || (first == 192 && second == 88 && third == 99)
+                    || (first == 198 && (second == 18 || second == 19)) || (first == 198 && second == 51 && third == 100)
+                    || (first == 203 && second == 0 && third == 113);
         }
         if (a instanceof Inet6Address) {
-            if ((b[0] & 0xfe) == 0xfc) return true; // fc00::/7, unique local
-            boolean mapped = true; // ::ffff:a.b.c.d: judge the IPv4 address inside
-            for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return special(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
+            if ((b[0] & 0xe0) != 0x20) return true; // outside 2000::/3: unique local, NAT64, IPv4-compatible and -mapped, the rest
+            int first16 = (b[0] & 0xff) << 8 | (b[1] & 0xff), second16 = (b[2] & 0xff) << 8 | (b[3] & 0xff);
+            return first16 == 0x2002 || (first16 == 0x2001 && (second16 == 0 || second16 == 0x0db8));
         }
-        return false;
+        return true;
     }
 }

@@ -49,9 +49,14 @@ public final class WebhookEvents {
         for (String webhookId : endpoints) insert(tx, now, webhookId, eventId, type, json, null, 0, now);
     }
 
-    /** Queues {@code type} for every application that can see the sample (its private app, its clients, apps its people granted). */
-    public static void publishForSample(Connection tx, OffsetDateTime now, String biosampleId, String type, Map<String, ?> data) throws SQLException {
-        for (String owner : viewersOf(tx, biosampleId)) publish(tx, now, owner, type, data);
+    /**
+     * Queues {@code type} for every application that may read this data of the sample: its private
+     * app, the clients it was registered by or assigned to, and clients holding a grant of its person
+     * that includes {@code scope} (the scope reading that data needs).
+     */
+    public static void publishForSample(Connection tx, OffsetDateTime now, String biosampleId, String scope, String type, Map<String, ?> data)
+            throws SQLException {
+        for (String owner : viewersOf(tx, biosampleId, scope, true)) publish(tx, now, owner, type, data);
     }
 
     /** Queues {@code type} for every client application that holds (or held until this transaction) a grant of the person. */
@@ -67,46 +72,69 @@ public final class WebhookEvents {
 
     /**
      * Records written to stream series: one event per series and window for every application that
-     * sees the series' sample (the count grows while the window is open), so an application hears of
-     * a busy stream once a window, not once per record.
+     * may read the series (a private app's series: that app; the open platform's: the sample's clients
+     * and the grant holders with the streams scope), the count growing while the window is open, so
+     * that an application hears of a busy stream once a window, not once per record. Give all of a
+     * transaction's writes in one call: rows are then touched in one order by every writer.
      */
     public static void recordsWritten(Connection tx, OffsetDateTime now, Duration window, List<SeriesWrite> writes) throws SQLException {
-        // The common case costs one indexed look: nobody listens for stream writes.
-        if (Jdbc.query(tx, "SELECT 1 FROM webhook_endpoints WHERE enabled = TRUE AND events LIKE ?", rs -> 1, "%" + STREAM_RECORDS_WRITTEN + "%")
-                .isEmpty()) return;
+        // The common case costs one look in an index: nobody listens for stream writes.
+        if (Jdbc.query(tx, "SELECT 1 FROM webhook_endpoints WHERE stream_events = TRUE AND enabled = TRUE LIMIT 1", rs -> 1).isEmpty()) return;
         long windowMillis = window.toMillis();
         long start = now.toInstant().toEpochMilli() / windowMillis * windowMillis;
         OffsetDateTime windowEnd = OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(start + windowMillis), java.time.ZoneOffset.UTC);
-        Map<Long, SeriesWrite> bySeries = new TreeMap<>(); // one order for every writer, so that two never wait on each other's rows
-        for (SeriesWrite w : writes) bySeries.merge(w.seriesId(), w, (a, b) -> new SeriesWrite(a.seriesId(), a.entityId(), a.dataElementId(), a.records() + b.records()));
-        Map<String, List<String>> endpointsOfEntity = new java.util.HashMap<>();
+        Map<Long, SeriesWrite> bySeries = new TreeMap<>();
+        for (SeriesWrite w : writes) bySeries.merge(w.seriesId(), w, (a, b) -> new SeriesWrite(a.seriesId(), a.entityId(), a.dataElementId(),
+                a.privateNamespace(), a.records() + b.records()));
+        Map<String, String> sampleOf = new java.util.HashMap<>();
+        Map<String, List<String>> endpointsOf = new java.util.HashMap<>();
+        // (series, endpoint) pairs in one order for every writer, so that two transactions never wait on each other's rows.
+        java.util.TreeMap<String, Object[]> pairs = new java.util.TreeMap<>();
         for (SeriesWrite w : bySeries.values()) {
-            List<String> endpoints = endpointsOfEntity.get(w.entityId());
-            String biosampleId = Jdbc.query(tx, "SELECT biosample_id FROM sample_entities WHERE entity_id = ?", rs -> rs.getString(1), w.entityId())
-                    .stream().findFirst().orElse(null);
+            String biosampleId = sampleOf.computeIfAbsent(w.entityId(), entity -> {
+                try {
+                    return Jdbc.query(tx, "SELECT biosample_id FROM sample_entities WHERE entity_id = ?", rs -> rs.getString(1), entity)
+                            .stream().findFirst().orElse(null);
+                } catch (SQLException e) {
+                    throw new Jdbc.DataAccessException(e);
+                }
+            });
+            String readers = (w.privateNamespace() == null ? "open\n" : "app\n" + w.privateNamespace() + "\n") + biosampleId;
+            List<String> endpoints = endpointsOf.get(readers);
             if (endpoints == null) {
                 endpoints = new ArrayList<>();
-                if (biosampleId != null) for (String owner : viewersOf(tx, biosampleId)) endpoints.addAll(subscribed(tx, owner, STREAM_RECORDS_WRITTEN));
-                endpointsOfEntity.put(w.entityId(), endpoints);
-            }
-            for (String webhookId : endpoints) {
-                String key = w.seriesId() + "@" + start;
-                int grown = Jdbc.update(tx, "UPDATE webhook_deliveries SET coalesced = coalesced + ? WHERE webhook_id = ? AND coalesce_key = ?"
-                        + " AND status = 'pending' AND attempts = 0 AND claimed_by IS NULL", w.records(), webhookId, key);
-                if (grown == 0) {
-                    Map<String, Object> data = new java.util.LinkedHashMap<>();
-                    data.put("biosample_id", biosampleId);
-                    data.put("data_element_id", w.dataElementId());
-                    data.put("window_start", java.time.Instant.ofEpochMilli(start).toString());
-                    data.put("window_end", java.time.Instant.ofEpochMilli(start + windowMillis).toString());
-                    insert(tx, now, webhookId, eventId(), STREAM_RECORDS_WRITTEN, json(data), key, w.records(), windowEnd);
+                if (w.privateNamespace() != null) {
+                    endpoints.addAll(subscribed(tx, "app:" + w.privateNamespace(), STREAM_RECORDS_WRITTEN));
+                } else if (biosampleId != null) {
+                    for (String owner : viewersOf(tx, biosampleId, "streams", false)) endpoints.addAll(subscribed(tx, owner, STREAM_RECORDS_WRITTEN));
                 }
+                endpointsOf.put(readers, endpoints);
+            }
+            for (String webhookId : endpoints) pairs.put(String.format("%020d/%s", w.seriesId(), webhookId), new Object[] {w, webhookId, biosampleId});
+        }
+        for (Object[] pair : pairs.values()) {
+            SeriesWrite w = (SeriesWrite) pair[0];
+            String webhookId = (String) pair[1];
+            String key = w.seriesId() + "@" + start;
+            int grown = Jdbc.update(tx, "UPDATE webhook_deliveries SET coalesced = coalesced + ? WHERE webhook_id = ? AND coalesce_key = ?"
+                    + " AND status = 'pending' AND attempts = 0 AND claimed_by IS NULL", w.records(), webhookId, key);
+            if (grown == 0) {
+                Map<String, Object> data = new java.util.LinkedHashMap<>();
+                data.put("biosample_id", pair[2]);
+                data.put("data_element_id", w.dataElementId());
+                data.put("window_start", java.time.Instant.ofEpochMilli(start).toString());
+                data.put("window_end", java.time.Instant.ofEpochMilli(start + windowMillis).toString());
+                insert(tx, now, webhookId, eventId(), STREAM_RECORDS_WRITTEN, json(data), key, w.records(), windowEnd);
             }
         }
     }
 
-    /** Records written to one series in a transaction. */
-    public record SeriesWrite(long seriesId, String entityId, String dataElementId, long records) {}
+    /**
+     * Records written to one series in a transaction.
+     *
+     * @param privateNamespace the private app's namespace the series belongs to, or null for the open platform's
+     */
+    public record SeriesWrite(long seriesId, String entityId, String dataElementId, String privateNamespace, long records) {}
 
     private static void insert(Connection tx, OffsetDateTime now, String webhookId, String eventId, String type, String data, String coalesceKey,
                                long coalesced, OffsetDateTime firstAttempt) throws SQLException {
@@ -116,22 +144,47 @@ public final class WebhookEvents {
                 eventId, type, data, coalesceKey, coalesced, firstAttempt, now, webhookId);
     }
 
-    /** The enabled endpoints of {@code owner} that chose {@code type}. */
+    /** The enabled endpoints of {@code owner} that chose {@code type}; none while the owner itself is disabled. */
     private static List<String> subscribed(Connection tx, String owner, String type) throws SQLException {
         List<String> out = new ArrayList<>(1);
-        for (String[] row : Jdbc.query(tx, "SELECT webhook_id, events FROM webhook_endpoints WHERE owner = ? AND enabled = TRUE",
+        for (String[] row : Jdbc.query(tx, "SELECT webhook_id, events FROM webhook_endpoints WHERE owner = ? AND enabled = TRUE ORDER BY webhook_id",
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, owner)) {
             if ((" " + row[1] + " ").contains(" " + type + " ")) out.add(row[0]);
         }
+        if (!out.isEmpty() && !ownerActive(tx, owner)) return List.of();
         return out;
     }
 
-    private static Set<String> viewersOf(Connection tx, String biosampleId) throws SQLException {
-        return new LinkedHashSet<>(Jdbc.query(tx, "SELECT 'app:' || namespace FROM samples WHERE biosample_id = ? AND namespace IS NOT NULL"
-                        + " UNION SELECT 'client:' || client_id FROM sample_clients WHERE biosample_id = ?"
-                        + " UNION SELECT 'client:' || c.client_id FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
-                        + " WHERE u.biosample_id = ?",
-                rs -> rs.getString(1), biosampleId, biosampleId, biosampleId));
+    /** Whether the client application, private app or dataset key behind {@code owner} exists and is not disabled. */
+    static boolean ownerActive(Connection tx, String owner) throws SQLException {
+        int colon = owner.indexOf(':');
+        String kind = owner.substring(0, colon), id = owner.substring(colon + 1);
+        String sql = switch (kind) {
+            case "client" -> "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE";
+            case "app" -> "SELECT 1 FROM private_apps WHERE namespace = ? AND disabled = FALSE";
+            case "dsk" -> "SELECT 1 FROM dataset_api_keys WHERE api_key = ? AND disabled = FALSE";
+            default -> null;
+        };
+        return sql != null && !Jdbc.query(tx, sql, rs -> 1, id).isEmpty();
+    }
+
+    /**
+     * The owners that may read {@code scope} data of a sample: its clients (registered by or assigned),
+     * the clients holding a grant of its person that includes {@code scope}, and (with {@code withApp})
+     * the private app whose namespace it is in.
+     */
+    private static Set<String> viewersOf(Connection tx, String biosampleId, String scope, boolean withApp) throws SQLException {
+        Set<String> owners = new java.util.TreeSet<>();
+        if (withApp) {
+            owners.addAll(Jdbc.query(tx, "SELECT 'app:' || namespace FROM samples WHERE biosample_id = ? AND namespace IS NOT NULL",
+                    rs -> rs.getString(1), biosampleId));
+        }
+        owners.addAll(Jdbc.query(tx, "SELECT 'client:' || client_id FROM sample_clients WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId));
+        for (String[] grant : Jdbc.query(tx, "SELECT c.client_id, c.scope FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
+                + " WHERE u.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, biosampleId)) {
+            if ((" " + grant[1] + " ").contains(" " + scope + " ")) owners.add("client:" + grant[0]);
+        }
+        return owners;
     }
 
     static String eventId() {

@@ -43,14 +43,26 @@ final class WebhookStore {
 
     /** Registers an endpoint; false when the owner already has as many as allowed. */
     boolean create(Endpoint e) {
-        return jdbc.inTransaction(c -> {
-            // Serialises an owner's creations so that two at once cannot pass the limit together.
-            long count = Jdbc.query(c, "SELECT COUNT(*) FROM webhook_endpoints WHERE owner = ?", rs -> rs.getLong(1), e.owner()).get(0);
-            if (count >= MAX_ENDPOINTS_PER_OWNER) return false;
-            Jdbc.update(c, "INSERT INTO webhook_endpoints (webhook_id, owner, url, events, secret_sealed, enabled, created_at) VALUES (?,?,?,?,?,TRUE,?)",
-                    e.webhookId(), e.owner(), e.url(), String.join(" ", e.events()), e.secretSealed(), e.createdAt());
-            return true;
-        });
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return jdbc.inTransaction(c -> {
+                    // The owner's count row is locked by the update, so that two creations at once cannot pass the limit together.
+                    int counted = Jdbc.update(c, "UPDATE webhook_owners SET endpoints = endpoints + 1 WHERE owner = ? AND endpoints < ?",
+                            e.owner(), MAX_ENDPOINTS_PER_OWNER);
+                    if (counted == 0) {
+                        if (!Jdbc.query(c, "SELECT 1 FROM webhook_owners WHERE owner = ?", rs -> 1, e.owner()).isEmpty()) return false;
+                        Jdbc.update(c, "INSERT INTO webhook_owners (owner, endpoints) VALUES (?, 1)", e.owner());
+                    }
+                    Jdbc.update(c, "INSERT INTO webhook_endpoints (webhook_id, owner, url, events, stream_events, secret_sealed, enabled, created_at)"
+                                    + " VALUES (?,?,?,?,?,?,TRUE,?)", e.webhookId(), e.owner(), e.url(), String.join(" ", e.events()),
+                            e.events().contains(WebhookEvents.STREAM_RECORDS_WRITTEN), e.secretSealed(), e.createdAt());
+                    return true;
+                });
+            } catch (Jdbc.DataAccessException raced) {
+                // Two first creations of one owner at once: one inserted its count row; the other counts on it.
+                if (attempt >= 2 || !raced.isIntegrityViolation()) throw raced;
+            }
+        }
     }
 
     List<Endpoint> list(String owner) {
@@ -65,21 +77,14 @@ final class WebhookStore {
         return jdbc.queryOne(ENDPOINT + " WHERE webhook_id = ?", WebhookStore::endpoint, webhookId);
     }
 
-    /** Removes an endpoint with its deliveries (pending ones are not sent). */
+    /** Removes an endpoint of {@code owner} with its deliveries and their attempts (pending ones are not sent). */
     boolean delete(String owner, String webhookId) {
         return jdbc.inTransaction(c -> {
-            Jdbc.update(c, "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ?)", webhookId);
-            Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", webhookId);
-            return Jdbc.update(c, "DELETE FROM webhook_endpoints WHERE owner = ? AND webhook_id = ?", owner, webhookId) == 1;
+            // The owner is checked by the delete itself; the deliveries go with it (ON DELETE CASCADE), endpoint row first.
+            if (Jdbc.update(c, "DELETE FROM webhook_endpoints WHERE owner = ? AND webhook_id = ?", owner, webhookId) != 1) return false;
+            Jdbc.update(c, "UPDATE webhook_owners SET endpoints = endpoints - 1 WHERE owner = ?", owner);
+            return true;
         });
-    }
-
-    /** Deletes every endpoint of an owner (an application, app or key that is removed). */
-    void deleteOwner(java.sql.Connection c, String owner) throws java.sql.SQLException {
-        Jdbc.update(c, "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT d.delivery_id FROM webhook_deliveries d"
-                + " JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id WHERE e.owner = ?)", owner);
-        Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT webhook_id FROM webhook_endpoints WHERE owner = ?)", owner);
-        Jdbc.update(c, "DELETE FROM webhook_endpoints WHERE owner = ?", owner);
     }
 
     /** Turns a disabled endpoint back on; its pending deliveries resume. */
@@ -133,18 +138,24 @@ final class WebhookStore {
         return out;
     }
 
-    /** Queues a delivery again, now, retried for another give-up period; false when the endpoint has no such delivery. */
-    boolean redeliver(String webhookId, long deliveryId, OffsetDateTime now, OffsetDateTime retryUntil) {
-        return jdbc.update("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, retry_until = ?, finished_at = NULL,"
-                + " claimed_by = NULL, lease_until = NULL WHERE webhook_id = ? AND delivery_id = ?", now, retryUntil, webhookId, deliveryId) == 1;
+    /** What a redelivery found. */
+    enum Redelivery { QUEUED, UNKNOWN, BEING_SENT }
+
+    /**
+     * Queues a delivery again, now, retried (with backoff from the start) for another give-up period.
+     * A delivery being sent at this moment is left to its sender.
+     */
+    Redelivery redeliver(String webhookId, long deliveryId, OffsetDateTime now, OffsetDateTime retryUntil) {
+        int queued = jdbc.update("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, retry_until = ?, finished_at = NULL,"
+                + " backoff_from = attempts, claimed_by = NULL, lease_until = NULL WHERE webhook_id = ? AND delivery_id = ?"
+                + " AND (lease_until IS NULL OR lease_until < ?)", now, retryUntil, webhookId, deliveryId, now);
+        if (queued == 1) return Redelivery.QUEUED;
+        return jdbc.queryOne("SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND delivery_id = ?", rs -> 1, webhookId, deliveryId).isPresent()
+                ? Redelivery.BEING_SENT : Redelivery.UNKNOWN;
     }
 
-    /** Delivered and failed deliveries finished before {@code before} (housekeeping). */
+    /** Delivered and failed deliveries finished before {@code before} (housekeeping); their attempts go with them. */
     long removeFinishedBefore(OffsetDateTime before) {
-        return jdbc.inTransaction(c -> {
-            Jdbc.update(c, "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries"
-                    + " WHERE status <> 'pending' AND finished_at < ?)", before);
-            return (long) Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < ?", before);
-        });
+        return jdbc.update("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < ?", before);
     }
 }

@@ -132,9 +132,12 @@ public final class WebhooksCapability implements Capability {
 
     private Object redeliver(ApiRequest r, Params p, boolean resource) {
         WebhookStore.Endpoint endpoint = own(r.caller(), p.get(WEBHOOK_ID), resource);
-        if (!store.redeliver(endpoint.webhookId(), p.get(DELIVERY_ID), platform.now(), platform.now().plus(platform.config().webhooks().giveUpAfter()))) {
-            if (resource) throw new HttpProblem(404, "no delivery " + p.get(DELIVERY_ID) + " of webhook " + endpoint.webhookId());
-            throw ApiException.invalidParam("delivery_id", "no such delivery of this webhook");
+        switch (store.redeliver(endpoint.webhookId(), p.get(DELIVERY_ID), platform.now(), platform.now().plus(platform.config().webhooks().giveUpAfter()))) {
+            case QUEUED -> { }
+            case BEING_SENT -> throw resource ? new HttpProblem(409, "delivery " + p.get(DELIVERY_ID) + " is being sent; ask again in a minute")
+                    : ApiException.invalidParam("delivery_id", "this delivery is being sent now; ask again in a minute");
+            case UNKNOWN -> throw resource ? new HttpProblem(404, "no delivery " + p.get(DELIVERY_ID) + " of webhook " + endpoint.webhookId())
+                    : ApiException.invalidParam("delivery_id", "no such delivery of this webhook");
         }
         dispatcher.wake();
         return Map.of("webhook_id", endpoint.webhookId(), "delivery_id", p.get(DELIVERY_ID), "status", "pending");

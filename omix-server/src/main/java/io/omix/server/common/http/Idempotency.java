@@ -45,7 +45,7 @@ public final class Idempotency {
      * retry gets new credentials, which costs nothing).
      */
     static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/oauth2/access_token", "/sts/token", "/admin/clients",
-            "/admin/clients/{client_id}/secret");
+            "/admin/clients/{client_id}/secret", "/webhooks", "/private/webhooks", "/api/v2/webhooks");
 
     /** What a claim found. */
     sealed interface Claim {}
