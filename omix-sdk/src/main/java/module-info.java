@@ -5,6 +5,7 @@
 module io.omix.sdk {
     requires transitive com.fasterxml.jackson.databind;
     requires java.net.http;
+    requires jdk.httpserver; // the loopback receiver of LoopbackLogin
     requires org.slf4j;
 
     exports io.omix.sdk;

@@ -407,6 +407,11 @@ public final class Api implements AutoCloseable {
     }
 
     /** Waits until a task answer has finished; its final view. OmixException after {@code timeout}. */
+    public java.util.concurrent.CompletableFuture<Model> waitForAsync(Model task, java.time.Duration timeout) {
+        return transport.async(() -> waitFor(task, timeout));
+    }
+
+    /** Waits until a task answer has finished, as {@link #waitFor(Model, java.time.Duration)} does, without blocking the caller. */
     public Model waitFor(Model task, java.time.Duration timeout) {
         return TaskWait.waitFor(this::task, task, timeout);
     }
@@ -538,6 +543,11 @@ public final class Api implements AutoCloseable {
         return upload(filename, file, UploadOptions.defaults());
     }
 
+    public java.util.concurrent.CompletableFuture<String> uploadAsync(String filename, java.nio.file.Path file, UploadOptions options) {
+        return transport.async(() -> upload(filename, file, options));
+    }
+
+    /** Uploads a file as {@link #upload(String, java.nio.file.Path, UploadOptions)} does: the object name. */
     public String upload(String filename, java.nio.file.Path file, UploadOptions options) {
         return files().upload(filename, file, options);
     }
@@ -597,6 +607,11 @@ public final class Api implements AutoCloseable {
         return files().download(objectName, target, TransferListener.NONE);
     }
 
+    public java.util.concurrent.CompletableFuture<Long> downloadAsync(String objectName, java.nio.file.Path target, TransferListener listener) {
+        return transport.async(() -> download(objectName, target, listener));
+    }
+
+    /** Downloads into a file as {@link #download(String, java.nio.file.Path)} does, telling {@code listener} how it goes: the bytes written. */
     public long download(String objectName, java.nio.file.Path target, TransferListener listener) {
         return files().download(objectName, target, listener);
     }

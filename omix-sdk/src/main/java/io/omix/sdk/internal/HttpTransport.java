@@ -375,6 +375,11 @@ public final class HttpTransport implements AutoCloseable {
         LOG.info("<-- {} {} {} ({} ms) {}", response.status(), request.method(), request.path(), ms, body);
     }
 
+    /** Runs {@code work} on the pool's threads: the async variants of long calls. */
+    public <T> java.util.concurrent.CompletableFuture<T> async(java.util.function.Supplier<T> work) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(work, pool.executor);
+    }
+
     /** Lets go of the pool: it is shut down when no transport made from it is open any more. Idempotent. */
     @Override
     public void close() {
