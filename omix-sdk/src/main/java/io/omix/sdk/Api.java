@@ -22,6 +22,8 @@ import java.util.Objects;
 public final class Api implements AutoCloseable {
     private final TokenSupply tokens;
     private final HttpTransport transport;
+    private final RequestOptions options;
+    private final boolean ownsTransport;
     private FileTransfer files; // made on first use: most clients never move files
     private final Samples samples = new Samples();
     private final Variants variants = new Variants();
@@ -31,12 +33,28 @@ public final class Api implements AutoCloseable {
         Objects.requireNonNull(accessToken, "accessToken");
         this.tokens = TokenSupply.fixed(accessToken);
         this.transport = new HttpTransport(config, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
     }
 
     /** A view onto {@code pool}'s connections and threads, with its tokens from {@code tokens} (asked on every attempt). */
     Api(TokenSupply tokens, HttpTransport pool) {
         this.tokens = tokens;
         this.transport = new HttpTransport(pool, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
+    }
+
+    private Api(Api base, RequestOptions options) {
+        this.tokens = base.tokens;
+        this.transport = base.transport;
+        this.options = Objects.requireNonNull(options, "options");
+        this.ownsTransport = false;
+    }
+
+    /** This client with {@code options} on every call made through the answer (a view: closing it closes nothing). */
+    public Api with(RequestOptions options) {
+        return new Api(this, options);
     }
 
     /** A client with the default settings (local endpoint, 3 retries, 18 s timeout). */
@@ -617,6 +635,7 @@ public final class Api implements AutoCloseable {
     }
 
     ObjectNode call(ApiRequest request) {
+        options.apply(request);
         try {
             return transport.envelope(request);
         } catch (AuthenticationException e) {
@@ -637,6 +656,6 @@ public final class Api implements AutoCloseable {
         synchronized (this) {
             if (files != null) files.close();
         }
-        transport.close();
+        if (ownsTransport) transport.close();
     }
 }

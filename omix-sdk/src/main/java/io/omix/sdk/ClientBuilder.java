@@ -24,6 +24,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B, C>, C> {
     private Duration backoffBase = Duration.ofMillis(200);
     private Duration backoffMax = Duration.ofSeconds(10);
     private Duration maxRetryAfter = Duration.ofSeconds(60);
+    private Duration deadline;
 
     protected ClientBuilder(Duration defaultTimeout) {
         this.timeout = defaultTimeout;
@@ -76,8 +77,18 @@ public abstract class ClientBuilder<B extends ClientBuilder<B, C>, C> {
         return self();
     }
 
+    /**
+     * A limit on a whole call: its attempts, retries and the waits between them (none by default:
+     * each attempt has {@link #timeout(Duration)}, and the retries their number). Past it the call
+     * ends with {@link TransportException}, or the last answer when there was one.
+     */
+    public B deadline(Duration deadline) {
+        this.deadline = deadline;
+        return self();
+    }
+
     ClientConfig config() {
-        return new ClientConfig(endpoint, maxRetries, timeout, verbose, backoffBase, backoffMax, maxRetryAfter);
+        return new ClientConfig(endpoint, maxRetries, timeout, verbose, backoffBase, backoffMax, maxRetryAfter, deadline);
     }
 
     /** Builds the client; it owns one HTTP connection pool until closed. */

@@ -34,6 +34,8 @@ public final class DatasetsApi implements AutoCloseable {
 
     private final String apiKey;
     private final HttpTransport transport;
+    private final RequestOptions options;
+    private final boolean ownsTransport;
     private final Batches batches = new Batches();
     private final Datasets datasets = new Datasets();
     private final Jobs jobs = new Jobs();
@@ -43,6 +45,8 @@ public final class DatasetsApi implements AutoCloseable {
         Objects.requireNonNull(apiSecret, "apiSecret");
         this.transport = new HttpTransport(config, (request, uri, body, builder) ->
                 builder.header("X-API-KEY", apiKey).header("X-API-SECRET", apiSecret));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
     }
 
     /** A view onto a root client's pool. */
@@ -51,6 +55,8 @@ public final class DatasetsApi implements AutoCloseable {
         Objects.requireNonNull(apiSecret, "apiSecret");
         this.transport = new HttpTransport(pool, (request, uri, body, builder) ->
                 builder.header("X-API-KEY", apiKey).header("X-API-SECRET", apiSecret));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
     }
 
     public static Builder builder(String apiKey, String apiSecret) {
@@ -89,7 +95,19 @@ public final class DatasetsApi implements AutoCloseable {
 
     /** Sends a request; the answer's JSON, or {@link ApiException} with the HTTP status as code. */
     JsonNode call(ApiRequest request) {
-        return transport.problemJson(request);
+        return transport.problemJson(options.apply(request));
+    }
+
+    private DatasetsApi(DatasetsApi base, RequestOptions options) {
+        this.apiKey = base.apiKey;
+        this.transport = base.transport;
+        this.options = Objects.requireNonNull(options, "options");
+        this.ownsTransport = false;
+    }
+
+    /** This client with {@code options} on every call made through the answer (a view: closing it closes nothing). */
+    public DatasetsApi with(RequestOptions options) {
+        return new DatasetsApi(this, options);
     }
 
     private Model model(ApiRequest request) {
@@ -305,7 +323,7 @@ public final class DatasetsApi implements AutoCloseable {
 
     @Override
     public void close() {
-        transport.close();
+        if (ownsTransport) transport.close();
     }
 
     @Override

@@ -20,16 +20,34 @@ public final class PrivateApi implements AutoCloseable {
     private final String appKey;
     private final HttpTransport transport;
     private final Streams streams = new Streams();
+    private final RequestOptions options;
+    private final boolean ownsTransport;
 
     private PrivateApi(String appKey, String appSecret, ClientConfig config, Clock clock) {
         this.appKey = Objects.requireNonNull(appKey, "appKey");
         this.transport = new HttpTransport(config, new Signing(appKey, Objects.requireNonNull(appSecret, "appSecret"), clock));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
     }
 
     /** A view onto a root client's pool, signing with the app's secret. */
     PrivateApi(String appKey, String appSecret, HttpTransport pool) {
         this.appKey = Objects.requireNonNull(appKey, "appKey");
         this.transport = new HttpTransport(pool, new Signing(appKey, Objects.requireNonNull(appSecret, "appSecret"), Clock.systemUTC()));
+        this.options = RequestOptions.NONE;
+        this.ownsTransport = true;
+    }
+
+    private PrivateApi(PrivateApi base, RequestOptions options) {
+        this.appKey = base.appKey;
+        this.transport = base.transport;
+        this.options = Objects.requireNonNull(options, "options");
+        this.ownsTransport = false;
+    }
+
+    /** This client with {@code options} on every call made through the answer (a view: closing it closes nothing). */
+    public PrivateApi with(RequestOptions options) {
+        return new PrivateApi(this, options);
     }
 
     public PrivateApi(String appKey, String appSecret) {
@@ -260,12 +278,12 @@ public final class PrivateApi implements AutoCloseable {
 
     /** Sends a signed request; the envelope of a successful answer. */
     ObjectNode call(ApiRequest request) {
-        return transport.envelope(request);
+        return transport.envelope(options.apply(request));
     }
 
     @Override
     public void close() {
-        transport.close();
+        if (ownsTransport) transport.close();
     }
 
     @Override

@@ -159,6 +159,19 @@ class RootClientTest {
     }
 
     @Test
+    void aWriteRetriedWithTheCallersOwnIdempotencyKeyIsDoneOnce() {
+        try (Omix omix = Omix.builder().endpoint(server.url()).build()) {
+            PrivateApi partner = omix.privatePlatform((String) demo.at("private_app.app_key"), (String) demo.at("private_app.app_secret"));
+            String project = (String) demo.at("projects.metagenomics");
+            RequestOptions once = RequestOptions.idempotencyKey("register-K-1-" + System.nanoTime()).withTimeout(java.time.Duration.ofSeconds(30));
+            String first = partner.with(once).registerSample(10, project, "K-1", Map.of()).getString("biosample_id");
+            String again = partner.with(once).registerSample(10, project, "K-1", Map.of()).getString("biosample_id");
+            assertEquals(first, again, "the same key: the first answer, no second sample");
+            assertThrows(IllegalArgumentException.class, () -> RequestOptions.idempotencyKey("has space"));
+        }
+    }
+
+    @Test
     void timesAreReadInEveryFormThePlatformWrites() {
         OffsetDateTime expected = OffsetDateTime.parse("2025-06-01T08:00:00+08:00");
         assertEquals(expected, Times.parse("2025-06-01T08:00:00+0800"));

@@ -139,6 +139,17 @@ class TransportTest {
     }
 
     @Test
+    void aDeadlineEndsTheRetriesWithTheLastAnswer() {
+        // 20 retries 50-100 ms apart would take over a second; the deadline of 300 ms ends them first.
+        try (HttpTransport t = new HttpTransport(new ClientConfig(java.net.URI.create(server.url()), 20, Duration.ofSeconds(5), false,
+                Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(300)))) {
+            ServerException e = assertThrows(ServerException.class, () -> t.envelope(ApiRequest.get("/test/boom")));
+            assertEquals(500, e.httpStatus());
+            assertTrue(e.attempts() >= 1 && e.attempts() < 21, "stopped by the deadline after " + e.attempts() + " attempts");
+        }
+    }
+
+    @Test
     void serverFailuresOnIdempotentRequestsAreRetriedThenReported() {
         try (HttpTransport t = transport(server.url(), 2, Duration.ofSeconds(5))) {
             BgeException e = assertThrows(BgeException.class, () -> t.envelope(ApiRequest.get("/test/boom")));

@@ -18,6 +18,7 @@ public final class ApiRequest {
     private boolean sideEffects;
     private boolean sendOnce;
     private String rawContentType;
+    private java.time.Duration timeout;
 
     /** The header that makes a write safe to send again (the server answers a repeat with the first answer). */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -108,6 +109,17 @@ public final class ApiRequest {
 
     public Object jsonBody() {
         return jsonBody;
+    }
+
+    /** This request's limit per attempt, instead of the client's. */
+    public ApiRequest timeout(java.time.Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    /** This request's limit per attempt, or null for the client's. */
+    public java.time.Duration timeout() {
+        return timeout;
     }
 
     /**

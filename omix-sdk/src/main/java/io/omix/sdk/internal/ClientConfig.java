@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param backoffBase   first retry waits up to this long; each further retry doubles the bound
  * @param backoffMax    upper bound of one computed wait
  * @param maxRetryAfter a server's {@code Retry-After} longer than this ends the retries
+ * @param deadline      limit of a whole call, its retries and their waits included; null for none
  */
 public record ClientConfig(URI endpoint, int maxRetries, Duration timeout, boolean verbose,
-                           Duration backoffBase, Duration backoffMax, Duration maxRetryAfter) {
+                           Duration backoffBase, Duration backoffMax, Duration maxRetryAfter, Duration deadline) {
+    /** Settings without a deadline. */
+    public ClientConfig(URI endpoint, int maxRetries, Duration timeout, boolean verbose, Duration backoffBase, Duration backoffMax,
+                        Duration maxRetryAfter) {
+        this(endpoint, maxRetries, timeout, verbose, backoffBase, backoffMax, maxRetryAfter, null);
+    }
+
     public ClientConfig {
         Objects.requireNonNull(endpoint, "endpoint");
         String scheme = endpoint.getScheme();
@@ -29,6 +36,7 @@ public record ClientConfig(URI endpoint, int maxRetries, Duration timeout, boole
         requirePositive(backoffBase, "backoffBase");
         requirePositive(backoffMax, "backoffMax");
         requirePositive(maxRetryAfter, "maxRetryAfter");
+        if (deadline != null) requirePositive(deadline, "deadline");
     }
 
     private static void requirePositive(Duration d, String name) {

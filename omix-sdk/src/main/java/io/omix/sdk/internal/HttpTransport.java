@@ -154,8 +154,16 @@ public final class HttpTransport implements AutoCloseable {
     public Response send(ApiRequest request) {
         int maxAttempts = config.maxRetries() + 1;
         request.keyIfWrite();
+        long deadline = config.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + config.deadline().toNanos();
+        Duration perAttempt = request.timeout() != null ? request.timeout() : config.timeout();
         for (int attempt = 1; ; attempt++) {
-            HttpRequest httpRequest = build(request);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TransportException(request.method() + " " + request.path() + ": the deadline of " + config.deadline().toMillis()
+                        + " ms passed after " + (attempt - 1) + (attempt == 2 ? " attempt" : " attempts"), null, attempt - 1);
+            }
+            Duration timeout = left < perAttempt.toNanos() ? Duration.ofNanos(left) : perAttempt;
+            HttpRequest httpRequest = build(request, timeout);
             long started = System.nanoTime();
             if (config.verbose()) logRequest(request, httpRequest, attempt);
             HttpResponse<byte[]> answer;
@@ -163,8 +171,9 @@ public final class HttpTransport implements AutoCloseable {
                 answer = client.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 if (config.verbose()) LOG.info("<-- {} {} failed: {}", request.method(), request.path(), e.toString());
-                if (attempt < maxAttempts && retryable(e, request)) {
-                    sleep(backoff(attempt), attempt);
+                Duration wait = backoff(attempt);
+                if (attempt < maxAttempts && retryable(e, request) && fits(wait, deadline)) {
+                    sleep(wait, attempt);
                     continue;
                 }
                 throw new TransportException(request.method() + " " + request.path() + " failed after " + attempt
@@ -178,13 +187,18 @@ public final class HttpTransport implements AutoCloseable {
             if (attempt < maxAttempts && retryable(response.status(), request)) {
                 Optional<Duration> asked = retryAfter(response);
                 Duration wait = asked.isPresent() ? asked.get() : backoff(attempt);
-                if (wait.compareTo(config.maxRetryAfter()) <= 0) {
+                if (wait.compareTo(config.maxRetryAfter()) <= 0 && fits(wait, deadline)) {
                     sleep(wait, attempt);
                     continue;
                 }
             }
             return response;
         }
+    }
+
+    /** Whether waiting {@code wait} still leaves time for an attempt before the deadline. */
+    private static boolean fits(Duration wait, long deadline) {
+        return deadline == Long.MAX_VALUE || System.nanoTime() + wait.toNanos() < deadline;
     }
 
     /**
@@ -252,11 +266,11 @@ public final class HttpTransport implements AutoCloseable {
         throw httpError(request, response);
     }
 
-    private HttpRequest build(ApiRequest request) {
+    private HttpRequest build(ApiRequest request, Duration timeout) {
         String query = encode(request.query());
         URI uri = URI.create(base + request.path() + (query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(config.timeout())
+                .timeout(timeout)
                 .header("User-Agent", USER_AGENT)
                 .header("Accept", "application/json");
         request.headers().forEach(b::header);
