@@ -48,5 +48,12 @@ public final class BenchMain {
                     sdk, error.get("sdkAlive"), bare, error.get("bareHttpClient"));
             System.out.printf("ratio SDK/bare = %.3f  ->  SDK overhead %.1f %% (target < 10 %%)%n", sdk / bare, (1 - sdk / bare) * 100);
         }
+        if (score.containsKey("sdkTypedSamplesPage") && score.containsKey("bareSamplesPage")) {
+            double sdk = score.get("sdkTypedSamplesPage");
+            double bare = score.get("bareSamplesPage");
+            System.out.printf("samples page: typed SDK %.0f ± %.0f calls/s, bare HttpClient + Jackson %.0f ± %.0f calls/s%n",
+                    sdk, error.get("sdkTypedSamplesPage"), bare, error.get("bareSamplesPage"));
+            System.out.printf("ratio SDK/bare = %.3f  ->  SDK overhead %.1f %% (target < 10 %%)%n", sdk / bare, (1 - sdk / bare) * 100);
+        }
     }
 }
