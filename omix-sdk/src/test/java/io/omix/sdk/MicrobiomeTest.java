@@ -172,7 +172,7 @@ class MicrobiomeTest {
         assertEquals(41303, assertThrows(ApiException.class, () -> world.stranger().getTaxonAbundance(sample)).code());
         Identity.Client c = Identity.confidentialClient(server);
         try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
-            assertEquals(401, assertThrows(ApiException.class, () -> app.getTaxonAbundance(sample)).code(), "client mode is not supported (seed)");
+            assertEquals(401, assertThrows(ApiException.class, () -> app.getTaxonAbundance(sample)).code(), "client mode is not supported (as on the original platform)");
         }
     }
 

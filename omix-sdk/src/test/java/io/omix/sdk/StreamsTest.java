@@ -64,7 +64,7 @@ class StreamsTest {
     }
 
     @Test
-    void aWrittenRecordReadsBackAsTheSeedShowsIt() {
+    void aWrittenRecordReadsBackAsTheOriginalPlatformShowsIt() {
         String entity = app.streamBind(sample).getString("fundamental_entity_id");
         String id = app.writeStream(entity, QT, "2017", OBSERVATION, false).getString("stream_id");
         Model r = app.streamRetrieve(id);

@@ -75,7 +75,7 @@ class TransportTest {
     }
 
     @Test
-    void buildersDefaultToTheSeedsValues() {
+    void buildersDefaultToTheOriginalClientsValues() {
         try (Api api = new Api("tok"); PrivateApi priv = new PrivateApi("key", "secret");
              DatasetsApi ds = DatasetsApi.builder("k", "s").serverUrl("http://example.org:9000").build()) {
             assertEquals("http://localhost:8080", api.config().endpoint().toString());

@@ -112,7 +112,7 @@ class VariantsTest {
     }
 
     @Test
-    void callsComeBackShapedAsTheSeedSays() {
+    void callsComeBackShapedAsTheOriginalPlatformAnswers() {
         ListModel answer = world.owner().getVariants(world.sample(), "rs100,rs200,rs300,rs400,rs500,rs700,rs701,rs999");
         Map<String, Variant> v = byId(answer);
         assertEquals(List.of("rs100", "rs200", "rs300", "rs400", "rs500", "rs700", "rs701", "rs999"), List.copyOf(v.keySet()),

@@ -148,7 +148,8 @@ public final class JavaModelRunner {
                     OutputStream clientOut = client.getOutputStream();
                     daemon(() -> pump(clientIn, Channels.newOutputStream(upstream), () -> shutdownOutput(upstream)));
                     daemon(() -> pump(Channels.newInputStream(upstream), clientOut, () -> shutdownOutput(client)));
-                } catch (java.io.IOException e) {
+                } catch (java.io.IOException | RuntimeException | OutOfMemoryError e) {
+                    // No channel, or no thread for a pump (the box's process limit): end this connection, keep accepting.
                     closeQuietly(client);
                 }
             }

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The time parser, by properties over generated times in every accepted form, and by the seeds' examples. */
+/** The time parser, by properties over generated times in every accepted form, and by the original clients' documented examples. */
 class PartialTimeTest {
     static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
 
@@ -99,7 +99,7 @@ class PartialTimeTest {
     }
 
     @Example
-    void theSeedsExamples() {
+    void theOriginalClientsExamples() {
         assertEquals("1986-01-01T00:00:00.000000+0800", PartialTime.render(PartialTime.parse("1986").resolve(CHINA)));
         assertEquals("1111-00-00T00:00:00.000000±1111", PartialTime.parse("1986").mask());
         assertEquals("1970-01-01T00:00:00.000000+0800", PartialTime.render(PartialTime.parse("1970-01").resolve(CHINA)));
