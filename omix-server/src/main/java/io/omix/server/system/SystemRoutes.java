@@ -6,9 +6,14 @@ import io.omix.server.Capability;
 import io.omix.server.Platform;
 import io.omix.server.common.http.Routes;
 
-/** Liveness ({@code GET /ping}) and Prometheus metrics ({@code GET /metrics}). */
+/**
+ * Liveness ({@code GET /ping}), Prometheus metrics ({@code GET /metrics}), the OpenAPI document of every
+ * endpoint ({@code GET /openapi.json}) and its reference page ({@code GET /console/api}).
+ */
 public final class SystemRoutes implements Capability {
     private final PrometheusMeterRegistry metrics;
+    /** The document, drawn once the route table is complete (on first request). */
+    private volatile byte[] openApi;
 
     public SystemRoutes(Platform platform) {
         this.metrics = platform.metrics();
@@ -21,5 +26,13 @@ public final class SystemRoutes implements Capability {
         routes.plain(HandlerType.GET, "/metrics", ctx -> ctx
                 .contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));
+        routes.plain(HandlerType.GET, "/openapi.json", ctx -> {
+            byte[] doc = openApi;
+            if (doc == null) openApi = doc = io.omix.server.common.http.ServerJson.MAPPER.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(OpenApiDocument.build(routes.table()));
+            ctx.contentType("application/json; charset=utf-8").result(doc);
+        });
+        routes.plain(HandlerType.GET, "/console/api", ctx -> ctx.contentType("text/html; charset=utf-8")
+                .header("Content-Security-Policy", ApiReferencePage.contentSecurityPolicy()).result(ApiReferencePage.HTML));
     }
 }

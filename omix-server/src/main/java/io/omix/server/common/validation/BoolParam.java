@@ -11,6 +11,11 @@ public final class BoolParam extends Param<Boolean, BoolParam> {
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        return new java.util.LinkedHashMap<>(java.util.Map.of("type", "boolean"));
+    }
+
+    @Override
     public String rule() {
         return "true or false";
     }

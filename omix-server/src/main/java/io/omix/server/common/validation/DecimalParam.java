@@ -14,6 +14,11 @@ public final class DecimalParam extends Param<BigDecimal, DecimalParam> {
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        return new java.util.LinkedHashMap<>(java.util.Map.of("type", "number"));
+    }
+
+    @Override
     public String rule() {
         return "a number";
     }

@@ -37,6 +37,20 @@ public final class IntListParam extends Param<List<Integer>, IntListParam> {
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        java.util.Map<String, Object> item = new java.util.LinkedHashMap<>();
+        item.put("type", "integer");
+        if (allowed != null) item.put("enum", new java.util.TreeSet<>(allowed));
+        if (min > Integer.MIN_VALUE) item.put("minimum", min);
+        if (max < Integer.MAX_VALUE) item.put("maximum", max);
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("type", "array");
+        m.put("items", item);
+        m.put("maxItems", maxItems);
+        return m;
+    }
+
+    @Override
     public String rule() {
         return "comma-separated integers from " + min + " to " + max + ", at most " + maxItems;
     }

@@ -28,6 +28,14 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (objectOnly) m.put("type", "object");
+        m.put("description", "JSON (a value, or JSON text)");
+        return m;
+    }
+
+    @Override
     public String rule() {
         return objectOnly ? "a JSON object" : "a JSON value";
     }

@@ -118,6 +118,11 @@ public abstract class Param<T, P extends Param<T, P>> implements Cloneable {
     /** A short statement of what is accepted, for docs and error messages. */
     public abstract String rule();
 
+    /** The value's JSON Schema, as the served OpenAPI document describes the parameter (the rule in words goes beside it). */
+    public java.util.Map<String, Object> schema() {
+        return new java.util.LinkedHashMap<>(java.util.Map.of("type", "string"));
+    }
+
     /**
      * Parses one given value (a JSON text node for query and form fields, any node from a JSON body).
      *

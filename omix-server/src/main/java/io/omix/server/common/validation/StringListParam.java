@@ -46,6 +46,21 @@ public final class StringListParam extends Param<List<String>, StringListParam> 
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        java.util.Map<String, Object> item = new java.util.LinkedHashMap<>();
+        item.put("type", "string");
+        item.put("maxLength", maxItemLength);
+        if (pattern != null) item.put("pattern", "^(?:" + pattern.pattern() + ")$");
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("description", "comma-separated text, or a JSON array");
+        m.put("type", "array");
+        m.put("items", item);
+        m.put("maxItems", maxItems);
+        if (distinct) m.put("uniqueItems", true);
+        return m;
+    }
+
+    @Override
     public String rule() {
         return "comma-separated list of at most " + maxItems + (patternRule == null ? " items" : " items, each " + patternRule);
     }

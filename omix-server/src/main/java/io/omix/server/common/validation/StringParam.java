@@ -37,6 +37,16 @@ public final class StringParam extends Param<String, StringParam> {
     }
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("type", "string");
+        if (allowed != null) m.put("enum", allowed);
+        m.put("maxLength", maxLength);
+        if (pattern != null) m.put("pattern", "^(?:" + pattern.pattern() + ")$");
+        return m;
+    }
+
+    @Override
     public String rule() {
         if (allowed != null) return "one of " + String.join(", ", allowed);
         if (pattern != null) return patternRule;

@@ -24,6 +24,15 @@ abstract class WholeNumberParam<T extends Number, P extends WholeNumberParam<T, 
     abstract T of(long value);
 
     @Override
+    public java.util.Map<String, Object> schema() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("type", "integer");
+        if (min > Long.MIN_VALUE) m.put("minimum", min);
+        if (max < Long.MAX_VALUE) m.put("maximum", max);
+        return m;
+    }
+
+    @Override
     public String rule() {
         return "an integer from " + min + " to " + max;
     }
