@@ -7,7 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Answers {
     private Answers() {}
 
-    /** {@code data} of an envelope as a Model; an empty Model when data is null. */
+    /**
+     * {@code data} of an envelope as a Model; an empty Model when data is null.
+     *
+     * @param envelope a successful answer {@code {code: 0, msg, data}}
+     * @return a view of {@code data}
+     * @throws TransportException when {@code data} is not an object
+     */
     static Model model(ObjectNode envelope) {
         JsonNode data = envelope.get("data");
         if (data == null || data.isNull()) return new Model(envelope.objectNode());
@@ -18,6 +24,9 @@ final class Answers {
     /**
      * A list answer with paging beside {@code data} ({@code {data: [...], pagination: {...}}}, taxon
      * abundance) as one Model: {@code result}, {@code pagination}, and its {@code next_page}, {@code limit}, {@code count}.
+     *
+     * @param envelope a successful answer with {@code pagination} beside {@code data}
+     * @return {@code {result, pagination, next_page?, limit?, count?, page?}}
      */
     static Model paginated(ObjectNode envelope) {
         ObjectNode out = envelope.objectNode();
@@ -30,7 +39,13 @@ final class Answers {
         return new Model(out);
     }
 
-    /** {@code data} of an envelope as a ListModel. */
+    /**
+     * {@code data} of an envelope as a ListModel.
+     *
+     * @param envelope a successful answer whose {@code data} is a list
+     * @return a view of {@code data}
+     * @throws TransportException when {@code data} is missing or not a list
+     */
     static ListModel list(ObjectNode envelope) {
         JsonNode data = envelope.get("data");
         if (data == null || !data.isArray()) throw new TransportException("expected a list in data");

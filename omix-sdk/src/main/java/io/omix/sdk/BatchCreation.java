@@ -28,11 +28,21 @@ public final class BatchCreation {
         this.newDatasetName = b.newDatasetName;
     }
 
+    /**
+     * Starts a batch copied from a source dataset's active rows.
+     *
+     * @param sourceDatasetId the dataset whose rows are copied ({@code source_id})
+     * @return a new builder; map at least one column
+     */
     public static Builder from(long sourceDatasetId) {
         return new Builder(sourceDatasetId);
     }
 
-    /** The request body of the API. */
+    /**
+     * The request body of the API ({@code BatchesPostRequest}).
+     *
+     * @return {@code {source_id, mapping, validate_only, delete_source_ds, new_ds_details?}}
+     */
     Map<String, Object> body() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("source_id", sourceId);
@@ -43,6 +53,7 @@ public final class BatchCreation {
         return body;
     }
 
+    /** Collects the column mapping and the options of a {@link BatchCreation}. */
     public static final class Builder {
         private final long sourceId;
         private final List<Map<String, Object>> mapping = new ArrayList<>();
@@ -54,27 +65,51 @@ public final class BatchCreation {
             this.sourceId = sourceId;
         }
 
-        /** Source column id to destination column id, whose type must be {@code expected}. */
+        /**
+         * Maps a source column to a destination column by id; do not mix with {@link #mapByName}.
+         *
+         * @param sourceColumnId      the source dataset's column id ({@code c_id})
+         * @param destinationColumnId the destination's column id; each destination column is mapped at most once
+         * @param expected            the type the destination column must have; every source value must fit it
+         * @return this builder
+         */
         public Builder map(String sourceColumnId, String destinationColumnId, ColumnType expected) {
             mapping.add(Map.of("source_c_id", sourceColumnId, "destination_c_id", destinationColumnId,
                     "expected_destination_c_type", expected.name()));
             return this;
         }
 
-        /** Source column name to destination column name, whose type must be {@code expected}. */
+        /**
+         * Maps a source column to a destination column by name; do not mix with {@link #map}.
+         *
+         * @param sourceColumnName      the source dataset's column name ({@code c_name})
+         * @param destinationColumnName the destination's column name; each destination column is mapped at most once
+         * @param expected              the type the destination column must have; every source value must fit it
+         * @return this builder
+         */
         public Builder mapByName(String sourceColumnName, String destinationColumnName, ColumnType expected) {
             mapping.add(Map.of("source_c_name", sourceColumnName, "destination_c_name", destinationColumnName,
                     "expected_destination_c_type", expected.name()));
             return this;
         }
 
-        /** Only check the mapping and the source's values; nothing is written and no job starts. */
+        /**
+         * Only checks the mapping and the source's values; nothing is written and no job starts.
+         *
+         * @param validateOnly true to check only (the answer then says {@code valid} and {@code rows_checked})
+         * @return this builder
+         */
         public Builder validateOnly(boolean validateOnly) {
             this.validateOnly = validateOnly;
             return this;
         }
 
-        /** Delete the source dataset once its rows are copied. */
+        /**
+         * Deletes the source dataset once its rows are copied (refused when source and destination are the same).
+         *
+         * @param deleteSourceDs true to delete the source
+         * @return this builder
+         */
         public Builder deleteSourceDs(boolean deleteSourceDs) {
             this.deleteSourceDs = deleteSourceDs;
             return this;
@@ -83,12 +118,21 @@ public final class BatchCreation {
         /**
          * Writes the batch into a new dataset of this name ({@code new_ds_details.name}), made with the
          * destination's columns, instead of into the destination itself.
+         *
+         * @param name the new dataset's name
+         * @return this builder
          */
         public Builder newDatasetName(String name) {
             this.newDatasetName = name;
             return this;
         }
 
+        /**
+         * The creation request, ready for {@code batches().create}.
+         *
+         * @return the request; later changes to this builder do not affect it
+         * @throws IllegalArgumentException when no column is mapped
+         */
         public BatchCreation build() {
             return new BatchCreation(this);
         }

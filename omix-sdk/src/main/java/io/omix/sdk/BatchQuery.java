@@ -35,30 +35,59 @@ public final class BatchQuery {
         this.offset = b.offset;
     }
 
+    /**
+     * Starts a query with no filters; add the parts you need.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Every batch, the server's default fields and page size. */
+    /**
+     * Every batch, the server's default fields ({@code __standard}) and page size (50).
+     *
+     * @return a query without filters
+     */
     public static BatchQuery all() {
         return builder().build();
     }
 
+    /**
+     * The page size asked for.
+     *
+     * @return the limit, or null for the server's default
+     */
     Integer limit() {
         return limit;
     }
 
+    /**
+     * Where the page starts.
+     *
+     * @return the number of batches skipped, or null for 0
+     */
     Integer offset() {
         return offset;
     }
 
-    /** The same query at another offset (for walking pages). */
+    /**
+     * The same query at another offset (for walking pages).
+     *
+     * @param newOffset the number of batches to skip
+     * @return a new query, this one unchanged
+     */
     BatchQuery atOffset(int newOffset) {
         Builder b = toBuilder();
         b.offset = newOffset;
         return b.build();
     }
 
+    /**
+     * A builder holding every part of this query, to change some of them.
+     *
+     * @return a new builder
+     */
     Builder toBuilder() {
         Builder b = new Builder();
         b.fields.addAll(fields);
@@ -73,7 +102,13 @@ public final class BatchQuery {
         return b;
     }
 
-    /** Writes the query parameters in the API's syntax. */
+    /**
+     * Writes the query parameters in the API's syntax: comma lists, {@code created_at=(from:'...',to:'...')},
+     * {@code sort=(field:asc),...}; parts not set are left out.
+     *
+     * @param request the {@code GET .../batches} request
+     * @return {@code request}
+     */
     ApiRequest apply(ApiRequest request) {
         if (!fields.isEmpty()) request.query("fields", fields);
         if (!ids.isEmpty()) request.query("id", ids);
@@ -91,6 +126,7 @@ public final class BatchQuery {
         return request;
     }
 
+    /** Collects the parts of a {@link BatchQuery}; list filters add to what was given before. */
     public static final class Builder {
         private final List<String> fields = new ArrayList<>();
         private final List<Long> ids = new ArrayList<>();
@@ -104,63 +140,124 @@ public final class BatchQuery {
 
         private Builder() {}
 
-        /** Field names ({@code id, name, state, created_at, row_count...}) or a set: {@code __min}, {@code __standard}, {@code __full}. */
+        /**
+         * The fields each batch is answered with ({@code fields}).
+         *
+         * @param names field names ({@code id, name, state, created_at, row_count...}) or a set: {@code __min},
+         *              {@code __standard} (the default) or {@code __full}
+         * @return this builder
+         */
         public Builder fields(String... names) {
             fields.addAll(Arrays.asList(names));
             return this;
         }
 
+        /**
+         * Only these batches ({@code id}).
+         *
+         * @param batchIds batch ids
+         * @return this builder
+         */
         public Builder ids(Long... batchIds) {
             ids.addAll(Arrays.asList(batchIds));
             return this;
         }
 
+        /**
+         * Only these batches ({@code id}).
+         *
+         * @param batchIds batch ids
+         * @return this builder
+         */
         public Builder ids(List<Long> batchIds) {
             ids.addAll(batchIds);
             return this;
         }
 
-        /** Batches created within [from, to]; either bound may be null. */
+        /**
+         * Only batches created within [from, to] ({@code created_at}).
+         *
+         * @param from the earliest creation time, or null for no lower bound
+         * @param to   the latest creation time, or null for no upper bound
+         * @return this builder
+         */
         public Builder createdBetween(Instant from, Instant to) {
             this.createdFrom = from;
             this.createdTo = to;
             return this;
         }
 
-        /** Batch states: {@code active}, {@code suspended}... */
+        /**
+         * Only batches in these states ({@code status}).
+         *
+         * @param states batch states: {@code active}, {@code suspended}...
+         * @return this builder
+         */
         public Builder statuses(String... states) {
             statuses.addAll(Arrays.asList(states));
             return this;
         }
 
-        /** Batches holding exactly one of these numbers of rows. */
+        /**
+         * Only batches holding exactly one of these numbers of rows ({@code row_count}).
+         *
+         * @param counts numbers of rows
+         * @return this builder
+         */
         public Builder rowCounts(Long... counts) {
             rowCounts.addAll(Arrays.asList(counts));
             return this;
         }
 
-        /** Adds an ascending sort key; keys apply in the order given. */
+        /**
+         * Adds an ascending sort key; keys apply in the order given.
+         *
+         * @param field one of {@code id, name, state, created_at, row_count, column_count}
+         * @return this builder
+         */
         public Builder sortAscending(String field) {
             sort.add("(" + field + ":asc)");
             return this;
         }
 
+        /**
+         * Adds a descending sort key; keys apply in the order given.
+         *
+         * @param field one of {@code id, name, state, created_at, row_count, column_count}
+         * @return this builder
+         */
         public Builder sortDescending(String field) {
             sort.add("(" + field + ":desc)");
             return this;
         }
 
-        /** Page size, 0 to 100. */
+        /**
+         * The page size ({@code limit}).
+         *
+         * @param limit 0 to 100 (the server's default: 50); others are refused with {@link InvalidParameterException}
+         * @return this builder
+         */
         public Builder limit(int limit) {
             this.limit = limit;
             return this;
         }
 
+        /**
+         * Where the page starts ({@code offset}).
+         *
+         * @param offset the number of matching batches to skip
+         * @return this builder
+         */
         public Builder offset(int offset) {
             this.offset = offset;
             return this;
         }
 
+        /**
+         * The query, ready for {@code batches().list} or {@code batches().all}.
+         *
+         * @return the query; later changes to this builder do not affect it
+         */
         public BatchQuery build() {
             return new BatchQuery(this);
         }

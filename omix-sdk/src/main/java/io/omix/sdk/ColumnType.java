@@ -2,9 +2,18 @@ package io.omix.sdk;
 
 /** Column types of the dataset batches API: what a batch mapping expects a destination column to be. */
 public enum ColumnType {
-    TEXT, NUMERIC, DATE;
+    /** Any text; every value fits. */
+    TEXT,
+    /** A decimal number. */
+    NUMERIC,
+    /** An ISO date or date-time. */
+    DATE;
 
-    /** The lower-case name datasets use in their schemas ({@code text}, {@code numeric}, {@code date}). */
+    /**
+     * The name datasets use in their schemas.
+     *
+     * @return the lower-case name: {@code text}, {@code numeric} or {@code date}
+     */
     public String schemaName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

@@ -24,10 +24,21 @@ public final class DatasetSpec {
         this.rows = List.copyOf(b.rows);
     }
 
+    /**
+     * Starts a dataset of this name.
+     *
+     * @param name the dataset's name
+     * @return a new builder; add at least one column
+     */
     public static Builder named(String name) {
         return new Builder(name);
     }
 
+    /**
+     * The request body of {@code POST .../datasets}.
+     *
+     * @return {@code {ds_creation_type: "sketch", dataset_spec: {name, dataschema, data_content}}}
+     */
     Map<String, Object> body() {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", name);
@@ -39,6 +50,7 @@ public final class DatasetSpec {
         return body;
     }
 
+    /** Collects the columns and rows of a {@link DatasetSpec}, in order. */
     public static final class Builder {
         private final String name;
         private final List<Map<String, Object>> columns = new ArrayList<>();
@@ -48,17 +60,36 @@ public final class DatasetSpec {
             this.name = name;
         }
 
+        /**
+         * Adds the next column of the schema.
+         *
+         * @param cId   the column's id ({@code c_id}), what batch mappings and data queries name it by
+         * @param cName the column's name ({@code c_name})
+         * @param type  what the column holds
+         * @return this builder
+         */
         public Builder column(String cId, String cName, ColumnType type) {
             columns.add(Map.of("c_id", cId, "c_name", cName, "c_type", type.schemaName()));
             return this;
         }
 
-        /** One row, its cells in column order; numbers and dates may be given as text. */
+        /**
+         * Adds one row, its cells in column order; numbers and dates may be given as text.
+         *
+         * @param cells the row's values, one per column
+         * @return this builder
+         */
         public Builder row(Object... cells) {
             rows.add(Arrays.asList(cells));
             return this;
         }
 
+        /**
+         * The dataset, ready for {@code datasets().create}.
+         *
+         * @return the specification; later changes to this builder do not affect it
+         * @throws IllegalArgumentException when no column was added
+         */
         public DatasetSpec build() {
             return new DatasetSpec(this);
         }

@@ -57,6 +57,12 @@ final class FileTransfer implements AutoCloseable {
     private final ExecutorService clientThreads;
     private Credentials credentials;
 
+    /**
+     * A transfer helper with its own HTTP client and threads (close it to release them).
+     *
+     * @param api    the client whose {@code getUploadToken} and {@code getDownloadUrl} are called
+     * @param config the client's settings: its timeout bounds connecting, its retries and backoff apply to upload requests
+     */
     FileTransfer(Api api, ClientConfig config) {
         this.api = api;
         this.config = config;
@@ -87,12 +93,29 @@ final class FileTransfer implements AutoCloseable {
                 URI.create(token.getString("endpoint")));
     }
 
+    /**
+     * Checks that an object will be written directly under the credentials' destination.
+     *
+     * @param filename the name to check
+     * @throws IllegalArgumentException when it is empty, {@code .} or {@code ..}, or holds {@code /} or {@code \}
+     */
     static void checkFilename(String filename) {
         if (filename == null || filename.isEmpty() || filename.contains("/") || filename.contains("\\") || filename.equals(".") || filename.equals("..")) {
             throw new IllegalArgumentException("filename must be a plain file name without '/': " + filename);
         }
     }
 
+    /**
+     * Uploads bytes in one signed {@code PUT /objects/...}, whatever their size.
+     *
+     * @param filename the object's name under the credentials' destination
+     * @param bytes    the content
+     * @param options  the credentials and listener to use (thresholds do not apply)
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException when {@code filename} is not a plain file name, or the options' credentials are not an upload token
+     * @throws OmixException            when the platform refuses (e.g. {@link AuthenticationException} for expired credentials,
+     *                                  code 42003 for bytes that arrived damaged) or cannot be reached after the retries
+     */
     String upload(String filename, byte[] bytes, UploadOptions options) {
         checkFilename(filename);
         Credentials c = credentials(options);
@@ -104,6 +127,18 @@ final class FileTransfer implements AutoCloseable {
         return answer.path("object_name").asText();
     }
 
+    /**
+     * Uploads a stream's bytes: spooled to a temporary file (deleted afterwards), then sent as a file is.
+     *
+     * @param filename the object's name under the credentials' destination
+     * @param in       the content, read to its end (not closed)
+     * @param options  how to send it
+     * @return the object name, {@code destination/filename}
+     * @throws UncheckedIOException     when the stream cannot be read or the temporary file written
+     * @throws IllegalArgumentException when {@code filename} is not a plain file name, or the options' credentials are not an upload token
+     * @throws OmixException            when the platform refuses (e.g. {@link AuthenticationException} for expired credentials,
+     *                                  code 42003 for bytes that arrived damaged) or cannot be reached after the retries
+     */
     String upload(String filename, InputStream in, UploadOptions options) {
         checkFilename(filename);
         Path spool = null;
@@ -125,6 +160,19 @@ final class FileTransfer implements AutoCloseable {
         }
     }
 
+    /**
+     * Uploads a file: in one request below the multipart threshold, otherwise in parts sent in parallel
+     * and resumed (parts the server already holds are not sent again).
+     *
+     * @param filename the object's name under the credentials' destination
+     * @param file     the file, read as it is sent
+     * @param options  how to send it
+     * @return the object name, {@code destination/filename}
+     * @throws UncheckedIOException     when the file cannot be read
+     * @throws IllegalArgumentException when {@code filename} is not a plain file name, or the options' credentials are not an upload token
+     * @throws OmixException            when the platform refuses (e.g. {@link AuthenticationException} for expired credentials,
+     *                                  code 42003 for bytes that arrived damaged) or cannot be reached after the retries
+     */
     String upload(String filename, Path file, UploadOptions options) {
         checkFilename(filename);
         try {
@@ -357,7 +405,16 @@ final class FileTransfer implements AutoCloseable {
         }
     }
 
-    /** Streams an object through a fresh signed URL into {@code out}, checking it. */
+    /**
+     * Streams an object through a fresh signed URL into {@code out}, checking it.
+     *
+     * @param objectName the caller's object
+     * @param out        where the bytes go (not closed)
+     * @param listener   who hears of the progress
+     * @return the number of bytes written
+     * @throws OmixException when the signed URL is refused (e.g. code 42007 for an unknown object),
+     *                       or a {@link TransportException} when the download fails, breaks off or is corrupt
+     */
     long download(String objectName, OutputStream out, TransferListener listener) {
         return fetch(objectName, () -> api.getDownloadUrl(objectName).getString("url"), null, out, listener);
     }
@@ -365,12 +422,30 @@ final class FileTransfer implements AutoCloseable {
     /**
      * Downloads into {@code target}: bytes arrive in {@code target.part}, which a later call continues
      * from where it stopped (HTTP Range), and become {@code target} once complete and checked.
+     *
+     * @param objectName the caller's object
+     * @param target     the file to write, replaced when it exists
+     * @param listener   who hears of the progress
+     * @return the size of the object
+     * @throws UncheckedIOException when {@code target.part} or {@code target} cannot be written
+     * @throws OmixException        when the signed URL is refused (e.g. code 42007 for an unknown object),
+     *                              or a {@link TransportException} when the download fails, breaks off or is corrupt
      */
     long download(String objectName, Path target, TransferListener listener) {
         return download(objectName, () -> api.getDownloadUrl(objectName).getString("url"), target, listener);
     }
 
-    /** As {@link #download(String, Path, TransferListener)}, through a signed URL at hand (an export's). */
+    /**
+     * As {@link #download(String, Path, TransferListener)}, through a signed URL at hand (an export's).
+     *
+     * @param what      what is downloaded, for error messages
+     * @param signedUrl gives the URL to fetch, asked once per call
+     * @param target    the file to write, replaced when it exists
+     * @param listener  who hears of the progress
+     * @return the size of the download
+     * @throws UncheckedIOException when {@code target.part} or {@code target} cannot be written
+     * @throws TransportException   when the download fails, breaks off or is corrupt
+     */
     long download(String what, java.util.function.Supplier<String> signedUrl, Path target, TransferListener listener) {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
@@ -515,6 +590,12 @@ final class FileTransfer implements AutoCloseable {
         return hex(sha.digest());
     }
 
+    /**
+     * An object name as a URL path: each segment percent-encoded, spaces as {@code %20}, slashes kept.
+     *
+     * @param name the object name
+     * @return the encoded path
+     */
     static String encodePath(String name) {
         StringBuilder out = new StringBuilder();
         for (String segment : name.split("/", -1)) {

@@ -26,19 +26,37 @@ public final class ModelConfig {
         this.scopes = java.util.List.copyOf(b.scopes);
     }
 
+    /**
+     * The open platform's defaults: handler {@code index.handler}, runtime {@code python3}, 128 MB, 900 s, no scopes.
+     *
+     * @return the default configuration
+     */
     public static ModelConfig defaults() {
         return builder().build();
     }
 
+    /**
+     * Starts from the defaults; change the parts you need.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * Adds the configuration to a deploy request as form fields ({@code handler}, {@code runtime},
+     * {@code memory_size}, {@code timeout}, {@code cpu}, {@code comment}, {@code scopes}); unset ones are left out.
+     *
+     * @param request the {@code POST /model/deploy} request
+     * @return {@code request}
+     */
     ApiRequest apply(ApiRequest request) {
         return request.form("handler", handler).form("runtime", runtime).form("memory_size", memorySize).form("timeout", timeout)
                 .form("cpu", cpu).form("comment", comment).form("scopes", scopes.isEmpty() ? null : String.join(" ", scopes));
     }
 
+    /** Collects a {@link ModelConfig}, starting from the defaults. */
     public static final class Builder {
         private String handler = "index.handler";
         private String runtime = "python3";
@@ -50,34 +68,68 @@ public final class ModelConfig {
 
         private Builder() {}
 
-        /** {@code module.function} called with (event, context). */
+        /**
+         * The function each invocation calls with (event, context).
+         *
+         * @param handler {@code module.function} for {@code python3} (the module's file must be in the package),
+         *                {@code package.Class.method} for {@code java}
+         * @return this builder
+         */
         public Builder handler(String handler) {
             this.handler = handler;
             return this;
         }
 
+        /**
+         * What runs the model; another runtime is refused (code 41216).
+         *
+         * @param runtime {@code python3} (the default) or {@code java}
+         * @return this builder
+         */
         public Builder runtime(String runtime) {
             this.runtime = runtime;
             return this;
         }
 
-        /** Memory limit in MB (64 to 3072). */
+        /**
+         * The memory limit of one invocation; a model that needs more is stopped (code 41213).
+         *
+         * @param mb megabytes, 64 to 3072 (default 128)
+         * @return this builder
+         */
         public Builder memorySize(int mb) {
             this.memorySize = mb;
             return this;
         }
 
-        /** Wall-clock and CPU-time limit of one invocation, in seconds (1 to 900). */
+        /**
+         * The wall-clock and CPU-time limit of one invocation; a model that runs longer is stopped (code 41212).
+         *
+         * @param seconds 1 to 900 (default 900)
+         * @return this builder
+         */
         public Builder timeout(int seconds) {
             this.timeout = seconds;
             return this;
         }
 
+        /**
+         * The CPU the model asks for, recorded with its configuration.
+         *
+         * @param cpu at most 10 characters, or null to send none
+         * @return this builder
+         */
         public Builder cpu(String cpu) {
             this.cpu = cpu;
             return this;
         }
 
+        /**
+         * A note on this deployment, shown with its version in {@code getModelVersions}.
+         *
+         * @param comment the text, or null to send none
+         * @return this builder
+         */
         public Builder comment(String comment) {
             this.comment = comment;
             return this;
@@ -87,12 +139,20 @@ public final class ModelConfig {
          * What the model's invocation token may do, for models that call the API: scope ids such as
          * {@code "variants"} (reads) or {@code "streams:write"} (writes), each limited further to what the
          * invoking caller holds. Declaring none gives the model read access within the caller's scopes.
+         *
+         * @param scopes scope ids, added to those given before
+         * @return this builder
          */
         public Builder scopes(String... scopes) {
             this.scopes.addAll(java.util.List.of(scopes));
             return this;
         }
 
+        /**
+         * The configuration, ready for {@code deployModel}.
+         *
+         * @return the configuration; later changes to this builder do not affect it
+         */
         public ModelConfig build() {
             return new ModelConfig(this);
         }

@@ -11,7 +11,11 @@ import java.util.function.Function;
 final class Paged implements Iterable<Model> {
     private final Function<Object, Model> fetchPage;
 
-    /** @param fetchPage given the next_page value (null for the first page), returns that page's {@code data} */
+    /**
+     * Pages fetched by {@code fetchPage}, the first one when the iteration starts.
+     *
+     * @param fetchPage given the next_page value (null for the first page), returns that page's {@code data}
+     */
     Paged(Function<Object, Model> fetchPage) {
         this.fetchPage = fetchPage;
     }

@@ -7,15 +7,21 @@ import java.util.function.Supplier;
 
 /** Polls a task or job until it finishes: 50 ms at first, backing off to 1 s, never past the deadline. */
 final class TaskWait {
+    /** The {@code progress} of a task that will not change any more. */
     static final Set<String> FINISHED = Set.of("SUCCESS", "FAILURE", "REVOKED");
 
     private TaskWait() {}
 
     /**
-     * @param fetch  the task's current view by id
-     * @param task   a task answer ({@code {task_id, progress, ...}})
+     * Polls a task until its {@code progress} is SUCCESS, FAILURE or REVOKED; a failed task is returned, not thrown.
+     *
+     * @param fetch   the task's current view by id
+     * @param task    a task answer ({@code {task_id, progress, ...}})
+     * @param timeout how long to wait at most
      * @return the finished task's view
-     * @throws OmixException when the task has not finished within {@code timeout}
+     * @throws IllegalArgumentException when {@code task} has no {@code task_id}
+     * @throws OmixException            when the task has not finished within {@code timeout} (a {@link TransportException}),
+     *                                  when a fetch fails, or when the thread is interrupted
      */
     static Model waitFor(Function<String, Model> fetch, Model task, Duration timeout) {
         String id = task.getString("task_id");
@@ -26,7 +32,15 @@ final class TaskWait {
 
     /**
      * Fetches until {@code statusField} holds one of {@code finished}.
-     * @param first the view already at hand (checked before any fetch), or null
+     *
+     * @param fetch       the current view, fetched again
+     * @param first       the view already at hand (checked before any fetch), or null
+     * @param statusField the field holding the status, e.g. {@code progress}
+     * @param finished    the statuses that end the wait
+     * @param what        what is waited for, for the error message (e.g. {@code "task 42"})
+     * @param timeout     how long to wait at most
+     * @return the first view whose status is finished
+     * @throws TransportException when the status is not finished within {@code timeout}, or the thread is interrupted
      */
     static Model poll(Supplier<Model> fetch, Model first, String statusField, Set<String> finished, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

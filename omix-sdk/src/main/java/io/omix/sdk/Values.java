@@ -15,6 +15,13 @@ import java.util.Map;
 final class Values {
     private Values() {}
 
+    /**
+     * Parses JSON text.
+     *
+     * @param json the text
+     * @return its tree
+     * @throws IllegalArgumentException when the text is not JSON
+     */
     static JsonNode readTree(String json) {
         try {
             return Json.MAPPER.readTree(json);
@@ -23,6 +30,13 @@ final class Values {
         }
     }
 
+    /**
+     * The value a {@link Model} hands out for a node: objects as Model, arrays as ListModel, scalars as
+     * String, Boolean, Integer, Long, BigInteger, BigDecimal or Double.
+     *
+     * @param value a node, or null
+     * @return the wrapped value; null for null, JSON null and missing nodes
+     */
     static Object wrap(JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) return null;
         if (value.isObject()) return new Model((ObjectNode) value);
@@ -37,6 +51,12 @@ final class Values {
         return value.asText();
     }
 
+    /**
+     * A deep copy as plain Java values: objects as {@link LinkedHashMap}, arrays as {@link ArrayList}, scalars as {@link #wrap} gives them.
+     *
+     * @param value a node, or null
+     * @return the copy; null for null, JSON null and missing nodes
+     */
     static Object plain(JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) return null;
         if (value.isObject()) {
@@ -52,7 +72,14 @@ final class Values {
         return wrap(value);
     }
 
-    /** Follows {@code a.b[2].c}; returns null when any step is absent. */
+    /**
+     * Follows {@code a.b[2].c}: dot-separated keys and {@code [i]} indexes.
+     *
+     * @param root the node the path starts from
+     * @param path the keys and indexes to follow
+     * @return the node there, or null when any step is absent
+     * @throws IllegalArgumentException when the path has an unclosed {@code [} or an index that is not a number
+     */
     static JsonNode navigate(JsonNode root, String path) {
         JsonNode current = root;
         int i = 0;
@@ -90,12 +117,28 @@ final class Values {
         return new ClassCastException("'" + key + "' is " + v.getNodeType().name().toLowerCase() + ", not " + what);
     }
 
+    /**
+     * A value as text; numbers and booleans as their JSON text.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return the text, or null when absent or null
+     * @throws ClassCastException when the value is an object or an array
+     */
     static String asString(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isValueNode()) return v.asText();
         throw notA("a string", key, v);
     }
 
+    /**
+     * A value as an int; numeric text is read too.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return the number, or null when absent or null
+     * @throws ClassCastException when the value is not a number that fits an int
+     */
     static Integer asInt(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isNumber() && v.canConvertToInt()) return v.intValue();
@@ -109,6 +152,14 @@ final class Values {
         throw notA("an int", key, v);
     }
 
+    /**
+     * A value as a long; numeric text is read too.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return the number, or null when absent or null
+     * @throws ClassCastException when the value is not a number that fits a long
+     */
     static Long asLong(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isNumber() && v.canConvertToLong()) return v.longValue();
@@ -122,6 +173,14 @@ final class Values {
         throw notA("a long", key, v);
     }
 
+    /**
+     * A value as a double; numeric text is read too.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return the number, or null when absent or null
+     * @throws ClassCastException when the value is not a number
+     */
     static Double asDouble(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isNumber()) return v.doubleValue();
@@ -135,6 +194,14 @@ final class Values {
         throw notA("a number", key, v);
     }
 
+    /**
+     * A value as a boolean; the texts {@code true} and {@code false} are read too.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return the boolean, or null when absent or null
+     * @throws ClassCastException when the value is not a boolean
+     */
     static Boolean asBoolean(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isBoolean()) return v.booleanValue();
@@ -144,18 +211,43 @@ final class Values {
         throw notA("a boolean", key, v);
     }
 
+    /**
+     * A value as a {@link Model}.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return a view of the object, or null when absent or null
+     * @throws ClassCastException when the value is not an object
+     */
     static Model asModel(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isObject()) return new Model((ObjectNode) v);
         throw notA("an object", key, v);
     }
 
+    /**
+     * A value as a {@link ListModel}.
+     *
+     * @param v   the value, or null when absent
+     * @param key the value's name or path, for the error message
+     * @return a view of the array, or null when absent or null
+     * @throws ClassCastException when the value is not an array
+     */
     static ListModel asList(JsonNode v, String key) {
         if (absent(v)) return null;
         if (v.isArray()) return new ListModel((ArrayNode) v);
         throw notA("an array", key, v);
     }
 
+    /**
+     * Binds a node to a type with {@link Json#BINDER}: snake_case names to camelCase components, unknown fields ignored.
+     *
+     * @param <T>  the type to bind to
+     * @param v    the node
+     * @param type the class of that type
+     * @return a new instance holding the node's values
+     * @throws IllegalArgumentException when the node cannot be bound to {@code type}
+     */
     static <T> T bind(JsonNode v, Class<T> type) {
         try {
             return Json.BINDER.treeToValue(v, type);

@@ -9,11 +9,16 @@ package io.omix.sdk.internal;
  * the application built earlier keeps the JDK's default).
  */
 public final class HttpBuffers {
+    /** The JDK's system property for the HTTP client's buffer size. */
     static final String PROPERTY = "jdk.httpclient.bufsize";
+    /** The size the SDK prefers: 256 KiB. */
     static final int SIZE = 256 * 1024;
 
     private HttpBuffers() {}
 
+    /**
+     * Sets {@code jdk.httpclient.bufsize} to 256 KiB unless the application set it; called before each HTTP client is built.
+     */
     public static void prefer() {
         if (System.getProperty(PROPERTY) == null) System.setProperty(PROPERTY, String.valueOf(SIZE));
     }

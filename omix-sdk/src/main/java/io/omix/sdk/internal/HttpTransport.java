@@ -48,6 +48,14 @@ public final class HttpTransport implements AutoCloseable {
      */
     @FunctionalInterface
     public interface Decorator {
+        /**
+         * Adds this attempt's credentials to the request being built.
+         *
+         * @param request the request
+         * @param uri     the address sent to, query included
+         * @param body    the exact body bytes (empty for none)
+         * @param builder the attempt's request, to add headers to
+         */
         void decorate(ApiRequest request, URI uri, byte[] body, HttpRequest.Builder builder);
     }
 
@@ -89,10 +97,21 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * A transport with its own connections and threads, adding no credentials.
+     *
+     * @param config the settings: endpoint, retries, timeouts, logging
+     */
     public HttpTransport(ClientConfig config) {
         this(config, null);
     }
 
+    /**
+     * A transport with its own connections and threads.
+     *
+     * @param config    the settings: endpoint, retries, timeouts, logging
+     * @param decorator adds credentials to each attempt, or null for none
+     */
     public HttpTransport(ClientConfig config, Decorator decorator) {
         this.config = config;
         this.decorator = decorator;
@@ -118,6 +137,9 @@ public final class HttpTransport implements AutoCloseable {
      * A transport that sends through {@code shared}'s connections and threads, adding its own
      * credentials: no thread or connection of its own. The pool lives while any transport made from
      * it is open, unless its owner {@linkplain #closePool() closes it for all}.
+     *
+     * @param shared    the transport whose settings, connections and threads are used
+     * @param decorator adds this transport's credentials to each attempt, or null for none
      */
     public HttpTransport(HttpTransport shared, Decorator decorator) {
         this.config = shared.config;
@@ -128,16 +150,39 @@ public final class HttpTransport implements AutoCloseable {
         pool.references.incrementAndGet();
     }
 
+    /**
+     * The settings this transport sends with.
+     *
+     * @return the settings, shared with the transports made from the same pool
+     */
     public ClientConfig config() {
         return config;
     }
 
-    /** The raw answer of a request, after retries. */
+    /**
+     * The raw answer of a request, after retries.
+     *
+     * @param status   the HTTP status
+     * @param headers  the answer's headers, by name as received
+     * @param body     the body's bytes (empty for none)
+     * @param attempts how many times the request was sent
+     */
     public record Response(int status, Map<String, java.util.List<String>> headers, byte[] body, int attempts) {
+        /**
+         * The body as text.
+         *
+         * @return the body decoded as UTF-8
+         */
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
+        /**
+         * A header's first value.
+         *
+         * @param name the header's name, compared case-insensitively
+         * @return its first value, or empty when the answer has none
+         */
         public Optional<String> header(String name) {
             return headers.entrySet().stream()
                     .filter(e -> e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty())
@@ -145,12 +190,25 @@ public final class HttpTransport implements AutoCloseable {
                     .findFirst();
         }
 
+        /**
+         * Whether the status is a success.
+         *
+         * @return true for 2xx
+         */
         public boolean ok() {
             return status >= 200 && status < 300;
         }
     }
 
-    /** Sends the request, retrying as the policy allows; throws {@link TransportException} when no answer came. */
+    /**
+     * Sends the request, retrying as the policy allows: connection failures and 5xx, 429 and (keyed writes) 409
+     * answers when sending again is safe, within the retries, {@code Retry-After} limit and deadline. Gives a write
+     * its {@code Idempotency-Key} first.
+     *
+     * @param request the request
+     * @return the last answer, whatever its status
+     * @throws TransportException when no answer came (after the retries or past the deadline) or the thread was interrupted
+     */
     public Response send(ApiRequest request) {
         int maxAttempts = config.maxRetries() + 1;
         request.keyIfWrite();
@@ -204,6 +262,13 @@ public final class HttpTransport implements AutoCloseable {
     /**
      * Sends a request to an envelope API ({@code {code, msg, data}}) and returns the envelope of a
      * successful answer; a non-zero code becomes {@link ApiException}, an HTTP error {@link ServerException}, anything else {@link TransportException}.
+     *
+     * @param request the request
+     * @return the envelope, {@code code} 0
+     * @throws ApiException       of the family of the code (e.g. {@link io.omix.sdk.InvalidParameterException} for 41001),
+     *                            429 and 409 answers included; an HTTP 404 without an envelope as {@link io.omix.sdk.NotFoundException}
+     * @throws ServerException    when any other HTTP error comes without an envelope
+     * @throws TransportException when no answer came or it is not an envelope
      */
     public ObjectNode envelope(ApiRequest request) {
         Response response = send(request);
@@ -246,6 +311,13 @@ public final class HttpTransport implements AutoCloseable {
     /**
      * Sends a request to the dataset batches API: a 2xx answer's JSON is returned; an error status
      * with {@code {status_code, detail, extra}} becomes {@link ApiException} (code = status).
+     *
+     * @param request the request
+     * @return the answer's JSON
+     * @throws ApiException       of the family of the status (e.g. {@link io.omix.sdk.InvalidParameterException} for 400);
+     *                            an HTTP 404 without a problem body as {@link io.omix.sdk.NotFoundException}
+     * @throws ServerException    when any other error answer is not a problem body
+     * @throws TransportException when no answer came or a 2xx answer is not JSON
      */
     public JsonNode problemJson(ApiRequest request) {
         Response response = send(request);
@@ -297,6 +369,12 @@ public final class HttpTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Parameters as {@code application/x-www-form-urlencoded} text.
+     *
+     * @param params names and values, in order
+     * @return {@code name=value} pairs joined by {@code &}, each part URL-encoded
+     */
     static String encode(Map<String, String> params) {
         return params.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
@@ -308,6 +386,10 @@ public final class HttpTransport implements AutoCloseable {
      * A request that got no answer is retried when sending it again cannot do harm: idempotent
      * methods and writes with an {@code Idempotency-Key} (the server answers a repeat with the first
      * answer), and others only when the connection was never made (the server saw nothing).
+     *
+     * @param e       why no answer came
+     * @param request the request
+     * @return true when the request may be sent again
      */
     static boolean retryable(IOException e, ApiRequest request) {
         if (request.safeToResend()) return true;
@@ -317,19 +399,33 @@ public final class HttpTransport implements AutoCloseable {
     /**
      * An answer is retried when it says "try again" and sending again is safe; 409 is the server
      * still serving the first attempt of a keyed write (its answer comes on a later attempt).
+     *
+     * @param status  the answer's HTTP status
+     * @param request the request
+     * @return true for 5xx, 429 and a keyed write's 409, when sending again is safe
      */
     static boolean retryable(int status, ApiRequest request) {
         return request.safeToResend() && (status >= 500 || status == 429 || status == 409 && request.headers().containsKey(ApiRequest.IDEMPOTENCY_KEY));
     }
 
-    /** Full jitter: a random wait in [0, min(max, base * 2^(attempt-1))]. */
+    /**
+     * Full jitter: a random wait in [0, min(max, base * 2^(attempt-1))].
+     *
+     * @param attempt the attempt that just failed, from 1
+     * @return how long to wait before the next one
+     */
     Duration backoff(int attempt) {
         long bound = config.backoffBase().toMillis() << Math.min(attempt - 1, 20);
         bound = Math.min(bound, config.backoffMax().toMillis());
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(bound + 1));
     }
 
-    /** {@code Retry-After} as seconds or an HTTP date. */
+    /**
+     * {@code Retry-After} as seconds or an HTTP date.
+     *
+     * @param response the answer
+     * @return how long the server asks to wait (zero for a time past), or empty when it asks nothing readable
+     */
     static Optional<Duration> retryAfter(Response response) {
         Optional<String> value = response.header("Retry-After");
         if (value.isEmpty()) return Optional.empty();
@@ -389,7 +485,13 @@ public final class HttpTransport implements AutoCloseable {
         LOG.info("<-- {} {} {} ({} ms) {}", response.status(), request.method(), request.path(), ms, body);
     }
 
-    /** Runs {@code work} on the pool's threads: the async variants of long calls. */
+    /**
+     * Runs {@code work} on the pool's threads: the async variants of long calls.
+     *
+     * @param <T>  what the work returns
+     * @param work the call to make
+     * @return a future completed with the work's result, or exceptionally with what it threw
+     */
     public <T> java.util.concurrent.CompletableFuture<T> async(java.util.function.Supplier<T> work) {
         return java.util.concurrent.CompletableFuture.supplyAsync(work, pool.executor);
     }

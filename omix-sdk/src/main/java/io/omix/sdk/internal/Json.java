@@ -25,7 +25,14 @@ public final class Json {
 
     private Json() {}
 
-    /** Pretty JSON the way Python's {@code json.dumps(indent=n)} prints it: {@code "key": value}, empty {@code []}. */
+    /**
+     * Pretty JSON the way Python's {@code json.dumps(indent=n)} prints it: {@code "key": value}, empty {@code []}.
+     *
+     * @param node   the value to print
+     * @param indent spaces per level; 0 for compact text on one line
+     * @return the JSON text
+     * @throws IllegalArgumentException when {@code indent} is negative
+     */
     public static String dumps(JsonNode node, int indent) {
         if (indent < 0) throw new IllegalArgumentException("indent must be >= 0");
         try {

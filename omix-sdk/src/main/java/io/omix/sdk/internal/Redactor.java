@@ -13,6 +13,7 @@ import java.util.Set;
 
 /** Masks secrets and tokens before anything reaches a log. */
 public final class Redactor {
+    /** What a secret value is replaced with. */
     static final String MASK = "***";
 
     /** Parameter and JSON field names whose values are secret (compared case-insensitively). */
@@ -26,10 +27,25 @@ public final class Redactor {
 
     private Redactor() {}
 
+    /**
+     * Whether a parameter or JSON field holds a secret ({@code access_token}, {@code client_secret},
+     * {@code code}, {@code signature}, ...).
+     *
+     * @param name the parameter's or field's name, compared case-insensitively
+     * @return true when its value must not be logged
+     */
     public static boolean isSecretName(String name) {
         return SECRET_NAMES.contains(name.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * A header's value as it may be logged: secret headers ({@code Authorization}, {@code Cookie},
+     * {@code X-API-Secret}, {@code X-Omix-Signature}, ...) masked, the scheme of {@code Authorization} kept.
+     *
+     * @param name  the header's name, compared case-insensitively
+     * @param value the header's value
+     * @return {@code value}, or its masked form, e.g. {@code Bearer ***}
+     */
     public static String header(String name, String value) {
         if (!SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT))) return value;
         int space = value.indexOf(' ');
@@ -37,7 +53,12 @@ public final class Redactor {
         return space > 0 && name.equalsIgnoreCase("authorization") ? value.substring(0, space) + " " + MASK : MASK;
     }
 
-    /** Masks secret values in a {@code k=v&k2=v2} string (query or form body). */
+    /**
+     * Masks secret values in a {@code k=v&k2=v2} string (query or form body).
+     *
+     * @param encoded the URL-encoded pairs, or null
+     * @return the same pairs with secret values replaced by {@code ***}; null or empty as given
+     */
     public static String urlEncoded(String encoded) {
         if (encoded == null || encoded.isEmpty()) return encoded;
         StringBuilder out = new StringBuilder(encoded.length());
@@ -50,7 +71,12 @@ public final class Redactor {
         return out.toString();
     }
 
-    /** Masks secret string values anywhere in a JSON text; text that is not JSON is returned unchanged. */
+    /**
+     * Masks secret string values anywhere in a JSON text; text that is not JSON is returned unchanged.
+     *
+     * @param text a JSON object or array as text, or null
+     * @return the text with secret values replaced by {@code "***"}, rewritten compactly; other text as given
+     */
     public static String json(String text) {
         if (text == null || text.isEmpty()) return text;
         try {

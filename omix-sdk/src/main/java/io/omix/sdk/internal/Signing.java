@@ -26,6 +26,13 @@ public final class Signing implements HttpTransport.Decorator {
     private final byte[] secret;
     private final Clock clock;
 
+    /**
+     * Signs for one private app.
+     *
+     * @param appKey    the app key, sent as {@code X-Omix-App-Key}
+     * @param appSecret the app secret, which only keys the signature and is never sent
+     * @param clock     where the timestamps come from
+     */
     public Signing(String appKey, String appSecret, Clock clock) {
         this.appKey = appKey;
         this.secret = appSecret.getBytes(StandardCharsets.UTF_8);
@@ -45,22 +52,54 @@ public final class Signing implements HttpTransport.Decorator {
                 .header("X-Omix-Signature", sign(secret, canonical));
     }
 
+    /**
+     * The string a request's signature covers: method, path, sorted query, the body's SHA-256, timestamp and
+     * nonce, one per line.
+     *
+     * @param method    the HTTP method
+     * @param rawPath   the path as sent, percent-encoded
+     * @param rawQuery  the query as sent, or null
+     * @param body      the exact body bytes (empty for none)
+     * @param timestamp the {@code X-Omix-Timestamp} value, epoch seconds
+     * @param nonce     the {@code X-Omix-Nonce} value
+     * @return the canonical string to sign
+     */
     public static String canonical(String method, String rawPath, String rawQuery, byte[] body, String timestamp, String nonce) {
         return canonicalWithBodyHash(method, rawPath, rawQuery, HexFormat.of().formatHex(sha256(body)), timestamp, nonce);
     }
 
-    /** The same string with the body's hex SHA-256 given: for bodies streamed from disk (file uploads). */
+    /**
+     * The same string with the body's hex SHA-256 given: for bodies streamed from disk (file uploads).
+     *
+     * @param method        the HTTP method
+     * @param rawPath       the path as sent, percent-encoded
+     * @param rawQuery      the query as sent, or null
+     * @param bodySha256Hex the body's SHA-256 in lower-case hex
+     * @param timestamp     the {@code X-Omix-Timestamp} value, epoch seconds
+     * @param nonce         the {@code X-Omix-Nonce} value
+     * @return the canonical string to sign
+     */
     public static String canonicalWithBodyHash(String method, String rawPath, String rawQuery, String bodySha256Hex, String timestamp, String nonce) {
         return method + "\n" + rawPath + "\n" + canonicalQuery(rawQuery) + "\n" + bodySha256Hex + "\n" + timestamp + "\n" + nonce;
     }
 
-    /** A fresh random nonce. */
+    /**
+     * A fresh random nonce.
+     *
+     * @return 18 random bytes as URL-safe base64 (24 characters)
+     */
     public static String nonce() {
         byte[] n = new byte[18];
         RANDOM.nextBytes(n);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(n);
     }
 
+    /**
+     * The query as signed: pairs decoded, encoded again per RFC 3986 and sorted by name, then value.
+     *
+     * @param rawQuery the query as sent, or null
+     * @return the canonical query; empty for none
+     */
     static String canonicalQuery(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) return "";
         List<String[]> pairs = new ArrayList<>();
@@ -81,7 +120,13 @@ public final class Signing implements HttpTransport.Decorator {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("%7E", "~").replace("*", "%2A");
     }
 
-    /** base64(HMAC-SHA256(secret, canonical)). */
+    /**
+     * base64(HMAC-SHA256(secret, canonical)).
+     *
+     * @param secret    the key: the app secret or the upload credentials' secret, as UTF-8 bytes
+     * @param canonical the canonical string of the request
+     * @return the {@code X-Omix-Signature} value
+     */
     public static String sign(byte[] secret, String canonical) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
