@@ -175,6 +175,9 @@ final class AdminCommand implements Runnable {
                 Console console = System.console();
                 if (console == null) throw new IllegalArgumentException("no terminal to ask for the password: use --password-stdin");
                 char[] first = console.readPassword("Password for %s: ", username);
+                // The rules first: no one should type a password twice to learn it was too short.
+                String weakness = first == null ? "is required" : io.omix.server.users.PasswordHasher.weakness(new String(first));
+                if (weakness != null) throw new IllegalArgumentException("password " + weakness);
                 char[] again = console.readPassword("Again: ");
                 if (first == null || !new String(first).equals(new String(again))) throw new IllegalArgumentException("passwords differ");
                 return new String(first);
