@@ -32,12 +32,13 @@ class DatasetBatchesTest {
     static TestServer server;
     static DatasetsApi api;
     static long w;
+    static Identity.Client key;
     static long p;
 
     @BeforeAll
     static void start() {
         server = TestServer.start();
-        Identity.Client key = Identity.datasetKey(server);
+        key = Identity.datasetKey(server);
         DatasetStore.Workspace ws = new DatasetStore(server.server().platform()).createWorkspace(key.id(), "tests");
         w = ws.workspaceId();
         p = ws.projectId();
@@ -191,6 +192,30 @@ class DatasetBatchesTest {
         Instant now = Instant.now();
         assertEquals(5, ids(api.batches().list(w, p, ds, BatchQuery.builder().createdBetween(now.minus(1, ChronoUnit.HOURS), now.plusSeconds(60)).build())).size());
         assertEquals(List.of(), ids(api.batches().list(w, p, ds, BatchQuery.builder().createdBetween(now.plus(1, ChronoUnit.HOURS), null).build())));
+    }
+
+    @Test
+    void datasetsAreDeletedWithTheirBatchesAllOrNone() throws Exception {
+        long one = create(api, w, p, fruit("Doomed 1", new Object[] {"apple", 1, "2024-05-01"}));
+        long two = create(api, w, p, fruit("Doomed 2", new Object[] {"pear", 2, "2024-05-02"}));
+        String base = server.url() + "/api/v2/workspaces/" + w + "/projects/" + p + "/datasets";
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, Integer> delete = url -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).DELETE().header("X-API-KEY", key.id())
+                        .header("X-API-SECRET", key.secret()).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertEquals(404, delete.apply(base + "?ids=" + one + ",999999"), "an id not of this project");
+        assertEquals(1, api.datasets().get(w, p, one).at("dataset.stats.row_count"), "and nothing was deleted");
+        assertEquals(204, delete.apply(base + "?ids=" + one + "," + two));
+        assertEquals(404, assertThrows(ApiException.class, () -> api.datasets().get(w, p, one)).code());
+        assertEquals(404, assertThrows(ApiException.class, () -> api.datasets().get(w, p, two)).code());
+        long three = create(api, w, p, fruit("Doomed 3", new Object[] {"fig", 3, "2024-05-03"}));
+        assertEquals(204, delete.apply(base + "/" + three));
+        assertEquals(404, delete.apply(base + "/" + three), "gone");
     }
 
     @Test

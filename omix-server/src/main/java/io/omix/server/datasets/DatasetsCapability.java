@@ -134,6 +134,9 @@ public final class DatasetsCapability implements Capability {
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });
         ParamSpec dataset = project.with(DATASET_ID);
+        routes.resource(HandlerType.DELETE, DATASETS, Access.DATASET_KEY, project.with(IDS), (r, p) ->
+                deleteDatasets(r, p, QuerySyntax.longs("ids", p.get(IDS))));
+        routes.resource(HandlerType.DELETE, DATASET, Access.DATASET_KEY, dataset, (r, p) -> deleteDatasets(r, p, List.of(p.get(DATASET_ID))));
         routes.resource(HandlerType.GET, DATASET, Access.DATASET_KEY, dataset.with(FIELDS), (r, p) ->
                 Map.of("dataset", datasetView(dataset(r, p), DATASET_FIELDS.select(p.get(FIELDS)))));
         routes.resource(HandlerType.GET, DATASET + "/data", Access.DATASET_KEY, dataset.with(COLUMNS, DATA_LIMIT, OFFSET), this::data);
@@ -371,6 +374,19 @@ public final class DatasetsCapability implements Capability {
     }
 
     /** Deleted batches leave the dataset at once (state deleting); the job removes their rows. */
+    /** Deletes datasets of the project with their batches and rows, all or none (an unknown id: 404, nothing deleted). 204. */
+    private Object deleteDatasets(ApiRequest r, Params p, List<Long> ids) {
+        long projectId = project(r, p);
+        if (ids == null || ids.isEmpty()) throw QuerySyntax.bad("ids", "give dataset ids");
+        for (long id : ids) dataset(projectId, id);
+        store.jdbc().inTransaction(tx -> {
+            for (long id : new java.util.TreeSet<>(ids)) DatasetStore.deleteDataset(tx, id, platform.now());
+            return null;
+        });
+        r.ctx().status(204);
+        return null;
+    }
+
     private Object deleteBatches(ApiRequest r, Params p, List<Long> ids) {
         DatasetStore.Dataset d = dataset(r, p);
         if (ids == null || ids.isEmpty()) throw QuerySyntax.bad("ids", "give batch ids");

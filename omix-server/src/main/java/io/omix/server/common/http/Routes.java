@@ -139,6 +139,10 @@ public final class Routes {
                 return;
             }
             countRecords(ctx, result);
+            if (ctx.statusCode() == 204) {
+                ctx.result(""); // "Request fulfilled, nothing follows"
+                return;
+            }
             writeJson(ctx, ctx.statusCode(), result);
         });
     }
