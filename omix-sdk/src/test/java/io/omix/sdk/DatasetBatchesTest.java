@@ -214,6 +214,24 @@ class DatasetBatchesTest {
         assertEquals(404, assertThrows(ApiException.class, () -> api.datasets().get(w, p, one)).code());
         assertEquals(404, assertThrows(ApiException.class, () -> api.datasets().get(w, p, two)).code());
         long three = create(api, w, p, fruit("Doomed 3", new Object[] {"fig", 3, "2024-05-03"}));
+        java.util.function.BiFunction<String, String, Integer> patch = (url, body) -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).method("PATCH",
+                                java.net.http.HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                        .header("X-API-KEY", key.id()).header("X-API-SECRET", key.secret()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertEquals(200, patch.apply(base + "/" + three, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": \"Renamed\"}}"));
+        assertEquals("Renamed", api.datasets().get(w, p, three).at("dataset.name"));
+        assertEquals(200, patch.apply(base + "?validation_only=true", "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"" + three + "\": \"Not yet\"}}}"));
+        assertEquals("Renamed", api.datasets().get(w, p, three).at("dataset.name"), "validation only: nothing changed");
+        assertEquals(200, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"" + three + "\": \"Twice\"}}}"));
+        assertEquals("Twice", api.datasets().get(w, p, three).at("dataset.name"));
+        assertEquals(400, patch.apply(base + "/" + three, "{\"patch\": {\"op\": \"add\", \"path\": \"columns\", \"value\": []}}"), "not offered");
+        assertEquals(404, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"999999\": \"x\"}}}"));
         assertEquals(204, delete.apply(base + "/" + three));
         assertEquals(404, delete.apply(base + "/" + three), "gone");
     }

@@ -269,6 +269,11 @@ public final class DatasetStore {
         Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
     }
 
+    /** Gives a dataset another name. */
+    static void rename(Connection tx, long datasetId, String name, OffsetDateTime now) throws SQLException {
+        Jdbc.update(tx, "UPDATE datasets SET name = ?, updated_at = ? WHERE dataset_id = ?", name, now, datasetId);
+    }
+
     private static Object[] prepend(Object first, Object[] rest) {
         Object[] all = new Object[rest.length + 1];
         all[0] = first;

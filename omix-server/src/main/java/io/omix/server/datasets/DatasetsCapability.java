@@ -79,6 +79,8 @@ public final class DatasetsCapability implements Capability {
     static final BoolParam DELETE_SOURCE = Param.bool("delete_source_ds").required();
     static final JsonParam NEW_DS = Param.json("new_ds_details");
     static final JsonParam PATCH = Param.json("patch").required();
+    static final BoolParam VALIDATION_ONLY = Param.bool("validation_only").orElse(false);
+    static final BoolParam SKIP_DEPENDENCY_VALIDATION = Param.bool("skip_dependency_validation").orElse(false);
 
     static final QuerySyntax.FieldSets BATCH_FIELDS = new QuerySyntax.FieldSets(
             List.of("id", "name", "state", "created_at"),
@@ -137,6 +139,9 @@ public final class DatasetsCapability implements Capability {
         routes.resource(HandlerType.DELETE, DATASETS, Access.DATASET_KEY, project.with(IDS), (r, p) ->
                 deleteDatasets(r, p, QuerySyntax.longs("ids", p.get(IDS))));
         routes.resource(HandlerType.DELETE, DATASET, Access.DATASET_KEY, dataset, (r, p) -> deleteDatasets(r, p, List.of(p.get(DATASET_ID))));
+        routes.resource(HandlerType.PATCH, DATASETS, Access.DATASET_KEY, project.with(VALIDATION_ONLY, PATCH), this::renameDatasets);
+        routes.resource(HandlerType.PATCH, DATASET, Access.DATASET_KEY, dataset.with(VALIDATION_ONLY, SKIP_DEPENDENCY_VALIDATION, PATCH),
+                this::renameDataset);
         routes.resource(HandlerType.GET, DATASET, Access.DATASET_KEY, dataset.with(FIELDS), (r, p) ->
                 Map.of("dataset", datasetView(dataset(r, p), DATASET_FIELDS.select(p.get(FIELDS)))));
         routes.resource(HandlerType.GET, DATASET + "/data", Access.DATASET_KEY, dataset.with(COLUMNS, DATA_LIMIT, OFFSET), this::data);
@@ -374,6 +379,65 @@ public final class DatasetsCapability implements Capability {
     }
 
     /** Deleted batches leave the dataset at once (state deleting); the job removes their rows. */
+    /** {@code {op: replace, path: name, value: {"<dataset id>": "<name>", ...}}}: several datasets renamed at once, all or none. */
+    private Object renameDatasets(ApiRequest r, Params p) {
+        long projectId = project(r, p);
+        JsonNode value = namePatch(p.get(PATCH));
+        if (!value.isObject() || value.isEmpty()) throw QuerySyntax.bad("patch.value", "must be an object {\"<dataset id>\": \"<new name>\"}");
+        Map<Long, String> names = new java.util.TreeMap<>();
+        var fields = value.fields();
+        while (fields.hasNext()) {
+            var f = fields.next();
+            long id;
+            try {
+                id = Long.parseLong(f.getKey());
+            } catch (NumberFormatException e) {
+                throw QuerySyntax.bad("patch.value", "keys must be dataset ids, got '" + f.getKey() + "'");
+            }
+            dataset(projectId, id);
+            names.put(id, datasetName(f.getValue()));
+        }
+        if (!p.get(VALIDATION_ONLY)) {
+            store.jdbc().inTransaction(tx -> {
+                for (var e : names.entrySet()) DatasetStore.rename(tx, e.getKey(), e.getValue(), platform.now());
+                return null;
+            });
+        }
+        List<Object> views = new ArrayList<>();
+        for (long id : names.keySet()) views.add(datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
+        return Map.of("datasets", views, "validation_only", p.get(VALIDATION_ONLY));
+    }
+
+    /** {@code {op: replace, path: name, value: "<name>"}}: the dataset renamed. */
+    private Object renameDataset(ApiRequest r, Params p) {
+        DatasetStore.Dataset d = dataset(r, p);
+        String name = datasetName(namePatch(p.get(PATCH)));
+        if (!p.get(VALIDATION_ONLY)) store.jdbc().inTransaction(tx -> {
+            DatasetStore.rename(tx, d.id(), name, platform.now());
+            return null;
+        });
+        return Map.of("dataset", datasetView(dataset(d.projectId(), d.id()), DATASET_FIELDS.select(null)), "validation_only", p.get(VALIDATION_ONLY));
+    }
+
+    /** The value of a name patch; other changes of whole datasets (columns, types, refresh, settings) are not offered. */
+    private static JsonNode namePatch(JsonNode patch) {
+        if (!patch.isObject()) throw QuerySyntax.bad("patch", "must be an object {op, path, value}");
+        if (!patch.path("op").asText("").equals("replace") || !patch.path("path").asText("").equals("name")) {
+            throw QuerySyntax.bad("patch", "only {op: replace, path: name} is offered for datasets; columns, column types and names, refresh,"
+                    + " connection and schema settings cannot be changed here");
+        }
+        return patch.path("value");
+    }
+
+    private static String datasetName(JsonNode value) {
+        if (!value.isTextual()) throw QuerySyntax.bad("patch.value", "a name must be text");
+        String name = value.asText().strip();
+        if (name.isEmpty() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
+            throw QuerySyntax.bad("patch.value", "a name is 1 to 200 characters, no control characters");
+        }
+        return name;
+    }
+
     /** Deletes datasets of the project with their batches and rows, all or none (an unknown id: 404, nothing deleted). 204. */
     private Object deleteDatasets(ApiRequest r, Params p, List<Long> ids) {
         long projectId = project(r, p);
