@@ -127,6 +127,32 @@ class MicrobiomeTest {
     }
 
     @Test
+    void theDemoProfileHasEveryCladeAtEveryRankWithABackgroundForEach() throws Exception {
+        try (TestServer s = TestServer.builder().setting("demo.enabled", "true").start()) {
+            Model demo = Model.parse(java.nio.file.Files.readString(s.dataDir().resolve("demo-credentials.json")));
+            String metagenomics = (String) demo.at("samples.metagenomics");
+            String token = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(),
+                    (String) demo.at("oauth_client.client_id"), (String) demo.at("user.user_id"), io.omix.server.oauth.OAuthClient.AUTHORIZATION_CODE,
+                    "samples microbiome", null, false).accessToken();
+            try (Api api = Api.builder(token).endpoint(s.url()).build()) {
+                java.util.Map<String, Model> byRank = new java.util.TreeMap<>();
+                for (Model row : api.taxonAbundances(metagenomics)) byRank.putIfAbsent((String) row.at("taxonomy.rank"), row);
+                assertEquals(java.util.Set.of("kingdom", "phylum", "class", "order", "family", "genus", "species", "strain"), byRank.keySet(),
+                        "a MetaPhlAn profile has a row for every clade at every rank");
+                for (Model row : byRank.values()) {
+                    Model background = row.getModel("background");
+                    assertTrue(background.getInt("cohort_size") >= 30, row.dumps());
+                    assertTrue(background.getDouble("freq") > 0.5, "the cohort has this clade too: " + row.dumps());
+                    assertTrue(background.getDouble("mean") > 0, "with abundances, not an all-zero background: " + row.dumps());
+                }
+                Model family = api.getTaxonAbundance(metagenomics, "815", null, null).getList("result").getModel(0);
+                assertEquals("f__Bacteroidaceae", family.at("taxonomy.taxon_name"), "taxon_ids filters at the family rank");
+                assertEquals("family", family.at("taxonomy.rank"));
+            }
+        }
+    }
+
+    @Test
     void functionalAbundancesPageWithAnOpaqueToken() {
         Model first = world.owner().getFuncAbundance(sample, "go", null, null, 3);
         assertEquals(7, first.getInt("count"), "stratified rows are left out");

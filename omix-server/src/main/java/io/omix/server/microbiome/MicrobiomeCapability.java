@@ -290,7 +290,8 @@ public final class MicrobiomeCapability implements Capability {
         if (project == null || appKey == null) return;
         List<String> lines;
         try (InputStream in = resource("demo-taxa.tsv")) {
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.startsWith("#") && l.contains("s__")).toList();
+            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#") && l.contains("|s__") && !l.contains("|t__")).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -314,11 +315,27 @@ public final class MicrobiomeCapability implements Capability {
                 values.add(value);
                 drawnTotal += value;
             }
+            // Every clade at every rank, as MetaPhlAn writes it: each ancestor's abundance is the sum of its species', and
+            // each species has its strain (SGB) row.
+            Map<String, double[]> clades = new java.util.LinkedHashMap<>();
+            Map<String, String> taxids = new java.util.HashMap<>();
             for (int k = 0; k < present.size(); k++) {
                 String[] cols = present.get(k);
                 double value = values.get(k) * sourceTotal / drawnTotal;
-                table.append(cols[0]).append('\t').append(cols[1]).append('\t').append(String.format(java.util.Locale.ROOT, "%.5f", value)).append('\n');
+                String[] names = cols[0].split("\\|");
+                String[] ids = cols[1].split("\\|");
+                for (int depth = 1; depth <= names.length; depth++) {
+                    String clade = String.join("|", java.util.Arrays.copyOf(names, depth));
+                    taxids.putIfAbsent(clade, String.join("|", java.util.Arrays.copyOf(ids, Math.min(depth, ids.length))));
+                    clades.computeIfAbsent(clade, c -> new double[1])[0] += value;
+                }
+                // The demo profile names each species' strain after the species' taxid: the same strain in every sample.
+                String strain = cols[0] + "|t__SGB" + ids[ids.length - 1];
+                clades.put(strain, new double[] {value});
+                taxids.put(strain, cols[1]);
             }
+            clades.forEach((clade, value) -> table.append(clade).append('\t').append(taxids.get(clade)).append('\t')
+                    .append(String.format(java.util.Locale.ROOT, "%.5f", value[0])).append('\n'));
             importer.importTaxa(id, new java.io.ByteArrayInputStream(table.toString().getBytes(StandardCharsets.UTF_8)), "MetaPhlAn 4.0");
         }
     }

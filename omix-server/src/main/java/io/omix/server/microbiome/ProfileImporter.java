@@ -59,7 +59,10 @@ public final class ProfileImporter {
             String last = clade.substring(clade.lastIndexOf('|') + 1);
             String rank = RANKS.getOrDefault(last.charAt(0), "unknown");
             String id = null;
-            if (withIds) {
+            if (rank.equals("strain") && last.length() > 3) {
+                // MetaPhlAn 4 writes a strain (SGB) under its species with the species' taxid path: its own name is its id.
+                id = last.substring(3);
+            } else if (withIds) {
                 String ids = cols[1].trim();
                 String lastId = ids.substring(ids.lastIndexOf('|') + 1);
                 if (!lastId.isEmpty()) id = lastId;
