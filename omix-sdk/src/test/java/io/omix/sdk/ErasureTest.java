@@ -59,6 +59,7 @@ class ErasureTest {
         profiles.importTaxa(sample, ErasureTest.class.getResourceAsStream("/microbiome/taxa.tsv"), "MetaPhlAn");
         profiles.importFunctions(sample, "go", ErasureTest.class.getResourceAsStream("/microbiome/go.tsv"), "HUMAnN");
         profiles.importGenes(sample, "IGC_9.9M", ErasureTest.class.getResourceAsStream("/microbiome/igc.tsv"), "IGC_PROFILING");
+        api.getGeneAbundance(sample, "IGC_9.9M", "file"); // its gene table, made into a file in the object store
         StreamStore streams = new StreamStore(platform);
         String entity = streams.entityOf(sample);
         List<StreamStore.NewRecord> records = new ArrayList<>();

@@ -179,7 +179,7 @@ class MicrobiomeTest {
     }
 
     @Test
-    void geneAbundancesCarryTheirAnnotationAndFilesAreRefusedHonestly() {
+    void geneAbundancesCarryTheirAnnotationAndComeAsAFileToo() throws Exception {
         Model genes = world.owner().getGeneAbundance(sample, "IGC_9.9M", "list");
         assertEquals(3, genes.getInt("count"));
         Model g = genes.getList("result").getModel(0);
@@ -188,9 +188,29 @@ class MicrobiomeTest {
         assertEquals("K01824", g.at("igc_gene.annotation.kegg_annotation"));
         assertEquals(88230, g.at("igc_gene.annotation.gene_length"));
         assertEquals("IGC_PROFILING", g.at("observation.software"));
-        ApiException file = assertThrows(ApiException.class, () -> world.owner().getGeneAbundance(sample, "IGC_9.9M", "file"));
-        assertEquals(41001, file.code());
-        assertTrue(file.dataModel().getString("data_type").contains("no file service"));
+        // data_type=file: the whole table as a tab-separated file, by a signed link.
+        Model file = world.owner().getGeneAbundance(sample, "IGC_9.9M", "file").getList("result").getModel(0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpResponse<String> table = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(file.getString("url"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, table.statusCode());
+        List<String> lines = table.body().lines().toList();
+        assertEquals("gene_id\tabundance\tgene_name\tannotation", lines.get(0));
+        assertEquals(4, lines.size(), "the header and the sample's 3 genes");
+        assertTrue(lines.get(1).startsWith("igc_1\t"), lines.get(1));
+        assertEquals(file.getLong("size"), (long) table.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertEquals(file.getString("object_name"), world.owner().getGeneAbundance(sample, "IGC_9.9M", "file").getList("result").getModel(0)
+                .getString("object_name"), "made once per import, then reused");
+        // The sample lists it among its files (require_files), with a link of its own.
+        HttpResponse<String> listed = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/samples/" + sample
+                + "?require_files=true")).header("Authorization", "Bearer " + world.owner().accessToken()).build(), HttpResponse.BodyHandlers.ofString());
+        Model files = Model.parse(listed.body()).getModel("data");
+        assertEquals(file.getString("object_name"), files.getList("files").getModel(0).getString("object_name"));
+        // A UniRef90 table is too large to list: a file only, as on the original platform.
+        ApiException list = assertThrows(ApiException.class, () -> world.owner().getGeneAbundance(sample, "UniRef90_HUMAnN2_0.11", "list"));
+        assertEquals(41001, list.code());
+        assertTrue(list.dataModel().getString("data_type").contains("file"));
+        assertEquals(0, world.owner().getGeneAbundance(sample, "UniRef90_HUMAnN2_0.11", "file").getInt("count"), "no such profile: no file");
     }
 
     @Test

@@ -275,7 +275,10 @@ public final class FilesCapability implements Capability {
             ctx.status(404).result("no such object");
             return;
         }
-        String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5) : null;
+        // The person whose data it is: the owner of a person's file, or the person of a sample's table.
+        String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5)
+                : object.owner().startsWith("sample:") ? platform.database().jdbc().queryOne("SELECT user_id FROM sample_users WHERE biosample_id = ?"
+                        + " ORDER BY user_id", rs -> rs.getString(1), object.owner().substring(7)).orElse(null) : null;
         io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, ownerUser, "signed_link",
                 "GET /oss/objects/<object_name>", "object_name=" + name));
         ctx.header("X-Omix-Content-SHA256", object.sha256());

@@ -76,8 +76,10 @@ public final class MicrobiomeCapability implements Capability {
     private final SampleAccess access;
     private final SampleStore samples;
     private final ProfileImporter importer;
+    private final Platform platform;
 
     public MicrobiomeCapability(Platform platform) {
+        this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.access = new SampleAccess(jdbc);
         this.samples = new SampleStore(platform);
@@ -88,7 +90,7 @@ public final class MicrobiomeCapability implements Capability {
     public void routes(Routes routes) {
         routes.get("/microbiome/taxon_abundance", Access.USER_TOKEN, TAXON, (r, p) -> taxa(r.caller(), p));
         routes.get("/microbiome/func_abundance", Access.USER_TOKEN, FUNC, (r, p) -> functions(r.caller(), p));
-        routes.get("/microbiome/gene_abundance", Access.USER_TOKEN, GENE, (r, p) -> genes(r.caller(), p));
+        routes.get("/microbiome/gene_abundance", Access.USER_TOKEN, GENE, (r, p) -> genes(r, p));
         routes.upload(HandlerType.POST, "/admin/microbiome/import", Access.OPERATOR, IMPORT, (r, p) -> {
             String id = p.get(BIOSAMPLE_ID);
             if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
@@ -207,12 +209,14 @@ public final class MicrobiomeCapability implements Capability {
         });
     }
 
-    private Map<String, Object> genes(Caller caller, Params p) {
-        Sample s = visibleSample(caller, p);
-        if ("file".equals(p.get(DATA_TYPE))) {
-            throw ApiException.invalidParam("data_type", "file is not available yet: this installation has no file service; use list");
-        }
+    private Map<String, Object> genes(io.omix.server.common.http.ApiRequest r, Params p) {
+        Sample s = visibleSample(r.caller(), p);
         String catalog = p.get(GENE_CATALOG);
+        if ("file".equals(p.get(DATA_TYPE))) return geneFile(r, s, catalog, p.get(LIMIT));
+        if (catalog.startsWith("UniRef90")) {
+            // As on the original platform: a UniRef90 table (millions of genes) is offered as a file only.
+            throw ApiException.invalidParam("data_type", "the " + catalog + " table is too large to list: ask for data_type=file");
+        }
         boolean igc = catalog.startsWith("IGC");
         String software = jdbc.queryOne("SELECT software FROM microbiome_profiles WHERE biosample_id = ? AND kind = 'gene' AND catalog = ?",
                 rs -> rs.getString(1), s.biosampleId(), catalog).orElse(null);
@@ -233,6 +237,107 @@ public final class MicrobiomeCapability implements Capability {
             m.put(igc ? "igc_gene" : "uniref_gene", gene);
             return m;
         });
+    }
+
+    /**
+     * data_type=file: the sample's whole gene table of the catalog as a tab-separated file in the object
+     * store (made once per import, then reused), answered with a signed download link valid for an hour.
+     */
+    private Map<String, Object> geneFile(io.omix.server.common.http.ApiRequest r, Sample s, String catalog, int limit) {
+        java.util.Optional<java.time.OffsetDateTime> imported = jdbc.queryOne("SELECT imported_at FROM microbiome_profiles WHERE biosample_id = ?"
+                + " AND kind = 'gene' AND catalog = ?", rs -> rs.getObject(1, java.time.OffsetDateTime.class), s.biosampleId(), catalog);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (imported.isEmpty()) {
+            out.put("result", List.of());
+            out.put("count", 0);
+            out.put("next_page", null);
+            out.put("limit", limit);
+            return out;
+        }
+        String name = "microbiome/" + s.biosampleId() + "/genes-" + catalog + "-" + imported.get().toInstant().toEpochMilli() + ".tsv";
+        StoredTable object = storedTable(name).orElseGet(() -> writeGeneTable(s.biosampleId(), catalog, name));
+        long expires = platform.now().plusHours(1).toEpochSecond();
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("url", new io.omix.server.files.SignedLinks(platform).url(r.baseUrl(platform.config()), name, expires));
+        file.put("object_name", name);
+        file.put("format", "text/tab-separated-values");
+        file.put("columns", List.of("gene_id", "abundance", "gene_name", "annotation"));
+        file.put("size", object.size());
+        file.put("sha256", object.sha256());
+        file.put("expires", String.valueOf(expires));
+        out.put("result", List.of(file));
+        out.put("count", 1);
+        out.put("next_page", null);
+        out.put("limit", limit);
+        return out;
+    }
+
+    private record StoredTable(long size, String sha256) {}
+
+    /** The table when it was written before and its bytes are still there. */
+    private java.util.Optional<StoredTable> storedTable(String name) {
+        java.util.Optional<StoredTable> row = jdbc.queryOne("SELECT size_bytes, sha256 FROM file_objects WHERE object_name = ?",
+                rs -> new StoredTable(rs.getLong(1), rs.getString(2)), name);
+        try {
+            return row.isPresent() && platform.objects().size(name).isPresent() ? row : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private StoredTable writeGeneTable(String biosampleId, String catalog, String name) {
+        java.nio.file.Path scratch = null;
+        try {
+            scratch = java.nio.file.Files.createTempFile("omix-genes-", ".tsv");
+            try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(scratch, StandardCharsets.UTF_8)) {
+                out.write("gene_id\tabundance\tgene_name\tannotation\n");
+                jdbc.withConnection(c -> {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT gene_id, abundance, gene_name, annotation FROM gene_abundance"
+                            + " WHERE biosample_id = ? AND catalog = ? ORDER BY gene_id")) {
+                        ps.setFetchSize(10_000);
+                        Jdbc.bind(ps, biosampleId, catalog);
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                out.write(tsv(rs.getString(1)) + "\t" + rs.getDouble(2) + "\t" + tsv(rs.getString(3)) + "\t" + tsv(rs.getString(4)) + "\n");
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return null;
+                });
+            }
+            io.omix.server.files.ObjectStore.Stored stored;
+            try (InputStream in = java.nio.file.Files.newInputStream(scratch)) {
+                stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
+            }
+            jdbc.inTransaction(tx -> {
+                // Two requests at once may both write the table: the same bytes under the same name; one row.
+                if (Jdbc.query(tx, "SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isEmpty()) {
+                    io.omix.server.files.FileStore.recordObject(tx, name, "sample:" + biosampleId, stored, platform.now());
+                }
+                // Tables of earlier imports of this catalog are no one's now: housekeeping removes their bytes.
+                Jdbc.update(tx, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? AND object_name <> ?", "sample:" + biosampleId,
+                        "microbiome/" + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
+                return null;
+            });
+            return storedTable(name).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (scratch != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(scratch);
+                } catch (IOException ignored) {
+                    // a temporary file; the system cleans its directory
+                }
+            }
+        }
+    }
+
+    /** A value in a tab-separated line: tabs and line breaks inside it become spaces. */
+    private static String tsv(String value) {
+        return value == null ? "" : value.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
     }
 
     private Map<String, Object> keyset(Sample s, Params p, String table, String idColumn, String catalog, Jdbc.RowMapper<Map<String, Object>> mapper) {

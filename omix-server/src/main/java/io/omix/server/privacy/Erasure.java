@@ -34,11 +34,28 @@ public final class Erasure {
 
     /** Erases one sample and everything derived from it; false when there is no such sample. */
     public boolean eraseSample(String biosampleId) {
-        return jdbc.inTransaction(c -> {
+        List<String> objects = new ArrayList<>();
+        boolean erased = jdbc.inTransaction(c -> {
             if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId).isEmpty()) return false;
+            objects.addAll(objectsOf(c, biosampleId));
             eraseSample(c, biosampleId);
             return true;
         });
+        for (String name : objects) deleteObject(name);
+        return erased;
+    }
+
+    /** Objects made from a sample's data (its gene tables), named before the sample's rows go. */
+    private static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
+        return Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), "sample:" + biosampleId);
+    }
+
+    private void deleteObject(String name) {
+        try {
+            platform.objects().delete(name);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("erasure: object {} stays for housekeeping: {}", name, e.toString());
+        }
     }
 
     /**
@@ -59,6 +76,7 @@ public final class Erasure {
             for (String s : Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId)) {
                 long others = Jdbc.query(c, "SELECT COUNT(*) FROM sample_users WHERE biosample_id = ? AND user_id <> ?", rs -> rs.getLong(1), s, userId).get(0);
                 if (others == 0) {
+                    for (String name : objectsOf(c, s)) objects.add(new String[] {"object", name});
                     eraseSample(c, s);
                     samples.add(s);
                 } else {
@@ -135,6 +153,7 @@ public final class Erasure {
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", "sample:" + biosampleId);
         Jdbc.update(c, "DELETE FROM samples WHERE biosample_id = ?", biosampleId);
         // Last: a stream write racing this erasure waits on the series rows above, so none of its events slips past.
         forgetDeliveriesNaming(c, biosampleId);

@@ -92,7 +92,7 @@ public final class SamplesCapability implements Capability {
     public void routes(Routes routes) {
         routes.get("/samples", Access.TOKEN, LIST, (r, p) -> list(r, p, true));
         routes.get("/samples/external_ids", Access.TOKEN, EXTERNALS, (r, p) -> externals(r.caller(), p));
-        routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r.caller(), p, true));
+        routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r, p, true));
         routes.post("/samples/register", Access.TOKEN, REGISTER_OPEN, (r, p) -> register(r.caller(), p, REQUIRED_EXTERNAL_ID));
         routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
         // Operators: every sample and who it is bound to; binding a sample to a user shows it to them at once.
@@ -122,7 +122,7 @@ public final class SamplesCapability implements Capability {
         });
 
         routes.get("/private/samples", Access.PRIVATE_APP, PRIVATE_LIST, (r, p) -> list(r, p, false));
-        routes.get("/private/samples/{biosample_id}", Access.PRIVATE_APP, PRIVATE_GET, (r, p) -> get(r.caller(), p, false));
+        routes.get("/private/samples/{biosample_id}", Access.PRIVATE_APP, PRIVATE_GET, (r, p) -> get(r, p, false));
         routes.post("/private/samples/register", Access.PRIVATE_APP, REGISTER_PRIVATE, (r, p) -> register(r.caller(), p, EXTERNAL_ID));
         routes.post("/private/samples/improve", Access.PRIVATE_APP, IMPROVE, (r, p) -> improve(r.caller(), p));
     }
@@ -133,7 +133,6 @@ public final class SamplesCapability implements Capability {
         SampleStore.Filter filter;
         int page;
         if (open) {
-            refuseRequireFiles(p);
             filter = new SampleStore.Filter(p.get(BIOSAMPLE_IDS), p.get(SITES), p.get(OMICS), p.get(PROJECT_IDS), p.get(ORGANISMS),
                     p.get(DATA_AVAILABILITY), p.get(STATUSES), null);
             page = p.get(PAGE) != null ? p.get(PAGE) : p.get(NEXT_PAGE) != null ? p.get(NEXT_PAGE) : 1;
@@ -144,7 +143,7 @@ public final class SamplesCapability implements Capability {
         int limit = p.get(LIMIT);
         SampleStore.Page result = store.list(caller, filter, page, limit);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Sample s : result.samples()) rows.add(open ? SampleViews.open(s) : SampleViews.privateView(s));
+        for (Sample s : result.samples()) rows.add(open ? withFiles(request, SampleViews.open(s), s, p) : SampleViews.privateView(s));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("result", rows);
         out.put("count", result.count());
@@ -152,18 +151,38 @@ public final class SamplesCapability implements Capability {
         return out;
     }
 
-    /** Files come with the file service; until then asking for them is refused rather than ignored. */
-    private static void refuseRequireFiles(Params p) {
-        if (Boolean.TRUE.equals(p.get(REQUIRE_FILES))) {
-            throw ApiException.invalidParam("require_files", "is not supported yet: this installation has no file service");
-        }
+    /**
+     * With {@code require_files=true}, a sample's {@code files}: what the platform made of its data (its
+     * gene tables, once asked for), each with a signed download link valid for an hour.
+     */
+    private Map<String, Object> withFiles(ApiRequest request, Map<String, Object> view, Sample s, Params p) {
+        if (!Boolean.TRUE.equals(p.get(REQUIRE_FILES))) return view;
+        long expires = platform.now().plusHours(1).toEpochSecond();
+        io.omix.server.files.SignedLinks links = new io.omix.server.files.SignedLinks(platform);
+        String base = request.baseUrl(platform.config());
+        List<Map<String, Object>> files = platform.database().jdbc().query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects"
+                + " WHERE owner = ? ORDER BY object_name", rs -> {
+            Map<String, Object> f = new LinkedHashMap<>();
+            String name = rs.getString(1);
+            f.put("name", name.substring(name.lastIndexOf('/') + 1));
+            f.put("object_name", name);
+            f.put("url", links.url(base, name, expires));
+            f.put("size", rs.getLong(2));
+            f.put("sha256", rs.getString(3));
+            f.put("created_at", rs.getObject(4, java.time.OffsetDateTime.class).toInstant().toString());
+            f.put("expires", String.valueOf(expires));
+            return f;
+        }, "sample:" + s.biosampleId());
+        Map<String, Object> out = new LinkedHashMap<>(view);
+        out.put("files", files);
+        return out;
     }
 
-    private Map<String, Object> get(Caller caller, Params p, boolean open) {
+    private Map<String, Object> get(ApiRequest request, Params p, boolean open) {
+        Caller caller = request.caller();
         caller.requireScope(Scope.SAMPLES);
-        if (open) refuseRequireFiles(p);
         Sample s = store.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID))).orElseThrow();
-        return open ? SampleViews.open(s) : SampleViews.privateView(s);
+        return open ? withFiles(request, SampleViews.open(s), s, p) : SampleViews.privateView(s);
     }
 
     private List<Map<String, Object>> externals(Caller caller, Params p) {
