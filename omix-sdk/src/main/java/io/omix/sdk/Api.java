@@ -10,8 +10,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Client of the open platform, acting with one OAuth2 access token.
+ * Client of the open platform, acting with one OAuth2 access token (or tokens its credentials
+ * renew): samples, variant calls, microbiome profiles, streams, data items, tasks, files,
+ * interpretation models, webhooks and the person's own grants, export and erasure.
  * Thread-safe; close it to release its connections.
+ * <p>Every call may fail with {@link AuthenticationException} when the token is unknown, expired or
+ * revoked (403), {@link PermissionException} when it lacks the call's scope (401) or is a user token where
+ * only the application's own may call (40014), {@link InvalidParameterException} for a refused parameter (41001), {@link RateLimitedException}
+ * past the minute's limit, {@link ServerException} and {@link TransportException}. Ids are upper-cased
+ * before sending, as the original client does.
  *
  * <pre>{@code
  * try (Api api = Api.builder(accessToken).endpoint("http://localhost:8080").build()) {
@@ -52,20 +59,40 @@ public final class Api implements AutoCloseable {
         this.ownsTransport = false;
     }
 
-    /** This client with {@code options} on every call made through the answer (a view: closing it closes nothing). */
+    /**
+     * This client with {@code options} on every call made through the answer, e.g. a longer timeout
+     * for a slow model: {@code api.with(RequestOptions.timeout(Duration.ofMinutes(2))).invokeModel(...)}.
+     *
+     * @param options a timeout per attempt and/or the {@code Idempotency-Key} of the next write
+     * @return a view sharing this client's token and connections (closing it closes nothing)
+     * @throws NullPointerException when {@code options} is null
+     */
     public Api with(RequestOptions options) {
         return new Api(this, options);
     }
 
-    /** A client with the default settings (local endpoint, 3 retries, 18 s timeout). */
+    /**
+     * A client with the default settings (local endpoint, 3 retries, 18 s timeout) and its own
+     * connection pool (prefer {@link Omix#openPlatform(String)} in new code).
+     *
+     * @param accessToken an access token of either grant ({@code oat_...}); it is not renewed
+     * @throws NullPointerException when {@code accessToken} is null
+     */
     public Api(String accessToken) {
         this(accessToken, builder(accessToken).config());
     }
 
+    /**
+     * Starts the settings of a client with its own connection pool.
+     *
+     * @param accessToken an access token of either grant ({@code oat_...}); it is not renewed
+     * @return a builder with the defaults: local endpoint, 3 retries, 18 s timeout
+     */
     public static Builder builder(String accessToken) {
         return new Builder(accessToken);
     }
 
+    /** Settings of an {@link Api} client with a fixed access token; {@link #build()} makes it. */
     public static final class Builder extends ClientBuilder<Builder, Api> {
         private final String accessToken;
 
@@ -80,17 +107,32 @@ public final class Api implements AutoCloseable {
         }
     }
 
-    /** The access token calls are made with now (with a token provider: the current one, renewed as needed). */
+    /**
+     * The access token calls are made with now.
+     *
+     * @return the fixed token, or with renewable credentials the current one (fetched or renewed first when due)
+     * @throws OmixException when renewable credentials cannot fetch a token
+     */
     public String accessToken() {
         return tokens.get();
     }
 
-    /** This client's settings (read-only). */
+    /**
+     * This client's settings.
+     *
+     * @return the settings its builder (or its root client) set (read-only)
+     */
     public Settings config() {
         return Settings.of(transport.config());
     }
 
-    /** True when the platform answers {@code /ping} with a 2xx status; never throws. */
+    /**
+     * Checks that the platform is up (the open platform's alive): {@code GET /ping}, with the retries
+     * the settings allow; no token is needed.
+     *
+     * @return true when the platform answers with a 2xx status, false otherwise or when it cannot be
+     *         reached (never throws)
+     */
     public boolean alive() {
         return Ping.alive(transport);
     }
@@ -98,22 +140,38 @@ public final class Api implements AutoCloseable {
     /**
      * The user's profile (the open platform's get_user): only the fields the token's scopes allow.
      * Authorization-code tokens only. Typed: {@code api.getUser().as(User.class)}.
+     *
+     * @return e.g. {@code {userId, username, nickname, avatar, sex, birthday}} with {@code profile},
+     *         {@code email} with {@code email}, {@code phone}, {@code userAddress}, {@code personnelInfoCode}
+     * @throws PermissionException when no profile scope was granted, or the token is a client-credentials one (401)
      */
     public Model getUser() {
         return Answers.model(call(ApiRequest.get("/profile")));
     }
 
-    /** Samples, typed: {@code api.samples().list(query)}. */
+    /**
+     * The caller's samples, typed: {@code api.samples().list(query)}.
+     *
+     * @return the typed sample calls of this client
+     */
     public Samples samples() {
         return samples;
     }
 
-    /** Variant calls, typed: {@code api.variants().get(VariantQuery.of(sampleId, "rs762551"))}. */
+    /**
+     * Variant calls, typed: {@code api.variants().get(VariantQuery.of(sampleId, "rs762551"))}.
+     *
+     * @return the typed variant calls of this client
+     */
     public Variants variants() {
         return variants;
     }
 
-    /** Stream records, typed: {@code api.streams().range(StreamRange.of(element)...build())}. */
+    /**
+     * Stream records, typed: {@code api.streams().range(StreamRange.of(element)...build())}.
+     *
+     * @return the typed stream calls of this client
+     */
     public Streams streams() {
         return streams;
     }
@@ -122,7 +180,13 @@ public final class Api implements AutoCloseable {
     public final class Samples {
         private Samples() {}
 
-        /** Every sample matching {@code query}, page by page ({@code limit} is the page size). */
+        /**
+         * Every sample matching {@code query}, fetched page by page as the iteration goes. Needs the
+         * {@code samples} scope; a user token sees its person's samples, a client-credentials token its application's.
+         *
+         * @param query the filters and paging ({@code limit} is the page size, {@code page} the first page)
+         * @return the samples, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         */
         public Paginated<Sample> list(SampleQuery query) {
             return new Paginated<>(cursor -> {
                 Model page = getSamples(cursor == null ? query : query.withPage(Integer.parseInt(cursor)));
@@ -132,7 +196,11 @@ public final class Api implements AutoCloseable {
             }, null);
         }
 
-        /** Every sample of the caller. */
+        /**
+         * Every sample of the caller, 50 a page.
+         *
+         * @return the samples, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         */
         public Paginated<Sample> list() {
             return list(SampleQuery.all());
         }
@@ -142,7 +210,15 @@ public final class Api implements AutoCloseable {
     public final class Variants {
         private Variants() {}
 
-        /** The calls asked for, in the order asked; an rs id without a call comes back as not assayed. */
+        /**
+         * The calls asked for, in the order asked; an rs id without a call comes back as not assayed
+         * ({@link Variant#isAssayed()} false), never dropped. Needs the {@code variants} scope.
+         *
+         * @param query the sample and 1 to 100 rs ids
+         * @return one entry per asked id (more for a multi-allelic id), typed
+         * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+         * @throws InvalidParameterException when an rs id is malformed or repeated (41001)
+         */
         public List<Variant> get(VariantQuery query) {
             return getVariants(query.biosampleId(), query.rsids()).models().stream().map(m -> m.as(Variant.class)).toList();
         }
@@ -152,7 +228,13 @@ public final class Api implements AutoCloseable {
     public final class Streams {
         private Streams() {}
 
-        /** Every record of the range, page by page as the iteration goes. */
+        /**
+         * Every record of the range, page by page as the iteration goes. Needs the {@code streams}
+         * scope; a client-credentials token must name the sample.
+         *
+         * @param range the data element, sample, time window, order and page size
+         * @return the records, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         */
         public Paginated<StreamRecord> range(StreamRange range) {
             return new Paginated<>(cursor -> {
                 Model page = getRangeStream(range.dataElementId(), range.biosampleId(), range.start(), range.end(), range.sort().wire(), cursor,
@@ -164,12 +246,24 @@ public final class Api implements AutoCloseable {
         }
     }
 
-    /** This client application's webhook endpoints (a client-credentials token; events in docs/api.md). */
+    /**
+     * This client application's webhook endpoints ({@code /webhooks}): events such as
+     * {@code task.finished}, {@code model.deployed}, {@code grant.revoked} and {@code user.erased}
+     * (docs/api.md). Needs a client-credentials token.
+     *
+     * @return the endpoint calls of this application
+     */
     public WebhookEndpoints webhooks() {
         return new WebhookEndpoints("/webhooks", false, r -> Answers.model(call(r)));
     }
 
-    /** One page of the caller's samples (the open platform's get_samples): {@code {result, count, next_page}}. */
+    /**
+     * One page of the caller's samples (the open platform's get_samples). Needs the {@code samples} scope.
+     *
+     * @param query the filters ({@code biosample_ids}, sites, omics, projects, organisms, statuses...) and paging
+     * @return {@code {result, count, next_page}}; {@code next_page} is null on the last page
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
+     */
     public Model getSamples(SampleQuery query) {
         return Answers.model(call(query.apply(ApiRequest.get("/samples"))));
     }
@@ -178,6 +272,9 @@ public final class Api implements AutoCloseable {
      * The applications the signed-in person authorized: {@code {grants: [{client_id, client_name, scope,
      * granted_at, updated_at, last_used_at}]}}. Needs a user token with the {@code grants} scope
      * (first-party tools only: an operator allows it per client).
+     *
+     * @return the grants, most recent first; {@code last_used_at} null when the application never called
+     * @throws PermissionException when the token lacks the {@code grants} scope (401)
      */
     public Model getGrants() {
         return Answers.model(call(ApiRequest.get("/user/grants")));
@@ -186,7 +283,12 @@ public final class Api implements AutoCloseable {
     /**
      * Takes back what the person allowed application {@code clientId}: its consent and every access
      * token, refresh token and upload credential it holds for them stop at once. Answers
-     * {@code {client_id, revoked: true}}; 41001 naming {@code client_id} when there was no such grant.
+     * {@code {client_id, revoked: true}}. Needs a user token with the {@code grants} scope.
+     *
+     * @param clientId the application's client id, as {@link #getGrants()} lists it
+     * @return {@code {client_id, revoked: true}}
+     * @throws InvalidParameterException when there was no such grant (41001 naming {@code client_id})
+     * @throws PermissionException       when the token lacks the {@code grants} scope (401)
      */
     public Model revokeGrant(String clientId) {
         return Answers.model(call(ApiRequest.of("DELETE", "/user/grants/"
@@ -196,7 +298,12 @@ public final class Api implements AutoCloseable {
     /**
      * Erases one of the signed-in person's samples and everything derived from it (variant calls,
      * microbiome profiles, stream records, data items): {@code {biosample_id, erased: true}}. Needs
-     * the person's own tool (scope {@code grants}); 41303 for a sample that is not theirs. Cannot be undone.
+     * the person's own tool (scope {@code grants}). Cannot be undone.
+     *
+     * @param biosampleId the sample's id ({@code E-...})
+     * @return {@code {biosample_id, erased: true}}
+     * @throws PermissionException when the sample is not bound to the person (41303), or the token
+     *                             lacks the {@code grants} scope (401)
      */
     public Model deleteSample(String biosampleId) {
         return Answers.model(call(ApiRequest.of("DELETE", "/samples/" + upper(biosampleId))));
@@ -206,6 +313,9 @@ public final class Api implements AutoCloseable {
      * Erases the signed-in person's account and all their data: samples (and everything derived),
      * files, grants, tokens. Answers {@code {user_id, erased: true, samples, files}}; this token stops
      * working. Needs the person's own tool (scope {@code grants}). Cannot be undone.
+     *
+     * @return {@code {user_id, erased: true, samples, files}}
+     * @throws PermissionException when the token lacks the {@code grants} scope (401)
      */
     public Model deleteAccount() {
         return Answers.model(call(ApiRequest.of("DELETE", "/user")));
@@ -219,6 +329,9 @@ public final class Api implements AutoCloseable {
      * {@code SUCCESS}, is {@code {object_name, size, sha256, url, expires, samples, files, entries}}
      * with {@code url} a signed download link valid for a day. Asking while an export runs answers that
      * one. Needs the person's own tool (scope {@code grants}).
+     *
+     * @return the task {@code {task_id, progress, result, completed, task_url}}: {@link #waitFor(Model, Duration)} it
+     * @throws PermissionException when the token lacks the {@code grants} scope (401)
      */
     public Model requestExport() {
         return Answers.model(call(ApiRequest.post("/user/export")));
@@ -226,13 +339,32 @@ public final class Api implements AutoCloseable {
 
     /**
      * {@link #requestExport}, waits for it (at most {@code timeout}) and downloads the archive into
-     * {@code target}, checking its SHA-256; the finished task. OmixException when the export failed.
+     * {@code target}, checking it (via {@code target.part}, which a later call continues).
+     *
+     * @param target  the zip file to write, replaced when it exists
+     * @param timeout how long to wait for the export to be built
+     * @return the finished task; its {@code result} is {@code {object_name, size, sha256, url, expires, samples, files, entries}}
+     * @throws TransportException          when the export failed, was not built within {@code timeout},
+     *                                     or the download failed or was corrupt
+     * @throws PermissionException         when the token lacks the {@code grants} scope (401)
+     * @throws java.io.UncheckedIOException when {@code target} cannot be written
      */
     public Model exportData(java.nio.file.Path target, java.time.Duration timeout) {
         return exportData(target, timeout, TransferListener.NONE);
     }
 
-    /** As {@link #exportData(java.nio.file.Path, java.time.Duration)}, telling {@code listener} how the download goes. */
+    /**
+     * As {@link #exportData(java.nio.file.Path, java.time.Duration)}, telling {@code listener} how the download goes.
+     *
+     * @param target   the zip file to write, replaced when it exists
+     * @param timeout  how long to wait for the export to be built
+     * @param listener told of the download's progress, from the transfer threads
+     * @return the finished task, with the archive's {@code result}
+     * @throws TransportException          when the export failed, was not built within {@code timeout},
+     *                                     or the download failed or was corrupt
+     * @throws PermissionException         when the token lacks the {@code grants} scope (401)
+     * @throws java.io.UncheckedIOException when {@code target} cannot be written
+     */
     public Model exportData(java.nio.file.Path target, java.time.Duration timeout, TransferListener listener) {
         Model done = waitFor(requestExport(), timeout);
         Model result = done.getModel("result");
@@ -243,25 +375,53 @@ public final class Api implements AutoCloseable {
         return done;
     }
 
-    /** Every sample matching {@code query}, fetched page by page as the iteration goes. */
+    /**
+     * Every sample matching {@code query}, fetched page by page as the iteration goes (the untyped
+     * form of {@code samples().list(query)}).
+     *
+     * @param query the filters and paging ({@code limit} is the page size)
+     * @return the samples as {@link Model}s, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> samples(SampleQuery query) {
         return new Paged(next -> getSamples(next == null ? query : query.withPage(((Number) next).intValue())));
     }
 
-    /** One sample (the open platform's get_sample); 41303 unless it is the caller's. Typed: {@code .as(Sample.class)}. */
+    /**
+     * One sample (the open platform's get_sample). Needs the {@code samples} scope. Typed: {@code .as(Sample.class)}.
+     *
+     * @param biosampleId the sample's id ({@code E-...})
+     * @return the sample, coded values as {@code {code, display}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model getSample(String biosampleId) {
         return Answers.model(call(ApiRequest.get("/samples/" + upper(biosampleId))));
     }
 
-    /** Registers a sample (the open platform's register_sample); answers {@code {biosample_id}}. */
+    /**
+     * Registers a sample (the open platform's register_sample), bound to the token's person or
+     * application. Needs the {@code samples} scope.
+     *
+     * @param externalSampleId the caller's own id of the sample, unique within the project and site
+     * @param biosampleSite    the body site, 1 to 15 (1 oral, 10 feces, 11 blood, ...)
+     * @param projectId        the project ({@code P-...})
+     * @return {@code {biosample_id}}
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
+     */
     public Model registerSample(String externalSampleId, int biosampleSite, String projectId) {
         return registerSample(externalSampleId, biosampleSite, projectId, false, java.util.Map.of());
     }
 
     /**
-     * Registers a sample with any further sample fields (e.g. {@code depth}, {@code library_id}).
+     * Registers a sample with any further sample fields (e.g. {@code depth}, {@code library_id},
+     * {@code organism}, {@code sample_collection_time}).
      *
+     * @param externalSampleId the caller's own id of the sample
+     * @param biosampleSite    the body site, 1 to 15
+     * @param projectId        the project ({@code P-...})
      * @param duplicateEnabled register even when the external id exists in the project and site
+     * @param fields           further sample fields by name; empty for none
+     * @return {@code {biosample_id}}
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
      */
     public Model registerSample(String externalSampleId, int biosampleSite, String projectId, boolean duplicateEnabled,
                                 java.util.Map<String, ?> fields) {
@@ -271,14 +431,31 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(r));
     }
 
-    /** Fills sample fields still empty (the open platform's improve_sample); a set field cannot change (41001 names it). */
+    /**
+     * Fills sample fields still empty (the open platform's improve_sample). A set field cannot change:
+     * giving it another value refuses the whole request.
+     *
+     * @param biosampleId the sample's id ({@code E-...})
+     * @param fields      sample fields by name
+     * @return {@code {biosample_id, <fields given>}}
+     * @throws InvalidParameterException when a field is refused or already set to another value (41001 names it)
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model improveSample(String biosampleId, java.util.Map<String, ?> fields) {
         ApiRequest r = ApiRequest.post("/samples/improve").form("biosample_id", upper(biosampleId));
         fields.forEach(r::form);
         return Answers.model(call(r));
     }
 
-    /** The caller's samples of a project and site by external id: a list of {@code {external_sample_id, biosample_id}}. */
+    /**
+     * The caller's samples of a project and site by external id. Needs the {@code samples} scope.
+     *
+     * @param projectId     the project ({@code P-...})
+     * @param biosampleSite the body site, 1 to 15
+     * @param externalIds   the external ids to look up, or null for all
+     * @return a list of {@code {external_sample_id, biosample_id}}
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
+     */
     public ListModel getExternalIds(String projectId, int biosampleSite, java.util.List<String> externalIds) {
         return Answers.list(call(ApiRequest.get("/samples/external_ids").query("project_id", upper(projectId))
                 .query("biosample_site", biosampleSite).query("external_ids", externalIds)));
@@ -288,12 +465,26 @@ public final class Api implements AutoCloseable {
      * The sample's calls for 1 to 100 rs ids (the open platform's get_variants), in the order asked; ids without
      * a call come back as not assayed. Typed: {@code .as(Variant.class)}.
      *
-     * @param rsids comma-separated, e.g. {@code "rs762551,rs333"}
+     * @param biosampleId the sample's id ({@code E-...})
+     * @param rsids       1 to 100 distinct rs ids, comma-separated, e.g. {@code "rs762551,rs333"}
+     * @return one entry per asked id: {@code {is_assayed, is_genotyped, is_no_call, variant, alternate_id, variant_id, source}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     * @throws InvalidParameterException when an rs id is malformed or repeated, or there are more than 100 (41001)
+     * @throws PermissionException       when the token lacks the {@code variants} scope (401)
      */
     public ListModel getVariants(String biosampleId, String rsids) {
         return Answers.list(call(ApiRequest.get("/variants").query("biosample_id", upper(biosampleId)).query("rsids", rsids)));
     }
 
+    /**
+     * As {@link #getVariants(String, String)}, with the rs ids as a list.
+     *
+     * @param biosampleId the sample's id ({@code E-...})
+     * @param rsids       1 to 100 distinct rs ids
+     * @return one entry per asked id, in the order asked
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     * @throws InvalidParameterException when an rs id is malformed or repeated, or there are more than 100 (41001)
+     */
     public ListModel getVariants(String biosampleId, java.util.List<String> rsids) {
         return getVariants(biosampleId, String.join(",", rsids));
     }
@@ -302,20 +493,39 @@ public final class Api implements AutoCloseable {
      * Taxon abundances of a metagenomics sample with each taxon's background in the reference cohort
      * (the open platform's get_taxon_abundance): {@code result} (most abundant first), {@code next_page}, {@code limit}, {@code count}.
      *
-     * @param taxonIds comma-separated taxon ids, or null for all
-     * @param page     from 1, or null
-     * @param limit    1 to 100, or null for 50
+     * Needs a user token with the {@code microbiome} scope.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param taxonIds    comma-separated taxon ids, or null for all
+     * @param page        from 1, or null
+     * @param limit       1 to 100, or null for 50
+     * @return each taxon's {@code taxonomy}, {@code observation} and {@code background} (quantiles over the cohort,
+     *         {@code rank_ratio}) in {@code result}, with the paging fields beside it
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     * @throws PermissionException       when the token is a client-credentials one or lacks the scope (401)
      */
     public Model getTaxonAbundance(String biosampleId, String taxonIds, Integer page, Integer limit) {
         return Answers.paginated(call(ApiRequest.get("/microbiome/taxon_abundance").query("biosample_id", upper(biosampleId))
                 .query("taxon_id", taxonIds).query("page", page).query("limit", limit)));
     }
 
+    /**
+     * The first 50 taxon abundances of a metagenomics sample, most abundant first.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @return {@code result}, {@code next_page}, {@code limit}, {@code count}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model getTaxonAbundance(String biosampleId) {
         return getTaxonAbundance(biosampleId, null, null, null);
     }
 
-    /** Every taxon abundance of the sample, page by page as the iteration goes. */
+    /**
+     * Every taxon abundance of the sample, 100 a page as the iteration goes, most abundant first.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @return the taxa, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> taxonAbundances(String biosampleId) {
         return new Paged(next -> getTaxonAbundance(biosampleId, null, next == null ? 1 : ((Number) next).intValue(), 100));
     }
@@ -324,43 +534,104 @@ public final class Api implements AutoCloseable {
      * Functional abundances of one catalog (the open platform's get_func_abundance): {@code result}, {@code count},
      * {@code next_page} (an opaque token), {@code limit}.
      *
-     * @param catalog go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
+     * Needs a user token with the {@code microbiome} scope.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
+     * @param ids         comma-separated function ids, or null for all
+     * @param nextPage    the {@code next_page} of the previous page, or null for the first
+     * @param limit       1 to 1000, or null for 50
+     * @return {@code {result, count, next_page, limit}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     * @throws InvalidParameterException when the catalog or a token the server did not hand out is refused (41001)
+     * @throws PermissionException       when the token is a client-credentials one or lacks the scope (401)
      */
     public Model getFuncAbundance(String biosampleId, String catalog, String ids, String nextPage, Integer limit) {
         return Answers.model(call(ApiRequest.get("/microbiome/func_abundance").query("biosample_id", upper(biosampleId))
                 .query("catalog", catalog).query("ids", ids).query("next_page", nextPage).query("limit", limit)));
     }
 
+    /**
+     * The first 50 functional abundances of one catalog.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
+     * @return {@code {result, count, next_page, limit}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model getFuncAbundance(String biosampleId, String catalog) {
         return getFuncAbundance(biosampleId, catalog, null, null, null);
     }
 
+    /**
+     * Every functional abundance of one catalog, 1,000 a page as the iteration goes.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     go, ko, eggnog, pfam, kegg-pwy, kegg-mdl, level4ec, metacyc-rxn or metacyc-pwy
+     * @return the rows, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> funcAbundances(String biosampleId, String catalog) {
         return new Paged(next -> getFuncAbundance(biosampleId, catalog, null, (String) next, 1000));
     }
 
     /**
-     * Gene abundances of one catalog (the open platform's get_gene_abundance).
+     * One page of gene abundances of one catalog (the open platform's get_gene_abundance). Needs a user
+     * token with the {@code microbiome} scope.
      *
-     * @param catalog  IGC_9.9M or UniRef90_HUMAnN2_0.11
-     * @param dataType list (file comes with the file service)
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     IGC_9.9M or UniRef90_HUMAnN2_0.11
+     * @param dataType    list (file comes with the file service: 41001 until then)
+     * @param ids         comma-separated gene ids, or null for all
+     * @param nextPage    the {@code next_page} of the previous page, or null for the first
+     * @param limit       1 to 1000, or null for the default
+     * @return {@code {result, count, next_page, limit}}, each gene with its annotation
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     * @throws InvalidParameterException when the catalog, data type or a paging token is refused (41001)
+     * @throws PermissionException       when the token is a client-credentials one or lacks the scope (401)
      */
     public Model getGeneAbundance(String biosampleId, String catalog, String dataType, String ids, String nextPage, Integer limit) {
         return Answers.model(call(ApiRequest.get("/microbiome/gene_abundance").query("biosample_id", upper(biosampleId))
                 .query("catalog", catalog).query("data_type", dataType).query("ids", ids).query("next_page", nextPage).query("limit", limit)));
     }
 
+    /**
+     * The first page of gene abundances of one catalog.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     IGC_9.9M or UniRef90_HUMAnN2_0.11
+     * @param dataType    list
+     * @return {@code {result, count, next_page, limit}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model getGeneAbundance(String biosampleId, String catalog, String dataType) {
         return getGeneAbundance(biosampleId, catalog, dataType, null, null, null);
     }
 
+    /**
+     * Every gene abundance of one catalog (data type list), 1,000 a page as the iteration goes.
+     *
+     * @param biosampleId the metagenomics sample's id ({@code E-...})
+     * @param catalog     IGC_9.9M or UniRef90_HUMAnN2_0.11
+     * @return the genes, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> geneAbundances(String biosampleId, String catalog) {
         return new Paged(next -> getGeneAbundance(biosampleId, catalog, "list", null, (String) next, 1000));
     }
 
     /**
-     * Records of a data element in a closed time interval (the open platform's get_range_stream):
-     * {@code {result, count, next_page}}. Client-credentials tokens must give a biosample id.
+     * One page of records of a data element in a closed time interval (the open platform's
+     * get_range_stream). Needs the {@code streams} scope; reads the open platform's records only.
+     *
+     * @param dataElementId the data element
+     * @param biosampleId   the sample (required for client-credentials tokens; a user token without it reads all its samples)
+     * @param startTime     the earliest time, included (any form the platform reads), or null
+     * @param endTime       the latest time, included, or null
+     * @param sortDirection asc or desc (null: desc)
+     * @param nextPage      the {@code next_page} of the previous page, or null for the first
+     * @param limit         1 to 100, or null for the default
+     * @return {@code {result, count, next_page}}; {@code next_page} an opaque token
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
      */
     public Model getRangeStream(String dataElementId, String biosampleId, String startTime, String endTime, String sortDirection,
                                 String nextPage, Integer limit) {
@@ -369,16 +640,48 @@ public final class Api implements AutoCloseable {
                 .query("sort_direction", sortDirection).query("next_page", nextPage).query("limit", limit)));
     }
 
+    /**
+     * The first page of a data element's records of a sample, newest first.
+     *
+     * @param dataElementId the data element
+     * @param biosampleId   the sample, or null for all the person's samples (user tokens only)
+     * @return {@code {result, count, next_page}}
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
+     */
     public Model getRangeStream(String dataElementId, String biosampleId) {
         return getRangeStream(dataElementId, biosampleId, null, null, null, null, null);
     }
 
-    /** Every record of the range, page by page as the iteration goes. */
+    /**
+     * Every record of the range, 100 a page as the iteration goes (the untyped form of {@code streams().range(...)}).
+     *
+     * @param dataElementId the data element
+     * @param biosampleId   the sample (required for client-credentials tokens)
+     * @param startTime     the earliest time, included, or null
+     * @param endTime       the latest time, included, or null
+     * @param sortDirection asc or desc (null: desc)
+     * @return the records, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> rangeStreams(String dataElementId, String biosampleId, String startTime, String endTime, String sortDirection) {
         return new Paged(next -> getRangeStream(dataElementId, biosampleId, startTime, endTime, sortDirection, (String) next, 100));
     }
 
-    /** Writes a phenotype record for a sample (client-credentials tokens only; 40014 otherwise): {@code {stream_id}}. */
+    /**
+     * Writes a phenotype record for a sample in the open platform's namespace (the open platform's
+     * write_phenotype). Needs a client-credentials token with the {@code streams} scope.
+     *
+     * @param biosampleId        the sample's id ({@code E-...})
+     * @param dataElementId      the data element (what was measured)
+     * @param streamGenerateTime when: {@code 1986}, {@code 1970-01}, {@code 2021-04-01}, {@code 2021-04-01 10:11:00.123456} or ISO with offset
+     * @param streamData         any JSON: a JSON text, or an object Jackson can write (a Map, a record)
+     * @param duplicateEnabled   keep the record even when its sample, data element and time already have one
+     * @return {@code {stream_id}}
+     * @throws PermissionException       when the token is a user (authorization-code) token (40014), or
+     *                                   the sample is not the application's (41303)
+     * @throws InvalidParameterException when a parameter is refused, or the record is a duplicate without
+     *                                   {@code duplicateEnabled} (41001 on {@code stream_generate_time})
+     * @throws IllegalArgumentException  when {@code streamData} cannot be written as JSON
+     */
     public Model writePhenotype(String biosampleId, String dataElementId, String streamGenerateTime, Object streamData,
                                 boolean duplicateEnabled) {
         return Answers.model(call(ApiRequest.post("/datamall/phenotype/write").form("biosample_id", upper(biosampleId))
@@ -387,12 +690,20 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * The numeric value of a data element's records, by calendar period (aggregate_omics_data):
-     * {@code {time_dimension, interval, periods: [{start_time, end_time, count, sum, mean, min, max}], skipped_without_value}}.
+     * The numeric value of a data element's records, by calendar period (the open platform's
+     * aggregate_omics_data): {@code stream_data.value_quantity.value}, else {@code stream_data.value}.
+     * Needs the {@code streams} scope.
      *
+     * @param dataElementId the data element
      * @param timeDimension year, quarter, month, week, day, hour, minute or second
-     * @param endTime       or null when {@code periods} is given
+     * @param startTime     the first bucket is the period holding this time
+     * @param endTime       the last time counted, or null when {@code periods} is given
+     * @param biosampleId   the sample (required for client-credentials tokens)
+     * @param interval      units of {@code timeDimension} per bucket, 1 to 1000, or null for 1
      * @param periods       1 to 100, or null to reach {@code endTime}
+     * @return {@code {time_dimension, interval, periods: [{start_time, end_time, count, sum, mean, min, max}], skipped_without_value}}
+     * @throws InvalidParameterException when a parameter is refused, or more than 100 buckets would be needed (41001)
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
      */
     public Model aggregateOmicsData(String dataElementId, String timeDimension, String startTime, String endTime, String biosampleId,
                                     Integer interval, Integer periods) {
@@ -404,9 +715,16 @@ public final class Api implements AutoCloseable {
     /**
      * One page of committed data items of a sample (get_data_items, {@code /data_item/batch_retrieve}),
      * of one batch ({@code collectionId}, the batch number) and/or some data elements (at most 100):
-     * {@code {result, count, next_page}}.
+     * {@code {result, count, next_page}}. Needs the {@code samples} scope; only committed items are read.
      *
-     * @param namespace the private app's namespace the items were imported in
+     * @param namespace      the private app's namespace the items were imported in
+     * @param biosampleId    a sample the caller sees, or null
+     * @param collectionId   the batch number, or null
+     * @param dataElementIds at most 100 data elements, or null for all
+     * @param nextPage       the {@code next_page} of the previous page, or null for the first
+     * @return {@code {result: [{data_item_id, data_element_id, biosample_id, namespace, collection_id, attributes, create_time}], count, next_page}}
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
+     * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
      */
     public Model getDataItems(String namespace, String biosampleId, Long collectionId, java.util.List<String> dataElementIds, String nextPage) {
         return Answers.model(call(ApiRequest.get("/data_item/batch_retrieve").query("namespace", namespace)
@@ -414,22 +732,52 @@ public final class Api implements AutoCloseable {
                 .query("next_page", nextPage)));
     }
 
-    /** Every committed data item matching, page by page as the iteration goes. */
+    /**
+     * Every committed data item matching, page by page as the iteration goes.
+     *
+     * @param namespace      the private app's namespace the items were imported in
+     * @param biosampleId    a sample the caller sees, or null
+     * @param collectionId   the batch number, or null
+     * @param dataElementIds at most 100 data elements, or null for all
+     * @return the items, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> dataItems(String namespace, String biosampleId, Long collectionId, java.util.List<String> dataElementIds) {
         return new Paged(next -> getDataItems(namespace, biosampleId, collectionId, dataElementIds, (String) next));
     }
 
-    /** A task this client queued: {@code {task_id, progress, result, completed, task_url}}. */
+    /**
+     * A task this client queued (a deployment, an export), as it is now.
+     *
+     * @param taskId the task's id, from the answer that queued it
+     * @return {@code {task_id, progress (PENDING, STARTED, SUCCESS, FAILURE, REVOKED), result, completed, task_url}};
+     *         {@code result} is {@code {error, details}} on failure
+     * @throws InvalidParameterException when the task is unknown or another caller's (41001 on {@code task_id})
+     */
     public Model task(String taskId) {
         return Answers.model(call(ApiRequest.get("/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
     }
 
-    /** Waits until a task answer has finished; its final view. OmixException after {@code timeout}. */
+    /**
+     * Waits until a task has finished, as {@link #waitFor(Model, java.time.Duration)} does, without blocking
+     * the caller (on this client's threads).
+     *
+     * @param task    a task answer ({@code {task_id, ...}})
+     * @param timeout how long to wait at most
+     * @return a future of the task's final view; it completes exceptionally with what {@code waitFor} throws
+     */
     public java.util.concurrent.CompletableFuture<Model> waitForAsync(Model task, java.time.Duration timeout) {
         return transport.async(() -> waitFor(task, timeout));
     }
 
-    /** Waits until a task answer has finished, as {@link #waitFor(Model, java.time.Duration)} does, without blocking the caller. */
+    /**
+     * Waits until a task has finished, polling it (50 ms, doubling to 1 s). A failed task is returned, not thrown.
+     *
+     * @param task    a task answer ({@code {task_id, ...}}), e.g. of {@link #requestExport()} or a deployment
+     * @param timeout how long to wait at most
+     * @return the task's final view: {@code progress} SUCCESS, FAILURE ({@code result.error} says why) or REVOKED
+     * @throws TransportException       when the task has not finished within {@code timeout}, or the thread is interrupted
+     * @throws IllegalArgumentException when {@code task} has no {@code task_id}
+     */
     public Model waitFor(Model task, java.time.Duration timeout) {
         return TaskWait.waitFor(this::task, task, timeout);
     }
@@ -438,12 +786,31 @@ public final class Api implements AutoCloseable {
      * Invokes a model's published version (the open platform's invoke_model) with its own parameters; the
      * model's answer {@code {model_code, model_msg, model_data}}. Not retried after a timeout (the
      * model may still be running): give the client a {@code timeout} longer than the model's.
+     * Needs the {@code models} scope.
+     *
+     * @param modelId the model's id (1 to 64 letters, digits, {@code _} or {@code -})
+     * @param params  the model's own query parameters (at most 50), or null for none
+     * @return {@code {model_code, model_msg, model_data}}
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when there is no such model (41202; also another application's)
+     * @throws ApiException             when the model has no published version (41210), failed (41211:
+     *                                  {@code dataModel().getString("stderr")}), timed out (41212), ran out of
+     *                                  memory (41213), wrote too much (41214), or the server cannot run models (41217)
      */
     public Model invokeModel(String modelId, java.util.Map<String, ?> params) {
         return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId)).withSideEffects(), params)));
     }
 
-    /** Invokes the newest deployed (draft) version; the owner only. */
+    /**
+     * Invokes a model's newest deployed (draft) version, to try it before publishing; the owner only.
+     *
+     * @param modelId the model's id (1 to 64 letters, digits, {@code _} or {@code -})
+     * @param params  the model's own query parameters, or null for none
+     * @return {@code {model_code, model_msg, model_data}}
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when there is no such model of this application (41202)
+     * @throws ApiException             when there is no draft (41210) or the model failed (41211 to 41217)
+     */
     public Model invokeDraftModel(String modelId, java.util.Map<String, ?> params) {
         return Answers.model(call(withParams(ApiRequest.get("/model/" + modelId(modelId) + "/draft").withSideEffects(), params)));
     }
@@ -460,21 +827,46 @@ public final class Api implements AutoCloseable {
 
     /**
      * Deploys a model (the open platform's deploy_model): uploads {@code sourceFile} (a zip of the code) and queues
-     * its deployment as a new draft version; the task answer. {@link #waitFor} it, or use the overload
-     * that waits.
+     * its deployment as a new draft version. {@link #waitFor} it, or use the overload that waits.
+     * Needs the {@code models} scope and the {@code files} scope for the upload.
+     *
+     * @param modelId    the model's id (1 to 64 letters, digits, {@code _} or {@code -}); a new id makes a new model
+     * @param sourceFile the zip: {@code index.py} with {@code handler(event, context)}, or classes or jars for {@code java}
+     * @param config     handler, runtime, memory, timeout, comment and the scopes its invocations may use
+     * @return the task {@code {task_id, progress, result, completed, task_url}}; its result {@code {model_id, version}}
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when the id names another application's model (41202)
+     * @throws InvalidParameterException when a parameter is refused (41001; {@code parameterErrors()} names each)
      */
     public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config) {
         String objectName = upload(modelId(modelId) + "-" + System.currentTimeMillis() + ".zip", sourceFile);
         return Answers.model(call(config.apply(ApiRequest.post("/model/deploy").form("model_id", modelId).form("object_name", objectName))));
     }
 
+    /**
+     * Deploys a model with the default configuration ({@code index.handler}, {@code python3}, 128 MB).
+     *
+     * @param modelId    the model's id (1 to 64 letters, digits, {@code _} or {@code -})
+     * @param sourceFile the zip of the code
+     * @return the task of the deployment: {@link #waitFor} it
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when the id names another application's model (41202)
+     */
     public Model deployModel(String modelId, java.nio.file.Path sourceFile) {
         return deployModel(modelId, sourceFile, ModelConfig.defaults());
     }
 
     /**
-     * Deploys and waits: the deployment's result {@code {model_id, version}}, as the open platform shows it.
-     * @throws OmixException when the deployment failed (its reason in the message) or took longer than {@code timeout}
+     * Deploys and waits: uploads the zip, queues the deployment and waits for its task.
+     *
+     * @param modelId    the model's id (1 to 64 letters, digits, {@code _} or {@code -})
+     * @param sourceFile the zip of the code
+     * @param config     handler, runtime, memory, timeout, comment and scopes
+     * @param timeout    how long to wait for the deployment
+     * @return the deployment's result {@code {model_id, version}}, as the open platform shows it
+     * @throws OmixException when the deployment failed (a {@link TransportException} with its reason in the
+     *                       message) or took longer than {@code timeout}
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
      */
     public Model deployModel(String modelId, java.nio.file.Path sourceFile, ModelConfig config, java.time.Duration timeout) {
         Model done = waitFor(deployModel(modelId, sourceFile, config), timeout);
@@ -484,22 +876,55 @@ public final class Api implements AutoCloseable {
         return done.getModel("result");
     }
 
-    /** Makes the draft the stable version (publish); {@code {version}}. */
+    /**
+     * Makes the draft the stable version, the one {@link #invokeModel} runs; the owner only.
+     *
+     * @param modelId the model's id
+     * @param message what this release is, kept with the version
+     * @return {@code {version}}: the version now stable
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when there is no such model of this application (41202)
+     * @throws ApiException             when the model has no draft to publish (41210)
+     */
     public Model publishModel(String modelId, String message) {
         return Answers.model(call(ApiRequest.post("/model/publish").form("model_id", modelId(modelId)).form("message", message)));
     }
 
-    /** Makes an earlier source version stable again (the open platform's rollback_model; configuration stays); {@code {version}}. */
+    /**
+     * Makes an earlier source version stable again (the open platform's rollback_model); the
+     * configuration (handler, memory, timeout) stays. The owner only.
+     *
+     * @param modelId the model's id
+     * @param version the version to make stable, from {@link #modelVersions(String)}
+     * @return {@code {version}}
+     * @throws IllegalArgumentException  when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException         when there is no such model of this application (41202)
+     * @throws InvalidParameterException when there is no such version (41001)
+     */
     public Model rollbackModel(String modelId, int version) {
         return Answers.model(call(ApiRequest.post("/model/rollback").form("model_id", modelId(modelId)).form("version", version)));
     }
 
-    /** One page of a model's versions, newest first: {@code {result: [{version, comment, message, stable, draft...}], count, next_page}}. */
+    /**
+     * One page of a model's versions, newest first; the owner only.
+     *
+     * @param modelId  the model's id
+     * @param limit    1 to 100, or null for 10
+     * @param nextPage the {@code next_page} of the previous page, or null for the first
+     * @return {@code {result: [{version, comment, message, created_at, published_at, stable, draft}], count, next_page}}
+     * @throws IllegalArgumentException when {@code modelId} is malformed (nothing is sent)
+     * @throws NotFoundException        when there is no such model of this application (41202)
+     */
     public Model getModelVersions(String modelId, Integer limit, String nextPage) {
         return Answers.model(call(ApiRequest.get("/model/" + modelId(modelId) + "/versions").query("limit", limit).query("next_page", nextPage)));
     }
 
-    /** Every version of a model, newest first, page by page. */
+    /**
+     * Every version of a model, newest first, 100 a page as the iteration goes.
+     *
+     * @param modelId the model's id
+     * @return the versions, lazily; a failed fetch throws {@link OmixException} from the iterator
+     */
     public Iterable<Model> modelVersions(String modelId) {
         return new Paged(next -> getModelVersions(modelId, 100, (String) next));
     }
@@ -518,17 +943,25 @@ public final class Api implements AutoCloseable {
         return id == null ? null : id.toUpperCase(java.util.Locale.ROOT);
     }
 
-    /** Sends a request with this client's token; the envelope of a successful answer. */
     /**
      * Upload credentials (the open platform's get_upload_token): {@code {credentials: {access_key_id, access_key_secret,
      * security_token, expiration}, destination, bucket, endpoint, base_uri, region_id}}. Objects may be
      * written directly under {@code destination} until {@code expiration}; {@link #upload} uses them for you.
+     * Needs the {@code files} scope.
+     *
+     * @return the credentials and where they may write; the secret is to be kept like a password
      */
     public Model getUploadToken() {
         return Answers.model(call(ApiRequest.post("/sts/token")));
     }
 
-    /** Revokes upload credentials at once (before they expire). */
+    /**
+     * Revokes upload credentials at once, before they expire. Needs the {@code files} scope.
+     *
+     * @param accessKeyId the credentials' {@code access_key_id}, one of the caller's own
+     * @return {@code {access_key_id, revoked}}
+     * @throws InvalidParameterException when the credentials are not the caller's (41001)
+     */
     public Model revokeUploadToken(String accessKeyId) {
         return Answers.model(call(ApiRequest.post("/sts/revoke").form("access_key_id", accessKeyId)));
     }
@@ -538,50 +971,146 @@ public final class Api implements AutoCloseable {
         return files;
     }
 
-    /** Uploads text (UTF-8) as {@code filename}; returns the object name (the open platform's upload). */
+    /**
+     * Uploads text (UTF-8) as {@code filename} (the open platform's upload), with fresh upload
+     * credentials fetched as needed. Needs the {@code files} scope.
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param content  the text
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException when {@code filename} is not a plain file name (nothing is sent)
+     * @throws OmixException            when the platform refuses or cannot be reached after the retries
+     */
     public String upload(String filename, String content) {
         return upload(filename, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * Uploads bytes as {@code filename}, in one request.
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param content  the bytes
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException when {@code filename} is not a plain file name (nothing is sent)
+     * @throws OmixException            when the platform refuses or cannot be reached after the retries
+     */
     public String upload(String filename, byte[] content) {
         return files().upload(filename, content, UploadOptions.defaults());
     }
 
-    /** Uploads a stream's bytes (spooled to a temporary file first, so memory stays small). */
+    /**
+     * Uploads a stream's bytes (spooled to a temporary file first, so memory stays small).
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param content  the content, read to its end (not closed)
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException     when {@code filename} is not a plain file name (nothing is sent)
+     * @throws java.io.UncheckedIOException when the stream cannot be read or spooled
+     * @throws OmixException                when the platform refuses or cannot be reached after the retries
+     */
     public String upload(String filename, java.io.InputStream content) {
         return upload(filename, content, UploadOptions.defaults());
     }
 
+    /**
+     * Uploads a stream's bytes with {@code options} (spooled to a temporary file first).
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param content  the content, read to its end (not closed)
+     * @param options  thresholds, part size, threads, listener and credentials to use
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException     when {@code filename} is not a plain file name, or the options'
+     *                                      credentials are not an upload token
+     * @throws java.io.UncheckedIOException when the stream cannot be read or spooled
+     * @throws OmixException                when the platform refuses or cannot be reached after the retries
+     */
     public String upload(String filename, java.io.InputStream content, UploadOptions options) {
         return files().upload(filename, content, options);
     }
 
-    /** Uploads a file as {@code filename}: in one request, or in parallel parts from the multipart threshold on. */
+    /**
+     * Uploads a file as {@code filename}: in one request, or in parallel parts from the multipart
+     * threshold (100 MiB) on, each checked by the server; an interrupted multipart upload started
+     * again on this client sends only the parts the server lacks.
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param file     the file, read as it is sent
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException     when {@code filename} is not a plain file name (nothing is sent)
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     * @throws OmixException                when the platform refuses or cannot be reached after the retries
+     */
     public String upload(String filename, java.nio.file.Path file) {
         return upload(filename, file, UploadOptions.defaults());
     }
 
+    /**
+     * Uploads a file as {@link #upload(String, java.nio.file.Path, UploadOptions)} does, without blocking
+     * the caller (on this client's threads).
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param file     the file, read as it is sent
+     * @param options  thresholds, part size, threads, listener and credentials to use
+     * @return a future of the object name; it completes exceptionally with what {@code upload} throws
+     */
     public java.util.concurrent.CompletableFuture<String> uploadAsync(String filename, java.nio.file.Path file, UploadOptions options) {
         return transport.async(() -> upload(filename, file, options));
     }
 
-    /** Uploads a file as {@link #upload(String, java.nio.file.Path, UploadOptions)} does: the object name. */
+    /**
+     * Uploads a file as {@link #upload(String, java.nio.file.Path)} does, with {@code options}.
+     *
+     * @param filename the object's name under the credentials' destination, without {@code /}
+     * @param file     the file, read as it is sent
+     * @param options  thresholds, part size, threads, listener and credentials to use
+     *                 ({@code UploadOptions.builder().credentials(...)} continues another process's upload)
+     * @return the object name, {@code destination/filename}
+     * @throws IllegalArgumentException     when {@code filename} is not a plain file name, or the options'
+     *                                      credentials are not an upload token
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     * @throws OmixException                when the platform refuses (e.g. {@link AuthenticationException} for
+     *                                      expired credentials, 42001) or cannot be reached after the retries
+     */
     public String upload(String filename, java.nio.file.Path file, UploadOptions options) {
         return files().upload(filename, file, options);
     }
 
-    /** Uploads each file under its own name; the object names in the same order. */
+    /**
+     * Uploads each file under its own name, one after the other.
+     *
+     * @param paths   the files
+     * @param options thresholds, part size, threads, listener and credentials to use for each
+     * @return the object names, in the order of {@code paths}
+     * @throws java.io.UncheckedIOException when a file cannot be read (the files before it stay uploaded)
+     * @throws OmixException                when an upload fails (the files before it stay uploaded)
+     */
     public java.util.List<String> batchUpload(java.util.List<java.nio.file.Path> paths, UploadOptions options) {
         java.util.List<String> names = new java.util.ArrayList<>();
         for (java.nio.file.Path p : paths) names.add(upload(p.getFileName().toString(), p, options));
         return names;
     }
 
+    /**
+     * Uploads each file under its own name, with the default options.
+     *
+     * @param paths the files
+     * @return the object names, in the order of {@code paths}
+     * @throws java.io.UncheckedIOException when a file cannot be read (the files before it stay uploaded)
+     * @throws OmixException                when an upload fails (the files before it stay uploaded)
+     */
     public java.util.List<String> batchUpload(java.util.List<java.nio.file.Path> paths) {
         return batchUpload(paths, UploadOptions.defaults());
     }
 
-    /** Uploads the regular files directly in {@code dir} (no recursion, as on the original), sorted by name. */
+    /**
+     * Uploads the regular files directly in {@code dir} (no recursion, as on the original), sorted by name.
+     *
+     * @param dir     the directory
+     * @param options thresholds, part size, threads, listener and credentials to use for each
+     * @return the object names, in name order
+     * @throws java.io.UncheckedIOException when the directory cannot be listed or a file read
+     * @throws OmixException                when an upload fails (the files before it stay uploaded)
+     */
     public java.util.List<String> uploadDir(java.nio.file.Path dir, UploadOptions options) {
         try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(dir)) {
             return batchUpload(entries.filter(java.nio.file.Files::isRegularFile).sorted().toList(), options);
@@ -590,50 +1119,123 @@ public final class Api implements AutoCloseable {
         }
     }
 
+    /**
+     * Uploads the regular files directly in {@code dir}, sorted by name, with the default options.
+     *
+     * @param dir the directory
+     * @return the object names, in name order
+     * @throws java.io.UncheckedIOException when the directory cannot be listed or a file read
+     * @throws OmixException                when an upload fails (the files before it stay uploaded)
+     */
     public java.util.List<String> uploadDir(java.nio.file.Path dir) {
         return uploadDir(dir, UploadOptions.defaults());
     }
 
-    /** A signed download URL for one of the caller's objects (the open platform's get_download_url): {@code {url, expires}}. */
+    /**
+     * A signed download URL for one of the caller's objects (the open platform's get_download_url),
+     * valid 600 s. Needs the {@code files} scope.
+     *
+     * @param objectName the object's name, as the upload answered it
+     * @return {@code {url, expires}} ({@code expires} in epoch seconds)
+     * @throws ApiException when the object does not exist or is not the caller's (42007)
+     */
     public Model getDownloadUrl(String objectName) {
         return getDownloadUrl(objectName, null, null);
     }
 
     /**
+     * A signed download URL for one of the caller's objects, for a region and lifetime.
+     *
+     * @param objectName     the object's name, as the upload answered it
      * @param region         {@code domestic} or {@code international} (null: the server's default)
-     * @param expirationTime seconds the URL stays valid (null: 600)
+     * @param expirationTime seconds the URL stays valid, 1 to 604800 (null: 600)
+     * @return {@code {url, expires}} ({@code expires} in epoch seconds)
+     * @throws ApiException              when the object does not exist or is not the caller's (42007)
+     * @throws InvalidParameterException when the region or lifetime is refused (41001)
      */
     public Model getDownloadUrl(String objectName, String region, Integer expirationTime) {
         return Answers.model(call(ApiRequest.post("/oss/sign_url").form("object_name", objectName).form("region", region)
                 .form("expiration_time", expirationTime)));
     }
 
-    /** Streams an object into {@code out} (the open platform's download), checking its SHA-256; returns the bytes written. */
+    /**
+     * Streams one of the caller's objects into {@code out} (the open platform's download) through a
+     * fresh signed URL, checking it (its CRC-32C, else its SHA-256).
+     *
+     * @param objectName the object's name
+     * @param out        where the bytes go (not closed)
+     * @return the number of bytes written
+     * @throws ApiException       when the object does not exist or is not the caller's (42007)
+     * @throws TransportException when the download fails, breaks off or is corrupt
+     */
     public long download(String objectName, java.io.OutputStream out) {
         return files().download(objectName, out, TransferListener.NONE);
     }
 
+    /**
+     * Streams one of the caller's objects into {@code out}, telling {@code listener} how it goes.
+     *
+     * @param objectName the object's name
+     * @param out        where the bytes go (not closed)
+     * @param listener   told of the progress, from the transfer threads (throwing cancels the download)
+     * @return the number of bytes written
+     * @throws ApiException       when the object does not exist or is not the caller's (42007)
+     * @throws TransportException when the download fails, breaks off or is corrupt
+     */
     public long download(String objectName, java.io.OutputStream out, TransferListener listener) {
         return files().download(objectName, out, listener);
     }
 
     /**
-     * Downloads into a file; an interrupted download leaves {@code target.part}, which the next call
-     * continues from where it stopped.
+     * Downloads one of the caller's objects into a file, checked; an interrupted download leaves
+     * {@code target.part}, which the next call continues from where it stopped.
+     *
+     * @param objectName the object's name
+     * @param target     the file to write, replaced when it exists
+     * @return the size of the object
+     * @throws ApiException                 when the object does not exist or is not the caller's (42007)
+     * @throws TransportException           when the download fails, breaks off or is corrupt
+     * @throws java.io.UncheckedIOException when {@code target.part} or {@code target} cannot be written
      */
     public long download(String objectName, java.nio.file.Path target) {
         return files().download(objectName, target, TransferListener.NONE);
     }
 
+    /**
+     * Downloads into a file as {@link #download(String, java.nio.file.Path, TransferListener)} does,
+     * without blocking the caller (on this client's threads).
+     *
+     * @param objectName the object's name
+     * @param target     the file to write, replaced when it exists
+     * @param listener   told of the progress, from the transfer threads
+     * @return a future of the object's size; it completes exceptionally with what {@code download} throws
+     */
     public java.util.concurrent.CompletableFuture<Long> downloadAsync(String objectName, java.nio.file.Path target, TransferListener listener) {
         return transport.async(() -> download(objectName, target, listener));
     }
 
-    /** Downloads into a file as {@link #download(String, java.nio.file.Path)} does, telling {@code listener} how it goes: the bytes written. */
+    /**
+     * Downloads into a file as {@link #download(String, java.nio.file.Path)} does, telling {@code listener} how it goes.
+     *
+     * @param objectName the object's name
+     * @param target     the file to write, replaced when it exists
+     * @param listener   told of the progress, from the transfer threads (throwing cancels the download)
+     * @return the size of the object
+     * @throws ApiException                 when the object does not exist or is not the caller's (42007)
+     * @throws TransportException           when the download fails, breaks off or is corrupt
+     * @throws java.io.UncheckedIOException when {@code target.part} or {@code target} cannot be written
+     */
     public long download(String objectName, java.nio.file.Path target, TransferListener listener) {
         return files().download(objectName, target, listener);
     }
 
+    /**
+     * Sends a request with this client's token; a token its credentials can renew that the platform
+     * refuses (403) is renewed once and the request sent again.
+     *
+     * @param request the request
+     * @return the envelope of a successful answer ({@code code} 0)
+     */
     ObjectNode call(ApiRequest request) {
         options.apply(request);
         try {

@@ -14,11 +14,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 @SuppressWarnings("deprecation") // extends the earlier name so that old catch clauses still work
 public class ApiException extends BgeException {
     private static final long serialVersionUID = 1L;
+    /** The platform's code (dataset batches API: the HTTP status). */
     private final int code;
+    /** The platform's message, empty when it gave none. */
     private final String msg;
     private final transient JsonNode data;
 
     /**
+     * A refusal answered at the first attempt, without a request id.
+     *
      * @param code       the platform's code (dataset batches API: the HTTP status)
      * @param msg        the platform's message
      * @param data       details, or null
@@ -29,6 +33,9 @@ public class ApiException extends BgeException {
     }
 
     /**
+     * A refusal; the message joins the code, the platform's message, the details and the request id
+     * ({@code 41001 参数错误: limit must be an integer from 1 to 100 (request 3f2a...)}).
+     *
      * @param code       the platform's code (dataset batches API: the HTTP status)
      * @param msg        the platform's message
      * @param data       details, or null
@@ -105,17 +112,31 @@ public class ApiException extends BgeException {
         return code;
     }
 
-    /** The platform's message (for the dataset batches API, its {@code detail}). */
+    /**
+     * The platform's message.
+     *
+     * @return the envelope's {@code msg} (e.g. {@code 参数错误}); for the dataset batches API, its
+     *         {@code detail}; empty when the platform gave none
+     */
     public String msg() {
         return msg;
     }
 
-    /** Details of the error: a {@link Model}, {@link ListModel}, scalar or null (a copy: changing it changes nothing). */
+    /**
+     * Details of the error: the envelope's {@code data}, or the dataset batches API's {@code extra}.
+     *
+     * @return a {@link Model}, {@link ListModel}, scalar or null; a copy, so changing it changes nothing
+     */
     public Object data() {
         return Model.wrap(data.deepCopy());
     }
 
-    /** Details as a Model, or null when {@code data} is not an object. */
+    /**
+     * Details as a {@link Model}: for 41001 each failing parameter with the reason, for 429
+     * {@code {retry_after_seconds, limit_per_minute}}, for OAuth2 errors {@code {error, error_description}}.
+     *
+     * @return the details, or null when {@code data} is not an object
+     */
     public Model dataModel() {
         Object d = data();
         return d instanceof Model ? (Model) d : null;

@@ -7,6 +7,8 @@ public class AuthenticationException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A refusal of the credentials, as the platform answered it.
+     *
      * @param code       the platform's code (dataset batches API: the HTTP status)
      * @param msg        the platform's message
      * @param data       details, or null

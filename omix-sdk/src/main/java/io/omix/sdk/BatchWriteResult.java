@@ -10,24 +10,48 @@ import java.util.List;
  * @param refused the items refused, in the order sent
  */
 public record BatchWriteResult(List<Written> written, List<Refused> refused) {
-    /** An item that was written: its position in the request and its stream id. */
+    /**
+     * An item that was written: its position in the request and its stream id.
+     *
+     * @param index    the item's position in the list given to the write, from 0
+     * @param streamId the new record's id (a UUID-formatted string, to keep as given)
+     */
     public record Written(int index, String streamId) {}
 
-    /** An item that was refused: its position in the request and why. */
+    /**
+     * An item that was refused: its position in the request and why.
+     *
+     * @param index  the item's position in the list given to the write, from 0
+     * @param reason the platform's reason, e.g. a duplicate time or an unknown entity
+     */
     public record Refused(int index, String reason) {}
 
-    /** @param written the written items; @param refused the refused items */
+    /**
+     * A result of copies of both lists.
+     *
+     * @param written the written items
+     * @param refused the refused items
+     */
     public BatchWriteResult {
         written = List.copyOf(written);
         refused = List.copyOf(refused);
     }
 
-    /** True when every item was written. */
+    /**
+     * Whether every item was written.
+     *
+     * @return true when no item was refused
+     */
     public boolean allWritten() {
         return refused.isEmpty();
     }
 
-    /** This result when every item was written; {@link PartialWriteException} (with this result) otherwise. */
+    /**
+     * Fails when any item was refused.
+     *
+     * @return this result, when every item was written
+     * @throws PartialWriteException when an item was refused; it carries this result
+     */
     public BatchWriteResult requireAll() {
         if (!refused.isEmpty()) throw new PartialWriteException(this);
         return this;

@@ -10,6 +10,8 @@ public class BgeException extends OmixException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failure with everything known of the request.
+     *
      * @param message    what went wrong
      * @param cause      the underlying failure, or null
      * @param attempts   how many times the request was sent
@@ -21,6 +23,8 @@ public class BgeException extends OmixException {
     }
 
     /**
+     * A failure without a request id.
+     *
      * @param message    what went wrong
      * @param cause      the underlying failure, or null
      * @param attempts   how many times the request was sent
@@ -31,6 +35,8 @@ public class BgeException extends OmixException {
     }
 
     /**
+     * A failure with no answer.
+     *
      * @param message  what went wrong
      * @param cause    the underlying failure, or null
      * @param attempts how many times the request was sent
@@ -39,7 +45,11 @@ public class BgeException extends OmixException {
         this(message, cause, attempts, 0, null);
     }
 
-    /** @param message what went wrong (nothing was sent) */
+    /**
+     * A failure before anything was sent.
+     *
+     * @param message what went wrong
+     */
     public BgeException(String message) {
         this(message, null, 0, 0, null);
     }

@@ -26,17 +26,36 @@ public final class ClientCredentials extends Credentials {
         this.scopes = List.copyOf(scopes);
     }
 
-    /** Every scope the application is allowed. */
+    /**
+     * The application's own tokens with every scope it is allowed.
+     *
+     * @param clientId     the OAuth2 client id
+     * @param clientSecret its secret (a public client has none, and cannot use this grant)
+     * @return the credentials, for {@link Omix#openPlatform(Credentials)}
+     * @throws NullPointerException when either is null
+     */
     public static ClientCredentials of(String clientId, String clientSecret) {
         return new ClientCredentials(clientId, clientSecret, List.of());
     }
 
-    /** Only {@code scopes} (each one the application is allowed). */
+    /**
+     * The application's own tokens with only {@code scopes}.
+     *
+     * @param clientId     the OAuth2 client id
+     * @param clientSecret its secret
+     * @param scopes       the scopes to ask for, each one the application is allowed (an empty list: all of them)
+     * @return the credentials, for {@link Omix#openPlatform(Credentials)}
+     * @throws NullPointerException when an argument is null
+     */
     public static ClientCredentials of(String clientId, String clientSecret, List<String> scopes) {
         return new ClientCredentials(clientId, clientSecret, scopes);
     }
 
-    /** The OAuth2 client id. */
+    /**
+     * The application these credentials act as.
+     *
+     * @return the OAuth2 client id
+     */
     public String clientId() {
         return clientId;
     }

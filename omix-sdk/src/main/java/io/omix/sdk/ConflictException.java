@@ -7,6 +7,8 @@ public class ConflictException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A refusal of a keyed write still being served, as the platform answered it.
+     *
      * @param code       the platform's code (dataset batches API: the HTTP status)
      * @param msg        the platform's message
      * @param data       details, or null

@@ -11,7 +11,14 @@ import io.omix.sdk.internal.HttpTransport;
 public abstract class Credentials {
     Credentials() {}
 
-    /** A fixed access token (it is not renewed: when it expires, calls fail with {@link AuthenticationException}). */
+    /**
+     * A fixed access token. It is not renewed: once it expires or is revoked, calls fail with
+     * {@link AuthenticationException} (403).
+     *
+     * @param accessToken an OAuth2 access token of either grant ({@code oat_...})
+     * @return the credentials, for {@link Omix#openPlatform(Credentials)}
+     * @throws NullPointerException when {@code accessToken} is null
+     */
     public static Credentials accessToken(String accessToken) {
         java.util.Objects.requireNonNull(accessToken, "accessToken");
         return new Credentials() {

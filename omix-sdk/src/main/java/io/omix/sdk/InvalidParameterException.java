@@ -7,6 +7,8 @@ public class InvalidParameterException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A refusal of one or more parameters, as the platform answered it.
+     *
      * @param code       the platform's code (dataset batches API: the HTTP status)
      * @param msg        the platform's message
      * @param data       details, or null
@@ -18,7 +20,12 @@ public class InvalidParameterException extends ApiException {
         super(code, msg, data, httpStatus, requestId, attempts);
     }
 
-    /** Each failing parameter with the reason ({@code {"biosample_id": "must be E- + ..."}}); empty when the platform named none. */
+    /**
+     * Each failing parameter with the reason, from the answer's {@code data}.
+     *
+     * @return parameter name to reason ({@code {"biosample_id": "must be E- + ..."}}), in the order
+     *         the platform gave them, unmodifiable; empty when the platform named none
+     */
     public java.util.Map<String, String> parameterErrors() {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (data() instanceof Model m) {

@@ -49,7 +49,15 @@ public final class LoopbackLogin {
         this.open = b.open;
     }
 
-    /** A login through {@code oauth2}'s client. */
+    /**
+     * Starts a login through {@code oauth2}'s client application.
+     *
+     * @param oauth2 the OAuth2 client whose tokens the person grants (its redirect URIs must include
+     *               {@code http://127.0.0.1:PORT/callback})
+     * @return a builder: port 8765, all the client's scopes, 5 minutes to sign in; set {@link Builder#open}
+     *         to show the person the address
+     * @throws NullPointerException when {@code oauth2} is null
+     */
     public static Builder builder(OAuth2 oauth2) {
         return new Builder(oauth2);
     }
@@ -66,48 +74,87 @@ public final class LoopbackLogin {
             this.oauth2 = Objects.requireNonNull(oauth2, "oauth2");
         }
 
-        /** The local port of the redirect listener (8765 by default; the redirect URI the client registered). */
+        /**
+         * Sets the local port of the redirect listener.
+         *
+         * @param port the port of the redirect URI the client registered (8765 by default)
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** The scopes to ask for (none given: all the client may have). */
+        /**
+         * Sets the scopes to ask for.
+         *
+         * @param scopes the scope ids, e.g. {@code profile}, {@code samples}; empty for all the client may have
+         * @return this builder
+         */
         public Builder scopes(List<String> scopes) {
             this.scopes = List.copyOf(scopes);
             return this;
         }
 
-        /** How long to wait for the person to sign in (5 minutes by default). */
+        /**
+         * Sets how long to wait for the person to sign in.
+         *
+         * @param timeout the longest wait for the redirect (5 minutes by default)
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
-        /** What to do with the address the person must open: print it, or start a browser with it. */
+        /**
+         * Sets what to do with the address the person must open.
+         *
+         * @param open called once with the authorization URL: print it, or start a browser with it
+         * @return this builder
+         */
         public Builder open(Consumer<String> open) {
             this.open = Objects.requireNonNull(open, "open");
             return this;
         }
 
+        /**
+         * Makes the login, to run later with {@link LoopbackLogin#signIn()}.
+         *
+         * @return the login as set so far
+         */
         public LoopbackLogin build() {
             return new LoopbackLogin(this);
         }
 
-        /** Builds the login and runs it: see {@link LoopbackLogin#signIn()}. */
+        /**
+         * Builds the login and runs it: see {@link LoopbackLogin#signIn()}.
+         *
+         * @return the tokens of the person who signed in, with a refresh token
+         * @throws IllegalArgumentException when the port cannot be listened on
+         * @throws IllegalStateException    when the sign-in failed, answered another login, or took too long
+         * @throws OmixException            when the code exchange was refused
+         */
         public AccessToken signIn() {
             return build().signIn();
         }
     }
 
-    /** The redirect URI this login listens on (the client must have it registered). */
+    /**
+     * The redirect URI this login listens on (the client must have it registered).
+     *
+     * @return {@code http://127.0.0.1:PORT/callback}
+     */
     public String redirectUri() {
         return "http://127.0.0.1:" + port + "/callback";
     }
 
     /**
-     * Runs the sign-in: the tokens of the person who signed in.
+     * Runs the sign-in: starts the listener, hands the authorization URL (with a PKCE challenge and a
+     * random state) to the {@code open} callback, waits for the redirect, and exchanges its code
+     * through the OAuth2 client. The listener stops whatever the outcome.
      *
+     * @return the tokens of the person who signed in, with a refresh token
      * @throws IllegalArgumentException when the port cannot be listened on
      * @throws IllegalStateException    when the sign-in failed, answered another login (state), or took longer than the timeout
      * @throws OmixException            when the code exchange was refused

@@ -13,11 +13,16 @@ package io.omix.sdk;
  */
 public class OmixException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** How many times the request was sent (1 + retries); 0 where nothing was sent. */
     private final int attempts;
+    /** The HTTP status of the last answer, 0 when none came. */
     private final int httpStatus;
+    /** The server's {@code X-Request-Id} of the last answer, or null. */
     private final String requestId;
 
     /**
+     * A failure with what is known of the request that met it; subclasses name the family.
+     *
      * @param message    what went wrong, readable
      * @param cause      the underlying failure, or null
      * @param attempts   how many times the request was sent (0 when it never was)
@@ -31,22 +36,41 @@ public class OmixException extends RuntimeException {
         this.requestId = requestId;
     }
 
-    /** How many times the request was sent (1 + retries); 0 where nothing was sent. */
+    /**
+     * How many times the request was sent.
+     *
+     * @return 1 plus the retries made; 0 when nothing was sent
+     */
     public int attempts() {
         return attempts;
     }
 
-    /** The HTTP status of the last answer, or 0 when no answer arrived. */
+    /**
+     * The HTTP status of the last answer. On the open and private platforms a refusal usually comes
+     * with HTTP 200 and its own {@link #code()}; on the dataset batches API the status is the code.
+     *
+     * @return the status, or 0 when no answer arrived
+     */
     public int httpStatus() {
         return httpStatus;
     }
 
-    /** The platform's error code (41001, 41303, ...), or 0 when the failure carries none. */
+    /**
+     * The platform's error code, as listed in {@link Codes} and docs/api.md.
+     *
+     * @return the code (41001, 41303, ...; the HTTP status on the dataset batches API), or 0 when
+     *         the failure carries none (no answer, a server failure)
+     */
     public int code() {
         return 0;
     }
 
-    /** The id under which the server logged the call ({@code X-Request-Id}): quote it when reporting a problem. Null when no answer came. */
+    /**
+     * The id under which the server logged the call ({@code X-Request-Id}): quote it when reporting
+     * a problem, the server's log has the details under it.
+     *
+     * @return the request id, or null when no answer came
+     */
     public String requestId() {
         return requestId;
     }

@@ -17,14 +17,30 @@ import java.util.stream.StreamSupport;
  * @param <T> the item type
  */
 public final class Paginated<T> implements Iterable<T> {
-    /** One page: its items and the cursor of the next one (null at the end). */
+    /**
+     * One page: its items and the cursor of the next one (null at the end).
+     *
+     * @param items      the page's items, in the platform's order
+     * @param nextCursor where the next page starts (for {@link Paginated#page(String)} or
+     *                   {@link Paginated#from(String)}), null at the end
+     * @param <T>        the item type
+     */
     public record Page<T>(List<T> items, String nextCursor) {
-        /** @param items the page's items; @param nextCursor where the next page starts, null at the end */
+        /**
+         * A page of a copy of {@code items}.
+         *
+         * @param items      the page's items
+         * @param nextCursor where the next page starts, null at the end
+         */
         public Page {
             items = List.copyOf(items);
         }
 
-        /** True when there is a page after this one. */
+        /**
+         * Whether a page follows this one.
+         *
+         * @return true when {@link #nextCursor()} is not null
+         */
         public boolean hasNext() {
             return nextCursor != null;
         }
@@ -39,17 +55,33 @@ public final class Paginated<T> implements Iterable<T> {
         this.start = start;
     }
 
-    /** The first page (or the page this view was resumed at). */
+    /**
+     * Fetches the first page (or the page this view was resumed at): one request.
+     *
+     * @return the page, with the cursor of the next one
+     * @throws OmixException when the request fails
+     */
     public Page<T> page() {
         return fetch.apply(start);
     }
 
-    /** The page at {@code cursor}, from an earlier {@link Page#nextCursor()}. */
+    /**
+     * Fetches the page at {@code cursor}: one request.
+     *
+     * @param cursor an earlier {@link Page#nextCursor()}, or null for the first page
+     * @return the page, with the cursor of the next one
+     * @throws OmixException when the request fails
+     */
     public Page<T> page(String cursor) {
         return fetch.apply(cursor);
     }
 
-    /** The items from {@code cursor} on, as another paginated view. */
+    /**
+     * The items from {@code cursor} on, as another paginated view; nothing is fetched yet.
+     *
+     * @param cursor an earlier {@link Page#nextCursor()}, or null for the first page
+     * @return a view starting at that page
+     */
     public Paginated<T> from(String cursor) {
         return new Paginated<>(fetch, cursor);
     }
@@ -79,7 +111,13 @@ public final class Paginated<T> implements Iterable<T> {
         };
     }
 
-    /** Every item as a sequential stream (lazy: pages are fetched as the stream is consumed). */
+    /**
+     * Every item as a sequential stream: the first page is fetched now, the others as the stream is consumed.
+     *
+     * @return an ordered stream of every item from this view's start
+     * @throws OmixException when the first page cannot be fetched (a later page's failure is thrown by
+     *                       the stream's terminal operation)
+     */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
     }

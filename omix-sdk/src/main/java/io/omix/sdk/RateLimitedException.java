@@ -13,6 +13,8 @@ public class RateLimitedException extends ApiException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A refusal for too many calls, as the platform answered it.
+     *
      * @param code       429
      * @param msg        the platform's message
      * @param data       {@code {retry_after_seconds, limit_per_minute}}, or null
@@ -24,7 +26,11 @@ public class RateLimitedException extends ApiException {
         super(code, msg, data, httpStatus, requestId, attempts);
     }
 
-    /** How long until the limit's minute ends (from the answer), or zero when the platform did not say. */
+    /**
+     * How long to wait before the next call can succeed, from the answer's {@code retry_after_seconds}.
+     *
+     * @return the time until the limit's minute ends, or zero when the platform did not say
+     */
     public Duration retryAfter() {
         Model d = dataModel();
         Integer seconds = d == null ? null : d.getInt("retry_after_seconds");

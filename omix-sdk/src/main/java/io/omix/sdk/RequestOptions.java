@@ -17,7 +17,14 @@ public record RequestOptions(Duration timeout, String idempotencyKey) {
     /** No options: the client's own. */
     public static final RequestOptions NONE = new RequestOptions(null, null);
 
-    /** @param timeout the limit per attempt, or null; @param idempotencyKey the key of the next write, or null */
+    /**
+     * Options, checked.
+     *
+     * @param timeout        the limit per attempt, or null
+     * @param idempotencyKey the key of the next write, or null
+     * @throws IllegalArgumentException when the timeout is zero or negative, or the key is not 1 to 255
+     *                                  visible ASCII characters
+     */
     public RequestOptions {
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) throw new IllegalArgumentException("timeout must be positive");
         if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7e]{1,255}")) {
@@ -25,22 +32,47 @@ public record RequestOptions(Duration timeout, String idempotencyKey) {
         }
     }
 
-    /** A limit per attempt for these calls. */
+    /**
+     * Options with a limit per attempt for these calls (e.g. a model that runs longer than the client's timeout).
+     *
+     * @param timeout the limit per attempt, positive
+     * @return the options
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     */
     public static RequestOptions timeout(Duration timeout) {
         return new RequestOptions(Objects.requireNonNull(timeout, "timeout"), null);
     }
 
-    /** The {@code Idempotency-Key} of the write. */
+    /**
+     * Options with the {@code Idempotency-Key} of the write: the server answers a repeat of that key with
+     * the first answer instead of writing again.
+     *
+     * @param key 1 to 255 visible ASCII characters, of your own making
+     * @return the options
+     * @throws IllegalArgumentException when {@code key} is not 1 to 255 visible ASCII characters
+     */
     public static RequestOptions idempotencyKey(String key) {
         return new RequestOptions(null, Objects.requireNonNull(key, "key"));
     }
 
-    /** These options with {@code key} as the write's {@code Idempotency-Key}. */
+    /**
+     * These options with {@code key} as the write's {@code Idempotency-Key}.
+     *
+     * @param key 1 to 255 visible ASCII characters, or null for a fresh key per call
+     * @return new options; these stay as they are
+     * @throws IllegalArgumentException when {@code key} is not 1 to 255 visible ASCII characters
+     */
     public RequestOptions withIdempotencyKey(String key) {
         return new RequestOptions(timeout, key);
     }
 
-    /** These options with another limit per attempt. */
+    /**
+     * These options with another limit per attempt.
+     *
+     * @param timeout the limit per attempt, or null for the client's
+     * @return new options; these stay as they are
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     */
     public RequestOptions withTimeout(Duration timeout) {
         return new RequestOptions(timeout, idempotencyKey);
     }

@@ -9,6 +9,8 @@ public class ServerException extends BgeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failure of the platform itself, after the retries.
+     *
      * @param message    what happened
      * @param attempts   how many times the request was sent
      * @param httpStatus the last answer's status

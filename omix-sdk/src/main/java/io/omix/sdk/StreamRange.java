@@ -29,7 +29,13 @@ public final class StreamRange {
         this.pageSize = b.pageSize;
     }
 
-    /** A range of the data element {@code dataElementId}. */
+    /**
+     * Starts a range of one data element's records: all times, newest first, 100 a page unless set.
+     *
+     * @param dataElementId the data element (what was measured), a UUID
+     * @return a builder of the range
+     * @throws NullPointerException when {@code dataElementId} is null
+     */
     public static Builder of(String dataElementId) {
         return new Builder(dataElementId);
     }
@@ -71,15 +77,26 @@ public final class StreamRange {
             this.dataElementId = Objects.requireNonNull(dataElementId, "dataElementId");
         }
 
-        /** The sample (required with the application's own token; a person's token reads all their samples without it). */
+        /**
+         * Sets the sample whose records to read (required with the application's own token; a person's
+         * token reads all their samples without it).
+         *
+         * @param biosampleId the sample's id ({@code E-...}), or null for all the person's samples
+         * @return this builder
+         */
         public Builder biosample(String biosampleId) {
             this.biosampleId = biosampleId;
             return this;
         }
 
         /**
-         * Whole days, both included, in the platform's time zone: from the start of {@code first}
-         * to the end of {@code last} (a window ending on a date keeps that date's records).
+         * Sets the window to whole days, both included, in the platform's time zone: from the start of
+         * {@code first} to the end of {@code last} (a window ending on a date keeps that date's records).
+         *
+         * @param first the first day read
+         * @param last  the last day read, not before {@code first}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code last} is before {@code first}
          */
         public Builder days(LocalDate first, LocalDate last) {
             if (last.isBefore(first)) throw new IllegalArgumentException("the last day is before the first");
@@ -88,7 +105,14 @@ public final class StreamRange {
             return this;
         }
 
-        /** From {@code from} to {@code to}, both included (to the microsecond). */
+        /**
+         * Sets the window from {@code from} to {@code to}, both included (to the microsecond).
+         *
+         * @param from the earliest time read
+         * @param to   the latest time read, not before {@code from}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code to} is before {@code from}
+         */
         public Builder between(OffsetDateTime from, OffsetDateTime to) {
             if (to.isBefore(from)) throw new IllegalArgumentException("the end is before the start");
             this.start = Times.format(from);
@@ -96,19 +120,35 @@ public final class StreamRange {
             return this;
         }
 
-        /** Oldest first ({@link Sort#ASC}) or newest first (the default). */
+        /**
+         * Sets the order of the records.
+         *
+         * @param sort oldest first ({@link Sort#ASC}) or newest first ({@link Sort#DESC}, the default)
+         * @return this builder
+         */
         public Builder sort(Sort sort) {
             this.sort = Objects.requireNonNull(sort, "sort");
             return this;
         }
 
-        /** Records per page fetched (1 to 100; 100 by default): the iteration fetches further pages itself. */
+        /**
+         * Sets how many records each request fetches; the iteration fetches further pages itself.
+         *
+         * @param pageSize records per page, 1 to 100 (100 by default)
+         * @return this builder
+         * @throws IllegalArgumentException when {@code pageSize} is not 1 to 100
+         */
         public Builder pageSize(int pageSize) {
             if (pageSize < 1 || pageSize > 100) throw new IllegalArgumentException("pageSize must be 1 to 100");
             this.pageSize = pageSize;
             return this;
         }
 
+        /**
+         * Makes the range, for {@code api.streams().range(...)}.
+         *
+         * @return the range as set so far
+         */
         public StreamRange build() {
             return new StreamRange(this);
         }

@@ -15,7 +15,15 @@ import java.util.Objects;
  * @param data                the payload: a Map, a record, or JSON text
  */
 public record StreamWrite(String fundamentalEntityId, String dataElementId, String generatedAt, Object data) {
-    /** @param fundamentalEntityId the entity; @param dataElementId the element; @param generatedAt the time; @param data the payload */
+    /**
+     * A record to write, every component required.
+     *
+     * @param fundamentalEntityId the entity
+     * @param dataElementId       the data element
+     * @param generatedAt         the time, as the platform reads it
+     * @param data                the payload
+     * @throws NullPointerException when a component is null
+     */
     public StreamWrite {
         Objects.requireNonNull(fundamentalEntityId, "fundamentalEntityId");
         Objects.requireNonNull(dataElementId, "dataElementId");
@@ -23,12 +31,28 @@ public record StreamWrite(String fundamentalEntityId, String dataElementId, Stri
         Objects.requireNonNull(data, "data");
     }
 
-    /** A record measured at {@code time}. */
+    /**
+     * A record measured at {@code time}, written in UTC.
+     *
+     * @param fundamentalEntityId the entity (from {@code partner.streams().bind(sampleId)})
+     * @param dataElementId       what was measured
+     * @param time                when it was measured
+     * @param data                the payload: a Map, a record, or JSON text
+     * @return the record, its time to the microsecond
+     */
     public static StreamWrite of(String fundamentalEntityId, String dataElementId, Instant time, Object data) {
         return new StreamWrite(fundamentalEntityId, dataElementId, Times.format(time), data);
     }
 
-    /** A record measured at {@code time}, with its offset. */
+    /**
+     * A record measured at {@code time}, kept with its offset.
+     *
+     * @param fundamentalEntityId the entity (from {@code partner.streams().bind(sampleId)})
+     * @param dataElementId       what was measured
+     * @param time                when it was measured, with the offset to keep
+     * @param data                the payload: a Map, a record, or JSON text
+     * @return the record, its time to the microsecond
+     */
     public static StreamWrite of(String fundamentalEntityId, String dataElementId, OffsetDateTime time, Object data) {
         return new StreamWrite(fundamentalEntityId, dataElementId, Times.format(time), data);
     }

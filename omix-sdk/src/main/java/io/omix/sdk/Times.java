@@ -25,10 +25,13 @@ public final class Times {
     private Times() {}
 
     /**
-     * A time the platform wrote. A date alone is its start; a time without an offset is at
+     * Reads a time the platform wrote. A date alone is its start; a time without an offset is at
      * {@link #PLATFORM_DEFAULT_OFFSET}.
      *
-     * @throws IllegalArgumentException when {@code text} is none of the platform's forms
+     * @param text a time as the platform writes it ({@code 2025-06-01T08:00:00+0800},
+     *             {@code 2025-06-01 08:00:00.123456+08:00}, {@code ...Z}, a date alone), or null
+     * @return the time with the offset written (or the platform's default), or null for null
+     * @throws IllegalArgumentException when {@code text} is none of the platform's forms, or an impossible date or time
      */
     public static OffsetDateTime parse(String text) {
         if (text == null) return null;
@@ -50,12 +53,22 @@ public final class Times {
         }
     }
 
-    /** {@code time} as the platform reads it: to the microsecond, with its offset. */
+    /**
+     * Writes {@code time} as the platform reads it.
+     *
+     * @param time the time to write
+     * @return {@code yyyy-MM-dd HH:mm:ss.SSSSSS+hh:mm}: to the microsecond (finer digits dropped), with its offset
+     */
     public static String format(OffsetDateTime time) {
         return WRITE.format(time.truncatedTo(ChronoUnit.MICROS));
     }
 
-    /** {@code time} as the platform reads it, in UTC. */
+    /**
+     * Writes {@code time} as the platform reads it, in UTC.
+     *
+     * @param time the instant to write
+     * @return {@code yyyy-MM-dd HH:mm:ss.SSSSSS+00:00}, to the microsecond
+     */
     public static String format(java.time.Instant time) {
         return format(time.atOffset(ZoneOffset.UTC));
     }

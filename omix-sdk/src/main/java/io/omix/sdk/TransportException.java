@@ -10,6 +10,8 @@ public class TransportException extends BgeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failure after an answer that could not be used (not JSON, not an envelope), or none.
+     *
      * @param message    what happened
      * @param cause      the underlying failure, or null
      * @param attempts   how many times the request was sent
@@ -20,6 +22,8 @@ public class TransportException extends BgeException {
     }
 
     /**
+     * A failure with no answer at all (unreachable, timed out, interrupted).
+     *
      * @param message  what happened
      * @param cause    the underlying failure, or null
      * @param attempts how many times the request was sent
@@ -28,7 +32,11 @@ public class TransportException extends BgeException {
         this(message, cause, attempts, 0);
     }
 
-    /** @param message what happened (nothing was sent) */
+    /**
+     * A failure before anything was sent, or while waiting (a task that did not finish in time).
+     *
+     * @param message what happened
+     */
     public TransportException(String message) {
         this(message, null, 0, 0);
     }

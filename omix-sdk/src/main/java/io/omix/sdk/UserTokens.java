@@ -28,15 +28,27 @@ public final class UserTokens extends Credentials {
     }
 
     /**
+     * A person's tokens, to be refreshed through {@code clientId}.
+     *
      * @param clientId     the OAuth2 client the tokens were issued to
      * @param clientSecret its secret, or null for a public client
      * @param token        the token answer with its refresh token
+     * @return the credentials, for {@link Omix#openPlatform(Credentials)}
+     * @throws IllegalArgumentException when {@code token} has no refresh token (a client-credentials
+     *                                  token: use {@link ClientCredentials})
+     * @throws NullPointerException     when {@code clientId} or {@code token} is null
      */
     public static UserTokens of(String clientId, String clientSecret, AccessToken token) {
         return new UserTokens(clientId, clientSecret, token);
     }
 
-    /** Called with every new pair of tokens, to store it; returns this. */
+    /**
+     * Sets what to do with every new pair of tokens: store it, since the refresh token it replaces is dead.
+     * Set it before passing these credentials to {@link Omix#openPlatform(Credentials)}.
+     *
+     * @param listener called with each new token answer, on the thread whose call needed it
+     * @return these credentials
+     */
     public UserTokens onRefresh(Consumer<AccessToken> listener) {
         this.onRefresh = Objects.requireNonNull(listener, "listener");
         return this;

@@ -27,8 +27,11 @@ import java.util.Map;
  * }</pre>
  */
 public final class Webhooks {
+    /** The header naming the event ({@code evt_...}, the body's {@code id}); not signed: deduplicate on the body's id. */
     public static final String ID_HEADER = "Omix-Webhook-Id";
+    /** The header with the time the attempt was signed, in Unix seconds. */
     public static final String TIMESTAMP_HEADER = "Omix-Webhook-Timestamp";
+    /** The header with the signature: {@code v1=} and the lowercase hex HMAC-SHA256 (several, comma-separated, while a secret is replaced). */
     public static final String SIGNATURE_HEADER = "Omix-Webhook-Signature";
     /** How far a delivery's timestamp may be from now by default: older ones could be replays. */
     public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
@@ -46,22 +49,47 @@ public final class Webhooks {
     }
 
     /**
-     * The event of a genuine delivery ({@code {id, type, created_at, data}}); {@link SignatureException} otherwise.
+     * Checks a delivery's signature (in constant time) and that its timestamp is within
+     * {@link #DEFAULT_TOLERANCE} of now, then reads its event.
      *
      * @param secret  the endpoint's secret ({@code whsec_...}, from the answer that created it)
      * @param headers the delivery's headers, names in any case (a servlet's or the JDK server's map will do)
      * @param body    the raw body, exactly as received
+     * @return the event {@code {id, type, created_at, data}}
+     * @throws SignatureException       when the delivery is not genuine: no or a wrong signature, a changed
+     *                                  body, a timestamp outside the tolerance, or a body that is not a JSON object
+     * @throws IllegalArgumentException when {@code secret} is null or empty
      */
     public static Model verify(String secret, Map<String, List<String>> headers, byte[] body) {
         return verify(secret, headers, body, DEFAULT_TOLERANCE, Clock.systemUTC());
     }
 
-    /** {@link #verify(String, Map, byte[])} with the body as received text (UTF-8). */
+    /**
+     * As {@link #verify(String, Map, byte[])}, with the body as received text (signed as its UTF-8 bytes).
+     *
+     * @param secret  the endpoint's secret ({@code whsec_...})
+     * @param headers the delivery's headers, names in any case
+     * @param body    the raw body as text, exactly as received
+     * @return the event {@code {id, type, created_at, data}}
+     * @throws SignatureException       when the delivery is not genuine
+     * @throws IllegalArgumentException when {@code secret} is null or empty
+     */
     public static Model verify(String secret, Map<String, List<String>> headers, String body) {
         return verify(secret, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@link #verify(String, Map, byte[])} with another replay tolerance and clock. */
+    /**
+     * As {@link #verify(String, Map, byte[])}, with another replay tolerance and clock (for tests).
+     *
+     * @param secret    the endpoint's secret ({@code whsec_...})
+     * @param headers   the delivery's headers, names in any case
+     * @param body      the raw body, exactly as received
+     * @param tolerance how far the delivery's timestamp may be from the clock's now, either way
+     * @param clock     the clock giving now
+     * @return the event {@code {id, type, created_at, data}}
+     * @throws SignatureException       when the delivery is not genuine
+     * @throws IllegalArgumentException when {@code secret} is null or empty
+     */
     public static Model verify(String secret, Map<String, List<String>> headers, byte[] body, Duration tolerance, Clock clock) {
         if (secret == null || secret.isEmpty()) throw new IllegalArgumentException("secret is required");
         String timestamp = header(headers, TIMESTAMP_HEADER);
