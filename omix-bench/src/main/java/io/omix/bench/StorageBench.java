@@ -76,6 +76,7 @@ public final class StorageBench {
                 System.out.printf("[%s] round %d: %,d grants %.0f/s, %,d records %.0f/s, %,d items %.0f/s; size %.1f MB written, %.1f MB after removing the round before%n",
                         db, round, grants, grants / sec(t0, t1), records, records / sec(t1, t2), items, items / sec(t2, t3),
                         written / 1e6, after / 1e6);
+                System.out.println("    " + platform.database().embeddedFillRates());
             }
             if (platform.database().vendor() == Database.Vendor.POSTGRESQL) {
                 long before = bytes(platform, dbFile);

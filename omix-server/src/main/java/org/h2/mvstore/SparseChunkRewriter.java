@@ -25,4 +25,12 @@ public final class SparseChunkRewriter {
         Boolean rewritten = store.tryExecuteUnderStoreLock(() -> files.rewriteChunks(writeLimit, belowAverage));
         return rewritten != null && rewritten;
     }
+
+    /** The file's and the chunks' fill rates, for benchmarks: "file 41 %, chunks 63 %, rewritable 55 %". */
+    public static String fillRates(MVStore store) {
+        FileStore<?> files = store.getFileStore();
+        if (files == null || store.isClosed()) return "closed";
+        return "file " + files.getFillRate() + " %, chunks " + files.getChunksFillRate() + " %, rewritable "
+                + files.getRewritableChunksFillRate() + " %";
+    }
 }

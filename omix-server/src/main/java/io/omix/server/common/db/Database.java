@@ -167,6 +167,12 @@ public final class Database implements AutoCloseable {
         return jdbc;
     }
 
+    /** For benchmarks: how full the embedded store's file and chunks are; empty on PostgreSQL. */
+    public String embeddedFillRates() {
+        MVStore store = vendor == Vendor.H2 ? embeddedStore(dataSource) : null;
+        return store == null ? "" : org.h2.mvstore.SparseChunkRewriter.fillRates(store);
+    }
+
     @Override
     public void close() {
         if (syncer != null) {
