@@ -99,6 +99,38 @@ final class BackupCommands {
         }
     }
 
+    @Command(name = "compact", mixinStandardHelpOptions = true,
+            description = "Rewrite the embedded database compactly, giving its free space back to the file system (omix serve must be stopped).")
+    static final class Compact extends AdminCommand.Sub implements Runnable {
+        @Override
+        public void run() {
+            AdminCommand admin = (AdminCommand) parent;
+            ServerConfig config = admin.options.load(Map.of());
+            if (!config.embeddedDatabase()) {
+                throw new IllegalArgumentException("omix admin compact is for the embedded database; on PostgreSQL use VACUUM (docs/operations.md)");
+            }
+            Path file = config.dataDir().resolve("db").resolve("omix.mv.db");
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no embedded database in " + config.dataDir());
+            // Without AUTO_SERVER: a running server holds the file's lock, and this must not reach into it.
+            String url = io.omix.server.common.db.Database.embeddedUrl(config.dataDir()).replace(";AUTO_SERVER=TRUE", "");
+            try {
+                long before = Files.size(file);
+                try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, config.dbUser(), config.dbPassword())) {
+                    c.createStatement().execute("SHUTDOWN COMPACT");
+                } catch (java.sql.SQLException e) {
+                    if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                        throw new IllegalArgumentException("the database is in use: stop omix serve first");
+                    }
+                    throw new IllegalStateException("compaction failed: " + e.getMessage(), e);
+                }
+                AdminCommand.print(out(), AdminCommand.map("compacted", config.dataDir().toString(), "bytes_before", before,
+                        "bytes_after", Files.size(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("compaction failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** The master key, readable by its owner only wherever it goes. */
     private static void copySecret(Path from, Path to) throws IOException {
         Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);

@@ -46,6 +46,46 @@ class BackupTest {
     }
 
     @Test
+    void compactingRefusesARunningServerAndKeepsEveryRecord(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        int port = CrashTest.freePort();
+        String endpoint = "http://127.0.0.1:" + port;
+        Process server = CrashTest.serve(data, port);
+        CrashTest.DemoApp demo = CrashTest.DemoApp.of(data);
+        List<String> written = new ArrayList<>();
+        try {
+            try (PrivateApi partner = PrivateApi.builder(demo.appKey(), demo.appSecret()).endpoint(endpoint).build()) {
+                String entity = partner.streamBind(demo.sample()).getString("fundamental_entity_id");
+                for (int i = 0; i < 50; i++) {
+                    written.add(partner.writeStream(entity, HEART_RATE, "2031-05-01 00:00:" + String.format("%02d", i), Map.of("bpm", 50 + i), false)
+                            .getString("stream_id"));
+                }
+            }
+            AdminAndLoginTest.Run busy = AdminAndLoginTest.omix("admin", "--data-dir", data.toString(), "compact");
+            assertTrue(busy.exit() != 0, "compacting under a running server is refused");
+            assertTrue(busy.err().contains("stop omix serve first"), busy.err());
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+        AdminAndLoginTest.Run compacted = AdminAndLoginTest.omix("admin", "--data-dir", data.toString(), "compact");
+        assertEquals(0, compacted.exit(), compacted.err());
+        assertTrue(compacted.json().get("bytes_after").asLong() <= compacted.json().get("bytes_before").asLong(), compacted.out());
+        server = CrashTest.serve(data, port);
+        try (PrivateApi partner = PrivateApi.builder(demo.appKey(), demo.appSecret()).endpoint(endpoint).build()) {
+            String entity = partner.streamBind(demo.sample()).getString("fundamental_entity_id");
+            Set<String> stored = new HashSet<>();
+            for (Model r : partner.streams(demo.namespace(), HEART_RATE, entity, null, "2031-05-01", "2031-05-02", "asc")) {
+                stored.add(r.getString("stream_id"));
+            }
+            assertEquals(new HashSet<>(written), stored, "every record is there after compaction, with its id");
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+    }
+
+    @Test
     void aBackupUnderWriteLoadRestoresEveryAcknowledgedItem(@TempDir Path dir) throws Exception {
         Path backup = dir.resolve("backup");
         Path restored = dir.resolve("restored");
@@ -105,6 +145,9 @@ class BackupTest {
         assertEquals(0, back.exit(), back.err());
         AdminAndLoginTest.Run again = AdminAndLoginTest.omix("admin", "--data-dir", restored.toString(), "restore", backup.toString());
         assertTrue(again.exit() != 0, "a second restore onto a database is refused");
+        AdminAndLoginTest.Run compacted = AdminAndLoginTest.omix("admin", "--data-dir", restored.toString(), "compact");
+        assertEquals(0, compacted.exit(), compacted.err());
+        assertTrue(compacted.json().get("bytes_after").asLong() > 0, compacted.out());
 
         try (TestServer s = TestServer.builder().setting("data.dir", restored.toString()).start();
              Api api = Api.builder(token).endpoint(s.url()).build();
