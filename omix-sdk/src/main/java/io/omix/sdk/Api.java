@@ -7,6 +7,7 @@ import io.omix.sdk.internal.HttpTransport;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,6 +36,10 @@ public final class Api implements AutoCloseable {
     private final Samples samples = new Samples();
     private final Variants variants = new Variants();
     private final Streams streams = new Streams();
+    private final Microbiome microbiome = new Microbiome();
+    private final Models models = new Models();
+    private final Tasks tasks = new Tasks();
+    private final Files filesGroup = new Files();
 
     Api(String accessToken, ClientConfig config) {
         Objects.requireNonNull(accessToken, "accessToken");
@@ -150,6 +155,68 @@ public final class Api implements AutoCloseable {
     }
 
     /**
+     * The user's profile (the open platform's get_user), typed. Authorization-code tokens only.
+     *
+     * @return the fields the token's scopes allow; the others are null
+     * @throws PermissionException when no profile scope was granted, or the token is a client-credentials one (401)
+     */
+    public User user() {
+        return getUser().as(User.class);
+    }
+
+    /**
+     * Data items of committed batches (the open platform's get_data_items), typed, page by page as
+     * the iteration goes. Needs the {@code samples} scope; the query must name the importing app's namespace.
+     *
+     * @param query the namespace and, optionally, sample, batch and data elements
+     * @return the items; nothing is fetched until the iteration (or {@code page()}) starts
+     * @throws PermissionException when the sample is not one the token sees (41303)
+     */
+    public Paginated<DataItem> dataItems(DataItemQuery query) {
+        return new Paginated<>(cursor -> {
+            Model page = getDataItems(query.namespace(), query.biosampleId(), query.collectionId(), query.dataElementIds(), cursor);
+            List<DataItem> items = page.getList("result").models().stream().map(DataItem::of).toList();
+            return new Paginated.Page<>(items, nextOf(page, items));
+        }, null);
+    }
+
+    /**
+     * A metagenomics sample's taxon, function and gene abundances, typed.
+     *
+     * @return the typed microbiome calls of this client
+     */
+    public Microbiome microbiome() {
+        return microbiome;
+    }
+
+    /**
+     * Interpretation models: invoke, deploy, publish, roll back, list versions; typed.
+     *
+     * @return the typed model calls of this client
+     */
+    public Models models() {
+        return models;
+    }
+
+    /**
+     * Tasks (deployments, exports): read and wait for; typed.
+     *
+     * @return the typed task calls of this client
+     */
+    public Tasks tasks() {
+        return tasks;
+    }
+
+    /**
+     * The file store: upload, signed links, download.
+     *
+     * @return the file calls of this client
+     */
+    public Files files() {
+        return filesGroup;
+    }
+
+    /**
      * The caller's samples, typed: {@code api.samples().list(query)}.
      *
      * @return the typed sample calls of this client
@@ -204,6 +271,40 @@ public final class Api implements AutoCloseable {
         public Paginated<Sample> list() {
             return list(SampleQuery.all());
         }
+
+        /**
+         * One sample the token sees.
+         *
+         * @param biosampleId the sample's id ({@code E-...})
+         * @return the sample, typed
+         * @throws PermissionException when the sample is not one the token sees (41303; also an unknown or malformed id)
+         */
+        public Sample get(String biosampleId) {
+            return getSample(biosampleId).as(Sample.class);
+        }
+
+        /**
+         * Registers a sample for the application (the open platform's register_sample). Client-credentials tokens.
+         *
+         * @param registration the project, site, external id and further fields
+         * @return the new sample's {@code biosample_id}
+         * @throws InvalidParameterException when a field is refused, or the external id exists without {@code allowDuplicate()} (41001)
+         */
+        public String register(SampleRegistration registration) {
+            return registerSample(registration.externalSampleId(), registration.biosampleSite(), registration.projectId(),
+                    registration.duplicateEnabled(), registration.fields()).getString("biosample_id");
+        }
+
+        /**
+         * Fills fields of a sample that are still empty (the open platform's improve_sample); a set field cannot change.
+         *
+         * @param biosampleId the sample's id ({@code E-...})
+         * @param fields      sample fields by wire name
+         * @throws InvalidParameterException when a field is refused or already set (41001, naming it)
+         */
+        public void improve(String biosampleId, Map<String, ?> fields) {
+            improveSample(biosampleId, fields);
+        }
     }
 
     /** Variant calls by rs id (the open platform's get_variants), typed. */
@@ -243,6 +344,279 @@ public final class Api implements AutoCloseable {
                 String next = page.getString("next_page");
                 return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
             }, null);
+        }
+
+        /**
+         * The numeric values of a data element's records by period (the open platform's
+         * aggregate_omics_data): {@code stream_data.value_quantity.value}, else {@code stream_data.value}.
+         *
+         * @param aggregation the data element, sample, unit and window
+         * @return one entry per period, oldest first
+         * @throws InvalidParameterException when the window spans more than 100 periods (41001)
+         */
+        public AggregateResult aggregate(Aggregation aggregation) {
+            return AggregateResult.of(aggregateOmicsData(aggregation.dataElementId(), aggregation.dimension().wire(), aggregation.start(),
+                    aggregation.end(), aggregation.biosampleId(), aggregation.interval(), aggregation.periods()));
+        }
+
+        /**
+         * Writes one record of one of the application's samples (the open platform's write_phenotype).
+         * Client-credentials tokens only.
+         *
+         * @param biosampleId   the sample's id ({@code E-...})
+         * @param dataElementId the data element
+         * @param generatedAt   when it was measured (kept to the microsecond)
+         * @param data          the payload: a Map, a record, or a JSON text
+         * @param duplicates    what to do when the sample, element and time already have a record
+         * @return the new record's {@code stream_id}
+         * @throws InvalidParameterException when the record is a refused duplicate (41001 on {@code stream_generate_time})
+         * @throws PermissionException       when the token is a user's (40014), or the sample is not the application's (41303)
+         */
+        public String write(String biosampleId, String dataElementId, java.time.OffsetDateTime generatedAt, Object data, Duplicates duplicates) {
+            return writePhenotype(biosampleId, dataElementId, Times.format(generatedAt), data, duplicates == Duplicates.ALLOW).getString("stream_id");
+        }
+    }
+
+    /** A metagenomics sample's abundances (the open platform's get_taxon_abundance, get_func_abundance, get_gene_abundance), typed. */
+    public final class Microbiome {
+        private Microbiome() {}
+
+        /**
+         * The sample's taxa at every rank, most abundant first, with the reference cohort's
+         * distribution of each, page by page as the iteration goes. Needs a user token with the
+         * {@code microbiome} scope.
+         *
+         * @param query the sample, optionally NCBI taxon ids (any rank), the page size
+         * @return the taxa, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws PermissionException when the sample is not one the token sees (41303), or the token is not a user's (401)
+         */
+        public Paginated<TaxonAbundance> taxa(AbundanceQuery query) {
+            return new Paginated<>(cursor -> {
+                Model page = getTaxonAbundance(query.biosampleId(), query.idList(), cursor == null ? 1 : Integer.parseInt(cursor), query.pageSize());
+                List<TaxonAbundance> items = page.getList("result").models().stream().map(TaxonAbundance::of).toList();
+                Object next = page.get("next_page");
+                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+            }, null);
+        }
+
+        /**
+         * The sample's functions in one catalog, page by page as the iteration goes. Needs a user
+         * token with the {@code microbiome} scope.
+         *
+         * @param catalog the functional catalog
+         * @param query   the sample, optionally the catalog's ids, the page size
+         * @return the functions, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws PermissionException when the sample is not one the token sees (41303), or the token is not a user's (401)
+         */
+        public Paginated<FunctionAbundance> functions(FunctionCatalog catalog, AbundanceQuery query) {
+            Objects.requireNonNull(catalog, "catalog");
+            return new Paginated<>(cursor -> {
+                Model page = getFuncAbundance(query.biosampleId(), catalog.wire(), query.idList(), cursor, query.pageSize());
+                List<FunctionAbundance> items = page.getList("result").models().stream().map(FunctionAbundance::of).toList();
+                return new Paginated.Page<>(items, nextOf(page, items));
+            }, null);
+        }
+
+        /**
+         * The sample's genes in a catalog that can be listed ({@link GeneCatalog#IGC_9_9M}), page by
+         * page as the iteration goes. Needs a user token with the {@code microbiome} scope.
+         *
+         * @param catalog the gene catalog
+         * @param query   the sample, optionally gene ids, the page size
+         * @return the genes, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws InvalidParameterException when the catalog is offered as a file only (41001 on {@code data_type}: use {@link #geneTable})
+         * @throws PermissionException       when the sample is not one the token sees (41303), or the token is not a user's (401)
+         */
+        public Paginated<GeneAbundance> genes(GeneCatalog catalog, AbundanceQuery query) {
+            Objects.requireNonNull(catalog, "catalog");
+            return new Paginated<>(cursor -> {
+                Model page = getGeneAbundance(query.biosampleId(), catalog.wire(), "list", query.idList(), cursor, query.pageSize());
+                List<GeneAbundance> items = page.getList("result").models().stream().map(GeneAbundance::of).toList();
+                return new Paginated.Page<>(items, nextOf(page, items));
+            }, null);
+        }
+
+        /**
+         * The sample's whole gene table in a catalog, as a signed link to a tab-separated file
+         * ({@code gene_id, abundance, gene_name, annotation}); its {@code raw()} holds {@code size} and {@code sha256}.
+         *
+         * @param catalog     the gene catalog
+         * @param biosampleId the metagenomics sample's id ({@code E-...})
+         * @return the link, valid for a limited time
+         * @throws PermissionException when the sample is not one the token sees (41303), or the token is not a user's (401)
+         * @throws NotFoundException   when the sample has no gene table in that catalog
+         */
+        public FileLink geneTable(GeneCatalog catalog, String biosampleId) {
+            Model page = getGeneAbundance(biosampleId, catalog.wire(), "file", null, null, null);
+            List<Model> links = page.getList("result").models();
+            if (links.isEmpty()) throw new IllegalStateException("the platform answered no gene table");
+            return FileLink.of(links.get(0), null);
+        }
+    }
+
+    private static String nextOf(Model page, List<?> items) {
+        String next = page.getString("next_page");
+        return next == null || next.isEmpty() || items.isEmpty() ? null : next;
+    }
+
+    /** Interpretation models (the open platform's invoke_model, deploy_model, publish, rollback, versions), typed. */
+    public final class Models {
+        private Models() {}
+
+        /**
+         * Runs the model's published version with {@code params} as its query. Needs the {@code models} scope.
+         *
+         * @param modelId the model ({@code [A-Za-z0-9_-]}, 1 to 64)
+         * @param params  the model's own parameters; empty for none
+         * @return what the model answered
+         * @throws NotFoundException when no model of the caller's application has that id (41202)
+         * @throws OmixException     when the model has no published version, failed or timed out (its code and message)
+         */
+        public ModelResult invoke(String modelId, Map<String, ?> params) {
+            return ModelResult.of(invokeModel(modelId, params));
+        }
+
+        /**
+         * Runs the model's draft (deployed, not yet published) version.
+         *
+         * @param modelId the model
+         * @param params  the model's own parameters; empty for none
+         * @return what the draft answered
+         * @throws NotFoundException when no model of the caller's application has that id (41202)
+         */
+        public ModelResult invokeDraft(String modelId, Map<String, ?> params) {
+            return ModelResult.of(invokeDraftModel(modelId, params));
+        }
+
+        /**
+         * Uploads the zipped source and deploys it as the model's new draft; the deployment runs as a task.
+         *
+         * @param modelId    the model (created on its first deployment)
+         * @param sourceFile a zip with the handler (by default {@code index.handler})
+         * @param config     runtime, limits, handler and the scopes the model may use
+         * @return the deployment's task, to {@link Tasks#waitFor(Task, java.time.Duration)} for
+         * @throws InvalidParameterException when a setting is refused (41001, naming it)
+         */
+        public Task deploy(String modelId, java.nio.file.Path sourceFile, ModelConfig config) {
+            return Task.of(deployModel(modelId, sourceFile, config));
+        }
+
+        /**
+         * Publishes the draft as the model's stable version.
+         *
+         * @param modelId the model
+         * @param message what this version changes
+         * @return the published version's number
+         * @throws OmixException when the model has no draft
+         */
+        public int publish(String modelId, String message) {
+            Model answer = publishModel(modelId, message);
+            return answer.getInt("version");
+        }
+
+        /**
+         * Makes an earlier version the stable one again.
+         *
+         * @param modelId the model
+         * @param version the version to run from now on
+         * @return that version's number
+         * @throws InvalidParameterException when the model has no such version (41001 on {@code version})
+         */
+        public int rollback(String modelId, int version) {
+            return rollbackModel(modelId, version).getInt("version");
+        }
+
+        /**
+         * The model's versions, newest first, page by page as the iteration goes.
+         *
+         * @param modelId the model
+         * @return the versions; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws NotFoundException when no model of the caller's application has that id (41202)
+         */
+        public Paginated<ModelVersion> versions(String modelId) {
+            return new Paginated<>(cursor -> {
+                Model page = getModelVersions(modelId, 50, cursor);
+                List<ModelVersion> items = page.getList("result").models().stream().map(ModelVersion::of).toList();
+                return new Paginated.Page<>(items, nextOf(page, items));
+            }, null);
+        }
+    }
+
+    /** Tasks the caller queued (deployments, exports), typed. */
+    public final class Tasks {
+        private Tasks() {}
+
+        /**
+         * The task now.
+         *
+         * @param taskId the task's id
+         * @return where it stands, and its result once finished
+         * @throws InvalidParameterException when the caller has no such task (41001 on {@code task_id})
+         */
+        public Task get(String taskId) {
+            return Task.of(task(taskId));
+        }
+
+        /**
+         * Polls the task until it finishes (with backoff), or the timeout passes.
+         *
+         * @param task    the task, as queued
+         * @param timeout how long to wait at most
+         * @return the finished task (SUCCESS, FAILURE or REVOKED)
+         * @throws TransportException when it has not finished in time
+         */
+        public Task waitFor(Task task, java.time.Duration timeout) {
+            return Task.of(Api.this.waitFor(task.raw(), timeout));
+        }
+    }
+
+    /** The platform's file store: uploads, signed links, downloads. */
+    public final class Files {
+        private Files() {}
+
+        /**
+         * Uploads a file under the caller's upload area (in parts, resumable; see {@link UploadOptions}).
+         *
+         * @param file the file; its name is kept
+         * @return the stored object's name, for links and downloads
+         * @throws TransportException when the file cannot be read or the transfer fails
+         */
+        public String upload(java.nio.file.Path file) {
+            return Api.this.upload(file.getFileName().toString(), file);
+        }
+
+        /**
+         * Uploads bytes as a file called {@code filename}.
+         *
+         * @param filename the file's name
+         * @param content  its bytes
+         * @return the stored object's name
+         */
+        public String upload(String filename, byte[] content) {
+            return Api.this.upload(filename, content);
+        }
+
+        /**
+         * A signed download link to one of the caller's objects, valid for 10 minutes.
+         *
+         * @param objectName the object's name, as an upload answered it
+         * @return the link and when it expires
+         * @throws NotFoundException when there is no such object the caller may read (42007)
+         */
+        public FileLink link(String objectName) {
+            return FileLink.of(getDownloadUrl(objectName), objectName);
+        }
+
+        /**
+         * Downloads one of the caller's objects to {@code target} (resuming where a partial copy ends).
+         *
+         * @param objectName the object's name
+         * @param target     where to write it
+         * @return the bytes written
+         * @throws NotFoundException when there is no such object the caller may read (42007)
+         */
+        public long download(String objectName, java.nio.file.Path target) {
+            return Api.this.download(objectName, target);
         }
     }
 
@@ -371,7 +745,7 @@ public final class Api implements AutoCloseable {
         if (!"SUCCESS".equals(done.getString("progress")) || result == null || result.getString("url") == null) {
             throw new TransportException("the export failed: " + (result == null ? done.dumps() : result.getString("error")));
         }
-        files().download(result.getString("object_name"), () -> result.getString("url"), target, listener);
+        transfers().download(result.getString("object_name"), () -> result.getString("url"), target, listener);
         return done;
     }
 
@@ -966,7 +1340,7 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.post("/sts/revoke").form("access_key_id", accessKeyId)));
     }
 
-    private synchronized FileTransfer files() {
+    private synchronized FileTransfer transfers() {
         if (files == null) files = new FileTransfer(this, transport.config());
         return files;
     }
@@ -995,7 +1369,7 @@ public final class Api implements AutoCloseable {
      * @throws OmixException            when the platform refuses or cannot be reached after the retries
      */
     public String upload(String filename, byte[] content) {
-        return files().upload(filename, content, UploadOptions.defaults());
+        return transfers().upload(filename, content, UploadOptions.defaults());
     }
 
     /**
@@ -1025,7 +1399,7 @@ public final class Api implements AutoCloseable {
      * @throws OmixException                when the platform refuses or cannot be reached after the retries
      */
     public String upload(String filename, java.io.InputStream content, UploadOptions options) {
-        return files().upload(filename, content, options);
+        return transfers().upload(filename, content, options);
     }
 
     /**
@@ -1072,7 +1446,7 @@ public final class Api implements AutoCloseable {
      *                                      expired credentials, 42001) or cannot be reached after the retries
      */
     public String upload(String filename, java.nio.file.Path file, UploadOptions options) {
-        return files().upload(filename, file, options);
+        return transfers().upload(filename, file, options);
     }
 
     /**
@@ -1169,7 +1543,7 @@ public final class Api implements AutoCloseable {
      * @throws TransportException when the download fails, breaks off or is corrupt
      */
     public long download(String objectName, java.io.OutputStream out) {
-        return files().download(objectName, out, TransferListener.NONE);
+        return transfers().download(objectName, out, TransferListener.NONE);
     }
 
     /**
@@ -1183,7 +1557,7 @@ public final class Api implements AutoCloseable {
      * @throws TransportException when the download fails, breaks off or is corrupt
      */
     public long download(String objectName, java.io.OutputStream out, TransferListener listener) {
-        return files().download(objectName, out, listener);
+        return transfers().download(objectName, out, listener);
     }
 
     /**
@@ -1198,7 +1572,7 @@ public final class Api implements AutoCloseable {
      * @throws java.io.UncheckedIOException when {@code target.part} or {@code target} cannot be written
      */
     public long download(String objectName, java.nio.file.Path target) {
-        return files().download(objectName, target, TransferListener.NONE);
+        return transfers().download(objectName, target, TransferListener.NONE);
     }
 
     /**
@@ -1226,7 +1600,7 @@ public final class Api implements AutoCloseable {
      * @throws java.io.UncheckedIOException when {@code target.part} or {@code target} cannot be written
      */
     public long download(String objectName, java.nio.file.Path target, TransferListener listener) {
-        return files().download(objectName, target, listener);
+        return transfers().download(objectName, target, listener);
     }
 
     /**

@@ -80,7 +80,7 @@ public class ApiException extends BgeException {
                     new AuthenticationException(code, msg, data, httpStatus, requestId, attempts);
             case Codes.NO_PERMISSION, Codes.AUTHORIZATION_CODE_TOKEN_REFUSED, Codes.NOT_OWN_SAMPLE ->
                     new PermissionException(code, msg, data, httpStatus, requestId, attempts);
-            case Codes.MODEL_NOT_FOUND, 404 -> new NotFoundException(code, msg, data, httpStatus, requestId, attempts);
+            case Codes.MODEL_NOT_FOUND, Codes.OBJECT_NOT_FOUND, 404 -> new NotFoundException(code, msg, data, httpStatus, requestId, attempts);
             case Codes.TOO_MANY_REQUESTS -> new RateLimitedException(code, msg, data, httpStatus, requestId, attempts);
             case Codes.IN_PROGRESS -> new ConflictException(code, msg, data, httpStatus, requestId, attempts);
             default -> new ApiException(code, msg, data, httpStatus, requestId, attempts);

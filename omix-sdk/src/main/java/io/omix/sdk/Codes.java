@@ -35,4 +35,6 @@ public final class Codes {
     public static final int NOT_OWN_SAMPLE = 41303;
     /** Upload credentials unknown, expired or revoked, or their signature does not match. */
     public static final int UPLOAD_CREDENTIALS_INVALID = 42001;
+    /** No such object in the file store, or not one the caller may read. */
+    public static final int OBJECT_NOT_FOUND = 42007;
 }

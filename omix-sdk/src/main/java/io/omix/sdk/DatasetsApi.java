@@ -370,6 +370,89 @@ public final class DatasetsApi implements AutoCloseable {
         public Model delete(long workspaceId, long projectId, long datasetId, long batchId) {
             return model(ApiRequest.of("DELETE", dataset(workspaceId, projectId, datasetId) + "/batches/" + batchId));
         }
+
+        /**
+         * One page of the dataset's batches.
+         *
+         * @param dataset the dataset
+         * @param query   fields, filters, sort, limit and offset
+         * @return {@code {batches: [BatchInfo], offset, limit, next}}
+         * @throws NotFoundException when the dataset is not the API key's (404)
+         */
+        public Model list(DatasetRef dataset, BatchQuery query) {
+            return list(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
+        }
+
+        /**
+         * Every batch of the dataset matching {@code query}, page by page as the iteration goes.
+         *
+         * @param dataset the dataset
+         * @param query   fields, filters, sort and page size
+         * @return the batches ({@code BatchInfo}), lazily
+         */
+        public Iterable<Model> all(DatasetRef dataset, BatchQuery query) {
+            return all(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
+        }
+
+        /**
+         * Creates a batch from a source dataset's rows, as a job.
+         *
+         * @param dataset  the destination dataset
+         * @param creation the source dataset and the column mapping
+         * @return {@code {status_code, job_id, failure_reason}}
+         * @throws InvalidParameterException when the mapping is wrong (400)
+         */
+        public Model create(DatasetRef dataset, BatchCreation creation) {
+            return create(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), creation);
+        }
+
+        /**
+         * Deletes batches of the dataset, as a job.
+         *
+         * @param dataset  the dataset
+         * @param batchIds the batches, at least one
+         * @return the job doing it
+         * @throws IllegalArgumentException when {@code batchIds} is empty
+         */
+        public Model remove(DatasetRef dataset, Collection<Long> batchIds) {
+            return remove(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchIds);
+        }
+
+        /**
+         * Suspends and restores batches of the dataset, as a job.
+         *
+         * @param dataset the dataset
+         * @param suspend the batches to suspend, possibly none
+         * @param restore the batches to restore, possibly none
+         * @return the job doing it
+         */
+        public Model update(DatasetRef dataset, Collection<Long> suspend, Collection<Long> restore) {
+            return update(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), suspend, restore);
+        }
+
+        /**
+         * One batch of the dataset.
+         *
+         * @param dataset the dataset
+         * @param batchId the batch
+         * @return {@code {batch: BatchInfo}}
+         * @throws NotFoundException when the batch is not the API key's (404)
+         */
+        public Model get(DatasetRef dataset, long batchId) {
+            return get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId, null);
+        }
+
+        /**
+         * Deletes one batch of the dataset, as a job.
+         *
+         * @param dataset the dataset
+         * @param batchId the batch
+         * @return the job doing it
+         * @throws NotFoundException when the batch is not the API key's (404)
+         */
+        public Model delete(DatasetRef dataset, long batchId) {
+            return delete(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId);
+        }
     }
 
     /** Datasets of a project: made from a schema and rows or from a CSV file, listed, read. */
@@ -520,6 +603,27 @@ public final class DatasetsApi implements AutoCloseable {
          */
         public Iterable<Model> rows(long workspaceId, long projectId, long datasetId, List<String> columns) {
             return offsetPages("data", 0, offset -> data(workspaceId, projectId, datasetId, columns, 1000, offset));
+        }
+        /**
+         * The dataset.
+         *
+         * @param dataset the dataset
+         * @return {@code {dataset: DatasetInfo}}
+         * @throws NotFoundException when the dataset is not the API key's (404)
+         */
+        public Model get(DatasetRef dataset) {
+            return get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId());
+        }
+
+        /**
+         * Every row of the dataset, page by page as the iteration goes.
+         *
+         * @param dataset the dataset
+         * @param columns the columns to read, or null for all
+         * @return the rows, lazily
+         */
+        public Iterable<Model> rows(DatasetRef dataset, List<String> columns) {
+            return rows(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), columns);
         }
     }
 

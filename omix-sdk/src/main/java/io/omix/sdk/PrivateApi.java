@@ -25,6 +25,9 @@ public final class PrivateApi implements AutoCloseable {
     private final String appKey;
     private final HttpTransport transport;
     private final Streams streams = new Streams();
+    private final Samples samples = new Samples();
+    private final Batches batches = new Batches();
+    private final Tasks tasks = new Tasks();
     private final RequestOptions options;
     private final boolean ownsTransport;
 
@@ -150,12 +153,196 @@ public final class PrivateApi implements AutoCloseable {
     }
 
     /**
-     * Every sample of the app, fetched 100 a page by page as the iteration goes.
+     * The app's samples: {@code list()} typed, {@code get}, {@code register}, {@code improve}; iterating
+     * the group itself yields every sample as a {@link Model}, 100 a page, as before.
      *
-     * @return the samples, lazily; a failed fetch throws {@link OmixException} from the iterator
+     * @return the sample calls of this app
      */
-    public Iterable<Model> samples() {
-        return new Paged(next -> getSamples(null, null, next == null ? 1 : ((Number) next).intValue(), 100));
+    public Samples samples() {
+        return samples;
+    }
+
+    /**
+     * The app's batches of data items: register, import, commit, read; typed.
+     *
+     * @return the batch calls of this app
+     */
+    public Batches batches() {
+        return batches;
+    }
+
+    /**
+     * The app's tasks (batch commits): read and wait for; typed.
+     *
+     * @return the task calls of this app
+     */
+    public Tasks tasks() {
+        return tasks;
+    }
+
+    /**
+     * Data items of the app's committed batches, typed, page by page as the iteration goes.
+     *
+     * @param query optionally a sample, a batch and data elements (the namespace is the app's own)
+     * @return the items; nothing is fetched until the iteration (or {@code page()}) starts
+     * @throws PermissionException when the sample is not one of the app's (41303)
+     */
+    public Paginated<DataItem> dataItems(DataItemQuery query) {
+        return new Paginated<>(cursor -> {
+            Model page = getDataItems(query.biosampleId(), query.collectionId(), query.dataElementIds(), cursor, 1000);
+            java.util.List<DataItem> items = page.getList("result").models().stream().map(DataItem::of).toList();
+            String next = page.getString("next_page");
+            return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+        }, null);
+    }
+
+    /**
+     * The app's samples, typed; iterating the group itself still yields every sample as a {@link Model}
+     * (as {@code samples()} did before it was a group).
+     */
+    public final class Samples implements Iterable<Model> {
+        private Samples() {}
+
+        /** Every sample of the app as a {@link Model}, 100 a page as the iteration goes. */
+        @Override
+        public java.util.Iterator<Model> iterator() {
+            return new Paged(next -> getSamples(null, null, next == null ? 1 : ((Number) next).intValue(), 100)).iterator();
+        }
+
+        /**
+         * Every sample of the app, typed, page by page as the iteration goes.
+         *
+         * @return the samples; nothing is fetched until the iteration (or {@code page()}) starts
+         */
+        public Paginated<PartnerSample> list() {
+            return new Paginated<>(cursor -> {
+                Model page = getSamples(null, null, cursor == null ? 1 : Integer.parseInt(cursor), 100);
+                java.util.List<PartnerSample> items = page.getList("result").models().stream().map(PartnerSample::of).toList();
+                Object next = page.get("next_page");
+                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+            }, null);
+        }
+
+        /**
+         * One of the app's samples.
+         *
+         * @param biosampleId the sample's id ({@code E-...})
+         * @return the sample, typed
+         * @throws PermissionException when the sample is not one of the app's (41303; also an unknown or malformed id)
+         */
+        public PartnerSample get(String biosampleId) {
+            return PartnerSample.of(getSample(biosampleId));
+        }
+
+        /**
+         * Registers a sample in the app's namespace (the private platform's register_sample).
+         *
+         * @param registration the project, site, external id and further fields
+         * @return the new sample's {@code biosample_id}
+         * @throws InvalidParameterException when a field is refused (41001, naming it)
+         */
+        public String register(SampleRegistration registration) {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(registration.fields());
+            if (registration.duplicateEnabled()) fields.put("duplicate_enabled", true);
+            return registerSample(registration.biosampleSite(), registration.projectId(), registration.externalSampleId(), fields)
+                    .getString("biosample_id");
+        }
+
+        /**
+         * Fills fields of a sample that are still empty (the private platform's improve_sample).
+         *
+         * @param biosampleId the sample's id ({@code E-...})
+         * @param fields      sample fields by wire name
+         * @throws InvalidParameterException when a field is refused or already set (41001, naming it)
+         */
+        public void improve(String biosampleId, java.util.Map<String, ?> fields) {
+            improveSample(biosampleId, fields);
+        }
+    }
+
+    /** The app's batches of data items (the private platform's register_batch, import_batch, commit_batch, retrieve_batch), typed. */
+    public final class Batches {
+        private Batches() {}
+
+        /**
+         * Registers an empty batch.
+         *
+         * @param title its title, 1 to 200 characters
+         * @param intro its description, up to 2000 characters
+         * @return the batch's number
+         * @throws InvalidParameterException when a parameter is refused (41001)
+         */
+        public long register(String title, String intro) {
+            return registerBatch(title, intro).getLong("batch_no");
+        }
+
+        /**
+         * The batch now.
+         *
+         * @param batchNo the batch's number
+         * @return the batch, typed
+         * @throws InvalidParameterException when the batch is unknown or another app's (41001 on {@code batch_no})
+         */
+        public Batch get(long batchNo) {
+            return Batch.of(retrieveBatch(batchNo));
+        }
+
+        /**
+         * Adds items to an uncommitted batch, 100 a request, items of one sample together (any number).
+         *
+         * @param batchNo the batch's number
+         * @param items   the items
+         * @throws InvalidParameterException when an item is refused (41001 naming it); the requests before it stay imported
+         * @throws PermissionException       when an item's sample is not one of the app's (41303)
+         */
+        public void add(long batchNo, java.util.List<BatchItem> items) {
+            java.util.Map<String, java.util.List<java.util.Map<String, Object>>> bySample = new java.util.LinkedHashMap<>();
+            for (BatchItem item : items) bySample.computeIfAbsent(item.biosampleId() == null ? "" : item.biosampleId(), k -> new java.util.ArrayList<>()).add(item.wire());
+            bySample.forEach((sample, wire) -> {
+                for (int from = 0; from < wire.size(); from += 100) {
+                    importBatch(batchNo, wire.subList(from, Math.min(wire.size(), from + 100)), sample.isEmpty() ? null : sample);
+                }
+            });
+        }
+
+        /**
+         * Commits the batch: its items become visible once the task finishes.
+         *
+         * @param batchNo the batch's number
+         * @return the commit's task, to {@link Tasks#waitFor(Task, Duration)} for
+         * @throws InvalidParameterException when the batch is unknown, another app's or already committed (41001 on {@code batch_no})
+         */
+        public Task commit(long batchNo) {
+            return Task.of(commitBatch(batchNo));
+        }
+    }
+
+    /** The app's tasks (batch commits), typed. */
+    public final class Tasks {
+        private Tasks() {}
+
+        /**
+         * The task now.
+         *
+         * @param taskId the task's id
+         * @return where it stands, and its result once finished
+         * @throws InvalidParameterException when the app has no such task (41001 on {@code task_id})
+         */
+        public Task get(String taskId) {
+            return Task.of(task(taskId));
+        }
+
+        /**
+         * Polls the task until it finishes (with backoff), or the timeout passes.
+         *
+         * @param task    the task, as queued
+         * @param timeout how long to wait at most
+         * @return the finished task (SUCCESS, FAILURE or REVOKED)
+         * @throws TransportException when it has not finished in time
+         */
+        public Task waitFor(Task task, Duration timeout) {
+            return Task.of(PrivateApi.this.waitFor(task.raw(), timeout));
+        }
     }
 
     /**
@@ -215,6 +402,40 @@ public final class PrivateApi implements AutoCloseable {
                 part.refused().forEach(r -> refused.add(new BatchWriteResult.Refused(offset + r.index(), r.reason())));
             }
             return new BatchWriteResult(written, refused);
+        }
+
+        /**
+         * One record of the app's (the private platform's stream_retrieve).
+         *
+         * @param streamId the record's id
+         * @return the record, typed
+         * @throws InvalidParameterException when there is no such record of the app's (41001)
+         */
+        public StreamRecord get(String streamId) {
+            return StreamRecord.of(streamRetrieve(streamId));
+        }
+
+        /**
+         * Every record of the range, page by page as the iteration goes (the private platform's
+         * stream_range). The range names the app's namespace ({@code namespace}) and a sample
+         * ({@code biosample}) or an entity ({@code entity}), not both.
+         *
+         * @param range the data element, sample or entity, window, order and page size
+         * @return the records, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws IllegalArgumentException when the range names no namespace, or both or neither of a sample and an entity
+         */
+        public Paginated<StreamRecord> range(StreamRange range) {
+            if (range.namespace() == null) throw new IllegalArgumentException("name the app's namespace (namespace)");
+            if ((range.biosampleId() == null) == (range.entityId() == null)) {
+                throw new IllegalArgumentException("name exactly one of a sample (biosample) and an entity (entity)");
+            }
+            return new Paginated<>(cursor -> {
+                Model page = streamRange(range.namespace(), range.dataElementId(), range.entityId(), range.biosampleId(), range.start(), range.end(),
+                        range.sort().wire(), cursor, range.pageSize());
+                java.util.List<StreamRecord> items = page.getList("result").models().stream().map(StreamRecord::of).toList();
+                String next = page.getString("next_page");
+                return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+            }, null);
         }
     }
 

@@ -15,6 +15,8 @@ import java.util.Objects;
 public final class StreamRange {
     private final String dataElementId;
     private final String biosampleId;
+    private final String entityId;
+    private final String namespace;
     private final String start;
     private final String end;
     private final Sort sort;
@@ -23,6 +25,8 @@ public final class StreamRange {
     private StreamRange(Builder b) {
         this.dataElementId = b.dataElementId;
         this.biosampleId = b.biosampleId;
+        this.entityId = b.entityId;
+        this.namespace = b.namespace;
         this.start = b.start;
         this.end = b.end;
         this.sort = b.sort;
@@ -48,6 +52,14 @@ public final class StreamRange {
         return biosampleId;
     }
 
+    String entityId() {
+        return entityId;
+    }
+
+    String namespace() {
+        return namespace;
+    }
+
     String start() {
         return start;
     }
@@ -68,6 +80,8 @@ public final class StreamRange {
     public static final class Builder {
         private final String dataElementId;
         private String biosampleId;
+        private String entityId;
+        private String namespace;
         private String start;
         private String end;
         private Sort sort = Sort.DESC;
@@ -86,6 +100,30 @@ public final class StreamRange {
          */
         public Builder biosample(String biosampleId) {
             this.biosampleId = biosampleId;
+            return this;
+        }
+
+        /**
+         * Sets the entity whose records to read, instead of a sample (the private platform only: the
+         * {@code fundamental_entity_id} that {@code partner.streams().bind(sample)} answered).
+         *
+         * @param fundamentalEntityId the entity, or null
+         * @return this builder
+         */
+        public Builder entity(String fundamentalEntityId) {
+            this.entityId = fundamentalEntityId;
+            return this;
+        }
+
+        /**
+         * Sets the namespace whose records to read (the private platform only, where it is required:
+         * the app's own namespace, as {@code omix admin app create} printed it).
+         *
+         * @param namespace the namespace
+         * @return this builder
+         */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
             return this;
         }
 
