@@ -13,11 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 
@@ -195,30 +193,15 @@ public final class DatasetsApi implements AutoCloseable {
     }
 
     /** Walks the pages of an offset-paged answer lazily until its {@code next} link is empty. */
-    private static Iterable<Model> offsetPages(String listKey, int firstOffset, java.util.function.IntFunction<Model> fetchAt) {
-        return () -> new Iterator<>() {
-            private Model page = fetchAt.apply(firstOffset);
-            private int offset = firstOffset;
-            private int index;
-
-            @Override
-            public boolean hasNext() {
-                while (index >= page.getList(listKey).size()) {
-                    String next = page.getString("next");
-                    if (next == null || next.isEmpty() || page.getList(listKey).isEmpty()) return false;
-                    offset += page.getList(listKey).size();
-                    page = fetchAt.apply(offset);
-                    index = 0;
-                }
-                return true;
-            }
-
-            @Override
-            public Model next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return page.getList(listKey).getModel(index++);
-            }
-        };
+    private static Paginated<Model> offsetPages(String listKey, int firstOffset, java.util.function.IntFunction<Model> fetchAt) {
+        // The cursor is the offset of the page: a page view can be resumed from it like any other.
+        return new Paginated<>(cursor -> {
+            int offset = cursor == null ? firstOffset : Integer.parseInt(cursor);
+            Model page = fetchAt.apply(offset);
+            List<Model> items = page.getList(listKey).models();
+            String next = page.getString("next");
+            return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : String.valueOf(offset + items.size()));
+        }, null);
     }
 
     /** The batches of a dataset: every dataset's rows arrive in batches, its initial rows being the first. */
@@ -264,7 +247,7 @@ public final class DatasetsApi implements AutoCloseable {
          * @return the batches ({@code BatchInfo}), lazily: nothing is fetched until the iteration starts,
          *         and a failed fetch throws {@link OmixException} from the iterator
          */
-        public Iterable<Model> all(long workspaceId, long projectId, long datasetId, BatchQuery query) {
+        public Paginated<Model> all(long workspaceId, long projectId, long datasetId, BatchQuery query) {
             int from = query.offset() == null ? 0 : query.offset();
             return offsetPages("batches", from, offset -> list(workspaceId, projectId, datasetId, query.atOffset(offset)));
         }
@@ -390,7 +373,7 @@ public final class DatasetsApi implements AutoCloseable {
          * @param query   fields, filters, sort and page size
          * @return the batches ({@code BatchInfo}), lazily
          */
-        public Iterable<Model> all(DatasetRef dataset, BatchQuery query) {
+        public Paginated<Model> all(DatasetRef dataset, BatchQuery query) {
             return all(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
         }
 
@@ -601,7 +584,7 @@ public final class DatasetsApi implements AutoCloseable {
          * @return the rows ({@code {c_id: value}}), lazily: nothing is fetched until the iteration starts,
          *         and a failed fetch throws {@link OmixException} from the iterator
          */
-        public Iterable<Model> rows(long workspaceId, long projectId, long datasetId, List<String> columns) {
+        public Paginated<Model> rows(long workspaceId, long projectId, long datasetId, List<String> columns) {
             return offsetPages("data", 0, offset -> data(workspaceId, projectId, datasetId, columns, 1000, offset));
         }
         /**
@@ -622,7 +605,7 @@ public final class DatasetsApi implements AutoCloseable {
          * @param columns the columns to read, or null for all
          * @return the rows, lazily
          */
-        public Iterable<Model> rows(DatasetRef dataset, List<String> columns) {
+        public Paginated<Model> rows(DatasetRef dataset, List<String> columns) {
             return rows(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), columns);
         }
     }
