@@ -355,38 +355,33 @@ public final class DatasetsApi implements AutoCloseable {
         }
 
         /**
-         * One page of the dataset's batches.
+         * Every batch of the dataset matching {@code query}, typed, page by page as the iteration goes
+         * (the query's limit is the page size, its offset where the first page starts).
          *
          * @param dataset the dataset
          * @param query   fields, filters, sort, limit and offset
-         * @return {@code {batches: [BatchInfo], offset, limit, next}}
-         * @throws NotFoundException when the dataset is not the API key's (404)
+         * @return the batches; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws InvalidParameterException when a filter, field or sort is malformed (400)
+         * @throws NotFoundException         when the dataset is not the API key's (404)
          */
-        public Model list(DatasetRef dataset, BatchQuery query) {
-            return list(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
+        public Paginated<DatasetBatch> list(DatasetRef dataset, BatchQuery query) {
+            Paginated<Model> pages = all(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
+            return new Paginated<>(cursor -> {
+                Paginated.Page<Model> page = pages.page(cursor);
+                return new Paginated.Page<>(page.items().stream().map(DatasetBatch::of).toList(), page.nextCursor());
+            }, null);
         }
 
         /**
-         * Every batch of the dataset matching {@code query}, page by page as the iteration goes.
-         *
-         * @param dataset the dataset
-         * @param query   fields, filters, sort and page size
-         * @return the batches ({@code BatchInfo}), lazily
-         */
-        public Paginated<Model> all(DatasetRef dataset, BatchQuery query) {
-            return all(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), query);
-        }
-
-        /**
-         * Creates a batch from a source dataset's rows, as a job.
+         * Appends a source dataset's rows as a new batch, as a job.
          *
          * @param dataset  the destination dataset
          * @param creation the source dataset and the column mapping
-         * @return {@code {status_code, job_id, failure_reason}}
-         * @throws InvalidParameterException when the mapping is wrong (400)
+         * @return the job's start ({@code jobId} null for a validate-only creation)
+         * @throws InvalidParameterException when the mapping is wrong (400; {@code extra.misfits} lists values that do not fit)
          */
-        public Model create(DatasetRef dataset, BatchCreation creation) {
-            return create(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), creation);
+        public JobStart create(DatasetRef dataset, BatchCreation creation) {
+            return JobStart.of(create(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), creation));
         }
 
         /**
@@ -394,11 +389,12 @@ public final class DatasetsApi implements AutoCloseable {
          *
          * @param dataset  the dataset
          * @param batchIds the batches, at least one
-         * @return the job doing it
-         * @throws IllegalArgumentException when {@code batchIds} is empty
+         * @return the job's start
+         * @throws IllegalArgumentException  when {@code batchIds} is empty
+         * @throws InvalidParameterException when a batch id is unknown (400)
          */
-        public Model remove(DatasetRef dataset, Collection<Long> batchIds) {
-            return remove(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchIds);
+        public JobStart remove(DatasetRef dataset, Collection<Long> batchIds) {
+            return JobStart.of(remove(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchIds));
         }
 
         /**
@@ -407,22 +403,23 @@ public final class DatasetsApi implements AutoCloseable {
          * @param dataset the dataset
          * @param suspend the batches to suspend, possibly none
          * @param restore the batches to restore, possibly none
-         * @return the job doing it
+         * @return the job's start
+         * @throws InvalidParameterException when a batch id is unknown (400)
          */
-        public Model update(DatasetRef dataset, Collection<Long> suspend, Collection<Long> restore) {
-            return update(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), suspend, restore);
+        public JobStart update(DatasetRef dataset, Collection<Long> suspend, Collection<Long> restore) {
+            return JobStart.of(update(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), suspend, restore));
         }
 
         /**
-         * One batch of the dataset.
+         * One batch of the dataset, with its standard fields.
          *
          * @param dataset the dataset
          * @param batchId the batch
-         * @return {@code {batch: BatchInfo}}
+         * @return the batch, typed
          * @throws NotFoundException when the batch is not the API key's (404)
          */
-        public Model get(DatasetRef dataset, long batchId) {
-            return get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId, null);
+        public DatasetBatch get(DatasetRef dataset, long batchId) {
+            return DatasetBatch.of(get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId, null).getModel("batch"));
         }
 
         /**
@@ -430,11 +427,11 @@ public final class DatasetsApi implements AutoCloseable {
          *
          * @param dataset the dataset
          * @param batchId the batch
-         * @return the job doing it
+         * @return the job's start
          * @throws NotFoundException when the batch is not the API key's (404)
          */
-        public Model delete(DatasetRef dataset, long batchId) {
-            return delete(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId);
+        public JobStart delete(DatasetRef dataset, long batchId) {
+            return JobStart.of(delete(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), batchId));
         }
     }
 
@@ -656,6 +653,31 @@ public final class DatasetsApi implements AutoCloseable {
             Long id = objectJob.getLong("job_id");
             if (id == null) throw new IllegalArgumentException("the answer names no job (validate_only?): " + objectJob);
             return waitFor(id, timeout);
+        }
+
+        /**
+         * The job now, typed.
+         *
+         * @param jobId the job's id
+         * @return the job
+         * @throws NotFoundException when the job is not the API key's (404)
+         */
+        public Job status(long jobId) {
+            return Job.of(get(jobId).getModel("job"));
+        }
+
+        /**
+         * Polls the job a typed call started until it finishes; a failed job is returned, not thrown.
+         *
+         * @param start   what the call answered
+         * @param timeout how long to wait at most
+         * @return the finished job ({@link Job#succeeded()} says how it ended)
+         * @throws IllegalArgumentException when nothing was queued ({@code jobId} null)
+         * @throws TransportException       when it is still processing after {@code timeout}
+         */
+        public Job waitFor(JobStart start, Duration timeout) {
+            if (start.jobId() == null) throw new IllegalArgumentException("no job was queued: " + start.failureReason());
+            return Job.of(waitFor(start.jobId(), timeout));
         }
     }
 

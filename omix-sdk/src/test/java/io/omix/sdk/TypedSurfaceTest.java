@@ -211,7 +211,16 @@ class TypedSurfaceTest {
             DatasetRef ref = DatasetRef.of(demo.getModel("dataset_api").getLong("workspace_id"), demo.getModel("dataset_api").getLong("project_id"),
                     demo.getModel("dataset_api").getLong("dataset_id"));
             assertNotNull(datasets.datasets().get(ref).get("dataset"));
-            assertNotNull(datasets.batches().list(ref, BatchQuery.all()).get("batches"));
+            List<DatasetBatch> batches = datasets.batches().list(ref, BatchQuery.all()).stream().toList();
+            assertTrue(!batches.isEmpty() && batches.stream().allMatch(b -> b.id() != null && b.createdAt() != null), batches.toString());
+            DatasetBatch first = datasets.batches().get(ref, batches.get(0).id());
+            assertEquals(batches.get(0).name(), first.name());
+            assertTrue(first.rowCount() != null && first.rowCount() >= 0, first.toString());
+            JobStart suspend = datasets.batches().update(ref, List.of(first.id()), List.of());
+            Job done = datasets.jobs().waitFor(suspend, java.time.Duration.ofSeconds(30));
+            assertTrue(done.succeeded(), done.toString());
+            assertEquals(done.id(), datasets.jobs().status(done.id()).id());
+            assertEquals("suspended", datasets.batches().get(ref, first.id()).state());
         }
         assertThrows(IllegalArgumentException.class, () -> DatasetRef.of(1, 0, 3));
     }
