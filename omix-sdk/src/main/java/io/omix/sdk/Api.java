@@ -305,6 +305,22 @@ public final class Api implements AutoCloseable {
         public void improve(String biosampleId, Map<String, ?> fields) {
             improveSample(biosampleId, fields);
         }
+
+        /**
+         * The platform's ids of the application's samples, by the ids it registered them under.
+         *
+         * @param projectId     the project ({@code P-...})
+         * @param biosampleSite the body site, 1 to 15
+         * @param externalIds   the external ids to look up; empty for all
+         * @return external id to {@code biosample_id}, in the platform's order; ids not registered are absent
+         */
+        public Map<String, String> externalIds(String projectId, int biosampleSite, List<String> externalIds) {
+            Map<String, String> ids = new java.util.LinkedHashMap<>();
+            for (Model m : getExternalIds(projectId, biosampleSite, externalIds.isEmpty() ? null : externalIds).models()) {
+                ids.put(m.getString("external_sample_id"), m.getString("biosample_id"));
+            }
+            return java.util.Collections.unmodifiableMap(ids);
+        }
     }
 
     /** Variant calls by rs id (the open platform's get_variants), typed. */
@@ -617,6 +633,15 @@ public final class Api implements AutoCloseable {
          */
         public long download(String objectName, java.nio.file.Path target) {
             return Api.this.download(objectName, target);
+        }
+
+        /**
+         * Credentials for the file store, for tools other than this SDK (the SDK's uploads fetch their own).
+         *
+         * @return the credentials and where they may write
+         */
+        public UploadCredentials credentials() {
+            return UploadCredentials.of(getUploadToken());
         }
     }
 

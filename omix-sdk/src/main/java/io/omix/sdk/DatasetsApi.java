@@ -585,14 +585,14 @@ public final class DatasetsApi implements AutoCloseable {
             return offsetPages("data", 0, offset -> data(workspaceId, projectId, datasetId, columns, 1000, offset));
         }
         /**
-         * The dataset.
+         * The dataset, with all its fields.
          *
          * @param dataset the dataset
-         * @return {@code {dataset: DatasetInfo}}
+         * @return the dataset, typed
          * @throws NotFoundException when the dataset is not the API key's (404)
          */
-        public Model get(DatasetRef dataset) {
-            return get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId());
+        public DatasetInfo get(DatasetRef dataset) {
+            return DatasetInfo.of(get(dataset.workspaceId(), dataset.projectId(), dataset.datasetId(), "__full").getModel("dataset"));
         }
 
         /**

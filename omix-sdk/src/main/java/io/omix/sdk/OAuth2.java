@@ -238,6 +238,17 @@ public final class OAuth2 implements AutoCloseable {
     }
 
     /**
+     * What the platform says of {@code token} (RFC 7662 introspection), typed.
+     *
+     * @param token an access or refresh token
+     * @return whether it is active, and for what
+     * @throws OmixException when the client's own credentials are refused
+     */
+    public TokenInfo inspect(String token) {
+        return TokenInfo.of(introspect(token));
+    }
+
+    /**
      * Revokes one of this client's tokens at once (RFC 7009); a refresh token takes its whole family
      * (every access and refresh token descended from the same code) with it. An unknown token is no error.
      *

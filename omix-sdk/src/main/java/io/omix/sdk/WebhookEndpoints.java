@@ -109,4 +109,37 @@ public final class WebhookEndpoints {
     private String path(String webhookId) {
         return prefix + "/" + java.net.URLEncoder.encode(webhookId, java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    /**
+     * Registers an endpoint, typed (as {@link #create}); the answer's {@code secret()} is the only time the secret is shown.
+     *
+     * @param url    where deliveries go
+     * @param events the event types
+     * @return the endpoint, with its secret
+     * @throws InvalidParameterException when the URL or an event is refused (41001; 400 on the dataset batches API)
+     */
+    public WebhookEndpoint register(String url, List<String> events) {
+        return WebhookEndpoint.of(create(url, events).getModel("webhook"));
+    }
+
+    /**
+     * The caller's endpoints, typed (as {@link #list}); never the secrets.
+     *
+     * @return the endpoints
+     */
+    public List<WebhookEndpoint> endpoints() {
+        return list().getList("webhooks").models().stream().map(WebhookEndpoint::of).toList();
+    }
+
+    /**
+     * An endpoint's recent deliveries, newest first, typed (as {@link #deliveries}).
+     *
+     * @param webhookId the endpoint's id
+     * @param limit     how many at most, 1 to 500
+     * @return the deliveries
+     * @throws InvalidParameterException when the id is not one of the caller's endpoints (41001; 400 on the dataset batches API)
+     */
+    public List<WebhookDelivery> deliveryLog(String webhookId, int limit) {
+        return deliveries(webhookId, limit).getList("deliveries").models().stream().map(WebhookDelivery::of).toList();
+    }
 }

@@ -148,6 +148,25 @@ class TypedSurfaceTest {
     }
 
     @Test
+    void externalIdsUploadCredentialsAndIntrospectionAreTyped() {
+        String project = (String) demo.at("projects.genomics");
+        String external = "EXT-" + System.nanoTime();
+        String id = app.samples().register(SampleRegistration.of(project, 11).externalId(external).build());
+        assertEquals(Map.of(external, id), app.samples().externalIds(project, 11, List.of(external, "NOT-REGISTERED")));
+        UploadCredentials credentials = app.files().credentials();
+        assertTrue(credentials.accessKeyId() != null && credentials.expiration().toInstant().isAfter(Instant.now()), credentials.toString());
+        assertTrue(!credentials.toString().contains(credentials.accessKeySecret()), "the secret stays out of toString");
+        String clientId = (String) demo.at("oauth_client.client_id");
+        OAuth2 oauth2 = omix.oauth2(clientId, (String) demo.at("oauth_client.client_secret"));
+        String token = oauth2.getCredentialsToken().accessToken();
+        TokenInfo info = oauth2.inspect(token);
+        assertTrue(info.active() && clientId.equals(info.clientId()) && info.expiresAt().isAfter(Instant.now()), info.toString());
+        assertEquals("client_credentials", info.grantType());
+        oauth2.revoke(token);
+        assertTrue(!oauth2.inspect(token).active(), "a revoked token is inactive");
+    }
+
+    @Test
     void unknownModelsAre41202WhateverTheCall() {
         NotFoundException invoke = assertThrows(NotFoundException.class, () -> app.models().invoke("no_such-model", Map.of()));
         assertEquals(41202, invoke.code());
@@ -210,7 +229,9 @@ class TypedSurfaceTest {
         try (DatasetsApi datasets = omix.datasetBatches((String) demo.at("dataset_api.api_key"), (String) demo.at("dataset_api.api_secret"))) {
             DatasetRef ref = DatasetRef.of(demo.getModel("dataset_api").getLong("workspace_id"), demo.getModel("dataset_api").getLong("project_id"),
                     demo.getModel("dataset_api").getLong("dataset_id"));
-            assertNotNull(datasets.datasets().get(ref).get("dataset"));
+            DatasetInfo info = datasets.datasets().get(ref);
+            assertEquals(ref.datasetId(), info.id());
+            assertTrue(!info.batchIds().isEmpty() && info.rowCount() != null && info.createdAt() != null, info.toString());
             List<DatasetBatch> batches = datasets.batches().list(ref, BatchQuery.all()).stream().toList();
             assertTrue(!batches.isEmpty() && batches.stream().allMatch(b -> b.id() != null && b.createdAt() != null), batches.toString());
             DatasetBatch first = datasets.batches().get(ref, batches.get(0).id());

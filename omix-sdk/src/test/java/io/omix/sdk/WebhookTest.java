@@ -113,12 +113,16 @@ class WebhookTest {
             try (app; PrivateApi privateApp = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build();
                  DatasetsApi datasets = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
                 // Registration: what each kind of owner may ask for, where, and the secret shown once.
-                Model created = app.webhooks().create(receiver.url("/client"), List.of("sample.data_imported", "stream.records_written",
-                        "task.finished", "model.deployed", "grant.revoked", "user.erased")).getModel("webhook");
-                String clientSecret = created.getString("secret");
+                WebhookEndpoint created = app.webhooks().register(receiver.url("/client"), List.of("sample.data_imported", "stream.records_written",
+                        "task.finished", "model.deployed", "grant.revoked", "user.erased"));
+                String clientSecret = created.secret();
                 assertTrue(clientSecret.startsWith("whsec_"));
-                String clientHook = created.getString("webhook_id");
+                assertTrue(created.enabled() && created.events().contains("user.erased") && created.createdAt() != null, created.toString());
+                assertTrue(!created.toString().contains(clientSecret), "the secret stays out of toString");
+                String clientHook = created.webhookId();
                 assertNull(app.webhooks().list().getList("webhooks").getModel(0).get("secret"), "the secret is shown once, at creation");
+                assertEquals(List.of(clientHook), app.webhooks().endpoints().stream().map(WebhookEndpoint::webhookId).toList());
+                assertNull(app.webhooks().endpoints().get(0).secret());
                 String appSecret = privateApp.webhooks().create(receiver.url("/app"), List.of("sample.data_imported", "stream.records_written",
                         "batch.committed", "task.finished")).getModel("webhook").getString("secret");
                 String keySecret = datasets.webhooks().create(receiver.url("/dsk"), List.of("dataset.job_finished", "task.finished"))
@@ -182,8 +186,8 @@ class WebhookTest {
                 new Erasure(platform).eraseUser(leaving.userId());
 
                 // While it is down, attempts fail and are visible, with their HTTP status.
-                await("failed attempts", () -> app.webhooks().deliveries(clientHook, 50).getList("deliveries").models().stream()
-                        .anyMatch(d -> d.getInt("attempts") >= 1 && Integer.valueOf(503).equals(d.getInt("last_http_status"))));
+                await("failed attempts", () -> app.webhooks().deliveryLog(clientHook, 50).stream()
+                        .anyMatch(d -> d.attempts() >= 1 && Integer.valueOf(503).equals(d.lastHttpStatus()) && d.eventType() != null));
                 assertTrue(receiver.got.isEmpty());
                 receiver.down = false;
 
