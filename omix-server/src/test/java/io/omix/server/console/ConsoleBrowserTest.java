@@ -152,11 +152,14 @@ class ConsoleBrowserTest {
         open("/console/samples");
         WebElement samples = waitFor("samples-table");
         assertEquals(2, samples.findElements(By.cssSelector("tbody tr")).size(), "the demo user owns two samples");
+        assertFalse(samples.getText().codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN),
+                "an English page says the samples' status and omic in English: " + samples.getText());
         screenshot("samples");
         String sample = demo.path("microbiome").path("biosample_id").asText();
         browser.findElement(By.linkText(sample)).click();
         WebElement chart = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#taxa-chart[data-points] canvas")));
         assertNotNull(chart);
+        assertFalse(browser.findElement(By.id("variants-form")).isDisplayed(), "a metagenomics sample offers no variant lookup");
         int expected = server.server().platform().database().jdbc()
                 .queryOne("SELECT COUNT(*) FROM taxon_abundance a JOIN taxa x ON x.taxon_id = a.taxon_id WHERE a.biosample_id = ? AND x.rank = 'species'",
                         rs -> rs.getInt(1), sample).orElseThrow();
@@ -181,7 +184,9 @@ class ConsoleBrowserTest {
 
         // Variant lookup on the genomics sample: the genotype from the demo VCF, and unknown ids marked not assayed.
         open("/console/samples/" + demo.path("samples").path("genomics").asText());
-        waitFor("rsids").sendKeys("rs762551, rs1");
+        waitFor("rsids");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("rsids"))).sendKeys("rs762551, rs1");
+        assertFalse(browser.findElement(By.id("taxa-chart")).isDisplayed(), "a genomics sample offers no abundances");
         browser.findElement(By.cssSelector("#variants-form button")).click();
         WebElement variants = waitFor("variants-table");
         List<WebElement> rows = variants.findElements(By.cssSelector("tbody tr"));
@@ -336,7 +341,7 @@ class ConsoleBrowserTest {
 
         signIn("second_user");
         open("/console/samples/" + sample);
-        waitFor("rsids").sendKeys("rs762551");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("rsids"))).sendKeys("rs762551");
         browser.findElement(By.cssSelector("#variants-form button")).click();
         assertTrue(waitFor("variants-table").getText().contains("C/A"));
     }

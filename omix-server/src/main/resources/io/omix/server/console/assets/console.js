@@ -80,13 +80,20 @@
 
   // ---- user pages
 
+  /** A coded value (status, omic) in the page's language; the API's own display when the page has no word for it. */
+  function coded(prefix, v) {
+    if (!v) return '';
+    var key = prefix + '_' + v.code;
+    return T[key] || v.display;
+  }
+
   function samplesPage() {
     var box = $('samples'), more = $('samples-more'), rows = [], page = 1;
     function load() {
       data('GET', '/samples', { page: page, limit: 50 }).then(function (d) {
         d.result.forEach(function (s) {
           rows.push([el('a', { href: '/console/samples/' + s.biosample_id, text: s.biosample_id }), s.external_sample_id,
-            s.omic ? s.omic.display : '', s.status ? s.status.display : '', s.update_time]);
+            coded('omic', s.omic), coded('status', s.status), s.update_time]);
         });
         show(box, table(['col_biosample', 'col_external', 'col_omic', 'col_status', 'col_created'], rows, 'samples-table'));
         more.hidden = !d.next_page;
@@ -101,7 +108,13 @@
     var id = $('biosample-id').dataset.biosample;
     data('GET', '/samples/' + id).then(function (s) {
       var dl = $('sample-details');
-      [['col_external', s.external_sample_id], ['col_omic', s.omic && s.omic.display], ['col_status', s.status && s.status.display],
+      // Only what the sample's kind of data offers: calls for genomics, abundances for metagenomics.
+      var genomics = s.omic && s.omic.code === 1, metagenomics = s.omic && s.omic.code === 2;
+      $('variants-h').parentNode.hidden = !genomics;
+      $('taxa-h').parentNode.hidden = !metagenomics;
+      $('func-h').parentNode.hidden = !metagenomics;
+      if (metagenomics) taxa(id);
+      [['col_external', s.external_sample_id], ['col_omic', coded('omic', s.omic)], ['col_status', coded('status', s.status)],
         ['sample', s.biosample_site && s.biosample_site.display], ['col_created', s.update_time]].forEach(function (p) {
         dl.appendChild(el('dt', { text: t(p[0]) }));
         dl.appendChild(el('dd', { text: p[1] === null || p[1] === undefined ? '' : String(p[1]) }));
@@ -122,7 +135,6 @@
       }).catch(fail(box));
     });
 
-    taxa(id);
     $('func-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       var box = $('func');
