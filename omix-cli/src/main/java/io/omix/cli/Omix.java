@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "omix", mixinStandardHelpOptions = true, versionProvider = Omix.Version.class,
         description = "Omix multi-omics platform: run the server, administer it, call its APIs.",
         subcommands = {ServeCommand.class, AdminCommand.class, LoginCommand.class, TokenCommand.class, AliveCommand.class, BatchCommand.class, DatasetCommand.class, FileCommands.Upload.class, FileCommands.Download.class, ModelCommand.class, GrantCommands.Grants.class, ExportCommand.class, WebhookCommand.class,
-                CommandLine.HelpCommand.class})
+                MethodCommands.ApiGroup.class, MethodCommands.PrivateGroup.class, CommandLine.HelpCommand.class})
 public final class Omix implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -17,15 +17,18 @@ public final class Omix implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Omix())
+        CommandLine root = new CommandLine(new Omix());
+        MethodCommands.install(root);
+        return root
+                .setExpandAtFiles(false) // "@file" is a JSON file option value (omix private import_batch --data-items @items.json)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A clear line, not a stack trace, for what the user can fix.
                     String message = e instanceof io.omix.sdk.ApiException api && api.code() == 429
                             ? "too many calls: this application may make " + api.dataModel().getInt("limit_per_minute")
                                     + " a minute (the server's rate limit); try again in " + api.dataModel().getInt("retry_after_seconds") + " s"
-                            : e instanceof io.omix.sdk.ApiException api
-                            ? "the server refused: " + api.code() + " " + api.msg() + (api.data() == null ? "" : " " + api.data())
+                            : e instanceof io.omix.sdk.ApiException
+                            ? "the server refused: " + e.getMessage()   // code, message, each parameter's reason, request id
                             : e.getMessage();
                     cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + message));
                     cmd.getErr().flush();
