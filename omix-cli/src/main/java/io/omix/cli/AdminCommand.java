@@ -488,9 +488,44 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleBind.class, SampleUnbind.class, SampleAssign.class,
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleRegister.class, SampleBind.class, SampleUnbind.class, SampleAssign.class,
             SampleDelete.class})
     static final class Samples extends Group {}
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {"Register a sample in a project, as an operator; prints {biosample_id}.",
+                    "No one sees it until it is bound to a user (--username) or assigned to a client (--client-id)."})
+    static final class SampleRegister extends Sub implements Runnable {
+        @Option(names = "--project-id", required = true, description = "The project (P-...; omix admin project create).") String projectId;
+        @Option(names = "--biosample-site", required = true, description = "1 oral, 2 skin, ... 10 feces, 11 blood, ... 15 other.") int site;
+        @Option(names = "--external-sample-id", description = "Your own id of the sample (unique in the project and site).") String externalId;
+        @Option(names = "--organism", defaultValue = "1", description = "1 human, 2 mouse, 3 rat (default ${DEFAULT-VALUE}).") int organism;
+        @Option(names = "--username", description = "Bind it to this user at once.") String username;
+        @Option(names = "--client-id", description = "Assign it to this client at once.") String clientId;
+
+        @Override
+        public void run() {
+            if (site < 1 || site > 15) throw new IllegalArgumentException("--biosample-site must be 1 to 15");
+            if (organism < 1 || organism > 3) throw new IllegalArgumentException("--organism must be 1, 2 or 3");
+            String id = admin().withPlatform(p -> {
+                String userId = username == null ? null
+                        : new UserStore(p).findByUsername(username).orElseThrow(() -> new IllegalArgumentException("no user " + username)).userId();
+                if (clientId != null && new ClientStore(p).find(clientId).isEmpty()) throw new IllegalArgumentException("no client " + clientId);
+                SampleStore samples = new SampleStore(p);
+                // Registered by no application and no person: an operator's sample, visible once bound or assigned.
+                String registered = samples.register(io.omix.server.common.auth.Caller.ANONYMOUS, new SampleStore.Registration(externalId, site,
+                        projectId.toUpperCase(java.util.Locale.ROOT), false, organism, null, Map.of()));
+                if (userId != null) samples.bindUser(registered, userId);
+                if (clientId != null) samples.assignClient(registered, clientId);
+                return registered;
+            });
+            Map<String, Object> out = new java.util.LinkedHashMap<>(map("biosample_id", id, "project_id", projectId.toUpperCase(java.util.Locale.ROOT),
+                    "biosample_site", site));
+            if (username != null) out.put("username", username);
+            if (clientId != null) out.put("client_id", clientId);
+            print(out(), out);
+        }
+    }
 
     @Command(name = "bind", mixinStandardHelpOptions = true, description = "Bind a sample to a user: their tokens see it at once.")
     static final class SampleBind extends Sub implements Runnable {
