@@ -29,6 +29,8 @@ public final class Omix implements Runnable {
                                     + " a minute (the server's rate limit); try again in " + api.dataModel().getInt("retry_after_seconds") + " s"
                             : e instanceof io.omix.sdk.ApiException
                             ? "the server refused: " + e.getMessage()   // code, message, each parameter's reason, request id
+                            : e instanceof io.omix.server.common.http.ApiException refused && refused.data() != null
+                            ? e.getMessage() + ": " + refused.data()     // an admin command's refusal, naming the parameter
                             : e.getMessage();
                     cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + message));
                     cmd.getErr().flush();

@@ -147,6 +147,30 @@ class MethodCommandsTest {
     }
 
     @Test
+    void anOperatorRegistersASampleImportsTheExampleVcfAndTheClientReadsItsCalls() throws Exception {
+        String clientId = demo.at("/oauth_client/client_id").asText();
+        AdminAndLoginTest.Run registered = AdminAndLoginTest.omix("admin", "--data-dir", server.dataDir().toString(), "sample", "register",
+                "--project-id", demo.at("/projects/genomics").asText(), "--biosample-site", "11", "--external-sample-id", "OP-1", "--client-id", clientId);
+        assertEquals(0, registered.exit(), registered.err());
+        String sample = registered.json().get("biosample_id").asText();
+        assertTrue(sample.matches("E-B\\d{11}"), sample);
+        AdminAndLoginTest.Run imported = AdminAndLoginTest.omix("admin", "--data-dir", server.dataDir().toString(), "import-vcf",
+                "--biosample-id", sample, "--file", Path.of("..", "examples", "calls.vcf").toString());
+        assertEquals(0, imported.exit(), imported.err());
+        JsonNode calls = api("get_variants", "--biosample-id", sample, "--rsids", "rs762551").json();
+        assertEquals("C/A", calls.get(0).at("/variant/genotype").asText(), "the assigned client reads the example's call");
+        assertEquals("OP-1", api("get_sample", "--biosample-id", sample).json().get("external_sample_id").asText());
+
+        AdminAndLoginTest.Run badSite = AdminAndLoginTest.omix("admin", "--data-dir", server.dataDir().toString(), "sample", "register",
+                "--project-id", demo.at("/projects/genomics").asText(), "--biosample-site", "16");
+        assertEquals(2, badSite.exit());
+        assertTrue(badSite.err().contains("--biosample-site"), badSite.err());
+        AdminAndLoginTest.Run noProject = AdminAndLoginTest.omix("admin", "--data-dir", server.dataDir().toString(), "sample", "register",
+                "--project-id", "P-G00000000000", "--biosample-site", "11");
+        assertTrue(noProject.exit() != 0 && noProject.err().contains("project_id"), noProject.err());
+    }
+
+    @Test
     void refusalsNameTheCodeAndTheParameter() {
         AdminAndLoginTest.Run notYours = api("get_variants", "--biosample-id", "E-B00000000000", "--rsids", "rs1");
         assertEquals(1, notYours.exit());
