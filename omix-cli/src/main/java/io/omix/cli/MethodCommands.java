@@ -357,6 +357,16 @@ final class MethodCommands {
         all.add(new Method<>("get_variants", "A sample's calls at 1 to 100 rs ids, in the order asked.",
                 List.of(BIOSAMPLE, Opt.of("rsids", Kind.LIST, true, "rs ids, comma separated.")),
                 (api, a) -> api.getVariants(a.text("biosample-id"), String.join(",", a.list("rsids"))), null));
+        Pager<Api> region = (api, a, c) -> api.getProfessionalVariant(a.text("biosample-id"), a.list("regions"),
+                a.path("bed-file") == null ? null : Files.readString(a.path("bed-file")), !a.flag("all-sites"), c != null ? token(c) : a.text("next-page"),
+                a.integer("limit"));
+        all.add(new Method<>("professional_variant", "A sample's calls in regions (chr:start-end, 1-based) or a BED file's regions; variant sites unless --all-sites.",
+                List.of(BIOSAMPLE, Opt.of("regions", Kind.LIST, false, "chromosome:start-end, comma separated (or --bed-file)."),
+                        Opt.of("bed-file", Kind.PATH, false, "A BED file (0-based, end excluded)."),
+                        Opt.of("all-sites", Kind.FLAG, false, "Keep homozygous reference calls and no-calls."), NEXT_PAGE, LIMIT),
+                (api, a) -> region.page(api, a, null), region));
+        all.add(new Method<>("get_overview", "One sample's data at a glance: variant import, microbiome profiles, stream series (by the token's scopes).",
+                List.of(BIOSAMPLE), (api, a) -> api.getOverview(a.text("biosample-id")), null));
         Pager<Api> taxa = (api, a, c) -> api.getTaxonAbundance(a.text("biosample-id"), a.text("taxon-ids"), c != null ? page(c) : a.integer("page"),
                 a.integer("limit"));
         all.add(new Method<>("get_taxon_abundance", "A metagenomics sample's taxa at every rank, with the cohort's distribution (a person's token).",

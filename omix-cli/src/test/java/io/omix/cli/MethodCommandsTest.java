@@ -55,7 +55,7 @@ class MethodCommandsTest {
 
     @Test
     void everyMethodOfTheOriginalClientsIsACommandByItsName() {
-        for (String m : List.of("alive", "get_user", "get_samples", "get_sample", "register_sample", "improve_sample", "get_variants",
+        for (String m : List.of("alive", "get_user", "get_samples", "get_sample", "register_sample", "improve_sample", "get_variants", "professional_variant", "get_overview",
                 "get_taxon_abundance", "get_func_abundance", "get_gene_abundance", "get_range_stream", "write_phenotype", "aggregate_omics_data",
                 "get_data_items", "get_upload_token", "get_download_url", "upload", "download", "invoke_model", "deploy_model", "rollback_model",
                 "model_versions", "task")) {
@@ -82,6 +82,10 @@ class MethodCommandsTest {
         assertEquals(2, calls.size());
         assertEquals("rs762551", calls.get(0).at("/alternate_id/0").asText());
         assertTrue(variants.out().trim().lines().count() == 1, "compact JSON when not on a terminal");
+
+        JsonNode region = api("professional_variant", "--biosample-id", genomics, "--regions", "chr15:1-100000000,chr12:1-200000000", "--all").json();
+        assertEquals(2, region.size(), region.toString());
+        assertEquals(7, api("get_overview", "--biosample-id", genomics).json().at("/variants/calls").asInt());
 
         JsonNode firstPage = api("get_samples", "--limit", "1").json();
         JsonNode every = api("get_samples", "--limit", "1", "--all").json();

@@ -284,6 +284,19 @@ public final class Api implements AutoCloseable {
         }
 
         /**
+         * What the platform holds of one sample at a glance (the open platform client's get_overview):
+         * its kind and status, and, each for a token with its scope, the current variant import, the
+         * microbiome profiles (a person's token) and the stream series with their counts and time spans.
+         *
+         * @param biosampleId the sample's id ({@code E-...})
+         * @return {@code {biosample_id, omic, biosample_site, status, variants?, microbiome?, streams?}}
+         * @throws PermissionException when the sample is not one the token sees (41303), or the token lacks {@code samples} (401)
+         */
+        public Model overview(String biosampleId) {
+            return getOverview(biosampleId);
+        }
+
+        /**
          * Registers a sample for the application (the open platform's register_sample). Client-credentials tokens.
          *
          * @param registration the project, site, external id and further fields
@@ -338,6 +351,24 @@ public final class Api implements AutoCloseable {
          */
         public List<Variant> get(VariantQuery query) {
             return getVariants(query.biosampleId(), query.rsids()).models().stream().map(m -> m.as(Variant.class)).toList();
+        }
+
+        /**
+         * The sample's calls in regions or a BED file's regions, in the regions' order, then by position,
+         * page by page as the iteration goes (the open platform client's professional_variant). The
+         * platform keeps the calls that carry an rs id; by default only variant sites come back.
+         *
+         * @param query the sample, the regions, which sites, the page size
+         * @return the calls, typed; nothing is fetched until the iteration (or {@code page()}) starts
+         * @throws PermissionException       when the sample is not one the token sees (41303)
+         * @throws InvalidParameterException when a region or a BED line is malformed (41001 naming {@code regions} or {@code bed})
+         */
+        public Paginated<Variant> region(RegionQuery query) {
+            return new Paginated<>(cursor -> {
+                Model page = getProfessionalVariant(query.biosampleId(), query.regions(), query.bed(), query.onlyVariantSites(), cursor, query.pageSize());
+                List<Variant> items = page.getList("result").models().stream().map(m -> m.as(Variant.class)).toList();
+                return new Paginated.Page<>(items, nextOf(page, items));
+            }, null);
         }
     }
 
@@ -654,6 +685,41 @@ public final class Api implements AutoCloseable {
      */
     public WebhookEndpoints webhooks() {
         return new WebhookEndpoints("/webhooks", false, r -> Answers.model(call(r)));
+    }
+
+    /**
+     * One page of a sample's calls by region (the open platform client's professional_variant); typed:
+     * {@code api.variants().region(RegionQuery)}. Regions or a BED file's text, exactly one of them.
+     *
+     * @param biosampleId      the genomics sample's id ({@code E-...})
+     * @param regions          {@code chromosome:start-end} (1-based, both ends included), at most 1,000; or null
+     * @param bed              a BED file's text (sent in the body), or null
+     * @param onlyVariantSites true to leave out homozygous reference calls and no-calls
+     * @param nextPage         the {@code next_page} of the page before, or null for the first
+     * @param limit            1 to 1000, or null for 100
+     * @return {@code {result: [variant records as get_variants answers them], count, next_page}}
+     * @throws PermissionException       when the sample is not one the token sees (41303)
+     * @throws InvalidParameterException when a region or BED line is malformed, or both or neither are given (41001)
+     */
+    public Model getProfessionalVariant(String biosampleId, List<String> regions, String bed, boolean onlyVariantSites, String nextPage,
+                                        Integer limit) {
+        ApiRequest r = bed != null
+                ? ApiRequest.post("/variants/region").form("biosample_id", upper(biosampleId)).form("regions", regions).form("bed", bed)
+                        .form("only_variant_sites", onlyVariantSites).form("next_page", nextPage).form("limit", limit)
+                : ApiRequest.get("/variants/region").query("biosample_id", upper(biosampleId)).query("regions", regions)
+                        .query("only_variant_sites", onlyVariantSites).query("next_page", nextPage).query("limit", limit);
+        return Answers.model(call(r));
+    }
+
+    /**
+     * One sample's data at a glance (the open platform client's get_overview); also {@code api.samples().overview(id)}.
+     *
+     * @param biosampleId the sample's id ({@code E-...})
+     * @return {@code {biosample_id, omic, biosample_site, status, variants?, microbiome?, streams?}}
+     * @throws PermissionException when the sample is not one the token sees (41303)
+     */
+    public Model getOverview(String biosampleId) {
+        return Answers.model(call(ApiRequest.get("/overview").query("biosample_id", upper(biosampleId))));
     }
 
     /**

@@ -226,4 +226,55 @@ class VariantsTest {
             }
         }
     }
+
+    static List<String> ids(Iterable<Variant> calls) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Variant v : calls) out.add(v.alternateId().get(0));
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void callsByRegionOrBedFileInOrderPagedAndOnlyTheOwnersOnEitherDatabase(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            World w = world(s);
+            importFixture(w, fixture());
+            String sample = w.sample();
+            assertEquals(List.of("rs100", "rs200"), ids(w.owner().variants().region(RegionQuery.of(sample).region("chr1", 1, 2500).build())),
+                    "chr1 finds the VCF's 1, in position order");
+            assertEquals(List.of("rs500"), ids(w.owner().variants().region(RegionQuery.of(sample).region("2", 1, 10_000).build())),
+                    "variant sites only: the no-call at 2:4000 is left out");
+            assertEquals(List.of("rs400", "rs500"), ids(w.owner().variants().region(RegionQuery.of(sample).region("2", 1, 10_000).allSites().build())));
+            assertEquals(List.of("rs700", "rs701"), ids(w.owner().variants().region(RegionQuery.of(sample).bed("# panel\nX\t6999\t7000\n").build())),
+                    "BED is 0-based, end excluded: X 6999 7000 is position 7000");
+            assertEquals(List.of(), ids(w.owner().variants().region(RegionQuery.of(sample).bed("X\t7000\t7001\n").build())));
+            RegionQuery all = RegionQuery.of(sample).region("X", 1, 10_000).region("1", 1, 10_000).region("2", 1, 10_000).pageSize(1).build();
+            assertEquals(List.of("rs700", "rs701", "rs100", "rs200", "rs300", "rs500"), ids(w.owner().variants().region(all)),
+                    "the regions' order, one call a page, each once");
+            Paginated.Page<Variant> first = w.owner().variants().region(all).page();
+            assertEquals("rs701", w.owner().variants().region(all).page(first.nextCursor()).items().get(0).alternateId().get(0), "resumable");
+
+            assertEquals(41001, code(() -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), "1\t0\t10\n", true, null, null)), "both");
+            assertEquals(41001, code(() -> w.owner().getProfessionalVariant(sample, null, null, true, null, null)), "neither");
+            InvalidParameterException backwards = assertThrows(InvalidParameterException.class,
+                    () -> w.owner().getProfessionalVariant(sample, List.of("1:500-100"), null, true, null, null));
+            assertTrue(backwards.parameterErrors().containsKey("regions"), backwards.parameterErrors().toString());
+            InvalidParameterException badBed = assertThrows(InvalidParameterException.class,
+                    () -> w.owner().getProfessionalVariant(sample, null, "1\t10\t5\n", true, null, null));
+            assertTrue(badBed.parameterErrors().get("bed").contains("line 1"), badBed.parameterErrors().toString());
+            InvalidParameterException badPage = assertThrows(InvalidParameterException.class,
+                    () -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), null, true, "bm90LWEtdG9rZW4", null));
+            assertTrue(badPage.parameterErrors().containsKey("next_page"));
+            assertEquals(41303, code(() -> w.stranger().getProfessionalVariant(sample, List.of("1:1-10000"), null, true, null, null)));
+            assertEquals(41303, code(() -> w.owner().getProfessionalVariant("E-B00000000001", List.of("1:1-10000"), null, true, null, null)));
+
+            Model overview = w.owner().samples().overview(sample);
+            assertEquals(7L, ((Number) overview.at("variants.calls")).longValue(), overview.toString());
+            assertEquals(41303, code(() -> w.stranger().getOverview(sample)));
+        }
+    }
+
+    static int code(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(ApiException.class, call).code();
+    }
 }

@@ -80,12 +80,14 @@ public final class SamplesCapability implements Capability {
     private final SampleAccess access;
     private final io.omix.server.users.UserStore users;
     private final Platform platform;
+    private final SampleOverview overview;
 
     public SamplesCapability(Platform platform) {
         this.platform = platform;
         this.store = new SampleStore(platform);
         this.users = new io.omix.server.users.UserStore(platform);
         this.access = new SampleAccess(platform.database().jdbc());
+        this.overview = new SampleOverview(platform, store, access);
     }
 
     @Override
@@ -93,6 +95,8 @@ public final class SamplesCapability implements Capability {
         routes.get("/samples", Access.TOKEN, LIST, (r, p) -> list(r, p, true));
         routes.get("/samples/external_ids", Access.TOKEN, EXTERNALS, (r, p) -> externals(r.caller(), p));
         routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r, p, true));
+        // The open platform client's get_overview: one sample's data at a glance, by the token's scopes.
+        routes.get("/overview", Access.TOKEN, PRIVATE_GET, (r, p) -> overview.of(r.caller(), p.get(BIOSAMPLE_ID)));
         routes.post("/samples/register", Access.TOKEN, REGISTER_OPEN, (r, p) -> register(r.caller(), p, REQUIRED_EXTERNAL_ID));
         routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
         // Operators: every sample and who it is bound to; binding a sample to a user shows it to them at once.

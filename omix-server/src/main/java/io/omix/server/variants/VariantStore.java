@@ -87,6 +87,76 @@ public final class VariantStore {
         return out;
     }
 
+    /** A region of a chromosome, 1-based, both ends included. */
+    public record Region(String chromosome, long start, long end) {}
+
+    /** Where a region page stopped: the source it read, the region, and the last call answered. */
+    public record RegionCursor(long sourceId, int region, long position, long rsid, int seq) {}
+
+    /** A page of calls and where the next one starts (null at the end). */
+    public record RegionPage(List<Map<String, Object>> calls, RegionCursor next) {}
+
+    /**
+     * The sample's current calls in {@code regions}, in the regions' order, then by position. With
+     * {@code onlyVariantSites}, homozygous reference calls and no-calls are left out. A chromosome is
+     * matched with and without its {@code chr} prefix (VCFs write either).
+     */
+    public RegionPage region(String biosampleId, List<Region> regions, boolean onlyVariantSites, int limit, RegionCursor after) {
+        Optional<Source> source = currentSource(biosampleId);
+        if (source.isEmpty()) return new RegionPage(List.of(), null);
+        long sourceId = source.get().id();
+        if (after != null && after.sourceId() != sourceId) {
+            throw io.omix.server.common.http.ApiException.invalidParam("next_page", "the sample's calls were imported again since: start from the first page");
+        }
+        Map<String, Object> sourceBlock = sourceBlock(source.get());
+        List<Map<String, Object>> out = new ArrayList<>();
+        int region = after == null ? 0 : after.region();
+        long position = after == null ? Long.MIN_VALUE : after.position();
+        long rsid = after == null ? Long.MIN_VALUE : after.rsid();
+        int seq = after == null ? Integer.MIN_VALUE : after.seq();
+        RegionCursor last = null;
+        while (region < regions.size()) {
+            Region r = regions.get(region);
+            String other = r.chromosome().startsWith("chr") ? r.chromosome().substring(3) : "chr" + r.chromosome();
+            int want = limit - out.size() + 1;
+            List<Object[]> rows = new ArrayList<>();
+            int regionIndex = region;
+            jdbc.query("SELECT * FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
+                            + " AND (position > ? OR position = ? AND (rsid > ? OR rsid = ? AND seq > ?)) ORDER BY position, rsid, seq LIMIT ?",
+                    rs -> {
+                        rows.add(new Object[] {rs.getLong("position"), rs.getLong("rsid"), rs.getInt("seq"),
+                                !onlyVariantSites || isVariantSite(rs.getString("call_data")) ? assayed(rs, sourceBlock) : null});
+                        return null;
+                    }, sourceId, r.chromosome(), other, r.start(), r.end(), position, position, rsid, rsid, seq, want);
+            for (Object[] row : rows) {
+                if (out.size() == limit) return new RegionPage(out, last);
+                last = new RegionCursor(sourceId, regionIndex, (Long) row[0], (Long) row[1], (Integer) row[2]);
+                @SuppressWarnings("unchecked") Map<String, Object> call = (Map<String, Object>) row[3];
+                if (call != null) out.add(call);
+            }
+            if (rows.size() == want) {
+                // More in this region than fitted: go on from the last row read.
+                position = last.position();
+                rsid = last.rsid();
+                seq = last.seq();
+                continue;
+            }
+            region++;
+            position = Long.MIN_VALUE;
+            rsid = Long.MIN_VALUE;
+            seq = Integer.MIN_VALUE;
+        }
+        return new RegionPage(out, null);
+    }
+
+    /** A call with an alternate allele: not 0/0 (any phasing or ploidy) and not a no-call. */
+    static boolean isVariantSite(String callData) {
+        String gt = Packed.split(callData, 5)[0];
+        if (gt == null || gt.isEmpty() || gt.contains(".")) return false;
+        for (String allele : gt.split("[/|]")) if (!allele.equals("0")) return true;
+        return false;
+    }
+
     private static Map<String, Object> sourceBlock(Source s) {
         Map<String, Object> tag = new LinkedHashMap<>();
         tag.put("assembly_synonym", s.assembly());

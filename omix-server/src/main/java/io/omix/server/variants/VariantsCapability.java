@@ -24,12 +24,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** {@code GET /variants} (the open platform's get_variants) and the operators' VCF import, {@code POST /admin/variants/import}. */
+/**
+ * {@code GET /variants} (the open platform's get_variants), {@code GET|POST /variants/region} (its client's
+ * professional_variant: calls by region or BED file) and the operators' VCF import, {@code POST /admin/variants/import}.
+ */
 public final class VariantsCapability implements Capability {
     static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
     static final StringListParam RSIDS = Param.stringList("rsids").required().maxItems(100).distinct()
             .pattern(Pattern.compile("rs[0-9]{1,15}"), "rs followed by digits");
     static final ParamSpec GET = ParamSpec.of(BIOSAMPLE_ID, RSIDS);
+
+    // professional_variant: calls by region, given as chr:start-end (1-based, both ends included) or as a BED file's text.
+    static final String REGION_RULE = "chromosome:start-end, 1-based, start <= end";
+    static final StringListParam REGIONS = Param.stringList("regions").maxItems(1000)
+            .pattern(Pattern.compile("[A-Za-z0-9_.]{1,32}:[0-9]{1,10}-[0-9]{1,10}"), REGION_RULE);
+    static final StringParam BED = Param.string("bed").maxLength(1 << 20);
+    static final io.omix.server.common.validation.BoolParam ONLY_VARIANT_SITES = Param.bool("only_variant_sites").orElse(true);
+    static final IntParam REGION_LIMIT = Param.integer("limit").range(1, 1000).orElse(100);
+    static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
+    static final ParamSpec REGION = ParamSpec.of(BIOSAMPLE_ID, REGIONS, BED, ONLY_VARIANT_SITES, REGION_LIMIT, NEXT_PAGE);
 
     static final StringParam ASSEMBLY = Param.string("assembly").maxLength(32);
     static final IntParam DBSNP_BUILD = Param.integer("dbsnp_build").range(1, 10_000);
@@ -56,6 +69,9 @@ public final class VariantsCapability implements Capability {
             String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
             return variants.variants(id, p.get(RSIDS));
         });
+        // GET with regions, or POST with a BED file's text (too long for a query string).
+        routes.get("/variants/region", Access.TOKEN, REGION, (request, p) -> region(request, p));
+        routes.post("/variants/region", Access.TOKEN, REGION, (request, p) -> region(request, p));
         // The VCF is the request body (plain or gzipped), streamed: any size.
         routes.upload(HandlerType.POST, "/admin/variants/import", Access.OPERATOR, IMPORT, (request, p) -> {
             String id = p.get(BIOSAMPLE_ID);
@@ -64,6 +80,62 @@ public final class VariantsCapability implements Capability {
                     new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME)));
             return result(r);
         });
+    }
+
+    private Map<String, Object> region(io.omix.server.common.http.ApiRequest request, io.omix.server.common.validation.Params p) {
+        request.caller().requireScope(Scope.VARIANTS);
+        java.util.List<VariantStore.Region> regions = regionsOf(p.get(REGIONS), p.get(BED));
+        String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
+        VariantStore.RegionCursor after = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> new VariantStore.RegionCursor(
+                Long.parseLong(parts[0]), Integer.parseInt(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]), Integer.parseInt(parts[4])));
+        if (after != null && after.region() >= regions.size()) throw ApiException.invalidParam("next_page", "does not belong to these regions");
+        VariantStore.RegionPage page = variants.region(id, regions, p.get(ONLY_VARIANT_SITES), p.get(REGION_LIMIT), after);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("result", page.calls());
+        out.put("count", page.calls().size());
+        VariantStore.RegionCursor next = page.next();
+        out.put("next_page", next == null ? null
+                : io.omix.server.common.http.PageToken.encode(next.sourceId(), next.region(), next.position(), next.rsid(), next.seq()));
+        return out;
+    }
+
+    /** Exactly one of {@code regions} and {@code bed}; at most 1,000 regions either way. */
+    static java.util.List<VariantStore.Region> regionsOf(java.util.List<String> regions, String bed) {
+        if ((regions == null || regions.isEmpty()) == (bed == null || bed.isBlank())) {
+            throw ApiException.invalidParam("regions", "give regions (" + REGION_RULE + ") or bed (a BED file's text), one of them");
+        }
+        java.util.List<VariantStore.Region> out = new java.util.ArrayList<>();
+        if (regions != null && !regions.isEmpty()) {
+            for (String r : regions) {
+                int colon = r.lastIndexOf(':');
+                int dash = r.indexOf('-', colon);
+                long start = Long.parseLong(r.substring(colon + 1, dash));
+                long end = Long.parseLong(r.substring(dash + 1));
+                if (start < 1 || end < start) throw ApiException.invalidParam("regions", r + ": must be " + REGION_RULE);
+                out.add(new VariantStore.Region(r.substring(0, colon), start, end));
+            }
+            return out;
+        }
+        int lineNo = 0;
+        for (String line : bed.split("\\r?\\n")) {
+            lineNo++;
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#") || t.startsWith("track") || t.startsWith("browser")) continue;
+            String[] f = t.split("\\s+");
+            try {
+                if (f.length < 3 || !f[0].matches("[A-Za-z0-9_.]{1,32}")) throw new NumberFormatException();
+                long start0 = Long.parseLong(f[1]);
+                long end = Long.parseLong(f[2]);
+                // BED is 0-based and half-open: [start0, end) is positions start0 + 1 to end.
+                if (start0 < 0 || end <= start0) throw new NumberFormatException();
+                out.add(new VariantStore.Region(f[0], start0 + 1, end));
+            } catch (NumberFormatException e) {
+                throw ApiException.invalidParam("bed", "line " + lineNo + ": must be chromosome, start, end (0-based, end after start), tab separated");
+            }
+            if (out.size() > 1000) throw ApiException.invalidParam("bed", "at most 1000 regions");
+        }
+        if (out.isEmpty()) throw ApiException.invalidParam("bed", "holds no region");
+        return out;
     }
 
     private VcfImporter.Result importVcf(String biosampleId, InputStream in, VcfImporter.Options options) {
