@@ -16,10 +16,11 @@ import java.time.ZoneOffset;
 /**
  * What every capability is built from: settings, the database, metrics, the clock, the master key,
  * the authenticators registry, the task engine, the object store (one for every capability that
- * reads or writes objects) and the audit trail. Servers keep no other state, so several can share one database.
+ * reads or writes objects), the audit trail and the cache of recently verified tokens. Servers keep no other state, so several can share one database.
  */
 public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
-                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects, AuditLog audit) {
+                       MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects, AuditLog audit,
+                       io.omix.server.common.auth.CredentialCache credentials) {
 
     /**
      * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
@@ -39,7 +40,8 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
             throw e;
         }
         return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
-                new AuditLog(database.jdbc(), clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")));
+                new AuditLog(database.jdbc(), clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")),
+                new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache()));
     }
 
     /** Now, as stored in the database (UTC). */
@@ -50,6 +52,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
     /** Releases the task workers (running tasks finish first), the audit writer, the database, the object store and metrics, in that order. */
     public void close() {
         tasks.close();
+        credentials.close();
         audit.close();
         database.close();
         objects.close();

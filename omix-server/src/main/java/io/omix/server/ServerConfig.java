@@ -61,7 +61,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
-                           Webhooks webhooks) {
+                           Webhooks webhooks, Duration tokenCache) {
 
     /**
      * How webhooks are delivered.
@@ -93,6 +93,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("db.pool-size", "10");
         d.put("demo.enabled", "auto");
         d.put("security.master-key", "");
+        d.put("security.token-cache-millis", "500");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
         d.put("time.default-zone", "+08:00");
@@ -238,7 +239,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.retry-max-seconds"))),
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.give-up-seconds"))),
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.coalesce-seconds"))),
-                        Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))));
+                        Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
+                Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -299,7 +301,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks);
+                webhooks, tokenCache);
     }
 
     @Override

@@ -93,7 +93,9 @@ public final class ClientStore {
     }
 
     public boolean setDisabled(String clientId, boolean disabled) {
-        return jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
+        boolean found = jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
+        if (found && disabled) platform.credentials().changed();
+        return found;
     }
 
     /** A new secret for a confidential client; the old one stops working at once. */
@@ -121,6 +123,7 @@ public final class ClientStore {
                 if (Scope.of(s).isEmpty()) throw new IllegalArgumentException("unknown scope " + s + "; known: " + Scope.all());
             }
             jdbc.update("UPDATE oauth_clients SET scopes = ? WHERE client_id = ?", String.join(" ", scopes), clientId);
+            platform.credentials().changed();   // tokens lose the scopes their client lost
         }
         if (disabled != null) setDisabled(clientId, disabled);
         return true;

@@ -82,7 +82,10 @@ public final class TokenStore {
      */
     public Optional<Caller> authenticate(String accessToken) {
         if (accessToken == null || accessToken.length() > 100) return Optional.empty();
-        return jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, c.scopes AS client_scopes, u.operator FROM oauth_tokens t "
+        String hash = Secrets.hash(accessToken);
+        // A token used again within a moment is served from the server's cache, which every revocation empties (CredentialCache).
+        return platform.credentials().caller(hash, () -> jdbc.queryOne("SELECT t.client_id, t.user_id, t.grant_type, t.scope, t.expires_at, "
+                        + "c.scopes AS client_scopes, u.operator FROM oauth_tokens t "
                         + "JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
                         + "WHERE t.token_hash = ? AND t.kind = 'access' AND t.revoked_at IS NULL AND t.expires_at > ? "
@@ -91,11 +94,13 @@ public final class TokenStore {
                     // A scope the client has lost since the token was issued is lost by the token too.
                     Set<String> scopes = scopes(rs.getString("scope"));
                     scopes.retainAll(scopes(rs.getString("client_scopes")));
-                    return rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
+                    Caller caller = rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
                             : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));
+                    return new io.omix.server.common.auth.CredentialCache.Verified(caller,
+                            rs.getObject("expires_at", OffsetDateTime.class).toInstant().toEpochMilli());
                 },
-                Secrets.hash(accessToken), platform.now());
+                hash, platform.now()));
     }
 
     /**
@@ -134,10 +139,12 @@ public final class TokenStore {
 
     public void revoke(String tokenHash) {
         jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", platform.now(), tokenHash);
+        platform.credentials().changed();
     }
 
     public void revokeFamily(String familyId) {
         jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", platform.now(), familyId);
+        platform.credentials().changed();
     }
 
     /**
@@ -147,5 +154,6 @@ public final class TokenStore {
     public void revokeIssuedFrom(String codeHash) {
         jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id IN "
                 + "(SELECT family_id FROM oauth_tokens WHERE code_hash = ?)", platform.now(), codeHash);
+        platform.credentials().changed();
     }
 }

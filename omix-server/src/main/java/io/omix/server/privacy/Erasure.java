@@ -108,6 +108,7 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM users WHERE user_id = ?", userId);
             return java.util.Optional.of(new Erased(userId, samples, (int) objects.stream().filter(o -> o[0].equals("object")).count()));
         });
+        if (erased.isPresent()) platform.credentials().changed();   // the person's tokens are gone: no server may still honour them
         for (String[] o : objects) {
             try {
                 if (o[0].equals("object")) platform.objects().delete(o[1]);

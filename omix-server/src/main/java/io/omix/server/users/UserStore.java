@@ -78,7 +78,9 @@ public final class UserStore {
 
     /** @return false when there is no such user */
     public boolean setDisabled(String username, boolean disabled) {
-        return jdbc.update("UPDATE users SET disabled = ? WHERE username = ?", disabled, username) == 1;
+        boolean found = jdbc.update("UPDATE users SET disabled = ? WHERE username = ?", disabled, username) == 1;
+        if (found && disabled) platform.credentials().changed();
+        return found;
     }
 
     private static User map(ResultSet rs) throws SQLException {
