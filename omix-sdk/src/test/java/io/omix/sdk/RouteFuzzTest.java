@@ -280,6 +280,13 @@ class RouteFuzzTest {
             failures.add(what + ": unreadable JSON answer");
             return;
         }
+        if (route.path().startsWith("/ga4gh/")) {
+            // The GA4GH APIs' error shape, its status_code the HTTP status.
+            if (r.statusCode() >= 400 && !(answer.has("msg") && answer.path("status_code").asInt() == r.statusCode())) {
+                failures.add(what + ": not the GA4GH error shape: " + abbreviate(r.body()));
+            }
+            return;
+        }
         boolean datasets = route.path().startsWith("/api/v2");
         if (datasets) {
             if (r.statusCode() >= 400 && !(answer.has("status_code") && answer.has("detail") && answer.has("extra"))) {

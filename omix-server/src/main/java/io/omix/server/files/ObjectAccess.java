@@ -7,14 +7,53 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
-/** Other capabilities' way to read an object a caller uploaded (models read their deployment zips). */
+/**
+ * Other capabilities' way to the objects a caller may read: models read their deployment zips, the
+ * GA4GH DRS endpoints describe objects and hand out their signed links.
+ */
 public final class ObjectAccess {
     private final FileStore store;
     private final ObjectStore objects;
+    private final SignedLinks links;
+    private final io.omix.server.samples.SampleAccess samples;
 
     public ObjectAccess(Platform platform) {
         this.store = new FileStore(platform);
         this.objects = platform.objects();
+        this.links = new SignedLinks(platform);
+        this.samples = new io.omix.server.samples.SampleAccess(platform.database().jdbc());
+    }
+
+    /** An object a caller may read: its name, size, SHA-256 and when it was stored. */
+    public record Readable(String objectName, long size, String sha256, java.time.OffsetDateTime createdAt) {}
+
+    /**
+     * The object, when the caller may read it: its own (the {@code files} scope), or what the platform
+     * made of a sample the caller sees (gene tables: the {@code microbiome} scope). Anything else is
+     * absent, whether or not it exists.
+     */
+    public Optional<Readable> readable(String objectName, Caller caller) {
+        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return Optional.empty();
+        return store.object(objectName).filter(o -> mayRead(o.owner(), caller))
+                .map(o -> new Readable(o.objectName(), o.size(), o.sha256(), o.createdAt()));
+    }
+
+    private boolean mayRead(String owner, Caller caller) {
+        if (owner.equals(FilesCapability.ownerOf(caller))) return caller.hasScope(io.omix.server.common.auth.Scope.FILES.id());
+        if (owner.startsWith("sample:") && caller.hasScope(io.omix.server.common.auth.Scope.MICROBIOME.id())) {
+            try {
+                samples.requireVisible(caller, owner.substring("sample:".length()));
+                return true;
+            } catch (io.omix.server.common.http.ApiException notVisible) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured). */
+    public String signedUrl(String baseUrl, String objectName, long expiresEpochSecond) {
+        return links.url(baseUrl, objectName, expiresEpochSecond);
     }
 
     /** The object's size, when it exists and belongs to the caller. */

@@ -133,6 +133,7 @@ final class OpenApiDocument {
         String path = r.path();
         if (path.startsWith("/private")) return "private platform";
         if (path.startsWith("/api/v2")) return "dataset batches API";
+        if (path.startsWith("/ga4gh/drs")) return "GA4GH DRS";
         if (path.startsWith("/oauth2")) return "OAuth2";
         if (r.access() == Access.OPERATOR || path.startsWith("/admin")) return "operators";
         if (r.kind() == Routes.Kind.PLAIN) return "system";
@@ -149,7 +150,8 @@ final class OpenApiDocument {
             case RESOURCE, RESOURCE_PAYLOAD -> {
                 responses.putObject(r.method().equals("POST") ? "2XX" : "200").put("description", "The answer (JSON)")
                         .putObject("content").putObject("application/json").putObject("schema");
-                problem(responses, "4XX", "Refused: {status_code, detail, extra}");
+                problem(responses, "4XX", r.path().startsWith("/ga4gh/") ? "Refused: {msg, status_code} (401 no or a dead token, 404 nothing this caller may read)"
+                        : "Refused: {status_code, detail, extra}");
             }
             case PLAIN -> responses.putObject("200").put("description", "Text or a page");
         }

@@ -43,6 +43,15 @@ public final class HttpErrors {
     }
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
+        if (Surface.of(ctx.path()) == Surface.GA4GH) {
+            int status = ga4ghStatus(error);
+            // GA4GH clients are not the original platform's: the English meaning, then what was wrong.
+            String msg = data instanceof Map<?, ?> m && !m.isEmpty() ? error.meaning() + ": " + m.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.meaning();
+            Routes.writeJson(ctx, status, ga4gh(status, msg));
+            ctx.attribute(Routes.CODE, status);
+            return;
+        }
         if (Surface.of(ctx.path()) == Surface.DATASETS) {
             // The detail says what was wrong: "invalid parameter: limit: must be 0..100".
             String detail = data instanceof Map<?, ?> m && !m.isEmpty() ? error.msg() + ": " + m.entrySet().stream()
@@ -69,10 +78,34 @@ public final class HttpErrors {
         ErrorCode known = ErrorCode.forHttpStatus(status);
         String msg = known != null ? known.msg() : "HTTP " + status;
         if (path != null && Surface.of(path) == Surface.DATASETS) return problem(status, msg, data);
+        if (path != null && Surface.of(path) == Surface.GA4GH) return ga4gh(status, status >= 500 && data != null ? msg + " " + data : msg);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
         body.put("msg", msg);
         body.put("data", data);
+        return body;
+    }
+
+    /**
+     * The HTTP status a GA4GH client expects for the platform's refusal: a missing or dead token is
+     * 401, a token without the right is 403, what the caller may not see does not exist (404).
+     */
+    static int ga4ghStatus(ErrorCode error) {
+        if (error.httpLevel()) return error.code();
+        return switch (error) {
+            case TOKEN_INVALID, SIGNATURE_INVALID -> 401;
+            case NO_PERMISSION, AUTHORIZATION_CODE_TOKEN_REFUSED -> 403;
+            case NOT_OWN_SAMPLE, OBJECT_NOT_FOUND, MODEL_NOT_FOUND -> 404;
+            case PARAMETER_ERROR -> 400;
+            default -> error.code() >= 100 && error.code() < 600 ? error.code() : 400;
+        };
+    }
+
+    /** The GA4GH APIs' error body (DRS, service-info): {@code {msg, status_code}}. */
+    static Map<String, Object> ga4gh(int status, String msg) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("msg", msg);
+        body.put("status_code", status);
         return body;
     }
 
