@@ -280,6 +280,13 @@ class RouteFuzzTest {
             failures.add(what + ": unreadable JSON answer");
             return;
         }
+        if (route.path().startsWith("/htsget/")) {
+            // htsget's error shape.
+            if (r.statusCode() >= 400 && !(answer.path("htsget").has("error") && answer.path("htsget").has("message"))) {
+                failures.add(what + ": not htsget's error shape: " + abbreviate(r.body()));
+            }
+            return;
+        }
         if (route.path().startsWith("/ga4gh/")) {
             // The GA4GH APIs' error shape, its status_code the HTTP status.
             if (r.statusCode() >= 400 && !(answer.has("msg") && answer.path("status_code").asInt() == r.statusCode())) {

@@ -134,6 +134,7 @@ final class OpenApiDocument {
         if (path.startsWith("/private")) return "private platform";
         if (path.startsWith("/api/v2")) return "dataset batches API";
         if (path.startsWith("/ga4gh/drs")) return "GA4GH DRS";
+        if (path.startsWith("/htsget")) return "GA4GH htsget";
         if (path.startsWith("/oauth2")) return "OAuth2";
         if (r.access() == Access.OPERATOR || path.startsWith("/admin")) return "operators";
         if (r.kind() == Routes.Kind.PLAIN) return "system";
@@ -151,6 +152,7 @@ final class OpenApiDocument {
                 responses.putObject(r.method().equals("POST") ? "2XX" : "200").put("description", "The answer (JSON)")
                         .putObject("content").putObject("application/json").putObject("schema");
                 problem(responses, "4XX", r.path().startsWith("/ga4gh/") ? "Refused: {msg, status_code} (401 no or a dead token, 404 nothing this caller may read)"
+                        : r.path().startsWith("/htsget/") ? "Refused: {htsget: {error, message}} (InvalidAuthentication, NotFound, InvalidInput, InvalidRange, UnsupportedFormat)"
                         : "Refused: {status_code, detail, extra}");
             }
             case PLAIN -> responses.putObject("200").put("description", "Text or a page");

@@ -34,6 +34,21 @@ public final class VcfExport {
 
     /** Writes the calls of {@code source} (the sample's current import) as VCF to {@code out} (not closed); the number of calls written. */
     public static long write(Connection c, String biosampleId, Source source, OutputStream out) throws SQLException, IOException {
+        return write(c, biosampleId, source, null, false, out);
+    }
+
+    /**
+     * A region of a chromosome, 1-based, both ends included; the chromosome matched with and without
+     * its {@code chr} prefix (VCFs write either).
+     */
+    public record Region(String chromosome, long start, long end) {}
+
+    /**
+     * Writes the VCF header and, unless {@code headerOnly}, the calls of {@code source} in {@code region}
+     * (all of them when null), by position (htsget's slices); the number of calls written.
+     */
+    public static long write(Connection c, String biosampleId, Source source, Region region, boolean headerOnly, OutputStream out)
+            throws SQLException, IOException {
         Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         w.write("##fileformat=VCFv4.2\n##source=Omix export\n##reference=" + source.assembly() + "\n");
         if (source.dbsnpBuild() != null) w.write("##dbSNP_BUILD_ID=" + source.dbsnpBuild() + "\n");
@@ -53,11 +68,21 @@ public final class VcfExport {
                 source.id()).isEmpty();
         w.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (withCalls ? "\tFORMAT\t" + biosampleId : "") + "\n");
         long calls = 0;
+        if (headerOnly) {
+            w.flush();
+            return 0;
+        }
         // Rows of one VCF record share seq (one row per rs id): they are written back as one record.
-        try (PreparedStatement ps = c.prepareStatement("SELECT seq, rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene"
-                + " FROM variants WHERE source_id = ? ORDER BY seq, rsid")) {
+        String select = "SELECT seq, rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene FROM variants WHERE source_id = ?"
+                + (region == null ? " ORDER BY seq, rsid" : " AND chromosome IN (?, ?) AND position BETWEEN ? AND ? ORDER BY position, seq, rsid");
+        try (PreparedStatement ps = c.prepareStatement(select)) {
             ps.setFetchSize(2000);
-            ps.setLong(1, source.id());
+            if (region == null) {
+                ps.setLong(1, source.id());
+            } else {
+                String other = region.chromosome().startsWith("chr") ? region.chromosome().substring(3) : "chr" + region.chromosome();
+                Jdbc.bind(ps, source.id(), region.chromosome(), other, region.start(), region.end());
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 Record pending = null;
                 while (rs.next()) {

@@ -43,6 +43,14 @@ public final class HttpErrors {
     }
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
+        if (Surface.of(ctx.path()) == Surface.HTSGET) {
+            int status = ga4ghStatus(error);
+            String message = data instanceof Map<?, ?> m && !m.isEmpty() ? error.meaning() + ": " + m.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.meaning();
+            Routes.writeJson(ctx, status, htsget(status, data, message));
+            ctx.attribute(Routes.CODE, status);
+            return;
+        }
         if (Surface.of(ctx.path()) == Surface.GA4GH) {
             int status = ga4ghStatus(error);
             // GA4GH clients are not the original platform's: the English meaning, then what was wrong.
@@ -79,6 +87,7 @@ public final class HttpErrors {
         String msg = known != null ? known.msg() : "HTTP " + status;
         if (path != null && Surface.of(path) == Surface.DATASETS) return problem(status, msg, data);
         if (path != null && Surface.of(path) == Surface.GA4GH) return ga4gh(status, status >= 500 && data != null ? msg + " " + data : msg);
+        if (path != null && Surface.of(path) == Surface.HTSGET) return htsget(status, null, status >= 500 && data != null ? msg + " " + data : msg);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
         body.put("msg", msg);
@@ -99,6 +108,22 @@ public final class HttpErrors {
             case PARAMETER_ERROR -> 400;
             default -> error.code() >= 100 && error.code() < 600 ? error.code() : 400;
         };
+    }
+
+    /**
+     * htsget's error body, {@code {"htsget": {"error": NAME, "message": TEXT}}}: the name from the
+     * status, InvalidRange or UnsupportedFormat when the refused parameter says so.
+     */
+    static Map<String, Object> htsget(int status, Object data, String message) {
+        String name = switch (status) {
+            case 401 -> "InvalidAuthentication";
+            case 403 -> "PermissionDenied";
+            case 404 -> "NotFound";
+            case 400 -> data instanceof Map<?, ?> m && m.containsKey("format") ? "UnsupportedFormat"
+                    : data instanceof Map<?, ?> m && (m.containsKey("start") || m.containsKey("end")) ? "InvalidRange" : "InvalidInput";
+            default -> status >= 500 ? "InternalError" : "InvalidInput";
+        };
+        return Map.of("htsget", Map.of("error", name, "message", message));
     }
 
     /** The GA4GH APIs' error body (DRS, service-info): {@code {msg, status_code}}. */

@@ -3,13 +3,15 @@ package io.omix.server.common.http;
 /**
  * The API surfaces one server speaks. They differ in how errors look: the open and private
  * platforms answer with the envelope, the dataset batches API with HTTP statuses and
- * {@code {status_code, detail, extra}}, the GA4GH APIs with HTTP statuses and {@code {msg, status_code}}.
+ * {@code {status_code, detail, extra}}, the GA4GH DRS with HTTP statuses and {@code {msg, status_code}},
+ * htsget with HTTP statuses and {@code {"htsget": {"error", "message"}}}.
  */
 public enum Surface {
     OPEN(""),
     PRIVATE("/private"),
     DATASETS("/api/v2"),
-    GA4GH("/ga4gh");
+    GA4GH("/ga4gh"),
+    HTSGET("/htsget");
 
     private final String prefix;
 
@@ -24,6 +26,7 @@ public enum Surface {
     public static Surface of(String path) {
         if (startsWithSegment(path, DATASETS.prefix)) return DATASETS;
         if (startsWithSegment(path, GA4GH.prefix)) return GA4GH;
+        if (startsWithSegment(path, HTSGET.prefix)) return HTSGET;
         if (startsWithSegment(path, PRIVATE.prefix)) return PRIVATE;
         return OPEN;
     }

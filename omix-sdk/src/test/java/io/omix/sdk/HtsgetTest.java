@@ -1,0 +1,119 @@
+package io.omix.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import htsjdk.samtools.util.Interval;
+import htsjdk.samtools.util.htsget.HtsgetClass;
+import htsjdk.samtools.util.htsget.HtsgetFormat;
+import htsjdk.samtools.util.htsget.HtsgetRequest;
+import htsjdk.samtools.util.htsget.HtsgetResponse;
+import htsjdk.tribble.readers.AsciiLineReader;
+import htsjdk.tribble.readers.AsciiLineReaderIterator;
+import htsjdk.variant.variantcontext.VariantContext;
+import htsjdk.variant.vcf.VCFCodec;
+import htsjdk.variant.vcf.VCFHeader;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * GA4GH htsget 1.3 for a sample's calls, as htsjdk's htsget client asks for them: the request URI
+ * built by htsjdk, the ticket parsed by htsjdk, its URL fetched by htsjdk and the VCF read by htsjdk's
+ * codec; a region, the header alone, and the refusals in htsget's error shape, on both databases.
+ */
+class HtsgetTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    record Ticket(int status, String body) {}
+
+    static Ticket ticket(URI uri, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Ticket(r.statusCode(), r.body());
+    }
+
+    /** The VCF the ticket's URLs give, read by htsjdk: its header and records. */
+    static List<VariantContext> read(String ticketJson, VCFHeader[] header) throws Exception {
+        HtsgetResponse response = HtsgetResponse.parse(ticketJson);
+        assertEquals(HtsgetFormat.VCF, response.getFormat());
+        try (InputStream in = response.getDataStream()) {
+            VCFCodec codec = new VCFCodec();
+            AsciiLineReaderIterator lines = new AsciiLineReaderIterator(AsciiLineReader.from(in));
+            header[0] = (VCFHeader) codec.readActualHeader(lines);
+            List<VariantContext> records = new ArrayList<>();
+            while (lines.hasNext()) records.add(codec.decode(lines.next()));
+            return records;
+        }
+    }
+
+    static String error(String body) throws Exception {
+        JsonNode n = new ObjectMapper().readTree(body);
+        return n.at("/htsget/error").asText();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void htsjdkFetchesASamplesCallsByRegionAndTheHeaderAlone(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            String token = w.owner().accessToken();
+            URI endpoint = URI.create(s.url() + "/htsget/variants/" + w.sample());
+
+            Ticket all = ticket(new HtsgetRequest(endpoint).withFormat(HtsgetFormat.VCF).toURI(), token);
+            assertEquals(200, all.status(), all.body());
+            VCFHeader[] header = new VCFHeader[1];
+            List<VariantContext> every = read(all.body(), header);
+            assertEquals(List.of(w.sample()), header[0].getGenotypeSamples());
+            assertEquals(6, every.size(), "the fixture's six records with rs ids, the one without left out as at import");
+
+            // htsjdk's interval is 1-based; the request carries htsget's 0-based start.
+            Ticket region = ticket(new HtsgetRequest(endpoint).withFormat(HtsgetFormat.VCF).withInterval(new Interval("1", 1500, 3000)).toURI(), token);
+            assertEquals(200, region.status(), region.body());
+            List<VariantContext> calls = read(region.body(), header);
+            assertEquals(List.of(2000, 3000), calls.stream().map(VariantContext::getStart).toList());
+            assertEquals("rs200", calls.get(0).getID());
+            assertTrue(calls.get(0).getGenotype(w.sample()).isHomVar(), "the sample's own genotype comes through");
+
+            Ticket head = ticket(new HtsgetRequest(endpoint).withFormat(HtsgetFormat.VCF).withDataClass(HtsgetClass.header).toURI(), token);
+            assertEquals(200, head.status(), head.body());
+            assertTrue(read(head.body(), header).isEmpty(), "the header alone");
+
+            // Refusals in htsget's shape.
+            assertEquals("NotFound", error(ticket(endpoint, w.stranger().accessToken()).body()), "a sample the caller does not see");
+            assertEquals(404, ticket(endpoint, w.stranger().accessToken()).status());
+            Ticket anonymous = ticket(endpoint, null);
+            assertEquals(401, anonymous.status());
+            assertEquals("InvalidAuthentication", error(anonymous.body()));
+            Ticket bam = ticket(URI.create(endpoint + "?format=BAM"), token);
+            assertEquals(400, bam.status());
+            assertEquals("UnsupportedFormat", error(bam.body()));
+            Ticket backwards = ticket(URI.create(endpoint + "?referenceName=1&start=500&end=100"), token);
+            assertEquals(400, backwards.status());
+            assertEquals("InvalidRange", error(backwards.body()));
+            Ticket noReference = ticket(URI.create(endpoint + "?start=5"), token);
+            assertEquals(400, noReference.status());
+
+            // A ticket's URL is signed: tampered or unsigned, it gives nothing.
+            String url = new ObjectMapper().readTree(region.body()).at("/htsget/urls/0/url").asText();
+            HttpResponse<String> widened = HTTP.send(HttpRequest.newBuilder(URI.create(url.replace("end=3000", "end=9000"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, widened.statusCode(), "a widened slice is not the one signed");
+            HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(URI.create(url.replace(w.sample(), "E-B00000000001"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, other.statusCode(), "nor another sample");
+        }
+    }
+}

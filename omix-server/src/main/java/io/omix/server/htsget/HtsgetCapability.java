@@ -1,0 +1,183 @@
+package io.omix.server.htsget;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.validation.LongParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.samples.SampleAccess;
+import io.omix.server.variants.VcfExport;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * GA4GH htsget 1.3 for variants: {@code GET /htsget/variants/{biosample_id}} answers a ticket whose one
+ * URL streams a VCF of the sample's current calls (a region with {@code referenceName}, {@code start}
+ * 0-based included, {@code end} excluded; the header alone with {@code class=header}). The URL is
+ * signed (HMAC under a key derived from the master key for this purpose only) and lives 10 minutes,
+ * so any htsget client (htsjdk's, samtools') fetches it with no credential of its own.
+ * Errors are htsget's {@code {"htsget": {"error", "message"}}}; a sample the caller may not see is NotFound.
+ */
+public final class HtsgetCapability implements Capability {
+    static final String TICKET = "/htsget/variants/{biosample_id}";
+    static final String DATA = "/htsget/variants/{biosample_id}/data";
+    static final long LINK_SECONDS = 600;
+
+    static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
+    static final StringParam FORMAT = Param.string("format").oneOf("VCF");
+    static final StringParam REFERENCE = Param.string("referenceName").maxLength(32)
+            .pattern(Pattern.compile("[A-Za-z0-9_.]{1,32}"), "a chromosome name as the VCF writes it");
+    static final LongParam START = Param.longInt("start").range(0, 1L << 40);
+    static final LongParam END = Param.longInt("end").range(1, 1L << 40);
+    static final StringParam CLASS = Param.string("class").oneOf("header");
+
+    private final Platform platform;
+    private final SampleAccess access;
+    private final byte[] key;
+
+    public HtsgetCapability(Platform platform) {
+        this.platform = platform;
+        this.access = new SampleAccess(platform.database().jdbc());
+        this.key = platform.masterKey().derive("htsget-url");
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.resource(HandlerType.GET, TICKET, Access.TOKEN, ParamSpec.of(BIOSAMPLE_ID, FORMAT, REFERENCE, START, END, CLASS), this::ticket);
+        routes.resource(HandlerType.GET, "/htsget/service-info", Access.PUBLIC, ParamSpec.NONE, (r, p) -> serviceInfo(r));
+        routes.plain(HandlerType.GET, DATA, this::data);
+    }
+
+    private Object ticket(ApiRequest r, Params p) {
+        r.caller().requireScope(Scope.VARIANTS);
+        String id;
+        try {
+            id = access.requireVisible(r.caller(), p.get(BIOSAMPLE_ID));
+        } catch (ApiException notVisible) {
+            throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", "no sample " + p.get(BIOSAMPLE_ID) + " this caller may read"));
+        }
+        String reference = p.get(REFERENCE);
+        Long start = p.get(START);
+        Long end = p.get(END);
+        if (reference == null && (start != null || end != null)) throw ApiException.invalidParam("start", "start and end need a referenceName");
+        if (start != null && end != null && end <= start) throw ApiException.invalidParam("end", "must be after start");
+        boolean headerOnly = "header".equals(p.get(CLASS));
+        boolean hasCalls = platform.database().jdbc().queryOne("SELECT 1 FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
+                rs -> 1, id).isPresent();
+        if (!hasCalls) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", id + " has no variant calls"));
+        long expires = platform.now().toEpochSecond() + LINK_SECONDS;
+        String slice = slice(id, reference, start, end, headerOnly, expires);
+        String url = r.baseUrl(platform.config()) + "/htsget/variants/" + id + "/data?" + query(reference, start, end, headerOnly, expires)
+                + "&signature=" + URLEncoder.encode(sign(slice), StandardCharsets.UTF_8);
+        Map<String, Object> link = new LinkedHashMap<>();
+        link.put("url", url);
+        link.put("headers", Map.of());   // optional in htsget, yet htsjdk's client reads it unconditionally
+        if (headerOnly) link.put("class", "header");
+        return Map.of("htsget", Map.of("format", "VCF", "urls", List.of(link)));
+    }
+
+    private static String query(String reference, Long start, Long end, boolean headerOnly, long expires) {
+        StringBuilder q = new StringBuilder("expires=").append(expires);
+        if (reference != null) q.append("&referenceName=").append(reference);
+        if (start != null) q.append("&start=").append(start);
+        if (end != null) q.append("&end=").append(end);
+        if (headerOnly) q.append("&class=header");
+        return q.toString();
+    }
+
+    /** What a data URL's signature covers: the sample, the slice and the expiry. */
+    private static String slice(String id, String reference, Long start, Long end, boolean headerOnly, long expires) {
+        return id + "\n" + (reference == null ? "" : reference) + "\n" + (start == null ? "" : start) + "\n" + (end == null ? "" : end)
+                + "\n" + headerOnly + "\n" + expires;
+    }
+
+    private String sign(String text) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A ticket's URL: the VCF slice, when the signature matches and has not expired. */
+    private void data(Context ctx) throws Exception {
+        String id = ctx.pathParam("biosample_id");
+        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, null, "signed_link",
+                "GET " + DATA, "biosample_id=" + (id.length() > 64 ? id.substring(0, 64) : id)));
+        try {
+            String reference = ctx.queryParam("referenceName");
+            Long start = ctx.queryParam("start") == null ? null : Long.valueOf(ctx.queryParam("start"));
+            Long end = ctx.queryParam("end") == null ? null : Long.valueOf(ctx.queryParam("end"));
+            boolean headerOnly = "header".equals(ctx.queryParam("class"));
+            long expires = Long.parseLong(String.valueOf(ctx.queryParam("expires")));
+            String signature = ctx.queryParam("signature");
+            if (signature == null || !Secrets.constantTimeEquals(sign(slice(id, reference, start, end, headerOnly, expires)), signature)) {
+                refuse(ctx, 403, "PermissionDenied", "the signature does not match (ask for a new ticket)");
+                return;
+            }
+            if (platform.now().toEpochSecond() > expires) {
+                refuse(ctx, 403, "PermissionDenied", "the URL has expired (ask for a new ticket)");
+                return;
+            }
+            VcfExport.Region region = reference == null ? null : new VcfExport.Region(reference, start == null ? 1 : start + 1,
+                    end == null ? Long.MAX_VALUE : end);
+            ctx.contentType("text/vcf; charset=utf-8");
+            VcfExport.Source source = platform.database().jdbc().withConnection(c -> VcfExport.source(c, id).orElse(null));
+            if (source == null) {
+                refuse(ctx, 404, "NotFound", id + " has no variant calls");
+                return;
+            }
+            // Streamed as it is read: a whole genome's calls never sit in memory.
+            java.io.OutputStream out = ctx.outputStream();
+            platform.database().jdbc().withConnection(c -> {
+                try {
+                    VcfExport.write(c, id, source, region, headerOnly, out);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return null;
+            });
+        } catch (NumberFormatException e) {
+            refuse(ctx, 400, "InvalidInput", "a malformed data URL (ask for a new ticket)");
+        }
+    }
+
+    private static void refuse(Context ctx, int status, String error, String message) throws java.io.IOException {
+        ctx.status(status).contentType("application/json; charset=utf-8")
+                .result(io.omix.server.common.http.ServerJson.MAPPER.writeValueAsBytes(Map.of("htsget", Map.of("error", error, "message", message))));
+    }
+
+    private Map<String, Object> serviceInfo(ApiRequest r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", "io.omix." + java.net.URI.create(r.baseUrl(platform.config())).getHost() + ".htsget");
+        m.put("name", "Omix htsget");
+        m.put("type", Map.of("group", "org.ga4gh", "artifact", "htsget", "version", "1.3.0"));
+        m.put("description", "A sample's variant calls as VCF slices, for tokens with the variants scope; tickets with signed URLs.");
+        m.put("organization", Map.of("name", "Omix", "url", r.baseUrl(platform.config())));
+        m.put("version", "1.3.0");
+        m.put("htsget", Map.of("datatype", "variants", "formats", List.of("VCF"), "fieldsParametersEffective", false, "tagsParametersEffective", false));
+        return m;
+    }
+}
