@@ -44,6 +44,31 @@ class DrsTest {
                 .accessToken();
     }
 
+    @org.junit.jupiter.api.Test
+    void aGeneTableOfASampleThePersonSeesIsADrsObjectForTheirMicrobiomeTokenOnly() throws Exception {
+        try (TestServer s = TestServer.builder().setting("demo.enabled", "true").start()) {
+            Model demo = Model.parse(java.nio.file.Files.readString(s.dataDir().resolve("demo-credentials.json")));
+            String clientId = (String) demo.at("oauth_client.client_id");
+            String userId = (String) demo.at("user.user_id");
+            String gut = (String) demo.at("microbiome.biosample_id");
+            TokenStore tokens = new TokenStore(Identity.platform(s));
+            String microbiome = tokens.issue(TokenStore.newFamily(), clientId, userId, "authorization_code", "microbiome", null, false).accessToken();
+            String filesOnly = tokens.issue(TokenStore.newFamily(), clientId, userId, "authorization_code", "files", null, false).accessToken();
+            String secondUser = tokens.issue(TokenStore.newFamily(), clientId, (String) demo.at("second_user.user_id"), "authorization_code",
+                    "microbiome", null, false).accessToken();
+            FileLink table;
+            try (Api person = Api.builder(microbiome).endpoint(s.url()).build()) {
+                table = person.microbiome().geneTable(GeneCatalog.IGC_9_9M, gut);
+            }
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(table.objectName().getBytes(StandardCharsets.UTF_8));
+            Answer object = get(s, "/ga4gh/drs/v1/objects/" + id, microbiome);
+            assertEquals(200, object.status(), object.body().toString());
+            assertEquals(table.raw().getString("sha256"), object.body().at("/checksums/0/checksum").asText());
+            assertEquals(404, get(s, "/ga4gh/drs/v1/objects/" + id, filesOnly).status(), "the sample's data needs the microbiome scope");
+            assertEquals(404, get(s, "/ga4gh/drs/v1/objects/" + id, secondUser).status(), "another person does not see the sample");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aDrsClientDescribesAndFetchesItsObjectsAndNothingElse(String kind) throws Exception {
