@@ -122,6 +122,14 @@ public final class AuditLog implements AutoCloseable {
     /** This process's current spool: the file entries are appended to, and the same entries in memory. */
     private final Object spoolLock = new Object();
     private Spool spool;
+    /**
+     * Lines queued for the spool file and not yet written (guarded by spoolLock): requests arriving
+     * together are written with one system call by whichever of them holds {@link #writeLock} (group write).
+     */
+    private List<byte[]> pendingLines = new ArrayList<>();
+    private long queued;
+    private volatile long written;
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
     /** Spools whose entries are written but not yet in the chain (the database refused or was away): retried. */
     private final java.util.ArrayDeque<Spool> unmoved = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock moveLock = new java.util.concurrent.locks.ReentrantLock();
@@ -141,9 +149,15 @@ public final class AuditLog implements AutoCloseable {
             lock = channel.tryLock();
         }
 
-        void write(byte[] line) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(line);
-            while (buffer.hasRemaining()) channel.write(buffer);
+        void write(List<byte[]> lines) throws IOException {
+            if (lines.isEmpty()) return;
+            ByteBuffer[] buffers = new ByteBuffer[lines.size()];
+            long total = 0;
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = ByteBuffer.wrap(lines.get(i));
+                total += buffers[i].remaining();
+            }
+            for (long done = 0; done < total; ) done += channel.write(buffers);
         }
 
         void delete() {
@@ -196,6 +210,7 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalStateException("the audit entry could not be recorded", e);
         }
         boolean wake;
+        long mine;
         synchronized (spoolLock) {
             if (closed) {
                 append(List.of(timed));
@@ -203,15 +218,48 @@ public final class AuditLog implements AutoCloseable {
             }
             try {
                 if (spool == null) spool = new Spool(spoolDir);
-                spool.write(line);
             } catch (IOException e) {
                 LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
                 throw new IllegalStateException("the audit entry could not be recorded", e);
             }
+            pendingLines.add(line);
             spool.entries.add(timed);
+            mine = ++queued;
             wake = spool.entries.size() >= MOVE_AT_ENTRIES;
         }
+        try {
+            writeUpTo(mine);
+        } catch (IOException e) {
+            LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
+            throw new IllegalStateException("the audit entry could not be recorded", e);
+        }
         if (wake) LockSupport.unpark(writer);
+    }
+
+    /**
+     * Returns once line number {@code mine} is in the spool file: written by this thread together with
+     * every line queued so far, or already by another. One writer at a time; the spool is not rotated
+     * while a write is under way ({@link #moveSpooled} takes the same lock).
+     */
+    private void writeUpTo(long mine) throws IOException {
+        if (written >= mine) return;
+        writeLock.lock();
+        try {
+            if (written >= mine) return;
+            List<byte[]> lines;
+            long upTo;
+            Spool target;
+            synchronized (spoolLock) {
+                lines = pendingLines;
+                pendingLines = new ArrayList<>();
+                upTo = queued;
+                target = spool;
+            }
+            if (target != null) target.write(lines);   // none: the spool moved, its lines written as it went
+            written = upTo;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Appends this process's spooled entries to the chain now (listing and verifying call it first). */
@@ -234,11 +282,24 @@ public final class AuditLog implements AutoCloseable {
     private void moveSpooled() {
         moveLock.lock();
         try {
-            synchronized (spoolLock) {
-                if (spool != null) {
-                    unmoved.add(spool);
-                    spool = null;
+            writeLock.lock();   // no group write under way: its lines go to the spool being closed
+            try {
+                synchronized (spoolLock) {
+                    if (spool != null) {
+                        try {
+                            spool.write(pendingLines);
+                        } catch (IOException e) {
+                            // Their requests are told when they try to write; the entries go to the chain below all the same.
+                            LOG.warn("audit spool {}: lines not written before it moves: {}", spool.file, e.toString());
+                        }
+                        pendingLines = new ArrayList<>();
+                        written = queued;
+                        unmoved.add(spool);
+                        spool = null;
+                    }
                 }
+            } finally {
+                writeLock.unlock();
             }
             while (!unmoved.isEmpty()) {
                 Spool next = unmoved.peek();
