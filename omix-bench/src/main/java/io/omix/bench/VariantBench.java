@@ -57,7 +57,7 @@ public final class VariantBench {
         double parseSeconds = (System.nanoTime() - parseStart) / 1e9;
 
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
-                "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000")))) {
+                "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000", "audit.enabled", System.getProperty("audit", "true"))))) {
             var platform = server.platform();
             ClientSample cs = clientWithSample(platform);
             ClientStore.Created client = cs.client();
