@@ -21,11 +21,8 @@ public record DatasetInfo(Long id, String name, String status, OffsetDateTime cr
         Model stats = m.getModel("stats");
         ListModel ids = m.getList("batch_ids");
         List<Long> batchIds = ids == null ? List.of() : ids.stream().map(o -> ((Number) o).longValue()).toList();
-        return new DatasetInfo(m.getLong("id"), m.getString("name"), m.getString("status"), time(m.getString("created_at")),
-                time(m.getString("updated_at")), stats == null ? null : stats.getLong("row_count"), batchIds, m);
+        return new DatasetInfo(m.getLong("id"), m.getString("name"), m.getString("status"), Times.parseOrNull(m.getString("created_at")),
+                Times.parseOrNull(m.getString("updated_at")), stats == null ? null : stats.getLong("row_count"), batchIds, m);
     }
 
-    private static OffsetDateTime time(String s) {
-        return s == null || s.isBlank() ? null : Times.parse(s);
-    }
 }

@@ -16,12 +16,9 @@ import java.time.OffsetDateTime;
 public record Job(long id, String status, Model response, String operation, OffsetDateTime createdAt, OffsetDateTime lastUpdatedAt, Model raw) {
     static Job of(Model job) {
         return new Job(job.getLong("id"), job.getString("status"), job.getModel("response"), job.getString("operation"),
-                time(job.getString("created_at")), time(job.getString("last_updated_at")), job);
+                Times.parseOrNull(job.getString("created_at")), Times.parseOrNull(job.getString("last_updated_at")), job);
     }
 
-    private static OffsetDateTime time(String s) {
-        return s == null || s.isBlank() ? null : Times.parse(s);
-    }
 
     /**
      * Whether it finished with success.

@@ -27,10 +27,7 @@ public record PartnerSample(String biosampleId, String externalSampleId, Integer
         Object availability = m.get("l3_availability");
         return new PartnerSample(m.getString("biosample_id"), external == null ? null : external.getString("sample_id"), m.getInt("biosample_site"),
                 m.get("status"), availability instanceof Boolean b ? b : availability instanceof Number n ? n.intValue() != 0 : null,
-                time(m.getString("sample_time")), time(m.getString("create_time")), time(m.getString("update_time")), ids, m);
+                Times.parseOrNull(m.getString("sample_time")), Times.parseOrNull(m.getString("create_time")), Times.parseOrNull(m.getString("update_time")), ids, m);
     }
 
-    private static OffsetDateTime time(String s) {
-        return s == null || s.isBlank() ? null : Times.parse(s);
-    }
 }

@@ -24,6 +24,11 @@ public final class Times {
 
     private Times() {}
 
+    /** {@link #parse}, with a blank text read as no time (answers write "" for an unset time). */
+    static OffsetDateTime parseOrNull(String text) {
+        return text == null || text.isBlank() ? null : parse(text);
+    }
+
     /**
      * Reads a time the platform wrote. A date alone is its start; a time without an offset is at
      * {@link #PLATFORM_DEFAULT_OFFSET}.

@@ -21,11 +21,8 @@ public record WebhookDelivery(long deliveryId, String eventId, String eventType,
     static WebhookDelivery of(Model m) {
         Integer attempts = m.getInt("attempts");
         return new WebhookDelivery(m.getLong("delivery_id"), m.getString("event_id"), m.getString("event_type"), m.getString("status"),
-                attempts == null ? 0 : attempts, time(m.getString("created_at")), time(m.getString("finished_at")),
+                attempts == null ? 0 : attempts, Times.parseOrNull(m.getString("created_at")), Times.parseOrNull(m.getString("finished_at")),
                 m.getInt("last_http_status"), m.getString("last_error"), m);
     }
 
-    private static OffsetDateTime time(String s) {
-        return s == null || s.isBlank() ? null : Times.parse(s);
-    }
 }
