@@ -2,12 +2,8 @@ package io.omix.server.files;
 
 import io.omix.server.Platform;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Base64;
 
 /**
  * Expiring download links for objects: {@code /oss/objects/NAME?Expires=..&Signature=..}, the
@@ -29,12 +25,6 @@ public final class SignedLinks {
 
     /** base64url(HMAC-SHA256(derived key, object name \n expires)): tamper-proof, checkable by every server. */
     String signature(String objectName, long expires) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal((objectName + "\n" + expires).getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.omix.server.common.auth.Secrets.hmac(key, objectName + "\n" + expires);
     }
 }

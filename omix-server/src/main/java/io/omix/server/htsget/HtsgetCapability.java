@@ -19,12 +19,8 @@ import io.omix.server.common.validation.StringParam;
 import io.omix.server.samples.SampleAccess;
 import io.omix.server.variants.VcfExport;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +78,7 @@ public final class HtsgetCapability implements Capability {
         if (reference == null && (start != null || end != null)) throw ApiException.invalidParam("start", "start and end need a referenceName");
         if (start != null && end != null && end <= start) throw ApiException.invalidParam("end", "must be after start");
         boolean headerOnly = "header".equals(p.get(CLASS));
-        boolean hasCalls = platform.database().jdbc().queryOne("SELECT 1 FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
-                rs -> 1, id).isPresent();
+        boolean hasCalls = platform.database().jdbc().withConnection(c -> VcfExport.source(c, id)).isPresent();
         if (!hasCalls) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", id + " has no variant calls"));
         long expires = platform.now().toEpochSecond() + LINK_SECONDS;
         String slice = slice(id, reference, start, end, headerOnly, expires);
@@ -112,13 +107,7 @@ public final class HtsgetCapability implements Capability {
     }
 
     private String sign(String text) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Secrets.hmac(key, text);
     }
 
     /** A ticket's URL: the VCF slice, when the signature matches and has not expired. */
@@ -141,7 +130,7 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 403, "PermissionDenied", "the URL has expired (ask for a new ticket)");
                 return;
             }
-            VcfExport.Region region = reference == null ? null : new VcfExport.Region(reference, start == null ? 1 : start + 1,
+            io.omix.server.variants.VariantStore.Region region = reference == null ? null : new io.omix.server.variants.VariantStore.Region(reference, start == null ? 1 : start + 1,
                     end == null ? Long.MAX_VALUE : end);
             ctx.contentType("text/vcf; charset=utf-8");
             VcfExport.Source source = platform.database().jdbc().withConnection(c -> VcfExport.source(c, id).orElse(null));

@@ -46,16 +46,15 @@ final class SampleOverview {
 
     /** The current import's figures, or null when the sample has no calls. */
     private Map<String, Object> variants(String id) {
-        return jdbc.queryOne("SELECT variant_count, assembly, dbsnp_build, pipeline_version, imported_at FROM variant_sources"
-                + " WHERE biosample_id = ? AND is_current = TRUE", rs -> {
+        return jdbc.withConnection(c -> io.omix.server.variants.VcfExport.source(c, id)).map(source -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("calls", rs.getLong(1));
-            m.put("assembly", rs.getString(2));
-            m.put("dbsnp_build", rs.getObject(3));
-            m.put("pipeline_version", rs.getString(4));
-            m.put("imported_at", rs.getObject(5, OffsetDateTime.class).toInstant().toString());
+            m.put("calls", source.calls());
+            m.put("assembly", source.assembly());
+            m.put("dbsnp_build", source.dbsnpBuild());
+            m.put("pipeline_version", source.pipelineVersion());
+            m.put("imported_at", source.importedAt().toInstant().toString());
             return m;
-        }, id).orElse(null);
+        }).orElse(null);
     }
 
     /** Each profile (taxa; functions and genes by catalog) with its row count. */

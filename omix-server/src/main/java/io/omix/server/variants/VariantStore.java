@@ -87,8 +87,16 @@ public final class VariantStore {
         return out;
     }
 
-    /** A region of a chromosome, 1-based, both ends included. */
-    public record Region(String chromosome, long start, long end) {}
+    /**
+     * A region of a chromosome, 1-based, both ends included; the chromosome matched with and without
+     * its {@code chr} prefix (VCFs write either).
+     */
+    public record Region(String chromosome, long start, long end) {
+        /** The chromosome's other spelling: {@code 19} for {@code chr19}, and the other way. */
+        String otherSpelling() {
+            return chromosome.startsWith("chr") ? chromosome.substring(3) : "chr" + chromosome;
+        }
+    }
 
     /** Where a region page stopped: the source it read, the region, and the last call answered. */
     public record RegionCursor(long sourceId, int region, long position, long rsid, int seq) {}
@@ -110,43 +118,33 @@ public final class VariantStore {
         }
         Map<String, Object> sourceBlock = sourceBlock(source.get());
         List<Map<String, Object>> out = new ArrayList<>();
-        int region = after == null ? 0 : after.region();
-        long position = after == null ? Long.MIN_VALUE : after.position();
-        long rsid = after == null ? Long.MIN_VALUE : after.rsid();
-        int seq = after == null ? Integer.MIN_VALUE : after.seq();
+        RegionCursor from = after != null ? after : startOf(sourceId, 0);
         RegionCursor last = null;
-        while (region < regions.size()) {
-            Region r = regions.get(region);
-            String other = r.chromosome().startsWith("chr") ? r.chromosome().substring(3) : "chr" + r.chromosome();
+        while (from.region() < regions.size()) {
+            Region r = regions.get(from.region());
+            RegionCursor at = from;
             int want = limit - out.size() + 1;
-            List<Object[]> rows = new ArrayList<>();
-            int regionIndex = region;
-            jdbc.query("SELECT * FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
+            // A call left out (not a variant site) still moves the cursor past it: its row comes back with no call.
+            List<RegionRow> rows = jdbc.query("SELECT * FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
                             + " AND (position > ? OR position = ? AND (rsid > ? OR rsid = ? AND seq > ?)) ORDER BY position, rsid, seq LIMIT ?",
-                    rs -> {
-                        rows.add(new Object[] {rs.getLong("position"), rs.getLong("rsid"), rs.getInt("seq"),
-                                !onlyVariantSites || isVariantSite(rs.getString("call_data")) ? assayed(rs, sourceBlock) : null});
-                        return null;
-                    }, sourceId, r.chromosome(), other, r.start(), r.end(), position, position, rsid, rsid, seq, want);
-            for (Object[] row : rows) {
+                    rs -> new RegionRow(new RegionCursor(sourceId, at.region(), rs.getLong("position"), rs.getLong("rsid"), rs.getInt("seq")),
+                            !onlyVariantSites || isVariantSite(rs.getString("call_data")) ? assayed(rs, sourceBlock) : null),
+                    sourceId, r.chromosome(), r.otherSpelling(), r.start(), r.end(), at.position(), at.position(), at.rsid(), at.rsid(), at.seq(), want);
+            for (RegionRow row : rows) {
                 if (out.size() == limit) return new RegionPage(out, last);
-                last = new RegionCursor(sourceId, regionIndex, (Long) row[0], (Long) row[1], (Integer) row[2]);
-                @SuppressWarnings("unchecked") Map<String, Object> call = (Map<String, Object>) row[3];
-                if (call != null) out.add(call);
+                last = row.at();
+                if (row.call() != null) out.add(row.call());
             }
-            if (rows.size() == want) {
-                // More in this region than fitted: go on from the last row read.
-                position = last.position();
-                rsid = last.rsid();
-                seq = last.seq();
-                continue;
-            }
-            region++;
-            position = Long.MIN_VALUE;
-            rsid = Long.MIN_VALUE;
-            seq = Integer.MIN_VALUE;
+            // More in this region than fitted: on from the last row read; else the next region from its start.
+            from = rows.size() == want ? last : startOf(sourceId, at.region() + 1);
         }
         return new RegionPage(out, null);
+    }
+
+    private record RegionRow(RegionCursor at, Map<String, Object> call) {}
+
+    private static RegionCursor startOf(long sourceId, int region) {
+        return new RegionCursor(sourceId, region, Long.MIN_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE);
     }
 
     /** A call with an alternate allele: not 0/0 (any phasing or ploidy) and not a no-call. */

@@ -38,16 +38,10 @@ public final class VcfExport {
     }
 
     /**
-     * A region of a chromosome, 1-based, both ends included; the chromosome matched with and without
-     * its {@code chr} prefix (VCFs write either).
-     */
-    public record Region(String chromosome, long start, long end) {}
-
-    /**
      * Writes the VCF header and, unless {@code headerOnly}, the calls of {@code source} in {@code region}
      * (all of them when null), by position (htsget's slices); the number of calls written.
      */
-    public static long write(Connection c, String biosampleId, Source source, Region region, boolean headerOnly, OutputStream out)
+    public static long write(Connection c, String biosampleId, Source source, VariantStore.Region region, boolean headerOnly, OutputStream out)
             throws SQLException, IOException {
         Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         w.write("##fileformat=VCFv4.2\n##source=Omix export\n##reference=" + source.assembly() + "\n");
@@ -80,8 +74,7 @@ public final class VcfExport {
             if (region == null) {
                 ps.setLong(1, source.id());
             } else {
-                String other = region.chromosome().startsWith("chr") ? region.chromosome().substring(3) : "chr" + region.chromosome();
-                Jdbc.bind(ps, source.id(), region.chromosome(), other, region.start(), region.end());
+                Jdbc.bind(ps, source.id(), region.chromosome(), region.otherSpelling(), region.start(), region.end());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 Record pending = null;

@@ -59,6 +59,17 @@ public final class Secrets {
         }
     }
 
+    /** base64url (no padding) of HMAC-SHA256({@code key}, {@code text}): the signature of the links the platform hands out. */
+    public static String hmac(byte[] key, String text) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Constant-time equality of two strings (of any length). */
     public static boolean constantTimeEquals(String a, String b) {
         if (a == null || b == null) return false;

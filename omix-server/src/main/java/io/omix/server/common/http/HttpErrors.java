@@ -43,32 +43,28 @@ public final class HttpErrors {
     }
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
-        if (Surface.of(ctx.path()) == Surface.HTSGET) {
-            int status = ga4ghStatus(error);
-            String message = data instanceof Map<?, ?> m && !m.isEmpty() ? error.meaning() + ": " + m.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.meaning();
-            Routes.writeJson(ctx, status, htsget(status, data, message));
-            ctx.attribute(Routes.CODE, status);
-            return;
-        }
-        if (Surface.of(ctx.path()) == Surface.GA4GH) {
+        Surface surface = Surface.of(ctx.path());
+        if (surface == Surface.HTSGET || surface == Surface.GA4GH) {
             int status = ga4ghStatus(error);
             // GA4GH clients are not the original platform's: the English meaning, then what was wrong.
-            String msg = data instanceof Map<?, ?> m && !m.isEmpty() ? error.meaning() + ": " + m.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.meaning();
-            Routes.writeJson(ctx, status, ga4gh(status, msg));
+            String message = describe(error.meaning(), data);
+            Routes.writeJson(ctx, status, surface == Surface.HTSGET ? htsget(status, data, message) : ga4gh(status, message));
             ctx.attribute(Routes.CODE, status);
             return;
         }
-        if (Surface.of(ctx.path()) == Surface.DATASETS) {
+        if (surface == Surface.DATASETS) {
             // The detail says what was wrong: "invalid parameter: limit: must be 0..100".
-            String detail = data instanceof Map<?, ?> m && !m.isEmpty() ? error.msg() + ": " + m.entrySet().stream()
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : error.msg();
-            renderProblem(ctx, error.httpLevel() ? error.code() : 400, detail, data);
+            renderProblem(ctx, error.httpLevel() ? error.code() : 400, describe(error.msg(), data), data);
             return;
         }
         Routes.writeJson(ctx, error.httpLevel() ? error.code() : 200, Envelope.error(error, data).fields());
         ctx.attribute(Routes.CODE, error.code());
+    }
+
+    /** {@code head}, then each refused parameter and why: "invalid parameter: limit: must be 0..100; page: ...". */
+    private static String describe(String head, Object data) {
+        return data instanceof Map<?, ?> m && !m.isEmpty() ? head + ": " + m.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : head;
     }
 
     static void renderHttpError(Context ctx, int status) {
