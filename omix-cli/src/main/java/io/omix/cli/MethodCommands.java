@@ -99,13 +99,11 @@ final class MethodCommands {
         }
 
         Integer integer(String name) {
-            String v = text(name);
-            if (v == null) return null;
-            try {
-                return Integer.valueOf(v.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + name + " must be a whole number, not " + v);
+            Long n = number(name);
+            if (n != null && (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE)) {
+                throw new IllegalArgumentException("--" + name + " must be a whole number, not " + text(name));
             }
+            return n == null ? null : n.intValue();
         }
 
         Long number(String name) {

@@ -97,6 +97,12 @@ public final class Aggregation {
             return this;
         }
 
+        private Builder window(Times.Window w) {
+            this.start = w.start();
+            this.end = w.end();
+            return this;
+        }
+
         /**
          * Aggregates whole days, both included, in the platform's time zone.
          *
@@ -106,10 +112,7 @@ public final class Aggregation {
          * @throws IllegalArgumentException when {@code last} is before {@code first}
          */
         public Builder days(LocalDate first, LocalDate last) {
-            if (last.isBefore(first)) throw new IllegalArgumentException("the last day is before the first");
-            this.start = first.toString();
-            this.end = last + " 23:59:59.999999";
-            return this;
+            return window(Times.Window.days(first, last));
         }
 
         /**
@@ -121,10 +124,7 @@ public final class Aggregation {
          * @throws IllegalArgumentException when {@code to} is before {@code from}
          */
         public Builder between(OffsetDateTime from, OffsetDateTime to) {
-            if (to.isBefore(from)) throw new IllegalArgumentException("the end is before the start");
-            this.start = Times.format(from);
-            this.end = Times.format(to);
-            return this;
+            return window(Times.Window.between(from, to));
         }
 
         /**

@@ -176,7 +176,7 @@ public final class Api implements AutoCloseable {
         return new Paginated<>(cursor -> {
             Model page = getDataItems(query.namespace(), query.biosampleId(), query.collectionId(), query.dataElementIds(), cursor);
             List<DataItem> items = page.getList("result").models().stream().map(DataItem::of).toList();
-            return new Paginated.Page<>(items, nextOf(page, items));
+            return Paginated.pageOf(items, page);
         }, null);
     }
 
@@ -258,8 +258,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getSamples(cursor == null ? query : query.withPage(Integer.parseInt(cursor)));
                 List<Sample> items = page.getList("result").models().stream().map(m -> m.as(Sample.class)).toList();
-                Object next = page.get("next_page");
-                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -367,7 +366,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getProfessionalVariant(query.biosampleId(), query.regions(), query.bed(), query.onlyVariantSites(), cursor, query.pageSize());
                 List<Variant> items = page.getList("result").models().stream().map(m -> m.as(Variant.class)).toList();
-                return new Paginated.Page<>(items, nextOf(page, items));
+                return Paginated.pageOf(items, page);
             }, null);
         }
     }
@@ -388,8 +387,7 @@ public final class Api implements AutoCloseable {
                 Model page = getRangeStream(range.dataElementId(), range.biosampleId(), range.start(), range.end(), range.sort().wire(), cursor,
                         range.pageSize());
                 List<StreamRecord> items = page.getList("result").models().stream().map(StreamRecord::of).toList();
-                String next = page.getString("next_page");
-                return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -441,8 +439,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getTaxonAbundance(query.biosampleId(), query.idList(), cursor == null ? 1 : Integer.parseInt(cursor), query.pageSize());
                 List<TaxonAbundance> items = page.getList("result").models().stream().map(TaxonAbundance::of).toList();
-                Object next = page.get("next_page");
-                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -460,7 +457,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getFuncAbundance(query.biosampleId(), catalog.wire(), query.idList(), cursor, query.pageSize());
                 List<FunctionAbundance> items = page.getList("result").models().stream().map(FunctionAbundance::of).toList();
-                return new Paginated.Page<>(items, nextOf(page, items));
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -479,7 +476,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getGeneAbundance(query.biosampleId(), catalog.wire(), "list", query.idList(), cursor, query.pageSize());
                 List<GeneAbundance> items = page.getList("result").models().stream().map(GeneAbundance::of).toList();
-                return new Paginated.Page<>(items, nextOf(page, items));
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -499,11 +496,6 @@ public final class Api implements AutoCloseable {
             if (links.isEmpty()) throw new IllegalStateException("the platform answered no gene table");
             return FileLink.of(links.get(0), null);
         }
-    }
-
-    private static String nextOf(Model page, List<?> items) {
-        String next = page.getString("next_page");
-        return next == null || next.isEmpty() || items.isEmpty() ? null : next;
     }
 
     /** Interpretation models (the open platform's invoke_model, deploy_model, publish, rollback, versions), typed. */
@@ -584,7 +576,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getModelVersions(modelId, 50, cursor);
                 List<ModelVersion> items = page.getList("result").models().stream().map(ModelVersion::of).toList();
-                return new Paginated.Page<>(items, nextOf(page, items));
+                return Paginated.pageOf(items, page);
             }, null);
         }
     }

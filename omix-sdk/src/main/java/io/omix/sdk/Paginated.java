@@ -46,6 +46,16 @@ public final class Paginated<T> implements Iterable<T> {
         }
     }
 
+    /**
+     * The page of {@code items} from an answer whose {@code next_page} (a page number or an opaque
+     * token) says where the next starts: the end when it is null or empty, or the page has no items.
+     */
+    static <T> Page<T> pageOf(List<T> items, Model answer) {
+        Object next = answer.get("next_page");
+        String cursor = next == null ? null : String.valueOf(next);
+        return new Page<>(items, cursor == null || cursor.isEmpty() || items.isEmpty() ? null : cursor);
+    }
+
     private final Function<String, Page<T>> fetch;
     private final String start;
 

@@ -191,8 +191,7 @@ public final class PrivateApi implements AutoCloseable {
         return new Paginated<>(cursor -> {
             Model page = getDataItems(query.biosampleId(), query.collectionId(), query.dataElementIds(), cursor, 1000);
             java.util.List<DataItem> items = page.getList("result").models().stream().map(DataItem::of).toList();
-            String next = page.getString("next_page");
-            return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+            return Paginated.pageOf(items, page);
         }, null);
     }
 
@@ -218,8 +217,7 @@ public final class PrivateApi implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getSamples(null, null, cursor == null ? 1 : Integer.parseInt(cursor), 100);
                 java.util.List<PartnerSample> items = page.getList("result").models().stream().map(PartnerSample::of).toList();
-                Object next = page.get("next_page");
-                return new Paginated.Page<>(items, next == null || items.isEmpty() ? null : String.valueOf(next));
+                return Paginated.pageOf(items, page);
             }, null);
         }
 
@@ -433,8 +431,7 @@ public final class PrivateApi implements AutoCloseable {
                 Model page = streamRange(range.namespace(), range.dataElementId(), range.entityId(), range.biosampleId(), range.start(), range.end(),
                         range.sort().wire(), cursor, range.pageSize());
                 java.util.List<StreamRecord> items = page.getList("result").models().stream().map(StreamRecord::of).toList();
-                String next = page.getString("next_page");
-                return new Paginated.Page<>(items, next == null || next.isEmpty() || items.isEmpty() ? null : next);
+                return Paginated.pageOf(items, page);
             }, null);
         }
     }

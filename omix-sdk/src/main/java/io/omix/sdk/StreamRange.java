@@ -127,6 +127,12 @@ public final class StreamRange {
             return this;
         }
 
+        private Builder window(Times.Window w) {
+            this.start = w.start();
+            this.end = w.end();
+            return this;
+        }
+
         /**
          * Sets the window to whole days, both included, in the platform's time zone: from the start of
          * {@code first} to the end of {@code last} (a window ending on a date keeps that date's records).
@@ -137,10 +143,7 @@ public final class StreamRange {
          * @throws IllegalArgumentException when {@code last} is before {@code first}
          */
         public Builder days(LocalDate first, LocalDate last) {
-            if (last.isBefore(first)) throw new IllegalArgumentException("the last day is before the first");
-            this.start = first.toString();
-            this.end = last + " 23:59:59.999999";
-            return this;
+            return window(Times.Window.days(first, last));
         }
 
         /**
@@ -152,10 +155,7 @@ public final class StreamRange {
          * @throws IllegalArgumentException when {@code to} is before {@code from}
          */
         public Builder between(OffsetDateTime from, OffsetDateTime to) {
-            if (to.isBefore(from)) throw new IllegalArgumentException("the end is before the start");
-            this.start = Times.format(from);
-            this.end = Times.format(to);
-            return this;
+            return window(Times.Window.between(from, to));
         }
 
         /**

@@ -24,6 +24,22 @@ public final class Times {
 
     private Times() {}
 
+    /**
+     * A time window as the platform reads it, both ends included. A window of dates means whole days:
+     * it ends at the last microsecond of its last day, so that day's records are in.
+     */
+    record Window(String start, String end) {
+        static Window days(LocalDate first, LocalDate last) {
+            if (last.isBefore(first)) throw new IllegalArgumentException("the last day is before the first");
+            return new Window(first.toString(), last + " 23:59:59.999999");
+        }
+
+        static Window between(OffsetDateTime from, OffsetDateTime to) {
+            if (to.isBefore(from)) throw new IllegalArgumentException("the end is before the start");
+            return new Window(format(from), format(to));
+        }
+    }
+
     /** {@link #parse}, with a blank text read as no time (answers write "" for an unset time). */
     static OffsetDateTime parseOrNull(String text) {
         return text == null || text.isBlank() ? null : parse(text);
