@@ -445,7 +445,7 @@ final class AdminCommand implements Runnable {
         boolean set(Platform p, String id, boolean d) { return new DatasetKeyStore(p).setDisabled(id, d); }
     }
 
-    @Command(name = "project", mixinStandardHelpOptions = true, description = "Projects samples belong to.", subcommands = {ProjectCreate.class, ProjectList.class})
+    @Command(name = "project", mixinStandardHelpOptions = true, description = "Projects samples belong to.", subcommands = {ProjectCreate.class, ProjectList.class, ProjectBeacon.class})
     static final class Projects extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a project.")
@@ -468,6 +468,22 @@ final class AdminCommand implements Runnable {
         @Override
         public void run() {
             print(out(), admin().withPlatform(pl -> new SampleStore(pl).projects()));
+        }
+    }
+
+    @Command(name = "beacon", mixinStandardHelpOptions = true,
+            description = {"What the GA4GH Beacon (/beacon/v2) says about a project's samples to callers who do not see them themselves:",
+                    "none (the default), boolean (whether a variant or sample exists), or count (how many; small counts as 'at most')."})
+    static final class ProjectBeacon extends Sub implements Runnable {
+        @Parameters(paramLabel = "PROJECT_ID") String projectId;
+        @Option(names = "--publish", required = true, description = "none, boolean or count") String level;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> io.omix.server.beacon.BeaconPublication.publish(p.database().jdbc(), projectId, level))) {
+                throw new IllegalArgumentException("no project " + projectId);
+            }
+            print(out(), map("project_id", projectId, "beacon_public", level));
         }
     }
 

@@ -152,6 +152,19 @@ class AdminAndLoginTest {
     }
 
     @Test
+    void anOperatorPublishesAProjectToTheBeaconAndOnlyAtTheLevelsThereAre() throws Exception {
+        String project = admin("project", "create", "--name", "Beacon cohort", "--omic", "1").json().get("project_id").textValue();
+        Run published = admin("project", "beacon", project, "--publish", "count");
+        assertEquals(0, published.exit(), published.err());
+        assertEquals("count", server.server().platform().database().jdbc()
+                .queryOne("SELECT beacon_public FROM projects WHERE project_id = ?", rs -> rs.getString(1), project).orElseThrow());
+        Run wrong = admin("project", "beacon", project, "--publish", "record");
+        assertTrue(wrong.exit() != 0 && wrong.err().contains("none, boolean, count"), wrong.err());
+        Run missing = admin("project", "beacon", "P-NOPE", "--publish", "none");
+        assertTrue(missing.exit() != 0 && missing.err().contains("no project P-NOPE"), missing.err());
+    }
+
+    @Test
     void batchCommandsImportAFileCommitAndReadTheItems(@TempDir Path dir) throws Exception {
         Run app = admin("app", "create", "--name", "Batch Maker");
         String appKey = app.json().get("app_key").textValue();

@@ -287,6 +287,19 @@ class RouteFuzzTest {
             }
             return;
         }
+        if (route.path().startsWith("/beacon/")) {
+            // The Beacon's error response: its meta, the HTTP status as errorCode, a refused parameter named.
+            if (r.statusCode() >= 400) {
+                if (!(answer.has("meta") && answer.path("error").path("errorCode").asInt() == r.statusCode())) {
+                    failures.add(what + ": not a Beacon error response: " + abbreviate(r.body()));
+                } else if (r.statusCode() == 400 && c.param() != null && !c.param().equals("body")
+                        && !answer.path("error").path("errorMessage").asText().contains(c.param())
+                        && !answer.path("error").path("errorMessage").asText().contains("body:")) { // a body refused whole names the body
+                    failures.add(what + ": a 400 without naming " + c.param() + ": " + abbreviate(r.body()));
+                }
+            }
+            return;
+        }
         if (route.path().startsWith("/ga4gh/")) {
             // The GA4GH APIs' error shape, its status_code the HTTP status.
             if (r.statusCode() >= 400 && !(answer.has("msg") && answer.path("status_code").asInt() == r.statusCode())) {

@@ -61,7 +61,15 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
-                           Webhooks webhooks, Duration tokenCache) {
+                           Webhooks webhooks, Duration tokenCache, Beacon beacon) {
+
+    /**
+     * What the GA4GH Beacon tells callers about data they may not see themselves.
+     *
+     * @param countThreshold counts from 1 to this, over data the caller does not see, are answered as "at most" this
+     * @param probesPerHour  variant queries over such data one caller (client, or address when anonymous) may ask per hour
+     */
+    public record Beacon(int countThreshold, int probesPerHour) {}
 
     /**
      * How webhooks are delivered.
@@ -94,6 +102,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("demo.enabled", "auto");
         d.put("security.master-key", "");
         d.put("security.token-cache-millis", "500");
+        d.put("beacon.count-threshold", "5");
+        d.put("beacon.probes-per-hour", "200");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
         d.put("time.default-zone", "+08:00");
@@ -240,7 +250,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.give-up-seconds"))),
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.coalesce-seconds"))),
                         Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
-                Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))));
+                Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
+                new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))));
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -301,7 +312,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache);
+                webhooks, tokenCache, beacon);
     }
 
     @Override

@@ -66,6 +66,10 @@ public final class AuditRecorder {
         if (caller == null || caller.kind() == Caller.Kind.ANONYMOUS) {
             // A public endpoint without a credential is nobody's data; a refused attempt at another is recorded.
             if (access == Access.PUBLIC) return null;
+            if (access == Access.TOKEN_IF_SENT && caller == Caller.ANONYMOUS) {
+                // An open Beacon answers strangers about people's genomes: who asked what is kept.
+                return AuditLog.Entry.of("anonymous", null, null, "none", operation, resources(request), Routes.recordsOf(ctx), source, requestId, outcome);
+            }
             return AuditLog.Entry.of("unknown", null, null, "refused", operation, resources(request), null, source, requestId, outcome);
         }
         String credential = request.viaModelChannel() ? "invocation_token" : switch (caller.kind()) {
@@ -88,7 +92,9 @@ public final class AuditRecorder {
     }
 
     /** Parameters that name personal data: every {@code *_id}, {@code *_ids}, batch and object names. Values are clipped. */
-    private static final Set<String> NAMED = Set.of("batch_no", "collection_id", "object_name", "biosample_ids", "model_id", "upload_id");
+    private static final Set<String> NAMED = Set.of("batch_no", "collection_id", "object_name", "biosample_ids", "model_id", "upload_id",
+            // A Beacon query names a genotype: the probe itself is what an audit of re-identification needs.
+            "variantId", "referenceName", "start", "end", "referenceBases", "alternateBases", "assemblyId", "query");
 
     static String resources(ApiRequest request) {
         Map<String, List<JsonNode>> input = request.inputIfRead();

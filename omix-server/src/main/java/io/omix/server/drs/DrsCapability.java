@@ -98,7 +98,7 @@ public final class DrsCapability implements Capability {
 
     private Map<String, Object> serviceInfo(ApiRequest r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", "io.omix." + URI.create(r.baseUrl(platform.config())).getHost() + ".drs");
+        m.put("id", io.omix.server.common.http.Ga4gh.serviceId(r.baseUrl(platform.config()), "drs"));
         m.put("name", "Omix Data Repository Service");
         m.put("type", Map.of("group", "org.ga4gh", "artifact", "drs", "version", "1.4.0"));
         m.put("description", "The objects of the Omix file store the caller may read: bearer tokens with the files scope"

@@ -160,7 +160,7 @@ public final class HtsgetCapability implements Capability {
 
     private Map<String, Object> serviceInfo(ApiRequest r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", "io.omix." + java.net.URI.create(r.baseUrl(platform.config())).getHost() + ".htsget");
+        m.put("id", io.omix.server.common.http.Ga4gh.serviceId(r.baseUrl(platform.config()), "htsget"));
         m.put("name", "Omix htsget");
         m.put("type", Map.of("group", "org.ga4gh", "artifact", "htsget", "version", "1.3.0"));
         m.put("description", "A sample's variant calls as VCF slices, for tokens with the variants scope; tickets with signed URLs.");

@@ -135,6 +135,7 @@ final class OpenApiDocument {
         if (path.startsWith("/api/v2")) return "dataset batches API";
         if (path.startsWith("/ga4gh/drs")) return "GA4GH DRS";
         if (path.startsWith("/htsget")) return "GA4GH htsget";
+        if (path.startsWith("/beacon/")) return "GA4GH Beacon v2";
         if (path.startsWith("/oauth2")) return "OAuth2";
         if (r.access() == Access.OPERATOR || path.startsWith("/admin")) return "operators";
         if (r.kind() == Routes.Kind.PLAIN) return "system";
@@ -153,6 +154,8 @@ final class OpenApiDocument {
                         .putObject("content").putObject("application/json").putObject("schema");
                 problem(responses, "4XX", r.path().startsWith("/ga4gh/") ? "Refused: {msg, status_code} (401 no or a dead token, 404 nothing this caller may read)"
                         : r.path().startsWith("/htsget/") ? "Refused: {htsget: {error, message}} (InvalidAuthentication, NotFound, InvalidInput, InvalidRange, UnsupportedFormat)"
+                        : r.path().startsWith("/beacon/") ? "Refused: a Beacon error response {meta, error: {errorCode, errorMessage}} (400 a refused parameter named,"
+                                + " 401 a dead token, 404 no such entry, 429 too many variant queries over other people's samples this hour)"
                         : "Refused: {status_code, detail, extra}");
             }
             case PLAIN -> responses.putObject("200").put("description", "Text or a page");
@@ -172,6 +175,10 @@ final class OpenApiDocument {
         ArrayNode security = op.putArray("security");
         switch (access) {
             case PUBLIC -> { } // none
+            case TOKEN_IF_SENT -> {
+                security.addObject(); // anonymous callers too, answered at boolean granularity
+                security.addObject().putArray("oauth2");
+            }
             case TOKEN, USER_TOKEN, CLIENT_TOKEN -> security.addObject().putArray("oauth2");
             case OPERATOR -> security.addObject().putArray("oauth2").add("admin");
             case PRIVATE_APP -> security.addObject().putArray("privateSignature");

@@ -6,6 +6,11 @@ public enum Access {
     PUBLIC,
     /** An OAuth2 access token of either grant. */
     TOKEN,
+    /**
+     * Anyone, and a caller who sends a token is that token's caller (checked as {@link #TOKEN}: a dead
+     * token is refused, not taken for anonymous). For answers that depend on who asks (the Beacon).
+     */
+    TOKEN_IF_SENT,
     /** An access token from the authorization-code grant: acts for one user. Client tokens get 401. */
     USER_TOKEN,
     /** An access token from the client-credentials grant: acts for the application. User tokens get 40014. */

@@ -45,6 +45,10 @@ public final class Authenticators {
     public Caller authenticate(ApiRequest request, Access access) {
         if (access == Access.PUBLIC) return Caller.ANONYMOUS;
         boolean channel = request.viaModelChannel();
+        if (access == Access.TOKEN_IF_SENT) {
+            if (!channel && request.header("Authorization") == null) return Caller.ANONYMOUS;
+            access = Access.TOKEN;
+        }
         if (channel && access != Access.TOKEN && access != Access.USER_TOKEN && access != Access.CLIENT_TOKEN) {
             // From inside a model's box only the invocation's own token is accepted.
             throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.TOKEN_INVALID);

@@ -44,11 +44,15 @@ public final class HttpErrors {
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
         Surface surface = Surface.of(ctx.path());
-        if (surface == Surface.HTSGET || surface == Surface.GA4GH) {
+        if (surface == Surface.HTSGET || surface == Surface.GA4GH || surface == Surface.BEACON) {
             int status = ga4ghStatus(error);
             // GA4GH clients are not the original platform's: the English meaning, then what was wrong.
             String message = describe(error.meaning(), data);
-            Routes.writeJson(ctx, status, surface == Surface.HTSGET ? htsget(status, data, message) : ga4gh(status, message));
+            Routes.writeJson(ctx, status, switch (surface) {
+                case HTSGET -> htsget(status, data, message);
+                case BEACON -> beacon(ctx.host(), status, message);
+                default -> ga4gh(status, message);
+            });
             ctx.attribute(Routes.CODE, status);
             return;
         }
@@ -69,7 +73,7 @@ public final class HttpErrors {
 
     static void renderHttpError(Context ctx, int status) {
         Object data = status >= 500 ? Map.of("request_id", String.valueOf((Object) ctx.attribute(ApiRequest.REQUEST_ID))) : null;
-        Routes.writeJson(ctx, status, httpErrorBody(ctx.path(), status, data));
+        Routes.writeJson(ctx, status, httpErrorBody(ctx.path(), ctx.host(), status, data));
         ctx.attribute(Routes.CODE, status);
     }
 
@@ -78,12 +82,13 @@ public final class HttpErrors {
      * {@code code} equal to the status, or the dataset batches API's problem (also what
      * {@link JsonErrorHandler} answers for Jetty's own refusals).
      */
-    static Map<String, Object> httpErrorBody(String path, int status, Object data) {
+    static Map<String, Object> httpErrorBody(String path, String host, int status, Object data) {
         ErrorCode known = ErrorCode.forHttpStatus(status);
         String msg = known != null ? known.msg() : "HTTP " + status;
         if (path != null && Surface.of(path) == Surface.DATASETS) return problem(status, msg, data);
         if (path != null && Surface.of(path) == Surface.GA4GH) return ga4gh(status, status >= 500 && data != null ? msg + " " + data : msg);
         if (path != null && Surface.of(path) == Surface.HTSGET) return htsget(status, null, status >= 500 && data != null ? msg + " " + data : msg);
+        if (path != null && Surface.of(path) == Surface.BEACON) return beacon(host, status, status >= 500 && data != null ? msg + " " + data : msg);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
         body.put("msg", msg);
@@ -120,6 +125,28 @@ public final class HttpErrors {
             default -> status >= 500 ? "InternalError" : "InvalidInput";
         };
         return Map.of("htsget", Map.of("error", name, "message", message));
+    }
+
+    /**
+     * The Beacon v2 error body: the response meta every Beacon answer carries (nothing returned, at boolean
+     * granularity), then {@code error: {errorCode, errorMessage}} with the HTTP status as the code.
+     */
+    static Map<String, Object> beacon(String host, int status, String message) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("apiVersion", Ga4gh.BEACON_API_VERSION);
+        summary.put("requestedSchemas", java.util.List.of());
+        summary.put("pagination", Map.of("skip", 0, "limit", 0));
+        summary.put("requestedGranularity", "boolean");
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("beaconId", Ga4gh.serviceId(host, "beacon"));
+        meta.put("apiVersion", Ga4gh.BEACON_API_VERSION);
+        meta.put("returnedSchemas", java.util.List.of());
+        meta.put("returnedGranularity", "boolean");
+        meta.put("receivedRequestSummary", summary);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("meta", meta);
+        body.put("error", Map.of("errorCode", status, "errorMessage", message));
+        return body;
     }
 
     /** The GA4GH APIs' error body (DRS, service-info): {@code {msg, status_code}}. */

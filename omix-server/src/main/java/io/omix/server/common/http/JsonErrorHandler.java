@@ -33,7 +33,7 @@ public final class JsonErrorHandler extends ErrorHandler {
 
     static byte[] body(String path, int status) {
         try {
-            return ServerJson.MAPPER.writeValueAsBytes(HttpErrors.httpErrorBody(path, status, null));
+            return ServerJson.MAPPER.writeValueAsBytes(HttpErrors.httpErrorBody(path, null, status, null));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return ("{\"code\":" + status + ",\"msg\":\"HTTP " + status + "\",\"data\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }

@@ -113,7 +113,7 @@ public final class RateLimits {
             }
             if (share.exhausted) return -1;
             int chunk = Math.max(1, limit / 50);
-            long[] taken = takeFromDatabase(key, minute, limit, chunk);
+            long[] taken = takeFromDatabase(jdbc, clock, key, minute, limit, chunk);
             share.countAfterTake = taken[1];
             if (taken[0] == 0) {
                 share.exhausted = true;
@@ -125,8 +125,17 @@ public final class RateLimits {
         }
     }
 
+    /**
+     * One use of {@code key}'s budget of {@code limit} in the window starting at {@code windowMinute}, shared by
+     * every server, taken from the database at once (for budgets counted in tens, not thousands, per minute):
+     * false when none was left. The window's row goes with housekeeping an hour after {@code windowMinute}.
+     */
+    public static boolean takeOne(Jdbc jdbc, Clock clock, String key, long windowMinute, int limit) {
+        return takeFromDatabase(jdbc, clock, key, windowMinute, limit, 1)[0] == 1;
+    }
+
     /** Takes up to {@code chunk} calls of the minute's count: {how many were taken, the count after}. */
-    private long[] takeFromDatabase(String key, long minute, int limit, int chunk) {
+    private static long[] takeFromDatabase(Jdbc jdbc, Clock clock, String key, long minute, int limit, int chunk) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return jdbc.inTransaction(c -> {

@@ -24,6 +24,11 @@ public final class Params {
         return (T) values.get(param);
     }
 
+    /** The parameters of the endpoint's spec. */
+    public Set<Param<?, ?>> declared() {
+        return declared;
+    }
+
     /** True when the caller gave the parameter (a default does not count). */
     public boolean given(Param<?, ?> param) {
         return given.contains(param);
