@@ -269,7 +269,7 @@ class RouteFuzzTest {
         }
         if (route.kind() == Routes.Kind.PLAIN) return;
         String type = r.contentType();
-        if (!type.startsWith("application/json")) {
+        if (!type.startsWith("application/json") && !type.startsWith("application/fhir+json")) {
             if (r.statusCode() >= 400) failures.add(what + ": an error that is not JSON: " + r.statusCode() + " " + type);
             return;
         }
@@ -284,6 +284,20 @@ class RouteFuzzTest {
             // htsget's error shape.
             if (r.statusCode() >= 400 && !(answer.path("htsget").has("error") && answer.path("htsget").has("message"))) {
                 failures.add(what + ": not htsget's error shape: " + abbreviate(r.body()));
+            }
+            return;
+        }
+        if (route.path().startsWith("/fhir")) {
+            // FHIR's OperationOutcome, a refused parameter in its expression or diagnostics.
+            if (r.statusCode() >= 400) {
+                JsonNode issue = answer.path("issue").path(0);
+                if (!"OperationOutcome".equals(answer.path("resourceType").asText()) || !issue.has("code") || !issue.has("severity")) {
+                    failures.add(what + ": not an OperationOutcome: " + abbreviate(r.body()));
+                } else if (r.statusCode() == 400 && c.param() != null && !c.param().equals("body")
+                        && !issue.path("expression").toString().contains(c.param()) && !issue.path("diagnostics").asText().contains(c.param())
+                        && !issue.path("diagnostics").asText().contains("body")) {
+                    failures.add(what + ": a 400 without naming " + c.param() + ": " + abbreviate(r.body()));
+                }
             }
             return;
         }

@@ -55,7 +55,7 @@ public final class OmixServer implements AutoCloseable {
             DatasetsCapability::new, FilesCapability::new, ModelsCapability::new, io.omix.server.audit.AuditCapability::new,
             io.omix.server.privacy.PrivacyCapability::new, io.omix.server.webhooks.WebhooksCapability::new,
             io.omix.server.drs.DrsCapability::new, io.omix.server.htsget.HtsgetCapability::new,
-            io.omix.server.beacon.BeaconCapability::new, ConsoleCapability::new);
+            io.omix.server.beacon.BeaconCapability::new, io.omix.server.fhir.FhirCapability::new, ConsoleCapability::new);
 
     private final Platform platform;
     private final Javalin app;

@@ -48,9 +48,11 @@ public final class Observations {
         JsonNode data = r.data();
         if (data.isNumber()) {
             o.putObject("valueQuantity").set("value", data);
-        } else if (data.isObject() && "Observation".equals(data.path("resourceType").asText())) {
+        } else if (data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText()))) {
+            // Payloads written by the original clients spell FHIR's names in snake case (value_quantity).
             data.fields().forEachRemaining(f -> {
-                if (f.getKey().startsWith("value") || f.getKey().equals("component")) o.set(f.getKey(), f.getValue());
+                String name = camel(f.getKey());
+                if (name.startsWith("value") || name.equals("component")) o.set(name, f.getValue());
             });
         }
         ArrayNode own = o.putArray("extension").addObject().put("url", EXTENSION).putArray("extension");
@@ -68,6 +70,21 @@ public final class Observations {
             throw new IllegalStateException(ex);
         }
         return o;
+    }
+
+    /** {@code value_quantity} as {@code valueQuantity}; camel-case names stay as they are. */
+    private static String camel(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        boolean upper = false;
+        for (char c : name.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
     }
 
     /** FHIR's dateTime: as precise as the record's time was given (a year, a month, a day), else to the microsecond with its offset. */

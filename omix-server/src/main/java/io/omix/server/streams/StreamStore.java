@@ -361,6 +361,38 @@ public final class StreamStore {
                 rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
     }
 
+    /** A record with its key: the tie-breaker of a search's order. */
+    public record Keyed(Record record, long key) {}
+
+    /** Where a search page ended: the last record's time and key. */
+    public record SearchCursor(OffsetDateTime time, long key) {}
+
+    /**
+     * The records of {@code entityIds} (of any element when {@code elementIds} is null), with the time
+     * conditions {@code times} adds (on {@code generate_time}), in time order and then by key, after
+     * {@code cursor}: keyset paging across series, so pages stay right while new records arrive.
+     */
+    public List<Keyed> search(String namespace, List<String> entityIds, List<String> elementIds, java.util.function.Consumer<SqlWhere> times,
+                              boolean ascending, SearchCursor cursor, int limit) {
+        if (entityIds.isEmpty() || elementIds != null && elementIds.isEmpty()) return List.of();
+        SqlWhere seriesWhere = new SqlWhere().and("namespace = ?", namespace).in("entity_id", entityIds).in("data_element_id", elementIds);
+        Map<Long, String[]> series = new HashMap<>();
+        jdbc.query("SELECT series_id, entity_id, data_element_id FROM stream_series" + seriesWhere.sql(), rs -> {
+            series.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
+            return null;
+        }, seriesWhere.args());
+        if (series.isEmpty()) return List.of();
+        SqlWhere where = series.size() == 1 ? new SqlWhere().and("series_id = ?", series.keySet().iterator().next())
+                : new SqlWhere().in("series_id", new ArrayList<>(series.keySet()));
+        times.accept(where);
+        if (cursor != null) where.and(ascending ? "(generate_time, stream_key) > (?, ?)" : "(generate_time, stream_key) < (?, ?)", cursor.time(), cursor.key());
+        String dir = ascending ? "ASC" : "DESC";
+        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", stream_key " + dir + " LIMIT ?", rs -> {
+            String[] s = series.get(rs.getLong("series_id"));
+            return new Keyed(record(rs, namespace, s[0], element(s[1]).orElseThrow()), rs.getLong("stream_key"));
+        }, where.argsWith(limit));
+    }
+
     private Record record(ResultSet rs) throws SQLException {
         return record(rs, rs.getString("namespace"), rs.getString("entity_id"), element(rs));
     }

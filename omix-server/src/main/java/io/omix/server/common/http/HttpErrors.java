@@ -44,13 +44,14 @@ public final class HttpErrors {
 
     static void renderApiError(Context ctx, ErrorCode error, Object data) {
         Surface surface = Surface.of(ctx.path());
-        if (surface == Surface.HTSGET || surface == Surface.GA4GH || surface == Surface.BEACON) {
+        if (surface == Surface.HTSGET || surface == Surface.GA4GH || surface == Surface.BEACON || surface == Surface.FHIR) {
             int status = ga4ghStatus(error);
             // GA4GH clients are not the original platform's: the English meaning, then what was wrong.
             String message = describe(error.meaning(), data);
             Routes.writeJson(ctx, status, switch (surface) {
                 case HTSGET -> htsget(status, data, message);
                 case BEACON -> beacon(ctx.host(), status, message);
+                case FHIR -> operationOutcome(status, message, data);
                 default -> ga4gh(status, message);
             });
             ctx.attribute(Routes.CODE, status);
@@ -89,6 +90,7 @@ public final class HttpErrors {
         if (path != null && Surface.of(path) == Surface.GA4GH) return ga4gh(status, status >= 500 && data != null ? msg + " " + data : msg);
         if (path != null && Surface.of(path) == Surface.HTSGET) return htsget(status, null, status >= 500 && data != null ? msg + " " + data : msg);
         if (path != null && Surface.of(path) == Surface.BEACON) return beacon(host, status, status >= 500 && data != null ? msg + " " + data : msg);
+        if (path != null && Surface.of(path) == Surface.FHIR) return operationOutcome(status, status >= 500 && data != null ? msg + " " + data : msg, null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
         body.put("msg", msg);
@@ -146,6 +148,34 @@ public final class HttpErrors {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("meta", meta);
         body.put("error", Map.of("errorCode", status, "errorMessage", message));
+        return body;
+    }
+
+    /**
+     * FHIR's error body: an OperationOutcome with one issue, its code from the status (invalid, login, forbidden,
+     * not-found, throttled, exception) and the refused parameters as its expression.
+     */
+    static Map<String, Object> operationOutcome(int status, String message, Object data) {
+        String code = switch (status) {
+            case 400, 413 -> "invalid";
+            case 401 -> "login";
+            case 403 -> "forbidden";
+            case 404, 410 -> "not-found";
+            case 405 -> "not-supported";
+            case 409 -> "conflict";
+            case 429 -> "throttled";
+            default -> status >= 500 ? "exception" : "processing";
+        };
+        Map<String, Object> issue = new LinkedHashMap<>();
+        issue.put("severity", "error");
+        issue.put("code", code);
+        issue.put("diagnostics", message);
+        if (data instanceof Map<?, ?> m && !m.isEmpty() && status < 500) {
+            issue.put("expression", m.keySet().stream().map(String::valueOf).toList());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("resourceType", "OperationOutcome");
+        body.put("issue", java.util.List.of(issue));
         return body;
     }
 

@@ -202,7 +202,9 @@ public final class Routes {
     static void writeJson(Context ctx, int status, Object body) {
         try {
             byte[] bytes = ServerJson.MAPPER.writeValueAsBytes(body);
-            ctx.status(status).contentType("application/json; charset=utf-8").result(bytes);
+            // FHIR clients ask for FHIR's own media type; everything else speaks plain JSON.
+            boolean fhir = Surface.of(ctx.path()) == Surface.FHIR;
+            ctx.status(status).contentType(fhir ? "application/fhir+json; charset=utf-8" : "application/json; charset=utf-8").result(bytes);
             ctx.attribute(ANSWER, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

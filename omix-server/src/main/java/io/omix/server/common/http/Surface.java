@@ -5,7 +5,7 @@ package io.omix.server.common.http;
  * platforms answer with the envelope, the dataset batches API with HTTP statuses and
  * {@code {status_code, detail, extra}}, the GA4GH DRS with HTTP statuses and {@code {msg, status_code}},
  * htsget with HTTP statuses and {@code {"htsget": {"error", "message"}}}, the Beacon with HTTP statuses and
- * {@code {meta, error: {errorCode, errorMessage}}}.
+ * {@code {meta, error: {errorCode, errorMessage}}}, FHIR with HTTP statuses and an {@code OperationOutcome}.
  */
 public enum Surface {
     OPEN(""),
@@ -13,7 +13,8 @@ public enum Surface {
     DATASETS("/api/v2"),
     GA4GH("/ga4gh"),
     HTSGET("/htsget"),
-    BEACON("/beacon/v2");
+    BEACON("/beacon/v2"),
+    FHIR("/fhir");
 
     private final String prefix;
 
@@ -30,6 +31,7 @@ public enum Surface {
         if (startsWithSegment(path, GA4GH.prefix)) return GA4GH;
         if (startsWithSegment(path, HTSGET.prefix)) return HTSGET;
         if (startsWithSegment(path, BEACON.prefix)) return BEACON;
+        if (startsWithSegment(path, FHIR.prefix)) return FHIR;
         if (startsWithSegment(path, PRIVATE.prefix)) return PRIVATE;
         return OPEN;
     }

@@ -1,0 +1,242 @@
+package io.omix.sdk;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omix.server.testing.TestServer;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Specimen;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * HL7 FHIR R4 as FHIR apps use it, with HAPI FHIR's generic client and no Omix code: the capability statement,
+ * a person's Observations created one by one and in a transaction, searched by patient, code and date with
+ * prefixes, paged through Bundle next links that stay right while data arrives, read back by the original
+ * stream API; Patient and Specimen; every kind of answer checked by HAPI's validator against the R4 structure
+ * definitions; every refusal an OperationOutcome with its status. Both databases.
+ */
+class FhirTest {
+    static final FhirContext FHIR = FhirContext.forR4();
+    static FhirValidator validator;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+
+    @BeforeAll
+    static void validator() {
+        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(FHIR),
+                new InMemoryTerminologyServerValidationSupport(FHIR), new CommonCodeSystemsTerminologyService(FHIR),
+                new SnapshotGeneratingValidationSupport(FHIR));
+        validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
+    }
+
+    /** The answer as the server wrote it, validated: no error or fatal finding. */
+    static void assertConforms(String json) {
+        List<SingleValidationMessage> problems = validator.validateWithResult(json).getMessages().stream()
+                .filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()).toList();
+        assertTrue(problems.isEmpty(), problems.stream().map(m -> m.getLocationString() + ": " + m.getMessage()).toList() + " in " + json);
+    }
+
+    static HttpResponse<String> raw(TestServer s, String pathAndQuery, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery)).header("Accept", "application/fhir+json");
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A refusal: its status, an OperationOutcome (valid) naming the parameter in its expression. */
+    static void refused(HttpResponse<String> r, int status, String expression) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/fhir+json"));
+        assertConforms(r.body());
+        JsonNode issue = JSON.readTree(r.body()).at("/issue/0");
+        if (expression != null) assertEquals(expression, issue.at("/expression/0").asText(), r.body());
+    }
+
+    static IGenericClient client(TestServer s, String token) {
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        IGenericClient c = FHIR.newRestfulGenericClient(s.url() + "/fhir");
+        if (token != null) c.registerInterceptor(new BearerTokenAuthInterceptor(token));
+        return c;
+    }
+
+    static Observation heartRate(String patient, String when, double bpm) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4").setDisplay("Heart rate");
+        o.setSubject(new Reference("Patient/" + patient));
+        o.setEffective(new DateTimeType(when));
+        o.setValue(new Quantity().setValue(bpm).setUnit("beats/minute").setSystem("http://unitsofmeasure.org").setCode("/min"));
+        return o;
+    }
+
+    static String userId(TestServer s, String username) {
+        return s.server().platform().database().jdbc().queryOne("SELECT user_id FROM users WHERE username = ?", rs -> rs.getString(1), username).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aFhirAppWritesSearchesAndPagesAPersonsObservationsWithHapi(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            IGenericClient fhir = client(s, owner);
+
+            // The validator is not vacuous: an Observation without its required status fails it.
+            assertThrows(AssertionError.class, () -> assertConforms("{\"resourceType\": \"Observation\", \"code\": {\"text\": \"x\"}}"));
+            CapabilityStatement cs = client(s, null).capabilities().ofType(CapabilityStatement.class).execute();
+            assertEquals("4.0.1", cs.getFhirVersion().toCode());
+            assertConforms(raw(s, "/fhir/metadata", null).body());
+
+            // One created, then January's days in one transaction.
+            MethodOutcome created = fhir.create().resource(heartRate(patient, "2025-01-01T07:30:00+08:00", 61)).execute();
+            String firstId = created.getId().getIdPart();
+            Observation back = fhir.read().resource(Observation.class).withId(firstId).execute();
+            assertEquals("8867-4", back.getCode().getCodingFirstRep().getCode());
+            assertEquals(61.0, back.getValueQuantity().getValue().doubleValue());
+            assertEquals("Patient/" + patient, back.getSubject().getReference());
+            assertEquals("Specimen/" + w.sample(), back.getSpecimen().getReference());
+            Bundle tx = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+            for (int day = 2; day <= 31; day++) {
+                tx.addEntry().setResource(heartRate(patient, String.format("2025-01-%02dT07:30:00+08:00", day), 60 + day % 5))
+                        .getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+            }
+            Bundle txAnswer = fhir.transaction().withBundle(tx).execute();
+            assertEquals(30, txAnswer.getEntry().size());
+            assertTrue(txAnswer.getEntryFirstRep().getResponse().getStatus().startsWith("201"));
+
+            // The original stream API reads what FHIR wrote.
+            HttpResponse<String> range = raw(s, "/stream/range?data_element_id=" + HEART_RATE + "&biosample_id=" + w.sample()
+                    + "&start_time=2025-01-01&end_time=2025-02-01&limit=100", owner);
+            assertEquals(31, JSON.readTree(range.body()).at("/data/result").size(), range.body());
+
+            // Search by patient, code (system|code) and a date window with prefixes, ten a page, through the next links.
+            Bundle page = fhir.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient))
+                    .and(Observation.CODE.exactly().systemAndCode("http://loinc.org", "8867-4"))
+                    .and(Observation.DATE.afterOrEquals().day("2025-01-05")).and(Observation.DATE.before().day("2025-01-25"))
+                    .count(7).returnBundle(Bundle.class).execute();
+            assertConforms(raw(s, "/fhir/Observation?patient=" + patient + "&code=http://loinc.org%7C8867-4&date=ge2025-01-05&date=lt2025-01-25&_count=7", owner).body());
+            List<String> seen = new ArrayList<>();
+            boolean wroteWhilePaging = false;
+            while (page != null) {
+                for (Bundle.BundleEntryComponent e : page.getEntry()) seen.add(((Observation) e.getResource()).getEffectiveDateTimeType().getValueAsString());
+                if (!wroteWhilePaging) {
+                    // New data arrives between pages, before and after the position: neither repeats nor hides a record.
+                    fhir.create().resource(heartRate(patient, "2025-01-06T12:00:00+08:00", 70)).execute();
+                    fhir.create().resource(heartRate(patient, "2025-01-20T12:00:00+08:00", 71)).execute();
+                    wroteWhilePaging = true;
+                }
+                page = page.getLink(Bundle.LINK_NEXT) == null ? null : fhir.loadPage().next(page).execute();
+            }
+            // Dates from the 5th (local time, +08:00 as the default zone) to the 24th: 20 days, plus the record written ahead of the cursor.
+            assertEquals(new HashSet<>(seen).size(), seen.size(), "no record twice: " + seen);
+            assertTrue(seen.contains("2025-01-20T12:00:00.000000+08:00") || seen.stream().anyMatch(t -> t.startsWith("2025-01-20T12:00")), seen.toString());
+            assertEquals(21, seen.size(), seen.toString());
+            List<String> sorted = new ArrayList<>(seen);
+            sorted.sort(String::compareTo);
+            assertEquals(sorted, seen, "in date order");
+
+            // Descending and exact-day (eq) searches; the data element's own code system too.
+            Bundle latest = fhir.search().forResource(Observation.class).where(Observation.SUBJECT.hasId("Patient/" + patient)).sort().descending(Observation.DATE)
+                    .count(1).returnBundle(Bundle.class).execute();
+            assertTrue(((Observation) latest.getEntryFirstRep().getResource()).getEffectiveDateTimeType().getValueAsString().startsWith("2025-01-31"));
+            Bundle day = fhir.search().forResource(Observation.class).where(Observation.DATE.exactly().day("2025-01-06"))
+                    .and(Observation.CODE.exactly().systemAndCode("urn:omix:data-element", HEART_RATE)).returnBundle(Bundle.class).execute();
+            assertEquals(2, day.getEntry().size(), "the 6th's morning and noon");
+
+            // Patient and Specimen.
+            Patient person = fhir.read().resource(Patient.class).withId(patient).execute();
+            assertEquals(patient, person.getIdElement().getIdPart());
+            assertConforms(raw(s, "/fhir/Patient/" + patient, owner).body());
+            Specimen specimen = fhir.read().resource(Specimen.class).withId(w.sample()).execute();
+            assertEquals("Patient/" + patient, specimen.getSubject().getReference());
+            assertConforms(raw(s, "/fhir/Specimen/" + w.sample(), owner).body());
+            assertConforms(raw(s, "/fhir/Specimen?patient=" + patient, owner).body());
+            assertConforms(raw(s, "/fhir/Patient", owner).body());
+            assertConforms(raw(s, "/fhir/Observation/" + firstId, owner).body());
+
+            // Another person sees none of it.
+            IGenericClient stranger = client(s, w.stranger().accessToken());
+            assertThrows(ResourceNotFoundException.class, () -> stranger.read().resource(Observation.class).withId(firstId).execute());
+            assertThrows(ResourceNotFoundException.class, () -> stranger.read().resource(Patient.class).withId(patient).execute());
+            assertEquals(0, stranger.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class)
+                    .execute().getEntry().size());
+            assertThrows(InvalidRequestException.class, () -> stranger.create().resource(heartRate(patient, "2025-02-01", 60)).execute(),
+                    "nor writes as that person");
+            assertThrows(AuthenticationException.class, () -> client(s, null).read().resource(Observation.class).withId(firstId).execute());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void everyRefusalIsAnOperationOutcomeNamingWhatWasWrong(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            refused(raw(s, "/fhir/Observation?date=xx2025", owner), 400, "date");
+            refused(raw(s, "/fhir/Observation?date=ge2025-13", owner), 400, "date");
+            refused(raw(s, "/fhir/Observation?status=final", owner), 400, "status");
+            refused(raw(s, "/fhir/Observation?_count=0", owner), 400, "_count");
+            refused(raw(s, "/fhir/Observation?_sort=value", owner), 400, "_sort");
+            refused(raw(s, "/fhir/Observation?_cursor=bm90LW91cnM", owner), 400, "_cursor");
+            refused(raw(s, "/fhir/Observation/nope", owner), 404, null);
+            refused(raw(s, "/fhir/Observation", null), 401, null);
+            refused(raw(s, "/fhir/Nothing", owner), 404, null);
+            String noSubject = FHIR.newJsonParser().encodeResourceToString(heartRate(patient, "2025-01-01", 60).setSubject(null));
+            refused(post(s, "/fhir/Observation", owner, noSubject), 400, "subject");
+            String noCode = FHIR.newJsonParser().encodeResourceToString(heartRate(patient, "2025-01-01", 60).setCode(null));
+            refused(post(s, "/fhir/Observation", owner, noCode), 400, "code");
+            refused(post(s, "/fhir/Observation", owner, "{\"resourceType\": \"Patient\"}"), 400, "resourceType");
+            refused(post(s, "/fhir", owner, "{\"resourceType\": \"Bundle\", \"type\": \"batch\", \"entry\": []}"), 400, "type");
+            String badEntry = "{\"resourceType\": \"Bundle\", \"type\": \"transaction\", \"entry\": [{\"resource\": "
+                    + FHIR.newJsonParser().encodeResourceToString(heartRate(patient, "2025-01-01", 60))
+                    + ", \"request\": {\"method\": \"POST\", \"url\": \"Observation\"}}, {\"resource\": {\"resourceType\": \"Observation\"},"
+                    + " \"request\": {\"method\": \"POST\", \"url\": \"Observation\"}}]}";
+            refused(post(s, "/fhir", owner, badEntry), 400, "entry[1].resource.subject");
+            assertEquals(0, JSON.readTree(raw(s, "/fhir/Observation?patient=" + patient, owner).body()).path("entry").size(),
+                    "a transaction with one bad entry stores none");
+        }
+    }
+
+    static HttpResponse<String> post(TestServer s, String path, String token, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

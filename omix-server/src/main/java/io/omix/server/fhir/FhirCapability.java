@@ -1,0 +1,481 @@
+package io.omix.server.fhir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.HandlerType;
+import io.omix.server.Capability;
+import io.omix.server.Platform;
+import io.omix.server.common.auth.Access;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.common.http.PageToken;
+import io.omix.server.common.http.Routes;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.common.validation.IntParam;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.Params;
+import io.omix.server.common.validation.StringParam;
+import io.omix.server.samples.Codes;
+import io.omix.server.samples.SampleAccess;
+import io.omix.server.streams.Observations;
+import io.omix.server.streams.StreamStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * HL7 FHIR R4 under {@code /fhir}: the platform's people, samples and health data streams as Patient,
+ * Specimen and Observation resources, under the same visibility rules as the original APIs (a user token reads
+ * its own person; a client token the people and samples its client sees). Observations are stream records of
+ * the open platform: written through FHIR they are read by get_stream_range too, and the other way. Errors are
+ * OperationOutcomes with the refused parameter as the issue's expression; answers are {@code application/fhir+json}.
+ */
+public final class FhirCapability implements Capability {
+    static final String BASE = "/fhir";
+    static final String FHIR_VERSION = "4.0.1";
+    static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+    static final int MAX_RESOURCE_BYTES = 1 << 20;
+    static final int MAX_BUNDLE_BYTES = 16 << 20;
+    static final int MAX_BUNDLE_ENTRIES = 1000;
+
+    static final StringParam ID = Param.string("id").required().maxLength(64).pattern(FHIR_ID, "a FHIR id: letters, digits, - and ., at most 64");
+    static final StringParam SEARCH_ID = Param.string("_id").maxLength(64).pattern(FHIR_ID, "a FHIR id: letters, digits, - and ., at most 64");
+    static final StringParam SUBJECT = Param.string("subject").maxLength(80).pattern(Pattern.compile("(Patient/)?[A-Za-z0-9\\-.]{1,64}"), "Patient/{id} or {id}");
+    static final StringParam PATIENT = Param.string("patient").maxLength(80).pattern(Pattern.compile("(Patient/)?[A-Za-z0-9\\-.]{1,64}"), "Patient/{id} or {id}");
+    static final StringParam CODE = Param.string("code").maxLength(1000);
+    static final IntParam COUNT = Param.integer("_count").range(1, 1000).orElse(50);
+    static final StringParam SORT = Param.string("_sort").oneOf("date", "-date").orElse("date");
+    static final StringParam CURSOR = Param.string("_cursor").maxLength(200);
+    /** {@code date} may repeat (ge and lt together), so it is read from the request itself, not through the spec. */
+    static final String DATE = "date";
+    static final StringParam FORMAT = Param.string("_format").oneOf("json", "application/json", "application/fhir+json");
+
+    static final ParamSpec OBSERVATION_SEARCH = ParamSpec.of(SUBJECT, PATIENT, CODE, COUNT, SORT, CURSOR, SEARCH_ID, FORMAT);
+    static final ParamSpec SUBJECT_SEARCH = ParamSpec.of(SEARCH_ID, SUBJECT, PATIENT, FORMAT);
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+    private final StreamStore streams;
+
+    public FhirCapability(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+        this.streams = new StreamStore(platform);
+    }
+
+    @Override
+    public void routes(Routes routes) {
+        routes.resource(HandlerType.GET, BASE + "/metadata", Access.PUBLIC, ParamSpec.of(FORMAT), (r, p) -> capabilityStatement(r));
+        routes.resource(HandlerType.GET, BASE + "/Patient/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> patientRead(r, p.get(ID)));
+        routes.resource(HandlerType.GET, BASE + "/Patient", Access.TOKEN, SUBJECT_SEARCH, this::patientSearch);
+        routes.resource(HandlerType.GET, BASE + "/Specimen/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> specimenRead(r, p.get(ID)));
+        routes.resource(HandlerType.GET, BASE + "/Specimen", Access.TOKEN, SUBJECT_SEARCH, this::specimenSearch);
+        routes.resource(HandlerType.GET, BASE + "/Observation/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> observationRead(r, p.get(ID)));
+        routes.resource(HandlerType.GET, BASE + "/Observation", Access.TOKEN, OBSERVATION_SEARCH, this::observationSearch);
+        routes.resourceUpload(HandlerType.POST, BASE + "/Observation", Access.TOKEN, ParamSpec.NONE, (r, p) -> observationCreate(r));
+        routes.resourceUpload(HandlerType.POST, BASE, Access.TOKEN, ParamSpec.NONE, (r, p) -> transaction(r));
+    }
+
+    // ---- who the caller may see ----
+
+    /** A person the caller sees: a user token its own; a client token those bound to samples its client sees. */
+    private boolean seesPatient(Caller caller, String patientId) {
+        if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId());
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("su.user_id = ?", patientId));
+        return jdbc.queryOne("SELECT 1 FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql()
+                + " FETCH FIRST 1 ROWS ONLY", rs -> 1, where.args()).isPresent();
+    }
+
+    /** A visible sample with its person (the caller's own for a user token, else the first person bound to it). */
+    record Subject(String biosampleId, String patientId, String entityId, int site, OffsetDateTime collected) {}
+
+    /** The samples the caller sees, of one person when {@code patientId} is given. */
+    private List<Subject> subjects(Caller caller, String patientId, String biosampleId) {
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        if (patientId != null) where.and("EXISTS (SELECT 1 FROM sample_users pu WHERE pu.biosample_id = s.biosample_id AND pu.user_id = ?)", patientId);
+        if (biosampleId != null) where.and("s.biosample_id = ?", biosampleId);
+        String self = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null;
+        return jdbc.query("SELECT s.biosample_id, s.site, s.sample_collection_time, se.entity_id,"
+                + " (SELECT MIN(u.user_id) FROM sample_users u WHERE u.biosample_id = s.biosample_id) AS person"
+                + " FROM samples s LEFT JOIN sample_entities se ON se.biosample_id = s.biosample_id" + where.sql() + " ORDER BY s.biosample_id FETCH FIRST 1000 ROWS ONLY",
+                rs -> new Subject(rs.getString("biosample_id"), patientId != null ? patientId : self != null ? self : rs.getString("person"),
+                        rs.getString("entity_id"), rs.getInt("site"), rs.getObject("sample_collection_time", OffsetDateTime.class)), where.args());
+    }
+
+    private static String patientOf(Params p) {
+        String subject = p.get(SUBJECT) != null ? p.get(SUBJECT) : p.get(PATIENT);
+        if (p.get(SUBJECT) != null && p.get(PATIENT) != null && !bare(p.get(SUBJECT)).equals(bare(p.get(PATIENT)))) {
+            throw ApiException.invalidParam("patient", "names another patient than subject");
+        }
+        return subject == null ? null : bare(subject);
+    }
+
+    private static String bare(String reference) {
+        return reference.startsWith("Patient/") ? reference.substring("Patient/".length()) : reference;
+    }
+
+    private static ApiException notFound(String type, String id) {
+        return new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("id", type + "/" + id + " is not known, or not this caller's"));
+    }
+
+    // ---- Patient ----
+
+    private Object patientRead(ApiRequest r, String id) {
+        if (!seesPatient(r.caller(), id)) throw notFound("Patient", id);
+        return patient(r.caller(), id);
+    }
+
+    private Object patientSearch(ApiRequest r, Params p) {
+        strict(r, SUBJECT_SEARCH);
+        Set<String> ids = new LinkedHashSet<>();
+        String only = p.get(SEARCH_ID);
+        if (r.caller().kind() == Caller.Kind.USER_TOKEN) {
+            ids.add(r.caller().userId());
+        } else {
+            for (Subject s : subjects(r.caller(), null, null)) if (s.patientId() != null) ids.add(s.patientId());
+        }
+        if (only != null) ids.retainAll(Set.of(only));
+        List<Map<String, Object>> resources = new ArrayList<>();
+        for (String id : ids) resources.add(patient(r.caller(), id));
+        return bundle(r, "Patient", resources, null);
+    }
+
+    /** A person: the id always; gender and birth date only to a token with the profile scope. */
+    private Map<String, Object> patient(Caller caller, String id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("resourceType", "Patient");
+        m.put("id", id);
+        m.put("active", true);
+        if (caller.hasScope(Scope.PROFILE.id())) {
+            jdbc.queryOne("SELECT sex, birthday FROM users WHERE user_id = ?", rs -> {
+                Integer sex = (Integer) rs.getObject(1);
+                m.put("gender", sex == null ? "unknown" : sex == 1 ? "male" : sex == 2 ? "female" : "unknown");
+                java.sql.Date birthday = rs.getDate(2);
+                if (birthday != null) m.put("birthDate", birthday.toLocalDate().toString());
+                return null;
+            }, id);
+        }
+        return m;
+    }
+
+    // ---- Specimen ----
+
+    private Object specimenRead(ApiRequest r, String id) {
+        r.caller().requireScope(Scope.SAMPLES);
+        List<Subject> found = subjects(r.caller(), null, id);
+        if (found.isEmpty()) throw notFound("Specimen", id);
+        return specimen(found.get(0));
+    }
+
+    private Object specimenSearch(ApiRequest r, Params p) {
+        strict(r, SUBJECT_SEARCH);
+        r.caller().requireScope(Scope.SAMPLES);
+        List<Map<String, Object>> resources = new ArrayList<>();
+        for (Subject s : subjects(r.caller(), patientOf(p), p.get(SEARCH_ID))) resources.add(specimen(s));
+        return bundle(r, "Specimen", resources, null);
+    }
+
+    private static Map<String, Object> specimen(Subject s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("resourceType", "Specimen");
+        m.put("id", s.biosampleId());
+        m.put("identifier", List.of(Map.of("system", "urn:omix:biosample-id", "value", s.biosampleId())));
+        m.put("status", "available");
+        m.put("type", Map.of("text", Codes.SITES.getOrDefault(s.site(), "other")));
+        if (s.patientId() != null) m.put("subject", Map.of("reference", "Patient/" + s.patientId()));
+        if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", PartialTime.render(s.collected())));
+        return m;
+    }
+
+    // ---- Observation ----
+
+    private Object observationRead(ApiRequest r, String id) {
+        r.caller().requireScope(Scope.STREAMS);
+        Optional<StreamStore.Record> record = streams.find(id).filter(x -> StreamStore.OPEN_PLATFORM.equals(x.namespace()));
+        if (record.isEmpty()) throw notFound("Observation", id);
+        Optional<String> sample = streams.sampleOf(record.get().entityId());
+        List<Subject> subject = sample.isEmpty() ? List.of() : subjects(r.caller(), null, sample.get());
+        if (subject.isEmpty()) throw notFound("Observation", id);
+        return Observations.of(record.get(), subject.get(0).patientId(), subject.get(0).biosampleId());
+    }
+
+    private Object observationSearch(ApiRequest r, Params p) {
+        strict(r, OBSERVATION_SEARCH);
+        r.caller().requireScope(Scope.STREAMS);
+        String patient = patientOf(p);
+        if (patient != null && !seesPatient(r.caller(), patient)) return bundle(r, "Observation", List.of(), null);
+        List<Subject> subjects = subjects(r.caller(), patient, null).stream().filter(s -> s.entityId() != null).toList();
+        if (p.get(SEARCH_ID) != null) {
+            Object one;
+            try {
+                one = observationRead(r, p.get(SEARCH_ID));
+            } catch (ApiException notThere) {
+                return bundle(r, "Observation", List.of(), null);
+            }
+            return bundle(r, "Observation", List.of(ServerJson.MAPPER.convertValue(one, Map.class)), null);
+        }
+        List<String> elements = p.get(CODE) == null ? null : elementsOf(p.get(CODE));
+        List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
+        boolean ascending = "date".equals(p.get(SORT));
+        StreamStore.SearchCursor after = cursor(p.get(CURSOR));
+        int count = p.get(COUNT);
+        Map<String, Subject> byEntity = new LinkedHashMap<>();
+        subjects.forEach(s -> byEntity.put(s.entityId(), s));
+        List<StreamStore.Keyed> found = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), elements,
+                FhirDates.where(dates), ascending, after, count + 1);
+        String next = null;
+        if (found.size() > count) {
+            found = found.subList(0, count);
+            StreamStore.Keyed last = found.get(count - 1);
+            next = PageToken.encode(last.record().generateTime().toInstant().toString(), last.key());
+        }
+        List<Map<String, Object>> resources = new ArrayList<>();
+        for (StreamStore.Keyed k : found) {
+            Subject s = byEntity.get(k.record().entityId());
+            resources.add(ServerJson.MAPPER.convertValue(Observations.of(k.record(), s.patientId(), s.biosampleId()), Map.class));
+        }
+        return bundle(r, "Observation", resources, next);
+    }
+
+    /** The data elements a {@code code} token list names: {@code system|code}, {@code |code} or {@code code}, comma-separated. */
+    private List<String> elementsOf(String tokens) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String token : tokens.split(",")) {
+            int bar = token.indexOf('|');
+            String system = bar < 0 ? null : token.substring(0, bar);
+            String code = bar < 0 ? token : token.substring(bar + 1);
+            if (code.isEmpty()) throw ApiException.invalidParam("code", "'" + token + "' names no code");
+            for (StreamStore.DataElement e : streams.elements()) {
+                boolean loinc = "LOINC".equalsIgnoreCase(e.sourceDomain()) && code.equals(e.sourceId());
+                boolean own = code.equals(e.id());
+                if (system == null && (loinc || own) || "http://loinc.org".equals(system) && loinc || Observations.ELEMENT_SYSTEM.equals(system) && own) {
+                    out.add(e.id());
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static StreamStore.SearchCursor cursor(String token) {
+        if (token == null) return null;
+        try {
+            return PageToken.decode(token, 2, parts -> new StreamStore.SearchCursor(
+                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), Long.parseLong(parts[1])));
+        } catch (ApiException e) {
+            throw ApiException.invalidParam("_cursor", "is not a page link this server handed out");
+        }
+    }
+
+    // ---- writes ----
+
+    private Object observationCreate(ApiRequest r) {
+        r.caller().requireScope(Scope.STREAMS);
+        JsonNode resource = body(r, MAX_RESOURCE_BYTES);
+        StreamStore.NewRecord record = newRecord(r.caller(), resource, "");
+        StreamStore.Written written = streams.write(StreamStore.OPEN_PLATFORM, List.of(record), true).get(0);
+        if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
+        String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
+        r.ctx().status(201).header("Location", url);
+        return observationRead(r, written.streamId());
+    }
+
+    /**
+     * A transaction Bundle of Observations (POST entries): every entry is checked first, then all are written in
+     * one commit, so either all are stored or none.
+     */
+    private Object transaction(ApiRequest r) {
+        r.caller().requireScope(Scope.STREAMS);
+        JsonNode bundle = body(r, MAX_BUNDLE_BYTES);
+        if (!"Bundle".equals(bundle.path("resourceType").asText())) throw ApiException.invalidParam("resourceType", "must be Bundle");
+        if (!"transaction".equals(bundle.path("type").asText())) throw ApiException.invalidParam("type", "must be transaction (batches are not offered)");
+        JsonNode entries = bundle.path("entry");
+        if (!entries.isArray() || entries.isEmpty()) throw ApiException.invalidParam("entry", "a transaction holds at least one entry");
+        if (entries.size() > MAX_BUNDLE_ENTRIES) throw ApiException.invalidParam("entry", "at most " + MAX_BUNDLE_ENTRIES + " entries");
+        List<StreamStore.NewRecord> records = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String at = "entry[" + i + "]";
+            if (!"POST".equals(entry.path("request").path("method").asText()) || !"Observation".equals(entry.path("request").path("url").asText())) {
+                throw ApiException.invalidParam(at + ".request", "each entry is a POST to Observation");
+            }
+            records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource."));
+        }
+        List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
+        List<Map<String, Object>> responses = new ArrayList<>();
+        for (StreamStore.Written w : written) {
+            if (w.problem() != null) throw new IllegalStateException("a duplicate-enabled write refused a record: " + w.problem());
+            responses.add(Map.of("response", Map.of("status", "201 Created", "location", "Observation/" + w.streamId())));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("resourceType", "Bundle");
+        out.put("type", "transaction-response");
+        out.put("entry", responses);
+        return out;
+    }
+
+    /** An Observation to store as a stream record: its subject's sample, its code's data element, its effective time. */
+    private StreamStore.NewRecord newRecord(Caller caller, JsonNode o, String at) {
+        if (!o.isObject() || !"Observation".equals(o.path("resourceType").asText())) throw ApiException.invalidParam(at + "resourceType", "must be Observation");
+        String subject = o.path("subject").path("reference").asText("");
+        if (!subject.startsWith("Patient/") || !FHIR_ID.matcher(subject.substring(8)).matches()) {
+            throw ApiException.invalidParam(at + "subject", "must reference the Patient, as Patient/{id}");
+        }
+        String patient = subject.substring(8);
+        if (!seesPatient(caller, patient)) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
+        String specimen = o.path("specimen").path("reference").asText(null);
+        List<Subject> samples = subjects(caller, patient, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
+        if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
+        if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");
+        String element = null;
+        for (JsonNode coding : o.path("code").path("coding")) {
+            String system = coding.path("system").asText("");
+            String code = coding.path("code").asText("");
+            if (code.isEmpty() || !(system.equals("http://loinc.org") || system.equals(Observations.ELEMENT_SYSTEM))) continue;
+            List<String> ids = elementsOf(system + "|" + code);
+            if (!ids.isEmpty()) {
+                element = ids.get(0);
+                break;
+            }
+        }
+        if (element == null) {
+            throw ApiException.invalidParam(at + "code", "no coding names a data element (" + Observations.ELEMENT_SYSTEM + " or a LOINC code the platform knows)");
+        }
+        String effective = o.path("effectiveDateTime").asText(null);
+        if (effective == null) throw ApiException.invalidParam(at + "effectiveDateTime", "is required");
+        PartialTime time;
+        try {
+            time = PartialTime.parse(effective);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidParam(at + "effectiveDateTime", e.getMessage());
+        }
+        ObjectNode stored = ((ObjectNode) o).deepCopy();
+        stored.remove("id");
+        stored.remove("meta");
+        return new StreamStore.NewRecord(streams.entityOf(samples.get(0).biosampleId()), element, time, stored);
+    }
+
+    private static JsonNode body(ApiRequest r, int maxBytes) {
+        byte[] bytes;
+        try (InputStream in = r.ctx().bodyInputStream()) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (IOException e) {
+            throw ApiException.invalidParam("body", "could not be read");
+        }
+        if (bytes.length > maxBytes) throw new ApiException(ErrorCode.HTTP_PAYLOAD_TOO_LARGE, Map.of("body", "at most " + maxBytes + " bytes"));
+        JsonNode node = ServerJson.readClientJson(bytes, "body");
+        if (node == null || !node.isObject()) throw ApiException.invalidParam("body", "must be a FHIR resource (a JSON object)");
+        return node;
+    }
+
+    // ---- answers ----
+
+    /** A searchset Bundle: self and next links; the next link carries the position after this page. */
+    private Map<String, Object> bundle(ApiRequest r, String type, List<Map<String, Object>> resources, String next) {
+        String base = r.baseUrl(platform.config()) + BASE;
+        List<Map<String, Object>> links = new ArrayList<>();
+        links.add(Map.of("relation", "self", "url", base + "/" + type + query(r, null)));
+        if (next != null) links.add(Map.of("relation", "next", "url", base + "/" + type + query(r, next)));
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (Map<String, Object> resource : resources) {
+            entries.add(Map.of("fullUrl", base + "/" + type + "/" + resource.get("id"), "resource", resource, "search", Map.of("mode", "match")));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("resourceType", "Bundle");
+        out.put("type", "searchset");
+        if (next == null && r.ctx().queryParam("_cursor") == null) out.put("total", resources.size());
+        out.put("link", links);
+        out.put("entry", entries);
+        return out;
+    }
+
+    private static String query(ApiRequest r, String cursor) {
+        StringBuilder q = new StringBuilder();
+        r.ctx().queryParamMap().forEach((name, values) -> {
+            if (name.equals("_cursor")) return;
+            for (String v : values) q.append(q.length() == 0 ? '?' : '&').append(enc(name)).append('=').append(enc(v));
+        });
+        if (cursor != null) q.append(q.length() == 0 ? '?' : '&').append("_cursor=").append(enc(cursor));
+        return q.toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> repeated(ApiRequest r, String name) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode v : r.input().getOrDefault(name, List.of())) out.add(v.asText());
+        if (out.size() > 4) throw ApiException.invalidParam(name, "at most 4");
+        for (String v : out) if (v.length() > 60) throw ApiException.invalidParam(name, "at most 60 characters");
+        return out;
+    }
+
+    /** FHIR servers may ignore unknown search parameters; this one refuses them, so no answer is wider than asked. */
+    private static void strict(ApiRequest r, ParamSpec spec) {
+        for (String name : r.ctx().queryParamMap().keySet()) {
+            if (!name.equals(DATE) && spec.params().stream().noneMatch(p -> p.name().equals(name))) {
+                throw ApiException.invalidParam(name, "is not a search parameter this server supports (see " + BASE + "/metadata)");
+            }
+        }
+    }
+
+    private Map<String, Object> capabilityStatement(ApiRequest r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("resourceType", "CapabilityStatement");
+        m.put("status", "active");
+        m.put("date", "2026-12-03");
+        m.put("publisher", "Omix");
+        m.put("kind", "instance");
+        m.put("software", Map.of("name", "Omix"));
+        m.put("implementation", Map.of("description", "Omix FHIR R4", "url", r.baseUrl(platform.config()) + BASE));
+        m.put("fhirVersion", FHIR_VERSION);
+        m.put("format", List.of("application/fhir+json", "json"));
+        List<Map<String, Object>> resources = new ArrayList<>();
+        resources.add(resource("Patient", List.of("read", "search-type"), List.of(param("_id", "token"))));
+        resources.add(resource("Specimen", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
+                param("patient", "reference"))));
+        resources.add(resource("Observation", List.of("read", "search-type", "create"), List.of(param("_id", "token"), param("subject", "reference"),
+                param("patient", "reference"), param("code", "token"), param("date", "date"))));
+        Map<String, Object> rest = new LinkedHashMap<>();
+        rest.put("mode", "server");
+        rest.put("documentation", "Bearer tokens from " + r.baseUrl(platform.config()) + "/oauth2/access_token; Observation needs the streams scope,"
+                + " Specimen samples, Patient demographics profile. Unknown search parameters are refused. _count (1-1000), _sort (date, -date).");
+        rest.put("security", Map.of("service", List.of(Map.of("coding", List.of(Map.of("system",
+                "http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth"))))));
+        rest.put("resource", resources);
+        rest.put("interaction", List.of(Map.of("code", "transaction")));
+        m.put("rest", List.of(rest));
+        return m;
+    }
+
+    private static Map<String, Object> resource(String type, List<String> interactions, List<Map<String, Object>> params) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", type);
+        m.put("interaction", interactions.stream().map(i -> Map.of("code", i)).toList());
+        m.put("searchParam", params);
+        return m;
+    }
+
+    private static Map<String, Object> param(String name, String type) {
+        return Map.of("name", name, "type", type);
+    }
+}
