@@ -235,6 +235,73 @@ class FhirTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSmartAppAuthorizesWithPkceAndReadsThePatientsObservationsWithNoOmixCode(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String patient = userId(s, "owner");
+            client(s, w.owner().accessToken()).create().resource(heartRate(patient, "2025-03-01T07:30:00+08:00", 64)).execute();
+
+            // Discovery, as a SMART client library reads it.
+            JsonNode smart = JSON.readTree(raw(s, "/fhir/.well-known/smart-configuration", null).body());
+            assertTrue(smart.path("code_challenge_methods_supported").toString().contains("S256"));
+            assertTrue(smart.path("capabilities").toString().contains("permission-v2"));
+            String authorize = smart.path("authorization_endpoint").asText();
+            String tokenEndpoint = smart.path("token_endpoint").asText();
+
+            // A public SMART app: standalone launch for a patient, PKCE S256, SMART v2 scopes only.
+            Identity.Client app = Identity.publicClient(s);
+            String verifier = "v".repeat(43) + "Smart-App-Verifier_123";
+            String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            String scope = "launch/patient patient/Observation.rs patient/Patient.rs offline_access";
+            String url = authorize + "?response_type=code&client_id=" + app.id() + "&redirect_uri=" + enc(Identity.REDIRECT) + "&scope=" + enc(scope)
+                    + "&state=s1&aud=" + enc(s.url() + "/fhir") + "&code_challenge=" + challenge + "&code_challenge_method=S256";
+            var owner = new io.omix.server.testing.LoginPage();
+            String code = io.omix.server.testing.LoginPage.redirectParams(owner.authorize(url, "owner", ownerPassword(w), true)).get("code");
+            HttpResponse<String> exchanged = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(code) + "&redirect_uri=" + enc(Identity.REDIRECT)
+                            + "&client_id=" + app.id() + "&code_verifier=" + verifier)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, exchanged.statusCode(), exchanged.body());
+            JsonNode answer = JSON.readTree(exchanged.body());
+            assertEquals("Bearer", answer.path("token_type").asText(), "RFC 6749's answer itself, as SMART libraries read it");
+            assertEquals(patient, answer.path("patient").asText(), exchanged.body());
+            assertTrue(answer.path("scope").asText().contains("patient/Observation.rs"), "the grant says what was asked in SMART's words");
+
+            // With the patient from the launch context, the app reads the patient and their Observations.
+            IGenericClient fhir = client(s, answer.path("access_token").asText());
+            assertEquals(patient, fhir.read().resource(Patient.class).withId(answer.path("patient").asText()).execute().getIdElement().getIdPart());
+            Bundle obs = fhir.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class).execute();
+            assertEquals(1, obs.getEntry().size());
+            // Observation read access is not sample access: the SMART grant did not include Specimen.
+            assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
+                    () -> fhir.read().resource(Specimen.class).withId(w.sample()).execute());
+
+            // The code is spent: RFC 6749's error shape.
+            HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(code) + "&redirect_uri=" + enc(Identity.REDIRECT)
+                            + "&client_id=" + app.id() + "&code_verifier=" + verifier)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(400, again.statusCode());
+            assertEquals("invalid_grant", JSON.readTree(again.body()).path("error").asText(), again.body());
+
+            // SMART scopes without PKCE are refused at the authorization endpoint.
+            String noPkce = authorize + "?response_type=code&client_id=" + Identity.confidentialClient(s).id() + "&redirect_uri=" + enc(Identity.REDIRECT)
+                    + "&scope=" + enc("patient/Observation.rs") + "&state=s2";
+            HttpResponse<String> refused = owner.get(noPkce);
+            assertTrue(refused.headers().firstValue("Location").orElse("").contains("error=invalid_request"), refused.headers().map().toString());
+        }
+    }
+
+    static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The password Identity.user gives the owner. */
+    static String ownerPassword(VariantsTest.World w) {
+        return "pw-owner-S3cret!";
+    }
+
     static HttpResponse<String> post(TestServer s, String path, String token, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -287,6 +287,13 @@ class RouteFuzzTest {
             }
             return;
         }
+        if (route.path().equals("/oauth2/token")) {
+            // RFC 6749's error answer.
+            if (r.statusCode() >= 400 && !(answer.has("error") && answer.has("error_description"))) {
+                failures.add(what + ": not RFC 6749's error shape: " + abbreviate(r.body()));
+            }
+            return;
+        }
         if (route.path().startsWith("/fhir")) {
             // FHIR's OperationOutcome, a refused parameter in its expression or diagnostics.
             if (r.statusCode() >= 400) {

@@ -85,6 +85,10 @@ public final class FhirCapability implements Capability {
     @Override
     public void routes(Routes routes) {
         routes.resource(HandlerType.GET, BASE + "/metadata", Access.PUBLIC, ParamSpec.of(FORMAT), (r, p) -> capabilityStatement(r));
+        // SMART App Launch discovery, beside the FHIR base as the specification puts it, and at the server's root.
+        for (String path : List.of(BASE + "/.well-known/smart-configuration", "/.well-known/smart-configuration")) {
+            routes.resource(HandlerType.GET, path, Access.PUBLIC, ParamSpec.NONE, (r, p) -> smartConfiguration(r));
+        }
         routes.resource(HandlerType.GET, BASE + "/Patient/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> patientRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Patient", Access.TOKEN, SUBJECT_SEARCH, this::patientSearch);
         routes.resource(HandlerType.GET, BASE + "/Specimen/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> specimenRead(r, p.get(ID)));
@@ -438,6 +442,25 @@ public final class FhirCapability implements Capability {
         }
     }
 
+    private Map<String, Object> smartConfiguration(ApiRequest r) {
+        String base = r.baseUrl(platform.config());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer", base);
+        m.put("authorization_endpoint", base + "/oauth2/authorize");
+        m.put("token_endpoint", base + "/oauth2/token");
+        m.put("introspection_endpoint", base + "/oauth2/introspect");
+        m.put("revocation_endpoint", base + "/oauth2/revoke");
+        m.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
+        m.put("grant_types_supported", List.of("authorization_code", "refresh_token", "client_credentials"));
+        m.put("response_types_supported", List.of("code"));
+        m.put("code_challenge_methods_supported", List.of("S256"));
+        m.put("scopes_supported", List.of("launch/patient", "offline_access", "patient/*.rs", "patient/Observation.rs", "patient/Observation.cruds",
+                "patient/Patient.rs", "patient/Specimen.rs", "patient/DocumentReference.rs", "user/*.rs", "user/Observation.rs"));
+        m.put("capabilities", List.of("launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
+                "permission-patient", "permission-user", "permission-v2", "permission-offline"));
+        return m;
+    }
+
     private Map<String, Object> capabilityStatement(ApiRequest r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("resourceType", "CapabilityStatement");
@@ -459,8 +482,13 @@ public final class FhirCapability implements Capability {
         rest.put("mode", "server");
         rest.put("documentation", "Bearer tokens from " + r.baseUrl(platform.config()) + "/oauth2/access_token; Observation needs the streams scope,"
                 + " Specimen samples, Patient demographics profile. Unknown search parameters are refused. _count (1-1000), _sort (date, -date).");
-        rest.put("security", Map.of("service", List.of(Map.of("coding", List.of(Map.of("system",
-                "http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "OAuth"))))));
+        String base = r.baseUrl(platform.config());
+        rest.put("security", Map.of(
+                "extension", List.of(Map.of("url", "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris", "extension", List.of(
+                        Map.of("url", "authorize", "valueUri", base + "/oauth2/authorize"),
+                        Map.of("url", "token", "valueUri", base + "/oauth2/token")))),
+                "service", List.of(Map.of("coding", List.of(Map.of("system",
+                        "http://terminology.hl7.org/CodeSystem/restful-security-service", "code", "SMART-on-FHIR"))))));
         rest.put("resource", resources);
         rest.put("interaction", List.of(Map.of("code", "transaction")));
         m.put("rest", List.of(rest));

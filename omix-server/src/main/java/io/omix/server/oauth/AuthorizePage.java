@@ -77,8 +77,15 @@ final class AuthorizePage {
             return;
         }
         String scope;
+        java.util.Set<String> smart = param.apply("scope") == null ? java.util.Set.of() : SmartScopes.smartOnly(TokenStore.scopes(param.apply("scope")));
         try {
-            scope = TokenEndpoint.narrowed(client.scopes(), param.apply("scope"));
+            if (smart.isEmpty()) {
+                scope = TokenEndpoint.narrowed(client.scopes(), param.apply("scope"));
+            } else {
+                // SMART scopes are checked through the platform scopes they grant, and kept in the grant as asked.
+                String platform = String.join(" ", SmartScopes.platformView(TokenStore.scopes(param.apply("scope"))));
+                scope = platform.isBlank() ? "" : (TokenEndpoint.narrowed(client.scopes(), platform) + " " + String.join(" ", smart)).trim();
+            }
         } catch (RuntimeException e) {
             redirectError(ctx, redirectUri, "invalid_scope", "a requested scope is unknown or not allowed", state);
             return;
@@ -94,8 +101,9 @@ final class AuthorizePage {
                 redirectError(ctx, redirectUri, "invalid_request", "code_challenge must be S256 with a 43-128 character challenge", state);
                 return;
             }
-        } else if (client.publicClient()) {
-            redirectError(ctx, redirectUri, "invalid_request", "public clients must send a PKCE code_challenge (S256)", state);
+        } else if (client.publicClient() || !smart.isEmpty()) {
+            redirectError(ctx, redirectUri, "invalid_request", smart.isEmpty() ? "public clients must send a PKCE code_challenge (S256)"
+                    : "SMART scopes need a PKCE code_challenge (S256)", state);
             return;
         }
         Valid request = new Valid(client, redirectUri, scope, state, challenge);

@@ -48,6 +48,19 @@ final class TokenEndpoint {
 
     void routes(Routes routes) {
         routes.post("/oauth2/access_token", Access.PUBLIC, ParamSpec.NONE, (request, none) -> exchange(request));
+        // The same exchange framed as RFC 6749 says (the answer itself; errors 400/401 {error, error_description}),
+        // for standard clients such as SMART apps; the original platform's clients keep the envelope above.
+        routes.resource(io.javalin.http.HandlerType.POST, "/oauth2/token", Access.PUBLIC, ParamSpec.NONE, (request, none) -> {
+            try {
+                return exchange(request);
+            } catch (ApiException e) {
+                if (e.data() instanceof Map<?, ?> m && m.containsKey("error")) {
+                    request.ctx().status("invalid_client".equals(m.get("error")) ? 401 : 400).header("Cache-Control", "no-store");
+                    return m;
+                }
+                throw e;
+            }
+        });
         routes.get("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
         routes.post("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
         routes.post("/oauth2/revoke", Access.PUBLIC, ParamSpec.NONE, (request, none) -> revoke(request));
@@ -117,6 +130,8 @@ final class TokenEndpoint {
         data.put("expires_in", issued.expiresIn());
         data.put("scope", issued.scope());
         if (issued.refreshToken() != null) data.put("refresh_token", issued.refreshToken());
+        // SMART's launch context: the person the token reads, for apps that asked for launch/patient.
+        if (issued.patient() != null && TokenStore.scopes(issued.scope()).contains(SmartScopes.LAUNCH_PATIENT)) data.put("patient", issued.patient());
         request.ctx().header("Cache-Control", "no-store");
         return data;
     }
@@ -165,7 +180,8 @@ final class TokenEndpoint {
         if (!tokens.holdersEnabled(old)) throw OAuthErrors.invalidGrant("the user or client of this grant is disabled");
         // Narrowed against the grant and the client's scopes as they are now: a scope taken from the client is gone.
         Set<String> allowed = TokenStore.scopes(old.scope());
-        allowed.retainAll(client.scopes());
+        // A SMART scope stays while the platform scopes it grants are still the client's.
+        allowed.removeIf(s -> SmartScopes.isSmart(s) ? !client.scopes().containsAll(SmartScopes.platformScopes(s)) : !client.scopes().contains(s));
         String scope = narrowed(allowed, p.get(SCOPE));
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());

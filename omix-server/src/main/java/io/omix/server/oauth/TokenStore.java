@@ -19,7 +19,8 @@ public final class TokenStore {
     public static final String ACCESS = "access";
     public static final String REFRESH = "refresh";
 
-    public record Issued(String accessToken, String refreshToken, long expiresIn, String scope) {}
+    /** @param patient the person the token acts for (null for a client's own token) */
+    public record Issued(String accessToken, String refreshToken, long expiresIn, String scope, String patient) {}
 
     public record Token(String hash, String kind, String familyId, String clientId, String userId, String grantType,
                         String scope, OffsetDateTime issuedAt, OffsetDateTime expiresAt, OffsetDateTime usedAt,
@@ -56,7 +57,7 @@ public final class TokenStore {
             }
             return null;
         });
-        return new Issued(access, refresh, ttl, scope);
+        return new Issued(access, refresh, ttl, scope, userId);
     }
 
     private static void insert(java.sql.Connection c, String token, String kind, String familyId, String clientId, String userId,

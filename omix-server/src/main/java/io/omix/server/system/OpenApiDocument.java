@@ -136,6 +136,7 @@ final class OpenApiDocument {
         if (path.startsWith("/ga4gh/drs")) return "GA4GH DRS";
         if (path.startsWith("/htsget")) return "GA4GH htsget";
         if (path.startsWith("/beacon/")) return "GA4GH Beacon v2";
+        if (path.equals("/fhir") || path.startsWith("/fhir/")) return "HL7 FHIR R4";
         if (path.startsWith("/oauth2")) return "OAuth2";
         if (r.access() == Access.OPERATOR || path.startsWith("/admin")) return "operators";
         if (r.kind() == Routes.Kind.PLAIN) return "system";
@@ -154,6 +155,8 @@ final class OpenApiDocument {
                         .putObject("content").putObject("application/json").putObject("schema");
                 problem(responses, "4XX", r.path().startsWith("/ga4gh/") ? "Refused: {msg, status_code} (401 no or a dead token, 404 nothing this caller may read)"
                         : r.path().startsWith("/htsget/") ? "Refused: {htsget: {error, message}} (InvalidAuthentication, NotFound, InvalidInput, InvalidRange, UnsupportedFormat)"
+                        : r.path().startsWith("/fhir") ? "Refused: an OperationOutcome (application/fhir+json), the refused parameter as the issue's expression (400 invalid,"
+                                + " 401 login, 403 forbidden: a scope missing, 404 not-found: not known or not the caller's, 413, 429 throttled)"
                         : r.path().startsWith("/beacon/") ? "Refused: a Beacon error response {meta, error: {errorCode, errorMessage}} (400 a refused parameter named,"
                                 + " 401 a dead token, 404 no such entry, 429 too many variant queries over other people's samples this hour)"
                         : "Refused: {status_code, detail, extra}");

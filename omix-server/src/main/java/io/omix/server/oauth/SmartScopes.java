@@ -1,0 +1,66 @@
+package io.omix.server.oauth;
+
+import io.omix.server.common.auth.Scope;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * SMART App Launch v2 scopes, understood by the authorization server: each is kept in the grant as asked (so the
+ * token's scope tells a SMART app what it got) and maps onto the platform's own scopes, which are what every
+ * endpoint checks: Patient onto profile, Observation onto streams, Specimen onto samples, DocumentReference onto
+ * files, {@code *} onto all four. {@code patient/} and {@code user/} mean the same here, since a person's token
+ * reads only that person. A scope narrowed by a query ({@code ?category=laboratory}) grants nothing: the platform's
+ * Observations carry no category, so none would match. {@code launch/patient} puts the person's id in the token
+ * answer as {@code patient}; {@code offline_access} is what the platform's refresh tokens already are.
+ */
+final class SmartScopes {
+    private static final Pattern RESOURCE = Pattern.compile("(patient|user)/(\\*|Patient|Observation|Specimen|DocumentReference)"
+            + "\\.(\\*|read|write|c?r?u?d?s?)(\\?[A-Za-z0-9_\\-.:|=&%]{1,200})?");
+    static final String LAUNCH_PATIENT = "launch/patient";
+    private static final Set<String> CONTEXT = Set.of(LAUNCH_PATIENT, "offline_access", "online_access", "openid", "fhirUser");
+
+    private SmartScopes() {}
+
+    static boolean isSmart(String scope) {
+        return CONTEXT.contains(scope) || RESOURCE.matcher(scope).matches();
+    }
+
+    /** The platform scopes a SMART scope grants; empty for context scopes and query-narrowed ones. */
+    static Set<String> platformScopes(String scope) {
+        Set<String> out = new LinkedHashSet<>();
+        Matcher m = RESOURCE.matcher(scope);
+        if (!m.matches() || m.group(4) != null) return out;
+        String permissions = m.group(3);
+        if (permissions.isEmpty()) return out;
+        List<String> types = m.group(2).equals("*") ? List.of("Patient", "Observation", "Specimen", "DocumentReference") : List.of(m.group(2));
+        for (String type : types) {
+            out.add(switch (type) {
+                case "Patient" -> Scope.PROFILE.id();
+                case "Observation" -> Scope.STREAMS.id();
+                case "Specimen" -> Scope.SAMPLES.id();
+                default -> Scope.FILES.id();
+            });
+        }
+        return out;
+    }
+
+    /** The requested scopes with the SMART ones replaced by the platform scopes they grant (for the client's allowance). */
+    static Set<String> platformView(Set<String> requested) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : requested) {
+            if (isSmart(s)) out.addAll(platformScopes(s));
+            else out.add(s);
+        }
+        return out;
+    }
+
+    static Set<String> smartOnly(Set<String> requested) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : requested) if (isSmart(s)) out.add(s);
+        return out;
+    }
+}
