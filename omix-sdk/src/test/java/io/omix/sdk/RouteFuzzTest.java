@@ -239,9 +239,11 @@ class RouteFuzzTest {
             try {
                 h = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException closedAfterAnEarlierAnswer) {
-                // A connection the server closed after its previous answer (a refused body): once more, on a fresh one.
+                // A connection the server closed after its previous answer (a refused body), or reset while this body was
+                // still being sent (a payload route answers before reading it all): once more, on a client of its own, so
+                // the retry cannot meet another pooled connection the server has closed.
                 try {
-                    h = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    h = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(b.build(), HttpResponse.BodyHandlers.ofString());
                 } catch (java.io.IOException e) {
                     failures.add(c.method() + " " + route.path() + " [" + c.label() + "]: no answer: " + e.getMessage());
                     return;
