@@ -141,6 +141,24 @@ class FhirTest {
             assertEquals(30, txAnswer.getEntry().size());
             assertTrue(txAnswer.getEntryFirstRep().getResponse().getStatus().startsWith("201"));
 
+            // $lastn: the newest three; $stats: January's count, extremes and mean, as FHIR's operations answer them.
+            HttpResponse<String> lastn = raw(s, "/fhir/Observation/$lastn?patient=" + patient + "&code=http://loinc.org%7C8867-4&max=3", owner);
+            assertConforms(lastn.body());
+            List<String> newest = new ArrayList<>();
+            for (JsonNode e : JSON.readTree(lastn.body()).path("entry")) newest.add(e.at("/resource/effectiveDateTime").asText().substring(0, 10));
+            assertEquals(List.of("2025-01-31", "2025-01-30", "2025-01-29"), newest);
+            HttpResponse<String> stats = raw(s, "/fhir/Observation/$stats?patient=" + patient + "&code=8867-4&statistic=count,minimum,maximum,average"
+                    + "&date=ge2025-01&date=lt2025-02", owner);
+            assertConforms(stats.body());
+            double sum = 61;
+            for (int d = 2; d <= 31; d++) sum += 60 + d % 5;
+            JsonNode components = JSON.readTree(stats.body()).at("/parameter/0/resource/component");
+            assertEquals(31, components.at("/0/valueQuantity/value").asInt(), stats.body());
+            assertEquals(60.0, components.at("/1/valueQuantity/value").asDouble());
+            assertEquals(64.0, components.at("/2/valueQuantity/value").asDouble());
+            assertEquals(sum / 31, components.at("/3/valueQuantity/value").asDouble(), 1e-9);
+            refused(raw(s, "/fhir/Observation/$stats?patient=" + patient + "&code=8867-4&statistic=median", owner), 400, "statistic");
+
             // The original stream API reads what FHIR wrote.
             HttpResponse<String> range = raw(s, "/stream/range?data_element_id=" + HEART_RATE + "&biosample_id=" + w.sample()
                     + "&start_time=2025-01-01&end_time=2025-02-01&limit=100", owner);

@@ -69,6 +69,12 @@ public final class FhirCapability implements Capability {
     static final String DATE = "date";
     static final StringParam FORMAT = Param.string("_format").oneOf("json", "application/json", "application/fhir+json");
 
+    static final IntParam MAX = Param.integer("max").range(1, 100).orElse(1);
+    static final StringParam STATISTIC = Param.string("statistic").required().maxLength(200);
+    /** The statistics $stats computes, by their codes in FHIR's observation-statistics code system. */
+    static final List<String> STATISTICS = List.of("count", "minimum", "maximum", "average", "sum");
+    static final ParamSpec LASTN = ParamSpec.of(SUBJECT, PATIENT, CODE, MAX, FORMAT);
+    static final ParamSpec STATS = ParamSpec.of(SUBJECT, PATIENT, CODE, STATISTIC, FORMAT);
     static final ParamSpec OBSERVATION_SEARCH = ParamSpec.of(SUBJECT, PATIENT, CODE, COUNT, SORT, CURSOR, SEARCH_ID, FORMAT);
     static final ParamSpec SUBJECT_SEARCH = ParamSpec.of(SEARCH_ID, SUBJECT, PATIENT, FORMAT);
 
@@ -93,6 +99,9 @@ public final class FhirCapability implements Capability {
         routes.resource(HandlerType.GET, BASE + "/Patient", Access.TOKEN, SUBJECT_SEARCH, this::patientSearch);
         routes.resource(HandlerType.GET, BASE + "/Specimen/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> specimenRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Specimen", Access.TOKEN, SUBJECT_SEARCH, this::specimenSearch);
+        // The operations first: their paths would otherwise be taken for ids.
+        routes.resource(HandlerType.GET, BASE + "/Observation/$lastn", Access.TOKEN, LASTN, this::lastN);
+        routes.resource(HandlerType.GET, BASE + "/Observation/$stats", Access.TOKEN, STATS, this::stats);
         routes.resource(HandlerType.GET, BASE + "/Observation/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> observationRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Observation", Access.TOKEN, OBSERVATION_SEARCH, this::observationSearch);
         routes.resourceUpload(HandlerType.POST, BASE + "/Observation", Access.TOKEN, ParamSpec.NONE, (r, p) -> observationCreate(r));
@@ -206,7 +215,7 @@ public final class FhirCapability implements Capability {
         m.put("status", "available");
         m.put("type", Map.of("text", Codes.SITES.getOrDefault(s.site(), "other")));
         if (s.patientId() != null) m.put("subject", Map.of("reference", "Patient/" + s.patientId()));
-        if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", PartialTime.render(s.collected())));
+        if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", instant(s.collected())));
         return m;
     }
 
@@ -258,6 +267,126 @@ public final class FhirCapability implements Capability {
             resources.add(ServerJson.MAPPER.convertValue(Observations.of(k.record(), s.patientId(), s.biosampleId()), Map.class));
         }
         return bundle(r, "Observation", resources, next);
+    }
+
+    /** The entities (samples with stream data) of the patient asked for, among those the caller sees. */
+    private Map<String, Subject> entities(ApiRequest r, Params p) {
+        String patient = patientOf(p);
+        Map<String, Subject> byEntity = new LinkedHashMap<>();
+        if (patient != null && !seesPatient(r.caller(), patient)) return byEntity;
+        for (Subject s : subjects(r.caller(), patient, null)) if (s.entityId() != null) byEntity.put(s.entityId(), s);
+        return byEntity;
+    }
+
+    /** The data elements asked for by {@code code}, or those the entities have records of. */
+    private List<String> elementsAsked(Params p, Map<String, Subject> byEntity) {
+        if (p.get(CODE) != null) return elementsOf(p.get(CODE));
+        if (byEntity.isEmpty()) return List.of();
+        SqlWhere where = new SqlWhere().and("namespace = ?", StreamStore.OPEN_PLATFORM).in("entity_id", new ArrayList<>(byEntity.keySet()));
+        return jdbc.query("SELECT DISTINCT data_element_id FROM stream_series" + where.sql() + " ORDER BY data_element_id", rs -> rs.getString(1), where.args());
+    }
+
+    /**
+     * {@code $lastn}: the most recent {@code max} Observations of each code (data element), newest first within a
+     * code: the standard counterpart of reading a stream's latest values.
+     */
+    private Object lastN(ApiRequest r, Params p) {
+        strict(r, LASTN);
+        r.caller().requireScope(Scope.STREAMS);
+        Map<String, Subject> byEntity = entities(r, p);
+        List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
+        List<Map<String, Object>> resources = new ArrayList<>();
+        for (String element : elementsAsked(p, byEntity)) {
+            for (StreamStore.Keyed k : streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element), FhirDates.where(dates),
+                    false, null, p.get(MAX))) {
+                Subject s = byEntity.get(k.record().entityId());
+                resources.add(ServerJson.MAPPER.convertValue(Observations.of(k.record(), s.patientId(), s.biosampleId()), Map.class));
+            }
+        }
+        return bundle(r, "Observation", resources, null);
+    }
+
+    /**
+     * {@code $stats}: per code, the count, minimum, maximum, average or sum of the numeric values of the patient's
+     * Observations in the {@code date} window (FHIR prefixes as in a search), as a Parameters resource whose
+     * {@code statistic} Observations carry one component per statistic: the standard counterpart of
+     * aggregate_omics_data over one period.
+     */
+    private Object stats(ApiRequest r, Params p) {
+        strict(r, STATS);
+        r.caller().requireScope(Scope.STREAMS);
+        List<String> asked = new ArrayList<>();
+        for (String s : p.get(STATISTIC).split(",")) {
+            if (!STATISTICS.contains(s)) throw ApiException.invalidParam("statistic", "each is one of " + String.join(", ", STATISTICS) + ", not '" + s + "'");
+            if (!asked.contains(s)) asked.add(s);
+        }
+        String patient = patientOf(p);
+        if (patient == null) throw ApiException.invalidParam("patient", "$stats is asked about one patient (patient or subject)");
+        if (p.get(CODE) == null) throw ApiException.invalidParam("code", "$stats is asked about one or more codes");
+        List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
+        Map<String, Subject> byEntity = entities(r, p);
+        List<Map<String, Object>> parameters = new ArrayList<>();
+        for (String element : elementsAsked(p, byEntity)) {
+            long count = 0;
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            double sum = 0;
+            String unit = null;
+            OffsetDateTime first = null;
+            OffsetDateTime last = null;
+            StreamStore.SearchCursor after = null;
+            long read = 0;
+            while (true) {
+                List<StreamStore.Keyed> page = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element),
+                        FhirDates.where(dates), true, after, 5000);
+                for (StreamStore.Keyed k : page) {
+                    JsonNode value = Observations.of(k.record(), null, null).path("valueQuantity");
+                    if (!value.path("value").isNumber()) continue;
+                    double v = value.path("value").asDouble();
+                    if (unit == null && value.hasNonNull("unit")) unit = value.get("unit").asText();
+                    count++;
+                    sum += v;
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                    if (first == null) first = k.record().generateTime();
+                    last = k.record().generateTime();
+                }
+                read += page.size();
+                if (page.size() < 5000) break;
+                if (read >= 10_000_000) throw ApiException.invalidParam("date", "more than 10,000,000 Observations: ask about a shorter window");
+                StreamStore.Keyed end = page.get(page.size() - 1);
+                after = new StreamStore.SearchCursor(end.record().generateTime(), end.key());
+            }
+            StreamStore.DataElement e = streams.element(element).orElseThrow();
+            Map<String, Object> statistic = new LinkedHashMap<>();
+            statistic.put("resourceType", "Observation");
+            statistic.put("status", "final");
+            statistic.put("code", Map.of("coding", List.of(Map.of("system", Observations.ELEMENT_SYSTEM, "code", e.id(), "display", e.name())), "text", e.name()));
+            statistic.put("subject", Map.of("reference", "Patient/" + patient));
+            if (first != null) statistic.put("effectivePeriod", Map.of("start", instant(first), "end", instant(last)));
+            List<Map<String, Object>> components = new ArrayList<>();
+            for (String s : asked) {
+                Double v = switch (s) {
+                    case "count" -> (double) count;
+                    case "minimum" -> count == 0 ? null : min;
+                    case "maximum" -> count == 0 ? null : max;
+                    case "sum" -> sum;
+                    default -> count == 0 ? null : sum / count;
+                };
+                Map<String, Object> quantity = new LinkedHashMap<>();
+                if (v != null) quantity.put("value", s.equals("count") ? (Object) count : (Object) v);
+                if (unit != null && !s.equals("count")) quantity.put("unit", unit);
+                Map<String, Object> component = new LinkedHashMap<>();
+                component.put("code", Map.of("coding", List.of(Map.of("system", "http://hl7.org/fhir/observation-statistics", "code", s))));
+                if (v != null) component.put("valueQuantity", quantity);
+                else component.put("dataAbsentReason", Map.of("coding", List.of(Map.of("system",
+                        "http://terminology.hl7.org/CodeSystem/data-absent-reason", "code", "not-applicable"))));
+                components.add(component);
+            }
+            statistic.put("component", components);
+            parameters.add(Map.of("name", "statistic", "resource", statistic));
+        }
+        return Map.of("resourceType", "Parameters", "parameter", parameters);
     }
 
     /** The data elements a {@code code} token list names: {@code system|code}, {@code |code} or {@code code}, comma-separated. */
@@ -377,6 +506,13 @@ public final class FhirCapability implements Capability {
         return new StreamStore.NewRecord(streams.entityOf(samples.get(0).biosampleId()), element, time, stored);
     }
 
+    private static final java.time.format.DateTimeFormatter INSTANT = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
+
+    /** FHIR's dateTime of an instant: to the microsecond, the offset with its colon. */
+    private static String instant(OffsetDateTime t) {
+        return INSTANT.format(t);
+    }
+
     private static JsonNode body(ApiRequest r, int maxBytes) {
         byte[] bytes;
         try (InputStream in = r.ctx().bodyInputStream()) {
@@ -476,8 +612,11 @@ public final class FhirCapability implements Capability {
         resources.add(resource("Patient", List.of("read", "search-type"), List.of(param("_id", "token"))));
         resources.add(resource("Specimen", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
                 param("patient", "reference"))));
-        resources.add(resource("Observation", List.of("read", "search-type", "create"), List.of(param("_id", "token"), param("subject", "reference"),
-                param("patient", "reference"), param("code", "token"), param("date", "date"))));
+        Map<String, Object> observation = resource("Observation", List.of("read", "search-type", "create"), List.of(param("_id", "token"),
+                param("subject", "reference"), param("patient", "reference"), param("code", "token"), param("date", "date")));
+        observation.put("operation", List.of(Map.of("name", "lastn", "definition", "http://hl7.org/fhir/OperationDefinition/Observation-lastn"),
+                Map.of("name", "stats", "definition", "http://hl7.org/fhir/OperationDefinition/Observation-stats")));
+        resources.add(observation);
         Map<String, Object> rest = new LinkedHashMap<>();
         rest.put("mode", "server");
         rest.put("documentation", "Bearer tokens from " + r.baseUrl(platform.config()) + "/oauth2/access_token; Observation needs the streams scope,"
