@@ -209,6 +209,18 @@ class FhirTest {
             assertConforms(raw(s, "/fhir/Patient", owner).body());
             assertConforms(raw(s, "/fhir/Observation/" + firstId, owner).body());
 
+            // The person's files as DocumentReferences whose attachment is a signed download link.
+            String object = w.owner().upload("report.txt", "a report for FHIR");
+            JsonNode docs = JSON.readTree(raw(s, "/fhir/DocumentReference?patient=" + patient, owner).body());
+            assertConforms(docs.toString());
+            JsonNode document = docs.at("/entry/0/resource");
+            assertEquals(object, document.at("/content/0/attachment/title").asText());
+            HttpResponse<String> downloaded = HTTP.send(HttpRequest.newBuilder(URI.create(document.at("/content/0/attachment/url").asText())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("a report for FHIR", downloaded.body());
+            assertConforms(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), owner).body());
+            refused(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), w.stranger().accessToken()), 404, null);
+
             // Another person sees none of it.
             IGenericClient stranger = client(s, w.stranger().accessToken());
             assertThrows(ResourceNotFoundException.class, () -> stranger.read().resource(Observation.class).withId(firstId).execute());

@@ -81,11 +81,13 @@ public final class FhirCapability implements Capability {
     private final Platform platform;
     private final Jdbc jdbc;
     private final StreamStore streams;
+    private final io.omix.server.files.ObjectAccess objects;
 
     public FhirCapability(Platform platform) {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.streams = new StreamStore(platform);
+        this.objects = new io.omix.server.files.ObjectAccess(platform);
     }
 
     @Override
@@ -102,6 +104,8 @@ public final class FhirCapability implements Capability {
         // The operations first: their paths would otherwise be taken for ids.
         routes.resource(HandlerType.GET, BASE + "/Observation/$lastn", Access.TOKEN, LASTN, this::lastN);
         routes.resource(HandlerType.GET, BASE + "/Observation/$stats", Access.TOKEN, STATS, this::stats);
+        routes.resource(HandlerType.GET, BASE + "/DocumentReference/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> documentRead(r, p.get(ID)));
+        routes.resource(HandlerType.GET, BASE + "/DocumentReference", Access.TOKEN, SUBJECT_SEARCH, this::documentSearch);
         routes.resource(HandlerType.GET, BASE + "/Observation/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> observationRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Observation", Access.TOKEN, OBSERVATION_SEARCH, this::observationSearch);
         routes.resourceUpload(HandlerType.POST, BASE + "/Observation", Access.TOKEN, ParamSpec.NONE, (r, p) -> observationCreate(r));
@@ -216,6 +220,60 @@ public final class FhirCapability implements Capability {
         m.put("type", Map.of("text", Codes.SITES.getOrDefault(s.site(), "other")));
         if (s.patientId() != null) m.put("subject", Map.of("reference", "Patient/" + s.patientId()));
         if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", instant(s.collected())));
+        return m;
+    }
+
+    // ---- DocumentReference ----
+
+    /** A file's FHIR id: a digest of its object name (names run to 400 characters; FHIR ids to 64). */
+    static String documentId(String objectName) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(objectName.getBytes(StandardCharsets.UTF_8));
+            return "f" + java.util.HexFormat.of().formatHex(d, 0, 20);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Object documentRead(ApiRequest r, String id) {
+        r.caller().requireScope(Scope.FILES);
+        for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 100_000)) {
+            if (documentId(o.objectName()).equals(id)) return document(r, o);
+        }
+        throw notFound("DocumentReference", id);
+    }
+
+    /** The caller's own files: a person's token finds its person's (patient = itself); a client's token its client's. */
+    private Object documentSearch(ApiRequest r, Params p) {
+        strict(r, SUBJECT_SEARCH);
+        r.caller().requireScope(Scope.FILES);
+        String patient = patientOf(p);
+        List<Map<String, Object>> resources = new ArrayList<>();
+        boolean patientMatches = patient == null || r.caller().kind() == Caller.Kind.USER_TOKEN && patient.equals(r.caller().userId());
+        if (patientMatches) {
+            for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 1000)) {
+                if (p.get(SEARCH_ID) == null || documentId(o.objectName()).equals(p.get(SEARCH_ID))) resources.add(document(r, o));
+            }
+        }
+        return bundle(r, "DocumentReference", resources, null);
+    }
+
+    /** A file as a DocumentReference whose attachment URL is a signed download link, good for ten minutes. */
+    private Map<String, Object> document(ApiRequest r, io.omix.server.files.ObjectAccess.Readable o) {
+        Map<String, Object> attachment = new LinkedHashMap<>();
+        attachment.put("contentType", "application/octet-stream");
+        attachment.put("url", objects.signedUrl(r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
+        attachment.put("size", o.size());
+        attachment.put("title", o.objectName());
+        attachment.put("creation", instant(o.createdAt()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("resourceType", "DocumentReference");
+        m.put("id", documentId(o.objectName()));
+        m.put("identifier", List.of(Map.of("system", "urn:omix:sha256", "value", o.sha256())));
+        m.put("status", "current");
+        if (r.caller().kind() == Caller.Kind.USER_TOKEN) m.put("subject", Map.of("reference", "Patient/" + r.caller().userId()));
+        m.put("date", instant(o.createdAt()));
+        m.put("content", List.of(Map.of("attachment", attachment)));
         return m;
     }
 
@@ -611,6 +669,8 @@ public final class FhirCapability implements Capability {
         List<Map<String, Object>> resources = new ArrayList<>();
         resources.add(resource("Patient", List.of("read", "search-type"), List.of(param("_id", "token"))));
         resources.add(resource("Specimen", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
+                param("patient", "reference"))));
+        resources.add(resource("DocumentReference", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
                 param("patient", "reference"))));
         Map<String, Object> observation = resource("Observation", List.of("read", "search-type", "create"), List.of(param("_id", "token"),
                 param("subject", "reference"), param("patient", "reference"), param("code", "token"), param("date", "date")));

@@ -16,8 +16,10 @@ public final class ObjectAccess {
     private final ObjectStore objects;
     private final SignedLinks links;
     private final io.omix.server.samples.SampleAccess samples;
+    private final io.omix.server.common.db.Jdbc jdbc;
 
     public ObjectAccess(Platform platform) {
+        this.jdbc = platform.database().jdbc();
         this.store = new FileStore(platform);
         this.objects = platform.objects();
         this.links = new SignedLinks(platform);
@@ -49,6 +51,15 @@ public final class ObjectAccess {
             }
         }
         return false;
+    }
+
+    /** The caller's own objects (with the {@code files} scope), oldest first, at most {@code limit}. */
+    public java.util.List<Readable> owned(Caller caller, int limit) {
+        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return java.util.List.of();
+        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return java.util.List.of();
+        return jdbc.query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects WHERE owner = ? ORDER BY created_at, object_name"
+                + " FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", rs -> new Readable(rs.getString(1), rs.getLong(2), rs.getString(3),
+                rs.getObject(4, java.time.OffsetDateTime.class)), FilesCapability.ownerOf(caller));
     }
 
     /** A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured). */
