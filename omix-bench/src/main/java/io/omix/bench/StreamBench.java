@@ -104,7 +104,7 @@ public final class StreamBench {
     }
 
     /** Each thread, with its own client, sends its calls one after another; every item must succeed. */
-    private static long ingest(PrivateAppStore.Created app, OmixServer server, int threads,
+    static long ingest(PrivateAppStore.Created app, OmixServer server, int threads,
                                java.util.function.IntFunction<List<List<Map<String, Object>>>> callsOf) throws Exception {
         AtomicLong written = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -316,8 +316,8 @@ public final class FhirCapability implements Capability {
         String next = null;
         if (found.size() > count) {
             found = found.subList(0, count);
-            StreamStore.Keyed last = found.get(count - 1);
-            next = PageToken.encode(last.record().generateTime().toInstant().toString(), last.key());
+            StreamStore.SearchCursor last = found.get(count - 1).cursor();
+            next = PageToken.encode(last.time().toInstant().toString(), last.seriesId(), last.dupSeq());
         }
         List<Map<String, Object>> resources = new ArrayList<>();
         for (StreamStore.Keyed k : found) {
@@ -412,8 +412,7 @@ public final class FhirCapability implements Capability {
                 read += page.size();
                 if (page.size() < 5000) break;
                 if (read >= 10_000_000) throw ApiException.invalidParam("date", "more than 10,000,000 Observations: ask about a shorter window");
-                StreamStore.Keyed end = page.get(page.size() - 1);
-                after = new StreamStore.SearchCursor(end.record().generateTime(), end.key());
+                after = page.get(page.size() - 1).cursor();
             }
             StreamStore.DataElement e = streams.element(element).orElseThrow();
             Map<String, Object> statistic = new LinkedHashMap<>();
@@ -469,8 +468,8 @@ public final class FhirCapability implements Capability {
     private static StreamStore.SearchCursor cursor(String token) {
         if (token == null) return null;
         try {
-            return PageToken.decode(token, 2, parts -> new StreamStore.SearchCursor(
-                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), Long.parseLong(parts[1])));
+            return PageToken.decode(token, 3, parts -> new StreamStore.SearchCursor(
+                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), Long.parseLong(parts[1]), Long.parseLong(parts[2])));
         } catch (ApiException e) {
             throw ApiException.invalidParam("_cursor", "is not a page link this server handed out");
         }

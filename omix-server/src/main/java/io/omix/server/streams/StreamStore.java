@@ -361,16 +361,21 @@ public final class StreamStore {
                 rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
     }
 
-    /** A record with its key: the tie-breaker of a search's order. */
-    public record Keyed(Record record, long key) {}
+    /** A record with its series: with its time and tie-breaker, its place in a search's order. */
+    public record Keyed(Record record, long seriesId) {
+        public SearchCursor cursor() {
+            return new SearchCursor(record.generateTime(), seriesId, record.dupSeq());
+        }
+    }
 
-    /** Where a search page ended: the last record's time and key. */
-    public record SearchCursor(OffsetDateTime time, long key) {}
+    /** Where a search page ended: the last record's time, series and tie-breaker. */
+    public record SearchCursor(OffsetDateTime time, long seriesId, long dupSeq) {}
 
     /**
      * The records of {@code entityIds} (of any element when {@code elementIds} is null), with the time
-     * conditions {@code times} adds (on {@code generate_time}), in time order and then by key, after
-     * {@code cursor}: keyset paging across series, so pages stay right while new records arrive.
+     * conditions {@code times} adds (on {@code generate_time}), in time order (then series, then tie-breaker),
+     * after {@code cursor}: keyset paging across series, so pages stay right while new records arrive. One series
+     * is read along its index in order and stops at the limit, however deep the cursor; several are merged by time.
      */
     public List<Keyed> search(String namespace, List<String> entityIds, List<String> elementIds, java.util.function.Consumer<SqlWhere> times,
                               boolean ascending, SearchCursor cursor, int limit) {
@@ -385,11 +390,17 @@ public final class StreamStore {
         SqlWhere where = series.size() == 1 ? new SqlWhere().and("series_id = ?", series.keySet().iterator().next())
                 : new SqlWhere().in("series_id", new ArrayList<>(series.keySet()));
         times.accept(where);
-        if (cursor != null) where.and(ascending ? "(generate_time, stream_key) > (?, ?)" : "(generate_time, stream_key) < (?, ?)", cursor.time(), cursor.key());
+        boolean one = series.size() == 1;
+        String cmp = ascending ? ">" : "<";
+        if (cursor != null && one) where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
+        if (cursor != null && !one) where.and("(generate_time, series_id, dup_seq) " + cmp + " (?, ?, ?)", cursor.time(), cursor.seriesId(), cursor.dupSeq());
         String dir = ascending ? "ASC" : "DESC";
-        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", stream_key " + dir + " LIMIT ?", rs -> {
+        // Naming series_id first for one series lets H2 walk the index (series_id, generate_time, dup_seq) in order.
+        String order = one ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
+                : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
+        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> {
             String[] s = series.get(rs.getLong("series_id"));
-            return new Keyed(record(rs, namespace, s[0], element(s[1]).orElseThrow()), rs.getLong("stream_key"));
+            return new Keyed(record(rs, namespace, s[0], element(s[1]).orElseThrow()), rs.getLong("series_id"));
         }, where.argsWith(limit));
     }
 
