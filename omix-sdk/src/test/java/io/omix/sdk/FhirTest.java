@@ -315,6 +315,15 @@ class FhirTest {
             assertEquals(400, again.statusCode());
             assertEquals("invalid_grant", JSON.readTree(again.body()).path("error").asText(), again.body());
 
+            // A token for another FHIR server (aud) is not handed out here.
+            HttpResponse<String> otherAud = owner.get(url.replace(enc(s.url() + "/fhir"), enc("https://ehr.example.org/fhir")));
+            assertTrue(otherAud.headers().firstValue("Location").orElse("").contains("error=invalid_request"), otherAud.headers().map().toString());
+
+            // The person's FHIR reads are in the audit trail, naming the patient.
+            Identity.platform(s).audit().flush();
+            assertTrue(AuditTest.all(s).stream().anyMatch(e -> e.operation().equals("GET /fhir/Observation") && e.resources() != null
+                    && e.resources().contains("patient=" + patient)), "audited with the patient");
+
             // SMART scopes without PKCE are refused at the authorization endpoint.
             String noPkce = authorize + "?response_type=code&client_id=" + Identity.confidentialClient(s).id() + "&redirect_uri=" + enc(Identity.REDIRECT)
                     + "&scope=" + enc("patient/Observation.rs") + "&state=s2";

@@ -94,7 +94,9 @@ public final class AuditRecorder {
     /** Parameters that name personal data: every {@code *_id}, {@code *_ids}, batch and object names. Values are clipped. */
     private static final Set<String> NAMED = Set.of("batch_no", "collection_id", "object_name", "biosample_ids", "model_id", "upload_id",
             // A Beacon query names a genotype: the probe itself is what an audit of re-identification needs.
-            "variantId", "referenceName", "start", "end", "referenceBases", "alternateBases", "assemblyId", "query");
+            "variantId", "referenceName", "start", "end", "referenceBases", "alternateBases", "assemblyId", "query",
+            // FHIR names whose data it reads by the patient (or subject) and the resource id.
+            "patient", "subject", "id");
 
     static String resources(ApiRequest request) {
         Map<String, List<JsonNode>> input = request.inputIfRead();

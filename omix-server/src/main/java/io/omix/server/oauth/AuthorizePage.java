@@ -37,7 +37,10 @@ final class AuthorizePage {
 
     private final ConsentStore consents;
 
+    private final Platform platformRef;
+
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
+        this.platformRef = platform;
         this.consents = new ConsentStore(platform);
         this.clients = clients;
         this.codes = codes;
@@ -93,6 +96,15 @@ final class AuthorizePage {
         if (scope.isBlank()) {
             redirectError(ctx, redirectUri, "invalid_scope", "nothing to grant: the client is allowed no scope (admin must be asked for by name)", state);
             return;
+        }
+        // SMART's aud names the FHIR server the token is for: a token asked for another server's is not handed out here.
+        String aud = param.apply("aud");
+        if (aud != null) {
+            String fhir = new io.omix.server.common.http.ApiRequest(ctx).baseUrl(platformRef.config()) + "/fhir";
+            if (!aud.replaceAll("/+$", "").equals(fhir)) {
+                redirectError(ctx, redirectUri, "invalid_request", "aud must be this server's FHIR base, " + fhir, state);
+                return;
+            }
         }
         String challenge = param.apply("code_challenge");
         String method = param.apply("code_challenge_method");
