@@ -223,6 +223,15 @@ class BeaconTest {
             assertFalse(ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count").at("/responseSummary/exists").asBoolean());
             assertEquals(0, ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count")
                     .at("/responseSummary/numTotalResults").asInt(), "zero is zero");
+
+            // A caller with carriers of its own learns its own part exactly, never others' small part by subtraction.
+            String second = w.stranger().registerSample("WGS-2", 11, project(w)).getString("biosample_id");
+            HttpResponse<String> imported = VariantsTest.upload(w, w.operator(), "biosample_id=" + second + "&sample_name=PATIENT&pipeline_version=x",
+                    VariantsTest.fixture());
+            assertTrue(imported.body().contains("\"code\":0"), imported.body());
+            JsonNode carriersCount = ok(get(s, "/g_variants/" + id + "/biosamples?requestedGranularity=count", owner), "count");
+            assertEquals(1 + 5, carriersCount.at("/responseSummary/numTotalResults").asInt(), "its own one, and at most five others");
+            assertEquals("at most", carriersCount.at("/info/countPrecision").asText());
         }
     }
 

@@ -221,6 +221,23 @@ class FhirTest {
             assertConforms(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), owner).body());
             refused(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), w.stranger().accessToken()), 404, null);
 
+            // A client's own token: the people behind its samples under pseudonyms, no demographics, with the samples scope.
+            String clientId = s.server().platform().database().jdbc().queryOne("SELECT client_id FROM sample_clients WHERE biosample_id = ?",
+                    rs -> rs.getString(1), w.sample()).orElseThrow();
+            String clientToken = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId,
+                    null, "client_credentials", "samples streams profile", null, false).accessToken();
+            JsonNode people = JSON.readTree(raw(s, "/fhir/Patient", clientToken).body());
+            assertConforms(people.toString());
+            JsonNode pseudonymous = people.at("/entry/0/resource");
+            String pseudonym = pseudonymous.get("id").asText();
+            assertTrue(!pseudonym.equals(patient) && !pseudonymous.has("gender") && !pseudonymous.has("birthDate"), pseudonymous.toString());
+            JsonNode theirs = JSON.readTree(raw(s, "/fhir/Observation?patient=" + pseudonym + "&_count=1", clientToken).body());
+            assertEquals("Patient/" + pseudonym, theirs.at("/entry/0/resource/subject/reference").asText());
+            refused(raw(s, "/fhir/Patient/" + patient, clientToken), 404, null);
+            String streamsOnly = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId,
+                    null, "client_credentials", "streams", null, false).accessToken();
+            refused(raw(s, "/fhir/Patient", streamsOnly), 403, null);
+
             // Another person sees none of it.
             IGenericClient stranger = client(s, w.stranger().accessToken());
             assertThrows(ResourceNotFoundException.class, () -> stranger.read().resource(Observation.class).withId(firstId).execute());
@@ -304,6 +321,9 @@ class FhirTest {
             assertEquals(patient, fhir.read().resource(Patient.class).withId(answer.path("patient").asText()).execute().getIdElement().getIdPart());
             Bundle obs = fhir.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class).execute();
             assertEquals(1, obs.getEntry().size());
+            // Read and search only: the SMART grant allows no create.
+            assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
+                    () -> fhir.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
             // Observation read access is not sample access: the SMART grant did not include Specimen.
             assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
                     () -> fhir.read().resource(Specimen.class).withId(w.sample()).execute());
@@ -326,7 +346,7 @@ class FhirTest {
 
             // SMART scopes without PKCE are refused at the authorization endpoint.
             String noPkce = authorize + "?response_type=code&client_id=" + Identity.confidentialClient(s).id() + "&redirect_uri=" + enc(Identity.REDIRECT)
-                    + "&scope=" + enc("patient/Observation.rs") + "&state=s2";
+                    + "&scope=" + enc("patient/Observation.rs") + "&state=s2&aud=" + enc(s.url() + "/fhir");
             HttpResponse<String> refused = owner.get(noPkce);
             assertTrue(refused.headers().firstValue("Location").orElse("").contains("error=invalid_request"), refused.headers().map().toString());
         }

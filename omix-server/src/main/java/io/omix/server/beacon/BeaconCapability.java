@@ -147,7 +147,8 @@ public final class BeaconCapability implements Capability {
                 throw ApiException.invalidParam(unsupported.name(), "is not supported by this beacon");
             }
         }
-        int limit = p.get(LIMIT) == 0 ? 10 : p.get(LIMIT);
+        // Beacon's limit 0 asks for everything: this beacon's most, 1000.
+        int limit = p.get(LIMIT) == 0 ? 1000 : p.get(LIMIT);
         return new Ask(Granularity.of(p.get(GRANULARITY)), p.get(SKIP), limit, p.get(INCLUDE), p);
     }
 
@@ -242,9 +243,9 @@ public final class BeaconCapability implements Capability {
             }
             return biosampleAnswer(r, ask, audience, g, carriersOf, requestParameters);
         }
-        boolean others = found.stream().anyMatch(v -> v.carriers().stream().anyMatch(c -> !subjects.own().contains(c.biosampleId())));
+        int ownCount = (int) found.stream().filter(v -> v.carriers().stream().anyMatch(c -> subjects.own().contains(c.biosampleId()))).count();
         Map<String, Object> meta = meta(r, ask, g, "genomicVariation", "beacon-g_variant-v2.0.0", Map.of("g_variant", requestParameters));
-        if (g != Granularity.RECORD) return summary(meta, found.size(), g, others);
+        if (g != Granularity.RECORD) return summary(meta, ownCount, found.size() - ownCount, g);
         Set<String> own = new LinkedHashSet<>();
         found.forEach(v -> v.carriers().forEach(c -> own.add(c.biosampleId())));
         Map<String, List<String>> datasetsOf = datasetsOf(own);
@@ -333,8 +334,11 @@ public final class BeaconCapability implements Capability {
                                    Map<String, Object> requestParameters) {
         Map<String, Object> meta = meta(r, ask, g, "biosample", "beacon-biosample-v2.0.0",
                 requestParameters.isEmpty() ? null : Map.of("g_variant", requestParameters));
-        boolean others = covered.values().stream().anyMatch(c -> !c.own());
-        if (g != Granularity.RECORD) return summary(meta, covered.size(), g, others);
+        int ownCount = (int) covered.values().stream().filter(BeaconAudience.Covered::own).count();
+        // Sample records need the samples scope as well (a variants-only token asking for a variant's carriers gets a count).
+        if (g == Granularity.RECORD && !r.caller().hasScope(io.omix.server.common.auth.Scope.SAMPLES.id())) g = Granularity.COUNT;
+        meta.put("returnedGranularity", g.wire());
+        if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g);
         List<String> ids = covered.values().stream().filter(BeaconAudience.Covered::own).map(BeaconAudience.Covered::biosampleId).toList();
         Map<String, List<String>> datasetsOf = datasetsOf(ids);
         Map<String, Map<String, Object>> records = biosampleRecords(page(ids, ask));
@@ -388,8 +392,8 @@ public final class BeaconCapability implements Capability {
         }, chunk.toArray()));
         if (id != null) own.keySet().retainAll(Set.of(id));
         Map<String, Object> meta = meta(r, ask, g, "individual", "beacon-individual-v2.0.0", null);
-        boolean others = own.values().stream().anyMatch(o -> !o);
-        if (g != Granularity.RECORD) return summary(meta, own.size(), g, others);
+        int ownCount = (int) own.values().stream().filter(o -> o).count();
+        if (g != Granularity.RECORD) return summary(meta, ownCount, own.size() - ownCount, g);
         List<String> ids = own.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
         Map<String, List<String>> sampleDatasets = datasetsOf(samplesOf.values().stream().flatMap(List::stream).distinct().toList());
         Map<String, List<String>> datasetsOf = new LinkedHashMap<>();
@@ -526,29 +530,31 @@ public final class BeaconCapability implements Capability {
     }
 
     /**
-     * A boolean or count answer. A count over anyone else's samples below the threshold is answered as the
-     * threshold, and {@code info} says it is an upper bound: small counts single people out.
+     * A boolean or count answer. The caller's own matches are counted exactly; other people's, when from 1 below the
+     * threshold, are counted as the threshold and {@code info} says the total is an upper bound: small counts single
+     * people out, and an exact total would give them away to a caller who knows its own part.
      */
-    private Map<String, Object> summary(Map<String, Object> meta, int count, Granularity g, boolean othersInvolved) {
+    private Map<String, Object> summary(Map<String, Object> meta, int own, int others, Granularity g) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("meta", meta);
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("exists", count > 0);
+        summary.put("exists", own + others > 0);
         if (g == Granularity.COUNT) {
             int threshold = platform.config().beacon().countThreshold();
-            if (othersInvolved && count > 0 && count < threshold) {
-                summary.put("numTotalResults", threshold);
+            if (others > 0 && others < threshold) {
+                summary.put("numTotalResults", own + threshold);
                 out.put("info", Map.of("countPrecision", "at most", "countThreshold", threshold));
             } else {
-                summary.put("numTotalResults", count);
+                summary.put("numTotalResults", own + others);
             }
         }
         out.put("responseSummary", summary);
         return out;
     }
 
+    /** Beacon's skip counts pages of {@code limit}. */
     private static <T> List<T> page(List<T> all, Ask ask) {
-        int from = Math.min(all.size(), ask.skip());
+        int from = (int) Math.min(all.size(), (long) ask.skip() * ask.limit());
         return all.subList(from, Math.min(all.size(), from + ask.limit()));
     }
 

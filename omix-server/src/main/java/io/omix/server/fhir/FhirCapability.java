@@ -8,6 +8,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Caller;
 import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
@@ -77,17 +78,20 @@ public final class FhirCapability implements Capability {
     static final ParamSpec STATS = ParamSpec.of(SUBJECT, PATIENT, CODE, STATISTIC, FORMAT);
     static final ParamSpec OBSERVATION_SEARCH = ParamSpec.of(SUBJECT, PATIENT, CODE, COUNT, SORT, CURSOR, SEARCH_ID, FORMAT);
     static final ParamSpec SUBJECT_SEARCH = ParamSpec.of(SEARCH_ID, SUBJECT, PATIENT, FORMAT);
+    static final ParamSpec PATIENT_SEARCH = ParamSpec.of(SEARCH_ID, FORMAT);
 
     private final Platform platform;
     private final Jdbc jdbc;
     private final StreamStore streams;
     private final io.omix.server.files.ObjectAccess objects;
+    private final byte[] patientKey;
 
     public FhirCapability(Platform platform) {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.streams = new StreamStore(platform);
         this.objects = new io.omix.server.files.ObjectAccess(platform);
+        this.patientKey = platform.masterKey().derive("fhir-patient");
     }
 
     @Override
@@ -98,7 +102,7 @@ public final class FhirCapability implements Capability {
             routes.resource(HandlerType.GET, path, Access.PUBLIC, ParamSpec.NONE, (r, p) -> smartConfiguration(r));
         }
         routes.resource(HandlerType.GET, BASE + "/Patient/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> patientRead(r, p.get(ID)));
-        routes.resource(HandlerType.GET, BASE + "/Patient", Access.TOKEN, SUBJECT_SEARCH, this::patientSearch);
+        routes.resource(HandlerType.GET, BASE + "/Patient", Access.TOKEN, PATIENT_SEARCH, this::patientSearch);
         routes.resource(HandlerType.GET, BASE + "/Specimen/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> specimenRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Specimen", Access.TOKEN, SUBJECT_SEARCH, this::specimenSearch);
         // The operations first: their paths would otherwise be taken for ids.
@@ -114,28 +118,58 @@ public final class FhirCapability implements Capability {
 
     // ---- who the caller may see ----
 
-    /** A person the caller sees: a user token its own; a client token those bound to samples its client sees. */
-    private boolean seesPatient(Caller caller, String patientId) {
-        if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId());
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("su.user_id = ?", patientId));
-        return jdbc.queryOne("SELECT 1 FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql()
-                + " FETCH FIRST 1 ROWS ONLY", rs -> 1, where.args()).isPresent();
+    /**
+     * A person's Patient id as this caller sees it: a person's own token, the account id (as get_user gives it);
+     * a client's token, a pseudonym keyed by the platform's secret and the client, so that no client learns account
+     * ids (which the original APIs never give it) nor links people across clients or to the Beacon's pseudonyms.
+     */
+    private String patientIdOf(Caller caller, String userId) {
+        if (userId == null) return null;
+        if (caller.kind() == Caller.Kind.USER_TOKEN) return userId;
+        return "p" + Secrets.hmac(patientKey, caller.clientId() + "\n" + userId).replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
     }
 
-    /** A visible sample with its person (the caller's own for a user token, else the first person bound to it). */
+    /** The account behind a Patient id this caller may use: its own for a user token; for a client token, a person of its samples. */
+    private String userOf(Caller caller, String patientId) {
+        if (patientId == null) return null;
+        if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId()) ? patientId : null;
+        for (String user : people(caller)) if (patientIdOf(caller, user).equals(patientId)) return user;
+        return null;
+    }
+
+    /** The people bound to the samples a client token sees (at most {@value #MAX_SUBJECTS}). */
+    private List<String> people(Caller caller) {
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        List<String> out = jdbc.query("SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql()
+                + " ORDER BY su.user_id FETCH FIRST " + (MAX_SUBJECTS + 1) + " ROWS ONLY", rs -> rs.getString(1), where.args());
+        if (out.size() > MAX_SUBJECTS) throw tooMany();
+        return out;
+    }
+
+    /** Most samples or people one answer covers: beyond, the caller names a patient (never a silently cut answer). */
+    static final int MAX_SUBJECTS = 1000;
+
+    private static ApiException tooMany() {
+        return ApiException.invalidParam("patient", "this caller sees more than " + MAX_SUBJECTS + " samples or people: name a patient");
+    }
+
+    /** A visible sample with its person's Patient id (as this caller sees it; null when nobody is bound to it). */
     record Subject(String biosampleId, String patientId, String entityId, int site, OffsetDateTime collected) {}
 
-    /** The samples the caller sees, of one person when {@code patientId} is given. */
-    private List<Subject> subjects(Caller caller, String patientId, String biosampleId) {
+    /** The samples the caller sees, of one person (an account id, resolved by {@link #userOf}) when {@code userId} is given. */
+    private List<Subject> subjects(Caller caller, String userId, String biosampleId) {
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
-        if (patientId != null) where.and("EXISTS (SELECT 1 FROM sample_users pu WHERE pu.biosample_id = s.biosample_id AND pu.user_id = ?)", patientId);
+        if (userId != null) where.and("EXISTS (SELECT 1 FROM sample_users pu WHERE pu.biosample_id = s.biosample_id AND pu.user_id = ?)", userId);
         if (biosampleId != null) where.and("s.biosample_id = ?", biosampleId);
         String self = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null;
-        return jdbc.query("SELECT s.biosample_id, s.site, s.sample_collection_time, se.entity_id,"
+        List<Subject> out = jdbc.query("SELECT s.biosample_id, s.site, s.sample_collection_time, se.entity_id,"
                 + " (SELECT MIN(u.user_id) FROM sample_users u WHERE u.biosample_id = s.biosample_id) AS person"
-                + " FROM samples s LEFT JOIN sample_entities se ON se.biosample_id = s.biosample_id" + where.sql() + " ORDER BY s.biosample_id FETCH FIRST 1000 ROWS ONLY",
-                rs -> new Subject(rs.getString("biosample_id"), patientId != null ? patientId : self != null ? self : rs.getString("person"),
+                + " FROM samples s LEFT JOIN sample_entities se ON se.biosample_id = s.biosample_id" + where.sql() + " ORDER BY s.biosample_id FETCH FIRST "
+                + (MAX_SUBJECTS + 1) + " ROWS ONLY",
+                rs -> new Subject(rs.getString("biosample_id"), patientIdOf(caller, userId != null ? userId : self != null ? self : rs.getString("person")),
                         rs.getString("entity_id"), rs.getInt("site"), rs.getObject("sample_collection_time", OffsetDateTime.class)), where.args());
+        if (out.size() > MAX_SUBJECTS) throw tooMany();
+        return out;
     }
 
     private static String patientOf(Params p) {
@@ -157,18 +191,33 @@ public final class FhirCapability implements Capability {
     // ---- Patient ----
 
     private Object patientRead(ApiRequest r, String id) {
-        if (!seesPatient(r.caller(), id)) throw notFound("Patient", id);
+        requirePeopleScope(r.caller());
+        if (userOf(r.caller(), id) == null) throw notFound("Patient", id);
         return patient(r.caller(), id);
     }
 
+    /** A client's token lists the people behind its samples only with the samples scope; a person's token reads itself. */
+    private static void requirePeopleScope(Caller caller) {
+        if (caller.kind() != Caller.Kind.USER_TOKEN) caller.requireScope(Scope.SAMPLES);
+        smart(caller, "Patient", 'r');
+    }
+
+    /** A SMART app's token is held to the permissions its SMART scopes name (read, search, create) per resource type. */
+    private static void smart(Caller caller, String type, char permission) {
+        if (!io.omix.server.oauth.SmartScopes.allows(caller.scopes(), type, permission)) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "the SMART grant does not allow " + permission + " on " + type));
+        }
+    }
+
     private Object patientSearch(ApiRequest r, Params p) {
-        strict(r, SUBJECT_SEARCH);
+        strict(r, PATIENT_SEARCH);
+        requirePeopleScope(r.caller());
         Set<String> ids = new LinkedHashSet<>();
         String only = p.get(SEARCH_ID);
         if (r.caller().kind() == Caller.Kind.USER_TOKEN) {
             ids.add(r.caller().userId());
         } else {
-            for (Subject s : subjects(r.caller(), null, null)) if (s.patientId() != null) ids.add(s.patientId());
+            for (String user : people(r.caller())) ids.add(patientIdOf(r.caller(), user));
         }
         if (only != null) ids.retainAll(Set.of(only));
         List<Map<String, Object>> resources = new ArrayList<>();
@@ -176,13 +225,16 @@ public final class FhirCapability implements Capability {
         return bundle(r, "Patient", resources, null);
     }
 
-    /** A person: the id always; gender and birth date only to a token with the profile scope. */
+    /**
+     * A person: the id always; gender and birth date only to the person's own token with the profile scope (as
+     * get_user gives them), never to a client's token.
+     */
     private Map<String, Object> patient(Caller caller, String id) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("resourceType", "Patient");
         m.put("id", id);
         m.put("active", true);
-        if (caller.hasScope(Scope.PROFILE.id())) {
+        if (caller.kind() == Caller.Kind.USER_TOKEN && id.equals(caller.userId()) && caller.hasScope(Scope.PROFILE.id())) {
             jdbc.queryOne("SELECT sex, birthday FROM users WHERE user_id = ?", rs -> {
                 Integer sex = (Integer) rs.getObject(1);
                 m.put("gender", sex == null ? "unknown" : sex == 1 ? "male" : sex == 2 ? "female" : "unknown");
@@ -198,6 +250,7 @@ public final class FhirCapability implements Capability {
 
     private Object specimenRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.SAMPLES);
+        smart(r.caller(), "Specimen", 'r');
         List<Subject> found = subjects(r.caller(), null, id);
         if (found.isEmpty()) throw notFound("Specimen", id);
         return specimen(found.get(0));
@@ -206,8 +259,13 @@ public final class FhirCapability implements Capability {
     private Object specimenSearch(ApiRequest r, Params p) {
         strict(r, SUBJECT_SEARCH);
         r.caller().requireScope(Scope.SAMPLES);
+        smart(r.caller(), "Specimen", 's');
         List<Map<String, Object>> resources = new ArrayList<>();
-        for (Subject s : subjects(r.caller(), patientOf(p), p.get(SEARCH_ID))) resources.add(specimen(s));
+        String patient = patientOf(p);
+        String user = userOf(r.caller(), patient);
+        if (patient == null || user != null) {
+            for (Subject s : subjects(r.caller(), user, p.get(SEARCH_ID))) resources.add(specimen(s));
+        }
         return bundle(r, "Specimen", resources, null);
     }
 
@@ -237,6 +295,7 @@ public final class FhirCapability implements Capability {
 
     private Object documentRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.FILES);
+        smart(r.caller(), "DocumentReference", 'r');
         for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 100_000)) {
             if (documentId(o.objectName()).equals(id)) return document(r, o);
         }
@@ -247,6 +306,7 @@ public final class FhirCapability implements Capability {
     private Object documentSearch(ApiRequest r, Params p) {
         strict(r, SUBJECT_SEARCH);
         r.caller().requireScope(Scope.FILES);
+        smart(r.caller(), "DocumentReference", 's');
         String patient = patientOf(p);
         List<Map<String, Object>> resources = new ArrayList<>();
         boolean patientMatches = patient == null || r.caller().kind() == Caller.Kind.USER_TOKEN && patient.equals(r.caller().userId());
@@ -281,6 +341,12 @@ public final class FhirCapability implements Capability {
 
     private Object observationRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 'r');
+        return observationOf(r, id);
+    }
+
+    /** An Observation the caller sees, whatever its SMART permissions (the answer to its own create, too). */
+    private Object observationOf(ApiRequest r, String id) {
         Optional<StreamStore.Record> record = streams.find(id).filter(x -> StreamStore.OPEN_PLATFORM.equals(x.namespace()));
         if (record.isEmpty()) throw notFound("Observation", id);
         Optional<String> sample = streams.sampleOf(record.get().entityId());
@@ -292,18 +358,26 @@ public final class FhirCapability implements Capability {
     private Object observationSearch(ApiRequest r, Params p) {
         strict(r, OBSERVATION_SEARCH);
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 's');
         String patient = patientOf(p);
-        if (patient != null && !seesPatient(r.caller(), patient)) return bundle(r, "Observation", List.of(), null);
-        List<Subject> subjects = subjects(r.caller(), patient, null).stream().filter(s -> s.entityId() != null).toList();
+        String user = userOf(r.caller(), patient);
+        if (patient != null && user == null) return bundle(r, "Observation", List.of(), null);
         if (p.get(SEARCH_ID) != null) {
-            Object one;
+            // One id: the other filters still apply to it.
+            if (p.get(CODE) != null || r.ctx().queryParam(DATE) != null) {
+                throw ApiException.invalidParam("_id", "an _id search takes patient or subject, not code or date");
+            }
+            Map<?, ?> one;
             try {
-                one = observationRead(r, p.get(SEARCH_ID));
+                one = ServerJson.MAPPER.convertValue(observationRead(r, p.get(SEARCH_ID)), Map.class);
             } catch (ApiException notThere) {
                 return bundle(r, "Observation", List.of(), null);
             }
-            return bundle(r, "Observation", List.of(ServerJson.MAPPER.convertValue(one, Map.class)), null);
+            boolean samePatient = patient == null || ("Patient/" + patient).equals(((Map<?, ?>) one.get("subject")) == null ? null
+                    : ((Map<?, ?>) one.get("subject")).get("reference"));
+            return bundle(r, "Observation", samePatient ? List.of(castMap(one)) : List.of(), null);
         }
+        List<Subject> subjects = subjects(r.caller(), user, null).stream().filter(s -> s.entityId() != null).toList();
         List<String> elements = p.get(CODE) == null ? null : elementsOf(p.get(CODE));
         List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
         boolean ascending = "date".equals(p.get(SORT));
@@ -330,10 +404,16 @@ public final class FhirCapability implements Capability {
     /** The entities (samples with stream data) of the patient asked for, among those the caller sees. */
     private Map<String, Subject> entities(ApiRequest r, Params p) {
         String patient = patientOf(p);
+        String user = userOf(r.caller(), patient);
         Map<String, Subject> byEntity = new LinkedHashMap<>();
-        if (patient != null && !seesPatient(r.caller(), patient)) return byEntity;
-        for (Subject s : subjects(r.caller(), patient, null)) if (s.entityId() != null) byEntity.put(s.entityId(), s);
+        if (patient != null && user == null) return byEntity;
+        for (Subject s : subjects(r.caller(), user, null)) if (s.entityId() != null) byEntity.put(s.entityId(), s);
         return byEntity;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     /** The data elements asked for by {@code code}, or those the entities have records of. */
@@ -351,6 +431,9 @@ public final class FhirCapability implements Capability {
     private Object lastN(ApiRequest r, Params p) {
         strict(r, LASTN);
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 's');
+        // FHIR's $lastn is per subject: one person's newest values, never a mix of people's.
+        if (patientOf(p) == null) throw ApiException.invalidParam("patient", "$lastn is asked about one patient (patient or subject)");
         Map<String, Subject> byEntity = entities(r, p);
         List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
         List<Map<String, Object>> resources = new ArrayList<>();
@@ -373,6 +456,7 @@ public final class FhirCapability implements Capability {
     private Object stats(ApiRequest r, Params p) {
         strict(r, STATS);
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 's');
         List<String> asked = new ArrayList<>();
         for (String s : p.get(STATISTIC).split(",")) {
             if (!STATISTICS.contains(s)) throw ApiException.invalidParam("statistic", "each is one of " + String.join(", ", STATISTICS) + ", not '" + s + "'");
@@ -411,7 +495,7 @@ public final class FhirCapability implements Capability {
                 }
                 read += page.size();
                 if (page.size() < 5000) break;
-                if (read >= 10_000_000) throw ApiException.invalidParam("date", "more than 10,000,000 Observations: ask about a shorter window");
+                if (read >= 1_000_000) throw ApiException.invalidParam("date", "more than 1,000,000 Observations: ask about a shorter window");
                 after = page.get(page.size() - 1).cursor();
             }
             StreamStore.DataElement e = streams.element(element).orElseThrow();
@@ -449,12 +533,15 @@ public final class FhirCapability implements Capability {
     /** The data elements a {@code code} token list names: {@code system|code}, {@code |code} or {@code code}, comma-separated. */
     private List<String> elementsOf(String tokens) {
         Set<String> out = new LinkedHashSet<>();
-        for (String token : tokens.split(",")) {
+        String[] asked = tokens.split(",");
+        if (asked.length > 20) throw ApiException.invalidParam("code", "at most 20 codes");
+        List<StreamStore.DataElement> catalog = streams.elements(); // once per question, however many codes it names
+        for (String token : asked) {
             int bar = token.indexOf('|');
             String system = bar < 0 ? null : token.substring(0, bar);
             String code = bar < 0 ? token : token.substring(bar + 1);
             if (code.isEmpty()) throw ApiException.invalidParam("code", "'" + token + "' names no code");
-            for (StreamStore.DataElement e : streams.elements()) {
+            for (StreamStore.DataElement e : catalog) {
                 boolean loinc = "LOINC".equalsIgnoreCase(e.sourceDomain()) && code.equals(e.sourceId());
                 boolean own = code.equals(e.id());
                 if (system == null && (loinc || own) || "http://loinc.org".equals(system) && loinc || Observations.ELEMENT_SYSTEM.equals(system) && own) {
@@ -479,13 +566,14 @@ public final class FhirCapability implements Capability {
 
     private Object observationCreate(ApiRequest r) {
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 'c');
         JsonNode resource = body(r, MAX_RESOURCE_BYTES);
         StreamStore.NewRecord record = newRecord(r.caller(), resource, "");
         StreamStore.Written written = streams.write(StreamStore.OPEN_PLATFORM, List.of(record), true).get(0);
         if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
         String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
         r.ctx().status(201).header("Location", url);
-        return observationRead(r, written.streamId());
+        return observationOf(r, written.streamId());
     }
 
     /**
@@ -494,6 +582,7 @@ public final class FhirCapability implements Capability {
      */
     private Object transaction(ApiRequest r) {
         r.caller().requireScope(Scope.STREAMS);
+        smart(r.caller(), "Observation", 'c');
         JsonNode bundle = body(r, MAX_BUNDLE_BYTES);
         if (!"Bundle".equals(bundle.path("resourceType").asText())) throw ApiException.invalidParam("resourceType", "must be Bundle");
         if (!"transaction".equals(bundle.path("type").asText())) throw ApiException.invalidParam("type", "must be transaction (batches are not offered)");
@@ -530,12 +619,14 @@ public final class FhirCapability implements Capability {
             throw ApiException.invalidParam(at + "subject", "must reference the Patient, as Patient/{id}");
         }
         String patient = subject.substring(8);
-        if (!seesPatient(caller, patient)) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
+        String user = userOf(caller, patient);
+        if (user == null) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
         String specimen = o.path("specimen").path("reference").asText(null);
-        List<Subject> samples = subjects(caller, patient, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
+        List<Subject> samples = subjects(caller, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
         if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
         if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");
         String element = null;
+        if (o.path("code").path("coding").size() > 10) throw ApiException.invalidParam(at + "code", "at most 10 codings");
         for (JsonNode coding : o.path("code").path("coding")) {
             String system = coding.path("system").asText("");
             String code = coding.path("code").asText("");
@@ -647,7 +738,7 @@ public final class FhirCapability implements Capability {
         m.put("grant_types_supported", List.of("authorization_code", "refresh_token", "client_credentials"));
         m.put("response_types_supported", List.of("code"));
         m.put("code_challenge_methods_supported", List.of("S256"));
-        m.put("scopes_supported", List.of("launch/patient", "offline_access", "patient/*.rs", "patient/Observation.rs", "patient/Observation.cruds",
+        m.put("scopes_supported", List.of("launch/patient", "offline_access", "patient/*.rs", "patient/Observation.rs", "patient/Observation.crs",
                 "patient/Patient.rs", "patient/Specimen.rs", "patient/DocumentReference.rs", "user/*.rs", "user/Observation.rs"));
         m.put("capabilities", List.of("launch-standalone", "client-public", "client-confidential-symmetric", "context-standalone-patient",
                 "permission-patient", "permission-user", "permission-v2", "permission-offline"));

@@ -55,7 +55,7 @@ final class AuthorizePage {
     }
 
     /** A checked authorization request. */
-    private record Valid(OAuthClient client, String redirectUri, String scope, String state, String challenge) {}
+    private record Valid(OAuthClient client, String redirectUri, String scope, String state, String challenge, String aud) {}
 
     private void handle(Context ctx, Function<String, String> param, boolean submitted) {
         secureHeaders(ctx);
@@ -99,6 +99,10 @@ final class AuthorizePage {
         }
         // SMART's aud names the FHIR server the token is for: a token asked for another server's is not handed out here.
         String aud = param.apply("aud");
+        if (aud == null && !smart.isEmpty()) {
+            redirectError(ctx, redirectUri, "invalid_request", "SMART scopes need aud, this server's FHIR base", state);
+            return;
+        }
         if (aud != null) {
             String fhir = new io.omix.server.common.http.ApiRequest(ctx).baseUrl(platformRef.config()) + "/fhir";
             if (!aud.replaceAll("/+$", "").equals(fhir)) {
@@ -118,7 +122,7 @@ final class AuthorizePage {
                     : "SMART scopes need a PKCE code_challenge (S256)", state);
             return;
         }
-        Valid request = new Valid(client, redirectUri, scope, state, challenge);
+        Valid request = new Valid(client, redirectUri, scope, state, challenge, aud);
         Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
         if (!submitted) {
             // Allowed before, all of it: the person is not asked again; else only what is new is asked.
@@ -217,6 +221,7 @@ final class AuthorizePage {
         hidden(hidden, "redirect_uri", request.redirectUri());
         hidden(hidden, "scope", request.scope());
         if (request.state() != null) hidden(hidden, "state", request.state());
+        if (request.aud() != null) hidden(hidden, "aud", request.aud());
         if (request.challenge() != null) {
             hidden(hidden, "code_challenge", request.challenge());
             hidden(hidden, "code_challenge_method", "S256");

@@ -17,13 +17,35 @@ import java.util.regex.Pattern;
  * Observations carry no category, so none would match. {@code launch/patient} puts the person's id in the token
  * answer as {@code patient}; {@code offline_access} is what the platform's refresh tokens already are.
  */
-final class SmartScopes {
+public final class SmartScopes {
     private static final Pattern RESOURCE = Pattern.compile("(patient|user)/(\\*|Patient|Observation|Specimen|DocumentReference)"
             + "\\.(\\*|read|write|c?r?u?d?s?)(\\?[A-Za-z0-9_\\-.:|=&%]{1,200})?");
     static final String LAUNCH_PATIENT = "launch/patient";
     private static final Set<String> CONTEXT = Set.of(LAUNCH_PATIENT, "offline_access", "online_access", "openid", "fhirUser");
 
     private SmartScopes() {}
+
+    /**
+     * Whether a token's scopes allow {@code permission} ({@code c r u d s}) on {@code type}: always for a token with no
+     * SMART resource scope (its platform scopes decide); otherwise only when one of its SMART scopes names the type
+     * (or {@code *}) with that permission ({@code read} is {@code rs}, {@code write} {@code cud}, {@code *} all).
+     * The platform's own APIs do not tell reading from writing; the FHIR API holds SMART apps to what they asked.
+     */
+    public static boolean allows(Set<String> scopes, String type, char permission) {
+        boolean anySmart = false;
+        for (String s : scopes) {
+            Matcher m = RESOURCE.matcher(s);
+            if (!m.matches()) continue;
+            anySmart = true;
+            if (m.group(4) != null || !(m.group(2).equals("*") || m.group(2).equals(type))) continue;
+            String p = m.group(3);
+            if (p.equals("*") || p.equals("read") && "rs".indexOf(permission) >= 0 || p.equals("write") && "cud".indexOf(permission) >= 0
+                    || p.indexOf(permission) >= 0 && !p.equals("read") && !p.equals("write")) {
+                return true;
+            }
+        }
+        return !anySmart;
+    }
 
     static boolean isSmart(String scope) {
         return CONTEXT.contains(scope) || RESOURCE.matcher(scope).matches();

@@ -183,6 +183,12 @@ final class TokenEndpoint {
         // A SMART scope stays while the platform scopes it grants are still the client's.
         allowed.removeIf(s -> SmartScopes.isSmart(s) ? !client.scopes().containsAll(SmartScopes.platformScopes(s)) : !client.scopes().contains(s));
         String scope = narrowed(allowed, p.get(SCOPE));
+        // A SMART app narrowing in SMART's words keeps the platform scopes those words map onto (they were granted).
+        Set<String> kept = TokenStore.scopes(scope);
+        for (String s : TokenStore.scopes(scope)) {
+            if (SmartScopes.isSmart(s)) for (String platformScope : SmartScopes.platformScopes(s)) if (allowed.contains(platformScope)) kept.add(platformScope);
+        }
+        scope = String.join(" ", kept);
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");

@@ -73,7 +73,7 @@ public final class CarrierSearch {
                     if (q.assembly() != null && !q.assembly().equalsIgnoreCase(s.assembly())) continue;
                     // One lookup per spelling of the chromosome: H2 scans the whole import for an IN list there.
                     String bare = q.rsid() == null ? bare(q.chromosome()) : null;
-                    for (String chromosome : q.rsid() != null ? new String[] {null} : new String[] {bare, "chr" + bare}) {
+                    for (String chromosome : q.rsid() != null ? new String[] {null} : spellings(bare)) {
                         if (q.rsid() != null) {
                             Jdbc.bind(ps, s.sourceId(), q.rsid());
                         } else {
@@ -131,6 +131,12 @@ public final class CarrierSearch {
             if (a != 'N' && a != called.charAt(i)) return false;
         }
         return true;
+    }
+
+    /** The names a VCF may give a chromosome: with and without {@code chr}; the mitochondrion as MT or M. */
+    private static String[] spellings(String bare) {
+        if (bare.equalsIgnoreCase("MT") || bare.equalsIgnoreCase("M")) return new String[] {"MT", "chrMT", "M", "chrM"};
+        return new String[] {bare, "chr" + bare};
     }
 
     /** A chromosome's name without its {@code chr} prefix (VCFs write either). */

@@ -181,14 +181,14 @@ public final class Routes {
     private static void countRecords(Context ctx, Object result) {
         Object list = result;
         if (result instanceof java.util.Map<?, ?> m) {
-            for (String key : new String[] {"result", "results", "items", "data", "objects"}) {
+            for (String key : new String[] {"result", "results", "items", "data", "objects", "entry", "collections"}) {
                 if (m.get(key) instanceof java.util.Collection<?> || m.get(key) instanceof com.fasterxml.jackson.databind.node.ArrayNode) {
                     list = m.get(key);
                     break;
                 }
             }
         } else if (result instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            for (String key : new String[] {"result", "results", "items", "data", "objects"}) {
+            for (String key : new String[] {"result", "results", "items", "data", "objects", "entry", "collections"}) {
                 if (o.get(key) instanceof com.fasterxml.jackson.databind.node.ArrayNode) {
                     list = o.get(key);
                     break;
