@@ -31,6 +31,8 @@ export OMIX_FILES_S3_URL="$OMIX_TEST_S3_URL" OMIX_FILES_S3_ACCESS_KEY="$OMIX_TES
 export OMIX_SERVER_PUBLIC_URL="http://127.0.0.1:$BALANCER_PORT" OMIX_LOG_LEVEL=WARN OMIX_DB_POOL_SIZE=6
 # A task whose server died is taken over by another after its lease: 15 s rather than a minute.
 export OMIX_TASKS_LEASE_SECONDS=15
+# The balancer is the servers' only peer: trust its X-Forwarded-For for the client's address (audit, throttles).
+export OMIX_SERVER_TRUSTED_PROXIES=127.0.0.1
 
 cleanup() {
   set +e
@@ -87,6 +89,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_request_buffering off;
       # Only what never reached a server, or what is safe to send twice, goes to the next one
       # (nginx never resends a POST that a server may have started on).

@@ -266,6 +266,27 @@ class BeaconTest {
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void behindATrustedBalancerEachClientHasItsOwnProbeBudgetAndAuditedAddress(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("beacon.probes-per-hour", "1").setting("server.trusted-proxies", "127.0.0.1").start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            publish(w, "boolean");
+            assertEquals(200, forwarded(s, "/g_variants?variantId=rs100", "203.0.113.7").statusCode());
+            assertEquals(200, forwarded(s, "/g_variants?variantId=rs100", "203.0.113.8").statusCode(), "another client, its own budget");
+            assertEquals(429, forwarded(s, "/g_variants?variantId=rs200", "203.0.113.7").statusCode());
+            assertEquals(429, forwarded(s, "/g_variants?variantId=rs200", "198.51.100.1, 203.0.113.7").statusCode(), "a claimed address does not help");
+            Identity.platform(s).audit().flush();
+            assertTrue(AuditTest.all(s).stream().anyMatch(e -> e.operation().equals("GET /beacon/v2/g_variants") && "203.0.113.8".equals(e.source())));
+        }
+    }
+
+    static HttpResponse<String> forwarded(TestServer s, String pathAndQuery, String forwardedFor) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/beacon/v2" + pathAndQuery)).header("X-Forwarded-For", forwardedFor).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void variantProbesOverOtherPeoplesSamplesAreLimitedAndEveryQueryIsAudited(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).setting("beacon.probes-per-hour", "3").start()) {
             VariantsTest.World w = VariantsTest.world(s);

@@ -148,6 +148,7 @@ public final class OmixServer implements AutoCloseable {
                     jc.jetty.modifyServletContextHandler(h -> h.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
                     jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
                     for (Capability c : capabilities) c.jetty(jc.jetty);
+                    io.omix.server.common.http.ClientAddress.install(jc.routes, config.trustedProxies());
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());

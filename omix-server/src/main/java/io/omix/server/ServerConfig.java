@@ -61,7 +61,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
-                           Webhooks webhooks, Duration tokenCache, Beacon beacon) {
+                           Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies) {
 
     /**
      * What the GA4GH Beacon tells callers about data they may not see themselves.
@@ -103,6 +103,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("security.master-key", "");
         d.put("security.token-cache-millis", "500");
         d.put("beacon.count-threshold", "5");
+        d.put("server.trusted-proxies", "");
         d.put("beacon.probes-per-hour", "200");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
@@ -251,7 +252,20 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.coalesce-seconds"))),
                         Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
                 Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
-                new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))));
+                new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))),
+                addresses(v.get("server.trusted-proxies")));
+    }
+
+    /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
+    private static java.util.Set<String> addresses(String text) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String a : text.split(",")) {
+            String t = a.trim();
+            if (t.isEmpty()) continue;
+            if (!t.matches("[0-9A-Fa-f:.]{2,64}")) throw new IllegalArgumentException("server.trusted-proxies lists IP addresses, got '" + t + "'");
+            out.add(t);
+        }
+        return java.util.Set.copyOf(out);
     }
 
     private static java.time.ZoneOffset zone(String text) {
@@ -312,7 +326,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon);
+                webhooks, tokenCache, beacon, trustedProxies);
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class AuditRecorder {
 
     static AuditLog.Entry entryOf(Context ctx) {
         String outcome = ctx.statusCode() + " " + (Routes.codeOf(ctx) == null ? "-" : Routes.codeOf(ctx));
-        String source = ctx.ip();
+        String source = io.omix.server.common.http.ClientAddress.of(ctx);
         String requestId = ctx.attribute(ApiRequest.REQUEST_ID);
         Actor plain = ctx.attribute(ACTOR);
         if (plain != null) {

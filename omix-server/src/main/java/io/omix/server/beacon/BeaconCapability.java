@@ -312,7 +312,7 @@ public final class BeaconCapability implements Capability {
         long nowSeconds = platform.clock().millis() / 1000;
         long hourMinute = nowSeconds / 3600 * 60;
         int limit = platform.config().beacon().probesPerHour();
-        if (!RateLimits.takeOne(jdbc, platform.clock(), audience.probeKey(r.ctx().ip()), hourMinute, limit)) {
+        if (!RateLimits.takeOne(jdbc, platform.clock(), audience.probeKey(io.omix.server.common.http.ClientAddress.of(r.ctx())), hourMinute, limit)) {
             long retry = Math.max(1, (hourMinute + 60) * 60 - nowSeconds);
             r.ctx().header("Retry-After", String.valueOf(retry));
             throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + limit

@@ -141,7 +141,7 @@ public final class ConsoleCapability implements Capability {
             loginPage(ctx, 400, "login_wrong");
             return;
         }
-        PasswordSignIn.Outcome outcome = signIn.attempt(username, password, ctx.ip());
+        PasswordSignIn.Outcome outcome = signIn.attempt(username, password, io.omix.server.common.http.ClientAddress.of(ctx));
         if (outcome instanceof PasswordSignIn.Outcome.Locked) {
             loginPage(ctx, 429, "login_locked");
             return;

@@ -139,7 +139,7 @@ final class AuthorizePage {
             return;
         }
         if (userId.isEmpty()) {
-            PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"), ctx.ip());
+            PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"), io.omix.server.common.http.ClientAddress.of(ctx));
             if (outcome instanceof PasswordSignIn.Outcome.Locked) {
                 page(ctx, 429, request, Optional.empty(), "尝试次数过多，请 15 分钟后再试 / Too many attempts: try again in 15 minutes.");
                 return;

@@ -42,7 +42,7 @@ public final class RequestObservation {
                 ACCESS.info("method={} path={} route={} status={} code={} ms={} request_id={} remote={}",
                         ctx.method().name(), quoteIfNeeded(ctx.path()), route, ctx.statusCode(),
                         code == null ? "-" : code, String.format("%.2f", ms),
-                        ctx.attribute(ApiRequest.REQUEST_ID), ctx.ip());
+                        ctx.attribute(ApiRequest.REQUEST_ID), ClientAddress.of(ctx));
             }
         });
     }

@@ -1,0 +1,40 @@
+package io.omix.server.common.http;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.util.Set;
+
+/**
+ * The address a request came from, for the audit trail, sign-in throttling and the Beacon's probe limit. Behind a
+ * load balancer every connection comes from the balancer, so when the connection's peer is one of the operator's
+ * {@code server.trusted-proxies}, the client is the last address of {@code X-Forwarded-For} that is not a trusted
+ * proxy itself (the header's earlier entries are the client's own claims and are not believed).
+ */
+public final class ClientAddress {
+    static final String ATTRIBUTE = "omix.client_address";
+
+    private ClientAddress() {}
+
+    public static void install(RoutesConfig routes, Set<String> trustedProxies) {
+        if (trustedProxies.isEmpty()) return;
+        routes.before(ctx -> ctx.attribute(ATTRIBUTE, resolve(ctx.ip(), ctx.header("X-Forwarded-For"), trustedProxies)));
+    }
+
+    /** The client's address: set by {@link #install} behind trusted proxies, else the connection's peer. */
+    public static String of(Context ctx) {
+        String resolved = ctx.attribute(ATTRIBUTE);
+        return resolved != null ? resolved : ctx.ip();
+    }
+
+    static String resolve(String peer, String forwardedFor, Set<String> trusted) {
+        if (!trusted.contains(peer) || forwardedFor == null || forwardedFor.isBlank()) return peer;
+        String[] hops = forwardedFor.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (hop.isEmpty() || hop.length() > 64 || !hop.matches("[0-9A-Fa-f:.\\[\\]]+")) return peer; // not an address: believe nothing
+            if (!trusted.contains(hop)) return hop;
+        }
+        return peer;
+    }
+}
