@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -88,7 +87,7 @@ public final class BeaconBench {
             System.out.printf("%nBeacon g_variants over %,d calls in %d samples, %d sequential requests each (target p99 < 50 ms):%n",
                     (long) samples * perSample, samples, requests);
             for (int k = 0; k < 3; k++) {
-                System.out.printf("  %-30s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", names[k], pct(nanos[k], 50), pct(nanos[k], 99), pct(nanos[k], 100));
+                System.out.printf("  %-30s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", names[k], Percentiles.ms(nanos[k], 50), Percentiles.ms(nanos[k], 99), Percentiles.ms(nanos[k], 100));
             }
         }
     }
@@ -102,10 +101,4 @@ public final class BeaconBench {
         if (!returned.equals(granularity)) throw new IllegalStateException("answered at " + returned + ", not " + granularity);
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
-    }
 }

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -124,8 +123,8 @@ public final class FhirBench {
             }
             System.out.printf("%nFHIR Observation search, 50 a page, patient with %,d among %,d, %d sequential requests each (target p99 < 20 ms):%n",
                     perPatient, (long) patients * perPatient, requests);
-            System.out.printf("  first page        p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", pct(first, 50), pct(first, 99), pct(first, 100));
-            System.out.printf("  a deep page       p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", pct(deeper, 50), pct(deeper, 99), pct(deeper, 100));
+            System.out.printf("  first page        p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", Percentiles.ms(first, 50), Percentiles.ms(first, 99), Percentiles.ms(first, 100));
+            System.out.printf("  a deep page       p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms%n", Percentiles.ms(deeper, 50), Percentiles.ms(deeper, 99), Percentiles.ms(deeper, 100));
 
             // Ingest side by side: FHIR transactions of 100 against batch_write_stream of 100, 4 client threads each.
             String ingestPatient = userIds.get(1);
@@ -201,9 +200,4 @@ public final class FhirBench {
         throw new IllegalStateException("no next link for " + url);
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1e6;
-    }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,13 +128,8 @@ public final class ModelBench {
     }
 
     private static void row(String server, String measure, long[] nanos, double perSecond) {
-        System.out.printf("| %s | %s | %d | %.1f ms | %.1f ms | %s |%n", server, measure, nanos.length, pct(nanos, 50), pct(nanos, 99),
+        System.out.printf("| %s | %s | %d | %.1f ms | %.1f ms | %s |%n", server, measure, nanos.length, Percentiles.ms(nanos, 50), Percentiles.ms(nanos, 99),
                 perSecond > 0 ? String.format("%.1f", perSecond) : "-");
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1e6;
-    }
 }

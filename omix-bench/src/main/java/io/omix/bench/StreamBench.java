@@ -7,7 +7,6 @@ import io.omix.server.apps.PrivateAppStore;
 import io.omix.server.samples.SampleStore;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -68,7 +67,7 @@ public final class StreamBench {
                 }
                 System.out.printf("[%s] stream_range, 100 records a page, entity with %,d records among %,d: first page p50 %.2f ms p99 %.2f ms;"
                                 + " a page in the middle p50 %.2f ms p99 %.2f ms (target p99 < 10 ms)%n",
-                        db, perThread, written, pct(first, 50), pct(first, 99), pct(middle, 50), pct(middle, 99));
+                        db, perThread, written, Percentiles.ms(first, 50), Percentiles.ms(first, 99), Percentiles.ms(middle, 50), Percentiles.ms(middle, 99));
             }
         }
     }
@@ -132,9 +131,4 @@ public final class StreamBench {
         return written.get();
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1e6;
-    }
 }

@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 
@@ -75,7 +74,7 @@ public final class StreamRangeBench {
                 }
                 System.out.printf("[%s] stream_range, 100 records a page, entity with %,d records among %,d: first page p50 %.2f ms p99 %.2f ms;"
                                 + " a page in the middle p50 %.2f ms p99 %.2f ms (target p99 < 10 ms)%n",
-                        db, target, total, pct(first, 50), pct(first, 99), pct(middle, 50), pct(middle, 99));
+                        db, target, total, Percentiles.ms(first, 50), Percentiles.ms(first, 99), Percentiles.ms(middle, 50), Percentiles.ms(middle, 99));
             }
         }
     }
@@ -138,9 +137,4 @@ public final class StreamRangeBench {
         }
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1e6;
-    }
 }

@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -103,9 +102,9 @@ public final class VariantBench {
                         }
                     }
                     System.out.printf("%nget_variants, 100 random rs ids, sample with %,d calls, %d sequential requests each:%n", result.imported(), requests);
-                    System.out.printf("  SDK:             p50 %.2f ms  p99 %.2f ms  max %.2f ms (target p99 < 20 ms)%n", pct(sdk, 50), pct(sdk, 99), pct(sdk, 100));
-                    System.out.printf("  bare HttpClient + Jackson: p50 %.2f ms  p99 %.2f ms  max %.2f ms%n", pct(raw, 50), pct(raw, 99), pct(raw, 100));
-                    System.out.printf("  ratio SDK/bare p50 = %.2f%n", pct(sdk, 50) / pct(raw, 50));
+                    System.out.printf("  SDK:             p50 %.2f ms  p99 %.2f ms  max %.2f ms (target p99 < 20 ms)%n", Percentiles.ms(sdk, 50), Percentiles.ms(sdk, 99), Percentiles.ms(sdk, 100));
+                    System.out.printf("  bare HttpClient + Jackson: p50 %.2f ms  p99 %.2f ms  max %.2f ms%n", Percentiles.ms(raw, 50), Percentiles.ms(raw, 99), Percentiles.ms(raw, 100));
+                    System.out.printf("  ratio SDK/bare p50 = %.2f%n", Percentiles.ms(sdk, 50) / Percentiles.ms(raw, 50));
                 }
             }
         }
@@ -138,10 +137,4 @@ public final class VariantBench {
         if (JSON.readTree(r.body()).path("data").size() != 100) throw new IllegalStateException("expected 100 answers");
     }
 
-    private static double pct(long[] nanos, int p) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
-    }
 }
