@@ -140,9 +140,13 @@ class TransportTest {
 
     @Test
     void aDeadlineEndsTheRetriesWithTheLastAnswer() {
-        // 20 retries 50-100 ms apart would take over a second; the deadline of 300 ms ends them first.
+        // 20 retries 100-200 ms apart would take two seconds or more; the deadline of 800 ms ends them first. The path is
+        // warmed first, so that on a loaded machine the first attempt itself answers well inside the deadline.
+        try (HttpTransport warm = transport(server.url(), 0, Duration.ofSeconds(5))) {
+            assertThrows(ServerException.class, () -> warm.envelope(ApiRequest.get("/test/boom")));
+        }
         try (HttpTransport t = new HttpTransport(new ClientConfig(java.net.URI.create(server.url()), 20, Duration.ofSeconds(5), false,
-                Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofMillis(300)))) {
+                Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMillis(800)))) {
             ServerException e = assertThrows(ServerException.class, () -> t.envelope(ApiRequest.get("/test/boom")));
             assertEquals(500, e.httpStatus());
             assertTrue(e.attempts() >= 1 && e.attempts() < 21, "stopped by the deadline after " + e.attempts() + " attempts");
