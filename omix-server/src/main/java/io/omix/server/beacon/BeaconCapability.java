@@ -332,12 +332,11 @@ public final class BeaconCapability implements Capability {
 
     private Object biosampleAnswer(ApiRequest r, Ask ask, BeaconAudience audience, Granularity g, Map<String, BeaconAudience.Covered> covered,
                                    Map<String, Object> requestParameters) {
+        // Sample records need the samples scope as well (a variants-only token asking for a variant's carriers gets a count).
+        if (g == Granularity.RECORD && !r.caller().hasScope(Scope.SAMPLES.id())) g = Granularity.COUNT;
         Map<String, Object> meta = meta(r, ask, g, "biosample", "beacon-biosample-v2.0.0",
                 requestParameters.isEmpty() ? null : Map.of("g_variant", requestParameters));
         int ownCount = (int) covered.values().stream().filter(BeaconAudience.Covered::own).count();
-        // Sample records need the samples scope as well (a variants-only token asking for a variant's carriers gets a count).
-        if (g == Granularity.RECORD && !r.caller().hasScope(io.omix.server.common.auth.Scope.SAMPLES.id())) g = Granularity.COUNT;
-        meta.put("returnedGranularity", g.wire());
         if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g);
         List<String> ids = covered.values().stream().filter(BeaconAudience.Covered::own).map(BeaconAudience.Covered::biosampleId).toList();
         Map<String, List<String>> datasetsOf = datasetsOf(ids);
@@ -350,11 +349,11 @@ public final class BeaconCapability implements Capability {
         if (ids.isEmpty()) return out;
         SqlWhere where = new SqlWhere().in("s.biosample_id", ids);
         Map<String, String> person = new LinkedHashMap<>();
-        jdbc.query("SELECT su.biosample_id, MIN(su.user_id) FROM sample_users su WHERE su.biosample_id IN ("
-                + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ") GROUP BY su.biosample_id", rs -> {
+        SqlWhere bound = new SqlWhere().in("su.biosample_id", ids);
+        jdbc.query("SELECT su.biosample_id, MIN(su.user_id) FROM sample_users su" + bound.sql() + " GROUP BY su.biosample_id", rs -> {
             person.put(rs.getString(1), rs.getString(2));
             return null;
-        }, ids.toArray());
+        }, bound.args());
         for (Map<String, Object> m : jdbc.query("SELECT s.biosample_id, s.site, s.organism, s.omic, s.sample_collection_time FROM samples s" + where.sql()
                 + " ORDER BY s.biosample_id", rs -> {
             Map<String, Object> b = new LinkedHashMap<>();
@@ -382,14 +381,16 @@ public final class BeaconCapability implements Capability {
         Map<String, Boolean> own = new TreeMap<>();
         Map<String, String> userOf = new LinkedHashMap<>();
         Map<String, List<String>> samplesOf = new LinkedHashMap<>();
-        forEachChunk(new ArrayList<>(samples.keySet()), chunk -> jdbc.query("SELECT biosample_id, user_id FROM sample_users WHERE biosample_id IN ("
-                + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")", rs -> {
-            String pseudonym = individualId(rs.getString(2));
-            userOf.put(pseudonym, rs.getString(2));
-            own.merge(pseudonym, samples.get(rs.getString(1)).own(), Boolean::logicalOr);
-            samplesOf.computeIfAbsent(pseudonym, k -> new ArrayList<>()).add(rs.getString(1));
-            return null;
-        }, chunk.toArray()));
+        forEachChunk(new ArrayList<>(samples.keySet()), chunk -> {
+            SqlWhere where = new SqlWhere().in("biosample_id", chunk);
+            jdbc.query("SELECT biosample_id, user_id FROM sample_users" + where.sql(), rs -> {
+                String pseudonym = individualId(rs.getString(2));
+                userOf.put(pseudonym, rs.getString(2));
+                own.merge(pseudonym, samples.get(rs.getString(1)).own(), Boolean::logicalOr);
+                samplesOf.computeIfAbsent(pseudonym, k -> new ArrayList<>()).add(rs.getString(1));
+                return null;
+            }, where.args());
+        });
         if (id != null) own.keySet().retainAll(Set.of(id));
         Map<String, Object> meta = meta(r, ask, g, "individual", "beacon-individual-v2.0.0", null);
         int ownCount = (int) own.values().stream().filter(o -> o).count();
@@ -461,11 +462,13 @@ public final class BeaconCapability implements Capability {
     private Map<String, List<String>> datasetsOf(java.util.Collection<String> biosampleIds) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (String id : biosampleIds) out.put(id, new ArrayList<>());
-        forEachChunk(new ArrayList<>(biosampleIds), chunk -> jdbc.query("SELECT biosample_id, project_id FROM sample_projects WHERE biosample_id IN ("
-                + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") ORDER BY project_id", rs -> {
-            out.get(rs.getString(1)).add(rs.getString(2));
-            return null;
-        }, chunk.toArray()));
+        forEachChunk(new ArrayList<>(biosampleIds), chunk -> {
+            SqlWhere where = new SqlWhere().in("biosample_id", chunk);
+            jdbc.query("SELECT biosample_id, project_id FROM sample_projects" + where.sql() + " ORDER BY project_id", rs -> {
+                out.get(rs.getString(1)).add(rs.getString(2));
+                return null;
+            }, where.args());
+        });
         out.values().forEach(l -> {
             if (l.isEmpty()) l.add(NO_DATASET);
         });

@@ -35,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -277,7 +278,7 @@ public final class FhirCapability implements Capability {
         m.put("status", "available");
         m.put("type", Map.of("text", Codes.SITES.getOrDefault(s.site(), "other")));
         if (s.patientId() != null) m.put("subject", Map.of("reference", "Patient/" + s.patientId()));
-        if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", instant(s.collected())));
+        if (s.collected() != null) m.put("collection", Map.of("collectedDateTime", Observations.instant(s.collected())));
         return m;
     }
 
@@ -285,12 +286,7 @@ public final class FhirCapability implements Capability {
 
     /** A file's FHIR id: a digest of its object name (names run to 400 characters; FHIR ids to 64). */
     static String documentId(String objectName) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(objectName.getBytes(StandardCharsets.UTF_8));
-            return "f" + java.util.HexFormat.of().formatHex(d, 0, 20);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "f" + java.util.HexFormat.of().formatHex(Secrets.sha256(objectName.getBytes(StandardCharsets.UTF_8)), 0, 20);
     }
 
     private Object documentRead(ApiRequest r, String id) {
@@ -325,14 +321,14 @@ public final class FhirCapability implements Capability {
         attachment.put("url", objects.signedUrl(r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
         attachment.put("size", o.size());
         attachment.put("title", o.objectName());
-        attachment.put("creation", instant(o.createdAt()));
+        attachment.put("creation", Observations.instant(o.createdAt()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("resourceType", "DocumentReference");
         m.put("id", documentId(o.objectName()));
         m.put("identifier", List.of(Map.of("system", "urn:omix:sha256", "value", o.sha256())));
         m.put("status", "current");
         if (r.caller().kind() == Caller.Kind.USER_TOKEN) m.put("subject", Map.of("reference", "Patient/" + r.caller().userId()));
-        m.put("date", instant(o.createdAt()));
+        m.put("date", Observations.instant(o.createdAt()));
         m.put("content", List.of(Map.of("attachment", attachment)));
         return m;
     }
@@ -482,7 +478,7 @@ public final class FhirCapability implements Capability {
                 List<StreamStore.Keyed> page = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element),
                         FhirDates.where(dates), true, after, 5000);
                 for (StreamStore.Keyed k : page) {
-                    JsonNode value = Observations.of(k.record(), null, null).path("valueQuantity");
+                    JsonNode value = Observations.values(k.record().data()).path("valueQuantity");
                     if (!value.path("value").isNumber()) continue;
                     double v = value.path("value").asDouble();
                     if (unit == null && value.hasNonNull("unit")) unit = value.get("unit").asText();
@@ -504,7 +500,7 @@ public final class FhirCapability implements Capability {
             statistic.put("status", "final");
             statistic.put("code", Map.of("coding", List.of(Map.of("system", Observations.ELEMENT_SYSTEM, "code", e.id(), "display", e.name())), "text", e.name()));
             statistic.put("subject", Map.of("reference", "Patient/" + patient));
-            if (first != null) statistic.put("effectivePeriod", Map.of("start", instant(first), "end", instant(last)));
+            if (first != null) statistic.put("effectivePeriod", Map.of("start", Observations.instant(first), "end", Observations.instant(last)));
             List<Map<String, Object>> components = new ArrayList<>();
             for (String s : asked) {
                 Double v = switch (s) {
@@ -568,7 +564,7 @@ public final class FhirCapability implements Capability {
         r.caller().requireScope(Scope.STREAMS);
         smart(r.caller(), "Observation", 'c');
         JsonNode resource = body(r, MAX_RESOURCE_BYTES);
-        StreamStore.NewRecord record = newRecord(r.caller(), resource, "");
+        StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new HashMap<>());
         StreamStore.Written written = streams.write(StreamStore.OPEN_PLATFORM, List.of(record), true).get(0);
         if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
         String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
@@ -590,13 +586,15 @@ public final class FhirCapability implements Capability {
         if (!entries.isArray() || entries.isEmpty()) throw ApiException.invalidParam("entry", "a transaction holds at least one entry");
         if (entries.size() > MAX_BUNDLE_ENTRIES) throw ApiException.invalidParam("entry", "at most " + MAX_BUNDLE_ENTRIES + " entries");
         List<StreamStore.NewRecord> records = new ArrayList<>();
+        // A transaction's entries mostly name the same patient and specimen: each is resolved once.
+        Map<String, List<Subject>> samplesOf = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);
             String at = "entry[" + i + "]";
             if (!"POST".equals(entry.path("request").path("method").asText()) || !"Observation".equals(entry.path("request").path("url").asText())) {
                 throw ApiException.invalidParam(at + ".request", "each entry is a POST to Observation");
             }
-            records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource."));
+            records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource.", samplesOf));
         }
         List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
         List<Map<String, Object>> responses = new ArrayList<>();
@@ -611,18 +609,23 @@ public final class FhirCapability implements Capability {
         return out;
     }
 
-    /** An Observation to store as a stream record: its subject's sample, its code's data element, its effective time. */
-    private StreamStore.NewRecord newRecord(Caller caller, JsonNode o, String at) {
+    /**
+     * An Observation to store as a stream record: its subject's sample, its code's data element, its effective time.
+     * {@code samplesOf} keeps the samples found per subject and specimen for the other entries of the same request.
+     */
+    private StreamStore.NewRecord newRecord(Caller caller, JsonNode o, String at, Map<String, List<Subject>> samplesOf) {
         if (!o.isObject() || !"Observation".equals(o.path("resourceType").asText())) throw ApiException.invalidParam(at + "resourceType", "must be Observation");
         String subject = o.path("subject").path("reference").asText("");
         if (!subject.startsWith("Patient/") || !FHIR_ID.matcher(subject.substring(8)).matches()) {
             throw ApiException.invalidParam(at + "subject", "must reference the Patient, as Patient/{id}");
         }
         String patient = subject.substring(8);
-        String user = userOf(caller, patient);
-        if (user == null) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
         String specimen = o.path("specimen").path("reference").asText(null);
-        List<Subject> samples = subjects(caller, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
+        List<Subject> samples = samplesOf.computeIfAbsent(patient + "\n" + specimen, key -> {
+            String user = userOf(caller, patient);
+            if (user == null) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
+            return subjects(caller, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
+        });
         if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
         if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");
         String element = null;
@@ -652,13 +655,6 @@ public final class FhirCapability implements Capability {
         stored.remove("id");
         stored.remove("meta");
         return new StreamStore.NewRecord(streams.entityOf(samples.get(0).biosampleId()), element, time, stored);
-    }
-
-    private static final java.time.format.DateTimeFormatter INSTANT = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
-
-    /** FHIR's dateTime of an instant: to the microsecond, the offset with its colon. */
-    private static String instant(OffsetDateTime t) {
-        return INSTANT.format(t);
     }
 
     private static JsonNode body(ApiRequest r, int maxBytes) {

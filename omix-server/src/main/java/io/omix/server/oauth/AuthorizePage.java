@@ -37,10 +37,10 @@ final class AuthorizePage {
 
     private final ConsentStore consents;
 
-    private final Platform platformRef;
+    private final io.omix.server.ServerConfig config;
 
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
-        this.platformRef = platform;
+        this.config = platform.config();
         this.consents = new ConsentStore(platform);
         this.clients = clients;
         this.codes = codes;
@@ -104,7 +104,7 @@ final class AuthorizePage {
             return;
         }
         if (aud != null) {
-            String fhir = new io.omix.server.common.http.ApiRequest(ctx).baseUrl(platformRef.config()) + "/fhir";
+            String fhir = new io.omix.server.common.http.ApiRequest(ctx).baseUrl(config) + "/fhir";
             if (!aud.replaceAll("/+$", "").equals(fhir)) {
                 redirectError(ctx, redirectUri, "invalid_request", "aud must be this server's FHIR base, " + fhir, state);
                 return;

@@ -70,6 +70,14 @@ public final class SmartScopes {
         return out;
     }
 
+    /**
+     * Keeps of a grant's scopes those the client still holds: a platform scope while the client has it, a SMART
+     * scope while the client has every platform scope it maps onto (a scope taken from the client is gone).
+     */
+    static void retainHeld(Set<String> scopes, Set<String> clientScopes) {
+        scopes.removeIf(s -> isSmart(s) ? !clientScopes.containsAll(platformScopes(s)) : !clientScopes.contains(s));
+    }
+
     /** The requested scopes with the SMART ones replaced by the platform scopes they grant (for the client's allowance). */
     static Set<String> platformView(Set<String> requested) {
         Set<String> out = new LinkedHashSet<>();

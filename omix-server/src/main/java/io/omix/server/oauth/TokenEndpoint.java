@@ -180,8 +180,7 @@ final class TokenEndpoint {
         if (!tokens.holdersEnabled(old)) throw OAuthErrors.invalidGrant("the user or client of this grant is disabled");
         // Narrowed against the grant and the client's scopes as they are now: a scope taken from the client is gone.
         Set<String> allowed = TokenStore.scopes(old.scope());
-        // A SMART scope stays while the platform scopes it grants are still the client's.
-        allowed.removeIf(s -> SmartScopes.isSmart(s) ? !client.scopes().containsAll(SmartScopes.platformScopes(s)) : !client.scopes().contains(s));
+        SmartScopes.retainHeld(allowed, client.scopes());
         String scope = narrowed(allowed, p.get(SCOPE));
         // A SMART app narrowing in SMART's words keeps the platform scopes those words map onto (they were granted).
         Set<String> kept = TokenStore.scopes(scope);

@@ -94,9 +94,7 @@ public final class TokenStore {
                 rs -> {
                     // A scope the client has lost since the token was issued is lost by the token too.
                     Set<String> scopes = scopes(rs.getString("scope"));
-                    Set<String> clientScopes = scopes(rs.getString("client_scopes"));
-                    // A SMART scope stays while the platform scopes it maps onto are still the client's.
-                    scopes.removeIf(s -> SmartScopes.isSmart(s) ? !clientScopes.containsAll(SmartScopes.platformScopes(s)) : !clientScopes.contains(s));
+                    SmartScopes.retainHeld(scopes, scopes(rs.getString("client_scopes")));
                     Caller caller = rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
                             : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));

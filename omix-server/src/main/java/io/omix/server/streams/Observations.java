@@ -46,15 +46,7 @@ public final class Observations {
         o.put("effectiveDateTime", effective(r.generateTime(), r.mask()));
         if (biosampleId != null) o.putObject("specimen").put("reference", "Specimen/" + biosampleId);
         JsonNode data = r.data();
-        if (data.isNumber()) {
-            o.putObject("valueQuantity").set("value", data);
-        } else if (data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText()))) {
-            // Payloads written by the original clients spell FHIR's names in snake case (value_quantity).
-            data.fields().forEachRemaining(f -> {
-                String name = camel(f.getKey());
-                if (name.startsWith("value") || name.equals("component")) o.set(name, f.getValue());
-            });
-        }
+        o.setAll(values(data));
         ArrayNode own = o.putArray("extension").addObject().put("url", EXTENSION).putArray("extension");
         own.addObject().put("url", "namespace").put("valueString", r.namespace());
         own.addObject().put("url", "dataElement").put("valueString", e.id());
@@ -70,6 +62,29 @@ public final class Observations {
             throw new IllegalStateException(ex);
         }
         return o;
+    }
+
+    /**
+     * The value fields of an Observation made of a record's payload: {@code valueQuantity} for a number, and a
+     * payload Observation's {@code value[x]} and {@code component} (from the original clients' snake case too).
+     */
+    public static ObjectNode values(JsonNode data) {
+        ObjectNode out = ServerJson.MAPPER.createObjectNode();
+        if (data.isNumber()) {
+            out.putObject("valueQuantity").set("value", data);
+        } else if (data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText()))) {
+            // Payloads written by the original clients spell FHIR's names in snake case (value_quantity).
+            data.fields().forEachRemaining(f -> {
+                String name = camel(f.getKey());
+                if (name.startsWith("value") || name.equals("component")) out.set(name, f.getValue());
+            });
+        }
+        return out;
+    }
+
+    /** FHIR's dateTime of an instant: to the microsecond, the offset with its colon. */
+    public static String instant(OffsetDateTime time) {
+        return FHIR_INSTANT.format(time);
     }
 
     /** {@code value_quantity} as {@code valueQuantity}; camel-case names stay as they are. */
@@ -90,7 +105,7 @@ public final class Observations {
     /** FHIR's dateTime: as precise as the record's time was given (a year, a month, a day), else to the microsecond with its offset. */
     private static String effective(OffsetDateTime time, String mask) {
         String given = PartialTime.text(time, mask);
-        return given.length() <= 10 ? given : FHIR_INSTANT.format(time);
+        return given.length() <= 10 ? given : instant(time);
     }
 
     /** The record an exported Observation holds; IllegalArgumentException when it is not one of ours. */
