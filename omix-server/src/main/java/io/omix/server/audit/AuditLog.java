@@ -95,17 +95,37 @@ public final class AuditLog implements AutoCloseable {
 
         /** SHA-256 over the previous hash and every field, one per line (a line break inside a value is escaped). */
         String computeHash() {
-            StringBuilder s = new StringBuilder(prevHash).append('\n').append(seq).append('\n').append(at.truncatedTo(ChronoUnit.MICROS));
+            StringBuilder s = new StringBuilder(384).append(prevHash).append('\n').append(seq).append('\n').append(at.truncatedTo(ChronoUnit.MICROS));
             for (Object field : new Object[] {actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome}) {
-                s.append('\n').append(field == null ? "" : field.toString().replace("\\", "\\\\").replace("\n", "\\n"));
+                s.append('\n');
+                if (field != null) appendEscaped(s, field.toString());
             }
-            try {
-                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8)));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+            return HexFormat.of().formatHex(SHA_256.get().digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** {@code value} with a backslash written as two and a line break as backslash-n. */
+        private static void appendEscaped(StringBuilder s, String value) {
+            if (value.indexOf('\\') < 0 && value.indexOf('\n') < 0) {
+                s.append(value);
+                return;
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char ch = value.charAt(i);
+                if (ch == '\\') s.append("\\\\");
+                else if (ch == '\n') s.append("\\n");
+                else s.append(ch);
             }
         }
     }
+
+    /** One digest per thread: the mover hashes every entry it appends, and a provider lookup per entry showed in its profile. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     /** How often the mover appends the spool to the chain, and how many entries wake it sooner. */
     private static final long MOVE_EVERY_MILLIS = 250;
@@ -205,7 +225,7 @@ public final class AuditLog implements AutoCloseable {
         Entry timed = entry.at() != null ? entry : entry.withAt(clock.instant().truncatedTo(ChronoUnit.MICROS));
         byte[] line;
         try {
-            line = (SPOOL_JSON.writeValueAsString(timed) + "\n").getBytes(StandardCharsets.UTF_8);
+            line = spoolLine(timed);
         } catch (IOException e) {
             throw new IllegalStateException("the audit entry could not be recorded", e);
         }
@@ -234,6 +254,33 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalStateException("the audit entry could not be recorded", e);
         }
         if (wake) LockSupport.unpark(writer);
+    }
+
+    /**
+     * The spool's line for {@code e}: its fields by their record names (what {@link #recoverSpools} reads
+     * back as an {@link Entry}), nulls left out, written field by field (the record's generic
+     * serialization and the time module's formatter were half of what recording cost a request).
+     */
+    static byte[] spoolLine(Entry e) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(320);
+        try (com.fasterxml.jackson.core.JsonGenerator g = SPOOL_JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("at", e.at().toString());
+            String[] names = {"actorKind", "actorId", "userId", "credential", "operation", "resources", "source", "requestId", "outcome"};
+            String[] values = {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.source(), e.requestId(), e.outcome()};
+            for (int i = 0; i < names.length; i++) {
+                if (values[i] != null) g.writeStringField(names[i], values[i]);
+            }
+            if (e.records() != null) g.writeNumberField("records", e.records());
+            g.writeEndObject();
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** An entry from its spool line (this version's {@link #spoolLine}, or the record as earlier versions wrote it). */
+    static Entry readSpoolLine(String line) throws IOException {
+        return SPOOL_JSON.readValue(line, Entry.class);
     }
 
     /**
@@ -349,7 +396,7 @@ public final class AuditLog implements AutoCloseable {
                     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                         if (line.isBlank()) continue;
                         try {
-                            entries.add(SPOOL_JSON.readValue(line, Entry.class));
+                            entries.add(readSpoolLine(line));
                         } catch (IOException torn) {
                             // The last line of a process killed while writing it: that answer never left.
                             LOG.warn("audit spool {}: a line cut short is skipped", file);

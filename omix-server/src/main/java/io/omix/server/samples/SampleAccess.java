@@ -38,12 +38,18 @@ public final class SampleAccess {
 
     /** Returns {@code biosampleId} when the caller may see it; 41303 when not, or when unknown or malformed. */
     public String requireVisible(Caller caller, String biosampleId) {
-        if (biosampleId == null || !BIOSAMPLE_ID.matcher(biosampleId).matches()) {
-            throw new ApiException(ErrorCode.NOT_OWN_SAMPLE, Map.of("biosample_id", biosampleId == null ? "is required" : "must be " + BIOSAMPLE_RULE));
-        }
+        requireWellFormed(biosampleId);
         SqlWhere where = visibleTo(caller, new SqlWhere().and("s.biosample_id = ?", biosampleId));
         if (jdbc.queryOne("SELECT 1 FROM samples s" + where.sql(), rs -> 1, where.args()).isEmpty()) {
             throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+        }
+        return biosampleId;
+    }
+
+    /** Returns {@code biosampleId} when it is a biosample id at all; 41303 naming the rule when not. */
+    public static String requireWellFormed(String biosampleId) {
+        if (biosampleId == null || !BIOSAMPLE_ID.matcher(biosampleId).matches()) {
+            throw new ApiException(ErrorCode.NOT_OWN_SAMPLE, Map.of("biosample_id", biosampleId == null ? "is required" : "must be " + BIOSAMPLE_RULE));
         }
         return biosampleId;
     }

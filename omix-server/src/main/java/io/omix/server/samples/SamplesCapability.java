@@ -185,7 +185,7 @@ public final class SamplesCapability implements Capability {
     private Map<String, Object> get(ApiRequest request, Params p, boolean open) {
         Caller caller = request.caller();
         caller.requireScope(Scope.SAMPLES);
-        Sample s = store.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID))).orElseThrow();
+        Sample s = store.requireVisible(caller, p.get(BIOSAMPLE_ID));
         return open ? withFiles(request, SampleViews.open(s), s, p) : SampleViews.privateView(s);
     }
 
