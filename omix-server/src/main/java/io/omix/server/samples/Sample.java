@@ -11,4 +11,10 @@ public record Sample(String biosampleId, int site, int organism, int omic, int s
                      boolean primary, String externalSampleId, String externalSampleIdAlt, String namespace,
                      OffsetDateTime sampleCollectionTime, OffsetDateTime sampleTime, String budgetExecutionUnitId,
                      Map<String, ObjectNode> groups, OffsetDateTime createTime, OffsetDateTime updateTime,
-                     List<Project> projects) {}
+                     List<Project> projects) {
+    /** The same sample in {@code projects}. */
+    Sample inProjects(List<Project> projects) {
+        return new Sample(biosampleId, site, organism, omic, status, dataAvailability, primary, externalSampleId, externalSampleIdAlt, namespace,
+                sampleCollectionTime, sampleTime, budgetExecutionUnitId, groups, createTime, updateTime, projects);
+    }
+}

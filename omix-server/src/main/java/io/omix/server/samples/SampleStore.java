@@ -228,9 +228,18 @@ public final class SampleStore {
      */
     public Sample requireVisible(Caller caller, String biosampleId) {
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("s.biosample_id = ?", SampleAccess.requireWellFormed(biosampleId)));
-        List<Sample> rows = jdbc.query("SELECT " + SAMPLE_COLUMNS + " FROM samples s" + where.sql(), this::sampleRow, where.args());
-        if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
-        return withProjects(rows).get(0);
+        // The sample's columns on every row, one row per project it belongs to (none: one row, project columns null).
+        Sample[] sample = {null};
+        List<Project> projects = new ArrayList<>();
+        jdbc.query("SELECT " + SAMPLE_COLUMNS + ", " + PROJECT_COLUMNS + " FROM samples s"
+                + " LEFT JOIN sample_projects sp ON sp.biosample_id = s.biosample_id LEFT JOIN projects p ON p.project_id = sp.project_id"
+                + where.sql() + " ORDER BY p.project_id", rs -> {
+                    if (sample[0] == null) sample[0] = sampleRow(rs);
+                    if (rs.getString(SAMPLE_COLUMN_COUNT + 1) != null) projects.add(project(rs, SAMPLE_COLUMN_COUNT + 1));
+                    return null;
+                }, where.args());
+        if (sample[0] == null) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+        return sample[0].inProjects(List.copyOf(projects));
     }
 
     public java.util.Optional<Sample> find(String biosampleId) {
@@ -295,11 +304,7 @@ public final class SampleStore {
                     return null;
                 }, where.args());
         List<Sample> out = new ArrayList<>(rows.size());
-        for (Sample s : rows) {
-            out.add(new Sample(s.biosampleId(), s.site(), s.organism(), s.omic(), s.status(), s.dataAvailability(), s.primary(),
-                    s.externalSampleId(), s.externalSampleIdAlt(), s.namespace(), s.sampleCollectionTime(), s.sampleTime(),
-                    s.budgetExecutionUnitId(), s.groups(), s.createTime(), s.updateTime(), byId.getOrDefault(s.biosampleId(), List.of())));
-        }
+        for (Sample s : rows) out.add(s.inProjects(byId.getOrDefault(s.biosampleId(), List.of())));
         return out;
     }
 
@@ -308,6 +313,8 @@ public final class SampleStore {
             + " s.external_sample_id, s.external_sample_id_alt, s.namespace, s.sample_collection_time, s.sample_time,"
             + " s.budget_execution_unit_id, s.create_time, s.update_time, "
             + String.join(", ", SampleFields.GROUPS.stream().map(g -> "s." + g + "_json").toList());
+
+    private static final int SAMPLE_COLUMN_COUNT = 15 + SampleFields.GROUPS.size();
 
     private Sample sampleRow(ResultSet rs) throws SQLException {
         Map<String, ObjectNode> groups = new LinkedHashMap<>();
