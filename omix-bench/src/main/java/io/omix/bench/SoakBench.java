@@ -86,9 +86,10 @@ public final class SoakBench {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(dataDir), "", "");
              java.sql.Statement st = c.createStatement()) {
             long[] out = new long[3];
-            String[] tables = {"oauth_tokens", "audit_log", "stream_records"};
+            String[] counts = {"SELECT COUNT(*) FROM oauth_tokens", "SELECT COALESCE(SUM(entry_count), 0) FROM audit_blocks",
+                    "SELECT COUNT(*) FROM stream_records"};
             for (int i = 0; i < 3; i++) {
-                try (java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + tables[i])) {
+                try (java.sql.ResultSet rs = st.executeQuery(counts[i])) {
                     rs.next();
                     out[i] = rs.getLong(1);
                 }

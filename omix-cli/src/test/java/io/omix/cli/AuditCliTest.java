@@ -92,7 +92,9 @@ class AuditCliTest {
             assertTrue(intact.out().contains("intact"), intact.out());
 
             long seq = read.get("seq").asLong();
-            platform.database().jdbc().update("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = ?", seq);
+            io.omix.server.testing.AuditTampering.change(platform.database().jdbc(), seq, e -> new io.omix.server.audit.AuditLog.Entry(e.seq(), e.at(),
+                    e.actorKind(), "someone-else", e.userId(), e.credential(), e.operation(), e.resources(), e.records(), e.source(), e.requestId(),
+                    e.outcome(), e.prevHash(), e.hash()));
             AdminAndLoginTest.Run broken = omix(s, "audit", "verify");
             assertEquals(1, broken.exit(), broken.out());
             assertTrue(broken.out().contains("BROKEN at entry " + seq), broken.out());

@@ -133,23 +133,30 @@ class AuditTest {
             assertTrue(audit.verify().firstBrokenSeq().isEmpty());
 
             var jdbc = Identity.platform(s).database().jdbc();
-            jdbc.update("UPDATE audit_log SET source = '10.0.0.66' WHERE seq = 50"); // an intruder hiding where they came from
+            String source = entries.get(49).source();
+            // An intruder hiding where they came from.
+            io.omix.server.testing.AuditTampering.change(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(), e.userId(),
+                    e.credential(), e.operation(), e.resources(), e.records(), "10.0.0.66", e.requestId(), e.outcome(), e.prevHash(), e.hash()));
             AuditLog.Verification changed = audit.verify();
             assertEquals(java.util.Optional.of(50L), changed.firstBrokenSeq(), changed.reason());
             assertTrue(changed.reason().contains("changed"), changed.reason());
 
-            jdbc.update("UPDATE audit_log SET source = ? WHERE seq = 50", entries.get(49).source());
+            io.omix.server.testing.AuditTampering.change(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(), e.userId(),
+                    e.credential(), e.operation(), e.resources(), e.records(), source, e.requestId(), e.outcome(), e.prevHash(), e.hash()));
             assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
 
-            jdbc.update("DELETE FROM audit_log WHERE seq = 120");
+            io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq == 120);
             AuditLog.Verification removed = audit.verify();
             assertEquals(java.util.Optional.of(120L), removed.firstBrokenSeq(), removed.reason());
             assertTrue(removed.reason().contains("missing"), removed.reason());
 
             long last = entries.get(entries.size() - 1).seq();
-            jdbc.update("DELETE FROM audit_log WHERE seq >= ?", 120);
+            io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq >= 120);
             AuditLog.Verification cut = audit.verify();
             assertEquals(java.util.Optional.of(120L), cut.firstBrokenSeq(), "the tail cut off is found by the chain's head: " + cut.reason());
+            jdbc.update("UPDATE audit_blocks SET entries = 'not what was written' WHERE first_seq = (SELECT MIN(first_seq) FROM audit_blocks)");
+            AuditLog.Verification garbled = audit.verify();
+            assertEquals(java.util.Optional.of(1L), garbled.firstBrokenSeq(), "a block that cannot be read is found too: " + garbled.reason());
             assertTrue(last > 120);
         }
     }
@@ -259,6 +266,44 @@ class AuditTest {
             new AuditLog(platform.database().jdbc(), java.time.Clock.systemUTC(), true, dir).close();
             assertEquals(before + 2, all(s).size());
             assertTrue(!java.nio.file.Files.exists(spool));
+        }
+    }
+
+    /** Entries an earlier version stored a row each are moved into blocks when a server starts, the chain unbroken. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void entriesStoredARowEachByAnEarlierVersionMoveIntoBlocksWhole(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            var platform = Identity.platform(s);
+            var jdbc = platform.database().jdbc();
+            platform.audit().flush();
+            long headSeq = jdbc.queryOne("SELECT seq FROM audit_head WHERE id = 1", rs -> rs.getLong(1)).orElseThrow();
+            String prev = jdbc.queryOne("SELECT hash FROM audit_head WHERE id = 1", rs -> rs.getString(1)).orElseThrow();
+            List<AuditLog.Entry> legacy = new ArrayList<>();
+            for (int i = 1; i <= 2500; i++) {
+                AuditLog.Entry e = AuditLog.Entry.of("client", "old-app", "old-user", "user_token", "GET /samples", "biosample_id=E-A0000000000" + (i % 10),
+                        1, "127.0.0.1", "old-" + i, "200 0").appended(headSeq + i, java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), prev);
+                prev = e.hash();
+                legacy.add(e);
+            }
+            for (AuditLog.Entry e : legacy) {
+                jdbc.update("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source, request_id,"
+                        + " outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e.seq(),
+                        java.time.OffsetDateTime.ofInstant(e.at(), java.time.ZoneOffset.UTC), e.actorKind(), e.actorId(), e.userId(), e.credential(),
+                        e.operation(), e.resources(), e.records(), e.source(), e.requestId(), e.outcome(), e.prevHash(), e.hash());
+            }
+            jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", headSeq + legacy.size(), prev);
+
+            // What the next server to start on this database does.
+            new AuditLog(jdbc, java.time.Clock.systemUTC(), true, s.dataDir().resolve("audit-spool")).close();
+            assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM audit_log", rs -> rs.getLong(1)).orElseThrow());
+            List<AuditLog.Entry> moved = platform.audit().list(new AuditLog.Query("old-user", null, null, null, null, null, 0, 100_000));
+            assertEquals(legacy, moved, "every entry, as it was written");
+            assertEquals(30, platform.audit().list(new AuditLog.Query(null, null, "E-A00000000003", java.time.Instant.parse("2026-01-01T00:10:00Z"),
+                    java.time.Instant.parse("2026-01-01T00:15:00Z"), null, 0, 100)).size(), "found by sample and time");
+            AuditLog.Verification v = platform.audit().verify();
+            assertTrue(v.firstBrokenSeq().isEmpty(), v.reason());
+            assertEquals(headSeq + legacy.size(), v.checked());
         }
     }
 }

@@ -4,11 +4,8 @@ import io.omix.server.common.db.Jdbc;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -49,9 +46,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final String GENESIS = "0".repeat(64);
-    /** How entries are written in a spool file: the record's fields, the time as ISO text. */
-    private static final ObjectMapper SPOOL_JSON = io.omix.server.common.http.ServerJson.MAPPER.copy()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One access, as recorded. {@code seq}, {@code at} and the hashes are set when it is appended. */
     public record Entry(long seq, Instant at, String actorKind, String actorId, String userId, String credential, String operation,
@@ -88,7 +82,13 @@ public final class AuditLog implements AutoCloseable {
             return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, hash);
         }
 
-        Entry appended(long seq, Instant at, String prevHash) {
+        /** The same entry, linked to the entry whose hash is {@code prevHash} (as stored, its link is implied by its place). */
+        Entry linkedTo(String prevHash) {
+            return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, hash);
+        }
+
+        /** The entry at place {@code seq} of a chain, after the entry whose hash is {@code prevHash}; its own hash computed. */
+        public Entry appended(long seq, Instant at, String prevHash) {
             Entry e = new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, null);
             return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, e.computeHash());
         }
@@ -139,17 +139,14 @@ public final class AuditLog implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closed;
 
-    /** This process's current spool: the file entries are appended to, and the same entries in memory. */
+    /** This process's current spool: the file entries are appended to, and the same entries in memory (guarded by spoolLock). */
     private final Object spoolLock = new Object();
     private Spool spool;
     /**
-     * Lines queued for the spool file and not yet written (guarded by spoolLock): requests arriving
-     * together are written with one system call by whichever of them holds {@link #writeLock} (group write).
+     * Requests hold it shared while they write their line to the spool; the mover holds it alone while
+     * it takes the spool away, so a spool it moves has every line its entries' answers waited for.
      */
-    private List<byte[]> pendingLines = new ArrayList<>();
-    private long queued;
-    private volatile long written;
-    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock rotation = new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** Spools whose entries are written but not yet in the chain (the database refused or was away): retried. */
     private final java.util.ArrayDeque<Spool> unmoved = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock moveLock = new java.util.concurrent.locks.ReentrantLock();
@@ -158,32 +155,32 @@ public final class AuditLog implements AutoCloseable {
     private static final class Spool {
         final String id = java.util.UUID.randomUUID().toString();
         final Path file;
-        final FileChannel channel;
+        final java.io.FileOutputStream out;
         final FileLock lock;
         final List<Entry> entries = new ArrayList<>();
+        /** Each entry's spool line: the stored block is made of them. */
+        final List<byte[]> lines = new ArrayList<>();
 
         Spool(Path dir) throws IOException {
             Files.createDirectories(dir);
-            file = dir.resolve(SPOOL_PREFIX + id + ".ndjson");
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            lock = channel.tryLock();
+            file = Files.createFile(dir.resolve(SPOOL_PREFIX + id + ".ndjson"));
+            out = new java.io.FileOutputStream(file.toFile(), true);
+            lock = out.getChannel().tryLock();
         }
 
-        void write(List<byte[]> lines) throws IOException {
-            if (lines.isEmpty()) return;
-            ByteBuffer[] buffers = new ByteBuffer[lines.size()];
-            long total = 0;
-            for (int i = 0; i < buffers.length; i++) {
-                buffers[i] = ByteBuffer.wrap(lines.get(i));
-                total += buffers[i].remaining();
-            }
-            for (long done = 0; done < total; ) done += channel.write(buffers);
+        /**
+         * One write(2) to a file opened for appending: the kernel appends it whole whatever other
+         * threads write meanwhile, so requests write their lines side by side without a lock (a group
+         * write under one cost more in parked and woken threads than the calls it saved).
+         */
+        void write(byte[] line) throws IOException {
+            out.write(line);
         }
 
         void delete() {
             try {
                 if (lock != null) lock.release();
-                channel.close();
+                out.close();
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 LOG.warn("audit spool {} stays; it is appended once more only if its id is not recorded: {}", file, e.toString());
@@ -202,6 +199,7 @@ public final class AuditLog implements AutoCloseable {
         this.enabled = enabled;
         this.spoolDir = spoolDir;
         if (enabled) {
+            moveRowsIntoBlocks();
             recoverSpools();
             writer = new Thread(this::moveLoop, "omix-audit");
             writer.setDaemon(true);
@@ -230,83 +228,46 @@ public final class AuditLog implements AutoCloseable {
             throw new IllegalStateException("the audit entry could not be recorded", e);
         }
         boolean wake;
-        long mine;
-        synchronized (spoolLock) {
-            if (closed) {
-                append(List.of(timed));
-                return;
+        rotation.readLock().lock();
+        try {
+            Spool target;
+            synchronized (spoolLock) {
+                if (closed) {
+                    append(List.of(timed));
+                    return;
+                }
+                try {
+                    if (spool == null) spool = new Spool(spoolDir);
+                } catch (IOException e) {
+                    LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
+                    throw new IllegalStateException("the audit entry could not be recorded", e);
+                }
+                spool.entries.add(timed);
+                spool.lines.add(line);
+                target = spool;
+                wake = spool.entries.size() >= MOVE_AT_ENTRIES;
             }
             try {
-                if (spool == null) spool = new Spool(spoolDir);
+                target.write(line);
             } catch (IOException e) {
-                LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
+                // The entry goes to the chain with the others; this answer is refused all the same.
+                LOG.error("audit entry not written to the spool (request {} refused its answer)", timed.requestId(), e);
                 throw new IllegalStateException("the audit entry could not be recorded", e);
             }
-            pendingLines.add(line);
-            spool.entries.add(timed);
-            mine = ++queued;
-            wake = spool.entries.size() >= MOVE_AT_ENTRIES;
-        }
-        try {
-            writeUpTo(mine);
-        } catch (IOException e) {
-            LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
-            throw new IllegalStateException("the audit entry could not be recorded", e);
+        } finally {
+            rotation.readLock().unlock();
         }
         if (wake) LockSupport.unpark(writer);
     }
 
-    /**
-     * The spool's line for {@code e}: its fields by their record names (what {@link #recoverSpools} reads
-     * back as an {@link Entry}), nulls left out, written field by field (the record's generic
-     * serialization and the time module's formatter were half of what recording cost a request).
-     */
+    /** The spool's line for {@code e} (not yet appended: no place in the chain). */
     static byte[] spoolLine(Entry e) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(320);
-        try (com.fasterxml.jackson.core.JsonGenerator g = SPOOL_JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("at", e.at().toString());
-            String[] names = {"actorKind", "actorId", "userId", "credential", "operation", "resources", "source", "requestId", "outcome"};
-            String[] values = {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.source(), e.requestId(), e.outcome()};
-            for (int i = 0; i < names.length; i++) {
-                if (values[i] != null) g.writeStringField(names[i], values[i]);
-            }
-            if (e.records() != null) g.writeNumberField("records", e.records());
-            g.writeEndObject();
-        }
-        out.write('\n');
-        return out.toByteArray();
+        return AuditBlock.line(e);
     }
 
     /** An entry from its spool line (this version's {@link #spoolLine}, or the record as earlier versions wrote it). */
     static Entry readSpoolLine(String line) throws IOException {
-        return SPOOL_JSON.readValue(line, Entry.class);
-    }
-
-    /**
-     * Returns once line number {@code mine} is in the spool file: written by this thread together with
-     * every line queued so far, or already by another. One writer at a time; the spool is not rotated
-     * while a write is under way ({@link #moveSpooled} takes the same lock).
-     */
-    private void writeUpTo(long mine) throws IOException {
-        if (written >= mine) return;
-        writeLock.lock();
-        try {
-            if (written >= mine) return;
-            List<byte[]> lines;
-            long upTo;
-            Spool target;
-            synchronized (spoolLock) {
-                lines = pendingLines;
-                pendingLines = new ArrayList<>();
-                upTo = queued;
-                target = spool;
-            }
-            if (target != null) target.write(lines);   // none: the spool moved, its lines written as it went
-            written = upTo;
-        } finally {
-            writeLock.unlock();
-        }
+        return AuditBlock.read(line);
     }
 
     /** Appends this process's spooled entries to the chain now (listing and verifying call it first). */
@@ -329,28 +290,20 @@ public final class AuditLog implements AutoCloseable {
     private void moveSpooled() {
         moveLock.lock();
         try {
-            writeLock.lock();   // no group write under way: its lines go to the spool being closed
+            rotation.writeLock().lock();   // no request is between taking its place in the spool and writing its line
             try {
                 synchronized (spoolLock) {
                     if (spool != null) {
-                        try {
-                            spool.write(pendingLines);
-                        } catch (IOException e) {
-                            // Their requests are told when they try to write; the entries go to the chain below all the same.
-                            LOG.warn("audit spool {}: lines not written before it moves: {}", spool.file, e.toString());
-                        }
-                        pendingLines = new ArrayList<>();
-                        written = queued;
                         unmoved.add(spool);
                         spool = null;
                     }
                 }
             } finally {
-                writeLock.unlock();
+                rotation.writeLock().unlock();
             }
             while (!unmoved.isEmpty()) {
                 Spool next = unmoved.peek();
-                appendSpool(next.id, next.entries);
+                appendSpool(next.id, next.entries, next.lines);
                 unmoved.poll();
                 next.delete();
             }
@@ -360,12 +313,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Appends a spool's entries and records its id in one transaction; nothing when its id is recorded already. */
-    private void appendSpool(String spoolId, List<Entry> entries) {
+    private void appendSpool(String spoolId, List<Entry> entries, List<byte[]> spoolLines) {
         if (entries.isEmpty()) return;
         jdbc.inTransaction(c -> {
             if (!Jdbc.query(c, "SELECT 1 FROM audit_spools WHERE spool_id = ?", rs -> 1, spoolId).isEmpty()) return null;
             Jdbc.update(c, "INSERT INTO audit_spools (spool_id, appended_at) VALUES (?, ?)", spoolId, OffsetDateTime.now(clock));
-            append(c, entries);
+            append(c, entries, spoolLines);
             return null;
         });
     }
@@ -402,7 +355,7 @@ public final class AuditLog implements AutoCloseable {
                             LOG.warn("audit spool {}: a line cut short is skipped", file);
                         }
                     }
-                    appendSpool(id, entries);
+                    appendSpool(id, entries, null);
                     LOG.info("audit spool {} of a stopped process: {} entries appended", file.getFileName(), entries.size());
                 } finally {
                     lock.release();
@@ -421,11 +374,11 @@ public final class AuditLog implements AutoCloseable {
 
     /** Appends entries at the chain's end in one transaction, holding the chain's head row meanwhile. */
     public List<Entry> append(List<Entry> entries) {
-        return jdbc.inTransaction(c -> append(c, entries));
+        return jdbc.inTransaction(c -> append(c, entries, null));
     }
 
     /** Appends entries at the chain's end in {@code c}'s transaction (the head row stays locked until it ends). */
-    private List<Entry> append(Connection c, List<Entry> entries) throws SQLException {
+    private List<Entry> append(Connection c, List<Entry> entries, List<byte[]> spoolLines) throws SQLException {
         long seq;
         String prev;
         try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
@@ -436,56 +389,126 @@ public final class AuditLog implements AutoCloseable {
         }
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<Entry> written = new ArrayList<>(entries.size());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation,"
-                + " resources, records, source, request_id, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            for (Entry e : entries) {
-                Entry w = e.appended(++seq, e.at() != null ? e.at() : at, prev);
-                Jdbc.bind(ps, w.seq(), OffsetDateTime.ofInstant(w.at(), ZoneOffset.UTC), w.actorKind(), w.actorId(), w.userId(), w.credential(),
-                        w.operation(), w.resources(), w.records(), w.source(), w.requestId(), w.outcome(), w.prevHash(), w.hash());
-                ps.addBatch();
-                prev = w.hash();
-                written.add(w);
-            }
-            ps.executeBatch();
+        for (Entry e : entries) {
+            Entry w = e.appended(++seq, e.at() != null ? e.at() : at, prev);
+            prev = w.hash();
+            written.add(w);
+        }
+        for (int[] r : AuditBlock.ranges(written)) {
+            insertBlock(c, written.subList(r[0], r[1]), spoolLines == null ? null : spoolLines.subList(r[0], r[1]));
         }
         Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
         return written;
     }
 
+    /** Stores appended entries as one block, with the keys it is found by. */
+    private static void insertBlock(Connection c, List<Entry> block, List<byte[]> spoolLines) throws SQLException {
+        Instant first = block.get(0).at();
+        Instant last = first;
+        for (Entry e : block) {
+            if (e.at().isBefore(first)) first = e.at();
+            if (e.at().isAfter(last)) last = e.at();
+        }
+        long firstSeq = block.get(0).seq();
+        Jdbc.update(c, "INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?, ?, ?, ?, ?, ?)",
+                firstSeq, block.get(block.size() - 1).seq(), OffsetDateTime.ofInstant(first, ZoneOffset.UTC), OffsetDateTime.ofInstant(last, ZoneOffset.UTC),
+                block.size(), AuditBlock.encode(block, spoolLines));
+        try (PreparedStatement keys = c.prepareStatement("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)")) {
+            for (String subject : AuditBlock.subjects(block)) {
+                Jdbc.bind(keys, subject, firstSeq);
+                keys.addBatch();
+            }
+            keys.executeBatch();
+        }
+    }
+
+    /** Removes a block and its keys. */
+    private static void deleteBlock(Connection c, long firstSeq) throws SQLException {
+        Jdbc.update(c, "DELETE FROM audit_block_keys WHERE first_seq = ?", firstSeq);
+        Jdbc.update(c, "DELETE FROM audit_blocks WHERE first_seq = ?", firstSeq);
+    }
+
+    /**
+     * Moves entries an earlier version stored a row each (audit_log) into blocks, a thousand at a time,
+     * each move one transaction under the chain's head lock (servers starting together take turns).
+     */
+    private void moveRowsIntoBlocks() {
+        while (true) {
+            int moved = jdbc.inTransaction(c -> {
+                Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1));
+                List<Entry> rows = Jdbc.query(c, "SELECT seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source,"
+                        + " request_id, outcome, prev_hash, hash FROM audit_log ORDER BY seq LIMIT " + AuditBlock.MAX_ENTRIES, AuditLog::row);
+                if (rows.isEmpty()) return 0;
+                for (List<Entry> block : AuditBlock.split(rows)) insertBlock(c, block, null);
+                Jdbc.update(c, "DELETE FROM audit_log WHERE seq <= ?", rows.get(rows.size() - 1).seq());
+                return rows.size();
+            });
+            if (moved == 0) return;
+            LOG.info("audit trail: {} entries moved into blocks", moved);
+        }
+    }
+
+    private static Entry row(ResultSet rs) throws SQLException {
+        int records = rs.getInt(9);
+        Integer boxed = rs.wasNull() ? null : records;
+        return new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10), rs.getString(11), rs.getString(12),
+                rs.getString(13), rs.getString(14));
+    }
+
     /** Filters for {@link #list}; null fields do not filter. */
     public record Query(String userId, String actorId, String sample, Instant since, Instant until, String operation, long afterSeq, int limit) {}
 
-    /** Entries matching {@code q}, oldest first, at most {@code q.limit()}. */
+    /** How many blocks one read of the database brings (a block holds up to a thousand entries). */
+    private static final int BLOCKS_A_READ = 32;
+
+    /**
+     * Entries matching {@code q}, oldest first, at most {@code q.limit()}. The blocks that can hold
+     * them are found by key (person, caller, sample) and time; the entries are filtered as they are read.
+     */
     public List<Entry> list(Query q) {
         flush();
-        StringBuilder sql = new StringBuilder(SELECT + " WHERE seq > ?");
+        int limit = Math.max(1, Math.min(q.limit(), 100_000));
+        String sample = q.sample() == null ? null : q.sample().replace("\\", "").replace("%", "");
+        String operation = q.operation() == null ? null : q.operation().replace("\\", "").replace("%", "");
+        String subject = q.userId() != null ? AuditBlock.user(q.userId()) : q.actorId() != null ? AuditBlock.actor(q.actorId())
+                : AuditBlock.sample(sample);
+        StringBuilder sql = new StringBuilder("SELECT b.first_seq, b.entries FROM audit_blocks b WHERE b.last_seq > ? AND b.first_seq > ?");
         List<Object> args = new ArrayList<>(List.of(q.afterSeq()));
-        if (q.userId() != null) {
-            sql.append(" AND user_id = ?");
-            args.add(q.userId());
+        if (subject != null) {
+            sql.append(" AND b.first_seq IN (SELECT k.first_seq FROM audit_block_keys k WHERE k.subject = ?)");
         }
-        if (q.actorId() != null) {
-            sql.append(" AND actor_id = ?");
-            args.add(q.actorId());
+        if (q.since() != null) sql.append(" AND b.last_at >= ?");
+        if (q.until() != null) sql.append(" AND b.first_at < ?");
+        sql.append(" ORDER BY b.first_seq LIMIT ").append(BLOCKS_A_READ);
+        List<Entry> out = new ArrayList<>();
+        long after = Long.MIN_VALUE;
+        while (out.size() < limit) {
+            List<Object> page = new ArrayList<>(args);
+            page.add(after);
+            if (subject != null) page.add(subject);
+            if (q.since() != null) page.add(OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
+            if (q.until() != null) page.add(OffsetDateTime.ofInstant(q.until(), ZoneOffset.UTC));
+            List<Object[]> blocks = jdbc.query(sql.toString(), rs -> new Object[] {rs.getLong(1), rs.getString(2)}, page.toArray());
+            for (Object[] block : blocks) {
+                for (Entry e : AuditBlock.decode((String) block[1])) {
+                    if (out.size() < limit && e.seq() > q.afterSeq() && matches(e, q, sample, operation)) out.add(e);
+                }
+                after = (Long) block[0];
+            }
+            if (blocks.size() < BLOCKS_A_READ) break;
         }
-        if (q.sample() != null) {
-            sql.append(" AND resources LIKE ?");
-            args.add("%" + q.sample().replace("\\", "").replace("%", "").replace("_", "\\_") + "%");
-        }
-        if (q.since() != null) {
-            sql.append(" AND at >= ?");
-            args.add(OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
-        }
-        if (q.until() != null) {
-            sql.append(" AND at < ?");
-            args.add(OffsetDateTime.ofInstant(q.until(), ZoneOffset.UTC));
-        }
-        if (q.operation() != null) {
-            sql.append(" AND operation LIKE ?");
-            args.add("%" + q.operation().replace("\\", "").replace("%", "").replace("_", "\\_") + "%");
-        }
-        sql.append(" ORDER BY seq LIMIT ").append(Math.max(1, Math.min(q.limit(), 100_000)));
-        return jdbc.query(sql.toString(), AuditLog::entry, args.toArray());
+        out.sort(java.util.Comparator.comparingLong(Entry::seq));
+        return out;
+    }
+
+    private static boolean matches(Entry e, Query q, String sample, String operation) {
+        return (q.userId() == null || q.userId().equals(e.userId()))
+                && (q.actorId() == null || q.actorId().equals(e.actorId()))
+                && (sample == null || (e.resources() != null && e.resources().contains(sample)))
+                && (q.since() == null || !e.at().isBefore(q.since()))
+                && (q.until() == null || e.at().isBefore(q.until()))
+                && (operation == null || e.operation().contains(operation));
     }
 
     /**
@@ -494,22 +517,68 @@ public final class AuditLog implements AutoCloseable {
      */
     public List<Entry> listForPerson(String userId, OffsetDateTime since, int limit) {
         flush();
+        int max = Math.max(1, Math.min(limit, 1000));
         List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
-        StringBuilder sql = new StringBuilder(SELECT + " WHERE (user_id = ?");
-        List<Object> args = new ArrayList<>(List.of(userId));
-        for (String s : samples.subList(0, Math.min(samples.size(), 50))) {
-            sql.append(" OR resources LIKE ?");
-            args.add("%biosample_id%" + s + "%");
-        }
-        sql.append(")");
-        if (since != null) {
-            sql.append(" AND at >= ?");
-            args.add(since);
-        }
+        samples = samples.subList(0, Math.min(samples.size(), 50));
+        List<String> subjects = new ArrayList<>(List.of(AuditBlock.user(userId)));
+        for (String s : samples) subjects.add("s:" + s);
+        String marks = String.join(",", java.util.Collections.nCopies(subjects.size(), "?"));
+        String sql = "SELECT b.first_seq, b.entries FROM audit_blocks b WHERE b.first_seq < ?"
+                + " AND b.first_seq IN (SELECT k.first_seq FROM audit_block_keys k WHERE k.subject IN (" + marks + "))"
+                + (since != null ? " AND b.last_at >= ?" : "") + " ORDER BY b.first_seq DESC LIMIT " + BLOCKS_A_READ;
         // Their own console session is not someone else using their data (its caller id is console:<user id>).
-        sql.append(" AND (actor_id IS NULL OR actor_id <> ?) ORDER BY seq DESC LIMIT ").append(Math.max(1, Math.min(limit, 1000)));
-        args.add("console:" + userId);
-        return jdbc.query(sql.toString(), AuditLog::entry, args.toArray());
+        String ownConsole = "console:" + userId;
+        List<Entry> out = new ArrayList<>();
+        long before = Long.MAX_VALUE;
+        while (out.size() < max) {
+            List<Object> args = new ArrayList<>();
+            args.add(before);
+            args.addAll(subjects);
+            if (since != null) args.add(since);
+            List<Object[]> blocks = jdbc.query(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, args.toArray());
+            for (Object[] block : blocks) {
+                List<Entry> entries = AuditBlock.decode((String) block[1]);
+                for (int i = entries.size() - 1; i >= 0 && out.size() < max; i--) {
+                    Entry e = entries.get(i);
+                    if (ownConsole.equals(e.actorId()) || (since != null && e.at().isBefore(since.toInstant()))) continue;
+                    if (userId.equals(e.userId()) || namesSample(e, samples)) out.add(e);
+                }
+                before = (Long) block[0];
+            }
+            if (blocks.size() < BLOCKS_A_READ) break;
+        }
+        return out;
+    }
+
+    private static boolean namesSample(Entry e, List<String> samples) {
+        if (e.resources() == null) return false;
+        int at = e.resources().indexOf("biosample_id");
+        if (at < 0) return false;
+        for (String s : samples) {
+            if (e.resources().indexOf(s, at) >= 0) return true;
+        }
+        return false;
+    }
+
+    /**
+     * When each of {@code actorIds} last used {@code userId}'s data, as far as the trail shows: the
+     * newest entry of the pair in the newest block that names it.
+     */
+    public java.util.Map<String, OffsetDateTime> lastUses(String userId, java.util.Collection<String> actorIds) {
+        flush();
+        java.util.Map<String, OffsetDateTime> out = new java.util.HashMap<>();
+        for (String actorId : actorIds) {
+            jdbc.queryOne("SELECT b.entries FROM audit_blocks b WHERE b.first_seq = (SELECT MAX(k.first_seq) FROM audit_block_keys k WHERE k.subject = ?)",
+                    rs -> rs.getString(1), AuditBlock.use(userId, actorId)).ifPresent(stored -> {
+                        for (Entry e : AuditBlock.decode(stored)) {
+                            if (userId.equals(e.userId()) && actorId.equals(e.actorId())) {
+                                OffsetDateTime at = OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC);
+                                out.merge(actorId, at, (a, b) -> a.isAfter(b) ? a : b);
+                            }
+                        }
+                    });
+        }
+        return out;
     }
 
     /** Display names of the OAuth2 clients and partner apps among {@code ids}. */
@@ -550,25 +619,36 @@ public final class AuditLog implements AutoCloseable {
                 headHash = rs.getString(2);
             }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE seq <= ? ORDER BY seq")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, entries FROM audit_blocks WHERE first_seq <= ? ORDER BY first_seq")) {
                 ps.setLong(1, headSeq);
-                ps.setFetchSize(1000);
+                ps.setFetchSize(16);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next() && broken[0] == null) {
-                        Entry e = entry(rs);
-                        checked[0]++;
-                        if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
-                            broken[0] = lastSeq[0] + 1;
-                            reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
-                        } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
-                            broken[0] = e.seq();
-                            reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
-                        } else if (!e.computeHash().equals(e.hash())) {
-                            broken[0] = e.seq();
-                            reason[0] = "entry " + e.seq() + " was changed after it was written";
+                        long firstSeq = rs.getLong(1);
+                        List<Entry> entries;
+                        try {
+                            entries = AuditBlock.decode(rs.getString(2));
+                        } catch (RuntimeException unreadable) {
+                            broken[0] = firstSeq;
+                            reason[0] = "the block from entry " + firstSeq + " was changed after it was written (it cannot be read)";
+                            break;
                         }
-                        prev[0] = e.hash();
-                        lastSeq[0] = e.seq();
+                        for (Entry e : entries) {
+                            if (e.seq() > headSeq || broken[0] != null) break;
+                            checked[0]++;
+                            if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
+                                broken[0] = lastSeq[0] + 1;
+                                reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
+                            } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
+                                broken[0] = e.seq();
+                                reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
+                            } else if (!e.computeHash().equals(e.hash())) {
+                                broken[0] = e.seq();
+                                reason[0] = "entry " + e.seq() + " was changed after it was written";
+                            }
+                            prev[0] = e.hash();
+                            lastSeq[0] = e.seq();
+                        }
                     }
                 }
             } finally {
@@ -594,22 +674,40 @@ public final class AuditLog implements AutoCloseable {
         return jdbc.update("DELETE FROM audit_spools WHERE appended_at < ?", before);
     }
 
-    /** Removes entries older than {@code before} (the retention); the chain stays verifiable from the oldest kept. */
+    /**
+     * Removes entries older than {@code before} (the retention); the chain stays verifiable from the
+     * oldest kept. Blocks wholly older go; a block that straddles the line is written again without
+     * its older entries. Never the newest entry: it carries the chain's end.
+     */
     public long removeBefore(OffsetDateTime before) {
         flush();
-        // Never the newest entry: it carries the chain's end.
-        return jdbc.update("DELETE FROM audit_log WHERE at < ? AND seq < (SELECT seq FROM audit_head WHERE id = 1)", before);
+        return jdbc.inTransaction(c -> {
+            long headSeq = Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1", rs -> rs.getLong(1)).get(0);
+            long removed = 0;
+            List<long[]> old = Jdbc.query(c, "SELECT first_seq, entry_count FROM audit_blocks WHERE last_at < ? AND last_seq < ?",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, before, headSeq);
+            for (long[] block : old) {
+                deleteBlock(c, block[0]);
+                removed += block[1];
+            }
+            List<Object[]> straddling = Jdbc.query(c, "SELECT first_seq, entries FROM audit_blocks WHERE first_at < ?",
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2)}, before);
+            for (Object[] block : straddling) {
+                List<Entry> entries = AuditBlock.decode((String) block[1]);
+                List<Entry> kept = entries.stream().filter(e -> !(e.at().isBefore(before.toInstant()) && e.seq() < headSeq)).toList();
+                if (kept.size() == entries.size()) continue;
+                deleteBlock(c, (Long) block[0]);
+                if (!kept.isEmpty()) insertBlock(c, kept, null);
+                removed += entries.size() - kept.size();
+            }
+            return removed;
+        });
     }
 
-    private static final String SELECT = "SELECT seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source,"
-            + " request_id, outcome, prev_hash, hash FROM audit_log";
-
-    private static Entry entry(ResultSet rs) throws SQLException {
-        int records = rs.getInt(9);
-        Integer boxed = rs.wasNull() ? null : records;
-        return new Entry(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), boxed, rs.getString(10), rs.getString(11), rs.getString(12),
-                rs.getString(13), rs.getString(14));
+    /** Entries in the chain: what the trail holds (the soak benchmark and operators count it). */
+    public long size() {
+        flush();
+        return jdbc.queryOne("SELECT COALESCE(SUM(entry_count), 0) FROM audit_blocks", rs -> rs.getLong(1)).orElse(0L);
     }
 
     /**

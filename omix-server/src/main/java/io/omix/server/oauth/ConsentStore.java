@@ -53,12 +53,13 @@ public final class ConsentStore {
 
     /** Every application {@code userId} authorized, most recently granted first. */
     public List<Grant> grantsOf(String userId) {
-        platform.audit().flush(); // last_used comes from the trail: this server's latest calls included
-        return jdbc.query("SELECT g.client_id, c.name, g.scope, g.granted_at, g.updated_at,"
-                        + " (SELECT MAX(a.at) FROM audit_log a WHERE a.user_id = g.user_id AND a.actor_id = g.client_id) AS last_used"
+        List<Grant> grants = jdbc.query("SELECT g.client_id, c.name, g.scope, g.granted_at, g.updated_at"
                         + " FROM oauth_consents g JOIN oauth_clients c ON c.client_id = g.client_id WHERE g.user_id = ? ORDER BY g.updated_at DESC",
                 rs -> new Grant(rs.getString(1), rs.getString(2), TokenStore.scopes(rs.getString(3)), rs.getObject(4, OffsetDateTime.class),
-                        rs.getObject(5, OffsetDateTime.class), rs.getObject(6, OffsetDateTime.class)), userId);
+                        rs.getObject(5, OffsetDateTime.class), null), userId);
+        // last_used comes from the trail (this server's latest calls included).
+        java.util.Map<String, OffsetDateTime> lastUses = platform.audit().lastUses(userId, grants.stream().map(Grant::clientId).toList());
+        return grants.stream().map(g -> new Grant(g.clientId(), g.clientName(), g.scopes(), g.grantedAt(), g.updatedAt(), lastUses.get(g.clientId()))).toList();
     }
 
     /**

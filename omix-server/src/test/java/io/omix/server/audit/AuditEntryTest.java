@@ -43,4 +43,37 @@ class AuditEntryTest {
         assertEquals(expected, e.hash());
         assertEquals(expected, e.computeHash());
     }
+
+    @Test
+    void aBlockKeepsItsEntriesAndIsFoundByWhoAndWhichSamples() throws Exception {
+        AuditLog.Entry typical = AuditLog.Entry.of("client", "app-1", "u-1", "user_token", "GET /samples", null, 3, "10.0.0.1", "r", "200 0")
+                .withAt(AWKWARD.at());
+        assertEquals(java.util.List.of(1000, 1000, 500), AuditBlock.split(chain(typical, 2500)).stream().map(java.util.List::size).toList());
+        AuditLog.Entry large = AuditLog.Entry.of("client", "app-1", "u-1", "user_token", "GET /samples", "biosample_ids=" + "雪".repeat(990), 3,
+                "10.0.0.1", "r", "200 0").withAt(AWKWARD.at());
+        java.util.List<java.util.List<AuditLog.Entry>> bySize = AuditBlock.split(chain(large, 2500));
+        assertTrue(bySize.size() > 3 && bySize.stream().allMatch(b -> b.size() < 1000), "large entries: blocks bounded by size too");
+        assertEquals(2500, bySize.stream().mapToInt(java.util.List::size).sum());
+        assertTrue(AuditBlock.encode(bySize.get(0)).length() < 1_000_000, "a block of the largest entries fits its column");
+        java.util.List<java.util.List<AuditLog.Entry>> blocks = AuditBlock.split(chain(AWKWARD, 2500));
+        String stored = AuditBlock.encode(blocks.get(0));
+        assertEquals(blocks.get(0), AuditBlock.decode(stored));
+        java.util.List<byte[]> spoolLines = new java.util.ArrayList<>();
+        for (AuditLog.Entry e : blocks.get(0)) spoolLines.add(AuditLog.spoolLine(e));
+        assertEquals(blocks.get(0), AuditBlock.decode(AuditBlock.encode(blocks.get(0), spoolLines)), "a block spliced from the spool's lines");
+        assertTrue(stored.length() < blocks.get(0).size() * 100, "compressed: " + stored.length() + " characters for " + blocks.get(0).size() + " entries");
+        assertEquals(java.util.Set.of("a:app\\\"1", "s:E-A12345678901"), AuditBlock.subjects(blocks.get(0)));
+        assertEquals(null, AuditBlock.sample("E-A123"), "a part of an id is searched for, not looked up");
+    }
+
+    private static java.util.List<AuditLog.Entry> chain(AuditLog.Entry like, int n) {
+        java.util.List<AuditLog.Entry> entries = new java.util.ArrayList<>();
+        String prev = AuditLog.GENESIS;
+        for (int i = 1; i <= n; i++) {
+            AuditLog.Entry e = like.appended(i, like.at().plusMillis(i), prev);
+            prev = e.hash();
+            entries.add(e);
+        }
+        return entries;
+    }
 }

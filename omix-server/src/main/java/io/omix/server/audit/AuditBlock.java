@@ -1,0 +1,185 @@
+package io.omix.server.audit;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omix.server.samples.SampleAccess;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * How the chain is stored: a run of consecutive entries is one row (a block), its entries as JSON
+ * lines, compressed, in one text column; the people, callers and samples it names are keys to find
+ * it by. A row per entry cost the embedded store four B-tree writes and as many commit fix-ups per
+ * request, a tenth of a light read's throughput; a block costs one row a quarter second. Entries keep
+ * their own sequence numbers and hashes inside, so the chain is verified entry by entry as before.
+ */
+public final class AuditBlock {
+    /** A block holds at most this many entries, and at most about this many bytes before compression. */
+    static final int MAX_ENTRIES = 1000;
+    static final int MAX_RAW_BYTES = 512 * 1024;   // deflated and in base64 at most ~700,000 characters of the column's 1,000,000
+
+    private static final ObjectMapper JSON = io.omix.server.common.http.ServerJson.MAPPER.copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Pattern SAMPLE_ID = Pattern.compile("E-[A-Z][0-9]{11}");
+
+    private AuditBlock() {}
+
+    /** The stored text of {@code entries} (appended entries: sequence numbers and hashes set). */
+    public static String encode(List<AuditLog.Entry> entries) {
+        return encode(entries, null);
+    }
+
+    /**
+     * The stored text of {@code entries}, given (when not null) each one's spool line: a stored line is
+     * its spool line with its place in the chain spliced in, so an entry is serialized once, by the
+     * request that recorded it.
+     */
+    static String encode(List<AuditLog.Entry> entries, List<byte[]> spoolLines) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 64);
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (OutputStream z = new DeflaterOutputStream(out, deflater, 8192)) {
+            for (int i = 0; i < entries.size(); i++) {
+                AuditLog.Entry e = entries.get(i);
+                byte[] line = spoolLines != null ? spoolLines.get(i) : line(e);
+                // {"seq":N,<the spool line's fields>,"hash":"…"[,"prevHash":"…"]}: each entry's link is the hash of the
+                // entry before it, stored once, for the block's first (a hash does not compress).
+                z.write(("{\"seq\":" + e.seq() + ",").getBytes(StandardCharsets.US_ASCII));
+                z.write(line, 1, line.length - 3);   // without its braces and line break
+                z.write((",\"hash\":\"" + e.hash() + (i == 0 ? "\",\"prevHash\":\"" + e.prevHash() : "") + "\"}\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deflater.end();
+        }
+        return Base64.getEncoder().encodeToString(out.toByteArray());
+    }
+
+    /** The entries of a stored block, in order. */
+    public static List<AuditLog.Entry> decode(String stored) {
+        List<AuditLog.Entry> entries = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(
+                new InflaterInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(stored))), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isEmpty()) continue;
+                AuditLog.Entry e = read(line);
+                if (e.prevHash() == null && !entries.isEmpty()) e = e.linkedTo(entries.get(entries.size() - 1).hash());
+                entries.add(e);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entries;
+    }
+
+    /**
+     * One entry as a JSON line: its fields by their record names, nulls left out, the time first (a
+     * block's line splices the entry's place in the chain around it). Written field by field: the
+     * record's generic serialization was half of what recording cost a request.
+     */
+    static byte[] line(AuditLog.Entry e) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(320);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("at", e.at().toString());
+            String[] names = {"actorKind", "actorId", "userId", "credential", "operation", "resources", "source", "requestId", "outcome"};
+            String[] values = {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.source(), e.requestId(), e.outcome()};
+            for (int i = 0; i < names.length; i++) {
+                if (values[i] != null) g.writeStringField(names[i], values[i]);
+            }
+            if (e.records() != null) g.writeNumberField("records", e.records());
+            g.writeEndObject();
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** An entry from its line (this version's, or the record as earlier versions spooled it). */
+    static AuditLog.Entry read(String line) throws IOException {
+        return JSON.readValue(line, AuditLog.Entry.class);
+    }
+
+    /**
+     * What a block is found by: {@code u:} the person, {@code a:} the caller, {@code ua:} the pair
+     * (when an application last used a grant), {@code s:} every sample the entries name.
+     */
+    static Set<String> subjects(List<AuditLog.Entry> entries) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (AuditLog.Entry e : entries) {
+            if (e.userId() != null) keys.add(user(e.userId()));
+            if (e.actorId() != null) keys.add(actor(e.actorId()));
+            if (e.userId() != null && e.actorId() != null) keys.add(use(e.userId(), e.actorId()));
+            if (e.resources() != null) {
+                Matcher m = SAMPLE_ID.matcher(e.resources());
+                while (m.find()) keys.add(sample(m.group()));
+            }
+        }
+        return keys;
+    }
+
+    static String user(String userId) {
+        return "u:" + userId;
+    }
+
+    static String actor(String actorId) {
+        return "a:" + actorId;
+    }
+
+    static String use(String userId, String actorId) {
+        return "ua:" + userId + " " + actorId;
+    }
+
+    /** The key of a sample, or null when {@code text} is not a whole biosample id (then blocks are searched, not looked up). */
+    static String sample(String text) {
+        return text != null && SampleAccess.BIOSAMPLE_ID.matcher(text).matches() ? "s:" + text : null;
+    }
+
+    /** Consecutive runs of {@code entries} that each fit a block. */
+    static List<List<AuditLog.Entry>> split(List<AuditLog.Entry> entries) {
+        return ranges(entries).stream().map(r -> entries.subList(r[0], r[1])).toList();
+    }
+
+    /** Where {@link #split} cuts: [from, to) of each run. */
+    static List<int[]> ranges(List<AuditLog.Entry> entries) {
+        List<int[]> ranges = new ArrayList<>();
+        int start = 0;
+        long bytes = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            long size = approximateSize(entries.get(i));
+            if (i > start && (i - start >= MAX_ENTRIES || bytes + size > MAX_RAW_BYTES)) {
+                ranges.add(new int[] {start, i});
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        if (start < entries.size()) ranges.add(new int[] {start, entries.size()});
+        return ranges;
+    }
+
+    private static long approximateSize(AuditLog.Entry e) {
+        long n = 250;   // names, hashes, time, numbers
+        for (String s : new String[] {e.actorId(), e.userId(), e.operation(), e.resources(), e.source(), e.requestId()}) {
+            if (s != null) n += 3L * s.length();   // UTF-8 and JSON escapes at most triple a character
+        }
+        return n;
+    }
+}

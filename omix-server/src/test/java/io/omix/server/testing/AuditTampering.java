@@ -1,0 +1,38 @@
+package io.omix.server.testing;
+
+import io.omix.server.audit.AuditBlock;
+import io.omix.server.audit.AuditLog;
+import io.omix.server.common.db.Jdbc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongPredicate;
+import java.util.function.UnaryOperator;
+
+/** What an intruder with write access to the database could do to the audit trail's stored blocks. */
+public final class AuditTampering {
+    private AuditTampering() {}
+
+    /** Rewrites entry {@code seq} in place (its block's text re-encoded; hashes left as they were). */
+    public static void change(Jdbc jdbc, long seq, UnaryOperator<AuditLog.Entry> change) {
+        rewrite(jdbc, seq, seq, entries -> entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList());
+    }
+
+    /** Removes the entries whose seq matches from every block that holds one. */
+    public static void remove(Jdbc jdbc, LongPredicate which) {
+        List<Object[]> blocks = jdbc.query("SELECT first_seq, entries FROM audit_blocks ORDER BY first_seq", rs -> new Object[] {rs.getLong(1), rs.getString(2)});
+        for (Object[] b : blocks) {
+            List<AuditLog.Entry> entries = AuditBlock.decode((String) b[1]);
+            List<AuditLog.Entry> kept = new ArrayList<>(entries.stream().filter(e -> !which.test(e.seq())).toList());
+            if (kept.size() == entries.size()) continue;
+            if (kept.isEmpty()) jdbc.update("DELETE FROM audit_blocks WHERE first_seq = ?", b[0]);
+            else jdbc.update("UPDATE audit_blocks SET entries = ? WHERE first_seq = ?", AuditBlock.encode(kept), b[0]);
+        }
+    }
+
+    private static void rewrite(Jdbc jdbc, long from, long to, UnaryOperator<List<AuditLog.Entry>> change) {
+        Object[] b = jdbc.queryOne("SELECT first_seq, entries FROM audit_blocks WHERE first_seq <= ? AND last_seq >= ?",
+                rs -> new Object[] {rs.getLong(1), rs.getString(2)}, from, to).orElseThrow();
+        jdbc.update("UPDATE audit_blocks SET entries = ? WHERE first_seq = ?", AuditBlock.encode(change.apply(AuditBlock.decode((String) b[1]))), b[0]);
+    }
+}
