@@ -2,20 +2,39 @@ package io.omix.bench;
 
 import io.omix.server.OmixServer;
 import io.omix.server.ServerConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omix.server.common.auth.Caller;
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.time.PartialTime;
+import io.omix.server.oauth.ClientStore;
 import io.omix.server.oauth.OAuthClient;
 import io.omix.server.oauth.TokenStore;
+import io.omix.server.samples.SampleStore;
+import io.omix.server.streams.StreamStore;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import io.omix.server.variants.VcfImporter;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Token-authenticated reads against the server's ceiling (the hot-path issue: at least 60 % of
  * {@code /ping} under the same wrk run). One server on the embedded defaults (audit trail and rate
- * limiter on, as users run it), a client-credentials token; wrk (2 threads, 8 connections) alternates
- * {@code GET /ping} and {@code GET /samples/{id}} in paired slices and prints each pair's ratio.
- * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [reads-only]
+ * limiter on, as users run it); a person with a sample, 10,000 variant calls and 1,000 stream records,
+ * and a user token. For each read the issue names ({@code /samples/{id}}, {@code /variants} with three
+ * ids, {@code /profile}, the first page of {@code /stream/range}), wrk (2 threads, 8 connections)
+ * alternates it with {@code GET /ping} in paired slices and prints each pair's ratio.
+ * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [samples|variants|profile|range|all=all] [reads-only]
  */
 public final class ReadPathWrk {
     private ReadPathWrk() {}
@@ -23,23 +42,61 @@ public final class ReadPathWrk {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 6;
+        String which = args.length > 2 ? args[2] : "all";
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
                 BenchServer.scratchDir("omix-readpath-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8",
                 // counted, never refusing: the limiter's cost is in, its refusals are not
-                "ratelimit.per-client-per-minute", "100000000", "audit.enabled", System.getProperty("audit", "true"), "security.token-cache-millis", System.getProperty("tokenCache", "500"))))) {
-            VariantBench.ClientSample cs = VariantBench.clientWithSample(server.platform());
-            String token = new TokenStore(server.platform()).issue(TokenStore.newFamily(), cs.client().client().clientId(), null,
-                    OAuthClient.CLIENT_CREDENTIALS, "samples", null, false).accessToken();
+                "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000",
+                "audit.enabled", System.getProperty("audit", "true"), "security.token-cache-millis", System.getProperty("tokenCache", "500"))))) {
+            var platform = server.platform();
+            ClientStore.Created client = new ClientStore(platform).create("read-bench", List.of("http://127.0.0.1/cb"), Set.of("authorization_code"),
+                    Set.of("samples", "variants", "profile", "streams"), false, null);
+            User person = new UserStore(platform).create("reader", "reader-password-1", User.Profile.EMPTY, false);
+            String project = new SampleStore(platform).createProject("read-bench", 1, null, null, null).projectId();
+            String sample = new SampleStore(platform).register(Caller.userToken(client.client().clientId(), person.userId(), Set.of("samples")),
+                    new SampleStore.Registration("R-1", 11, project, false, 1, null, Map.of()));
+            Path vcf = VcfGenerator.write(BenchServer.scratchDir("omix-readpath-vcf-").resolve("calls.vcf"), 10_000);
+            try (var in = java.nio.file.Files.newInputStream(vcf)) {
+                new VcfImporter(platform).importVcf(sample, in, VcfImporter.Options.DEFAULT);
+            }
+            StreamStore streams = new StreamStore(platform);
+            List<StreamStore.NewRecord> records = new ArrayList<>();
+            OffsetDateTime origin = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHours(8));
+            for (int i = 0; i < 1000; i++) {
+                ObjectNode data = ServerJson.MAPPER.createObjectNode().put("value", 55 + i % 40).put("unit", "beats/minute");
+                records.add(new StreamStore.NewRecord(streams.entityOf(sample), StreamBench.HEART_RATE,
+                        PartialTime.parse(origin.plusMinutes(i).toString()), data));
+            }
+            streams.write(StreamStore.OPEN_PLATFORM, records, false);
+            String token = new TokenStore(platform).issue(TokenStore.newFamily(), client.client().clientId(), person.userId(), OAuthClient.AUTHORIZATION_CODE,
+                    "samples variants profile streams", null, false).accessToken();
             String base = server.url().toString().replaceAll("/$", "");
-            if (args.length > 2 && args[2].equals("reads-only")) {
-                // For a profiler: reads alone, one long slice.
-                run(base + "/samples/" + cs.sample(), token, seconds);
+            Map<String, String> reads = new LinkedHashMap<>();
+            reads.put("samples", "/samples/" + sample);
+            reads.put("variants", "/variants?biosample_id=" + sample + "&rsids=rs1,rs500,rs9999");
+            reads.put("profile", "/profile");
+            reads.put("range", "/stream/range?data_element_id=" + StreamBench.HEART_RATE + "&biosample_id=" + sample + "&limit=100");
+            // The open platform answers its refusals with HTTP 200: each read is checked once to answer data.
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (String path : reads.values()) {
+                String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (!body.startsWith("{\"code\":0")) throw new IllegalStateException(path + " answered " + body);
+            }
+            if (args.length > 3 && args[3].equals("reads-only")) {
+                // For a profiler: one read alone, one long slice.
+                run(base + reads.get(which), token, seconds);
                 return;
             }
+            List<String> summaries = new ArrayList<>();
+            for (Map.Entry<String, String> read : reads.entrySet()) {
+                if (!which.equals("all") && !which.equals(read.getKey())) continue;
+                summaries.add(PairedSlices.compare("GET " + read.getValue().replaceAll("\\?.*", "").replace(sample, "{id}")
+                                + " (user token) against GET /ping under wrk (2 threads, 8 connections), req/s, " + seconds + " s slices", 2, pairs, 0.60,
+                        isRead -> run(isRead ? base + read.getValue() : base + "/ping", token, seconds)));
+            }
             System.out.println();
-            System.out.println(PairedSlices.compare("GET /samples/{id} (bearer token) against GET /ping under wrk (2 threads, 8 connections), req/s, "
-                            + seconds + " s slices", 2, pairs, 0.60,
-                    read -> run(read ? base + "/samples/" + cs.sample() : base + "/ping", token, seconds)));
+            summaries.forEach(System.out::println);
         }
     }
 
@@ -56,7 +113,7 @@ public final class ReadPathWrk {
         Matcher m = PER_SECOND.matcher(out);
         if (!m.find()) throw new IllegalStateException("no Requests/sec in:\n" + out);
         Matcher p99 = P99.matcher(out);
-        if (p99.find()) System.out.printf("  %s: %s req/s, p99 %s %s%n", url.replaceAll(".*/(ping|samples)", "$1"), m.group(1), p99.group(1), p99.group(2));
+        if (p99.find()) System.out.printf("  %s: %s req/s, p99 %s %s%n", url.replaceAll("^https?://[^/]+", "").replaceAll("\\?.*", ""), m.group(1), p99.group(1), p99.group(2));
         return Double.parseDouble(m.group(1));
     }
 }

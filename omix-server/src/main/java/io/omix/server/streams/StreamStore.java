@@ -31,8 +31,18 @@ public final class StreamStore {
 
     public record DataElement(String id, String name, String description, String sourceDomain, String sourceId) {}
 
+    /** A stored record; its data as stored (JSON text): answers carry it as it is, without parsing it again. */
     public record Record(String streamId, String namespace, String entityId, DataElement element, OffsetDateTime generateTime,
-                         String mask, JsonNode data, OffsetDateTime createTime, long dupSeq) {}
+                         String mask, String dataJson, OffsetDateTime createTime, long dupSeq) {
+        /** The record's data, parsed (each call parses it: for the readers that look inside). */
+        public JsonNode data() {
+            try {
+                return ServerJson.MAPPER.readTree(dataJson);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("corrupt stream_data of " + streamId, e);
+            }
+        }
+    }
 
     /** A record to write; {@code problem} is set when the item was refused before writing. */
     public record NewRecord(String entityId, String dataElementId, PartialTime time, JsonNode data) {}
@@ -411,12 +421,7 @@ public final class StreamStore {
     private Record record(ResultSet rs, String namespace, String entityId, DataElement element) throws SQLException {
         OffsetDateTime t = rs.getObject("generate_time", OffsetDateTime.class)
                 .withOffsetSameInstant(ZoneOffset.ofTotalSeconds(rs.getInt("generate_offset")));
-        JsonNode data;
-        try {
-            data = ServerJson.MAPPER.readTree(rs.getString("stream_data"));
-        } catch (JsonProcessingException e) {
-            throw new SQLException("corrupt stream_data", e);
-        }
+        String data = rs.getString("stream_data");
         String legacyId = rs.getString("legacy_stream_id");
         return new Record(legacyId != null ? legacyId : ids.idOf(rs.getLong("stream_key")), namespace, entityId, element,
                 t, rs.getString("generate_mask"), data, rs.getObject("create_time", OffsetDateTime.class), rs.getLong("dup_seq"));

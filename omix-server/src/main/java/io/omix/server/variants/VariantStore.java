@@ -51,19 +51,19 @@ public final class VariantStore {
         if (source.isPresent()) {
             List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
             Jdbc.RowMapper<Object> collect = rs -> {
-                found.computeIfAbsent(rs.getLong("rsid"), k -> new ArrayList<>()).add(assayed(rs, sourceBlock));
+                found.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(assayed(rs, sourceBlock));
                 return null;
             };
             long sourceId = source.get().id();
             if (vendor == Database.Vendor.POSTGRESQL) {
                 // One round trip; PostgreSQL answers the IN list with an index scan of the primary key.
                 SqlWhere where = new SqlWhere().and("source_id = ?", sourceId).in("rsid", numbers);
-                jdbc.query("SELECT * FROM variants" + where.sql() + " ORDER BY rsid, seq", collect, where.args());
+                jdbc.query("SELECT " + CALL_COLUMNS + " FROM variants" + where.sql() + " ORDER BY rsid, seq", collect, where.args());
             } else {
                 // Embedded H2 scans the whole source for an IN list on the key's second column, but seeks
                 // each key directly: 100 point lookups on one connection cost well under a millisecond each.
                 jdbc.withConnection(c -> {
-                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT * FROM variants WHERE source_id = ? AND rsid = ? ORDER BY seq")) {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM variants WHERE source_id = ? AND rsid = ? ORDER BY seq")) {
                         for (long rsid : numbers) {
                             Jdbc.bind(ps, sourceId, rsid);
                             try (ResultSet rs = ps.executeQuery()) {
@@ -125,10 +125,10 @@ public final class VariantStore {
             RegionCursor at = from;
             int want = limit - out.size() + 1;
             // A call left out (not a variant site) still moves the cursor past it: its row comes back with no call.
-            List<RegionRow> rows = jdbc.query("SELECT * FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
+            List<RegionRow> rows = jdbc.query("SELECT " + CALL_COLUMNS + " FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
                             + " AND (position > ? OR position = ? AND (rsid > ? OR rsid = ? AND seq > ?)) ORDER BY position, rsid, seq LIMIT ?",
-                    rs -> new RegionRow(new RegionCursor(sourceId, at.region(), rs.getLong("position"), rs.getLong("rsid"), rs.getInt("seq")),
-                            !onlyVariantSites || isVariantSite(rs.getString("call_data")) ? assayed(rs, sourceBlock) : null),
+                    rs -> new RegionRow(new RegionCursor(sourceId, at.region(), rs.getLong(3), rs.getLong(1), rs.getInt(12)),
+                            !onlyVariantSites || isVariantSite(rs.getString(6)) ? assayed(rs, sourceBlock) : null),
                     sourceId, r.chromosome(), r.otherSpelling(), r.start(), r.end(), at.position(), at.position(), at.rsid(), at.rsid(), at.seq(), want);
             for (RegionRow row : rows) {
                 if (out.size() == limit) return new RegionPage(out, last);
@@ -181,12 +181,19 @@ public final class VariantStore {
         return m;
     }
 
+    /**
+     * The columns {@link #assayed} reads, in its order (read by position: the embedded driver builds a
+     * map of every column label for each result read by name, and get_variants reads a hundred results).
+     */
+    private static final String CALL_COLUMNS = "rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene, variant_type,"
+            + " variant_id, seq";
+
     private static Map<String, Object> assayed(ResultSet rs, Map<String, Object> source) throws SQLException {
-        String ref = rs.getString("ref");
-        String alts = rs.getString("alts");
+        String ref = rs.getString(4);
+        String alts = rs.getString(5);
         List<String> alternates = alts.isEmpty() ? List.of() : List.of(alts.split(","));
-        String[] c = Packed.split(rs.getString("call_data"), 5);   // GT;DP;AD;GQ;PL
-        String[] site = Packed.split(rs.getString("site_data"), 3); // QUAL;AN;DP
+        String[] c = Packed.split(rs.getString(6), 5);   // GT;DP;AD;GQ;PL
+        String[] site = Packed.split(rs.getString(7), 3); // QUAL;AN;DP
         String gt = c[0];
         boolean noCall = gt != null && gt.contains(".");
         Map<String, Object> call = new LinkedHashMap<>();
@@ -196,20 +203,20 @@ public final class VariantStore {
         call.put("GQ", Packed.integer(c[3]));
         call.put("GT", gt);
         Map<String, Object> information = new LinkedHashMap<>();
-        information.put("frequency", frequency(rs.getString("frequency")));
+        information.put("frequency", frequency(rs.getString(8)));
         information.put("AN", Packed.integer(site[1]));
         information.put("site_quality", Packed.number(site[0]));
         information.put("DP", Packed.integer(site[2]));
         Map<String, Object> variant = new LinkedHashMap<>();
         variant.put("call", call);
-        variant.put("chromosome", rs.getString("chromosome"));
+        variant.put("chromosome", rs.getString(2));
         variant.put("information", information);
-        variant.put("type", rs.getString("variant_type"));
+        variant.put("type", rs.getString(10));
         variant.put("genotype", letters(gt, ref, alternates));
         variant.put("reference_base", ref);
-        variant.put("position", rs.getLong("position"));
+        variant.put("position", rs.getLong(3));
         variant.put("alternate_base", alternates);
-        String gene = rs.getString("gene");
+        String gene = rs.getString(9);
         List<Object> genes = new ArrayList<>();
         if (gene != null) {
             Map<String, Object> g = new LinkedHashMap<>();
@@ -230,9 +237,9 @@ public final class VariantStore {
         m.put("genomic_context", Map.of("gene", genes));
         m.put("variant", variant);
         m.put("batch_no", 0);
-        m.put("alternate_id", List.of("rs" + rs.getLong("rsid")));
+        m.put("alternate_id", List.of("rs" + rs.getLong(1)));
         m.put("coordinate_system", 0);
-        m.put("variant_id", rs.getString("variant_id"));
+        m.put("variant_id", rs.getString(11));
         return m;
     }
 
