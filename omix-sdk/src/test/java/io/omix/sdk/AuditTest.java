@@ -145,6 +145,28 @@ class AuditTest {
                     e.credential(), e.operation(), e.resources(), e.records(), source, e.requestId(), e.outcome(), e.prevHash(), e.hash()));
             assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
 
+            // What finds entries is held to them too: a key taken away would hide a block from a person's view.
+            long someBlock = jdbc.queryOne("SELECT MAX(first_seq) FROM audit_blocks WHERE first_seq < 120", rs -> rs.getLong(1)).orElseThrow();
+            String key = jdbc.queryOne("SELECT MIN(subject) FROM audit_block_keys WHERE first_seq = ?", rs -> rs.getString(1), someBlock).orElseThrow();
+            jdbc.update("DELETE FROM audit_block_keys WHERE first_seq = ? AND subject = ?", someBlock, key);
+            AuditLog.Verification unkeyed = audit.verify();
+            assertEquals(java.util.Optional.of(someBlock), unkeyed.firstBrokenSeq(), unkeyed.reason());
+            assertTrue(unkeyed.reason().contains("keys"), unkeyed.reason());
+            jdbc.update("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)", key, someBlock);
+            AuditLog.Verification keyBack = audit.verify();
+            assertTrue(keyBack.firstBrokenSeq().isEmpty(), "its key back, it verifies again: " + keyBack.reason());
+            long blockEnd = jdbc.queryOne("SELECT last_seq FROM audit_blocks WHERE first_seq = ?", rs -> rs.getLong(1), someBlock).orElseThrow();
+            jdbc.update("UPDATE audit_blocks SET last_at = first_at - INTERVAL '1' SECOND WHERE first_seq = ?", someBlock); // out of a search by time
+            AuditLog.Verification moved = audit.verify();
+            assertEquals(java.util.Optional.of(someBlock), moved.firstBrokenSeq(), moved.reason());
+            assertTrue(moved.reason().contains("times"), moved.reason());
+            List<AuditLog.Entry> inBlock = audit.list(new AuditLog.Query(null, null, null, null, null, null, someBlock - 1, 100_000)).stream()
+                    .filter(e -> e.seq() >= someBlock && e.seq() <= blockEnd).toList();
+            java.time.Instant latest = inBlock.stream().map(AuditLog.Entry::at).max(java.util.Comparator.naturalOrder()).orElseThrow();
+            jdbc.update("UPDATE audit_blocks SET last_at = ? WHERE first_seq = ?", java.time.OffsetDateTime.ofInstant(latest, java.time.ZoneOffset.UTC),
+                    someBlock);
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
+
             io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq == 120);
             AuditLog.Verification removed = audit.verify();
             assertEquals(java.util.Optional.of(120L), removed.firstBrokenSeq(), removed.reason());

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -59,11 +58,13 @@ public final class AuditBlock {
             for (int i = 0; i < entries.size(); i++) {
                 AuditLog.Entry e = entries.get(i);
                 byte[] line = spoolLines != null ? spoolLines.get(i) : line(e);
-                // {"seq":N,<the spool line's fields>,"hash":"…"[,"prevHash":"…"]}: each entry's link is the hash of the
-                // entry before it, stored once, for the block's first (a hash does not compress).
+                // {"seq":N,<the spool line's fields>,"hash":"…"[,"prevHash":"…"]}: an entry's link is the hash of the
+                // entry before it, so it is stored only where that is not the line before (the block's first; a hash
+                // does not compress).
+                boolean linked = i > 0 && e.prevHash() != null && e.prevHash().equals(entries.get(i - 1).hash());
                 z.write(("{\"seq\":" + e.seq() + ",").getBytes(StandardCharsets.US_ASCII));
                 z.write(line, 1, line.length - 3);   // without its braces and line break
-                z.write((",\"hash\":\"" + e.hash() + (i == 0 ? "\",\"prevHash\":\"" + e.prevHash() : "") + "\"}\n").getBytes(StandardCharsets.US_ASCII));
+                z.write((",\"hash\":\"" + e.hash() + (linked ? "" : "\",\"prevHash\":\"" + e.prevHash()) + "\"}\n").getBytes(StandardCharsets.US_ASCII));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -118,33 +119,48 @@ public final class AuditBlock {
     }
 
     /**
-     * What a block is found by: {@code u:} the person, {@code a:} the caller, {@code ua:} the pair
-     * (when an application last used a grant), {@code s:} every sample the entries name.
+     * What a block is found by: {@code u:} the person an entry speaks for, {@code p:} the same where it
+     * counts in that person's own view (not their own console), {@code a:} the caller, {@code ua:} the
+     * pair (when an application last used a grant), {@code s:} every sample the entries name.
+     * {@link AuditLog#verify} checks that a block's keys are exactly these.
      */
-    static Set<String> subjects(List<AuditLog.Entry> entries) {
-        Set<String> keys = new LinkedHashSet<>();
+    public static Set<String> subjects(List<AuditLog.Entry> entries) {
+        Set<String> keys = new java.util.TreeSet<>();
         for (AuditLog.Entry e : entries) {
-            if (e.userId() != null) keys.add(user(e.userId()));
+            if (e.userId() != null) {
+                keys.add(user(e.userId()));
+                if (!("console:" + e.userId()).equals(e.actorId())) keys.add(person(e.userId()));
+            }
             if (e.actorId() != null) keys.add(actor(e.actorId()));
             if (e.userId() != null && e.actorId() != null) keys.add(use(e.userId(), e.actorId()));
             if (e.resources() != null) {
                 Matcher m = SAMPLE_ID.matcher(e.resources());
-                while (m.find()) keys.add(sample(m.group()));
+                while (m.find()) keys.add("s:" + m.group());
             }
         }
         return keys;
     }
 
     static String user(String userId) {
-        return "u:" + userId;
+        return key("u:" + userId);
+    }
+
+    static String person(String userId) {
+        return key("p:" + userId);
     }
 
     static String actor(String actorId) {
-        return "a:" + actorId;
+        return key("a:" + actorId);
     }
 
     static String use(String userId, String actorId) {
-        return "ua:" + userId + " " + actorId;
+        return key("ua:" + userId + " " + actorId);
+    }
+
+    /** A key fits its column (300): a longer one (ids are clipped before control characters are spelled out) ends in its hash. */
+    private static String key(String key) {
+        if (key.length() <= 300) return key;
+        return key.substring(0, 235) + "#" + java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.sha256(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The key of a sample, or null when {@code text} is not a whole biosample id (then blocks are searched, not looked up). */
@@ -175,10 +191,16 @@ public final class AuditBlock {
         return ranges;
     }
 
+    /**
+     * At least the entry's line: its fixed part (names, time, numbers, seq, two hashes) and every text
+     * field at six bytes a character (a lone surrogate is written as a six-character escape), so a block
+     * of MAX_RAW_BYTES stays, deflated and in base64, well inside its column.
+     */
     private static long approximateSize(AuditLog.Entry e) {
-        long n = 250;   // names, hashes, time, numbers
-        for (String s : new String[] {e.actorId(), e.userId(), e.operation(), e.resources(), e.source(), e.requestId()}) {
-            if (s != null) n += 3L * s.length();   // UTF-8 and JSON escapes at most triple a character
+        long n = 450;
+        for (String s : new String[] {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.source(),
+                e.requestId(), e.outcome()}) {
+            if (s != null) n += 6L * s.length();
         }
         return n;
     }

@@ -150,10 +150,16 @@ public final class AuditLog implements AutoCloseable {
     /** Spools whose entries are written but not yet in the chain (the database refused or was away): retried. */
     private final java.util.ArrayDeque<Spool> unmoved = new java.util.ArrayDeque<>();
     private final java.util.concurrent.locks.ReentrantLock moveLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Spools opened (guarded by spoolLock), and the number of the last one moved into the chain (guarded by itself). */
+    private long spoolsOpened;
+    private final Object movedMonitor = new Object();
+    private long movedThrough;
 
     /** One spool file, held locked by this process so that no other process moves it while it is written. */
     private static final class Spool {
         final String id = java.util.UUID.randomUUID().toString();
+        /** This process's spools in the order they were opened (awaitMove waits for a number). */
+        final long number;
         final Path file;
         final java.io.FileOutputStream out;
         final FileLock lock;
@@ -161,7 +167,8 @@ public final class AuditLog implements AutoCloseable {
         /** Each entry's spool line: the stored block is made of them. */
         final List<byte[]> lines = new ArrayList<>();
 
-        Spool(Path dir) throws IOException {
+        Spool(Path dir, long number) throws IOException {
+            this.number = number;
             Files.createDirectories(dir);
             file = Files.createFile(dir.resolve(SPOOL_PREFIX + id + ".ndjson"));
             out = new java.io.FileOutputStream(file.toFile(), true);
@@ -237,7 +244,7 @@ public final class AuditLog implements AutoCloseable {
                     return;
                 }
                 try {
-                    if (spool == null) spool = new Spool(spoolDir);
+                    if (spool == null) spool = new Spool(spoolDir, ++spoolsOpened);
                 } catch (IOException e) {
                     LOG.error("audit entry not recorded (request {} refused its answer)", timed.requestId(), e);
                     throw new IllegalStateException("the audit entry could not be recorded", e);
@@ -276,12 +283,41 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void moveLoop() {
+        long rounds = 0;
         while (!closed) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(MOVE_EVERY_MILLIS));
             try {
                 moveSpooled();
+                // While servers of an earlier version still run beside this one, their rows are moved in once a minute.
+                if (++rounds % (60_000 / MOVE_EVERY_MILLIS) == 0) moveRowsIntoBlocks();
             } catch (RuntimeException e) {
                 LOG.warn("audit entries stay spooled until the database takes them: {}", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Returns once the entries this process spooled so far are in the chain (at most a second), without
+     * forcing a move: a person's views wait for the mover's next quarter-second round instead of each
+     * cutting a block of their own.
+     */
+    private void awaitMove() {
+        if (!enabled) return;
+        long target;
+        synchronized (spoolLock) {
+            target = spoolsOpened;   // already moved when nothing is spooled
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        synchronized (movedMonitor) {
+            while (movedThrough < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;   // the database is slow or away: what is there is shown
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(movedMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -306,6 +342,10 @@ public final class AuditLog implements AutoCloseable {
                 appendSpool(next.id, next.entries, next.lines);
                 unmoved.poll();
                 next.delete();
+                synchronized (movedMonitor) {
+                    movedThrough = Math.max(movedThrough, next.number);
+                    movedMonitor.notifyAll();
+                }
             }
         } finally {
             moveLock.unlock();
@@ -433,14 +473,17 @@ public final class AuditLog implements AutoCloseable {
      * each move one transaction under the chain's head lock (servers starting together take turns).
      */
     private void moveRowsIntoBlocks() {
+        long[] after = {Long.MIN_VALUE};
         while (true) {
             int moved = jdbc.inTransaction(c -> {
                 Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1));
                 List<Entry> rows = Jdbc.query(c, "SELECT seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source,"
-                        + " request_id, outcome, prev_hash, hash FROM audit_log ORDER BY seq LIMIT " + AuditBlock.MAX_ENTRIES, AuditLog::row);
+                        + " request_id, outcome, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT " + AuditBlock.MAX_ENTRIES, AuditLog::row,
+                        after[0]);
                 if (rows.isEmpty()) return 0;
                 for (List<Entry> block : AuditBlock.split(rows)) insertBlock(c, block, null);
-                Jdbc.update(c, "DELETE FROM audit_log WHERE seq <= ?", rows.get(rows.size() - 1).seq());
+                after[0] = rows.get(rows.size() - 1).seq();
+                Jdbc.update(c, "DELETE FROM audit_log WHERE seq <= ?", after[0]);
                 return rows.size();
             });
             if (moved == 0) return;
@@ -461,6 +504,8 @@ public final class AuditLog implements AutoCloseable {
 
     /** How many blocks one read of the database brings (a block holds up to a thousand entries). */
     private static final int BLOCKS_A_READ = 32;
+    /** A person's view reads at most this many blocks a call (its newest; a call asks for at most 1,000 entries). */
+    private static final int MAX_PERSON_BLOCKS = 256;
 
     /**
      * Entries matching {@code q}, oldest first, at most {@code q.limit()}. The blocks that can hold
@@ -492,13 +537,14 @@ public final class AuditLog implements AutoCloseable {
             List<Object[]> blocks = jdbc.query(sql.toString(), rs -> new Object[] {rs.getLong(1), rs.getString(2)}, page.toArray());
             for (Object[] block : blocks) {
                 for (Entry e : AuditBlock.decode((String) block[1])) {
-                    if (out.size() < limit && e.seq() > q.afterSeq() && matches(e, q, sample, operation)) out.add(e);
+                    // seq past the last taken: a block the retention rewrote between two reads comes back later
+                    long last = out.isEmpty() ? q.afterSeq() : out.get(out.size() - 1).seq();
+                    if (out.size() < limit && e.seq() > last && matches(e, q, sample, operation)) out.add(e);
                 }
                 after = (Long) block[0];
             }
             if (blocks.size() < BLOCKS_A_READ) break;
         }
-        out.sort(java.util.Comparator.comparingLong(Entry::seq));
         return out;
     }
 
@@ -516,24 +562,23 @@ public final class AuditLog implements AutoCloseable {
      * entries naming one of their samples (partner apps reach samples, not people).
      */
     public List<Entry> listForPerson(String userId, OffsetDateTime since, int limit) {
-        flush();
+        awaitMove();
         int max = Math.max(1, Math.min(limit, 1000));
         List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
         samples = samples.subList(0, Math.min(samples.size(), 50));
-        List<String> subjects = new ArrayList<>(List.of(AuditBlock.user(userId)));
+        List<String> subjects = new ArrayList<>(List.of(AuditBlock.person(userId)));
         for (String s : samples) subjects.add("s:" + s);
         String marks = String.join(",", java.util.Collections.nCopies(subjects.size(), "?"));
-        String sql = "SELECT b.first_seq, b.entries FROM audit_blocks b WHERE b.first_seq < ?"
-                + " AND b.first_seq IN (SELECT k.first_seq FROM audit_block_keys k WHERE k.subject IN (" + marks + "))"
-                + (since != null ? " AND b.last_at >= ?" : "") + " ORDER BY b.first_seq DESC LIMIT " + BLOCKS_A_READ;
+        String sql = "SELECT DISTINCT b.first_seq, b.entries FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
+                + " WHERE k.subject IN (" + marks + ") AND b.first_seq < ?" + (since != null ? " AND b.last_at >= ?" : "")
+                + " ORDER BY b.first_seq DESC LIMIT " + BLOCKS_A_READ;
         // Their own console session is not someone else using their data (its caller id is console:<user id>).
         String ownConsole = "console:" + userId;
         List<Entry> out = new ArrayList<>();
         long before = Long.MAX_VALUE;
-        while (out.size() < max) {
-            List<Object> args = new ArrayList<>();
+        for (int read = 0; out.size() < max && read < MAX_PERSON_BLOCKS; ) {
+            List<Object> args = new ArrayList<>(subjects);
             args.add(before);
-            args.addAll(subjects);
             if (since != null) args.add(since);
             List<Object[]> blocks = jdbc.query(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, args.toArray());
             for (Object[] block : blocks) {
@@ -545,6 +590,7 @@ public final class AuditLog implements AutoCloseable {
                 }
                 before = (Long) block[0];
             }
+            read += blocks.size();
             if (blocks.size() < BLOCKS_A_READ) break;
         }
         return out;
@@ -561,22 +607,24 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * When each of {@code actorIds} last used {@code userId}'s data, as far as the trail shows: the
-     * newest entry of the pair in the newest block that names it.
+     * When each of {@code actorIds} last used {@code userId}'s data: the latest time of the pair's
+     * entries, read from the blocks that name the pair, latest first, until no block left can hold a later one.
      */
     public java.util.Map<String, OffsetDateTime> lastUses(String userId, java.util.Collection<String> actorIds) {
-        flush();
+        awaitMove();
         java.util.Map<String, OffsetDateTime> out = new java.util.HashMap<>();
-        for (String actorId : actorIds) {
-            jdbc.queryOne("SELECT b.entries FROM audit_blocks b WHERE b.first_seq = (SELECT MAX(k.first_seq) FROM audit_block_keys k WHERE k.subject = ?)",
-                    rs -> rs.getString(1), AuditBlock.use(userId, actorId)).ifPresent(stored -> {
-                        for (Entry e : AuditBlock.decode(stored)) {
-                            if (userId.equals(e.userId()) && actorId.equals(e.actorId())) {
-                                OffsetDateTime at = OffsetDateTime.ofInstant(e.at(), ZoneOffset.UTC);
-                                out.merge(actorId, at, (a, b) -> a.isAfter(b) ? a : b);
-                            }
-                        }
-                    });
+        for (String actorId : actorIds.stream().distinct().limit(500).toList()) {
+            Instant best = null;
+            List<Object[]> blocks = jdbc.query("SELECT b.last_at, b.entries FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
+                    + " WHERE k.subject = ? ORDER BY b.last_at DESC LIMIT 16", rs -> new Object[] {rs.getObject(1, OffsetDateTime.class), rs.getString(2)},
+                    AuditBlock.use(userId, actorId));
+            for (Object[] block : blocks) {
+                if (best != null && !((OffsetDateTime) block[0]).toInstant().isAfter(best)) break;
+                for (Entry e : AuditBlock.decode((String) block[1])) {
+                    if (userId.equals(e.userId()) && actorId.equals(e.actorId()) && (best == null || e.at().isAfter(best))) best = e.at();
+                }
+            }
+            if (best != null) out.put(actorId, OffsetDateTime.ofInstant(best, ZoneOffset.UTC));
         }
         return out;
     }
@@ -619,7 +667,9 @@ public final class AuditLog implements AutoCloseable {
                 headHash = rs.getString(2);
             }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, entries FROM audit_blocks WHERE first_seq <= ? ORDER BY first_seq")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, first_at, last_at, entry_count, entries FROM audit_blocks"
+                    + " WHERE first_seq <= ? ORDER BY first_seq");
+                 PreparedStatement keysOf = c.prepareStatement("SELECT subject FROM audit_block_keys WHERE first_seq = ?")) {
                 ps.setLong(1, headSeq);
                 ps.setFetchSize(16);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -627,16 +677,27 @@ public final class AuditLog implements AutoCloseable {
                         long firstSeq = rs.getLong(1);
                         List<Entry> entries;
                         try {
-                            entries = AuditBlock.decode(rs.getString(2));
+                            entries = AuditBlock.decode(rs.getString(6));
                         } catch (RuntimeException unreadable) {
                             broken[0] = firstSeq;
                             reason[0] = "the block from entry " + firstSeq + " was changed after it was written (it cannot be read)";
                             break;
                         }
+                        // What finds a block (its bounds, times and keys) must be what it holds: else entries could be hidden from
+                        // a person's view or a search while every hash still holds.
+                        String misfiled = misfiled(rs, entries, keys(keysOf, firstSeq));
+                        if (misfiled != null) {
+                            broken[0] = firstSeq;
+                            reason[0] = "the block from entry " + firstSeq + " was changed after it was written (" + misfiled + ")";
+                            break;
+                        }
                         for (Entry e : entries) {
-                            if (e.seq() > headSeq || broken[0] != null) break;
+                            if (broken[0] != null) break;
                             checked[0]++;
-                            if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
+                            if (e.seq() > headSeq) {
+                                broken[0] = e.seq();
+                                reason[0] = "entry " + e.seq() + " is past the chain's head";
+                            } else if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
                                 broken[0] = lastSeq[0] + 1;
                                 reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
                             } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
@@ -669,6 +730,33 @@ public final class AuditLog implements AutoCloseable {
         return new Verification(checked[0], Optional.ofNullable(broken[0]), reason[0]);
     }
 
+    private static java.util.Set<String> keys(PreparedStatement keysOf, long firstSeq) throws SQLException {
+        keysOf.setLong(1, firstSeq);
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        try (ResultSet rs = keysOf.executeQuery()) {
+            while (rs.next()) keys.add(rs.getString(1));
+        }
+        return keys;
+    }
+
+    /** What of a block's row (first_seq, last_seq, first_at, last_at, entry_count) and keys disagrees with its entries, or null. */
+    private static String misfiled(ResultSet row, List<Entry> entries, java.util.Set<String> keys) throws SQLException {
+        if (entries.isEmpty()) return "no entries";
+        Instant first = entries.get(0).at();
+        Instant last = first;
+        for (Entry e : entries) {
+            if (e.at().isBefore(first)) first = e.at();
+            if (e.at().isAfter(last)) last = e.at();
+        }
+        if (row.getLong(1) != entries.get(0).seq() || row.getLong(2) != entries.get(entries.size() - 1).seq()) return "its bounds";
+        if (!row.getObject(3, OffsetDateTime.class).toInstant().equals(first) || !row.getObject(4, OffsetDateTime.class).toInstant().equals(last)) {
+            return "its times";
+        }
+        if (row.getInt(5) != entries.size()) return "its count";
+        if (!keys.equals(AuditBlock.subjects(entries))) return "its keys";
+        return null;
+    }
+
     /** Forgets the ids of spools appended before {@code before}: a spool is appended within seconds, or at the next start. */
     public long forgetSpoolsBefore(OffsetDateTime before) {
         return jdbc.update("DELETE FROM audit_spools WHERE appended_at < ?", before);
@@ -682,7 +770,8 @@ public final class AuditLog implements AutoCloseable {
     public long removeBefore(OffsetDateTime before) {
         flush();
         return jdbc.inTransaction(c -> {
-            long headSeq = Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1", rs -> rs.getLong(1)).get(0);
+            // The head row, locked: one removal at a time, and appends wait for it.
+            long headSeq = Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).get(0);
             long removed = 0;
             List<long[]> old = Jdbc.query(c, "SELECT first_seq, entry_count FROM audit_blocks WHERE last_at < ? AND last_seq < ?",
                     rs -> new long[] {rs.getLong(1), rs.getLong(2)}, before, headSeq);

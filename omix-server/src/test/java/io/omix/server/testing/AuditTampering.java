@@ -18,15 +18,24 @@ public final class AuditTampering {
         rewrite(jdbc, seq, seq, entries -> entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList());
     }
 
-    /** Removes the entries whose seq matches from every block that holds one. */
+    /** Removes the entries whose seq matches from every block that holds one, leaving the rest of each block consistent. */
     public static void remove(Jdbc jdbc, LongPredicate which) {
         List<Object[]> blocks = jdbc.query("SELECT first_seq, entries FROM audit_blocks ORDER BY first_seq", rs -> new Object[] {rs.getLong(1), rs.getString(2)});
         for (Object[] b : blocks) {
             List<AuditLog.Entry> entries = AuditBlock.decode((String) b[1]);
             List<AuditLog.Entry> kept = new ArrayList<>(entries.stream().filter(e -> !which.test(e.seq())).toList());
             if (kept.size() == entries.size()) continue;
-            if (kept.isEmpty()) jdbc.update("DELETE FROM audit_blocks WHERE first_seq = ?", b[0]);
-            else jdbc.update("UPDATE audit_blocks SET entries = ? WHERE first_seq = ?", AuditBlock.encode(kept), b[0]);
+            // A careful intruder: the block's bounds, count, times and keys made to agree with what is left.
+            jdbc.update("DELETE FROM audit_block_keys WHERE first_seq = ?", b[0]);
+            jdbc.update("DELETE FROM audit_blocks WHERE first_seq = ?", b[0]);
+            if (kept.isEmpty()) continue;
+            java.time.Instant first = kept.stream().map(AuditLog.Entry::at).min(java.util.Comparator.naturalOrder()).orElseThrow();
+            java.time.Instant last = kept.stream().map(AuditLog.Entry::at).max(java.util.Comparator.naturalOrder()).orElseThrow();
+            long firstSeq = kept.get(0).seq();
+            jdbc.update("INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?, ?, ?, ?, ?, ?)", firstSeq,
+                    kept.get(kept.size() - 1).seq(), java.time.OffsetDateTime.ofInstant(first, java.time.ZoneOffset.UTC),
+                    java.time.OffsetDateTime.ofInstant(last, java.time.ZoneOffset.UTC), kept.size(), AuditBlock.encode(kept));
+            for (String subject : AuditBlock.subjects(kept)) jdbc.update("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)", subject, firstSeq);
         }
     }
 
