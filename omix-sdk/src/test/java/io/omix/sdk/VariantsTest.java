@@ -187,6 +187,10 @@ class VariantsTest {
     void nobodyElseSeesTheCalls() throws Exception {
         assertEquals(41303, assertThrows(ApiException.class, () -> world.stranger().getVariants(world.sample(), "rs100")).code());
         assertEquals(41303, assertThrows(ApiException.class, () -> world.owner().getVariants("E-B00000000001", "rs100")).code());
+        String project = new SampleStore(world.server().server().platform()).createProject("unsequenced", 1, null, null, null).projectId();
+        String unsequenced = world.owner().registerSample("NO-VCF-1", 11, project).getString("biosample_id");
+        assertFalse(world.owner().getVariants(unsequenced, "rs100").getModel(0).getBoolean("is_assayed"), "the owner's sample with no calls yet");
+        assertEquals(41303, assertThrows(ApiException.class, () -> world.stranger().getVariants(unsequenced, "rs100")).code());
         HttpResponse<String> notOperator = upload(world, world.owner(), "biosample_id=" + world.sample(), fixture());
         assertEquals(401, Model.parse(notOperator.body()).getInt("code"));
     }

@@ -66,8 +66,7 @@ public final class VariantsCapability implements Capability {
     public void routes(Routes routes) {
         routes.get("/variants", Access.TOKEN, GET, (request, p) -> {
             request.caller().requireScope(Scope.VARIANTS);
-            String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
-            return variants.variants(id, p.get(RSIDS));
+            return variants.variants(request.caller(), p.get(BIOSAMPLE_ID), p.get(RSIDS));
         });
         // GET with regions, or POST with a BED file's text (too long for a query string).
         routes.get("/variants/region", Access.TOKEN, REGION, (request, p) -> region(request, p));
