@@ -206,6 +206,30 @@ class AuditTest {
         }
     }
 
+    /**
+     * Servers' clocks, and a crashed server's spool appended at its restart, put older times after newer
+     * ones in the chain: the retention cuts a prefix, so what is kept verifies without a hole.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theRetentionCutsThePrefixOfTheChainWhateverTheOrderOfTimes(String kind) throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0")
+                .setting("audit.retention-days", "30").start()) {
+            AuditLog audit = Identity.platform(s).audit();
+            java.time.Instant now = clock.instant();
+            for (String[] e : new String[][] {{"old-1", "50"}, {"newer", "10"}, {"old-2", "50"}, {"now", "0"}}) {
+                audit.append(List.of(new AuditLog.Entry(0, now.minus(java.time.Duration.ofDays(Long.parseLong(e[1]))), "client", "app", null,
+                        "client_token", "GET /samples", null, 1, "10.0.0.1", e[0], "200 0", null, null)));
+            }
+            Map<String, Long> removed = s.server().housekeeping().runNow();
+            assertEquals(1L, removed.get("audit_log"), "only what comes before the first newer entry: " + removed);
+            assertEquals(List.of("newer", "old-2", "now"), all(s).stream().map(AuditLog.Entry::requestId).toList());
+            AuditLog.Verification v = audit.verify();
+            assertTrue(v.firstBrokenSeq().isEmpty(), "no hole where the older entry came late: " + v.reason());
+        }
+    }
+
     static Model get(TestServer s, String token, String pathAndQuery) throws Exception {
         return Model.parse(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery)).header("Authorization", "Bearer " + token).build(),
                 HttpResponse.BodyHandlers.ofString()).body());

@@ -430,7 +430,8 @@ public final class AuditLog implements AutoCloseable {
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<Entry> written = new ArrayList<>(entries.size());
         for (Entry e : entries) {
-            Entry w = e.appended(++seq, e.at() != null ? e.at() : at, prev);
+            // Stored to the microsecond, as both databases keep times (and as the hash has always taken them).
+            Entry w = e.appended(++seq, e.at() != null ? e.at().truncatedTo(ChronoUnit.MICROS) : at, prev);
             prev = w.hash();
             written.add(w);
         }
@@ -763,31 +764,40 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Removes entries older than {@code before} (the retention); the chain stays verifiable from the
-     * oldest kept. Blocks wholly older go; a block that straddles the line is written again without
-     * its older entries. Never the newest entry: it carries the chain's end.
+     * Removes entries older than {@code before} (the retention) as a prefix of the chain, so that what
+     * is kept verifies without a hole: the cut is the first entry that is newer, or that comes after it
+     * in the chain. Servers' clocks and a crashed server's spool appended later put older times after
+     * newer ones; cutting by time alone left holes that verification reported as missing entries.
+     * Those older entries go once everything before them has. Never the newest entry: it carries the
+     * chain's end.
      */
     public long removeBefore(OffsetDateTime before) {
         flush();
         return jdbc.inTransaction(c -> {
             // The head row, locked: one removal at a time, and appends wait for it.
             long headSeq = Jdbc.query(c, "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).get(0);
+            // The first block holding anything newer (or the chain's end): everything before it goes, whole.
+            long cutBlock = Jdbc.query(c, "SELECT MIN(first_seq) FROM audit_blocks WHERE last_at >= ? OR last_seq >= ?",
+                    rs -> rs.getObject(1) == null ? Long.MAX_VALUE : rs.getLong(1), before, headSeq).get(0);
             long removed = 0;
-            List<long[]> old = Jdbc.query(c, "SELECT first_seq, entry_count FROM audit_blocks WHERE last_at < ? AND last_seq < ?",
-                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, before, headSeq);
+            List<long[]> old = Jdbc.query(c, "SELECT first_seq, entry_count FROM audit_blocks WHERE first_seq < ?",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, cutBlock);
             for (long[] block : old) {
                 deleteBlock(c, block[0]);
                 removed += block[1];
             }
-            List<Object[]> straddling = Jdbc.query(c, "SELECT first_seq, entries FROM audit_blocks WHERE first_at < ?",
-                    rs -> new Object[] {rs.getLong(1), rs.getString(2)}, before);
-            for (Object[] block : straddling) {
-                List<Entry> entries = AuditBlock.decode((String) block[1]);
-                List<Entry> kept = entries.stream().filter(e -> !(e.at().isBefore(before.toInstant()) && e.seq() < headSeq)).toList();
-                if (kept.size() == entries.size()) continue;
-                deleteBlock(c, (Long) block[0]);
-                if (!kept.isEmpty()) insertBlock(c, kept, null);
-                removed += entries.size() - kept.size();
+            // In that block (one server's entries, in time order), its older first entries.
+            List<String> first = Jdbc.query(c, "SELECT entries FROM audit_blocks WHERE first_seq = ? AND first_at < ?", rs -> rs.getString(1),
+                    cutBlock, before);
+            if (!first.isEmpty()) {
+                List<Entry> entries = AuditBlock.decode(first.get(0));
+                int drop = 0;
+                while (drop < entries.size() && entries.get(drop).at().isBefore(before.toInstant()) && entries.get(drop).seq() < headSeq) drop++;
+                if (drop > 0) {
+                    deleteBlock(c, cutBlock);
+                    insertBlock(c, entries.subList(drop, entries.size()), null);
+                    removed += drop;
+                }
             }
             return removed;
         });
