@@ -183,12 +183,16 @@ class AuditTest {
         }
     }
 
+    /** A server keeping audit entries 30 days on {@code clock}, its housekeeping run by the test. */
+    static TestServer withRetentionOf30Days(String kind, io.omix.server.testing.MutableClock clock) throws Exception {
+        return TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0").setting("audit.retention-days", "30").start();
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void theRetentionRemovesOldEntriesAndTheRestStillVerifies(String kind) throws Exception {
         io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
-        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0")
-                .setting("audit.retention-days", "30").start()) {
+        try (TestServer s = withRetentionOf30Days(kind, clock)) {
             Identity.Client client = Identity.confidentialClient(s);
             Identity.Person person = Identity.user(s, "retained", "retained@example.org");
             try (Api api = Api.builder(Identity.userToken(s, client, person.userId(), "samples").accessToken()).endpoint(s.url()).build()) {
@@ -214,8 +218,7 @@ class AuditTest {
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void theRetentionCutsThePrefixOfTheChainWhateverTheOrderOfTimes(String kind) throws Exception {
         io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
-        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0")
-                .setting("audit.retention-days", "30").start()) {
+        try (TestServer s = withRetentionOf30Days(kind, clock)) {
             AuditLog audit = Identity.platform(s).audit();
             java.time.Instant now = clock.instant();
             for (String[] e : new String[][] {{"old-1", "50"}, {"newer", "10"}, {"old-2", "50"}, {"now", "0"}}) {

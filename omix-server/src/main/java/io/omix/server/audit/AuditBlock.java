@@ -13,12 +13,12 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
@@ -37,7 +37,6 @@ public final class AuditBlock {
 
     private static final ObjectMapper JSON = io.omix.server.common.http.ServerJson.MAPPER.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final Pattern SAMPLE_ID = Pattern.compile("E-[A-Z][0-9]{11}");
 
     private AuditBlock() {}
 
@@ -134,8 +133,8 @@ public final class AuditBlock {
             if (e.actorId() != null) keys.add(actor(e.actorId()));
             if (e.userId() != null && e.actorId() != null) keys.add(use(e.userId(), e.actorId()));
             if (e.resources() != null) {
-                Matcher m = SAMPLE_ID.matcher(e.resources());
-                while (m.find()) keys.add("s:" + m.group());
+                Matcher m = SampleAccess.BIOSAMPLE_ID.matcher(e.resources());
+                while (m.find()) keys.add(sampleKey(m.group()));
             }
         }
         return keys;
@@ -165,7 +164,25 @@ public final class AuditBlock {
 
     /** The key of a sample, or null when {@code text} is not a whole biosample id (then blocks are searched, not looked up). */
     static String sample(String text) {
-        return text != null && SampleAccess.BIOSAMPLE_ID.matcher(text).matches() ? "s:" + text : null;
+        return text != null && SampleAccess.BIOSAMPLE_ID.matcher(text).matches() ? sampleKey(text) : null;
+    }
+
+    /** The key of biosample {@code id}. */
+    static String sampleKey(String id) {
+        return "s:" + id;
+    }
+
+    /** The earliest and the latest time of a block's entries (its first_at and last_at). */
+    public record TimeSpan(Instant first, Instant last) {
+        public static TimeSpan of(List<AuditLog.Entry> entries) {
+            Instant first = entries.get(0).at();
+            Instant last = first;
+            for (AuditLog.Entry e : entries) {
+                if (e.at().isBefore(first)) first = e.at();
+                if (e.at().isAfter(last)) last = e.at();
+            }
+            return new TimeSpan(first, last);
+        }
     }
 
     /** Consecutive runs of {@code entries} that each fit a block. */

@@ -444,16 +444,11 @@ public final class AuditLog implements AutoCloseable {
 
     /** Stores appended entries as one block, with the keys it is found by. */
     private static void insertBlock(Connection c, List<Entry> block, List<byte[]> spoolLines) throws SQLException {
-        Instant first = block.get(0).at();
-        Instant last = first;
-        for (Entry e : block) {
-            if (e.at().isBefore(first)) first = e.at();
-            if (e.at().isAfter(last)) last = e.at();
-        }
+        AuditBlock.TimeSpan span = AuditBlock.TimeSpan.of(block);
         long firstSeq = block.get(0).seq();
         Jdbc.update(c, "INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?, ?, ?, ?, ?, ?)",
-                firstSeq, block.get(block.size() - 1).seq(), OffsetDateTime.ofInstant(first, ZoneOffset.UTC), OffsetDateTime.ofInstant(last, ZoneOffset.UTC),
-                block.size(), AuditBlock.encode(block, spoolLines));
+                firstSeq, block.get(block.size() - 1).seq(), OffsetDateTime.ofInstant(span.first(), ZoneOffset.UTC),
+                OffsetDateTime.ofInstant(span.last(), ZoneOffset.UTC), block.size(), AuditBlock.encode(block, spoolLines));
         try (PreparedStatement keys = c.prepareStatement("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)")) {
             for (String subject : AuditBlock.subjects(block)) {
                 Jdbc.bind(keys, subject, firstSeq);
@@ -568,7 +563,7 @@ public final class AuditLog implements AutoCloseable {
         List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
         samples = samples.subList(0, Math.min(samples.size(), 50));
         List<String> subjects = new ArrayList<>(List.of(AuditBlock.person(userId)));
-        for (String s : samples) subjects.add("s:" + s);
+        for (String s : samples) subjects.add(AuditBlock.sampleKey(s));
         String marks = String.join(",", java.util.Collections.nCopies(subjects.size(), "?"));
         String sql = "SELECT DISTINCT b.first_seq, b.entries FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
                 + " WHERE k.subject IN (" + marks + ") AND b.first_seq < ?" + (since != null ? " AND b.last_at >= ?" : "")
@@ -743,14 +738,10 @@ public final class AuditLog implements AutoCloseable {
     /** What of a block's row (first_seq, last_seq, first_at, last_at, entry_count) and keys disagrees with its entries, or null. */
     private static String misfiled(ResultSet row, List<Entry> entries, java.util.Set<String> keys) throws SQLException {
         if (entries.isEmpty()) return "no entries";
-        Instant first = entries.get(0).at();
-        Instant last = first;
-        for (Entry e : entries) {
-            if (e.at().isBefore(first)) first = e.at();
-            if (e.at().isAfter(last)) last = e.at();
-        }
+        AuditBlock.TimeSpan span = AuditBlock.TimeSpan.of(entries);
         if (row.getLong(1) != entries.get(0).seq() || row.getLong(2) != entries.get(entries.size() - 1).seq()) return "its bounds";
-        if (!row.getObject(3, OffsetDateTime.class).toInstant().equals(first) || !row.getObject(4, OffsetDateTime.class).toInstant().equals(last)) {
+        if (!row.getObject(3, OffsetDateTime.class).toInstant().equals(span.first())
+                || !row.getObject(4, OffsetDateTime.class).toInstant().equals(span.last())) {
             return "its times";
         }
         if (row.getInt(5) != entries.size()) return "its count";
@@ -801,12 +792,6 @@ public final class AuditLog implements AutoCloseable {
             }
             return removed;
         });
-    }
-
-    /** Entries in the chain: what the trail holds (the soak benchmark and operators count it). */
-    public long size() {
-        flush();
-        return jdbc.queryOne("SELECT COALESCE(SUM(entry_count), 0) FROM audit_blocks", rs -> rs.getLong(1)).orElse(0L);
     }
 
     /**

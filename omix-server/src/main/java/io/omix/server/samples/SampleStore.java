@@ -314,11 +314,13 @@ public final class SampleStore {
             + " s.budget_execution_unit_id, s.create_time, s.update_time, "
             + String.join(", ", SampleFields.GROUPS.stream().map(g -> "s." + g + "_json").toList());
 
-    private static final int SAMPLE_COLUMN_COUNT = 15 + SampleFields.GROUPS.size();
+    /** How many of {@link #SAMPLE_COLUMNS} come before the field groups. */
+    private static final int SAMPLE_FIXED_COLUMNS = 15;
+    private static final int SAMPLE_COLUMN_COUNT = SAMPLE_FIXED_COLUMNS + SampleFields.GROUPS.size();
 
     private Sample sampleRow(ResultSet rs) throws SQLException {
         Map<String, ObjectNode> groups = new LinkedHashMap<>();
-        int column = 16;
+        int column = SAMPLE_FIXED_COLUMNS + 1;
         for (String g : SampleFields.GROUPS) {
             try {
                 groups.put(g, (ObjectNode) ServerJson.MAPPER.readTree(rs.getString(column++)));

@@ -29,12 +29,11 @@ public final class AuditTampering {
             jdbc.update("DELETE FROM audit_block_keys WHERE first_seq = ?", b[0]);
             jdbc.update("DELETE FROM audit_blocks WHERE first_seq = ?", b[0]);
             if (kept.isEmpty()) continue;
-            java.time.Instant first = kept.stream().map(AuditLog.Entry::at).min(java.util.Comparator.naturalOrder()).orElseThrow();
-            java.time.Instant last = kept.stream().map(AuditLog.Entry::at).max(java.util.Comparator.naturalOrder()).orElseThrow();
+            AuditBlock.TimeSpan span = AuditBlock.TimeSpan.of(kept);
             long firstSeq = kept.get(0).seq();
             jdbc.update("INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?, ?, ?, ?, ?, ?)", firstSeq,
-                    kept.get(kept.size() - 1).seq(), java.time.OffsetDateTime.ofInstant(first, java.time.ZoneOffset.UTC),
-                    java.time.OffsetDateTime.ofInstant(last, java.time.ZoneOffset.UTC), kept.size(), AuditBlock.encode(kept));
+                    kept.get(kept.size() - 1).seq(), java.time.OffsetDateTime.ofInstant(span.first(), java.time.ZoneOffset.UTC),
+                    java.time.OffsetDateTime.ofInstant(span.last(), java.time.ZoneOffset.UTC), kept.size(), AuditBlock.encode(kept));
             for (String subject : AuditBlock.subjects(kept)) jdbc.update("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)", subject, firstSeq);
         }
     }
