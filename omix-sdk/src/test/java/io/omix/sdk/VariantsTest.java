@@ -209,6 +209,12 @@ class VariantsTest {
             assertEquals(41001, answer.getInt("code"), refused.body());
             assertTrue(answer.at("data.body").toString().contains("line number 26"), refused.body());
             assertTrue(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"), "the earlier import stays current");
+            byte[] unsorted = (new String(fixture()) + "1\t500\trs900\tA\tG\t.\tPASS\t.\tGT\t0/0\t0/1\n").getBytes();
+            refused = upload(w, w.operator(), "biosample_id=" + w.sample() + "&sample_name=PATIENT", unsorted);
+            answer = Model.parse(refused.body());
+            assertEquals(41001, answer.getInt("code"), refused.body());
+            assertTrue(answer.at("data.body").toString().contains("record 8 (1:500): the VCF is not sorted by position"), refused.body());
+            assertTrue(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"), "the earlier import stays current");
 
             String smaller = new String(fixture()).lines().filter(l -> !l.contains("rs100")).collect(Collectors.joining("\n")) + "\n";
             importFixture(w, smaller.getBytes());

@@ -22,7 +22,7 @@ public final class RowBuildBench {
                     VariantContext vc = it.next();
                     seq++;
                     for (long rsid : VcfImporter.rsids(vc.getID())) {
-                        VcfImporter.row(1L, rsid, (int) seq, vc, 0, -1);
+                        VcfImporter.call(rsid, (int) seq, vc, 0, -1);
                         rows++;
                     }
                 }

@@ -138,7 +138,7 @@ public final class Erasure {
         }
         Jdbc.update(c, "DELETE FROM sample_entities WHERE biosample_id = ?", biosampleId);
         for (long source : Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ?", rs -> rs.getLong(1), biosampleId)) {
-            Jdbc.update(c, "DELETE FROM variants WHERE source_id = ?", source);
+            io.omix.server.variants.CallStore.delete(c, source);
         }
         Jdbc.update(c, "DELETE FROM variant_sources WHERE biosample_id = ?", biosampleId);
         ProfileImporter.eraseSample(c, biosampleId);

@@ -2,8 +2,6 @@ package io.omix.server.variants;
 
 import io.omix.server.common.db.Jdbc;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -63,29 +61,19 @@ public final class CarrierSearch {
     /** The variants matching {@code q} among {@code subjects}, ordered by chromosome, position, ref and alt. */
     public List<Variant> search(List<Subject> subjects, Query q) {
         Map<String, Builder> found = new TreeMap<>();
-        String byRsid = "SELECT rsid, chromosome, position, ref, alts, call_data FROM variants WHERE source_id = ? AND rsid = ?";
-        String byPosition = "SELECT rsid, chromosome, position, ref, alts, call_data FROM variants"
-                + " WHERE source_id = ? AND chromosome = ? AND position >= ? AND position <= ?";
         jdbc.withConnection(c -> {
-            int read = 0;
-            try (PreparedStatement ps = c.prepareStatement(q.rsid() != null ? byRsid : byPosition)) {
-                for (Subject s : subjects) {
-                    if (q.assembly() != null && !q.assembly().equalsIgnoreCase(s.assembly())) continue;
-                    // One lookup per spelling of the chromosome: H2 scans the whole import for an IN list there.
-                    String bare = q.rsid() == null ? bare(q.chromosome()) : null;
-                    for (String chromosome : q.rsid() != null ? new String[] {null} : spellings(bare)) {
-                        if (q.rsid() != null) {
-                            Jdbc.bind(ps, s.sourceId(), q.rsid());
-                        } else {
-                            Jdbc.bind(ps, s.sourceId(), chromosome, q.from(), q.to());
-                        }
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                if (++read > MAX_CALLS) throw new TooBroad();
-                                collect(found, s, rs, q);
-                            }
-                        }
-                    }
+            int[] read = {0};
+            for (Subject s : subjects) {
+                if (q.assembly() != null && !q.assembly().equalsIgnoreCase(s.assembly())) continue;
+                CallStore.Visitor visitor = call -> {
+                    if (++read[0] > MAX_CALLS) throw new TooBroad();
+                    collect(found, s, call, q);
+                    return true;
+                };
+                if (q.rsid() != null) {
+                    for (Call call : CallStore.byRsids(c, s.sourceId(), List.of(q.rsid())).getOrDefault(q.rsid(), List.of())) visitor.visit(call);
+                } else {
+                    for (List<String> spellings : spellings(bare(q.chromosome()))) CallStore.scan(c, s.sourceId(), spellings, q.from(), q.to(), visitor);
                 }
             }
             return null;
@@ -96,13 +84,13 @@ public final class CarrierSearch {
         return out;
     }
 
-    private static void collect(Map<String, Builder> found, Subject s, ResultSet rs, Query q) throws java.sql.SQLException {
-        String ref = rs.getString("ref");
+    private static void collect(Map<String, Builder> found, Subject s, Call call, Query q) {
+        String ref = call.ref();
         if (!SIMPLE_ALLELE.matcher(ref).matches() || !basesMatch(q.referenceBases(), ref)) return;
-        String gt = Packed.split(rs.getString("call_data"), 5)[0];
+        String gt = Packed.split(call.callData(), 5)[0];
         if (gt == null || gt.isEmpty() || gt.contains(".")) return;
         String[] alleles = gt.split("[/|]");
-        String[] alts = rs.getString("alts").split(",");
+        String[] alts = call.alts().split(",");
         for (int i = 0; i < alts.length; i++) {
             String alt = alts[i];
             if (!SIMPLE_ALLELE.matcher(alt).matches() || !basesMatch(q.alternateBases(), alt)) continue;
@@ -110,11 +98,11 @@ public final class CarrierSearch {
             for (String a : alleles) if (a.equals(String.valueOf(i + 1))) copies++;
             if (copies == 0) continue;
             Zygosity z = alleles.length == 1 ? Zygosity.HEMIZYGOUS : copies == alleles.length ? Zygosity.HOMOZYGOUS : Zygosity.HETEROZYGOUS;
-            String chromosome = bare(rs.getString("chromosome"));
-            long position = rs.getLong("position");
+            String chromosome = bare(call.chromosome());
+            long position = call.position();
             String key = s.assembly().toLowerCase(Locale.ROOT) + "\n" + chromosome + "\n" + position + "\n" + ref + "\n" + alt;
             Builder b = found.computeIfAbsent(key, k -> new Builder(s.assembly(), chromosome, position, ref, alt));
-            long rsid = rs.getLong("rsid");
+            long rsid = call.rsid();
             if (rsid > 0 && !b.rsids.contains(rsid)) b.rsids.add(rsid);
             if (b.carriers.isEmpty() || !b.carriers.get(b.carriers.size() - 1).biosampleId().equals(s.biosampleId())) {
                 b.carriers.add(new Carrier(s.biosampleId(), z));
@@ -133,10 +121,13 @@ public final class CarrierSearch {
         return true;
     }
 
-    /** The names a VCF may give a chromosome: with and without {@code chr}; the mitochondrion as MT or M. */
-    private static String[] spellings(String bare) {
-        if (bare.equalsIgnoreCase("MT") || bare.equalsIgnoreCase("M")) return new String[] {"MT", "chrMT", "M", "chrM"};
-        return new String[] {bare, "chr" + bare};
+    /**
+     * The names a VCF may give a chromosome, with and without {@code chr}, by what an import keeps in one run
+     * (the mitochondrion as MT or M: two).
+     */
+    private static List<List<String>> spellings(String bare) {
+        if (bare.equalsIgnoreCase("MT") || bare.equalsIgnoreCase("M")) return List.of(List.of("MT", "chrMT"), List.of("M", "chrM"));
+        return List.of(List.of(bare, "chr" + bare));
     }
 
     /** A chromosome's name without its {@code chr} prefix (VCFs write either). */

@@ -3,7 +3,6 @@ package io.omix.server.variants;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.Platform;
-import io.omix.server.common.db.Database;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.auth.Caller;
@@ -32,11 +31,9 @@ import java.util.Optional;
 public final class VariantStore {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
     private final Jdbc jdbc;
-    private final Database.Vendor vendor;
 
     public VariantStore(Platform platform) {
         this.jdbc = platform.database().jdbc();
-        this.vendor = platform.database().vendor();
     }
 
     record Source(long id, String assembly, Integer dbsnpBuild, String pipelineVersion, OffsetDateTime importedAt, long count) {}
@@ -70,42 +67,19 @@ public final class VariantStore {
     }
 
     private List<Map<String, Object>> variants(Optional<Source> source, List<String> rsids) {
-        Map<Long, List<Map<String, Object>>> found = new HashMap<>();
+        Map<Long, List<Call>> found = new HashMap<>();
         Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
         if (source.isPresent()) {
             List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
-            Jdbc.RowMapper<Object> collect = rs -> {
-                found.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(assayed(rs, sourceBlock));
-                return null;
-            };
-            long sourceId = source.get().id();
-            if (vendor == Database.Vendor.POSTGRESQL) {
-                // One round trip; PostgreSQL answers the IN list with an index scan of the primary key.
-                SqlWhere where = new SqlWhere().and("source_id = ?", sourceId).in("rsid", numbers);
-                jdbc.query("SELECT " + CALL_COLUMNS + " FROM variants" + where.sql() + " ORDER BY rsid, seq", collect, where.args());
-            } else {
-                // Embedded H2 scans the whole source for an IN list on the key's second column, but seeks
-                // each key directly: 100 point lookups on one connection cost well under a millisecond each.
-                jdbc.withConnection(c -> {
-                    try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT " + CALL_COLUMNS + " FROM variants WHERE source_id = ? AND rsid = ? ORDER BY seq")) {
-                        for (long rsid : numbers) {
-                            Jdbc.bind(ps, sourceId, rsid);
-                            try (ResultSet rs = ps.executeQuery()) {
-                                while (rs.next()) collect.map(rs);
-                            }
-                        }
-                    }
-                    return null;
-                });
-            }
+            found = jdbc.withConnection(c -> CallStore.byRsids(c, source.get().id(), numbers));
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (String rsid : rsids) {
-            List<Map<String, Object>> calls = found.get(Long.parseLong(rsid.substring(2)));
+            List<Call> calls = found.get(Long.parseLong(rsid.substring(2)));
             if (calls == null) {
                 out.add(notAssayed(rsid, sourceBlock));
             } else {
-                out.addAll(calls);
+                for (Call call : calls) out.add(assayed(call, sourceBlock));
             }
         }
         return out;
@@ -142,33 +116,38 @@ public final class VariantStore {
         }
         Map<String, Object> sourceBlock = sourceBlock(source.get());
         List<Map<String, Object>> out = new ArrayList<>();
-        RegionCursor from = after != null ? after : startOf(sourceId, 0);
-        RegionCursor last = null;
-        while (from.region() < regions.size()) {
-            Region r = regions.get(from.region());
-            RegionCursor at = from;
-            int want = limit - out.size() + 1;
-            // A call left out (not a variant site) still moves the cursor past it: its row comes back with no call.
-            List<RegionRow> rows = jdbc.query("SELECT " + CALL_COLUMNS + " FROM variants WHERE source_id = ? AND chromosome IN (?, ?) AND position BETWEEN ? AND ?"
-                            + " AND (position > ? OR position = ? AND (rsid > ? OR rsid = ? AND seq > ?)) ORDER BY position, rsid, seq LIMIT ?",
-                    rs -> new RegionRow(new RegionCursor(sourceId, at.region(), rs.getLong(3), rs.getLong(1), rs.getInt(12)),
-                            !onlyVariantSites || isVariantSite(rs.getString(6)) ? assayed(rs, sourceBlock) : null),
-                    sourceId, r.chromosome(), r.otherSpelling(), r.start(), r.end(), at.position(), at.position(), at.rsid(), at.rsid(), at.seq(), want);
-            for (RegionRow row : rows) {
-                if (out.size() == limit) return new RegionPage(out, last);
-                last = row.at();
-                if (row.call() != null) out.add(row.call());
+        RegionCursor[] last = {null};
+        boolean[] more = {false};
+        jdbc.withConnection(c -> {
+            for (int index = after != null ? after.region() : 0; index < regions.size() && !more[0]; index++) {
+                Region r = regions.get(index);
+                int region = index;
+                // Calls come in file order, which is by position; those up to and including the last one answered are passed over.
+                RegionCursor resume = after != null && after.region() == index ? after : null;
+                boolean[] passed = {resume == null};
+                long from = resume == null ? r.start() : Math.max(r.start(), resume.position());
+                CallStore.scan(c, sourceId, List.of(r.chromosome(), r.otherSpelling()), from, r.end(), call -> {
+                    if (!passed[0]) {
+                        boolean answeredLast = call.position() == resume.position() && call.seq() == resume.seq() && call.rsid() == resume.rsid();
+                        if (answeredLast || call.position() <= resume.position()) {
+                            passed[0] = answeredLast;
+                            return true;
+                        }
+                        passed[0] = true;
+                    }
+                    if (out.size() == limit) {
+                        more[0] = true;
+                        return false;
+                    }
+                    // A call left out (not a variant site) still moves the cursor past it.
+                    last[0] = new RegionCursor(sourceId, region, call.position(), call.rsid(), call.seq());
+                    if (!onlyVariantSites || isVariantSite(call.callData())) out.add(assayed(call, sourceBlock));
+                    return true;
+                });
             }
-            // More in this region than fitted: on from the last row read; else the next region from its start.
-            from = rows.size() == want ? last : startOf(sourceId, at.region() + 1);
-        }
-        return new RegionPage(out, null);
-    }
-
-    private record RegionRow(RegionCursor at, Map<String, Object> call) {}
-
-    private static RegionCursor startOf(long sourceId, int region) {
-        return new RegionCursor(sourceId, region, Long.MIN_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE);
+            return null;
+        });
+        return new RegionPage(out, more[0] ? last[0] : null);
     }
 
     /** A call with an alternate allele: not 0/0 (any phasing or ploidy) and not a no-call. */
@@ -205,42 +184,35 @@ public final class VariantStore {
         return m;
     }
 
-    /**
-     * The columns {@link #assayed} reads, in its order (read by position: the embedded driver builds a
-     * map of every column label for each result read by name, and get_variants reads a hundred results).
-     */
-    private static final String CALL_COLUMNS = "rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene, variant_type,"
-            + " variant_id, seq";
-
-    private static Map<String, Object> assayed(ResultSet rs, Map<String, Object> source) throws SQLException {
-        String ref = rs.getString(4);
-        String alts = rs.getString(5);
+    private static Map<String, Object> assayed(Call c, Map<String, Object> source) {
+        String ref = c.ref();
+        String alts = c.alts();
         List<String> alternates = alts.isEmpty() ? List.of() : List.of(alts.split(","));
-        String[] c = Packed.split(rs.getString(6), 5);   // GT;DP;AD;GQ;PL
-        String[] site = Packed.split(rs.getString(7), 3); // QUAL;AN;DP
-        String gt = c[0];
+        String[] f = Packed.split(c.callData(), 5);   // GT;DP;AD;GQ;PL
+        String[] site = Packed.split(c.siteData(), 3); // QUAL;AN;DP
+        String gt = f[0];
         boolean noCall = gt != null && gt.contains(".");
         Map<String, Object> call = new LinkedHashMap<>();
-        call.put("DP", Packed.integer(c[1]));
-        call.put("PL", c[4]);
-        call.put("AD", ints(c[2]));
-        call.put("GQ", Packed.integer(c[3]));
+        call.put("DP", Packed.integer(f[1]));
+        call.put("PL", f[4]);
+        call.put("AD", ints(f[2]));
+        call.put("GQ", Packed.integer(f[3]));
         call.put("GT", gt);
         Map<String, Object> information = new LinkedHashMap<>();
-        information.put("frequency", frequency(rs.getString(8)));
+        information.put("frequency", frequency(c.frequency()));
         information.put("AN", Packed.integer(site[1]));
         information.put("site_quality", Packed.number(site[0]));
         information.put("DP", Packed.integer(site[2]));
         Map<String, Object> variant = new LinkedHashMap<>();
         variant.put("call", call);
-        variant.put("chromosome", rs.getString(2));
+        variant.put("chromosome", c.chromosome());
         variant.put("information", information);
-        variant.put("type", rs.getString(10));
+        variant.put("type", c.type());
         variant.put("genotype", letters(gt, ref, alternates));
         variant.put("reference_base", ref);
-        variant.put("position", rs.getLong(3));
+        variant.put("position", c.position());
         variant.put("alternate_base", alternates);
-        String gene = rs.getString(9);
+        String gene = c.gene();
         List<Object> genes = new ArrayList<>();
         if (gene != null) {
             Map<String, Object> g = new LinkedHashMap<>();
@@ -261,9 +233,9 @@ public final class VariantStore {
         m.put("genomic_context", Map.of("gene", genes));
         m.put("variant", variant);
         m.put("batch_no", 0);
-        m.put("alternate_id", List.of("rs" + rs.getLong(1)));
+        m.put("alternate_id", List.of("rs" + c.rsid()));
         m.put("coordinate_system", 0);
-        m.put("variant_id", rs.getString(11));
+        m.put("variant_id", c.variantId().toString());
         return m;
     }
 
@@ -295,12 +267,12 @@ public final class VariantStore {
         return out;
     }
 
-    private static JsonNode frequency(String json) throws SQLException {
+    private static JsonNode frequency(String json) {
         if (json == null) return ServerJson.MAPPER.createObjectNode();
         try {
             return ServerJson.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new SQLException("corrupt frequency", e);
+            throw new IllegalStateException("corrupt frequency", e);
         }
     }
 }

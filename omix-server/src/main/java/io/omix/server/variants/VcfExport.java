@@ -9,8 +9,6 @@ import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -58,44 +56,51 @@ public final class VcfExport {
         w.write("##FORMAT=<ID=GQ,Number=1,Type=Integer,Description=\"Genotype quality\">\n");
         w.write("##FORMAT=<ID=PL,Number=.,Type=Integer,Description=\"Phred-scaled genotype likelihoods\">\n");
         // A VCF without a sample column was imported without calls: it goes back without one.
-        boolean withCalls = !Jdbc.query(c, "SELECT 1 FROM variants WHERE source_id = ? AND call_data IS NOT NULL LIMIT 1", rs -> 1,
-                source.id()).isEmpty();
+        boolean withCalls = CallStore.withCalls(c, source.id());
         w.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" + (withCalls ? "\tFORMAT\t" + biosampleId : "") + "\n");
         long calls = 0;
         if (headerOnly) {
             w.flush();
             return 0;
         }
-        // Rows of one VCF record share seq (one row per rs id): they are written back as one record.
-        String select = "SELECT seq, rsid, chromosome, position, ref, alts, call_data, site_data, frequency, gene FROM variants WHERE source_id = ?"
-                + (region == null ? " ORDER BY seq, rsid" : " AND chromosome IN (?, ?) AND position BETWEEN ? AND ? ORDER BY position, seq, rsid");
-        try (PreparedStatement ps = c.prepareStatement(select)) {
-            ps.setFetchSize(2000);
-            if (region == null) {
-                ps.setLong(1, source.id());
+        // The calls of one VCF record (one per rs id) are consecutive and share seq: they are written back as one record.
+        Record[] pending = {null};
+        long[] count = {0};
+        CallStore.Visitor gather = call -> {
+            if (pending[0] != null && pending[0].seq == call.seq()) {
+                pending[0].ids.append(";rs").append(call.rsid());
             } else {
-                Jdbc.bind(ps, source.id(), region.chromosome(), region.otherSpelling(), region.start(), region.end());
+                if (pending[0] != null) writeRecord(w, pending[0], withCalls);
+                pending[0] = new Record(call);
             }
-            try (ResultSet rs = ps.executeQuery()) {
-                Record pending = null;
-                while (rs.next()) {
-                    int seq = rs.getInt(1);
-                    if (pending != null && pending.seq == seq) {
-                        pending.ids.append(";rs").append(rs.getLong(2));
-                    } else {
-                        if (pending != null) pending.write(w, withCalls);
-                        pending = new Record(seq, rs);
-                    }
-                    calls++;
-                }
-                if (pending != null) pending.write(w, withCalls);
+            count[0]++;
+            return true;
+        };
+        try {
+            if (region == null) {
+                CallStore.scanAll(c, source.id(), gather);
+            } else {
+                CallStore.scan(c, source.id(), java.util.List.of(region.chromosome(), region.otherSpelling()), region.start(), region.end(), gather);
             }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
+        if (pending[0] != null) pending[0].write(w, withCalls);
+        calls = count[0];
         w.flush();
         return calls;
     }
 
-    /** One VCF record being gathered from its rows. */
+    /** The Visitor cannot throw IOException: the writer's failures go through as unchecked. */
+    private static void writeRecord(Writer w, Record r, boolean withCalls) {
+        try {
+            r.write(w, withCalls);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** One VCF record being gathered from its calls. */
     private static final class Record {
         final int seq;
         final StringBuilder ids;
@@ -108,17 +113,17 @@ public final class VcfExport {
         final String frequency;
         final String gene;
 
-        Record(int seq, ResultSet rs) throws SQLException {
-            this.seq = seq;
-            this.ids = new StringBuilder("rs").append(rs.getLong(2));
-            this.chromosome = rs.getString(3);
-            this.position = rs.getLong(4);
-            this.ref = rs.getString(5);
-            this.alts = rs.getString(6);
-            this.call = rs.getString(7);
-            this.site = rs.getString(8);
-            this.frequency = rs.getString(9);
-            this.gene = rs.getString(10);
+        Record(Call c) {
+            this.seq = c.seq();
+            this.ids = new StringBuilder("rs").append(c.rsid());
+            this.chromosome = c.chromosome();
+            this.position = c.position();
+            this.ref = c.ref();
+            this.alts = c.alts();
+            this.call = c.callData();
+            this.site = c.siteData();
+            this.frequency = c.frequency();
+            this.gene = c.gene();
         }
 
         void write(Writer w, boolean withCalls) throws IOException {

@@ -16,10 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,14 +34,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VcfImporter {
     private static final Logger LOG = LoggerFactory.getLogger(VcfImporter.class);
-    /** Rows per batch and per commit: larger transactions made H2 slower (measured: 50,000 rows, -15 %). */
+    /** Calls per batch handed to the writer and per commit. */
     static final int BATCH = 5_000;
-    /** Rows per INSERT statement: one statement execution per 50 rows is what makes H2 fast here. */
-    static final int ROWS_PER_STATEMENT = 50;
-    private static final String COLUMNS = "INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, call_data, "
-            + "site_data, frequency, gene, variant_type, variant_id) VALUES ";
-    private static final String ROW = "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    private static final int COLUMN_COUNT = 13;
     /** INFO keys holding allele frequencies, kept under variant.information.frequency. */
     static final List<String> FREQUENCY_KEYS = List.of("AF", "CAF", "TOPMED", "GNOMAD_AF", "EAS_AF", "AFR_AF", "EUR_AF", "AMR_AF", "SAS_AF");
 
@@ -93,17 +85,19 @@ public final class VcfImporter {
             long skipped = 0;
             long seq = 0;
             try {
-                List<Object[]> batch = new ArrayList<>(BATCH);
+                List<Call> batch = new ArrayList<>(BATCH);
+                SortOrder order = new SortOrder();
                 while (hasNext(vcf)) {
                     VariantContext vc = next(vcf);
                     seq++;
+                    order.check(vc, seq);
                     List<Long> rsids = rsids(vc.getID());
                     if (rsids.isEmpty()) {
                         skipped++;
                         continue;
                     }
                     for (long rsid : rsids) {
-                        batch.add(checkedRow(sourceId, rsid, (int) seq, vc, sampleIndex, symbolIndex));
+                        batch.add(checkedCall(rsid, (int) seq, vc, sampleIndex, symbolIndex));
                         imported++;
                     }
                     if (batch.size() >= BATCH) {
@@ -153,50 +147,78 @@ public final class VcfImporter {
         }
     }
 
+    /** The record's rs ids; others, and rs ids larger than any dbSNP assigns ({@link CallBlocks#MAX_RSID}), are not kept. */
     static List<Long> rsids(String id) {
         List<Long> out = new ArrayList<>(1);
         if (id == null || id.equals(".")) return out;
         for (String part : id.split(";")) {
-            if (part.length() > 2 && part.length() < 20 && part.startsWith("rs") && part.substring(2).chars().allMatch(Character::isDigit)) {
-                out.add(Long.parseLong(part.substring(2)));
+            if (part.length() > 2 && part.length() < 15 && part.startsWith("rs") && part.substring(2).chars().allMatch(Character::isDigit)) {
+                long rsid = Long.parseLong(part.substring(2));
+                if (rsid <= CallBlocks.MAX_RSID) out.add(rsid);
             }
         }
         return out;
     }
 
     /**
-     * A record's row, or the client's error naming the record: a value longer than its column, an
-     * allele index the record does not define, a malformed INFO or FORMAT number.
+     * Holds the file to the order blocks need: each chromosome in one run (its {@code chr} spelling or not),
+     * positions ascending within it, as sorted VCFs are (and as tabix-indexed ones must be).
      */
-    private static Object[] checkedRow(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
+    static final class SortOrder {
+        private final java.util.Set<String> finished = new java.util.HashSet<>();
+        private String chromosome;
+        private long position;
+
+        void check(VariantContext vc, long seq) {
+            String bare = CarrierSearch.bare(vc.getContig()).toLowerCase(java.util.Locale.ROOT);
+            if (!bare.equals(chromosome)) {
+                if (!finished.add(bare)) throw unsorted(vc, seq, "chromosome " + clip(vc.getContig(), 40) + " comes back after another");
+                chromosome = bare;
+            } else if (vc.getStart() < position) {
+                throw unsorted(vc, seq, "position " + vc.getStart() + " comes after " + position);
+            }
+            position = vc.getStart();
+        }
+
+        private static IllegalArgumentException unsorted(VariantContext vc, long seq, String what) {
+            return new IllegalArgumentException("record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + "): the VCF is not sorted by position ("
+                    + what + "); sort it first, e.g. with bcftools sort");
+        }
+    }
+
+    /**
+     * A record's call under one of its rs ids, or the client's error naming the record: a value longer than
+     * it may be, an allele index the record does not define, a malformed INFO or FORMAT number.
+     */
+    private static Call checkedCall(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
         String at = "record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + ")";
-        Object[] row;
+        Call call;
         try {
-            row = row(sourceId, rsid, seq, vc, sampleIndex, symbolIndex);
+            call = call(rsid, seq, vc, sampleIndex, symbolIndex);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(at + ": malformed (an allele index, number or field the record does not define)", e);
         }
-        for (int i = 0; i < row.length; i++) {
-            if (row[i] instanceof String text && FIELDS[i] != null && text.length() > FIELDS[i].maxChars()) {
-                throw new IllegalArgumentException(at + ": " + FIELDS[i].name() + " is longer than " + FIELDS[i].maxChars() + " characters");
-            }
-        }
-        return row;
+        check(at, "CHROM", call.chromosome(), 32);
+        check(at, "REF", call.ref(), 1000);
+        check(at, "ALT", call.alts(), 2000);
+        check(at, "the sample's FORMAT values (GT, DP, AD, GQ, PL)", call.callData(), 500);
+        check(at, "QUAL, AN and DP", call.siteData(), 100);
+        check(at, "the INFO frequencies", call.frequency(), 2000);
+        check(at, "the gene", call.gene(), 64);
+        check(at, "the variant type", call.type(), 16);
+        return call;
     }
 
-    /** A text column of table variants (V5__variants.sql): what the VCF calls it and the most it keeps. */
-    private record Field(String name, int maxChars) {}
-
-    /** The text columns by their position in {@link #row}; null for the numbers and ids. */
-    private static final Field[] FIELDS = {null, null, null, new Field("CHROM", 32), null, new Field("REF", 1000), new Field("ALT", 2000),
-            new Field("the sample's FORMAT values (GT, DP, AD, GQ, PL)", 500), new Field("QUAL, AN and DP", 100),
-            new Field("the INFO frequencies", 2000), new Field("the gene", 64), new Field("the variant type", 16), null};
+    /** The most each text keeps: an export and the answers stay bounded whatever the file holds. */
+    private static void check(String at, String name, String value, int maxChars) {
+        if (value != null && value.length() > maxChars) throw new IllegalArgumentException(at + ": " + name + " is longer than " + maxChars + " characters");
+    }
 
     private static String clip(String s, int max) {
         return s == null ? "" : s.length() > max ? s.substring(0, max) : s;
     }
 
-    static Object[] row(long sourceId, long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
+    static Call call(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
         List<Allele> alleles = vc.getAlleles();
         StringBuilder alts = new StringBuilder();
         for (Allele a : vc.getAlternateAlleles()) {
@@ -231,9 +253,8 @@ public final class VcfImporter {
         Integer an = vc.hasAttribute("AN") ? vc.getAttributeAsInt("AN", 0) : null;
         Integer infoDp = vc.hasAttribute("DP") ? vc.getAttributeAsInt("DP", 0) : null;
         String call = gt == null && dp == null && ad == null && gq == null && pl == null ? null : Packed.join(gt, dp, ad, gq, pl);
-        return new Object[] {sourceId, rsid, seq, vc.getContig(), (long) vc.getStart(), vc.getReference().getDisplayString(),
-                alts.toString(), call, Packed.join(qual, an, infoDp), frequency(vc), gene(vc, symbolIndex),
-                vc.getType().name().toLowerCase(java.util.Locale.ROOT), fastUuid()};
+        return new Call(rsid, seq, vc.getContig(), vc.getStart(), vc.getReference().getDisplayString(), alts.toString(), call,
+                Packed.join(qual, an, infoDp), frequency(vc), gene(vc, symbolIndex), vc.getType().name().toLowerCase(java.util.Locale.ROOT), fastUuid());
     }
 
     /** A random (version 4) UUID from a fast generator: variant ids identify calls, they are not secrets. */
@@ -373,13 +394,16 @@ public final class VcfImporter {
     }
 
     private void discard(long sourceId) {
-        jdbc.update("DELETE FROM variants WHERE source_id = ?", sourceId);
-        jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND is_current = FALSE", sourceId);
+        jdbc.inTransaction(c -> {
+            CallStore.delete(c, sourceId);
+            Jdbc.update(c, "DELETE FROM variant_sources WHERE source_id = ? AND is_current = FALSE", sourceId);
+            return null;
+        });
     }
 
-    /** Inserts batches handed over by the parser, committing each: a crash loses no acknowledged import and leaves nothing current. */
+    /** Writes batches handed over by the parser as blocks, committing each: a crash loses no acknowledged import and leaves nothing current. */
     private final class Writer implements Runnable {
-        private final BlockingQueue<List<Object[]>> queue = new ArrayBlockingQueue<>(4);
+        private final BlockingQueue<List<Call>> queue = new ArrayBlockingQueue<>(4);
         private final long sourceId;
         private volatile boolean done;
         private volatile boolean aborted;
@@ -389,7 +413,7 @@ public final class VcfImporter {
             this.sourceId = sourceId;
         }
 
-        void put(List<Object[]> batch) throws InterruptedException {
+        void put(List<Call> batch) throws InterruptedException {
             while (!queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
                 rethrow();
                 if (aborted) throw new IllegalStateException("import aborted");
@@ -413,15 +437,20 @@ public final class VcfImporter {
             try {
                 jdbc.withConnection(c -> {
                     c.setAutoCommit(false);
-                    String many = COLUMNS + String.join(",", java.util.Collections.nCopies(ROWS_PER_STATEMENT, ROW));
-                    try (PreparedStatement ps = c.prepareStatement(many)) {
+                    try (CallStore.Writer blocks = new CallStore.Writer(c, sourceId)) {
                         while (!aborted) {
-                            List<Object[]> batch = queue.poll(50, TimeUnit.MILLISECONDS);
+                            List<Call> batch = queue.poll(50, TimeUnit.MILLISECONDS);
                             if (batch == null) {
-                                if (done) break;
+                                if (done) {
+                                    blocks.finish();
+                                    c.commit();
+                                    break;
+                                }
                                 continue;
                             }
-                            write(c, ps, batch);
+                            for (Call call : batch) blocks.add(call);
+                            blocks.flush();
+                            c.commit();
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -435,29 +464,6 @@ public final class VcfImporter {
                 aborted = true;
                 LOG.warn("variant import into source {} failed: {}", sourceId, e.getMessage());
             }
-        }
-
-        private void write(Connection c, PreparedStatement many, List<Object[]> batch) throws SQLException {
-            int full = batch.size() - batch.size() % ROWS_PER_STATEMENT;
-            for (int start = 0; start < full; start += ROWS_PER_STATEMENT) {
-                for (int i = 0; i < ROWS_PER_STATEMENT; i++) {
-                    Object[] row = batch.get(start + i);
-                    for (int col = 0; col < COLUMN_COUNT; col++) many.setObject(i * COLUMN_COUNT + col + 1, row[col]);
-                }
-                many.addBatch();
-            }
-            if (full > 0) many.executeBatch();
-            if (full < batch.size()) {
-                try (PreparedStatement rest = c.prepareStatement(COLUMNS
-                        + String.join(",", java.util.Collections.nCopies(batch.size() - full, ROW)))) {
-                    for (int i = full; i < batch.size(); i++) {
-                        Object[] row = batch.get(i);
-                        for (int col = 0; col < COLUMN_COUNT; col++) rest.setObject((i - full) * COLUMN_COUNT + col + 1, row[col]);
-                    }
-                    rest.executeUpdate();
-                }
-            }
-            c.commit();
         }
     }
 

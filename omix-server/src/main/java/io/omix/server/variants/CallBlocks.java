@@ -1,0 +1,251 @@
+package io.omix.server.variants;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The binary forms of a block of calls (consecutive calls of one import on one chromosome, in file
+ * order) and of a row of the import's rs id index (rs id to block, in rs id order). A block starts with
+ * a table of its calls' rs ids and offsets, in fixed-width numbers, so that a lookup finds a call without
+ * decoding the others; a call's numbers are variable-length (7 bits a byte) and its texts UTF-8 after
+ * their length plus one (0 meaning null).
+ */
+final class CallBlocks {
+    private static final int VERSION = 1;
+    /** A call's entry in a block's table: its rs id (8 bytes) and where it starts (4). */
+    private static final int ENTRY = 12;
+
+    private CallBlocks() {}
+
+    /** The calls, all on one chromosome (which the block's row holds, not its bytes). */
+    static byte[] encode(List<Call> calls) {
+        Out body = new Out(calls.size() * 96);
+        int[] offsets = new int[calls.size()];
+        for (int i = 0; i < calls.size(); i++) {
+            Call c = calls.get(i);
+            offsets[i] = body.size();
+            body.varint(c.seq());
+            body.varlong(c.position());
+            body.text(c.ref());
+            body.text(c.alts());
+            body.text(c.callData());
+            body.text(c.siteData());
+            body.text(c.frequency());
+            body.text(c.gene());
+            body.text(c.type());
+            body.fixed(c.variantId().getMostSignificantBits());
+            body.fixed(c.variantId().getLeastSignificantBits());
+        }
+        ByteBuffer out = ByteBuffer.allocate(2 + 4 + calls.size() * ENTRY + body.size());
+        out.put((byte) VERSION).put((byte) 0).putInt(calls.size());
+        for (int i = 0; i < calls.size(); i++) out.putLong(calls.get(i).rsid()).putInt(offsets[i]);
+        out.put(body.buffer(), 0, body.size());
+        return out.array();
+    }
+
+    /** Every call of a block, in its order. */
+    static List<Call> decode(byte[] block, String chromosome) {
+        ByteBuffer table = table(block);
+        int n = table.getInt(2);
+        int body = 6 + n * ENTRY;
+        List<Call> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(call(block, table, body, i, chromosome));
+        return out;
+    }
+
+    /** The block's calls of the rs ids in {@code wanted} (sorted), in the block's order; the others are not decoded. */
+    static List<Call> decode(byte[] block, String chromosome, long[] wanted) {
+        ByteBuffer table = table(block);
+        int n = table.getInt(2);
+        int body = 6 + n * ENTRY;
+        List<Call> out = new ArrayList<>(2);
+        for (int i = 0; i < n; i++) {
+            if (Arrays.binarySearch(wanted, table.getLong(6 + i * ENTRY)) >= 0) out.add(call(block, table, body, i, chromosome));
+        }
+        return out;
+    }
+
+    private static ByteBuffer table(byte[] block) {
+        if (block[0] != VERSION) throw new IllegalStateException("variant block version " + block[0]);
+        return ByteBuffer.wrap(block);
+    }
+
+    private static Call call(byte[] block, ByteBuffer table, int body, int i, String chromosome) {
+        long rsid = table.getLong(6 + i * ENTRY);
+        In in = new In(block);
+        in.at = body + table.getInt(6 + i * ENTRY + 8);
+        int seq = in.varint();
+        long position = in.varlong();
+        return new Call(rsid, seq, chromosome, position, in.text(), in.text(), in.text(), in.text(), in.text(), in.text(), in.text(),
+                new UUID(in.fixed(), in.fixed()));
+    }
+
+    // The rs id index: pairs (rs id, block number) sorted by rs id, packed as rsid << BLOCK_BITS | block.
+
+    /** Blocks (and index rows) an import can have: 2^24; also the bits a block's number takes in its key. */
+    static final int BLOCK_BITS = 24;
+
+    /** The key of block (or index row) {@code number} of import {@code sourceId}. */
+    static long key(long sourceId, int number) {
+        return sourceId << BLOCK_BITS | number;
+    }
+    /** The largest rs id an import keeps: ids fit 39 bits beside the block number (dbSNP's are near 2^31). */
+    static final long MAX_RSID = (1L << (63 - BLOCK_BITS)) - 1;
+
+    static long pair(long rsid, int block) {
+        return rsid << BLOCK_BITS | block;
+    }
+
+    static long rsidOf(long pair) {
+        return pair >>> BLOCK_BITS;
+    }
+
+    static int blockOf(long pair) {
+        return (int) (pair & ((1L << BLOCK_BITS) - 1));
+    }
+
+    /** {@code pairs[from..to)}, sorted, as one index row's bytes: 8 bytes each, searched without decoding. */
+    static byte[] encodeIndex(long[] pairs, int from, int to) {
+        ByteBuffer out = ByteBuffer.allocate(1 + (to - from) * 8);
+        out.put((byte) VERSION);
+        for (int i = from; i < to; i++) out.putLong(pairs[i]);
+        return out.array();
+    }
+
+    /** An index row's pairs, searched where they are. */
+    static final class IndexRow {
+        private final ByteBuffer pairs;
+        private final int n;
+
+        IndexRow(byte[] row) {
+            if (row[0] != VERSION) throw new IllegalStateException("variant index version " + row[0]);
+            this.pairs = ByteBuffer.wrap(row);
+            this.n = (row.length - 1) / 8;
+        }
+
+        private long at(int i) {
+            return pairs.getLong(1 + i * 8);
+        }
+
+        /** Gives {@code blocks} the blocks holding {@code rsid}, in order; whether there were any. */
+        boolean blocksOf(long rsid, java.util.function.IntConsumer blocks) {
+            long key = pair(rsid, 0);
+            int low = 0;
+            int high = n;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (at(mid) < key) low = mid + 1;
+                else high = mid;
+            }
+            boolean found = false;
+            for (int i = low; i < n && rsidOf(at(i)) == rsid; i++) {
+                blocks.accept(blockOf(at(i)));
+                found = true;
+            }
+            return found;
+        }
+    }
+
+    /** The last rs id of each index row, in order: a sorted list, delta-coded. */
+    static byte[] encodeDirectory(long[] lastRsids, int count) {
+        Out out = new Out(count * 3 + 8);
+        out.varint(VERSION);
+        out.varint(count);
+        long previous = 0;
+        for (int i = 0; i < count; i++) {
+            out.varlong(lastRsids[i] - previous);
+            previous = lastRsids[i];
+        }
+        return out.toByteArray();
+    }
+
+    static long[] decodeDirectory(byte[] directory) {
+        In in = new In(directory);
+        int version = in.varint();
+        if (version != VERSION) throw new IllegalStateException("variant directory version " + version);
+        long[] lastRsids = new long[in.varint()];
+        long previous = 0;
+        for (int i = 0; i < lastRsids.length; i++) {
+            previous += in.varlong();
+            lastRsids[i] = previous;
+        }
+        return lastRsids;
+    }
+
+    private static final class Out extends ByteArrayOutputStream {
+        Out(int size) {
+            super(size);
+        }
+
+        void varint(int v) {
+            varlong(v & 0xFFFFFFFFL);
+        }
+
+        void varlong(long v) {
+            while ((v & ~0x7FL) != 0) {
+                write((int) (v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void fixed(long v) {
+            for (int shift = 56; shift >= 0; shift -= 8) write((int) (v >>> shift));
+        }
+
+        void text(String s) {
+            if (s == null) {
+                varint(0);
+                return;
+            }
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            varint(bytes.length + 1);
+            write(bytes, 0, bytes.length);
+        }
+
+        byte[] buffer() {
+            return buf;
+        }
+    }
+
+    private static final class In {
+        final byte[] bytes;
+        int at;
+
+        In(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        int varint() {
+            return (int) varlong();
+        }
+
+        long varlong() {
+            long v = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = bytes[at++];
+                v |= (long) (b & 0x7F) << shift;
+                if (b >= 0) return v;
+            }
+        }
+
+        long fixed() {
+            long v = 0;
+            for (int i = 0; i < 8; i++) v = v << 8 | (bytes[at++] & 0xFF);
+            return v;
+        }
+
+        String text() {
+            int n = varint();
+            if (n == 0) return null;
+            String s = new String(bytes, at, n - 1, StandardCharsets.UTF_8);
+            at += n - 1;
+            return s;
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.omix.server.variants;
+
+import io.omix.server.common.db.Jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Where an import's calls are kept (V29): blocks of up to {@link #BLOCK_CALLS} consecutive calls of one
+ * chromosome, in file order ({@code variant_blocks}); the import's rs ids with the blocks holding them,
+ * in rows of about {@link #INDEX_ENTRIES} ({@code variant_rsid_index}); and the last rs id of each of
+ * those rows ({@code variant_rsid_directory}). A row per call cost the embedded store three B-tree
+ * writes and a commit fix-up per call (most of an import's time); a block row carries 64 calls.
+ * get_variants reads the directory, then the index rows it needs and the blocks they name, each in one
+ * query. Imports are sorted by position (the importer refuses others), so a region is a run of
+ * consecutive blocks.
+ */
+public final class CallStore {
+    static final int BLOCK_CALLS = 64;
+    static final int INDEX_ENTRIES = 256;
+
+    private CallStore() {}
+
+    /** What reading calls in order does with each: false stops the reading. */
+    @FunctionalInterface
+    interface Visitor {
+        boolean visit(Call call) throws SQLException;
+    }
+
+    /**
+     * Writes one import's calls, given in file order, as blocks on {@code c}; its rs id index at
+     * {@link #finish}. The caller commits when it likes: nothing is visible before the import is made current.
+     */
+    static final class Writer implements AutoCloseable {
+        private final Connection c;
+        private final long sourceId;
+        private final PreparedStatement insert;
+        private final List<Call> pending = new ArrayList<>(BLOCK_CALLS);
+        private long[] pairs = new long[1 << 12];
+        private int pairCount;
+        private int blocks;
+        private int batched;
+
+        Writer(Connection c, long sourceId) throws SQLException {
+            this.c = c;
+            this.sourceId = sourceId;
+            this.insert = c.prepareStatement("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position,"
+                    + " call_count, with_calls, calls) VALUES (?,?,?,?,?,?,?,?)");
+        }
+
+        void add(Call call) throws SQLException {
+            if (!pending.isEmpty() && (pending.size() == BLOCK_CALLS || !pending.get(0).chromosome().equals(call.chromosome()))) cut();
+            pending.add(call);
+        }
+
+        /** Sends the blocks cut so far to the database (before a commit). */
+        void flush() throws SQLException {
+            if (batched > 0) insert.executeBatch();
+            batched = 0;
+        }
+
+        /** The last block and the rs id index. */
+        void finish() throws SQLException {
+            if (!pending.isEmpty()) cut();
+            flush();
+            long[] sorted = Arrays.copyOf(pairs, pairCount);
+            Arrays.sort(sorted);
+            long[] lastRsids = new long[sorted.length / INDEX_ENTRIES + 1];
+            int rows = 0;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO variant_rsid_index (row_key, entries) VALUES (?,?)")) {
+                int from = 0;
+                while (from < sorted.length) {
+                    int to = Math.min(from + INDEX_ENTRIES, sorted.length);
+                    // A run of one rs id (a record in several blocks) stays in one row: rows are found by their last id.
+                    while (to < sorted.length && CallBlocks.rsidOf(sorted[to]) == CallBlocks.rsidOf(sorted[to - 1])) to++;
+                    if (rows == lastRsids.length) lastRsids = Arrays.copyOf(lastRsids, rows * 2);
+                    lastRsids[rows] = CallBlocks.rsidOf(sorted[to - 1]);
+                    Jdbc.bind(ps, CallBlocks.key(sourceId, rows), CallBlocks.encodeIndex(sorted, from, to));
+                    ps.addBatch();
+                    rows++;
+                    from = to;
+                }
+                ps.executeBatch();
+            }
+            Jdbc.update(c, "INSERT INTO variant_rsid_directory (source_id, last_rsids) VALUES (?,?)", sourceId, CallBlocks.encodeDirectory(lastRsids, rows));
+        }
+
+        private void cut() throws SQLException {
+            if (blocks == 1 << CallBlocks.BLOCK_BITS) throw new IllegalArgumentException("more calls than one import holds");
+            int block = blocks++;
+            boolean withCalls = false;
+            for (Call call : pending) {
+                if (pairCount == pairs.length) pairs = Arrays.copyOf(pairs, pairs.length * 2);
+                pairs[pairCount++] = CallBlocks.pair(call.rsid(), block);
+                withCalls |= call.callData() != null;
+            }
+            Call first = pending.get(0);
+            Jdbc.bind(insert, CallBlocks.key(sourceId, block), sourceId, first.chromosome(), first.position(), pending.get(pending.size() - 1).position(), pending.size(),
+                    withCalls, CallBlocks.encode(pending));
+            insert.addBatch();
+            batched++;
+            pending.clear();
+        }
+
+        @Override
+        public void close() throws SQLException {
+            insert.close();
+        }
+    }
+
+    /**
+     * The calls of {@code rsids} (distinct, any order) in import {@code sourceId}, by rs id, each id's calls
+     * in file order; ids without a call are absent. Three queries whatever the number of ids.
+     */
+    static Map<Long, List<Call>> byRsids(Connection c, long sourceId, List<Long> rsids) throws SQLException {
+        Map<Long, List<Call>> out = new HashMap<>();
+        long[] asked = rsids.stream().mapToLong(Long::longValue).filter(r -> r >= 0 && r <= CallBlocks.MAX_RSID).sorted().toArray();
+        if (asked.length == 0) return out;
+        List<byte[]> directory = Jdbc.query(c, "SELECT last_rsids FROM variant_rsid_directory WHERE source_id = ?", rs -> rs.getBytes(1), sourceId);
+        if (directory.isEmpty()) return out;
+        long[] lastRsids = CallBlocks.decodeDirectory(directory.get(0));
+        // The row of an id is the first whose last id reaches it.
+        Map<Long, List<Long>> idsByRow = new java.util.TreeMap<>();
+        for (long rsid : asked) {
+            int row = Arrays.binarySearch(lastRsids, rsid);
+            if (row < 0) row = -row - 1;
+            if (row < lastRsids.length) idsByRow.computeIfAbsent(CallBlocks.key(sourceId, row), k -> new ArrayList<>()).add(rsid);
+        }
+        TreeSet<Long> blockKeys = new TreeSet<>();
+        long[] found = new long[asked.length];
+        int[] foundCount = {0};
+        byKeys(c, "SELECT row_key, entries FROM variant_rsid_index WHERE row_key", idsByRow.keySet(), rs -> {
+            CallBlocks.IndexRow row = new CallBlocks.IndexRow(rs.getBytes(2));
+            for (long rsid : idsByRow.get(rs.getLong(1))) {
+                if (row.blocksOf(rsid, block -> blockKeys.add(CallBlocks.key(sourceId, block)))) found[foundCount[0]++] = rsid;
+            }
+        });
+        long[] wanted = Arrays.copyOf(found, foundCount[0]);
+        Arrays.sort(wanted);
+        // Blocks in key order, so that each id's calls come in file order.
+        byKeys(c, "SELECT chromosome, calls FROM variant_blocks WHERE block_key", blockKeys, rs -> {
+            for (Call call : CallBlocks.decode(rs.getBytes(2), rs.getString(1), wanted)) {
+                out.computeIfAbsent(call.rsid(), k -> new ArrayList<>(1)).add(call);
+            }
+        });
+        return out;
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /** {@code select} (ending in its key column) for the rows of {@code keys}, in key order: one IN list, which both databases answer by seeking each key. */
+    private static void byKeys(Connection c, String select, java.util.Set<Long> keys, RowReader reader) throws SQLException {
+        if (keys.isEmpty()) return;
+        String keyColumn = select.substring(select.lastIndexOf(' ') + 1);
+        StringBuilder sql = new StringBuilder(select).append(" IN (");
+        for (int i = 0; i < keys.size(); i++) sql.append(i == 0 ? "?" : ",?");
+        sql.append(") ORDER BY ").append(keyColumn);
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            for (long key : keys) ps.setLong(i++, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) reader.read(rs);
+            }
+        }
+    }
+
+    /**
+     * Visits the calls of import {@code sourceId} on {@code spellings} (names of one chromosome) from position
+     * {@code from} to {@code to} (both included), in file order, which is by position; until {@code visitor}
+     * says stop.
+     */
+    static void scan(Connection c, long sourceId, List<String> spellings, long from, long to, Visitor visitor) throws SQLException {
+        long start = Long.MAX_VALUE;
+        // Ordered by the whole index: the embedded store reads an index in order only when told so, else it sorts every later row.
+        try (PreparedStatement ps = c.prepareStatement("SELECT block_key FROM variant_blocks WHERE source_id = ? AND chromosome = ? AND last_position >= ?"
+                + " ORDER BY source_id, chromosome, last_position, block_key LIMIT 1")) {
+            for (String chromosome : spellings) {
+                Jdbc.bind(ps, sourceId, chromosome, from);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) start = Math.min(start, rs.getLong(1));
+                }
+            }
+        }
+        if (start == Long.MAX_VALUE) return;
+        blocks(c, sourceId, start, (chromosome, firstPosition, calls) -> {
+            if (!spellings.contains(chromosome) || firstPosition > to) return false;
+            for (Call call : CallBlocks.decode(calls, chromosome)) {
+                if (call.position() < from) continue;
+                if (call.position() > to || !visitor.visit(call)) return false;
+            }
+            return true;
+        });
+    }
+
+    /** Visits every call of import {@code sourceId} in file order. */
+    static void scanAll(Connection c, long sourceId, Visitor visitor) throws SQLException {
+        blocks(c, sourceId, CallBlocks.key(sourceId, 0), (chromosome, firstPosition, calls) -> {
+            for (Call call : CallBlocks.decode(calls, chromosome)) if (!visitor.visit(call)) return false;
+            return true;
+        });
+    }
+
+    /** Whether any call of the import has the sample's FORMAT values (a VCF without a sample column has none). */
+    static boolean withCalls(Connection c, long sourceId) throws SQLException {
+        return !Jdbc.query(c, "SELECT 1 FROM variant_blocks WHERE source_id = ? AND with_calls = TRUE LIMIT 1", rs -> 1, sourceId).isEmpty();
+    }
+
+    /** Removes an import's calls (the source row is the caller's). */
+    public static void delete(Connection c, long sourceId) throws SQLException {
+        long first = CallBlocks.key(sourceId, 0);
+        long next = CallBlocks.key(sourceId + 1, 0);
+        Jdbc.update(c, "DELETE FROM variant_blocks WHERE block_key >= ? AND block_key < ?", first, next);
+        Jdbc.update(c, "DELETE FROM variant_rsid_index WHERE row_key >= ? AND row_key < ?", first, next);
+        Jdbc.update(c, "DELETE FROM variant_rsid_directory WHERE source_id = ?", sourceId);
+    }
+
+    /**
+     * Moves the calls of imports written as a row per call (V5's variants) into blocks. Their rows are read
+     * by chromosome (without its {@code chr}) and position, the order blocks need, whatever the file's was.
+     */
+    public static void moveLegacyRows(Connection c) throws SQLException {
+        List<Long> sources = Jdbc.query(c, "SELECT DISTINCT source_id FROM variants ORDER BY source_id", rs -> rs.getLong(1));
+        for (long sourceId : sources) {
+            try (Writer writer = new Writer(c, sourceId);
+                 PreparedStatement ps = c.prepareStatement("SELECT rsid, seq, chromosome, position, ref, alts, call_data, site_data, frequency, gene,"
+                         + " variant_type, variant_id FROM variants WHERE source_id = ?"
+                         + " ORDER BY CASE WHEN LOWER(chromosome) LIKE 'chr%' THEN SUBSTRING(chromosome, 4) ELSE chromosome END, position, seq, rsid")) {
+                ps.setLong(1, sourceId);
+                ps.setFetchSize(1000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long rsid = rs.getLong(1);
+                        if (rsid < 0 || rsid > CallBlocks.MAX_RSID) continue; // no rs id that large exists
+                        writer.add(new Call(rsid, rs.getInt(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7),
+                                rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getObject(12, java.util.UUID.class)));
+                    }
+                }
+                writer.finish();
+            }
+            Jdbc.update(c, "DELETE FROM variants WHERE source_id = ?", sourceId);
+        }
+    }
+
+    private interface BlockVisitor {
+        boolean visit(String chromosome, long firstPosition, byte[] calls) throws SQLException;
+    }
+
+    /** Blocks from key {@code start} on, in order, to the import's last, a few at a time (a region's first page needs one or two). */
+    private static void blocks(Connection c, long sourceId, long start, BlockVisitor visitor) throws SQLException {
+        long end = CallBlocks.key(sourceId + 1, 0);
+        try (PreparedStatement ps = c.prepareStatement("SELECT chromosome, first_position, calls FROM variant_blocks"
+                + " WHERE block_key >= ? AND block_key < ? ORDER BY block_key")) {
+            long next = start;
+            int chunk = 2;
+            while (next < end) {
+                Jdbc.bind(ps, next, Math.min(next + chunk, end));
+                int read = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        if (!visitor.visit(rs.getString(1), rs.getLong(2), rs.getBytes(3))) return;
+                    }
+                }
+                if (read < chunk) return;
+                next += chunk;
+                chunk = Math.min(chunk * 2, 64);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.omix.server.variants;
+
+import io.omix.server.Platform;
+import io.omix.server.testing.TestServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Calls stored in blocks, on both databases: found by rs id and by region across blocks and index rows, and moved from rows on upgrade. */
+class CallStoreTest {
+    static final String SAMPLE = "E-B00000000042";
+
+    /** A sorted VCF of {@code records} records on chromosomes 1, 2 and X; record i has rs id 5000 - i, every tenth a second id, rs7 in every fifth. */
+    static String vcf(int records) {
+        StringBuilder v = new StringBuilder("##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+                + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n");
+        for (int i = 0; i < records; i++) {
+            String chromosome = i < records / 3 ? "1" : i < 2 * records / 3 ? "2" : "X";
+            String ids = "rs" + (5000 - i) + (i % 10 == 0 ? ";rs" + (900_000 + i) : "") + (i % 5 == 0 ? ";rs7" : "");
+            v.append(chromosome).append('\t').append(1000 + i / 2).append('\t').append(ids).append("\tA\tG\t50\tPASS\t.\tGT\t")
+                    .append(i % 3 == 0 ? "0/0" : "0/1").append('\n');
+        }
+        return v.toString();
+    }
+
+    static void register(Platform platform) {
+        platform.database().jdbc().update("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)", SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
+    }
+
+    static long currentSource(Platform platform) {
+        return platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
+                rs -> rs.getLong(1), SAMPLE).orElseThrow();
+    }
+
+    static List<String> ids(List<Map<String, Object>> calls) {
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> c : calls) out.add(((List<?>) c.get("alternate_id")).get(0).toString());
+        return out;
+    }
+
+    /** Every page of a region query, {@code limit} calls a page. */
+    static List<Map<String, Object>> allPages(VariantStore store, List<VariantStore.Region> regions, int limit) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        VariantStore.RegionCursor next = null;
+        do {
+            VariantStore.RegionPage page = store.region(SAMPLE, regions, false, limit, next);
+            out.addAll(page.calls());
+            next = page.next();
+        } while (next != null);
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void callsAcrossManyBlocksAndIndexRowsAreFoundByIdAndByRegion(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            int records = 3000;
+            VcfImporter.Result r = new VcfImporter(platform).importVcf(SAMPLE, new ByteArrayInputStream(vcf(records).getBytes(StandardCharsets.UTF_8)),
+                    VcfImporter.Options.DEFAULT);
+            assertEquals(records + records / 10 + records / 5, r.imported());
+            long source = currentSource(platform);
+            assertTrue(r.imported() / CallStore.BLOCK_CALLS > 3 && r.imported() / CallStore.INDEX_ENTRIES > 3, "several blocks and index rows");
+
+            List<Long> asked = new ArrayList<>();
+            for (long id = 5000 - records - 5; id <= 5005; id++) asked.add(id);
+            asked.addAll(List.of(7L, 900_000L, 900_010L, 900_011L, CallBlocks.MAX_RSID + 1));
+            Map<Long, List<Call>> found = platform.database().jdbc().withConnection(c -> CallStore.byRsids(c, source, asked));
+            for (long id = 5000 - records - 5; id <= 5005; id++) {
+                boolean imported = id > 5000 - records && id <= 5000;
+                assertEquals(imported ? 1 : 0, found.getOrDefault(id, List.of()).size(), "rs" + id);
+                if (imported) {
+                    Call call = found.get(id).get(0);
+                    int i = (int) (5000 - id);
+                    assertEquals(i + 1, call.seq());
+                    assertEquals(1000 + i / 2, call.position());
+                    assertEquals(i < records / 3 ? "1" : i < 2 * records / 3 ? "2" : "X", call.chromosome());
+                    assertEquals(i % 3 == 0 ? "0/0" : "0/1", call.callData().split(";")[0]);
+                }
+            }
+            List<Call> rs7 = found.get(7L);
+            assertEquals(records / 5, rs7.size(), "an id in many records, across blocks and index rows");
+            for (int k = 0; k < rs7.size(); k++) assertEquals(k * 5 + 1, rs7.get(k).seq(), "in file order");
+            assertEquals(1, found.get(900_000L).size());
+            assertEquals(1, found.get(900_010L).size());
+            assertTrue(!found.containsKey(900_011L) && !found.containsKey(CallBlocks.MAX_RSID + 1));
+
+            // A region over block boundaries, paged in odd sizes: every call once, in position order, then file order.
+            VariantStore store = new VariantStore(platform);
+            List<VariantStore.Region> regions = List.of(new VariantStore.Region("chr2", 1000 + records / 6 + 10, 1000 + records / 6 + 200),
+                    new VariantStore.Region("1", 1, 1003));
+            List<Map<String, Object>> paged = allPages(store, regions, 7);
+            List<Map<String, Object>> whole = store.region(SAMPLE, regions, false, 1000, null).calls();
+            assertEquals(ids(whole), ids(paged));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < records; i++) {
+                boolean inFirst = i >= records / 3 && i < 2 * records / 3 && 1000 + i / 2 >= 1000 + records / 6 + 10 && 1000 + i / 2 <= 1000 + records / 6 + 200;
+                if (inFirst) expected.addAll(callIds(i));
+            }
+            for (int i = 0; i < records / 3 && 1000 + i / 2 <= 1003; i++) expected.addAll(callIds(i));
+            assertEquals(expected, ids(paged));
+            assertEquals(List.of(), store.region(SAMPLE, List.of(new VariantStore.Region("3", 1, 1_000_000)), false, 10, null).calls());
+
+            // Removing the import leaves nothing of it.
+            platform.database().jdbc().withConnection(c -> {
+                CallStore.delete(c, source);
+                return null;
+            });
+            for (String table : List.of("variant_blocks", "variant_rsid_directory")) {
+                assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1)).orElseThrow(), table);
+            }
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_rsid_index", rs -> rs.getLong(1)).orElseThrow());
+        }
+    }
+
+    /** The ids of record i, as the importer stores them: one call per id, in the ID column's order. */
+    static List<String> callIds(int i) {
+        List<String> out = new ArrayList<>();
+        out.add("rs" + (5000 - i));
+        if (i % 10 == 0) out.add("rs" + (900_000 + i));
+        if (i % 5 == 0) out.add("rs7");
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anUnsortedFileIsRefusedNamingTheRecordAndLeavesTheCurrentCalls(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            VcfImporter importer = new VcfImporter(platform);
+            importer.importVcf(SAMPLE, new ByteArrayInputStream(vcf(30).getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT);
+            String header = vcf(0);
+            String backwards = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\n1\t499\trs2\tA\tG\t.\t.\t.\tGT\t0/1\n";
+            String comesBack = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\nchr2\t10\trs2\tA\tG\t.\t.\t.\tGT\t0/1\nchr1\t600\trs3\tA\tG\t.\t.\t.\tGT\t0/1\n";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> importer.importVcf(SAMPLE, new ByteArrayInputStream(backwards.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT));
+            assertTrue(e.getMessage().startsWith("record 2 (1:499): the VCF is not sorted by position"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> importer.importVcf(SAMPLE, new ByteArrayInputStream(comesBack.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT));
+            assertTrue(e.getMessage().startsWith("record 3 (chr1:600): the VCF is not sorted by position (chromosome chr1 comes back"), e.getMessage());
+            String bothSpellings = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\nchr1\t600\trs3\tA\tG\t.\t.\t.\tGT\t0/1\n";
+            importer.importVcf(SAMPLE, new ByteArrayInputStream(bothSpellings.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT);
+            assertEquals(List.of("rs1", "rs3"), ids(new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("chr1", 1, 1000)), false, 10, null).calls()),
+                    "one chromosome under both spellings, in one run, is sorted");
+            assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow(),
+                    "refused imports leave nothing behind");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void callsStoredAsRowsBeforeTheUpgradeMoveIntoBlocksInPositionOrder(String kind) {
+        UUID variantId = UUID.fromString("6f1c2a9e-0d7b-4c53-9a61-3f0e8b2d4c17");
+        try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("28", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                    + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)")) {
+                io.omix.server.common.db.Jdbc.bind(ps, SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
+                ps.executeUpdate();
+            }
+            io.omix.server.common.db.Jdbc.update(c, "INSERT INTO variant_sources (source_id, biosample_id, assembly, is_current, variant_count, imported_at)"
+                    + " VALUES (77, ?, 'GRCh38', TRUE, 5, ?)", SAMPLE, OffsetDateTime.now());
+            // An earlier version took unsorted files and both spellings of a chromosome: the rows are in no useful order.
+            Object[][] rows = {
+                    {300L, 3, "chr2", 50L, "0/1;;;;"},
+                    {100L, 1, "1", 900L, "1/1;30;0,30;99;"},
+                    {101L, 1, "1", 900L, "1/1;30;0,30;99;"},
+                    {200L, 2, "chr1", 400L, null},
+                    {400L, 4, "1", 1200L, "0/0;;;;"},
+            };
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, call_data, site_data,"
+                    + " frequency, gene, variant_type, variant_id) VALUES (77,?,?,?,?,'C','T',?,'60;2;30','{\"AF\":[0.5]}','TP53','snp',?)")) {
+                for (Object[] row : rows) {
+                    io.omix.server.common.db.Jdbc.bind(ps, row[0], row[1], row[2], row[3], row[4], variantId);
+                    ps.executeUpdate();
+                }
+            }
+        }).start()) {
+            Platform platform = ts.server().platform();
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variants", rs -> rs.getLong(1)).orElseThrow(), "the rows moved");
+            Map<Long, List<Call>> found = platform.database().jdbc().withConnection(c -> CallStore.byRsids(c, 77, List.of(100L, 101L, 200L, 300L, 400L, 500L)));
+            assertEquals(new Call(100, 1, "1", 900, "C", "T", "1/1;30;0,30;99;", "60;2;30", "{\"AF\":[0.5]}", "TP53", "snp", variantId), found.get(100L).get(0),
+                    "every value kept");
+            assertEquals(null, found.get(200L).get(0).callData());
+            assertEquals(List.of(100L, 101L, 200L, 300L, 400L), found.keySet().stream().sorted().toList());
+            assertEquals(List.of("rs200", "rs100", "rs101", "rs400"),
+                    ids(new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 5000)), false, 10, null).calls()),
+                    "both spellings of chromosome 1, by position");
+            assertEquals(List.of("rs300"), ids(new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("2", 1, 5000)), false, 10, null).calls()));
+            ByteArrayOutputStream vcf = new ByteArrayOutputStream();
+            long written = platform.database().jdbc().withConnection(c -> {
+                try {
+                    return VcfExport.write(c, SAMPLE, VcfExport.source(c, SAMPLE).orElseThrow(), vcf);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals(5, written);
+            assertTrue(vcf.toString(StandardCharsets.UTF_8).contains("\nchr1\t400\trs200\tC\tT\t60\t.\tAN=2;DP=30;AF=0.5;GENEINFO=TP53\tGT:DP:AD:GQ:PL\t.:.:.:.:.\n"
+                    + "1\t900\trs100;rs101\t"), vcf.toString(StandardCharsets.UTF_8));
+        }
+    }
+}
