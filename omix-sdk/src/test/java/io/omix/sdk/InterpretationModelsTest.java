@@ -208,10 +208,12 @@ class InterpretationModelsTest {
 
         assertTrue(owner.alive(), "the server is healthy after all of it");
         String left = "?";
-        for (int i = 0; i < 50 && !left.isEmpty(); i++) { // processes being reaped may linger a moment
+        // Processes being killed and reaped may linger a moment, longer on a machine busy with other tests (a CI run once
+        // saw one after 5 s): the parent, state and age are kept in the message to tell a slow reaping from a leak.
+        for (int i = 0; i < 150 && !left.isEmpty(); i++) {
             Thread.sleep(100);
             // Boxes run as host users from 1,610,000,000 on; this server starts none ahead (pool size 0).
-            Process ps = new ProcessBuilder("sh", "-c", "ps -e -o uid=,pid=,cmd= | awk '$1 >= 1610000000'").start();
+            Process ps = new ProcessBuilder("sh", "-c", "ps -e -o uid=,pid=,ppid=,stat=,etimes=,cmd= | awk '$1 >= 1610000000'").start();
             left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         }
         assertEquals("", left, "nothing a model started outlives its invocation");

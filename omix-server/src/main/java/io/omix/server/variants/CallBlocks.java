@@ -1,6 +1,5 @@
 package io.omix.server.variants;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -177,9 +176,22 @@ final class CallBlocks {
         return lastRsids;
     }
 
-    private static final class Out extends ByteArrayOutputStream {
+    /** A growing byte array (ByteArrayOutputStream locks on every byte). */
+    private static final class Out {
+        private byte[] buf;
+        private int count;
+
         Out(int size) {
-            super(size);
+            buf = new byte[Math.max(16, size)];
+        }
+
+        private void room(int n) {
+            if (count + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+        }
+
+        void write(int b) {
+            room(1);
+            buf[count++] = (byte) b;
         }
 
         void varint(int v) {
@@ -187,15 +199,17 @@ final class CallBlocks {
         }
 
         void varlong(long v) {
+            room(10);
             while ((v & ~0x7FL) != 0) {
-                write((int) (v & 0x7F) | 0x80);
+                buf[count++] = (byte) ((v & 0x7F) | 0x80);
                 v >>>= 7;
             }
-            write((int) v);
+            buf[count++] = (byte) v;
         }
 
         void fixed(long v) {
-            for (int shift = 56; shift >= 0; shift -= 8) write((int) (v >>> shift));
+            room(8);
+            for (int shift = 56; shift >= 0; shift -= 8) buf[count++] = (byte) (v >>> shift);
         }
 
         void text(String s) {
@@ -203,13 +217,33 @@ final class CallBlocks {
                 varint(0);
                 return;
             }
-            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-            varint(bytes.length + 1);
-            write(bytes, 0, bytes.length);
+            int n = s.length();
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) ascii = s.charAt(i) < 0x80;
+            if (!ascii) {
+                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+                varint(bytes.length + 1);
+                room(bytes.length);
+                System.arraycopy(bytes, 0, buf, count, bytes.length);
+                count += bytes.length;
+                return;
+            }
+            // Nearly every text of a VCF is ASCII: its chars are its bytes.
+            varint(n + 1);
+            room(n);
+            for (int i = 0; i < n; i++) buf[count++] = (byte) s.charAt(i);
+        }
+
+        int size() {
+            return count;
         }
 
         byte[] buffer() {
             return buf;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
         }
     }
 

@@ -7,8 +7,6 @@ import htsjdk.variant.variantcontext.VariantContext;
 import htsjdk.variant.vcf.VCFHeader;
 import htsjdk.variant.vcf.VCFHeaderLine;
 import htsjdk.variant.vcf.VCFInfoHeaderLine;
-import htsjdk.variant.vcf.VCFIterator;
-import htsjdk.variant.vcf.VCFIteratorBuilder;
 import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import org.slf4j.Logger;
@@ -27,15 +25,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Imports a sample's variant calls from a VCF or VCF.gz stream with htsjdk: parsing on the calling
- * thread, batched inserts on another, so memory stays a few batches whatever the file's size.
- * Records without an rs id are skipped (they cannot be asked for); a record with several rs ids is
- * stored under each. The calls become the sample's current ones only when the whole file is in.
+ * Imports a sample's variant calls from a VCF or VCF.gz stream with htsjdk: read on the calling thread,
+ * parsed on a few workers ({@link VcfRecords}), stored as blocks on another thread ({@link CallStore}), so
+ * memory stays a few batches whatever the file's size. Records without an rs id are skipped (they cannot
+ * be asked for); a record with several rs ids is stored under each. The file must be sorted by position.
+ * The calls become the sample's current ones only when the whole file is in.
  */
 public final class VcfImporter {
     private static final Logger LOG = LoggerFactory.getLogger(VcfImporter.class);
     /** Calls per batch handed to the writer and per commit. */
     static final int BATCH = 5_000;
+    /** Threads parsing one import's records (the reading thread and the writer run beside them). */
+    static final int PARSERS = Integer.getInteger("omix.vcf.parsers", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     /** INFO keys holding allele frequencies, kept under variant.information.frequency. */
     static final List<String> FREQUENCY_KEYS = List.of("AF", "CAF", "TOPMED", "GNOMAD_AF", "EAS_AF", "AFR_AF", "EUR_AF", "AMR_AF", "SAS_AF");
 
@@ -65,14 +66,14 @@ public final class VcfImporter {
 
     public Result importVcf(String biosampleId, InputStream in, Options options) {
         long started = System.nanoTime();
-        VCFIterator vcf;
+        VcfRecords vcf;
         try {
-            vcf = new VCFIteratorBuilder().open(in);
+            vcf = VcfRecords.open(in);
         } catch (IOException | TribbleException e) {
             throw new IllegalArgumentException("not a VCF: " + e.getMessage(), e);
         }
         try (vcf) {
-            VCFHeader header = vcf.getHeader();
+            VCFHeader header = vcf.header;
             int sampleIndex = sampleIndex(header, options.sampleName());
             int symbolIndex = csqSymbolIndex(header);
             String assembly = options.assembly() != null ? options.assembly() : headerAssembly(header);
@@ -83,22 +84,26 @@ public final class VcfImporter {
             writerThread.start();
             long imported = 0;
             long skipped = 0;
-            long seq = 0;
+            // Each record's calls, one per rs id, built on the parsing workers.
+            vcf.parseWith((vc, seq) -> {
+                List<Long> rsids = rsids(vc.getID());
+                List<Call> calls = new ArrayList<>(rsids.size());
+                for (long rsid : rsids) calls.add(checkedCall(rsid, (int) seq, vc, sampleIndex, symbolIndex));
+                return calls;
+            }, PARSERS);
             try {
                 List<Call> batch = new ArrayList<>(BATCH);
                 SortOrder order = new SortOrder();
-                while (hasNext(vcf)) {
-                    VariantContext vc = next(vcf);
-                    seq++;
-                    order.check(vc, seq);
-                    List<Long> rsids = rsids(vc.getID());
-                    if (rsids.isEmpty()) {
-                        skipped++;
-                        continue;
-                    }
-                    for (long rsid : rsids) {
-                        batch.add(checkedCall(rsid, (int) seq, vc, sampleIndex, symbolIndex));
-                        imported++;
+                List<VcfRecords.Parsed<List<Call>>> chunk;
+                while ((chunk = vcf.next()) != null) {
+                    for (VcfRecords.Parsed<List<Call>> record : chunk) {
+                        order.check(record.contig(), record.start(), record.seq());
+                        if (record.value().isEmpty()) {
+                            skipped++;
+                            continue;
+                        }
+                        batch.addAll(record.value());
+                        imported += record.value().size();
                     }
                     if (batch.size() >= BATCH) {
                         writer.put(batch);
@@ -130,23 +135,6 @@ public final class VcfImporter {
         }
     }
 
-    // htsjdk reads one record ahead, so a parse error may surface in either call; its message names the line.
-    private static boolean hasNext(VCFIterator vcf) {
-        try {
-            return vcf.hasNext();
-        } catch (TribbleException | IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalArgumentException("malformed VCF: " + e.getMessage(), e);
-        }
-    }
-
-    private static VariantContext next(VCFIterator vcf) {
-        try {
-            return vcf.next();
-        } catch (TribbleException | IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalArgumentException("malformed VCF: " + e.getMessage(), e);
-        }
-    }
-
     /** The record's rs ids; others, and rs ids larger than any dbSNP assigns ({@link CallBlocks#MAX_RSID}), are not kept. */
     static List<Long> rsids(String id) {
         List<Long> out = new ArrayList<>(1);
@@ -169,19 +157,19 @@ public final class VcfImporter {
         private String chromosome;
         private long position;
 
-        void check(VariantContext vc, long seq) {
-            String bare = CarrierSearch.bare(vc.getContig()).toLowerCase(java.util.Locale.ROOT);
+        void check(String contig, int start, long seq) {
+            String bare = CarrierSearch.bare(contig).toLowerCase(java.util.Locale.ROOT);
             if (!bare.equals(chromosome)) {
-                if (!finished.add(bare)) throw unsorted(vc, seq, "chromosome " + clip(vc.getContig(), 40) + " comes back after another");
+                if (!finished.add(bare)) throw unsorted(contig, start, seq, "chromosome " + clip(contig, 40) + " comes back after another");
                 chromosome = bare;
-            } else if (vc.getStart() < position) {
-                throw unsorted(vc, seq, "position " + vc.getStart() + " comes after " + position);
+            } else if (start < position) {
+                throw unsorted(contig, start, seq, "position " + start + " comes after " + position);
             }
-            position = vc.getStart();
+            position = start;
         }
 
-        private static IllegalArgumentException unsorted(VariantContext vc, long seq, String what) {
-            return new IllegalArgumentException("record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + "): the VCF is not sorted by position ("
+        private static IllegalArgumentException unsorted(String contig, int start, long seq, String what) {
+            return new IllegalArgumentException("record " + seq + " (" + clip(contig, 40) + ":" + start + "): the VCF is not sorted by position ("
                     + what + "); sort it first, e.g. with bcftools sort");
         }
     }
@@ -274,31 +262,68 @@ public final class VcfImporter {
         return s.toString();
     }
 
-    /** {"CAF":[0.37,0.63],...} for the frequency keys present; null when none. */
+    /** {"CAF":[0.37,0.63],...} for the frequency keys present; null when none. A value that is not a finite number is null. */
     static String frequency(VariantContext vc) {
         StringBuilder json = null;
         for (String key : FREQUENCY_KEYS) {
             if (!vc.hasAttribute(key)) continue;
             List<String> values = vc.getAttributeAsStringList(key, ".");
-            StringBuilder list = new StringBuilder("[");
-            for (String v : values) {
-                if (list.length() > 1) list.append(',');
-                list.append(isNumber(v) ? v : "null");
-            }
-            list.append(']');
             json = json == null ? new StringBuilder("{") : json.append(',');
-            json.append('"').append(key).append("\":").append(list);
+            json.append('"').append(key).append("\":[");
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) json.append(',');
+                appendNumber(json, values.get(i));
+            }
+            json.append(']');
         }
         return json == null ? null : json.append('}').toString();
     }
 
-    private static boolean isNumber(String v) {
-        if (v == null || v.isEmpty() || v.equals(".")) return false;
-        try {
-            Double.parseDouble(v);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+    /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, JSON's grammar for a number. */
+    static boolean isJsonNumber(String v) {
+        int n = v.length();
+        int i = 0;
+        if (i < n && v.charAt(i) == '-') i++;
+        if (i == n) return false;
+        if (v.charAt(i) == '0') {
+            i++;
+        } else {
+            int start = i;
+            while (i < n && v.charAt(i) >= '0' && v.charAt(i) <= '9') i++;
+            if (i == start) return false;
+        }
+        if (i < n && v.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && v.charAt(i) >= '0' && v.charAt(i) <= '9') i++;
+            if (i == start) return false;
+        }
+        if (i < n && (v.charAt(i) == 'e' || v.charAt(i) == 'E')) {
+            i++;
+            if (i < n && (v.charAt(i) == '+' || v.charAt(i) == '-')) i++;
+            int start = i;
+            while (i < n && v.charAt(i) >= '0' && v.charAt(i) <= '9') i++;
+            if (i == start) return false;
+        }
+        return i == n;
+    }
+
+    /**
+     * The value as a JSON number: as written when it is one already (nearly always), else as Java reads it
+     * ({@code .5}, {@code +1}, {@code 5.}), else null ({@code .}, {@code NaN}, {@code Infinity}, text): the
+     * stored JSON must parse when it is read back.
+     */
+    static void appendNumber(StringBuilder json, String v) {
+        if (v == null || v.isEmpty() || v.equals(".")) {
+            json.append("null");
+        } else if (v.length() <= 32 && isJsonNumber(v)) {
+            json.append(v);
+        } else {
+            try {
+                double d = Double.parseDouble(v);
+                json.append(Double.isFinite(d) ? Double.toString(d) : "null");
+            } catch (NumberFormatException e) {
+                json.append("null");
+            }
         }
     }
 

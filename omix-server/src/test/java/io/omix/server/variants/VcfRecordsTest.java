@@ -1,0 +1,71 @@
+package io.omix.server.variants;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Records parsed on several threads come back in file order, and a bad one is named by its line in the whole file. */
+class VcfRecordsTest {
+    static final int RECORDS = 2 * VcfRecords.CHUNK + 500;
+
+    static List<VcfRecords.Parsed<String>> readAll(byte[] vcf, int threads) throws Exception {
+        List<VcfRecords.Parsed<String>> out = new ArrayList<>();
+        try (VcfRecords records = VcfRecords.open(new ByteArrayInputStream(vcf))) {
+            records.parseWith((vc, seq) -> vc.getID() + "@" + Thread.currentThread().getName(), threads);
+            List<VcfRecords.Parsed<String>> chunk;
+            while ((chunk = records.next()) != null) out.addAll(chunk);
+        }
+        return out;
+    }
+
+    static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void recordsComeBackInFileOrderPlainOrGzipped() throws Exception {
+        byte[] vcf = CallStoreTest.vcf(RECORDS).getBytes(StandardCharsets.UTF_8);
+        for (byte[] input : List.of(vcf, gzip(vcf))) {
+            List<VcfRecords.Parsed<String>> all = readAll(input, 3);
+            assertEquals(RECORDS, all.size());
+            for (int i = 0; i < RECORDS; i++) {
+                assertEquals(i + 1, all.get(i).seq());
+                assertEquals(1000 + i / 2, all.get(i).start());
+                assertTrue(all.get(i).value().startsWith("rs" + (5000 - i)), all.get(i).value());
+                assertTrue(all.get(i).value().endsWith("@vcf-parser"), "parsed off the reading thread");
+            }
+        }
+    }
+
+    @Test
+    void aMalformedRecordIsNamedByItsLineInTheWholeFileAndNothingAfterItIsRead() throws Exception {
+        String good = CallStoreTest.vcf(RECORDS);
+        int headerLines = (int) CallStoreTest.vcf(0).lines().count();
+        List<String> lines = new ArrayList<>(good.lines().toList());
+        int bad = headerLines + 2 * VcfRecords.CHUNK + 7; // in the third chunk, on whichever worker
+        lines.set(bad - 1, "1\tnot-a-position\trs1\tA\tG\t.\tPASS\t.\tGT\t0/1");
+        byte[] vcf = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> readAll(vcf, 2));
+        assertTrue(e.getMessage().startsWith("malformed VCF: ") && e.getMessage().contains("line number " + bad + ":"), e.getMessage());
+    }
+
+    @Test
+    void bcfIsRefusedWithWhatToDo() {
+        IOException e = assertThrows(IOException.class, () -> VcfRecords.open(new ByteArrayInputStream("BCF\2\2rest".getBytes(StandardCharsets.ISO_8859_1))));
+        assertTrue(e.getMessage().contains("bcftools view -Ov"), e.getMessage());
+    }
+}
