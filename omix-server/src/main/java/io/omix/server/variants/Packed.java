@@ -24,12 +24,4 @@ final class Packed {
         for (int i = 0; i < n && i < parts.length; i++) out[i] = parts[i].isEmpty() ? null : parts[i];
         return out;
     }
-
-    static Integer integer(String s) {
-        return s == null ? null : Integer.valueOf(s);
-    }
-
-    static Double number(String s) {
-        return s == null ? null : Double.valueOf(s);
-    }
 }

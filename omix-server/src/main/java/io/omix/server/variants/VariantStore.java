@@ -1,7 +1,11 @@
 package io.omix.server.variants;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
@@ -11,6 +15,7 @@ import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.ServerJson;
 import io.omix.server.samples.SampleAccess;
 
+import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -57,7 +62,7 @@ public final class VariantStore {
      * its current import in one query (a light read's time is mostly its queries).
      * @param rsids distinct {@code rs<digits>} ids
      */
-    public List<Map<String, Object>> variants(Caller caller, String biosampleId, List<String> rsids) {
+    public List<Object> variants(Caller caller, String biosampleId, List<String> rsids) {
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("s.biosample_id = ?", SampleAccess.requireWellFormed(biosampleId)));
         List<Optional<Source>> rows = jdbc.query("SELECT " + SOURCE_COLUMNS + " FROM samples s"
                 + " LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE" + where.sql(),
@@ -66,14 +71,14 @@ public final class VariantStore {
         return variants(rows.get(0), rsids);
     }
 
-    private List<Map<String, Object>> variants(Optional<Source> source, List<String> rsids) {
+    private List<Object> variants(Optional<Source> source, List<String> rsids) {
         Map<Long, List<Call>> found = new HashMap<>();
         Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
         if (source.isPresent()) {
             List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
             found = jdbc.withConnection(c -> CallStore.byRsids(c, source.get().id(), numbers));
         }
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
         for (String rsid : rsids) {
             List<Call> calls = found.get(Long.parseLong(rsid.substring(2)));
             if (calls == null) {
@@ -100,7 +105,7 @@ public final class VariantStore {
     public record RegionCursor(long sourceId, int region, long position, long rsid, int seq) {}
 
     /** A page of calls and where the next one starts (null at the end). */
-    public record RegionPage(List<Map<String, Object>> calls, RegionCursor next) {}
+    public record RegionPage(List<Object> calls, RegionCursor next) {}
 
     /**
      * The sample's current calls in {@code regions}, in the regions' order, then by position. With
@@ -115,7 +120,7 @@ public final class VariantStore {
             throw io.omix.server.common.http.ApiException.invalidParam("next_page", "the sample's calls were imported again since: start from the first page");
         }
         Map<String, Object> sourceBlock = sourceBlock(source.get());
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
         RegionCursor[] last = {null};
         boolean[] more = {false};
         jdbc.withConnection(c -> {
@@ -184,59 +189,103 @@ public final class VariantStore {
         return m;
     }
 
-    private static Map<String, Object> assayed(Call c, Map<String, Object> source) {
-        String ref = c.ref();
-        String alts = c.alts();
-        List<String> alternates = alts.isEmpty() ? List.of() : List.of(alts.split(","));
-        String[] f = Packed.split(c.callData(), 5);   // GT;DP;AD;GQ;PL
-        String[] site = Packed.split(c.siteData(), 3); // QUAL;AN;DP
-        String gt = f[0];
-        boolean noCall = gt != null && gt.contains(".");
-        Map<String, Object> call = new LinkedHashMap<>();
-        call.put("DP", Packed.integer(f[1]));
-        call.put("PL", f[4]);
-        call.put("AD", ints(f[2]));
-        call.put("GQ", Packed.integer(f[3]));
-        call.put("GT", gt);
-        Map<String, Object> information = new LinkedHashMap<>();
-        information.put("frequency", frequency(c.frequency()));
-        information.put("AN", Packed.integer(site[1]));
-        information.put("site_quality", Packed.number(site[0]));
-        information.put("DP", Packed.integer(site[2]));
-        Map<String, Object> variant = new LinkedHashMap<>();
-        variant.put("call", call);
-        variant.put("chromosome", c.chromosome());
-        variant.put("information", information);
-        variant.put("type", c.type());
-        variant.put("genotype", letters(gt, ref, alternates));
-        variant.put("reference_base", ref);
-        variant.put("position", c.position());
-        variant.put("alternate_base", alternates);
-        String gene = c.gene();
-        List<Object> genes = new ArrayList<>();
-        if (gene != null) {
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("symbol", gene);
-            Map<String, Object> version = new LinkedHashMap<>();
-            version.put("mRNA_and_protein", List.of());
-            version.put("RNA", List.of());
-            version.put("Genomic", List.of());
-            g.put("version", version);
-            g.put("coding", Map.of("system", "https://www.ncbi.nlm.nih.gov"));
-            genes.add(g);
+    private static Object assayed(Call c, Map<String, Object> source) {
+        return new AssayedCall(c, source);
+    }
+
+    /**
+     * A call as get_variants answers it, written field by field: building the answer as nested maps and
+     * having Jackson find a serializer for each value took as long as finding the call.
+     */
+    @JsonSerialize(using = AssayedCall.Writer.class)
+    record AssayedCall(Call call, Map<String, Object> source) {
+        static final class Writer extends StdSerializer<AssayedCall> {
+            Writer() {
+                super(AssayedCall.class);
+            }
+
+            @Override
+            public void serialize(AssayedCall a, JsonGenerator g, SerializerProvider provider) throws IOException {
+                Call c = a.call();
+                String ref = c.ref();
+                List<String> alternates = c.alts().isEmpty() ? List.of() : List.of(c.alts().split(","));
+                String[] f = Packed.split(c.callData(), 5);   // GT;DP;AD;GQ;PL
+                String[] site = Packed.split(c.siteData(), 3); // QUAL;AN;DP
+                String gt = f[0];
+                boolean noCall = gt != null && gt.contains(".");
+                g.writeStartObject();
+                g.writeFieldName("source");
+                provider.defaultSerializeValue(a.source(), g);
+                g.writeBooleanField("is_assayed", true);
+                g.writeBooleanField("is_genotyped", gt != null && !noCall);
+                g.writeBooleanField("is_no_call", noCall);
+                g.writeObjectFieldStart("genomic_context");
+                g.writeArrayFieldStart("gene");
+                if (c.gene() != null) {
+                    g.writeStartObject();
+                    g.writeStringField("symbol", c.gene());
+                    g.writeObjectFieldStart("version");
+                    for (String kind : List.of("mRNA_and_protein", "RNA", "Genomic")) {
+                        g.writeArrayFieldStart(kind);
+                        g.writeEndArray();
+                    }
+                    g.writeEndObject();
+                    g.writeObjectFieldStart("coding");
+                    g.writeStringField("system", "https://www.ncbi.nlm.nih.gov");
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeObjectFieldStart("variant");
+                g.writeObjectFieldStart("call");
+                integerField(g, "DP", f[1]);
+                g.writeStringField("PL", f[4]);
+                g.writeFieldName("AD");
+                if (f[2] == null || f[2].isEmpty()) {
+                    g.writeNull();
+                } else {
+                    g.writeStartArray();
+                    for (String n : f[2].split(",")) g.writeNumber(Integer.parseInt(n));
+                    g.writeEndArray();
+                }
+                integerField(g, "GQ", f[3]);
+                g.writeStringField("GT", gt);
+                g.writeEndObject();
+                g.writeStringField("chromosome", c.chromosome());
+                g.writeObjectFieldStart("information");
+                g.writeFieldName("frequency");
+                // Through a tree, as the answer always wrote it (numbers normalised: 0.2500 as 0.25).
+                g.writeTree(frequency(c.frequency()));
+                integerField(g, "AN", site[1]);
+                g.writeFieldName("site_quality");
+                if (site[0] == null) g.writeNull();
+                else g.writeNumber(Double.parseDouble(site[0]));
+                integerField(g, "DP", site[2]);
+                g.writeEndObject();
+                g.writeStringField("type", c.type());
+                g.writeStringField("genotype", letters(gt, ref, alternates));
+                g.writeStringField("reference_base", ref);
+                g.writeNumberField("position", c.position());
+                g.writeArrayFieldStart("alternate_base");
+                for (String alt : alternates) g.writeString(alt);
+                g.writeEndArray();
+                g.writeEndObject();
+                g.writeNumberField("batch_no", 0);
+                g.writeArrayFieldStart("alternate_id");
+                g.writeString("rs" + c.rsid());
+                g.writeEndArray();
+                g.writeNumberField("coordinate_system", 0);
+                g.writeStringField("variant_id", c.variantId().toString());
+                g.writeEndObject();
+            }
+
+            private static void integerField(JsonGenerator g, String name, String value) throws IOException {
+                g.writeFieldName(name);
+                if (value == null) g.writeNull();
+                else g.writeNumber(Integer.parseInt(value));
+            }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", source);
-        m.put("is_assayed", true);
-        m.put("is_genotyped", gt != null && !noCall);
-        m.put("is_no_call", noCall);
-        m.put("genomic_context", Map.of("gene", genes));
-        m.put("variant", variant);
-        m.put("batch_no", 0);
-        m.put("alternate_id", List.of("rs" + c.rsid()));
-        m.put("coordinate_system", 0);
-        m.put("variant_id", c.variantId().toString());
-        return m;
     }
 
     /** "0/1" with C and [A] is "C/A"; no-calls stay "."; phasing keeps "|". */
@@ -258,13 +307,6 @@ public final class VariantStore {
             }
         }
         return out.toString();
-    }
-
-    private static List<Integer> ints(String csv) {
-        if (csv == null || csv.isEmpty()) return null;
-        List<Integer> out = new ArrayList<>();
-        for (String s : csv.split(",")) out.add(Integer.valueOf(s));
-        return out;
     }
 
     private static JsonNode frequency(String json) {
