@@ -228,7 +228,11 @@ final class Sandbox {
             try {
                 file = FileChannel.open(uidLocks.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = file.tryLock();
-                if (lock != null) return new UidLease(uid, file, lock);
+                if (lock != null) {
+                    // Anything left under this uid is a crashed server's box: nobody else may run as it now.
+                    killAll(uid);
+                    return new UidLease(uid, file, lock);
+                }
                 file.close();
             } catch (OverlappingFileLockException held) {
                 closeQuietly(file); // held by this JVM (another server in it)
@@ -238,6 +242,37 @@ final class Sandbox {
             }
         }
         throw new IllegalStateException("every sandbox uid is in use");
+    }
+
+    /**
+     * Kills every process running as host {@code uid} (each box has a uid of its own). A box's processes
+     * die with its bubblewrap ({@code --die-with-parent}), except when the bubblewrap is killed before its
+     * child has asked to die with it: that child, the box's first process, was once found sleeping for
+     * good, adopted by init, under a uid the next box would have shared.
+     */
+    static void killAll(int uid) {
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) processes::iterator) {
+                String name = p.getFileName().toString();
+                if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) continue;
+                if (realUid(p.resolve("status")) == uid) ProcessHandle.of(Long.parseLong(name)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        } catch (IOException | RuntimeException e) {
+            // /proc is there wherever bubblewrap is; a box that cannot be looked for is one the uid's next holder meets again
+            org.slf4j.LoggerFactory.getLogger(Sandbox.class).warn("cannot look for leftover processes of sandbox uid {}: {}", uid, e.toString());
+        }
+    }
+
+    /** The real uid in a /proc status file; -1 when the process is gone. */
+    private static long realUid(Path status) {
+        try {
+            for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII)) {
+                if (line.startsWith("Uid:")) return Long.parseLong(line.substring(4).trim().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited while listed
+        }
+        return -1;
     }
 
     private static void closeQuietly(FileChannel file) {
@@ -265,8 +300,10 @@ final class Sandbox {
             return uid;
         }
 
+        /** Kills what still runs as the uid, then lets another box take it. */
         @Override
         public void close() {
+            killAll(uid);
             try {
                 lock.release();
             } catch (IOException ignored) {

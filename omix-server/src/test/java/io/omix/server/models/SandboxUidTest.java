@@ -1,0 +1,33 @@
+package io.omix.server.models;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** A box's uid is cleared of whatever still runs as it, so that no two boxes ever share one. */
+class SandboxUidTest {
+    @Test
+    void everyProcessOfABoxUidIsKilledAndNoOtherOne() throws Exception {
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")),
+                "switching to a box's uid needs root, as boxes do");
+        int uid = Sandbox.UID_BASE + Sandbox.UID_SLOTS - 1;
+        // A leftover like the one once found: the box's first process, adopted by init when its bubblewrap died.
+        Process leftover = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--", "sleep", "600").start();
+        Process other = new ProcessBuilder("setpriv", "--reuid=" + (uid - 1), "--regid=" + (uid - 1), "--clear-groups", "--", "sleep", "600").start();
+        try {
+            for (int i = 0; i < 50 && !Files.readString(Path.of("/proc/" + leftover.pid() + "/status")).contains("\t" + uid + "\t"); i++) Thread.sleep(20);
+            Sandbox.killAll(uid);
+            assertTrue(leftover.waitFor(5, TimeUnit.SECONDS), "the box uid's process is killed");
+            assertFalse(other.waitFor(300, TimeUnit.MILLISECONDS), "another uid's process runs on");
+        } finally {
+            leftover.destroyForcibly();
+            other.destroyForcibly();
+        }
+    }
+}
