@@ -121,12 +121,16 @@ public final class CallStore {
      * in file order; ids without a call are absent. Three queries whatever the number of ids.
      */
     static Map<Long, List<Call>> byRsids(Connection c, long sourceId, List<Long> rsids) throws SQLException {
+        List<byte[]> directory = Jdbc.query(c, "SELECT last_rsids FROM variant_rsid_directory WHERE source_id = ?", rs -> rs.getBytes(1), sourceId);
+        return directory.isEmpty() ? new HashMap<>() : byRsids(c, sourceId, directory.get(0), rsids);
+    }
+
+    /** {@link #byRsids(Connection, long, List)} with the import's rs id directory already read (get_variants reads it with the sample). */
+    static Map<Long, List<Call>> byRsids(Connection c, long sourceId, byte[] directory, List<Long> rsids) throws SQLException {
         Map<Long, List<Call>> out = new HashMap<>();
         long[] asked = rsids.stream().mapToLong(Long::longValue).filter(r -> r >= 0 && r <= CallBlocks.MAX_RSID).sorted().toArray();
         if (asked.length == 0) return out;
-        List<byte[]> directory = Jdbc.query(c, "SELECT last_rsids FROM variant_rsid_directory WHERE source_id = ?", rs -> rs.getBytes(1), sourceId);
-        if (directory.isEmpty()) return out;
-        long[] lastRsids = CallBlocks.decodeDirectory(directory.get(0));
+        long[] lastRsids = CallBlocks.decodeDirectory(directory);
         // The row of an id is the first whose last id reaches it.
         Map<Long, List<Long>> idsByRow = new java.util.TreeMap<>();
         for (long rsid : asked) {

@@ -22,7 +22,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,36 +57,35 @@ public final class VariantStore {
     }
 
     /**
-     * get_variants for {@code caller}: 41303 when it may not see the sample; the sample's visibility and
-     * its current import in one query (a light read's time is mostly its queries).
+     * get_variants for {@code caller}: 41303 when it may not see the sample. The sample's visibility, its
+     * current import and that import's rs id directory in one query, then the index rows and the blocks,
+     * all on one connection (a light read's time is mostly its queries).
      * @param rsids distinct {@code rs<digits>} ids
      */
     public List<Object> variants(Caller caller, String biosampleId, List<String> rsids) {
         SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("s.biosample_id = ?", SampleAccess.requireWellFormed(biosampleId)));
-        List<Optional<Source>> rows = jdbc.query("SELECT " + SOURCE_COLUMNS + " FROM samples s"
-                + " LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE" + where.sql(),
-                rs -> Optional.ofNullable(source(rs)), where.args());
-        if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
-        return variants(rows.get(0), rsids);
-    }
-
-    private List<Object> variants(Optional<Source> source, List<String> rsids) {
-        Map<Long, List<Call>> found = new HashMap<>();
-        Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
-        if (source.isPresent()) {
-            List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
-            found = jdbc.withConnection(c -> CallStore.byRsids(c, source.get().id(), numbers));
-        }
-        List<Object> out = new ArrayList<>();
-        for (String rsid : rsids) {
-            List<Call> calls = found.get(Long.parseLong(rsid.substring(2)));
-            if (calls == null) {
-                out.add(notAssayed(rsid, sourceBlock));
-            } else {
-                for (Call call : calls) out.add(assayed(call, sourceBlock));
+        return jdbc.withConnection(c -> {
+            record Found(Optional<Source> source, byte[] directory) {}
+            List<Found> rows = Jdbc.query(c, "SELECT " + SOURCE_COLUMNS + ", d.last_rsids FROM samples s"
+                    + " LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE"
+                    + " LEFT JOIN variant_rsid_directory d ON d.source_id = vs.source_id" + where.sql(),
+                    rs -> new Found(Optional.ofNullable(source(rs)), rs.getBytes(7)), where.args());
+            if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+            Optional<Source> source = rows.get(0).source();
+            Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
+            Map<Long, List<Call>> found = source.isEmpty() || rows.get(0).directory() == null ? Map.of()
+                    : CallStore.byRsids(c, source.get().id(), rows.get(0).directory(), rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList());
+            List<Object> out = new ArrayList<>();
+            for (String rsid : rsids) {
+                List<Call> calls = found.get(Long.parseLong(rsid.substring(2)));
+                if (calls == null) {
+                    out.add(notAssayed(rsid, sourceBlock));
+                } else {
+                    for (Call call : calls) out.add(assayed(call, sourceBlock));
+                }
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     /**
