@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * Issue 4's measurements, in one run on the embedded store:
  * VCF import rate beside htsjdk's parse-only rate of the same file, and get_variants latency
  * (100 rs ids, a sample with N calls) through the SDK beside a bare JDK HttpClient.
- * Usage: java -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000]
+ * Usage: java -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000] [PostgreSQL jdbc url, user, password]
  */
 public final class VariantBench {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -55,8 +55,14 @@ public final class VariantBench {
         }
         double parseSeconds = (System.nanoTime() - parseStart) / 1e9;
 
-        try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
-                "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000", "audit.enabled", System.getProperty("audit", "true"))))) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
+                "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000", "audit.enabled", System.getProperty("audit", "true")));
+        if (args.length > 4) {
+            // PostgreSQL: [jdbc url] [user] [password]
+            settings.putAll(Map.of("db.url", args[2], "db.user", args[3], "db.password", args[4],
+                    "security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+        }
+        try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
             var platform = server.platform();
             ClientSample cs = clientWithSample(platform);
             ClientStore.Created client = cs.client();
