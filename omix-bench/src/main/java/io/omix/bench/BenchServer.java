@@ -38,6 +38,8 @@ final class BenchServer {
         Map<String, String> settings = new HashMap<>(Map.of("server.port", "0", "data.dir", dataDir.toString(),
                 "demo.enabled", "false", "db.pool-size", "8", "ratelimit.per-client-per-minute", "100000000",
                 "ratelimit.per-user-per-minute", "100000000"));
+        // -Daudit=false: the same run without the audit trail, to see its share.
+        settings.put("audit.enabled", System.getProperty("audit", "true"));
         if (args.length > jdbcIndex) {
             settings.put("db.url", args[jdbcIndex]);
             settings.put("db.user", args[jdbcIndex + 1]);

@@ -275,6 +275,13 @@ class VariantsTest {
             InvalidParameterException badPage = assertThrows(InvalidParameterException.class,
                     () -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), null, true, "bm90LWEtdG9rZW4", null));
             assertTrue(badPage.parameterErrors().containsKey("next_page"));
+            // A forged cursor naming a region before the first is refused, not a server error.
+            String forged = io.omix.server.common.http.PageToken.encode(
+                    s.server().platform().database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE biosample_id = ?", rs -> rs.getLong(1), sample).orElseThrow(),
+                    -1, 0, 0, 0);
+            InvalidParameterException negative = assertThrows(InvalidParameterException.class,
+                    () -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), null, true, forged, null));
+            assertTrue(negative.parameterErrors().containsKey("next_page"), negative.parameterErrors().toString());
             assertEquals(41303, code(() -> w.stranger().getProfessionalVariant(sample, List.of("1:1-10000"), null, true, null, null)));
             assertEquals(41303, code(() -> w.owner().getProfessionalVariant("E-B00000000001", List.of("1:1-10000"), null, true, null, null)));
 

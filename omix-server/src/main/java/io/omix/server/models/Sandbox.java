@@ -255,7 +255,10 @@ final class Sandbox {
             for (Path p : (Iterable<Path>) processes::iterator) {
                 String name = p.getFileName().toString();
                 if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) continue;
-                if (realUid(p.resolve("status")) == uid) ProcessHandle.of(Long.parseLong(name)).ifPresent(ProcessHandle::destroyForcibly);
+                // The handle first, the uid second: the handle knows the process's start time, so a number reused
+                // by another process in between is not killed.
+                Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(name));
+                if (process.isPresent() && realUid(p.resolve("status")) == uid) process.get().destroyForcibly();
             }
         } catch (IOException | RuntimeException e) {
             // /proc is there wherever bubblewrap is; a box that cannot be looked for is one the uid's next holder meets again

@@ -238,15 +238,19 @@ public final class CallStore {
             try (Writer writer = new Writer(c, sourceId);
                  PreparedStatement ps = c.prepareStatement("SELECT rsid, seq, chromosome, position, ref, alts, call_data, site_data, frequency, gene,"
                          + " variant_type, variant_id FROM variants WHERE source_id = ?"
-                         + " ORDER BY CASE WHEN LOWER(chromosome) LIKE 'chr%' THEN SUBSTRING(chromosome, 4) ELSE chromosome END, position, seq, rsid")) {
+                         + " ORDER BY CASE WHEN chromosome LIKE 'chr%' THEN SUBSTRING(chromosome, 4) ELSE chromosome END, position, seq, rsid")) {
                 ps.setLong(1, sourceId);
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
+                    long moved = 0;
                     while (rs.next()) {
                         long rsid = rs.getLong(1);
                         if (rsid < 0 || rsid > CallBlocks.MAX_RSID) continue; // no rs id that large exists
                         writer.add(new Call(rsid, rs.getInt(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                                rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getObject(12, java.util.UUID.class)));
+                                rs.getString(8), VcfImporter.repairedFrequency(rs.getString(9)), rs.getString(10), rs.getString(11),
+                                rs.getObject(12, java.util.UUID.class)));
+                        // A few thousand calls' blocks at a time: a genome's million would wait in one batch.
+                        if (++moved % 5_000 == 0) writer.flush();
                     }
                 }
                 writer.finish();

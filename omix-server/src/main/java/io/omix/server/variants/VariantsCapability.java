@@ -87,7 +87,7 @@ public final class VariantsCapability implements Capability {
         String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
         VariantStore.RegionCursor after = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> new VariantStore.RegionCursor(
                 Long.parseLong(parts[0]), Integer.parseInt(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]), Integer.parseInt(parts[4])));
-        if (after != null && after.region() >= regions.size()) throw ApiException.invalidParam("next_page", "does not belong to these regions");
+        if (after != null && (after.region() < 0 || after.region() >= regions.size())) throw ApiException.invalidParam("next_page", "does not belong to these regions");
         VariantStore.RegionPage page = variants.region(id, regions, p.get(ONLY_VARIANT_SITES), p.get(REGION_LIMIT), after);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("result", page.calls());

@@ -86,7 +86,12 @@ public final class VcfImporter {
             long skipped = 0;
             // Each record's calls, one per rs id, built on the parsing workers.
             vcf.parseWith((vc, seq) -> {
-                List<Long> rsids = rsids(vc.getID());
+                List<Long> rsids;
+                try {
+                    rsids = rsids(vc.getID());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + "): " + e.getMessage(), e);
+                }
                 List<Call> calls = new ArrayList<>(rsids.size());
                 for (long rsid : rsids) calls.add(checkedCall(rsid, (int) seq, vc, sampleIndex, symbolIndex));
                 return calls;
@@ -142,11 +147,16 @@ public final class VcfImporter {
         for (String part : id.split(";")) {
             if (part.length() > 2 && part.length() < 15 && part.startsWith("rs") && part.substring(2).chars().allMatch(Character::isDigit)) {
                 long rsid = Long.parseLong(part.substring(2));
-                if (rsid <= CallBlocks.MAX_RSID) out.add(rsid);
+                // An id twice in one record is one call (a second copy would be answered twice).
+                if (rsid <= CallBlocks.MAX_RSID && !out.contains(rsid)) out.add(rsid);
             }
         }
+        if (out.size() > MAX_RSIDS_PER_RECORD) throw new IllegalArgumentException("more than " + MAX_RSIDS_PER_RECORD + " rs ids in one record");
         return out;
     }
+
+    /** Each id of a record is a copy of its call: dbSNP merges leave a few per record, never hundreds. */
+    static final int MAX_RSIDS_PER_RECORD = 64;
 
     /**
      * Holds the file to the order blocks need: each chromosome in one run (its {@code chr} spelling or not),
@@ -158,7 +168,8 @@ public final class VcfImporter {
         private long position;
 
         void check(String contig, int start, long seq) {
-            String bare = CarrierSearch.bare(contig).toLowerCase(java.util.Locale.ROOT);
+            // Spellings of one chromosome as queries find them: X and chrX, no other case.
+            String bare = contig.startsWith("chr") ? contig.substring(3) : contig;
             if (!bare.equals(chromosome)) {
                 if (!finished.add(bare)) throw unsorted(contig, start, seq, "chromosome " + clip(contig, 40) + " comes back after another");
                 chromosome = bare;
@@ -277,6 +288,34 @@ public final class VcfImporter {
             json.append(']');
         }
         return json == null ? null : json.append('}').toString();
+    }
+
+    private static final java.util.regex.Pattern STORED_LIST = java.util.regex.Pattern.compile("\"([A-Za-z0-9_]{1,40})\":\\[([^\\]]*)\\]");
+
+    /**
+     * Frequencies as an earlier importer stored them, made JSON: it wrote every value Java could read as a
+     * number as written ({@code .5}, {@code +1}, {@code NaN}), which no JSON reader takes. Valid JSON is kept.
+     */
+    static String repairedFrequency(String stored) {
+        if (stored == null) return null;
+        try {
+            io.omix.server.common.http.ServerJson.MAPPER.readTree(stored);
+            return stored;
+        } catch (java.io.IOException broken) {
+            StringBuilder json = new StringBuilder("{");
+            java.util.regex.Matcher m = STORED_LIST.matcher(stored);
+            while (m.find()) {
+                if (json.length() > 1) json.append(',');
+                json.append('"').append(m.group(1)).append("\":[");
+                String[] values = m.group(2).isEmpty() ? new String[0] : m.group(2).split(",", -1);
+                for (int i = 0; i < values.length; i++) {
+                    if (i > 0) json.append(',');
+                    appendNumber(json, values[i].trim());
+                }
+                json.append(']');
+            }
+            return json.length() == 1 ? null : json.append('}').toString();
+        }
     }
 
     /** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, JSON's grammar for a number. */

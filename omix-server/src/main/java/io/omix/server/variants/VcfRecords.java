@@ -1,5 +1,6 @@
 package io.omix.server.variants;
 
+import htsjdk.samtools.util.BlockCompressedInputStream;
 import htsjdk.tribble.TribbleException;
 import htsjdk.tribble.readers.LineIteratorImpl;
 import htsjdk.tribble.readers.SynchronousLineReader;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,7 +76,13 @@ final class VcfRecords implements AutoCloseable {
         if (magic.length == 3 && magic[0] == 'B' && magic[1] == 'C' && magic[2] == 'F') {
             throw new IOException("this is BCF; convert it to VCF first (bcftools view -Ov)");
         }
-        InputStream text = magic.length >= 2 && (magic[0] & 0xFF) == 0x1f && (magic[1] & 0xFF) == 0x8b ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+        InputStream text = buffered;
+        if (magic.length >= 2 && (magic[0] & 0xFF) == 0x1f && (magic[1] & 0xFF) == 0x8b) {
+            // BGZF (what bgzip and tabix write) through htsjdk's reader, block after block: the JDK's gzip reader
+            // decides whether another member follows from available(), which a network upload may answer 0 at a
+            // block's end, ending the file early without a word.
+            text = BlockCompressedInputStream.isValidFile(buffered) ? new BlockCompressedInputStream(buffered) : new GZIPInputStream(buffered, 1 << 16);
+        }
         BufferedReader reader = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8), 1 << 16);
         List<String> headerLines = new ArrayList<>();
         String line;
@@ -133,8 +139,9 @@ final class VcfRecords implements AutoCloseable {
                 lines.add(line);
             }
             if (lines.size() < CHUNK) exhausted = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the VCF after line " + firstLine, e);
+        } catch (IOException | RuntimeException e) {
+            // A truncated or corrupt gzip stream: the client's file, so the client's error.
+            throw new IllegalArgumentException("the VCF cannot be read after line " + (firstLine - 1) + ": " + e.getMessage(), e);
         }
         if (lines.isEmpty()) return;
         seq += lines.size();

@@ -190,6 +190,8 @@ class CallStoreTest {
                     ps.executeUpdate();
                 }
             }
+            // That version also stored frequencies as the file wrote them, which no JSON reader takes.
+            io.omix.server.common.db.Jdbc.update(c, "UPDATE variants SET frequency = '{\"AF\":[.5,NaN]}' WHERE rsid = 400");
         }).start()) {
             Platform platform = ts.server().platform();
             assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variants", rs -> rs.getLong(1)).orElseThrow(), "the rows moved");
@@ -197,6 +199,7 @@ class CallStoreTest {
             assertEquals(new Call(100, 1, "1", 900, "C", "T", "1/1;30;0,30;99;", "60;2;30", "{\"AF\":[0.5]}", "TP53", "snp", variantId), found.get(100L).get(0),
                     "every value kept");
             assertEquals(null, found.get(200L).get(0).callData());
+            assertEquals("{\"AF\":[0.5,null]}", found.get(400L).get(0).frequency(), "repaired into JSON on the way");
             assertEquals(List.of(100L, 101L, 200L, 300L, 400L), found.keySet().stream().sorted().toList());
             assertEquals(List.of("rs200", "rs100", "rs101", "rs400"),
                     ids(new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 5000)), false, 10, null).calls()),

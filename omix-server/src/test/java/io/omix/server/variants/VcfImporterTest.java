@@ -26,4 +26,19 @@ class VcfImporterTest {
         for (String yes : List.of("0", "-0", "12", "1.5", "-0.25", "1e5", "1E-5", "2.5e+10")) assertTrue(VcfImporter.isJsonNumber(yes), yes);
         for (String no : List.of("", "-", "01", ".5", "5.", "+1", "1e", "1.e5", "NaN", "0x10", "1,2", " 1")) assertFalse(VcfImporter.isJsonNumber(no), no);
     }
+
+    @Test
+    void frequenciesAnEarlierImporterStoredAsWrittenAreMadeJson() throws Exception {
+        assertEquals("{\"AF\":[0.5,null,1.0],\"CAF\":[null,0.25]}", VcfImporter.repairedFrequency("{\"AF\":[.5,NaN,+1],\"CAF\":[null,0.25]}"));
+        assertEquals("{\"AF\":[0.25]}", VcfImporter.repairedFrequency("{\"AF\":[0.25]}"), "valid JSON is kept as it is");
+        assertEquals(null, VcfImporter.repairedFrequency(null));
+    }
+
+    @Test
+    void anIdTwiceInOneRecordIsOneCallAndHundredsAreRefused() {
+        assertEquals(List.of(1L, 2L), VcfImporter.rsids("rs1;rs2;rs1;x7;rs999999999999999"));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= VcfImporter.MAX_RSIDS_PER_RECORD; i++) many.append("rs").append(i + 1).append(';');
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> VcfImporter.rsids(many.toString()));
+    }
 }

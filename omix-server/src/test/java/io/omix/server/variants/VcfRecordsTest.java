@@ -68,4 +68,33 @@ class VcfRecordsTest {
         IOException e = assertThrows(IOException.class, () -> VcfRecords.open(new ByteArrayInputStream("BCF\2\2rest".getBytes(StandardCharsets.ISO_8859_1))));
         assertTrue(e.getMessage().contains("bcftools view -Ov"), e.getMessage());
     }
+
+    @Test
+    void bgzfIsReadBlockAfterBlockAndACutGzipIsTheClientsError() throws Exception {
+        byte[] vcf = CallStoreTest.vcf(RECORDS).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream bgzf = new ByteArrayOutputStream();
+        try (var out = new htsjdk.samtools.util.BlockCompressedOutputStream(bgzf, (java.nio.file.Path) null)) {
+            out.write(vcf);
+        }
+        // An upload that never says more is waiting (available() = 0) between blocks, as a network stream may.
+        java.io.InputStream slow = new java.io.FilterInputStream(new ByteArrayInputStream(bgzf.toByteArray())) {
+            @Override
+            public int available() {
+                return 0;
+            }
+        };
+        List<VcfRecords.Parsed<String>> all = new ArrayList<>();
+        try (VcfRecords records = VcfRecords.open(slow)) {
+            records.parseWith((vc, seq) -> vc.getID(), 2);
+            List<VcfRecords.Parsed<String>> chunk;
+            while ((chunk = records.next()) != null) all.addAll(chunk);
+        }
+        assertEquals(RECORDS, all.size(), "every block read");
+
+        // Cut well after the header (a cut inside it is "not a VCF", from open).
+        byte[] gz = gzip(CallStoreTest.vcf(10 * RECORDS).getBytes(StandardCharsets.UTF_8));
+        byte[] cut = java.util.Arrays.copyOf(gz, gz.length / 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> readAll(cut, 2));
+        assertTrue(e.getMessage().startsWith("the VCF cannot be read after line "), e.getMessage());
+    }
 }
