@@ -444,13 +444,23 @@ public final class VcfImporter {
 
     /** The new calls replace the old in one transaction; the old rows (and any left by a crash) are deleted after. */
     private void makeCurrent(String biosampleId, long sourceId, long count) {
-        jdbc.inTransaction(c -> {
-            Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE", biosampleId);
-            Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId);
+        boolean replaced = jdbc.inTransaction(c -> {
+            // This import's own row first: another import of the sample that finished meanwhile, or the sample's
+            // erasure, removed it, and then what that left stays as it is.
+            if (Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId) != 1) return false;
+            Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE AND source_id <> ?", biosampleId, sourceId);
             io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, "variants", io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
                     java.util.Map.of("biosample_id", biosampleId, "data", "variants", "records", count));
-            return null;
+            return true;
         });
+        if (!replaced) {
+            // Blocks the writer stored after the row went: nothing may outlive its import.
+            jdbc.inTransaction(c -> {
+                CallStore.delete(c, sourceId);
+                return null;
+            });
+            throw new IllegalArgumentException("another import of the sample, or its erasure, finished while this import ran; nothing of this one was kept");
+        }
         for (long old : jdbc.query("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",
                 rs -> rs.getLong(1), biosampleId, sourceId)) {
             discard(old);

@@ -41,6 +41,10 @@ class CallStoreTest {
                 + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)", SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
     }
 
+    static VcfImporter.Result importText(VcfImporter importer, String vcf) {
+        return importer.importVcf(SAMPLE, new ByteArrayInputStream(vcf.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT);
+    }
+
     static long currentSource(Platform platform) {
         return platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE",
                 rs -> rs.getLong(1), SAMPLE).orElseThrow();
@@ -71,8 +75,7 @@ class CallStoreTest {
             Platform platform = ts.server().platform();
             register(platform);
             int records = 3000;
-            VcfImporter.Result r = new VcfImporter(platform).importVcf(SAMPLE, new ByteArrayInputStream(vcf(records).getBytes(StandardCharsets.UTF_8)),
-                    VcfImporter.Options.DEFAULT);
+            VcfImporter.Result r = importText(new VcfImporter(platform), vcf(records));
             assertEquals(records + records / 10 + records / 5, r.imported());
             long source = currentSource(platform);
             assertTrue(r.imported() / CallStore.BLOCK_CALLS > 3 && r.imported() / CallStore.INDEX_ENTRIES > 3, "several blocks and index rows");
@@ -144,22 +147,61 @@ class CallStoreTest {
             Platform platform = ts.server().platform();
             register(platform);
             VcfImporter importer = new VcfImporter(platform);
-            importer.importVcf(SAMPLE, new ByteArrayInputStream(vcf(30).getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT);
+            importText(importer, vcf(30));
             String header = vcf(0);
             String backwards = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\n1\t499\trs2\tA\tG\t.\t.\t.\tGT\t0/1\n";
             String comesBack = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\nchr2\t10\trs2\tA\tG\t.\t.\t.\tGT\t0/1\nchr1\t600\trs3\tA\tG\t.\t.\t.\tGT\t0/1\n";
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> importer.importVcf(SAMPLE, new ByteArrayInputStream(backwards.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> importText(importer, backwards));
             assertTrue(e.getMessage().startsWith("record 2 (1:499): the VCF is not sorted by position"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> importer.importVcf(SAMPLE, new ByteArrayInputStream(comesBack.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT));
+            e = assertThrows(IllegalArgumentException.class, () -> importText(importer, comesBack));
             assertTrue(e.getMessage().startsWith("record 3 (chr1:600): the VCF is not sorted by position (chromosome chr1 comes back"), e.getMessage());
             String bothSpellings = header + "1\t500\trs1\tA\tG\t.\t.\t.\tGT\t0/1\nchr1\t600\trs3\tA\tG\t.\t.\t.\tGT\t0/1\n";
-            importer.importVcf(SAMPLE, new ByteArrayInputStream(bothSpellings.getBytes(StandardCharsets.UTF_8)), VcfImporter.Options.DEFAULT);
+            importText(importer, bothSpellings);
             assertEquals(List.of("rs1", "rs3"), ids(new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("chr1", 1, 1000)), false, 10, null).calls()),
                     "one chromosome under both spellings, in one run, is sorted");
             assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow(),
                     "refused imports leave nothing behind");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anImportWhoseSourceIsRemovedWhileItRunsKeepsNothingAndLeavesTheCurrentCalls(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            VcfImporter importer = new VcfImporter(platform);
+            importText(importer, vcf(30));
+            long current = currentSource(platform);
+            byte[] body = vcf(4900).getBytes(StandardCharsets.UTF_8);
+            // Well into the file (past what reading the header buffers), what another import finishing, or the sample's
+            // erasure, does to this one: its row goes.
+            java.io.InputStream racing = new java.io.FilterInputStream(new ByteArrayInputStream(body)) {
+                long read;
+                boolean done;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    int n = super.read(b, off, len);
+                    read += Math.max(n, 0);
+                    if (!done && read > body.length - 20_000) {
+                        done = true;
+                        long running = platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE is_current = FALSE",
+                                rs -> rs.getLong(1)).orElseThrow();
+                        platform.database().jdbc().withConnection(c -> {
+                            CallStore.delete(c, running);
+                            return io.omix.server.common.db.Jdbc.update(c, "DELETE FROM variant_sources WHERE source_id = ?", running);
+                        });
+                    }
+                    return n;
+                }
+            };
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> importer.importVcf(SAMPLE, racing, VcfImporter.Options.DEFAULT));
+            assertTrue(e.getMessage().startsWith("another import of the sample, or its erasure, finished"), e.getMessage());
+            assertEquals(current, currentSource(platform), "the calls current before stay current");
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_blocks WHERE source_id <> ?", rs -> rs.getLong(1), current)
+                    .orElseThrow(), "nothing of the removed import is left");
         }
     }
 
