@@ -74,7 +74,7 @@ final class Sandbox {
     static Sandbox prepare(Path runtimeDir, Path channel, String pythonSetting) {
         String javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath().normalize().toString();
         Path seccomp = runtimeDir.resolve("seccomp.bpf");
-        Path locks = Path.of(System.getProperty("java.io.tmpdir"), "omix-sandbox-uids");
+        Path locks = uidLockDir();
         String python = null;
         Path stdlib = null;
         String why = null;
@@ -217,6 +217,16 @@ final class Sandbox {
         String arch = System.getProperty("os.arch");
         String triplet = arch.equals("aarch64") ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
         return "/usr/lib/" + triplet;
+    }
+
+    /**
+     * Where the uid leases of every server on this machine are: /run/lock, one for all, whatever temporary
+     * directory each server was given (systemd's PrivateTmp gives each its own, and two servers could then
+     * lease one uid). A server that is not root builds no box, so its leases go nowhere that matters.
+     */
+    static Path uidLockDir() {
+        Path shared = Path.of("/run/lock");
+        return isRoot() && Files.isDirectory(shared) ? shared.resolve("omix-sandbox-uids") : Path.of(System.getProperty("java.io.tmpdir"), "omix-sandbox-uids");
     }
 
     /** Takes a host uid that no other box of any server on this machine holds, until closed. */
