@@ -16,7 +16,9 @@ import java.util.UUID;
  */
 final class CallBlocks {
     private static final int VERSION = 1;
-    /** A call's entry in a block's table: its rs id (8 bytes) and where it starts (4). */
+    /** A block's header: its version, a spare byte and its number of calls (4 bytes). */
+    private static final int HEADER = 6;
+    /** A call's entry in a block's table, after the header: its rs id (8 bytes) and where it starts (4). */
     private static final int ENTRY = 12;
 
     private CallBlocks() {}
@@ -40,7 +42,7 @@ final class CallBlocks {
             body.fixed(c.variantId().getMostSignificantBits());
             body.fixed(c.variantId().getLeastSignificantBits());
         }
-        ByteBuffer out = ByteBuffer.allocate(2 + 4 + calls.size() * ENTRY + body.size());
+        ByteBuffer out = ByteBuffer.allocate(HEADER + calls.size() * ENTRY + body.size());
         out.put((byte) VERSION).put((byte) 0).putInt(calls.size());
         for (int i = 0; i < calls.size(); i++) out.putLong(calls.get(i).rsid()).putInt(offsets[i]);
         out.put(body.buffer(), 0, body.size());
@@ -51,7 +53,7 @@ final class CallBlocks {
     static List<Call> decode(byte[] block, String chromosome) {
         ByteBuffer table = table(block);
         int n = table.getInt(2);
-        int body = 6 + n * ENTRY;
+        int body = HEADER + n * ENTRY;
         List<Call> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) out.add(call(block, table, body, i, chromosome));
         return out;
@@ -61,10 +63,10 @@ final class CallBlocks {
     static List<Call> decode(byte[] block, String chromosome, long[] wanted) {
         ByteBuffer table = table(block);
         int n = table.getInt(2);
-        int body = 6 + n * ENTRY;
+        int body = HEADER + n * ENTRY;
         List<Call> out = new ArrayList<>(2);
         for (int i = 0; i < n; i++) {
-            if (Arrays.binarySearch(wanted, table.getLong(6 + i * ENTRY)) >= 0) out.add(call(block, table, body, i, chromosome));
+            if (Arrays.binarySearch(wanted, table.getLong(HEADER + i * ENTRY)) >= 0) out.add(call(block, table, body, i, chromosome));
         }
         return out;
     }
@@ -75,9 +77,9 @@ final class CallBlocks {
     }
 
     private static Call call(byte[] block, ByteBuffer table, int body, int i, String chromosome) {
-        long rsid = table.getLong(6 + i * ENTRY);
+        long rsid = table.getLong(HEADER + i * ENTRY);
         In in = new In(block);
-        in.at = body + table.getInt(6 + i * ENTRY + 8);
+        in.at = body + table.getInt(HEADER + i * ENTRY + 8);
         int seq = in.varint();
         long position = in.varlong();
         return new Call(rsid, seq, chromosome, position, in.text(), in.text(), in.text(), in.text(), in.text(), in.text(), in.text(),

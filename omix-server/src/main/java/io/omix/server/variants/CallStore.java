@@ -1,6 +1,7 @@
 package io.omix.server.variants;
 
 import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -138,44 +139,31 @@ public final class CallStore {
             if (row < 0) row = -row - 1;
             if (row < lastRsids.length) idsByRow.computeIfAbsent(CallBlocks.key(sourceId, row), k -> new ArrayList<>()).add(rsid);
         }
+        if (idsByRow.isEmpty()) return out;
         TreeSet<Long> blockKeys = new TreeSet<>();
         long[] found = new long[asked.length];
         int[] foundCount = {0};
-        byKeys(c, "SELECT row_key, entries FROM variant_rsid_index WHERE row_key", idsByRow.keySet(), rs -> {
+        // One IN list each for the index rows and the blocks: both databases answer it by seeking each key.
+        SqlWhere rows = new SqlWhere().in("row_key", idsByRow.keySet());
+        Jdbc.query(c, "SELECT row_key, entries FROM variant_rsid_index" + rows.sql(), rs -> {
             CallBlocks.IndexRow row = new CallBlocks.IndexRow(rs.getBytes(2));
             for (long rsid : idsByRow.get(rs.getLong(1))) {
                 if (row.blocksOf(rsid, block -> blockKeys.add(CallBlocks.key(sourceId, block)))) found[foundCount[0]++] = rsid;
             }
-        });
+            return null;
+        }, rows.args());
+        if (blockKeys.isEmpty()) return out;
         long[] wanted = Arrays.copyOf(found, foundCount[0]);
         Arrays.sort(wanted);
         // Blocks in key order, so that each id's calls come in file order.
-        byKeys(c, "SELECT chromosome, calls FROM variant_blocks WHERE block_key", blockKeys, rs -> {
+        SqlWhere blocks = new SqlWhere().in("block_key", blockKeys);
+        Jdbc.query(c, "SELECT chromosome, calls FROM variant_blocks" + blocks.sql() + " ORDER BY block_key", rs -> {
             for (Call call : CallBlocks.decode(rs.getBytes(2), rs.getString(1), wanted)) {
                 out.computeIfAbsent(call.rsid(), k -> new ArrayList<>(1)).add(call);
             }
-        });
+            return null;
+        }, blocks.args());
         return out;
-    }
-
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
-    }
-
-    /** {@code select} (ending in its key column) for the rows of {@code keys}, in key order: one IN list, which both databases answer by seeking each key. */
-    private static void byKeys(Connection c, String select, java.util.Set<Long> keys, RowReader reader) throws SQLException {
-        if (keys.isEmpty()) return;
-        String keyColumn = select.substring(select.lastIndexOf(' ') + 1);
-        StringBuilder sql = new StringBuilder(select).append(" IN (");
-        for (int i = 0; i < keys.size(); i++) sql.append(i == 0 ? "?" : ",?");
-        sql.append(") ORDER BY ").append(keyColumn);
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            int i = 1;
-            for (long key : keys) ps.setLong(i++, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) reader.read(rs);
-            }
-        }
     }
 
     /**

@@ -73,13 +73,14 @@ public final class VariantStore {
             if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
             Optional<Source> source = rows.get(0).source();
             Map<String, Object> sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
+            List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
             Map<Long, List<Call>> found = source.isEmpty() || rows.get(0).directory() == null ? Map.of()
-                    : CallStore.byRsids(c, source.get().id(), rows.get(0).directory(), rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList());
+                    : CallStore.byRsids(c, source.get().id(), rows.get(0).directory(), numbers);
             List<Object> out = new ArrayList<>();
-            for (String rsid : rsids) {
-                List<Call> calls = found.get(Long.parseLong(rsid.substring(2)));
+            for (int i = 0; i < rsids.size(); i++) {
+                List<Call> calls = found.get(numbers.get(i));
                 if (calls == null) {
-                    out.add(notAssayed(rsid, sourceBlock));
+                    out.add(notAssayed(rsids.get(i), sourceBlock));
                 } else {
                     for (Call call : calls) out.add(assayed(call, sourceBlock));
                 }
@@ -115,7 +116,7 @@ public final class VariantStore {
         if (source.isEmpty()) return new RegionPage(List.of(), null);
         long sourceId = source.get().id();
         if (after != null && after.sourceId() != sourceId) {
-            throw io.omix.server.common.http.ApiException.invalidParam("next_page", "the sample's calls were imported again since: start from the first page");
+            throw ApiException.invalidParam("next_page", "the sample's calls were imported again since: start from the first page");
         }
         Map<String, Object> sourceBlock = sourceBlock(source.get());
         List<Object> out = new ArrayList<>();

@@ -90,7 +90,7 @@ public final class VcfImporter {
                 try {
                     rsids = rsids(vc.getID());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + "): " + e.getMessage(), e);
+                    throw new IllegalArgumentException(recordAt(seq, vc.getContig(), vc.getStart()) + ": " + e.getMessage(), e);
                 }
                 List<Call> calls = new ArrayList<>(rsids.size());
                 for (long rsid : rsids) calls.add(checkedCall(rsid, (int) seq, vc, sampleIndex, symbolIndex));
@@ -180,7 +180,7 @@ public final class VcfImporter {
         }
 
         private static IllegalArgumentException unsorted(String contig, int start, long seq, String what) {
-            return new IllegalArgumentException("record " + seq + " (" + clip(contig, 40) + ":" + start + "): the VCF is not sorted by position ("
+            return new IllegalArgumentException(recordAt(seq, contig, start) + ": the VCF is not sorted by position ("
                     + what + "); sort it first, e.g. with bcftools sort");
         }
     }
@@ -190,7 +190,7 @@ public final class VcfImporter {
      * it may be, an allele index the record does not define, a malformed INFO or FORMAT number.
      */
     private static Call checkedCall(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
-        String at = "record " + seq + " (" + clip(vc.getContig(), 40) + ":" + vc.getStart() + ")";
+        String at = recordAt(seq, vc.getContig(), vc.getStart());
         Call call;
         try {
             call = call(rsid, seq, vc, sampleIndex, symbolIndex);
@@ -215,6 +215,11 @@ public final class VcfImporter {
 
     private static String clip(String s, int max) {
         return s == null ? "" : s.length() > max ? s.substring(0, max) : s;
+    }
+
+    /** How an error names a record: {@code record 12 (chr1:1000)}. */
+    private static String recordAt(long seq, String contig, int start) {
+        return "record " + seq + " (" + clip(contig, 40) + ":" + start + ")";
     }
 
     static Call call(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
@@ -278,16 +283,20 @@ public final class VcfImporter {
         StringBuilder json = null;
         for (String key : FREQUENCY_KEYS) {
             if (!vc.hasAttribute(key)) continue;
-            List<String> values = vc.getAttributeAsStringList(key, ".");
-            json = json == null ? new StringBuilder("{") : json.append(',');
-            json.append('"').append(key).append("\":[");
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) json.append(',');
-                appendNumber(json, values.get(i));
-            }
-            json.append(']');
+            json = appendList(json, key, vc.getAttributeAsStringList(key, "."));
         }
         return json == null ? null : json.append('}').toString();
+    }
+
+    /** {@code "key":[numbers]} after what {@code json} holds, or opening it when null. */
+    private static StringBuilder appendList(StringBuilder json, String key, List<String> values) {
+        json = json == null ? new StringBuilder("{") : json.append(',');
+        json.append('"').append(key).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) json.append(',');
+            appendNumber(json, values.get(i));
+        }
+        return json.append(']');
     }
 
     private static final java.util.regex.Pattern STORED_LIST = java.util.regex.Pattern.compile("\"([A-Za-z0-9_]{1,40})\":\\[([^\\]]*)\\]");
@@ -302,19 +311,13 @@ public final class VcfImporter {
             io.omix.server.common.http.ServerJson.MAPPER.readTree(stored);
             return stored;
         } catch (java.io.IOException broken) {
-            StringBuilder json = new StringBuilder("{");
+            StringBuilder json = null;
             java.util.regex.Matcher m = STORED_LIST.matcher(stored);
             while (m.find()) {
-                if (json.length() > 1) json.append(',');
-                json.append('"').append(m.group(1)).append("\":[");
-                String[] values = m.group(2).isEmpty() ? new String[0] : m.group(2).split(",", -1);
-                for (int i = 0; i < values.length; i++) {
-                    if (i > 0) json.append(',');
-                    appendNumber(json, values[i].trim());
-                }
-                json.append(']');
+                List<String> values = m.group(2).isEmpty() ? List.of() : java.util.Arrays.stream(m.group(2).split(",", -1)).map(String::trim).toList();
+                json = appendList(json, m.group(1), values);
             }
-            return json.length() == 1 ? null : json.append('}').toString();
+            return json == null ? null : json.append('}').toString();
         }
     }
 
