@@ -140,8 +140,10 @@ final class VcfRecords implements AutoCloseable {
             }
             if (lines.size() < CHUNK) exhausted = true;
         } catch (IOException | RuntimeException e) {
-            // A truncated or corrupt gzip stream: the client's file, so the client's error.
-            throw new IllegalArgumentException("the VCF cannot be read after line " + (firstLine - 1) + ": " + e.getMessage(), e);
+            // A truncated or corrupt gzip stream: the client's file, so the client's error. The reader's own words name
+            // its library ("ZLIB"); they stay with the cause, in the log.
+            throw new IllegalArgumentException("the VCF cannot be read after line " + (firstLine - 1)
+                    + ": the upload ended early or its compressed data is corrupt", e);
         }
         if (lines.isEmpty()) return;
         seq += lines.size();

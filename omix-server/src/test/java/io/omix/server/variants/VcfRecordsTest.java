@@ -96,5 +96,6 @@ class VcfRecordsTest {
         byte[] cut = java.util.Arrays.copyOf(gz, gz.length / 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> readAll(cut, 2));
         assertTrue(e.getMessage().startsWith("the VCF cannot be read after line "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": the upload ended early or its compressed data is corrupt"), "no reader's own words: " + e.getMessage());
     }
 }
