@@ -54,12 +54,20 @@ public final class VariantsCapability implements Capability {
     private final VcfImporter importer;
     private final SampleAccess access;
     private final SampleStore samples;
+    private final io.omix.server.common.db.Jdbc jdbc;
 
     public VariantsCapability(Platform platform) {
+        this.jdbc = platform.database().jdbc();
         this.variants = new VariantStore(platform);
         this.importer = new VcfImporter(platform);
         this.access = new SampleAccess(platform.database().jdbc());
         this.samples = new SampleStore(platform);
+    }
+
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("replaced_variant_imports",
+                (now, r) -> VcfImporter.finishRemovals(jdbc)));
     }
 
     @Override

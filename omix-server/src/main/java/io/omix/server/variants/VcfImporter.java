@@ -450,18 +450,16 @@ public final class VcfImporter {
         boolean replaced = jdbc.inTransaction(c -> {
             // This import's own row first: another import of the sample that finished meanwhile, or the sample's
             // erasure, removed it, and then what that left stays as it is.
-            if (Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ?", count, sourceId) != 1) return false;
+            if (Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ? AND removing = FALSE",
+                    count, sourceId) != 1) return false;
             Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE AND source_id <> ?", biosampleId, sourceId);
             io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, "variants", io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
                     java.util.Map.of("biosample_id", biosampleId, "data", "variants", "records", count));
             return true;
         });
         if (!replaced) {
-            // Blocks the writer stored after the row went: nothing may outlive its import.
-            jdbc.inTransaction(c -> {
-                CallStore.delete(c, sourceId);
-                return null;
-            });
+            // Blocks the writer stored after the row went (or was marked): nothing may outlive its import.
+            finishRemoval(jdbc, sourceId);
             throw new IllegalArgumentException("another import of the sample, or its erasure, finished while this import ran; nothing of this one was kept");
         }
         for (long old : jdbc.query("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",
@@ -470,12 +468,27 @@ public final class VcfImporter {
         }
     }
 
-    private void discard(long sourceId) {
-        jdbc.inTransaction(c -> {
-            CallStore.delete(c, sourceId);
-            Jdbc.update(c, "DELETE FROM variant_sources WHERE source_id = ? AND is_current = FALSE", sourceId);
-            return null;
-        });
+    /**
+     * Removes an import that is not current: its row is marked first (so that it can no longer become
+     * current: an import still running then keeps nothing), then its calls go in steps, then the row.
+     * False when the import is current, or already removed.
+     */
+    private boolean discard(long sourceId) {
+        if (jdbc.update("UPDATE variant_sources SET removing = TRUE WHERE source_id = ? AND is_current = FALSE", sourceId) != 1) return false;
+        finishRemoval(jdbc, sourceId);
+        return true;
+    }
+
+    private static void finishRemoval(Jdbc jdbc, long sourceId) {
+        CallStore.deleteInSteps(jdbc, sourceId);
+        jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND removing = TRUE", sourceId);
+    }
+
+    /** Housekeeping: finishes removals a crash (or a stopped server) cut short; how many imports it removed. */
+    static long finishRemovals(Jdbc jdbc) {
+        List<Long> marked = jdbc.query("SELECT source_id FROM variant_sources WHERE removing = TRUE", rs -> rs.getLong(1));
+        for (long sourceId : marked) finishRemoval(jdbc, sourceId);
+        return marked.size();
     }
 
     /** Writes batches handed over by the parser as blocks, committing each: a crash loses no acknowledged import and leaves nothing current. */

@@ -174,34 +174,96 @@ class CallStoreTest {
             importText(importer, vcf(30));
             long current = currentSource(platform);
             byte[] body = vcf(4900).getBytes(StandardCharsets.UTF_8);
-            // Well into the file (past what reading the header buffers), what another import finishing, or the sample's
-            // erasure, does to this one: its row goes.
-            java.io.InputStream racing = new java.io.FilterInputStream(new ByteArrayInputStream(body)) {
-                long read;
-                boolean done;
+            // What another import finishing does to this one (its row is marked for removal, then goes), and what the sample's erasure does (the row goes).
+            for (boolean erasure : new boolean[] {true, false}) {
+                // Well into the file, past what reading the header buffers.
+                java.io.InputStream racing = new java.io.FilterInputStream(new ByteArrayInputStream(body)) {
+                    long read;
+                    boolean done;
 
-                @Override
-                public int read(byte[] b, int off, int len) throws java.io.IOException {
-                    int n = super.read(b, off, len);
-                    read += Math.max(n, 0);
-                    if (!done && read > body.length - 20_000) {
-                        done = true;
-                        long running = platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE is_current = FALSE",
-                                rs -> rs.getLong(1)).orElseThrow();
-                        platform.database().jdbc().withConnection(c -> {
-                            CallStore.delete(c, running);
-                            return io.omix.server.common.db.Jdbc.update(c, "DELETE FROM variant_sources WHERE source_id = ?", running);
-                        });
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        int n = super.read(b, off, len);
+                        read += Math.max(n, 0);
+                        if (!done && read > body.length - 20_000) {
+                            done = true;
+                            long running = platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE is_current = FALSE",
+                                    rs -> rs.getLong(1)).orElseThrow();
+                            platform.database().jdbc().withConnection(c -> erasure
+                                    ? io.omix.server.common.db.Jdbc.update(c, "DELETE FROM variant_sources WHERE source_id = ?", running)
+                                    : io.omix.server.common.db.Jdbc.update(c, "UPDATE variant_sources SET removing = TRUE WHERE source_id = ?", running));
+                        }
+                        return n;
                     }
-                    return n;
-                }
-            };
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> importer.importVcf(SAMPLE, racing, VcfImporter.Options.DEFAULT));
-            assertTrue(e.getMessage().startsWith("another import of the sample, or its erasure, finished"), e.getMessage());
-            assertEquals(current, currentSource(platform), "the calls current before stay current");
-            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_blocks WHERE source_id <> ?", rs -> rs.getLong(1), current)
-                    .orElseThrow(), "nothing of the removed import is left");
+                };
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> importer.importVcf(SAMPLE, racing, VcfImporter.Options.DEFAULT));
+                assertTrue(e.getMessage().startsWith("another import of the sample, or its erasure, finished"), e.getMessage());
+                assertEquals(current, currentSource(platform), "the calls current before stay current");
+                assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id <> ?", current), "nothing of the removed import is left");
+                ts.server().housekeeping().runNow();
+                assertEquals(1L, count(platform, "SELECT COUNT(*) FROM variant_sources"), "nor its row, once housekeeping ran");
+            }
+        }
+    }
+
+    static long count(Platform platform, String sql, Object... args) {
+        return platform.database().jdbc().queryOne(sql, rs -> rs.getLong(1), args).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aReplacedImportIsRemovedAndARemovalCutShortIsFinishedByHousekeeping(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            VcfImporter importer = new VcfImporter(platform);
+            importText(importer, vcf(3000));
+            long replaced = currentSource(platform);
+            importText(importer, vcf(2000));
+            long current = currentSource(platform);
+            for (String table : List.of("variant_blocks", "variant_rsid_directory")) {
+                assertEquals(0L, count(platform, "SELECT COUNT(*) FROM " + table + " WHERE source_id = ?", replaced), table);
+            }
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_index WHERE row_key >= ? AND row_key < ?",
+                    CallBlocks.key(replaced, 0), CallBlocks.key(replaced + 1, 0)));
+            assertEquals(1L, count(platform, "SELECT COUNT(*) FROM variant_sources"), "only the current import's row");
+
+            // A removal cut short (the server stopped after its first steps): the row is marked, some blocks are gone.
+            importText(importer, vcf(3000));
+            long cut = current;
+            current = currentSource(platform);
+            assertTrue(cut != current);
+            long blocksBefore = count(platform, "SELECT COUNT(*) FROM variant_blocks");
+            platform.database().jdbc().update("INSERT INTO variant_sources (biosample_id, assembly, is_current, removing, imported_at) VALUES (?, 'GRCh38', FALSE, TRUE, ?)",
+                    SAMPLE, OffsetDateTime.now());
+            long leftover = platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE removing = TRUE", rs -> rs.getLong(1)).orElseThrow();
+            // Its calls: a copy of the current import's blocks and index rows under its own keys, then the first steps of their removal.
+            long shift = CallBlocks.key(leftover, 0) - CallBlocks.key(current, 0);
+            platform.database().jdbc().update("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position, call_count,"
+                    + " with_calls, calls) SELECT block_key + ?, ?, chromosome, first_position, last_position, call_count, with_calls, calls"
+                    + " FROM variant_blocks WHERE source_id = ?", shift, leftover, current);
+            platform.database().jdbc().update("INSERT INTO variant_rsid_index (row_key, entries) SELECT row_key + ?, entries FROM variant_rsid_index"
+                    + " WHERE row_key >= ? AND row_key < ?", shift, CallBlocks.key(current, 0), CallBlocks.key(current + 1, 0));
+            long copied = count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", leftover);
+            assertTrue(copied > 14, "several steps' worth of blocks: " + copied);
+            platform.database().jdbc().update("DELETE FROM variant_blocks WHERE block_key >= ? AND block_key < ?", CallBlocks.key(leftover, 0), CallBlocks.key(leftover, 7));
+            Map<String, Long> removed = ts.server().housekeeping().runNow();
+            assertEquals(1L, removed.get("replaced_variant_imports"));
+            assertEquals(blocksBefore, count(platform, "SELECT COUNT(*) FROM variant_blocks"), "the leftover's blocks are gone, the current import's stay");
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_index WHERE row_key >= ? AND row_key < ?",
+                    CallBlocks.key(leftover, 0), CallBlocks.key(leftover + 1, 0)));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_sources WHERE source_id = ?", leftover));
+            assertEquals(0L, ts.server().housekeeping().runNow().get("replaced_variant_imports"), "nothing left to finish");
+            assertEquals(current, currentSource(platform));
+            assertEquals(1, platform.database().jdbc().withConnection(c -> CallStore.byRsids(c, currentSource(platform), List.of(4000L))).get(4000L).size());
+
+            // Removal in small steps removes every block, whatever the step.
+            platform.database().jdbc().update("UPDATE variant_sources SET is_current = FALSE WHERE source_id = ?", current);
+            CallStore.deleteInSteps(platform.database().jdbc(), current, 3);
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks"));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_index"));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_directory"));
         }
     }
 
