@@ -223,42 +223,39 @@ public final class VcfImporter {
     }
 
     static Call call(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {
-        List<Allele> alleles = vc.getAlleles();
         StringBuilder alts = new StringBuilder();
         for (Allele a : vc.getAlternateAlleles()) {
             if (alts.length() > 0) alts.append(',');
             alts.append(a.getDisplayString());
         }
-        String gt = null;
-        Integer dp = null;
-        String ad = null;
-        Integer gq = null;
-        String pl = null;
-        if (sampleIndex >= 0) {
-            Genotype g = vc.getGenotype(sampleIndex);
-            if (g != null && g.getPloidy() > 0) {
-                StringBuilder s = new StringBuilder();
-                for (Allele a : g.getAlleles()) {
-                    if (s.length() > 0) s.append(g.isPhased() ? '|' : '/');
-                    int index = a.isNoCall() ? 0 : alleles.indexOf(a);
-                    if (index < 0) throw new IllegalArgumentException("the genotype names an allele the record does not define");
-                    s.append(a.isNoCall() ? "." : String.valueOf(index));
-                }
-                gt = s.toString();
-            }
-            if (g != null) {
-                if (g.hasDP()) dp = g.getDP();
-                if (g.hasAD()) ad = join(g.getAD());
-                if (g.hasGQ()) gq = g.getGQ();
-                if (g.hasPL()) pl = join(g.getPL());
-            }
-        }
+        SampleValues values = sampleIndex == 0 && vc.getNSamples() == 1 ? SampleValues.read(vc) : null;
+        if (values == null && sampleIndex >= 0) values = decoded(vc, sampleIndex);
+        String call = values == null || values.isEmpty() ? null : Packed.join(values.gt(), values.dp(), values.ad(), values.gq(), values.pl());
         Double qual = vc.hasLog10PError() ? vc.getPhredScaledQual() : null;
         Integer an = vc.hasAttribute("AN") ? vc.getAttributeAsInt("AN", 0) : null;
         Integer infoDp = vc.hasAttribute("DP") ? vc.getAttributeAsInt("DP", 0) : null;
-        String call = gt == null && dp == null && ad == null && gq == null && pl == null ? null : Packed.join(gt, dp, ad, gq, pl);
         return new Call(rsid, seq, vc.getContig(), vc.getStart(), vc.getReference().getDisplayString(), alts.toString(), call,
                 Packed.join(qual, an, infoDp), frequency(vc), gene(vc, symbolIndex), vc.getType().name().toLowerCase(java.util.Locale.ROOT), fastUuid());
+    }
+
+    /** The sample's values decoded by htsjdk: what {@link SampleValues#read} does not read itself. */
+    static SampleValues decoded(VariantContext vc, int sampleIndex) {
+        Genotype g = vc.getGenotype(sampleIndex);
+        if (g == null) return null;
+        String gt = null;
+        if (g.getPloidy() > 0) {
+            List<Allele> alleles = vc.getAlleles();
+            StringBuilder s = new StringBuilder();
+            for (Allele a : g.getAlleles()) {
+                if (s.length() > 0) s.append(g.isPhased() ? '|' : '/');
+                int index = a.isNoCall() ? 0 : alleles.indexOf(a);
+                if (index < 0) throw new IllegalArgumentException("the genotype names an allele the record does not define");
+                s.append(a.isNoCall() ? "." : String.valueOf(index));
+            }
+            gt = s.toString();
+        }
+        return new SampleValues(gt, g.hasDP() ? g.getDP() : null, g.hasAD() ? join(g.getAD()) : null, g.hasGQ() ? g.getGQ() : null,
+                g.hasPL() ? join(g.getPL()) : null);
     }
 
     /** A random (version 4) UUID from a fast generator: variant ids identify calls, they are not secrets. */

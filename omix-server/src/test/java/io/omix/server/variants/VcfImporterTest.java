@@ -8,6 +8,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VcfImporterTest {
@@ -32,6 +34,59 @@ class VcfImporterTest {
         assertEquals("{\"AF\":[0.5,null,1.0],\"CAF\":[null,0.25]}", VcfImporter.repairedFrequency("{\"AF\":[.5,NaN,+1],\"CAF\":[null,0.25]}"));
         assertEquals("{\"AF\":[0.25]}", VcfImporter.repairedFrequency("{\"AF\":[0.25]}"), "valid JSON is kept as it is");
         assertEquals(null, VcfImporter.repairedFrequency(null));
+    }
+
+    /**
+     * The sample's values read from the text agree with htsjdk's decoding wherever they are read, and
+     * anything htsjdk refuses (or decodes differently: GL into PL, GQ 99.6 into 100) is left to it.
+     */
+    @Test
+    void sampleValuesReadFromTheTextAgreeWithHtsjdk() {
+        htsjdk.variant.vcf.VCFCodec codec = new htsjdk.variant.vcf.VCFCodec();
+        codec.readActualHeader(new htsjdk.tribble.readers.LineIteratorImpl(new htsjdk.tribble.readers.SynchronousLineReader(new java.io.StringReader(
+                "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"))));
+        List<String> plain = List.of("GT\t0/1", "GT\t1|0", "GT\t.", "GT\t./.", "GT\t2", "GT:DP\t0/0:.", "GT:AD:DP:GQ:PL\t0/1:10,5:15:99:0,30,300",
+                "GT:AD:DP:GQ:PL\t1/2:0,4,6:10:0:100,50,0,60,20,0", "GT:DP:XX\t0|2:7:anything,at all", "GT:PL\t0/1:.", "GT:AD\t.:.",
+                "GT:GQ\t0/0:999999999", "GT:MIN_DP:PS\t0|1:5:1234");
+        List<String> leftToHtsjdk = List.of("GT\t0/3", "GT\t0/1|2", "GT\t0/", "GT\t", "GT\t01/1", "GT\t|0/1", "GT:DP\t0/1:-1", "GT:DP\t0/1:x",
+                "GT:GQ\t0/1:99.6", "GT:GQ\t0/1:-1", "GT:GL\t0/1:-0.1,-1,-10", "GT:AD\t0/1:10,.", "GT:AD\t0/1:10,,5", "GT:AD\t0/1:+5,1",
+                "GT:DP\t0/1", "GT\t0/1:5", "GT:GT\t0/1:0/1", "DP\t5", "GT:FT\t0/1:PASS", "GT:DP\t0/1:1234567890", "GT::DP\t0/1::5",
+                "GT\t0/1\t0/1", ".\t.", "DP:GT\t7:0|2");
+        for (String text : plain) {
+            var vc = codec.decode("1\t100\trs1\tA\tG,T\t.\t.\t.\t" + text);
+            SampleValues read = SampleValues.read(vc);
+            assertNotNull(read, text + ": read from the text");
+            assertEquals(VcfImporter.decoded(codec.decode("1\t100\trs1\tA\tG,T\t.\t.\t.\t" + text), 0), read, text);
+        }
+        for (String text : leftToHtsjdk) {
+            assertNull(SampleValues.read(text, 3), text);
+        }
+        // Every short text over the characters that matter: read only where htsjdk decodes it, to the same values.
+        String alphabet = "01./|:,";
+        int read = 0;
+        for (int n = 1; n <= 5; n++) {
+            for (long k = 0; k < Math.pow(alphabet.length(), n); k++) {
+                StringBuilder value = new StringBuilder();
+                long x = k;
+                for (int i = 0; i < n; i++, x /= alphabet.length()) value.append(alphabet.charAt((int) (x % alphabet.length())));
+                for (String format : List.of("GT", "GT:AD", "GT:DP", "AD:GT")) {
+                    String text = format + "\t" + value;
+                    SampleValues mine = SampleValues.read(text, 3);
+                    SampleValues theirs;
+                    try {
+                        theirs = VcfImporter.decoded(codec.decode("1\t100\trs1\tA\tG,T\t.\t.\t.\t" + text), 0);
+                    } catch (RuntimeException e) {
+                        assertNull(mine, text + " is refused by htsjdk (" + e.getMessage() + ")");
+                        continue;
+                    }
+                    if (mine != null) {
+                        read++;
+                        assertEquals(theirs, mine, text);
+                    }
+                }
+            }
+        }
+        assertTrue(read > 200, "plain texts are read: " + read);
     }
 
     @Test
