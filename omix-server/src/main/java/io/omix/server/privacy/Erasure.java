@@ -137,7 +137,9 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM stream_series WHERE entity_id = ?", entity);
         }
         Jdbc.update(c, "DELETE FROM sample_entities WHERE biosample_id = ?", biosampleId);
-        for (long source : Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ?", rs -> rs.getLong(1), biosampleId)) {
+        // Locked in the order an import's switch locks them (VcfImporter.makeCurrent), so that the two never wait on each other.
+        for (long source : Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ? ORDER BY source_id FOR UPDATE",
+                rs -> rs.getLong(1), biosampleId)) {
             io.omix.server.variants.CallStore.delete(c, source);
         }
         Jdbc.update(c, "DELETE FROM variant_sources WHERE biosample_id = ?", biosampleId);

@@ -215,8 +215,9 @@ public final class CallStore {
      * hundred blocks a transaction, then its index rows and directory the same way. In one transaction a
      * whole genome's blocks went through H2's undo log (each deleted row is kept there until the commit:
      * 100 MB for 1M calls), which took 4 s at a third of a core. Nothing reads an import that is not
-     * current; the caller marks its row first, so that it cannot become current meanwhile, and what a
-     * crash midway leaves is finished by housekeeping. Not for erasure, which is one transaction.
+     * current (a reader already under way may find its later blocks gone, as it did when the removal was
+     * one transaction); the caller marks its row first, so that it cannot become current meanwhile, and
+     * what a crash midway leaves is finished by housekeeping. Not for erasure, which is one transaction.
      */
     static void deleteInSteps(Jdbc jdbc, long sourceId) {
         deleteInSteps(jdbc, sourceId, DELETE_STEP);
@@ -234,6 +235,30 @@ public final class CallStore {
             }
         }
         jdbc.update("DELETE FROM variant_rsid_directory WHERE source_id = ?", sourceId);
+    }
+
+    /**
+     * Removes blocks, index rows and directories whose import row is gone; how many imports' calls.
+     * Imports are visited one key seek each (their keys start with the import's id), not row by row. A
+     * running import's row exists before it writes anything, so only leftovers are found.
+     */
+    static long removeOrphans(Jdbc jdbc) {
+        java.util.Set<Long> orphans = new java.util.TreeSet<>();
+        for (String[] table : new String[][] {{"variant_blocks", "block_key"}, {"variant_rsid_index", "row_key"}}) {
+            long from = 0;
+            while (true) {
+                java.util.Optional<Long> key = jdbc.queryOne("SELECT " + table[1] + " FROM " + table[0] + " WHERE " + table[1] + " >= ? ORDER BY "
+                        + table[1] + " LIMIT 1", rs -> rs.getLong(1), CallBlocks.key(from, 0));
+                if (key.isEmpty()) break;
+                long sourceId = key.get() >>> CallBlocks.BLOCK_BITS;
+                if (jdbc.queryOne("SELECT 1 FROM variant_sources WHERE source_id = ?", rs -> 1, sourceId).isEmpty()) orphans.add(sourceId);
+                from = sourceId + 1;
+            }
+        }
+        orphans.addAll(jdbc.query("SELECT d.source_id FROM variant_rsid_directory d WHERE NOT EXISTS"
+                + " (SELECT 1 FROM variant_sources s WHERE s.source_id = d.source_id)", rs -> rs.getLong(1)));
+        for (long sourceId : orphans) deleteInSteps(jdbc, sourceId);
+        return orphans.size();
     }
 
     /** Removes an import's calls in the caller's transaction (the source row is the caller's). */

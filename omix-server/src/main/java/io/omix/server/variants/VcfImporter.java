@@ -126,7 +126,7 @@ public final class VcfImporter {
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
                 }
-                discard(sourceId);
+                abandon(sourceId);
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("import interrupted", e);
@@ -442,38 +442,46 @@ public final class VcfImporter {
         });
     }
 
-    /** The new calls replace the old in one transaction; the old rows (and any left by a crash) are deleted after. */
+    /**
+     * The new calls replace the old in one transaction, which also marks every other import of the sample
+     * (the replaced one, any still running) for removal; their calls go after it, in steps.
+     */
     private void makeCurrent(String biosampleId, long sourceId, long count) {
-        boolean replaced = jdbc.inTransaction(c -> {
-            // This import's own row first: another import of the sample that finished meanwhile, or the sample's
-            // erasure, removed it, and then what that left stays as it is.
+        List<Long> replaced = jdbc.inTransaction(c -> {
+            // The sample's import rows, locked in one order (erasure takes them the same way): of two imports
+            // finishing at once, the second waits for the first's switch and then finds itself marked. Without
+            // it each could set itself current unseen by the other, leaving two current imports.
+            Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ? ORDER BY source_id FOR UPDATE", rs -> 1, biosampleId);
+            // This import's own row: another import of the sample that finished meanwhile, or the sample's
+            // erasure, marked or removed it, and then what that left stays as it is.
             if (Jdbc.update(c, "UPDATE variant_sources SET is_current = TRUE, variant_count = ? WHERE source_id = ? AND removing = FALSE",
-                    count, sourceId) != 1) return false;
-            Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE WHERE biosample_id = ? AND is_current = TRUE AND source_id <> ?", biosampleId, sourceId);
+                    count, sourceId) != 1) return null;
+            List<Long> others = Jdbc.query(c, "SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",
+                    rs -> rs.getLong(1), biosampleId, sourceId);
+            Jdbc.update(c, "UPDATE variant_sources SET is_current = FALSE, removing = TRUE WHERE biosample_id = ? AND source_id <> ?", biosampleId, sourceId);
             io.omix.server.webhooks.WebhookEvents.publishForSample(c, platform.now(), biosampleId, "variants", io.omix.server.webhooks.WebhookEvents.SAMPLE_DATA_IMPORTED,
                     java.util.Map.of("biosample_id", biosampleId, "data", "variants", "records", count));
-            return true;
+            return others;
         });
-        if (!replaced) {
+        if (replaced == null) {
             // Blocks the writer stored after the row went (or was marked): nothing may outlive its import.
-            finishRemoval(jdbc, sourceId);
+            abandon(sourceId);
             throw new IllegalArgumentException("another import of the sample, or its erasure, finished while this import ran; nothing of this one was kept");
         }
-        for (long old : jdbc.query("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND source_id <> ?",
-                rs -> rs.getLong(1), biosampleId, sourceId)) {
-            discard(old);
+        for (long old : replaced) {
+            try {
+                finishRemoval(jdbc, old);
+            } catch (RuntimeException e) {
+                // The new calls are current and answered; the old stay marked, and housekeeping removes them.
+                LOG.warn("the calls of replaced import {} are left to housekeeping: {}", old, e.toString());
+            }
         }
     }
 
-    /**
-     * Removes an import that is not current: its row is marked first (so that it can no longer become
-     * current: an import still running then keeps nothing), then its calls go in steps, then the row.
-     * False when the import is current, or already removed.
-     */
-    private boolean discard(long sourceId) {
-        if (jdbc.update("UPDATE variant_sources SET removing = TRUE WHERE source_id = ? AND is_current = FALSE", sourceId) != 1) return false;
-        finishRemoval(jdbc, sourceId);
-        return true;
+    /** Removes what an import that failed, or lost its row, wrote: it never became current, so nothing else may need it. */
+    private void abandon(long sourceId) {
+        CallStore.deleteInSteps(jdbc, sourceId);
+        jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND is_current = FALSE", sourceId);
     }
 
     private static void finishRemoval(Jdbc jdbc, long sourceId) {
@@ -481,11 +489,15 @@ public final class VcfImporter {
         jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND removing = TRUE", sourceId);
     }
 
-    /** Housekeeping: finishes removals a crash (or a stopped server) cut short; how many imports it removed. */
+    /**
+     * Housekeeping: finishes removals a crash (or a stopped server) cut short, and removes calls whose
+     * import row is gone (an import still writing when another import or the sample's erasure removed
+     * its row, then stopped); how many imports' calls it removed.
+     */
     static long finishRemovals(Jdbc jdbc) {
         List<Long> marked = jdbc.query("SELECT source_id FROM variant_sources WHERE removing = TRUE", rs -> rs.getLong(1));
         for (long sourceId : marked) finishRemoval(jdbc, sourceId);
-        return marked.size();
+        return marked.size() + CallStore.removeOrphans(jdbc);
     }
 
     /** Writes batches handed over by the parser as blocks, committing each: a crash loses no acknowledged import and leaves nothing current. */

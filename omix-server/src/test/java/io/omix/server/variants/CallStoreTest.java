@@ -248,8 +248,18 @@ class CallStoreTest {
             long copied = count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", leftover);
             assertTrue(copied > 14, "several steps' worth of blocks: " + copied);
             platform.database().jdbc().update("DELETE FROM variant_blocks WHERE block_key >= ? AND block_key < ?", CallBlocks.key(leftover, 0), CallBlocks.key(leftover, 7));
+            // And calls whose import row is gone altogether (an import that kept writing after another removed its row, then stopped).
+            long rowless = leftover + 1000;
+            long rowlessShift = CallBlocks.key(rowless, 0) - CallBlocks.key(current, 0);
+            platform.database().jdbc().update("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position, call_count,"
+                    + " with_calls, calls) SELECT block_key + ?, ?, chromosome, first_position, last_position, call_count, with_calls, calls"
+                    + " FROM variant_blocks WHERE source_id = ?", rowlessShift, rowless, current);
+            platform.database().jdbc().update("INSERT INTO variant_rsid_directory (source_id, last_rsids) SELECT ?, last_rsids FROM variant_rsid_directory"
+                    + " WHERE source_id = ?", rowless, current);
             Map<String, Long> removed = ts.server().housekeeping().runNow();
-            assertEquals(1L, removed.get("replaced_variant_imports"));
+            assertEquals(2L, removed.get("replaced_variant_imports"), "the cut-short removal and the calls without a row");
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", rowless));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_directory WHERE source_id = ?", rowless));
             assertEquals(blocksBefore, count(platform, "SELECT COUNT(*) FROM variant_blocks"), "the leftover's blocks are gone, the current import's stay");
             assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_index WHERE row_key >= ? AND row_key < ?",
                     CallBlocks.key(leftover, 0), CallBlocks.key(leftover + 1, 0)));
@@ -264,6 +274,43 @@ class CallStoreTest {
             assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks"));
             assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_index"));
             assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_rsid_directory"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void ofImportsOfOneSampleFinishingTogetherOneIsCurrentAndNothingElseIsLeft(String kind) throws Exception {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            VcfImporter importer = new VcfImporter(platform);
+            String vcf = vcf(600);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                for (int round = 0; round < 4; round++) {
+                    List<java.util.concurrent.Future<VcfImporter.Result>> runs = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) runs.add(pool.submit(() -> importText(importer, vcf)));
+                    int kept = 0;
+                    for (var run : runs) {
+                        try {
+                            run.get();
+                            kept++;
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            assertTrue(e.getCause().getMessage().startsWith("another import of the sample"), e.getCause().getMessage());
+                        }
+                    }
+                    assertTrue(kept >= 1, "at least the first to finish is kept");
+                    assertEquals(1L, count(platform, "SELECT COUNT(*) FROM variant_sources WHERE is_current = TRUE"), "one current import");
+                    long current = currentSource(platform);
+                    assertEquals(600 + 60 + 120, new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 10_000),
+                            new VariantStore.Region("2", 1, 10_000), new VariantStore.Region("X", 1, 10_000)), false, 1000, null).calls().size());
+                    ts.server().housekeeping().runNow();
+                    assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id <> ?", current), "nothing of the others");
+                    assertEquals(1L, count(platform, "SELECT COUNT(*) FROM variant_sources"));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
