@@ -87,6 +87,23 @@ class VcfImporterTest {
             }
         }
         assertTrue(read > 200, "plain texts are read: " + read);
+
+        // VCF 4.3 percent-encodes values; the text read holds only digits, dots, separators and commas, which it leaves alone.
+        htsjdk.variant.vcf.VCFCodec codec43 = new htsjdk.variant.vcf.VCFCodec();
+        codec43.readActualHeader(new htsjdk.tribble.readers.LineIteratorImpl(new htsjdk.tribble.readers.SynchronousLineReader(new java.io.StringReader(
+                "##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"))));
+        for (String text : List.of("GT:AD:DP:GQ:PL\t0/1:10,5:15:99:0,30,300", "GT:XX\t1|1:a%3Ab", "GT:AD\t0/1:1%2C2")) {
+            String line = "1\t100\trs1\tA\tG,T\t.\t.\t.\t" + text;
+            SampleValues mine = SampleValues.read(codec43.decode(line));
+            SampleValues theirs;
+            try {
+                theirs = VcfImporter.decoded(codec43.decode(line), 0);
+            } catch (RuntimeException e) {
+                assertNull(mine, text);
+                continue;
+            }
+            if (mine != null) assertEquals(theirs, mine, text);
+        }
     }
 
     @Test
