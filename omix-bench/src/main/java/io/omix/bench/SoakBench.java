@@ -42,8 +42,8 @@ public final class SoakBench {
             waitForPing(endpoint, server);
             MixedLoad load = new MixedLoad(MixedLoad.Credentials.read(dataDir.resolve("demo-credentials.json"), endpoint), workers, 0, 20_000);
             load.start();
-            System.out.println("| minute | calls/s | p50 ms | p99 ms | server RSS MB | database MB | tokens | audit entries | stream records | database bytes per row |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| minute | calls/s | p50 ms | p99 ms | server RSS MB | database MB | tokens | audit entries | stream records | kept answers | database bytes per row |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             long started = System.nanoTime();
             long before = 0;
             for (int m = 1; m <= minutes; m++) {
@@ -52,9 +52,9 @@ public final class SoakBench {
                 long[] latencies = load.drainLatencies();
                 long[] rows = rows(dataDir);
                 long dbBytes = Files.size(dataDir.resolve("db").resolve("omix.mv.db"));
-                System.out.printf("| %d | %,.0f | %.1f | %.1f | %.0f | %.1f | %,d | %,d | %,d | %.0f |%n", m, (now - before) / 60.0,
+                System.out.printf("| %d | %,.0f | %.1f | %.1f | %.0f | %.1f | %,d | %,d | %,d | %,d | %.0f |%n", m, (now - before) / 60.0,
                         MixedLoad.percentile(latencies, 50), MixedLoad.percentile(latencies, 99), rssBytes(server.pid()) / 1e6,
-                        dbBytes / 1e6, rows[0], rows[1], rows[2], (double) dbBytes / Math.max(1, rows[0] + rows[1] + rows[2]));
+                        dbBytes / 1e6, rows[0], rows[1], rows[2], rows[3], (double) dbBytes / Math.max(1, rows[0] + rows[1] + rows[2] + rows[3]));
                 before = now;
             }
             load.stop();
@@ -81,14 +81,17 @@ public final class SoakBench {
         throw new IllegalStateException("the server did not start");
     }
 
-    /** Live rows that grow with this load (read through the running server's embedded database, as omix admin does). */
+    /**
+     * Live rows that grow with this load (read through the running server's embedded database, as omix admin does):
+     * tokens, audit entries, stream records, and the answers kept a day for repeats of writes (Idempotency-Key).
+     */
     static long[] rows(Path dataDir) {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(dataDir), "", "");
              java.sql.Statement st = c.createStatement()) {
-            long[] out = new long[3];
             String[] counts = {"SELECT COUNT(*) FROM oauth_tokens", "SELECT COALESCE(SUM(entry_count), 0) FROM audit_blocks",
-                    "SELECT COUNT(*) FROM stream_records"};
-            for (int i = 0; i < 3; i++) {
+                    "SELECT COUNT(*) FROM stream_records", "SELECT COUNT(*) FROM idempotency_keys"};
+            long[] out = new long[counts.length];
+            for (int i = 0; i < counts.length; i++) {
                 try (java.sql.ResultSet rs = st.executeQuery(counts[i])) {
                     rs.next();
                     out[i] = rs.getLong(1);
@@ -96,7 +99,7 @@ public final class SoakBench {
             }
             return out;
         } catch (java.sql.SQLException e) {
-            return new long[] {-1, -1, -1};
+            return new long[] {-1, -1, -1, -1};
         }
     }
 
