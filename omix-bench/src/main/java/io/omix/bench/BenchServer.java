@@ -40,6 +40,12 @@ final class BenchServer {
                 "ratelimit.per-user-per-minute", "100000000"));
         // -Daudit=false: the same run without the audit trail, to see its share.
         settings.put("audit.enabled", System.getProperty("audit", "true"));
+        useDatabase(settings, args, jdbcIndex);
+        return OmixServer.start(ServerConfig.defaults(settings));
+    }
+
+    /** PostgreSQL when {@code args} name one from {@code jdbcIndex} on (url, user, password); the embedded store otherwise. */
+    static void useDatabase(Map<String, String> settings, String[] args, int jdbcIndex) {
         if (args.length > jdbcIndex) {
             settings.put("db.url", args[jdbcIndex]);
             settings.put("db.user", args[jdbcIndex + 1]);
@@ -47,6 +53,5 @@ final class BenchServer {
             // A throwaway key: a benchmark's database holds nothing worth sealing.
             settings.put("security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
         }
-        return OmixServer.start(ServerConfig.defaults(settings));
     }
 }

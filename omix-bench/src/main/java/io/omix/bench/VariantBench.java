@@ -58,11 +58,7 @@ public final class VariantBench {
 
         Map<String, String> settings = new java.util.HashMap<>(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
                 "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000", "audit.enabled", System.getProperty("audit", "true")));
-        if (args.length > 4) {
-            // PostgreSQL: [jdbc url] [user] [password]
-            settings.putAll(Map.of("db.url", args[2], "db.user", args[3], "db.password", args[4],
-                    "security.master-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
-        }
+        BenchServer.useDatabase(settings, args, 2);
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
             var platform = server.platform();
             ClientSample cs = clientWithSample(platform);
