@@ -207,6 +207,9 @@ public final class CallStore {
         return !Jdbc.query(c, "SELECT 1 FROM variant_blocks WHERE source_id = ? AND with_calls = TRUE LIMIT 1", rs -> 1, sourceId).isEmpty();
     }
 
+    /** The tables whose keys start with their import's id ({@link CallBlocks#key}), each with its key column. */
+    private static final String[][] KEYED_TABLES = {{"variant_blocks", "block_key"}, {"variant_rsid_index", "row_key"}};
+
     /** Blocks (or index rows) one transaction of {@link #deleteInSteps} removes: about 3 MB of calls. */
     static final int DELETE_STEP = 512;
 
@@ -226,7 +229,7 @@ public final class CallStore {
     static void deleteInSteps(Jdbc jdbc, long sourceId, int step) {
         long first = CallBlocks.key(sourceId, 0);
         long next = CallBlocks.key(sourceId + 1, 0);
-        for (String[] table : new String[][] {{"variant_blocks", "block_key"}, {"variant_rsid_index", "row_key"}}) {
+        for (String[] table : KEYED_TABLES) {
             String range = table[1] + " >= ? AND " + table[1] + " < ?";
             long last = jdbc.queryOne("SELECT " + table[1] + " FROM " + table[0] + " WHERE " + range + " ORDER BY " + table[1] + " DESC LIMIT 1",
                     rs -> rs.getLong(1), first, next).orElse(-1L);
@@ -244,7 +247,7 @@ public final class CallStore {
      */
     static long removeOrphans(Jdbc jdbc) {
         java.util.Set<Long> orphans = new java.util.TreeSet<>();
-        for (String[] table : new String[][] {{"variant_blocks", "block_key"}, {"variant_rsid_index", "row_key"}}) {
+        for (String[] table : KEYED_TABLES) {
             long from = 0;
             while (true) {
                 java.util.Optional<Long> key = jdbc.queryOne("SELECT " + table[1] + " FROM " + table[0] + " WHERE " + table[1] + " >= ? ORDER BY "

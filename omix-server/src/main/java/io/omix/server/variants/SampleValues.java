@@ -9,8 +9,9 @@ import htsjdk.variant.variantcontext.VariantContext;
  * int arrays for AD and PL that the importer joins back into the same text, a map of every key) was a
  * quarter of the import's parsing time. Only plain text is read here: whole numbers without sign or
  * leading zero, a GT first (htsjdk requires it there) of allele numbers and dots with one kind of
- * separator, every key once, as many values as keys, no GL. Anything else answers null and htsjdk decodes the record as before, with its
- * own checks and messages; {@code VcfImporterTest} holds both ways to the same answers.
+ * separator, every key once, as many values as keys, no GL or FT. Anything else answers null and
+ * htsjdk decodes the record as before, with its own checks and messages; {@code VcfImporterTest}
+ * holds both ways to the same answers.
  */
 record SampleValues(String gt, Integer dp, String ad, Integer gq, String pl) {
     private static final int GT = 1, DP = 2, AD = 4, GQ = 8, PL = 16;

@@ -60,7 +60,7 @@ public final class VariantsCapability implements Capability {
         this.jdbc = platform.database().jdbc();
         this.variants = new VariantStore(platform);
         this.importer = new VcfImporter(platform);
-        this.access = new SampleAccess(platform.database().jdbc());
+        this.access = new SampleAccess(jdbc);
         this.samples = new SampleStore(platform);
     }
 

@@ -207,6 +207,13 @@ class CallStoreTest {
         }
     }
 
+    /** A copy of import {@code from}'s blocks under import {@code to}'s keys. */
+    static void copyBlocks(Platform platform, long from, long to) {
+        platform.database().jdbc().update("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position, call_count,"
+                + " with_calls, calls) SELECT block_key + ?, ?, chromosome, first_position, last_position, call_count, with_calls, calls"
+                + " FROM variant_blocks WHERE source_id = ?", CallBlocks.key(to, 0) - CallBlocks.key(from, 0), to, from);
+    }
+
     static long count(Platform platform, String sql, Object... args) {
         return platform.database().jdbc().queryOne(sql, rs -> rs.getLong(1), args).orElseThrow();
     }
@@ -239,21 +246,16 @@ class CallStoreTest {
                     SAMPLE, OffsetDateTime.now());
             long leftover = platform.database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE removing = TRUE", rs -> rs.getLong(1)).orElseThrow();
             // Its calls: a copy of the current import's blocks and index rows under its own keys, then the first steps of their removal.
-            long shift = CallBlocks.key(leftover, 0) - CallBlocks.key(current, 0);
-            platform.database().jdbc().update("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position, call_count,"
-                    + " with_calls, calls) SELECT block_key + ?, ?, chromosome, first_position, last_position, call_count, with_calls, calls"
-                    + " FROM variant_blocks WHERE source_id = ?", shift, leftover, current);
+            copyBlocks(platform, current, leftover);
             platform.database().jdbc().update("INSERT INTO variant_rsid_index (row_key, entries) SELECT row_key + ?, entries FROM variant_rsid_index"
-                    + " WHERE row_key >= ? AND row_key < ?", shift, CallBlocks.key(current, 0), CallBlocks.key(current + 1, 0));
+                    + " WHERE row_key >= ? AND row_key < ?", CallBlocks.key(leftover, 0) - CallBlocks.key(current, 0),
+                    CallBlocks.key(current, 0), CallBlocks.key(current + 1, 0));
             long copied = count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", leftover);
             assertTrue(copied > 14, "several steps' worth of blocks: " + copied);
             platform.database().jdbc().update("DELETE FROM variant_blocks WHERE block_key >= ? AND block_key < ?", CallBlocks.key(leftover, 0), CallBlocks.key(leftover, 7));
             // And calls whose import row is gone altogether (an import that kept writing after another removed its row, then stopped).
             long rowless = leftover + 1000;
-            long rowlessShift = CallBlocks.key(rowless, 0) - CallBlocks.key(current, 0);
-            platform.database().jdbc().update("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position, call_count,"
-                    + " with_calls, calls) SELECT block_key + ?, ?, chromosome, first_position, last_position, call_count, with_calls, calls"
-                    + " FROM variant_blocks WHERE source_id = ?", rowlessShift, rowless, current);
+            copyBlocks(platform, current, rowless);
             platform.database().jdbc().update("INSERT INTO variant_rsid_directory (source_id, last_rsids) SELECT ?, last_rsids FROM variant_rsid_directory"
                     + " WHERE source_id = ?", rowless, current);
             Map<String, Long> removed = ts.server().housekeeping().runNow();
