@@ -41,7 +41,7 @@ public final class AuditCostBench {
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int records = args.length > 3 ? Integer.parseInt(args[3]) : 200_000;
         Path dir = BenchServer.scratchDir("omix-audit-bench-");
-        Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
+        Path vcf = io.omix.cli.SyntheticVcf.write(dir.resolve("bench.vcf"), records);
         Side off = side("audit off", dir.resolve("off"), false, vcf, threads);
         Side on = side("audit on", dir.resolve("on"), true, vcf, threads);
         try {
@@ -65,7 +65,7 @@ public final class AuditCostBench {
         OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dataDir.toString(),
                 "demo.enabled", "false", "db.pool-size", "8", "audit.enabled", String.valueOf(audit))));
         var platform = server.platform();
-        VariantBench.ClientSample cs = VariantBench.clientWithSample(platform);
+        io.omix.cli.AotTrainCommand.ClientSample cs = io.omix.cli.AotTrainCommand.clientWithSample(platform);
         ClientStore.Created client = cs.client();
         String sample = cs.sample();
         try (InputStream in = Files.newInputStream(vcf)) {

@@ -39,7 +39,7 @@ public final class BeaconBench {
         int perSample = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         Path dir = BenchServer.scratchDir("omix-beacon-bench-");
-        Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), perSample);
+        Path vcf = io.omix.cli.SyntheticVcf.write(dir.resolve("bench.vcf"), perSample);
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
                 "demo.enabled", "false", "ratelimit.per-client-per-minute", "100000000", "beacon.probes-per-hour", "100000000")))) {
             var platform = server.platform();
@@ -71,7 +71,7 @@ public final class BeaconBench {
             long[][] nanos = new long[3][requests];
             for (int i = -300; i < requests; i++) {
                 int rs = 1 + random.nextInt(perSample);
-                // VcfGenerator spreads n records over 22 chromosomes, 100 bp apart.
+                // SyntheticVcf spreads n records over 22 chromosomes, 100 bp apart.
                 int perChrom = perSample / 22 + 1;
                 int chrom = 1 + random.nextInt(22);
                 long start = (long) random.nextInt(Math.max(1, perChrom - 100)) * 100;

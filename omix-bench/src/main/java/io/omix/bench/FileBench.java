@@ -76,39 +76,67 @@ public final class FileBench {
                 }
                 double curlUp = curlPut(upload, "curl-" + round + ".bin", file, fileSha, bytes);
 
-                // The SDK, in its own JVM with a 64 MiB heap: upload, then download to a file.
-                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-                Process child = new ProcessBuilder(java, "-Xmx64m", "-DOMIX_LOG_LEVEL=WARN", "-cp", System.getProperty("java.class.path"),
-                        FileBench.class.getName(), "--client", server.url().toString(), token, file.toString()).redirectErrorStream(true).start();
-                String out = new String(child.getInputStream().readAllBytes());
-                if (child.waitFor() != 0) throw new IllegalStateException("the SDK run failed:\n" + out);
-                String object = value(out, "object ");
-                double sdkUp = Double.parseDouble(value(out, "upload MB/s "));
-                double sdkDown = Double.parseDouble(value(out, "download MB/s "));
-                double warmUp = Double.parseDouble(value(out, "upload warm MB/s "));
-                double warmDown = Double.parseDouble(value(out, "download warm MB/s "));
-                heap = value(out, "client heap: ");
+                // The SDK, in its own JVM with a 64 MiB heap: upload, then download to a file. With -Daot=FILE
+                // (a cache that `omix admin aot-train` recorded for this jar) a second child starts with that
+                // cache; which of the two goes first alternates by round.
+                String aot = System.getProperty("aot");
+                double[] plain = null, cached = null;
+                String object = null;
+                for (int turn = 0; turn < (aot == null ? 1 : 2); turn++) {
+                    boolean withCache = aot != null && (round + turn) % 2 == 0;
+                    String out = client(server, token, file, withCache ? aot : null);
+                    object = value(out, "object ");
+                    double[] measured = {Double.parseDouble(value(out, "upload MB/s ")), Double.parseDouble(value(out, "download MB/s ")),
+                            Double.parseDouble(value(out, "upload warm MB/s ")), Double.parseDouble(value(out, "download warm MB/s "))};
+                    if (withCache) cached = measured; else plain = measured;
+                    heap = value(out, "client heap: ");
+                }
+                double sdkUp = plain[0], sdkDown = plain[1], warmUp = plain[2], warmDown = plain[3];
 
                 String url;
                 try (Api api = Api.builder(token).endpoint(server.url().toString()).build()) {
                     url = api.getDownloadUrl(object).getString("url");
                 }
                 double curlDown = curlGet(url, work.resolve("curl-down.bin"), bytes);
-                results.add(new double[]{disk, curlUp, sdkUp, curlDown, sdkDown, warmUp, warmDown});
+                results.add(cached == null ? new double[]{disk, curlUp, sdkUp, curlDown, sdkDown, warmUp, warmDown}
+                        : new double[]{disk, curlUp, sdkUp, curlDown, sdkDown, warmUp, warmDown, cached[0], cached[1], cached[2], cached[3]});
                 System.out.printf("round %d: disk copy+sync %.0f MB/s | upload: curl %.0f, SDK cold %.0f (%.0f %%), warm %.0f MB/s (%.0f %% of curl, %.0f %% of disk)"
                                 + " | download: curl %.0f, SDK cold %.0f (%.0f %%), warm %.0f MB/s (%.0f %% of curl)%n", round, disk, curlUp, sdkUp, 100 * sdkUp / curlUp,
                         warmUp, 100 * warmUp / curlUp, 100 * warmUp / disk, curlDown, sdkDown, 100 * sdkDown / curlDown, warmDown, 100 * warmDown / curlDown);
+                if (cached != null) {
+                    System.out.printf("round %d, the SDK's JVM with the AOT cache: upload cold %.0f (%.0f %% of curl), warm %.0f (%.0f %%) | download cold %.0f (%.0f %%), warm %.0f (%.0f %%)%n",
+                            round, cached[0], 100 * cached[0] / curlUp, cached[2], 100 * cached[2] / curlUp, cached[1], 100 * cached[1] / curlDown, cached[3], 100 * cached[3] / curlDown);
+                }
             }
             System.out.printf("file %,d bytes, %d rounds; SDK client heap: %s%n", bytes, rounds, heap);
             System.out.printf("median, cold: upload %.0f %% of curl (%.0f %% of the disk copy), download %.0f %% of curl%n",
                     median(results, r -> r[2] / r[1]) * 100, median(results, r -> r[2] / r[0]) * 100, median(results, r -> r[4] / r[3]) * 100);
             System.out.printf("median, warm: upload %.0f %% of curl (%.0f %% of the disk copy), download %.0f %% of curl (target >= 70 %%)%n",
                     median(results, r -> r[5] / r[1]) * 100, median(results, r -> r[5] / r[0]) * 100, median(results, r -> r[6] / r[3]) * 100);
+            if (results.get(0).length > 7) {
+                System.out.printf("median, cold, with the AOT cache: upload %.0f %% of curl, download %.0f %% of curl; warm: upload %.0f %%, download %.0f %% (target >= 70 %%)%n",
+                        median(results, r -> r[7] / r[1]) * 100, median(results, r -> r[8] / r[3]) * 100, median(results, r -> r[9] / r[1]) * 100, median(results, r -> r[10] / r[3]) * 100);
+            }
         } finally {
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** One run of the SDK in a fresh JVM with a 64 MiB heap, with the AOT cache {@code aot} when not null; its report. */
+    private static String client(OmixServer server, String token, Path file, String aot) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-DOMIX_LOG_LEVEL=WARN"));
+        // -DclientOptions="...": more options for the SDK's JVM (a JFR recording, a GC log), separated by spaces.
+        String more = System.getProperty("clientOptions", "").trim();
+        if (!more.isEmpty()) command.addAll(List.of(more.split(" +")));
+        if (aot != null) command.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=" + aot)); // on: fail rather than run without it
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), FileBench.class.getName(), "--client", server.url().toString(), token, file.toString()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes());
+        if (child.waitFor() != 0) throw new IllegalStateException("the SDK run failed:\n" + out);
+        return out;
     }
 
     private static double median(List<double[]> rows, java.util.function.ToDoubleFunction<double[]> f) {

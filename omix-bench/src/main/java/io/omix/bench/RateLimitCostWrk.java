@@ -42,7 +42,7 @@ public final class RateLimitCostWrk {
         OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
                 BenchServer.scratchDir("omix-ratelimit-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8",
                 "ratelimit.per-client-per-minute", perClient)));
-        VariantBench.ClientSample cs = VariantBench.clientWithSample(server.platform());
+        io.omix.cli.AotTrainCommand.ClientSample cs = io.omix.cli.AotTrainCommand.clientWithSample(server.platform());
         String token = new TokenStore(server.platform()).issue(TokenStore.newFamily(), cs.client().client().clientId(), null,
                 OAuthClient.CLIENT_CREDENTIALS, "samples", null, false).accessToken();
         return new Side(name, server, token, cs.sample());

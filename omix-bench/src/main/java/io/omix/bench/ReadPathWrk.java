@@ -55,7 +55,7 @@ public final class ReadPathWrk {
             String project = new SampleStore(platform).createProject("read-bench", 1, null, null, null).projectId();
             String sample = new SampleStore(platform).register(Caller.userToken(client.client().clientId(), person.userId(), Set.of("samples")),
                     new SampleStore.Registration("R-1", 11, project, false, 1, null, Map.of()));
-            Path vcf = VcfGenerator.write(BenchServer.scratchDir("omix-readpath-vcf-").resolve("calls.vcf"), 10_000);
+            Path vcf = io.omix.cli.SyntheticVcf.write(BenchServer.scratchDir("omix-readpath-vcf-").resolve("calls.vcf"), 10_000);
             try (var in = java.nio.file.Files.newInputStream(vcf)) {
                 new VcfImporter(platform).importVcf(sample, in, VcfImporter.Options.DEFAULT);
             }

@@ -1,5 +1,7 @@
 package io.omix.bench;
 
+import io.omix.cli.AotTrainCommand;
+
 import htsjdk.variant.variantcontext.VariantContext;
 import htsjdk.variant.vcf.VCFIterator;
 import htsjdk.variant.vcf.VCFIteratorBuilder;
@@ -8,9 +10,7 @@ import io.omix.sdk.Api;
 import io.omix.sdk.OAuth2;
 import io.omix.server.OmixServer;
 import io.omix.server.ServerConfig;
-import io.omix.server.common.auth.Caller;
 import io.omix.server.oauth.ClientStore;
-import io.omix.server.samples.SampleStore;
 import io.omix.server.variants.VcfImporter;
 
 import java.io.InputStream;
@@ -20,10 +20,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -42,7 +40,7 @@ public final class VariantBench {
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
         int imports = Integer.getInteger("imports", 3);
         Path dir = BenchServer.scratchDir("omix-variant-bench-");
-        Path vcf = VcfGenerator.write(dir.resolve("bench.vcf"), records);
+        Path vcf = io.omix.cli.SyntheticVcf.write(dir.resolve("bench.vcf"), records);
         System.out.printf("VCF: %d records, %.1f MiB%n", records, Files.size(vcf) / 1048576.0);
 
         long parseStart = System.nanoTime();
@@ -61,7 +59,7 @@ public final class VariantBench {
         BenchServer.useDatabase(settings, args, 2);
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(settings))) {
             var platform = server.platform();
-            ClientSample cs = clientWithSample(platform);
+            AotTrainCommand.ClientSample cs = AotTrainCommand.clientWithSample(platform);
             ClientStore.Created client = cs.client();
             String sample = cs.sample();
 
@@ -118,18 +116,6 @@ public final class VariantBench {
                 }
             }
         }
-    }
-
-    /** A client-credentials client allowed samples and variants, and a sample it registered. */
-    record ClientSample(ClientStore.Created client, String sample) {}
-
-    static ClientSample clientWithSample(io.omix.server.Platform platform) {
-        ClientStore.Created client = new ClientStore(platform).create("bench", List.of(), Set.of("client_credentials"),
-                Set.of("samples", "variants"), false, null);
-        String project = new SampleStore(platform).createProject("bench", 1, null, null, null).projectId();
-        Caller caller = Caller.clientToken(client.client().clientId(), Set.of("samples"));
-        return new ClientSample(client, new SampleStore(platform).register(caller,
-                new SampleStore.Registration("B-1", 11, project, false, 1, null, Map.of())));
     }
 
     /** 100 distinct random ids of the sample. */

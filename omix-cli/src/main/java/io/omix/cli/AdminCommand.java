@@ -45,7 +45,7 @@ import java.util.function.Function;
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
                 AdminCommand.Projects.class, AdminCommand.Samples.class, AdminCommand.DataElements.class, ImportVcfCommand.class,
-                ImportMicrobiomeCommand.class, ImportArchiveCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class, BackupCommands.Compact.class, AuditCommands.Audit.class})
+                ImportMicrobiomeCommand.class, ImportArchiveCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class, BackupCommands.Compact.class, AuditCommands.Audit.class, AotTrainCommand.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();

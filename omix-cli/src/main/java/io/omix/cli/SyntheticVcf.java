@@ -1,4 +1,4 @@
-package io.omix.bench;
+package io.omix.cli;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -8,11 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
-/** Writes a realistic single-sample VCF of n records (rs1..rsN), seeded so runs are comparable. */
-final class VcfGenerator {
-    private VcfGenerator() {}
+/**
+ * Writes a realistic single-sample VCF of n records (rs1..rsN), seeded so runs are comparable: the
+ * import that {@code omix admin aot-train} runs, and the benchmarks' input.
+ */
+public final class SyntheticVcf {
+    private SyntheticVcf() {}
 
-    static Path write(Path file, int n) throws IOException {
+    public static Path write(Path file, int n) throws IOException {
         Random random = new Random(42);
         String[] bases = {"A", "C", "G", "T"};
         String[] gts = {"0/0", "0/1", "1/1", "0|1", "./."};

@@ -1,0 +1,110 @@
+package io.omix.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code omix admin aot-train}: the workload runs end to end on a server of its own and leaves
+ * nothing behind; on JDK 25 the JVM records a cache from it that a later JVM starts with.
+ */
+class AotTrainTest {
+    private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
+
+    @Test
+    void theWorkloadRunsEveryPhaseAndRemovesItsServer() throws IOException {
+        Set<Path> before = trainingDirs();
+        AdminAndLoginTest.Run run = AdminAndLoginTest.omix("admin", "aot-train", "--vcf-records", "2000", "--transfer-mib", "1", "--calls", "20");
+        assertEquals(0, run.exit(), run.err());
+        for (String phase : new String[] {"server started with demo data", "a VCF of 2000 records imported twice",
+                "20 get_sample and get_variants calls", "1 MiB uploaded and downloaded", "2 stream writes of 100 records, each read back"}) {
+            assertTrue(run.out().contains(phase), "phase '" + phase + "' in:\n" + run.out());
+        }
+        // This test's JVM records no cache, and says so instead of pretending.
+        assertTrue(run.out().startsWith("This JVM records no ahead-of-time cache"), run.out());
+        assertTrue(run.out().strip().endsWith("Done."), run.out());
+        assertEquals(before, trainingDirs(), "the throwaway server's directory is removed");
+    }
+
+    @Test
+    void aSizeBelowOneIsRefusedNamingTheOptions() {
+        AdminAndLoginTest.Run run = AdminAndLoginTest.omix("admin", "aot-train", "--calls", "0");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("omix: --vcf-records, --transfer-mib and --calls must be at least 1"), run.err());
+    }
+
+    /** What docs/operations.md tells operators to run, on the JDK that CI builds with. */
+    @Test
+    void aJdk25RecordsACacheThatALaterJvmStartsWith() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "ahead-of-time caches from a training run need JDK 25");
+        Path work = Files.createTempDirectory("omix-aot-test-");
+        try {
+            // The JDK archives classes from JAR files only: the build's class directories are packed first.
+            String classPath = jarsOnly(work);
+            Path cache = work.resolve("omix.aot");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process training = new ProcessBuilder(java, "-XX:AOTCacheOutput=" + cache, "-Xlog:aot=error", "-cp", classPath, "io.omix.cli.Omix",
+                    "admin", "aot-train", "--vcf-records", "2000", "--transfer-mib", "1", "--calls", "20")
+                    .redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile()).start();
+            assertTrue(training.waitFor(5, TimeUnit.MINUTES), "training finishes");
+            String log = Files.readString(work.resolve("training.log"));
+            assertEquals(0, training.exitValue(), log);
+            assertTrue(log.contains("Done: the JVM writes its cache as it exits."), log);
+            assertTrue(Files.size(cache) > 1 << 20, "a cache was written: " + log);
+
+            // AOTMode=on: the JVM fails instead of running without the cache when it cannot use it.
+            Process withCache = new ProcessBuilder(java, "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
+                    .redirectErrorStream(true).start();
+            String out = new String(withCache.getInputStream().readAllBytes());
+            assertTrue(withCache.waitFor(1, TimeUnit.MINUTES));
+            assertEquals(0, withCache.exitValue(), out);
+            assertTrue(out.contains("omix "), out);
+        } finally {
+            AotTrainCommand.deleteTree(work);
+        }
+    }
+
+    private static Set<Path> trainingDirs() throws IOException {
+        try (Stream<Path> dirs = Files.list(TMP)) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("omix-aot-train-")).collect(Collectors.toSet());
+        }
+    }
+
+    /** This test's class path with each directory packed into a JAR under {@code work}. */
+    private static String jarsOnly(Path work) throws IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry);
+            if (!Files.isDirectory(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = work.resolve("classes-" + n++ + ".jar");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> files = Files.walk(path)) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    out.putNextEntry(new JarEntry(path.relativize(file).toString().replace(File.separatorChar, '/')));
+                    Files.copy(file, out);
+                    out.closeEntry();
+                }
+            }
+            entries.add(jar.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}
