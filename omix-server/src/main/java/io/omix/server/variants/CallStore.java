@@ -146,7 +146,7 @@ public final class CallStore {
         // One IN list each for the index rows and the blocks: both databases answer it by seeking each key.
         SqlWhere rows = new SqlWhere().in("row_key", idsByRow.keySet());
         Jdbc.query(c, "SELECT row_key, entries FROM variant_rsid_index" + rows.sql(), rs -> {
-            CallBlocks.IndexRow row = new CallBlocks.IndexRow(rs.getBytes(2));
+            CallBlocks.IndexRow row = new CallBlocks.IndexRow(Jdbc.readOnlyBytes(rs, 2));
             for (long rsid : idsByRow.get(rs.getLong(1))) {
                 if (row.blocksOf(rsid, block -> blockKeys.add(CallBlocks.key(sourceId, block)))) found[foundCount[0]++] = rsid;
             }
@@ -158,7 +158,7 @@ public final class CallStore {
         // Blocks in key order, so that each id's calls come in file order.
         SqlWhere blocks = new SqlWhere().in("block_key", blockKeys);
         Jdbc.query(c, "SELECT chromosome, calls FROM variant_blocks" + blocks.sql() + " ORDER BY block_key", rs -> {
-            for (Call call : CallBlocks.decode(rs.getBytes(2), rs.getString(1), wanted)) {
+            for (Call call : CallBlocks.decode(Jdbc.readOnlyBytes(rs, 2), rs.getString(1), wanted)) {
                 out.computeIfAbsent(call.rsid(), k -> new ArrayList<>(1)).add(call);
             }
             return null;
