@@ -2,7 +2,11 @@
 # The Java SDK against the original public Python client (bgesdk), the same sequential calls
 # (get_sample, alive) on the same server, side by side in one run (the hot-path issue: at least 10x).
 # Runs the Python side only when python3 can import bgesdk (pip install bgesdk), and says so when not.
-# Usage: omix-bench/scripts/sdk-vs-python.sh [calls]   (after: mvn -q -DskipTests install)
+# Without a package index: BGESDK_SRC=<a checkout of https://github.com/teambge/bge-python-sdk>, with
+# Debian's python3-requests, python3-six and python3-requests-toolbelt. The checkout's client module
+# imports Aliyun's OSS libraries (oss2, aliyunsdkcore: its upload path, not packaged by Debian) at the
+# top; empty stand-ins are put in their place, which get_sample and alive never reach.
+# Usage: [BGESDK_SRC=DIR] [PYTHON=python3] omix-bench/scripts/sdk-vs-python.sh [calls]   (after: mvn -q -DskipTests install)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 calls="${1:-10000}"
@@ -25,8 +29,18 @@ token=$(curl -s -d client_id="$id" -d client_secret="$secret" -d grant_type=clie
 # The demo client owns no sample; the operator assigns the genomics sample to it, as an operator would.
 java -jar omix-cli/target/omix.jar admin --data-dir "$dir/data" sample assign --biosample-id "$sample" --client-id "$id" >/dev/null
 java -cp omix-bench/target/omix-bench.jar io.omix.bench.SdkCallsBench "$endpoint" "$token" "$sample" "$calls" | tee "$dir/java.txt"
-if python3 -c 'import bgesdk' 2>/dev/null; then
-  python3 - "$endpoint" "$token" "$sample" "$calls" <<'PY' | tee "$dir/python.txt"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import bgesdk' 2>/dev/null && [ -n "${BGESDK_SRC:-}" ]; then
+  stubs="$dir/stubs"
+  mkdir -p "$stubs/aliyunsdkcore/auth" "$stubs/oss2"
+  touch "$stubs/aliyunsdkcore/__init__.py" "$stubs/aliyunsdkcore/auth/__init__.py" "$stubs/oss2/__init__.py"
+  echo 'class StsTokenCredential: pass' >"$stubs/aliyunsdkcore/auth/credentials.py"
+  echo 'class AcsClient: pass' >"$stubs/aliyunsdkcore/client.py"
+  export PYTHONPATH="$BGESDK_SRC:$stubs${PYTHONPATH:+:$PYTHONPATH}"
+fi
+if "$python" -c 'import bgesdk' 2>/dev/null; then
+  echo "python client: bgesdk $("$python" -c 'import bgesdk; print(bgesdk.__version__)') on $("$python" --version 2>&1)"
+  "$python" - "$endpoint" "$token" "$sample" "$calls" <<'PY' | tee "$dir/python.txt"
 import sys, time
 from bgesdk import API
 endpoint, token, sample, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -43,7 +57,7 @@ t2 = time.perf_counter()
 print("python get_sample %.0f calls/s" % (calls / (t1 - t0)))
 print("python alive %.0f calls/s" % (calls / (t2 - t1)))
 PY
-  python3 - "$dir/java.txt" "$dir/python.txt" <<'PY'
+  "$python" - "$dir/java.txt" "$dir/python.txt" <<'PY'
 import sys
 def rates(path):
     return {" ".join(l.split()[1:2]): float(l.split()[2]) for l in open(path) if l.strip()}
@@ -52,5 +66,5 @@ for call in java:
     print("%s: Java SDK / Python client = %.1fx (target >= 10x)" % (call, java[call] / python[call]))
 PY
 else
-  echo "the Python client is not installed here (python3 cannot import bgesdk): pip install bgesdk, then run this again for the side-by-side figures"
+  echo "the Python client is not installed here ($python cannot import bgesdk): pip install bgesdk, or set BGESDK_SRC (above), then run this again for the side-by-side figures"
 fi
