@@ -70,26 +70,13 @@ public final class HttpTransport implements AutoCloseable {
      * The connections and threads, shared by every transport made from one: each holds a reference
      * and the pool is shut down when the last lets go (or when its owner closes it for all).
      */
-    /** Runs each task on the thread that submits it; refuses every task once shut down. */
-    private static final class InlineExecutor implements java.util.concurrent.Executor {
-        private volatile boolean shutDown;
-
-        @Override
-        public void execute(Runnable task) {
-            if (shutDown) throw new java.util.concurrent.RejectedExecutionException("the client is closed");
-            task.run();
-        }
-    }
-
     private static final class Pool {
         final ExecutorService executor;
-        final InlineExecutor inline;
         final HttpClient client;
         final AtomicInteger references = new AtomicInteger(1);
 
-        Pool(ExecutorService executor, InlineExecutor inline, HttpClient client) {
+        Pool(ExecutorService executor, HttpClient client) {
             this.executor = executor;
-            this.inline = inline;
             this.client = client;
         }
 
@@ -98,7 +85,7 @@ public final class HttpTransport implements AutoCloseable {
         }
 
         void shutdown() {
-            // HttpClient is AutoCloseable from Java 21 on; on 17 an executor that refuses its tasks stops the client's thread.
+            // HttpClient is AutoCloseable from Java 21 on; on 17 shutting down its executor frees the threads.
             if (client instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();
@@ -106,7 +93,6 @@ public final class HttpTransport implements AutoCloseable {
                     // closing is best effort
                 }
             }
-            inline.shutDown = true;
             executor.shutdownNow();
         }
     }
@@ -131,27 +117,20 @@ public final class HttpTransport implements AutoCloseable {
         this.decorator = decorator;
         String endpoint = config.endpoint().toString();
         this.base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-        // The threads of asynchronous calls; ours, so that close() releases them on Java 17 too.
+        // Our own executor so that close() releases the client's threads on Java 17 too.
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "omix-sdk-http-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         HttpBuffers.prefer();
-        InlineExecutor inline = new InlineExecutor();
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                // The client's own steps (parsing a response's head, gathering its bytes, completing the
-                // exchange) run on the thread that has the bytes, instead of being handed to a pool
-                // thread each time: a sequential call waited for two thread wake-ups more than it needed
-                // (alive 2,000-2,800 against 2,700-3,300 calls/s, docs/benchmarks.md). Nothing of ours
-                // runs there: calls block in send() on their own threads, asynchronous calls run on
-                // the pool below, and transfers have a client of their own (FileTransfer).
-                .executor(inline)
+                .executor(executor)
                 .build();
-        this.pool = new Pool(executor, inline, client);
+        this.pool = new Pool(executor, client);
     }
 
     /**
