@@ -19,7 +19,7 @@ ready_ms() {
   java "$@" -jar "$jar" serve --port "$port" --data-dir "$dir/data" >"$dir/out.log" 2>&1 &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/ping" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || { cat "$dir/out.log" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$dir/out.log" >&2; rm -rf "$dir"; exit 1; }
     sleep 0.02
   done
   ms=$(( ($(date +%s%N) - start) / 1000000 ))

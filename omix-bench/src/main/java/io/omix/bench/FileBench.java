@@ -88,8 +88,12 @@ public final class FileBench {
                     object = value(out, "object ");
                     double[] measured = {Double.parseDouble(value(out, "upload MB/s ")), Double.parseDouble(value(out, "download MB/s ")),
                             Double.parseDouble(value(out, "upload warm MB/s ")), Double.parseDouble(value(out, "download warm MB/s "))};
-                    if (withCache) cached = measured; else plain = measured;
-                    heap = value(out, "client heap: ");
+                    if (withCache) {
+                        cached = measured;
+                    } else {
+                        plain = measured;
+                        heap = value(out, "client heap: ");
+                    }
                 }
                 double sdkUp = plain[0], sdkDown = plain[1], warmUp = plain[2], warmDown = plain[3];
 

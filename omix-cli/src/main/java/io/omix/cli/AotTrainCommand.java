@@ -71,8 +71,20 @@ public final class AotTrainCommand implements Runnable {
     public void run() {
         if (vcfRecords < 1 || transferMib < 1 || calls < 1) throw new IllegalArgumentException("--vcf-records, --transfer-mib and --calls must be at least 1");
         PrintWriter out = spec.commandLine().getOut();
-        if (!recordingCache()) {
+        String recording = recording();
+        if (recording == null) {
             out.println("This JVM records no ahead-of-time cache (start it with -XX:AOTCacheOutput=FILE on JDK 25 or later); the workload runs anyway.");
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        // The file sent, the file received and the server's stored copy, beside the database: refused before starting rather than a full disk halfway.
+        long needed = (3L * transferMib + 512) << 20;
+        try {
+            if (Files.getFileStore(tmp).getUsableSpace() < needed) {
+                throw new IllegalArgumentException("the temporary directory " + tmp + " has less than " + (needed >> 20)
+                        + " MiB free, which a training with --transfer-mib " + transferMib + " needs; give a smaller --transfer-mib");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + tmp, e);
         }
         Path dir;
         try {
@@ -80,18 +92,54 @@ public final class AotTrainCommand implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory", e);
         }
+        // Ctrl-C or a stop signal skips the finally below; the directory holds a database, a master key and
+        // large files. As `omix serve` does, the signal stops the server first (a database closed by the
+        // JVM's own hooks under a running workload wrote its trace file after the directory was removed).
+        java.util.concurrent.atomic.AtomicReference<OmixServer> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable stopAndRemove = () -> {
+            OmixServer server = running.get();
+            if (server != null) server.stop();
+            deleteTree(dir);
+        };
+        java.util.Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
+        for (String signal : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal sig = new sun.misc.Signal(signal);
+                previous.put(sig, sun.misc.Signal.handle(sig, s -> new Thread(() -> {
+                    stopAndRemove.run();
+                    System.exit(128 + s.getNumber());
+                }, "omix-aot-train-stop").start()));
+            } catch (IllegalArgumentException | UnsupportedOperationException unavailable) {
+                // a JVM that does not let us handle it: the shutdown hook below still removes the directory
+            }
+        }
+        Thread removeOnExit = new Thread(stopAndRemove, "omix-aot-train-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeOnExit);
+        out.println("A throwaway server in " + dir + " (removed afterwards; the platform's own data directory and settings are not used):");
         try {
-            new Workload(dir, vcfRecords, transferMib, calls, out).run();
+            new Workload(dir, vcfRecords, transferMib, calls, out, running).run();
         } finally {
             deleteTree(dir);
+            previous.forEach(sun.misc.Signal::handle); // the JVM's own handlers again (the command may run inside another program)
+            try {
+                Runtime.getRuntime().removeShutdownHook(removeOnExit);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
         }
-        out.println(recordingCache() ? "Done: the JVM writes its cache as it exits." : "Done.");
+        out.println(recording == null ? "Done." : "Done: the JVM writes its " + recording + " as it exits.");
         out.flush();
     }
 
-    private static boolean recordingCache() {
-        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .anyMatch(a -> a.startsWith("-XX:AOTCacheOutput=") || a.equals("-XX:AOTMode=record"));
+    /** What this JVM records as it exits: "cache", "AOT configuration", or null for nothing. Asks the JVM, so flags from any source count. */
+    private static String recording() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (!vm.getVMOption("AOTCacheOutput").getValue().isEmpty()) return "cache";
+            return "record".equals(vm.getVMOption("AOTMode").getValue()) ? "AOT configuration" : null;
+        } catch (IllegalArgumentException | UnsupportedOperationException notThisJvm) {
+            return null; // before JDK 24 (no such option), or not HotSpot
+        }
     }
 
     static void deleteTree(Path dir) {
@@ -103,13 +151,14 @@ public final class AotTrainCommand implements Runnable {
     }
 
     /** The workload itself, on a server of its own; each phase prints what it did and how long it took. */
-    record Workload(Path dir, int vcfRecords, int transferMib, int calls, PrintWriter out) {
+    record Workload(Path dir, int vcfRecords, int transferMib, int calls, PrintWriter out, java.util.concurrent.atomic.AtomicReference<OmixServer> running) {
         void run() {
             // The throwaway server's limits are out of the workload's reach: it calls far faster than an application may.
             ServerConfig config = ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
                     "demo.enabled", "true", "ratelimit.per-client-per-minute", "0", "ratelimit.per-user-per-minute", "0"));
             long started = System.nanoTime();
             try (OmixServer server = OmixServer.start(config)) {
+                running.set(server);
                 phase("server started with demo data", started);
                 String endpoint = server.url().toString();
                 ClientSample variants = clientWithSample(server.platform());
@@ -146,10 +195,15 @@ public final class AotTrainCommand implements Runnable {
         }
 
         private void openPlatform(OAuth2 oauth2, String sample) throws IOException {
-            long t = System.nanoTime();
             AccessToken token = null;
             for (int i = 0; i < Math.max(1, calls / 10); i++) token = oauth2.getCredentialsToken();
-            Api api = oauth2.getApi(token.accessToken());
+            try (Api api = oauth2.getApi(token.accessToken())) {
+                readAndTransfer(api, sample);
+            }
+        }
+
+        private void readAndTransfer(Api api, String sample) throws IOException {
+            long t = System.nanoTime();
             Random random = new Random(7);
             for (int i = 0; i < calls; i++) {
                 api.getSample(sample);
@@ -170,7 +224,7 @@ public final class AotTrainCommand implements Runnable {
             String object = api.upload("train.bin", file);
             Path back = dir.resolve("train.back");
             api.download(object, back);
-            if (Files.size(back) != Files.size(file)) throw new IllegalStateException("the downloaded file differs from the uploaded one");
+            if (Files.size(back) != Files.size(file)) throw new IllegalStateException("the downloaded file's size differs from the uploaded one's");
             Files.delete(file);
             Files.delete(back);
             phase(transferMib + " MiB uploaded and downloaded", t);

@@ -38,7 +38,7 @@ public final class SyntheticVcf {
                 int altDepth = random.nextInt(dp);
                 double caf = random.nextDouble();
                 w.write("chr" + chrom + "\t" + pos + "\trs" + i + "\t" + ref + "\t" + alt + "\t" + (50 + random.nextInt(1500)) + ".5\tPASS\tAN=2;DP="
-                        + dp + ";CAF=" + String.format("%.4f,%.4f", caf, 1 - caf) + (i % 10 == 0 ? ";GENEINFO=GENE" + (i / 10) + ":" + i : "")
+                        + dp + ";CAF=" + String.format(java.util.Locale.ROOT, "%.4f,%.4f", caf, 1 - caf) + (i % 10 == 0 ? ";GENEINFO=GENE" + (i / 10) + ":" + i : "")
                         + "\tGT:AD:DP:GQ:PL\t" + gts[random.nextInt(gts.length)] + ":" + (dp - altDepth) + "," + altDepth + ":" + dp + ":"
                         + (20 + random.nextInt(80)) + ":" + random.nextInt(2000) + ",0," + random.nextInt(2000) + "\n");
             }

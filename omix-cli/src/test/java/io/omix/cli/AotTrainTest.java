@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,10 +44,47 @@ class AotTrainTest {
     }
 
     @Test
-    void aSizeBelowOneIsRefusedNamingTheOptions() {
+    void aSizeBelowOneOrBeyondTheFreeSpaceIsRefusedNamingTheOption() throws IOException {
         AdminAndLoginTest.Run run = AdminAndLoginTest.omix("admin", "aot-train", "--calls", "0");
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("omix: --vcf-records, --transfer-mib and --calls must be at least 1"), run.err());
+        Set<Path> before = trainingDirs();
+        AdminAndLoginTest.Run huge = AdminAndLoginTest.omix("admin", "aot-train", "--transfer-mib", "2000000000");
+        assertEquals(2, huge.exit());
+        assertTrue(huge.err().contains("which a training with --transfer-mib 2000000000 needs; give a smaller --transfer-mib"), huge.err());
+        assertEquals(before, trainingDirs(), "refused before anything was created");
+    }
+
+    /** Stopped by a signal halfway, it still removes its server's directory (database, master key, large files). */
+    @Test
+    void aStopSignalRemovesTheThrowawayServer() throws Exception {
+        Path log = Files.createTempFile("omix-aot-stop-", ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process training = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.omix.cli.Omix",
+                "admin", "aot-train", "--vcf-records", "200000", "--transfer-mib", "64", "--calls", "100000")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Path dir = null;
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (System.nanoTime() < until) {
+                // Past start-up: the server's directory holds its database once the first phase is printed.
+                String text = Files.readString(log);
+                Matcher m = Pattern.compile("A throwaway server in (\\S+) ").matcher(text);
+                if (m.find() && text.contains("server started with demo data")) {
+                    dir = Path.of(m.group(1));
+                    break;
+                }
+                assertTrue(training.isAlive(), text);
+                Thread.sleep(100);
+            }
+            assertTrue(dir != null && Files.isDirectory(dir), Files.readString(log));
+            new ProcessBuilder("kill", "-TERM", String.valueOf(training.pid())).start().waitFor();
+            assertTrue(training.waitFor(1, TimeUnit.MINUTES), "stops on SIGTERM");
+            assertTrue(!Files.exists(dir), "removed on the way out: " + dir + "\n" + Files.readString(log));
+        } finally {
+            training.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
     }
 
     /** What docs/operations.md tells operators to run, on the JDK that CI builds with. */
@@ -61,7 +100,11 @@ class AotTrainTest {
             Process training = new ProcessBuilder(java, "-XX:AOTCacheOutput=" + cache, "-Xlog:aot=error", "-cp", classPath, "io.omix.cli.Omix",
                     "admin", "aot-train", "--vcf-records", "2000", "--transfer-mib", "1", "--calls", "20")
                     .redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile()).start();
-            assertTrue(training.waitFor(5, TimeUnit.MINUTES), "training finishes");
+            try {
+                assertTrue(training.waitFor(5, TimeUnit.MINUTES), "training finishes");
+            } finally {
+                training.destroyForcibly(); // a server of its own: never left running by a failed test
+            }
             String log = Files.readString(work.resolve("training.log"));
             assertEquals(0, training.exitValue(), log);
             assertTrue(log.contains("Done: the JVM writes its cache as it exits."), log);
