@@ -127,19 +127,23 @@ public final class AotTrainCommand implements Runnable {
                 // the JVM is already stopping: the hook runs
             }
         }
+        String cacheOutput = AotCacheCheck.vmOption("AOTCacheOutput");
+        if (!cacheOutput.isEmpty()) {
+            // The JVM does not tie the cache to this build; the stamp does (AotCacheCheck).
+            try {
+                Files.writeString(AotCacheCheck.stampOf(cacheOutput), AotCacheCheck.classPathStamp());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + AotCacheCheck.stampOf(cacheOutput), e);
+            }
+        }
         out.println(recording == null ? "Done." : "Done: the JVM writes its " + recording + " as it exits.");
         out.flush();
     }
 
     /** What this JVM records as it exits: "cache", "AOT configuration", or null for nothing. Asks the JVM, so flags from any source count. */
     private static String recording() {
-        try {
-            com.sun.management.HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            if (!vm.getVMOption("AOTCacheOutput").getValue().isEmpty()) return "cache";
-            return "record".equals(vm.getVMOption("AOTMode").getValue()) ? "AOT configuration" : null;
-        } catch (IllegalArgumentException | UnsupportedOperationException notThisJvm) {
-            return null; // before JDK 24 (no such option), or not HotSpot
-        }
+        if (!AotCacheCheck.vmOption("AOTCacheOutput").isEmpty()) return "cache";
+        return "record".equals(AotCacheCheck.vmOption("AOTMode")) ? "AOT configuration" : null;
     }
 
     static void deleteTree(Path dir) {

@@ -13,6 +13,12 @@ public final class Omix implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before anything else: a cache recorded from another build would run that build's classes.
+        java.util.Optional<String> staleCache = AotCacheCheck.problem();
+        if (staleCache.isPresent()) {
+            System.err.println("omix: " + staleCache.get());
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

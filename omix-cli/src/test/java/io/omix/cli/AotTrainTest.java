@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,6 +119,28 @@ class AotTrainTest {
             assertTrue(withCache.waitFor(1, TimeUnit.MINUTES));
             assertEquals(0, withCache.exitValue(), out);
             assertTrue(out.contains("omix "), out);
+            assertTrue(Files.readString(AotCacheCheck.stampOf(cache.toString())).contains(".jar "), "the stamp names the jars");
+
+            // Another build under the same name: the JVM would run the cached classes; omix refuses.
+            Path firstJar = Path.of(classPath.split(File.pathSeparator)[0]);
+            try (FileSystem zip = FileSystems.newFileSystem(firstJar)) {
+                Files.writeString(zip.getPath("another-build.txt"), "changed");
+            }
+            Process stale = new ProcessBuilder(java, "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
+                    .redirectErrorStream(true).start();
+            String refused = new String(stale.getInputStream().readAllBytes());
+            assertTrue(stale.waitFor(1, TimeUnit.MINUTES));
+            assertEquals(2, stale.exitValue(), refused);
+            assertTrue(refused.contains("was recorded from another build of omix"), refused);
+
+            // No stamp: nothing says which build the cache is from; refused too.
+            Files.delete(AotCacheCheck.stampOf(cache.toString()));
+            Process unstamped = new ProcessBuilder(java, "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
+                    .redirectErrorStream(true).start();
+            String refusedToo = new String(unstamped.getInputStream().readAllBytes());
+            assertTrue(unstamped.waitFor(1, TimeUnit.MINUTES));
+            assertEquals(2, unstamped.exitValue(), refusedToo);
+            assertTrue(refusedToo.contains("has no omix.aot.classpath-sha256 beside it"), refusedToo);
         } finally {
             AotTrainCommand.deleteTree(work);
         }

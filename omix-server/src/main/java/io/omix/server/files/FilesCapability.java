@@ -96,7 +96,7 @@ public final class FilesCapability implements Capability {
             String name = uploadName(c, p.get(OBJECT_NAME));
             long max = platform.config().fileMaxBytes();
             if (r.ctx().contentLength() > max) throw tooLarge("object", max);
-            ObjectStore.Stored stored = store(() -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
+            ObjectStore.Stored stored = store(r, () -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
             store.putObject(name, c.owner(), stored, platform.now());
             return objectView(name, stored);
         });
@@ -116,7 +116,7 @@ public final class FilesCapability implements Capability {
             String sha = p.get(SHA256) == null ? "" : p.get(SHA256);
             FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
-                store(() -> {
+                store(r, () -> {
                     objects.startParts(u.uploadId(), name);
                     return null;
                 }, "object", 0);
@@ -135,7 +135,7 @@ public final class FilesCapability implements Capability {
             if (expected > max) throw tooLarge("part", max);
             long offset = (number - 1) * u.partSize();
             boolean held = store.holdsPart(u.uploadId(), number);
-            ObjectStore.Stored stored = store(() -> held
+            ObjectStore.Stored stored = store(r, () -> held
                             ? objects.replacePart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r))
                             : objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),
                     "part", expected);
@@ -163,13 +163,13 @@ public final class FilesCapability implements Capability {
             }
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
             ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
-            ObjectStore.Stored stored = store(() -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
+            ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
             store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now());
             return objectView(u.objectName(), stored);
         });
         routes.api(HandlerType.DELETE, "/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
             FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
-            store(() -> {
+            store(r, () -> {
                 objects.abortParts(u.uploadId());
                 return null;
             }, "part", 0);
@@ -356,7 +356,7 @@ public final class FilesCapability implements Capability {
     }
 
     /** Object store failures as API errors; whatever failed, nothing half-written is visible. */
-    private static ObjectStore.Stored store(StoreWork work, String what, long max) {
+    private static ObjectStore.Stored store(ApiRequest r, StoreWork work, String what, long max) {
         try {
             return work.run();
         } catch (ObjectStore.ChecksumMismatch e) {
@@ -368,6 +368,8 @@ public final class FilesCapability implements Capability {
         } catch (IOException e) {
             String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e.getMessage() != null && e.getMessage().contains("No space left") ? "no space left on the device" : "storage error";
+            // The answer names no cause (paths, the store's own words); the operator's log does, with the request id.
+            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("request {}: the object store failed to store the {}: {}", r.requestId(), what, e.toString(), e);
             throw new ApiException(ErrorCode.STORAGE_FAILED, Map.of(what, reason));
         }
     }
