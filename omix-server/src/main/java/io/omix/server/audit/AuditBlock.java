@@ -3,14 +3,13 @@ package io.omix.server.audit;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.omix.server.common.db.Deflated;
 import io.omix.server.samples.SampleAccess;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,9 +18,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * How the chain is stored: a run of consecutive entries is one row (a block), its entries as JSON
@@ -51,9 +47,7 @@ public final class AuditBlock {
      * request that recorded it.
      */
     static String encode(List<AuditLog.Entry> entries, List<byte[]> spoolLines) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 64);
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try (OutputStream z = new DeflaterOutputStream(out, deflater, 8192)) {
+        return Base64.getEncoder().encodeToString(Deflated.of(z -> {
             for (int i = 0; i < entries.size(); i++) {
                 AuditLog.Entry e = entries.get(i);
                 byte[] line = spoolLines != null ? spoolLines.get(i) : line(e);
@@ -65,19 +59,14 @@ public final class AuditBlock {
                 z.write(line, 1, line.length - 3);   // without its braces and line break
                 z.write((",\"hash\":\"" + e.hash() + (linked ? "" : "\",\"prevHash\":\"" + e.prevHash()) + "\"}\n").getBytes(StandardCharsets.US_ASCII));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            deflater.end();
-        }
-        return Base64.getEncoder().encodeToString(out.toByteArray());
+        }, entries.size() * 64));
     }
 
     /** The entries of a stored block, in order. */
     public static List<AuditLog.Entry> decode(String stored) {
         List<AuditLog.Entry> entries = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                new InflaterInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(stored))), StandardCharsets.UTF_8))) {
+                Deflated.reading(Base64.getDecoder().decode(stored)), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty()) continue;
                 AuditLog.Entry e = read(line);

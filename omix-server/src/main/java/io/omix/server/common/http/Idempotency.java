@@ -159,20 +159,11 @@ public final class Idempotency {
      * written they grew the embedded database by about 1 GB a minute under a steady load.
      */
     static byte[] deflate(byte[] answer) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(64, answer.length / 8));
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
-        try (java.io.OutputStream z = new java.util.zip.DeflaterOutputStream(out, deflater, 8192)) {
-            z.write(answer);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } finally {
-            deflater.end();
-        }
-        return out.toByteArray();
+        return io.omix.server.common.db.Deflated.of(z -> z.write(answer), answer.length / 8);
     }
 
     static String inflate(byte[] kept) {
-        try (java.io.InputStream in = new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(kept))) {
+        try (java.io.InputStream in = io.omix.server.common.db.Deflated.reading(kept)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
