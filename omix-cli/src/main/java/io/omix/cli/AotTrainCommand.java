@@ -21,7 +21,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,8 +48,8 @@ import java.util.stream.Stream;
                 "server in a temporary directory, for the JVM to record an ahead-of-time cache from (JDK 25 or later):",
                 "  java -XX:AOTCacheOutput=omix.aot -jar omix.jar admin aot-train",
                 "  java -XX:AOTCache=omix.aot -jar omix.jar serve",
-                "The cache belongs to that JDK and that omix.jar: train again after upgrading either (a JVM given a stale",
-                "cache says so and runs without it)."})
+                "The cache belongs to that JDK and that omix.jar: train again after upgrading either. The JVM would run the",
+                "classes of an earlier build from its cache, so omix refuses to start with a cache recorded from another build."})
 public final class AotTrainCommand implements Runnable {
     /** The demo data's heart-rate data element, which the stream writes use. */
     static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
@@ -71,7 +70,9 @@ public final class AotTrainCommand implements Runnable {
     public void run() {
         if (vcfRecords < 1 || transferMib < 1 || calls < 1) throw new IllegalArgumentException("--vcf-records, --transfer-mib and --calls must be at least 1");
         PrintWriter out = spec.commandLine().getOut();
-        String recording = recording();
+        // What this JVM records as it exits, asked of the JVM itself so that flags from any source count.
+        String cacheOutput = AotCacheCheck.vmOption("AOTCacheOutput");
+        String recording = !cacheOutput.isEmpty() ? "cache" : "record".equals(AotCacheCheck.vmOption("AOTMode")) ? "AOT configuration" : null;
         if (recording == null) {
             out.println("This JVM records no ahead-of-time cache (start it with -XX:AOTCacheOutput=FILE on JDK 25 or later); the workload runs anyway.");
         }
@@ -101,18 +102,11 @@ public final class AotTrainCommand implements Runnable {
             if (server != null) server.stop();
             deleteTree(dir);
         };
-        java.util.Map<sun.misc.Signal, sun.misc.SignalHandler> previous = new java.util.HashMap<>();
-        for (String signal : new String[] {"INT", "TERM"}) {
-            try {
-                sun.misc.Signal sig = new sun.misc.Signal(signal);
-                previous.put(sig, sun.misc.Signal.handle(sig, s -> new Thread(() -> {
-                    stopAndRemove.run();
-                    System.exit(128 + s.getNumber());
-                }, "omix-aot-train-stop").start()));
-            } catch (IllegalArgumentException | UnsupportedOperationException unavailable) {
-                // a JVM that does not let us handle it: the shutdown hook below still removes the directory
-            }
-        }
+        // Where the JVM refuses to let a signal be handled, the shutdown hook below still removes the directory.
+        var previous = StopSignals.handle("omix-aot-train-stop", signal -> {
+            stopAndRemove.run();
+            System.exit(128 + signal);
+        });
         Thread removeOnExit = new Thread(stopAndRemove, "omix-aot-train-cleanup");
         Runtime.getRuntime().addShutdownHook(removeOnExit);
         out.println("A throwaway server in " + dir + " (removed afterwards; the platform's own data directory and settings are not used):");
@@ -120,14 +114,13 @@ public final class AotTrainCommand implements Runnable {
             new Workload(dir, vcfRecords, transferMib, calls, out, running).run();
         } finally {
             deleteTree(dir);
-            previous.forEach(sun.misc.Signal::handle); // the JVM's own handlers again (the command may run inside another program)
+            StopSignals.restore(previous);
             try {
                 Runtime.getRuntime().removeShutdownHook(removeOnExit);
             } catch (IllegalStateException exiting) {
                 // the JVM is already stopping: the hook runs
             }
         }
-        String cacheOutput = AotCacheCheck.vmOption("AOTCacheOutput");
         if (!cacheOutput.isEmpty()) {
             // The JVM does not tie the cache to this build; the stamp does (AotCacheCheck).
             try {
@@ -138,12 +131,6 @@ public final class AotTrainCommand implements Runnable {
         }
         out.println(recording == null ? "Done." : "Done: the JVM writes its " + recording + " as it exits.");
         out.flush();
-    }
-
-    /** What this JVM records as it exits: "cache", "AOT configuration", or null for nothing. Asks the JVM, so flags from any source count. */
-    private static String recording() {
-        if (!AotCacheCheck.vmOption("AOTCacheOutput").isEmpty()) return "cache";
-        return "record".equals(AotCacheCheck.vmOption("AOTMode")) ? "AOT configuration" : null;
     }
 
     static void deleteTree(Path dir) {

@@ -48,13 +48,7 @@ final class ServeCommand implements Runnable {
             stopped.countDown();
             System.exit(0);
         };
-        for (String signal : new String[] {"INT", "TERM"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(graceful, "omix-stop").start());
-            } catch (IllegalArgumentException | UnsupportedOperationException unavailable) {
-                // a JVM that does not let us handle it: the shutdown hook below still stops the server
-            }
-        }
+        StopSignals.handle("omix-stop", signal -> graceful.run()); // where the JVM refuses, the shutdown hook below still stops the server
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             stopped.countDown();

@@ -113,12 +113,9 @@ class AotTrainTest {
             assertTrue(Files.size(cache) > 1 << 20, "a cache was written: " + log);
 
             // AOTMode=on: the JVM fails instead of running without the cache when it cannot use it.
-            Process withCache = new ProcessBuilder(java, "-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
-                    .redirectErrorStream(true).start();
-            String out = new String(withCache.getInputStream().readAllBytes());
-            assertTrue(withCache.waitFor(1, TimeUnit.MINUTES));
-            assertEquals(0, withCache.exitValue(), out);
-            assertTrue(out.contains("omix "), out);
+            AdminAndLoginTest.Run withCache = version(java, classPath, "-XX:AOTMode=on", "-XX:AOTCache=" + cache);
+            assertEquals(0, withCache.exit(), withCache.out());
+            assertTrue(withCache.out().contains("omix "), withCache.out());
             assertTrue(Files.readString(AotCacheCheck.stampOf(cache.toString())).contains(".jar "), "the stamp names the jars");
 
             // Another build under the same name: the JVM would run the cached classes; omix refuses.
@@ -126,24 +123,29 @@ class AotTrainTest {
             try (FileSystem zip = FileSystems.newFileSystem(firstJar)) {
                 Files.writeString(zip.getPath("another-build.txt"), "changed");
             }
-            Process stale = new ProcessBuilder(java, "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
-                    .redirectErrorStream(true).start();
-            String refused = new String(stale.getInputStream().readAllBytes());
-            assertTrue(stale.waitFor(1, TimeUnit.MINUTES));
-            assertEquals(2, stale.exitValue(), refused);
-            assertTrue(refused.contains("was recorded from another build of omix"), refused);
+            AdminAndLoginTest.Run stale = version(java, classPath, "-XX:AOTCache=" + cache);
+            assertEquals(2, stale.exit(), stale.out());
+            assertTrue(stale.out().contains("was recorded from another build of omix"), stale.out());
 
             // No stamp: nothing says which build the cache is from; refused too.
             Files.delete(AotCacheCheck.stampOf(cache.toString()));
-            Process unstamped = new ProcessBuilder(java, "-XX:AOTCache=" + cache, "-cp", classPath, "io.omix.cli.Omix", "--version")
-                    .redirectErrorStream(true).start();
-            String refusedToo = new String(unstamped.getInputStream().readAllBytes());
-            assertTrue(unstamped.waitFor(1, TimeUnit.MINUTES));
-            assertEquals(2, unstamped.exitValue(), refusedToo);
-            assertTrue(refusedToo.contains("has no omix.aot.classpath-sha256 beside it"), refusedToo);
+            AdminAndLoginTest.Run unstamped = version(java, classPath, "-XX:AOTCache=" + cache);
+            assertEquals(2, unstamped.exit(), unstamped.out());
+            assertTrue(unstamped.out().contains("has no omix.aot.classpath-sha256 beside it"), unstamped.out());
         } finally {
             AotTrainCommand.deleteTree(work);
         }
+    }
+
+    /** {@code omix --version} in a JVM of its own with {@code jvmOptions}: its exit code and its output (both streams). */
+    private static AdminAndLoginTest.Run version(String java, String classPath, String... jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", classPath, "io.omix.cli.Omix", "--version"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(1, TimeUnit.MINUTES), "omix --version answers");
+        return new AdminAndLoginTest.Run(p.exitValue(), out, "");
     }
 
     private static Set<Path> trainingDirs() throws IOException {
