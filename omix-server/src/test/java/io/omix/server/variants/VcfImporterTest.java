@@ -113,4 +113,30 @@ class VcfImporterTest {
         for (int i = 0; i <= VcfImporter.MAX_RSIDS_PER_RECORD; i++) many.append("rs").append(i + 1).append(';');
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> VcfImporter.rsids(many.toString()));
     }
+
+    @Test
+    void onlyRsFollowedByDigitsIsAnRsId() {
+        assertEquals(List.of(7L, 8L), VcfImporter.rsids("rs7;;rs;rsx9;RS5;rs8;rs1a;s9;rs-3"));
+        assertEquals(List.of(), VcfImporter.rsids("."));
+        assertEquals(List.of(), VcfImporter.rsids(null));
+        assertEquals(List.of(12345678901L), VcfImporter.rsids("rs12345678901;"), "a trailing separator is nothing");
+        assertEquals(List.of(), VcfImporter.rsids("rs123456789012345"), "15 characters is more than any rs id");
+    }
+
+    @Test
+    void missingFrequenciesAndFlagsAreNull() {
+        var vc = new VariantContextBuilder("t", "1", 100, 100, List.of(Allele.create("A", true), Allele.create("G")))
+                .attribute("CAF", java.util.Arrays.asList("0.9", null, ".")).attribute("AF", true).make();
+        assertEquals("{\"AF\":[null],\"CAF\":[0.9,null,null]}", VcfImporter.frequency(vc));
+        assertNull(VcfImporter.frequency(new VariantContextBuilder("t", "1", 100, 100, List.of(Allele.create("A", true))).make()));
+    }
+
+    @Test
+    void theGeneIsGeneinfosFirstSymbol() {
+        var alleles = List.of(Allele.create("A", true), Allele.create("G"));
+        assertEquals("TP53", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", "TP53:7157|WRAP53:55135").make(), -1));
+        assertEquals("BRCA2", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", "BRCA2|x").make(), -1));
+        assertEquals("KRAS", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", "KRAS").make(), -1));
+        assertNull(VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", ".").make(), -1));
+    }
 }
