@@ -256,4 +256,95 @@ class StreamsTest {
         assertEquals(41303, code(() -> w.stranger().getRangeStream(HEART_RATE, w.sample())));
         assertFalse(app.getSamples(null, null, null, null).getList("result").isEmpty());
     }
+
+    /**
+     * The two stream writes record the signed request's nonce in the write's own transaction (with the
+     * writes of concurrent requests): a replay is refused all the same, alone or sent at once with its
+     * original, and a write that wrote nothing or failed still uses up its nonce.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aReplayedStreamWriteIsRefusedAndWritesOnce(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "REPLAY_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("replays", 1, null, null, null).projectId();
+                String entity = p.streamBind(p.registerSample(11, project, "RP-1", Map.of()).getString("biosample_id")).getString("fundamental_entity_id");
+                java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                java.util.function.BiFunction<String, String, java.net.http.HttpRequest> signed = (nonce, body) -> {
+                    java.net.URI uri = java.net.URI.create(s.url() + (body.startsWith("{") ? "/private/stream/batch_write" : "/private/stream/write"));
+                    String ts = String.valueOf(java.time.Instant.now().getEpochSecond());
+                    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    String canonical = io.omix.sdk.internal.Signing.canonical("POST", uri.getRawPath(), null, bytes, ts, nonce);
+                    return java.net.http.HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.id()).header("X-Omix-Timestamp", ts)
+                            .header("X-Omix-Nonce", nonce).header("X-Omix-Signature",
+                                    io.omix.sdk.internal.Signing.sign(a.secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), canonical))
+                            .header("Content-Type", body.startsWith("{") ? "application/json" : "application/x-www-form-urlencoded")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+                };
+                java.util.function.Function<java.net.http.HttpRequest, Model> send = r -> {
+                    try {
+                        return Model.parse(http.send(r, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                java.util.function.IntFunction<String> batchOf = day -> "{\"duplicate_enabled\":false,\"streams\":[{\"fundamental_entity_id\":\"" + entity
+                        + "\",\"data_element_id\":\"" + HEART_RATE + "\",\"stream_generate_time\":\"2024-05-" + String.format("%02d", day)
+                        + " 08:00\",\"stream_data\":{\"value_quantity\":{\"value\":" + day + "}}}]}";
+
+                java.net.http.HttpRequest first = signed.apply("nonce-batch-replay-0001", batchOf.apply(1));
+                Model written = send.apply(first);
+                assertEquals(0, written.getInt("code"), written.dumps());
+                assertEquals(true, written.at("data.result[0].is_succeed"));
+                Model replay = send.apply(first);
+                assertEquals(40103, replay.getInt("code"), "the same signed batch again");
+
+                // Four copies of one request sent at once with four requests of their own nonces: one copy passes.
+                List<java.net.http.HttpRequest> burst = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    burst.add(i < 4 ? signed.apply("nonce-batch-copy-00001", batchOf.apply(2)) : signed.apply("nonce-batch-own-0000" + i, batchOf.apply(10 + i)));
+                }
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+                try {
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+                    for (java.net.http.HttpRequest r : burst) codes.add(pool.submit(() -> {
+                        go.await();
+                        return send.apply(r).getInt("code");
+                    }));
+                    go.countDown();
+                    int copiesPassed = 0;
+                    for (int i = 0; i < 8; i++) {
+                        int code = codes.get(i).get();
+                        if (i < 4) {
+                            assertTrue(code == 0 || code == 40103, "code " + code);
+                            if (code == 0) copiesPassed++;
+                        } else {
+                            assertEquals(0, code, "a request with its own nonce");
+                        }
+                    }
+                    assertEquals(1, copiesPassed, "exactly one of the copies");
+                } finally {
+                    pool.shutdown();
+                }
+                assertEquals(6, p.streamRange("REPLAY_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size(),
+                        "day 1, day 2 once, and the four of their own");
+
+                // A batch whose only item is refused writes nothing, and its nonce is used up all the same.
+                java.net.http.HttpRequest nothing = signed.apply("nonce-batch-empty-0001", batchOf.apply(1).replace(HEART_RATE, "00000000-0000-0000-0000-000000000000"));
+                assertEquals(false, send.apply(nothing).at("data.result[0].is_succeed"));
+                assertEquals(40103, send.apply(nothing).getInt("code"));
+                // The single write: a refused write (the record exists) and a written one, each refused when replayed.
+                String form = "fundamental_entity_id=" + entity + "&data_element_id=" + HEART_RATE + "&stream_generate_time=2024-06-01%2008:00&stream_data=%7B%7D";
+                java.net.http.HttpRequest one = signed.apply("nonce-write-replay-0001", form);
+                assertEquals(0, send.apply(one).getInt("code"));
+                assertEquals(40103, send.apply(one).getInt("code"));
+                java.net.http.HttpRequest again = signed.apply("nonce-write-replay-0002", form + "&duplicate_enabled=false");
+                assertEquals(41001, send.apply(again).getInt("code"), "the record exists");
+                assertEquals(40103, send.apply(again).getInt("code"), "refused the second time for its nonce");
+                assertEquals(7, p.streamRange("REPLAY_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size());
+            }
+        }
+    }
 }

@@ -62,7 +62,11 @@ final class SignatureAuthenticator implements Authenticator {
         boolean matches = Secrets.constantTimeEquals(expected, signature);
         if (secret == null || !matches) throw refused(null);
         if (skew > WINDOW.getSeconds()) throw new ApiException(ErrorCode.REQUEST_EXPIRED, Map.of("server_time", now.toEpochSecond()));
-        recordNonce(appKey, nonce, now);
+        if (request.nonceInWrite()) {
+            request.pendingNonce(new Pending(use(appKey, nonce, now)));
+        } else {
+            recordNonce(use(appKey, nonce, now));
+        }
         return Caller.privateApp(appKey, app.namespace());
     }
 
@@ -73,12 +77,49 @@ final class SignatureAuthenticator implements Authenticator {
     // (docs/benchmarks.md, streams).
     private final GroupCommit<NonceUse, Boolean> nonces = new GroupCommit<>(this::recordNonces);
 
-    private void recordNonce(String appKey, String nonce, OffsetDateTime now) {
+    private NonceUse use(String appKey, String nonce, OffsetDateTime now) {
         if (ThreadLocalRandom.current().nextInt(100) == 0) {
             jdbc.update("DELETE FROM private_nonces WHERE expires_at < ?", now);
         }
         // Kept for twice the window: a timestamp may be up to one window in the past or future.
-        NonceUse use = new NonceUse(appKey, nonce, now.plus(WINDOW.multipliedBy(2)));
+        return new NonceUse(appKey, nonce, now.plus(WINDOW.multipliedBy(2)));
+    }
+
+    /** A nonce its route's write records in its own transaction; on its own if no write did. */
+    private final class Pending implements io.omix.server.common.auth.PendingNonce {
+        private final NonceUse use;
+        private volatile boolean recorded;
+        private volatile boolean refused;
+
+        Pending(NonceUse use) {
+            this.use = use;
+        }
+
+        @Override
+        public void insertWith(java.sql.Connection c) throws java.sql.SQLException {
+            Jdbc.update(c, INSERT_NONCE, use.appKey(), use.nonce(), use.expiresAt());
+        }
+
+        @Override
+        public void written() {
+            recorded = true;
+        }
+
+        @Override
+        public void record() {
+            if (recorded) return;
+            if (refused) throw new ApiException(ErrorCode.REQUEST_REPLAYED);
+            try {
+                recordNonce(use);
+            } catch (ApiException replayed) {
+                refused = true;
+                throw replayed;
+            }
+            recorded = true;
+        }
+    }
+
+    private void recordNonce(NonceUse use) {
         if (nonces.submit(use).isPresent()) return;
         // The group held a nonce seen before (perhaps this one): record this one alone to know.
         try {

@@ -3,6 +3,7 @@ package io.omix.server.streams;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.Platform;
+import io.omix.server.common.auth.PendingNonce;
 import io.omix.server.common.db.GroupCommit;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
@@ -150,13 +151,21 @@ public final class StreamStore {
      * {@code duplicateEnabled}; the others are written.
      */
     public List<Written> write(String namespace, List<NewRecord> records, boolean duplicateEnabled) {
+        return write(namespace, records, duplicateEnabled, null);
+    }
+
+    /** {@link #write(String, List, boolean)}, recording a signed request's {@code nonce} (or null) in the same transaction. */
+    public List<Written> write(String namespace, List<NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
         long[] series = new long[records.size()];
         for (int i = 0; i < series.length; i++) series[i] = seriesOf(namespace, records.get(i).entityId(), records.get(i).dataElementId());
         // Fast path: insert everything at once, together with the writes of concurrent requests (one
         // commit for all of them), and let the unique index refuse a duplicate; only then check this
         // request record by record (the slow path also handles a concurrent writer racing us).
-        Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled));
+        Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled, nonce));
         if (grouped.isPresent()) return grouped.get();
+        // The group was refused (a duplicate record or a nonce used before): the nonce on its own first, so that
+        // a replay is refused before anything is written.
+        if (nonce != null) nonce.record();
         return writeChecked(namespace, series, records, duplicateEnabled);
     }
 
@@ -177,14 +186,17 @@ public final class StreamStore {
         }
     }
 
-    private record Pending(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled) {}
+    private record Pending(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {}
 
     private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
 
     /** Inserts a group of requests in one transaction; empty when the index refused a record of any of them. */
     private Optional<List<List<Written>>> insertGroup(List<Pending> group) {
         try {
-            return Optional.of(jdbc.inTransaction(c -> {
+            List<List<Written>> answers = jdbc.inTransaction(c -> {
+                for (Pending p : group) {
+                    if (p.nonce() != null) p.nonce().insertWith(c);
+                }
                 List<List<Written>> out = new ArrayList<>(group.size());
                 List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {
@@ -194,7 +206,11 @@ public final class StreamStore {
                 }
                 announce(c, writes); // once for the whole group: its rows in one order
                 return out;
-            }));
+            });
+            for (Pending p : group) {
+                if (p.nonce() != null) p.nonce().written();
+            }
+            return Optional.of(answers);
         } catch (Jdbc.DataAccessException e) {
             if (!e.isIntegrityViolation()) throw e;
             return Optional.empty();

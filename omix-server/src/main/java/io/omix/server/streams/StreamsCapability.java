@@ -8,6 +8,7 @@ import io.omix.server.Capability;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.PendingNonce;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
@@ -96,9 +97,10 @@ public final class StreamsCapability implements Capability {
     public void routes(Routes routes) {
         routes.post("/private/stream/bind", Access.PRIVATE_APP, BIND, (r, p) ->
                 Map.of("fundamental_entity_id", store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)))));
-        routes.post("/private/stream/write", Access.PRIVATE_APP, WRITE, (r, p) -> writeOne(r.caller().namespace(),
-                entity(r.caller(), p.get(REQUIRED_ENTITY)), p));
-        routes.post("/private/stream/batch_write", Access.PRIVATE_APP, BATCH, (r, p) -> batch(r.caller(), p));
+        // The two writes record the signed request's nonce in the write's own transaction (one commit, not two).
+        routes.postRecordingNonceInWrite("/private/stream/write", Access.PRIVATE_APP, WRITE, (r, p) -> writeOne(r.caller().namespace(),
+                entity(r.caller(), p.get(REQUIRED_ENTITY)), p, r.pendingNonce()));
+        routes.postRecordingNonceInWrite("/private/stream/batch_write", Access.PRIVATE_APP, BATCH, (r, p) -> batch(r.caller(), p, r.pendingNonce()));
         routes.get("/private/stream/retrieve", Access.PRIVATE_APP, RETRIEVE, (r, p) -> {
             StreamStore.Record rec = store.find(p.get(STREAM_ID)).filter(x -> x.namespace().equals(r.caller().namespace()))
                     .orElseThrow(() -> ApiException.invalidParam("stream_id", "no such stream"));
@@ -111,7 +113,7 @@ public final class StreamsCapability implements Capability {
         routes.post("/datamall/phenotype/write", Access.CLIENT_TOKEN, PHENOTYPE, (r, p) -> {
             r.caller().requireScope(Scope.STREAMS);
             String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)));
-            return writeOne(StreamStore.OPEN_PLATFORM, entity, p);
+            return writeOne(StreamStore.OPEN_PLATFORM, entity, p, null);
         });
     }
 
@@ -127,10 +129,10 @@ public final class StreamsCapability implements Capability {
         return entityId;
     }
 
-    private Map<String, Object> writeOne(String namespace, String entityId, Params p) {
+    private Map<String, Object> writeOne(String namespace, String entityId, Params p, PendingNonce nonce) {
         if (store.element(p.get(ELEMENT)).isEmpty()) throw ApiException.invalidParam("data_element_id", "no such data element");
         StreamStore.Written w = store.write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
-                p.get(DUPLICATE)).get(0);
+                p.get(DUPLICATE), nonce).get(0);
         if (w.problem() != null) throw ApiException.invalidParam("stream_generate_time", w.problem());
         return Map.of("stream_id", w.streamId());
     }
@@ -149,7 +151,7 @@ public final class StreamsCapability implements Capability {
     record ElementRef(@JsonProperty("data_element_id") String dataElementId) {}
 
     /** Each item is checked on its own; one bad item never sinks the others. Valid items are written together. */
-    private Map<String, Object> batch(Caller caller, Params p) {
+    private Map<String, Object> batch(Caller caller, Params p, PendingNonce nonce) {
         JsonNode items = p.get(STREAMS);
         if (!items.isArray()) throw ApiException.invalidParam("streams", "must be a JSON array");
         if (items.size() > MAX_BATCH) throw ApiException.invalidParam("streams", "must have at most " + MAX_BATCH + " items");
@@ -201,7 +203,7 @@ public final class StreamsCapability implements Capability {
                 positions.add(index);
             }
         }
-        List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : store.write(caller.namespace(), toWrite, p.get(DUPLICATE));
+        List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : store.write(caller.namespace(), toWrite, p.get(DUPLICATE), nonce);
         for (int i = 0; i < written.size(); i++) {
             int index = positions.get(i);
             BatchItem result = results[index];

@@ -22,6 +22,8 @@ public final class ApiRequest {
     private final boolean bodyIsPayload;
     private Map<String, List<JsonNode>> input;
     private Caller caller = Caller.ANONYMOUS;
+    private boolean nonceInWrite;
+    private io.omix.server.common.auth.PendingNonce pendingNonce;
 
     public ApiRequest(Context ctx) {
         this(ctx, false);
@@ -49,6 +51,31 @@ public final class ApiRequest {
 
     void caller(Caller caller) {
         this.caller = caller;
+    }
+
+    /** True when the route records a signed request's nonce in its write ({@code Routes.postRecordingNonceInWrite}). */
+    public boolean nonceInWrite() {
+        return nonceInWrite;
+    }
+
+    void nonceInWrite(boolean nonceInWrite) {
+        this.nonceInWrite = nonceInWrite;
+    }
+
+    /** The signed request's nonce, left for the route's write to record; null when recorded already or not signed. */
+    public io.omix.server.common.auth.PendingNonce pendingNonce() {
+        return pendingNonce;
+    }
+
+    /** Set by the authenticator of signed requests, only when {@link #nonceInWrite()}. */
+    public void pendingNonce(io.omix.server.common.auth.PendingNonce nonce) {
+        if (!nonceInWrite) throw new IllegalStateException("this route records nonces before its handler runs");
+        this.pendingNonce = nonce;
+    }
+
+    /** Records the nonce no write took (refused with 40103 when it was used before). */
+    void settleNonce() {
+        if (pendingNonce != null) pendingNonce.record();
     }
 
     public String header(String name) {

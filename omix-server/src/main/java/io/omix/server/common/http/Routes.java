@@ -90,6 +90,17 @@ public final class Routes {
         api(HandlerType.POST, path, access, spec, handler);
     }
 
+    /**
+     * A POST of the private platform whose handler records the signed request's nonce in its own write
+     * ({@link ApiRequest#pendingNonce()}, passed to the store): one commit instead of two. What no write took
+     * is recorded before the answer leaves, so a replay is refused all the same. Only for handlers whose
+     * every effect is in that write's transaction: a replay runs the handler up to its write.
+     */
+    public void postRecordingNonceInWrite(String path, Access access, ParamSpec spec, ApiHandler handler) {
+        table.add(new Route(HandlerType.POST.name(), path, access, spec, Kind.ENVELOPE));
+        routes.addHttpHandler(HandlerType.POST, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, true)));
+    }
+
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE));
@@ -158,16 +169,28 @@ public final class Routes {
 
     /** Authentication, then validation, then the handler: the same for every kind of endpoint. */
     private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) throws Exception {
+        return invoke(ctx, path, access, spec, handler, payload, false);
+    }
+
+    private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload,
+                          boolean nonceInWrite) throws Exception {
         ctx.attribute(ROUTE, path);
         ctx.attribute(ACCESS, access);
         ApiRequest request = new ApiRequest(ctx, payload);
+        request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
-        rateLimits.check(ctx, request.caller());
-        // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
-        if (idempotency.claim(ctx, request) instanceof Idempotency.Replay replay) return replay;
-        Params params = spec.parse(request.input());
-        return handler.handle(request, params);
+        try {
+            rateLimits.check(ctx, request.caller());
+            // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
+            if (idempotency.claim(ctx, request) instanceof Idempotency.Replay replay) return replay;
+            Params params = spec.parse(request.input());
+            return handler.handle(request, params);
+        } finally {
+            // Whatever the handler did or threw, a nonce its write did not take is recorded before the answer
+            // leaves; a replay's refusal (40103) then takes the place of any other answer, as it would have first.
+            request.settleNonce();
+        }
     }
 
     /** The answer a write with this Idempotency-Key got the first time, as it was. */
