@@ -22,13 +22,7 @@ final class BenchServer {
      */
     static java.nio.file.Path scratchDir(String prefix) throws IOException {
         java.nio.file.Path dir = Files.createTempDirectory(prefix);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (java.util.stream.Stream<java.nio.file.Path> paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | java.io.UncheckedIOException ignored) {
-                // best effort: it is under the temporary directory
-            }
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> io.omix.server.common.io.FileTrees.deleteQuietly(dir)));
         return dir;
     }
 

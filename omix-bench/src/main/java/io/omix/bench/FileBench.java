@@ -122,9 +122,7 @@ public final class FileBench {
                         median(results, r -> r[7] / r[1]) * 100, median(results, r -> r[8] / r[3]) * 100, median(results, r -> r[9] / r[1]) * 100, median(results, r -> r[10] / r[3]) * 100);
             }
         } finally {
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            io.omix.server.common.io.FileTrees.delete(work);
         }
     }
 

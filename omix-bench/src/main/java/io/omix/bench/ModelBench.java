@@ -69,9 +69,7 @@ public final class ModelBench {
                     Path code = server.platform().config().modelsRoot().resolve("Echo1").resolve("1");
                     long[] cold = new long[20];
                     for (int i = 0; i < cold.length; i++) {
-                        try (var all = Files.walk(code)) {
-                            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-                        }
+                        io.omix.server.common.io.FileTrees.delete(code);
                         long t0 = System.nanoTime();
                         api.invokeModel("Echo1", Map.of("i", i));
                         cold[i] = System.nanoTime() - t0;

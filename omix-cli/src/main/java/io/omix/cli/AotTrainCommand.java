@@ -1,5 +1,7 @@
 package io.omix.cli;
 
+import io.omix.server.common.io.FileTrees;
+
 import io.omix.sdk.AccessToken;
 import io.omix.sdk.Api;
 import io.omix.sdk.Model;
@@ -27,13 +29,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * {@code omix admin aot-train}: a short, representative workload on a throwaway server, for a JDK 25
@@ -100,7 +100,7 @@ public final class AotTrainCommand implements Runnable {
         Runnable stopAndRemove = () -> {
             OmixServer server = running.get();
             if (server != null) server.stop();
-            deleteTree(dir);
+            FileTrees.deleteQuietly(dir);
         };
         // Where the JVM refuses to let a signal be handled, the shutdown hook below still removes the directory.
         var previous = StopSignals.handle("omix-aot-train-stop", signal -> {
@@ -113,7 +113,7 @@ public final class AotTrainCommand implements Runnable {
         try {
             new Workload(dir, vcfRecords, transferMib, calls, out, running).run();
         } finally {
-            deleteTree(dir);
+            FileTrees.deleteQuietly(dir);
             StopSignals.restore(previous);
             try {
                 Runtime.getRuntime().removeShutdownHook(removeOnExit);
@@ -131,14 +131,6 @@ public final class AotTrainCommand implements Runnable {
         }
         out.println(recording == null ? "Done." : "Done: the JVM writes its " + recording + " as it exits.");
         out.flush();
-    }
-
-    static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException ignored) {
-            // best effort: it is under the temporary directory
-        }
     }
 
     /** The workload itself, on a server of its own; each phase prints what it did and how long it took. */

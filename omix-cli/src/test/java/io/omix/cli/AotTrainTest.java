@@ -133,7 +133,7 @@ class AotTrainTest {
             assertEquals(2, unstamped.exit(), unstamped.out());
             assertTrue(unstamped.out().contains("has no omix.aot.classpath-sha256 beside it"), unstamped.out());
         } finally {
-            AotTrainCommand.deleteTree(work);
+            io.omix.server.common.io.FileTrees.deleteQuietly(work);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.omix.server.models;
 
+import io.omix.server.common.io.FileTrees;
+
 import io.omix.server.tasks.TaskEngine;
 
 import java.io.IOException;
@@ -23,7 +25,7 @@ final class ModelPackage {
     /** Unpacks {@code zip} into {@code target} (created; removed again on failure). Fails the task with a reason when the package is unusable. */
     static void unpack(InputStream zip, Path target, String runtime, String handler) throws IOException {
         Path staging = target.resolveSibling(target.getFileName() + ".unpacking");
-        deleteTree(staging);
+        FileTrees.delete(staging);
         Files.createDirectories(staging);
         long total = 0;
         int entries = 0;
@@ -49,21 +51,21 @@ final class ModelPackage {
                 }
             }
         } catch (java.util.zip.ZipException e) {
-            deleteTree(staging);
+            FileTrees.delete(staging);
             throw fail("not a zip file: " + e.getMessage());
         } catch (TaskEngine.TaskFailure | IOException e) {
-            deleteTree(staging);
+            FileTrees.delete(staging);
             throw e;
         }
         if (entries == 0) {
-            deleteTree(staging);
+            FileTrees.delete(staging);
             throw fail("the zip file is empty (or not a zip file)");
         }
         String module = handler.substring(0, handler.lastIndexOf('.')).replace('.', '/');
         boolean found = runtime.equals("java") ? hasClass(staging, module + ".class")
                 : Files.isRegularFile(staging.resolve(module + ".py")) || Files.isRegularFile(staging.resolve(module).resolve("__init__.py"));
         if (!found) {
-            deleteTree(staging);
+            FileTrees.delete(staging);
             throw fail("the handler's " + (runtime.equals("java") ? "class " + module + ".class" : "module " + module + ".py") + " is not in the package");
         }
         readableByAll(staging);
@@ -94,13 +96,6 @@ final class ModelPackage {
             for (Path p : all.toList()) {
                 Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var all = Files.walk(dir)) {
-            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 

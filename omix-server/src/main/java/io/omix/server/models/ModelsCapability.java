@@ -133,7 +133,7 @@ public final class ModelsCapability implements Capability {
     public static void removeTemporaryCode(io.omix.server.ServerConfig config) {
         if (!config.modelsRootIsTemporary()) return;
         try {
-            ModelPackage.deleteTree(config.modelsRoot());
+            io.omix.server.common.io.FileTrees.delete(config.modelsRoot());
         } catch (IOException | java.io.UncheckedIOException e) {
             org.slf4j.LoggerFactory.getLogger(ModelsCapability.class).warn("could not remove {}: {}", config.modelsRoot(), e.getMessage());
         }
@@ -240,7 +240,7 @@ public final class ModelsCapability implements Capability {
         }
         int version = ModelStore.nextVersion(tx, modelId);
         Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
-        ModelPackage.deleteTree(target); // a leftover of an attempt whose transaction rolled back
+        io.omix.server.common.io.FileTrees.delete(target); // a leftover of an attempt whose transaction rolled back
         Files.createDirectories(target.getParent());
         Files.setPosixFilePermissions(target.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         String objectName = p.path("object_name").asText();
