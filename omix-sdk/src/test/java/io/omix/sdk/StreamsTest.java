@@ -344,7 +344,46 @@ class StreamsTest {
                 assertEquals(41001, send.apply(again).getInt("code"), "the record exists");
                 assertEquals(40103, send.apply(again).getInt("code"), "refused the second time for its nonce");
                 assertEquals(7, p.streamRange("REPLAY_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size());
+
+                // With Idempotency-Keys: a replay is refused before it claims its key, and a copy racing its original
+                // frees the key it claimed; either way the real request with that key is served, not a kept refusal.
+                java.util.function.BiFunction<java.net.http.HttpRequest, String, java.net.http.HttpRequest> keyed = (r, key) ->
+                        java.net.http.HttpRequest.newBuilder(r, (name, value) -> true).header("Idempotency-Key", key).build();
+                java.net.http.HttpRequest original = signed.apply("nonce-batch-keyed-0001", batchOf.apply(20));
+                assertEquals(0, send.apply(keyed.apply(original, "key-original-1")).getInt("code"));
+                assertEquals(40103, send.apply(keyed.apply(original, "key-chosen-by-a-replay")).getInt("code"));
+                assertEquals(0, send.apply(keyed.apply(signed.apply("nonce-batch-keyed-0002", batchOf.apply(21)), "key-chosen-by-a-replay")).getInt("code"),
+                        "the key the replay named was never taken");
+                java.net.http.HttpRequest raced = signed.apply("nonce-batch-keyed-0003", batchOf.apply(22));
+                List<java.util.concurrent.Future<Integer>> both = new ArrayList<>();
+                List<String> raceKeys = List.of("key-race-a", "key-race-b", "key-race-c", "key-race-d");
+                java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(raceKeys.size());
+                try {
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    for (String key : raceKeys) both.add(racers.submit(() -> {
+                        go.await();
+                        return send.apply(keyed.apply(raced, key)).getInt("code");
+                    }));
+                    go.countDown();
+                    int passed = 0;
+                    for (var f : both) passed += f.get() == 0 ? 1 : 0;
+                    assertEquals(1, passed, "one of the racing copies");
+                } finally {
+                    racers.shutdown();
+                }
+                for (String key : raceKeys) {
+                    Model answer = send.apply(keyed.apply(signed.apply("nonce-batch-keyed-0004-" + key, batchOf.apply(22)), key));
+                    assertEquals(0, answer.getInt("code"), key + ": the first answer kept, or the request served afresh, never a refusal");
+                }
             }
         }
+    }
+
+    @Test
+    void onlyTheStreamWritesTakeTheNonceIntoTheirWrite() {
+        List<String> routes = server.server().routeTable().stream().filter(io.omix.server.common.http.Routes.Route::nonceInWrite)
+                .map(r -> r.method() + " " + r.path()).sorted().toList();
+        assertEquals(List.of("POST /private/stream/batch_write", "POST /private/stream/write"), routes,
+                "a route here must write only through a transaction that records the nonce (StreamStore.write with it)");
     }
 }

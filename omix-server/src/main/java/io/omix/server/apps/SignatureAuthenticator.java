@@ -63,6 +63,11 @@ final class SignatureAuthenticator implements Authenticator {
         if (secret == null || !matches) throw refused(null);
         if (skew > WINDOW.getSeconds()) throw new ApiException(ErrorCode.REQUEST_EXPIRED, Map.of("server_time", now.toEpochSecond()));
         if (request.nonceInWrite()) {
+            // A replay of a call answered before is refused here, before the rate limit, an Idempotency-Key's
+            // claim or the handler see it; the write's unique key refuses the copies that race their original.
+            if (!jdbc.query("SELECT 1 FROM private_nonces WHERE app_key = ? AND nonce = ?", rs -> 1, appKey, nonce).isEmpty()) {
+                throw new ApiException(ErrorCode.REQUEST_REPLAYED);
+            }
             request.pendingNonce(new Pending(use(appKey, nonce, now)));
         } else {
             recordNonce(use(appKey, nonce, now));
@@ -87,6 +92,11 @@ final class SignatureAuthenticator implements Authenticator {
 
     /** A nonce its route's write records in its own transaction; on its own if no write did. */
     private final class Pending implements io.omix.server.common.auth.PendingNonce {
+        @Override
+        public String sortKey() {
+            return use.appKey() + '\n' + use.nonce();
+        }
+
         private final NonceUse use;
         private volatile boolean recorded;
         private volatile boolean refused;

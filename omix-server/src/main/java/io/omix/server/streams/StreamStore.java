@@ -194,9 +194,12 @@ public final class StreamStore {
     private Optional<List<List<Written>>> insertGroup(List<Pending> group) {
         try {
             List<List<Written>> answers = jdbc.inTransaction(c -> {
+                List<PendingNonce> nonces = new ArrayList<>();
                 for (Pending p : group) {
-                    if (p.nonce() != null) p.nonce().insertWith(c);
+                    if (p.nonce() != null) nonces.add(p.nonce());
                 }
+                nonces.sort(java.util.Comparator.comparing(PendingNonce::sortKey));
+                for (PendingNonce n : nonces) n.insertWith(c);
                 List<List<Written>> out = new ArrayList<>(group.size());
                 List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {

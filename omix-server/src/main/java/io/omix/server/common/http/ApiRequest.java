@@ -62,7 +62,7 @@ public final class ApiRequest {
         this.nonceInWrite = nonceInWrite;
     }
 
-    /** The signed request's nonce, left for the route's write to record; null when recorded already or not signed. */
+    /** The signed request's nonce, left for the route's write to record; null unless the request is signed and its route takes the nonce into its write. */
     public io.omix.server.common.auth.PendingNonce pendingNonce() {
         return pendingNonce;
     }
@@ -70,6 +70,7 @@ public final class ApiRequest {
     /** Set by the authenticator of signed requests, only when {@link #nonceInWrite()}. */
     public void pendingNonce(io.omix.server.common.auth.PendingNonce nonce) {
         if (!nonceInWrite) throw new IllegalStateException("this route records nonces before its handler runs");
+        if (pendingNonce != null) throw new IllegalStateException("the request's nonce is set already");
         this.pendingNonce = nonce;
     }
 

@@ -140,6 +140,13 @@ public final class Idempotency {
         }
     }
 
+    /** The request was refused after it claimed its key (a replayed signature): the key is freed and nothing kept. */
+    void release(Context ctx) {
+        if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
+        ctx.attribute(CLAIMED, null);
+        jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
+    }
+
     /** After the answer is written: keep it for repeats, or (a server error) free the key for a retry. */
     void complete(Context ctx) {
         if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;

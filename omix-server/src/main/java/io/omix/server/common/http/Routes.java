@@ -60,8 +60,15 @@ public final class Routes {
     /** How an endpoint answers: the envelope, the dataset batches API's resources, or a page or text of its own. */
     public enum Kind { ENVELOPE, ENVELOPE_PAYLOAD, RESOURCE, RESOURCE_PAYLOAD, PLAIN }
 
-    /** One registered endpoint, as the route table lists it (tests walk it; documentation can be drawn from it). */
-    public record Route(String method, String path, Access access, ParamSpec spec, Kind kind) {}
+    /**
+     * One registered endpoint, as the route table lists it (tests walk it; documentation can be drawn from it);
+     * {@code nonceInWrite}: registered with {@link #postRecordingNonceInWrite}.
+     */
+    public record Route(String method, String path, Access access, ParamSpec spec, Kind kind, boolean nonceInWrite) {
+        Route(String method, String path, Access access, ParamSpec spec, Kind kind) {
+            this(method, path, access, spec, kind, false);
+        }
+    }
 
     private final RoutesConfig routes;
     private final Authenticators authenticators;
@@ -97,7 +104,7 @@ public final class Routes {
      * every effect is in that write's transaction: a replay runs the handler up to its write.
      */
     public void postRecordingNonceInWrite(String path, Access access, ParamSpec spec, ApiHandler handler) {
-        table.add(new Route(HandlerType.POST.name(), path, access, spec, Kind.ENVELOPE));
+        table.add(new Route(HandlerType.POST.name(), path, access, spec, Kind.ENVELOPE, true));
         routes.addHttpHandler(HandlerType.POST, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, true)));
     }
 
@@ -188,8 +195,14 @@ public final class Routes {
             return handler.handle(request, params);
         } finally {
             // Whatever the handler did or threw, a nonce its write did not take is recorded before the answer
-            // leaves; a replay's refusal (40103) then takes the place of any other answer, as it would have first.
-            request.settleNonce();
+            // leaves; a replay's refusal (40103) then takes the place of any other answer, as it would have first,
+            // and frees the Idempotency-Key it claimed (a refusal kept under the key would answer the real retry).
+            try {
+                request.settleNonce();
+            } catch (ApiException refused) {
+                if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
+                throw refused;
+            }
         }
     }
 
