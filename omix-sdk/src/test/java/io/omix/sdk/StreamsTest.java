@@ -270,25 +270,8 @@ class StreamsTest {
             try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
                 String project = new SampleStore(s.server().platform()).createProject("replays", 1, null, null, null).projectId();
                 String entity = p.streamBind(p.registerSample(11, project, "RP-1", Map.of()).getString("biosample_id")).getString("fundamental_entity_id");
-                java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-                java.util.function.BiFunction<String, String, java.net.http.HttpRequest> signed = (nonce, body) -> {
-                    java.net.URI uri = java.net.URI.create(s.url() + (body.startsWith("{") ? "/private/stream/batch_write" : "/private/stream/write"));
-                    String ts = String.valueOf(java.time.Instant.now().getEpochSecond());
-                    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    String canonical = io.omix.sdk.internal.Signing.canonical("POST", uri.getRawPath(), null, bytes, ts, nonce);
-                    return java.net.http.HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.id()).header("X-Omix-Timestamp", ts)
-                            .header("X-Omix-Nonce", nonce).header("X-Omix-Signature",
-                                    io.omix.sdk.internal.Signing.sign(a.secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), canonical))
-                            .header("Content-Type", body.startsWith("{") ? "application/json" : "application/x-www-form-urlencoded")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
-                };
-                java.util.function.Function<java.net.http.HttpRequest, Model> send = r -> {
-                    try {
-                        return Model.parse(http.send(r, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                };
+                java.util.function.BiFunction<String, String, java.net.http.HttpRequest> signed = (nonce, body) -> signedWrite(s.url(), a, nonce, body);
+                java.util.function.Function<java.net.http.HttpRequest, Model> send = StreamsTest::send;
                 java.util.function.IntFunction<String> batchOf = day -> "{\"duplicate_enabled\":false,\"streams\":[{\"fundamental_entity_id\":\"" + entity
                         + "\",\"data_element_id\":\"" + HEART_RATE + "\",\"stream_generate_time\":\"2024-05-" + String.format("%02d", day)
                         + " 08:00\",\"stream_data\":{\"value_quantity\":{\"value\":" + day + "}}}]}";
@@ -374,6 +357,75 @@ class StreamsTest {
                 for (String key : raceKeys) {
                     Model answer = send.apply(keyed.apply(signed.apply("nonce-batch-keyed-0004-" + key, batchOf.apply(22)), key));
                     assertEquals(0, answer.getInt("code"), key + ": the first answer kept, or the request served afresh, never a refusal");
+                }
+            }
+        }
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+    /** A signed private-platform stream write as sent by hand: a JSON body is a batch_write, a form a single write. */
+    static java.net.http.HttpRequest signedWrite(String serverUrl, Identity.Client app, String nonce, String body) {
+        java.net.URI uri = java.net.URI.create(serverUrl + (body.startsWith("{") ? "/private/stream/batch_write" : "/private/stream/write"));
+        String ts = String.valueOf(java.time.Instant.now().getEpochSecond());
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String canonical = io.omix.sdk.internal.Signing.canonical("POST", uri.getRawPath(), null, bytes, ts, nonce);
+        return java.net.http.HttpRequest.newBuilder(uri).header("X-Omix-App-Key", app.id()).header("X-Omix-Timestamp", ts)
+                .header("X-Omix-Nonce", nonce).header("X-Omix-Signature",
+                        io.omix.sdk.internal.Signing.sign(app.secret().getBytes(java.nio.charset.StandardCharsets.UTF_8), canonical))
+                .header("Content-Type", body.startsWith("{") ? "application/json" : "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    static Model send(java.net.http.HttpRequest request) {
+        try {
+            return Model.parse(HTTP.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Copies of one signed batch sent at once to two servers of one database: for each nonce, one copy writes. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void copiesOfOneSignedWriteSentToTwoServersAtOnceWriteOnce(String kind) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'd');
+        try (TestServer first = TestServer.builder().database(kind).setting("security.master-key", key).start()) {
+            String url = io.omix.server.testing.TestDatabases.H2.equals(kind)
+                    ? io.omix.server.common.db.Database.embeddedUrl(first.dataDir()) : first.server().platform().config().dbUrl();
+            try (TestServer second = TestServer.builder().database(kind).setting("db.url", url).setting("security.master-key", key).start()) {
+                Identity.Client a = Identity.app(first, "TWO_SERVERS_APP");
+                try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(first.url()).build()) {
+                    String project = new SampleStore(first.server().platform()).createProject("two", 1, null, null, null).projectId();
+                    String entity = p.streamBind(p.registerSample(11, project, "TW-1", Map.of()).getString("biosample_id")).getString("fundamental_entity_id");
+                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+                    try {
+                        for (int round = 0; round < 10; round++) {
+                            String body = "{\"duplicate_enabled\":true,\"streams\":[{\"fundamental_entity_id\":\"" + entity + "\",\"data_element_id\":\""
+                                    + HEART_RATE + "\",\"stream_generate_time\":\"2024-07-01 08:" + String.format("%02d", round) + "\",\"stream_data\":{}}]}";
+                            String nonce = "nonce-two-servers-" + round + "-xxxxxx";
+                            List<java.net.http.HttpRequest> copies = List.of(signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body),
+                                    signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body));
+                            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                            List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+                            for (java.net.http.HttpRequest r : copies) codes.add(pool.submit(() -> {
+                                go.await();
+                                return send(r).getInt("code");
+                            }));
+                            go.countDown();
+                            int passed = 0;
+                            for (var c : codes) {
+                                int code = c.get();
+                                assertTrue(code == 0 || code == 40103, "code " + code);
+                                if (code == 0) passed++;
+                            }
+                            assertEquals(1, passed, "round " + round + ": one copy of four");
+                        }
+                    } finally {
+                        pool.shutdown();
+                    }
+                    // duplicate_enabled: a second copy that got through would have stored the record twice.
+                    assertEquals(10, p.streamRange("TWO_SERVERS_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size());
                 }
             }
         }
