@@ -122,7 +122,7 @@ public final class FileBench {
                         median(results, r -> r[7] / r[1]) * 100, median(results, r -> r[8] / r[3]) * 100, median(results, r -> r[9] / r[1]) * 100, median(results, r -> r[10] / r[3]) * 100);
             }
         } finally {
-            io.omix.server.common.io.FileTrees.delete(work);
+            io.omix.server.common.io.FileTrees.deleteQuietly(work);
         }
     }
 

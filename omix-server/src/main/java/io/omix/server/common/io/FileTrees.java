@@ -12,24 +12,33 @@ import java.util.stream.Stream;
 public final class FileTrees {
     private FileTrees() {}
 
-    /** Removes {@code dir} and everything under it, deepest first; nothing when it does not exist; the first failure is thrown. */
+    /**
+     * Removes {@code dir} and everything under it, deepest first; nothing when it does not exist; the first failure is
+     * thrown. Links are removed, never followed ({@link Files#walk} does not follow them).
+     */
     public static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        List<Path> all;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            all = paths.sorted(Comparator.reverseOrder()).toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        for (Path p : all) Files.deleteIfExists(p);
+        for (Path p : deepestFirst(dir)) Files.deleteIfExists(p);
     }
 
-    /** {@link #delete}, as far as it goes: for scratch directories under the temporary directory, where a leftover harms nobody. */
+    /** As much of {@link #delete} as can be done, every failure passed over: for scratch directories, where a leftover harms nobody. */
     public static void deleteQuietly(Path dir) {
         try {
-            delete(dir);
+            for (Path p : deepestFirst(dir)) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // the next one may still go
+                }
+            }
         } catch (IOException | UncheckedIOException ignored) {
-            // best effort
+            // the tree could not be listed: nothing more to do
+        }
+    }
+
+    private static List<Path> deepestFirst(Path dir) throws IOException {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            return paths.sorted(Comparator.reverseOrder()).toList();
         }
     }
 }
