@@ -22,11 +22,18 @@ final class ModelPackage {
 
     private ModelPackage() {}
 
-    /** Unpacks {@code zip} into {@code target} (created; removed again on failure). Fails the task with a reason when the package is unusable. */
+    /** Staging directories this old are what a killed server left: no unpacking takes this long. */
+    static final java.time.Duration STALE_STAGING = java.time.Duration.ofMinutes(10);
+
+    /**
+     * Unpacks {@code zip} into {@code target} (created; removed again on failure). Fails the task with a reason when the
+     * package is unusable. Each attempt unpacks into a staging directory of its own and moves it into place in one
+     * rename, so that two requests unpacking the same version at once never write into each other's files (the
+     * second rename fails, {@link java.nio.file.FileAlreadyExistsException} or {@link java.nio.file.DirectoryNotEmptyException}).
+     */
     static void unpack(InputStream zip, Path target, String runtime, String handler) throws IOException {
-        Path staging = target.resolveSibling(target.getFileName() + ".unpacking");
-        FileTrees.delete(staging);
-        Files.createDirectories(staging);
+        removeStaleStaging(target);
+        Path staging = Files.createTempDirectory(target.getParent(), target.getFileName() + ".unpacking-");
         long total = 0;
         int entries = 0;
         try (ZipInputStream in = new ZipInputStream(zip)) {
@@ -69,7 +76,29 @@ final class ModelPackage {
             throw fail("the handler's " + (runtime.equals("java") ? "class " + module + ".class" : "module " + module + ".py") + " is not in the package");
         }
         readableByAll(staging);
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            FileTrees.delete(staging);
+            // Linux answers a rename onto a directory another attempt filled first with ENOTEMPTY, which the JDK
+            // reports as a plain FileSystemException: said here as what it is, so that the loser knows it lost a race.
+            if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                java.nio.file.FileAlreadyExistsException raced = new java.nio.file.FileAlreadyExistsException(target.toString());
+                raced.initCause(e);
+                throw raced;
+            }
+            throw e;
+        }
+    }
+
+    /** Staging directories of {@code target} a killed server left behind (the older fixed name too). */
+    private static void removeStaleStaging(Path target) throws IOException {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE_STAGING));
+        try (var siblings = Files.newDirectoryStream(target.getParent(), target.getFileName() + ".unpacking*")) {
+            for (Path old : siblings) {
+                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) FileTrees.deleteQuietly(old);
+            }
+        }
     }
 
     /** A class file among the package's classes or in one of its jars (at its root or in lib/). */
