@@ -384,7 +384,8 @@ public final class VcfImporter {
     /** The gene symbol from dbSNP's GENEINFO, SnpEff's ANN or VEP's CSQ, when present. */
     static String gene(VariantContext vc, int csqSymbolIndex) {
         String geneInfo = vc.getAttributeAsString("GENEINFO", null);
-        if (geneInfo != null && !geneInfo.isEmpty() && !geneInfo.equals(".")) return clip(geneInfo.substring(0, symbolEnd(geneInfo)));
+        // An empty symbol (":7157", ":") names no gene: the other annotations are asked (":" alone used to fail the import).
+        if (geneInfo != null && symbolEnd(geneInfo) > 0 && !geneInfo.equals(".")) return clip(geneInfo.substring(0, symbolEnd(geneInfo)));
         String ann = vc.getAttributeAsString("ANN", null);
         if (ann != null && !ann.isEmpty()) {
             String[] fields = ann.split(",")[0].split("\\|", -1);

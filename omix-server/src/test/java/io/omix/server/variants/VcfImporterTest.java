@@ -120,7 +120,10 @@ class VcfImporterTest {
         assertEquals(List.of(), VcfImporter.rsids("."));
         assertEquals(List.of(), VcfImporter.rsids(null));
         assertEquals(List.of(12345678901L), VcfImporter.rsids("rs12345678901;"), "a trailing separator is nothing");
-        assertEquals(List.of(), VcfImporter.rsids("rs123456789012345"), "15 characters is more than any rs id");
+        assertEquals(List.of(), VcfImporter.rsids("rs123456789012345"), "17 characters is more than any rs id");
+        assertEquals(List.of(549755813887L), VcfImporter.rsids("rs549755813887"), "14 characters, the largest id the blocks hold");
+        assertEquals(List.of(), VcfImporter.rsids("rs549755813888"), "one more: no rs id that large exists");
+        assertEquals(List.of(), VcfImporter.rsids("rs1000000000000"), "15 characters: too long");
     }
 
     @Test
@@ -138,5 +141,11 @@ class VcfImporterTest {
         assertEquals("BRCA2", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", "BRCA2|x").make(), -1));
         assertEquals("KRAS", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", "KRAS").make(), -1));
         assertNull(VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", ".").make(), -1));
+        for (String noSymbol : List.of(":", "|x", ":7157", "")) {
+            assertNull(VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", noSymbol).make(), -1),
+                    "'" + noSymbol + "' names no gene");
+        }
+        assertEquals("EGFR", VcfImporter.gene(new VariantContextBuilder("t", "1", 100, 100, alleles).attribute("GENEINFO", ":7157")
+                .attribute("ANN", "G|missense_variant|MODERATE|EGFR|1956").make(), -1), "then the other annotations are asked");
     }
 }
