@@ -92,17 +92,17 @@ final class SignatureAuthenticator implements Authenticator {
 
     /** A nonce its route's write records in its own transaction; on its own if no write did. */
     private final class Pending implements io.omix.server.common.auth.PendingNonce {
-        @Override
-        public String sortKey() {
-            return use.appKey() + '\n' + use.nonce();
-        }
-
         private final NonceUse use;
         private volatile boolean recorded;
         private volatile boolean refused;
 
         Pending(NonceUse use) {
             this.use = use;
+        }
+
+        @Override
+        public String sortKey() {
+            return use.appKey() + '\n' + use.nonce();
         }
 
         @Override
