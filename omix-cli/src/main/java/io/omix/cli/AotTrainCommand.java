@@ -1,7 +1,5 @@
 package io.omix.cli;
 
-import io.omix.server.common.io.FileTrees;
-
 import io.omix.sdk.AccessToken;
 import io.omix.sdk.Api;
 import io.omix.sdk.Model;
@@ -11,6 +9,7 @@ import io.omix.server.OmixServer;
 import io.omix.server.Platform;
 import io.omix.server.ServerConfig;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.io.FileTrees;
 import io.omix.server.oauth.ClientStore;
 import io.omix.server.samples.SampleStore;
 import io.omix.server.variants.VcfImporter;

@@ -1,7 +1,6 @@
 package io.omix.server.models;
 
 import io.omix.server.common.io.FileTrees;
-
 import io.omix.server.tasks.TaskEngine;
 
 import java.io.IOException;

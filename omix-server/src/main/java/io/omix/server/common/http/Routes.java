@@ -104,14 +104,17 @@ public final class Routes {
      * every effect is in that write's transaction: a replay runs the handler up to its write.
      */
     public void postRecordingNonceInWrite(String path, Access access, ParamSpec spec, ApiHandler handler) {
-        table.add(new Route(HandlerType.POST.name(), path, access, spec, Kind.ENVELOPE, true));
-        routes.addHttpHandler(HandlerType.POST, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, true)));
+        api(HandlerType.POST, path, access, spec, handler, true);
     }
 
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
-        table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE));
-        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false)));
+        api(method, path, access, spec, handler, false);
+    }
+
+    private void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean nonceInWrite) {
+        table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE, nonceInWrite));
+        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, nonceInWrite)));
     }
 
     /**
@@ -121,7 +124,7 @@ public final class Routes {
      */
     public void upload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE_PAYLOAD));
-        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true)));
+        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true, false)));
     }
 
     private static void envelope(Context ctx, Object result) {
@@ -151,7 +154,7 @@ public final class Routes {
     private void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) {
         table.add(new Route(method.name(), path, access, spec, payload ? Kind.RESOURCE_PAYLOAD : Kind.RESOURCE));
         routes.addHttpHandler(method, path, ctx -> {
-            Object result = invoke(ctx, path, access, spec, handler, payload);
+            Object result = invoke(ctx, path, access, spec, handler, payload, false);
             if (result instanceof Idempotency.Replay r) {
                 replay(ctx, r);
                 return;
@@ -175,10 +178,6 @@ public final class Routes {
     }
 
     /** Authentication, then validation, then the handler: the same for every kind of endpoint. */
-    private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) throws Exception {
-        return invoke(ctx, path, access, spec, handler, payload, false);
-    }
-
     private Object invoke(Context ctx, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload,
                           boolean nonceInWrite) throws Exception {
         ctx.attribute(ROUTE, path);
