@@ -137,29 +137,19 @@ class PrivateSigningTest {
                 burst.add(HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.app().appKey()).header("X-Omix-Timestamp", ts)
                         .header("X-Omix-Nonce", nonce).header("X-Omix-Signature", Signing.sign(a.appSecret().getBytes(StandardCharsets.UTF_8), c)).build());
             }
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-            try {
-                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
-                for (HttpRequest r : burst) codes.add(pool.submit(() -> {
-                    go.await();
-                    return envelope(r).getInt("code");
-                }));
-                go.countDown();
-                int copiesPassed = 0;
-                for (int i = 0; i < 8; i++) {
-                    int code = codes.get(i).get();
-                    if (i < 4) {
-                        assertTrue(code == 0 || code == 40103, "code " + code);
-                        if (code == 0) copiesPassed++;
-                    } else {
-                        assertEquals(0, code, "a request with its own nonce");
-                    }
+            List<Integer> codes = io.omix.server.testing.Concurrently.atOnce(burst.stream()
+                    .map(r -> (java.util.concurrent.Callable<Integer>) () -> envelope(r).getInt("code")).toList());
+            int copiesPassed = 0;
+            for (int i = 0; i < 8; i++) {
+                int code = codes.get(i);
+                if (i < 4) {
+                    assertTrue(code == 0 || code == 40103, "code " + code);
+                    if (code == 0) copiesPassed++;
+                } else {
+                    assertEquals(0, code, "a request with its own nonce");
                 }
-                assertEquals(1, copiesPassed, "exactly one of the copies");
-            } finally {
-                pool.shutdown();
             }
+            assertEquals(1, copiesPassed, "exactly one of the copies");
         }
     }
 

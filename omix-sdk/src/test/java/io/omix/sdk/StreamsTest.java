@@ -1,6 +1,7 @@
 package io.omix.sdk;
 
 import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.Concurrently;
 import io.omix.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -288,29 +290,18 @@ class StreamsTest {
                 for (int i = 0; i < 8; i++) {
                     burst.add(i < 4 ? signed.apply("nonce-batch-copy-00001", batchOf.apply(2)) : signed.apply("nonce-batch-own-0000" + i, batchOf.apply(10 + i)));
                 }
-                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-                try {
-                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                    List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
-                    for (java.net.http.HttpRequest r : burst) codes.add(pool.submit(() -> {
-                        go.await();
-                        return send.apply(r).getInt("code");
-                    }));
-                    go.countDown();
-                    int copiesPassed = 0;
-                    for (int i = 0; i < 8; i++) {
-                        int code = codes.get(i).get();
-                        if (i < 4) {
-                            assertTrue(code == 0 || code == 40103, "code " + code);
-                            if (code == 0) copiesPassed++;
-                        } else {
-                            assertEquals(0, code, "a request with its own nonce");
-                        }
+                List<Integer> codes = Concurrently.atOnce(burst.stream().map(r -> (Callable<Integer>) () -> send.apply(r).getInt("code")).toList());
+                int copiesPassed = 0;
+                for (int i = 0; i < 8; i++) {
+                    int code = codes.get(i);
+                    if (i < 4) {
+                        assertTrue(code == 0 || code == 40103, "code " + code);
+                        if (code == 0) copiesPassed++;
+                    } else {
+                        assertEquals(0, code, "a request with its own nonce");
                     }
-                    assertEquals(1, copiesPassed, "exactly one of the copies");
-                } finally {
-                    pool.shutdown();
                 }
+                assertEquals(1, copiesPassed, "exactly one of the copies");
                 assertEquals(6, p.streamRange("REPLAY_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size(),
                         "day 1, day 2 once, and the four of their own");
 
@@ -338,22 +329,10 @@ class StreamsTest {
                 assertEquals(0, send.apply(keyed.apply(signed.apply("nonce-batch-keyed-0002", batchOf.apply(21)), "key-chosen-by-a-replay")).getInt("code"),
                         "the key the replay named was never taken");
                 java.net.http.HttpRequest raced = signed.apply("nonce-batch-keyed-0003", batchOf.apply(22));
-                List<java.util.concurrent.Future<Integer>> both = new ArrayList<>();
                 List<String> raceKeys = List.of("key-race-a", "key-race-b", "key-race-c", "key-race-d");
-                java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(raceKeys.size());
-                try {
-                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                    for (String key : raceKeys) both.add(racers.submit(() -> {
-                        go.await();
-                        return send.apply(keyed.apply(raced, key)).getInt("code");
-                    }));
-                    go.countDown();
-                    int passed = 0;
-                    for (var f : both) passed += f.get() == 0 ? 1 : 0;
-                    assertEquals(1, passed, "one of the racing copies");
-                } finally {
-                    racers.shutdown();
-                }
+                List<Integer> raceCodes = Concurrently.atOnce(raceKeys.stream()
+                        .map(key -> (Callable<Integer>) () -> send.apply(keyed.apply(raced, key)).getInt("code")).toList());
+                assertEquals(1, raceCodes.stream().filter(code -> code == 0).count(), "one of the racing copies: " + raceCodes);
                 for (String key : raceKeys) {
                     Model answer = send.apply(keyed.apply(signed.apply("nonce-batch-keyed-0004-" + key, batchOf.apply(22)), key));
                     assertEquals(0, answer.getInt("code"), key + ": the first answer kept, or the request served afresh, never a refusal");
@@ -398,31 +377,15 @@ class StreamsTest {
                 try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(first.url()).build()) {
                     String project = new SampleStore(first.server().platform()).createProject("two", 1, null, null, null).projectId();
                     String entity = p.streamBind(p.registerSample(11, project, "TW-1", Map.of()).getString("biosample_id")).getString("fundamental_entity_id");
-                    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
-                    try {
-                        for (int round = 0; round < 10; round++) {
-                            String body = "{\"duplicate_enabled\":true,\"streams\":[{\"fundamental_entity_id\":\"" + entity + "\",\"data_element_id\":\""
-                                    + HEART_RATE + "\",\"stream_generate_time\":\"2024-07-01 08:" + String.format("%02d", round) + "\",\"stream_data\":{}}]}";
-                            String nonce = "nonce-two-servers-" + round + "-xxxxxx";
-                            List<java.net.http.HttpRequest> copies = List.of(signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body),
-                                    signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body));
-                            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-                            List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
-                            for (java.net.http.HttpRequest r : copies) codes.add(pool.submit(() -> {
-                                go.await();
-                                return send(r).getInt("code");
-                            }));
-                            go.countDown();
-                            int passed = 0;
-                            for (var c : codes) {
-                                int code = c.get();
-                                assertTrue(code == 0 || code == 40103, "code " + code);
-                                if (code == 0) passed++;
-                            }
-                            assertEquals(1, passed, "round " + round + ": one copy of four");
-                        }
-                    } finally {
-                        pool.shutdown();
+                    for (int round = 0; round < 10; round++) {
+                        String body = "{\"duplicate_enabled\":true,\"streams\":[{\"fundamental_entity_id\":\"" + entity + "\",\"data_element_id\":\""
+                                + HEART_RATE + "\",\"stream_generate_time\":\"2024-07-01 08:" + String.format("%02d", round) + "\",\"stream_data\":{}}]}";
+                        String nonce = "nonce-two-servers-" + round + "-xxxxxx";
+                        List<java.net.http.HttpRequest> copies = List.of(signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body),
+                                signedWrite(first.url(), a, nonce, body), signedWrite(second.url(), a, nonce, body));
+                        List<Integer> codes = Concurrently.atOnce(copies.stream().map(r -> (Callable<Integer>) () -> send(r).getInt("code")).toList());
+                        for (int code : codes) assertTrue(code == 0 || code == 40103, "code " + code);
+                        assertEquals(1, codes.stream().filter(code -> code == 0).count(), "round " + round + ": one copy of four");
                     }
                     // duplicate_enabled: a second copy that got through would have stored the record twice.
                     assertEquals(10, p.streamRange("TWO_SERVERS_APP", HEART_RATE, entity, null, null, null, "asc", null, 100).getList("result").size());

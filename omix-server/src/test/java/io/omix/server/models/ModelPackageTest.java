@@ -1,5 +1,6 @@
 package io.omix.server.models;
 
+import io.omix.server.testing.Concurrently;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,13 +10,9 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -47,35 +44,25 @@ class ModelPackageTest {
         byte[] data = new byte[256 * 1024];
         new java.util.Random(7).nextBytes(data);
         byte[] zip = zip(data);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < 20; round++) {
-                Path target = root.resolve("model").resolve(String.valueOf(round));
-                Files.createDirectories(target.getParent());
-                CountDownLatch go = new CountDownLatch(1);
-                List<Future<String>> outcomes = new ArrayList<>();
-                for (int i = 0; i < 2; i++) outcomes.add(pool.submit(() -> {
-                    go.await();
-                    try {
-                        ModelPackage.unpack(new ByteArrayInputStream(zip), target, "python3", "handler.handle");
-                        return "unpacked";
-                    } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-                        return "raced";
-                    }
-                }));
-                go.countDown();
-                List<String> seen = new ArrayList<>();
-                for (Future<String> f : outcomes) seen.add(f.get()); // any other failure fails the test here
-                assertTrue(seen.contains("unpacked"), "round " + round + ": " + seen);
-                for (int i = 0; i < 8; i++) assertArrayEquals(data, Files.readAllBytes(target.resolve("data/part" + i + ".bin")), "round " + round);
-                String name = String.valueOf(round);
-                try (var left = Files.list(target.getParent())) {
-                    assertEquals(List.of(name), left.map(p -> p.getFileName().toString())
-                            .filter(n -> !n.matches("\\d+") || n.equals(name)).sorted().toList(), "round " + round + ": no staging left");
+        for (int round = 0; round < 20; round++) {
+            Path target = root.resolve("model").resolve(String.valueOf(round));
+            Files.createDirectories(target.getParent());
+            Callable<String> unpack = () -> {
+                try {
+                    ModelPackage.unpack(new ByteArrayInputStream(zip), target, "python3", "handler.handle");
+                    return "unpacked";
+                } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+                    return "raced";
                 }
+            };
+            List<String> seen = Concurrently.atOnce(List.of(unpack, unpack)); // any other failure fails the test here
+            assertTrue(seen.contains("unpacked"), "round " + round + ": " + seen);
+            for (int i = 0; i < 8; i++) assertArrayEquals(data, Files.readAllBytes(target.resolve("data/part" + i + ".bin")), "round " + round);
+            String name = String.valueOf(round);
+            try (var left = Files.list(target.getParent())) {
+                assertEquals(List.of(name), left.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.matches("\\d+") || n.equals(name)).sorted().toList(), "round " + round + ": no staging left");
             }
-        } finally {
-            pool.shutdown();
         }
     }
 
