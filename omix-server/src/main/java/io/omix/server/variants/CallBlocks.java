@@ -165,17 +165,27 @@ final class CallBlocks {
         return out.toByteArray();
     }
 
-    static long[] decodeDirectory(byte[] directory) {
+    /**
+     * The directory's row for each id of {@code asked} (sorted): the first row whose last id reaches it,
+     * or -1 past the last row. Read once beside the ids instead of decoded into an array: a call of 100
+     * ids walks about 4,000 entries for 1M calls, and the array was a sixth of what get_variants allocated.
+     */
+    static int[] rowsOf(byte[] directory, long[] asked) {
         In in = new In(directory);
         int version = in.varint();
         if (version != VERSION) throw new IllegalStateException("variant directory version " + version);
-        long[] lastRsids = new long[in.varint()];
-        long previous = 0;
-        for (int i = 0; i < lastRsids.length; i++) {
-            previous += in.varlong();
-            lastRsids[i] = previous;
+        int count = in.varint();
+        int[] rows = new int[asked.length];
+        int row = 0;
+        long last = count > 0 ? in.varlong() : -1;
+        for (int i = 0; i < asked.length; i++) {
+            while (row < count && last < asked[i]) {
+                row++;
+                if (row < count) last += in.varlong();
+            }
+            rows[i] = row < count ? row : -1;
         }
-        return lastRsids;
+        return rows;
     }
 
     /** A growing byte array (ByteArrayOutputStream locks on every byte). */

@@ -129,26 +129,32 @@ public final class CallStore {
     /** {@link #byRsids(Connection, long, List)} with the import's rs id directory already read (get_variants reads it with the sample). */
     static Map<Long, List<Call>> byRsids(Connection c, long sourceId, byte[] directory, List<Long> rsids) throws SQLException {
         Map<Long, List<Call>> out = new HashMap<>();
-        long[] asked = rsids.stream().mapToLong(Long::longValue).filter(r -> r >= 0 && r <= CallBlocks.MAX_RSID).sorted().toArray();
+        long[] asked = rsids.stream().mapToLong(Long::longValue).filter(r -> r >= 0 && r <= CallBlocks.MAX_RSID).sorted().distinct().toArray();
         if (asked.length == 0) return out;
-        long[] lastRsids = CallBlocks.decodeDirectory(directory);
-        // The row of an id is the first whose last id reaches it.
-        Map<Long, List<Long>> idsByRow = new java.util.TreeMap<>();
-        for (long rsid : asked) {
-            int row = Arrays.binarySearch(lastRsids, rsid);
-            if (row < 0) row = -row - 1;
-            if (row < lastRsids.length) idsByRow.computeIfAbsent(CallBlocks.key(sourceId, row), k -> new ArrayList<>()).add(rsid);
+        // The ids are sorted, so each index row's ids are a run: rowKeys[k] holds asked[runStart[k] .. runStart[k + 1]).
+        int[] rowOf = CallBlocks.rowsOf(directory, asked);
+        long[] rowKeys = new long[asked.length];
+        int[] runStart = new int[asked.length + 1];
+        int runs = 0;
+        for (int i = 0; i < asked.length && rowOf[i] >= 0; i++) {
+            if (runs == 0 || rowOf[i] != rowOf[i - 1]) {
+                rowKeys[runs] = CallBlocks.key(sourceId, rowOf[i]);
+                runStart[runs++] = i;
+            }
+            runStart[runs] = i + 1;
         }
-        if (idsByRow.isEmpty()) return out;
+        if (runs == 0) return out;
+        long[] keys = Arrays.copyOf(rowKeys, runs);
         TreeSet<Long> blockKeys = new TreeSet<>();
         long[] found = new long[asked.length];
         int[] foundCount = {0};
         // One IN list each for the index rows and the blocks: both databases answer it by seeking each key.
-        SqlWhere rows = new SqlWhere().in("row_key", idsByRow.keySet());
+        SqlWhere rows = new SqlWhere().in("row_key", Arrays.stream(keys).boxed().toList());
         Jdbc.query(c, "SELECT row_key, entries FROM variant_rsid_index" + rows.sql(), rs -> {
             CallBlocks.IndexRow row = new CallBlocks.IndexRow(Jdbc.readOnlyBytes(rs, 2));
-            for (long rsid : idsByRow.get(rs.getLong(1))) {
-                if (row.blocksOf(rsid, block -> blockKeys.add(CallBlocks.key(sourceId, block)))) found[foundCount[0]++] = rsid;
+            int run = Arrays.binarySearch(keys, rs.getLong(1));
+            for (int i = runStart[run]; i < runStart[run + 1]; i++) {
+                if (row.blocksOf(asked[i], block -> blockKeys.add(CallBlocks.key(sourceId, block)))) found[foundCount[0]++] = asked[i];
             }
             return null;
         }, rows.args());

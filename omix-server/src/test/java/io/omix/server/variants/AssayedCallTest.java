@@ -15,6 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** get_variants' calls written field by field are, byte for byte, what the answer's nested maps were. */
 class AssayedCallTest {
     static final Map<String, Object> SOURCE = new LinkedHashMap<>(Map.of("pipeline_version", "WGSAI3.0-l"));
+    static {
+        SOURCE.put("tag", new LinkedHashMap<>(Map.of("assembly_synonym", "GRCh38")));
+        SOURCE.put("dbSNP_build", null);
+    }
 
     @Test
     void everyShapeOfCallIsWrittenAsBefore() throws Exception {
@@ -26,9 +30,35 @@ class AssayedCallTest {
                 new Call(500, 5, "2", 5000, "G", "", null, null, null, "BRCA2", "indel", id),
                 new Call(700, 7, "X", 7000, "G", "GA", "1;9;;;", "1e3;1;9", null, null, "indel", id));
         for (Call c : calls) {
-            String written = ServerJson.MAPPER.writeValueAsString(new VariantStore.AssayedCall(c, SOURCE));
+            String written = ServerJson.MAPPER.writeValueAsString(new VariantStore.AssayedCall(c, VariantStore.SourceJson.of(SOURCE)));
             assertEquals(ServerJson.MAPPER.writeValueAsString(asMaps(c, SOURCE)), written, "rs" + c.rsid());
         }
+    }
+
+    @Test
+    void storedFrequenciesAreWrittenAsTheirTreeWasWhateverTheNumbersForm() throws Exception {
+        List<String> numbers = List.of("0", "-0", "0.0", "-0.0", "0.000", "0e5", "1", "-7", "10", "100", "2147483647", "2147483648",
+                "-2147483649", "9223372036854775807", "9223372036854775808", "123456789012345678901234567890", "0.5", "0.2500", "-0.2500",
+                "1.0", "10.0", "1000.0", "1e3", "1E3", "1e+3", "1.5e-7", "1.50E-7", "-1.5E10", "0.001", "1.0E-5", "3.14159265358979323846",
+                "4.9E-324", "1.7976931348623157E308", "1e-400", "12.3400e2", "null");
+        for (String n : numbers) {
+            String stored = "{\"AF\":[" + n + "],\"CAF\":[0.9," + n + ",null]}";
+            assertEquals(viaTree(stored), copied(stored), n);
+        }
+        assertEquals(viaTree("{}"), copied("{}"));
+        assertEquals("{}", copied(null));
+    }
+
+    private static String viaTree(String stored) throws Exception {
+        return ServerJson.MAPPER.writeValueAsString(ServerJson.MAPPER.readTree(stored));
+    }
+
+    private static String copied(String stored) throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (com.fasterxml.jackson.core.JsonGenerator g = ServerJson.MAPPER.createGenerator(out)) {
+            VariantStore.writeFrequency(g, stored);
+        }
+        return out.toString();
     }
 
     /** The answer as it was built before: nested maps, serialized by Jackson. */

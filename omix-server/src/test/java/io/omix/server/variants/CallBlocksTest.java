@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,14 @@ class CallBlocksTest {
         assertFalse(row.blocksOf(4, blocks::add));
         assertFalse(row.blocksOf(8, blocks::add));
 
-        long[] lastRsids = {5, 7, 900_000_000_000L};
-        assertEquals(List.of(5L, 7L, 900_000_000_000L), java.util.Arrays.stream(CallBlocks.decodeDirectory(CallBlocks.encodeDirectory(lastRsids, 3))).boxed().toList());
+    }
+
+    @Test
+    void theDirectoryNamesTheFirstRowWhoseLastIdReachesEachId() {
+        byte[] directory = CallBlocks.encodeDirectory(new long[] {5, 7, 900_000_000_000L, 0}, 3);
+        assertArrayEquals(new int[] {0, 0, 0, 1, 1, 2, 2, -1, -1},
+                CallBlocks.rowsOf(directory, new long[] {0, 4, 5, 6, 7, 8, 900_000_000_000L, 900_000_000_001L, Long.MAX_VALUE}));
+        assertArrayEquals(new int[] {}, CallBlocks.rowsOf(directory, new long[] {}));
+        assertArrayEquals(new int[] {-1, -1}, CallBlocks.rowsOf(CallBlocks.encodeDirectory(new long[0], 0), new long[] {1, 2}));
     }
 }
