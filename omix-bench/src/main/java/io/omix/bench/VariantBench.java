@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * Issue 4's measurements, in one run on the embedded store:
  * VCF import rate beside htsjdk's parse-only rate of the same file, and get_variants latency
  * (100 rs ids, a sample with N calls) through the SDK beside a bare JDK HttpClient.
- * Usage: java [-Dimports=3] -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000] [PostgreSQL jdbc url, user, password]
+ * Usage: java [-Dimports=3] [-DwarmupSeconds=0] -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000] [PostgreSQL jdbc url, user, password]
  */
 public final class VariantBench {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -86,11 +86,17 @@ public final class VariantBench {
                 HttpClient bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 Random random = new Random(7);
                 try (Api api = token.api()) {
-                    for (int i = 0; i < 300; i++) {
+                    // -DwarmupSeconds=S: calls for S seconds before measuring. A server answering 100 ids a call reaches its
+                    // steady rate only after 30 - 40 s of calls (the JIT's later compilations; docs/benchmarks.md), so
+                    // without it the figures below are those of a server still warming up.
+                    long warmupEnd = System.nanoTime() + Long.getLong("warmupSeconds", 0) * 1_000_000_000L;
+                    int warmupCalls = 0;
+                    for (int i = 0; i < 300 || System.nanoTime() < warmupEnd; i++, warmupCalls++) {
                         String ids = ids(random, records);
                         api.getVariants(sample, ids);
                         bareCall(bare, server, token, sample, ids);
                     }
+                    System.out.printf("%nwarm-up: %,d pairs of calls%n", warmupCalls);
                     // -Dlatencies=FILE: each SDK call's JVM uptime (ms, as in -Xlog:gc) and latency, to lay beside a GC log.
                     java.io.PrintWriter latencies = System.getProperty("latencies") == null ? null : new java.io.PrintWriter(System.getProperty("latencies"));
                     long[] sdk = new long[requests];
