@@ -1,11 +1,9 @@
 package io.omix.server.variants;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
@@ -76,7 +74,7 @@ public final class VariantStore {
                     rs -> new Found(Optional.ofNullable(source(rs)), Jdbc.readOnlyBytes(rs, 7)), where.args());
             if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
             Optional<Source> source = rows.get(0).source();
-            SourceJson sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
+            SourceBlock sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);
             List<Long> numbers = rsids.stream().map(r -> Long.parseLong(r.substring(2))).toList();
             Map<Long, List<Call>> found = source.isEmpty() || rows.get(0).directory() == null ? Map.of()
                     : CallStore.byRsids(c, source.get().id(), rows.get(0).directory(), numbers);
@@ -122,7 +120,7 @@ public final class VariantStore {
         if (after != null && after.sourceId() != sourceId) {
             throw ApiException.invalidParam("next_page", "the sample's calls were imported again since: start from the first page");
         }
-        SourceJson sourceBlock = sourceBlock(source.get());
+        SourceBlock sourceBlock = sourceBlock(source.get());
         List<Object> out = new ArrayList<>();
         RegionCursor[] last = {null};
         boolean[] more = {false};
@@ -166,41 +164,42 @@ public final class VariantStore {
         return false;
     }
 
-    private static SourceJson sourceBlock(Source s) {
-        Map<String, Object> tag = new LinkedHashMap<>();
-        tag.put("assembly_synonym", s.assembly());
-        tag.put("dbSNP_build", s.dbsnpBuild());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tag", tag);
-        m.put("update_time", TIME.format(s.importedAt().withOffsetSameInstant(ZoneOffset.UTC)));
-        m.put("pipeline_version", s.pipelineVersion());
-        return SourceJson.of(m);
+    private static SourceBlock sourceBlock(Source s) {
+        return new SourceBlock(s.assembly(), s.dbsnpBuild(), TIME.format(s.importedAt().withOffsetSameInstant(ZoneOffset.UTC)), s.pipelineVersion());
     }
 
-    /** The import's block, which every call of an answer repeats: written as JSON once per answer, not once per call. */
-    @JsonSerialize(using = SourceJson.Writer.class)
-    record SourceJson(String json) {
-        static SourceJson of(Map<String, Object> block) {
-            try {
-                return new SourceJson(ServerJson.MAPPER.writeValueAsString(block));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        static final class Writer extends StdSerializer<SourceJson> {
+    /**
+     * The import's block, which every call of an answer repeats: made once per answer and written field
+     * by field (as a map, Jackson looked up a serializer for each of its values in every call).
+     */
+    @JsonSerialize(using = SourceBlock.Writer.class)
+    record SourceBlock(String assembly, Integer dbsnpBuild, String updateTime, String pipelineVersion) {
+        static final class Writer extends StdSerializer<SourceBlock> {
             Writer() {
-                super(SourceJson.class);
+                super(SourceBlock.class);
             }
 
             @Override
-            public void serialize(SourceJson source, JsonGenerator g, SerializerProvider provider) throws IOException {
-                g.writeRawValue(source.json());
+            public void serialize(SourceBlock b, JsonGenerator g, SerializerProvider provider) throws IOException {
+                write(b, g);
+            }
+
+            static void write(SourceBlock b, JsonGenerator g) throws IOException {
+                g.writeStartObject();
+                g.writeObjectFieldStart("tag");
+                g.writeStringField("assembly_synonym", b.assembly());
+                g.writeFieldName("dbSNP_build");
+                if (b.dbsnpBuild() == null) g.writeNull();
+                else g.writeNumber(b.dbsnpBuild());
+                g.writeEndObject();
+                g.writeStringField("update_time", b.updateTime());
+                g.writeStringField("pipeline_version", b.pipelineVersion());
+                g.writeEndObject();
             }
         }
     }
 
-    private static Map<String, Object> notAssayed(String rsid, SourceJson source) {
+    private static Map<String, Object> notAssayed(String rsid, SourceBlock source) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", source);
         m.put("is_assayed", false);
@@ -215,7 +214,7 @@ public final class VariantStore {
         return m;
     }
 
-    private static Object assayed(Call c, SourceJson source) {
+    private static Object assayed(Call c, SourceBlock source) {
         return new AssayedCall(c, source);
     }
 
@@ -224,7 +223,7 @@ public final class VariantStore {
      * having Jackson find a serializer for each value took as long as finding the call.
      */
     @JsonSerialize(using = AssayedCall.Writer.class)
-    record AssayedCall(Call call, SourceJson source) {
+    record AssayedCall(Call call, SourceBlock source) {
         static final class Writer extends StdSerializer<AssayedCall> {
             Writer() {
                 super(AssayedCall.class);
@@ -242,7 +241,7 @@ public final class VariantStore {
                 g.writeStartObject();
                 g.writeFieldName("source");
                 if (a.source() == null) g.writeNull();
-                else g.writeRawValue(a.source().json());
+                else SourceBlock.Writer.write(a.source(), g);
                 g.writeBooleanField("is_assayed", true);
                 g.writeBooleanField("is_genotyped", gt != null && !noCall);
                 g.writeBooleanField("is_no_call", noCall);
@@ -335,10 +334,6 @@ public final class VariantStore {
         return out.toString();
     }
 
-    /** Reads the stored frequencies: JSON the server wrote itself, so no duplicate-key checks (they built a set per object). */
-    private static final JsonFactory STORED_JSON = ServerJson.MAPPER.getFactory().rebuild()
-            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-
     /**
      * Writes the stored frequencies ({@code {"CAF":[0.37,0.63]}}, or null for {}) as the answer always
      * wrote them, token by token: through a tree they were about a quarter of what the server allocated
@@ -352,8 +347,13 @@ public final class VariantStore {
             g.writeEndObject();
             return;
         }
-        try (JsonParser p = STORED_JSON.createParser(json)) {
-            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        try (JsonParser p = ServerJson.MAPPER.getFactory().createParser(json)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                g.writeNull(); // nothing stored but blanks: the tree was missing, written as null
+                return;
+            }
+            for (JsonToken t = first; t != null; t = p.nextToken()) {
                 switch (t) {
                     case START_OBJECT -> g.writeStartObject();
                     case END_OBJECT -> g.writeEndObject();
@@ -374,13 +374,17 @@ public final class VariantStore {
                     default -> throw new IllegalStateException("corrupt frequency: " + t);
                 }
             }
-        } catch (JsonProcessingException | NumberFormatException | ArithmeticException e) {
+        } catch (JsonProcessingException | NumberFormatException e) {
             throw new IllegalStateException("corrupt frequency", e);
         }
     }
 
-    /** As Jackson's trees keep a decimal: zero as 0, any other without trailing zeros. */
+    /** As Jackson's trees keep a decimal: without trailing zeros (zero as 0), or as it is where stripping them would overflow its scale. */
     private static BigDecimal withoutTrailingZeros(BigDecimal d) {
-        return d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
+        try {
+            return d.stripTrailingZeros();
+        } catch (ArithmeticException scaleOverflow) {
+            return d;
+        }
     }
 }

@@ -369,7 +369,7 @@ public final class VcfImporter {
     static void appendNumber(StringBuilder json, String v) {
         if (v == null || v.isEmpty() || v.equals(".")) {
             json.append("null");
-        } else if (v.length() <= 32 && isJsonNumber(v)) {
+        } else if (v.length() <= 32 && isJsonNumber(v) && readsAsDecimal(v)) {
             json.append(v);
         } else {
             try {
@@ -378,6 +378,22 @@ public final class VcfImporter {
             } catch (NumberFormatException e) {
                 json.append("null");
             }
+        }
+    }
+
+    /**
+     * Whether a JSON number is also a decimal the answer can read back: {@code 1e2147483648} is JSON, but
+     * its scale does not fit Java's decimals, and every read of its call failed. Only an exponent of ten
+     * digits or more can be out of range, so the others are not parsed twice.
+     */
+    static boolean readsAsDecimal(String jsonNumber) {
+        int e = Math.max(jsonNumber.indexOf('e'), jsonNumber.indexOf('E'));
+        if (e < 0 || jsonNumber.length() - e - 1 < 10) return true;
+        try {
+            new java.math.BigDecimal(jsonNumber);
+            return true;
+        } catch (NumberFormatException outOfRange) {
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.omix.server.common.http.ServerJson;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,14 +12,15 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** get_variants' calls written field by field are, byte for byte, what the answer's nested maps were. */
 class AssayedCallTest {
-    static final Map<String, Object> SOURCE = new LinkedHashMap<>(Map.of("pipeline_version", "WGSAI3.0-l"));
-    static {
-        SOURCE.put("tag", new LinkedHashMap<>(Map.of("assembly_synonym", "GRCh38")));
-        SOURCE.put("dbSNP_build", null);
-    }
+    /** Source blocks as imports hold them: plain, without a dbSNP build, with a character outside the BMP and a lone surrogate. */
+    static final List<VariantStore.SourceBlock> SOURCES = List.of(
+            new VariantStore.SourceBlock("GRCh38", 151, "2026-12-04T03:00:00Z", "WGSAI3.0-l"),
+            new VariantStore.SourceBlock("GRCh37", null, "2026-12-04T03:00:00Z", null),
+            new VariantStore.SourceBlock("GRCh38 \"é\"", 150, "2026-12-04T03:00:00Z", "pipeline \uD83D\uDE00 \uD800 end"));
 
     @Test
     void everyShapeOfCallIsWrittenAsBefore() throws Exception {
@@ -29,10 +31,29 @@ class AssayedCallTest {
                 new Call(400, 4, "2", 4000, "T", "C", "./.;;;;", "70;;", "{}", null, "snp", id),
                 new Call(500, 5, "2", 5000, "G", "", null, null, null, "BRCA2", "indel", id),
                 new Call(700, 7, "X", 7000, "G", "GA", "1;9;;;", "1e3;1;9", null, null, "indel", id));
-        for (Call c : calls) {
-            String written = ServerJson.MAPPER.writeValueAsString(new VariantStore.AssayedCall(c, VariantStore.SourceJson.of(SOURCE)));
-            assertEquals(ServerJson.MAPPER.writeValueAsString(asMaps(c, SOURCE)), written, "rs" + c.rsid());
+        for (VariantStore.SourceBlock source : SOURCES) {
+            for (Call c : calls) {
+                // As the answer is written: to bytes, through Jackson's UTF-8 generator.
+                String written = new String(ServerJson.MAPPER.writeValueAsBytes(new VariantStore.AssayedCall(c, source)), StandardCharsets.UTF_8);
+                assertEquals(new String(ServerJson.MAPPER.writeValueAsBytes(asMaps(c, asMap(source))), StandardCharsets.UTF_8), written,
+                        "rs" + c.rsid() + " " + source);
+            }
+            // The block alone, as the answers of ids not assayed carry it.
+            assertEquals(new String(ServerJson.MAPPER.writeValueAsBytes(asMap(source)), StandardCharsets.UTF_8),
+                    new String(ServerJson.MAPPER.writeValueAsBytes(source), StandardCharsets.UTF_8));
         }
+    }
+
+    /** The source block as the answer built it before: nested maps. */
+    static Map<String, Object> asMap(VariantStore.SourceBlock b) {
+        Map<String, Object> tag = new LinkedHashMap<>();
+        tag.put("assembly_synonym", b.assembly());
+        tag.put("dbSNP_build", b.dbsnpBuild());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tag", tag);
+        m.put("update_time", b.updateTime());
+        m.put("pipeline_version", b.pipelineVersion());
+        return m;
     }
 
     @Test
@@ -40,25 +61,43 @@ class AssayedCallTest {
         List<String> numbers = List.of("0", "-0", "0.0", "-0.0", "0.000", "0e5", "1", "-7", "10", "100", "2147483647", "2147483648",
                 "-2147483649", "9223372036854775807", "9223372036854775808", "123456789012345678901234567890", "0.5", "0.2500", "-0.2500",
                 "1.0", "10.0", "1000.0", "1e3", "1E3", "1e+3", "1.5e-7", "1.50E-7", "-1.5E10", "0.001", "1.0E-5", "3.14159265358979323846",
-                "4.9E-324", "1.7976931348623157E308", "1e-400", "12.3400e2", "null");
+                "4.9E-324", "1.7976931348623157E308", "1e-400", "12.3400e2", "100e2147483647", "-100e2147483647", "null");
         for (String n : numbers) {
             String stored = "{\"AF\":[" + n + "],\"CAF\":[0.9," + n + ",null]}";
             assertEquals(viaTree(stored), copied(stored), n);
         }
-        assertEquals(viaTree("{}"), copied("{}"));
-        assertEquals("{}", copied(null));
+        for (String stored : List.of("{}", "", "  ", "{\"AF\":[1],\"X\":{\"a\":[true,false,\"s\"]}}")) {
+            assertEquals(viaTree(stored), copied(stored), "[" + stored + "]");
+        }
+        assertEquals("{\"frequency\":{}}", copied(null));
+        // What the tree refused, the copy refuses too (the answer fails rather than say something else).
+        for (String stored : List.of("{\"AF\":[1],\"AF\":[2]}", "{\"AF\":[1]", "{} {}")) {
+            assertThrows(Exception.class, () -> viaTree(stored), stored);
+            assertThrows(Exception.class, () -> copied(stored), stored);
+        }
     }
 
+    /** As the answer wrote a call's frequencies before: parsed to a tree, written as a field. */
     private static String viaTree(String stored) throws Exception {
-        return ServerJson.MAPPER.writeValueAsString(ServerJson.MAPPER.readTree(stored));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (com.fasterxml.jackson.core.JsonGenerator g = ServerJson.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("frequency");
+            g.writeTree(ServerJson.MAPPER.readTree(stored));
+            g.writeEndObject();
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static String copied(String stored) throws Exception {
-        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (com.fasterxml.jackson.core.JsonGenerator g = ServerJson.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("frequency");
             VariantStore.writeFrequency(g, stored);
+            g.writeEndObject();
         }
-        return out.toString();
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /** The answer as it was built before: nested maps, serialized by Jackson. */

@@ -30,6 +30,26 @@ class VcfImporterTest {
     }
 
     @Test
+    void aNumberWhoseScaleDoesNotFitIsStoredAsJavaReadsItSoThatItsCallCanBeReadBack() throws Exception {
+        java.util.Map<String, String> stored = new java.util.LinkedHashMap<>();
+        for (String kept : List.of("1e5", "100e2147483647", "1e2147483648", "1e999999999", "1e0000000005")) stored.put(kept, kept);
+        // JSON numbers whose scale does not fit a decimal: as a double reads them, as for any other value that is not JSON.
+        stored.put("1e2147483649", "null");
+        stored.put("5e99999999999", "null");
+        stored.put("1.5E-2147483647", "0.0");
+        stored.put("-1E-2147483649", "-0.0");
+        for (var e : stored.entrySet()) {
+            StringBuilder json = new StringBuilder();
+            VcfImporter.appendNumber(json, e.getKey());
+            assertEquals(e.getValue(), json.toString(), e.getKey());
+            // The call's frequencies read back as get_variants writes them.
+            try (var g = io.omix.server.common.http.ServerJson.MAPPER.createGenerator(new java.io.ByteArrayOutputStream())) {
+                VariantStore.writeFrequency(g, "{\"AF\":[" + json + "]}");
+            }
+        }
+    }
+
+    @Test
     void frequenciesAnEarlierImporterStoredAsWrittenAreMadeJson() throws Exception {
         assertEquals("{\"AF\":[0.5,null,1.0],\"CAF\":[null,0.25]}", VcfImporter.repairedFrequency("{\"AF\":[.5,NaN,+1],\"CAF\":[null,0.25]}"));
         assertEquals("{\"AF\":[0.25]}", VcfImporter.repairedFrequency("{\"AF\":[0.25]}"), "valid JSON is kept as it is");
