@@ -180,6 +180,33 @@ class ExportTest {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(tampered, "damaged"));
             assertTrue(refused.getMessage().contains("variants.vcf does not match its manifest"), refused.getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
+
+            // A sample view whose import settings exceed the API's limits, the manifest made to match: refused before anything is written too.
+            Path overlong = dir.resolve("overlong.zip");
+            try (ZipFile in = new ZipFile(archive.toFile());
+                 var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(overlong))) {
+                Map<String, byte[]> entries = new LinkedHashMap<>();
+                for (ZipEntry e : java.util.Collections.list(in.entries())) entries.put(e.getName(), in.getInputStream(e).readAllBytes());
+                String view = "samples/" + person.sample() + "/sample.json";
+                com.fasterxml.jackson.databind.node.ObjectNode sample = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(view));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) sample.path("variants")).put("pipeline_version", "p".repeat(65));
+                entries.put(view, JSON.writeValueAsBytes(sample));
+                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+                for (JsonNode e : manifest.path("entries")) {
+                    if (e.path("path").asText().equals(view)) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("sha256", sha256(entries.get(view))).put("size", entries.get(view).length);
+                    }
+                }
+                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+                for (var e : entries.entrySet()) {
+                    out.putNextEntry(new ZipEntry(e.getKey()));
+                    out.write(e.getValue());
+                    out.closeEntry();
+                }
+            }
+            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(overlong, "damaged"));
+            assertEquals("pipeline_version is longer than 64 characters", tooLong.getMessage());
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
             person.api().close();
         }
     }

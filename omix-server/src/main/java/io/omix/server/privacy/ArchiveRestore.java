@@ -64,10 +64,18 @@ public final class ArchiveRestore {
             List<Sample> samples = new ArrayList<>();
             // Each sample's view: its row (read back as a Sample) and which entries hold its data.
             Map<String, JsonNode> views = new LinkedHashMap<>();
+            // What each sample's variant import will say about its calls, held to the API's limits before anything is written.
+            Map<String, VcfImporter.Options> variantOptions = new LinkedHashMap<>();
             for (JsonNode id : manifest.path("samples")) {
                 JsonNode view = json(zip, "samples/" + id.asText() + "/sample.json");
                 samples.add(ExportArchive.sampleOf(view));
-                views.put(samples.get(samples.size() - 1).biosampleId(), view);
+                String biosampleId = samples.get(samples.size() - 1).biosampleId();
+                views.put(biosampleId, view);
+                JsonNode v = view.path("variants");
+                if (v.isObject()) {
+                    variantOptions.put(biosampleId, new VcfImporter.Options(ExportArchive.textOrNull(v, "assembly"),
+                            v.path("dbsnp_build").isInt() ? v.get("dbsnp_build").asInt() : null, ExportArchive.textOrNull(v, "pipeline_version"), null));
+                }
             }
             SampleStore sampleStore = new SampleStore(platform);
             for (Sample s : samples) {
@@ -93,8 +101,7 @@ public final class ArchiveRestore {
                 if (v.isObject()) {
                     VcfImporter.Result imported;
                     try (InputStream in = entry(zip, v.path("file").asText())) {
-                        imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, new VcfImporter.Options(ExportArchive.textOrNull(v, "assembly"),
-                                v.path("dbsnp_build").isInt() ? v.get("dbsnp_build").asInt() : null, ExportArchive.textOrNull(v, "pipeline_version"), null));
+                        imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, variantOptions.get(s.biosampleId()));
                     }
                     calls += imported.imported();
                     // The calls are as old as they were: answers show when they were imported.

@@ -46,8 +46,22 @@ public final class VcfImporter {
      * @param pipelineVersion the pipeline that called the variants
      * @param sampleName      which sample column holds the calls (default: the first)
      */
+    /** What an import says about its calls; the API's limits hold for every way in (the API, {@code omix admin}, a restored archive). */
     public record Options(String assembly, Integer dbsnpBuild, String pipelineVersion, String sampleName) {
         public static final Options DEFAULT = new Options(null, null, null, null);
+
+        public Options {
+            atMost("assembly", assembly, 32);
+            atMost("pipeline_version", pipelineVersion, 64);
+            atMost("sample_name", sampleName, 200);
+            if (dbsnpBuild != null && (dbsnpBuild < 1 || dbsnpBuild > 10_000)) {
+                throw new IllegalArgumentException("dbsnp_build must be between 1 and 10000, not " + dbsnpBuild);
+            }
+        }
+
+        private static void atMost(String name, String value, int max) {
+            if (value != null && value.length() > max) throw new IllegalArgumentException(name + " is longer than " + max + " characters");
+        }
     }
 
     public record Result(String biosampleId, long sourceId, long imported, long skipped, long millis) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,6 +47,21 @@ class VcfImporterTest {
             try (var g = io.omix.server.common.http.ServerJson.MAPPER.createGenerator(new java.io.ByteArrayOutputStream())) {
                 VariantStore.writeFrequency(g, "{\"AF\":[" + json + "]}");
             }
+        }
+    }
+
+    @Test
+    void importOptionsHoldTheApisLimitsWhereverTheyComeFrom() {
+        new VcfImporter.Options("x".repeat(32), 10_000, "p".repeat(64), "s".repeat(200));
+        new VcfImporter.Options(null, 1, null, null);
+        assertEquals("assembly is longer than 32 characters",
+                assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options("x".repeat(33), null, null, null)).getMessage());
+        assertEquals("pipeline_version is longer than 64 characters",
+                assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, null, "p".repeat(65), null)).getMessage());
+        assertEquals("sample_name is longer than 200 characters",
+                assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, null, null, "s".repeat(201))).getMessage());
+        for (int build : new int[] {0, -1, 10_001}) {
+            assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, build, null, null), "build " + build);
         }
     }
 
