@@ -91,7 +91,7 @@ public final class VariantBench {
                     // without it the figures below are those of a server still warming up.
                     long warmupEnd = System.nanoTime() + Long.getLong("warmupSeconds", 0) * 1_000_000_000L;
                     int warmupCalls = 0;
-                    for (int i = 0; i < 300 || System.nanoTime() < warmupEnd; i++, warmupCalls++) {
+                    for (; warmupCalls < 300 || System.nanoTime() < warmupEnd; warmupCalls++) {
                         String ids = ids(random, records);
                         api.getVariants(sample, ids);
                         bareCall(bare, server, token, sample, ids);
@@ -143,7 +143,7 @@ public final class VariantBench {
     }
 
     /** 100 distinct random ids of the sample. */
-    private static String ids(Random random, int records) {
+    static String ids(Random random, int records) {
         return random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
     }
 

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * How long a fresh server takes to reach its steady get_variants rate: after a VCF import, N clients
@@ -64,7 +63,7 @@ public final class VariantWarmupBench {
                     Thread client = new Thread(() -> {
                         try {
                             while (System.nanoTime() < until) {
-                                String ids = random.ints(1, records + 1).distinct().limit(100).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
+                                String ids = VariantBench.ids(random, records);
                                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + ids)).header("Authorization", "Bearer " + token).build(),
                                         HttpResponse.BodyHandlers.ofByteArray());
                                 if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());

@@ -165,28 +165,15 @@ class ExportTest {
             Path archive = dir.resolve("damaged.zip");
             person.api().exportData(archive, Duration.ofMinutes(2));
             // One byte of the VCF changed, the manifest left as it was.
-            Path tampered = dir.resolve("tampered.zip");
-            try (ZipFile in = new ZipFile(archive.toFile());
-                 var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(tampered))) {
-                for (ZipEntry e : java.util.Collections.list(in.entries())) {
-                    byte[] bytes = in.getInputStream(e).readAllBytes();
-                    if (e.getName().endsWith("variants.vcf")) bytes = new String(bytes, StandardCharsets.UTF_8).replace("rs100", "rs109").getBytes(StandardCharsets.UTF_8);
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    out.write(bytes);
-                    out.closeEntry();
-                }
-            }
+            Path tampered = rewritten(archive, dir.resolve("tampered.zip"), entries -> entries.replaceAll((name, bytes) -> !name.endsWith("variants.vcf") ? bytes
+                    : new String(bytes, StandardCharsets.UTF_8).replace("rs100", "rs109").getBytes(StandardCharsets.UTF_8)));
             person.api().deleteSample(person.sample());
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(tampered, "damaged"));
             assertTrue(refused.getMessage().contains("variants.vcf does not match its manifest"), refused.getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
 
             // A sample view whose import settings exceed the API's limits, the manifest made to match: refused before anything is written too.
-            Path overlong = dir.resolve("overlong.zip");
-            try (ZipFile in = new ZipFile(archive.toFile());
-                 var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(overlong))) {
-                Map<String, byte[]> entries = new LinkedHashMap<>();
-                for (ZipEntry e : java.util.Collections.list(in.entries())) entries.put(e.getName(), in.getInputStream(e).readAllBytes());
+            Path overlong = rewritten(archive, dir.resolve("overlong.zip"), entries -> {
                 String view = "samples/" + person.sample() + "/sample.json";
                 com.fasterxml.jackson.databind.node.ObjectNode sample = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(view));
                 ((com.fasterxml.jackson.databind.node.ObjectNode) sample.path("variants")).put("pipeline_version", "p".repeat(65));
@@ -198,17 +185,34 @@ class ExportTest {
                     }
                 }
                 entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
-                for (var e : entries.entrySet()) {
-                    out.putNextEntry(new ZipEntry(e.getKey()));
-                    out.write(e.getValue());
-                    out.closeEntry();
-                }
-            }
+            });
             IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(overlong, "damaged"));
             assertEquals("pipeline_version is longer than 64 characters", tooLong.getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
             person.api().close();
         }
+    }
+
+    /** What an archive edit does to the entries (name to bytes, in the archive's order). */
+    private interface ArchiveEdit {
+        void apply(Map<String, byte[]> entries) throws Exception;
+    }
+
+    /** {@code archive} written again to {@code to}, its entries changed by {@code edit}. */
+    private static Path rewritten(Path archive, Path to, ArchiveEdit edit) throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipFile in = new ZipFile(archive.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) entries.put(e.getName(), in.getInputStream(e).readAllBytes());
+        }
+        edit.apply(entries);
+        try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
+            for (var e : entries.entrySet()) {
+                out.putNextEntry(new ZipEntry(e.getKey()));
+                out.write(e.getValue());
+                out.closeEntry();
+            }
+        }
+        return to;
     }
 
     /** A first-party tool allowed the grants scope (exports, like grants, are the person's own business). */
