@@ -143,6 +143,30 @@ class PrivateSigningTest {
         }
     }
 
+    /**
+     * A write that committed but whose acknowledgement was lost (the connection dropped after the commit)
+     * answers the server failure, outcome unknown, not "replayed": its own nonce is in the write. The same
+     * request sent again is then a replay.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aWriteWhoseCommitAckWasLostAnswersTheFailureNotAReplay(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).capabilities(ProbeCapability::new).start()) {
+            PrivateAppStore.Created a = new PrivateAppStore(s.server().platform()).create("Lost ack", "LOST_ACK_APP");
+            URI uri = URI.create(s.url() + "/private/test/committed-then-lost");
+            String ts = now();
+            String canonical = Signing.canonical("POST", uri.getRawPath(), null, new byte[0], ts, "nonce-lost-ack-0001");
+            HttpRequest request = HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.app().appKey())
+                    .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", "nonce-lost-ack-0001")
+                    .header("X-Omix-Signature", Signing.sign(a.appSecret().getBytes(StandardCharsets.UTF_8), canonical))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+            HttpResponse<String> failed = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, Model.parse(failed.body()).getInt("code"), failed.body());
+            assertTrue(!failed.body().contains("connection dropped"), "the failure's detail stays in the log: " + failed.body());
+            assertEquals(40103, envelope(request).getInt("code"), "the nonce was recorded by the committed write");
+        }
+    }
+
     @Test
     void staleOrFutureTimestampsAreRefused() throws Exception {
         long t = clock.instant().getEpochSecond();

@@ -34,8 +34,10 @@ public final class ProbeCapability implements Capability {
     static final StringParam OPTIONAL_NAME = Param.string("name");
     static final ParamSpec ECHO = ParamSpec.of(NAME, SAMPLE, LIMIT, SITES, FLAG, DOC);
 
+    private final Platform platform;
+
     public ProbeCapability(Platform platform) {
-        // needs nothing of the platform
+        this.platform = platform;
     }
 
     @Override
@@ -82,6 +84,15 @@ public final class ProbeCapability implements Capability {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("api_key", request.caller().appKey());
             return out;
+        });
+        // A write whose commit goes through and whose acknowledgement is then lost (a dropped connection): the
+        // request's nonce is in the committed transaction, and the handler fails as if the commit had.
+        routes.postRecordingNonceInWrite("/private/test/committed-then-lost", Access.PRIVATE_APP, ParamSpec.NONE, (request, p) -> {
+            platform.database().jdbc().inTransaction(c -> {
+                request.pendingNonce().insertWith(c);
+                return null;
+            });
+            throw new IllegalStateException("the connection dropped after the commit");
         });
         routes.get("/test/slow", Access.PUBLIC, ParamSpec.of(MILLIS), (request, p) -> {
             Thread.sleep(p.get(MILLIS));

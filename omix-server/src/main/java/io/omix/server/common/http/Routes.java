@@ -186,21 +186,30 @@ public final class Routes {
         request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
+        boolean failed = false;
         try {
             rateLimits.check(ctx, request.caller());
             // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
             if (idempotency.claim(ctx, request) instanceof Idempotency.Replay replay) return replay;
             Params params = spec.parse(request.input());
             return handler.handle(request, params);
+        } catch (ApiException refused) {
+            throw refused;
+        } catch (Exception | Error e) {
+            failed = true;
+            throw e;
         } finally {
             // Whatever the handler did or threw, a nonce its write did not take is recorded before the answer
             // leaves; a replay's refusal (40103) then takes the place of any other answer, as it would have first,
             // and frees the Idempotency-Key it claimed (a refusal kept under the key would answer the real retry).
+            // Not after a server failure: a write whose commit went through but whose acknowledgement was lost
+            // holds the nonce itself, and "replayed" would tell the caller nothing was done; the failure (outcome
+            // unknown) stays the answer, and the nonce is recorded either way.
             try {
                 request.settleNonce();
             } catch (ApiException refused) {
                 if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
-                throw refused;
+                if (!failed) throw refused;
             }
         }
     }
