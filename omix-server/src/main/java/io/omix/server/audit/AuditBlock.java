@@ -88,7 +88,7 @@ public final class AuditBlock {
         ByteArrayOutputStream out = new ByteArrayOutputStream(320);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("at", e.at().toString());
+            g.writeStringField("at", io.omix.server.common.time.IsoInstant.format(e.at()));
             String[] names = {"actorKind", "actorId", "userId", "credential", "operation", "resources", "source", "requestId", "outcome"};
             String[] values = {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.source(), e.requestId(), e.outcome()};
             for (int i = 0; i < names.length; i++) {

@@ -95,7 +95,8 @@ public final class AuditLog implements AutoCloseable {
 
         /** SHA-256 over the previous hash and every field, one per line (a line break inside a value is escaped). */
         String computeHash() {
-            StringBuilder s = new StringBuilder(384).append(prevHash).append('\n').append(seq).append('\n').append(at.truncatedTo(ChronoUnit.MICROS));
+            StringBuilder s = new StringBuilder(384).append(prevHash).append('\n').append(seq).append('\n')
+                    .append(io.omix.server.common.time.IsoInstant.format(at.truncatedTo(ChronoUnit.MICROS)));
             for (Object field : new Object[] {actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome}) {
                 s.append('\n');
                 if (field != null) appendEscaped(s, field.toString());

@@ -58,6 +58,10 @@ public final class VariantStore {
         return new Source(id, rs.getString(2), (Integer) rs.getObject(3), rs.getString(4), rs.getObject(5, OffsetDateTime.class), rs.getLong(6));
     }
 
+    private static final SampleAccess.OneSample SOURCE_AND_DIRECTORY = new SampleAccess.OneSample("SELECT " + SOURCE_COLUMNS
+            + ", d.last_rsids FROM samples s LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE"
+            + " LEFT JOIN variant_rsid_directory d ON d.source_id = vs.source_id", "");
+
     /**
      * get_variants for {@code caller}: 41303 when it may not see the sample. The sample's visibility, its
      * current import and that import's rs id directory in one query, then the index rows and the blocks,
@@ -65,13 +69,11 @@ public final class VariantStore {
      * @param rsids distinct {@code rs<digits>} ids
      */
     public List<Object> variants(Caller caller, String biosampleId, List<String> rsids) {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("s.biosample_id = ?", SampleAccess.requireWellFormed(biosampleId)));
+        Object[] args = SOURCE_AND_DIRECTORY.args(caller, biosampleId);
         return jdbc.withConnection(c -> {
             record Found(Optional<Source> source, byte[] directory) {}
-            List<Found> rows = Jdbc.query(c, "SELECT " + SOURCE_COLUMNS + ", d.last_rsids FROM samples s"
-                    + " LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE"
-                    + " LEFT JOIN variant_rsid_directory d ON d.source_id = vs.source_id" + where.sql(),
-                    rs -> new Found(Optional.ofNullable(source(rs)), Jdbc.readOnlyBytes(rs, 7)), where.args());
+            List<Found> rows = Jdbc.query(c, SOURCE_AND_DIRECTORY.sql(caller),
+                    rs -> new Found(Optional.ofNullable(source(rs)), Jdbc.readOnlyBytes(rs, 7)), args);
             if (rows.isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
             Optional<Source> source = rows.get(0).source();
             SourceBlock sourceBlock = source.map(VariantStore::sourceBlock).orElse(null);

@@ -21,10 +21,20 @@ public final class RequestObservation {
 
     private RequestObservation() {}
 
+    /**
+     * A random version-4 UUID from the thread's own generator: a request id names a request in the logs
+     * and is no secret (a client may send its own), and {@link UUID#randomUUID()} draws from the shared
+     * SecureRandom, under a lock, on every request (3 % of a light read).
+     */
+    static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+    }
+
     public static void install(JavalinConfig config, MeterRegistry metrics) {
         config.routes.before(ctx -> {
             String given = ctx.header("X-Request-Id");
-            String id = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+            String id = given != null && SAFE_ID.matcher(given).matches() ? given : newRequestId();
             ctx.attribute(ApiRequest.REQUEST_ID, id);
             ctx.header("X-Request-Id", id);
         });
