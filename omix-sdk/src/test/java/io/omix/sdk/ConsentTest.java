@@ -106,4 +106,37 @@ class ConsentTest {
             console.oauth2().close();
         }
     }
+
+    /**
+     * An application that registered a person's sample reads it with its client-credentials token too;
+     * the person's revocation ends that as well, while the person still sees the sample.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void revokingAGrantEndsTheApplicationsClientAccessToThePersonsSamples(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person alice = Identity.user(s, "sampled", "sampled@example.org");
+            Identity.Client lab = Identity.confidentialClient(s);
+            App console = app(s, "Omix tool");
+            String project = new io.omix.server.samples.SampleStore(Identity.platform(s)).createProject("cohort", 1, "Omix", "Lab", "d").projectId();
+            LoginPage browser = new LoginPage();
+            try (OAuth2 labAuth = OAuth2.builder(lab.id(), lab.secret()).endpoint(s.url()).build()) {
+                AccessToken aliceAtLab = labAuth.exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
+                        labAuth.getAuthorizationUrl(REDIRECT, "l", List.of("samples")), alice.username(), alice.password(), true)).get("code"), REDIRECT);
+                AccessToken own = console.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
+                        console.oauth2().getAuthorizationUrl(REDIRECT, "c", List.of("grants", "samples")), alice.username(), alice.password(), true))
+                        .get("code"), REDIRECT);
+                try (Api asAlice = aliceAtLab.api(); Api labItself = labAuth.getCredentialsToken().api(); Api tool = own.api()) {
+                    String id = asAlice.registerSample("LAB-1", 11, project).getString("biosample_id");
+                    assertEquals(id, labItself.getSample(id).getString("biosample_id"), "the application that registered it reads it");
+
+                    assertEquals(true, tool.revokeGrant(lab.id()).getBoolean("revoked"));
+                    assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(id)).code(),
+                            "its client token no longer reads the person's sample");
+                    assertEquals(id, tool.getSample(id).getString("biosample_id"), "the person still does");
+                }
+            }
+            console.oauth2().close();
+        }
+    }
 }

@@ -64,7 +64,8 @@ public final class ConsentStore {
 
     /**
      * Takes back what {@code userId} allowed {@code clientId}: the consent, every access and refresh
-     * token of the pair and codes not yet exchanged, in one transaction. Upload credentials and model
+     * token of the pair, codes not yet exchanged and the application's access to the person's samples,
+     * in one transaction. Upload credentials and model
      * invocation tokens stand on those tokens and die with them; every server forgets the tokens it
      * had verified (this one at once, the others within a tenth of a second). False when there was nothing to take back.
      */
@@ -76,7 +77,11 @@ public final class ConsentStore {
                     now, clientId, userId);
             int codes = Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL",
                     now, clientId, userId);
-            if (consents + tokens + codes == 0) return false;
+            // The application's own access to the person's samples (those it registered for them, or was assigned):
+            // its client-credentials tokens would otherwise go on reading what the person took back.
+            int samples = Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND biosample_id IN"
+                    + " (SELECT biosample_id FROM sample_users WHERE user_id = ?)", clientId, userId);
+            if (consents + tokens + codes + samples == 0) return false;
             io.omix.server.webhooks.WebhookEvents.publish(c, now, "client:" + clientId, io.omix.server.webhooks.WebhookEvents.GRANT_REVOKED,
                     java.util.Map.of("user_id", userId));
             return true;
