@@ -173,24 +173,37 @@ class ExportTest {
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
 
             // A sample view whose import settings exceed the API's limits, the manifest made to match: refused before anything is written too.
-            Path overlong = rewritten(archive, dir.resolve("overlong.zip"), entries -> {
-                String view = "samples/" + person.sample() + "/sample.json";
-                com.fasterxml.jackson.databind.node.ObjectNode sample = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(view));
-                ((com.fasterxml.jackson.databind.node.ObjectNode) sample.path("variants")).put("pipeline_version", "p".repeat(65));
-                entries.put(view, JSON.writeValueAsBytes(sample));
-                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
-                for (JsonNode e : manifest.path("entries")) {
-                    if (e.path("path").asText().equals(view)) {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("sha256", sha256(entries.get(view))).put("size", entries.get(view).length);
-                    }
-                }
-                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
-            });
+            Path overlong = withVariants(archive, dir.resolve("overlong.zip"), person.sample(), v -> v.put("pipeline_version", "p".repeat(65)));
             IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(overlong, "damaged"));
             assertEquals("pipeline_version is longer than 64 characters", tooLong.getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
+            // An import time that is none, or one no answer can write: refused before anything is written.
+            Path notATime = withVariants(archive, dir.resolve("not-a-time.zip"), person.sample(), v -> v.put("imported_at", "x"));
+            assertEquals("a variant import's imported_at is not a time: x",
+                    assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(notATime, "damaged")).getMessage());
+            Path farOut = withVariants(archive, dir.resolve("far-out.zip"), person.sample(), v -> v.put("imported_at", "+999999999-12-31T23:59:59-18:00"));
+            assertEquals("a variant import's imported_at is out of range: +999999999-12-31T23:59:59-18:00",
+                    assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(farOut, "damaged")).getMessage());
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
             person.api().close();
         }
+    }
+
+    /** {@code archive} written again to {@code to} with the variants block of {@code sample}'s view changed by {@code edit}, the manifest made to match. */
+    private static Path withVariants(Path archive, Path to, String sample, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
+        return rewritten(archive, to, entries -> {
+            String view = "samples/" + sample + "/sample.json";
+            com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(view));
+            edit.accept((com.fasterxml.jackson.databind.node.ObjectNode) json.path("variants"));
+            entries.put(view, JSON.writeValueAsBytes(json));
+            com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+            for (JsonNode e : manifest.path("entries")) {
+                if (e.path("path").asText().equals(view)) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("sha256", sha256(entries.get(view))).put("size", entries.get(view).length);
+                }
+            }
+            entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+        });
     }
 
     /** What an archive edit does to the entries (name to bytes, in the archive's order). */

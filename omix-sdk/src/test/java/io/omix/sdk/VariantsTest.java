@@ -172,8 +172,11 @@ class VariantsTest {
         Api owner = world.owner();
         assertEquals("'rs1' is repeated", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,rs1"))
                 .dataModel().getString("rsids"));
-        assertEquals("'snp1' is not rs followed by digits", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,snp1"))
+        assertEquals("'snp1' is not rs followed by digits, without leading zeros", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,snp1"))
                 .dataModel().getString("rsids"));
+        assertEquals("'rs01' is not rs followed by digits, without leading zeros", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), "rs1,rs01"))
+                .dataModel().getString("rsids"), "rs01 would be rs1 asked twice");
+        assertEquals(2, owner.getVariants(world.sample(), "rs0,rs10").size(), "rs0 and a zero inside an id are fine");
         String tooMany = java.util.stream.IntStream.rangeClosed(1, 101).mapToObj(i -> "rs" + i).collect(Collectors.joining(","));
         assertEquals("must have at most 100 items", assertThrows(ApiException.class, () -> owner.getVariants(world.sample(), tooMany))
                 .dataModel().getString("rsids"));

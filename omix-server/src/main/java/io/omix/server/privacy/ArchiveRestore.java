@@ -44,6 +44,24 @@ public final class ArchiveRestore {
     /** What a restore wrote. */
     public record Restored(String userId, List<String> samples, long calls, int profiles, long observations, int files) {}
 
+    /**
+     * When an archived import was made, checked before anything is written: a time, not in the future and
+     * not before 1970 (an import's time in an answer; a year far out of range broke every read of it).
+     */
+    static java.time.OffsetDateTime importedAt(String text) {
+        if (text == null) return null;
+        java.time.OffsetDateTime t;
+        try {
+            t = java.time.OffsetDateTime.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("a variant import's imported_at is not a time: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
+        }
+        if (t.toInstant().isBefore(java.time.Instant.EPOCH) || t.toInstant().isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(1)))) {
+            throw new IllegalArgumentException("a variant import's imported_at is out of range: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
+        }
+        return t;
+    }
+
     private static final int WRITE_BATCH = 500;
     private final Platform platform;
 
@@ -66,6 +84,7 @@ public final class ArchiveRestore {
             Map<String, JsonNode> views = new LinkedHashMap<>();
             // What each sample's variant import will say about its calls, held to the API's limits before anything is written.
             Map<String, VcfImporter.Options> variantOptions = new LinkedHashMap<>();
+            Map<String, java.time.OffsetDateTime> importedAt = new java.util.HashMap<>();
             for (JsonNode id : manifest.path("samples")) {
                 JsonNode view = json(zip, "samples/" + id.asText() + "/sample.json");
                 samples.add(ExportArchive.sampleOf(view));
@@ -75,6 +94,7 @@ public final class ArchiveRestore {
                 if (v.isObject()) {
                     variantOptions.put(biosampleId, new VcfImporter.Options(ExportArchive.textOrNull(v, "assembly"),
                             v.path("dbsnp_build").isInt() ? v.get("dbsnp_build").asInt() : null, ExportArchive.textOrNull(v, "pipeline_version"), null));
+                    importedAt.put(biosampleId, importedAt(ExportArchive.textOrNull(v, "imported_at")));
                 }
             }
             SampleStore sampleStore = new SampleStore(platform);
@@ -105,9 +125,8 @@ public final class ArchiveRestore {
                     }
                     calls += imported.imported();
                     // The calls are as old as they were: answers show when they were imported.
-                    String importedAt = ExportArchive.textOrNull(v, "imported_at");
-                    if (importedAt != null) {
-                        jdbc.update("UPDATE variant_sources SET imported_at = ? WHERE source_id = ?", java.time.OffsetDateTime.parse(importedAt), imported.sourceId());
+                    if (importedAt.get(s.biosampleId()) != null) {
+                        jdbc.update("UPDATE variant_sources SET imported_at = ? WHERE source_id = ?", importedAt.get(s.biosampleId()), imported.sourceId());
                     }
                 }
                 for (JsonNode p : view.path("microbiome")) {

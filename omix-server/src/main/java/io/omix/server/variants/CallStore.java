@@ -27,6 +27,13 @@ import java.util.TreeSet;
 public final class CallStore {
     static final int BLOCK_CALLS = 64;
     static final int INDEX_ENTRIES = 256;
+    /**
+     * At most this many calls in one import: its index is built in memory (8 bytes a call, sorted at the end),
+     * and a file of 64 rs ids a record would otherwise take the server's heap. A genome's VCF has a few million.
+     */
+    static final int MAX_CALLS = 16_000_000;
+    /** At most this many records share one rs id in an import (a split multi-allelic site has a few), which bounds an answer. */
+    static final int MAX_CALLS_PER_RSID = 256;
 
     private CallStore() {}
 
@@ -50,9 +57,17 @@ public final class CallStore {
         private int blocks;
         private int batched;
 
+        private final int maxCalls;
+
         Writer(Connection c, long sourceId) throws SQLException {
+            this(c, sourceId, MAX_CALLS);
+        }
+
+        /** @param maxCalls at most this many calls (tests lower {@link #MAX_CALLS}) */
+        Writer(Connection c, long sourceId, int maxCalls) throws SQLException {
             this.c = c;
             this.sourceId = sourceId;
+            this.maxCalls = maxCalls;
             this.insert = c.prepareStatement("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position,"
                     + " call_count, with_calls, calls) VALUES (?,?,?,?,?,?,?,?)");
         }
@@ -72,16 +87,25 @@ public final class CallStore {
         void finish() throws SQLException {
             if (!pending.isEmpty()) cut();
             flush();
-            long[] sorted = Arrays.copyOf(pairs, pairCount);
-            Arrays.sort(sorted);
-            long[] lastRsids = new long[sorted.length / INDEX_ENTRIES + 1];
+            // Sorted in place: the pairs are the import's largest memory (8 bytes a call).
+            Arrays.sort(pairs, 0, pairCount);
+            long[] sorted = pairs;
+            int count = pairCount;
+            for (int i = 0, run = 1; i < count; i++, run++) {
+                if (i > 0 && CallBlocks.rsidOf(sorted[i]) != CallBlocks.rsidOf(sorted[i - 1])) run = 1;
+                if (run > MAX_CALLS_PER_RSID) {
+                    throw new IllegalArgumentException("rs" + CallBlocks.rsidOf(sorted[i]) + " is on more than " + MAX_CALLS_PER_RSID
+                            + " records (get_variants answers every call of an id asked)");
+                }
+            }
+            long[] lastRsids = new long[count / INDEX_ENTRIES + 1];
             int rows = 0;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO variant_rsid_index (row_key, entries) VALUES (?,?)")) {
                 int from = 0;
-                while (from < sorted.length) {
-                    int to = Math.min(from + INDEX_ENTRIES, sorted.length);
+                while (from < count) {
+                    int to = Math.min(from + INDEX_ENTRIES, count);
                     // A run of one rs id (a record in several blocks) stays in one row: rows are found by their last id.
-                    while (to < sorted.length && CallBlocks.rsidOf(sorted[to]) == CallBlocks.rsidOf(sorted[to - 1])) to++;
+                    while (to < count && CallBlocks.rsidOf(sorted[to]) == CallBlocks.rsidOf(sorted[to - 1])) to++;
                     if (rows == lastRsids.length) lastRsids = Arrays.copyOf(lastRsids, rows * 2);
                     lastRsids[rows] = CallBlocks.rsidOf(sorted[to - 1]);
                     Jdbc.bind(ps, CallBlocks.key(sourceId, rows), CallBlocks.encodeIndex(sorted, from, to));
@@ -96,10 +120,13 @@ public final class CallStore {
 
         private void cut() throws SQLException {
             if (blocks == 1 << CallBlocks.BLOCK_BITS) throw new IllegalArgumentException("more calls than one import holds");
+            if (pairCount + pending.size() > maxCalls) {
+                throw new IllegalArgumentException("more than " + String.format("%,d", maxCalls) + " calls in one import");
+            }
             int block = blocks++;
             boolean withCalls = false;
             for (Call call : pending) {
-                if (pairCount == pairs.length) pairs = Arrays.copyOf(pairs, pairs.length * 2);
+                if (pairCount == pairs.length) pairs = Arrays.copyOf(pairs, (int) Math.min(maxCalls, pairs.length * 2L));
                 pairs[pairCount++] = CallBlocks.pair(call.rsid(), block);
                 withCalls |= call.callData() != null;
             }

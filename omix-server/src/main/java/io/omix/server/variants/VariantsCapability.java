@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 public final class VariantsCapability implements Capability {
     static final StringParam BIOSAMPLE_ID = Param.string("biosample_id").required().maxLength(64);
     static final StringListParam RSIDS = Param.stringList("rsids").required().maxItems(100).distinct()
-            .pattern(Pattern.compile("rs[0-9]{1,15}"), "rs followed by digits");
+            .pattern(Pattern.compile("rs(0|[1-9][0-9]{0,14})"), "rs followed by digits, without leading zeros");
     static final ParamSpec GET = ParamSpec.of(BIOSAMPLE_ID, RSIDS);
 
     // professional_variant: calls by region, given as chr:start-end (1-based, both ends included) or as a BED file's text.

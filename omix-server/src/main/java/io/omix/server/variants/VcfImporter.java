@@ -92,6 +92,11 @@ public final class VcfImporter {
             int symbolIndex = csqSymbolIndex(header);
             String assembly = options.assembly() != null ? options.assembly() : headerAssembly(header);
             Integer build = options.dbsnpBuild() != null ? options.dbsnpBuild() : headerInt(header, "dbSNP_BUILD_ID");
+            if (build != null && (build < 1 || build > 10_000)) {
+                // As the parameter is checked: what is stored must pass the same check when an export is restored.
+                throw new IllegalArgumentException("the VCF header's dbSNP_BUILD_ID must be between 1 and 10000, not " + build
+                        + " (dbsnp_build overrides it)");
+            }
             long sourceId = createSource(biosampleId, assembly, build, options.pipelineVersion());
             Writer writer = new Writer(sourceId);
             Thread writerThread = new Thread(writer, "vcf-writer-" + sourceId);
@@ -176,7 +181,8 @@ public final class VcfImporter {
     }
 
     private static boolean digits(String s, int from, int to) {
-        for (int i = from; i < to; i++) if (!Character.isDigit(s.charAt(i))) return false;
+        // ASCII digits only: Character.isDigit also takes other scripts' digits, which Long.parseLong reads as these.
+        for (int i = from; i < to; i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
         return true;
     }
 
@@ -259,6 +265,7 @@ public final class VcfImporter {
         if (values == null && sampleIndex >= 0) values = decoded(vc, sampleIndex);
         String call = values == null || values.isEmpty() ? null : Packed.join(values.gt(), values.dp(), values.ad(), values.gq(), values.pl());
         Double qual = vc.hasLog10PError() ? vc.getPhredScaledQual() : null;
+        if (qual != null && !Double.isFinite(qual)) qual = null; // NaN or Infinity, which htsjdk lets through: not a number JSON can carry
         Integer an = vc.hasAttribute("AN") ? vc.getAttributeAsInt("AN", 0) : null;
         Integer infoDp = vc.hasAttribute("DP") ? vc.getAttributeAsInt("DP", 0) : null;
         return new Call(rsid, seq, vc.getContig(), vc.getStart(), vc.getReference().getDisplayString(), alts.toString(), call,

@@ -23,13 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CallStoreTest {
     static final String SAMPLE = "E-B00000000042";
 
-    /** A sorted VCF of {@code records} records on chromosomes 1, 2 and X; record i has rs id 5000 - i, every tenth a second id, rs7 in every fifth. */
+    /** A sorted VCF of {@code records} records on chromosomes 1, 2 and X; record i has rs id 5000 - i, every tenth a second id, rs7 in every twentieth (at most 256 records share an id). */
     static String vcf(int records) {
         StringBuilder v = new StringBuilder("##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
                 + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n");
         for (int i = 0; i < records; i++) {
             String chromosome = i < records / 3 ? "1" : i < 2 * records / 3 ? "2" : "X";
-            String ids = "rs" + (5000 - i) + (i % 10 == 0 ? ";rs" + (900_000 + i) : "") + (i % 5 == 0 ? ";rs7" : "");
+            String ids = "rs" + (5000 - i) + (i % 10 == 0 ? ";rs" + (900_000 + i) : "") + (i % 20 == 0 ? ";rs7" : "");
             v.append(chromosome).append('\t').append(1000 + i / 2).append('\t').append(ids).append("\tA\tG\t50\tPASS\t.\tGT\t")
                     .append(i % 3 == 0 ? "0/0" : "0/1").append('\n');
         }
@@ -76,7 +76,7 @@ class CallStoreTest {
             register(platform);
             int records = 3000;
             VcfImporter.Result r = importText(new VcfImporter(platform), vcf(records));
-            assertEquals(records + records / 10 + records / 5, r.imported());
+            assertEquals(records + records / 10 + records / 20, r.imported());
             long source = currentSource(platform);
             assertTrue(r.imported() / CallStore.BLOCK_CALLS > 3 && r.imported() / CallStore.INDEX_ENTRIES > 3, "several blocks and index rows");
 
@@ -97,8 +97,8 @@ class CallStoreTest {
                 }
             }
             List<Call> rs7 = found.get(7L);
-            assertEquals(records / 5, rs7.size(), "an id in many records, across blocks and index rows");
-            for (int k = 0; k < rs7.size(); k++) assertEquals(k * 5 + 1, rs7.get(k).seq(), "in file order");
+            assertEquals(records / 20, rs7.size(), "an id in many records, across blocks");
+            for (int k = 0; k < rs7.size(); k++) assertEquals(k * 20 + 1, rs7.get(k).seq(), "in file order");
             assertEquals(1, found.get(900_000L).size());
             assertEquals(1, found.get(900_010L).size());
             assertTrue(!found.containsKey(900_011L) && !found.containsKey(CallBlocks.MAX_RSID + 1));
@@ -136,7 +136,7 @@ class CallStoreTest {
         List<String> out = new ArrayList<>();
         out.add("rs" + (5000 - i));
         if (i % 10 == 0) out.add("rs" + (900_000 + i));
-        if (i % 5 == 0) out.add("rs7");
+        if (i % 20 == 0) out.add("rs7");
         return out;
     }
 
@@ -161,6 +161,62 @@ class CallStoreTest {
                     "one chromosome under both spellings, in one run, is sorted");
             assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow(),
                     "refused imports leave nothing behind");
+        }
+    }
+
+    /**
+     * What an import may hold is bounded where it enters, so that what is accepted can be answered: at most
+     * {@link CallStore#MAX_CALLS_PER_RSID} records share an rs id (an answer carries every call of an id asked),
+     * at most {@link CallStore#MAX_CALLS} calls (the index is built in memory), a dbSNP build from the header
+     * within the parameter's range (an export must restore), and a quality that is no number is none.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void whatAnImportHoldsIsBoundedWhereItEnters(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            VcfImporter importer = new VcfImporter(platform);
+            String header = vcf(0);
+            StringBuilder shared = new StringBuilder(header);
+            for (int i = 0; i < CallStore.MAX_CALLS_PER_RSID; i++) shared.append("1\t").append(100 + i).append("\trs7;rs").append(10_000 + i).append("\tA\tG\t.\t.\t.\tGT\t0/1\n");
+            assertEquals(2L * CallStore.MAX_CALLS_PER_RSID, importText(importer, shared.toString()).imported(), "as many records as allowed share rs7");
+            long before = currentSource(platform);
+            String oneMore = shared + "1\t9999\trs7\tA\tG\t.\t.\t.\tGT\t0/1\n";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> importText(importer, oneMore));
+            assertEquals("rs7 is on more than 256 records (get_variants answers every call of an id asked)", e.getMessage());
+            assertEquals(before, currentSource(platform), "the refused import changed nothing");
+            assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow());
+
+            e = assertThrows(IllegalArgumentException.class, () -> importText(importer, "##fileformat=VCFv4.2\n##dbSNP_BUILD_ID=99999\n" + header.substring(header.indexOf('\n') + 1)
+                    + "1\t100\trs1\tA\tG\t.\t.\t.\tGT\t0/1\n"));
+            assertEquals("the VCF header's dbSNP_BUILD_ID must be between 1 and 10000, not 99999 (dbsnp_build overrides it)", e.getMessage());
+            importer.importVcf(SAMPLE, new ByteArrayInputStream(("##fileformat=VCFv4.2\n##dbSNP_BUILD_ID=0\n" + header.substring(header.indexOf('\n') + 1)
+                    + "1\t100\trs1\tA\tG\tNaN\t.\t.\tGT\t0/1\n1\t101\trs2\tA\tG\tInfinity\t.\t.\tGT\t0/1\n1\t102\trs3\tA\tG\t1e999\t.\t.\tGT\t0/1\n"
+                    + "1\t103\trs4\tA\tG\t30.5\t.\t.\tGT\t0/1\n").getBytes(StandardCharsets.UTF_8)), new VcfImporter.Options(null, 151, null, null));
+            String answer = io.omix.server.common.http.ServerJson.MAPPER.valueToTree(
+                    new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 1000)), false, 10, null).calls()).toString();
+            assertEquals(3, answer.split("\"site_quality\":null", -1).length - 1, answer);
+            assertTrue(answer.contains("\"site_quality\":30.5") && !answer.contains("NaN") && !answer.contains("Infinity"), answer);
+
+            // At most so many calls an import: the rest refused, nothing kept (the limit lowered for the test).
+            long source = platform.database().jdbc().withConnection(c -> {
+                c.setAutoCommit(false);
+                try (CallStore.Writer w = new CallStore.Writer(c, 424242L, 100)) {
+                    IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> {
+                        for (int i = 0; i < 200; i++) {
+                            w.add(new Call(1000 + i, i, "1", 100 + i, "A", "G", null, null, null, null, "snp", UUID.randomUUID()));
+                        }
+                        w.finish();
+                    });
+                    assertEquals("more than 100 calls in one import", tooMany.getMessage());
+                } finally {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                }
+                return 424242L;
+            });
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", rs -> rs.getLong(1), source).orElseThrow());
         }
     }
 
@@ -304,7 +360,7 @@ class CallStoreTest {
                     assertTrue(kept >= 1, "at least the first to finish is kept");
                     assertEquals(1L, count(platform, "SELECT COUNT(*) FROM variant_sources WHERE is_current = TRUE"), "one current import");
                     long current = currentSource(platform);
-                    assertEquals(600 + 60 + 120, new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 10_000),
+                    assertEquals(600 + 60 + 30, new VariantStore(platform).region(SAMPLE, List.of(new VariantStore.Region("1", 1, 10_000),
                             new VariantStore.Region("2", 1, 10_000), new VariantStore.Region("X", 1, 10_000)), false, 1000, null).calls().size());
                     ts.server().housekeeping().runNow();
                     assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id <> ?", current), "nothing of the others");

@@ -160,6 +160,7 @@ class VcfImporterTest {
         assertEquals(List.of(549755813887L), VcfImporter.rsids("rs549755813887"), "14 characters, the largest id the blocks hold");
         assertEquals(List.of(), VcfImporter.rsids("rs549755813888"), "one more: no rs id that large exists");
         assertEquals(List.of(), VcfImporter.rsids("rs1000000000000"), "15 characters: too long");
+        assertEquals(List.of(5L), VcfImporter.rsids("rs\u0661\u0662\u0663;rs5"), "digits of other scripts are no rs id's digits");
     }
 
     @Test
