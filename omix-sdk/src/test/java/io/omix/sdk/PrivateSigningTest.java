@@ -144,27 +144,34 @@ class PrivateSigningTest {
     }
 
     /**
-     * A write that committed but whose acknowledgement was lost (the connection dropped after the commit)
-     * answers the server failure, outcome unknown, not "replayed": its own nonce is in the write. The same
-     * request sent again is then a replay.
+     * A write that committed but whose acknowledgement was lost (the connection dropped after the commit) is
+     * never done twice: its nonce is in the write, so the answer is the refusal clients do not repeat (40103,
+     * not a 500 that the SDK would retry with a new nonce), saying that a write holding it went through.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
-    void aWriteWhoseCommitAckWasLostAnswersTheFailureNotAReplay(String kind) throws Exception {
+    void aWriteWhoseCommitAckWasLostIsNotRetried(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).clock(clock).capabilities(ProbeCapability::new).start()) {
             PrivateAppStore.Created a = new PrivateAppStore(s.server().platform()).create("Lost ack", "LOST_ACK_APP");
-            URI uri = URI.create(s.url() + "/private/test/committed-then-lost");
-            String ts = now();
-            String canonical = Signing.canonical("POST", uri.getRawPath(), null, new byte[0], ts, "nonce-lost-ack-0001");
-            HttpRequest request = HttpRequest.newBuilder(uri).header("X-Omix-App-Key", a.app().appKey())
-                    .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", "nonce-lost-ack-0001")
-                    .header("X-Omix-Signature", Signing.sign(a.appSecret().getBytes(StandardCharsets.UTF_8), canonical))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
-            HttpResponse<String> failed = http.send(request, HttpResponse.BodyHandlers.ofString());
-            assertEquals(500, Model.parse(failed.body()).getInt("code"), failed.body());
-            assertTrue(!failed.body().contains("connection dropped"), "the failure's detail stays in the log: " + failed.body());
-            assertEquals(40103, envelope(request).getInt("code"), "the nonce was recorded by the committed write");
+            try (PrivateApi api = PrivateApi.builder(a.app().appKey(), a.appSecret()).endpoint(s.url()).clock(clock).maxRetries(3).build()) {
+                AuthenticationException refused = assertThrows(AuthenticationException.class,
+                        () -> api.call(ApiRequest.post("/private/test/committed-then-lost")));
+                assertEquals(40103, refused.code());
+                assertTrue(refused.dataModel().getString("X-Omix-Nonce").startsWith("was taken by a write that went through"), refused.getMessage());
+                assertTrue(!refused.getMessage().contains("connection dropped"), "the failure's detail stays in the log: " + refused.getMessage());
+            }
+            assertEquals(1L, s.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM private_nonces WHERE app_key = ?",
+                    rs -> rs.getLong(1), a.app().appKey()).orElseThrow(), "one attempt: the SDK did not send it again");
         }
+    }
+
+    @Test
+    void theOpenPlatformsNamespaceIsNoAppsToTake() {
+        PrivateAppStore store = new PrivateAppStore(server.server().platform());
+        assertEquals("namespace OPEN_PLATFORM is reserved for the open platform",
+                assertThrows(IllegalArgumentException.class, () -> store.create("Open Platform", null)).getMessage(), "named after it");
+        assertEquals("namespace OPEN_PLATFORM is reserved for the open platform",
+                assertThrows(IllegalArgumentException.class, () -> store.create("Anything", "OPEN_PLATFORM")).getMessage(), "asked for by name");
     }
 
     @Test

@@ -32,6 +32,10 @@ public final class PrivateAppStore {
         if (!NAMESPACE.matcher(ns).matches()) {
             throw new IllegalArgumentException("namespace must be 3-64 of A-Z, 0-9, _ starting with a letter: " + ns);
         }
+        if (ns.equals(io.omix.server.streams.StreamStore.OPEN_PLATFORM)) {
+            // The open platform's own stream records live under this name: an app holding it would read and write them.
+            throw new IllegalArgumentException("namespace " + ns + " is reserved for the open platform");
+        }
         if (jdbc.queryOne("SELECT 1 FROM private_apps WHERE namespace = ?", rs -> 1, ns).isPresent()) {
             throw new IllegalArgumentException("namespace " + ns + " is taken");
         }

@@ -68,9 +68,9 @@ final class SignatureAuthenticator implements Authenticator {
             if (!jdbc.query("SELECT 1 FROM private_nonces WHERE app_key = ? AND nonce = ?", rs -> 1, appKey, nonce).isEmpty()) {
                 throw new ApiException(ErrorCode.REQUEST_REPLAYED);
             }
-            request.pendingNonce(new Pending(use(appKey, nonce, now)));
+            request.pendingNonce(new Pending(use(appKey, nonce, Long.parseLong(timestamp), now)));
         } else {
-            recordNonce(use(appKey, nonce, now));
+            recordNonce(use(appKey, nonce, Long.parseLong(timestamp), now));
         }
         return Caller.privateApp(appKey, app.namespace());
     }
@@ -82,12 +82,15 @@ final class SignatureAuthenticator implements Authenticator {
     // (docs/benchmarks.md, streams).
     private final GroupCommit<NonceUse, Boolean> nonces = new GroupCommit<>(this::recordNonces);
 
-    private NonceUse use(String appKey, String nonce, OffsetDateTime now) {
+    private NonceUse use(String appKey, String nonce, long timestamp, OffsetDateTime now) {
         if (ThreadLocalRandom.current().nextInt(100) == 0) {
             jdbc.update("DELETE FROM private_nonces WHERE expires_at < ?", now);
         }
-        // Kept for twice the window: a timestamp may be up to one window in the past or future.
-        return new NonceUse(appKey, nonce, now.plus(WINDOW.multipliedBy(2)));
+        // Kept until no server would take the request's timestamp any more (one window past it), and one window
+        // longer for servers whose clocks differ: counted from the later of the timestamp and this server's time,
+        // since a client whose clock runs a window fast leaves no margin counted from this server's time alone.
+        OffsetDateTime from = now.toEpochSecond() >= timestamp ? now : OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(timestamp), java.time.ZoneOffset.UTC);
+        return new NonceUse(appKey, nonce, from.plus(WINDOW.multipliedBy(2)));
     }
 
     /** A nonce its route's write records in its own transaction; on its own if no write did. */
@@ -147,7 +150,10 @@ final class SignatureAuthenticator implements Authenticator {
         try {
             jdbc.inTransaction(c -> {
                 try (PreparedStatement insert = c.prepareStatement(INSERT_NONCE)) {
-                    for (NonceUse use : group) {
+                    // Always in one order, so that two groups inserting the same nonces never wait on each other in a cycle.
+                    List<NonceUse> ordered = new java.util.ArrayList<>(group);
+                    ordered.sort(java.util.Comparator.comparing(NonceUse::appKey).thenComparing(NonceUse::nonce));
+                    for (NonceUse use : ordered) {
                         Jdbc.bind(insert, use.appKey(), use.nonce(), use.expiresAt());
                         insert.addBatch();
                     }

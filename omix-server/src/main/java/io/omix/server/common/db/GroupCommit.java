@@ -6,7 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Group commit with natural batching: a request that finds no commit running becomes the leader and
@@ -28,7 +29,9 @@ public final class GroupCommit<R, A> {
     private record Waiting<R, A>(R request, CompletableFuture<Optional<A>> answer) {}
 
     private final Writer<R, A> writer;
-    private final Object lock = new Object();
+    // A lock and condition rather than a monitor: the waiting requests are virtual threads, which a monitor's wait pins to their carrier on JDK 21.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition groupDone = lock.newCondition();
     private List<Waiting<R, A>> queue = new ArrayList<>();
     private boolean leading;
 
@@ -36,35 +39,52 @@ public final class GroupCommit<R, A> {
         this.writer = writer;
     }
 
-    /** The request's answer once its group committed; empty when its group was refused (retry it alone). */
+    /**
+     * The request's answer once its group committed; empty when its group was refused (retry it alone). A
+     * request leads at most the group holding itself: once answered it returns, and the requests that
+     * arrived meanwhile (woken when a group is done) choose the next leader among themselves, so no request
+     * is held back writing other requests' groups for as long as they keep coming.
+     */
     public Optional<A> submit(R request) {
         Waiting<R, A> me = new Waiting<>(request, new CompletableFuture<>());
-        synchronized (lock) {
+        lock.lock();
+        try {
             queue.add(me);
+        } finally {
+            lock.unlock();
         }
         while (true) {
             List<Waiting<R, A>> group = null;
-            synchronized (lock) {
-                if (!leading && !queue.isEmpty()) {
-                    leading = true;
-                    group = queue;
-                    queue = new ArrayList<>();
-                }
-            }
-            if (group != null) {
-                lead(group);
-                continue; // lead again while others are waiting, then return
-            }
+            lock.lock();
             try {
-                return me.answer().get(2, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException stillWaiting) {
-                // the group holding this request is being written, or nobody leads yet: look again
+                while (!me.answer().isDone()) {
+                    if (!leading && !queue.isEmpty()) {
+                        leading = true;
+                        group = queue;
+                        queue = new ArrayList<>();
+                        break;
+                    }
+                    groupDone.await(2, TimeUnit.MILLISECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for a group commit", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } finally {
+                lock.unlock();
             }
+            if (group == null) return answerOf(me);
+            lead(group);
+        }
+    }
+
+    private Optional<A> answerOf(Waiting<R, A> me) {
+        try {
+            return me.answer().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a group commit", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
@@ -79,8 +99,12 @@ public final class GroupCommit<R, A> {
         } catch (RuntimeException | Error e) {
             for (Waiting<R, A> w : group) w.answer().completeExceptionally(e);
         } finally {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 leading = false;
+                groupDone.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }

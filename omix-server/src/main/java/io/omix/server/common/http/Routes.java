@@ -18,6 +18,8 @@ import java.io.UncheckedIOException;
  * error rendering happen here, the same way for every endpoint, in that order.
  */
 public final class Routes {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Routes.class);
+
     static final String ROUTE = "omix.route";
     static final String CODE = "omix.code";
     static final String REQUEST = "omix.api_request";
@@ -186,7 +188,7 @@ public final class Routes {
         request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
         request.caller(authenticators.authenticate(request, access));
-        boolean failed = false;
+        Throwable failure = null;
         try {
             rateLimits.check(ctx, request.caller());
             // A repeat of a write (same Idempotency-Key, same request) gets the first answer, before any check that could differ now.
@@ -196,20 +198,26 @@ public final class Routes {
         } catch (ApiException refused) {
             throw refused;
         } catch (Exception | Error e) {
-            failed = true;
+            failure = e;
             throw e;
         } finally {
             // Whatever the handler did or threw, a nonce its write did not take is recorded before the answer
             // leaves; a replay's refusal (40103) then takes the place of any other answer, as it would have first,
             // and frees the Idempotency-Key it claimed (a refusal kept under the key would answer the real retry).
-            // Not after a server failure: a write whose commit went through but whose acknowledgement was lost
-            // holds the nonce itself, and "replayed" would tell the caller nothing was done; the failure (outcome
-            // unknown) stays the answer, and the nonce is recorded either way.
             try {
                 request.settleNonce();
             } catch (ApiException refused) {
                 if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
-                if (!failed) throw refused;
+                if (failure != null && refused.error() == ErrorCode.REQUEST_REPLAYED) {
+                    // The handler failed after a write holding this nonce committed: its own commit whose acknowledgement
+                    // was lost, or a copy's. Either way the request's effect happened once, so the answer stays a refusal
+                    // that clients do not repeat (a 500 would be retried, and a write allowing duplicates done twice),
+                    // saying what is known; the failure goes to the log.
+                    LOG.error("request {} failed after a write holding its nonce committed; answered 40103", request.requestId(), failure);
+                    throw new ApiException(ErrorCode.REQUEST_REPLAYED, java.util.Map.of("X-Omix-Nonce",
+                            "was taken by a write that went through while this request failed: read what it wrote before writing again"));
+                }
+                throw refused;
             }
         }
     }

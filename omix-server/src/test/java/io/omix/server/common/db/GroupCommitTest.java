@@ -49,6 +49,37 @@ class GroupCommitTest {
         assertTrue(largest.get() > 1);
     }
 
+    /** Under a steady stream of requests, none is held back leading other requests' groups: each leads at most one. */
+    @Test
+    void aLeaderReturnsWithItsOwnAnswerWhileOthersKeepComing() throws Exception {
+        java.util.Map<Thread, Integer> groupsLed = new java.util.concurrent.ConcurrentHashMap<>();
+        GroupCommit<Integer, Integer> gc = new GroupCommit<>(group -> {
+            groupsLed.merge(Thread.currentThread(), 1, Integer::sum);
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.of(group);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        List<Future<?>> writers = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            writers.add(pool.submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    groupsLed.remove(Thread.currentThread());
+                    assertEquals(Optional.of(i), gc.submit(i));
+                    most.accumulateAndGet(groupsLed.getOrDefault(Thread.currentThread(), 0), Math::max);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : writers) f.get();
+        pool.shutdown();
+        assertEquals(1, most.get(), "a request led at most the group that held it");
+    }
+
     @Test
     void aRefusedGroupAnswersEmptyAndFailuresReachEveryone() {
         GroupCommit<Integer, String> refusing = new GroupCommit<>(group -> Optional.empty());
