@@ -165,6 +165,19 @@ class PrivateSigningTest {
         }
     }
 
+    /** A nonce outlives every server's acceptance of its timestamp, with a window to spare for servers whose clocks differ. */
+    @Test
+    void aNonceIsKeptTwoWindowsFromTheLaterOfItsTimestampAndTheServersTime() throws Exception {
+        long t = clock.instant().getEpochSecond();
+        assertEquals(0, envelope(signed("GET", "/private/test/whoami", "", app.secret(), String.valueOf(t + 299), "nonce-fast-clock-001").build()).getInt("code"));
+        assertEquals(0, envelope(signed("GET", "/private/test/whoami", "", app.secret(), String.valueOf(t - 299), "nonce-slow-clock-001").build()).getInt("code"));
+        var jdbc = server.server().platform().database().jdbc();
+        java.util.function.Function<String, Long> expiry = nonce -> jdbc.queryOne("SELECT expires_at FROM private_nonces WHERE nonce = ?",
+                rs -> rs.getObject(1, java.time.OffsetDateTime.class).toEpochSecond(), nonce).orElseThrow();
+        assertEquals(t + 299 + 600, expiry.apply("nonce-fast-clock-001"), "a client clock running fast: from its timestamp");
+        assertEquals(t + 600, expiry.apply("nonce-slow-clock-001"), "a slow one: from the server's time");
+    }
+
     @Test
     void theOpenPlatformsNamespaceIsNoAppsToTake() {
         PrivateAppStore store = new PrivateAppStore(server.server().platform());
