@@ -116,6 +116,18 @@ public final class VariantStore {
      * matched with and without its {@code chr} prefix (VCFs write either).
      */
     public RegionPage region(String biosampleId, List<Region> regions, boolean onlyVariantSites, int limit, RegionCursor after) {
+        return region(biosampleId, regions, onlyVariantSites, limit, after, MAX_CALLS_READ_PER_PAGE);
+    }
+
+    /**
+     * At most this many calls are read for one page: with only variant sites asked for, a page over calls that
+     * are not (a thousand regions of whole chromosomes of 0/0) would otherwise read them all, again for each
+     * region. A page that stops there is shorter than its limit and says where the next one starts.
+     */
+    static final int MAX_CALLS_READ_PER_PAGE = 50_000;
+
+    /** {@link #region(String, List, boolean, int, RegionCursor)} reading at most {@code budget} calls (tests lower it). */
+    RegionPage region(String biosampleId, List<Region> regions, boolean onlyVariantSites, int limit, RegionCursor after, int budget) {
         Optional<Source> source = currentSource(biosampleId);
         if (source.isEmpty()) return new RegionPage(List.of(), null);
         long sourceId = source.get().id();
@@ -126,6 +138,7 @@ public final class VariantStore {
         List<Object> out = new ArrayList<>();
         RegionCursor[] last = {null};
         boolean[] more = {false};
+        int[] read = {0};
         jdbc.withConnection(c -> {
             for (int index = after != null ? after.region() : 0; index < regions.size() && !more[0]; index++) {
                 Region r = regions.get(index);
@@ -143,10 +156,11 @@ public final class VariantStore {
                         }
                         passed[0] = true;
                     }
-                    if (out.size() == limit) {
+                    if (out.size() == limit || (read[0] >= budget && last[0] != null)) {
                         more[0] = true;
                         return false;
                     }
+                    read[0]++;
                     // A call left out (not a variant site) still moves the cursor past it.
                     last[0] = new RegionCursor(sourceId, region, call.position(), call.rsid(), call.seq());
                     if (!onlyVariantSites || isVariantSite(call.callData())) out.add(assayed(call, sourceBlock));

@@ -165,6 +165,39 @@ class CallStoreTest {
     }
 
     /**
+     * A page reads at most so many calls: over calls that are not variant sites it comes back shorter than
+     * its limit, with where the next one starts, and the pages together are the whole answer.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aPageReadsAtMostSoManyCallsAndThePagesStillMakeTheWholeAnswer(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            importText(new VcfImporter(platform), vcf(600));
+            VariantStore store = new VariantStore(platform);
+            List<VariantStore.Region> regions = List.of(new VariantStore.Region("1", 1, 10_000), new VariantStore.Region("2", 1, 10_000),
+                    new VariantStore.Region("1", 1000, 1050));
+            List<Object> whole = store.region(SAMPLE, regions, true, 1000, null).calls();
+            List<Object> paged = new ArrayList<>();
+            VariantStore.RegionCursor next = null;
+            int pages = 0;
+            boolean shortPage = false;
+            do {
+                VariantStore.RegionPage page = store.region(SAMPLE, regions, true, 20, next, 25);
+                assertTrue(page.calls().size() <= 20);
+                shortPage |= page.next() != null && page.calls().size() < 20;
+                paged.addAll(page.calls());
+                next = page.next();
+                pages++;
+            } while (next != null && pages < 1000);
+            assertEquals(ids(whole), ids(paged), "every variant site once, in order");
+            assertTrue(shortPage, "some page stopped at its budget before its limit");
+            assertTrue(ids(whole).size() > 100, "the answer spans many pages");
+        }
+    }
+
+    /**
      * What an import may hold is bounded where it enters, so that what is accepted can be answered: at most
      * {@link CallStore#MAX_CALLS_PER_RSID} records share an rs id (an answer carries every call of an id asked),
      * at most {@link CallStore#MAX_CALLS} calls (the index is built in memory), a dbSNP build from the header
