@@ -366,7 +366,7 @@ public final class Api implements AutoCloseable {
             return new Paginated<>(cursor -> {
                 Model page = getProfessionalVariant(query.biosampleId(), query.regions(), query.bed(), query.onlyVariantSites(), cursor, query.pageSize());
                 List<Variant> items = page.getList("result").models().stream().map(m -> m.as(Variant.class)).toList();
-                return Paginated.pageOf(items, page);
+                return Paginated.pageOfMaybeEmpty(items, page);
             }, null);
         }
     }

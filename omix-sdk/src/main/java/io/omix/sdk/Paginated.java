@@ -56,6 +56,16 @@ public final class Paginated<T> implements Iterable<T> {
         return new Page<>(items, cursor == null || cursor.isEmpty() || items.isEmpty() ? null : cursor);
     }
 
+    /**
+     * {@link #pageOf}, for answers whose pages may be empty before the last (a region page stops after reading
+     * so many calls, whatever it found): the end only when {@code next_page} is null or empty.
+     */
+    static <T> Page<T> pageOfMaybeEmpty(List<T> items, Model answer) {
+        Object next = answer.get("next_page");
+        String cursor = next == null ? null : String.valueOf(next);
+        return new Page<>(items, cursor == null || cursor.isEmpty() ? null : cursor);
+    }
+
     private final Function<String, Page<T>> fetch;
     private final String start;
 
@@ -100,14 +110,17 @@ public final class Paginated<T> implements Iterable<T> {
     @Override
     public Iterator<T> iterator() {
         return new Iterator<>() {
+            private String cursor = start;
             private Page<T> page = fetch.apply(start);
             private int index;
 
             @Override
             public boolean hasNext() {
                 while (index >= page.items().size()) {
-                    if (page.nextCursor() == null || page.items().isEmpty()) return false;
-                    page = fetch.apply(page.nextCursor());
+                    // A cursor that names the page it came with would never end.
+                    if (page.nextCursor() == null || page.nextCursor().equals(cursor)) return false;
+                    cursor = page.nextCursor();
+                    page = fetch.apply(cursor);
                     index = 0;
                 }
                 return true;

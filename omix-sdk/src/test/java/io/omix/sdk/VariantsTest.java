@@ -294,6 +294,28 @@ class VariantsTest {
         }
     }
 
+    /**
+     * A page reads at most 50,000 calls: over 60,000 calls of 0/0 with variant sites only, the first page is
+     * empty and names the next, and the SDK's iteration goes on to find the three variant sites after them.
+     */
+    @Test
+    void regionIterationGoesOnPastPagesThatFoundNothing() throws Exception {
+        try (TestServer s = TestServer.start()) {
+        World w = world(s);
+        StringBuilder vcf = new StringBuilder("##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+                + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tPATIENT\n");
+        for (int i = 0; i < 60_003; i++) {
+            vcf.append("1\t").append(1000 + i).append("\trs").append(1_000_000 + i).append("\tA\tG\t50\tPASS\t.\tGT\t").append(i < 60_000 ? "0/0" : "0/1").append('\n');
+        }
+        HttpResponse<String> r = upload(w, w.operator(), "biosample_id=" + w.sample() + "&sample_name=PATIENT", gzip(vcf.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(0, Model.parse(r.body()).getInt("code"), r.body());
+        Model first = w.owner().getProfessionalVariant(w.sample(), List.of("1:1-100000"), null, true, null, 100);
+        assertEquals(0, first.getList("result").size(), "the first page read its 50,000 calls of 0/0");
+        assertTrue(first.getString("next_page") != null, "and says where the next starts");
+        assertEquals(List.of("rs1060000", "rs1060001", "rs1060002"), ids(w.owner().variants().region(RegionQuery.of(w.sample()).region("1", 1, 100_000).build())));
+        }
+    }
+
     static int code(org.junit.jupiter.api.function.Executable call) {
         return assertThrows(ApiException.class, call).code();
     }
