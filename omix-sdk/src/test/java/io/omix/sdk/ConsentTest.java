@@ -129,11 +129,17 @@ class ConsentTest {
                 try (Api asAlice = aliceAtLab.api(); Api labItself = labAuth.getCredentialsToken().api(); Api tool = own.api()) {
                     String id = asAlice.registerSample("LAB-1", 11, project).getString("biosample_id");
                     assertEquals(id, labItself.getSample(id).getString("biosample_id"), "the application that registered it reads it");
+                    // Another of her samples, registered through her own tool and assigned to the lab by an operator.
+                    String assigned = tool.registerSample("LAB-2", 11, project).getString("biosample_id");
+                    new io.omix.server.samples.SampleStore(Identity.platform(s)).assignClient(assigned, lab.id());
+                    assertEquals(assigned, labItself.getSample(assigned).getString("biosample_id"));
 
                     assertEquals(true, tool.revokeGrant(lab.id()).getBoolean("revoked"));
                     assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(id)).code(),
-                            "its client token no longer reads the person's sample");
+                            "its client token no longer reads the sample it registered for her");
                     assertEquals(id, tool.getSample(id).getString("biosample_id"), "the person still does");
+                    assertEquals(assigned, labItself.getSample(assigned).getString("biosample_id"), "what an operator assigned stays");
+                    assertEquals(41001, assertThrows(ApiException.class, () -> tool.revokeGrant(lab.id())).code(), "nothing left to revoke");
                 }
             }
             console.oauth2().close();

@@ -64,24 +64,31 @@ public final class ConsentStore {
 
     /**
      * Takes back what {@code userId} allowed {@code clientId}: the consent, every access and refresh
-     * token of the pair, codes not yet exchanged and the application's access to the person's samples,
-     * in one transaction. Upload credentials and model
+     * token of the pair, codes not yet exchanged and the application's access to the samples it registered
+     * on the person's behalf, in one transaction. Upload credentials and model
      * invocation tokens stand on those tokens and die with them; every server forgets the tokens it
      * had verified (this one at once, the others within a tenth of a second). False when there was nothing to take back.
      */
     public boolean revoke(String userId, String clientId) {
         OffsetDateTime now = platform.now();
         boolean revoked = jdbc.inTransaction(c -> {
-            int consents = Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
-            int tokens = Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL",
-                    now, clientId, userId);
-            int codes = Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL",
-                    now, clientId, userId);
-            // The application's own access to the person's samples (those it registered for them, or was assigned):
-            // its client-credentials tokens would otherwise go on reading what the person took back.
-            int samples = Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND biosample_id IN"
-                    + " (SELECT biosample_id FROM sample_users WHERE user_id = ?)", clientId, userId);
-            if (consents + tokens + codes + samples == 0) return false;
+            // Only where there is a grant to take back: nobody learns through a revocation which samples are whose.
+            boolean granted = !Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ?", rs -> 1, userId, clientId).isEmpty()
+                    || !Jdbc.query(c, "SELECT 1 FROM oauth_tokens WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", rs -> 1, clientId, userId).isEmpty()
+                    || !Jdbc.query(c, "SELECT 1 FROM oauth_codes WHERE client_id = ? AND user_id = ? AND used_at IS NULL", rs -> 1, clientId, userId).isEmpty();
+            if (!granted) return false;
+            // The samples the application registered on the person's behalf (registered by it, bound to the person and
+            // nobody else): its client-credentials tokens would otherwise go on reading what the person took back.
+            // Samples an operator assigned it, and shared ones, stay. These rows first, as erasure takes them first too
+            // (one order of locks, so that the two never wait on each other).
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND biosample_id IN (SELECT s.biosample_id FROM samples s"
+                    + " WHERE s.registered_by_client = ?"
+                    + " AND EXISTS (SELECT 1 FROM sample_users u WHERE u.biosample_id = s.biosample_id AND u.user_id = ?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM sample_users o WHERE o.biosample_id = s.biosample_id AND o.user_id <> ?))",
+                    clientId, clientId, userId, userId);
+            Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
+            Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", now, clientId, userId);
+            Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL", now, clientId, userId);
             io.omix.server.webhooks.WebhookEvents.publish(c, now, "client:" + clientId, io.omix.server.webhooks.WebhookEvents.GRANT_REVOKED,
                     java.util.Map.of("user_id", userId));
             return true;
