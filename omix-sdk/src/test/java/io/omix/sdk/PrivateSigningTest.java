@@ -162,6 +162,8 @@ class PrivateSigningTest {
             }
             assertEquals(1L, s.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM private_nonces WHERE app_key = ?",
                     rs -> rs.getLong(1), a.app().appKey()).orElseThrow(), "one attempt: the SDK did not send it again");
+            assertEquals(List.of("done"), s.server().platform().database().jdbc().query("SELECT state FROM idempotency_keys WHERE owner = ?",
+                    rs -> rs.getString(1), "app:" + a.app().appKey()), "the answer is kept under its Idempotency-Key: a repeat with the key gets it, not the write");
         }
     }
 

@@ -163,22 +163,34 @@ public final class StreamStore {
         // request record by record (the slow path also handles a concurrent writer racing us).
         Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled, nonce));
         if (grouped.isPresent()) return grouped.get();
-        // The group was refused (a duplicate record or a nonce used before): the nonce on its own first, so that
-        // a replay is refused before anything is written.
-        if (nonce != null) nonce.record();
-        return writeChecked(namespace, series, records, duplicateEnabled);
+        // The group was refused (a duplicate record or a nonce used before): this request alone, record by record,
+        // its nonce still in the same transaction (first, so that a replay is refused before anything is written,
+        // and so that a commit whose acknowledgement is lost holds it: the request is then answered 40103, not retried).
+        return writeChecked(namespace, series, records, duplicateEnabled, nonce);
     }
 
-    private List<Written> writeChecked(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled) {
+    private List<Written> writeChecked(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
         for (int attempt = 0; ; attempt++) {
             try {
-                return jdbc.inTransaction(c -> {
+                List<Written> done = jdbc.inTransaction(c -> {
+                    if (nonce != null) {
+                        try {
+                            nonce.insertWith(c);
+                        } catch (SQLException e) {
+                            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                                throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.REQUEST_REPLAYED);
+                            }
+                            throw e;
+                        }
+                    }
                     List<Written> written = writeAll(c, series, records, duplicateEnabled);
                     List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                     collect(writes, namespace, series, records, written);
                     announce(c, writes);
                     return written;
                 });
+                if (nonce != null) nonce.written();
+                return done;
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
                 if (attempt >= 2 || !e.isIntegrityViolation()) throw e;

@@ -193,10 +193,14 @@ public final class VcfImporter {
      * Holds the file to the order blocks need: each chromosome in one run (its {@code chr} spelling or not),
      * positions ascending within it, as sorted VCFs are (and as tabix-indexed ones must be).
      */
+    /** A multi-allelic site split into records has a few; a thousand is far beyond any real file. */
+    static final int MAX_RECORDS_AT_ONE_POSITION = 1000;
+
     static final class SortOrder {
         private final java.util.Set<String> finished = new java.util.HashSet<>();
         private String chromosome;
         private long position;
+        private int atPosition;
 
         void check(String contig, int start, long seq) {
             // Spellings of one chromosome as queries find them: X and chrX, no other case.
@@ -204,8 +208,15 @@ public final class VcfImporter {
             if (!bare.equals(chromosome)) {
                 if (!finished.add(bare)) throw unsorted(contig, start, seq, "chromosome " + clip(contig, 40) + " comes back after another");
                 chromosome = bare;
+                atPosition = 0;
             } else if (start < position) {
                 throw unsorted(contig, start, seq, "position " + start + " comes after " + position);
+            } else if (start > position) {
+                atPosition = 0;
+            }
+            // A region page resumes inside a position by reading past what it answered there: bounded, so that paging stays linear.
+            if (++atPosition > MAX_RECORDS_AT_ONE_POSITION) {
+                throw new IllegalArgumentException(recordAt(seq, contig, start) + ": more than " + MAX_RECORDS_AT_ONE_POSITION + " records at one position");
             }
             position = start;
         }

@@ -151,6 +151,19 @@ class VcfImporterTest {
     }
 
     @Test
+    void atMostAThousandRecordsAtOnePosition() {
+        VcfImporter.SortOrder order = new VcfImporter.SortOrder();
+        order.check("1", 5, 1);
+        for (int i = 0; i < VcfImporter.MAX_RECORDS_AT_ONE_POSITION; i++) order.check("1", 10, i + 2);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> order.check("chr1", 10, 2000));
+        assertEquals("record 2000 (chr1:10): more than 1000 records at one position", e.getMessage());
+        VcfImporter.SortOrder other = new VcfImporter.SortOrder();
+        for (int i = 0; i < VcfImporter.MAX_RECORDS_AT_ONE_POSITION; i++) other.check("1", 10, i + 1);
+        other.check("1", 11, 1001);
+        other.check("2", 11, 1002);
+    }
+
+    @Test
     void onlyRsFollowedByDigitsIsAnRsId() {
         assertEquals(List.of(7L, 8L), VcfImporter.rsids("rs7;;rs;rsx9;RS5;rs8;rs1a;s9;rs-3"));
         assertEquals(List.of(), VcfImporter.rsids("."));

@@ -207,16 +207,17 @@ public final class Routes {
             try {
                 request.settleNonce();
             } catch (ApiException refused) {
-                if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
                 if (failure != null && refused.error() == ErrorCode.REQUEST_REPLAYED) {
                     // The handler failed after a write holding this nonce committed: its own commit whose acknowledgement
                     // was lost, or a copy's. Either way the request's effect happened once, so the answer stays a refusal
                     // that clients do not repeat (a 500 would be retried, and a write allowing duplicates done twice),
-                    // saying what is known; the failure goes to the log.
+                    // saying what is known, and it is kept under the request's Idempotency-Key, so that a repeat with
+                    // that key gets it again instead of doing the write; the failure goes to the log.
                     LOG.error("request {} failed after a write holding its nonce committed; answered 40103", request.requestId(), failure);
                     throw new ApiException(ErrorCode.REQUEST_REPLAYED, java.util.Map.of("X-Omix-Nonce",
                             "was taken by a write that went through while this request failed: read what it wrote before writing again"));
                 }
+                if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
                 throw refused;
             }
         }
