@@ -52,6 +52,7 @@ import java.util.Properties;
  * @param modelsPython    the python3 interpreter that python3 models run on (bound read-only into their box)
  * @param housekeepingInterval how often one server of the deployment cleans up (0: this server never does)
  * @param taskRetention   how long finished tasks stay readable
+ * @param variantMaxCallsPerImport the most calls one VCF import may hold (its rs id index is built in memory, 8 bytes a call)
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -61,7 +62,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
-                           Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies) {
+                           Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
+                           int variantMaxCallsPerImport) {
 
     /**
      * What the GA4GH Beacon tells callers about data they may not see themselves.
@@ -134,6 +136,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("webhooks.give-up-seconds", "86400");
         d.put("webhooks.coalesce-seconds", "60");
         d.put("webhooks.retention-days", "7");
+        d.put("variants.max-calls-per-import", "16000000");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -253,7 +256,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
                 Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
                 new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))),
-                addresses(v.get("server.trusted-proxies")));
+                addresses(v.get("server.trusted-proxies")),
+                Math.max(1, integer(v, "variants.max-calls-per-import")));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -326,7 +330,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport);
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class ArchiveRestore {
      * When an archived import was made, checked before anything is written: a time, not in the future and
      * not before 1970 (an import's time in an answer; a year far out of range broke every read of it).
      */
-    static java.time.OffsetDateTime importedAt(String text) {
+    static java.time.OffsetDateTime importedAt(String text, java.time.Instant now) {
         if (text == null) return null;
         java.time.OffsetDateTime t;
         try {
@@ -56,7 +56,7 @@ public final class ArchiveRestore {
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("a variant import's imported_at is not a time: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
         }
-        if (t.toInstant().isBefore(java.time.Instant.EPOCH) || t.toInstant().isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(1)))) {
+        if (t.toInstant().isBefore(java.time.Instant.EPOCH) || t.toInstant().isAfter(now.plus(java.time.Duration.ofDays(1)))) {
             throw new IllegalArgumentException("a variant import's imported_at is out of range: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
         }
         return t;
@@ -94,7 +94,7 @@ public final class ArchiveRestore {
                 if (v.isObject()) {
                     variantOptions.put(biosampleId, new VcfImporter.Options(ExportArchive.textOrNull(v, "assembly"),
                             v.path("dbsnp_build").isInt() ? v.get("dbsnp_build").asInt() : null, ExportArchive.textOrNull(v, "pipeline_version"), null));
-                    importedAt.put(biosampleId, importedAt(ExportArchive.textOrNull(v, "imported_at")));
+                    importedAt.put(biosampleId, importedAt(ExportArchive.textOrNull(v, "imported_at"), platform.clock().instant()));
                 }
             }
             SampleStore sampleStore = new SampleStore(platform);

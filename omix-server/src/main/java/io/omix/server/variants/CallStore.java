@@ -28,8 +28,9 @@ public final class CallStore {
     static final int BLOCK_CALLS = 64;
     static final int INDEX_ENTRIES = 256;
     /**
-     * At most this many calls in one import: its index is built in memory (8 bytes a call, sorted at the end),
-     * and a file of 64 rs ids a record would otherwise take the server's heap. A genome's VCF has a few million.
+     * At most this many calls in one import unless the server says otherwise ({@code variants.max-calls-per-import}):
+     * its index is built in memory (8 bytes a call, sorted at the end), and a file of 64 rs ids a record would
+     * otherwise take the server's heap. A genome's VCF has a few million; an imputed one with rs ids can have more.
      */
     static final int MAX_CALLS = 16_000_000;
     /** At most this many records share one rs id in an import (a split multi-allelic site has a few), which bounds an answer. */

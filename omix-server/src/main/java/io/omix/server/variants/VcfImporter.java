@@ -92,11 +92,9 @@ public final class VcfImporter {
             int symbolIndex = csqSymbolIndex(header);
             String assembly = options.assembly() != null ? options.assembly() : headerAssembly(header);
             Integer build = options.dbsnpBuild() != null ? options.dbsnpBuild() : headerInt(header, "dbSNP_BUILD_ID");
-            if (build != null && (build < 1 || build > 10_000)) {
-                // As the parameter is checked: what is stored must pass the same check when an export is restored.
-                throw new IllegalArgumentException("the VCF header's dbSNP_BUILD_ID must be between 1 and 10000, not " + build
-                        + " (dbsnp_build overrides it)");
-            }
+            // A header's build outside the parameter's range is no build, as one that is not a number is none: what is
+            // stored must pass the parameter's check when an export is restored.
+            if (options.dbsnpBuild() == null && build != null && (build < 1 || build > 10_000)) build = null;
             long sourceId = createSource(biosampleId, assembly, build, options.pipelineVersion());
             Writer writer = new Writer(sourceId);
             Thread writerThread = new Thread(writer, "vcf-writer-" + sourceId);
@@ -609,7 +607,7 @@ public final class VcfImporter {
             try {
                 jdbc.withConnection(c -> {
                     c.setAutoCommit(false);
-                    try (CallStore.Writer blocks = new CallStore.Writer(c, sourceId)) {
+                    try (CallStore.Writer blocks = new CallStore.Writer(c, sourceId, platform.config().variantMaxCallsPerImport())) {
                         while (!aborted) {
                             List<Call> batch = queue.poll(50, TimeUnit.MILLISECONDS);
                             if (batch == null) {

@@ -201,7 +201,7 @@ class CallStoreTest {
      * What an import may hold is bounded where it enters, so that what is accepted can be answered: at most
      * {@link CallStore#MAX_CALLS_PER_RSID} records share an rs id (an answer carries every call of an id asked),
      * at most {@link CallStore#MAX_CALLS} calls (the index is built in memory), a dbSNP build from the header
-     * within the parameter's range (an export must restore), and a quality that is no number is none.
+     * within the parameter's range or none (an export must restore), and a quality that is no number is none.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -221,9 +221,10 @@ class CallStoreTest {
             assertEquals(before, currentSource(platform), "the refused import changed nothing");
             assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow());
 
-            e = assertThrows(IllegalArgumentException.class, () -> importText(importer, "##fileformat=VCFv4.2\n##dbSNP_BUILD_ID=99999\n" + header.substring(header.indexOf('\n') + 1)
-                    + "1\t100\trs1\tA\tG\t.\t.\t.\tGT\t0/1\n"));
-            assertEquals("the VCF header's dbSNP_BUILD_ID must be between 1 and 10000, not 99999 (dbsnp_build overrides it)", e.getMessage());
+            importText(importer, "##fileformat=VCFv4.2\n##dbSNP_BUILD_ID=99999\n" + header.substring(header.indexOf('\n') + 1)
+                    + "1\t100\trs1\tA\tG\t.\t.\t.\tGT\t0/1\n");
+            assertEquals(java.util.Collections.singletonList(null), platform.database().jdbc().query("SELECT dbsnp_build FROM variant_sources WHERE source_id = ?",
+                    rs -> rs.getObject(1), currentSource(platform)), "a header's build out of range is none, as an export must restore");
             importer.importVcf(SAMPLE, new ByteArrayInputStream(("##fileformat=VCFv4.2\n##dbSNP_BUILD_ID=0\n" + header.substring(header.indexOf('\n') + 1)
                     + "1\t100\trs1\tA\tG\tNaN\t.\t.\tGT\t0/1\n1\t101\trs2\tA\tG\tInfinity\t.\t.\tGT\t0/1\n1\t102\trs3\tA\tG\t1e999\t.\t.\tGT\t0/1\n"
                     + "1\t103\trs4\tA\tG\t30.5\t.\t.\tGT\t0/1\n").getBytes(StandardCharsets.UTF_8)), new VcfImporter.Options(null, 151, null, null));
@@ -232,24 +233,15 @@ class CallStoreTest {
             assertEquals(3, answer.split("\"site_quality\":null", -1).length - 1, answer);
             assertTrue(answer.contains("\"site_quality\":30.5") && !answer.contains("NaN") && !answer.contains("Infinity"), answer);
 
-            // At most so many calls an import: the rest refused, nothing kept (the limit lowered for the test).
-            long source = platform.database().jdbc().withConnection(c -> {
-                c.setAutoCommit(false);
-                try (CallStore.Writer w = new CallStore.Writer(c, 424242L, 100)) {
-                    IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> {
-                        for (int i = 0; i < 200; i++) {
-                            w.add(new Call(1000 + i, i, "1", 100 + i, "A", "G", null, null, null, null, "snp", UUID.randomUUID()));
-                        }
-                        w.finish();
-                    });
-                    assertEquals("more than 100 calls in one import", tooMany.getMessage());
-                } finally {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-                return 424242L;
-            });
-            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", rs -> rs.getLong(1), source).orElseThrow());
+        }
+        // At most so many calls an import, as the server's setting says: the import refused, nothing kept.
+        try (TestServer ts = TestServer.start(kind, Map.of("variants.max-calls-per-import", "100"))) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class, () -> importText(new VcfImporter(platform), vcf(200)));
+            assertEquals("more than 100 calls in one import", tooMany.getMessage());
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_blocks", rs -> rs.getLong(1)).orElseThrow());
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow());
         }
     }
 
