@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,37 +52,46 @@ public final class GroupCommit<R, A> {
         } finally {
             lock.unlock();
         }
-        while (true) {
-            List<Waiting<R, A>> group = null;
-            lock.lock();
-            try {
-                while (!me.answer().isDone()) {
-                    if (!leading && !queue.isEmpty()) {
-                        leading = true;
-                        group = queue;
-                        queue = new ArrayList<>();
-                        break;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                List<Waiting<R, A>> group = null;
+                lock.lock();
+                try {
+                    while (!me.answer().isDone()) {
+                        if (!leading && !queue.isEmpty()) {
+                            leading = true;
+                            group = queue;
+                            queue = new ArrayList<>();
+                            break;
+                        }
+                        try {
+                            groupDone.await(2, TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            // Not written yet: taken out and refused. Already in a group being written: its outcome is
+                            // awaited all the same, so that a caller told of a failure never finds the write done later.
+                            if (queue.remove(me)) {
+                                Thread.currentThread().interrupt();
+                                throw new IllegalStateException("interrupted while waiting for a group commit", e);
+                            }
+                            interrupted = true;
+                        }
                     }
-                    groupDone.await(2, TimeUnit.MILLISECONDS);
+                } finally {
+                    lock.unlock();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a group commit", e);
-            } finally {
-                lock.unlock();
+                if (group == null) return answerOf(me);
+                lead(group);
             }
-            if (group == null) return answerOf(me);
-            lead(group);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 
     private Optional<A> answerOf(Waiting<R, A> me) {
         try {
-            return me.answer().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a group commit", e);
-        } catch (ExecutionException e) {
+            return me.answer().join();
+        } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }

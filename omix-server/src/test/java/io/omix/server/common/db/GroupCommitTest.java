@@ -80,6 +80,73 @@ class GroupCommitTest {
         assertEquals(1, most.get(), "a request led at most the group that held it");
     }
 
+    /**
+     * A caller interrupted while its request waits to be written is refused and its request never written; one
+     * interrupted while its request is being written gets the outcome (a caller told of a failure must not find
+     * the write done later).
+     */
+    @Test
+    void anInterruptedCallerIsRefusedOnlyWhileItsRequestIsNotYetWritten() throws Exception {
+        List<List<Integer>> groups = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<Integer, Thread> leaders = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch firstHeld = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondHeld = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        GroupCommit<Integer, Integer> gc = new GroupCommit<>(group -> {
+            groups.add(List.copyOf(group));
+            leaders.put(groups.size(), Thread.currentThread());
+            try {
+                if (groups.size() == 1) {
+                    firstHeld.countDown();
+                    releaseFirst.await();
+                } else if (groups.size() == 2) {
+                    secondHeld.countDown();
+                    releaseSecond.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.of(group);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        Future<Optional<Integer>> one = pool.submit(() -> gc.submit(1));
+        firstHeld.await();
+        // 2 waits behind the first group and is interrupted before anyone writes it.
+        java.util.concurrent.atomic.AtomicReference<Thread> twoThread = new java.util.concurrent.atomic.AtomicReference<>();
+        Future<Optional<Integer>> two = pool.submit(() -> {
+            twoThread.set(Thread.currentThread());
+            return gc.submit(2);
+        });
+        while (twoThread.get() == null) Thread.sleep(1);
+        Thread.sleep(50);
+        twoThread.get().interrupt();
+        assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, two::get).getCause() instanceof IllegalStateException);
+        // 3 and 4 wait together; once the first group is done one of them writes both, and the other is interrupted meanwhile.
+        java.util.Map<Integer, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        Future<Optional<Integer>> three = pool.submit(() -> {
+            threads.put(3, Thread.currentThread());
+            return gc.submit(3);
+        });
+        Future<Optional<Integer>> four = pool.submit(() -> {
+            threads.put(4, Thread.currentThread());
+            return gc.submit(4);
+        });
+        while (threads.size() < 2) Thread.sleep(1);
+        Thread.sleep(50);
+        releaseFirst.countDown();
+        secondHeld.await();
+        Thread follower = threads.get(3) == leaders.get(2) ? threads.get(4) : threads.get(3);
+        follower.interrupt();
+        Thread.sleep(50);
+        releaseSecond.countDown();
+        assertEquals(Optional.of(1), one.get());
+        assertEquals(Optional.of(3), three.get(), "written, so answered");
+        assertEquals(Optional.of(4), four.get(), "written, so answered");
+        pool.shutdown();
+        assertEquals(List.of(List.of(1), List.of(3, 4)), groups.stream().map(g -> g.stream().sorted().toList()).toList(), "2 was never written");
+    }
+
     @Test
     void aRefusedGroupAnswersEmptyAndFailuresReachEveryone() {
         GroupCommit<Integer, String> refusing = new GroupCommit<>(group -> Optional.empty());
