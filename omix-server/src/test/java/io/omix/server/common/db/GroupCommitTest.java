@@ -119,7 +119,7 @@ class GroupCommitTest {
             return gc.submit(2);
         });
         while (twoThread.get() == null) Thread.sleep(1);
-        Thread.sleep(50);
+        Thread.sleep(200);
         twoThread.get().interrupt();
         assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, two::get).getCause() instanceof IllegalStateException);
         // 3 and 4 wait together; once the first group is done one of them writes both, and the other is interrupted meanwhile.
@@ -133,12 +133,12 @@ class GroupCommitTest {
             return gc.submit(4);
         });
         while (threads.size() < 2) Thread.sleep(1);
-        Thread.sleep(50);
+        Thread.sleep(200);
         releaseFirst.countDown();
         secondHeld.await();
         Thread follower = threads.get(3) == leaders.get(2) ? threads.get(4) : threads.get(3);
         follower.interrupt();
-        Thread.sleep(50);
+        Thread.sleep(200);
         releaseSecond.countDown();
         assertEquals(Optional.of(1), one.get());
         assertEquals(Optional.of(3), three.get(), "written, so answered");
