@@ -88,6 +88,27 @@ class ExportTest {
             assertThrows(ApiException.class, () -> other.api().getDownloadUrl(result.getString("object_name")));
             // The archive is among the person's files: they can sign a new link when this one expires.
             assertTrue(person.api().getDownloadUrl(result.getString("object_name")).getString("url").contains("/oss/objects/exports/"));
+            // An application the person allowed their files (not their grants) neither lists, signs nor reads it by DRS.
+            Identity.Client filesApp = Identity.confidentialClient(s);
+            String appToken = Identity.userToken(s, filesApp, person.who().userId(), "files samples").accessToken();
+            String drsPath = "/ga4gh/drs/v1/objects/" + java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(result.getString("object_name").getBytes(StandardCharsets.UTF_8));
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> get = (path, token) -> {
+                try {
+                    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + path))
+                            .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            String listed = get.apply("/oss/objects", appToken).body();
+            assertTrue(listed.contains(person.object()) && !listed.contains("exports/"), listed);
+            try (Api filesOnly = Api.builder(appToken).endpoint(s.url()).build()) {
+                assertEquals(42007, assertThrows(ApiException.class, () -> filesOnly.getDownloadUrl(result.getString("object_name"))).code());
+            }
+            assertEquals(404, get.apply(drsPath, appToken).statusCode());
+            assertEquals(200, get.apply(drsPath, person.api().accessToken()).statusCode(), "the person's own tool reads it");
+            assertTrue(get.apply("/oss/objects", person.api().accessToken()).body().contains("exports/"), "and lists it");
 
             try (ZipFile zip = new ZipFile(archive.toFile())) {
                 JsonNode manifest = JSON.readTree(zip.getInputStream(zip.getEntry("manifest.json")));

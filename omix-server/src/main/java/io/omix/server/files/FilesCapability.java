@@ -85,7 +85,8 @@ public final class FilesCapability implements Capability {
         // The caller's own objects (the console's files page): name, size, SHA-256, time; sign_url gives a link.
         routes.get("/oss/objects", Access.TOKEN, ParamSpec.NONE, (r, p) -> {
             r.caller().requireScope(Scope.FILES);
-            return Map.of("objects", store.objectsOf(ownerOf(r.caller()), 1000).stream().map(o -> Map.of("object_name", o.objectName(),
+            return Map.of("objects", store.objectsOf(ownerOf(r.caller()), 1000).stream().filter(o -> ObjectNames.withinReach(o.objectName(), r.caller()))
+                    .map(o -> Map.of("object_name", o.objectName(),
                     "size", o.size(), "sha256", o.sha256(), "created_at", o.createdAt().toString())).toList());
         });
         routes.post("/oss/sign_url", Access.TOKEN, ParamSpec.of(OBJECT_NAME, REGION, EXPIRATION), (r, p) -> signUrl(r, p.get(OBJECT_NAME), p.get(EXPIRATION)));
@@ -237,7 +238,7 @@ public final class FilesCapability implements Capability {
     private Map<String, Object> signUrl(ApiRequest r, String objectName, int expirationSeconds) {
         r.caller().requireScope(Scope.FILES);
         String name = ObjectNames.check("object_name", objectName);
-        FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())))
+        FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())) && ObjectNames.withinReach(name, r.caller()))
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
         long expires = platform.now().toEpochSecond() + expirationSeconds;
         String url = links.url(r.baseUrl(platform.config()), object.objectName(), expires);

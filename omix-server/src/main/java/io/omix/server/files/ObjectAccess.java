@@ -36,7 +36,7 @@ public final class ObjectAccess {
      */
     public Optional<Readable> readable(String objectName, Caller caller) {
         if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return Optional.empty();
-        return store.object(objectName).filter(o -> mayRead(o.owner(), caller))
+        return store.object(objectName).filter(o -> mayRead(o.owner(), caller) && ObjectNames.withinReach(objectName, caller))
                 .map(o -> new Readable(o.objectName(), o.size(), o.sha256(), o.createdAt()));
     }
 
@@ -59,7 +59,8 @@ public final class ObjectAccess {
         if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return java.util.List.of();
         return jdbc.query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects WHERE owner = ? ORDER BY created_at, object_name"
                 + " FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", rs -> new Readable(rs.getString(1), rs.getLong(2), rs.getString(3),
-                rs.getObject(4, java.time.OffsetDateTime.class)), FilesCapability.ownerOf(caller));
+                rs.getObject(4, java.time.OffsetDateTime.class)), FilesCapability.ownerOf(caller))
+                .stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList();
     }
 
     /** A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured). */
@@ -69,7 +70,8 @@ public final class ObjectAccess {
 
     /** The object's size, when it exists and belongs to the caller. */
     public Optional<Long> ownedSize(String objectName, Caller caller) {
-        return store.object(objectName).filter(o -> o.owner().equals(FilesCapability.ownerOf(caller))).map(FileStore.FileObject::size);
+        return store.object(objectName).filter(o -> o.owner().equals(FilesCapability.ownerOf(caller)) && ObjectNames.withinReach(objectName, caller))
+                .map(FileStore.FileObject::size);
     }
 
     public InputStream open(String objectName) throws IOException {

@@ -7,6 +7,18 @@ import java.nio.charset.StandardCharsets;
 
 /** What an object name may be: relative, '/'-separated, no empty, '.' or '..' segment, no backslash or control character. */
 public final class ObjectNames {
+    /** Where a person's export archives are kept: among their files, but only within reach of their own tools (scope grants). */
+    public static final String PERSONAL_ARCHIVES = "exports/";
+
+    /**
+     * Whether {@code caller} may see or sign {@code objectName} among its owner's files: an export archive holds
+     * everything the person has (their profile, every sample, the applications they use, the audit trail about
+     * them), which an application allowed their files must not read; only the person's own tools may.
+     */
+    public static boolean withinReach(String objectName, io.omix.server.common.auth.Caller caller) {
+        return !objectName.startsWith(PERSONAL_ARCHIVES) || caller.hasScope(io.omix.server.common.auth.Scope.GRANTS.id());
+    }
+
     static final int MAX_LENGTH = 400;
 
     private ObjectNames() {}

@@ -58,7 +58,7 @@ public final class ExportArchive {
     public static final String FORMAT = "omix-export";
     public static final int VERSION = 1;
     /** Where exports are kept in the object store: the person's files, never exported themselves. */
-    public static final String OBJECT_PREFIX = "exports/";
+    public static final String OBJECT_PREFIX = io.omix.server.files.ObjectNames.PERSONAL_ARCHIVES;
     private static final ObjectWriter PRETTY = ServerJson.MAPPER.writerWithDefaultPrettyPrinter();
     private static final ObjectMapper JSON = ServerJson.MAPPER;
 
