@@ -58,6 +58,8 @@ final class Identity {
 
     /** The tokens the authorization-code grant would issue to {@code client} for {@code userId}: an access and a refresh token. */
     static TokenStore.Issued userToken(TestServer server, Client client, String userId, String scope) {
+        // The grant records the person's consent before a code is issued; its refresh tokens stand on it.
+        new io.omix.server.oauth.ConsentStore(platform(server)).remember(userId, client.id(), new LinkedHashSet<>(Arrays.asList(scope.split(" "))));
         return new TokenStore(platform(server)).issue(TokenStore.newFamily(), client.id(), userId, OAuthClient.AUTHORIZATION_CODE, scope, null, true);
     }
 

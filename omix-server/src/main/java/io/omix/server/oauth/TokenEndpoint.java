@@ -160,8 +160,8 @@ final class TokenEndpoint {
             tokens.revokeIssuedFrom(code.hash());
             throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
         }
-        return tokens.issue(TokenStore.newFamily(), client.clientId(), code.userId(), OAuthClient.AUTHORIZATION_CODE,
-                code.scope(), code.hash(), true);
+        return tokens.issueForGrant(TokenStore.newFamily(), client.clientId(), code.userId(), OAuthClient.AUTHORIZATION_CODE,
+                code.scope(), code.hash(), null);
     }
 
     private TokenStore.Issued fromRefreshToken(OAuthClient client, Params p) {
@@ -192,7 +192,7 @@ final class TokenEndpoint {
             tokens.revokeFamily(old.familyId());
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
         }
-        return tokens.issue(old.familyId(), client.clientId(), old.userId(), old.grantType(), scope, null, true);
+        return tokens.issueForGrant(old.familyId(), client.clientId(), old.userId(), old.grantType(), scope, null, old.hash());
     }
 
     private TokenStore.Issued forClient(OAuthClient client, Params p) {

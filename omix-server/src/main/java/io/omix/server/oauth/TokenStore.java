@@ -45,11 +45,39 @@ public final class TokenStore {
     /** Issues an access token, and a refresh token when asked, in {@code familyId}. */
     public Issued issue(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
                         boolean withRefresh) {
+        return issue(familyId, clientId, userId, grantType, scope, codeHash, withRefresh, null, false);
+    }
+
+    /**
+     * {@link #issue(String, String, String, String, String, String, boolean)} for a person's grant (a code exchanged,
+     * a refresh token rotated): in the transaction that stores the new tokens, the grant's consent row, and the
+     * refresh token being rotated ({@code rotatedHash}, or null), are locked and must still stand. A revocation deletes
+     * the consent row and revokes the tokens, a reuse revokes the family: whichever comes first, the other waits, so
+     * tokens are never stored after the revocation that should have ended them (an issue and a revocation interleaving
+     * left the new tokens live before). Refused with invalid_grant when the grant is gone.
+     */
+    public Issued issueForGrant(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
+                                String rotatedHash) {
+        return issue(familyId, clientId, userId, grantType, scope, codeHash, true, rotatedHash, true);
+    }
+
+    private Issued issue(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
+                         boolean withRefresh, String rotatedHash, boolean checkGrant) {
         OffsetDateTime now = platform.now();
         long ttl = platform.config().accessTokenTtl().getSeconds();
         String access = Secrets.token("oat_");
         String refresh = withRefresh ? Secrets.token("ort_") : null;
         jdbc.inTransaction(c -> {
+            if (checkGrant) {
+                if (Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, userId, clientId).isEmpty()) {
+                    throw OAuthErrors.invalidGrant("the person revoked this application's grant");
+                }
+                // Locked whatever its state (a lock taken only on a revoked row would not hold off the revocation).
+                if (rotatedHash != null && Jdbc.query(c, "SELECT revoked_at FROM oauth_tokens WHERE token_hash = ? FOR UPDATE",
+                        rs -> rs.getObject(1) == null, rotatedHash).stream().noneMatch(live -> live)) {
+                    throw OAuthErrors.invalidGrant("the refresh token was revoked");
+                }
+            }
             insert(c, access, ACCESS, familyId, clientId, userId, grantType, scope, codeHash, now, now.plusSeconds(ttl));
             if (refresh != null) {
                 insert(c, refresh, REFRESH, familyId, clientId, userId, grantType, scope, codeHash, now,

@@ -1,0 +1,90 @@
+package io.omix.server.oauth;
+
+import io.omix.server.Platform;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.testing.TestServer;
+import io.omix.server.users.User;
+import io.omix.server.users.UserStore;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.sql.Connection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tokens are never stored after the revocation that should have ended them: an issue for a person's grant
+ * and a revocation of it, interleaved, end with no live token of the pair, whichever takes the grant first.
+ * On H2 and PostgreSQL.
+ */
+class GrantRaceTest {
+    record Pair(Platform platform, String clientId, String userId) {}
+
+    static Pair pair(TestServer s) {
+        Platform platform = s.server().platform();
+        String clientId = new ClientStore(platform).create("Racer", List.of("https://app.example/cb"), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                Set.of("profile"), false, null).client().clientId();
+        User user = new UserStore(platform).create("raced", "raced-password-S3cret", User.Profile.EMPTY, false);
+        new ConsentStore(platform).remember(user.userId(), clientId, Set.of("profile"));
+        return new Pair(platform, clientId, user.userId());
+    }
+
+    static long live(Pair p) {
+        return p.platform().database().jdbc().queryOne("SELECT COUNT(*) FROM oauth_tokens WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL",
+                rs -> rs.getLong(1), p.clientId(), p.userId()).orElseThrow();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anIssueWaitingOnARevocationInFlightIsRefused(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Pair p = pair(s);
+            TokenStore tokens = new TokenStore(p.platform());
+            // A revocation in flight: the consent deleted and the pair's tokens revoked, not yet committed.
+            try (Connection revoking = p.platform().database().dataSource().getConnection()) {
+                revoking.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.update(revoking, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", p.userId(), p.clientId());
+                io.omix.server.common.db.Jdbc.update(revoking, "UPDATE oauth_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE client_id = ? AND user_id = ?",
+                        p.clientId(), p.userId());
+                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() ->
+                        tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", null, null));
+                Thread.sleep(300);
+                assertFalse(issuing.isDone(), "the issue waits for the grant's row");
+                revoking.commit();
+                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
+                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
+            }
+            assertEquals(0, live(p), "nothing issued after the revocation");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aRevocationWaitingOnAnIssueInFlightRevokesWhatItIssued(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Pair p = pair(s);
+            // An issue in flight: the grant's row taken and the new tokens stored, not yet committed.
+            try (Connection issuing = p.platform().database().dataSource().getConnection()) {
+                issuing.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(issuing, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1,
+                        p.userId(), p.clientId());
+                io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope,"
+                                + " issued_at, expires_at) VALUES (?, 'access', ?, ?, ?, 'authorization_code', 'profile', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + INTERVAL '1' HOUR)",
+                        "race-token-hash-0001", TokenStore.newFamily(), p.clientId(), p.userId());
+                CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> new ConsentStore(p.platform()).revoke(p.userId(), p.clientId()));
+                Thread.sleep(300);
+                assertFalse(revoking.isDone(), "the revocation waits for the grant's row");
+                issuing.commit();
+                assertTrue(revoking.get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(0, live(p), "what the issue stored was revoked with the rest");
+        }
+    }
+}
