@@ -74,6 +74,16 @@ class FilesOnS3Test {
                 org.junit.jupiter.api.Assertions.assertFalse(Files.exists(spooled), "the old spooled body is gone");
                 org.junit.jupiter.api.Assertions.assertTrue(Files.exists(young), "a body being spooled now stays");
                 Files.delete(young);
+
+                // A completion whose checksum does not match is refused, and its upload is then gone for good:
+                // an abort (the client's, or housekeeping's) finds nothing left and succeeds instead of failing forever.
+                objects.startParts("mismatch-upload-0001", "mismatched.bin");
+                objects.putPart("mismatch-upload-0001", 1, 0, 5, new java.io.ByteArrayInputStream("hello".getBytes(StandardCharsets.UTF_8)), null);
+                assertThrows(io.omix.server.files.ObjectStore.ChecksumMismatch.class, () -> objects.completeParts("mismatch-upload-0001", 5, "mismatched.bin",
+                        new io.omix.server.files.ObjectStore.Expected("0".repeat(64), null)));
+                objects.abortParts("mismatch-upload-0001");
+                objects.abortParts("mismatch-upload-0001");
+                assertEquals(java.util.Optional.empty(), objects.size("mismatched.bin"), "nothing stored under the name");
             }
         }
     }

@@ -167,6 +167,9 @@ final class S3ObjectStore implements ObjectStore {
             expected.check(actual, crc);
         } catch (ChecksumMismatch e) {
             delete(name);
+            // The multipart upload is consumed by its completion: forgotten too, or its record would name an upload
+            // the bucket no longer has, which no abort (the client's or housekeeping's) could ever remove.
+            forget(uploadId, partKeys);
             throw e;
         }
         forget(uploadId, partKeys);
@@ -181,7 +184,11 @@ final class S3ObjectStore implements ObjectStore {
         } catch (java.nio.file.NoSuchFileException gone) {
             return;
         }
-        s3(() -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(u[0]).uploadId(u[1])));
+        try {
+            s3(() -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(u[0]).uploadId(u[1])));
+        } catch (java.nio.file.NoSuchFileException alreadyGone) {
+            // The bucket has no such upload any more (completed, or aborted by a lifecycle rule): only our record is left.
+        }
         forget(uploadId, partKeys(uploadId));
     }
 
