@@ -266,6 +266,26 @@ class OAuthFlowTest {
         assertNotNull(oauth2.exchangeAuthorizationCode(code, Identity.REDIRECT).accessToken(), "failed attempts did not spend it");
     }
 
+    /** A secret in a token request's URL (logged by every proxy on the way) is refused, the request not served. */
+    @Test
+    void secretsInTheUrlOfATokenRequestAreRefused() throws Exception {
+        Identity.Client c = Identity.confidentialClient(server);
+        for (String path : List.of("/oauth2/access_token", "/oauth2/token")) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(server.url() + path + "?client_secret=" + c.secret()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + c.id())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.body().contains("client_secret belongs in the form body, not the URL") && !r.body().contains("access_token\""), path + ": " + r.body());
+        }
+        // In the body, as the protocol has it, the same request is served.
+        java.net.http.HttpResponse<String> ok = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(server.url() + "/oauth2/access_token")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + c.id() + "&client_secret=" + c.secret())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(ok.body().contains("access_token"), ok.body());
+    }
+
     @Test
     void publicClientsMustUsePkce() throws Exception {
         Identity.Client pub = Identity.publicClient(server);

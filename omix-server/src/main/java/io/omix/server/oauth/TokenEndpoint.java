@@ -114,7 +114,19 @@ final class TokenEndpoint {
         return client;
     }
 
+    /** What a token request must never carry in its URL, which proxies and servers log: it goes in the form body. */
+    private static final java.util.List<String> SECRETS = java.util.List.of("client_secret", "code", "code_verifier", "refresh_token");
+
     private Object exchange(ApiRequest request) {
+        for (String name : SECRETS) {
+            if (request.ctx().queryParamMap().containsKey(name)) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("error", "invalid_request");
+                data.put("error_description", name + " belongs in the form body, not the URL");
+                data.put("parameters", Map.of(name, "send it in the form body, not the URL"));
+                throw new ApiException(ErrorCode.BAD_REQUEST, data);
+            }
+        }
         Params p = parse(EXCHANGE, request);
         OAuthClient client = authenticateClient(request, p);
         String grant = p.get(GRANT_TYPE);
