@@ -157,7 +157,7 @@ class PrivateSigningTest {
                 AuthenticationException refused = assertThrows(AuthenticationException.class,
                         () -> api.call(ApiRequest.post("/private/test/committed-then-lost")));
                 assertEquals(40103, refused.code());
-                assertTrue(refused.dataModel().getString("X-Omix-Nonce").startsWith("was taken by a write that went through"), refused.getMessage());
+                assertTrue(refused.dataModel().getString("X-Omix-Nonce").startsWith("was recorded while this request failed"), refused.getMessage());
                 assertTrue(!refused.getMessage().contains("connection dropped"), "the failure's detail stays in the log: " + refused.getMessage());
             }
             assertEquals(1L, s.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM private_nonces WHERE app_key = ?",

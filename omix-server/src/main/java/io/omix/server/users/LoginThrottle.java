@@ -36,15 +36,37 @@ public final class LoginThrottle {
      * may be checked now, false when the account (for this source) or the source is locked.
      */
     public boolean admit(String username, String source) {
-        String src = "s:" + clip(source, 60);
-        String account = "a:" + clip(username, 64) + "|" + clip(source, 60);
+        String from = sourceOf(source);
+        String src = "s:" + clip(from, 60);
+        String account = "a:" + clip(username, 64) + "|" + clip(from, 60);
         return take(src, MAX_PER_SOURCE) && take(account, MAX_PER_ACCOUNT);
     }
 
     /** A sign-in: the account's count from this source starts again, and the source's count takes back this attempt. */
     public void succeeded(String username, String source) {
-        jdbc.update("DELETE FROM login_failures WHERE username = ?", "a:" + clip(username, 64) + "|" + clip(source, 60));
-        jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username = ? AND failures > 0", "s:" + clip(source, 60));
+        String from = sourceOf(source);
+        jdbc.update("DELETE FROM login_failures WHERE username = ?", "a:" + clip(username, 64) + "|" + clip(from, 60));
+        jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username = ? AND failures > 0", "s:" + clip(from, 60));
+    }
+
+    /**
+     * The source attempts are counted by: an IPv4 address, or an IPv6 address's /64, the block one subscriber
+     * holds (counted by address, one host could try from 2^64 of them, each with its own allowance).
+     */
+    static String sourceOf(String address) {
+        // Only a literal is parsed (never a name to look up).
+        if (address == null || address.indexOf(':') < 0 || !address.matches("\\[?[0-9A-Fa-f:.]{2,45}]?")) return address;
+        try {
+            byte[] bytes = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1, address.length() - 1) : address).getAddress();
+            if (bytes.length != 16) return address;
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < 8; i += 2) {
+                out.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+            }
+            return out.append(":/64").toString();
+        } catch (java.net.UnknownHostException | RuntimeException notAnAddress) {
+            return address;
+        }
     }
 
     private boolean take(String key, int max) {

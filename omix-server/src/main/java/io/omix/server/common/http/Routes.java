@@ -215,7 +215,7 @@ public final class Routes {
                     // that key gets it again instead of doing the write; the failure goes to the log.
                     LOG.error("request {} failed after a write holding its nonce committed; answered 40103", request.requestId(), failure);
                     throw new ApiException(ErrorCode.REQUEST_REPLAYED, java.util.Map.of("X-Omix-Nonce",
-                            "was taken by a write that went through while this request failed: read what it wrote before writing again"));
+                            "was recorded while this request failed, by its own write or by a copy of the request: read what was written before writing again"));
                 }
                 if (refused.error() == ErrorCode.REQUEST_REPLAYED) idempotency.release(ctx);
                 throw refused;
