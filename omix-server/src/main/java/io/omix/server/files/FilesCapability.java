@@ -366,6 +366,9 @@ public final class FilesCapability implements Capability {
             throw tooLarge(what, max);
         } catch (java.io.EOFException e) { // Jetty's EofException included
             throw ApiException.invalidParam("body", "the " + what + " ended early: the connection was closed");
+        } catch (java.nio.file.NoSuchFileException e) {
+            // The upload went (aborted, completed or erased) while this part was on its way.
+            throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", "the upload is gone: start it again"));
         } catch (IOException e) {
             String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
                     : e.getMessage() != null && e.getMessage().contains("No space left") ? "no space left on the device" : "storage error";

@@ -95,6 +95,20 @@ public final class LocalObjectStore implements ObjectStore {
         return write(body, maxBytes, expectedSha256, object(name));
     }
 
+    /**
+     * The upload's file is made when the upload starts, and parts only ever open it: a part arriving while the
+     * upload is aborted, completed or erased finds it gone and fails, instead of making the file again with
+     * bytes nothing would ever remove.
+     */
+    @Override
+    public void startParts(String uploadId, String name) throws IOException {
+        try {
+            Files.createFile(upload(uploadId));
+        } catch (java.nio.file.FileAlreadyExistsException again) {
+            // started before (the same upload resumed)
+        }
+    }
+
     @Override
     public Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
         Path data = upload(uploadId);
@@ -103,7 +117,7 @@ public final class LocalObjectStore implements ObjectStore {
         long written = 0;
         boolean ok = false;
         try {
-            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.WRITE)) {
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
                 byte[] bytes = buffer.array();
                 for (int n; (n = body.read(bytes)) != -1; ) {
@@ -144,7 +158,7 @@ public final class LocalObjectStore implements ObjectStore {
             running.starting(uploadId, offset);
             boolean ok = false;
             try (FileChannel from = FileChannel.open(tmp, StandardOpenOption.READ);
-                 FileChannel to = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                 FileChannel to = FileChannel.open(data, StandardOpenOption.WRITE)) {
                 for (long done = 0; done < length; ) done += from.transferTo(done, length - done, to.position(offset + done));
                 to.force(false);
                 ok = true;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.zip.CRC32C;
@@ -42,6 +43,7 @@ class LocalObjectStoreTest {
     }
 
     static void put(LocalObjectStore store, String id, byte[] content, int part) throws Exception {
+        store.startParts(id, "any"); // as the upload's start does (a second call for the same upload changes nothing)
         int from = (part - 1) * PART;
         byte[] bytes = Arrays.copyOfRange(content, from, Math.min(content.length, from + PART));
         store.putPart(id, part, from, bytes.length, new ByteArrayInputStream(bytes), sha256(bytes));
@@ -83,11 +85,34 @@ class LocalObjectStoreTest {
         assertTrue(store.size("bad.bin").isEmpty());
     }
 
+    /** A part arriving after its upload was aborted (or completed, or its owner erased) fails and leaves no bytes behind. */
+    @Test
+    void aPartAfterItsUploadEndedFailsAndLeavesNothing(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(7);
+        put(store, "up7", content, 1);
+        store.abortParts("up7");
+        byte[] second = Arrays.copyOfRange(content, PART, 2 * PART);
+        assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> store.putPart("up7", 2, PART, PART, new ByteArrayInputStream(second), sha256(second)));
+        assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> store.replacePart("up7", 1, 0, PART, new ByteArrayInputStream(second), sha256(second)));
+        try (var left = Files.walk(root)) {
+            assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "no file of the upload is left");
+        }
+        store.startParts("up8", "done.bin");
+        for (int part = 1; part <= 3; part++) put(store, "up8", content, part);
+        store.completeParts("up8", content.length, "done.bin", new ObjectStore.Expected(sha256(content), null));
+        assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> store.putPart("up8", 1, 0, PART, new ByteArrayInputStream(second), sha256(second)), "after completion too");
+    }
+
     @Test
     void aPartThatFailsItsChecksumCanBeSentAgain(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);
         byte[] content = content(5);
         byte[] first = Arrays.copyOfRange(content, 0, PART);
+        store.startParts("up4", "retried.bin");
         assertThrows(ObjectStore.ChecksumMismatch.class,
                 () -> store.putPart("up4", 1, 0, PART, new ByteArrayInputStream(first), sha256(new byte[]{1})));
         for (int part = 1; part <= 3; part++) put(store, "up4", content, part);
