@@ -27,12 +27,6 @@ import java.util.TreeSet;
 public final class CallStore {
     static final int BLOCK_CALLS = 64;
     static final int INDEX_ENTRIES = 256;
-    /**
-     * At most this many calls in one import unless the server says otherwise ({@code variants.max-calls-per-import}):
-     * its index is built in memory (8 bytes a call, sorted at the end), and a file of 64 rs ids a record would
-     * otherwise take the server's heap. A genome's VCF has a few million; an imputed one with rs ids can have more.
-     */
-    static final int MAX_CALLS = 16_000_000;
     /** At most this many records share one rs id in an import (a split multi-allelic site has a few), which bounds an answer. */
     static final int MAX_CALLS_PER_RSID = 256;
 
@@ -59,16 +53,22 @@ public final class CallStore {
         private int batched;
 
         private final int maxCalls;
+        private final int maxCallsPerRsid;
 
-        Writer(Connection c, long sourceId) throws SQLException {
-            this(c, sourceId, MAX_CALLS);
+        /**
+         * An import's writer, held to what an import may bring.
+         * @param maxCalls at most this many calls ({@code variants.max-calls-per-import}): the index is built in memory
+         *                 (8 bytes a call, sorted at the end), and a file of 64 rs ids a record would otherwise take the heap
+         */
+        Writer(Connection c, long sourceId, int maxCalls) throws SQLException {
+            this(c, sourceId, maxCalls, MAX_CALLS_PER_RSID);
         }
 
-        /** @param maxCalls at most this many calls (tests lower {@link #MAX_CALLS}) */
-        Writer(Connection c, long sourceId, int maxCalls) throws SQLException {
+        private Writer(Connection c, long sourceId, int maxCalls, int maxCallsPerRsid) throws SQLException {
             this.c = c;
             this.sourceId = sourceId;
             this.maxCalls = maxCalls;
+            this.maxCallsPerRsid = maxCallsPerRsid;
             this.insert = c.prepareStatement("INSERT INTO variant_blocks (block_key, source_id, chromosome, first_position, last_position,"
                     + " call_count, with_calls, calls) VALUES (?,?,?,?,?,?,?,?)");
         }
@@ -94,8 +94,8 @@ public final class CallStore {
             int count = pairCount;
             for (int i = 0, run = 1; i < count; i++, run++) {
                 if (i > 0 && CallBlocks.rsidOf(sorted[i]) != CallBlocks.rsidOf(sorted[i - 1])) run = 1;
-                if (run > MAX_CALLS_PER_RSID) {
-                    throw new IllegalArgumentException("rs" + CallBlocks.rsidOf(sorted[i]) + " is on more than " + MAX_CALLS_PER_RSID
+                if (run > maxCallsPerRsid) {
+                    throw new IllegalArgumentException("rs" + CallBlocks.rsidOf(sorted[i]) + " is on more than " + maxCallsPerRsid
                             + " records (get_variants answers every call of an id asked)");
                 }
             }
@@ -314,7 +314,8 @@ public final class CallStore {
     public static void moveLegacyRows(Connection c) throws SQLException {
         List<Long> sources = Jdbc.query(c, "SELECT DISTINCT source_id FROM variants ORDER BY source_id", rs -> rs.getLong(1));
         for (long sourceId : sources) {
-            try (Writer writer = new Writer(c, sourceId);
+            // Calls stored already are moved as they are: an import's limits hold what enters, and refusing here would stop the upgrade.
+            try (Writer writer = new Writer(c, sourceId, Integer.MAX_VALUE, Integer.MAX_VALUE);
                  PreparedStatement ps = c.prepareStatement("SELECT rsid, seq, chromosome, position, ref, alts, call_data, site_data, frequency, gene,"
                          + " variant_type, variant_id FROM variants WHERE source_id = ?"
                          + " ORDER BY CASE WHEN chromosome LIKE 'chr%' THEN SUBSTRING(chromosome, 4) ELSE chromosome END, position, seq, rsid")) {

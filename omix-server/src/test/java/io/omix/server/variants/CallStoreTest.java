@@ -200,7 +200,7 @@ class CallStoreTest {
     /**
      * What an import may hold is bounded where it enters, so that what is accepted can be answered: at most
      * {@link CallStore#MAX_CALLS_PER_RSID} records share an rs id (an answer carries every call of an id asked),
-     * at most {@link CallStore#MAX_CALLS} calls (the index is built in memory), a dbSNP build from the header
+     * at most as many calls as {@code variants.max-calls-per-import} allows (the index is built in memory), a dbSNP build from the header
      * within the parameter's range or none (an export must restore), and a quality that is no number is none.
      */
     @ParameterizedTest
@@ -394,6 +394,32 @@ class CallStoreTest {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /** What an import may bring is no bound on calls stored before the upgrade: an rs id on 300 rows moves all the same. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void rowsBeyondAnImportsLimitsStillMoveIntoBlocks(String kind) {
+        try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("28", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                    + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)")) {
+                io.omix.server.common.db.Jdbc.bind(ps, SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
+                ps.executeUpdate();
+            }
+            io.omix.server.common.db.Jdbc.update(c, "INSERT INTO variant_sources (source_id, biosample_id, assembly, is_current, variant_count, imported_at)"
+                    + " VALUES (78, ?, 'GRCh38', TRUE, 300, ?)", SAMPLE, OffsetDateTime.now());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, call_data, site_data,"
+                    + " frequency, gene, variant_type, variant_id) VALUES (78,600,?,'3',?,'C','T','0/1;;;;',NULL,NULL,NULL,'snp',?)")) {
+                for (int i = 0; i < CallStore.MAX_CALLS_PER_RSID + 44; i++) {
+                    io.omix.server.common.db.Jdbc.bind(ps, i + 1, 1000L + i, UUID.randomUUID());
+                    ps.executeUpdate();
+                }
+            }
+        }).start()) {
+            Platform platform = ts.server().platform();
+            Map<Long, List<Call>> found = platform.database().jdbc().withConnection(c -> CallStore.byRsids(c, 78, List.of(600L)));
+            assertEquals(CallStore.MAX_CALLS_PER_RSID + 44, found.get(600L).size());
         }
     }
 
