@@ -51,9 +51,7 @@ public final class Paginated<T> implements Iterable<T> {
      * token) says where the next starts: the end when it is null or empty, or the page has no items.
      */
     static <T> Page<T> pageOf(List<T> items, Model answer) {
-        Object next = answer.get("next_page");
-        String cursor = next == null ? null : String.valueOf(next);
-        return new Page<>(items, cursor == null || cursor.isEmpty() || items.isEmpty() ? null : cursor);
+        return items.isEmpty() ? new Page<>(items, null) : pageOfMaybeEmpty(items, answer);
     }
 
     /**

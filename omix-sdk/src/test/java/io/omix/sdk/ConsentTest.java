@@ -37,6 +37,12 @@ class ConsentTest {
         return new App(c.client().clientId(), c.secret(), OAuth2.builder(c.client().clientId(), c.secret()).endpoint(s.url()).build());
     }
 
+    /** {@code person} signs in on {@code browser} and allows {@code scopes}; the application exchanges the code. */
+    static AccessToken allowed(OAuth2 oauth2, LoginPage browser, Identity.Person person, String state, List<String> scopes) throws Exception {
+        return oauth2.exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(oauth2.getAuthorizationUrl(REDIRECT, state, scopes),
+                person.username(), person.password(), true)).get("code"), REDIRECT);
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void consentIsAskedOnceListedAndTakenBackWithEveryCredential(String kind) throws Exception {
@@ -65,9 +71,7 @@ class ConsentTest {
             assertTrue(more.body().contains("Already allowed"), more.body());
 
             // The person's own tool lists and revokes (scope grants).
-            AccessToken own = console.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
-                    console.oauth2().getAuthorizationUrl(REDIRECT, "c", List.of("grants", "samples")), alice.username(), alice.password(), true))
-                    .get("code"), REDIRECT);
+            AccessToken own = allowed(console.oauth2(), browser, alice, "c", List.of("grants", "samples"));
             try (Api tool = own.api(); Api trackerApi = token.api()) {
                 trackerApi.getSamples(SampleQuery.all());
                 String upload = trackerApi.upload("sleep.csv", "night,hours\n1,7.5\n");
@@ -94,9 +98,7 @@ class ConsentTest {
             assertEquals(200, browser.get(tracker.oauth2().getAuthorizationUrl(REDIRECT, "s4", List.of("samples"))).statusCode());
 
             // An application without the grants scope cannot see or cut off the others.
-            AccessToken plain = tracker.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
-                    tracker.oauth2().getAuthorizationUrl(REDIRECT, "s5", List.of("samples")), alice.username(), alice.password(), true))
-                    .get("code"), REDIRECT);
+            AccessToken plain = allowed(tracker.oauth2(), browser, alice, "s5", List.of("samples"));
             try (Api trackerApi = plain.api()) {
                 ApiException refused = assertThrows(ApiException.class, trackerApi::getGrants);
                 assertEquals(401, refused.code(), refused.getMessage());
@@ -121,11 +123,8 @@ class ConsentTest {
             String project = new io.omix.server.samples.SampleStore(Identity.platform(s)).createProject("cohort", 1, "Omix", "Lab", "d").projectId();
             LoginPage browser = new LoginPage();
             try (OAuth2 labAuth = OAuth2.builder(lab.id(), lab.secret()).endpoint(s.url()).build()) {
-                AccessToken aliceAtLab = labAuth.exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
-                        labAuth.getAuthorizationUrl(REDIRECT, "l", List.of("samples")), alice.username(), alice.password(), true)).get("code"), REDIRECT);
-                AccessToken own = console.oauth2().exchangeAuthorizationCode(LoginPage.redirectParams(browser.authorize(
-                        console.oauth2().getAuthorizationUrl(REDIRECT, "c", List.of("grants", "samples")), alice.username(), alice.password(), true))
-                        .get("code"), REDIRECT);
+                AccessToken aliceAtLab = allowed(labAuth, browser, alice, "l", List.of("samples"));
+                AccessToken own = allowed(console.oauth2(), browser, alice, "c", List.of("grants", "samples"));
                 try (Api asAlice = aliceAtLab.api(); Api labItself = labAuth.getCredentialsToken().api(); Api tool = own.api()) {
                     String id = asAlice.registerSample("LAB-1", 11, project).getString("biosample_id");
                     assertEquals(id, labItself.getSample(id).getString("biosample_id"), "the application that registered it reads it");

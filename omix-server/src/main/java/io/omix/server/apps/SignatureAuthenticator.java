@@ -55,7 +55,8 @@ final class SignatureAuthenticator implements Authenticator {
         PrivateAppStore.Credentials app = apps.credentialsOf(appKey).orElse(null);
         String secret = app == null ? null : app.secret();
         OffsetDateTime now = platform.now();
-        long skew = Math.abs(now.toEpochSecond() - Long.parseLong(timestamp));
+        long sentAt = Long.parseLong(timestamp);
+        long skew = Math.abs(now.toEpochSecond() - sentAt);
         String expected = RequestSignature.sign(secret == null ? "unknown-app" : secret, RequestSignature.canonical(
                 request.ctx().method().name(), request.ctx().path(), request.ctx().queryString(), request.ctx().bodyAsBytes(),
                 timestamp, nonce));
@@ -68,9 +69,9 @@ final class SignatureAuthenticator implements Authenticator {
             if (!jdbc.query("SELECT 1 FROM private_nonces WHERE app_key = ? AND nonce = ?", rs -> 1, appKey, nonce).isEmpty()) {
                 throw new ApiException(ErrorCode.REQUEST_REPLAYED);
             }
-            request.pendingNonce(new Pending(use(appKey, nonce, Long.parseLong(timestamp), now)));
+            request.pendingNonce(new Pending(use(appKey, nonce, sentAt, now)));
         } else {
-            recordNonce(use(appKey, nonce, Long.parseLong(timestamp), now));
+            recordNonce(use(appKey, nonce, sentAt, now));
         }
         return Caller.privateApp(appKey, app.namespace());
     }

@@ -72,12 +72,17 @@ final class TokenEndpoint {
             return spec.parse(request.input());
         } catch (ApiException e) {
             if (e.error() != ErrorCode.PARAMETER_ERROR) throw e;
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("error", "invalid_request");
-            data.put("error_description", "invalid parameters");
-            data.put("parameters", e.data());
-            throw new ApiException(ErrorCode.BAD_REQUEST, data);
+            throw invalidRequest("invalid parameters", e.data());
         }
+    }
+
+    /** 400 invalid_request, the parameters at fault named. */
+    private static ApiException invalidRequest(String description, Object parameters) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("error", "invalid_request");
+        data.put("error_description", description);
+        data.put("parameters", parameters);
+        return new ApiException(ErrorCode.BAD_REQUEST, data);
     }
 
     /** The client, authenticated by HTTP Basic or by client_id/client_secret parameters (not both). */
@@ -120,11 +125,7 @@ final class TokenEndpoint {
     private Object exchange(ApiRequest request) {
         for (String name : SECRETS) {
             if (request.ctx().queryParamMap().containsKey(name)) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("error", "invalid_request");
-                data.put("error_description", name + " belongs in the form body, not the URL");
-                data.put("parameters", Map.of(name, "send it in the form body, not the URL"));
-                throw new ApiException(ErrorCode.BAD_REQUEST, data);
+                throw invalidRequest(name + " belongs in the form body, not the URL", Map.of(name, "send it in the form body, not the URL"));
             }
         }
         Params p = parse(EXCHANGE, request);

@@ -50,14 +50,15 @@ public final class ArchiveRestore {
      */
     static java.time.OffsetDateTime importedAt(String text, java.time.Instant now) {
         if (text == null) return null;
+        String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
         java.time.OffsetDateTime t;
         try {
             t = java.time.OffsetDateTime.parse(text);
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("a variant import's imported_at is not a time: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
+            throw new IllegalArgumentException("a variant import's imported_at is not a time: " + shown);
         }
         if (t.toInstant().isBefore(java.time.Instant.EPOCH) || t.toInstant().isAfter(now.plus(java.time.Duration.ofDays(1)))) {
-            throw new IllegalArgumentException("a variant import's imported_at is out of range: " + (text.length() > 40 ? text.substring(0, 40) + "…" : text));
+            throw new IllegalArgumentException("a variant import's imported_at is out of range: " + shown);
         }
         return t;
     }

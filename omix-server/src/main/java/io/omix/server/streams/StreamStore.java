@@ -177,7 +177,7 @@ public final class StreamStore {
                         try {
                             nonce.insertWith(c);
                         } catch (SQLException e) {
-                            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                            if (Jdbc.isIntegrityViolation(e)) {
                                 throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.REQUEST_REPLAYED);
                             }
                             throw e;

@@ -187,13 +187,13 @@ public final class VcfImporter {
     /** Each id of a record is a copy of its call: dbSNP merges leave a few per record, never hundreds. */
     static final int MAX_RSIDS_PER_RECORD = 64;
 
+    /** A multi-allelic site split into records has a few; a thousand is far beyond any real file. */
+    static final int MAX_RECORDS_AT_ONE_POSITION = 1000;
+
     /**
      * Holds the file to the order blocks need: each chromosome in one run (its {@code chr} spelling or not),
      * positions ascending within it, as sorted VCFs are (and as tabix-indexed ones must be).
      */
-    /** A multi-allelic site split into records has a few; a thousand is far beyond any real file. */
-    static final int MAX_RECORDS_AT_ONE_POSITION = 1000;
-
     static final class SortOrder {
         private final java.util.Set<String> finished = new java.util.HashSet<>();
         private String chromosome;

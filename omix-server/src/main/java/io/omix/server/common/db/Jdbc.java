@@ -105,6 +105,11 @@ public final class Jdbc {
         }
     }
 
+    /** An integrity constraint refused the statement (SQLSTATE class 23: unique key, foreign key, ...). */
+    public static boolean isIntegrityViolation(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("23");
+    }
+
     /** A database failure, unchecked so that it reaches the server's error handler (HTTP 500, logged). */
     public static final class DataAccessException extends RuntimeException {
         public DataAccessException(SQLException cause) {
@@ -113,7 +118,7 @@ public final class Jdbc {
 
         /** An integrity constraint refused the write (SQLSTATE class 23: unique key, foreign key, ...). */
         public boolean isIntegrityViolation() {
-            return getCause() instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("23");
+            return getCause() instanceof SQLException s && Jdbc.isIntegrityViolation(s);
         }
     }
 }
