@@ -155,7 +155,7 @@ final class TokenEndpoint {
         CodeStore.Code code = codes.find(codeText).orElseThrow(() -> OAuthErrors.invalidGrant("unknown code"));
         if (!code.clientId().equals(client.clientId())) throw OAuthErrors.invalidGrant("the code was issued to another client");
         if (code.usedAt() != null) {
-            tokens.revokeIssuedFrom(code.hash());
+            tokens.revokeReplayedCode(code.hash());
             throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
         }
         if (!code.expiresAt().isAfter(platform.now())) throw OAuthErrors.invalidGrant("the code expired");
@@ -170,7 +170,7 @@ final class TokenEndpoint {
             throw OAuthErrors.invalidGrant("code_verifier given for a code issued without code_challenge");
         }
         if (!codes.markUsed(code.hash())) {
-            tokens.revokeIssuedFrom(code.hash());
+            tokens.revokeReplayedCode(code.hash());
             throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
         }
         return tokens.issueForGrant(TokenStore.newFamily(), client.clientId(), code.userId(), OAuthClient.AUTHORIZATION_CODE,

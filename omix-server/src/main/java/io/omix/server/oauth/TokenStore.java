@@ -72,6 +72,12 @@ public final class TokenStore {
                 if (Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, userId, clientId).isEmpty()) {
                     throw OAuthErrors.invalidGrant("the person revoked this application's grant");
                 }
+                // A code exchanged at the same moment by someone else: the replay marks the code row, and revokes
+                // what was issued from it once this transaction has committed (revokeReplayedCode).
+                if (codeHash != null && Jdbc.query(c, "SELECT replayed_at FROM oauth_codes WHERE code_hash = ? FOR UPDATE",
+                        rs -> rs.getObject(1) == null, codeHash).stream().noneMatch(clean -> clean)) {
+                    throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
+                }
                 // Locked whatever its state (a lock taken only on a revoked row would not hold off the revocation).
                 if (rotatedHash != null && Jdbc.query(c, "SELECT revoked_at FROM oauth_tokens WHERE token_hash = ? FOR UPDATE",
                         rs -> rs.getObject(1) == null, rotatedHash).stream().noneMatch(live -> live)) {
@@ -177,12 +183,19 @@ public final class TokenStore {
     }
 
     /**
-     * Revokes every token descended from a code: what a second use of the code triggers. The tokens
-     * rotated from its refresh token carry no code but share its family, so the whole family goes.
+     * What a second use of a code triggers: the code is marked replayed and every token descended from it
+     * revoked (the tokens rotated from its refresh token carry no code but share its family, so the whole
+     * family goes). The mark waits for an exchange of the same code still storing its tokens, whose
+     * tokens the revocation then sees; an exchange that comes after the mark is refused (issue).
      */
-    public void revokeIssuedFrom(String codeHash) {
-        jdbc.update("UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id IN "
-                + "(SELECT family_id FROM oauth_tokens WHERE code_hash = ?)", platform.now(), codeHash);
+    public void revokeReplayedCode(String codeHash) {
+        OffsetDateTime now = platform.now();
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "UPDATE oauth_codes SET replayed_at = COALESCE(replayed_at, ?) WHERE code_hash = ?", now, codeHash);
+            Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id IN "
+                    + "(SELECT family_id FROM oauth_tokens WHERE code_hash = ?)", now, codeHash);
+            return null;
+        });
         platform.credentials().changed();
     }
 }

@@ -87,4 +87,56 @@ class GrantRaceTest {
             assertEquals(0, live(p), "what the issue stored was revoked with the rest");
         }
     }
+
+    static String code(Pair p) {
+        String code = new CodeStore(p.platform()).create(p.clientId(), p.userId(), "https://app.example/cb", "profile", null);
+        return new CodeStore(p.platform()).find(code).orElseThrow().hash();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anExchangeWaitingOnAReplayInFlightIsRefused(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Pair p = pair(s);
+            String codeHash = code(p);
+            TokenStore tokens = new TokenStore(p.platform());
+            // A second use of the code seen, its mark not yet committed.
+            try (Connection replaying = p.platform().database().dataSource().getConnection()) {
+                replaying.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.update(replaying, "UPDATE oauth_codes SET replayed_at = CURRENT_TIMESTAMP WHERE code_hash = ?", codeHash);
+                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() ->
+                        tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", codeHash, null));
+                Thread.sleep(300);
+                assertFalse(issuing.isDone(), "the exchange waits for the code's row");
+                replaying.commit();
+                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
+                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
+            }
+            assertEquals(0, live(p), "nothing issued from a replayed code");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aReplayWaitingOnAnExchangeInFlightRevokesWhatItIssued(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Pair p = pair(s);
+            String codeHash = code(p);
+            // The first exchange in flight: the code's row taken and its tokens stored, not yet committed.
+            try (Connection issuing = p.platform().database().dataSource().getConnection()) {
+                issuing.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(issuing, "SELECT replayed_at FROM oauth_codes WHERE code_hash = ? FOR UPDATE", rs -> 1, codeHash);
+                io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope,"
+                                + " code_hash, issued_at, expires_at) VALUES (?, 'access', ?, ?, ?, 'authorization_code', 'profile', ?, CURRENT_TIMESTAMP,"
+                                + " CURRENT_TIMESTAMP + INTERVAL '1' HOUR)",
+                        "race-token-hash-0002", TokenStore.newFamily(), p.clientId(), p.userId(), codeHash);
+                CompletableFuture<Void> replaying = CompletableFuture.runAsync(() -> new TokenStore(p.platform()).revokeReplayedCode(codeHash));
+                Thread.sleep(300);
+                assertFalse(replaying.isDone(), "the replay waits for the code's row");
+                issuing.commit();
+                replaying.get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(0, live(p), "what the first exchange stored was revoked by the replay");
+        }
+    }
 }
