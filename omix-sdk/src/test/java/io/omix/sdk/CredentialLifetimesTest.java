@@ -87,6 +87,16 @@ class CredentialLifetimesTest {
                     new UserStore(Identity.platform(s)).setDisabled(person.username(), false);
                 }
 
+                TokenStore.Issued scopeCut = userToken(s, client, person, "files");
+                try (Api api = Api.builder(scopeCut.accessToken()).endpoint(s.url()).build()) {
+                    Model credentials = api.getUploadToken();
+                    Set<String> withoutFiles = new java.util.HashSet<>(Identity.allScopes());
+                    withoutFiles.remove("files");
+                    new ClientStore(Identity.platform(s)).update(client.id(), null, withoutFiles, null);
+                    assertEquals(42001, uploadCode(api, credentials), "the files scope was taken from their client");
+                    new ClientStore(Identity.platform(s)).update(client.id(), null, Identity.allScopes(), null);
+                }
+
                 TokenStore.Issued ofClient = userToken(s, client, person, "files");
                 try (Api api = Api.builder(ofClient.accessToken()).endpoint(s.url()).build()) {
                     Model credentials = api.getUploadToken();

@@ -109,15 +109,52 @@ public final class LocalObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Opens the upload's file for writing part bytes {@code [offset, offset + length)} and locks them (released with
+     * the channel). Completion locks the whole file before it checks and moves it, so a part is never written into a
+     * completed object: a part that opened the file before a completion moved it finds, once it holds its lock, that
+     * the upload's path no longer names the file it opened, and fails as if the upload were gone. The same part
+     * written by two requests at once, or a part arriving during its upload's completion, is refused ({@link Busy}).
+     */
+    private FileChannel openPart(String uploadId, long offset, long length) throws IOException {
+        Path data = upload(uploadId);
+        Object opened = fileKey(data);
+        FileChannel channel = FileChannel.open(data, StandardOpenOption.WRITE);
+        boolean ok = false;
+        try {
+            // Never a zero-length lock: to the operating system that means "to the end of the file and beyond".
+            channel.lock(offset, Math.max(1, length), false);
+            Object now;
+            try {
+                now = fileKey(data);
+            } catch (NoSuchFileException gone) {
+                now = null;
+            }
+            if (now == null || !now.equals(opened)) throw new NoSuchFileException("upload " + uploadId);
+            ok = true;
+            return channel;
+        } catch (java.nio.channels.OverlappingFileLockException held) {
+            throw new Busy("part bytes from offset " + offset + " are being written by another request, or the upload is completing");
+        } finally {
+            if (!ok) channel.close();
+        }
+    }
+
+    /** What identifies the file at {@code path} (device and inode on Linux); the path itself where the system has no such key. */
+    private static Object fileKey(Path path) throws IOException {
+        Object key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        return key != null ? key : path;
+    }
+
     @Override
     public Stored putPart(String uploadId, int partNumber, long offset, long length, InputStream body, String expectedSha256) throws IOException {
         Path data = upload(uploadId);
-        running.starting(uploadId, offset);
         MessageDigest sha = sha256();
         long written = 0;
         boolean ok = false;
-        try {
-            try (FileChannel channel = FileChannel.open(data, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = openPart(uploadId, offset, length)) {
+            running.starting(uploadId, offset);
+            try {
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
                 byte[] bytes = buffer.array();
                 for (int n; (n = body.read(bytes)) != -1; ) {
@@ -129,16 +166,16 @@ public final class LocalObjectStore implements ObjectStore {
                 }
                 // Synced before the part is recorded as held: a resumed upload may trust what the database says.
                 channel.force(false);
-            }
-            String actual = HexFormat.of().formatHex(sha.digest());
-            if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
-            ok = written == length;
-            return new Stored(written, actual);
-        } finally {
-            if (ok) {
-                running.stored(uploadId, offset, length, data);
-            } else {
-                running.failed(uploadId, offset);
+                String actual = HexFormat.of().formatHex(sha.digest());
+                if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
+                ok = written == length;
+                return new Stored(written, actual);
+            } finally {
+                if (ok) {
+                    running.stored(uploadId, offset, length, data);
+                } else {
+                    running.failed(uploadId, offset);
+                }
             }
         }
     }
@@ -155,16 +192,18 @@ public final class LocalObjectStore implements ObjectStore {
         try {
             Stored staged = write(body, length, expectedSha256, tmp);
             if (staged.size() != length) return staged; // refused by the caller, nothing replaced
-            running.starting(uploadId, offset);
             boolean ok = false;
-            try (FileChannel from = FileChannel.open(tmp, StandardOpenOption.READ);
-                 FileChannel to = FileChannel.open(data, StandardOpenOption.WRITE)) {
-                for (long done = 0; done < length; ) done += from.transferTo(done, length - done, to.position(offset + done));
-                to.force(false);
-                ok = true;
-            } finally {
-                if (ok) running.stored(uploadId, offset, length, data);
-                else running.failed(uploadId, offset);
+            try (FileChannel to = openPart(uploadId, offset, length);
+                 FileChannel from = FileChannel.open(tmp, StandardOpenOption.READ)) {
+                running.starting(uploadId, offset);
+                try {
+                    for (long done = 0; done < length; ) done += from.transferTo(done, length - done, to.position(offset + done));
+                    to.force(false);
+                    ok = true;
+                } finally {
+                    if (ok) running.stored(uploadId, offset, length, data);
+                    else running.failed(uploadId, offset);
+                }
             }
             return staged;
         } finally {
@@ -209,6 +248,14 @@ public final class LocalObjectStore implements ObjectStore {
         Optional<Checksums> early = running.finished(uploadId, size);
         Checksums sums = early.orElseGet(Checksums::new);
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // The whole file, held until it has moved: no part writes into it meanwhile (openPart).
+            java.nio.channels.FileLock whole;
+            try {
+                whole = channel.tryLock(0, Long.MAX_VALUE, false);
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                whole = null;
+            }
+            if (whole == null) throw new Busy("a part of this upload is still being written");
             if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
             for (long position = 0; early.isEmpty() && channel.read(buffer, position) > 0; ) {
@@ -218,14 +265,14 @@ public final class LocalObjectStore implements ObjectStore {
                 buffer.clear();
             }
             channel.force(true);
+            String actual = sums.sha256();
+            String crc = sums.crc32c();
+            expected.check(actual, crc);
+            Path target = object(name);
+            Files.createDirectories(target.getParent());
+            Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new Stored(size, actual, crc);
         }
-        String actual = sums.sha256();
-        String crc = sums.crc32c();
-        expected.check(actual, crc);
-        Path target = object(name);
-        Files.createDirectories(target.getParent());
-        Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new Stored(size, actual, crc);
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Optional;
  * The local file system is the default; an S3-compatible store implements the same interface.
  */
 public interface ObjectStore {
-    /** What a write stored: its size and hex SHA-256. */
     /** What was stored: its size and SHA-256, and its CRC-32C for whole objects (null for parts). */
     record Stored(long size, String sha256, String crc32c) {
         Stored(long size, String sha256) {
@@ -40,10 +39,10 @@ public interface ObjectStore {
         return in;
     }
 
-    /** The store the configuration names: an S3-compatible bucket when {@code files.s3-url} is set, else the local file system. */
     /** Releases clients (the S3 store's); the local store holds nothing open. */
     default void close() {}
 
+    /** The store the configuration names: an S3-compatible bucket when {@code files.s3-url} is set, else the local file system. */
     static ObjectStore of(io.omix.server.ServerConfig config) {
         return config.s3Url().isEmpty() ? new LocalObjectStore(config.objectsDir()) : S3ObjectStore.of(config);
     }
@@ -118,6 +117,13 @@ public interface ObjectStore {
         }
 
         public ChecksumMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** An upload's bytes are in use by another request (the same part being written, or the upload completing): nothing was changed. */
+    final class Busy extends IOException {
+        public Busy(String message) {
             super(message);
         }
     }

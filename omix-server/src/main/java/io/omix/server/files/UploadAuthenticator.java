@@ -65,8 +65,8 @@ final class UploadAuthenticator implements Authenticator {
         OffsetDateTime now = platform.now();
         if (credential.revokedAt() != null) throw refused("these credentials were revoked");
         if (!now.isBefore(credential.expiresAt())) throw refused("these credentials expired at " + credential.expiresAt().toInstant());
-        if (!grants.stands(credential.grantTokenHash(), credential.userId())) {
-            throw refused("the grant these credentials came from was revoked, or its user or client disabled");
+        if (!grants.stands(credential.grantTokenHash(), credential.userId(), Scope.FILES.id())) {
+            throw refused("the grant these credentials came from was revoked, its user or client disabled, or the files scope taken from its client");
         }
         if (Math.abs(now.toEpochSecond() - Long.parseLong(timestamp)) > WINDOW_SECONDS) {
             throw new ApiException(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("header", "X-Omix-Timestamp is more than 300 s off", "server_time", now.toEpochSecond()));

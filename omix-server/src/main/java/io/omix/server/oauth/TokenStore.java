@@ -140,17 +140,18 @@ public final class TokenStore {
 
     /**
      * Whether what a grant handed out (upload credentials) still stands: the access token that
-     * obtained it not revoked (revoking its family revokes it too), its client and its user enabled.
+     * obtained it not revoked (revoking its family revokes it too), its client and its user enabled, and the
+     * client still holding {@code scope} (an operator taking a scope from an application takes what it handed out).
      * {@code tokenHash} is null for what a browser session obtained: its user alone is checked.
      */
-    public boolean stands(String tokenHash, String userId) {
+    public boolean stands(String tokenHash, String userId, String scope) {
         if (tokenHash == null) {
             return userId != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isPresent();
         }
-        return jdbc.queryOne("SELECT 1 FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
+        return jdbc.queryOne("SELECT c.scopes FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
                         + "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
-                rs -> 1, tokenHash).isPresent();
+                rs -> scopes(rs.getString(1)).contains(scope), tokenHash).orElse(false);
     }
 
     /** Whether the user and client a token was issued to are both enabled. */

@@ -107,6 +107,51 @@ class LocalObjectStoreTest {
                 () -> store.putPart("up8", 1, 0, PART, new ByteArrayInputStream(second), sha256(second)), "after completion too");
     }
 
+    /**
+     * A part still being written holds its bytes: its upload's completion, and the same part sent by a second request,
+     * are refused without changing anything (before, the completion moved the file while the part went on writing into
+     * what had become the completed object, whose bytes then differed from its recorded checksum).
+     */
+    @Test
+    void aPartInFlightHoldsOffItsCompletionAndTheSamePartSentAgain(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(9);
+        put(store, "up9", content, 1);
+        put(store, "up9", content, 3);
+        byte[] second = Arrays.copyOfRange(content, PART, 2 * PART);
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.io.InputStream slowBody = new java.io.FilterInputStream(new ByteArrayInputStream(second)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                reading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                return super.read(b, off, len);
+            }
+        };
+        java.util.concurrent.CompletableFuture<ObjectStore.Stored> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.putPart("up9", 2, PART, PART, slowBody, sha256(second));
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertTrue(reading.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        ObjectStore.Expected expected = new ObjectStore.Expected(sha256(content), null);
+        assertThrows(ObjectStore.Busy.class, () -> store.completeParts("up9", content.length, "held.bin", expected));
+        assertThrows(ObjectStore.Busy.class, () -> store.putPart("up9", 2, PART, PART, new ByteArrayInputStream(second), sha256(second)));
+        assertThrows(ObjectStore.Busy.class, () -> store.replacePart("up9", 2, PART, PART, new ByteArrayInputStream(second), sha256(second)));
+        assertTrue(store.size("held.bin").isEmpty(), "nothing completed while the part was written");
+        release.countDown();
+        assertEquals(sha256(second), inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS).sha256());
+        assertEquals(sha256(content), store.completeParts("up9", content.length, "held.bin", expected).sha256());
+        assertArrayEquals(content, Files.readAllBytes(root.resolve("objects/held.bin")));
+    }
+
     @Test
     void aPartThatFailsItsChecksumCanBeSentAgain(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);
