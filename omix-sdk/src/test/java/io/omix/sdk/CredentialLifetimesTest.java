@@ -107,6 +107,50 @@ class CredentialLifetimesTest {
         }
     }
 
+    /**
+     * Disabling a user or a client is for incidents: enabling it again revives none of the tokens, sessions and upload
+     * credentials it held. A rotated secret (it leaked) takes what it obtained on its own, not people's grants.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void disablingEndsCredentialsForGoodAndARotatedSecretEndsWhatItObtained(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "incident", "incident@example.org");
+            io.omix.server.users.SessionStore sessions = new io.omix.server.users.SessionStore(Identity.platform(s));
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).maxRetries(0).build()) {
+                TokenStore.Issued before = userToken(s, client, person, "profile files");
+                String session = sessions.start(person.userId());
+                Model credentials;
+                try (Api api = Api.builder(before.accessToken()).endpoint(s.url()).build()) {
+                    credentials = api.getUploadToken();
+                    new UserStore(Identity.platform(s)).setDisabled(person.username(), true);
+                    new UserStore(Identity.platform(s)).setDisabled(person.username(), false);
+                    assertEquals(42001, uploadCode(api, credentials), "upload credentials of a user disabled and enabled again");
+                }
+                assertEquals(false, oauth2.introspect(before.accessToken()).getBoolean("active"), "the user's access token stays dead");
+                assertEquals("invalid_grant", assertThrows(ApiException.class, () -> oauth2.exchangeRefreshToken(before.refreshToken()))
+                        .dataModel().getString("error"), "the user's refresh token stays dead");
+                assertTrue(sessions.userOf(session).isEmpty(), "the user's sign-in session stays dead");
+
+                TokenStore.Issued ofClient = userToken(s, client, person, "profile");
+                new ClientStore(Identity.platform(s)).setDisabled(client.id(), true);
+                new ClientStore(Identity.platform(s)).setDisabled(client.id(), false);
+                assertEquals(false, oauth2.introspect(ofClient.accessToken()).getBoolean("active"), "a token of a client disabled and enabled again");
+
+                AccessToken own = oauth2.getCredentialsToken();
+                TokenStore.Issued persons = userToken(s, client, person, "profile");
+                String secret = new ClientStore(Identity.platform(s)).rotateSecret(client.id());
+                try (OAuth2 rotated = OAuth2.builder(client.id(), secret).endpoint(s.url()).maxRetries(0).build()) {
+                    assertEquals(false, rotated.introspect(own.accessToken()).getBoolean("active"), "what the leaked secret obtained on its own");
+                    assertEquals(true, rotated.introspect(persons.accessToken()).getBoolean("active"), "a person's grant stays");
+                    assertEquals("invalid_client", assertThrows(ApiException.class, () -> oauth2.introspect(persons.accessToken()))
+                            .dataModel().getString("error"), "the old secret is refused");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aDisabledUsersTokensAreInactiveAndTheirRefreshTokensMintNothing(String kind) throws Exception {

@@ -92,18 +92,42 @@ public final class ClientStore {
         return jdbc.update("UPDATE oauth_clients SET rate_limit_per_minute = ? WHERE client_id = ?", perMinute > 0 ? perMinute : null, clientId) == 1;
     }
 
+    /**
+     * Disables or enables a client. Disabling revokes every token and upload credential it holds, for every person,
+     * so that enabling it again revives none of them: its users sign in again (their consent stays).
+     */
     public boolean setDisabled(String clientId, boolean disabled) {
-        boolean found = jdbc.update("UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) == 1;
+        java.time.OffsetDateTime now = platform.now();
+        boolean found = jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) != 1) return false;
+            if (disabled) {
+                Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
+                Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
+            }
+            return true;
+        });
         if (found && disabled) platform.credentials().changed();
         return found;
     }
 
-    /** A new secret for a confidential client; the old one stops working at once. */
+    /**
+     * A new secret for a confidential client; the old one stops working at once, and so does what the old one
+     * obtained on its own: the client's client-credentials tokens and the upload credentials they got (a secret is
+     * rotated because it leaked). Tokens of people's grants stay: using or refreshing them needs the new secret.
+     */
     public String rotateSecret(String clientId) {
         String secret = Secrets.token("ocs_");
-        if (jdbc.update("UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash IS NOT NULL", Secrets.hash(secret), clientId) != 1) {
-            throw new IllegalArgumentException("no confidential client " + clientId);
-        }
+        java.time.OffsetDateTime now = platform.now();
+        boolean rotated = jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash IS NOT NULL",
+                    Secrets.hash(secret), clientId) != 1) return false;
+            Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND grant_type = ? AND revoked_at IS NULL",
+                    now, clientId, OAuthClient.CLIENT_CREDENTIALS);
+            Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND user_id IS NULL AND revoked_at IS NULL", now, clientId);
+            return true;
+        });
+        if (!rotated) throw new IllegalArgumentException("no confidential client " + clientId);
+        platform.credentials().changed();
         return secret;
     }
 

@@ -77,8 +77,23 @@ public final class UserStore {
     }
 
     /** @return false when there is no such user */
+    /**
+     * Disables or enables a user. Disabling ends everything the user's credentials opened: their tokens are revoked,
+     * their sign-in sessions and upload credentials gone, so that enabling the account again revives none of them
+     * (a stolen token or session must not outlive the incident that got the account disabled).
+     */
     public boolean setDisabled(String username, boolean disabled) {
-        boolean found = jdbc.update("UPDATE users SET disabled = ? WHERE username = ?", disabled, username) == 1;
+        java.time.OffsetDateTime now = platform.now();
+        boolean found = jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "UPDATE users SET disabled = ? WHERE username = ?", disabled, username) != 1) return false;
+            if (disabled) {
+                String userId = Jdbc.query(c, "SELECT user_id FROM users WHERE username = ?", rs -> rs.getString(1), username).get(0);
+                Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
+                Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
+                Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
+            }
+            return true;
+        });
         if (found && disabled) platform.credentials().changed();
         return found;
     }
