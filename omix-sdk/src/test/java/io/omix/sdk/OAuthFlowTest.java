@@ -210,6 +210,40 @@ class OAuthFlowTest {
         assertEquals(403, stranger.post(server.url() + "/oauth2/authorize", form).statusCode());
     }
 
+    /**
+     * A signed-in person's consent form carries a token bound to their session: a value planted in the form-token
+     * cookie (from a sibling host, or a plain-HTTP answer) and repeated in a forged post approves nothing.
+     */
+    @Test
+    void aSignedInPersonsConsentCannotBeForgedWithAPlantedCookie() throws Exception {
+        Identity.Person victim = Identity.user(server, "csrf-victim", "csrf-victim@example.org");
+        LoginPage browser = new LoginPage();
+        Map<String, String> first = LoginPage.redirectParams(browser.authorize(
+                oauth2.getAuthorizationUrl(Identity.REDIRECT, "s1", List.of("profile")), victim.username(), victim.password(), true));
+        assertNotNull(first.get("code"), "signed in and approved");
+        HttpResponse<String> page = browser.get(oauth2.getAuthorizationUrl(Identity.REDIRECT, "s2", List.of("profile", "samples")));
+        assertEquals(200, page.statusCode());
+        assertFalse(page.body().contains("name=\"password\""), "signed in: only the new scope is asked for");
+        Map<String, String> form = LoginPage.hiddenFields(page.body());
+        form.put("decision", "approve");
+
+        java.net.HttpCookie planted = new java.net.HttpCookie("omix_csrf", "planted-by-an-attacker");
+        planted.setPath("/oauth2");
+        planted.setVersion(0);
+        java.net.CookieStore jar = ((java.net.CookieManager) browser.browser.cookieHandler().orElseThrow()).getCookieStore();
+        for (java.net.HttpCookie c : jar.getCookies()) if (c.getName().equals("omix_csrf")) jar.remove(null, c); // overwritten
+        jar.add(java.net.URI.create(server.url()), planted);
+        Map<String, String> forged = new java.util.LinkedHashMap<>(form);
+        forged.put("csrf", "planted-by-an-attacker");
+        HttpResponse<String> refused = browser.post(server.url() + "/oauth2/authorize", forged);
+        assertEquals(403, refused.statusCode());
+        assertTrue(refused.headers().firstValue("Location").isEmpty(), "no code for a forged consent");
+
+        Map<String, String> approved = LoginPage.redirectParams(browser.post(server.url() + "/oauth2/authorize", form));
+        assertNotNull(approved.get("code"), "the page's own form still works");
+        assertEquals("s2", approved.get("state"));
+    }
+
     @Test
     void repeatedWrongPasswordsLockTheUsernameForAWhile() throws Exception {
         Identity.Person gina = Identity.user(server, "gina", "gina@example.org");

@@ -149,6 +149,7 @@ public final class OmixServer implements AutoCloseable {
                     jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
                     for (Capability c : capabilities) c.jetty(jc.jetty);
                     io.omix.server.common.http.ClientAddress.install(jc.routes, config.trustedProxies());
+                    io.omix.server.common.http.Cookies.install(jc.routes, config.publicUrl());
                     RequestObservation.install(jc, metrics);
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());

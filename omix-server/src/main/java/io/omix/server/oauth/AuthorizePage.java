@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Scope;
+import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.Cookies;
 import io.omix.server.common.http.Routes;
 import io.omix.server.users.PasswordSignIn;
@@ -23,7 +24,8 @@ import java.util.function.Function;
  *
  * <p>A wrong client or an unregistered redirect URI gets an error page and never a redirect (the URI
  * is not trusted). Every other problem is reported to the client by redirect, as RFC 6749 4.1.2.1 says.
- * The form is protected by a double-submit CSRF token (cookie and hidden field, compared in constant time).
+ * The form is protected by a CSRF token in a hidden field: for a signed-in person, an HMAC of their session (a value
+ * planted in a cookie, from a sibling host say, cannot forge it); before sign-in, a double-submit cookie.
  */
 final class AuthorizePage {
     static final String CSRF_COOKIE = "omix_csrf";
@@ -38,9 +40,11 @@ final class AuthorizePage {
     private final ConsentStore consents;
 
     private final io.omix.server.ServerConfig config;
+    private final byte[] csrfKey;
 
     AuthorizePage(Platform platform, ClientStore clients, CodeStore codes) {
         this.config = platform.config();
+        this.csrfKey = platform.masterKey().derive("consent-csrf");
         this.consents = new ConsentStore(platform);
         this.clients = clients;
         this.codes = codes;
@@ -134,7 +138,7 @@ final class AuthorizePage {
             page(ctx, 200, request, userId.flatMap(users::findById), null, granted);
             return;
         }
-        if (!Cookies.formTokenMatches(ctx, CSRF_COOKIE)) {
+        if (!csrfMatches(ctx, userId.isPresent())) {
             page(ctx, 403, request, userId.flatMap(users::findById), "页面已过期，请重试 / The form expired, please try again.");
             return;
         }
@@ -156,6 +160,17 @@ final class AuthorizePage {
             return;
         }
         approve(ctx, request, userId.get());
+    }
+
+    /** The form's CSRF token: bound to the session of a signed-in person (whose cookie names a live session), else double-submit. */
+    private String csrf(Context ctx, boolean signedIn) {
+        return signedIn ? Secrets.hmac(csrfKey, ctx.cookie(PasswordSignIn.COOKIE)) : Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
+    }
+
+    private boolean csrfMatches(Context ctx, boolean signedIn) {
+        if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE);
+        String presented = ctx.formParam("csrf");
+        return presented != null && Secrets.constantTimeEquals(csrf(ctx, true), presented);
     }
 
     /** The person allows the request: remembered as their consent, answered with a code. */
@@ -201,7 +216,7 @@ final class AuthorizePage {
 
     /** @param before what the person allowed this application already: only the rest is asked for */
     private void page(Context ctx, int status, Valid request, Optional<User> user, String error, java.util.Set<String> before) {
-        String csrf = Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
+        String csrf = csrf(ctx, user.isPresent());
         StringBuilder scopes = new StringBuilder();
         StringBuilder kept = new StringBuilder();
         for (String id : TokenStore.scopes(request.scope())) {

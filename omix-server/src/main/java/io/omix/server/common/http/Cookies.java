@@ -3,9 +3,21 @@ package io.omix.server.common.http;
 import io.javalin.http.Context;
 import io.omix.server.common.auth.Secrets;
 
-/** The cookies of the login, consent and console pages: HttpOnly always, Secure whenever the visitor came over HTTPS. */
+/**
+ * The cookies of the login, consent and console pages: HttpOnly always, Secure whenever the visitor came over HTTPS:
+ * the connection's scheme, a balancer's {@code X-Forwarded-Proto}, or an https {@code server.public-url} (a TLS proxy
+ * that sends no such header must not get the session cookie sent back over plain HTTP).
+ */
 public final class Cookies {
+    private static final String SECURE = "omix.cookies_secure";
+
     private Cookies() {}
+
+    /** Marks every request's cookies Secure when the server's public URL is https. */
+    public static void install(io.javalin.config.RoutesConfig routes, String publicUrl) {
+        if (!publicUrl.regionMatches(true, 0, "https://", 0, 8)) return;
+        routes.before(ctx -> ctx.attribute(SECURE, Boolean.TRUE));
+    }
 
     /**
      * The double-submit token of a form shown before anyone signed in: kept in a strict cookie of
@@ -27,7 +39,8 @@ public final class Cookies {
     }
 
     public static void set(Context ctx, String name, String value, String sameSite, String path, int maxAgeSeconds) {
-        boolean https = "https".equalsIgnoreCase(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        boolean https = ctx.attribute(SECURE) != null || "https".equalsIgnoreCase(ctx.scheme())
+                || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
         ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=" + path + "; Max-Age=" + maxAgeSeconds
                 + "; HttpOnly; SameSite=" + sameSite + (https ? "; Secure" : ""));
     }
