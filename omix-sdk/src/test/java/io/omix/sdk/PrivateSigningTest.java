@@ -189,6 +189,20 @@ class PrivateSigningTest {
                 assertThrows(IllegalArgumentException.class, () -> store.create("Anything", "OPEN_PLATFORM")).getMessage(), "asked for by name");
     }
 
+    /** An app made before the name was reserved, holding it and enabled again by hand: its signed requests are refused. */
+    @Test
+    void anAppHoldingTheOpenPlatformsNamespaceFromBeforeIsRefused() throws Exception {
+        var platform = server.server().platform();
+        String appKey = "pakheldbeforereserved01";
+        String secret = "pas_held-before-the-reservation";
+        platform.database().jdbc().update("INSERT INTO private_apps (app_key, name, namespace, secret_sealed, disabled, created_at)"
+                + " VALUES (?, 'Old app', 'OPEN_PLATFORM', ?, FALSE, CURRENT_TIMESTAMP)", appKey, platform.masterKey().seal(secret, appKey));
+        long t = clock.instant().getEpochSecond();
+        Model refused = envelope(signed("GET", "/private/test/whoami", "", secret, String.valueOf(t), "nonce-open-platform-01")
+                .setHeader("X-Omix-App-Key", appKey).build());
+        assertEquals(40101, refused.getInt("code"));
+    }
+
     @Test
     void staleOrFutureTimestampsAreRefused() throws Exception {
         long t = clock.instant().getEpochSecond();

@@ -54,11 +54,14 @@ public final class PrivateAppStore {
 
     record Credentials(String secret, String namespace) {}
 
-    /** The secret (decrypted for signature checks) and namespace of an enabled app; empty for unknown or disabled apps. */
+    /**
+     * The secret (decrypted for signature checks) and namespace of an enabled app; empty for unknown or disabled apps,
+     * and for an app made before the open platform's namespace was reserved that holds it (V34 disables such an app).
+     */
     Optional<Credentials> credentialsOf(String appKey) {
         if (appKey == null || appKey.length() > 64) return Optional.empty();
-        return jdbc.queryOne("SELECT secret_sealed, namespace FROM private_apps WHERE app_key = ? AND disabled = FALSE",
-                rs -> new Credentials(rs.getString(1), rs.getString(2)), appKey)
+        return jdbc.queryOne("SELECT secret_sealed, namespace FROM private_apps WHERE app_key = ? AND disabled = FALSE AND namespace <> ?",
+                rs -> new Credentials(rs.getString(1), rs.getString(2)), appKey, io.omix.server.streams.StreamStore.OPEN_PLATFORM)
                 .map(c -> new Credentials(platform.masterKey().open(c.secret(), appKey), c.namespace()));
     }
 
