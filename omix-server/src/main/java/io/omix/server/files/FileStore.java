@@ -109,8 +109,16 @@ public final class FileStore {
         return new Upload(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getLong(6));
     }
 
+    /**
+     * Records a stored part; refused (42004) when its upload ended (aborted, completed, erased) while the part's bytes
+     * travelled: the upload's row is locked here, so an end waits for this record or this record sees the end.
+     */
     void putPart(String uploadId, ObjectStore.Stored stored, int partNumber) {
         jdbc.inTransaction(tx -> {
+            if (Jdbc.query(tx, "SELECT 1 FROM multipart_uploads WHERE upload_id = ? FOR UPDATE", rs -> 1, uploadId).isEmpty()) {
+                throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.UPLOAD_NOT_FOUND,
+                        java.util.Map.of("upload_id", "the upload ended while this part was on its way: start it again"));
+            }
             Jdbc.update(tx, "DELETE FROM upload_parts WHERE upload_id = ? AND part_number = ?", uploadId, partNumber);
             Jdbc.update(tx, "INSERT INTO upload_parts (upload_id, part_number, size_bytes, sha256) VALUES (?,?,?,?)",
                     uploadId, partNumber, stored.size(), stored.sha256());
