@@ -117,6 +117,46 @@ class FilesTest {
         return Model.parse(response.body()).getInt("code");
     }
 
+    /**
+     * One owner's files and unfinished uploads hold at most files.max-bytes-per-owner: an upload beyond it is refused
+     * before anything is stored (42005 naming the room left), a replaced object of the same name is not counted, and
+     * another owner is not held back.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOwnersFilesStayWithinTheirRoom(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("files.max-bytes-per-owner", "100000").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api dana = token(o, Identity.user(s, "dana", "dana@example.org"), null).api();
+                 Api erin = token(o, Identity.user(s, "erin", "erin@example.org"), null).api()) {
+                Model token = dana.getUploadToken();
+                UploadOptions with = UploadOptions.builder().credentials(token).build();
+                dana.upload("first.bin", new ByteArrayInputStream(randomBytes(60_000, 1)), with);
+                ApiException full = assertThrows(ApiException.class,
+                        () -> dana.upload("second.bin", new ByteArrayInputStream(randomBytes(50_000, 2)), with));
+                assertEquals(42005, full.code());
+                assertTrue(full.dataModel().toString().contains("at most 40000 bytes"), full.dataModel().toString());
+                String again = dana.upload("first.bin", new ByteArrayInputStream(randomBytes(90_000, 3)), with);
+                assertEquals(90_000, download(dana, again).length, "the object it replaces is not counted");
+
+                String name = token.getString("destination") + "/big.bin";
+                HttpResponse<String> multipart = signedJson(token, "POST", "/uploads",
+                        "{\"object_name\":\"" + name + "\",\"size\":20000,\"part_size\":10000}");
+                assertEquals(42005, envelopeCode(multipart), multipart.body());
+                HttpResponse<String> fits = signedJson(token, "POST", "/uploads",
+                        "{\"object_name\":\"" + name + "\",\"size\":10000,\"part_size\":5000}");
+                assertEquals(0, envelopeCode(fits), fits.body());
+                HttpResponse<String> afterIt = signedJson(token, "POST", "/uploads",
+                        "{\"object_name\":\"" + token.getString("destination") + "/more.bin\",\"size\":1,\"part_size\":1024}");
+                assertEquals(42005, envelopeCode(afterIt), "an unfinished upload holds its room");
+
+                assertTrue(erin.upload("own.bin", new ByteArrayInputStream(randomBytes(90_000, 4)),
+                        UploadOptions.builder().credentials(erin.getUploadToken()).build()).endsWith("/own.bin"), "another owner has room of their own");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyKindOfSourceUploadsAndDownloadsByteForByte(String kind, @TempDir Path dir) throws Exception {

@@ -53,6 +53,7 @@ import java.util.Properties;
  * @param housekeepingInterval how often one server of the deployment cleans up (0: this server never does)
  * @param taskRetention   how long finished tasks stay readable
  * @param variantMaxCallsPerImport the most calls one VCF import may hold (its rs id index is built in memory, 8 bytes a call)
+ * @param fileMaxBytesPerOwner the most bytes one owner's files and unfinished uploads may hold together
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -63,7 +64,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
-                           int variantMaxCallsPerImport) {
+                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner) {
 
     /**
      * What the GA4GH Beacon tells callers about data they may not see themselves.
@@ -137,6 +138,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("webhooks.coalesce-seconds", "60");
         d.put("webhooks.retention-days", "7");
         d.put("variants.max-calls-per-import", "16000000");
+        d.put("files.max-bytes-per-owner", String.valueOf(1L << 40));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -154,6 +156,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         if (taskWorkers < 0 || taskWorkers > 64) throw new IllegalArgumentException("tasks.workers must be 0..64");
         if (taskLease.getSeconds() < 1) throw new IllegalArgumentException("tasks.lease-seconds must be >= 1");
         if (fileMaxBytes < 1 || filePartMaxBytes < 1024) throw new IllegalArgumentException("files.max-object-bytes >= 1 and files.max-part-bytes >= 1024");
+        if (fileMaxBytesPerOwner < 1) throw new IllegalArgumentException("files.max-bytes-per-owner >= 1");
         if (uploadCredentialTtl.getSeconds() < 60 || uploadCredentialTtl.getSeconds() > 12 * 3600) {
             throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
         }
@@ -257,7 +260,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
                 new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))),
                 addresses(v.get("server.trusted-proxies")),
-                Math.max(1, integer(v, "variants.max-calls-per-import")));
+                Math.max(1, integer(v, "variants.max-calls-per-import")),
+                Long.parseLong(number(v, "files.max-bytes-per-owner")));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -330,7 +334,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner);
     }
 
     @Override

@@ -63,6 +63,18 @@ public final class FileStore {
                 objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
     }
 
+    /**
+     * The bytes an owner's files and unfinished uploads hold, leaving out object {@code replaced} (the upload
+     * about to take its name frees it): what {@code files.max-bytes-per-owner} bounds.
+     */
+    long bytesHeld(String owner, String replaced) {
+        long objects = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner = ? AND object_name <> ?",
+                rs -> rs.getLong(1), owner, replaced).orElse(0L);
+        long uploads = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM multipart_uploads WHERE owner = ?",
+                rs -> rs.getLong(1), owner).orElse(0L);
+        return objects + uploads;
+    }
+
     /** An owner's objects, newest first. */
     List<FileObject> objectsOf(String owner, int limit) {
         return jdbc.query("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at FROM file_objects WHERE owner = ?"

@@ -95,9 +95,15 @@ public final class FilesCapability implements Capability {
         routes.upload(HandlerType.PUT, "/oss/objects/<object_name>", Access.UPLOAD_CREDENTIALS, byName, (r, p) -> {
             FileStore.Credential c = credential(r);
             String name = uploadName(c, p.get(OBJECT_NAME));
-            long max = platform.config().fileMaxBytes();
-            if (r.ctx().contentLength() > max) throw tooLarge("object", max);
-            ObjectStore.Stored stored = store(r, () -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
+            long room = room(c.owner(), name);
+            long max = Math.min(platform.config().fileMaxBytes(), room);
+            if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
+            ObjectStore.Stored stored;
+            try {
+                stored = store(r, () -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
+            } catch (ApiException e) {
+                throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
+            }
             store.putObject(name, c.owner(), stored, platform.now());
             return objectView(name, stored);
         });
@@ -116,6 +122,8 @@ public final class FilesCapability implements Capability {
             }
             String sha = p.get(SHA256) == null ? "" : p.get(SHA256);
             FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
+                long room = room(c.owner(), name);
+                if (p.get(SIZE) > room) throw tooLarge("object", room, room);
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
                 store(r, () -> {
                     objects.startParts(u.uploadId(), name);
@@ -383,6 +391,18 @@ public final class FilesCapability implements Capability {
 
     private static ApiException tooLarge(String what, long max) {
         return new ApiException(ErrorCode.OBJECT_TOO_LARGE, Map.of(what, "at most " + max + " bytes"));
+    }
+
+    /** Too large for the object limit, or for the room left to its owner ({@code room}). */
+    private ApiException tooLarge(String what, long max, long room) {
+        if (room > max || room >= platform.config().fileMaxBytes()) return tooLarge(what, max);
+        return new ApiException(ErrorCode.OBJECT_TOO_LARGE, Map.of(what, "at most " + room + " bytes: the owner's files and unfinished uploads"
+                + " hold the rest of the " + platform.config().fileMaxBytesPerOwner() + " allowed (files.max-bytes-per-owner)"));
+    }
+
+    /** The bytes an owner may still store, an object of {@code name} being replaced. */
+    private long room(String owner, String name) {
+        return Math.max(0, platform.config().fileMaxBytesPerOwner() - store.bytesHeld(owner, name));
     }
 
     private static Map<String, Object> objectView(String name, ObjectStore.Stored stored) {

@@ -39,7 +39,7 @@ public enum ErrorCode {
     CHECKSUM_MISMATCH(42003, "校验和不符", false,
             "the bytes received do not match X-Omix-Content-SHA256, or the joined parts do not match the upload's sha256"),
     UPLOAD_NOT_FOUND(42004, "上传任务不存在", false, "unknown, completed or aborted upload id, or another caller's"),
-    OBJECT_TOO_LARGE(42005, "文件过大", false, "object above files.max-object-bytes or part above files.max-part-bytes"),
+    OBJECT_TOO_LARGE(42005, "文件过大", false, "object above files.max-object-bytes, part above files.max-part-bytes, or an upload beyond the owner's files.max-bytes-per-owner"),
     STORAGE_FAILED(42006, "存储失败", false, "the object store could not write (disk full, permissions); nothing was stored"),
     OBJECT_NOT_FOUND(42007, "文件不存在", false, "no such object, or not the caller's"),
 
