@@ -102,8 +102,10 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
-            // The sign-in throttle keys by account (username) and by account and source ("username|address").
-            Jdbc.update(c, "DELETE FROM login_failures WHERE username = ? OR username LIKE ?", usernames.get(0), usernames.get(0) + "|%");
+            // The sign-in throttle's rows that name the account (its username) over all sources, by source, and its known sources.
+            java.util.List<Object> keys = io.omix.server.users.LoginThrottle.accountKeys(usernames.get(0));
+            Jdbc.update(c, "DELETE FROM login_failures WHERE username = ? OR username LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\'",
+                    keys.toArray());
             Jdbc.update(c, "UPDATE oauth_clients SET owner_user_id = NULL WHERE owner_user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM users WHERE user_id = ?", userId);
             return java.util.Optional.of(new Erased(userId, samples, (int) objects.stream().filter(o -> o[0].equals("object")).count()));

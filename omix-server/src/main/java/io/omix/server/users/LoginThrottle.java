@@ -16,12 +16,19 @@ import java.util.Optional;
  * account's count for that source and is not counted against the source. The account lock is per source address: someone guessing from elsewhere cannot
  * keep an account's owner out. Usernames that do not exist are counted too, so a lock says nothing
  * about which exist.
+ * <p>
+ * Many addresses (a botnet) each get their own allowance, so an account also has one over all of them:
+ * {@value #MAX_PER_ACCOUNT_ALL_SOURCES} attempts within {@link #WINDOW}, after which it is locked for {@link #LOCK} to
+ * every address from which nobody signed in to it in the last {@link #KNOWN_SOURCE} (its owner's usual places
+ * go on; a stranger's guesses cannot keep the owner out there).
  */
 public final class LoginThrottle {
     static final int MAX_PER_ACCOUNT = 5;
     static final int MAX_PER_SOURCE = 50;
     static final Duration WINDOW = Duration.ofMinutes(15);
     static final Duration LOCK = Duration.ofMinutes(15);
+    static final int MAX_PER_ACCOUNT_ALL_SOURCES = 100;
+    static final Duration KNOWN_SOURCE = Duration.ofDays(90);
 
     private final Platform platform;
     private final Jdbc jdbc;
@@ -39,14 +46,57 @@ public final class LoginThrottle {
         String from = sourceOf(source);
         String src = "s:" + clip(from, 60);
         String account = "a:" + clip(username, 64) + "|" + clip(from, 60);
-        return take(src, MAX_PER_SOURCE) && take(account, MAX_PER_ACCOUNT);
+        return take(src, MAX_PER_SOURCE) && (known(username, from) || take(allSources(username), MAX_PER_ACCOUNT_ALL_SOURCES))
+                && take(account, MAX_PER_ACCOUNT);
     }
 
-    /** A sign-in: the account's count from this source starts again, and the source's count takes back this attempt. */
+    /**
+     * A sign-in: the account's count from this source starts again, the source's and the account's over all sources
+     * take back this attempt, and the source is remembered as one the account is used from.
+     */
     public void succeeded(String username, String source) {
         String from = sourceOf(source);
+        OffsetDateTime now = platform.now();
         jdbc.update("DELETE FROM login_failures WHERE username = ?", "a:" + clip(username, 64) + "|" + clip(from, 60));
-        jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username = ? AND failures > 0", "s:" + clip(from, 60));
+        jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username IN (?, ?) AND failures > 0", "s:" + clip(from, 60),
+                allSources(username));
+        String known = knownKey(username, from);
+        if (jdbc.update("UPDATE login_failures SET window_start = ? WHERE username = ?", now, known) == 0) {
+            try {
+                jdbc.update("INSERT INTO login_failures (username, failures, window_start) VALUES (?, 0, ?)", known, now);
+            } catch (Jdbc.DataAccessException sameMomentElsewhere) {
+                // another server remembered it at the same moment
+            }
+        }
+    }
+
+    /** Whether someone signed in to the account from this source within {@link #KNOWN_SOURCE}. */
+    private boolean known(String username, String from) {
+        return jdbc.queryOne("SELECT 1 FROM login_failures WHERE username = ? AND window_start > ?", rs -> 1, knownKey(username, from),
+                platform.now().minus(KNOWN_SOURCE)).isPresent();
+    }
+
+    private static String knownKey(String username, String from) {
+        return "k:" + clip(username, 64) + "|" + clip(from, 60);
+    }
+
+    private static String allSources(String username) {
+        return "g:" + clip(username, 64);
+    }
+
+    /**
+     * The keys of one account's rows: every key but a source's own ("s:") names the account, as {@code g:username}
+     * or {@code a:username|source} / {@code k:username|source}. For erasure: a LIKE pattern, the username escaped.
+     */
+    public static java.util.List<Object> accountKeys(String username) {
+        String u = clip(username, 64).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return java.util.List.of(allSources(username), "a:" + u + "|%", "k:" + u + "|%");
+    }
+
+    /** What housekeeping removes: counts a day past their window, and sources not used for {@link #KNOWN_SOURCE}. */
+    public static int removeStale(Jdbc jdbc, OffsetDateTime now) {
+        return jdbc.update("DELETE FROM login_failures WHERE username NOT LIKE 'k:%' AND window_start < ? AND (locked_until IS NULL OR locked_until < ?)",
+                now.minusDays(1), now) + jdbc.update("DELETE FROM login_failures WHERE username LIKE 'k:%' AND window_start < ?", now.minus(KNOWN_SOURCE));
     }
 
     /**

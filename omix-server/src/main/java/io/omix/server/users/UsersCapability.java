@@ -139,8 +139,6 @@ public final class UsersCapability implements Capability {
         return java.util.List.of(
                 new io.omix.server.housekeeping.Housekeeping.Job("user_sessions", (now, r) ->
                         jdbc.update("DELETE FROM user_sessions WHERE expires_at < ?", now)),
-                new io.omix.server.housekeeping.Housekeeping.Job("login_failures", (now, r) ->
-                        jdbc.update("DELETE FROM login_failures WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)",
-                                now.minusDays(1), now)));
+                new io.omix.server.housekeeping.Housekeeping.Job("login_failures", (now, r) -> LoginThrottle.removeStale(jdbc, now)));
     }
 }
