@@ -326,7 +326,8 @@ final class FileTransfer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TransportException("interrupted during a transfer", e, attempt);
             }
-            if (response.statusCode() >= 500 && attempt < attempts) {
+            // 409: the server holds this upload's bytes for another request (a part still arriving): nothing changed, retry.
+            if ((response.statusCode() >= 500 || response.statusCode() == 409) && attempt < attempts) {
                 pause(attempt);
                 continue;
             }

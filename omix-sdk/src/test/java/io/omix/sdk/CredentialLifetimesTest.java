@@ -120,7 +120,7 @@ class CredentialLifetimesTest {
             io.omix.server.users.SessionStore sessions = new io.omix.server.users.SessionStore(Identity.platform(s));
             try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).maxRetries(0).build()) {
                 TokenStore.Issued before = userToken(s, client, person, "profile files");
-                String session = sessions.start(person.userId());
+                String session = sessions.start(person.userId()).orElseThrow();
                 Model credentials;
                 try (Api api = Api.builder(before.accessToken()).endpoint(s.url()).build()) {
                     credentials = api.getUploadToken();

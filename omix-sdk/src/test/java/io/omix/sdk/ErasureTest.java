@@ -73,7 +73,7 @@ class ErasureTest {
         String marker = "private report of " + name + " " + java.util.UUID.randomUUID();
         String object = api.upload("report.txt", marker);
         new ConsentStore(platform).remember(who.userId(), clientId, Set.of("samples", "grants"));
-        new SessionStore(platform).start(who.userId());
+        new SessionStore(platform).start(who.userId()).orElseThrow();
         return new Person(who, api, sample, entity, object, marker);
     }
 

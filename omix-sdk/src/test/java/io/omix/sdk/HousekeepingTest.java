@@ -37,7 +37,7 @@ class HousekeepingTest {
             TokenStore tokens = new TokenStore(Identity.platform(s));
             // Old things: a token and its credentials, a session, signed calls' nonces, an abandoned multipart upload.
             String old = Identity.userToken(s, client, person.userId(), "files samples").accessToken();
-            new SessionStore(Identity.platform(s)).start(person.userId());
+            new SessionStore(Identity.platform(s)).start(person.userId()).orElseThrow();
             Identity.Client app = Identity.app(s, "KEEP_APP");
             try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
                 partner.getSamples(null, null, null, null);

@@ -371,8 +371,10 @@ public final class FilesCapability implements Capability {
         } catch (ObjectStore.ChecksumMismatch e) {
             throw new ApiException(ErrorCode.CHECKSUM_MISMATCH, Map.of(what, e.getMessage()));
         } catch (ObjectStore.Busy e) {
-            // Refused before anything changed: the client sends it again once the other request has been answered.
-            throw ApiException.invalidParam(what.equals("part") ? "part_number" : "upload_id", e.getMessage() + "; send it again once that has been answered");
+            // Refused before anything changed: 409 with Retry-After, which the SDK retries.
+            r.ctx().header("Retry-After", "1");
+            throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(what.equals("part") ? "part_number" : "upload_id",
+                    e.getMessage() + "; send it again once that has been answered"));
         } catch (ObjectStore.TooLarge e) {
             throw tooLarge(what, max);
         } catch (java.io.EOFException e) { // Jetty's EofException included

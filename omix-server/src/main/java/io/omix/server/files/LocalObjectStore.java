@@ -23,12 +23,20 @@ import java.util.stream.Stream;
  */
 public final class LocalObjectStore implements ObjectStore {
     private static final int BUFFER = 1 << 16;
+    static final java.time.Duration PART_LOCK_WAIT = java.time.Duration.ofSeconds(5);
     private final Path objects;
     private final Path uploads;
     private final Path staging;
     private final RunningChecksums running = new RunningChecksums();
+    private final java.time.Duration partLockWait;
 
     public LocalObjectStore(Path root) {
+        this(root, PART_LOCK_WAIT);
+    }
+
+    /** @param partLockWait how long a part waits for another request of this server writing the same bytes */
+    LocalObjectStore(Path root, java.time.Duration partLockWait) {
+        this.partLockWait = partLockWait;
         this.objects = root.resolve("objects");
         this.uploads = root.resolve("uploads");
         this.staging = root.resolve("staging");
@@ -123,7 +131,7 @@ public final class LocalObjectStore implements ObjectStore {
         boolean ok = false;
         try {
             // Never a zero-length lock: to the operating system that means "to the end of the file and beyond".
-            channel.lock(offset, Math.max(1, length), false);
+            lockWaiting(channel, offset, Math.max(1, length));
             Object now;
             try {
                 now = fileKey(data);
@@ -137,6 +145,28 @@ public final class LocalObjectStore implements ObjectStore {
             throw new Busy("part bytes from offset " + offset + " are being written by another request, or the upload is completing");
         } finally {
             if (!ok) channel.close();
+        }
+    }
+
+    /**
+     * Locks the part's bytes, waiting up to {@link #PART_LOCK_WAIT} (5 s) for another request of this server holding them (a
+     * client's retry arriving while its first attempt still reads the body the client gave up on) before {@link Busy}.
+     */
+    private void lockWaiting(FileChannel channel, long offset, long length) throws IOException {
+        long deadline = System.nanoTime() + partLockWait.toNanos();
+        while (true) {
+            try {
+                channel.lock(offset, length, false);
+                return;
+            } catch (java.nio.channels.OverlappingFileLockException held) {
+                if (System.nanoTime() > deadline) throw held;
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for a part's bytes");
+                }
+            }
         }
     }
 
@@ -244,9 +274,6 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         Path data = upload(uploadId);
-        // Hashed while the parts arrived when they all came through this server in one go; else read once now.
-        Optional<Checksums> early = running.finished(uploadId, size);
-        Checksums sums = early.orElseGet(Checksums::new);
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // The whole file, held until it has moved: no part writes into it meanwhile (openPart).
             java.nio.channels.FileLock whole;
@@ -256,6 +283,9 @@ public final class LocalObjectStore implements ObjectStore {
                 whole = null;
             }
             if (whole == null) throw new Busy("a part of this upload is still being written");
+            // Hashed while the parts arrived when they all came through this server in one go; else read once now.
+            Optional<Checksums> early = running.finished(uploadId, size);
+            Checksums sums = early.orElseGet(Checksums::new);
             if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
             for (long position = 0; early.isEmpty() && channel.read(buffer, position) > 0; ) {

@@ -101,6 +101,7 @@ public final class ClientStore {
         boolean found = jdbc.inTransaction(c -> {
             if (Jdbc.update(c, "UPDATE oauth_clients SET disabled = ? WHERE client_id = ?", disabled, clientId) != 1) return false;
             if (disabled) {
+                Jdbc.update(c, "DELETE FROM oauth_codes WHERE client_id = ? AND used_at IS NULL", clientId);
                 Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
                 Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
             }

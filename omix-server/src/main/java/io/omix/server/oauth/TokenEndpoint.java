@@ -214,7 +214,7 @@ final class TokenEndpoint {
         allowed.remove(io.omix.server.common.auth.Scope.ADMIN.id());
         allowed.remove(io.omix.server.common.auth.Scope.GRANTS.id()); // a person's grants: no person behind this token
         String scope = narrowed(allowed, p.get(SCOPE));
-        return tokens.issue(TokenStore.newFamily(), client.clientId(), null, OAuthClient.CLIENT_CREDENTIALS, scope, null, false);
+        return tokens.issueForClient(client.clientId(), client.secretHash(), scope);
     }
 
     /**

@@ -45,7 +45,16 @@ public final class TokenStore {
     /** Issues an access token, and a refresh token when asked, in {@code familyId}. */
     public Issued issue(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
                         boolean withRefresh) {
-        return issue(familyId, clientId, userId, grantType, scope, codeHash, withRefresh, null, false);
+        return issue(familyId, clientId, userId, grantType, scope, codeHash, withRefresh, null, false, null);
+    }
+
+    /**
+     * An application's own token (client credentials), stored only while the client is enabled and still has the
+     * secret it authenticated with ({@code secretHash}): a rotation of a leaked secret, or a disable, in flight at the
+     * same moment either waits for this token and revokes it, or comes first and refuses it here.
+     */
+    public Issued issueForClient(String clientId, String secretHash, String scope) {
+        return issue(newFamily(), clientId, null, OAuthClient.CLIENT_CREDENTIALS, scope, null, false, null, false, secretHash);
     }
 
     /**
@@ -58,16 +67,31 @@ public final class TokenStore {
      */
     public Issued issueForGrant(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
                                 String rotatedHash) {
-        return issue(familyId, clientId, userId, grantType, scope, codeHash, true, rotatedHash, true);
+        return issue(familyId, clientId, userId, grantType, scope, codeHash, true, rotatedHash, true, null);
     }
 
+    /**
+     * Stores the tokens. The client's row and the user's are taken first (shared on PostgreSQL), in the order a disable,
+     * a secret rotation and an erasure take them, then the grant's rows: a disable in flight either waits for these
+     * tokens and then revokes them, or comes first and is seen here.
+     *
+     * @param secretHash the client secret's hash the request authenticated with, which must still be the client's; null: not checked
+     */
     private Issued issue(String familyId, String clientId, String userId, String grantType, String scope, String codeHash,
-                         boolean withRefresh, String rotatedHash, boolean checkGrant) {
+                         boolean withRefresh, String rotatedHash, boolean checkGrant, String secretHash) {
         OffsetDateTime now = platform.now();
         long ttl = platform.config().accessTokenTtl().getSeconds();
         String access = Secrets.token("oat_");
         String refresh = withRefresh ? Secrets.token("ort_") : null;
+        String held = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
         jdbc.inTransaction(c -> {
+            java.util.List<String> client = Jdbc.query(c, "SELECT secret_hash FROM oauth_clients WHERE client_id = ? AND disabled = FALSE" + held,
+                    rs -> String.valueOf(rs.getString(1)), clientId);
+            if (client.isEmpty()) throw OAuthErrors.invalidClient();
+            if (secretHash != null && !client.get(0).equals(secretHash)) throw OAuthErrors.invalidClient();
+            if (userId != null && Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE" + held, rs -> 1, userId).isEmpty()) {
+                throw OAuthErrors.invalidGrant("the user of this grant is disabled");
+            }
             if (checkGrant) {
                 if (Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, userId, clientId).isEmpty()) {
                     throw OAuthErrors.invalidGrant("the person revoked this application's grant");

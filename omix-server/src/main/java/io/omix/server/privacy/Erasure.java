@@ -98,9 +98,10 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
             // This minute's count of the person's calls (the rate limit keys it by their id).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
-            Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
-            Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
+            // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another in a circle.
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
             // The sign-in throttle's rows that name the account (its username) over all sources, by source, and its known sources.
             java.util.List<Object> keys = io.omix.server.users.LoginThrottle.accountKeys(usernames.get(0));

@@ -38,7 +38,8 @@ public final class PasswordSignIn {
         Optional<User> user = users.authenticate(username, password);
         if (user.isEmpty()) return new Outcome.Wrong();
         throttle.succeeded(username, source);
-        return new Outcome.SignedIn(user.get(), sessions.start(user.get().userId()));
+        // Disabled between the password check and the session: no session (the disable would not see it).
+        return sessions.start(user.get().userId()).<Outcome>map(id -> new Outcome.SignedIn(user.get(), id)).orElseGet(Outcome.Wrong::new);
     }
 
     /** Sets (or, with an empty id and no lifetime, clears) the session cookie: HttpOnly, SameSite=Lax, the whole site. */

@@ -19,14 +19,20 @@ public final class SessionStore {
         this.jdbc = platform.database().jdbc();
     }
 
-    /** Starts a session and returns its id (for the cookie; only its hash is stored). */
-    public String start(String userId) {
+    /** Starts a session and returns its id (for the cookie; only its hash is stored); none for a disabled user. */
+    public Optional<String> start(String userId) {
         String id = Secrets.token("ses_");
         OffsetDateTime now = platform.now();
         jdbc.update("DELETE FROM user_sessions WHERE expires_at < ?", now);
-        jdbc.update("INSERT INTO user_sessions (session_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                Secrets.hash(id), userId, now, now.plus(LIFETIME));
-        return id;
+        String held = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+        boolean started = jdbc.inTransaction(c -> {
+            // The user's row held: a disable in flight waits and then removes this session, or comes first and is seen.
+            if (Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE" + held, rs -> 1, userId).isEmpty()) return false;
+            Jdbc.update(c, "INSERT INTO user_sessions (session_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                    Secrets.hash(id), userId, now, now.plus(LIFETIME));
+            return true;
+        });
+        return started ? Optional.of(id) : Optional.empty();
     }
 
     /** The user of a live session whose user is still enabled. */

@@ -88,6 +88,9 @@ public final class UserStore {
             if (Jdbc.update(c, "UPDATE users SET disabled = ? WHERE username = ?", disabled, username) != 1) return false;
             if (disabled) {
                 String userId = Jdbc.query(c, "SELECT user_id FROM users WHERE username = ?", rs -> rs.getString(1), username).get(0);
+                // Codes not yet exchanged go too (an exchange after the user is enabled again would mint tokens); used ones
+                // stay, so that a replay is still recognised.
+                Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ? AND used_at IS NULL", userId);
                 Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
                 Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
                 Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);

@@ -114,7 +114,7 @@ class LocalObjectStoreTest {
      */
     @Test
     void aPartInFlightHoldsOffItsCompletionAndTheSamePartSentAgain(@TempDir Path root) throws Exception {
-        LocalObjectStore store = new LocalObjectStore(root);
+        LocalObjectStore store = new LocalObjectStore(root, java.time.Duration.ofMillis(200));
         byte[] content = content(9);
         put(store, "up9", content, 1);
         put(store, "up9", content, 3);
@@ -150,6 +150,45 @@ class LocalObjectStoreTest {
         assertEquals(sha256(second), inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS).sha256());
         assertEquals(sha256(content), store.completeParts("up9", content.length, "held.bin", expected).sha256());
         assertArrayEquals(content, Files.readAllBytes(root.resolve("objects/held.bin")));
+    }
+
+    /** A retry of a part arriving while its first attempt still holds the bytes waits for it (up to a bound) and is stored. */
+    @Test
+    void aRetryOfAPartWaitsForItsFirstAttempt(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root, java.time.Duration.ofSeconds(10));
+        byte[] content = content(10);
+        put(store, "up10", content, 1);
+        byte[] second = Arrays.copyOfRange(content, PART, 2 * PART);
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.io.InputStream abandoned = new java.io.InputStream() {
+            @Override
+            public int read() throws java.io.IOException {
+                reading.countDown();
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                throw new java.io.EOFException("the client gave up on this attempt");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                return read();
+            }
+        };
+        java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                store.putPart("up10", 2, PART, PART, abandoned, sha256(second));
+            } catch (Exception expected) {
+                // the first attempt fails: its body was cut off
+            }
+        });
+        assertTrue(reading.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(sha256(second), store.putPart("up10", 2, PART, PART, new ByteArrayInputStream(second), sha256(second)).sha256());
+        first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        put(store, "up10", content, 3);
+        assertEquals(sha256(content), store.completeParts("up10", content.length, "retried-part.bin", new ObjectStore.Expected(sha256(content), null)).sha256());
     }
 
     @Test

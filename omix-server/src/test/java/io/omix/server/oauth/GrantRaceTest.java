@@ -139,4 +139,62 @@ class GrantRaceTest {
             assertEquals(0, live(p), "what the first exchange stored was revoked by the replay");
         }
     }
+
+    static String clientOfItsOwn(Platform platform) {
+        return new ClientStore(platform).create("Own racer", List.of("https://app.example/cb"), Set.of(OAuthClient.CLIENT_CREDENTIALS),
+                Set.of("profile"), false, null).client().clientId();
+    }
+
+    static long liveOf(Platform platform, String clientId) {
+        return platform.database().jdbc().queryOne("SELECT COUNT(*) FROM oauth_tokens WHERE client_id = ? AND revoked_at IS NULL",
+                rs -> rs.getLong(1), clientId).orElseThrow();
+    }
+
+    /** A leaked secret's token being stored while the secret is rotated: refused once the rotation is in. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aClientTokenWaitingOnASecretRotationInFlightIsRefused(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Platform platform = s.server().platform();
+            String clientId = clientOfItsOwn(platform);
+            String leaked = new ClientStore(platform).find(clientId).orElseThrow().secretHash();
+            TokenStore tokens = new TokenStore(platform);
+            try (Connection rotating = platform.database().dataSource().getConnection()) {
+                rotating.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.update(rotating, "UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ?", "f".repeat(64), clientId);
+                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() -> tokens.issueForClient(clientId, leaked, "profile"));
+                Thread.sleep(300);
+                assertFalse(issuing.isDone(), "the issue waits for the client's row");
+                rotating.commit();
+                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
+                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
+            }
+            assertEquals(0, liveOf(platform, clientId), "nothing issued with the old secret");
+        }
+    }
+
+    /** A disable arriving while a token is being stored waits for it and then revokes it, so enabling again revives nothing. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDisableWaitingOnAnIssueInFlightRevokesWhatItIssued(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Platform platform = s.server().platform();
+            String clientId = clientOfItsOwn(platform);
+            String lock = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+            try (Connection issuing = platform.database().dataSource().getConnection()) {
+                issuing.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(issuing, "SELECT 1 FROM oauth_clients WHERE client_id = ?" + lock, rs -> 1, clientId);
+                io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, grant_type, scope,"
+                                + " issued_at, expires_at) VALUES (?, 'access', ?, ?, 'client_credentials', 'profile', CURRENT_TIMESTAMP,"
+                                + " CURRENT_TIMESTAMP + INTERVAL '1' HOUR)", "race-token-hash-0003", TokenStore.newFamily(), clientId);
+                CompletableFuture<Boolean> disabling = CompletableFuture.supplyAsync(() -> new ClientStore(platform).setDisabled(clientId, true));
+                Thread.sleep(300);
+                assertFalse(disabling.isDone(), "the disable waits for the client's row");
+                issuing.commit();
+                assertTrue(disabling.get(10, TimeUnit.SECONDS));
+            }
+            new ClientStore(platform).setDisabled(clientId, false);
+            assertEquals(0, liveOf(platform, clientId), "what the issue stored was revoked by the disable");
+        }
+    }
 }

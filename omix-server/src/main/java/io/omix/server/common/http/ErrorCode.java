@@ -47,7 +47,7 @@ public enum ErrorCode {
     HTTP_NOT_FOUND(404, "接口不存在", true, "no endpoint at this path"),
     HTTP_METHOD_NOT_ALLOWED(405, "请求方法不允许", true, "the path exists, the method does not"),
     HTTP_CONFLICT(409, "请求处理中", true,
-            "a request with this Idempotency-Key is still being served; retry after Retry-After seconds for its answer"),
+            "a request with this Idempotency-Key is still being served, or an upload's bytes are being written by another request; retry after Retry-After seconds"),
     HTTP_PAYLOAD_TOO_LARGE(413, "请求体过大", true, "request body above server.max-request-bytes"),
     HTTP_TOO_MANY_REQUESTS(429, "请求过于频繁", true,
             "the caller used its calls of this minute (ratelimit.*); retry after Retry-After seconds (the SDK does)"),
