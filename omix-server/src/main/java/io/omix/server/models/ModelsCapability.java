@@ -314,17 +314,21 @@ public final class ModelsCapability implements Capability {
     }
 
     /**
-     * The scopes a deploy declares, checked: Omix scope ids other than models (a model never deploys
-     * or invokes models), each optionally {@code :write}; null when none were declared.
+     * The scopes a deploy declares, checked: Omix scope ids a model may act within ({@link InvocationTokens#NEVER_DECLARED}
+     * excepted: a model never deploys or invokes models, never manages a person's grants, account or exports, never
+     * operates the platform), each optionally {@code :write}; null when none were declared.
      */
     private static String declaredScopes(String given) {
         if (given == null || given.isBlank()) return null;
         Set<String> out = new LinkedHashSet<>();
         for (String s : given.trim().split("[ ,]+")) {
             String id = InvocationTokens.scopeOf(s);
-            if (Scope.of(id).isEmpty() || id.equals(Scope.MODELS.id())) {
-                throw ApiException.invalidParam("scopes", "'" + s + "' is not a scope a model may declare: "
-                        + Scope.all().replace(" models", "").replace("models ", "") + " (each optionally :write)");
+            if (Scope.of(id).isEmpty() || InvocationTokens.NEVER_DECLARED.contains(id)) {
+                StringBuilder may = new StringBuilder();
+                for (String known : Scope.all().split(" ")) {
+                    if (!InvocationTokens.NEVER_DECLARED.contains(known)) may.append(may.length() > 0 ? " " : "").append(known);
+                }
+                throw ApiException.invalidParam("scopes", "'" + s + "' is not a scope a model may declare: " + may + " (each optionally :write)");
             }
             out.add(s);
         }
@@ -340,7 +344,7 @@ public final class ModelsCapability implements Capability {
         Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
         if (declared.isPresent()) return new LinkedHashSet<>(List.of(declared.get().split(" ")));
         Set<String> out = new LinkedHashSet<>(caller.scopes());
-        out.remove(Scope.MODELS.id());
+        out.removeAll(InvocationTokens.NEVER_DECLARED);
         return out;
     }
 

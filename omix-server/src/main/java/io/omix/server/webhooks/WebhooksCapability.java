@@ -8,6 +8,7 @@ import io.omix.server.common.auth.Caller;
 import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.HttpProblem;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.validation.IntParam;
@@ -52,6 +53,13 @@ public final class WebhooksCapability implements Capability {
         this.dispatcher = new WebhookDispatcher(platform, store, policy);
     }
 
+    private static ApiRequest notFromModel(ApiRequest r) {
+        if (r.viaModelChannel()) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("webhooks", "an application manages its webhooks itself, never from inside a model"));
+        }
+        return r;
+    }
+
     @Override
     public void routes(Routes routes) {
         ParamSpec create = ParamSpec.of(URL, EVENTS);
@@ -59,12 +67,15 @@ public final class WebhooksCapability implements Capability {
         ParamSpec deliveries = ParamSpec.of(WEBHOOK_ID, LIMIT);
         ParamSpec redeliver = ParamSpec.of(WEBHOOK_ID, DELIVERY_ID);
         // Open platform: the client application itself (a client-credentials token), in the envelope.
-        routes.post("/webhooks", Access.CLIENT_TOKEN, create, (r, p) -> create(r, p, WebhookEvents.FOR_CLIENTS));
-        routes.get("/webhooks", Access.CLIENT_TOKEN, ParamSpec.NONE, (r, p) -> list(r));
-        routes.api(HandlerType.DELETE, "/webhooks/{webhook_id}", Access.CLIENT_TOKEN, one, (r, p) -> delete(r, p, false));
-        routes.post("/webhooks/{webhook_id}/enable", Access.CLIENT_TOKEN, one, (r, p) -> enable(r, p, false));
-        routes.get("/webhooks/{webhook_id}/deliveries", Access.CLIENT_TOKEN, deliveries, (r, p) -> deliveries(r, p, false));
-        routes.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", Access.CLIENT_TOKEN, redeliver, (r, p) -> redeliver(r, p, false));
+        // Never from inside a model's box: a model invoked with the application's token would otherwise register an
+        // endpoint of its own that outlives the invocation and receives the application's events (no scope guards these).
+        routes.post("/webhooks", Access.CLIENT_TOKEN, create, (r, p) -> create(notFromModel(r), p, WebhookEvents.FOR_CLIENTS));
+        routes.get("/webhooks", Access.CLIENT_TOKEN, ParamSpec.NONE, (r, p) -> list(notFromModel(r)));
+        routes.api(HandlerType.DELETE, "/webhooks/{webhook_id}", Access.CLIENT_TOKEN, one, (r, p) -> delete(notFromModel(r), p, false));
+        routes.post("/webhooks/{webhook_id}/enable", Access.CLIENT_TOKEN, one, (r, p) -> enable(notFromModel(r), p, false));
+        routes.get("/webhooks/{webhook_id}/deliveries", Access.CLIENT_TOKEN, deliveries, (r, p) -> deliveries(notFromModel(r), p, false));
+        routes.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", Access.CLIENT_TOKEN, redeliver,
+                (r, p) -> redeliver(notFromModel(r), p, false));
         // Private platform: the app, by its signed requests, in the envelope.
         routes.post("/private/webhooks", Access.PRIVATE_APP, create, (r, p) -> create(r, p, WebhookEvents.FOR_PRIVATE_APPS));
         routes.get("/private/webhooks", Access.PRIVATE_APP, ParamSpec.NONE, (r, p) -> list(r));

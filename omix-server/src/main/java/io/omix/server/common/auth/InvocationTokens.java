@@ -25,6 +25,12 @@ public final class InvocationTokens {
 
     private static final String WRITE = ":write";
 
+    /**
+     * Scopes a model's token never has, whatever its version declared or its caller holds: models (a model never deploys
+     * or invokes models), grants (a person's grants, account, erasure and exports: first-party tools only) and admin.
+     */
+    public static final Set<String> NEVER_DECLARED = Set.of(Scope.MODELS.id(), Scope.GRANTS.id(), Scope.ADMIN.id());
+
     private final Map<String, Grant> live = new ConcurrentHashMap<>();
 
     /** The Omix scope a declared entry names: {@code streams} for {@code streams} and {@code streams:write}. */
@@ -40,6 +46,7 @@ public final class InvocationTokens {
         Set<String> out = new java.util.LinkedHashSet<>();
         for (String s : declared) {
             String id = scopeOf(s);
+            if (NEVER_DECLARED.contains(id)) continue; // versions deployed before these were refused at deploy
             if (caller.hasScope(id) && (read || s.endsWith(WRITE))) out.add(id);
         }
         return out;
