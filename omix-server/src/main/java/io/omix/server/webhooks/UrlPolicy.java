@@ -75,9 +75,49 @@ final class UrlPolicy {
         return Optional.empty();
     }
 
-    /** Addresses no webhook may reach, whatever the operator allows: this machine, link-local (metadata services), multicast, unspecified. */
+    /**
+     * Addresses no webhook may reach, whatever the operator allows: this machine, link-local (metadata services),
+     * multicast, unspecified, the cloud metadata services outside link-local (Alibaba Cloud's 100.100.100.200, AWS's
+     * fd00:ec2::254), and IPv6 addresses that carry any of those as an embedded IPv4 address (NAT64, 6to4, Teredo,
+     * IPv4-compatible).
+     */
     static boolean never(InetAddress a) {
-        return a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress();
+        if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()) return true;
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) return (b[0] & 0xff) == 100 && (b[1] & 0xff) == 100 && (b[2] & 0xff) == 100 && (b[3] & 0xff) == 200;
+        if (java.util.Arrays.equals(b, AWS_METADATA_V6)) return true;
+        InetAddress embedded = embeddedIpv4(b);
+        return embedded != null && never(embedded);
+    }
+
+    private static final byte[] AWS_METADATA_V6 = {(byte) 0xfd, 0, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+
+    /** The IPv4 address an IPv6 address stands for: NAT64 (64:ff9b::/96), 6to4 (2002::/16), Teredo's client (2001::/32), IPv4-compatible (::/96). */
+    static InetAddress embeddedIpv4(byte[] b) {
+        if (b.length != 16) return null;
+        byte[] v4;
+        boolean zeroPrefix = true;
+        for (int i = 0; i < 12; i++) zeroPrefix &= b[i] == 0;
+        if (zeroPrefix || (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && allZero(b, 4, 12))) {
+            v4 = java.util.Arrays.copyOfRange(b, 12, 16);
+        } else if (b[0] == 0x20 && b[1] == 0x02) {
+            v4 = java.util.Arrays.copyOfRange(b, 2, 6);
+        } else if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+            v4 = new byte[4];
+            for (int i = 0; i < 4; i++) v4[i] = (byte) ~b[12 + i]; // Teredo stores its client's address inverted
+        } else {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(v4);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static boolean allZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] != 0) return false;
+        return true;
     }
 
     /**

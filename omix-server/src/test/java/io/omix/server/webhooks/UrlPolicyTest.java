@@ -1,0 +1,35 @@
+package io.omix.server.webhooks;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a webhook may never reach, even where the operator allows private networks: this machine, link-local, the
+ * cloud metadata services, and IPv6 forms that stand for those IPv4 addresses.
+ */
+class UrlPolicyTest {
+    static boolean never(String literal) throws Exception {
+        return UrlPolicy.never(InetAddress.getByName(literal));
+    }
+
+    @Test
+    void metadataServicesAndTheirIpv6DisguisesAreNeverReached() throws Exception {
+        for (String refused : new String[] {"127.0.0.1", "169.254.169.254", "100.100.100.200", "fd00:ec2::254", "::1", "0.0.0.0",
+                "64:ff9b::a9fe:a9fe",      // NAT64 for 169.254.169.254
+                "64:ff9b::7f00:1",         // NAT64 for 127.0.0.1
+                "2002:a9fe:a9fe::1",       // 6to4 for 169.254.169.254
+                "::ffff:169.254.169.254", "::169.254.169.254"}) {
+            assertTrue(never(refused), refused);
+        }
+        // Teredo carries its client's IPv4 address inverted in the last 32 bits: ~169.254.169.254 = 86.1.86.1 = 5601:5601.
+        assertTrue(never("2001:0:4136:e378:8000:63bf:5601:5601"), "Teredo standing for 169.254.169.254");
+        for (String allowed : new String[] {"10.0.0.5", "192.168.1.10", "100.64.0.1", "fd12:3456::1", "93.184.216.34", "2606:4700::1111",
+                "64:ff9b::5db8:d822"}) {
+            assertFalse(never(allowed), allowed + " (a private or public address, allowed where private networks are)");
+        }
+    }
+}
