@@ -371,6 +371,40 @@ class ModelSandboxTest {
         }
     }
 
+    /** A Java model's memory outside its heap is bounded too: two GiB through Unsafe is refused as memory exceeded (41213). */
+    @Test
+    void aJavaModelsNativeMemoryIsBounded() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("java-native/demo"));
+        Files.writeString(src.resolve("Native.java"), String.join("\n",
+                "package demo;",
+                "import java.util.Map;",
+                "public final class Native {",
+                "  public static Object handler(String event, Map<String, Object> context) throws Exception {",
+                "    var f = Class.forName(\"sun.misc.Unsafe\").getDeclaredField(\"theUnsafe\");",
+                "    f.setAccessible(true);",
+                "    sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);",
+                "    long total = 0;",
+                "    for (int i = 0; i < 8; i++) { u.allocateMemory(256L << 20); total += 256; }",
+                "    return \"{\\\"model_code\\\":0,\\\"model_msg\\\":\\\"success\\\",\\\"model_data\\\":{\\\"allocated_mb\\\":\" + total + \"}}\";",
+                "  }",
+                "}", ""));
+        Path classes = Files.createDirectories(dir.resolve("java-native-classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
+                src.resolve("Native.java").toString()));
+        Path zip = dir.resolve("java-native.zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry("demo/Native.class"));
+            z.write(Files.readAllBytes(classes.resolve("demo/Native.class")));
+            z.closeEntry();
+        }
+        Identity.Client c = Identity.confidentialClient(server);
+        try (Api api = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build().getCredentialsToken().api()) {
+            api.deployModel("javaNative", zip, ModelConfig.builder().runtime("java").handler("demo.Native.handler").memorySize(128).timeout(60).build(), WAIT);
+            ApiException refused = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> api.invokeDraftModel("javaNative", Map.of()));
+            assertEquals(41213, refused.code(), refused.toString());
+        }
+    }
+
     @Test
     void javaModelsGetTheSameBox() throws Exception {
         Path src = Files.createDirectories(dir.resolve("java-probe/demo"));

@@ -178,7 +178,9 @@ final class ModelRunner implements AutoCloseable {
         List<String> program = new ArrayList<>();
         if (java) {
             program.addAll(List.of(sandbox.java(), "-Xmx" + limits.memoryMb() + "m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m",
-                    "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.io.tmpdir=/tmp"));
+                    "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
+                    // Small reservations, so that the box's address-space limit (Sandbox) bounds native memory too.
+                    "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
             if (sandbox.javaHasForeignFunctions()) program.add("--enable-native-access=ALL-UNNAMED");
             program.addAll(List.of("-cp", "/runner", JavaModelRunner.class.getName(), "/code", spec.handler()));
         } else {

@@ -161,6 +161,9 @@ final class Sandbox {
         return javaHome + "/bin/java";
     }
 
+    /** What a Java model's JVM may reserve beyond its heap (its runtime's own reservations made small, ModelRunner). */
+    static final long JAVA_ADDRESS_SPACE_OVERHEAD_MB = 1024;
+
     boolean javaHasForeignFunctions() {
         return Runtime.version().feature() >= 22;
     }
@@ -171,9 +174,11 @@ final class Sandbox {
      */
     List<String> command(int uid, String runtime, Path codeDir, int memoryMb, int timeoutSeconds, List<String> program) {
         boolean java = runtime.equals("java");
-        // A JVM reserves far more address space than it uses: its heap is capped by -Xmx instead, and
-        // its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
-        long addressSpace = java ? -1 : (long) memoryMb * 1024 * 1024;
+        // A JVM reserves far more address space than it uses: its reservations are made small (ModelRunner: class space,
+        // code cache, metaspace, direct memory; two malloc arenas) so that its heap plus a fixed 1 GiB bounds it, native
+        // memory included (a model allocating outside the heap, through Unsafe or the foreign memory API, meets the limit).
+        // Its own threads (GC, compiler) need room under the process limit and spend CPU time beside the model.
+        long addressSpace = ((long) memoryMb + (java ? JAVA_ADDRESS_SPACE_OVERHEAD_MB : 0)) * 1024 * 1024;
         int cpuSeconds = timeoutSeconds * (java ? 2 : 1);
         int files = java ? 256 : 64;
         int processes = java ? 256 : 64;
@@ -195,6 +200,7 @@ final class Sandbox {
                 "--unshare-cgroup-try", "--disable-userns", "--uid", "1000", "--gid", "1000", "--hostname", "omix-model",
                 "--die-with-parent", "--new-session", "--clearenv",
                 "--setenv", "PATH", "/usr/bin", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp", "--setenv", "LANG", "C.UTF-8"));
+        if (java) c.addAll(List.of("--setenv", "MALLOC_ARENA_MAX", "2")); // each malloc arena reserves 64 MiB of the address space
         String libs = multiarchLibDir();
         c.addAll(List.of("--ro-bind", libs, libs));
         if (Files.isDirectory(Path.of("/usr/lib64"))) c.addAll(List.of("--ro-bind", "/usr/lib64", "/usr/lib64"));
