@@ -8,6 +8,7 @@ import io.omix.server.privacy.Erasure;
 import io.omix.server.samples.SampleStore;
 import io.omix.server.testing.TestServer;
 import io.omix.server.variants.VcfImporter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -94,6 +95,63 @@ class WebhookTest {
         }
     }
 
+    /**
+     * One owner's receivers that never answer hold only their own deliveries: another owner's event, queued while they
+     * hang, arrives at once (each answer is recorded as it comes, not a round's at the pace of its slowest).
+     */
+    @Test
+    void receiversThatNeverAnswerDelayOnlyTheirOwnOwner() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger hanging = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        slow.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            hanging.incrementAndGet();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        slow.start();
+        try (Receiver fast = new Receiver();
+             TestServer s = TestServer.builder().setting("webhooks.allow-http-loopback", "true").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client stalling = Identity.confidentialClient(s);
+            Identity.Client waiting = Identity.confidentialClient(s);
+            try (Omix omix = Omix.builder().endpoint(s.url()).build();
+                 Api stallingApp = omix.openPlatform(ClientCredentials.of(stalling.id(), stalling.secret()));
+                 Api waitingApp = omix.openPlatform(ClientCredentials.of(waiting.id(), waiting.secret()))) {
+                for (int i = 0; i < 6; i++) {
+                    stallingApp.webhooks().register("http://127.0.0.1:" + slow.getAddress().getPort() + "/hang" + i, List.of("task.finished"));
+                }
+                waitingApp.webhooks().register(fast.url("/waiting"), List.of("task.finished"));
+                platform.database().jdbc().inTransaction(c -> {
+                    for (int i = 0; i < 5; i++) {
+                        io.omix.server.webhooks.WebhookEvents.publish(c, platform.now(), "client:" + stalling.id(), "task.finished", Map.of("task_id", "t" + i));
+                    }
+                    return null;
+                });
+                await("the stalling owner's receivers hanging", () -> hanging.get() >= 8);
+                long queued = System.nanoTime();
+                platform.database().jdbc().inTransaction(c -> {
+                    io.omix.server.webhooks.WebhookEvents.publish(c, platform.now(), "client:" + waiting.id(), "task.finished", Map.of("task_id", "w1"));
+                    return null;
+                });
+                await("the other owner's event", () -> !fast.at("/waiting").isEmpty());
+                long millis = (System.nanoTime() - queued) / 1_000_000;
+                assertTrue(millis < 3000, "delivered after " + millis + " ms while another owner's receivers hung");
+            } finally {
+                release.countDown();
+            }
+        } finally {
+            slow.stop(0);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyEventReachesItsReceiverSignedAndAfterAnOutage(String kind) throws Exception {
@@ -106,11 +164,9 @@ class WebhookTest {
             Identity.Client partner = Identity.app(s, "HOOKS");
             Identity.Client key = Identity.datasetKey(s);
             DatasetStore.Workspace ws = new DatasetStore(platform).createWorkspace(key.id(), "hooks");
-            Api app;
-            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
-                app = o.getCredentialsToken().api();
-            }
-            try (app; PrivateApi privateApp = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build();
+            // Renewed as it goes: disabling the application below revokes its tokens for good.
+            try (Omix omix = Omix.builder().endpoint(s.url()).build(); Api app = omix.openPlatform(ClientCredentials.of(client.id(), client.secret()));
+                 PrivateApi privateApp = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build();
                  DatasetsApi datasets = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
                 // Registration: what each kind of owner may ask for, where, and the secret shown once.
                 WebhookEndpoint created = app.webhooks().register(receiver.url("/client"), List.of("sample.data_imported", "stream.records_written",

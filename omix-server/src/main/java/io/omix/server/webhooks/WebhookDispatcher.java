@@ -48,6 +48,7 @@ final class WebhookDispatcher implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** What a name lookup may add to a delivery's deadline. */
     private static final Duration LOOKUP_ALLOWANCE = Duration.ofSeconds(5);
+    /** Deliveries in flight at once on this server. */
     private static final int BATCH = 16;
     /** Deliveries of one endpoint in flight at once, over all servers. */
     private static final int PER_ENDPOINT = 2;
@@ -66,6 +67,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private volatile boolean stopping;
     private Thread thread;
     private final Object wakeUp = new Object();
+    /** One permit per delivery in flight: a slow receiver holds its own, never a whole round. */
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(BATCH);
 
     WebhookDispatcher(Platform platform, WebhookStore store, UrlPolicy policy) {
         this.platform = platform;
@@ -122,45 +125,75 @@ final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * Claims and sends what is due; how many were claimed. At most {@link #PER_ENDPOINT} deliveries of
-     * one endpoint are in flight at a time (over every server), and each round takes from as many
-     * endpoints as have work before it takes a second of any, so that no owner's backlog or slow
-     * receiver starves the others.
+     * Claims and starts what is due, as many as this server has free slots; how many were started. Each delivery's
+     * answer is recorded as it comes (a receiver that never answers holds one slot for its timeout, not a round). At
+     * most {@link #PER_ENDPOINT} deliveries of one endpoint are in flight at a time (over every server), and the due
+     * deliveries are taken owner by owner (every owner's oldest before any owner's second, then endpoint by endpoint
+     * within an owner), so that no owner's backlog, many endpoints or slow receivers starve the others.
      */
     int sendDue() {
+        int free = slots.availablePermits();
+        if (free == 0) return 0;
         OffsetDateTime now = platform.now();
-        List<Due> due = jdbc.query("SELECT d.delivery_id, d.webhook_id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
+        List<Due> due = jdbc.query("SELECT delivery_id, webhook_id FROM (SELECT d.delivery_id, d.webhook_id, d.next_attempt_at,"
+                + " ROW_NUMBER() OVER (PARTITION BY e.owner ORDER BY d.next_attempt_at, d.delivery_id) AS owner_turn,"
+                + " ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.delivery_id) AS endpoint_turn"
+                + " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
                 + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
                 + " AND (SELECT COUNT(*) FROM webhook_deliveries x WHERE x.webhook_id = d.webhook_id AND x.status = 'pending'"
-                + " AND x.lease_until >= ?) < " + PER_ENDPOINT
-                + " ORDER BY d.next_attempt_at LIMIT " + (BATCH * 4), rs -> new Due(rs.getLong(1), rs.getString(2)), now, now, now);
+                + " AND x.lease_until >= ?) < " + PER_ENDPOINT + ") turns"
+                + " WHERE endpoint_turn <= " + PER_ENDPOINT
+                + " ORDER BY owner_turn, next_attempt_at, delivery_id LIMIT " + (BATCH * 4), rs -> new Due(rs.getLong(1), rs.getString(2)), now, now, now);
         java.util.Map<String, Integer> taken = new java.util.HashMap<>();
         List<Long> round = new java.util.ArrayList<>();
-        for (int pass = 0; pass < PER_ENDPOINT && round.size() < BATCH; pass++) {
-            for (Due d : due) {
-                if (round.size() >= BATCH) break;
-                if (round.contains(d.deliveryId()) || taken.getOrDefault(d.webhookId(), 0) != pass) continue;
-                taken.merge(d.webhookId(), 1, Integer::sum);
-                round.add(d.deliveryId());
-            }
+        for (Due d : due) {
+            if (round.size() >= free) break;
+            if (taken.merge(d.webhookId(), 1, Integer::sum) > PER_ENDPOINT) continue;
+            round.add(d.deliveryId());
         }
-        List<InFlight> sending = new java.util.ArrayList<>();
+        int started = 0;
         for (long id : round) {
-            if (stopping) break;
-            OffsetDateTime claimedAt = platform.now(); // each claim its own lease
-            int won = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ? WHERE delivery_id = ? AND status = 'pending'"
-                    + " AND (lease_until IS NULL OR lease_until < ?)", workerId, claimedAt.plus(LEASE), id, claimedAt);
-            if (won == 1) start(id).ifPresent(sending::add);
-        }
-        for (InFlight f : sending) {
+            if (stopping || !slots.tryAcquire()) break;
+            boolean tracked = false;
             try {
-                finish(f);
-            } catch (RuntimeException e) {
-                // One delivery's bookkeeping failing (its endpoint deleted meanwhile) must not leave the others unrecorded.
-                LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), e.toString());
+                OffsetDateTime claimedAt = platform.now(); // each claim its own lease
+                int won = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ? WHERE delivery_id = ? AND status = 'pending'"
+                        + " AND (lease_until IS NULL OR lease_until < ?)", workerId, claimedAt.plus(LEASE), id, claimedAt);
+                Optional<InFlight> f = won == 1 ? start(id) : Optional.empty();
+                if (f.isPresent()) {
+                    track(f.get());
+                    tracked = true;
+                    started++;
+                }
+            } finally {
+                if (!tracked) slots.release();
             }
         }
-        return sending.size();
+        return started;
+    }
+
+    /** Records the delivery's outcome when its answer comes (or its deadline passes), then frees its slot. */
+    private void track(InFlight f) {
+        if (f.answer() == null) {
+            finishSafely(f, null);
+            return;
+        }
+        // The whole answer within the timeout (a receiver that trickles its body forever is cut off too).
+        long left = TIMEOUT.toNanos() + CONNECT_TIMEOUT.toNanos() + LOOKUP_ALLOWANCE.toNanos() - (System.nanoTime() - f.startedNanos());
+        f.answer().orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
+                .whenCompleteAsync((answer, failure) -> finishSafely(f, failure), workers);
+    }
+
+    private void finishSafely(InFlight f, Throwable failure) {
+        try {
+            finish(f, failure);
+        } catch (RuntimeException e) {
+            // One delivery's bookkeeping failing (its endpoint deleted meanwhile) must not leave the others unrecorded.
+            LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), e.toString());
+        } finally {
+            slots.release();
+            wake();
+        }
     }
 
     private record Due(long deliveryId, String webhookId) {}
@@ -216,32 +249,28 @@ final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    private void finish(InFlight f) {
+    /** @param failure how the answer failed (null: it came, or nothing was sent) */
+    private void finish(InFlight f, Throwable failure) {
         Integer status = null;
         String error = f.notSent();
         if (f.answer() != null) {
-            // The whole answer within the timeout (a receiver that trickles its body forever is cut off too).
-            long left = TIMEOUT.toNanos() + CONNECT_TIMEOUT.toNanos() + LOOKUP_ALLOWANCE.toNanos() - (System.nanoTime() - f.startedNanos());
-            try {
-                status = f.answer().get(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS).statusCode();
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause == null) {
+                status = f.answer().join().statusCode();
                 if (status / 100 != 2) error = status / 100 == 3 ? "redirects are not followed" : "the receiver answered HTTP " + status;
-            } catch (java.util.concurrent.TimeoutException e) {
-                f.answer().cancel(true);
+            } else if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof HttpTimeoutException) {
                 error = "no answer within " + TIMEOUT.toSeconds() + " s";
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Refused refused) error = "not sent: " + refused.getMessage();
-                else if (cause instanceof HttpTimeoutException) error = "no answer within " + TIMEOUT.toSeconds() + " s";
-                else if (cause instanceof java.net.ConnectException) error = "connection refused or unreachable";
-                else if (cause instanceof IOException) error = "the connection failed before an answer";
-                else {
-                    LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), String.valueOf(cause));
-                    error = "could not be sent (the operator's log has the details under delivery " + f.delivery().deliveryId() + ")";
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                f.answer().cancel(true);
+            } else if (cause instanceof java.util.concurrent.CancellationException) {
                 error = "the server stopped before an answer";
+            } else if (cause instanceof Refused refused) {
+                error = "not sent: " + refused.getMessage();
+            } else if (cause instanceof java.net.ConnectException) {
+                error = "connection refused or unreachable";
+            } else if (cause instanceof IOException) {
+                error = "the connection failed before an answer";
+            } else {
+                LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), String.valueOf(cause));
+                error = "could not be sent (the operator's log has the details under delivery " + f.delivery().deliveryId() + ")";
             }
         }
         record(f.delivery(), status, error, (int) ((System.nanoTime() - f.startedNanos()) / 1_000_000));
@@ -327,13 +356,18 @@ final class WebhookDispatcher implements AutoCloseable {
     public synchronized void close() {
         stopping = true;
         wake();
-        if (thread != null) {
-            try {
+        try {
+            if (thread != null) {
                 thread.join(TIMEOUT.toMillis() + 1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                thread = null;
             }
-            thread = null;
+            // Deliveries in flight are recorded as their answers come, up to their deadline.
+            if (slots.tryAcquire(BATCH, TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis() + LOOKUP_ALLOWANCE.toMillis() + 1000,
+                    java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                slots.release(BATCH);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
     }
