@@ -45,6 +45,33 @@ public final class Erasure {
         return erased;
     }
 
+    /** What a person's erasure of one of their samples did. */
+    public enum PersonsSample { ERASED, UNBOUND, NOT_THEIRS }
+
+    /**
+     * A person erases one of their samples: erased with everything derived from it when bound to them alone; when it is
+     * shared with other people, only unbound from this one (the others' data is theirs to take back, as an account
+     * erasure treats it). The sample's bindings are locked, so a binding made meanwhile is seen.
+     */
+    public PersonsSample eraseSampleOf(String userId, String biosampleId) {
+        List<String> objects = new ArrayList<>();
+        PersonsSample outcome = jdbc.inTransaction(c -> {
+            if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId).isEmpty()) return PersonsSample.NOT_THEIRS;
+            List<String> bound = Jdbc.query(c, "SELECT user_id FROM sample_users WHERE biosample_id = ? ORDER BY user_id FOR UPDATE",
+                    rs -> rs.getString(1), biosampleId);
+            if (!bound.contains(userId)) return PersonsSample.NOT_THEIRS;
+            if (bound.size() > 1) {
+                Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId);
+                return PersonsSample.UNBOUND;
+            }
+            objects.addAll(objectsOf(c, biosampleId));
+            eraseSample(c, biosampleId);
+            return PersonsSample.ERASED;
+        });
+        for (String name : objects) deleteObject(name);
+        return outcome;
+    }
+
     /** Objects made from a sample's data (its gene tables), named before the sample's rows go. */
     private static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
         return Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), "sample:" + biosampleId);
@@ -96,6 +123,7 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
             // Answers kept for retries of the person's own writes (their ids and data are in them).
             Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
+            forgetAnswersNaming(c, userId); // others' answers naming the person (an operator's, say)
             // This minute's count of the person's calls (the rate limit keys it by their id).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
             // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another in a circle.
@@ -123,6 +151,14 @@ public final class Erasure {
         return erased;
     }
 
+    /**
+     * Answers kept for retries (Idempotency-Key) by anyone that name the id (a sample, its entity, a person): a replay must
+     * not bring the erased data back. Kept answers are deflated; the ids they name are kept beside them in text (names).
+     */
+    private static void forgetAnswersNaming(Connection c, String id) throws SQLException {
+        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE names LIKE ? OR body LIKE ?", "%" + id + "%", "%" + id + "%");
+    }
+
     /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
     private static void forgetDeliveriesNaming(Connection c, String id) throws SQLException {
         String naming = "%\"" + id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "\"%";
@@ -132,6 +168,7 @@ public final class Erasure {
     /** Everything of one sample, in the caller's transaction. */
     static void eraseSample(Connection c, String biosampleId) throws SQLException {
         for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
+            forgetAnswersNaming(c, entity);
             List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ?", rs -> rs.getLong(1), entity);
             for (long s : series) {
                 Jdbc.update(c, "DELETE FROM stream_legacy_ids WHERE stream_key IN (SELECT stream_key FROM stream_records WHERE series_id = ?)", s);
@@ -154,8 +191,7 @@ public final class Erasure {
         }
         // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
         Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? OR result LIKE ?", "%" + biosampleId + "%", "%" + biosampleId + "%");
-        // Answers kept for retries (Idempotency-Key) that name the sample: a replay must not bring it back.
-        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE body LIKE ?", "%" + biosampleId + "%");
+        forgetAnswersNaming(c, biosampleId);
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ?", biosampleId);

@@ -105,13 +105,13 @@ public final class SamplesCapability implements Capability {
         routes.api(io.javalin.http.HandlerType.DELETE, "/samples/{biosample_id}", Access.USER_TOKEN, ParamSpec.of(BIOSAMPLE_ID), (r, p) -> {
             r.caller().requireScope(io.omix.server.common.auth.Scope.GRANTS);
             String id = p.get(BIOSAMPLE_ID);
-            // Only a sample bound to the person is theirs to erase; any other id is answered like an unknown one.
-            if (platform.database().jdbc().queryOne("SELECT 1 FROM sample_users WHERE biosample_id = ? AND user_id = ?", rs -> 1, id,
-                    r.caller().userId()).isEmpty()) {
-                throw new ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
-            }
-            new io.omix.server.privacy.Erasure(platform).eraseSample(id);
-            return Map.of("biosample_id", id, "erased", true);
+            // Only a sample bound to the person is theirs to erase; any other id is answered like an unknown one. A sample
+            // shared with other people is only unbound from this one.
+            return switch (new io.omix.server.privacy.Erasure(platform).eraseSampleOf(r.caller().userId(), id)) {
+                case NOT_THEIRS -> throw new ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
+                case UNBOUND -> Map.of("biosample_id", id, "erased", false, "unbound", true);
+                case ERASED -> Map.of("biosample_id", id, "erased", true);
+            };
         });
         routes.api(io.javalin.http.HandlerType.DELETE, "/admin/samples/{biosample_id}", Access.OPERATOR, ParamSpec.of(BIOSAMPLE_ID), (r, p) -> {
             if (!new io.omix.server.privacy.Erasure(platform).eraseSample(p.get(BIOSAMPLE_ID))) throw ApiException.invalidParam("biosample_id", "no such sample");
@@ -157,10 +157,12 @@ public final class SamplesCapability implements Capability {
 
     /**
      * With {@code require_files=true}, a sample's {@code files}: what the platform made of its data (its
-     * gene tables, once asked for), each with a signed download link valid for an hour.
+     * gene tables, once asked for), each with a signed download link valid for an hour; only those the caller
+     * may read as objects (ObjectAccess: gene tables need the microbiome scope, as everywhere else they are reached).
      */
     private Map<String, Object> withFiles(ApiRequest request, Map<String, Object> view, Sample s, Params p) {
         if (!Boolean.TRUE.equals(p.get(REQUIRE_FILES))) return view;
+        io.omix.server.files.ObjectAccess access = new io.omix.server.files.ObjectAccess(platform);
         long expires = platform.now().plusHours(1).toEpochSecond();
         io.omix.server.files.SignedLinks links = new io.omix.server.files.SignedLinks(platform);
         String base = request.baseUrl(platform.config());
@@ -177,6 +179,7 @@ public final class SamplesCapability implements Capability {
             f.put("expires", String.valueOf(expires));
             return f;
         }, "sample:" + s.biosampleId());
+        files.removeIf(f -> access.readable((String) f.get("object_name"), request.caller()).isEmpty());
         Map<String, Object> out = new LinkedHashMap<>(view);
         out.put("files", files);
         return out;

@@ -116,7 +116,7 @@ public final class Idempotency {
                     Object[] row = rows.get(0);
                     if (((OffsetDateTime) row[6]).isBefore(now)) { // kept long enough: the key is new again
                         Jdbc.update(c, "UPDATE idempotency_keys SET fingerprint = ?, state = 'running', status = NULL, content_type = NULL,"
-                                + " body = NULL, body_deflated = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
+                                + " body = NULL, body_deflated = NULL, names = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
                                 fingerprint, now, now.plus(LOCK), now.plus(KEPT), owner, key);
                         return new Fresh(owner, key);
                     }
@@ -156,8 +156,22 @@ public final class Idempotency {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
-        jdbc.update("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ? WHERE owner = ? AND idem_key = ?",
-                status, ctx.res().getContentType(), deflate(body), fresh.owner(), fresh.key());
+        jdbc.update("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ? WHERE owner = ? AND idem_key = ?",
+                status, ctx.res().getContentType(), deflate(body), names(body), fresh.owner(), fresh.key());
+    }
+
+    /** What an answer's ids could be: a biosample id, a UUID (entity ids), a run of 21 digits (user ids). */
+    private static final Pattern NAME = Pattern.compile("E-[A-Z][0-9]{11}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9]{21}");
+
+    /**
+     * The ids an answer names, space-separated, kept in text beside the deflated answer so that erasing a sample or a
+     * person finds every kept answer naming them (Erasure); null when it names none.
+     */
+    static String names(byte[] answer) {
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        java.util.regex.Matcher m = NAME.matcher(new String(answer, StandardCharsets.ISO_8859_1)); // ids are ASCII
+        while (m.find()) found.add(m.group());
+        return found.isEmpty() ? null : String.join(" ", found);
     }
 
     /**
