@@ -66,6 +66,8 @@ class ExportTest {
             long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
             person = ErasureTest.person(s, "exportme", project, clientId, app.app().namespace(), batchNo);
             ErasureTest.Person other = ErasureTest.person(s, "someoneelse", project, clientId, app.app().namespace(), batchNo);
+            // Someone else asking about the person's sample: the person's export says it happened, not who that was or from where.
+            assertEquals(41303, assertThrows(ApiException.class, () -> other.api().getVariants(person.sample(), List.of("rs100"))).code());
             // Open-platform records too: an Observation payload at a time with a fraction and an offset, and a bare month.
             var streams = new io.omix.server.streams.StreamStore(platform);
             String entity = streams.entityOf(person.sample());
@@ -140,6 +142,8 @@ class ExportTest {
                 assertTrue(observations.stream().anyMatch(l -> l.contains("\"valueQuantity\":{\"value\":61")), "a payload's FHIR value is the Observation's");
                 assertTrue(text(zip, "grants.json").contains(clientId));
                 assertTrue(text(zip, "audit.ndjson").contains("POST /samples"), "the audit entries about the person");
+                assertTrue(text(zip, "audit.ndjson").contains("GET /variants"), "the other person's probe of the sample is there");
+                assertFalse(text(zip, "audit.ndjson").contains("\"source\""), "no entry's address");
                 // Nothing of the other person.
                 for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                     String body = new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.ISO_8859_1);

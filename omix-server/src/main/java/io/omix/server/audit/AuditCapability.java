@@ -41,13 +41,13 @@ public final class AuditCapability implements Capability {
     public void routes(Routes routes) {
         routes.get("/audit/mine", Access.USER_TOKEN, ParamSpec.of(SINCE, LIMIT), (r, p) -> {
             r.caller().requireScope(Scope.GRANTS);
-            List<AuditLog.Entry> entries = platform.audit().listForPerson(r.caller().userId(), p.get(SINCE), p.get(LIMIT));
+            String person = r.caller().userId();
+            List<AuditLog.Entry> entries = platform.audit().listForPerson(person, p.get(SINCE), p.get(LIMIT));
             Map<String, String> names = platform.audit().clientNames(entries.stream().map(AuditLog.Entry::actorId).toList());
+            List<String> own = platform.database().jdbc().query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), person);
             return Map.of("entries", entries.stream().map(e -> {
-                Map<String, Object> m = e.fields();
+                Map<String, Object> m = e.fieldsFor(person, own);
                 m.put("actor_name", e.actorId() == null ? null : names.get(e.actorId()));
-                m.remove("source");
-                m.remove("hash");
                 return m;
             }).toList());
         });

@@ -77,6 +77,24 @@ public final class AuditLog implements AutoCloseable {
             return m;
         }
 
+        /**
+         * The entry as shown to person {@code personId} (their audit page, their export): never the address it came from
+         * or the chain's hash, and for an entry made by someone else about one of their samples ({@code ownSamples}), not
+         * that other person's user id nor the other ids the request named, only which of the person's samples it named.
+         */
+        public java.util.Map<String, Object> fieldsFor(String personId, java.util.Collection<String> ownSamples) {
+            java.util.Map<String, Object> m = fields();
+            m.remove("source");
+            m.remove("hash");
+            if (!personId.equals(userId)) {
+                m.put("user_id", null);
+                java.util.List<String> named = new java.util.ArrayList<>();
+                if (resources != null) for (String s : ownSamples) if (resources.contains(s)) named.add("biosample_id=" + s);
+                m.put("resources", named.isEmpty() ? null : String.join(" ", named));
+            }
+            return m;
+        }
+
         /** The same entry at time {@code at} (when it happened; the chain keeps it). */
         Entry withAt(Instant at) {
             return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, hash);

@@ -151,7 +151,7 @@ public final class ExportArchive {
         }
         try (OutputStream out = entries.open("audit.ndjson")) {
             for (AuditLog.Entry e : auditAbout(userId, sampleIds)) {
-                out.write(JSON.writeValueAsBytes(e.fields()));
+                out.write(JSON.writeValueAsBytes(e.fieldsFor(userId, sampleIds)));
                 out.write('\n');
             }
         }
