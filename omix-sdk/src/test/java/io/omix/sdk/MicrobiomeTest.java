@@ -206,6 +206,13 @@ class MicrobiomeTest {
                 + "?require_files=true")).header("Authorization", "Bearer " + world.owner().accessToken()).build(), HttpResponse.BodyHandlers.ofString());
         Model files = Model.parse(listed.body()).getModel("data");
         assertEquals(file.getString("object_name"), files.getList("files").getModel(0).getString("object_name"));
+        // A token that may see the sample but not its microbiome data gets no gene table through the sample's files.
+        String ownerId = new io.omix.server.users.UserStore(server.server().platform()).findByUsername("owner").orElseThrow().userId();
+        String samplesOnly = Identity.userToken(server, Identity.confidentialClient(server), ownerId, "samples").accessToken();
+        HttpResponse<String> narrow = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/samples/" + sample
+                + "?require_files=true")).header("Authorization", "Bearer " + samplesOnly).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(0, Model.parse(narrow.body()).getInt("code"), narrow.body());
+        assertEquals(0, Model.parse(narrow.body()).getModel("data").getList("files").size(), "the samples scope alone lists no gene tables");
         // A UniRef90 table is too large to list: a file only, as on the original platform.
         ApiException list = assertThrows(ApiException.class, () -> world.owner().getGeneAbundance(sample, "UniRef90_HUMAnN2_0.11", "list"));
         assertEquals(41001, list.code());
