@@ -140,6 +140,13 @@ class FhirTest {
             Bundle txAnswer = fhir.transaction().withBundle(tx).execute();
             assertEquals(30, txAnswer.getEntry().size());
             assertTrue(txAnswer.getEntryFirstRep().getResponse().getStatus().startsWith("201"));
+            // One entry larger than a single Observation may be is refused, naming it: a bundle's 16 MiB is not one record's.
+            String huge = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"request\":{\"method\":\"POST\",\"url\":\"Observation\"},"
+                    + "\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"x\"},\"subject\":{\"reference\":\"Patient/"
+                    + patient + "\"},\"note\":[{\"text\":\"" + "x".repeat(1_100_000) + "\"}]}}]}";
+            refused(HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/fhir")).header("Authorization", "Bearer " + owner)
+                    .header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(huge)).build(),
+                    HttpResponse.BodyHandlers.ofString()), 400, "entry[0].resource");
 
             // $lastn: the newest three; $stats: January's count, extremes and mean, as FHIR's operations answer them.
             HttpResponse<String> lastn = raw(s, "/fhir/Observation/$lastn?patient=" + patient + "&code=http://loinc.org%7C8867-4&max=3", owner);

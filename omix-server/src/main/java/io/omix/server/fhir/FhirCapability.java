@@ -594,6 +594,10 @@ public final class FhirCapability implements Capability {
             if (!"POST".equals(entry.path("request").path("method").asText()) || !"Observation".equals(entry.path("request").path("url").asText())) {
                 throw ApiException.invalidParam(at + ".request", "each entry is a POST to Observation");
             }
+            // Each entry within what a single create may hold: the bundle's own bound (16 MiB) must not make one record of it.
+            if (entry.path("resource").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RESOURCE_BYTES) {
+                throw ApiException.invalidParam(at + ".resource", "at most " + MAX_RESOURCE_BYTES + " bytes, as a single Observation");
+            }
             records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource.", samplesOf));
         }
         List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
