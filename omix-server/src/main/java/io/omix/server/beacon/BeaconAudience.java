@@ -143,6 +143,6 @@ final class BeaconAudience {
 
     /** The audit and probing identity: the client of a token, or the address of an anonymous caller. */
     String probeKey(String address) {
-        return anonymous() ? "beacon:address:" + address : "beacon:client:" + caller.clientId();
+        return anonymous() ? "beacon:address:" + io.omix.server.common.http.ClientAddress.subscriber(address) : "beacon:client:" + caller.clientId();
     }
 }

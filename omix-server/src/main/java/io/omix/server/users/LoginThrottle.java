@@ -43,7 +43,7 @@ public final class LoginThrottle {
      * may be checked now, false when the account (for this source) or the source is locked.
      */
     public boolean admit(String username, String source) {
-        String from = sourceOf(source);
+        String from = io.omix.server.common.http.ClientAddress.subscriber(source);
         String src = "s:" + clip(from, 60);
         String account = "a:" + clip(username, 64) + "|" + clip(from, 60);
         return take(src, MAX_PER_SOURCE) && (known(username, from) || take(allSources(username), MAX_PER_ACCOUNT_ALL_SOURCES))
@@ -55,7 +55,7 @@ public final class LoginThrottle {
      * take back this attempt, and the source is remembered as one the account is used from.
      */
     public void succeeded(String username, String source) {
-        String from = sourceOf(source);
+        String from = io.omix.server.common.http.ClientAddress.subscriber(source);
         OffsetDateTime now = platform.now();
         jdbc.update("DELETE FROM login_failures WHERE username = ?", "a:" + clip(username, 64) + "|" + clip(from, 60));
         jdbc.update("UPDATE login_failures SET failures = failures - 1 WHERE username IN (?, ?) AND failures > 0", "s:" + clip(from, 60),
@@ -97,26 +97,6 @@ public final class LoginThrottle {
     public static int removeStale(Jdbc jdbc, OffsetDateTime now) {
         return jdbc.update("DELETE FROM login_failures WHERE username NOT LIKE 'k:%' AND window_start < ? AND (locked_until IS NULL OR locked_until < ?)",
                 now.minusDays(1), now) + jdbc.update("DELETE FROM login_failures WHERE username LIKE 'k:%' AND window_start < ?", now.minus(KNOWN_SOURCE));
-    }
-
-    /**
-     * The source attempts are counted by: an IPv4 address, or an IPv6 address's /64, the block one subscriber
-     * holds (counted by address, one host could try from 2^64 of them, each with its own allowance).
-     */
-    static String sourceOf(String address) {
-        // Only a literal is parsed (never a name to look up).
-        if (address == null || address.indexOf(':') < 0 || !address.matches("\\[?[0-9A-Fa-f:.]{2,45}]?")) return address;
-        try {
-            byte[] bytes = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1, address.length() - 1) : address).getAddress();
-            if (bytes.length != 16) return address;
-            StringBuilder out = new StringBuilder();
-            for (int i = 0; i < 8; i += 2) {
-                out.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
-            }
-            return out.append(":/64").toString();
-        } catch (java.net.UnknownHostException | RuntimeException notAnAddress) {
-            return address;
-        }
     }
 
     private boolean take(String key, int max) {

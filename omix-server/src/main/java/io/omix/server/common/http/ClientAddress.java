@@ -37,4 +37,25 @@ public final class ClientAddress {
         }
         return peer;
     }
+
+    /**
+     * The subscriber an address stands for, where callers are counted (sign-in attempts, the Beacon's probes): an IPv4
+     * address, or an IPv6 address's /64, the block one subscriber holds (counted by address, one host could come from
+     * 2^64 of them, each with its own allowance).
+     */
+    public static String subscriber(String address) {
+        // Only a literal is parsed (never a name to look up).
+        if (address == null || address.indexOf(':') < 0 || !address.matches("\\[?[0-9A-Fa-f:.]{2,45}]?")) return address;
+        try {
+            byte[] bytes = java.net.InetAddress.getByName(address.startsWith("[") ? address.substring(1, address.length() - 1) : address).getAddress();
+            if (bytes.length != 16) return address;
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < 8; i += 2) {
+                out.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+            }
+            return out.append(":/64").toString();
+        } catch (java.net.UnknownHostException | RuntimeException notAnAddress) {
+            return address;
+        }
+    }
 }
