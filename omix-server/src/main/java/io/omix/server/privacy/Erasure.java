@@ -167,9 +167,12 @@ public final class Erasure {
 
     /** Everything of one sample, in the caller's transaction. */
     static void eraseSample(Connection c, String biosampleId) throws SQLException {
-        for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
+        // The entity, then its series, locked before their records go: the order a stream write holds them (StreamStore.holdSeries),
+        // so a write in flight is waited for and its records removed too, and a later one sees the rows gone.
+        for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ? FOR UPDATE", rs -> rs.getString(1), biosampleId)) {
             forgetAnswersNaming(c, entity);
-            List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ?", rs -> rs.getLong(1), entity);
+            List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ? ORDER BY series_id FOR UPDATE",
+                    rs -> rs.getLong(1), entity);
             for (long s : series) {
                 Jdbc.update(c, "DELETE FROM stream_legacy_ids WHERE stream_key IN (SELECT stream_key FROM stream_records WHERE series_id = ?)", s);
                 Jdbc.update(c, "DELETE FROM stream_records WHERE series_id = ?", s);

@@ -56,7 +56,8 @@ public final class StreamStore {
     private final Platform platform;
     private final Jdbc jdbc;
     private final StreamIds ids;
-    // Series and data elements never change or go away once created, so they can be remembered for good.
+    // Series and data elements are remembered once read: a series goes only with its entity's erasure, and a write
+    // holds the series it uses in its transaction (holdSeries), forgetting and looking again for one that went.
     private final Map<String, Long> seriesIds = new ConcurrentHashMap<>();
     private final Map<String, DataElement> elements = new ConcurrentHashMap<>();
     private final Object keyLock = new Object();
@@ -172,7 +173,10 @@ public final class StreamStore {
     private List<Written> writeChecked(String namespace, long[] series, List<NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
         for (int attempt = 0; ; attempt++) {
             try {
+                List<Long> seriesList = new ArrayList<>();
+                for (long id : series) seriesList.add(id);
                 List<Written> done = jdbc.inTransaction(c -> {
+                    holdSeries(c, records, seriesList);
                     if (nonce != null) {
                         try {
                             nonce.insertWith(c);
@@ -191,6 +195,16 @@ public final class StreamStore {
                 });
                 if (nonce != null) nonce.written();
                 return done;
+            } catch (SeriesMissing gone) {
+                if (gone.entityGone || attempt >= 2) {
+                    throw io.omix.server.common.http.ApiException.invalidParam("fundamental_entity_id", "no such entity (its sample was erased)");
+                }
+                // A series this server remembered was removed (an erasure, then a restore made the entity anew): look again.
+                for (int i = 0; i < series.length; i++) {
+                    NewRecord r = records.get(i);
+                    seriesIds.remove(namespace + '\n' + r.entityId() + '\n' + r.dataElementId());
+                    series[i] = seriesOf(namespace, r.entityId(), r.dataElementId());
+                }
             } catch (Jdbc.DataAccessException e) {
                 // A concurrent writer stored one of these keys between our check and our insert: check again.
                 if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
@@ -212,6 +226,13 @@ public final class StreamStore {
                 }
                 nonces.sort(java.util.Comparator.comparing(PendingNonce::sortKey));
                 for (PendingNonce n : nonces) n.insertWith(c);
+                List<NewRecord> allRecords = new ArrayList<>();
+                List<Long> allSeries = new ArrayList<>();
+                for (Pending p : group) {
+                    allRecords.addAll(p.records());
+                    for (long id : p.series()) allSeries.add(id);
+                }
+                holdSeries(c, allRecords, allSeries);
                 List<List<Written>> out = new ArrayList<>(group.size());
                 List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {
@@ -226,9 +247,46 @@ public final class StreamStore {
                 if (p.nonce() != null) p.nonce().written();
             }
             return Optional.of(answers);
+        } catch (SeriesMissing gone) {
+            return Optional.empty(); // each request alone, where the one whose series or entity went is answered
         } catch (Jdbc.DataAccessException e) {
             if (!e.isIntegrityViolation()) throw e;
             return Optional.empty();
+        }
+    }
+
+    /** A series or entity a write was about to use is gone (erased, or a series this server remembered was replaced). */
+    private static final class SeriesMissing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final boolean entityGone;
+
+        SeriesMissing(boolean entityGone) {
+            super(null, null, false, false);
+            this.entityGone = entityGone;
+        }
+    }
+
+    /**
+     * Holds the entities and series a write uses, in the write's transaction, in the order an erasure takes them
+     * (Erasure.eraseSample: the entity, then its series): an erasure in flight either waits for the write and then
+     * removes its records too, or comes first and the write sees the rows gone. Without it a write racing an
+     * erasure (or using a series this server remembered after an erasure and a restore made it anew) stored records
+     * in a series nothing lists or erases any more.
+     */
+    private void holdSeries(Connection c, List<NewRecord> records, List<Long> series) throws SQLException {
+        String lock = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+        java.util.TreeSet<String> entities = new java.util.TreeSet<>();
+        for (NewRecord r : records) entities.add(r.entityId());
+        java.util.TreeSet<Long> seriesIds = new java.util.TreeSet<>(series);
+        String entityMarks = String.join(",", java.util.Collections.nCopies(entities.size(), "?"));
+        if (Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE entity_id IN (" + entityMarks + ") ORDER BY entity_id" + lock,
+                rs -> rs.getString(1), entities.toArray()).size() != entities.size()) {
+            throw new SeriesMissing(true);
+        }
+        String seriesMarks = String.join(",", java.util.Collections.nCopies(seriesIds.size(), "?"));
+        if (Jdbc.query(c, "SELECT series_id FROM stream_series WHERE series_id IN (" + seriesMarks + ") ORDER BY series_id" + lock,
+                rs -> rs.getLong(1), seriesIds.toArray()).size() != seriesIds.size()) {
+            throw new SeriesMissing(false);
         }
     }
 

@@ -35,6 +35,22 @@ class StreamStoreTest {
     static final String LEGACY_2 = "018f3a2b-7c01-7abc-8def-0123456789ac";
     static final String LEGACY_DUP = "018f3a2b-7c02-7abc-8def-0123456789ad";
 
+    /** Entities are a sample's: each id given becomes the entity of a sample of its own (a write refuses any other). */
+    static void entitiesOfSamples(TestServer ts, String... entityIds) {
+        var platform = ts.server().platform();
+        String clientId = new io.omix.server.oauth.ClientStore(platform).create("streams-test", List.of("http://127.0.0.1/cb"),
+                java.util.Set.of("authorization_code"), java.util.Set.of("samples"), false, null).client().clientId();
+        var person = new io.omix.server.users.UserStore(platform).create("streams" + Math.abs(entityIds[0].hashCode() % 100000),
+                "streams-password-1", io.omix.server.users.User.Profile.EMPTY, false);
+        var samples = new io.omix.server.samples.SampleStore(platform);
+        String project = samples.createProject("streams", 1, null, null, null).projectId();
+        for (String entity : entityIds) {
+            String sample = samples.register(io.omix.server.common.auth.Caller.userToken(clientId, person.userId(), java.util.Set.of("samples")),
+                    new io.omix.server.samples.SampleStore.Registration("S-" + entity.substring(0, 8), 11, project, false, 1, null, java.util.Map.of()));
+            platform.database().jdbc().update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", sample, entity);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void recordsWrittenBeforeTheUpgradeKeepTheirIdsOrderAndDuplicateRule(String kind) {
@@ -52,6 +68,7 @@ class StreamStoreTest {
                 }
             }
         }).start()) {
+            entitiesOfSamples(ts, ENTITY);
             StreamStore store = new StreamStore(ts.server().platform());
 
             StreamStore.Record old = store.find(LEGACY_1).orElseThrow();
@@ -93,10 +110,59 @@ class StreamStoreTest {
         }
     }
 
+    static String sampleOf(TestServer ts, String entity) {
+        return ts.server().platform().database().jdbc().queryOne("SELECT biosample_id FROM sample_entities WHERE entity_id = ?",
+                rs -> rs.getString(1), entity).orElseThrow();
+    }
+
+    /**
+     * A write never lands in a series nothing lists or erases: one waiting on an erasure in flight is refused once the
+     * erasure is in; a series this server remembered, removed by an erasure and made anew by a restore, is looked up again.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void writesNeverLandInASeriesAnErasureRemoved(String kind) throws Exception {
+        try (TestServer ts = TestServer.start(kind)) {
+            entitiesOfSamples(ts, ONE);
+            var platform = ts.server().platform();
+            StreamStore store = new StreamStore(platform);
+            assertNull(store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-01 08:00", 1)), false).get(0).problem());
+
+            // An erasure of the sample in flight: its entity and series locked, its records and rows deleted, not yet committed.
+            String sample = sampleOf(ts, ONE);
+            try (java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
+                erasing.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(erasing, "SELECT entity_id FROM sample_entities WHERE entity_id = ? FOR UPDATE", rs -> 1, ONE);
+                io.omix.server.common.db.Jdbc.query(erasing, "SELECT series_id FROM stream_series WHERE entity_id = ? FOR UPDATE", rs -> 1, ONE);
+                io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM stream_records WHERE series_id IN (SELECT series_id FROM stream_series WHERE entity_id = ?)", ONE);
+                io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM stream_series WHERE entity_id = ?", ONE);
+                io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM sample_entities WHERE entity_id = ?", ONE);
+                java.util.concurrent.CompletableFuture<List<StreamStore.Written>> writing = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-02 08:00", 2)), false));
+                Thread.sleep(300);
+                org.junit.jupiter.api.Assertions.assertFalse(writing.isDone(), "the write waits for the entity's row");
+                erasing.commit();
+                java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> writing.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(refused.getCause() instanceof io.omix.server.common.http.ApiException, refused.toString());
+            }
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM stream_records WHERE series_id NOT IN (SELECT series_id FROM stream_series)",
+                    rs -> rs.getLong(1)).orElseThrow(), "no record outside a series");
+
+            // A restore makes the entity anew for a sample (its series too, at first write): this store still remembers the old series.
+            platform.database().jdbc().update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", sample, ONE);
+            StreamStore.Written again = store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-03 08:00", 3)), false).get(0);
+            assertNull(again.problem());
+            assertEquals(List.of(3), store.range("APP", List.of(ONE), HEART_RATE, null, null, true, null, 10).stream()
+                    .map(r -> r.data().path("v").asInt()).toList(), "the record is in the series that is listed");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void rangesOverSeveralEntitiesMergeByTimeAndPageByCursor(String kind) {
         try (TestServer ts = TestServer.start(kind)) {
+            entitiesOfSamples(ts, ONE, TWO);
             StreamStore store = new StreamStore(ts.server().platform());
             List<StreamStore.NewRecord> records = new ArrayList<>();
             for (int day = 1; day <= 6; day++) {
