@@ -90,6 +90,14 @@ public final class ArchiveRestore {
                 JsonNode view = json(zip, "samples/" + id.asText() + "/sample.json");
                 samples.add(ExportArchive.sampleOf(view));
                 String biosampleId = samples.get(samples.size() - 1).biosampleId();
+                // Ids as this platform makes them, or the erasure's searches for them (kept answers, tasks) could miss them.
+                if (!io.omix.server.samples.SampleAccess.isBiosampleId(biosampleId)) {
+                    throw new IllegalArgumentException("the archive names a sample id this platform never made: " + biosampleId);
+                }
+                String entityId = ExportArchive.textOrNull(view, "entity_id");
+                if (entityId != null && !entityId.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                    throw new IllegalArgumentException("the archive names a stream entity id this platform never made: " + entityId);
+                }
                 views.put(biosampleId, view);
                 JsonNode v = view.path("variants");
                 if (v.isObject()) {

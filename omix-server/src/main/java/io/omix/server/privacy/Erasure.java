@@ -100,6 +100,10 @@ public final class Erasure {
             io.omix.server.webhooks.WebhookEvents.publishForGrantHolders(c, platform.now(), userId, io.omix.server.webhooks.WebhookEvents.USER_ERASED,
                     java.util.Map.of("user_id", userId));
             List<String> samples = new ArrayList<>();
+            // Every stream entity of the person's samples locked first, in entity order (the order a stream write takes them,
+            // StreamStore.holdSeries), so that a write touching two of them and this erasure never wait on each other in a circle.
+            Jdbc.query(c, "SELECT e.entity_id FROM sample_entities e JOIN sample_users u ON u.biosample_id = e.biosample_id WHERE u.user_id = ?"
+                    + " ORDER BY e.entity_id", rs -> rs.getString(1), userId).forEach(entity -> lockEntity(c, entity));
             for (String s : Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId)) {
                 long others = Jdbc.query(c, "SELECT COUNT(*) FROM sample_users WHERE biosample_id = ? AND user_id <> ?", rs -> rs.getLong(1), s, userId).get(0);
                 if (others == 0) {
@@ -151,12 +155,25 @@ public final class Erasure {
         return erased;
     }
 
+    private static void lockEntity(Connection c, String entityId) {
+        try {
+            Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE entity_id = ? FOR UPDATE", rs -> 1, entityId);
+        } catch (SQLException e) {
+            throw new Jdbc.DataAccessException(e);
+        }
+    }
+
     /**
      * Answers kept for retries (Idempotency-Key) by anyone that name the id (a sample, its entity, a person): a replay must
      * not bring the erased data back. Kept answers are deflated; the ids they name are kept beside them in text (names).
      */
     private static void forgetAnswersNaming(Connection c, String id) throws SQLException {
-        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE names LIKE ? OR body LIKE ?", "%" + id + "%", "%" + id + "%");
+        String naming = "%" + likeEscaped(id) + "%"; // a restored archive's ids are checked, and escaped here all the same
+        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE names LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'", naming, naming);
+    }
+
+    private static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
@@ -193,7 +210,8 @@ public final class Erasure {
             Jdbc.update(c, "UPDATE batches SET item_count = item_count - ? WHERE batch_no = ?", n, batch);
         }
         // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
-        Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? OR result LIKE ?", "%" + biosampleId + "%", "%" + biosampleId + "%");
+        String naming = "%" + likeEscaped(biosampleId) + "%";
+        Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\'", naming, naming);
         forgetAnswersNaming(c, biosampleId);
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);

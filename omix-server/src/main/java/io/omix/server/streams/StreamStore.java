@@ -176,7 +176,7 @@ public final class StreamStore {
                 List<Long> seriesList = new ArrayList<>();
                 for (long id : series) seriesList.add(id);
                 List<Written> done = jdbc.inTransaction(c -> {
-                    holdSeries(c, records, seriesList);
+                    holdSeries(c, records, seriesList, false);
                     if (nonce != null) {
                         try {
                             nonce.insertWith(c);
@@ -206,8 +206,9 @@ public final class StreamStore {
                     series[i] = seriesOf(namespace, r.entityId(), r.dataElementId());
                 }
             } catch (Jdbc.DataAccessException e) {
-                // A concurrent writer stored one of these keys between our check and our insert: check again.
-                if (attempt >= 2 || !e.isIntegrityViolation()) throw e;
+                // A concurrent writer stored one of these keys between our check and our insert, or a deadlock with an
+                // erasure was broken: check again.
+                if (attempt >= 2 || !(e.isIntegrityViolation() || Jdbc.isLockConflict(e))) throw e;
             }
         }
     }
@@ -232,7 +233,7 @@ public final class StreamStore {
                     allRecords.addAll(p.records());
                     for (long id : p.series()) allSeries.add(id);
                 }
-                holdSeries(c, allRecords, allSeries);
+                holdSeries(c, allRecords, allSeries, true);
                 List<List<Written>> out = new ArrayList<>(group.size());
                 List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {
@@ -250,7 +251,8 @@ public final class StreamStore {
         } catch (SeriesMissing gone) {
             return Optional.empty(); // each request alone, where the one whose series or entity went is answered
         } catch (Jdbc.DataAccessException e) {
-            if (!e.isIntegrityViolation()) throw e;
+            // A refused record, or a row held by an erasure (NOWAIT) or a deadlock: each request alone.
+            if (!e.isIntegrityViolation() && !Jdbc.isLockConflict(e)) throw e;
             return Optional.empty();
         }
     }
@@ -273,8 +275,11 @@ public final class StreamStore {
      * erasure (or using a series this server remembered after an erasure and a restore made it anew) stored records
      * in a series nothing lists or erases any more.
      */
-    private void holdSeries(Connection c, List<NewRecord> records, List<Long> series) throws SQLException {
-        String lock = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+    private void holdSeries(Connection c, List<NewRecord> records, List<Long> series, boolean noWait) throws SQLException {
+        // A group never waits on a row an erasure holds (the whole server's writes queue behind the group's leader): it
+        // gives up at once and its requests go on one by one, where only the one about that sample waits.
+        String lock = (platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE")
+                + (noWait ? " NOWAIT" : "");
         java.util.TreeSet<String> entities = new java.util.TreeSet<>();
         for (NewRecord r : records) entities.add(r.entityId());
         java.util.TreeSet<Long> seriesIds = new java.util.TreeSet<>(series);

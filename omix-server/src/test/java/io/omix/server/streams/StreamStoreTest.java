@@ -158,6 +158,30 @@ class StreamStoreTest {
         }
     }
 
+    /** A write waiting on a row an erasure holds waits alone: writes to other entities go on meanwhile (the group never waits). */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aWriteWaitingOnAnErasureHoldsUpNoOtherWrite(String kind) throws Exception {
+        try (TestServer ts = TestServer.start(kind)) {
+            entitiesOfSamples(ts, ONE, TWO);
+            var platform = ts.server().platform();
+            StreamStore store = new StreamStore(platform);
+            try (java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
+                erasing.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(erasing, "SELECT entity_id FROM sample_entities WHERE entity_id = ? FOR UPDATE", rs -> 1, ONE);
+                java.util.concurrent.CompletableFuture<List<StreamStore.Written>> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        store.write("APP", List.of(record(ONE, HEART_RATE, "2024-07-01 08:00", 1)), false));
+                Thread.sleep(200);
+                for (int i = 0; i < 5; i++) {
+                    assertNull(store.write("APP", List.of(record(TWO, HEART_RATE, String.format("2024-07-%02d 08:00", i + 1), i)), false).get(0).problem());
+                }
+                org.junit.jupiter.api.Assertions.assertFalse(waiting.isDone(), "the write to the held entity still waits");
+                erasing.rollback();
+                assertNull(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS).get(0).problem(), "and is written once the erasure lets go");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void rangesOverSeveralEntitiesMergeByTimeAndPageByCursor(String kind) {

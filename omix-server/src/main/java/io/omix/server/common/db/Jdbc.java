@@ -110,6 +110,18 @@ public final class Jdbc {
         return e.getSQLState() != null && e.getSQLState().startsWith("23");
     }
 
+    /**
+     * A row was held by another transaction and the statement did not wait (NOWAIT) or a deadlock was broken:
+     * PostgreSQL's lock_not_available and deadlock_detected, H2's lock timeout and deadlock.
+     */
+    public static boolean isLockConflict(DataAccessException e) {
+        if (!(e.getCause() instanceof SQLException s) || s.getSQLState() == null) return false;
+        return switch (s.getSQLState()) {
+            case "55P03", "40P01", "HYT00", "40001" -> true;
+            default -> false;
+        };
+    }
+
     /** A database failure, unchecked so that it reaches the server's error handler (HTTP 500, logged). */
     public static final class DataAccessException extends RuntimeException {
         public DataAccessException(SQLException cause) {
