@@ -80,7 +80,8 @@ public final class AuditLog implements AutoCloseable {
         /**
          * The entry as shown to person {@code personId} (their audit page, their export): never the address it came from
          * or the chain's hash, and for an entry made by someone else about one of their samples ({@code ownSamples}), not
-         * that other person's user id nor the other ids the request named, only which of the person's samples it named.
+         * that other person's user id (nor their console session's), the request id, nor the other ids the request named,
+         * only which of the person's samples it named.
          */
         public java.util.Map<String, Object> fieldsFor(String personId, java.util.Collection<String> ownSamples) {
             java.util.Map<String, Object> m = fields();
@@ -88,6 +89,9 @@ public final class AuditLog implements AutoCloseable {
             m.remove("hash");
             if (!personId.equals(userId)) {
                 m.put("user_id", null);
+                // Another person's console session is named by their user id; a request id is the caller's own choice.
+                if (actorId != null && actorId.startsWith("console:")) m.put("actor_id", "console");
+                m.remove("request_id");
                 java.util.List<String> named = new java.util.ArrayList<>();
                 if (resources != null) for (String s : ownSamples) if (resources.contains(s)) named.add("biosample_id=" + s);
                 m.put("resources", named.isEmpty() ? null : String.join(" ", named));

@@ -17,6 +17,24 @@ class AuditEntryTest {
             "biosample_id=E-A12345678901 name=a\\b \"quoted\" é", 3, "203.0.113.7", "req-1", "200 0")
             .withAt(Instant.parse("2026-12-03T10:15:30.123456Z"));
 
+    /** What a person sees of an entry someone else made about their sample: that it happened, not who that was or from where. */
+    @Test
+    void aPersonSeesOthersEntriesWithoutThem() {
+        AuditLog.Entry others = AuditLog.Entry.of("user", "console:111111111111111111111", "111111111111111111111", "session",
+                "GET /samples", "biosample_ids=E-A12345678901,E-B99999999999", 2, "203.0.113.7", "chosen-by-them", "200 0")
+                .withAt(Instant.parse("2026-12-04T10:00:00Z"));
+        java.util.Map<String, Object> seen = others.fieldsFor("222222222222222222222", java.util.List.of("E-A12345678901"));
+        assertEquals(null, seen.get("user_id"));
+        assertEquals("console", seen.get("actor_id"), "not the other person's console session by their user id");
+        assertEquals("biosample_id=E-A12345678901", seen.get("resources"), "only the person's own sample");
+        assertTrue(!seen.containsKey("source") && !seen.containsKey("hash") && !seen.containsKey("request_id"), seen.toString());
+        assertEquals("GET /samples", seen.get("operation"));
+        java.util.Map<String, Object> own = others.fieldsFor("111111111111111111111", java.util.List.of());
+        assertEquals("111111111111111111111", own.get("user_id"), "a person's own entry is shown whole");
+        assertEquals("chosen-by-them", own.get("request_id"));
+        assertTrue(!own.containsKey("source"), "but never its address");
+    }
+
     @Test
     void aSpoolLineReadsBackAsTheEntryItWasWrittenFrom() throws Exception {
         byte[] line = AuditLog.spoolLine(AWKWARD);
