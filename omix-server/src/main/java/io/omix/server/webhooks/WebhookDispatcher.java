@@ -62,6 +62,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private final HttpClient http;
     /** Checks each receiver's addresses (a name lookup can be slow) and starts its request, off the claiming thread. */
     private final java.util.concurrent.ExecutorService workers;
+    /** Records answers as they come: apart from the workers, which slow name lookups may all hold. */
+    private final java.util.concurrent.ExecutorService recorders;
     private final Counter delivered;
     private final Counter failedAttempts;
     private volatile boolean stopping;
@@ -81,6 +83,11 @@ final class WebhookDispatcher implements AutoCloseable {
                 .proxy(HttpClient.Builder.NO_PROXY).version(HttpClient.Version.HTTP_1_1).build();
         this.workers = java.util.concurrent.Executors.newFixedThreadPool(BATCH, r -> {
             Thread t = new Thread(r, "omix-webhooks-send");
+            t.setDaemon(true);
+            return t;
+        });
+        this.recorders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "omix-webhooks-record");
             t.setDaemon(true);
             return t;
         });
@@ -135,14 +142,17 @@ final class WebhookDispatcher implements AutoCloseable {
         int free = slots.availablePermits();
         if (free == 0) return 0;
         OffsetDateTime now = platform.now();
-        List<Due> due = jdbc.query("SELECT delivery_id, webhook_id FROM (SELECT d.delivery_id, d.webhook_id, d.next_attempt_at,"
-                + " ROW_NUMBER() OVER (PARTITION BY e.owner ORDER BY d.next_attempt_at, d.delivery_id) AS owner_turn,"
-                + " ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.delivery_id) AS endpoint_turn"
+        // Each endpoint's due rows beyond what it has in flight (over every server) are dropped first; then every
+        // owner's first turn comes before any owner's second (an owner's turns go endpoint by endpoint).
+        List<Due> due = jdbc.query("SELECT delivery_id, webhook_id FROM (SELECT delivery_id, webhook_id, next_attempt_at,"
+                + " ROW_NUMBER() OVER (PARTITION BY owner ORDER BY endpoint_turn, next_attempt_at, delivery_id) AS owner_turn"
+                + " FROM (SELECT d.delivery_id, d.webhook_id, d.next_attempt_at, e.owner,"
+                + " ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.delivery_id) AS endpoint_turn,"
+                + " (SELECT COUNT(*) FROM webhook_deliveries x WHERE x.webhook_id = d.webhook_id AND x.status = 'pending'"
+                + " AND x.lease_until >= ?) AS in_flight"
                 + " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
-                + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
-                + " AND (SELECT COUNT(*) FROM webhook_deliveries x WHERE x.webhook_id = d.webhook_id AND x.status = 'pending'"
-                + " AND x.lease_until >= ?) < " + PER_ENDPOINT + ") turns"
-                + " WHERE endpoint_turn <= " + PER_ENDPOINT
+                + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)) due"
+                + " WHERE endpoint_turn + in_flight <= " + PER_ENDPOINT + ") turns"
                 + " ORDER BY owner_turn, next_attempt_at, delivery_id LIMIT " + (BATCH * 4), rs -> new Due(rs.getLong(1), rs.getString(2)), now, now, now);
         java.util.Map<String, Integer> taken = new java.util.HashMap<>();
         List<Long> round = new java.util.ArrayList<>();
@@ -161,9 +171,9 @@ final class WebhookDispatcher implements AutoCloseable {
                         + " AND (lease_until IS NULL OR lease_until < ?)", workerId, claimedAt.plus(LEASE), id, claimedAt);
                 Optional<InFlight> f = won == 1 ? start(id) : Optional.empty();
                 if (f.isPresent()) {
-                    track(f.get());
-                    tracked = true;
+                    tracked = true; // from here the slot is released once, when the delivery is recorded
                     started++;
+                    track(f.get());
                 }
             } finally {
                 if (!tracked) slots.release();
@@ -181,7 +191,7 @@ final class WebhookDispatcher implements AutoCloseable {
         // The whole answer within the timeout (a receiver that trickles its body forever is cut off too).
         long left = TIMEOUT.toNanos() + CONNECT_TIMEOUT.toNanos() + LOOKUP_ALLOWANCE.toNanos() - (System.nanoTime() - f.startedNanos());
         f.answer().orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
-                .whenCompleteAsync((answer, failure) -> finishSafely(f, failure), workers);
+                .whenCompleteAsync((answer, failure) -> finishSafely(f, failure), recorders);
     }
 
     private void finishSafely(InFlight f, Throwable failure) {
@@ -370,5 +380,6 @@ final class WebhookDispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workers.shutdownNow();
+        recorders.shutdownNow();
     }
 }
