@@ -282,15 +282,15 @@ public final class StreamStore {
                 + (noWait ? " NOWAIT" : "");
         java.util.TreeSet<String> entities = new java.util.TreeSet<>();
         for (NewRecord r : records) entities.add(r.entityId());
-        java.util.TreeSet<Long> seriesIds = new java.util.TreeSet<>(series);
+        java.util.TreeSet<Long> held = new java.util.TreeSet<>(series);
         String entityMarks = String.join(",", java.util.Collections.nCopies(entities.size(), "?"));
         if (Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE entity_id IN (" + entityMarks + ") ORDER BY entity_id" + lock,
                 rs -> rs.getString(1), entities.toArray()).size() != entities.size()) {
             throw new SeriesMissing(true);
         }
-        String seriesMarks = String.join(",", java.util.Collections.nCopies(seriesIds.size(), "?"));
+        String seriesMarks = String.join(",", java.util.Collections.nCopies(held.size(), "?"));
         if (Jdbc.query(c, "SELECT series_id FROM stream_series WHERE series_id IN (" + seriesMarks + ") ORDER BY series_id" + lock,
-                rs -> rs.getLong(1), seriesIds.toArray()).size() != seriesIds.size()) {
+                rs -> rs.getLong(1), held.toArray()).size() != held.size()) {
             throw new SeriesMissing(false);
         }
     }
