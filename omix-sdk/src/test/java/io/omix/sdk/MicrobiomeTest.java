@@ -95,6 +95,15 @@ class MicrobiomeTest {
                 String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n"
                         + (i >= 4 ? "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t" + (i - 3) + "\n" : "");
                 assertEquals(0, importProfile(w, id, "kind=taxon", table.getBytes()).getInt("code"));
+                if (i == 8) {
+                    // Nine people: below microbiome.background-min-cohort (10) the figures, which would describe them, are withheld.
+                    Model few = background(w, ids.get(6));
+                    assertEquals(9, few.getInt("cohort_size"));
+                    assertNull(few.get("mean"));
+                    assertNull(few.get("freq"));
+                    assertNull(few.get("rank_ratio"));
+                    assertNull(few.at("background.100%"), "no extreme of so few people");
+                }
             }
             Model median = background(w, ids.get(6));   // abundance 3
             assertEquals(10, median.getInt("cohort_size"));

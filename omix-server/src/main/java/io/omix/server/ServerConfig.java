@@ -54,6 +54,7 @@ import java.util.Properties;
  * @param taskRetention   how long finished tasks stay readable
  * @param variantMaxCallsPerImport the most calls one VCF import may hold (its rs id index is built in memory, 8 bytes a call)
  * @param fileMaxBytesPerOwner the most bytes one owner's files and unfinished uploads may hold together
+ * @param microbiomeBackgroundMinCohort the fewest samples a taxon's background describes with figures
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -64,7 +65,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
-                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner) {
+                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner, int microbiomeBackgroundMinCohort) {
 
     /**
      * What the GA4GH Beacon tells callers about data they may not see themselves.
@@ -139,6 +140,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("webhooks.retention-days", "7");
         d.put("variants.max-calls-per-import", "16000000");
         d.put("files.max-bytes-per-owner", String.valueOf(1L << 40));
+        d.put("microbiome.background-min-cohort", "10");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -261,7 +263,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))),
                 addresses(v.get("server.trusted-proxies")),
                 Math.max(1, integer(v, "variants.max-calls-per-import")),
-                Long.parseLong(number(v, "files.max-bytes-per-owner")));
+                Long.parseLong(number(v, "files.max-bytes-per-owner")),
+                Math.max(1, integer(v, "microbiome.background-min-cohort")));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -334,7 +337,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackgroundMinCohort);
     }
 
     @Override

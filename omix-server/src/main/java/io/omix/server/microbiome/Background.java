@@ -62,16 +62,21 @@ record Background(int cohort, int present, double sum, double[] percentiles) {
         return (zeros + atOrBelow) / cohort;
     }
 
-    /** The {@code background} block of a taxon answer (the open platform). */
-    Map<String, Object> block(String referenceCohort, Double sampleValue) {
+    /**
+     * The {@code background} block of a taxon answer (the open platform). Below {@code minCohort} samples its figures
+     * are withheld (null; the cohort's size stays): over a handful of people, the extremes and the mean describe
+     * someone (with two, the other person's abundance is there to read).
+     */
+    Map<String, Object> block(String referenceCohort, Double sampleValue, int minCohort) {
+        boolean shown = cohort >= minCohort;
         Map<String, Object> quantiles = new LinkedHashMap<>();
-        for (int q : QUANTILES) quantiles.put(q + "%", round(quantile(q / 100.0)));
+        for (int q : QUANTILES) quantiles.put(q + "%", shown ? round(quantile(q / 100.0)) : null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference_cohort", referenceCohort);
         m.put("background", quantiles);
-        m.put("freq", cohort == 0 ? 0.0 : (double) present / cohort);
-        m.put("rank_ratio", sampleValue == null ? null : ">=" + (int) Math.floor(rankRatio(sampleValue) * 100) + "%");
-        m.put("mean", cohort == 0 ? 0.0 : sum / cohort);
+        m.put("freq", !shown ? null : cohort == 0 ? 0.0 : (double) present / cohort);
+        m.put("rank_ratio", !shown || sampleValue == null ? null : ">=" + (int) Math.floor(rankRatio(sampleValue) * 100) + "%");
+        m.put("mean", !shown ? null : cohort == 0 ? 0.0 : sum / cohort);
         m.put("cohort_size", cohort);
         return m;
     }

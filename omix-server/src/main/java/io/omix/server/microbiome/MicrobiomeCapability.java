@@ -171,7 +171,7 @@ public final class MicrobiomeCapability implements Capability {
         return Envelope.ok(rows).with("pagination", pagination);
     }
 
-    private static Map<String, Object> taxonRow(ResultSet rs, Sample s, int cohort) throws SQLException {
+    private Map<String, Object> taxonRow(ResultSet rs, Sample s, int cohort) throws SQLException {
         double value = rs.getDouble("abundance");
         String percentiles = rs.getString("percentiles");
         Background background = new Background(cohort, rs.getInt("n_present"), rs.getDouble("abundance_sum"),
@@ -184,7 +184,7 @@ public final class MicrobiomeCapability implements Capability {
         taxonomy.put("rank", rs.getString("rank"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("platform_labels", platformLabels(s));
-        m.put("background", background.block(REFERENCE_COHORT, value));
+        m.put("background", background.block(REFERENCE_COHORT, value, platform.config().microbiomeBackgroundMinCohort()));
         m.put("sample_info", sampleInfo(s));
         m.put("observation", observation(value, null));
         m.put("taxonomy", taxonomy);
