@@ -70,7 +70,7 @@ public final class FileStore {
     long bytesHeld(String owner, String replaced) {
         // A person's exports are the platform's copies of what they hold, not uploads: never counted against them.
         long objects = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner = ? AND object_name <> ?"
-                        + " AND object_name NOT LIKE 'exports/%'", rs -> rs.getLong(1), owner, replaced).orElse(0L);
+                        + " AND object_name NOT LIKE ?", rs -> rs.getLong(1), owner, replaced, ObjectNames.PERSONAL_ARCHIVES + "%").orElse(0L);
         long uploads = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM multipart_uploads WHERE owner = ?",
                 rs -> rs.getLong(1), owner).orElse(0L);
         return objects + uploads;
@@ -152,9 +152,8 @@ public final class FileStore {
     /** Ends an upload: the object takes its place (when completed) and the upload is gone, in one transaction. */
     void finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
         jdbc.inTransaction(tx -> {
-            // The upload's row first, then its parts (the order putPart takes them, or the two could wait on each other).
+            // The upload's row, its parts with it (ON DELETE CASCADE): the order putPart takes them, so the two never wait on each other.
             Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
-            Jdbc.update(tx, "DELETE FROM upload_parts WHERE upload_id = ?", uploadId);
             if (stored != null) recordObject(tx, objectName, owner, stored, now);
             return null;
         });

@@ -324,10 +324,8 @@ public final class ModelsCapability implements Capability {
         for (String s : given.trim().split("[ ,]+")) {
             String id = InvocationTokens.scopeOf(s);
             if (Scope.of(id).isEmpty() || InvocationTokens.NEVER_DECLARED.contains(id)) {
-                StringBuilder may = new StringBuilder();
-                for (String known : Scope.all().split(" ")) {
-                    if (!InvocationTokens.NEVER_DECLARED.contains(known)) may.append(may.length() > 0 ? " " : "").append(known);
-                }
+                String may = java.util.Arrays.stream(Scope.all().split(" ")).filter(known -> !InvocationTokens.NEVER_DECLARED.contains(known))
+                        .collect(java.util.stream.Collectors.joining(" "));
                 throw ApiException.invalidParam("scopes", "'" + s + "' is not a scope a model may declare: " + may + " (each optionally :write)");
             }
             out.add(s);

@@ -83,7 +83,7 @@ public final class TokenStore {
         long ttl = platform.config().accessTokenTtl().getSeconds();
         String access = Secrets.token("oat_");
         String refresh = withRefresh ? Secrets.token("ort_") : null;
-        String held = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+        String held = platform.database().holdRows();
         jdbc.inTransaction(c -> {
             java.util.List<String> client = Jdbc.query(c, "SELECT secret_hash FROM oauth_clients WHERE client_id = ? AND disabled = FALSE" + held,
                     rs -> String.valueOf(rs.getString(1)), clientId);

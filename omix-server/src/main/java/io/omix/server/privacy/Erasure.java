@@ -168,17 +168,14 @@ public final class Erasure {
      * not bring the erased data back. Kept answers are deflated; the ids they name are kept beside them in text (names).
      */
     private static void forgetAnswersNaming(Connection c, String id) throws SQLException {
-        String naming = "%" + likeEscaped(id) + "%"; // a restored archive's ids are checked, and escaped here all the same
+        String naming = "%" + Jdbc.likeEscaped(id) + "%"; // a restored archive's ids are checked, and escaped here all the same
         Jdbc.update(c, "DELETE FROM idempotency_keys WHERE names LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'", naming, naming);
     }
 
-    private static String likeEscaped(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
 
     /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
     private static void forgetDeliveriesNaming(Connection c, String id) throws SQLException {
-        String naming = "%\"" + id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "\"%";
+        String naming = "%\"" + Jdbc.likeEscaped(id) + "\"%";
         Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE data LIKE ? ESCAPE '\\'", naming);
     }
 
@@ -210,7 +207,7 @@ public final class Erasure {
             Jdbc.update(c, "UPDATE batches SET item_count = item_count - ? WHERE batch_no = ?", n, batch);
         }
         // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
-        String naming = "%" + likeEscaped(biosampleId) + "%";
+        String naming = "%" + Jdbc.likeEscaped(biosampleId) + "%";
         Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\'", naming, naming);
         forgetAnswersNaming(c, biosampleId);
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);

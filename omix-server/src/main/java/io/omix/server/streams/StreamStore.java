@@ -278,8 +278,7 @@ public final class StreamStore {
     private void holdSeries(Connection c, List<NewRecord> records, List<Long> series, boolean noWait) throws SQLException {
         // A group never waits on a row an erasure holds (the whole server's writes queue behind the group's leader): it
         // gives up at once and its requests go on one by one, where only the one about that sample waits.
-        String lock = (platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE")
-                + (noWait ? " NOWAIT" : "");
+        String lock = platform.database().holdRows() + (noWait ? " NOWAIT" : "");
         java.util.TreeSet<String> entities = new java.util.TreeSet<>();
         for (NewRecord r : records) entities.add(r.entityId());
         java.util.TreeSet<Long> held = new java.util.TreeSet<>(series);

@@ -89,7 +89,7 @@ public final class LoginThrottle {
      * or {@code a:username|source} / {@code k:username|source}. For erasure: a LIKE pattern, the username escaped.
      */
     public static java.util.List<Object> accountKeys(String username) {
-        String u = clip(username, 64).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        String u = Jdbc.likeEscaped(clip(username, 64));
         return java.util.List.of(allSources(username), "a:" + u + "|%", "k:" + u + "|%");
     }
 

@@ -24,7 +24,7 @@ public final class SessionStore {
         String id = Secrets.token("ses_");
         OffsetDateTime now = platform.now();
         jdbc.update("DELETE FROM user_sessions WHERE expires_at < ?", now);
-        String held = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+        String held = platform.database().holdRows();
         boolean started = jdbc.inTransaction(c -> {
             // The user's row held: a disable in flight waits and then removes this session, or comes first and is seen.
             if (Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE" + held, rs -> 1, userId).isEmpty()) return false;

@@ -76,11 +76,11 @@ public final class UserStore {
         return jdbc.query("SELECT " + COLUMNS + " FROM users ORDER BY username", UserStore::map);
     }
 
-    /** @return false when there is no such user */
     /**
      * Disables or enables a user. Disabling ends everything the user's credentials opened: their tokens are revoked,
      * their sign-in sessions and upload credentials gone, so that enabling the account again revives none of them
      * (a stolen token or session must not outlive the incident that got the account disabled).
+     * @return false when there is no such user
      */
     public boolean setDisabled(String username, boolean disabled) {
         java.time.OffsetDateTime now = platform.now();

@@ -163,6 +163,14 @@ public final class Database implements AutoCloseable {
         return vendor;
     }
 
+    /**
+     * The clause that holds the rows a statement reads until its transaction ends, against their update or deletion but
+     * not against other holders: PostgreSQL's {@code FOR SHARE}; H2 has no shared row lock, so {@code FOR UPDATE}.
+     */
+    public String holdRows() {
+        return vendor == Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
+    }
+
     public Jdbc jdbc() {
         return jdbc;
     }

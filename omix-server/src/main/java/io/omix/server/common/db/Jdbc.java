@@ -105,6 +105,11 @@ public final class Jdbc {
         }
     }
 
+    /** {@code text} taken literally inside a LIKE pattern written with {@code ESCAPE '\'}: its backslashes, % and _ escaped. */
+    public static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
     /** An integrity constraint refused the statement (SQLSTATE class 23: unique key, foreign key, ...). */
     public static boolean isIntegrityViolation(SQLException e) {
         return e.getSQLState() != null && e.getSQLState().startsWith("23");
