@@ -77,6 +77,14 @@ class ErasureTest {
         return new Person(who, api, sample, entity, object, marker);
     }
 
+    /** A first-party tool of the person's (the console, the CLI): the default scopes and grants, by the code grant. */
+    static String ownTool(Platform platform) {
+        Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
+        scopes.add(Scope.GRANTS.id());
+        return new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                scopes, false, null).client().clientId();
+    }
+
     /** Every (table, column, value) of the schema whose text holds {@code needle}; the audit trail aside (ids only, by design). */
     static List<String> traces(Platform platform, String needle) {
         var jdbc = platform.database().jdbc();
@@ -133,10 +141,7 @@ class ErasureTest {
     void aSharedSampleIsUnboundFromOnePersonNotErasedForBoth(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Platform platform = Identity.platform(s);
-            Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
-            scopes.add(Scope.GRANTS.id());
-            String clientId = new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
-                    scopes, false, null).client().clientId();
+            String clientId = ownTool(platform);
             String project = new SampleStore(platform).createProject("shared", 1, null, null, null).projectId();
             Identity.Person first = Identity.user(s, "sharer1", "sharer1@example.org");
             Identity.Person second = Identity.user(s, "sharer2", "sharer2@example.org");
@@ -162,10 +167,7 @@ class ErasureTest {
     void anErasedPersonLeavesNoTraceInAnyTableOrObject(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Platform platform = Identity.platform(s);
-            Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
-            scopes.add(Scope.GRANTS.id());
-            String clientId = new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
-                    scopes, false, null).client().clientId();
+            String clientId = ownTool(platform);
             String project = new SampleStore(platform).createProject("erasure", 1, null, null, null).projectId();
             var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "ERASURE_APP");
             long batchNo = new BatchStore(platform).register(app.app().namespace(), "shared batch", "items of two people").batchNo();

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omix.server.Platform;
 import io.omix.server.batches.BatchStore;
-import io.omix.server.common.auth.Scope;
-import io.omix.server.oauth.ClientStore;
 import io.omix.server.oauth.OAuthClient;
 import io.omix.server.privacy.ArchiveRestore;
 import io.omix.server.samples.SampleStore;
@@ -60,7 +58,7 @@ class ExportTest {
         ErasureTest.Person person;
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Platform platform = Identity.platform(s);
-            String clientId = ownTool(platform);
+            String clientId = ErasureTest.ownTool(platform);
             String project = new SampleStore(platform).createProject("export", 1, "Consortium", null, null).projectId();
             var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
             long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
@@ -164,7 +162,7 @@ class ExportTest {
             assertEquals(List.of(person.sample()), restored.samples());
             assertEquals(1, restored.files());
             assertEquals(7, restored.observations());
-            String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ownTool(platform),
+            String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ErasureTest.ownTool(platform),
                     again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
             try (Api api = Api.builder(token).endpoint(fresh.url()).build()) {
                 Map<String, String> after = answers(api, person.sample());
@@ -186,7 +184,7 @@ class ExportTest {
             String project = new SampleStore(platform).createProject("export", 1, null, null, null).projectId();
             var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
             long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
-            ErasureTest.Person person = ErasureTest.person(s, "damaged", project, ownTool(platform), app.app().namespace(), batchNo);
+            ErasureTest.Person person = ErasureTest.person(s, "damaged", project, ErasureTest.ownTool(platform), app.app().namespace(), batchNo);
             Path archive = dir.resolve("damaged.zip");
             person.api().exportData(archive, Duration.ofMinutes(2));
             // One byte of the VCF changed, the manifest left as it was.
@@ -254,12 +252,6 @@ class ExportTest {
     }
 
     /** A first-party tool allowed the grants scope (exports, like grants, are the person's own business). */
-    private static String ownTool(Platform platform) {
-        Set<String> scopes = new LinkedHashSet<>(Scope.defaults());
-        scopes.add(Scope.GRANTS.id());
-        return new ClientStore(platform).create("Own tool", List.of(Identity.REDIRECT), Set.of(OAuthClient.AUTHORIZATION_CODE),
-                scopes, false, null).client().clientId();
-    }
 
     /** What the open platform answers about the sample, minus the ids an import draws afresh. */
     private static Map<String, String> answers(Api api, String sample) throws Exception {

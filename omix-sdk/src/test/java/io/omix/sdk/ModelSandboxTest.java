@@ -371,11 +371,26 @@ class ModelSandboxTest {
         }
     }
 
+    /** Class {@code demo.<className>} compiled from {@code source} for Java 17 and zipped as a model package. */
+    Path javaModelZip(String name, String className, String source) throws IOException {
+        Path src = Files.createDirectories(dir.resolve(name + "/demo"));
+        Files.writeString(src.resolve(className + ".java"), source);
+        Path classes = Files.createDirectories(dir.resolve(name + "-classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
+                src.resolve(className + ".java").toString()));
+        Path zip = dir.resolve(name + ".zip");
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry("demo/" + className + ".class"));
+            z.write(Files.readAllBytes(classes.resolve("demo/" + className + ".class")));
+            z.closeEntry();
+        }
+        return zip;
+    }
+
     /** A Java model's memory outside its heap is bounded too: two GiB through Unsafe is refused as memory exceeded (41213). */
     @Test
     void aJavaModelsNativeMemoryIsBounded() throws Exception {
-        Path src = Files.createDirectories(dir.resolve("java-native/demo"));
-        Files.writeString(src.resolve("Native.java"), String.join("\n",
+        Path zip = javaModelZip("java-native", "Native", String.join("\n",
                 "package demo;",
                 "import java.util.Map;",
                 "public final class Native {",
@@ -388,15 +403,6 @@ class ModelSandboxTest {
                 "    return \"{\\\"model_code\\\":0,\\\"model_msg\\\":\\\"success\\\",\\\"model_data\\\":{\\\"allocated_mb\\\":\" + total + \"}}\";",
                 "  }",
                 "}", ""));
-        Path classes = Files.createDirectories(dir.resolve("java-native-classes"));
-        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
-                src.resolve("Native.java").toString()));
-        Path zip = dir.resolve("java-native.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
-            z.putNextEntry(new ZipEntry("demo/Native.class"));
-            z.write(Files.readAllBytes(classes.resolve("demo/Native.class")));
-            z.closeEntry();
-        }
         Identity.Client c = Identity.confidentialClient(server);
         try (Api api = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build().getCredentialsToken().api()) {
             api.deployModel("javaNative", zip, ModelConfig.builder().runtime("java").handler("demo.Native.handler").memorySize(128).timeout(60).build(), WAIT);
@@ -407,8 +413,7 @@ class ModelSandboxTest {
 
     @Test
     void javaModelsGetTheSameBox() throws Exception {
-        Path src = Files.createDirectories(dir.resolve("java-probe/demo"));
-        Files.writeString(src.resolve("Probe.java"), String.join("\n",
+        Path zip = javaModelZip("java-probe", "Probe", String.join("\n",
                 "package demo;",
                 "import java.nio.file.*;",
                 "import java.util.*;",
@@ -435,15 +440,6 @@ class ModelSandboxTest {
                 "      + \"\\\",\\\"api\\\":\\\"\" + api.contains(\"\\\"code\\\":0\") + \"\\\",\\\"proc_owner\\\":\" + owner + \"}}\";",
                 "  }",
                 "}", ""));
-        Path classes = Files.createDirectories(dir.resolve("java-probe-classes"));
-        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
-                src.resolve("Probe.java").toString()));
-        Path zip = dir.resolve("java-probe.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
-            z.putNextEntry(new ZipEntry("demo/Probe.class"));
-            z.write(Files.readAllBytes(classes.resolve("demo/Probe.class")));
-            z.closeEntry();
-        }
         Identity.Client c = Identity.confidentialClient(server);
         try (Api api = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build().getCredentialsToken().api()) {
             api.deployModel("javaProbe", zip, ModelConfig.builder().runtime("java").handler("demo.Probe.handler").memorySize(256).timeout(60).build(), WAIT);

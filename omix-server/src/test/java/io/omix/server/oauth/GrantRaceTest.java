@@ -41,6 +41,35 @@ class GrantRaceTest {
                 rs -> rs.getLong(1), p.clientId(), p.userId()).orElseThrow();
     }
 
+    /** Statements run in a transaction left open: a revocation, replay, rotation or issue in flight. */
+    @FunctionalInterface
+    interface InFlight {
+        void run(Connection c) throws java.sql.SQLException;
+    }
+
+    /**
+     * Starts {@code action} while {@code inFlight} holds its rows uncommitted, checks that the action waits for them
+     * ({@code waits} says on what), commits, and hands back the action's outcome to come.
+     */
+    static <T> CompletableFuture<T> waitingOn(Platform platform, InFlight inFlight, java.util.function.Supplier<T> action, String waits)
+            throws Exception {
+        try (Connection held = platform.database().dataSource().getConnection()) {
+            held.setAutoCommit(false);
+            inFlight.run(held);
+            CompletableFuture<T> acting = CompletableFuture.supplyAsync(action);
+            Thread.sleep(300);
+            assertFalse(acting.isDone(), waits);
+            held.commit();
+            return acting;
+        }
+    }
+
+    /** The action ended refused (an API error), not with a result. */
+    static void refused(CompletableFuture<?> acting) {
+        java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> acting.get(10, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof ApiException, refused.toString());
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anIssueWaitingOnARevocationInFlightIsRefused(String kind) throws Exception {
@@ -48,19 +77,12 @@ class GrantRaceTest {
             Pair p = pair(s);
             TokenStore tokens = new TokenStore(p.platform());
             // A revocation in flight: the consent deleted and the pair's tokens revoked, not yet committed.
-            try (Connection revoking = p.platform().database().dataSource().getConnection()) {
-                revoking.setAutoCommit(false);
+            refused(waitingOn(p.platform(), revoking -> {
                 io.omix.server.common.db.Jdbc.update(revoking, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", p.userId(), p.clientId());
                 io.omix.server.common.db.Jdbc.update(revoking, "UPDATE oauth_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE client_id = ? AND user_id = ?",
                         p.clientId(), p.userId());
-                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() ->
-                        tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", null, null));
-                Thread.sleep(300);
-                assertFalse(issuing.isDone(), "the issue waits for the grant's row");
-                revoking.commit();
-                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
-                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
-            }
+            }, () -> tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", null, null),
+                    "the issue waits for the grant's row"));
             assertEquals(0, live(p), "nothing issued after the revocation");
         }
     }
@@ -71,19 +93,13 @@ class GrantRaceTest {
         try (TestServer s = TestServer.start(kind)) {
             Pair p = pair(s);
             // An issue in flight: the grant's row taken and the new tokens stored, not yet committed.
-            try (Connection issuing = p.platform().database().dataSource().getConnection()) {
-                issuing.setAutoCommit(false);
+            assertTrue(waitingOn(p.platform(), issuing -> {
                 io.omix.server.common.db.Jdbc.query(issuing, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1,
                         p.userId(), p.clientId());
                 io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope,"
                                 + " issued_at, expires_at) VALUES (?, 'access', ?, ?, ?, 'authorization_code', 'profile', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP + INTERVAL '1' HOUR)",
                         "race-token-hash-0001", TokenStore.newFamily(), p.clientId(), p.userId());
-                CompletableFuture<Boolean> revoking = CompletableFuture.supplyAsync(() -> new ConsentStore(p.platform()).revoke(p.userId(), p.clientId()));
-                Thread.sleep(300);
-                assertFalse(revoking.isDone(), "the revocation waits for the grant's row");
-                issuing.commit();
-                assertTrue(revoking.get(10, TimeUnit.SECONDS));
-            }
+            }, () -> new ConsentStore(p.platform()).revoke(p.userId(), p.clientId()), "the revocation waits for the grant's row").get(10, TimeUnit.SECONDS));
             assertEquals(0, live(p), "what the issue stored was revoked with the rest");
         }
     }
@@ -101,17 +117,10 @@ class GrantRaceTest {
             String codeHash = code(p);
             TokenStore tokens = new TokenStore(p.platform());
             // A second use of the code seen, its mark not yet committed.
-            try (Connection replaying = p.platform().database().dataSource().getConnection()) {
-                replaying.setAutoCommit(false);
-                io.omix.server.common.db.Jdbc.update(replaying, "UPDATE oauth_codes SET replayed_at = CURRENT_TIMESTAMP WHERE code_hash = ?", codeHash);
-                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() ->
-                        tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", codeHash, null));
-                Thread.sleep(300);
-                assertFalse(issuing.isDone(), "the exchange waits for the code's row");
-                replaying.commit();
-                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
-                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
-            }
+            refused(waitingOn(p.platform(),
+                    replaying -> io.omix.server.common.db.Jdbc.update(replaying, "UPDATE oauth_codes SET replayed_at = CURRENT_TIMESTAMP WHERE code_hash = ?", codeHash),
+                    () -> tokens.issueForGrant(TokenStore.newFamily(), p.clientId(), p.userId(), OAuthClient.AUTHORIZATION_CODE, "profile", codeHash, null),
+                    "the exchange waits for the code's row"));
             assertEquals(0, live(p), "nothing issued from a replayed code");
         }
     }
@@ -123,19 +132,16 @@ class GrantRaceTest {
             Pair p = pair(s);
             String codeHash = code(p);
             // The first exchange in flight: the code's row taken and its tokens stored, not yet committed.
-            try (Connection issuing = p.platform().database().dataSource().getConnection()) {
-                issuing.setAutoCommit(false);
+            waitingOn(p.platform(), issuing -> {
                 io.omix.server.common.db.Jdbc.query(issuing, "SELECT replayed_at FROM oauth_codes WHERE code_hash = ? FOR UPDATE", rs -> 1, codeHash);
                 io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, user_id, grant_type, scope,"
                                 + " code_hash, issued_at, expires_at) VALUES (?, 'access', ?, ?, ?, 'authorization_code', 'profile', ?, CURRENT_TIMESTAMP,"
                                 + " CURRENT_TIMESTAMP + INTERVAL '1' HOUR)",
                         "race-token-hash-0002", TokenStore.newFamily(), p.clientId(), p.userId(), codeHash);
-                CompletableFuture<Void> replaying = CompletableFuture.runAsync(() -> new TokenStore(p.platform()).revokeReplayedCode(codeHash));
-                Thread.sleep(300);
-                assertFalse(replaying.isDone(), "the replay waits for the code's row");
-                issuing.commit();
-                replaying.get(10, TimeUnit.SECONDS);
-            }
+            }, () -> {
+                new TokenStore(p.platform()).revokeReplayedCode(codeHash);
+                return null;
+            }, "the replay waits for the code's row").get(10, TimeUnit.SECONDS);
             assertEquals(0, live(p), "what the first exchange stored was revoked by the replay");
         }
     }
@@ -159,16 +165,9 @@ class GrantRaceTest {
             String clientId = clientOfItsOwn(platform);
             String leaked = new ClientStore(platform).find(clientId).orElseThrow().secretHash();
             TokenStore tokens = new TokenStore(platform);
-            try (Connection rotating = platform.database().dataSource().getConnection()) {
-                rotating.setAutoCommit(false);
-                io.omix.server.common.db.Jdbc.update(rotating, "UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ?", "f".repeat(64), clientId);
-                CompletableFuture<TokenStore.Issued> issuing = CompletableFuture.supplyAsync(() -> tokens.issueForClient(clientId, leaked, "profile"));
-                Thread.sleep(300);
-                assertFalse(issuing.isDone(), "the issue waits for the client's row");
-                rotating.commit();
-                java.util.concurrent.ExecutionException refused = assertThrows(java.util.concurrent.ExecutionException.class, () -> issuing.get(10, TimeUnit.SECONDS));
-                assertTrue(refused.getCause() instanceof ApiException, refused.toString());
-            }
+            refused(waitingOn(platform,
+                    rotating -> io.omix.server.common.db.Jdbc.update(rotating, "UPDATE oauth_clients SET secret_hash = ? WHERE client_id = ?", "f".repeat(64), clientId),
+                    () -> tokens.issueForClient(clientId, leaked, "profile"), "the issue waits for the client's row"));
             assertEquals(0, liveOf(platform, clientId), "nothing issued with the old secret");
         }
     }
@@ -180,19 +179,13 @@ class GrantRaceTest {
         try (TestServer s = TestServer.start(kind)) {
             Platform platform = s.server().platform();
             String clientId = clientOfItsOwn(platform);
-            String lock = platform.database().vendor() == io.omix.server.common.db.Database.Vendor.POSTGRESQL ? " FOR SHARE" : " FOR UPDATE";
-            try (Connection issuing = platform.database().dataSource().getConnection()) {
-                issuing.setAutoCommit(false);
+            String lock = platform.database().holdRows();
+            assertTrue(waitingOn(platform, issuing -> {
                 io.omix.server.common.db.Jdbc.query(issuing, "SELECT 1 FROM oauth_clients WHERE client_id = ?" + lock, rs -> 1, clientId);
                 io.omix.server.common.db.Jdbc.update(issuing, "INSERT INTO oauth_tokens (token_hash, kind, family_id, client_id, grant_type, scope,"
                                 + " issued_at, expires_at) VALUES (?, 'access', ?, ?, 'client_credentials', 'profile', CURRENT_TIMESTAMP,"
                                 + " CURRENT_TIMESTAMP + INTERVAL '1' HOUR)", "race-token-hash-0003", TokenStore.newFamily(), clientId);
-                CompletableFuture<Boolean> disabling = CompletableFuture.supplyAsync(() -> new ClientStore(platform).setDisabled(clientId, true));
-                Thread.sleep(300);
-                assertFalse(disabling.isDone(), "the disable waits for the client's row");
-                issuing.commit();
-                assertTrue(disabling.get(10, TimeUnit.SECONDS));
-            }
+            }, () -> new ClientStore(platform).setDisabled(clientId, true), "the disable waits for the client's row").get(10, TimeUnit.SECONDS));
             new ClientStore(platform).setDisabled(clientId, false);
             assertEquals(0, liveOf(platform, clientId), "what the issue stored was revoked by the disable");
         }

@@ -397,16 +397,21 @@ class CallStoreTest {
         }
     }
 
+    /** The sample {@link #SAMPLE} as a version before V29 stored it (in an upgrade's set-up). */
+    static void legacySample(java.sql.Connection c) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)")) {
+            io.omix.server.common.db.Jdbc.bind(ps, SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
+            ps.executeUpdate();
+        }
+    }
+
     /** What an import may bring is no bound on calls stored before the upgrade: an rs id on 300 rows moves all the same. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void rowsBeyondAnImportsLimitsStillMoveIntoBlocks(String kind) {
         try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("28", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
-                    + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)")) {
-                io.omix.server.common.db.Jdbc.bind(ps, SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
-                ps.executeUpdate();
-            }
+            legacySample(c);
             io.omix.server.common.db.Jdbc.update(c, "INSERT INTO variant_sources (source_id, biosample_id, assembly, is_current, variant_count, imported_at)"
                     + " VALUES (78, ?, 'GRCh38', TRUE, 300, ?)", SAMPLE, OffsetDateTime.now());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO variants (source_id, rsid, seq, chromosome, position, ref, alts, call_data, site_data,"
@@ -428,11 +433,7 @@ class CallStoreTest {
     void callsStoredAsRowsBeforeTheUpgradeMoveIntoBlocksInPositionOrder(String kind) {
         UUID variantId = UUID.fromString("6f1c2a9e-0d7b-4c53-9a61-3f0e8b2d4c17");
         try (TestServer ts = TestServer.builder().database(kind).upgradingFrom("28", c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
-                    + " statistics_json, alignment_json, create_time, update_time) VALUES (?,1,1,1,1,'{}','{}','{}','{}',?,?)")) {
-                io.omix.server.common.db.Jdbc.bind(ps, SAMPLE, OffsetDateTime.now(), OffsetDateTime.now());
-                ps.executeUpdate();
-            }
+            legacySample(c);
             io.omix.server.common.db.Jdbc.update(c, "INSERT INTO variant_sources (source_id, biosample_id, assembly, is_current, variant_count, imported_at)"
                     + " VALUES (77, ?, 'GRCh38', TRUE, 5, ?)", SAMPLE, OffsetDateTime.now());
             // An earlier version took unsorted files and both spellings of a chromosome: the rows are in no useful order.
