@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultProxy implements AutoCloseable {
     /** DROP_AFTER_ANSWER: the server serves the request, its answer is lost on the way back (a write that was done). */
-    enum Fault { PASS, DROP_AFTER_REQUEST, DROP_AFTER_ANSWER, STATUS_503, STATUS_503_RETRY_AFTER_1 }
+    enum Fault { PASS, DROP_AFTER_REQUEST, DROP_AFTER_ANSWER, STATUS_503, STATUS_503_RETRY_AFTER_1, HANG_3_SECONDS }
 
     private static final Set<String> HOP_HEADERS = Set.of("host", "connection", "content-length", "upgrade", "expect",
             "keep-alive", "transfer-encoding", "te", "http2-settings");
@@ -96,6 +96,7 @@ final class FaultProxy implements AutoCloseable {
                         HttpResponse.BodyHandlers.discarding());
                 case STATUS_503 -> write(out, 503, "", new byte[0]);
                 case STATUS_503_RETRY_AFTER_1 -> write(out, 503, "Retry-After: 1\r\n", new byte[0]);
+                case HANG_3_SECONDS -> Thread.sleep(3000);
                 case PASS -> {
                     HttpResponse<byte[]> r = client.send(forward.method(requestLine[0],
                             HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -154,6 +154,20 @@ class TransportTest {
     }
 
     @Test
+    void aRetryCutShortByTheDeadlineReportsTheAnswerBeforeIt() {
+        // The first attempt answers 503; the retry hangs until the deadline cuts it: the caller learns of the 503, not of a timeout.
+        proxy.script(Fault.STATUS_503, Fault.HANG_3_SECONDS);
+        try (HttpTransport t = new HttpTransport(new ClientConfig(java.net.URI.create(proxy.url()), 5, Duration.ofSeconds(5), false,
+                Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofSeconds(5), Duration.ofMillis(700)))) {
+            ServerException e = assertThrows(ServerException.class, () -> t.envelope(ApiRequest.get("/ping")));
+            assertEquals(503, e.httpStatus());
+            assertEquals(2, e.attempts());
+        } finally {
+            proxy.script();
+        }
+    }
+
+    @Test
     void serverFailuresOnIdempotentRequestsAreRetriedThenReported() {
         try (HttpTransport t = transport(server.url(), 2, Duration.ofSeconds(5))) {
             BgeException e = assertThrows(BgeException.class, () -> t.envelope(ApiRequest.get("/test/boom")));

@@ -17,6 +17,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -177,6 +178,11 @@ public final class HttpTransport implements AutoCloseable {
             return new String(body, StandardCharsets.UTF_8);
         }
 
+        /** The same answer, counted as reported after {@code attempts} attempts. */
+        Response after(int attempts) {
+            return new Response(status, headers, body, attempts);
+        }
+
         /**
          * A header's first value.
          *
@@ -206,7 +212,7 @@ public final class HttpTransport implements AutoCloseable {
      * its {@code Idempotency-Key} first.
      *
      * @param request the request
-     * @return the last answer, whatever its status
+     * @return the last answer, whatever its status (when the deadline cuts a retry short, the answer before it)
      * @throws TransportException when no answer came (after the retries or past the deadline) or the thread was interrupted
      */
     public Response send(ApiRequest request) {
@@ -214,13 +220,17 @@ public final class HttpTransport implements AutoCloseable {
         request.keyIfWrite();
         long deadline = config.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + config.deadline().toNanos();
         Duration perAttempt = request.timeout() != null ? request.timeout() : config.timeout();
+        // The answer before a retry: when the deadline cuts the retry short, the caller gets that answer, not a timeout.
+        Response previous = null;
         for (int attempt = 1; ; attempt++) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                if (previous != null) return previous.after(attempt - 1);
                 throw new TransportException(request.method() + " " + request.path() + ": the deadline of " + config.deadline().toMillis()
                         + " ms passed after " + (attempt - 1) + (attempt == 2 ? " attempt" : " attempts"), null, attempt - 1);
             }
-            Duration timeout = left < perAttempt.toNanos() ? Duration.ofNanos(left) : perAttempt;
+            boolean cutByDeadline = left < perAttempt.toNanos();
+            Duration timeout = cutByDeadline ? Duration.ofNanos(left) : perAttempt;
             HttpRequest httpRequest = build(request, timeout);
             long started = System.nanoTime();
             if (config.verbose()) logRequest(request, httpRequest, attempt);
@@ -234,6 +244,7 @@ public final class HttpTransport implements AutoCloseable {
                     sleep(wait, attempt);
                     continue;
                 }
+                if (previous != null && cutByDeadline && e instanceof HttpTimeoutException) return previous.after(attempt);
                 throw new TransportException(request.method() + " " + request.path() + " failed after " + attempt
                         + (attempt == 1 ? " attempt: " : " attempts: ") + describe(e), e, attempt);
             } catch (InterruptedException e) {
@@ -246,6 +257,7 @@ public final class HttpTransport implements AutoCloseable {
                 Optional<Duration> asked = retryAfter(response);
                 Duration wait = asked.isPresent() ? asked.get() : backoff(attempt);
                 if (wait.compareTo(config.maxRetryAfter()) <= 0 && fits(wait, deadline)) {
+                    previous = response;
                     sleep(wait, attempt);
                     continue;
                 }
