@@ -84,21 +84,22 @@ class MicrobiomeTest {
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
-    void theBackgroundDescribesTheWholeCohortAndFollowsNewProfiles(String kind) throws Exception {
+    void theBackgroundDescribesTheCohortAndTakesNewProfilesInTenAtATime(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             VariantsTest.World w = VariantsTest.world(s);
+            String lineage = "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t";
             // A cohort of 10: taxon 4242 absent from 4 samples, 1..6 in the others.
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 String id = metagenomicsSample(w, "C-" + i);
                 ids.add(id);
-                String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n"
-                        + (i >= 4 ? "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t" + (i - 3) + "\n" : "");
+                String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n" + (i >= 4 ? lineage + (i - 3) + "\n" : "");
                 assertEquals(0, importProfile(w, id, "kind=taxon", table.getBytes()).getInt("code"));
                 if (i == 8) {
-                    // Nine people: below microbiome.background-min-cohort (10) the figures, which would describe them, are withheld.
+                    // Nine profiles wait for the tenth (microbiome.background-publish-every): nothing is published, and
+                    // with so few people (microbiome.background-min-cohort) no figure would be shown anyway.
                     Model few = background(w, ids.get(6));
-                    assertEquals(9, few.getInt("cohort_size"));
+                    assertEquals(0, few.getInt("cohort_size"));
                     assertNull(few.get("mean"));
                     assertNull(few.get("freq"));
                     assertNull(few.get("rank_ratio"));
@@ -118,17 +119,43 @@ class MicrobiomeTest {
             assertEquals(">=100%", background(w, ids.get(9)).getString("rank_ratio"));
             assertEquals(">=50%", background(w, ids.get(4)).getString("rank_ratio"));
 
-            // An eleventh sample without the taxon joins the cohort: everything follows at once.
+            // One new profile is not published on its own: comparing the answers before and after its import would
+            // tell its abundance. A re-import is counted as the profile was until the next publication.
             String late = metagenomicsSample(w, "C-late");
-            importProfile(w, late, "kind=taxon", "k__Bacteria\t2\t100\n".getBytes());
+            importProfile(w, late, "kind=taxon", (lineage + "40\n").getBytes());
+            importProfile(w, ids.get(9), "kind=taxon", (lineage + "2\n").getBytes());
+            assertEquals(median.dumps(), background(w, ids.get(6)).dumps(), "nothing moved");
+            assertEquals(">=100%", background(w, late).getString("rank_ratio"), "the new sample is placed in the published cohort");
+
+            // Eight more make ten waiting (the late one, the re-import, eight new): all go in together.
+            for (int i = 0; i < 8; i++) {
+                String id = metagenomicsSample(w, "D-" + i);
+                importProfile(w, id, "kind=taxon", "k__Bacteria\t2\t100\n".getBytes());
+                if (i < 7) assertEquals(10, background(w, ids.get(6)).getInt("cohort_size"));
+            }
             Model after = background(w, ids.get(6));
-            assertEquals(11, after.getInt("cohort_size"));
-            assertEquals(6.0 / 11, after.getDouble("freq"), 1e-9);
-            assertEquals(21.0 / 11, after.getDouble("mean"), 1e-9);
-            // A re-import replaces the sample's profile: the maximum drops from 6 to 2.
-            importProfile(w, ids.get(9), "kind=taxon", ("k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t2\n").getBytes());
-            assertEquals(5.0, ((Number) background(w, ids.get(6)).at("background.100%")).doubleValue(), 1e-9);
+            assertEquals(19, after.getInt("cohort_size"), "10 counted, the late one, 8 new");
+            assertEquals(7.0 / 19, after.getDouble("freq"), 1e-9, "1, 2, 3, 4, 5, 2 (re-imported) and 40");
+            assertEquals(coarse(57.0 / 19), after.getDouble("mean"), 1e-12);
+            assertEquals(40.0, ((Number) after.at("background.100%")).doubleValue(), 1e-9);
+
+            // Erasing a counted sample takes exactly it out, and publishes no waiting profile with it.
+            importProfile(w, metagenomicsSample(w, "E-1"), "kind=taxon", (lineage + "90\n").getBytes());
+            s.server().platform().database().jdbc().inTransaction(c -> {   // as an erasure of the sample does it
+                io.omix.server.microbiome.ProfileImporter.eraseSample(c, ids.get(8));   // abundance 5
+                return null;
+            });
+            Model erased = background(w, ids.get(6));
+            assertEquals(18, erased.getInt("cohort_size"));
+            assertEquals(6.0 / 18, erased.getDouble("freq"), 1e-9);
+            assertEquals(coarse(52.0 / 18), erased.getDouble("mean"), 1e-12);
+            assertEquals(2.89, erased.getDouble("mean"), 1e-12, "three significant digits");
+            assertEquals(40.0, ((Number) erased.at("background.100%")).doubleValue(), 1e-9, "the waiting 90 stays out");
         }
+    }
+
+    private static double coarse(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).doubleValue();
     }
 
     private static Model background(VariantsTest.World w, String biosampleId) {

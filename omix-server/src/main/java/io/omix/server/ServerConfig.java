@@ -54,7 +54,7 @@ import java.util.Properties;
  * @param taskRetention   how long finished tasks stay readable
  * @param variantMaxCallsPerImport the most calls one VCF import may hold (its rs id index is built in memory, 8 bytes a call)
  * @param fileMaxBytesPerOwner the most bytes one owner's files and unfinished uploads may hold together
- * @param microbiomeBackgroundMinCohort the fewest samples a taxon's background describes with figures
+ * @param microbiomeBackground when a taxon's cohort background is published and with what figures
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -65,7 +65,15 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
-                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner, int microbiomeBackgroundMinCohort) {
+                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground) {
+
+    /**
+     * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
+     *
+     * @param minCohort    the fewest samples a taxon's background describes with figures (below it they are null)
+     * @param publishEvery how many new or replaced taxon profiles wait before the background takes them in, together
+     */
+    public record MicrobiomeBackground(int minCohort, int publishEvery) {}
 
     /**
      * What the GA4GH Beacon tells callers about data they may not see themselves.
@@ -141,6 +149,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("variants.max-calls-per-import", "16000000");
         d.put("files.max-bytes-per-owner", String.valueOf(1L << 40));
         d.put("microbiome.background-min-cohort", "10");
+        d.put("microbiome.background-publish-every", "10");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -264,7 +273,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 addresses(v.get("server.trusted-proxies")),
                 Math.max(1, integer(v, "variants.max-calls-per-import")),
                 Long.parseLong(number(v, "files.max-bytes-per-owner")),
-                Math.max(1, integer(v, "microbiome.background-min-cohort")));
+                new MicrobiomeBackground(Math.max(1, integer(v, "microbiome.background-min-cohort")),
+                        Math.max(1, integer(v, "microbiome.background-publish-every"))));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -337,7 +347,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackgroundMinCohort);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground);
     }
 
     @Override

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A taxon's distribution over the reference cohort (every sample with a taxon profile), from what
- * import keeps current: the cohort size N, how many samples carry the taxon (n), the sum of its
+ * A taxon's distribution over the reference cohort (the samples the last publication counted), from what
+ * publication keeps: the cohort size N, how many samples carry the taxon (n), the sum of its
  * abundances, and 101 percentiles of its non-zero abundances. Samples without the taxon count as
  * zero, so quantiles over all N are read off without touching any sample's rows.
  */
@@ -70,19 +70,24 @@ record Background(int cohort, int present, double sum, double[] percentiles) {
     Map<String, Object> block(String referenceCohort, Double sampleValue, int minCohort) {
         boolean shown = cohort >= minCohort;
         Map<String, Object> quantiles = new LinkedHashMap<>();
-        for (int q : QUANTILES) quantiles.put(q + "%", shown ? round(quantile(q / 100.0)) : null);
+        for (int q : QUANTILES) quantiles.put(q + "%", shown ? coarse(quantile(q / 100.0)) : null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference_cohort", referenceCohort);
         m.put("background", quantiles);
         m.put("freq", !shown ? null : cohort == 0 ? 0.0 : (double) present / cohort);
         m.put("rank_ratio", !shown || sampleValue == null ? null : ">=" + (int) Math.floor(rankRatio(sampleValue) * 100) + "%");
-        m.put("mean", !shown ? null : cohort == 0 ? 0.0 : sum / cohort);
+        m.put("mean", !shown ? null : cohort == 0 ? 0.0 : coarse(sum / cohort));
         m.put("cohort_size", cohort);
         return m;
     }
 
-    private static double round(double v) {
-        return Math.round(v * 1e9) / 1e9;
+    /**
+     * Three significant digits: enough to place a sample in its cohort, too few to recover one profile's abundance
+     * from the difference between two publications.
+     */
+    static double coarse(double v) {
+        if (v == 0 || !Double.isFinite(v)) return v;
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3, java.math.RoundingMode.HALF_EVEN)).doubleValue();
     }
 
     static String encode(double[] percentiles) {

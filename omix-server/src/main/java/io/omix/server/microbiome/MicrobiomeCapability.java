@@ -158,7 +158,7 @@ public final class MicrobiomeCapability implements Capability {
         int limit = p.get(TAXON_LIMIT);
         SqlWhere where = new SqlWhere().and("a.biosample_id = ?", s.biosampleId()).in("a.taxon_id", ids);
         int count = jdbc.queryOne("SELECT COUNT(*) FROM taxon_abundance a" + where.sql(), rs -> rs.getInt(1), where.args()).orElse(0);
-        int cohort = jdbc.queryOne("SELECT COUNT(*) FROM microbiome_profiles WHERE kind = 'taxon'", rs -> rs.getInt(1)).orElse(0);
+        int cohort = jdbc.queryOne("SELECT cohort FROM microbiome_locks WHERE name = 'taxon_background'", rs -> rs.getInt(1)).orElse(0);
         List<Map<String, Object>> rows = jdbc.query("SELECT a.abundance, t.*, b.n_present, b.abundance_sum, b.percentiles "
                         + "FROM taxon_abundance a JOIN taxa t ON t.taxon_id = a.taxon_id LEFT JOIN taxon_background b ON b.taxon_id = a.taxon_id"
                         + where.sql() + " ORDER BY a.abundance DESC, a.taxon_id LIMIT ? OFFSET ?",
@@ -184,7 +184,7 @@ public final class MicrobiomeCapability implements Capability {
         taxonomy.put("rank", rs.getString("rank"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("platform_labels", platformLabels(s));
-        m.put("background", background.block(REFERENCE_COHORT, value, platform.config().microbiomeBackgroundMinCohort()));
+        m.put("background", background.block(REFERENCE_COHORT, value, platform.config().microbiomeBackground().minCohort()));
         m.put("sample_info", sampleInfo(s));
         m.put("observation", observation(value, null));
         m.put("taxonomy", taxonomy);
@@ -443,6 +443,7 @@ public final class MicrobiomeCapability implements Capability {
                     .append(String.format(java.util.Locale.ROOT, "%.5f", value[0])).append('\n'));
             importer.importTaxa(id, new java.io.ByteArrayInputStream(table.toString().getBytes(StandardCharsets.UTF_8)), "MetaPhlAn 4.0");
         }
+        importer.publishBackgroundNow(); // made-up profiles: nobody to hide among the others
     }
 
     private static InputStream resource(String name) {

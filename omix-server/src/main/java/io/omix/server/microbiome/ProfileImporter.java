@@ -17,15 +17,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Imports a sample's microbiome profiles. Each import replaces the sample's previous profile of the
- * same kind and catalog in one transaction. Taxon imports also bring the cohort background of every
- * taxon they touch up to date, so that requests never scan the cohort.
+ * same kind and catalog in one transaction. Taxon imports also publish the cohort background once enough
+ * profiles wait for it (each taxon's figures kept in one row, so that requests never scan the cohort).
  */
 public final class ProfileImporter {
     public static final List<String> FUNC_CATALOGS = List.of("go", "ko", "eggnog", "pfam", "kegg-pwy", "kegg-mdl", "level4ec",
@@ -72,9 +71,7 @@ public final class ProfileImporter {
             taxa.add(new Taxon(id, last, rank, clade, value));
         });
         return jdbc.inTransaction(c -> {
-            Jdbc.query(c, "SELECT name FROM microbiome_locks WHERE name = 'taxon_background' FOR UPDATE", rs -> 1);
-            Set<String> touched = new LinkedHashSet<>(Jdbc.query(c, "SELECT taxon_id FROM taxon_abundance WHERE biosample_id = ?",
-                    rs -> rs.getString(1), biosampleId));
+            lockBackground(c);
             Jdbc.update(c, "DELETE FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
             Set<String> known = new java.util.HashSet<>();
             try (PreparedStatement insertTaxon = c.prepareStatement("INSERT INTO taxa (taxon_id, taxon_name, rank, lineage) VALUES (?,?,?,?)");
@@ -82,7 +79,6 @@ public final class ProfileImporter {
                          "INSERT INTO taxon_abundance (biosample_id, taxon_id, abundance) VALUES (?,?,?)")) {
                 for (Taxon t : taxa) {
                     if (!known.add(t.id())) throw new IllegalArgumentException("taxon " + t.name() + " appears twice");
-                    touched.add(t.id());
                     if (Jdbc.query(c, "SELECT 1 FROM taxa WHERE taxon_id = ?", rs -> 1, t.id()).isEmpty()) {
                         Jdbc.bind(insertTaxon, t.id(), t.name(), t.rank(), t.lineage());
                         insertTaxon.executeUpdate();
@@ -93,38 +89,93 @@ public final class ProfileImporter {
                 insertValue.executeBatch();
             }
             recordProfile(c, biosampleId, "taxon", TAXON_CATALOG, software);
-            for (String taxonId : touched) refreshBackground(c, taxonId);
+            // The published background keeps counting the sample as it was until enough profiles wait to go in together.
+            if (Jdbc.query(c, "SELECT 1 FROM taxon_background_waiting WHERE biosample_id = ?", rs -> 1, biosampleId).isEmpty()) {
+                Jdbc.update(c, "INSERT INTO taxon_background_waiting (biosample_id) VALUES (?)", biosampleId);
+            }
+            publishBackground(c, platform.config().microbiomeBackground().publishEvery());
             return new Result(biosampleId, "taxon", null, taxa.size());
         });
     }
 
+    /** Taxon imports, publications and erasures take this row, so that (on any server) they change the background one at a time. */
+    private static void lockBackground(Connection c) throws SQLException {
+        Jdbc.query(c, "SELECT name FROM microbiome_locks WHERE name = 'taxon_background' FOR UPDATE", rs -> 1);
+    }
+
     /**
-     * Erases a sample's profiles of every kind (in the caller's transaction) and recomputes the cohort
-     * background of the taxa it had, so that nothing derived from its abundances remains.
+     * Publishes the background with every waiting profile when at least {@code atLeast} wait: their abundances
+     * replace what the background counted of them, and the taxa either version has are computed again. Waiting
+     * one by one would let anyone comparing answers around an import read that profile off the mean.
+     *
+     * @return whether it published
+     */
+    static boolean publishBackground(Connection c, int atLeast) throws SQLException {
+        List<String> waiting = Jdbc.query(c, "SELECT biosample_id FROM taxon_background_waiting ORDER BY biosample_id", rs -> rs.getString(1));
+        if (waiting.isEmpty() || waiting.size() < atLeast) return false;
+        Set<String> touched = new java.util.TreeSet<>();
+        for (String biosampleId : waiting) {
+            touched.addAll(countedTaxa(c, biosampleId));
+            Jdbc.update(c, "DELETE FROM taxon_background_values WHERE biosample_id = ?", biosampleId);
+            Jdbc.update(c, "INSERT INTO taxon_background_values (biosample_id, taxon_id, abundance)"
+                    + " SELECT biosample_id, taxon_id, abundance FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
+            touched.addAll(countedTaxa(c, biosampleId));
+            if (Jdbc.query(c, "SELECT 1 FROM taxon_background_cohort WHERE biosample_id = ?", rs -> 1, biosampleId).isEmpty()) {
+                Jdbc.update(c, "INSERT INTO taxon_background_cohort (biosample_id) VALUES (?)", biosampleId);
+            }
+        }
+        Jdbc.update(c, "DELETE FROM taxon_background_waiting");
+        for (String taxonId : touched) refreshBackground(c, taxonId);
+        countCohort(c);
+        return true;
+    }
+
+    /** Publishes whatever waits, however little (demo data, which describes nobody). */
+    void publishBackgroundNow() {
+        jdbc.inTransaction(c -> {
+            lockBackground(c);
+            return publishBackground(c, 1);
+        });
+    }
+
+    private static List<String> countedTaxa(Connection c, String biosampleId) throws SQLException {
+        return Jdbc.query(c, "SELECT taxon_id FROM taxon_background_values WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId);
+    }
+
+    private static void countCohort(Connection c) throws SQLException {
+        Jdbc.update(c, "UPDATE microbiome_locks SET cohort = (SELECT COUNT(*) FROM taxon_background_cohort) WHERE name = 'taxon_background'");
+    }
+
+    /**
+     * Erases a sample's profiles of every kind (in the caller's transaction) and takes what the published background
+     * counted of it out, so that nothing derived from its abundances remains; profiles waiting for publication stay
+     * out of it.
      */
     public static void eraseSample(Connection c, String biosampleId) throws SQLException {
-        Jdbc.query(c, "SELECT name FROM microbiome_locks WHERE name = 'taxon_background' FOR UPDATE", rs -> 1);
-        List<String> touched = Jdbc.query(c, "SELECT taxon_id FROM taxon_abundance WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId);
+        lockBackground(c);
+        List<String> touched = countedTaxa(c, biosampleId);
+        boolean counted = Jdbc.update(c, "DELETE FROM taxon_background_cohort WHERE biosample_id = ?", biosampleId) > 0;
+        Jdbc.update(c, "DELETE FROM taxon_background_values WHERE biosample_id = ?", biosampleId);
+        Jdbc.update(c, "DELETE FROM taxon_background_waiting WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM func_abundance WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM gene_abundance WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM microbiome_profiles WHERE biosample_id = ?", biosampleId);
         for (String taxonId : touched) refreshBackground(c, taxonId);
+        if (counted) countCohort(c);
     }
 
-    /** Recomputes one taxon's background from its non-zero abundances (n rows, at import and erasure only). */
+    /** Recomputes one taxon's published background from the values it counts (n rows, at publication and erasure only). */
     private static void refreshBackground(Connection c, String taxonId) throws SQLException {
-        List<Double> values = Jdbc.query(c, "SELECT abundance FROM taxon_abundance WHERE taxon_id = ? AND abundance > 0 ORDER BY abundance",
+        List<Double> values = Jdbc.query(c, "SELECT abundance FROM taxon_background_values WHERE taxon_id = ? AND abundance > 0 ORDER BY abundance",
                 rs -> rs.getDouble(1), taxonId);
-        if (values.isEmpty() && Jdbc.query(c, "SELECT 1 FROM taxon_abundance WHERE taxon_id = ? LIMIT 1", rs -> 1, taxonId).isEmpty()) {
-            // No sample has the taxon any more (the last one was erased): no background either.
-            Jdbc.update(c, "DELETE FROM taxon_background WHERE taxon_id = ?", taxonId);
-            return;
+        Jdbc.update(c, "DELETE FROM taxon_background WHERE taxon_id = ?", taxonId);
+        if (values.isEmpty() && Jdbc.query(c, "SELECT 1 FROM taxon_background_values WHERE taxon_id = ? LIMIT 1", rs -> 1, taxonId).isEmpty()) {
+            return; // no counted sample has the taxon (any more): no background either
         }
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
         double sum = 0;
         for (double v : sorted) sum += v;
-        Jdbc.update(c, "DELETE FROM taxon_background WHERE taxon_id = ?", taxonId);
         Jdbc.update(c, "INSERT INTO taxon_background (taxon_id, n_present, abundance_sum, percentiles) VALUES (?,?,?,?)",
                 taxonId, sorted.length, sum, Background.encode(Background.percentilesOf(sorted)));
     }
