@@ -140,6 +140,61 @@ class HardeningTest {
         assertFalse(broken.body().contains("$"), broken.body());
     }
 
+    static HttpResponse<String> uploadCsv(TestServer s, Identity.Client key, long workspace, long project, String name, byte[] csv) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/workspaces/" + workspace + "/projects/" + project
+                        + "/datasets/upload?name=" + name)).header("X-API-KEY", key.id()).header("X-API-SECRET", key.secret())
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofByteArray(csv)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aCsvRowIsRefusedAtItsFirstCellBeyondTheHeaderAndACellAtItsLimit() throws Exception {
+        Identity.Client key = Identity.datasetKey(server);
+        var ws = new io.omix.server.datasets.DatasetStore(Identity.platform(server)).createWorkspace(key.id(), "wide");
+        // A row of 200,000 cells under a header of two: refused as the third cell is read, not after taking the row into memory.
+        HttpResponse<String> wide = uploadCsv(server, key, ws.workspaceId(), ws.projectId(), "wide", ("a,b\n" + "x,".repeat(200_000) + "\n").getBytes());
+        assertEquals(400, wide.statusCode(), wide.body());
+        assertTrue(wide.body().contains("line 2 has more values than the header's 2"), wide.body());
+        HttpResponse<String> header = uploadCsv(server, key, ws.workspaceId(), ws.projectId(), "header", ("h,".repeat(100_000) + "h\n").getBytes());
+        assertEquals(400, header.statusCode(), header.body());
+        assertTrue(header.body().contains("1 to 500 columns"), header.body());
+        HttpResponse<String> cell = uploadCsv(server, key, ws.workspaceId(), ws.projectId(), "cell", ("a,b\n1," + "y".repeat(70_000) + "\n").getBytes());
+        assertEquals(400, cell.statusCode(), cell.body());
+        assertTrue(cell.body().contains("line 2: a value is longer than 65536"), cell.body());
+        assertFalse(RouteFuzzTest.INTERNALS.matcher(cell.body()).find(), cell.body());
+        assertFalse(cell.body().contains("Constraints"), "no parser's words: " + cell.body());
+        // A name of 200 characters, the most a dataset's name may have, names its first batch too.
+        String longest = "n".repeat(200);
+        HttpResponse<String> named = uploadCsv(server, key, ws.workspaceId(), ws.projectId(), longest, "a,b\n1,2\n".getBytes());
+        assertEquals(201, named.statusCode(), named.body());
+        assertEquals(longest, Model.parse(named.body()).at("dataset.name"), named.body());
+    }
+
+    @Test
+    void partnersSendingSlowlyHoldNoDatabaseConnection() throws Exception {
+        // Four uploads that send their header row and then nothing, on a server of four connections: others still get answers.
+        try (TestServer s = TestServer.builder().setting("db.pool-size", "4").start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            var ws = new io.omix.server.datasets.DatasetStore(Identity.platform(s)).createWorkspace(key.id(), "slow");
+            List<java.net.Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(s.url()).getPort());
+                    String head = "POST /api/v2/workspaces/" + ws.workspaceId() + "/projects/" + ws.projectId() + "/datasets/upload?name=slow" + i
+                            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-KEY: " + key.id() + "\r\nX-API-SECRET: " + key.secret()
+                            + "\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\na,b\n1,2\n";
+                    socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                    slow.add(socket);
+                }
+                Thread.sleep(500);
+                HttpResponse<String> quick = uploadCsv(s, key, ws.workspaceId(), ws.projectId(), "quick", "a,b\n1,2\n".getBytes());
+                assertEquals(201, quick.statusCode(), quick.body());
+            } finally {
+                for (java.net.Socket socket : slow) socket.close();
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aRefusedReuploadOfAHeldPartChangesNothing(String kind) throws Exception {

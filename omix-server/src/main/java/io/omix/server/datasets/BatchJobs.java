@@ -148,7 +148,7 @@ final class BatchJobs {
         int width = destination.columns().size();
         long batchId;
         long rows;
-        try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, "From " + source.name(), JsonNodeFactory.instance.objectNode(),
+        try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""), JsonNodeFactory.instance.objectNode(),
                 batchSource, width, now)) {
             scan(tx, source.id(), (rowNumber, cells) -> {
                 List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));

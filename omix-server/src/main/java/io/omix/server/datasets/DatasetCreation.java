@@ -1,15 +1,17 @@
 package io.omix.server.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.HttpProblem;
+import io.omix.server.common.io.Spool;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -96,7 +98,7 @@ final class DatasetCreation {
             long id = DatasetStore.insertDataset(tx, projectId, name, "sketch", JsonNodeFactory.instance.objectNode(),
                     display.isObject() ? display : null, createdBy, now);
             DatasetStore.insertColumns(tx, id, columns);
-            try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, name + " batch 1",
+            try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", name, " batch 1"),
                     JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode().put("type", "sketch"), columns.size(), now)) {
                 for (List<String> row : rows) batch.add(row);
             }
@@ -104,15 +106,19 @@ final class DatasetCreation {
         });
     }
 
-    /** A CSV file: a header row naming the columns, then rows; streamed into one transaction. */
+    /**
+     * A CSV file: a header row naming the columns, then rows. The body is taken whole into a spool first (a
+     * partner sending slowly holds no connection), then parsed cell by cell into one transaction: a row is
+     * refused at its first cell beyond the header's width, a cell beyond {@link #MAX_CELL_CHARS} as it is read.
+     */
     long csv(long projectId, String name, InputStream body, String createdBy) {
         String dsName = name("name", name);
-        CsvMapper mapper = new CsvMapper();
-        try (InputStream in = new Limited(body, MAX_UPLOAD_BYTES);
-             MappingIterator<List<String>> it = mapper.readerForListOf(String.class).with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(in)) {
-            if (!it.hasNext()) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
-            List<String> header = it.next();
-            if (header.isEmpty() || header.size() > MAX_COLUMNS) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
+        try (Spool spool = Spool.of(body, MAX_UPLOAD_BYTES);
+             InputStream in = spool.input();
+             CsvParser parser = CSV.createParser(in)) {
+            List<String> header = nextRow(parser, MAX_COLUMNS, 1);
+            if (header == null) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
+            if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
             }
@@ -126,11 +132,10 @@ final class DatasetCreation {
                 var source = JsonNodeFactory.instance.objectNode().put("file_name", dsName + ".csv");
                 long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now);
                 long rowNumber = 1;
-                try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, dsName + " batch 1", source,
+                try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", dsName, " batch 1"), source,
                         JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now)) {
-                    while (it.hasNext()) {
-                        List<String> row = it.next();
-                        rowNumber++;
+                    List<String> row;
+                    while ((row = nextRow(parser, header.size(), ++rowNumber)) != null) {
                         if (row.size() == 1 && row.get(0).isEmpty()) continue; // a blank line
                         if (row.size() != header.size()) {
                             throw QuerySyntax.bad("body", "line " + rowNumber + " has " + row.size() + " values; the header has " + header.size());
@@ -138,7 +143,6 @@ final class DatasetCreation {
                         List<String> cells = new ArrayList<>(row.size());
                         for (int c = 0; c < row.size(); c++) {
                             String v = row.get(c);
-                            if (v.length() > MAX_CELL_CHARS) throw QuerySyntax.bad("body", "line " + rowNumber + ": a value is longer than " + MAX_CELL_CHARS);
                             String value = v.isEmpty() ? null : v;
                             numeric[c] &= conforms(value, "numeric");
                             date[c] &= conforms(value, "date");
@@ -146,6 +150,8 @@ final class DatasetCreation {
                         }
                         batch.add(cells);
                     }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
                 List<DatasetStore.Column> columns = new ArrayList<>();
                 for (int c = 0; c < header.size(); c++) {
@@ -162,6 +168,41 @@ final class DatasetCreation {
             }
             throw e;
         }
+    }
+
+    /** Cells longer than a dataset keeps are refused by the parser as it reads them, before they take memory. */
+    private static final CsvFactory CSV = CsvFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_CELL_CHARS).build()).build();
+
+    /**
+     * The next row's cells, refused at the first beyond {@code maxCells}; null at the end of the file.
+     *
+     * @param line the row's line number, for the message
+     */
+    private static List<String> nextRow(CsvParser parser, int maxCells, long line) throws IOException {
+        JsonToken t;
+        try {
+            t = parser.nextToken();
+            if (t == null) return null;
+            if (t != JsonToken.START_ARRAY) throw new IOException("line " + line + " is not a row");
+            List<String> cells = new ArrayList<>();
+            while ((t = parser.nextToken()) == JsonToken.VALUE_STRING) {
+                if (cells.size() == maxCells) {
+                    throw QuerySyntax.bad("body", line == 1 ? "the header row must name 1 to " + MAX_COLUMNS + " columns"
+                            : "line " + line + " has more values than the header's " + maxCells);
+                }
+                cells.add(parser.getText());
+            }
+            return cells;
+        } catch (StreamConstraintsException e) {
+            throw QuerySyntax.bad("body", "line " + line + ": a value is longer than " + MAX_CELL_CHARS);
+        }
+    }
+
+    /** A batch's name from its dataset's: the column holds 200 characters, the dataset's name may have as many. */
+    static String batchName(String prefix, String datasetName, String suffix) {
+        int room = 200 - prefix.length() - suffix.length();
+        return prefix + (datasetName.length() <= room ? datasetName : datasetName.substring(0, room)) + suffix;
     }
 
     /** What was wrong, for the client: the parser's own words and where, never the classes it names. */
@@ -217,30 +258,6 @@ final class DatasetCreation {
                 }
             default:
                 return true;
-        }
-    }
-
-    /** Refuses bodies larger than the limit instead of filling the disk. */
-    private static final class Limited extends FilterInputStream {
-        private long left;
-
-        Limited(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0 && --left < 0) throw new IOException("larger than " + MAX_UPLOAD_BYTES + " bytes");
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            if (n > 0 && (left -= n) < 0) throw new IOException("larger than " + MAX_UPLOAD_BYTES + " bytes");
-            return n;
         }
     }
 }

@@ -138,16 +138,21 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 404, "NotFound", id + " has no variant calls");
                 return;
             }
-            // Streamed as it is read: a whole genome's calls never sit in memory.
-            java.io.OutputStream out = ctx.outputStream();
-            platform.database().jdbc().withConnection(c -> {
-                try {
-                    VcfExport.write(c, id, source, region, headerOnly, out);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+            // Written to a spool, then sent: a whole genome's calls never sit in memory, and a client reading
+            // slowly holds no database connection.
+            try (io.omix.server.common.io.Spool spool = io.omix.server.common.io.Spool.create()) {
+                try (java.io.OutputStream slice = spool.output()) {
+                    platform.database().jdbc().withConnection(c -> {
+                        try {
+                            VcfExport.write(c, id, source, region, headerOnly, slice);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return null;
+                    });
                 }
-                return null;
-            });
+                spool.copyTo(ctx.outputStream());
+            }
         } catch (NumberFormatException e) {
             refuse(ctx, 400, "InvalidInput", "a malformed data URL (ask for a new ticket)");
         }
