@@ -45,6 +45,35 @@ class ConsentTest {
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aPublicClientAndAskingForGrantsAreAlwaysAskedAgain(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person alice = Identity.user(s, "asked", "asked@example.org");
+            LoginPage browser = new LoginPage();
+            // A public client cannot prove who it is: whoever listens on its loopback redirect would get a code from any
+            // page that sends the browser to this URL, were it answered without the person's click.
+            ClientStore.Created cli = new ClientStore(Identity.platform(s)).create("Command line", List.of(REDIRECT),
+                    Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("samples"), true, null);
+            String url = s.url() + "/oauth2/authorize?response_type=code&client_id=" + cli.client().clientId() + "&redirect_uri="
+                    + java.net.URLEncoder.encode(REDIRECT, java.nio.charset.StandardCharsets.UTF_8) + "&scope=samples&state=p1"
+                    + "&code_challenge=" + "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM" + "&code_challenge_method=S256";
+            HttpResponse<String> first = browser.authorize(url, alice.username(), alice.password(), true);
+            assertNotNull(LoginPage.redirectParams(first).get("code"));
+            HttpResponse<String> again = browser.get(url);
+            assertEquals(200, again.statusCode(), "a public client is asked again, every time");
+            assertTrue(again.body().contains("Already allowed"), again.body());
+
+            // A confidential client asking again for grants (see and revoke every other application) is asked again too.
+            App tool = app(s, "Own tool");
+            allowed(tool.oauth2(), browser, alice, "g1", List.of("grants", "samples"));
+            assertEquals(200, browser.get(tool.oauth2().getAuthorizationUrl(REDIRECT, "g2", List.of("grants", "samples"))).statusCode());
+            assertEquals(302, browser.get(tool.oauth2().getAuthorizationUrl(REDIRECT, "g3", List.of("samples"))).statusCode(),
+                    "what else it was allowed is not asked again");
+            tool.oauth2().close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void consentIsAskedOnceListedAndTakenBackWithEveryCredential(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Identity.Person alice = Identity.user(s, "consenting", "consenting@example.org");

@@ -129,9 +129,14 @@ final class AuthorizePage {
         Valid request = new Valid(client, redirectUri, scope, state, challenge, aud);
         Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
         if (!submitted) {
-            // Allowed before, all of it: the person is not asked again; else only what is new is asked.
+            // Allowed before, all of it: the person is not asked again; else only what is new is asked. A public client
+            // is always asked (anyone can be it: a program listening on its loopback redirect would otherwise take a
+            // code from any page that sends the browser here), and so is any request for admin or grants.
             java.util.Set<String> granted = userId.map(u -> consents.granted(u, client.clientId())).orElse(java.util.Set.of());
-            if (userId.isPresent() && granted.containsAll(TokenStore.scopes(scope))) {
+            java.util.Set<String> asked = TokenStore.scopes(scope);
+            boolean askAgain = client.publicClient() || asked.contains(io.omix.server.common.auth.Scope.ADMIN.id())
+                    || asked.contains(io.omix.server.common.auth.Scope.GRANTS.id());
+            if (userId.isPresent() && granted.containsAll(asked) && !askAgain) {
                 approve(ctx, request, userId.get());
                 return;
             }
