@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -312,6 +313,14 @@ class OAuthFlowTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertTrue(r.body().contains("client_secret belongs in the form body, not the URL") && !r.body().contains("access_token\""), path + ": " + r.body());
         }
+        // Introspection and revocation take the client's secret and the token in the body too.
+        for (String path : List.of("/oauth2/introspect?client_secret=" + c.secret(), "/oauth2/revoke?token=t0ken")) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(server.url() + path)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("client_id=" + c.id() + "&token=x")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.body().contains("belongs in the form body, not the URL") && !r.body().contains("active"), path + ": " + r.body());
+        }
         // In the body, as the protocol has it, the same request is served.
         java.net.http.HttpResponse<String> ok = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(server.url() + "/oauth2/access_token")).header("Content-Type", "application/x-www-form-urlencoded")
@@ -378,6 +387,33 @@ class OAuthFlowTest {
             assertEquals(403, codeOf(api::getUser));
         }
         assertEquals("invalid_grant", oauthError(token::refresh));
+    }
+
+    @Test
+    void aMalformedBasicHeaderIsAnInvalidClientNotAFailure() throws Exception {
+        for (String credentials : List.of("%zz:x", "id:%g0")) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(server.url() + "/oauth2/access_token")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.statusCode() < 500, r.body());
+            assertTrue(r.body().contains("\"error\":\"invalid_client\""), r.body());
+        }
+    }
+
+    @Test
+    void introspectionNamesOnlyTheScopesTheClientStillHolds() throws Exception {
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build()) {
+            AccessToken token = o.exchangeAuthorizationCode(code(o, alice, List.of("samples", "variants"), null), Identity.REDIRECT);
+            new io.omix.server.oauth.ClientStore(Identity.platform(server)).update(c.id(), null, Set.of("samples", "profile"), null);
+            Model info = o.introspect(token.accessToken());
+            assertEquals(true, info.getBoolean("active"));
+            assertEquals("samples", info.getString("scope"), "variants was taken from the client: the token has lost it too");
+            new io.omix.server.oauth.ClientStore(Identity.platform(server)).update(c.id(), null, Set.of("profile"), null);
+            assertEquals(false, o.introspect(token.accessToken()).getBoolean("active"), "nothing it was granted is left");
+        }
     }
 
     @Test

@@ -20,7 +20,7 @@ public final class Redactor {
     private static final Set<String> SECRET_NAMES = Set.of(
             "access_token", "refresh_token", "client_secret", "password", "token", "code", "code_verifier",
             "app_secret", "api_secret", "secret", "security_token", "access_key_secret", "signature",
-            "id_token", "session", "csrf_token");
+            "id_token", "session", "csrf_token", "x-amz-signature", "x-amz-security-token");
 
     private static final Set<String> SECRET_HEADERS = Set.of(
             "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-secret", "x-omix-signature");
@@ -89,6 +89,15 @@ public final class Redactor {
         }
     }
 
+    /** A link with its secret query parameters masked: a signed download URL is a bearer credential. */
+    static String link(String url) {
+        int query = url.indexOf('?');
+        if (query < 0) return url;
+        int fragment = url.indexOf('#', query);
+        String params = fragment < 0 ? url.substring(query + 1) : url.substring(query + 1, fragment);
+        return url.substring(0, query + 1) + urlEncoded(params) + (fragment < 0 ? "" : url.substring(fragment));
+    }
+
     private static void mask(JsonNode node) {
         if (node instanceof ObjectNode o) {
             Iterator<Map.Entry<String, JsonNode>> it = o.fields();
@@ -96,6 +105,8 @@ public final class Redactor {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (isSecretName(e.getKey()) && e.getValue().isTextual()) {
                     e.setValue(o.textNode(MASK));
+                } else if (e.getValue().isTextual() && e.getValue().textValue().contains("://")) {
+                    e.setValue(o.textNode(link(e.getValue().textValue())));
                 } else {
                     mask(e.getValue());
                 }

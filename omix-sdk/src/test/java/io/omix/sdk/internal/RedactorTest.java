@@ -22,6 +22,14 @@ class RedactorTest {
     }
 
     @Test
+    void masksTheSignatureOfALinkInAnAnswer() {
+        assertEquals("{\"data\":{\"url\":\"https://h/oss/objects/a/b.txt?Expires=1700000000&Signature=***\",\"expires\":\"1700000000\"}}",
+                Redactor.json("{\"data\":{\"url\":\"https://h/oss/objects/a/b.txt?Expires=1700000000&Signature=c2lnbmF0dXJl\",\"expires\":\"1700000000\"}}"));
+        assertEquals("https://b.s3/x?X-Amz-Signature=***&X-Amz-Date=1#f", Redactor.link("https://b.s3/x?X-Amz-Signature=ab&X-Amz-Date=1#f"));
+        assertEquals("https://h/plain", Redactor.link("https://h/plain"));
+    }
+
+    @Test
     void masksCredentialHeadersKeepingTheScheme() {
         assertEquals("Bearer ***", Redactor.header("Authorization", "Bearer abc.def"));
         assertEquals("***", Redactor.header("X-API-SECRET", "xyz"));

@@ -100,10 +100,15 @@ final class TokenEndpoint {
             }
             int colon = decoded.indexOf(':');
             if (colon < 0) throw OAuthErrors.invalidClient();
-            String basicId = java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+            String basicId;
+            try {
+                basicId = java.net.URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+                secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw OAuthErrors.invalidClient(); // a malformed %-escape
+            }
             if (id != null && !id.equals(basicId)) throw OAuthErrors.invalidClient();
             id = basicId;
-            secret = java.net.URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
         }
         if (id == null) throw OAuthErrors.invalidClient();
         OAuthClient client = clients.find(id).orElse(null);
@@ -121,13 +126,19 @@ final class TokenEndpoint {
 
     /** What a token request must never carry in its URL, which proxies and servers log: it goes in the form body. */
     private static final java.util.List<String> SECRETS = java.util.List.of("client_secret", "code", "code_verifier", "refresh_token");
+    /** The same for introspection and revocation: the client's secret and the token asked about. */
+    private static final java.util.List<String> INTROSPECT_SECRETS = java.util.List.of("client_secret", "token");
 
-    private Object exchange(ApiRequest request) {
-        for (String name : SECRETS) {
+    private static void refuseInUrl(ApiRequest request, java.util.List<String> names) {
+        for (String name : names) {
             if (request.ctx().queryParamMap().containsKey(name)) {
                 throw invalidRequest(name + " belongs in the form body, not the URL", Map.of(name, "send it in the form body, not the URL"));
             }
         }
+    }
+
+    private Object exchange(ApiRequest request) {
+        refuseInUrl(request, SECRETS);
         Params p = parse(EXCHANGE, request);
         OAuthClient client = authenticateClient(request, p);
         String grant = p.get(GRANT_TYPE);
@@ -237,6 +248,7 @@ final class TokenEndpoint {
 
     /** RFC 7662: a client may introspect its own tokens; a token may introspect itself. */
     private Object introspect(ApiRequest request) {
+        refuseInUrl(request, INTROSPECT_SECRETS);
         Params p = parse(INTROSPECT, request);
         String token = p.get(TOKEN);
         String callerClient;
@@ -253,9 +265,16 @@ final class TokenEndpoint {
             out.put("active", false);
             return out;
         }
+        // A scope the client has lost since the token was issued is lost by the token too, as when it is used.
+        Set<String> scopes = TokenStore.scopes(t.scope());
+        SmartScopes.retainHeld(scopes, clients.find(t.clientId()).map(OAuthClient::scopes).orElse(Set.of()));
+        if (scopes.isEmpty() && !t.scope().isBlank()) {
+            out.put("active", false);
+            return out;
+        }
         out.put("active", true);
         out.put("client_id", t.clientId());
-        out.put("scope", t.scope());
+        out.put("scope", String.join(" ", scopes));
         out.put("token_type", t.kind().equals(TokenStore.ACCESS) ? "access_token" : "refresh_token");
         out.put("grant_type", t.grantType());
         out.put("sub", t.userId());
@@ -266,6 +285,7 @@ final class TokenEndpoint {
 
     /** RFC 7009: revoking a refresh token ends its family; unknown tokens are not an error. */
     private Object revoke(ApiRequest request) {
+        refuseInUrl(request, INTROSPECT_SECRETS);
         Params p = parse(INTROSPECT, request);
         OAuthClient client = authenticateClient(request, p);
         tokens.find(p.get(TOKEN)).filter(t -> t.clientId().equals(client.clientId())).ifPresent(t -> {

@@ -40,12 +40,12 @@ public final class Idempotency {
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String CLAIMED = "omix.idempotency";
     /**
-     * Routes whose answers hand out a secret (upload credentials, a client secret): an answer kept
+     * Routes whose answers hand out a secret (upload credentials, a client secret, a signed download link): an answer kept
      * for a day would be a secret stored in the clear, so these are served afresh every time (a
      * retry gets new credentials, which costs nothing).
      */
     static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/oauth2/access_token", "/sts/token", "/admin/clients",
-            "/admin/clients/{client_id}/secret", "/webhooks", "/private/webhooks", "/api/v2/webhooks");
+            "/admin/clients/{client_id}/secret", "/webhooks", "/private/webhooks", "/api/v2/webhooks", "/oss/sign_url");
 
     /** What a claim found. */
     sealed interface Claim {}
