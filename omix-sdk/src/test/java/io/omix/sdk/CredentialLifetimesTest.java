@@ -52,6 +52,51 @@ class CredentialLifetimesTest {
         return e.code();
     }
 
+    static int linkStatus(String url) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void signedLinksLiveAsLongAsTheGrantThatAskedForThem(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "linker", "linker@example.org");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                TokenStore.Issued grant = userToken(s, client, person, "files");
+                String url;
+                String object;
+                try (Api api = Api.builder(grant.accessToken()).endpoint(s.url()).build()) {
+                    object = api.upload("week.txt", "linked for a week");
+                    url = api.getDownloadUrl(object, null, 604_800).getString("url");
+                }
+                assertEquals(200, linkStatus(url));
+                oauth2.revoke(grant.accessToken());
+                assertEquals(200, linkStatus(url), "the access token alone is gone: the grant stands, refreshed tokens go on");
+                String tampered = url.replaceAll("Grant=t\\.[^&]+", "Grant=t.other");
+                assertEquals(403, linkStatus(tampered), "the grant is signed");
+                oauth2.revoke(grant.refreshToken());
+                assertEquals(403, linkStatus(url), "the grant revoked: its week-long link is over");
+
+                TokenStore.Issued second = userToken(s, client, person, "files");
+                String kept;
+                try (Api api = Api.builder(second.accessToken()).endpoint(s.url()).build()) {
+                    kept = api.getDownloadUrl(object, null, 604_800).getString("url");
+                }
+                assertEquals(200, linkStatus(kept));
+                new io.omix.server.oauth.ClientStore(Identity.platform(s)).update(client.id(), null, java.util.Set.of("samples"), null);
+                assertEquals(403, linkStatus(kept), "the files scope taken from the client");
+                new io.omix.server.oauth.ClientStore(Identity.platform(s)).update(client.id(), null, java.util.Set.of("samples", "files"), null);
+                assertEquals(200, linkStatus(kept));
+                new io.omix.server.users.UserStore(Identity.platform(s)).setDisabled(person.username(), true);
+                assertEquals(403, linkStatus(kept), "its user disabled");
+                new io.omix.server.users.UserStore(Identity.platform(s)).setDisabled(person.username(), false);
+                assertEquals(403, linkStatus(kept), "and enabled again: the tokens were revoked for good, the link with them");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void uploadCredentialsDieWithTheirGrant(String kind) throws Exception {

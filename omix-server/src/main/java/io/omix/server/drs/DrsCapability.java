@@ -57,7 +57,7 @@ public final class DrsCapability implements Capability {
                 throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("access_id", "this object is reached by access id https"));
             }
             long expires = platform.now().toEpochSecond() + LINK_SECONDS;
-            return Map.of("url", objects.signedUrl(r.baseUrl(platform.config()), o.objectName(), expires));
+            return Map.of("url", objects.signedUrl(r, r.baseUrl(platform.config()), o.objectName(), expires));
         });
     }
 

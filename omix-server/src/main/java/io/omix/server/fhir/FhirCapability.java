@@ -318,7 +318,7 @@ public final class FhirCapability implements Capability {
     private Map<String, Object> document(ApiRequest r, io.omix.server.files.ObjectAccess.Readable o) {
         Map<String, Object> attachment = new LinkedHashMap<>();
         attachment.put("contentType", "application/octet-stream");
-        attachment.put("url", objects.signedUrl(r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
+        attachment.put("url", objects.signedUrl(r, r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
         attachment.put("size", o.size());
         attachment.put("title", o.objectName());
         attachment.put("creation", Observations.instant(o.createdAt()));

@@ -226,7 +226,7 @@ public final class FilesCapability implements Capability {
         OffsetDateTime expires = now.plus(platform.config().uploadCredentialTtl()).truncatedTo(ChronoUnit.SECONDS);
         store.insertCredential(new FileStore.Credential(accessKeyId, platform.masterKey().seal(secret, accessKeyId), Secrets.hash(token),
                 ownerOf(caller), caller.clientId(), caller.userId(), destination, expires, null,
-                r.bearerToken() == null ? null : Secrets.hash(r.bearerToken())), now);
+                r.grantHash()), now);
         String endpoint = r.baseUrl(platform.config()) + "/oss";
         Map<String, Object> credentials = new LinkedHashMap<>();
         credentials.put("access_key_secret", secret);
@@ -249,7 +249,7 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).filter(o -> o.owner().equals(ownerOf(r.caller())) && ObjectNames.withinReach(name, r.caller()))
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
         long expires = platform.now().toEpochSecond() + expirationSeconds;
-        String url = links.url(r.baseUrl(platform.config()), object.objectName(), expires);
+        String url = links.url(r, r.baseUrl(platform.config()), object.objectName(), expires);
         return Map.of("url", url, "expires", String.valueOf(expires));
     }
 
@@ -257,6 +257,7 @@ public final class FilesCapability implements Capability {
     private void download(Context ctx) throws IOException {
         String name = ctx.pathParam("object_name");
         String expiresText = ctx.queryParam("Expires");
+        String grant = ctx.queryParam("Grant");
         String signature = ctx.queryParam("Signature");
         try {
             ObjectNames.check("object_name", name);
@@ -266,12 +267,12 @@ public final class FilesCapability implements Capability {
         }
         io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, null, "signed_link",
                 "GET /oss/objects/<object_name>", "object_name=" + name));
-        if (expiresText == null || signature == null || !expiresText.matches("\\d{1,12}")) {
-            ctx.status(403).result("a signed URL needs Expires and Signature (POST /oss/sign_url)");
+        if (expiresText == null || signature == null || grant == null || !expiresText.matches("\\d{1,12}")) {
+            ctx.status(403).result("a signed URL needs Expires, Grant and Signature (POST /oss/sign_url)");
             return;
         }
         long expires = Long.parseLong(expiresText);
-        if (!Secrets.constantTimeEquals(links.signature(name, expires), signature)) {
+        if (!Secrets.constantTimeEquals(links.signature(name, expires, grant), signature)) {
             ctx.status(403).result("signature does not match");
             return;
         }
@@ -282,6 +283,12 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).orElse(null);
         if (object == null || objects.size(name).isEmpty()) {
             ctx.status(404).result("no such object");
+            return;
+        }
+        // A sample's table was linked under the microbiome scope, anything else under files.
+        String scope = (object.owner().startsWith("sample:") ? Scope.MICROBIOME : Scope.FILES).id();
+        if (!links.stands(grant, scope)) {
+            ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");
             return;
         }
         // The person whose data it is: the owner of a person's file, or the person of a sample's table.

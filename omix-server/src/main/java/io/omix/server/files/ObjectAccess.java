@@ -63,9 +63,12 @@ public final class ObjectAccess {
                 .stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList();
     }
 
-    /** A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured). */
-    public String signedUrl(String baseUrl, String objectName, long expiresEpochSecond) {
-        return links.url(baseUrl, objectName, expiresEpochSecond);
+    /**
+     * A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured)
+     * and while the grant of {@code r}'s caller stands.
+     */
+    public String signedUrl(io.omix.server.common.http.ApiRequest r, String baseUrl, String objectName, long expiresEpochSecond) {
+        return links.url(r, baseUrl, objectName, expiresEpochSecond);
     }
 
     /** The object's size, when it exists and belongs to the caller. */

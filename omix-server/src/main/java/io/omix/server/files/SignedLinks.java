@@ -1,30 +1,64 @@
 package io.omix.server.files;
 
 import io.omix.server.Platform;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.ErrorCode;
+import io.omix.server.oauth.TokenStore;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Expiring download links for objects: {@code /oss/objects/NAME?Expires=..&Signature=..}, the
+ * Expiring download links for objects: {@code /oss/objects/NAME?Expires=..&Grant=..&Signature=..}, the
  * signature an HMAC-SHA256 under a key derived from the master key, so every server checks a link
- * any of them signed. Used by get_download_url and by tasks that hand back a file (exports).
+ * any of them signed. A link names the grant of the request that asked for it (an OAuth grant, or a
+ * browser session) and works only while that grant stands: revoking it, disabling its user or client,
+ * taking the scope from its client or signing out ends its links too. Used by get_download_url, DRS
+ * access and the microbiome gene tables.
  */
 public final class SignedLinks {
     private final byte[] key;
+    private final TokenStore grants;
 
     public SignedLinks(Platform platform) {
         this.key = platform.masterKey().derive("download-url");
+        this.grants = new TokenStore(platform);
     }
 
-    /** A link to {@code objectName} on {@code baseUrl}, valid until {@code expiresEpochSecond}. */
-    public String url(String baseUrl, String objectName, long expiresEpochSecond) {
+    /**
+     * A link to {@code objectName} for the caller of {@code r}, valid until {@code expiresEpochSecond} and while the
+     * caller's grant stands.
+     *
+     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to
+     */
+    public String url(ApiRequest r, String baseUrl, String objectName, long expiresEpochSecond) {
+        return url(grantOf(r), baseUrl, objectName, expiresEpochSecond);
+    }
+
+    /**
+     * The grant of {@code r}'s caller, for links made later on its behalf (a task's result).
+     *
+     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to
+     */
+    public String grantOf(ApiRequest r) {
+        return grants.grantOf(r.grantHash()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+    }
+
+    /** A link to {@code objectName} valid until {@code expiresEpochSecond} and while {@code grant} ({@link #grantOf}) stands. */
+    public String url(String grant, String baseUrl, String objectName, long expiresEpochSecond) {
         return baseUrl + "/oss/objects/" + ObjectNames.encodePath(objectName) + "?Expires=" + expiresEpochSecond
-                + "&Signature=" + URLEncoder.encode(signature(objectName, expiresEpochSecond), StandardCharsets.UTF_8);
+                + "&Grant=" + URLEncoder.encode(grant, StandardCharsets.UTF_8)
+                + "&Signature=" + URLEncoder.encode(signature(objectName, expiresEpochSecond, grant), StandardCharsets.UTF_8);
     }
 
-    /** base64url(HMAC-SHA256(derived key, object name \n expires)): tamper-proof, checkable by every server. */
-    String signature(String objectName, long expires) {
-        return io.omix.server.common.auth.Secrets.hmac(key, objectName + "\n" + expires);
+    /** base64url(HMAC-SHA256(derived key, object name \n expires \n grant)): tamper-proof, checkable by every server. */
+    String signature(String objectName, long expires, String grant) {
+        return io.omix.server.common.auth.Secrets.hmac(key, objectName + "\n" + expires + "\n" + grant);
+    }
+
+    /** Whether the grant a link names still stands, its client holding {@code scope}. */
+    boolean stands(String grant, String scope) {
+        return grants.grantStands(grant, scope);
     }
 }

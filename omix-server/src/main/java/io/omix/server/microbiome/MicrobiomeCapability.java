@@ -258,7 +258,7 @@ public final class MicrobiomeCapability implements Capability {
         StoredTable object = storedTable(name).orElseGet(() -> writeGeneTable(s.biosampleId(), catalog, name));
         long expires = platform.now().plusHours(1).toEpochSecond();
         Map<String, Object> file = new LinkedHashMap<>();
-        file.put("url", new io.omix.server.files.SignedLinks(platform).url(r.baseUrl(platform.config()), name, expires));
+        file.put("url", new io.omix.server.files.SignedLinks(platform).url(r, r.baseUrl(platform.config()), name, expires));
         file.put("object_name", name);
         file.put("format", "text/tab-separated-values");
         file.put("columns", List.of("gene_id", "abundance", "gene_name", "annotation"));

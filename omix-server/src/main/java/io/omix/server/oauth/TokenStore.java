@@ -172,10 +172,42 @@ public final class TokenStore {
         if (tokenHash == null) {
             return userId != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isPresent();
         }
-        return jdbc.queryOne("SELECT c.scopes FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
+        Optional<Boolean> token = jdbc.queryOne("SELECT c.scopes, t.revoked_at, c.disabled, u.disabled FROM oauth_tokens t "
+                        + "JOIN oauth_clients c ON c.client_id = t.client_id LEFT JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?",
+                rs -> rs.getObject(2) == null && !rs.getBoolean(3) && !rs.getBoolean(4) && scopes(rs.getString(1)).contains(scope), tokenHash);
+        return token.orElseGet(() -> sessionStands(tokenHash));
+    }
+
+    /** Whether a browser session (by its hash) is still signed in, its user enabled: what it handed out lives as long. */
+    private boolean sessionStands(String sessionHash) {
+        return jdbc.queryOne("SELECT 1 FROM user_sessions s JOIN users u ON u.user_id = s.user_id "
+                + "WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled = FALSE", rs -> 1, sessionHash, platform.now()).isPresent();
+    }
+
+    /**
+     * The grant a credential belongs to, as a signed link names it: {@code t.FAMILY} for an OAuth token (the grant
+     * outlives each token refreshed from it), {@code s.HASH} for a browser session; empty for neither.
+     */
+    public Optional<String> grantOf(String credentialHash) {
+        if (credentialHash == null) return Optional.empty();
+        Optional<String> family = jdbc.queryOne("SELECT family_id FROM oauth_tokens WHERE token_hash = ?", rs -> rs.getString(1), credentialHash);
+        if (family.isPresent()) return Optional.of("t." + family.get());
+        return sessionStands(credentialHash) ? Optional.of("s." + credentialHash) : Optional.empty();
+    }
+
+    /**
+     * Whether a grant {@link #grantOf} named still stands: a token of the family not revoked, its client and user
+     * enabled and the client still holding {@code scope}; or the session still signed in.
+     */
+    public boolean grantStands(String grant, String scope) {
+        if (grant == null || grant.length() < 3 || grant.length() > 70) return false;
+        String id = grant.substring(2);
+        if (grant.startsWith("s.")) return sessionStands(id);
+        if (!grant.startsWith("t.")) return false;
+        return jdbc.query("SELECT c.scopes FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
-                        + "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
-                rs -> scopes(rs.getString(1)).contains(scope), tokenHash).orElse(false);
+                        + "WHERE t.family_id = ? AND t.revoked_at IS NULL AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
+                rs -> scopes(rs.getString(1)).contains(scope), id).contains(true);
     }
 
     /** Whether the user and client a token was issued to are both enabled. */

@@ -61,7 +61,8 @@ public final class PrivacyCapability implements Capability {
                     + " AND status IN ('PENDING', 'STARTED') ORDER BY job_id DESC", rs -> rs.getString(1), owner, EXPORT_TASK)
                     .flatMap(platform.tasks()::byTaskId);
             TaskEngine.Task task = running.orElseGet(() -> platform.tasks().submit(EXPORT_TASK, owner,
-                    ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config())), "/user/export"));
+                    ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config()))
+                            .put("grant", new SignedLinks(platform).grantOf(r)), "/user/export"));
             return TasksCapability.taskView(r, platform.config(), task);
         });
     }
@@ -87,7 +88,7 @@ public final class PrivacyCapability implements Capability {
             long expires = now.plus(LINK_VALIDITY).toEpochSecond();
             ObjectNode result = ServerJson.MAPPER.createObjectNode();
             result.put("object_name", name).put("size", stored.size()).put("sha256", stored.sha256())
-                    .put("url", new SignedLinks(platform).url(payload.path("base_url").asText(), name, expires)).put("expires", String.valueOf(expires))
+                    .put("url", new SignedLinks(platform).url(payload.path("grant").asText(""), payload.path("base_url").asText(), name, expires)).put("expires", String.valueOf(expires))
                     .put("samples", manifest.path("samples").size()).put("files", manifest.path("files").size())
                     .put("entries", manifest.path("entries").size() + 1);
             return result;

@@ -172,7 +172,7 @@ public final class SamplesCapability implements Capability {
             String name = rs.getString(1);
             f.put("name", name.substring(name.lastIndexOf('/') + 1));
             f.put("object_name", name);
-            f.put("url", links.url(base, name, expires));
+            f.put("url", null); // once the caller is known to read it
             f.put("size", rs.getLong(2));
             f.put("sha256", rs.getString(3));
             f.put("created_at", rs.getObject(4, java.time.OffsetDateTime.class).toInstant().toString());
@@ -180,6 +180,10 @@ public final class SamplesCapability implements Capability {
             return f;
         }, "sample:" + s.biosampleId());
         files.removeIf(f -> access.readable((String) f.get("object_name"), request.caller()).isEmpty());
+        if (!files.isEmpty()) {
+            String grant = links.grantOf(request);
+            for (Map<String, Object> f : files) f.put("url", links.url(grant, base, (String) f.get("object_name"), expires));
+        }
         Map<String, Object> out = new LinkedHashMap<>(view);
         out.put("files", files);
         return out;

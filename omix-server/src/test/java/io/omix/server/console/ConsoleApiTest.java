@@ -135,6 +135,32 @@ class ConsoleApiTest {
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aLinkSignedThroughASessionDiesWithTheSession(String kind) throws Exception {
+        try (TestServer server = start(kind)) {
+            JsonNode demo = demo(server);
+            io.omix.server.Platform platform = server.server().platform();
+            String userId = demo.path("user").path("user_id").asText();
+            String name = "session-links/notes.txt";
+            var stored = platform.objects().put(name, new java.io.ByteArrayInputStream("my notes".getBytes(StandardCharsets.UTF_8)), 1000, null);
+            platform.database().jdbc().inTransaction(tx -> {
+                io.omix.server.files.FileStore.recordObject(tx, name, "user:" + userId, stored, platform.now());
+                return null;
+            });
+            Console user = signedIn(server, demo, "user");
+            JsonNode signed = user.call("POST", "/oss/sign_url", Map.of("object_name", name, "expiration_time", 604800));
+            assertEquals(0, signed.path("code").asInt(), signed.toString());
+            URI link = URI.create(signed.path("data").path("url").asText());
+            HttpClient stranger = HttpClient.newHttpClient();
+            assertEquals(200, stranger.send(HttpRequest.newBuilder(link).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            user.page.post(server.url() + "/console/logout", Map.of("csrf", user.csrf));
+            HttpResponse<String> after = stranger.send(HttpRequest.newBuilder(link).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, after.statusCode(), "signed out: the week-long link the session made is over too");
+            assertTrue(after.body().contains("signed out"), after.body());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void operatorsAdministerClientsAndTheChangesTakeEffectAtOnce(String kind) throws Exception {
         try (TestServer server = start(kind)) {
             Console op = signedIn(server, demo(server), "operator");

@@ -103,6 +103,22 @@ public final class ApiRequest {
         return "http://" + host + (port > 0 ? ":" + port : ":" + config.port());
     }
 
+    /** The request attribute naming the hash of the credential the caller was authenticated with. */
+    private static final String GRANT_HASH = "omix.grant_hash";
+
+    /**
+     * Records what the caller was authenticated with (the hash of its access token, of the token an invocation came
+     * with, or of its browser session), so that what the request hands out (signed links) can die with it.
+     */
+    public void grantedBy(String credentialHash) {
+        ctx.attribute(GRANT_HASH, credentialHash);
+    }
+
+    /** The hash {@link #grantedBy} recorded; null when the caller holds no such credential. */
+    public String grantHash() {
+        return ctx.attribute(GRANT_HASH);
+    }
+
     /** The request attribute set on requests that came through the models' channel (see ModelChannel). */
     public static final String MODEL_CHANNEL = "omix.model_channel";
 
