@@ -137,7 +137,7 @@ final class AuthorizePage {
             boolean askAgain = client.publicClient() || asked.contains(io.omix.server.common.auth.Scope.ADMIN.id())
                     || asked.contains(io.omix.server.common.auth.Scope.GRANTS.id());
             if (userId.isPresent() && granted.containsAll(asked) && !askAgain) {
-                approve(ctx, request, userId.get());
+                approve(ctx, request, userId.get(), ctx.cookie(PasswordSignIn.COOKIE), true);
                 return;
             }
             page(ctx, 200, request, userId.flatMap(users::findById), null, granted);
@@ -147,6 +147,7 @@ final class AuthorizePage {
             page(ctx, 403, request, userId.flatMap(users::findById), "页面已过期，请重试 / The form expired, please try again.");
             return;
         }
+        String session = ctx.cookie(PasswordSignIn.COOKIE);
         if (userId.isEmpty()) {
             PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"), io.omix.server.common.http.ClientAddress.of(ctx));
             if (outcome instanceof PasswordSignIn.Outcome.Locked) {
@@ -159,12 +160,13 @@ final class AuthorizePage {
             }
             PasswordSignIn.cookie(ctx, in.sessionId(), false);
             userId = Optional.of(in.user().userId());
+            session = in.sessionId();
         }
         if (!"approve".equals(ctx.formParam("decision"))) {
             redirectError(ctx, redirectUri, "access_denied", "the user declined", state);
             return;
         }
-        approve(ctx, request, userId.get());
+        approve(ctx, request, userId.get(), session, false);
     }
 
     /** The form's CSRF token: bound to the session of a signed-in person (whose cookie names a live session), else double-submit. */
@@ -178,16 +180,23 @@ final class AuthorizePage {
         return presented != null && Secrets.constantTimeEquals(csrf(ctx, true), presented);
     }
 
-    /** The person allows the request: remembered as their consent, answered with a code. */
-    private void approve(Context ctx, Valid request, String userId) {
+    /**
+     * The person allows the request (or allowed all of it before: {@code alreadyAllowed}): remembered as their consent,
+     * answered with a code, unless their session, user or client ended or the consent was revoked meanwhile.
+     */
+    private void approve(Context ctx, Valid request, String userId, String sessionId, boolean alreadyAllowed) {
         if (TokenStore.scopes(request.scope()).contains(io.omix.server.common.auth.Scope.ADMIN.id())
                 && !users.findById(userId).map(io.omix.server.users.User::operator).orElse(false)) {
             redirectError(ctx, request.redirectUri(), "invalid_scope", "admin is granted to operators of the platform only", request.state());
             return;
         }
-        consents.remember(userId, request.client().clientId(), TokenStore.scopes(request.scope()));
-        String code = codes.create(request.client().clientId(), userId, request.redirectUri(), request.scope(), request.challenge());
-        redirect(ctx, request.redirectUri(), Map.of("code", code), request.state());
+        Optional<String> code = codes.createApproved(request.client().clientId(), userId, Secrets.hash(sessionId), request.redirectUri(),
+                request.scope(), request.challenge(), alreadyAllowed);
+        if (code.isEmpty()) {
+            redirectError(ctx, request.redirectUri(), "access_denied", "the sign-in or the application's access ended meanwhile", request.state());
+            return;
+        }
+        redirect(ctx, request.redirectUri(), Map.of("code", code.get()), request.state());
     }
 
     private static void secureHeaders(Context ctx) {

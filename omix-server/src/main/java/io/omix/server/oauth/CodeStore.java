@@ -25,14 +25,34 @@ public final class CodeStore {
         this.jdbc = platform.database().jdbc();
     }
 
-    /** Issues a code; only its hash is stored. */
-    public String create(String clientId, String userId, String redirectUri, String scope, String codeChallenge) {
+    /**
+     * Issues a code for a person's approval, remembered as their consent in the same transaction; only its hash is
+     * stored. The user's, client's and session's rows are held and checked first, so that a disable, sign-out or
+     * revocation in flight either waits and then voids this code with the others, or came first and no code is made.
+     *
+     * @param sessionHash    the hash of the browser session the person approved in
+     * @param alreadyAllowed the person was not asked (their consent covered the scopes): it must still cover them
+     * @return the code; empty when the user or client was disabled, the session ended or the consent revoked meanwhile
+     */
+    public Optional<String> createApproved(String clientId, String userId, String sessionHash, String redirectUri, String scope,
+                                           String codeChallenge, boolean alreadyAllowed) {
         String code = Secrets.token("oac_");
         OffsetDateTime now = platform.now();
         jdbc.update("DELETE FROM oauth_codes WHERE expires_at < ?", now.minus(KEEP_AFTER_EXPIRY));
-        jdbc.update("INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
-                + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, scope, codeChallenge, now, now.plus(LIFETIME));
-        return code;
+        String held = platform.database().holdRows();
+        boolean made = jdbc.inTransaction(c -> {
+            if (Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE" + held, rs -> 1, userId).isEmpty()) return false;
+            if (Jdbc.query(c, "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE" + held, rs -> 1, clientId).isEmpty()) return false;
+            if (Jdbc.query(c, "SELECT 1 FROM user_sessions WHERE session_hash = ? AND user_id = ? AND expires_at > ?" + held, rs -> 1,
+                    sessionHash, userId, now).isEmpty()) {
+                return false;
+            }
+            if (!ConsentStore.remember(c, userId, clientId, TokenStore.scopes(scope), alreadyAllowed, now)) return false;
+            Jdbc.update(c, "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
+                    + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, scope, codeChallenge, now, now.plus(LIFETIME));
+            return true;
+        });
+        return made ? Optional.of(code) : Optional.empty();
     }
 
     public Optional<Code> find(String code) {

@@ -34,21 +34,32 @@ public final class ConsentStore {
     /** Adds {@code scopes} to what {@code userId} allowed {@code clientId}. */
     public void remember(String userId, String clientId, Set<String> scopes) {
         OffsetDateTime now = platform.now();
-        jdbc.inTransaction(c -> {
-            List<String> held = Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE",
-                    rs -> rs.getString(1), userId, clientId);
-            if (held.isEmpty()) {
-                Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
-                        userId, clientId, String.join(" ", scopes), now, now);
-            } else {
-                Set<String> all = new LinkedHashSet<>(TokenStore.scopes(held.get(0)));
-                if (all.addAll(scopes)) {
-                    Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
-                            String.join(" ", all), now, userId, clientId);
-                }
+        jdbc.inTransaction(c -> remember(c, userId, clientId, scopes, false, now));
+    }
+
+    /**
+     * Adds {@code scopes} to what {@code userId} allowed {@code clientId}, in the caller's transaction, the consent's row
+     * held until it ends (a revocation in flight waits, or came first and is seen).
+     *
+     * @param alreadyAllowed the person was not asked, their consent covering the scopes: it must still cover them
+     * @return false when {@code alreadyAllowed} and the consent no longer covers the scopes (revoked meanwhile)
+     */
+    static boolean remember(java.sql.Connection c, String userId, String clientId, Set<String> scopes, boolean alreadyAllowed,
+                            OffsetDateTime now) throws java.sql.SQLException {
+        List<String> held = Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE",
+                rs -> rs.getString(1), userId, clientId);
+        if (alreadyAllowed) return !held.isEmpty() && TokenStore.scopes(held.get(0)).containsAll(scopes);
+        if (held.isEmpty()) {
+            Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
+                    userId, clientId, String.join(" ", scopes), now, now);
+        } else {
+            Set<String> all = new LinkedHashSet<>(TokenStore.scopes(held.get(0)));
+            if (all.addAll(scopes)) {
+                Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
+                        String.join(" ", all), now, userId, clientId);
             }
-            return null;
-        });
+        }
+        return true;
     }
 
     /** Every application {@code userId} authorized, most recently granted first. */

@@ -105,8 +105,40 @@ class GrantRaceTest {
     }
 
     static String code(Pair p) {
-        String code = new CodeStore(p.platform()).create(p.clientId(), p.userId(), "https://app.example/cb", "profile", null);
+        String code = approved(p, true).orElseThrow();
         return new CodeStore(p.platform()).find(code).orElseThrow().hash();
+    }
+
+    /** A code as the consent page makes it for the pair's person, signed in anew. */
+    static java.util.Optional<String> approved(Pair p, boolean alreadyAllowed) {
+        String session = new io.omix.server.users.SessionStore(p.platform()).start(p.userId()).orElseThrow();
+        return new CodeStore(p.platform()).createApproved(p.clientId(), p.userId(), io.omix.server.common.auth.Secrets.hash(session),
+                "https://app.example/cb", "profile", null, alreadyAllowed);
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aCodeWaitingOnADisableOrARevocationInFlightIsNotMade(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Pair p = pair(s);
+            // The page skipped (consent covered the scopes) while the person revokes the grant: no code, no consent made anew.
+            CompletableFuture<java.util.Optional<String>> revoked = waitingOn(p.platform(), revoking ->
+                    io.omix.server.common.db.Jdbc.update(revoking, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", p.userId(), p.clientId()),
+                    () -> approved(p, true), "the code waits for the consent's row");
+            assertEquals(java.util.Optional.empty(), revoked.get(10, TimeUnit.SECONDS));
+            assertEquals(Set.of(), new ConsentStore(p.platform()).granted(p.userId(), p.clientId()), "the revocation stands");
+
+            new ConsentStore(p.platform()).remember(p.userId(), p.clientId(), Set.of("profile"));
+            String session = new io.omix.server.users.SessionStore(p.platform()).start(p.userId()).orElseThrow();
+            // An operator disables the person while the code is being made: none is made for the disabled user.
+            CompletableFuture<java.util.Optional<String>> disabled = waitingOn(p.platform(), disabling ->
+                    io.omix.server.common.db.Jdbc.update(disabling, "UPDATE users SET disabled = TRUE WHERE user_id = ?", p.userId()),
+                    () -> new CodeStore(p.platform()).createApproved(p.clientId(), p.userId(), io.omix.server.common.auth.Secrets.hash(session),
+                            "https://app.example/cb", "profile", null, false), "the code waits for the user's row");
+            assertEquals(java.util.Optional.empty(), disabled.get(10, TimeUnit.SECONDS));
+            assertEquals(0L, p.platform().database().jdbc().queryOne("SELECT COUNT(*) FROM oauth_codes WHERE user_id = ?", rs -> rs.getLong(1),
+                    p.userId()).orElseThrow());
+        }
     }
 
     @ParameterizedTest
