@@ -301,12 +301,53 @@ class DatasetBatchesTest {
         assertEquals("6245001", String.valueOf(squares.get(2499)));
 
         String ragged = refused(400, () -> api.datasets().upload(w, p, "Ragged", "a,b\n1,2,3\n")).getMessage();
-        assertTrue(ragged.contains("line 2 has 3 values"), ragged);
+        assertTrue(ragged.contains("line 2 has more values than the header's 2"), ragged);
+        String short_ = refused(400, () -> api.datasets().upload(w, p, "Short", "a,b\n1,2\n3\n")).getMessage();
+        assertTrue(short_.contains("line 3 has 1 values; the header has 2"), short_);
         Model listed = api.datasets().list(w, p, Map.of("name", "Squares", "fields", "id,name"));
         assertEquals(1, listed.getList("datasets").size());
         Model only = listed.getList("datasets").getModel(0);
         assertEquals(java.util.Set.of("id", "name"), only.keySet());
         assertEquals(big, only.getLong("id"));
+    }
+
+    /** What one API key's datasets may hold (datasets.max-rows-per-key), by upload and by copy. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApiKeysDatasetsHoldNoMoreThanItsQuota(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-rows-per-key", "5").start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "quota");
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                ApiException over = refused(413, () -> a.datasets().upload(ws.workspaceId(), ws.projectId(), "Six", "n\n1\n2\n3\n4\n5\n6\n"));
+                assertTrue(over.getMessage().contains("more than 5 rows (datasets.max-rows-per-key)"), over.getMessage());
+                assertEquals(0, a.datasets().list(ws.workspaceId(), ws.projectId(), Map.of()).getList("datasets").size(), "nothing kept");
+
+                long three = a.datasets().upload(ws.workspaceId(), ws.projectId(), "Three", "n\n1\n2\n3\n").getModel("dataset").getLong("id");
+                // Copying it into itself would double it: the job fails and writes nothing.
+                Model job = a.jobs().waitFor(a.batches().create(ws.workspaceId(), ws.projectId(), three, BatchCreation.from(three)
+                        .map("n", "n", ColumnType.NUMERIC).build()), WAIT);
+                assertEquals("failure", job.getString("status"), job.dumps());
+                assertTrue(job.dumps().contains("datasets.max-rows-per-key"), job.dumps());
+                assertEquals(3, a.datasets().data(ws.workspaceId(), ws.projectId(), three, null, 10, 0).getInt("count"));
+            }
+        }
+    }
+
+    /** A page of wide rows ends early (8 MiB of cells), and paging goes on from the row after its last. */
+    @Test
+    void aPageOfWideRowsStopsAtItsByteBudget() {
+        StringBuilder csv = new StringBuilder("n,text\n");
+        String wide = "w".repeat(65_000);
+        for (int i = 0; i < 150; i++) csv.append(i).append(',').append(wide).append('\n');
+        long id = api.datasets().upload(w, p, "Wide", csv.toString()).getModel("dataset").getLong("id");
+        Model page = api.datasets().data(w, p, id, List.of("n"), 1000, 0);
+        int sent = page.getList("data").size();
+        assertTrue(sent > 100 && sent < 150, "about 8 MiB of 65 KB rows: " + sent);
+        assertTrue(page.getString("next").contains("offset=" + sent), page.getString("next"));
+        List<Object> all = column(api, w, p, id, "n");
+        assertEquals(150, all.size(), "paging walks every row once");
+        assertEquals("149", String.valueOf(all.get(149)));
     }
 
     static List<Long> ids(Model page) {

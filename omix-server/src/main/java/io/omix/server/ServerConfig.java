@@ -55,6 +55,7 @@ import java.util.Properties;
  * @param variantMaxCallsPerImport the most calls one VCF import may hold (its rs id index is built in memory, 8 bytes a call)
  * @param fileMaxBytesPerOwner the most bytes one owner's files and unfinished uploads may hold together
  * @param microbiomeBackground when a taxon's cohort background is published and with what figures
+ * @param quotas         what one caller may hold or queue
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -65,7 +66,17 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
-                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground) {
+                           int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
+                           Quotas quotas) {
+
+    /**
+     * What one caller may hold or queue, so that nobody fills the store or the task queue for everyone else.
+     *
+     * @param tasksQueuedPerOwner  tasks of one owner waiting to run at once (more are refused with 429)
+     * @param datasetRowsPerKey    rows the datasets of one dataset API key may hold together
+     * @param datasetBytesPerKey   bytes of cells the datasets of one dataset API key may hold together
+     */
+    public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -150,6 +161,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("files.max-bytes-per-owner", String.valueOf(1L << 40));
         d.put("microbiome.background-min-cohort", "10");
         d.put("microbiome.background-publish-every", "10");
+        d.put("tasks.max-queued-per-owner", "100");
+        d.put("datasets.max-rows-per-key", "100000000");
+        d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -274,7 +288,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Math.max(1, integer(v, "variants.max-calls-per-import")),
                 Long.parseLong(number(v, "files.max-bytes-per-owner")),
                 new MicrobiomeBackground(Math.max(1, integer(v, "microbiome.background-min-cohort")),
-                        Math.max(1, integer(v, "microbiome.background-publish-every"))));
+                        Math.max(1, integer(v, "microbiome.background-publish-every"))),
+                new Quotas(Math.max(1, integer(v, "tasks.max-queued-per-owner")), Math.max(1, Long.parseLong(number(v, "datasets.max-rows-per-key"))),
+                        Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key")))));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -347,7 +363,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas);
     }
 
     @Override

@@ -92,10 +92,21 @@ final class BatchJobs {
 
     /** Checks every source value against its expected type; the rows checked, or a 400 listing the first misfits. */
     long check(DatasetStore.Dataset source, List<Mapped> mapping) {
+        return check(source, mapping, Long.MAX_VALUE);
+    }
+
+    /**
+     * Checks the first {@code maxRows} rows of {@code source} against the mapping's types (a request checks a bounded
+     * part at once; the job checks every row before it copies).
+     *
+     * @return the rows checked
+     */
+    long check(DatasetStore.Dataset source, List<Mapped> mapping, long maxRows) {
         List<Map<String, Object>> misfits = new ArrayList<>();
         long[] rows = {0};
         store.jdbc().withConnection(c -> {
             scan(c, source.id(), (rowNumber, cells) -> {
+                if (rowNumber > maxRows) return false;
                 rows[0] = rowNumber;
                 for (Mapped m : mapping) {
                     String value = cell(cells, m.sourcePosition());
@@ -148,8 +159,8 @@ final class BatchJobs {
         int width = destination.columns().size();
         long batchId;
         long rows;
-        try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""), JsonNodeFactory.instance.objectNode(),
-                batchSource, width, now)) {
+        try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""),
+                JsonNodeFactory.instance.objectNode(), batchSource, width, now, platform.config().quotas())) {
             scan(tx, source.id(), (rowNumber, cells) -> {
                 List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));
                 for (Mapped m : mapping) out.set(m.destinationPosition(), cell(cells, m.sourcePosition()));
@@ -158,6 +169,8 @@ final class BatchJobs {
             });
             batchId = batch.batchId();
             rows = batch.rows();
+        } catch (HttpProblem overQuota) {
+            throw new TaskEngine.TaskFailure(overQuota.detail());
         }
         DatasetStore.touch(tx, target, now);
         if (p.path("delete_source_ds").asBoolean()) DatasetStore.deleteDataset(tx, source.id(), now);

@@ -99,7 +99,8 @@ final class DatasetCreation {
                     display.isObject() ? display : null, createdBy, now);
             DatasetStore.insertColumns(tx, id, columns);
             try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", name, " batch 1"),
-                    JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode().put("type", "sketch"), columns.size(), now)) {
+                    JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode().put("type", "sketch"), columns.size(), now,
+                    platform.config().quotas())) {
                 for (List<String> row : rows) batch.add(row);
             }
             return id;
@@ -133,7 +134,8 @@ final class DatasetCreation {
                 long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now);
                 long rowNumber = 1;
                 try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", dsName, " batch 1"), source,
-                        JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now)) {
+                        JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now,
+                        platform.config().quotas())) {
                     List<String> row;
                     while ((row = nextRow(parser, header.size(), ++rowNumber)) != null) {
                         if (row.size() == 1 && row.get(0).isEmpty()) continue; // a blank line

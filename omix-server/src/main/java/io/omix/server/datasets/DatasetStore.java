@@ -114,6 +114,9 @@ public final class DatasetStore {
             + " (SELECT COUNT(*) FROM ds_batches b WHERE b.dataset_id = d.dataset_id AND b.state <> 'deleting') AS batch_count"
             + " FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id";
 
+    /** The most batch ids a dataset's view lists. */
+    static final int BATCH_IDS_SHOWN = 1000;
+
     /** Datasets matching {@code where} (on datasets aliased {@code d}), deleted ones never. */
     List<Dataset> datasets(SqlWhere where, String orderBy, int limit, int offset) {
         where.and("d.status <> 'deleted'");
@@ -124,8 +127,9 @@ public final class DatasetStore {
                 long id = (Long) row[0];
                 List<Column> columns = Jdbc.query(c, "SELECT c_id, c_name, c_type FROM ds_columns WHERE dataset_id = ? ORDER BY position",
                         rs -> new Column(rs.getString(1), rs.getString(2), rs.getString(3)), id);
-                List<Long> batchIds = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state <> 'deleting' ORDER BY batch_id",
-                        rs -> rs.getLong(1), id);
+                // The first ones only: a dataset may have many batches, which GET .../batches pages through.
+                List<Long> batchIds = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state <> 'deleting' ORDER BY batch_id"
+                        + " FETCH FIRST " + BATCH_IDS_SHOWN + " ROWS ONLY", rs -> rs.getLong(1), id);
                 out.add(new Dataset(id, (Long) row[1], (Long) row[2], (String) row[3], (String) row[4], (String) row[5], json((String) row[6]),
                         json((String) row[7]), (String) row[8], (OffsetDateTime) row[9], (OffsetDateTime) row[10], columns, (Long) row[11],
                         ((Long) row[12]).intValue(), batchIds));
@@ -171,12 +175,25 @@ public final class DatasetStore {
         private final Connection tx;
         private final long batchId;
         private final PreparedStatement insert;
+        private final long rowsLeft;
+        private final long bytesLeft;
+        private final io.omix.server.ServerConfig.Quotas quotas;
         private long rows;
+        private long bytes;
         private int pending;
 
+        /** A new batch of {@code datasetId}, within what its API key may still hold ({@code quotas}). */
         BatchWriter(Connection tx, long datasetId, String name, JsonNode description, JsonNode source, int columnCount,
-                    OffsetDateTime now) throws SQLException {
+                    OffsetDateTime now, io.omix.server.ServerConfig.Quotas quotas) throws SQLException {
             this.tx = tx;
+            this.quotas = quotas;
+            long[] held = Jdbc.query(tx, "SELECT COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
+                    + " JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p ON p.project_id = d.project_id"
+                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = (SELECT w2.owner_key FROM datasets d2"
+                    + " JOIN ds_projects p2 ON p2.project_id = d2.project_id JOIN ds_workspaces w2 ON w2.workspace_id = p2.workspace_id"
+                    + " WHERE d2.dataset_id = ?)", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId).get(0);
+            this.rowsLeft = quotas.datasetRowsPerKey() - held[0];
+            this.bytesLeft = quotas.datasetBytesPerKey() - held[1];
             this.batchId = nextId(tx);
             Jdbc.update(tx, "INSERT INTO ds_batches (batch_id, dataset_id, name, state, description, source, row_count, column_count, created_at)"
                     + " VALUES (?,?,?,'active',?,?,0,?,?)", batchId, datasetId, name, description.toString(), source.toString(), columnCount, now);
@@ -187,10 +204,24 @@ public final class DatasetStore {
             return batchId;
         }
 
+        /**
+         * Adds a row.
+         *
+         * @throws io.omix.server.common.http.HttpProblem 413 when the key's datasets would hold more rows or bytes than allowed
+         */
         void add(List<String> cells) throws SQLException {
             ArrayNode array = JsonNodeFactory.instance.arrayNode(cells.size());
             for (String cell : cells) array.add(cell);
-            Jdbc.bind(insert, batchId, ++rows, array.toString());
+            String text = array.toString();
+            bytes += text.length();
+            if (++rows > rowsLeft || bytes > bytesLeft) {
+                boolean byRows = rows > rowsLeft;
+                throw new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would hold more than "
+                        + (byRows ? quotas.datasetRowsPerKey() + " rows (datasets.max-rows-per-key)" : quotas.datasetBytesPerKey()
+                        + " bytes of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
+                        Map.of("limit", byRows ? "datasets.max-rows-per-key" : "datasets.max-bytes-per-key"));
+            }
+            Jdbc.bind(insert, batchId, rows, text);
             insert.addBatch();
             if (++pending == ROWS_PER_STATEMENT) {
                 insert.executeBatch();
@@ -207,7 +238,7 @@ public final class DatasetStore {
             try (insert) {
                 if (pending > 0) insert.executeBatch();
             }
-            Jdbc.update(tx, "UPDATE ds_batches SET row_count = ? WHERE batch_id = ?", rows, batchId);
+            Jdbc.update(tx, "UPDATE ds_batches SET row_count = ?, byte_count = ? WHERE batch_id = ?", rows, bytes, batchId);
         }
     }
 
@@ -215,15 +246,33 @@ public final class DatasetStore {
         Jdbc.update(tx, "UPDATE datasets SET updated_at = ? WHERE dataset_id = ?", now, datasetId);
     }
 
-    /** Rows of the active batches, in batch then row order, as cells of the chosen column positions. */
-    List<List<String>> data(long datasetId, int[] positions, int limit, long offset) {
-        return jdbc.query("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ? AND b.state = 'active'"
-                + " ORDER BY r.batch_id, r.row_no LIMIT ? OFFSET ?", rs -> {
-                    JsonNode cells = json(rs.getString(1));
-                    List<String> out = new ArrayList<>(positions.length);
-                    for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());
-                    return out;
-                }, datasetId, limit, offset);
+    /**
+     * Rows of the active batches, in batch then row order, as cells of the chosen column positions: at most
+     * {@code limit} rows, and no more once their stored text reaches {@code maxChars} (one row at least), so that a
+     * page of wide rows stays within what a server holds for one answer.
+     */
+    List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
+        return jdbc.withConnection(c -> {
+            List<List<String>> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                    + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ? OFFSET ?")) {
+                ps.setFetchSize(100);
+                Jdbc.bind(ps, datasetId, limit, offset);
+                try (ResultSet rs = ps.executeQuery()) {
+                    long chars = 0;
+                    while (rs.next()) {
+                        String text = rs.getString(1);
+                        chars += text.length();
+                        JsonNode cells = json(text);
+                        List<String> out = new ArrayList<>(positions.length);
+                        for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());
+                        rows.add(out);
+                        if (chars >= maxChars) break;
+                    }
+                }
+            }
+            return rows;
+        });
     }
 
     List<Batch> batches(SqlWhere where, String orderBy, int limit, int offset) {
@@ -241,7 +290,9 @@ public final class DatasetStore {
 
     /** Ids among {@code ids} that are not batches of the dataset (deleted or deleting ones included). */
     List<Long> unknownBatches(long datasetId, List<Long> ids) {
-        List<Long> known = jdbc.query("SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state <> 'deleting'", rs -> rs.getLong(1), datasetId);
+        if (ids.isEmpty()) return List.of();
+        SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state <> 'deleting'");
+        java.util.Set<Long> known = new java.util.HashSet<>(jdbc.query("SELECT batch_id FROM ds_batches" + where.sql(), rs -> rs.getLong(1), where.args()));
         return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
     }
 

@@ -238,12 +238,14 @@ public final class DatasetsCapability implements Capability {
         m.put(key, items);
         m.put("offset", offset);
         m.put("limit", limit);
-        boolean more = limit > 0 && offset + (long) limit < total;
-        m.put("next", more ? nextLink(r, limit, offset + limit) : "");
+        // A page may hold fewer items than asked (a byte budget): the next one starts after the last item sent.
+        long next = offset + (long) items.size();
+        boolean more = limit > 0 && !items.isEmpty() && next < total;
+        m.put("next", more ? nextLink(r, limit, next) : "");
         return m;
     }
 
-    private static String nextLink(ApiRequest r, int limit, int offset) {
+    private static String nextLink(ApiRequest r, int limit, long offset) {
         StringBuilder q = new StringBuilder("?limit=").append(limit).append("&offset=").append(offset);
         r.ctx().queryParamMap().forEach((k, vs) -> {
             if (k.equals("limit") || k.equals("offset")) return;
@@ -271,7 +273,7 @@ public final class DatasetsCapability implements Capability {
         int limit = p.get(DATA_LIMIT);
         int offset = p.get(OFFSET);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (List<String> cells : store.data(d.id(), positions, limit, offset)) {
+        for (List<String> cells : store.data(d.id(), positions, limit, offset, PAGE_CHARS)) {
             Map<String, Object> row = new LinkedHashMap<>();
             for (int i = 0; i < chosen.size(); i++) row.put(chosen.get(i).cId(), cells.get(i));
             rows.add(row);
@@ -299,7 +301,13 @@ public final class DatasetsCapability implements Capability {
         return page("batches", out, r, limit, offset, total);
     }
 
-    /** Checks the whole request now (a 400 at once), then queues the copy as a job. */
+    /** The stored text of rows one data page holds at most (one row at least): 8 MiB of cells, not 10,000 rows of 32 MiB. */
+    static final long PAGE_CHARS = 8L << 20;
+
+    /** Source rows a batch request checks before it answers; the job checks the rest before it copies. */
+    static final long CHECKED_AT_ONCE = 100_000;
+
+    /** Checks the request now (a 400 at once, over the source's first rows), then queues the copy as a job. */
     private Object createBatch(ApiRequest r, Params p) {
         DatasetStore.Dataset destination = dataset(r, p);
         String apiKey = r.caller().appKey();
@@ -315,7 +323,7 @@ public final class DatasetsCapability implements Capability {
             if (!details.isObject() || newName.isEmpty() || newName.length() > 200) throw QuerySyntax.bad("new_ds_details", "needs a name of 1 to 200 characters");
         }
         List<BatchJobs.Mapped> mapping = BatchJobs.resolve(p.get(MAPPING), source, destination);
-        long checked = jobs.check(source, mapping);
+        long checked = jobs.check(source, mapping, CHECKED_AT_ONCE);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status_code", 200);
         if (p.get(VALIDATE_ONLY)) {

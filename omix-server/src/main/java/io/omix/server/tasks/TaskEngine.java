@@ -82,6 +82,7 @@ public final class TaskEngine implements AutoCloseable {
     /** How long a stop waits for running tasks (server.shutdown-timeout-seconds). */
     private final Duration drainTime;
     private final int workers;
+    private final int queuedPerOwner;
     private final String workerId = "w-" + UUID.randomUUID().toString().substring(0, 13);
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
     private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
@@ -96,6 +97,7 @@ public final class TaskEngine implements AutoCloseable {
         this.lease = config.taskLease();
         this.drainTime = config.shutdownTimeout();
         this.workers = config.taskWorkers();
+        this.queuedPerOwner = config.quotas().tasksQueuedPerOwner();
     }
 
     /** Registers what runs tasks of {@code kind}; every server of a deployment registers the same kinds. */
@@ -105,6 +107,13 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Queues a task; it commits with {@code tx}, so work and the task that finishes it are queued together. */
     public Task submit(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
+        int most = queuedPerOwner;
+        long queued = Jdbc.query(tx, "SELECT COUNT(*) FROM tasks WHERE owner = ? AND status = 'PENDING'", rs -> rs.getLong(1), owner).get(0);
+        if (queued >= most) {
+            throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.HTTP_TOO_MANY_REQUESTS,
+                    java.util.Map.of("tasks", "at most " + most + " tasks of one caller wait to run at once (tasks.max-queued-per-owner);"
+                            + " retry when some have run", "retry_after_seconds", 5));
+        }
         long jobId = Jdbc.query(tx, "SELECT nextval('task_job_ids')", rs -> rs.getLong(1)).get(0);
         String taskId = UUID.randomUUID().toString();
         OffsetDateTime now = now();
@@ -196,11 +205,19 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
-    /** The oldest runnable task, claimed for this worker: pending, or started by a server whose lease ran out. */
+    /**
+     * The oldest runnable task, claimed for this worker: pending, or started by a server whose lease ran out. Owners
+     * with nothing running come first, so that one caller's long queue does not hold everyone else's tasks back.
+     */
     Optional<Task> claim() {
         OffsetDateTime now = now();
-        List<Long> candidates = jdbc.query("SELECT job_id FROM tasks WHERE status = 'PENDING'"
-                + " OR (status = 'STARTED' AND lease_until < ?) ORDER BY job_id LIMIT 8", rs -> rs.getLong(1), now);
+        List<Long> candidates = new java.util.ArrayList<>(jdbc.query("SELECT t.job_id FROM tasks t WHERE (t.status = 'PENDING'"
+                + " OR (t.status = 'STARTED' AND t.lease_until < ?)) AND NOT EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner"
+                + " AND s.status = 'STARTED' AND s.lease_until >= ?) ORDER BY t.job_id LIMIT 8", rs -> rs.getLong(1), now, now));
+        if (candidates.isEmpty()) {
+            candidates.addAll(jdbc.query("SELECT job_id FROM tasks WHERE status = 'PENDING'"
+                    + " OR (status = 'STARTED' AND lease_until < ?) ORDER BY job_id LIMIT 8", rs -> rs.getLong(1), now));
+        }
         for (long jobId : candidates) {
             int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
                     + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",

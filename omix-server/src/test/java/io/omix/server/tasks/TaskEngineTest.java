@@ -28,6 +28,8 @@ class TaskEngineTest {
     /** Test task kinds: each run of "test.count" records itself in the task's transaction. */
     static final class CountingTasks implements Capability {
         static final AtomicInteger FLAKY_RUNS = new AtomicInteger();
+        /** "test.hold" runs until a permit is released here. */
+        static final java.util.concurrent.Semaphore HOLD = new java.util.concurrent.Semaphore(0);
 
         CountingTasks(Platform platform) {
             platform.database().jdbc().update("CREATE TABLE IF NOT EXISTS task_runs (job_id BIGINT NOT NULL, worker VARCHAR(60) NOT NULL)");
@@ -48,6 +50,10 @@ class TaskEngineTest {
             engine.handle("test.broken", (run, tx) -> {
                 throw new IllegalStateException("always broken");
             });
+            engine.handle("test.hold", (run, tx) -> {
+                HOLD.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS);
+                return JsonNodeFactory.instance.objectNode();
+            });
         }
 
         @Override
@@ -55,7 +61,8 @@ class TaskEngineTest {
     }
 
     static TestServer start(String kind, String sharedDbUrl) {
-        TestServer.Builder b = TestServer.builder().database(kind).capabilities(CountingTasks::new).setting("tasks.lease-seconds", "2");
+        TestServer.Builder b = TestServer.builder().database(kind).capabilities(CountingTasks::new).setting("tasks.lease-seconds", "2")
+                .setting("tasks.max-queued-per-owner", "1000");
         if (sharedDbUrl != null) b.setting("db.url", sharedDbUrl).setting("security.master-key", MASTER_KEY);
         return b.start();
     }
@@ -94,6 +101,41 @@ class TaskEngineTest {
             assertEquals(2L, jdbc.queryOne("SELECT COUNT(DISTINCT worker) FROM task_runs", rs -> rs.getLong(1)).orElseThrow(),
                     "both servers ran some");
             assertEquals(1000L, jdbc.queryOne("SELECT COUNT(*) FROM tasks WHERE kind = 'test.count' AND attempts = 1", rs -> rs.getLong(1)).orElseThrow());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void oneCallersQueueIsBoundedAndHoldsNobodyElseBack(String kind) throws Exception {
+        CountingTasks.HOLD.drainPermits();
+        try (TestServer server = TestServer.builder().database(kind).capabilities(CountingTasks::new).setting("tasks.workers", "2")
+                .setting("tasks.max-queued-per-owner", "1").start()) {
+            Jdbc jdbc = server.server().platform().database().jdbc();
+            TaskEngine engine = server.server().platform().tasks();
+            for (int started = 1; started <= 2; started++) {
+                engine.submit("test.hold", "key:greedy", JsonNodeFactory.instance.objectNode(), "/t");
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (jdbc.queryOne("SELECT COUNT(*) FROM tasks WHERE status = 'STARTED'", rs -> rs.getLong(1)).orElseThrow() < started) {
+                    assertTrue(System.nanoTime() < deadline, "a worker took the greedy owner's task");
+                    Thread.sleep(20);
+                }
+            }
+            TaskEngine.Task third = engine.submit("test.hold", "key:greedy", JsonNodeFactory.instance.objectNode(), "/t");
+            io.omix.server.common.http.ApiException refused = org.junit.jupiter.api.Assertions.assertThrows(io.omix.server.common.http.ApiException.class,
+                    () -> engine.submit("test.hold", "key:greedy", JsonNodeFactory.instance.objectNode(), "/t"));
+            assertEquals(io.omix.server.common.http.ErrorCode.HTTP_TOO_MANY_REQUESTS, refused.error(), "one waiting task of one owner at most (tasks.max-queued-per-owner)");
+
+            TaskEngine.Task other = engine.submit("test.hold", "key:modest", JsonNodeFactory.instance.objectNode(), "/t");
+            CountingTasks.HOLD.release(); // one greedy task ends: its worker takes the other owner's task, not the greedy third
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (engine.byTaskId(other.taskId()).orElseThrow().status() != TaskEngine.Status.STARTED) {
+                assertTrue(System.nanoTime() < deadline, "the other owner's task was taken before the greedy owner's third");
+                Thread.sleep(20);
+            }
+            assertEquals(TaskEngine.Status.PENDING, engine.byTaskId(third.taskId()).orElseThrow().status(), "the greedy owner had one running still");
+            CountingTasks.HOLD.release(3);
+            assertEquals(TaskEngine.Status.SUCCESS, awaitFinished(engine, third.taskId()).status());
+            assertEquals(TaskEngine.Status.SUCCESS, awaitFinished(engine, other.taskId()).status());
         }
     }
 
