@@ -63,8 +63,14 @@ class AuditTest {
                     .header("Authorization", "Bearer oat_forged").header("X-Request-Id", "audit-refused-1").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(403, Model.parse(refused.body()).getInt("code"));
             HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/ping")).build(), HttpResponse.BodyHandlers.discarding());
+            // A stranger's guesses at signed links are not the person's data being read: nothing of them lands in their trail.
+            for (String guess : List.of(signed.replaceAll("Signature=[^&]+", "Signature=forged"), s.url() + "/htsget/variants/" + sample + "/data?expires=1")) {
+                assertEquals(403, HTTP.send(HttpRequest.newBuilder(URI.create(guess)).header("X-Request-Id", "audit-guess").build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode());
+            }
 
             List<AuditLog.Entry> entries = all(s);
+            assertTrue(entries.stream().noneMatch(e -> "audit-guess".equals(e.requestId())), "unsigned guesses are not recorded");
             AuditLog.Entry get = entries.stream().filter(e -> "audit-read-1".equals(e.requestId())).findFirst().orElseThrow();
             assertEquals("GET /samples/{biosample_id}", get.operation());
             assertEquals("client", get.actorKind());

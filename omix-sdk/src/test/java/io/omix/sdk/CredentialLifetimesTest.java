@@ -93,6 +93,20 @@ class CredentialLifetimesTest {
                 assertEquals(403, linkStatus(kept), "its user disabled");
                 new io.omix.server.users.UserStore(Identity.platform(s)).setDisabled(person.username(), false);
                 assertEquals(403, linkStatus(kept), "and enabled again: the tokens were revoked for good, the link with them");
+
+                // An application's own link is the application's: it outlives the two-hour token (and its removal by
+                // housekeeping) and ends when the secret is rotated.
+                String own;
+                try (Api app = oauth2.getCredentialsToken().api()) {
+                    String mine = app.upload("app.txt", "the application's own file");
+                    own = app.getDownloadUrl(mine, null, 604_800).getString("url");
+                }
+                assertEquals(200, linkStatus(own));
+                Identity.platform(s).database().jdbc().update("DELETE FROM oauth_tokens WHERE client_id = ? AND grant_type = 'client_credentials'",
+                        client.id());
+                assertEquals(200, linkStatus(own), "its token gone, the application's grant stands");
+                new io.omix.server.oauth.ClientStore(Identity.platform(s)).rotateSecret(client.id());
+                assertEquals(403, linkStatus(own), "the secret rotated: what the old one obtained ends");
             }
         }
     }

@@ -82,6 +82,11 @@ class ExportTest {
             assertEquals(1, result.getInt("samples"));
             assertEquals(1, result.getInt("files"));
             assertEquals(sha256(Files.readAllBytes(archive)), result.getString("sha256"), "the download is the archive the task stored");
+            // The link to everything the person has is signed as the task is read, never stored in clear with its result.
+            assertTrue(result.getString("url").contains("Grant="), result.getString("url"));
+            String stored = platform.database().jdbc().queryOne("SELECT result FROM tasks WHERE task_id = ?", rs -> rs.getString(1),
+                    task.getString("task_id")).orElseThrow();
+            assertTrue(!stored.contains("Signature") && stored.contains("object_name"), stored);
 
             // Another person cannot see the task, nor sign a link to the archive.
             assertEquals(41001, assertThrows(ApiException.class, () -> other.api().task(task.getString("task_id"))).code());

@@ -114,6 +114,13 @@ class HtsgetTest {
             HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(URI.create(url.replace(w.sample(), "E-B00000000001"))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(403, other.statusCode(), "nor another sample");
+
+            // The URL dies with the grant that asked for it: the person disabled, their genome stops flowing at once.
+            assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            new io.omix.server.users.UserStore(s.server().platform()).setDisabled("owner", true);
+            HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, after.statusCode(), after.body());
+            assertTrue(after.body().contains("grant"), after.body());
         }
     }
 }

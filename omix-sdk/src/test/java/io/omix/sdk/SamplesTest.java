@@ -90,7 +90,7 @@ class SamplesTest {
     }
 
     @Test
-    void externalIdsAreUniquePerProjectAndSiteUnlessDuplicatesAreEnabled() {
+    void externalIdsAreUniquePerProjectAndSiteUnlessDuplicatesAreEnabled() throws Exception {
         register(alice, "DUP-1", 11);
         ApiException e = refused(() -> alice.registerSample("DUP-1", 11, project));
         assertEquals(41001, e.code());
@@ -98,6 +98,11 @@ class SamplesTest {
         String again = alice.registerSample("DUP-1", 11, project, true, Map.of()).getString("biosample_id");
         assertTrue(again.startsWith("E-B"));
         assertTrue(register(alice, "DUP-1", 10).startsWith("E-F"), "another site is another namespace of external ids");
+        // Another person's registration is not checked against Alice's ids: a refusal would tell that hers exists.
+        try (Api carol = token(Identity.user(server, "dupchecker", "dupchecker@example.org"), null).api()) {
+            assertTrue(register(carol, "DUP-1", 11).startsWith("E-B"));
+            assertEquals(41001, refused(() -> carol.registerSample("DUP-1", 11, project)).code(), "her own duplicate is refused");
+        }
     }
 
     @Test

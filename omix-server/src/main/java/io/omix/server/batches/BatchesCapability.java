@@ -174,7 +174,7 @@ public final class BatchesCapability implements Capability {
             refused.ifPresent(BatchesCapability::refuse); // rolls back the task with it
             return queued;
         });
-        return TasksCapability.taskView(r, platform.config(), task);
+        return TasksCapability.taskView(r, platform, task);
     }
 
     /** get_data_items: committed items of a sample the caller sees, by batch (collection) and/or data elements. */

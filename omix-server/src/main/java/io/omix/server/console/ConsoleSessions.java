@@ -92,7 +92,7 @@ public final class ConsoleSessions {
         Session session = of(request.ctx()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         if (!csrfMatches(session, header)) throw new ApiException(ErrorCode.TOKEN_INVALID);
         Caller caller = session.caller();
-        request.grantedBy(io.omix.server.common.auth.Secrets.hash(session.sessionId()));
+        request.grantedBy(session.sessionId());
         switch (required) {
             case CLIENT_TOKEN -> throw new ApiException(ErrorCode.AUTHORIZATION_CODE_TOKEN_REFUSED);
             case OPERATOR -> {

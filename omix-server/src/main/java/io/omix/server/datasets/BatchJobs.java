@@ -104,9 +104,9 @@ final class BatchJobs {
     long check(DatasetStore.Dataset source, List<Mapped> mapping, long maxRows) {
         List<Map<String, Object>> misfits = new ArrayList<>();
         long[] rows = {0};
-        store.jdbc().withConnection(c -> {
-            scan(c, source.id(), (rowNumber, cells) -> {
-                if (rowNumber > maxRows) return false;
+        // In a transaction: PostgreSQL streams rows by the fetch size only there.
+        store.jdbc().inTransaction(c -> {
+            scan(c, source.id(), maxRows, (rowNumber, cells) -> {
                 rows[0] = rowNumber;
                 for (Mapped m : mapping) {
                     String value = cell(cells, m.sourcePosition());
@@ -161,7 +161,7 @@ final class BatchJobs {
         long rows;
         try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""),
                 JsonNodeFactory.instance.objectNode(), batchSource, width, now, platform.config().quotas())) {
-            scan(tx, source.id(), (rowNumber, cells) -> {
+            scan(tx, source.id(), Long.MAX_VALUE, (rowNumber, cells) -> {
                 List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));
                 for (Mapped m : mapping) out.set(m.destinationPosition(), cell(cells, m.sourcePosition()));
                 batch.add(out);
@@ -206,12 +206,13 @@ final class BatchJobs {
         boolean accept(long rowNumber, JsonNode cells) throws SQLException;
     }
 
-    /** Every row of a dataset's active batches, in order, streamed. */
-    private static void scan(Connection c, long datasetId, RowSink sink) throws SQLException {
+    /** The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction). */
+    private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no")) {
+                + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ?")) {
             ps.setFetchSize(1000);
             ps.setLong(1, datasetId);
+            ps.setLong(2, maxRows);
             try (ResultSet rs = ps.executeQuery()) {
                 long n = 0;
                 while (rs.next()) {

@@ -162,6 +162,8 @@ final class DatasetCreation {
                 DatasetStore.insertColumns(tx, id, columns);
                 return id;
             });
+        } catch (Spool.Busy busy) {
+            throw new HttpProblem(503, busy.getMessage(), Map.of("retry_after_seconds", 5));
         } catch (IOException | UncheckedIOException e) {
             throw new HttpProblem(400, "body: not a readable CSV file" + reason(e), Map.of("parameter", "body"));
         } catch (RuntimeException e) {

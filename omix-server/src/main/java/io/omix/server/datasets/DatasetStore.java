@@ -252,7 +252,8 @@ public final class DatasetStore {
      * page of wide rows stays within what a server holds for one answer.
      */
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
-        return jdbc.withConnection(c -> {
+        // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them first.
+        return jdbc.inTransaction(c -> {
             List<List<String>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
                     + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ? OFFSET ?")) {

@@ -265,8 +265,6 @@ public final class FilesCapability implements Capability {
             ctx.status(400).result("bad object name");
             return;
         }
-        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, null, "signed_link",
-                "GET /oss/objects/<object_name>", "object_name=" + name));
         if (expiresText == null || signature == null || grant == null || !expiresText.matches("\\d{1,12}")) {
             ctx.status(403).result("a signed URL needs Expires, Grant and Signature (POST /oss/sign_url)");
             return;
@@ -285,8 +283,9 @@ public final class FilesCapability implements Capability {
             ctx.status(404).result("no such object");
             return;
         }
-        // A sample's table was linked under the microbiome scope, anything else under files.
-        String scope = (object.owner().startsWith("sample:") ? Scope.MICROBIOME : Scope.FILES).id();
+        // A sample's table was linked under the microbiome scope, a person's export archive under grants, anything else under files.
+        String scope = (object.owner().startsWith("sample:") ? Scope.MICROBIOME
+                : name.startsWith(ObjectNames.PERSONAL_ARCHIVES) ? Scope.GRANTS : Scope.FILES).id();
         if (!links.stands(grant, scope)) {
             ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");
             return;
@@ -295,7 +294,8 @@ public final class FilesCapability implements Capability {
         String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5)
                 : object.owner().startsWith("sample:") ? platform.database().jdbc().queryOne("SELECT user_id FROM sample_users WHERE biosample_id = ?"
                         + " ORDER BY user_id", rs -> rs.getString(1), object.owner().substring(7)).orElse(null) : null;
-        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, ownerUser, "signed_link",
+        // Recorded once the link is known to be one this platform signed: a stranger's guesses fill no one's trail.
+        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, ownerUser, "signed_link",
                 "GET /oss/objects/<object_name>", "object_name=" + name));
         ctx.header("X-Omix-Content-SHA256", object.sha256());
         // The same bytes' CRC-32C: clients check large downloads with it at memory speed.

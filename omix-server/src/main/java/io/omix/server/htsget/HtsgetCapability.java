@@ -47,14 +47,20 @@ public final class HtsgetCapability implements Capability {
     static final LongParam END = Param.longInt("end").range(1, 1L << 40);
     static final StringParam CLASS = Param.string("class").oneOf("header");
 
+    /** Slices one server writes at once: each reads a genome's calls, so a burst of URLs would hold the database. */
+    static final int SLICES_AT_ONCE = 2;
+
     private final Platform platform;
     private final SampleAccess access;
     private final byte[] key;
+    private final io.omix.server.oauth.TokenStore grants;
+    private final java.util.concurrent.Semaphore slices = new java.util.concurrent.Semaphore(SLICES_AT_ONCE);
 
     public HtsgetCapability(Platform platform) {
         this.platform = platform;
         this.access = new SampleAccess(platform.database().jdbc());
         this.key = platform.masterKey().derive("htsget-url");
+        this.grants = new io.omix.server.oauth.TokenStore(platform);
     }
 
     @Override
@@ -81,9 +87,11 @@ public final class HtsgetCapability implements Capability {
         boolean hasCalls = platform.database().jdbc().withConnection(c -> VcfExport.source(c, id)).isPresent();
         if (!hasCalls) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", id + " has no variant calls"));
         long expires = platform.now().toEpochSecond() + LINK_SECONDS;
-        String slice = slice(id, reference, start, end, headerOnly, expires);
+        // The URL names the grant that asked for it and works only while that stands (as the files' signed links).
+        String grant = grants.grantOf(r.grantHash()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        String slice = slice(id, reference, start, end, headerOnly, expires, grant);
         String url = r.baseUrl(platform.config()) + "/htsget/variants/" + id + "/data?" + query(reference, start, end, headerOnly, expires)
-                + "&signature=" + URLEncoder.encode(sign(slice), StandardCharsets.UTF_8);
+                + "&grant=" + URLEncoder.encode(grant, StandardCharsets.UTF_8) + "&signature=" + URLEncoder.encode(sign(slice), StandardCharsets.UTF_8);
         Map<String, Object> link = new LinkedHashMap<>();
         link.put("url", url);
         link.put("headers", Map.of());   // optional in htsget, yet htsjdk's client reads it unconditionally
@@ -100,10 +108,10 @@ public final class HtsgetCapability implements Capability {
         return q.toString();
     }
 
-    /** What a data URL's signature covers: the sample, the slice and the expiry. */
-    private static String slice(String id, String reference, Long start, Long end, boolean headerOnly, long expires) {
+    /** What a data URL's signature covers: the sample, the slice, the expiry and the grant. */
+    private static String slice(String id, String reference, Long start, Long end, boolean headerOnly, long expires, String grant) {
         return id + "\n" + (reference == null ? "" : reference) + "\n" + (start == null ? "" : start) + "\n" + (end == null ? "" : end)
-                + "\n" + headerOnly + "\n" + expires;
+                + "\n" + headerOnly + "\n" + expires + "\n" + grant;
     }
 
     private String sign(String text) {
@@ -113,8 +121,6 @@ public final class HtsgetCapability implements Capability {
     /** A ticket's URL: the VCF slice, when the signature matches and has not expired. */
     private void data(Context ctx) throws Exception {
         String id = ctx.pathParam("biosample_id");
-        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", null, null, "signed_link",
-                "GET " + DATA, "biosample_id=" + (id.length() > 64 ? id.substring(0, 64) : id)));
         try {
             String reference = ctx.queryParam("referenceName");
             Long start = ctx.queryParam("start") == null ? null : Long.valueOf(ctx.queryParam("start"));
@@ -122,7 +128,9 @@ public final class HtsgetCapability implements Capability {
             boolean headerOnly = "header".equals(ctx.queryParam("class"));
             long expires = Long.parseLong(String.valueOf(ctx.queryParam("expires")));
             String signature = ctx.queryParam("signature");
-            if (signature == null || !Secrets.constantTimeEquals(sign(slice(id, reference, start, end, headerOnly, expires)), signature)) {
+            String grant = ctx.queryParam("grant");
+            if (signature == null || grant == null
+                    || !Secrets.constantTimeEquals(sign(slice(id, reference, start, end, headerOnly, expires, grant)), signature)) {
                 refuse(ctx, 403, "PermissionDenied", "the signature does not match (ask for a new ticket)");
                 return;
             }
@@ -130,16 +138,27 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 403, "PermissionDenied", "the URL has expired (ask for a new ticket)");
                 return;
             }
+            if (!grants.grantStands(grant, Scope.VARIANTS.id())) {
+                refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under was revoked, signed out, disabled or lost the variants scope");
+                return;
+            }
+            // Recorded once the URL is known to be one this platform signed: a stranger's guesses fill no one's trail.
+            io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, null, "signed_link",
+                    "GET " + DATA, "biosample_id=" + id));
             io.omix.server.variants.VariantStore.Region region = reference == null ? null : new io.omix.server.variants.VariantStore.Region(reference, start == null ? 1 : start + 1,
                     end == null ? Long.MAX_VALUE : end);
-            ctx.contentType("text/vcf; charset=utf-8");
             VcfExport.Source source = platform.database().jdbc().withConnection(c -> VcfExport.source(c, id).orElse(null));
             if (source == null) {
                 refuse(ctx, 404, "NotFound", id + " has no variant calls");
                 return;
             }
+            if (!slices.tryAcquire()) {
+                ctx.header("Retry-After", "5");
+                refuse(ctx, 503, "Unavailable", "this server is writing other slices; retry in a few seconds");
+                return;
+            }
             // Written to a spool, then sent: a whole genome's calls never sit in memory, and a client reading
-            // slowly holds no database connection.
+            // slowly holds no database connection (nor one of the slots, which end with the writing).
             try (io.omix.server.common.io.Spool spool = io.omix.server.common.io.Spool.create()) {
                 try (java.io.OutputStream slice = spool.output()) {
                     platform.database().jdbc().withConnection(c -> {
@@ -150,7 +169,15 @@ public final class HtsgetCapability implements Capability {
                         }
                         return null;
                     });
+                } catch (java.io.UncheckedIOException e) {
+                    if (!(e.getCause() instanceof io.omix.server.common.io.Spool.Busy)) throw e;
+                    ctx.header("Retry-After", "5");
+                    refuse(ctx, 503, "Unavailable", e.getCause().getMessage());
+                    return;
+                } finally {
+                    slices.release();
                 }
+                ctx.contentType("text/vcf; charset=utf-8");
                 spool.copyTo(ctx.outputStream());
             }
         } catch (NumberFormatException e) {

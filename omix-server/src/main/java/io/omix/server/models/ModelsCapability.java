@@ -173,7 +173,7 @@ public final class ModelsCapability implements Capability {
                             .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT))
                             .put("scopes", scopes);
                     TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
-                    return TasksCapability.taskView(r, platform.config(), task);
+                    return TasksCapability.taskView(r, platform, task);
                 });
         routes.post("/model/publish", Access.TOKEN, ParamSpec.of(MODEL_ID, MESSAGE), (r, p) -> {
             ModelStore.ModelRow m = ownModel(r, p.get(MODEL_ID));
@@ -377,7 +377,7 @@ public final class ModelsCapability implements Capability {
         });
         ModelRunner.Spec spec = spec(m, version);
         if (!Files.isDirectory(spec.codeDir())) unpackAgain(m, version, spec.codeDir());
-        String token = invocations.mint(r.caller(), r.bearerToken(), invocationScopes(m, version, r.caller()),
+        String token = invocations.mint(r.caller(), r.bearerToken(), r.grantCredential(), invocationScopes(m, version, r.caller()),
                 java.time.Duration.ofSeconds(m.timeoutSeconds() + 1L)); // the box is stopped at its timeout; one second for the handover
         String answer;
         try {

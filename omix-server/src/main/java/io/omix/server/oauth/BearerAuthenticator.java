@@ -31,7 +31,7 @@ final class BearerAuthenticator implements Authenticator {
         InvocationTokens.Grant grant = invocations.find(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         Caller caller = grant.parentToken() == null ? grant.caller()
                 : tokens.authenticate(grant.parentToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
-        if (grant.parentToken() != null) request.grantedBy(io.omix.server.common.auth.Secrets.hash(grant.parentToken()));
+        request.grantedBy(grant.grantCredential());
         return caller.asInvocation(InvocationTokens.effectiveScopes(grant.scopes(), caller, request.isRead()));
     }
 
@@ -40,7 +40,7 @@ final class BearerAuthenticator implements Authenticator {
         // A model's token counts only through the models' channel, and nothing else counts there.
         Caller caller = request.viaModelChannel() ? invocation(request)
                 : tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
-        if (!request.viaModelChannel()) request.grantedBy(io.omix.server.common.auth.Secrets.hash(request.bearerToken()));
+        if (!request.viaModelChannel()) request.grantedBy(request.bearerToken());
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));
         }

@@ -61,7 +61,6 @@ final class TokenEndpoint {
                 throw e;
             }
         });
-        routes.get("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
         routes.post("/oauth2/introspect", Access.PUBLIC, ParamSpec.NONE, (request, none) -> introspect(request));
         routes.post("/oauth2/revoke", Access.PUBLIC, ParamSpec.NONE, (request, none) -> revoke(request));
     }

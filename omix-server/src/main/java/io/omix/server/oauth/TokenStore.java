@@ -185,24 +185,44 @@ public final class TokenStore {
     }
 
     /**
-     * The grant a credential belongs to, as a signed link names it: {@code t.FAMILY} for an OAuth token (the grant
-     * outlives each token refreshed from it), {@code s.HASH} for a browser session; empty for neither.
+     * The grant a credential belongs to, as a signed link names it: {@code t.FAMILY} for a person's OAuth token (the
+     * grant outlives each token refreshed from it), {@code c.CLIENT.GENERATION} for a client's own token, {@code s.HASH}
+     * for a browser session; empty for none of them.
      */
     public Optional<String> grantOf(String credentialHash) {
         if (credentialHash == null) return Optional.empty();
-        Optional<String> family = jdbc.queryOne("SELECT family_id FROM oauth_tokens WHERE token_hash = ?", rs -> rs.getString(1), credentialHash);
-        if (family.isPresent()) return Optional.of("t." + family.get());
+        Optional<String> grant = jdbc.queryOne("SELECT t.family_id, t.grant_type, c.client_id, c.secret_hash FROM oauth_tokens t"
+                + " JOIN oauth_clients c ON c.client_id = t.client_id WHERE t.token_hash = ?", rs ->
+                // A client's own token is one of many it takes in turn, each for two hours: its grant is the client under
+                // its current secret (a rotation ends it), not a family that housekeeping removes a day after the token.
+                OAuthClient.CLIENT_CREDENTIALS.equals(rs.getString(2)) ? "c." + rs.getString(3) + "." + secretGeneration(rs.getString(4))
+                        : "t." + rs.getString(1), credentialHash);
+        if (grant.isPresent()) return grant;
         return sessionStands(credentialHash) ? Optional.of("s." + credentialHash) : Optional.empty();
+    }
+
+    /** Which secret a client has: a fingerprint of its stored hash, telling nothing of the secret. */
+    private static String secretGeneration(String secretHash) {
+        return Secrets.hash(String.valueOf(secretHash)).substring(0, 16);
     }
 
     /**
      * Whether a grant {@link #grantOf} named still stands: a token of the family not revoked, its client and user
-     * enabled and the client still holding {@code scope}; or the session still signed in.
+     * enabled and the client still holding {@code scope}; the client enabled, holding {@code scope}, its secret not
+     * rotated; or the session still signed in.
      */
     public boolean grantStands(String grant, String scope) {
-        if (grant == null || grant.length() < 3 || grant.length() > 70) return false;
+        if (grant == null || grant.length() < 3 || grant.length() > 100) return false;
         String id = grant.substring(2);
         if (grant.startsWith("s.")) return sessionStands(id);
+        if (grant.startsWith("c.")) {
+            int dot = id.lastIndexOf('.');
+            if (dot < 0) return false;
+            String generation = id.substring(dot + 1);
+            return jdbc.queryOne("SELECT scopes, secret_hash FROM oauth_clients WHERE client_id = ? AND disabled = FALSE",
+                    rs -> scopes(rs.getString(1)).contains(scope) && Secrets.constantTimeEquals(secretGeneration(rs.getString(2)), generation),
+                    id.substring(0, dot)).orElse(false);
+        }
         if (!grant.startsWith("t.")) return false;
         return jdbc.query("SELECT c.scopes FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "

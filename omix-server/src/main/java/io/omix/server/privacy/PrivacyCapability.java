@@ -44,6 +44,7 @@ public final class PrivacyCapability implements Capability {
     public PrivacyCapability(Platform platform) {
         this.platform = platform;
         platform.tasks().handle(EXPORT_TASK, this::export);
+        platform.tasks().viewResults(EXPORT_TASK, this::withLink);
     }
 
     /** Who owns a person's export tasks: the person, whichever of their tools asked. */
@@ -63,11 +64,22 @@ public final class PrivacyCapability implements Capability {
             TaskEngine.Task task = running.orElseGet(() -> platform.tasks().submit(EXPORT_TASK, owner,
                     ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config()))
                             .put("grant", new SignedLinks(platform).grantOf(r)), "/user/export"));
-            return TasksCapability.taskView(r, platform.config(), task);
+            return TasksCapability.taskView(r, platform, task);
         });
     }
 
-    /** Builds the archive in a scratch file, stores it as the person's file, and answers with a link to it. */
+    /** An export's result with its link, signed now for the grant that asked for it, valid until the result's {@code expires}. */
+    private JsonNode withLink(TaskEngine.Task task) {
+        JsonNode result = task.result();
+        if (!result.hasNonNull("object_name") || !result.hasNonNull("expires")) return result;
+        JsonNode payload = task.payload();
+        ObjectNode shown = result.deepCopy();
+        shown.put("url", new SignedLinks(platform).url(payload.path("grant").asText(""), payload.path("base_url").asText(),
+                result.get("object_name").asText(), Long.parseLong(result.get("expires").asText())));
+        return shown;
+    }
+
+    /** Builds the archive in a scratch file, stores it as the person's file, and answers with a link to it (signed when read). */
     private JsonNode export(TaskEngine.Run run, Connection tx) throws Exception {
         JsonNode payload = run.task().payload();
         String userId = payload.path("user_id").asText();
@@ -86,9 +98,10 @@ public final class PrivacyCapability implements Capability {
             // Recorded with the task's outcome: if this run rolls back, housekeeping removes the unreferenced object.
             FileStore.recordObject(tx, name, "user:" + userId, stored, now);
             long expires = now.plus(LINK_VALIDITY).toEpochSecond();
+            // The link itself is not stored (a live credential to the whole archive in clear): it is signed when the task is read.
             ObjectNode result = ServerJson.MAPPER.createObjectNode();
             result.put("object_name", name).put("size", stored.size()).put("sha256", stored.sha256())
-                    .put("url", new SignedLinks(platform).url(payload.path("grant").asText(""), payload.path("base_url").asText(), name, expires)).put("expires", String.valueOf(expires))
+                    .put("expires", String.valueOf(expires))
                     .put("samples", manifest.path("samples").size()).put("files", manifest.path("files").size())
                     .put("entries", manifest.path("entries").size() + 1);
             return result;

@@ -83,8 +83,20 @@ public final class SampleStore {
             List<Integer> omic = Jdbc.query(c, "SELECT omic FROM projects WHERE project_id = ? FOR UPDATE", rs -> rs.getInt(1), r.projectId());
             if (omic.isEmpty()) throw ApiException.invalidParam("project_id", "no such project");
             if (r.externalSampleId() != null && !r.duplicateEnabled()) {
-                List<Integer> taken = Jdbc.query(c, "SELECT 1 FROM samples s JOIN sample_projects sp ON sp.biosample_id = s.biosample_id "
-                        + "WHERE sp.project_id = ? AND s.site = ? AND s.external_sample_id = ?", rs -> 1, r.projectId(), r.site(), r.externalSampleId());
+                // Among the registrant's own samples only (its namespace's; its client's, and the person's for a user token):
+                // an answer about other registrants' ids would tell whether someone else's external id is in the project.
+                SqlWhere where = new SqlWhere().and("sp.project_id = ?", r.projectId()).and("s.site = ?", r.site())
+                        .and("s.external_sample_id = ?", r.externalSampleId());
+                if (caller.kind() == Caller.Kind.PRIVATE_APP) {
+                    where.and("s.namespace = ?", caller.namespace());
+                } else {
+                    where.and("s.registered_by_client = ?", caller.clientId());
+                    if (caller.userId() != null) {
+                        where.and("EXISTS (SELECT 1 FROM sample_users u WHERE u.biosample_id = s.biosample_id AND u.user_id = ?)", caller.userId());
+                    }
+                }
+                List<Integer> taken = Jdbc.query(c, "SELECT 1 FROM samples s JOIN sample_projects sp ON sp.biosample_id = s.biosample_id"
+                        + where.sql(), rs -> 1, where.args());
                 if (!taken.isEmpty()) {
                     throw ApiException.invalidParam("external_sample_id", "is registered already in this project and site (duplicate_enabled=true registers it again)");
                 }

@@ -100,6 +100,25 @@ public final class TaskEngine implements AutoCloseable {
         this.queuedPerOwner = config.quotas().tasksQueuedPerOwner();
     }
 
+    /** How a kind's stored result is shown: what must not be stored (a live link) is made when it is read. */
+    @FunctionalInterface
+    public interface ResultView {
+        JsonNode show(Task task);
+    }
+
+    private final Map<String, ResultView> views = new ConcurrentHashMap<>();
+
+    /** Shows results of {@code kind} through {@code view} (tasks of other kinds show what they stored). */
+    public void viewResults(String kind, ResultView view) {
+        views.put(kind, view);
+    }
+
+    /** A task's result as callers see it. */
+    public JsonNode resultOf(Task task) {
+        ResultView view = views.get(task.kind());
+        return view == null || task.result() == null ? task.result() : view.show(task);
+    }
+
     /** Registers what runs tasks of {@code kind}; every server of a deployment registers the same kinds. */
     public void handle(String kind, Handler handler) {
         if (handlers.putIfAbsent(kind, handler) != null) throw new IllegalStateException("two handlers for task kind " + kind);

@@ -50,7 +50,7 @@ public final class TasksCapability implements Capability {
     @Override
     public void routes(Routes routes) {
         ParamSpec byTask = ParamSpec.of(TASK_ID);
-        routes.get("/task/{task_id}", Access.TOKEN, byTask, (r, p) -> taskView(r, platform.config(), own(r.caller(), p.get(TASK_ID))));
+        routes.get("/task/{task_id}", Access.TOKEN, byTask, (r, p) -> taskView(r, platform, own(r.caller(), p.get(TASK_ID))));
         routes.get("/admin/tasks", Access.OPERATOR, ParamSpec.NONE, (r, p) -> Map.of("tasks", engine.recent(200).stream().map(t -> {
             Map<String, Object> m = jobView(t);
             m.put("task_id", t.taskId());
@@ -61,7 +61,7 @@ public final class TasksCapability implements Capability {
             m.put("attempts", t.attempts());
             return m;
         }).toList()));
-        routes.get("/private/task/{task_id}", Access.PRIVATE_APP, byTask, (r, p) -> taskView(r, platform.config(), own(r.caller(), p.get(TASK_ID))));
+        routes.get("/private/task/{task_id}", Access.PRIVATE_APP, byTask, (r, p) -> taskView(r, platform, own(r.caller(), p.get(TASK_ID))));
         routes.resource(HandlerType.GET, "/api/v2/jobs/{job_id}", Access.DATASET_KEY, ParamSpec.of(JOB_ID), (r, p) -> {
             TaskEngine.Task task = engine.byJobId(p.get(JOB_ID)).filter(t -> t.owner().equals(ownerOf(r.caller())))
                     .orElseThrow(() -> new HttpProblem(404, "no job " + p.get(JOB_ID)));
@@ -77,13 +77,13 @@ public final class TasksCapability implements Capability {
     }
 
     /** the private platform's task answer: {@code {task_id, progress, result, completed, task_url}}. */
-    public static Map<String, Object> taskView(ApiRequest request, io.omix.server.ServerConfig config, TaskEngine.Task task) {
+    public static Map<String, Object> taskView(ApiRequest request, io.omix.server.Platform platform, TaskEngine.Task task) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task_id", task.taskId());
         m.put("progress", task.status().name());
-        m.put("result", task.result());
+        m.put("result", platform.tasks().resultOf(task));
         m.put("completed", task.completedAt() == null ? null : task.completedAt().toString());
-        String base = request.baseUrl(config);
+        String base = request.baseUrl(platform.config());
         String prefix = request.ctx().path().startsWith("/private/") ? "/private" : "";
         m.put("task_url", base + prefix + "/task/" + task.taskId());
         return m;

@@ -21,7 +21,12 @@ public final class InvocationTokens {
      * @param scopes      what the model's version declared, as held by the caller ({@code id} reads, {@code id:write} writes)
      * @param deadline    {@link System#nanoTime()} after which the token is refused whatever happens
      */
-    public record Grant(Caller caller, String parentToken, Set<String> scopes, long deadline) {}
+    /**
+     * @param parentToken     the access token the invocation came with (null for a browser session)
+     * @param grantCredential what the invoker was authenticated with (that token, or the session's id): what the model
+     *                        is handed (signed links) dies with it
+     */
+    public record Grant(Caller caller, String parentToken, String grantCredential, Set<String> scopes, long deadline) {}
 
     private static final String WRITE = ":write";
 
@@ -53,9 +58,9 @@ public final class InvocationTokens {
     }
 
     /** A fresh token for one invocation, valid for {@code ttl} at most. */
-    public String mint(Caller caller, String parentToken, Set<String> scopes, Duration ttl) {
+    public String mint(Caller caller, String parentToken, String grantCredential, Set<String> scopes, Duration ttl) {
         String token = Secrets.token("oit_");
-        live.put(Secrets.hash(token), new Grant(caller, parentToken, Set.copyOf(scopes), System.nanoTime() + ttl.toNanos()));
+        live.put(Secrets.hash(token), new Grant(caller, parentToken, grantCredential, Set.copyOf(scopes), System.nanoTime() + ttl.toNanos()));
         return token;
     }
 

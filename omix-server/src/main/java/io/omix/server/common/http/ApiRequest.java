@@ -103,20 +103,26 @@ public final class ApiRequest {
         return "http://" + host + (port > 0 ? ":" + port : ":" + config.port());
     }
 
-    /** The request attribute naming the hash of the credential the caller was authenticated with. */
-    private static final String GRANT_HASH = "omix.grant_hash";
+    /** The request attribute holding the credential the caller was authenticated with (in memory only). */
+    private static final String GRANT_CREDENTIAL = "omix.grant_credential";
 
     /**
-     * Records what the caller was authenticated with (the hash of its access token, of the token an invocation came
-     * with, or of its browser session), so that what the request hands out (signed links) can die with it.
+     * Records what the caller was authenticated with (its access token, the token an invocation came with, or its
+     * browser session's id), so that what the request hands out (signed links, upload credentials) can die with it.
      */
-    public void grantedBy(String credentialHash) {
-        ctx.attribute(GRANT_HASH, credentialHash);
+    public void grantedBy(String credential) {
+        ctx.attribute(GRANT_CREDENTIAL, credential);
     }
 
-    /** The hash {@link #grantedBy} recorded; null when the caller holds no such credential. */
+    /** The credential {@link #grantedBy} recorded, for what is handed on to act for this caller later (a model's invocation). */
+    public String grantCredential() {
+        return ctx.attribute(GRANT_CREDENTIAL);
+    }
+
+    /** The stored hash of the credential {@link #grantedBy} recorded (hashed only when asked); null when there is none. */
     public String grantHash() {
-        return ctx.attribute(GRANT_HASH);
+        String credential = ctx.attribute(GRANT_CREDENTIAL);
+        return credential == null ? null : io.omix.server.common.auth.Secrets.hash(credential);
     }
 
     /** The request attribute set on requests that came through the models' channel (see ModelChannel). */

@@ -1,19 +1,27 @@
 package io.omix.server.common.io;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A temporary file between a peer and the database: a request body is taken whole before a transaction
  * starts, an answer is written whole before it is sent, so that no pooled connection waits on a peer that
- * sends or reads slowly (ten such peers would otherwise hold the whole pool). Deleted when closed.
+ * sends or reads slowly (ten such peers would otherwise hold the whole pool). Deleted when closed. All
+ * spools of a server together hold at most {@link #MAX_TOTAL_BYTES}: beyond, writing one is refused
+ * ({@link Busy}) rather than filling the temporary directory.
  */
 public final class Spool implements AutoCloseable {
+    /** What the spools of one server may hold together. */
+    public static final long MAX_TOTAL_BYTES = 4L << 30;
+    private static final AtomicLong IN_USE = new AtomicLong();
     private static final String PREFIX = "omix-spool-";
     private final Path file;
+    private final AtomicLong held = new AtomicLong();
 
     private Spool(Path file) {
         this.file = file;
@@ -28,6 +36,7 @@ public final class Spool implements AutoCloseable {
      * The whole of {@code in}, at most {@code limit} bytes.
      *
      * @throws TooLarge when {@code in} holds more (nothing is kept)
+     * @throws Busy     when the server's spools hold all they may
      */
     public static Spool of(InputStream in, long limit) throws IOException {
         Spool spool = create();
@@ -47,8 +56,29 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /** Where to write: each byte counted against {@link #MAX_TOTAL_BYTES} until the spool is closed. */
     public OutputStream output() throws IOException {
-        return Files.newOutputStream(file);
+        return new FilterOutputStream(Files.newOutputStream(file)) {
+            @Override
+            public void write(int b) throws IOException {
+                reserve(1);
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                reserve(len);
+                out.write(b, off, len);
+            }
+        };
+    }
+
+    private void reserve(long bytes) throws Busy {
+        if (IN_USE.addAndGet(bytes) > MAX_TOTAL_BYTES) {
+            IN_USE.addAndGet(-bytes);
+            throw new Busy();
+        }
+        held.addAndGet(bytes);
     }
 
     public InputStream input() throws IOException {
@@ -62,6 +92,7 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
+        IN_USE.addAndGet(-held.getAndSet(0));
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {
@@ -73,6 +104,13 @@ public final class Spool implements AutoCloseable {
     public static final class TooLarge extends IOException {
         public TooLarge(long limit) {
             super("larger than " + limit + " bytes");
+        }
+    }
+
+    /** The server's spools hold all they may: the caller is asked to come back (503). */
+    public static final class Busy extends IOException {
+        public Busy() {
+            super("the server is busy with other transfers; retry shortly");
         }
     }
 }
