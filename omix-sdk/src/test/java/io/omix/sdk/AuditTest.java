@@ -69,8 +69,15 @@ class AuditTest {
                         HttpResponse.BodyHandlers.discarding()).statusCode());
             }
 
+            // A parameter the endpoint does not take is ignored by it, and by the trail too.
+            HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/beacon/v2/datasets?biosample_id=" + sample + "&made_up_id=" + sample))
+                    .header("X-Request-Id", "audit-made-up").build(), HttpResponse.BodyHandlers.discarding());
+
             List<AuditLog.Entry> entries = all(s);
             assertTrue(entries.stream().noneMatch(e -> "audit-guess".equals(e.requestId())), "unsigned guesses are not recorded");
+            AuditLog.Entry strange = entries.stream().filter(e -> "audit-made-up".equals(e.requestId())).findFirst().orElseThrow();
+            assertEquals("anonymous", strange.actorKind());
+            assertEquals(null, strange.resources(), "nothing the endpoint did not read");
             AuditLog.Entry get = entries.stream().filter(e -> "audit-read-1".equals(e.requestId())).findFirst().orElseThrow();
             assertEquals("GET /samples/{biosample_id}", get.operation());
             assertEquals("client", get.actorKind());

@@ -68,9 +68,9 @@ public final class AuditRecorder {
             if (access == Access.PUBLIC) return null;
             if (access == Access.TOKEN_IF_SENT && caller == Caller.ANONYMOUS) {
                 // An open Beacon answers strangers about people's genomes: who asked what is kept.
-                return AuditLog.Entry.of("anonymous", null, null, "none", operation, resources(request), Routes.recordsOf(ctx), source, requestId, outcome);
+                return AuditLog.Entry.of("anonymous", null, null, "none", operation, resources(ctx, request), Routes.recordsOf(ctx), source, requestId, outcome);
             }
-            return AuditLog.Entry.of("unknown", null, null, "refused", operation, resources(request), null, source, requestId, outcome);
+            return AuditLog.Entry.of("unknown", null, null, "refused", operation, resources(ctx, request), null, source, requestId, outcome);
         }
         String credential = request.viaModelChannel() ? "invocation_token" : switch (caller.kind()) {
             case USER_TOKEN -> "user_token";
@@ -87,7 +87,7 @@ public final class AuditRecorder {
         };
         String actorId = caller.kind() == Caller.Kind.PRIVATE_APP ? caller.appKey()
                 : caller.kind() == Caller.Kind.DATASET_KEY ? caller.appKey() : caller.clientId();
-        return AuditLog.Entry.of(kind, actorId, caller.userId(), credential, operation, resources(request), Routes.recordsOf(ctx),
+        return AuditLog.Entry.of(kind, actorId, caller.userId(), credential, operation, resources(ctx, request), Routes.recordsOf(ctx),
                 source, requestId, outcome);
     }
 
@@ -98,12 +98,21 @@ public final class AuditRecorder {
             // FHIR names whose data it reads by the patient (or subject) and the resource id.
             "patient", "subject", "id");
 
-    static String resources(ApiRequest request) {
+    /**
+     * What the request named, among the parameters its endpoint declares (or its path holds): anything else a caller
+     * adds is ignored by the endpoint, and would only be a way to write into the trail (a stranger naming someone's
+     * sample in a made-up parameter of a public endpoint would put that in the person's own view of who read them).
+     */
+    static String resources(Context ctx, ApiRequest request) {
         Map<String, List<JsonNode>> input = request.inputIfRead();
         if (input == null) return null;
+        io.omix.server.common.validation.ParamSpec spec = Routes.specOf(ctx);
+        Set<String> declared = new java.util.HashSet<>(ctx.pathParamMap().keySet());
+        if (spec != null) spec.params().forEach(param -> declared.add(param.name()));
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, List<JsonNode>> e : input.entrySet()) {
             String name = e.getKey();
+            if (!declared.contains(name)) continue;
             if (!(name.endsWith("_id") || name.endsWith("_ids") || NAMED.contains(name))) continue;
             for (JsonNode v : e.getValue()) {
                 String text = v.isValueNode() ? v.asText() : v.toString();

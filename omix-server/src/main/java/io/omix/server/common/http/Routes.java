@@ -43,6 +43,13 @@ public final class Routes {
         return ctx.attribute(REQUEST);
     }
 
+    static final String SPEC = "omix.spec";
+
+    /** The parameters the endpoint that matched declares (null for plain endpoints). */
+    public static ParamSpec specOf(Context ctx) {
+        return ctx.attribute(SPEC);
+    }
+
     /** Who may call the endpoint that matched (null for plain endpoints). */
     public static Access accessOf(Context ctx) {
         return ctx.attribute(ACCESS);
@@ -184,6 +191,7 @@ public final class Routes {
                           boolean nonceInWrite) throws Exception {
         ctx.attribute(ROUTE, path);
         ctx.attribute(ACCESS, access);
+        ctx.attribute(SPEC, spec);
         ApiRequest request = new ApiRequest(ctx, payload);
         request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
