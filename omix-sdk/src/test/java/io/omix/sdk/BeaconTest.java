@@ -237,6 +237,27 @@ class BeaconTest {
 
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aWildcardCountOverOthersIsAlwaysAStepOfTheThreshold(String kind) throws Exception {
+        // A threshold of 1: one allele's count is exact, so a wildcard's exact count would tell the other alleles' carriers.
+        try (TestServer s = TestServer.builder().database(kind).setting("beacon.count-threshold", "1").start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            publish(w, "count");
+            String id = ok(get(s, G_AT_1000 + "&requestedGranularity=record", w.owner().accessToken()), "record")
+                    .at("/response/resultSets/0/results/0/variantInternalId").asText();
+            String stranger = w.stranger().accessToken();
+            JsonNode exact = ok(get(s, "/g_variants/" + id + "/biosamples?requestedGranularity=count", stranger), "count");
+            assertEquals(1, exact.at("/responseSummary/numTotalResults").asInt());
+            assertTrue(exact.at("/info/countPrecision").isMissingNode(), exact.toString());
+            String any = id.substring(0, id.lastIndexOf(':')) + ":N";
+            JsonNode wild = ok(get(s, "/g_variants/" + any + "/biosamples?requestedGranularity=count", stranger), "count");
+            assertEquals(2, wild.at("/responseSummary/numTotalResults").asInt(), "one carrier counted as the next step up");
+            assertEquals("at most", wild.at("/info/countPrecision").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyRefusalIsABeaconErrorNamingWhatWasWrong(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             VariantsTest.World w = VariantsTest.world(s);

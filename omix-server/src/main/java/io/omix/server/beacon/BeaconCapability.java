@@ -241,11 +241,11 @@ public final class BeaconCapability implements Capability {
                     carriersOf.put(c.biosampleId(), new BeaconAudience.Covered(c.biosampleId(), subjects.own().contains(c.biosampleId())));
                 }
             }
-            return biosampleAnswer(r, ask, audience, g, carriersOf, requestParameters);
+            return biosampleAnswer(r, ask, audience, g, carriersOf, requestParameters, wildcard(query));
         }
         int ownCount = (int) found.stream().filter(v -> v.carriers().stream().anyMatch(c -> subjects.own().contains(c.biosampleId()))).count();
         Map<String, Object> meta = meta(r, ask, g, "genomicVariation", "beacon-g_variant-v2.0.0", Map.of("g_variant", requestParameters));
-        if (g != Granularity.RECORD) return summary(meta, ownCount, found.size() - ownCount, g);
+        if (g != Granularity.RECORD) return summary(meta, ownCount, found.size() - ownCount, g, wildcard(query));
         Set<String> own = new LinkedHashSet<>();
         found.forEach(v -> v.carriers().forEach(c -> own.add(c.biosampleId())));
         Map<String, List<String>> datasetsOf = datasetsOf(own);
@@ -327,17 +327,23 @@ public final class BeaconCapability implements Capability {
         Granularity g = audience.granted(ask.asked());
         Map<String, BeaconAudience.Covered> covered = audience.samples(g);
         if (id != null) covered.keySet().retainAll(Set.of(id));
-        return biosampleAnswer(r, ask, audience, g, covered, Map.of());
+        return biosampleAnswer(r, ask, audience, g, covered, Map.of(), false);
+    }
+
+    /** Whether a variant query stands for several alleles ({@code N} in its bases). */
+    private static boolean wildcard(CarrierSearch.Query query) {
+        return query.referenceBases() != null && query.referenceBases().contains("N")
+                || query.alternateBases() != null && query.alternateBases().contains("N");
     }
 
     private Object biosampleAnswer(ApiRequest r, Ask ask, BeaconAudience audience, Granularity g, Map<String, BeaconAudience.Covered> covered,
-                                   Map<String, Object> requestParameters) {
+                                   Map<String, Object> requestParameters, boolean wildcard) {
         // Sample records need the samples scope as well (a variants-only token asking for a variant's carriers gets a count).
         if (g == Granularity.RECORD && !r.caller().hasScope(Scope.SAMPLES.id())) g = Granularity.COUNT;
         Map<String, Object> meta = meta(r, ask, g, "biosample", "beacon-biosample-v2.0.0",
                 requestParameters.isEmpty() ? null : Map.of("g_variant", requestParameters));
         int ownCount = (int) covered.values().stream().filter(BeaconAudience.Covered::own).count();
-        if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g);
+        if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g, wildcard);
         List<String> ids = covered.values().stream().filter(BeaconAudience.Covered::own).map(BeaconAudience.Covered::biosampleId).toList();
         Map<String, List<String>> datasetsOf = datasetsOf(ids);
         Map<String, Map<String, Object>> records = biosampleRecords(page(ids, ask));
@@ -538,13 +544,25 @@ public final class BeaconCapability implements Capability {
      * people out, and an exact total would give them away to a caller who knows its own part.
      */
     private Map<String, Object> summary(Map<String, Object> meta, int own, int others, Granularity g) {
+        return summary(meta, own, others, g, false);
+    }
+
+    /**
+     * As {@link #summary(Map, int, int, Granularity)}; a query with an {@code N} wildcard counts others' matches in steps
+     * of the threshold, always as an upper bound: its total less that of one allele would otherwise tell exactly how many
+     * people carry the others, however few.
+     */
+    private Map<String, Object> summary(Map<String, Object> meta, int own, int others, Granularity g, boolean wildcard) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("meta", meta);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("exists", own + others > 0);
         if (g == Granularity.COUNT) {
             int threshold = platform.config().beacon().countThreshold();
-            if (others > 0 && others < threshold) {
+            if (wildcard && others > 0) {
+                summary.put("numTotalResults", own + (others / threshold + 1) * threshold);
+                out.put("info", Map.of("countPrecision", "at most", "countThreshold", threshold));
+            } else if (others > 0 && others < threshold) {
                 summary.put("numTotalResults", own + threshold);
                 out.put("info", Map.of("countPrecision", "at most", "countThreshold", threshold));
             } else {
