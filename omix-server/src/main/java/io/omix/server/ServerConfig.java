@@ -74,7 +74,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      *
      * @param tasksQueuedPerOwner  tasks of one owner waiting to run at once (more are refused with 429)
      * @param datasetRowsPerKey    rows the datasets of one dataset API key may hold together
-     * @param datasetBytesPerKey   bytes of cells the datasets of one dataset API key may hold together
+     * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      */
     public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey) {}
 

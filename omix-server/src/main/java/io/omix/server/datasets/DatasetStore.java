@@ -218,7 +218,7 @@ public final class DatasetStore {
                 boolean byRows = rows > rowsLeft;
                 throw new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would hold more than "
                         + (byRows ? quotas.datasetRowsPerKey() + " rows (datasets.max-rows-per-key)" : quotas.datasetBytesPerKey()
-                        + " bytes of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
+                        + " characters of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
                         Map.of("limit", byRows ? "datasets.max-rows-per-key" : "datasets.max-bytes-per-key"));
             }
             Jdbc.bind(insert, batchId, rows, text);
