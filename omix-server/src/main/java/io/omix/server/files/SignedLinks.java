@@ -42,8 +42,15 @@ public final class SignedLinks {
      * @throws ApiException 40101-family when the caller holds no grant a link can be tied to
      */
     public String grantOf(ApiRequest r) {
-        return grants.grantOf(r.grantHash()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        // Once per request: an answer may hold many links (a FHIR bundle of a thousand documents).
+        String known = r.ctx().attribute(LINK_GRANT);
+        if (known != null) return known;
+        String grant = grants.grantOf(r.grantHash()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        r.ctx().attribute(LINK_GRANT, grant);
+        return grant;
     }
+
+    private static final String LINK_GRANT = "omix.link_grant";
 
     /** A link to {@code objectName} valid until {@code expiresEpochSecond} and while {@code grant} ({@link #grantOf}) stands. */
     public String url(String grant, String baseUrl, String objectName, long expiresEpochSecond) {
