@@ -107,13 +107,11 @@ public final class AuditRecorder {
         Map<String, List<JsonNode>> input = request.inputIfRead();
         if (input == null) return null;
         io.omix.server.common.validation.ParamSpec spec = Routes.specOf(ctx);
-        Set<String> declared = new java.util.HashSet<>(ctx.pathParamMap().keySet());
-        if (spec != null) spec.params().forEach(param -> declared.add(param.name()));
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, List<JsonNode>> e : input.entrySet()) {
             String name = e.getKey();
-            if (!declared.contains(name)) continue;
             if (!(name.endsWith("_id") || name.endsWith("_ids") || NAMED.contains(name))) continue;
+            if (!(spec != null && spec.declares(name) || ctx.pathParamMap().containsKey(name))) continue;
             for (JsonNode v : e.getValue()) {
                 String text = v.isValueNode() ? v.asText() : v.toString();
                 if (out.length() > 0) out.append(' ');

@@ -22,6 +22,7 @@ public final class ParamSpec {
     public static final ParamSpec NONE = new ParamSpec(List.of());
 
     private final List<Param<?, ?>> params;
+    private final Set<String> names;
 
     private ParamSpec(List<Param<?, ?>> params) {
         Set<String> names = new HashSet<>();
@@ -29,6 +30,12 @@ public final class ParamSpec {
             if (!names.add(p.name())) throw new IllegalArgumentException("parameter declared twice: " + p.name());
         }
         this.params = List.copyOf(params);
+        this.names = Set.copyOf(names);
+    }
+
+    /** Whether the spec declares a parameter of this name. */
+    public boolean declares(String name) {
+        return names.contains(name);
     }
 
     public static ParamSpec of(Param<?, ?>... params) {
