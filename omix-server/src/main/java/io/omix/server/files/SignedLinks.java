@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * any of them signed. A link names the grant of the request that asked for it (an OAuth grant, or a
  * browser session) and works only while that grant stands: revoking it, disabling its user or client,
  * taking the scope from its client or signing out ends its links too. Used by get_download_url, DRS
- * access and the microbiome gene tables.
+ * access, FHIR attachments, the microbiome gene tables, the export archive, and for htsget's own URLs.
  */
 public final class SignedLinks {
     private final byte[] key;
@@ -65,7 +65,7 @@ public final class SignedLinks {
     }
 
     /** Whether the grant a link names still stands, its client holding {@code scope}. */
-    boolean stands(String grant, String scope) {
+    public boolean stands(String grant, String scope) {
         return grants.grantStands(grant, scope);
     }
 }

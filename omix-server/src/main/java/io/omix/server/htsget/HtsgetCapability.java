@@ -53,14 +53,14 @@ public final class HtsgetCapability implements Capability {
     private final Platform platform;
     private final SampleAccess access;
     private final byte[] key;
-    private final io.omix.server.oauth.TokenStore grants;
+    private final io.omix.server.files.SignedLinks links;
     private final java.util.concurrent.Semaphore slices = new java.util.concurrent.Semaphore(SLICES_AT_ONCE);
 
     public HtsgetCapability(Platform platform) {
         this.platform = platform;
         this.access = new SampleAccess(platform.database().jdbc());
         this.key = platform.masterKey().derive("htsget-url");
-        this.grants = new io.omix.server.oauth.TokenStore(platform);
+        this.links = new io.omix.server.files.SignedLinks(platform);
     }
 
     @Override
@@ -88,7 +88,7 @@ public final class HtsgetCapability implements Capability {
         if (!hasCalls) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", id + " has no variant calls"));
         long expires = platform.now().toEpochSecond() + LINK_SECONDS;
         // The URL names the grant that asked for it and works only while that stands (as the files' signed links).
-        String grant = grants.grantOf(r.grantHash()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        String grant = links.grantOf(r);
         String slice = slice(id, reference, start, end, headerOnly, expires, grant);
         String url = r.baseUrl(platform.config()) + "/htsget/variants/" + id + "/data?" + query(reference, start, end, headerOnly, expires)
                 + "&grant=" + URLEncoder.encode(grant, StandardCharsets.UTF_8) + "&signature=" + URLEncoder.encode(sign(slice), StandardCharsets.UTF_8);
@@ -138,7 +138,7 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 403, "PermissionDenied", "the URL has expired (ask for a new ticket)");
                 return;
             }
-            if (!grants.grantStands(grant, Scope.VARIANTS.id())) {
+            if (!links.stands(grant, Scope.VARIANTS.id())) {
                 refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under was revoked, signed out, disabled or lost the variants scope");
                 return;
             }
@@ -153,8 +153,7 @@ public final class HtsgetCapability implements Capability {
                 return;
             }
             if (!slices.tryAcquire()) {
-                ctx.header("Retry-After", "5");
-                refuse(ctx, 503, "Unavailable", "this server is writing other slices; retry in a few seconds");
+                busy(ctx, "this server is writing other slices; retry in a few seconds");
                 return;
             }
             // Written to a spool, then sent: a whole genome's calls never sit in memory, and a client reading
@@ -171,8 +170,7 @@ public final class HtsgetCapability implements Capability {
                     });
                 } catch (java.io.UncheckedIOException e) {
                     if (!(e.getCause() instanceof io.omix.server.common.io.Spool.Busy)) throw e;
-                    ctx.header("Retry-After", "5");
-                    refuse(ctx, 503, "Unavailable", e.getCause().getMessage());
+                    busy(ctx, e.getCause().getMessage());
                     return;
                 } finally {
                     slices.release();
@@ -183,6 +181,12 @@ public final class HtsgetCapability implements Capability {
         } catch (NumberFormatException e) {
             refuse(ctx, 400, "InvalidInput", "a malformed data URL (ask for a new ticket)");
         }
+    }
+
+    /** 503 with Retry-After: the server has no room for another slice just now. */
+    private static void busy(Context ctx, String message) throws java.io.IOException {
+        ctx.header("Retry-After", "5");
+        refuse(ctx, 503, "Unavailable", message);
     }
 
     private static void refuse(Context ctx, int status, String error, String message) throws java.io.IOException {

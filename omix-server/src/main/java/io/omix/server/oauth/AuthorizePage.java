@@ -127,7 +127,8 @@ final class AuthorizePage {
             return;
         }
         Valid request = new Valid(client, redirectUri, scope, state, challenge, aud);
-        Optional<String> userId = sessions.userOf(ctx.cookie(PasswordSignIn.COOKIE));
+        String session = ctx.cookie(PasswordSignIn.COOKIE);
+        Optional<String> userId = sessions.userOf(session);
         if (!submitted) {
             // Allowed before, all of it: the person is not asked again; else only what is new is asked. A public client
             // is always asked (anyone can be it: a program listening on its loopback redirect would otherwise take a
@@ -137,7 +138,7 @@ final class AuthorizePage {
             boolean askAgain = client.publicClient() || asked.contains(io.omix.server.common.auth.Scope.ADMIN.id())
                     || asked.contains(io.omix.server.common.auth.Scope.GRANTS.id());
             if (userId.isPresent() && granted.containsAll(asked) && !askAgain) {
-                approve(ctx, request, userId.get(), ctx.cookie(PasswordSignIn.COOKIE), true);
+                approve(ctx, request, userId.get(), session, true);
                 return;
             }
             page(ctx, 200, request, userId.flatMap(users::findById), null, granted);
@@ -147,7 +148,6 @@ final class AuthorizePage {
             page(ctx, 403, request, userId.flatMap(users::findById), "页面已过期，请重试 / The form expired, please try again.");
             return;
         }
-        String session = ctx.cookie(PasswordSignIn.COOKIE);
         if (userId.isEmpty()) {
             PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"), io.omix.server.common.http.ClientAddress.of(ctx));
             if (outcome instanceof PasswordSignIn.Outcome.Locked) {

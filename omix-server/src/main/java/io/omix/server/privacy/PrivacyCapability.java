@@ -40,9 +40,11 @@ public final class PrivacyCapability implements Capability {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Platform platform;
+    private final SignedLinks links;
 
     public PrivacyCapability(Platform platform) {
         this.platform = platform;
+        this.links = new SignedLinks(platform);
         platform.tasks().handle(EXPORT_TASK, this::export);
         platform.tasks().viewResults(EXPORT_TASK, this::withLink);
     }
@@ -63,7 +65,7 @@ public final class PrivacyCapability implements Capability {
                     .flatMap(platform.tasks()::byTaskId);
             TaskEngine.Task task = running.orElseGet(() -> platform.tasks().submit(EXPORT_TASK, owner,
                     ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config()))
-                            .put("grant", new SignedLinks(platform).grantOf(r)), "/user/export"));
+                            .put("grant", links.grantOf(r)), "/user/export"));
             return TasksCapability.taskView(r, platform, task);
         });
     }
@@ -74,7 +76,7 @@ public final class PrivacyCapability implements Capability {
         if (!result.hasNonNull("object_name") || !result.hasNonNull("expires")) return result;
         JsonNode payload = task.payload();
         ObjectNode shown = result.deepCopy();
-        shown.put("url", new SignedLinks(platform).url(payload.path("grant").asText(""), payload.path("base_url").asText(),
+        shown.put("url", links.url(payload.path("grant").asText(""), payload.path("base_url").asText(),
                 result.get("object_name").asText(), Long.parseLong(result.get("expires").asText())));
         return shown;
     }

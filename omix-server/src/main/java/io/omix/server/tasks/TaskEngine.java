@@ -126,11 +126,10 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Queues a task; it commits with {@code tx}, so work and the task that finishes it are queued together. */
     public Task submit(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
-        int most = queuedPerOwner;
         long queued = Jdbc.query(tx, "SELECT COUNT(*) FROM tasks WHERE owner = ? AND status = 'PENDING'", rs -> rs.getLong(1), owner).get(0);
-        if (queued >= most) {
+        if (queued >= queuedPerOwner) {
             throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.HTTP_TOO_MANY_REQUESTS,
-                    java.util.Map.of("tasks", "at most " + most + " tasks of one caller wait to run at once (tasks.max-queued-per-owner);"
+                    java.util.Map.of("tasks", "at most " + queuedPerOwner + " tasks of one caller wait to run at once (tasks.max-queued-per-owner);"
                             + " retry when some have run", "retry_after_seconds", 5));
         }
         long jobId = Jdbc.query(tx, "SELECT nextval('task_job_ids')", rs -> rs.getLong(1)).get(0);
@@ -230,13 +229,9 @@ public final class TaskEngine implements AutoCloseable {
      */
     Optional<Task> claim() {
         OffsetDateTime now = now();
-        List<Long> candidates = new java.util.ArrayList<>(jdbc.query("SELECT t.job_id FROM tasks t WHERE (t.status = 'PENDING'"
-                + " OR (t.status = 'STARTED' AND t.lease_until < ?)) AND NOT EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner"
-                + " AND s.status = 'STARTED' AND s.lease_until >= ?) ORDER BY t.job_id LIMIT 8", rs -> rs.getLong(1), now, now));
-        if (candidates.isEmpty()) {
-            candidates.addAll(jdbc.query("SELECT job_id FROM tasks WHERE status = 'PENDING'"
-                    + " OR (status = 'STARTED' AND lease_until < ?) ORDER BY job_id LIMIT 8", rs -> rs.getLong(1), now));
-        }
+        List<Long> candidates = jdbc.query("SELECT t.job_id FROM tasks t WHERE t.status = 'PENDING' OR (t.status = 'STARTED' AND t.lease_until < ?)"
+                + " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner AND s.status = 'STARTED' AND s.lease_until >= ?)"
+                + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> rs.getLong(1), now, now);
         for (long jobId : candidates) {
             int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
                     + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",

@@ -16,15 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InvocationTokens {
     /**
-     * @param caller      who invoked the model (the model acts for them)
-     * @param parentToken the access token the invocation came with; null for a browser session
-     * @param scopes      what the model's version declared, as held by the caller ({@code id} reads, {@code id:write} writes)
-     * @param deadline    {@link System#nanoTime()} after which the token is refused whatever happens
-     */
-    /**
-     * @param parentToken     the access token the invocation came with (null for a browser session)
+     * @param caller          who invoked the model (the model acts for them)
+     * @param parentToken     the access token the invocation came with; null for a browser session
      * @param grantCredential what the invoker was authenticated with (that token, or the session's id): what the model
      *                        is handed (signed links) dies with it
+     * @param scopes          what the model's version declared, as held by the caller ({@code id} reads, {@code id:write} writes)
+     * @param deadline        {@link System#nanoTime()} after which the token is refused whatever happens
      */
     public record Grant(Caller caller, String parentToken, String grantCredential, Set<String> scopes, long deadline) {}
 

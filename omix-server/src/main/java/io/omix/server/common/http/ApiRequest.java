@@ -121,7 +121,7 @@ public final class ApiRequest {
 
     /** The stored hash of the credential {@link #grantedBy} recorded (hashed only when asked); null when there is none. */
     public String grantHash() {
-        String credential = ctx.attribute(GRANT_CREDENTIAL);
+        String credential = grantCredential();
         return credential == null ? null : io.omix.server.common.auth.Secrets.hash(credential);
     }
 
