@@ -314,7 +314,7 @@ class AuditTest {
             java.nio.file.Files.writeString(spool, text);
 
             // What a restarted server (or omix admin) does on opening the platform: append it, then remove it.
-            new AuditLog(platform.database().jdbc(), java.time.Clock.systemUTC(), true, dir).close();
+            new AuditLog(platform.database().jdbc(), platform.audit().chainKey(), java.time.Clock.systemUTC(), true, dir).close();
             List<AuditLog.Entry> after = all(s);
             assertEquals(before + 2, after.size());
             assertEquals(List.of("left-0", "left-1"), after.stream().filter(e -> "left-behind".equals(e.actorId())).map(AuditLog.Entry::requestId).toList());
@@ -325,47 +325,207 @@ class AuditTest {
 
             // The same spool once more (a kill between the append's commit and the file's removal): nothing twice.
             java.nio.file.Files.writeString(spool, text);
-            new AuditLog(platform.database().jdbc(), java.time.Clock.systemUTC(), true, dir).close();
+            new AuditLog(platform.database().jdbc(), platform.audit().chainKey(), java.time.Clock.systemUTC(), true, dir).close();
             assertEquals(before + 2, all(s).size());
             assertTrue(!java.nio.file.Files.exists(spool));
         }
     }
 
-    /** Entries an earlier version stored a row each are moved into blocks when a server starts, the chain unbroken. */
+    /**
+     * Entries an earlier version stored a row each (and hashed without a key) are moved into blocks when a server starts,
+     * the chain unbroken: the upgrade keys it from the next entry on.
+     */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void entriesStoredARowEachByAnEarlierVersionMoveIntoBlocksWhole(String kind) throws Exception {
-        try (TestServer s = TestServer.builder().database(kind).start()) {
+        List<AuditLog.Entry> legacy = legacyChain(2500);
+        try (TestServer s = TestServer.builder().database(kind).upgradingFrom("27", c -> {
+            for (AuditLog.Entry e : legacy) insertRow(c, e);
+            AuditLog.Entry last = legacy.get(legacy.size() - 1);
+            try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+                ps.setLong(1, last.seq());
+                ps.setString(2, last.hash());
+                ps.executeUpdate();
+            }
+        }).start()) {
             var platform = Identity.platform(s);
             var jdbc = platform.database().jdbc();
-            platform.audit().flush();
-            long headSeq = jdbc.queryOne("SELECT seq FROM audit_head WHERE id = 1", rs -> rs.getLong(1)).orElseThrow();
-            String prev = jdbc.queryOne("SELECT hash FROM audit_head WHERE id = 1", rs -> rs.getString(1)).orElseThrow();
-            List<AuditLog.Entry> legacy = new ArrayList<>();
-            for (int i = 1; i <= 2500; i++) {
-                AuditLog.Entry e = AuditLog.Entry.of("client", "old-app", "old-user", "user_token", "GET /samples", "biosample_id=E-A0000000000" + (i % 10),
-                        1, "127.0.0.1", "old-" + i, "200 0").appended(headSeq + i, java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), prev);
-                prev = e.hash();
-                legacy.add(e);
-            }
-            for (AuditLog.Entry e : legacy) {
-                jdbc.update("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source, request_id,"
-                        + " outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", e.seq(),
-                        java.time.OffsetDateTime.ofInstant(e.at(), java.time.ZoneOffset.UTC), e.actorKind(), e.actorId(), e.userId(), e.credential(),
-                        e.operation(), e.resources(), e.records(), e.source(), e.requestId(), e.outcome(), e.prevHash(), e.hash());
-            }
-            jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", headSeq + legacy.size(), prev);
-
-            // What the next server to start on this database does.
-            new AuditLog(jdbc, java.time.Clock.systemUTC(), true, s.dataDir().resolve("audit-spool")).close();
             assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM audit_log", rs -> rs.getLong(1)).orElseThrow());
             List<AuditLog.Entry> moved = platform.audit().list(new AuditLog.Query("old-user", null, null, null, null, null, 0, 100_000));
             assertEquals(legacy, moved, "every entry, as it was written");
             assertEquals(30, platform.audit().list(new AuditLog.Query(null, null, "E-A00000000003", java.time.Instant.parse("2026-01-01T00:10:00Z"),
                     java.time.Instant.parse("2026-01-01T00:15:00Z"), null, 0, 100)).size(), "found by sample and time");
+            platform.audit().append(List.of(AuditLog.Entry.of("client", "new-app", null, "client_token", "GET /samples", null, 1, "127.0.0.1",
+                    "new-1", "200 0")));
             AuditLog.Verification v = platform.audit().verify();
             assertTrue(v.firstBrokenSeq().isEmpty(), v.reason());
-            assertEquals(headSeq + legacy.size(), v.checked());
+            List<AuditLog.Entry> after = all(s);
+            assertTrue(after.size() > legacy.size(), "the upgraded server's own entries follow");
+            AuditLog.Entry firstKeyed = after.get(legacy.size());
+            assertEquals(legacy.get(legacy.size() - 1).hash(), firstKeyed.prevHash(), "the keyed chain goes on from the old one");
+            assertTrue(!firstKeyed.hash().equals(firstKeyed.appended(firstKeyed.seq(), firstKeyed.at(), firstKeyed.prevHash(), null).hash()),
+                    "entries after the upgrade are keyed");
+            assertEquals(after.size(), v.checked());
         }
+    }
+
+    /**
+     * Someone who can write to the database but does not hold the master key: an entry changed, with every hash after
+     * it recomputed as the chain was computed before it was keyed, is found; so are the oldest entries removed outside
+     * the retention, the head moved, and the records (seals) of where the chain was keyed and cut taken away.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void rewritingTheChainWithoutTheKeyIsFound(String kind) throws Exception {
+        List<AuditLog.Entry> legacy = legacyChain(40);
+        try (TestServer s = TestServer.builder().database(kind).upgradingFrom("38", c -> {
+            for (List<AuditLog.Entry> block : io.omix.server.audit.AuditBlock.split(legacy)) insertBlock(c, block);
+            AuditLog.Entry last = legacy.get(legacy.size() - 1);
+            try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+                ps.setLong(1, last.seq());
+                ps.setString(2, last.hash());
+                ps.executeUpdate();
+            }
+        }).start()) {
+            Identity.Client app = Identity.app(s, "AUDIT_KEYED_APP");
+            try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
+                for (int i = 0; i < 30; i++) partner.getSamples(null, null, null, null);
+            }
+            AuditLog audit = Identity.platform(s).audit();
+            var jdbc = Identity.platform(s).database().jdbc();
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), audit.verify().reason());
+            List<AuditLog.Entry> entries = all(s);
+            long head = entries.get(entries.size() - 1).seq();
+            assertTrue(head > 60, "old and new entries: " + head);
+            Object[] headRow = jdbc.queryOne("SELECT hash, mac FROM audit_head WHERE id = 1", rs -> new Object[] {rs.getString(1), rs.getString(2)})
+                    .orElseThrow();
+
+            // A keyed entry changed, and the chain from it to the head recomputed as before the keying (what was possible then).
+            rechainFrom(jdbc, entries, 50, "10.0.0.66", null);
+            AuditLog.Verification plain = audit.verify();
+            assertTrue(plain.firstBrokenSeq().isPresent(), "a consistent rewrite without the key is found");
+            assertEquals(java.util.Optional.of(head), plain.firstBrokenSeq(), "first the head, whose seal the intruder cannot make: " + plain.reason());
+            jdbc.update("UPDATE audit_head SET hash = ?, mac = ? WHERE id = 1", headRow[0], headRow[1]);
+            AuditLog.Verification changed = audit.verify();
+            assertEquals(java.util.Optional.of(50L), changed.firstBrokenSeq(), changed.reason());
+            // The same under a key of the intruder's own.
+            rechainFrom(jdbc, entries, 50, "10.0.0.66", new io.omix.server.audit.ChainKey(new byte[32]));
+            jdbc.update("UPDATE audit_head SET hash = ?, mac = ? WHERE id = 1", headRow[0], headRow[1]);
+            assertEquals(java.util.Optional.of(50L), audit.verify().firstBrokenSeq(), audit.verify().reason());
+            rechainFrom(jdbc, entries, 50, entries.get(49).source(), audit.chainKey());   // put back as it was
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), audit.verify().reason());
+
+            // An entry from before the keying changed, and every hash up to the keying recomputed: the first keyed entry's
+            // link (covered by its keyed hash) no longer holds.
+            rechainFrom(jdbc, entries.subList(0, legacy.size()), 10, "10.0.0.66", null);
+            AuditLog.Verification old = audit.verify();
+            assertEquals(java.util.Optional.of((long) legacy.size() + 1), old.firstBrokenSeq(), old.reason());
+            assertTrue(old.reason().contains("does not link"), old.reason());
+            rechainFrom(jdbc, entries.subList(0, legacy.size()), 10, entries.get(9).source(), null);
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), audit.verify().reason());
+
+            // The oldest entries removed (a retention without its sealed record).
+            io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq < 20);
+            AuditLog.Verification cut = audit.verify();
+            assertEquals(java.util.Optional.of(20L), cut.firstBrokenSeq(), cut.reason());
+            assertTrue(cut.reason().contains("removed"), cut.reason());
+            // A cut record made up for it does not hold either.
+            jdbc.update("INSERT INTO audit_seals (kind, seq, prev_hash, made_at, mac) VALUES ('cut', 20, ?, CURRENT_TIMESTAMP, ?)",
+                    entries.get(18).hash(), "ab".repeat(32));
+            assertEquals(java.util.Optional.of(20L), audit.verify().firstBrokenSeq());
+
+            // The record of where the keying began, removed: entries after it could otherwise pass as unkeyed.
+            jdbc.update("DELETE FROM audit_seals WHERE kind = 'keyed-from'");
+            AuditLog.Verification unsealed = audit.verify();
+            assertTrue(unsealed.firstBrokenSeq().isPresent(), "the keying's record missing");
+            assertTrue(unsealed.reason().contains("keyed"), unsealed.reason());
+        }
+    }
+
+    /** The retention's cut is recorded with the key: what it leaves verifies, and the record names where the chain starts. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theRetentionsCutIsSealed(String kind) throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = withRetentionOf30Days(kind, clock)) {
+            AuditLog audit = Identity.platform(s).audit();
+            java.time.Instant now = clock.instant();
+            for (int i = 0; i < 5; i++) {
+                audit.append(List.of(new AuditLog.Entry(0, now.minus(java.time.Duration.ofDays(60 - i)), "client", "app", null,
+                        "client_token", "GET /samples", null, 1, "10.0.0.1", "old-" + i, "200 0", null, null)));
+            }
+            audit.append(List.of(new AuditLog.Entry(0, now, "client", "app", null, "client_token", "GET /samples", null, 1, "10.0.0.1", "now", "200 0",
+                    null, null)));
+            var jdbc = Identity.platform(s).database().jdbc();
+            long firstKept = all(s).stream().filter(e -> "now".equals(e.requestId())).findFirst().orElseThrow().seq();
+            s.server().housekeeping().runNow();
+            assertEquals(firstKept, all(s).get(0).seq());
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), audit.verify().reason());
+            assertEquals(List.of(firstKept), jdbc.query("SELECT seq FROM audit_seals WHERE kind = 'cut'", rs -> rs.getLong(1)));
+            jdbc.update("DELETE FROM audit_seals WHERE kind = 'cut'");
+            assertEquals(java.util.Optional.of(firstKept), audit.verify().firstBrokenSeq(), "without its record the cut is a removal");
+        }
+    }
+
+    /** A chain of {@code n} entries as a version before the keying appended them: plain SHA-256 from the genesis. */
+    private static List<AuditLog.Entry> legacyChain(int n) {
+        List<AuditLog.Entry> legacy = new ArrayList<>();
+        String prev = "0".repeat(64);
+        for (int i = 1; i <= n; i++) {
+            AuditLog.Entry e = AuditLog.Entry.of("client", "old-app", "old-user", "user_token", "GET /samples", "biosample_id=E-A0000000000" + (i % 10),
+                    1, "127.0.0.1", "old-" + i, "200 0").appended(i, java.time.Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), prev, null);
+            prev = e.hash();
+            legacy.add(e);
+        }
+        return legacy;
+    }
+
+    private static void insertRow(java.sql.Connection c, AuditLog.Entry e) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO audit_log (seq, at, actor_kind, actor_id, user_id, credential, operation, resources, records, source,"
+                + " request_id, outcome, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            Object[] values = {e.seq(), java.time.OffsetDateTime.ofInstant(e.at(), java.time.ZoneOffset.UTC), e.actorKind(), e.actorId(), e.userId(),
+                    e.credential(), e.operation(), e.resources(), e.records(), e.source(), e.requestId(), e.outcome(), e.prevHash(), e.hash()};
+            for (int i = 0; i < values.length; i++) ps.setObject(i + 1, values[i]);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void insertBlock(java.sql.Connection c, List<AuditLog.Entry> block) throws java.sql.SQLException {
+        io.omix.server.audit.AuditBlock.TimeSpan span = io.omix.server.audit.AuditBlock.TimeSpan.of(block);
+        try (var ps = c.prepareStatement("INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?,?,?,?,?,?)")) {
+            ps.setLong(1, block.get(0).seq());
+            ps.setLong(2, block.get(block.size() - 1).seq());
+            ps.setObject(3, java.time.OffsetDateTime.ofInstant(span.first(), java.time.ZoneOffset.UTC));
+            ps.setObject(4, java.time.OffsetDateTime.ofInstant(span.last(), java.time.ZoneOffset.UTC));
+            ps.setInt(5, block.size());
+            ps.setString(6, io.omix.server.audit.AuditBlock.encode(block));
+            ps.executeUpdate();
+        }
+        for (String subject : io.omix.server.audit.AuditBlock.subjects(block)) {
+            try (var ps = c.prepareStatement("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)")) {
+                ps.setString(1, subject);
+                ps.setLong(2, block.get(0).seq());
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Entry {@code seq} of {@code chain} given the source {@code source}, and every later entry of {@code chain} re-hashed in
+     * turn under {@code key} (null: plain SHA-256) and written back; the head set to the last one (with its old seal).
+     */
+    private static void rechainFrom(io.omix.server.common.db.Jdbc jdbc, List<AuditLog.Entry> chain, long seq, String source,
+                                    io.omix.server.audit.ChainKey key) {
+        String prev = chain.get((int) seq - 2).hash();
+        java.util.Map<Long, AuditLog.Entry> rewritten = new java.util.HashMap<>();
+        for (AuditLog.Entry e : chain.subList((int) seq - 1, chain.size())) {
+            AuditLog.Entry changed = e.seq() == seq ? new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(), e.userId(), e.credential(),
+                    e.operation(), e.resources(), e.records(), source, e.requestId(), e.outcome(), null, null) : e;
+            AuditLog.Entry hashed = changed.appended(e.seq(), e.at(), prev, key);
+            prev = hashed.hash();
+            rewritten.put(e.seq(), hashed);
+        }
+        io.omix.server.testing.AuditTampering.replace(jdbc, rewritten);
+        jdbc.update("UPDATE audit_head SET hash = ? WHERE id = 1 AND seq = ?", prev, chain.get(chain.size() - 1).seq());
     }
 }

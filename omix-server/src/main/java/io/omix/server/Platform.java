@@ -31,7 +31,8 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
         MasterKey key = config.masterKey().isEmpty()
                 ? MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
                 : MasterKey.fromBase64(config.masterKey());
-        Database database = Database.open(config, metrics);
+        io.omix.server.audit.ChainKey chainKey = new io.omix.server.audit.ChainKey(key.derive(io.omix.server.audit.ChainKey.PURPOSE));
+        Database database = Database.open(config, metrics, new io.omix.server.audit.AuditChainKeying(chainKey));
         ObjectStore objects;
         try {
             objects = ObjectStore.of(config);
@@ -40,7 +41,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
             throw e;
         }
         return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
-                new AuditLog(database.jdbc(), clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")),
+                new AuditLog(database.jdbc(), chainKey, clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")),
                 new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache()));
     }
 

@@ -175,7 +175,7 @@ public final class AuditBlock {
     }
 
     /** Consecutive runs of {@code entries} that each fit a block. */
-    static List<List<AuditLog.Entry>> split(List<AuditLog.Entry> entries) {
+    public static List<List<AuditLog.Entry>> split(List<AuditLog.Entry> entries) {
         return ranges(entries).stream().map(r -> entries.subList(r[0], r[1])).toList();
     }
 

@@ -109,21 +109,28 @@ public final class AuditLog implements AutoCloseable {
             return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, hash);
         }
 
-        /** The entry at place {@code seq} of a chain, after the entry whose hash is {@code prevHash}; its own hash computed. */
-        public Entry appended(long seq, Instant at, String prevHash) {
+        /**
+         * The entry at place {@code seq} of a chain, after the entry whose hash is {@code prevHash}; its own hash computed
+         * under {@code key} (null: plain SHA-256, as entries were hashed before the chain was keyed).
+         */
+        public Entry appended(long seq, Instant at, String prevHash, ChainKey key) {
             Entry e = new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, null);
-            return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash, e.computeHash());
+            return new Entry(seq, at, actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome, prevHash,
+                    e.computeHash(key));
         }
 
-        /** SHA-256 over the previous hash and every field, one per line (a line break inside a value is escaped). */
-        String computeHash() {
+        /**
+         * HMAC-SHA256 under {@code key} (SHA-256 when null) over the previous hash and every field, one per line (a line
+         * break inside a value is escaped).
+         */
+        String computeHash(ChainKey key) {
             StringBuilder s = new StringBuilder(384).append(prevHash).append('\n').append(seq).append('\n')
                     .append(io.omix.server.common.time.IsoInstant.format(at.truncatedTo(ChronoUnit.MICROS)));
             for (Object field : new Object[] {actorKind, actorId, userId, credential, operation, resources, records, source, requestId, outcome}) {
                 s.append('\n');
                 if (field != null) appendEscaped(s, field.toString());
             }
-            return HexFormat.of().formatHex(SHA_256.get().digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+            return key != null ? key.mac(s.toString()) : HexFormat.of().formatHex(SHA_256.get().digest(s.toString().getBytes(StandardCharsets.UTF_8)));
         }
 
         /** {@code value} with a backslash written as two and a line break as backslash-n. */
@@ -156,6 +163,7 @@ public final class AuditLog implements AutoCloseable {
     private static final String SPOOL_PREFIX = "audit-spool-";
 
     private final Jdbc jdbc;
+    private final ChainKey key;
     private final Clock clock;
     private final boolean enabled;
     private final Path spoolDir;
@@ -219,12 +227,14 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * @param key      the chain's key (derived from the master key for {@link ChainKey#PURPOSE})
      * @param enabled  false only to measure what the trail costs (audit.enabled)
      * @param spoolDir where this process spools entries (data.dir/audit-spool); spools other processes
      *                 left behind there are appended now
      */
-    public AuditLog(Jdbc jdbc, Clock clock, boolean enabled, Path spoolDir) {
+    public AuditLog(Jdbc jdbc, ChainKey key, Clock clock, boolean enabled, Path spoolDir) {
         this.jdbc = jdbc;
+        this.key = key;
         this.clock = clock;
         this.enabled = enabled;
         this.spoolDir = spoolDir;
@@ -454,14 +464,15 @@ public final class AuditLog implements AutoCloseable {
         List<Entry> written = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             // Stored to the microsecond, as both databases keep times (and as the hash has always taken them).
-            Entry w = e.appended(++seq, e.at() != null ? e.at().truncatedTo(ChronoUnit.MICROS) : at, prev);
+            // Always keyed: the chain was keyed (V39) before this version appended anything.
+            Entry w = e.appended(++seq, e.at() != null ? e.at().truncatedTo(ChronoUnit.MICROS) : at, prev, key);
             prev = w.hash();
             written.add(w);
         }
         for (int[] r : AuditBlock.ranges(written)) {
             insertBlock(c, written.subList(r[0], r[1]), spoolLines == null ? null : spoolLines.subList(r[0], r[1]));
         }
-        Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
+        Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", seq, prev, key.mac(ChainKey.head(seq, prev)));
         return written;
     }
 
@@ -666,8 +677,10 @@ public final class AuditLog implements AutoCloseable {
 
     /**
      * Walks the chain from its oldest kept entry (older ones may have gone with the retention): each
-     * entry's hash must be its fields' hash, its link the previous entry's hash, its seq the next
-     * number, and the head must name the last entry.
+     * entry's hash must be its fields' hash (under the chain key from the keyed-from seal's place on),
+     * its link the previous entry's hash, its seq the next number; the oldest kept entry must start the
+     * chain or be where a retention cut it (a sealed record of the cut), and the head must name the last
+     * entry and carry its MAC.
      */
     public Verification verify() {
         flush();
@@ -680,10 +693,23 @@ public final class AuditLog implements AutoCloseable {
             // The head first: entries appended while the walk goes on are past it and not looked at.
             long headSeq;
             String headHash;
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
+            String headMac;
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 headSeq = rs.getLong(1);
                 headHash = rs.getString(2);
+                headMac = rs.getString(3);
+            }
+            if (!key.holds(ChainKey.head(headSeq, headHash), headMac)) {
+                broken[0] = headSeq;
+                reason[0] = "the chain's head was changed (it does not carry the chain key's seal)";
+                return null;
+            }
+            Seals seals = seals(c);
+            if (seals.keyedFrom() == null) {
+                broken[0] = 1L;
+                reason[0] = "the record of where the chain was keyed is missing or was changed";
+                return null;
             }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
             try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, first_at, last_at, entry_count, entries FROM audit_blocks"
@@ -713,7 +739,11 @@ public final class AuditLog implements AutoCloseable {
                         for (Entry e : entries) {
                             if (broken[0] != null) break;
                             checked[0]++;
-                            if (e.seq() > headSeq) {
+                            if (prev[0] == null && !startsTheKeptChain(e, seals)) {
+                                broken[0] = e.seq();
+                                reason[0] = e.seq() == 1 ? "entry 1 does not start the chain"
+                                        : "entries before " + e.seq() + " were removed, and not by the retention (no sealed record of that cut)";
+                            } else if (e.seq() > headSeq) {
                                 broken[0] = e.seq();
                                 reason[0] = "entry " + e.seq() + " is past the chain's head";
                             } else if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
@@ -722,7 +752,7 @@ public final class AuditLog implements AutoCloseable {
                             } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
                                 broken[0] = e.seq();
                                 reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
-                            } else if (!e.computeHash().equals(e.hash())) {
+                            } else if (!e.computeHash(e.seq() >= seals.keyedFrom() ? key : null).equals(e.hash())) {
                                 broken[0] = e.seq();
                                 reason[0] = "entry " + e.seq() + " was changed after it was written";
                             }
@@ -748,6 +778,32 @@ public final class AuditLog implements AutoCloseable {
         });
         return new Verification(checked[0], Optional.ofNullable(broken[0]), reason[0]);
     }
+
+    /** The chain's seals whose MACs hold: where it was keyed, and where retention cut it (seq to the link the cut left). */
+    private record Seals(Long keyedFrom, java.util.Map<Long, String> cuts) {}
+
+    private Seals seals(Connection c) throws SQLException {
+        Long keyedFrom = null;
+        java.util.Map<Long, String> cuts = new java.util.HashMap<>();
+        for (Object[] seal : Jdbc.query(c, "SELECT kind, seq, prev_hash, mac FROM audit_seals",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)})) {
+            String kind = (String) seal[0];
+            long seq = (Long) seal[1];
+            if (!key.holds(ChainKey.seal(kind, seq, (String) seal[2]), (String) seal[3])) continue;
+            if (KEYED_FROM.equals(kind)) keyedFrom = seq;
+            else if (CUT.equals(kind)) cuts.put(seq, (String) seal[2]);
+        }
+        return new Seals(keyedFrom, cuts);
+    }
+
+    /** Whether {@code first}, the oldest entry kept, is the chain's first or the place a sealed retention cut left. */
+    private static boolean startsTheKeptChain(Entry first, Seals seals) {
+        if (first.seq() == 1) return GENESIS.equals(first.prevHash());
+        return first.prevHash() != null && first.prevHash().equals(seals.cuts().get(first.seq()));
+    }
+
+    static final String KEYED_FROM = "keyed-from";
+    static final String CUT = "cut";
 
     private static java.util.Set<String> keys(PreparedStatement keysOf, long firstSeq) throws SQLException {
         keysOf.setLong(1, firstSeq);
@@ -813,8 +869,22 @@ public final class AuditLog implements AutoCloseable {
                     removed += drop;
                 }
             }
+            if (removed > 0) sealCut(c, key, clock.instant());
             return removed;
         });
+    }
+
+    /**
+     * Records, sealed with the chain key, where the chain now starts (its oldest kept entry and that entry's link), so that
+     * verification tells a retention's cut from entries removed by someone without the key; older cut records go.
+     */
+    static void sealCut(Connection c, ChainKey key, Instant now) throws SQLException {
+        List<String> oldest = Jdbc.query(c, "SELECT entries FROM audit_blocks ORDER BY first_seq LIMIT 1", rs -> rs.getString(1));
+        if (oldest.isEmpty()) return;
+        Entry first = AuditBlock.decode(oldest.get(0)).get(0);
+        Jdbc.update(c, "DELETE FROM audit_seals WHERE kind = ? AND seq <= ?", CUT, first.seq());
+        Jdbc.update(c, "INSERT INTO audit_seals (kind, seq, prev_hash, made_at, mac) VALUES (?, ?, ?, ?, ?)", CUT, first.seq(), first.prevHash(),
+                OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC), key.mac(ChainKey.seal(CUT, first.seq(), first.prevHash())));
     }
 
     /**
@@ -838,6 +908,11 @@ public final class AuditLog implements AutoCloseable {
 
     static String clip(String s, int max) {
         return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** The chain's key: what another process on the same database (omix admin) appends and verifies with. */
+    public ChainKey chainKey() {
+        return key;
     }
 
     /** Stops the mover and appends what is spooled; later entries are appended by their callers. */

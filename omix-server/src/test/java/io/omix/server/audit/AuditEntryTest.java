@@ -50,7 +50,7 @@ class AuditEntryTest {
     @Test
     void theHashIsTheChainsHashOfEveryField() throws Exception {
         AuditLog.Entry e = AuditLog.Entry.of("client", "a\\b", "u1", "user_token", "GET /x", "line\\nbreak and \\\\ back", 1, "::1", "r", "200 0")
-                .appended(42, Instant.parse("2026-12-03T10:15:30.123456789Z"), "ab".repeat(32));
+                .appended(42, Instant.parse("2026-12-03T10:15:30.123456789Z"), "ab".repeat(32), null);
         // The chain's formula as entries already stored were hashed: a faster computation must not change a single one.
         StringBuilder s = new StringBuilder(e.prevHash()).append('\n').append(e.seq()).append('\n').append(e.at().truncatedTo(ChronoUnit.MICROS));
         for (Object field : new Object[] {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.records(),
@@ -59,7 +59,17 @@ class AuditEntryTest {
         }
         String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8)));
         assertEquals(expected, e.hash());
-        assertEquals(expected, e.computeHash());
+        assertEquals(expected, e.computeHash(null));
+
+        // Keyed (every entry appended since V39): HMAC-SHA256 of the same text under the chain key.
+        byte[] secret = "k".repeat(32).getBytes(StandardCharsets.UTF_8);
+        ChainKey key = new ChainKey(secret);
+        AuditLog.Entry keyed = AuditLog.Entry.of("client", "a\\b", "u1", "user_token", "GET /x", "line\\nbreak and \\\\ back", 1, "::1", "r", "200 0")
+                .appended(42, Instant.parse("2026-12-03T10:15:30.123456789Z"), "ab".repeat(32), key);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        assertEquals(HexFormat.of().formatHex(mac.doFinal(s.toString().getBytes(StandardCharsets.UTF_8))), keyed.hash());
+        assertTrue(!keyed.hash().equals(keyed.computeHash(new ChainKey(new byte[32]))), "another key, another hash");
     }
 
     @Test
@@ -93,7 +103,7 @@ class AuditEntryTest {
         java.util.List<AuditLog.Entry> entries = new java.util.ArrayList<>();
         String prev = AuditLog.GENESIS;
         for (int i = 1; i <= n; i++) {
-            AuditLog.Entry e = like.appended(i, like.at().plusMillis(i), prev);
+            AuditLog.Entry e = like.appended(i, like.at().plusMillis(i), prev, null);
             prev = e.hash();
             entries.add(e);
         }

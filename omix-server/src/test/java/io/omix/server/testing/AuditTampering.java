@@ -38,6 +38,17 @@ public final class AuditTampering {
         }
     }
 
+    /** Puts each entry of {@code bySeq} in the place of the stored entry with its seq (its block's text re-encoded). */
+    public static void replace(Jdbc jdbc, java.util.Map<Long, AuditLog.Entry> bySeq) {
+        List<Object[]> blocks = jdbc.query("SELECT first_seq, entries FROM audit_blocks ORDER BY first_seq", rs -> new Object[] {rs.getLong(1), rs.getString(2)});
+        for (Object[] b : blocks) {
+            List<AuditLog.Entry> entries = AuditBlock.decode((String) b[1]);
+            if (entries.stream().noneMatch(e -> bySeq.containsKey(e.seq()))) continue;
+            List<AuditLog.Entry> changed = entries.stream().map(e -> bySeq.getOrDefault(e.seq(), e)).toList();
+            jdbc.update("UPDATE audit_blocks SET entries = ? WHERE first_seq = ?", AuditBlock.encode(changed), b[0]);
+        }
+    }
+
     private static void rewrite(Jdbc jdbc, long from, long to, UnaryOperator<List<AuditLog.Entry>> change) {
         Object[] b = jdbc.queryOne("SELECT first_seq, entries FROM audit_blocks WHERE first_seq <= ? AND last_seq >= ?",
                 rs -> new Object[] {rs.getLong(1), rs.getString(2)}, from, to).orElseThrow();

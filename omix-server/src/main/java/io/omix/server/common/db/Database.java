@@ -113,7 +113,11 @@ public final class Database implements AutoCloseable {
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=100;AUTO_SERVER=TRUE;CACHE_SIZE=" + cacheKb;
     }
 
-    public static Database open(ServerConfig config, MeterRegistry metrics) {
+    /**
+     * Opens the database and migrates it; {@code javaMigrations} are the migrations that need more than SQL (the master
+     * key's derived keys), given by their owners.
+     */
+    public static Database open(ServerConfig config, MeterRegistry metrics, org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
         String url = config.embeddedDatabase() ? embeddedUrl(config.dataDir()) : config.dbUrl();
         Vendor vendor;
         if (url.startsWith("jdbc:h2:")) {
@@ -146,6 +150,7 @@ public final class Database implements AutoCloseable {
                     .dataSource(ds)
                     .locations("classpath:db/migration")
                     .failOnMissingLocations(true)
+                    .javaMigrations(javaMigrations)
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
