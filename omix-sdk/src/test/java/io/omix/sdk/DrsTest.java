@@ -66,6 +66,11 @@ class DrsTest {
             assertEquals(table.raw().getString("sha256"), object.body().at("/checksums/0/checksum").asText());
             assertEquals(404, get(s, "/ga4gh/drs/v1/objects/" + id, filesOnly).status(), "the sample's data needs the microbiome scope");
             assertEquals(404, get(s, "/ga4gh/drs/v1/objects/" + id, secondUser).status(), "another person does not see the sample");
+
+            // The link the person holds lives as long as they see the sample (a shared sample they took themselves off, say).
+            assertEquals(200, CredentialLifetimesTest.linkStatus(table.url()));
+            assertTrue(new io.omix.server.samples.SampleStore(Identity.platform(s)).unbindUser(gut, userId));
+            assertEquals(403, CredentialLifetimesTest.linkStatus(table.url()), "no longer theirs: the link is over though the grant stands");
         }
     }
 

@@ -123,4 +123,36 @@ class HtsgetTest {
             assertTrue(after.body().contains("grant"), after.body());
         }
     }
+
+    /**
+     * An application's own ticket for a sample it registered for a person: once the person revokes the application
+     * (which takes that sample back from it), the URL it already holds stops, though the application's grant stands.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApplicationsUrlEndsWhenThePersonTakesTheSampleBack(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "revoker", "revoker@example.org");
+            String operator = Identity.operatorToken(s, "htsget-operator");
+            String project = new io.omix.server.samples.SampleStore(s.server().platform()).createProject("wgs", 1, null, null, null).projectId();
+            String personToken = Identity.userToken(s, client, person.userId(), "samples variants").accessToken();
+            try (Api own = Api.builder(personToken).endpoint(s.url()).build(); Api op = Api.builder(operator).endpoint(s.url()).build();
+                 OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                String sample = own.registerSample("WGS-R", 11, project).getString("biosample_id");
+                VariantsTest.importFixture(new VariantsTest.World(s, op, own, null, sample), VariantsTest.fixture());
+                String appToken = oauth2.getCredentialsToken().accessToken();
+                Ticket ticket = ticket(URI.create(s.url() + "/htsget/variants/" + sample), appToken);
+                assertEquals(200, ticket.status(), ticket.body());
+                String url = new ObjectMapper().readTree(ticket.body()).at("/htsget/urls/0/url").asText();
+                assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+
+                assertTrue(new io.omix.server.oauth.ConsentStore(s.server().platform()).revoke(person.userId(), client.id()));
+                HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, after.statusCode(), "the application's grant stands, but it no longer sees the sample: " + after.body());
+                assertEquals("PermissionDenied", error(after.body()));
+                assertEquals(404, ticket(URI.create(s.url() + "/htsget/variants/" + sample), appToken).status(), "nor a new ticket");
+            }
+        }
+    }
 }

@@ -290,6 +290,10 @@ public final class FilesCapability implements Capability {
             ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");
             return;
         }
+        if (object.owner().startsWith("sample:") && !links.sees(grant, object.owner().substring(7))) {
+            ctx.status(403).result("the grant this URL was made under no longer sees the sample");
+            return;
+        }
         // The person whose data it is: the owner of a person's file, or the person of a sample's table.
         String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5)
                 : object.owner().startsWith("sample:") ? platform.database().jdbc().queryOne("SELECT user_id FROM sample_users WHERE biosample_id = ?"

@@ -64,6 +64,11 @@ public final class SignedLinks {
         return io.omix.server.common.auth.Secrets.hmac(key, objectName + "\n" + expires + "\n" + grant);
     }
 
+    /** Whether the grant a link names still sees sample {@code biosampleId} (for links to a sample's data). */
+    public boolean sees(String grant, String biosampleId) {
+        return grants.grantSees(grant, biosampleId);
+    }
+
     /** Whether the grant a link names still stands, its client holding {@code scope}. */
     public boolean stands(String grant, String scope) {
         return grants.grantStands(grant, scope);

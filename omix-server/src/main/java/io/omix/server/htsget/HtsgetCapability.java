@@ -142,6 +142,10 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under was revoked, signed out, disabled or lost the variants scope");
                 return;
             }
+            if (!links.sees(grant, id)) {
+                refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under no longer sees " + id + " (ask for a new ticket)");
+                return;
+            }
             // Recorded once the URL is known to be one this platform signed: a stranger's guesses fill no one's trail.
             io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, null, "signed_link",
                     "GET " + DATA, "biosample_id=" + id));

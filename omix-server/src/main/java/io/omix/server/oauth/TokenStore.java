@@ -230,6 +230,28 @@ public final class TokenStore {
                 rs -> scopes(rs.getString(1)).contains(scope), id).contains(true);
     }
 
+    /**
+     * Whether the grant a link names ({@link #grantOf}) still sees sample {@code biosampleId}: a person's grant or session
+     * while the person is bound to it, an application's own grant while the sample is assigned to it. A link to a
+     * sample's data is made for a caller who saw the sample; a person revoking the application (which takes back the
+     * samples it registered for them) or an erasure ends it with the sample's visibility, not only with the grant.
+     */
+    public boolean grantSees(String grant, String biosampleId) {
+        if (grant == null || grant.length() < 3 || grant.length() > 100) return false;
+        String id = grant.substring(2);
+        if (grant.startsWith("s.")) {
+            return jdbc.queryOne("SELECT 1 FROM user_sessions s JOIN sample_users v ON v.user_id = s.user_id WHERE s.session_hash = ? AND v.biosample_id = ?",
+                    rs -> 1, id, biosampleId).isPresent();
+        }
+        if (grant.startsWith("c.")) {
+            int dot = id.lastIndexOf('.');
+            return dot > 0 && jdbc.queryOne("SELECT 1 FROM sample_clients WHERE client_id = ? AND biosample_id = ?", rs -> 1, id.substring(0, dot),
+                    biosampleId).isPresent();
+        }
+        return grant.startsWith("t.") && jdbc.queryOne("SELECT 1 FROM oauth_tokens t JOIN sample_users v ON v.user_id = t.user_id"
+                + " WHERE t.family_id = ? AND v.biosample_id = ? FETCH FIRST 1 ROWS ONLY", rs -> 1, id, biosampleId).isPresent();
+    }
+
     /** Whether the user and client a token was issued to are both enabled. */
     public boolean holdersEnabled(Token t) {
         boolean client = jdbc.queryOne("SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE", rs -> 1, t.clientId()).isPresent();
