@@ -148,6 +148,33 @@ class InterpretationModelsTest {
         assertEquals(41216, code(() -> owner.deployModel("javaModel", dir.resolve("owned.zip"), ModelConfig.builder().runtime("nodejs").build())));
     }
 
+    /**
+     * Two people using one application (a shared public client, say): a model one of them deployed is theirs, not the
+     * other's, nor the application's own; every one of them still invokes it once published.
+     */
+    @Test
+    void aPersonsModelIsTheirsAmongThePeopleOfOneApplication() throws Exception {
+        Identity.Client shared = Identity.confidentialClient(server);
+        Identity.Person alice = Identity.user(server, "model-alice", "model-alice@example.org");
+        Identity.Person bob = Identity.user(server, "model-bob", "model-bob@example.org");
+        try (Api a = Api.builder(Identity.userToken(server, shared, alice.userId(), "models files").accessToken()).endpoint(server.url()).build();
+             Api b = Api.builder(Identity.userToken(server, shared, bob.userId(), "models files").accessToken()).endpoint(server.url()).build();
+             OAuth2 o = OAuth2.builder(shared.id(), shared.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
+            deployed(a, "alicesModel", handler("alices", "", "{'who': 'alice'}"), ModelConfig.defaults());
+            a.publishModel("alicesModel", "v1");
+            assertEquals("alice", b.invokeModel("alicesModel", Map.of()).at("model_data.who"), "the other person invokes the published version");
+            assertEquals(41202, code(() -> b.publishModel("alicesModel", "mine now")));
+            assertEquals(41202, code(() -> b.rollbackModel("alicesModel", 1)));
+            assertEquals(41202, code(() -> b.invokeDraftModel("alicesModel", Map.of())));
+            assertEquals(41202, code(() -> b.getModelVersions("alicesModel", null, null)));
+            Path bobs = handler("bobs", "", "{'who': 'bob'}");
+            assertEquals(41202, code(() -> b.deployModel("alicesModel", bobs)), "nor deploys their own code under its id");
+            assertEquals(41202, code(() -> app.publishModel("alicesModel", "the application's now")), "nor is it the application's own");
+            assertEquals("alice", app.invokeModel("alicesModel", Map.of()).at("model_data.who"));
+            assertEquals(1, a.getModelVersions("alicesModel", null, null).getList("result").size(), "still alice's one version");
+        }
+    }
+
     @Test
     void unusablePackagesFailTheirDeploymentWithTheReason() throws Exception {
         Map<String, Path> packages = new LinkedHashMap<>();
@@ -194,6 +221,12 @@ class InterpretationModelsTest {
         ApiException crashed = assertThrows(ApiException.class, () -> owner.invokeModel(crash, Map.of()));
         assertEquals(41211, crashed.code());
         assertTrue(crashed.dataModel().getString("stderr").contains("ZeroDivisionError"), crashed.dataModel().dumps());
+        assertTrue(crashed.dataModel().getString("stderr").contains("index.py"), "the model's own frame: " + crashed.dataModel().dumps());
+        assertFalse(crashed.dataModel().getString("stderr").contains("runner"), "not the runner's: " + crashed.dataModel().dumps());
+        // Whoever else invokes it learns that it failed, not what its log says.
+        ApiException toStranger = assertThrows(ApiException.class, () -> stranger.invokeModel(crash, Map.of()));
+        assertEquals(41211, toStranger.code());
+        assertFalse(toStranger.dataModel().getString("stderr").contains("ZeroDivisionError"), toStranger.dataModel().dumps());
 
         Path dataDir = server.server().platform().config().dataDir();
         String snoop = publish("snoop", "def read(p):\n    try:\n        return open(p).read()\n    except Exception as x:\n        return type(x).__name__",
@@ -254,6 +287,8 @@ class InterpretationModelsTest {
         ApiException thrown = assertThrows(ApiException.class, () -> owner.invokeDraftModel("javaEcho", Map.of("please", "boom")));
         assertEquals(41211, thrown.code());
         assertTrue(thrown.dataModel().getString("stderr").contains("boom requested"), thrown.dataModel().dumps());
+        assertFalse(thrown.dataModel().getString("stderr").contains("JavaModelRunner") || thrown.dataModel().getString("stderr").contains("jdk.internal"),
+                "the model's frames only: " + thrown.dataModel().dumps());
 
         Model wrongClass = owner.waitFor(owner.deployModel("javaWrong", zip, ModelConfig.builder().runtime("java").handler("demo.Missing.handler").build()), WAIT);
         assertEquals("FAILURE", wrongClass.getString("progress"));

@@ -56,7 +56,7 @@ public final class JavaModelRunner {
             frame(out, 'M', new byte[0]);
             return;
         } catch (Throwable e) {
-            e.printStackTrace();
+            printModelTrace(e);
             frame(out, 'H', new byte[0]);
             return;
         }
@@ -71,7 +71,7 @@ public final class JavaModelRunner {
             frame(out, '0', String.valueOf(result).getBytes(StandardCharsets.UTF_8));
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof OutOfMemoryError) frame(out, 'M', new byte[0]);
-            e.getCause().printStackTrace();
+            printModelTrace(e.getCause());
             frame(out, 'E', new byte[0]);
         } catch (OutOfMemoryError e) {
             frame(out, 'M', new byte[0]);
@@ -221,5 +221,18 @@ public final class JavaModelRunner {
             for (File jar : jars) urls.add(jar.toURI().toURL());
         }
         return urls.toArray(new URL[0]);
+    }
+
+    /**
+     * The model's failure with the model's own frames only: the runner's, reflection's and the JDK's internal frames
+     * that called it are not its author's to read (nor anyone's who invokes it).
+     */
+    static void printModelTrace(Throwable t) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            c.setStackTrace(java.util.Arrays.stream(c.getStackTrace()).filter(f -> !f.getClassName().startsWith("jdk.internal.")
+                    && !f.getClassName().startsWith("java.lang.reflect.") && !f.getClassName().equals(JavaModelRunner.class.getName())).toArray(StackTraceElement[]::new));
+        }
+        t.printStackTrace();
     }
 }

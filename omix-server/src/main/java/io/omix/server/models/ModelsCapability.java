@@ -204,9 +204,13 @@ public final class ModelsCapability implements Capability {
         });
     }
 
-    /** Models belong to client applications, whichever grant their token came from. */
+    /**
+     * A model belongs to the client application that deployed it with its own token, or to the person who deployed it
+     * through an application (the application and the person): the people of one shared client (the CLI, a public
+     * desktop client) must not replace each other's code, which everyone invoking the model then runs with their token.
+     */
     static String ownerOf(Caller caller) {
-        return "client:" + caller.clientId();
+        return caller.userId() == null ? "client:" + caller.clientId() : "client:" + caller.clientId() + ":user:" + caller.userId();
     }
 
     private static ApiException notFound(String modelId) {
@@ -366,6 +370,18 @@ public final class ModelsCapability implements Capability {
      * (see {@link InvocationTokens}), valid only through the box's channel to the API, while the
      * caller's own token stays live, and gone when the invocation ends.
      */
+    /**
+     * A failure as told to someone who is not the model's owner: that it failed, and its exit code, not its log. The
+     * log is the model's own (its author's prints, its stack) and is for its owner, who reads it on the draft or by
+     * invoking the stable version themselves.
+     */
+    private static ApiException failedForInvoker(ApiException failed) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (failed.data() instanceof Map<?, ?> m && m.get("exit_code") != null) data.put("exit_code", m.get("exit_code"));
+        data.put("stderr", "the model failed; its owner sees why");
+        return new ApiException(ErrorCode.MODEL_FAILED, data);
+    }
+
     private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version, boolean stable) {
         requireSandbox(m.runtime());
         Map<String, Object> params = new LinkedHashMap<>();
@@ -393,6 +409,8 @@ public final class ModelsCapability implements Capability {
                 throw new UncheckedIOException(e);
             }
             answer = runner.run(spec, stable, eventText, String.valueOf(r.requestId()));
+        } catch (ApiException failed) {
+            throw failed.error() == ErrorCode.MODEL_FAILED && !m.owner().equals(ownerOf(r.caller())) ? failedForInvoker(failed) : failed;
         } finally {
             invocations.end(token);
         }

@@ -43,8 +43,14 @@ except Exception:
 
 
 def log_exception():
+    # Only the model's own frames: the runner's and the import machinery's are not its author's to read.
     import traceback  # only when something failed: an import less on every start
-    traceback.print_exc()
+    kind, value, tb = sys.exc_info()
+    own = [f for f in traceback.extract_tb(tb) if f.filename.startswith(code_dir)]
+    if own:
+        sys.stderr.write("Traceback (most recent call last):\n" + "".join(traceback.format_list(own)))
+    sys.stderr.write("".join(traceback.format_exception_only(kind, value)))
+    sys.stderr.flush()
 
 
 def frame(status, body=b""):
