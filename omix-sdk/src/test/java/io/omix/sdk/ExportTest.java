@@ -182,6 +182,46 @@ class ExportTest {
         }
     }
 
+    /**
+     * A person's archive holds their samples as they were: it goes when one of them is erased, when the person exports
+     * again (one archive a person, not a pile outside their file quota), and when its link has expired.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anArchiveGoesWithTheSampleItHoldsWithTheNextExportAndWithItsLink(String kind) throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0").start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ErasureTest.ownTool(platform);
+            String project = new SampleStore(platform).createProject("archives", 1, "Consortium", null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "ARCHIVE_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            ErasureTest.Person person = ErasureTest.person(s, "archived", project, clientId, app.app().namespace(), batchNo);
+            java.util.function.Supplier<List<String>> archives = () -> platform.database().jdbc().query(
+                    "SELECT object_name FROM file_objects WHERE object_name LIKE 'exports/%'", rs -> rs.getString(1));
+
+            Model first = person.api().exportData(dir.resolve("first.zip"), Duration.ofMinutes(2)).getModel("result");
+            assertEquals(200, CredentialLifetimesTest.linkStatus(first.getString("url")));
+            clock.advance(Duration.ofSeconds(2));
+            Model second = person.api().exportData(dir.resolve("second.zip"), Duration.ofMinutes(2)).getModel("result");
+            assertEquals(List.of(second.getString("object_name")), archives.get(), "the earlier archive went with the next one");
+            assertEquals(404, CredentialLifetimesTest.linkStatus(first.getString("url")));
+            assertEquals(200, CredentialLifetimesTest.linkStatus(second.getString("url")));
+
+            assertEquals(io.omix.server.privacy.Erasure.PersonsSample.ERASED,
+                    new io.omix.server.privacy.Erasure(platform).eraseSampleOf(person.who().userId(), person.sample()));
+            assertEquals(List.of(), archives.get(), "the archive held the erased sample");
+            assertEquals(404, CredentialLifetimesTest.linkStatus(second.getString("url")));
+            assertTrue(platform.objects().size(second.getString("object_name")).isEmpty(), "its bytes too");
+
+            Model third = person.api().exportData(dir.resolve("third.zip"), Duration.ofMinutes(2)).getModel("result");
+            clock.advance(Duration.ofHours(25));
+            assertEquals(1L, s.server().housekeeping().runNow().get("export_archives"));
+            assertEquals(List.of(), archives.get(), "an archive lives as long as its link");
+            assertTrue(platform.objects().size(third.getString("object_name")).isEmpty());
+        }
+    }
+
     @Test
     void aDamagedArchiveIsRefusedBeforeAnythingIsWritten() throws Exception {
         try (TestServer s = TestServer.builder().database("h2").start()) {

@@ -62,6 +62,7 @@ public final class Erasure {
             if (!bound.contains(userId)) return PersonsSample.NOT_THEIRS;
             if (bound.size() > 1) {
                 Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId);
+                objects.addAll(dropArchivesOf(c, userId));   // they asked for the sample to go: their archives held it
                 return PersonsSample.UNBOUND;
             }
             objects.addAll(objectsOf(c, biosampleId));
@@ -72,9 +73,29 @@ public final class Erasure {
         return outcome;
     }
 
-    /** Objects made from a sample's data (its gene tables), named before the sample's rows go. */
+    /**
+     * The objects that go with a sample, to delete once its erasure commits: those made from its data (its gene tables,
+     * whose rows go with the sample) and the export archives of the people bound to it, which hold it as it was (their
+     * rows removed here; the person exports again).
+     */
     private static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
-        return Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), "sample:" + biosampleId);
+        List<String> names = new ArrayList<>(Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1),
+                "sample:" + biosampleId));
+        for (String userId : Jdbc.query(c, "SELECT user_id FROM sample_users WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
+            names.addAll(dropArchivesOf(c, userId));
+        }
+        return names;
+    }
+
+    /** Removes the rows of a person's export archives and names their objects (to delete after the commit). */
+    static List<String> dropArchivesOf(Connection c, String userId) throws SQLException {
+        String like = Jdbc.likeEscaped(ExportArchive.OBJECT_PREFIX + userId + "/") + "%";
+        List<String> names = Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'",
+                rs -> rs.getString(1), "user:" + userId, like);
+        if (!names.isEmpty()) {
+            Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'", "user:" + userId, like);
+        }
+        return names;
     }
 
     private void deleteObject(String name) {

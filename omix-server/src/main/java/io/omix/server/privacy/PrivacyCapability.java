@@ -97,6 +97,9 @@ public final class PrivacyCapability implements Capability {
             try (InputStream in = Files.newInputStream(scratch)) {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
             }
+            // One archive a person: the earlier ones' rows go with this one's (their bytes with housekeeping's sweep of
+            // unreferenced objects), so that exporting again and again does not pile up copies outside the file quota.
+            Erasure.dropArchivesOf(tx, userId);
             // Recorded with the task's outcome: if this run rolls back, housekeeping removes the unreferenced object.
             FileStore.recordObject(tx, name, "user:" + userId, stored, now);
             long expires = now.plus(LINK_VALIDITY).toEpochSecond();
@@ -110,5 +113,27 @@ public final class PrivacyCapability implements Capability {
         } finally {
             Files.deleteIfExists(scratch);
         }
+    }
+
+    /** An archive lives as long as its link: then its row and bytes go (a person asks for a new export). */
+    @Override
+    public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("export_archives", (now, r) -> {
+            var jdbc = platform.database().jdbc();
+            String like = io.omix.server.common.db.Jdbc.likeEscaped(ExportArchive.OBJECT_PREFIX) + "%";
+            java.util.List<String> old = jdbc.query("SELECT object_name FROM file_objects WHERE object_name LIKE ? ESCAPE '\\' AND created_at < ?",
+                    rs -> rs.getString(1), like, now.minus(LINK_VALIDITY));
+            long removed = 0;
+            for (String name : old) {
+                if (jdbc.update("DELETE FROM file_objects WHERE object_name = ?", name) == 0) continue;
+                removed++;
+                try {
+                    platform.objects().delete(name);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // Unreferenced now: the sweep of unreferenced objects takes the bytes later.
+                }
+            }
+            return removed;
+        }));
     }
 }
