@@ -166,7 +166,7 @@ class ExportTest {
             ArchiveRestore.Restored restored = new ArchiveRestore(platform).restore(archive, "exportme");
             assertEquals(List.of(person.sample()), restored.samples());
             assertEquals(1, restored.files());
-            assertEquals(7, restored.observations());
+            assertEquals(2, restored.observations(), "the open platform's; the five a partner of the old server wrote stay in the archive");
             String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ErasureTest.ownTool(platform),
                     again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
             try (Api api = Api.builder(token).endpoint(fresh.url()).build()) {
@@ -175,6 +175,11 @@ class ExportTest {
                 ByteArrayOutputStream file = new ByteArrayOutputStream();
                 api.download(person.object(), file);
                 assertEquals(person.marker(), file.toString(StandardCharsets.UTF_8));
+            }
+            // A partner here whose namespace has the old partner's name sees nothing of the person.
+            var namesake = new io.omix.server.apps.PrivateAppStore(platform).create("Namesake", "EXPORT_APP");
+            try (PrivateApi partner = PrivateApi.builder(namesake.app().appKey(), namesake.appSecret()).endpoint(fresh.url()).build()) {
+                assertEquals(0, partner.getSamples(null, null, null, null).getList("result").size(), "the restored sample is no partner's here");
             }
             // Restoring twice is refused before anything is written.
             IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(archive, "exportme"));

@@ -221,6 +221,9 @@ public final class ArchiveRestore {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + " line " + n + ": generateTime " + e.getMessage());
                 }
+                // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
+                // namespace names nobody here, or another partner whose name it happens to share (names clash).
+                if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
                 String key = (r.duplicate() ? "1" : "0") + r.namespace();
                 List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());
                 batch.add(new StreamStore.NewRecord(entity, r.element().id(), time, r.data()));

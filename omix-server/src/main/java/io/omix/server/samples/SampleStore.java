@@ -283,7 +283,9 @@ public final class SampleStore {
                             + "external_sample_id_alt, namespace, sample_collection_time, sample_time, budget_execution_unit_id, library_json, "
                             + "sequencing_json, statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     s.biosampleId(), s.site(), s.organism(), s.omic(), s.status(), s.dataAvailability(), s.primary(), s.externalSampleId(),
-                    s.externalSampleIdAlt(), s.namespace(), s.sampleCollectionTime(), s.sampleTime(), s.budgetExecutionUnitId(),
+                    // No namespace: a partner of the old server is nobody here, and a partner app of this server with the
+                    // same name (names are chosen by people, and clash) must not see the person's sample through it.
+                    s.externalSampleIdAlt(), null, s.sampleCollectionTime(), s.sampleTime(), s.budgetExecutionUnitId(),
                     json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
                     s.createTime(), s.updateTime());
             for (Project p : s.projects()) Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", s.biosampleId(), p.projectId());
