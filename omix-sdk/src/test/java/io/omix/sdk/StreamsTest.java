@@ -102,6 +102,18 @@ class StreamsTest {
                 .dataModel().getString("fundamental_entity_id"), "another app's entity does not exist for it");
         assertTrue(assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "2021", "{oops", false))
                 .dataModel().getString("stream_data").startsWith("must be valid JSON"));
+        // However it is sent (JSON text in a form field, or JSON itself), a record's data is at most 256 KiB as JSON: a
+        // page of a hundred records stays answerable whole.
+        String big = "x".repeat(300_000);
+        assertTrue(assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "2021", Map.of("note", big), false))
+                .dataModel().getString("stream_data").contains("at most"));
+        assertTrue(assertThrows(ApiException.class, () -> app.call(io.omix.sdk.internal.ApiRequest.post("/private/stream/write").json(Map.of(
+                "fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021", "stream_data", Map.of("note", big)))))
+                .dataModel().getString("stream_data").contains("as JSON"));
+        ListModel batch = app.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021",
+                "stream_data", Map.of("note", big))), false).getList("result");
+        assertEquals(false, batch.getModel(0).getBoolean("is_succeed"));
+        assertTrue(batch.getModel(0).getString("message").contains("at most"), batch.getModel(0).dumps());
     }
 
     @Test

@@ -658,6 +658,11 @@ public final class FhirCapability implements Capability {
         ObjectNode stored = ((ObjectNode) o).deepCopy();
         stored.remove("id");
         stored.remove("meta");
+        // The limit of a stream record written any other way: the open platform answers it within a page of records.
+        if (io.omix.server.common.validation.JsonParam.longerThan(stored, io.omix.server.streams.StreamsCapability.MAX_DATA_CHARS)) {
+            throw ApiException.invalidParam(at.isEmpty() ? "Observation" : at.substring(0, at.length() - 1),
+                    "an Observation is at most " + io.omix.server.streams.StreamsCapability.MAX_DATA_CHARS + " characters as JSON");
+        }
         return new StreamStore.NewRecord(streams.entityOf(samples.get(0).biosampleId()), element, time, stored);
     }
 

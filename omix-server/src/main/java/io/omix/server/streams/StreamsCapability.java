@@ -52,7 +52,9 @@ public final class StreamsCapability implements Capability {
     static final StringParam ENTITY = Param.string("fundamental_entity_id").pattern(UUID_LIKE, UUID_RULE);
     static final StringParam ELEMENT = Param.string("data_element_id").required().pattern(UUID_LIKE, UUID_RULE);
     static final PartialTimeParam TIME = Param.partialTime("stream_generate_time").required();
-    static final JsonParam DATA = Param.json("stream_data").required();
+    /** A record's data at most (as JSON): a page of a hundred records stays answerable whole. */
+    public static final int MAX_DATA_CHARS = 256 << 10;
+    static final JsonParam DATA = Param.json("stream_data").required().maxChars(MAX_DATA_CHARS);
     static final BoolParam DUPLICATE = Param.bool("duplicate_enabled").orElse(false);
     static final StringParam BIOSAMPLE = Param.string("biosample_id").maxLength(64);
     static final StringParam NAMESPACE = Param.string("namespace").required().maxLength(100);
@@ -178,6 +180,9 @@ public final class StreamsCapability implements Capability {
                 problem = "data_element_id 不存在";
             } else if (!item.has("stream_data") || item.get("stream_data").isNull()) {
                 problem = "stream_data is required";
+            } else if (item.get("stream_data").isTextual() ? item.get("stream_data").textValue().length() > MAX_DATA_CHARS
+                    : io.omix.server.common.validation.JsonParam.longerThan(item.get("stream_data"), MAX_DATA_CHARS)) {
+                problem = "stream_data must be at most " + MAX_DATA_CHARS + " characters as JSON";
             } else {
                 try {
                     time = PartialTime.parse(item.path("stream_generate_time").asText(null));

@@ -52,7 +52,46 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
                 throw new InvalidParam("must be valid JSON: " + ((java.util.Map<?, ?>) e.data()).get(name()));
             }
         }
+        // Sent as JSON itself (not text in a form field), the same limit holds for the value written as JSON: what is
+        // accepted must be answerable, and a page of records is answered whole.
+        else if (maxChars < Integer.MAX_VALUE && longerThan(value, maxChars)) throw new InvalidParam("must be at most " + maxChars + " characters as JSON");
         if (objectOnly && (node == null || !node.isObject())) throw new InvalidParam("must be a JSON object");
         return node;
+    }
+
+    /** Whether {@code node} written as JSON is longer than {@code max} characters (the writing stops once it is). */
+    public static boolean longerThan(JsonNode node, int max) {
+        final class Overflow extends java.io.IOException {
+            Overflow() {
+                super("longer than the limit");
+            }
+
+            @Override
+            public synchronized Throwable fillInStackTrace() {
+                return this;   // a signal, not an error: no stack to take
+            }
+        }
+        java.io.Writer counter = new java.io.Writer() {
+            private long written;
+
+            @Override
+            public void write(char[] chars, int off, int len) throws java.io.IOException {
+                written += len;
+                if (written > max) throw new Overflow();
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        try {
+            ServerJson.MAPPER.writeValue(counter, node);
+            return false;
+        } catch (java.io.IOException e) {
+            if (e instanceof Overflow || e.getCause() instanceof Overflow) return true;
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
