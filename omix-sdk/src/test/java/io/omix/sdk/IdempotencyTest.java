@@ -148,6 +148,18 @@ class IdempotencyTest {
             assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'sts-1'",
                     rs -> rs.getLong(1)).orElseThrow());
 
+            // A read is answered as things are now, its key ignored: a kept read would be a day-old copy of data (an erasure
+            // since made no difference to it), with the signed links it held.
+            HttpRequest read = HttpRequest.newBuilder(URI.create(s.url() + "/samples?limit=10")).header("Authorization", "Bearer " + alice)
+                    .header("Idempotency-Key", "read-1").GET().build();
+            HttpResponse<String> before = HTTP.send(read, HttpResponse.BodyHandlers.ofString());
+            assertTrue(before.body().contains("EXT-1"), before.body());
+            register(s, alice, "key-4", "EXT-4", project);
+            HttpResponse<String> after = HTTP.send(read, HttpResponse.BodyHandlers.ofString());
+            assertTrue(after.body().contains("EXT-4") && after.headers().firstValue("Idempotent-Replayed").isEmpty(), after.body());
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'read-1'",
+                    rs -> rs.getLong(1)).orElseThrow());
+
             HttpResponse<String> malformed = register(s, alice, "key with spaces", "EXT-3", project);
             assertTrue(malformed.body().startsWith("{\"code\":41001") && malformed.body().contains("Idempotency-Key"), malformed.body());
 

@@ -47,6 +47,13 @@ public final class Idempotency {
     static final java.util.Set<String> SECRET_ANSWERS = java.util.Set.of("/oauth2/access_token", "/sts/token", "/admin/clients",
             "/admin/clients/{client_id}/secret", "/webhooks", "/private/webhooks", "/api/v2/webhooks", "/oss/sign_url");
 
+    /**
+     * The reads that do work a repeat must not do again (a model invocation runs the model, which may write): every other
+     * GET is answered afresh. A kept read would be a day-old copy of data (an erasure or a revocation since made no
+     * difference to it) and of the signed links it holds.
+     */
+    static final java.util.Set<String> READS_WITH_EFFECTS = java.util.Set.of("/model/{model_id}", "/model/{model_id}/draft");
+
     /** What a claim found. */
     sealed interface Claim {}
 
@@ -72,7 +79,11 @@ public final class Idempotency {
         String key = ctx.header(HEADER);
         Caller caller = request.caller();
         if (key == null || caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return null;
-        if (SECRET_ANSWERS.contains(ctx.<String>attribute(Routes.ROUTE))) return null;
+        String route = ctx.<String>attribute(Routes.ROUTE);
+        if (SECRET_ANSWERS.contains(route)) return null;
+        if ((ctx.method() == io.javalin.http.HandlerType.GET || ctx.method() == io.javalin.http.HandlerType.HEAD) && !READS_WITH_EFFECTS.contains(route)) {
+            return null;
+        }
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
         String fingerprint = fingerprint(ctx, request.bodyIsPayload());
