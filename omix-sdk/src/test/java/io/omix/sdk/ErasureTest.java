@@ -136,6 +136,29 @@ class ErasureTest {
     }
 
     /** One of two people sharing a sample erases it: only their binding goes; the other still has it, and erases it in full. */
+    /**
+     * A partner's import of batch items naming a sample checks the sample in its own transaction (holding it, as an
+     * erasure takes it first): items whose sample was erased after the request's visibility check are refused, not
+     * written as orphans that no later erasure could find.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void batchItemsOfASampleErasedMeanwhileAreRefused(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String project = new SampleStore(platform).createProject("race", 1, null, null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "RACE_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            Person person = person(s, "raced", project, ownTool(platform), app.app().namespace(), batchNo);
+            new io.omix.server.privacy.Erasure(platform).eraseSample(person.sample());
+            java.util.Optional<BatchStore.Refusal> refused = new BatchStore(platform).importItems(app.app().namespace(), batchNo, person.sample(),
+                    List.of(new BatchStore.NewItem("8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01", JsonNodeFactory.instance.objectNode().put("late", true))));
+            assertEquals(java.util.Optional.of(BatchStore.Refusal.NO_SUCH_SAMPLE), refused);
+            assertEquals(List.of(), traces(platform, person.sample()));
+            person.api().close();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aSharedSampleIsUnboundFromOnePersonNotErasedForBoth(String kind) throws Exception {

@@ -26,7 +26,7 @@ public final class BatchStore {
                        OffsetDateTime createTime) {}
 
     /** Why an import or commit is refused. */
-    public enum Refusal { NO_SUCH_BATCH, COMMITTED }
+    public enum Refusal { NO_SUCH_BATCH, COMMITTED, NO_SUCH_SAMPLE }
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final AtomicLong LAST_BATCH_NO = new AtomicLong();
@@ -66,6 +66,12 @@ public final class BatchStore {
      */
     public Optional<Refusal> importItems(String namespace, long batchNo, String biosampleId, List<NewItem> items) {
         return jdbc.inTransaction(tx -> {
+            // The sample held first (the order an erasure locks it, before the batches it updates): an erasure running
+            // now either waits for these items and removes them too, or has removed the sample and these are refused.
+            if (biosampleId != null && Jdbc.query(tx, "SELECT 1 FROM samples WHERE biosample_id = ?" + platform.database().holdRows(), rs -> 1,
+                    biosampleId).isEmpty()) {
+                return Optional.of(Refusal.NO_SUCH_SAMPLE);
+            }
             List<Batch> locked = Jdbc.query(tx, SELECT + " WHERE batch_no = ? AND namespace = ? FOR UPDATE", BatchStore::batch, batchNo, namespace);
             if (locked.isEmpty()) return Optional.of(Refusal.NO_SUCH_BATCH);
             Batch batch = locked.get(0);

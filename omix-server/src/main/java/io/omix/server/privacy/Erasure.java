@@ -202,6 +202,9 @@ public final class Erasure {
 
     /** Everything of one sample, in the caller's transaction. */
     static void eraseSample(Connection c, String biosampleId) throws SQLException {
+        // The sample's row first: an import of batch items naming it holds it (BatchStore.importItems), so the items
+        // read below include any it wrote, and a later one finds the sample gone.
+        Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId);
         // The entity, then its series, locked before their records go: the order a stream write holds them (StreamStore.holdSeries),
         // so a write in flight is waited for and its records removed too, and a later one sees the rows gone.
         for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ? FOR UPDATE", rs -> rs.getString(1), biosampleId)) {
