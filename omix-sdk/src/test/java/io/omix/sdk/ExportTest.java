@@ -205,7 +205,13 @@ class ExportTest {
             java.util.function.Supplier<List<String>> archives = () -> platform.database().jdbc().query(
                     "SELECT object_name FROM file_objects WHERE object_name LIKE 'exports/%'", rs -> rs.getString(1));
 
-            Model first = person.api().exportData(dir.resolve("first.zip"), Duration.ofMinutes(2)).getModel("result");
+            Model firstTask = person.api().exportData(dir.resolve("first.zip"), Duration.ofMinutes(2));
+            Model first = firstTask.getModel("result");
+            // An application the person allowed their profile holds a token of theirs, not their export.
+            String profileOnly = Identity.userToken(s, Identity.confidentialClient(s), person.who().userId(), "profile").accessToken();
+            try (Api profileApp = Api.builder(profileOnly).endpoint(s.url()).build()) {
+                assertEquals(41001, assertThrows(ApiException.class, () -> profileApp.task(firstTask.getString("task_id"))).code());
+            }
             assertEquals(200, CredentialLifetimesTest.linkStatus(first.getString("url")));
             clock.advance(Duration.ofSeconds(2));
             Model second = person.api().exportData(dir.resolve("second.zip"), Duration.ofMinutes(2)).getModel("result");

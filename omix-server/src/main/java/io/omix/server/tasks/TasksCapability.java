@@ -69,10 +69,15 @@ public final class TasksCapability implements Capability {
         });
     }
 
-    /** The caller's task: its own, or for a person's token also the person's (exports), whichever tool asked. */
+    /**
+     * The caller's task: its own, or for a person's token holding {@code grants} also the person's (exports, whose
+     * answer links to everything the person has), whichever of their own tools asked: an application the person allowed
+     * less (their profile, say) does not read it, though it holds a token of the person.
+     */
     private TaskEngine.Task own(Caller caller, String taskId) {
         return engine.byTaskId(taskId).filter(t -> t.owner().equals(ownerOf(caller))
-                        || caller.kind() == Caller.Kind.USER_TOKEN && t.owner().equals("user:" + caller.userId()))
+                        || caller.kind() == Caller.Kind.USER_TOKEN && caller.hasScope(io.omix.server.common.auth.Scope.GRANTS.id())
+                        && t.owner().equals("user:" + caller.userId()))
                 .orElseThrow(() -> ApiException.invalidParam("task_id", "no such task"));
     }
 
