@@ -85,7 +85,8 @@ class MicrobiomeTest {
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void theBackgroundDescribesTheCohortAndTakesNewProfilesInTenAtATime(String kind) throws Exception {
-        try (TestServer s = TestServer.builder().database(kind).start()) {
+        // Figures are shown from six carriers of a taxon on (and six samples in the cohort).
+        try (TestServer s = TestServer.builder().database(kind).setting("microbiome.background-min-cohort", "6").start()) {
             VariantsTest.World w = VariantsTest.world(s);
             String lineage = "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_exemplaris\t2|1|2|3|4|5|4242\t";
             // A cohort of 10: taxon 4242 absent from 4 samples, 1..6 in the others.
@@ -93,7 +94,8 @@ class MicrobiomeTest {
             for (int i = 0; i < 10; i++) {
                 String id = metagenomicsSample(w, "C-" + i);
                 ids.add(id);
-                String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n" + (i >= 4 ? lineage + (i - 3) + "\n" : "");
+                String table = "#clade_name\tNCBI_tax_id\trelative_abundance\nk__Bacteria\t2\t100\n" + (i >= 4 ? lineage + (i - 3) + "\n" : "")
+                        + (i == 9 ? "k__Bacteria|p__Testia|c__T|o__T|f__T|g__T|s__Testus_rarus\t2|1|2|3|4|5|4343\t7\n" : "");
                 assertEquals(0, importProfile(w, id, "kind=taxon", table.getBytes()).getInt("code"));
                 if (i == 8) {
                     // Nine profiles wait for the tenth (microbiome.background-publish-every): nothing is published, and
@@ -118,6 +120,15 @@ class MicrobiomeTest {
             assertEquals(">=70%", median.getString("rank_ratio"), "7 of 10 samples have at most 3");
             assertEquals(">=100%", background(w, ids.get(9)).getString("rank_ratio"));
             assertEquals(">=50%", background(w, ids.get(4)).getString("rank_ratio"));
+            // A taxon only one sample carries, in a cohort large enough: how often it is found, nothing about the carrier
+            // (its top quantile, or the mean times the cohort, would be that person's abundance).
+            Model rare = w.owner().getTaxonAbundance(ids.get(9), "4343", null, null).getList("result").getModel(0).getModel("background");
+            assertEquals(10, rare.getInt("cohort_size"));
+            assertEquals(0.1, rare.getDouble("freq"), 1e-9);
+            assertNull(rare.get("mean"));
+            assertNull(rare.get("rank_ratio"));
+            assertNull(rare.at("background.100%"));
+            assertNull(rare.at("background.50%"));
 
             // One new profile is not published on its own: comparing the answers before and after its import would
             // tell its abundance. A re-import is counted as the profile was until the next publication.

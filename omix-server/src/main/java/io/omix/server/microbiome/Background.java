@@ -65,16 +65,19 @@ record Background(int cohort, int present, double sum, double[] percentiles) {
     /**
      * The {@code background} block of a taxon answer (the open platform). Below {@code minCohort} samples its figures
      * are withheld (null; the cohort's size stays): over a handful of people, the extremes and the mean describe
-     * someone (with two, the other person's abundance is there to read).
+     * someone (with two, the other person's abundance is there to read). The same holds for the samples carrying the
+     * taxon: with one other carrier in a large cohort, the top quantile, or the mean times the cohort less the caller's
+     * own value, is that person's abundance; so below {@code minCohort} carriers only the frequency is shown.
      */
     Map<String, Object> block(String referenceCohort, Double sampleValue, int minCohort) {
-        boolean shown = cohort >= minCohort;
+        boolean counted = cohort >= minCohort;
+        boolean shown = counted && present >= minCohort;
         Map<String, Object> quantiles = new LinkedHashMap<>();
         for (int q : QUANTILES) quantiles.put(q + "%", shown ? coarse(quantile(q / 100.0)) : null);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("reference_cohort", referenceCohort);
         m.put("background", quantiles);
-        m.put("freq", !shown ? null : cohort == 0 ? 0.0 : (double) present / cohort);
+        m.put("freq", !counted ? null : cohort == 0 ? 0.0 : (double) present / cohort);
         m.put("rank_ratio", !shown || sampleValue == null ? null : ">=" + (int) Math.floor(rankRatio(sampleValue) * 100) + "%");
         m.put("mean", !shown ? null : cohort == 0 ? 0.0 : coarse(sum / cohort));
         m.put("cohort_size", cohort);
