@@ -155,6 +155,7 @@ class ModelSandboxTest {
             "        out['register'] = call(e, 'POST', '/samples/register', b'project_id=P-M19585209935&biosample_site=10&external_sample_id=box-1')",
             "        out['admin'] = call(e, 'GET', '/admin/users')",
             "        out['invoke'] = call(e, 'GET', '/model/' + p['self'])",
+            "        out['metrics'] = call(e, 'GET', '/metrics')",
             "        out['token'] = e['access_token']",
             "    return {'model_code': 0, 'model_msg': 'success', 'model_data': out}",
             "");
@@ -333,6 +334,7 @@ class ModelSandboxTest {
                 assertEquals(401, reads.getInt("register"), "samples declared for reading only");
                 assertEquals(403, reads.getInt("admin"), "operator endpoints are closed to models");
                 assertEquals(401, reads.getInt("invoke"), "models do not invoke models");
+                assertEquals(404, reads.getInt("metrics"), "the operators' metrics are not served to boxes");
 
                 Model writes = user.invokeModel("writesSamples", Map.of("action", "api", "self", "writesSamples")).getModel("model_data");
                 assertNotEquals(401, writes.getInt("register"), "samples:write lets the write through to its own checks");

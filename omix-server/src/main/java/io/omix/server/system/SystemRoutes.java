@@ -23,9 +23,14 @@ public final class SystemRoutes implements Capability {
     public void routes(Routes routes) {
         // Plain text, as the original platform answered; alive() only looks at the status.
         routes.plain(HandlerType.GET, "/ping", ctx -> ctx.contentType("text/plain; charset=utf-8").result("pong"));
-        routes.plain(HandlerType.GET, "/metrics", ctx -> ctx
-                .contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.scrape()));
+        routes.plain(HandlerType.GET, "/metrics", ctx -> {
+            // Operators keep /metrics behind the balancer; a model reaching the server through its box's channel is past it.
+            if (ctx.req().getAttribute(io.omix.server.common.http.ApiRequest.MODEL_CHANNEL) != null) {
+                ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
+                return;
+            }
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
+        });
         routes.plain(HandlerType.GET, "/openapi.json", ctx -> {
             byte[] doc = openApi;
             if (doc == null) openApi = doc = io.omix.server.common.http.ServerJson.MAPPER.writerWithDefaultPrettyPrinter()
