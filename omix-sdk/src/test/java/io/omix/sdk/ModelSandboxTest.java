@@ -148,6 +148,9 @@ class ModelSandboxTest {
             "        for path in ('/tmp/left', '/dev/shm/left'):",
             "            with open(path, 'w') as f:",
             "                f.write('left behind')",
+            "    if a == 'later':",
+            "        time.sleep(float(p['seconds']))",
+            "        out['profile'] = call(e, 'GET', '/profile')",
             "    if a == 'api':",
             "        out['profile'] = call(e, 'GET', '/profile')",
             "        out['samples'] = call(e, 'GET', '/samples')",
@@ -170,6 +173,43 @@ class ModelSandboxTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /**
+     * A model invoked from the console acts for the signed-in person only while they stay signed in and enabled, as a
+     * model invoked with a token acts only while the token stands: checked on each of its calls, not once at the start.
+     */
+    @Test
+    void aModelInvokedFromTheConsoleStopsActingForAPersonDisabledMeanwhile() throws Exception {
+        try (Api owner = appWithProbe(server, "consoleInvoked", ModelConfig.builder().timeout(30).build())) {
+            owner.publishModel("consoleInvoked", "v1");
+            Identity.Person person = Identity.user(server, "console-invoker", "console-invoker@example.org");
+            io.omix.server.testing.LoginPage page = new io.omix.server.testing.LoginPage();
+            java.util.Map<String, String> form = io.omix.server.testing.LoginPage.hiddenFields(page.get(server.url() + "/console/login").body());
+            form.put("username", person.username());
+            form.put("password", person.password());
+            assertEquals(303, page.post(server.url() + "/console/login", form).statusCode());
+            java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("<meta name=\"omix-csrf\" content=\"([^\"]+)\">")
+                    .matcher(page.get(server.url() + "/console/samples").body());
+            assertTrue(csrf.find());
+            java.util.function.Function<String, Model> invoke = seconds -> {
+                try {
+                    String body = page.browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url()
+                                    + "/model/consoleInvoked?action=later&seconds=" + seconds)).header("X-Omix-CSRF", csrf.group(1)).GET().build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    return Model.parse(body);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertEquals(0, invoke.apply("0").at("data.model_data.profile"), "signed in: the model reads the person's profile");
+            java.util.concurrent.CompletableFuture<Model> later = java.util.concurrent.CompletableFuture.supplyAsync(() -> invoke.apply("4"));
+            Thread.sleep(1500);
+            new io.omix.server.users.UserStore(Identity.platform(server)).setDisabled(person.username(), true);
+            Model answer = later.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(io.omix.server.common.http.ErrorCode.TOKEN_INVALID.code(), answer.at("data.model_data.profile"),
+                    "the person was disabled while the model ran: its next call is refused " + answer.dumps());
+        }
     }
 
     static Path zip(String name, String... entries) throws IOException {

@@ -29,6 +29,12 @@ final class BearerAuthenticator implements Authenticator {
      */
     private Caller invocation(ApiRequest request) {
         InvocationTokens.Grant grant = invocations.find(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+        // Invoked from the console (no token): the session it came with must still be signed in, its person enabled, as a
+        // token is checked on every use: a model goes on acting for nobody who signed out, was disabled or erased.
+        if (grant.parentToken() == null && (grant.grantCredential() == null
+                || tokens.grantOf(io.omix.server.common.auth.Secrets.hash(grant.grantCredential())).isEmpty())) {
+            throw new ApiException(ErrorCode.TOKEN_INVALID);
+        }
         Caller caller = grant.parentToken() == null ? grant.caller()
                 : tokens.authenticate(grant.parentToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
         request.grantedBy(grant.grantCredential());
