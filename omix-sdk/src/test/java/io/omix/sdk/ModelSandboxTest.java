@@ -148,6 +148,18 @@ class ModelSandboxTest {
             "        for path in ('/tmp/left', '/dev/shm/left'):",
             "            with open(path, 'w') as f:",
             "                f.write('left behind')",
+            "    if a == 'fork':",
+            "        kids = []",
+            "        for i in range(int(p['n'])):",
+            "            pid = os.fork()",
+            "            if pid == 0:",
+            "                x = bytearray(int(p['mb']) * 1024 * 1024)",
+            "                for j in range(0, len(x), 4096):",
+            "                    x[j] = 1",
+            "                time.sleep(2)",
+            "                os._exit(0)",
+            "            kids.append(pid)",
+            "        out['codes'] = [os.waitpid(k, 0)[1] for k in kids]",
             "    if a == 'later':",
             "        time.sleep(float(p['seconds']))",
             "        out['profile'] = call(e, 'GET', '/profile')",
@@ -173,6 +185,24 @@ class ModelSandboxTest {
     @AfterAll
     static void stop() {
         server.close();
+    }
+
+    /**
+     * The box's memory limit holds for all its processes together: a model that forks children, each within the
+     * per-process limit, does not get the limit once per child (the host's control groups; where the server cannot
+     * make them it says so at start, and this cannot hold).
+     */
+    @Test
+    void aBoxsMemoryLimitHoldsForAllItsProcessesTogether() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.omix.server.models.BoxGroups.availableHere(), "no writable control groups on this host");
+        try (Api owner = appWithProbe(server, "forksMemory", ModelConfig.builder().memorySize(128).timeout(30).build())) {
+            owner.publishModel("forksMemory", "v1");
+            Model alone = owner.invokeModel("forksMemory", Map.of("action", "fork", "n", "1", "mb", "60")).getModel("model_data");
+            assertEquals(List.of(0), alone.getList("codes").json(), "one child within the limit: it finishes");
+            Model many = owner.invokeModel("forksMemory", Map.of("action", "fork", "n", "6", "mb", "60")).getModel("model_data");
+            assertTrue(many.getList("codes").json().stream().anyMatch(code -> ((Number) code).intValue() == 9),
+                    "six children of 60 MiB in a box of 128 MiB: the kernel kills some (SIGKILL) " + many.dumps());
+        }
     }
 
     /**

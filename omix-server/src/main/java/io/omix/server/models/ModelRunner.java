@@ -59,6 +59,8 @@ final class ModelRunner implements AutoCloseable {
     record Spec(String modelId, int version, String runtime, Path codeDir, String handler, Limits limits) {}
 
     private final Sandbox sandbox;
+    /** Each box's control group, where the host lets the server make them (else boxes have per-process limits only). */
+    private final java.util.Optional<BoxGroups> groups;
     private final int poolSize;
     private final Map<Spec, Deque<Box>> pool = new ConcurrentHashMap<>();
     private final Map<Spec, Long> lastUse = new ConcurrentHashMap<>();
@@ -68,6 +70,7 @@ final class ModelRunner implements AutoCloseable {
 
     ModelRunner(Sandbox sandbox, int poolSize) {
         this.sandbox = sandbox;
+        this.groups = sandbox.unavailable().isPresent() ? java.util.Optional.empty() : BoxGroups.detect();
         this.poolSize = poolSize;
         this.refills = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "omix-model-pool");
@@ -169,6 +172,7 @@ final class ModelRunner implements AutoCloseable {
         closed = true;
         refills.shutdownNow();
         for (Spec s : List.copyOf(pool.keySet())) drain(s);
+        groups.ifPresent(BoxGroups::close);
     }
 
     private Box start(Spec spec) {
@@ -186,7 +190,19 @@ final class ModelRunner implements AutoCloseable {
         } else {
             program.addAll(List.of(sandbox.python(), "-I", "-S", "/runner/runner.py", "/code", spec.handler()));
         }
-        ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program));
+        BoxGroups.Group group = null;
+        if (groups.isPresent()) {
+            // The model's memory, what its runtime needs beside it (a JVM's own reservations), and its two tmpfs.
+            long memory = ((long) limits.memoryMb() + (java ? 512 : 64)) * 1024 * 1024 + Sandbox.TMP_BYTES + Sandbox.SHM_BYTES;
+            try {
+                group = groups.get().create(memory, Sandbox.processesFor(spec.runtime()));
+            } catch (IOException e) {
+                uid.close();
+                throw new IllegalStateException("cannot make a model sandbox's control group: " + e.getMessage(), e);
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program,
+                group == null ? List.of() : group.procsFiles()));
         Map<String, String> env = pb.environment();
         env.clear(); // nothing of the server's environment: no secrets, no database URL
         env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
@@ -196,10 +212,27 @@ final class ModelRunner implements AutoCloseable {
             process = pb.start();
         } catch (IOException e) {
             uid.close();
+            if (group != null) group.remove();
             throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
         }
-        process.onExit().whenComplete((p, e) -> uid.close());
-        return new Box(process, limits);
+        BoxGroups.Group joined = group;
+        process.onExit().whenComplete((p, e) -> {
+            uid.close();
+            if (joined != null) removeWhenEmpty(joined, 0);
+        });
+        return new Box(process, limits, group);
+    }
+
+    /** Removes a box's group once the kernel has let its last processes go (a second or so after the box's own exit). */
+    private void removeWhenEmpty(BoxGroups.Group group, int attempt) {
+        group.remove();
+        if (attempt < 10 && group.procsFiles().stream().anyMatch(java.nio.file.Files::exists) && !refills.isShutdown()) {
+            try {
+                refills.schedule(() -> removeWhenEmpty(group, attempt + 1), 500, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the server is stopping
+            }
+        }
     }
 
     /** The answer a runner writes: its status and, for {@code '0'}, the result. */
@@ -211,12 +244,14 @@ final class ModelRunner implements AutoCloseable {
     private static final class Box {
         final Process process;
         final Limits limits;
+        final BoxGroups.Group group;
         final CompletableFuture<Frame> frame;
         final CompletableFuture<Capped> log;
 
-        Box(Process process, Limits limits) {
+        Box(Process process, Limits limits, BoxGroups.Group group) {
             this.process = process;
             this.limits = limits;
+            this.group = group;
             this.frame = CompletableFuture.supplyAsync(() -> readFrame(process.getInputStream()), READERS);
             this.log = CompletableFuture.supplyAsync(() -> Capped.read(process.getErrorStream(), MAX_LOG_BYTES), READERS);
         }
@@ -266,7 +301,7 @@ final class ModelRunner implements AutoCloseable {
             Capped tail = logAfter(2000);
             if (tail.overflow) throw tooLarge(false);
             if (f.status == 'E' || f.status == 'H') throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail.tail()));
-            if (tail.tail().contains("java.lang.OutOfMemoryError")) throw memory();
+            if (tail.tail().contains("java.lang.OutOfMemoryError") || group != null && group.memoryExceeded()) throw memory();
             // No answer: a death by signal (the CPU-time limit when the run lasted about its timeout, a crash otherwise).
             long ranMillis = (System.nanoTime() - started) / 1_000_000;
             if (ranMillis >= limits.timeoutSeconds() * 1000L - 500) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));

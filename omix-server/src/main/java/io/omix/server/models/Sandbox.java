@@ -133,7 +133,7 @@ final class Sandbox {
                 ? List.of(python(), "-I", "-S", "-c", "import os; print('ok', os.getuid())")
                 : List.of(javaHome + "/bin/java", "-Xshare:auto", "-XX:-UsePerfData", "-version");
         try (UidLease uid = lease()) {
-            Process p = new ProcessBuilder(command(uid.uid(), python != null ? "python3" : "java", runtimeDir, 64, 10, probe))
+            Process p = new ProcessBuilder(command(uid.uid(), python != null ? "python3" : "java", runtimeDir, 64, 10, probe, List.of()))
                     .redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -168,11 +168,17 @@ final class Sandbox {
         return Runtime.version().feature() >= 22;
     }
 
+    /** How many processes (threads included) a box of {@code runtime} may have. */
+    static int processesFor(String runtime) {
+        return runtime.equals("java") ? 256 : 64;
+    }
+
     /**
-     * The whole command line of one box: limits, the switch to {@code uid}, bubblewrap, then
-     * {@code program} (paths as seen inside). The seccomp filter is handed over on descriptor 4.
+     * The whole command line of one box: its control groups joined ({@code groupProcs}, the box's own: see
+     * {@link BoxGroups}), limits, the switch to {@code uid}, bubblewrap, then {@code program} (paths as seen inside).
+     * The seccomp filter is handed over on descriptor 4.
      */
-    List<String> command(int uid, String runtime, Path codeDir, int memoryMb, int timeoutSeconds, List<String> program) {
+    List<String> command(int uid, String runtime, Path codeDir, int memoryMb, int timeoutSeconds, List<String> program, List<Path> groupProcs) {
         boolean java = runtime.equals("java");
         // A JVM reserves far more address space than it uses: its reservations are made small (ModelRunner: class space,
         // code cache, metaspace, direct memory; two malloc arenas) so that its heap plus a fixed 1 GiB bounds it, native
@@ -181,17 +187,20 @@ final class Sandbox {
         long addressSpace = ((long) memoryMb + (java ? JAVA_ADDRESS_SPACE_OVERHEAD_MB : 0)) * 1024 * 1024;
         int cpuSeconds = timeoutSeconds * (java ? 2 : 1);
         int files = java ? 256 : 64;
-        int processes = java ? 256 : 64;
+        int processes = processesFor(runtime);
+        // The first process joins the box's groups before anything else runs: all it starts is counted there.
+        StringBuilder join = new StringBuilder();
+        for (Path procs : groupProcs) join.append("echo $$ > '").append(procs).append("' || exit 125; ");
         long fileBytes = 64L << 20;
         List<String> c = new ArrayList<>();
         if (shIsDash) {
             // dash sets the limits itself (every one, or the box does not start): one program less to start per box.
-            c.addAll(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; "
+            c.addAll(List.of("/bin/sh", "-c", join + "exec 4<\"$1\" || exit 125; shift; "
                     + (addressSpace > 0 ? "ulimit -v " + addressSpace / 1024 + " && " : "")
                     + "ulimit -t " + cpuSeconds + " && ulimit -n " + files + " && ulimit -f " + fileBytes / 512 + " && ulimit -c 0 && ulimit -p " + processes
                     + " && exec \"$@\"; exit 125", "omix-sandbox", seccompFile.toString()));
         } else {
-            c.addAll(List.of("/bin/sh", "-c", "exec 4<\"$1\" || exit 125; shift; exec \"$@\"", "omix-sandbox", seccompFile.toString(), "prlimit"));
+            c.addAll(List.of("/bin/sh", "-c", join + "exec 4<\"$1\" || exit 125; shift; exec \"$@\"", "omix-sandbox", seccompFile.toString(), "prlimit"));
             if (addressSpace > 0) c.add("--as=" + addressSpace);
             c.addAll(List.of("--cpu=" + cpuSeconds, "--nofile=" + files, "--fsize=" + fileBytes, "--core=0", "--nproc=" + processes, "--"));
         }

@@ -1,0 +1,187 @@
+package io.omix.server.models;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A control group for each box, bounding what all of its processes use together: memory (its tmpfs
+ * pages included) and the number of processes. The per-process limits a box also has (address space,
+ * CPU time) let a model that forks multiply them; a group does not. The kernel's control groups are
+ * used where the server may make them: cgroup v2 when the server's own group is the hierarchy's root
+ * (a container of its own, or systemd's Delegate=yes with the server in the root of its subtree), else
+ * cgroup v1's memory and pids hierarchies when they are writable. Where neither is, boxes keep their
+ * per-process limits only, and the server says so in its log at start (docs/operations.md).
+ */
+public final class BoxGroups {
+    private static final Logger LOG = LoggerFactory.getLogger(BoxGroups.class);
+
+    /** One box's group: the files its first process writes itself into, and what the kernel counted. */
+    interface Group {
+        /** The {@code cgroup.procs} files the box's first process writes its pid into, before anything else runs. */
+        List<Path> procsFiles();
+
+        /** Whether the kernel killed a process of the box for the group's memory limit. */
+        boolean memoryExceeded();
+
+        /** Removes the group (once its processes are gone). */
+        void remove();
+    }
+
+    private final List<Path> parents;   // v1: the memory and pids hierarchies' directories for this server; v2: one
+    private final boolean v2;
+    private final AtomicLong numbers = new AtomicLong();
+
+    private BoxGroups(List<Path> parents, boolean v2) {
+        this.parents = parents;
+        this.v2 = v2;
+    }
+
+    /** The groups this host lets the server make, if any (a group is made and removed to be sure). */
+    static Optional<BoxGroups> detect() {
+        String tag = "omix-boxes-" + UUID.randomUUID().toString().substring(0, 8);
+        Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
+        AVAILABLE.set(found.isPresent());
+        if (found.isEmpty()) {
+            LOG.warn("model boxes get per-process limits only: no writable control group hierarchy here (cgroup v2 with the server at its root,"
+                    + " or cgroup v1 memory and pids); a model that forks can use its memory limit once per process (docs/operations.md)");
+        }
+        return found;
+    }
+
+    private static Optional<BoxGroups> v2(String tag) {
+        Path root = Path.of("/sys/fs/cgroup");
+        try {
+            if (!Files.isRegularFile(root.resolve("cgroup.controllers"))) return Optional.empty();
+            String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElse("");
+            if (!own.equals("0::/")) return Optional.empty();   // its own group holds processes: no group can be made beside them
+            String controllers = Files.readString(root.resolve("cgroup.controllers"));
+            if (!controllers.contains("memory") || !controllers.contains("pids")) return Optional.empty();
+            Files.writeString(root.resolve("cgroup.subtree_control"), "+memory +pids");
+            Path parent = root.resolve(tag);
+            Files.createDirectories(parent);
+            Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+            BoxGroups groups = new BoxGroups(List.of(parent), true);
+            return groups.tryOne() ? Optional.of(groups) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<BoxGroups> v1(String tag) {
+        Path memory = Path.of("/sys/fs/cgroup/memory");
+        Path pids = Path.of("/sys/fs/cgroup/pids");
+        try {
+            if (!Files.isRegularFile(memory.resolve("cgroup.procs")) || !Files.isRegularFile(pids.resolve("cgroup.procs"))) return Optional.empty();
+            List<Path> parents = List.of(Files.createDirectories(memory.resolve(tag)), Files.createDirectories(pids.resolve(tag)));
+            BoxGroups groups = new BoxGroups(parents, false);
+            return groups.tryOne() ? Optional.of(groups) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private boolean tryOne() {
+        try {
+            create(64L << 20, 8).remove();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A new group for one box: at most {@code memoryBytes} of memory (no swap) and {@code processes} processes. */
+    Group create(long memoryBytes, int processes) throws IOException {
+        String name = "box-" + numbers.incrementAndGet();
+        List<Path> dirs = new ArrayList<>();
+        try {
+            for (Path parent : parents) dirs.add(Files.createDirectory(parent.resolve(name)));
+            if (v2) {
+                Path d = dirs.get(0);
+                Files.writeString(d.resolve("memory.max"), String.valueOf(memoryBytes));
+                if (Files.exists(d.resolve("memory.swap.max"))) Files.writeString(d.resolve("memory.swap.max"), "0");
+                Files.writeString(d.resolve("pids.max"), String.valueOf(processes));
+            } else {
+                Path mem = dirs.get(0);
+                Files.writeString(mem.resolve("memory.limit_in_bytes"), String.valueOf(memoryBytes));
+                if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) Files.writeString(mem.resolve("memory.memsw.limit_in_bytes"), String.valueOf(memoryBytes));
+                Files.writeString(dirs.get(1).resolve("pids.max"), String.valueOf(processes));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Path d : dirs) removeQuietly(d);
+            throw e;
+        }
+        List<Path> procs = dirs.stream().map(d -> d.resolve("cgroup.procs")).toList();
+        Path events = v2 ? dirs.get(0).resolve("memory.events") : dirs.get(0).resolve("memory.oom_control");
+        return new Group() {
+            @Override
+            public List<Path> procsFiles() {
+                return procs;
+            }
+
+            @Override
+            public boolean memoryExceeded() {
+                try {
+                    for (String line : Files.readAllLines(events, StandardCharsets.US_ASCII)) {
+                        if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).trim()) > 0) return true;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone already, or a kernel without the count: the failure is reported as what else it was
+                }
+                return false;
+            }
+
+            @Override
+            public void remove() {
+                for (Path d : dirs) removeQuietly(d);
+            }
+        };
+    }
+
+    /** Whether boxes are made in groups here (for tests and the log). */
+    public static boolean availableHere() {
+        return AVAILABLE.get();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean AVAILABLE = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Removes this server's parent groups (those of boxes still running stay until they are gone). */
+    void close() {
+        // The boxes' own groups go as their last processes do (moments after the boxes were stopped): wait a little for them.
+        for (int attempt = 0; attempt < 30 && parents.stream().anyMatch(Files::exists); attempt++) {
+            for (Path parent : parents) {
+                try (var children = Files.list(parent)) {
+                    children.filter(Files::isDirectory).forEach(BoxGroups::removeQuietly);
+                } catch (IOException e) {
+                    // gone already
+                }
+                removeQuietly(parent);
+            }
+            if (parents.stream().anyMatch(Files::exists)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void removeQuietly(Path dir) {
+        try {
+            Files.deleteIfExists(dir);   // rmdir: the kernel takes a group away once no process is in it
+        } catch (IOException e) {
+            LOG.debug("control group {} not removed yet: {}", dir, e.toString());
+        }
+    }
+}
