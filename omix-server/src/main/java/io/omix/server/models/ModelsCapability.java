@@ -94,7 +94,7 @@ public final class ModelsCapability implements Capability {
         this.store = new ModelStore(platform);
         this.objects = new ObjectAccess(platform);
         this.invocations = platform.authenticators().invocations();
-        this.codeRoot = platform.config().modelsRoot();
+        this.codeRoot = ownRoot(platform.config().modelsRoot(), platform.config().modelsRootIsTemporary());
         protectDataDir(platform.config().dataDir());
         this.channel = ModelChannel.socketUnder(codeRoot);
         this.sandbox = Sandbox.prepare(codeRoot.resolve(".runtime"), channel, platform.config().modelsPython());
@@ -115,6 +115,10 @@ public final class ModelsCapability implements Capability {
     @Override
     public void close() {
         runner.close();
+        // A root of its own chosen in place of a default root that was not (ownRoot) is this server's scratch alone.
+        if (platform.config().modelsRootIsTemporary() && !codeRoot.equals(platform.config().modelsRoot())) {
+            io.omix.server.common.io.FileTrees.deleteQuietly(codeRoot);
+        }
     }
 
     /** Refuses, with the reason in the log, when this server cannot build a box for {@code runtime}. */
@@ -131,11 +135,50 @@ public final class ModelsCapability implements Capability {
      * (unpacked again on the next invocation), so it goes with the server; a configured models.dir stays.
      */
     public static void removeTemporaryCode(io.omix.server.ServerConfig config) {
-        if (!config.modelsRootIsTemporary()) return;
+        if (!config.modelsRootIsTemporary() || foreign(config.modelsRoot()) != null) return;
         try {
             io.omix.server.common.io.FileTrees.delete(config.modelsRoot());
         } catch (IOException | java.io.UncheckedIOException e) {
             org.slf4j.LoggerFactory.getLogger(ModelsCapability.class).warn("could not remove {}: {}", config.modelsRoot(), e.getMessage());
+        }
+    }
+
+    /**
+     * The code root, if it is this server's to use: a directory (not a link) owned by the server's user and writable by
+     * nobody else, or one not there yet. The default root's name under the temporary directory is predictable: a local
+     * account that made it first would hand boxes its own runner, code or API socket (and read every invocation's
+     * token); such a directory is passed over for a new one of unpredictable name. A configured {@code models.dir}
+     * that fails the check stops the server.
+     */
+    static Path ownRoot(Path wanted, boolean temporary) {
+        String why = foreign(wanted);
+        if (why == null) return wanted;
+        if (!temporary) throw new IllegalStateException("models.dir " + wanted + " " + why);
+        try {
+            Path fresh = Files.createTempDirectory("omix-models-");
+            LOG.warn("the models' code directory {} {}: using {} instead", wanted, why, fresh);
+            return fresh;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Why {@code dir} is not the server's own (null when it is, or does not exist yet). */
+    static String foreign(Path dir) {
+        try {
+            if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
+            if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return "is not a directory of its own";
+            java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            String me = System.getProperty("user.name");
+            if (!a.owner().getName().equals(me)) return "belongs to " + a.owner().getName() + ", not to the server's user " + me;
+            if (a.permissions().contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    || a.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+                return "is writable by others";
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot be checked: " + e.getMessage();
         }
     }
 
