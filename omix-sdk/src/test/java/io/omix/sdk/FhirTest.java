@@ -257,6 +257,43 @@ class FhirTest {
         }
     }
 
+    /**
+     * A page of Observations ends early when their size would pass the answer's budget (8 MiB), with a next link: a
+     * thousand large records a page is not one answer held whole in memory.
+     */
+    @org.junit.jupiter.api.Test
+    void aPageOfLargeObservationsEndsAtItsBudgetAndGoesOnThroughNext() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            var streams = new io.omix.server.streams.StreamStore(s.server().platform());
+            String entity = streams.entityOf(w.sample());
+            List<io.omix.server.streams.StreamStore.NewRecord> records = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                records.add(new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE,
+                        io.omix.server.common.time.PartialTime.parse(String.format("2025-03-%02d 08:00:00", i + 1)),
+                        JSON.readTree("{\"resourceType\":\"Observation\",\"valueQuantity\":{\"value\":" + (60 + i) + "},\"note\":[{\"text\":\""
+                                + "n".repeat(200_000) + "\"}]}")));
+            }
+            streams.write(io.omix.server.streams.StreamStore.OPEN_PLATFORM, records, false);
+            String url = s.url() + "/fhir/Observation?patient=" + patient + "&_count=1000";
+            int pages = 0;
+            int seen = 0;
+            while (url != null) {
+                HttpResponse<String> r = raw(s, url.substring(s.url().length()), owner);
+                JsonNode bundle = JSON.readTree(r.body());
+                assertTrue(r.body().length() < 9 << 20, "an answer within its budget: " + r.body().length());
+                seen += bundle.path("entry").size();
+                pages++;
+                url = null;
+                for (JsonNode link : bundle.path("link")) if ("next".equals(link.path("relation").asText())) url = link.path("url").asText();
+            }
+            assertEquals(30, seen, "every Observation, once");
+            assertTrue(pages >= 2, "more than one page: " + pages);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyRefusalIsAnOperationOutcomeNamingWhatWasWrong(String kind) throws Exception {

@@ -384,9 +384,10 @@ public final class FhirCapability implements Capability {
         List<StreamStore.Keyed> found = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), elements,
                 FhirDates.where(dates), ascending, after, count + 1);
         String next = null;
-        if (found.size() > count) {
-            found = found.subList(0, count);
-            StreamStore.SearchCursor last = found.get(count - 1).cursor();
+        int taken = withinBudget(found, count);
+        if (found.size() > taken) {
+            found = found.subList(0, taken);
+            StreamStore.SearchCursor last = found.get(taken - 1).cursor();
             next = PageToken.encode(last.time().toInstant().toString(), last.seriesId(), last.dupSeq());
         }
         List<Map<String, Object>> resources = new ArrayList<>();
@@ -395,6 +396,29 @@ public final class FhirCapability implements Capability {
             resources.add(ServerJson.MAPPER.convertValue(Observations.of(k.record(), s.patientId(), s.biosampleId()), Map.class));
         }
         return bundle(r, "Observation", resources, next);
+    }
+
+    /** How many records $stats reads at a time (a record's data is at most 256 KiB: a page stays within memory). */
+    private static final int STATS_PAGE = 500;
+
+    /** About how many characters of Observations one answer holds at most (a page ends early, with its next link). */
+    static final long ANSWER_CHARS = 8L << 20;
+
+    /** What an Observation of {@code k} costs an answer: its data twice (its value and its payload), and its frame. */
+    private static long cost(StreamStore.Keyed k) {
+        return 2L * k.record().dataJson().length() + 1000;
+    }
+
+    /** How many of {@code found} (at most {@code count}, at least one) fit one answer's budget. */
+    static int withinBudget(List<StreamStore.Keyed> found, int count) {
+        long left = ANSWER_CHARS;
+        int taken = 0;
+        for (StreamStore.Keyed k : found) {
+            if (taken == count || taken > 0 && left - cost(k) < 0) break;
+            left -= cost(k);
+            taken++;
+        }
+        return taken;
     }
 
     /** The entities (samples with stream data) of the patient asked for, among those the caller sees. */
@@ -433,9 +457,14 @@ public final class FhirCapability implements Capability {
         Map<String, Subject> byEntity = entities(r, p);
         List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
         List<Map<String, Object>> resources = new ArrayList<>();
+        long left = ANSWER_CHARS;
         for (String element : elementsAsked(p, byEntity)) {
             for (StreamStore.Keyed k : streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element), FhirDates.where(dates),
                     false, null, p.get(MAX))) {
+                left -= cost(k);
+                if (left < 0) {
+                    throw ApiException.invalidParam("max", "the answer would pass " + (ANSWER_CHARS >> 20) + " MiB: ask for fewer (max) or for some codes (code)");
+                }
                 Subject s = byEntity.get(k.record().entityId());
                 resources.add(ServerJson.MAPPER.convertValue(Observations.of(k.record(), s.patientId(), s.biosampleId()), Map.class));
             }
@@ -476,7 +505,7 @@ public final class FhirCapability implements Capability {
             long read = 0;
             while (true) {
                 List<StreamStore.Keyed> page = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element),
-                        FhirDates.where(dates), true, after, 5000);
+                        FhirDates.where(dates), true, after, STATS_PAGE);
                 for (StreamStore.Keyed k : page) {
                     JsonNode value = Observations.values(k.record().data()).path("valueQuantity");
                     if (!value.path("value").isNumber()) continue;
@@ -490,7 +519,7 @@ public final class FhirCapability implements Capability {
                     last = k.record().generateTime();
                 }
                 read += page.size();
-                if (page.size() < 5000) break;
+                if (page.size() < STATS_PAGE) break;
                 if (read >= 1_000_000) throw ApiException.invalidParam("date", "more than 1,000,000 Observations: ask about a shorter window");
                 after = page.get(page.size() - 1).cursor();
             }
