@@ -169,9 +169,10 @@ public final class WebhookEvents {
     }
 
     /**
-     * The owners that may read {@code scope} data of a sample: its clients (registered by or assigned),
-     * the clients holding a grant of its person that includes {@code scope}, and (with {@code withApp})
-     * the private app whose namespace it is in.
+     * The owners that may read {@code scope} data of a sample: its clients (registered by or assigned) whose own scopes
+     * include {@code scope}, the clients holding a grant of its person that includes {@code scope} (and whose own scopes
+     * still do), and (with {@code withApp}) the private app whose namespace it is in. An event tells what was written
+     * for whom and when: nobody learns it who could not read the data itself.
      */
     private static Set<String> viewersOf(Connection tx, String biosampleId, String scope, boolean withApp) throws SQLException {
         Set<String> owners = new java.util.TreeSet<>();
@@ -179,10 +180,15 @@ public final class WebhookEvents {
             owners.addAll(Jdbc.query(tx, "SELECT 'app:' || namespace FROM samples WHERE biosample_id = ? AND namespace IS NOT NULL",
                     rs -> rs.getString(1), biosampleId));
         }
-        owners.addAll(Jdbc.query(tx, "SELECT 'client:' || client_id FROM sample_clients WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId));
-        for (String[] grant : Jdbc.query(tx, "SELECT c.client_id, c.scope FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
-                + " WHERE u.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, biosampleId)) {
-            if ((" " + grant[1] + " ").contains(" " + scope + " ")) owners.add("client:" + grant[0]);
+        String word = " " + scope + " ";
+        for (String[] assigned : Jdbc.query(tx, "SELECT sc.client_id, k.scopes FROM sample_clients sc JOIN oauth_clients k ON k.client_id = sc.client_id"
+                + " WHERE sc.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, biosampleId)) {
+            if ((" " + assigned[1] + " ").contains(word)) owners.add("client:" + assigned[0]);
+        }
+        for (String[] grant : Jdbc.query(tx, "SELECT c.client_id, c.scope, k.scopes FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
+                + " JOIN oauth_clients k ON k.client_id = c.client_id WHERE u.biosample_id = ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, biosampleId)) {
+            if ((" " + grant[1] + " ").contains(word) && (" " + grant[2] + " ").contains(word)) owners.add("client:" + grant[0]);
         }
         return owners;
     }
