@@ -163,6 +163,7 @@ class ModelSandboxTest {
             "    if a == 'later':",
             "        time.sleep(float(p['seconds']))",
             "        out['profile'] = call(e, 'GET', '/profile')",
+            "        out['echo'] = p.get('echo')",
             "    if a == 'api':",
             "        out['profile'] = call(e, 'GET', '/profile')",
             "        out['samples'] = call(e, 'GET', '/samples')",
@@ -202,6 +203,38 @@ class ModelSandboxTest {
             Model many = owner.invokeModel("forksMemory", Map.of("action", "fork", "n", "6", "mb", "60")).getModel("model_data");
             assertTrue(many.getList("codes").json().stream().anyMatch(code -> ((Number) code).intValue() == 9),
                     "six children of 60 MiB in a box of 128 MiB: the kernel kills some (SIGKILL) " + many.dumps());
+        }
+    }
+
+    /**
+     * An answer kept for an Idempotency-Key that names a sample erased while the request ran is not kept (a repeat
+     * would otherwise give it back for a day after the erasure); the key is freed.
+     */
+    @Test
+    void anAnswerNamingASampleErasedWhileItRanIsNotKept() throws Exception {
+        try (Api owner = appWithProbe(server, "slowEcho", ModelConfig.builder().timeout(30).build())) {
+            owner.publishModel("slowEcho", "v1");
+            String project = new io.omix.server.samples.SampleStore(Identity.platform(server)).createProject("kept", 1, null, null, null).projectId();
+            Identity.Client client = Identity.confidentialClient(server);
+            String sample;
+            try (Api person = Api.builder(Identity.userToken(server, client, Identity.user(server, "kept-answer", "kept-answer@example.org").userId(),
+                    "samples").accessToken()).endpoint(server.url()).build()) {
+                sample = person.registerSample("KEPT-1", 11, project).getString("biosample_id");
+            }
+            java.util.concurrent.CompletableFuture<String> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url()
+                                    + "/model/slowEcho?action=later&seconds=3&echo=" + sample)).header("Authorization", "Bearer " + owner.accessToken())
+                            .header("Idempotency-Key", "erased-meanwhile").GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1500);
+            new io.omix.server.privacy.Erasure(Identity.platform(server)).eraseSample(sample);
+            assertTrue(answer.get(60, java.util.concurrent.TimeUnit.SECONDS).contains(sample), "the answer names the sample");
+            assertEquals(0L, Identity.platform(server).database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'erased-meanwhile'",
+                    rs -> rs.getLong(1)).orElseThrow(), "not kept: the sample it names was erased while it ran");
         }
     }
 

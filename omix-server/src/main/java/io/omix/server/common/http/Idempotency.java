@@ -167,8 +167,25 @@ public final class Idempotency {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
-        jdbc.update("UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ? WHERE owner = ? AND idem_key = ?",
-                status, ctx.res().getContentType(), deflate(body), names(body), fresh.owner(), fresh.key());
+        String names = names(body);
+        List<String> samples = names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
+        jdbc.inTransaction(c -> {
+            // The samples the answer names, held while it is kept (an erasure takes a sample's row before it forgets the
+            // answers naming it): one erased while this request ran is not kept in an answer a repeat would give back for a
+            // day. Its key is freed instead; a repeat does the work again and finds the sample gone.
+            if (!samples.isEmpty()) {
+                String marks = String.join(",", java.util.Collections.nCopies(samples.size(), "?"));
+                List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") FOR UPDATE",
+                        rs -> rs.getString(1), samples.toArray());
+                if (present.size() < samples.size()) {
+                    Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ?", fresh.owner(), fresh.key());
+                    return null;
+                }
+            }
+            Jdbc.update(c, "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ? WHERE owner = ? AND idem_key = ?",
+                    status, ctx.res().getContentType(), deflate(body), names, fresh.owner(), fresh.key());
+            return null;
+        });
     }
 
     /** What an answer's ids could be: a biosample id, a UUID (entity ids), a run of 21 digits (user ids). */
