@@ -128,6 +128,14 @@ class InterpretationModelsTest {
                 Model page = api.getModelVersions("zS68QlusdT2RWsZ", 1, null);
                 assertEquals(1, page.getList("result").size());
                 assertEquals(1, api.getModelVersions("zS68QlusdT2RWsZ", 1, page.getString("next_page")).at("result[0].version"));
+
+                // Only the stable version and the draft stay unpacked; another comes back from its package when rolled back to.
+                Path code = s.server().platform().config().modelsRoot().resolve("zS68QlusdT2RWsZ");
+                assertEquals(3, deployed(api, "zS68QlusdT2RWsZ", handler("v3", "", "{'version': 3}"), ModelConfig.defaults()).getInt("version"));
+                assertTrue(Files.isDirectory(code.resolve("1")) && Files.isDirectory(code.resolve("3")), "the stable version and the draft");
+                assertFalse(Files.exists(code.resolve("2")), "version 2, neither, is not kept unpacked");
+                api.rollbackModel("zS68QlusdT2RWsZ", 2);
+                assertEquals(2, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"), "unpacked again from its package");
             }
         }
     }
@@ -172,6 +180,25 @@ class InterpretationModelsTest {
             assertEquals(41202, code(() -> app.publishModel("alicesModel", "the application's now")), "nor is it the application's own");
             assertEquals("alice", app.invokeModel("alicesModel", Map.of()).at("model_data.who"));
             assertEquals(1, a.getModelVersions("alicesModel", null, null).getList("result").size(), "still alice's one version");
+        }
+    }
+
+    /** An owner has at most 50 models: a 51st model id is refused, naming model_id; a new version of one of them is not. */
+    @Test
+    void anOwnerHasAtMostFiftyModels() throws Exception {
+        Identity.Client busy = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(busy.id(), busy.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
+            deployed(app, "busyModel0", handler("busy0", "", "{'n': 0}"), ModelConfig.defaults());
+            var jdbc = server.server().platform().database().jdbc();
+            for (int i = 1; i < 50; i++) {
+                jdbc.update("INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
+                        + " VALUES (?, ?, 'python3', 'index.handler', 128, 60, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", "busyModel" + i, "client:" + busy.id());
+            }
+            Path next = handler("busy50", "", "{'n': 50}");
+            ApiException refused = assertThrows(ApiException.class, () -> app.deployModel("busyModel50", next));
+            assertEquals(41001, refused.code());
+            assertTrue(refused.dataModel().getString("model_id").contains("at most 50"), refused.dataModel().dumps());
+            assertEquals(2, deployed(app, "busyModel0", next, ModelConfig.defaults()).getInt("version"), "a new version of one of them");
         }
     }
 

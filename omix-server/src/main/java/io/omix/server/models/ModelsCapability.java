@@ -203,7 +203,12 @@ public final class ModelsCapability implements Capability {
                 (r, p) -> {
                     r.caller().requireScope(Scope.MODELS);
                     String modelId = p.get(MODEL_ID);
-                    store.model(modelId).ifPresent(m -> own(r.caller(), m));
+                    Optional<ModelStore.ModelRow> existing = store.model(modelId);
+                    existing.ifPresent(m -> own(r.caller(), m));
+                    if (existing.isEmpty() && platform.database().jdbc().queryOne("SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1),
+                            ownerOf(r.caller())).orElse(0L) >= MAX_MODELS_PER_OWNER) {
+                        throw ApiException.invalidParam("model_id", "an owner has at most " + MAX_MODELS_PER_OWNER + " models: deploy a new version of one of them");
+                    }
                     if (!ModelRunner.RUNTIMES.contains(p.get(RUNTIME))) {
                         throw new ApiException(ErrorCode.MODEL_RUNTIME_UNSUPPORTED, Map.of("runtime", p.get(RUNTIME) + " is not supported; use python3 or java"));
                     }
@@ -256,6 +261,10 @@ public final class ModelsCapability implements Capability {
         return caller.userId() == null ? "client:" + caller.clientId() : "client:" + caller.clientId() + ":user:" + caller.userId();
     }
 
+    /** How many models an owner may have, and versions a model (each version's package stays in the object store). */
+    static final int MAX_MODELS_PER_OWNER = 50;
+    static final int MAX_VERSIONS_PER_MODEL = 500;
+
     private static ApiException notFound(String modelId) {
         return new ApiException(ErrorCode.MODEL_NOT_FOUND, Map.of("model_id", modelId));
     }
@@ -286,6 +295,7 @@ public final class ModelsCapability implements Capability {
             ModelStore.lock(tx, modelId);
         }
         int version = ModelStore.nextVersion(tx, modelId);
+        if (version > MAX_VERSIONS_PER_MODEL) throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
         Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
         io.omix.server.common.io.FileTrees.delete(target); // a leftover of an attempt whose transaction rolled back
         Files.createDirectories(target.getParent());
@@ -313,6 +323,16 @@ public final class ModelsCapability implements Capability {
                 p.path("timeout").asInt(), comment, version, now, modelId);
         io.omix.server.webhooks.WebhookEvents.publish(tx, now, run.task().owner(), io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED,
                 Map.of("model_id", modelId, "version", version, "task_id", run.task().taskId()));
+        // Only the stable version and this draft stay unpacked here (any other is unpacked again from its package if it is
+        // rolled back to): deploy after deploy does not fill the disk with code nobody runs.
+        Integer stable = existing == null ? null : existing.stableVersion();
+        try (var versions = Files.list(target.getParent())) {
+            for (Path v : versions.toList()) {
+                String name = v.getFileName().toString();
+                if (!name.matches("[0-9]+") || name.equals(String.valueOf(version)) || stable != null && name.equals(String.valueOf(stable))) continue;
+                io.omix.server.common.io.FileTrees.deleteQuietly(v);
+            }
+        }
         return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
     }
 
