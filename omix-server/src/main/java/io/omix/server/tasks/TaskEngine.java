@@ -85,7 +85,9 @@ public final class TaskEngine implements AutoCloseable {
     private final int queuedPerOwner;
     private final String workerId = "w-" + UUID.randomUUID().toString().substring(0, 13);
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
-    private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
+    /** The tasks this engine runs now: job id to the id of the claim it runs under. */
+    private final Map<Long, String> running = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
     private final List<Thread> threads = new ArrayList<>();
@@ -204,9 +206,9 @@ public final class TaskEngine implements AutoCloseable {
     private void work() {
         while (!stopping) {
             try {
-                Optional<Task> claimed = claim();
+                Optional<Claimed> claimed = claim();
                 if (claimed.isPresent()) {
-                    execute(claimed.get());
+                    execute(claimed.get().task(), claimed.get().claimId());
                     continue;
                 }
             } catch (RuntimeException e) {
@@ -227,31 +229,37 @@ public final class TaskEngine implements AutoCloseable {
      * The oldest runnable task, claimed for this worker: pending, or started by a server whose lease ran out. Owners
      * with nothing running come first, so that one caller's long queue does not hold everyone else's tasks back.
      */
-    Optional<Task> claim() {
+    Optional<Claimed> claim() {
         OffsetDateTime now = now();
+        // Each claim its own id, not only the server's: if this server's lease ran out (a long pause) and another of its
+        // workers claimed the task again, the first run's writes, failure and renewals no longer count as the second's.
+        String claimId = workerId + "." + claims.incrementAndGet();
         List<Long> candidates = jdbc.query("SELECT t.job_id FROM tasks t WHERE t.status = 'PENDING' OR (t.status = 'STARTED' AND t.lease_until < ?)"
                 + " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner AND s.status = 'STARTED' AND s.lease_until >= ?)"
                 + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> rs.getLong(1), now, now);
         for (long jobId : candidates) {
             int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
                     + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",
-                    workerId, now.plus(lease), now, jobId, now);
-            if (won == 1) return byJobId(jobId);
+                    claimId, now.plus(lease), now, jobId, now);
+            if (won == 1) return byJobId(jobId).map(t -> new Claimed(t, claimId));
         }
         return Optional.empty();
     }
 
-    private void execute(Task task) {
+    /** A task this worker claimed, and the id of that claim (what its writes are fenced on). */
+    record Claimed(Task task, String claimId) {}
+
+    private void execute(Task task, String claimId) {
         Handler handler = handlers.get(task.kind());
         if (handler == null) {
-            finish(task, Status.FAILURE, error("no handler for task kind " + task.kind(), null));
+            finish(task, claimId, Status.FAILURE, error("no handler for task kind " + task.kind(), null));
             return;
         }
         if (task.attempts() > MAX_ATTEMPTS) {
-            finish(task, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
+            finish(task, claimId, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
             return;
         }
-        running.put(task.jobId(), Boolean.TRUE);
+        running.put(task.jobId(), claimId);
         try {
             Run run = new Run() {
                 @Override
@@ -262,7 +270,7 @@ public final class TaskEngine implements AutoCloseable {
                 @Override
                 public void progress(int percent) {
                     jdbc.update("UPDATE tasks SET progress = ?, updated_at = ? WHERE job_id = ? AND claimed_by = ?",
-                            Math.max(0, Math.min(100, percent)), now(), task.jobId(), workerId);
+                            Math.max(0, Math.min(100, percent)), now(), task.jobId(), claimId);
                 }
             };
             boolean done = jdbc.inTransaction(tx -> {
@@ -277,7 +285,7 @@ public final class TaskEngine implements AutoCloseable {
                 OffsetDateTime now = now();
                 int recorded = Jdbc.update(tx, "UPDATE tasks SET status = 'SUCCESS', result = ?, progress = 100, completed_at = ?, updated_at = ?,"
                         + " lease_until = NULL WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'",
-                        String.valueOf(result == null ? JsonNodeFactory.instance.objectNode() : result), now, now, task.jobId(), workerId);
+                        String.valueOf(result == null ? JsonNodeFactory.instance.objectNode() : result), now, now, task.jobId(), claimId);
                 if (recorded != 1) {
                     // Another server took the task over (our lease ran out): its run counts, ours rolls back.
                     tx.rollback();
@@ -288,30 +296,30 @@ public final class TaskEngine implements AutoCloseable {
             });
             if (!done) LOG.warn("task {} ({}) was taken over by another server; this run was rolled back", task.taskId(), task.kind());
         } catch (TaskFailure f) {
-            finish(task, Status.FAILURE, error(f.getMessage(), f.details));
+            finish(task, claimId, Status.FAILURE, error(f.getMessage(), f.details));
         } catch (RuntimeException e) {
             LOG.warn("task {} ({}) attempt {} failed: {}", task.taskId(), task.kind(), task.attempts(), e.toString());
             if (task.attempts() >= MAX_ATTEMPTS) {
                 // The result is shown to the task's owner: a plain reason; what went wrong inside goes to the log.
                 LOG.error("task {} ({}) failed for good", task.taskId(), task.kind(), e);
-                finish(task, Status.FAILURE, error("failed after " + task.attempts() + " attempts: an internal error; the operator's log has"
+                finish(task, claimId, Status.FAILURE, error("failed after " + task.attempts() + " attempts: an internal error; the operator's log has"
                         + " the details under task " + task.taskId(), null));
             } else {
                 // Only a run still ours and unfinished goes back to the queue: a commit that succeeded but
                 // reported an error must not make the task run a second time.
                 jdbc.update("UPDATE tasks SET status = 'PENDING', claimed_by = NULL, lease_until = NULL, updated_at = ?"
-                        + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", now(), task.jobId(), workerId);
+                        + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", now(), task.jobId(), claimId);
             }
         } finally {
-            running.remove(task.jobId());
+            running.remove(task.jobId(), claimId);
         }
     }
 
-    private void finish(Task task, Status status, JsonNode result) {
+    private void finish(Task task, String claimId, Status status, JsonNode result) {
         OffsetDateTime now = now();
         jdbc.inTransaction(tx -> {
             int recorded = Jdbc.update(tx, "UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
-                    + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), workerId);
+                    + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), claimId);
             if (recorded == 1) announce(tx, task, status, now);
             return null;
         });
@@ -341,9 +349,9 @@ public final class TaskEngine implements AutoCloseable {
     private void renewLeases() {
         try {
             OffsetDateTime now = now();
-            for (long jobId : running.keySet()) {
+            for (Map.Entry<Long, String> run : running.entrySet()) {
                 jdbc.update("UPDATE tasks SET lease_until = ? WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'",
-                        now.plus(lease), jobId, workerId);
+                        now.plus(lease), run.getKey(), run.getValue());
             }
         } catch (RuntimeException e) {
             LOG.warn("renewing task leases: {}", e.toString());
