@@ -381,8 +381,19 @@ public final class FhirCapability implements Capability {
         int count = p.get(COUNT);
         Map<String, Subject> byEntity = new LinkedHashMap<>();
         subjects.forEach(s -> byEntity.put(s.entityId(), s));
-        List<StreamStore.Keyed> found = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), elements,
-                FhirDates.where(dates), ascending, after, count + 1);
+        // Read in small pieces until the page is full or its budget spent: a thousand large records are never in memory at once.
+        List<StreamStore.Keyed> found = new ArrayList<>();
+        long spent = 0;
+        StreamStore.SearchCursor from = after;
+        while (found.size() <= count && spent <= ANSWER_CHARS) {
+            int want = Math.min(count + 1 - found.size(), READ_PIECE);
+            List<StreamStore.Keyed> piece = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), elements,
+                    FhirDates.where(dates), ascending, from, want);
+            found.addAll(piece);
+            for (StreamStore.Keyed k : piece) spent += cost(k);
+            if (piece.size() < want) break;
+            from = piece.get(piece.size() - 1).cursor();
+        }
         String next = null;
         int taken = withinBudget(found, count);
         if (found.size() > taken) {
@@ -400,6 +411,9 @@ public final class FhirCapability implements Capability {
 
     /** How many records $stats reads at a time (a record's data is at most 256 KiB: a page stays within memory). */
     private static final int STATS_PAGE = 500;
+
+    /** How many records a search reads at a time. */
+    private static final int READ_PIECE = 50;
 
     /** About how many characters of Observations one answer holds at most (a page ends early, with its next link). */
     static final long ANSWER_CHARS = 8L << 20;

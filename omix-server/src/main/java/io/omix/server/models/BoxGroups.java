@@ -58,36 +58,55 @@ public final class BoxGroups {
         return found;
     }
 
+    /**
+     * cgroup v2: boxes' groups beside the server's own leaf, under the group the server was started in (the root of a
+     * container's namespace, or a systemd unit's with Delegate=yes). Controllers can be turned on for a group's children
+     * only while the group itself holds no process, so the server first moves itself into a leaf of its own there.
+     */
     private static Optional<BoxGroups> v2(String tag) {
         Path root = Path.of("/sys/fs/cgroup");
+        Path parent = null;
         try {
             if (!Files.isRegularFile(root.resolve("cgroup.controllers"))) return Optional.empty();
-            String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElse("");
-            if (!own.equals("0::/")) return Optional.empty();   // its own group holds processes: no group can be made beside them
-            String controllers = Files.readString(root.resolve("cgroup.controllers"));
+            String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::")).findFirst().orElse(null);
+            if (own == null) return Optional.empty();
+            Path group = root.resolve(own.substring(3).replaceFirst("^/+", "")).normalize();
+            if (!group.startsWith(root)) return Optional.empty();
+            String controllers = Files.readString(group.resolve("cgroup.controllers"));
             if (!controllers.contains("memory") || !controllers.contains("pids")) return Optional.empty();
-            Files.writeString(root.resolve("cgroup.subtree_control"), "+memory +pids");
-            Path parent = root.resolve(tag);
-            Files.createDirectories(parent);
+            if (!group.getFileName().toString().equals("omix-server")) {
+                Path leaf = Files.createDirectories(group.resolve("omix-server"));
+                Files.writeString(leaf.resolve("cgroup.procs"), String.valueOf(ProcessHandle.current().pid()));
+            } else {
+                group = group.getParent();   // started again inside the leaf an earlier start made
+            }
+            Files.writeString(group.resolve("cgroup.subtree_control"), "+memory +pids");
+            parent = Files.createDirectory(group.resolve(tag));
             Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
             BoxGroups groups = new BoxGroups(List.of(parent), true);
-            return groups.tryOne() ? Optional.of(groups) : Optional.empty();
+            if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            // not this host's way: v1, or per-process limits only
         }
+        if (parent != null) removeQuietly(parent);
+        return Optional.empty();
     }
 
     private static Optional<BoxGroups> v1(String tag) {
         Path memory = Path.of("/sys/fs/cgroup/memory");
         Path pids = Path.of("/sys/fs/cgroup/pids");
+        List<Path> parents = new ArrayList<>();
         try {
             if (!Files.isRegularFile(memory.resolve("cgroup.procs")) || !Files.isRegularFile(pids.resolve("cgroup.procs"))) return Optional.empty();
-            List<Path> parents = List.of(Files.createDirectories(memory.resolve(tag)), Files.createDirectories(pids.resolve(tag)));
-            BoxGroups groups = new BoxGroups(parents, false);
-            return groups.tryOne() ? Optional.of(groups) : Optional.empty();
+            parents.add(Files.createDirectory(memory.resolve(tag)));
+            parents.add(Files.createDirectory(pids.resolve(tag)));
+            BoxGroups groups = new BoxGroups(List.copyOf(parents), false);
+            if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            // not writable here
         }
+        for (Path p : parents) removeQuietly(p);
+        return Optional.empty();
     }
 
     private boolean tryOne() {

@@ -151,6 +151,15 @@ public final class ModelsCapability implements Capability {
      * that fails the check stops the server.
      */
     static Path ownRoot(Path wanted, boolean temporary) {
+        try {
+            // Made here if it is not there, then checked: a directory someone made between a check and its making is seen.
+            Files.createDirectories(wanted.getParent());
+            Files.createDirectory(wanted, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+        } catch (java.nio.file.FileAlreadyExistsException there) {
+            // checked below
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the models' code directory " + wanted, e);
+        }
         String why = foreign(wanted);
         if (why == null) return wanted;
         if (!temporary) throw new IllegalStateException("models.dir " + wanted + " " + why);
@@ -289,6 +298,10 @@ public final class ModelsCapability implements Capability {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
+            // Checked again here: deploys of new ids queued together all passed the request's check.
+            if (Jdbc.query(tx, "SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1), owner).get(0) >= MAX_MODELS_PER_OWNER) {
+                throw new TaskEngine.TaskFailure("an owner has at most " + MAX_MODELS_PER_OWNER + " models: deploy a new version of one of them", null);
+            }
             Jdbc.update(tx, "INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
                     + " VALUES (?,?,?,?,?,?,?,?)", modelId, owner, p.path("runtime").asText(), p.path("handler").asText(),
                     p.path("memory_size").asInt(), p.path("timeout").asInt(), now, now);

@@ -121,6 +121,10 @@ public final class Erasure {
             io.omix.server.webhooks.WebhookEvents.publishForGrantHolders(c, platform.now(), userId, io.omix.server.webhooks.WebhookEvents.USER_ERASED,
                     java.util.Map.of("user_id", userId));
             List<String> samples = new ArrayList<>();
+            // Every sample of the person first, in id order: the order an import of batch items, an export or a kept answer
+            // holds them (one at a time, or sorted), so that erasing two samples never waits on one of those in a circle.
+            Jdbc.query(c, "SELECT biosample_id FROM samples WHERE biosample_id IN (SELECT biosample_id FROM sample_users WHERE user_id = ?)"
+                    + " ORDER BY biosample_id FOR UPDATE", rs -> rs.getString(1), userId);
             // Every stream entity of the person's samples locked first, in entity order (the order a stream write takes them,
             // StreamStore.holdSeries), so that a write touching two of them and this erasure never wait on each other in a circle.
             Jdbc.query(c, "SELECT e.entity_id FROM sample_entities e JOIN sample_users u ON u.biosample_id = e.biosample_id WHERE u.user_id = ?"

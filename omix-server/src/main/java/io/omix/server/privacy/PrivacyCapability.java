@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -96,6 +97,20 @@ public final class PrivacyCapability implements Capability {
             ObjectStore.Stored stored;
             try (InputStream in = Files.newInputStream(scratch)) {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
+            }
+            // The samples it holds, held until this commits and checked still the person's: an erasure (or the person leaving
+            // a shared sample) that committed while the archive was written would otherwise miss this archive, which holds it.
+            List<String> exported = new java.util.ArrayList<>();
+            manifest.path("samples").forEach(id -> exported.add(id.asText()));
+            if (!exported.isEmpty()) {
+                String marks = String.join(",", java.util.Collections.nCopies(exported.size(), "?"));
+                io.omix.server.common.db.Jdbc.query(tx, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") ORDER BY biosample_id"
+                        + platform.database().holdRows(), rs -> 1, exported.toArray());
+                List<Object> args = new java.util.ArrayList<>(exported);
+                args.add(0, userId);
+                long still = io.omix.server.common.db.Jdbc.query(tx, "SELECT COUNT(*) FROM sample_users WHERE user_id = ? AND biosample_id IN (" + marks + ")",
+                        rs -> rs.getLong(1), args.toArray()).get(0);
+                if (still < exported.size()) throw new IllegalStateException("a sample of the export was erased while it was written: written again");
             }
             // One archive a person: the earlier ones' rows go with this one's (their bytes with housekeeping's sweep of
             // unreferenced objects), so that exporting again and again does not pile up copies outside the file quota.

@@ -63,7 +63,8 @@ public final class StreamsCapability implements Capability {
     static final StringParam SORT = Param.string("sort_direction").oneOf("asc", "desc").orElse("desc");
     static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
     static final IntParam LIMIT = Param.integer("limit").range(1, 100).orElse(100);
-    static final JsonParam STREAMS = Param.json("streams").required().maxChars(4 << 20);
+    // A request's whole body (16 MiB) at most: each record's data has its own limit (MAX_DATA_CHARS).
+    static final JsonParam STREAMS = Param.json("streams").required().maxChars(16 << 20);
     static final StringParam STREAM_ID = Param.string("stream_id").required().maxLength(64);
 
     static final StringParam REQUIRED_SAMPLE = Param.string("biosample_id").required().maxLength(64);

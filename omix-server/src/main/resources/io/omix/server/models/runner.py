@@ -111,6 +111,9 @@ def forward(listener):
 _thread.stack_size(256 * 1024)
 
 
+code_dir, handler = sys.argv[1], sys.argv[2]   # before anything can fail: log_exception reads code_dir
+
+
 if os.path.exists("/run/omix/api.sock"):
     try:
         listener = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
@@ -120,8 +123,6 @@ if os.path.exists("/run/omix/api.sock"):
         _thread.start_new_thread(forward, (listener,))
     except OSError:
         log_exception()
-
-code_dir, handler = sys.argv[1], sys.argv[2]
 
 
 class Context:

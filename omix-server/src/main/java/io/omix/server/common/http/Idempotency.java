@@ -175,7 +175,7 @@ public final class Idempotency {
             // day. Its key is freed instead; a repeat does the work again and finds the sample gone.
             if (!samples.isEmpty()) {
                 String marks = String.join(",", java.util.Collections.nCopies(samples.size(), "?"));
-                List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") FOR UPDATE",
+                List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") ORDER BY biosample_id FOR UPDATE",
                         rs -> rs.getString(1), samples.toArray());
                 if (present.size() < samples.size()) {
                     Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ?", fresh.owner(), fresh.key());
