@@ -59,6 +59,11 @@ final class ModelRunner implements AutoCloseable {
     record Spec(String modelId, int version, String runtime, Path codeDir, String handler, Limits limits) {}
 
     private final Sandbox sandbox;
+    /** The memory (MiB) the boxes that exist may still take ({@link #defaultBudgetMb}). */
+    private final java.util.concurrent.Semaphore budget;
+    private final int budgetMb;
+    /** How long an invocation waits for memory before it is answered 503 (the boxes of others are busy). */
+    static final long BUDGET_WAIT_MILLIS = 2000;
     /** Each box's control group, where the host lets the server make them (else boxes have per-process limits only). */
     private final java.util.Optional<BoxGroups> groups;
     private final int poolSize;
@@ -69,6 +74,22 @@ final class ModelRunner implements AutoCloseable {
     private volatile boolean closed;
 
     ModelRunner(Sandbox sandbox, int poolSize) {
+        this(sandbox, poolSize, defaultBudgetMb());
+    }
+
+    /**
+     * The memory all of this server's boxes may have together, in MiB: half of the machine's. Each box takes its limit
+     * (its model's memory and what its runtime needs beside it) from it while it exists, started ahead or running: many
+     * models, or many invocations at once, cannot add up to more than the machine has.
+     */
+    static long defaultBudgetMb() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return Math.max(1024, total / 2 / (1024 * 1024));
+    }
+
+    ModelRunner(Sandbox sandbox, int poolSize, long budgetMb) {
+        this.budgetMb = (int) Math.min(Integer.MAX_VALUE, budgetMb);
+        this.budget = new java.util.concurrent.Semaphore(this.budgetMb);
         this.sandbox = sandbox;
         this.groups = sandbox.unavailable().isPresent() ? java.util.Optional.empty() : BoxGroups.detect();
         this.poolSize = poolSize;
@@ -97,7 +118,7 @@ final class ModelRunner implements AutoCloseable {
                 else b.destroy();
             }
         }
-        if (box == null) box = start(spec);
+        if (box == null) box = start(spec, true);
         try {
             return box.run(event, requestId);
         } finally {
@@ -136,7 +157,8 @@ final class ModelRunner implements AutoCloseable {
             refills.schedule(() -> {
                 try {
                     if (closed) return;
-                    Box b = start(spec);
+                    Box b = start(spec, false);
+                    if (b == null) return;   // no memory to spare now: the box is started when an invocation needs it
                     ready.addLast(b);
                     // Retired, expired or stopped while this box started: nobody would ever take or destroy it.
                     if (closed || pool.get(spec) != ready) {
@@ -175,7 +197,40 @@ final class ModelRunner implements AutoCloseable {
         groups.ifPresent(BoxGroups::close);
     }
 
-    private Box start(Spec spec) {
+    /** The memory (MiB) a box of {@code spec} takes from the budget. */
+    private int footprintMb(Spec spec) {
+        return (int) Math.min(budgetMb, (long) spec.limits().memoryMb() + (spec.runtime().equals("java") ? 512 : 64)
+                + (Sandbox.TMP_BYTES + Sandbox.SHM_BYTES) / (1024 * 1024));
+    }
+
+    /**
+     * Starts a box of {@code spec} once it has its memory from the budget: for an invocation ({@code waiting}) after up
+     * to {@link #BUDGET_WAIT_MILLIS}, else 503; started ahead, only when there is memory to spare now (else null).
+     */
+    private Box start(Spec spec, boolean waiting) {
+        int footprint = footprintMb(spec);
+        boolean got;
+        try {
+            got = waiting ? budget.tryAcquire(footprint, BUDGET_WAIT_MILLIS, TimeUnit.MILLISECONDS) : budget.tryAcquire(footprint);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            got = false;
+        }
+        if (!got) {
+            if (!waiting) return null;
+            throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this server's model sandboxes are all in use; retry in a moment"));
+        }
+        try {
+            Box box = startHolding(spec);
+            box.process.onExit().whenComplete((p, e) -> budget.release(footprint));
+            return box;
+        } catch (RuntimeException e) {
+            budget.release(footprint);
+            throw e;
+        }
+    }
+
+    private Box startHolding(Spec spec) {
         Sandbox.UidLease uid = sandbox.lease();
         boolean java = spec.runtime().equals("java");
         Limits limits = spec.limits();
