@@ -180,6 +180,12 @@ class InterpretationModelsTest {
             assertEquals(41202, code(() -> app.publishModel("alicesModel", "the application's now")), "nor is it the application's own");
             assertEquals("alice", app.invokeModel("alicesModel", Map.of()).at("model_data.who"));
             assertEquals(1, a.getModelVersions("alicesModel", null, null).getList("result").size(), "still alice's one version");
+            // Her deploy task is hers too: the other person of the application does not read it, nor the application's own token.
+            String taskId = a.deployModel("alicesModel", handler("alices2", "", "{'who': 'alice'}")).getString("task_id");
+            assertEquals(taskId, a.task(taskId).getString("task_id"));
+            assertEquals(41001, code(() -> b.task(taskId)));
+            assertEquals(41001, code(() -> app.task(taskId)));
+            a.waitFor(a.task(taskId), WAIT);
         }
     }
 

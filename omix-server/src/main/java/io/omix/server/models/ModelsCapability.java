@@ -229,7 +229,7 @@ public final class ModelsCapability implements Capability {
                             .put("object_name", p.get(OBJECT_NAME)).put("handler", p.get(HANDLER)).put("runtime", p.get(RUNTIME))
                             .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT))
                             .put("scopes", scopes);
-                    TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
+                    TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.taskOwnerOf(r.caller()), payload, r.ctx().path());
                     return TasksCapability.taskView(r, platform, task);
                 });
         routes.post("/model/publish", Access.TOKEN, ParamSpec.of(MODEL_ID, MESSAGE), (r, p) -> {
@@ -334,7 +334,7 @@ public final class ModelsCapability implements Capability {
         Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
                 + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
                 p.path("timeout").asInt(), comment, version, now, modelId);
-        io.omix.server.webhooks.WebhookEvents.publish(tx, now, run.task().owner(), io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED,
+        io.omix.server.webhooks.WebhookEvents.publish(tx, now, TasksCapability.announcedTo(run.task().owner()), io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED,
                 Map.of("model_id", modelId, "version", version, "task_id", run.task().taskId()));
         // Only the stable version and this draft stay unpacked here (any other is unpacked again from its package if it is
         // rolled back to): deploy after deploy does not fill the disk with code nobody runs.

@@ -333,7 +333,7 @@ public final class TaskEngine implements AutoCloseable {
         data.put("job_id", task.jobId());
         data.put("kind", task.kind());
         data.put("status", status.name());
-        io.omix.server.webhooks.WebhookEvents.publish(tx, now, task.owner(), io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, data);
+        io.omix.server.webhooks.WebhookEvents.publish(tx, now, TasksCapability.announcedTo(task.owner()), io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, data);
         if (task.owner().startsWith("dsk:")) {
             io.omix.server.webhooks.WebhookEvents.publish(tx, now, task.owner(), io.omix.server.webhooks.WebhookEvents.DATASET_JOB_FINISHED,
                     java.util.Map.of("job_id", task.jobId(), "operation", task.kind(), "status", status == Status.SUCCESS ? "success" : "failure"));

@@ -47,6 +47,21 @@ public final class TasksCapability implements Capability {
         };
     }
 
+    /**
+     * Who owns the tasks a caller queues: as {@link #ownerOf}, except that a person's token queues the person's own task
+     * within the application (read back, and counted against the queue's limit, for that person alone: the people of
+     * one shared client do not read each other's tasks nor fill each other's queue).
+     */
+    public static String taskOwnerOf(Caller caller) {
+        return caller.kind() == Caller.Kind.USER_TOKEN ? "client:" + caller.clientId() + ":user:" + caller.userId() : ownerOf(caller);
+    }
+
+    /** Whose webhooks hear of a task's end: the application, for a task a person queued through it. */
+    public static String announcedTo(String taskOwner) {
+        int person = taskOwner.indexOf(":user:");
+        return taskOwner.startsWith("client:") && person > 0 ? taskOwner.substring(0, person) : taskOwner;
+    }
+
     @Override
     public void routes(Routes routes) {
         ParamSpec byTask = ParamSpec.of(TASK_ID);
@@ -75,7 +90,7 @@ public final class TasksCapability implements Capability {
      * less (their profile, say) does not read it, though it holds a token of the person.
      */
     private TaskEngine.Task own(Caller caller, String taskId) {
-        return engine.byTaskId(taskId).filter(t -> t.owner().equals(ownerOf(caller))
+        return engine.byTaskId(taskId).filter(t -> t.owner().equals(taskOwnerOf(caller))
                         || caller.kind() == Caller.Kind.USER_TOKEN && caller.hasScope(io.omix.server.common.auth.Scope.GRANTS.id())
                         && t.owner().equals("user:" + caller.userId()))
                 .orElseThrow(() -> ApiException.invalidParam("task_id", "no such task"));
