@@ -189,6 +189,27 @@ class InterpretationModelsTest {
         }
     }
 
+    /**
+     * A version is run as it was deployed, or not at all: a server that unpacks it again from its package (another
+     * server of the deployment, or after its own scratch went) checks the package's SHA-256 against the one recorded.
+     */
+    @Test
+    void aPackageReplacedInTheStoreIsNotRunAsTheVersion() throws Exception {
+        deployed(owner, "sealedModel", handler("sealed", "", "{'who': 'as deployed'}"), ModelConfig.defaults());
+        owner.publishModel("sealedModel", "v1");
+        assertEquals("as deployed", owner.invokeModel("sealedModel", Map.of()).at("model_data.who"));
+        var platform = server.server().platform();
+        String object = platform.database().jdbc().queryOne("SELECT source_object FROM model_versions WHERE model_id = 'sealedModel' AND version = 1",
+                rs -> rs.getString(1)).orElseThrow();
+        try (java.io.InputStream other = Files.newInputStream(handler("swapped", "", "{'who': 'someone else'}"))) {
+            platform.objects().put(object, other, Long.MAX_VALUE, null);
+        }
+        io.omix.server.common.io.FileTrees.delete(platform.config().modelsRoot().resolve("sealedModel").resolve("1"));
+        ApiException refused = assertThrows(ApiException.class, () -> owner.invokeModel("sealedModel", Map.of()));
+        assertEquals(41211, refused.code());
+        assertTrue(refused.dataModel().getString("stderr").contains("changed since it was deployed"), refused.dataModel().dumps());
+    }
+
     /** An owner has at most 50 models: a 51st model id is refused, naming model_id; a new version of one of them is not. */
     @Test
     void anOwnerHasAtMostFiftyModels() throws Exception {

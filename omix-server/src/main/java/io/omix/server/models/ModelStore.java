@@ -59,6 +59,14 @@ final class ModelStore {
         return jdbc.queryOne("SELECT source_object FROM model_versions WHERE model_id = ? AND version = ?", rs -> rs.getString(1), modelId, version);
     }
 
+    /** A version's package: its object's name and the SHA-256 it had when the version was deployed. */
+    record Source(String objectName, String sha256) {}
+
+    Optional<Source> source(String modelId, int version) {
+        return jdbc.queryOne("SELECT source_object, source_sha256 FROM model_versions WHERE model_id = ? AND version = ?",
+                rs -> new Source(rs.getString(1), rs.getString(2)), modelId, version);
+    }
+
     /** The scopes a version declared at deploy; empty when it declared none. */
     Optional<String> scopes(String modelId, int version) {
         return jdbc.queryOne("SELECT scopes FROM model_versions WHERE model_id = ? AND version = ?", rs -> Optional.ofNullable(rs.getString(1)),

@@ -354,14 +354,31 @@ public final class ModelsCapability implements Capability {
      * store. Unpacking is atomic (a rename), so two requests racing here both end with whole code.
      */
     private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
-        String objectName = store.sourceObject(m.modelId(), version).orElseThrow(() -> notFound(m.modelId()));
-        try (InputStream zip = objects.open(objectName)) {
+        ModelStore.Source source = store.source(m.modelId(), version).orElseThrow(() -> notFound(m.modelId()));
+        Path copy = null;
+        try {
+            // The package as deployed, or nothing: a package replaced or damaged in the store since would otherwise run as
+            // this version on this server only. Copied and checked whole (50 MiB at most) before anything is unpacked.
+            copy = Files.createTempFile("omix-model-", ".zip");
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (InputStream zip = new java.security.DigestInputStream(objects.open(source.objectName()), sha)) {
+                Files.copy(zip, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (source.sha256() != null && !java.util.HexFormat.of().formatHex(sha.digest()).equals(source.sha256())) {
+                LOG.warn("model {} version {}: its package {} is not the one deployed (SHA-256 differs); not run", m.modelId(), version, source.objectName());
+                throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "this version's package changed since it was deployed: deploy it again"));
+            }
             Files.createDirectories(code.getParent());
-            ModelPackage.unpack(zip, code, m.runtime(), m.handler());
+            try (InputStream zip = Files.newInputStream(copy)) {
+                ModelPackage.unpack(zip, code, m.runtime(), m.handler());
+            }
         } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
             // another request unpacked it first
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack model " + m.modelId() + " version " + version, e);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new UncheckedIOException("cannot unpack model " + m.modelId() + " version " + version,
+                    e instanceof IOException io ? io : new IOException(e));
+        } finally {
+            if (copy != null) io.omix.server.common.io.FileTrees.deleteQuietly(copy);
         }
     }
 
