@@ -670,7 +670,7 @@ public final class Api implements AutoCloseable {
 
     /**
      * This client application's webhook endpoints ({@code /webhooks}): events such as
-     * {@code task.finished}, {@code model.deployed}, {@code grant.revoked} and {@code user.erased}
+     * {@code task.finished}, {@code model.deployed}, {@code grant.revoked}, {@code user.erased} and {@code sample.erased}
      * (docs/api.md). Needs a client-credentials token.
      *
      * @return the endpoint calls of this application

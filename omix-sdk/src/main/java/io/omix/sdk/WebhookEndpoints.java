@@ -29,7 +29,7 @@ public final class WebhookEndpoints {
      *
      * @param url    where deliveries go: an https URL whose host resolves to public addresses
      * @param events the event types, e.g. {@code task.finished}, {@code model.deployed},
-     *               {@code grant.revoked}, {@code user.erased} (docs/api.md lists who may receive each)
+     *               {@code grant.revoked}, {@code user.erased}, {@code sample.erased} (docs/api.md lists who may receive each)
      * @return {@code {webhook: {webhook_id, url, events, enabled, created_at, secret}}}; the
      *         {@code secret} that signs deliveries is shown in this answer only: keep it
      * @throws InvalidParameterException when the URL is refused (not https, a private address) or an

@@ -353,6 +353,42 @@ class WebhookTest {
         }
     }
 
+    /**
+     * An erased sample is announced to everyone who could see it, a client an operator assigned it to included (it holds
+     * no grant of the person, so user.erased would not reach it), once the erasure has taken every other event naming it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anErasedSampleIsAnnouncedToEveryoneWhoCouldSeeIt(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client registrar = Identity.confidentialClient(s);
+            Identity.Client assigned = Identity.confidentialClient(s);
+            Identity.Client stranger = Identity.confidentialClient(s);
+            String project = new SampleStore(platform).createProject("erased", 1, null, null, null).projectId();
+            String sample;
+            try (Api person = Api.builder(Identity.userToken(s, registrar, Identity.user(s, "erasing", "erasing@example.org").userId(), "samples")
+                    .accessToken()).endpoint(s.url()).build()) {
+                sample = person.registerSample("ERASED-1", 11, project).getString("biosample_id");
+            }
+            new SampleStore(platform).assignClient(sample, assigned.id());
+            try (OAuth2 a = OAuth2.builder(assigned.id(), assigned.secret()).endpoint(s.url()).build(); Api app = a.getCredentialsToken().api();
+                 OAuth2 o = OAuth2.builder(stranger.id(), stranger.secret()).endpoint(s.url()).build(); Api other = o.getCredentialsToken().api()) {
+                String hook = app.webhooks().register(receiver.url("/assigned"), List.of("sample.erased", "sample.data_imported")).webhookId();
+                String otherHook = other.webhooks().register(receiver.url("/other"), List.of("sample.erased")).webhookId();
+                new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                assertEquals(1L, imported(app, hook));
+                new Erasure(platform).eraseSample(sample);
+                List<Model> deliveries = app.webhooks().deliveries(hook, 50).getList("deliveries").models();
+                assertEquals(List.of("sample.erased"), deliveries.stream().map(d -> d.getString("event_type")).toList(),
+                        "the import's event, naming the sample, went with it; the erasure's is there");
+                assertEquals(0, other.webhooks().deliveries(otherHook, 50).getList("deliveries").size(), "nobody who could not see it");
+                await("the erasure delivered", () -> receiver.at("/assigned").size() == 1);
+            }
+        }
+    }
+
     /** How many sample.data_imported deliveries the endpoint has (queued or sent). */
     static long imported(Api app, String webhookId) {
         return app.webhooks().deliveries(webhookId, 500).getList("deliveries").models().stream()

@@ -38,7 +38,7 @@ public final class Erasure {
         boolean erased = jdbc.inTransaction(c -> {
             if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId).isEmpty()) return false;
             objects.addAll(objectsOf(c, biosampleId));
-            eraseSample(c, biosampleId);
+            eraseSample(c, biosampleId, platform.now());
             return true;
         });
         for (String name : objects) deleteObject(name);
@@ -66,7 +66,7 @@ public final class Erasure {
                 return PersonsSample.UNBOUND;
             }
             objects.addAll(objectsOf(c, biosampleId));
-            eraseSample(c, biosampleId);
+            eraseSample(c, biosampleId, platform.now());
             return PersonsSample.ERASED;
         });
         for (String name : objects) deleteObject(name);
@@ -133,7 +133,7 @@ public final class Erasure {
                 long others = Jdbc.query(c, "SELECT COUNT(*) FROM sample_users WHERE biosample_id = ? AND user_id <> ?", rs -> rs.getLong(1), s, userId).get(0);
                 if (others == 0) {
                     for (String name : objectsOf(c, s)) objects.add(new String[] {"object", name});
-                    eraseSample(c, s);
+                    eraseSample(c, s, platform.now());
                     samples.add(s);
                 } else {
                     Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", s, userId);
@@ -205,10 +205,12 @@ public final class Erasure {
     }
 
     /** Everything of one sample, in the caller's transaction. */
-    static void eraseSample(Connection c, String biosampleId) throws SQLException {
+    static void eraseSample(Connection c, String biosampleId, java.time.OffsetDateTime now) throws SQLException {
         // The sample's row first: an import of batch items naming it holds it (BatchStore.importItems), so the items
         // read below include any it wrote, and a later one finds the sample gone.
         Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId);
+        // Who could see it, read before the rows that say so go: they are told once it is gone (they erase their copies).
+        java.util.Set<String> viewers = io.omix.server.webhooks.WebhookEvents.everyViewerOf(c, biosampleId);
         // The entity, then its series, locked before their records go: the order a stream write holds them (StreamStore.holdSeries),
         // so a write in flight is waited for and its records removed too, and a later one sees the rows gone.
         for (String entity : Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ? FOR UPDATE", rs -> rs.getString(1), biosampleId)) {
@@ -245,5 +247,9 @@ public final class Erasure {
         Jdbc.update(c, "DELETE FROM samples WHERE biosample_id = ?", biosampleId);
         // Last: a stream write racing this erasure waits on the series rows above, so none of its events slips past.
         forgetDeliveriesNaming(c, biosampleId);
+        for (String owner : viewers) {
+            io.omix.server.webhooks.WebhookEvents.publish(c, now, owner, io.omix.server.webhooks.WebhookEvents.SAMPLE_ERASED,
+                    java.util.Map.of("biosample_id", biosampleId));
+        }
     }
 }

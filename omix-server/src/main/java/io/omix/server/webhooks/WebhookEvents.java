@@ -31,11 +31,12 @@ public final class WebhookEvents {
     public static final String MODEL_DEPLOYED = "model.deployed";
     public static final String GRANT_REVOKED = "grant.revoked";
     public static final String USER_ERASED = "user.erased";
+    public static final String SAMPLE_ERASED = "sample.erased";
 
     /** The events each kind of owner can subscribe to (what can happen to what it sees). */
     public static final List<String> FOR_CLIENTS = List.of(SAMPLE_DATA_IMPORTED, STREAM_RECORDS_WRITTEN, TASK_FINISHED, MODEL_DEPLOYED,
-            GRANT_REVOKED, USER_ERASED);
-    public static final List<String> FOR_PRIVATE_APPS = List.of(SAMPLE_DATA_IMPORTED, STREAM_RECORDS_WRITTEN, BATCH_COMMITTED, TASK_FINISHED);
+            GRANT_REVOKED, USER_ERASED, SAMPLE_ERASED);
+    public static final List<String> FOR_PRIVATE_APPS = List.of(SAMPLE_DATA_IMPORTED, STREAM_RECORDS_WRITTEN, BATCH_COMMITTED, TASK_FINISHED, SAMPLE_ERASED);
     public static final List<String> FOR_DATASET_KEYS = List.of(DATASET_JOB_FINISHED, TASK_FINISHED);
 
     private WebhookEvents() {}
@@ -174,13 +175,21 @@ public final class WebhookEvents {
      * still do), and (with {@code withApp}) the private app whose namespace it is in. An event tells what was written
      * for whom and when: nobody learns it who could not read the data itself.
      */
+    /**
+     * Everyone who could see a sample, whatever of it (its private app, its clients, the clients holding a grant of its
+     * person): read before an erasure takes the rows that say so, and told once it is done ({@link #SAMPLE_ERASED}).
+     */
+    public static Set<String> everyViewerOf(Connection tx, String biosampleId) throws SQLException {
+        return viewersOf(tx, biosampleId, null, true);
+    }
+
     private static Set<String> viewersOf(Connection tx, String biosampleId, String scope, boolean withApp) throws SQLException {
         Set<String> owners = new java.util.TreeSet<>();
         if (withApp) {
             owners.addAll(Jdbc.query(tx, "SELECT 'app:' || namespace FROM samples WHERE biosample_id = ? AND namespace IS NOT NULL",
                     rs -> rs.getString(1), biosampleId));
         }
-        String word = " " + scope + " ";
+        String word = scope == null ? " " : " " + scope + " ";
         for (String[] assigned : Jdbc.query(tx, "SELECT sc.client_id, k.scopes FROM sample_clients sc JOIN oauth_clients k ON k.client_id = sc.client_id"
                 + " WHERE sc.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, biosampleId)) {
             if ((" " + assigned[1] + " ").contains(word)) owners.add("client:" + assigned[0]);
