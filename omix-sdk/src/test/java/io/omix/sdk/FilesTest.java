@@ -157,6 +157,77 @@ class FilesTest {
         }
     }
 
+    /** A signed PUT whose body arrives in two halves, {@code pauseMillis} apart (a slow client's upload). */
+    static HttpResponse<String> signedSlowPut(Model token, String objectName, byte[] body, long pauseMillis) throws Exception {
+        Model c = token.getModel("credentials");
+        URI uri = URI.create(token.getString("endpoint") + "/objects/" + FileTransfer.encodePath(objectName));
+        String ts = String.valueOf(Instant.now().getEpochSecond());
+        String nonce = Signing.nonce();
+        String sha = sha256(body);
+        String signature = Signing.sign(c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
+                Signing.canonicalWithBodyHash("PUT", uri.getRawPath(), null, sha, ts, nonce));
+        java.util.function.Supplier<java.io.InputStream> slow = () -> new java.io.SequenceInputStream(
+                new ByteArrayInputStream(body, 0, body.length / 2), new java.io.InputStream() {
+                    private java.io.InputStream rest;
+
+                    @Override
+                    public int read() throws java.io.IOException {
+                        if (rest == null) {
+                            try {
+                                Thread.sleep(pauseMillis);
+                            } catch (InterruptedException e) {
+                                throw new java.io.InterruptedIOException();
+                            }
+                            rest = new ByteArrayInputStream(body, body.length / 2, body.length - body.length / 2);
+                        }
+                        return rest.read();
+                    }
+                });
+        return HTTP.send(HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofInputStream(slow))
+                .header("Content-Type", "application/octet-stream")
+                .header("X-Omix-Access-Key-Id", c.getString("access_key_id")).header("X-Omix-Security-Token", c.getString("security_token"))
+                .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", nonce).header("X-Omix-Content-SHA256", sha)
+                .header("X-Omix-Signature", signature).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Two uploads of one owner at once, each fitting the room left on its own but not together: the room is checked
+     * again as each is recorded, with the owner's lock held, so one is refused (42005) and its bytes go.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoUploadsAtOnceCannotBothTakeTheLastRoom(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("files.max-bytes-per-owner", "100000").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api fay = token(o, Identity.user(s, "fay", "fay@example.org"), null).api()) {
+                Model token = fay.getUploadToken();
+                String destination = token.getString("destination");
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return signedSlowPut(token, destination + "/one.bin", randomBytes(60_000, 7), 1500);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return signedSlowPut(token, destination + "/two.bin", randomBytes(60_000, 8), 1500);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                List<Integer> codes = new java.util.ArrayList<>(List.of(envelopeCode(first.get(60, java.util.concurrent.TimeUnit.SECONDS)),
+                        envelopeCode(second.get(60, java.util.concurrent.TimeUnit.SECONDS))));
+                java.util.Collections.sort(codes);
+                assertEquals(List.of(0, 42005), codes, "one stored, the other refused");
+                long held = Identity.platform(s).database().jdbc().queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner LIKE 'user:%'",
+                        rs -> rs.getLong(1)).orElseThrow();
+                assertEquals(60_000L, held, "the owner holds what their room allows");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyKindOfSourceUploadsAndDownloadsByteForByte(String kind, @TempDir Path dir) throws Exception {

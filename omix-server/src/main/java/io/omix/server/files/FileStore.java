@@ -44,12 +44,50 @@ public final class FileStore {
                 now, accessKeyId, owner) == 1;
     }
 
-    /** Records a stored object (replacing an earlier one of the same name). */
-    void putObject(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
-        jdbc.inTransaction(tx -> {
+    /**
+     * Records a stored object (replacing an earlier one of the same name) if its owner's files and unfinished uploads
+     * leave room for it under {@code maxBytesPerOwner}, checked with the owner's lock held: false (nothing recorded)
+     * when they do not, because another upload took the room while this one's bytes arrived.
+     */
+    boolean putObjectWithin(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner) {
+        ensureOwnerLock(owner);
+        return jdbc.inTransaction(tx -> {
+            holdOwner(tx, owner);
+            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return false;
             recordObject(tx, objectName, owner, stored, now);
-            return null;
+            return true;
         });
+    }
+
+    /** Records a new multipart upload (its size reserved) if the owner's quota leaves room for it, checked as above. */
+    boolean insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner) {
+        ensureOwnerLock(u.owner());
+        return jdbc.inTransaction(tx -> {
+            holdOwner(tx, u.owner());
+            if (bytesHeld(tx, u.owner(), u.objectName()) + u.size() > maxBytesPerOwner) return false;
+            Jdbc.update(tx, "INSERT INTO multipart_uploads (upload_id, object_name, owner, size_bytes, sha256, part_size, created_at) VALUES (?,?,?,?,?,?,?)",
+                    u.uploadId(), u.objectName(), u.owner(), u.size(), u.sha256(), u.partSize(), now);
+            return true;
+        });
+    }
+
+    /** Forgets the object of {@code objectName}, if any (its bytes are the caller's to delete). */
+    void forgetObject(String objectName) {
+        jdbc.update("DELETE FROM file_objects WHERE object_name = ?", objectName);
+    }
+
+    /** The owner's lock row, made once (in a statement of its own: a second maker's duplicate must not end a transaction). */
+    private void ensureOwnerLock(String owner) {
+        if (jdbc.queryOne("SELECT 1 FROM owner_locks WHERE owner = ?", rs -> 1, owner).isPresent()) return;
+        try {
+            jdbc.update("INSERT INTO owner_locks (owner) VALUES (?)", owner);
+        } catch (Jdbc.DataAccessException e) {
+            if (!(e.getCause() instanceof java.sql.SQLException s && "23505".equals(s.getSQLState()))) throw e;
+        }
+    }
+
+    private static void holdOwner(java.sql.Connection tx, String owner) throws java.sql.SQLException {
+        Jdbc.query(tx, "SELECT owner FROM owner_locks WHERE owner = ? FOR UPDATE", rs -> 1, owner);
     }
 
     /**
@@ -68,11 +106,15 @@ public final class FileStore {
      * about to take its name frees it): what {@code files.max-bytes-per-owner} bounds.
      */
     long bytesHeld(String owner, String replaced) {
+        return jdbc.withConnection(c -> bytesHeld(c, owner, replaced));
+    }
+
+    private static long bytesHeld(java.sql.Connection c, String owner, String replaced) throws java.sql.SQLException {
         // A person's exports are the platform's copies of what they hold, not uploads: never counted against them.
-        long objects = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner = ? AND object_name <> ?"
-                        + " AND object_name NOT LIKE ?", rs -> rs.getLong(1), owner, replaced, ObjectNames.PERSONAL_ARCHIVES + "%").orElse(0L);
-        long uploads = jdbc.queryOne("SELECT COALESCE(SUM(size_bytes), 0) FROM multipart_uploads WHERE owner = ?",
-                rs -> rs.getLong(1), owner).orElse(0L);
+        long objects = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner = ? AND object_name <> ?"
+                        + " AND object_name NOT LIKE ?", rs -> rs.getLong(1), owner, replaced, ObjectNames.PERSONAL_ARCHIVES + "%").get(0);
+        long uploads = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0) FROM multipart_uploads WHERE owner = ?",
+                rs -> rs.getLong(1), owner).get(0);
         return objects + uploads;
     }
 

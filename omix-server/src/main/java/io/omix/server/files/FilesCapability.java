@@ -104,7 +104,17 @@ public final class FilesCapability implements Capability {
             } catch (ApiException e) {
                 throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
             }
-            store.putObject(name, c.owner(), stored, platform.now());
+            if (!store.putObjectWithin(name, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner())) {
+                // Another upload took the room while these bytes arrived: they go, and the name's earlier object with them
+                // (its bytes were replaced as these were stored).
+                store.forgetObject(name);
+                try {
+                    objects.delete(name);
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object {} stays for housekeeping: {}", name, e.toString());
+                }
+                throw tooLarge("object", 0, room(c.owner(), name));
+            }
             return objectView(name, stored);
         });
         routes.plain(HandlerType.GET, "/oss/objects/<object_name>", this::download);
@@ -129,7 +139,14 @@ public final class FilesCapability implements Capability {
                     objects.startParts(u.uploadId(), name);
                     return null;
                 }, "object", 0);
-                store.insertUpload(u, platform.now());
+                if (!store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner())) {
+                    try {
+                        objects.abortParts(u.uploadId());
+                    } catch (IOException e) {
+                        // its staging goes with housekeeping's sweep of abandoned uploads
+                    }
+                    throw tooLarge("object", room(c.owner(), name), room(c.owner(), name));
+                }
                 return u;
             });
             return uploadView(upload);
@@ -207,7 +224,7 @@ public final class FilesCapability implements Capability {
         byte[] body = ("Omix demo report\nrs762551 (CYP1A2): C/A - moderately fast caffeine metabolism\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             ObjectStore.Stored stored = objects.put(name, new java.io.ByteArrayInputStream(body), body.length, null);
-            store.putObject(name, "user:" + userId, stored, now);
+            store.putObjectWithin(name, "user:" + userId, stored, now, Long.MAX_VALUE);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
