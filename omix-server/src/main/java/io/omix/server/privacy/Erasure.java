@@ -147,6 +147,7 @@ public final class Erasure {
                 objects.add(new String[] {"upload", upload});
             }
             Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", owner);
+            Jdbc.update(c, "DELETE FROM owner_locks WHERE owner = ?", owner);   // its quota lock names the person
             Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
