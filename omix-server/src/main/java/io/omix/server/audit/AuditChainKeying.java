@@ -9,8 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -61,9 +59,8 @@ public final class AuditChainKeying implements JavaMigration {
                 .get(0);
         long headSeq = (Long) head[0];
         String headHash = (String) head[1];
-        OffsetDateTime now = OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC);
-        long keyedFrom = headSeq + 1;
-        seal(c, AuditLog.KEYED_FROM, keyedFrom, headHash, now);
+        Instant now = Instant.now();
+        AuditLog.insertSeal(c, key, AuditLog.KEYED_FROM, headSeq + 1, headHash, now);
         // The oldest entry kept, in blocks or still a row of an earlier version: if a retention removed entries before it.
         List<String> oldestBlock = Jdbc.query(c, "SELECT entries FROM audit_blocks ORDER BY first_seq LIMIT 1", rs -> rs.getString(1));
         AuditLog.Entry oldest = oldestBlock.isEmpty() ? null : AuditBlock.decode(oldestBlock.get(0)).get(0);
@@ -75,12 +72,7 @@ public final class AuditChainKeying implements JavaMigration {
             firstSeq = (Long) oldestRow.get(0)[0];
             firstLink = (String) oldestRow.get(0)[1];
         }
-        if (firstSeq != Long.MAX_VALUE && firstSeq > 1) seal(c, AuditLog.CUT, firstSeq, firstLink, now);
+        if (firstSeq != Long.MAX_VALUE && firstSeq > 1) AuditLog.insertSeal(c, key, AuditLog.CUT, firstSeq, firstLink, now);
         Jdbc.update(c, "UPDATE audit_head SET mac = ? WHERE id = 1", key.mac(ChainKey.head(headSeq, headHash)));
-    }
-
-    private void seal(Connection c, String kind, long seq, String prevHash, OffsetDateTime now) throws SQLException {
-        Jdbc.update(c, "INSERT INTO audit_seals (kind, seq, prev_hash, made_at, mac) VALUES (?, ?, ?, ?, ?)", kind, seq, prevHash, now,
-                key.mac(ChainKey.seal(kind, seq, prevHash)));
     }
 }

@@ -883,8 +883,13 @@ public final class AuditLog implements AutoCloseable {
         if (oldest.isEmpty()) return;
         Entry first = AuditBlock.decode(oldest.get(0)).get(0);
         Jdbc.update(c, "DELETE FROM audit_seals WHERE kind = ? AND seq <= ?", CUT, first.seq());
-        Jdbc.update(c, "INSERT INTO audit_seals (kind, seq, prev_hash, made_at, mac) VALUES (?, ?, ?, ?, ?)", CUT, first.seq(), first.prevHash(),
-                OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC), key.mac(ChainKey.seal(CUT, first.seq(), first.prevHash())));
+        insertSeal(c, key, CUT, first.seq(), first.prevHash(), now);
+    }
+
+    /** Stores a seal of kind {@code kind} at entry {@code seq} (whose link is {@code prevHash}), its MAC under {@code key}. */
+    static void insertSeal(Connection c, ChainKey key, String kind, long seq, String prevHash, Instant now) throws SQLException {
+        Jdbc.update(c, "INSERT INTO audit_seals (kind, seq, prev_hash, made_at, mac) VALUES (?, ?, ?, ?, ?)", kind, seq, prevHash,
+                OffsetDateTime.ofInstant(now, java.time.ZoneOffset.UTC), key.mac(ChainKey.seal(kind, seq, prevHash)));
     }
 
     /**

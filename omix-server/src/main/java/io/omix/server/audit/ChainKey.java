@@ -4,7 +4,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /**
@@ -45,7 +44,7 @@ public final class ChainKey {
 
     /** Whether {@code mac} is {@code text}'s MAC (compared in constant time). */
     public boolean holds(String text, String mac) {
-        return mac != null && MessageDigest.isEqual(mac(text).getBytes(StandardCharsets.US_ASCII), mac.getBytes(StandardCharsets.US_ASCII));
+        return io.omix.server.common.auth.Secrets.constantTimeEquals(mac(text), mac);
     }
 
     /** What a seal of kind {@code kind} at entry {@code seq}, whose link is {@code prevHash}, says (the text its MAC covers). */
