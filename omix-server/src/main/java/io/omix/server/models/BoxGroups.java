@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A control group for each box, bounding what all of its processes use together: memory (its tmpfs
  * pages included) and the number of processes. The per-process limits a box also has (address space,
  * CPU time) let a model that forks multiply them; a group does not. The kernel's control groups are
- * used where the server may make them: cgroup v2 when the server's own group is the hierarchy's root
- * (a container of its own, or systemd's Delegate=yes with the server in the root of its subtree), else
- * cgroup v1's memory and pids hierarchies when they are writable. Where neither is, boxes keep their
+ * used where the server may make them: cgroup v2 under the group the server was started in (it moves
+ * itself into a leaf there: a container of its own, or systemd's Delegate=yes), else cgroup v1's memory
+ * and pids hierarchies when they are writable. Where neither is, boxes keep their
  * per-process limits only, and the server says so in its log at start (docs/operations.md).
  */
 public final class BoxGroups {
@@ -52,7 +52,7 @@ public final class BoxGroups {
         Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
         AVAILABLE.set(found.isPresent());
         if (found.isEmpty()) {
-            LOG.warn("model boxes get per-process limits only: no writable control group hierarchy here (cgroup v2 with the server at its root,"
+            LOG.warn("model boxes get per-process limits only: no writable control group hierarchy here (cgroup v2 delegated to the server,"
                     + " or cgroup v1 memory and pids); a model that forks can use its memory limit once per process (docs/operations.md)");
         }
         return found;

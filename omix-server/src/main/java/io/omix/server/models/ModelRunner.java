@@ -197,10 +197,17 @@ final class ModelRunner implements AutoCloseable {
         groups.ifPresent(BoxGroups::close);
     }
 
+    /**
+     * The memory a box of {@code spec} may have, in bytes: its model's memory, what its runtime needs beside it (a JVM's
+     * own reservations), and its two tmpfs. Its control group's limit, and what it takes from the budget.
+     */
+    private static long boxMemoryBytes(Spec spec) {
+        return ((long) spec.limits().memoryMb() + (spec.runtime().equals("java") ? 512 : 64)) * 1024 * 1024 + Sandbox.TMP_BYTES + Sandbox.SHM_BYTES;
+    }
+
     /** The memory (MiB) a box of {@code spec} takes from the budget. */
     private int footprintMb(Spec spec) {
-        return (int) Math.min(budgetMb, (long) spec.limits().memoryMb() + (spec.runtime().equals("java") ? 512 : 64)
-                + (Sandbox.TMP_BYTES + Sandbox.SHM_BYTES) / (1024 * 1024));
+        return (int) Math.min(budgetMb, boxMemoryBytes(spec) / (1024 * 1024));
     }
 
     /**
@@ -247,10 +254,8 @@ final class ModelRunner implements AutoCloseable {
         }
         BoxGroups.Group group = null;
         if (groups.isPresent()) {
-            // The model's memory, what its runtime needs beside it (a JVM's own reservations), and its two tmpfs.
-            long memory = ((long) limits.memoryMb() + (java ? 512 : 64)) * 1024 * 1024 + Sandbox.TMP_BYTES + Sandbox.SHM_BYTES;
             try {
-                group = groups.get().create(memory, Sandbox.processesFor(spec.runtime()));
+                group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
             } catch (IOException e) {
                 uid.close();
                 throw new IllegalStateException("cannot make a model sandbox's control group: " + e.getMessage(), e);

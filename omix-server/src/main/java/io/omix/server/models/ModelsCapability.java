@@ -214,9 +214,11 @@ public final class ModelsCapability implements Capability {
                     String modelId = p.get(MODEL_ID);
                     Optional<ModelStore.ModelRow> existing = store.model(modelId);
                     existing.ifPresent(m -> own(r.caller(), m));
-                    if (existing.isEmpty() && platform.database().jdbc().queryOne("SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1),
-                            ownerOf(r.caller())).orElse(0L) >= MAX_MODELS_PER_OWNER) {
-                        throw ApiException.invalidParam("model_id", "an owner has at most " + MAX_MODELS_PER_OWNER + " models: deploy a new version of one of them");
+                    if (existing.isEmpty()) {
+                        platform.database().jdbc().withConnection(c -> {
+                            requireRoomForAModel(c, ownerOf(r.caller()), reason -> ApiException.invalidParam("model_id", reason));
+                            return null;
+                        });
                     }
                     if (!ModelRunner.RUNTIMES.contains(p.get(RUNTIME))) {
                         throw new ApiException(ErrorCode.MODEL_RUNTIME_UNSUPPORTED, Map.of("runtime", p.get(RUNTIME) + " is not supported; use python3 or java"));
@@ -267,7 +269,15 @@ public final class ModelsCapability implements Capability {
      * desktop client) must not replace each other's code, which everyone invoking the model then runs with their token.
      */
     static String ownerOf(Caller caller) {
-        return caller.userId() == null ? "client:" + caller.clientId() : "client:" + caller.clientId() + ":user:" + caller.userId();
+        return TasksCapability.taskOwnerOf(caller);   // the same owner a person's or an application's tasks have
+    }
+
+    /** Refuses a new model of {@code owner} at the cap (checked as a deploy is asked for, and again as its task runs). */
+    private static void requireRoomForAModel(java.sql.Connection c, String owner, java.util.function.Function<String, RuntimeException> refusal)
+            throws java.sql.SQLException {
+        if (Jdbc.query(c, "SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1), owner).get(0) >= MAX_MODELS_PER_OWNER) {
+            throw refusal.apply("an owner has at most " + MAX_MODELS_PER_OWNER + " models: deploy a new version of one of them");
+        }
     }
 
     /** How many models an owner may have, and versions a model (each version's package stays in the object store). */
@@ -299,9 +309,7 @@ public final class ModelsCapability implements Capability {
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
             // Checked again here: deploys of new ids queued together all passed the request's check.
-            if (Jdbc.query(tx, "SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1), owner).get(0) >= MAX_MODELS_PER_OWNER) {
-                throw new TaskEngine.TaskFailure("an owner has at most " + MAX_MODELS_PER_OWNER + " models: deploy a new version of one of them", null);
-            }
+            requireRoomForAModel(tx, owner, reason -> new TaskEngine.TaskFailure(reason, null));
             Jdbc.update(tx, "INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
                     + " VALUES (?,?,?,?,?,?,?,?)", modelId, owner, p.path("runtime").asText(), p.path("handler").asText(),
                     p.path("memory_size").asInt(), p.path("timeout").asInt(), now, now);
