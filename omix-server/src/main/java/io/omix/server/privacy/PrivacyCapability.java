@@ -103,13 +103,12 @@ public final class PrivacyCapability implements Capability {
             List<String> exported = new java.util.ArrayList<>();
             manifest.path("samples").forEach(id -> exported.add(id.asText()));
             if (!exported.isEmpty()) {
-                String marks = String.join(",", java.util.Collections.nCopies(exported.size(), "?"));
-                io.omix.server.common.db.Jdbc.query(tx, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") ORDER BY biosample_id"
-                        + platform.database().holdRows(), rs -> 1, exported.toArray());
-                List<Object> args = new java.util.ArrayList<>(exported);
-                args.add(0, userId);
-                long still = io.omix.server.common.db.Jdbc.query(tx, "SELECT COUNT(*) FROM sample_users WHERE user_id = ? AND biosample_id IN (" + marks + ")",
-                        rs -> rs.getLong(1), args.toArray()).get(0);
+                io.omix.server.common.db.SqlWhere samples = new io.omix.server.common.db.SqlWhere().in("biosample_id", exported);
+                io.omix.server.common.db.Jdbc.query(tx, "SELECT biosample_id FROM samples" + samples.sql() + " ORDER BY biosample_id"
+                        + platform.database().holdRows(), rs -> 1, samples.args());
+                io.omix.server.common.db.SqlWhere theirs = new io.omix.server.common.db.SqlWhere().and("user_id = ?", userId).in("biosample_id", exported);
+                long still = io.omix.server.common.db.Jdbc.query(tx, "SELECT COUNT(*) FROM sample_users" + theirs.sql(), rs -> rs.getLong(1),
+                        theirs.args()).get(0);
                 if (still < exported.size()) throw new IllegalStateException("a sample of the export was erased while it was written: written again");
             }
             // One archive a person: the earlier ones' rows go with this one's (their bytes with housekeeping's sweep of

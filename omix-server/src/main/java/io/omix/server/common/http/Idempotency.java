@@ -174,9 +174,9 @@ public final class Idempotency {
             // answers naming it): one erased while this request ran is not kept in an answer a repeat would give back for a
             // day. Its key is freed instead; a repeat does the work again and finds the sample gone.
             if (!samples.isEmpty()) {
-                String marks = String.join(",", java.util.Collections.nCopies(samples.size(), "?"));
-                List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples WHERE biosample_id IN (" + marks + ") ORDER BY biosample_id FOR UPDATE",
-                        rs -> rs.getString(1), samples.toArray());
+                io.omix.server.common.db.SqlWhere named = new io.omix.server.common.db.SqlWhere().in("biosample_id", samples);
+                List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples" + named.sql() + " ORDER BY biosample_id FOR UPDATE",
+                        rs -> rs.getString(1), named.args());
                 if (present.size() < samples.size()) {
                     Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ?", fresh.owner(), fresh.key());
                     return null;
