@@ -341,12 +341,7 @@ class AuditTest {
         List<AuditLog.Entry> legacy = legacyChain(2500);
         try (TestServer s = TestServer.builder().database(kind).upgradingFrom("27", c -> {
             for (AuditLog.Entry e : legacy) insertRow(c, e);
-            AuditLog.Entry last = legacy.get(legacy.size() - 1);
-            try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-                ps.setLong(1, last.seq());
-                ps.setString(2, last.hash());
-                ps.executeUpdate();
-            }
+            pointHeadAt(c, legacy.get(legacy.size() - 1));
         }).start()) {
             var platform = Identity.platform(s);
             var jdbc = platform.database().jdbc();
@@ -380,12 +375,7 @@ class AuditTest {
         List<AuditLog.Entry> legacy = legacyChain(40);
         try (TestServer s = TestServer.builder().database(kind).upgradingFrom("38", c -> {
             for (List<AuditLog.Entry> block : io.omix.server.audit.AuditBlock.split(legacy)) insertBlock(c, block);
-            AuditLog.Entry last = legacy.get(legacy.size() - 1);
-            try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-                ps.setLong(1, last.seq());
-                ps.setString(2, last.hash());
-                ps.executeUpdate();
-            }
+            pointHeadAt(c, legacy.get(legacy.size() - 1));
         }).start()) {
             Identity.Client app = Identity.app(s, "AUDIT_KEYED_APP");
             try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
@@ -478,6 +468,15 @@ class AuditTest {
             legacy.add(e);
         }
         return legacy;
+    }
+
+    /** The chain's head set to {@code last}, as the version that appended it left it (no MAC). */
+    private static void pointHeadAt(java.sql.Connection c, AuditLog.Entry last) throws java.sql.SQLException {
+        try (var ps = c.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+            ps.setLong(1, last.seq());
+            ps.setString(2, last.hash());
+            ps.executeUpdate();
+        }
     }
 
     private static void insertRow(java.sql.Connection c, AuditLog.Entry e) throws java.sql.SQLException {

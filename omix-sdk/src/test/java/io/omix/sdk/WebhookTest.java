@@ -334,12 +334,7 @@ class WebhookTest {
             Identity.Client reader = Identity.confidentialClient(s);
             Identity.Client narrow = Identity.confidentialClient(s);
             new io.omix.server.oauth.ClientStore(platform).update(narrow.id(), null, Set.of("samples"), null);
-            String project = new SampleStore(platform).createProject("hooks", 1, null, null, null).projectId();
-            String sample;
-            try (Api person = Api.builder(Identity.userToken(s, reader, Identity.user(s, "hooked", "hooked@example.org").userId(), "samples")
-                    .accessToken()).endpoint(s.url()).build()) {
-                sample = person.registerSample("HOOKED-1", 11, project).getString("biosample_id");
-            }
+            String sample = registeredThrough(s, reader, "hooked");
             new SampleStore(platform).assignClient(sample, reader.id());
             new SampleStore(platform).assignClient(sample, narrow.id());
             try (OAuth2 r = OAuth2.builder(reader.id(), reader.secret()).endpoint(s.url()).build(); Api readerApp = r.getCredentialsToken().api();
@@ -366,12 +361,7 @@ class WebhookTest {
             Identity.Client registrar = Identity.confidentialClient(s);
             Identity.Client assigned = Identity.confidentialClient(s);
             Identity.Client stranger = Identity.confidentialClient(s);
-            String project = new SampleStore(platform).createProject("erased", 1, null, null, null).projectId();
-            String sample;
-            try (Api person = Api.builder(Identity.userToken(s, registrar, Identity.user(s, "erasing", "erasing@example.org").userId(), "samples")
-                    .accessToken()).endpoint(s.url()).build()) {
-                sample = person.registerSample("ERASED-1", 11, project).getString("biosample_id");
-            }
+            String sample = registeredThrough(s, registrar, "erasing");
             new SampleStore(platform).assignClient(sample, assigned.id());
             try (OAuth2 a = OAuth2.builder(assigned.id(), assigned.secret()).endpoint(s.url()).build(); Api app = a.getCredentialsToken().api();
                  OAuth2 o = OAuth2.builder(stranger.id(), stranger.secret()).endpoint(s.url()).build(); Api other = o.getCredentialsToken().api()) {
@@ -386,6 +376,15 @@ class WebhookTest {
                 assertEquals(0, other.webhooks().deliveries(otherHook, 50).getList("deliveries").size(), "nobody who could not see it");
                 await("the erasure delivered", () -> receiver.at("/assigned").size() == 1);
             }
+        }
+    }
+
+    /** A sample a new person (named {@code username}) registers through {@code client}, in a new project. */
+    static String registeredThrough(TestServer s, Identity.Client client, String username) throws Exception {
+        String project = new SampleStore(Identity.platform(s)).createProject(username, 1, null, null, null).projectId();
+        try (Api person = Api.builder(Identity.userToken(s, client, Identity.user(s, username, username + "@example.org").userId(), "samples")
+                .accessToken()).endpoint(s.url()).build()) {
+            return person.registerSample(username.toUpperCase() + "-1", 11, project).getString("biosample_id");
         }
     }
 
