@@ -334,6 +334,48 @@ class DatasetBatchesTest {
         }
     }
 
+    /**
+     * Two uploads of one key at once, each within its quota alone but not together: one is refused (413), and the
+     * key's datasets never hold more than the quota (each saw the room free as it started).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoUploadsAtOnceDoNotBothTakeTheLastRoom(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-rows-per-key", "150000").start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "race");
+            StringBuilder csv = new StringBuilder("n\n");
+            for (int i = 0; i < 100_000; i++) csv.append(i).append('\n');
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).timeout(Duration.ofMinutes(2)).build()) {
+                var start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Integer>> uploads = new ArrayList<>();
+                for (String name : List.of("First", "Second")) {
+                    uploads.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            a.datasets().upload(ws.workspaceId(), ws.projectId(), name, csv.toString());
+                            return 200;
+                        } catch (ApiException e) {
+                            return e.httpStatus();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<Integer> statuses = new ArrayList<>();
+                for (var u : uploads) statuses.add(u.get());
+                Collections.sort(statuses);
+                assertEquals(List.of(200, 413), statuses, "one upload lands, the other is refused");
+                Model listed = a.datasets().list(ws.workspaceId(), ws.projectId(), Map.of());
+                assertEquals(1, listed.getList("datasets").size(), listed.dumps());
+                long kept = listed.getList("datasets").getModel(0).getLong("id");
+                assertEquals(100_000, a.datasets().data(ws.workspaceId(), ws.projectId(), kept, null, 10, 0).getInt("count"));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     /** A page of wide rows ends early (8 MiB of cells), and paging goes on from the row after its last. */
     @Test
     void aPageOfWideRowsStopsAtItsByteBudget() {

@@ -178,6 +178,7 @@ public final class DatasetStore {
         private final long rowsLeft;
         private final long bytesLeft;
         private final io.omix.server.ServerConfig.Quotas quotas;
+        private final String ownerKey;
         private long rows;
         private long bytes;
         private int pending;
@@ -187,14 +188,12 @@ public final class DatasetStore {
                     OffsetDateTime now, io.omix.server.ServerConfig.Quotas quotas) throws SQLException {
             this.tx = tx;
             this.quotas = quotas;
-            long[] held = Jdbc.query(tx, "SELECT COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
-                    + " JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p ON p.project_id = d.project_id"
-                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = (SELECT w2.owner_key FROM datasets d2"
-                    + " JOIN ds_projects p2 ON p2.project_id = d2.project_id JOIN ds_workspaces w2 ON w2.workspace_id = p2.workspace_id"
-                    + " WHERE d2.dataset_id = ?)", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId).get(0);
+            this.ownerKey = Jdbc.query(tx, "SELECT w.owner_key FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"
+                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE d.dataset_id = ?", rs -> rs.getString(1), datasetId).get(0);
+            this.batchId = nextId(tx);
+            long[] held = heldByKey();
             this.rowsLeft = quotas.datasetRowsPerKey() - held[0];
             this.bytesLeft = quotas.datasetBytesPerKey() - held[1];
-            this.batchId = nextId(tx);
             Jdbc.update(tx, "INSERT INTO ds_batches (batch_id, dataset_id, name, state, description, source, row_count, column_count, created_at)"
                     + " VALUES (?,?,?,'active',?,?,0,?,?)", batchId, datasetId, name, description.toString(), source.toString(), columnCount, now);
             this.insert = tx.prepareStatement("INSERT INTO ds_rows (batch_id, row_no, cells) VALUES (?,?,?)");
@@ -214,13 +213,7 @@ public final class DatasetStore {
             for (String cell : cells) array.add(cell);
             String text = array.toString();
             bytes += text.length();
-            if (++rows > rowsLeft || bytes > bytesLeft) {
-                boolean byRows = rows > rowsLeft;
-                throw new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would hold more than "
-                        + (byRows ? quotas.datasetRowsPerKey() + " rows (datasets.max-rows-per-key)" : quotas.datasetBytesPerKey()
-                        + " characters of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
-                        Map.of("limit", byRows ? "datasets.max-rows-per-key" : "datasets.max-bytes-per-key"));
-            }
+            if (++rows > rowsLeft || bytes > bytesLeft) throw overQuota(rows > rowsLeft);
             Jdbc.bind(insert, batchId, rows, text);
             insert.addBatch();
             if (++pending == ROWS_PER_STATEMENT) {
@@ -233,12 +226,36 @@ public final class DatasetStore {
             return rows;
         }
 
+        /**
+         * Finishes the batch, checking the key's quota again with the key's workspaces locked (in id order): another
+         * batch of the key written at the same time may have taken the room this one saw as it started.
+         */
         @Override
         public void close() throws SQLException {
             try (insert) {
                 if (pending > 0) insert.executeBatch();
             }
+            Jdbc.query(tx, "SELECT workspace_id FROM ds_workspaces WHERE owner_key = ? ORDER BY workspace_id FOR UPDATE", rs -> 1, ownerKey);
+            long[] held = heldByKey();
+            if (held[0] + rows > quotas.datasetRowsPerKey() || held[1] + bytes > quotas.datasetBytesPerKey()) {
+                throw overQuota(held[0] + rows > quotas.datasetRowsPerKey());
+            }
             Jdbc.update(tx, "UPDATE ds_batches SET row_count = ?, byte_count = ? WHERE batch_id = ?", rows, bytes, batchId);
+        }
+
+        /** Rows and characters of cells the key's other batches hold, as committed now. */
+        private long[] heldByKey() throws SQLException {
+            return Jdbc.query(tx, "SELECT COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
+                    + " JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p ON p.project_id = d.project_id"
+                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.batch_id <> ?",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, ownerKey, batchId).get(0);
+        }
+
+        private io.omix.server.common.http.HttpProblem overQuota(boolean byRows) {
+            return new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would hold more than "
+                    + (byRows ? quotas.datasetRowsPerKey() + " rows (datasets.max-rows-per-key)" : quotas.datasetBytesPerKey()
+                    + " characters of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
+                    Map.of("limit", byRows ? "datasets.max-rows-per-key" : "datasets.max-bytes-per-key"));
         }
     }
 
