@@ -46,9 +46,12 @@ public final class BoxGroups {
         this.v2 = v2;
     }
 
+    /** Parent groups are named for the server's process, so that the next start can tell a crashed server's from a live one's. */
+    private static final java.util.regex.Pattern PARENT = java.util.regex.Pattern.compile("omix-boxes-(\\d+)-[0-9a-f]{8}");
+
     /** The groups this host lets the server make, if any (a group is made and removed to be sure). */
     static Optional<BoxGroups> detect() {
-        String tag = "omix-boxes-" + UUID.randomUUID().toString().substring(0, 8);
+        String tag = "omix-boxes-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
         AVAILABLE.set(found.isPresent());
         if (found.isEmpty()) {
@@ -81,6 +84,7 @@ public final class BoxGroups {
                 group = group.getParent();   // started again inside the leaf an earlier start made
             }
             Files.writeString(group.resolve("cgroup.subtree_control"), "+memory +pids");
+            sweepStale(group);
             parent = Files.createDirectory(group.resolve(tag));
             Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
             BoxGroups groups = new BoxGroups(List.of(parent), true);
@@ -98,6 +102,8 @@ public final class BoxGroups {
         List<Path> parents = new ArrayList<>();
         try {
             if (!Files.isRegularFile(memory.resolve("cgroup.procs")) || !Files.isRegularFile(pids.resolve("cgroup.procs"))) return Optional.empty();
+            sweepStale(memory);
+            sweepStale(pids);
             parents.add(Files.createDirectory(memory.resolve(tag)));
             parents.add(Files.createDirectory(pids.resolve(tag)));
             BoxGroups groups = new BoxGroups(List.copyOf(parents), false);
@@ -107,6 +113,30 @@ public final class BoxGroups {
         }
         for (Path p : parents) removeQuietly(p);
         return Optional.empty();
+    }
+
+    /**
+     * Removes the parent groups in {@code hierarchy} of servers whose process is gone (killed, or crashed: a clean stop
+     * removes its own), with their boxes' groups: the kernel refuses to remove one that still holds a process. A server
+     * in another process namespace looks gone from here; if its empty parent is taken, it makes it again at its next box.
+     */
+    static int sweepStale(Path hierarchy) {
+        int removed = 0;
+        try (var children = Files.list(hierarchy)) {
+            for (Path dir : children.filter(Files::isDirectory).toList()) {
+                var m = PARENT.matcher(dir.getFileName().toString());
+                if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) continue;
+                try (var boxes = Files.list(dir)) {
+                    boxes.filter(Files::isDirectory).forEach(BoxGroups::removeQuietly);
+                }
+                removeQuietly(dir);
+                if (!Files.exists(dir)) removed++;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("stale box groups in {} not swept: {}", hierarchy, e.toString());
+        }
+        if (removed > 0) LOG.info("removed {} control groups of model boxes left by servers no longer running, in {}", removed, hierarchy);
+        return removed;
     }
 
     private boolean tryOne() {
@@ -123,7 +153,13 @@ public final class BoxGroups {
         String name = "box-" + numbers.incrementAndGet();
         List<Path> dirs = new ArrayList<>();
         try {
-            for (Path parent : parents) dirs.add(Files.createDirectory(parent.resolve(name)));
+            for (Path parent : parents) {
+                if (!Files.isDirectory(parent)) {   // swept by a server in another process namespace, which took ours for a dead one's
+                    Files.createDirectories(parent);
+                    if (v2) Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+                }
+                dirs.add(Files.createDirectory(parent.resolve(name)));
+            }
             if (v2) {
                 Path d = dirs.get(0);
                 Files.writeString(d.resolve("memory.max"), String.valueOf(memoryBytes));

@@ -1,0 +1,65 @@
+package io.omix.server.models;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The control groups a killed server's boxes leave behind are removed at the next start, and only theirs: a live
+ * server's parent group (another server in this process, here) stays, and a server whose parent was taken makes it again.
+ */
+class BoxGroupsTest {
+    private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory");
+    private static final Path PIDS = Path.of("/sys/fs/cgroup/pids");
+
+    @Test
+    void aDeadServersBoxGroupsAreSweptAtStartAndALiveOnesStay() throws Exception {
+        Optional<BoxGroups> probe = BoxGroups.detect();
+        Assumptions.assumeTrue(probe.isPresent() && !Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")),
+                "no writable cgroup v1 hierarchies on this host");
+        probe.get().close();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String dead = "omix-boxes-" + gone.pid() + "-0123abcd";
+        String live = "omix-boxes-" + ProcessHandle.current().pid() + "-89abcdef";
+        List<Path> made = List.of(MEMORY.resolve(dead), PIDS.resolve(dead), MEMORY.resolve(live), PIDS.resolve(live));
+        try {
+            for (Path parent : made) Files.createDirectories(parent.resolve("box-7"));
+            Optional<BoxGroups> groups = BoxGroups.detect();
+            assertTrue(groups.isPresent());
+            try {
+                assertFalse(Files.exists(MEMORY.resolve(dead)), "a killed server's memory groups are removed, its boxes' with them");
+                assertFalse(Files.exists(PIDS.resolve(dead)), "and its pids groups");
+                assertTrue(Files.exists(MEMORY.resolve(live).resolve("box-7")), "a live server's groups stay");
+                assertTrue(Files.exists(PIDS.resolve(live).resolve("box-7")));
+
+                // A server in another process namespace may take this one's empty parent for a dead server's: the next box makes it again.
+                for (Path hierarchy : List.of(MEMORY, PIDS)) {
+                    try (var dirs = Files.list(hierarchy)) {
+                        for (Path own : dirs.filter(d -> d.getFileName().toString().startsWith("omix-boxes-" + ProcessHandle.current().pid() + "-")
+                                && !d.getFileName().toString().endsWith("89abcdef")).toList()) {
+                            Files.delete(own);
+                        }
+                    }
+                }
+                BoxGroups.Group box = groups.get().create(64L << 20, 8);
+                assertTrue(box.procsFiles().stream().allMatch(Files::isRegularFile), "the box's group exists: " + box.procsFiles());
+                box.remove();
+            } finally {
+                groups.get().close();
+            }
+        } finally {
+            for (Path parent : made) {
+                Files.deleteIfExists(parent.resolve("box-7"));
+                Files.deleteIfExists(parent);
+            }
+        }
+    }
+}
