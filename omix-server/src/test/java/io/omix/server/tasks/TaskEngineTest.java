@@ -50,11 +50,20 @@ class TaskEngineTest {
             engine.handle("test.broken", (run, tx) -> {
                 throw new IllegalStateException("always broken");
             });
+            engine.handle("test.fenced", (run, tx) -> {
+                int attempt = run.task().attempts();
+                Jdbc.update(tx, "INSERT INTO task_runs (job_id, worker) VALUES (?, ?)", run.task().jobId(), "attempt-" + attempt);
+                GATES.get(attempt).await(30, java.util.concurrent.TimeUnit.SECONDS);
+                return JsonNodeFactory.instance.objectNode().put("attempt", attempt);
+            });
             engine.handle("test.hold", (run, tx) -> {
                 HOLD.tryAcquire(30, java.util.concurrent.TimeUnit.SECONDS);
                 return JsonNodeFactory.instance.objectNode();
             });
         }
+
+        /** "test.fenced" records its attempt, then waits for that attempt's gate. */
+        static final java.util.Map<Integer, java.util.concurrent.CountDownLatch> GATES = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public void routes(Routes routes) {}
@@ -167,6 +176,45 @@ class TaskEngineTest {
             TaskEngine.Task failed = awaitFinished(engine, doomed.taskId());
             assertEquals(TaskEngine.Status.FAILURE, failed.status());
             assertTrue(failed.result().path("error").asText().contains("interrupted"));
+        }
+    }
+
+    /**
+     * A run whose lease ran out (a long pause) while another worker of the same server claimed the task again: when
+     * the first run ends, its work and its result are not recorded; the second run's are, once.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aRunWhoseLeaseRanOutIsFencedOffEvenOnTheSameServer(String kind) throws Exception {
+        var first = new java.util.concurrent.CountDownLatch(1);
+        var second = new java.util.concurrent.CountDownLatch(1);
+        CountingTasks.GATES.put(1, first);
+        CountingTasks.GATES.put(2, second);
+        try (TestServer server = start(kind, null)) {
+            Jdbc jdbc = server.server().platform().database().jdbc();
+            TaskEngine engine = server.server().platform().tasks();
+            TaskEngine.Task task = engine.submit("test.fenced", "test", JsonNodeFactory.instance.objectNode(), "/t");
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            // Run 1 holds the task; its lease is made to run out (again and again: its heartbeat renews it) until run 2 claims it.
+            while (engine.byTaskId(task.taskId()).orElseThrow().attempts() < 2) {
+                assertTrue(System.nanoTime() < deadline, "the task was not claimed again");
+                jdbc.update("UPDATE tasks SET lease_until = ? WHERE job_id = ? AND status = 'STARTED' AND attempts = 1",
+                        OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(10), task.jobId());
+                Thread.sleep(20);
+            }
+            first.countDown();
+            Thread.sleep(700);
+            TaskEngine.Task meanwhile = engine.byTaskId(task.taskId()).orElseThrow();
+            assertEquals(TaskEngine.Status.STARTED, meanwhile.status(), "the first run's success does not count: " + meanwhile.result());
+            second.countDown();
+            TaskEngine.Task done = awaitFinished(engine, task.taskId());
+            assertEquals(TaskEngine.Status.SUCCESS, done.status());
+            assertEquals(2, done.result().path("attempt").asInt(), done.result().toString());
+            assertEquals(List.of("attempt-2"), jdbc.query("SELECT worker FROM task_runs WHERE job_id = ?", rs -> rs.getString(1), task.jobId()),
+                    "the first run's writes were rolled back");
+        } finally {
+            first.countDown();
+            second.countDown();
         }
     }
 
