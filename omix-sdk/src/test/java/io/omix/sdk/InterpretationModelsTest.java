@@ -210,18 +210,39 @@ class InterpretationModelsTest {
         assertTrue(refused.dataModel().getString("stderr").contains("changed since it was deployed"), refused.dataModel().dumps());
     }
 
-    /** An owner has at most 50 models: a 51st model id is refused, naming model_id; a new version of one of them is not. */
+    /**
+     * An owner has at most 50 models: two deploys of new ids asked for at 49 both pass the request's check, and only one
+     * of them lands; then a 51st model id is refused, naming model_id; a new version of one of them is not.
+     */
     @Test
     void anOwnerHasAtMostFiftyModels() throws Exception {
         Identity.Client busy = Identity.confidentialClient(server);
         try (OAuth2 o = OAuth2.builder(busy.id(), busy.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
             deployed(app, "busyModel0", handler("busy0", "", "{'n': 0}"), ModelConfig.defaults());
             var jdbc = server.server().platform().database().jdbc();
-            for (int i = 1; i < 50; i++) {
+            for (int i = 1; i < 49; i++) {
                 jdbc.update("INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
                         + " VALUES (?, ?, 'python3', 'index.handler', 128, 60, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", "busyModel" + i, "client:" + busy.id());
             }
+            // Two deploys of new ids that both passed the request's check at 49 models (queued together), running at once.
+            var tasks = server.server().platform().tasks();
+            var deploy0 = jdbc.queryOne("SELECT payload, owner FROM tasks WHERE kind = 'model.deploy' AND payload LIKE '%busyModel0%'",
+                    rs -> List.of(rs.getString(1), rs.getString(2))).orElseThrow();
+            List<String> queued = new ArrayList<>();
+            for (String id : List.of("busyModelA", "busyModelB")) {
+                var payload = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(deploy0.get(0));
+                queued.add(tasks.submit("model.deploy", deploy0.get(1), payload.put("model_id", id), "/model/deploy").taskId());
+            }
+            List<String> outcomes = new ArrayList<>();
+            for (String taskId : queued) {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!tasks.byTaskId(taskId).orElseThrow().status().finished() && System.nanoTime() < deadline) Thread.sleep(20);
+                outcomes.add(tasks.byTaskId(taskId).orElseThrow().status().name());
+            }
+            java.util.Collections.sort(outcomes);
+            assertEquals(List.of("FAILURE", "SUCCESS"), outcomes, "the 50th model is one of the two");
             Path next = handler("busy50", "", "{'n': 50}");
+            assertEquals(50L, jdbc.queryOne("SELECT COUNT(*) FROM models WHERE owner = ?", rs -> rs.getLong(1), "client:" + busy.id()).orElseThrow());
             ApiException refused = assertThrows(ApiException.class, () -> app.deployModel("busyModel50", next));
             assertEquals(41001, refused.code());
             assertTrue(refused.dataModel().getString("model_id").contains("at most 50"), refused.dataModel().dumps());

@@ -308,7 +308,9 @@ public final class ModelsCapability implements Capability {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
-            // Checked again here: deploys of new ids queued together all passed the request's check.
+            // Checked again here: deploys of new ids queued together all passed the request's check. The owner's models
+            // are held (in id order) so that two such deploys running at once count one after the other.
+            Jdbc.query(tx, "SELECT model_id FROM models WHERE owner = ? ORDER BY model_id FOR UPDATE", rs -> 1, owner);
             requireRoomForAModel(tx, owner, reason -> new TaskEngine.TaskFailure(reason, null));
             Jdbc.update(tx, "INSERT INTO models (model_id, owner, runtime, handler, memory_size, timeout_seconds, created_at, updated_at)"
                     + " VALUES (?,?,?,?,?,?,?,?)", modelId, owner, p.path("runtime").asText(), p.path("handler").asText(),
