@@ -438,6 +438,32 @@ public final class StreamStore {
      */
     public List<Record> range(String namespace, List<String> entityIds, String elementId, OffsetDateTime from, OffsetDateTime to,
                               boolean ascending, Cursor cursor, int limit) {
+        List<Record> page = rangeOnce(namespace, entityIds, elementId, from, to, ascending, cursor, limit);
+        // A remembered series may have been removed (an erasure, then a restore made the entity anew): its id then reads
+        // nothing. Series ids are never used again, so only an empty page needs the check.
+        if (page.isEmpty() && forgetRemovedSeries(namespace, entityIds, elementId)) {
+            return rangeOnce(namespace, entityIds, elementId, from, to, ascending, cursor, limit);
+        }
+        return page;
+    }
+
+    /** Forgets the remembered series of these entities and element that are no longer stored; whether there were any. */
+    private boolean forgetRemovedSeries(String namespace, List<String> entityIds, String elementId) {
+        Map<Long, String> remembered = new HashMap<>();
+        for (String entityId : entityIds) {
+            String name = namespace + '\n' + entityId + '\n' + elementId;
+            Long id = seriesIds.get(name);
+            if (id != null) remembered.put(id, name);
+        }
+        if (remembered.isEmpty()) return false;
+        SqlWhere where = new SqlWhere().in("series_id", new ArrayList<>(remembered.keySet()));
+        for (Long stored : jdbc.query("SELECT series_id FROM stream_series" + where.sql(), rs -> rs.getLong(1), where.args())) remembered.remove(stored);
+        remembered.values().forEach(seriesIds::remove);
+        return !remembered.isEmpty();
+    }
+
+    private List<Record> rangeOnce(String namespace, List<String> entityIds, String elementId, OffsetDateTime from, OffsetDateTime to,
+                                   boolean ascending, Cursor cursor, int limit) {
         // The series are resolved first (they are few and cached), so the query reads one index range
         // of stream_records and nothing else; the element and the entities are known here.
         Optional<DataElement> element = element(elementId);

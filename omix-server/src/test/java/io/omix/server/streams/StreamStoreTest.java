@@ -117,7 +117,8 @@ class StreamStoreTest {
 
     /**
      * A write never lands in a series nothing lists or erases: one waiting on an erasure in flight is refused once the
-     * erasure is in; a series this server remembered, removed by an erasure and made anew by a restore, is looked up again.
+     * erasure is in; a series this server remembered, removed by an erasure and made anew by a restore, is looked up again,
+     * by writes and by reads.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -127,6 +128,8 @@ class StreamStoreTest {
             var platform = ts.server().platform();
             StreamStore store = new StreamStore(platform);
             assertNull(store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-01 08:00", 1)), false).get(0).problem());
+            StreamStore reader = new StreamStore(platform);   // another server's, or the one a restore did not write through
+            assertEquals(1, reader.range("APP", List.of(ONE), HEART_RATE, null, null, true, null, 10).size(), "it remembers the series");
 
             // An erasure of the sample in flight: its entity and series locked, its records and rows deleted, not yet committed.
             String sample = sampleOf(ts, ONE);
@@ -155,6 +158,8 @@ class StreamStoreTest {
             assertNull(again.problem());
             assertEquals(List.of(3), store.range("APP", List.of(ONE), HEART_RATE, null, null, true, null, 10).stream()
                     .map(r -> r.data().path("v").asInt()).toList(), "the record is in the series that is listed");
+            assertEquals(List.of(3), reader.range("APP", List.of(ONE), HEART_RATE, null, null, true, null, 10).stream()
+                    .map(r -> r.data().path("v").asInt()).toList(), "a reader that remembered the removed series looks again");
         }
     }
 
