@@ -232,6 +232,27 @@ class DatasetBatchesTest {
         assertEquals("Twice", api.datasets().get(w, p, three).at("dataset.name"));
         assertEquals(400, patch.apply(base + "/" + three, "{\"patch\": {\"op\": \"add\", \"path\": \"columns\", \"value\": []}}"), "not offered");
         assertEquals(404, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"999999\": \"x\"}}}"));
+        assertEquals(400, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"" + three + "\": \"a\", \"0" + three
+                + "\": \"b\"}}}"), "one dataset named twice, in two spellings of its id");
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 1001; i++) many.append(i == 0 ? "" : ", ").append('"').append("0".repeat(i)).append(three).append("\": \"n\"");
+        assertEquals(400, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {" + many + "}}}"),
+                "at most 1,000 datasets renamed at once");
+        assertEquals(400, patch.apply(base + "/" + three, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": \"bell\\u0007\"}}"));
+        java.util.function.Function<String, Integer> post = body -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json").header("X-API-KEY", key.id()).header("X-API-SECRET", key.secret()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String spec = "{\"ds_creation_type\": \"sketch\", \"dataset_spec\": {\"name\": \"%s\", \"dataschema\": [{\"c_id\": \"a\", \"c_name\": \"A\","
+                + " \"c_type\": \"text\"}], \"display_properties\": {\"p\": \"%s\"}}}";
+        assertEquals(201, post.apply(String.format(spec, "Shown", "x".repeat(60_000))), "display properties of 60,000 characters");
+        assertEquals(400, post.apply(String.format(spec, "Too shown", "x".repeat(70_000))), "display properties are at most 65,536 characters");
+        assertEquals(400, post.apply(String.format(spec, "bell\\u0007", "x")), "a name with a control character");
         assertEquals(204, delete.apply(base + "/" + three));
         assertEquals(404, delete.apply(base + "/" + three), "gone");
     }

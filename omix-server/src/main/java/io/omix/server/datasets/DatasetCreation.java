@@ -34,6 +34,8 @@ final class DatasetCreation {
     static final int MAX_COLUMNS = 500;
     static final int MAX_CELL_CHARS = 65_536;
     static final long MAX_UPLOAD_BYTES = 1L << 30;
+    /** A dataset's display properties are settings for a viewer, stored beside the dataset and sent with every listing of it. */
+    static final int MAX_DISPLAY_CHARS = 65_536;
     private static final Pattern COLUMN_ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}");
     static final Set<String> TYPES = Set.of("text", "numeric", "date");
 
@@ -93,6 +95,9 @@ final class DatasetCreation {
             rows.add(cells);
         }
         JsonNode display = spec.path("display_properties");
+        if (display.isObject() && display.toString().length() > MAX_DISPLAY_CHARS) {
+            throw QuerySyntax.bad("dataset_spec.display_properties", "is at most " + MAX_DISPLAY_CHARS + " characters as JSON");
+        }
         return jdbc.inTransaction(tx -> {
             OffsetDateTime now = platform.now();
             long id = DatasetStore.insertDataset(tx, projectId, name, "sketch", JsonNodeFactory.instance.objectNode(),
@@ -237,8 +242,10 @@ final class DatasetCreation {
     }
 
     private static String name(String parameter, String name) {
-        String n = name == null ? "" : name.trim();
-        if (n.isEmpty() || n.length() > 200) throw QuerySyntax.bad(parameter, "must be 1 to 200 characters");
+        String n = name == null ? "" : name.strip();
+        if (n.isEmpty() || n.length() > 200 || n.chars().anyMatch(Character::isISOControl)) {
+            throw QuerySyntax.bad(parameter, "must be 1 to 200 characters, no control characters");
+        }
         return n;
     }
 

@@ -319,8 +319,10 @@ public final class DatasetsCapability implements Capability {
         String newName = null;
         JsonNode details = p.get(NEW_DS);
         if (details != null && !details.isNull()) {
-            newName = details.path("name").asText("").trim();
-            if (!details.isObject() || newName.isEmpty() || newName.length() > 200) throw QuerySyntax.bad("new_ds_details", "needs a name of 1 to 200 characters");
+            newName = details.path("name").asText("").strip();
+            if (!details.isObject() || newName.isEmpty() || newName.length() > 200 || newName.chars().anyMatch(Character::isISOControl)) {
+                throw QuerySyntax.bad("new_ds_details", "needs a name of 1 to 200 characters, no control characters");
+            }
         }
         List<BatchJobs.Mapped> mapping = BatchJobs.resolve(p.get(MAPPING), source, destination);
         long checked = jobs.check(source, mapping, CHECKED_AT_ONCE);
@@ -392,6 +394,7 @@ public final class DatasetsCapability implements Capability {
         long projectId = project(r, p);
         JsonNode value = namePatch(p.get(PATCH));
         if (!value.isObject() || value.isEmpty()) throw QuerySyntax.bad("patch.value", "must be an object {\"<dataset id>\": \"<new name>\"}");
+        if (value.size() > QuerySyntax.MAX_LIST) throw QuerySyntax.bad("patch.value", "renames at most " + QuerySyntax.MAX_LIST + " datasets at once");
         Map<Long, String> names = new java.util.TreeMap<>();
         var fields = value.fields();
         while (fields.hasNext()) {
@@ -402,6 +405,8 @@ public final class DatasetsCapability implements Capability {
             } catch (NumberFormatException e) {
                 throw QuerySyntax.bad("patch.value", "keys must be dataset ids, got '" + f.getKey() + "'");
             }
+            // "7", "07" and "+7" are one dataset: each is named once
+            if (names.containsKey(id)) throw QuerySyntax.bad("patch.value", "dataset " + id + " is named twice");
             dataset(projectId, id);
             names.put(id, datasetName(f.getValue()));
         }
