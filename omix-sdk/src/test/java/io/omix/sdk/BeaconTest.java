@@ -296,14 +296,18 @@ class BeaconTest {
             assertEquals(200, forwarded(s, "/g_variants?variantId=rs100", "203.0.113.8").statusCode(), "another client, its own budget");
             assertEquals(429, forwarded(s, "/g_variants?variantId=rs200", "203.0.113.7").statusCode());
             assertEquals(429, forwarded(s, "/g_variants?variantId=rs200", "198.51.100.1, 203.0.113.7").statusCode(), "a claimed address does not help");
+            assertEquals(429, forwarded(s, "/g_variants?variantId=rs200", "198.51.100.2", "203.0.113.7").statusCode(),
+                    "nor one claimed on a header line of its own, before the line a balancer adds");
             Identity.platform(s).audit().flush();
             assertTrue(AuditTest.all(s).stream().anyMatch(e -> e.operation().equals("GET /beacon/v2/g_variants") && "203.0.113.8".equals(e.source())));
         }
     }
 
-    static HttpResponse<String> forwarded(TestServer s, String pathAndQuery, String forwardedFor) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/beacon/v2" + pathAndQuery)).header("X-Forwarded-For", forwardedFor).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** A request with an {@code X-Forwarded-For} header line for each of {@code lines}. */
+    static HttpResponse<String> forwarded(TestServer s, String pathAndQuery, String... lines) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(s.url() + "/beacon/v2" + pathAndQuery));
+        for (String line : lines) request.header("X-Forwarded-For", line);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @ParameterizedTest

@@ -243,6 +243,15 @@ class CredentialLifetimesTest {
                         "the live access token lost samples with its client");
                 AccessToken refreshed = oauth2.exchangeRefreshToken(t.refreshToken());
                 assertEquals(List.of("profile"), refreshed.scopes(), "the refresh token mints only what the client still has");
+
+                // A SMART grant whose only data scope is cut keeps its context scopes alone, which grant nothing: the grant is gone.
+                TokenStore.Issued smart = userToken(s, client, person, "profile launch/patient offline_access");
+                new ClientStore(Identity.platform(s)).update(client.id(), null, Set.of("samples"), null);
+                try (Api smartApi = Api.builder(smart.accessToken()).endpoint(s.url()).build()) {
+                    assertEquals(403, assertThrows(ApiException.class, smartApi::getUser).code(), "its access token is dead (not only short of a scope: 401)");
+                }
+                ApiException refused = assertThrows(ApiException.class, () -> oauth2.exchangeRefreshToken(smart.refreshToken()));
+                assertEquals("invalid_grant", refused.dataModel().getString("error"), "and its refresh token mints nothing");
             }
         }
     }

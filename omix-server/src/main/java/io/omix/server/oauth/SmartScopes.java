@@ -76,6 +76,8 @@ public final class SmartScopes {
      */
     static void retainHeld(Set<String> scopes, Set<String> clientScopes) {
         scopes.removeIf(s -> isSmart(s) ? !clientScopes.containsAll(platformScopes(s)) : !clientScopes.contains(s));
+        // Context scopes (launch/patient, offline_access, ...) grant nothing alone: with nothing else left, nothing is.
+        if (scopes.stream().allMatch(CONTEXT::contains)) scopes.clear();
     }
 
     /** The requested scopes with the SMART ones replaced by the platform scopes they grant (for the client's allowance). */

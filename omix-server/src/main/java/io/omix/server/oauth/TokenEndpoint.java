@@ -204,6 +204,7 @@ final class TokenEndpoint {
         // Narrowed against the grant and the client's scopes as they are now: a scope taken from the client is gone.
         Set<String> allowed = TokenStore.scopes(old.scope());
         SmartScopes.retainHeld(allowed, client.scopes());
+        if (allowed.isEmpty() && !old.scope().isBlank()) throw OAuthErrors.invalidGrant("the client no longer holds any scope of this grant");
         String scope = narrowed(allowed, p.get(SCOPE));
         // A SMART app narrowing in SMART's words keeps the platform scopes those words map onto (they were granted).
         Set<String> kept = TokenStore.scopes(scope);

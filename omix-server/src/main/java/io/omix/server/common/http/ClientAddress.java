@@ -18,7 +18,9 @@ public final class ClientAddress {
 
     public static void install(RoutesConfig routes, Set<String> trustedProxies) {
         if (trustedProxies.isEmpty()) return;
-        routes.before(ctx -> ctx.attribute(ATTRIBUTE, resolve(ctx.ip(), ctx.header("X-Forwarded-For"), trustedProxies)));
+        // Every line of the header, in order: a balancer may add its own line after the client's instead of appending to it.
+        routes.before(ctx -> ctx.attribute(ATTRIBUTE, resolve(ctx.ip(), String.join(",", java.util.Collections.list(ctx.req().getHeaders("X-Forwarded-For"))),
+                trustedProxies)));
     }
 
     /** The client's address: set by {@link #install} behind trusted proxies, else the connection's peer. */
@@ -32,7 +34,9 @@ public final class ClientAddress {
         String[] hops = forwardedFor.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
-            if (hop.isEmpty() || hop.length() > 64 || !hop.matches("[0-9A-Fa-f:.\\[\\]]+")) return peer; // not an address: believe nothing
+            if (hop.isEmpty() || hop.length() > 64 || !hop.matches("[0-9A-Fa-f:.\\[\\]]+") || hop.indexOf('.') < 0 && hop.indexOf(':') < 0) {
+                return peer; // not an address: believe nothing
+            }
             if (!trusted.contains(hop)) return hop;
         }
         return peer;

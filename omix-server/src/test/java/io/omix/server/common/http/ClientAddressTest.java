@@ -23,6 +23,7 @@ class ClientAddressTest {
         assertEquals("203.0.113.7", ClientAddress.resolve("10.0.0.2", "1.1.1.1, 203.0.113.7", BALANCERS),
                 "a spoofed first entry: the one the balancer added counts");
         assertEquals("10.0.0.2", ClientAddress.resolve("10.0.0.2", "not-an-address", BALANCERS));
+        assertEquals("10.0.0.2", ClientAddress.resolve("10.0.0.2", "beef", BALANCERS), "hexadecimal letters alone are no address");
         assertEquals("10.0.0.2", ClientAddress.resolve("10.0.0.2", null, BALANCERS));
     }
 }
