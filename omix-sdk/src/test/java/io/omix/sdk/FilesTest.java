@@ -228,6 +228,38 @@ class FilesTest {
         }
     }
 
+    /**
+     * An account erased while one of its uploads is on its way: the upload is refused as it would be recorded (42001),
+     * and nothing of it stays (no record, no bytes, no quota lock naming the person).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anUploadUnderWayWhenItsOwnerIsErasedLeavesNothing(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            Identity.Person gil = Identity.user(s, "gil", "gil@example.org");
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = token(o, gil, null).api()) {
+                Model token = api.getUploadToken();
+                String name = token.getString("destination") + "/late.bin";
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return signedSlowPut(token, name, randomBytes(60_000, 9), 2000);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(700);
+                var platform = Identity.platform(s);
+                assertTrue(new io.omix.server.privacy.Erasure(platform).eraseUser(gil.userId()).isPresent());
+                assertEquals(42001, envelopeCode(upload.get(60, java.util.concurrent.TimeUnit.SECONDS)), "refused as it would be recorded");
+                var jdbc = platform.database().jdbc();
+                assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getLong(1), "user:" + gil.userId()).orElseThrow());
+                assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM owner_locks WHERE owner = ?", rs -> rs.getLong(1), "user:" + gil.userId()).orElseThrow());
+                assertThrows(java.io.IOException.class, () -> platform.objects().open(name).close(), "its bytes are gone");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyKindOfSourceUploadsAndDownloadsByteForByte(String kind, @TempDir Path dir) throws Exception {

@@ -49,26 +49,49 @@ public final class FileStore {
      * leave room for it under {@code maxBytesPerOwner}, checked with the owner's lock held: false (nothing recorded)
      * when they do not, because another upload took the room while this one's bytes arrived.
      */
-    boolean putObjectWithin(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner) {
+    Recorded putObjectWithin(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner,
+                             String accessKeyId) {
         ensureOwnerLock(owner);
         return jdbc.inTransaction(tx -> {
+            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return Recorded.CREDENTIALS_GONE;
             holdOwner(tx, owner);
-            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return false;
+            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return Recorded.NO_ROOM;
             recordObject(tx, objectName, owner, stored, now);
-            return true;
+            return Recorded.YES;
         });
     }
 
+    /** Whether a write was recorded, or why not. */
+    enum Recorded { YES, NO_ROOM, CREDENTIALS_GONE }
+
     /** Records a new multipart upload (its size reserved) if the owner's quota leaves room for it, checked as above. */
-    boolean insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner) {
+    Recorded insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner, String accessKeyId) {
         ensureOwnerLock(u.owner());
         return jdbc.inTransaction(tx -> {
+            if (!holdCredential(tx, accessKeyId, u.owner())) return Recorded.CREDENTIALS_GONE;
             holdOwner(tx, u.owner());
-            if (bytesHeld(tx, u.owner(), u.objectName()) + u.size() > maxBytesPerOwner) return false;
+            if (bytesHeld(tx, u.owner(), u.objectName()) + u.size() > maxBytesPerOwner) return Recorded.NO_ROOM;
             Jdbc.update(tx, "INSERT INTO multipart_uploads (upload_id, object_name, owner, size_bytes, sha256, part_size, created_at) VALUES (?,?,?,?,?,?,?)",
                     u.uploadId(), u.objectName(), u.owner(), u.size(), u.sha256(), u.partSize(), now);
-            return true;
+            return Recorded.YES;
         });
+    }
+
+    /**
+     * Holds the credentials a write came with until it is recorded: false when they were revoked or went with an erasure
+     * of their owner while the bytes arrived (an erasure deletes them before it lists the owner's files, so a write
+     * holding them first is listed and erased with the rest). The owner's lock row, made again by this write, goes with
+     * an owner that is gone.
+     */
+    private static boolean holdCredential(java.sql.Connection tx, String accessKeyId, String owner) throws java.sql.SQLException {
+        if (!Jdbc.query(tx, "SELECT access_key_id FROM upload_credentials WHERE access_key_id = ? AND revoked_at IS NULL FOR UPDATE",
+                rs -> 1, accessKeyId).isEmpty()) {
+            return true;
+        }
+        if (owner.startsWith("user:") && Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?", rs -> 1, owner.substring(5)).isEmpty()) {
+            Jdbc.update(tx, "DELETE FROM owner_locks WHERE owner = ?", owner);
+        }
+        return false;
     }
 
     /** Forgets the object of {@code objectName}, if any (its bytes are the caller's to delete). */
@@ -193,11 +216,21 @@ public final class FileStore {
 
     /** Ends an upload: the object takes its place (when completed) and the upload is gone, in one transaction. */
     void finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
-        jdbc.inTransaction(tx -> {
+        finishUpload(uploadId, objectName, owner, stored, now, null);
+    }
+
+    /**
+     * Ends an upload as above, its object recorded only while the upload and the credentials it is completed with
+     * ({@code accessKeyId}, when given) still stand: an abort or an erasure that came first leaves nothing recorded.
+     */
+    Recorded finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, String accessKeyId) {
+        return jdbc.inTransaction(tx -> {
+            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return Recorded.CREDENTIALS_GONE;
             // The upload's row, its parts with it (ON DELETE CASCADE): the order putPart takes them, so the two never wait on each other.
-            Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
+            int ended = Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
+            if (stored != null && ended == 0) return Recorded.CREDENTIALS_GONE;
             if (stored != null) recordObject(tx, objectName, owner, stored, now);
-            return null;
+            return Recorded.YES;
         });
     }
 

@@ -104,15 +104,13 @@ public final class FilesCapability implements Capability {
             } catch (ApiException e) {
                 throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
             }
-            if (!store.putObjectWithin(name, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner())) {
-                // Another upload took the room while these bytes arrived: they go, and the name's earlier object with them
-                // (its bytes were replaced as these were stored).
-                store.forgetObject(name);
-                try {
-                    objects.delete(name);
-                } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object {} stays for housekeeping: {}", name, e.toString());
-                }
+            FileStore.Recorded recorded = store.putObjectWithin(name, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
+                    c.accessKeyId());
+            if (recorded != FileStore.Recorded.YES) {
+                // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
+                // and the name's earlier object with them (its bytes were replaced as these were stored).
+                dropUnrecorded(name);
+                if (recorded == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
                 throw tooLarge("object", 0, room(c.owner(), name));
             }
             return objectView(name, stored);
@@ -139,12 +137,14 @@ public final class FilesCapability implements Capability {
                     objects.startParts(u.uploadId(), name);
                     return null;
                 }, "object", 0);
-                if (!store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner())) {
+                FileStore.Recorded recorded = store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner(), c.accessKeyId());
+                if (recorded != FileStore.Recorded.YES) {
                     try {
                         objects.abortParts(u.uploadId());
                     } catch (IOException e) {
                         // its staging goes with housekeeping's sweep of abandoned uploads
                     }
+                    if (recorded == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
                     throw tooLarge("object", room(c.owner(), name), room(c.owner(), name));
                 }
                 return u;
@@ -190,7 +190,10 @@ public final class FilesCapability implements Capability {
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
             ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
             ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
-            store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now());
+            if (store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now(), credential(r).accessKeyId()) != FileStore.Recorded.YES) {
+                dropUnrecorded(u.objectName());   // aborted, or its credentials revoked or erased, while it was being completed
+                throw credentialsGone();
+            }
             return objectView(u.objectName(), stored);
         });
         routes.api(HandlerType.DELETE, "/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
@@ -202,6 +205,21 @@ public final class FilesCapability implements Capability {
             store.finishUpload(u.uploadId(), u.objectName(), u.owner(), null, platform.now());
             return Map.of("upload_id", u.uploadId(), "aborted", true);
         });
+    }
+
+    /** Bytes stored under {@code name} that were not recorded: they go, with the record of any earlier object they replaced. */
+    private void dropUnrecorded(String name) {
+        store.forgetObject(name);
+        try {
+            objects.delete(name);
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object {} stays for housekeeping: {}", name, e.toString());
+        }
+    }
+
+    private static ApiException credentialsGone() {
+        return new ApiException(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("credentials",
+                "these credentials were revoked, or went with their owner's account, while the upload was under way"));
     }
 
     /** Whose files a token's calls touch: the user's for authorization-code tokens, the client's otherwise. */
@@ -224,7 +242,7 @@ public final class FilesCapability implements Capability {
         byte[] body = ("Omix demo report\nrs762551 (CYP1A2): C/A - moderately fast caffeine metabolism\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             ObjectStore.Stored stored = objects.put(name, new java.io.ByteArrayInputStream(body), body.length, null);
-            store.putObjectWithin(name, "user:" + userId, stored, now, Long.MAX_VALUE);
+            store.putObjectWithin(name, "user:" + userId, stored, now, Long.MAX_VALUE, null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

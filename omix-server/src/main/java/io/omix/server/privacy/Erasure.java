@@ -140,6 +140,9 @@ public final class Erasure {
                 }
             }
             String owner = "user:" + userId;
+            // Upload credentials first: a write holding them until it is recorded (FileStore) is then either listed below, or
+            // finds them gone and records nothing.
+            Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
             for (String name : Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
                 objects.add(new String[] {"object", name});
             }
@@ -149,7 +152,6 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM owner_locks WHERE owner = ?", owner);   // its quota lock names the person
             Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
-            Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
             // Answers kept for retries of the person's own writes (their ids and data are in them).
             Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
