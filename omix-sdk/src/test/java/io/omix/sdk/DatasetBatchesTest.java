@@ -397,6 +397,39 @@ class DatasetBatchesTest {
         }
     }
 
+    /**
+     * A copy job into a dataset whose deletion is under way (not yet committed) waits for it and fails: no batch or row is
+     * left under the deleted dataset, where nothing could reach it and the key's quota would still count it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aCopyIntoADatasetBeingDeletedLeavesNothingBehind(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "doomed");
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                long source = create(a, ws.workspaceId(), ws.projectId(), fruit("Source", new Object[] {"kiwi", 1, "2024-05-01"}));
+                long doomed = create(a, ws.workspaceId(), ws.projectId(), fruit("Doomed", new Object[] {"lime", 2, "2024-05-02"}));
+                var jdbc = s.server().platform().database().jdbc();
+                Model job;
+                try (java.sql.Connection deleting = s.server().platform().database().dataSource().getConnection()) {
+                    deleting.setAutoCommit(false);
+                    // What a deletion of the dataset does, in its order, not yet committed.
+                    io.omix.server.common.db.Jdbc.update(deleting, "UPDATE datasets SET status = 'deleted' WHERE dataset_id = ?", doomed);
+                    io.omix.server.common.db.Jdbc.update(deleting, "DELETE FROM ds_rows WHERE batch_id IN (SELECT batch_id FROM ds_batches WHERE dataset_id = ?)", doomed);
+                    io.omix.server.common.db.Jdbc.update(deleting, "DELETE FROM ds_batches WHERE dataset_id = ?", doomed);
+                    job = a.batches().create(ws.workspaceId(), ws.projectId(), doomed, BatchCreation.from(source).map("fruit", "fruit", ColumnType.TEXT).build());
+                    Thread.sleep(1000);
+                    deleting.commit();
+                }
+                Model done = a.jobs().waitFor(job, WAIT);
+                assertEquals("failure", done.getString("status"), done.dumps());
+                assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM ds_batches WHERE dataset_id = ?", rs -> rs.getLong(1), doomed).orElseThrow(),
+                        "no batch under the deleted dataset");
+            }
+        }
+    }
+
     /** A page of wide rows ends early (8 MiB of cells), and paging goes on from the row after its last. */
     @Test
     void aPageOfWideRowsStopsAtItsByteBudget() {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.HttpProblem;
 import io.omix.server.tasks.TaskEngine;
 
@@ -145,6 +147,14 @@ final class BatchJobs {
             check(source, mapping);
         } catch (HttpProblem misfit) {
             throw new TaskEngine.TaskFailure(misfit.detail(), new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(misfit.extra()));
+        }
+        // The datasets written held until the job commits (in id order, as a deletion of several takes them): a deletion
+        // either waits for the copy and removes its batch too, or came first and the job fails, leaving no rows behind.
+        java.util.TreeSet<Long> held = new java.util.TreeSet<>(List.of(destination.id()));
+        if (p.path("delete_source_ds").asBoolean()) held.add(source.id());
+        SqlWhere heldWhere = new SqlWhere().in("dataset_id", new ArrayList<>(held)).and("status <> 'deleted'");
+        if (Jdbc.query(tx, "SELECT dataset_id FROM datasets" + heldWhere.sql() + " ORDER BY dataset_id FOR UPDATE", rs -> 1, heldWhere.args()).size() < held.size()) {
+            throw new TaskEngine.TaskFailure("the destination or source dataset was deleted");
         }
         OffsetDateTime now = platform.now();
         long target = destination.id();

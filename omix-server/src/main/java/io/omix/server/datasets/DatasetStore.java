@@ -333,9 +333,10 @@ public final class DatasetStore {
 
     /** Marks a dataset deleted and removes its rows (its record stays, so ids are never reused). */
     static void deleteDataset(Connection tx, long datasetId, OffsetDateTime now) throws SQLException {
+        // The dataset's row first: a copy job writing into it holds it, so its batch is committed before the batches are deleted.
+        Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
         Jdbc.update(tx, "DELETE FROM ds_rows WHERE batch_id IN (SELECT batch_id FROM ds_batches WHERE dataset_id = ?)", datasetId);
         Jdbc.update(tx, "DELETE FROM ds_batches WHERE dataset_id = ?", datasetId);
-        Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
     }
 
     /** Gives a dataset another name. */
