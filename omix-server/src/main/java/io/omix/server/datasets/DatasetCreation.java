@@ -119,14 +119,17 @@ final class DatasetCreation {
      */
     long csv(long projectId, String name, InputStream body, String createdBy) {
         String dsName = name("name", name);
-        try (Spool spool = Spool.of(body, MAX_UPLOAD_BYTES);
+        try (Spool spool = Spool.of(body, MAX_UPLOAD_BYTES, "dataset-key:" + createdBy);
              InputStream in = spool.input();
              CsvParser parser = CSV.createParser(in)) {
             List<String> header = nextRow(parser, MAX_COLUMNS, 1);
             if (header == null) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
             if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
+            Set<String> headerNames = new HashSet<>();
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
+                // Columns are picked by name (columns=, mappings): a second column of one name could never be.
+                if (!headerNames.add(h.trim())) throw QuerySyntax.bad("body", "the header row names the column '" + h.trim() + "' twice");
             }
             List<String> ids = columnIds(header);
             boolean[] numeric = new boolean[header.size()];

@@ -12,24 +12,40 @@ import java.util.concurrent.atomic.AtomicLong;
  * A temporary file between a peer and the database: a request body is taken whole before a transaction
  * starts, an answer is written whole before it is sent, so that no pooled connection waits on a peer that
  * sends or reads slowly (ten such peers would otherwise hold the whole pool). Deleted when closed. All
- * spools of a server together hold at most {@link #MAX_TOTAL_BYTES}: beyond, writing one is refused
- * ({@link Busy}) rather than filling the temporary directory.
+ * spools of a server together hold at most {@link #MAX_TOTAL_BYTES}, and those of one caller a quarter of it: beyond,
+ * writing one is refused ({@link Busy}) rather than filling the temporary directory.
  */
 public final class Spool implements AutoCloseable {
     /** What the spools of one server may hold together. */
     public static final long MAX_TOTAL_BYTES = 4L << 30;
+    /** What the spools of one caller may hold together: a quarter, so that one caller's slow bodies cannot take them all. */
+    public static final long MAX_HOLDER_BYTES = MAX_TOTAL_BYTES / 4;
+    static volatile long holderShare = MAX_HOLDER_BYTES;   // smaller in tests
     private static final AtomicLong IN_USE = new AtomicLong();
+    private static final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> BY_HOLDER = new java.util.concurrent.ConcurrentHashMap<>();
     private static final String PREFIX = "omix-spool-";
     private final Path file;
+    private final String holder;
     private final AtomicLong held = new AtomicLong();
 
-    private Spool(Path file) {
+    private Spool(Path file, String holder) {
         this.file = file;
+        this.holder = holder;
     }
 
     /** An empty spool to write into. */
     public static Spool create() throws IOException {
-        return new Spool(Files.createTempFile(PREFIX, ".tmp"));
+        return new Spool(Files.createTempFile(PREFIX, ".tmp"), null);
+    }
+
+    /**
+     * The whole of {@code in}, at most {@code limit} bytes, counted against {@code holder}'s share as well.
+     *
+     * @throws TooLarge when {@code in} holds more (nothing is kept)
+     * @throws Busy     when the server's spools, or the holder's, hold all they may
+     */
+    public static Spool of(InputStream in, long limit, String holder) throws IOException {
+        return fill(new Spool(Files.createTempFile(PREFIX, ".tmp"), holder), in, limit);
     }
 
     /**
@@ -39,7 +55,10 @@ public final class Spool implements AutoCloseable {
      * @throws Busy     when the server's spools hold all they may
      */
     public static Spool of(InputStream in, long limit) throws IOException {
-        Spool spool = create();
+        return fill(create(), in, limit);
+    }
+
+    private static Spool fill(Spool spool, InputStream in, long limit) throws IOException {
         try (OutputStream out = spool.output()) {
             byte[] buffer = new byte[1 << 16];
             long total = 0;
@@ -78,7 +97,18 @@ public final class Spool implements AutoCloseable {
             IN_USE.addAndGet(-bytes);
             throw new Busy();
         }
+        if (holder != null && BY_HOLDER.computeIfAbsent(holder, h -> new AtomicLong()).addAndGet(bytes) > holderShare) {
+            release(bytes);
+            IN_USE.addAndGet(-bytes);
+            throw new Busy();
+        }
         held.addAndGet(bytes);
+    }
+
+    /** Gives back {@code bytes} of the holder's share (its entry goes when it holds nothing). */
+    private void release(long bytes) {
+        if (holder == null || bytes == 0) return;
+        BY_HOLDER.computeIfPresent(holder, (h, n) -> n.addAndGet(-bytes) <= 0 ? null : n);
     }
 
     public InputStream input() throws IOException {
@@ -92,7 +122,9 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
-        IN_USE.addAndGet(-held.getAndSet(0));
+        long bytes = held.getAndSet(0);
+        IN_USE.addAndGet(-bytes);
+        release(bytes);
         try {
             Files.deleteIfExists(file);
         } catch (IOException ignored) {

@@ -1,0 +1,32 @@
+package io.omix.server.common.io;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** One caller's spooled bodies hold at most their share of the server's spool space; others keep theirs. */
+class SpoolTest {
+    static InputStream bytes(int n) {
+        return new ByteArrayInputStream(new byte[n]);
+    }
+
+    @Test
+    void oneHoldersBodiesCannotTakeTheWholeSpool() throws Exception {
+        long before = Spool.holderShare;
+        Spool.holderShare = 1000;
+        try (Spool first = Spool.of(bytes(800), 10_000, "dataset-key:a")) {
+            assertThrows(Spool.Busy.class, () -> Spool.of(bytes(300), 10_000, "dataset-key:a").close(), "beyond a's share while its first is held");
+            try (Spool other = Spool.of(bytes(800), 10_000, "dataset-key:b"); InputStream in = other.input()) {
+                assertArrayEquals(new byte[800], in.readAllBytes(), "another caller has a share of its own");
+            }
+            first.close();
+            Spool.of(bytes(300), 10_000, "dataset-key:a").close();   // given back when the first is closed
+        } finally {
+            Spool.holderShare = before;
+        }
+    }
+}
