@@ -141,6 +141,30 @@ class ErasureTest {
      * erasure takes it first): items whose sample was erased after the request's visibility check are refused, not
      * written as orphans that no later erasure could find.
      */
+    /** A sample's items erased from an open batch: the partner goes on importing into the batch, numbered after its last item. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOpenBatchTakesItemsAfterASampleOfItWasErased(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String project = new SampleStore(platform).createProject("open", 1, null, null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "OPEN_APP");
+            BatchStore batches = new BatchStore(platform);
+            long batchNo = batches.register(app.app().namespace(), "batch", "items").batchNo();
+            Person first = person(s, "firstone", project, ownTool(platform), app.app().namespace(), batchNo);
+            Person second = person(s, "secondone", project, ownTool(platform), app.app().namespace(), batchNo);
+            new io.omix.server.privacy.Erasure(platform).eraseSample(first.sample());
+            assertEquals(java.util.Optional.empty(), batches.importItems(app.app().namespace(), batchNo, second.sample(),
+                    List.of(new BatchStore.NewItem("8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01", JsonNodeFactory.instance.objectNode().put("more", true)))));
+            var jdbc = platform.database().jdbc();
+            long items = jdbc.queryOne("SELECT COUNT(*) FROM data_items WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).orElseThrow();
+            assertEquals(items, jdbc.queryOne("SELECT item_count FROM batches WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).orElseThrow(),
+                    "the batch counts the items it holds");
+            first.api().close();
+            second.api().close();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void batchItemsOfASampleErasedMeanwhileAreRefused(String kind) throws Exception {

@@ -77,7 +77,8 @@ public final class BatchStore {
             Batch batch = locked.get(0);
             if (batch.commitTaskId() != null || batch.committed()) return Optional.of(Refusal.COMMITTED);
             OffsetDateTime now = platform.now();
-            long seq = batch.itemCount();
+            // Numbered after the batch's last item, not its count: an erasure removes a sample's items from open batches.
+            long seq = Jdbc.query(tx, "SELECT COALESCE(MAX(seq), 0) FROM data_items WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).get(0);
             try (PreparedStatement ps = tx.prepareStatement("INSERT INTO data_items (batch_no, seq, data_item_id, biosample_id,"
                     + " data_element_id, attributes, create_time) VALUES (?,?,?,?,?,?,?)")) {
                 for (NewItem item : items) {
@@ -87,7 +88,7 @@ public final class BatchStore {
                 }
                 ps.executeBatch();
             }
-            Jdbc.update(tx, "UPDATE batches SET item_count = ? WHERE batch_no = ?", seq, batchNo);
+            Jdbc.update(tx, "UPDATE batches SET item_count = item_count + ? WHERE batch_no = ?", items.size(), batchNo);
             return Optional.empty();
         });
     }
