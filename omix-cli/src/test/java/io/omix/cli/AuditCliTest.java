@@ -76,6 +76,8 @@ class AuditCliTest {
             assertEquals("operator", op.get("actor_kind").asText());
             assertEquals("ok", op.get("outcome").asText());
             assertTrue(op.get("resources").asText().contains("username=audited-op"), op.toString());
+            assertTrue(op.get("resources").asText().contains("email") && !op.get("resources").asText().contains("op@example.org"),
+                    "the person's email is named, not kept: " + op);
             assertFalse(listed.out().contains("audit-password-1"), "no secret reaches the trail");
 
             List<JsonNode> byClient = lines(omix(s, "audit", "list", "--json", "--client", client.client().clientId()).out());
