@@ -47,6 +47,11 @@ final class BackupCommands {
             requireEmbedded(config);
             try {
                 Files.createDirectories(target);
+                // The backup holds every person's data in clear: only into a directory of this user's own (not a link, not
+                // one someone else made ready, e.g. under /tmp, and could read from after the permissions are set).
+                if (Files.isSymbolicLink(target) || !Files.getOwner(target, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"))) {
+                    throw new IllegalArgumentException(target + " is a link or belongs to another user: back up into a directory of your own");
+                }
                 try (Stream<Path> existing = Files.list(target)) {
                     if (existing.findAny().isPresent()) throw new IllegalArgumentException(target + " is not empty");
                 }
@@ -54,6 +59,7 @@ final class BackupCommands {
                 Path db = target.resolve("db.zip").toAbsolutePath();
                 // Inside the database's own process (AUTO_SERVER): a consistent snapshot while writes go on.
                 admin.withPlatform(p -> p.database().jdbc().update("BACKUP TO '" + db.toString().replace("'", "''") + "'"));
+                Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-------"));
                 Path objects = config.objectsDir().resolve("objects");
                 long copied = copyTree(objects, target.resolve("objects"));
                 Path key = config.dataDir().resolve("master.key");
@@ -142,11 +148,12 @@ final class BackupCommands {
         if (!Files.isDirectory(from)) return 0;
         long n = 0;
         try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.filter(Files::isRegularFile).toList()) {
+            // Files only, never what a link in the tree points at (the store makes none; one planted there is not followed).
+            for (Path p : all.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
                 Path out = to.resolve(from.relativize(p).toString());
                 Files.createDirectories(out.getParent());
                 try {
-                    Files.copy(p, out, StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(p, out, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
                     n++;
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // removed meanwhile: not named by the backed-up database either

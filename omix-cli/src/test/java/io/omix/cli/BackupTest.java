@@ -138,6 +138,16 @@ class BackupTest {
             assertEquals(0, taken.exit(), taken.err());
             assertTrue(taken.json().get("objects").asLong() >= 1, taken.out());
             assertTrue(Files.exists(backup.resolve("master.key")));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(backup.resolve("db.zip"))),
+                    "the database's copy is the operator's alone");
+            if ("root".equals(System.getProperty("user.name"))) {
+                // An empty directory someone else made ready (under /tmp, say) is not backed up into: they could read it.
+                Path planted = Files.createDirectories(dir.resolve("planted"));
+                Files.setOwner(planted, planted.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+                AdminAndLoginTest.Run refused = AdminAndLoginTest.omix("admin", "--data-dir", s.dataDir().toString(), "backup", planted.toString());
+                assertEquals(2, refused.exit(), refused.err());
+                assertTrue(refused.err().contains("belongs to another user"), refused.err());
+            }
         }
         assertTrue(duringBackup.size() > 0, "writes went on during the backup");
 
