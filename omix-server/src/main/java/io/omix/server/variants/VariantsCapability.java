@@ -44,10 +44,12 @@ public final class VariantsCapability implements Capability {
     static final StringParam NEXT_PAGE = Param.string("next_page").maxLength(200);
     static final ParamSpec REGION = ParamSpec.of(BIOSAMPLE_ID, REGIONS, BED, ONLY_VARIANT_SITES, REGION_LIMIT, NEXT_PAGE);
 
-    static final StringParam ASSEMBLY = Param.string("assembly").maxLength(32);
+    /** Printable text only: these are written back into the header lines of exported VCFs. */
+    private static final java.util.regex.Pattern PRINTABLE = java.util.regex.Pattern.compile("[^\\p{Cntrl}]*");
+    static final StringParam ASSEMBLY = Param.string("assembly").maxLength(32).pattern(PRINTABLE, "printable text, no line breaks");
     static final IntParam DBSNP_BUILD = Param.integer("dbsnp_build").range(1, 10_000);
-    static final StringParam PIPELINE = Param.string("pipeline_version").maxLength(64);
-    static final StringParam SAMPLE_NAME = Param.string("sample_name").maxLength(200);
+    static final StringParam PIPELINE = Param.string("pipeline_version").maxLength(64).pattern(PRINTABLE, "printable text, no line breaks");
+    static final StringParam SAMPLE_NAME = Param.string("sample_name").maxLength(200).pattern(PRINTABLE, "printable text, no line breaks");
     static final ParamSpec IMPORT = ParamSpec.of(BIOSAMPLE_ID, ASSEMBLY, DBSNP_BUILD, PIPELINE, SAMPLE_NAME);
 
     private final VariantStore variants;

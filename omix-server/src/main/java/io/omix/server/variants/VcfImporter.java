@@ -61,6 +61,8 @@ public final class VcfImporter {
 
         private static void atMost(String name, String value, int max) {
             if (value != null && value.length() > max) throw new IllegalArgumentException(name + " is longer than " + max + " characters");
+            // Written back into exported VCF headers (##reference=...): a line break would end the header line there.
+            if (value != null && value.chars().anyMatch(Character::isISOControl)) throw new IllegalArgumentException(name + " holds a control character");
         }
     }
 

@@ -36,6 +36,12 @@ import java.util.zip.GZIPInputStream;
 final class VcfRecords implements AutoCloseable {
     /** Records a worker parses at a time. */
     static final int CHUNK = 1000;
+    /** The longest line taken (a record with a long annotation is tens of KB): a longer one is refused as it is read. */
+    static final int MAX_LINE_CHARS = 1 << 20;
+    /** What a header may hold (every parser thread reads it again): a large assembly's contig lines fit many times over. */
+    static final long MAX_HEADER_CHARS = 32L << 20;
+    /** What one chunk's lines may hold, so that the chunks in flight stay small however long the lines. */
+    static final long MAX_CHUNK_CHARS = 8L << 20;
     private static final Pattern HTSJDK_LINE = Pattern.compile("(approximately )?line number \\d+");
 
     /** What a worker makes of a record: anything, built off the reading thread. */
@@ -83,10 +89,15 @@ final class VcfRecords implements AutoCloseable {
             // block's end, ending the file early without a word.
             text = BlockCompressedInputStream.isValidFile(buffered) ? new BlockCompressedInputStream(buffered) : new GZIPInputStream(buffered, 1 << 16);
         }
-        BufferedReader reader = new BufferedReader(new InputStreamReader(text, StandardCharsets.UTF_8), 1 << 16);
+        BufferedReader reader = new BufferedReader(new LineLimit(new InputStreamReader(text, StandardCharsets.UTF_8)), 1 << 16);
         List<String> headerLines = new ArrayList<>();
         String line;
-        while ((line = reader.readLine()) != null && line.startsWith("#")) headerLines.add(line);
+        long headerChars = 0;
+        while ((line = reader.readLine()) != null && line.startsWith("#")) {
+            headerChars += line.length() + 1;
+            if (headerChars > MAX_HEADER_CHARS) throw new IOException("its header is longer than " + (MAX_HEADER_CHARS >> 20) + " MiB");
+            headerLines.add(line);
+        }
         VCFHeader header = readHeader(headerLines).getHeader();
         VcfRecords records = new VcfRecords(reader, headerLines, header, headerLines.size());
         records.firstRecord = line;
@@ -131,14 +142,18 @@ final class VcfRecords implements AutoCloseable {
         long[] lineNos = new long[CHUNK];
         long firstSeq = seq + 1;
         try {
-            String line;
-            while (lines.size() < CHUNK && (line = nextLine()) != null) {
+            String line = null;
+            long chars = 0;
+            while (lines.size() < CHUNK && chars < MAX_CHUNK_CHARS && (line = nextLine()) != null) {
                 lineNo++;
                 if (line.isEmpty() || line.startsWith("#")) continue;
                 lineNos[lines.size()] = lineNo;
                 lines.add(line);
+                chars += line.length();
             }
-            if (lines.size() < CHUNK) exhausted = true;
+            if (line == null) exhausted = true;
+        } catch (LineLimit.TooLong e) {
+            throw new IllegalArgumentException("line " + (lineNo + 1) + " of the VCF is longer than " + (MAX_LINE_CHARS >> 20) + " MiB", e);
         } catch (IOException | RuntimeException e) {
             // A truncated or corrupt gzip stream: the client's file, so the client's error. The reader's own words name
             // its library ("ZLIB"); they stay with the cause, in the log.
@@ -148,6 +163,40 @@ final class VcfRecords implements AutoCloseable {
         if (lines.isEmpty()) return;
         seq += lines.size();
         inFlight.add(workers.submit(() -> parse(lines, lineNos, firstSeq)));
+    }
+
+    /** Refuses a line longer than {@link #MAX_LINE_CHARS} as its characters arrive (a line reader would take it whole first). */
+    static final class LineLimit extends java.io.FilterReader {
+        private int sinceBreak;
+
+        LineLimit(java.io.Reader in) {
+            super(in);
+        }
+
+        @Override
+        public int read(char[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            for (int i = offset; i < offset + n; i++) {
+                if (buffer[i] == '\n') {
+                    sinceBreak = 0;
+                } else if (++sinceBreak > MAX_LINE_CHARS) {
+                    throw new TooLong();
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public int read() throws IOException {
+            char[] one = new char[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0];
+        }
+
+        static final class TooLong extends IOException {
+            TooLong() {
+                super("a line is longer than " + (MAX_LINE_CHARS >> 20) + " MiB");
+            }
+        }
     }
 
     private VCFCodec newCodec() {

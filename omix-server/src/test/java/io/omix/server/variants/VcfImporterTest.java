@@ -60,6 +60,9 @@ class VcfImporterTest {
                 assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, null, "p".repeat(65), null)).getMessage());
         assertEquals("sample_name is longer than 200 characters",
                 assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, null, null, "s".repeat(201))).getMessage());
+        assertEquals("assembly holds a control character",
+                assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options("GRCh38\n#CHROM", null, null, null)).getMessage(),
+                "a line break would end an exported header line");
         for (int build : new int[] {0, -1, 10_001}) {
             assertThrows(IllegalArgumentException.class, () -> new VcfImporter.Options(null, build, null, null), "build " + build);
         }

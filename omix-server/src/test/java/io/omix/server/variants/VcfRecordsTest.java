@@ -51,6 +51,35 @@ class VcfRecordsTest {
         }
     }
 
+    /**
+     * A compressed VCF can unpack to anything: a line beyond 1 MiB is refused as it is read (named by its line), a
+     * header beyond 32 MiB too, and records of long lines are cut into smaller chunks than 1,000 (all still read in order).
+     */
+    @Test
+    void overlongLinesAndHeadersAreRefusedAsTheyAreRead() throws Exception {
+        String good = CallStoreTest.vcf(10);
+        int headerLines = (int) CallStoreTest.vcf(0).lines().count();
+        List<String> lines = new ArrayList<>(good.lines().toList());
+        lines.set(headerLines + 4, lines.get(headerLines + 4).replace("\tPASS\t.\t", "\tPASS\tNOTE=" + "x".repeat(VcfRecords.MAX_LINE_CHARS) + "\t"));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> readAll(gzip(String.join("\n", lines).getBytes(StandardCharsets.UTF_8)), 2));
+        assertEquals("line " + (headerLines + 5) + " of the VCF is longer than 1 MiB", tooLong.getMessage());
+
+        StringBuilder header = new StringBuilder("##fileformat=VCFv4.2\n");
+        String filler = "##x=" + "y".repeat(1000) + "\n";
+        while (header.length() <= VcfRecords.MAX_HEADER_CHARS) header.append(filler);
+        IOException bigHeader = assertThrows(IOException.class, () -> VcfRecords.open(new ByteArrayInputStream(
+                gzip((header + good.substring(good.indexOf("#CHROM"))).getBytes(StandardCharsets.UTF_8)))).close());
+        assertEquals("its header is longer than 32 MiB", bigHeader.getMessage());
+
+        List<String> wide = new ArrayList<>(CallStoreTest.vcf(RECORDS).lines().toList());
+        String note = "x".repeat(20_000);
+        for (int i = headerLines; i < wide.size(); i++) wide.set(i, wide.get(i).replace("\tPASS\t.\t", "\tPASS\tNOTE=" + note + "\t"));
+        List<VcfRecords.Parsed<String>> all = readAll(String.join("\n", wide).getBytes(StandardCharsets.UTF_8), 2);
+        assertEquals(RECORDS, all.size(), "every record, in chunks of at most 8 MiB of lines");
+        for (int i = 0; i < RECORDS; i++) assertEquals(i + 1, all.get(i).seq());
+    }
+
     @Test
     void aMalformedRecordIsNamedByItsLineInTheWholeFileAndNothingAfterItIsRead() throws Exception {
         String good = CallStoreTest.vcf(RECORDS);
