@@ -152,7 +152,7 @@ public final class StorageBench {
                 chunk.add(new BatchStore.NewItem(StreamBench.HEART_RATE,
                         JsonNodeFactory.instance.objectNode().put("value", i % 200).put("unit", "beats/min")));
             }
-            batches.importItems(namespace, batchNo, "BENCH0001", chunk).ifPresent(r -> {
+            batches.importItems(namespace, batchNo, null, chunk).ifPresent(r -> {
                 throw new IllegalStateException(r.toString());
             });
         }

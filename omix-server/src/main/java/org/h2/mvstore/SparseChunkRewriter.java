@@ -26,18 +26,6 @@ public final class SparseChunkRewriter {
         return rewritten != null && rewritten;
     }
 
-    /**
-     * Moves up to {@code moveSize} bytes of chunks from the file's end into the free space between chunks, then
-     * shrinks the file, when the file is less than {@code targetFillRate} percent live: what H2's own housekeeping
-     * does with a background writer. It runs holding the store's lock, so no commit is stored meanwhile.
-     */
-    public static void moveChunks(MVStore store, int targetFillRate, long moveSize) {
-        FileStore<?> files = store.getFileStore();
-        if (files instanceof RandomAccessStore randomAccess && !store.isClosed() && files.getFillRate() < targetFillRate) {
-            randomAccess.compactMoveChunks(targetFillRate, moveSize, store);
-        }
-    }
-
     /** The file's and the chunks' fill rates, for benchmarks: "file 41 %, chunks 63 %, rewritable 55 %". */
     public static String fillRates(MVStore store) {
         FileStore<?> files = store.getFileStore();

@@ -71,7 +71,6 @@ public final class Database implements AutoCloseable {
                     while (org.h2.mvstore.SparseChunkRewriter.rewrite(store, 80, 4 << 20) && System.nanoTime() < until) {
                         // next chunks
                     }
-                    if (Boolean.getBoolean("omix.db.moveChunks")) org.h2.mvstore.SparseChunkRewriter.moveChunks(store, 70, 16 << 20);
                     store.sync();
                 }
             } catch (RuntimeException e) {
