@@ -277,6 +277,20 @@ class AuditTest {
             assertEquals("GET /samples", coach.getString("operation"));
             assertEquals(null, coach.get("source"), "a person's view leaves out addresses");
             assertEquals(401, get(s, app, "/audit/mine").getInt("code"), "an application without grants cannot read the person's trail");
+            // Page by page, newest first: before= the last seq reads on, however many entries came since.
+            for (int i = 0; i < 3; i++) get(s, app, "/samples");
+            List<Long> seqs = new java.util.ArrayList<>();
+            String next = "/audit/mine?limit=2";
+            for (int page = 0; page < 2; page++) {
+                List<Model> got = get(s, tool, next).getModel("data").getList("entries").models();
+                assertEquals(2, got.size());
+                for (Model e : got) seqs.add(e.getLong("seq"));
+                next = "/audit/mine?limit=2&before=" + seqs.get(seqs.size() - 1);
+            }
+            List<Long> sorted = new java.util.ArrayList<>(seqs);
+            sorted.sort(java.util.Comparator.reverseOrder());
+            assertEquals(sorted, seqs, "newest first across pages");
+            assertEquals(4, new java.util.HashSet<>(seqs).size(), "no entry twice: " + seqs);
 
             assertEquals(401, get(s, tool, "/admin/audit").getInt("code"), "the whole trail is for operators");
             String operator = Identity.operatorToken(s, "auditor");

@@ -30,6 +30,7 @@ public final class AuditCapability implements Capability {
     static final DateTimeParam UNTIL = Param.dateTime("until");
     static final LongParam AFTER = Param.longInt("after").range(0, Long.MAX_VALUE).orElse(0L);
     static final IntParam LIMIT = Param.integer("limit").range(1, 1000).orElse(200);
+    static final LongParam BEFORE = Param.longInt("before").range(1, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
 
     private final Platform platform;
 
@@ -39,10 +40,11 @@ public final class AuditCapability implements Capability {
 
     @Override
     public void routes(Routes routes) {
-        routes.get("/audit/mine", Access.USER_TOKEN, ParamSpec.of(SINCE, LIMIT), (r, p) -> {
+        // Newest first, a page at a time: before= the last entry's seq reads on (however many entries came since).
+        routes.get("/audit/mine", Access.USER_TOKEN, ParamSpec.of(SINCE, BEFORE, LIMIT), (r, p) -> {
             r.caller().requireScope(Scope.GRANTS);
             String person = r.caller().userId();
-            List<AuditLog.Entry> entries = platform.audit().listForPerson(person, p.get(SINCE), p.get(LIMIT));
+            List<AuditLog.Entry> entries = platform.audit().listForPerson(person, p.get(SINCE), p.get(BEFORE), p.get(LIMIT));
             Map<String, String> names = platform.audit().clientNames(entries.stream().map(AuditLog.Entry::actorId).toList());
             List<String> own = platform.database().jdbc().query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), person);
             return Map.of("entries", entries.stream().map(e -> {

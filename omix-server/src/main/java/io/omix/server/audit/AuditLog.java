@@ -592,6 +592,11 @@ public final class AuditLog implements AutoCloseable {
      * entries naming one of their samples (partner apps reach samples, not people).
      */
     public List<Entry> listForPerson(String userId, OffsetDateTime since, int limit) {
+        return listForPerson(userId, since, Long.MAX_VALUE, limit);
+    }
+
+    /** As above, of the entries before {@code beforeSeq} only: the next page after an entry of that seq. */
+    public List<Entry> listForPerson(String userId, OffsetDateTime since, long beforeSeq, int limit) {
         awaitMove();
         int max = Math.max(1, Math.min(limit, 1000));
         List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
@@ -605,7 +610,7 @@ public final class AuditLog implements AutoCloseable {
         // Their own console session is not someone else using their data (its caller id is console:<user id>).
         String ownConsole = "console:" + userId;
         List<Entry> out = new ArrayList<>();
-        long before = Long.MAX_VALUE;
+        long before = beforeSeq;
         for (int read = 0; out.size() < max && read < MAX_PERSON_BLOCKS; ) {
             List<Object> args = new ArrayList<>(subjects);
             args.add(before);
@@ -615,7 +620,7 @@ public final class AuditLog implements AutoCloseable {
                 List<Entry> entries = AuditBlock.decode((String) block[1]);
                 for (int i = entries.size() - 1; i >= 0 && out.size() < max; i--) {
                     Entry e = entries.get(i);
-                    if (ownConsole.equals(e.actorId()) || (since != null && e.at().isBefore(since.toInstant()))) continue;
+                    if (e.seq() >= beforeSeq || ownConsole.equals(e.actorId()) || (since != null && e.at().isBefore(since.toInstant()))) continue;
                     if (userId.equals(e.userId()) || namesSample(e, samples)) out.add(e);
                 }
                 before = (Long) block[0];
