@@ -176,6 +176,33 @@ class BatchesTest {
         }
     }
 
+    /** A namespace's batches hold at most batches.max-items-per-namespace items: the import beyond is refused whole (41401). */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aNamespaceHoldsNoMoreItemsThanItsQuota(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("batches.max-items-per-namespace", "5").start()) {
+            Identity.Client a = Identity.app(s, "QUOTA_APP");
+            Identity.Client b = Identity.app(s, "ROOMY_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build();
+                 PrivateApi other = PrivateApi.builder(b.id(), b.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("q", 1, null, null, null).projectId();
+                String id = p.registerSample(11, project, "Q-1", Map.of()).getString("biosample_id");
+                long first = p.registerBatch("first", "").getLong("batch_no");
+                long second = p.registerBatch("second", "").getLong("batch_no");
+                p.importBatch(first, items(3, 0), id);
+                ApiException over = assertThrows(ApiException.class, () -> p.importBatch(second, items(3, 3), id));
+                assertEquals(Codes.QUOTA_EXCEEDED, over.code(), over.getMessage());
+                assertTrue(over.getMessage().contains("batches.max-items-per-namespace"), over.getMessage());
+                p.importBatch(second, items(2, 3), id);   // what is left of the room
+                assertEquals(3, p.retrieveBatch(first).getInt("data_items"));
+                assertEquals(2, p.retrieveBatch(second).getInt("data_items"), "the refused call wrote none of its items");
+                String otherProject = new SampleStore(s.server().platform()).createProject("r", 1, null, null, null).projectId();
+                String otherSample = other.registerSample(11, otherProject, "R-1", Map.of()).getString("biosample_id");
+                other.importBatch(other.registerBatch("own", "").getLong("batch_no"), items(5, 0), otherSample);   // another namespace's own room
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void concurrentImportsIntoOneBatchKeepEveryItemOnce(String kind) throws Exception {

@@ -76,7 +76,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param datasetRowsPerKey    rows the datasets of one dataset API key may hold together
      * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      */
-    public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey) {}
+    public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -164,6 +164,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("tasks.max-queued-per-owner", "100");
         d.put("datasets.max-rows-per-key", "100000000");
         d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
+        d.put("batches.max-items-per-namespace", "100000000");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -290,7 +291,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 new MicrobiomeBackground(Math.max(1, integer(v, "microbiome.background-min-cohort")),
                         Math.max(1, integer(v, "microbiome.background-publish-every"))),
                 new Quotas(Math.max(1, integer(v, "tasks.max-queued-per-owner")), Math.max(1, Long.parseLong(number(v, "datasets.max-rows-per-key"))),
-                        Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key")))));
+                        Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key"))),
+                        Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace")))));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */

@@ -26,7 +26,7 @@ public final class BatchStore {
                        OffsetDateTime createTime) {}
 
     /** Why an import or commit is refused. */
-    public enum Refusal { NO_SUCH_BATCH, COMMITTED, NO_SUCH_SAMPLE }
+    public enum Refusal { NO_SUCH_BATCH, COMMITTED, NO_SUCH_SAMPLE, QUOTA_EXCEEDED }
 
     private static final String UNIQUE_VIOLATION = "23505";
     private static final AtomicLong LAST_BATCH_NO = new AtomicLong();
@@ -76,6 +76,10 @@ public final class BatchStore {
             if (locked.isEmpty()) return Optional.of(Refusal.NO_SUCH_BATCH);
             Batch batch = locked.get(0);
             if (batch.commitTaskId() != null || batch.committed()) return Optional.of(Refusal.COMMITTED);
+            // What the namespace's batches hold, committed or not (an erasure lowers it): imports into other batches running
+            // at this moment may each take the last room, at most a call's items each.
+            long held = Jdbc.query(tx, "SELECT COALESCE(SUM(item_count), 0) FROM batches WHERE namespace = ?", rs -> rs.getLong(1), namespace).get(0);
+            if (held + items.size() > platform.config().quotas().batchItemsPerNamespace()) return Optional.of(Refusal.QUOTA_EXCEEDED);
             OffsetDateTime now = platform.now();
             // Numbered after the batch's last item, not its count: an erasure removes a sample's items from open batches.
             long seq = Jdbc.query(tx, "SELECT COALESCE(MAX(seq), 0) FROM data_items WHERE batch_no = ?", rs -> rs.getLong(1), batchNo).get(0);

@@ -161,6 +161,8 @@ public final class BatchesCapability implements Capability {
             case NO_SUCH_BATCH -> ApiException.invalidParam("batch_no", "no such batch");
             case COMMITTED -> ApiException.invalidParam("batch_no", "the batch is committed (or its commit is queued): it takes no more changes");
             case NO_SUCH_SAMPLE -> new ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
+            case QUOTA_EXCEEDED -> new ApiException(io.omix.server.common.http.ErrorCode.QUOTA_EXCEEDED,
+                    Map.of("limit", "batches.max-items-per-namespace"));
         };
     }
 
