@@ -148,14 +148,6 @@ final class BatchJobs {
         } catch (HttpProblem misfit) {
             throw new TaskEngine.TaskFailure(misfit.detail(), new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(misfit.extra()));
         }
-        // The datasets written held until the job commits (in id order, as a deletion of several takes them): a deletion
-        // either waits for the copy and removes its batch too, or came first and the job fails, leaving no rows behind.
-        java.util.TreeSet<Long> held = new java.util.TreeSet<>(List.of(destination.id()));
-        if (p.path("delete_source_ds").asBoolean()) held.add(source.id());
-        SqlWhere heldWhere = new SqlWhere().in("dataset_id", new ArrayList<>(held)).and("status <> 'deleted'");
-        if (Jdbc.query(tx, "SELECT dataset_id FROM datasets" + heldWhere.sql() + " ORDER BY dataset_id FOR UPDATE", rs -> 1, heldWhere.args()).size() < held.size()) {
-            throw new TaskEngine.TaskFailure("the destination or source dataset was deleted");
-        }
         OffsetDateTime now = platform.now();
         long target = destination.id();
         if (p.hasNonNull("new_ds_name")) {
@@ -182,6 +174,15 @@ final class BatchJobs {
         } catch (HttpProblem overQuota) {
             throw new TaskEngine.TaskFailure(overQuota.detail());
         }
+        // The datasets written held from here until the job commits (in id order, as a deletion of several takes them; a
+        // deletion takes the dataset's row before its batches): a deletion either waits for the copy and removes its batch
+        // too, or came first and the job fails, leaving no rows behind. Held only now, not through the copy itself.
+        java.util.TreeSet<Long> held = new java.util.TreeSet<>(List.of(target));
+        if (p.path("delete_source_ds").asBoolean()) held.add(source.id());
+        SqlWhere heldWhere = new SqlWhere().in("dataset_id", new ArrayList<>(held)).and("status <> 'deleted'");
+        if (Jdbc.query(tx, "SELECT dataset_id FROM datasets" + heldWhere.sql() + " ORDER BY dataset_id FOR UPDATE", rs -> 1, heldWhere.args()).size() < held.size()) {
+            throw new TaskEngine.TaskFailure("the destination or source dataset was deleted");
+        }
         DatasetStore.touch(tx, target, now);
         if (p.path("delete_source_ds").asBoolean()) DatasetStore.deleteDataset(tx, source.id(), now);
         return JsonNodeFactory.instance.objectNode().put("dataset_id", target).put("batch_id", batchId).put("row_count", rows)
@@ -193,9 +194,9 @@ final class BatchJobs {
         long dataset = p.path("dataset_id").asLong();
         List<Long> suspend = list(p.path("suspend"));
         List<Long> restore = list(p.path("restore"));
+        DatasetStore.touch(tx, dataset, platform.now());   // the dataset's row before its batches, as a deletion takes them
         DatasetStore.setState(tx, dataset, suspend, DatasetStore.SUSPENDED);
         DatasetStore.setState(tx, dataset, restore, DatasetStore.ACTIVE);
-        DatasetStore.touch(tx, dataset, platform.now());
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.set("suspended", longs(suspend));
         result.set("restored", longs(restore));

@@ -125,11 +125,8 @@ final class DatasetCreation {
             List<String> header = nextRow(parser, MAX_COLUMNS, 1);
             if (header == null) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
             if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
-            Set<String> headerNames = new HashSet<>();
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
-                // Columns are picked by name (columns=, mappings): a second column of one name could never be.
-                if (!headerNames.add(h.trim())) throw QuerySyntax.bad("body", "the header row names the column '" + h.trim() + "' twice");
             }
             List<String> ids = columnIds(header);
             boolean[] numeric = new boolean[header.size()];
@@ -244,7 +241,8 @@ final class DatasetCreation {
         return ids;
     }
 
-    private static String name(String parameter, String name) {
+    /** A dataset's name as given (creation, copy, rename): 1 to 200 characters once stripped, no control characters. */
+    static String name(String parameter, String name) {
         String n = name == null ? "" : name.strip();
         if (n.isEmpty() || n.length() > 200 || n.chars().anyMatch(Character::isISOControl)) {
             throw QuerySyntax.bad(parameter, "must be 1 to 200 characters, no control characters");

@@ -319,10 +319,8 @@ public final class DatasetsCapability implements Capability {
         String newName = null;
         JsonNode details = p.get(NEW_DS);
         if (details != null && !details.isNull()) {
-            newName = details.path("name").asText("").strip();
-            if (!details.isObject() || newName.isEmpty() || newName.length() > 200 || newName.chars().anyMatch(Character::isISOControl)) {
-                throw QuerySyntax.bad("new_ds_details", "needs a name of 1 to 200 characters, no control characters");
-            }
+            if (!details.isObject()) throw QuerySyntax.bad("new_ds_details", "must be an object {name}");
+            newName = DatasetCreation.name("new_ds_details.name", details.path("name").asText(""));
         }
         List<BatchJobs.Mapped> mapping = BatchJobs.resolve(p.get(MAPPING), source, destination);
         long checked = jobs.check(source, mapping, CHECKED_AT_ONCE);
@@ -444,11 +442,7 @@ public final class DatasetsCapability implements Capability {
 
     private static String datasetName(JsonNode value) {
         if (!value.isTextual()) throw QuerySyntax.bad("patch.value", "a name must be text");
-        String name = value.asText().strip();
-        if (name.isEmpty() || name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
-            throw QuerySyntax.bad("patch.value", "a name is 1 to 200 characters, no control characters");
-        }
-        return name;
+        return DatasetCreation.name("patch.value", value.asText());
     }
 
     /** Deletes datasets of the project with their batches and rows, all or none (an unknown id: 404, nothing deleted). 204. */
@@ -471,8 +465,8 @@ public final class DatasetsCapability implements Capability {
         ObjectNode payload = JsonNodeFactory.instance.objectNode().put("dataset_id", d.id());
         payload.set("ids", BatchJobs.longs(ids));
         TaskEngine.Task task = store.jdbc().inTransaction(tx -> {
+            DatasetStore.touch(tx, d.id(), platform.now());   // the dataset's row before its batches, as a deletion takes them
             DatasetStore.setState(tx, d.id(), ids, DatasetStore.DELETING);
-            DatasetStore.touch(tx, d.id(), platform.now());
             return tasks.submit(tx, DELETE_BATCHES_JOB, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
         });
         r.ctx().status(202);
