@@ -57,8 +57,18 @@ public final class StreamStore {
     private final Jdbc jdbc;
     private final StreamIds ids;
     // Series and data elements are remembered once read: a series goes only with its entity's erasure, and a write
-    // holds the series it uses in its transaction (holdSeries), forgetting and looking again for one that went.
-    private final Map<String, Long> seriesIds = new ConcurrentHashMap<>();
+    // holds the series it uses in its transaction (holdSeries), forgetting and looking again for one that went; a read
+    // trusts a remembered series a few seconds (RememberedSeries), and an empty page looks again at once.
+    private final Map<String, RememberedSeries> seriesIds = new ConcurrentHashMap<>();
+
+    /**
+     * A series id and when it was read. Reads trust it for {@link #SERIES_TRUSTED_NANOS} only: an erasure on another
+     * server, then a restore that made the entity anew, leaves a remembered id that reads nothing (ids are never used
+     * again), so a read over several entities could miss one entity's records for at most that long.
+     */
+    private record RememberedSeries(long id, long readAtNanos) {}
+
+    private static final long SERIES_TRUSTED_NANOS = 5_000_000_000L;
     private final Map<String, DataElement> elements = new ConcurrentHashMap<>();
     private final Object keyLock = new Object();
     private long nextKey;
@@ -329,11 +339,12 @@ public final class StreamStore {
     /** A series, if it was ever written to; reading never creates one. */
     private Optional<Long> existingSeries(String namespace, String entityId, String elementId) {
         String name = namespace + '\n' + entityId + '\n' + elementId;
-        Long known = seriesIds.get(name);
-        if (known != null) return Optional.of(known);
+        RememberedSeries known = seriesIds.get(name);
+        if (known != null && System.nanoTime() - known.readAtNanos() < SERIES_TRUSTED_NANOS) return Optional.of(known.id());
         Optional<Long> stored = jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
                 rs -> rs.getLong(1), namespace, entityId, elementId);
-        stored.ifPresent(id -> seriesIds.put(name, id));
+        if (stored.isPresent()) seriesIds.put(name, new RememberedSeries(stored.get(), System.nanoTime()));
+        else seriesIds.remove(name);
         return stored;
     }
 
@@ -452,8 +463,8 @@ public final class StreamStore {
         Map<Long, String> remembered = new HashMap<>();
         for (String entityId : entityIds) {
             String name = namespace + '\n' + entityId + '\n' + elementId;
-            Long id = seriesIds.get(name);
-            if (id != null) remembered.put(id, name);
+            RememberedSeries known = seriesIds.get(name);
+            if (known != null) remembered.put(known.id(), name);
         }
         if (remembered.isEmpty()) return false;
         SqlWhere where = new SqlWhere().in("series_id", new ArrayList<>(remembered.keySet()));
