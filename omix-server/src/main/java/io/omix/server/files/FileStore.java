@@ -62,7 +62,7 @@ public final class FileStore {
     }
 
     /** Whether a write was recorded, or why not. */
-    enum Recorded { YES, NO_ROOM, CREDENTIALS_GONE }
+    enum Recorded { YES, NO_ROOM, CREDENTIALS_GONE, UPLOAD_GONE }
 
     /** Records a new multipart upload (its size reserved) if the owner's quota leaves room for it, checked as above. */
     Recorded insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner, String accessKeyId) {
@@ -88,10 +88,15 @@ public final class FileStore {
                 rs -> 1, accessKeyId).isEmpty()) {
             return true;
         }
+        forgetLockOfErasedOwner(tx, owner);
+        return false;
+    }
+
+    /** The owner's lock row, made again by a write that came too late, goes when the owner's account is gone. */
+    private static void forgetLockOfErasedOwner(java.sql.Connection tx, String owner) throws java.sql.SQLException {
         if (owner.startsWith("user:") && Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?", rs -> 1, owner.substring(5)).isEmpty()) {
             Jdbc.update(tx, "DELETE FROM owner_locks WHERE owner = ?", owner);
         }
-        return false;
     }
 
     /** Forgets the object of {@code objectName}, if any (its bytes are the caller's to delete). */
@@ -228,7 +233,7 @@ public final class FileStore {
             if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return Recorded.CREDENTIALS_GONE;
             // The upload's row, its parts with it (ON DELETE CASCADE): the order putPart takes them, so the two never wait on each other.
             int ended = Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
-            if (stored != null && ended == 0) return Recorded.CREDENTIALS_GONE;
+            if (stored != null && ended == 0) return Recorded.UPLOAD_GONE;
             if (stored != null) recordObject(tx, objectName, owner, stored, now);
             return Recorded.YES;
         });

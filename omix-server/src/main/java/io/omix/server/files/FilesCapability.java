@@ -190,8 +190,10 @@ public final class FilesCapability implements Capability {
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
             ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
             ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
-            if (store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now(), credential(r).accessKeyId()) != FileStore.Recorded.YES) {
+            FileStore.Recorded recorded = store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now(), credential(r).accessKeyId());
+            if (recorded != FileStore.Recorded.YES) {
                 dropUnrecorded(u.objectName());   // aborted, or its credentials revoked or erased, while it was being completed
+                if (recorded == FileStore.Recorded.UPLOAD_GONE) throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", u.uploadId()));
                 throw credentialsGone();
             }
             return objectView(u.objectName(), stored);

@@ -22,7 +22,7 @@ public final class Spool implements AutoCloseable {
     public static final long MAX_HOLDER_BYTES = MAX_TOTAL_BYTES / 4;
     static volatile long holderShare = MAX_HOLDER_BYTES;   // smaller in tests
     private static final AtomicLong IN_USE = new AtomicLong();
-    private static final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> BY_HOLDER = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<String, Long> BY_HOLDER = new java.util.concurrent.ConcurrentHashMap<>();
     private static final String PREFIX = "omix-spool-";
     private final Path file;
     private final String holder;
@@ -97,10 +97,22 @@ public final class Spool implements AutoCloseable {
             IN_USE.addAndGet(-bytes);
             throw new Busy();
         }
-        if (holder != null && BY_HOLDER.computeIfAbsent(holder, h -> new AtomicLong()).addAndGet(bytes) > holderShare) {
-            release(bytes);
-            IN_USE.addAndGet(-bytes);
-            throw new Busy();
+        if (holder != null) {
+            // Taken and checked inside the map's update of the holder's entry, as it is given back: never counted on an
+            // entry another thread has just removed.
+            boolean[] within = {true};
+            BY_HOLDER.compute(holder, (h, n) -> {
+                long now = (n == null ? 0 : n) + bytes;
+                if (now > holderShare) {
+                    within[0] = false;
+                    return n;
+                }
+                return now;
+            });
+            if (!within[0]) {
+                IN_USE.addAndGet(-bytes);
+                throw new Busy();
+            }
         }
         held.addAndGet(bytes);
     }
@@ -108,7 +120,7 @@ public final class Spool implements AutoCloseable {
     /** Gives back {@code bytes} of the holder's share (its entry goes when it holds nothing). */
     private void release(long bytes) {
         if (holder == null || bytes == 0) return;
-        BY_HOLDER.computeIfPresent(holder, (h, n) -> n.addAndGet(-bytes) <= 0 ? null : n);
+        BY_HOLDER.computeIfPresent(holder, (h, n) -> n - bytes <= 0 ? null : n - bytes);
     }
 
     public InputStream input() throws IOException {
