@@ -83,11 +83,12 @@ final class AdminCommand implements Runnable {
     }
 
     /**
-     * The options and arguments whose values an operator action's audit entry keeps: the ids it named. Others (a
-     * person's email, phone, birthday, address, names; settings) are recorded by name only: the trail keeps what was
-     * done and to whom, never the data (docs/privacy.md), and an erasure does not reach it.
+     * The names of the options and arguments whose values an operator action's audit entry keeps: ids it named and the
+     * bounds of what it listed (status, limit, since, until, scope). Others (a person's email, phone, birthday,
+     * address, names; settings) are recorded by name only: the trail keeps what was done and to whom, never the data
+     * (docs/privacy.md), and an erasure does not reach it.
      */
-    private static final java.util.Set<String> RECORDED_VALUES = java.util.Set.of("username", "user", "biosample-id", "biosample_id", "sample",
+    private static final java.util.Set<String> KEPT_WITH_VALUE = java.util.Set.of("username", "user", "biosample-id", "biosample_id", "sample",
             "client-id", "client_id", "model-id", "project-id", "project_id", "project", "workspace", "source-id", "scope", "status", "limit",
             "since", "until", "batch_id", "batch_no", "dataset_id", "delivery_id", "job_id", "task_id", "webhook_id", "object_name", "id",
             "dir", "dir_or_zip", "file");
@@ -105,13 +106,13 @@ final class AdminCommand implements Runnable {
                 if (name.matches("(?i).*(password|secret|key|token).*") || o.typeInfo().isBoolean()) continue;
                 if (named.length() > 0) named.append(' ');
                 named.append(name);
-                if (RECORDED_VALUES.contains(name)) named.append('=').append(String.valueOf((Object) o.getValue()));
+                if (KEPT_WITH_VALUE.contains(name)) named.append('=').append(String.valueOf((Object) o.getValue()));
             }
             for (CommandLine.Model.PositionalParamSpec p : parsed.matchedPositionals()) {
                 String name = p.paramLabel().replaceAll("[<>]", "").toLowerCase(java.util.Locale.ROOT);
                 if (named.length() > 0) named.append(' ');
                 named.append(name);
-                if (RECORDED_VALUES.contains(name)) named.append('=').append(String.valueOf((Object) p.getValue()));
+                if (KEPT_WITH_VALUE.contains(name)) named.append('=').append(String.valueOf((Object) p.getValue()));
             }
         }
         platform.audit().append(List.of(io.omix.server.audit.AuditLog.Entry.of("operator", "os:" + System.getProperty("user.name"), null, "cli",

@@ -282,11 +282,14 @@ class AuditTest {
             List<Long> seqs = new java.util.ArrayList<>();
             String next = "/audit/mine?limit=2";
             for (int page = 0; page < 2; page++) {
-                List<Model> got = get(s, tool, next).getModel("data").getList("entries").models();
+                Model data = get(s, tool, next).getModel("data");
+                List<Model> got = data.getList("entries").models();
                 assertEquals(2, got.size());
                 for (Model e : got) seqs.add(e.getLong("seq"));
-                next = "/audit/mine?limit=2&before=" + seqs.get(seqs.size() - 1);
+                assertEquals(seqs.get(seqs.size() - 1), data.getLong("next_before"), "a full page goes on after its last entry");
+                next = "/audit/mine?limit=2&before=" + data.getLong("next_before");
             }
+            assertEquals(null, get(s, tool, "/audit/mine?limit=1000").getModel("data").get("next_before"), "the whole trail read: no more");
             List<Long> sorted = new java.util.ArrayList<>(seqs);
             sorted.sort(java.util.Comparator.reverseOrder());
             assertEquals(sorted, seqs, "newest first across pages");

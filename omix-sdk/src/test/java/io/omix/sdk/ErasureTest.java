@@ -135,12 +135,6 @@ class ErasureTest {
         return false;
     }
 
-    /** One of two people sharing a sample erases it: only their binding goes; the other still has it, and erases it in full. */
-    /**
-     * A partner's import of batch items naming a sample checks the sample in its own transaction (holding it, as an
-     * erasure takes it first): items whose sample was erased after the request's visibility check are refused, not
-     * written as orphans that no later erasure could find.
-     */
     /** A sample's items erased from an open batch: the partner goes on importing into the batch, numbered after its last item. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -165,6 +159,11 @@ class ErasureTest {
         }
     }
 
+    /**
+     * A partner's import of batch items naming a sample checks the sample in its own transaction (holding it, as an
+     * erasure takes it first): items whose sample was erased after the request's visibility check are refused, not
+     * written as orphans that no later erasure could find.
+     */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void batchItemsOfASampleErasedMeanwhileAreRefused(String kind) throws Exception {
@@ -183,6 +182,7 @@ class ErasureTest {
         }
     }
 
+    /** One of two people sharing a sample erases it: only their binding goes; the other still has it, and erases it in full. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aSharedSampleIsUnboundFromOnePersonNotErasedForBoth(String kind) throws Exception {

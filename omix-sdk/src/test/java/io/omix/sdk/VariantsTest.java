@@ -217,6 +217,12 @@ class VariantsTest {
             answer = Model.parse(refused.body());
             assertEquals(41001, answer.getInt("code"), refused.body());
             assertTrue(answer.at("data.body").toString().contains("record 8 (1:500): the VCF is not sorted by position"), refused.body());
+            for (String control : List.of("%0A%23CHROM", "%C2%85")) {   // a line break; a C1 control (NEL)
+                refused = upload(w, w.operator(), "biosample_id=" + w.sample() + "&sample_name=PATIENT&assembly=GRCh38" + control, fixture());
+                answer = Model.parse(refused.body());
+                assertEquals(41001, answer.getInt("code"), refused.body());
+                assertTrue(answer.getModel("data").keySet().contains("assembly"), "names the parameter: " + refused.body());
+            }
             assertTrue(w.owner().getVariants(w.sample(), "rs100").getModel(0).getBoolean("is_assayed"), "the earlier import stays current");
 
             String smaller = new String(fixture()).lines().filter(l -> !l.contains("rs100")).collect(Collectors.joining("\n")) + "\n";

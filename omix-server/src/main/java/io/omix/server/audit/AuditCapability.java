@@ -44,14 +44,18 @@ public final class AuditCapability implements Capability {
         routes.get("/audit/mine", Access.USER_TOKEN, ParamSpec.of(SINCE, BEFORE, LIMIT), (r, p) -> {
             r.caller().requireScope(Scope.GRANTS);
             String person = r.caller().userId();
-            List<AuditLog.Entry> entries = platform.audit().listForPerson(person, p.get(SINCE), p.get(BEFORE), p.get(LIMIT));
+            AuditLog.PersonPage page = platform.audit().personPage(person, p.get(SINCE), p.get(BEFORE), p.get(LIMIT));
+            List<AuditLog.Entry> entries = page.entries();
             Map<String, String> names = platform.audit().clientNames(entries.stream().map(AuditLog.Entry::actorId).toList());
             List<String> own = platform.database().jdbc().query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), person);
-            return Map.of("entries", entries.stream().map(e -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("entries", entries.stream().map(e -> {
                 Map<String, Object> m = e.fieldsFor(person, own);
                 m.put("actor_name", e.actorId() == null ? null : names.get(e.actorId()));
                 return m;
             }).toList());
+            answer.put("next_before", page.nextBefore());
+            return answer;
         });
         routes.get("/admin/audit", Access.OPERATOR, ParamSpec.of(USER, CLIENT, SAMPLE, OPERATION, SINCE, UNTIL, AFTER, LIMIT), (r, p) -> {
             AuditLog.Query q = new AuditLog.Query(p.get(USER), p.get(CLIENT), p.get(SAMPLE), p.get(SINCE) == null ? null : p.get(SINCE).toInstant(),

@@ -592,11 +592,14 @@ public final class AuditLog implements AutoCloseable {
      * entries naming one of their samples (partner apps reach samples, not people).
      */
     public List<Entry> listForPerson(String userId, OffsetDateTime since, int limit) {
-        return listForPerson(userId, since, Long.MAX_VALUE, limit);
+        return personPage(userId, since, Long.MAX_VALUE, limit).entries();
     }
 
+    /** A page of a person's entries, and the seq to read on before ({@code nextBefore}), null when there is no more. */
+    public record PersonPage(List<Entry> entries, Long nextBefore) {}
+
     /** As above, of the entries before {@code beforeSeq} only: the next page after an entry of that seq. */
-    public List<Entry> listForPerson(String userId, OffsetDateTime since, long beforeSeq, int limit) {
+    public PersonPage personPage(String userId, OffsetDateTime since, long beforeSeq, int limit) {
         awaitMove();
         int max = Math.max(1, Math.min(limit, 1000));
         List<String> samples = jdbc.query("SELECT biosample_id FROM sample_users WHERE user_id = ?", rs -> rs.getString(1), userId);
@@ -611,6 +614,7 @@ public final class AuditLog implements AutoCloseable {
         String ownConsole = "console:" + userId;
         List<Entry> out = new ArrayList<>();
         long before = beforeSeq;
+        boolean exhausted = false;
         for (int read = 0; out.size() < max && read < MAX_PERSON_BLOCKS; ) {
             List<Object> args = new ArrayList<>(subjects);
             args.add(before);
@@ -626,9 +630,14 @@ public final class AuditLog implements AutoCloseable {
                 before = (Long) block[0];
             }
             read += blocks.size();
-            if (blocks.size() < BLOCKS_A_READ) break;
+            if (blocks.size() < BLOCKS_A_READ) {
+                exhausted = true;
+                break;
+            }
         }
-        return out;
+        // A full page goes on after its last entry; one cut short by the blocks read at once goes on where the reading stopped.
+        Long next = out.size() >= max ? Long.valueOf(out.get(out.size() - 1).seq()) : exhausted ? null : Long.valueOf(before);
+        return new PersonPage(out, next);
     }
 
     private static boolean namesSample(Entry e, List<String> samples) {

@@ -46,12 +46,15 @@ public final class BoxGroups {
         this.v2 = v2;
     }
 
-    /** Parent groups are named for the server's process, so that the next start can tell a crashed server's from a live one's. */
-    private static final java.util.regex.Pattern PARENT = java.util.regex.Pattern.compile("omix-boxes-(\\d+)-[0-9a-f]{8}");
+    /**
+     * Parent groups are named for the server's process namespace and process id, so that the next start can tell a
+     * crashed server's from a live one's, and never judges a server of another namespace (its ids mean nothing here).
+     */
+    private static final java.util.regex.Pattern PARENT = java.util.regex.Pattern.compile("omix-boxes-(\\d+)-(\\d+)-[0-9a-f]{8}");
 
     /** The groups this host lets the server make, if any (a group is made and removed to be sure). */
     static Optional<BoxGroups> detect() {
-        String tag = "omix-boxes-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String tag = "omix-boxes-" + PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
         AVAILABLE.set(found.isPresent());
         if (found.isEmpty()) {
@@ -115,17 +118,31 @@ public final class BoxGroups {
         return Optional.empty();
     }
 
+    /** This process's pid namespace (the inode number of /proc/self/ns/pid), "0" where it cannot be read. */
+    static final String PID_NAMESPACE = pidNamespace();
+
+    private static String pidNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().replaceAll("\\D", "");
+        } catch (IOException | RuntimeException e) {
+            return "0";
+        }
+    }
+
     /**
-     * Removes the parent groups in {@code hierarchy} of servers whose process is gone (killed, or crashed: a clean stop
-     * removes its own), with their boxes' groups: the kernel refuses to remove one that still holds a process. A server
-     * in another process namespace looks gone from here; if its empty parent is taken, it makes it again at its next box.
+     * Removes the parent groups in {@code hierarchy} of servers of this process namespace whose process is gone (killed,
+     * or crashed: a clean stop removes its own), with their boxes' groups: the kernel refuses to remove one that still
+     * holds a process. Parents of other namespaces' servers are left alone.
      */
     static int sweepStale(Path hierarchy) {
         int removed = 0;
         try (var children = Files.list(hierarchy)) {
             for (Path dir : children.filter(Files::isDirectory).toList()) {
                 var m = PARENT.matcher(dir.getFileName().toString());
-                if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) continue;
+                if (!m.matches() || !m.group(1).equals(PID_NAMESPACE)
+                        || ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
                 try (var boxes = Files.list(dir)) {
                     boxes.filter(Files::isDirectory).forEach(BoxGroups::removeQuietly);
                 }

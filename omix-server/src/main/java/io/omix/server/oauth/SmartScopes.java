@@ -80,6 +80,11 @@ public final class SmartScopes {
         if (scopes.stream().allMatch(CONTEXT::contains)) scopes.clear();
     }
 
+    /** Whether a grant of {@code granted} (space-separated) kept nothing once {@link #retainHeld} took what its client lost: it is dead. */
+    static boolean nothingLeft(Set<String> retained, String granted) {
+        return retained.isEmpty() && granted != null && !granted.isBlank();
+    }
+
     /** The requested scopes with the SMART ones replaced by the platform scopes they grant (for the client's allowance). */
     static Set<String> platformView(Set<String> requested) {
         Set<String> out = new LinkedHashSet<>();

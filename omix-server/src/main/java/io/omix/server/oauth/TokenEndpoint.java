@@ -204,7 +204,7 @@ final class TokenEndpoint {
         // Narrowed against the grant and the client's scopes as they are now: a scope taken from the client is gone.
         Set<String> allowed = TokenStore.scopes(old.scope());
         SmartScopes.retainHeld(allowed, client.scopes());
-        if (allowed.isEmpty() && !old.scope().isBlank()) throw OAuthErrors.invalidGrant("the client no longer holds any scope of this grant");
+        if (SmartScopes.nothingLeft(allowed, old.scope())) throw OAuthErrors.invalidGrant("the client no longer holds any scope of this grant");
         String scope = narrowed(allowed, p.get(SCOPE));
         // A SMART app narrowing in SMART's words keeps the platform scopes those words map onto (they were granted).
         Set<String> kept = TokenStore.scopes(scope);
@@ -268,7 +268,7 @@ final class TokenEndpoint {
         // A scope the client has lost since the token was issued is lost by the token too, as when it is used.
         Set<String> scopes = TokenStore.scopes(t.scope());
         SmartScopes.retainHeld(scopes, clients.find(t.clientId()).map(OAuthClient::scopes).orElse(Set.of()));
-        if (scopes.isEmpty() && !t.scope().isBlank()) {
+        if (SmartScopes.nothingLeft(scopes, t.scope())) {
             out.put("active", false);
             return out;
         }

@@ -153,7 +153,7 @@ public final class TokenStore {
                     // A scope the client has lost since the token was issued is lost by the token too.
                     Set<String> scopes = scopes(rs.getString("scope"));
                     SmartScopes.retainHeld(scopes, scopes(rs.getString("client_scopes")));
-                    if (scopes.isEmpty() && !rs.getString("scope").isBlank()) return null;   // every scope it had is gone: so is the token
+                    if (SmartScopes.nothingLeft(scopes, rs.getString("scope"))) return null;   // every scope it had is gone: so is the token
                     Caller caller = rs.getString("grant_type").equals(OAuthClient.CLIENT_CREDENTIALS)
                             ? Caller.clientToken(rs.getString("client_id"), scopes)
                             : Caller.userToken(rs.getString("client_id"), rs.getString("user_id"), scopes, rs.getBoolean("operator"));

@@ -45,7 +45,7 @@ public final class VariantsCapability implements Capability {
     static final ParamSpec REGION = ParamSpec.of(BIOSAMPLE_ID, REGIONS, BED, ONLY_VARIANT_SITES, REGION_LIMIT, NEXT_PAGE);
 
     /** Printable text only: these are written back into the header lines of exported VCFs. */
-    private static final java.util.regex.Pattern PRINTABLE = java.util.regex.Pattern.compile("[^\\p{Cntrl}]*");
+    private static final java.util.regex.Pattern PRINTABLE = java.util.regex.Pattern.compile("[^\\p{Cntrl}\\u0080-\\u009F]*");   // Character.isISOControl's set, as VcfImporter.Options checks
     static final StringParam ASSEMBLY = Param.string("assembly").maxLength(32).pattern(PRINTABLE, "printable text, no line breaks");
     static final IntParam DBSNP_BUILD = Param.integer("dbsnp_build").range(1, 10_000);
     static final StringParam PIPELINE = Param.string("pipeline_version").maxLength(64).pattern(PRINTABLE, "printable text, no line breaks");
@@ -85,8 +85,13 @@ public final class VariantsCapability implements Capability {
         routes.upload(HandlerType.POST, "/admin/variants/import", Access.OPERATOR, IMPORT, (request, p) -> {
             String id = p.get(BIOSAMPLE_ID);
             if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
-            VcfImporter.Result r = importVcf(id, request.ctx().bodyInputStream(),
-                    new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME)));
+            VcfImporter.Options options;
+            try {
+                options = new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidParam(e.getMessage().split(" ", 2)[0], e.getMessage());
+            }
+            VcfImporter.Result r = importVcf(id, request.ctx().bodyInputStream(), options);
             return result(r);
         });
     }

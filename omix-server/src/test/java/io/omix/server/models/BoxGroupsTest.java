@@ -27,9 +27,10 @@ class BoxGroupsTest {
         probe.get().close();
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        String dead = "omix-boxes-" + gone.pid() + "-0123abcd";
-        String live = "omix-boxes-" + ProcessHandle.current().pid() + "-89abcdef";
-        List<Path> made = List.of(MEMORY.resolve(dead), PIDS.resolve(dead), MEMORY.resolve(live), PIDS.resolve(live));
+        String dead = "omix-boxes-" + BoxGroups.PID_NAMESPACE + "-" + gone.pid() + "-0123abcd";
+        String live = "omix-boxes-" + BoxGroups.PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-89abcdef";
+        String elsewhere = "omix-boxes-1-" + gone.pid() + "-4567abcd";   // another process namespace's: its ids mean nothing here
+        List<Path> made = List.of(MEMORY.resolve(dead), PIDS.resolve(dead), MEMORY.resolve(live), PIDS.resolve(live), MEMORY.resolve(elsewhere));
         try {
             for (Path parent : made) Files.createDirectories(parent.resolve("box-7"));
             Optional<BoxGroups> groups = BoxGroups.detect();
@@ -39,11 +40,12 @@ class BoxGroupsTest {
                 assertFalse(Files.exists(PIDS.resolve(dead)), "and its pids groups");
                 assertTrue(Files.exists(MEMORY.resolve(live).resolve("box-7")), "a live server's groups stay");
                 assertTrue(Files.exists(PIDS.resolve(live).resolve("box-7")));
+                assertTrue(Files.exists(MEMORY.resolve(elsewhere).resolve("box-7")), "another namespace's server is not judged from here");
 
                 // A server in another process namespace may take this one's empty parent for a dead server's: the next box makes it again.
                 for (Path hierarchy : List.of(MEMORY, PIDS)) {
                     try (var dirs = Files.list(hierarchy)) {
-                        for (Path own : dirs.filter(d -> d.getFileName().toString().startsWith("omix-boxes-" + ProcessHandle.current().pid() + "-")
+                        for (Path own : dirs.filter(d -> d.getFileName().toString().startsWith("omix-boxes-" + BoxGroups.PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-")
                                 && !d.getFileName().toString().endsWith("89abcdef")).toList()) {
                             Files.delete(own);
                         }
