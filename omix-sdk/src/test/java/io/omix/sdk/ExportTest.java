@@ -264,6 +264,31 @@ class ExportTest {
             assertEquals("a variant import's imported_at is out of range: +999999999-12-31T23:59:59-18:00",
                     assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(farOut, "damaged")).getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
+
+            // A VCF that is no VCF past its header (the manifest made to match) is found only as it is read: the sample,
+            // the profile and everything else the restore wrote before it are taken back.
+            String nickname = new io.omix.server.users.UserStore(platform).findByUsername("damaged").orElseThrow().nickname();
+            Path broken = rewritten(archive, dir.resolve("broken.zip"), entries -> {
+                for (String name : new ArrayList<>(entries.keySet())) {
+                    if (name.endsWith("variants.vcf")) entries.put(name, (new String(entries.get(name), StandardCharsets.UTF_8)
+                            + "1\tnot-a-position\trs1\tA\tG\t.\tPASS\t.\tGT\t0/1\n").getBytes(StandardCharsets.UTF_8));
+                    if (name.equals("user.json")) {
+                        com.fasterxml.jackson.databind.node.ObjectNode user = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(name));
+                        entries.put(name, JSON.writeValueAsBytes(user.put("nickname", "Restored")));
+                    }
+                }
+                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+                for (JsonNode e : manifest.path("entries")) {
+                    byte[] bytes = entries.get(e.path("path").asText());
+                    if (bytes != null) ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("sha256", sha256(bytes)).put("size", bytes.length);
+                }
+                manifest.putArray("files");   // the person's file is still on this server: restored without it
+                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+            });
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(broken, "damaged"));
+            assertTrue(bad.getMessage().contains("malformed VCF"), "refused as the VCF was read: " + bad.getMessage());
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "the sample written before the bad entry was taken back");
+            assertEquals(nickname, new io.omix.server.users.UserStore(platform).findByUsername("damaged").orElseThrow().nickname(), "and the profile");
             person.api().close();
         }
     }

@@ -107,17 +107,51 @@ public final class ArchiveRestore {
                 }
             }
             SampleStore sampleStore = new SampleStore(platform);
+            java.util.Set<String> sampleIds = new java.util.HashSet<>();
             for (Sample s : samples) {
+                if (!sampleIds.add(s.biosampleId())) throw new IllegalArgumentException("the archive lists sample " + s.biosampleId() + " twice");
                 if (sampleStore.find(s.biosampleId()).isPresent()) throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
             }
             Jdbc jdbc = platform.database().jdbc();
+            java.util.Set<String> fileNames = new java.util.HashSet<>();
             for (JsonNode f : manifest.path("files")) {
                 String name = objectName(f.path("object_name").asText());
+                if (!fileNames.add(name)) throw new IllegalArgumentException("the archive lists file " + name + " twice");
                 if (jdbc.queryOne("SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isPresent()) {
                     throw new IllegalArgumentException("file " + name + " exists already on this server");
                 }
             }
+            User.Profile before = new User.Profile(user.nickname(), user.email(), user.phone(), user.sex(), user.birthday(), user.avatar(),
+                    user.userAddress(), user.personnelInfoCode());
+            List<String> restoredSamples = new ArrayList<>();
+            List<String> restoredFiles = new ArrayList<>();
+            try {
+                return write(zip, manifest, sha, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
+            } catch (IOException | RuntimeException e) {
+                // All or nothing: what this restore wrote goes again (an archive's bad entry is found only as it is read).
+                io.omix.server.privacy.Erasure erasure = new io.omix.server.privacy.Erasure(platform);
+                for (String id : restoredSamples) erasure.eraseSample(id);
+                for (String name : restoredFiles) {
+                    jdbc.update("DELETE FROM file_objects WHERE object_name = ?", name);
+                    try {
+                        platform.objects().delete(name);
+                    } catch (IOException gone) {
+                        // housekeeping removes unreferenced objects
+                    }
+                }
+                users.updateProfile(user.userId(), before);
+                throw e;
+            }
+        }
+    }
 
+    private Restored write(ZipFile zip, JsonNode manifest, Map<String, String> sha, User user, List<Sample> samples, Map<String, JsonNode> views,
+                           Map<String, VcfImporter.Options> variantOptions, Map<String, java.time.OffsetDateTime> importedAt,
+                           List<String> restoredSamples, List<String> restoredFiles) throws IOException {
+        UserStore users = new UserStore(platform);
+        SampleStore sampleStore = new SampleStore(platform);
+        Jdbc jdbc = platform.database().jdbc();
+        {
             users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
             long calls = 0;
             int profiles = 0;
@@ -125,6 +159,7 @@ public final class ArchiveRestore {
             long observations = 0;
             for (Sample s : samples) {
                 sampleStore.restore(s, user.userId());
+                restoredSamples.add(s.biosampleId());
                 JsonNode view = views.get(s.biosampleId());
                 JsonNode v = view.path("variants");
                 if (v.isObject()) {
@@ -164,6 +199,7 @@ public final class ArchiveRestore {
                 String name = objectName(f.path("object_name").asText());
                 String file = f.path("file").asText();
                 ObjectStore.Stored stored;
+                restoredFiles.add(name);
                 try (InputStream in = entry(zip, file)) {
                     stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
                 }
