@@ -171,7 +171,7 @@ public final class BoxGroups {
         List<Path> dirs = new ArrayList<>();
         try {
             for (Path parent : parents) {
-                if (!Files.isDirectory(parent)) {   // swept by a server in another process namespace, which took ours for a dead one's
+                if (!Files.isDirectory(parent)) {   // removed while the server ran (by hand, or by a server that could not see this process)
                     Files.createDirectories(parent);
                     if (v2) Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
                 }

@@ -151,66 +151,64 @@ public final class ArchiveRestore {
         UserStore users = new UserStore(platform);
         SampleStore sampleStore = new SampleStore(platform);
         Jdbc jdbc = platform.database().jdbc();
-        {
-            users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
-            long calls = 0;
-            int profiles = 0;
-            ProfileImporter importer = new ProfileImporter(platform);
-            long observations = 0;
-            for (Sample s : samples) {
-                sampleStore.restore(s, user.userId());
-                restoredSamples.add(s.biosampleId());
-                JsonNode view = views.get(s.biosampleId());
-                JsonNode v = view.path("variants");
-                if (v.isObject()) {
-                    VcfImporter.Result imported;
-                    try (InputStream in = entry(zip, v.path("file").asText())) {
-                        imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, variantOptions.get(s.biosampleId()));
-                    }
-                    calls += imported.imported();
-                    // The calls are as old as they were: answers show when they were imported.
-                    if (importedAt.get(s.biosampleId()) != null) {
-                        jdbc.update("UPDATE variant_sources SET imported_at = ? WHERE source_id = ?", importedAt.get(s.biosampleId()), imported.sourceId());
-                    }
+        users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
+        long calls = 0;
+        int profiles = 0;
+        ProfileImporter importer = new ProfileImporter(platform);
+        long observations = 0;
+        for (Sample s : samples) {
+            sampleStore.restore(s, user.userId());
+            restoredSamples.add(s.biosampleId());
+            JsonNode view = views.get(s.biosampleId());
+            JsonNode v = view.path("variants");
+            if (v.isObject()) {
+                VcfImporter.Result imported;
+                try (InputStream in = entry(zip, v.path("file").asText())) {
+                    imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, variantOptions.get(s.biosampleId()));
                 }
-                for (JsonNode p : view.path("microbiome")) {
-                    try (InputStream in = entry(zip, p.path("file").asText())) {
-                        String software = ExportArchive.textOrNull(p, "software");
-                        String catalog = ExportArchive.textOrNull(p, "catalog");
-                        switch (p.path("kind").asText()) {
-                            case "taxon" -> importer.importTaxa(s.biosampleId(), in, software);
-                            case "func" -> importer.importFunctions(s.biosampleId(), catalog, in, software);
-                            case "gene" -> importer.importGenes(s.biosampleId(), catalog, in, software);
-                            default -> throw new IllegalArgumentException("unknown profile kind " + p.path("kind").asText());
-                        }
-                        profiles++;
-                    }
+                calls += imported.imported();
+                // The calls are as old as they were: answers show when they were imported.
+                if (importedAt.get(s.biosampleId()) != null) {
+                    jdbc.update("UPDATE variant_sources SET imported_at = ? WHERE source_id = ?", importedAt.get(s.biosampleId()), imported.sourceId());
                 }
-                // The stream entity keeps its id (answers and partner apps name it) unless this server uses it already.
-                String entity = ExportArchive.textOrNull(view, "entity_id");
-                if (entity != null && jdbc.queryOne("SELECT 1 FROM sample_entities WHERE entity_id = ?", rs -> 1, entity).isEmpty()) {
-                    jdbc.update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", s.biosampleId(), entity);
-                }
-                JsonNode o = view.path("observations");
-                if (o.isObject()) observations += observations(zip, o.path("file").asText(), s.biosampleId());
             }
-            int files = 0;
-            for (JsonNode f : manifest.path("files")) {
-                String name = objectName(f.path("object_name").asText());
-                String file = f.path("file").asText();
-                ObjectStore.Stored stored;
-                restoredFiles.add(name);
-                try (InputStream in = entry(zip, file)) {
-                    stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
+            for (JsonNode p : view.path("microbiome")) {
+                try (InputStream in = entry(zip, p.path("file").asText())) {
+                    String software = ExportArchive.textOrNull(p, "software");
+                    String catalog = ExportArchive.textOrNull(p, "catalog");
+                    switch (p.path("kind").asText()) {
+                        case "taxon" -> importer.importTaxa(s.biosampleId(), in, software);
+                        case "func" -> importer.importFunctions(s.biosampleId(), catalog, in, software);
+                        case "gene" -> importer.importGenes(s.biosampleId(), catalog, in, software);
+                        default -> throw new IllegalArgumentException("unknown profile kind " + p.path("kind").asText());
+                    }
+                    profiles++;
                 }
-                jdbc.inTransaction(tx -> {
-                    FileStore.recordObject(tx, name, "user:" + user.userId(), stored, platform.now());
-                    return null;
-                });
-                files++;
             }
-            return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
+            // The stream entity keeps its id (answers and partner apps name it) unless this server uses it already.
+            String entity = ExportArchive.textOrNull(view, "entity_id");
+            if (entity != null && jdbc.queryOne("SELECT 1 FROM sample_entities WHERE entity_id = ?", rs -> 1, entity).isEmpty()) {
+                jdbc.update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", s.biosampleId(), entity);
+            }
+            JsonNode o = view.path("observations");
+            if (o.isObject()) observations += observations(zip, o.path("file").asText(), s.biosampleId());
         }
+        int files = 0;
+        for (JsonNode f : manifest.path("files")) {
+            String name = objectName(f.path("object_name").asText());
+            String file = f.path("file").asText();
+            ObjectStore.Stored stored;
+            restoredFiles.add(name);
+            try (InputStream in = entry(zip, file)) {
+                stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
+            }
+            jdbc.inTransaction(tx -> {
+                FileStore.recordObject(tx, name, "user:" + user.userId(), stored, platform.now());
+                return null;
+            });
+            files++;
+        }
+        return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
     }
 
     /** Every entry the manifest lists is there with its size and SHA-256; answers path -> SHA-256. */

@@ -212,7 +212,7 @@ public final class StreamStore {
                 // A series this server remembered was removed (an erasure, then a restore made the entity anew): look again.
                 for (int i = 0; i < series.length; i++) {
                     NewRecord r = records.get(i);
-                    seriesIds.remove(namespace + '\n' + r.entityId() + '\n' + r.dataElementId());
+                    seriesIds.remove(seriesName(namespace, r.entityId(), r.dataElementId()));
                     series[i] = seriesOf(namespace, r.entityId(), r.dataElementId());
                 }
             } catch (Jdbc.DataAccessException e) {
@@ -336,9 +336,14 @@ public final class StreamStore {
         return existingSeries(namespace, entityId, elementId).orElseThrow();
     }
 
+    /** What a series is remembered by. */
+    private static String seriesName(String namespace, String entityId, String elementId) {
+        return namespace + '\n' + entityId + '\n' + elementId;
+    }
+
     /** A series, if it was ever written to; reading never creates one. */
     private Optional<Long> existingSeries(String namespace, String entityId, String elementId) {
-        String name = namespace + '\n' + entityId + '\n' + elementId;
+        String name = seriesName(namespace, entityId, elementId);
         RememberedSeries known = seriesIds.get(name);
         if (known != null && System.nanoTime() - known.readAtNanos() < SERIES_TRUSTED_NANOS) return Optional.of(known.id());
         Optional<Long> stored = jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
@@ -462,7 +467,7 @@ public final class StreamStore {
     private boolean forgetRemovedSeries(String namespace, List<String> entityIds, String elementId) {
         Map<Long, String> remembered = new HashMap<>();
         for (String entityId : entityIds) {
-            String name = namespace + '\n' + entityId + '\n' + elementId;
+            String name = seriesName(namespace, entityId, elementId);
             RememberedSeries known = seriesIds.get(name);
             if (known != null) remembered.put(known.id(), name);
         }

@@ -85,13 +85,9 @@ public final class VariantsCapability implements Capability {
         routes.upload(HandlerType.POST, "/admin/variants/import", Access.OPERATOR, IMPORT, (request, p) -> {
             String id = p.get(BIOSAMPLE_ID);
             if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
-            VcfImporter.Options options;
-            try {
-                options = new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalidParam(e.getMessage().split(" ", 2)[0], e.getMessage());
-            }
-            VcfImporter.Result r = importVcf(id, request.ctx().bodyInputStream(), options);
+            // The parameters hold Options' own rules (length, range, no control characters): refused above, each by name.
+            VcfImporter.Result r = importVcf(id, request.ctx().bodyInputStream(),
+                    new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME)));
             return result(r);
         });
     }

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The control groups a killed server's boxes leave behind are removed at the next start, and only theirs: a live
- * server's parent group (another server in this process, here) stays, and a server whose parent was taken makes it again.
+ * server's parent group (another server in this process, here) and another process namespace's stay, and a server whose parent
+ * was removed makes it again.
  */
 class BoxGroupsTest {
     private static final Path MEMORY = Path.of("/sys/fs/cgroup/memory");
@@ -42,7 +43,7 @@ class BoxGroupsTest {
                 assertTrue(Files.exists(PIDS.resolve(live).resolve("box-7")));
                 assertTrue(Files.exists(MEMORY.resolve(elsewhere).resolve("box-7")), "another namespace's server is not judged from here");
 
-                // A server in another process namespace may take this one's empty parent for a dead server's: the next box makes it again.
+                // A parent removed while the server runs (by hand, or by a server that could not see this process): the next box makes it again.
                 for (Path hierarchy : List.of(MEMORY, PIDS)) {
                     try (var dirs = Files.list(hierarchy)) {
                         for (Path own : dirs.filter(d -> d.getFileName().toString().startsWith("omix-boxes-" + BoxGroups.PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-")

@@ -39,26 +39,23 @@ public final class Spool implements AutoCloseable {
     }
 
     /**
-     * The whole of {@code in}, at most {@code limit} bytes, counted against {@code holder}'s share as well.
-     *
-     * @throws TooLarge when {@code in} holds more (nothing is kept)
-     * @throws Busy     when the server's spools, or the holder's, hold all they may
-     */
-    public static Spool of(InputStream in, long limit, String holder) throws IOException {
-        return fill(new Spool(Files.createTempFile(PREFIX, ".tmp"), holder), in, limit);
-    }
-
-    /**
      * The whole of {@code in}, at most {@code limit} bytes.
      *
      * @throws TooLarge when {@code in} holds more (nothing is kept)
      * @throws Busy     when the server's spools hold all they may
      */
     public static Spool of(InputStream in, long limit) throws IOException {
-        return fill(create(), in, limit);
+        return of(in, limit, null);
     }
 
-    private static Spool fill(Spool spool, InputStream in, long limit) throws IOException {
+    /**
+     * The whole of {@code in}, at most {@code limit} bytes, counted against {@code holder}'s share as well (none: null).
+     *
+     * @throws TooLarge when {@code in} holds more (nothing is kept)
+     * @throws Busy     when the server's spools, or the holder's, hold all they may
+     */
+    public static Spool of(InputStream in, long limit, String holder) throws IOException {
+        Spool spool = new Spool(Files.createTempFile(PREFIX, ".tmp"), holder);
         try (OutputStream out = spool.output()) {
             byte[] buffer = new byte[1 << 16];
             long total = 0;
