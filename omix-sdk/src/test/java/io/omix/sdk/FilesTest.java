@@ -91,17 +91,55 @@ class FilesTest {
 
     /** A request signed with upload credentials, the way the SDK sends them, with any body and claimed SHA-256. */
     static HttpResponse<String> signed(Model token, String method, String path, byte[] body, String claimedSha, String contentType) throws Exception {
+        return HTTP.send(signedRequest(token, method, path, body, claimedSha, contentType, Signing.nonce()), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpRequest signedRequest(Model token, String method, String path, byte[] body, String claimedSha, String contentType, String nonce) {
         Model c = token.getModel("credentials");
         URI uri = URI.create(token.getString("endpoint") + path);
         String ts = String.valueOf(Instant.now().getEpochSecond());
-        String nonce = Signing.nonce();
         String signature = Signing.sign(c.getString("access_key_secret").getBytes(StandardCharsets.UTF_8),
                 Signing.canonicalWithBodyHash(method, uri.getRawPath(), null, claimedSha, ts, nonce));
-        return HTTP.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+        return HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", contentType)
                 .header("X-Omix-Access-Key-Id", c.getString("access_key_id")).header("X-Omix-Security-Token", c.getString("security_token"))
                 .header("X-Omix-Timestamp", ts).header("X-Omix-Nonce", nonce).header("X-Omix-Content-SHA256", claimedSha)
-                .header("X-Omix-Signature", signature).build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-Omix-Signature", signature).build();
+    }
+
+    /**
+     * A request made with upload credentials, sent again by whoever saw it (within its 300 s window), is refused
+     * (42001 naming the nonce) and changes nothing: a copy of the first version's upload cannot put it back over the
+     * second. A nonce that is not 16-64 URL-safe characters is refused before it is recorded.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aRequestMadeWithUploadCredentialsCannotBeReplayed(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api api = token(o, Identity.user(s, "hal", "hal@example.org"), null).api()) {
+                Model token = api.getUploadToken();
+                String name = token.getString("destination") + "/notes.txt";
+                String path = "/objects/" + FileTransfer.encodePath(name);
+                byte[] first = "first version".getBytes(StandardCharsets.UTF_8);
+                byte[] second = "second version".getBytes(StandardCharsets.UTF_8);
+                HttpRequest firstUpload = signedRequest(token, "PUT", path, first, sha256(first), "application/octet-stream", Signing.nonce());
+                assertEquals(0, envelopeCode(HTTP.send(firstUpload, HttpResponse.BodyHandlers.ofString())));
+                assertEquals(0, envelopeCode(signedPut(token, name, second, sha256(second))));
+
+                HttpResponse<String> replayed = HTTP.send(firstUpload, HttpResponse.BodyHandlers.ofString());
+                assertEquals(42001, envelopeCode(replayed), replayed.body());
+                assertTrue(replayed.body().contains("X-Omix-Nonce was used"), replayed.body());
+                assertArrayEquals(second, download(api, name), "the replay changed nothing");
+
+                HttpResponse<String> shortNonce = HTTP.send(signedRequest(token, "PUT", path, first, sha256(first), "application/octet-stream", "abc"),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(42001, envelopeCode(shortNonce), shortNonce.body());
+                assertTrue(shortNonce.body().contains("X-Omix-Nonce must be"), shortNonce.body());
+                assertArrayEquals(second, download(api, name));
+            }
+        }
     }
 
     static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {

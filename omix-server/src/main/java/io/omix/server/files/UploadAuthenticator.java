@@ -5,6 +5,7 @@ import io.omix.server.apps.RequestSignature;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.auth.Authenticator;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.NonceLedger;
 import io.omix.server.common.auth.Scope;
 import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.http.ApiException;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
  * Requests made with upload credentials (docs/api.md, "Files"): signed like private-platform
  * requests, with the credentials' secret, the security token alongside, and the body's SHA-256 in a
  * header so that a streamed body is checked as it arrives. The caller becomes the token that asked
- * for the credentials, limited to the files scope; the credential itself is kept on the request.
+ * for the credentials, limited to the files scope; the credential itself is kept on the request. Each
+ * request's nonce is recorded, so that a copy of it sent again within its window is refused.
  */
 final class UploadAuthenticator implements Authenticator {
     static final String ACCESS_KEY_ID = "X-Omix-Access-Key-Id";
@@ -35,11 +37,13 @@ final class UploadAuthenticator implements Authenticator {
     private final Platform platform;
     private final FileStore store;
     private final io.omix.server.oauth.TokenStore grants;
+    private final NonceLedger nonces;
 
     UploadAuthenticator(Platform platform, FileStore store) {
         this.platform = platform;
         this.store = store;
         this.grants = new io.omix.server.oauth.TokenStore(platform);
+        this.nonces = new NonceLedger(platform.database().jdbc());
     }
 
     @Override
@@ -53,6 +57,7 @@ final class UploadAuthenticator implements Authenticator {
         if (id == null || token == null || nonce == null || signature == null) {
             throw refused("X-Omix-Access-Key-Id, X-Omix-Security-Token, X-Omix-Nonce and X-Omix-Signature are required");
         }
+        if (!NonceLedger.FORMAT.matcher(nonce).matches()) throw refused("X-Omix-Nonce must be 16-64 of A-Z a-z 0-9 _ -");
         if (timestamp == null || !TIMESTAMP.matcher(timestamp).matches()) throw refused("X-Omix-Timestamp must be the Unix time in seconds");
         if (contentSha == null || !HEX64.matcher(contentSha).matches()) throw refused("X-Omix-Content-SHA256 must be the body's SHA-256, 64 lower-case hex digits");
         FileStore.Credential credential = id.length() > 40 ? null : store.credential(id).orElse(null);
@@ -75,6 +80,11 @@ final class UploadAuthenticator implements Authenticator {
             // A small body parsed as parameters: check it now. Payloads are checked as they stream in.
             String actual = HexFormat.of().formatHex(Secrets.sha256(request.ctx().bodyAsBytes()));
             if (!actual.equals(contentSha)) throw new ApiException(ErrorCode.CHECKSUM_MISMATCH, Map.of("header", "X-Omix-Content-SHA256 does not match the body"));
+        }
+        // Last, so that neither a forged request nor one refused above uses a nonce up.
+        if (!nonces.record(nonces.use(NonceLedger.uploadHolder(credential.accessKeyId()), nonce, Long.parseLong(timestamp), now,
+                java.time.Duration.ofSeconds(WINDOW_SECONDS)))) {
+            throw refused("this request was sent before (its X-Omix-Nonce was used): sign each request with a new nonce");
         }
         request.ctx().attribute(CREDENTIAL, credential);
         Set<String> scopes = Set.of(Scope.FILES.id());

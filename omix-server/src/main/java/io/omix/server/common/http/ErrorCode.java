@@ -35,7 +35,7 @@ public enum ErrorCode {
             "the sample is not the caller's (also: unknown or malformed id)"),
     // Files (issue 7): the project's own codes.
     UPLOAD_CREDENTIALS_INVALID(42001, "上传凭证无效", false,
-            "upload credentials unknown, expired or revoked, signature headers missing or not matching, or a timestamp more than 300 s off"),
+            "upload credentials unknown, expired or revoked, signature headers missing or not matching, a timestamp more than 300 s off, or a nonce used before"),
     OBJECT_NAME_FORBIDDEN(42002, "对象名不在授权目录内", false,
             "the object name is not a file directly under the credentials' destination (no '/' after it)"),
     CHECKSUM_MISMATCH(42003, "校验和不符", false,
