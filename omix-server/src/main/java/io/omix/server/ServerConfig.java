@@ -56,6 +56,8 @@ import java.util.Properties;
  * @param fileMaxBytesPerOwner the most bytes one owner's files and unfinished uploads may hold together
  * @param microbiomeBackground when a taxon's cohort background is published and with what figures
  * @param quotas         what one caller may hold or queue
+ * @param metricsTokenSha256 hex SHA-256 of the bearer token {@code GET /metrics} requires; empty = open (kept
+ *                       behind the balancer instead)
  */
 public record ServerConfig(String host, int port, String publicUrl, Path dataDir, String dbUrl, String dbUser,
                            String dbPassword, int dbPoolSize, long maxRequestBytes, Duration shutdownTimeout,
@@ -67,7 +69,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
                            int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
-                           Quotas quotas) {
+                           Quotas quotas, String metricsTokenSha256) {
 
     /**
      * What one caller may hold or queue, so that nobody fills the store or the task queue for everyone else.
@@ -165,6 +167,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("datasets.max-rows-per-key", "100000000");
         d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
         d.put("batches.max-items-per-namespace", "100000000");
+        d.put("metrics.token-sha256", "");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -190,6 +193,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
         if (rateLimitPerClient < 0 || rateLimitPerUser < 0) throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
+        if (!metricsTokenSha256.isEmpty() && !metricsTokenSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("metrics.token-sha256 must be the token's SHA-256 as 64 lower-case hex digits"
+                    + " (printf %s \"$TOKEN\" | sha256sum)");
+        }
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");
         }
@@ -292,7 +299,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, integer(v, "microbiome.background-publish-every"))),
                 new Quotas(Math.max(1, integer(v, "tasks.max-queued-per-owner")), Math.max(1, Long.parseLong(number(v, "datasets.max-rows-per-key"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key"))),
-                        Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace")))));
+                        Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace")))),
+                v.get("metrics.token-sha256"));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -365,7 +373,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas);
+                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
+                metricsTokenSha256);
     }
 
     @Override

@@ -51,6 +51,9 @@ class ServerConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.port", "80x")));
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.port", "70000")));
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("demo.enabled", "yes")));
+        IllegalArgumentException plainToken = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.defaults(Map.of("metrics.token-sha256", "my-plain-token")));
+        assertTrue(plainToken.getMessage().contains("sha256sum"), "the token's digest is asked for, never the token");
     }
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

@@ -12,11 +12,20 @@ import io.omix.server.common.http.Routes;
  */
 public final class SystemRoutes implements Capability {
     private final PrometheusMeterRegistry metrics;
+    /** Hex SHA-256 of the bearer token /metrics requires, or empty when the operator keeps it behind the balancer. */
+    private final String metricsTokenSha256;
     /** The document, drawn once the route table is complete (on first request). */
     private volatile byte[] openApi;
 
     public SystemRoutes(Platform platform) {
         this.metrics = platform.metrics();
+        this.metricsTokenSha256 = platform.config().metricsTokenSha256();
+    }
+
+    private boolean presentsMetricsToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() > 1024) return false;
+        return io.omix.server.common.auth.Secrets.constantTimeEquals(
+                io.omix.server.common.auth.Secrets.hash(authorization.substring(7).trim()), metricsTokenSha256);
     }
 
     @Override
@@ -27,6 +36,11 @@ public final class SystemRoutes implements Capability {
             // Operators keep /metrics behind the balancer; a model reaching the server through its box's channel is past it.
             if (ctx.req().getAttribute(io.omix.server.common.http.ApiRequest.MODEL_CHANNEL) != null) {
                 ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
+                return;
+            }
+            if (!metricsTokenSha256.isEmpty() && !presentsMetricsToken(ctx.header("Authorization"))) {
+                ctx.status(401).header("WWW-Authenticate", "Bearer realm=\"metrics\"")
+                        .contentType("text/plain; charset=utf-8").result("metrics.token-sha256 is set: send Authorization: Bearer <token>");
                 return;
             }
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());

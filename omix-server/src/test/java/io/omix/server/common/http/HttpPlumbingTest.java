@@ -206,6 +206,31 @@ class HttpPlumbingTest {
         }
     }
 
+    /** With metrics.token-sha256 set, /metrics answers only the bearer of that token (401 naming the setting otherwise). */
+    @Test
+    void metricsAnswerOnlyTheirTokenWhenOneIsSet() throws Exception {
+        String token = "scrape-" + System.nanoTime();
+        try (TestServer s = TestServer.builder().setting("metrics.token-sha256", io.omix.server.common.auth.Secrets.hash(token)).start()) {
+            java.net.URI metrics = java.net.URI.create(s.url() + "/metrics");
+            HttpResponse<String> none = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, none.statusCode());
+            assertEquals("Bearer realm=\"metrics\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertFalse(none.body().contains("jvm_memory"), none.body());
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(metrics).header("Authorization", "Bearer " + token + "x").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrong.statusCode());
+            HttpResponse<String> digest = http.send(HttpRequest.newBuilder(metrics)
+                    .header("Authorization", "Bearer " + io.omix.server.common.auth.Secrets.hash(token)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, digest.statusCode(), "the stored digest is not itself a token");
+            HttpResponse<String> right = http.send(HttpRequest.newBuilder(metrics).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, right.statusCode());
+            assertTrue(right.body().contains("jvm_memory_used_bytes"), right.body());
+            assertEquals(200, http.send(HttpRequest.newBuilder(java.net.URI.create(s.url() + "/ping")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "/ping stays open");
+        }
+    }
+
     @Test
     void metricsAreExposedForPrometheusByRoute() throws Exception {
         get("/test/echo?name=m");
