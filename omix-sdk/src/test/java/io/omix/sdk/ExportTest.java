@@ -188,6 +188,55 @@ class ExportTest {
     }
 
     /**
+     * A sample erased while its person's export is being written (here: while a large file of theirs is copied into
+     * the archive, after the sample's data) is not in the archive that is recorded: the export holds the samples it
+     * wrote, finds one gone, and is written again without it. An archive recorded with the erased sample in it would
+     * outlive the erasure, which looked for archives before this one existed.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSampleErasedWhileTheExportIsWrittenIsNotInTheArchive(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ErasureTest.ownTool(platform);
+            String project = new SampleStore(platform).createProject("racing", 1, "Consortium", null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "RACE_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            ErasureTest.Person person = ErasureTest.person(s, "racing", project, clientId, app.app().namespace(), batchNo);
+            byte[] large = new byte[96 << 20];
+            new java.util.Random(7).nextBytes(large);
+            person.api().upload("zz-large.bin", large);
+
+            String taskId = person.api().requestExport().getString("task_id");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            io.omix.server.tasks.TaskEngine.Task running = platform.tasks().byTaskId(taskId).orElseThrow();
+            while (running.progress() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+                running = platform.tasks().byTaskId(taskId).orElseThrow();
+            }
+            assertEquals(io.omix.server.privacy.Erasure.PersonsSample.ERASED,
+                    new io.omix.server.privacy.Erasure(platform).eraseSampleOf(person.who().userId(), person.sample()));
+            io.omix.server.tasks.TaskEngine.Task afterErasure = platform.tasks().byTaskId(taskId).orElseThrow();
+            assertTrue(afterErasure.progress() > 0 && afterErasure.progress() < 90 && afterErasure.completedAt() == null,
+                    "the erasure committed after the sample was written and before the archive was: " + afterErasure);
+
+            Model done = person.api().waitFor(person.api().task(taskId), Duration.ofMinutes(2));
+            assertEquals("SUCCESS", done.getString("progress"), done.dumps());
+            assertEquals(0, done.getModel("result").getInt("samples"), done.dumps());
+            assertEquals(2, platform.tasks().byTaskId(taskId).orElseThrow().attempts(), "written once more without the sample");
+            String archive = done.getModel("result").getString("object_name");
+            try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(platform.objects().open(archive))) {
+                for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                    assertFalse(e.getName().startsWith("samples/"), e.getName());
+                    if (e.getName().equals("manifest.json")) {
+                        assertEquals(0, new ObjectMapper().readTree(zip.readAllBytes()).path("samples").size());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A person's archive holds their samples as they were: it goes when one of them is erased, when the person exports
      * again (one archive a person, not a pile outside their file quota), and when its link has expired.
      */
