@@ -150,7 +150,7 @@ public final class ConsoleCapability implements Capability {
             loginPage(ctx, 401, "login_wrong");
             return;
         }
-        String old = ctx.cookie(PasswordSignIn.COOKIE);
+        String old = PasswordSignIn.sessionOf(ctx);
         if (old != null) sessions.end(old);
         PasswordSignIn.cookie(ctx, in.sessionId(), false);
         ctx.redirect(safeNext(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);

@@ -57,7 +57,7 @@ public final class ConsoleSessions {
     }
 
     public Optional<Session> of(Context ctx) {
-        String id = ctx.cookie(io.omix.server.users.PasswordSignIn.COOKIE);
+        String id = io.omix.server.users.PasswordSignIn.sessionOf(ctx);
         if (id == null) return Optional.empty();
         return sessions.userOf(id).flatMap(users::findById).map(u -> new Session(u, id, csrf(id)));
     }

@@ -127,7 +127,7 @@ final class AuthorizePage {
             return;
         }
         Valid request = new Valid(client, redirectUri, scope, state, challenge, aud);
-        String session = ctx.cookie(PasswordSignIn.COOKIE);
+        String session = PasswordSignIn.sessionOf(ctx);
         Optional<String> userId = sessions.userOf(session);
         if (!submitted) {
             // Allowed before, all of it: the person is not asked again; else only what is new is asked. A public client
@@ -171,11 +171,11 @@ final class AuthorizePage {
 
     /** The form's CSRF token: bound to the session of a signed-in person (whose cookie names a live session), else double-submit. */
     private String csrf(Context ctx, boolean signedIn) {
-        return signedIn ? Secrets.hmac(csrfKey, ctx.cookie(PasswordSignIn.COOKIE)) : Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
+        return signedIn ? Secrets.hmac(csrfKey, PasswordSignIn.sessionOf(ctx)) : Cookies.formToken(ctx, CSRF_COOKIE, "/oauth2");
     }
 
     private boolean csrfMatches(Context ctx, boolean signedIn) {
-        if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE);
+        if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE, "/oauth2");
         String presented = ctx.formParam("csrf");
         return presented != null && Secrets.constantTimeEquals(csrf(ctx, true), presented);
     }

@@ -42,6 +42,11 @@ public final class PasswordSignIn {
         return sessions.start(user.get().userId()).<Outcome>map(id -> new Outcome.SignedIn(user.get(), id)).orElseGet(Outcome.Wrong::new);
     }
 
+    /** The session id the request's cookie carries, or null. */
+    public static String sessionOf(Context ctx) {
+        return Cookies.get(ctx, COOKIE, "/");
+    }
+
     /** Sets (or, with an empty id and no lifetime, clears) the session cookie: HttpOnly, SameSite=Lax, the whole site. */
     public static void cookie(Context ctx, String sessionId, boolean clear) {
         Cookies.set(ctx, COOKIE, clear ? "" : sessionId, "Lax", "/", clear ? 0 : (int) SessionStore.LIFETIME.getSeconds());

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CookieFlagsTest {
     static String consentPageCookie(TestServer s, String forwardedProto) throws Exception {
+        boolean https = forwardedProto != null || s.server().platform().config().publicUrl().startsWith("https");
         String clientId = new ClientStore(s.server().platform()).create("Cookie app", List.of("https://app.example/cb"),
                 Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("profile"), false, null).client().clientId();
         HttpRequest.Builder page = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.server().port() + "/oauth2/authorize?response_type=code&client_id=" + clientId
@@ -31,7 +32,7 @@ class CookieFlagsTest {
         if (forwardedProto != null) page.header("X-Forwarded-Proto", forwardedProto);
         HttpResponse<String> answer = HttpClient.newHttpClient().send(page.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode());
-        return answer.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("omix_csrf=")).findFirst().orElseThrow();
+        return answer.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith((https ? "__Secure-" : "") + "omix_csrf=")).findFirst().orElseThrow();
     }
 
     @Test
@@ -48,6 +49,46 @@ class CookieFlagsTest {
         try (TestServer s = TestServer.start()) {
             assertFalse(consentPageCookie(s, null).contains("Secure"), "a plain-HTTP test server could not send it back");
             assertTrue(consentPageCookie(s, "https").contains("; Secure"), "a balancer that says https");
+        }
+    }
+
+    /**
+     * Over HTTPS the session cookie is {@code __Host-omix_session} (Secure, Path=/, no Domain) and only that name is
+     * read: a session id planted under the plain name (by a sibling domain or a plain-HTTP page) signs nobody in.
+     */
+    @Test
+    void overHttpsTheSessionLivesOnlyUnderTheHostPrefix() throws Exception {
+        try (TestServer s = TestServer.builder().setting("server.public-url", "https://omix.example.org").start()) {
+            var platform = s.server().platform();
+            var user = new io.omix.server.users.UserStore(platform).create("prefixed", "prefixed-password-S3cret",
+                    io.omix.server.users.User.Profile.EMPTY, false);
+            String session = new io.omix.server.users.SessionStore(platform).start(user.userId()).orElseThrow();
+            HttpClient http = HttpClient.newHttpClient();
+            String local = "http://127.0.0.1:" + s.server().port(); // behind the TLS proxy that the public URL names
+            java.util.function.Function<String, Integer> samplesPage = cookie -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(local + "/console/samples")).header("Cookie", cookie).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertEquals(200, samplesPage.apply("__Host-omix_session=" + session));
+            assertEquals(302, samplesPage.apply("omix_session=" + session), "the plain name is not read over HTTPS");
+
+            HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(local + "/console/login")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String csrf = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Secure-omix_login_csrf=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(login.headers().allValues("Set-Cookie").toString()));
+            assertTrue(csrf.contains("; Path=/console;") && csrf.contains("; Secure"), csrf);
+            String token = csrf.substring(csrf.indexOf('=') + 1, csrf.indexOf(';'));
+            HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(URI.create(local + "/console/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "__Secure-omix_login_csrf=" + token)
+                    .POST(HttpRequest.BodyPublishers.ofString("username=prefixed&password=prefixed-password-S3cret&csrf=" + token)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Host-omix_session=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(signIn.statusCode() + " " + signIn.headers().allValues("Set-Cookie")));
+            assertTrue(cookie.contains("; Path=/;") && cookie.contains("; Secure") && !cookie.contains("Domain"), cookie);
         }
     }
 }
