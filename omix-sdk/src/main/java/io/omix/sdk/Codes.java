@@ -33,7 +33,10 @@ public final class Codes {
     public static final int MODEL_NOT_FOUND = 41202;
     /** The sample is not the caller's (also: unknown or malformed id). */
     public static final int NOT_OWN_SAMPLE = 41303;
-    /** The private app's namespace holds the most data items it may (the server's batches.max-items-per-namespace). */
+    /**
+     * The private app's namespace holds the most data items or stream records it may (the server's
+     * batches.max-items-per-namespace and streams.max-records-per-namespace).
+     */
     public static final int QUOTA_EXCEEDED = 41401;
     /** Upload credentials unknown, expired or revoked, or their signature does not match. */
     public static final int UPLOAD_CREDENTIALS_INVALID = 42001;

@@ -396,6 +396,67 @@ class StreamsTest {
         }
     }
 
+    static List<Map<String, Object>> heartRates(String entity, int n, int from) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            items.add(Map.of("fundamental_entity_id", entity, "data_element_id", HEART_RATE,
+                    "stream_generate_time", String.format("2024-05-01 %02d:00", i), "stream_data", Map.of("value_quantity", Map.of("value", 60 + i))));
+        }
+        return items;
+    }
+
+    /**
+     * A private app's namespace holds at most streams.max-records-per-namespace records: a write beyond what a server
+     * knows of is refused whole (41401). Each server knows housekeeping's last count and its own writes since, so two
+     * servers may each take room before the count (a soft quota); after it, neither takes more. Another app's
+     * namespace has its own room, and the open platform none of this.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aNamespaceHoldsNoMoreStreamRecordsThanItsQuotaOnceCounted(String kind) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'q');
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer first = TestServer.builder().database(kind).clock(clock).setting("security.master-key", key)
+                .setting("streams.max-records-per-namespace", "10").setting("housekeeping.interval-seconds", "0").start()) {
+            String url = io.omix.server.testing.TestDatabases.H2.equals(kind)
+                    ? io.omix.server.common.db.Database.embeddedUrl(first.dataDir()) : first.server().platform().config().dbUrl();
+            try (TestServer second = TestServer.builder().database(kind).clock(clock).setting("db.url", url).setting("security.master-key", key)
+                    .setting("streams.max-records-per-namespace", "10").setting("housekeeping.interval-seconds", "0").start()) {
+                Identity.Client a = Identity.app(first, "QUOTA_STREAMS");
+                Identity.Client b = Identity.app(first, "ROOMY_STREAMS");
+                try (PrivateApi p1 = PrivateApi.builder(a.id(), a.secret()).endpoint(first.url()).build();
+                     PrivateApi p2 = PrivateApi.builder(a.id(), a.secret()).endpoint(second.url()).build();
+                     PrivateApi other = PrivateApi.builder(b.id(), b.secret()).endpoint(first.url()).build()) {
+                    String project = new SampleStore(first.server().platform()).createProject("quota", 1, null, null, null).projectId();
+                    String entity = p1.streamBind(p1.registerSample(11, project, "SQ-1", Map.of()).getString("biosample_id")).getString("fundamental_entity_id");
+                    java.util.function.Supplier<Integer> stored = () -> p1.streamRange("QUOTA_STREAMS", HEART_RATE, entity, null, null, null, "asc", null, 100)
+                            .getList("result").size();
+
+                    p1.batchWriteStream(heartRates(entity, 4, 0), false);
+                    ApiException over = assertThrows(ApiException.class, () -> p1.batchWriteStream(heartRates(entity, 7, 4), false));
+                    assertEquals(Codes.QUOTA_EXCEEDED, over.code(), over.getMessage());
+                    assertTrue(over.getMessage().contains("streams.max-records-per-namespace"), over.getMessage());
+                    assertEquals(4, stored.get(), "the refused write stored none of its records");
+                    p2.batchWriteStream(heartRates(entity, 6, 4), false); // the other server has not seen the first's four yet
+                    assertEquals(10, stored.get());
+
+                    assertEquals(0L, first.server().housekeeping().runNow().get("stream_usage"));
+                    clock.advance(java.time.Duration.ofSeconds(11)); // both servers read the count again
+                    assertEquals(Codes.QUOTA_EXCEEDED, assertThrows(ApiException.class,
+                            () -> p1.writeStream(entity, HEART_RATE, "2024-06-01 08:00", "{}", false)).code());
+                    assertEquals(Codes.QUOTA_EXCEEDED, assertThrows(ApiException.class,
+                            () -> p2.writeStream(entity, HEART_RATE, "2024-06-01 08:00", "{}", false)).code());
+                    assertEquals(10, stored.get());
+
+                    String otherProject = new SampleStore(first.server().platform()).createProject("roomy", 1, null, null, null).projectId();
+                    String otherEntity = other.streamBind(other.registerSample(11, otherProject, "SR-1", Map.of()).getString("biosample_id"))
+                            .getString("fundamental_entity_id");
+                    other.batchWriteStream(heartRates(otherEntity, 10, 0), false); // its own room
+                }
+            }
+        }
+    }
+
     @Test
     void onlyTheStreamWritesTakeTheNonceIntoTheirWrite() {
         List<String> routes = server.server().routeTable().stream().filter(io.omix.server.common.http.Routes.Route::nonceInWrite)

@@ -78,7 +78,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param datasetRowsPerKey    rows the datasets of one dataset API key may hold together
      * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      */
-    public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace) {}
+    public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace,
+                         long streamRecordsPerNamespace) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -167,6 +168,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("datasets.max-rows-per-key", "100000000");
         d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
         d.put("batches.max-items-per-namespace", "100000000");
+        d.put("streams.max-records-per-namespace", "1000000000");
         d.put("metrics.token-sha256", "");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
@@ -299,7 +301,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, integer(v, "microbiome.background-publish-every"))),
                 new Quotas(Math.max(1, integer(v, "tasks.max-queued-per-owner")), Math.max(1, Long.parseLong(number(v, "datasets.max-rows-per-key"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key"))),
-                        Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace")))),
+                        Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace"))),
+                        Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace")))),
                 v.get("metrics.token-sha256"));
     }
 

@@ -86,12 +86,14 @@ public final class StreamsCapability implements Capability {
 
     private final Platform platform;
     private final StreamStore store;
+    private final StreamQuota quota;
     private final SampleAccess access;
     private final Jdbc jdbc;
 
     public StreamsCapability(Platform platform) {
         this.platform = platform;
         this.store = new StreamStore(platform);
+        this.quota = new StreamQuota(platform);
         this.jdbc = platform.database().jdbc();
         this.access = new SampleAccess(jdbc);
     }
@@ -135,7 +137,7 @@ public final class StreamsCapability implements Capability {
 
     private Map<String, Object> writeOne(String namespace, String entityId, Params p, PendingNonce nonce) {
         if (store.element(p.get(ELEMENT)).isEmpty()) throw ApiException.invalidParam("data_element_id", "no such data element");
-        StreamStore.Written w = store.write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
+        StreamStore.Written w = write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
                 p.get(DUPLICATE), nonce).get(0);
         if (w.problem() != null) throw ApiException.invalidParam("stream_generate_time", w.problem());
         return Map.of("stream_id", w.streamId());
@@ -211,7 +213,7 @@ public final class StreamsCapability implements Capability {
                 positions.add(index);
             }
         }
-        List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : store.write(caller.namespace(), toWrite, p.get(DUPLICATE), nonce);
+        List<StreamStore.Written> written = toWrite.isEmpty() ? List.of() : write(caller.namespace(), toWrite, p.get(DUPLICATE), nonce);
         for (int i = 0; i < written.size(); i++) {
             int index = positions.get(i);
             BatchItem result = results[index];
@@ -222,6 +224,21 @@ public final class StreamsCapability implements Capability {
                             result.stream().dataElement()));
         }
         return Map.of("result", List.of(results));
+    }
+
+    /** Writes a request's records, a private app's within its namespace's quota (refused whole beyond it: 41401). */
+    private List<StreamStore.Written> write(String namespace, List<StreamStore.NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
+        boolean quoted = !namespace.equals(StreamStore.OPEN_PLATFORM);
+        if (quoted) quota.admit(namespace, records.size());
+        List<StreamStore.Written> written = store.write(namespace, records, duplicateEnabled, nonce);
+        if (quoted) quota.wrote(namespace, written.stream().filter(w -> w.problem() == null).count());
+        return written;
+    }
+
+    /** Housekeeping counts each private app's records for the quota (docs/api.md, streams.max-records-per-namespace). */
+    @Override
+    public List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return List.of(new io.omix.server.housekeeping.Housekeeping.Job("stream_usage", (now, r) -> StreamQuota.countAll(jdbc, now)));
     }
 
     /** stream_data may be a JSON object or, from form-encoded clients, its JSON text (read with the entry limits). */

@@ -1,0 +1,90 @@
+package io.omix.server.streams;
+
+import io.omix.server.Platform;
+import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The soft quota on a private app's stream records ({@code streams.max-records-per-namespace}): what the
+ * namespace held at housekeeping's last count, plus what this server wrote to it since it read that count.
+ * A write that would take the namespace beyond it is refused whole (41401). Soft: other servers' writes
+ * since the count are seen only at the next count (every {@code housekeeping.interval-seconds}), so a
+ * namespace can pass its quota by what the other servers write in that time; a hard count would need a
+ * counter row that every write of the namespace updates, and writes of one series share their rows.
+ */
+final class StreamQuota {
+    /** How long a server trusts the count it read before reading it again. */
+    static final Duration REREAD = Duration.ofSeconds(10);
+    /** The row that says when the last count was made (a namespace without records has no row of its own): never a namespace. */
+    private static final String COUNTED = "*";
+
+    private record Count(long records, OffsetDateTime countedAt, OffsetDateTime readAt) {}
+
+    private final Platform platform;
+    private final Jdbc jdbc;
+    private final long limit;
+    private final Map<String, Count> counts = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> writtenSince = new ConcurrentHashMap<>();
+
+    StreamQuota(Platform platform) {
+        this.platform = platform;
+        this.jdbc = platform.database().jdbc();
+        this.limit = platform.config().quotas().streamRecordsPerNamespace();
+    }
+
+    /** Refuses (41401) a write of {@code records} that would take the namespace beyond its quota. */
+    void admit(String namespace, int records) {
+        if (records == 0) return;
+        long held = count(namespace).records() + writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).sum();
+        if (held + records > limit) {
+            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("limit", "streams.max-records-per-namespace",
+                    "room", Math.max(0, limit - held)));
+        }
+    }
+
+    /** Counts what a write stored, until the next count is read. */
+    void wrote(String namespace, long records) {
+        if (records > 0) writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).add(records);
+    }
+
+    private Count count(String namespace) {
+        OffsetDateTime now = platform.now();
+        Count known = counts.get(namespace);
+        if (known != null && now.isBefore(known.readAt().plus(REREAD))) return known;
+        // The namespace's row, or none when it held no records at the last count, whose time the marker row keeps.
+        Count read = new Count(0, null, now);
+        for (Object[] row : jdbc.query("SELECT namespace, records, counted_at FROM stream_usage WHERE namespace IN (?, ?)",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class)}, namespace, COUNTED)) {
+            if (row[0].equals(namespace) || read.countedAt() == null) read = new Count((Long) row[1], (OffsetDateTime) row[2], now);
+        }
+        if (read.countedAt() != null && (known == null || known.countedAt() == null || read.countedAt().isAfter(known.countedAt()))) {
+            // A newer count holds what this server wrote before it (and perhaps a little after: soft either way).
+            writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).reset();
+        }
+        counts.put(namespace, read);
+        return read;
+    }
+
+    /** Housekeeping: counts every private namespace's records (the open platform's are not under this quota). */
+    static long countAll(Jdbc jdbc, OffsetDateTime now) {
+        List<Object[]> rows = jdbc.query("SELECT s.namespace, COUNT(*) FROM stream_records r JOIN stream_series s ON s.series_id = r.series_id"
+                + " WHERE s.namespace <> ? GROUP BY s.namespace", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, StreamStore.OPEN_PLATFORM);
+        jdbc.inTransaction(c -> {
+            Jdbc.update(c, "DELETE FROM stream_usage");
+            Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, 0, ?)", COUNTED, now);
+            for (Object[] row : rows) {
+                Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, ?, ?)", row[0], row[1], now);
+            }
+            return null;
+        });
+        return 0; // counts, removes nothing
+    }
+}
