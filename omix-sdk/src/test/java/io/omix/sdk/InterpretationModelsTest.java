@@ -250,6 +250,44 @@ class InterpretationModelsTest {
         }
     }
 
+    /**
+     * A deploy holds no model row while its package is unpacked (seconds for a large one): with the model's row held by
+     * another transaction (a publish under way), the new version's code is unpacked all the same, in the task's own
+     * directory, and recorded as the version once the row is free. Before, the deploy waited for the row first and then
+     * held it, and the owner's other models' rows for a new id, through the whole unpacking.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDeployUnpacksItsPackageBeforeHoldingTheModel(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("models.pool-size", "0").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                deployed(api, "heldModel", handler("held1", "", "{'version': 1}"), ModelConfig.defaults());
+                Path code = s.server().platform().config().modelsRoot().resolve("heldModel");
+                String taskId;
+                try (java.sql.Connection held = s.server().platform().database().dataSource().getConnection()) {
+                    held.setAutoCommit(false);
+                    try (var st = held.prepareStatement("SELECT model_id FROM models WHERE model_id = ? FOR UPDATE")) {
+                        st.setString(1, "heldModel");
+                        st.executeQuery().close();
+                    }
+                    taskId = api.deployModel("heldModel", handler("held2", "", "{'version': 2}")).getString("task_id");
+                    Path staged = code.resolve("deploy-" + taskId);
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    while (!Files.isRegularFile(staged.resolve("index.py")) && System.nanoTime() < deadline) Thread.sleep(20);
+                    assertTrue(Files.isRegularFile(staged.resolve("index.py")), "unpacked while the model's row is held elsewhere");
+                    assertFalse(s.server().platform().tasks().byTaskId(taskId).orElseThrow().status().finished());
+                    held.rollback();
+                }
+                Model done = api.waitFor(api.task(taskId), WAIT);
+                assertEquals("SUCCESS", done.getString("progress"), done.dumps());
+                assertEquals(2, api.invokeDraftModel("heldModel", Map.of()).at("model_data.version"));
+                assertTrue(Files.isDirectory(code.resolve("2")));
+                assertFalse(Files.exists(code.resolve("deploy-" + taskId)), "the task's directory became the version");
+            }
+        }
+    }
+
     @Test
     void unusablePackagesFailTheirDeploymentWithTheReason() throws Exception {
         Map<String, Path> packages = new LinkedHashMap<>();

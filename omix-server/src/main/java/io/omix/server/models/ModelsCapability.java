@@ -305,6 +305,38 @@ public final class ModelsCapability implements Capability {
         String modelId = p.path("model_id").asText();
         String owner = p.path("owner").asText();
         OffsetDateTime now = platform.now();
+        // Unpacked before any row is held: a package takes seconds, and the owner's publishes and deploys would wait on
+        // the rows meanwhile. Its directory is the task's own (a rerun after a crash starts it again), moved into the
+        // version's place once the version is known.
+        Path modelDir = codeRoot.resolve(modelId);
+        Files.createDirectories(modelDir);
+        Files.setPosixFilePermissions(modelDir, PosixFilePermissions.fromString("rwx--x--x"));
+        Path staged = modelDir.resolve("deploy-" + run.task().taskId());
+        io.omix.server.common.io.FileTrees.delete(staged);
+        String objectName = p.path("object_name").asText();
+        String sha;
+        try (InputStream zip = objects.open(objectName);
+             java.security.DigestInputStream digest = new java.security.DigestInputStream(zip, java.security.MessageDigest.getInstance("SHA-256"))) {
+            // The zip reader closes what it reads: kept open here, so the rest of the file still counts into the checksum.
+            ModelPackage.unpack(new java.io.FilterInputStream(digest) {
+                @Override
+                public void close() {}
+            }, staged, p.path("runtime").asText(), p.path("handler").asText());
+            digest.transferTo(java.io.OutputStream.nullOutputStream());
+            sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+        }
+        try {
+            return record(run, tx, p, modelId, owner, now, staged, objectName, sha);
+        } finally {
+            io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
+        }
+    }
+
+    /** The deploy's rows: the model (new ids within the owner's cap), its next version with the unpacked code, the draft. */
+    private JsonNode record(TaskEngine.Run run, java.sql.Connection tx, JsonNode p, String modelId, String owner, OffsetDateTime now,
+                            Path staged, String objectName, String sha) throws Exception {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
@@ -321,22 +353,7 @@ public final class ModelsCapability implements Capability {
         if (version > MAX_VERSIONS_PER_MODEL) throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
         Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
         io.omix.server.common.io.FileTrees.delete(target); // a leftover of an attempt whose transaction rolled back
-        Files.createDirectories(target.getParent());
-        Files.setPosixFilePermissions(target.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
-        String objectName = p.path("object_name").asText();
-        String sha;
-        try (InputStream zip = objects.open(objectName);
-             java.security.DigestInputStream digest = new java.security.DigestInputStream(zip, java.security.MessageDigest.getInstance("SHA-256"))) {
-            // The zip reader closes what it reads: kept open here, so the rest of the file still counts into the checksum.
-            ModelPackage.unpack(new java.io.FilterInputStream(digest) {
-                @Override
-                public void close() {}
-            }, target, p.path("runtime").asText(), p.path("handler").asText());
-            digest.transferTo(java.io.OutputStream.nullOutputStream());
-            sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
-        } catch (java.nio.file.NoSuchFileException gone) {
-            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
-        }
+        Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
         String scopes = p.hasNonNull("scopes") ? p.get("scopes").asText() : null;
         Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at) VALUES (?,?,?,?,?,?,?)",
