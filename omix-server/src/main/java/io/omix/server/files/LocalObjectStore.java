@@ -149,23 +149,25 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     /**
-     * Locks the part's bytes, waiting up to {@link #PART_LOCK_WAIT} (5 s) for another request of this server holding them (a
-     * client's retry arriving while its first attempt still reads the body the client gave up on) before {@link Busy}.
+     * Locks the part's bytes, waiting up to {@link #PART_LOCK_WAIT} (5 s) for another request holding them (a client's
+     * retry arriving while its first attempt still reads the body the client gave up on) before {@link Busy}. The lock
+     * is the operating system's record lock, so the requests of other servers sharing {@code files.dir} are waited for
+     * in the same way: never a blocking lock, which would wait on another process for as long as its request lasts.
      */
     private void lockWaiting(FileChannel channel, long offset, long length) throws IOException {
         long deadline = System.nanoTime() + partLockWait.toNanos();
         while (true) {
             try {
-                channel.lock(offset, length, false);
-                return;
-            } catch (java.nio.channels.OverlappingFileLockException held) {
-                if (System.nanoTime() > deadline) throw held;
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted waiting for a part's bytes");
-                }
+                if (channel.tryLock(offset, length, false) != null) return; // null: another process holds them
+            } catch (java.nio.channels.OverlappingFileLockException heldHere) {
+                // another request of this server holds them
+            }
+            if (System.nanoTime() > deadline) throw new java.nio.channels.OverlappingFileLockException();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for a part's bytes");
             }
         }
     }

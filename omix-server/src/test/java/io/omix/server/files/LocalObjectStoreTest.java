@@ -191,6 +191,44 @@ class LocalObjectStoreTest {
         assertEquals(sha256(content), store.completeParts("up10", content.length, "retried-part.bin", new ObjectStore.Expected(sha256(content), null)).sha256());
     }
 
+    /**
+     * Another server sharing files.dir (another process) writing a part's bytes holds them too: the same part sent here
+     * meanwhile waits its bound and is {@link ObjectStore.Busy} (the client retries), rather than blocking for as long
+     * as the other request lasts; completion is Busy too; once the other process lets go, the part is stored.
+     */
+    @Test
+    void aPartWhoseBytesAnotherProcessHoldsIsBusyNotBlocked(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root, java.time.Duration.ofMillis(500));
+        byte[] content = content(11);
+        put(store, "up11", content, 1);
+        byte[] second = Arrays.copyOfRange(content, PART, 2 * PART);
+        // Python's lockf is the same record lock (fcntl) that the JDK's FileChannel locks take.
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl, sys\nf = open(sys.argv[1], 'r+b')\n"
+                + "fcntl.lockf(f, fcntl.LOCK_EX, " + PART + ", " + PART + ")\nprint('held', flush=True)\nsys.stdin.read()\n",
+                root.resolve("uploads/up11.data").toString()).redirectErrorStream(true).start();
+        try {
+            assertEquals("held", new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine());
+            java.util.concurrent.CompletableFuture<ObjectStore.Stored> attempt = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return store.putPart("up11", 2, PART, PART, new ByteArrayInputStream(second), sha256(second));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            java.util.concurrent.ExecutionException busy = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> attempt.get(10, java.util.concurrent.TimeUnit.SECONDS), "answered within its bound, not blocked");
+            assertTrue(busy.getCause() instanceof ObjectStore.Busy, String.valueOf(busy.getCause()));
+            ObjectStore.Expected expected = new ObjectStore.Expected(sha256(content), null);
+            assertThrows(ObjectStore.Busy.class, () -> store.completeParts("up11", content.length, "shared.bin", expected));
+        } finally {
+            holder.getOutputStream().close();
+            holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertEquals(sha256(second), store.putPart("up11", 2, PART, PART, new ByteArrayInputStream(second), sha256(second)).sha256());
+        put(store, "up11", content, 3);
+        assertEquals(sha256(content), store.completeParts("up11", content.length, "shared.bin", new ObjectStore.Expected(sha256(content), null)).sha256());
+    }
+
     @Test
     void aPartThatFailsItsChecksumCanBeSentAgain(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);
