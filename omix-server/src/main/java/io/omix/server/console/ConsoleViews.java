@@ -68,7 +68,7 @@ final class ConsoleViews {
             Cookies.set(ctx, LANG_COOKIE, asked, "Lax", "/", 365 * 24 * 3600);
             return asked;
         }
-        String remembered = Cookies.get(ctx, LANG_COOKIE, "/");
+        String remembered = Cookies.get(ctx, LANG_COOKIE);
         if (remembered != null && LANGUAGES.contains(remembered)) return remembered;
         String accept = ctx.header("Accept-Language");
         return accept != null && accept.trim().toLowerCase(java.util.Locale.ROOT).startsWith("zh") ? "zh" : "en";
@@ -129,7 +129,7 @@ final class ConsoleViews {
     }
 
     boolean loginCsrfMatches(Context ctx) {
-        return Cookies.formTokenMatches(ctx, LOGIN_CSRF_COOKIE, "/console");
+        return Cookies.formTokenMatches(ctx, LOGIN_CSRF_COOKIE);
     }
 
 }

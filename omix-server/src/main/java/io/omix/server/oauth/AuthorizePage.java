@@ -175,7 +175,7 @@ final class AuthorizePage {
     }
 
     private boolean csrfMatches(Context ctx, boolean signedIn) {
-        if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE, "/oauth2");
+        if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE);
         String presented = ctx.formParam("csrf");
         return presented != null && Secrets.constantTimeEquals(csrf(ctx, true), presented);
     }

@@ -44,7 +44,7 @@ public final class PasswordSignIn {
 
     /** The session id the request's cookie carries, or null. */
     public static String sessionOf(Context ctx) {
-        return Cookies.get(ctx, COOKIE, "/");
+        return Cookies.get(ctx, COOKIE);
     }
 
     /** Sets (or, with an empty id and no lifetime, clears) the session cookie: HttpOnly, SameSite=Lax, the whole site. */

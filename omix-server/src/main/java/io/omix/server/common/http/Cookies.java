@@ -6,10 +6,11 @@ import io.omix.server.common.auth.Secrets;
 /**
  * The cookies of the login, consent and console pages: HttpOnly always, Secure whenever the visitor came over HTTPS:
  * the connection's scheme, a balancer's {@code X-Forwarded-Proto}, or an https {@code server.public-url} (a TLS proxy
- * that sends no such header must not get the session cookie sent back over plain HTTP). Over HTTPS their names carry
- * the browser's prefixes ({@code __Host-} for the whole site, {@code __Secure-} for a path), and only the prefixed
- * names are read: a browser keeps such a cookie only when it was set over HTTPS by this very host, so neither a
- * sibling domain nor a plain-HTTP page can plant a session or a form token in its place.
+ * that sends no such header must not get the session cookie sent back over plain HTTP). Over HTTPS each is named with
+ * the browser's {@code __Host-} prefix and kept for the whole site ({@code Path=/}, no {@code Domain}), and only the
+ * prefixed names are read: a browser keeps such a cookie only when this very host set it over HTTPS, so neither a
+ * sibling domain nor a plain-HTTP page can plant a session or a form token in its place ({@code __Secure-} would not
+ * do: it lets a sibling set the cookie for the whole parent domain).
  */
 public final class Cookies {
     private static final String SECURE = "omix.cookies_secure";
@@ -27,7 +28,7 @@ public final class Cookies {
      * {@code path} and repeated in the form's hidden {@code csrf} field (made when missing).
      */
     public static String formToken(Context ctx, String cookie, String path) {
-        String token = get(ctx, cookie, path);
+        String token = get(ctx, cookie);
         if (token == null || token.length() > 100) {
             token = Secrets.token("");
             set(ctx, cookie, token, "Strict", path, 3600);
@@ -36,20 +37,21 @@ public final class Cookies {
     }
 
     /** True when the form's {@code csrf} field repeats the cookie (constant time). */
-    public static boolean formTokenMatches(Context ctx, String cookie, String path) {
-        String token = get(ctx, cookie, path);
+    public static boolean formTokenMatches(Context ctx, String cookie) {
+        String token = get(ctx, cookie);
         return token != null && Secrets.constantTimeEquals(token, ctx.formParam("csrf"));
     }
 
+    /** @param path where the cookie is sent over plain HTTP; over HTTPS every cookie is the whole site's ({@code __Host-}) */
     public static void set(Context ctx, String name, String value, String sameSite, String path, int maxAgeSeconds) {
         boolean https = https(ctx);
-        ctx.res().addHeader("Set-Cookie", named(https, name, path) + "=" + value + "; Path=" + path + "; Max-Age=" + maxAgeSeconds
+        ctx.res().addHeader("Set-Cookie", named(https, name) + "=" + value + "; Path=" + (https ? "/" : path) + "; Max-Age=" + maxAgeSeconds
                 + "; HttpOnly; SameSite=" + sameSite + (https ? "; Secure" : ""));
     }
 
-    /** The value of the cookie {@link #set} under {@code name} for {@code path}, as this request's scheme names it. */
-    public static String get(Context ctx, String name, String path) {
-        return ctx.cookie(named(https(ctx), name, path));
+    /** The value of the cookie {@link #set} under {@code name}, as this request's scheme names it. */
+    public static String get(Context ctx, String name) {
+        return ctx.cookie(named(https(ctx), name));
     }
 
     private static boolean https(Context ctx) {
@@ -57,8 +59,7 @@ public final class Cookies {
                 || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
     }
 
-    private static String named(boolean https, String name, String path) {
-        if (!https) return name;
-        return (path.equals("/") ? "__Host-" : "__Secure-") + name;
+    private static String named(boolean https, String name) {
+        return https ? "__Host-" + name : name;
     }
 }

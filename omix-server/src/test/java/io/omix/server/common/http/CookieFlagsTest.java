@@ -32,7 +32,7 @@ class CookieFlagsTest {
         if (forwardedProto != null) page.header("X-Forwarded-Proto", forwardedProto);
         HttpResponse<String> answer = HttpClient.newHttpClient().send(page.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, answer.statusCode());
-        return answer.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith((https ? "__Secure-" : "") + "omix_csrf=")).findFirst().orElseThrow();
+        return answer.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith((https ? "__Host-" : "") + "omix_csrf=")).findFirst().orElseThrow();
     }
 
     @Test
@@ -75,19 +75,46 @@ class CookieFlagsTest {
             };
             assertEquals(200, samplesPage.apply("__Host-omix_session=" + session));
             assertEquals(302, samplesPage.apply("omix_session=" + session), "the plain name is not read over HTTPS");
+            // The consent page reads the same cookie: signed in under the prefixed name, asked for a password under the plain one.
+            String clientId = new ClientStore(platform).create("Prefixed app", List.of("https://app.example/cb"),
+                    Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("profile"), false, null).client().clientId();
+            java.util.function.Function<String, String> consentPage = cookie -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(local + "/oauth2/authorize?response_type=code&client_id=" + clientId
+                            + "&redirect_uri=" + URLEncoder.encode("https://app.example/cb", StandardCharsets.UTF_8) + "&scope=profile"))
+                            .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertFalse(consentPage.apply("__Host-omix_session=" + session).contains("name=\"password\""), "signed in: consent only");
+            assertTrue(consentPage.apply("omix_session=" + session).contains("name=\"password\""), "the plain name signs nobody in");
 
             HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(local + "/console/login")).build(),
                     HttpResponse.BodyHandlers.ofString());
-            String csrf = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Secure-omix_login_csrf=")).findFirst()
+            String csrf = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Host-omix_login_csrf=")).findFirst()
                     .orElseThrow(() -> new AssertionError(login.headers().allValues("Set-Cookie").toString()));
-            assertTrue(csrf.contains("; Path=/console;") && csrf.contains("; Secure"), csrf);
+            assertTrue(csrf.contains("; Path=/;") && csrf.contains("; Secure") && !csrf.contains("Domain"), csrf);
             String token = csrf.substring(csrf.indexOf('=') + 1, csrf.indexOf(';'));
-            HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(URI.create(local + "/console/login"))
-                    .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", "__Secure-omix_login_csrf=" + token)
-                    .POST(HttpRequest.BodyPublishers.ofString("username=prefixed&password=prefixed-password-S3cret&csrf=" + token)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            String cookie = signIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Host-omix_session=")).findFirst()
-                    .orElseThrow(() -> new AssertionError(signIn.statusCode() + " " + signIn.headers().allValues("Set-Cookie")));
+            java.util.function.Function<String, HttpResponse<String>> signIn = cookieHeader -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(URI.create(local + "/console/login"))
+                            .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookieHeader)
+                            .POST(HttpRequest.BodyPublishers.ofString("username=prefixed&password=prefixed-password-S3cret&csrf=" + token)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            // A form token planted under a name another host could set (plain, or __Secure- with a parent Domain) is not read.
+            for (String planted : List.of("omix_login_csrf=" + token, "__Secure-omix_login_csrf=" + token)) {
+                HttpResponse<String> refused = signIn.apply(planted);
+                assertTrue(refused.headers().allValues("Set-Cookie").stream().noneMatch(c -> c.contains("omix_session=")),
+                        planted + " signed someone in: " + refused.headers().allValues("Set-Cookie"));
+            }
+            HttpResponse<String> signedIn = signIn.apply("__Host-omix_login_csrf=" + token);
+            String cookie = signedIn.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("__Host-omix_session=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(signedIn.statusCode() + " " + signedIn.headers().allValues("Set-Cookie")));
             assertTrue(cookie.contains("; Path=/;") && cookie.contains("; Secure") && !cookie.contains("Domain"), cookie);
         }
     }
