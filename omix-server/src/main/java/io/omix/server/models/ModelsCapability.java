@@ -306,31 +306,44 @@ public final class ModelsCapability implements Capability {
         String owner = p.path("owner").asText();
         OffsetDateTime now = platform.now();
         // Unpacked before any row is held: a package takes seconds, and the owner's publishes and deploys would wait on
-        // the rows meanwhile. Its directory is the task's own (a rerun after a crash starts it again), moved into the
-        // version's place once the version is known.
+        // the rows meanwhile. Its directory is this attempt's own (two attempts of one task may overlap when a lease ran
+        // out), moved into the version's place once the version is known; what a killed server left is swept here later.
         Path modelDir = codeRoot.resolve(modelId);
         Files.createDirectories(modelDir);
         Files.setPosixFilePermissions(modelDir, PosixFilePermissions.fromString("rwx--x--x"));
-        Path staged = modelDir.resolve("deploy-" + run.task().taskId());
-        io.omix.server.common.io.FileTrees.delete(staged);
+        removeStaleDeploys(modelDir);
+        Path staged = modelDir.resolve("deploy-" + run.task().taskId() + "-" + java.util.HexFormat.of().formatHex(
+                io.omix.server.common.auth.Secrets.randomBytes(4)));
         String objectName = p.path("object_name").asText();
-        String sha;
-        try (InputStream zip = objects.open(objectName);
-             java.security.DigestInputStream digest = new java.security.DigestInputStream(zip, java.security.MessageDigest.getInstance("SHA-256"))) {
-            // The zip reader closes what it reads: kept open here, so the rest of the file still counts into the checksum.
-            ModelPackage.unpack(new java.io.FilterInputStream(digest) {
-                @Override
-                public void close() {}
-            }, staged, p.path("runtime").asText(), p.path("handler").asText());
-            digest.transferTo(java.io.OutputStream.nullOutputStream());
-            sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
-        } catch (java.nio.file.NoSuchFileException gone) {
-            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
-        }
         try {
+            String sha;
+            try (InputStream zip = objects.open(objectName);
+                 java.security.DigestInputStream digest = new java.security.DigestInputStream(zip, java.security.MessageDigest.getInstance("SHA-256"))) {
+                // The zip reader closes what it reads: kept open here, so the rest of the file still counts into the checksum.
+                ModelPackage.unpack(new java.io.FilterInputStream(digest) {
+                    @Override
+                    public void close() {}
+                }, staged, p.path("runtime").asText(), p.path("handler").asText());
+                digest.transferTo(java.io.OutputStream.nullOutputStream());
+                sha = java.util.HexFormat.of().formatHex(digest.getMessageDigest().digest());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+            }
             return record(run, tx, p, modelId, owner, now, staged, objectName, sha);
         } finally {
             io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
+        }
+    }
+
+    /** The unpacked code of deploy attempts a killed server left (no attempt unpacks for that long). */
+    private static void removeStaleDeploys(Path modelDir) throws IOException {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(ModelPackage.STALE_STAGING));
+        try (var attempts = Files.newDirectoryStream(modelDir, "deploy-*")) {
+            for (Path old : attempts) {
+                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) {
+                    io.omix.server.common.io.FileTrees.deleteQuietly(old);
+                }
+            }
         }
     }
 
