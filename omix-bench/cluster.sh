@@ -84,6 +84,19 @@ http {
   }
   server {
     listen 127.0.0.1:$BALANCER_PORT;
+    # Upload requests carry a nonce each server records: a copy resent to another server would be refused as a
+    # replay (42001), so nginx passes them on once and the SDK retries them itself, each attempt signed afresh.
+    location /oss/ {
+      proxy_pass http://omix;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_request_buffering off;
+      proxy_next_upstream off;
+      proxy_connect_timeout 1s;
+      proxy_read_timeout 60s;
+    }
     location / {
       proxy_pass http://omix;
       proxy_http_version 1.1;

@@ -38,7 +38,7 @@ public final class Codes {
      * batches.max-items-per-namespace and streams.max-records-per-namespace).
      */
     public static final int QUOTA_EXCEEDED = 41401;
-    /** Upload credentials unknown, expired or revoked, or their signature does not match. */
+    /** Upload credentials unknown, expired or revoked, their signature not matching, or a request sent again with a nonce used before. */
     public static final int UPLOAD_CREDENTIALS_INVALID = 42001;
     /** No such object in the file store, or not one the caller may read. */
     public static final int OBJECT_NOT_FOUND = 42007;

@@ -112,6 +112,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
 
     /** Every setting with its default, in the order the docs list them. */
     public static final Map<String, String> DEFAULTS;
+    private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     static {
         Map<String, String> d = new LinkedHashMap<>();
@@ -197,7 +198,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
         if (!metricsTokenSha256.isEmpty() && !metricsTokenSha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("metrics.token-sha256 must be the token's SHA-256 as 64 lower-case hex digits"
-                    + " (printf %s \"$TOKEN\" | sha256sum)");
+                    + " (printf %s \"$TOKEN\" | sha256sum | cut -d' ' -f1)");
+        }
+        if (metricsTokenSha256.equals(EMPTY_SHA256)) {
+            throw new IllegalArgumentException("metrics.token-sha256 is the SHA-256 of nothing (an unset $TOKEN?): make one with openssl rand -hex 32");
         }
         if (accessTokenTtl.getSeconds() < 60 || refreshTokenTtl.compareTo(accessTokenTtl) < 0) {
             throw new IllegalArgumentException("oauth token lifetimes: access >= 60 s and refresh >= access");

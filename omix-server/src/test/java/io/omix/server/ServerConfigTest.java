@@ -54,6 +54,8 @@ class ServerConfigTest {
         IllegalArgumentException plainToken = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.defaults(Map.of("metrics.token-sha256", "my-plain-token")));
         assertTrue(plainToken.getMessage().contains("sha256sum"), "the token's digest is asked for, never the token");
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("metrics.token-sha256",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")), "the digest of an empty token");
     }
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
