@@ -88,6 +88,15 @@ public final class StorageBench {
             }
         }
         long atClose = Files.size(dbFile);
+        // The live data alone, as the running store keeps its pages (uncompressed): a copy rewritten densely by H2's own
+        // tool without compression. SHUTDOWN COMPACT below also compresses its pages (LZF), which the live file never does.
+        Path copy = Files.createTempFile(dbFile.getParent(), "dense-", ".mv.db");
+        Files.copy(dbFile, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        org.h2.mvstore.MVStoreTool.compact(copy.toString(), false);
+        long dense = Files.size(copy);
+        Files.delete(copy);
+        System.out.printf("[%s] after a clean stop %.1f MB, peak %.1f MB; live data alone, dense and uncompressed %.1f MB: end %.2fx, peak %.2fx%n",
+                db, atClose / 1e6, peak / 1e6, dense / 1e6, (double) atClose / dense, (double) peak / dense);
         // The live data alone: the same database rewritten compactly (H2 keeps nothing else after this).
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dbFile.toString().replace(".mv.db", "")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE", "", "")) {
