@@ -302,6 +302,40 @@ class InterpretationModelsTest {
         }
     }
 
+    /**
+     * A deploy sweeps what killed servers' attempts left of the model's code (older than any unpacking takes, their task
+     * over), and keeps an attempt's code while its task still runs, however long it has waited.
+     */
+    @Test
+    void aDeploySweepsOnlyTheAttemptsWhoseTaskIsOver() throws Exception {
+        deployed(owner, "sweptModel", handler("swept1", "", "{'v': 1}"), ModelConfig.defaults());
+        Path code = server.server().platform().config().modelsRoot().resolve("sweptModel");
+        var jdbc = server.server().platform().database().jdbc();
+        String runningTask = java.util.UUID.randomUUID().toString();
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now();
+        jdbc.update("INSERT INTO tasks (job_id, task_id, kind, owner, payload, status, claimed_by, lease_until, path, created_at, updated_at)"
+                + " VALUES (nextval('task_job_ids'), ?, 'test.elsewhere', 'nobody', '{}', 'STARTED', 'w-elsewhere', ?, '/test', ?, ?)",
+                runningTask, now.plusHours(1), now, now);
+        try {
+            Path abandoned = code.resolve("deploy-" + java.util.UUID.randomUUID() + "-0badc0de");
+            Path running = code.resolve("deploy-" + runningTask + "-00c0ffee");
+            Path recent = code.resolve("deploy-" + java.util.UUID.randomUUID() + "-0000beef");
+            for (Path d : List.of(abandoned, running, recent)) {
+                Files.createDirectories(d);
+                Files.writeString(d.resolve("index.py"), "x = 1");
+            }
+            java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofMinutes(11)));
+            Files.setLastModifiedTime(abandoned, old);
+            Files.setLastModifiedTime(running, old);
+            deployed(owner, "sweptModel", handler("swept2", "", "{'v': 2}"), ModelConfig.defaults());
+            assertFalse(Files.exists(abandoned), "a killed server's attempt, its task over");
+            assertTrue(Files.exists(running), "an attempt whose task still runs");
+            assertTrue(Files.exists(recent), "an attempt younger than any unpacking takes");
+        } finally {
+            jdbc.update("DELETE FROM tasks WHERE task_id = ?", runningTask);
+        }
+    }
+
     @Test
     void unusablePackagesFailTheirDeploymentWithTheReason() throws Exception {
         Map<String, Path> packages = new LinkedHashMap<>();
@@ -420,5 +454,17 @@ class InterpretationModelsTest {
         Model wrongClass = owner.waitFor(owner.deployModel("javaWrong", zip, ModelConfig.builder().runtime("java").handler("demo.Missing.handler").build()), WAIT);
         assertEquals("FAILURE", wrongClass.getString("progress"));
         assertTrue(wrongClass.get("result").toString().contains("demo/Missing.class"), wrongClass.dumps());
+
+        // A jar that is not one fails the deploy with the reason, and leaves nothing unpacked behind.
+        Path notAJar = zip("notajar", "lib/broken.jar", "just text");
+        Model broken = owner.waitFor(owner.deployModel("javaBroken", notAJar, java), WAIT);
+        assertEquals("FAILURE", broken.getString("progress"));
+        assertTrue(broken.get("result").toString().contains("is not a jar file"), broken.dumps());
+        Path brokenCode = server.server().platform().config().modelsRoot().resolve("javaBroken");
+        if (Files.isDirectory(brokenCode)) {
+            try (var left = Files.list(brokenCode)) {
+                assertEquals(List.of(), left.toList(), "nothing of the failed deploy is left");
+            }
+        }
     }
 }

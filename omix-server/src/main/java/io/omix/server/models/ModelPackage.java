@@ -68,13 +68,17 @@ final class ModelPackage {
             throw fail("the zip file is empty (or not a zip file)");
         }
         String module = handler.substring(0, handler.lastIndexOf('.')).replace('.', '/');
-        boolean found = runtime.equals("java") ? hasClass(staging, module + ".class")
-                : Files.isRegularFile(staging.resolve(module + ".py")) || Files.isRegularFile(staging.resolve(module).resolve("__init__.py"));
-        if (!found) {
-            FileTrees.delete(staging);
-            throw fail("the handler's " + (runtime.equals("java") ? "class " + module + ".class" : "module " + module + ".py") + " is not in the package");
+        try {
+            boolean found = runtime.equals("java") ? hasClass(staging, module + ".class")
+                    : Files.isRegularFile(staging.resolve(module + ".py")) || Files.isRegularFile(staging.resolve(module).resolve("__init__.py"));
+            if (!found) {
+                throw fail("the handler's " + (runtime.equals("java") ? "class " + module + ".class" : "module " + module + ".py") + " is not in the package");
+            }
+            readableByAll(staging);
+        } catch (IOException | RuntimeException e) {
+            FileTrees.delete(staging); // a jar that is not one, or permissions that cannot be set: nothing is left
+            throw e;
         }
-        readableByAll(staging);
         try {
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -335,17 +335,27 @@ public final class ModelsCapability implements Capability {
         }
     }
 
-    /** The unpacked code of deploy attempts a killed server left (no attempt unpacks for that long). */
-    private static void removeStaleDeploys(Path modelDir) throws IOException {
+    /**
+     * The unpacked code of deploy attempts a killed server left: older than any unpacking takes, and of a task that is no
+     * longer waiting or running (an attempt that waits long on the model's row keeps its code).
+     */
+    private void removeStaleDeploys(Path modelDir) throws IOException {
         java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(ModelPackage.STALE_STAGING));
         try (var attempts = Files.newDirectoryStream(modelDir, "deploy-*")) {
             for (Path old : attempts) {
-                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) {
-                    io.omix.server.common.io.FileTrees.deleteQuietly(old);
+                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) >= 0) continue;
+                java.util.regex.Matcher named = DEPLOY_ATTEMPT.matcher(old.getFileName().toString());
+                if (named.matches() && !platform.database().jdbc().query("SELECT 1 FROM tasks WHERE task_id = ? AND status IN ('PENDING', 'STARTED')",
+                        rs -> 1, named.group(1)).isEmpty()) {
+                    continue;
                 }
+                io.omix.server.common.io.FileTrees.deleteQuietly(old);
             }
         }
     }
+
+    /** An attempt's directory: {@code deploy-TASKID-XXXXXXXX} (and its unpacking staging beside it). */
+    private static final java.util.regex.Pattern DEPLOY_ATTEMPT = java.util.regex.Pattern.compile("deploy-([0-9a-f-]{36})-[0-9a-f]{8}(\\.unpacking.*)?");
 
     /** The deploy's rows: the model (new ids within the owner's cap), its next version with the unpacked code, the draft. */
     private JsonNode record(TaskEngine.Run run, java.sql.Connection tx, JsonNode p, String modelId, String owner, OffsetDateTime now,
