@@ -112,7 +112,8 @@ public final class Database implements AutoCloseable {
         // old ones is reused but not given back while the server runs (H2 cannot move chunks safely beside commits), so
         // the file is bounded by the peak of what is written: compressed, that is 2 - 3 times less (StorageBench: peak
         // 1.9x the data's dense uncompressed size against about 4x, docs/benchmarks.md). It costs small commits (token
-        // grants about 30 % of their rate) and a VCF import about 10 %; reads find their pages in the cache.
+        // grants about 30 % of their rate: with compression H2 also splits pages at 64 KB, not 16) and a VCF import about
+        // 10 %; a read that misses the page cache unpacks its page.
         long cacheKb = Math.max(16 * 1024, Math.min(256 * 1024, Runtime.getRuntime().maxMemory() / 4 / 1024));
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("omix").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=100;AUTO_SERVER=TRUE"
