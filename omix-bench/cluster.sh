@@ -84,31 +84,25 @@ http {
   }
   server {
     listen 127.0.0.1:$BALANCER_PORT;
+    # For both locations below (each inherits them, setting no proxy_set_header of its own).
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    proxy_request_buffering off;
+    proxy_connect_timeout 1s;
+    proxy_read_timeout 60s;
     # Upload requests carry a nonce each server records: a copy resent to another server would be refused as a
     # replay (42001), so nginx passes them on once and the SDK retries them itself, each attempt signed afresh.
     location /oss/ {
       proxy_pass http://omix;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_request_buffering off;
       proxy_next_upstream off;
-      proxy_connect_timeout 1s;
-      proxy_read_timeout 60s;
     }
     location / {
       proxy_pass http://omix;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_request_buffering off;
       # Only what never reached a server, or what is safe to send twice, goes to the next one
       # (nginx never resends a POST that a server may have started on).
       proxy_next_upstream error timeout http_502 http_503;
-      proxy_connect_timeout 1s;
-      proxy_read_timeout 60s;
     }
   }
 }
