@@ -50,6 +50,22 @@ class ExportTest {
     @TempDir
     Path dir;
 
+    /** Where the people of a test keep their data: the platform's own tool, a project, a partner app and one of its batches. */
+    record Place(TestServer server, String clientId, String project, String namespace, long batchNo) {
+        static Place of(TestServer s, String project, String appName) {
+            Platform platform = Identity.platform(s);
+            String clientId = ErasureTest.ownTool(platform);
+            String projectId = new SampleStore(platform).createProject(project, 1, "Consortium", null, null).projectId();
+            String namespace = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", appName).app().namespace();
+            return new Place(s, clientId, projectId, namespace, new BatchStore(platform).register(namespace, "batch", "items").batchNo());
+        }
+
+        /** A person holding data of every kind here (ErasureTest.person). */
+        ErasureTest.Person person(String name) throws Exception {
+            return ErasureTest.person(server, name, project, clientId, namespace, batchNo);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anExportHoldsEverythingOfThePersonAndRestoresToTheSameAnswers(String kind) throws Exception {
@@ -58,12 +74,9 @@ class ExportTest {
         ErasureTest.Person person;
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Platform platform = Identity.platform(s);
-            String clientId = ErasureTest.ownTool(platform);
-            String project = new SampleStore(platform).createProject("export", 1, "Consortium", null, null).projectId();
-            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
-            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
-            person = ErasureTest.person(s, "exportme", project, clientId, app.app().namespace(), batchNo);
-            ErasureTest.Person other = ErasureTest.person(s, "someoneelse", project, clientId, app.app().namespace(), batchNo);
+            Place place = Place.of(s, "export", "EXPORT_APP");
+            person = place.person("exportme");
+            ErasureTest.Person other = place.person("someoneelse");
             // Someone else asking about the person's sample: the person's export says it happened, not who that was or from where.
             assertEquals(41303, assertThrows(ApiException.class, () -> other.api().getVariants(person.sample(), List.of("rs100"))).code());
             // Open-platform records too: an Observation payload at a time with a fraction and an offset, and a bare month.
@@ -143,7 +156,7 @@ class ExportTest {
                     assertEquals("http://loinc.org", o.path("code").path("coding").get(0).path("system").asText());
                 }
                 assertTrue(observations.stream().anyMatch(l -> l.contains("\"valueQuantity\":{\"value\":61")), "a payload's FHIR value is the Observation's");
-                assertTrue(text(zip, "grants.json").contains(clientId));
+                assertTrue(text(zip, "grants.json").contains(place.clientId()));
                 assertTrue(text(zip, "audit.ndjson").contains("POST /samples"), "the audit entries about the person");
                 assertTrue(text(zip, "audit.ndjson").contains("GET /variants"), "the other person's probe of the sample is there");
                 assertFalse(text(zip, "audit.ndjson").contains("\"source\""), "no entry's address");
@@ -198,11 +211,8 @@ class ExportTest {
     void aSampleErasedWhileTheExportIsWrittenIsNotInTheArchive(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).start()) {
             Platform platform = Identity.platform(s);
-            String clientId = ErasureTest.ownTool(platform);
-            String project = new SampleStore(platform).createProject("racing", 1, "Consortium", null, null).projectId();
-            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "RACE_APP");
-            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
-            ErasureTest.Person person = ErasureTest.person(s, "racing", project, clientId, app.app().namespace(), batchNo);
+            Place place = Place.of(s, "racing", "RACE_APP");
+            ErasureTest.Person person = place.person("racing");
             byte[] large = new byte[96 << 20];
             new java.util.Random(7).nextBytes(large);
             person.api().upload("zz-large.bin", large);
@@ -246,11 +256,8 @@ class ExportTest {
         io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
         try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("housekeeping.interval-seconds", "0").start()) {
             Platform platform = Identity.platform(s);
-            String clientId = ErasureTest.ownTool(platform);
-            String project = new SampleStore(platform).createProject("archives", 1, "Consortium", null, null).projectId();
-            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "ARCHIVE_APP");
-            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
-            ErasureTest.Person person = ErasureTest.person(s, "archived", project, clientId, app.app().namespace(), batchNo);
+            Place place = Place.of(s, "archives", "ARCHIVE_APP");
+            ErasureTest.Person person = place.person("archived");
             java.util.function.Supplier<List<String>> archives = () -> platform.database().jdbc().query(
                     "SELECT object_name FROM file_objects WHERE object_name LIKE 'exports/%'", rs -> rs.getString(1));
 

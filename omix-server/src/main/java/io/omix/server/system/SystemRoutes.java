@@ -23,9 +23,8 @@ public final class SystemRoutes implements Capability {
     }
 
     private boolean presentsMetricsToken(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.length() > 1024) return false;
-        return io.omix.server.common.auth.Secrets.constantTimeEquals(
-                io.omix.server.common.auth.Secrets.hash(authorization.substring(7).trim()), metricsTokenSha256);
+        if (authorization == null || authorization.length() > 1024) return false;
+        return io.omix.server.common.auth.Secrets.matches(io.omix.server.common.http.ApiRequest.bearerToken(authorization), metricsTokenSha256);
     }
 
     @Override

@@ -49,6 +49,18 @@ class LocalObjectStoreTest {
         store.putPart(id, part, from, bytes.length, new ByteArrayInputStream(bytes), sha256(bytes));
     }
 
+    /** A part of {@link #PART} bytes at its place, stored on another thread (its failure the future's). */
+    static java.util.concurrent.CompletableFuture<ObjectStore.Stored> putPartAsync(LocalObjectStore store, String id, int part,
+                                                                                 java.io.InputStream body, String sha256) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return store.putPart(id, part, (long) (part - 1) * PART, PART, body, sha256);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     @Test
     void partsInAnyOrderGiveTheWholeObjectsChecksums(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);
@@ -133,13 +145,7 @@ class LocalObjectStoreTest {
                 return super.read(b, off, len);
             }
         };
-        java.util.concurrent.CompletableFuture<ObjectStore.Stored> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return store.putPart("up9", 2, PART, PART, slowBody, sha256(second));
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        });
+        java.util.concurrent.CompletableFuture<ObjectStore.Stored> inFlight = putPartAsync(store, "up9", 2, slowBody, sha256(second));
         assertTrue(reading.await(10, java.util.concurrent.TimeUnit.SECONDS));
         ObjectStore.Expected expected = new ObjectStore.Expected(sha256(content), null);
         assertThrows(ObjectStore.Busy.class, () -> store.completeParts("up9", content.length, "held.bin", expected));
@@ -208,13 +214,7 @@ class LocalObjectStoreTest {
                 root.resolve("uploads/up11.data").toString()).redirectErrorStream(true).start();
         try {
             assertEquals("held", new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine());
-            java.util.concurrent.CompletableFuture<ObjectStore.Stored> attempt = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return store.putPart("up11", 2, PART, PART, new ByteArrayInputStream(second), sha256(second));
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
+            java.util.concurrent.CompletableFuture<ObjectStore.Stored> attempt = putPartAsync(store, "up11", 2, new ByteArrayInputStream(second), sha256(second));
             java.util.concurrent.ExecutionException busy = assertThrows(java.util.concurrent.ExecutionException.class,
                     () -> attempt.get(10, java.util.concurrent.TimeUnit.SECONDS), "answered within its bound, not blocked");
             assertTrue(busy.getCause() instanceof ObjectStore.Busy, String.valueOf(busy.getCause()));

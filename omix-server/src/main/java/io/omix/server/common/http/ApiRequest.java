@@ -85,9 +85,13 @@ public final class ApiRequest {
 
     /** The token of an {@code Authorization: Bearer} header, or null. */
     public String bearerToken() {
-        String header = header("Authorization");
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
-        return header.substring(7).trim();
+        return bearerToken(header("Authorization"));
+    }
+
+    /** The token of an {@code Authorization} header's value when it is {@code Bearer}, or null (routes without an ApiRequest). */
+    public static String bearerToken(String authorization) {
+        if (authorization == null || authorization.length() < 8 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        return authorization.substring(7).trim();
     }
 
     /**
