@@ -96,12 +96,17 @@ final class ModelPackage {
 
     /** Staging directories of {@code target} a killed server left behind (the older fixed name too). */
     private static void removeStaleStaging(Path target) throws IOException {
-        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE_STAGING));
         try (var siblings = Files.newDirectoryStream(target.getParent(), target.getFileName() + ".unpacking*")) {
             for (Path old : siblings) {
-                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) FileTrees.deleteQuietly(old);
+                if (olderThanAnyUnpacking(old)) FileTrees.deleteQuietly(old);
             }
         }
+    }
+
+    /** Whether {@code dir} was last changed longer ago than any unpacking takes ({@link #STALE_STAGING}). */
+    static boolean olderThanAnyUnpacking(Path dir) throws IOException {
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE_STAGING));
+        return Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0;
     }
 
     /** A class file among the package's classes or in one of its jars (at its root or in lib/). */

@@ -340,10 +340,9 @@ public final class ModelsCapability implements Capability {
      * longer waiting or running (an attempt that waits long on the model's row keeps its code).
      */
     private void removeStaleDeploys(Path modelDir) throws IOException {
-        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(ModelPackage.STALE_STAGING));
         try (var attempts = Files.newDirectoryStream(modelDir, "deploy-*")) {
             for (Path old : attempts) {
-                if (Files.getLastModifiedTime(old, java.nio.file.LinkOption.NOFOLLOW_LINKS).compareTo(before) >= 0) continue;
+                if (!ModelPackage.olderThanAnyUnpacking(old)) continue;
                 java.util.regex.Matcher named = DEPLOY_ATTEMPT.matcher(old.getFileName().toString());
                 if (named.matches() && !platform.database().jdbc().query("SELECT 1 FROM tasks WHERE task_id = ? AND status IN ('PENDING', 'STARTED')",
                         rs -> 1, named.group(1)).isEmpty()) {

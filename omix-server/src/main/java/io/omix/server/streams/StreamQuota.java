@@ -43,7 +43,7 @@ final class StreamQuota {
     /** Refuses (41401) a write of {@code records} that would take the namespace beyond its quota. */
     void admit(String namespace, int records) {
         if (records == 0) return;
-        long held = count(namespace).records() + writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).sum();
+        long held = count(namespace).records() + writtenSince(namespace).sum();
         if (held + records > limit) {
             throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("limit", "streams.max-records-per-namespace",
                     "room", Math.max(0, limit - held)));
@@ -52,7 +52,11 @@ final class StreamQuota {
 
     /** Counts what a write stored, until the next count is read. */
     void wrote(String namespace, long records) {
-        if (records > 0) writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).add(records);
+        if (records > 0) writtenSince(namespace).add(records);
+    }
+
+    private LongAdder writtenSince(String namespace) {
+        return writtenSince.computeIfAbsent(namespace, n -> new LongAdder());
     }
 
     private Count count(String namespace) {
@@ -67,7 +71,7 @@ final class StreamQuota {
         }
         if (read.countedAt() != null && (known == null || known.countedAt() == null || read.countedAt().isAfter(known.countedAt()))) {
             // A newer count holds what this server wrote before it (and perhaps a little after: soft either way).
-            writtenSince.computeIfAbsent(namespace, n -> new LongAdder()).reset();
+            writtenSince(namespace).reset();
         }
         counts.put(namespace, read);
         return read;
