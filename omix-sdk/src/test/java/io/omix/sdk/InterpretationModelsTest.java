@@ -57,6 +57,23 @@ class InterpretationModelsTest {
         server.close();
     }
 
+    /**
+     * Where a server keeps a version's code: {@code VERSION-SHA256}, the SHA-256 of its package (a path that does not exist
+     * when it is not unpacked).
+     */
+    static Path unpacked(Path modelCode, int version) throws IOException {
+        if (Files.isDirectory(modelCode)) {
+            try (var dirs = Files.newDirectoryStream(modelCode, version + "-*")) {
+                for (Path d : dirs) if (d.getFileName().toString().matches(version + "-[0-9a-f]{64}")) return d;
+            }
+        }
+        return modelCode.resolve(version + "-not-unpacked");
+    }
+
+    static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
     /** A zip holding the given files (name, then its text). */
     static Path zip(String name, String... entries) throws IOException {
         return zipIn(dir, name, entries);
@@ -132,8 +149,8 @@ class InterpretationModelsTest {
                 // Only the stable version and the draft stay unpacked; another comes back from its package when rolled back to.
                 Path code = s.server().platform().config().modelsRoot().resolve("zS68QlusdT2RWsZ");
                 assertEquals(3, deployed(api, "zS68QlusdT2RWsZ", handler("v3", "", "{'version': 3}"), ModelConfig.defaults()).getInt("version"));
-                assertTrue(Files.isDirectory(code.resolve("1")) && Files.isDirectory(code.resolve("3")), "the stable version and the draft");
-                assertFalse(Files.exists(code.resolve("2")), "version 2, neither, is not kept unpacked");
+                assertTrue(Files.isDirectory(unpacked(code, 1)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
+                assertFalse(Files.exists(unpacked(code, 2)), "version 2, neither, is not kept unpacked");
                 api.rollbackModel("zS68QlusdT2RWsZ", 2);
                 assertEquals(2, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"), "unpacked again from its package");
             }
@@ -204,7 +221,7 @@ class InterpretationModelsTest {
         try (java.io.InputStream other = Files.newInputStream(handler("swapped", "", "{'who': 'someone else'}"))) {
             platform.objects().put(object, other, Long.MAX_VALUE, null);
         }
-        io.omix.server.common.io.FileTrees.delete(platform.config().modelsRoot().resolve("sealedModel").resolve("1"));
+        io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("sealedModel"), 1));
         ApiException refused = assertThrows(ApiException.class, () -> owner.invokeModel("sealedModel", Map.of()));
         assertEquals(41211, refused.code());
         assertTrue(refused.dataModel().getString("stderr").contains("changed since it was deployed"), refused.dataModel().dumps());
@@ -294,12 +311,81 @@ class InterpretationModelsTest {
                 Model done = api.waitFor(api.task(taskId), WAIT);
                 assertEquals("SUCCESS", done.getString("progress"), done.dumps());
                 assertEquals(2, api.invokeDraftModel("heldModel", Map.of()).at("model_data.version"));
-                assertTrue(Files.isDirectory(code.resolve("2")));
+                assertTrue(Files.isDirectory(unpacked(code, 2)));
                 try (var left = Files.newDirectoryStream(code, "deploy-*")) {
                     assertFalse(left.iterator().hasNext(), "the attempt's directory became the version");
                 }
             }
         }
+    }
+
+    /**
+     * A deploy attempt rolled back after it moved its code into the version's place (its task was taken over: a lease that
+     * ran out) leaves that code on its server. When another server then commits a different package as the same version
+     * number, the first server runs the committed package, not its leftover: a version's code is found by its package's
+     * checksum, not by its number alone. Before, it ran the leftover.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aVersionRunsTheCommittedPackageOnAServerThatRolledBackAnother(String kind, @TempDir Path models) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'm');
+        // The database and the object store live with a server that runs no tasks; the others come and go around it.
+        try (TestServer holder = TestServer.builder().database(kind).setting("security.master-key", key).setting("tasks.workers", "0")
+                .setting("models.pool-size", "0").start()) {
+            String url = io.omix.server.testing.TestDatabases.H2.equals(kind)
+                    ? io.omix.server.common.db.Database.embeddedUrl(holder.dataDir()) : holder.server().platform().config().dbUrl();
+            java.util.function.Function<String, TestServer.Builder> sharing = workers -> TestServer.builder().database(kind)
+                    .setting("db.url", url).setting("security.master-key", key).setting("files.dir", holder.dataDir().resolve("objects").toString())
+                    .setting("models.pool-size", "0").setting("tasks.workers", workers);
+            Identity.Client c = Identity.confidentialClient(holder);
+            Path code = models.resolve("twoServerModel");
+            Path leftoverPackage = handler("leftover", "", "{'who': 'the rolled-back attempt'}");
+            try (TestServer first = sharing.apply("1").setting("models.dir", models.toString()).start();
+                 OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(first.url()).build(); Api api = o.getCredentialsToken().api()) {
+                deployed(api, "twoServerModel", handler("ts1", "", "{'who': 'version 1'}"), ModelConfig.defaults());
+                try (java.sql.Connection held = holder.server().platform().database().dataSource().getConnection()) {
+                    held.setAutoCommit(false);
+                    try (var st = held.prepareStatement("SELECT model_id FROM models WHERE model_id = ? FOR UPDATE")) {
+                        st.setString(1, "twoServerModel");
+                        st.executeQuery().close();
+                    }
+                    String taskId = api.deployModel("twoServerModel", leftoverPackage).getString("task_id");
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    java.util.concurrent.Callable<Boolean> waiting = () -> {
+                        try (var attempts = Files.newDirectoryStream(code, "deploy-" + taskId + "-*")) {
+                            for (Path attempt : attempts) if (Files.isRegularFile(attempt.resolve("index.py"))) return true;
+                        }
+                        return false;
+                    };
+                    while (!waiting.call() && System.nanoTime() < deadline) Thread.sleep(20);
+                    assertTrue(waiting.call(), "unpacked, waiting for the model's row");
+                    // Taken over while it waits: what its lease running out and another server finishing it look like.
+                    holder.server().platform().database().jdbc().update("UPDATE tasks SET claimed_by = 'another-server', status = 'FAILURE',"
+                            + " result = '{}' WHERE task_id = ?", taskId);
+                    held.rollback();
+                    while (!movedIntoPlace(code) && System.nanoTime() < deadline) Thread.sleep(20);
+                    assertTrue(movedIntoPlace(code), "the attempt moved its code into version 2's place before its transaction rolled back");
+                }
+            } // the first server stops once the attempt's transaction has rolled back; its code directory stays
+            try (TestServer second = sharing.apply("1").start();
+                 OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(second.url()).build(); Api api = o.getCredentialsToken().api()) {
+                assertEquals(2, deployed(api, "twoServerModel", handler("committed", "", "{'who': 'the committed package'}"),
+                        ModelConfig.defaults()).getInt("version"), "the rolled-back attempt's number, committed by another server");
+                api.publishModel("twoServerModel", "v2");
+            }
+            try (TestServer firstAgain = sharing.apply("0").setting("models.dir", models.toString()).start();
+                 OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(firstAgain.url()).build(); Api api = o.getCredentialsToken().api()) {
+                assertEquals("the committed package", api.invokeModel("twoServerModel", Map.of()).at("model_data.who"));
+                assertEquals("the committed package", api.invokeDraftModel("twoServerModel", Map.of()).at("model_data.who"));
+                assertTrue(Files.isDirectory(code.resolve("2-" + sha256(leftoverPackage))) || Files.isDirectory(code.resolve("2")),
+                        "the leftover is still there, and was not run");
+            }
+        }
+    }
+
+    /** Whether version 2's code is in place under either naming (its number alone, or number and checksum). */
+    private static boolean movedIntoPlace(Path code) throws IOException {
+        return Files.isDirectory(code.resolve("2")) || Files.isDirectory(unpacked(code, 2));
     }
 
     /**

@@ -336,7 +336,8 @@ class ModelSandboxTest {
             assertFalse(holder.isEmpty(), "the holder's box runs");
             long holderPid = holder.keySet().iterator().next();
             Path dataDir = server.dataDir();
-            Path otherCode = server.server().platform().config().modelsRoot().resolve("holderModel/1/index.py");
+            Path otherCode = InterpretationModelsTest.unpacked(server.server().platform().config().modelsRoot().resolve("holderModel"), 1).resolve("index.py");
+            assertTrue(Files.isRegularFile(otherCode), "the other model's code, which the probe must not read: " + otherCode);
             CompletableFuture<Model> probed = CompletableFuture.supplyAsync(() -> proberApp.invokeDraftModel("proberModel", Map.of(
                     "action", "probe", "seconds", "1", "host_pid", String.valueOf(holderPid), "other_code", otherCode.toString(),
                     "master_key", dataDir.resolve("master.key").toString(), "data_dir", dataDir.toString(),

@@ -88,6 +88,8 @@ public final class ModelsCapability implements Capability {
     private final CompletableFuture<Optional<String>> sandboxCheck;
     /** Each version's declared scopes (versions never change). */
     private final Map<String, Optional<String>> versionScopes = new ConcurrentHashMap<>();
+    /** Each version's package and its checksum, which name its code's directory. */
+    private final Map<String, ModelStore.Source> versionSources = new ConcurrentHashMap<>();
 
     public ModelsCapability(Platform platform) {
         this.platform = platform;
@@ -353,6 +355,19 @@ public final class ModelsCapability implements Capability {
         }
     }
 
+    /**
+     * Where a version's code is unpacked: named by its number and its package's SHA-256. An attempt whose transaction rolled
+     * back after moving its code into place leaves that directory behind, and another server may then commit a different
+     * package as the same number: under a name of the number alone, this server would run the leftover as that version.
+     * The package's checksum in the name makes a leftover of other code a directory no committed version names.
+     */
+    static Path versionDir(Path codeRoot, String modelId, int version, String packageSha256) {
+        return codeRoot.resolve(modelId).resolve(version + "-" + packageSha256);
+    }
+
+    /** A version's directory (number, then its package's checksum), or one of the number alone that servers before it made. */
+    private static final java.util.regex.Pattern VERSION_DIR = java.util.regex.Pattern.compile("([0-9]+)(-[0-9a-f]{64})?");
+
     /** An attempt's directory: {@code deploy-TASKID-XXXXXXXX} (and its unpacking staging beside it). */
     private static final java.util.regex.Pattern DEPLOY_ATTEMPT = java.util.regex.Pattern.compile("deploy-([0-9a-f-]{36})-[0-9a-f]{8}(\\.unpacking.*)?");
 
@@ -373,7 +388,7 @@ public final class ModelsCapability implements Capability {
         }
         int version = ModelStore.nextVersion(tx, modelId);
         if (version > MAX_VERSIONS_PER_MODEL) throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
-        Path target = codeRoot.resolve(modelId).resolve(String.valueOf(version));
+        Path target = versionDir(codeRoot, modelId, version, sha);
         io.omix.server.common.io.FileTrees.delete(target); // a leftover of an attempt whose transaction rolled back
         Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
@@ -390,8 +405,8 @@ public final class ModelsCapability implements Capability {
         Integer stable = existing == null ? null : existing.stableVersion();
         try (var versions = Files.list(target.getParent())) {
             for (Path v : versions.toList()) {
-                String name = v.getFileName().toString();
-                if (!name.matches("[0-9]+") || name.equals(String.valueOf(version)) || stable != null && name.equals(String.valueOf(stable))) continue;
+                java.util.regex.Matcher named = VERSION_DIR.matcher(v.getFileName().toString());
+                if (!named.matches() || v.equals(target) || stable != null && named.group(1).equals(String.valueOf(stable))) continue;
                 io.omix.server.common.io.FileTrees.deleteQuietly(v);
             }
         }
@@ -403,7 +418,7 @@ public final class ModelsCapability implements Capability {
      * store. Unpacking is atomic (a rename), so two requests racing here both end with whole code.
      */
     private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
-        ModelStore.Source source = store.source(m.modelId(), version).orElseThrow(() -> notFound(m.modelId()));
+        ModelStore.Source source = source(m.modelId(), version);
         Path copy = null;
         try {
             // The package as deployed, or nothing: a package replaced or damaged in the store since would otherwise run as
@@ -413,7 +428,7 @@ public final class ModelsCapability implements Capability {
             try (InputStream zip = new java.security.DigestInputStream(objects.open(source.objectName()), sha)) {
                 Files.copy(zip, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            if (source.sha256() != null && !java.util.HexFormat.of().formatHex(sha.digest()).equals(source.sha256())) {
+            if (!java.util.HexFormat.of().formatHex(sha.digest()).equals(source.sha256())) {
                 LOG.warn("model {} version {}: its package {} is not the one deployed (SHA-256 differs); not run", m.modelId(), version, source.objectName());
                 throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "this version's package changed since it was deployed: deploy it again"));
             }
@@ -484,6 +499,11 @@ public final class ModelsCapability implements Capability {
      * none, every scope of the caller's read-only (models excepted). Each use narrows it to what the
      * caller holds then ({@link InvocationTokens#effectiveScopes}).
      */
+    /** A committed version's package (versions never change, and models are never removed, so it is kept once read). */
+    private ModelStore.Source source(String modelId, int version) {
+        return versionSources.computeIfAbsent(modelId + "/" + version, k -> store.source(modelId, version).orElseThrow(() -> notFound(modelId)));
+    }
+
     private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
         Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
         if (declared.isPresent()) return new LinkedHashSet<>(List.of(declared.get().split(" ")));
@@ -493,7 +513,7 @@ public final class ModelsCapability implements Capability {
     }
 
     private ModelRunner.Spec spec(ModelStore.ModelRow m, int version) {
-        Path code = codeRoot.resolve(m.modelId()).resolve(String.valueOf(version));
+        Path code = versionDir(codeRoot, m.modelId(), version, source(m.modelId(), version).sha256());
         return new ModelRunner.Spec(m.modelId(), version, m.runtime(), code, m.handler(), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
     }
 
