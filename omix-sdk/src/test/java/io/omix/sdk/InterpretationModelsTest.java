@@ -148,9 +148,11 @@ class InterpretationModelsTest {
 
                 // Only the stable version and the draft stay unpacked; another comes back from its package when rolled back to.
                 Path code = s.server().platform().config().modelsRoot().resolve("zS68QlusdT2RWsZ");
+                Path namedByNumberAlone = Files.createDirectories(code.resolve("1")); // as servers before the checksum naming left it
                 assertEquals(3, deployed(api, "zS68QlusdT2RWsZ", handler("v3", "", "{'version': 3}"), ModelConfig.defaults()).getInt("version"));
                 assertTrue(Files.isDirectory(unpacked(code, 1)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
                 assertFalse(Files.exists(unpacked(code, 2)), "version 2, neither, is not kept unpacked");
+                assertFalse(Files.exists(namedByNumberAlone), "a directory of the older naming, which nothing reads, goes too");
                 api.rollbackModel("zS68QlusdT2RWsZ", 2);
                 assertEquals(2, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"), "unpacked again from its package");
             }

@@ -406,7 +406,7 @@ public final class ModelsCapability implements Capability {
         try (var versions = Files.list(target.getParent())) {
             for (Path v : versions.toList()) {
                 java.util.regex.Matcher named = VERSION_DIR.matcher(v.getFileName().toString());
-                if (!named.matches() || v.equals(target) || stable != null && named.group(1).equals(String.valueOf(stable))) continue;
+                if (!named.matches() || v.equals(target) || stable != null && named.group(1).equals(String.valueOf(stable)) && named.group(2) != null) continue;
                 io.omix.server.common.io.FileTrees.deleteQuietly(v);
             }
         }
