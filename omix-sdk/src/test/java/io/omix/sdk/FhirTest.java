@@ -41,6 +41,7 @@ import java.util.HashSet;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -238,8 +239,16 @@ class FhirTest {
             JsonNode pseudonymous = people.at("/entry/0/resource");
             String pseudonym = pseudonymous.get("id").asText();
             assertTrue(!pseudonym.equals(patient) && !pseudonymous.has("gender") && !pseudonymous.has("birthDate"), pseudonymous.toString());
-            JsonNode theirs = JSON.readTree(raw(s, "/fhir/Observation?patient=" + pseudonym + "&_count=1", clientToken).body());
+            String theirsText = raw(s, "/fhir/Observation?patient=" + pseudonym + "&_count=100", clientToken).body();
+            JsonNode theirs = JSON.readTree(theirsText);
             assertEquals("Patient/" + pseudonym, theirs.at("/entry/0/resource/subject/reference").asText());
+            // What the person's app wrote named the person by their account id: kept nowhere a client reads it, not even in the
+            // record's payload (the data extension), nor through the original stream API.
+            assertFalse(theirsText.contains(patient), theirsText);
+            String rangeText = raw(s, "/stream/range?data_element_id=" + HEART_RATE + "&biosample_id=" + w.sample()
+                    + "&start_time=2025-01-01&end_time=2025-02-01&limit=100", clientToken).body();
+            assertTrue(JSON.readTree(rangeText).at("/data/result").size() > 0, rangeText);
+            assertFalse(rangeText.contains(patient), rangeText);
             refused(raw(s, "/fhir/Patient/" + patient, clientToken), 404, null);
             String streamsOnly = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId,
                     null, "client_credentials", "streams", null, false).accessToken();

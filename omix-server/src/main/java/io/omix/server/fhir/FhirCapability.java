@@ -698,9 +698,7 @@ public final class FhirCapability implements Capability {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidParam(at + "effectiveDateTime", e.getMessage());
         }
-        ObjectNode stored = ((ObjectNode) o).deepCopy();
-        stored.remove("id");
-        stored.remove("meta");
+        ObjectNode stored = Observations.storable(o);
         // The limit of a stream record written any other way: the open platform answers it within a page of records.
         if (io.omix.server.common.validation.JsonParam.longerThan(stored, io.omix.server.streams.StreamsCapability.MAX_DATA_CHARS)) {
             throw ApiException.invalidParam(at.isEmpty() ? "Observation" : at.substring(0, at.length() - 1),

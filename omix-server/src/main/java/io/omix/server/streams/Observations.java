@@ -29,6 +29,42 @@ public final class Observations {
 
     private Observations() {}
 
+    /**
+     * What of an Observation written through FHIR is kept as its record's payload: the measurement (status, category,
+     * code, times, value[x], interpretation, method, body site, reference ranges, components, notes' text), never a
+     * reference. The writer names the person and the sample as it sees them (the person's account id, or the writer's
+     * own pseudonym for them), and every reader gets them back as it may see them; kept in the payload, a writer's ids
+     * would reach every other reader of the record (another application would learn the account id, or link the person
+     * across applications by the writer's pseudonym). Other references (performer, encounter, device, notes' authors,
+     * contained resources, extensions) name things no reader could resolve, or the writer's own records.
+     */
+    public static ObjectNode storable(JsonNode observation) {
+        ObjectNode kept = ServerJson.MAPPER.createObjectNode();
+        observation.fields().forEachRemaining(f -> {
+            String name = f.getKey();
+            if (name.equals("note") && f.getValue().isArray()) {
+                ArrayNode notes = kept.putArray("note");
+                for (JsonNode n : f.getValue()) {
+                    ObjectNode note = notes.addObject();
+                    if (n.has("text")) note.set("text", n.get("text"));
+                    if (n.has("time")) note.set("time", n.get("time"));
+                }
+            } else if (STORABLE.contains(name) || name.startsWith("value") || name.startsWith("effective")) {
+                kept.set(name, f.getValue());
+            }
+        });
+        return kept;
+    }
+
+    /** An Observation's elements that hold no reference (value[x] and effective[x] besides, matched by their prefix). */
+    private static final java.util.Set<String> STORABLE = java.util.Set.of("resourceType", "status", "category", "code", "issued",
+            "dataAbsentReason", "interpretation", "bodySite", "method", "referenceRange", "component");
+
+    /** Whether {@code data} is an Observation as FHIR writes came in before {@link #storable} (a Patient as its subject). */
+    public static boolean writtenWithItsSubject(JsonNode data) {
+        return data.isObject() && "Observation".equals(data.path("resourceType").asText()) && data.path("subject").path("reference").asText("").startsWith("Patient/");
+    }
+
     public static ObjectNode of(StreamStore.Record r, String patientId, String biosampleId) {
         ObjectNode o = ServerJson.MAPPER.createObjectNode();
         o.put("resourceType", "Observation");

@@ -144,7 +144,13 @@ public final class TestServer implements AutoCloseable {
             }
             String user = s.getOrDefault("db.user", "");
             String password = s.getOrDefault("db.password", "");
+            // The migrations that need the server's keys (the audit chain's keying, V39) get them as the server will.
+            io.omix.server.ServerConfig config = io.omix.server.ServerConfig.defaults(s);
+            io.omix.server.common.auth.MasterKey key = config.masterKey().isEmpty()
+                    ? io.omix.server.common.auth.MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
+                    : io.omix.server.common.auth.MasterKey.fromBase64(config.masterKey());
             org.flywaydb.core.Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
+                    .javaMigrations(new io.omix.server.audit.AuditChainKeying(new io.omix.server.audit.ChainKey(key.derive(io.omix.server.audit.ChainKey.PURPOSE))))
                     .target(olderVersion).load().migrate();
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password)) {
                 seed.run(c);
