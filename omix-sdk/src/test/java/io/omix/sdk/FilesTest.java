@@ -142,6 +142,39 @@ class FilesTest {
         }
     }
 
+    /**
+     * An upload's body is streamed to its handler, not read twice: under one Idempotency-Key, another body of the same
+     * length and type is told apart by its declared SHA-256 (41001 naming the key), not answered with the first upload's
+     * answer while its bytes are dropped; the same upload again is replayed.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anotherUploadUnderTheSameKeyIsRefusedNotReplayed(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api api = token(o, Identity.user(s, "ivy", "ivy@example.org"), null).api()) {
+                Model token = api.getUploadToken();
+                String name = token.getString("destination") + "/keyed.txt";
+                String path = "/objects/" + FileTransfer.encodePath(name);
+                byte[] first = "version one".getBytes(StandardCharsets.UTF_8);
+                byte[] other = "version two".getBytes(StandardCharsets.UTF_8); // the same length
+                assertEquals(0, envelopeCode(HTTP.send(keyedPut(token, path, first, "upload-key-1"), HttpResponse.BodyHandlers.ofString())));
+                HttpResponse<String> again = HTTP.send(keyedPut(token, path, first, "upload-key-1"), HttpResponse.BodyHandlers.ofString());
+                assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(null), again.body());
+                HttpResponse<String> another = HTTP.send(keyedPut(token, path, other, "upload-key-1"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(41001, envelopeCode(another), another.body());
+                assertTrue(another.body().contains("Idempotency-Key"), another.body());
+                assertArrayEquals(first, download(api, name));
+            }
+        }
+    }
+
+    private static HttpRequest keyedPut(Model token, String path, byte[] body, String key) throws Exception {
+        return HttpRequest.newBuilder(signedRequest(token, "PUT", path, body, sha256(body), "application/octet-stream", Signing.nonce()), (n, v) -> true)
+                .header("Idempotency-Key", key).build();
+    }
+
     static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {
         return signed(token, "PUT", "/objects/" + FileTransfer.encodePath(objectName), body, claimedSha, "application/octet-stream");
     }

@@ -164,10 +164,66 @@ class IdempotencyTest {
             assertTrue(malformed.body().startsWith("{\"code\":41001") && malformed.body().contains("Idempotency-Key"), malformed.body());
 
             // Kept a day, then housekeeping removes them.
-            var idempotency = new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock());
+            var idempotency = new io.omix.server.common.http.Idempotency(platform.database().jdbc(), platform.clock(), new byte[32]);
             assertEquals(0, idempotency.removeExpired(OffsetDateTime.now().plusHours(23)));
             assertTrue(idempotency.removeExpired(OffsetDateTime.now().plusHours(25)) >= 2);
         }
+    }
+
+    /**
+     * Copies of a request whose key another request holds wait for its answer, at most eight of one caller on a server;
+     * more are told at once to come back (409 with Retry-After), so that copies of one slow request cannot hold the
+     * database's connections. Kept fingerprints are keyed hashes, not the plain SHA-256 of a request (whose body may hold a
+     * password); a key kept with a plain one before the upgrade still replays.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void waitingCopiesAreBoundedAndFingerprintsAreKeyed(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            var jdbc = platform.database().jdbc();
+            Identity.Client client = Identity.confidentialClient(s);
+            String project = new SampleStore(platform).createProject("waiting", 1, null, null, null).projectId();
+            Identity.Person dora = Identity.user(s, "dora-idem", "d@example.org");
+            String token = Identity.userToken(s, client, dora.userId(), "samples").accessToken();
+            String owner = "user:" + dora.userId() + "/client:" + client.id();
+
+            HttpResponse<String> first = register(s, token, "held-key", "EXT-H", project);
+            String kept = jdbc.queryOne("SELECT fingerprint FROM idempotency_keys WHERE owner = ? AND idem_key = 'held-key'", rs -> rs.getString(1), owner)
+                    .orElseThrow();
+            String body = "external_sample_id=EXT-H&biosample_site=11&project_id=" + project;
+            String plain = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("POST /samples/register?\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertTrue(kept.startsWith("h") && !kept.equals(plain), kept);
+            jdbc.update("UPDATE idempotency_keys SET fingerprint = ? WHERE owner = ? AND idem_key = 'held-key'", plain, owner);
+            HttpResponse<String> fromBefore = register(s, token, "held-key", "EXT-H", project);
+            assertEquals(first.body(), fromBefore.body(), "a key kept with the plain fingerprint of a version before");
+            assertEquals("true", fromBefore.headers().firstValue("Idempotent-Replayed").orElse(null));
+
+            // Held by a request still being served (as a slow upload would hold it).
+            jdbc.update("UPDATE idempotency_keys SET state = 'running' WHERE owner = ? AND idem_key = 'held-key'", owner);
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> copies = new ArrayList<>();
+            for (int i = 0; i < 12; i++) copies.add(HTTP.sendAsync(registerRequest(s, token, "held-key", "EXT-H", project), HttpResponse.BodyHandlers.ofString()));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (copies.stream().filter(java.util.concurrent.CompletableFuture::isDone).count() < 4 && System.nanoTime() < deadline) Thread.sleep(20);
+            List<HttpResponse<String>> refused = copies.stream().filter(java.util.concurrent.CompletableFuture::isDone).map(java.util.concurrent.CompletableFuture::join).toList();
+            assertEquals(4, refused.size(), "four of twelve copies answered at once");
+            for (HttpResponse<String> r : refused) {
+                assertEquals(409, r.statusCode(), r.body());
+                assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+            }
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> waiters = copies.stream().filter(f -> !f.isDone()).toList();
+            assertEquals(8, waiters.size(), "eight wait");
+            jdbc.update("UPDATE idempotency_keys SET state = 'done' WHERE owner = ? AND idem_key = 'held-key'", owner);
+            for (var w : waiters) assertEquals(first.body(), w.get(30, java.util.concurrent.TimeUnit.SECONDS).body(), "each waiter gets the answer");
+            assertEquals(1L, count(platform, "EXT-H"));
+        }
+    }
+
+    private static HttpRequest registerRequest(TestServer s, String token, String key, String externalId, String project) {
+        return HttpRequest.newBuilder(URI.create(s.url() + "/samples/register")).header("Authorization", "Bearer " + token)
+                .header("Idempotency-Key", key).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("external_sample_id=" + externalId + "&biosample_site=11&project_id=" + project)).build();
     }
 
     private static HttpResponse<String> register(TestServer s, String token, String key, String externalId, String project) throws Exception {

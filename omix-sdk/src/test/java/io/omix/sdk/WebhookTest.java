@@ -325,6 +325,32 @@ class WebhookTest {
      * A sample's event goes to the applications that may read the data it is about: an application assigned the sample
      * but without the variants scope does not learn that someone's genome was imported, nor when.
      */
+    /**
+     * A rotated secret turns the application's endpoints off, saying why: one registered with the leaked secret stops
+     * receiving the application's events (before, it went on for good); the application turns its own back on.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aRotatedSecretTurnsTheApplicationsEndpointsOff(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            String hook;
+            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build(); Api leaked = o.getCredentialsToken().api()) {
+                hook = leaked.webhooks().register(receiver.url("/leaked"), List.of("grant.revoked", "user.erased")).webhookId();
+            }
+            String secret = new io.omix.server.oauth.ClientStore(Identity.platform(s)).rotateSecret(client.id());
+            try (OAuth2 o = OAuth2.builder(client.id(), secret).endpoint(s.url()).build(); Api app = o.getCredentialsToken().api()) {
+                WebhookEndpoint after = app.webhooks().endpoints().get(0);
+                assertEquals(hook, after.webhookId());
+                assertFalse(after.enabled(), after.toString());
+                assertTrue(after.disabledReason().contains("secret was rotated"), after.toString());
+                app.webhooks().enable(hook);
+                assertTrue(app.webhooks().endpoints().get(0).enabled(), "its owner turns it back on");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aSamplesEventsReachOnlyApplicationsThatMayReadItsData(String kind) throws Exception {

@@ -120,7 +120,8 @@ public final class OmixServer implements AutoCloseable {
             io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
                     new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser()),
                     new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
-            io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock());
+            io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock(),
+                    platform.masterKey().derive(io.omix.server.common.http.Idempotency.FINGERPRINT_KEY_PURPOSE));
             try {
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));

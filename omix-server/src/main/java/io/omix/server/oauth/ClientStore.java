@@ -114,7 +114,9 @@ public final class ClientStore {
     /**
      * A new secret for a confidential client; the old one stops working at once, and so does what the old one
      * obtained on its own: the client's client-credentials tokens and the upload credentials they got (a secret is
-     * rotated because it leaked). Tokens of people's grants stay: using or refreshing them needs the new secret.
+     * rotated because it leaked). Tokens of people's grants stay: using or refreshing them needs the new secret. The
+     * application's webhook endpoints are turned off with the reason: one registered with the leaked secret would go on
+     * receiving the application's events; the application turns on again the ones it knows as its own.
      */
     public String rotateSecret(String clientId) {
         String secret = Secrets.token("ocs_");
@@ -125,6 +127,8 @@ public final class ClientStore {
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND grant_type = ? AND revoked_at IS NULL",
                     now, clientId, OAuthClient.CLIENT_CREDENTIALS);
             Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND user_id IS NULL AND revoked_at IS NULL", now, clientId);
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "client:" + clientId, "disabled at " + now.toInstant()
+                    + ": the application's secret was rotated; check that this endpoint is yours, then turn it back on");
             return true;
         });
         if (!rotated) throw new IllegalArgumentException("no confidential client " + clientId);

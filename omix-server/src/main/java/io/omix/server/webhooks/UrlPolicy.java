@@ -78,27 +78,36 @@ final class UrlPolicy {
     /**
      * Addresses no webhook may reach, whatever the operator allows: this machine, link-local (metadata services),
      * multicast, unspecified, the cloud metadata services outside link-local (Alibaba Cloud's 100.100.100.200, AWS's
-     * fd00:ec2::254), and IPv6 addresses that carry any of those as an embedded IPv4 address (NAT64, 6to4, Teredo,
-     * IPv4-compatible).
+     * fd00:ec2::254), IPv6 addresses that carry any of those as an embedded IPv4 address (NAT64, 6to4, Teredo,
+     * IPv4-compatible, IPv4-mapped), and local-use NAT64, whose embedded address cannot be told.
      */
     static boolean never(InetAddress a) {
         if (a.isAnyLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()) return true;
         byte[] b = a.getAddress();
         if (a instanceof Inet4Address) return (b[0] & 0xff) == 100 && (b[1] & 0xff) == 100 && (b[2] & 0xff) == 100 && (b[3] & 0xff) == 200;
         if (java.util.Arrays.equals(b, AWS_METADATA_V6)) return true;
+        // Local-use NAT64 (64:ff9b:1::/48): where its IPv4 address sits depends on the network's prefix length, so which
+        // address it stands for cannot be told here.
+        if (b.length == 16 && b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0 && b[5] == 1) return true;
         InetAddress embedded = embeddedIpv4(b);
         return embedded != null && never(embedded);
     }
 
     private static final byte[] AWS_METADATA_V6 = {(byte) 0xfd, 0, 0x0e, (byte) 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
 
-    /** The IPv4 address an IPv6 address stands for: NAT64 (64:ff9b::/96), 6to4 (2002::/16), Teredo's client (2001::/32), IPv4-compatible (::/96). */
+    /**
+     * The IPv4 address an IPv6 address stands for: NAT64 (64:ff9b::/96), 6to4
+     * (2002::/16), Teredo's client (2001::/32), IPv4-compatible (::/96) and IPv4-mapped (::ffff:0:0/96). A mapped address
+     * written in a URL becomes an IPv4 address in the JDK, but one a name resolves to (an AAAA record) stays IPv6, and a
+     * dual-stack socket connects to the IPv4 address it maps.
+     */
     static InetAddress embeddedIpv4(byte[] b) {
         if (b.length != 16) return null;
         byte[] v4;
-        boolean zeroPrefix = true;
-        for (int i = 0; i < 12; i++) zeroPrefix &= b[i] == 0;
-        if (zeroPrefix || (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && allZero(b, 4, 12))) {
+        boolean zeroPrefix = allZero(b, 0, 12);
+        boolean mapped = allZero(b, 0, 10) && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && allZero(b, 4, 12);
+        if (zeroPrefix || mapped || nat64) {
             v4 = java.util.Arrays.copyOfRange(b, 12, 16);
         } else if (b[0] == 0x20 && b[1] == 0x02) {
             v4 = java.util.Arrays.copyOfRange(b, 2, 6);

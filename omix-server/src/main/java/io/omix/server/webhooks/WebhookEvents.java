@@ -157,6 +157,15 @@ public final class WebhookEvents {
     }
 
     /** Whether the client application, private app or dataset key behind {@code owner} exists and is not disabled. */
+    /**
+     * Turns off every enabled endpoint of {@code owner}, saying why (in the caller's transaction). For a rotated secret:
+     * an endpoint registered with the leaked one would otherwise go on receiving the application's events; its owner
+     * checks the list and turns on again what is theirs.
+     */
+    public static void disableEndpointsOf(Connection tx, String owner, String reason) throws SQLException {
+        Jdbc.update(tx, "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = ? WHERE owner = ? AND enabled = TRUE", reason, owner);
+    }
+
     static boolean ownerActive(Connection tx, String owner) throws SQLException {
         int colon = owner.indexOf(':');
         String kind = owner.substring(0, colon), id = owner.substring(colon + 1);

@@ -27,6 +27,17 @@ class UrlPolicyTest {
         }
         // Teredo carries its client's IPv4 address inverted in the last 32 bits: ~169.254.169.254 = 86.1.86.1 = 5601:5601.
         assertTrue(never("2001:0:4136:e378:8000:63bf:5601:5601"), "Teredo standing for 169.254.169.254");
+        // As a name's AAAA record gives them: IPv6 objects, not the IPv4 ones the JDK makes of a mapped literal.
+        for (String mappedByDns : new String[] {"127.0.0.1", "169.254.169.254", "100.100.100.200"}) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(InetAddress.getByName(mappedByDns).getAddress(), 0, mapped, 12, 4);
+            java.net.Inet6Address resolved = java.net.Inet6Address.getByAddress(null, mapped, -1);
+            assertTrue(UrlPolicy.never(resolved), "::ffff:" + mappedByDns + " as an IPv6 address");
+            assertTrue(UrlPolicy.special(resolved));
+        }
+        assertTrue(never("64:ff9b:1::a9fe:a9fe"), "local-use NAT64 for 169.254.169.254");
         for (String allowed : new String[] {"10.0.0.5", "192.168.1.10", "100.64.0.1", "fd12:3456::1", "93.184.216.34", "2606:4700::1111",
                 "64:ff9b::5db8:d822"}) {
             assertFalse(never(allowed), allowed + " (a private or public address, allowed where private networks are)");

@@ -63,12 +63,22 @@ public final class Idempotency {
     /** The answer given before. */
     record Replay(int status, String contentType, String body) implements Claim {}
 
+    /** What a server derives the fingerprints' key for from its master key. */
+    public static final String FINGERPRINT_KEY_PURPOSE = "idempotency-fingerprint";
+    /** How many requests of one caller may wait on this server for keys others are serving; more are told to come back at once. */
+    static final int MAX_WAITING_PER_OWNER = 8;
+
     private final Jdbc jdbc;
     private final Clock clock;
+    private final javax.crypto.spec.SecretKeySpec fingerprintKey;
+    /** Requests waiting here for a key another request holds, per caller (each wait polls the database). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Idempotency(Jdbc jdbc, Clock clock) {
+    /** @param fingerprintKey the key of the requests' fingerprints (derived from the master key, the same on every server) */
+    public Idempotency(Jdbc jdbc, Clock clock, byte[] fingerprintKey) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.fingerprintKey = new javax.crypto.spec.SecretKeySpec(fingerprintKey, "HmacSHA256");
     }
 
     /**
@@ -86,31 +96,58 @@ public final class Idempotency {
         }
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
-        String fingerprint = fingerprint(ctx, request.bodyIsPayload());
-        // A repeat while the first is still being served waits for its answer (a client that timed out
-        // and a client library resending a GET both land here), for up to WAIT; then 409.
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            Claim claim = claimOnce(owner, key, fingerprint);
-            if (claim != null) {
-                if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
-                return claim;
+        Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload());
+        Claim claim = claimOnce(owner, key, fingerprint);
+        if (claim == null) claim = awaitTurn(ctx, owner, key, fingerprint);
+        if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
+        return claim;
+    }
+
+    /**
+     * A repeat while the first is still being served waits for its answer (a client that timed out and a client library
+     * resending a GET both land here), for up to WAIT; then 409. Each wait looks at the key with a plain read, and tries
+     * the key again only once the first request is done or gone; a caller has at most {@link #MAX_WAITING_PER_OWNER}
+     * requests waiting on a server, so that copies of one slow request cannot hold the database's connections.
+     */
+    private Claim awaitTurn(Context ctx, String owner, String key, Fingerprint fingerprint) {
+        java.util.concurrent.atomic.AtomicInteger mine = waiting.computeIfAbsent(owner, k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (mine.incrementAndGet() > MAX_WAITING_PER_OWNER) {
+            leave(owner, mine);
+            throw comeBack(ctx);
+        }
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                OffsetDateTime now = OffsetDateTime.now(clock);
+                boolean stillHeld = jdbc.queryOne("SELECT 1 FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'"
+                        + " AND locked_until >= ? AND expires_at >= ?", rs -> 1, owner, key, now, now).isPresent();
+                if (stillHeld) continue;
+                Claim claim = claimOnce(owner, key, fingerprint);
+                if (claim != null) return claim;
             }
-            if (System.nanoTime() > deadline) {
-                ctx.header("Retry-After", "1");
-                throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
-            }
+            throw comeBack(ctx);
+        } finally {
+            leave(owner, mine);
         }
     }
 
+    private void leave(String owner, java.util.concurrent.atomic.AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) waiting.remove(owner, count);
+    }
+
+    private static ApiException comeBack(Context ctx) {
+        ctx.header("Retry-After", "1");
+        return new ApiException(ErrorCode.HTTP_CONFLICT, Map.of(HEADER, "a request with this key is still being served"));
+    }
+
     /** One look at the key: this request's now, the answer kept, or null while another request holds it. */
-    private Claim claimOnce(String owner, String key, String fingerprint) {
+    private Claim claimOnce(String owner, String key, Fingerprint fingerprint) {
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
         for (int attempt = 0; ; attempt++) {
             try {
@@ -121,17 +158,17 @@ public final class Idempotency {
                             rs.getObject(7, OffsetDateTime.class), rs.getBytes(8)}, owner, key);
                     if (rows.isEmpty()) {
                         Jdbc.update(c, "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, state, created_at, locked_until, expires_at)"
-                                + " VALUES (?,?,?,'running',?,?,?)", owner, key, fingerprint, now, now.plus(LOCK), now.plus(KEPT));
+                                + " VALUES (?,?,?,'running',?,?,?)", owner, key, fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT));
                         return new Fresh(owner, key);
                     }
                     Object[] row = rows.get(0);
                     if (((OffsetDateTime) row[6]).isBefore(now)) { // kept long enough: the key is new again
                         Jdbc.update(c, "UPDATE idempotency_keys SET fingerprint = ?, state = 'running', status = NULL, content_type = NULL,"
                                 + " body = NULL, body_deflated = NULL, names = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
-                                fingerprint, now, now.plus(LOCK), now.plus(KEPT), owner, key);
+                                fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT), owner, key);
                         return new Fresh(owner, key);
                     }
-                    if (!fingerprint.equals(row[0])) {
+                    if (!fingerprint.matches((String) row[0])) {
                         throw ApiException.invalidParam(HEADER, "was used with another request (method, path, parameters or body);"
                                 + " a new write needs a new key");
                     }
@@ -236,21 +273,46 @@ public final class Idempotency {
     }
 
     /**
-     * The request as the server reads it: method, path, query and body (signatures and nonces aside).
-     * A payload (a file streamed to its handler) is not read twice: its length and type stand for it.
+     * A request's fingerprint as kept: an HMAC under a key of the server's ({@code h} and its base64url, never hex digits as
+     * the plain SHA-256 of keys kept before, so that the two are told apart in the column of 64). A plain hash of a
+     * body that holds a password (a keyed {@code POST /admin/users}) would let whoever reads the database test guesses of
+     * it offline, at the speed of SHA-256. {@code legacy} computes the plain SHA-256 that keys kept before were stored
+     * with, compared only against those (gone a day after the upgrade).
      */
-    private static String fingerprint(Context ctx, boolean payload) {
+    record Fingerprint(String keyed, java.util.function.Supplier<String> legacy) {
+        boolean matches(String kept) {
+            return kept != null && (kept.startsWith("h") ? java.security.MessageDigest.isEqual(keyed.getBytes(StandardCharsets.US_ASCII),
+                    kept.getBytes(StandardCharsets.US_ASCII)) : kept.equals(legacy.get()));
+        }
+    }
+
+    /**
+     * The request as the server reads it: method, path, query and body (signatures and nonces aside).
+     * A payload (a file streamed to its handler) is not read twice: its length, type and declared SHA-256
+     * ({@code X-Omix-Content-SHA256}, which uploads carry and the server checks against the bytes) stand for it.
+     */
+    private Fingerprint fingerprint(Context ctx, boolean payload) {
+        byte[] head = (ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        String contentSha = ctx.header("X-Omix-Content-SHA256");
+        byte[] legacyBody = payload ? ("payload " + ctx.header("Content-Length") + " " + ctx.contentType()).getBytes(StandardCharsets.UTF_8) : ctx.bodyAsBytes();
+        byte[] body = payload && contentSha != null
+                ? ("payload " + ctx.header("Content-Length") + " " + ctx.contentType() + " sha256 " + contentSha).getBytes(StandardCharsets.UTF_8) : legacyBody;
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            if (payload) {
-                sha.update(("payload " + ctx.header("Content-Length") + " " + ctx.contentType()).getBytes(StandardCharsets.UTF_8));
-            } else {
-                sha.update(ctx.bodyAsBytes());
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(fingerprintKey);
+            mac.update(head);
+            String keyed = "h" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(body));
+            return new Fingerprint(keyed, () -> {
+                try {
+                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                    sha.update(head);
+                    return HexFormat.of().formatHex(sha.digest(legacyBody));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
