@@ -219,6 +219,21 @@ class BeaconTest {
             assertEquals("at most", counted.at("/info/countPrecision").asText());
             JsonNode strangersRecords = ok(get(s, "/biosamples?requestedGranularity=record", stranger), "count");
             assertEquals(5, strangersRecords.at("/responseSummary/numTotalResults").asInt(), "records of other people's samples: never; a bounded count");
+            // One person or sample asked for by id is answered over the caller's own only: published, the owner's sample and
+            // person are counted among others', but whether this one is in a published cohort is a question about one person.
+            String ownersPerson = person.get("id").asText();
+            assertTrue(ok(get(s, "/individuals/" + ownersPerson + "?requestedGranularity=count", owner), "count").at("/responseSummary/exists").asBoolean());
+            assertFalse(ok(get(s, "/individuals/" + ownersPerson + "?requestedGranularity=count", stranger), "count").at("/responseSummary/exists").asBoolean(),
+                    "another application learns nothing of one person by their id");
+            assertFalse(ok(get(s, "/biosamples/" + w.sample() + "?requestedGranularity=count", stranger), "count").at("/responseSummary/exists").asBoolean());
+            assertFalse(ok(get(s, "/individuals/" + ownersPerson, null), "boolean").at("/responseSummary/exists").asBoolean(), "nor an anonymous caller");
+            // The same person through another application has another id: the two cannot link them by it.
+            Identity.Client otherApp = Identity.confidentialClient(s);
+            String ownerUserId = s.server().platform().database().jdbc().queryOne("SELECT user_id FROM users WHERE username = 'owner'", rs -> rs.getString(1))
+                    .orElseThrow();
+            String throughOther = Identity.userToken(s, otherApp, ownerUserId, "samples variants").accessToken();
+            JsonNode elsewhere = ok(get(s, "/individuals?requestedGranularity=record", throughOther), "record").at("/response/resultSets/0/results/0");
+            assertTrue(elsewhere.has("id") && !elsewhere.get("id").asText().equals(ownersPerson), elsewhere.toString());
             assertEquals("boolean", get(s, G_AT_1000 + "&requestedGranularity=count", null).body().at("/meta/returnedGranularity").asText());
             assertFalse(ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count").at("/responseSummary/exists").asBoolean());
             assertEquals(0, ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count")

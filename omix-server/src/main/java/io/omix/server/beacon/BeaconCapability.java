@@ -326,7 +326,13 @@ public final class BeaconCapability implements Capability {
         BeaconAudience audience = new BeaconAudience(jdbc, r.caller(), Scope.SAMPLES);
         Granularity g = audience.granted(ask.asked());
         Map<String, BeaconAudience.Covered> covered = audience.samples(g);
-        if (id != null) covered.keySet().retainAll(Set.of(id));
+        if (id != null) {
+            // One sample asked for by id: answered over the caller's own samples only. Over published cohorts, the answer
+            // would tell whether that sample (or, for an individual, that person) is in one, a question about one person
+            // that no count threshold hides.
+            covered.keySet().retainAll(Set.of(id));
+            covered.values().removeIf(c -> !c.own());
+        }
         return biosampleAnswer(r, ask, audience, g, covered, Map.of(), false);
     }
 
@@ -346,11 +352,11 @@ public final class BeaconCapability implements Capability {
         if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g, wildcard);
         List<String> ids = covered.values().stream().filter(BeaconAudience.Covered::own).map(BeaconAudience.Covered::biosampleId).toList();
         Map<String, List<String>> datasetsOf = datasetsOf(ids);
-        Map<String, Map<String, Object>> records = biosampleRecords(page(ids, ask));
+        Map<String, Map<String, Object>> records = biosampleRecords(r.caller(), page(ids, ask));
         return grouped(meta, ask, ids, datasetsOf, records);
     }
 
-    private Map<String, Map<String, Object>> biosampleRecords(List<String> ids) {
+    private Map<String, Map<String, Object>> biosampleRecords(io.omix.server.common.auth.Caller caller, List<String> ids) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         if (ids.isEmpty()) return out;
         SqlWhere where = new SqlWhere().in("s.biosample_id", ids);
@@ -365,7 +371,7 @@ public final class BeaconCapability implements Capability {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("id", rs.getString("biosample_id"));
             String user = person.get(rs.getString("biosample_id"));
-            if (user != null) b.put("individualId", individualId(user));
+            if (user != null) b.put("individualId", individualId(caller, user));
             b.put("biosampleStatus", BeaconTerms.UNKNOWN);
             b.put("sampleOriginType", BeaconTerms.site(rs.getInt("site")));
             OffsetDateTime collected = rs.getObject("sample_collection_time", OffsetDateTime.class);
@@ -390,14 +396,17 @@ public final class BeaconCapability implements Capability {
         forEachChunk(new ArrayList<>(samples.keySet()), chunk -> {
             SqlWhere where = new SqlWhere().in("biosample_id", chunk);
             jdbc.query("SELECT biosample_id, user_id FROM sample_users" + where.sql(), rs -> {
-                String pseudonym = individualId(rs.getString(2));
+                String pseudonym = individualId(r.caller(), rs.getString(2));
                 userOf.put(pseudonym, rs.getString(2));
                 own.merge(pseudonym, samples.get(rs.getString(1)).own(), Boolean::logicalOr);
                 samplesOf.computeIfAbsent(pseudonym, k -> new ArrayList<>()).add(rs.getString(1));
                 return null;
             }, where.args());
         });
-        if (id != null) own.keySet().retainAll(Set.of(id));
+        if (id != null) {
+            own.keySet().retainAll(Set.of(id)); // as for one biosample: the caller's own people only
+            own.values().removeIf(o -> !o);
+        }
         Map<String, Object> meta = meta(r, ask, g, "individual", "beacon-individual-v2.0.0", null);
         int ownCount = (int) own.values().stream().filter(o -> o).count();
         if (g != Granularity.RECORD) return summary(meta, ownCount, own.size() - ownCount, g);
@@ -423,9 +432,14 @@ public final class BeaconCapability implements Capability {
         return grouped(meta, ask, ids, datasetsOf, records);
     }
 
-    /** A person's id in Beacon answers: keyed by the platform's secret, so it reveals nothing and stays stable. */
-    private String individualId(String userId) {
-        return "ind-" + Secrets.hmac(individualKey, userId).substring(0, 20).replaceAll("[^A-Za-z0-9]", "x");
+    /**
+     * A person's id in Beacon answers: keyed by the platform's secret and the caller's application, so it reveals nothing,
+     * stays stable for that application, and differs between applications: two of them cannot link a person through it,
+     * nor one use an id another gave it.
+     */
+    private String individualId(io.omix.server.common.auth.Caller caller, String userId) {
+        String audience = caller.kind() == io.omix.server.common.auth.Caller.Kind.ANONYMOUS ? "anonymous" : io.omix.server.tasks.TasksCapability.ownerOf(caller);
+        return "ind-" + Secrets.hmac(individualKey, audience + "\n" + userId).substring(0, 20).replaceAll("[^A-Za-z0-9]", "x");
     }
 
     private Object datasets(ApiRequest r, Ask ask, String id) {
