@@ -409,8 +409,14 @@ public final class FhirCapability implements Capability {
         return bundle(r, "Observation", resources, next);
     }
 
-    /** How many records $stats reads at a time (a record's data is at most 256 KiB: a page stays within memory). */
-    private static final int STATS_PAGE = 500;
+    /**
+     * How many records $stats reads at a time: a record's data is at most 256 KiB, so a page of them parsed is tens of MB
+     * at worst (500 a page, a few requests at once of large records, filled the heap).
+     */
+    private static final int STATS_PAGE = 50;
+
+    /** How many records one $stats request reads at most, over all the codes it asks about. */
+    static final long STATS_MAX_RECORDS = 1_000_000;
 
     /** How many records a search reads at a time. */
     private static final int READ_PIECE = 50;
@@ -507,6 +513,7 @@ public final class FhirCapability implements Capability {
         List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
         Map<String, Subject> byEntity = entities(r, p);
         List<Map<String, Object>> parameters = new ArrayList<>();
+        long read = 0;
         for (String element : elementsAsked(p, byEntity)) {
             long count = 0;
             double min = Double.POSITIVE_INFINITY;
@@ -516,7 +523,6 @@ public final class FhirCapability implements Capability {
             OffsetDateTime first = null;
             OffsetDateTime last = null;
             StreamStore.SearchCursor after = null;
-            long read = 0;
             while (true) {
                 List<StreamStore.Keyed> page = streams.search(StreamStore.OPEN_PLATFORM, new ArrayList<>(byEntity.keySet()), List.of(element),
                         FhirDates.where(dates), true, after, STATS_PAGE);
@@ -534,7 +540,9 @@ public final class FhirCapability implements Capability {
                 }
                 read += page.size();
                 if (page.size() < STATS_PAGE) break;
-                if (read >= 1_000_000) throw ApiException.invalidParam("date", "more than 1,000,000 Observations: ask about a shorter window");
+                if (read >= STATS_MAX_RECORDS) {
+                    throw ApiException.invalidParam("date", "more than 1,000,000 Observations over the codes asked about: ask about a shorter window or fewer codes");
+                }
                 after = page.get(page.size() - 1).cursor();
             }
             StreamStore.DataElement e = streams.element(element).orElseThrow();

@@ -297,6 +297,9 @@ final class WebhookDispatcher implements AutoCloseable {
             int attempt = mine.get(0)[0] + 1;
             Jdbc.update(c, "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, http_status, error, duration_ms) VALUES (?,?,?,?,?,?)",
                     d.deliveryId(), attempt, now, status, error, millis);
+            // Only a delivery's last attempts are kept: redelivered again and again, one delivery would otherwise grow its log
+            // (and every listing of it) without end.
+            Jdbc.update(c, "DELETE FROM webhook_attempts WHERE delivery_id = ? AND attempt <= ?", d.deliveryId(), attempt - WebhookStore.KEPT_ATTEMPTS);
             if (error == null) {
                 delivered.increment();
                 Jdbc.update(c, "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, finished_at = ?, last_status = ?, last_error = NULL,"

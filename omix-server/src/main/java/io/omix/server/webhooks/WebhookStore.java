@@ -93,7 +93,10 @@ final class WebhookStore {
                 owner, webhookId) == 1;
     }
 
-    /** The newest deliveries of an endpoint, each with its attempts. */
+    /** How many of a delivery's attempts are kept and listed: its last ones. */
+    static final int KEPT_ATTEMPTS = 20;
+
+    /** The newest deliveries of an endpoint, each with its last attempts. */
     List<Map<String, Object>> deliveries(String webhookId, int limit) {
         List<Map<String, Object>> out = new ArrayList<>();
         Map<Long, Map<String, Object>> byId = new LinkedHashMap<>();
@@ -120,7 +123,7 @@ final class WebhookStore {
         if (byId.isEmpty()) return out;
         long oldest = java.util.Collections.min(byId.keySet());
         jdbc.query("SELECT a.delivery_id, a.attempt, a.attempted_at, a.http_status, a.error, a.duration_ms FROM webhook_attempts a"
-                + " JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id WHERE d.webhook_id = ? AND a.delivery_id >= ?"
+                + " JOIN webhook_deliveries d ON d.delivery_id = a.delivery_id WHERE d.webhook_id = ? AND a.delivery_id >= ? AND a.attempt > d.attempts - ?"
                 + " ORDER BY a.delivery_id, a.attempt", rs -> {
             Map<String, Object> d = byId.get(rs.getLong(1));
             if (d == null) return null;
@@ -134,7 +137,7 @@ final class WebhookStore {
             @SuppressWarnings("unchecked") List<Map<String, Object>> log = (List<Map<String, Object>>) d.get("attempt_log");
             log.add(a);
             return null;
-        }, webhookId, oldest);
+        }, webhookId, oldest, KEPT_ATTEMPTS);
         return out;
     }
 
@@ -154,8 +157,13 @@ final class WebhookStore {
                 ? Redelivery.BEING_SENT : Redelivery.UNKNOWN;
     }
 
-    /** Delivered and failed deliveries finished before {@code before} (housekeeping); their attempts go with them. */
-    long removeFinishedBefore(OffsetDateTime before) {
-        return jdbc.update("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND finished_at < ?", before);
+    /**
+     * Delivered and failed deliveries finished before {@code before} (housekeeping), and pending ones whose retrying ended
+     * before it: those wait on an endpoint that was disabled, and would otherwise be kept past the retention, and sent
+     * long after their event if it is turned on again. Their attempts go with them.
+     */
+    long removeFinishedBefore(OffsetDateTime before, java.time.Duration giveUp) {
+        return jdbc.update("DELETE FROM webhook_deliveries WHERE (status <> 'pending' AND finished_at < ?)"
+                + " OR (status = 'pending' AND (retry_until < ? OR retry_until IS NULL AND created_at < ?))", before, before, before.minus(giveUp));
     }
 }

@@ -170,7 +170,7 @@ public final class WebhooksCapability implements Capability {
     @Override
     public List<Housekeeping.Job> housekeeping() {
         return List.of(new Housekeeping.Job("webhook_deliveries",
-                (now, retention) -> store.removeFinishedBefore(now.minus(platform.config().webhooks().retention()))));
+                (now, retention) -> store.removeFinishedBefore(now.minus(platform.config().webhooks().retention()), platform.config().webhooks().giveUpAfter())));
     }
 
     @Override
