@@ -249,6 +249,16 @@ class FhirTest {
                     + "&start_time=2025-01-01&end_time=2025-02-01&limit=100", clientToken).body();
             assertTrue(JSON.readTree(rangeText).at("/data/result").size() > 0, rangeText);
             assertFalse(rangeText.contains(patient), rangeText);
+            // The client writes for the person it knows by its pseudonym, twice in one bundle (resolved once).
+            String byClient = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+                    + "\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + pseudonym + "\"},\"effectiveDateTime\":\"2025-03-0%dT07:30:00+08:00\","
+                    + "\"valueQuantity\":{\"value\":70}}";
+            String clientBundle = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + String.join(",", List.of(1, 2).stream()
+                    .map(d -> "{\"request\":{\"method\":\"POST\",\"url\":\"Observation\"},\"resource\":" + String.format(byClient, d) + "}").toList()) + "]}";
+            HttpResponse<String> clientWrote = post(s, "/fhir", clientToken, clientBundle);
+            assertEquals(200, clientWrote.statusCode(), clientWrote.body());
+            assertEquals(2, JSON.readTree(clientWrote.body()).path("entry").size(), clientWrote.body());
+            refused(post(s, "/fhir/Observation", clientToken, String.format(byClient, 3).replace(pseudonym, patient)), 400, "subject");
             refused(raw(s, "/fhir/Patient/" + patient, clientToken), 404, null);
             String streamsOnly = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId,
                     null, "client_credentials", "streams", null, false).accessToken();

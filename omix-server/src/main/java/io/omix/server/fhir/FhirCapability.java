@@ -579,10 +579,13 @@ public final class FhirCapability implements Capability {
 
     /** The data elements a {@code code} token list names: {@code system|code}, {@code |code} or {@code code}, comma-separated. */
     private List<String> elementsOf(String tokens) {
+        return elementsOf(tokens, streams.elements()); // once per question, however many codes it names
+    }
+
+    private static List<String> elementsOf(String tokens, List<StreamStore.DataElement> catalog) {
         Set<String> out = new LinkedHashSet<>();
         String[] asked = tokens.split(",");
         if (asked.length > 20) throw ApiException.invalidParam("code", "at most 20 codes");
-        List<StreamStore.DataElement> catalog = streams.elements(); // once per question, however many codes it names
         for (String token : asked) {
             int bar = token.indexOf('|');
             String system = bar < 0 ? null : token.substring(0, bar);
@@ -615,7 +618,7 @@ public final class FhirCapability implements Capability {
         r.caller().requireScope(Scope.STREAMS);
         smart(r.caller(), "Observation", 'c');
         JsonNode resource = body(r, MAX_RESOURCE_BYTES);
-        StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new HashMap<>());
+        StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new WriteLookups(r.caller()));
         StreamStore.Written written = streams.write(StreamStore.OPEN_PLATFORM, List.of(record), true).get(0);
         if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
         String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
@@ -637,8 +640,8 @@ public final class FhirCapability implements Capability {
         if (!entries.isArray() || entries.isEmpty()) throw ApiException.invalidParam("entry", "a transaction holds at least one entry");
         if (entries.size() > MAX_BUNDLE_ENTRIES) throw ApiException.invalidParam("entry", "at most " + MAX_BUNDLE_ENTRIES + " entries");
         List<StreamStore.NewRecord> records = new ArrayList<>();
-        // A transaction's entries mostly name the same patient and specimen: each is resolved once.
-        Map<String, List<Subject>> samplesOf = new HashMap<>();
+        // A transaction's entries mostly name the same patient and specimen: each is resolved once, the data elements read once.
+        WriteLookups lookups = new WriteLookups(r.caller());
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);
             String at = "entry[" + i + "]";
@@ -649,7 +652,7 @@ public final class FhirCapability implements Capability {
             if (entry.path("resource").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RESOURCE_BYTES) {
                 throw ApiException.invalidParam(at + ".resource", "at most " + MAX_RESOURCE_BYTES + " bytes, as a single Observation");
             }
-            records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource.", samplesOf));
+            records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource.", lookups));
         }
         List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
         List<Map<String, Object>> responses = new ArrayList<>();
@@ -665,10 +668,41 @@ public final class FhirCapability implements Capability {
     }
 
     /**
-     * An Observation to store as a stream record: its subject's sample, its code's data element, its effective time.
-     * {@code samplesOf} keeps the samples found per subject and specimen for the other entries of the same request.
+     * What the entries of one write share, each looked up once however many entries name it: the people behind the
+     * caller's Patient ids (for a client's token, its pseudonyms of all the people it sees, made once), the samples per
+     * patient and specimen, the catalogue of data elements. Before, each new specimen of a bundle read the client's people
+     * and made their pseudonyms again, and each coding read the whole catalogue.
      */
-    private StreamStore.NewRecord newRecord(Caller caller, JsonNode o, String at, Map<String, List<Subject>> samplesOf) {
+    private final class WriteLookups {
+        private final Caller caller;
+        private Map<String, String> userByPatient;
+        private final Map<String, List<Subject>> samples = new HashMap<>();
+        private List<StreamStore.DataElement> catalog;
+
+        WriteLookups(Caller caller) {
+            this.caller = caller;
+        }
+
+        String user(String patientId) {
+            if (caller.kind() == Caller.Kind.USER_TOKEN) return userOf(caller, patientId);
+            if (userByPatient == null) {
+                userByPatient = new HashMap<>();
+                for (String user : people(caller)) userByPatient.put(patientIdOf(caller, user), user);
+            }
+            return userByPatient.get(patientId);
+        }
+
+        List<StreamStore.DataElement> catalog() {
+            if (catalog == null) catalog = streams.elements();
+            return catalog;
+        }
+    }
+
+    /**
+     * An Observation to store as a stream record: its subject's sample, its code's data element, its effective time.
+     * {@code lookups} keeps what was found for the other entries of the same request.
+     */
+    private StreamStore.NewRecord newRecord(Caller caller, JsonNode o, String at, WriteLookups lookups) {
         if (!o.isObject() || !"Observation".equals(o.path("resourceType").asText())) throw ApiException.invalidParam(at + "resourceType", "must be Observation");
         String subject = o.path("subject").path("reference").asText("");
         if (!subject.startsWith("Patient/") || !FHIR_ID.matcher(subject.substring(8)).matches()) {
@@ -676,8 +710,8 @@ public final class FhirCapability implements Capability {
         }
         String patient = subject.substring(8);
         String specimen = o.path("specimen").path("reference").asText(null);
-        List<Subject> samples = samplesOf.computeIfAbsent(patient + "\n" + specimen, key -> {
-            String user = userOf(caller, patient);
+        List<Subject> samples = lookups.samples.computeIfAbsent(patient + "\n" + specimen, key -> {
+            String user = lookups.user(patient);
             if (user == null) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
             return subjects(caller, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
         });
@@ -689,7 +723,7 @@ public final class FhirCapability implements Capability {
             String system = coding.path("system").asText("");
             String code = coding.path("code").asText("");
             if (code.isEmpty() || !(system.equals("http://loinc.org") || system.equals(Observations.ELEMENT_SYSTEM))) continue;
-            List<String> ids = elementsOf(system + "|" + code);
+            List<String> ids = elementsOf(system + "|" + code, lookups.catalog());
             if (!ids.isEmpty()) {
                 element = ids.get(0);
                 break;
