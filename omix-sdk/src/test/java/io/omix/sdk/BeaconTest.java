@@ -315,6 +315,14 @@ class BeaconTest {
                     "nor one claimed on a header line of its own, before the line a balancer adds");
             Identity.platform(s).audit().flush();
             assertTrue(AuditTest.all(s).stream().anyMatch(e -> e.operation().equals("GET /beacon/v2/g_variants") && "203.0.113.8".equals(e.source())));
+
+            // The people of one shared application each have a budget of their own: one cannot use up the others'.
+            Identity.Client shared = Identity.confidentialClient(s);
+            String ann = Identity.userToken(s, shared, Identity.user(s, "ann-probe", "ann@example.org").userId(), "variants").accessToken();
+            String ben = Identity.userToken(s, shared, Identity.user(s, "ben-probe", "ben@example.org").userId(), "variants").accessToken();
+            assertEquals(200, get(s, "/g_variants?variantId=rs100", ann).status());
+            assertEquals(429, get(s, "/g_variants?variantId=rs200", ann).status());
+            assertEquals(200, get(s, "/g_variants?variantId=rs100", ben).status(), "another person of the same application");
         }
     }
 

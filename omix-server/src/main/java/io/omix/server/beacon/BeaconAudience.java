@@ -141,8 +141,14 @@ final class BeaconAudience {
         return new Subjects(List.copyOf(bySample.values()), own);
     }
 
-    /** The audit and probing identity: the client of a token, or the address of an anonymous caller. */
+    /**
+     * The probing identity: the client of a client's token, the client and person of a person's token (the people of one
+     * shared client, the CLI or the console, would otherwise use up each other's budget), or the address of an
+     * anonymous caller.
+     */
     String probeKey(String address) {
-        return anonymous() ? "beacon:address:" + io.omix.server.common.http.ClientAddress.subscriber(address) : "beacon:client:" + caller.clientId();
+        if (anonymous()) return "beacon:address:" + io.omix.server.common.http.ClientAddress.subscriber(address);
+        return caller.kind() == io.omix.server.common.auth.Caller.Kind.USER_TOKEN
+                ? "beacon:client:" + caller.clientId() + ":user:" + caller.userId() : "beacon:client:" + caller.clientId();
     }
 }
