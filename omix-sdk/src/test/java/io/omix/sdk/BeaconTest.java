@@ -326,6 +326,24 @@ class BeaconTest {
         }
     }
 
+    /** Anonymous queries are counted per address and minute (beacon.anonymous-per-minute); a token's are not. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anonymousQueriesAreLimitedPerAddress(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("beacon.anonymous-per-minute", "2").setting("server.trusted-proxies", "127.0.0.1")
+                .start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            assertEquals(200, forwarded(s, "/datasets", "203.0.113.7").statusCode());
+            assertEquals(200, forwarded(s, "/individuals", "203.0.113.7").statusCode());
+            HttpResponse<String> third = forwarded(s, "/biosamples", "203.0.113.7");
+            if (third.statusCode() == 200) third = forwarded(s, "/biosamples", "203.0.113.7"); // the first two fell on both sides of a minute
+            assertEquals(429, third.statusCode(), third.body());
+            assertTrue(third.headers().firstValue("Retry-After").isPresent());
+            assertEquals(200, forwarded(s, "/datasets", "203.0.113.8").statusCode(), "another address");
+            for (int i = 0; i < 4; i++) assertEquals(200, get(s, "/datasets", w.owner().accessToken()).status(), "a token's queries are its application's");
+        }
+    }
+
     /** A request with an {@code X-Forwarded-For} header line for each of {@code lines}. */
     static HttpResponse<String> forwarded(TestServer s, String pathAndQuery, String... lines) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(s.url() + "/beacon/v2" + pathAndQuery));

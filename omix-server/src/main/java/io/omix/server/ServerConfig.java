@@ -95,7 +95,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param countThreshold counts from 1 to this, over data the caller does not see, are answered as "at most" this
      * @param probesPerHour  variant queries over such data one caller (client, or address when anonymous) may ask per hour
      */
-    public record Beacon(int countThreshold, int probesPerHour) {}
+    /** @param anonymousPerMinute entry-type queries one anonymous address (IPv6 by its /64) may make a minute, over all servers */
+    public record Beacon(int countThreshold, int probesPerHour, int anonymousPerMinute) {}
 
     /**
      * How webhooks are delivered.
@@ -132,6 +133,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("beacon.count-threshold", "5");
         d.put("server.trusted-proxies", "");
         d.put("beacon.probes-per-hour", "200");
+        d.put("beacon.anonymous-per-minute", "120");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
         d.put("time.default-zone", "+08:00");
@@ -297,7 +299,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.coalesce-seconds"))),
                         Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
                 Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
-                new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour"))),
+                new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour")),
+                        Math.max(1, integer(v, "beacon.anonymous-per-minute"))),
                 addresses(v.get("server.trusted-proxies")),
                 Math.max(1, integer(v, "variants.max-calls-per-import")),
                 Long.parseLong(number(v, "files.max-bytes-per-owner")),

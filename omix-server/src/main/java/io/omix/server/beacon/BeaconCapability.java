@@ -130,9 +130,13 @@ public final class BeaconCapability implements Capability {
     /** An entry-type endpoint by GET (query parameters) and by POST (a Beacon request body). */
     private void query(Routes routes, String path, ParamSpec spec, Answer answer) {
         boolean hasId = spec.params().contains(ID);
-        routes.resource(HandlerType.GET, BASE + path, Access.TOKEN_IF_SENT, spec, (r, p) -> answer.answer(r, ask(p), hasId ? p.get(ID) : null));
+        routes.resource(HandlerType.GET, BASE + path, Access.TOKEN_IF_SENT, spec, (r, p) -> {
+            limitAnonymous(r);
+            return answer.answer(r, ask(p), hasId ? p.get(ID) : null);
+        });
         ParamSpec body = hasId ? BODY.with(ID) : BODY;
         routes.resource(HandlerType.POST, BASE + path, Access.TOKEN_IF_SENT, body, (r, p) -> {
+            limitAnonymous(r);
             Params flat = spec.parse(flatten(p.get(QUERY), hasId ? p.get(ID) : null));
             return answer.answer(r, ask(flat), hasId ? p.get(ID) : null);
         });
@@ -317,6 +321,24 @@ public final class BeaconCapability implements Capability {
             r.ctx().header("Retry-After", String.valueOf(retry));
             throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + limit
                     + " an hour over samples that are not the caller's own; retry after " + retry + " s"));
+        }
+    }
+
+    /**
+     * Anonymous entry-type queries, counted per address (IPv6 by its /64) and minute over all servers: the rate limits of
+     * the API count applications, and an anonymous query reads published cohorts and is audited like any other.
+     */
+    private void limitAnonymous(ApiRequest r) {
+        if (r.caller() != null && r.caller().kind() != io.omix.server.common.auth.Caller.Kind.ANONYMOUS) return;
+        long nowSeconds = platform.clock().millis() / 1000;
+        long minute = nowSeconds / 60;
+        int limit = platform.config().beacon().anonymousPerMinute();
+        String key = "beacon:anonymous:" + io.omix.server.common.http.ClientAddress.subscriber(io.omix.server.common.http.ClientAddress.of(r.ctx()));
+        if (!RateLimits.takeOne(jdbc, platform.clock(), key, minute, limit)) {
+            long retry = Math.max(1, (minute + 1) * 60 - nowSeconds);
+            r.ctx().header("Retry-After", String.valueOf(retry));
+            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("queries", "at most " + limit
+                    + " a minute from one address without a token; retry after " + retry + " s, or send a token"));
         }
     }
 
