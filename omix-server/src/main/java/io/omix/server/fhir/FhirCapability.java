@@ -286,16 +286,13 @@ public final class FhirCapability implements Capability {
 
     /** A file's FHIR id: a digest of its object name (names run to 400 characters; FHIR ids to 64). */
     static String documentId(String objectName) {
-        return "f" + java.util.HexFormat.of().formatHex(Secrets.sha256(objectName.getBytes(StandardCharsets.UTF_8)), 0, 20);
+        return io.omix.server.files.FileStore.documentId(objectName);
     }
 
     private Object documentRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.FILES);
         smart(r.caller(), "DocumentReference", 'r');
-        for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 100_000)) {
-            if (documentId(o.objectName()).equals(id)) return document(r, o);
-        }
-        throw notFound("DocumentReference", id);
+        return objects.ownedDocument(r.caller(), id).map(o -> (Object) document(r, o)).orElseThrow(() -> notFound("DocumentReference", id));
     }
 
     /** The caller's own files: a person's token finds its person's (patient = itself); a client's token its client's. */

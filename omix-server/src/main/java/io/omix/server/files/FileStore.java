@@ -125,8 +125,16 @@ public final class FileStore {
     public static void recordObject(java.sql.Connection tx, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now)
             throws java.sql.SQLException {
         Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-        Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at) VALUES (?,?,?,?,?,?)",
-                objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now);
+        Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at, document_id) VALUES (?,?,?,?,?,?,?)",
+                objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now, documentId(objectName));
+    }
+
+    /**
+     * A file's FHIR id (DocumentReference): a digest of its object name, since names run to 400 characters and FHIR ids to
+     * 64. Kept with the file and indexed, so that a read by id is one lookup, not a digest of every file of its owner.
+     */
+    public static String documentId(String objectName) {
+        return "f" + java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.sha256(objectName.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 20);
     }
 
     /**

@@ -63,6 +63,15 @@ public final class ObjectAccess {
                 .stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList();
     }
 
+    /** The caller's file of that FHIR id ({@link FileStore#documentId}), under the same rules as {@link #owned}. */
+    public Optional<Readable> ownedDocument(Caller caller, String documentId) {
+        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return Optional.empty();
+        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return Optional.empty();
+        return jdbc.query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects WHERE owner = ? AND document_id = ?",
+                rs -> new Readable(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getObject(4, java.time.OffsetDateTime.class)),
+                FilesCapability.ownerOf(caller), documentId).stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).findFirst();
+    }
+
     /**
      * A link that downloads the object until {@code expiresEpochSecond} (GET {@code /oss/objects/...}, Range honoured)
      * and while the grant of {@code r}'s caller stands.
