@@ -34,8 +34,9 @@ public final class Codes {
     /** The sample is not the caller's (also: unknown or malformed id). */
     public static final int NOT_OWN_SAMPLE = 41303;
     /**
-     * The private app's namespace holds the most data items or stream records it may (the server's
-     * batches.max-items-per-namespace and streams.max-records-per-namespace).
+     * A storage quota is reached: the private app's namespace holds the most data items or stream records it may
+     * (the server's batches.max-items-per-namespace and streams.max-records-per-namespace), or an open-platform sample
+     * the most stream records (streams.max-records-per-sample).
      */
     public static final int QUOTA_EXCEEDED = 41401;
     /** Upload credentials unknown, expired or revoked, their signature not matching, or a request sent again with a nonce used before. */

@@ -277,6 +277,37 @@ class FhirTest {
     }
 
     /**
+     * On the open platform, where people's applications write through FHIR (and clients their phenotypes), each sample
+     * holds at most streams.max-records-per-sample records: a write beyond is refused whole (41401 naming the quota), as
+     * a private app's namespace is held to its own. Before, nothing bounded these writes.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSampleHoldsNoMoreOpenPlatformRecordsThanItsQuota(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("streams.max-records-per-sample", "3").start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            String one = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":"
+                    + "\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"effectiveDateTime\":\"2025-04-0%dT07:30:00+08:00\","
+                    + "\"valueQuantity\":{\"value\":60}}";
+            java.util.function.IntFunction<String> bundleFrom = first -> "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                    + String.join(",", List.of(first, first + 1).stream().map(d -> "{\"request\":{\"method\":\"POST\",\"url\":\"Observation\"},"
+                    + "\"resource\":" + String.format(one, d) + "}").toList()) + "]}";
+            HttpResponse<String> two = post(s, "/fhir", owner, bundleFrom.apply(1));
+            assertEquals(200, two.statusCode(), two.body());
+            HttpResponse<String> twoMore = post(s, "/fhir", owner, bundleFrom.apply(3));
+            assertTrue(twoMore.statusCode() >= 400 && twoMore.body().contains("streams.max-records-per-sample"), twoMore.statusCode() + " " + twoMore.body());
+            assertEquals(201, post(s, "/fhir/Observation", owner, String.format(one, 5)).statusCode(), "the last room");
+            HttpResponse<String> beyond = post(s, "/fhir/Observation", owner, String.format(one, 6));
+            assertTrue(beyond.statusCode() >= 400 && beyond.body().contains("streams.max-records-per-sample"), beyond.statusCode() + " " + beyond.body());
+            HttpResponse<String> range = raw(s, "/stream/range?data_element_id=" + HEART_RATE + "&biosample_id=" + w.sample()
+                    + "&start_time=2025-04-01&end_time=2025-05-01&limit=100", owner);
+            assertEquals(3, JSON.readTree(range.body()).at("/data/result").size(), range.body());
+        }
+    }
+
+    /**
      * A page of Observations ends early when their size would pass the answer's budget (8 MiB), with a next link: a
      * thousand large records a page is not one answer held whole in memory.
      */

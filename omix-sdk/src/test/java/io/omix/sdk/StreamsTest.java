@@ -409,7 +409,7 @@ class StreamsTest {
      * A private app's namespace holds at most streams.max-records-per-namespace records: a write beyond what a server
      * knows of is refused whole (41401). Each server knows housekeeping's last count and its own writes since, so two
      * servers may each take room before the count (a soft quota); after it, neither takes more. Another app's
-     * namespace has its own room, and the open platform none of this.
+     * namespace has its own room (the open platform counts by sample instead: FhirTest).
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")

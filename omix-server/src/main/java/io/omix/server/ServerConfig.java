@@ -79,7 +79,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      */
     public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace,
-                         long streamRecordsPerNamespace) {}
+                         long streamRecordsPerNamespace, long streamRecordsPerSample) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -172,6 +172,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
         d.put("batches.max-items-per-namespace", "100000000");
         d.put("streams.max-records-per-namespace", "1000000000");
+        d.put("streams.max-records-per-sample", "100000000");
         d.put("metrics.token-sha256", "");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
@@ -309,7 +310,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 new Quotas(Math.max(1, integer(v, "tasks.max-queued-per-owner")), Math.max(1, Long.parseLong(number(v, "datasets.max-rows-per-key"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-bytes-per-key"))),
                         Math.max(1, Long.parseLong(number(v, "batches.max-items-per-namespace"))),
-                        Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace")))),
+                        Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace"))),
+                        Math.max(1, Long.parseLong(number(v, "streams.max-records-per-sample")))),
                 v.get("metrics.token-sha256"));
     }
 

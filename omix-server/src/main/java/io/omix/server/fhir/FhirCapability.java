@@ -616,7 +616,7 @@ public final class FhirCapability implements Capability {
         smart(r.caller(), "Observation", 'c');
         JsonNode resource = body(r, MAX_RESOURCE_BYTES);
         StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new WriteLookups(r.caller()));
-        StreamStore.Written written = streams.write(StreamStore.OPEN_PLATFORM, List.of(record), true).get(0);
+        StreamStore.Written written = writeWithinQuota(List.of(record)).get(0);
         if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
         String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
         r.ctx().status(201).header("Location", url);
@@ -651,7 +651,7 @@ public final class FhirCapability implements Capability {
             }
             records.add(newRecord(r.caller(), entry.path("resource"), at + ".resource.", lookups));
         }
-        List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
+        List<StreamStore.Written> written = writeWithinQuota(records);
         List<Map<String, Object>> responses = new ArrayList<>();
         for (StreamStore.Written w : written) {
             if (w.problem() != null) throw new IllegalStateException("a duplicate-enabled write refused a record: " + w.problem());
@@ -662,6 +662,15 @@ public final class FhirCapability implements Capability {
         out.put("type", "transaction-response");
         out.put("entry", responses);
         return out;
+    }
+
+    /** Writes Observations as open-platform records, within each sample's quota (all refused beyond it: 41401). */
+    private List<StreamStore.Written> writeWithinQuota(List<StreamStore.NewRecord> records) {
+        io.omix.server.streams.StreamQuota quota = io.omix.server.streams.StreamQuota.of(platform);
+        quota.admit(StreamStore.OPEN_PLATFORM, records);
+        List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
+        quota.wrote(StreamStore.OPEN_PLATFORM, records, written);
+        return written;
     }
 
     /**

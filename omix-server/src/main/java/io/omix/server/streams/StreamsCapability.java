@@ -93,7 +93,7 @@ public final class StreamsCapability implements Capability {
     public StreamsCapability(Platform platform) {
         this.platform = platform;
         this.store = new StreamStore(platform);
-        this.quota = new StreamQuota(platform);
+        this.quota = StreamQuota.of(platform);
         this.jdbc = platform.database().jdbc();
         this.access = new SampleAccess(jdbc);
     }
@@ -226,12 +226,14 @@ public final class StreamsCapability implements Capability {
         return Map.of("result", List.of(results));
     }
 
-    /** Writes a request's records, a private app's within its namespace's quota (refused whole beyond it: 41401). */
+    /**
+     * Writes a request's records within their quotas: a private app's namespace, an open-platform sample (refused whole
+     * beyond: 41401).
+     */
     private List<StreamStore.Written> write(String namespace, List<StreamStore.NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
-        boolean quoted = !namespace.equals(StreamStore.OPEN_PLATFORM);
-        if (quoted) quota.admit(namespace, records.size());
+        quota.admit(namespace, records);
         List<StreamStore.Written> written = store.write(namespace, records, duplicateEnabled, nonce);
-        if (quoted) quota.wrote(namespace, written.stream().filter(w -> w.problem() == null).count());
+        quota.wrote(namespace, records, written);
         return written;
     }
 
