@@ -12,8 +12,9 @@ import java.sql.ResultSet;
 
 /**
  * Observations written through FHIR before their payload kept only the measurement ({@link Observations#storable}):
- * their writer's references (the person's account id, or the writer's pseudonym for them) are taken out, so that no
- * other reader of the record finds them in its payload. Read a thousand at a time in key order.
+ * their writer's references (the person's account id, or the writer's pseudonym for them) are taken out
+ * ({@link Observations#withoutReferences}: the rest stays, since a client's phenotype may look alike), so that no other
+ * reader of the record finds them in its payload. Read a hundred at a time in key order (a payload runs to 256 KiB).
  */
 public class V42__observations_without_references extends BaseJavaMigration {
     @Override
@@ -22,7 +23,7 @@ public class V42__observations_without_references extends BaseJavaMigration {
         long after = Long.MIN_VALUE;
         try (PreparedStatement read = c.prepareStatement("SELECT r.stream_key, r.stream_data FROM stream_records r JOIN stream_series s"
                 + " ON s.series_id = r.series_id WHERE s.namespace = 'OPEN_PLATFORM' AND r.stream_key > ? AND r.stream_data LIKE '%\"subject\"%'"
-                + " ORDER BY r.stream_key FETCH FIRST 1000 ROWS ONLY");
+                + " ORDER BY r.stream_key FETCH FIRST 100 ROWS ONLY");
              PreparedStatement write = c.prepareStatement("UPDATE stream_records SET stream_data = ? WHERE stream_key = ?")) {
             for (boolean more = true; more; ) {
                 more = false;
@@ -38,7 +39,7 @@ public class V42__observations_without_references extends BaseJavaMigration {
                             continue;
                         }
                         if (!Observations.writtenWithItsSubject(data)) continue;
-                        write.setString(1, ServerJson.MAPPER.writeValueAsString(Observations.storable(data)));
+                        write.setString(1, ServerJson.MAPPER.writeValueAsString(Observations.withoutReferences(data)));
                         write.setLong(2, after);
                         write.addBatch();
                     }

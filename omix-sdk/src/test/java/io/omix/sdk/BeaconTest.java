@@ -227,6 +227,20 @@ class BeaconTest {
                     "another application learns nothing of one person by their id");
             assertFalse(ok(get(s, "/biosamples/" + w.sample() + "?requestedGranularity=count", stranger), "count").at("/responseSummary/exists").asBoolean());
             assertFalse(ok(get(s, "/individuals/" + ownersPerson, null), "boolean").at("/responseSummary/exists").asBoolean(), "nor an anonymous caller");
+            // An application that no longer sees the person (its grant revoked, its sample link gone) and kept the id it was
+            // given learns nothing more by asking for it, though the person's sample is in a published cohort.
+            String clientId = s.server().platform().database().jdbc().queryOne("SELECT client_id FROM sample_clients WHERE biosample_id = ?",
+                    rs -> rs.getString(1), w.sample()).orElseThrow();
+            String clientToken = new io.omix.server.oauth.TokenStore(s.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId,
+                    null, "client_credentials", "samples variants", null, false).accessToken();
+            String clientsPseudonym = ok(get(s, "/individuals?requestedGranularity=record", clientToken), "record")
+                    .at("/response/resultSets/0/results/0/id").asText();
+            assertTrue(ok(get(s, "/individuals/" + clientsPseudonym + "?requestedGranularity=count", clientToken), "count")
+                    .at("/responseSummary/exists").asBoolean(), "while it sees the person");
+            s.server().platform().database().jdbc().update("DELETE FROM sample_clients WHERE biosample_id = ? AND client_id = ?", w.sample(), clientId);
+            assertFalse(ok(get(s, "/individuals/" + clientsPseudonym + "?requestedGranularity=count", clientToken), "count")
+                    .at("/responseSummary/exists").asBoolean(), "once it does not: not whether the person is in a published cohort");
+            s.server().platform().database().jdbc().update("INSERT INTO sample_clients (biosample_id, client_id) VALUES (?, ?)", w.sample(), clientId);
             // The same person through another application has another id: the two cannot link them by it.
             Identity.Client otherApp = Identity.confidentialClient(s);
             String ownerUserId = s.server().platform().database().jdbc().queryOne("SELECT user_id FROM users WHERE username = 'owner'", rs -> rs.getString(1))
@@ -323,6 +337,19 @@ class BeaconTest {
             assertEquals(200, get(s, "/g_variants?variantId=rs100", ann).status());
             assertEquals(429, get(s, "/g_variants?variantId=rs200", ann).status());
             assertEquals(200, get(s, "/g_variants?variantId=rs100", ben).status(), "another person of the same application");
+        }
+        // All of one application's tokens share a budget besides their own: an application holding many people's tokens
+        // does not ask as many times the questions.
+        try (TestServer s = TestServer.builder().database(kind).setting("beacon.probes-per-hour", "1").setting("beacon.probes-per-hour-per-application", "2")
+                .start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            publish(w, "boolean");
+            Identity.Client shared = Identity.confidentialClient(s);
+            for (int i = 0; i < 3; i++) {
+                String token = Identity.userToken(s, shared, Identity.user(s, "probe-" + i, "probe" + i + "@example.org").userId(), "variants").accessToken();
+                assertEquals(i < 2 ? 200 : 429, get(s, "/g_variants?variantId=rs100", token).status(), "person " + i + " of one application");
+            }
         }
     }
 

@@ -326,6 +326,38 @@ class WebhookTest {
      * but without the variants scope does not learn that someone's genome was imported, nor when.
      */
     /**
+     * A delivery keeps its last 20 attempts: one redelivered again and again (to a receiver that fails, say) does not
+     * grow its log, or every listing of it, without end. Before, every attempt ever made was kept and listed.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDeliveryKeepsItsLastTwentyAttempts(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build(); Api app = o.getCredentialsToken().api()) {
+                String hook = app.webhooks().register(receiver.url("/kept"), List.of("task.finished")).webhookId();
+                var jdbc = Identity.platform(s).database().jdbc();
+                java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+                // A delivery that failed 25 times already, as many redeliveries to a broken receiver would leave it.
+                jdbc.update("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, status, attempts, next_attempt_at, created_at, finished_at)"
+                        + " VALUES (?, 'evt_kept_attempts', 'task.finished', '{}', 'failed', 25, ?, ?, ?)", hook, now, now, now);
+                long delivery = jdbc.queryOne("SELECT delivery_id FROM webhook_deliveries WHERE event_id = 'evt_kept_attempts'", rs -> rs.getLong(1)).orElseThrow();
+                for (int attempt = 1; attempt <= 25; attempt++) {
+                    jdbc.update("INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, http_status, error, duration_ms) VALUES (?,?,?,500,'failed',2)",
+                            delivery, attempt, now);
+                }
+                app.webhooks().redeliver(hook, delivery);
+                await("the redelivery", () -> jdbc.queryOne("SELECT attempts FROM webhook_deliveries WHERE delivery_id = ?", rs -> rs.getInt(1), delivery)
+                        .orElse(0) == 26);
+                assertEquals(20L, jdbc.queryOne("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = ?", rs -> rs.getLong(1), delivery).orElseThrow());
+                assertEquals(7, jdbc.queryOne("SELECT MIN(attempt) FROM webhook_attempts WHERE delivery_id = ?", rs -> rs.getInt(1), delivery).orElseThrow(),
+                        "the last twenty: 7 to 26");
+            }
+        }
+    }
+
+    /**
      * A rotated secret turns the application's endpoints off, saying why: one registered with the leaked secret stops
      * receiving the application's events (before, it went on for good); the application turns its own back on.
      */

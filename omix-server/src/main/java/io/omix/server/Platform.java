@@ -20,7 +20,7 @@ import java.time.ZoneOffset;
  */
 public record Platform(ServerConfig config, Database database, PrometheusMeterRegistry metrics, Clock clock,
                        MasterKey masterKey, Authenticators authenticators, TaskEngine tasks, ObjectStore objects, AuditLog audit,
-                       io.omix.server.common.auth.CredentialCache credentials) {
+                       io.omix.server.common.auth.CredentialCache credentials, io.omix.server.streams.StreamQuota streamQuota) {
 
     /**
      * Opens what a platform needs without serving HTTP (the server itself, and {@code omix admin}):
@@ -42,7 +42,8 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
         }
         return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
                 new AuditLog(database.jdbc(), chainKey, clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")),
-                new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache()));
+                new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache()),
+                new io.omix.server.streams.StreamQuota(database.jdbc(), clock, config.quotas()));
     }
 
     /** Now, as stored in the database (UTC). */

@@ -93,10 +93,12 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * What the GA4GH Beacon tells callers about data they may not see themselves.
      *
      * @param countThreshold counts from 1 to this, over data the caller does not see, are answered as "at most" this
-     * @param probesPerHour  variant queries over such data one caller (client, or address when anonymous) may ask per hour
+     * @param probesPerHour  variant queries over such data one caller (a client's token, a person through a client, or an
+     *                       address when anonymous) may ask per hour
+     * @param probesPerHourPerApplication such queries all the tokens of one client may ask together per hour
+     * @param anonymousPerMinute entry-type queries one anonymous address (IPv6 by its /64) may make a minute, over all servers
      */
-    /** @param anonymousPerMinute entry-type queries one anonymous address (IPv6 by its /64) may make a minute, over all servers */
-    public record Beacon(int countThreshold, int probesPerHour, int anonymousPerMinute) {}
+    public record Beacon(int countThreshold, int probesPerHour, int probesPerHourPerApplication, int anonymousPerMinute) {}
 
     /**
      * How webhooks are delivered.
@@ -133,6 +135,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("beacon.count-threshold", "5");
         d.put("server.trusted-proxies", "");
         d.put("beacon.probes-per-hour", "200");
+        d.put("beacon.probes-per-hour-per-application", "2000");
         d.put("beacon.anonymous-per-minute", "120");
         d.put("oauth.access-token-ttl-seconds", "7200");
         d.put("oauth.refresh-token-ttl-seconds", String.valueOf(30 * 24 * 3600));
@@ -301,6 +304,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Duration.ofDays(Math.max(1, integer(v, "webhooks.retention-days")))),
                 Duration.ofMillis(Math.min(1000, integer(v, "security.token-cache-millis"))),
                 new Beacon(Math.max(1, integer(v, "beacon.count-threshold")), Math.max(1, integer(v, "beacon.probes-per-hour")),
+                        Math.max(1, integer(v, "beacon.probes-per-hour-per-application")),
                         Math.max(1, integer(v, "beacon.anonymous-per-minute"))),
                 addresses(v.get("server.trusted-proxies")),
                 Math.max(1, integer(v, "variants.max-calls-per-import")),

@@ -151,4 +151,12 @@ final class BeaconAudience {
         return caller.kind() == io.omix.server.common.auth.Caller.Kind.USER_TOKEN
                 ? "beacon:client:" + caller.clientId() + ":user:" + caller.userId() : "beacon:client:" + caller.clientId();
     }
+
+    /**
+     * The budget all of one client's tokens share besides their own (null when anonymous): an application holding many
+     * people's tokens must not ask as many times the questions as it has people.
+     */
+    String applicationProbeKey() {
+        return anonymous() ? null : "beacon:application:" + caller.clientId();
+    }
 }

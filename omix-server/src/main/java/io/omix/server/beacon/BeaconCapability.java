@@ -309,18 +309,26 @@ public final class BeaconCapability implements Capability {
     }
 
     /**
-     * One variant question over other people's samples, counted against the caller's hour (its client, or its
-     * address when anonymous), shared by every server: the Beacon attack needs many such questions.
+     * One variant question over other people's samples, counted against the caller's hour (a client's token, a person
+     * through a client, or an address when anonymous) and against its application's hour, shared by every server: the
+     * Beacon attack needs many such questions.
      */
     private void probe(ApiRequest r, BeaconAudience audience) {
         long nowSeconds = platform.clock().millis() / 1000;
         long hourMinute = nowSeconds / 3600 * 60;
+        long retry = Math.max(1, (hourMinute + 60) * 60 - nowSeconds);
         int limit = platform.config().beacon().probesPerHour();
         if (!RateLimits.takeOne(jdbc, platform.clock(), audience.probeKey(io.omix.server.common.http.ClientAddress.of(r.ctx())), hourMinute, limit)) {
-            long retry = Math.max(1, (hourMinute + 60) * 60 - nowSeconds);
             r.ctx().header("Retry-After", String.valueOf(retry));
             throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + limit
                     + " an hour over samples that are not the caller's own; retry after " + retry + " s"));
+        }
+        String application = audience.applicationProbeKey();
+        int shared = platform.config().beacon().probesPerHourPerApplication();
+        if (application != null && !RateLimits.takeOne(jdbc, platform.clock(), application, hourMinute, shared)) {
+            r.ctx().header("Retry-After", String.valueOf(retry));
+            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + shared
+                    + " an hour for all of this application's tokens together over samples that are not the caller's own; retry after " + retry + " s"));
         }
     }
 

@@ -303,10 +303,10 @@ public final class FhirCapability implements Capability {
         String patient = patientOf(p);
         List<Map<String, Object>> resources = new ArrayList<>();
         boolean patientMatches = patient == null || r.caller().kind() == Caller.Kind.USER_TOKEN && patient.equals(r.caller().userId());
-        if (patientMatches) {
-            for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 1000)) {
-                if (p.get(SEARCH_ID) == null || documentId(o.objectName()).equals(p.get(SEARCH_ID))) resources.add(document(r, o));
-            }
+        if (patientMatches && p.get(SEARCH_ID) != null) {
+            objects.ownedDocument(r.caller(), p.get(SEARCH_ID)).ifPresent(o -> resources.add(document(r, o)));
+        } else if (patientMatches) {
+            for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 1000)) resources.add(document(r, o));
         }
         return bundle(r, "DocumentReference", resources, null);
     }
@@ -666,7 +666,7 @@ public final class FhirCapability implements Capability {
 
     /** Writes Observations as open-platform records, within each sample's quota (all refused beyond it: 41401). */
     private List<StreamStore.Written> writeWithinQuota(List<StreamStore.NewRecord> records) {
-        io.omix.server.streams.StreamQuota quota = io.omix.server.streams.StreamQuota.of(platform);
+        io.omix.server.streams.StreamQuota quota = platform.streamQuota();
         quota.admit(StreamStore.OPEN_PLATFORM, records);
         List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
         quota.wrote(StreamStore.OPEN_PLATFORM, records, written);

@@ -494,15 +494,16 @@ public final class ModelsCapability implements Capability {
         return String.join(" ", out);
     }
 
+    /** A committed version's package (versions never change, and models are never removed, so it is kept once read). */
+    private ModelStore.Source source(String modelId, int version) {
+        return versionSources.computeIfAbsent(modelId + "/" + version, k -> store.source(modelId, version).orElseThrow(() -> notFound(modelId)));
+    }
+
     /**
      * What an invocation's token is declared to do: the version's declared scopes or, when it declared
      * none, every scope of the caller's read-only (models excepted). Each use narrows it to what the
      * caller holds then ({@link InvocationTokens#effectiveScopes}).
      */
-    /** A committed version's package (versions never change, and models are never removed, so it is kept once read). */
-    private ModelStore.Source source(String modelId, int version) {
-        return versionSources.computeIfAbsent(modelId + "/" + version, k -> store.source(modelId, version).orElseThrow(() -> notFound(modelId)));
-    }
 
     private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
         Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));

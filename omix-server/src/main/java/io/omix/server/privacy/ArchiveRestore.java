@@ -260,7 +260,9 @@ public final class ArchiveRestore {
                 if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
                 String key = (r.duplicate() ? "1" : "0") + r.namespace();
                 List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());
-                batch.add(new StreamStore.NewRecord(entity, r.element().id(), time, r.data()));
+                // An archive made before V42 holds payloads with their writers' references: they come back without them.
+                JsonNode data = Observations.writtenWithItsSubject(r.data()) ? Observations.withoutReferences(r.data()) : r.data();
+                batch.add(new StreamStore.NewRecord(entity, r.element().id(), time, data));
                 if (batch.size() >= WRITE_BATCH) written += flush(streams, key, pending.remove(key));
             }
         }

@@ -60,6 +60,25 @@ public final class Observations {
     private static final java.util.Set<String> STORABLE = java.util.Set.of("resourceType", "status", "category", "code", "issued",
             "dataAbsentReason", "interpretation", "bodySite", "method", "referenceRange", "component");
 
+    /**
+     * An Observation payload kept before {@link #storable} (or brought back from an archive made then) without the elements
+     * that hold references: everything else stays as it was written, since such a payload may also be a client's own
+     * (a phenotype shaped like an Observation), whose other fields are its data.
+     */
+    public static JsonNode withoutReferences(JsonNode data) {
+        if (!data.isObject()) return data;
+        ObjectNode out = ((ObjectNode) data).deepCopy();
+        out.remove(REFERENCES);
+        if (out.path("note").isArray()) {
+            for (JsonNode note : out.get("note")) if (note.isObject()) ((ObjectNode) note).remove("authorReference");
+        }
+        return out;
+    }
+
+    /** An Observation's elements that reference other resources (the person, the sample, who and what measured it). */
+    private static final java.util.List<String> REFERENCES = java.util.List.of("subject", "specimen", "performer", "encounter", "basedOn",
+            "partOf", "focus", "hasMember", "derivedFrom", "device");
+
     /** Whether {@code data} is an Observation as FHIR writes came in before {@link #storable} (a Patient as its subject). */
     public static boolean writtenWithItsSubject(JsonNode data) {
         return data.isObject() && "Observation".equals(data.path("resourceType").asText()) && data.path("subject").path("reference").asText("").startsWith("Patient/");

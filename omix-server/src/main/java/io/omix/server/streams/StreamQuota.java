@@ -1,6 +1,5 @@
 package io.omix.server.streams;
 
-import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ErrorCode;
@@ -32,24 +31,24 @@ public final class StreamQuota {
     /** What the open platform's samples are counted under: the prefix, then the sample's entity id. */
     private static final String SAMPLE = StreamStore.OPEN_PLATFORM + "/";
 
-    private final Platform platform;
+    /** How long a namespace's or sample's count stays known here after it was last read, when this server wrote nothing since. */
+    static final Duration IDLE = Duration.ofMinutes(1);
+
     private final Jdbc jdbc;
+    private final java.time.Clock clock;
     private final long namespaceLimit;
     private final long sampleLimit;
     private final Map<String, Count> counts = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> writtenSince = new ConcurrentHashMap<>();
-    /** One per platform: every way of writing (the stream APIs, FHIR) counts what this server wrote in one place. */
-    private static final Map<Platform, StreamQuota> OF_PLATFORM = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private volatile OffsetDateTime lastEviction;
 
-    private StreamQuota(Platform platform) {
-        this.platform = platform;
-        this.jdbc = platform.database().jdbc();
-        this.namespaceLimit = platform.config().quotas().streamRecordsPerNamespace();
-        this.sampleLimit = platform.config().quotas().streamRecordsPerSample();
-    }
-
-    public static StreamQuota of(Platform platform) {
-        return OF_PLATFORM.computeIfAbsent(platform, StreamQuota::new);
+    /** One per platform ({@link io.omix.server.Platform#streamQuota}): every way of writing (the stream APIs, FHIR) counts what this server wrote in one place. */
+    public StreamQuota(Jdbc jdbc, java.time.Clock clock, io.omix.server.ServerConfig.Quotas quotas) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.namespaceLimit = quotas.streamRecordsPerNamespace();
+        this.sampleLimit = quotas.streamRecordsPerSample();
+        this.lastEviction = OffsetDateTime.now(clock);
     }
 
     /** What a record counts against: its private namespace, or on the open platform its sample (entity). */
@@ -84,7 +83,8 @@ public final class StreamQuota {
     }
 
     private Count count(String namespace) {
-        OffsetDateTime now = platform.now();
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(java.time.ZoneOffset.UTC);
+        evictIdle(now);
         Count known = counts.get(namespace);
         if (known != null && now.isBefore(known.readAt().plus(REREAD))) return known;
         // The namespace's row, or none when it held no records at the last count, whose time the marker row keeps.
@@ -101,19 +101,32 @@ public final class StreamQuota {
         return read;
     }
 
+    /**
+     * Forgets, once a minute, the counts not read for {@link #IDLE} of what this server wrote nothing to since: one entry
+     * per sample ever written would otherwise stay. Forgotten, a count is read again at the next write.
+     */
+    private void evictIdle(OffsetDateTime now) {
+        if (now.isBefore(lastEviction.plus(IDLE))) return;
+        lastEviction = now;
+        OffsetDateTime before = now.minus(IDLE);
+        counts.entrySet().removeIf(e -> e.getValue().readAt().isBefore(before) && writtenSince(e.getKey()).sum() == 0);
+        writtenSince.entrySet().removeIf(e -> !counts.containsKey(e.getKey()) && e.getValue().sum() == 0);
+    }
+
     /** Housekeeping: counts every private namespace's records, and the open platform's by sample. */
     static long countAll(Jdbc jdbc, OffsetDateTime now) {
-        List<Object[]> rows = new java.util.ArrayList<>(jdbc.query("SELECT s.namespace, COUNT(*) FROM stream_records r JOIN stream_series s"
+        List<Object[]> rows = jdbc.query("SELECT s.namespace, COUNT(*) FROM stream_records r JOIN stream_series s"
                 + " ON s.series_id = r.series_id WHERE s.namespace <> ? GROUP BY s.namespace", rs -> new Object[] {rs.getString(1), rs.getLong(2)},
-                StreamStore.OPEN_PLATFORM));
-        rows.addAll(jdbc.query("SELECT s.entity_id, COUNT(*) FROM stream_records r JOIN stream_series s ON s.series_id = r.series_id"
-                + " WHERE s.namespace = ? GROUP BY s.entity_id", rs -> new Object[] {SAMPLE + rs.getString(1), rs.getLong(2)}, StreamStore.OPEN_PLATFORM));
+                StreamStore.OPEN_PLATFORM);
         jdbc.inTransaction(c -> {
             Jdbc.update(c, "DELETE FROM stream_usage");
             Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, 0, ?)", COUNTED, now);
             for (Object[] row : rows) {
                 Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, ?, ?)", row[0], row[1], now);
             }
+            // The open platform's samples, one statement however many there are.
+            Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) SELECT '" + SAMPLE + "' || s.entity_id, COUNT(*), ? FROM stream_records r"
+                    + " JOIN stream_series s ON s.series_id = r.series_id WHERE s.namespace = ? GROUP BY s.entity_id", now, StreamStore.OPEN_PLATFORM);
             return null;
         });
         return 0; // counts, removes nothing

@@ -93,7 +93,7 @@ public final class StreamsCapability implements Capability {
     public StreamsCapability(Platform platform) {
         this.platform = platform;
         this.store = new StreamStore(platform);
-        this.quota = StreamQuota.of(platform);
+        this.quota = platform.streamQuota();
         this.jdbc = platform.database().jdbc();
         this.access = new SampleAccess(jdbc);
     }

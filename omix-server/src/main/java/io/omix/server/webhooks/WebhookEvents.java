@@ -156,7 +156,6 @@ public final class WebhookEvents {
         return out;
     }
 
-    /** Whether the client application, private app or dataset key behind {@code owner} exists and is not disabled. */
     /**
      * Turns off every enabled endpoint of {@code owner}, saying why (in the caller's transaction). For a rotated secret:
      * an endpoint registered with the leaked one would otherwise go on receiving the application's events; its owner
@@ -166,6 +165,7 @@ public final class WebhookEvents {
         Jdbc.update(tx, "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = ? WHERE owner = ? AND enabled = TRUE", reason, owner);
     }
 
+    /** Whether the client application, private app or dataset key behind {@code owner} exists and is not disabled. */
     static boolean ownerActive(Connection tx, String owner) throws SQLException {
         int colon = owner.indexOf(':');
         String kind = owner.substring(0, colon), id = owner.substring(colon + 1);

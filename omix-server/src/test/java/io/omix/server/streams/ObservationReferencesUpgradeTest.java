@@ -50,6 +50,7 @@ class ObservationReferencesUpgradeTest {
             assertEquals("8867-4", upgraded.at("/code/coding/0/code").asText());
             assertEquals("2025-01-01T07:30:00+08:00", upgraded.path("effectiveDateTime").asText());
             assertEquals("after a run", upgraded.at("/note/0/text").asText(), "a note's text stays, its author does not");
+            assertFalse(upgraded.at("/note/0").has("authorReference"));
             assertEquals("{\"value\": 3, \"subject\": \"a word, not a reference\"}", data.apply(9002L), "not an Observation: as it was");
             assertEquals(PRIVATE, data.apply(9003L), "a private app's own records: as they were");
         }

@@ -72,7 +72,7 @@ public final class Idempotency {
     private final Clock clock;
     private final javax.crypto.spec.SecretKeySpec fingerprintKey;
     /** Requests waiting here for a key another request holds, per caller (each wait polls the database). */
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param fingerprintKey the key of the requests' fingerprints (derived from the master key, the same on every server) */
     public Idempotency(Jdbc jdbc, Clock clock, byte[] fingerprintKey) {
@@ -110,11 +110,15 @@ public final class Idempotency {
      * requests waiting on a server, so that copies of one slow request cannot hold the database's connections.
      */
     private Claim awaitTurn(Context ctx, String owner, String key, Fingerprint fingerprint) {
-        java.util.concurrent.atomic.AtomicInteger mine = waiting.computeIfAbsent(owner, k -> new java.util.concurrent.atomic.AtomicInteger());
-        if (mine.incrementAndGet() > MAX_WAITING_PER_OWNER) {
-            leave(owner, mine);
-            throw comeBack(ctx);
-        }
+        boolean[] admitted = {false};
+        // Counted and freed under the map's lock for the caller, so that a count going to zero and a new waiter never race.
+        waiting.compute(owner, (k, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= MAX_WAITING_PER_OWNER) return n;
+            admitted[0] = true;
+            return now + 1;
+        });
+        if (!admitted[0]) throw comeBack(ctx);
         try {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (System.nanoTime() < deadline) {
@@ -133,12 +137,8 @@ public final class Idempotency {
             }
             throw comeBack(ctx);
         } finally {
-            leave(owner, mine);
+            waiting.compute(owner, (k, n) -> n == null || n <= 1 ? null : n - 1);
         }
-    }
-
-    private void leave(String owner, java.util.concurrent.atomic.AtomicInteger count) {
-        if (count.decrementAndGet() <= 0) waiting.remove(owner, count);
     }
 
     private static ApiException comeBack(Context ctx) {
