@@ -317,19 +317,23 @@ public final class BeaconCapability implements Capability {
         long nowSeconds = platform.clock().millis() / 1000;
         long hourMinute = nowSeconds / 3600 * 60;
         long retry = Math.max(1, (hourMinute + 60) * 60 - nowSeconds);
-        int limit = platform.config().beacon().probesPerHour();
-        if (!RateLimits.takeOne(jdbc, platform.clock(), audience.probeKey(io.omix.server.common.http.ClientAddress.of(r.ctx())), hourMinute, limit)) {
-            r.ctx().header("Retry-After", String.valueOf(retry));
-            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + limit
-                    + " an hour over samples that are not the caller's own; retry after " + retry + " s"));
-        }
+        spend(r, audience.probeKey(io.omix.server.common.http.ClientAddress.of(r.ctx())), hourMinute, retry, platform.config().beacon().probesPerHour(),
+                "variant queries", "an hour over samples that are not the caller's own", "");
         String application = audience.applicationProbeKey();
-        int shared = platform.config().beacon().probesPerHourPerApplication();
-        if (application != null && !RateLimits.takeOne(jdbc, platform.clock(), application, hourMinute, shared)) {
-            r.ctx().header("Retry-After", String.valueOf(retry));
-            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("variant queries", "at most " + shared
-                    + " an hour for all of this application's tokens together over samples that are not the caller's own; retry after " + retry + " s"));
+        if (application != null) {
+            spend(r, application, hourMinute, retry, platform.config().beacon().probesPerHourPerApplication(), "variant queries",
+                    "an hour for all of this application's tokens together over samples that are not the caller's own", "");
         }
+    }
+
+    /**
+     * Takes one from {@code key}'s count in the window that starts at {@code windowMinute} (shared by every server), or
+     * refuses with 429 and {@code Retry-After}: "at most {limit} {rule}; retry after {retry} s{hint}" under {@code field}.
+     */
+    private void spend(ApiRequest r, String key, long windowMinute, long retry, int limit, String field, String rule, String hint) {
+        if (RateLimits.takeOne(jdbc, platform.clock(), key, windowMinute, limit)) return;
+        r.ctx().header("Retry-After", String.valueOf(retry));
+        throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of(field, "at most " + limit + " " + rule + "; retry after " + retry + " s" + hint));
     }
 
     /**
@@ -340,14 +344,9 @@ public final class BeaconCapability implements Capability {
         if (r.caller() != null && r.caller().kind() != io.omix.server.common.auth.Caller.Kind.ANONYMOUS) return;
         long nowSeconds = platform.clock().millis() / 1000;
         long minute = nowSeconds / 60;
-        int limit = platform.config().beacon().anonymousPerMinute();
         String key = "beacon:anonymous:" + io.omix.server.common.http.ClientAddress.subscriber(io.omix.server.common.http.ClientAddress.of(r.ctx()));
-        if (!RateLimits.takeOne(jdbc, platform.clock(), key, minute, limit)) {
-            long retry = Math.max(1, (minute + 1) * 60 - nowSeconds);
-            r.ctx().header("Retry-After", String.valueOf(retry));
-            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("queries", "at most " + limit
-                    + " a minute from one address without a token; retry after " + retry + " s, or send a token"));
-        }
+        spend(r, key, minute, Math.max(1, (minute + 1) * 60 - nowSeconds), platform.config().beacon().anonymousPerMinute(), "queries",
+                "a minute from one address without a token", ", or send a token");
     }
 
     // ---- biosamples, individuals, datasets ----

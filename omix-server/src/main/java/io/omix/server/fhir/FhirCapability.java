@@ -284,11 +284,6 @@ public final class FhirCapability implements Capability {
 
     // ---- DocumentReference ----
 
-    /** A file's FHIR id: a digest of its object name (names run to 400 characters; FHIR ids to 64). */
-    static String documentId(String objectName) {
-        return io.omix.server.files.FileStore.documentId(objectName);
-    }
-
     private Object documentRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.FILES);
         smart(r.caller(), "DocumentReference", 'r');
@@ -321,7 +316,7 @@ public final class FhirCapability implements Capability {
         attachment.put("creation", Observations.instant(o.createdAt()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("resourceType", "DocumentReference");
-        m.put("id", documentId(o.objectName()));
+        m.put("id", io.omix.server.files.FileStore.documentId(o.objectName()));
         m.put("identifier", List.of(Map.of("system", "urn:omix:sha256", "value", o.sha256())));
         m.put("status", "current");
         if (r.caller().kind() == Caller.Kind.USER_TOKEN) m.put("subject", Map.of("reference", "Patient/" + r.caller().userId()));
@@ -666,11 +661,7 @@ public final class FhirCapability implements Capability {
 
     /** Writes Observations as open-platform records, within each sample's quota (all refused beyond it: 41401). */
     private List<StreamStore.Written> writeWithinQuota(List<StreamStore.NewRecord> records) {
-        io.omix.server.streams.StreamQuota quota = platform.streamQuota();
-        quota.admit(StreamStore.OPEN_PLATFORM, records);
-        List<StreamStore.Written> written = streams.write(StreamStore.OPEN_PLATFORM, records, true);
-        quota.wrote(StreamStore.OPEN_PLATFORM, records, written);
-        return written;
+        return platform.streamQuota().write(streams, StreamStore.OPEN_PLATFORM, records, true, null);
     }
 
     /**

@@ -504,7 +504,6 @@ public final class ModelsCapability implements Capability {
      * none, every scope of the caller's read-only (models excepted). Each use narrows it to what the
      * caller holds then ({@link InvocationTokens#effectiveScopes}).
      */
-
     private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
         Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
         if (declared.isPresent()) return new LinkedHashSet<>(List.of(declared.get().split(" ")));

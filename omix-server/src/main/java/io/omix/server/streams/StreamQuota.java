@@ -56,8 +56,20 @@ public final class StreamQuota {
         return namespace.equals(StreamStore.OPEN_PLATFORM) ? SAMPLE + record.entityId() : namespace;
     }
 
+    /**
+     * Writes {@code records} with {@code store} within their quotas (refused whole beyond one: 41401), and counts what was
+     * stored: the one way every writer (the stream APIs, FHIR) goes through the quota.
+     */
+    public List<StreamStore.Written> write(StreamStore store, String namespace, List<StreamStore.NewRecord> records, boolean duplicateEnabled,
+                                           io.omix.server.common.auth.PendingNonce nonce) {
+        admit(namespace, records);
+        List<StreamStore.Written> written = store.write(namespace, records, duplicateEnabled, nonce);
+        wrote(namespace, records, written);
+        return written;
+    }
+
     /** Refuses (41401) a write of {@code records} that would take a namespace, or an open-platform sample, beyond its quota. */
-    public void admit(String namespace, List<StreamStore.NewRecord> records) {
+    private void admit(String namespace, List<StreamStore.NewRecord> records) {
         Map<String, Long> asked = new java.util.HashMap<>();
         for (StreamStore.NewRecord r : records) asked.merge(keyOf(namespace, r), 1L, Long::sum);
         for (Map.Entry<String, Long> e : asked.entrySet()) {
@@ -72,7 +84,7 @@ public final class StreamQuota {
     }
 
     /** Counts what a write stored ({@code written} in the order of {@code records}), until the next count is read. */
-    public void wrote(String namespace, List<StreamStore.NewRecord> records, List<StreamStore.Written> written) {
+    private void wrote(String namespace, List<StreamStore.NewRecord> records, List<StreamStore.Written> written) {
         for (int i = 0; i < written.size(); i++) {
             if (written.get(i).problem() == null) writtenSince(keyOf(namespace, records.get(i))).increment();
         }
@@ -109,22 +121,23 @@ public final class StreamQuota {
         if (now.isBefore(lastEviction.plus(IDLE))) return;
         lastEviction = now;
         OffsetDateTime before = now.minus(IDLE);
-        counts.entrySet().removeIf(e -> e.getValue().readAt().isBefore(before) && writtenSince(e.getKey()).sum() == 0);
+        counts.entrySet().removeIf(e -> e.getValue().readAt().isBefore(before) && nothingWrittenSince(e.getKey()));
         writtenSince.entrySet().removeIf(e -> !counts.containsKey(e.getKey()) && e.getValue().sum() == 0);
+    }
+
+    private boolean nothingWrittenSince(String namespace) {
+        LongAdder written = writtenSince.get(namespace);
+        return written == null || written.sum() == 0;
     }
 
     /** Housekeeping: counts every private namespace's records, and the open platform's by sample. */
     static long countAll(Jdbc jdbc, OffsetDateTime now) {
-        List<Object[]> rows = jdbc.query("SELECT s.namespace, COUNT(*) FROM stream_records r JOIN stream_series s"
-                + " ON s.series_id = r.series_id WHERE s.namespace <> ? GROUP BY s.namespace", rs -> new Object[] {rs.getString(1), rs.getLong(2)},
-                StreamStore.OPEN_PLATFORM);
         jdbc.inTransaction(c -> {
             Jdbc.update(c, "DELETE FROM stream_usage");
             Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, 0, ?)", COUNTED, now);
-            for (Object[] row : rows) {
-                Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) VALUES (?, ?, ?)", row[0], row[1], now);
-            }
-            // The open platform's samples, one statement however many there are.
+            // One statement each, however many namespaces and samples there are.
+            Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) SELECT s.namespace, COUNT(*), ? FROM stream_records r"
+                    + " JOIN stream_series s ON s.series_id = r.series_id WHERE s.namespace <> ? GROUP BY s.namespace", now, StreamStore.OPEN_PLATFORM);
             Jdbc.update(c, "INSERT INTO stream_usage (namespace, records, counted_at) SELECT '" + SAMPLE + "' || s.entity_id, COUNT(*), ? FROM stream_records r"
                     + " JOIN stream_series s ON s.series_id = r.series_id WHERE s.namespace = ? GROUP BY s.entity_id", now, StreamStore.OPEN_PLATFORM);
             return null;

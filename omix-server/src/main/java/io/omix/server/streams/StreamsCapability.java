@@ -231,10 +231,7 @@ public final class StreamsCapability implements Capability {
      * beyond: 41401).
      */
     private List<StreamStore.Written> write(String namespace, List<StreamStore.NewRecord> records, boolean duplicateEnabled, PendingNonce nonce) {
-        quota.admit(namespace, records);
-        List<StreamStore.Written> written = store.write(namespace, records, duplicateEnabled, nonce);
-        quota.wrote(namespace, records, written);
-        return written;
+        return quota.write(store, namespace, records, duplicateEnabled, nonce);
     }
 
     /** Housekeeping counts each private app's records for the quota (docs/api.md, streams.max-records-per-namespace). */

@@ -295,9 +295,9 @@ public final class Idempotency {
         byte[] head = (ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         String contentSha = ctx.header("X-Omix-Content-SHA256");
-        byte[] legacyBody = payload ? ("payload " + ctx.header("Content-Length") + " " + ctx.contentType()).getBytes(StandardCharsets.UTF_8) : ctx.bodyAsBytes();
-        byte[] body = payload && contentSha != null
-                ? ("payload " + ctx.header("Content-Length") + " " + ctx.contentType() + " sha256 " + contentSha).getBytes(StandardCharsets.UTF_8) : legacyBody;
+        String payloadHead = "payload " + ctx.header("Content-Length") + " " + ctx.contentType();
+        byte[] legacyBody = payload ? payloadHead.getBytes(StandardCharsets.UTF_8) : ctx.bodyAsBytes();
+        byte[] body = payload && contentSha != null ? (payloadHead + " sha256 " + contentSha).getBytes(StandardCharsets.UTF_8) : legacyBody;
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(fingerprintKey);
