@@ -42,6 +42,13 @@ public final class ChainKey {
         return HexFormat.of().formatHex(macs.get().doFinal(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** HMAC-SHA256 of {@code bytes[0, length)} under the chain key, lowercase hex. */
+    String mac(byte[] bytes, int length) {
+        Mac mac = macs.get();
+        mac.update(bytes, 0, length);
+        return HexFormat.of().formatHex(mac.doFinal());
+    }
+
     /** Whether {@code mac} is {@code text}'s MAC (compared in constant time). */
     public boolean holds(String text, String mac) {
         return io.omix.server.common.auth.Secrets.constantTimeEquals(mac(text), mac);

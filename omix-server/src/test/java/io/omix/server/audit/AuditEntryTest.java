@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An audit entry survives its spool line unchanged, and its hash is the one chains already written carry. */
@@ -70,6 +71,62 @@ class AuditEntryTest {
         mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
         assertEquals(HexFormat.of().formatHex(mac.doFinal(s.toString().getBytes(StandardCharsets.UTF_8))), keyed.hash());
         assertTrue(!keyed.hash().equals(keyed.computeHash(new ChainKey(new byte[32]))), "another key, another hash");
+    }
+
+    /** Values a request can put into an entry: quotes, backslashes, line breaks, other scripts, a lone surrogate, DEL. */
+    private static final String[] TEXTS = {"plain", "", "a\"b", "a\\b", "\\\"", "line\nbreak", "tab\there", "\u0000", "\u007f", "\u0080",
+            "é", "雪 snow", "😀", "\ud83d", "x\ude00y", "back\\slash\nand é", "/path?q=1&r=2", "biosample_id=E-A12345678901 biosample_ids=E-B1"};
+
+    @Test
+    void theDirectLineAndHashAreTheGeneralOnesByteForByte() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        ChainKey key = new ChainKey("k".repeat(32).getBytes(StandardCharsets.UTF_8));
+        for (int round = 0; round < 3000; round++) {
+            String[] v = new String[7];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = random.nextInt(5) == 0 ? null : random.nextInt(3) == 0 ? TEXTS[random.nextInt(TEXTS.length)] : randomText(random);
+            }
+            Integer records = random.nextBoolean() ? null : random.nextInt(2) == 0 ? random.nextInt() : random.nextInt(1000);
+            AuditLog.Entry e = new AuditLog.Entry(0, Instant.ofEpochSecond(1_700_000_000L + random.nextInt(100_000_000), random.nextInt(1_000_000) * 1000L),
+                    random.nextBoolean() ? "client" : "unknown", v[0], v[1], "user_token", v[2], v[3], records, v[4], v[5], v[6], null, null);
+            String what = e.toString();
+            byte[] general;
+            try {
+                general = AuditBlock.generatedLine(e);
+            } catch (java.io.IOException refused) {
+                // Jackson refuses a lone surrogate: so does the line (and the request's answer with it, as before).
+                assertThrows(java.io.IOException.class, () -> AuditLog.spoolLine(e), what);
+                continue;
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(general, AuditLog.spoolLine(e), what);
+            long seq = random.nextInt(1_000_000_000);
+            String prev = random.nextInt(10) == 0 ? TEXTS[random.nextInt(TEXTS.length)] : HexFormat.of().formatHex(new byte[32]);
+            AuditLog.Entry appended = e.appended(seq, e.at(), prev, key);
+            assertEquals(referenceHash(appended, key), appended.hash(), what);
+            assertEquals(referenceHash(appended, null), appended.computeHash(null), what);
+        }
+    }
+
+    /** The chain's formula as entries were always hashed: one string of the fields, escaped, in UTF-8. */
+    private static String referenceHash(AuditLog.Entry e, ChainKey key) throws Exception {
+        StringBuilder s = new StringBuilder().append(e.prevHash()).append('\n').append(e.seq()).append('\n').append(e.at().truncatedTo(ChronoUnit.MICROS));
+        for (Object field : new Object[] {e.actorKind(), e.actorId(), e.userId(), e.credential(), e.operation(), e.resources(), e.records(),
+                e.source(), e.requestId(), e.outcome()}) {
+            s.append('\n').append(field == null ? "" : field.toString().replace("\\", "\\\\").replace("\n", "\\n"));
+        }
+        byte[] text = s.toString().getBytes(StandardCharsets.UTF_8);
+        return key != null ? key.mac(text, text.length) : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
+    }
+
+    private static String randomText(java.util.Random random) {
+        StringBuilder s = new StringBuilder();
+        int n = random.nextInt(40);
+        for (int i = 0; i < n; i++) {
+            int pick = random.nextInt(20);
+            s.append(pick == 0 ? (char) random.nextInt(0x20) : pick == 1 ? (char) (0x7f + random.nextInt(0x800)) : pick == 2 ? (char) (0xd800 + random.nextInt(0x800))
+                    : pick < 5 ? "\"\\\n".charAt(random.nextInt(3)) : (char) (0x20 + random.nextInt(0x5f)));
+        }
+        return s.toString();
     }
 
     @Test

@@ -1,0 +1,120 @@
+package io.omix.server.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A growable byte array that the audit trail writes its spool lines, blocks and hash inputs into. Every
+ * request records an entry and the mover hashes and stores each one: through a JSON generator, a string
+ * builder and an encoder per entry, that was a third of what the trail cost a light read
+ * (docs/benchmarks.md). Each writer here produces exactly the bytes the general way did; where a value is
+ * not plain ASCII, its caller takes the general way.
+ */
+final class AuditBytes {
+    private byte[] buf;
+    private int len;
+
+    AuditBytes(int capacity) {
+        buf = new byte[Math.max(16, capacity)];
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+    }
+
+    /** {@code c} (ASCII). */
+    AuditBytes ascii(char c) {
+        ensure(1);
+        buf[len++] = (byte) c;
+        return this;
+    }
+
+    /** {@code s} as {@code getBytes(US_ASCII)} writes it: a character outside ASCII as {@code ?}. */
+    AuditBytes ascii(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            buf[len++] = c < 0x80 ? (byte) c : (byte) '?';
+        }
+        return this;
+    }
+
+    /** {@code s} in UTF-8, as {@code getBytes(UTF_8)} writes it. */
+    AuditBytes utf8(String s) {
+        int n = s.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                // Rare (ids and addresses are ASCII): the encoder writes the rest, lone surrogates as it always has.
+                byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                ensure(rest.length);
+                System.arraycopy(rest, 0, buf, len, rest.length);
+                len += rest.length;
+                return this;
+            }
+            buf[len++] = (byte) c;
+        }
+        return this;
+    }
+
+    /** {@code n} in decimal. */
+    AuditBytes number(long n) {
+        if (n < 0) {
+            if (n == Long.MIN_VALUE) return ascii(Long.toString(n));
+            ascii('-');
+            n = -n;
+        }
+        int digits = 1;
+        for (long rest = n / 10; rest > 0; rest /= 10) digits++;
+        ensure(digits);
+        for (int i = len + digits - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        len += digits;
+        return this;
+    }
+
+    /**
+     * {@code s} as the inside of a JSON string, when every character is printable ASCII (a quote and a
+     * backslash escaped, as a JSON generator escapes them); false, having written nothing, otherwise.
+     */
+    boolean jsonAscii(String s) {
+        int n = s.length();
+        int escapes = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f) return false;
+            if (c == '"' || c == '\\') escapes++;
+        }
+        ensure(n + escapes);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') buf[len++] = '\\';
+            buf[len++] = (byte) c;
+        }
+        return true;
+    }
+
+    /** {@code bytes[from, to)}. */
+    AuditBytes bytes(byte[] bytes, int from, int to) {
+        ensure(to - from);
+        System.arraycopy(bytes, from, buf, len, to - from);
+        len += to - from;
+        return this;
+    }
+
+    byte[] array() {
+        return buf;
+    }
+
+    int length() {
+        return len;
+    }
+
+    byte[] toArray() {
+        return Arrays.copyOf(buf, len);
+    }
+}
