@@ -101,19 +101,24 @@ public final class ReadPathWrk {
     }
 
     private static final Pattern PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern REQUESTS = Pattern.compile("([0-9]+) requests in");
     private static final Pattern P99 = Pattern.compile("99%\\s+([0-9.]+)(us|ms|s)");
 
     static double run(String url, String token, int seconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("wrk", "-t2", "-c8", "-d" + seconds + "s", "--latency", "-H", "Authorization: Bearer " + token, url);
         pb.redirectErrorStream(true);
+        ThreadCpu before = ThreadCpu.now();
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) throw new IllegalStateException("wrk failed:\n" + out);
+        ThreadCpu after = ThreadCpu.now();
         if (out.contains("Non-2xx")) throw new IllegalStateException(url + ": refusals under wrk:\n" + out);
         Matcher m = PER_SECOND.matcher(out);
         if (!m.find()) throw new IllegalStateException("no Requests/sec in:\n" + out);
         Matcher p99 = P99.matcher(out);
-        if (p99.find()) System.out.printf("  %s: %s req/s, p99 %s %s%n", url.replaceAll("^https?://[^/]+", "").replaceAll("\\?.*", ""), m.group(1), p99.group(1), p99.group(2));
+        Matcher requests = REQUESTS.matcher(out);
+        String cpu = before != null && after != null && requests.find() ? "; " + after.perRequest(before, Long.parseLong(requests.group(1))) : "";
+        if (p99.find()) System.out.printf("  %s: %s req/s, p99 %s %s%s%n", url.replaceAll("^https?://[^/]+", "").replaceAll("\\?.*", ""), m.group(1), p99.group(1), p99.group(2), cpu);
         return Double.parseDouble(m.group(1));
     }
 }
