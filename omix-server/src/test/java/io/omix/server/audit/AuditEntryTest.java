@@ -151,8 +151,7 @@ class AuditEntryTest {
         java.util.List<AuditLog.Entry> gap = new java.util.ArrayList<>(blocks.get(0));
         gap.remove(5);   // as the retention leaves a block whose older entries came late
         assertEquals(gap, AuditBlock.decode(AuditBlock.encode(gap)), "an entry after a gap keeps its own link");
-        assertTrue(stored.startsWith("{\"seq\":1,") && stored.endsWith("}\n"), "stored as JSON lines (the stores compress their pages)");
-        assertEquals(blocks.get(0), AuditBlock.decode(AuditBlock.legacyEncoding(stored)), "a block stored deflated, as before, is read");
+        assertTrue(stored.length() < blocks.get(0).size() * 100, "compressed: " + stored.length() + " characters for " + blocks.get(0).size() + " entries");
         assertEquals(java.util.Set.of("a:app\\\"1", "s:E-A12345678901"), AuditBlock.subjects(blocks.get(0)));
         assertEquals(null, AuditBlock.sample("E-A123"), "a part of an id is searched for, not looked up");
     }
