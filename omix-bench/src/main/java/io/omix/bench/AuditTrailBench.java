@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * figure that the machine's other load moves far less than it moves a light read's rate. One server
  * on the embedded defaults; threads record entries as a user token's {@code GET /samples/{id}} does, at
  * the rate a light read reaches under wrk on this machine (the mover's blocks are then the size they are
- * in that load), for a number of seconds, each round.
+ * in that load), for a number of seconds, each round; then what the blocks take on disk.
  * Usage: java -cp omix-bench.jar io.omix.bench.AuditTrailBench [seconds=10] [threads=8] [rounds=3] [entries a second=12000]
  */
 public final class AuditTrailBench {
@@ -65,6 +65,11 @@ public final class AuditTrailBench {
                 System.out.printf("%s %,d entries, %,.0f a second; %s%n", round == 0 ? "warm-up:" : "round " + round + ":", n, n / (double) seconds,
                         after.perRequest(before, n).replace("server CPU per request", "CPU per entry").replace("requests", "recording"));
             }
+            // What the blocks take on disk (H2's own count of the table's pages as written, compressed).
+            var jdbc = server.platform().database().jdbc();
+            long entries = jdbc.query("SELECT COALESCE(SUM(entry_count), 0) FROM audit_blocks", rs -> rs.getLong(1)).get(0);
+            long bytes = jdbc.query("SELECT DISK_SPACE_USED('audit_blocks')", rs -> rs.getLong(1)).get(0);
+            System.out.printf("audit_blocks: %,d entries in %,d bytes on disk, %.1f bytes an entry%n", entries, bytes, bytes / (double) Math.max(1, entries));
         }
     }
 }

@@ -146,6 +146,8 @@ class AuditTest {
             assertTrue(audit.verify().firstBrokenSeq().isEmpty());
 
             var jdbc = Identity.platform(s).database().jdbc();
+            assertEquals(java.util.Optional.of(0L), jdbc.queryOne("SELECT COUNT(*) FROM audit_blocks WHERE entries_deflated IS NULL OR entries <> ''",
+                    rs -> rs.getLong(1)), "blocks are stored as deflated bytes, not base64 text");
             String source = entries.get(49).source();
             // An intruder hiding where they came from.
             io.omix.server.testing.AuditTampering.change(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(), e.userId(),
@@ -189,7 +191,7 @@ class AuditTest {
             io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq >= 120);
             AuditLog.Verification cut = audit.verify();
             assertEquals(java.util.Optional.of(120L), cut.firstBrokenSeq(), "the tail cut off is found by the chain's head: " + cut.reason());
-            jdbc.update("UPDATE audit_blocks SET entries = 'not what was written' WHERE first_seq = (SELECT MIN(first_seq) FROM audit_blocks)");
+            jdbc.update("UPDATE audit_blocks SET entries = 'not what was written', entries_deflated = NULL WHERE first_seq = (SELECT MIN(first_seq) FROM audit_blocks)");
             AuditLog.Verification garbled = audit.verify();
             assertEquals(java.util.Optional.of(1L), garbled.firstBrokenSeq(), "a block that cannot be read is found too: " + garbled.reason());
             assertTrue(last > 120);
@@ -514,7 +516,7 @@ class AuditTest {
             ps.setObject(3, java.time.OffsetDateTime.ofInstant(span.first(), java.time.ZoneOffset.UTC));
             ps.setObject(4, java.time.OffsetDateTime.ofInstant(span.last(), java.time.ZoneOffset.UTC));
             ps.setInt(5, block.size());
-            ps.setString(6, io.omix.server.audit.AuditBlock.encode(block));
+            ps.setString(6, io.omix.server.audit.AuditBlock.encodeAsText(block));   // as an earlier version stored blocks
             ps.executeUpdate();
         }
         for (String subject : io.omix.server.audit.AuditBlock.subjects(block)) {

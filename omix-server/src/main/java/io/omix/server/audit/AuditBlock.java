@@ -21,24 +21,29 @@ import java.util.regex.Matcher;
 
 /**
  * How the chain is stored: a run of consecutive entries is one row (a block), its entries as JSON
- * lines, compressed, in one text column; the people, callers and samples it names are keys to find
- * it by. A row per entry cost the embedded store four B-tree writes and as many commit fix-ups per
+ * lines, deflated, in one binary column (blocks written before V44 hold the same in base64 in a text
+ * column, and are read as they are); the people, callers and samples it names are keys to find it by. A row per entry cost the embedded store four B-tree writes and as many commit fix-ups per
  * request, a tenth of a light read's throughput; a block costs one row a quarter second. Entries keep
  * their own sequence numbers and hashes inside, so the chain is verified entry by entry as before.
  */
 public final class AuditBlock {
     /** A block holds at most this many entries, and at most about this many bytes before compression. */
     static final int MAX_ENTRIES = 1000;
-    static final int MAX_RAW_BYTES = 512 * 1024;   // deflated and in base64 at most ~700,000 characters of the column's 1,000,000
+    static final int MAX_RAW_BYTES = 512 * 1024;   // deflated, or in base64 at most ~700,000 characters of the text column's 1,000,000
 
     private static final ObjectMapper JSON = io.omix.server.common.http.ServerJson.MAPPER.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private AuditBlock() {}
 
-    /** The stored text of {@code entries} (appended entries: sequence numbers and hashes set). */
-    public static String encode(List<AuditLog.Entry> entries) {
+    /** The stored bytes of {@code entries} (appended entries: sequence numbers and hashes set). */
+    public static byte[] encode(List<AuditLog.Entry> entries) {
         return encode(entries, null);
+    }
+
+    /** {@code entries} as blocks were stored before V44, in base64 in the text column (what an intruder can still write there). */
+    public static String encodeAsText(List<AuditLog.Entry> entries) {
+        return Base64.getEncoder().encodeToString(encode(entries, null));
     }
 
     /**
@@ -46,7 +51,7 @@ public final class AuditBlock {
      * its spool line with its place in the chain spliced in, so an entry is serialized once, by the
      * request that recorded it.
      */
-    static String encode(List<AuditLog.Entry> entries, List<byte[]> spoolLines) {
+    static byte[] encode(List<AuditLog.Entry> entries, List<byte[]> spoolLines) {
         AuditBytes raw = new AuditBytes(entries.size() * 384);
         for (int i = 0; i < entries.size(); i++) {
             AuditLog.Entry e = entries.get(i);
@@ -67,14 +72,18 @@ public final class AuditBlock {
             raw.ascii("\"}\n");
         }
         // Deflated in one piece: a write per field crossed into the native deflater three times an entry.
-        return Base64.getEncoder().encodeToString(Deflated.of(z -> z.write(raw.array(), 0, raw.length()), raw.length() / 3));
+        return Deflated.of(z -> z.write(raw.array(), 0, raw.length()), raw.length() / 3);
     }
 
-    /** The entries of a stored block, in order. */
-    public static List<AuditLog.Entry> decode(String stored) {
+    /** The entries of a stored block, in order: its bytes, or (null bytes) its text as stored before V44. */
+    public static List<AuditLog.Entry> decode(String text, byte[] deflated) {
+        return decode(deflated != null ? deflated : Base64.getDecoder().decode(text));
+    }
+
+    /** The entries of a block's stored bytes, in order. */
+    public static List<AuditLog.Entry> decode(byte[] deflated) {
         List<AuditLog.Entry> entries = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                Deflated.reading(Base64.getDecoder().decode(stored)), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Deflated.reading(deflated), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty()) continue;
                 AuditLog.Entry e = read(line);

@@ -63,7 +63,7 @@ public final class AuditChainKeying implements JavaMigration {
         AuditLog.insertSeal(c, key, AuditLog.KEYED_FROM, headSeq + 1, headHash, now);
         // The oldest entry kept, in blocks or still a row of an earlier version: if a retention removed entries before it.
         List<String> oldestBlock = Jdbc.query(c, "SELECT entries FROM audit_blocks ORDER BY first_seq LIMIT 1", rs -> rs.getString(1));
-        AuditLog.Entry oldest = oldestBlock.isEmpty() ? null : AuditBlock.decode(oldestBlock.get(0)).get(0);
+        AuditLog.Entry oldest = oldestBlock.isEmpty() ? null : AuditBlock.decode(oldestBlock.get(0), null).get(0);   // V39: every block is text
         List<Object[]> oldestRow = Jdbc.query(c, "SELECT seq, prev_hash FROM audit_log ORDER BY seq LIMIT 1",
                 rs -> new Object[] {rs.getLong(1), rs.getString(2)});
         long firstSeq = oldest != null ? oldest.seq() : Long.MAX_VALUE;

@@ -495,7 +495,7 @@ public final class AuditLog implements AutoCloseable {
     private static void insertBlock(Connection c, List<Entry> block, List<byte[]> spoolLines) throws SQLException {
         AuditBlock.TimeSpan span = AuditBlock.TimeSpan.of(block);
         long firstSeq = block.get(0).seq();
-        Jdbc.update(c, "INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries) VALUES (?, ?, ?, ?, ?, ?)",
+        Jdbc.update(c, "INSERT INTO audit_blocks (first_seq, last_seq, first_at, last_at, entry_count, entries, entries_deflated) VALUES (?, ?, ?, ?, ?, '', ?)",
                 firstSeq, block.get(block.size() - 1).seq(), OffsetDateTime.ofInstant(span.first(), ZoneOffset.UTC),
                 OffsetDateTime.ofInstant(span.last(), ZoneOffset.UTC), block.size(), AuditBlock.encode(block, spoolLines));
         try (PreparedStatement keys = c.prepareStatement("INSERT INTO audit_block_keys (subject, first_seq) VALUES (?, ?)")) {
@@ -563,7 +563,7 @@ public final class AuditLog implements AutoCloseable {
         String operation = q.operation() == null ? null : q.operation().replace("\\", "").replace("%", "");
         String subject = q.userId() != null ? AuditBlock.user(q.userId()) : q.actorId() != null ? AuditBlock.actor(q.actorId())
                 : AuditBlock.sample(sample);
-        StringBuilder sql = new StringBuilder("SELECT b.first_seq, b.entries FROM audit_blocks b WHERE b.last_seq > ? AND b.first_seq > ?");
+        StringBuilder sql = new StringBuilder("SELECT b.first_seq, b.entries, b.entries_deflated FROM audit_blocks b WHERE b.last_seq > ? AND b.first_seq > ?");
         List<Object> args = new ArrayList<>(List.of(q.afterSeq()));
         if (subject != null) {
             sql.append(" AND b.first_seq IN (SELECT k.first_seq FROM audit_block_keys k WHERE k.subject = ?)");
@@ -579,9 +579,9 @@ public final class AuditLog implements AutoCloseable {
             if (subject != null) page.add(subject);
             if (q.since() != null) page.add(OffsetDateTime.ofInstant(q.since(), ZoneOffset.UTC));
             if (q.until() != null) page.add(OffsetDateTime.ofInstant(q.until(), ZoneOffset.UTC));
-            List<Object[]> blocks = jdbc.query(sql.toString(), rs -> new Object[] {rs.getLong(1), rs.getString(2)}, page.toArray());
+            List<Object[]> blocks = jdbc.query(sql.toString(), rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3)}, page.toArray());
             for (Object[] block : blocks) {
-                for (Entry e : AuditBlock.decode((String) block[1])) {
+                for (Entry e : AuditBlock.decode((String) block[1], (byte[]) block[2])) {
                     // seq past the last taken: a block the retention rewrote between two reads comes back later
                     long last = out.isEmpty() ? q.afterSeq() : out.get(out.size() - 1).seq();
                     if (out.size() < limit && e.seq() > last && matches(e, q, sample, operation)) out.add(e);
@@ -622,7 +622,7 @@ public final class AuditLog implements AutoCloseable {
         List<String> subjects = new ArrayList<>(List.of(AuditBlock.person(userId)));
         for (String s : samples) subjects.add(AuditBlock.sampleKey(s));
         String marks = String.join(",", java.util.Collections.nCopies(subjects.size(), "?"));
-        String sql = "SELECT DISTINCT b.first_seq, b.entries FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
+        String sql = "SELECT DISTINCT b.first_seq, b.entries, b.entries_deflated FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
                 + " WHERE k.subject IN (" + marks + ") AND b.first_seq < ?" + (since != null ? " AND b.last_at >= ?" : "")
                 + " ORDER BY b.first_seq DESC LIMIT " + BLOCKS_A_READ;
         // Their own console session is not someone else using their data (its caller id is console:<user id>).
@@ -634,9 +634,9 @@ public final class AuditLog implements AutoCloseable {
             List<Object> args = new ArrayList<>(subjects);
             args.add(before);
             if (since != null) args.add(since);
-            List<Object[]> blocks = jdbc.query(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2)}, args.toArray());
+            List<Object[]> blocks = jdbc.query(sql, rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getBytes(3)}, args.toArray());
             for (Object[] block : blocks) {
-                List<Entry> entries = AuditBlock.decode((String) block[1]);
+                List<Entry> entries = AuditBlock.decode((String) block[1], (byte[]) block[2]);
                 for (int i = entries.size() - 1; i >= 0 && out.size() < max; i--) {
                     Entry e = entries.get(i);
                     if (e.seq() >= beforeSeq || ownConsole.equals(e.actorId()) || (since != null && e.at().isBefore(since.toInstant()))) continue;
@@ -674,12 +674,12 @@ public final class AuditLog implements AutoCloseable {
         java.util.Map<String, OffsetDateTime> out = new java.util.HashMap<>();
         for (String actorId : actorIds.stream().distinct().limit(500).toList()) {
             Instant best = null;
-            List<Object[]> blocks = jdbc.query("SELECT b.last_at, b.entries FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
-                    + " WHERE k.subject = ? ORDER BY b.last_at DESC LIMIT 16", rs -> new Object[] {rs.getObject(1, OffsetDateTime.class), rs.getString(2)},
+            List<Object[]> blocks = jdbc.query("SELECT b.last_at, b.entries, b.entries_deflated FROM audit_blocks b JOIN audit_block_keys k ON k.first_seq = b.first_seq"
+                    + " WHERE k.subject = ? ORDER BY b.last_at DESC LIMIT 16", rs -> new Object[] {rs.getObject(1, OffsetDateTime.class), rs.getString(2), rs.getBytes(3)},
                     AuditBlock.use(userId, actorId));
             for (Object[] block : blocks) {
                 if (best != null && !((OffsetDateTime) block[0]).toInstant().isAfter(best)) break;
-                for (Entry e : AuditBlock.decode((String) block[1])) {
+                for (Entry e : AuditBlock.decode((String) block[1], (byte[]) block[2])) {
                     if (userId.equals(e.userId()) && actorId.equals(e.actorId()) && (best == null || e.at().isAfter(best))) best = e.at();
                 }
             }
@@ -741,7 +741,7 @@ public final class AuditLog implements AutoCloseable {
                 return null;
             }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
-            try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, first_at, last_at, entry_count, entries FROM audit_blocks"
+            try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, first_at, last_at, entry_count, entries, entries_deflated FROM audit_blocks"
                     + " WHERE first_seq <= ? ORDER BY first_seq");
                  PreparedStatement keysOf = c.prepareStatement("SELECT subject FROM audit_block_keys WHERE first_seq = ?")) {
                 ps.setLong(1, headSeq);
@@ -751,7 +751,7 @@ public final class AuditLog implements AutoCloseable {
                         long firstSeq = rs.getLong(1);
                         List<Entry> entries;
                         try {
-                            entries = AuditBlock.decode(rs.getString(6));
+                            entries = AuditBlock.decode(rs.getString(6), rs.getBytes(7));
                         } catch (RuntimeException unreadable) {
                             broken[0] = firstSeq;
                             reason[0] = "the block from entry " + firstSeq + " was changed after it was written (it cannot be read)";
@@ -886,10 +886,10 @@ public final class AuditLog implements AutoCloseable {
                 removed += block[1];
             }
             // In that block (one server's entries, in time order), its older first entries.
-            List<String> first = Jdbc.query(c, "SELECT entries FROM audit_blocks WHERE first_seq = ? AND first_at < ?", rs -> rs.getString(1),
-                    cutBlock, before);
+            List<List<Entry>> first = Jdbc.query(c, "SELECT entries, entries_deflated FROM audit_blocks WHERE first_seq = ? AND first_at < ?",
+                    rs -> AuditBlock.decode(rs.getString(1), rs.getBytes(2)), cutBlock, before);
             if (!first.isEmpty()) {
-                List<Entry> entries = AuditBlock.decode(first.get(0));
+                List<Entry> entries = first.get(0);
                 int drop = 0;
                 while (drop < entries.size() && entries.get(drop).at().isBefore(before.toInstant()) && entries.get(drop).seq() < headSeq) drop++;
                 if (drop > 0) {
@@ -908,9 +908,10 @@ public final class AuditLog implements AutoCloseable {
      * verification tells a retention's cut from entries removed by someone without the key; older cut records go.
      */
     static void sealCut(Connection c, ChainKey key, Instant now) throws SQLException {
-        List<String> oldest = Jdbc.query(c, "SELECT entries FROM audit_blocks ORDER BY first_seq LIMIT 1", rs -> rs.getString(1));
+        List<List<Entry>> oldest = Jdbc.query(c, "SELECT entries, entries_deflated FROM audit_blocks ORDER BY first_seq LIMIT 1",
+                rs -> AuditBlock.decode(rs.getString(1), rs.getBytes(2)));
         if (oldest.isEmpty()) return;
-        Entry first = AuditBlock.decode(oldest.get(0)).get(0);
+        Entry first = oldest.get(0).get(0);
         Jdbc.update(c, "DELETE FROM audit_seals WHERE kind = ? AND seq <= ?", CUT, first.seq());
         insertSeal(c, key, CUT, first.seq(), first.prevHash(), now);
     }
