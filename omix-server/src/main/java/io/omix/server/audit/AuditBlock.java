@@ -22,9 +22,10 @@ import java.util.regex.Matcher;
 /**
  * How the chain is stored: a run of consecutive entries is one row (a block), its entries as JSON
  * lines, deflated, in one binary column (blocks written before V44 hold the same in base64 in a text
- * column, and are read as they are); the people, callers and samples it names are keys to find it by. A row per entry cost the embedded store four B-tree writes and as many commit fix-ups per
- * request, a tenth of a light read's throughput; a block costs one row a quarter second. Entries keep
- * their own sequence numbers and hashes inside, so the chain is verified entry by entry as before.
+ * column, and are read as they are); the people, callers and samples it names are keys to find it by.
+ * A row per entry cost the embedded store four B-tree writes and as many commit fix-ups per request, a
+ * tenth of a light read's throughput; a block costs one row a quarter second. Entries keep their own
+ * sequence numbers and hashes inside, so the chain is verified entry by entry as before.
  */
 public final class AuditBlock {
     /** A block holds at most this many entries, and at most about this many bytes before compression. */
@@ -47,7 +48,7 @@ public final class AuditBlock {
     }
 
     /**
-     * The stored text of {@code entries}, given (when not null) each one's spool line: a stored line is
+     * The stored bytes of {@code entries}, given (when not null) each one's spool line: a stored line is
      * its spool line with its place in the chain spliced in, so an entry is serialized once, by the
      * request that recorded it.
      */
@@ -249,7 +250,7 @@ public final class AuditBlock {
     /**
      * At least the entry's line: its fixed part (names, time, numbers, seq, two hashes) and every text
      * field at six bytes a character (a lone surrogate is written as a six-character escape), so a block
-     * of MAX_RAW_BYTES stays, deflated and in base64, well inside its column.
+     * of MAX_RAW_BYTES stays well inside its column, deflated or (as earlier versions stored it) in base64.
      */
     private static long approximateSize(AuditLog.Entry e) {
         return 450 + 6L * (length(e.actorKind()) + length(e.actorId()) + length(e.userId()) + length(e.credential()) + length(e.operation())

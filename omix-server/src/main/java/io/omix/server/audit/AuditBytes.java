@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * A growable byte array that the audit trail writes its spool lines, blocks and hash inputs into. Every
  * request records an entry and the mover hashes and stores each one: through a JSON generator, a string
- * builder and an encoder per entry, that was a third of what the trail cost a light read
+ * builder and an encoder per entry, that was a large part of what the trail cost a light read
  * (docs/benchmarks.md). Each writer here produces exactly the bytes the general way did; where a value is
  * not plain ASCII, its caller takes the general way.
  */
