@@ -159,6 +159,14 @@ class AuditTest {
             io.omix.server.testing.AuditTampering.change(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(), e.userId(),
                     e.credential(), e.operation(), e.resources(), e.records(), source, e.requestId(), e.outcome(), e.prevHash(), e.hash()));
             assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
+            // The same, in the layout this version writes (the block's deflated bytes).
+            io.omix.server.testing.AuditTampering.changeInPlace(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(),
+                    e.userId(), e.credential(), e.operation(), e.resources(), e.records(), "10.0.0.66", e.requestId(), e.outcome(), e.prevHash(), e.hash()));
+            AuditLog.Verification changedBytes = audit.verify();
+            assertEquals(java.util.Optional.of(50L), changedBytes.firstBrokenSeq(), changedBytes.reason());
+            io.omix.server.testing.AuditTampering.changeInPlace(jdbc, 50, e -> new AuditLog.Entry(e.seq(), e.at(), e.actorKind(), e.actorId(),
+                    e.userId(), e.credential(), e.operation(), e.resources(), e.records(), source, e.requestId(), e.outcome(), e.prevHash(), e.hash()));
+            assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "restored, it verifies again");
 
             // What finds entries is held to them too: a key taken away would hide a block from a person's view.
             long someBlock = jdbc.queryOne("SELECT MAX(first_seq) FROM audit_blocks WHERE first_seq < 120", rs -> rs.getLong(1)).orElseThrow();

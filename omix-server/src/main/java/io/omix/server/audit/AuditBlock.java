@@ -81,10 +81,35 @@ public final class AuditBlock {
         return decode(deflated != null ? deflated : Base64.getDecoder().decode(text));
     }
 
+    /** No block written is larger than this inflated: a larger one was made by someone else, and is not read into memory. */
+    private static final long MAX_INFLATED_BYTES = 4L * MAX_RAW_BYTES;
+
     /** The entries of a block's stored bytes, in order. */
     public static List<AuditLog.Entry> decode(byte[] deflated) {
         List<AuditLog.Entry> entries = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Deflated.reading(deflated), StandardCharsets.UTF_8))) {
+        java.io.InputStream inflated = new java.io.FilterInputStream(Deflated.reading(deflated)) {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) counted(1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int n) throws IOException {
+                int got = super.read(buf, off, n);
+                if (got > 0) counted(got);
+                return got;
+            }
+
+            private void counted(int n) throws IOException {
+                read += n;
+                if (read > MAX_INFLATED_BYTES) throw new IOException("an audit block larger than any written");
+            }
+        };
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(inflated, StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isEmpty()) continue;
                 AuditLog.Entry e = read(line);
@@ -130,7 +155,7 @@ public final class AuditBlock {
         return b.ascii("}\n").toArray();
     }
 
-    /** The line through Jackson's generator (escapes, other scripts, lone surrogates refused). */
+    /** The line through Jackson's generator (control characters escaped, other scripts in UTF-8, a lone surrogate escaped). */
     static byte[] generatedLine(AuditLog.Entry e) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(320);
         try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {

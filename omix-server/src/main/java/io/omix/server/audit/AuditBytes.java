@@ -29,14 +29,17 @@ final class AuditBytes {
         return this;
     }
 
-    /** {@code s} as {@code getBytes(US_ASCII)} writes it: a character outside ASCII as {@code ?}. */
+    /** {@code s} as {@code getBytes(US_ASCII)} writes it (a character outside ASCII as {@code ?}, a surrogate pair as one). */
     AuditBytes ascii(String s) {
         int n = s.length();
-        ensure(n);
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            buf[len++] = c < 0x80 ? (byte) c : (byte) '?';
+            if (s.charAt(i) >= 0x80) {
+                byte[] encoded = s.getBytes(StandardCharsets.US_ASCII);
+                return bytes(encoded, 0, encoded.length);
+            }
         }
+        ensure(n);
+        for (int i = 0; i < n; i++) buf[len++] = (byte) s.charAt(i);
         return this;
     }
 

@@ -9,7 +9,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An audit entry survives its spool line unchanged, and its hash is the one chains already written carry. */
@@ -90,21 +89,41 @@ class AuditEntryTest {
             AuditLog.Entry e = new AuditLog.Entry(0, Instant.ofEpochSecond(1_700_000_000L + random.nextInt(100_000_000), random.nextInt(1_000_000) * 1000L),
                     random.nextBoolean() ? "client" : "unknown", v[0], v[1], "user_token", v[2], v[3], records, v[4], v[5], v[6], null, null);
             String what = e.toString();
-            byte[] general;
-            try {
-                general = AuditBlock.generatedLine(e);
-            } catch (java.io.IOException refused) {
-                // Jackson refuses a lone surrogate: so does the line (and the request's answer with it, as before).
-                assertThrows(java.io.IOException.class, () -> AuditLog.spoolLine(e), what);
-                continue;
-            }
-            org.junit.jupiter.api.Assertions.assertArrayEquals(general, AuditLog.spoolLine(e), what);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(AuditBlock.generatedLine(e), AuditLog.spoolLine(e), what);
             long seq = random.nextInt(1_000_000_000);
             String prev = random.nextInt(10) == 0 ? TEXTS[random.nextInt(TEXTS.length)] : HexFormat.of().formatHex(new byte[32]);
             AuditLog.Entry appended = e.appended(seq, e.at(), prev, key);
             assertEquals(referenceHash(appended, key), appended.hash(), what);
             assertEquals(referenceHash(appended, null), appended.computeHash(null), what);
         }
+    }
+
+    @Test
+    void aBlockIsTheOldFormulasBytesAndABombIsNotInflated() throws Exception {
+        java.util.List<AuditLog.Entry> block = chain(AWKWARD, 50);
+        java.util.List<AuditLog.Entry> gap = new java.util.ArrayList<>(block);
+        gap.remove(7);
+        for (java.util.List<AuditLog.Entry> entries : java.util.List.of(block, gap)) {
+            // The lines as the block was always written: seq, the spool line's fields, hash, and prevHash where not implied.
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < entries.size(); i++) {
+                AuditLog.Entry e = entries.get(i);
+                String line = new String(AuditBlock.generatedLine(e), StandardCharsets.UTF_8);
+                boolean linked = i > 0 && e.prevHash().equals(entries.get(i - 1).hash());
+                expected.append("{\"seq\":").append(e.seq()).append(',').append(line, 1, line.length() - 2).append(",\"hash\":\"").append(e.hash())
+                        .append(linked ? "" : "\",\"prevHash\":\"" + e.prevHash()).append("\"}\n");
+            }
+            byte[] inflated = new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(AuditBlock.encode(entries))).readAllBytes();
+            assertEquals(expected.toString(), new String(inflated, StandardCharsets.UTF_8));
+        }
+        byte[] bomb = io.omix.server.common.db.Deflated.of(z -> {
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) '\n');
+            for (int i = 0; i < 64; i++) z.write(spaces);
+        }, 1 << 16);
+        assertTrue(bomb.length < 1_000_000, "64 MiB deflated into " + bomb.length + " bytes, smaller than a block may be");
+        java.io.UncheckedIOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, () -> AuditBlock.decode(bomb));
+        assertTrue(refused.getMessage().contains("larger than any written"), refused.getMessage());
     }
 
     /** The chain's formula as entries were always hashed: one string of the fields, escaped, in UTF-8. */
@@ -115,7 +134,7 @@ class AuditEntryTest {
             s.append('\n').append(field == null ? "" : field.toString().replace("\\", "\\\\").replace("\n", "\\n"));
         }
         byte[] text = s.toString().getBytes(StandardCharsets.UTF_8);
-        return key != null ? key.mac(text, text.length) : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
+        return key != null ? key.mac(s.toString()) : HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
     }
 
     private static String randomText(java.util.Random random) {

@@ -18,6 +18,15 @@ public final class AuditTampering {
         rewrite(jdbc, seq, seq, entries -> entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList());
     }
 
+    /** As {@link #change}, the block written back as this version stores blocks (its deflated bytes). */
+    public static void changeInPlace(Jdbc jdbc, long seq, UnaryOperator<AuditLog.Entry> change) {
+        Object[] b = jdbc.queryOne("SELECT first_seq, entries, entries_deflated FROM audit_blocks WHERE first_seq <= ? AND last_seq >= ?",
+                rs -> new Object[] {rs.getLong(1), AuditBlock.decode(rs.getString(2), rs.getBytes(3))}, seq, seq).orElseThrow();
+        @SuppressWarnings("unchecked") List<AuditLog.Entry> entries = (List<AuditLog.Entry>) b[1];
+        jdbc.update("UPDATE audit_blocks SET entries = '', entries_deflated = ? WHERE first_seq = ?",
+                AuditBlock.encode(entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList()), b[0]);
+    }
+
     /** Removes the entries whose seq matches from every block that holds one, leaving the rest of each block consistent. */
     public static void remove(Jdbc jdbc, LongPredicate which) {
         List<Object[]> blocks = jdbc.query("SELECT first_seq, entries, entries_deflated FROM audit_blocks ORDER BY first_seq",
