@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.omix.server.common.db.Deflated;
+import io.omix.server.common.io.ByteBuilder;
 import io.omix.server.samples.SampleAccess;
 
 import java.io.BufferedReader;
@@ -53,7 +54,7 @@ public final class AuditBlock {
      * request that recorded it.
      */
     static byte[] encode(List<AuditLog.Entry> entries, List<byte[]> spoolLines) {
-        AuditBytes raw = new AuditBytes(entries.size() * 384);
+        ByteBuilder raw = new ByteBuilder(entries.size() * 384);
         for (int i = 0; i < entries.size(); i++) {
             AuditLog.Entry e = entries.get(i);
             byte[] line;
@@ -143,7 +144,7 @@ public final class AuditBlock {
      * entry's are); null otherwise. {@code AuditEntryTest} holds the two equal.
      */
     static byte[] asciiLine(AuditLog.Entry e) {
-        AuditBytes b = new AuditBytes(320).ascii("{\"at\":\"").ascii(io.omix.server.common.time.IsoInstant.format(e.at())).ascii('"');
+        ByteBuilder b = new ByteBuilder(320).ascii("{\"at\":\"").ascii(io.omix.server.common.time.IsoInstant.format(e.at())).ascii('"');
         String[] values = lineValues(e);
         for (int i = 0; i < values.length; i++) {
             if (values[i] == null) continue;

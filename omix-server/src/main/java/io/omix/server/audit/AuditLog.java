@@ -1,6 +1,7 @@
 package io.omix.server.audit;
 
 import io.omix.server.common.db.Jdbc;
+import io.omix.server.common.io.ByteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +126,7 @@ public final class AuditLog implements AutoCloseable {
          */
         String computeHash(ChainKey key) {
             // The UTF-8 of the lines, written straight into bytes (the mover hashes every entry it appends).
-            AuditBytes b = new AuditBytes(384).utf8(String.valueOf(prevHash)).ascii('\n').number(seq).ascii('\n')
+            ByteBuilder b = new ByteBuilder(384).utf8(String.valueOf(prevHash)).ascii('\n').number(seq).ascii('\n')
                     .ascii(io.omix.server.common.time.IsoInstant.format(at.truncatedTo(ChronoUnit.MICROS)));
             hashLine(b, actorKind);
             hashLine(b, actorId);
@@ -145,7 +146,7 @@ public final class AuditLog implements AutoCloseable {
         }
 
         /** A line break, then {@code value} (when not null) with a backslash written as two and a line break as backslash-n. */
-        private static void hashLine(AuditBytes b, String value) {
+        private static void hashLine(ByteBuilder b, String value) {
             b.ascii('\n');
             if (value == null) return;
             if (value.indexOf('\\') < 0 && value.indexOf('\n') < 0) {

@@ -1,5 +1,7 @@
 package io.omix.server.variants;
 
+import io.omix.server.common.io.ByteBuilder;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -25,27 +27,27 @@ final class CallBlocks {
 
     /** The calls, all on one chromosome (which the block's row holds, not its bytes). */
     static byte[] encode(List<Call> calls) {
-        Out body = new Out(calls.size() * 96);
+        ByteBuilder body = new ByteBuilder(calls.size() * 96);
         int[] offsets = new int[calls.size()];
         for (int i = 0; i < calls.size(); i++) {
             Call c = calls.get(i);
-            offsets[i] = body.size();
+            offsets[i] = body.length();
             body.varint(c.seq());
             body.varlong(c.position());
-            body.text(c.ref());
-            body.text(c.alts());
-            body.text(c.callData());
-            body.text(c.siteData());
-            body.text(c.frequency());
-            body.text(c.gene());
-            body.text(c.type());
+            text(body, c.ref());
+            text(body, c.alts());
+            text(body, c.callData());
+            text(body, c.siteData());
+            text(body, c.frequency());
+            text(body, c.gene());
+            text(body, c.type());
             body.fixed(c.variantId().getMostSignificantBits());
             body.fixed(c.variantId().getLeastSignificantBits());
         }
-        ByteBuffer out = ByteBuffer.allocate(HEADER + calls.size() * ENTRY + body.size());
+        ByteBuffer out = ByteBuffer.allocate(HEADER + calls.size() * ENTRY + body.length());
         out.put((byte) VERSION).put((byte) 0).putInt(calls.size());
         for (int i = 0; i < calls.size(); i++) out.putLong(calls.get(i).rsid()).putInt(offsets[i]);
-        out.put(body.buffer(), 0, body.size());
+        out.put(body.array(), 0, body.length());
         return out.array();
     }
 
@@ -154,7 +156,7 @@ final class CallBlocks {
 
     /** The last rs id of each index row, in order: a sorted list, delta-coded. */
     static byte[] encodeDirectory(long[] lastRsids, int count) {
-        Out out = new Out(count * 3 + 8);
+        ByteBuilder out = new ByteBuilder(count * 3 + 8);
         out.varint(VERSION);
         out.varint(count);
         long previous = 0;
@@ -162,7 +164,7 @@ final class CallBlocks {
             out.varlong(lastRsids[i] - previous);
             previous = lastRsids[i];
         }
-        return out.toByteArray();
+        return out.toArray();
     }
 
     /**
@@ -188,75 +190,22 @@ final class CallBlocks {
         return rows;
     }
 
-    /** A growing byte array (ByteArrayOutputStream locks on every byte). */
-    private static final class Out {
-        private byte[] buf;
-        private int count;
-
-        Out(int size) {
-            buf = new byte[Math.max(16, size)];
+    /** {@code s} as its UTF-8 byte count plus one (0 for null), then its bytes. */
+    private static void text(ByteBuilder out, String s) {
+        if (s == null) {
+            out.varint(0);
+            return;
         }
-
-        private void room(int n) {
-            if (count + n > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+        int n = s.length();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) ascii = s.charAt(i) < 0x80;
+        if (!ascii) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            out.varint(bytes.length + 1).bytes(bytes, 0, bytes.length);
+            return;
         }
-
-        void write(int b) {
-            room(1);
-            buf[count++] = (byte) b;
-        }
-
-        void varint(int v) {
-            varlong(v & 0xFFFFFFFFL);
-        }
-
-        void varlong(long v) {
-            room(10);
-            while ((v & ~0x7FL) != 0) {
-                buf[count++] = (byte) ((v & 0x7F) | 0x80);
-                v >>>= 7;
-            }
-            buf[count++] = (byte) v;
-        }
-
-        void fixed(long v) {
-            room(8);
-            for (int shift = 56; shift >= 0; shift -= 8) buf[count++] = (byte) (v >>> shift);
-        }
-
-        void text(String s) {
-            if (s == null) {
-                varint(0);
-                return;
-            }
-            int n = s.length();
-            boolean ascii = true;
-            for (int i = 0; i < n && ascii; i++) ascii = s.charAt(i) < 0x80;
-            if (!ascii) {
-                byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-                varint(bytes.length + 1);
-                room(bytes.length);
-                System.arraycopy(bytes, 0, buf, count, bytes.length);
-                count += bytes.length;
-                return;
-            }
-            // Nearly every text of a VCF is ASCII: its chars are its bytes.
-            varint(n + 1);
-            room(n);
-            for (int i = 0; i < n; i++) buf[count++] = (byte) s.charAt(i);
-        }
-
-        int size() {
-            return count;
-        }
-
-        byte[] buffer() {
-            return buf;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, count);
-        }
+        // Nearly every text of a VCF is ASCII: its chars are its bytes.
+        out.varint(n + 1).utf8(s);
     }
 
     private static final class In {

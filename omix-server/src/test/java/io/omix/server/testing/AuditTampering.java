@@ -13,18 +13,14 @@ import java.util.function.UnaryOperator;
 public final class AuditTampering {
     private AuditTampering() {}
 
-    /** Rewrites entry {@code seq} in place (its block re-encoded; hashes left as they were). */
+    /** Rewrites entry {@code seq} in place (its block re-encoded in the text layout of earlier versions; hashes left as they were). */
     public static void change(Jdbc jdbc, long seq, UnaryOperator<AuditLog.Entry> change) {
-        rewrite(jdbc, seq, seq, entries -> entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList());
+        rewrite(jdbc, seq, change, false);
     }
 
     /** As {@link #change}, the block written back as this version stores blocks (its deflated bytes). */
     public static void changeInPlace(Jdbc jdbc, long seq, UnaryOperator<AuditLog.Entry> change) {
-        Object[] b = jdbc.queryOne("SELECT first_seq, entries, entries_deflated FROM audit_blocks WHERE first_seq <= ? AND last_seq >= ?",
-                rs -> new Object[] {rs.getLong(1), AuditBlock.decode(rs.getString(2), rs.getBytes(3))}, seq, seq).orElseThrow();
-        @SuppressWarnings("unchecked") List<AuditLog.Entry> entries = (List<AuditLog.Entry>) b[1];
-        jdbc.update("UPDATE audit_blocks SET entries = '', entries_deflated = ? WHERE first_seq = ?",
-                AuditBlock.encode(entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList()), b[0]);
+        rewrite(jdbc, seq, change, true);
     }
 
     /** Removes the entries whose seq matches from every block that holds one, leaving the rest of each block consistent. */
@@ -60,11 +56,16 @@ public final class AuditTampering {
         }
     }
 
-    private static void rewrite(Jdbc jdbc, long from, long to, UnaryOperator<List<AuditLog.Entry>> change) {
+    private static void rewrite(Jdbc jdbc, long seq, UnaryOperator<AuditLog.Entry> change, boolean asBytes) {
         Object[] b = jdbc.queryOne("SELECT first_seq, entries, entries_deflated FROM audit_blocks WHERE first_seq <= ? AND last_seq >= ?",
-                rs -> new Object[] {rs.getLong(1), AuditBlock.decode(rs.getString(2), rs.getBytes(3))}, from, to).orElseThrow();
+                rs -> new Object[] {rs.getLong(1), AuditBlock.decode(rs.getString(2), rs.getBytes(3))}, seq, seq).orElseThrow();
         @SuppressWarnings("unchecked") List<AuditLog.Entry> entries = (List<AuditLog.Entry>) b[1];
-        // Written back as blocks were before V44 (the text column, still read): the layout an intruder picks changes nothing.
-        jdbc.update("UPDATE audit_blocks SET entries = ?, entries_deflated = NULL WHERE first_seq = ?", AuditBlock.encodeAsText(change.apply(entries)), b[0]);
+        List<AuditLog.Entry> changed = entries.stream().map(e -> e.seq() == seq ? change.apply(e) : e).toList();
+        // The text column is still read (blocks of earlier versions): the layout an intruder picks changes nothing.
+        if (asBytes) {
+            jdbc.update("UPDATE audit_blocks SET entries = '', entries_deflated = ? WHERE first_seq = ?", AuditBlock.encode(changed), b[0]);
+        } else {
+            jdbc.update("UPDATE audit_blocks SET entries = ?, entries_deflated = NULL WHERE first_seq = ?", AuditBlock.encodeAsText(changed), b[0]);
+        }
     }
 }

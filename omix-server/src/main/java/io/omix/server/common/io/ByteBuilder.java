@@ -1,20 +1,19 @@
-package io.omix.server.audit;
+package io.omix.server.common.io;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growable byte array that the audit trail writes its spool lines, blocks and hash inputs into. Every
- * request records an entry and the mover hashes and stores each one: through a JSON generator, a string
- * builder and an encoder per entry, that was a large part of what the trail cost a light read
- * (docs/benchmarks.md). Each writer here produces exactly the bytes the general way did; where a value is
- * not plain ASCII, its caller takes the general way.
+ * A growable byte array, unsynchronized (ByteArrayOutputStream locks on every byte), with writers for
+ * what the server encodes by hand on its hot paths: the audit trail's spool lines, blocks and hash
+ * inputs (text, each writer producing exactly the bytes the general way does, where a value is not plain
+ * ASCII its caller takes the general way) and the variant call blocks (varints and fixed-width numbers).
  */
-final class AuditBytes {
+public final class ByteBuilder {
     private byte[] buf;
     private int len;
 
-    AuditBytes(int capacity) {
+    public ByteBuilder(int capacity) {
         buf = new byte[Math.max(16, capacity)];
     }
 
@@ -23,14 +22,14 @@ final class AuditBytes {
     }
 
     /** {@code c} (ASCII). */
-    AuditBytes ascii(char c) {
+    public ByteBuilder ascii(char c) {
         ensure(1);
         buf[len++] = (byte) c;
         return this;
     }
 
     /** {@code s} as {@code getBytes(US_ASCII)} writes it (a character outside ASCII as {@code ?}, a surrogate pair as one). */
-    AuditBytes ascii(String s) {
+    public ByteBuilder ascii(String s) {
         int n = s.length();
         for (int i = 0; i < n; i++) {
             if (s.charAt(i) >= 0x80) {
@@ -44,7 +43,7 @@ final class AuditBytes {
     }
 
     /** {@code s} in UTF-8, as {@code getBytes(UTF_8)} writes it. */
-    AuditBytes utf8(String s) {
+    public ByteBuilder utf8(String s) {
         int n = s.length();
         ensure(n);
         for (int i = 0; i < n; i++) {
@@ -63,7 +62,7 @@ final class AuditBytes {
     }
 
     /** {@code n} in decimal. */
-    AuditBytes number(long n) {
+    public ByteBuilder number(long n) {
         if (n < 0) {
             if (n == Long.MIN_VALUE) return ascii(Long.toString(n));
             ascii('-');
@@ -84,7 +83,7 @@ final class AuditBytes {
      * {@code s} as the inside of a JSON string, when every character is printable ASCII (a quote and a
      * backslash escaped, as a JSON generator escapes them); false, having written nothing, otherwise.
      */
-    boolean jsonAscii(String s) {
+    public boolean jsonAscii(String s) {
         int n = s.length();
         int escapes = 0;
         for (int i = 0; i < n; i++) {
@@ -101,23 +100,53 @@ final class AuditBytes {
         return true;
     }
 
+    /** {@code b}'s low eight bits. */
+    public ByteBuilder write(int b) {
+        ensure(1);
+        buf[len++] = (byte) b;
+        return this;
+    }
+
+    /** {@code v} as an unsigned varint (seven bits a byte, low first). */
+    public ByteBuilder varint(int v) {
+        return varlong(v & 0xFFFFFFFFL);
+    }
+
+    /** {@code v} as an unsigned varint (seven bits a byte, low first). */
+    public ByteBuilder varlong(long v) {
+        ensure(10);
+        while ((v & ~0x7FL) != 0) {
+            buf[len++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[len++] = (byte) v;
+        return this;
+    }
+
+    /** {@code v} in eight bytes, high first. */
+    public ByteBuilder fixed(long v) {
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8) buf[len++] = (byte) (v >>> shift);
+        return this;
+    }
+
     /** {@code bytes[from, to)}. */
-    AuditBytes bytes(byte[] bytes, int from, int to) {
+    public ByteBuilder bytes(byte[] bytes, int from, int to) {
         ensure(to - from);
         System.arraycopy(bytes, from, buf, len, to - from);
         len += to - from;
         return this;
     }
 
-    byte[] array() {
+    public byte[] array() {
         return buf;
     }
 
-    int length() {
+    public int length() {
         return len;
     }
 
-    byte[] toArray() {
+    public byte[] toArray() {
         return Arrays.copyOf(buf, len);
     }
 }
