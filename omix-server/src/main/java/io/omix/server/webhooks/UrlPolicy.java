@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -13,16 +14,38 @@ import java.util.Optional;
  * Which URLs webhooks may be sent to, so that an application cannot use them to reach into the
  * operator's network: https to hosts on public addresses; http only to this machine's loopback and
  * only where the operator allows it (development); private, link-local and other special addresses
- * only on a closed network whose operator says so. Checked when an endpoint is registered and again,
- * on the addresses the host resolves to then, before every delivery (a name may be re-pointed).
+ * only on a closed network whose operator says so. Checked when an endpoint is registered and again at every
+ * delivery, on the addresses the host resolves to then: those and only those are the ones the delivery connects to
+ * ({@link WebhookSender}), so a name re-pointed after the check (DNS rebinding) cannot lead it elsewhere.
  */
 final class UrlPolicy {
+    /** Looks a host name up: the system's resolver, or a test's. */
+    @FunctionalInterface
+    interface NameLookup {
+        InetAddress[] addresses(String host) throws UnknownHostException;
+    }
+
+    /** A delivery the address check refused: why, in words for the endpoint's owner. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     private final boolean allowHttpLoopback;
     private final boolean allowPrivateNetworks;
+    private final NameLookup lookup;
 
     UrlPolicy(boolean allowHttpLoopback, boolean allowPrivateNetworks) {
+        this(allowHttpLoopback, allowPrivateNetworks, InetAddress::getAllByName);
+    }
+
+    UrlPolicy(boolean allowHttpLoopback, boolean allowPrivateNetworks, NameLookup lookup) {
         this.allowHttpLoopback = allowHttpLoopback;
         this.allowPrivateNetworks = allowPrivateNetworks;
+        this.lookup = lookup;
     }
 
     /** Why {@code url} may not be registered, or empty when it may (a host that does not resolve yet is checked at delivery). */
@@ -41,21 +64,32 @@ final class UrlPolicy {
         if (!scheme.equals("https") && !scheme.equals("http")) return Optional.of("must be an https URL");
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = lookup.addresses(host);
         } catch (UnknownHostException e) {
             return scheme.equals("https") ? Optional.empty() : Optional.of("http is allowed only to this machine's loopback address");
         }
         return refusal(scheme, addresses);
     }
 
-    /** Why a delivery to {@code uri} may not be sent now (its host resolved again), or empty. */
-    Optional<String> refusalAtDelivery(URI uri) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    /**
+     * The addresses a delivery to {@code host} over {@code scheme} may connect to: the host looked up now, every address
+     * it resolves to checked (one refused address refuses them all, as at registration).
+     *
+     * @throws Refused when the name does not resolve or an address may not be reached
+     */
+    List<InetAddress> deliveryAddresses(String scheme, String host) {
+        scheme = scheme.toLowerCase(Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http")) throw new Refused("must be an https URL");
+        InetAddress[] addresses;
         try {
-            return refusal(scheme, InetAddress.getAllByName(uri.getHost()));
+            addresses = lookup.addresses(host);
         } catch (UnknownHostException e) {
-            return Optional.of("the host name does not resolve");
+            throw new Refused("the host name does not resolve");
         }
+        if (addresses.length == 0) throw new Refused("the host name does not resolve");
+        Optional<String> refused = refusal(scheme, addresses);
+        if (refused.isPresent()) throw new Refused(refused.get());
+        return List.of(addresses);
     }
 
     private Optional<String> refusal(String scheme, InetAddress[] addresses) {

@@ -14,10 +14,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -56,11 +52,10 @@ final class WebhookDispatcher implements AutoCloseable {
     private final Platform platform;
     private final Jdbc jdbc;
     private final WebhookStore store;
-    private final UrlPolicy policy;
     private final ServerConfig.Webhooks settings;
     private final String workerId = "webhooks-" + Secrets.alphanumeric(12);
-    private final HttpClient http;
-    /** Checks each receiver's addresses (a name lookup can be slow) and starts its request, off the claiming thread. */
+    private final WebhookSender sender;
+    /** Look receivers' names up and check their addresses (a name lookup can be slow), off the claiming thread. */
     private final java.util.concurrent.ExecutorService workers;
     /** Records answers as they come: apart from the workers, which slow name lookups may all hold. */
     private final java.util.concurrent.ExecutorService recorders;
@@ -76,11 +71,7 @@ final class WebhookDispatcher implements AutoCloseable {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.store = store;
-        this.policy = policy;
         this.settings = platform.config().webhooks();
-        // Straight to the receiver: a proxy would resolve the host itself, past the address check.
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT)
-                .proxy(HttpClient.Builder.NO_PROXY).version(HttpClient.Version.HTTP_1_1).build();
         this.workers = java.util.concurrent.Executors.newFixedThreadPool(BATCH, r -> {
             Thread t = new Thread(r, "omix-webhooks-send");
             t.setDaemon(true);
@@ -91,6 +82,7 @@ final class WebhookDispatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.sender = new WebhookSender(policy, workers, CONNECT_TIMEOUT);
         this.delivered = Counter.builder("omix.webhooks.delivered").description("webhook deliveries a receiver accepted").register(platform.metrics());
         this.failedAttempts = Counter.builder("omix.webhooks.failed_attempts").description("webhook attempts that did not succeed")
                 .register(platform.metrics());
@@ -212,7 +204,8 @@ final class WebhookDispatcher implements AutoCloseable {
                            int attempts, OffsetDateTime createdAt, OffsetDateTime retryUntil, int backoffFrom) {}
 
     /** A delivery on its way: the answer to come, or the reason it was not sent. */
-    private record InFlight(Claimed delivery, long startedNanos, java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer, String notSent) {}
+    /** @param answer the receiver's HTTP status to come */
+    private record InFlight(Claimed delivery, long startedNanos, java.util.concurrent.CompletableFuture<Integer> answer, String notSent) {}
 
     private Optional<InFlight> start(long deliveryId) {
         Optional<Claimed> row = jdbc.queryOne("SELECT delivery_id, webhook_id, event_id, event_type, data, coalesce_key, coalesced, attempts, created_at,"
@@ -230,32 +223,16 @@ final class WebhookDispatcher implements AutoCloseable {
             URI uri = URI.create(endpoint.get().url());
             String body = body(d);
             String secret = platform.masterKey().open(endpoint.get().secretSealed(), d.webhookId());
-            // The address check (a name lookup) and the request run on a worker: a slow name server holds up this delivery only.
-            java.util.concurrent.CompletableFuture<HttpResponse<Void>> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                Optional<String> refused = policy.refusalAtDelivery(uri);
-                if (refused.isPresent()) throw new Refused(refused.get());
-                long timestamp = platform.clock().millis() / 1000;
-                return HttpRequest.newBuilder(uri).timeout(TIMEOUT)
-                        .header("Content-Type", "application/json")
-                        .header("User-Agent", "Omix-Webhooks/1")
-                        .header(ID_HEADER, d.eventId())
-                        .header(TIMESTAMP_HEADER, Long.toString(timestamp))
-                        .header(SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body))
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-            }, workers).thenCompose(request -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+            long timestamp = platform.clock().millis() / 1000;
+            java.util.Map<String, String> headers = java.util.Map.of(ID_HEADER, d.eventId(), TIMESTAMP_HEADER, Long.toString(timestamp),
+                    SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body));
+            // The address check (a name lookup) runs on a worker when the connection opens, and the connection goes to the
+            // addresses it approved.
+            java.util.concurrent.CompletableFuture<Integer> answer = sender.post(uri, headers, body, TIMEOUT.plus(CONNECT_TIMEOUT).plus(LOOKUP_ALLOWANCE));
             return Optional.of(new InFlight(d, started, answer, null));
         } catch (RuntimeException e) {
             LOG.warn("webhook delivery {} to {}: {}", deliveryId, d.webhookId(), e.toString());
             return Optional.of(new InFlight(d, started, null, "could not be sent (the operator's log has the details under delivery " + deliveryId + ")"));
-        }
-    }
-
-    /** A receiver the address check refused at delivery. */
-    private static final class Refused extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Refused(String reason) {
-            super(reason, null, false, false);
         }
     }
 
@@ -265,15 +242,16 @@ final class WebhookDispatcher implements AutoCloseable {
         String error = f.notSent();
         if (f.answer() != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            UrlPolicy.Refused refused = refusal(cause);
             if (cause == null) {
-                status = f.answer().join().statusCode();
+                status = f.answer().join();
                 if (status / 100 != 2) error = status / 100 == 3 ? "redirects are not followed" : "the receiver answered HTTP " + status;
-            } else if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof HttpTimeoutException) {
+            } else if (refused != null) {
+                error = "not sent: " + refused.getMessage();
+            } else if (cause instanceof java.util.concurrent.TimeoutException) {
                 error = "no answer within " + TIMEOUT.toSeconds() + " s";
             } else if (cause instanceof java.util.concurrent.CancellationException) {
                 error = "the server stopped before an answer";
-            } else if (cause instanceof Refused refused) {
-                error = "not sent: " + refused.getMessage();
             } else if (cause instanceof java.net.ConnectException) {
                 error = "connection refused or unreachable";
             } else if (cause instanceof IOException) {
@@ -284,6 +262,15 @@ final class WebhookDispatcher implements AutoCloseable {
             }
         }
         record(f.delivery(), status, error, (int) ((System.nanoTime() - f.startedNanos()) / 1_000_000));
+    }
+
+    /** The address check's refusal among a failure's causes (the HTTP client passes it on as the connection's failure), or null. */
+    private static UrlPolicy.Refused refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof UrlPolicy.Refused r) return r;
+            for (Throwable s : t.getSuppressed()) if (s instanceof UrlPolicy.Refused r) return r;
+        }
+        return null;
     }
 
     private void record(Claimed d, Integer status, String error, int millis) {
@@ -382,6 +369,7 @@ final class WebhookDispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        sender.close();
         workers.shutdownNow();
         recorders.shutdownNow();
     }
