@@ -12,12 +12,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-/** {@code omix admin audit list|verify}: the audit trail, read straight from the database (also while the server runs). */
+/** {@code omix admin audit list|verify|head}: the audit trail, read straight from the database (also while the server runs). */
 final class AuditCommands {
     private AuditCommands() {}
 
     @Command(name = "audit", mixinStandardHelpOptions = true, description = "The audit trail: who reached whose data, and whether the record is intact.",
-            subcommands = {AuditList.class, AuditVerify.class})
+            subcommands = {AuditList.class, AuditVerify.class, AuditHead.class})
     static final class Audit extends AdminCommand.Group {}
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List audit entries, oldest first, filtered.")
@@ -74,9 +74,15 @@ final class AuditCommands {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = "Check the audit trail's hash chain; exits 1 and names the first broken link when an entry was changed or removed.")
     static final class AuditVerify extends AdminCommand.Sub implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--heads", paramLabel = "FILE", description = "A file of copies of earlier heads, one per line as `omix admin audit head`"
+                + " prints them (blank lines and lines starting with # skipped): also finds the head moved back behind one, or the chain"
+                + " rewritten before one.")
+        java.nio.file.Path headsFile;
+
         @Override
         public Integer call() {
-            AuditLog.Verification v = admin().withPlatform(p -> p.audit().verify());
+            List<AuditLog.Head> copies = copies(headsFile);
+            AuditLog.Verification v = admin().withPlatform(p -> p.audit().verify(copies));
             PrintWriter out = out();
             if (v.firstBrokenSeq().isEmpty()) {
                 out.printf("audit trail intact: %,d entries checked%n", v.checked());
@@ -86,6 +92,41 @@ final class AuditCommands {
             out.printf("audit trail BROKEN at entry %d: %s (%,d entries checked)%n", v.firstBrokenSeq().get(), v.reason(), v.checked());
             out.flush();
             return 1;
+        }
+
+        private static List<AuditLog.Head> copies(java.nio.file.Path file) {
+            if (file == null) return List.of();
+            List<String> lines;
+            try {
+                if (java.nio.file.Files.size(file) > 16L * 1024 * 1024) throw new IllegalArgumentException("--heads: " + file + " is larger than 16 MB");
+                lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--heads: cannot read " + file + " (" + e.getMessage() + ")");
+            }
+            List<AuditLog.Head> copies = new java.util.ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) continue;
+                int n = i + 1;
+                copies.add(AuditLog.Head.parse(line).orElseThrow(() -> new IllegalArgumentException(
+                        "--heads: line " + n + " of " + file + " is not a head as `omix admin audit head` prints it (seq:hash)")));
+            }
+            return copies;
+        }
+    }
+
+    @Command(name = "head", mixinStandardHelpOptions = true,
+            description = {"Print the audit chain's head (seq:hash) to copy somewhere the database's writers cannot reach.",
+                    "Given back to `omix admin audit verify --heads`, a copy finds a head moved back behind it (the newest entries removed"
+                            + " and an earlier head row put back), which the head's seal alone cannot tell.",
+                    "Example, from cron after a verify: omix admin audit head >> /secure/omix-audit-heads"})
+    static final class AuditHead extends AdminCommand.Sub implements Runnable {
+        @Override
+        public void run() {
+            AuditLog.Head head = admin().withPlatform(p -> p.audit().head());
+            PrintWriter out = out();
+            out.println(head);
+            out.flush();
         }
     }
 }

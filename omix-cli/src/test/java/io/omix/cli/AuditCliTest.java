@@ -102,4 +102,47 @@ class AuditCliTest {
             assertTrue(broken.out().contains("BROKEN at entry " + seq), broken.out());
         }
     }
+
+    /**
+     * {@code omix admin audit head} from cron into a file the database's writers cannot reach, and {@code verify --heads}
+     * with that file: a head moved back behind a copy (the newest entries removed, an earlier head row put back) exits 1,
+     * which the check without copies cannot tell; a file that is not copies is refused with its line named.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void copiesOfTheHeadFindItMovedBack(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            var platform = s.server().platform();
+            var jdbc = platform.database().jdbc();
+            AdminAndLoginTest.Run first = omix(s, "audit", "head");
+            assertEquals(0, first.exit(), first.err());
+            io.omix.server.audit.AuditLog.Head early = io.omix.server.audit.AuditLog.Head.parse(first.out()).orElseThrow(() -> new AssertionError(first.out()));
+            platform.audit().flush();
+            Object[] earlyRow = jdbc.queryOne("SELECT seq, hash, mac FROM audit_head WHERE id = 1",
+                    rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}).orElseThrow();
+            assertEquals(early.seq() + 1, (long) earlyRow[0], "the head command's own entry follows the head it printed");
+            assertEquals(0, omix(s, "audit", "verify").exit());
+            AdminAndLoginTest.Run second = omix(s, "audit", "head");
+            assertTrue(io.omix.server.audit.AuditLog.Head.parse(second.out()).orElseThrow().seq() > (long) earlyRow[0], second.out());
+            String copies = "# omix audit heads\n" + first.out() + "\n" + second.out();
+            java.nio.file.Path file = s.dataDir().resolve("heads.txt");
+            java.nio.file.Files.writeString(file, copies);
+            AdminAndLoginTest.Run intact = omix(s, "audit", "verify", "--heads", file.toString());
+            assertEquals(0, intact.exit(), intact.out() + intact.err());
+
+            platform.audit().flush();
+            io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq > (long) earlyRow[0]);
+            jdbc.update("UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", earlyRow[0], earlyRow[1], earlyRow[2]);
+            AdminAndLoginTest.Run behind = omix(s, "audit", "verify", "--heads", file.toString());
+            assertEquals(1, behind.exit(), behind.out() + behind.err());
+            assertTrue(behind.out().contains("behind a copy of it taken at entry"), behind.out());
+            AdminAndLoginTest.Run alone = omix(s, "audit", "verify");
+            assertEquals(0, alone.exit(), "without the copies the earlier head passes: " + alone.out());
+
+            java.nio.file.Files.writeString(file, first.out().strip() + "\nnot a head\n");
+            AdminAndLoginTest.Run bad = omix(s, "audit", "verify", "--heads", file.toString());
+            assertEquals(2, bad.exit(), bad.out() + bad.err());
+            assertTrue(bad.err().contains("--heads: line 2"), bad.err());
+        }
+    }
 }

@@ -459,6 +459,77 @@ class AuditTest {
         }
     }
 
+    /**
+     * Someone who can write to the database and kept an earlier head row: the entries after it removed and the row put
+     * back pass the check on their own (the seal cannot tell an earlier head from the current one), but not against a
+     * copy of a later head taken elsewhere; nor does the chain rewritten from before a copy, under the key, once it has
+     * grown past the copy again.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aHeadMovedBackBehindACopyOfItIsFound(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            AuditLog audit = Identity.platform(s).audit();
+            var jdbc = Identity.platform(s).database().jdbc();
+            Identity.Client app = Identity.app(s, "AUDIT_HEAD_APP");
+            String operator = Identity.operatorToken(s, "head-keeper");
+            try (PrivateApi partner = PrivateApi.builder(app.id(), app.secret()).endpoint(s.url()).build()) {
+                for (int i = 0; i < 10; i++) partner.getSamples(null, null, null, null);
+                AuditLog.Head early = audit.head();
+                Object[] earlyRow = jdbc.queryOne("SELECT seq, hash, mac FROM audit_head WHERE id = 1",
+                        rs -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)}).orElseThrow();
+                assertEquals(early.seq(), earlyRow[0]);
+                for (int i = 0; i < 10; i++) partner.getSamples(null, null, null, null);
+
+                // Over HTTP, as the console or a script takes it; the copy is what verify is given back.
+                Model head = get(s, operator, "/admin/audit/head");
+                assertEquals(0, head.getInt("code"), head.dumps());
+                AuditLog.Head copy = AuditLog.Head.parse(head.getModel("data").getString("copy")).orElseThrow();
+                assertEquals(head.getModel("data").getLong("seq"), copy.seq());
+                assertTrue(copy.seq() >= early.seq() + 10, copy + " after " + early);
+                assertTrue(audit.verify(List.of(early, copy)).firstBrokenSeq().isEmpty(), audit.verify(List.of(early, copy)).reason());
+                Model verified = get(s, operator, "/admin/audit/verify?heads=" + early + "," + copy);
+                assertEquals(true, verified.getModel("data").getBoolean("intact"), verified.dumps());
+
+                // The entries after the early head removed and its row put back (the requests' own entries appended first).
+                audit.flush();
+                io.omix.server.testing.AuditTampering.remove(jdbc, seq -> seq > early.seq());
+                jdbc.update("UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", earlyRow[0], earlyRow[1], earlyRow[2]);
+                assertTrue(audit.verify().firstBrokenSeq().isEmpty(), "without a copy the earlier head passes: " + audit.verify().reason());
+                assertTrue(audit.verify(List.of(early)).firstBrokenSeq().isEmpty(), "a copy it is not behind");
+                AuditLog.Verification behind = audit.verify(List.of(early, copy));
+                assertEquals(java.util.Optional.of(early.seq() + 1), behind.firstBrokenSeq(), behind.reason());
+                assertTrue(behind.reason().contains("behind a copy of it taken at entry " + copy.seq()), behind.reason());
+                Model refused = get(s, operator, "/admin/audit/verify?heads=" + copy);
+                assertEquals(false, refused.getModel("data").getBoolean("intact"), refused.dumps());
+                assertEquals(early.seq() + 1, refused.getModel("data").getLong("first_broken_seq"));
+
+                // The chain grows again from the earlier head (every server appends on it), past the copy: other entries
+                // stand where the copy's did.
+                for (int i = 0; i < 20; i++) partner.getSamples(null, null, null, null);
+                assertTrue(audit.head().seq() > copy.seq());
+                assertTrue(audit.verify().firstBrokenSeq().isEmpty(), audit.verify().reason());
+                AuditLog.Verification rewritten = audit.verify(List.of(copy));
+                assertEquals(java.util.Optional.of(copy.seq()), rewritten.firstBrokenSeq(), rewritten.reason());
+                assertTrue(rewritten.reason().contains("rewritten"), rewritten.reason());
+            }
+
+            // Copies are checked where they enter: the parameter is named.
+            for (String bad : new String[] {"12", "12:" + "g".repeat(64), "-1:" + "a".repeat(64), "12:" + "a".repeat(63)}) {
+                Model answer = get(s, operator, "/admin/audit/verify?heads=" + bad);
+                assertEquals(41001, answer.getInt("code"), bad + ": " + answer.dumps());
+                assertTrue(answer.dumps().contains("heads"), answer.dumps());
+            }
+            String tooMany = String.join(",", java.util.Collections.nCopies(101, "1:" + "a".repeat(64)));
+            assertEquals(41001, get(s, operator, "/admin/audit/verify?heads=" + tooMany).getInt("code"));
+            Model twoAnswers = get(s, operator, "/admin/audit/verify?heads=1:" + "a".repeat(64) + ",1:" + "b".repeat(64));
+            assertEquals(false, twoAnswers.getModel("data").getBoolean("intact"), "two copies that disagree: " + twoAnswers.dumps());
+            Identity.Person person = Identity.user(s, "not-an-operator", "not-an-operator@example.org");
+            String userToken = Identity.userToken(s, Identity.confidentialClient(s), person.userId(), "samples").accessToken();
+            assertEquals(401, get(s, userToken, "/admin/audit/head").getInt("code"), "the head is for operators");
+        }
+    }
+
     /** The retention's cut is recorded with the key: what it leaves verifies, and the record names where the chain starts. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")

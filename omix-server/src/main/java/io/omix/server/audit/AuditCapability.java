@@ -10,6 +10,7 @@ import io.omix.server.common.validation.IntParam;
 import io.omix.server.common.validation.LongParam;
 import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
+import io.omix.server.common.validation.StringListParam;
 import io.omix.server.common.validation.StringParam;
 
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import java.util.Map;
 /**
  * The audit trail over HTTP. {@code GET /audit/mine}: what applications did with the signed-in
  * person's data (the console's "Who used my data"; scope grants). {@code GET /admin/audit} and
- * {@code GET /admin/audit/verify}: the operator's list and check (the console's audit page).
+ * {@code GET /admin/audit/verify}: the operator's list and check (the console's audit page);
+ * {@code GET /admin/audit/head}: the head to copy elsewhere, which a later check is given back.
  */
 public final class AuditCapability implements Capability {
     static final StringParam USER = Param.string("user_id").maxLength(64);
@@ -30,6 +32,9 @@ public final class AuditCapability implements Capability {
     static final DateTimeParam UNTIL = Param.dateTime("until");
     static final LongParam AFTER = Param.longInt("after").range(0, Long.MAX_VALUE).orElse(0L);
     static final IntParam LIMIT = Param.integer("limit").range(1, 1000).orElse(200);
+    static final StringListParam HEADS = Param.stringList("heads").maxItems(100).maxItemLength(90)
+            .pattern(AuditLog.Head.FORM, "seq:hash, a copy of the head as GET /admin/audit/head gave it")
+            .describe("copies of earlier heads: the check also finds a head moved back behind one, or the chain rewritten before one");
     static final LongParam BEFORE = Param.longInt("before").range(1, Long.MAX_VALUE).orElse(Long.MAX_VALUE);
 
     private final Platform platform;
@@ -62,8 +67,18 @@ public final class AuditCapability implements Capability {
                     p.get(UNTIL) == null ? null : p.get(UNTIL).toInstant(), p.get(OPERATION), p.get(AFTER), p.get(LIMIT));
             return Map.of("entries", platform.audit().list(q).stream().map(AuditLog.Entry::fields).toList());
         });
-        routes.get("/admin/audit/verify", Access.OPERATOR, ParamSpec.NONE, (r, p) -> {
-            AuditLog.Verification v = platform.audit().verify();
+        routes.get("/admin/audit/head", Access.OPERATOR, ParamSpec.NONE, (r, p) -> {
+            AuditLog.Head head = platform.audit().head();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", head.seq());
+            m.put("hash", head.hash());
+            m.put("copy", head.toString());
+            return m;
+        });
+        routes.get("/admin/audit/verify", Access.OPERATOR, ParamSpec.of(HEADS), (r, p) -> {
+            List<String> heads = p.get(HEADS);
+            AuditLog.Verification v = platform.audit().verify(heads == null ? List.of()
+                    : heads.stream().map(h -> AuditLog.Head.parse(h).orElseThrow()).toList());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("intact", v.firstBrokenSeq().isEmpty());
             m.put("checked", v.checked());

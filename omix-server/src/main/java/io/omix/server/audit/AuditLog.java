@@ -25,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -706,13 +707,56 @@ public final class AuditLog implements AutoCloseable {
     public record Verification(long checked, Optional<Long> firstBrokenSeq, String reason) {}
 
     /**
+     * The chain's head as an operator copies it somewhere else: its last entry's seq and hash, written {@code seq:hash}.
+     * The head's seal cannot tell an earlier head from the current one (someone who can write to the database and kept an
+     * earlier head row could cut the entries after it and put the row back); a copy can: {@link #verify(Collection)}.
+     */
+    public record Head(long seq, String hash) {
+        /** How a copy is written: a seq, a colon, 64 hex digits. */
+        public static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("([0-9]{1,18}):([0-9a-f]{64})");
+
+        /** A copy as {@link #toString()} wrote it, or empty when {@code text} is not one. */
+        public static Optional<Head> parse(String text) {
+            java.util.regex.Matcher m = FORM.matcher(text.strip());
+            return m.matches() ? Optional.of(new Head(Long.parseLong(m.group(1)), m.group(2))) : Optional.empty();
+        }
+
+        @Override
+        public String toString() {
+            return seq + ":" + hash;
+        }
+    }
+
+    /** The chain's head now (entries recorded so far appended first). */
+    public Head head() {
+        flush();
+        return jdbc.queryOne("SELECT seq, hash FROM audit_head WHERE id = 1", rs -> new Head(rs.getLong(1), rs.getString(2))).orElseThrow();
+    }
+
+    /** {@link #verify(Collection)} without copies of earlier heads. */
+    public Verification verify() {
+        return verify(List.of());
+    }
+
+    /**
      * Walks the chain from its oldest kept entry (older ones may have gone with the retention): each
      * entry's hash must be its fields' hash (under the chain key from the keyed-from seal's place on),
      * its link the previous entry's hash, its seq the next number; the oldest kept entry must start the
      * chain or be where a retention cut it (a sealed record of the cut), and the head must name the last
-     * entry and carry its MAC.
+     * entry and carry its MAC. Each copy of an earlier head must be at or behind the head, and its entry, where the
+     * retention kept it, must be the one it names: a head moved back, or a chain rewritten from before a copy, is found.
      */
-    public Verification verify() {
+    public Verification verify(Collection<Head> copies) {
+        java.util.Map<Long, String> copied = new java.util.HashMap<>();
+        Head latestCopy = null;
+        for (Head copy : copies) {
+            String before = copied.putIfAbsent(copy.seq(), copy.hash());
+            if (before != null && !before.equals(copy.hash())) {
+                return new Verification(0, Optional.of(copy.seq()), "two copies of the head name different entries " + copy.seq());
+            }
+            if (latestCopy == null || copy.seq() > latestCopy.seq()) latestCopy = copy;
+        }
+        Head newestCopy = latestCopy;
         flush();
         long[] checked = {0};
         Long[] broken = {null};
@@ -733,6 +777,12 @@ public final class AuditLog implements AutoCloseable {
             if (!key.holds(ChainKey.head(headSeq, headHash), headMac)) {
                 broken[0] = headSeq;
                 reason[0] = "the chain's head was changed (it does not carry the chain key's seal)";
+                return null;
+            }
+            if (newestCopy != null && newestCopy.seq() > headSeq) {
+                broken[0] = headSeq + 1;
+                reason[0] = "the chain's head is entry " + headSeq + ", behind a copy of it taken at entry " + newestCopy.seq()
+                        + ": the entries after " + headSeq + " were removed and an earlier head put back";
                 return null;
             }
             Seals seals = seals(c);
@@ -785,6 +835,9 @@ public final class AuditLog implements AutoCloseable {
                             } else if (!e.computeHash(e.seq() >= seals.keyedFrom() ? key : null).equals(e.hash())) {
                                 broken[0] = e.seq();
                                 reason[0] = "entry " + e.seq() + " was changed after it was written";
+                            } else if (copied.containsKey(e.seq()) && !copied.get(e.seq()).equals(e.hash())) {
+                                broken[0] = e.seq();
+                                reason[0] = "entry " + e.seq() + " is not the one a copy of the head taken at it names (the chain was rewritten from there)";
                             }
                             prev[0] = e.hash();
                             lastSeq[0] = e.seq();
