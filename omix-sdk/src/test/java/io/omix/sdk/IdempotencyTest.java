@@ -236,4 +236,56 @@ class IdempotencyTest {
     private static long count(Platform platform, String externalId) {
         return platform.database().jdbc().queryOne("SELECT COUNT(*) FROM samples WHERE external_sample_id = ?", rs -> rs.getLong(1), externalId).orElseThrow();
     }
+
+    /**
+     * A body streamed to its handler (here a FHIR write) is known by its bytes under its key, once read: another
+     * measurement of the same length under the key is refused (naming the key) instead of answered with the first one's
+     * answer while it is dropped; the same body again is replayed; a refused body is replayed as refused. Before, the
+     * length and type stood for such a body, and the second measurement was lost without a word.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aStreamedBodyIsKnownByItsBytesUnderItsKey(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = FhirTest.userId(s, "owner");
+            String heartRate = "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\","
+                    + "\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"effectiveDateTime\":"
+                    + "\"2025-04-01T07:30:00+08:00\",\"valueQuantity\":{\"value\":%d}}";
+            HttpResponse<String> first = fhirPost(s, owner, String.format(heartRate, 61), "obs-key-1");
+            assertEquals(201, first.statusCode(), first.body());
+            HttpResponse<String> again = fhirPost(s, owner, String.format(heartRate, 61), "obs-key-1");
+            assertEquals(201, again.statusCode(), again.body());
+            assertEquals("true", again.headers().firstValue("Idempotent-Replayed").orElse(null));
+            assertEquals(first.body(), again.body());
+            HttpResponse<String> another = fhirPost(s, owner, String.format(heartRate, 62), "obs-key-1");
+            assertEquals(400, another.statusCode(), another.body());
+            assertTrue(another.body().contains("Idempotency-Key") && another.body().contains("another body"), another.body());
+            assertTrue(another.headers().firstValue("Idempotent-Replayed").isEmpty());
+            assertEquals(201, fhirPost(s, owner, String.format(heartRate, 62), "obs-key-2").statusCode(), "under a key of its own it is written");
+            HttpResponse<String> search = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/fhir/Observation?subject=Patient/" + patient))
+                    .header("Authorization", "Bearer " + owner).build(), HttpResponse.BodyHandlers.ofString());
+            Model bundle = Model.parse(search.body());
+            List<Double> values = new ArrayList<>();
+            for (Model e : bundle.getList("entry").models()) values.add(e.getModel("resource").getModel("valueQuantity").getDouble("value"));
+            values.sort(null);
+            assertEquals(List.of(61.0, 62.0), values, "each measurement once: " + search.body());
+
+            // A body refused is replayed as refused; another body under its key is told apart too.
+            String noCode = String.format(heartRate, 63).replace("\"code\":\"8867-4\"", "\"code\":\"0000-0\"");
+            HttpResponse<String> refused = fhirPost(s, owner, noCode, "obs-key-3");
+            assertEquals(400, refused.statusCode(), refused.body());
+            HttpResponse<String> refusedAgain = fhirPost(s, owner, noCode, "obs-key-3");
+            assertEquals("true", refusedAgain.headers().firstValue("Idempotent-Replayed").orElse(null), refusedAgain.body());
+            HttpResponse<String> fixed = fhirPost(s, owner, noCode.replace("\"value\":63", "\"value\":64"), "obs-key-3");
+            assertTrue(fixed.body().contains("another body"), fixed.body());
+        }
+    }
+
+    static HttpResponse<String> fhirPost(TestServer s, String token, String body, String key) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/fhir/Observation")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/fhir+json").header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

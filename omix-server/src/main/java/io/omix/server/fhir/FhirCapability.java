@@ -748,7 +748,7 @@ public final class FhirCapability implements Capability {
 
     private static JsonNode body(ApiRequest r, int maxBytes) {
         byte[] bytes;
-        try (InputStream in = r.ctx().bodyInputStream()) {
+        try (InputStream in = r.body()) {
             bytes = in.readNBytes(maxBytes + 1);
         } catch (IOException e) {
             throw ApiException.invalidParam("body", "could not be read");

@@ -100,7 +100,7 @@ public final class FilesCapability implements Capability {
             if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
             ObjectStore.Stored stored;
             try {
-                stored = store(r, () -> objects.put(name, r.ctx().bodyInputStream(), max, contentSha(r)), "object", max);
+                stored = store(r, () -> objects.put(name, r.body(), max, contentSha(r)), "object", max);
             } catch (ApiException e) {
                 throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
             }
@@ -162,8 +162,8 @@ public final class FilesCapability implements Capability {
             long offset = (number - 1) * u.partSize();
             boolean held = store.holdsPart(u.uploadId(), number);
             ObjectStore.Stored stored = store(r, () -> held
-                            ? objects.replacePart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r))
-                            : objects.putPart(u.uploadId(), number, offset, expected, r.ctx().bodyInputStream(), contentSha(r)),
+                            ? objects.replacePart(u.uploadId(), number, offset, expected, r.body(), contentSha(r))
+                            : objects.putPart(u.uploadId(), number, offset, expected, r.body(), contentSha(r)),
                     "part", expected);
             if (stored.size() != expected) {
                 throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());

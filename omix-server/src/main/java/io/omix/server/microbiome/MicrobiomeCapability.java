@@ -95,7 +95,7 @@ public final class MicrobiomeCapability implements Capability {
             String id = p.get(BIOSAMPLE_ID);
             if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
             try {
-                ProfileImporter.Result result = importProfile(id, p.get(KIND), p.get(ANY_CATALOG), r.ctx().bodyInputStream(), p.get(SOFTWARE));
+                ProfileImporter.Result result = importProfile(id, p.get(KIND), p.get(ANY_CATALOG), r.body(), p.get(SOFTWARE));
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("biosample_id", id);
                 out.put("kind", result.kind());

@@ -86,7 +86,7 @@ public final class VariantsCapability implements Capability {
             String id = p.get(BIOSAMPLE_ID);
             if (samples.find(id).isEmpty()) throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
             // The parameters hold Options' own rules (length, range, no control characters): refused above, each by name.
-            VcfImporter.Result r = importVcf(id, request.ctx().bodyInputStream(),
+            VcfImporter.Result r = importVcf(id, request.body(),
                     new VcfImporter.Options(p.get(ASSEMBLY), p.get(DBSNP_BUILD), p.get(PIPELINE), p.get(SAMPLE_NAME)));
             return result(r);
         });

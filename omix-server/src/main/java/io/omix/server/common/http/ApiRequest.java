@@ -40,6 +40,26 @@ public final class ApiRequest {
         return bodyIsPayload;
     }
 
+    private DigestingBody digestingBody;
+
+    /**
+     * A payload's bytes, as the handler streams them (hashed on the way when the request carries an Idempotency-Key, so
+     * that a repeat under the key can be told from another body). Handlers read payloads here, never from the context.
+     */
+    public java.io.InputStream body() throws java.io.IOException {
+        return digestingBody != null ? digestingBody : ctx.bodyInputStream();
+    }
+
+    /** From now on {@link #body()} hashes what is read under {@code mac}. */
+    void digestBody(javax.crypto.Mac mac) throws java.io.IOException {
+        digestingBody = new DigestingBody(ctx.bodyInputStream(), mac);
+    }
+
+    /** The body's keyed hash ({@link DigestingBody#finish}), or null when it was not being hashed. */
+    String finishBodyDigest(long maxRest) {
+        return digestingBody == null ? null : digestingBody.finish(maxRest);
+    }
+
     public Context ctx() {
         return ctx;
     }

@@ -60,8 +60,17 @@ public final class Idempotency {
     /** The key is this request's: serve it, then {@link #complete}. */
     record Fresh(String owner, String key) implements Claim {}
 
-    /** The answer given before. */
-    record Replay(int status, String contentType, String body) implements Claim {}
+    /**
+     * The answer given before.
+     *
+     * @param payloadDigest the keyed hash of the first request's streamed body, null when it had none or it was not kept
+     */
+    record Replay(int status, String contentType, String body, String payloadDigest) implements Claim {}
+
+    /** The most of a repeat's streamed body read to compare it with the first one's (the largest object a default server takes). */
+    static final long MAX_COMPARED_BODY = 64L << 30;
+    /** The most of a streamed body its handler left unread (a refused import) that is read to finish its hash. */
+    static final long MAX_UNREAD_REST = 64L << 20;
 
     /** What a server derives the fingerprints' key for from its master key. */
     public static final String FINGERPRINT_KEY_PURPOSE = "idempotency-fingerprint";
@@ -99,8 +108,42 @@ public final class Idempotency {
         Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload());
         Claim claim = claimOnce(owner, key, fingerprint);
         if (claim == null) claim = awaitTurn(ctx, owner, key, fingerprint);
-        if (claim instanceof Fresh) ctx.attribute(CLAIMED, claim);
+        // A streamed body without a declared SHA-256 is known by its length and type until it has been read; then by its hash.
+        boolean streamedUndeclared = request.bodyIsPayload() && ctx.header("X-Omix-Content-SHA256") == null;
+        if (claim instanceof Replay replay && replay.payloadDigest() != null && streamedUndeclared) {
+            try {
+                request.digestBody(payloadMac());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (!DigestingBody.same(request.finishBodyDigest(MAX_COMPARED_BODY), replay.payloadDigest())) {
+                throw ApiException.invalidParam(HEADER, "was used with another body (its bytes differ from the first request's);"
+                        + " a new write needs a new key");
+            }
+        }
+        if (claim instanceof Fresh) {
+            ctx.attribute(CLAIMED, claim);
+            if (streamedUndeclared) {
+                try {
+                    request.digestBody(payloadMac());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
         return claim;
+    }
+
+    /** The keyed hash of streamed bodies: the fingerprints' key, in a domain of its own. */
+    private javax.crypto.Mac payloadMac() {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(fingerprintKey);
+            mac.update("streamed body\n".getBytes(StandardCharsets.US_ASCII));
+            return mac;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -152,10 +195,10 @@ public final class Idempotency {
         for (int attempt = 0; ; attempt++) {
             try {
                 return jdbc.inTransaction(c -> {
-                    List<Object[]> rows = Jdbc.query(c, "SELECT fingerprint, state, status, content_type, body, locked_until, expires_at, body_deflated"
-                            + " FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
+                    List<Object[]> rows = Jdbc.query(c, "SELECT fingerprint, state, status, content_type, body, locked_until, expires_at, body_deflated,"
+                            + " payload_digest FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
                             rs.getString(2), rs.getObject(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
-                            rs.getObject(7, OffsetDateTime.class), rs.getBytes(8)}, owner, key);
+                            rs.getObject(7, OffsetDateTime.class), rs.getBytes(8), rs.getString(9)}, owner, key);
                     if (rows.isEmpty()) {
                         Jdbc.update(c, "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, state, created_at, locked_until, expires_at)"
                                 + " VALUES (?,?,?,'running',?,?,?)", owner, key, fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT));
@@ -164,7 +207,7 @@ public final class Idempotency {
                     Object[] row = rows.get(0);
                     if (((OffsetDateTime) row[6]).isBefore(now)) { // kept long enough: the key is new again
                         Jdbc.update(c, "UPDATE idempotency_keys SET fingerprint = ?, state = 'running', status = NULL, content_type = NULL,"
-                                + " body = NULL, body_deflated = NULL, names = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
+                                + " body = NULL, body_deflated = NULL, names = NULL, payload_digest = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
                                 fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT), owner, key);
                         return new Fresh(owner, key);
                     }
@@ -173,7 +216,8 @@ public final class Idempotency {
                                 + " a new write needs a new key");
                     }
                     if ("done".equals(row[1])) {
-                        return new Replay(((Number) row[2]).intValue(), (String) row[3], row[7] != null ? inflate((byte[]) row[7]) : (String) row[4]);
+                        return new Replay(((Number) row[2]).intValue(), (String) row[3], row[7] != null ? inflate((byte[]) row[7]) : (String) row[4],
+                                (String) row[8]);
                     }
                     if (((OffsetDateTime) row[5]).isBefore(now)) { // its server went away while serving it
                         Jdbc.update(c, "UPDATE idempotency_keys SET locked_until = ? WHERE owner = ? AND idem_key = ?", now.plus(LOCK), owner, key);
@@ -204,6 +248,9 @@ public final class Idempotency {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
+        // A streamed body's hash, finished now that its handler is done (reading what it left): kept with the answer.
+        ApiRequest request = ctx.attribute(Routes.REQUEST);
+        String payloadDigest = request == null ? null : request.finishBodyDigest(MAX_UNREAD_REST);
         String names = names(body);
         List<String> samples = names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
         jdbc.inTransaction(c -> {
@@ -219,8 +266,8 @@ public final class Idempotency {
                     return null;
                 }
             }
-            Jdbc.update(c, "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ? WHERE owner = ? AND idem_key = ?",
-                    status, ctx.res().getContentType(), deflate(body), names, fresh.owner(), fresh.key());
+            Jdbc.update(c, "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ?, payload_digest = ?"
+                            + " WHERE owner = ? AND idem_key = ?", status, ctx.res().getContentType(), deflate(body), names, payloadDigest, fresh.owner(), fresh.key());
             return null;
         });
     }

@@ -127,7 +127,7 @@ public final class Routes {
     }
 
     /**
-     * An endpoint whose body is a payload (a file streamed through {@code ctx().bodyInputStream()},
+     * An endpoint whose body is a payload (a file streamed through {@link ApiRequest#body()},
      * not limited by {@code server.max-request-bytes}); parameters come from the path and query only.
      * Answers with the envelope.
      */
