@@ -455,6 +455,42 @@ class FhirTest {
         return "pw-owner-S3cret!";
     }
 
+    /**
+     * $stats reads at most fhir.stats-max-records Observations: exactly that many are summed, one more is refused naming
+     * the date window to narrow (400, 41001 as an OperationOutcome), and a narrower window is answered again.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void statsReadsAtMostItsLimit(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("fhir.stats-max-records", "100").start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            String one = "{\"request\":{\"method\":\"POST\",\"url\":\"Observation\"},\"resource\":{\"resourceType\":\"Observation\","
+                    + "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"subject\":"
+                    + "{\"reference\":\"Patient/" + patient + "\"},\"effectiveDateTime\":\"%s\",\"valueQuantity\":{\"value\":%d}}}";
+            java.time.LocalDateTime start = java.time.LocalDateTime.of(2025, 3, 1, 0, 0);
+            List<String> entries = new ArrayList<>();
+            for (int i = 0; i < 100; i++) entries.add(String.format(one, start.plusHours(i) + ":00Z", 50 + i % 10));
+            HttpResponse<String> written = post(s, "/fhir", owner, "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                    + String.join(",", entries) + "]}");
+            assertEquals(200, written.statusCode(), written.body());
+            String stats = "/fhir/Observation/$stats?patient=" + patient + "&code=8867-4&statistic=count,sum";
+            HttpResponse<String> all = raw(s, stats, owner);
+            assertEquals(200, all.statusCode(), all.body());
+            assertEquals(100, JSON.readTree(all.body()).at("/parameter/0/resource/component/0/valueQuantity/value").asInt(), all.body());
+
+            assertEquals(201, post(s, "/fhir/Observation", owner, JSON.readTree(String.format(one, "2025-03-10T00:00:00Z", 70)).get("resource").toString())
+                    .statusCode());
+            HttpResponse<String> tooMany = raw(s, stats, owner);
+            refused(tooMany, 400, "date");
+            assertTrue(tooMany.body().contains("more than 100 Observations"), tooMany.body());
+            HttpResponse<String> narrower = raw(s, stats + "&date=lt2025-03-03T00:00:00Z", owner);
+            assertEquals(200, narrower.statusCode(), narrower.body());
+            assertEquals(48, JSON.readTree(narrower.body()).at("/parameter/0/resource/component/0/valueQuantity/value").asInt(), narrower.body());
+        }
+    }
+
     static HttpResponse<String> post(TestServer s, String path, String token, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/fhir+json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

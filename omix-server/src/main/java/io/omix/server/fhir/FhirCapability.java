@@ -407,9 +407,6 @@ public final class FhirCapability implements Capability {
      */
     private static final int STATS_PAGE = 50;
 
-    /** How many records one $stats request reads at most, over all the codes it asks about. */
-    static final long STATS_MAX_RECORDS = 1_000_000;
-
     /** How many records a search reads at a time. */
     private static final int READ_PIECE = 50;
 
@@ -531,10 +528,12 @@ public final class FhirCapability implements Capability {
                     last = k.record().generateTime();
                 }
                 read += page.size();
-                if (page.size() < STATS_PAGE) break;
-                if (read >= STATS_MAX_RECORDS) {
-                    throw ApiException.invalidParam("date", "more than 1,000,000 Observations over the codes asked about: ask about a shorter window or fewer codes");
+                long most = platform.config().fhirStatsMaxRecords(); // fhir.stats-max-records
+                if (read > most) {
+                    throw ApiException.invalidParam("date", String.format(java.util.Locale.ROOT, "more than %,d Observations over the codes asked about:"
+                            + " ask about a shorter window or fewer codes", most));
                 }
+                if (page.size() < STATS_PAGE) break;
                 after = page.get(page.size() - 1).cursor();
             }
             StreamStore.DataElement e = streams.element(element).orElseThrow();
