@@ -29,7 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * mid-send leaves it to another once the lease runs out. At least once: a receiver that answered
  * but whose answer was lost gets the event again, with the same event id.
  * <p>A delivery is a POST of {@code {id, type, created_at, data}} with the signature headers (see
- * docs/api.md); 2xx is success; anything else (or no answer in 10 s, or a redirect, which is never
+ * docs/api.md); 2xx is success; anything else (or no whole answer within 20 s, or a redirect, which is never
  * followed) is retried with exponential backoff until the give-up time, then marked failed and its
  * endpoint disabled with the reason.
  */
@@ -44,6 +44,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** What a name lookup may add to a delivery's deadline. */
     private static final Duration LOOKUP_ALLOWANCE = Duration.ofSeconds(5);
+    /** The whole of one attempt: the lookup, the connection and the whole answer share it. */
+    private static final Duration DEADLINE = TIMEOUT.plus(CONNECT_TIMEOUT).plus(LOOKUP_ALLOWANCE);
     /** Deliveries in flight at once on this server. */
     private static final int BATCH = 16;
     /** Deliveries of one endpoint in flight at once, over all servers. */
@@ -181,7 +183,7 @@ final class WebhookDispatcher implements AutoCloseable {
             return;
         }
         // The whole answer within the timeout (a receiver that trickles its body forever is cut off too).
-        long left = TIMEOUT.toNanos() + CONNECT_TIMEOUT.toNanos() + LOOKUP_ALLOWANCE.toNanos() - (System.nanoTime() - f.startedNanos());
+        long left = DEADLINE.toNanos() - (System.nanoTime() - f.startedNanos());
         f.answer().orTimeout(Math.max(1, left), java.util.concurrent.TimeUnit.NANOSECONDS)
                 .whenCompleteAsync((answer, failure) -> finishSafely(f, failure), recorders);
     }
@@ -228,7 +230,7 @@ final class WebhookDispatcher implements AutoCloseable {
                     SIGNATURE_HEADER, "v1=" + sign(secret, timestamp, body));
             // The address check (a name lookup) runs on a worker when the connection opens, and the connection goes to the
             // addresses it approved.
-            java.util.concurrent.CompletableFuture<Integer> answer = sender.post(uri, headers, body, TIMEOUT.plus(CONNECT_TIMEOUT).plus(LOOKUP_ALLOWANCE));
+            java.util.concurrent.CompletableFuture<Integer> answer = sender.post(uri, headers, body, DEADLINE);
             return Optional.of(new InFlight(d, started, answer, null));
         } catch (RuntimeException e) {
             LOG.warn("webhook delivery {} to {}: {}", deliveryId, d.webhookId(), e.toString());
@@ -249,7 +251,7 @@ final class WebhookDispatcher implements AutoCloseable {
             } else if (refused != null) {
                 error = "not sent: " + refused.getMessage();
             } else if (cause instanceof java.util.concurrent.TimeoutException) {
-                error = "no answer within " + TIMEOUT.toSeconds() + " s";
+                error = "no answer within " + DEADLINE.toSeconds() + " s";
             } else if (cause instanceof java.util.concurrent.CancellationException) {
                 error = "the server stopped before an answer";
             } else if (cause instanceof java.net.ConnectException) {
@@ -362,7 +364,7 @@ final class WebhookDispatcher implements AutoCloseable {
                 thread = null;
             }
             // Deliveries in flight are recorded as their answers come, up to their deadline.
-            if (slots.tryAcquire(BATCH, TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis() + LOOKUP_ALLOWANCE.toMillis() + 1000,
+            if (slots.tryAcquire(BATCH, DEADLINE.toMillis() + 1000,
                     java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 slots.release(BATCH);
             }

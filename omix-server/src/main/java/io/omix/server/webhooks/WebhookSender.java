@@ -4,6 +4,7 @@ import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -53,23 +54,31 @@ final class WebhookSender implements AutoCloseable {
         http.setConnectTimeout(connectTimeout.toMillis());
         http.setIdleTimeout(Duration.ofSeconds(30).toMillis());
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, USER_AGENT));
+        // What a receiver answers can hold only so much: headers within 16 KiB (unbounded by default, so a receiver streaming
+        // header lines held memory for the whole deadline), no cookies kept (one receiver's cookies, for a parent domain,
+        // would go to another application's receivers), and each receiver's connection pool dropped once idle (one per
+        // host ever delivered to otherwise, which random host names would grow without end).
+        http.setMaxResponseHeadersSize(16 * 1024);
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
+        http.setDestinationIdleTimeout(Duration.ofMinutes(1).toMillis());
         http.setSocketAddressResolver((host, port, context, promise) -> {
             try {
                 lookups.execute(() -> {
+                    List<InetSocketAddress> approved = new ArrayList<>();
                     try {
                         // The scheme decides what may be reached (http only to loopback); without it, nothing may.
                         Object destination = context.get(Destination.CONTEXT_KEY);
                         if (!(destination instanceof Destination d)) throw new UrlPolicy.Refused("the receiver's address could not be checked");
-                        List<InetSocketAddress> approved = new ArrayList<>();
                         for (InetAddress a : policy.deliveryAddresses(d.getOrigin().getScheme(), host)) {
                             // The checked address under the URL's host name, which TLS verifies the certificate against (and sends
                             // as SNI); getByAddress looks nothing up.
                             approved.add(new InetSocketAddress(InetAddress.getByAddress(host, a.getAddress()), port));
                         }
-                        promise.succeeded(approved);
                     } catch (RuntimeException | java.net.UnknownHostException e) {
                         promise.failed(e);
+                        return;
                     }
+                    promise.succeeded(approved);
                 });
             } catch (RuntimeException e) { // the lookups' executor stopped
                 promise.failed(e);

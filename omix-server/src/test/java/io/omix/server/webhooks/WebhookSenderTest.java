@@ -80,6 +80,20 @@ class WebhookSenderTest {
 
         receiver = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         receiver.setHttpsConfigurator(new HttpsConfigurator(tls));
+        // A receiver that hands out a cookie for its parent domain, and one whose answer's headers never end.
+        receiver.createContext("/cookie", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Set-Cookie", "session=tossed; Domain=test; Path=/");
+            exchange.getResponseHeaders().add("Set-Cookie", "local=kept; Path=/");
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.createContext("/headers", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            for (int i = 0; i < 200; i++) exchange.getResponseHeaders().add("X-Filler-" + i, "x".repeat(1000));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         receiver.createContext("/", exchange -> {
             received.add(Map.copyOf(exchange.getRequestHeaders()));
             bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -166,6 +180,21 @@ class WebhookSenderTest {
         assertTrue(first.get("Content-type").get(0).startsWith("application/json"));
         assertEquals(List.of("receiver.test:" + receiver.getAddress().getPort()), first.get("Host"));
         assertTrue(names.asked("receiver.test") >= 1 && names.asked("receiver.test") <= 3, "looked up by the check, once per connection");
+    }
+
+    @Test
+    void whatAReceiverAnswersIsBoundedAndNotCarriedToTheNextRequest() throws Exception {
+        received.clear();
+        Names names = new Names(Map.of("receiver.test", List.of("127.0.0.1")));
+        try (WebhookSender sender = sender(new UrlPolicy(true, false, names))) {
+            String base = "https://receiver.test:" + receiver.getAddress().getPort();
+            assertEquals(204, sender.post(URI.create(base + "/cookie"), Map.of(), "{}", Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS));
+            assertEquals(204, sender.post(URI.create(base + "/hook"), Map.of(), "{}", Duration.ofSeconds(10)).get(20, TimeUnit.SECONDS));
+            assertNull(received.get(received.size() - 1).get("Cookie"), "no cookie kept from one answer for the next request");
+            // 200 KB of headers: refused by the client, not held until the deadline.
+            Throwable failure = failure(sender.post(URI.create(base + "/headers"), Map.of(), "{}", Duration.ofSeconds(10)));
+            assertNull(among(failure, java.util.concurrent.TimeoutException.class), "refused at once: " + failure);
+        }
     }
 
     @Test
