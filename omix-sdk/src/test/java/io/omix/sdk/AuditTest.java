@@ -527,6 +527,19 @@ class AuditTest {
             Identity.Person person = Identity.user(s, "not-an-operator", "not-an-operator@example.org");
             String userToken = Identity.userToken(s, Identity.confidentialClient(s), person.userId(), "samples").accessToken();
             assertEquals(401, get(s, userToken, "/admin/audit/head").getInt("code"), "the head is for operators");
+
+            // A head row without the key's seal is never handed out to be copied, nor sealed by the entries appended after it
+            // (which would launder the change): it stays unsealed, and verify keeps reporting it.
+            Identity.platform(s).audit().flush();
+            jdbc.update("UPDATE audit_head SET seq = seq + 1000 WHERE id = 1");
+            Model unsealed = get(s, operator, "/admin/audit/head");
+            assertEquals(false, unsealed.getModel("data").getBoolean("sealed"), unsealed.dumps());
+            assertEquals(null, unsealed.getModel("data").get("copy"));
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Identity.platform(s).audit().head());
+            assertTrue(refused.getMessage().contains("seal"), refused.getMessage());
+            Identity.platform(s).audit().flush();   // the requests' own entries, appended after the changed head
+            assertTrue(Identity.platform(s).audit().verify().reason().contains("seal"), Identity.platform(s).audit().verify().reason());
         }
     }
 

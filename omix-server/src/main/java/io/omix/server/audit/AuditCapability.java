@@ -68,11 +68,18 @@ public final class AuditCapability implements Capability {
             return Map.of("entries", platform.audit().list(q).stream().map(AuditLog.Entry::fields).toList());
         });
         routes.get("/admin/audit/head", Access.OPERATOR, ParamSpec.NONE, (r, p) -> {
-            AuditLog.Head head = platform.audit().head();
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("seq", head.seq());
-            m.put("hash", head.hash());
-            m.put("copy", head.toString());
+            try {
+                AuditLog.Head head = platform.audit().head();
+                m.put("sealed", true);
+                m.put("seq", head.seq());
+                m.put("hash", head.hash());
+                m.put("copy", head.toString());
+            } catch (IllegalStateException unsealed) {
+                // Nothing a script could copy: a head someone put there would fail every later check against it.
+                m.put("sealed", false);
+                m.put("copy", null);
+            }
             return m;
         });
         routes.get("/admin/audit/verify", Access.OPERATOR, ParamSpec.of(HEADS), (r, p) -> {

@@ -471,11 +471,19 @@ public final class AuditLog implements AutoCloseable {
     private List<Entry> append(Connection c, List<Entry> entries, List<byte[]> spoolLines) throws SQLException {
         long seq;
         String prev;
-        try (PreparedStatement head = c.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        boolean sealed;
+        try (PreparedStatement head = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1 FOR UPDATE");
              ResultSet rs = head.executeQuery()) {
             rs.next();
             seq = rs.getLong(1);
             prev = rs.getString(2);
+            sealed = key.holds(ChainKey.head(seq, prev), rs.getString(3));
+        }
+        if (!sealed) {
+            // Someone changed the head. Entries still go on (answers are not refused for it), but the head stays unsealed, so
+            // that verify keeps reporting it and no copy of it is handed out (sealing it here would launder the change).
+            LOG.error("audit chain's head at entry {} does not carry the chain key's seal: it was changed outside the platform;"
+                    + " entries are appended after it and it stays unsealed until the chain is repaired (omix admin audit verify)", seq);
         }
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<Entry> written = new ArrayList<>(entries.size());
@@ -489,7 +497,7 @@ public final class AuditLog implements AutoCloseable {
         for (int[] r : AuditBlock.ranges(written)) {
             insertBlock(c, written.subList(r[0], r[1]), spoolLines == null ? null : spoolLines.subList(r[0], r[1]));
         }
-        Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", seq, prev, key.mac(ChainKey.head(seq, prev)));
+        Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", seq, prev, sealed ? key.mac(ChainKey.head(seq, prev)) : UNSEALED);
         return written;
     }
 
@@ -727,10 +735,22 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** The chain's head now (entries recorded so far appended first). */
+    /**
+     * The chain's head now (entries recorded so far appended first), to copy elsewhere.
+     *
+     * @throws IllegalStateException when the head row does not carry the chain key's seal: a copy of a head someone put
+     *                               there would fail every later check against it
+     */
     public Head head() {
         flush();
-        return jdbc.queryOne("SELECT seq, hash FROM audit_head WHERE id = 1", rs -> new Head(rs.getLong(1), rs.getString(2))).orElseThrow();
+        String[] row = jdbc.queryOne("SELECT seq, hash, mac FROM audit_head WHERE id = 1",
+                rs -> new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)}).orElseThrow();
+        long seq = Long.parseLong(row[0]);
+        if (!key.holds(ChainKey.head(seq, row[1]), row[2])) {
+            throw new IllegalStateException("the audit chain's head was changed (it does not carry the chain key's seal): nothing to copy;"
+                    + " omix admin audit verify says more");
+        }
+        return new Head(seq, row[1]);
     }
 
     /** {@link #verify(Collection)} without copies of earlier heads. */
@@ -886,6 +906,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     static final String KEYED_FROM = "keyed-from";
+    /** The head's MAC once someone changed it: never a valid one (64 characters, not hex). */
+    static final String UNSEALED = "unsealed-" + "-".repeat(55);
     static final String CUT = "cut";
 
     private static java.util.Set<String> keys(PreparedStatement keysOf, long firstSeq) throws SQLException {
