@@ -280,6 +280,27 @@ class IdempotencyTest {
             assertEquals("true", refusedAgain.headers().firstValue("Idempotent-Replayed").orElse(null), refusedAgain.body());
             HttpResponse<String> fixed = fhirPost(s, owner, noCode.replace("\"value\":63", "\"value\":64"), "obs-key-3");
             assertTrue(fixed.body().contains("another body"), fixed.body());
+
+            // A body cut short (the client went away mid-body) keeps nothing under its key: the retry with the whole body
+            // is written, not answered with what the cut body got.
+            String whole = String.format(heartRate, 65);
+            byte[] bytes = whole.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(s.url()).getPort())) {
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(("POST /fhir/Observation HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + owner + "\r\nContent-Type: application/fhir+json\r\n"
+                        + "Idempotency-Key: obs-key-4\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.write(bytes, 0, bytes.length / 2);
+                out.flush();
+                Thread.sleep(300);
+            }
+            HttpResponse<String> retried = null;
+            for (int i = 0; i < 50; i++) {   // the cut request may still hold its key for a moment
+                retried = fhirPost(s, owner, whole, "obs-key-4");
+                if (retried.statusCode() != 409) break;
+                Thread.sleep(100);
+            }
+            assertEquals(201, retried.statusCode(), retried.body());
+            assertTrue(retried.headers().firstValue("Idempotent-Replayed").isEmpty(), "done, not replayed");
         }
     }
 

@@ -55,9 +55,19 @@ public final class ApiRequest {
         digestingBody = new DigestingBody(ctx.bodyInputStream(), mac);
     }
 
-    /** The body's keyed hash ({@link DigestingBody#finish}), or null when it was not being hashed. */
-    String finishBodyDigest(long maxRest) {
-        return digestingBody == null ? null : digestingBody.finish(maxRest);
+    /**
+     * The body's keyed hash once the handler is done ({@link DigestingBody#finish}, reading at most {@code maxRest} bytes it
+     * left); null when it was not being hashed, the handler never read it, or more than {@code maxRest} was left.
+     *
+     * @throws java.io.IOException when the body cannot be read to its end (the client went away mid-body)
+     */
+    DigestingBody.Digest finishBodyDigest(long maxRest) throws java.io.IOException {
+        return digestingBody == null || !digestingBody.touched() ? null : digestingBody.finish(maxRest);
+    }
+
+    /** The whole body's keyed hash, read now (at most {@code maxBytes}: null beyond); the handler never sees this body. */
+    DigestingBody.Digest digestWholeBody(javax.crypto.Mac mac, long maxBytes) throws java.io.IOException {
+        return new DigestingBody(ctx.bodyInputStream(), mac).finish(maxBytes);
     }
 
     public Context ctx() {

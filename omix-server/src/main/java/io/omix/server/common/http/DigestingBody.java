@@ -12,10 +12,15 @@ import java.util.Base64;
  * rest can still be read by {@link #finish}, which the idempotency layer calls after the handler is done.
  */
 final class DigestingBody extends InputStream {
+    /** A whole body's keyed hash and length. */
+    record Digest(String hash, long bytes) {}
+
     private final InputStream in;
     private final Mac mac;
+    private boolean read;
     private boolean ended;
     private boolean closed;
+    private long bytes;
 
     DigestingBody(InputStream in, Mac mac) {
         this.in = in;
@@ -25,18 +30,28 @@ final class DigestingBody extends InputStream {
     @Override
     public int read() throws IOException {
         if (closed) throw new IOException("the body was closed");
+        read = true;
         int b = in.read();
-        if (b < 0) ended = true;
-        else mac.update((byte) b);
+        if (b < 0) {
+            ended = true;
+        } else {
+            mac.update((byte) b);
+            bytes++;
+        }
         return b;
     }
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
         if (closed) throw new IOException("the body was closed");
+        read = true;
         int n = in.read(buffer, offset, length);
-        if (n < 0) ended = true;
-        else mac.update(buffer, offset, n);
+        if (n < 0) {
+            ended = true;
+        } else {
+            mac.update(buffer, offset, n);
+            bytes += n;
+        }
         return n;
     }
 
@@ -51,31 +66,35 @@ final class DigestingBody extends InputStream {
         closed = true;
     }
 
-    /**
-     * The keyed hash of the whole body, reading what the handler left (up to {@code maxRest} bytes more); null when
-     * more was left than that, or the body could not be read to its end (the client went away).
-     */
-    String finish(long maxRest) {
-        try {
-            byte[] buffer = new byte[1 << 16];
-            long rest = 0;
-            while (!ended) {
-                int n = in.read(buffer, 0, buffer.length);
-                if (n < 0) {
-                    ended = true;
-                    break;
-                }
-                rest += n;
-                if (rest > maxRest) return null;
-                mac.update(buffer, 0, n);
-            }
-            return "h" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
-        } catch (IOException e) {
-            return null;
-        }
+    /** Whether anything asked for the body's bytes yet. */
+    boolean touched() {
+        return read;
     }
 
-    /** Whether two digests are the same, in time that does not depend on where they differ. */
+    /**
+     * The keyed hash of the whole body, reading what is left of it (at most {@code maxRest} bytes more); null when more
+     * than that is left.
+     *
+     * @throws IOException when the body cannot be read to its end (the client went away mid-body)
+     */
+    Digest finish(long maxRest) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long rest = 0;
+        while (!ended) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, maxRest - rest + 1));
+            if (n < 0) {
+                ended = true;
+                break;
+            }
+            rest += n;
+            if (rest > maxRest) return null;
+            mac.update(buffer, 0, n);
+            bytes += n;
+        }
+        return new Digest("h" + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal()), bytes);
+    }
+
+    /** Whether two hashes are the same, in time that does not depend on where they differ. */
     static boolean same(String a, String b) {
         return a != null && b != null && MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 b.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -64,13 +64,19 @@ public final class Idempotency {
      * The answer given before.
      *
      * @param payloadDigest the keyed hash of the first request's streamed body, null when it had none or it was not kept
+     * @param payloadBytes  that body's length
      */
-    record Replay(int status, String contentType, String body, String payloadDigest) implements Claim {}
+    record Replay(int status, String contentType, String body, String payloadDigest, Long payloadBytes) implements Claim {}
 
-    /** The most of a repeat's streamed body read to compare it with the first one's (the largest object a default server takes). */
-    static final long MAX_COMPARED_BODY = 64L << 30;
     /** The most of a streamed body its handler left unread (a refused import) that is read to finish its hash. */
     static final long MAX_UNREAD_REST = 64L << 20;
+
+    /**
+     * The routes that check the bytes of a streamed body against its declared {@code X-Omix-Content-SHA256} (file uploads):
+     * there the header stands for the body. Elsewhere nothing checks the header, so the body is hashed as it is read.
+     */
+    static final java.util.Set<String> CHECKED_CONTENT_SHA = java.util.Set.of("/oss/objects/<object_name>",
+            "/oss/uploads/{upload_id}/parts/{part_number}");
 
     /** What a server derives the fingerprints' key for from its master key. */
     public static final String FINGERPRINT_KEY_PURPOSE = "idempotency-fingerprint";
@@ -108,22 +114,25 @@ public final class Idempotency {
         Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload());
         Claim claim = claimOnce(owner, key, fingerprint);
         if (claim == null) claim = awaitTurn(ctx, owner, key, fingerprint);
-        // A streamed body without a declared SHA-256 is known by its length and type until it has been read; then by its hash.
-        boolean streamedUndeclared = request.bodyIsPayload() && ctx.header("X-Omix-Content-SHA256") == null;
-        if (claim instanceof Replay replay && replay.payloadDigest() != null && streamedUndeclared) {
+        // A streamed body whose bytes nothing checks against a declared SHA-256 is known by its length and type until it has
+        // been read; then by its keyed hash.
+        boolean streamedUnchecked = request.bodyIsPayload() && !CHECKED_CONTENT_SHA.contains(route);
+        if (claim instanceof Replay replay && replay.payloadDigest() != null && streamedUnchecked) {
+            DigestingBody.Digest repeat;
             try {
-                request.digestBody(payloadMac());
+                // Read no further than the first body's length: a longer one differs already.
+                repeat = request.digestWholeBody(payloadMac(), replay.payloadBytes() == null ? 0 : replay.payloadBytes());
             } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw ApiException.invalidParam("body", "was cut short before its end");
             }
-            if (!DigestingBody.same(request.finishBodyDigest(MAX_COMPARED_BODY), replay.payloadDigest())) {
+            if (repeat == null || repeat.bytes() != replay.payloadBytes() || !DigestingBody.same(repeat.hash(), replay.payloadDigest())) {
                 throw ApiException.invalidParam(HEADER, "was used with another body (its bytes differ from the first request's);"
                         + " a new write needs a new key");
             }
         }
         if (claim instanceof Fresh) {
             ctx.attribute(CLAIMED, claim);
-            if (streamedUndeclared) {
+            if (streamedUnchecked) {
                 try {
                     request.digestBody(payloadMac());
                 } catch (java.io.IOException e) {
@@ -196,9 +205,9 @@ public final class Idempotency {
             try {
                 return jdbc.inTransaction(c -> {
                     List<Object[]> rows = Jdbc.query(c, "SELECT fingerprint, state, status, content_type, body, locked_until, expires_at, body_deflated,"
-                            + " payload_digest FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
+                            + " payload_digest, payload_bytes FROM idempotency_keys WHERE owner = ? AND idem_key = ? FOR UPDATE", rs -> new Object[] {rs.getString(1),
                             rs.getString(2), rs.getObject(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
-                            rs.getObject(7, OffsetDateTime.class), rs.getBytes(8), rs.getString(9)}, owner, key);
+                            rs.getObject(7, OffsetDateTime.class), rs.getBytes(8), rs.getString(9), rs.getObject(10)}, owner, key);
                     if (rows.isEmpty()) {
                         Jdbc.update(c, "INSERT INTO idempotency_keys (owner, idem_key, fingerprint, state, created_at, locked_until, expires_at)"
                                 + " VALUES (?,?,?,'running',?,?,?)", owner, key, fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT));
@@ -207,7 +216,7 @@ public final class Idempotency {
                     Object[] row = rows.get(0);
                     if (((OffsetDateTime) row[6]).isBefore(now)) { // kept long enough: the key is new again
                         Jdbc.update(c, "UPDATE idempotency_keys SET fingerprint = ?, state = 'running', status = NULL, content_type = NULL,"
-                                + " body = NULL, body_deflated = NULL, names = NULL, payload_digest = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
+                                + " body = NULL, body_deflated = NULL, names = NULL, payload_digest = NULL, payload_bytes = NULL, created_at = ?, locked_until = ?, expires_at = ? WHERE owner = ? AND idem_key = ?",
                                 fingerprint.keyed(), now, now.plus(LOCK), now.plus(KEPT), owner, key);
                         return new Fresh(owner, key);
                     }
@@ -217,7 +226,7 @@ public final class Idempotency {
                     }
                     if ("done".equals(row[1])) {
                         return new Replay(((Number) row[2]).intValue(), (String) row[3], row[7] != null ? inflate((byte[]) row[7]) : (String) row[4],
-                                (String) row[8]);
+                                (String) row[8], row[9] == null ? null : ((Number) row[9]).longValue());
                     }
                     if (((OffsetDateTime) row[5]).isBefore(now)) { // its server went away while serving it
                         Jdbc.update(c, "UPDATE idempotency_keys SET locked_until = ? WHERE owner = ? AND idem_key = ?", now.plus(LOCK), owner, key);
@@ -239,7 +248,7 @@ public final class Idempotency {
         jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
     }
 
-    /** After the answer is written: keep it for repeats, or (a server error) free the key for a retry. */
+    /** After the handler, as the answer is about to be written: keep it for repeats, or (a server error) free the key for a retry. */
     void complete(Context ctx) {
         if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
         int status = ctx.statusCode();
@@ -248,9 +257,17 @@ public final class Idempotency {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
-        // A streamed body's hash, finished now that its handler is done (reading what it left): kept with the answer.
+        // A streamed body's hash, finished now that its handler is done (reading what it left): kept with the answer. One that
+        // could not be read to its end (the client went away mid-body) keeps nothing: the answer spoke of a body that never
+        // arrived whole, and the client's retry, with the whole body, does the work.
         ApiRequest request = ctx.attribute(Routes.REQUEST);
-        String payloadDigest = request == null ? null : request.finishBodyDigest(MAX_UNREAD_REST);
+        DigestingBody.Digest payload;
+        try {
+            payload = request == null ? null : request.finishBodyDigest(MAX_UNREAD_REST);
+        } catch (java.io.IOException cutShort) {
+            jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
+            return;
+        }
         String names = names(body);
         List<String> samples = names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
         jdbc.inTransaction(c -> {
@@ -266,8 +283,9 @@ public final class Idempotency {
                     return null;
                 }
             }
-            Jdbc.update(c, "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ?, payload_digest = ?"
-                            + " WHERE owner = ? AND idem_key = ?", status, ctx.res().getContentType(), deflate(body), names, payloadDigest, fresh.owner(), fresh.key());
+            Jdbc.update(c, "UPDATE idempotency_keys SET state = 'done', status = ?, content_type = ?, body_deflated = ?, names = ?, payload_digest = ?,"
+                            + " payload_bytes = ? WHERE owner = ? AND idem_key = ?", status, ctx.res().getContentType(), deflate(body), names,
+                    payload == null ? null : payload.hash(), payload == null ? null : payload.bytes(), fresh.owner(), fresh.key());
             return null;
         });
     }
