@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * ({@code 409} with {@code Retry-After}). Answers that hand out secrets are never kept
  * ({@link #SECRET_ANSWERS}). Answers of
  * 500 and above are not kept, so that a retry does the work.
- * <p>The answer is kept after it was written, not in the handler's own transaction: a server killed
+ * <p>The answer is kept once the handler is done (as it is about to be written), not in the handler's own transaction: a server killed
  * between the two leaves a key that is taken over once its lock lapses ({@link #LOCK}), and the write
  * is then done again. What the SDK retries, a lost answer, is covered exactly.
  */
