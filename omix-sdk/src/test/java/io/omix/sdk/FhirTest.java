@@ -418,6 +418,19 @@ class FhirTest {
             // Read and search only: the SMART grant allows no create.
             assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
                     () -> fhir.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
+            // Refreshed in the platform's words ("streams" alone), the grant is still held to reading: its SMART scopes stay
+            // with the platform scopes they limit. Before, the new token held "streams" only, and wrote.
+            HttpResponse<String> refreshed = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=" + enc(answer.path("refresh_token").asText())
+                            + "&client_id=" + app.id() + "&scope=streams")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, refreshed.statusCode(), refreshed.body());
+            JsonNode narrowedAnswer = JSON.readTree(refreshed.body());
+            assertTrue(narrowedAnswer.path("scope").asText().contains("patient/Observation.rs"), refreshed.body());
+            IGenericClient narrowed = client(s, narrowedAnswer.path("access_token").asText());
+            assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
+                    () -> narrowed.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
+            assertEquals(1, narrowed.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class)
+                    .execute().getEntry().size(), "and still reads");
             // Observation read access is not sample access: the SMART grant did not include Specimen.
             assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
                     () -> fhir.read().resource(Specimen.class).withId(w.sample()).execute());

@@ -192,15 +192,15 @@ public final class FhirCapability implements Capability {
     // ---- Patient ----
 
     private Object patientRead(ApiRequest r, String id) {
-        requirePeopleScope(r.caller());
+        requirePeopleScope(r.caller(), 'r');
         if (userOf(r.caller(), id) == null) throw notFound("Patient", id);
         return patient(r.caller(), id);
     }
 
     /** A client's token lists the people behind its samples only with the samples scope; a person's token reads itself. */
-    private static void requirePeopleScope(Caller caller) {
+    private static void requirePeopleScope(Caller caller, char permission) {
         if (caller.kind() != Caller.Kind.USER_TOKEN) caller.requireScope(Scope.SAMPLES);
-        smart(caller, "Patient", 'r');
+        smart(caller, "Patient", permission);
     }
 
     /** A SMART app's token is held to the permissions its SMART scopes name (read, search, create) per resource type. */
@@ -212,7 +212,7 @@ public final class FhirCapability implements Capability {
 
     private Object patientSearch(ApiRequest r, Params p) {
         strict(r, PATIENT_SEARCH);
-        requirePeopleScope(r.caller());
+        requirePeopleScope(r.caller(), 's');
         Set<String> ids = new LinkedHashSet<>();
         String only = p.get(SEARCH_ID);
         if (r.caller().kind() == Caller.Kind.USER_TOKEN) {

@@ -47,6 +47,11 @@ public final class SmartScopes {
         return !anySmart;
     }
 
+    /** A SMART resource scope ({@code patient/Observation.rs}): what holds the FHIR API to what the app asked for. */
+    static boolean isResource(String scope) {
+        return RESOURCE.matcher(scope).matches();
+    }
+
     static boolean isSmart(String scope) {
         return CONTEXT.contains(scope) || RESOURCE.matcher(scope).matches();
     }

@@ -51,6 +51,10 @@ public final class InvocationTokens {
             if (NEVER_DECLARED.contains(id)) continue; // versions deployed before these were refused at deploy
             if (caller.hasScope(id) && (read || s.endsWith(WRITE))) out.add(id);
         }
+        // The caller's SMART resource scopes (patient/..., user/...) go with it: they grant nothing by themselves and only
+        // hold the FHIR API to what the app asked for (patient/Observation.rs reads), which a model invoked by a read-only
+        // SMART app must not escape by declaring streams:write.
+        for (String s : caller.scopes()) if (s.startsWith("patient/") || s.startsWith("user/")) out.add(s);
         return out;
     }
 
