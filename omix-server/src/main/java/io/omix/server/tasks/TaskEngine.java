@@ -121,6 +121,9 @@ public final class TaskEngine implements AutoCloseable {
         return view == null || task.result() == null ? task.result() : view.show(task);
     }
 
+    /** How many rows of task_queue_locks (V46) owners' submissions are spread over. */
+    private static final int QUEUE_LOCKS = 64;
+
     /** Registers what runs tasks of {@code kind}; every server of a deployment registers the same kinds. */
     public void handle(String kind, Handler handler) {
         if (handlers.putIfAbsent(kind, handler) != null) throw new IllegalStateException("two handlers for task kind " + kind);
@@ -128,6 +131,8 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Queues a task; it commits with {@code tx}, so work and the task that finishes it are queued together. */
     public Task submit(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
+        // Counted under the owner's lock row (one of 64, by hash), held until tx ends: submissions at once take turns.
+        Jdbc.query(tx, "SELECT slot FROM task_queue_locks WHERE slot = ? FOR UPDATE", rs -> 1, Math.floorMod(owner.hashCode(), QUEUE_LOCKS));
         long queued = Jdbc.query(tx, "SELECT COUNT(*) FROM tasks WHERE owner = ? AND status = 'PENDING'", rs -> rs.getLong(1), owner).get(0);
         if (queued >= queuedPerOwner) {
             throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.HTTP_TOO_MANY_REQUESTS,

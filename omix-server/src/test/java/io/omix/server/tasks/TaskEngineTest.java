@@ -148,6 +148,46 @@ class TaskEngineTest {
         }
     }
 
+    /**
+     * Submissions at once stay within tasks.max-queued-per-owner: each counts its owner's waiting tasks under the owner's
+     * lock. Before, requests submitting together could each count before the others had inserted, and go in past it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void submissionsAtOnceStayWithinTheQueue(String kind) throws Exception {
+        try (TestServer server = TestServer.builder().database(kind).setting("tasks.workers", "0").setting("tasks.max-queued-per-owner", "3").start()) {
+            Jdbc jdbc = server.server().platform().database().jdbc();
+            TaskEngine engine = server.server().platform().tasks();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(8);
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        together.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                        try {
+                            // Each in a transaction that does a little more after submitting, as a batch's commit does.
+                            jdbc.inTransaction(tx -> {
+                                engine.submit(tx, "test.count", "dsk:racing", JsonNodeFactory.instance.objectNode(), "/t");
+                                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                                return null;
+                            });
+                        } catch (io.omix.server.common.http.ApiException e) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            pool.shutdown();
+            assertEquals(3L, jdbc.queryOne("SELECT COUNT(*) FROM tasks WHERE owner = 'dsk:racing' AND status = 'PENDING'", rs -> rs.getLong(1)).orElseThrow());
+            assertEquals(21, refused.get());
+            engine.submit("test.count", "dsk:other", JsonNodeFactory.instance.objectNode(), "/t"); // another owner is not held back
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aTaskWhoseServerDiedIsClaimedAgainOnceItsLeaseRunsOut(String kind) throws Exception {
