@@ -114,6 +114,20 @@ class StreamsTest {
                 "stream_data", Map.of("note", big))), false).getList("result");
         assertEquals(false, batch.getModel(0).getBoolean("is_succeed"));
         assertTrue(batch.getModel(0).getString("message").contains("at most"), batch.getModel(0).dumps());
+        // Measured as stored, not as sent: a text of 100,000 control characters is 600,000 characters written as JSON
+        // (accepted before, six times the limit), and numbers written back take more room than sent (1e9 is 1E+9).
+        String controls = "\u0001".repeat(100_000);
+        ListModel escaped = app.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021",
+                "stream_data", controls)), false).getList("result");
+        assertEquals(false, escaped.getModel(0).getBoolean("is_succeed"), "a text whose escapes pass the limit");
+        assertTrue(escaped.getModel(0).getString("message").contains("as JSON"), escaped.getModel(0).dumps());
+        String numbers = "[" + String.join(",", java.util.Collections.nCopies(60_000, "1e9")) + "]";   // 239,999 characters sent
+        assertTrue(numbers.length() < 256 << 10);
+        assertTrue(assertThrows(ApiException.class, () -> app.writeStream(entity, QT, "2021", numbers, false))
+                .dataModel().getString("stream_data").contains("as JSON"), "300,000 characters as stored");
+        ListModel asText = app.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021",
+                "stream_data", numbers)), false).getList("result");
+        assertEquals(false, asText.getModel(0).getBoolean("is_succeed"), asText.getModel(0).dumps());
     }
 
     @Test

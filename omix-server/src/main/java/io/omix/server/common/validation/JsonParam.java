@@ -51,6 +51,8 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
             } catch (io.omix.server.common.http.ApiException e) {
                 throw new InvalidParam("must be valid JSON: " + ((java.util.Map<?, ?>) e.data()).get(name()));
             }
+            // Written back, numbers can take more characters than they were sent in (1e9 is stored as 1E+9).
+            if (maxChars < Integer.MAX_VALUE && longerThan(node, maxChars)) throw new InvalidParam("must be at most " + maxChars + " characters as JSON");
         }
         // Sent as JSON itself (not text in a form field), the same limit holds for the value written as JSON: what is
         // accepted must be answerable, and a page of records is answered whole.
