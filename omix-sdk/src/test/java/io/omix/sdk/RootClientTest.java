@@ -133,7 +133,10 @@ class RootClientTest {
             omix.openPlatform(token).getSamples(SampleQuery.all()); // the pool's first threads
             int before = sdkThreads.getAsInt();
             for (int i = 0; i < 1000; i++) omix.openPlatform(token).getSamples(SampleQuery.all());
-            assertTrue(sdkThreads.getAsInt() <= before + 4, "1,000 views, " + (sdkThreads.getAsInt() - before) + " threads more");
+            // A pool per view would leave a selector thread per view (1,000 more); the one shared pool grows by the few threads
+            // its cached executor starts when calls overlap its own tasks, more of them when the machine is loaded (5 were
+            // seen in CI against a bound of 4).
+            assertTrue(sdkThreads.getAsInt() <= before + 16, "1,000 views, " + (sdkThreads.getAsInt() - before) + " threads more");
 
             // The earlier doors too: a token's api() is a view onto its OAuth2 client's pool.
             try (OAuth2 oauth2 = OAuth2.builder(clientId, clientSecret).endpoint(server.url()).build()) {
@@ -141,7 +144,7 @@ class RootClientTest {
                 t.api().getSamples(SampleQuery.all());
                 int start = sdkThreads.getAsInt();
                 for (int i = 0; i < 50; i++) t.api().getSamples(SampleQuery.all()); // never closed, as in the report
-                assertTrue(sdkThreads.getAsInt() <= start + 4, "50 unclosed token.api(): " + (sdkThreads.getAsInt() - start) + " threads more");
+                assertTrue(sdkThreads.getAsInt() <= start + 16, "50 unclosed token.api(): " + (sdkThreads.getAsInt() - start) + " threads more");
             }
         }
     }
