@@ -228,6 +228,24 @@ class FhirTest {
             assertEquals("a report for FHIR", downloaded.body());
             assertConforms(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), owner).body());
             refused(raw(s, "/fhir/DocumentReference/" + document.get("id").asText(), w.stranger().accessToken()), 404, null);
+            // Page by page, oldest first, through the next links: every file once (before, the first 1,000 were all there was).
+            List<String> uploaded = new ArrayList<>(List.of(object));
+            for (int i = 0; i < 4; i++) uploaded.add(w.owner().upload("note-" + i + ".txt", "note " + i));
+            List<String> paged = new ArrayList<>();
+            String pageUrl = "/fhir/DocumentReference?patient=" + patient + "&_count=2";
+            for (int pages = 0; pageUrl != null; pages++) {
+                assertTrue(pages < 5, "the pages end");
+                JsonNode bundle = JSON.readTree(raw(s, pageUrl, owner).body());
+                assertConforms(bundle.toString());
+                for (JsonNode e : bundle.path("entry")) paged.add(e.at("/resource/content/0/attachment/title").asText());
+                pageUrl = null;
+                for (JsonNode link : bundle.path("link")) {
+                    if (link.path("relation").asText().equals("next")) pageUrl = link.path("url").asText().substring(s.url().length());
+                }
+            }
+            assertEquals(uploaded.size(), paged.size(), "each file once: " + paged);
+            assertEquals(new java.util.HashSet<>(uploaded), new java.util.HashSet<>(paged));
+            refused(raw(s, "/fhir/DocumentReference?patient=" + patient + "&_cursor=bm90LWEtY3Vyc29y", owner), 400, "_cursor");
 
             // A client's own token: the people behind its samples under pseudonyms, no demographics, with the samples scope.
             String clientId = s.server().platform().database().jdbc().queryOne("SELECT client_id FROM sample_clients WHERE biosample_id = ?",

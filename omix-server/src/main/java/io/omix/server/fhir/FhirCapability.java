@@ -79,6 +79,7 @@ public final class FhirCapability implements Capability {
     static final ParamSpec STATS = ParamSpec.of(SUBJECT, PATIENT, CODE, STATISTIC, FORMAT);
     static final ParamSpec OBSERVATION_SEARCH = ParamSpec.of(SUBJECT, PATIENT, CODE, COUNT, SORT, CURSOR, SEARCH_ID, FORMAT);
     static final ParamSpec SUBJECT_SEARCH = ParamSpec.of(SEARCH_ID, SUBJECT, PATIENT, FORMAT);
+    static final ParamSpec DOCUMENT_SEARCH = ParamSpec.of(SEARCH_ID, SUBJECT, PATIENT, COUNT, CURSOR, FORMAT);
     static final ParamSpec PATIENT_SEARCH = ParamSpec.of(SEARCH_ID, FORMAT);
 
     private final Platform platform;
@@ -110,7 +111,7 @@ public final class FhirCapability implements Capability {
         routes.resource(HandlerType.GET, BASE + "/Observation/$lastn", Access.TOKEN, LASTN, this::lastN);
         routes.resource(HandlerType.GET, BASE + "/Observation/$stats", Access.TOKEN, STATS, this::stats);
         routes.resource(HandlerType.GET, BASE + "/DocumentReference/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> documentRead(r, p.get(ID)));
-        routes.resource(HandlerType.GET, BASE + "/DocumentReference", Access.TOKEN, SUBJECT_SEARCH, this::documentSearch);
+        routes.resource(HandlerType.GET, BASE + "/DocumentReference", Access.TOKEN, DOCUMENT_SEARCH, this::documentSearch);
         routes.resource(HandlerType.GET, BASE + "/Observation/{id}", Access.TOKEN, ParamSpec.of(ID, FORMAT), (r, p) -> observationRead(r, p.get(ID)));
         routes.resource(HandlerType.GET, BASE + "/Observation", Access.TOKEN, OBSERVATION_SEARCH, this::observationSearch);
         routes.resourceUpload(HandlerType.POST, BASE + "/Observation", Access.TOKEN, ParamSpec.NONE, (r, p) -> observationCreate(r));
@@ -290,20 +291,27 @@ public final class FhirCapability implements Capability {
         return objects.ownedDocument(r.caller(), id).map(o -> (Object) document(r, o)).orElseThrow(() -> notFound("DocumentReference", id));
     }
 
-    /** The caller's own files: a person's token finds its person's (patient = itself); a client's token its client's. */
+    /**
+     * The caller's own files: a person's token finds its person's (patient = itself); a client's token its client's.
+     * {@code _count} a page, oldest first, the next page's link carrying where this one ended (before, the first 1,000
+     * were answered as if they were all).
+     */
     private Object documentSearch(ApiRequest r, Params p) {
-        strict(r, SUBJECT_SEARCH);
+        strict(r, DOCUMENT_SEARCH);
         r.caller().requireScope(Scope.FILES);
         smart(r.caller(), "DocumentReference", 's');
         String patient = patientOf(p);
         List<Map<String, Object>> resources = new ArrayList<>();
         boolean patientMatches = patient == null || r.caller().kind() == Caller.Kind.USER_TOKEN && patient.equals(r.caller().userId());
+        String next = null;
         if (patientMatches && p.get(SEARCH_ID) != null) {
             objects.ownedDocument(r.caller(), p.get(SEARCH_ID)).ifPresent(o -> resources.add(document(r, o)));
         } else if (patientMatches) {
-            for (io.omix.server.files.ObjectAccess.Readable o : objects.owned(r.caller(), 1000)) resources.add(document(r, o));
+            io.omix.server.files.ObjectAccess.OwnedPage page = objects.ownedPage(r.caller(), p.get(COUNT), documentCursor(p.get(CURSOR)));
+            for (io.omix.server.files.ObjectAccess.Readable o : page.files()) resources.add(document(r, o));
+            next = page.next() == null ? null : PageToken.encode(page.next().createdAt().toInstant().toString(), page.next().documentId());
         }
-        return bundle(r, "DocumentReference", resources, null);
+        return bundle(r, "DocumentReference", resources, next);
     }
 
     /** A file as a DocumentReference whose attachment URL is a signed download link, good for ten minutes. */
@@ -593,6 +601,16 @@ public final class FhirCapability implements Capability {
         return new ArrayList<>(out);
     }
 
+    private static io.omix.server.files.ObjectAccess.Position documentCursor(String token) {
+        if (token == null) return null;
+        try {
+            return PageToken.decode(token, 2, parts -> new io.omix.server.files.ObjectAccess.Position(
+                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), parts[1]));
+        } catch (ApiException | java.time.DateTimeException e) {
+            throw ApiException.invalidParam("_cursor", "is not a page link this server handed out");
+        }
+    }
+
     private static StreamStore.SearchCursor cursor(String token) {
         if (token == null) return null;
         try {
@@ -845,7 +863,7 @@ public final class FhirCapability implements Capability {
         resources.add(resource("Specimen", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
                 param("patient", "reference"))));
         resources.add(resource("DocumentReference", List.of("read", "search-type"), List.of(param("_id", "token"), param("subject", "reference"),
-                param("patient", "reference"))));
+                param("patient", "reference"), param("_count", "number"))));
         Map<String, Object> observation = resource("Observation", List.of("read", "search-type", "create"), List.of(param("_id", "token"),
                 param("subject", "reference"), param("patient", "reference"), param("code", "token"), param("date", "date")));
         observation.put("operation", List.of(Map.of("name", "lastn", "definition", "http://hl7.org/fhir/OperationDefinition/Observation-lastn"),

@@ -53,14 +53,33 @@ public final class ObjectAccess {
         return false;
     }
 
-    /** The caller's own objects (with the {@code files} scope), oldest first, at most {@code limit}. */
-    public java.util.List<Readable> owned(Caller caller, int limit) {
-        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return java.util.List.of();
-        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return java.util.List.of();
-        return jdbc.query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects WHERE owner = ? ORDER BY created_at, object_name"
-                + " FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY", rs -> new Readable(rs.getString(1), rs.getLong(2), rs.getString(3),
-                rs.getObject(4, java.time.OffsetDateTime.class)), FilesCapability.ownerOf(caller))
-                .stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList();
+    /** Where a page of {@link #ownedPage} ends: the last file read (oldest first, then by document id). */
+    public record Position(java.time.OffsetDateTime createdAt, String documentId) {}
+
+    /** A page of the caller's files, and where the next page starts (null: none after it). */
+    public record OwnedPage(java.util.List<Readable> files, Position next) {}
+
+    /**
+     * The caller's own files (with the {@code files} scope), oldest first, {@code count} rows from just after {@code after}
+     * (null: from the first). A file
+     * out of the caller's reach is left out of the page, so a page can hold fewer; {@code next} says whether more follow.
+     */
+    public OwnedPage ownedPage(Caller caller, int count, Position after) {
+        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return new OwnedPage(java.util.List.of(), null);
+        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return new OwnedPage(java.util.List.of(), null);
+        io.omix.server.common.db.SqlWhere where = new io.omix.server.common.db.SqlWhere().and("owner = ?", FilesCapability.ownerOf(caller));
+        if (after != null) {
+            where.and("(created_at > ? OR (created_at = ? AND document_id > ?))", after.createdAt(), after.createdAt(), after.documentId());
+        }
+        record Row(Readable file, String documentId) {}
+        java.util.List<Row> rows = jdbc.query("SELECT object_name, size_bytes, sha256, created_at, document_id FROM file_objects" + where.sql()
+                + " ORDER BY created_at, document_id FETCH FIRST " + (Math.max(1, count) + 1) + " ROWS ONLY",
+                rs -> new Row(new Readable(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getObject(4, java.time.OffsetDateTime.class)), rs.getString(5)),
+                where.args());
+        boolean more = rows.size() > Math.max(1, count);
+        if (more) rows = rows.subList(0, Math.max(1, count));
+        Position next = more ? new Position(rows.get(rows.size() - 1).file().createdAt(), rows.get(rows.size() - 1).documentId()) : null;
+        return new OwnedPage(rows.stream().map(Row::file).filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList(), next);
     }
 
     /** The caller's file of that FHIR id ({@link FileStore#documentId}), under the same rules as {@link #owned}. */
