@@ -449,6 +449,19 @@ class FhirTest {
                     () -> narrowed.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
             assertEquals(1, narrowed.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class)
                     .execute().getEntry().size(), "and still reads");
+            // Authorized again in the platform's words ("streams": no aud needed, and the consent page shows the same words),
+            // the new code still carries the consent's SMART limits.
+            String platformWords = authorize + "?response_type=code&client_id=" + app.id() + "&redirect_uri=" + enc(Identity.REDIRECT) + "&scope=streams"
+                    + "&state=s3&code_challenge=" + challenge + "&code_challenge_method=S256";
+            String secondCode = io.omix.server.testing.LoginPage.redirectParams(owner.authorize(platformWords, "owner", ownerPassword(w), true)).get("code");
+            HttpResponse<String> reexchanged = HTTP.send(HttpRequest.newBuilder(URI.create(tokenEndpoint)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(secondCode) + "&redirect_uri=" + enc(Identity.REDIRECT)
+                            + "&client_id=" + app.id() + "&code_verifier=" + verifier)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, reexchanged.statusCode(), reexchanged.body());
+            assertTrue(JSON.readTree(reexchanged.body()).path("scope").asText().contains("patient/Observation.rs"), reexchanged.body());
+            IGenericClient reauthorized = client(s, JSON.readTree(reexchanged.body()).path("access_token").asText());
+            assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
+                    () -> reauthorized.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
             // Observation read access is not sample access: the SMART grant did not include Specimen.
             assertThrows(ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException.class,
                     () -> fhir.read().resource(Specimen.class).withId(w.sample()).execute());

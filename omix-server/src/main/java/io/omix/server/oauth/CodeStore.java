@@ -49,8 +49,20 @@ public final class CodeStore {
                 return false;
             }
             if (!ConsentStore.remember(c, userId, clientId, TokenStore.scopes(scope), alreadyAllowed, now)) return false;
+            // Asked in the platform's words by an application the person allowed in SMART's, the code carries the consent's
+            // SMART resource scopes over what it grants: an app allowed patient/Observation.rs cannot lift its limit to
+            // reading by asking for streams again (the person would not be asked, or be shown the same words).
+            String granted = scope;
+            java.util.Set<String> asked = TokenStore.scopes(scope);
+            if (!SmartScopes.namesResource(asked)) {
+                java.util.Set<String> consent = TokenStore.scopes(Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ?",
+                        rs -> rs.getString(1), userId, clientId).stream().findFirst().orElse(""));
+                java.util.Set<String> limited = new java.util.LinkedHashSet<>(asked);
+                limited.addAll(SmartScopes.restrictionsFor(consent, asked));
+                granted = String.join(" ", limited);
+            }
             Jdbc.update(c, "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
-                    + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, scope, codeChallenge, now, now.plus(LIFETIME));
+                    + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, granted, codeChallenge, now, now.plus(LIFETIME));
             return true;
         });
         return made ? Optional.of(code) : Optional.empty();

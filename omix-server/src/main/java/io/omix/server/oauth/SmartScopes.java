@@ -76,13 +76,35 @@ public final class SmartScopes {
     }
 
     /**
-     * Keeps of a grant's scopes those the client still holds: a platform scope while the client has it, a SMART
-     * scope while the client has every platform scope it maps onto (a scope taken from the client is gone).
+     * Keeps of a grant's scopes those the client still holds: a platform scope while the client has it. SMART scopes
+     * stay: they grant only through the platform scopes kept beside them, and a SMART resource scope only restricts what
+     * those allow (taking it away with a platform scope the client lost left the FHIR API unrestricted: a read-only app
+     * could write). With no platform scope left, nothing is.
      */
     static void retainHeld(Set<String> scopes, Set<String> clientScopes) {
-        scopes.removeIf(s -> isSmart(s) ? !clientScopes.containsAll(platformScopes(s)) : !clientScopes.contains(s));
-        // Context scopes (launch/patient, offline_access, ...) grant nothing alone: with nothing else left, nothing is.
-        if (scopes.stream().allMatch(CONTEXT::contains)) scopes.clear();
+        scopes.removeIf(s -> !isSmart(s) && !clientScopes.contains(s));
+        if (scopes.stream().allMatch(SmartScopes::isSmart)) scopes.clear();
+    }
+
+    /**
+     * The SMART resource scopes of {@code held} (a consent, or a grant) that hold a token of {@code scopes}: each whose
+     * platform scopes the token has any of, and those narrowed by a query (they grant nothing). A grant that began in
+     * SMART's words stays held to them however later requests are worded (a refresh or an authorization asking for
+     * {@code streams} alone would otherwise lift a {@code patient/Observation.rs} app's limit to reading).
+     */
+    static Set<String> restrictionsFor(Set<String> held, Set<String> scopes) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String s : held) {
+            if (!isResource(s)) continue;
+            Set<String> granting = platformScopes(s);
+            if (granting.isEmpty() || granting.stream().anyMatch(scopes::contains)) out.add(s);
+        }
+        return out;
+    }
+
+    /** Whether {@code requested} names any SMART resource scope (the app speaks SMART's words, and narrows in them). */
+    static boolean namesResource(Set<String> requested) {
+        return requested.stream().anyMatch(SmartScopes::isResource);
     }
 
     /** Whether a grant of {@code granted} (space-separated) kept nothing once {@link #retainHeld} took what its client lost: it is dead. */

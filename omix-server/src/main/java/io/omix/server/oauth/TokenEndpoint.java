@@ -211,10 +211,10 @@ final class TokenEndpoint {
         for (String s : TokenStore.scopes(scope)) {
             if (SmartScopes.isSmart(s)) for (String platformScope : SmartScopes.platformScopes(s)) if (allowed.contains(platformScope)) kept.add(platformScope);
         }
-        // A grant held to SMART resource scopes stays held to them: narrowing in the platform's words keeps each of the grant's
-        // SMART resource scopes whose platform scopes survive (else asking for "streams" alone dropped patient/Observation.rs,
-        // and with it the limit to reading, without asking the person again). They only restrict what the kept scopes allow.
-        for (String s : allowed) if (SmartScopes.isResource(s) && kept.containsAll(SmartScopes.platformScopes(s))) kept.add(s);
+        // A grant held to SMART resource scopes stays held to them: narrowed in the platform's words, the token keeps the
+        // grant's SMART resource scopes over what it keeps (asking for "streams" alone dropped patient/Observation.rs, and
+        // with it the limit to reading, without asking the person again). Narrowed in SMART's words, what it names holds.
+        if (p.get(SCOPE) != null && !SmartScopes.namesResource(TokenStore.scopes(p.get(SCOPE)))) kept.addAll(SmartScopes.restrictionsFor(allowed, kept));
         scope = String.join(" ", kept);
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());

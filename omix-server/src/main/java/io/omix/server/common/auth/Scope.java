@@ -23,7 +23,7 @@ public enum Scope {
      * only for clients an operator allowed it (a first-party tool such as the CLI), never by default:
      * an ordinary app must not learn which other apps a person uses, nor cut them off.
      */
-    GRANTS("grants", "查看和撤销已授权的应用", "see and revoke the applications you authorized"),
+    GRANTS("grants", "查看和撤销已授权的应用，导出全部数据，删除账户", "see and revoke the applications you authorized, take a copy of all your data (your genome included), and delete your account"),
     /**
      * Operating the platform ({@code /admin/*}). Granted only when asked for explicitly, only to a
      * client an operator has allowed it (which makes it first-party), and only to an operator.
