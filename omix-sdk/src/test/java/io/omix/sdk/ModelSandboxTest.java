@@ -117,6 +117,12 @@ class ModelSandboxTest {
             "        time.sleep(float(p.get('seconds', '0')))",
             "        out['root'] = sorted(os.listdir('/'))",
             "        out['tmp'] = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm'))",
+            "        try:",
+            "            with open('/outside-tmp', 'w') as f:",
+            "                f.write('x')",
+            "            out['root_writable'] = True",
+            "        except OSError:",
+            "            out['root_writable'] = False",
             "        pids = [d for d in os.listdir('/proc') if d.isdigit()]",
             "        out['pids'] = len(pids)",
             "        out['seen'] = [read('/proc/%s/environ' % d) + read('/proc/%s/cmdline' % d) for d in pids]",
@@ -358,6 +364,7 @@ class ModelSandboxTest {
             assertEquals(List.of("bin", "code", "dev", "lib", "lib64", "proc", "run", "runner", "tmp", "usr"), probe.getList("root").json(),
                     "nothing of the host's file system but the runtime, the code and the channel");
             assertEquals(List.of(), probe.getList("tmp").json(), "a private, empty /tmp and /dev/shm");
+            assertEquals(false, probe.getBoolean("root_writable"), "only /tmp and /dev/shm, each with its size, take writes");
             assertTrue(probe.getInt("pids") <= 3, "only its own processes are visible: " + probe.getInt("pids"));
             for (String unreadable : List.of("other_code", "master_key", "data_dir")) {
                 assertEquals("FileNotFoundError", probe.getString(unreadable), unreadable);
@@ -410,6 +417,17 @@ class ModelSandboxTest {
                         "no endpoint registered from inside a model");
                 assertEquals(401, channelCode(channel, minted, "GET", "/webhooks", null));
                 assertEquals(0, channelCode(channel, minted, "GET", "/samples", null), "its declared reads still work");
+                // Nothing but token routes: not the token endpoints (a model revoking or introspecting its author's tokens
+                // would signal out what it read), not the sign-in pages, not signed downloads, not even /ping.
+                for (String[] tokenRoute : new String[][] {{"/oauth2/revoke", "token=x&client_id=" + app.id() + "&client_secret=" + app.secret()},
+                        {"/oauth2/introspect", "token=x&client_id=" + app.id() + "&client_secret=" + app.secret()},
+                        {"/oauth2/access_token", "grant_type=client_credentials&client_id=" + app.id() + "&client_secret=" + app.secret()},
+                        {"/oauth2/token", "grant_type=client_credentials&client_id=" + app.id() + "&client_secret=" + app.secret()}}) {
+                    assertEquals(403, channelCode(channel, minted, "POST", tokenRoute[0], tokenRoute[1]), tokenRoute[0] + ": the token refused there");
+                }
+                for (String plain : List.of("/ping", "/console/login", "/oauth2/authorize", "/oss/objects/x/y.txt", "/metrics", "/openapi.json")) {
+                    assertEquals(404, channelCode(channel, minted, "GET", plain, null), plain);
+                }
             }
         }
     }

@@ -223,6 +223,9 @@ final class Sandbox {
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
+        // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in
+        // it: only /tmp and /dev/shm, each with its size, take writes (before, files written to / held memory no limit saw).
+        c.addAll(List.of("--remount-ro", "/"));
         c.addAll(List.of("--chdir", "/tmp", "--seccomp", "4", "--"));
         c.addAll(program);
         return c;

@@ -32,11 +32,7 @@ public final class SystemRoutes implements Capability {
         // Plain text, as the original platform answered; alive() only looks at the status.
         routes.plain(HandlerType.GET, "/ping", ctx -> ctx.contentType("text/plain; charset=utf-8").result("pong"));
         routes.plain(HandlerType.GET, "/metrics", ctx -> {
-            // Operators keep /metrics behind the balancer; a model reaching the server through its box's channel is past it.
-            if (ctx.req().getAttribute(io.omix.server.common.http.ApiRequest.MODEL_CHANNEL) != null) {
-                ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
-                return;
-            }
+            // (Closed to a model's channel, as every plain route is.)
             if (!metricsTokenSha256.isEmpty() && !presentsMetricsToken(ctx.header("Authorization"))) {
                 ctx.status(401).header("WWW-Authenticate", "Bearer realm=\"metrics\"")
                         .contentType("text/plain; charset=utf-8").result("metrics.token-sha256 is set: send Authorization: Bearer <token>");

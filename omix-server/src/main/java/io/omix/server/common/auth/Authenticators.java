@@ -43,8 +43,11 @@ public final class Authenticators {
     }
 
     public Caller authenticate(ApiRequest request, Access access) {
-        if (access == Access.PUBLIC) return Caller.ANONYMOUS;
         boolean channel = request.viaModelChannel();
+        // From inside a model's box, public routes too are closed (the token endpoints: revoking or introspecting tokens
+        // of its author's would carry out, bit by bit, what the model read for its caller).
+        if (access == Access.PUBLIC && channel) throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.TOKEN_INVALID);
+        if (access == Access.PUBLIC) return Caller.ANONYMOUS;
         if (access == Access.TOKEN_IF_SENT) {
             if (!channel && request.header("Authorization") == null) return Caller.ANONYMOUS;
             access = Access.TOKEN;

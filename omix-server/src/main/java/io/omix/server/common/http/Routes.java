@@ -182,6 +182,12 @@ public final class Routes {
         table.add(new Route(method.name(), path, Access.PUBLIC, ParamSpec.NONE, Kind.PLAIN));
         routes.addHttpHandler(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
+            // A model's box reaches the API through its channel with its invocation token, and nothing else: not the sign-in
+            // pages, the token endpoints or signed downloads, through which it could signal what it read to its author.
+            if (ctx.req().getAttribute(ApiRequest.MODEL_CHANNEL) != null) {
+                ctx.status(404).contentType("text/plain; charset=utf-8").result("not found");
+                return;
+            }
             handler.handle(ctx);
         });
     }
