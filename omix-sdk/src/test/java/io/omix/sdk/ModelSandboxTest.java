@@ -117,6 +117,14 @@ class ModelSandboxTest {
             "        time.sleep(float(p.get('seconds', '0')))",
             "        out['root'] = sorted(os.listdir('/'))",
             "        out['tmp'] = sorted(os.listdir('/tmp')) + sorted(os.listdir('/dev/shm'))",
+            "        refused = []",
+            "        for family in (40, 38):",
+            "            try:",
+            "                socket.socket(family, socket.SOCK_STREAM if family == 40 else socket.SOCK_SEQPACKET).close()",
+            "                refused.append(0)",
+            "            except OSError as x:",
+            "                refused.append(x.errno)",
+            "        out['families'] = refused",
             "        try:",
             "            with open('/outside-tmp', 'w') as f:",
             "                f.write('x')",
@@ -365,6 +373,8 @@ class ModelSandboxTest {
                     "nothing of the host's file system but the runtime, the code and the channel");
             assertEquals(List.of(), probe.getList("tmp").json(), "a private, empty /tmp and /dev/shm");
             assertEquals(false, probe.getBoolean("root_writable"), "only /tmp and /dev/shm, each with its size, take writes");
+            assertEquals(List.of(97L, 97L), probe.getList("families").json().stream().map(n -> ((Number) n).longValue()).toList(),
+                    "vsock (which ignores network namespaces) and the kernel's crypto sockets are refused: EAFNOSUPPORT");
             assertTrue(probe.getInt("pids") <= 3, "only its own processes are visible: " + probe.getInt("pids"));
             for (String unreadable : List.of("other_code", "master_key", "data_dir")) {
                 assertEquals("FileNotFoundError", probe.getString(unreadable), unreadable);

@@ -12,7 +12,7 @@ import java.util.List;
  * modules, new namespaces, io_uring, ...), each answered EPERM; {@code clone3} answers ENOSYS so
  * that the C library falls back to {@code clone}, whose namespace flags need capabilities the box
  * does not have. {@code prctl(PR_SET_DUMPABLE, non-zero)} is refused, so a runner that made itself
- * non-dumpable stays so. Calls of another ABI (x32) and any other architecture are refused.
+ * non-dumpable stays so. Sockets of the vsock and crypto families are refused (EAFNOSUPPORT). Calls of another ABI (x32) and any other architecture are refused.
  *
  * <p>Only x86_64 is built in: its numbers are checked by the sandbox tests on every run; another
  * architecture makes the sandbox unavailable (never a box without the filter).
@@ -26,6 +26,12 @@ final class SeccompFilter {
     private static final int EPERM = 1;
     private static final int ENOSYS = 38;
     private static final int PR_SET_DUMPABLE = 4;
+    private static final int EAFNOSUPPORT = 97;
+    /**
+     * Socket families a box never opens: vsock (40), which ignores network namespaces and reaches a hypervisor's or the
+     * host's services on machines that have it, and the kernel's crypto sockets (38), a long record of kernel bugs.
+     */
+    static final int[] DENIED_SOCKET_FAMILIES = {40, 38};
 
     private static final short LD_W_ABS = 0x20;
     private static final short JEQ_K = 0x15;
@@ -34,6 +40,8 @@ final class SeccompFilter {
 
     // x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
     private static final int PRCTL = 157;
+    private static final int SOCKET = 41;
+    private static final int SOCKETPAIR = 53;
     private static final int CLONE3 = 435;
     static final int[] DENIED_X86_64 = {
             101, // ptrace
@@ -78,10 +86,12 @@ final class SeccompFilter {
         p.add(new long[] {RET_K, 0, 0, RET_KILL_PROCESS});
         p.add(new long[] {LD_W_ABS, 0, 0, 0}); // nr
         int checksStart = p.size();
-        // Labels, as negative placeholders: -1 deny, -2 enosys, -3 prctl check.
+        // Labels, as negative placeholders: -1 deny, -2 enosys, -3 prctl check, -4 socket family check.
         p.add(new long[] {JGE_K, -1, 0, X32_SYSCALL_BIT});
         p.add(new long[] {JEQ_K, -2, 0, CLONE3});
         p.add(new long[] {JEQ_K, -3, 0, PRCTL});
+        p.add(new long[] {JEQ_K, -4, 0, SOCKET});
+        p.add(new long[] {JEQ_K, -4, 0, SOCKETPAIR});
         for (int nr : DENIED_X86_64) p.add(new long[] {JEQ_K, -1, 0, nr});
         p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
         int deny = p.size();
@@ -95,10 +105,18 @@ final class SeccompFilter {
         p.add(new long[] {JEQ_K, 0, 1, 0}); // dumpable 0: allow; anything else: deny
         p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
         p.add(new long[] {RET_K, 0, 0, RET_ERRNO | EPERM});
+        int socket = p.size();
+        p.add(new long[] {LD_W_ABS, 0, 0, 16}); // args[0], low half: the family
+        for (int i = 0; i < DENIED_SOCKET_FAMILIES.length; i++) {
+            // Equal: jump over the remaining checks and the allow, to the refusal.
+            p.add(new long[] {JEQ_K, DENIED_SOCKET_FAMILIES.length - i, 0, DENIED_SOCKET_FAMILIES[i]});
+        }
+        p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
+        p.add(new long[] {RET_K, 0, 0, RET_ERRNO | EAFNOSUPPORT});
         for (int i = checksStart; i < deny; i++) {
             long[] insn = p.get(i);
             if (insn[1] < 0) {
-                int target = insn[1] == -1 ? deny : insn[1] == -2 ? enosys : prctl;
+                int target = insn[1] == -1 ? deny : insn[1] == -2 ? enosys : insn[1] == -3 ? prctl : socket;
                 int offset = target - (i + 1);
                 if (offset > 255) throw new IllegalStateException("seccomp jump too far");
                 insn[1] = offset;
