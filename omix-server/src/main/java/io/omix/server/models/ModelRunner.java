@@ -445,8 +445,22 @@ final class ModelRunner implements AutoCloseable {
         }
 
         String tail() {
-            String t = new String(bytes, StandardCharsets.UTF_8);
+            String t = ownersView(new String(bytes, StandardCharsets.UTF_8));
             return t.length() <= KEPT_LOG_CHARS ? t : t.substring(t.length() - KEPT_LOG_CHARS);
         }
+    }
+
+    /** The launcher's own lines: bubblewrap's, the box's first shell's (named omix-sandbox) and prlimit's. */
+    private static final java.util.regex.Pattern LAUNCHER_LINE = java.util.regex.Pattern.compile("(?m)^(?:bwrap|omix-sandbox|prlimit): .*(?:\\R|\\z)");
+
+    /**
+     * A box's log as its model's owner sees it: without the launcher's own lines, which name the host's paths (the code's
+     * directory, the control groups); those go to the server's log.
+     */
+    static String ownersView(String log) {
+        java.util.regex.Matcher m = LAUNCHER_LINE.matcher(log);
+        if (!m.find()) return log;
+        LOG.warn("model box launcher: {}", m.group().strip());
+        return m.reset().replaceAll("");
     }
 }
