@@ -469,16 +469,10 @@ public final class AuditLog implements AutoCloseable {
 
     /** Appends entries at the chain's end in {@code c}'s transaction (the head row stays locked until it ends). */
     private List<Entry> append(Connection c, List<Entry> entries, List<byte[]> spoolLines) throws SQLException {
-        long seq;
-        String prev;
-        boolean sealed;
-        try (PreparedStatement head = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1 FOR UPDATE");
-             ResultSet rs = head.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-            prev = rs.getString(2);
-            sealed = key.holds(ChainKey.head(seq, prev), rs.getString(3));
-        }
+        HeadRow head = readHead(c, " FOR UPDATE");
+        long seq = head.seq();
+        String prev = head.hash();
+        boolean sealed = head.sealed();
         if (!sealed) {
             // Someone changed the head. Entries still go on (answers are not refused for it), but the head stays unsealed, so
             // that verify keeps reporting it and no copy of it is handed out (sealing it here would launder the change).
@@ -499,6 +493,17 @@ public final class AuditLog implements AutoCloseable {
         }
         Jdbc.update(c, "UPDATE audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1", seq, prev, sealed ? key.mac(ChainKey.head(seq, prev)) : UNSEALED);
         return written;
+    }
+
+    /** The chain's head row: its last entry's seq and hash, and whether it carries the chain key's seal. */
+    private record HeadRow(long seq, String hash, boolean sealed) {}
+
+    /** Reads the head row in {@code c} ({@code lock}: {@code " FOR UPDATE"} to hold it until the transaction ends, or empty). */
+    private HeadRow readHead(Connection c, String lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1" + lock); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new HeadRow(rs.getLong(1), rs.getString(2), key.holds(ChainKey.head(rs.getLong(1), rs.getString(2)), rs.getString(3)));
+        }
     }
 
     /** Stores appended entries as one block, with the keys it is found by. */
@@ -743,14 +748,12 @@ public final class AuditLog implements AutoCloseable {
      */
     public Head head() {
         flush();
-        String[] row = jdbc.queryOne("SELECT seq, hash, mac FROM audit_head WHERE id = 1",
-                rs -> new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)}).orElseThrow();
-        long seq = Long.parseLong(row[0]);
-        if (!key.holds(ChainKey.head(seq, row[1]), row[2])) {
+        HeadRow head = jdbc.withConnection(c -> readHead(c, ""));
+        if (!head.sealed()) {
             throw new IllegalStateException("the audit chain's head was changed (it does not carry the chain key's seal): nothing to copy;"
                     + " omix admin audit verify says more");
         }
-        return new Head(seq, row[1]);
+        return new Head(head.seq(), head.hash());
     }
 
     /** {@link #verify(Collection)} without copies of earlier heads. */
@@ -768,15 +771,13 @@ public final class AuditLog implements AutoCloseable {
      */
     public Verification verify(Collection<Head> copies) {
         java.util.Map<Long, String> copied = new java.util.HashMap<>();
-        Head latestCopy = null;
         for (Head copy : copies) {
             String before = copied.putIfAbsent(copy.seq(), copy.hash());
             if (before != null && !before.equals(copy.hash())) {
                 return new Verification(0, Optional.of(copy.seq()), "two copies of the head name different entries " + copy.seq());
             }
-            if (latestCopy == null || copy.seq() > latestCopy.seq()) latestCopy = copy;
         }
-        Head newestCopy = latestCopy;
+        Head newestCopy = copies.stream().max(java.util.Comparator.comparingLong(Head::seq)).orElse(null);
         flush();
         long[] checked = {0};
         Long[] broken = {null};
@@ -785,16 +786,10 @@ public final class AuditLog implements AutoCloseable {
         long[] lastSeq = {0};
         jdbc.withConnection(c -> {
             // The head first: entries appended while the walk goes on are past it and not looked at.
-            long headSeq;
-            String headHash;
-            String headMac;
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1"); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                headSeq = rs.getLong(1);
-                headHash = rs.getString(2);
-                headMac = rs.getString(3);
-            }
-            if (!key.holds(ChainKey.head(headSeq, headHash), headMac)) {
+            HeadRow head = readHead(c, "");
+            long headSeq = head.seq();
+            String headHash = head.hash();
+            if (!head.sealed()) {
                 broken[0] = headSeq;
                 reason[0] = "the chain's head was changed (it does not carry the chain key's seal)";
                 return null;

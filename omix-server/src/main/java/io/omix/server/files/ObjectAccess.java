@@ -59,33 +59,38 @@ public final class ObjectAccess {
     /** A page of the caller's files, and where the next page starts (null: none after it). */
     public record OwnedPage(java.util.List<Readable> files, Position next) {}
 
+    /** Whether {@code caller} owns files it may list: an OAuth token (a person's or an application's) with the files scope. */
+    private static boolean holdsFiles(Caller caller) {
+        return (caller.kind() == Caller.Kind.USER_TOKEN || caller.kind() == Caller.Kind.CLIENT_TOKEN)
+                && caller.hasScope(io.omix.server.common.auth.Scope.FILES.id());
+    }
+
     /**
      * The caller's own files (with the {@code files} scope), oldest first, {@code count} rows from just after {@code after}
-     * (null: from the first). A file
-     * out of the caller's reach is left out of the page, so a page can hold fewer; {@code next} says whether more follow.
+     * (null: from the first). A file out of the caller's reach is left out of the page, so a page can hold fewer;
+     * {@code next} says whether more follow.
      */
     public OwnedPage ownedPage(Caller caller, int count, Position after) {
-        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return new OwnedPage(java.util.List.of(), null);
-        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return new OwnedPage(java.util.List.of(), null);
+        if (!holdsFiles(caller)) return new OwnedPage(java.util.List.of(), null);
+        int rowsAPage = Math.max(1, count);
         io.omix.server.common.db.SqlWhere where = new io.omix.server.common.db.SqlWhere().and("owner = ?", FilesCapability.ownerOf(caller));
         if (after != null) {
             where.and("(created_at > ? OR (created_at = ? AND document_id > ?))", after.createdAt(), after.createdAt(), after.documentId());
         }
         record Row(Readable file, String documentId) {}
         java.util.List<Row> rows = jdbc.query("SELECT object_name, size_bytes, sha256, created_at, document_id FROM file_objects" + where.sql()
-                + " ORDER BY created_at, document_id FETCH FIRST " + (Math.max(1, count) + 1) + " ROWS ONLY",
+                + " ORDER BY created_at, document_id FETCH FIRST " + (rowsAPage + 1) + " ROWS ONLY",
                 rs -> new Row(new Readable(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getObject(4, java.time.OffsetDateTime.class)), rs.getString(5)),
                 where.args());
-        boolean more = rows.size() > Math.max(1, count);
-        if (more) rows = rows.subList(0, Math.max(1, count));
+        boolean more = rows.size() > rowsAPage;
+        if (more) rows = rows.subList(0, rowsAPage);
         Position next = more ? new Position(rows.get(rows.size() - 1).file().createdAt(), rows.get(rows.size() - 1).documentId()) : null;
         return new OwnedPage(rows.stream().map(Row::file).filter(o -> ObjectNames.withinReach(o.objectName(), caller)).toList(), next);
     }
 
-    /** The caller's file of that FHIR id ({@link FileStore#documentId}), under the same rules as {@link #owned}. */
+    /** The caller's file of that FHIR id ({@link FileStore#documentId}), under the same rules as {@link #ownedPage}. */
     public Optional<Readable> ownedDocument(Caller caller, String documentId) {
-        if (caller.kind() != Caller.Kind.USER_TOKEN && caller.kind() != Caller.Kind.CLIENT_TOKEN) return Optional.empty();
-        if (!caller.hasScope(io.omix.server.common.auth.Scope.FILES.id())) return Optional.empty();
+        if (!holdsFiles(caller)) return Optional.empty();
         return jdbc.query("SELECT object_name, size_bytes, sha256, created_at FROM file_objects WHERE owner = ? AND document_id = ?",
                 rs -> new Readable(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getObject(4, java.time.OffsetDateTime.class)),
                 FilesCapability.ownerOf(caller), documentId).stream().filter(o -> ObjectNames.withinReach(o.objectName(), caller)).findFirst();

@@ -412,11 +412,10 @@ final class ModelRunner implements AutoCloseable {
             if (status < 0) return Frame.NONE;
             byte[] digits = in.readNBytes(10);
             if (digits.length < 10) return new Frame('?', new byte[0], false);
-            long length;
             String written = new String(digits, StandardCharsets.US_ASCII);
             // Ten decimal digits and nothing else (a sign would pass parseLong: a negative length made a 500).
             if (!written.chars().allMatch(ch -> ch >= '0' && ch <= '9')) return new Frame('?', new byte[0], false);
-            length = Long.parseLong(written);
+            long length = Long.parseLong(written);
             if (length > MAX_RESULT_BYTES) return new Frame((char) status, new byte[0], true);
             byte[] body = in.readNBytes((int) length);
             if (body.length < length) return new Frame('?', new byte[0], false);

@@ -12,7 +12,8 @@ import java.util.List;
  * modules, new namespaces, io_uring, ...), each answered EPERM; {@code clone3} answers ENOSYS so
  * that the C library falls back to {@code clone}, whose namespace flags need capabilities the box
  * does not have. {@code prctl(PR_SET_DUMPABLE, non-zero)} is refused, so a runner that made itself
- * non-dumpable stays so. Sockets of the vsock and crypto families are refused (EAFNOSUPPORT). Calls of another ABI (x32) and any other architecture are refused.
+ * non-dumpable stays so. Sockets of the vsock and crypto families are refused (EAFNOSUPPORT). Calls of
+ * another ABI (x32) and any other architecture are refused.
  *
  * <p>Only x86_64 is built in: its numbers are checked by the sandbox tests on every run; another
  * architecture makes the sandbox unavailable (never a box without the filter).

@@ -48,15 +48,14 @@ public final class CodeStore {
                     sessionHash, userId, now).isEmpty()) {
                 return false;
             }
-            if (!ConsentStore.remember(c, userId, clientId, TokenStore.scopes(scope), alreadyAllowed, now)) return false;
+            java.util.Set<String> consent = ConsentStore.remember(c, userId, clientId, TokenStore.scopes(scope), alreadyAllowed, now);
+            if (consent == null) return false;
             // Asked in the platform's words by an application the person allowed in SMART's, the code carries the consent's
             // SMART resource scopes over what it grants: an app allowed patient/Observation.rs cannot lift its limit to
             // reading by asking for streams again (the person would not be asked, or be shown the same words).
             String granted = scope;
             java.util.Set<String> asked = TokenStore.scopes(scope);
             if (!SmartScopes.namesResource(asked)) {
-                java.util.Set<String> consent = TokenStore.scopes(Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ?",
-                        rs -> rs.getString(1), userId, clientId).stream().findFirst().orElse(""));
                 java.util.Set<String> limited = new java.util.LinkedHashSet<>(asked);
                 limited.addAll(SmartScopes.restrictionsFor(consent, asked));
                 granted = String.join(" ", limited);

@@ -42,24 +42,26 @@ public final class ConsentStore {
      * held until it ends (a revocation in flight waits, or came first and is seen).
      *
      * @param alreadyAllowed the person was not asked, their consent covering the scopes: it must still cover them
-     * @return false when {@code alreadyAllowed} and the consent no longer covers the scopes (revoked meanwhile)
+     * @return the consent's scopes now, or null when {@code alreadyAllowed} and the consent no longer covers the scopes
+     *         (revoked meanwhile)
      */
-    static boolean remember(java.sql.Connection c, String userId, String clientId, Set<String> scopes, boolean alreadyAllowed,
-                            OffsetDateTime now) throws java.sql.SQLException {
+    static Set<String> remember(java.sql.Connection c, String userId, String clientId, Set<String> scopes, boolean alreadyAllowed,
+                                OffsetDateTime now) throws java.sql.SQLException {
         List<String> held = Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE",
                 rs -> rs.getString(1), userId, clientId);
-        if (alreadyAllowed) return !held.isEmpty() && TokenStore.scopes(held.get(0)).containsAll(scopes);
-        if (held.isEmpty()) {
+        Set<String> consent = held.isEmpty() ? null : TokenStore.scopes(held.get(0));
+        if (alreadyAllowed) return consent != null && consent.containsAll(scopes) ? consent : null;
+        if (consent == null) {
             Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
                     userId, clientId, String.join(" ", scopes), now, now);
-        } else {
-            Set<String> all = new LinkedHashSet<>(TokenStore.scopes(held.get(0)));
-            if (all.addAll(scopes)) {
-                Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
-                        String.join(" ", all), now, userId, clientId);
-            }
+            return scopes;
         }
-        return true;
+        Set<String> all = new LinkedHashSet<>(consent);
+        if (all.addAll(scopes)) {
+            Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
+                    String.join(" ", all), now, userId, clientId);
+        }
+        return all;
     }
 
     /** Every application {@code userId} authorized, most recently granted first. */

@@ -175,6 +175,7 @@ public final class StreamsCapability implements Capability {
             String elementId = item.path("data_element_id").asText(null);
             String problem = null;
             PartialTime time = null;
+            JsonNode data = null;   // stream_data as it will be stored, once read
             if (!item.isObject()) {
                 problem = "each item must be a JSON object";
             } else if (entityId == null || !wellFormedEntities.computeIfAbsent(entityId, e -> UUID_LIKE.matcher(e).matches())) {
@@ -184,7 +185,8 @@ public final class StreamsCapability implements Capability {
                 problem = "data_element_id 不存在";
             } else if (!item.has("stream_data") || item.get("stream_data").isNull()) {
                 problem = "stream_data is required";
-            } else if (!bodyWithinOneRecord && io.omix.server.common.validation.JsonParam.longerThan(parsedIfText(item.get("stream_data")), MAX_DATA_CHARS)) {
+            } else if (!bodyWithinOneRecord
+                    && io.omix.server.common.validation.JsonParam.longerThan(data = parsedIfText(item.get("stream_data")), MAX_DATA_CHARS)) {
                 // Measured as it will be stored: a text's escapes (a control character is six characters written as JSON) and
                 // numbers written back (1e9 as 1E+9) make it longer than it was sent. (A body within three quarters of one
                 // record's limit holds no record beyond it: the usual batch is not serialized an extra time.)
@@ -210,7 +212,7 @@ public final class StreamsCapability implements Capability {
                     new StreamMeta(caller.namespace(), entityId), time == null ? null : PartialTime.render(time.resolve(zone)), null,
                     new ElementRef(elementId == null ? "" : elementId)));
             if (problem == null) {
-                toWrite.add(new StreamStore.NewRecord(entityId, elementId, time, parsedIfText(item.get("stream_data"))));
+                toWrite.add(new StreamStore.NewRecord(entityId, elementId, time, data != null ? data : parsedIfText(item.get("stream_data"))));
                 positions.add(index);
             }
         }

@@ -205,8 +205,11 @@ final class WebhookDispatcher implements AutoCloseable {
     private record Claimed(long deliveryId, String webhookId, String eventId, String type, String data, String coalesceKey, long coalesced,
                            int attempts, OffsetDateTime createdAt, OffsetDateTime retryUntil, int backoffFrom) {}
 
-    /** A delivery on its way: the answer to come, or the reason it was not sent. */
-    /** @param answer the receiver's HTTP status to come */
+    /**
+     * A delivery on its way: the answer to come, or the reason it was not sent.
+     *
+     * @param answer the receiver's HTTP status to come
+     */
     private record InFlight(Claimed delivery, long startedNanos, java.util.concurrent.CompletableFuture<Integer> answer, String notSent) {}
 
     private Optional<InFlight> start(long deliveryId) {
