@@ -153,8 +153,13 @@ class InterpretationModelsTest {
                 assertTrue(Files.isDirectory(unpacked(code, 1)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
                 assertFalse(Files.exists(unpacked(code, 2)), "version 2, neither, is not kept unpacked");
                 assertFalse(Files.exists(namedByNumberAlone), "a directory of the older naming, which nothing reads, goes too");
+                var unpackedAgain = s.server().platform().metrics().get("omix.models.unpacked_again").counter();
+                double before = unpackedAgain.count();
                 api.rollbackModel("zS68QlusdT2RWsZ", 2);
                 assertEquals(2, api.invokeModel("zS68QlusdT2RWsZ", Map.of()).at("model_data.version"), "unpacked again from its package");
+                assertEquals(before + 1, unpackedAgain.count());
+                assertTrue(Files.isDirectory(unpacked(code, 2)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
+                assertFalse(Files.exists(unpacked(code, 1)), "the stable version before the rollback goes: rollbacks do not fill the disk");
             }
         }
     }
@@ -206,6 +211,52 @@ class InterpretationModelsTest {
             assertEquals(41001, code(() -> app.task(taskId)));
             a.waitFor(a.task(taskId), WAIT);
         }
+    }
+
+    /**
+     * Invocations arriving together at a version that is not unpacked on their server (rolled back to, or deployed by
+     * another) wait for one unpacking of its package, and all run it. Before, each copied and unpacked the package (here
+     * 120 MiB of code) into a directory of its own.
+     */
+    @Test
+    void invocationsArrivingTogetherUnpackAVersionOnce() throws Exception {
+        Path big = dir.resolve("big.zip");
+        try (OutputStream out = Files.newOutputStream(big); ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("index.py"));
+            zip.write(("def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {'v': 1}}\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("weights.txt"));
+            byte[] chunk = "0123456789abcdef".repeat(1 << 16).getBytes(StandardCharsets.US_ASCII);   // 1 MiB
+            for (int i = 0; i < 120; i++) zip.write(chunk);
+            zip.closeEntry();
+        }
+        deployed(owner, "unpackedOnce", big, ModelConfig.defaults());
+        owner.publishModel("unpackedOnce", "v1");
+        deployed(owner, "unpackedOnce", handler("once2", "", "{'v': 2}"), ModelConfig.defaults());
+        owner.publishModel("unpackedOnce", "v2");
+        deployed(owner, "unpackedOnce", handler("once3", "", "{'v': 3}"), ModelConfig.defaults());
+        Path code = server.server().platform().config().modelsRoot().resolve("unpackedOnce");
+        assertFalse(Files.exists(unpacked(code, 1)), "neither stable nor draft: not kept unpacked");
+        owner.rollbackModel("unpackedOnce", 1);
+        var unpackedAgain = server.server().platform().metrics().get("omix.models.unpacked_again").counter();
+        double before = unpackedAgain.count();
+        var together = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(6);
+            List<java.util.concurrent.Future<Object>> answers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                answers.add(together.submit(() -> {
+                    start.await();
+                    return owner.invokeModel("unpackedOnce", Map.of()).at("model_data.v");
+                }));
+            }
+            for (var a : answers) assertEquals(1, a.get(120, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            together.shutdownNow();
+        }
+        assertEquals(before + 1, unpackedAgain.count(), "one unpacking for six invocations");
+        assertTrue(Files.isDirectory(unpacked(code, 1)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
+        assertFalse(Files.exists(unpacked(code, 2)), "the stable version before the rollback goes");
     }
 
     /**
@@ -379,8 +430,8 @@ class InterpretationModelsTest {
                  OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(firstAgain.url()).build(); Api api = o.getCredentialsToken().api()) {
                 assertEquals("the committed package", api.invokeModel("twoServerModel", Map.of()).at("model_data.who"));
                 assertEquals("the committed package", api.invokeDraftModel("twoServerModel", Map.of()).at("model_data.who"));
-                assertTrue(Files.isDirectory(code.resolve("2-" + sha256(leftoverPackage))) || Files.isDirectory(code.resolve("2")),
-                        "the leftover is still there, and was not run");
+                assertFalse(Files.exists(code.resolve("2-" + sha256(leftoverPackage))) || Files.exists(code.resolve("2")),
+                        "the leftover, never run, went when the committed package was unpacked beside it");
             }
         }
     }

@@ -90,6 +90,10 @@ public final class ModelsCapability implements Capability {
     private final Map<String, Optional<String>> versionScopes = new ConcurrentHashMap<>();
     /** Each version's package and its checksum, which name its code's directory. */
     private final Map<String, ModelStore.Source> versionSources = new ConcurrentHashMap<>();
+    /** The versions being unpacked again here, by their code's directory: the invocations that need one wait for one unpacking. */
+    private final Map<Path, CompletableFuture<Void>> unpacking = new ConcurrentHashMap<>();
+    /** Packages unpacked again from the object store (another server's deploy, a rollback): operators see the disk work. */
+    private final io.micrometer.core.instrument.Counter unpackedAgain;
 
     public ModelsCapability(Platform platform) {
         this.platform = platform;
@@ -101,6 +105,8 @@ public final class ModelsCapability implements Capability {
         this.channel = ModelChannel.socketUnder(codeRoot);
         this.sandbox = Sandbox.prepare(codeRoot.resolve(".runtime"), channel, platform.config().modelsPython());
         this.runner = new ModelRunner(sandbox, platform.config().modelsPoolSize());
+        this.unpackedAgain = io.micrometer.core.instrument.Counter.builder("omix.models.unpacked_again")
+                .description("model packages read from the object store to be unpacked again on this server").register(platform.metrics());
         this.sandboxCheck = CompletableFuture.supplyAsync(sandbox::selfTest);
         sandboxCheck.thenAccept(why -> {
             if (why.isPresent()) LOG.warn("Model invocations are refused on this server (41217): {}", why.get());
@@ -403,22 +409,61 @@ public final class ModelsCapability implements Capability {
         // Only the stable version and this draft stay unpacked here (any other is unpacked again from its package if it is
         // rolled back to): deploy after deploy does not fill the disk with code nobody runs.
         Integer stable = existing == null ? null : existing.stableVersion();
-        try (var versions = Files.list(target.getParent())) {
+        sweepUnpacked(target.getParent(), (v, named) -> v.equals(target) || stable != null && named.group(1).equals(String.valueOf(stable)) && named.group(2) != null);
+        return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
+    }
+
+    /** Deletes the model's unpacked versions (in {@code modelDir}) but those {@code kept} says to keep; deploy attempts are not touched. */
+    private static void sweepUnpacked(Path modelDir, java.util.function.BiPredicate<Path, java.util.regex.Matcher> kept) throws IOException {
+        try (var versions = Files.list(modelDir)) {
             for (Path v : versions.toList()) {
                 java.util.regex.Matcher named = VERSION_DIR.matcher(v.getFileName().toString());
-                if (!named.matches() || v.equals(target) || stable != null && named.group(1).equals(String.valueOf(stable)) && named.group(2) != null) continue;
-                io.omix.server.common.io.FileTrees.deleteQuietly(v);
+                if (named.matches() && !kept.test(v, named)) io.omix.server.common.io.FileTrees.deleteQuietly(v);
             }
         }
-        return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
+    }
+
+    /**
+     * The version's code on this server, unpacked again from its package when it is not here (another server deployed
+     * it, or it was rolled back to). Invocations arriving together wait for one unpacking: each would otherwise copy
+     * and unpack up to 50 MiB into a directory of its own.
+     */
+    private void requireUnpacked(ModelStore.ModelRow m, int version, Path code) {
+        if (Files.isDirectory(code)) return;
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = unpacking.putIfAbsent(code, mine);
+        if (running != null) {
+            try {
+                running.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failed) throw failed;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                throw new IllegalStateException("model " + m.modelId() + " version " + version + " is still being unpacked", e);
+            }
+            return;
+        }
+        try {
+            if (!Files.isDirectory(code)) unpackAgain(m, version, code);
+            mine.complete(null);
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            unpacking.remove(code, mine);
+        }
     }
 
     /**
      * Another server deployed this version: its code comes from the package in the shared object
      * store. Unpacking is atomic (a rename), so two requests racing here both end with whole code.
+     * Then only the versions invocations run (this one, the stable one, the draft) stay unpacked:
+     * rolling back to one old version after another does not fill the disk.
      */
     private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
         ModelStore.Source source = source(m.modelId(), version);
+        unpackedAgain.increment();
         Path copy = null;
         try {
             // The package as deployed, or nothing: a package replaced or damaged in the store since would otherwise run as
@@ -436,6 +481,11 @@ public final class ModelsCapability implements Capability {
             try (InputStream zip = Files.newInputStream(copy)) {
                 ModelPackage.unpack(zip, code, m.runtime(), m.handler());
             }
+            Set<Path> kept = new java.util.HashSet<>(Set.of(code));
+            for (Integer v : new Integer[] {m.stableVersion(), m.draftVersion()}) {
+                if (v != null) kept.add(versionDir(codeRoot, m.modelId(), v, source(m.modelId(), v).sha256()));
+            }
+            sweepUnpacked(code.getParent(), (v, named) -> kept.contains(v));
         } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
             // another request unpacked it first
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
@@ -554,7 +604,7 @@ public final class ModelsCapability implements Capability {
             params.put(k, v);
         });
         ModelRunner.Spec spec = spec(m, version);
-        if (!Files.isDirectory(spec.codeDir())) unpackAgain(m, version, spec.codeDir());
+        requireUnpacked(m, version, spec.codeDir());
         String token = invocations.mint(r.caller(), r.bearerToken(), r.grantCredential(), invocationScopes(m, version, r.caller()),
                 java.time.Duration.ofSeconds(m.timeoutSeconds() + 1L)); // the box is stopped at its timeout; one second for the handover
         String answer;
