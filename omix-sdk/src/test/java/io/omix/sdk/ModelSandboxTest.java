@@ -174,6 +174,21 @@ class ModelSandboxTest {
             "                os._exit(0)",
             "            kids.append(pid)",
             "        out['codes'] = [os.waitpid(k, 0)[1] for k in kids]",
+            "    if a == 'spin':",
+            "        began = time.time()",
+            "        kids = []",
+            "        for i in range(int(p['n'])):",
+            "            pid = os.fork()",
+            "            if pid == 0:",
+            "                while time.time() - began < float(p['seconds']):",
+            "                    pass",
+            "                os._exit(0)",
+            "            kids.append(pid)",
+            "        for k in kids:",
+            "            os.waitpid(k, 0)",
+            "        t = os.times()",
+            "        out['cpu'] = t.children_user + t.children_system",
+            "        out['wall'] = time.time() - began",
             "    if a == 'later':",
             "        time.sleep(float(p['seconds']))",
             "        out['profile'] = call(e, 'GET', '/profile')",
@@ -217,6 +232,24 @@ class ModelSandboxTest {
             Model many = owner.invokeModel("forksMemory", Map.of("action", "fork", "n", "6", "mb", "60")).getModel("model_data");
             assertTrue(many.getList("codes").json().stream().anyMatch(code -> ((Number) code).intValue() == 9),
                     "six children of 60 MiB in a box of 128 MiB: the kernel kills some (SIGKILL) " + many.dumps());
+        }
+    }
+
+    /**
+     * A box has one core's worth of CPU whatever it starts: a model that forks busy children does not take every core
+     * of the server it shares with the API and other models' boxes (the host's control groups; where the server cannot
+     * use a cpu controller it says so at start, and this cannot hold).
+     */
+    @Test
+    void aBoxHasOneCoresWorthOfCpuHoweverManyProcessesItStarts() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.omix.server.models.BoxGroups.cpuBoundedHere(), "no cpu controller for boxes on this host");
+        try (Api owner = appWithProbe(server, "spins", ModelConfig.builder().memorySize(128).timeout(30).build())) {
+            owner.publishModel("spins", "v1");
+            Model spun = owner.invokeModel("spins", Map.of("action", "spin", "n", "3", "seconds", "2")).getModel("model_data");
+            double cpu = ((Number) spun.get("cpu")).doubleValue();
+            double wall = ((Number) spun.get("wall")).doubleValue();
+            // Three children busy for two seconds would use up to six seconds of CPU on three cores; one core gives two.
+            assertTrue(cpu <= wall * 1.25, "CPU " + cpu + " s in " + wall + " s of wall clock: " + spun.dumps());
         }
     }
 

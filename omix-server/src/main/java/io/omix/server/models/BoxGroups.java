@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A control group for each box, bounding what all of its processes use together: memory (its tmpfs
- * pages included) and the number of processes. The per-process limits a box also has (address space,
+ * pages included), the number of processes and, where the host lets the server, CPU (one core's worth:
+ * a model that forks busy children does not take every core of the server it shares). The per-process limits a box also has (address space,
  * CPU time) let a model that forks multiply them; a group does not. The kernel's control groups are
  * used where the server may make them: cgroup v2 under the group the server was started in (it moves
  * itself into a leaf there: a container of its own, or systemd's Delegate=yes), else cgroup v1's memory
@@ -37,13 +38,20 @@ public final class BoxGroups {
         void remove();
     }
 
-    private final List<Path> parents;   // v1: the memory and pids hierarchies' directories for this server; v2: one
+    /** The CPU time a box may use per {@link #CPU_PERIOD_MICROS}: one core's worth. */
+    static final long CPU_QUOTA_MICROS = 100_000;
+    static final long CPU_PERIOD_MICROS = 100_000;
+
+    private final List<Path> parents;   // v1: the memory and pids hierarchies' directories for this server, then cpu's if any; v2: one
     private final boolean v2;
+    /** Whether boxes' groups bound CPU (v2's cpu controller, or v1's cpu hierarchy, where the server may use them). */
+    private final boolean cpu;
     private final AtomicLong numbers = new AtomicLong();
 
-    private BoxGroups(List<Path> parents, boolean v2) {
+    private BoxGroups(List<Path> parents, boolean v2, boolean cpu) {
         this.parents = parents;
         this.v2 = v2;
+        this.cpu = cpu;
     }
 
     /**
@@ -57,9 +65,13 @@ public final class BoxGroups {
         String tag = "omix-boxes-" + PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
         AVAILABLE.set(found.isPresent());
+        CPU_BOUNDED.set(found.isPresent() && found.get().cpu);
         if (found.isEmpty()) {
             LOG.warn("model boxes get per-process limits only: no writable control group hierarchy here (cgroup v2 delegated to the server,"
                     + " or cgroup v1 memory and pids); a model that forks can use its memory limit once per process (docs/operations.md)");
+        } else if (!found.get().cpu) {
+            LOG.warn("model boxes' CPU is bounded per process only (no cpu controller the server may use): a model that forks busy"
+                    + " children can take every core (docs/operations.md)");
         }
         return found;
     }
@@ -78,19 +90,20 @@ public final class BoxGroups {
             if (own == null) return Optional.empty();
             Path group = root.resolve(own.substring(3).replaceFirst("^/+", "")).normalize();
             if (!group.startsWith(root)) return Optional.empty();
-            String controllers = Files.readString(group.resolve("cgroup.controllers"));
+            List<String> controllers = List.of(Files.readString(group.resolve("cgroup.controllers")).trim().split("\\s+"));
             if (!controllers.contains("memory") || !controllers.contains("pids")) return Optional.empty();
+            String enabled = controllers.contains("cpu") ? "+memory +pids +cpu" : "+memory +pids";
             if (!group.getFileName().toString().equals("omix-server")) {
                 Path leaf = Files.createDirectories(group.resolve("omix-server"));
                 Files.writeString(leaf.resolve("cgroup.procs"), String.valueOf(ProcessHandle.current().pid()));
             } else {
                 group = group.getParent();   // started again inside the leaf an earlier start made
             }
-            Files.writeString(group.resolve("cgroup.subtree_control"), "+memory +pids");
+            Files.writeString(group.resolve("cgroup.subtree_control"), enabled);
             sweepStale(group);
             parent = Files.createDirectory(group.resolve(tag));
-            Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
-            BoxGroups groups = new BoxGroups(List.of(parent), true);
+            Files.writeString(parent.resolve("cgroup.subtree_control"), enabled);
+            BoxGroups groups = new BoxGroups(List.of(parent), true, controllers.contains("cpu"));
             if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
             // not this host's way: v1, or per-process limits only
@@ -109,11 +122,25 @@ public final class BoxGroups {
             sweepStale(pids);
             parents.add(Files.createDirectory(memory.resolve(tag)));
             parents.add(Files.createDirectory(pids.resolve(tag)));
-            BoxGroups groups = new BoxGroups(List.copyOf(parents), false);
-            if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
-            // not writable here
+            for (Path p : parents) removeQuietly(p);
+            return Optional.empty();   // not writable here
         }
+        // CPU where its hierarchy is writable too (often mounted as cpu,cpuacct, reached through the cpu link); else without.
+        Path cpu = Path.of("/sys/fs/cgroup/cpu");
+        try {
+            if (Files.isRegularFile(cpu.resolve("cpu.cfs_quota_us"))) {
+                sweepStale(cpu);
+                Path own = Files.createDirectory(cpu.resolve(tag));
+                BoxGroups withCpu = new BoxGroups(List.of(parents.get(0), parents.get(1), own), false, true);
+                if (withCpu.tryOne()) return Optional.of(withCpu);
+                removeQuietly(own);
+            }
+        } catch (IOException | RuntimeException e) {
+            // memory and pids alone
+        }
+        BoxGroups groups = new BoxGroups(List.copyOf(parents), false, false);
+        if (groups.tryOne()) return Optional.of(groups);
         for (Path p : parents) removeQuietly(p);
         return Optional.empty();
     }
@@ -182,11 +209,16 @@ public final class BoxGroups {
                 Files.writeString(d.resolve("memory.max"), String.valueOf(memoryBytes));
                 if (Files.exists(d.resolve("memory.swap.max"))) Files.writeString(d.resolve("memory.swap.max"), "0");
                 Files.writeString(d.resolve("pids.max"), String.valueOf(processes));
+                if (cpu) Files.writeString(d.resolve("cpu.max"), CPU_QUOTA_MICROS + " " + CPU_PERIOD_MICROS);
             } else {
                 Path mem = dirs.get(0);
                 Files.writeString(mem.resolve("memory.limit_in_bytes"), String.valueOf(memoryBytes));
                 if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) Files.writeString(mem.resolve("memory.memsw.limit_in_bytes"), String.valueOf(memoryBytes));
                 Files.writeString(dirs.get(1).resolve("pids.max"), String.valueOf(processes));
+                if (cpu) {
+                    Files.writeString(dirs.get(2).resolve("cpu.cfs_period_us"), String.valueOf(CPU_PERIOD_MICROS));
+                    Files.writeString(dirs.get(2).resolve("cpu.cfs_quota_us"), String.valueOf(CPU_QUOTA_MICROS));
+                }
             }
         } catch (IOException | RuntimeException e) {
             for (Path d : dirs) removeQuietly(d);
@@ -224,7 +256,13 @@ public final class BoxGroups {
         return AVAILABLE.get();
     }
 
+    /** Whether boxes' groups bound their CPU here (for tests and the log). */
+    public static boolean cpuBoundedHere() {
+        return CPU_BOUNDED.get();
+    }
+
     private static final java.util.concurrent.atomic.AtomicBoolean AVAILABLE = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean CPU_BOUNDED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Removes this server's parent groups (those of boxes still running stay until they are gone). */
     void close() {
