@@ -64,6 +64,13 @@ final class ModelRunner implements AutoCloseable {
     private final int budgetMb;
     /** How long an invocation waits for memory before it is answered 503 (the boxes of others are busy). */
     static final long BUDGET_WAIT_MILLIS = 2000;
+    /**
+     * The part of the budget (percent) one caller's invocations running at once may hold, so that one application or
+     * person invoking a large model many times at once leaves room for everyone else; a caller may always run one box.
+     */
+    static final int CALLER_SHARE_PERCENT = 50;
+    /** The memory (MiB) each caller's running invocations hold, by caller (absent: none). */
+    private final Map<String, Integer> heldByCaller = new ConcurrentHashMap<>();
     /** Each box's control group, where the host lets the server make them (else boxes have per-process limits only). */
     private final java.util.Optional<BoxGroups> groups;
     private final int poolSize;
@@ -102,11 +109,37 @@ final class ModelRunner implements AutoCloseable {
     }
 
     /**
-     * Runs one invocation of {@code spec}: in a box started ahead when {@code pooled} and one is
-     * ready, else in one started now. The model's answer (a JSON object's text), or the API error of
-     * its failure.
+     * Runs one invocation of {@code spec} for {@code caller} (who is invoking: the owner of its token): in a box started
+     * ahead when {@code pooled} and one is ready, else in one started now. The model's answer (a JSON object's text), or
+     * the API error of its failure; 429 when the caller's invocations running already hold its share of the memory.
      */
-    String run(Spec spec, boolean pooled, String event, String requestId) {
+    String run(Spec spec, boolean pooled, String event, String requestId, String caller) {
+        int footprint = footprintMb(spec);
+        if (!claimShare(caller, footprint)) {
+            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("reason", "your model invocations running now hold "
+                    + CALLER_SHARE_PERCENT + "% of this server's memory for models: retry when one of them has answered"));
+        }
+        try {
+            return runHolding(spec, pooled, event, requestId);
+        } finally {
+            heldByCaller.computeIfPresent(caller, (k, held) -> held - footprint <= 0 ? null : held - footprint);
+        }
+    }
+
+    /** Adds {@code mb} to what {@code caller} holds, unless that would go beyond its share (its first box always fits). */
+    private boolean claimShare(String caller, int mb) {
+        long share = (long) budgetMb * CALLER_SHARE_PERCENT / 100;
+        boolean[] claimed = {false};
+        heldByCaller.compute(caller, (k, held) -> {
+            int now = held == null ? 0 : held;
+            if (now > 0 && now + mb > share) return held;
+            claimed[0] = true;
+            return now + mb;
+        });
+        return claimed[0];
+    }
+
+    private String runHolding(Spec spec, boolean pooled, String event, String requestId) {
         Box box = null;
         if (pooled && poolSize > 0) {
             lastUse.put(spec, System.currentTimeMillis());
@@ -126,6 +159,12 @@ final class ModelRunner implements AutoCloseable {
             // (tens of milliseconds of CPU) does not compete with it.
             if (pooled && poolSize > 0) refill(spec, REFILL_DELAY_MILLIS);
         }
+    }
+
+    /** How many boxes started ahead for {@code spec} are ready (for tests). */
+    int ready(Spec spec) {
+        Deque<Box> ready = pool.get(spec);
+        return ready == null ? 0 : ready.size();
     }
 
     /** Starts boxes for a version that has just become the one invocations run (publish, rollback). */
@@ -218,7 +257,16 @@ final class ModelRunner implements AutoCloseable {
         int footprint = footprintMb(spec);
         boolean got;
         try {
-            got = waiting ? budget.tryAcquire(footprint, BUDGET_WAIT_MILLIS, TimeUnit.MILLISECONDS) : budget.tryAcquire(footprint);
+            if (!waiting) {
+                // Never ahead of an invocation waiting for memory (which boxes started ahead are giving way to).
+                got = !budget.hasQueuedThreads() && budget.tryAcquire(footprint);
+            } else {
+                got = budget.tryAcquire(footprint);
+                if (!got) {
+                    giveWay(footprint - budget.availablePermits(), spec);
+                    got = budget.tryAcquire(footprint, BUDGET_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             got = false;
@@ -234,6 +282,27 @@ final class ModelRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             budget.release(footprint);
             throw e;
+        }
+    }
+
+    /**
+     * Destroys boxes started ahead, those of the versions invoked least recently first, until {@code mb} MiB come free
+     * for an invocation of {@code spec}: a box waiting for an invocation that may never come does not turn away one
+     * that has. Their memory returns to the budget as their processes end.
+     */
+    private void giveWay(int mb, Spec spec) {
+        List<Spec> idlest = new ArrayList<>(pool.keySet());
+        idlest.remove(spec);
+        idlest.sort(java.util.Comparator.comparingLong(s -> lastUse.getOrDefault(s, 0L)));
+        idlest.add(spec);   // its own boxes last: they serve the version's next invocations
+        int freed = 0;
+        for (Spec s : idlest) {
+            Deque<Box> ready = pool.get(s);
+            for (Box b; freed < mb && ready != null && (b = ready.pollFirst()) != null; ) {
+                b.destroy();
+                freed += footprintMb(s);
+                LOG.info("a box started ahead for model {} version {} gave way to an invocation waiting for memory", s.modelId(), s.version());
+            }
         }
     }
 

@@ -620,8 +620,9 @@ public final class ModelsCapability implements Capability {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            answer = runner.run(spec, stable, eventText, String.valueOf(r.requestId()));
+            answer = runner.run(spec, stable, eventText, String.valueOf(r.requestId()), ownerOf(r.caller()));
         } catch (ApiException failed) {
+            if (failed.error() == ErrorCode.HTTP_TOO_MANY_REQUESTS || failed.error() == ErrorCode.HTTP_UNAVAILABLE) r.ctx().header("Retry-After", "1");
             throw failed.error() == ErrorCode.MODEL_FAILED && !m.owner().equals(ownerOf(r.caller())) ? failedForInvoker(failed) : failed;
         } finally {
             invocations.end(token);

@@ -19,29 +19,83 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The boxes of one server share a memory budget: each takes its limit from it while it exists, so many models, or
  * many invocations at once, cannot add up to more than the machine has. An invocation that finds none left waits a
- * moment, then is answered 503; the memory comes back when a box is gone.
+ * moment, then is answered 503; the memory comes back when a box is gone. No caller holds more than its share of it,
+ * and boxes started ahead give way to invocations.
  */
 class BoxBudgetTest {
-    @Test
-    void anInvocationBeyondTheServersModelMemoryIsAnswered503UntilABoxIsGone(@TempDir Path tmp) throws Exception {
+    /** A sandbox for tests, and a python model that sleeps for the event's {@code seconds}; skipped where no box can be built. */
+    private static Sandbox sandbox(Path tmp) throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
         Sandbox sandbox = Sandbox.prepare(tmp.resolve(".runtime"), tmp.resolve(".channel").resolve("api.sock"), "/usr/bin/python3");
         Assumptions.assumeTrue(sandbox.selfTest().isEmpty(), "no model sandbox on this host: " + sandbox.selfTest().orElse(""));
-        Path code = Files.createDirectories(tmp.resolve("m").resolve("1"));
+        Files.createDirectories(tmp.resolve("m"));
         Files.setPosixFilePermissions(tmp.resolve("m"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        return sandbox;
+    }
+
+    private static ModelRunner.Spec sleeper(Path tmp, int version) throws Exception {
+        Path code = Files.createDirectories(tmp.resolve("m").resolve(String.valueOf(version)));
         Files.setPosixFilePermissions(code, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path index = Files.writeString(code.resolve("index.py"), "import json, time\ndef handler(event, context):\n"
                 + "    time.sleep(json.loads(event)['seconds'])\n    return {'model_code': 0, 'model_msg': 'ok', 'model_data': {}}\n");
         Files.setPosixFilePermissions(index, PosixFilePermissions.fromString("rw-r--r--"));
-        ModelRunner.Spec spec = new ModelRunner.Spec("m", 1, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
+        return new ModelRunner.Spec("m", version, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
+    }
+
+    @Test
+    void anInvocationBeyondTheServersModelMemoryIsAnswered503UntilABoxIsGone(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec spec = sleeper(tmp, 1);
         // Room for one box of 128 MiB (with its runtime and tmpfs, 272 MiB), not two.
         try (ModelRunner runner = new ModelRunner(sandbox, 0, 300)) {
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> runner.run(spec, false, "{\"seconds\": 4}", "r-1"));
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> runner.run(spec, false, "{\"seconds\": 4}", "r-1", "app-a"));
             Thread.sleep(800);
-            ApiException busy = assertThrows(ApiException.class, () -> runner.run(spec, false, "{\"seconds\": 0}", "r-2"));
+            ApiException busy = assertThrows(ApiException.class, () -> runner.run(spec, false, "{\"seconds\": 0}", "r-2", "app-b"));
             assertEquals(ErrorCode.HTTP_UNAVAILABLE, busy.error(), "no memory left for a second box");
             assertTrue(first.get(60, TimeUnit.SECONDS).contains("\"ok\""));
-            assertTrue(runner.run(spec, false, "{\"seconds\": 0}", "r-3").contains("\"ok\""), "the first box gone, its memory serves the next");
+            assertTrue(runner.run(spec, false, "{\"seconds\": 0}", "r-3", "app-b").contains("\"ok\""), "the first box gone, its memory serves the next");
+        }
+    }
+
+    /**
+     * One caller's invocations running at once hold at most half of the budget (its first always runs): an application
+     * invoking a large model many times at once gets 429 beyond it, and leaves the rest to others. Before, it could take
+     * all of the memory, and every other caller got 503.
+     */
+    @Test
+    void oneCallersInvocationsHoldAtMostHalfOfTheMemory(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec spec = sleeper(tmp, 1);
+        // Room for three boxes of 272 MiB; one caller's share (450 MiB) holds one.
+        try (ModelRunner runner = new ModelRunner(sandbox, 0, 900)) {
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> runner.run(spec, false, "{\"seconds\": 4}", "r-1", "app-a"));
+            Thread.sleep(800);
+            ApiException more = assertThrows(ApiException.class, () -> runner.run(spec, false, "{\"seconds\": 0}", "r-2", "app-a"));
+            assertEquals(ErrorCode.HTTP_TOO_MANY_REQUESTS, more.error(), "a second box would take app-a beyond its share");
+            assertTrue(runner.run(spec, false, "{\"seconds\": 0}", "r-3", "app-b").contains("\"ok\""), "another caller runs beside it");
+            assertTrue(first.get(60, TimeUnit.SECONDS).contains("\"ok\""));
+            assertTrue(runner.run(spec, false, "{\"seconds\": 0}", "r-4", "app-a").contains("\"ok\""), "its first invocation over, app-a runs again");
+        }
+    }
+
+    /**
+     * Boxes started ahead for a published version give way to an invocation waiting for memory: before, two idle boxes
+     * of one model held the budget, and every other model's invocation got 503 until they expired (five minutes).
+     */
+    @Test
+    void boxesStartedAheadGiveWayToAnInvocationWaitingForMemory(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec published = sleeper(tmp, 1);
+        ModelRunner.Spec draft = sleeper(tmp, 2);
+        // Room for two boxes of 272 MiB: both started ahead for the published version.
+        try (ModelRunner runner = new ModelRunner(sandbox, 2, 600)) {
+            runner.prewarm(published);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (runner.ready(published) < 2 && System.nanoTime() < deadline) Thread.sleep(50);
+            assertEquals(2, runner.ready(published), "two boxes started ahead");
+            assertTrue(runner.run(draft, false, "{\"seconds\": 0}", "r-1", "app-a").contains("\"ok\""), "a box started ahead gave way");
+            assertEquals(1, runner.ready(published), "one box started ahead is left");
+            assertTrue(runner.run(published, true, "{\"seconds\": 0}", "r-2", "app-b").contains("\"ok\""), "and serves the published version");
         }
     }
 }

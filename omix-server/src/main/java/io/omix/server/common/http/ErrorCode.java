@@ -52,10 +52,11 @@ public enum ErrorCode {
             "a request with this Idempotency-Key is still being served, or an upload's bytes are being written by another request; retry after Retry-After seconds"),
     HTTP_PAYLOAD_TOO_LARGE(413, "请求体过大", true, "request body above server.max-request-bytes"),
     HTTP_TOO_MANY_REQUESTS(429, "请求过于频繁", true,
-            "the caller used its calls of this minute (ratelimit.*); retry after Retry-After seconds (the SDK does)"),
+            "the caller used its calls of this minute (ratelimit.*), or its model invocations running at once hold half of the server's memory for models; retry after Retry-After seconds (the SDK does)"),
     HTTP_INTERNAL_ERROR(500, "服务器内部错误", true,
             "unexpected server failure; data.request_id names it in the server log"),
-    HTTP_UNAVAILABLE(503, "服务暂不可用", true, "the server is stopping; retry (idempotent requests are retried by the SDK)");
+    HTTP_UNAVAILABLE(503, "服务暂不可用", true,
+            "the server is stopping, or no memory for a model's box came free in time; retry (idempotent requests are retried by the SDK)");
 
     private final int code;
     private final String msg;
