@@ -65,7 +65,10 @@ class FilesOnS3Test {
                 var objects = Identity.platform(s).objects();
                 java.util.Set<String> listed = new java.util.HashSet<>();
                 objects.forEachObjectWrittenBefore(java.time.Instant.now().plusSeconds(60), listed::add);
-                org.junit.jupiter.api.Assertions.assertTrue(listed.contains(small) && listed.contains(big), "both objects listed");
+                var jdbc = Identity.platform(s).database().jdbc();
+                java.util.function.Function<String, String> key = name -> jdbc.queryOne("SELECT " + io.omix.server.files.FileStore.KEY
+                        + " FROM file_objects WHERE object_name = ?", rs -> rs.getString(1), name).orElseThrow();
+                org.junit.jupiter.api.Assertions.assertTrue(listed.contains(key.apply(small)) && listed.contains(key.apply(big)), "both objects listed");
                 org.junit.jupiter.api.Assertions.assertTrue(listed.stream().noneMatch(n -> n.startsWith(".omix-uploads/")), "no bookkeeping listed");
                 Path spooled = Files.createTempFile("omix-s3-", ".part");
                 Files.setLastModifiedTime(spooled, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3 * 86400)));
@@ -84,6 +87,24 @@ class FilesOnS3Test {
                 objects.abortParts("mismatch-upload-0001");
                 objects.abortParts("mismatch-upload-0001");
                 assertEquals(java.util.Optional.empty(), objects.size("mismatched.bin"), "nothing stored under the name");
+
+                // A multipart upload replacing a file, refused at completion for its checksum, leaves the file as it was:
+                // S3 completes an upload onto its key before the whole object's SHA-256 can be known, so that key is the
+                // upload's own, never the file's. Before, the earlier file's bytes were overwritten, then deleted.
+                Model token = api.getUploadToken();
+                String kept = token.getString("destination") + "/kept.txt";
+                byte[] first = "the first version".getBytes(StandardCharsets.UTF_8);
+                assertEquals(0, FilesTest.envelopeCode(FilesTest.signedPut(token, kept, first, FilesTest.sha256(first))));
+                HttpResponse<String> begun = FilesTest.signedJson(token, "POST", "/uploads",
+                        "{\"object_name\":\"" + kept + "\",\"size\":5,\"part_size\":1024,\"sha256\":\"" + "0".repeat(64) + "\"}");
+                String uploadId = io.omix.sdk.Model.parse(begun.body()).at("data.upload_id").toString();
+                byte[] part = "later".getBytes(StandardCharsets.UTF_8);
+                assertEquals(0, FilesTest.envelopeCode(FilesTest.signed(token, "PUT", "/uploads/" + uploadId + "/parts/1", part,
+                        FilesTest.sha256(part), "application/octet-stream")));
+                assertEquals(42003, FilesTest.envelopeCode(FilesTest.signedJson(token, "POST", "/uploads/" + uploadId + "/complete", "{}")));
+                ByteArrayOutputStream still = new ByteArrayOutputStream();
+                api.download(kept, still);
+                assertArrayEquals(first, still.toByteArray(), "the earlier file, whole");
             }
         }
     }

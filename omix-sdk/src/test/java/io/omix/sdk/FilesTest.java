@@ -327,6 +327,87 @@ class FilesTest {
                 assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getLong(1), "user:" + gil.userId()).orElseThrow());
                 assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM owner_locks WHERE owner = ?", rs -> rs.getLong(1), "user:" + gil.userId()).orElseThrow());
                 assertThrows(java.io.IOException.class, () -> platform.objects().open(name).close(), "its bytes are gone");
+                assertEquals(List.of(), storedKeys(platform), "no bytes of the upload are left in the store, under any key");
+            }
+        }
+    }
+
+    /** Where the local object store keeps a recorded file's bytes (under the key its row names). */
+    static Path storedFile(TestServer s, String objectName) {
+        var platform = Identity.platform(s);
+        String key = platform.database().jdbc().queryOne("SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE object_name = ?",
+                rs -> rs.getString(1), objectName).orElseThrow();
+        return platform.config().objectsDir().resolve("objects").resolve(key);
+    }
+
+    /** Every key the platform's object store holds (bytes of uploads, under keys of their own). */
+    static List<String> storedKeys(io.omix.server.Platform platform) throws Exception {
+        List<String> keys = new java.util.ArrayList<>();
+        platform.objects().forEachObjectWrittenBefore(Instant.now().plusSeconds(60), keys::add);
+        return keys;
+    }
+
+    /**
+     * A file replaced by an upload that is refused as it is recorded (its credentials revoked while its bytes travelled)
+     * is left as it was: its bytes are never touched by the refused upload, which leaves nothing. Before, the refused
+     * upload's bytes had already taken the name's place, and went with the earlier file's record.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aReplacementRefusedAsItIsRecordedLeavesTheEarlierFileAsItWas(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api hal = token(o, Identity.user(s, "hal", "hal@example.org"), null).api()) {
+                Model token = hal.getUploadToken();
+                String name = token.getString("destination") + "/kept.bin";
+                byte[] first = randomBytes(40_000, 21);
+                assertEquals(0, envelopeCode(signedPut(token, name, first, sha256(first))));
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> replacing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return signedSlowPut(token, name, randomBytes(60_000, 22), 2000);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(700);
+                hal.revokeUploadToken(token.at("credentials.access_key_id").toString());
+                assertEquals(42001, envelopeCode(replacing.get(60, java.util.concurrent.TimeUnit.SECONDS)), "refused as it would be recorded");
+                assertArrayEquals(first, download(hal, name), "the earlier file, whole, with its own checksum");
+                assertEquals(1, storedKeys(Identity.platform(s)).size(), "the refused upload's bytes are gone");
+            }
+        }
+    }
+
+    /**
+     * Two uploads of one name at once, with different bytes: both are answered, the file is one of them, and its record
+     * names its bytes (the download checks them against the recorded SHA-256), with nothing of the other left.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoUploadsOfOneNameAtOnceLeaveAFileWhoseRecordMatchesItsBytes(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api ivy = token(o, Identity.user(s, "ivy", "ivy@example.org"), null).api()) {
+                Model token = ivy.getUploadToken();
+                String name = token.getString("destination") + "/raced.bin";
+                byte[] one = randomBytes(50_000, 31);
+                byte[] two = randomBytes(50_000, 32);
+                List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> puts = new java.util.ArrayList<>();
+                for (byte[] body : List.of(one, two)) {
+                    puts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return signedSlowPut(token, name, body, 1000);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+                for (var put : puts) assertEquals(0, envelopeCode(put.get(60, java.util.concurrent.TimeUnit.SECONDS)));
+                byte[] back = download(ivy, name);
+                assertTrue(java.util.Arrays.equals(back, one) || java.util.Arrays.equals(back, two), "one upload's bytes, whole");
+                assertEquals(1, storedKeys(Identity.platform(s)).size(), "the other upload's bytes are gone");
             }
         }
     }
@@ -564,10 +645,7 @@ class FilesTest {
         HttpResponse<byte[]> whole = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(crc32c(content), whole.headers().firstValue("X-Omix-Content-CRC32C").orElse(""));
         // Flip one byte of the stored object behind the server's back: the download must not pass.
-        Path stored;
-        try (var files = Files.walk(server.dataDir())) {
-            stored = files.filter(f -> f.getFileName().toString().equals("corrupt-me.bin")).findFirst().orElseThrow();
-        }
+        Path stored = storedFile(server, name);
         byte[] onDisk = Files.readAllBytes(stored);
         onDisk[150_000] ^= 0x40;
         Files.write(stored, onDisk);

@@ -13,7 +13,11 @@ public final class FileStore {
     record Credential(String accessKeyId, String secretSealed, String tokenHash, String owner, String clientId, String userId,
                       String destination, OffsetDateTime expiresAt, OffsetDateTime revokedAt, String grantTokenHash) {}
 
-    record FileObject(String objectName, String owner, long size, String sha256, String crc32c, OffsetDateTime createdAt) {}
+    /** A recorded file; {@code key} is where its bytes are in the object store (its name, or a version key of its own). */
+    record FileObject(String objectName, String owner, long size, String sha256, String crc32c, OffsetDateTime createdAt, String key) {}
+
+    /** The object-store key of a {@code file_objects} row, in SQL. */
+    public static final String KEY = "COALESCE(stored_as, object_name)";
 
     record Upload(String uploadId, String objectName, String owner, long size, String sha256, long partSize) {}
 
@@ -45,21 +49,24 @@ public final class FileStore {
     }
 
     /**
-     * Records a stored object (replacing an earlier one of the same name) if its owner's files and unfinished uploads
-     * leave room for it under {@code maxBytesPerOwner}, checked with the owner's lock held: false (nothing recorded)
-     * when they do not, because another upload took the room while this one's bytes arrived.
+     * Records an object stored under {@code key} (replacing an earlier one of the same name) if its owner's files and
+     * unfinished uploads leave room for it under {@code maxBytesPerOwner}, checked with the owner's lock held: NO_ROOM
+     * (nothing recorded) when they do not, because another upload took the room while this one's bytes arrived. The
+     * outcome names the key of the object it replaced, whose bytes the caller deletes once this has committed.
      */
-    Recorded putObjectWithin(String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner,
-                             String accessKeyId) {
+    Outcome putObjectWithin(String objectName, String key, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner,
+                            String accessKeyId) {
         ensureOwnerLock(owner);
         return jdbc.inTransaction(tx -> {
-            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return Recorded.CREDENTIALS_GONE;
+            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return new Outcome(Recorded.CREDENTIALS_GONE, null);
             holdOwner(tx, owner);
-            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return Recorded.NO_ROOM;
-            recordObject(tx, objectName, owner, stored, now);
-            return Recorded.YES;
+            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return new Outcome(Recorded.NO_ROOM, null);
+            return new Outcome(Recorded.YES, recordObject(tx, objectName, key, owner, stored, now));
         });
     }
+
+    /** Whether a write was recorded, and the key of the object it replaced (null: none, or kept under the same key). */
+    record Outcome(Recorded recorded, String replacedKey) {}
 
     /** Whether a write was recorded, or why not. */
     enum Recorded { YES, NO_ROOM, CREDENTIALS_GONE, UPLOAD_GONE }
@@ -99,10 +106,7 @@ public final class FileStore {
         }
     }
 
-    /** Forgets the object of {@code objectName}, if any (its bytes are the caller's to delete). */
-    void forgetObject(String objectName) {
-        jdbc.update("DELETE FROM file_objects WHERE object_name = ?", objectName);
-    }
+
 
     /** The owner's lock row, made once (in a statement of its own: a second maker's duplicate must not end a transaction). */
     private void ensureOwnerLock(String owner) {
@@ -119,14 +123,27 @@ public final class FileStore {
     }
 
     /**
-     * Records a stored object in {@code tx}, replacing an earlier one of the same name: the one place
-     * the rows of {@code file_objects} are written (uploads here; exports and their restores too).
+     * Records an object stored under its own name in {@code tx}, replacing an earlier one of the same name (the platform's
+     * own files: exports, their restores, gene tables); the key of the replaced object when its bytes were elsewhere.
      */
-    public static void recordObject(java.sql.Connection tx, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now)
+    public static String recordObject(java.sql.Connection tx, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now)
             throws java.sql.SQLException {
+        return recordObject(tx, objectName, objectName, owner, stored, now);
+    }
+
+    /**
+     * Records an object whose bytes are under {@code key} in {@code tx}, replacing an earlier one of the same name: the one
+     * place the rows of {@code file_objects} are written. Answers the replaced object's key when it differs from
+     * {@code key} (its bytes are the caller's to delete once {@code tx} has committed), else null.
+     */
+    static String recordObject(java.sql.Connection tx, String objectName, String key, String owner, ObjectStore.Stored stored, OffsetDateTime now)
+            throws java.sql.SQLException {
+        String replaced = Jdbc.query(tx, "SELECT " + KEY + " FROM file_objects WHERE object_name = ? FOR UPDATE", rs -> rs.getString(1), objectName)
+                .stream().findFirst().orElse(null);
         Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ?", objectName);
-        Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at, document_id) VALUES (?,?,?,?,?,?,?)",
-                objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now, documentId(objectName));
+        Jdbc.update(tx, "INSERT INTO file_objects (object_name, owner, size_bytes, sha256, crc32c, created_at, document_id, stored_as) VALUES (?,?,?,?,?,?,?,?)",
+                objectName, owner, stored.size(), stored.sha256(), stored.crc32c(), now, documentId(objectName), key.equals(objectName) ? null : key);
+        return replaced == null || replaced.equals(key) ? null : replaced;
     }
 
     /**
@@ -156,17 +173,18 @@ public final class FileStore {
 
     /** An owner's objects, newest first. */
     List<FileObject> objectsOf(String owner, int limit) {
-        return jdbc.query("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at FROM file_objects WHERE owner = ?"
+        return jdbc.query("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at, " + KEY + " FROM file_objects WHERE owner = ?"
                         + " ORDER BY created_at DESC, object_name LIMIT " + limit, FileStore::object, owner);
     }
 
     Optional<FileObject> object(String objectName) {
-        return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at FROM file_objects WHERE object_name = ?",
+        return jdbc.queryOne("SELECT object_name, owner, size_bytes, sha256, crc32c, created_at, " + KEY + " FROM file_objects WHERE object_name = ?",
                 FileStore::object, objectName);
     }
 
     private static FileObject object(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class));
+        return new FileObject(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getObject(6, OffsetDateTime.class),
+                rs.getString(7));
     }
 
     void insertUpload(Upload u, OffsetDateTime now) {
@@ -227,31 +245,35 @@ public final class FileStore {
                 rs -> new Part(rs.getInt(1), rs.getLong(2), rs.getString(3)), uploadId);
     }
 
-    /** Ends an upload: the object takes its place (when completed) and the upload is gone, in one transaction. */
-    void finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now) {
-        finishUpload(uploadId, objectName, owner, stored, now, null);
+    /** Ends an upload that records nothing (aborted, or abandoned and swept): its row and its parts' rows go. */
+    void abandonUpload(String uploadId, String objectName, String owner, OffsetDateTime now) {
+        finishUpload(uploadId, objectName, objectName, owner, null, now, null);
     }
 
     /**
-     * Ends an upload as above, its object recorded only while the upload and the credentials it is completed with
-     * ({@code accessKeyId}, when given) still stand: an abort or an erasure that came first leaves nothing recorded.
+     * Ends an upload as above, its object (stored under {@code key}) recorded only while the upload and the credentials it
+     * is completed with ({@code accessKeyId}, when given) still stand: an abort or an erasure that came first leaves
+     * nothing recorded. The outcome names the key of the object it replaced, to delete once this has committed.
      */
-    Recorded finishUpload(String uploadId, String objectName, String owner, ObjectStore.Stored stored, OffsetDateTime now, String accessKeyId) {
+    Outcome finishUpload(String uploadId, String objectName, String key, String owner, ObjectStore.Stored stored, OffsetDateTime now, String accessKeyId) {
         return jdbc.inTransaction(tx -> {
-            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return Recorded.CREDENTIALS_GONE;
+            if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return new Outcome(Recorded.CREDENTIALS_GONE, null);
             // The upload's row, its parts with it (ON DELETE CASCADE): the order putPart takes them, so the two never wait on each other.
             int ended = Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
-            if (stored != null && ended == 0) return Recorded.UPLOAD_GONE;
-            if (stored != null) recordObject(tx, objectName, owner, stored, now);
-            return Recorded.YES;
+            if (stored != null && ended == 0) return new Outcome(Recorded.UPLOAD_GONE, null);
+            String replaced = stored == null ? null : recordObject(tx, objectName, key, owner, stored, now);
+            return new Outcome(Recorded.YES, replaced);
         });
     }
 
-    /** Which of {@code names} are recorded objects. */
-    public java.util.Set<String> existing(java.util.List<String> names) {
-        if (names.isEmpty()) return java.util.Set.of();
-        String marks = String.join(",", java.util.Collections.nCopies(names.size(), "?"));
-        return new java.util.HashSet<>(jdbc.query("SELECT object_name FROM file_objects WHERE object_name IN (" + marks + ")",
-                rs -> rs.getString(1), names.toArray()));
+    /** Which of {@code keys} (the object store's) hold a recorded object's bytes. */
+    public java.util.Set<String> existing(java.util.List<String> keys) {
+        if (keys.isEmpty()) return java.util.Set.of();
+        String marks = String.join(",", java.util.Collections.nCopies(keys.size(), "?"));
+        java.util.Set<String> out = new java.util.HashSet<>(jdbc.query("SELECT stored_as FROM file_objects WHERE stored_as IN (" + marks + ")",
+                rs -> rs.getString(1), keys.toArray()));
+        out.addAll(jdbc.query("SELECT object_name FROM file_objects WHERE stored_as IS NULL AND object_name IN (" + marks + ")",
+                rs -> rs.getString(1), keys.toArray()));
+        return out;
     }
 }

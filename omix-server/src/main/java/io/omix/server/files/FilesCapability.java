@@ -99,20 +99,22 @@ public final class FilesCapability implements Capability {
             long max = Math.min(platform.config().fileMaxBytes(), room);
             if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
             ObjectStore.Stored stored;
+            String key = ObjectStore.versionKey();
             try {
-                stored = store(r, () -> objects.put(name, r.body(), max, contentSha(r)), "object", max);
+                stored = store(r, () -> objects.put(key, r.body(), max, contentSha(r)), "object", max);
             } catch (ApiException e) {
                 throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
             }
-            FileStore.Recorded recorded = store.putObjectWithin(name, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
+            FileStore.Outcome outcome = store.putObjectWithin(name, key, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
                     c.accessKeyId());
-            if (recorded != FileStore.Recorded.YES) {
+            if (outcome.recorded() != FileStore.Recorded.YES) {
                 // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
-                // and the name's earlier object with them (its bytes were replaced as these were stored).
-                dropUnrecorded(name);
-                if (recorded == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
+                // and the name's earlier object stays as it was (its bytes are under a key of their own).
+                deleteBytes(key);
+                if (outcome.recorded() == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
                 throw tooLarge("object", 0, room(c.owner(), name));
             }
+            deleteBytes(outcome.replacedKey());
             return objectView(name, stored);
         });
         routes.plain(HandlerType.GET, "/oss/objects/<object_name>", this::download);
@@ -134,7 +136,7 @@ public final class FilesCapability implements Capability {
                 if (p.get(SIZE) > room) throw tooLarge("object", room, room);
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
                 store(r, () -> {
-                    objects.startParts(u.uploadId(), name);
+                    objects.startParts(u.uploadId(), ObjectStore.versionKeyOfUpload(u.uploadId()));
                     return null;
                 }, "object", 0);
                 FileStore.Recorded recorded = store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner(), c.accessKeyId());
@@ -189,13 +191,15 @@ public final class FilesCapability implements Capability {
             }
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
             ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
-            ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), u.objectName(), expected), "object", u.size());
-            FileStore.Recorded recorded = store.finishUpload(u.uploadId(), u.objectName(), u.owner(), stored, platform.now(), credential(r).accessKeyId());
-            if (recorded != FileStore.Recorded.YES) {
-                dropUnrecorded(u.objectName());   // aborted, or its credentials revoked or erased, while it was being completed
-                if (recorded == FileStore.Recorded.UPLOAD_GONE) throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", u.uploadId()));
+            String key = ObjectStore.versionKeyOfUpload(u.uploadId());
+            ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), key, expected), "object", u.size());
+            FileStore.Outcome outcome = store.finishUpload(u.uploadId(), u.objectName(), key, u.owner(), stored, platform.now(), credential(r).accessKeyId());
+            if (outcome.recorded() != FileStore.Recorded.YES) {
+                deleteBytes(key);   // aborted, or its credentials revoked or erased, while it was being completed: the earlier object stays
+                if (outcome.recorded() == FileStore.Recorded.UPLOAD_GONE) throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", u.uploadId()));
                 throw credentialsGone();
             }
+            deleteBytes(outcome.replacedKey());
             return objectView(u.objectName(), stored);
         });
         routes.api(HandlerType.DELETE, "/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
@@ -204,18 +208,18 @@ public final class FilesCapability implements Capability {
                 objects.abortParts(u.uploadId());
                 return null;
             }, "part", 0);
-            store.finishUpload(u.uploadId(), u.objectName(), u.owner(), null, platform.now());
+            store.abandonUpload(u.uploadId(), u.objectName(), u.owner(), platform.now());
             return Map.of("upload_id", u.uploadId(), "aborted", true);
         });
     }
 
-    /** Bytes stored under {@code name} that were not recorded: they go, with the record of any earlier object they replaced. */
-    private void dropUnrecorded(String name) {
-        store.forgetObject(name);
+    /** Deletes bytes no row names (an upload refused at recording, or the object an upload replaced); null: none. */
+    private void deleteBytes(String key) {
+        if (key == null) return;
         try {
-            objects.delete(name);
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object {} stays for housekeeping: {}", name, e.toString());
+            objects.delete(key);
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object bytes {} stay for housekeeping: {}", key, e.toString());
         }
     }
 
@@ -244,7 +248,7 @@ public final class FilesCapability implements Capability {
         byte[] body = ("Omix demo report\nrs762551 (CYP1A2): C/A - moderately fast caffeine metabolism\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             ObjectStore.Stored stored = objects.put(name, new java.io.ByteArrayInputStream(body), body.length, null);
-            store.putObjectWithin(name, "user:" + userId, stored, now, Long.MAX_VALUE, null);
+            store.putObjectWithin(name, name, "user:" + userId, stored, now, Long.MAX_VALUE, null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -316,7 +320,7 @@ public final class FilesCapability implements Capability {
             return;
         }
         FileStore.FileObject object = store.object(name).orElse(null);
-        if (object == null || objects.size(name).isEmpty()) {
+        if (object == null || objects.size(object.key()).isEmpty()) {
             ctx.status(404).result("no such object");
             return;
         }
@@ -358,7 +362,7 @@ public final class FilesCapability implements Capability {
         long length = range == null ? size : range[1] - range[0] + 1;
         if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
         ctx.header("Content-Length", String.valueOf(length));
-        try (InputStream in = objects.open(name, from)) {
+        try (InputStream in = objects.open(object.key(), from)) {
             // Streamed straight to the response: memory stays one buffer whatever the object's size.
             java.io.OutputStream out = ctx.outputStream();
             byte[] buffer = new byte[1 << 16];
@@ -499,7 +503,7 @@ public final class FilesCapability implements Capability {
                             org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("housekeeping: the bytes of upload {} stay: {}", u.uploadId(), e.toString());
                             continue;
                         }
-                        store.finishUpload(u.uploadId(), u.objectName(), u.owner(), null, now);
+                        store.abandonUpload(u.uploadId(), u.objectName(), u.owner(), now);
                         removed++;
                     }
                     return removed;

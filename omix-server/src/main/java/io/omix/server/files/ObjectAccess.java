@@ -110,7 +110,9 @@ public final class ObjectAccess {
                 .map(FileStore.FileObject::size);
     }
 
+    /** The bytes of a recorded object (wherever the store keeps them: {@link FileStore.FileObject#key}). */
     public InputStream open(String objectName) throws IOException {
-        return objects.open(objectName);
+        FileStore.FileObject o = store.object(objectName).orElseThrow(() -> new java.nio.file.NoSuchFileException("no object recorded as " + objectName));
+        return objects.open(o.key());
     }
 }

@@ -38,6 +38,8 @@ public final class ObjectNames {
                 throw ApiException.invalidParam(parameter, "must not contain empty, '.' or '..' path segments");
             }
         }
+        // Where uploads' bytes are kept under keys of their own (ObjectStore.VERSIONS): no name may be one of them.
+        if (name.startsWith(ObjectStore.VERSIONS)) throw ApiException.invalidParam(parameter, "must not start with " + ObjectStore.VERSIONS);
         return name;
     }
 

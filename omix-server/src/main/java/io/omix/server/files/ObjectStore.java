@@ -10,6 +10,23 @@ import java.util.Optional;
  * The local file system is the default; an S3-compatible store implements the same interface.
  */
 public interface ObjectStore {
+    /**
+     * Where uploaded files' bytes are kept: each upload under a key of its own, which its file's row switches to when the
+     * upload is recorded (FileStore), so that an upload refused at recording, or another of the same name at once, never
+     * touches the bytes the row names. No object name starts with it ({@link ObjectNames}).
+     */
+    String VERSIONS = ".versions/";
+
+    /** A new key for one upload's bytes in one request. */
+    static String versionKey() {
+        return VERSIONS + "p-" + java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.randomBytes(16));
+    }
+
+    /** The key a multipart upload's object is completed under (its upload id is random and used once). */
+    static String versionKeyOfUpload(String uploadId) {
+        return VERSIONS + "u-" + uploadId;
+    }
+
     /** What was stored: its size and SHA-256, and its CRC-32C for whole objects (null for parts). */
     record Stored(long size, String sha256, String crc32c) {
         Stored(long size, String sha256) {

@@ -144,6 +144,10 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         String[] u = upload(uploadId);
+        if (!u[0].equals(name)) {
+            // Begun by a server before uploads had keys of their own (its object named then): begun again, it completes.
+            throw new IOException("upload " + uploadId + " was begun under another key (" + u[0] + "); it must be begun again");
+        }
         List<CompletedPart> parts = new ArrayList<>();
         List<String> partKeys = partKeys(uploadId);
         for (String key : partKeys) {

@@ -79,7 +79,7 @@ public final class Erasure {
      * rows removed here; the person exports again).
      */
     private static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
-        List<String> names = new ArrayList<>(Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1),
+        List<String> names = new ArrayList<>(Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ?", rs -> rs.getString(1),
                 "sample:" + biosampleId));
         for (String userId : Jdbc.query(c, "SELECT user_id FROM sample_users WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
             names.addAll(dropArchivesOf(c, userId));
@@ -90,7 +90,7 @@ public final class Erasure {
     /** Removes the rows of a person's export archives and names their objects (to delete after the commit). */
     static List<String> dropArchivesOf(Connection c, String userId) throws SQLException {
         String like = Jdbc.likeEscaped(ExportArchive.OBJECT_PREFIX + userId + "/") + "%";
-        List<String> names = Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'",
+        List<String> names = Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'",
                 rs -> rs.getString(1), "user:" + userId, like);
         if (!names.isEmpty()) {
             Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'", "user:" + userId, like);
@@ -143,7 +143,7 @@ public final class Erasure {
             // Upload credentials first: a write holding them until it is recorded (FileStore) is then either listed below, or
             // finds them gone and records nothing.
             Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
-            for (String name : Jdbc.query(c, "SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
+            for (String name : Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
                 objects.add(new String[] {"object", name});
             }
             for (String upload : Jdbc.query(c, "SELECT upload_id FROM multipart_uploads WHERE owner = ?", rs -> rs.getString(1), owner)) {

@@ -87,8 +87,9 @@ public final class ExportArchive {
         manifest.set("samples", JSON.valueToTree(sampleIds));
         StreamStore streams = new StreamStore(platform);
         SampleStore samples = new SampleStore(platform);
-        List<Object[]> files = Jdbc.query(c, "SELECT object_name, size_bytes FROM file_objects WHERE owner = ? AND object_name NOT LIKE ?"
-                + " ORDER BY object_name", rs -> new Object[] {rs.getString(1), rs.getLong(2)}, "user:" + userId, OBJECT_PREFIX + "%");
+        List<Object[]> files = Jdbc.query(c, "SELECT object_name, size_bytes, " + io.omix.server.files.FileStore.KEY + " FROM file_objects"
+                + " WHERE owner = ? AND object_name NOT LIKE ? ORDER BY object_name", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
+                "user:" + userId, OBJECT_PREFIX + "%");
         int steps = sampleIds.size() + files.size() + 1;
         int done = 0;
         for (String id : sampleIds) {
@@ -135,7 +136,7 @@ public final class ExportArchive {
         ArrayNode fileList = manifest.putArray("files");
         for (Object[] f : files) {
             String name = (String) f[0];
-            try (InputStream in = platform.objects().open(name); OutputStream out = entries.open("files/" + name)) {
+            try (InputStream in = platform.objects().open((String) f[2]); OutputStream out = entries.open("files/" + name)) {
                 in.transferTo(out);
             }
             fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);

@@ -21,7 +21,7 @@ class FileStoreTest {
             ObjectStore.Stored part = new ObjectStore.Stored(1024, "0".repeat(64));
             store.putPart(upload.uploadId(), part, 1);
             assertEquals(1, store.parts(upload.uploadId()).size());
-            store.finishUpload(upload.uploadId(), upload.objectName(), upload.owner(), null, s.server().platform().now());
+            store.abandonUpload(upload.uploadId(), upload.objectName(), upload.owner(), s.server().platform().now());
             ApiException gone = assertThrows(ApiException.class, () -> store.putPart(upload.uploadId(), part, 2));
             assertEquals(42004, gone.error().code());
             assertEquals(0, store.parts(upload.uploadId()).size());
