@@ -215,7 +215,8 @@ class InterpretationModelsTest {
 
     /**
      * Invocations arriving together at a version that is not unpacked on their server (rolled back to, or deployed by
-     * another) wait for one unpacking of its package, and all run it. Before, each copied and unpacked the package (here
+     * another) wait for one unpacking of its package, and all run it (four: within one caller's share of the boxes'
+     * memory on a machine of 4 GiB). Before, each copied and unpacked the package (here
      * 120 MiB of code) into a directory of its own.
      */
     @Test
@@ -240,11 +241,11 @@ class InterpretationModelsTest {
         owner.rollbackModel("unpackedOnce", 1);
         var unpackedAgain = server.server().platform().metrics().get("omix.models.unpacked_again").counter();
         double before = unpackedAgain.count();
-        var together = java.util.concurrent.Executors.newFixedThreadPool(6);
+        var together = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(6);
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
             List<java.util.concurrent.Future<Object>> answers = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 4; i++) {
                 answers.add(together.submit(() -> {
                     start.await();
                     return owner.invokeModel("unpackedOnce", Map.of()).at("model_data.v");
@@ -254,9 +255,33 @@ class InterpretationModelsTest {
         } finally {
             together.shutdownNow();
         }
-        assertEquals(before + 1, unpackedAgain.count(), "one unpacking for six invocations");
+        assertEquals(before + 1, unpackedAgain.count(), "one unpacking for four invocations");
         assertTrue(Files.isDirectory(unpacked(code, 1)) && Files.isDirectory(unpacked(code, 3)), "the stable version and the draft");
         assertFalse(Files.exists(unpacked(code, 2)), "the stable version before the rollback goes");
+    }
+
+    /**
+     * A version's code stays while an invocation runs from it: unpacking another version (a rollback) sweeps the versions
+     * no longer stable nor draft, but not one still running. Before, the running invocation's code went from under it.
+     */
+    @Test
+    void aSweepLeavesTheCodeOfARunningInvocation() throws Exception {
+        deployed(owner, "sweptWhileRunning", handler("swr1", "", "{'v': 1}"), ModelConfig.defaults());
+        owner.publishModel("sweptWhileRunning", "v1");
+        deployed(owner, "sweptWhileRunning", zip("swr2", "index.py", "import json, time\ndef handler(event, context):\n"
+                + "    time.sleep(float(json.loads(event)['params'].get('sleep', '0')))\n"
+                + "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {'v': open('/code/data.txt').read()}}\n",
+                "data.txt", "read at the end"), ModelConfig.defaults());
+        owner.publishModel("sweptWhileRunning", "v2");
+        deployed(owner, "sweptWhileRunning", handler("swr3", "", "{'v': 3}"), ModelConfig.defaults());
+        Path code = server.server().platform().config().modelsRoot().resolve("sweptWhileRunning");
+        assertFalse(Files.exists(unpacked(code, 1)));
+        java.util.concurrent.CompletableFuture<Model> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> owner.invokeModel("sweptWhileRunning", Map.of("sleep", "3")));
+        Thread.sleep(1200);
+        owner.rollbackModel("sweptWhileRunning", 1);
+        assertEquals(1, owner.invokeModel("sweptWhileRunning", Map.of()).at("model_data.v"), "version 1 unpacked again, and a sweep after it");
+        assertEquals("read at the end", running.get(60, java.util.concurrent.TimeUnit.SECONDS).at("model_data.v"), "version 2 ran to its end");
     }
 
     /**
@@ -271,8 +296,10 @@ class InterpretationModelsTest {
         var platform = server.server().platform();
         String object = platform.database().jdbc().queryOne("SELECT source_object FROM model_versions WHERE model_id = 'sealedModel' AND version = 1",
                 rs -> rs.getString(1)).orElseThrow();
+        String key = platform.database().jdbc().queryOne("SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE object_name = ?",
+                rs -> rs.getString(1), object).orElseThrow();
         try (java.io.InputStream other = Files.newInputStream(handler("swapped", "", "{'who': 'someone else'}"))) {
-            platform.objects().put(object, other, Long.MAX_VALUE, null);
+            platform.objects().put(key, other, Long.MAX_VALUE, null);   // the bytes changed in the store, behind the platform's back
         }
         io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("sealedModel"), 1));
         ApiException refused = assertThrows(ApiException.class, () -> owner.invokeModel("sealedModel", Map.of()));

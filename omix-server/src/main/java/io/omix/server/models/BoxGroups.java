@@ -90,26 +90,37 @@ public final class BoxGroups {
             if (own == null) return Optional.empty();
             Path group = root.resolve(own.substring(3).replaceFirst("^/+", "")).normalize();
             if (!group.startsWith(root)) return Optional.empty();
+            boolean restarted = group.getFileName().toString().equals("omix-server");
+            if (restarted) group = group.getParent();   // started again inside the leaf an earlier start made
             List<String> controllers = List.of(Files.readString(group.resolve("cgroup.controllers")).trim().split("\\s+"));
             if (!controllers.contains("memory") || !controllers.contains("pids")) return Optional.empty();
-            String enabled = controllers.contains("cpu") ? "+memory +pids +cpu" : "+memory +pids";
-            if (!group.getFileName().toString().equals("omix-server")) {
+            if (!restarted) {
                 Path leaf = Files.createDirectories(group.resolve("omix-server"));
                 Files.writeString(leaf.resolve("cgroup.procs"), String.valueOf(ProcessHandle.current().pid()));
-            } else {
-                group = group.getParent();   // started again inside the leaf an earlier start made
             }
-            Files.writeString(group.resolve("cgroup.subtree_control"), enabled);
+            Files.writeString(group.resolve("cgroup.subtree_control"), "+memory +pids");
             sweepStale(group);
             parent = Files.createDirectory(group.resolve(tag));
-            Files.writeString(parent.resolve("cgroup.subtree_control"), enabled);
-            BoxGroups groups = new BoxGroups(List.of(parent), true, controllers.contains("cpu"));
+            Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+            // CPU apart: a kernel that refuses it (real-time tasks in the subtree, threaded groups) keeps memory and processes bounded.
+            boolean cpu = controllers.contains("cpu") && enableCpu(group) && enableCpu(parent);
+            BoxGroups groups = new BoxGroups(List.of(parent), true, cpu);
             if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
             // not this host's way: v1, or per-process limits only
         }
         if (parent != null) removeQuietly(parent);
         return Optional.empty();
+    }
+
+    /** Turns cgroup v2's cpu controller on for {@code group}'s children: false where the kernel refuses it. */
+    private static boolean enableCpu(Path group) {
+        try {
+            Files.writeString(group.resolve("cgroup.subtree_control"), "+cpu");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static Optional<BoxGroups> v1(String tag) {
@@ -200,7 +211,10 @@ public final class BoxGroups {
             for (Path parent : parents) {
                 if (!Files.isDirectory(parent)) {   // removed while the server ran (by hand, or by a server that could not see this process)
                     Files.createDirectories(parent);
-                    if (v2) Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+                    if (v2) {
+                        Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+                        if (cpu) enableCpu(parent);   // else the box's cpu.max is missing: boundCpu warns and it runs without
+                    }
                 }
                 dirs.add(Files.createDirectory(parent.resolve(name)));
             }
@@ -209,15 +223,14 @@ public final class BoxGroups {
                 Files.writeString(d.resolve("memory.max"), String.valueOf(memoryBytes));
                 if (Files.exists(d.resolve("memory.swap.max"))) Files.writeString(d.resolve("memory.swap.max"), "0");
                 Files.writeString(d.resolve("pids.max"), String.valueOf(processes));
-                if (cpu) Files.writeString(d.resolve("cpu.max"), CPU_QUOTA_MICROS + " " + CPU_PERIOD_MICROS);
+                if (cpu) boundCpu(d.resolve("cpu.max"), CPU_QUOTA_MICROS + " " + CPU_PERIOD_MICROS);
             } else {
                 Path mem = dirs.get(0);
                 Files.writeString(mem.resolve("memory.limit_in_bytes"), String.valueOf(memoryBytes));
                 if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) Files.writeString(mem.resolve("memory.memsw.limit_in_bytes"), String.valueOf(memoryBytes));
                 Files.writeString(dirs.get(1).resolve("pids.max"), String.valueOf(processes));
-                if (cpu) {
-                    Files.writeString(dirs.get(2).resolve("cpu.cfs_period_us"), String.valueOf(CPU_PERIOD_MICROS));
-                    Files.writeString(dirs.get(2).resolve("cpu.cfs_quota_us"), String.valueOf(CPU_QUOTA_MICROS));
+                if (cpu && boundCpu(dirs.get(2).resolve("cpu.cfs_period_us"), String.valueOf(CPU_PERIOD_MICROS))) {
+                    boundCpu(dirs.get(2).resolve("cpu.cfs_quota_us"), String.valueOf(CPU_QUOTA_MICROS));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -249,6 +262,20 @@ public final class BoxGroups {
                 for (Path d : dirs) removeQuietly(d);
             }
         };
+    }
+
+    /**
+     * Writes one of a box's CPU bounds; a host that took the cpu controller away since the server started (its parent
+     * group made again without it, say) leaves the box with its memory and process bounds and a WARN, not unstartable.
+     */
+    private static boolean boundCpu(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("a model box's CPU is not bounded ({}: {})", file.getFileName(), e.toString());
+            return false;
+        }
     }
 
     /** Whether boxes are made in groups here (for tests and the log). */

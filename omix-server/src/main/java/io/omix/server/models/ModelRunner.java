@@ -116,7 +116,7 @@ final class ModelRunner implements AutoCloseable {
     String run(Spec spec, boolean pooled, String event, String requestId, String caller) {
         int footprint = footprintMb(spec);
         if (!claimShare(caller, footprint)) {
-            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("reason", "your model invocations running now hold "
+            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", 1, "reason", "your model invocations running now hold "
                     + CALLER_SHARE_PERCENT + "% of this server's memory for models: retry when one of them has answered"));
         }
         try {
@@ -263,7 +263,7 @@ final class ModelRunner implements AutoCloseable {
             } else {
                 got = budget.tryAcquire(footprint);
                 if (!got) {
-                    giveWay(footprint - budget.availablePermits(), spec);
+                    giveWay(footprint, spec);
                     got = budget.tryAcquire(footprint, BUDGET_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 }
             }
@@ -286,22 +286,46 @@ final class ModelRunner implements AutoCloseable {
     }
 
     /**
-     * Destroys boxes started ahead, those of the versions invoked least recently first, until {@code mb} MiB come free
-     * for an invocation of {@code spec}: a box waiting for an invocation that may never come does not turn away one
-     * that has. Their memory returns to the budget as their processes end.
+     * Destroys boxes started ahead, those of the versions invoked least recently first, until {@code footprint} MiB are
+     * free for an invocation of {@code spec}: a box waiting for an invocation that may never come does not turn away one
+     * that has. None goes when all of them together would not make up the lack (the invocation then waits for running
+     * boxes). Their memory returns to the budget as their processes end, which this waits a moment for.
      */
-    private void giveWay(int mb, Spec spec) {
-        List<Spec> idlest = new ArrayList<>(pool.keySet());
+    private synchronized void giveWay(int footprint, Spec spec) {
+        // One invocation at a time, each seeing the memory the boxes destroyed for the one before gave back.
+        int lacking = footprint - budget.availablePermits();
+        if (lacking <= 0) return;
+        Map<Spec, Long> used = new java.util.HashMap<>();
+        for (Spec s : pool.keySet()) used.put(s, lastUse.getOrDefault(s, 0L));   // a snapshot: the sort must not see them change
+        List<Spec> idlest = new ArrayList<>(used.keySet());
         idlest.remove(spec);
-        idlest.sort(java.util.Comparator.comparingLong(s -> lastUse.getOrDefault(s, 0L)));
-        idlest.add(spec);   // its own boxes last: they serve the version's next invocations
-        int freed = 0;
+        idlest.sort(java.util.Comparator.comparingLong(used::get));
+        if (used.containsKey(spec)) idlest.add(spec);   // its own boxes last: they serve the version's next invocations
+        long startedAhead = 0;
         for (Spec s : idlest) {
             Deque<Box> ready = pool.get(s);
-            for (Box b; freed < mb && ready != null && (b = ready.pollFirst()) != null; ) {
+            if (ready != null) startedAhead += (long) ready.size() * footprintMb(s);
+        }
+        if (startedAhead < lacking) return;   // not enough even with all of them: they stay, and the invocation waits for running boxes
+        int freed = 0;
+        List<Box> destroyed = new ArrayList<>();
+        for (Spec s : idlest) {
+            Deque<Box> ready = pool.get(s);
+            for (Box b; freed < lacking && ready != null && (b = ready.pollFirst()) != null; ) {
                 b.destroy();
+                destroyed.add(b);
                 freed += footprintMb(s);
                 LOG.info("a box started ahead for model {} version {} gave way to an invocation waiting for memory", s.modelId(), s.version());
+            }
+        }
+        for (Box b : destroyed) {
+            try {
+                b.process.onExit().get(1, TimeUnit.SECONDS);   // its memory is back in the budget once its process is gone
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                // still going: the invocation's wait for memory covers the rest
             }
         }
     }

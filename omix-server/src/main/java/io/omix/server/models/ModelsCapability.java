@@ -90,6 +90,8 @@ public final class ModelsCapability implements Capability {
     private final Map<String, Optional<String>> versionScopes = new ConcurrentHashMap<>();
     /** Each version's package and its checksum, which name its code's directory. */
     private final Map<String, ModelStore.Source> versionSources = new ConcurrentHashMap<>();
+    /** Invocations running (or about to) by their code's directory, which no sweep removes meanwhile; guarded by itself. */
+    private final Map<Path, Integer> running = new java.util.HashMap<>();
     /** The versions being unpacked again here, by their code's directory: the invocations that need one wait for one unpacking. */
     private final Map<Path, CompletableFuture<Void>> unpacking = new ConcurrentHashMap<>();
     /** Packages unpacked again from the object store (another server's deploy, a rollback): operators see the disk work. */
@@ -413,13 +415,46 @@ public final class ModelsCapability implements Capability {
         return JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("version", version);
     }
 
-    /** Deletes the model's unpacked versions (in {@code modelDir}) but those {@code kept} says to keep; deploy attempts are not touched. */
-    private static void sweepUnpacked(Path modelDir, java.util.function.BiPredicate<Path, java.util.regex.Matcher> kept) throws IOException {
+    /**
+     * Deletes the model's unpacked versions (in {@code modelDir}) but those {@code kept} says to keep and those an
+     * invocation is running from; deploy attempts are not touched. A version goes by a rename first, under the same
+     * lock an invocation takes to hold its code, so an invocation finds its code whole or not at all (and unpacks it).
+     */
+    private void sweepUnpacked(Path modelDir, java.util.function.BiPredicate<Path, java.util.regex.Matcher> kept) throws IOException {
         try (var versions = Files.list(modelDir)) {
             for (Path v : versions.toList()) {
-                java.util.regex.Matcher named = VERSION_DIR.matcher(v.getFileName().toString());
-                if (named.matches() && !kept.test(v, named)) io.omix.server.common.io.FileTrees.deleteQuietly(v);
+                String name = v.getFileName().toString();
+                java.util.regex.Matcher named = VERSION_DIR.matcher(name);
+                Path gone;
+                if (name.startsWith(SWEPT)) {
+                    gone = v;   // a sweep a crash cut short
+                } else if (named.matches() && !kept.test(v, named)) {
+                    synchronized (running) {
+                        if (running.containsKey(v)) continue;
+                        gone = modelDir.resolve(SWEPT + java.util.UUID.randomUUID());
+                        Files.move(v, gone, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    }
+                } else {
+                    continue;
+                }
+                io.omix.server.common.io.FileTrees.deleteQuietly(gone);
             }
+        }
+    }
+
+    /** The prefix a swept version's directory is renamed to before it is deleted. */
+    private static final String SWEPT = "swept-";
+
+    /** Holds {@code code} against sweeps until {@link #release}. */
+    private void hold(Path code) {
+        synchronized (running) {
+            running.merge(code, 1, Integer::sum);
+        }
+    }
+
+    private void release(Path code) {
+        synchronized (running) {
+            running.computeIfPresent(code, (k, n) -> n == 1 ? null : n - 1);
         }
     }
 
@@ -440,14 +475,14 @@ public final class ModelsCapability implements Capability {
                 throw new IllegalStateException(e.getCause());
             } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                throw new IllegalStateException("model " + m.modelId() + " version " + version + " is still being unpacked", e);
+                throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this model version is still being unpacked on this server; retry in a moment"));
             }
             return;
         }
         try {
             if (!Files.isDirectory(code)) unpackAgain(m, version, code);
             mine.complete(null);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
@@ -463,7 +498,6 @@ public final class ModelsCapability implements Capability {
      */
     private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
         ModelStore.Source source = source(m.modelId(), version);
-        unpackedAgain.increment();
         Path copy = null;
         try {
             // The package as deployed, or nothing: a package replaced or damaged in the store since would otherwise run as
@@ -478,14 +512,11 @@ public final class ModelsCapability implements Capability {
                 throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "this version's package changed since it was deployed: deploy it again"));
             }
             Files.createDirectories(code.getParent());
+            unpackedAgain.increment();
             try (InputStream zip = Files.newInputStream(copy)) {
                 ModelPackage.unpack(zip, code, m.runtime(), m.handler());
             }
-            Set<Path> kept = new java.util.HashSet<>(Set.of(code));
-            for (Integer v : new Integer[] {m.stableVersion(), m.draftVersion()}) {
-                if (v != null) kept.add(versionDir(codeRoot, m.modelId(), v, source(m.modelId(), v).sha256()));
-            }
-            sweepUnpacked(code.getParent(), (v, named) -> kept.contains(v));
+            sweepAfterUnpacking(m.modelId(), code);
         } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
             // another request unpacked it first
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
@@ -493,6 +524,25 @@ public final class ModelsCapability implements Capability {
                     e instanceof IOException io ? io : new IOException(e));
         } finally {
             if (copy != null) io.omix.server.common.io.FileTrees.deleteQuietly(copy);
+        }
+    }
+
+    /**
+     * After a version was unpacked again: only it, the stable version and the draft (as the model's row says now) stay,
+     * with any an invocation is running from. A failure here is logged; the unpacking it follows stands.
+     */
+    private void sweepAfterUnpacking(String modelId, Path code) {
+        try {
+            ModelStore.ModelRow now = store.model(modelId).orElse(null);
+            Set<Path> kept = new java.util.HashSet<>(Set.of(code));
+            if (now != null) {
+                for (Integer v : new Integer[] {now.stableVersion(), now.draftVersion()}) {
+                    if (v != null) kept.add(versionDir(codeRoot, modelId, v, source(modelId, v).sha256()));
+                }
+            }
+            sweepUnpacked(code.getParent(), (v, named) -> kept.contains(v));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("model {}: versions no longer run stay unpacked for now: {}", modelId, e.toString());
         }
     }
 
@@ -604,6 +654,15 @@ public final class ModelsCapability implements Capability {
             params.put(k, v);
         });
         ModelRunner.Spec spec = spec(m, version);
+        hold(spec.codeDir());   // until the invocation is over: a sweep (a deploy, another version unpacked) leaves it
+        try {
+            return invokeHolding(r, m, version, stable, spec, params);
+        } finally {
+            release(spec.codeDir());
+        }
+    }
+
+    private Object invokeHolding(ApiRequest r, ModelStore.ModelRow m, int version, boolean stable, ModelRunner.Spec spec, Map<String, Object> params) {
         requireUnpacked(m, version, spec.codeDir());
         String token = invocations.mint(r.caller(), r.bearerToken(), r.grantCredential(), invocationScopes(m, version, r.caller()),
                 java.time.Duration.ofSeconds(m.timeoutSeconds() + 1L)); // the box is stopped at its timeout; one second for the handover
