@@ -24,9 +24,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +53,7 @@ class ErasureTest {
         Platform platform = Identity.platform(s);
         Identity.Person who = Identity.user(s, name, name + "@example.org");
         String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId, who.userId(),
-                OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
+                OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants models", null, true).accessToken();
         Api api = Api.builder(token).endpoint(s.url()).build();
         String sample = api.registerSample(name.toUpperCase() + "-1", 11, project).getString("biosample_id");
         new VcfImporter(platform).importVcf(sample, ErasureTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
@@ -72,6 +74,10 @@ class ErasureTest {
                 JsonNodeFactory.instance.objectNode().put("diary", name + " diary entry"))));
         String marker = "private report of " + name + " " + java.util.UUID.randomUUID();
         String object = api.upload("report.txt", marker);
+        // A model the person deployed through the application (theirs: owner client:<client>:user:<person>), and its task.
+        Path pkg = InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-model"), name + "-model", "index.py",
+                "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
+        api.deployModel(name + "Model", pkg, ModelConfig.defaults(), java.time.Duration.ofSeconds(60));
         new ConsentStore(platform).remember(who.userId(), clientId, Set.of("samples", "grants"));
         new SessionStore(platform).start(who.userId()).orElseThrow();
         return new Person(who, api, sample, entity, object, marker);
@@ -240,9 +246,17 @@ class ErasureTest {
             assertEquals(403, assertThrows(ApiException.class, () -> forget.api().getSamples(SampleQuery.all())).code(), "its token died with it");
 
             for (String needle : List.of(forget.who().userId(), forget.who().username(), forget.who().username() + "@example.org", forget.sample(),
-                    forget.entity(), forget.object(), "forgetme slept badly", "forgetme diary entry")) {
+                    forget.entity(), forget.object(), "forgetme slept badly", "forgetme diary entry", "forgetmeModel")) {
                 assertEquals(List.of(), traces(platform, needle), "no trace of " + needle);
             }
+            // The person's model is gone for every caller, and each server's sweep takes its unpacked code; the other's stays.
+            assertEquals(41202, assertThrows(ApiException.class, () -> keep.api().invokeModel("forgetmeModel", Map.of())).code());
+            Path models = platform.config().modelsRoot();
+            assertTrue(Files.isDirectory(models.resolve("forgetmeModel")), "unpacked until the sweep");
+            s.server().capability(io.omix.server.models.ModelsCapability.class).orElseThrow().removeCodeOfRemovedModels();
+            assertFalse(Files.exists(models.resolve("forgetmeModel")), "the sweep took the erased person's code");
+            assertTrue(Files.isDirectory(models.resolve("keepmeModel")), "and left the other person's");
+            assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM models WHERE model_id = 'keepmeModel'", rs -> rs.getLong(1)).orElseThrow());
             assertTrue(!anyObjectHolds(s.dataDir().resolve("objects"), forget.marker()), "no object holds the person's bytes");
 
             // The other person's data is whole.

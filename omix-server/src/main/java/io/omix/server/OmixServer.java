@@ -75,6 +75,11 @@ public final class OmixServer implements AutoCloseable {
         this.demoCredentials = demoCredentials;
     }
 
+    /** The capability of that class this server runs, if any (for operations and tests that reach one directly). */
+    public <T extends Capability> Optional<T> capability(Class<T> type) {
+        return capabilities.stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
     public static OmixServer start(ServerConfig config) {
         return builder(config).start();
     }

@@ -11,12 +11,22 @@ import java.util.Optional;
 
 /** Models and their versions in the database. */
 final class ModelStore {
+    /**
+     * A model. {@code createdAt} tells one model of an id from a later one of the same id (a model goes with its owner's
+     * erasure, and its id can be taken again): what a server keeps of a model's versions is kept by both.
+     */
     record ModelRow(String modelId, String owner, String runtime, String handler, int memorySize, int timeoutSeconds,
-                    String comment, Integer draftVersion, Integer stableVersion) {}
+                    String comment, Integer draftVersion, Integer stableVersion, OffsetDateTime createdAt) {
+        /** A key for what a server keeps of {@code version} of this model (and of no later model of the same id). */
+        String versionKey(int version) {
+            return modelId + "/" + version + "/" + createdAt.toInstant().toEpochMilli();
+        }
+    }
 
     record VersionRow(int version, String comment, String message, OffsetDateTime createdAt, OffsetDateTime publishedAt) {}
 
-    private static final String MODEL_COLUMNS = "model_id, owner, runtime, handler, memory_size, timeout_seconds, comment, draft_version, stable_version";
+    private static final String MODEL_COLUMNS = "model_id, owner, runtime, handler, memory_size, timeout_seconds, comment, draft_version, stable_version,"
+            + " created_at";
 
     private final Jdbc jdbc;
 
@@ -40,7 +50,7 @@ final class ModelStore {
 
     private static ModelRow row(java.sql.ResultSet rs) throws SQLException {
         return new ModelRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getString(7),
-                (Integer) rs.getObject(8), (Integer) rs.getObject(9));
+                (Integer) rs.getObject(8), (Integer) rs.getObject(9), rs.getObject(10, OffsetDateTime.class));
     }
 
     static int nextVersion(Connection tx, String modelId) throws SQLException {

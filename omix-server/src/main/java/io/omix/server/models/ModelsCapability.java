@@ -115,15 +115,61 @@ public final class ModelsCapability implements Capability {
             else LOG.info("Model sandbox ready (bubblewrap, a user of its own per invocation, seccomp, no network but the API)");
         });
         platform.tasks().handle(DEPLOY_TASK, this::deploy);
+        // Each server's own disk: the code of models erased with their owner (on any server) goes within the hour.
+        codeSweeps.scheduleWithFixedDelay(() -> {
+            try {
+                long removed = removeCodeOfRemovedModels();
+                if (removed > 0) LOG.info("removed the unpacked code of {} versions of models no longer there", removed);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("the code of removed models stays for now: {}", e.toString());
+            }
+        }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
     }
+
+    private final java.util.concurrent.ScheduledExecutorService codeSweeps = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "omix-model-code-sweep");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Override
     public void jetty(io.javalin.config.JettyConfig jetty) {
         jetty.modifyServer(server -> ModelChannel.addOnceStarted(server, channel));
     }
 
+    /**
+     * Deletes the unpacked versions of models that have no row (deploy attempts are left to {@link #removeStaleDeploys}).
+     * A first deploy moves its code into place before its row commits: deleted here then, the version is unpacked again
+     * from its package when it is first invoked.
+     */
+    public long removeCodeOfRemovedModels() throws IOException {
+        long removed = 0;
+        if (!Files.isDirectory(codeRoot)) return 0;
+        try (var models = Files.list(codeRoot)) {
+            for (Path dir : models.filter(Files::isDirectory).toList()) {
+                String id = dir.getFileName().toString();
+                if (!MODEL_ID_PATTERN.matcher(id).matches() || store.model(id).isPresent()) continue;
+                try (var versions = Files.list(dir)) {
+                    for (Path v : versions.toList()) {
+                        String name = v.getFileName().toString();
+                        if (!VERSION_DIR.matcher(name).matches() && !name.startsWith(SWEPT)) continue;
+                        io.omix.server.common.io.FileTrees.deleteQuietly(v);
+                        removed++;
+                    }
+                }
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (java.nio.file.DirectoryNotEmptyException deploying) {
+                    // a deploy attempt of a new model of that id
+                }
+            }
+        }
+        return removed;
+    }
+
     @Override
     public void close() {
+        codeSweeps.shutdownNow();
         runner.close();
         // A root of its own chosen in place of a default root that was not (ownRoot) is this server's scratch alone.
         if (platform.config().modelsRootIsTemporary() && !codeRoot.equals(platform.config().modelsRoot())) {
@@ -497,7 +543,7 @@ public final class ModelsCapability implements Capability {
      * rolling back to one old version after another does not fill the disk.
      */
     private void unpackAgain(ModelStore.ModelRow m, int version, Path code) {
-        ModelStore.Source source = source(m.modelId(), version);
+        ModelStore.Source source = source(m, version);
         Path copy = null;
         try {
             // The package as deployed, or nothing: a package replaced or damaged in the store since would otherwise run as
@@ -537,7 +583,7 @@ public final class ModelsCapability implements Capability {
             Set<Path> kept = new java.util.HashSet<>(Set.of(code));
             if (now != null) {
                 for (Integer v : new Integer[] {now.stableVersion(), now.draftVersion()}) {
-                    if (v != null) kept.add(versionDir(codeRoot, modelId, v, source(modelId, v).sha256()));
+                    if (v != null) kept.add(versionDir(codeRoot, modelId, v, source(now, v).sha256()));
                 }
             }
             sweepUnpacked(code.getParent(), (v, named) -> kept.contains(v));
@@ -594,9 +640,9 @@ public final class ModelsCapability implements Capability {
         return String.join(" ", out);
     }
 
-    /** A committed version's package (versions never change, and models are never removed, so it is kept once read). */
-    private ModelStore.Source source(String modelId, int version) {
-        return versionSources.computeIfAbsent(modelId + "/" + version, k -> store.source(modelId, version).orElseThrow(() -> notFound(modelId)));
+    /** A committed version's package (versions never change: kept once read, by the model's own key, since a model erased with its owner can be deployed again under its id). */
+    private ModelStore.Source source(ModelStore.ModelRow m, int version) {
+        return versionSources.computeIfAbsent(m.versionKey(version), k -> store.source(m.modelId(), version).orElseThrow(() -> notFound(m.modelId())));
     }
 
     /**
@@ -605,7 +651,7 @@ public final class ModelsCapability implements Capability {
      * caller holds then ({@link InvocationTokens#effectiveScopes}).
      */
     private Set<String> invocationScopes(ModelStore.ModelRow m, int version, Caller caller) {
-        Optional<String> declared = versionScopes.computeIfAbsent(m.modelId() + "/" + version, k -> store.scopes(m.modelId(), version));
+        Optional<String> declared = versionScopes.computeIfAbsent(m.versionKey(version), k -> store.scopes(m.modelId(), version));
         if (declared.isPresent()) return new LinkedHashSet<>(List.of(declared.get().split(" ")));
         Set<String> out = new LinkedHashSet<>(caller.scopes());
         out.removeAll(InvocationTokens.NEVER_DECLARED);
@@ -613,7 +659,7 @@ public final class ModelsCapability implements Capability {
     }
 
     private ModelRunner.Spec spec(ModelStore.ModelRow m, int version) {
-        Path code = versionDir(codeRoot, m.modelId(), version, source(m.modelId(), version).sha256());
+        Path code = versionDir(codeRoot, m.modelId(), version, source(m, version).sha256());
         return new ModelRunner.Spec(m.modelId(), version, m.runtime(), code, m.handler(), new ModelRunner.Limits(m.memorySize(), m.timeoutSeconds()));
     }
 
