@@ -380,6 +380,38 @@ class FilesTest {
     }
 
     /**
+     * An upload on its way when the person revokes the application's grant records nothing (42001) and leaves nothing:
+     * the grant behind the credentials is checked again, and held, as the upload is recorded. Before, a write
+     * authenticated before the revocation was recorded after it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anUploadUnderWayWhenItsGrantIsRevokedRecordsNothing(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            Identity.Person jo = Identity.user(s, "joan", "joan@example.org");
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = token(o, jo, null).api()) {
+                Model token = api.getUploadToken();
+                String name = token.getString("destination") + "/after-revocation.bin";
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return signedSlowPut(token, name, randomBytes(60_000, 41), 2000);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                Thread.sleep(700);
+                var platform = Identity.platform(s);
+                assertTrue(new io.omix.server.oauth.ConsentStore(platform).revoke(jo.userId(), c.id()));
+                assertEquals(42001, envelopeCode(upload.get(60, java.util.concurrent.TimeUnit.SECONDS)), "refused as it would be recorded");
+                assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getLong(1),
+                        "user:" + jo.userId()).orElseThrow());
+                assertEquals(List.of(), storedKeys(platform), "and its bytes went");
+            }
+        }
+    }
+
+    /**
      * Two uploads of one name at once, with different bytes: both are answered, the file is one of them, and its record
      * names its bytes (the download checks them against the recorded SHA-256), with nothing of the other left.
      */

@@ -24,9 +24,11 @@ public final class FileStore {
     record Part(int partNumber, long size, String sha256) {}
 
     private final Jdbc jdbc;
+    private final io.omix.server.oauth.TokenStore grants;
 
     FileStore(Platform platform) {
         this.jdbc = platform.database().jdbc();
+        this.grants = new io.omix.server.oauth.TokenStore(platform);
     }
 
     void insertCredential(Credential c, OffsetDateTime now) {
@@ -90,9 +92,15 @@ public final class FileStore {
      * holding them first is listed and erased with the rest). The owner's lock row, made again by this write, goes with
      * an owner that is gone.
      */
-    private static boolean holdCredential(java.sql.Connection tx, String accessKeyId, String owner) throws java.sql.SQLException {
-        if (!Jdbc.query(tx, "SELECT access_key_id FROM upload_credentials WHERE access_key_id = ? AND revoked_at IS NULL FOR UPDATE",
-                rs -> 1, accessKeyId).isEmpty()) {
+    private boolean holdCredential(java.sql.Connection tx, String accessKeyId, String owner) throws java.sql.SQLException {
+        // The grant behind them first, held (the order revoking, disabling and erasing take the two rows in): a write
+        // authenticated before its grant was revoked, its client or user disabled, records nothing after it.
+        for (String grant : Jdbc.query(tx, "SELECT grant_token_hash FROM upload_credentials WHERE access_key_id = ?", rs -> rs.getString(1), accessKeyId)) {
+            io.omix.server.oauth.TokenStore.holdToken(tx, grant);
+        }
+        List<String[]> held = Jdbc.query(tx, "SELECT grant_token_hash, user_id FROM upload_credentials WHERE access_key_id = ? AND revoked_at IS NULL"
+                + " FOR UPDATE", rs -> new String[] {rs.getString(1), rs.getString(2)}, accessKeyId);
+        if (!held.isEmpty() && grants.stands(tx, held.get(0)[0], held.get(0)[1], io.omix.server.common.auth.Scope.FILES.id())) {
             return true;
         }
         forgetLockOfErasedOwner(tx, owner);

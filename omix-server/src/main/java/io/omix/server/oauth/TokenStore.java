@@ -170,13 +170,29 @@ public final class TokenStore {
      * {@code tokenHash} is null for what a browser session obtained: its user alone is checked.
      */
     public boolean stands(String tokenHash, String userId, String scope) {
+        return jdbc.withConnection(c -> stands(c, tokenHash, userId, scope));
+    }
+
+    /**
+     * Holds the row of the token {@code tokenHash} (if it is one) until {@code tx} ends: a revocation of its grant, which
+     * updates that row, then waits for what {@code tx} records on the strength of it, or {@code tx} sees it. Taken
+     * before any row of what the grant handed out, the order revocations and disabling take them in.
+     */
+    public static void holdToken(java.sql.Connection tx, String tokenHash) throws java.sql.SQLException {
+        if (tokenHash != null) Jdbc.query(tx, "SELECT token_hash FROM oauth_tokens WHERE token_hash = ? FOR UPDATE", rs -> 1, tokenHash);
+    }
+
+    /** As {@link #stands(String, String, String)}, read in {@code c}. */
+    public boolean stands(java.sql.Connection c, String tokenHash, String userId, String scope) throws java.sql.SQLException {
         if (tokenHash == null) {
-            return userId != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isPresent();
+            return userId != null && !Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, userId).isEmpty();
         }
-        Optional<Boolean> token = jdbc.queryOne("SELECT c.scopes, t.revoked_at, c.disabled, u.disabled FROM oauth_tokens t "
+        java.util.List<Boolean> token = Jdbc.query(c, "SELECT c.scopes, t.revoked_at, c.disabled, u.disabled FROM oauth_tokens t "
                         + "JOIN oauth_clients c ON c.client_id = t.client_id LEFT JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?",
                 rs -> rs.getObject(2) == null && !rs.getBoolean(3) && !rs.getBoolean(4) && scopes(rs.getString(1)).contains(scope), tokenHash);
-        return token.orElseGet(() -> sessionStands(tokenHash));
+        if (!token.isEmpty()) return token.get(0);
+        return !Jdbc.query(c, "SELECT 1 FROM user_sessions s JOIN users u ON u.user_id = s.user_id "
+                + "WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled = FALSE", rs -> 1, tokenHash, platform.now()).isEmpty();
     }
 
     /** Whether a browser session (by its hash) is still signed in, its user enabled: what it handed out lives as long. */

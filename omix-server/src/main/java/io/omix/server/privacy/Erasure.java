@@ -140,7 +140,13 @@ public final class Erasure {
                 }
             }
             String owner = "user:" + userId;
-            // Upload credentials first: a write holding them until it is recorded (FileStore) is then either listed below, or
+            // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another
+            // in a circle; tokens before upload credentials, the order a write recording an upload holds them in (FileStore).
+            Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
+            Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
+            // Upload credentials next: a write holding them until it is recorded (FileStore) is then either listed below, or
             // finds them gone and records nothing.
             Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
             for (String name : Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
@@ -168,11 +174,6 @@ public final class Erasure {
             forgetAnswersNaming(c, userId); // others' answers naming the person (an operator's, say)
             // This minute's count of the person's calls (the rate limit keys it by their id).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
-            // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another in a circle.
-            Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ?", userId);
-            Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ?", userId);
-            Jdbc.update(c, "DELETE FROM oauth_tokens WHERE user_id = ?", userId);
-            Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
             // The sign-in throttle's rows that name the account (its username) over all sources, by source, and its known sources.
             java.util.List<Object> keys = io.omix.server.users.LoginThrottle.accountKeys(usernames.get(0));
             Jdbc.update(c, "DELETE FROM login_failures WHERE username = ? OR username LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\'",
