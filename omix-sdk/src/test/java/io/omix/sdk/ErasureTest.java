@@ -78,6 +78,9 @@ class ErasureTest {
         Path pkg = InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-model"), name + "-model", "index.py",
                 "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
         api.deployModel(name + "Model", pkg, ModelConfig.defaults(), java.time.Duration.ofSeconds(60));
+        // The Beacon's count of the person's variant questions through the application (over published cohorts), keyed by their id.
+        assertTrue(io.omix.server.common.http.RateLimits.takeOne(platform.database().jdbc(), platform.clock(),
+                "beacon:client:" + clientId + ":user:" + who.userId(), platform.clock().millis() / 3_600_000 * 60, 100));
         new ConsentStore(platform).remember(who.userId(), clientId, Set.of("samples", "grants"));
         new SessionStore(platform).start(who.userId()).orElseThrow();
         return new Person(who, api, sample, entity, object, marker);

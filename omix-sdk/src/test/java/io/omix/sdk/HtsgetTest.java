@@ -116,7 +116,9 @@ class HtsgetTest {
             assertEquals(403, other.statusCode(), "nor another sample");
 
             // The URL dies with the grant that asked for it: the person disabled, their genome stops flowing at once.
-            assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            HttpResponse<String> served = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, served.statusCode());
+            assertEquals("no-store", served.headers().firstValue("Cache-Control").orElse(""), "no cache keeps a genome past its grant");
             new io.omix.server.users.UserStore(s.server().platform()).setDisabled("owner", true);
             HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(403, after.statusCode(), after.body());

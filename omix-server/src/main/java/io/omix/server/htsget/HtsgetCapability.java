@@ -180,6 +180,9 @@ public final class HtsgetCapability implements Capability {
                     slices.release();
                 }
                 ctx.contentType("text/vcf; charset=utf-8");
+                // The URL is the credential, with no Authorization header to keep shared caches off: none may keep a genome
+                // past its grant's revocation.
+                ctx.header("Cache-Control", "no-store");
                 spool.copyTo(ctx.outputStream());
             }
         } catch (NumberFormatException e) {

@@ -174,6 +174,9 @@ public final class Erasure {
             forgetAnswersNaming(c, userId); // others' answers naming the person (an operator's, say)
             // This minute's count of the person's calls (the rate limit keys it by their id).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
+            // And the Beacon's count of their probes through each application (keyed client:<client>:user:<person>).
+            Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key LIKE ? ESCAPE '\\'",
+                    Jdbc.likeEscaped("beacon:client:") + "%" + Jdbc.likeEscaped(":user:" + userId));
             // The sign-in throttle's rows that name the account (its username) over all sources, by source, and its known sources.
             java.util.List<Object> keys = io.omix.server.users.LoginThrottle.accountKeys(usernames.get(0));
             Jdbc.update(c, "DELETE FROM login_failures WHERE username = ? OR username LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\'",
