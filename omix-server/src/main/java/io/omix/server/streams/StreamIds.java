@@ -27,7 +27,12 @@ final class StreamIds {
     private final java.util.concurrent.ConcurrentLinkedQueue<Cipher[]> pool = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     StreamIds(MasterKey masterKey) {
-        byte[] derived = masterKey.derive("stream-ids");
+        this(masterKey, "stream-ids");
+    }
+
+    /** Ids sealed under a key of their own for {@code purpose}: an id of one purpose never opens as another's. */
+    StreamIds(MasterKey masterKey, String purpose) {
+        byte[] derived = masterKey.derive(purpose);
         this.key = new SecretKeySpec(derived, 0, 16, "AES");
     }
 

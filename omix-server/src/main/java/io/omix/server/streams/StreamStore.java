@@ -445,8 +445,17 @@ public final class StreamStore {
         return jdbc.queryOne(select + "(SELECT stream_key FROM stream_legacy_ids WHERE stream_id = ?)", this::record, streamId);
     }
 
-    /** Where a page ended: the last record's time and tie-breaker. */
-    public record Cursor(OffsetDateTime time, long dupSeq) {}
+    /**
+     * Where a page ended: the last record's time, series and tie-breaker. Records of several series are in time, then
+     * series order: two of one instant in different series are both read, one page after the other. A negative
+     * {@code seriesId} (a page token from before the series was named in it) compares by time and tie-breaker alone.
+     */
+    public record Cursor(OffsetDateTime time, long seriesId, long dupSeq) {}
+
+    /** The cursor just after {@code r}, one of the records {@link #range} read. */
+    public Cursor cursorAfter(Record r) {
+        return new Cursor(r.generateTime(), existingSeries(r.namespace(), r.entityId(), r.element().id()).orElse(-1L), r.dupSeq());
+    }
 
     /**
      * One entity's (or several entities') records of one element in a closed time interval, in time
@@ -493,15 +502,19 @@ public final class StreamStore {
                 : new SqlWhere().in("series_id", new ArrayList<>(entityOfSeries.keySet()));
         if (from != null) where.and("generate_time >= ?", from);
         if (to != null) where.and("generate_time <= ?", to);
-        if (cursor != null) {
+        String cmp = ascending ? ">" : "<";
+        if (cursor != null && (oneSeries || cursor.seriesId() < 0)) {
             // A row-value comparison: both databases turn it into one index range from the cursor on.
-            where.and(ascending ? "(generate_time, dup_seq) > (?, ?)" : "(generate_time, dup_seq) < (?, ?)", cursor.time(), cursor.dupSeq());
+            where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
+        } else if (cursor != null) {
+            where.and("(generate_time, series_id, dup_seq) " + cmp + " (?, ?, ?)", cursor.time(), cursor.seriesId(), cursor.dupSeq());
         }
         String dir = ascending ? "ASC" : "DESC";
         // With one series the order names the index's leading column too: only then does H2 walk
         // the index in order and stop at the limit (without it, it read every record of the series
-        // and sorted them, for every page). Several series are merged by time: a sort either way.
-        String order = (oneSeries ? "series_id " + dir + ", " : "") + "generate_time " + dir + ", dup_seq " + dir;
+        // and sorted them, for every page). Several series are merged by time, then series: a sort either way.
+        String order = oneSeries ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
+                : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
         return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?",
                 rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
     }

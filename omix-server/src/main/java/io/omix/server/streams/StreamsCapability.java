@@ -89,8 +89,11 @@ public final class StreamsCapability implements Capability {
     private final StreamQuota quota;
     private final SampleAccess access;
     private final Jdbc jdbc;
+    /** Seals the series a next_page token names. */
+    private final StreamIds pageSeries;
 
     public StreamsCapability(Platform platform) {
+        this.pageSeries = new StreamIds(platform.masterKey(), "stream-page-series");
         this.platform = platform;
         this.store = new StreamStore(platform);
         this.quota = platform.streamQuota();
@@ -332,8 +335,7 @@ public final class StreamsCapability implements Capability {
             List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, 1000);
             for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
             if (page.size() < 1000) break;
-            StreamStore.Record last = page.get(page.size() - 1);
-            after = new StreamStore.Cursor(last.generateTime(), last.dupSeq());
+            after = store.cursorAfter(page.get(page.size() - 1));
         }
         return agg.result();
     }
@@ -350,8 +352,7 @@ public final class StreamsCapability implements Capability {
         String next = null;
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
-            StreamStore.Record last = rows.get(limit - 1);
-            next = encode(last);
+            next = encode(store.cursorAfter(rows.get(limit - 1)));
         }
         List<Map<String, Object>> result = new ArrayList<>();
         for (StreamStore.Record r : rows) result.add(open ? openView(r) : privateView(r));
@@ -362,15 +363,24 @@ public final class StreamsCapability implements Capability {
         return out;
     }
 
-    /** next_page names the last record of the page: its instant and tie-breaker. */
-    private static String encode(StreamStore.Record r) {
-        Instant t = r.generateTime().toInstant();
-        return PageToken.encode(t.getEpochSecond(), t.getNano(), r.dupSeq());
+    /**
+     * next_page names the last record of the page: its instant, tie-breaker and series, the series sealed (its number
+     * would tell how many series the platform holds; another key than stream ids', so neither opens as the other).
+     */
+    private String encode(StreamStore.Cursor c) {
+        Instant t = c.time().toInstant();
+        return PageToken.encode(t.getEpochSecond(), t.getNano(), c.dupSeq(), c.seriesId() < 0 ? "-" : pageSeries.idOf(c.seriesId()));
     }
 
-    private static StreamStore.Cursor cursor(String token) {
-        return PageToken.decode(token, 3, parts -> new StreamStore.Cursor(
-                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC), Long.parseLong(parts[2])));
+    private StreamStore.Cursor cursor(String token) {
+        if (token == null) return null;
+        // Tokens of three parts were given before the series was named in them: read by time and tie-breaker, as then.
+        StreamStore.Cursor before = PageToken.decodeIfParts(token, 3, parts -> new StreamStore.Cursor(
+                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC), -1, Long.parseLong(parts[2])));
+        if (before != null) return before;
+        return PageToken.decode(token, 4, parts -> new StreamStore.Cursor(
+                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC),
+                parts[3].equals("-") ? -1 : pageSeries.keyOf(parts[3]).orElseThrow(), Long.parseLong(parts[2])));
     }
 
     private Map<String, Object> privateView(StreamStore.Record r) {

@@ -207,7 +207,7 @@ class StreamStoreTest {
                 List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2);
                 got.forEach(r -> days.add(r.data().path("v").asInt()));
                 StreamStore.Record last = got.get(got.size() - 1);
-                cursor = new StreamStore.Cursor(last.generateTime(), last.dupSeq());
+                cursor = store.cursorAfter(last);
             }
             assertEquals(List.of(1, 2, 3, 4, 5, 6), days, "both entities' records in one time order, two a page");
             assertEquals(List.of(), store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2));
@@ -216,6 +216,23 @@ class StreamStoreTest {
             assertEquals(List.of(5, 3), newestOfOne.stream().map(r -> r.data().path("v").asInt()).toList(), "one entity, newest first");
             assertEquals(List.of(ONE, ONE), newestOfOne.stream().map(StreamStore.Record::entityId).toList());
             assertEquals(6, store.range("APP", List.of(ONE), WEIGHT, null, null, true, null, 100).size());
+
+            // Records of both entities at one instant (a partial time, say, on midnight): one a page, none is skipped.
+            store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-01", 101), record(TWO, HEART_RATE, "2024-06-01", 102),
+                    record(ONE, HEART_RATE, "2024-06-02", 103)), false);
+            for (boolean ascending : new boolean[] {true, false}) {
+                List<Integer> same = new ArrayList<>();
+                StreamStore.Cursor at = null;
+                for (int page = 0; page < 5; page++) {
+                    List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, PartialTime.parse("2024-06-01").resolve(java.time.ZoneOffset.UTC).minusDays(1),
+                            null, ascending, at, 1);
+                    if (got.isEmpty()) break;
+                    same.add(got.get(0).data().path("v").asInt());
+                    at = store.cursorAfter(got.get(0));
+                }
+                java.util.Collections.sort(same);
+                assertEquals(List.of(101, 102, 103), same, "every record of the instant, " + (ascending ? "oldest" : "newest") + " first");
+            }
         }
     }
 

@@ -24,6 +24,18 @@ public final class PageToken {
      * The position a token names, read by {@code read} from its {@code count} parts; null for no token.
      * Anything malformed, including what {@code read} cannot parse, is refused.
      */
+    /** As {@link #decode}, but null (nothing refused) when the token is well formed and has another number of parts. */
+    public static <T> T decodeIfParts(String token, int count, Function<String[], T> read) {
+        if (token == null) return null;
+        String[] parts;
+        try {
+            parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(SEPARATOR, -1);
+        } catch (RuntimeException malformed) {
+            throw ApiException.invalidParam("next_page", "is not a next_page this server handed out");
+        }
+        return parts.length == count + 1 ? decode(token, count, read) : null;
+    }
+
     public static <T> T decode(String token, int count, Function<String[], T> read) {
         if (token == null) return null;
         try {
