@@ -93,7 +93,7 @@ class ExportTest {
             assertEquals("SUCCESS", task.getString("progress"), task.dumps());
             Model result = task.getModel("result");
             assertEquals(1, result.getInt("samples"));
-            assertEquals(1, result.getInt("files"));
+            assertEquals(2, result.getInt("files"), "the person's report and their model's package");
             assertEquals(sha256(Files.readAllBytes(archive)), result.getString("sha256"), "the download is the archive the task stored");
             // The link to everything the person has is signed as the task is read, never stored in clear with its result.
             assertTrue(result.getString("url").contains("Grant="), result.getString("url"));
@@ -178,7 +178,7 @@ class ExportTest {
             Identity.Person again = Identity.user(fresh, "exportme", "exportme@example.org");
             ArchiveRestore.Restored restored = new ArchiveRestore(platform).restore(archive, "exportme");
             assertEquals(List.of(person.sample()), restored.samples());
-            assertEquals(1, restored.files());
+            assertEquals(2, restored.files());
             assertEquals(2, restored.observations(), "the open platform's; the five a partner of the old server wrote stay in the archive");
             String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ErasureTest.ownTool(platform),
                     again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
@@ -347,6 +347,94 @@ class ExportTest {
             assertEquals(nickname, new io.omix.server.users.UserStore(platform).findByUsername("damaged").orElseThrow().nickname(), "and the profile");
             person.api().close();
         }
+    }
+
+    /**
+     * An archive is the person's data and nothing else: whatever it says, a restore adds no data element to the catalog
+     * everyone's FHIR writes pick from, puts no file under a name the platform gives its own (a sample's gene table),
+     * never puts the sample into a project this server publishes to the Beacon, and reads each entry once, no further
+     * than its stated size (an attack review: an archive is made by its person, and could be forged).
+     */
+    @Test
+    void aForgedArchiveReachesNothingBeyondThePerson() throws Exception {
+        try (TestServer s = TestServer.builder().database("h2").start()) {
+            Platform platform = Identity.platform(s);
+            String project = new SampleStore(platform).createProject("export", 1, null, null, null).projectId();
+            var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "EXPORT_APP");
+            long batchNo = new BatchStore(platform).register(app.app().namespace(), "batch", "items").batchNo();
+            ErasureTest.Person person = ErasureTest.person(s, "forger", project, ErasureTest.ownTool(platform), app.app().namespace(), batchNo);
+            Path archive = dir.resolve("forger.zip");
+            person.api().exportData(archive, Duration.ofMinutes(2));
+            person.api().deleteSample(person.sample());
+            // The person's files are still on this server: each archive below is restored without them.
+            Path withoutFiles = rewritten(archive, dir.resolve("without-files.zip"), entries -> {
+                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+                manifest.putArray("files");
+                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+            });
+            String records = "samples/" + person.sample() + "/observations.ndjson";
+            var jdbc = platform.database().jdbc();
+            long elements = jdbc.queryOne("SELECT COUNT(*) FROM data_elements", rs -> rs.getLong(1)).orElseThrow();
+
+            // An open-platform record under a data element this server does not have, named to come first in the catalog.
+            Path newElement = rewritten(withoutFiles, dir.resolve("new-element.zip"), entries -> {
+                String first = new String(entries.get(records), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+                com.fasterxml.jackson.databind.node.ObjectNode observation = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(first);
+                for (JsonNode ext : observation.path("extension")) {
+                    for (JsonNode field : ext.path("extension")) {
+                        var f = (com.fasterxml.jackson.databind.node.ObjectNode) field;
+                        switch (field.path("url").asText()) {
+                            case "namespace" -> f.put("valueString", io.omix.server.streams.StreamStore.OPEN_PLATFORM);
+                            case "dataElement" -> f.put("valueString", "0190c0de-0000-7000-8000-00000000a11a");
+                            case "dataElementName" -> f.put("valueString", "AAA heart rate");
+                            default -> { }
+                        }
+                    }
+                }
+                entries.put(records, (JSON.writeValueAsString(observation) + "\n").getBytes(StandardCharsets.UTF_8));
+                matchManifest(entries);
+            });
+            IllegalArgumentException element = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(newElement, "forger"));
+            assertTrue(element.getMessage().contains("is not in this server's catalog"), element.getMessage());
+            assertEquals(elements, jdbc.queryOne("SELECT COUNT(*) FROM data_elements", rs -> rs.getLong(1)).orElseThrow(), "the catalog is as it was");
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "and nothing of the restore stays");
+
+            // A file under a sample's gene-table name.
+            Path planted = rewritten(archive, dir.resolve("planted.zip"), entries -> {
+                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+                ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.path("files").get(0)).put("object_name",
+                        "microbiome/" + person.sample() + "/genes-IGC_9.9M-1.tsv");
+                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+            });
+            IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(planted, "forger"));
+            assertTrue(name.getMessage().contains("cannot store"), name.getMessage());
+
+            // One entry listed twice in the manifest: read once, refused.
+            Path twice = rewritten(withoutFiles, dir.resolve("twice.zip"), entries -> {
+                com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+                ((com.fasterxml.jackson.databind.node.ArrayNode) manifest.path("entries")).add(manifest.path("entries").get(0).deepCopy());
+                entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
+            });
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(twice, "forger")).getMessage().contains("twice"));
+
+            // The sample's project, published to the Beacon here meanwhile: the restore leaves the sample out of it.
+            jdbc.update("UPDATE projects SET beacon_public = 'count' WHERE project_id = ?", project);
+            new ArchiveRestore(platform).restore(withoutFiles, "forger");
+            assertTrue(new SampleStore(platform).find(person.sample()).isPresent(), "restored");
+            assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM sample_projects WHERE biosample_id = ?", rs -> rs.getLong(1), person.sample()).orElseThrow(),
+                    "not in the published project");
+            person.api().close();
+        }
+    }
+
+    /** The manifest's sizes and checksums made to match the entries as they are now. */
+    private static void matchManifest(Map<String, byte[]> entries) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
+        for (JsonNode e : manifest.path("entries")) {
+            byte[] bytes = entries.get(e.path("path").asText());
+            if (bytes != null) ((com.fasterxml.jackson.databind.node.ObjectNode) e).put("sha256", sha256(bytes)).put("size", bytes.length);
+        }
+        entries.put("manifest.json", JSON.writeValueAsBytes(manifest));
     }
 
     /** {@code archive} written again to {@code to} with the variants block of {@code sample}'s view changed by {@code edit}, the manifest made to match. */

@@ -200,7 +200,7 @@ public final class ArchiveRestore {
             ObjectStore.Stored stored;
             restoredFiles.add(name);
             try (InputStream in = entry(zip, file)) {
-                stored = platform.objects().put(name, in, Long.MAX_VALUE, sha.get(file));
+                stored = platform.objects().put(name, in, platform.config().fileMaxBytes(), sha.get(file));
             }
             jdbc.inTransaction(tx -> {
                 FileStore.recordObject(tx, name, "user:" + user.userId(), stored, platform.now());
@@ -216,6 +216,11 @@ public final class ArchiveRestore {
         Map<String, String> sha = new LinkedHashMap<>();
         for (JsonNode e : manifest.path("entries")) {
             String path = e.path("path").asText();
+            // Each entry read once, and no further than the size the manifest gives it (itself bounded): a bomb is found
+            // at its first byte too many.
+            if (sha.containsKey(path)) throw new IllegalArgumentException("the archive's manifest lists " + path + " twice");
+            long declared = e.path("size").asLong(-1);
+            if (declared < 0 || declared > MAX_ENTRY_BYTES) throw new IllegalArgumentException("the archive's manifest gives " + path + " an impossible size");
             MessageDigest digest;
             try {
                 digest = MessageDigest.getInstance("SHA-256");
@@ -225,7 +230,7 @@ public final class ArchiveRestore {
             long size = 0;
             try (InputStream in = entry(zip, path)) {
                 byte[] buffer = new byte[1 << 16];
-                for (int n; (n = in.read(buffer)) > 0; size += n) digest.update(buffer, 0, n);
+                for (int n; size <= declared && (n = in.read(buffer)) > 0; size += n) digest.update(buffer, 0, n);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
             if (size != e.path("size").asLong() || !actual.equals(e.path("sha256").asText())) {
@@ -247,17 +252,23 @@ public final class ArchiveRestore {
             for (String line; (line = lines.readLine()) != null; ) {
                 n++;
                 if (line.isBlank()) continue;
+                if (line.length() > MAX_LINE_CHARS) throw new IllegalArgumentException(file + " line " + n + ": longer than any record this server stores");
                 Observations.Restorable r = Observations.restorable(ServerJson.MAPPER.readTree(line));
-                streams.ensureElement(r.element());
+                // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
+                // namespace names nobody here, or another partner whose name it happens to share (names clash).
+                if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
+                // Into this server's catalog as it is: an archive adds no data element (the catalog is everyone's, and a
+                // FHIR write picks its element by code from it).
+                if (streams.element(r.element().id()).isEmpty()) {
+                    throw new IllegalArgumentException(file + " line " + n + ": data element " + r.element().id() + " (" + shortened(r.element().name())
+                            + ") is not in this server's catalog");
+                }
                 PartialTime time;
                 try {
                     time = PartialTime.parse(r.generateTime());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + " line " + n + ": generateTime " + e.getMessage());
                 }
-                // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
-                // namespace names nobody here, or another partner whose name it happens to share (names clash).
-                if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
                 String key = (r.duplicate() ? "1" : "0") + r.namespace();
                 List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());
                 // An archive made before V42 holds payloads with their writers' references: they come back without them.
@@ -270,6 +281,16 @@ public final class ArchiveRestore {
         return written;
     }
 
+    /** The longest NDJSON line read back: a record's data at its limit, escaped, with its Observation around it. */
+    static final int MAX_LINE_CHARS = 8 << 20;
+    /** The most an entry of an archive may inflate to, and all of them together (its files within files.max-object-bytes). */
+    static final long MAX_ENTRY_BYTES = 64L << 30;
+    static final long MAX_JSON_ENTRY_BYTES = 16L << 20;
+
+    private static String shortened(String text) {
+        return text == null ? "" : text.length() > 80 ? text.substring(0, 80) + "…" : text;
+    }
+
     private static int flush(StreamStore streams, String key, List<StreamStore.NewRecord> batch) {
         for (StreamStore.Written w : streams.write(key.substring(1), batch, key.charAt(0) == '1')) {
             if (w.problem() != null) throw new IllegalArgumentException("a stream record could not be written back: " + w.problem());
@@ -277,11 +298,20 @@ public final class ArchiveRestore {
         return batch.size();
     }
 
-    /** An object name fit for this server's store: relative, no empty, '.' or '..' segment, no control character. */
+    /**
+     * An object name fit for this server's store, and one of a person's uploads (under an upload destination,
+     * {@code DUS-…/}): an archive puts back the person's files, never a name the platform gives its own (a sample's gene
+     * tables, an export) nor one outside the store.
+     */
     private static String objectName(String name) {
-        if (!io.omix.server.files.ObjectNames.acceptable(name) || name.startsWith(ExportArchive.OBJECT_PREFIX)) throw new IllegalArgumentException("the archive names a file this server cannot store: " + name);
+        if (!io.omix.server.files.ObjectNames.acceptable(name) || !UPLOADED.matcher(name).matches()) {
+            throw new IllegalArgumentException("the archive names a file this server cannot store: " + shortened(name));
+        }
         return name;
     }
+
+    /** A person's upload: {@code DUS-<11 digits>-<40 letters and digits>/<date>TZ-<32 hex>/<file>}, as /sts/token gives destinations. */
+    private static final java.util.regex.Pattern UPLOADED = java.util.regex.Pattern.compile("DUS-[0-9]{11}-[A-Za-z0-9]{40}/[0-9]{8}TZ-[0-9a-f]{32}/[^/]+");
 
     private static InputStream entry(ZipFile zip, String path) throws IOException {
         ZipEntry e = zip.getEntry(path);
@@ -291,7 +321,9 @@ public final class ArchiveRestore {
 
     private static JsonNode json(ZipFile zip, String path) throws IOException {
         try (InputStream in = entry(zip, path)) {
-            return ServerJson.MAPPER.readTree(in);
+            byte[] text = in.readNBytes((int) MAX_JSON_ENTRY_BYTES + 1);
+            if (text.length > MAX_JSON_ENTRY_BYTES) throw new IllegalArgumentException(path + " is larger than any this server writes");
+            return ServerJson.MAPPER.readTree(text);
         }
     }
 }

@@ -26,6 +26,7 @@ import java.util.Objects;
 
 /** Projects and samples: registration, filling in, listing with filters, binding to users and clients. */
 public final class SampleStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SampleStore.class);
     private final Platform platform;
     private final Jdbc jdbc;
 
@@ -269,11 +270,21 @@ public final class SampleStore {
                 throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
             }
             OffsetDateTime now = platform.now();
+            List<Project> joined = new ArrayList<>();
             for (Project p : s.projects()) {
-                if (Jdbc.query(c, "SELECT 1 FROM projects WHERE project_id = ?", rs -> 1, p.projectId()).isEmpty()) {
+                // An archive says which projects its sample was in; it never puts the sample into one this server
+                // publishes to the Beacon (whose answers reach the public): that is an operator's decision, with the person.
+                List<String> published = Jdbc.query(c, "SELECT beacon_public FROM projects WHERE project_id = ?", rs -> rs.getString(1), p.projectId());
+                if (!published.isEmpty() && !"none".equals(published.get(0))) {
+                    LOG.warn("restoring sample {}: not added to project {}, which this server publishes to the Beacon (an operator adds it,"
+                            + " if the person agrees)", s.biosampleId(), p.projectId());
+                    continue;
+                }
+                if (published.isEmpty()) {
                     Jdbc.update(c, "INSERT INTO projects (project_id, name, omic, consortium, data_provider, public_description, created_at)"
                             + " VALUES (?,?,?,?,?,?,?)", p.projectId(), p.name(), p.omic(), p.consortium(), p.dataProvider(), p.publicDescription(), now);
                 }
+                joined.add(p);
             }
             Map<String, ObjectNode> groups = emptyGroups();
             s.groups().forEach((g, node) -> {
@@ -288,7 +299,7 @@ public final class SampleStore {
                     s.externalSampleIdAlt(), null, s.sampleCollectionTime(), s.sampleTime(), s.budgetExecutionUnitId(),
                     json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
                     s.createTime(), s.updateTime());
-            for (Project p : s.projects()) Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", s.biosampleId(), p.projectId());
+            for (Project p : joined) Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", s.biosampleId(), p.projectId());
             Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", s.biosampleId(), userId);
             return null;
         });
