@@ -407,6 +407,43 @@ class WebhookTest {
     }
 
     /**
+     * An event about a sample's data that waits for its receiver is not sent once the application no longer reads that
+     * data (here the person revokes its grant during the receiver's outage): it ends as not sent, and the endpoint is not
+     * counted as failing for it. Before, the application heard of the person's data after the revocation.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anEventIsNotSentOnceItsApplicationNoLongerReadsWhatItTellsOf(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true")
+                     .setting("webhooks.retry-initial-seconds", "1").setting("webhooks.retry-max-seconds", "2").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "withheld", "withheld@example.org");
+            String project = new SampleStore(platform).createProject("withheld", 1, null, null, null).projectId();
+            String sample = new SampleStore(platform).register(io.omix.server.common.auth.Caller.userToken(client.id(), person.userId(),
+                    Set.of("samples")), new SampleStore.Registration("W-1", 11, project, false, 1, null, Map.of()));
+            new ConsentStore(platform).remember(person.userId(), client.id(), Set.of("samples", "variants"));
+            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build(); Api app = o.getCredentialsToken().api()) {
+                String hook = app.webhooks().register(receiver.url("/hook"), List.of("sample.data_imported")).webhookId();
+                receiver.down = true;
+                new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                await("a first attempt", () -> app.webhooks().deliveries(hook, 10).getList("deliveries").models().stream()
+                        .anyMatch(d -> d.getInt("attempts") > 0));
+                assertTrue(new ConsentStore(platform).revoke(person.userId(), client.id()));
+                receiver.down = false;
+                await("the delivery ended", () -> app.webhooks().deliveries(hook, 10).getList("deliveries").models().stream()
+                        .anyMatch(d -> d.getString("event_type").equals("sample.data_imported") && d.getString("status").equals("failed")));
+                Model ended = app.webhooks().deliveries(hook, 10).getList("deliveries").models().stream()
+                        .filter(d -> d.getString("event_type").equals("sample.data_imported")).findFirst().orElseThrow();
+                assertTrue(ended.getString("last_error").contains("no longer reads"), ended.dumps());
+                assertEquals(List.of(), receiver.at("/hook"), "nothing of the person's data reached the application");
+                assertTrue(app.webhooks().endpoints().get(0).enabled(), "the endpoint stays on");
+            }
+        }
+    }
+
+    /**
      * An erased sample is announced to everyone who could see it, a client an operator assigned it to included (it holds
      * no grant of the person, so user.erased would not reach it), once the erasure has taken every other event naming it.
      */

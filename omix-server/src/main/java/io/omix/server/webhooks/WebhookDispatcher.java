@@ -225,6 +225,10 @@ final class WebhookDispatcher implements AutoCloseable {
         try {
             boolean active = jdbc.withConnection(c -> WebhookEvents.ownerActive(c, endpoint.get().owner()));
             if (!active) return Optional.of(new InFlight(d, started, null, "not sent: the application is disabled"));
+            String owner = endpoint.get().owner();
+            if (!jdbc.withConnection(c -> WebhookEvents.stillAllowed(c, owner, d.type(), d.data()))) {
+                return Optional.of(new InFlight(d, started, null, WITHHELD));
+            }
             URI uri = URI.create(endpoint.get().url());
             String body = body(d);
             String secret = platform.masterKey().open(endpoint.get().secretSealed(), d.webhookId());
@@ -278,6 +282,9 @@ final class WebhookDispatcher implements AutoCloseable {
         return null;
     }
 
+    /** Why a delivery is not sent and never will be: the application no longer reads what it tells of. */
+    static final String WITHHELD = "not sent: the application no longer reads this sample's data (a grant revoked, a scope or the sample taken back)";
+
     private void record(Claimed d, Integer status, String error, int millis) {
         OffsetDateTime now = platform.now();
         OffsetDateTime retryUntil = d.retryUntil() != null ? d.retryUntil() : d.createdAt().plus(settings.giveUpAfter());
@@ -297,6 +304,12 @@ final class WebhookDispatcher implements AutoCloseable {
                 Jdbc.update(c, "UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, finished_at = ?, last_status = ?, last_error = NULL,"
                         + " claimed_by = NULL, lease_until = NULL WHERE delivery_id = ?", attempt, now, status, d.deliveryId());
                 Jdbc.update(c, "UPDATE webhook_endpoints SET failing_since = NULL WHERE webhook_id = ? AND failing_since IS NOT NULL", d.webhookId());
+                return null;
+            }
+            if (WITHHELD.equals(error)) {
+                // Over for good, and no failure of the receiver's: the endpoint is not counted as failing.
+                Jdbc.update(c, "UPDATE webhook_deliveries SET status = 'failed', attempts = ?, finished_at = ?, last_status = NULL, last_error = ?,"
+                        + " claimed_by = NULL, lease_until = NULL WHERE delivery_id = ?", attempt, now, error, d.deliveryId());
                 return null;
             }
             failedAttempts.increment();

@@ -1,5 +1,6 @@
 package io.omix.server.webhooks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.http.ServerJson;
@@ -209,6 +210,29 @@ public final class WebhookEvents {
             if ((" " + grant[1] + " ").contains(word) && (" " + grant[2] + " ").contains(word)) owners.add("client:" + grant[0]);
         }
         return owners;
+    }
+
+    /**
+     * Whether {@code owner} may still be told of this event as it is sent: an event about a sample's data goes to an
+     * application only while it reads that data (a grant revoked, a scope taken, a sample unassigned since the event was
+     * queued, or before a redelivery, stops it). Events of other kinds, and a private app's, are not about what a
+     * grant allows.
+     */
+    public static boolean stillAllowed(Connection c, String owner, String type, String data) throws SQLException {
+        if (!owner.startsWith("client:")) return true;
+        String scope;
+        JsonNode event;
+        try {
+            event = ServerJson.MAPPER.readTree(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return false;
+        }
+        if (STREAM_RECORDS_WRITTEN.equals(type)) scope = "streams";
+        else if (SAMPLE_DATA_IMPORTED.equals(type)) scope = event.path("data").asText();
+        else return true;
+        String biosampleId = event.path("biosample_id").asText(null);
+        if (biosampleId == null) return true;
+        return viewersOf(c, biosampleId, scope, false).contains(owner);
     }
 
     static String eventId() {
