@@ -272,6 +272,7 @@ class ExportTest {
             clock.advance(Duration.ofSeconds(2));
             Model second = person.api().exportData(dir.resolve("second.zip"), Duration.ofMinutes(2)).getModel("result");
             assertEquals(List.of(second.getString("object_name")), archives.get(), "the earlier archive went with the next one");
+            assertTrue(platform.objects().size(first.getString("object_name")).isEmpty(), "its bytes at once, not with a later sweep");
             assertEquals(404, CredentialLifetimesTest.linkStatus(first.getString("url")));
             assertEquals(200, CredentialLifetimesTest.linkStatus(second.getString("url")));
 

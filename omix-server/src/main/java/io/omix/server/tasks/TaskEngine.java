@@ -60,6 +60,14 @@ public final class TaskEngine implements AutoCloseable {
 
         /** Records progress (0-100) at once, outside the handler's transaction, for those watching. */
         void progress(int percent);
+
+        /**
+         * Runs {@code work} once the handler's transaction has committed ({@code committed}) or once it did not (rolled
+         * back, failed, or taken over by another server): what the run did outside the database, to finish or take back.
+         */
+        default void then(boolean committed, Runnable work) {
+            throw new UnsupportedOperationException("this run cannot do work after its transaction");
+        }
     }
 
     /** A deliberate, final failure: not retried; its message is the task's result. */
@@ -265,6 +273,9 @@ public final class TaskEngine implements AutoCloseable {
             return;
         }
         running.put(task.jobId(), claimId);
+        List<Runnable> onCommit = new java.util.ArrayList<>();
+        List<Runnable> onRollback = new java.util.ArrayList<>();
+        boolean committed = false;
         try {
             Run run = new Run() {
                 @Override
@@ -276,6 +287,11 @@ public final class TaskEngine implements AutoCloseable {
                 public void progress(int percent) {
                     jdbc.update("UPDATE tasks SET progress = ?, updated_at = ? WHERE job_id = ? AND claimed_by = ?",
                             Math.max(0, Math.min(100, percent)), now(), task.jobId(), claimId);
+                }
+
+                @Override
+                public void then(boolean committed, Runnable work) {
+                    (committed ? onCommit : onRollback).add(work);
                 }
             };
             boolean done = jdbc.inTransaction(tx -> {
@@ -299,6 +315,7 @@ public final class TaskEngine implements AutoCloseable {
                 announce(tx, task, Status.SUCCESS, now);
                 return true;
             });
+            committed = done;
             if (!done) LOG.warn("task {} ({}) was taken over by another server; this run was rolled back", task.taskId(), task.kind());
         } catch (TaskFailure f) {
             finish(task, claimId, Status.FAILURE, error(f.getMessage(), f.details));
@@ -317,6 +334,13 @@ public final class TaskEngine implements AutoCloseable {
             }
         } finally {
             running.remove(task.jobId(), claimId);
+            for (Runnable work : committed ? onCommit : onRollback) {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("task {} ({}): work after its transaction failed: {}", task.taskId(), task.kind(), e.toString());
+                }
+            }
         }
     }
 
