@@ -218,6 +218,33 @@ class ErasureTest {
         }
     }
 
+    /**
+     * A person bound by an operator to a sample shared with someone else, then erased: the sample stays (the other's),
+     * and nothing names the person any more, the operator's answer kept for a retry of the binding included (it names
+     * them by username, and now by id beside it).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOperatorsKeptAnswerNamingAnErasedPersonOfASharedSampleGoes(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ownTool(platform);
+            String project = new SampleStore(platform).createProject("kept", 1, null, null, null).projectId();
+            Identity.Person owner = Identity.user(s, "keptowner", "keptowner@example.org");
+            Identity.Person bound = Identity.user(s, "keptbound", "keptbound@example.org");
+            try (Api one = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), owner.userId(), "samples grants").accessToken())
+                    .endpoint(s.url()).build()) {
+                String sample = one.registerSample("KEPT-1", 11, project).getString("biosample_id");
+                operatorNamesSample(s, Identity.operatorToken(s, "keptop"), sample, bound.username());
+                assertTrue(!traces(platform, bound.username()).isEmpty(), "the kept answer names them");
+                assertTrue(new io.omix.server.privacy.Erasure(platform).eraseUser(bound.userId()).isPresent());
+                assertEquals(List.of(), traces(platform, bound.username()));
+                assertEquals(List.of(), traces(platform, bound.userId()));
+                assertEquals(sample, one.getSample(sample).getString("biosample_id"), "the other's sample stays");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anErasedPersonLeavesNoTraceInAnyTableOrObject(String kind) throws Exception {

@@ -122,7 +122,8 @@ public final class SamplesCapability implements Capability {
             if (store.find(p.get(BIOSAMPLE_ID)).isEmpty()) throw ApiException.invalidParam("biosample_id", "no such sample");
             if (p.get(UNBIND)) store.unbindUser(p.get(BIOSAMPLE_ID), userId);
             else store.bindUser(p.get(BIOSAMPLE_ID), userId);
-            return Map.of("biosample_id", p.get(BIOSAMPLE_ID), "username", p.get(USERNAME), "bound", !p.get(UNBIND));
+            // The person's id beside their username: an answer kept for a retry names them by it, and goes with their erasure.
+            return Map.of("biosample_id", p.get(BIOSAMPLE_ID), "username", p.get(USERNAME), "user_id", userId, "bound", !p.get(UNBIND));
         });
 
         routes.get("/private/samples", Access.PRIVATE_APP, PRIVATE_LIST, (r, p) -> list(r, p, false));

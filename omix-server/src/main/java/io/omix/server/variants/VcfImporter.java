@@ -91,6 +91,12 @@ public final class VcfImporter {
         try (vcf) {
             VCFHeader header = vcf.header;
             int sampleIndex = sampleIndex(header, options.sampleName());
+            if (header.getGenotypeSamples().size() > 2) {
+                // A joint call: its figures and sites describe everyone in it, and are kept as the file has them (docs/api.md).
+                LOG.warn("variant import for sample {}: the VCF has {} people's columns; its site figures (QUAL, INFO AN, DP, AF) and sites"
+                        + " describe all of them, and are kept (split it first: bcftools view -s NAME -c 1 -a)", biosampleId,
+                        header.getGenotypeSamples().size());
+            }
             int symbolIndex = csqSymbolIndex(header);
             String assembly = options.assembly() != null ? options.assembly() : headerAssembly(header);
             Integer build = options.dbsnpBuild() != null ? options.dbsnpBuild() : headerInt(header, "dbSNP_BUILD_ID");
