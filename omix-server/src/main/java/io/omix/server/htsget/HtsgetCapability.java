@@ -55,6 +55,8 @@ public final class HtsgetCapability implements Capability {
     private final byte[] key;
     private final io.omix.server.files.SignedLinks links;
     private final java.util.concurrent.Semaphore slices = new java.util.concurrent.Semaphore(SLICES_AT_ONCE);
+    /** The grants writing a slice on this server now: one at a time each, so one caller fetching in loops leaves the other slots. */
+    private final java.util.Set<String> grantsWriting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public HtsgetCapability(Platform platform) {
         this.platform = platform;
@@ -156,13 +158,26 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 404, "NotFound", id + " has no variant calls");
                 return;
             }
+            if (!grantsWriting.add(grant)) {
+                busy(ctx, "a slice of this grant is being written; fetch one at a time");
+                return;
+            }
             if (!slices.tryAcquire()) {
+                grantsWriting.remove(grant);
                 busy(ctx, "this server is writing other slices; retry in a few seconds");
                 return;
             }
             // Written to a spool, then sent: a whole genome's calls never sit in memory, and a client reading
             // slowly holds no database connection (nor one of the slots, which end with the writing).
-            try (io.omix.server.common.io.Spool spool = io.omix.server.common.io.Spool.create()) {
+            io.omix.server.common.io.Spool made;
+            try {
+                made = io.omix.server.common.io.Spool.create();
+            } catch (java.io.IOException | RuntimeException e) {
+                slices.release();
+                grantsWriting.remove(grant);
+                throw e;
+            }
+            try (io.omix.server.common.io.Spool spool = made) {
                 try (java.io.OutputStream slice = spool.output()) {
                     platform.database().jdbc().withConnection(c -> {
                         try {
@@ -178,6 +193,7 @@ public final class HtsgetCapability implements Capability {
                     return;
                 } finally {
                     slices.release();
+                    grantsWriting.remove(grant);
                 }
                 ctx.contentType("text/vcf; charset=utf-8");
                 // The URL is the credential, with no Authorization header to keep shared caches off: none may keep a genome
