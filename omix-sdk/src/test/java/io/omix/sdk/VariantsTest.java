@@ -272,6 +272,10 @@ class VariantsTest {
                     "the regions' order, one call a page, each once");
             Paginated.Page<Variant> first = w.owner().variants().region(all).page();
             assertEquals("rs701", w.owner().variants().region(all).page(first.nextCursor()).items().get(0).alternateId().get(0), "resumable");
+            // The token names its import by a keyed tag, not by the platform's count of imports.
+            String[] parts = new String(java.util.Base64.getUrlDecoder().decode(w.owner().getProfessionalVariant(sample, List.of("1:1-10000"), null, false,
+                    null, 1).getString("next_page")), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            assertTrue(parts[1].matches("t[A-Za-z0-9]{16}"), String.join("|", parts));
 
             assertEquals(41001, code(() -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), "1\t0\t10\n", true, null, null)), "both");
             assertEquals(41001, code(() -> w.owner().getProfessionalVariant(sample, null, null, true, null, null)), "neither");

@@ -46,6 +46,11 @@ public final class VariantStore {
 
     private static final String SOURCE_COLUMNS = "vs.source_id, vs.assembly, vs.dbsnp_build, vs.pipeline_version, vs.imported_at, vs.variant_count";
 
+    /** The number of the sample's current import, if it has one. */
+    Optional<Long> currentSourceId(String biosampleId) {
+        return jdbc.queryOne("SELECT source_id FROM variant_sources WHERE biosample_id = ? AND is_current = TRUE", rs -> rs.getLong(1), biosampleId);
+    }
+
     Optional<Source> currentSource(String biosampleId) {
         return jdbc.queryOne("SELECT " + SOURCE_COLUMNS + " FROM variant_sources vs WHERE vs.biosample_id = ? AND vs.is_current = TRUE",
                 VariantStore::source, biosampleId);

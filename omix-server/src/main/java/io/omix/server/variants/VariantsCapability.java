@@ -58,7 +58,11 @@ public final class VariantsCapability implements Capability {
     private final SampleStore samples;
     private final io.omix.server.common.db.Jdbc jdbc;
 
+    /** Keys the tag a region page token names its import by (the import's number would tell how many imports the platform made). */
+    private final byte[] importTagKey;
+
     public VariantsCapability(Platform platform) {
+        this.importTagKey = platform.masterKey().derive("variant-region-import");
         this.jdbc = platform.database().jdbc();
         this.variants = new VariantStore(platform);
         this.importer = new VcfImporter(platform);
@@ -96,8 +100,12 @@ public final class VariantsCapability implements Capability {
         request.caller().requireScope(Scope.VARIANTS);
         java.util.List<VariantStore.Region> regions = regionsOf(p.get(REGIONS), p.get(BED));
         String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
-        VariantStore.RegionCursor after = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> new VariantStore.RegionCursor(
-                Long.parseLong(parts[0]), Integer.parseInt(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]), Integer.parseInt(parts[4])));
+        String[] token = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> {
+            for (int i = 1; i < 5; i++) Long.parseLong(parts[i]);   // numbers, or the token is refused as malformed
+            return parts;
+        });
+        VariantStore.RegionCursor after = token == null ? null : new VariantStore.RegionCursor(importOf(id, token[0]), Integer.parseInt(token[1]),
+                Long.parseLong(token[2]), Long.parseLong(token[3]), Integer.parseInt(token[4]));
         if (after != null && (after.region() < 0 || after.region() >= regions.size())) throw ApiException.invalidParam("next_page", "does not belong to these regions");
         VariantStore.RegionPage page = variants.region(id, regions, p.get(ONLY_VARIANT_SITES), p.get(REGION_LIMIT), after);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -105,8 +113,20 @@ public final class VariantsCapability implements Capability {
         out.put("count", page.calls().size());
         VariantStore.RegionCursor next = page.next();
         out.put("next_page", next == null ? null
-                : io.omix.server.common.http.PageToken.encode(next.sourceId(), next.region(), next.position(), next.rsid(), next.seq()));
+                : io.omix.server.common.http.PageToken.encode(importTag(next.sourceId()), next.region(), next.position(), next.rsid(), next.seq()));
         return out;
+    }
+
+    /** How a page token names the import it pages through: a keyed tag of its number. */
+    private String importTag(long sourceId) {
+        return "t" + io.omix.server.common.auth.Secrets.hmac(importTagKey, String.valueOf(sourceId)).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
+    }
+
+    /** The import a token's tag names: the sample's current one when the tag is its, else none (-1: imported again since). */
+    private long importOf(String biosampleId, String tag) {
+        if (tag.matches("[0-9]{1,18}")) return Long.parseLong(tag);   // a token given before imports were named by a tag
+        long current = variants.currentSourceId(biosampleId).orElse(-1L);
+        return current >= 0 && importTag(current).equals(tag) ? current : -1;
     }
 
     /** Exactly one of {@code regions} and {@code bed}; at most 1,000 regions either way. */
