@@ -21,7 +21,8 @@ import java.util.zip.ZipInputStream;
  * {@code omix admin backup DIR} and {@code omix admin restore DIR}: an online, consistent backup of
  * the embedded database (H2's {@code BACKUP TO}, taken inside the running server's database), then
  * the local object store's finished objects (written before the rows that name them, so every
- * object the backed-up database knows is copied) and the master key (sealed secrets, signed links
+ * object the backed-up database knows is copied, unless an upload replaced it meanwhile: its bytes
+ * go once the replacement is recorded) and the master key (sealed secrets, signed links
  * and stream ids depend on it). Restore rebuilds an empty data directory from it. PostgreSQL and S3
  * deployments back up with their own tools (docs/operations.md).
  */

@@ -235,6 +235,11 @@ class ExportTest {
             assertEquals(0, done.getModel("result").getInt("samples"), done.dumps());
             assertEquals(2, platform.tasks().byTaskId(taskId).orElseThrow().attempts(), "written once more without the sample");
             String archive = done.getModel("result").getString("object_name");
+            List<String> exports = new ArrayList<>();
+            platform.objects().forEachObjectWrittenBefore(java.time.Instant.now().plusSeconds(60), key -> {
+                if (key.startsWith("exports/")) exports.add(key);
+            });
+            assertEquals(List.of(archive), exports, "the first attempt's archive, taken back, left no bytes");
             try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(platform.objects().open(archive))) {
                 for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                     assertFalse(e.getName().startsWith("samples/"), e.getName());
@@ -272,6 +277,9 @@ class ExportTest {
             clock.advance(Duration.ofSeconds(2));
             Model second = person.api().exportData(dir.resolve("second.zip"), Duration.ofMinutes(2)).getModel("result");
             assertEquals(List.of(second.getString("object_name")), archives.get(), "the earlier archive went with the next one");
+            // Its bytes go as soon as the new archive's task has committed (a moment after it is seen done), not with a later sweep.
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (platform.objects().size(first.getString("object_name")).isPresent() && System.nanoTime() < until) Thread.sleep(20);
             assertTrue(platform.objects().size(first.getString("object_name")).isEmpty(), "its bytes at once, not with a later sweep");
             assertEquals(404, CredentialLifetimesTest.linkStatus(first.getString("url")));
             assertEquals(200, CredentialLifetimesTest.linkStatus(second.getString("url")));

@@ -105,6 +105,19 @@ class FilesOnS3Test {
                 ByteArrayOutputStream still = new ByteArrayOutputStream();
                 api.download(kept, still);
                 assertArrayEquals(first, still.toByteArray(), "the earlier file, whole");
+
+                // A completion sent again after the first was recorded (a client's retry) finds the upload gone, and leaves
+                // the file's bytes, which are the upload's own key's, where they are.
+                HttpResponse<String> again = FilesTest.signedJson(token, "POST", "/uploads", "{\"object_name\":\"" + kept + "\",\"size\":5,\"part_size\":1024}");
+                String second = io.omix.sdk.Model.parse(again.body()).at("data.upload_id").toString();
+                assertEquals(0, FilesTest.envelopeCode(FilesTest.signed(token, "PUT", "/uploads/" + second + "/parts/1", part,
+                        FilesTest.sha256(part), "application/octet-stream")));
+                String complete = "{\"sha256\":\"" + FilesTest.sha256(part) + "\"}";
+                assertEquals(0, FilesTest.envelopeCode(FilesTest.signedJson(token, "POST", "/uploads/" + second + "/complete", complete)));
+                assertEquals(42004, FilesTest.envelopeCode(FilesTest.signedJson(token, "POST", "/uploads/" + second + "/complete", complete)));
+                ByteArrayOutputStream later = new ByteArrayOutputStream();
+                api.download(kept, later);
+                assertArrayEquals(part, later.toByteArray(), "the recorded file, whole after the repeated completion");
             }
         }
     }

@@ -274,6 +274,11 @@ public final class FileStore {
         });
     }
 
+    /** Whether a recorded object's bytes are under {@code key}. */
+    boolean keyRecorded(String key) {
+        return !existing(List.of(key)).isEmpty();
+    }
+
     /** Which of {@code keys} (the object store's) hold a recorded object's bytes. */
     public java.util.Set<String> existing(java.util.List<String> keys) {
         if (keys.isEmpty()) return java.util.Set.of();

@@ -191,11 +191,13 @@ public final class FilesCapability implements Capability {
             }
             if (!missing.isEmpty()) throw ApiException.invalidParam("upload_id", "parts still missing: " + missing);
             ObjectStore.Expected expected = new ObjectStore.Expected(declared, p.get(CRC32C));
-            String key = ObjectStore.versionKeyOfUpload(u.uploadId());
+            String key = store(r, () -> objects.keyOfUpload(u.uploadId()), "object", 0);
             ObjectStore.Stored stored = store(r, () -> objects.completeParts(u.uploadId(), u.size(), key, expected), "object", u.size());
             FileStore.Outcome outcome = store.finishUpload(u.uploadId(), u.objectName(), key, u.owner(), stored, platform.now(), credential(r).accessKeyId());
             if (outcome.recorded() != FileStore.Recorded.YES) {
-                deleteBytes(key);   // aborted, or its credentials revoked or erased, while it was being completed: the earlier object stays
+                // Aborted, or its credentials revoked or erased, while it was being completed: the earlier object stays. A
+                // completion sent again after the first was recorded finds the upload gone: its bytes are the file's now.
+                if (!store.keyRecorded(key)) deleteBytes(key);
                 if (outcome.recorded() == FileStore.Recorded.UPLOAD_GONE) throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", u.uploadId()));
                 throw credentialsGone();
             }
@@ -412,12 +414,12 @@ public final class FilesCapability implements Capability {
     }
 
     @FunctionalInterface
-    private interface StoreWork {
-        ObjectStore.Stored run() throws IOException;
+    private interface StoreWork<T> {
+        T run() throws IOException;
     }
 
     /** Object store failures as API errors; whatever failed, nothing half-written is visible. */
-    private static ObjectStore.Stored store(ApiRequest r, StoreWork work, String what, long max) {
+    private static <T> T store(ApiRequest r, StoreWork<T> work, String what, long max) {
         try {
             return work.run();
         } catch (ObjectStore.ChecksumMismatch e) {

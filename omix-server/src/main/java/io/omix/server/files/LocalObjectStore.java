@@ -332,8 +332,10 @@ public final class LocalObjectStore implements ObjectStore {
     public void delete(String name) throws IOException {
         Path p = object(name);
         Files.deleteIfExists(p);
-        // Directories the name made, now empty, go too (up to the objects root).
-        for (Path dir = p.getParent(); dir != null && !dir.equals(objects) && dir.startsWith(objects); dir = dir.getParent()) {
+        // Directories the name made, now empty, go too (up to the objects root); those of uploads' own keys stay (a write
+        // into one may be between making it and moving its bytes there).
+        Path versions = objects.resolve(VERSIONS);
+        for (Path dir = p.getParent(); dir != null && !dir.equals(objects) && dir.startsWith(objects) && !dir.startsWith(versions); dir = dir.getParent()) {
             try {
                 Files.delete(dir);
             } catch (java.nio.file.DirectoryNotEmptyException | NoSuchFileException stop) {

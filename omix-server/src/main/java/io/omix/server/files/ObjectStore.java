@@ -17,14 +17,24 @@ public interface ObjectStore {
      */
     String VERSIONS = ".versions/";
 
-    /** A new key for one upload's bytes in one request. */
+    /** A new key for one upload's bytes in one request (in one of 256 directories, so that none holds them all). */
     static String versionKey() {
-        return VERSIONS + "p-" + java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.randomBytes(16));
+        String hex = java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.randomBytes(16));
+        return VERSIONS + hex.substring(0, 2) + "/p-" + hex;
     }
 
     /** The key a multipart upload's object is completed under (its upload id is random and used once). */
     static String versionKeyOfUpload(String uploadId) {
-        return VERSIONS + "u-" + uploadId;
+        String shard = java.util.HexFormat.of().formatHex(io.omix.server.common.auth.Secrets.sha256(uploadId.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0, 1);
+        return VERSIONS + shard + "/u-" + uploadId;
+    }
+
+    /**
+     * The key upload {@code uploadId} completes under: {@link #versionKeyOfUpload}, or for an upload a server before
+     * uploads had keys of their own began on a store that fixes the key at the start (S3), the object's name.
+     */
+    default String keyOfUpload(String uploadId) throws IOException {
+        return versionKeyOfUpload(uploadId);
     }
 
     /** What was stored: its size and SHA-256, and its CRC-32C for whole objects (null for parts). */

@@ -123,6 +123,12 @@ final class S3ObjectStore implements ObjectStore {
         s3(() -> s3.putObject(b -> b.bucket(bucket).key(UPLOADS + uploadId), RequestBody.fromString(name + "\n" + s3UploadId)));
     }
 
+    /** The key the upload was begun under in the bucket (S3 fixes it when the multipart upload starts). */
+    @Override
+    public String keyOfUpload(String uploadId) throws IOException {
+        return upload(uploadId)[0];
+    }
+
     /** The object name and the S3 upload id of one of our uploads. */
     private String[] upload(String uploadId) throws IOException {
         String text = s3(() -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(UPLOADS + uploadId)).asString(StandardCharsets.UTF_8));
@@ -144,10 +150,7 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         String[] u = upload(uploadId);
-        if (!u[0].equals(name)) {
-            // Begun by a server before uploads had keys of their own (its object named then): begun again, it completes.
-            throw new IOException("upload " + uploadId + " was begun under another key (" + u[0] + "); it must be begun again");
-        }
+        if (!u[0].equals(name)) throw new IOException("upload " + uploadId + " was begun under " + u[0] + ", not " + name + " (keyOfUpload names it)");
         List<CompletedPart> parts = new ArrayList<>();
         List<String> partKeys = partKeys(uploadId);
         for (String key : partKeys) {

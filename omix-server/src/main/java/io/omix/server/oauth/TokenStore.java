@@ -179,7 +179,11 @@ public final class TokenStore {
      * before any row of what the grant handed out, the order revocations and disabling take them in.
      */
     public static void holdToken(java.sql.Connection tx, String tokenHash) throws java.sql.SQLException {
-        if (tokenHash != null) Jdbc.query(tx, "SELECT token_hash FROM oauth_tokens WHERE token_hash = ? FOR UPDATE", rs -> 1, tokenHash);
+        if (tokenHash == null) return;
+        if (Jdbc.query(tx, "SELECT token_hash FROM oauth_tokens WHERE token_hash = ? FOR UPDATE", rs -> 1, tokenHash).isEmpty()) {
+            // What a browser session obtained: its session row, which a sign-out deletes.
+            Jdbc.query(tx, "SELECT session_hash FROM user_sessions WHERE session_hash = ? FOR UPDATE", rs -> 1, tokenHash);
+        }
     }
 
     /** As {@link #stands(String, String, String)}, read in {@code c}. */

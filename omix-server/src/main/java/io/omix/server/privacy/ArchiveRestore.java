@@ -80,6 +80,8 @@ public final class ArchiveRestore {
                 throw new IllegalArgumentException("not an Omix export of version " + ExportArchive.VERSION);
             }
             Map<String, String> sha = verify(zip, manifest);
+            verified = new java.util.HashMap<>();
+            for (JsonNode e : manifest.path("entries")) verified.put(e.path("path").asText(), e.path("size").asLong());
             List<Sample> samples = new ArrayList<>();
             // Each sample's view: its row (read back as a Sample) and which entries hold its data.
             Map<String, JsonNode> views = new LinkedHashMap<>();
@@ -163,7 +165,7 @@ public final class ArchiveRestore {
             JsonNode v = view.path("variants");
             if (v.isObject()) {
                 VcfImporter.Result imported;
-                try (InputStream in = entry(zip, v.path("file").asText())) {
+                try (InputStream in = verifiedEntry(zip, v.path("file").asText())) {
                     imported = new VcfImporter(platform).importVcf(s.biosampleId(), in, variantOptions.get(s.biosampleId()));
                 }
                 calls += imported.imported();
@@ -173,7 +175,7 @@ public final class ArchiveRestore {
                 }
             }
             for (JsonNode p : view.path("microbiome")) {
-                try (InputStream in = entry(zip, p.path("file").asText())) {
+                try (InputStream in = verifiedEntry(zip, p.path("file").asText())) {
                     String software = ExportArchive.textOrNull(p, "software");
                     String catalog = ExportArchive.textOrNull(p, "catalog");
                     switch (p.path("kind").asText()) {
@@ -199,7 +201,7 @@ public final class ArchiveRestore {
             String file = f.path("file").asText();
             ObjectStore.Stored stored;
             restoredFiles.add(name);
-            try (InputStream in = entry(zip, file)) {
+            try (InputStream in = verifiedEntry(zip, file)) {
                 stored = platform.objects().put(name, in, platform.config().fileMaxBytes(), sha.get(file));
             }
             jdbc.inTransaction(tx -> {
@@ -247,12 +249,11 @@ public final class ArchiveRestore {
         long written = 0;
         // Records go back in batches of one namespace and one duplicate setting, as the write API takes them.
         Map<String, List<StreamStore.NewRecord>> pending = new LinkedHashMap<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(entry(zip, file), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(verifiedEntry(zip, file), StandardCharsets.UTF_8))) {
             int n = 0;
-            for (String line; (line = lines.readLine()) != null; ) {
+            for (String line; (line = boundedLine(lines, file, n + 1)) != null; ) {
                 n++;
                 if (line.isBlank()) continue;
-                if (line.length() > MAX_LINE_CHARS) throw new IllegalArgumentException(file + " line " + n + ": longer than any record this server stores");
                 Observations.Restorable r = Observations.restorable(ServerJson.MAPPER.readTree(line));
                 // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
                 // namespace names nobody here, or another partner whose name it happens to share (names clash).
@@ -283,7 +284,7 @@ public final class ArchiveRestore {
 
     /** The longest NDJSON line read back: a record's data at its limit, escaped, with its Observation around it. */
     static final int MAX_LINE_CHARS = 8 << 20;
-    /** The most an entry of an archive may inflate to, and all of them together (its files within files.max-object-bytes). */
+    /** The most an entry of an archive may inflate to (its files also within files.max-object-bytes). */
     static final long MAX_ENTRY_BYTES = 64L << 30;
     static final long MAX_JSON_ENTRY_BYTES = 16L << 20;
 
@@ -312,6 +313,55 @@ public final class ArchiveRestore {
 
     /** A person's upload: {@code DUS-<11 digits>-<40 letters and digits>/<date>TZ-<32 hex>/<file>}, as /sts/token gives destinations. */
     private static final java.util.regex.Pattern UPLOADED = java.util.regex.Pattern.compile("DUS-[0-9]{11}-[A-Za-z0-9]{40}/[0-9]{8}TZ-[0-9a-f]{32}/[^/]+");
+
+    /** The sizes of the entries the manifest lists, as verified ({@link #verify}): the only entries a restore reads. */
+    private Map<String, Long> verified;
+
+    /**
+     * An entry the manifest lists and {@link #verify} checked, read no further than its size there: an entry the
+     * manifest does not list (unchecked, of any size) is refused.
+     */
+    private InputStream verifiedEntry(ZipFile zip, String path) throws IOException {
+        Long size = verified.get(path);
+        if (size == null) throw new IllegalArgumentException("the archive reads " + shortened(path) + ", which its manifest does not list");
+        InputStream in = entry(zip, path);
+        return new java.io.FilterInputStream(in) {
+            private long left = size;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) return past();
+                int b = super.read();
+                if (b >= 0) left--;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) return 0;
+                if (left <= 0) return past();
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) left -= n;
+                return n;
+            }
+
+            private int past() throws IOException {
+                if (super.read() >= 0) throw new IllegalArgumentException("the archive is damaged: " + shortened(path) + " is longer than its manifest says");
+                return -1;
+            }
+        };
+    }
+
+    /** The next line of {@code in} (null at the end), refused beyond {@link #MAX_LINE_CHARS} before it is held whole. */
+    private static String boundedLine(BufferedReader in, String file, int number) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0; ) {
+            if (c == '\n') return line.toString();
+            if (line.length() >= MAX_LINE_CHARS) throw new IllegalArgumentException(file + " line " + number + ": longer than any record this server stores");
+            line.append((char) c);
+        }
+        return line.length() == 0 ? null : line.toString();
+    }
 
     private static InputStream entry(ZipFile zip, String path) throws IOException {
         ZipEntry e = zip.getEntry(path);

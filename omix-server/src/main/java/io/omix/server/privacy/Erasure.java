@@ -158,17 +158,17 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM owner_locks WHERE owner = ?", owner);   // its quota lock names the person
             Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
-            Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
-            // What the person did through applications is theirs too: the tasks they queued and the models they deployed
-            // (owner client:<client>:user:<person>), which go with their versions (the packages are among their files);
-            // each server's housekeeping then removes their unpacked code.
+            // What the person did through applications is theirs too: the models they deployed (owner client:<client>:user:<person>),
+            // which go with their versions (the packages are among their files; each server then sweeps their unpacked code),
+            // and the tasks they queued. Models first: a deploy holds its model, then its task's row.
             String throughApps = Jdbc.likeEscaped("client:") + "%" + Jdbc.likeEscaped(":user:" + userId);
-            Jdbc.update(c, "DELETE FROM tasks WHERE owner LIKE ? ESCAPE '\\'", throughApps);
             for (String model : Jdbc.query(c, "SELECT model_id FROM models WHERE owner LIKE ? ESCAPE '\\' ORDER BY model_id FOR UPDATE",
                     rs -> rs.getString(1), throughApps)) {
                 Jdbc.update(c, "DELETE FROM model_versions WHERE model_id = ?", model);
                 Jdbc.update(c, "DELETE FROM models WHERE model_id = ?", model);
             }
+            Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
+            Jdbc.update(c, "DELETE FROM tasks WHERE owner LIKE ? ESCAPE '\\'", throughApps);
             // Answers kept for retries of the person's own writes (their ids and data are in them).
             Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ?", "user:" + userId + "/%");
             forgetAnswersNaming(c, userId); // others' answers naming the person (an operator's, say)

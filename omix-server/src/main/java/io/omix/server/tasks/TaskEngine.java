@@ -334,6 +334,18 @@ public final class TaskEngine implements AutoCloseable {
             }
         } finally {
             running.remove(task.jobId(), claimId);
+            if (!committed && !(onCommit.isEmpty() && onRollback.isEmpty())) {
+                // A commit can succeed and still report an error (a connection lost as it answered): the row says which.
+                try {
+                    committed = jdbc.queryOne("SELECT 1 FROM tasks WHERE job_id = ? AND claimed_by = ? AND status = 'SUCCESS'", rs -> 1,
+                            task.jobId(), claimId).isPresent();
+                } catch (RuntimeException unknown) {
+                    LOG.warn("task {} ({}): whether its run committed is not known; its work after the transaction is left to housekeeping",
+                            task.taskId(), task.kind());
+                    onCommit.clear();
+                    onRollback.clear();
+                }
+            }
             for (Runnable work : committed ? onCommit : onRollback) {
                 try {
                     work.run();

@@ -91,9 +91,10 @@ public final class UserStore {
                 // Codes not yet exchanged go too (an exchange after the user is enabled again would mint tokens); used ones
                 // stay, so that a replay is still recognised.
                 Jdbc.update(c, "DELETE FROM oauth_codes WHERE user_id = ? AND used_at IS NULL", userId);
+                // Tokens and sessions before upload credentials: the order a write recording an upload holds them in (FileStore).
                 Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
-                Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
                 Jdbc.update(c, "DELETE FROM user_sessions WHERE user_id = ?", userId);
+                Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userId);
             }
             return true;
         });

@@ -20,10 +20,6 @@ public final class PageToken {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * The position a token names, read by {@code read} from its {@code count} parts; null for no token.
-     * Anything malformed, including what {@code read} cannot parse, is refused.
-     */
     /** As {@link #decode}, but null (nothing refused) when the token is well formed and has another number of parts. */
     public static <T> T decodeIfParts(String token, int count, Function<String[], T> read) {
         if (token == null) return null;
@@ -36,6 +32,10 @@ public final class PageToken {
         return parts.length == count + 1 ? decode(token, count, read) : null;
     }
 
+    /**
+     * The position a token names, read by {@code read} from its {@code count} parts; null for no token.
+     * Anything malformed, including what {@code read} cannot parse, is refused.
+     */
     public static <T> T decode(String token, int count, Function<String[], T> read) {
         if (token == null) return null;
         try {
