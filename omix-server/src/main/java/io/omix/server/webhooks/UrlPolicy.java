@@ -48,7 +48,11 @@ final class UrlPolicy {
         this.lookup = lookup;
     }
 
-    /** Why {@code url} may not be registered, or empty when it may (a host that does not resolve yet is checked at delivery). */
+    /**
+     * Why {@code url} may not be registered, or empty when it may. An https host given by name is not looked up here:
+     * every delivery checks what it resolves to then, and a registration that answered whether an internal name exists
+     * (refused as private, or accepted as unknown) would let any client map the operator's network one name at a time.
+     */
     Optional<String> refusal(String url) {
         URI uri;
         try {
@@ -62,9 +66,11 @@ final class UrlPolicy {
         if (uri.getRawUserInfo() != null) return Optional.of("must not carry a user name or password");
         if (uri.getRawFragment() != null) return Optional.of("must not have a fragment");
         if (!scheme.equals("https") && !scheme.equals("http")) return Optional.of("must be an https URL");
+        if (scheme.equals("https") && !isAddressLiteral(host)) return Optional.empty();
         InetAddress[] addresses;
         try {
-            addresses = lookup.addresses(host);
+            // An address written as such is read, never looked up.
+            addresses = isAddressLiteral(host) ? InetAddress.getAllByName(host) : lookup.addresses(host);
         } catch (UnknownHostException e) {
             return scheme.equals("https") ? Optional.empty() : Optional.of("http is allowed only to this machine's loopback address");
         }
@@ -90,6 +96,11 @@ final class UrlPolicy {
         Optional<String> refused = refusal(scheme, addresses);
         if (refused.isPresent()) throw new Refused(refused.get());
         return List.of(addresses);
+    }
+
+    /** Whether {@code host} is written as an address (IPv4 dotted, or IPv6 in brackets) rather than a name. */
+    static boolean isAddressLiteral(String host) {
+        return host.startsWith("[") || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
     }
 
     private Optional<String> refusal(String scheme, InetAddress[] addresses) {

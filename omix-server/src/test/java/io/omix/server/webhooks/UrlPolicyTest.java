@@ -16,6 +16,28 @@ class UrlPolicyTest {
         return UrlPolicy.never(InetAddress.getByName(literal));
     }
 
+    /**
+     * Registration checks addresses written as such, and leaves names to each delivery: a client cannot tell from the
+     * answer whether an internal name exists (refused as private before, accepted as unknown), so cannot map the
+     * operator's network. The delivery still refuses the name's private address.
+     */
+    @Test
+    void registrationTellsNothingOfWhatANameResolvesTo() {
+        UrlPolicy policy = new UrlPolicy(false, false, host -> switch (host) {
+            case "intranet.example" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 0, 0, 5})};
+            case "public.example" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {93, (byte) 184, (byte) 216, 34})};
+            default -> throw new java.net.UnknownHostException(host);
+        });
+        for (String host : new String[] {"intranet.example", "public.example", "nowhere.example"}) {
+            assertTrue(policy.refusal("https://" + host + "/hook").isEmpty(), host + ": the same answer whatever it resolves to");
+        }
+        assertTrue(policy.refusal("https://10.0.0.5/hook").isPresent(), "a private address written as such is refused at once");
+        assertTrue(policy.refusal("https://[::1]/hook").isPresent());
+        org.junit.jupiter.api.Assertions.assertThrows(UrlPolicy.Refused.class, () -> policy.deliveryAddresses("https", "intranet.example"),
+                "a delivery to the name is refused");
+        assertTrue(policy.deliveryAddresses("https", "public.example").size() == 1);
+    }
+
     @Test
     void metadataServicesAndTheirIpv6DisguisesAreNeverReached() throws Exception {
         for (String refused : new String[] {"127.0.0.1", "169.254.169.254", "100.100.100.200", "fd00:ec2::254", "::1", "0.0.0.0",
