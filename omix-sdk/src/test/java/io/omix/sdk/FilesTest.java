@@ -228,6 +228,17 @@ class FilesTest {
         }
     }
 
+    /** {@link #signedSlowPut} on another thread: the answer to come. */
+    static java.util.concurrent.CompletableFuture<HttpResponse<String>> slowPutAsync(Model token, String objectName, byte[] body, long pauseMillis) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return signedSlowPut(token, objectName, body, pauseMillis);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /** A signed PUT whose body arrives in two halves, {@code pauseMillis} apart (a slow client's upload). */
     static HttpResponse<String> signedSlowPut(Model token, String objectName, byte[] body, long pauseMillis) throws Exception {
         Model c = token.getModel("credentials");
@@ -274,20 +285,8 @@ class FilesTest {
                  Api fay = token(o, Identity.user(s, "fay", "fay@example.org"), null).api()) {
                 Model token = fay.getUploadToken();
                 String destination = token.getString("destination");
-                java.util.concurrent.CompletableFuture<HttpResponse<String>> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return signedSlowPut(token, destination + "/one.bin", randomBytes(60_000, 7), 1500);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                java.util.concurrent.CompletableFuture<HttpResponse<String>> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return signedSlowPut(token, destination + "/two.bin", randomBytes(60_000, 8), 1500);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> first = slowPutAsync(token, destination + "/one.bin", randomBytes(60_000, 7), 1500);
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> second = slowPutAsync(token, destination + "/two.bin", randomBytes(60_000, 8), 1500);
                 List<Integer> codes = new java.util.ArrayList<>(List.of(envelopeCode(first.get(60, java.util.concurrent.TimeUnit.SECONDS)),
                         envelopeCode(second.get(60, java.util.concurrent.TimeUnit.SECONDS))));
                 java.util.Collections.sort(codes);
@@ -312,13 +311,7 @@ class FilesTest {
             try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = token(o, gil, null).api()) {
                 Model token = api.getUploadToken();
                 String name = token.getString("destination") + "/late.bin";
-                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return signedSlowPut(token, name, randomBytes(60_000, 9), 2000);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = slowPutAsync(token, name, randomBytes(60_000, 9), 2000);
                 Thread.sleep(700);
                 var platform = Identity.platform(s);
                 assertTrue(new io.omix.server.privacy.Erasure(platform).eraseUser(gil.userId()).isPresent());
@@ -363,13 +356,7 @@ class FilesTest {
                 String name = token.getString("destination") + "/kept.bin";
                 byte[] first = randomBytes(40_000, 21);
                 assertEquals(0, envelopeCode(signedPut(token, name, first, sha256(first))));
-                java.util.concurrent.CompletableFuture<HttpResponse<String>> replacing = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return signedSlowPut(token, name, randomBytes(60_000, 22), 2000);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> replacing = slowPutAsync(token, name, randomBytes(60_000, 22), 2000);
                 Thread.sleep(700);
                 hal.revokeUploadToken(token.at("credentials.access_key_id").toString());
                 assertEquals(42001, envelopeCode(replacing.get(60, java.util.concurrent.TimeUnit.SECONDS)), "refused as it would be recorded");
@@ -393,13 +380,7 @@ class FilesTest {
             try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = token(o, jo, null).api()) {
                 Model token = api.getUploadToken();
                 String name = token.getString("destination") + "/after-revocation.bin";
-                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return signedSlowPut(token, name, randomBytes(60_000, 41), 2000);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                java.util.concurrent.CompletableFuture<HttpResponse<String>> upload = slowPutAsync(token, name, randomBytes(60_000, 41), 2000);
                 Thread.sleep(700);
                 var platform = Identity.platform(s);
                 assertTrue(new io.omix.server.oauth.ConsentStore(platform).revoke(jo.userId(), c.id()));
@@ -428,13 +409,7 @@ class FilesTest {
                 byte[] two = randomBytes(50_000, 32);
                 List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> puts = new java.util.ArrayList<>();
                 for (byte[] body : List.of(one, two)) {
-                    puts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return signedSlowPut(token, name, body, 1000);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }));
+                    puts.add(slowPutAsync(token, name, body, 1000));
                 }
                 for (var put : puts) assertEquals(0, envelopeCode(put.get(60, java.util.concurrent.TimeUnit.SECONDS)));
                 byte[] back = download(ivy, name);
