@@ -96,6 +96,12 @@ public final class ModelsCapability implements Capability {
     private final Map<Path, CompletableFuture<Void>> unpacking = new ConcurrentHashMap<>();
     /** Packages unpacked again from the object store (another server's deploy, a rollback): operators see the disk work. */
     private final io.micrometer.core.instrument.Counter unpackedAgain;
+    /** Sweeps this server's unpacked code of models no longer there (erased with their owner), hourly. */
+    private final java.util.concurrent.ScheduledExecutorService codeSweeps = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "omix-model-code-sweep");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ModelsCapability(Platform platform) {
         this.platform = platform;
@@ -125,12 +131,6 @@ public final class ModelsCapability implements Capability {
             }
         }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
     }
-
-    private final java.util.concurrent.ScheduledExecutorService codeSweeps = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "omix-model-code-sweep");
-        t.setDaemon(true);
-        return t;
-    });
 
     @Override
     public void jetty(io.javalin.config.JettyConfig jetty) {
@@ -512,10 +512,10 @@ public final class ModelsCapability implements Capability {
     private void requireUnpacked(ModelStore.ModelRow m, int version, Path code) {
         if (Files.isDirectory(code)) return;
         CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = unpacking.putIfAbsent(code, mine);
-        if (running != null) {
+        CompletableFuture<Void> inProgress = unpacking.putIfAbsent(code, mine);
+        if (inProgress != null) {
             try {
-                running.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                inProgress.get(2, java.util.concurrent.TimeUnit.MINUTES);
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException failed) throw failed;
                 throw new IllegalStateException(e.getCause());
