@@ -503,6 +503,50 @@ class FhirTest {
      * $stats reads at most fhir.stats-max-records Observations: exactly that many are summed, one more is refused naming
      * the date window to narrow (400, 41001 as an OperationOutcome), and a narrower window is answered again.
      */
+    /**
+     * A client that sees more than 1,000 people names each of them: the Patient list asks for a patient beyond that, and
+     * a Patient id it was given (here by a Specimen) is read and searched by. Before, every Patient id of such a client
+     * was refused, since finding its person read at most 1,000 of them. An id that is none of its people is not known.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aClientSeeingMoreThanAThousandPeopleNamesEachOfThem(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            io.omix.server.Platform platform = Identity.platform(s);
+            Identity.Client client = Identity.confidentialClient(s);
+            java.time.OffsetDateTime now = platform.now();
+            platform.database().jdbc().inTransaction(c -> {
+                for (int i = 0; i < 1005; i++) {
+                    String user = String.format("9%020d", i);
+                    String sample = String.format("E-M%011d", i);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO users (user_id, username, password_hash, created_at) VALUES (?,?,?,?)",
+                            user, "many" + i, "x", now);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                            + " statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)", sample, 11, 1, 1, 0,
+                            "{}", "{}", "{}", "{}", now, now);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?,?)", sample, user);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id) VALUES (?,?)", sample, client.id());
+                }
+                return null;
+            });
+            try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                String token = o.getCredentialsToken().accessToken();
+                refused(raw(s, "/fhir/Patient", token), 400, "patient");
+                HttpResponse<String> specimen = raw(s, "/fhir/Specimen/E-M00000001003", token);
+                assertEquals(200, specimen.statusCode(), specimen.body());
+                String reference = JSON.readTree(specimen.body()).at("/subject/reference").asText();
+                assertTrue(reference.matches("Patient/p[A-Za-z0-9]{24}"), reference);
+                HttpResponse<String> patient = raw(s, "/fhir/" + reference, token);
+                assertEquals(200, patient.statusCode(), patient.body());
+                assertConforms(patient.body());
+                JsonNode specimens = JSON.readTree(raw(s, "/fhir/Specimen?patient=" + reference.substring("Patient/".length()), token).body());
+                assertEquals(1, specimens.path("entry").size(), specimens.toString());
+                assertEquals("E-M00000001003", specimens.at("/entry/0/resource/id").asText());
+                assertEquals(404, raw(s, "/fhir/Patient/p" + "A".repeat(24), token).statusCode(), "an id none of its people has");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void statsReadsAtMostItsLimit(String kind) throws Exception {

@@ -131,12 +131,39 @@ public final class FhirCapability implements Capability {
         return "p" + Secrets.hmac(patientKey, caller.clientId() + "\n" + userId).replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
     }
 
-    /** The account behind a Patient id this caller may use: its own for a user token; for a client token, a person of its samples. */
+    /** What a client's Patient id looks like ({@link #patientIdOf}): anything else names nobody, and is not searched for. */
+    private static final java.util.regex.Pattern CLIENT_PATIENT_ID = java.util.regex.Pattern.compile("p[A-Za-z0-9]{24}");
+
+    /** The most people one lookup of a client's Patient id reads through (each one's id computed: about a second a million). */
+    static final int MAX_PEOPLE_SEARCHED = 1_000_000;
+
+    /**
+     * The account behind a Patient id this caller may use: its own for a user token; for a client token, a person of its
+     * samples. A client's Patient id is a keyed digest, not a key: the people of the client's samples are read through
+     * (as the database streams them, however many) until one has that id. Before, a client seeing more than 1,000
+     * people could not name any of them.
+     */
     private String userOf(Caller caller, String patientId) {
         if (patientId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId()) ? patientId : null;
-        for (String user : people(caller)) if (patientIdOf(caller, user).equals(patientId)) return user;
-        return null;
+        if (!CLIENT_PATIENT_ID.matcher(patientId).matches()) return null;
+        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        String sql = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql();
+        // In a transaction, so that PostgreSQL streams the rows by the fetch size instead of reading them all first.
+        return jdbc.inTransaction(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(1000);
+                Jdbc.bind(ps, where.args());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    for (int read = 0; rs.next(); read++) {
+                        if (read >= MAX_PEOPLE_SEARCHED) throw ApiException.invalidParam("patient", "this caller sees more than " + MAX_PEOPLE_SEARCHED + " people");
+                        String user = rs.getString(1);
+                        if (patientIdOf(caller, user).equals(patientId)) return user;
+                    }
+                }
+            }
+            return null;
+        });
     }
 
     /** The people bound to the samples a client token sees (at most {@value #MAX_SUBJECTS}). */
@@ -698,11 +725,9 @@ public final class FhirCapability implements Capability {
         }
 
         String user(String patientId) {
-            if (caller.kind() == Caller.Kind.USER_TOKEN) return userOf(caller, patientId);
-            if (userByPatient == null) {
-                userByPatient = new HashMap<>();
-                for (String user : people(caller)) userByPatient.put(patientIdOf(caller, user), user);
-            }
+            if (userByPatient == null) userByPatient = new HashMap<>();
+            // A bundle names its patients again and again: each is looked up once.
+            if (!userByPatient.containsKey(patientId)) userByPatient.put(patientId, userOf(caller, patientId));
             return userByPatient.get(patientId);
         }
 
