@@ -260,6 +260,15 @@ class MicrobiomeTest {
                 + "?require_files=true")).header("Authorization", "Bearer " + samplesOnly).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(0, Model.parse(narrow.body()).getInt("code"), narrow.body());
         assertEquals(0, Model.parse(narrow.body()).getModel("data").getList("files").size(), "the samples scope alone lists no gene tables");
+        // Nor does the registering application's own token, whatever its scopes: microbiome data is read with the person's grant only.
+        String registeredBy = server.server().platform().database().jdbc().queryOne("SELECT registered_by_client FROM samples WHERE biosample_id = ?",
+                rs -> rs.getString(1), sample).orElseThrow();
+        String appToken = new io.omix.server.oauth.TokenStore(server.server().platform()).issue(io.omix.server.oauth.TokenStore.newFamily(), registeredBy,
+                null, io.omix.server.oauth.OAuthClient.CLIENT_CREDENTIALS, "samples microbiome files", null, false).accessToken();
+        HttpResponse<String> asApp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/samples/" + sample
+                + "?require_files=true")).header("Authorization", "Bearer " + appToken).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(0, Model.parse(asApp.body()).getInt("code"), asApp.body());
+        assertEquals(0, Model.parse(asApp.body()).getModel("data").getList("files").size(), "the application's own token lists no gene tables");
         // A UniRef90 table is too large to list: a file only, as on the original platform.
         ApiException list = assertThrows(ApiException.class, () -> world.owner().getGeneAbundance(sample, "UniRef90_HUMAnN2_0.11", "list"));
         assertEquals(41001, list.code());

@@ -42,7 +42,9 @@ public final class ObjectAccess {
 
     private boolean mayRead(String owner, Caller caller) {
         if (owner.equals(FilesCapability.ownerOf(caller))) return caller.hasScope(io.omix.server.common.auth.Scope.FILES.id());
-        if (owner.startsWith("sample:") && caller.hasScope(io.omix.server.common.auth.Scope.MICROBIOME.id())) {
+        // A sample's gene tables are microbiome data, which only the person's own grant reads (as the microbiome endpoints
+        // take user tokens only): an application's own token, even one that registered the sample, never does.
+        if (owner.startsWith("sample:") && caller.kind() == Caller.Kind.USER_TOKEN && caller.hasScope(io.omix.server.common.auth.Scope.MICROBIOME.id())) {
             try {
                 samples.requireVisible(caller, owner.substring("sample:".length()));
                 return true;
