@@ -94,6 +94,12 @@ class ErasureTest {
                 scopes, false, null).client().clientId();
     }
 
+    /** The person's own tool ({@link #ownTool}) calling for them, with samples and grants. */
+    static Api ownToolApi(TestServer s, String clientId, Identity.Person person) throws Exception {
+        return Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), person.userId(), "samples grants").accessToken())
+                .endpoint(s.url()).build();
+    }
+
     /** Every (table, column, value) of the schema whose text holds {@code needle}; the audit trail aside (ids only, by design). */
     static List<String> traces(Platform platform, String needle) {
         var jdbc = platform.database().jdbc();
@@ -201,10 +207,8 @@ class ErasureTest {
             String project = new SampleStore(platform).createProject("shared", 1, null, null, null).projectId();
             Identity.Person first = Identity.user(s, "sharer1", "sharer1@example.org");
             Identity.Person second = Identity.user(s, "sharer2", "sharer2@example.org");
-            try (Api one = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), first.userId(), "samples grants").accessToken())
-                    .endpoint(s.url()).build();
-                 Api two = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), second.userId(), "samples grants").accessToken())
-                    .endpoint(s.url()).build()) {
+            try (Api one = ownToolApi(s, clientId, first);
+                 Api two = ownToolApi(s, clientId, second)) {
                 String sample = one.registerSample("SHARED-1", 11, project).getString("biosample_id");
                 new SampleStore(platform).bindUser(sample, second.userId());
                 Model unbound = one.deleteSample(sample);
@@ -232,8 +236,7 @@ class ErasureTest {
             String project = new SampleStore(platform).createProject("kept", 1, null, null, null).projectId();
             Identity.Person owner = Identity.user(s, "keptowner", "keptowner@example.org");
             Identity.Person bound = Identity.user(s, "keptbound", "keptbound@example.org");
-            try (Api one = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), owner.userId(), "samples grants").accessToken())
-                    .endpoint(s.url()).build()) {
+            try (Api one = ownToolApi(s, clientId, owner)) {
                 String sample = one.registerSample("KEPT-1", 11, project).getString("biosample_id");
                 operatorNamesSample(s, Identity.operatorToken(s, "keptop"), sample, bound.username());
                 assertTrue(!traces(platform, bound.username()).isEmpty(), "the kept answer names them");

@@ -110,11 +110,11 @@ public final class FilesCapability implements Capability {
             if (outcome.recorded() != FileStore.Recorded.YES) {
                 // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
                 // and the name's earlier object stays as it was (its bytes are under a key of their own).
-                deleteBytes(key);
+                objects.deleteQuietly(key);
                 if (outcome.recorded() == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
                 throw tooLarge("object", 0, room(c.owner(), name));
             }
-            deleteBytes(outcome.replacedKey());
+            objects.deleteQuietly(outcome.replacedKey());
             return objectView(name, stored);
         });
         routes.plain(HandlerType.GET, "/oss/objects/<object_name>", this::download);
@@ -197,11 +197,11 @@ public final class FilesCapability implements Capability {
             if (outcome.recorded() != FileStore.Recorded.YES) {
                 // Aborted, or its credentials revoked or erased, while it was being completed: the earlier object stays. A
                 // completion sent again after the first was recorded finds the upload gone: its bytes are the file's now.
-                if (!store.keyRecorded(key)) deleteBytes(key);
+                if (!store.keyRecorded(key)) objects.deleteQuietly(key);
                 if (outcome.recorded() == FileStore.Recorded.UPLOAD_GONE) throw new ApiException(ErrorCode.UPLOAD_NOT_FOUND, Map.of("upload_id", u.uploadId()));
                 throw credentialsGone();
             }
-            deleteBytes(outcome.replacedKey());
+            objects.deleteQuietly(outcome.replacedKey());
             return objectView(u.objectName(), stored);
         });
         routes.api(HandlerType.DELETE, "/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> {
@@ -215,15 +215,6 @@ public final class FilesCapability implements Capability {
         });
     }
 
-    /** Deletes bytes no row names (an upload refused at recording, or the object an upload replaced); null: none. */
-    private void deleteBytes(String key) {
-        if (key == null) return;
-        try {
-            objects.delete(key);
-        } catch (IOException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("object bytes {} stay for housekeeping: {}", key, e.toString());
-        }
-    }
 
     private static ApiException credentialsGone() {
         return new ApiException(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("credentials",

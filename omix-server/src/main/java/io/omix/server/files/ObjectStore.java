@@ -66,6 +66,19 @@ public interface ObjectStore {
         return in;
     }
 
+    /**
+     * Deletes bytes no row names any more (a refused upload's, a replaced file's, an erased person's); null: none. What
+     * cannot be deleted now is logged, and housekeeping's sweep of unreferenced objects takes it later.
+     */
+    default void deleteQuietly(String key) {
+        if (key == null) return;
+        try {
+            delete(key);
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ObjectStore.class).warn("object bytes {} stay for housekeeping: {}", key, e.toString());
+        }
+    }
+
     /** Releases clients (the S3 store's); the local store holds nothing open. */
     default void close() {}
 

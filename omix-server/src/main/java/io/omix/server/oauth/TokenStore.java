@@ -195,14 +195,17 @@ public final class TokenStore {
                         + "JOIN oauth_clients c ON c.client_id = t.client_id LEFT JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?",
                 rs -> rs.getObject(2) == null && !rs.getBoolean(3) && !rs.getBoolean(4) && scopes(rs.getString(1)).contains(scope), tokenHash);
         if (!token.isEmpty()) return token.get(0);
-        return !Jdbc.query(c, "SELECT 1 FROM user_sessions s JOIN users u ON u.user_id = s.user_id "
-                + "WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled = FALSE", rs -> 1, tokenHash, platform.now()).isEmpty();
+        return sessionStands(c, tokenHash);
     }
 
     /** Whether a browser session (by its hash) is still signed in, its user enabled: what it handed out lives as long. */
     private boolean sessionStands(String sessionHash) {
-        return jdbc.queryOne("SELECT 1 FROM user_sessions s JOIN users u ON u.user_id = s.user_id "
-                + "WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled = FALSE", rs -> 1, sessionHash, platform.now()).isPresent();
+        return jdbc.withConnection(c -> sessionStands(c, sessionHash));
+    }
+
+    private boolean sessionStands(java.sql.Connection c, String sessionHash) throws java.sql.SQLException {
+        return !Jdbc.query(c, "SELECT 1 FROM user_sessions s JOIN users u ON u.user_id = s.user_id "
+                + "WHERE s.session_hash = ? AND s.expires_at > ? AND u.disabled = FALSE", rs -> 1, sessionHash, platform.now()).isEmpty();
     }
 
     /**

@@ -79,9 +79,7 @@ public final class ArchiveRestore {
             if (!ExportArchive.FORMAT.equals(manifest.path("format").asText()) || manifest.path("version").asInt() != ExportArchive.VERSION) {
                 throw new IllegalArgumentException("not an Omix export of version " + ExportArchive.VERSION);
             }
-            Map<String, String> sha = verify(zip, manifest);
-            verified = new java.util.HashMap<>();
-            for (JsonNode e : manifest.path("entries")) verified.put(e.path("path").asText(), e.path("size").asLong());
+            verified = verify(zip, manifest);
             List<Sample> samples = new ArrayList<>();
             // Each sample's view: its row (read back as a Sample) and which entries hold its data.
             Map<String, JsonNode> views = new LinkedHashMap<>();
@@ -128,7 +126,7 @@ public final class ArchiveRestore {
             List<String> restoredSamples = new ArrayList<>();
             List<String> restoredFiles = new ArrayList<>();
             try {
-                return write(zip, manifest, sha, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
+                return write(zip, manifest, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
             } catch (IOException | RuntimeException e) {
                 // All or nothing: what this restore wrote goes again (an archive's bad entry is found only as it is read).
                 io.omix.server.privacy.Erasure erasure = new io.omix.server.privacy.Erasure(platform);
@@ -147,7 +145,7 @@ public final class ArchiveRestore {
         }
     }
 
-    private Restored write(ZipFile zip, JsonNode manifest, Map<String, String> sha, User user, List<Sample> samples, Map<String, JsonNode> views,
+    private Restored write(ZipFile zip, JsonNode manifest, User user, List<Sample> samples, Map<String, JsonNode> views,
                            Map<String, VcfImporter.Options> variantOptions, Map<String, java.time.OffsetDateTime> importedAt,
                            List<String> restoredSamples, List<String> restoredFiles) throws IOException {
         UserStore users = new UserStore(platform);
@@ -202,7 +200,7 @@ public final class ArchiveRestore {
             ObjectStore.Stored stored;
             restoredFiles.add(name);
             try (InputStream in = verifiedEntry(zip, file)) {
-                stored = platform.objects().put(name, in, platform.config().fileMaxBytes(), sha.get(file));
+                stored = platform.objects().put(name, in, platform.config().fileMaxBytes(), verified.get(file).sha256());
             }
             jdbc.inTransaction(tx -> {
                 FileStore.recordObject(tx, name, "user:" + user.userId(), stored, platform.now());
@@ -213,14 +211,14 @@ public final class ArchiveRestore {
         return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
     }
 
-    /** Every entry the manifest lists is there with its size and SHA-256; answers path -> SHA-256. */
-    private static Map<String, String> verify(ZipFile zip, JsonNode manifest) throws IOException {
-        Map<String, String> sha = new LinkedHashMap<>();
+    /** Every entry the manifest lists is there with its size and SHA-256; answers them by path. */
+    private static Map<String, Verified> verify(ZipFile zip, JsonNode manifest) throws IOException {
+        Map<String, Verified> found = new LinkedHashMap<>();
         for (JsonNode e : manifest.path("entries")) {
             String path = e.path("path").asText();
             // Each entry read once, and no further than the size the manifest gives it (itself bounded): a bomb is found
             // at its first byte too many.
-            if (sha.containsKey(path)) throw new IllegalArgumentException("the archive's manifest lists " + path + " twice");
+            if (found.containsKey(path)) throw new IllegalArgumentException("the archive's manifest lists " + path + " twice");
             long declared = e.path("size").asLong(-1);
             if (declared < 0 || declared > MAX_ENTRY_BYTES) throw new IllegalArgumentException("the archive's manifest gives " + path + " an impossible size");
             MessageDigest digest;
@@ -235,12 +233,12 @@ public final class ArchiveRestore {
                 for (int n; size <= declared && (n = in.read(buffer)) > 0; size += n) digest.update(buffer, 0, n);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
-            if (size != e.path("size").asLong() || !actual.equals(e.path("sha256").asText())) {
+            if (size != declared || !actual.equals(e.path("sha256").asText())) {
                 throw new IllegalArgumentException("the archive is damaged: " + path + " does not match its manifest");
             }
-            sha.put(path, actual);
+            found.put(path, new Verified(actual, size));
         }
-        return sha;
+        return found;
     }
 
     private long observations(ZipFile zip, String file, String biosampleId) throws IOException {
@@ -314,19 +312,22 @@ public final class ArchiveRestore {
     /** A person's upload: {@code DUS-<11 digits>-<40 letters and digits>/<date>TZ-<32 hex>/<file>}, as /sts/token gives destinations. */
     private static final java.util.regex.Pattern UPLOADED = java.util.regex.Pattern.compile("DUS-[0-9]{11}-[A-Za-z0-9]{40}/[0-9]{8}TZ-[0-9a-f]{32}/[^/]+");
 
-    /** The sizes of the entries the manifest lists, as verified ({@link #verify}): the only entries a restore reads. */
-    private Map<String, Long> verified;
+    /** An entry the manifest lists, as {@link #verify} found it. */
+    private record Verified(String sha256, long size) {}
+
+    /** The entries the manifest lists, by path, as verified ({@link #verify}): the only entries a restore reads. */
+    private Map<String, Verified> verified;
 
     /**
      * An entry the manifest lists and {@link #verify} checked, read no further than its size there: an entry the
      * manifest does not list (unchecked, of any size) is refused.
      */
     private InputStream verifiedEntry(ZipFile zip, String path) throws IOException {
-        Long size = verified.get(path);
-        if (size == null) throw new IllegalArgumentException("the archive reads " + shortened(path) + ", which its manifest does not list");
+        Verified entry = verified.get(path);
+        if (entry == null) throw new IllegalArgumentException("the archive reads " + shortened(path) + ", which its manifest does not list");
         InputStream in = entry(zip, path);
         return new java.io.FilterInputStream(in) {
-            private long left = size;
+            private long left = entry.size();
 
             @Override
             public int read() throws IOException {

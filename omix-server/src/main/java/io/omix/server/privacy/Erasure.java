@@ -41,7 +41,7 @@ public final class Erasure {
             eraseSample(c, biosampleId, platform.now());
             return true;
         });
-        for (String name : objects) deleteObject(name);
+        for (String name : objects) platform.objects().deleteQuietly(name);
         return erased;
     }
 
@@ -69,7 +69,7 @@ public final class Erasure {
             eraseSample(c, biosampleId, platform.now());
             return PersonsSample.ERASED;
         });
-        for (String name : objects) deleteObject(name);
+        for (String name : objects) platform.objects().deleteQuietly(name);
         return outcome;
     }
 
@@ -96,14 +96,6 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? ESCAPE '\\'", "user:" + userId, like);
         }
         return names;
-    }
-
-    private void deleteObject(String name) {
-        try {
-            platform.objects().delete(name);
-        } catch (java.io.IOException | RuntimeException e) {
-            LOG.warn("erasure: object {} stays for housekeeping: {}", name, e.toString());
-        }
     }
 
     /**

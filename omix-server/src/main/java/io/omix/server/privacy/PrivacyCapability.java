@@ -99,7 +99,7 @@ public final class PrivacyCapability implements Capability {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
             }
             // Not recorded after all (an erasure of the person or a sample of it took the task meanwhile): its bytes go now.
-            run.then(false, () -> deleteQuietly(name));
+            run.then(false, () -> platform.objects().deleteQuietly(name));
             // The samples it holds, held until this commits and checked still the person's: an erasure (or the person leaving
             // a shared sample) that committed while the archive was written would otherwise miss this archive, which holds it.
             List<String> exported = new java.util.ArrayList<>();
@@ -116,7 +116,7 @@ public final class PrivacyCapability implements Capability {
             // One archive a person: the earlier ones go with this one's recording (their bytes once it has committed), so that
             // exporting again and again does not pile up copies outside the file quota, nor keeps what an erasure took since.
             List<String> earlier = Erasure.dropArchivesOf(tx, userId);
-            run.then(true, () -> earlier.forEach(this::deleteQuietly));
+            run.then(true, () -> earlier.forEach(platform.objects()::deleteQuietly));
             // Recorded with the task's outcome: if this run rolls back, housekeeping removes the unreferenced object.
             FileStore.recordObject(tx, name, "user:" + userId, stored, now);
             long expires = now.plus(LINK_VALIDITY).toEpochSecond();
@@ -152,14 +152,5 @@ public final class PrivacyCapability implements Capability {
             }
             return removed;
         }));
-    }
-
-    /** Deletes bytes of an archive no row names (housekeeping's sweep of unreferenced objects takes them if this fails). */
-    private void deleteQuietly(String key) {
-        try {
-            platform.objects().delete(key);
-        } catch (java.io.IOException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(PrivacyCapability.class).warn("archive bytes {} stay for housekeeping: {}", key, e.toString());
-        }
     }
 }

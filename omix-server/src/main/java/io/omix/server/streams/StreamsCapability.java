@@ -375,12 +375,15 @@ public final class StreamsCapability implements Capability {
     private StreamStore.Cursor cursor(String token) {
         if (token == null) return null;
         // Tokens of three parts were given before the series was named in them: read by time and tie-breaker, as then.
-        StreamStore.Cursor before = PageToken.decodeIfParts(token, 3, parts -> new StreamStore.Cursor(
-                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC), -1, Long.parseLong(parts[2])));
+        StreamStore.Cursor before = PageToken.decodeIfParts(token, 3, parts -> new StreamStore.Cursor(timeOf(parts), -1, Long.parseLong(parts[2])));
         if (before != null) return before;
-        return PageToken.decode(token, 4, parts -> new StreamStore.Cursor(
-                Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC),
+        return PageToken.decode(token, 4, parts -> new StreamStore.Cursor(timeOf(parts),
                 parts[3].equals("-") ? -1 : pageSeries.keyOf(parts[3]).orElseThrow(), Long.parseLong(parts[2])));
+    }
+
+    /** The instant a next_page token's first two parts name (its seconds and nanoseconds). */
+    private static java.time.OffsetDateTime timeOf(String[] parts) {
+        return Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC);
     }
 
     private Map<String, Object> privateView(StreamStore.Record r) {
