@@ -173,4 +173,47 @@ class ConsentTest {
             console.oauth2().close();
         }
     }
+    /**
+     * A sample a person registered through an application is the application's to read with its own token only as far
+     * as her consent goes: asked for samples only, the application does not read the sample's variants or streams with
+     * its client-credentials token, whatever scopes the client holds; once she allows variants too, it does. An
+     * operator's assignment lifts the hold.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApplicationsOwnTokenReadsWhatAPersonRegisteredThroughItOnlyAsFarAsHerConsentGoes(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person alice = Identity.user(s, "consenting", "consenting@example.org");
+            Identity.Client lab = Identity.confidentialClient(s);
+            String project = new io.omix.server.samples.SampleStore(Identity.platform(s)).createProject("cohort", 1, "Omix", "Lab", "d").projectId();
+            LoginPage browser = new LoginPage();
+            try (OAuth2 labAuth = OAuth2.builder(lab.id(), lab.secret()).endpoint(s.url()).build()) {
+                AccessToken aliceAtLab = allowed(labAuth, browser, alice, "a", List.of("samples"));
+                try (Api asAlice = aliceAtLab.api(); Api labItself = labAuth.getCredentialsToken().api()) {
+                    String id = asAlice.registerSample("CONSENT-1", 11, project).getString("biosample_id");
+                    assertEquals(id, labItself.getSample(id).getString("biosample_id"), "she allowed samples: the application reads the sample");
+                    assertEquals(List.of(id), ids(labItself), "and lists it");
+                    assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getVariants(id, "rs671")).code(),
+                            "not its variants: she never allowed them, though the client may hold the scope");
+                    Model overview = labItself.getOverview(id);
+                    assertFalse(overview.containsKey("variants"), "the overview leaves out what she did not allow");
+                    assertFalse(overview.containsKey("streams"));
+
+                    allowed(labAuth, browser, alice, "b", List.of("samples", "variants")).api().close();
+                    assertEquals(1, labItself.getVariants(id, "rs671").size(), "she allowed variants: the application reads them (none imported)");
+                    assertTrue(labItself.getOverview(id).containsKey("variants"));
+                    assertFalse(labItself.getOverview(id).containsKey("streams"));
+
+                    new io.omix.server.samples.SampleStore(Identity.platform(s)).assignClient(id, lab.id());
+                    assertTrue(labItself.getOverview(id).containsKey("streams"), "an operator's assignment gives the client's own scopes");
+                }
+            }
+        }
+    }
+
+    private static List<String> ids(Api api) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Model m : api.samples(SampleQuery.builder().build())) out.add(m.getString("biosample_id"));
+        return out;
+    }
 }

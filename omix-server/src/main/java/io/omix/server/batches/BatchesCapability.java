@@ -129,7 +129,7 @@ public final class BatchesCapability implements Capability {
         JsonNode items = p.get(DATA_ITEMS);
         if (!items.isArray() || items.isEmpty()) throw ApiException.invalidParam("data_items", "must be a JSON array of 1 to " + MAX_ITEMS + " items");
         if (items.size() > MAX_ITEMS) throw ApiException.invalidParam("data_items", "must have at most " + MAX_ITEMS + " items");
-        String biosample = p.get(BIOSAMPLE) == null ? null : access.requireVisible(caller, p.get(BIOSAMPLE));
+        String biosample = p.get(BIOSAMPLE) == null ? null : access.requireVisible(caller, p.get(BIOSAMPLE), Scope.SAMPLES);
         Map<String, Boolean> known = new HashMap<>();
         List<BatchStore.NewItem> parsed = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -182,7 +182,7 @@ public final class BatchesCapability implements Capability {
 
     /** get_data_items: committed items of a sample the caller sees, by batch (collection) and/or data elements. */
     private Map<String, Object> items(Caller caller, String namespace, String biosample, Params p) throws java.io.IOException {
-        if (biosample != null) access.requireVisible(caller, biosample);
+        if (biosample != null) access.requireVisible(caller, biosample, Scope.SAMPLES);
         if (caller.kind() == Caller.Kind.PRIVATE_APP && biosample == null) batch(caller, p.get(COLLECTION));
         long[] after = PageToken.decode(p.get(NEXT_PAGE), 2, parts -> new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
         int limit = p.get(LIMIT);

@@ -73,7 +73,7 @@ final class BeaconAudience {
     }
 
     private boolean hasOwnSamples() {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        SqlWhere where = SampleAccess.visibleTo(caller, needed, new SqlWhere());
         return jdbc.queryOne("SELECT 1 FROM samples s" + where.sql() + " FETCH FIRST 1 ROWS ONLY", rs -> 1, where.args()).isPresent();
     }
 
@@ -101,7 +101,7 @@ final class BeaconAudience {
             }
         }
         if (seesOwn()) {
-            SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+            SqlWhere where = SampleAccess.visibleTo(caller, needed, new SqlWhere());
             for (String id : jdbc.query("SELECT s.biosample_id FROM samples s" + where.sql() + " ORDER BY s.biosample_id", rs -> rs.getString(1), where.args())) {
                 out.put(id, new Covered(id, true));
             }
@@ -131,7 +131,7 @@ final class BeaconAudience {
             }
         }
         if (seesOwn()) {
-            SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere().and("vs.is_current = TRUE"));
+            SqlWhere where = SampleAccess.visibleTo(caller, needed, new SqlWhere().and("vs.is_current = TRUE"));
             for (CarrierSearch.Subject s : jdbc.query("SELECT vs.biosample_id, vs.source_id, vs.assembly FROM samples s"
                     + " JOIN variant_sources vs ON vs.biosample_id = s.biosample_id" + where.sql() + " ORDER BY vs.biosample_id", subject, where.args())) {
                 bySample.put(s.biosampleId(), s);

@@ -477,7 +477,7 @@ public final class BeaconCapability implements Capability {
         // to anyone for the published ones, and to a token for the projects of its own samples.
         Set<String> ownProjects = new LinkedHashSet<>();
         if (audience.seesOwn()) {
-            SqlWhere where = io.omix.server.samples.SampleAccess.visibleTo(r.caller(), new SqlWhere());
+            SqlWhere where = io.omix.server.samples.SampleAccess.visibleTo(r.caller(), Scope.SAMPLES, new SqlWhere());
             ownProjects.addAll(jdbc.query("SELECT DISTINCT sp.project_id FROM sample_projects sp JOIN samples s ON s.biosample_id = sp.biosample_id"
                     + where.sql(), rs -> rs.getString(1), where.args()));
         }

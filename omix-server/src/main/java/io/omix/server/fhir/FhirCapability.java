@@ -143,11 +143,11 @@ public final class FhirCapability implements Capability {
      * (as the database streams them, however many) until one has that id. Before, a client seeing more than 1,000
      * people could not name any of them.
      */
-    private String userOf(Caller caller, String patientId) {
+    private String userOf(Caller caller, Scope data, String patientId) {
         if (patientId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId()) ? patientId : null;
         if (!CLIENT_PATIENT_ID.matcher(patientId).matches()) return null;
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere());
         String sql = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql();
         // In a transaction, so that PostgreSQL streams the rows by the fetch size instead of reading them all first.
         return jdbc.inTransaction(c -> {
@@ -168,7 +168,7 @@ public final class FhirCapability implements Capability {
 
     /** The people bound to the samples a client token sees (at most {@value #MAX_SUBJECTS}). */
     private List<String> people(Caller caller) {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        SqlWhere where = SampleAccess.visibleTo(caller, Scope.SAMPLES, new SqlWhere());
         List<String> out = jdbc.query("SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql()
                 + " ORDER BY su.user_id FETCH FIRST " + (MAX_SUBJECTS + 1) + " ROWS ONLY", rs -> rs.getString(1), where.args());
         if (out.size() > MAX_SUBJECTS) throw tooMany();
@@ -185,9 +185,12 @@ public final class FhirCapability implements Capability {
     /** A visible sample with its person's Patient id (as this caller sees it; null when nobody is bound to it). */
     record Subject(String biosampleId, String patientId, String entityId, int site, OffsetDateTime collected) {}
 
-    /** The samples the caller sees, of one person (an account id, resolved by {@link #userOf}) when {@code userId} is given. */
-    private List<Subject> subjects(Caller caller, String userId, String biosampleId) {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+    /**
+     * The samples whose {@code data} the caller reads, of one person (an account id, resolved by {@link #userOf}) when
+     * {@code userId} is given.
+     */
+    private List<Subject> subjects(Caller caller, Scope data, String userId, String biosampleId) {
+        SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere());
         if (userId != null) where.and("EXISTS (SELECT 1 FROM sample_users pu WHERE pu.biosample_id = s.biosample_id AND pu.user_id = ?)", userId);
         if (biosampleId != null) where.and("s.biosample_id = ?", biosampleId);
         String self = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null;
@@ -221,7 +224,7 @@ public final class FhirCapability implements Capability {
 
     private Object patientRead(ApiRequest r, String id) {
         requirePeopleScope(r.caller(), 'r');
-        if (userOf(r.caller(), id) == null) throw notFound("Patient", id);
+        if (userOf(r.caller(), Scope.SAMPLES, id) == null) throw notFound("Patient", id);
         return patient(r.caller(), id);
     }
 
@@ -280,7 +283,7 @@ public final class FhirCapability implements Capability {
     private Object specimenRead(ApiRequest r, String id) {
         r.caller().requireScope(Scope.SAMPLES);
         smart(r.caller(), "Specimen", 'r');
-        List<Subject> found = subjects(r.caller(), null, id);
+        List<Subject> found = subjects(r.caller(), Scope.SAMPLES, null, id);
         if (found.isEmpty()) throw notFound("Specimen", id);
         return specimen(found.get(0));
     }
@@ -291,9 +294,9 @@ public final class FhirCapability implements Capability {
         smart(r.caller(), "Specimen", 's');
         List<Map<String, Object>> resources = new ArrayList<>();
         String patient = patientOf(p);
-        String user = userOf(r.caller(), patient);
+        String user = userOf(r.caller(), Scope.SAMPLES, patient);
         if (patient == null || user != null) {
-            for (Subject s : subjects(r.caller(), user, p.get(SEARCH_ID))) resources.add(specimen(s));
+            for (Subject s : subjects(r.caller(), Scope.SAMPLES, user, p.get(SEARCH_ID))) resources.add(specimen(s));
         }
         return bundle(r, "Specimen", resources, null);
     }
@@ -373,7 +376,7 @@ public final class FhirCapability implements Capability {
         Optional<StreamStore.Record> record = streams.find(id).filter(x -> StreamStore.OPEN_PLATFORM.equals(x.namespace()));
         if (record.isEmpty()) throw notFound("Observation", id);
         Optional<String> sample = streams.sampleOf(record.get().entityId());
-        List<Subject> subject = sample.isEmpty() ? List.of() : subjects(r.caller(), null, sample.get());
+        List<Subject> subject = sample.isEmpty() ? List.of() : subjects(r.caller(), Scope.STREAMS, null, sample.get());
         if (subject.isEmpty()) throw notFound("Observation", id);
         return Observations.of(record.get(), subject.get(0).patientId(), subject.get(0).biosampleId());
     }
@@ -383,7 +386,7 @@ public final class FhirCapability implements Capability {
         r.caller().requireScope(Scope.STREAMS);
         smart(r.caller(), "Observation", 's');
         String patient = patientOf(p);
-        String user = userOf(r.caller(), patient);
+        String user = userOf(r.caller(), Scope.STREAMS, patient);
         if (patient != null && user == null) return bundle(r, "Observation", List.of(), null);
         if (p.get(SEARCH_ID) != null) {
             // One id: the other filters still apply to it.
@@ -400,7 +403,7 @@ public final class FhirCapability implements Capability {
                     : ((Map<?, ?>) one.get("subject")).get("reference"));
             return bundle(r, "Observation", samePatient ? List.of(castMap(one)) : List.of(), null);
         }
-        List<Subject> subjects = subjects(r.caller(), user, null).stream().filter(s -> s.entityId() != null).toList();
+        List<Subject> subjects = subjects(r.caller(), Scope.STREAMS, user, null).stream().filter(s -> s.entityId() != null).toList();
         List<String> elements = p.get(CODE) == null ? null : elementsOf(p.get(CODE));
         List<FhirDates.Condition> dates = FhirDates.parse(repeated(r, DATE), platform.config().defaultZone());
         boolean ascending = "date".equals(p.get(SORT));
@@ -468,10 +471,10 @@ public final class FhirCapability implements Capability {
     /** The entities (samples with stream data) of the patient asked for, among those the caller sees. */
     private Map<String, Subject> entities(ApiRequest r, Params p) {
         String patient = patientOf(p);
-        String user = userOf(r.caller(), patient);
+        String user = userOf(r.caller(), Scope.STREAMS, patient);
         Map<String, Subject> byEntity = new LinkedHashMap<>();
         if (patient != null && user == null) return byEntity;
-        for (Subject s : subjects(r.caller(), user, null)) if (s.entityId() != null) byEntity.put(s.entityId(), s);
+        for (Subject s : subjects(r.caller(), Scope.STREAMS, user, null)) if (s.entityId() != null) byEntity.put(s.entityId(), s);
         return byEntity;
     }
 
@@ -727,7 +730,7 @@ public final class FhirCapability implements Capability {
         String user(String patientId) {
             if (userByPatient == null) userByPatient = new HashMap<>();
             // A bundle names its patients again and again: each is looked up once.
-            if (!userByPatient.containsKey(patientId)) userByPatient.put(patientId, userOf(caller, patientId));
+            if (!userByPatient.containsKey(patientId)) userByPatient.put(patientId, userOf(caller, Scope.STREAMS, patientId));
             return userByPatient.get(patientId);
         }
 
@@ -752,7 +755,7 @@ public final class FhirCapability implements Capability {
         List<Subject> samples = lookups.samples.computeIfAbsent(patient + "\n" + specimen, key -> {
             String user = lookups.user(patient);
             if (user == null) throw ApiException.invalidParam(at + "subject", subject + " is not known, or not this caller's");
-            return subjects(caller, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
+            return subjects(caller, Scope.STREAMS, user, specimen == null ? null : specimen.replaceFirst("^Specimen/", ""));
         });
         if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
         if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");

@@ -46,7 +46,7 @@ public final class ObjectAccess {
         // take user tokens only): an application's own token, even one that registered the sample, never does.
         if (owner.startsWith("sample:") && caller.kind() == Caller.Kind.USER_TOKEN && caller.hasScope(io.omix.server.common.auth.Scope.MICROBIOME.id())) {
             try {
-                samples.requireVisible(caller, owner.substring("sample:".length()));
+                samples.requireVisible(caller, owner.substring("sample:".length()), io.omix.server.common.auth.Scope.MICROBIOME);
                 return true;
             } catch (io.omix.server.common.http.ApiException notVisible) {
                 return false;

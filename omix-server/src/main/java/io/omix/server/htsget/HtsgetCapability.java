@@ -76,7 +76,7 @@ public final class HtsgetCapability implements Capability {
         r.caller().requireScope(Scope.VARIANTS);
         String id;
         try {
-            id = access.requireVisible(r.caller(), p.get(BIOSAMPLE_ID));
+            id = access.requireVisible(r.caller(), p.get(BIOSAMPLE_ID), Scope.VARIANTS);
         } catch (ApiException notVisible) {
             throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("biosample_id", "no sample " + p.get(BIOSAMPLE_ID) + " this caller may read"));
         }

@@ -125,7 +125,7 @@ public final class MicrobiomeCapability implements Capability {
 
     private Sample visibleSample(Caller caller, Params p) {
         caller.requireScope(Scope.MICROBIOME);
-        return samples.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID))).orElseThrow();
+        return samples.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID), Scope.MICROBIOME)).orElseThrow();
     }
 
     private static Map<String, Object> sampleInfo(Sample s) {

@@ -94,11 +94,11 @@ public final class ConsentStore {
             // nobody else): its client-credentials tokens would otherwise go on reading what the person took back.
             // Samples an operator assigned it, and shared ones, stay. These rows first, as erasure takes them first too
             // (one order of locks, so that the two never wait on each other).
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND biosample_id IN (SELECT s.biosample_id FROM samples s"
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND (for_user = ? OR biosample_id IN (SELECT s.biosample_id FROM samples s"
                     + " WHERE s.registered_by_client = ?"
                     + " AND EXISTS (SELECT 1 FROM sample_users u WHERE u.biosample_id = s.biosample_id AND u.user_id = ?)"
-                    + " AND NOT EXISTS (SELECT 1 FROM sample_users o WHERE o.biosample_id = s.biosample_id AND o.user_id <> ?))",
-                    clientId, clientId, userId, userId);
+                    + " AND NOT EXISTS (SELECT 1 FROM sample_users o WHERE o.biosample_id = s.biosample_id AND o.user_id <> ?)))",
+                    clientId, userId, clientId, userId, userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", now, clientId, userId);
             Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL", now, clientId, userId);

@@ -269,8 +269,10 @@ public final class TokenStore {
         }
         if (grant.startsWith("c.")) {
             int dot = id.lastIndexOf('.');
-            return dot > 0 && jdbc.queryOne("SELECT 1 FROM sample_clients WHERE client_id = ? AND biosample_id = ?", rs -> 1, id.substring(0, dot),
-                    biosampleId).isPresent();
+            // A sample registered on a person's behalf: while their consent to the client stands (its scopes only grow).
+            return dot > 0 && jdbc.queryOne("SELECT 1 FROM sample_clients v WHERE v.client_id = ? AND v.biosample_id = ? AND (v.for_user IS NULL"
+                    + " OR EXISTS (SELECT 1 FROM oauth_consents k WHERE k.user_id = v.for_user AND k.client_id = v.client_id))", rs -> 1,
+                    id.substring(0, dot), biosampleId).isPresent();
         }
         return grant.startsWith("t.") && jdbc.queryOne("SELECT 1 FROM oauth_tokens t JOIN sample_users v ON v.user_id = t.user_id"
                 + " WHERE t.family_id = ? AND v.biosample_id = ? FETCH FIRST 1 ROWS ONLY", rs -> 1, id, biosampleId).isPresent();

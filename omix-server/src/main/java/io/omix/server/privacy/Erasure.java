@@ -131,6 +131,8 @@ public final class Erasure {
                     Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", s, userId);
                 }
             }
+            // An application's access to a shared sample it registered on the person's behalf names them: it goes too.
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE for_user = ?", userId);
             String owner = "user:" + userId;
             // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another
             // in a circle; tokens before upload credentials, the order a write recording an upload holds them in (FileStore).

@@ -31,16 +31,16 @@ final class SampleOverview {
 
     Map<String, Object> of(Caller caller, String biosampleId) {
         caller.requireScope(Scope.SAMPLES);
-        String id = access.requireVisible(caller, biosampleId);
+        String id = access.requireVisible(caller, biosampleId, Scope.SAMPLES);
         Sample s = samples.find(id).orElseThrow();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("biosample_id", id);
         out.put("omic", Codes.coded(Codes.OMICS, s.omic()));
         out.put("biosample_site", Codes.coded(Codes.SITES, s.site()));
         out.put("status", Codes.coded(Codes.STATUSES, s.status()));
-        if (caller.scopes().contains(Scope.VARIANTS.id())) out.put("variants", variants(id));
+        if (caller.scopes().contains(Scope.VARIANTS.id()) && access.mayRead(caller, id, Scope.VARIANTS)) out.put("variants", variants(id));
         if (caller.kind() == Caller.Kind.USER_TOKEN && caller.scopes().contains(Scope.MICROBIOME.id())) out.put("microbiome", microbiome(id));
-        if (caller.scopes().contains(Scope.STREAMS.id())) out.put("streams", streams(id));
+        if (caller.scopes().contains(Scope.STREAMS.id()) && access.mayRead(caller, id, Scope.STREAMS)) out.put("streams", streams(id));
         return out;
     }
 

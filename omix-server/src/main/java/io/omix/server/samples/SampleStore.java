@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Caller;
+import io.omix.server.common.auth.Scope;
 import io.omix.server.common.auth.Secrets;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.SqlWhere;
@@ -116,7 +117,12 @@ public final class SampleStore {
                     json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
                     now, now);
             Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", id, r.projectId());
-            if (caller.clientId() != null) Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id) VALUES (?, ?)", id, caller.clientId());
+            // Registered by a person's token through an application: the application's own token reads it as far as the
+            // person's consent goes (SampleAccess), and loses it with the consent.
+            String forUser = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null;
+            if (caller.clientId() != null) {
+                Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id, for_user) VALUES (?, ?, ?)", id, caller.clientId(), forUser);
+            }
             if (caller.userId() != null) Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", id, caller.userId());
             return id;
         });
@@ -223,7 +229,7 @@ public final class SampleStore {
     public record Page(List<Sample> samples, int count) {}
 
     public Page list(Caller caller, Filter f, int page, int limit) {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere())
+        SqlWhere where = SampleAccess.visibleTo(caller, Scope.SAMPLES, new SqlWhere())
                 .in("s.biosample_id", f.biosampleIds()).in("s.site", f.sites()).in("s.omic", f.omics())
                 .in("s.organism", f.organisms()).in("s.status", f.statuses()).in("s.external_sample_id", f.externalIds());
         if (f.dataAvailability() != null) where.and("s.data_availability = ?", f.dataAvailability());
@@ -307,7 +313,7 @@ public final class SampleStore {
 
     /** External ids of the caller's samples in one project and site. */
     public List<Map<String, Object>> externals(Caller caller, String projectId, int site, List<String> externalIds) {
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere())
+        SqlWhere where = SampleAccess.visibleTo(caller, Scope.SAMPLES, new SqlWhere())
                 .and("s.site = ?", site).in("s.external_sample_id", externalIds)
                 .and("EXISTS (SELECT 1 FROM sample_projects sp WHERE sp.biosample_id = s.biosample_id AND sp.project_id = ?)", projectId);
         return jdbc.query("SELECT s.external_sample_id, s.biosample_id FROM samples s" + where.sql()
@@ -345,7 +351,7 @@ public final class SampleStore {
     /** {@link #requireVisible}'s query (after the columns it names: a static field is set in the order written). */
     private static final SampleAccess.OneSample VISIBLE_SAMPLE = new SampleAccess.OneSample("SELECT " + SAMPLE_COLUMNS + ", " + PROJECT_COLUMNS
             + " FROM samples s LEFT JOIN sample_projects sp ON sp.biosample_id = s.biosample_id LEFT JOIN projects p ON p.project_id = sp.project_id",
-            " ORDER BY p.project_id");
+            " ORDER BY p.project_id", Scope.SAMPLES);
 
     private static final int SAMPLE_COLUMN_COUNT = SAMPLE_FIXED_COLUMNS + SampleFields.GROUPS.size();
 
@@ -444,10 +450,13 @@ public final class SampleStore {
         return jdbc.update("DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
     }
 
-    /** Assigns a sample to a client: its client-credentials tokens see it at once. */
+    /**
+     * Assigns a sample to a client: its client-credentials tokens see it at once, with the client's scopes. An operator's
+     * assignment of a sample the client registered on a person's behalf lifts the hold of that person's consent.
+     */
     public void assignClient(String biosampleId, String clientId) {
         requireSample(biosampleId);
-        if (jdbc.queryOne("SELECT 1 FROM sample_clients WHERE biosample_id = ? AND client_id = ?", rs -> 1, biosampleId, clientId).isEmpty()) {
+        if (jdbc.update("UPDATE sample_clients SET for_user = NULL WHERE biosample_id = ? AND client_id = ?", biosampleId, clientId) == 0) {
             jdbc.update("INSERT INTO sample_clients (biosample_id, client_id) VALUES (?, ?)", biosampleId, clientId);
         }
     }

@@ -211,7 +211,7 @@ public final class SamplesCapability implements Capability {
 
     private Map<String, Object> improve(Caller caller, Params p) {
         caller.requireScope(Scope.SAMPLES);
-        String id = access.requireVisible(caller, p.get(BIOSAMPLE_ID));
+        String id = access.requireVisible(caller, p.get(BIOSAMPLE_ID), Scope.SAMPLES);
         return store.improve(id, new SampleStore.TopLevel(p.get(FILL_EXTERNAL_ID), p.get(COLLECTED), p.get(SAMPLED), p.get(BUDGET)),
                 givenFields(p));
     }
@@ -227,22 +227,24 @@ public final class SamplesCapability implements Capability {
 
     /**
      * Demo: a genomics and a metagenomics project; the demo user owns a genomics and a metagenomics
-     * sample, the second user one of their own, all registered through the demo client (so tokens of
-     * both grants see them); the demo partner app has one in its namespace.
+     * sample, the second user one of their own, all registered by the demo client itself and bound to
+     * their people (so tokens of both grants see them, the client's with its own scopes); the demo
+     * partner app has one in its namespace.
      */
     @Override
     public void demo(DemoData demo) {
         ObjectNode creds = demo.credentials();
         Project genomics = store.createProject("demo", 1, "Omix", "Omix demo", "演示数据 / demo data");
         Project meta = store.createProject("demo metagenomics", 2, "Omix", "Omix demo", "演示宏基因组 / demo metagenomics");
-        Caller demoUser = demoCaller(creds, "user");
+        Caller demoApp = Caller.clientToken(creds.path("oauth_client").path("client_id").asText(), java.util.Set.of(Scope.SAMPLES.id()));
         Map<String, Object> stats = Map.of("depth", new BigDecimal("86.104"), "coverage", new BigDecimal("0.998"),
                 "base_pairs", new BigDecimal("266.38"), "platform", "BGISEQ-500", "read_type", "150+150+10", "sequencing_time", "2019-09-24");
-        String g = store.register(demoUser, new SampleStore.Registration("DEMO-G-001", 11, genomics.projectId(), false, 1, null, stats));
-        String m = store.register(demoUser, new SampleStore.Registration("DEMO-M-001", 10, meta.projectId(), false, 1, null,
+        String g = store.register(demoApp, new SampleStore.Registration("DEMO-G-001", 11, genomics.projectId(), false, 1, null, stats));
+        String m = store.register(demoApp, new SampleStore.Registration("DEMO-M-001", 10, meta.projectId(), false, 1, null,
                 Map.of("platform", "BGISEQ-500")));
-        String other = store.register(demoCaller(creds, "second_user"),
-                new SampleStore.Registration("DEMO-G-002", 11, genomics.projectId(), false, 1, null, Map.of()));
+        String other = store.register(demoApp, new SampleStore.Registration("DEMO-G-002", 11, genomics.projectId(), false, 1, null, Map.of()));
+        for (String id : List.of(g, m)) store.bindUser(id, creds.path("user").path("user_id").asText());
+        store.bindUser(other, creds.path("second_user").path("user_id").asText());
         Caller partner = Caller.privateApp(creds.path("private_app").path("app_key").asText(), creds.path("private_app").path("namespace").asText());
         String p = store.register(partner, new SampleStore.Registration("S0ad004", 10, meta.projectId(), false, 1, null, Map.of()));
         for (String id : List.of(g, m)) store.setStatus(id, 9001, true);
@@ -254,10 +256,5 @@ public final class SamplesCapability implements Capability {
         samples.put("metagenomics", m);
         samples.put("second_user", other);
         samples.put("private_app", p);
-    }
-
-    static Caller demoCaller(ObjectNode credentials, String userSection) {
-        return Caller.userToken(credentials.path("oauth_client").path("client_id").asText(),
-                credentials.path(userSection).path("user_id").asText(), java.util.Set.of(Scope.SAMPLES.id()));
     }
 }

@@ -104,7 +104,7 @@ public final class StreamsCapability implements Capability {
     @Override
     public void routes(Routes routes) {
         routes.post("/private/stream/bind", Access.PRIVATE_APP, BIND, (r, p) ->
-                Map.of("fundamental_entity_id", store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)))));
+                Map.of("fundamental_entity_id", store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE), Scope.STREAMS))));
         // The two writes record the signed request's nonce in the write's own transaction (one commit, not two).
         routes.postRecordingNonceInWrite("/private/stream/write", Access.PRIVATE_APP, WRITE, (r, p) -> writeOne(r.caller().namespace(),
                 entity(r.caller(), p.get(REQUIRED_ENTITY)), p, r.pendingNonce()));
@@ -121,7 +121,7 @@ public final class StreamsCapability implements Capability {
         routes.get("/omics_data/aggregate", Access.TOKEN, AGGREGATE, (r, p) -> aggregate(r.caller(), p));
         routes.post("/datamall/phenotype/write", Access.CLIENT_TOKEN, PHENOTYPE, (r, p) -> {
             r.caller().requireScope(Scope.STREAMS);
-            String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE)));
+            String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE), Scope.STREAMS));
             return writeOne(StreamStore.OPEN_PLATFORM, entity, p, null);
         });
     }
@@ -131,7 +131,7 @@ public final class StreamsCapability implements Capability {
     private String entity(Caller caller, String entityId) {
         String sample = store.sampleOf(entityId).orElseThrow(() -> ApiException.invalidParam("fundamental_entity_id", NO_ENTITY));
         try {
-            access.requireVisible(caller, sample);
+            access.requireVisible(caller, sample, Scope.STREAMS);
         } catch (ApiException notVisible) {
             throw ApiException.invalidParam("fundamental_entity_id", NO_ENTITY);
         }
@@ -261,7 +261,7 @@ public final class StreamsCapability implements Capability {
         if ((entity == null) == (sample == null)) {
             throw ApiException.invalidParam(entity == null ? "fundamental_entity_id" : "biosample_id", "give exactly one of fundamental_entity_id and biosample_id");
         }
-        String entityId = entity != null ? entity(caller, entity) : store.entityOf(access.requireVisible(caller, sample));
+        String entityId = entity != null ? entity(caller, entity) : store.entityOf(access.requireVisible(caller, sample, Scope.STREAMS));
         return range(caller.namespace(), List.of(entityId), p, false);
     }
 
@@ -307,9 +307,9 @@ public final class StreamsCapability implements Capability {
 
     /** The entities a token caller reads: the named sample's, or for a user token without one, all its samples'. */
     private List<String> openEntities(Caller caller, String sample) {
-        if (sample != null) return List.of(store.entityOf(access.requireVisible(caller, sample)));
+        if (sample != null) return List.of(store.entityOf(access.requireVisible(caller, sample, Scope.STREAMS)));
         if (caller.kind() == Caller.Kind.CLIENT_TOKEN) throw ApiException.invalidParam("biosample_id", "is required for client-credentials tokens");
-        SqlWhere where = SampleAccess.visibleTo(caller, new SqlWhere());
+        SqlWhere where = SampleAccess.visibleTo(caller, Scope.STREAMS, new SqlWhere());
         return jdbc.query("SELECT se.entity_id FROM sample_entities se JOIN samples s ON s.biosample_id = se.biosample_id" + where.sql(),
                 rs -> rs.getString(1), where.args());
     }

@@ -65,7 +65,7 @@ public final class VariantStore {
 
     private static final SampleAccess.OneSample SOURCE_AND_DIRECTORY = new SampleAccess.OneSample("SELECT " + SOURCE_COLUMNS
             + ", d.last_rsids FROM samples s LEFT JOIN variant_sources vs ON vs.biosample_id = s.biosample_id AND vs.is_current = TRUE"
-            + " LEFT JOIN variant_rsid_directory d ON d.source_id = vs.source_id", "");
+            + " LEFT JOIN variant_rsid_directory d ON d.source_id = vs.source_id", "", io.omix.server.common.auth.Scope.VARIANTS);
 
     /**
      * get_variants for {@code caller}: 41303 when it may not see the sample. The sample's visibility, its

@@ -99,7 +99,7 @@ public final class VariantsCapability implements Capability {
     private Map<String, Object> region(io.omix.server.common.http.ApiRequest request, io.omix.server.common.validation.Params p) {
         request.caller().requireScope(Scope.VARIANTS);
         java.util.List<VariantStore.Region> regions = regionsOf(p.get(REGIONS), p.get(BED));
-        String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID));
+        String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID), Scope.VARIANTS);
         String[] token = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> {
             for (int i = 1; i < 5; i++) Long.parseLong(parts[i]);   // numbers, or the token is refused as malformed
             return parts;

@@ -200,9 +200,12 @@ public final class WebhookEvents {
                     rs -> rs.getString(1), biosampleId));
         }
         String word = scope == null ? " " : " " + scope + " ";
-        for (String[] assigned : Jdbc.query(tx, "SELECT sc.client_id, k.scopes FROM sample_clients sc JOIN oauth_clients k ON k.client_id = sc.client_id"
-                + " WHERE sc.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2)}, biosampleId)) {
-            if ((" " + assigned[1] + " ").contains(word)) owners.add("client:" + assigned[0]);
+        // A sample registered on a person's behalf is the application's as far as the person's consent goes (SampleAccess).
+        for (String[] assigned : Jdbc.query(tx, "SELECT sc.client_id, k.scopes, sc.for_user, g.scope FROM sample_clients sc"
+                + " JOIN oauth_clients k ON k.client_id = sc.client_id LEFT JOIN oauth_consents g ON g.user_id = sc.for_user AND g.client_id = sc.client_id"
+                + " WHERE sc.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)}, biosampleId)) {
+            boolean consented = assigned[2] == null || assigned[3] != null && (" " + assigned[3] + " ").contains(word);
+            if (consented && (" " + assigned[1] + " ").contains(word)) owners.add("client:" + assigned[0]);
         }
         for (String[] grant : Jdbc.query(tx, "SELECT c.client_id, c.scope, k.scopes FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
                 + " JOIN oauth_clients k ON k.client_id = c.client_id WHERE u.biosample_id = ?",
