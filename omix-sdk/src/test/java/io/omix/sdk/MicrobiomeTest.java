@@ -225,6 +225,26 @@ class MicrobiomeTest {
                 .dataModel().getString("catalog").startsWith("must be one of go, ko"));
     }
 
+    /** A gene table asked for as a file by many requests at once is read from the database and written to the object store once. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aGeneTableAskedForByManyAtOnceIsWrittenOnce(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String id = metagenomicsSample(w, "GENES-1");
+            assertEquals(0, importProfile(w, id, "kind=gene&catalog=IGC_9.9M&software=IGC_PROFILING", resource("igc.tsv")).getInt("code"));
+            var written = s.server().platform().metrics().get("omix.microbiome.gene_tables_written").counter();
+            double before = written.count();
+            java.util.concurrent.Callable<String> ask = () -> w.owner().getGeneAbundance(id, "IGC_9.9M", "file").getList("result").getModel(0)
+                    .getString("object_name");
+            List<String> names = io.omix.server.testing.Concurrently.atOnce(java.util.Collections.nCopies(8, ask));
+            assertEquals(1, new java.util.HashSet<>(names).size(), names.toString());
+            assertEquals(before + 1, written.count(), "eight requests at once, one table written");
+            ask.call();
+            assertEquals(before + 1, written.count(), "and reused after");
+        }
+    }
+
     @Test
     void geneAbundancesCarryTheirAnnotationAndComeAsAFileToo() throws Exception {
         Model genes = world.owner().getGeneAbundance(sample, "IGC_9.9M", "list");

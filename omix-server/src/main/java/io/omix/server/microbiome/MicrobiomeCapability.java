@@ -77,6 +77,10 @@ public final class MicrobiomeCapability implements Capability {
     private final SampleStore samples;
     private final ProfileImporter importer;
     private final Platform platform;
+    /** The gene tables this server is writing, by object name: requests arriving together wait for one writer. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.locks.ReentrantLock> writingTables =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Counter tablesWritten;
 
     public MicrobiomeCapability(Platform platform) {
         this.platform = platform;
@@ -84,6 +88,8 @@ public final class MicrobiomeCapability implements Capability {
         this.access = new SampleAccess(jdbc);
         this.samples = new SampleStore(platform);
         this.importer = new ProfileImporter(platform);
+        this.tablesWritten = io.micrometer.core.instrument.Counter.builder("omix.microbiome.gene_tables_written")
+                .description("gene tables written to the object store as files (data_type=file) on this server").register(platform.metrics());
     }
 
     @Override
@@ -255,7 +261,7 @@ public final class MicrobiomeCapability implements Capability {
             return out;
         }
         String name = "microbiome/" + s.biosampleId() + "/genes-" + catalog + "-" + imported.get().toInstant().toEpochMilli() + ".tsv";
-        StoredTable object = storedTable(name).orElseGet(() -> writeGeneTable(s.biosampleId(), catalog, name));
+        StoredTable object = storedTable(name).orElseGet(() -> writeGeneTableOnce(s.biosampleId(), catalog, name));
         long expires = platform.now().plusHours(1).toEpochSecond();
         Map<String, Object> file = new LinkedHashMap<>();
         file.put("url", new io.omix.server.files.SignedLinks(platform).url(r, r.baseUrl(platform.config()), name, expires));
@@ -285,7 +291,24 @@ public final class MicrobiomeCapability implements Capability {
         }
     }
 
+    /**
+     * Writes the table unless a request arriving at the same time on this server just did: a table can hold millions of
+     * genes, and each request writing it again read them all and sent the same bytes to the object store once more.
+     * Servers side by side may each write it once (the same bytes under the same name, one row).
+     */
+    private StoredTable writeGeneTableOnce(String biosampleId, String catalog, String name) {
+        java.util.concurrent.locks.ReentrantLock lock = writingTables.computeIfAbsent(name, n -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lock();
+        try {
+            return storedTable(name).orElseGet(() -> writeGeneTable(biosampleId, catalog, name));
+        } finally {
+            writingTables.remove(name, lock);
+            lock.unlock();
+        }
+    }
+
     private StoredTable writeGeneTable(String biosampleId, String catalog, String name) {
+        tablesWritten.increment();
         java.nio.file.Path scratch = null;
         try {
             scratch = java.nio.file.Files.createTempFile("omix-genes-", ".tsv");
