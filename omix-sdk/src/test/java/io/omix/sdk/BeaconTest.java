@@ -26,6 +26,7 @@ import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -253,8 +254,13 @@ class BeaconTest {
             assertEquals(0, ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count")
                     .at("/responseSummary/numTotalResults").asInt(), "zero is zero");
 
+            // No application adds a person to a published project: that is an operator's decision, with the person.
+            ApiException refused = assertThrows(ApiException.class, () -> w.stranger().registerSample("WGS-2", 11, project(w)));
+            assertEquals(41001, refused.code());
+            assertTrue(String.valueOf(refused.data()).contains("published to the Beacon"), String.valueOf(refused.data()));
+
             // A caller with carriers of its own learns its own part exactly, never others' small part by subtraction.
-            String second = w.stranger().registerSample("WGS-2", 11, project(w)).getString("biosample_id");
+            String second = w.operator().registerSample("WGS-2", 11, project(w)).getString("biosample_id");
             HttpResponse<String> imported = VariantsTest.upload(w, w.operator(), "biosample_id=" + second + "&sample_name=PATIENT&pipeline_version=x",
                     VariantsTest.fixture());
             assertTrue(imported.body().contains("\"code\":0"), imported.body());

@@ -329,6 +329,20 @@ class ExportTest {
             assertEquals("a variant import's imported_at is out of range: +999999999-12-31T23:59:59-18:00",
                     assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(farOut, "damaged")).getMessage());
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
+            // A sample's fields as the API never writes them: a text where a number goes, a field put in another group, a status
+            // no sample has. Each would break the typed records an application reads the sample with: refused before anything is written.
+            Path notANumber = withSampleView(archive, dir.resolve("not-a-number.zip"), person.sample(),
+                    v -> ((com.fasterxml.jackson.databind.node.ObjectNode) v.path("fields")).putObject("statistics").put("depth", "deep"));
+            String why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(notANumber, "damaged")).getMessage();
+            assertTrue(why.startsWith("sample " + person.sample() + " in the archive: ") && why.contains("depth"), why);
+            Path misplaced = withSampleView(archive, dir.resolve("misplaced.zip"), person.sample(),
+                    v -> ((com.fasterxml.jackson.databind.node.ObjectNode) v.path("fields")).putObject("library").put("depth", 30));
+            why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(misplaced, "damaged")).getMessage();
+            assertTrue(why.contains("library.depth=is not a field of that group"), why);
+            Path strangeStatus = withSampleView(archive, dir.resolve("status.zip"), person.sample(), v -> v.put("status", 12345));
+            why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(strangeStatus, "damaged")).getMessage();
+            assertTrue(why.contains("status=must be one of"), why);
+            assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
 
             // A VCF that is no VCF past its header (the manifest made to match) is found only as it is read: the sample,
             // the profile and everything else the restore wrote before it are taken back.
@@ -448,10 +462,15 @@ class ExportTest {
 
     /** {@code archive} written again to {@code to} with the variants block of {@code sample}'s view changed by {@code edit}, the manifest made to match. */
     private static Path withVariants(Path archive, Path to, String sample, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
+        return withSampleView(archive, to, sample, view -> edit.accept((com.fasterxml.jackson.databind.node.ObjectNode) view.path("variants")));
+    }
+
+    /** {@code archive} written again to {@code to} with {@code sample}'s view changed by {@code edit}, the manifest made to match. */
+    private static Path withSampleView(Path archive, Path to, String sample, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
         return rewritten(archive, to, entries -> {
             String view = "samples/" + sample + "/sample.json";
             com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get(view));
-            edit.accept((com.fasterxml.jackson.databind.node.ObjectNode) json.path("variants"));
+            edit.accept(json);
             entries.put(view, JSON.writeValueAsBytes(json));
             com.fasterxml.jackson.databind.node.ObjectNode manifest = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(entries.get("manifest.json"));
             for (JsonNode e : manifest.path("entries")) {

@@ -111,6 +111,7 @@ public final class ArchiveRestore {
             for (Sample s : samples) {
                 if (!sampleIds.add(s.biosampleId())) throw new IllegalArgumentException("the archive lists sample " + s.biosampleId() + " twice");
                 if (sampleStore.find(s.biosampleId()).isPresent()) throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
+                SampleStore.restorableGroups(s); // the registration's checks, before anything is written
             }
             Jdbc jdbc = platform.database().jdbc();
             java.util.Set<String> fileNames = new java.util.HashSet<>();

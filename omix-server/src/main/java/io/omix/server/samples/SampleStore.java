@@ -12,6 +12,8 @@ import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.ErrorCode;
 import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.validation.Param;
+import io.omix.server.common.validation.ParamSpec;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -84,6 +86,12 @@ public final class SampleStore {
             // Locking the project row serialises registrations into one project, so the duplicate check holds.
             List<Integer> omic = Jdbc.query(c, "SELECT omic FROM projects WHERE project_id = ? FOR UPDATE", rs -> rs.getInt(1), r.projectId());
             if (omic.isEmpty()) throw ApiException.invalidParam("project_id", "no such project");
+            // A project published to the Beacon answers strangers about its samples: who joins it is an operator's decision,
+            // with the person, never an application's (restoring an archive keeps out of it too).
+            if (!byOperator(caller) && !Jdbc.query(c, "SELECT 1 FROM projects WHERE project_id = ? AND beacon_public <> 'none'", rs -> 1,
+                    r.projectId()).isEmpty()) {
+                throw ApiException.invalidParam("project_id", "is published to the Beacon: only an operator adds samples to it");
+            }
             if (r.externalSampleId() != null && !r.duplicateEnabled()) {
                 // Among the registrant's own samples only (its namespace's; its client's, and the person's for a user token):
                 // an answer about other registrants' ids would tell whether someone else's external id is in the project.
@@ -126,6 +134,12 @@ public final class SampleStore {
             if (caller.userId() != null) Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", id, caller.userId());
             return id;
         });
+    }
+
+    /** An operator's own tools (the CLI registers as no one), or an operator's token with the admin scope. */
+    private static boolean byOperator(Caller caller) {
+        return caller.kind() == Caller.Kind.ANONYMOUS
+                || caller.kind() == Caller.Kind.USER_TOKEN && caller.operator() && caller.hasScope(Scope.ADMIN.id());
     }
 
     private static String newBiosampleId(Connection c, int site) throws SQLException {
@@ -271,6 +285,7 @@ public final class SampleStore {
      * it names that this server lacks (restoring an export). A sample of that id already here is refused.
      */
     public void restore(Sample s, String userId) {
+        Map<String, ObjectNode> groups = restorableGroups(s);
         jdbc.inTransaction(c -> {
             if (!Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ?", rs -> 1, s.biosampleId()).isEmpty()) {
                 throw new IllegalArgumentException("sample " + s.biosampleId() + " exists already on this server");
@@ -292,10 +307,6 @@ public final class SampleStore {
                 }
                 joined.add(p);
             }
-            Map<String, ObjectNode> groups = emptyGroups();
-            s.groups().forEach((g, node) -> {
-                if (groups.containsKey(g)) groups.get(g).setAll(node);
-            });
             Jdbc.update(c, "INSERT INTO samples (biosample_id, site, organism, omic, status, data_availability, is_primary, external_sample_id, "
                             + "external_sample_id_alt, namespace, sample_collection_time, sample_time, budget_execution_unit_id, library_json, "
                             + "sequencing_json, statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -309,6 +320,55 @@ public final class SampleStore {
             Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", s.biosampleId(), userId);
             return null;
         });
+    }
+
+    /** What a restored sample's values must pass: the registration's and improvement's own checks. */
+    private static final ParamSpec RESTORABLE = SampleFields.specWith(SamplesCapability.SITE, SamplesCapability.ORGANISM,
+            SamplesCapability.EXTERNAL_ID, SamplesCapability.BUDGET, Param.string("external_sample_id_alt").maxLength(128),
+            Param.integer("omic").range(1, 2));
+
+    /**
+     * An archive's sample checked as a registration is, its field groups as the API writes them (each field in its own
+     * group, numbers as decimals): the person makes the archive and could forge it, and whatever a restore writes must read
+     * back through the API and the SDK's typed records. Refused whole, naming the sample and each value.
+     */
+    public static Map<String, ObjectNode> restorableGroups(Sample s) {
+        com.fasterxml.jackson.databind.node.JsonNodeFactory json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        Map<String, List<JsonNode>> given = new LinkedHashMap<>();
+        given.put("biosample_site", List.of(json.numberNode(s.site())));
+        given.put("organism", List.of(json.numberNode(s.organism())));
+        given.put("omic", List.of(json.numberNode(s.omic())));
+        if (s.externalSampleId() != null) given.put("external_sample_id", List.of(json.textNode(s.externalSampleId())));
+        if (s.externalSampleIdAlt() != null) given.put("external_sample_id_alt", List.of(json.textNode(s.externalSampleIdAlt())));
+        if (s.budgetExecutionUnitId() != null) given.put("budget_execution_unit_id", List.of(json.textNode(s.budgetExecutionUnitId())));
+        Map<String, String> misplaced = new LinkedHashMap<>();
+        if (!Codes.STATUSES.containsKey(s.status())) misplaced.put("status", "must be one of " + Codes.STATUSES.keySet());
+        s.groups().forEach((group, fields) -> fields.fields().forEachRemaining(f -> {
+            SampleFields.Field declared = SampleFields.ALL.get(f.getKey());
+            if (declared == null || !declared.group().equals(group)) {
+                misplaced.put(group + "." + f.getKey(), "is not a field of that group");
+            } else {
+                given.put(f.getKey(), List.of(f.getValue()));
+            }
+        }));
+        for (Project p : s.projects()) {
+            if (p.projectId() == null || !SamplesCapability.PROJECT_ID.matcher(p.projectId()).matches()) {
+                misplaced.put("projects", "must be " + SamplesCapability.PROJECT_RULE);
+            }
+        }
+        if (!misplaced.isEmpty()) throw new IllegalArgumentException("sample " + s.biosampleId() + " in the archive: " + misplaced);
+        io.omix.server.common.validation.Params p;
+        try {
+            p = RESTORABLE.parse(given);
+        } catch (ApiException e) {
+            throw new IllegalArgumentException("sample " + s.biosampleId() + " in the archive: " + e.data());
+        }
+        Map<String, ObjectNode> groups = emptyGroups();
+        SampleFields.PARAMS.forEach((name, param) -> {
+            Object v = p.get(param);
+            if (v != null) put(groups, name, v instanceof BigDecimal d ? d.stripTrailingZeros() : v);
+        });
+        return groups;
     }
 
     /** External ids of the caller's samples in one project and site. */
