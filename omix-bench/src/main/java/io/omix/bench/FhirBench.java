@@ -65,6 +65,8 @@ public final class FhirBench {
             List<String> entities = new ArrayList<>();
             for (int i = 0; i < patients; i++) {
                 User u = new UserStore(platform).create("patient" + i, "patient-password-" + i, User.Profile.EMPTY, false);
+                // Each person allowed the application their samples and streams (the consent its own token reads them by).
+                new io.omix.server.oauth.ConsentStore(platform).remember(u.userId(), client.client().clientId(), Set.of("samples", "streams"));
                 Caller caller = Caller.userToken(client.client().clientId(), u.userId(), Set.of("samples"));
                 String sample = new SampleStore(platform).register(caller, new SampleStore.Registration("F-" + i, 11, project, false, 1, null, Map.of()));
                 userIds.add(u.userId());

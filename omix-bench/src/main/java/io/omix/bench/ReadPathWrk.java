@@ -53,6 +53,7 @@ public final class ReadPathWrk {
                     Set.of("samples", "variants", "profile", "streams"), false, null);
             User person = new UserStore(platform).create("reader", "reader-password-1", User.Profile.EMPTY, false);
             String project = new SampleStore(platform).createProject("read-bench", 1, null, null, null).projectId();
+            new io.omix.server.oauth.ConsentStore(platform).remember(person.userId(), client.client().clientId(), Set.of("samples", "variants", "streams"));
             String sample = new SampleStore(platform).register(Caller.userToken(client.client().clientId(), person.userId(), Set.of("samples")),
                     new SampleStore.Registration("R-1", 11, project, false, 1, null, Map.of()));
             Path vcf = io.omix.cli.SyntheticVcf.write(BenchServer.scratchDir("omix-readpath-vcf-").resolve("calls.vcf"), 10_000);

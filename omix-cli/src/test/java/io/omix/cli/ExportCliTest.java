@@ -39,6 +39,7 @@ class ExportCliTest {
                     scopes, false, null).client().clientId();
             SampleStore samples = new SampleStore(platform);
             String project = samples.createProject("cli export", 1, null, null, null).projectId();
+            new io.omix.server.oauth.ConsentStore(platform).remember(person.userId(), tool, Set.of("samples", "grants"));
             sample = samples.register(io.omix.server.common.auth.Caller.userToken(tool, person.userId(), Set.of("samples")),
                     new SampleStore.Registration("X-1", 11, project, false, 1, null, Map.of()));
             new VcfImporter(platform).importVcf(sample, ExportCliTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);

@@ -211,6 +211,53 @@ class ConsentTest {
         }
     }
 
+    /**
+     * What the person holds back or takes back, the application's own token loses too: a SMART consent to read her
+     * Observations does not let it add them; her erasure of a shared sample, an operator's unbinding of her, and her
+     * revocation each end its access, and after a revocation its registrations learn nothing of her samples.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void whatThePersonHoldsOrTakesBackTheApplicationsOwnTokenLosesToo(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            var platform = Identity.platform(s);
+            Identity.Person alice = Identity.user(s, "holding", "holding@example.org");
+            Identity.Person bob = Identity.user(s, "sharing", "sharing@example.org");
+            Identity.Client lab = Identity.confidentialClient(s);
+            var samples = new io.omix.server.samples.SampleStore(platform);
+            var consents = new io.omix.server.oauth.ConsentStore(platform);
+            String project = samples.createProject("cohort", 1, "Omix", "Lab", "d").projectId();
+            try (OAuth2 labAuth = OAuth2.builder(lab.id(), lab.secret()).endpoint(s.url()).build();
+                 Api labItself = labAuth.getCredentialsToken().api();
+                 Api asAlice = Api.builder(Identity.userToken(s, lab, alice.userId(), "samples streams").accessToken()).endpoint(s.url()).build();
+                 Api own = Api.builder(Identity.userToken(s, Identity.confidentialClient(s), alice.userId(), "grants samples").accessToken())
+                         .endpoint(s.url()).build()) {
+                String first = asAlice.registerSample("HOLD-1", 11, project).getString("biosample_id");
+                consents.remember(alice.userId(), lab.id(), Set.of("patient/Observation.rs"));
+                ApiException held = assertThrows(ApiException.class, () -> labItself.writePhenotype(first, WebhookTest.HEART_RATE, "2026-01-01", 61, false));
+                assertEquals(401, held.code(), "she allowed reading her Observations: its own token adds none");
+                consents.remember(alice.userId(), lab.id(), Set.of("patient/Observation.c"));
+                assertNotNull(labItself.writePhenotype(first, WebhookTest.HEART_RATE, "2026-01-01", 61, false).getString("stream_id"));
+
+                samples.bindUser(first, bob.userId());
+                own.deleteSample(first);
+                assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(first)).code(),
+                        "she erased her part of a shared sample: the application's access through her goes");
+
+                String second = asAlice.registerSample("HOLD-2", 11, project).getString("biosample_id");
+                assertEquals(second, labItself.getSample(second).getString("biosample_id"));
+                assertTrue(samples.unbindUser(second, alice.userId()));
+                assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(second)).code(),
+                        "unbound from her: not hers to consent for any more");
+
+                String third = asAlice.registerSample("HOLD-3", 11, project).getString("biosample_id");
+                assertEquals(true, own.revokeGrant(lab.id()).getBoolean("revoked"));
+                String again = labItself.registerSample("HOLD-3", 11, project).getString("biosample_id");
+                assertFalse(again.equals(third), "a registration of her external id tells the application nothing of her sample");
+            }
+        }
+    }
+
     private static List<String> ids(Api api) {
         List<String> out = new java.util.ArrayList<>();
         for (Model m : api.samples(SampleQuery.builder().build())) out.add(m.getString("biosample_id"));

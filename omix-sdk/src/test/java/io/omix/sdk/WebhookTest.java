@@ -204,6 +204,7 @@ class WebhookTest {
                 Identity.Client other = Identity.confidentialClient(s);
                 Identity.Person granting = Identity.user(s, "granting", "granting@example.org");
                 String project0 = new SampleStore(platform).createProject("grants", 1, null, null, null).projectId();
+                new ConsentStore(platform).remember(granting.userId(), other.id(), Set.of("samples"));
                 String granted = new SampleStore(platform).register(io.omix.server.common.auth.Caller.userToken(other.id(), granting.userId(),
                         Set.of("samples")), new SampleStore.Registration("G-1", 11, project0, false, 1, null, Map.of()));
                 new ConsentStore(platform).remember(granting.userId(), client.id(), Set.of("profile"));
@@ -421,9 +422,9 @@ class WebhookTest {
             Identity.Client client = Identity.confidentialClient(s);
             Identity.Person person = Identity.user(s, "withheld", "withheld@example.org");
             String project = new SampleStore(platform).createProject("withheld", 1, null, null, null).projectId();
+            new ConsentStore(platform).remember(person.userId(), client.id(), Set.of("samples", "variants"));
             String sample = new SampleStore(platform).register(io.omix.server.common.auth.Caller.userToken(client.id(), person.userId(),
                     Set.of("samples")), new SampleStore.Registration("W-1", 11, project, false, 1, null, Map.of()));
-            new ConsentStore(platform).remember(person.userId(), client.id(), Set.of("samples", "variants"));
             try (OAuth2 o = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build(); Api app = o.getCredentialsToken().api()) {
                 String hook = app.webhooks().register(receiver.url("/hook"), List.of("sample.data_imported")).webhookId();
                 receiver.down = true;

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
 public final class ConsoleSessions {
     public static final String CSRF_HEADER = "X-Omix-CSRF";
     /** Console callers act for their user through this pseudo-client, one per user, so tasks and files stay theirs. */
-    static final String CLIENT_PREFIX = "console:";
+    static final String CLIENT_PREFIX = Caller.CONSOLE_CLIENT_PREFIX;
     static final Set<String> ALL_SCOPES = Arrays.stream(Scope.values()).map(Scope::id).collect(Collectors.toUnmodifiableSet());
 
     /** A signed-in person: the user, the session id from the cookie, and the CSRF token of that session. */

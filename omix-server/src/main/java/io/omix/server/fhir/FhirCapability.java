@@ -86,6 +86,7 @@ public final class FhirCapability implements Capability {
     private final Jdbc jdbc;
     private final StreamStore streams;
     private final io.omix.server.files.ObjectAccess objects;
+    private final SampleAccess access;
     private final byte[] patientKey;
 
     public FhirCapability(Platform platform) {
@@ -93,6 +94,7 @@ public final class FhirCapability implements Capability {
         this.jdbc = platform.database().jdbc();
         this.streams = new StreamStore(platform);
         this.objects = new io.omix.server.files.ObjectAccess(platform);
+        this.access = new SampleAccess(jdbc);
         this.patientKey = platform.masterKey().derive("fhir-patient");
     }
 
@@ -759,6 +761,7 @@ public final class FhirCapability implements Capability {
         });
         if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
         if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");
+        access.requireWritable(caller, samples.get(0).biosampleId(), Scope.STREAMS, "Observation", 'c');
         String element = null;
         if (o.path("code").path("coding").size() > 10) throw ApiException.invalidParam(at + "code", "at most 10 codings");
         for (JsonNode coding : o.path("code").path("coding")) {

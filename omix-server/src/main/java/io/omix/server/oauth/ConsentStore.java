@@ -100,6 +100,9 @@ public final class ConsentStore {
                     + " AND NOT EXISTS (SELECT 1 FROM sample_users o WHERE o.biosample_id = s.biosample_id AND o.user_id <> ?)))",
                     clientId, userId, clientId, userId, userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
+            // Again once the consent's row is ours: a registration through the application that held it (SampleStore.register
+            // locks it) committed its row meanwhile, and would otherwise outlive the consent, to come back with a new one.
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND for_user = ?", clientId, userId);
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", now, clientId, userId);
             Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL", now, clientId, userId);
             io.omix.server.webhooks.WebhookEvents.publish(c, now, "client:" + clientId, io.omix.server.webhooks.WebhookEvents.GRANT_REVOKED,

@@ -285,7 +285,7 @@ public final class TokenStore {
                 || jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, t.userId()).isPresent());
     }
 
-    static Set<String> scopes(String scope) {
+    public static Set<String> scopes(String scope) {
         Set<String> out = new LinkedHashSet<>();
         for (String s : scope.split(" ")) if (!s.isBlank()) out.add(s);
         return out;

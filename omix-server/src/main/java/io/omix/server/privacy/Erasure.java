@@ -61,6 +61,8 @@ public final class Erasure {
                     rs -> rs.getString(1), biosampleId);
             if (!bound.contains(userId)) return PersonsSample.NOT_THEIRS;
             if (bound.size() > 1) {
+                // An application's access to the sample it registered on this person's behalf goes with them.
+                Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND for_user = ?", biosampleId, userId);
                 Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId);
                 objects.addAll(dropArchivesOf(c, userId));   // they asked for the sample to go: their archives held it
                 return PersonsSample.UNBOUND;

@@ -114,6 +114,24 @@ public final class SampleAccess {
         return jdbc.queryOne(query.sql(caller), rs -> 1, query.args(caller, biosampleId)).isPresent();
     }
 
+    /**
+     * Returns {@code biosampleId} when the caller may read its {@code data} and write to it ({@code permission} on the
+     * SMART resource {@code smartType}: {@code c} to add records, {@code u} to change the sample). An application's own
+     * token writes to a sample a person registered through it only as far as her consent goes: a SMART app she allowed
+     * to read her Observations ({@code patient/Observation.rs}) does not add them with its client token either. 401 with
+     * the scope named when the consent holds it back.
+     */
+    public String requireWritable(Caller caller, String biosampleId, Scope data, String smartType, char permission) {
+        requireVisible(caller, biosampleId, data);
+        if (caller.kind() != Caller.Kind.CLIENT_TOKEN) return biosampleId;
+        java.util.Optional<String> consent = jdbc.queryOne("SELECT k.scope FROM sample_clients v JOIN oauth_consents k ON k.user_id = v.for_user"
+                + " AND k.client_id = v.client_id WHERE v.biosample_id = ? AND v.client_id = ?", rs -> rs.getString(1), biosampleId, caller.clientId());
+        if (consent.isPresent() && !io.omix.server.oauth.SmartScopes.allows(io.omix.server.oauth.TokenStore.scopes(consent.get()), smartType, permission)) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "the person allowed this application " + permission + " on " + smartType + " no further"));
+        }
+        return biosampleId;
+    }
+
     /** True when {@code id} matches {@link #BIOSAMPLE_ID}, checked by hand: every sample read asks. */
     public static boolean isBiosampleId(String id) {
         if (id == null || id.length() != 14 || id.charAt(0) != 'E' || id.charAt(1) != '-' || id.charAt(2) < 'A' || id.charAt(2) > 'Z') return false;

@@ -92,6 +92,12 @@ public final class SampleStore {
                     r.projectId()).isEmpty()) {
                 throw ApiException.invalidParam("project_id", "is published to the Beacon: only an operator adds samples to it");
             }
+            // Through an application on a person's behalf: the consent's row is held, so a revocation at the same moment
+            // either comes first (and the grant is gone) or waits and takes this sample's access with it.
+            if (caller.kind() == Caller.Kind.USER_TOKEN && caller.application() != null && Jdbc.query(c,
+                    "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, caller.userId(), caller.application()).isEmpty()) {
+                throw new ApiException(ErrorCode.TOKEN_INVALID);
+            }
             if (r.externalSampleId() != null && !r.duplicateEnabled()) {
                 // Among the registrant's own samples only (its namespace's; its client's, and the person's for a user token):
                 // an answer about other registrants' ids would tell whether someone else's external id is in the project.
@@ -102,7 +108,9 @@ public final class SampleStore {
                 } else if (caller.kind() == Caller.Kind.PRIVATE_APP) {
                     where.and("s.namespace = ?", caller.namespace());
                 } else {
-                    where.and("s.registered_by_client = ?", caller.clientId());
+                    if (caller.application() != null) where.and("s.registered_by_client = ?", caller.application());
+                    // Only what the caller still sees: after a person's revocation, the application learns nothing of her samples.
+                    if (caller.kind() == Caller.Kind.CLIENT_TOKEN) SampleAccess.visibleTo(caller, Scope.SAMPLES, where);
                     if (caller.userId() != null) {
                         where.and("EXISTS (SELECT 1 FROM sample_users u WHERE u.biosample_id = s.biosample_id AND u.user_id = ?)", caller.userId());
                     }
@@ -121,15 +129,15 @@ public final class SampleStore {
                             + "namespace, registered_by_client, sample_collection_time, library_json, sequencing_json, statistics_json, "
                             + "alignment_json, create_time, update_time) VALUES (?,?,?,?,1000,FALSE,TRUE,?,?,?,?,?,?,?,?,?,?)",
                     id, r.site(), r.organism() == null ? 1 : r.organism(), omic.get(0), r.externalSampleId(),
-                    caller.kind() == Caller.Kind.PRIVATE_APP ? caller.namespace() : null, caller.clientId(), r.sampleCollectionTime(),
+                    caller.kind() == Caller.Kind.PRIVATE_APP ? caller.namespace() : null, caller.application(), r.sampleCollectionTime(),
                     json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
                     now, now);
             Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", id, r.projectId());
             // Registered by a person's token through an application: the application's own token reads it as far as the
             // person's consent goes (SampleAccess), and loses it with the consent.
             String forUser = caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null;
-            if (caller.clientId() != null) {
-                Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id, for_user) VALUES (?, ?, ?)", id, caller.clientId(), forUser);
+            if (caller.application() != null) { // the console is no application
+                Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id, for_user) VALUES (?, ?, ?)", id, caller.application(), forUser);
             }
             if (caller.userId() != null) Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", id, caller.userId());
             return id;
@@ -506,8 +514,15 @@ public final class SampleStore {
         }
     }
 
+    /**
+     * Unbinds a sample from a user; an application's access to it that was registered on that person's behalf goes too
+     * (the sample is no longer theirs to consent for).
+     */
     public boolean unbindUser(String biosampleId, String userId) {
-        return jdbc.update("DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
+        return jdbc.inTransaction(c -> {
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND for_user = ?", biosampleId, userId);
+            return Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
+        });
     }
 
     /**

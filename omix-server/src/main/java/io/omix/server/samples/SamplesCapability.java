@@ -211,7 +211,7 @@ public final class SamplesCapability implements Capability {
 
     private Map<String, Object> improve(Caller caller, Params p) {
         caller.requireScope(Scope.SAMPLES);
-        String id = access.requireVisible(caller, p.get(BIOSAMPLE_ID), Scope.SAMPLES);
+        String id = access.requireWritable(caller, p.get(BIOSAMPLE_ID), Scope.SAMPLES, "Specimen", 'u');
         return store.improve(id, new SampleStore.TopLevel(p.get(FILL_EXTERNAL_ID), p.get(COLLECTED), p.get(SAMPLED), p.get(BUDGET)),
                 givenFields(p));
     }

@@ -121,7 +121,7 @@ public final class StreamsCapability implements Capability {
         routes.get("/omics_data/aggregate", Access.TOKEN, AGGREGATE, (r, p) -> aggregate(r.caller(), p));
         routes.post("/datamall/phenotype/write", Access.CLIENT_TOKEN, PHENOTYPE, (r, p) -> {
             r.caller().requireScope(Scope.STREAMS);
-            String entity = store.entityOf(access.requireVisible(r.caller(), p.get(REQUIRED_SAMPLE), Scope.STREAMS));
+            String entity = store.entityOf(access.requireWritable(r.caller(), p.get(REQUIRED_SAMPLE), Scope.STREAMS, "Observation", 'c'));
             return writeOne(StreamStore.OPEN_PLATFORM, entity, p, null);
         });
     }

@@ -44,6 +44,7 @@ class StreamStoreTest {
                 "streams-password-1", io.omix.server.users.User.Profile.EMPTY, false);
         var samples = new io.omix.server.samples.SampleStore(platform);
         String project = samples.createProject("streams", 1, null, null, null).projectId();
+        new io.omix.server.oauth.ConsentStore(platform).remember(person.userId(), clientId, java.util.Set.of("samples"));
         for (String entity : entityIds) {
             String sample = samples.register(io.omix.server.common.auth.Caller.userToken(clientId, person.userId(), java.util.Set.of("samples")),
                     new io.omix.server.samples.SampleStore.Registration("S-" + entity.substring(0, 8), 11, project, false, 1, null, java.util.Map.of()));

@@ -17,6 +17,13 @@ public record Caller(Kind kind, String clientId, String userId, Set<String> scop
     public enum Kind { ANONYMOUS, USER_TOKEN, CLIENT_TOKEN, PRIVATE_APP, DATASET_KEY }
 
     public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null, false);
+    /** The console's pseudo-clients' ids begin so ({@code console:<user id>}): no OAuth2 client of that id exists. */
+    public static final String CONSOLE_CLIENT_PREFIX = "console:";
+
+    /** The OAuth2 application this caller acts through (a client token's, or a person's token's), null for none or the console. */
+    public String application() {
+        return clientId == null || clientId.startsWith(CONSOLE_CLIENT_PREFIX) ? null : clientId;
+    }
 
     public static Caller userToken(String clientId, String userId, Set<String> scopes) {
         return userToken(clientId, userId, scopes, false);
