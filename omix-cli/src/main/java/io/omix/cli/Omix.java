@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code omix} executable. */
 @Command(name = "omix", mixinStandardHelpOptions = true, versionProvider = Omix.Version.class,
         description = "Omix multi-omics platform: run the server, administer it, call its APIs.",
-        subcommands = {ServeCommand.class, AdminCommand.class, LoginCommand.class, TokenCommand.class, AliveCommand.class, BatchCommand.class, DatasetCommand.class, FileCommands.Upload.class, FileCommands.Download.class, ModelCommand.class, GrantCommands.Grants.class, ExportCommand.class, WebhookCommand.class,
+        subcommands = {ServeCommand.class, AdminCommand.class, LoginCommand.class, TokenCommand.class, AliveCommand.class, BatchCommand.class, DatasetCommand.class, FileCommands.Upload.class, FileCommands.Download.class, ModelCommand.class, GrantCommands.Grants.class, PrivacyCommand.Privacy.class, ExportCommand.class, WebhookCommand.class,
                 MethodCommands.ApiGroup.class, MethodCommands.PrivateGroup.class, CommandLine.HelpCommand.class})
 public final class Omix implements Runnable {
     @CommandLine.Spec

@@ -60,15 +60,46 @@ class GrantsCliTest {
     }
 
     @Test
+    void aPersonKeepsTheirSamplesOutOfTheBeaconFromTheCommandLine() throws Exception {
+        try (TestServer s = TestServer.start()) {
+            var platform = s.server().platform();
+            User person = new UserStore(platform).create("beacon-person", "beacon-person-pass-1", User.Profile.EMPTY, false);
+            String tool = new ClientStore(platform).create("Omix CLI", List.of("http://127.0.0.1:8765/callback"), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                    Set.of("grants", "samples"), false, null).client().clientId();
+            new ConsentStore(platform).remember(person.userId(), tool, Set.of("grants", "samples"));
+            TokenStore tokens = new TokenStore(platform);
+            String own = tokens.issue(TokenStore.newFamily(), tool, person.userId(), OAuthClient.AUTHORIZATION_CODE, "grants", null, false).accessToken();
+            String samplesOnly = tokens.issue(TokenStore.newFamily(), tool, person.userId(), OAuthClient.AUTHORIZATION_CODE, "samples", null, false).accessToken();
+
+            AdminAndLoginTest.Run shown = AdminAndLoginTest.omix("privacy", "beacon", "--endpoint", s.url(), "--token", own);
+            assertEquals(0, shown.exit(), shown.err());
+            assertTrue(shown.out().startsWith("not opted out"), shown.out());
+            AdminAndLoginTest.Run out = AdminAndLoginTest.omix("privacy", "beacon", "--opt-out", "--endpoint", s.url(), "--token", own);
+            assertEquals(0, out.exit(), out.err());
+            assertTrue(out.out().startsWith("opted out"), out.out());
+            assertTrue(new UserStore(platform).beaconOptOut(person.userId()));
+            AdminAndLoginTest.Run both = AdminAndLoginTest.omix("privacy", "beacon", "--opt-out", "--opt-in", "--endpoint", s.url(), "--token", own);
+            assertEquals(2, both.exit(), "one choice at a time");
+            AdminAndLoginTest.Run narrow = AdminAndLoginTest.omix("privacy", "beacon", "--opt-in", "--endpoint", s.url(), "--token", samplesOnly);
+            assertEquals(1, narrow.exit(), "an application's token without grants changes nothing");
+            assertTrue(new UserStore(platform).beaconOptOut(person.userId()));
+            AdminAndLoginTest.Run in = AdminAndLoginTest.omix("privacy", "beacon", "--opt-in", "--endpoint", s.url(), "--token", own);
+            assertEquals(0, in.exit(), in.err());
+            assertTrue(!new UserStore(platform).beaconOptOut(person.userId()));
+        }
+    }
+
+    @Test
     void anOperatorErasesASampleAndAUserFromTheCommandLine() throws Exception {
         try (TestServer s = TestServer.start()) {
             var platform = s.server().platform();
             User person = new UserStore(platform).create("erased-person", "erased-person-pass-1", User.Profile.EMPTY, false);
             var samples = new io.omix.server.samples.SampleStore(platform);
             String project = samples.createProject("cli erasure", 1, null, null, null).projectId();
-            io.omix.server.common.auth.Caller caller = io.omix.server.common.auth.Caller.userToken(new ClientStore(platform).create("Lab app",
-                    List.of("http://127.0.0.1:9/cb"), Set.of(OAuthClient.AUTHORIZATION_CODE), Set.of("samples"), false, null).client().clientId(),
-                    person.userId(), Set.of("samples"));
+            String lab = new ClientStore(platform).create("Lab app", List.of("http://127.0.0.1:9/cb"), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                    Set.of("samples"), false, null).client().clientId();
+            new ConsentStore(platform).remember(person.userId(), lab, Set.of("samples"));
+            io.omix.server.common.auth.Caller caller = io.omix.server.common.auth.Caller.userToken(lab, person.userId(), Set.of("samples"));
             String first = samples.register(caller, new io.omix.server.samples.SampleStore.Registration("E-1", 11, project, false, 1, null, java.util.Map.of()));
             String second = samples.register(caller, new io.omix.server.samples.SampleStore.Registration("E-2", 11, project, false, 1, null, java.util.Map.of()));
             String dir = s.dataDir().toString();

@@ -753,6 +753,31 @@ public final class Api implements AutoCloseable {
     }
 
     /**
+     * Whether the signed-in person keeps their samples out of the Beacon's answers to others:
+     * {@code {beacon_opt_out}}. Needs the person's own tool (scope {@code grants}).
+     *
+     * @return {@code {beacon_opt_out: true|false}}
+     * @throws PermissionException when the token lacks the {@code grants} scope (401)
+     */
+    public Model getBeaconChoice() {
+        return Answers.model(call(ApiRequest.get("/user/beacon")));
+    }
+
+    /**
+     * Keeps the signed-in person's samples out of the Beacon's answers to anyone else ({@code true}),
+     * whatever projects an operator publishes, or lets published projects include them again
+     * ({@code false}). Their own answers cover them either way. Needs the person's own tool (scope
+     * {@code grants}).
+     *
+     * @param optOut true to keep the person's samples out
+     * @return {@code {beacon_opt_out}} as it now stands
+     * @throws PermissionException when the token lacks the {@code grants} scope (401)
+     */
+    public Model setBeaconChoice(boolean optOut) {
+        return Answers.model(call(ApiRequest.post("/user/beacon").form("opt_out", optOut)));
+    }
+
+    /**
      * Erases one of the signed-in person's samples and everything derived from it (variant calls,
      * microbiome profiles, stream records, data items): {@code {biosample_id, erased: true}}. Needs
      * the person's own tool (scope {@code grants}). Cannot be undone.

@@ -270,6 +270,41 @@ class BeaconTest {
         }
     }
 
+    /**
+     * A person keeps their samples out of the Beacon whatever an operator publishes: from the next query, no answer to
+     * anyone else finds or counts them, while their own answers still cover them; opting in again brings them back.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aPersonWhoOptsOutIsInNoAnswerToOthers(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            publish(w, "count");
+            String stranger = w.stranger().accessToken();
+            assertTrue(ok(get(s, G_AT_1000, null), "boolean").at("/responseSummary/exists").asBoolean());
+            assertEquals(5, ok(get(s, "/biosamples?requestedGranularity=count", stranger), "count").at("/responseSummary/numTotalResults").asInt());
+
+            String ownerId = new io.omix.server.users.UserStore(s.server().platform()).findByUsername("owner").orElseThrow().userId();
+            Identity.Client tool = Identity.confidentialClient(s);
+            try (Api own = Api.builder(Identity.userToken(s, tool, ownerId, "grants").accessToken()).endpoint(s.url()).build();
+                 Api app = Api.builder(Identity.userToken(s, tool, ownerId, "samples variants").accessToken()).endpoint(s.url()).build()) {
+                assertFalse(own.getBeaconChoice().getBoolean("beacon_opt_out"), "nobody is opted out unless they chose it");
+                assertEquals(401, assertThrows(ApiException.class, () -> app.setBeaconChoice(true)).code(), "an application's token without grants: refused");
+                assertTrue(own.setBeaconChoice(true).getBoolean("beacon_opt_out"));
+
+                assertFalse(ok(get(s, G_AT_1000, null), "boolean").at("/responseSummary/exists").asBoolean(), "a stranger no longer finds her allele");
+                assertEquals(0, ok(get(s, G_AT_1000 + "&requestedGranularity=count", stranger), "count").at("/responseSummary/numTotalResults").asInt());
+                assertFalse(ok(get(s, "/biosamples", null), "boolean").at("/responseSummary/exists").asBoolean(), "nor her sample");
+                assertEquals(1, ok(get(s, G_AT_1000 + "&requestedGranularity=record", w.owner().accessToken()), "record")
+                        .at("/responseSummary/numTotalResults").asInt(), "her own answers still cover it");
+
+                assertFalse(own.setBeaconChoice(false).getBoolean("beacon_opt_out"));
+                assertTrue(ok(get(s, G_AT_1000, null), "boolean").at("/responseSummary/exists").asBoolean(), "opted in again: found again");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aWildcardCountOverOthersIsAlwaysAStepOfTheThreshold(String kind) throws Exception {

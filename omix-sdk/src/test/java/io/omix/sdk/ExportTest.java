@@ -88,6 +88,7 @@ class ExportTest {
                     new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE, io.omix.server.common.time.PartialTime.parse("2026-03"),
                             JSON.readTree("72"))), false);
             before = answers(person.api(), person.sample());
+            assertTrue(person.api().setBeaconChoice(true).getBoolean("beacon_opt_out"), "her objection to the Beacon moves with her data");
 
             Model task = person.api().exportData(archive, Duration.ofMinutes(2));
             assertEquals("SUCCESS", task.getString("progress"), task.dumps());
@@ -180,6 +181,7 @@ class ExportTest {
             assertEquals(List.of(person.sample()), restored.samples());
             assertEquals(2, restored.files());
             assertEquals(2, restored.observations(), "the open platform's; the five a partner of the old server wrote stay in the archive");
+            assertTrue(new io.omix.server.users.UserStore(platform).beaconOptOut(again.userId()), "her Beacon opt-out came with the archive");
             String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ErasureTest.ownTool(platform),
                     again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();
             try (Api api = Api.builder(token).endpoint(fresh.url()).build()) {

@@ -77,6 +77,13 @@ final class BeaconAudience {
         return jdbc.queryOne("SELECT 1 FROM samples s" + where.sql() + " FETCH FIRST 1 ROWS ONLY", rs -> 1, where.args()).isPresent();
     }
 
+    /**
+     * A published project's sample (aliased {@code sp}) takes part in answers to others unless a person bound to it chose
+     * to keep their samples out of the Beacon (their own answers still cover it, as the caller's own).
+     */
+    private static final String NOT_OPTED_OUT = "NOT EXISTS (SELECT 1 FROM sample_users ou JOIN users ox ON ox.user_id = ou.user_id"
+            + " WHERE ou.biosample_id = sp.biosample_id AND ox.beacon_opt_out = TRUE)";
+
     /** Publication levels whose projects an answer at {@code g} covers: boolean answers read both, counts only count. */
     static List<String> publishedFor(Granularity g) {
         return switch (g) {
@@ -94,7 +101,7 @@ final class BeaconAudience {
         Map<String, Covered> out = new LinkedHashMap<>();
         List<String> levels = publishedFor(g);
         if (!levels.isEmpty()) {
-            SqlWhere where = new SqlWhere().in("p.beacon_public", levels);
+            SqlWhere where = new SqlWhere().in("p.beacon_public", levels).and(NOT_OPTED_OUT);
             for (String id : jdbc.query("SELECT DISTINCT sp.biosample_id FROM sample_projects sp JOIN projects p ON p.project_id = sp.project_id"
                     + where.sql() + " ORDER BY sp.biosample_id", rs -> rs.getString(1), where.args())) {
                 out.put(id, new Covered(id, false));
@@ -123,7 +130,7 @@ final class BeaconAudience {
         Jdbc.RowMapper<CarrierSearch.Subject> subject = rs -> new CarrierSearch.Subject(rs.getString(1), rs.getLong(2), rs.getString(3));
         List<String> levels = publishedFor(g);
         if (!levels.isEmpty()) {
-            SqlWhere where = new SqlWhere().and("vs.is_current = TRUE").in("p.beacon_public", levels);
+            SqlWhere where = new SqlWhere().and("vs.is_current = TRUE").in("p.beacon_public", levels).and(NOT_OPTED_OUT);
             for (CarrierSearch.Subject s : jdbc.query("SELECT DISTINCT vs.biosample_id, vs.source_id, vs.assembly FROM variant_sources vs"
                     + " JOIN sample_projects sp ON sp.biosample_id = vs.biosample_id JOIN projects p ON p.project_id = sp.project_id"
                     + where.sql() + " ORDER BY vs.biosample_id", subject, where.args())) {

@@ -209,6 +209,8 @@ public final class ArchiveRestore {
             });
             files++;
         }
+        // The person's objection to the Beacon moves with their data (a choice made on this server already stays).
+        if (json(zip, "user.json").path("beacon_opt_out").asBoolean(false)) users.setBeaconOptOut(user.userId(), true);
         return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
     }
 

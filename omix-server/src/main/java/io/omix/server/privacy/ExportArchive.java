@@ -41,7 +41,7 @@ import java.util.zip.ZipOutputStream;
  * it back on another server:
  * <pre>
  * manifest.json                           what is inside: every entry with its size and SHA-256
- * user.json                               the profile
+ * user.json                               the profile and the Beacon choice
  * samples/ID/sample.json                  the sample, its projects, and which files below hold its data
  * samples/ID/variants.vcf                 the current variant calls (VCF 4.2)
  * samples/ID/microbiome/KIND[-CATALOG].tsv the profiles (MetaPhlAn, HUMAnN and gene tables)
@@ -80,7 +80,7 @@ public final class ExportArchive {
         ZipOutputStream zip = new ZipOutputStream(new NonClosing(target));
         Entries entries = new Entries(zip, manifest.putArray("entries"));
         try (OutputStream out = entries.open("user.json")) {
-            PRETTY.writeValue(out, profile(user));
+            PRETTY.writeValue(out, profile(user).put("beacon_opt_out", new UserStore(platform).beaconOptOut(userId)));
         }
         List<String> sampleIds = Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ? ORDER BY biosample_id",
                 rs -> rs.getString(1), userId);

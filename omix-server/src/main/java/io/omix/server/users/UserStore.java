@@ -56,6 +56,16 @@ public final class UserStore {
                 p.birthday(), p.avatar(), p.userAddress(), p.personnelInfoCode(), userId);
     }
 
+    /** Whether the person keeps their samples out of the Beacon's answers to others (false for an unknown id). */
+    public boolean beaconOptOut(String userId) {
+        return jdbc.queryOne("SELECT beacon_opt_out FROM users WHERE user_id = ?", rs -> rs.getBoolean(1), userId).orElse(false);
+    }
+
+    /** Sets the person's Beacon choice; false when there is no such user. */
+    public boolean setBeaconOptOut(String userId, boolean optOut) {
+        return jdbc.update("UPDATE users SET beacon_opt_out = ? WHERE user_id = ?", optOut, userId) == 1;
+    }
+
     public Optional<User> findById(String userId) {
         return jdbc.queryOne("SELECT " + COLUMNS + " FROM users WHERE user_id = ?", UserStore::map, userId);
     }

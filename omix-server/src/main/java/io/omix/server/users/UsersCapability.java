@@ -32,6 +32,8 @@ public final class UsersCapability implements Capability {
     static final StringParam PASSWORD = Param.string("password").required().maxLength(72);
     static final BoolParam OPERATOR = Param.bool("operator").orElse(false);
     static final BoolParam DISABLED = Param.bool("disabled").required();
+    static final BoolParam OPT_OUT = Param.bool("opt_out").required()
+            .describe("true keeps your samples out of the Beacon's answers to others; false lets the projects an operator publishes include them");
 
     private final UserStore users;
     private final io.omix.server.common.db.Jdbc jdbc;
@@ -55,6 +57,16 @@ public final class UsersCapability implements Capability {
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalidParam(e.getMessage().startsWith("password") ? "password" : "username", e.getMessage());
             }
+        });
+        // The person's choice about the Beacon, through their own tools (scope grants), like their grants and erasure.
+        routes.get("/user/beacon", Access.USER_TOKEN, ParamSpec.NONE, (r, p) -> {
+            r.caller().requireScope(Scope.GRANTS);
+            return Map.of("beacon_opt_out", users.beaconOptOut(r.caller().userId()));
+        });
+        routes.post("/user/beacon", Access.USER_TOKEN, ParamSpec.of(OPT_OUT), (r, p) -> {
+            r.caller().requireScope(Scope.GRANTS);
+            if (!users.setBeaconOptOut(r.caller().userId(), p.get(OPT_OUT))) throw new ApiException(ErrorCode.TOKEN_INVALID);
+            return Map.of("beacon_opt_out", p.get(OPT_OUT));
         });
         // Erasure of an account: the person, through their own tools (scope grants), or an operator.
         routes.api(io.javalin.http.HandlerType.DELETE, "/user", Access.USER_TOKEN, ParamSpec.NONE, (r, p) -> {
