@@ -52,8 +52,11 @@ class ErasureTest {
     static Person person(TestServer s, String name, String project, String clientId, String namespace, long batchNo) throws Exception {
         Platform platform = Identity.platform(s);
         Identity.Person who = Identity.user(s, name, name + "@example.org");
+        String scopes = "samples variants microbiome streams files grants models";
+        // Her consent first, as the authorization-code grant records it: what she registers through the tool stands on it.
+        new io.omix.server.oauth.ConsentStore(platform).remember(who.userId(), clientId, new LinkedHashSet<>(List.of(scopes.split(" "))));
         String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), clientId, who.userId(),
-                OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants models", null, true).accessToken();
+                OAuthClient.AUTHORIZATION_CODE, scopes, null, true).accessToken();
         Api api = Api.builder(token).endpoint(s.url()).build();
         String sample = api.registerSample(name.toUpperCase() + "-1", 11, project).getString("biosample_id");
         new VcfImporter(platform).importVcf(sample, ErasureTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
