@@ -276,6 +276,13 @@ class ConsoleBrowserTest {
         wait.until(d -> !d.findElement(By.id("connected")).getText().contains("Step counter"));
         String after = HttpClient.newHttpClient().send(read, HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(after.startsWith("{\"code\":403"), "the app's token stopped at once: " + after);
+        // Keeping her samples out of the Beacon's answers to others is one click on the same page, saved at once.
+        WebElement beacon = wait.until(ExpectedConditions.elementToBeClickable(By.id("beacon-opt-out")));
+        assertTrue(!beacon.isSelected(), "nobody is opted out unless they chose it");
+        beacon.click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("beacon-status"), "take no part"));
+        assertTrue(new io.omix.server.users.UserStore(platform).beaconOptOut(userId));
+        screenshot("connected-apps-beacon");
 
         signIn("operator");
         open("/console/admin/audit");

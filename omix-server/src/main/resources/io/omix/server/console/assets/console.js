@@ -280,6 +280,23 @@
       }).catch(fail(box));
     }
     load();
+    beaconChoice();
+  }
+
+  /** The person's objection to the Beacon: their samples out of its answers to others, whatever is published. */
+  function beaconChoice() {
+    var choice = $('beacon-opt-out'), status = $('beacon-status');
+    if (!choice) return;
+    function shown(d) {
+      choice.checked = d.beacon_opt_out;
+      choice.disabled = false;
+      status.textContent = t(d.beacon_opt_out ? 'beacon_out' : 'beacon_in');
+    }
+    data('GET', '/user/beacon').then(shown).catch(fail(status));
+    choice.addEventListener('change', function () {
+      choice.disabled = true;
+      data('POST', '/user/beacon', null, { opt_out: choice.checked }).then(shown).catch(fail(status));
+    });
   }
 
   /** The person's archive: queued as a task, watched until it is built, then a signed link. */
