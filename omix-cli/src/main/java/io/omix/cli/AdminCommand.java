@@ -543,7 +543,7 @@ final class AdminCommand implements Runnable {
                 if (clientId != null && new ClientStore(p).find(clientId).isEmpty()) throw new IllegalArgumentException("no client " + clientId);
                 SampleStore samples = new SampleStore(p);
                 // Registered by no application and no person: an operator's sample, visible once bound or assigned.
-                String registered = samples.register(io.omix.server.common.auth.Caller.ANONYMOUS, new SampleStore.Registration(externalId, site,
+                String registered = samples.register(io.omix.server.common.auth.Caller.OPERATOR_TOOLS, new SampleStore.Registration(externalId, site,
                         projectId.toUpperCase(java.util.Locale.ROOT), false, organism, null, Map.of()));
                 if (userId != null) samples.bindUser(registered, userId);
                 if (clientId != null) samples.assignClient(registered, clientId);

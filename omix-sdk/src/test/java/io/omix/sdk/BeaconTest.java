@@ -298,9 +298,15 @@ class BeaconTest {
                 assertFalse(ok(get(s, "/biosamples", null), "boolean").at("/responseSummary/exists").asBoolean(), "nor her sample");
                 assertEquals(1, ok(get(s, G_AT_1000 + "&requestedGranularity=record", w.owner().accessToken()), "record")
                         .at("/responseSummary/numTotalResults").asInt(), "her own answers still cover it");
+                // Her sample shared with the stranger: the stranger's own answers list the stranger, not her.
+                String strangerId = new io.omix.server.users.UserStore(s.server().platform()).findByUsername("stranger").orElseThrow().userId();
+                new io.omix.server.samples.SampleStore(s.server().platform()).bindUser(w.sample(), strangerId);
+                assertEquals(1, ok(get(s, "/individuals?requestedGranularity=record", stranger), "record").at("/responseSummary/numTotalResults").asInt(),
+                        "an opted-out co-owner is nobody's individual but her own");
 
                 assertFalse(own.setBeaconChoice(false).getBoolean("beacon_opt_out"));
                 assertTrue(ok(get(s, G_AT_1000, null), "boolean").at("/responseSummary/exists").asBoolean(), "opted in again: found again");
+                assertEquals(2, ok(get(s, "/individuals?requestedGranularity=record", stranger), "record").at("/responseSummary/numTotalResults").asInt());
             }
         }
     }

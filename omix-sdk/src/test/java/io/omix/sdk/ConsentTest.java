@@ -161,8 +161,12 @@ class ConsentTest {
                     String assigned = tool.registerSample("LAB-2", 11, project).getString("biosample_id");
                     new io.omix.server.samples.SampleStore(Identity.platform(s)).assignClient(assigned, lab.id());
                     assertEquals(assigned, labItself.getSample(assigned).getString("biosample_id"));
+                    // One she registered through the lab, which an operator then assigned to it outright.
+                    String reassigned = asAlice.registerSample("LAB-3", 11, project).getString("biosample_id");
+                    new io.omix.server.samples.SampleStore(Identity.platform(s)).assignClient(reassigned, lab.id());
 
                     assertEquals(true, tool.revokeGrant(lab.id()).getBoolean("revoked"));
+                    assertEquals(reassigned, labItself.getSample(reassigned).getString("biosample_id"), "an operator's assignment outlives her grant");
                     assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(id)).code(),
                             "its client token no longer reads the sample it registered for her");
                     assertEquals(id, tool.getSample(id).getString("biosample_id"), "the person still does");
@@ -236,6 +240,8 @@ class ConsentTest {
                 consents.remember(alice.userId(), lab.id(), Set.of("patient/Observation.rs"));
                 ApiException held = assertThrows(ApiException.class, () -> labItself.writePhenotype(first, WebhookTest.HEART_RATE, "2026-01-01", 61, false));
                 assertEquals(401, held.code(), "she allowed reading her Observations: its own token adds none");
+                assertEquals(first, labItself.improveSample(first, java.util.Map.of("library_id", "L-1")).getString("biosample_id"),
+                        "what she allowed of Observations says nothing of the sample, which she allowed with samples");
                 consents.remember(alice.userId(), lab.id(), Set.of("patient/Observation.c"));
                 assertNotNull(labItself.writePhenotype(first, WebhookTest.HEART_RATE, "2026-01-01", 61, false).getString("stream_id"));
 
@@ -252,8 +258,10 @@ class ConsentTest {
 
                 String third = asAlice.registerSample("HOLD-3", 11, project).getString("biosample_id");
                 assertEquals(true, own.revokeGrant(lab.id()).getBoolean("revoked"));
-                String again = labItself.registerSample("HOLD-3", 11, project).getString("biosample_id");
-                assertFalse(again.equals(third), "a registration of her external id tells the application nothing of her sample");
+                // Before, the duplicate check answered 41001 ("is registered already"): her sample was still there.
+                assertNotNull(labItself.registerSample("HOLD-3", 11, project).getString("biosample_id"),
+                        "a registration of her external id tells the application nothing of her sample");
+                assertEquals(third, own.getSample(third).getString("biosample_id"), "which is still hers");
             }
         }
     }

@@ -344,6 +344,16 @@ class ExportTest {
             Path strangeStatus = withSampleView(archive, dir.resolve("status.zip"), person.sample(), v -> v.put("status", 12345));
             why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(strangeStatus, "damaged")).getMessage();
             assertTrue(why.contains("status=must be one of"), why);
+            Path notACollectionTime = withSampleView(archive, dir.resolve("collected.zip"), person.sample(), v -> v.put("sample_collection_time", "soon"));
+            assertEquals("a sample's sample_collection_time is not a time: soon",
+                    assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(notACollectionTime, "damaged")).getMessage());
+            Path farOff = withSampleView(archive, dir.resolve("far-off.zip"), person.sample(), v -> v.put("create_time", "+12026-01-01T00:00Z"));
+            why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(farOff, "damaged")).getMessage();
+            assertTrue(why.contains("create_time is out of range"), why);
+            Path unnamed = withSampleView(archive, dir.resolve("unnamed.zip"), person.sample(),
+                    v -> ((com.fasterxml.jackson.databind.node.ObjectNode) v.withArray("projects").get(0)).put("name", ""));
+            why = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(unnamed, "damaged")).getMessage();
+            assertTrue(why.contains("a name of 1-200 characters"), why);
             assertTrue(new SampleStore(platform).find(person.sample()).isEmpty(), "nothing was written");
 
             // A VCF that is no VCF past its header (the manifest made to match) is found only as it is read: the sample,

@@ -423,8 +423,11 @@ public final class BeaconCapability implements Capability {
         Map<String, String> userOf = new LinkedHashMap<>();
         Map<String, List<String>> samplesOf = new LinkedHashMap<>();
         forEachChunk(new ArrayList<>(samples.keySet()), chunk -> {
-            SqlWhere where = new SqlWhere().in("biosample_id", chunk);
-            jdbc.query("SELECT biosample_id, user_id FROM sample_users" + where.sql(), rs -> {
+            // A person who keeps their samples out of the Beacon is nobody's individual here but their own (a sample the caller
+            // sees may be shared with them).
+            SqlWhere where = new SqlWhere().in("su.biosample_id", chunk)
+                    .and("(x.beacon_opt_out = FALSE OR su.user_id = ?)", r.caller().kind() == io.omix.server.common.auth.Caller.Kind.USER_TOKEN ? r.caller().userId() : "");
+            jdbc.query("SELECT su.biosample_id, su.user_id FROM sample_users su JOIN users x ON x.user_id = su.user_id" + where.sql(), rs -> {
                 String pseudonym = individualId(r.caller(), rs.getString(2));
                 userOf.put(pseudonym, rs.getString(2));
                 own.merge(pseudonym, samples.get(rs.getString(1)).own(), Boolean::logicalOr);

@@ -308,7 +308,6 @@ public final class MicrobiomeCapability implements Capability {
     }
 
     private StoredTable writeGeneTable(String biosampleId, String catalog, String name) {
-        tablesWritten.increment();
         java.nio.file.Path scratch = null;
         try {
             scratch = java.nio.file.Files.createTempFile("omix-genes-", ".tsv");
@@ -334,6 +333,7 @@ public final class MicrobiomeCapability implements Capability {
             try (InputStream in = java.nio.file.Files.newInputStream(scratch)) {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
             }
+            tablesWritten.increment();
             jdbc.inTransaction(tx -> {
                 // Two requests at once may both write the table: the same bytes under the same name; one row.
                 if (Jdbc.query(tx, "SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isEmpty()) {

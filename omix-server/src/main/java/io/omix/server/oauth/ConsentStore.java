@@ -90,15 +90,10 @@ public final class ConsentStore {
                     || !Jdbc.query(c, "SELECT 1 FROM oauth_tokens WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", rs -> 1, clientId, userId).isEmpty()
                     || !Jdbc.query(c, "SELECT 1 FROM oauth_codes WHERE client_id = ? AND user_id = ? AND used_at IS NULL", rs -> 1, clientId, userId).isEmpty();
             if (!granted) return false;
-            // The samples the application registered on the person's behalf (registered by it, bound to the person and
-            // nobody else): its client-credentials tokens would otherwise go on reading what the person took back.
-            // Samples an operator assigned it, and shared ones, stay. These rows first, as erasure takes them first too
-            // (one order of locks, so that the two never wait on each other).
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND (for_user = ? OR biosample_id IN (SELECT s.biosample_id FROM samples s"
-                    + " WHERE s.registered_by_client = ?"
-                    + " AND EXISTS (SELECT 1 FROM sample_users u WHERE u.biosample_id = s.biosample_id AND u.user_id = ?)"
-                    + " AND NOT EXISTS (SELECT 1 FROM sample_users o WHERE o.biosample_id = s.biosample_id AND o.user_id <> ?)))",
-                    clientId, userId, clientId, userId, userId);
+            // The application's access to the samples it registered on the person's behalf (for_user): its client-credentials
+            // tokens would otherwise go on reading what the person took back. Samples an operator assigned it stay. These
+            // rows first, as erasure takes them first too (one order of locks, so that the two never wait on each other).
+            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND for_user = ?", clientId, userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
             // Again once the consent's row is ours: a registration through the application that held it (SampleStore.register
             // locks it) committed its row meanwhile, and would otherwise outlive the consent, to come back with a new one.

@@ -47,6 +47,20 @@ public final class SmartScopes {
         return !anySmart;
     }
 
+    /**
+     * As {@link #allows}, held only by the SMART scopes that name {@code type} (or {@code *}): what a person allowed on
+     * other resource types says nothing of this one (her {@code patient/Observation.rs} does not hold back a sample's
+     * improvement she allowed with {@code samples}).
+     */
+    public static boolean allowsOnType(Set<String> scopes, String type, char permission) {
+        Set<String> naming = new java.util.HashSet<>();
+        for (String s : scopes) {
+            Matcher m = RESOURCE.matcher(s);
+            if (m.matches() && (m.group(2).equals("*") || m.group(2).equals(type))) naming.add(s);
+        }
+        return allows(naming, type, permission);
+    }
+
     /** A SMART resource scope ({@code patient/Observation.rs}): what holds the FHIR API to what the app asked for. */
     static boolean isResource(String scope) {
         return RESOURCE.matcher(scope).matches();

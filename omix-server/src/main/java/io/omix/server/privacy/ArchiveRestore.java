@@ -153,6 +153,9 @@ public final class ArchiveRestore {
         SampleStore sampleStore = new SampleStore(platform);
         Jdbc jdbc = platform.database().jdbc();
         users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
+        // The person's objection to the Beacon moves with their data, before any of it is here (a choice made on this
+        // server already stays).
+        if (json(zip, "user.json").path("beacon_opt_out").asBoolean(false)) users.setBeaconOptOut(user.userId(), true);
         long calls = 0;
         int profiles = 0;
         ProfileImporter importer = new ProfileImporter(platform);
@@ -209,8 +212,6 @@ public final class ArchiveRestore {
             });
             files++;
         }
-        // The person's objection to the Beacon moves with their data (a choice made on this server already stays).
-        if (json(zip, "user.json").path("beacon_opt_out").asBoolean(false)) users.setBeaconOptOut(user.userId(), true);
         return new Restored(user.userId(), samples.stream().map(Sample::biosampleId).toList(), calls, profiles, observations, files);
     }
 

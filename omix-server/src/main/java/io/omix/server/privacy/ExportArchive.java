@@ -80,7 +80,8 @@ public final class ExportArchive {
         ZipOutputStream zip = new ZipOutputStream(new NonClosing(target));
         Entries entries = new Entries(zip, manifest.putArray("entries"));
         try (OutputStream out = entries.open("user.json")) {
-            PRETTY.writeValue(out, profile(user).put("beacon_opt_out", new UserStore(platform).beaconOptOut(userId)));
+            boolean beaconOptOut = Jdbc.query(c, "SELECT beacon_opt_out FROM users WHERE user_id = ?", rs -> rs.getBoolean(1), userId).get(0);
+            PRETTY.writeValue(out, profile(user).put("beacon_opt_out", beaconOptOut));
         }
         List<String> sampleIds = Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ? ORDER BY biosample_id",
                 rs -> rs.getString(1), userId);
@@ -238,9 +239,18 @@ public final class ExportArchive {
         return v == null || v.isNull() ? null : v.asText();
     }
 
+    /** A time of an archive's sample: one every database and answer can hold (a forged archive is refused, naming it). */
     private static java.time.OffsetDateTime time(JsonNode n, String field) {
         String t = textOrNull(n, field);
-        return t == null ? null : java.time.OffsetDateTime.parse(t);
+        if (t == null) return null;
+        java.time.OffsetDateTime parsed;
+        try {
+            parsed = java.time.OffsetDateTime.parse(t);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("a sample's " + field + " is not a time: " + t.substring(0, Math.min(t.length(), 64)));
+        }
+        if (parsed.getYear() < 1 || parsed.getYear() > 9999) throw new IllegalArgumentException("a sample's " + field + " is out of range: " + t);
+        return parsed;
     }
 
     private static String text(java.time.OffsetDateTime t) {

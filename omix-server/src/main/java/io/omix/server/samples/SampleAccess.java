@@ -93,7 +93,7 @@ public final class SampleAccess {
         }
     }
 
-    /** One query per scope, made once: requests read the map from many threads. */
+    /** A query per scope (the same SQL, the scope its bound value), made once: requests read the map from many threads. */
     private static final java.util.Map<Scope, OneSample> VISIBLE = visibleQueries();
 
     private static java.util.Map<Scope, OneSample> visibleQueries() {
@@ -126,7 +126,7 @@ public final class SampleAccess {
         if (caller.kind() != Caller.Kind.CLIENT_TOKEN) return biosampleId;
         java.util.Optional<String> consent = jdbc.queryOne("SELECT k.scope FROM sample_clients v JOIN oauth_consents k ON k.user_id = v.for_user"
                 + " AND k.client_id = v.client_id WHERE v.biosample_id = ? AND v.client_id = ?", rs -> rs.getString(1), biosampleId, caller.clientId());
-        if (consent.isPresent() && !io.omix.server.oauth.SmartScopes.allows(io.omix.server.oauth.TokenStore.scopes(consent.get()), smartType, permission)) {
+        if (consent.isPresent() && !io.omix.server.oauth.SmartScopes.allowsOnType(io.omix.server.oauth.TokenStore.scopes(consent.get()), smartType, permission)) {
             throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "the person allowed this application " + permission + " on " + smartType + " no further"));
         }
         return biosampleId;

@@ -94,8 +94,11 @@ public final class SampleStore {
             }
             // Through an application on a person's behalf: the consent's row is held, so a revocation at the same moment
             // either comes first (and the grant is gone) or waits and takes this sample's access with it.
-            if (caller.kind() == Caller.Kind.USER_TOKEN && caller.application() != null && Jdbc.query(c,
-                    "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, caller.userId(), caller.application()).isEmpty()) {
+            // The person's row is held before the consent's, in the order an account's erasure and a code's approval take them.
+            if (caller.kind() == Caller.Kind.USER_TOKEN && caller.application() != null
+                    && (Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, caller.userId()).isEmpty()
+                    || Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, caller.userId(),
+                    caller.application()).isEmpty())) {
                 throw new ApiException(ErrorCode.TOKEN_INVALID);
             }
             if (r.externalSampleId() != null && !r.duplicateEnabled()) {
@@ -144,10 +147,10 @@ public final class SampleStore {
         });
     }
 
-    /** An operator's own tools (the CLI registers as no one), or an operator's token with the admin scope. */
+    /** An operator's own tools ({@link Caller#OPERATOR_TOOLS}), or an operator's token with the admin scope. */
     private static boolean byOperator(Caller caller) {
-        return caller.kind() == Caller.Kind.ANONYMOUS
-                || caller.kind() == Caller.Kind.USER_TOKEN && caller.operator() && caller.hasScope(Scope.ADMIN.id());
+        return caller.operator() && (caller.kind() == Caller.Kind.ANONYMOUS
+                || caller.kind() == Caller.Kind.USER_TOKEN && caller.hasScope(Scope.ADMIN.id()));
     }
 
     private static String newBiosampleId(Connection c, int site) throws SQLException {
@@ -360,8 +363,13 @@ public final class SampleStore {
             }
         }));
         for (Project p : s.projects()) {
+            // As createProject checks them: a project the restore makes is read back by everyone who sees its samples.
             if (p.projectId() == null || !SamplesCapability.PROJECT_ID.matcher(p.projectId()).matches()) {
                 misplaced.put("projects", "must be " + SamplesCapability.PROJECT_RULE);
+            } else if (p.name() == null || p.name().isBlank() || p.name().length() > 200 || !Codes.OMICS.containsKey(p.omic())
+                    || tooLong(p.consortium(), 200) || tooLong(p.dataProvider(), 200) || tooLong(p.publicDescription(), 2000)) {
+                misplaced.put("projects", p.projectId() + ": a name of 1-200 characters, an omic of " + Codes.OMICS.keySet()
+                        + ", a consortium and provider of at most 200, a description of at most 2000");
             }
         }
         if (!misplaced.isEmpty()) throw new IllegalArgumentException("sample " + s.biosampleId() + " in the archive: " + misplaced);
@@ -377,6 +385,10 @@ public final class SampleStore {
             if (v != null) put(groups, name, v instanceof BigDecimal d ? d.stripTrailingZeros() : v);
         });
         return groups;
+    }
+
+    private static boolean tooLong(String text, int max) {
+        return text != null && text.length() > max;
     }
 
     /** External ids of the caller's samples in one project and site. */
@@ -520,8 +532,11 @@ public final class SampleStore {
      */
     public boolean unbindUser(String biosampleId, String userId) {
         return jdbc.inTransaction(c -> {
+            // In the order a person's erasure of the sample takes these rows (sample, bindings, access), so neither waits on the other.
+            Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId);
+            boolean unbound = Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
             Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND for_user = ?", biosampleId, userId);
-            return Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
+            return unbound;
         });
     }
 

@@ -17,6 +17,8 @@ public record Caller(Kind kind, String clientId, String userId, Set<String> scop
     public enum Kind { ANONYMOUS, USER_TOKEN, CLIENT_TOKEN, PRIVATE_APP, DATASET_KEY }
 
     public static final Caller ANONYMOUS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null, false);
+    /** An operator's own tools in the server's process (the CLI's admin commands): no token, no application, an operator. */
+    public static final Caller OPERATOR_TOOLS = new Caller(Kind.ANONYMOUS, null, null, Set.of(), null, null, true);
     /** The console's pseudo-clients' ids begin so ({@code console:<user id>}): no OAuth2 client of that id exists. */
     public static final String CONSOLE_CLIENT_PREFIX = "console:";
 

@@ -295,7 +295,11 @@
     data('GET', '/user/beacon').then(shown).catch(fail(status));
     choice.addEventListener('change', function () {
       choice.disabled = true;
-      data('POST', '/user/beacon', null, { opt_out: choice.checked }).then(shown).catch(fail(status));
+      data('POST', '/user/beacon', null, { opt_out: choice.checked }).then(shown).catch(function (e) {
+        choice.checked = !choice.checked; // not saved: show what still holds, and let the person try again
+        choice.disabled = false;
+        fail(status)(e);
+      });
     });
   }
 
