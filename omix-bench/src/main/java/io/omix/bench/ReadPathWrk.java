@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * and a user token. For each read the issue names ({@code /samples/{id}}, {@code /variants} with three
  * ids, {@code /profile}, the first page of {@code /stream/range}), wrk (2 threads, 8 connections)
  * alternates it with {@code GET /ping} in paired slices and prints each pair's ratio.
- * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [samples|variants|profile|range|all=all] [reads-only]
+ * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [samples|variants|profile|range|all|held=all] [reads-only]
+ * ({@code held}: get_variants with the application's own token, held to the person's consent, against the person's token)
  */
 public final class ReadPathWrk {
     private ReadPathWrk() {}
@@ -49,7 +50,8 @@ public final class ReadPathWrk {
                 "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000",
                 "audit.enabled", System.getProperty("audit", "true"), "security.token-cache-millis", System.getProperty("tokenCache", "500"))))) {
             var platform = server.platform();
-            ClientStore.Created client = new ClientStore(platform).create("read-bench", List.of("http://127.0.0.1/cb"), Set.of("authorization_code"),
+            ClientStore.Created client = new ClientStore(platform).create("read-bench", List.of("http://127.0.0.1/cb"),
+                    Set.of("authorization_code", "client_credentials"),
                     Set.of("samples", "variants", "profile", "streams"), false, null);
             User person = new UserStore(platform).create("reader", "reader-password-1", User.Profile.EMPTY, false);
             String project = new SampleStore(platform).createProject("read-bench", 1, null, null, null).projectId();
@@ -70,6 +72,9 @@ public final class ReadPathWrk {
             }
             streams.write(StreamStore.OPEN_PLATFORM, records, false);
             String token = new TokenStore(platform).issue(TokenStore.newFamily(), client.client().clientId(), person.userId(), OAuthClient.AUTHORIZATION_CODE,
+                    "samples variants profile streams", null, false).accessToken();
+            // The application's own token: it reads the sample the person registered through it as far as her consent goes.
+            String appToken = new TokenStore(platform).issue(TokenStore.newFamily(), client.client().clientId(), null, OAuthClient.CLIENT_CREDENTIALS,
                     "samples variants profile streams", null, false).accessToken();
             String base = server.url().toString().replaceAll("/$", "");
             Map<String, String> reads = new LinkedHashMap<>();
@@ -95,6 +100,25 @@ public final class ReadPathWrk {
                 summaries.add(PairedSlices.compare("GET " + read.getValue().replaceAll("\\?.*", "").replace(sample, "{id}")
                                 + " (user token) against GET /ping under wrk (2 threads, 8 connections), req/s, " + seconds + " s slices", 2, pairs, 0.60,
                         isRead -> run(isRead ? base + read.getValue() : base + "/ping", token, seconds)));
+            }
+            if (which.equals("held")) {
+                // What holding an application's own token to the person's consent costs a read: the application's token reading
+                // the sample the person registered through it (on: held) and one it registered itself with the same calls (off).
+                String own = new SampleStore(platform).register(Caller.clientToken(client.client().clientId(), Set.of("samples")),
+                        new SampleStore.Registration("R-2", 11, project, false, 1, null, Map.of()));
+                try (var in = java.nio.file.Files.newInputStream(vcf)) {
+                    new VcfImporter(platform).importVcf(own, in, VcfImporter.Options.DEFAULT);
+                }
+                String held = base + reads.get("variants");
+                String unheld = held.replace(sample, own);
+                for (String url : List.of(held, unheld)) {
+                    String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + appToken).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    if (!body.startsWith("{\"code\":0")) throw new IllegalStateException(url + " answered the application's token " + body);
+                }
+                summaries.add(PairedSlices.compare("GET /variants (3 ids) with the application's own token: a sample held to the person's consent (on)"
+                        + " against one it registered itself (off), wrk 2 threads 8 connections, req/s, " + seconds + " s slices", 2, pairs, 0.90,
+                        isHeld -> run(isHeld ? held : unheld, appToken, seconds)));
             }
             System.out.println();
             summaries.forEach(System.out::println);

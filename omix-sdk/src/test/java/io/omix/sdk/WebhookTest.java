@@ -445,6 +445,30 @@ class WebhookTest {
     }
 
     /**
+     * An application hears of the data of a sample a person registered through it only as far as her consent goes: she
+     * allowed samples, so its webhooks say nothing of her variants until she allows them too.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApplicationHearsOfAPersonsSampleDataOnlyAsFarAsHerConsentGoes(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client lab = Identity.confidentialClient(s);
+            String sample = registeredThrough(s, lab, "hearing");
+            try (OAuth2 o = OAuth2.builder(lab.id(), lab.secret()).endpoint(s.url()).build(); Api app = o.getCredentialsToken().api()) {
+                String hook = app.webhooks().register(receiver.url("/hook"), List.of("sample.data_imported")).webhookId();
+                new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                assertEquals(0L, imported(app, hook), "she allowed samples only: nothing of her variants, though the client holds the scope");
+                String userId = new io.omix.server.users.UserStore(platform).findByUsername("hearing").orElseThrow().userId();
+                new ConsentStore(platform).remember(userId, lab.id(), Set.of("variants"));
+                new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
+                assertEquals(1L, imported(app, hook), "once she allowed them, it hears of the next import");
+            }
+        }
+    }
+
+    /**
      * An erased sample is announced to everyone who could see it, a client an operator assigned it to included (it holds
      * no grant of the person, so user.erased would not reach it), once the erasure has taken every other event naming it.
      */
