@@ -127,7 +127,7 @@ public final class SampleAccess {
         java.util.Optional<String> consent = jdbc.queryOne("SELECT k.scope FROM sample_clients v JOIN oauth_consents k ON k.user_id = v.for_user"
                 + " AND k.client_id = v.client_id WHERE v.biosample_id = ? AND v.client_id = ?", rs -> rs.getString(1), biosampleId, caller.clientId());
         if (consent.isPresent() && !io.omix.server.oauth.SmartScopes.allowsOnType(io.omix.server.oauth.TokenStore.scopes(consent.get()), smartType, permission)) {
-            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "the person allowed this application " + permission + " on " + smartType + " no further"));
+            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("scope", "the person's consent does not allow this application '" + permission + "' on " + smartType));
         }
         return biosampleId;
     }
