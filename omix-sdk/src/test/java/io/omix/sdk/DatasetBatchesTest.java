@@ -430,6 +430,39 @@ class DatasetBatchesTest {
         }
     }
 
+    /**
+     * What either database could not hold, or a read could not bound, is refused where it enters, on both databases: a
+     * date filter beyond the year 9999 (before: a 500), a column name with a control character (PostgreSQL refused it
+     * mid-write), a row of more than 1,048,576 characters as stored (a fetch of such rows filled the heap on
+     * PostgreSQL); and a year or a number no database column holds makes its column text, not a date or a number.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void whatNoDatabaseHoldsIsRefusedWhereItEnters(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "bounds");
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                long wsId = ws.workspaceId();
+                long pr = ws.projectId();
+                String path = "/api/v2/workspaces/" + wsId + "/projects/" + pr + "/datasets";
+                for (String range : List.of("(from:'+1000000000-01-01T00:00:00Z')", "(to:'+300000-01-01T00:00:00Z')")) {
+                    ApiException far = refused(400, () -> a.call(io.omix.sdk.internal.ApiRequest.get(path).query("created_at", range)));
+                    assertTrue(far.getMessage().contains("created_at"), far.getMessage());
+                }
+                assertTrue(refused(400, () -> a.datasets().upload(wsId, pr, "Bell", "a\u0007b,c\n1,2\n"))
+                        .getMessage().contains("control character"));
+                String cell = "w".repeat(65_000);
+                String wide = "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n" + String.join(",", java.util.Collections.nCopies(17, cell)) + "\n";
+                String tooWide = refused(400, () -> a.datasets().upload(wsId, pr, "Wide", wide)).getMessage();
+                assertTrue(tooWide.contains("row 1 takes") && tooWide.contains("1048576"), tooWide);
+                Model odd = a.datasets().upload(wsId, pr, "Odd", "when,much\n+300000-01-01,1e2000\n").getModel("dataset");
+                assertEquals(List.of("text", "text"), odd.getList("data_schema").models().stream().map(c -> c.getString("c_type")).toList());
+                assertEquals(List.of("+300000-01-01"), column(a, wsId, pr, odd.getLong("id"), "when"));
+            }
+        }
+    }
+
     /** A page of wide rows ends early (8 MiB of cells), and paging goes on from the row after its last. */
     @Test
     void aPageOfWideRowsStopsAtItsByteBudget() {

@@ -77,7 +77,8 @@ public final class BatchStore {
             Batch batch = locked.get(0);
             if (batch.commitTaskId() != null || batch.committed()) return Optional.of(Refusal.COMMITTED);
             // What the namespace's batches hold, committed or not (an erasure lowers it): imports into other batches running
-            // at this moment may each take the last room, at most a call's items each.
+            // at this moment may each take the last room, at most a call's items each, and no more of them than the servers'
+            // database connections (a soft quota: a namespace-wide lock would serialise a partner's parallel imports).
             long held = Jdbc.query(tx, "SELECT COALESCE(SUM(item_count), 0) FROM batches WHERE namespace = ?", rs -> rs.getLong(1), namespace).get(0);
             if (held + items.size() > platform.config().quotas().batchItemsPerNamespace()) return Optional.of(Refusal.QUOTA_EXCEEDED);
             OffsetDateTime now = platform.now();

@@ -94,21 +94,24 @@ final class BatchJobs {
 
     /** Checks every source value against its expected type; the rows checked, or a 400 listing the first misfits. */
     long check(DatasetStore.Dataset source, List<Mapped> mapping) {
-        return check(source, mapping, Long.MAX_VALUE);
+        return check(source, mapping, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     /**
-     * Checks the first {@code maxRows} rows of {@code source} against the mapping's types (a request checks a bounded
-     * part at once; the job checks every row before it copies).
+     * Checks the first {@code maxRows} rows of {@code source}, and no rows past the first {@code maxChars} characters of
+     * stored cells, against the mapping's types (a request checks a bounded part at once; the job checks every row
+     * before it copies).
      *
      * @return the rows checked
      */
-    long check(DatasetStore.Dataset source, List<Mapped> mapping, long maxRows) {
+    long check(DatasetStore.Dataset source, List<Mapped> mapping, long maxRows, long maxChars) {
         List<Map<String, Object>> misfits = new ArrayList<>();
         long[] rows = {0};
+        long[] chars = {0};
         // In a transaction: PostgreSQL streams rows by the fetch size only there.
         store.jdbc().inTransaction(c -> {
-            scan(c, source.id(), maxRows, (rowNumber, cells) -> {
+            scan(c, source.id(), maxRows, (rowNumber, cells, stored) -> {
+                if ((chars[0] += stored) > maxChars && rowNumber > 1) return false;
                 rows[0] = rowNumber;
                 for (Mapped m : mapping) {
                     String value = cell(cells, m.sourcePosition());
@@ -163,7 +166,7 @@ final class BatchJobs {
         long rows;
         try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""),
                 JsonNodeFactory.instance.objectNode(), batchSource, width, now, platform.config().quotas())) {
-            scan(tx, source.id(), Long.MAX_VALUE, (rowNumber, cells) -> {
+            scan(tx, source.id(), Long.MAX_VALUE, (rowNumber, cells, stored) -> {
                 List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));
                 for (Mapped m : mapping) out.set(m.destinationPosition(), cell(cells, m.sourcePosition()));
                 batch.add(out);
@@ -214,20 +217,22 @@ final class BatchJobs {
 
     @FunctionalInterface
     interface RowSink {
-        boolean accept(long rowNumber, JsonNode cells) throws SQLException;
+        /** {@code storedChars}: the row's length as stored. */
+        boolean accept(long rowNumber, JsonNode cells, int storedChars) throws SQLException;
     }
 
     /** The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction). */
     private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
                 + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ?")) {
-            ps.setFetchSize(1000);
+            ps.setFetchSize(DatasetStore.ROWS_FETCHED);
             ps.setLong(1, datasetId);
             ps.setLong(2, maxRows);
             try (ResultSet rs = ps.executeQuery()) {
                 long n = 0;
                 while (rs.next()) {
-                    if (!sink.accept(++n, DatasetStore.json(rs.getString(1)))) return;
+                    String stored = rs.getString(1);
+                    if (!sink.accept(++n, DatasetStore.json(stored), stored.length())) return;
                 }
             }
         }

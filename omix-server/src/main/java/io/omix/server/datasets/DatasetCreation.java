@@ -66,6 +66,7 @@ final class DatasetCreation {
             String type = c.path("c_type").asText("").toLowerCase(Locale.ROOT);
             if (!COLUMN_ID.matcher(id).matches()) throw QuerySyntax.bad(at + ".c_id", "must be 1 to 100 letters, digits, '_', '.' or '-'");
             if (cName.isBlank() || cName.length() > 200) throw QuerySyntax.bad(at + ".c_name", "must be 1 to 200 characters");
+            if (hasControl(cName)) throw QuerySyntax.bad(at + ".c_name", "must hold no control characters");
             if (!TYPES.contains(type)) throw QuerySyntax.bad(at + ".c_type", "must be text, numeric or date");
             if (!ids.add(id)) throw QuerySyntax.bad(at + ".c_id", "'" + id + "' is given twice");
             if (!names.add(cName)) throw QuerySyntax.bad(at + ".c_name", "'" + cName + "' is given twice");
@@ -127,6 +128,7 @@ final class DatasetCreation {
             if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
+                if (hasControl(h)) throw QuerySyntax.bad("body", "a column name in the header row holds a control character");
             }
             List<String> ids = columnIds(header);
             boolean[] numeric = new boolean[header.size()];
@@ -250,15 +252,26 @@ final class DatasetCreation {
         return n;
     }
 
+    /** A column name with a control character (U+0000 among them) would be stored on one database and refused by the other. */
+    private static boolean hasControl(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) return true;
+        }
+        return false;
+    }
+
+    /** Most digits before and after the point of a numeric value: within what both databases' NUMERIC holds. */
+    static final int MAX_NUMERIC_DIGITS = 1000;
+
     /** Whether a value fits a column type; empty values fit every type. */
     static boolean conforms(String value, String type) {
         if (value == null || value.isBlank()) return true;
         switch (type) {
             case "numeric":
                 try {
-                    new BigDecimal(value.trim());
-                    return true;
-                } catch (NumberFormatException e) {
+                    BigDecimal n = new BigDecimal(value.trim());
+                    return n.precision() - n.scale() <= MAX_NUMERIC_DIGITS && n.scale() <= MAX_NUMERIC_DIGITS;
+                } catch (NumberFormatException | ArithmeticException e) {
                     return false;
                 }
             case "date":

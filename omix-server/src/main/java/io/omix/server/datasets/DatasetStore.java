@@ -22,6 +22,14 @@ import java.util.Optional;
 
 /** Workspaces, projects, datasets, their columns, batches and rows. */
 public final class DatasetStore {
+    /**
+     * Most characters one row takes as stored (its cells as a JSON array, escapes included): a page or a job reads rows a
+     * fetch at a time, and PostgreSQL's driver holds a whole fetch in memory, so a row's size bounds what a read holds.
+     */
+    static final int MAX_ROW_CHARS = 1_048_576;
+    /** Rows read per round trip by pages and jobs: with {@link #MAX_ROW_CHARS}, at most 32 Mi characters (64 MiB) held at once. */
+    static final int ROWS_FETCHED = 32;
+
     public record Workspace(long workspaceId, long projectId) {}
 
     public record Column(String cId, String cName, String cType) {}
@@ -204,7 +212,7 @@ public final class DatasetStore {
         }
 
         /**
-         * Adds a row.
+         * Adds a row (at most {@link #MAX_ROW_CHARS} as stored).
          *
          * @throws io.omix.server.common.http.HttpProblem 413 when the key's datasets would hold more rows or bytes than allowed
          */
@@ -212,6 +220,10 @@ public final class DatasetStore {
             ArrayNode array = JsonNodeFactory.instance.arrayNode(cells.size());
             for (String cell : cells) array.add(cell);
             String text = array.toString();
+            if (text.length() > MAX_ROW_CHARS) {
+                throw QuerySyntax.bad("body", "row " + (rows + 1) + " takes " + text.length() + " characters as stored (its cells as JSON); at most "
+                        + MAX_ROW_CHARS);
+            }
             bytes += text.length();
             if (++rows > rowsLeft || bytes > bytesLeft) throw overQuota(rows > rowsLeft);
             Jdbc.bind(insert, batchId, rows, text);
@@ -274,7 +286,7 @@ public final class DatasetStore {
             List<List<String>> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
                     + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ? OFFSET ?")) {
-                ps.setFetchSize(100);
+                ps.setFetchSize(ROWS_FETCHED);
                 Jdbc.bind(ps, datasetId, limit, offset);
                 try (ResultSet rs = ps.executeQuery()) {
                     long chars = 0;

@@ -304,7 +304,10 @@ public final class DatasetsCapability implements Capability {
     /** The stored text of rows one data page holds at most (one row at least): 8 MiB of cells, not 10,000 rows of 32 MiB. */
     static final long PAGE_CHARS = 8L << 20;
 
-    /** Source rows a batch request checks before it answers; the job checks the rest before it copies. */
+    /**
+     * Source rows a batch request checks before it answers, within 64 Mi characters of stored cells (eight data pages);
+     * the job checks the rest before it copies.
+     */
     static final long CHECKED_AT_ONCE = 100_000;
 
     /** Checks the request now (a 400 at once, over the source's first rows), then queues the copy as a job. */
@@ -323,7 +326,7 @@ public final class DatasetsCapability implements Capability {
             newName = DatasetCreation.name("new_ds_details.name", details.path("name").asText(""));
         }
         List<BatchJobs.Mapped> mapping = BatchJobs.resolve(p.get(MAPPING), source, destination);
-        long checked = jobs.check(source, mapping, CHECKED_AT_ONCE);
+        long checked = jobs.check(source, mapping, CHECKED_AT_ONCE, PAGE_CHARS * 8);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("status_code", 200);
         if (p.get(VALIDATE_ONLY)) {

@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -116,24 +115,38 @@ final class QuerySyntax {
         if (to != null) where.and(column + " <= ?", to);
     }
 
-    /** ISO 8601 with or without an offset (UTC then), or a date alone (its start, UTC). */
+    /**
+     * ISO 8601 with or without an offset (UTC then), or a date alone (its start, UTC), in the years 1 to 9999: both
+     * databases hold those (PostgreSQL refuses a year 300000 that Java reads, and Java refuses to place some instants it
+     * parses).
+     */
     static OffsetDateTime instant(String parameter, String text) {
+        OffsetDateTime t = parsed(text);
+        if (t == null) throw bad(parameter, "'" + text + "' is not an ISO 8601 date-time");
+        if (t.getYear() < 1 || t.getYear() > 9999) throw bad(parameter, "'" + text + "' is outside the years 1 to 9999");
+        return t;
+    }
+
+    private static OffsetDateTime parsed(String text) {
         try {
             return OffsetDateTime.ofInstant(Instant.parse(text), ZoneOffset.UTC);
-        } catch (DateTimeParseException notInstant) {
-            try {
-                return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException notOffset) {
-                try {
-                    return LocalDateTime.parse(text).atOffset(ZoneOffset.UTC);
-                } catch (DateTimeParseException notLocal) {
-                    try {
-                        return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-                    } catch (DateTimeParseException notDate) {
-                        throw bad(parameter, "'" + text + "' is not an ISO 8601 date-time");
-                    }
-                }
-            }
+        } catch (java.time.DateTimeException notInstant) {
+            // the next form
+        }
+        try {
+            return OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException notOffset) {
+            // the next form
+        }
+        try {
+            return LocalDateTime.parse(text).atOffset(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException notLocal) {
+            // the next form
+        }
+        try {
+            return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException notDate) {
+            return null;
         }
     }
 

@@ -224,8 +224,10 @@ public final class TaskEngine implements AutoCloseable {
                     execute(claimed.get().task(), claimed.get().claimId());
                     continue;
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("task worker: {}", e.toString());
+            } catch (RuntimeException | Error e) {
+                // A worker outlives what one task or claim threw, an Error too (a task that ran out of memory has let go of
+                // it by now): a worker that ended stopped every owner's tasks on this server until a restart.
+                LOG.error("task worker: {}", e.toString(), e);
             }
             synchronized (wakeUp) {
                 if (stopping) return;
@@ -319,7 +321,9 @@ public final class TaskEngine implements AutoCloseable {
             if (!done) LOG.warn("task {} ({}) was taken over by another server; this run was rolled back", task.taskId(), task.kind());
         } catch (TaskFailure f) {
             finish(task, claimId, Status.FAILURE, error(f.getMessage(), f.details));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error (out of memory, a stack too deep) counts as an attempt too: a task that always throws one fails for
+            // good after its attempts instead of taking a worker each time.
             LOG.warn("task {} ({}) attempt {} failed: {}", task.taskId(), task.kind(), task.attempts(), e.toString());
             if (task.attempts() >= MAX_ATTEMPTS) {
                 // The result is shown to the task's owner: a plain reason; what went wrong inside goes to the log.
