@@ -50,6 +50,9 @@ class TaskEngineTest {
             engine.handle("test.broken", (run, tx) -> {
                 throw new IllegalStateException("always broken");
             });
+            engine.handle("test.error", (run, tx) -> {
+                throw new StackOverflowError("as a task that ran out of memory or stack would");
+            });
             engine.handle("test.fenced", (run, tx) -> {
                 int attempt = run.task().attempts();
                 Jdbc.update(tx, "INSERT INTO task_runs (job_id, worker) VALUES (?, ?)", run.task().jobId(), "attempt-" + attempt);
@@ -284,6 +287,26 @@ class TaskEngineTest {
             assertEquals(TaskEngine.Status.FAILURE, unknown.status());
             List<String> statuses = jdbc.query("SELECT DISTINCT status FROM tasks", rs -> rs.getString(1));
             assertTrue(statuses.stream().allMatch(s -> s.equals("SUCCESS") || s.equals("FAILURE")), statuses.toString());
+        }
+    }
+
+    /**
+     * A task that throws an Error (out of memory, a stack too deep) fails after its attempts like any other, and the
+     * server's workers go on: before, each attempt ended the worker that ran it, and once both had gone no owner's task
+     * ran on that server until a restart.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aTaskThatThrowsAnErrorFailsAndTheWorkersGoOn(String kind) throws Exception {
+        try (TestServer server = start(kind, null)) {
+            TaskEngine engine = server.server().platform().tasks();
+            TaskEngine.Task error = awaitFinished(engine, engine.submit("test.error", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            assertEquals(TaskEngine.Status.FAILURE, error.status());
+            assertEquals(TaskEngine.MAX_ATTEMPTS, error.attempts());
+            assertTrue(error.result().path("error").asText().contains("internal error"), error.result().toString());
+            List<String> after = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) after.add(engine.submit("test.count", "test", JsonNodeFactory.instance.objectNode(), "/t").taskId());
+            for (String id : after) assertEquals(TaskEngine.Status.SUCCESS, awaitFinished(engine, id).status(), "the workers still run tasks");
         }
     }
 }
