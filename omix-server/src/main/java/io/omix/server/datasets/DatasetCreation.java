@@ -246,13 +246,13 @@ final class DatasetCreation {
     /** A dataset's name as given (creation, copy, rename): 1 to 200 characters once stripped, no control characters. */
     static String name(String parameter, String name) {
         String n = name == null ? "" : name.strip();
-        if (n.isEmpty() || n.length() > 200 || n.chars().anyMatch(Character::isISOControl)) {
+        if (n.isEmpty() || n.length() > 200 || hasControl(n)) {
             throw QuerySyntax.bad(parameter, "must be 1 to 200 characters, no control characters");
         }
         return n;
     }
 
-    /** A column name with a control character (U+0000 among them) would be stored on one database and refused by the other. */
+    /** A name with a control character (U+0000 among them) would be stored on one database and refused by the other. */
     private static boolean hasControl(String name) {
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) return true;

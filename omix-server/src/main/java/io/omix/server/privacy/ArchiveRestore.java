@@ -50,17 +50,8 @@ public final class ArchiveRestore {
      */
     static java.time.OffsetDateTime importedAt(String text, java.time.Instant now) {
         if (text == null) return null;
-        String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
-        java.time.OffsetDateTime t;
-        try {
-            t = java.time.OffsetDateTime.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("a variant import's imported_at is not a time: " + shown);
-        }
-        if (t.toInstant().isBefore(java.time.Instant.EPOCH) || t.toInstant().isAfter(now.plus(java.time.Duration.ofDays(1)))) {
-            throw new IllegalArgumentException("a variant import's imported_at is out of range: " + shown);
-        }
-        return t;
+        return ExportArchive.archivedTime("a variant import's imported_at", text,
+                t -> !t.toInstant().isBefore(java.time.Instant.EPOCH) && !t.toInstant().isAfter(now.plus(java.time.Duration.ofDays(1))));
     }
 
     private static final int WRITE_BATCH = 500;
@@ -152,10 +143,11 @@ public final class ArchiveRestore {
         UserStore users = new UserStore(platform);
         SampleStore sampleStore = new SampleStore(platform);
         Jdbc jdbc = platform.database().jdbc();
-        users.updateProfile(user.userId(), ExportArchive.profileOf(json(zip, "user.json")));
+        JsonNode profile = json(zip, "user.json");
+        users.updateProfile(user.userId(), ExportArchive.profileOf(profile));
         // The person's objection to the Beacon moves with their data, before any of it is here (a choice made on this
         // server already stays).
-        if (json(zip, "user.json").path("beacon_opt_out").asBoolean(false)) users.setBeaconOptOut(user.userId(), true);
+        if (profile.path("beacon_opt_out").asBoolean(false)) users.setBeaconOptOut(user.userId(), true);
         long calls = 0;
         int profiles = 0;
         ProfileImporter importer = new ProfileImporter(platform);

@@ -80,8 +80,7 @@ public final class ExportArchive {
         ZipOutputStream zip = new ZipOutputStream(new NonClosing(target));
         Entries entries = new Entries(zip, manifest.putArray("entries"));
         try (OutputStream out = entries.open("user.json")) {
-            boolean beaconOptOut = Jdbc.query(c, "SELECT beacon_opt_out FROM users WHERE user_id = ?", rs -> rs.getBoolean(1), userId).get(0);
-            PRETTY.writeValue(out, profile(user).put("beacon_opt_out", beaconOptOut));
+            PRETTY.writeValue(out, profile(user).put("beacon_opt_out", UserStore.beaconOptOut(c, userId)));
         }
         List<String> sampleIds = Jdbc.query(c, "SELECT biosample_id FROM sample_users WHERE user_id = ? ORDER BY biosample_id",
                 rs -> rs.getString(1), userId);
@@ -242,15 +241,23 @@ public final class ExportArchive {
     /** A time of an archive's sample: one every database and answer can hold (a forged archive is refused, naming it). */
     private static java.time.OffsetDateTime time(JsonNode n, String field) {
         String t = textOrNull(n, field);
-        if (t == null) return null;
-        java.time.OffsetDateTime parsed;
+        return t == null ? null : archivedTime("a sample's " + field, t, parsed -> parsed.getYear() >= 1 && parsed.getYear() <= 9999);
+    }
+
+    /**
+     * A time an archive gives {@code what}, refused (naming it, its text shortened: the person makes the archive, and could
+     * forge it) when it is none or not {@code inRange}.
+     */
+    static java.time.OffsetDateTime archivedTime(String what, String text, java.util.function.Predicate<java.time.OffsetDateTime> inRange) {
+        String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
+        java.time.OffsetDateTime t;
         try {
-            parsed = java.time.OffsetDateTime.parse(t);
+            t = java.time.OffsetDateTime.parse(text);
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("a sample's " + field + " is not a time: " + t.substring(0, Math.min(t.length(), 64)));
+            throw new IllegalArgumentException(what + " is not a time: " + shown);
         }
-        if (parsed.getYear() < 1 || parsed.getYear() > 9999) throw new IllegalArgumentException("a sample's " + field + " is out of range: " + t);
-        return parsed;
+        if (!inRange.test(t)) throw new IllegalArgumentException(what + " is out of range: " + shown);
+        return t;
     }
 
     private static String text(java.time.OffsetDateTime t) {

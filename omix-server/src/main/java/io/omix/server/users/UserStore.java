@@ -58,7 +58,12 @@ public final class UserStore {
 
     /** Whether the person keeps their samples out of the Beacon's answers to others (false for an unknown id). */
     public boolean beaconOptOut(String userId) {
-        return jdbc.queryOne("SELECT beacon_opt_out FROM users WHERE user_id = ?", rs -> rs.getBoolean(1), userId).orElse(false);
+        return jdbc.withConnection(c -> beaconOptOut(c, userId));
+    }
+
+    /** As {@link #beaconOptOut(String)}, read in {@code c} (an export reads it in its transaction). */
+    public static boolean beaconOptOut(java.sql.Connection c, String userId) throws java.sql.SQLException {
+        return Jdbc.query(c, "SELECT beacon_opt_out FROM users WHERE user_id = ?", rs -> rs.getBoolean(1), userId).stream().findFirst().orElse(false);
     }
 
     /** Sets the person's Beacon choice; false when there is no such user. */
