@@ -258,6 +258,30 @@ class StreamsTest {
         }
     }
 
+    /** One aggregate reads at most streams.aggregate-max-records records: a window holding more is refused naming start_time. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anAggregateReadsAtMostItsLimitOfRecords(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("streams.aggregate-max-records", "3").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api client = o.getCredentialsToken().api()) {
+                String project = new SampleStore(s.server().platform()).createProject("cap", 1, null, null, null).projectId();
+                String own = client.registerSample("CAP-1", 11, project).getString("biosample_id");
+                for (int day = 1; day <= 4; day++) {
+                    client.writePhenotype(own, HEART_RATE, "2024-01-0" + day + " 08:00", Map.of("value_quantity", Map.of("value", 60 + day)), false);
+                }
+                ApiException refused = assertThrows(ApiException.class,
+                        () -> client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", "2024-01-04", own, null, null));
+                assertEquals(41001, refused.code());
+                assertEquals("more than 3 records in the window: ask for a shorter window or one biosample_id",
+                        refused.dataModel().getString("start_time"));
+                Model three = client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", "2024-01-03", own, null, null);
+                assertEquals(3, three.getList("periods").size());
+                assertEquals(63.0, three.getList("periods").getModel(2).getDouble("sum"));
+            }
+        }
+    }
+
     @Test
     void theOpenPlatformWritesPhenotypesWithClientTokensAndReadsRanges() throws Exception {
         VariantsTest.World w = VariantsTest.world(server);

@@ -57,6 +57,7 @@ import java.util.Properties;
  * @param microbiomeBackground when a taxon's cohort background is published and with what figures
  * @param quotas         what one caller may hold or queue
  * @param fhirStatsMaxRecords the most Observations one FHIR $stats request reads (over all the codes it asks about)
+ * @param aggregateMaxRecords the most stream records one aggregate_omics_data request reads
  * @param metricsTokenSha256 hex SHA-256 of the bearer token {@code GET /metrics} requires; empty = open (kept
  *                       behind the balancer instead)
  */
@@ -70,7 +71,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
                            Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
                            int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
-                           Quotas quotas, String metricsTokenSha256, long fhirStatsMaxRecords) {
+                           Quotas quotas, String metricsTokenSha256, long fhirStatsMaxRecords,
+                           long aggregateMaxRecords) {
 
     /**
      * What one caller may hold or queue, so that nobody fills the store or the task queue for everyone else.
@@ -179,6 +181,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("streams.max-records-per-sample", "100000000");
         d.put("metrics.token-sha256", "");
         d.put("fhir.stats-max-records", "1000000");
+        d.put("streams.aggregate-max-records", "1000000");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -319,7 +322,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace"))),
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-sample")))),
                 v.get("metrics.token-sha256"),
-                Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))));
+                Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
+                Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -393,7 +397,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
                 webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
-                metricsTokenSha256, fhirStatsMaxRecords);
+                metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords);
     }
 
     @Override

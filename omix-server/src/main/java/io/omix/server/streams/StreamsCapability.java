@@ -331,8 +331,15 @@ public final class StreamsCapability implements Capability {
         List<String> entities = openEntities(caller, p.get(BIOSAMPLE));
         OffsetDateTime until = agg.until().minusNanos(1000);
         StreamStore.Cursor after = null;
+        long read = 0;
+        long most = platform.config().aggregateMaxRecords(); // streams.aggregate-max-records: one request's time on a connection
         while (!entities.isEmpty()) { // page through the interval so memory stays one page
             List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, 1000);
+            read += page.size();
+            if (read > most) {
+                throw ApiException.invalidParam("start_time", String.format(java.util.Locale.ROOT,
+                        "more than %,d records in the window: ask for a shorter window or one biosample_id", most));
+            }
             for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
             if (page.size() < 1000) break;
             after = store.cursorAfter(page.get(page.size() - 1));
