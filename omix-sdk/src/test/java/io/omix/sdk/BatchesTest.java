@@ -176,6 +176,27 @@ class BatchesTest {
         }
     }
 
+    /** A namespace holds at most batches.max-per-namespace batches, empty or not: the registration beyond is refused (41401). */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aNamespaceHoldsNoMoreBatchesThanItsQuota(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("batches.max-per-namespace", "2").start()) {
+            Identity.Client a = Identity.app(s, "FEW_BATCHES_APP");
+            Identity.Client b = Identity.app(s, "MORE_BATCHES_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build();
+                 PrivateApi other = PrivateApi.builder(b.id(), b.secret()).endpoint(s.url()).build()) {
+                long first = p.registerBatch("first", "").getLong("batch_no");
+                p.registerBatch("second", "");
+                ApiException over = assertThrows(ApiException.class, () -> p.registerBatch("third", ""));
+                assertEquals(Codes.QUOTA_EXCEEDED, over.code(), over.getMessage());
+                assertEquals("batches.max-per-namespace", over.dataModel().getString("limit"));
+                assertEquals("first", p.retrieveBatch(first).getString("name"));
+                other.registerBatch("own", "");
+                other.registerBatch("own, too", "");
+            }
+        }
+    }
+
     /** A namespace's batches hold at most batches.max-items-per-namespace items: the import beyond is refused whole (41401). */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")

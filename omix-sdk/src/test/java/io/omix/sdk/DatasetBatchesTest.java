@@ -332,6 +332,35 @@ class DatasetBatchesTest {
         assertEquals(big, only.getLong("id"));
     }
 
+    /** How many datasets one API key may hold (datasets.max-per-key), rows or none: by sketch, by upload and by a job's new dataset. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApiKeyHoldsNoMoreDatasetsThanItsQuota(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-per-key", "2").start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            Identity.Client otherKey = Identity.datasetKey(s);
+            DatasetStore store = new DatasetStore(s.server().platform());
+            DatasetStore.Workspace ws = store.createWorkspace(key.id(), "count");
+            DatasetStore.Workspace second = store.createWorkspace(key.id(), "count, too");
+            DatasetStore.Workspace others = store.createWorkspace(otherKey.id(), "roomy");
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build();
+                 DatasetsApi b = DatasetsApi.builder(otherKey.id(), otherKey.secret()).serverUrl(s.url()).build()) {
+                long empty = create(a, ws.workspaceId(), ws.projectId(), DatasetSpec.named("Empty").column("n", "N", ColumnType.TEXT).build());
+                a.datasets().upload(second.workspaceId(), second.projectId(), "One", "n\n1\n");
+                ApiException over = refused(413, () -> create(a, ws.workspaceId(), ws.projectId(), fruit("Third")));
+                assertTrue(over.getMessage().contains("more than 2 (datasets.max-per-key)"), over.getMessage());
+                refused(413, () -> a.datasets().upload(ws.workspaceId(), ws.projectId(), "Third", "n\n1\n"));
+                Model job = a.jobs().waitFor(a.batches().create(ws.workspaceId(), ws.projectId(), empty, BatchCreation.from(empty)
+                        .map("n", "n", ColumnType.TEXT).newDatasetName("Copy").build()), WAIT);
+                assertEquals("failure", job.getString("status"), job.dumps());
+                assertTrue(job.dumps().contains("datasets.max-per-key"), job.dumps());
+                assertEquals(1, a.datasets().list(ws.workspaceId(), ws.projectId()).getList("datasets").size(), "nothing kept");
+                create(b, others.workspaceId(), others.projectId(), fruit("Another key's own room"));
+                create(b, others.workspaceId(), others.projectId(), fruit("Another key's own room, too"));
+            }
+        }
+    }
+
     /** What one API key's datasets may hold (datasets.max-rows-per-key), by upload and by copy. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.omix.server.Platform;
 import io.omix.server.common.db.Jdbc;
 import io.omix.server.common.db.TimeOrderedIds;
+import io.omix.server.common.http.ApiException;
+import io.omix.server.common.http.ErrorCode;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -39,8 +42,16 @@ public final class BatchStore {
         this.jdbc = platform.database().jdbc();
     }
 
-    /** A new batch numbered like the original's (epoch milliseconds), unique across servers. */
+    /**
+     * A new batch numbered like the original's (epoch milliseconds), unique across servers; 41401 when the namespace
+     * holds batches.max-per-namespace batches already (a soft count, as for items: registrations at the same moment may
+     * each take the last room).
+     */
     public Batch register(String namespace, String name, String intro) {
+        long held = jdbc.queryOne("SELECT COUNT(*) FROM batches WHERE namespace = ?", rs -> rs.getLong(1), namespace).orElse(0L);
+        if (held >= platform.config().quotas().batchesPerNamespace()) {
+            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("limit", "batches.max-per-namespace"));
+        }
         for (int attempt = 0; ; attempt++) {
             long now = platform.clock().millis();
             long batchNo = LAST_BATCH_NO.updateAndGet(last -> Math.max(last + 1, now));

@@ -154,9 +154,13 @@ final class BatchJobs {
         OffsetDateTime now = platform.now();
         long target = destination.id();
         if (p.hasNonNull("new_ds_name")) {
-            target = DatasetStore.insertDataset(tx, destination.projectId(), p.get("new_ds_name").asText(), "append",
-                    JsonNodeFactory.instance.objectNode().put("dataset_id", destination.id()), destination.displayProperties(),
-                    p.path("created_by").asText(), now);
+            try {
+                target = DatasetStore.insertDataset(tx, destination.projectId(), p.get("new_ds_name").asText(), "append",
+                        JsonNodeFactory.instance.objectNode().put("dataset_id", destination.id()), destination.displayProperties(),
+                        p.path("created_by").asText(), now, platform.config().quotas());
+            } catch (HttpProblem overQuota) {
+                throw new TaskEngine.TaskFailure(overQuota.detail());
+            }
             DatasetStore.insertColumns(tx, target, destination.columns());
         }
         ObjectNode batchSource = JsonNodeFactory.instance.objectNode().put("type", "combine").put("dataset_id", source.id())

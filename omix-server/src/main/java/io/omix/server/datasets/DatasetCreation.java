@@ -102,7 +102,7 @@ final class DatasetCreation {
         return jdbc.inTransaction(tx -> {
             OffsetDateTime now = platform.now();
             long id = DatasetStore.insertDataset(tx, projectId, name, "sketch", JsonNodeFactory.instance.objectNode(),
-                    display.isObject() ? display : null, createdBy, now);
+                    display.isObject() ? display : null, createdBy, now, platform.config().quotas());
             DatasetStore.insertColumns(tx, id, columns);
             try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", name, " batch 1"),
                     JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode().put("type", "sketch"), columns.size(), now,
@@ -138,7 +138,7 @@ final class DatasetCreation {
             return jdbc.inTransaction(tx -> {
                 OffsetDateTime now = platform.now();
                 var source = JsonNodeFactory.instance.objectNode().put("file_name", dsName + ".csv");
-                long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now);
+                long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now, platform.config().quotas());
                 long rowNumber = 1;
                 try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", dsName, " batch 1"), source,
                         JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now,

@@ -30,7 +30,7 @@ class DatasetDeletionTest {
             DatasetStore.Workspace ws = store.createWorkspace(key, "deletion");
             long dataset = store.jdbc().inTransaction(tx -> {
                 long id = DatasetStore.insertDataset(tx, ws.projectId(), "Doomed", "sketch", JsonNodeFactory.instance.objectNode(), null, key,
-                        platform.now());
+                        platform.now(), platform.config().quotas());
                 DatasetStore.insertColumns(tx, id, List.of(new DatasetStore.Column("a", "A", "text")));
                 return id;
             });
