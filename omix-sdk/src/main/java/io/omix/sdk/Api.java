@@ -1266,8 +1266,9 @@ public final class Api implements AutoCloseable {
 
     /**
      * Invokes a model's published version (the open platform's invoke_model) with its own parameters; the
-     * model's answer {@code {model_code, model_msg, model_data}}. Not retried after a timeout (the
-     * model may still be running): give the client a {@code timeout} longer than the model's.
+     * model's answer {@code {model_code, model_msg, model_data}}. Retried as every write is, under one
+     * {@code Idempotency-Key}, so that the model runs once; give the client a {@code timeout} longer than the
+     * model's, or each attempt waits for the first one's answer (a 409 until the model is done).
      * Needs the {@code models} scope.
      *
      * @param modelId the model's id (1 to 64 letters, digits, {@code _} or {@code -})
