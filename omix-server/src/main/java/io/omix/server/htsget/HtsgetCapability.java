@@ -54,9 +54,7 @@ public final class HtsgetCapability implements Capability {
     private final SampleAccess access;
     private final byte[] key;
     private final io.omix.server.files.SignedLinks links;
-    private final java.util.concurrent.Semaphore slices = new java.util.concurrent.Semaphore(SLICES_AT_ONCE);
-    /** The grants writing a slice on this server now: one at a time each, so one caller fetching in loops leaves the other slots. */
-    private final java.util.Set<String> grantsWriting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final SliceSlots slots = new SliceSlots(SLICES_AT_ONCE);
 
     public HtsgetCapability(Platform platform) {
         this.platform = platform;
@@ -158,13 +156,10 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 404, "NotFound", id + " has no variant calls");
                 return;
             }
-            if (!grantsWriting.add(grant)) {
-                busy(ctx, "a slice of this grant is being written; fetch one at a time");
-                return;
-            }
-            if (!slices.tryAcquire()) {
-                grantsWriting.remove(grant);
-                busy(ctx, "this server is writing other slices; retry in a few seconds");
+            SliceSlots.Refusal refusal = slots.take(grant);
+            if (refusal != null) {
+                busy(ctx, refusal == SliceSlots.Refusal.GRANT_BUSY ? "a slice of this grant is being written; fetch one at a time"
+                        : "this server is writing other slices; retry in a few seconds");
                 return;
             }
             // Written to a spool, then sent: a whole genome's calls never sit in memory, and a client reading
@@ -173,8 +168,7 @@ public final class HtsgetCapability implements Capability {
             try {
                 made = io.omix.server.common.io.Spool.create();
             } catch (java.io.IOException | RuntimeException e) {
-                slices.release();
-                grantsWriting.remove(grant);
+                slots.release(grant);
                 throw e;
             }
             try (io.omix.server.common.io.Spool spool = made) {
@@ -192,8 +186,7 @@ public final class HtsgetCapability implements Capability {
                     busy(ctx, e.getCause().getMessage());
                     return;
                 } finally {
-                    slices.release();
-                    grantsWriting.remove(grant);
+                    slots.release(grant);
                 }
                 ctx.contentType("text/vcf; charset=utf-8");
                 // The URL is the credential, with no Authorization header to keep shared caches off: none may keep a genome

@@ -1,0 +1,37 @@
+package io.omix.server.htsget;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Who may write a slice on this server now: at most {@code atOnce} slices, and one at a time for each grant,
+ * so that one caller fetching in loops never holds every slot (each slice reads a genome's calls).
+ */
+final class SliceSlots {
+    /** Why a slot was not given: null when it was. */
+    enum Refusal { GRANT_BUSY, SERVER_BUSY }
+
+    private final Semaphore slices;
+    private final Set<String> grantsWriting = ConcurrentHashMap.newKeySet();
+
+    SliceSlots(int atOnce) {
+        this.slices = new Semaphore(atOnce);
+    }
+
+    /** Takes a slot for {@code grant}; null when taken (give it back with {@link #release}), else why not. */
+    Refusal take(String grant) {
+        if (!grantsWriting.add(grant)) return Refusal.GRANT_BUSY;
+        if (!slices.tryAcquire()) {
+            grantsWriting.remove(grant);
+            return Refusal.SERVER_BUSY;
+        }
+        return null;
+    }
+
+    /** Gives back the slot {@link #take} gave {@code grant}. */
+    void release(String grant) {
+        slices.release();
+        grantsWriting.remove(grant);
+    }
+}
