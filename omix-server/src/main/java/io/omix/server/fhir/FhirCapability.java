@@ -723,6 +723,8 @@ public final class FhirCapability implements Capability {
         private final Caller caller;
         private Map<String, String> userByPatient;
         private final Map<String, List<Subject>> samples = new HashMap<>();
+        /** The samples this request may write to, each checked once (a bundle writes to one sample again and again). */
+        private final Set<String> writable = new java.util.HashSet<>();
         private List<StreamStore.DataElement> catalog;
 
         WriteLookups(Caller caller) {
@@ -761,7 +763,10 @@ public final class FhirCapability implements Capability {
         });
         if (samples.isEmpty()) throw ApiException.invalidParam(at + (specimen == null ? "subject" : "specimen"), "no sample of this patient the caller sees");
         if (samples.size() > 1) throw ApiException.invalidParam(at + "specimen", "the patient has several samples: name one as Specimen/{biosample_id}");
-        access.requireWritable(caller, samples.get(0).biosampleId(), Scope.STREAMS, "Observation", 'c');
+        if (!lookups.writable.contains(samples.get(0).biosampleId())) {
+            access.requireWritable(caller, samples.get(0).biosampleId(), Scope.STREAMS, "Observation", 'c');
+            lookups.writable.add(samples.get(0).biosampleId());
+        }
         String element = null;
         if (o.path("code").path("coding").size() > 10) throw ApiException.invalidParam(at + "code", "at most 10 codings");
         for (JsonNode coding : o.path("code").path("coding")) {
