@@ -13,7 +13,6 @@ import java.util.Map;
 
 /** The two shapes of a sample: the open platform's and the private platform's. */
 final class SampleViews {
-    private static final DateTimeFormatter OPEN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     private static final DateTimeFormatter PRIVATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
     /** The open view lists these sequencing fields (one value per sequencing run). */
     private static final List<String> OPEN_SEQUENCING = List.of("platform", "sequencing_time", "instrument_model", "read_type");
@@ -22,7 +21,7 @@ final class SampleViews {
     private SampleViews() {}
 
     static String openTime(OffsetDateTime t) {
-        return t == null ? null : OPEN_TIME.format(t.withOffsetSameInstant(ZoneOffset.UTC));
+        return t == null ? null : io.omix.server.common.time.OpenTime.format(t.withOffsetSameInstant(ZoneOffset.UTC));
     }
 
     static String privateTime(OffsetDateTime t) {

@@ -3,7 +3,6 @@ package io.omix.server.streams;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.omix.server.Capability;
 import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
@@ -15,6 +14,7 @@ import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.PageToken;
 import io.omix.server.common.http.Routes;
+import io.omix.server.common.time.OpenTime;
 import io.omix.server.common.time.PartialTime;
 import io.omix.server.common.validation.BoolParam;
 import io.omix.server.common.validation.IntParam;
@@ -29,7 +29,6 @@ import io.omix.server.samples.SampleAccess;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,8 +44,6 @@ public final class StreamsCapability implements Capability {
     static final Pattern UUID_LIKE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     static final String UUID_RULE = "a UUID";
     static final String NO_ENTITY = "fundamental_entity_id 不存在";
-    private static final DateTimeFormatter CREATE_TIME_PRIVATE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxx");
-    private static final DateTimeFormatter OPEN_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxx");
     static final int MAX_BATCH = 100;
 
     static final StringParam ENTITY = Param.string("fundamental_entity_id").pattern(UUID_LIKE, UUID_RULE);
@@ -361,7 +358,7 @@ public final class StreamsCapability implements Capability {
             rows = rows.subList(0, limit);
             next = encode(store.cursorAfter(rows.get(limit - 1)));
         }
-        List<Map<String, Object>> result = new ArrayList<>();
+        List<Object> result = new ArrayList<>();
         for (StreamStore.Record r : rows) result.add(open ? openView(r) : privateView(r));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("result", result);
@@ -393,26 +390,18 @@ public final class StreamsCapability implements Capability {
         return Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC);
     }
 
-    private Map<String, Object> privateView(StreamStore.Record r) {
-        Map<String, Object> element = new LinkedHashMap<>();
-        element.put("data_element_name", r.element().name());
-        element.put("data_element_id", r.element().id());
-        element.put("data_element_description", r.element().description());
-        element.put("data_element_source_domain", r.element().sourceDomain());
-        element.put("data_element_source_id", r.element().sourceId());
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("namespace", r.namespace());
-        meta.put("fundamental_entity_id", r.entityId());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("stream_generate_time_mask", r.mask());
-        m.put("stream_generate_time", PartialTime.render(r.generateTime()));
-        m.put("data_element", element);
-        m.put("stream_data", new RawValue(r.dataJson()));
-        m.put("stream_meta", meta);
-        m.put("create_time", CREATE_TIME_PRIVATE.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())));
-        m.put("stream_id", r.streamId());
-        m.put("data_type", 2);
-        return m;
+    private PrivateRecordView privateView(StreamStore.Record r) {
+        String element = privateElements.computeIfAbsent(r.element().id(), id -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("data_element_name", r.element().name());
+            e.put("data_element_id", r.element().id());
+            e.put("data_element_description", r.element().description());
+            e.put("data_element_source_domain", r.element().sourceDomain());
+            e.put("data_element_source_id", r.element().sourceId());
+            return json(e);
+        });
+        return new PrivateRecordView(r.mask(), PartialTime.render(r.generateTime()), element, r.dataJson(), r.namespace(), r.entityId(),
+                OpenTime.formatMicros(r.createTime().withOffsetSameInstant(platform.config().defaultZone())), r.streamId());
     }
 
     /**
@@ -420,31 +409,28 @@ public final class StreamsCapability implements Capability {
      * record, and serializing it again each time was a third of a page's time. Data elements never
      * change once created.
      */
-    private final Map<String, RawValue> openElements = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> openElements = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each data element as the private platform shows it, serialized once (its source too). */
+    private final Map<String, String> privateElements = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private Map<String, Object> openView(StreamStore.Record r) {
-        RawValue element = openElements.computeIfAbsent(r.element().id(), id -> {
+    private OpenRecordView openView(StreamStore.Record r) {
+        String element = openElements.computeIfAbsent(r.element().id(), id -> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("data_element_name", r.element().name());
             e.put("data_element_id", r.element().id());
             e.put("data_element_description", r.element().description());
-            try {
-                return new RawValue(io.omix.server.common.http.ServerJson.MAPPER.writeValueAsString(e));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                throw new IllegalStateException(ex);
-            }
+            return json(e);
         });
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("user_entity_id", r.entityId());
-        meta.put("namespace", r.namespace());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("stream_id", r.streamId());
-        m.put("data_element", element);
-        m.put("stream_generate_time_mask", r.mask());
-        m.put("stream_meta", meta);
-        m.put("create_time", OPEN_TIME.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())));
-        m.put("stream_data", new RawValue(r.dataJson()));
-        m.put("stream_generate_time", OPEN_TIME.format(r.generateTime()));
-        return m;
+        return new OpenRecordView(r.streamId(), element, r.mask(), r.entityId(), r.namespace(),
+                OpenTime.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())), r.dataJson(),
+                OpenTime.format(r.generateTime()));
+    }
+
+    private static String json(Map<String, Object> view) {
+        try {
+            return io.omix.server.common.http.ServerJson.MAPPER.writeValueAsString(view);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +20,6 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
     private static final Pattern FORMAT = Pattern.compile(
             "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,6}))?)?)?)?)?"
                     + "(Z|[+-]\\d{2}:?\\d{2})?");
-    private static final DateTimeFormatter RENDER = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxx");
 
     /**
      * @throws IllegalArgumentException with the reason, for anything else (out-of-range parts included)
@@ -71,7 +69,7 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
      * given, and the offset (the one stored) when a time of day was. Exports write stream times so.
      */
     public static String text(OffsetDateTime time, String mask) {
-        if (mask == null || mask.length() < 26) return RENDER.format(time);
+        if (mask == null || mask.length() < 26) return OpenTime.formatMicros(time);
         StringBuilder out = new StringBuilder(String.format("%04d", time.getYear()));
         if (mask.charAt(5) != '1') return out.toString();
         out.append(String.format("-%02d", time.getMonthValue()));
@@ -89,6 +87,6 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
 
     /** How the platform writes a time: {@code 2017-01-01T00:00:00.000000+0800}. */
     public static String render(OffsetDateTime time) {
-        return RENDER.format(time);
+        return OpenTime.formatMicros(time);
     }
 }

@@ -1,0 +1,59 @@
+package io.omix.server.streams;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+
+import java.io.IOException;
+
+/**
+ * A stream record as the private platform's stream_retrieve and stream_range answer it, written field by field
+ * as {@link OpenRecordView} is. {@code OpenRecordViewTest} holds it byte for byte equal to the maps it replaces.
+ *
+ * @param element  the data element's view, as JSON (written once for each element)
+ * @param dataJson the record's data, as stored (JSON)
+ */
+@JsonSerialize(using = PrivateRecordView.Writer.class)
+record PrivateRecordView(String mask, String generateTime, String element, String dataJson, String namespace, String entityId,
+                         String createTime, String streamId) {
+
+    static final class Writer extends StdSerializer<PrivateRecordView> {
+        private static final SerializedString MASK = new SerializedString("stream_generate_time_mask");
+        private static final SerializedString GENERATE_TIME = new SerializedString("stream_generate_time");
+        private static final SerializedString DATA_ELEMENT = new SerializedString("data_element");
+        private static final SerializedString DATA = new SerializedString("stream_data");
+        private static final SerializedString META = new SerializedString("stream_meta");
+        private static final SerializedString NAMESPACE = new SerializedString("namespace");
+        private static final SerializedString ENTITY = new SerializedString("fundamental_entity_id");
+        private static final SerializedString CREATE_TIME = new SerializedString("create_time");
+        private static final SerializedString STREAM_ID = new SerializedString("stream_id");
+        private static final SerializedString DATA_TYPE = new SerializedString("data_type");
+
+        Writer() {
+            super(PrivateRecordView.class);
+        }
+
+        @Override
+        public void serialize(PrivateRecordView r, JsonGenerator g, SerializerProvider provider) throws IOException {
+            g.writeStartObject();
+            OpenRecordView.Writer.string(g, MASK, r.mask());
+            OpenRecordView.Writer.string(g, GENERATE_TIME, r.generateTime());
+            g.writeFieldName(DATA_ELEMENT);
+            g.writeRawValue(r.element());
+            g.writeFieldName(DATA);
+            g.writeRawValue(r.dataJson());
+            g.writeFieldName(META);
+            g.writeStartObject();
+            OpenRecordView.Writer.string(g, NAMESPACE, r.namespace());
+            OpenRecordView.Writer.string(g, ENTITY, r.entityId());
+            g.writeEndObject();
+            OpenRecordView.Writer.string(g, CREATE_TIME, r.createTime());
+            OpenRecordView.Writer.string(g, STREAM_ID, r.streamId());
+            g.writeFieldName(DATA_TYPE);
+            g.writeNumber(2);
+            g.writeEndObject();
+        }
+    }
+}
