@@ -269,6 +269,8 @@ public final class PrivateApi implements AutoCloseable {
          * @param intro its description, up to 2000 characters
          * @return the batch's number
          * @throws InvalidParameterException when a parameter is refused (41001)
+         * @throws ApiException              {@link Codes#QUOTA_EXCEEDED} (41401) when the namespace holds as many uncommitted
+         *                                   batches as the server allows ({@code batches.max-open-per-namespace}): commit some first
          */
         public long register(String title, String intro) {
             return registerBatch(title, intro).getLong("batch_no");
@@ -590,6 +592,8 @@ public final class PrivateApi implements AutoCloseable {
      * @param intro its description, up to 2000 characters
      * @return {@code {batch_no}}
      * @throws InvalidParameterException  when a parameter is refused (41001; {@code parameterErrors()} names each)
+     * @throws ApiException               {@link Codes#QUOTA_EXCEEDED} (41401) when the namespace holds as many uncommitted
+     *                                    batches as the server allows ({@code batches.max-open-per-namespace}): commit some first
      */
     public Model registerBatch(String title, String intro) {
         return Answers.model(call(ApiRequest.post("/private/batch/register").form("title", title).form("intro", intro)));

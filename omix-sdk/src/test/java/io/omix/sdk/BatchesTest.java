@@ -176,11 +176,14 @@ class BatchesTest {
         }
     }
 
-    /** A namespace holds at most batches.max-per-namespace batches, empty or not: the registration beyond is refused (41401). */
+    /**
+     * A namespace holds at most batches.max-open-per-namespace batches not yet committed, empty or not: the registration
+     * beyond is refused (41401), and a commit makes room again.
+     */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
-    void aNamespaceHoldsNoMoreBatchesThanItsQuota(String kind) {
-        try (TestServer s = TestServer.builder().database(kind).setting("batches.max-per-namespace", "2").start()) {
+    void aNamespaceHoldsNoMoreOpenBatchesThanItsQuota(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("batches.max-open-per-namespace", "2").start()) {
             Identity.Client a = Identity.app(s, "FEW_BATCHES_APP");
             Identity.Client b = Identity.app(s, "MORE_BATCHES_APP");
             try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build();
@@ -189,10 +192,12 @@ class BatchesTest {
                 p.registerBatch("second", "");
                 ApiException over = assertThrows(ApiException.class, () -> p.registerBatch("third", ""));
                 assertEquals(Codes.QUOTA_EXCEEDED, over.code(), over.getMessage());
-                assertEquals("batches.max-per-namespace", over.dataModel().getString("limit"));
-                assertEquals("first", p.retrieveBatch(first).getString("name"));
+                assertEquals("batches.max-open-per-namespace", over.dataModel().getString("limit"));
                 other.registerBatch("own", "");
                 other.registerBatch("own, too", "");
+                assertEquals(TaskState.SUCCESS, p.tasks().waitFor(p.batches().commit(first), java.time.Duration.ofMinutes(1)).state());
+                p.registerBatch("third", "");   // the commit made room
+                assertThrows(ApiException.class, () -> p.registerBatch("fourth", ""));
             }
         }
     }

@@ -335,7 +335,7 @@ class DatasetBatchesTest {
     /** How many datasets one API key may hold (datasets.max-per-key), rows or none: by sketch, by upload and by a job's new dataset. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
-    void anApiKeyHoldsNoMoreDatasetsThanItsQuota(String kind) {
+    void anApiKeyHoldsNoMoreDatasetsThanItsQuota(String kind) throws Exception {
         try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-per-key", "2").start()) {
             Identity.Client key = Identity.datasetKey(s);
             Identity.Client otherKey = Identity.datasetKey(s);
@@ -350,11 +350,19 @@ class DatasetBatchesTest {
                 ApiException over = refused(413, () -> create(a, ws.workspaceId(), ws.projectId(), fruit("Third")));
                 assertTrue(over.getMessage().contains("more than 2 (datasets.max-per-key)"), over.getMessage());
                 refused(413, () -> a.datasets().upload(ws.workspaceId(), ws.projectId(), "Third", "n\n1\n"));
-                Model job = a.jobs().waitFor(a.batches().create(ws.workspaceId(), ws.projectId(), empty, BatchCreation.from(empty)
-                        .map("n", "n", ColumnType.TEXT).newDatasetName("Copy").build()), WAIT);
-                assertEquals("failure", job.getString("status"), job.dumps());
-                assertTrue(job.dumps().contains("datasets.max-per-key"), job.dumps());
+                // A copy into a new dataset is refused at once, before a job would read its source.
+                ApiException copy = refused(413, () -> a.batches().create(ws.workspaceId(), ws.projectId(), empty, BatchCreation.from(empty)
+                        .map("n", "n", ColumnType.TEXT).newDatasetName("Copy").build()));
+                assertTrue(copy.getMessage().contains("datasets.max-per-key"), copy.getMessage());
                 assertEquals(1, a.datasets().list(ws.workspaceId(), ws.projectId()).getList("datasets").size(), "nothing kept");
+                // A deleted dataset no longer counts.
+                java.net.http.HttpResponse<String> deleted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(s.url() + "/api/v2/workspaces/" + ws.workspaceId() + "/projects/" + ws.projectId() + "/datasets/" + empty))
+                        .header("X-API-KEY", key.id()).header("X-API-SECRET", key.secret()).DELETE().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(204, deleted.statusCode(), deleted.body());
+                create(a, ws.workspaceId(), ws.projectId(), fruit("Third, once there is room"));
+                refused(413, () -> create(a, ws.workspaceId(), ws.projectId(), fruit("Fourth")));
                 create(b, others.workspaceId(), others.projectId(), fruit("Another key's own room"));
                 create(b, others.workspaceId(), others.projectId(), fruit("Another key's own room, too"));
             }

@@ -160,6 +160,38 @@ class StreamsTest {
         assertEquals(41001, code(() -> app.batchWriteStream(tooMany, true)));
     }
 
+    /**
+     * Half of a surrogate pair ("\\ud800" alone in a value or a key) is text no UTF-8 stores or writes: refused where it
+     * enters (41001), so that no record of it breaks a later page; a whole pair (an emoji) is written and read back.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void halfASurrogatePairIsRefusedWhereItEnters(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "TEXT_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("t", 1, null, null, null).projectId();
+                String id = p.registerSample(11, project, "T-1", Map.of()).getString("biosample_id");
+                String entity = p.streamBind(id).getString("fundamental_entity_id");
+                for (String data : List.of("{\"note\":\"\\ud800\"}", "{\"note\":\"a\\udc00b\"}", "{\"list\":[\"\\ude00\\ud83d\"]}",
+                        "{\"list\":{\"\\ud83d\\ude00\":\"\\ud83d\"}}")) {
+                    ApiException refused = assertThrows(ApiException.class, () -> p.writeStream(entity, HEART_RATE, "2024-03-01 08:00", data, false));
+                    assertEquals(41001, refused.code(), data);
+                    assertTrue(refused.dataModel().getString("stream_data").contains("surrogate"), refused.getMessage());
+                }
+                // In a key, the parser itself refuses it.
+                assertEquals(41001, code(() -> p.writeStream(entity, HEART_RATE, "2024-03-01 08:00", "{\"\\ud83d\":1}", false)));
+                ApiException inABatch = assertThrows(ApiException.class, () -> p.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity,
+                        "data_element_id", HEART_RATE, "stream_generate_time", "2024-03-01 08:00", "stream_data", Map.of("note", "\ud800"))), false));
+                assertEquals(41001, inABatch.code());
+                p.writeStream(entity, HEART_RATE, "2024-03-02 08:00", "{\"note\":\"\\ud83d\\ude00\"}", false);
+                Model page = p.streamRange("TEXT_APP", HEART_RATE, entity, null, null, null, "asc", null, 10);
+                assertEquals(1, page.getInt("count"));
+                assertEquals("\ud83d\ude00", page.at("result[0].stream_data.note"));
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void rangesPageInTimeOrderAndStayRightWhileRecordsArrive(String kind) {
@@ -273,7 +305,7 @@ class StreamsTest {
                 ApiException refused = assertThrows(ApiException.class,
                         () -> client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", "2024-01-04", own, null, null));
                 assertEquals(41001, refused.code());
-                assertEquals("more than 3 records in the window: ask for a shorter window or one biosample_id",
+                assertEquals("more than 3 records in the window (streams.aggregate-max-records): ask for a shorter window or one biosample_id",
                         refused.dataModel().getString("start_time"));
                 Model three = client.aggregateOmicsData(HEART_RATE, "day", "2024-01-01", "2024-01-03", own, null, null);
                 assertEquals(3, three.getList("periods").size());

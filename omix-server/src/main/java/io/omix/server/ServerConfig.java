@@ -81,10 +81,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param datasetRowsPerKey    rows the datasets of one dataset API key may hold together
      * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      * @param datasetsPerKey       datasets (not deleted) one dataset API key may hold, rows or none
-     * @param batchesPerNamespace  batches of the private platform one namespace may hold, items or none
+     * @param openBatchesPerNamespace batches of the private platform one namespace may hold uncommitted (items or none)
      */
     public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace,
-                         long streamRecordsPerNamespace, long streamRecordsPerSample, long datasetsPerKey, long batchesPerNamespace) {}
+                         long streamRecordsPerNamespace, long streamRecordsPerSample, long datasetsPerKey, long openBatchesPerNamespace) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -179,7 +179,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("datasets.max-rows-per-key", "100000000");
         d.put("datasets.max-bytes-per-key", String.valueOf(64L << 30));
         d.put("batches.max-items-per-namespace", "100000000");
-        d.put("batches.max-per-namespace", "1000000");
+        d.put("batches.max-open-per-namespace", "10000");
         d.put("datasets.max-per-key", "100000");
         d.put("streams.max-records-per-namespace", "1000000000");
         d.put("streams.max-records-per-sample", "100000000");
@@ -326,7 +326,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace"))),
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-sample"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-per-key"))),
-                        Math.max(1, Long.parseLong(number(v, "batches.max-per-namespace")))),
+                        Math.max(1, Long.parseLong(number(v, "batches.max-open-per-namespace")))),
                 v.get("metrics.token-sha256"),
                 Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
                 Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))));

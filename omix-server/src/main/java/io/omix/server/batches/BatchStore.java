@@ -44,13 +44,15 @@ public final class BatchStore {
 
     /**
      * A new batch numbered like the original's (epoch milliseconds), unique across servers; 41401 when the namespace
-     * holds batches.max-per-namespace batches already (a soft count, as for items: registrations at the same moment may
-     * each take the last room).
+     * holds batches.max-open-per-namespace batches not yet committed (its commits make room; a soft count, as for
+     * items: registrations at the same moment may each take the last room). Committed batches are the partner's
+     * record of its imports and are never deleted, so they are not counted.
      */
     public Batch register(String namespace, String name, String intro) {
-        long held = jdbc.queryOne("SELECT COUNT(*) FROM batches WHERE namespace = ?", rs -> rs.getLong(1), namespace).orElse(0L);
-        if (held >= platform.config().quotas().batchesPerNamespace()) {
-            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("limit", "batches.max-per-namespace"));
+        long open = jdbc.queryOne("SELECT COUNT(*) FROM batches WHERE namespace = ? AND committed = FALSE", rs -> rs.getLong(1), namespace)
+                .orElse(0L);
+        if (open >= platform.config().quotas().openBatchesPerNamespace()) {
+            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("limit", "batches.max-open-per-namespace"));
         }
         for (int attempt = 0; ; attempt++) {
             long now = platform.clock().millis();

@@ -147,6 +147,8 @@ final class BatchJobs {
         List<Mapped> mapping = new ArrayList<>();
         for (JsonNode m : p.path("mapping")) mapping.add(new Mapped(m.get(0).asInt(), m.get(1).asInt(), m.get(2).asText(), m.get(3).asText()));
         try {
+            // Room for a new dataset first: a job queued while there was room fails before it reads its source.
+            if (p.hasNonNull("new_ds_name")) DatasetStore.requireDatasetRoom(tx, destination.projectId(), platform.config().quotas());
             check(source, mapping);
         } catch (HttpProblem misfit) {
             throw new TaskEngine.TaskFailure(misfit.detail(), new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(misfit.extra()));

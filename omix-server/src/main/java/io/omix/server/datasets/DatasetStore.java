@@ -161,10 +161,24 @@ public final class DatasetStore {
      * A new dataset (no columns, no batch yet); its id.
      *
      * @throws io.omix.server.common.http.HttpProblem 413 when the project's API key holds datasets.max-per-key datasets
-     *         already (a soft count: creations at the same moment may each take the last room)
+     *         already ({@link #requireDatasetRoom})
      */
     static long insertDataset(Connection tx, long projectId, String name, String sourceType, JsonNode source,
                               JsonNode display, String createdBy, OffsetDateTime now, io.omix.server.ServerConfig.Quotas quotas) throws SQLException {
+        requireDatasetRoom(tx, projectId, quotas);
+        long id = nextId(tx);
+        Jdbc.update(tx, "INSERT INTO datasets (dataset_id, project_id, name, status, source_type, source, display_properties, created_by,"
+                        + " created_at, updated_at) VALUES (?,?,?,'ready',?,?,?,?,?,?)", id, projectId, name, sourceType, source.toString(),
+                display == null ? null : display.toString(), createdBy, now, now);
+        return id;
+    }
+
+    /**
+     * Refuses (413, naming datasets.max-per-key) a new dataset in {@code projectId} when its API key holds that many
+     * datasets, deleted ones not counted. A soft count: creations at the same moment may each take the last room, one
+     * each, no more of them than the servers' database connections.
+     */
+    static void requireDatasetRoom(Connection tx, long projectId, io.omix.server.ServerConfig.Quotas quotas) throws SQLException {
         long held = Jdbc.query(tx, "SELECT COUNT(*) FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"
                 + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE d.status <> 'deleted' AND w.owner_key ="
                 + " (SELECT w2.owner_key FROM ds_projects p2 JOIN ds_workspaces w2 ON w2.workspace_id = p2.workspace_id WHERE p2.project_id = ?)",
@@ -173,11 +187,6 @@ public final class DatasetStore {
             throw new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would be more than " + quotas.datasetsPerKey()
                     + " (datasets.max-per-key); delete datasets first", Map.of("limit", "datasets.max-per-key"));
         }
-        long id = nextId(tx);
-        Jdbc.update(tx, "INSERT INTO datasets (dataset_id, project_id, name, status, source_type, source, display_properties, created_by,"
-                        + " created_at, updated_at) VALUES (?,?,?,'ready',?,?,?,?,?,?)", id, projectId, name, sourceType, source.toString(),
-                display == null ? null : display.toString(), createdBy, now, now);
-        return id;
     }
 
     static void insertColumns(Connection tx, long id, List<Column> columns) throws SQLException {

@@ -324,6 +324,11 @@ public final class DatasetsCapability implements Capability {
         if (details != null && !details.isNull()) {
             if (!details.isObject()) throw QuerySyntax.bad("new_ds_details", "must be an object {name}");
             newName = DatasetCreation.name("new_ds_details.name", details.path("name").asText(""));
+            // A new dataset beyond the key's count is refused now, not after the job has read its source.
+            store.jdbc().inTransaction(tx -> {
+                DatasetStore.requireDatasetRoom(tx, destination.projectId(), platform.config().quotas());
+                return null;
+            });
         }
         List<BatchJobs.Mapped> mapping = BatchJobs.resolve(p.get(MAPPING), source, destination);
         long checked = jobs.check(source, mapping, CHECKED_AT_ONCE, PAGE_CHARS * 8);

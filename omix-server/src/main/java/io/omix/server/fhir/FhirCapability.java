@@ -570,8 +570,8 @@ public final class FhirCapability implements Capability {
                 read += page.size();
                 long most = platform.config().fhirStatsMaxRecords(); // fhir.stats-max-records
                 if (read > most) {
-                    throw ApiException.invalidParam("date", String.format(java.util.Locale.ROOT, "more than %,d Observations over the codes asked about:"
-                            + " ask about a shorter window or fewer codes", most));
+                    throw ApiException.invalidParam("date", String.format(java.util.Locale.ROOT, "more than %,d Observations over the codes asked about"
+                            + " (fhir.stats-max-records): ask about a shorter window or fewer codes", most));
                 }
                 if (page.size() < STATS_PAGE) break;
                 after = page.get(page.size() - 1).cursor();

@@ -248,7 +248,10 @@ public final class ArchiveRestore {
             for (String line; (line = boundedLine(lines, file, n + 1)) != null; ) {
                 n++;
                 if (line.isBlank()) continue;
-                Observations.Restorable r = Observations.restorable(ServerJson.MAPPER.readTree(line));
+                JsonNode record = ServerJson.MAPPER.readTree(line);
+                // As the write API refuses it: no text that cannot be stored as UTF-8 (or written back).
+                if (ServerJson.holdsLoneSurrogate(record)) throw new IllegalArgumentException(file + " line " + n + ": a text holds half of a surrogate pair");
+                Observations.Restorable r = Observations.restorable(record);
                 // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
                 // namespace names nobody here, or another partner whose name it happens to share (names clash).
                 if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
@@ -370,7 +373,9 @@ public final class ArchiveRestore {
         try (InputStream in = entry(zip, path)) {
             byte[] text = in.readNBytes((int) MAX_JSON_ENTRY_BYTES + 1);
             if (text.length > MAX_JSON_ENTRY_BYTES) throw new IllegalArgumentException(path + " is larger than any this server writes");
-            return ServerJson.MAPPER.readTree(text);
+            JsonNode node = ServerJson.MAPPER.readTree(text);
+            if (ServerJson.holdsLoneSurrogate(node)) throw new IllegalArgumentException(path + ": a text holds half of a surrogate pair");
+            return node;
         }
     }
 }

@@ -6,7 +6,14 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import io.omix.server.common.http.ServerJson;
+import io.omix.server.common.time.OpenTime;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A stream record as the open platform's stream_range answers it, written field by field with its names
@@ -20,6 +27,36 @@ import java.io.IOException;
 @JsonSerialize(using = OpenRecordView.Writer.class)
 record OpenRecordView(String streamId, String element, String mask, String entityId, String namespace, String createTime,
                       String dataJson, String generateTime) {
+
+    /**
+     * The view of {@code r}, its create time in {@code zone}.
+     *
+     * @param elements each data element's view by id, as JSON, kept for the next records
+     */
+    static OpenRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, String> elements) {
+        String element = elements.computeIfAbsent(r.element().id(), id -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("data_element_name", r.element().name());
+            e.put("data_element_id", r.element().id());
+            e.put("data_element_description", r.element().description());
+            return json(e);
+        });
+        return new OpenRecordView(r.streamId(), element, r.mask(), r.entityId(), r.namespace(),
+                OpenTime.format(r.createTime().withOffsetSameInstant(zone)), r.dataJson(), OpenTime.format(r.generateTime()));
+    }
+
+    /**
+     * A view as the answer's own writer writes it: to bytes, where a character beyond the Basic Multilingual Plane is
+     * two escapes and a lone surrogate one (written as text, both would be raw characters, which a raw value then
+     * writes otherwise, or cannot write at all). As text again, its escapes are plain ASCII.
+     */
+    static String json(Map<String, Object> view) {
+        try {
+            return new String(ServerJson.MAPPER.writeValueAsBytes(view), StandardCharsets.UTF_8);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static final class Writer extends StdSerializer<OpenRecordView> {
         private static final SerializedString STREAM_ID = new SerializedString("stream_id");

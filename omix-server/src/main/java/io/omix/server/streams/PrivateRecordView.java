@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import io.omix.server.common.time.OpenTime;
+import io.omix.server.common.time.PartialTime;
+
 import java.io.IOException;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A stream record as the private platform's stream_retrieve and stream_range answer it, written field by field
@@ -18,6 +24,25 @@ import java.io.IOException;
 @JsonSerialize(using = PrivateRecordView.Writer.class)
 record PrivateRecordView(String mask, String generateTime, String element, String dataJson, String namespace, String entityId,
                          String createTime, String streamId) {
+
+    /**
+     * The view of {@code r}, its create time in {@code zone}.
+     *
+     * @param elements each data element's view by id, as JSON, kept for the next records
+     */
+    static PrivateRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, String> elements) {
+        String element = elements.computeIfAbsent(r.element().id(), id -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("data_element_name", r.element().name());
+            e.put("data_element_id", r.element().id());
+            e.put("data_element_description", r.element().description());
+            e.put("data_element_source_domain", r.element().sourceDomain());
+            e.put("data_element_source_id", r.element().sourceId());
+            return OpenRecordView.json(e);
+        });
+        return new PrivateRecordView(r.mask(), PartialTime.render(r.generateTime()), element, r.dataJson(), r.namespace(), r.entityId(),
+                OpenTime.formatMicros(r.createTime().withOffsetSameInstant(zone)), r.streamId());
+    }
 
     static final class Writer extends StdSerializer<PrivateRecordView> {
         private static final SerializedString MASK = new SerializedString("stream_generate_time_mask");

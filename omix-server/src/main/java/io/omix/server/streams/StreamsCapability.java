@@ -14,7 +14,6 @@ import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiException;
 import io.omix.server.common.http.PageToken;
 import io.omix.server.common.http.Routes;
-import io.omix.server.common.time.OpenTime;
 import io.omix.server.common.time.PartialTime;
 import io.omix.server.common.validation.BoolParam;
 import io.omix.server.common.validation.IntParam;
@@ -335,7 +334,7 @@ public final class StreamsCapability implements Capability {
             read += page.size();
             if (read > most) {
                 throw ApiException.invalidParam("start_time", String.format(java.util.Locale.ROOT,
-                        "more than %,d records in the window: ask for a shorter window or one biosample_id", most));
+                        "more than %,d records in the window (streams.aggregate-max-records): ask for a shorter window or one biosample_id", most));
             }
             for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
             if (page.size() < 1000) break;
@@ -391,46 +390,17 @@ public final class StreamsCapability implements Capability {
     }
 
     private PrivateRecordView privateView(StreamStore.Record r) {
-        String element = privateElements.computeIfAbsent(r.element().id(), id -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("data_element_name", r.element().name());
-            e.put("data_element_id", r.element().id());
-            e.put("data_element_description", r.element().description());
-            e.put("data_element_source_domain", r.element().sourceDomain());
-            e.put("data_element_source_id", r.element().sourceId());
-            return json(e);
-        });
-        return new PrivateRecordView(r.mask(), PartialTime.render(r.generateTime()), element, r.dataJson(), r.namespace(), r.entityId(),
-                OpenTime.formatMicros(r.createTime().withOffsetSameInstant(platform.config().defaultZone())), r.streamId());
+        return PrivateRecordView.of(r, platform.config().defaultZone(), privateElements);
+    }
+
+    private OpenRecordView openView(StreamStore.Record r) {
+        return OpenRecordView.of(r, platform.config().defaultZone(), openElements);
     }
 
     /**
-     * Each data element as the open platform shows it, serialized once: a page repeats it in every
-     * record, and serializing it again each time was a third of a page's time. Data elements never
-     * change once created.
+     * Each data element as each platform shows it, serialized once: a page repeats it in every record, and
+     * serializing it again each time was a third of a page's time. Data elements never change once created.
      */
     private final Map<String, String> openElements = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Each data element as the private platform shows it, serialized once (its source too). */
     private final Map<String, String> privateElements = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private OpenRecordView openView(StreamStore.Record r) {
-        String element = openElements.computeIfAbsent(r.element().id(), id -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("data_element_name", r.element().name());
-            e.put("data_element_id", r.element().id());
-            e.put("data_element_description", r.element().description());
-            return json(e);
-        });
-        return new OpenRecordView(r.streamId(), element, r.mask(), r.entityId(), r.namespace(),
-                OpenTime.format(r.createTime().withOffsetSameInstant(platform.config().defaultZone())), r.dataJson(),
-                OpenTime.format(r.generateTime()));
-    }
-
-    private static String json(Map<String, Object> view) {
-        try {
-            return io.omix.server.common.http.ServerJson.MAPPER.writeValueAsString(view);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.math.BigDecimal;
 import java.util.Iterator;
+import java.util.Map;
 
 /**
  * The server's one Jackson setup, and the one way JSON from clients is read ({@link #readClientJson}).
@@ -90,7 +91,11 @@ public final class ServerJson {
         return "malformed JSON" + where;
     }
 
-    /** Numbers beyond what a double or a stored value can hold are refused, not stored to fail later. */
+    /**
+     * Numbers beyond what a double or a stored value can hold are refused, not stored to fail later; so are texts
+     * (values and keys) holding half of a surrogate pair (an escape from &#92;uD800 to &#92;uDFFF alone), which no UTF-8 can store or write:
+     * kept, one such record made every later page of its stream an error.
+     */
     private static JsonNode checked(JsonNode node, String param) {
         if (node == null) return null;
         if (node.isBigDecimal() || node.isFloatingPointNumber()) {
@@ -99,9 +104,49 @@ public final class ServerJson {
             if (d.signum() != 0 && (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT)) {
                 throw ApiException.invalidParam(param, "a number out of range (at most 1e" + MAX_EXPONENT + ")");
             }
-        } else if (node.isContainerNode()) {
+        } else if (node.isTextual()) {
+            textChecked(node.textValue(), param);
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                textChecked(field.getKey(), param);
+                checked(field.getValue(), param);
+            }
+        } else if (node.isArray()) {
             for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) checked(it.next(), param);
         }
         return node;
+    }
+
+    private static void textChecked(String text, String param) {
+        if (hasLoneSurrogate(text)) throw ApiException.invalidParam(param, "a text holds half of a surrogate pair (a \\uD800-\\uDFFF escape alone)");
+    }
+
+    /** Whether any text of {@code node} (a value or a key, at any depth) holds a surrogate that is not half of a pair. */
+    public static boolean holdsLoneSurrogate(JsonNode node) {
+        if (node == null) return false;
+        if (node.isTextual()) return hasLoneSurrogate(node.textValue());
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (hasLoneSurrogate(field.getKey()) || holdsLoneSurrogate(field.getValue())) return true;
+            }
+        } else if (node.isArray()) {
+            for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) if (holdsLoneSurrogate(it.next())) return true;
+        }
+        return false;
+    }
+
+    /** Whether {@code text} holds a surrogate that is not half of a pair. */
+    public static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

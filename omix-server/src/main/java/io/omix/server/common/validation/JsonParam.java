@@ -49,7 +49,10 @@ public final class JsonParam extends Param<JsonNode, JsonParam> {
             try {
                 node = ServerJson.readClientJson(text, name());
             } catch (io.omix.server.common.http.ApiException e) {
-                throw new InvalidParam("must be valid JSON: " + ((java.util.Map<?, ?>) e.data()).get(name()));
+                // The reason is named by the parameter, or by the key of the object it came under (a number out of range).
+                java.util.Map<?, ?> reasons = (java.util.Map<?, ?>) e.data();
+                Object reason = reasons.containsKey(name()) ? reasons.get(name()) : reasons.values().iterator().next();
+                throw new InvalidParam("must be valid JSON: " + reason);
             }
             // Written back, numbers can take more characters than they were sent in (1e9 is stored as 1E+9).
             if (maxChars < Integer.MAX_VALUE && longerThan(node, maxChars)) throw new InvalidParam("must be at most " + maxChars + " characters as JSON");
