@@ -202,7 +202,13 @@ final class DatasetCreation {
                     throw QuerySyntax.bad("body", line == 1 ? "the header row must name 1 to " + MAX_COLUMNS + " columns"
                             : "line " + line + " has more values than the header's " + maxCells);
                 }
-                cells.add(parser.getText());
+                String cell = parser.getText();
+                // The CSV decoder lets the bytes of half a surrogate pair through: text no UTF-8 stores (PostgreSQL would
+                // keep a '?', the embedded store the character), refused as the JSON of the API is.
+                if (io.omix.server.common.http.ServerJson.hasLoneSurrogate(cell)) {
+                    throw QuerySyntax.bad("body", "line " + line + ": a value holds half of a surrogate pair (not UTF-8)");
+                }
+                cells.add(cell);
             }
             return cells;
         } catch (StreamConstraintsException e) {

@@ -53,6 +53,8 @@ public final class ProfileImporter {
         forEachLine(in, (n, cols) -> {
             String clade = cols[0].trim();
             if (!clade.contains("__")) return; // UNCLASSIFIED and the like carry no taxon
+            if (cols.length < 2) throw new IllegalArgumentException("line " + n + ": a clade without an abundance");
+            if (clade.endsWith("|")) throw new IllegalArgumentException("line " + n + ": a clade name ending in '|'");
             boolean withIds = cols.length >= 3 && cols[1].trim().matches("[0-9|]*");
             double value = number(cols[withIds ? 2 : 1], n);
             String last = clade.substring(clade.lastIndexOf('|') + 1);
@@ -68,6 +70,7 @@ public final class ProfileImporter {
             }
             if (id == null) id = "T" + HexFormat.of().formatHex(Secrets.sha256(clade.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
             if (clade.length() > 3000 || last.length() > 300) throw new IllegalArgumentException("line " + n + ": clade name too long");
+            if (id.length() > 64) throw new IllegalArgumentException("line " + n + ": a taxon id longer than 64 characters");
             taxa.add(new Taxon(id, last, rank, clade, value));
         });
         return jdbc.inTransaction(c -> {
@@ -300,6 +303,11 @@ public final class ProfileImporter {
                 n++;
                 if (line.isBlank() || line.startsWith("#")) continue;
                 if (++rows > MAX_ROWS) throw new IllegalArgumentException("more than " + MAX_ROWS + " rows");
+                // No control character but the separator: PostgreSQL stores no NUL, and no name or id needs one.
+                for (int i = 0; i < line.length(); i++) {
+                    char ch = line.charAt(i);
+                    if (ch != '\t' && Character.isISOControl(ch)) throw new IllegalArgumentException("line " + n + ": a control character");
+                }
                 handler.handle(n, line.split("\t", -1));
             }
         } catch (IOException e) {

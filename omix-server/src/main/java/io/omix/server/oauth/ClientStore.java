@@ -31,7 +31,7 @@ public final class ClientStore {
     public Created create(String name, List<String> redirectUris, Set<String> grantTypes, Set<String> scopes,
                           boolean publicClient, String ownerUserId) {
         if (name == null || name.isBlank() || name.length() > 100) throw new IllegalArgumentException("name must be 1-100 characters");
-        for (String uri : redirectUris) checkRedirectUri(uri);
+        checkRedirectUris(redirectUris);
         for (String g : grantTypes) {
             if (!g.equals(OAuthClient.AUTHORIZATION_CODE) && !g.equals(OAuthClient.CLIENT_CREDENTIALS)) {
                 throw new IllegalArgumentException("grant types are authorization_code and client_credentials, not " + g);
@@ -54,6 +54,12 @@ public final class ClientStore {
                 clientId, name, secret == null ? null : Secrets.hash(secret), String.join("\n", redirectUris),
                 String.join(",", grantTypes), String.join(" ", scopes), ownerUserId, platform.now());
         return new Created(find(clientId).orElseThrow(), secret);
+    }
+
+    /** Each as {@link #checkRedirectUri}, and all of them within the 4,000 characters their column holds (one a line). */
+    static void checkRedirectUris(List<String> redirectUris) {
+        for (String uri : redirectUris) checkRedirectUri(uri);
+        if (String.join("\n", redirectUris).length() > 4000) throw new IllegalArgumentException("the redirect URIs take at most 4000 characters together");
     }
 
     /** Absolute http(s) URIs without fragments; plain http only for loopback hosts (RFC 8252 native apps). */
@@ -141,7 +147,7 @@ public final class ClientStore {
         OAuthClient c = find(clientId).orElse(null);
         if (c == null) return false;
         if (redirectUris != null) {
-            for (String uri : redirectUris) checkRedirectUri(uri);
+            checkRedirectUris(redirectUris);
             if (redirectUris.isEmpty() && c.grantTypes().contains(OAuthClient.AUTHORIZATION_CODE)) {
                 throw new IllegalArgumentException("the authorization_code grant needs at least one redirect URI");
             }

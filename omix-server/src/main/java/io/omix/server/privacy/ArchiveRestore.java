@@ -170,7 +170,7 @@ public final class ArchiveRestore {
             }
             for (JsonNode p : view.path("microbiome")) {
                 try (InputStream in = verifiedEntry(zip, p.path("file").asText())) {
-                    String software = ExportArchive.textOrNull(p, "software");
+                    String software = ExportArchive.archivedText(p, "software", 100);
                     String catalog = ExportArchive.textOrNull(p, "catalog");
                     switch (p.path("kind").asText()) {
                         case "taxon" -> importer.importTaxa(s.biosampleId(), in, software);

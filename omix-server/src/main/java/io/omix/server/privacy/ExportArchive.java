@@ -191,11 +191,30 @@ public final class ExportArchive {
         return n;
     }
 
+    /** The profile an archive gives, each field within what its column holds (the person makes the archive, and could forge it). */
     static User.Profile profileOf(JsonNode n) {
-        return new User.Profile(textOrNull(n, "nickname"), textOrNull(n, "email"), textOrNull(n, "phone"),
-                n.path("sex").isInt() ? n.get("sex").asInt() : null,
-                textOrNull(n, "birthday") == null ? null : java.time.LocalDate.parse(n.get("birthday").asText()),
-                textOrNull(n, "avatar"), textOrNull(n, "user_address"), textOrNull(n, "personnel_info_code"));
+        String birthday = archivedText(n, "birthday", 10);
+        java.time.LocalDate born = null;
+        if (birthday != null) {
+            try {
+                born = java.time.LocalDate.parse(birthday);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("the profile's birthday is not a date");
+            }
+        }
+        return new User.Profile(archivedText(n, "nickname", 100), archivedText(n, "email", 254), archivedText(n, "phone", 32),
+                n.path("sex").isInt() ? n.get("sex").asInt() : null, born, archivedText(n, "avatar", 1000),
+                archivedText(n, "user_address", 500), archivedText(n, "personnel_info_code", 64));
+    }
+
+    /** A text an archive gives, refused beyond {@code max} characters or with a character no column should hold. */
+    static String archivedText(JsonNode n, String field, int max) {
+        String t = textOrNull(n, field);
+        if (t != null && (t.length() > max || t.chars().anyMatch(Character::isISOControl)
+                || io.omix.server.common.http.ServerJson.hasLoneSurrogate(t))) {
+            throw new IllegalArgumentException("the archive's " + field + " is longer than " + max + " characters or holds a control character");
+        }
+        return t;
     }
 
     static ObjectNode sampleJson(Sample s) {

@@ -178,11 +178,20 @@ public final class Observations {
         }
         StreamStore.DataElement element = new StreamStore.DataElement(f.get("dataElement").asText(), f.get("dataElementName").asText(),
                 text(f.get("dataElementDescription")), text(f.get("dataElementSourceDomain")), text(f.get("dataElementSourceId")));
+        // Read as the write API reads a record's data (the person makes the archive, and could forge it): no more than a
+        // record holds, within the JSON limits, no text that cannot be stored.
+        String dataText = f.get("data").asText();
+        if (dataText.length() > StreamsCapability.MAX_DATA_CHARS) {
+            throw new IllegalArgumentException("Observation " + observation.path("id").asText() + ": its data is longer than a record holds");
+        }
         JsonNode data;
         try {
-            data = ServerJson.MAPPER.readTree(f.get("data").asText());
-        } catch (IOException ex) {
-            throw new IllegalArgumentException("Observation " + observation.path("id").asText() + ": its data is not JSON");
+            data = ServerJson.readClientJson(dataText, "data");
+        } catch (io.omix.server.common.http.ApiException refused) {
+            throw new IllegalArgumentException("Observation " + observation.path("id").asText() + ": its data is not JSON a record holds");
+        }
+        if (io.omix.server.common.validation.JsonParam.longerThan(data, StreamsCapability.MAX_DATA_CHARS)) {
+            throw new IllegalArgumentException("Observation " + observation.path("id").asText() + ": its data is longer than a record holds");
         }
         return new Restorable(f.get("namespace").asText(), element, f.get("generateTime").asText(),
                 f.containsKey("duplicate") && f.get("duplicate").asBoolean(), data);

@@ -258,6 +258,10 @@ public final class VcfImporter {
 
     /** The most each text keeps: an export and the answers stay bounded whatever the file holds. */
     private static void check(int seq, VariantContext vc, String name, String value, int maxChars) {
+        // No control character: PostgreSQL stores no NUL, and an export writes these texts back into VCF lines.
+        if (value != null && value.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(recordAt(seq, "?", vc.getStart()) + ": " + name + " holds a control character");
+        }
         if (value != null && value.length() > maxChars) {
             throw new IllegalArgumentException(recordAt(seq, vc.getContig(), vc.getStart()) + ": " + name + " is longer than " + maxChars + " characters");
         }

@@ -60,7 +60,13 @@ public final class Jdbc {
     }
 
     public static void bind(PreparedStatement ps, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+        for (int i = 0; i < args.length; i++) {
+            // Times go in as instants in UTC: PostgreSQL keeps no offset and refuses one of 16 hours or more (Java allows
+            // 18), and so the embedded store holds what PostgreSQL does. An offset that matters is stored beside its time.
+            Object arg = args[i];
+            if (arg instanceof java.time.OffsetDateTime t && t.getOffset() != java.time.ZoneOffset.UTC) arg = t.withOffsetSameInstant(java.time.ZoneOffset.UTC);
+            ps.setObject(i + 1, arg);
+        }
     }
 
     /**

@@ -22,11 +22,15 @@ public final class DateTimeParam extends Param<OffsetDateTime, DateTimeParam> {
     protected OffsetDateTime parse(JsonNode value) throws InvalidParam {
         String text = scalarText(value).trim();
         if (text.length() > 40) throw new InvalidParam("must be " + rule());
+        OffsetDateTime t;
         try {
-            if (text.length() == 10) return LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC);
-            return OffsetDateTime.parse(text);
+            t = text.length() == 10 ? LocalDate.parse(text).atStartOfDay().atOffset(ZoneOffset.UTC) : OffsetDateTime.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidParam("must be " + rule());
         }
+        // Both databases hold these years, and the answers write them as they were given (PostgreSQL stored a year
+        // before 4713 BC as -infinity, which no read could place, and refuses one after 294276).
+        if (t.getYear() < 1 || t.getYear() > 9999) throw new InvalidParam("must be in the years 1 to 9999");
+        return t;
     }
 }

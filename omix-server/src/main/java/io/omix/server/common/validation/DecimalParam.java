@@ -33,6 +33,9 @@ public final class DecimalParam extends Param<BigDecimal, DecimalParam> {
         }
         String text = scalarText(value);
         if (text.length() > 30 || !NUMBER.matcher(text).matches()) throw new InvalidParam("must be a number");
-        return new BigDecimal(text);
+        BigDecimal d = new BigDecimal(text);
+        // As sent as a JSON number: 1e999 as text is no more a number a client reads back than it is in JSON.
+        if (d.precision() - d.scale() > 30 || d.scale() > 30) throw new InvalidParam("must be a number of at most 30 digits");
+        return d;
     }
 }

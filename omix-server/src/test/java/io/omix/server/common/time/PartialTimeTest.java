@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -119,5 +120,70 @@ class PartialTimeTest {
         assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2020-01-01 10:11:00.1234567"));
         assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("20200101"));
         assertEquals(PartialTime.parse("2020-02-29").day(), 29);
+    }
+
+    /**
+     * The hand reading of the common forms and the pattern's reading agree on every text: the same time and mask, or the
+     * same refusal (texts built from the grammar's pieces, edges included, with a piece changed now and then).
+     */
+    @Property(tries = 20000)
+    void theHandReadingIsThePatternsReading(@ForAll("texts") String text) {
+        String byHand;
+        try {
+            byHand = String.valueOf(PartialTime.parse(text));
+        } catch (IllegalArgumentException e) {
+            byHand = "refused: " + e.getMessage();
+        }
+        String byPattern;
+        try {
+            byPattern = String.valueOf(PartialTime.parseByPattern(text));
+        } catch (IllegalArgumentException e) {
+            byPattern = "refused: " + e.getMessage();
+        }
+        assertEquals(byPattern, byHand, text);
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> year = Arbitraries.of("2024", "0000", "0001", "9999", "1986", "2000", "1900", "202", "20245", "２０２４");
+        Arbitrary<String> two = Arbitraries.of("00", "01", "02", "09", "10", "12", "13", "23", "24", "28", "29", "30", "31", "32", "59", "60", "99", "1", "1a");
+        Arbitrary<String> sep = Arbitraries.of("-", "-", "-", "T", " ", ":", ".", "", "+", "Z", "t");
+        Arbitrary<String> fraction = Arbitraries.strings().withChars("0123456789").ofMinLength(0).ofMaxLength(8);
+        Arbitrary<String> offset = Arbitraries.of("", "", "Z", "+08:00", "+0800", "-05:30", "-0530", "+18:00", "-18:00", "+18:01", "+05:60",
+                "+00:00", "-00:00", "+8", "+08", "+08:0", "+080", "Zz", "z", "+24:00", "-1200", " ");
+        List<Arbitrary<String>> pieces = List.of(year, sep, two, sep, two, sep, two, sep, two, sep, two, fraction, offset,
+                Arbitraries.integers().between(0, 7).map(String::valueOf), Arbitraries.of("", " ", "\t"));
+        return Combinators.combine(pieces)
+                .as(parts -> {
+                    int keep = Integer.parseInt(parts.get(13));
+                    StringBuilder t = new StringBuilder(parts.get(14)).append(parts.get(0));
+                    for (int i = 0; i < Math.min(keep, 5); i++) t.append(parts.get(1 + 2 * i)).append(parts.get(2 + 2 * i));
+                    if (keep >= 6) t.append('.').append(parts.get(11));
+                    return t.append(parts.get(12)).append(parts.get(14)).toString();
+                });
+    }
+
+    @Example
+    void theHandReadingKeepsTheCommonFormsExactly() {
+        for (String text : List.of("2024", "2024-03", "2024-03-01", "2024-03-01 08:00", "2024-03-01T08:00:05", "2024-03-01T08:00:05.1",
+                "2024-03-01T08:00:05.123456", "2024-03-01T08:00:05.123456+08:00", "2024-03-01 08:00Z", "2024-03-01 08:00-0530", " 2024-02-29 ",
+                "2023-02-29", "2024-03-01+08:00", "2024-03-01 24:00", "0000", "2024-03-01T08:00:05.1234567", "2024-03-01 08:00+18:30")) {
+            String byPattern;
+            try {
+                byPattern = String.valueOf(PartialTime.parseByPattern(text));
+            } catch (IllegalArgumentException e) {
+                byPattern = "refused: " + e.getMessage();
+            }
+            String byHand;
+            try {
+                byHand = String.valueOf(PartialTime.parse(text));
+            } catch (IllegalArgumentException e) {
+                byHand = "refused: " + e.getMessage();
+            }
+            assertEquals(byPattern, byHand, text);
+        }
+        for (String written : List.of("2024", "2024-03-01 08:00", "2024-03-01T08:00:05.123456+08:00", "2024-03-01 08:00-0530")) {
+            assertEquals(PartialTime.parseByPattern(written), PartialTime.parseWritten(written), "read by hand: " + written);
+        }
     }
 }
