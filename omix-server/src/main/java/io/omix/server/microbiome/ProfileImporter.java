@@ -74,6 +74,7 @@ public final class ProfileImporter {
             taxa.add(new Taxon(id, last, rank, clade, value));
         });
         return jdbc.inTransaction(c -> {
+            holdSample(c, biosampleId);
             lockBackground(c);
             Jdbc.update(c, "DELETE FROM taxon_abundance WHERE biosample_id = ?", biosampleId);
             Set<String> known = new java.util.HashSet<>();
@@ -99,6 +100,18 @@ public final class ProfileImporter {
             publishBackground(c, platform.config().microbiomeBackground().publishEvery());
             return new Result(biosampleId, "taxon", null, taxa.size());
         });
+    }
+
+    /**
+     * An import holds its sample's row first, in the order an erasure takes them (the sample, then the background's row):
+     * an erasure in flight either came first (the sample is gone) or waits and removes what the import wrote. Before, the
+     * two took them in opposite orders (a deadlock on PostgreSQL), and on the embedded store an import could write a
+     * table of a sample being erased.
+     */
+    private void holdSample(Connection c, String biosampleId) throws SQLException {
+        if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ?" + platform.database().holdRows(), rs -> 1, biosampleId).isEmpty()) {
+            throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
+        }
     }
 
     /** Taxon imports, publications and erasures take this row, so that (on any server) they change the background one at a time. */
@@ -155,7 +168,13 @@ public final class ProfileImporter {
      * out of it.
      */
     public static void eraseSample(Connection c, String biosampleId) throws SQLException {
-        lockBackground(c);
+        // The background's row (one for the whole platform) only for a sample the background counts or waits to count:
+        // erasures of other samples need not wait for each other or for an import's publication. Nothing adds this sample
+        // meanwhile: only its own imports do, and they hold its row, which the erasure holds.
+        boolean inBackground = !Jdbc.query(c, "SELECT 1 FROM taxon_background_cohort WHERE biosample_id = ? UNION ALL"
+                + " SELECT 1 FROM taxon_background_values WHERE biosample_id = ? UNION ALL SELECT 1 FROM taxon_background_waiting WHERE biosample_id = ?",
+                rs -> 1, biosampleId, biosampleId, biosampleId).isEmpty();
+        if (inBackground) lockBackground(c);
         List<String> touched = countedTaxa(c, biosampleId);
         boolean counted = Jdbc.update(c, "DELETE FROM taxon_background_cohort WHERE biosample_id = ?", biosampleId) > 0;
         Jdbc.update(c, "DELETE FROM taxon_background_values WHERE biosample_id = ?", biosampleId);
@@ -253,6 +272,7 @@ public final class ProfileImporter {
     private Result replace(String biosampleId, String kind, String catalog, String software, String delete, String insert,
                            java.util.Collection<Object[]> rows) {
         return jdbc.inTransaction(c -> {
+            holdSample(c, biosampleId);
             Jdbc.update(c, delete, biosampleId, catalog);
             try (PreparedStatement ps = c.prepareStatement(insert)) {
                 int pending = 0;

@@ -143,12 +143,22 @@ public final class StreamStore {
     public String entityOf(String biosampleId) {
         Optional<String> known = jdbc.queryOne("SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId);
         if (known.isPresent()) return known.get();
-        try {
-            jdbc.update("INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", biosampleId, UUID.randomUUID().toString());
-        } catch (Jdbc.DataAccessException raced) {
-            // another request bound it at the same moment: use theirs
-        }
-        return jdbc.queryOne("SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId).orElseThrow();
+        return jdbc.inTransaction(c -> {
+            // The sample held while its entity is made, in the order an erasure takes them: an erasure in flight either
+            // came first (the sample is gone: not one the caller has) or waits and removes the entity too.
+            if (Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ?" + platform.database().holdRows(), rs -> 1, biosampleId).isEmpty()) {
+                throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.NOT_OWN_SAMPLE);
+            }
+            java.sql.Savepoint before = c.setSavepoint();
+            try {
+                Jdbc.update(c, "INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?, ?)", biosampleId, UUID.randomUUID().toString());
+                c.releaseSavepoint(before);
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) throw e;
+                c.rollback(before); // another request bound it at the same moment: use theirs
+            }
+            return Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId).get(0);
+        });
     }
 
     public Optional<String> sampleOf(String entityId) {

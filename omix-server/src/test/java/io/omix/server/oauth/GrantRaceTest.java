@@ -70,6 +70,30 @@ class GrantRaceTest {
         assertTrue(refused.getCause() instanceof ApiException, refused.toString());
     }
 
+    /**
+     * Two approvals of one first consent at once (a double click, two tabs): the later one waits for the first's row, then
+     * adds its scopes to it; before, it failed on the consent's key (a 500 on PostgreSQL).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aFirstConsentApprovedTwiceAtOnceIsOneConsent(String kind) throws Exception {
+        try (TestServer s = TestServer.start(kind)) {
+            Platform platform = s.server().platform();
+            String clientId = new ClientStore(platform).create("Twice", List.of("https://app.example/cb"), Set.of(OAuthClient.AUTHORIZATION_CODE),
+                    Set.of("profile", "samples"), false, null).client().clientId();
+            String userId = new UserStore(platform).create("twice", "twice-password-S3cret", User.Profile.EMPTY, false).userId();
+            CompletableFuture<Void> second = waitingOn(platform, first -> io.omix.server.common.db.Jdbc.update(first,
+                            "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)", userId, clientId, "profile",
+                            platform.now(), platform.now()),
+                    () -> {
+                        new ConsentStore(platform).remember(userId, clientId, Set.of("samples"));
+                        return null;
+                    }, "the second approval waits for the first's row");
+            second.get(10, TimeUnit.SECONDS);
+            assertEquals(Set.of("profile", "samples"), new ConsentStore(platform).granted(userId, clientId));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anIssueWaitingOnARevocationInFlightIsRefused(String kind) throws Exception {

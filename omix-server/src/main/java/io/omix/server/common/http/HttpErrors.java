@@ -30,6 +30,21 @@ public final class HttpErrors {
             }
             renderHttpError(ctx, e.getStatus());
         });
+        // A request that met a concurrent one on the same rows (the same key inserted at once, a row deleted under it, a
+        // lock not given in time, a deadlock broken): not a fault of the platform's nor of the request, and answered
+        // again once the other is done, so 503 with Retry-After (the SDK retries it) instead of a 500. Where a path knows
+        // the refusal the race stands for, it answers that itself; this is the rest.
+        routes.exception(io.omix.server.common.db.Jdbc.DataAccessException.class, (e, ctx) -> {
+            if (!concurrent(e)) {
+                LOG.error("request {} {} {} failed", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(), e);
+                renderHttpError(ctx, 500);
+                return;
+            }
+            LOG.warn("request {} {} {} met a concurrent one: {}", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(),
+                    e.getCause() == null ? e.toString() : e.getCause().toString());
+            ctx.header("Retry-After", "1");
+            renderHttpError(ctx, 503);
+        });
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} {} failed", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(), e);
             renderHttpError(ctx, 500);
@@ -70,6 +85,12 @@ public final class HttpErrors {
     private static String describe(String head, Object data) {
         return data instanceof Map<?, ?> m && !m.isEmpty() ? head + ": " + m.entrySet().stream()
                 .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : head;
+    }
+
+    /** A unique key taken or a referenced row gone at the same moment (23505, 23503), or a lock conflict. */
+    static boolean concurrent(io.omix.server.common.db.Jdbc.DataAccessException e) {
+        if (io.omix.server.common.db.Jdbc.isLockConflict(e)) return true;
+        return e.getCause() instanceof java.sql.SQLException s && ("23505".equals(s.getSQLState()) || "23503".equals(s.getSQLState()));
     }
 
     static void renderHttpError(Context ctx, int status) {
