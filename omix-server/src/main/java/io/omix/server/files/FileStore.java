@@ -264,8 +264,12 @@ public final class FileStore {
      * nothing recorded. The outcome names the key of the object it replaced, to delete once this has committed.
      */
     Outcome finishUpload(String uploadId, String objectName, String key, String owner, ObjectStore.Stored stored, OffsetDateTime now, String accessKeyId) {
+        if (stored != null) ensureOwnerLock(owner);
         return jdbc.inTransaction(tx -> {
             if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return new Outcome(Recorded.CREDENTIALS_GONE, null);
+            // Recording holds the owner's lock as a PUT does (in its order: credentials, owner, upload): a PUT of the same
+            // new name at the same moment is recorded before or after this, not beside it on the same key.
+            if (stored != null) holdOwner(tx, owner);
             // The upload's row, its parts with it (ON DELETE CASCADE): the order putPart takes them, so the two never wait on each other.
             int ended = Jdbc.update(tx, "DELETE FROM multipart_uploads WHERE upload_id = ?", uploadId);
             if (stored != null && ended == 0) return new Outcome(Recorded.UPLOAD_GONE, null);
