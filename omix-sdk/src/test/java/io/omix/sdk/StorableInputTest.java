@@ -33,7 +33,8 @@ class StorableInputTest {
             try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
                 String project = new SampleStore(s.server().platform()).createProject("times", 1, null, null, null).projectId();
                 // Sample times outside the years 1 to 9999: PostgreSQL stored one before 4713 BC as -infinity, which no read could place.
-                for (String time : List.of("-5000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z", "0000-06-01T00:00:00Z")) {
+                for (String time : List.of("-5000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z", "0000-06-01T00:00:00Z", "0001-01-01T00:00:00+08:00",
+                        "9999-12-31T23:00:00-05:00")) {   // the last two: years 0 and 10000 as stored, in UTC
                     ApiException refused = assertThrows(ApiException.class, () -> p.registerSample(11, project, "X", Map.of("sample_collection_time", time)));
                     assertEquals(41001, refused.code(), time);
                     assertEquals("must be in the years 1 to 9999", refused.dataModel().getString("sample_collection_time"));

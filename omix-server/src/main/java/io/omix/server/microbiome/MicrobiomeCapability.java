@@ -134,11 +134,12 @@ public final class MicrobiomeCapability implements Capability {
         return samples.find(access.requireVisible(caller, p.get(BIOSAMPLE_ID), Scope.MICROBIOME)).orElseThrow();
     }
 
-    private static Map<String, Object> sampleInfo(Sample s) {
+    private Map<String, Object> sampleInfo(Sample s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("biosample_id", s.biosampleId());
         var time = s.sampleTime() != null ? s.sampleTime() : s.sampleCollectionTime();
-        m.put("sample_time", time == null ? null : DATE.format(time));
+        // The day in the platform's zone: times come back from storage as instants (in UTC).
+        m.put("sample_time", time == null ? null : DATE.format(time.withOffsetSameInstant(platform.config().defaultZone())));
         m.put("biosample_site", Codes.SITES.get(s.site()));
         return m;
     }

@@ -51,9 +51,10 @@ public final class ConsentStore {
                 rs -> rs.getString(1), userId, clientId);
         Set<String> consent = held.isEmpty() ? null : TokenStore.scopes(held.get(0));
         if (alreadyAllowed) return consent != null && consent.containsAll(scopes) ? consent : null;
-        if (consent == null) {
-            // A second approval of the same first consent at the same moment (a double click, two tabs) inserts it too:
-            // the later one then adds to the row the first wrote, as to any consent, instead of failing on its key.
+        // A second approval of the same first consent at the same moment (a double click, two tabs) inserts it too: the
+        // later one then adds to the row the first wrote, as to any consent, instead of failing on its key (and inserts
+        // again if a revocation took that row meanwhile).
+        for (int attempt = 0; consent == null; attempt++) {
             java.sql.Savepoint before = c.setSavepoint();
             try {
                 Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
@@ -61,13 +62,12 @@ public final class ConsentStore {
                 c.releaseSavepoint(before);
                 return scopes;
             } catch (java.sql.SQLException e) {
-                if (!"23505".equals(e.getSQLState())) throw e;
+                if (!"23505".equals(e.getSQLState()) || attempt == 2) throw e;
                 c.rollback(before);
             }
             held = Jdbc.query(c, "SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> rs.getString(1),
                     userId, clientId);
-            if (held.isEmpty()) throw new IllegalStateException("a consent taken at once is gone");
-            consent = TokenStore.scopes(held.get(0));
+            consent = held.isEmpty() ? null : TokenStore.scopes(held.get(0));
         }
         Set<String> all = new LinkedHashSet<>(consent);
         if (all.addAll(scopes)) {

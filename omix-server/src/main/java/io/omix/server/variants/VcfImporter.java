@@ -260,7 +260,7 @@ public final class VcfImporter {
     private static void check(int seq, VariantContext vc, String name, String value, int maxChars) {
         // No control character: PostgreSQL stores no NUL, and an export writes these texts back into VCF lines.
         if (value != null && value.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException(recordAt(seq, "?", vc.getStart()) + ": " + name + " holds a control character");
+            throw new IllegalArgumentException(recordAt(seq, vc.getContig(), vc.getStart()) + ": " + name + " holds a control character");
         }
         if (value != null && value.length() > maxChars) {
             throw new IllegalArgumentException(recordAt(seq, vc.getContig(), vc.getStart()) + ": " + name + " is longer than " + maxChars + " characters");
@@ -273,7 +273,10 @@ public final class VcfImporter {
 
     /** How an error names a record: {@code record 12 (chr1:1000)}. */
     private static String recordAt(long seq, String contig, int start) {
-        return "record " + seq + " (" + clip(contig, 40) + ":" + start + ")";
+        // The contig as the file wrote it, shortened and without control characters (an error names it back).
+        String shown = contig == null ? "?" : clip(contig, 40).codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return "record " + seq + " (" + shown + ":" + start + ")";
     }
 
     static Call call(long rsid, int seq, VariantContext vc, int sampleIndex, int symbolIndex) {

@@ -40,8 +40,15 @@ public final class HttpErrors {
                 renderHttpError(ctx, 500);
                 return;
             }
-            LOG.warn("request {} {} {} met a concurrent one: {}", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(),
-                    e.getCause() == null ? e.toString() : e.getCause().toString());
+            // A key or reference conflict is logged as an error all the same: a race is rare, and one that comes back on every
+            // retry is a fault to see (a lock conflict is only contention).
+            if (io.omix.server.common.db.Jdbc.isLockConflict(e)) {
+                LOG.warn("request {} {} {} met a concurrent one: {}", ctx.attribute(ApiRequest.REQUEST_ID), ctx.method(), ctx.path(),
+                        e.getCause() == null ? e.toString() : e.getCause().toString());
+            } else {
+                LOG.error("request {} {} {} met a concurrent one (or a key or reference it will meet again):", ctx.attribute(ApiRequest.REQUEST_ID),
+                        ctx.method(), ctx.path(), e);
+            }
             ctx.header("Retry-After", "1");
             renderHttpError(ctx, 503);
         });
@@ -87,10 +94,21 @@ public final class HttpErrors {
                 .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) : head;
     }
 
-    /** A unique key taken or a referenced row gone at the same moment (23505, 23503), or a lock conflict. */
+    /**
+     * A unique key taken (23505) or a referenced row gone (PostgreSQL's 23503, the embedded store's 23506) at the same
+     * moment, or a lock conflict. The embedded store's 23503 is a row still referenced by one being deleted: a fault
+     * of the platform's, not a race.
+     */
     static boolean concurrent(io.omix.server.common.db.Jdbc.DataAccessException e) {
         if (io.omix.server.common.db.Jdbc.isLockConflict(e)) return true;
-        return e.getCause() instanceof java.sql.SQLException s && ("23505".equals(s.getSQLState()) || "23503".equals(s.getSQLState()));
+        if (!(e.getCause() instanceof java.sql.SQLException s) || s.getSQLState() == null) return false;
+        boolean embedded = s.getClass().getName().startsWith("org.h2.");
+        return switch (s.getSQLState()) {
+            case "23505" -> true;
+            case "23503" -> !embedded;
+            case "23506" -> embedded;
+            default -> false;
+        };
     }
 
     static void renderHttpError(Context ctx, int status) {

@@ -72,7 +72,10 @@ public final class ServerJson {
         }
         // A number out of range is named by the top-level key holding it (the parameter it was sent as).
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(f -> checked(f.getValue(), f.getKey()));
+            node.fields().forEachRemaining(f -> {
+                textChecked(f.getKey(), param);
+                checked(f.getValue(), f.getKey());
+            });
         } else {
             checked(node, param);
         }

@@ -28,9 +28,10 @@ public final class DateTimeParam extends Param<OffsetDateTime, DateTimeParam> {
         } catch (DateTimeParseException e) {
             throw new InvalidParam("must be " + rule());
         }
-        // Both databases hold these years, and the answers write them as they were given (PostgreSQL stored a year
+        // Both databases hold these years (in UTC, as stored), and the answers write them as they were given (PostgreSQL stored a year
         // before 4713 BC as -infinity, which no read could place, and refuses one after 294276).
-        if (t.getYear() < 1 || t.getYear() > 9999) throw new InvalidParam("must be in the years 1 to 9999");
+        int year = t.withOffsetSameInstant(ZoneOffset.UTC).getYear(); // as stored, and as answers and archives write it
+        if (t.getYear() < 1 || t.getYear() > 9999 || year < 1 || year > 9999) throw new InvalidParam("must be in the years 1 to 9999");
         return t;
     }
 }
