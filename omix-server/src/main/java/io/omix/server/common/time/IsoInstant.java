@@ -23,40 +23,33 @@ public final class IsoInstant {
         LocalDate date = LocalDate.ofEpochDay(days);
         int nanos = t.getNano();
         char[] out = new char[30];
-        digits(out, 0, date.getYear(), 4);
+        OpenTime.digits(out, 0, date.getYear(), 4);
         out[4] = '-';
-        digits(out, 5, date.getMonthValue(), 2);
+        OpenTime.digits(out, 5, date.getMonthValue(), 2);
         out[7] = '-';
-        digits(out, 8, date.getDayOfMonth(), 2);
+        OpenTime.digits(out, 8, date.getDayOfMonth(), 2);
         out[10] = 'T';
-        digits(out, 11, secondOfDay / 3600, 2);
+        OpenTime.digits(out, 11, secondOfDay / 3600, 2);
         out[13] = ':';
-        digits(out, 14, secondOfDay / 60 % 60, 2);
+        OpenTime.digits(out, 14, secondOfDay / 60 % 60, 2);
         out[16] = ':';
-        digits(out, 17, secondOfDay % 60, 2);
+        OpenTime.digits(out, 17, secondOfDay % 60, 2);
         int end = 19;
         // As ISO_INSTANT: no fraction for a whole second, else 3, 6 or 9 digits, the fewest that hold it.
         if (nanos != 0) {
             out[end++] = '.';
             if (nanos % 1_000_000 == 0) {
-                digits(out, end, nanos / 1_000_000, 3);
+                OpenTime.digits(out, end, nanos / 1_000_000, 3);
                 end += 3;
             } else if (nanos % 1000 == 0) {
-                digits(out, end, nanos / 1000, 6);
+                OpenTime.digits(out, end, nanos / 1000, 6);
                 end += 6;
             } else {
-                digits(out, end, nanos, 9);
+                OpenTime.digits(out, end, nanos, 9);
                 end += 9;
             }
         }
         out[end++] = 'Z';
         return new String(out, 0, end);
-    }
-
-    private static void digits(char[] out, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
     }
 }

@@ -54,7 +54,8 @@ public final class OpenTime {
         return new String(out);
     }
 
-    private static void digits(char[] out, int at, int value, int width) {
+    /** {@code value} in {@code width} decimal digits at {@code at} (the time formats of this package). */
+    static void digits(char[] out, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
             out[i] = (char) ('0' + value % 10);
             value /= 10;
