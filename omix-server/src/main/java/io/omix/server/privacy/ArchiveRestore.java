@@ -248,10 +248,7 @@ public final class ArchiveRestore {
             for (String line; (line = boundedLine(lines, file, n + 1)) != null; ) {
                 n++;
                 if (line.isBlank()) continue;
-                JsonNode record = ServerJson.MAPPER.readTree(line);
-                // As the write API refuses it: no text that cannot be stored as UTF-8 (or written back).
-                if (ServerJson.holdsLoneSurrogate(record)) throw new IllegalArgumentException(file + " line " + n + ": a text holds half of a surrogate pair");
-                Observations.Restorable r = Observations.restorable(record);
+                Observations.Restorable r = Observations.restorable(storable(ServerJson.MAPPER.readTree(line), file + " line " + n));
                 // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
                 // namespace names nobody here, or another partner whose name it happens to share (names clash).
                 if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
@@ -373,9 +370,13 @@ public final class ArchiveRestore {
         try (InputStream in = entry(zip, path)) {
             byte[] text = in.readNBytes((int) MAX_JSON_ENTRY_BYTES + 1);
             if (text.length > MAX_JSON_ENTRY_BYTES) throw new IllegalArgumentException(path + " is larger than any this server writes");
-            JsonNode node = ServerJson.MAPPER.readTree(text);
-            if (ServerJson.holdsLoneSurrogate(node)) throw new IllegalArgumentException(path + ": a text holds half of a surrogate pair");
-            return node;
+            return storable(ServerJson.MAPPER.readTree(text), path);
         }
+    }
+
+    /** {@code node} read from the archive at {@code where}, refused as the write API refuses it when it holds text no UTF-8 stores. */
+    private static JsonNode storable(JsonNode node, String where) {
+        if (ServerJson.holdsLoneSurrogate(node)) throw new IllegalArgumentException(where + ": a text holds half of a surrogate pair");
+        return node;
     }
 }

@@ -73,10 +73,12 @@ public final class ServerJson {
         // A number out of range is named by the top-level key holding it (the parameter it was sent as).
         if (node != null && node.isObject()) {
             node.fields().forEachRemaining(f -> {
-                textChecked(f.getKey(), param);
+                if (hasLoneSurrogate(f.getKey())) throw halfPair(param);
+                if (holdsLoneSurrogate(f.getValue())) throw halfPair(f.getKey());
                 checked(f.getValue(), f.getKey());
             });
         } else {
+            if (holdsLoneSurrogate(node)) throw halfPair(param);
             checked(node, param);
         }
         return node;
@@ -95,10 +97,14 @@ public final class ServerJson {
     }
 
     /**
-     * Numbers beyond what a double or a stored value can hold are refused, not stored to fail later; so are texts
-     * (values and keys) holding half of a surrogate pair (an escape from &#92;uD800 to &#92;uDFFF alone), which no UTF-8 can store or write:
-     * kept, one such record made every later page of its stream an error.
+     * Texts (values and keys) holding half of a surrogate pair (an escape from &#92;uD800 to &#92;uDFFF alone) are refused:
+     * no UTF-8 can store or write them, and kept, one such record made every later page of its stream an error.
      */
+    private static ApiException halfPair(String param) {
+        return ApiException.invalidParam(param, "a text holds half of a surrogate pair (a \\uD800-\\uDFFF escape alone)");
+    }
+
+    /** Numbers beyond what a double or a stored value can hold are refused, not stored to fail later. */
     private static JsonNode checked(JsonNode node, String param) {
         if (node == null) return null;
         if (node.isBigDecimal() || node.isFloatingPointNumber()) {
@@ -107,22 +113,10 @@ public final class ServerJson {
             if (d.signum() != 0 && (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT)) {
                 throw ApiException.invalidParam(param, "a number out of range (at most 1e" + MAX_EXPONENT + ")");
             }
-        } else if (node.isTextual()) {
-            textChecked(node.textValue(), param);
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                textChecked(field.getKey(), param);
-                checked(field.getValue(), param);
-            }
-        } else if (node.isArray()) {
+        } else if (node.isContainerNode()) {
             for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) checked(it.next(), param);
         }
         return node;
-    }
-
-    private static void textChecked(String text, String param) {
-        if (hasLoneSurrogate(text)) throw ApiException.invalidParam(param, "a text holds half of a surrogate pair (a \\uD800-\\uDFFF escape alone)");
     }
 
     /** Whether any text of {@code node} (a value or a key, at any depth) holds a surrogate that is not half of a pair. */
