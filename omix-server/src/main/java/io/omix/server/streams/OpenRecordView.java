@@ -21,11 +21,11 @@ import java.util.Map;
  * each value's writer and checking each name for characters to escape. {@code OpenRecordViewTest} holds it
  * byte for byte equal to the maps it replaces.
  *
- * @param element the data element's view, as JSON (each element's is written once: {@code StreamsCapability})
+ * @param element the data element's view, as JSON encoded once (each element's is made once: {@code StreamsCapability})
  * @param dataJson the record's data, as stored (JSON)
  */
 @JsonSerialize(using = OpenRecordView.Writer.class)
-record OpenRecordView(String streamId, String element, String mask, String entityId, String namespace, String createTime,
+record OpenRecordView(String streamId, SerializedString element, String mask, String entityId, String namespace, String createTime,
                       String dataJson, String generateTime) {
 
     /**
@@ -33,8 +33,8 @@ record OpenRecordView(String streamId, String element, String mask, String entit
      *
      * @param elements each data element's view by id, as JSON, kept for the next records
      */
-    static OpenRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, String> elements) {
-        String element = elements.computeIfAbsent(r.element().id(), id -> {
+    static OpenRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, SerializedString> elements) {
+        SerializedString element = elements.computeIfAbsent(r.element().id(), id -> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("data_element_name", r.element().name());
             e.put("data_element_id", r.element().id());
@@ -50,9 +50,11 @@ record OpenRecordView(String streamId, String element, String mask, String entit
      * two escapes and a lone surrogate one (written as text, both would be raw characters, which a raw value then
      * writes otherwise, or cannot write at all). As text again, its escapes are plain ASCII.
      */
-    static String json(Map<String, Object> view) {
+    static SerializedString json(Map<String, Object> view) {
         try {
-            return new String(ServerJson.MAPPER.writeValueAsBytes(view), StandardCharsets.UTF_8);
+            SerializedString json = new SerializedString(new String(ServerJson.MAPPER.writeValueAsBytes(view), StandardCharsets.UTF_8));
+            json.asUnquotedUTF8(); // encoded now, once, not by the first answer that writes it
+            return json;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -79,7 +81,7 @@ record OpenRecordView(String streamId, String element, String mask, String entit
             string(g, STREAM_ID, r.streamId());
             g.writeFieldName(DATA_ELEMENT);
             g.writeRawValue(r.element());
-            string(g, MASK, r.mask());
+            mask(g, MASK, r.mask());
             g.writeFieldName(META);
             g.writeStartObject();
             string(g, ENTITY, r.entityId());
@@ -87,10 +89,49 @@ record OpenRecordView(String streamId, String element, String mask, String entit
             g.writeEndObject();
             string(g, CREATE_TIME, r.createTime());
             g.writeFieldName(DATA);
-            g.writeRawValue(r.dataJson());
+            raw(g, r.dataJson());
             string(g, GENERATE_TIME, r.generateTime());
             g.writeEndObject();
         }
+
+        /**
+         * A record's data, stored JSON, written as it is: encoded by the JDK (a copy for ASCII text), where Jackson's
+         * raw writing encodes it again character by character. A half surrogate pair (refused since it was found,
+         * but perhaps stored before) is written as {@code ?}, not a failed answer.
+         */
+        static void raw(JsonGenerator g, String json) throws IOException {
+            g.writeRawValue(new EncodedRaw(json));
+        }
+
+        /** Raw text with its UTF-8 bytes made by the JDK's encoder. */
+        private static final class EncodedRaw extends SerializedString {
+            EncodedRaw(String json) {
+                super(json);
+                _unquotedUTF8Ref = json.getBytes(StandardCharsets.UTF_8);
+            }
+        }
+
+        /**
+         * A record's time mask: one of a few texts, repeated in every record, and each with the one character of the
+         * page that is not ASCII (the offset's ±), which makes Jackson take its slow path for the whole text; so each
+         * is encoded once and copied.
+         */
+        static void mask(JsonGenerator g, SerializedString name, String mask) throws IOException {
+            SerializedString encoded = mask == null ? null : MASKS.get(mask);
+            if (encoded == null && mask != null && MASKS.size() < MAX_MASKS) {
+                encoded = new SerializedString(mask);
+                encoded.asQuotedUTF8();
+                MASKS.putIfAbsent(mask, encoded);
+            }
+            g.writeFieldName(name);
+            if (encoded != null) g.writeString(encoded);
+            else if (mask == null) g.writeNull();
+            else g.writeString(mask);
+        }
+
+        /** Masks are checked to be a time's digits as 0 or 1, so there are few; the bound is there all the same. */
+        private static final int MAX_MASKS = 1_024;
+        private static final Map<String, SerializedString> MASKS = new java.util.concurrent.ConcurrentHashMap<>();
 
         static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
             g.writeFieldName(name);

@@ -18,11 +18,11 @@ import java.util.Map;
  * A stream record as the private platform's stream_retrieve and stream_range answer it, written field by field
  * as {@link OpenRecordView} is. {@code OpenRecordViewTest} holds it byte for byte equal to the maps it replaces.
  *
- * @param element  the data element's view, as JSON (written once for each element)
+ * @param element  the data element's view, as JSON encoded once (made once for each element)
  * @param dataJson the record's data, as stored (JSON)
  */
 @JsonSerialize(using = PrivateRecordView.Writer.class)
-record PrivateRecordView(String mask, String generateTime, String element, String dataJson, String namespace, String entityId,
+record PrivateRecordView(String mask, String generateTime, SerializedString element, String dataJson, String namespace, String entityId,
                          String createTime, String streamId) {
 
     /**
@@ -30,8 +30,8 @@ record PrivateRecordView(String mask, String generateTime, String element, Strin
      *
      * @param elements each data element's view by id, as JSON, kept for the next records
      */
-    static PrivateRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, String> elements) {
-        String element = elements.computeIfAbsent(r.element().id(), id -> {
+    static PrivateRecordView of(StreamStore.Record r, ZoneOffset zone, Map<String, SerializedString> elements) {
+        SerializedString element = elements.computeIfAbsent(r.element().id(), id -> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("data_element_name", r.element().name());
             e.put("data_element_id", r.element().id());
@@ -63,12 +63,12 @@ record PrivateRecordView(String mask, String generateTime, String element, Strin
         @Override
         public void serialize(PrivateRecordView r, JsonGenerator g, SerializerProvider provider) throws IOException {
             g.writeStartObject();
-            OpenRecordView.Writer.string(g, MASK, r.mask());
+            OpenRecordView.Writer.mask(g, MASK, r.mask());
             OpenRecordView.Writer.string(g, GENERATE_TIME, r.generateTime());
             g.writeFieldName(DATA_ELEMENT);
             g.writeRawValue(r.element());
             g.writeFieldName(DATA);
-            g.writeRawValue(r.dataJson());
+            OpenRecordView.Writer.raw(g, r.dataJson());
             g.writeFieldName(META);
             g.writeStartObject();
             OpenRecordView.Writer.string(g, NAMESPACE, r.namespace());

@@ -25,6 +25,7 @@ import io.omix.server.common.validation.PartialTimeParam;
 import io.omix.server.common.validation.StringParam;
 import io.omix.server.samples.SampleAccess;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -401,6 +402,6 @@ public final class StreamsCapability implements Capability {
      * Each data element as each platform shows it, serialized once: a page repeats it in every record, and
      * serializing it again each time was a third of a page's time. Data elements never change once created.
      */
-    private final Map<String, String> openElements = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, String> privateElements = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, SerializedString> openElements = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, SerializedString> privateElements = new java.util.concurrent.ConcurrentHashMap<>();
 }

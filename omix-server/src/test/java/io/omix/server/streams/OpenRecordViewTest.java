@@ -5,6 +5,7 @@ import io.omix.server.common.http.ServerJson;
 import io.omix.server.common.time.PartialTime;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -42,7 +43,7 @@ class OpenRecordViewTest {
 
     @Test
     void writesWhatTheOpenMapOfFieldsWrote() throws Exception {
-        Map<String, String> elements = new HashMap<>();
+        Map<String, SerializedString> elements = new HashMap<>();
         for (StreamStore.Record r : records()) {
             Map<String, Object> element = new LinkedHashMap<>();
             element.put("data_element_name", r.element().name());
@@ -66,7 +67,7 @@ class OpenRecordViewTest {
 
     @Test
     void writesWhatThePrivateMapOfFieldsWrote() throws Exception {
-        Map<String, String> elements = new HashMap<>();
+        Map<String, SerializedString> elements = new HashMap<>();
         for (StreamStore.Record r : records()) {
             Map<String, Object> element = new LinkedHashMap<>();
             element.put("data_element_name", r.element().name());
