@@ -105,6 +105,14 @@ class CredentialLifetimesTest {
                 Identity.platform(s).database().jdbc().update("DELETE FROM oauth_tokens WHERE client_id = ? AND grant_type = 'client_credentials'",
                         client.id());
                 assertEquals(200, linkStatus(own), "its token gone, the application's grant stands");
+                new io.omix.server.oauth.ClientStore(Identity.platform(s)).setDisabled(client.id(), true);
+                assertEquals(403, linkStatus(own), "the application disabled");
+                new io.omix.server.oauth.ClientStore(Identity.platform(s)).setDisabled(client.id(), false);
+                assertEquals(403, linkStatus(own), "and enabled again without a new secret: its links ended for good");
+                try (Api app = oauth2.getCredentialsToken().api()) {
+                    own = app.getDownloadUrl(app.upload("again.txt", "after the incident"), null, 604_800).getString("url");
+                }
+                assertEquals(200, linkStatus(own), "a link made after it was enabled again");
                 new io.omix.server.oauth.ClientStore(Identity.platform(s)).rotateSecret(client.id());
                 assertEquals(403, linkStatus(own), "the secret rotated: what the old one obtained ends");
             }

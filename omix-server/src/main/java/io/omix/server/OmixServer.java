@@ -152,11 +152,18 @@ public final class OmixServer implements AutoCloseable {
                         server.setErrorHandler(errors);
                     });
                     jc.jetty.modifyServletContextHandler(h -> h.setMaxFormContentSize((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
-                    jc.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+                    jc.jetty.modifyHttpConfiguration(http -> {
+                        http.setSendServerVersion(false);
+                        // The framework's lenient URI rules, less UTF-16 escapes (%u0041): the path parameters' decoder refuses
+                        // them with an exception, which reached the answer as a 500; now the request is refused as malformed (400).
+                        http.setUriCompliance(org.eclipse.jetty.http.UriCompliance.LEGACY.without("LEGACY without UTF-16 escapes",
+                                org.eclipse.jetty.http.UriCompliance.Violation.UTF16_ENCODINGS));
+                    });
                     for (Capability c : capabilities) c.jetty(jc.jetty);
                     io.omix.server.common.http.ClientAddress.install(jc.routes, config.trustedProxies());
                     io.omix.server.common.http.Cookies.install(jc.routes, config.publicUrl());
                     RequestObservation.install(jc, metrics);
+                    io.omix.server.common.http.RequestShape.install(jc.routes);
                     HttpErrors.install(jc.routes);
                     io.omix.server.audit.AuditRecorder.install(jc.routes, platform.audit());
                     Routes routes = new Routes(jc.routes, platform.authenticators(), idempotency, rateLimits);

@@ -135,6 +135,7 @@ public final class BeaconCapability implements Capability {
             return answer.answer(r, ask(p), hasId ? p.get(ID) : null);
         });
         ParamSpec body = hasId ? BODY.with(ID) : BODY;
+        routes.postOnlyReads(BASE + path);
         routes.resource(HandlerType.POST, BASE + path, Access.TOKEN_IF_SENT, body, (r, p) -> {
             limitAnonymous(r);
             Params flat = spec.parse(flatten(p.get(QUERY), hasId ? p.get(ID) : null));

@@ -67,7 +67,9 @@ public final class DrsCapability implements Capability {
 
     static Optional<String> nameOf(String id) {
         try {
-            return Optional.of(new String(Base64.getUrlDecoder().decode(id), StandardCharsets.UTF_8));
+            String name = new String(Base64.getUrlDecoder().decode(id), StandardCharsets.UTF_8);
+            // No object name holds a control character; a NUL would reach the database as it is.
+            return io.omix.server.common.validation.StringParam.hasControlCharacters(name) ? Optional.empty() : Optional.of(name);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

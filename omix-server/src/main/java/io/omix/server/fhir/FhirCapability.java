@@ -346,11 +346,12 @@ public final class FhirCapability implements Capability {
         return bundle(r, "DocumentReference", resources, next);
     }
 
-    /** A file as a DocumentReference whose attachment URL is a signed download link, good for ten minutes. */
+    /** A file as a DocumentReference whose attachment URL is a signed download link, good for ten minutes (none for a model). */
     private Map<String, Object> document(ApiRequest r, io.omix.server.files.ObjectAccess.Readable o) {
         Map<String, Object> attachment = new LinkedHashMap<>();
         attachment.put("contentType", "application/octet-stream");
-        attachment.put("url", objects.signedUrl(r, r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
+        // Read from inside a model: no link (a model makes none, see SignedLinks.grantOf); the document's other fields all the same.
+        if (!r.viaModelChannel()) attachment.put("url", objects.signedUrl(r, r.baseUrl(platform.config()), o.objectName(), platform.now().toEpochSecond() + 600));
         attachment.put("size", o.size());
         attachment.put("title", o.objectName());
         attachment.put("creation", Observations.instant(o.createdAt()));
@@ -637,7 +638,7 @@ public final class FhirCapability implements Capability {
         if (token == null) return null;
         try {
             return PageToken.decode(token, 2, parts -> new io.omix.server.files.ObjectAccess.Position(
-                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), parts[1]));
+                    PageToken.bounded(java.time.Instant.parse(parts[0])), parts[1]));
         } catch (ApiException | java.time.DateTimeException e) {
             throw ApiException.invalidParam("_cursor", "is not a page link this server handed out");
         }
@@ -647,7 +648,7 @@ public final class FhirCapability implements Capability {
         if (token == null) return null;
         try {
             return PageToken.decode(token, 3, parts -> new StreamStore.SearchCursor(
-                    OffsetDateTime.ofInstant(java.time.Instant.parse(parts[0]), ZoneOffset.UTC), Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+                    PageToken.bounded(java.time.Instant.parse(parts[0])), Long.parseLong(parts[1]), Long.parseLong(parts[2])));
         } catch (ApiException e) {
             throw ApiException.invalidParam("_cursor", "is not a page link this server handed out");
         }

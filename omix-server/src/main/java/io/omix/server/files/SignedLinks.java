@@ -30,7 +30,7 @@ public final class SignedLinks {
      * A link to {@code objectName} for the caller of {@code r}, valid until {@code expiresEpochSecond} and while the
      * caller's grant stands.
      *
-     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to
+     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to; no permission (401) from inside a model
      */
     public String url(ApiRequest r, String baseUrl, String objectName, long expiresEpochSecond) {
         return url(grantOf(r), baseUrl, objectName, expiresEpochSecond);
@@ -39,9 +39,14 @@ public final class SignedLinks {
     /**
      * The grant of {@code r}'s caller, for links made later on its behalf (a task's result).
      *
-     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to
+     * @throws ApiException 40101-family when the caller holds no grant a link can be tied to; no permission (401) from inside a model
      */
     public String grantOf(ApiRequest r) {
+        // A model makes no links: inside its box it cannot fetch them, so their only use would be to carry its invoker's data
+        // out, a link in its answer or its log for its author to download from anywhere while the invoker's grant stands.
+        if (r.viaModelChannel()) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("model", "links are not made for a model: it reads through the API"));
+        }
         // Once per request: an answer may hold many links (a FHIR bundle of a thousand documents).
         String known = r.ctx().attribute(LINK_GRANT);
         if (known != null) return known;

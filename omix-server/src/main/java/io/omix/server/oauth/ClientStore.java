@@ -80,7 +80,9 @@ public final class ClientStore {
     }
 
     public Optional<OAuthClient> find(String clientId) {
-        if (clientId == null || clientId.length() > 64) return Optional.empty();
+        if (clientId == null || clientId.length() > 64 || io.omix.server.common.validation.StringParam.hasControlCharacters(clientId)) {
+            return Optional.empty();
+        }
         return jdbc.queryOne("SELECT * FROM oauth_clients WHERE client_id = ?", ClientStore::map, clientId);
     }
 
@@ -99,8 +101,9 @@ public final class ClientStore {
     }
 
     /**
-     * Disables or enables a client. Disabling revokes every token and upload credential it holds, for every person,
-     * so that enabling it again revives none of them: its users sign in again (their consent stays).
+     * Disables or enables a client. Disabling revokes every token and upload credential it holds, for every person, and
+     * ends the links its own tokens signed, so that enabling it again revives none of them: its users sign in again
+     * (their consent stays).
      */
     public boolean setDisabled(String clientId, boolean disabled) {
         java.time.OffsetDateTime now = platform.now();
@@ -110,6 +113,8 @@ public final class ClientStore {
                 Jdbc.update(c, "DELETE FROM oauth_codes WHERE client_id = ? AND used_at IS NULL", clientId);
                 Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
                 Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL", now, clientId);
+                // The links its own tokens signed name this generation: enabling the client again must not bring them back.
+                Jdbc.update(c, "UPDATE oauth_clients SET links_generation = links_generation + 1 WHERE client_id = ?", clientId);
             }
             return true;
         });

@@ -113,6 +113,9 @@ public final class ConsentStore {
             Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND for_user = ?", clientId, userId);
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", now, clientId, userId);
             Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL", now, clientId, userId);
+            // Answers kept for the grant's Idempotency-Key repeats: a grant given again (the same owner of keys) would
+            // otherwise be answered copies of what was read under the one taken back.
+            Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ?", io.omix.server.common.http.Idempotency.ownerOf(userId, clientId));
             io.omix.server.webhooks.WebhookEvents.publish(c, now, "client:" + clientId, io.omix.server.webhooks.WebhookEvents.GRANT_REVOKED,
                     java.util.Map.of("user_id", userId));
             return true;

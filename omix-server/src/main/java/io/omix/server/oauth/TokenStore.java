@@ -215,19 +215,24 @@ public final class TokenStore {
      */
     public Optional<String> grantOf(String credentialHash) {
         if (credentialHash == null) return Optional.empty();
-        Optional<String> grant = jdbc.queryOne("SELECT t.family_id, t.grant_type, c.client_id, c.secret_hash FROM oauth_tokens t"
+        Optional<String> grant = jdbc.queryOne("SELECT t.family_id, t.grant_type, c.client_id, c.secret_hash, c.links_generation FROM oauth_tokens t"
                 + " JOIN oauth_clients c ON c.client_id = t.client_id WHERE t.token_hash = ?", rs ->
                 // A client's own token is one of many it takes in turn, each for two hours: its grant is the client under
                 // its current secret (a rotation ends it), not a family that housekeeping removes a day after the token.
-                OAuthClient.CLIENT_CREDENTIALS.equals(rs.getString(2)) ? "c." + rs.getString(3) + "." + secretGeneration(rs.getString(4))
+                OAuthClient.CLIENT_CREDENTIALS.equals(rs.getString(2)) ? "c." + rs.getString(3) + "." + secretGeneration(rs.getString(4), rs.getInt(5))
                         : "t." + rs.getString(1), credentialHash);
         if (grant.isPresent()) return grant;
         return sessionStands(credentialHash) ? Optional.of("s." + credentialHash) : Optional.empty();
     }
 
-    /** Which secret a client has: a fingerprint of its stored hash, telling nothing of the secret. */
-    private static String secretGeneration(String secretHash) {
-        return Secrets.hash(String.valueOf(secretHash)).substring(0, 16);
+    /**
+     * Which secret a client has, and how many times it was disabled: a fingerprint of its stored hash (telling nothing of the
+     * secret) and of that count, so that a rotation or a disable ends the client's links for good. Links made before the
+     * count existed (count 0) keep their fingerprint.
+     */
+    private static String secretGeneration(String secretHash, int linksGeneration) {
+        String hashed = linksGeneration == 0 ? String.valueOf(secretHash) : secretHash + "/" + linksGeneration;
+        return Secrets.hash(hashed).substring(0, 16);
     }
 
     /**
@@ -243,8 +248,8 @@ public final class TokenStore {
             int dot = id.lastIndexOf('.');
             if (dot < 0) return false;
             String generation = id.substring(dot + 1);
-            return jdbc.queryOne("SELECT scopes, secret_hash FROM oauth_clients WHERE client_id = ? AND disabled = FALSE",
-                    rs -> scopes(rs.getString(1)).contains(scope) && Secrets.constantTimeEquals(secretGeneration(rs.getString(2)), generation),
+            return jdbc.queryOne("SELECT scopes, secret_hash, links_generation FROM oauth_clients WHERE client_id = ? AND disabled = FALSE",
+                    rs -> scopes(rs.getString(1)).contains(scope) && Secrets.constantTimeEquals(secretGeneration(rs.getString(2), rs.getInt(3)), generation),
                     id.substring(0, dot)).orElse(false);
         }
         if (!grant.startsWith("t.")) return false;

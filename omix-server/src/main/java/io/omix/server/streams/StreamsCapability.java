@@ -387,7 +387,7 @@ public final class StreamsCapability implements Capability {
 
     /** The instant a next_page token's first two parts name (its seconds and nanoseconds). */
     private static java.time.OffsetDateTime timeOf(String[] parts) {
-        return Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])).atOffset(ZoneOffset.UTC);
+        return PageToken.instant(parts[0], parts[1]);
     }
 
     private PrivateRecordView privateView(StreamStore.Record r) {

@@ -33,7 +33,10 @@ public final class PasswordSignIn {
 
     /** @param source the address the attempt came from (the connection's, never a header's) */
     public Outcome attempt(String username, String password, String source) {
-        if (username == null || password == null) return new Outcome.Wrong();
+        // No username holds a control character (and the database would refuse a NUL with a failure): wrong, as any unknown name.
+        if (username == null || password == null || io.omix.server.common.validation.StringParam.hasControlCharacters(username)) {
+            return new Outcome.Wrong();
+        }
         if (!throttle.admit(username, source)) return new Outcome.Locked();
         Optional<User> user = users.authenticate(username, password);
         if (user.isEmpty()) return new Outcome.Wrong();

@@ -85,6 +85,7 @@ public final class VariantsCapability implements Capability {
         // GET with regions, or POST with a BED file's text (too long for a query string).
         routes.get("/variants/region", Access.TOKEN, REGION, (request, p) -> region(request, p));
         routes.post("/variants/region", Access.TOKEN, REGION, (request, p) -> region(request, p));
+        routes.postOnlyReads("/variants/region");
         // The VCF is the request body (plain or gzipped), streamed: any size.
         routes.upload(HandlerType.POST, "/admin/variants/import", Access.OPERATOR, IMPORT, (request, p) -> {
             String id = p.get(BIOSAMPLE_ID);
@@ -101,7 +102,11 @@ public final class VariantsCapability implements Capability {
         java.util.List<VariantStore.Region> regions = regionsOf(p.get(REGIONS), p.get(BED));
         String id = access.requireVisible(request.caller(), p.get(BIOSAMPLE_ID), Scope.VARIANTS);
         String[] token = io.omix.server.common.http.PageToken.decode(p.get(NEXT_PAGE), 5, parts -> {
-            for (int i = 1; i < 5; i++) Long.parseLong(parts[i]);   // numbers, or the token is refused as malformed
+            // Numbers of their own kinds (the region and the call's place in its line are ints), or the token is refused as malformed.
+            Integer.parseInt(parts[1]);
+            Long.parseLong(parts[2]);
+            Long.parseLong(parts[3]);
+            Integer.parseInt(parts[4]);
             return parts;
         });
         VariantStore.RegionCursor after = token == null ? null : new VariantStore.RegionCursor(importOf(id, token[0]), Integer.parseInt(token[1]),

@@ -85,6 +85,11 @@ public final class Idempotency {
 
     private final Jdbc jdbc;
     private final Clock clock;
+    /**
+     * Routes whose POST only reads (a query too long for a URL: a region list, a Beacon request): answered afresh as a
+     * GET is, never kept. A kept read would be a copy of a person's data outliving a revocation or an erasure.
+     */
+    private final java.util.Set<String> postedReads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final javax.crypto.spec.SecretKeySpec fingerprintKey;
     /** Requests waiting here for a key another request holds, per caller (each wait polls the database). */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> waiting = new java.util.concurrent.ConcurrentHashMap<>();
@@ -109,6 +114,7 @@ public final class Idempotency {
         if ((ctx.method() == io.javalin.http.HandlerType.GET || ctx.method() == io.javalin.http.HandlerType.HEAD) && !READS_WITH_EFFECTS.contains(route)) {
             return null;
         }
+        if (postedReads.contains(route)) return null;
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
         Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload());
@@ -241,6 +247,11 @@ public final class Idempotency {
         }
     }
 
+    /** {@code route}'s POST only reads: see {@link #postedReads}. */
+    void postOnlyReads(String route) {
+        postedReads.add(route);
+    }
+
     /** The request was refused after it claimed its key (a replayed signature): the key is freed and nothing kept. */
     void release(Context ctx) {
         if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
@@ -268,7 +279,9 @@ public final class Idempotency {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
-        String names = names(body);
+        // The ids the request named too (a sample asked about, whose answer need not repeat its id), so that an erasure
+        // finds every kept answer about what it erases.
+        String names = names(body, request == null ? null : requestText(ctx, request));
         List<String> samples = names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
         jdbc.inTransaction(c -> {
             // The samples the answer names, held while it is kept (an erasure takes a sample's row before it forgets the
@@ -298,10 +311,28 @@ public final class Idempotency {
      * person finds every kept answer naming them (Erasure); null when it names none.
      */
     static String names(byte[] answer) {
+        return names(answer, null);
+    }
+
+    /** The ids {@code answer} and the request's text (null: none) name, as {@link #names(byte[])}. */
+    static String names(byte[] answer, String request) {
         java.util.Set<String> found = new java.util.LinkedHashSet<>();
         java.util.regex.Matcher m = NAME.matcher(new String(answer, StandardCharsets.ISO_8859_1)); // ids are ASCII
         while (m.find()) found.add(m.group());
+        if (request != null) {
+            m = NAME.matcher(request);
+            while (m.find()) found.add(m.group());
+        }
         return found.isEmpty() ? null : String.join(" ", found);
+    }
+
+    /**
+     * The request's path, query and body (a streamed body aside: a file, not a request's words), as sent: the ids are
+     * letters, digits and hyphens, which nothing escapes.
+     */
+    private static String requestText(Context ctx, ApiRequest request) {
+        String text = ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString());
+        return request.bodyIsPayload() ? text : text + "\n" + new String(ctx.bodyAsBytes(), StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -326,10 +357,15 @@ public final class Idempotency {
         return jdbc.update("DELETE FROM idempotency_keys WHERE expires_at < ?", now);
     }
 
+    /** The owner of the keys of a person's tokens through an application (what a revocation of that grant forgets). */
+    public static String ownerOf(String userId, String clientId) {
+        return "user:" + userId + "/client:" + clientId;
+    }
+
     /** Keys are per caller: the same key from two callers names two writes. */
     static String owner(Caller caller) {
         return switch (caller.kind()) {
-            case USER_TOKEN -> "user:" + caller.userId() + "/client:" + caller.clientId();
+            case USER_TOKEN -> ownerOf(caller.userId(), caller.clientId());
             case CLIENT_TOKEN -> "client:" + caller.clientId();
             case PRIVATE_APP -> "app:" + caller.appKey();
             case DATASET_KEY -> "dsk:" + caller.appKey();

@@ -42,7 +42,7 @@ public final class RequestObservation {
             String route = route(ctx);
             Timer.builder("omix.http.requests")
                     .description("HTTP requests by route and status")
-                    .tag("method", ctx.method().name())
+                    .tag("method", RequestShape.methodLabel(ctx.req().getMethod()))
                     .tag("route", route)
                     .tag("status", String.valueOf(ctx.statusCode()))
                     .register(metrics)
@@ -50,7 +50,7 @@ public final class RequestObservation {
             if (ACCESS.isInfoEnabled()) {
                 Object code = ctx.attribute(Routes.CODE);
                 ACCESS.info("method={} path={} route={} status={} code={} ms={} request_id={} remote={}",
-                        ctx.method().name(), quoteIfNeeded(ctx.path()), route, ctx.statusCode(),
+                        RequestShape.methodLabel(ctx.req().getMethod()), quoteIfNeeded(ctx.path()), route, ctx.statusCode(),
                         code == null ? "-" : code, String.format("%.2f", ms),
                         ctx.attribute(ApiRequest.REQUEST_ID), ClientAddress.of(ctx));
             }

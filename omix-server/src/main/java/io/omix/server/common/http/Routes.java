@@ -116,6 +116,14 @@ public final class Routes {
         api(HandlerType.POST, path, access, spec, handler, true);
     }
 
+    /**
+     * Says that {@code path}'s POST only reads (a query too long for a URL): its answers are never kept for an
+     * Idempotency-Key's repeats, as a GET's are not.
+     */
+    public void postOnlyReads(String path) {
+        idempotency.postOnlyReads(path);
+    }
+
     /** An endpoint answering with the envelope. */
     public void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         api(method, path, access, spec, handler, false);
@@ -123,7 +131,7 @@ public final class Routes {
 
     private void api(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean nonceInWrite) {
         table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE, nonceInWrite));
-        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, nonceInWrite)));
+        add(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, false, nonceInWrite)));
     }
 
     /**
@@ -133,7 +141,7 @@ public final class Routes {
      */
     public void upload(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler) {
         table.add(new Route(method.name(), path, access, spec, Kind.ENVELOPE_PAYLOAD));
-        routes.addHttpHandler(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true, false)));
+        add(method, path, ctx -> envelope(ctx, invoke(ctx, path, access, spec, handler, true, false)));
     }
 
     private static void envelope(Context ctx, Object result) {
@@ -162,7 +170,7 @@ public final class Routes {
 
     private void resource(HandlerType method, String path, Access access, ParamSpec spec, ApiHandler handler, boolean payload) {
         table.add(new Route(method.name(), path, access, spec, payload ? Kind.RESOURCE_PAYLOAD : Kind.RESOURCE));
-        routes.addHttpHandler(method, path, ctx -> {
+        add(method, path, ctx -> {
             Object result = invoke(ctx, path, access, spec, handler, payload, false);
             if (result instanceof Idempotency.Replay r) {
                 replay(ctx, r);
@@ -177,10 +185,20 @@ public final class Routes {
         });
     }
 
+    /**
+     * Registers {@code handler}; a GET also for HEAD, served by the same checks and handler, the body left out (the
+     * framework's own HEAD answered 200 for any path with a GET, running neither authentication nor the handler: a
+     * forged signed link looked valid).
+     */
+    private void add(HandlerType method, String path, io.javalin.http.Handler handler) {
+        routes.addHttpHandler(method, path, handler);
+        if (method == HandlerType.GET) routes.addHttpHandler(HandlerType.HEAD, path, handler);
+    }
+
     /** A public endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
     public void plain(HandlerType method, String path, Handler handler) {
         table.add(new Route(method.name(), path, Access.PUBLIC, ParamSpec.NONE, Kind.PLAIN));
-        routes.addHttpHandler(method, path, ctx -> {
+        add(method, path, ctx -> {
             ctx.attribute(ROUTE, path);
             // A model's box reaches the API through its channel with its invocation token, and nothing else: not the sign-in
             // pages, the token endpoints or signed downloads, through which it could signal what it read to its author.

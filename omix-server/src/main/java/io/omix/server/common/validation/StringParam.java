@@ -67,4 +67,17 @@ public final class StringParam extends Param<String, StringParam> {
         }
         return text;
     }
+
+    /**
+     * True when {@code text} holds a control character (tabs and line breaks included): for names read outside the
+     * declared parameters (a client id in a header, a username in a sign-in form, an id decoded from base64), which
+     * never hold one, and a NUL of which the database would refuse with a failure.
+     */
+    public static boolean hasControlCharacters(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) return true;
+        }
+        return false;
+    }
 }

@@ -235,11 +235,19 @@ class HttpPlumbingTest {
     void metricsAreExposedForPrometheusByRoute() throws Exception {
         get("/test/echo?name=m");
         get("/definitely/unknown/" + System.nanoTime());
+        // Methods of a client's own invention share one label too.
+        for (String method : new String[] {"FOO1", "FOO2"}) {
+            int status = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/ping")).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertTrue(status >= 400 && status < 500, method + " " + status);
+        }
         HttpResponse<String> r = get("/metrics");
         assertEquals(200, r.statusCode());
         assertTrue(r.body().contains("omix_http_requests_seconds_count{method=\"GET\",route=\"/test/echo\",status=\"200\"}"), r.body());
         assertTrue(r.body().contains("route=\"unmatched\""));
         assertFalse(r.body().contains("/definitely/unknown/"), "unknown paths must not become metric labels");
+        assertFalse(r.body().contains("FOO1"), "unknown methods must not become metric labels");
+        assertTrue(r.body().contains("method=\"other\""), r.body());
         assertTrue(r.body().contains("hikaricp_connections"));
         assertTrue(r.body().contains("jvm_memory_used_bytes"));
     }
