@@ -65,6 +65,16 @@ class RequestEdgesTest {
             refusedNaming(send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token"))
                     .header("Content-Type", "application/x-www-form-urlencoded; charset=bogus")
                     .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))), "Content-Type");
+            // Form fields: a bad escape names its field (the field was dropped without a word), a form is at most 1,000 fields
+            // (a body of millions of empty ones was split into as many objects), and a multipart body is never parsed.
+            HttpRequest.Builder form = HttpRequest.newBuilder(URI.create(s.url() + "/samples/register")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/x-www-form-urlencoded");
+            refusedNaming(send(form.copy().POST(HttpRequest.BodyPublishers.ofString("sample_type=11&external_sample_id=%zz"))), "external_sample_id");
+            refusedNaming(send(form.copy().POST(HttpRequest.BodyPublishers.ofString("&".repeat(5_000)))), "body");
+            HttpResponse<String> multipart = send(HttpRequest.newBuilder(URI.create(s.url() + "/console/login"))
+                    .header("Content-Type", "multipart/form-data; boundary=X").header("Cookie", "omix_login_csrf=abc")
+                    .POST(HttpRequest.BodyPublishers.ofString("--X\r\nContent-Disposition: form-data; name=\"csrf\"; filename=\"a\"\r\n\r\nabc\r\n--X--\r\n")));
+            assertTrue(multipart.statusCode() < 500, multipart.statusCode() + " " + multipart.body());
             // The method is the one sent: the override header could name the framework's own hooks as a method.
             refusedNaming(send(sample.copy().header("X-HTTP-Method-Override", "DELETE")), "X-HTTP-Method-Override");
             // A UTF-16 escape in a path is malformed (its decoder failed the request).

@@ -124,7 +124,7 @@ public final class ConsoleCapability implements Capability {
         String csrf = views.loginCsrf(ctx);
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("csrf", csrf);
-        scope.put("next", safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : ctx.formParam("next")));
+        scope.put("next", safeNext(ctx.queryParam("next") != null ? ctx.queryParam("next") : io.omix.server.common.http.FormBody.field(ctx, "next")));
         if (errorKey != null) scope.put("error", views.message(lang, errorKey));
         views.send(ctx, status, lang, views.render(lang, "login", scope, null, null, new Page(LOGIN, "login", "login_title", false), List.of()));
     }
@@ -135,8 +135,8 @@ public final class ConsoleCapability implements Capability {
             loginPage(ctx, 403, "login_expired");
             return;
         }
-        String username = ctx.formParam("username");
-        String password = ctx.formParam("password");
+        String username = io.omix.server.common.http.FormBody.field(ctx, "username");
+        String password = io.omix.server.common.http.FormBody.field(ctx, "password");
         if (username == null || password == null || username.length() > 64 || password.length() > 72) {
             loginPage(ctx, 400, "login_wrong");
             return;
@@ -153,12 +153,12 @@ public final class ConsoleCapability implements Capability {
         String old = PasswordSignIn.sessionOf(ctx);
         if (old != null) sessions.end(old);
         PasswordSignIn.cookie(ctx, in.sessionId(), false);
-        ctx.redirect(safeNext(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(safeNext(io.omix.server.common.http.FormBody.field(ctx, "next")), io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
     private void logout(Context ctx) {
         Optional<ConsoleSessions.Session> session = sessions.of(ctx);
-        if (session.isPresent() && sessions.csrfMatches(session.get(), ctx.formParam("csrf"))) {
+        if (session.isPresent() && sessions.csrfMatches(session.get(), io.omix.server.common.http.FormBody.field(ctx, "csrf"))) {
             sessions.end(session.get().sessionId());
             PasswordSignIn.cookie(ctx, "", true);
         }

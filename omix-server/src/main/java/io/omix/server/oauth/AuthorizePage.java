@@ -55,7 +55,7 @@ final class AuthorizePage {
 
     void routes(Routes routes) {
         routes.plain(HandlerType.GET, "/oauth2/authorize", ctx -> handle(ctx, ctx::queryParam, false));
-        routes.plain(HandlerType.POST, "/oauth2/authorize", ctx -> handle(ctx, ctx::formParam, true));
+        routes.plain(HandlerType.POST, "/oauth2/authorize", ctx -> handle(ctx, name -> io.omix.server.common.http.FormBody.field(ctx, name), true));
     }
 
     /** A checked authorization request. */
@@ -149,7 +149,7 @@ final class AuthorizePage {
             return;
         }
         if (userId.isEmpty()) {
-            PasswordSignIn.Outcome outcome = signIn.attempt(ctx.formParam("username"), ctx.formParam("password"), io.omix.server.common.http.ClientAddress.of(ctx));
+            PasswordSignIn.Outcome outcome = signIn.attempt(io.omix.server.common.http.FormBody.field(ctx, "username"), io.omix.server.common.http.FormBody.field(ctx, "password"), io.omix.server.common.http.ClientAddress.of(ctx));
             if (outcome instanceof PasswordSignIn.Outcome.Locked) {
                 page(ctx, 429, request, Optional.empty(), "尝试次数过多，请 15 分钟后再试 / Too many attempts: try again in 15 minutes.");
                 return;
@@ -162,7 +162,7 @@ final class AuthorizePage {
             userId = Optional.of(in.user().userId());
             session = in.sessionId();
         }
-        if (!"approve".equals(ctx.formParam("decision"))) {
+        if (!"approve".equals(io.omix.server.common.http.FormBody.field(ctx, "decision"))) {
             redirectError(ctx, redirectUri, "access_denied", "the user declined", state);
             return;
         }
@@ -176,7 +176,7 @@ final class AuthorizePage {
 
     private boolean csrfMatches(Context ctx, boolean signedIn) {
         if (!signedIn) return Cookies.formTokenMatches(ctx, CSRF_COOKIE);
-        String presented = ctx.formParam("csrf");
+        String presented = io.omix.server.common.http.FormBody.field(ctx, "csrf");
         return presented != null && Secrets.constantTimeEquals(csrf(ctx, true), presented);
     }
 

@@ -198,7 +198,7 @@ public final class ApiRequest {
         if (bodyIsPayload || !hasBody()) return in;
         String type = contentType();
         if (type.equals("application/x-www-form-urlencoded")) {
-            ctx.formParamMap().forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
+            FormBody.fields(ctx).forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
         } else if (type.equals("application/json")) {
             JsonNode body = ServerJson.readClientJson(ctx.bodyAsBytes(), "body");
             if (body == null || body.isMissingNode()) return in;

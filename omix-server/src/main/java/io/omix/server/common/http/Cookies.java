@@ -39,7 +39,7 @@ public final class Cookies {
     /** True when the form's {@code csrf} field repeats the cookie (constant time). */
     public static boolean formTokenMatches(Context ctx, String cookie) {
         String token = get(ctx, cookie);
-        return token != null && Secrets.constantTimeEquals(token, ctx.formParam("csrf"));
+        return token != null && Secrets.constantTimeEquals(token, FormBody.field(ctx, "csrf"));
     }
 
     /** @param path where the cookie is sent over plain HTTP; over HTTPS every cookie is the whole site's ({@code __Host-}) */
