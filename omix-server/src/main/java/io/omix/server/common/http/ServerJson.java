@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * <p>What a client sends is limited where it enters, so that anything accepted can be read back
  * inside an answer: nesting at most {@value #MAX_DEPTH} levels (answers add a few levels of their own,
- * far below the writer's limit of 1,000), numbers within {@code 1e±}{@value #MAX_EXPONENT}, no
+ * far below the writer's limit of 1,000), numbers within a double's range and no smaller than {@code 1e-}{@value #MAX_EXPONENT}, no
  * duplicate keys. Before this, a payload nested 999 deep was accepted and every later read of it
  * failed.
  */
@@ -104,15 +104,25 @@ public final class ServerJson {
         return ApiException.invalidParam(param, "a text holds half of a surrogate pair (a \\uD800-\\uDFFF escape alone)");
     }
 
+    private static final String OUT_OF_RANGE = "a number out of range (a double's, at most about 1.8e308)";
+    private static final BigDecimal MAX_DOUBLE = new BigDecimal(Double.MAX_VALUE);
+
+    /** A number a double cannot hold (an aggregate of it was infinite, written as the text "Infinity"). */
+    private static boolean beyondDouble(BigDecimal d) {
+        return d.abs().compareTo(MAX_DOUBLE) > 0;
+    }
+
     /** Numbers beyond what a double or a stored value can hold are refused, not stored to fail later. */
     private static JsonNode checked(JsonNode node, String param) {
         if (node == null) return null;
         if (node.isBigDecimal() || node.isFloatingPointNumber()) {
             BigDecimal d = node.decimalValue();
             long exponent = (long) d.precision() - d.scale();
-            if (d.signum() != 0 && (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT)) {
-                throw ApiException.invalidParam(param, "a number out of range (at most 1e" + MAX_EXPONENT + ")");
+            if (d.signum() != 0 && (exponent > MAX_EXPONENT || exponent < -MAX_EXPONENT) || beyondDouble(d)) {
+                throw ApiException.invalidParam(param, OUT_OF_RANGE);
             }
+        } else if (node.isBigInteger()) {
+            if (beyondDouble(new BigDecimal(node.bigIntegerValue()))) throw ApiException.invalidParam(param, OUT_OF_RANGE);
         } else if (node.isContainerNode()) {
             for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) checked(it.next(), param);
         }

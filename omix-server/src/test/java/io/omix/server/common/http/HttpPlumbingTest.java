@@ -112,6 +112,14 @@ class HttpPlumbingTest {
         JsonNode xml = json(post("/test/echo", "application/xml", "<a/>"));
         assertEquals(41001, xml.get("code").intValue());
         assertNotNull(xml.at("/data/Content-Type").textValue());
+        // Numbers a double cannot hold (an aggregate of one was infinite, answered as the text "Infinity").
+        for (String number : new String[] {"1e399", "-2e308", "1" + "0".repeat(400), "1e-500"}) {
+            JsonNode huge = json(post("/test/echo", "application/json", "{\"name\": \"n\", \"stream_data\": {\"v\": " + number + "}}"));
+            assertEquals(41001, huge.get("code").intValue(), number);
+            assertTrue(huge.get("data").toString().contains("a number out of range"), huge.toString());
+        }
+        JsonNode largest = json(post("/test/echo", "application/json", "{\"name\": \"n\", \"stream_data\": {\"v\": 1.7976931348623157e308, \"w\": 1e-400}}"));
+        assertEquals(0, largest.get("code").intValue(), largest.toString());
     }
 
     @Test
