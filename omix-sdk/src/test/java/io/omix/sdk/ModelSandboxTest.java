@@ -125,12 +125,14 @@ class ModelSandboxTest {
             "            except OSError as x:",
             "                refused.append(x.errno)",
             "        out['families'] = refused",
-            "        try:",
-            "            with open('/outside-tmp', 'w') as f:",
-            "                f.write('x')",
-            "            out['root_writable'] = True",
-            "        except OSError:",
-            "            out['root_writable'] = False",
+            "        out['root_writable'] = False",
+            "        for path in ('/outside-tmp', '/dev/outside'):",
+            "            try:",
+            "                with open(path, 'w') as f:",
+            "                    f.write('x')",
+            "                out['root_writable'] = True",
+            "            except OSError:",
+            "                pass",
             "        pids = [d for d in os.listdir('/proc') if d.isdigit()]",
             "        out['pids'] = len(pids)",
             "        out['seen'] = [read('/proc/%s/environ' % d) + read('/proc/%s/cmdline' % d) for d in pids]",
@@ -405,7 +407,7 @@ class ModelSandboxTest {
             assertEquals(List.of("bin", "code", "dev", "lib", "lib64", "proc", "run", "runner", "tmp", "usr"), probe.getList("root").json(),
                     "nothing of the host's file system but the runtime, the code and the channel");
             assertEquals(List.of(), probe.getList("tmp").json(), "a private, empty /tmp and /dev/shm");
-            assertEquals(false, probe.getBoolean("root_writable"), "only /tmp and /dev/shm, each with its size, take writes");
+            assertEquals(false, probe.getBoolean("root_writable"), "only /tmp and /dev/shm, each with its size, take writes (not / nor /dev)");
             assertEquals(List.of(97L, 97L), probe.getList("families").json().stream().map(n -> ((Number) n).longValue()).toList(),
                     "vsock (which ignores network namespaces) and the kernel's crypto sockets are refused: EAFNOSUPPORT");
             assertTrue(probe.getInt("pids") <= 3, "only its own processes are visible: " + probe.getInt("pids"));
@@ -471,6 +473,15 @@ class ModelSandboxTest {
                 for (String plain : List.of("/ping", "/console/login", "/oauth2/authorize", "/oss/objects/x/y.txt", "/metrics", "/openapi.json")) {
                     assertEquals(404, channelCode(channel, minted, "GET", plain, null), plain);
                 }
+                // No signed links from inside a box: it cannot fetch them, so a link could only carry its invoker's data out.
+                String object = owner.upload("linked.txt", "the invoker's file");
+                String reader = Identity.platform(s).authenticators().invocations().mint(application, own.accessToken(), own.accessToken(),
+                        Set.of("files"), Duration.ofSeconds(30));
+                assertEquals(401, channelCode(channel, reader, "POST", "/oss/sign_url", "object_name=" + java.net.URLEncoder.encode(object,
+                        StandardCharsets.UTF_8)), "sign_url");
+                String drsId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(object.getBytes(StandardCharsets.UTF_8));
+                int drs = channelCode(channel, reader, "GET", "/ga4gh/drs/v1/objects/" + drsId + "/access/https", null);
+                assertTrue(drs == 401 || drs == 403, "a DRS access URL: " + drs);
             }
         }
     }

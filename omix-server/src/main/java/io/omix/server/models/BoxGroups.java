@@ -20,8 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * CPU time) let a model that forks multiply them; a group does not. The kernel's control groups are
  * used where the server may make them: cgroup v2 under the group the server was started in (it moves
  * itself into a leaf there: a container of its own, or systemd's Delegate=yes), else cgroup v1's memory
- * and pids hierarchies when they are writable. Where neither is, boxes keep their
- * per-process limits only, and the server says so in its log at start (docs/operations.md).
+ * and pids hierarchies when they are writable, under the server's own group in each (so that the limits of
+ * the server's container hold for its boxes too). Where neither is, no box is started: every invocation is
+ * refused (41217), as where the sandbox itself cannot be built, and the server says so in its log at start
+ * (docs/operations.md). A box whose group cannot be made, or bounded as the server found it could at start,
+ * is not started either. Swap is bounded where the kernel accounts it (memory.swap.max, v1's memsw): where
+ * it does not, the memory limit still holds the box's RAM, and a WARN at start says that its pages beyond
+ * it may go to swap when the host has swap on.
  */
 public final class BoxGroups {
     private static final Logger LOG = LoggerFactory.getLogger(BoxGroups.class);
@@ -46,6 +51,8 @@ public final class BoxGroups {
     private final boolean v2;
     /** Whether boxes' groups bound CPU (v2's cpu controller, or v1's cpu hierarchy, where the server may use them). */
     private final boolean cpu;
+    /** Whether boxes' groups bound swap too (false once a group was made without memory.swap.max or v1's memsw). */
+    private volatile boolean swapBounded = true;
     private final AtomicLong numbers = new AtomicLong();
 
     private BoxGroups(List<Path> parents, boolean v2, boolean cpu) {
@@ -60,20 +67,42 @@ public final class BoxGroups {
      */
     private static final java.util.regex.Pattern PARENT = java.util.regex.Pattern.compile("omix-boxes-(\\d+)-(\\d+)-[0-9a-f]{8}");
 
-    /** The groups this host lets the server make, if any (a group is made and removed to be sure). */
+    /** Why no box is started where there are no groups (the server's log; invocations answer 41217). */
+    static final String UNAVAILABLE = "no control group for model boxes' memory and processes: no writable control group hierarchy here"
+            + " (cgroup v2 delegated to the server, or cgroup v1 memory and pids), and a box is never run with per-process limits only"
+            + " (docs/operations.md)";
+
+    /**
+     * The groups this host lets the server make, if any (a group is made and removed to be sure). Empty: no box may be
+     * started ({@link #UNAVAILABLE}).
+     */
     static Optional<BoxGroups> detect() {
         String tag = "omix-boxes-" + PID_NAMESPACE + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Optional<BoxGroups> found = v2(tag).or(() -> v1(tag));
         AVAILABLE.set(found.isPresent());
         CPU_BOUNDED.set(found.isPresent() && found.get().cpu);
         if (found.isEmpty()) {
-            LOG.warn("model boxes get per-process limits only: no writable control group hierarchy here (cgroup v2 delegated to the server,"
-                    + " or cgroup v1 memory and pids); a model that forks can use its memory limit once per process (docs/operations.md)");
-        } else if (!found.get().cpu) {
+            LOG.warn("model invocations are refused (41217): {}", UNAVAILABLE);
+            return found;
+        }
+        if (!found.get().cpu) {
             LOG.warn("model boxes' CPU is bounded per process only (no cpu controller the server may use): a model that forks busy"
                     + " children can take every core (docs/operations.md)");
         }
+        if (!found.get().swapBounded) {
+            LOG.warn("model boxes' swap is not bounded (the kernel does not account swap in control groups here): their memory limit"
+                    + " holds their RAM, {}", swapInUse() ? "and their pages beyond it may go to this host's swap" : "and this host has no swap on now");
+        }
         return found;
+    }
+
+    /** Whether the host has swap on (a line beyond /proc/swaps' header). */
+    private static boolean swapInUse() {
+        try {
+            return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;
+        } catch (IOException | RuntimeException e) {
+            return true;   // unknown: say the worse
+        }
     }
 
     /**
@@ -107,7 +136,7 @@ public final class BoxGroups {
             BoxGroups groups = new BoxGroups(List.of(parent), true, cpu);
             if (groups.tryOne()) return Optional.of(groups);
         } catch (IOException | RuntimeException e) {
-            // not this host's way: v1, or per-process limits only
+            // not this host's way: v1, or no groups (and no boxes)
         }
         if (parent != null) removeQuietly(parent);
         return Optional.empty();
@@ -123,26 +152,39 @@ public final class BoxGroups {
         }
     }
 
+    /**
+     * cgroup v1: boxes' groups under the server's own group in the memory and pids hierarchies (and cpu's), as
+     * /proc/self/cgroup names them: a server in a container's group (memory:/process_api/ID, say) keeps its boxes within
+     * the container's limits. Where the server's group is a hierarchy's root, they are at its top.
+     */
     private static Optional<BoxGroups> v1(String tag) {
-        Path memory = Path.of("/sys/fs/cgroup/memory");
-        Path pids = Path.of("/sys/fs/cgroup/pids");
+        Path mounts = Path.of("/sys/fs/cgroup");
+        List<String> self;
+        try {
+            self = Files.readAllLines(Path.of("/proc/self/cgroup"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        Optional<Path> memory = v1Group(mounts.resolve("memory"), "memory", self);
+        Optional<Path> pids = v1Group(mounts.resolve("pids"), "pids", self);
+        if (memory.isEmpty() || pids.isEmpty()) return Optional.empty();
         List<Path> parents = new ArrayList<>();
         try {
-            if (!Files.isRegularFile(memory.resolve("cgroup.procs")) || !Files.isRegularFile(pids.resolve("cgroup.procs"))) return Optional.empty();
-            sweepStale(memory);
-            sweepStale(pids);
-            parents.add(Files.createDirectory(memory.resolve(tag)));
-            parents.add(Files.createDirectory(pids.resolve(tag)));
+            if (!Files.isRegularFile(memory.get().resolve("cgroup.procs")) || !Files.isRegularFile(pids.get().resolve("cgroup.procs"))) return Optional.empty();
+            sweepV1(mounts.resolve("memory"), memory.get());
+            sweepV1(mounts.resolve("pids"), pids.get());
+            parents.add(Files.createDirectory(memory.get().resolve(tag)));
+            parents.add(Files.createDirectory(pids.get().resolve(tag)));
         } catch (IOException | RuntimeException e) {
             for (Path p : parents) removeQuietly(p);
             return Optional.empty();   // not writable here
         }
         // CPU where its hierarchy is writable too (often mounted as cpu,cpuacct, reached through the cpu link); else without.
-        Path cpu = Path.of("/sys/fs/cgroup/cpu");
+        Optional<Path> cpu = v1Group(mounts.resolve("cpu"), "cpu", self);
         try {
-            if (Files.isRegularFile(cpu.resolve("cpu.cfs_quota_us"))) {
-                sweepStale(cpu);
-                Path own = Files.createDirectory(cpu.resolve(tag));
+            if (cpu.isPresent() && Files.isRegularFile(cpu.get().resolve("cpu.cfs_quota_us"))) {
+                sweepV1(mounts.resolve("cpu"), cpu.get());
+                Path own = Files.createDirectory(cpu.get().resolve(tag));
                 BoxGroups withCpu = new BoxGroups(List.of(parents.get(0), parents.get(1), own), false, true);
                 if (withCpu.tryOne()) return Optional.of(withCpu);
                 removeQuietly(own);
@@ -154,6 +196,30 @@ public final class BoxGroups {
         if (groups.tryOne()) return Optional.of(groups);
         for (Path p : parents) removeQuietly(p);
         return Optional.empty();
+    }
+
+    /**
+     * cgroup v1: this process's group in the hierarchy of {@code controller} mounted at {@code mount}, from the lines of
+     * /proc/self/cgroup ({@code ID:controller,...:/path}); empty when no line names the controller, or its path leads
+     * out of the mount.
+     */
+    static Optional<Path> v1Group(Path mount, String controller, List<String> procSelfCgroup) {
+        for (String line : procSelfCgroup) {
+            String[] fields = line.split(":", 3);
+            if (fields.length < 3 || !List.of(fields[1].split(",")).contains(controller)) continue;
+            Path group = mount.resolve(fields[2].trim().replaceFirst("^/+", "")).normalize();
+            return group.startsWith(mount) ? Optional.of(group) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Sweeps the server's own group in a v1 hierarchy and, when that is not the hierarchy's top, the top too: servers
+     * of earlier releases made their parents there.
+     */
+    private static void sweepV1(Path mount, Path own) {
+        sweepStale(own);
+        if (!own.equals(mount)) sweepStale(mount);
     }
 
     /** This process's pid namespace (the inode number of /proc/self/ns/pid), "0" where it cannot be read. */
@@ -203,7 +269,11 @@ public final class BoxGroups {
         }
     }
 
-    /** A new group for one box: at most {@code memoryBytes} of memory (no swap) and {@code processes} processes. */
+    /**
+     * A new group for one box: at most {@code memoryBytes} of memory (no swap, where the kernel accounts it) and
+     * {@code processes} processes, and one core's worth of CPU where the server found at start that it may bound it.
+     * Throws when any of these cannot be set: the box is then not started.
+     */
     Group create(long memoryBytes, int processes) throws IOException {
         String name = "box-" + numbers.incrementAndGet();
         List<Path> dirs = new ArrayList<>();
@@ -213,7 +283,7 @@ public final class BoxGroups {
                     Files.createDirectories(parent);
                     if (v2) {
                         Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
-                        if (cpu) enableCpu(parent);   // else the box's cpu.max is missing: boundCpu warns and it runs without
+                        if (cpu) Files.writeString(parent.resolve("cgroup.subtree_control"), "+cpu");   // else no box: not weaker than at start
                     }
                 }
                 dirs.add(Files.createDirectory(parent.resolve(name)));
@@ -221,16 +291,20 @@ public final class BoxGroups {
             if (v2) {
                 Path d = dirs.get(0);
                 Files.writeString(d.resolve("memory.max"), String.valueOf(memoryBytes));
+                // Without swap accounting the memory limit still holds the box's RAM (detect says so at start).
                 if (Files.exists(d.resolve("memory.swap.max"))) Files.writeString(d.resolve("memory.swap.max"), "0");
+                else swapBounded = false;
                 Files.writeString(d.resolve("pids.max"), String.valueOf(processes));
-                if (cpu) boundCpu(d.resolve("cpu.max"), CPU_QUOTA_MICROS + " " + CPU_PERIOD_MICROS);
+                if (cpu) Files.writeString(d.resolve("cpu.max"), CPU_QUOTA_MICROS + " " + CPU_PERIOD_MICROS);
             } else {
                 Path mem = dirs.get(0);
                 Files.writeString(mem.resolve("memory.limit_in_bytes"), String.valueOf(memoryBytes));
                 if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) Files.writeString(mem.resolve("memory.memsw.limit_in_bytes"), String.valueOf(memoryBytes));
+                else swapBounded = false;
                 Files.writeString(dirs.get(1).resolve("pids.max"), String.valueOf(processes));
-                if (cpu && boundCpu(dirs.get(2).resolve("cpu.cfs_period_us"), String.valueOf(CPU_PERIOD_MICROS))) {
-                    boundCpu(dirs.get(2).resolve("cpu.cfs_quota_us"), String.valueOf(CPU_QUOTA_MICROS));
+                if (cpu) {
+                    Files.writeString(dirs.get(2).resolve("cpu.cfs_period_us"), String.valueOf(CPU_PERIOD_MICROS));
+                    Files.writeString(dirs.get(2).resolve("cpu.cfs_quota_us"), String.valueOf(CPU_QUOTA_MICROS));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -262,20 +336,6 @@ public final class BoxGroups {
                 for (Path d : dirs) removeQuietly(d);
             }
         };
-    }
-
-    /**
-     * Writes one of a box's CPU bounds; a host that took the cpu controller away since the server started (its parent
-     * group made again without it, say) leaves the box with its memory and process bounds and a WARN, not unstartable.
-     */
-    private static boolean boundCpu(Path file, String value) {
-        try {
-            Files.writeString(file, value);
-            return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("a model box's CPU is not bounded ({}: {})", file.getFileName(), e.toString());
-            return false;
-        }
     }
 
     /** Whether boxes are made in groups here (for tests and the log). */

@@ -36,10 +36,17 @@ import java.util.Map;
  */
 public final class JavaModelRunner {
     private static final String CHANNEL = "/run/omix/api.sock";
+    /**
+     * The runner's first line on stderr, before any of the model's code runs: what the box's log holds before it is the
+     * launcher's (bubblewrap's, prlimit's), what follows is the model's ({@link ModelRunner#ownersView}).
+     */
+    static final String STARTED = "omix-runner: started";
 
     private JavaModelRunner() {}
 
     public static void main(String[] args) throws Exception {
+        System.err.println(STARTED);
+        System.err.flush();
         String codeDir = args[0];
         String handler = args[1];
         PrintStream out = new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false);

@@ -34,14 +34,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Published versions keep a few boxes started ahead ({@code models.pool-size} each): the box is
  * built, the runtime started and the handler's code loaded before an invocation arrives, which then
- * only hands over its event. A pooled box still serves exactly one invocation; boxes of versions
- * not invoked for {@link #IDLE_MILLIS} are destroyed.
+ * only hands over its event. A pooled box still serves exactly one invocation; one that no invocation
+ * took within {@link #READY_MILLIS} is replaced by a fresh one (the model's code has run in it since its
+ * start, with no invocation's clock on it), and boxes of versions not invoked for {@link #IDLE_MILLIS}
+ * are destroyed.
+ *
+ * <p>Every box is started in a control group of its own ({@link BoxGroups}): where the server cannot make
+ * them, no box is started and invocations answer 41217, as where the sandbox itself cannot be built.
  */
 final class ModelRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelRunner.class);
     static final int MAX_RESULT_BYTES = 1 << 20;
     static final int MAX_LOG_BYTES = 4 << 20;
     static final long IDLE_MILLIS = 5 * 60_000;
+    /** How long a box started ahead waits for an invocation before a fresh one takes its place. */
+    static final long READY_MILLIS = 60_000;
     static final long REFILL_DELAY_MILLIS = 20;
     private static final int KEPT_LOG_CHARS = 4000;
     /** The runtimes a model may name. */
@@ -71,9 +78,11 @@ final class ModelRunner implements AutoCloseable {
     static final int CALLER_SHARE_PERCENT = 50;
     /** The memory (MiB) each caller's running invocations hold, by caller (absent: none). */
     private final Map<String, Integer> heldByCaller = new ConcurrentHashMap<>();
-    /** Each box's control group, where the host lets the server make them (else boxes have per-process limits only). */
+    /** Each box's control group, where the host lets the server make them (else no box is started: {@link #unavailable()}). */
     private final java.util.Optional<BoxGroups> groups;
     private final int poolSize;
+    /** How long a box started ahead waits for an invocation ({@link #READY_MILLIS}; shorter in tests). */
+    private final long readyMillis;
     private final Map<Spec, Deque<Box>> pool = new ConcurrentHashMap<>();
     private final Map<Spec, Long> lastUse = new ConcurrentHashMap<>();
     private final Map<Spec, AtomicInteger> starting = new ConcurrentHashMap<>();
@@ -95,10 +104,19 @@ final class ModelRunner implements AutoCloseable {
     }
 
     ModelRunner(Sandbox sandbox, int poolSize, long budgetMb) {
+        this(sandbox, poolSize, budgetMb, sandbox.unavailable().isPresent() ? java.util.Optional.<BoxGroups>empty() : BoxGroups.detect(), READY_MILLIS);
+    }
+
+    /**
+     * With the boxes' control groups given ({@link BoxGroups#detect()}; empty: none here, and every box is refused) and how
+     * long a box started ahead waits for an invocation.
+     */
+    ModelRunner(Sandbox sandbox, int poolSize, long budgetMb, java.util.Optional<BoxGroups> groups, long readyMillis) {
         this.budgetMb = (int) Math.min(Integer.MAX_VALUE, budgetMb);
         this.budget = new java.util.concurrent.Semaphore(this.budgetMb);
         this.sandbox = sandbox;
-        this.groups = sandbox.unavailable().isPresent() ? java.util.Optional.empty() : BoxGroups.detect();
+        this.groups = groups;
+        this.readyMillis = readyMillis;
         this.poolSize = poolSize;
         this.refills = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "omix-model-pool");
@@ -106,6 +124,20 @@ final class ModelRunner implements AutoCloseable {
             return t;
         });
         refills.scheduleWithFixedDelay(this::expireIdle, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Why no box can be started here, if so: no control group for boxes' memory and processes (the server's log; invocations
+     * answer 41217). A box never runs with per-process limits only.
+     */
+    java.util.Optional<String> unavailable() {
+        return groups.isPresent() ? java.util.Optional.empty() : java.util.Optional.of(BoxGroups.UNAVAILABLE);
+    }
+
+    /** The answer to an invocation no box can be made for here; the reason goes to the server's log. */
+    static ApiException sandboxUnavailable(String why) {
+        LOG.warn("model invocation refused: {}", why);
+        return new ApiException(ErrorCode.MODEL_SANDBOX_UNAVAILABLE, Map.of("reason", "this server cannot run models safely; its operator has the details in the log"));
     }
 
     /**
@@ -167,6 +199,12 @@ final class ModelRunner implements AutoCloseable {
         return ready == null ? 0 : ready.size();
     }
 
+    /** The process ids of the boxes started ahead for {@code spec} and ready (for tests). */
+    List<Long> readyPids(Spec spec) {
+        Deque<Box> ready = pool.get(spec);
+        return ready == null ? List.of() : ready.stream().map(b -> b.process.pid()).toList();
+    }
+
     /** Starts boxes for a version that has just become the one invocations run (publish, rollback). */
     void prewarm(Spec spec) {
         if (poolSize <= 0 || closed) return;
@@ -203,7 +241,9 @@ final class ModelRunner implements AutoCloseable {
                     if (closed || pool.get(spec) != ready) {
                         ready.remove(b);
                         b.destroy();
+                        return;
                     }
+                    refills.schedule(() -> replaceUnused(spec, ready, b), readyMillis, TimeUnit.MILLISECONDS);
                 } catch (RuntimeException e) {
                     LOG.warn("could not start a sandbox ahead for model {} version {}: {}", spec.modelId(), spec.version(), e.getMessage());
                 } finally {
@@ -211,6 +251,19 @@ final class ModelRunner implements AutoCloseable {
                 }
             }, delayMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * A box started ahead that no invocation took within {@link #readyMillis}: destroyed, and a fresh one started in its
+     * place once its memory is back. The model's code has run in it since it started (the handler's module is loaded
+     * ahead), with no invocation's clock on it: it lives that long at most.
+     */
+    private void replaceUnused(Spec spec, Deque<Box> ready, Box b) {
+        if (!ready.remove(b)) return;   // taken by an invocation, given way or drained meanwhile
+        b.destroy();
+        b.process.onExit().thenRun(() -> {
+            if (!closed && pool.get(spec) == ready) refill(spec, REFILL_DELAY_MILLIS);
+        });
     }
 
     private void drain(Spec spec) {
@@ -254,6 +307,7 @@ final class ModelRunner implements AutoCloseable {
      * to {@link #BUDGET_WAIT_MILLIS}, else 503; started ahead, only when there is memory to spare now (else null).
      */
     private Box start(Spec spec, boolean waiting) {
+        if (groups.isEmpty()) throw sandboxUnavailable(BoxGroups.UNAVAILABLE);
         int footprint = footprintMb(spec);
         boolean got;
         try {
@@ -345,17 +399,17 @@ final class ModelRunner implements AutoCloseable {
         } else {
             program.addAll(List.of(sandbox.python(), "-I", "-S", "/runner/runner.py", "/code", spec.handler()));
         }
-        BoxGroups.Group group = null;
-        if (groups.isPresent()) {
-            try {
-                group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
-            } catch (IOException e) {
-                uid.close();
-                throw new IllegalStateException("cannot make a model sandbox's control group: " + e.getMessage(), e);
-            }
+        // Its group first: a box whose memory and processes cannot be bounded together is not started.
+        BoxGroups.Group group;
+        try {
+            if (groups.isEmpty()) throw new IOException(BoxGroups.UNAVAILABLE);
+            group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
+        } catch (IOException | RuntimeException e) {
+            uid.close();
+            throw sandboxUnavailable("cannot make a model box's control group: " + e);
         }
         ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program,
-                group == null ? List.of() : group.procsFiles()));
+                group.procsFiles()));
         Map<String, String> env = pb.environment();
         env.clear(); // nothing of the server's environment: no secrets, no database URL
         env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
@@ -365,13 +419,12 @@ final class ModelRunner implements AutoCloseable {
             process = pb.start();
         } catch (IOException e) {
             uid.close();
-            if (group != null) group.remove();
+            group.remove();
             throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
         }
-        BoxGroups.Group joined = group;
         process.onExit().whenComplete((p, e) -> {
             uid.close();
-            if (joined != null) removeWhenEmpty(joined, 0);
+            removeWhenEmpty(group, 0);
         });
         return new Box(process, limits, group);
     }
@@ -451,15 +504,16 @@ final class ModelRunner implements AutoCloseable {
             if (f.status == 'M') throw memory();
             // A failure: its log tells why, complete once the box is gone.
             destroyAfter(2000);
-            Capped tail = logAfter(2000);
-            if (tail.overflow) throw tooLarge(false);
-            if (f.status == 'E' || f.status == 'H') throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail.tail()));
-            if (tail.tail().contains("java.lang.OutOfMemoryError") || group != null && group.memoryExceeded()) throw memory();
+            Capped captured = logAfter(2000);
+            if (captured.overflow) throw tooLarge(false);
+            String tail = captured.tail();   // once: the launcher's lines in it are logged as it is made
+            if (f.status == 'E' || f.status == 'H') throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", tail));
+            if (tail.contains("java.lang.OutOfMemoryError") || group != null && group.memoryExceeded()) throw memory();
             // No answer: a death by signal (the CPU-time limit when the run lasted about its timeout, a crash otherwise).
             long ranMillis = (System.nanoTime() - started) / 1_000_000;
             if (ranMillis >= limits.timeoutSeconds() * 1000L - 500) throw new ApiException(ErrorCode.MODEL_TIMEOUT, Map.of("timeout", limits.timeoutSeconds()));
             int exit = process.isAlive() ? -1 : process.exitValue();
-            throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("exit_code", exit, "stderr", tail.tail().isEmpty() ? "killed by a signal" : tail.tail()));
+            throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("exit_code", exit, "stderr", tail.isEmpty() ? "killed by a signal" : tail));
         }
 
         private ApiException memory() {
@@ -544,15 +598,63 @@ final class ModelRunner implements AutoCloseable {
 
     /** The launcher's own lines: bubblewrap's, the box's first shell's (named omix-sandbox) and prlimit's. */
     private static final java.util.regex.Pattern LAUNCHER_LINE = java.util.regex.Pattern.compile("(?m)^(?:bwrap|omix-sandbox|prlimit): .*(?:\\R|\\z)");
+    /** The line a runner writes first ({@link JavaModelRunner#STARTED}): whatever follows it is the model's. */
+    private static final java.util.regex.Pattern RUNNER_STARTED =
+            java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(JavaModelRunner.STARTED) + "(?:\\R|\\z)");
+    /** At most this many of a box's launcher lines go to the server's log, each cut to {@link #LOGGED_LINE_CHARS}. */
+    static final int LOGGED_LAUNCHER_LINES = 3;
+    static final int LOGGED_LINE_CHARS = 200;
 
     /**
      * A box's log as its model's owner sees it: without the launcher's own lines, which name the host's paths (the code's
-     * directory, the control groups); those go to the server's log.
+     * directory, the control groups); those go to the server's log. Only what comes before the runner's first line
+     * ({@link JavaModelRunner#STARTED}) can be the launcher's: what follows is the model's own, kept whatever it looks
+     * like. Where the runner wrote no such line (it never started, or it does not write one) the whole log is looked at,
+     * and a model can write lines that look like the launcher's: so at most {@link #LOGGED_LAUNCHER_LINES} are logged, each
+     * cut short and with control characters replaced.
      */
     static String ownersView(String log) {
-        java.util.regex.Matcher m = LAUNCHER_LINE.matcher(log);
-        if (!m.find()) return log;
-        LOG.warn("model box launcher: {}", m.group().strip());
-        return m.reset().replaceAll("");
+        String launch = log;
+        String model = "";
+        java.util.regex.Matcher started = RUNNER_STARTED.matcher(log);
+        if (started.find()) {
+            launch = log.substring(0, started.start());
+            model = log.substring(started.end());
+        }
+        java.util.regex.Matcher m = LAUNCHER_LINE.matcher(launch);
+        StringBuilder kept = new StringBuilder(log.length());
+        int from = 0;
+        int found = 0;
+        while (m.find()) {
+            if (found < LOGGED_LAUNCHER_LINES) LOG.warn("model box launcher: {}", printable(m.group().strip()));
+            found++;
+            kept.append(launch, from, m.start());
+            from = m.end();
+        }
+        if (found > LOGGED_LAUNCHER_LINES) LOG.warn("model box launcher: {} more lines not logged", found - LOGGED_LAUNCHER_LINES);
+        return kept.append(launch, from, launch.length()).append(model).toString();
+    }
+
+    /**
+     * A line of a box's output as the server's log may show it: at most {@link #LOGGED_LINE_CHARS} characters, control
+     * and format characters (escape sequences, bidirectional overrides, line breaks) each replaced with '?'.
+     */
+    static String printable(String line) {
+        StringBuilder out = new StringBuilder();
+        int count = 0;
+        for (int i = 0; i < line.length(); ) {
+            int cp = line.codePointAt(i);
+            i += Character.charCount(cp);
+            if (count++ == LOGGED_LINE_CHARS) {
+                out.append("...");
+                break;
+            }
+            int type = Character.getType(cp);
+            boolean hidden = Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
+                    || type == Character.PRIVATE_USE || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+            if (hidden) out.append('?');
+            else out.appendCodePoint(cp);
+        }
+        return out.toString();
     }
 }

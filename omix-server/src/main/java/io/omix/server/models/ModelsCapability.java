@@ -115,7 +115,8 @@ public final class ModelsCapability implements Capability {
         this.runner = new ModelRunner(sandbox, platform.config().modelsPoolSize());
         this.unpackedAgain = io.micrometer.core.instrument.Counter.builder("omix.models.unpacked_again")
                 .description("model packages read from the object store to be unpacked again on this server").register(platform.metrics());
-        this.sandboxCheck = CompletableFuture.supplyAsync(sandbox::selfTest);
+        // A box is built and its control group made, or no invocation runs (BoxGroups: never per-process limits only).
+        this.sandboxCheck = CompletableFuture.supplyAsync(() -> sandbox.selfTest().or(runner::unavailable));
         sandboxCheck.thenAccept(why -> {
             if (why.isPresent()) LOG.warn("Model invocations are refused on this server (41217): {}", why.get());
             else LOG.info("Model sandbox ready (bubblewrap, a user of its own per invocation, seccomp, no network but the API)");

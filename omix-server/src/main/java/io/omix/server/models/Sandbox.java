@@ -20,12 +20,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * How a model's sandbox is built: bubblewrap ({@code bwrap}, Debian's package of the tool Flatpak
  * uses) gives each invocation its own user, mount, PID, IPC, UTS and network namespaces, a fresh
- * {@code /proc}, private tmpfs {@code /tmp} and {@code /dev/shm}, read-only binds of the runtime and
- * of the version's code and nothing else of the host, no new privileges, no capabilities, no
- * further user namespaces, and the {@link SeccompFilter}. Before it, {@code prlimit} sets the
- * resource limits and {@code setpriv} switches to a host uid that no other running sandbox holds
- * ({@link UidLease}), so even a kernel bug in one namespace leaves other invocations' processes
- * owned by another user.
+ * {@code /proc}, private tmpfs {@code /tmp} and {@code /dev/shm} (the only places it writes: its root
+ * and {@code /dev} are read-only), read-only binds of the runtime and of the version's code and
+ * nothing else of the host, no new privileges, no capabilities, no further user namespaces, and the
+ * {@link SeccompFilter}; its control groups ({@link BoxGroups}) bound all its processes together.
+ * Before it, {@code prlimit} sets the resource limits and {@code setpriv} switches to a host uid that
+ * no other running sandbox holds ({@link UidLease}), so even a kernel bug in one namespace leaves
+ * other invocations' processes owned by another user.
  *
  * <p>The one way out is the platform's API: the server's Unix socket bound at
  * {@value #CHANNEL_IN_BOX}; the runners forward {@code http://127.0.0.1:8080} inside the box to it.
@@ -219,8 +220,12 @@ final class Sandbox {
         } else {
             c.addAll(List.of("--ro-bind", python, python(), "--ro-bind", pythonStdlib.toString(), pythonStdlib.toString()));
         }
+        // /dev is a memory-backed file system of bubblewrap's too, owned by the box's user and unbounded: read-only once
+        // /dev/shm is mounted in it (a remount of /dev alone: /dev/shm, /dev/pts and the device nodes, mounts of their own,
+        // keep working; writing to /dev/null is not writing to /dev's file system).
         c.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
+                "--remount-ro", "/dev",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
         // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in

@@ -3,17 +3,36 @@ package io.omix.server.models;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The seccomp program every model sandbox runs under, as the classic BPF that bubblewrap loads
- * ({@code --seccomp FD}): a deny list of the system calls a model never needs and an attacker
- * would want (reading or steering other processes, mounting, kernel keyrings, BPF, loading
- * modules, new namespaces, io_uring, ...), each answered EPERM; {@code clone3} answers ENOSYS so
- * that the C library falls back to {@code clone}, whose namespace flags need capabilities the box
- * does not have. {@code prctl(PR_SET_DUMPABLE, non-zero)} is refused, so a runner that made itself
- * non-dumpable stays so. Sockets of the vsock and crypto families are refused (EAFNOSUPPORT). Calls of
- * another ABI (x32) and any other architecture are refused.
+ * ({@code --seccomp FD}):
+ * <ul>
+ *   <li>a deny list of the system calls a model never needs and an attacker would want (reading or steering other
+ *   processes, mounting, kernel keyrings, BPF, loading modules, new namespaces, io_uring, {@code modify_ldt}, ...),
+ *   each answered EPERM;</li>
+ *   <li>no way for two boxes to signal to each other through the files they all share read-only (the runtime, the
+ *   runner, the libraries, a version's code): {@code flock}, {@code fcntl}'s record locks (classic and open file
+ *   description), leases, dnotify and an inode's write hint, inotify, and the page-cache probes {@code mincore} and
+ *   {@code cachestat} are refused (EPERM); every other {@code fcntl} command is allowed. Neither runner locks a file
+ *   as it starts (the JVM runs with {@code -XX:-UsePerfData}, so no hsperfdata file and its lock; its CDS archive is
+ *   mapped, not locked), but a model that locks a file of its own (SQLite's database files, say) is refused too;</li>
+ *   <li>sockets of the Unix (1), IPv4 (2) and IPv6 (10) families and netlink's routing protocol only (16, protocol 0:
+ *   the C library's {@code if_nameindex} and {@code getaddrinfo} read the box's own interfaces, its loopback, that way;
+ *   changing them takes a capability the box does not have): every other family answers EAFNOSUPPORT (vsock, which
+ *   ignores network namespaces; the kernel's crypto sockets; packet sockets; ...), IPv4 and IPv6 sockets take the
+ *   protocols TCP and UDP only (or 0, the type's own), and netlink the routing protocol only, else EPROTONOSUPPORT;</li>
+ *   <li>{@code clone3} answers ENOSYS so that the C library falls back to {@code clone}, whose namespace flags need
+ *   capabilities the box does not have; {@code prctl(PR_SET_DUMPABLE, non-zero)} is refused, so a runner that made
+ *   itself non-dumpable stays so;</li>
+ *   <li>every system call numbered above {@link #LAST_REVIEWED} (the newest one this list was reviewed against:
+ *   {@code open_tree_attr}, Linux 6.15) answers ENOSYS, as on a kernel without it: a newer kernel's calls stay
+ *   refused until they are reviewed here, and the C library treats ENOSYS as "not there" and falls back;</li>
+ *   <li>calls of another ABI (x32) are refused, and any other architecture kills the process.</li>
+ * </ul>
  *
  * <p>Only x86_64 is built in: its numbers are checked by the sandbox tests on every run; another
  * architecture makes the sandbox unavailable (never a box without the filter).
@@ -21,29 +40,58 @@ import java.util.List;
 final class SeccompFilter {
     private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     private static final int X32_SYSCALL_BIT = 0x40000000;
-    private static final int RET_KILL_PROCESS = 0x80000000;
-    private static final int RET_ALLOW = 0x7fff0000;
-    private static final int RET_ERRNO = 0x00050000;
-    private static final int EPERM = 1;
-    private static final int ENOSYS = 38;
+    static final int RET_KILL_PROCESS = 0x80000000;
+    static final int RET_ALLOW = 0x7fff0000;
+    static final int RET_ERRNO = 0x00050000;
+    static final int EPERM = 1;
+    static final int ENOSYS = 38;
+    static final int EPROTONOSUPPORT = 93;
+    static final int EAFNOSUPPORT = 97;
     private static final int PR_SET_DUMPABLE = 4;
-    private static final int EAFNOSUPPORT = 97;
+
+    /** The socket families a box may open: Unix, IPv4, IPv6 and netlink (its routing protocol only). */
+    static final int AF_UNIX = 1;
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int AF_NETLINK = 16;
+    /** The protocols of IPv4 and IPv6 sockets a box may ask for: the type's own (0), TCP and UDP. */
+    static final int[] ALLOWED_INET_PROTOCOLS = {0, 6, 17};
+    /** Netlink's routing protocol (NETLINK_ROUTE): reading the box's own interfaces and addresses. */
+    static final int NETLINK_ROUTE = 0;
+
     /**
-     * Socket families a box never opens: vsock (40), which ignores network namespaces and reaches a hypervisor's or the
-     * host's services on machines that have it, and the kernel's crypto sockets (38), a long record of kernel bugs.
+     * {@code fcntl} commands refused: F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW (record locks
+     * on a file that other boxes open too), F_SETLEASE, F_GETLEASE, F_NOTIFY (dnotify), F_GET_RW_HINT, F_SET_RW_HINT
+     * (the write hint is the inode's, shared by every box that opens it).
      */
-    static final int[] DENIED_SOCKET_FAMILIES = {40, 38};
+    static final int[] DENIED_FCNTL_COMMANDS = {5, 6, 7, 36, 37, 38, 1024, 1025, 1026, 1035, 1036};
 
     private static final short LD_W_ABS = 0x20;
     private static final short JEQ_K = 0x15;
     private static final short JGE_K = 0x35;
     private static final short RET_K = 0x06;
 
+    // seccomp_data: nr at 0, arch at 4, the arguments from 16, eight bytes each (their low halves first: little-endian).
+    private static final int NR = 0;
+    private static final int ARCH = 4;
+    private static final int ARG0 = 16;
+    private static final int ARG1 = 24;
+    private static final int ARG2 = 32;
+
     // x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
     private static final int PRCTL = 157;
     private static final int SOCKET = 41;
     private static final int SOCKETPAIR = 53;
+    private static final int FCNTL = 72;
     private static final int CLONE3 = 435;
+    /**
+     * The highest system call number this filter was reviewed against (open_tree_attr, Linux 6.15); those above it answer
+     * ENOSYS. Reviewed between 444 and 467, and allowed: landlock (444-446), memfd_secret, process_mrelease,
+     * futex_waitv, set_mempolicy_home_node, fchmodat2, map_shadow_stack, futex_wake/wait/requeue, statmount, listmount
+     * (the box's own mount namespace), lsm_get/set_self_attr, lsm_list_modules, mseal, setxattrat, getxattrat,
+     * listxattrat, removexattrat (as the other *xattr calls); refused: cachestat (451), open_tree_attr (467).
+     */
+    static final int LAST_REVIEWED = 467;
     static final int[] DENIED_X86_64 = {
             101, // ptrace
             310, 311, // process_vm_readv, process_vm_writev
@@ -51,7 +99,7 @@ final class SeccompFilter {
             440, // process_madvise
             312, // kcmp
             165, 166, 155, 161, // mount, umount2, pivot_root, chroot
-            428, 429, 430, 431, 432, 433, 442, // open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr
+            428, 429, 430, 431, 432, 433, 442, 467, // open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr, open_tree_attr
             272, 308, // unshare, setns
             248, 249, 250, // add_key, request_key, keyctl
             321, // bpf
@@ -62,12 +110,17 @@ final class SeccompFilter {
             167, 168, 169, 163, 179, 443, 103, // swapon, swapoff, reboot, acct, quotactl, quotactl_fd, syslog
             303, 304, // name_to_handle_at, open_by_handle_at
             172, 173, // iopl, ioperm
+            154, // modify_ldt (segment descriptors of its own: a long record of kernel bugs, and nothing a model needs)
             212, // lookup_dcookie
             159, 164, 227, 305, // adjtimex, settimeofday, clock_settime, clock_adjtime
             135, // personality (no switching execution domains)
             153, // vhangup
             300, // fanotify_init
             256, 279, // migrate_pages, move_pages
+            // Signals between boxes through the files they share read-only: locks, change notifications, the page cache.
+            73, // flock
+            253, 254, 294, // inotify_init, inotify_add_watch, inotify_init1
+            27, 451, // mincore, cachestat
     };
 
     private SeccompFilter() {}
@@ -81,52 +134,103 @@ final class SeccompFilter {
     /** The filter as bubblewrap reads it: {@code struct sock_filter} entries in native (little-endian) order. */
     static byte[] program() {
         if (!supported()) throw new IllegalStateException("no seccomp filter for " + System.getProperty("os.arch"));
-        List<long[]> p = new ArrayList<>(); // {code, jt, jf, k}; jump targets resolved below
-        p.add(new long[] {LD_W_ABS, 0, 0, 4}); // arch
-        p.add(new long[] {JEQ_K, 1, 0, AUDIT_ARCH_X86_64});
-        p.add(new long[] {RET_K, 0, 0, RET_KILL_PROCESS});
-        p.add(new long[] {LD_W_ABS, 0, 0, 0}); // nr
-        int checksStart = p.size();
-        // Labels, as negative placeholders: -1 deny, -2 enosys, -3 prctl check, -4 socket family check.
-        p.add(new long[] {JGE_K, -1, 0, X32_SYSCALL_BIT});
-        p.add(new long[] {JEQ_K, -2, 0, CLONE3});
-        p.add(new long[] {JEQ_K, -3, 0, PRCTL});
-        p.add(new long[] {JEQ_K, -4, 0, SOCKET});
-        p.add(new long[] {JEQ_K, -4, 0, SOCKETPAIR});
-        for (int nr : DENIED_X86_64) p.add(new long[] {JEQ_K, -1, 0, nr});
-        p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
-        int deny = p.size();
-        p.add(new long[] {RET_K, 0, 0, RET_ERRNO | EPERM});
-        int enosys = p.size();
-        p.add(new long[] {RET_K, 0, 0, RET_ERRNO | ENOSYS});
-        int prctl = p.size();
-        p.add(new long[] {LD_W_ABS, 0, 0, 16}); // args[0], low half
-        p.add(new long[] {JEQ_K, 0, 2, PR_SET_DUMPABLE}); // not PR_SET_DUMPABLE: allow
-        p.add(new long[] {LD_W_ABS, 0, 0, 24}); // args[1], low half
-        p.add(new long[] {JEQ_K, 0, 1, 0}); // dumpable 0: allow; anything else: deny
-        p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
-        p.add(new long[] {RET_K, 0, 0, RET_ERRNO | EPERM});
-        int socket = p.size();
-        p.add(new long[] {LD_W_ABS, 0, 0, 16}); // args[0], low half: the family
-        for (int i = 0; i < DENIED_SOCKET_FAMILIES.length; i++) {
-            // Equal: jump over the remaining checks and the allow, to the refusal.
-            p.add(new long[] {JEQ_K, DENIED_SOCKET_FAMILIES.length - i, 0, DENIED_SOCKET_FAMILIES[i]});
+        Program p = new Program();
+        p.load(ARCH);
+        p.jump(JEQ_K, AUDIT_ARCH_X86_64, "nr", null);
+        p.ret(RET_KILL_PROCESS);
+        p.label("nr");
+        p.load(NR);
+        p.jump(JGE_K, X32_SYSCALL_BIT, "deny", null);
+        p.jump(JGE_K, LAST_REVIEWED + 1, "enosys", null);
+        p.jump(JEQ_K, CLONE3, "enosys", null);
+        p.jump(JEQ_K, PRCTL, "prctl", null);
+        p.jump(JEQ_K, SOCKET, "socket", null);
+        p.jump(JEQ_K, SOCKETPAIR, "socket", null);
+        p.jump(JEQ_K, FCNTL, "fcntl", null);
+        for (int nr : DENIED_X86_64) p.jump(JEQ_K, nr, "deny", null);
+        p.ret(RET_ALLOW);
+
+        // Classic BPF jumps forward only: the checks of arguments come after the list, the answers they share at the end.
+        p.label("prctl");
+        p.load(ARG0);
+        p.jump(JEQ_K, PR_SET_DUMPABLE, null, "allow");
+        p.load(ARG1);
+        p.jump(JEQ_K, 0, "allow", "deny"); // dumpable 0: allow; anything else: deny
+
+        p.label("fcntl");
+        p.load(ARG1); // the command
+        for (int cmd : DENIED_FCNTL_COMMANDS) p.jump(JEQ_K, cmd, "deny", null);
+        p.ret(RET_ALLOW);
+
+        p.label("socket");
+        p.load(ARG0); // the family
+        p.jump(JEQ_K, AF_UNIX, "allow", null);
+        p.jump(JEQ_K, AF_INET, "inet", null);
+        p.jump(JEQ_K, AF_INET6, "inet", null);
+        p.jump(JEQ_K, AF_NETLINK, "netlink", null);
+        p.ret(RET_ERRNO | EAFNOSUPPORT);
+        p.label("inet");
+        p.load(ARG2); // the protocol
+        for (int protocol : ALLOWED_INET_PROTOCOLS) p.jump(JEQ_K, protocol, "allow", null);
+        p.ret(RET_ERRNO | EPROTONOSUPPORT);
+        p.label("netlink");
+        p.load(ARG2);
+        p.jump(JEQ_K, NETLINK_ROUTE, "allow", null);
+        p.ret(RET_ERRNO | EPROTONOSUPPORT);
+
+        p.label("allow");
+        p.ret(RET_ALLOW);
+        p.label("deny");
+        p.ret(RET_ERRNO | EPERM);
+        p.label("enosys");
+        p.ret(RET_ERRNO | ENOSYS);
+        return p.assemble();
+    }
+
+    /**
+     * A program being written: instructions whose jumps name labels, resolved once every label is placed. Classic BPF
+     * jumps forward only, by at most 255 instructions: a label placed before its jump, or too far after it, is an error.
+     */
+    private static final class Program {
+        /** One instruction; {@code ifTrue} and {@code ifFalse} are labels, null for the next instruction. */
+        private record Insn(short code, String ifTrue, String ifFalse, int k) {}
+
+        private final List<Insn> insns = new ArrayList<>();
+        private final Map<String, Integer> labels = new HashMap<>();
+
+        void label(String name) {
+            if (labels.putIfAbsent(name, insns.size()) != null) throw new IllegalStateException("seccomp label " + name + " placed twice");
         }
-        p.add(new long[] {RET_K, 0, 0, RET_ALLOW});
-        p.add(new long[] {RET_K, 0, 0, RET_ERRNO | EAFNOSUPPORT});
-        for (int i = checksStart; i < deny; i++) {
-            long[] insn = p.get(i);
-            if (insn[1] < 0) {
-                int target = insn[1] == -1 ? deny : insn[1] == -2 ? enosys : insn[1] == -3 ? prctl : socket;
-                int offset = target - (i + 1);
-                if (offset > 255) throw new IllegalStateException("seccomp jump too far");
-                insn[1] = offset;
+
+        /** Loads the 32-bit word at {@code offset} of the system call's seccomp_data into the accumulator. */
+        void load(int offset) {
+            insns.add(new Insn(LD_W_ABS, null, null, offset));
+        }
+
+        void ret(int value) {
+            insns.add(new Insn(RET_K, null, null, value));
+        }
+
+        void jump(short code, int k, String ifTrue, String ifFalse) {
+            insns.add(new Insn(code, ifTrue, ifFalse, k));
+        }
+
+        byte[] assemble() {
+            ByteBuffer out = ByteBuffer.allocate(insns.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < insns.size(); i++) {
+                Insn insn = insns.get(i);
+                out.putShort(insn.code()).put(offset(i, insn.ifTrue())).put(offset(i, insn.ifFalse())).putInt(insn.k());
             }
+            return out.array();
         }
-        ByteBuffer out = ByteBuffer.allocate(p.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long[] insn : p) {
-            out.putShort((short) insn[0]).put((byte) insn[1]).put((byte) insn[2]).putInt((int) insn[3]);
+
+        private byte offset(int at, String label) {
+            if (label == null) return 0;
+            Integer target = labels.get(label);
+            if (target == null) throw new IllegalStateException("seccomp label " + label + " never placed");
+            int offset = target - (at + 1);
+            if (offset < 0 || offset > 255) throw new IllegalStateException("seccomp jump to " + label + " too far: " + offset);
+            return (byte) offset;
         }
-        return out.array();
     }
 }

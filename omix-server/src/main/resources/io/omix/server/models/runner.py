@@ -9,6 +9,9 @@
 import os
 import sys
 
+# What the box writes before this line is the launcher's (bubblewrap's, prlimit's); after it, the model's own.
+os.write(2, b"omix-runner: started\n")
+
 result_fd = os.dup(1)  # not inherited by anything the model starts
 os.dup2(2, 1)
 sys.stdout = sys.stderr

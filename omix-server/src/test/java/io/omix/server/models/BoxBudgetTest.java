@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The boxes of one server share a memory budget: each takes its limit from it while it exists, so many models, or
  * many invocations at once, cannot add up to more than the machine has. An invocation that finds none left waits a
  * moment, then is answered 503; the memory comes back when a box is gone. No caller holds more than its share of it,
- * and boxes started ahead give way to invocations.
+ * and boxes started ahead give way to invocations. A box started ahead that no invocation took is replaced after a while.
  */
 class BoxBudgetTest {
     /** A sandbox for tests, and a python model that sleeps for the event's {@code seconds}; skipped where no box can be built. */
@@ -31,6 +32,11 @@ class BoxBudgetTest {
         Files.createDirectories(tmp.resolve("m"));
         Files.setPosixFilePermissions(tmp.resolve("m"), PosixFilePermissions.fromString("rwxr-xr-x"));
         return sandbox;
+    }
+
+    /** Skips where the server cannot make boxes' control groups: no box is started there (BoxGroupsTest). */
+    private static void assumeGroups(ModelRunner runner) {
+        Assumptions.assumeTrue(runner.unavailable().isEmpty(), "no control groups for model boxes on this host");
     }
 
     private static ModelRunner.Spec sleeper(Path tmp, int version) throws Exception {
@@ -48,6 +54,7 @@ class BoxBudgetTest {
         ModelRunner.Spec spec = sleeper(tmp, 1);
         // Room for one box of 128 MiB (with its runtime and tmpfs, 272 MiB), not two.
         try (ModelRunner runner = new ModelRunner(sandbox, 0, 300)) {
+            assumeGroups(runner);
             CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> runner.run(spec, false, "{\"seconds\": 4}", "r-1", "app-a"));
             Thread.sleep(800);
             ApiException busy = assertThrows(ApiException.class, () -> runner.run(spec, false, "{\"seconds\": 0}", "r-2", "app-b"));
@@ -68,6 +75,7 @@ class BoxBudgetTest {
         ModelRunner.Spec spec = sleeper(tmp, 1);
         // Room for three boxes of 272 MiB; one caller's share (450 MiB) holds one.
         try (ModelRunner runner = new ModelRunner(sandbox, 0, 900)) {
+            assumeGroups(runner);
             CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> runner.run(spec, false, "{\"seconds\": 4}", "r-1", "app-a"));
             Thread.sleep(800);
             ApiException more = assertThrows(ApiException.class, () -> runner.run(spec, false, "{\"seconds\": 0}", "r-2", "app-a"));
@@ -89,6 +97,7 @@ class BoxBudgetTest {
         ModelRunner.Spec draft = sleeper(tmp, 2);
         // Room for two boxes of 272 MiB: both started ahead for the published version.
         try (ModelRunner runner = new ModelRunner(sandbox, 2, 600)) {
+            assumeGroups(runner);
             runner.prewarm(published);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (runner.ready(published) < 2 && System.nanoTime() < deadline) Thread.sleep(50);
@@ -96,6 +105,33 @@ class BoxBudgetTest {
             assertTrue(runner.run(draft, false, "{\"seconds\": 0}", "r-1", "app-a").contains("\"ok\""), "a box started ahead gave way");
             assertEquals(1, runner.ready(published), "one box started ahead is left");
             assertTrue(runner.run(published, true, "{\"seconds\": 0}", "r-2", "app-b").contains("\"ok\""), "and serves the published version");
+        }
+    }
+
+    /**
+     * A box started ahead runs the model's code (its module is loaded ahead) with no invocation's clock on it: one that no
+     * invocation took within its time is destroyed and a fresh one started in its place, which serves the next invocation.
+     */
+    @Test
+    void aBoxStartedAheadThatNoInvocationTookIsReplacedAfterItsTime(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec published = sleeper(tmp, 1);
+        java.util.Optional<BoxGroups> groups = BoxGroups.detect();
+        Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
+        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 2000)) {
+            runner.prewarm(published);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (runner.ready(published) < 1 && System.nanoTime() < deadline) Thread.sleep(50);
+            java.util.List<Long> first = runner.readyPids(published);
+            assertEquals(1, first.size(), "a box started ahead");
+            ProcessHandle firstBox = ProcessHandle.of(first.get(0)).orElseThrow();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((firstBox.isAlive() || runner.readyPids(published).isEmpty()) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertFalse(firstBox.isAlive(), "not taken within its time: destroyed");
+            java.util.List<Long> next = runner.readyPids(published);
+            assertEquals(1, next.size(), "and a fresh one started in its place");
+            assertFalse(next.contains(first.get(0)));
+            assertTrue(runner.run(published, true, "{\"seconds\": 0}", "r-1", "app-a").contains("\"ok\""), "which serves the next invocation");
         }
     }
 }

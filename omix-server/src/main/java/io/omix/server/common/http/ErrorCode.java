@@ -28,7 +28,7 @@ public enum ErrorCode {
     MODEL_OUTPUT_TOO_LARGE(41214, "模型输出过大", false, "the model wrote more than 1 MiB of result or 4 MiB of log output and was stopped"),
     MODEL_RUNTIME_UNSUPPORTED(41216, "不支持的运行时", false, "runtime other than python3 and java"),
     MODEL_SANDBOX_UNAVAILABLE(41217, "模型沙箱不可用", false,
-            "this server cannot build the model sandbox (see its start-up log: not root, bubblewrap missing, user namespaces off), so models are not run"),
+            "this server cannot build the model sandbox (see its start-up log: not root, bubblewrap missing, user namespaces off, no control groups for its boxes), so models are not run"),
     QUOTA_EXCEEDED(41401, "超出存储配额", false,
             "a storage quota the operator set is reached: a private app's namespace holds the most uncommitted batches (batches.max-open-per-namespace), data items (batches.max-items-per-namespace) or stream records (streams.max-records-per-namespace) it may, or an open-platform sample the most stream records (streams.max-records-per-sample)"),
     NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
