@@ -282,7 +282,7 @@ final class AdminCommand implements Runnable {
     }
 
     @Command(name = "app", mixinStandardHelpOptions = true, description = "Private-platform apps (app key and secret).",
-            subcommands = {AppCreate.class, AppList.class, AppDisable.class, AppEnable.class})
+            subcommands = {AppCreate.class, AppList.class, AppDisable.class, AppEnable.class, AppRotateSecret.class})
     static final class Apps extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an app; its secret is printed once.")
@@ -313,7 +313,7 @@ final class AdminCommand implements Runnable {
     }
 
     @Command(name = "apikey", mixinStandardHelpOptions = true, description = "Dataset batches API keys (X-API-KEY / X-API-SECRET).",
-            subcommands = {KeyCreate.class, KeyList.class, KeyDisable.class, KeyEnable.class})
+            subcommands = {KeyCreate.class, KeyList.class, KeyDisable.class, KeyEnable.class, KeyRotateSecret.class})
     static final class ApiKeys extends Group {}
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an API key; its secret is printed once.")
@@ -368,6 +368,35 @@ final class AdminCommand implements Runnable {
             if (!admin().withPlatform(p -> set(p, id, disabled()))) throw new IllegalArgumentException("no " + what() + " " + id);
             print(out(), map(what().replace(' ', '_'), id, "disabled", disabled()));
         }
+    }
+
+    /** A new secret for an app or API key, printed once; the old one stops working at once. */
+    abstract static class RotateSecret extends Sub implements Runnable {
+        @Parameters(paramLabel = "ID", description = "The app key or API key.") String id;
+
+        abstract String what();
+
+        abstract java.util.Optional<String> rotate(Platform platform, String id);
+
+        @Override
+        public void run() {
+            String secret = admin().withPlatform(p -> rotate(p, id)).orElseThrow(() -> new IllegalArgumentException("no " + what() + " " + id));
+            boolean app = what().equals("app key");
+            print(out(), map(app ? "app_key" : "api_key", id, app ? "app_secret" : "api_secret", secret));
+            spec.commandLine().getErr().println("The new secret is shown only now: store it safely. The old one no longer works.");
+        }
+    }
+
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an app a new secret (printed once); the old one stops working at once.")
+    static final class AppRotateSecret extends RotateSecret {
+        String what() { return "app key"; }
+        java.util.Optional<String> rotate(Platform p, String id) { return new PrivateAppStore(p).rotateSecret(id); }
+    }
+
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an API key a new secret (printed once); the old one stops working at once.")
+    static final class KeyRotateSecret extends RotateSecret {
+        String what() { return "API key"; }
+        java.util.Optional<String> rotate(Platform p, String id) { return new DatasetKeyStore(p).rotateSecret(id); }
     }
 
     @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a user: sign-ins and their tokens stop working at once.")
@@ -518,7 +547,7 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleRegister.class, SampleBind.class, SampleUnbind.class, SampleAssign.class,
+    @Command(name = "sample", mixinStandardHelpOptions = true, description = "Who sees which sample.", subcommands = {SampleRegister.class, SampleBind.class, SampleUnbind.class, SampleAssign.class, SampleUnassign.class,
             SampleDelete.class})
     static final class Samples extends Group {}
 
@@ -602,6 +631,21 @@ final class AdminCommand implements Runnable {
                 return null;
             });
             print(out(), map("biosample_id", biosampleId, "client_id", clientId, "assigned", true));
+        }
+    }
+
+    @Command(name = "unassign", mixinStandardHelpOptions = true,
+            description = "Take a sample from a client: its client-credentials tokens, their links and its webhooks stop reaching it.")
+    static final class SampleUnassign extends Sub implements Runnable {
+        @Option(names = "--biosample-id", required = true) String biosampleId;
+        @Option(names = "--client-id", required = true) String clientId;
+
+        @Override
+        public void run() {
+            if (!admin().withPlatform(p -> new SampleStore(p).unassignClient(biosampleId, clientId))) {
+                throw new IllegalArgumentException("client " + clientId + " does not have " + biosampleId);
+            }
+            print(out(), map("biosample_id", biosampleId, "client_id", clientId, "assigned", false));
         }
     }
 

@@ -149,6 +149,26 @@ class AdminAndLoginTest {
         assertTrue(key.json().get("workspace_id").asLong() > 0, "a key comes with a workspace");
         assertTrue(key.json().get("project_id").asLong() > 0, "and a project");
         assertTrue(admin("apikey", "list").out().contains("\"workspace_id\" : " + key.json().get("workspace_id").asLong()));
+
+        // A leaked secret is replaced, the key (its workspace, its datasets) kept: the old secret stops at once, the new one works.
+        Run rotated = admin("apikey", "rotate-secret", key.json().get("api_key").textValue());
+        assertEquals(0, rotated.exit(), rotated.err());
+        String fresh = rotated.json().get("api_secret").textValue();
+        assertTrue(fresh.startsWith("das_") && !fresh.equals(key.json().get("api_secret").textValue()));
+        for (String[] secret : new String[][] {{key.json().get("api_secret").textValue(), "401"}, {fresh, "200"}}) {
+            HttpResponse<String> whoami = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v2/test/whoami"))
+                    .header("X-API-KEY", key.json().get("api_key").textValue()).header("X-API-SECRET", secret[0]).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(Integer.parseInt(secret[1]), whoami.statusCode(), whoami.body());
+        }
+        Run appRotated = admin("app", "rotate-secret", appKey);
+        assertEquals(0, appRotated.exit(), appRotated.err());
+        assertTrue(appRotated.json().get("app_secret").textValue().startsWith("pas_"));
+        assertTrue(!appRotated.json().get("app_secret").textValue().equals(app.json().get("app_secret").textValue()));
+        assertEquals(2, admin("apikey", "rotate-secret", "nosuchkey").exit());
+        Run unassigned = admin("sample", "unassign", "--biosample-id", "E-A00000000001", "--client-id", "omxnosuch");
+        assertEquals(2, unassigned.exit());
+        assertTrue(unassigned.err().contains("does not have"), unassigned.err());
     }
 
     @Test

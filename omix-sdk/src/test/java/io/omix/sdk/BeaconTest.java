@@ -254,6 +254,22 @@ class BeaconTest {
             assertEquals(0, ok(get(s, "/g_variants?variantId=rs999&requestedGranularity=count", stranger), "count")
                     .at("/responseSummary/numTotalResults").asInt(), "zero is zero");
 
+            // An application reaching her sample through her consent, which names variants and not samples: it learns that the
+            // variant's carriers include one of its own, not her sample's details.
+            io.omix.server.common.db.Jdbc db = s.server().platform().database().jdbc();
+            String consented = db.queryOne("SELECT scope FROM oauth_consents WHERE user_id = ? AND client_id = ?", rs -> rs.getString(1),
+                    ownerUserId, clientId).orElse(null);
+            if (consented == null) new io.omix.server.oauth.ConsentStore(s.server().platform()).remember(ownerUserId, clientId, Set.of("variants"));
+            else db.update("UPDATE oauth_consents SET scope = ? WHERE user_id = ? AND client_id = ?", " variants ", ownerUserId, clientId);
+            db.update("UPDATE sample_clients SET for_user = ? WHERE biosample_id = ? AND client_id = ?", ownerUserId, w.sample(), clientId);
+            Answer variantsOnly = get(s, "/g_variants/" + id + "/biosamples?requestedGranularity=record", clientToken);
+            assertFalse(variantsOnly.body().toString().contains(w.sample()), variantsOnly.body().toString());
+            assertTrue(ok(get(s, "/g_variants/" + id + "?requestedGranularity=count", clientToken), "count").at("/responseSummary/exists").asBoolean(),
+                    "the variant is found among its own carriers all the same");
+            db.update("UPDATE sample_clients SET for_user = NULL WHERE biosample_id = ? AND client_id = ?", w.sample(), clientId);
+            if (consented == null) db.update("DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", ownerUserId, clientId);
+            else db.update("UPDATE oauth_consents SET scope = ? WHERE user_id = ? AND client_id = ?", consented, ownerUserId, clientId);
+
             // No application adds a person to a published project: that is an operator's decision, with the person.
             ApiException refused = assertThrows(ApiException.class, () -> w.stranger().registerSample("WGS-2", 11, project(w)));
             assertEquals(41001, refused.code());

@@ -172,6 +172,12 @@ class ConsentTest {
                     assertEquals(id, tool.getSample(id).getString("biosample_id"), "the person still does");
                     assertEquals(assigned, labItself.getSample(assigned).getString("biosample_id"), "what an operator assigned stays");
                     assertEquals(41001, assertThrows(ApiException.class, () -> tool.revokeGrant(lab.id())).code(), "nothing left to revoke");
+                    // An operator takes back what an operator gave: the lab's own token stops reading the sample at once.
+                    io.omix.server.samples.SampleStore store = new io.omix.server.samples.SampleStore(Identity.platform(s));
+                    assertTrue(store.unassignClient(assigned, lab.id()));
+                    assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(assigned)).code(), "unassigned");
+                    assertEquals(assigned, tool.getSample(assigned).getString("biosample_id"), "hers all the same");
+                    assertFalse(store.unassignClient(assigned, lab.id()), "nothing left to take back");
                 }
             }
             console.oauth2().close();

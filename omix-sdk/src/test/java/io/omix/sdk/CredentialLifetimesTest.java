@@ -72,6 +72,14 @@ class CredentialLifetimesTest {
                     url = api.getDownloadUrl(object, null, 604_800).getString("url");
                 }
                 assertEquals(200, linkStatus(url));
+                // HEAD: the headers a GET has (the size, the checksum), no bytes, and no read in the person's audit trail.
+                java.net.http.HttpResponse<String> head = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url)).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, head.statusCode());
+                assertEquals(String.valueOf("linked for a week".length()), head.headers().firstValue("Content-Length").orElse(null));
+                assertTrue(head.headers().firstValue("X-Omix-Content-SHA256").isPresent());
+                assertEquals("", head.body());
                 oauth2.revoke(grant.accessToken());
                 assertEquals(200, linkStatus(url), "the access token alone is gone: the grant stands, refreshed tokens go on");
                 String tampered = url.replaceAll("Grant=t\\.[^&]+", "Grant=t.other");
@@ -94,6 +102,19 @@ class CredentialLifetimesTest {
                 new io.omix.server.users.UserStore(Identity.platform(s)).setDisabled(person.username(), false);
                 assertEquals(403, linkStatus(kept), "and enabled again: the tokens were revoked for good, the link with them");
 
+                // A grant that runs out (its refresh token's time up, never revoked) ends its links then, not when housekeeping
+                // removes its rows a day later.
+                TokenStore.Issued third = userToken(s, client, person, "files");
+                String expiring;
+                try (Api api = Api.builder(third.accessToken()).endpoint(s.url()).build()) {
+                    expiring = api.getDownloadUrl(object, null, 604_800).getString("url");
+                }
+                assertEquals(200, linkStatus(expiring));
+                Identity.platform(s).database().jdbc().update("UPDATE oauth_tokens SET expires_at = ? WHERE family_id IN"
+                        + " (SELECT family_id FROM oauth_tokens WHERE token_hash = ?)", java.time.OffsetDateTime.now().minusMinutes(1),
+                        io.omix.server.common.auth.Secrets.hash(third.accessToken()));
+                assertEquals(403, linkStatus(expiring), "the grant ran out");
+
                 // An application's own link is the application's: it outlives the two-hour token (and its removal by
                 // housekeeping) and ends when the secret is rotated.
                 String own;
@@ -115,6 +136,43 @@ class CredentialLifetimesTest {
                 assertEquals(200, linkStatus(own), "a link made after it was enabled again");
                 new io.omix.server.oauth.ClientStore(Identity.platform(s)).rotateSecret(client.id());
                 assertEquals(403, linkStatus(own), "the secret rotated: what the old one obtained ends");
+            }
+        }
+    }
+
+    /** A download in progress ends with the grant behind its link, within a second or so, not only a download that starts after. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDownloadInProgressEndsWithItsGrant(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "streamer", "streamer@example.org");
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                TokenStore.Issued grant = userToken(s, client, person, "files");
+                byte[] content = new byte[48 << 20];
+                new java.util.Random(5).nextBytes(content);
+                String url;
+                try (Api api = Api.builder(grant.accessToken()).endpoint(s.url()).build()) {
+                    url = api.getDownloadUrl(api.upload("big.bin", content), null, 3600).getString("url");
+                }
+                java.net.http.HttpResponse<java.io.InputStream> download = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, download.statusCode());
+                long read = 0;
+                byte[] buffer = new byte[1 << 20];
+                try (java.io.InputStream in = download.body()) {
+                    read += in.readNBytes(buffer, 0, buffer.length);
+                    oauth2.revoke(grant.refreshToken());
+                    // Read on slowly (20 MB/s: the whole file would take two and a half seconds more).
+                    for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                        read += n;
+                        Thread.sleep(50);
+                    }
+                } catch (java.io.IOException cut) {
+                    // the connection cut short: what a client sees of a download whose grant ended
+                }
+                assertTrue(read < content.length, "read " + read + " of " + content.length);
+                assertEquals(403, linkStatus(url));
             }
         }
     }

@@ -449,6 +449,26 @@ class FhirTest {
                     () -> narrowed.create().resource(heartRate(patient, "2025-03-02T07:30:00+08:00", 65)).execute());
             assertEquals(1, narrowed.search().forResource(Observation.class).where(Observation.PATIENT.hasId(patient)).returnBundle(Bundle.class)
                     .execute().getEntry().size(), "and still reads");
+            // The platform's own writes hold a SMART token to its scopes too: one that may read Specimens registers and improves
+            // no sample, one that may read DocumentReferences gets no upload credentials.
+            String ownerId = s.server().platform().database().jdbc().queryOne("SELECT user_id FROM users WHERE username = 'owner'", rs -> rs.getString(1))
+                    .orElseThrow();
+            Identity.Client smartApp = Identity.confidentialClient(s);
+            String project = new io.omix.server.samples.SampleStore(s.server().platform()).createProject("smart", 1, null, null, null).projectId();
+            try (Api specimens = Api.builder(Identity.userToken(s, smartApp, ownerId, "samples patient/Specimen.rs").accessToken()).endpoint(s.url())
+                    .maxRetries(0).build();
+                 Api documents = Api.builder(Identity.userToken(s, smartApp, ownerId, "files patient/DocumentReference.rs").accessToken()).endpoint(s.url())
+                    .maxRetries(0).build();
+                 Api writer = Api.builder(Identity.userToken(s, smartApp, ownerId, "samples files patient/Specimen.cruds patient/DocumentReference.c")
+                    .accessToken()).endpoint(s.url()).maxRetries(0).build()) {
+                for (Runnable write : new Runnable[] {() -> specimens.registerSample("SMART-1", 11, project), () -> documents.getUploadToken()}) {
+                    ApiException refused = assertThrows(ApiException.class, write::run);
+                    assertEquals(401, refused.code(), refused.getMessage());
+                    assertTrue(refused.dataModel().getString("scope").contains("SMART"), refused.getMessage());
+                }
+                assertTrue(writer.registerSample("SMART-2", 11, project).getString("biosample_id").startsWith("E-"), "allowed to write: writes");
+                assertTrue(writer.getUploadToken().getModel("credentials").getString("access_key_id").startsWith("STS."));
+            }
             // Authorized again in the platform's words ("streams": no aud needed, and the consent page shows the same words),
             // the new code still carries the consent's SMART limits.
             String platformWords = authorize + "?response_type=code&client_id=" + app.id() + "&redirect_uri=" + enc(Identity.REDIRECT) + "&scope=streams"

@@ -83,6 +83,20 @@ class HardeningTest {
             assertFalse(RouteFuzzTest.INTERNALS.matcher(answer.body()).find(), answer.body());
             assertFalse(answer.body().contains("For input string"), answer.body());
         }
+        // A QUAL that is not a number: said so, with its line, not in the JDK's words.
+        HttpResponse<String> qual = post("/admin/variants/import?biosample_id=" + sample + "&sample_name=PATIENT", "text/plain",
+                (header + "1\t100\trs1\tA\tG\tabc\tPASS\t.\tGT\t0/1\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("malformed VCF: \"abc\" is not a number (line number 5)", Model.parse(qual.body()).getModel("data").getString("body"), qual.body());
+        // Header lines the parser refuses: said in the platform's words, not the JDK's or the parser's field dump.
+        for (String number : new String[] {"abc", "0"}) {
+            HttpResponse<String> answer = post("/admin/variants/import?biosample_id=" + sample + "&sample_name=PATIENT", "text/plain",
+                    header.replace("Number=1,Type=Integer", "Number=" + number + ",Type=Integer").getBytes(StandardCharsets.UTF_8));
+            Model m = Model.parse(answer.body());
+            assertEquals(41001, m.getInt("code"), answer.body());
+            assertTrue(m.getModel("data").getString("body").startsWith("not a VCF: "), answer.body());
+            assertFalse(answer.body().contains("For input string") || answer.body().contains("lineType=") || answer.body().contains("key="), answer.body());
+            assertFalse(RouteFuzzTest.INTERNALS.matcher(answer.body()).find(), answer.body());
+        }
     }
 
     @Test

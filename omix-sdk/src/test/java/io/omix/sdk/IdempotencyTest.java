@@ -104,6 +104,14 @@ class IdempotencyTest {
             assertTrue(other.body().startsWith("{\"code\":41001") && other.body().contains("Idempotency-Key"), other.body());
             assertEquals(0L, count(platform, "EXT-2"));
 
+            // A request naming something shaped like a sample id that is no sample here is kept all the same (only the
+            // answer's samples must still be there): a retry is a replay, not a second write.
+            HttpResponse<String> shaped = register(s, alice, "key-shaped", "X-E-B19137107158", project);
+            HttpResponse<String> shapedAgain = register(s, alice, "key-shaped", "X-E-B19137107158", project);
+            assertEquals("true", shapedAgain.headers().firstValue("Idempotent-Replayed").orElse(null), shapedAgain.body());
+            assertEquals(shaped.body(), shapedAgain.body());
+            assertEquals(1L, count(platform, "X-E-B19137107158"));
+
             // The same key from another caller is another write (not "a key used with another request").
             HttpResponse<String> bobs = register(s, bob, "key-1", "EXT-B", project);
             assertTrue(bobs.body().startsWith("{\"code\":0"), bobs.body());

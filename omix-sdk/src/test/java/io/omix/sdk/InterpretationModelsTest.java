@@ -213,6 +213,32 @@ class InterpretationModelsTest {
         }
     }
 
+    /** Disabling is for incidents: a disabled person's or application's model is not run with other people's tokens meanwhile. */
+    @Test
+    void aDisabledOwnersModelIsNotRun() throws Exception {
+        Identity.Client shared = Identity.confidentialClient(server);
+        Identity.Person carol = Identity.user(server, "model-carol", "model-carol@example.org");
+        try (Api c = Api.builder(Identity.userToken(server, shared, carol.userId(), "models files").accessToken()).endpoint(server.url()).build();
+             OAuth2 o = OAuth2.builder(shared.id(), shared.secret()).endpoint(server.url()).build(); Api app = o.getCredentialsToken().api()) {
+            deployed(c, "carolsModel", handler("carols", "", "{'who': 'carol'}"), ModelConfig.defaults());
+            c.publishModel("carolsModel", "v1");
+            deployed(app, "appsModel", handler("apps", "", "{'who': 'app'}"), ModelConfig.defaults());
+            app.publishModel("appsModel", "v1");
+            assertEquals("carol", stranger.invokeModel("carolsModel", Map.of()).at("model_data.who"));
+            io.omix.server.users.UserStore users = new io.omix.server.users.UserStore(Identity.platform(server));
+            users.setDisabled(carol.username(), true);
+            assertEquals(41210, code(() -> stranger.invokeModel("carolsModel", Map.of())), "her model, while she is disabled");
+            users.setDisabled(carol.username(), false);
+            assertEquals("carol", stranger.invokeModel("carolsModel", Map.of()).at("model_data.who"), "enabled again");
+            io.omix.server.oauth.ClientStore clients = new io.omix.server.oauth.ClientStore(Identity.platform(server));
+            clients.setDisabled(shared.id(), true);
+            assertEquals(41210, code(() -> stranger.invokeModel("appsModel", Map.of())), "the application's own");
+            assertEquals(41210, code(() -> stranger.invokeModel("carolsModel", Map.of())), "a person's, deployed through it");
+            clients.setDisabled(shared.id(), false);
+            assertEquals("app", stranger.invokeModel("appsModel", Map.of()).at("model_data.who"));
+        }
+    }
+
     /**
      * Invocations arriving together at a version that is not unpacked on their server (rolled back to, or deployed by
      * another) wait for one unpacking of its package, and all run it (four: within one caller's share of the boxes'

@@ -225,6 +225,18 @@ class PrivateSigningTest {
         }
     }
 
+    /** A leaked secret is replaced: the old one is refused at once, the new one signs, the app keeps its namespace. */
+    @Test
+    void aRotatedSecretIsRefusedAndItsReplacementSigns() {
+        Identity.Client leaked = Identity.app(server, "PARTNER_LEAKED");
+        String fresh = new PrivateAppStore(server.server().platform()).rotateSecret(leaked.id()).orElseThrow();
+        try (PrivateApi old = client(leaked.id(), leaked.secret()); PrivateApi renewed = client(leaked.id(), fresh)) {
+            assertEquals(40101, assertThrows(ApiException.class, () -> old.call(ApiRequest.get("/private/test/whoami"))).code());
+            assertEquals(leaked.id(), Answers.model(renewed.call(ApiRequest.get("/private/test/whoami"))).getString("app_key"));
+        }
+        assertTrue(new PrivateAppStore(server.server().platform()).rotateSecret("paknosuchapp").isEmpty());
+    }
+
     @Test
     void aDisabledAppIsRefused() {
         Identity.Client gone = Identity.app(server, "PARTNER_GONE");

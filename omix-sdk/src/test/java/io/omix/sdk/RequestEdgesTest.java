@@ -55,11 +55,11 @@ class RequestEdgesTest {
             String token = w.owner().accessToken();
             HttpRequest.Builder sample = HttpRequest.newBuilder(URI.create(s.url() + "/samples/" + w.sample())).header("Authorization", "Bearer " + token);
             // A charset without a value failed the request; an unknown one made every query parameter disappear.
-            for (String type : new String[] {"text/plain; charset", "text/plain; charset=", "text/plain; charset=bogus", "text/plain; charset=\"utf-8\"",
-                    "text/plain; charset=iso-8859-1"}) {
+            for (String type : new String[] {"text/plain; charset", "text/plain; charset=", "text/plain; charset=bogus", "text/plain; charset= utf-8"}) {
                 refusedNaming(send(sample.copy().header("Content-Type", type)), "Content-Type");
             }
-            for (String type : new String[] {"text/plain; charset=utf-8", "application/json;charset=UTF-8", "text/plain; charset=us-ascii"}) {
+            for (String type : new String[] {"text/plain; charset=utf-8", "application/json;charset=UTF-8", "text/plain; charset=us-ascii",
+                    "text/plain; charset=\"utf-8\"", "application/x-www-form-urlencoded; charset=ISO-8859-1"}) {
                 assertEquals(0, Model.parse(send(sample.copy().header("Content-Type", type)).body()).getInt("code"), type);
             }
             refusedNaming(send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token"))
@@ -90,6 +90,11 @@ class RequestEdgesTest {
             assertTrue(get >= 400 && get < 500, "GET " + get);
             assertEquals(get, send(HttpRequest.newBuilder(URI.create(forgedLink)).method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode());
             assertEquals(200, send(HttpRequest.newBuilder(URI.create(s.url() + "/ping")).method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode());
+            // Except a GET that runs a model: a link checker's HEAD must not run it.
+            HttpResponse<String> headModel = send(HttpRequest.newBuilder(URI.create(s.url() + "/model/someModel")).header("Authorization", "Bearer " + token)
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertEquals(405, headModel.statusCode());
+            assertEquals("GET", headModel.headers().firstValue("Allow").orElse(null));
         }
     }
 

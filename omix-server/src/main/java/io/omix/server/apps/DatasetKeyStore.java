@@ -44,6 +44,16 @@ public final class DatasetKeyStore {
                 rs -> new DatasetKey(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
     }
 
+    /**
+     * A new secret for the key, shown once; the old one is refused from now on. A leaked secret is replaced without giving
+     * up the key's workspaces and datasets. Empty for an unknown key.
+     */
+    public java.util.Optional<String> rotateSecret(String apiKey) {
+        String secret = Secrets.token("das_");
+        return jdbc.update("UPDATE dataset_api_keys SET secret_hash = ? WHERE api_key = ?", Secrets.hash(secret), apiKey) == 1
+                ? java.util.Optional.of(secret) : java.util.Optional.empty();
+    }
+
     public boolean setDisabled(String apiKey, boolean disabled) {
         return jdbc.update("UPDATE dataset_api_keys SET disabled = ? WHERE api_key = ?", disabled, apiKey) == 1;
     }

@@ -70,6 +70,17 @@ public final class PrivateAppStore {
                 rs -> new PrivateApp(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
     }
 
+    /**
+     * A new secret for the app, shown once; the old one is refused from now on. A leaked secret is replaced without giving
+     * up the app's namespace and data (a new app could not take the namespace over). Empty for an unknown app.
+     */
+    public Optional<String> rotateSecret(String appKey) {
+        if (find(appKey).isEmpty()) return Optional.empty();
+        String secret = Secrets.token("pas_");
+        return jdbc.update("UPDATE private_apps SET secret_sealed = ? WHERE app_key = ?", platform.masterKey().seal(secret, appKey), appKey) == 1
+                ? Optional.of(secret) : Optional.empty();
+    }
+
     public boolean setDisabled(String appKey, boolean disabled) {
         return jdbc.update("UPDATE private_apps SET disabled = ? WHERE app_key = ?", disabled, appKey) == 1;
     }

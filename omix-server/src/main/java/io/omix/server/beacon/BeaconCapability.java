@@ -380,10 +380,22 @@ public final class BeaconCapability implements Capability {
                 requestParameters.isEmpty() ? null : Map.of("g_variant", requestParameters));
         int ownCount = (int) covered.values().stream().filter(BeaconAudience.Covered::own).count();
         if (g != Granularity.RECORD) return summary(meta, ownCount, covered.size() - ownCount, g, wildcard);
-        List<String> ids = covered.values().stream().filter(BeaconAudience.Covered::own).map(BeaconAudience.Covered::biosampleId).toList();
+        List<String> ids = seenAsSamples(r.caller(), covered.values().stream().filter(BeaconAudience.Covered::own)
+                .map(BeaconAudience.Covered::biosampleId).toList());
         Map<String, List<String>> datasetsOf = datasetsOf(ids);
         Map<String, Map<String, Object>> records = biosampleRecords(r.caller(), page(ids, ask));
         return grouped(meta, ask, ids, datasetsOf, records);
+    }
+
+    /**
+     * Of a variant's own carriers (found under the variants scope), those the caller sees as samples too: an application's
+     * token may read the calls of a person who allowed it {@code variants} and not her sample's details ({@code samples}).
+     */
+    private List<String> seenAsSamples(io.omix.server.common.auth.Caller caller, List<String> ids) {
+        if (ids.isEmpty()) return ids;
+        SqlWhere where = io.omix.server.samples.SampleAccess.visibleTo(caller, Scope.SAMPLES, new SqlWhere().in("s.biosample_id", ids));
+        Set<String> seen = new java.util.HashSet<>(jdbc.query("SELECT s.biosample_id FROM samples s" + where.sql(), rs -> rs.getString(1), where.args()));
+        return ids.stream().filter(seen::contains).toList();
     }
 
     private Map<String, Map<String, Object>> biosampleRecords(io.omix.server.common.auth.Caller caller, List<String> ids) {

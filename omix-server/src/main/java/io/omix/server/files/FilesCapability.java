@@ -251,6 +251,8 @@ public final class FilesCapability implements Capability {
     private Map<String, Object> uploadToken(ApiRequest r, String region) {
         Caller caller = r.caller();
         caller.requireScope(Scope.FILES);
+        // Upload credentials add documents: a token that may only read them (patient/DocumentReference.rs) gets none.
+        io.omix.server.oauth.SmartScopes.requireOwn(caller, "DocumentReference", 'c');
         OffsetDateTime now = platform.now();
         String accessKeyId = "STS." + Secrets.alphanumeric(28);
         String secret = Secrets.alphanumeric(44);
@@ -332,9 +334,13 @@ public final class FilesCapability implements Capability {
         String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5)
                 : object.owner().startsWith("sample:") ? platform.database().jdbc().queryOne("SELECT user_id FROM sample_users WHERE biosample_id = ?"
                         + " ORDER BY user_id", rs -> rs.getString(1), object.owner().substring(7)).orElse(null) : null;
-        // Recorded once the link is known to be one this platform signed: a stranger's guesses fill no one's trail.
-        io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, ownerUser, "signed_link",
-                "GET /oss/objects/<object_name>", "object_name=" + name));
+        boolean head = ctx.req().getMethod().equals("HEAD");
+        // Recorded once the link is known to be one this platform signed: a stranger's guesses fill no one's trail. A HEAD
+        // reads nothing of the object, and is not recorded as a read.
+        if (!head) {
+            io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, ownerUser, "signed_link",
+                    "GET /oss/objects/<object_name>", "object_name=" + name));
+        }
         ctx.header("X-Omix-Content-SHA256", object.sha256());
         // The same bytes' CRC-32C: clients check large downloads with it at memory speed.
         if (object.crc32c() != null) ctx.header("X-Omix-Content-CRC32C", object.crc32c());
@@ -355,20 +361,34 @@ public final class FilesCapability implements Capability {
         long length = range == null ? size : range[1] - range[0] + 1;
         if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
         ctx.header("Content-Length", String.valueOf(length));
+        if (head) return;   // the headers a GET would have: size, checksums, range; not the bytes
+        String sample = object.owner().startsWith("sample:") ? object.owner().substring(7) : null;
         try (InputStream in = objects.open(object.key(), from)) {
             // Streamed straight to the response: memory stays one buffer whatever the object's size.
             java.io.OutputStream out = ctx.outputStream();
             byte[] buffer = new byte[1 << 16];
             long left = length;
+            long nextCheck = System.nanoTime() + GRANT_RECHECK_NANOS;
             while (left > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
                 if (n < 0) break;
+                // A long download ends with its grant, as every link does, within a second: not only at its start.
+                if (System.nanoTime() - nextCheck >= 0) {
+                    if (!links.stands(grant, scope) || sample != null && !links.sees(grant, sample)) {
+                        org.slf4j.LoggerFactory.getLogger(FilesCapability.class).info("download of {} cut short: its link's grant ended", name);
+                        return;   // fewer bytes than promised: the connection is cut, the client sees a broken download
+                    }
+                    nextCheck = System.nanoTime() + GRANT_RECHECK_NANOS;
+                }
                 out.write(buffer, 0, n);
                 left -= n;
             }
             out.flush();
         }
     }
+
+    /** How often a download in progress checks that its link's grant still stands. */
+    static final long GRANT_RECHECK_NANOS = 1_000_000_000L;
 
     private static FileStore.Credential credential(ApiRequest r) {
         return r.ctx().attribute(UploadAuthenticator.CREDENTIAL);

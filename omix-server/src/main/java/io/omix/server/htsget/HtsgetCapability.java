@@ -146,6 +146,12 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under no longer sees " + id + " (ask for a new ticket)");
                 return;
             }
+            if (ctx.req().getMethod().equals("HEAD")) {
+                // The URL stands: no slice is written for a HEAD, and nothing was read.
+                ctx.contentType("text/vcf; charset=utf-8");
+                ctx.header("Cache-Control", "no-store");
+                return;
+            }
             // Recorded once the URL is known to be one this platform signed: a stranger's guesses fill no one's trail.
             io.omix.server.audit.AuditRecorder.attribute(ctx, new io.omix.server.audit.AuditRecorder.Actor("signed_link", grant, null, "signed_link",
                     "GET " + DATA, "biosample_id=" + id));

@@ -165,8 +165,8 @@ public final class BoxGroups {
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
-        Optional<Path> memory = v1Group(mounts.resolve("memory"), "memory", self);
-        Optional<Path> pids = v1Group(mounts.resolve("pids"), "pids", self);
+        Optional<Path> memory = orMountTop(v1Group(mounts.resolve("memory"), "memory", self), mounts.resolve("memory"));
+        Optional<Path> pids = orMountTop(v1Group(mounts.resolve("pids"), "pids", self), mounts.resolve("pids"));
         if (memory.isEmpty() || pids.isEmpty()) return Optional.empty();
         List<Path> parents = new ArrayList<>();
         try {
@@ -180,7 +180,7 @@ public final class BoxGroups {
             return Optional.empty();   // not writable here
         }
         // CPU where its hierarchy is writable too (often mounted as cpu,cpuacct, reached through the cpu link); else without.
-        Optional<Path> cpu = v1Group(mounts.resolve("cpu"), "cpu", self);
+        Optional<Path> cpu = orMountTop(v1Group(mounts.resolve("cpu"), "cpu", self), mounts.resolve("cpu"));
         try {
             if (cpu.isPresent() && Files.isRegularFile(cpu.get().resolve("cpu.cfs_quota_us"))) {
                 sweepV1(mounts.resolve("cpu"), cpu.get());
@@ -211,6 +211,14 @@ public final class BoxGroups {
             return group.startsWith(mount) ? Optional.of(group) : Optional.empty();
         }
         return Optional.empty();
+    }
+
+    /**
+     * The group {@link #v1Group} named where it is there; else the mount's top: a container sharing the host's cgroup
+     * namespace sees the host's path of its group in /proc/self/cgroup, with its own group mounted at the top.
+     */
+    static Optional<Path> orMountTop(Optional<Path> group, Path mount) {
+        return group.map(g -> Files.isRegularFile(g.resolve("cgroup.procs")) ? g : mount);
     }
 
     /**

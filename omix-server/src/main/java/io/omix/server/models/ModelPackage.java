@@ -18,6 +18,10 @@ final class ModelPackage {
     static final long MAX_ZIP_BYTES = 50L << 20;
     static final long MAX_UNPACKED_BYTES = 200L << 20;
     static final int MAX_ENTRIES = 5000;
+    /** Jars in a package have fewer entries than this (a zip64 jar's count is 65,535 in its end record). */
+    static final int MAX_JAR_ENTRIES = 65_535;
+    /** The most a jar's central directory may take, read into memory when the jar is opened. */
+    static final long MAX_JAR_DIRECTORY_BYTES = 16L << 20;
 
     private ModelPackage() {}
 
@@ -57,8 +61,15 @@ final class ModelPackage {
                 }
             }
         } catch (java.util.zip.ZipException e) {
+            // The reader's own words name its internals (headers, sizes): the reason goes to the task, the words nowhere.
             FileTrees.delete(staging);
-            throw fail("not a zip file: " + e.getMessage());
+            throw fail("not a zip file that can be read: damaged, cut short, or with entry names that are not UTF-8");
+        } catch (java.io.EOFException e) {
+            FileTrees.delete(staging);
+            throw fail("the zip file is cut short inside an entry");
+        } catch (IllegalArgumentException e) {
+            FileTrees.delete(staging); // the reader refuses an entry name that is not UTF-8 this way
+            throw fail("an entry's name is not UTF-8 (zip it again with UTF-8 names)");
         } catch (TaskEngine.TaskFailure | IOException e) {
             FileTrees.delete(staging);
             throw e;
@@ -116,6 +127,9 @@ final class ModelPackage {
             if (!Files.isDirectory(d)) continue;
             try (var jars = Files.list(d)) {
                 for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                    // Its directory's size checked first: opened, a jar's whole central directory is read into the server's
+                    // memory (millions of tiny entries fit in the package's limits).
+                    checkDirectory(dir, jar);
                     try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
                         if (j.getEntry(classFile) != null) return true;
                     } catch (java.util.zip.ZipException notAJar) {
@@ -126,6 +140,36 @@ final class ModelPackage {
         }
         return false;
     }
+
+    /**
+     * Refuses a jar whose end record declares more than {@link #MAX_JAR_ENTRIES} entries or a central directory beyond
+     * {@link #MAX_JAR_DIRECTORY_BYTES} (a zip64 jar among them), before anything reads its directory.
+     */
+    private static void checkDirectory(Path dir, Path jar) throws IOException {
+        long size = Files.size(jar);
+        int tail = (int) Math.min(size, END_RECORD_BYTES + 65_535);   // the end record, and the comment it may end with
+        byte[] b = new byte[tail];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(jar)) {
+            java.nio.ByteBuffer into = java.nio.ByteBuffer.wrap(b);
+            while (into.hasRemaining() && ch.read(into, size - tail + into.position()) > 0) {
+                // read on until the tail is whole
+            }
+        }
+        java.nio.ByteBuffer end = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = tail - END_RECORD_BYTES; i >= 0; i--) {
+            if (end.getInt(i) != 0x06054b50) continue;
+            int entries = Short.toUnsignedInt(end.getShort(i + 10));
+            long directoryBytes = Integer.toUnsignedLong(end.getInt(i + 12));
+            if (entries >= MAX_JAR_ENTRIES || directoryBytes > MAX_JAR_DIRECTORY_BYTES) {
+                throw fail(dir.relativize(jar) + " has more than " + (MAX_JAR_ENTRIES - 1) + " entries or a directory beyond "
+                        + (MAX_JAR_DIRECTORY_BYTES >> 20) + " MiB");
+            }
+            return;
+        }
+        throw fail(dir.relativize(jar) + " is not a jar file");
+    }
+
+    private static final int END_RECORD_BYTES = 22;
 
     /** The model process runs as another user: it must read its code and nothing more. */
     private static void readableByAll(Path dir) throws IOException {

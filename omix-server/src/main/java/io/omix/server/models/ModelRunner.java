@@ -401,12 +401,18 @@ final class ModelRunner implements AutoCloseable {
         }
         // Its group first: a box whose memory and processes cannot be bounded together is not started.
         BoxGroups.Group group;
+        if (groups.isEmpty()) {
+            uid.close();
+            throw sandboxUnavailable(BoxGroups.UNAVAILABLE);
+        }
         try {
-            if (groups.isEmpty()) throw new IOException(BoxGroups.UNAVAILABLE);
             group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
         } catch (IOException | RuntimeException e) {
+            // The server makes groups (it did at start): this one failed now (the host busy, out of memory or processes).
+            // Not started, and answered as a moment's shortage, which a retry may find over.
             uid.close();
-            throw sandboxUnavailable("cannot make a model box's control group: " + e);
+            LOG.warn("model box not started: its control group could not be made: {}", e.toString());
+            throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this server could not make a model box just now; retry in a moment"));
         }
         ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program,
                 group.procsFiles()));

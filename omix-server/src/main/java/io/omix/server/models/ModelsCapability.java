@@ -321,6 +321,27 @@ public final class ModelsCapability implements Capability {
     }
 
     /**
+     * A model runs only while its owner may act: the application that deployed it (or through which its person did) not
+     * disabled, nor that person. Disabling is for incidents; a model of a disabled owner would go on running its code with
+     * the tokens of everyone who invokes it.
+     */
+    private void requireOwnerEnabled(ModelStore.ModelRow m) {
+        String owner = m.owner();
+        int person = owner.indexOf(":user:");
+        String client = owner.startsWith("client:") ? owner.substring("client:".length(), person > 0 ? person : owner.length()) : null;
+        String user = person > 0 ? owner.substring(person + ":user:".length()) : null;
+        io.omix.server.common.db.Jdbc jdbc = platform.database().jdbc();
+        // A model deployed through the console has its person's console as its client: the person alone decides.
+        boolean console = client != null && client.startsWith(io.omix.server.common.auth.Caller.CONSOLE_CLIENT_PREFIX);
+        boolean enabled = client != null
+                && (console || jdbc.queryOne("SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE", rs -> 1, client).isPresent())
+                && (user == null || jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, user).isPresent());
+        if (!enabled) {
+            throw new ApiException(ErrorCode.MODEL_NOT_PUBLISHED, Map.of("model_id", m.modelId() + " is not run while its owner is disabled"));
+        }
+    }
+
+    /**
      * A model belongs to the client application that deployed it with its own token, or to the person who deployed it
      * through an application (the application and the person): the people of one shared client (the CLI, a public
      * desktop client) must not replace each other's code, which everyone invoking the model then runs with their token.
@@ -692,6 +713,7 @@ public final class ModelsCapability implements Capability {
     }
 
     private Object invoke(ApiRequest r, ModelStore.ModelRow m, int version, boolean stable) {
+        requireOwnerEnabled(m);
         requireSandbox(m.runtime());
         Map<String, Object> params = new LinkedHashMap<>();
         r.ctx().queryParamMap().forEach((k, vs) -> {

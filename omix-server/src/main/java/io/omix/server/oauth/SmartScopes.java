@@ -61,6 +61,17 @@ public final class SmartScopes {
         return allows(naming, type, permission);
     }
 
+    /**
+     * Refuses a caller whose own token holds SMART scopes on {@code type} none of which allows {@code permission}: a person's
+     * token of an app she allowed to read her Specimens ({@code patient/Specimen.rs}) does not change or add samples through
+     * the platform's APIs either. A token with no SMART scope on the type is held by its platform scopes alone.
+     */
+    public static void requireOwn(io.omix.server.common.auth.Caller caller, String type, char permission) {
+        if (caller.scopes() == null || allowsOnType(caller.scopes(), type, permission)) return;
+        throw new io.omix.server.common.http.ApiException(io.omix.server.common.http.ErrorCode.NO_PERMISSION,
+                java.util.Map.of("scope", "this token's SMART scopes do not allow '" + permission + "' on " + type));
+    }
+
     /** A SMART resource scope ({@code patient/Observation.rs}): what holds the FHIR API to what the app asked for. */
     static boolean isResource(String scope) {
         return RESOURCE.matcher(scope).matches();

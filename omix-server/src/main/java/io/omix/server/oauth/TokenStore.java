@@ -236,7 +236,7 @@ public final class TokenStore {
     }
 
     /**
-     * Whether a grant {@link #grantOf} named still stands: a token of the family not revoked, its client and user
+     * Whether a grant {@link #grantOf} named still stands: a token of the family neither revoked nor expired, its client and user
      * enabled and the client still holding {@code scope}; the client enabled, holding {@code scope}, its secret not
      * rotated; or the session still signed in.
      */
@@ -253,10 +253,12 @@ public final class TokenStore {
                     id.substring(0, dot)).orElse(false);
         }
         if (!grant.startsWith("t.")) return false;
+        // A token of the family neither revoked nor expired: a family that ran out (its refresh token's time up) ends its
+        // links then, not when housekeeping removes its rows.
         return jdbc.query("SELECT c.scopes FROM oauth_tokens t JOIN oauth_clients c ON c.client_id = t.client_id "
                         + "LEFT JOIN users u ON u.user_id = t.user_id "
-                        + "WHERE t.family_id = ? AND t.revoked_at IS NULL AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
-                rs -> scopes(rs.getString(1)).contains(scope), id).contains(true);
+                        + "WHERE t.family_id = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND c.disabled = FALSE AND (t.user_id IS NULL OR u.disabled = FALSE)",
+                rs -> scopes(rs.getString(1)).contains(scope), id, platform.now()).contains(true);
     }
 
     /**

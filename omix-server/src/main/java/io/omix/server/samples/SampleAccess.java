@@ -123,6 +123,7 @@ public final class SampleAccess {
      */
     public String requireWritable(Caller caller, String biosampleId, Scope data, String smartType, char permission) {
         requireVisible(caller, biosampleId, data);
+        io.omix.server.oauth.SmartScopes.requireOwn(caller, smartType, permission);
         if (caller.kind() != Caller.Kind.CLIENT_TOKEN) return biosampleId;
         java.util.Optional<String> consent = jdbc.queryOne("SELECT k.scope FROM sample_clients v JOIN oauth_consents k ON k.user_id = v.for_user"
                 + " AND k.client_id = v.client_id WHERE v.biosample_id = ? AND v.client_id = ?", rs -> rs.getString(1), biosampleId, caller.clientId());

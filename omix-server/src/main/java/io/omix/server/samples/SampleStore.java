@@ -551,6 +551,20 @@ public final class SampleStore {
         }
     }
 
+    /**
+     * Takes a sample from a client: its client-credentials tokens, the links they signed and its webhooks stop reaching it
+     * (whether an operator assigned it or a person registered it through the client). Answers kept for the client's
+     * repeated writes that name the sample are forgotten. False when the client did not have it.
+     */
+    public boolean unassignClient(String biosampleId, String clientId) {
+        return jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND client_id = ?", biosampleId, clientId) == 0) return false;
+            Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND names LIKE ? ESCAPE '\\'", "client:" + clientId,
+                    "%" + Jdbc.likeEscaped(biosampleId) + "%");
+            return true;
+        });
+    }
+
     /** Sets a sample's status and whether its data is available (operators, imports). */
     public void setStatus(String biosampleId, int status, boolean dataAvailability) {
         jdbc.update("UPDATE samples SET status = ?, data_availability = ?, update_time = ? WHERE biosample_id = ?",

@@ -182,8 +182,9 @@ public final class SamplesCapability implements Capability {
         }, "sample:" + s.biosampleId());
         files.removeIf(f -> access.readable((String) f.get("object_name"), request.caller()).isEmpty());
         if (!files.isEmpty()) {
-            String grant = links.grantOf(request);
-            for (Map<String, Object> f : files) f.put("url", links.url(grant, base, (String) f.get("object_name"), expires));
+            // Read from inside a model: the files without links (a model makes none: SignedLinks.grantOf).
+            String grant = request.viaModelChannel() ? null : links.grantOf(request);
+            for (Map<String, Object> f : files) f.put("url", grant == null ? null : links.url(grant, base, (String) f.get("object_name"), expires));
         }
         Map<String, Object> out = new LinkedHashMap<>(view);
         out.put("files", files);
@@ -204,6 +205,7 @@ public final class SamplesCapability implements Capability {
 
     private Map<String, Object> register(Caller caller, Params p, StringParam externalId) {
         caller.requireScope(Scope.SAMPLES);
+        io.omix.server.oauth.SmartScopes.requireOwn(caller, "Specimen", 'c');
         String id = store.register(caller, new SampleStore.Registration(p.get(externalId), p.get(SITE), p.get(PROJECT),
                 p.get(DUPLICATE), p.get(ORGANISM), p.get(COLLECTED), givenFields(p)));
         return Map.of("biosample_id", id);

@@ -85,8 +85,9 @@ public final class VcfImporter {
         VcfRecords vcf;
         try {
             vcf = VcfRecords.open(in);
-        } catch (IOException | TribbleException e) {
-            throw new IllegalArgumentException("not a VCF: " + e.getMessage(), e);
+        } catch (IOException | TribbleException | IllegalArgumentException e) {
+            // A header line the parser refuses (a Number that is not one is the JDK's NumberFormatException): in our words.
+            throw new IllegalArgumentException("not a VCF: " + VcfRecords.inOwnWords(e.getMessage()), e);
         }
         try (vcf) {
             VCFHeader header = vcf.header;

@@ -232,9 +232,26 @@ final class VcfRecords implements AutoCloseable {
 
     /** htsjdk's message with the line's number in the whole file (a worker's codec counts only what it read). */
     static String atLine(String message, long lineNo) {
-        String m = message == null ? "" : message;
+        String m = inOwnWords(message);
         Matcher matcher = HTSJDK_LINE.matcher(m);
         return matcher.find() ? matcher.replaceFirst(Matcher.quoteReplacement("line number " + lineNo)) : m + " (line number " + lineNo + ")";
+    }
+
+    private static final java.util.regex.Pattern NOT_A_NUMBER = java.util.regex.Pattern.compile("For input string: \"([^\"]{0,40})[^\"]*\"");
+    private static final java.util.regex.Pattern CLASS_NAME = java.util.regex.Pattern.compile("\\b(?:java|javax|htsjdk|sun)\\.[\\w.$]+");
+
+    /**
+     * A parser's message as the platform says it: the JDK's words for a number that is not one ({@code For input string:
+     * "abc"}) said plainly, the parser's dump of a header line's fields ({@code key=INFO name=AN lineType=INFO count=0})
+     * and any class name left out, at most 300 characters.
+     */
+    static String inOwnWords(String message) {
+        if (message == null || message.isBlank()) return "unreadable";
+        String m = NOT_A_NUMBER.matcher(message).replaceAll(r -> Matcher.quoteReplacement("\"" + r.group(1) + "\" is not a number"));
+        int dump = m.indexOf(" key=");
+        if (dump > 0) m = m.substring(0, dump);
+        m = CLASS_NAME.matcher(m).replaceAll("").strip();
+        return m.length() > 300 ? m.substring(0, 300) + "..." : m;
     }
 
     @Override

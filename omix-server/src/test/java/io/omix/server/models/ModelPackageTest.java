@@ -81,4 +81,35 @@ class ModelPackageTest {
         assertEquals(10, Files.size(target.resolve("data/part0.bin")));
         assertTrue(Arrays.equals(new byte[10], Files.readAllBytes(target.resolve("data/part7.bin"))));
     }
+
+    /** A package that is not a whole zip fails its deployment with a reason of the platform's, once, and leaves nothing. */
+    @Test
+    void aCutShortOrForeignlyNamedZipFailsWithItsReasonAndLeavesNothing(@TempDir Path root) throws Exception {
+        byte[] noise = new byte[64 * 1024];
+        new java.util.Random(3).nextBytes(noise);   // incompressible: the half lands inside an entry's data
+        byte[] whole = zip(noise);
+        // Cut inside an entry's data; entry names in GBK, as Windows zip tools write them (the reader refuses them as UTF-8).
+        ByteArrayOutputStream gbk = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(gbk, java.nio.charset.Charset.forName("GBK"))) {
+            z.putNextEntry(new ZipEntry("handler.py"));
+            z.write("def handle(event, context):\n    return event\n".getBytes());
+            z.putNextEntry(new ZipEntry("数据.txt"));
+            z.write(1);
+        }
+        byte[][] packages = {Arrays.copyOf(whole, whole.length / 2), gbk.toByteArray(), "hello, not a zip".getBytes()};
+        String[] reasons = {"cut short", "UTF-8", "not a zip file"};
+        for (int i = 0; i < packages.length; i++) {
+            Path target = root.resolve("bad").resolve(String.valueOf(i));
+            Files.createDirectories(target.getParent());
+            byte[] pkg = packages[i];
+            io.omix.server.tasks.TaskEngine.TaskFailure failed = org.junit.jupiter.api.Assertions.assertThrows(io.omix.server.tasks.TaskEngine.TaskFailure.class,
+                    () -> ModelPackage.unpack(new ByteArrayInputStream(pkg), target, "python3", "handler.handle"));
+            assertTrue(failed.getMessage().contains(reasons[i]), failed.getMessage());
+            assertTrue(!failed.getMessage().contains("Exception") && !failed.getMessage().contains("LOC") && !failed.getMessage().contains("header"),
+                    failed.getMessage());
+            try (var left = Files.list(target.getParent())) {
+                assertEquals(0, left.count(), "nothing left of attempt " + i);
+            }
+        }
+    }
 }

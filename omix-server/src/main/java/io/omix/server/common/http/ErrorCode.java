@@ -20,7 +20,7 @@ public enum ErrorCode {
             "private platform: X-Omix-Timestamp more than 300 s away from the server's clock"),
     REQUEST_REPLAYED(40103, "重复的请求", false, "private platform: this app used the X-Omix-Nonce before"),
     MODEL_NOT_FOUND(41202, "模型不存在", false, "unknown model id (also: a model of another owner: another client application, or another person of the same one)"),
-    MODEL_NOT_PUBLISHED(41210, "模型尚无可运行版本", false, "the model has no stable version yet (publish a draft), or no draft"),
+    MODEL_NOT_PUBLISHED(41210, "模型尚无可运行版本", false, "the model has no stable version yet (publish a draft), or no draft, or its owner (the application or person that deployed it) is disabled"),
     MODEL_FAILED(41211, "模型运行出错", false,
             "the model raised an error, exited abnormally or returned something that is not a JSON object; data.stderr holds the end of its error output"),
     MODEL_TIMEOUT(41212, "模型运行超时", false, "the model ran longer than its timeout (wall clock or CPU time) and was stopped"),

@@ -282,16 +282,19 @@ public final class Idempotency {
         // The ids the request named too (a sample asked about, whose answer need not repeat its id), so that an erasure
         // finds every kept answer about what it erases.
         String names = names(body, request == null ? null : requestText(ctx, request));
-        List<String> samples = names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
+        List<String> samples = samplesIn(names);
+        // Only the answer's own samples must still be there: a request may name an id that is no sample here (in a record's
+        // data, say), and its answer is kept all the same.
+        List<String> answered = samplesIn(names(body));
         jdbc.inTransaction(c -> {
-            // The samples the answer names, held while it is kept (an erasure takes a sample's row before it forgets the
+            // The samples the answer and the request name, held while it is kept (an erasure takes a sample's row before it forgets the
             // answers naming it): one erased while this request ran is not kept in an answer a repeat would give back for a
             // day. Its key is freed instead; a repeat does the work again and finds the sample gone.
             if (!samples.isEmpty()) {
                 io.omix.server.common.db.SqlWhere named = new io.omix.server.common.db.SqlWhere().in("biosample_id", samples);
                 List<String> present = Jdbc.query(c, "SELECT biosample_id FROM samples" + named.sql() + " ORDER BY biosample_id FOR UPDATE",
                         rs -> rs.getString(1), named.args());
-                if (present.size() < samples.size()) {
+                if (!present.containsAll(answered)) {
                     Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ?", fresh.owner(), fresh.key());
                     return null;
                 }
@@ -301,6 +304,10 @@ public final class Idempotency {
                     payload == null ? null : payload.hash(), payload == null ? null : payload.bytes(), fresh.owner(), fresh.key());
             return null;
         });
+    }
+
+    private static List<String> samplesIn(String names) {
+        return names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
     }
 
     /** What an answer's ids could be: a biosample id, a UUID (entity ids), a run of 21 digits (user ids). */

@@ -4,15 +4,15 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
  * What every request is checked for before any route reads it: the parts of a request that the framework would
  * otherwise read its own way, where a bad value failed the request (500) or was dropped without a word.
  * <ul>
- *   <li>A {@code charset} parameter in {@code Content-Type} must name UTF-8 (or US-ASCII, a part of it): bodies are read
- *   as UTF-8, an unknown charset made every query parameter disappear, and a {@code charset} without a value failed.</li>
+ *   <li>A {@code charset} parameter in {@code Content-Type} must name a charset this server knows: the framework decodes
+ *   query strings and forms with it, so that an unknown one made every query parameter disappear, and a {@code charset}
+ *   without a value failed the request.</li>
  *   <li>{@code X-HTTP-Method-Override} is refused: a request is served by the method it was sent with, and the header
  *   could name the framework's own hooks as the method.</li>
  * </ul>
@@ -31,29 +31,29 @@ public final class RequestShape {
             throw ApiException.invalidParam(METHOD_OVERRIDE, "is not supported: send the request with its own method");
         }
         String type = ctx.req().getHeader("Content-Type");
-        if (type != null && !charsetIsUtf8(type)) {
-            throw ApiException.invalidParam("Content-Type", "its charset must be utf-8");
+        if (type != null && !charsetIsKnown(type)) {
+            throw ApiException.invalidParam("Content-Type", "its charset is not one this server knows (send utf-8)");
         }
     }
 
     /**
-     * True when {@code contentType} names no charset, or UTF-8 (US-ASCII) the way the framework reads it: every
-     * parameter starting with {@code charset}, its value what follows the {@code =} as it is (no quotes, no spaces).
+     * True when {@code contentType} names no charset, or one this server knows, read the way the framework reads it: every
+     * parameter starting with {@code charset}, its value what follows the {@code =}, without surrounding quotes.
      */
-    static boolean charsetIsUtf8(String contentType) {
+    static boolean charsetIsKnown(String contentType) {
         String[] parts = contentType.split(";");
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i].trim();
             if (!part.toLowerCase(Locale.ROOT).startsWith("charset")) continue;
             String[] nameAndValue = part.split("=");
             if (nameAndValue.length != 2 || !nameAndValue[0].equalsIgnoreCase("charset")) return false;
-            Charset named;
+            String value = nameAndValue[1];
+            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) value = value.substring(1, value.length() - 1);
             try {
-                named = Charset.forName(nameAndValue[1]);
-            } catch (IllegalArgumentException notACharset) {
+                if (!Charset.isSupported(value)) return false;
+            } catch (IllegalArgumentException notACharsetName) {
                 return false;
             }
-            if (!named.equals(StandardCharsets.UTF_8) && !named.equals(StandardCharsets.US_ASCII)) return false;
         }
         return true;
     }

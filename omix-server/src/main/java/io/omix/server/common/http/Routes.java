@@ -188,11 +188,20 @@ public final class Routes {
     /**
      * Registers {@code handler}; a GET also for HEAD, served by the same checks and handler, the body left out (the
      * framework's own HEAD answered 200 for any path with a GET, running neither authentication nor the handler: a
-     * forged signed link looked valid).
+     * forged signed link looked valid). Handlers that stream (downloads) answer a HEAD with their headers only; a GET
+     * that runs a model answers HEAD 405.
      */
     private void add(HandlerType method, String path, io.javalin.http.Handler handler) {
         routes.addHttpHandler(method, path, handler);
-        if (method == HandlerType.GET) routes.addHttpHandler(HandlerType.HEAD, path, handler);
+        if (method != HandlerType.GET) return;
+        if (Idempotency.READS_WITH_EFFECTS.contains(path)) {
+            // A GET that does work (a model's run): a link checker's HEAD must not run it.
+            routes.addHttpHandler(HandlerType.HEAD, path, ctx -> {
+                throw new io.javalin.http.MethodNotAllowedResponse("", java.util.Map.of("allowed", "GET"));
+            });
+        } else {
+            routes.addHttpHandler(HandlerType.HEAD, path, handler);
+        }
     }
 
     /** A public endpoint whose answer is not an envelope (plain text, metrics, redirects, pages). */
