@@ -381,6 +381,17 @@ class WebhookTest {
                 app.webhooks().enable(hook);
                 assertTrue(app.webhooks().endpoints().get(0).enabled(), "its owner turns it back on");
             }
+            // A private app's rotated secret does the same for the endpoints registered with the leaked one.
+            Identity.Client partner = Identity.app(s, "ROTATED_PARTNER");
+            try (PrivateApi leaked = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build()) {
+                leaked.webhooks().register(receiver.url("/partner"), List.of("task.finished"));
+            }
+            String fresh = new io.omix.server.apps.PrivateAppStore(Identity.platform(s)).rotateSecret(partner.id()).orElseThrow();
+            try (PrivateApi renewed = PrivateApi.builder(partner.id(), fresh).endpoint(s.url()).build()) {
+                WebhookEndpoint after = renewed.webhooks().endpoints().get(0);
+                assertFalse(after.enabled(), after.toString());
+                assertTrue(after.disabledReason().contains("secret was rotated"), after.toString());
+            }
         }
     }
 
@@ -489,6 +500,10 @@ class WebhookTest {
                 String otherHook = other.webhooks().register(receiver.url("/other"), List.of("sample.erased")).webhookId();
                 new VcfImporter(platform).importVcf(sample, WebhookTest.class.getResourceAsStream("/vcf/fixture.vcf"), VcfImporter.Options.DEFAULT);
                 assertEquals(1L, imported(app, hook));
+                // The other application holds a grant of the person, for her profile only: it could not see the sample.
+                String person = platform.database().jdbc().queryOne("SELECT user_id FROM users WHERE username = 'erasing'", rs -> rs.getString(1))
+                        .orElseThrow();
+                new io.omix.server.oauth.ConsentStore(platform).remember(person, stranger.id(), Set.of("profile"));
                 new Erasure(platform).eraseSample(sample);
                 List<Model> deliveries = app.webhooks().deliveries(hook, 50).getList("deliveries").models();
                 assertEquals(List.of("sample.erased"), deliveries.stream().map(d -> d.getString("event_type")).toList(),

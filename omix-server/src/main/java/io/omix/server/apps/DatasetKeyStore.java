@@ -50,8 +50,16 @@ public final class DatasetKeyStore {
      */
     public java.util.Optional<String> rotateSecret(String apiKey) {
         String secret = Secrets.token("das_");
-        return jdbc.update("UPDATE dataset_api_keys SET secret_hash = ? WHERE api_key = ?", Secrets.hash(secret), apiKey) == 1
-                ? java.util.Optional.of(secret) : java.util.Optional.empty();
+        java.time.OffsetDateTime now = platform.now();
+        return jdbc.inTransaction(c -> {
+            if (io.omix.server.common.db.Jdbc.update(c, "UPDATE dataset_api_keys SET secret_hash = ? WHERE api_key = ?", Secrets.hash(secret), apiKey) != 1) {
+                return java.util.Optional.<String>empty();
+            }
+            // Endpoints registered with the leaked secret: off until the key's holder checks they are theirs.
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "dsk:" + apiKey, "disabled at " + now.toInstant()
+                    + ": the key's secret was rotated; check that this endpoint is yours, then turn it back on");
+            return java.util.Optional.of(secret);
+        });
     }
 
     public boolean setDisabled(String apiKey, boolean disabled) {

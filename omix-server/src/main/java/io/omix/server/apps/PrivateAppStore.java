@@ -75,10 +75,20 @@ public final class PrivateAppStore {
      * up the app's namespace and data (a new app could not take the namespace over). Empty for an unknown app.
      */
     public Optional<String> rotateSecret(String appKey) {
-        if (find(appKey).isEmpty()) return Optional.empty();
+        Optional<PrivateApp> app = find(appKey);
+        if (app.isEmpty()) return Optional.empty();
         String secret = Secrets.token("pas_");
-        return jdbc.update("UPDATE private_apps SET secret_sealed = ? WHERE app_key = ?", platform.masterKey().seal(secret, appKey), appKey) == 1
-                ? Optional.of(secret) : Optional.empty();
+        java.time.OffsetDateTime now = platform.now();
+        return jdbc.inTransaction(c -> {
+            if (Jdbc.update(c, "UPDATE private_apps SET secret_sealed = ? WHERE app_key = ?", platform.masterKey().seal(secret, appKey), appKey) != 1) {
+                return Optional.<String>empty();
+            }
+            // Endpoints registered with the leaked secret would go on hearing the app's events: off, until the partner
+            // checks they are theirs (as a client's rotation does).
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "app:" + app.get().namespace(), "disabled at " + now.toInstant()
+                    + ": the app's secret was rotated; check that this endpoint is yours, then turn it back on");
+            return Optional.of(secret);
+        });
     }
 
     public boolean setDisabled(String appKey, boolean disabled) {

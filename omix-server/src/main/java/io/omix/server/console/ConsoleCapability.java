@@ -165,13 +165,25 @@ public final class ConsoleCapability implements Capability {
         ctx.redirect(LOGIN, io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
-    /** Only our own console pages: never an open redirect. */
+    /**
+     * Only our own console pages: never an open redirect, and never another path of the server reached through dot
+     * segments ({@code /console/../oauth2/authorize}, which the browser resolves), written plainly or escaped.
+     */
     static String safeNext(String next) {
         if (next == null || !next.startsWith("/console/") || next.startsWith("//") || next.contains("\\") || next.length() > 200
-                || next.startsWith(LOGIN)) {
+                || next.startsWith(LOGIN) || hasDotSegment(next)) {
             return "/console/samples";
         }
         return next;
+    }
+
+    private static boolean hasDotSegment(String next) {
+        int end = next.indexOf('?') < 0 ? next.length() : next.indexOf('?');
+        String path = next.substring(0, end).toLowerCase(java.util.Locale.ROOT).replace("%2e", ".");
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) return true;
+        }
+        return path.contains("%2f") || path.contains("%5c");
     }
 
     private void asset(Context ctx) throws IOException {

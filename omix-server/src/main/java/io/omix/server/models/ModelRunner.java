@@ -208,7 +208,9 @@ final class ModelRunner implements AutoCloseable {
     /** Starts boxes for a version that has just become the one invocations run (publish, rollback). */
     void prewarm(Spec spec) {
         if (poolSize <= 0 || closed) return;
-        lastUse.put(spec, System.currentTimeMillis());
+        // A version becoming stable again (a rollback to the version that is stable already) is no use of it: its boxes
+        // are not kept longer for it, so that rolling back in a loop keeps no boxes started ahead beyond the idle time.
+        lastUse.putIfAbsent(spec, System.currentTimeMillis());
         refill(spec);
     }
 

@@ -69,6 +69,8 @@ public final class StreamStore {
     private record RememberedSeries(long id, long readAtNanos) {}
 
     private static final long SERIES_TRUSTED_NANOS = 5_000_000_000L;
+    /** The most series a server remembers (a few MB); beyond, it forgets them all and reads them again as asked. */
+    static final int MAX_REMEMBERED_SERIES = 100_000;
     private final Map<String, DataElement> elements = new ConcurrentHashMap<>();
     private final Object keyLock = new Object();
     private long nextKey;
@@ -358,8 +360,13 @@ public final class StreamStore {
         if (known != null && System.nanoTime() - known.readAtNanos() < SERIES_TRUSTED_NANOS) return Optional.of(known.id());
         Optional<Long> stored = jdbc.queryOne("SELECT series_id FROM stream_series WHERE namespace = ? AND entity_id = ? AND data_element_id = ?",
                 rs -> rs.getLong(1), namespace, entityId, elementId);
-        if (stored.isPresent()) seriesIds.put(name, new RememberedSeries(stored.get(), System.nanoTime()));
-        else seriesIds.remove(name);
+        if (stored.isPresent()) {
+            // Bounded: a caller binding entities by the million would otherwise fill the heap with series it reads once.
+            if (seriesIds.size() >= MAX_REMEMBERED_SERIES) seriesIds.clear();
+            seriesIds.put(name, new RememberedSeries(stored.get(), System.nanoTime()));
+        } else {
+            seriesIds.remove(name);
+        }
         return stored;
     }
 

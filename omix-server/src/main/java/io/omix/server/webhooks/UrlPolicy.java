@@ -67,6 +67,9 @@ final class UrlPolicy {
         if (uri.getRawFragment() != null) return Optional.of("must not have a fragment");
         if (!scheme.equals("https") && !scheme.equals("http")) return Optional.of("must be an https URL");
         if (scheme.equals("https") && !isAddressLiteral(host)) return Optional.empty();
+        // Plain http where the operator has not enabled it: refused before any lookup (an answer that differed by whether
+        // the name resolves would tell which internal names exist).
+        if (scheme.equals("http") && !allowHttpLoopback) return Optional.of(HTTP_OFF);
         InetAddress[] addresses;
         try {
             // An address written as such is read, never looked up.
@@ -77,6 +80,9 @@ final class UrlPolicy {
         return refusal(scheme, addresses);
     }
 
+    static final String NOT_REACHABLE = "the host name does not resolve to an address webhooks may reach";
+    private static final String HTTP_OFF = "must be an https URL (http to this machine is a development setting the operator has not enabled)";
+
     /**
      * The addresses a delivery to {@code host} over {@code scheme} may connect to: the host looked up now, every address
      * it resolves to checked (one refused address refuses them all, as at registration).
@@ -86,15 +92,17 @@ final class UrlPolicy {
     List<InetAddress> deliveryAddresses(String scheme, String host) {
         scheme = scheme.toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) throw new Refused("must be an https URL");
+        if (scheme.equals("http") && !allowHttpLoopback) throw new Refused(HTTP_OFF);   // the operator's setting, before any lookup
         InetAddress[] addresses;
         try {
             addresses = lookup.addresses(host);
         } catch (UnknownHostException e) {
-            throw new Refused("the host name does not resolve");
+            throw new Refused(NOT_REACHABLE);
         }
-        if (addresses.length == 0) throw new Refused("the host name does not resolve");
-        Optional<String> refused = refusal(scheme, addresses);
-        if (refused.isPresent()) throw new Refused(refused.get());
+        if (addresses.length == 0) throw new Refused(NOT_REACHABLE);
+        // One answer whether the name resolves nowhere or somewhere a webhook may not go: a delivery log that told the two
+        // apart would map the operator's internal names, one endpoint at a time.
+        if (refusal(scheme, addresses).isPresent()) throw new Refused(NOT_REACHABLE);
         return List.of(addresses);
     }
 
@@ -107,7 +115,7 @@ final class UrlPolicy {
         boolean allLoopback = true;
         for (InetAddress a : addresses) allLoopback &= a.isLoopbackAddress();
         if (scheme.equals("http")) {
-            if (!allowHttpLoopback) return Optional.of("must be an https URL (http to this machine is a development setting the operator has not enabled)");
+            if (!allowHttpLoopback) return Optional.of(HTTP_OFF);
             if (!allLoopback) return Optional.of("http is allowed only to this machine's loopback address");
             return Optional.empty();
         }

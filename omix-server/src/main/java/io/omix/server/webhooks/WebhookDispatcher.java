@@ -224,7 +224,7 @@ final class WebhookDispatcher implements AutoCloseable {
         long started = System.nanoTime();
         try {
             boolean active = jdbc.withConnection(c -> WebhookEvents.ownerActive(c, endpoint.get().owner()));
-            if (!active) return Optional.of(new InFlight(d, started, null, "not sent: the application is disabled"));
+            if (!active) return Optional.of(new InFlight(d, started, null, OWNER_DISABLED));
             String owner = endpoint.get().owner();
             if (!jdbc.withConnection(c -> WebhookEvents.stillAllowed(c, owner, d.type(), d.data()))) {
                 return Optional.of(new InFlight(d, started, null, WITHHELD));
@@ -261,9 +261,8 @@ final class WebhookDispatcher implements AutoCloseable {
                 error = "no answer within " + DEADLINE.toSeconds() + " s";
             } else if (cause instanceof java.util.concurrent.CancellationException) {
                 error = "the server stopped before an answer";
-            } else if (cause instanceof java.net.ConnectException) {
-                error = "connection refused or unreachable";
             } else if (cause instanceof IOException) {
+                // Refused, unreachable or cut: one answer (telling them apart would map which ports answer where).
                 error = "the connection failed before an answer";
             } else {
                 LOG.warn("webhook delivery {}: {}", f.delivery().deliveryId(), String.valueOf(cause));
@@ -285,9 +284,21 @@ final class WebhookDispatcher implements AutoCloseable {
     /** Why a delivery is not sent and never will be: the application no longer reads what it tells of. */
     static final String WITHHELD = "not sent: the application no longer reads this sample's data (a grant revoked, a scope or the sample taken back)";
 
+    /** Why a delivery waits: its owner is disabled (an incident); it is sent once the owner is enabled again. */
+    static final String OWNER_DISABLED = "not sent yet: the application is disabled";
+
     private void record(Claimed d, Integer status, String error, int millis) {
         OffsetDateTime now = platform.now();
         OffsetDateTime retryUntil = d.retryUntil() != null ? d.retryUntil() : d.createdAt().plus(settings.giveUpAfter());
+        if (OWNER_DISABLED.equals(error)) {
+            // Not an attempt: the delivery waits, looked at again after the longest backoff, its give-up time moved past that
+            // (a suspension of more than a day would otherwise use its retries up, and turn its endpoint off).
+            OffsetDateTime next = now.plus(settings.retryMax());
+            OffsetDateTime until = retryUntil.isAfter(next.plus(settings.giveUpAfter())) ? retryUntil : next.plus(settings.giveUpAfter());
+            jdbc.update("UPDATE webhook_deliveries SET next_attempt_at = ?, retry_until = ?, last_error = ?, claimed_by = NULL, lease_until = NULL"
+                    + " WHERE delivery_id = ? AND claimed_by = ?", next, until, error, d.deliveryId(), workerId);
+            return;
+        }
         jdbc.inTransaction(c -> {
             // Still ours? (A lease that ran out, a redelivery or a delete may have taken it.) The row lock numbers the attempt.
             List<int[]> mine = Jdbc.query(c, "SELECT attempts, backoff_from FROM webhook_deliveries WHERE delivery_id = ? AND claimed_by = ? FOR UPDATE",

@@ -193,24 +193,37 @@ public final class WebhookEvents {
         return viewersOf(tx, biosampleId, null, true);
     }
 
+    /** The scopes that read something of a sample: who holds one of them for it is told of its erasure. */
+    private static final List<String> SAMPLE_DATA_SCOPES = List.of("samples", "variants", "microbiome", "streams", "files");
+
+    /** Whether a space-separated list of scopes holds {@code scope}. */
+    private static boolean holds(String scopes, String scope) {
+        return scopes != null && (" " + scopes + " ").contains(" " + scope + " ");
+    }
+
     private static Set<String> viewersOf(Connection tx, String biosampleId, String scope, boolean withApp) throws SQLException {
         Set<String> owners = new java.util.TreeSet<>();
         if (withApp) {
             owners.addAll(Jdbc.query(tx, "SELECT 'app:' || namespace FROM samples WHERE biosample_id = ? AND namespace IS NOT NULL",
                     rs -> rs.getString(1), biosampleId));
         }
-        String word = scope == null ? " " : " " + scope + " ";
+        // Any scope: whoever could read something of the sample (a grant of its person that holds only her profile could not).
+        List<String> words = scope == null ? SAMPLE_DATA_SCOPES : List.of(scope);
         // A sample registered on a person's behalf is the application's as far as the person's consent goes (SampleAccess).
         for (String[] assigned : Jdbc.query(tx, "SELECT sc.client_id, k.scopes, sc.for_user, g.scope FROM sample_clients sc"
                 + " JOIN oauth_clients k ON k.client_id = sc.client_id LEFT JOIN oauth_consents g ON g.user_id = sc.for_user AND g.client_id = sc.client_id"
                 + " WHERE sc.biosample_id = ?", rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)}, biosampleId)) {
-            boolean consented = assigned[2] == null || assigned[3] != null && (" " + assigned[3] + " ").contains(word);
-            if (consented && (" " + assigned[1] + " ").contains(word)) owners.add("client:" + assigned[0]);
+            for (String word : words) {
+                boolean consented = assigned[2] == null || assigned[3] != null && holds(assigned[3], word);
+                if (consented && holds(assigned[1], word)) owners.add("client:" + assigned[0]);
+            }
         }
         for (String[] grant : Jdbc.query(tx, "SELECT c.client_id, c.scope, k.scopes FROM oauth_consents c JOIN sample_users u ON u.user_id = c.user_id"
                 + " JOIN oauth_clients k ON k.client_id = c.client_id WHERE u.biosample_id = ?",
                 rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, biosampleId)) {
-            if ((" " + grant[1] + " ").contains(word) && (" " + grant[2] + " ").contains(word)) owners.add("client:" + grant[0]);
+            for (String word : words) {
+                if (holds(grant[1], word) && holds(grant[2], word)) owners.add("client:" + grant[0]);
+            }
         }
         return owners;
     }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,9 +29,12 @@ class UrlPolicyTest {
             case "public.example" -> new InetAddress[] {InetAddress.getByAddress(host, new byte[] {93, (byte) 184, (byte) 216, 34})};
             default -> throw new java.net.UnknownHostException(host);
         });
+        java.util.Set<java.util.Optional<String>> httpAnswers = new java.util.HashSet<>();
         for (String host : new String[] {"intranet.example", "public.example", "nowhere.example"}) {
             assertTrue(policy.refusal("https://" + host + "/hook").isEmpty(), host + ": the same answer whatever it resolves to");
+            httpAnswers.add(policy.refusal("http://" + host + "/hook"));
         }
+        assertEquals(1, httpAnswers.size(), "over http too (refused before any lookup): " + httpAnswers);
         assertTrue(policy.refusal("https://10.0.0.5/hook").isPresent(), "a private address written as such is refused at once");
         assertTrue(policy.refusal("https://[::1]/hook").isPresent());
         org.junit.jupiter.api.Assertions.assertThrows(UrlPolicy.Refused.class, () -> policy.deliveryAddresses("https", "intranet.example"),

@@ -334,12 +334,12 @@ public final class Idempotency {
     }
 
     /**
-     * The request's path, query and body (a streamed body aside: a file, not a request's words), as sent: the ids are
-     * letters, digits and hyphens, which nothing escapes.
+     * The request's path and query, as sent (the ids are letters, digits and hyphens, which nothing escapes): what a read
+     * names the sample it is about with. Not its body, which may be 16 MiB of ids, kept in full beside every answer and
+     * held row by row; a write's body names what its answer names too.
      */
     private static String requestText(Context ctx, ApiRequest request) {
-        String text = ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString());
-        return request.bodyIsPayload() ? text : text + "\n" + new String(ctx.bodyAsBytes(), StandardCharsets.ISO_8859_1);
+        return ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString());
     }
 
     /**
