@@ -277,6 +277,8 @@ final class FileTransfer implements AutoCloseable {
 
     /** The body of a part: the file's bytes from offset, read as they are sent, counted into the listener. */
     private static HttpRequest.BodyPublisher region(Path file, long offset, long length, java.util.function.LongConsumer sent) {
+        // An empty file is a body of no bytes (the JDK takes no publisher of a length of 0).
+        if (length == 0) return HttpRequest.BodyPublishers.noBody();
         return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
             try {
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.READ).position(offset);

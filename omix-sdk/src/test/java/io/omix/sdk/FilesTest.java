@@ -189,6 +189,32 @@ class FilesTest {
     }
 
     /**
+     * One owner's files and unfinished uploads are at most files.max-objects-per-owner, however small (an empty file is a
+     * file of the object store all the same): beyond, 41401 naming the setting; replacing one of them is not one more.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOwnerHoldsAtMostSoManyFiles(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("files.max-objects-per-owner", "2").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api fay = token(o, Identity.user(s, "fay", "fay@example.org"), null).api()) {
+                Model token = fay.getUploadToken();
+                UploadOptions with = UploadOptions.builder().credentials(token).build();
+                fay.upload("one.bin", new ByteArrayInputStream(new byte[0]), with);
+                fay.upload("two.bin", new ByteArrayInputStream(new byte[0]), with);
+                ApiException full = assertThrows(ApiException.class, () -> fay.upload("three.bin", new ByteArrayInputStream(new byte[0]), with));
+                assertEquals(41401, full.code());
+                assertTrue(full.dataModel().toString().contains("files.max-objects-per-owner"), full.dataModel().toString());
+                fay.upload("two.bin", new ByteArrayInputStream(randomBytes(10, 5)), with);   // replaced: not one more
+                HttpResponse<String> multipart = signedJson(token, "POST", "/uploads",
+                        "{\"object_name\":\"" + token.getString("destination") + "/four.bin\",\"size\":10,\"part_size\":1024}");
+                assertEquals(41401, envelopeCode(multipart), multipart.body());
+            }
+        }
+    }
+
+    /**
      * One owner's files and unfinished uploads hold at most files.max-bytes-per-owner: an upload beyond it is refused
      * before anything is stored (42005 naming the room left), a replaced object of the same name is not counted, and
      * another owner is not held back.

@@ -84,7 +84,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param openBatchesPerNamespace batches of the private platform one namespace may hold uncommitted (items or none)
      */
     public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace,
-                         long streamRecordsPerNamespace, long streamRecordsPerSample, long datasetsPerKey, long openBatchesPerNamespace) {}
+                         long streamRecordsPerNamespace, long streamRecordsPerSample, long datasetsPerKey, long openBatchesPerNamespace,
+                         long filesPerOwner) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -181,6 +182,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("batches.max-items-per-namespace", "100000000");
         d.put("batches.max-open-per-namespace", "10000");
         d.put("datasets.max-per-key", "100000");
+        d.put("files.max-objects-per-owner", "100000");
         d.put("streams.max-records-per-namespace", "1000000000");
         d.put("streams.max-records-per-sample", "100000000");
         d.put("metrics.token-sha256", "");
@@ -326,7 +328,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-namespace"))),
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-sample"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-per-key"))),
-                        Math.max(1, Long.parseLong(number(v, "batches.max-open-per-namespace")))),
+                        Math.max(1, Long.parseLong(number(v, "batches.max-open-per-namespace"))),
+                        Math.max(1, Long.parseLong(number(v, "files.max-objects-per-owner")))),
                 v.get("metrics.token-sha256"),
                 Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
                 Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))));

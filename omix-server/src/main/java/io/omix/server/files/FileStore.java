@@ -57,12 +57,14 @@ public final class FileStore {
      * outcome names the key of the object it replaced, whose bytes the caller deletes once this has committed.
      */
     Outcome putObjectWithin(String objectName, String key, String owner, ObjectStore.Stored stored, OffsetDateTime now, long maxBytesPerOwner,
-                            String accessKeyId) {
+                            long maxObjectsPerOwner, String accessKeyId) {
         ensureOwnerLock(owner);
         return jdbc.inTransaction(tx -> {
             if (accessKeyId != null && !holdCredential(tx, accessKeyId, owner)) return new Outcome(Recorded.CREDENTIALS_GONE, null);
             holdOwner(tx, owner);
-            if (bytesHeld(tx, owner, objectName) + stored.size() > maxBytesPerOwner) return new Outcome(Recorded.NO_ROOM, null);
+            Held held = held(tx, owner, objectName);
+            if (held.bytes() + stored.size() > maxBytesPerOwner) return new Outcome(Recorded.NO_ROOM, null);
+            if (held.items() + 1 > maxObjectsPerOwner) return new Outcome(Recorded.TOO_MANY, null);
             return new Outcome(Recorded.YES, recordObject(tx, objectName, key, owner, stored, now));
         });
     }
@@ -71,15 +73,17 @@ public final class FileStore {
     record Outcome(Recorded recorded, String replacedKey) {}
 
     /** Whether a write was recorded, or why not. */
-    enum Recorded { YES, NO_ROOM, CREDENTIALS_GONE, UPLOAD_GONE }
+    enum Recorded { YES, NO_ROOM, TOO_MANY, CREDENTIALS_GONE, UPLOAD_GONE }
 
     /** Records a new multipart upload (its size reserved) if the owner's quota leaves room for it, checked as above. */
-    Recorded insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner, String accessKeyId) {
+    Recorded insertUploadWithin(Upload u, OffsetDateTime now, long maxBytesPerOwner, long maxObjectsPerOwner, String accessKeyId) {
         ensureOwnerLock(u.owner());
         return jdbc.inTransaction(tx -> {
             if (!holdCredential(tx, accessKeyId, u.owner())) return Recorded.CREDENTIALS_GONE;
             holdOwner(tx, u.owner());
-            if (bytesHeld(tx, u.owner(), u.objectName()) + u.size() > maxBytesPerOwner) return Recorded.NO_ROOM;
+            Held held = held(tx, u.owner(), u.objectName());
+            if (held.bytes() + u.size() > maxBytesPerOwner) return Recorded.NO_ROOM;
+            if (held.items() + 1 > maxObjectsPerOwner) return Recorded.TOO_MANY;
             Jdbc.update(tx, "INSERT INTO multipart_uploads (upload_id, object_name, owner, size_bytes, sha256, part_size, created_at) VALUES (?,?,?,?,?,?,?)",
                     u.uploadId(), u.objectName(), u.owner(), u.size(), u.sha256(), u.partSize(), now);
             return Recorded.YES;
@@ -171,12 +175,20 @@ public final class FileStore {
     }
 
     private static long bytesHeld(java.sql.Connection c, String owner, String replaced) throws java.sql.SQLException {
-        // A person's exports are the platform's copies of what they hold, not uploads: never counted against them.
-        long objects = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0) FROM file_objects WHERE owner = ? AND object_name <> ?"
-                        + " AND object_name NOT LIKE ?", rs -> rs.getLong(1), owner, replaced, ObjectNames.PERSONAL_ARCHIVES + "%").get(0);
-        long uploads = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0) FROM multipart_uploads WHERE owner = ?",
-                rs -> rs.getLong(1), owner).get(0);
-        return objects + uploads;
+        return held(c, owner, replaced).bytes();
+    }
+
+    /** What an owner's files and unfinished uploads hold: bytes, and how many they are. */
+    record Held(long bytes, long items) {}
+
+    private static Held held(java.sql.Connection c, String owner, String replaced) throws java.sql.SQLException {
+        // A person's exports are the platform's copies of what they hold, not uploads: never counted against them. Counted
+        // in the same pass as the bytes: objects of no bytes cost the file system all the same (one file each).
+        long[] objects = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0), COUNT(*) FROM file_objects WHERE owner = ? AND object_name <> ?"
+                + " AND object_name NOT LIKE ?", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, owner, replaced, ObjectNames.PERSONAL_ARCHIVES + "%").get(0);
+        long[] uploads = Jdbc.query(c, "SELECT COALESCE(SUM(size_bytes), 0), COUNT(*) FROM multipart_uploads WHERE owner = ?",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)}, owner).get(0);
+        return new Held(objects[0] + uploads[0], objects[1] + uploads[1]);
     }
 
     /** An owner's objects, newest first. */

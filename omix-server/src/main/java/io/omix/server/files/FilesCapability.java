@@ -106,12 +106,13 @@ public final class FilesCapability implements Capability {
                 throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
             }
             FileStore.Outcome outcome = store.putObjectWithin(name, key, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
-                    c.accessKeyId());
+                    platform.config().quotas().filesPerOwner(), c.accessKeyId());
             if (outcome.recorded() != FileStore.Recorded.YES) {
                 // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
                 // and the name's earlier object stays as it was (its bytes are under a key of their own).
                 objects.deleteQuietly(key);
                 if (outcome.recorded() == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
+                if (outcome.recorded() == FileStore.Recorded.TOO_MANY) throw tooMany();
                 throw tooLarge("object", 0, room(c.owner(), name));
             }
             objects.deleteQuietly(outcome.replacedKey());
@@ -139,7 +140,8 @@ public final class FilesCapability implements Capability {
                     objects.startParts(u.uploadId(), ObjectStore.versionKeyOfUpload(u.uploadId()));
                     return null;
                 }, "object", 0);
-                FileStore.Recorded recorded = store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner(), c.accessKeyId());
+                FileStore.Recorded recorded = store.insertUploadWithin(u, platform.now(), platform.config().fileMaxBytesPerOwner(),
+                        platform.config().quotas().filesPerOwner(), c.accessKeyId());
                 if (recorded != FileStore.Recorded.YES) {
                     try {
                         objects.abortParts(u.uploadId());
@@ -147,6 +149,7 @@ public final class FilesCapability implements Capability {
                         // its staging goes with housekeeping's sweep of abandoned uploads
                     }
                     if (recorded == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
+                    if (recorded == FileStore.Recorded.TOO_MANY) throw tooMany();
                     throw tooLarge("object", room(c.owner(), name), room(c.owner(), name));
                 }
                 return u;
@@ -241,7 +244,7 @@ public final class FilesCapability implements Capability {
         byte[] body = ("Omix demo report\nrs762551 (CYP1A2): C/A - moderately fast caffeine metabolism\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             ObjectStore.Stored stored = objects.put(name, new java.io.ByteArrayInputStream(body), body.length, null);
-            store.putObjectWithin(name, name, "user:" + userId, stored, now, Long.MAX_VALUE, null);
+            store.putObjectWithin(name, name, "user:" + userId, stored, now, Long.MAX_VALUE, Long.MAX_VALUE, null);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -389,6 +392,15 @@ public final class FilesCapability implements Capability {
 
     /** How often a download in progress checks that its link's grant still stands. */
     static final long GRANT_RECHECK_NANOS = 1_000_000_000L;
+
+    /**
+     * An owner at {@code files.max-objects-per-owner} files and unfinished uploads: objects of no bytes cost the object
+     * store a file each all the same, and the byte quota alone would let one owner make them by the million.
+     */
+    private ApiException tooMany() {
+        return new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("object_name", "its owner holds " + platform.config().quotas().filesPerOwner()
+                + " files and unfinished uploads (files.max-objects-per-owner): delete some first"));
+    }
 
     private static FileStore.Credential credential(ApiRequest r) {
         return r.ctx().attribute(UploadAuthenticator.CREDENTIAL);

@@ -30,7 +30,7 @@ public enum ErrorCode {
     MODEL_SANDBOX_UNAVAILABLE(41217, "模型沙箱不可用", false,
             "this server cannot build the model sandbox (see its start-up log: not root, bubblewrap missing, user namespaces off, no control groups for its boxes), so models are not run"),
     QUOTA_EXCEEDED(41401, "超出存储配额", false,
-            "a storage quota the operator set is reached: a private app's namespace holds the most uncommitted batches (batches.max-open-per-namespace), data items (batches.max-items-per-namespace) or stream records (streams.max-records-per-namespace) it may, or an open-platform sample the most stream records (streams.max-records-per-sample)"),
+            "a storage quota the operator set is reached: a private app's namespace holds the most uncommitted batches (batches.max-open-per-namespace), data items (batches.max-items-per-namespace) or stream records (streams.max-records-per-namespace) it may, or an open-platform sample the most stream records (streams.max-records-per-sample), or an owner of files the most files and unfinished uploads (files.max-objects-per-owner)"),
     NOT_OWN_SAMPLE(41303, "请提供本人的 biosample_id", false,
             "the sample is not the caller's (also: unknown or malformed id)"),
     // Files (issue 7): the project's own codes.
