@@ -69,7 +69,13 @@ public final class CredentialCache implements AutoCloseable {
         long before = generation.get();
         Optional<Verified> v = verify.get();
         if (v.isPresent()) {
-            if (entries.size() >= MAX_ENTRIES) entries.clear();
+            if (entries.size() >= MAX_ENTRIES) {
+                // Full: first what is past its time (of no use already), and only if that is not enough, everything. A client
+                // minting a fresh token for every call fills the map, and clearing it at once made every caller's next call
+                // read its token again.
+                entries.values().removeIf(old -> now - old.cachedAtNanos() >= ttlNanos || old.expiresAtMillis() <= clock.millis());
+                if (entries.size() >= MAX_ENTRIES) entries.clear();
+            }
             Entry fresh = new Entry(v.get().caller(), v.get().expiresAtMillis(), now);
             entries.put(tokenHash, fresh);
             // A change made while the database was read: what was read may be stale, so it is not kept.
