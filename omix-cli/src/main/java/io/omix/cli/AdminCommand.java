@@ -387,13 +387,13 @@ final class AdminCommand implements Runnable {
         }
     }
 
-    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an app a new secret (printed once); the old one stops working at once.")
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an app a new secret (printed once); the old one stops working at once, and the app's webhook endpoints are turned off until it turns them on again.")
     static final class AppRotateSecret extends RotateSecret {
         String what() { return "app key"; }
         java.util.Optional<String> rotate(Platform p, String id) { return new PrivateAppStore(p).rotateSecret(id); }
     }
 
-    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an API key a new secret (printed once); the old one stops working at once.")
+    @Command(name = "rotate-secret", mixinStandardHelpOptions = true, description = "Give an API key a new secret (printed once); the old one stops working at once, and the key's webhook endpoints are turned off until it turns them on again.")
     static final class KeyRotateSecret extends RotateSecret {
         String what() { return "API key"; }
         java.util.Optional<String> rotate(Platform p, String id) { return new DatasetKeyStore(p).rotateSecret(id); }

@@ -392,6 +392,17 @@ class WebhookTest {
                 assertFalse(after.enabled(), after.toString());
                 assertTrue(after.disabledReason().contains("secret was rotated"), after.toString());
             }
+            // And a dataset key's.
+            Identity.Client key = Identity.datasetKey(s);
+            try (DatasetsApi leaked = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                leaked.webhooks().register(receiver.url("/key"), List.of("task.finished"));
+            }
+            String renewedSecret = new io.omix.server.apps.DatasetKeyStore(Identity.platform(s)).rotateSecret(key.id()).orElseThrow();
+            try (DatasetsApi renewed = DatasetsApi.builder(key.id(), renewedSecret).serverUrl(s.url()).build()) {
+                WebhookEndpoint after = renewed.webhooks().endpoints().get(0);
+                assertFalse(after.enabled(), after.toString());
+                assertTrue(after.disabledReason().contains("secret was rotated"), after.toString());
+            }
         }
     }
 

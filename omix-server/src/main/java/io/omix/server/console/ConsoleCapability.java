@@ -171,11 +171,17 @@ public final class ConsoleCapability implements Capability {
      */
     static String safeNext(String next) {
         if (next == null || !next.startsWith("/console/") || next.startsWith("//") || next.contains("\\") || next.length() > 200
-                || next.startsWith(LOGIN) || hasDotSegment(next)) {
+                || next.startsWith(LOGIN) || !PLAIN_PATH.matcher(next).matches() || hasDotSegment(next)) {
             return "/console/samples";
         }
         return next;
     }
+
+    /**
+     * The characters a console page's path and query are written with: nothing a browser drops before it resolves a URL
+     * (a tab or line break inside {@code .\t.} makes a dot segment of it), nothing else.
+     */
+    private static final java.util.regex.Pattern PLAIN_PATH = java.util.regex.Pattern.compile("[A-Za-z0-9/._~%?=&+-]*");
 
     private static boolean hasDotSegment(String next) {
         int end = next.indexOf('?') < 0 ? next.length() : next.indexOf('?');

@@ -178,6 +178,11 @@ public final class FileStore {
         return held(c, owner, replaced).bytes();
     }
 
+    /** How many files and unfinished uploads an owner holds, leaving out object {@code replaced} (checked before bytes are read). */
+    long itemsHeld(String owner, String replaced) {
+        return jdbc.withConnection(c -> held(c, owner, replaced).items());
+    }
+
     /** What an owner's files and unfinished uploads hold: bytes, and how many they are. */
     record Held(long bytes, long items) {}
 

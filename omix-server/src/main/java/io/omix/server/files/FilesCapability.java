@@ -96,6 +96,8 @@ public final class FilesCapability implements Capability {
             FileStore.Credential c = credential(r);
             String name = uploadName(c, p.get(OBJECT_NAME));
             long room = room(c.owner(), name);
+            // The count first too, before any byte is read (checked again under the owner's lock as the object is recorded).
+            if (store.itemsHeld(c.owner(), name) >= platform.config().quotas().filesPerOwner()) throw tooMany();
             long max = Math.min(platform.config().fileMaxBytes(), room);
             if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
             ObjectStore.Stored stored;
@@ -135,6 +137,7 @@ public final class FilesCapability implements Capability {
             FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
                 long room = room(c.owner(), name);
                 if (p.get(SIZE) > room) throw tooLarge("object", room, room);
+                if (store.itemsHeld(c.owner(), name) >= platform.config().quotas().filesPerOwner()) throw tooMany();
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
                 store(r, () -> {
                     objects.startParts(u.uploadId(), ObjectStore.versionKeyOfUpload(u.uploadId()));
@@ -399,7 +402,7 @@ public final class FilesCapability implements Capability {
      */
     private ApiException tooMany() {
         return new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("object_name", "its owner holds " + platform.config().quotas().filesPerOwner()
-                + " files and unfinished uploads (files.max-objects-per-owner): delete some first"));
+                + " files and unfinished uploads (files.max-objects-per-owner): replace one of them by its name, or ask the operator"));
     }
 
     private static FileStore.Credential credential(ApiRequest r) {

@@ -362,7 +362,11 @@ public final class StreamStore {
                 rs -> rs.getLong(1), namespace, entityId, elementId);
         if (stored.isPresent()) {
             // Bounded: a caller binding entities by the million would otherwise fill the heap with series it reads once.
-            if (seriesIds.size() >= MAX_REMEMBERED_SERIES) seriesIds.clear();
+            if (seriesIds.size() >= MAX_REMEMBERED_SERIES) {
+                long now = System.nanoTime();
+                seriesIds.values().removeIf(old -> now - old.readAtNanos() >= SERIES_TRUSTED_NANOS);   // of no use already
+                if (seriesIds.size() >= MAX_REMEMBERED_SERIES) seriesIds.clear();
+            }
             seriesIds.put(name, new RememberedSeries(stored.get(), System.nanoTime()));
         } else {
             seriesIds.remove(name);

@@ -286,15 +286,21 @@ final class WebhookDispatcher implements AutoCloseable {
 
     /** Why a delivery waits: its owner is disabled (an incident); it is sent once the owner is enabled again. */
     static final String OWNER_DISABLED = "not sent yet: the application is disabled";
+    /** How often a delivery waiting for its disabled owner is looked at again. */
+    private static final java.time.Duration OWNER_RECHECK = java.time.Duration.ofMinutes(1);
 
     private void record(Claimed d, Integer status, String error, int millis) {
         OffsetDateTime now = platform.now();
         OffsetDateTime retryUntil = d.retryUntil() != null ? d.retryUntil() : d.createdAt().plus(settings.giveUpAfter());
         if (OWNER_DISABLED.equals(error)) {
-            // Not an attempt: the delivery waits, looked at again after the longest backoff, its give-up time moved past that
-            // (a suspension of more than a day would otherwise use its retries up, and turn its endpoint off).
-            OffsetDateTime next = now.plus(settings.retryMax());
-            OffsetDateTime until = retryUntil.isAfter(next.plus(settings.giveUpAfter())) ? retryUntil : next.plus(settings.giveUpAfter());
+            // Not an attempt: the delivery waits, looked at again in a minute (so that it goes soon after the owner is
+            // enabled again), its give-up time moved on with it (a suspension of more than a day would otherwise use its
+            // retries up and turn its endpoint off), but never past its kept time (housekeeping then removes it, as any
+            // event of weeks before).
+            OffsetDateTime next = now.plus(OWNER_RECHECK.compareTo(settings.retryMax()) < 0 ? OWNER_RECHECK : settings.retryMax());
+            OffsetDateTime latest = d.createdAt().plus(settings.giveUpAfter()).plus(settings.retention());
+            OffsetDateTime wanted = next.plus(settings.giveUpAfter());
+            OffsetDateTime until = retryUntil.isAfter(wanted) ? retryUntil : wanted.isAfter(latest) ? latest : wanted;
             jdbc.update("UPDATE webhook_deliveries SET next_attempt_at = ?, retry_until = ?, last_error = ?, claimed_by = NULL, lease_until = NULL"
                     + " WHERE delivery_id = ? AND claimed_by = ?", next, until, error, d.deliveryId(), workerId);
             return;

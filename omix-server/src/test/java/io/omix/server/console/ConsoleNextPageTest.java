@@ -13,6 +13,7 @@ class ConsoleNextPageTest {
         }
         for (String refused : new String[] {"https://evil.example/", "//evil.example/", "/\\evil.example", "/console/../oauth2/authorize?client_id=x",
                 "/console/%2e%2e/oauth2/authorize", "/console/.%2E/metrics", "/console/./../ping", "/console/..%2foauth2", "/console/login",
+                "/console/.\t./oauth2/authorize", "/console/.\n./x", "/console/\u00e9", "/console/ .",
                 "/oauth2/authorize", null}) {
             assertEquals("/console/samples", ConsoleCapability.safeNext(refused), String.valueOf(refused));
         }

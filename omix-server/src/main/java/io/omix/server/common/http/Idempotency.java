@@ -334,12 +334,27 @@ public final class Idempotency {
     }
 
     /**
-     * The request's path and query, as sent (the ids are letters, digits and hyphens, which nothing escapes): what a read
-     * names the sample it is about with. Not its body, which may be 16 MiB of ids, kept in full beside every answer and
-     * held row by row; a write's body names what its answer names too.
+     * The request's path and query, as sent (the ids are letters, digits and hyphens, which nothing escapes), and its short
+     * parameters: what a request names the sample or entity it is about with. Not its whole body, which may be 16 MiB of
+     * ids, to be kept beside every answer and held row by row.
      */
     private static String requestText(Context ctx, ApiRequest request) {
-        return ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString());
+        StringBuilder text = new StringBuilder(ctx.path()).append('?').append(ctx.queryString() == null ? "" : ctx.queryString());
+        // And the short texts among its parameters, wherever they came (a write names its sample or entity in its body, and
+        // its answer may name only the record it made): at most a hundred, each at most a hundred characters.
+        Map<String, List<com.fasterxml.jackson.databind.JsonNode>> input = request.inputIfRead();
+        if (input != null) {
+            int taken = 0;
+            for (List<com.fasterxml.jackson.databind.JsonNode> values : input.values()) {
+                for (com.fasterxml.jackson.databind.JsonNode v : values) {
+                    if (taken < 100 && v.isTextual() && v.textValue().length() <= 100) {
+                        text.append('\n').append(v.textValue());
+                        taken++;
+                    }
+                }
+            }
+        }
+        return text.toString();
     }
 
     /**
