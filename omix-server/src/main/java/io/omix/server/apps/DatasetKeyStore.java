@@ -56,8 +56,7 @@ public final class DatasetKeyStore {
                 return java.util.Optional.<String>empty();
             }
             // Endpoints registered with the leaked secret: off until the key's holder checks they are theirs.
-            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "dsk:" + apiKey, "disabled at " + now.toInstant()
-                    + ": the key's secret was rotated; check that this endpoint is yours, then turn it back on");
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsForRotation(c, "dsk:" + apiKey, now, "the key's");
             return java.util.Optional.of(secret);
         });
     }

@@ -85,8 +85,7 @@ public final class PrivateAppStore {
             }
             // Endpoints registered with the leaked secret would go on hearing the app's events: off, until the partner
             // checks they are theirs (as a client's rotation does).
-            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "app:" + app.get().namespace(), "disabled at " + now.toInstant()
-                    + ": the app's secret was rotated; check that this endpoint is yours, then turn it back on");
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsForRotation(c, "app:" + app.get().namespace(), now, "the app's");
             return Optional.of(secret);
         });
     }

@@ -167,20 +167,11 @@ public final class FileStore {
     }
 
     /**
-     * The bytes an owner's files and unfinished uploads hold, leaving out object {@code replaced} (the upload
-     * about to take its name frees it): what {@code files.max-bytes-per-owner} bounds.
+     * What an owner's files and unfinished uploads hold, leaving out object {@code replaced} (the upload about to take its
+     * name frees it): what {@code files.max-bytes-per-owner} and {@code files.max-objects-per-owner} bound.
      */
-    long bytesHeld(String owner, String replaced) {
-        return jdbc.withConnection(c -> bytesHeld(c, owner, replaced));
-    }
-
-    private static long bytesHeld(java.sql.Connection c, String owner, String replaced) throws java.sql.SQLException {
-        return held(c, owner, replaced).bytes();
-    }
-
-    /** How many files and unfinished uploads an owner holds, leaving out object {@code replaced} (checked before bytes are read). */
-    long itemsHeld(String owner, String replaced) {
-        return jdbc.withConnection(c -> held(c, owner, replaced).items());
+    Held held(String owner, String replaced) {
+        return jdbc.withConnection(c -> held(c, owner, replaced));
     }
 
     /** What an owner's files and unfinished uploads hold: bytes, and how many they are. */

@@ -95,9 +95,11 @@ public final class FilesCapability implements Capability {
         routes.upload(HandlerType.PUT, "/oss/objects/<object_name>", Access.UPLOAD_CREDENTIALS, byName, (r, p) -> {
             FileStore.Credential c = credential(r);
             String name = uploadName(c, p.get(OBJECT_NAME));
-            long room = room(c.owner(), name);
-            // The count first too, before any byte is read (checked again under the owner's lock as the object is recorded).
-            if (store.itemsHeld(c.owner(), name) >= platform.config().quotas().filesPerOwner()) throw tooMany();
+            // The count and the room before any byte is read, in one look (both checked again under the owner's lock as the
+            // object is recorded).
+            FileStore.Held held = store.held(c.owner(), name);
+            requireFewerThanMost(held);
+            long room = room(held);
             long max = Math.min(platform.config().fileMaxBytes(), room);
             if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
             ObjectStore.Stored stored;
@@ -135,9 +137,10 @@ public final class FilesCapability implements Capability {
             }
             String sha = p.get(SHA256) == null ? "" : p.get(SHA256);
             FileStore.Upload upload = store.resumable(name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE)).orElseGet(() -> {
-                long room = room(c.owner(), name);
+                FileStore.Held held = store.held(c.owner(), name);
+                long room = room(held);
                 if (p.get(SIZE) > room) throw tooLarge("object", room, room);
-                if (store.itemsHeld(c.owner(), name) >= platform.config().quotas().filesPerOwner()) throw tooMany();
+                requireFewerThanMost(held);
                 FileStore.Upload u = new FileStore.Upload(Secrets.alphanumeric(32), name, c.owner(), p.get(SIZE), sha, p.get(PART_SIZE));
                 store(r, () -> {
                     objects.startParts(u.uploadId(), ObjectStore.versionKeyOfUpload(u.uploadId()));
@@ -484,7 +487,16 @@ public final class FilesCapability implements Capability {
 
     /** The bytes an owner may still store, an object of {@code name} being replaced. */
     private long room(String owner, String name) {
-        return Math.max(0, platform.config().fileMaxBytesPerOwner() - store.bytesHeld(owner, name));
+        return room(store.held(owner, name));
+    }
+
+    private long room(FileStore.Held held) {
+        return Math.max(0, platform.config().fileMaxBytesPerOwner() - held.bytes());
+    }
+
+    /** Refuses one more file or upload to an owner holding {@code files.max-objects-per-owner} already. */
+    private void requireFewerThanMost(FileStore.Held held) {
+        if (held.items() >= platform.config().quotas().filesPerOwner()) throw tooMany();
     }
 
     private static Map<String, Object> objectView(String name, ObjectStore.Stored stored) {

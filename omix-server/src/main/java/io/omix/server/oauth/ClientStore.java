@@ -138,8 +138,7 @@ public final class ClientStore {
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND grant_type = ? AND revoked_at IS NULL",
                     now, clientId, OAuthClient.CLIENT_CREDENTIALS);
             Jdbc.update(c, "UPDATE upload_credentials SET revoked_at = ? WHERE client_id = ? AND user_id IS NULL AND revoked_at IS NULL", now, clientId);
-            io.omix.server.webhooks.WebhookEvents.disableEndpointsOf(c, "client:" + clientId, "disabled at " + now.toInstant()
-                    + ": the application's secret was rotated; check that this endpoint is yours, then turn it back on");
+            io.omix.server.webhooks.WebhookEvents.disableEndpointsForRotation(c, "client:" + clientId, now, "the application's");
             return true;
         });
         if (!rotated) throw new IllegalArgumentException("no confidential client " + clientId);

@@ -162,6 +162,15 @@ public final class WebhookEvents {
      * an endpoint registered with the leaked one would otherwise go on receiving the application's events; its owner
      * checks the list and turns on again what is theirs.
      */
+    /**
+     * Turns off {@code owner}'s endpoints because its secret was rotated ({@code whose}: "the application's", "the app's",
+     * "the key's"): the leaked secret may have registered some, which its holder turns back on once it has checked them.
+     */
+    public static void disableEndpointsForRotation(Connection tx, String owner, java.time.OffsetDateTime now, String whose) throws SQLException {
+        disableEndpointsOf(tx, owner, "disabled at " + now.toInstant() + ": " + whose + " secret was rotated; check that this endpoint is yours,"
+                + " then turn it back on");
+    }
+
     public static void disableEndpointsOf(Connection tx, String owner, String reason) throws SQLException {
         Jdbc.update(tx, "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = ? WHERE owner = ? AND enabled = TRUE", reason, owner);
     }

@@ -218,6 +218,11 @@ public final class ApiRequest {
 
     /** The media type without parameters, lower-case; empty when absent. */
     private String contentType() {
+        return mediaType(ctx);
+    }
+
+    /** The request's media type without parameters, lower-case; empty when absent. */
+    static String mediaType(Context ctx) {
         String type = ctx.contentType();
         if (type == null) return "";
         int semi = type.indexOf(';');

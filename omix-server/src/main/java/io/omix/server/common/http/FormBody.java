@@ -3,7 +3,6 @@ package io.omix.server.common.http;
 import io.javalin.http.Context;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,10 +34,7 @@ public final class FormBody {
     }
 
     static boolean isForm(Context ctx) {
-        String type = ctx.req().getHeader("Content-Type");
-        if (type == null) return false;
-        int semi = type.indexOf(';');
-        return (semi < 0 ? type : type.substring(0, semi)).trim().toLowerCase(Locale.ROOT).equals("application/x-www-form-urlencoded");
+        return ApiRequest.mediaType(ctx).equals("application/x-www-form-urlencoded");
     }
 
     private static Map<String, List<String>> read(Context ctx) {

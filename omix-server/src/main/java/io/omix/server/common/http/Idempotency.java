@@ -281,11 +281,14 @@ public final class Idempotency {
         }
         // The ids the request named too (a sample asked about, whose answer need not repeat its id), so that an erasure
         // finds every kept answer about what it erases.
-        String names = names(body, request == null ? null : requestText(ctx, request));
-        List<String> samples = samplesIn(names);
+        java.util.Set<String> answerIds = ids(new String(body, StandardCharsets.ISO_8859_1)); // ids are ASCII
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>(answerIds);
+        if (request != null) ids.addAll(ids(requestText(ctx, request)));
+        String names = ids.isEmpty() ? null : String.join(" ", ids);
+        List<String> samples = samplesIn(ids);
         // Only the answer's own samples must still be there: a request may name an id that is no sample here (in a record's
         // data, say), and its answer is kept all the same.
-        List<String> answered = samplesIn(names(body));
+        List<String> answered = samplesIn(answerIds);
         jdbc.inTransaction(c -> {
             // The samples the answer and the request name, held while it is kept (an erasure takes a sample's row before it forgets the
             // answers naming it): one erased while this request ran is not kept in an answer a repeat would give back for a
@@ -306,31 +309,22 @@ public final class Idempotency {
         });
     }
 
-    private static List<String> samplesIn(String names) {
-        return names == null ? List.of() : java.util.Arrays.stream(names.split(" ")).filter(n -> n.startsWith("E-")).toList();
+    private static List<String> samplesIn(java.util.Set<String> ids) {
+        return ids.stream().filter(n -> n.startsWith("E-")).toList();
     }
 
     /** What an answer's ids could be: a biosample id, a UUID (entity ids), a run of 21 digits (user ids). */
     private static final Pattern NAME = Pattern.compile("E-[A-Z][0-9]{11}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9]{21}");
 
     /**
-     * The ids an answer names, space-separated, kept in text beside the deflated answer so that erasing a sample or a
-     * person finds every kept answer naming them (Erasure); null when it names none.
+     * The ids {@code text} names, in order, once each: kept space-separated in text beside the deflated answer (names), so
+     * that erasing a sample or a person finds every kept answer naming them (Erasure).
      */
-    static String names(byte[] answer) {
-        return names(answer, null);
-    }
-
-    /** The ids {@code answer} and the request's text (null: none) name, as {@link #names(byte[])}. */
-    static String names(byte[] answer, String request) {
+    private static java.util.Set<String> ids(String text) {
         java.util.Set<String> found = new java.util.LinkedHashSet<>();
-        java.util.regex.Matcher m = NAME.matcher(new String(answer, StandardCharsets.ISO_8859_1)); // ids are ASCII
+        java.util.regex.Matcher m = NAME.matcher(text);
         while (m.find()) found.add(m.group());
-        if (request != null) {
-            m = NAME.matcher(request);
-            while (m.find()) found.add(m.group());
-        }
-        return found.isEmpty() ? null : String.join(" ", found);
+        return found;
     }
 
     /**
