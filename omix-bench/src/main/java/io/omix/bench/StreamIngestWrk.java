@@ -24,7 +24,12 @@ import java.util.regex.Pattern;
  * its own times), so the two cores are spent on the server rather than on Java clients. StreamBench
  * measures the same path end to end through the SDK. Afterwards the records in the database are
  * counted: every acknowledged one must be there.
- * With {@code -Dclient=jdk} the same calls go through the JDK's HttpClient in this JVM instead.
+ * With {@code -Dclient=jdk} the same calls go through the JDK's HttpClient in this JVM instead. With
+ * {@code -Dduplicates=N}, N more clients in this JVM (through the SDK) repeat one written batch during the measured
+ * run: every record of theirs is a duplicate, answered as such, and the wrk connections' rate shows what they cost
+ * the other writers (a request refused in its commit group goes on its own; its group should not). With
+ * {@code -Dduplicates.fresh=true} the same clients write new records instead: what any two more writers cost, to
+ * compare with.
  * Usage: java -cp omix-bench.jar io.omix.bench.StreamIngestWrk [seconds=15] [connections=4] [jdbcUrl user password]
  */
 public final class StreamIngestWrk {
@@ -48,6 +53,9 @@ public final class StreamIngestWrk {
             // Warm-up (JIT, caches): 5 s on its own requests, not counted.
             Path warm = requests(dir.resolve("warm.tsv"), app, entities, 1_400_000_000L, 5 * 1_000 / connections);
             run(server, app, script, warm, connections, 5);
+            int duplicates = Integer.getInteger("duplicates", 0);
+            boolean fresh = Boolean.getBoolean("duplicates.fresh");
+            Repeaters repeaters = duplicates > 0 ? new Repeaters(server, app, duplicates, fresh) : null; // its batch written before the count
             long before = count(server);
             // Enough requests for 100,000 records/s over the whole run (wrk stops a thread early if it runs out).
             int perThread = seconds * 1_000 / connections;
@@ -56,8 +64,13 @@ public final class StreamIngestWrk {
                 jdkClient(server, app, measured, connections, seconds);
                 return;
             }
-            String out = run(server, app, script, measured, connections, seconds);
-            long stored = count(server) - before;
+            String out;
+            try {
+                out = run(server, app, script, measured, connections, seconds);
+            } finally {
+                if (repeaters != null) repeaters.close();
+            }
+            long stored = count(server) - before - (repeaters != null ? repeaters.written.get() : 0);
             double rps = number(out, "Requests/sec:\\s+([0-9.]+)");
             long requests = (long) number(out, "([0-9]+) requests in");
             long failures = (long) number(out, "omix-failures ([0-9]+)");
@@ -71,7 +84,60 @@ public final class StreamIngestWrk {
             if (failures > 0 || stored < acknowledged || stored > acknowledged + connections * 100L) {
                 throw new IllegalStateException("records lost or refused: " + stored + " stored, " + acknowledged + " acknowledged");
             }
+            if (repeaters != null) {
+                System.out.printf(fresh ? "[%s] meanwhile %d clients through the SDK writing new records: %,d calls%n"
+                        : "[%s] meanwhile %d clients through the SDK repeating one written batch: %,d calls, every record answered as a duplicate%n",
+                        db, duplicates, repeaters.calls.get());
+            }
             if (requests >= (long) perThread * connections) System.out.println("(the requests ran out before the time: raise the count)");
+        }
+    }
+
+    /**
+     * Clients repeating one batch that was written before, each call with its own signature: every record a duplicate
+     * (or, {@code fresh}, each call new records of the client's own entity).
+     */
+    private static final class Repeaters implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final io.omix.sdk.PrivateApi api;
+
+        Repeaters(OmixServer server, PrivateAppStore.Created app, int n, boolean fresh) {
+            List<String> own = StreamBench.entities(server, app, n);
+            String entity = own.get(0);
+            List<Map<String, Object>> batch = StreamBench.batches(entity, 1_500_000_000L, 100).get(0);
+            api = io.omix.sdk.PrivateApi.builder(app.app().appKey(), app.appSecret()).endpoint(server.url().toString()).build();
+            api.batchWriteStream(batch, false);
+            for (int i = 0; i < n; i++) {
+                String mine = own.get(i);
+                Thread repeater = new Thread(() -> {
+                    try {
+                        for (long call = 1; !stop.get(); call++) {
+                            List<Map<String, Object>> items = fresh ? StreamBench.batches(mine, 1_500_000_000L + call * 100, 100).get(0) : batch;
+                            io.omix.sdk.ListModel answer = api.batchWriteStream(items, false).getList("result");
+                            if (answer.getModel(0).getBoolean("is_succeed") != fresh) throw new IllegalStateException(answer.getModel(0).dumps());
+                            calls.incrementAndGet();
+                            if (fresh) written.addAndGet(items.size());
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                });
+                repeater.setDaemon(true);
+                repeater.start();
+                threads.add(repeater);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            for (Thread t : threads) t.join();
+            api.close();
+            if (!failures.isEmpty()) throw new IllegalStateException("a repeating client failed", failures.get(0));
         }
     }
 

@@ -276,8 +276,12 @@ class ErasureTest {
             assertEquals(true, forget.api().deleteSample(second).getBoolean("erased"));
             assertEquals(List.of(), traces(platform, second));
 
+            String packageCopy = platform.database().jdbc().queryOne("SELECT package_key FROM model_versions WHERE model_id = 'forgetmeModel'",
+                    rs -> rs.getString(1)).orElseThrow();
+            assertTrue(platform.objects().size(packageCopy).isPresent(), "the version keeps a copy of its package");
             Model erased = forget.api().deleteAccount();
             assertEquals(forget.who().userId(), erased.getString("user_id"));
+            assertFalse(platform.objects().size(packageCopy).isPresent(), "the version's copy of its package went with it");
             assertTrue(erased.dumps().contains(forget.sample()), erased.dumps());
             assertEquals(403, assertThrows(ApiException.class, () -> forget.api().getSamples(SampleQuery.all())).code(), "its token died with it");
 

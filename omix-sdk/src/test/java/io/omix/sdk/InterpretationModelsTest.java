@@ -320,10 +320,8 @@ class InterpretationModelsTest {
         owner.publishModel("sealedModel", "v1");
         assertEquals("as deployed", owner.invokeModel("sealedModel", Map.of()).at("model_data.who"));
         var platform = server.server().platform();
-        String object = platform.database().jdbc().queryOne("SELECT source_object FROM model_versions WHERE model_id = 'sealedModel' AND version = 1",
+        String key = platform.database().jdbc().queryOne("SELECT package_key FROM model_versions WHERE model_id = 'sealedModel' AND version = 1",
                 rs -> rs.getString(1)).orElseThrow();
-        String key = platform.database().jdbc().queryOne("SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE object_name = ?",
-                rs -> rs.getString(1), object).orElseThrow();
         try (java.io.InputStream other = Files.newInputStream(handler("swapped", "", "{'who': 'someone else'}"))) {
             platform.objects().put(key, other, Long.MAX_VALUE, null);   // the bytes changed in the store, behind the platform's back
         }
@@ -331,6 +329,39 @@ class InterpretationModelsTest {
         ApiException refused = assertThrows(ApiException.class, () -> owner.invokeModel("sealedModel", Map.of()));
         assertEquals(41211, refused.code());
         assertTrue(refused.dataModel().getString("stderr").contains("changed since it was deployed"), refused.dataModel().dumps());
+    }
+
+    /**
+     * The owner may upload a file of the package's name again once it is deployed (clients that upload "model.zip"
+     * every time do): the version keeps its own copy, so a server unpacking it later (another server, a restart, a
+     * rollback) runs it as deployed. It read the file by its name before, and refused to run what it found there.
+     * An erasure of the owner takes the copy with the version; housekeeping keeps it while the version stands.
+     */
+    @Test
+    void aVersionRunsAsDeployedAfterItsFileIsReplaced() throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().clock(clock).setting("housekeeping.interval-seconds", "0").setting("models.pool-size", "0").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            var platform = s.server().platform();
+            var jdbc = platform.database().jdbc();
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                deployed(api, "keptPackage", handler("kept1", "", "{'who': 'version 1'}"), ModelConfig.defaults());
+                api.publishModel("keptPackage", "v1");
+                String object = jdbc.queryOne("SELECT source_object FROM model_versions WHERE model_id = 'keptPackage' AND version = 1",
+                        rs -> rs.getString(1)).orElseThrow();
+                String name = object.substring(object.lastIndexOf('/') + 1);
+                assertEquals(object, api.upload(name, handler("kept2", "", "{'who': 'the file now'}")), "the same file, replaced");
+            }
+            String key = jdbc.queryOne("SELECT package_key FROM model_versions WHERE model_id = 'keptPackage' AND version = 1", rs -> rs.getString(1))
+                    .orElseThrow();
+            clock.advance(java.time.Duration.ofDays(35));   // past the age at which housekeeping takes objects nothing names
+            s.server().housekeeping().runNow();
+            assertTrue(platform.objects().size(key).isPresent(), "housekeeping keeps a version's copy");
+            io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("keptPackage"), 1));
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                assertEquals("version 1", api.invokeModel("keptPackage", Map.of()).at("model_data.who"), "unpacked again from the version's copy");
+            }
+        }
     }
 
     /**

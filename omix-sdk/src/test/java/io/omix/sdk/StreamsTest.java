@@ -466,6 +466,72 @@ class StreamsTest {
         }
     }
 
+    /**
+     * A write repeating records that exist is answered with its duplicates inside its commit group, and the writes
+     * sharing the group are written with it. Before, one such request failed its group's transaction and sent every
+     * request of the group down the slow path (a transaction each), so a client repeating one batch steadily took the
+     * group commit's gain from every other writer: now no write goes on its own.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aWriteRepeatingRecordsGoesAloneWithoutTakingItsGroupAlong(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client writer = Identity.app(s, "GROUP_APP");
+            try (PrivateApi p = PrivateApi.builder(writer.id(), writer.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("groups", 1, null, null, null).projectId();
+                List<String> entities = new ArrayList<>();
+                for (int i = 0; i < 7; i++) {
+                    entities.add(p.streamBind(p.registerSample(11, project, "GR-" + i, Map.of()).getString("biosample_id")).getString("fundamental_entity_id"));
+                }
+                List<Map<String, Object>> repeated = heartRates(entities.get(0), 5, 0);
+                p.batchWriteStream(repeated, false);
+                io.micrometer.core.instrument.Counter alone = s.server().platform().metrics().find("omix.streams.written_alone").counter();
+                double aloneBefore = alone.count();
+                int rounds = 20;
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+                try {
+                    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+                    for (int w = 0; w < 8; w++) {
+                        int writerNo = w;
+                        done.add(pool.submit(() -> {
+                            for (int round = 0; round < rounds; round++) {
+                                if (writerNo < 2) {
+                                    ListModel answer = p.batchWriteStream(repeated, false).getList("result");
+                                    for (int i = 0; i < answer.size(); i++) {
+                                        assertEquals(false, answer.getModel(i).getBoolean("is_succeed"), answer.getModel(i).dumps());
+                                        assertTrue(answer.getModel(i).getString("message").contains("duplicate_enabled"), answer.getModel(i).dumps());
+                                    }
+                                } else {
+                                    List<Map<String, Object>> fresh = new ArrayList<>();
+                                    for (Map<String, Object> item : heartRates(entities.get(writerNo - 1), 5, 0)) {
+                                        Map<String, Object> at = new java.util.HashMap<>(item);
+                                        at.put("stream_generate_time", String.format("2024-%02d-%02d %s", 1 + round / 28, 1 + round % 28,
+                                                ((String) item.get("stream_generate_time")).substring(11)));
+                                        fresh.add(at);
+                                    }
+                                    ListModel answer = p.batchWriteStream(fresh, false).getList("result");
+                                    for (int i = 0; i < answer.size(); i++) {
+                                        assertEquals(true, answer.getModel(i).getBoolean("is_succeed"), answer.getModel(i).dumps());
+                                    }
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    for (java.util.concurrent.Future<?> f : done) f.get();
+                } finally {
+                    pool.shutdown();
+                }
+                assertEquals(0.0, alone.count() - aloneBefore, "no write went on its own");
+                for (int w = 2; w < 8; w++) {
+                    assertEquals(5 * rounds, p.streamRange("GROUP_APP", HEART_RATE, entities.get(w - 1), null, null, null, "asc", null, 100)
+                            .getList("result").size());
+                }
+                assertEquals(5, p.streamRange("GROUP_APP", HEART_RATE, entities.get(0), null, null, null, "asc", null, 100).getList("result").size());
+            }
+        }
+    }
+
     static List<Map<String, Object>> heartRates(String entity, int n, int from) {
         List<Map<String, Object>> items = new ArrayList<>();
         for (int i = from; i < from + n; i++) {

@@ -291,7 +291,7 @@ public final class FileStore {
         return !existing(List.of(key)).isEmpty();
     }
 
-    /** Which of {@code keys} (the object store's) hold a recorded object's bytes. */
+    /** Which of {@code keys} (the object store's) hold a recorded object's bytes, or a model version's package. */
     public java.util.Set<String> existing(java.util.List<String> keys) {
         if (keys.isEmpty()) return java.util.Set.of();
         String marks = String.join(",", java.util.Collections.nCopies(keys.size(), "?"));
@@ -299,6 +299,8 @@ public final class FileStore {
                 rs -> rs.getString(1), keys.toArray()));
         out.addAll(jdbc.query("SELECT object_name FROM file_objects WHERE stored_as IS NULL AND object_name IN (" + marks + ")",
                 rs -> rs.getString(1), keys.toArray()));
+        // The packages model versions keep of their own (ModelsCapability.keepPackage): the platform's, under no file's name.
+        out.addAll(jdbc.query("SELECT package_key FROM model_versions WHERE package_key IN (" + marks + ")", rs -> rs.getString(1), keys.toArray()));
         return out;
     }
 }

@@ -335,16 +335,22 @@ public final class MicrobiomeCapability implements Capability {
                 stored = platform.objects().put(name, in, Long.MAX_VALUE, null);
             }
             tablesWritten.increment();
-            jdbc.inTransaction(tx -> {
-                // Two requests at once may both write the table: the same bytes under the same name; one row.
-                if (Jdbc.query(tx, "SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isEmpty()) {
-                    io.omix.server.files.FileStore.recordObject(tx, name, "sample:" + biosampleId, stored, platform.now());
-                }
-                // Tables of earlier imports of this catalog are no one's now: housekeeping removes their bytes.
-                Jdbc.update(tx, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? AND object_name <> ?", "sample:" + biosampleId,
-                        "microbiome/" + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
-                return null;
-            });
+            try {
+                jdbc.inTransaction(tx -> {
+                    // Two requests at once may both write the table: the same bytes under the same name; one row.
+                    if (Jdbc.query(tx, "SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isEmpty()) {
+                        io.omix.server.files.FileStore.recordObject(tx, name, "sample:" + biosampleId, stored, platform.now());
+                    }
+                    // Tables of earlier imports of this catalog are no one's now: housekeeping removes their bytes.
+                    Jdbc.update(tx, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? AND object_name <> ?", "sample:" + biosampleId,
+                            "microbiome/" + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
+                    return null;
+                });
+            } catch (Jdbc.DataAccessException raced) {
+                // Another server recorded the same table between this one's look and its insert (a server's lock above is its
+                // own): the row is there, with these bytes, and that server removed the earlier tables' rows.
+                if (!raced.isIntegrityViolation()) throw raced;
+            }
             return storedTable(name).orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -69,12 +69,15 @@ final class ModelStore {
         return jdbc.queryOne("SELECT source_object FROM model_versions WHERE model_id = ? AND version = ?", rs -> rs.getString(1), modelId, version);
     }
 
-    /** A version's package: its object's name and the SHA-256 it had when the version was deployed. */
-    record Source(String objectName, String sha256) {}
+    /**
+     * A version's package: its object's name, the SHA-256 it had when the version was deployed, and the key of the
+     * version's own copy in the object store (null for a version deployed before copies were kept: read by its name).
+     */
+    record Source(String objectName, String sha256, String packageKey) {}
 
     Optional<Source> source(String modelId, int version) {
-        return jdbc.queryOne("SELECT source_object, source_sha256 FROM model_versions WHERE model_id = ? AND version = ?",
-                rs -> new Source(rs.getString(1), rs.getString(2)), modelId, version);
+        return jdbc.queryOne("SELECT source_object, source_sha256, package_key FROM model_versions WHERE model_id = ? AND version = ?",
+                rs -> new Source(rs.getString(1), rs.getString(2), rs.getString(3)), modelId, version);
     }
 
     /** The scopes a version declared at deploy; empty when it declared none. */

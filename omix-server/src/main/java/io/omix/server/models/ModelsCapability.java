@@ -22,6 +22,7 @@ import io.omix.server.common.validation.Param;
 import io.omix.server.common.validation.ParamSpec;
 import io.omix.server.common.validation.StringParam;
 import io.omix.server.files.ObjectAccess;
+import io.omix.server.files.ObjectStore;
 import io.omix.server.tasks.TaskEngine;
 import io.omix.server.tasks.TasksCapability;
 
@@ -407,7 +408,8 @@ public final class ModelsCapability implements Capability {
             } catch (java.nio.file.NoSuchFileException gone) {
                 throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
             }
-            return record(run, tx, p, modelId, owner, now, staged, objectName, sha);
+            String packageKey = keepPackage(objectName, sha);
+            return record(run, tx, p, modelId, owner, now, staged, objectName, sha, packageKey);
         } finally {
             io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
         }
@@ -447,9 +449,28 @@ public final class ModelsCapability implements Capability {
     /** An attempt's directory: {@code deploy-TASKID-XXXXXXXX} (and its unpacking staging beside it). */
     private static final java.util.regex.Pattern DEPLOY_ATTEMPT = java.util.regex.Pattern.compile("deploy-([0-9a-f-]{36})-[0-9a-f]{8}(\\.unpacking.*)?");
 
+    /**
+     * The version's own copy of its package, under a key of the platform's (answered; recorded with the version): the
+     * owner may replace the file of that name once it is deployed, and every server that unpacks the version later
+     * (another server, this one after a restart, a rollback) reads the copy. Copied from the file again and checked
+     * against the checksum the unpacking read: a file replaced meanwhile fails the deploy. If the deploy's transaction
+     * rolls back, the copy is unreferenced and housekeeping's sweep takes it.
+     */
+    private String keepPackage(String objectName, String sha) throws IOException {
+        String key = ObjectStore.versionKey();
+        try (InputStream zip = objects.open(objectName)) {
+            platform.objects().put(key, zip, ModelPackage.MAX_ZIP_BYTES, sha);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+        } catch (ObjectStore.ChecksumMismatch changed) {
+            throw new TaskEngine.TaskFailure("the package " + objectName + " was replaced while it was deployed: deploy it again", null);
+        }
+        return key;
+    }
+
     /** The deploy's rows: the model (new ids within the owner's cap), its next version with the unpacked code, the draft. */
     private JsonNode record(TaskEngine.Run run, java.sql.Connection tx, JsonNode p, String modelId, String owner, OffsetDateTime now,
-                            Path staged, String objectName, String sha) throws Exception {
+                            Path staged, String objectName, String sha, String packageKey) throws Exception {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
@@ -469,8 +490,8 @@ public final class ModelsCapability implements Capability {
         Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
         String scopes = p.hasNonNull("scopes") ? p.get("scopes").asText() : null;
-        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at) VALUES (?,?,?,?,?,?,?)",
-                modelId, version, objectName, sha, comment, scopes, now);
+        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at, package_key)"
+                + " VALUES (?,?,?,?,?,?,?,?)", modelId, version, objectName, sha, comment, scopes, now, packageKey);
         Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
                 + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
                 p.path("timeout").asInt(), comment, version, now, modelId);
@@ -572,7 +593,8 @@ public final class ModelsCapability implements Capability {
             // this version on this server only. Copied and checked whole (50 MiB at most) before anything is unpacked.
             copy = Files.createTempFile("omix-model-", ".zip");
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            try (InputStream zip = new java.security.DigestInputStream(objects.open(source.objectName()), sha)) {
+            InputStream stored = source.packageKey() != null ? platform.objects().open(source.packageKey()) : objects.open(source.objectName());
+            try (InputStream zip = new java.security.DigestInputStream(stored, sha)) {
                 Files.copy(zip, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             if (!java.util.HexFormat.of().formatHex(sha.digest()).equals(source.sha256())) {

@@ -155,11 +155,15 @@ public final class Erasure {
             Jdbc.update(c, "DELETE FROM owner_locks WHERE owner = ?", owner);   // its quota lock names the person
             Jdbc.update(c, "DELETE FROM multipart_uploads WHERE owner = ?", owner);
             // What the person did through applications is theirs too: the models they deployed (owner client:<client>:user:<person>),
-            // which go with their versions (the packages are among their files; each server then sweeps their unpacked code),
+            // which go with their versions and the versions' copies of their packages (each server then sweeps their unpacked code),
             // and the tasks they queued. Models first: a deploy holds its model, then its task's row.
             String throughApps = Jdbc.likeEscaped("client:") + "%" + Jdbc.likeEscaped(":user:" + userId);
             for (String model : Jdbc.query(c, "SELECT model_id FROM models WHERE owner LIKE ? ESCAPE '\\' ORDER BY model_id FOR UPDATE",
                     rs -> rs.getString(1), throughApps)) {
+                for (String key : Jdbc.query(c, "SELECT package_key FROM model_versions WHERE model_id = ? AND package_key IS NOT NULL",
+                        rs -> rs.getString(1), model)) {
+                    objects.add(new String[] {"object", key}); // the versions' own copies of their packages
+                }
                 Jdbc.update(c, "DELETE FROM model_versions WHERE model_id = ?", model);
                 Jdbc.update(c, "DELETE FROM models WHERE model_id = ?", model);
             }

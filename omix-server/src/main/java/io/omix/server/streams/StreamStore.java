@@ -73,6 +73,7 @@ public final class StreamStore {
     static final int MAX_REMEMBERED_SERIES = 100_000;
     private final Map<String, DataElement> elements = new ConcurrentHashMap<>();
     private final Object keyLock = new Object();
+    private final io.micrometer.core.instrument.Counter writtenAlone;
     private long nextKey;
     private int keysLeft;
 
@@ -80,6 +81,9 @@ public final class StreamStore {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.ids = new StreamIds(platform.masterKey());
+        this.writtenAlone = io.micrometer.core.instrument.Counter.builder("omix.streams.written_alone")
+                .description("stream writes refused in their commit group and written on their own (a duplicate record, a nonce used before, "
+                        + "a row an erasure held)").register(platform.metrics());
     }
 
     public Optional<DataElement> element(String id) {
@@ -186,6 +190,7 @@ public final class StreamStore {
         // request record by record (the slow path also handles a concurrent writer racing us).
         Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled, nonce));
         if (grouped.isPresent()) return grouped.get();
+        writtenAlone.increment();
         // The group was refused (a duplicate record or a nonce used before): this request alone, record by record,
         // its nonce still in the same transaction (first, so that a replay is refused before anything is written,
         // and so that a commit whose acknowledgement is lost holds it: the request is then answered 40103, not retried).
@@ -239,44 +244,83 @@ public final class StreamStore {
 
     private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
 
-    /** Inserts a group of requests in one transaction; empty when the index refused a record of any of them. */
+    /**
+     * Inserts a group of requests in one transaction. When the index refuses a record (or a nonce) of any of them, the
+     * group is written again with each request behind its own savepoint, and only the requests refused there are
+     * answered null (each then writes alone, where its duplicates are named): one request repeating a record must not
+     * send every request of its group down the slow path, or a client sending duplicates steadily takes the group
+     * commit's gain from every other writer. Empty when the group cannot be written at all (a series gone, a row
+     * held by an erasure): each request alone.
+     */
     private Optional<List<List<Written>>> insertGroup(List<Pending> group) {
         try {
-            List<List<Written>> answers = jdbc.inTransaction(c -> {
+            return Optional.of(insertGroup(group, false));
+        } catch (SeriesMissing gone) {
+            return Optional.empty(); // each request alone, where the one whose series or entity went is answered
+        } catch (Jdbc.DataAccessException e) {
+            if (Jdbc.isLockConflict(e)) return Optional.empty(); // a row held by an erasure (NOWAIT) or a deadlock: each request alone
+            if (!e.isIntegrityViolation()) throw e;
+        }
+        if (group.size() == 1) return Optional.empty();
+        try {
+            return Optional.of(insertGroup(group, true));
+        } catch (SeriesMissing gone) {
+            return Optional.empty();
+        } catch (Jdbc.DataAccessException e) {
+            if (!e.isIntegrityViolation() && !Jdbc.isLockConflict(e)) throw e;
+            return Optional.empty();
+        }
+    }
+
+    /** One attempt at a group; {@code eachAlone}: every request behind a savepoint, a refused one answered null. */
+    private List<List<Written>> insertGroup(List<Pending> group, boolean eachAlone) {
+        List<List<Written>> answers = jdbc.inTransaction(c -> {
+            List<NewRecord> allRecords = new ArrayList<>();
+            List<Long> allSeries = new ArrayList<>();
+            for (Pending p : group) {
+                allRecords.addAll(p.records());
+                for (long id : p.series()) allSeries.add(id);
+            }
+            List<List<Written>> out = new ArrayList<>(group.size());
+            List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
+            if (!eachAlone) {
                 List<PendingNonce> nonces = new ArrayList<>();
                 for (Pending p : group) {
                     if (p.nonce() != null) nonces.add(p.nonce());
                 }
                 nonces.sort(java.util.Comparator.comparing(PendingNonce::sortKey));
                 for (PendingNonce n : nonces) n.insertWith(c);
-                List<NewRecord> allRecords = new ArrayList<>();
-                List<Long> allSeries = new ArrayList<>();
-                for (Pending p : group) {
-                    allRecords.addAll(p.records());
-                    for (long id : p.series()) allSeries.add(id);
-                }
                 holdSeries(c, allRecords, allSeries, true);
-                List<List<Written>> out = new ArrayList<>(group.size());
-                List<io.omix.server.webhooks.WebhookEvents.SeriesWrite> writes = new ArrayList<>();
                 for (Pending p : group) {
                     List<Written> written = insertAll(c, p.series(), p.records(), p.duplicateEnabled());
                     collect(writes, p.namespace(), p.series(), p.records(), written);
                     out.add(written);
                 }
-                announce(c, writes); // once for the whole group: its rows in one order
-                return out;
-            });
-            for (Pending p : group) {
-                if (p.nonce() != null) p.nonce().written();
+            } else {
+                // Each request's nonce goes in with its records, behind its savepoint: a nonce used before refuses its own request only.
+                holdSeries(c, allRecords, allSeries, true);
+                for (Pending p : group) {
+                    java.sql.Savepoint before = c.setSavepoint();
+                    try {
+                        if (p.nonce() != null) p.nonce().insertWith(c);
+                        List<Written> written = insertAll(c, p.series(), p.records(), p.duplicateEnabled());
+                        c.releaseSavepoint(before);
+                        collect(writes, p.namespace(), p.series(), p.records(), written);
+                        out.add(written);
+                    } catch (SQLException refused) {
+                        if (!Jdbc.isIntegrityViolation(refused)) throw refused;
+                        c.rollback(before);
+                        out.add(null);
+                    }
+                }
             }
-            return Optional.of(answers);
-        } catch (SeriesMissing gone) {
-            return Optional.empty(); // each request alone, where the one whose series or entity went is answered
-        } catch (Jdbc.DataAccessException e) {
-            // A refused record, or a row held by an erasure (NOWAIT) or a deadlock: each request alone.
-            if (!e.isIntegrityViolation() && !Jdbc.isLockConflict(e)) throw e;
-            return Optional.empty();
+            announce(c, writes); // once for the whole group: its rows in one order
+            return out;
+        });
+        for (int i = 0; i < group.size(); i++) {
+            if (answers.get(i) != null && group.get(i).nonce() != null) group.get(i).nonce().written();
         }
+        return answers;
     }
 
     /** A series or entity a write was about to use is gone (erased, or a series this server remembered was replaced). */
@@ -392,11 +436,17 @@ public final class StreamStore {
     private static final String INSERT = "INSERT INTO stream_records (stream_key, series_id, generate_time, generate_offset, generate_mask, "
             + "stream_data, create_time, dup_seq) VALUES (?,?,?,?,?,?,?,?)";
 
+    /**
+     * Inserts a request's records. Without duplicate_enabled, a record whose entity, element and time are stored (or
+     * written earlier in the same transaction) is left out by the index and answered as a duplicate: a request
+     * repeating records costs its group nothing (the group's transaction failed whole before, and every request of
+     * it was written again on its own).
+     */
     private List<Written> insertAll(Connection c, long[] series, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime now = platform.now();
         List<Written> out = new ArrayList<>(records.size());
-        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+        try (PreparedStatement insert = c.prepareStatement(duplicateEnabled ? INSERT : INSERT + " ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < series.length; i++) {
                 NewRecord r = records.get(i);
                 OffsetDateTime time = r.time().resolve(zone);
@@ -406,10 +456,15 @@ public final class StreamStore {
                 insert.addBatch();
                 out.add(new Written(ids.idOf(key), null, time));
             }
-            insert.executeBatch();
+            int[] counts = insert.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) out.set(i, new Written(null, DUPLICATE, out.get(i).generateTime()));
+            }
         }
         return out;
     }
+
+    private static final String DUPLICATE = "a record of this entity, data element and time exists (duplicate_enabled=true writes it again)";
 
     private List<Written> writeAll(Connection c, long[] series, List<NewRecord> records, boolean duplicateEnabled) throws SQLException {
         ZoneOffset zone = platform.config().defaultZone();
@@ -432,7 +487,7 @@ public final class StreamStore {
                         taken = rs.next();
                     }
                     if (taken || !inThisCall.add(series[i] + "|" + time.toInstant())) {
-                        out.add(new Written(null, "a record of this entity, data element and time exists (duplicate_enabled=true writes it again)", time));
+                        out.add(new Written(null, DUPLICATE, time));
                         continue;
                     }
                 }

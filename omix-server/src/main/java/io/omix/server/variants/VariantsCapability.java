@@ -73,7 +73,7 @@ public final class VariantsCapability implements Capability {
     @Override
     public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
         return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("replaced_variant_imports",
-                (now, r) -> VcfImporter.finishRemovals(jdbc)));
+                (now, r) -> VcfImporter.finishRemovals(jdbc, now)));
     }
 
     @Override

@@ -576,12 +576,19 @@ public final class VcfImporter {
         jdbc.update("DELETE FROM variant_sources WHERE source_id = ? AND removing = TRUE", sourceId);
     }
 
+    /** How long an import may run: one neither current nor marked after it began so long ago was cut short. */
+    static final java.time.Duration IMPORT_GIVEN_UP_AFTER = java.time.Duration.ofDays(1);
+
     /**
-     * Housekeeping: finishes removals a crash (or a stopped server) cut short, and removes calls whose
-     * import row is gone (an import still writing when another import or the sample's erasure removed
-     * its row, then stopped); how many imports' calls it removed.
+     * Housekeeping: finishes removals a crash (or a stopped server) cut short, removes what imports cut short wrote
+     * (a server killed or stopped mid-import, a command interrupted: their calls stayed, never current and never
+     * marked, until the sample's next import), and removes calls whose import row is gone (an import still writing
+     * when another import or the sample's erasure removed its row, then stopped); how many imports' calls it removed.
      */
-    static long finishRemovals(Jdbc jdbc) {
+    static long finishRemovals(Jdbc jdbc, java.time.OffsetDateTime now) {
+        // Marked as a replaced import is: one that is in fact still running finds its mark when it ends, and gives up.
+        jdbc.update("UPDATE variant_sources SET removing = TRUE WHERE is_current = FALSE AND removing = FALSE AND imported_at < ?",
+                now.minus(IMPORT_GIVEN_UP_AFTER));
         List<Long> marked = jdbc.query("SELECT source_id FROM variant_sources WHERE removing = TRUE", rs -> rs.getLong(1));
         for (long sourceId : marked) finishRemoval(jdbc, sourceId);
         return marked.size() + CallStore.removeOrphans(jdbc);

@@ -299,6 +299,41 @@ class CallStoreTest {
         return platform.database().jdbc().queryOne(sql, rs -> rs.getLong(1), args).orElseThrow();
     }
 
+    /**
+     * An import cut short by a crash (a killed server, an interrupted command) left its calls under a row neither
+     * current nor marked, which nothing removed until the sample's next import: housekeeping removes them a day after
+     * the import began, and leaves an import that began since (it may be running).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anImportCutShortByACrashIsRemovedADayLater(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            Platform platform = ts.server().platform();
+            register(platform);
+            importText(new VcfImporter(platform), vcf(2000));
+            long current = currentSource(platform);
+            long blocksBefore = count(platform, "SELECT COUNT(*) FROM variant_blocks");
+            var jdbc = platform.database().jdbc();
+            jdbc.update("INSERT INTO variant_sources (biosample_id, assembly, is_current, imported_at) VALUES (?, 'GRCh38', FALSE, ?)",
+                    SAMPLE, platform.now().minusHours(25));
+            long crashed = jdbc.queryOne("SELECT MAX(source_id) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow();
+            copyBlocks(platform, current, crashed);
+            jdbc.update("INSERT INTO variant_sources (biosample_id, assembly, is_current, imported_at) VALUES (?, 'GRCh38', FALSE, ?)",
+                    SAMPLE, platform.now().minusHours(23));
+            long running = jdbc.queryOne("SELECT MAX(source_id) FROM variant_sources", rs -> rs.getLong(1)).orElseThrow();
+            copyBlocks(platform, current, running);
+            long copied = count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", running);
+            assertTrue(copied > 0);
+
+            assertEquals(1L, ts.server().housekeeping().runNow().get("replaced_variant_imports"));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", crashed));
+            assertEquals(0L, count(platform, "SELECT COUNT(*) FROM variant_sources WHERE source_id = ?", crashed));
+            assertEquals(copied, count(platform, "SELECT COUNT(*) FROM variant_blocks WHERE source_id = ?", running), "an import of the last day stays");
+            assertEquals(blocksBefore + copied, count(platform, "SELECT COUNT(*) FROM variant_blocks"));
+            assertEquals(current, currentSource(platform));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aReplacedImportIsRemovedAndARemovalCutShortIsFinishedByHousekeeping(String kind) {

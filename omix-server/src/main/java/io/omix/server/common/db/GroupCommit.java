@@ -19,7 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * @param <A> its answer
  */
 public final class GroupCommit<R, A> {
-    /** Writes a group in one transaction: the answers in order, or empty when the group must be retried request by request. */
+    /**
+     * Writes a group in one transaction: the answers in order (null for a request that must be retried alone), or
+     * empty when the whole group must be retried request by request.
+     */
     @FunctionalInterface
     public interface Writer<R, A> {
         Optional<List<A>> write(List<R> group);
@@ -39,7 +42,7 @@ public final class GroupCommit<R, A> {
     }
 
     /**
-     * The request's answer once its group committed; empty when its group was refused (retry it alone). A
+     * The request's answer once its group committed; empty when it was refused in its group (retry it alone). A
      * request leads at most the group holding itself: once answered it returns, and the requests that
      * arrived meanwhile (woken when a group is done) choose the next leader among themselves, so no request
      * is held back writing other requests' groups for as long as they keep coming.
@@ -102,7 +105,7 @@ public final class GroupCommit<R, A> {
             for (Waiting<R, A> w : group) requests.add(w.request());
             Optional<List<A>> answers = writer.write(requests);
             for (int i = 0; i < group.size(); i++) {
-                group.get(i).answer().complete(answers.isPresent() ? Optional.of(answers.get().get(i)) : Optional.empty());
+                group.get(i).answer().complete(answers.isPresent() ? Optional.ofNullable(answers.get().get(i)) : Optional.empty());
             }
         } catch (RuntimeException | Error e) {
             for (Waiting<R, A> w : group) w.answer().completeExceptionally(e);

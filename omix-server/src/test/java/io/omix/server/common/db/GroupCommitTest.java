@@ -49,6 +49,18 @@ class GroupCommitTest {
         assertTrue(largest.get() > 1);
     }
 
+    /** A writer refusing one request of its group (a null answer) sends only that one to be retried alone. */
+    @Test
+    void aRequestRefusedInItsGroupIsTheOnlyOneToRetryAlone() {
+        GroupCommit<Integer, Integer> gc = new GroupCommit<>(group -> {
+            List<Integer> answers = new ArrayList<>();
+            for (int r : group) answers.add(r % 2 == 0 ? null : r);
+            return Optional.of(answers);
+        });
+        assertEquals(Optional.empty(), gc.submit(2));
+        assertEquals(Optional.of(3), gc.submit(3));
+    }
+
     /** Under a steady stream of requests, none is held back leading other requests' groups: each leads at most one. */
     @Test
     void aLeaderReturnsWithItsOwnAnswerWhileOthersKeepComing() throws Exception {
