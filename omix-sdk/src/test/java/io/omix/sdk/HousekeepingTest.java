@@ -65,6 +65,10 @@ class HousekeepingTest {
             Files.write(orphan, new byte[] {1, 2, 3});
             Path scratch = objects.resolve("staging").resolve("interrupted.part");
             Files.write(scratch, new byte[] {4});
+            // An upload staged with no row naming it (its server killed between staging and recording it, or its abort
+            // failed after an erasure removed the row): its bytes were kept for good.
+            Identity.platform(s).objects().startParts("unrecorded-upload-0001", "x/unrecorded.bin");
+            assertTrue(staged(objects, "unrecorded-upload-0001"));
             Identity.platform(s).database().jdbc().update("INSERT INTO tasks (job_id, task_id, kind, owner, payload, status, result, path, created_at, updated_at,"
                     + " completed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", 900001L, "00000000-0000-0000-0000-000000900001", "test", "x", "{}", "SUCCESS", "{}",
                     "/x", Identity.platform(s).now(), Identity.platform(s).now(), Identity.platform(s).now());
@@ -73,13 +77,14 @@ class HousekeepingTest {
             String fresh = Identity.userToken(s, client, person.userId(), "samples files").accessToken();
             Map<String, Long> removed = s.server().housekeeping().runNow();
             for (String job : new String[] {"oauth_tokens", "user_sessions", "private_nonces", "tasks", "multipart_uploads", "upload_credentials",
-                    "unreferenced_objects", "object_scratch"}) {
+                    "unreferenced_objects", "object_scratch", "unrecorded_uploads"}) {
                 assertTrue(removed.getOrDefault(job, 0L) > 0, job + " removed something: " + removed);
             }
             assertEquals(2, count(s, "oauth_tokens"), "the live access and refresh tokens stay");
             assertTrue(tokens.authenticate(fresh).isPresent());
             assertEquals(0, count(s, "multipart_uploads"));
             assertFalse(staged(objects, uploadId), "the abandoned upload's bytes are gone");
+            assertFalse(staged(objects, "unrecorded-upload-0001"), "the unrecorded upload's bytes are gone");
             assertFalse(Files.exists(orphan), "the object nothing refers to is gone");
             assertFalse(Files.exists(orphan.getParent()), "with the directory it alone used");
             assertFalse(Files.exists(scratch), "the interrupted write's scratch is gone");

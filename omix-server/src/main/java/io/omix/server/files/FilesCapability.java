@@ -528,8 +528,8 @@ public final class FilesCapability implements Capability {
     /**
      * Multipart uploads abandoned for a day (their credentials, at most 12 hours long, are dead) with
      * the bytes staged for them; upload credentials a day past their expiry; objects no file refers to
-     * (a server killed between storing an object and recording it) once a day old, and scratch of
-     * interrupted writes as old.
+     * (a server killed between storing an object and recording it) once a day old, scratch of
+     * interrupted writes as old, and uploads staged as long ago that no upload row names.
      */
     @Override
     public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
@@ -551,7 +551,25 @@ public final class FilesCapability implements Capability {
                 new io.omix.server.housekeeping.Housekeeping.Job("upload_credentials", (now, r) ->
                         platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))),
                 new io.omix.server.housekeeping.Housekeeping.Job("unreferenced_objects", (now, r) -> removeUnreferenced(now.minus(r.abandonedUploads()).toInstant())),
-                new io.omix.server.housekeeping.Housekeeping.Job("object_scratch", (now, r) -> objects.removeScratch(now.minus(r.abandonedUploads()).toInstant())));
+                new io.omix.server.housekeeping.Housekeeping.Job("object_scratch", (now, r) -> objects.removeScratch(now.minus(r.abandonedUploads()).toInstant())),
+                new io.omix.server.housekeeping.Housekeeping.Job("unrecorded_uploads", (now, r) -> abortUnrecorded(now.minus(r.abandonedUploads()).toInstant())));
+    }
+
+    /** Aborts the uploads staged before {@code before} that no upload row names; how many. */
+    private long abortUnrecorded(java.time.Instant before) throws java.io.IOException {
+        java.util.List<String> staged = new java.util.ArrayList<>();
+        objects.forEachUploadStagedBefore(before, staged::add);
+        long aborted = 0;
+        for (String uploadId : staged) {
+            if (store.uploadRecorded(uploadId)) continue;
+            try {
+                objects.abortParts(uploadId);
+                aborted++;
+            } catch (java.io.IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("housekeeping: the bytes of unrecorded upload {} stay: {}", uploadId, e.toString());
+            }
+        }
+        return aborted;
     }
 
     /** Objects written before {@code before} that no file row names, checked 500 names at a time. */

@@ -66,6 +66,25 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
+    public void forEachUploadStagedBefore(java.time.Instant before, NameVisitor visitor) throws IOException {
+        java.util.List<String> old = new java.util.ArrayList<>();
+        try (Stream<Path> staged = Files.list(uploads)) {
+            for (Path p : (Iterable<Path>) staged::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.endsWith(".data")) continue;
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) old.add(name.substring(0, name.length() - ".data".length()));
+                } catch (NoSuchFileException gone) {
+                    // completed or aborted meanwhile
+                }
+            }
+        }
+        for (String uploadId : old) {
+            if (uploadId.matches("[A-Za-z0-9_-]{1,64}")) visitor.visit(uploadId);
+        }
+    }
+
+    @Override
     public void forEachObjectWrittenBefore(java.time.Instant before, NameVisitor visitor) throws IOException {
         try (Stream<Path> files = Files.walk(objects)) {
             for (Path p : (Iterable<Path>) files::iterator) {

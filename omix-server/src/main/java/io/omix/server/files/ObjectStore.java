@@ -150,6 +150,13 @@ public interface ObjectStore {
      */
     long removeScratch(java.time.Instant before) throws IOException;
 
+    /**
+     * Lists the ids of the uploads staged here whose staging was last touched before {@code before}, for the housekeeping
+     * that aborts those no upload row names (a server killed between staging an upload and recording it, or an abort
+     * that failed after the row went, an erasure's among them): their bytes were kept for good otherwise.
+     */
+    void forEachUploadStagedBefore(java.time.Instant before, NameVisitor visitor) throws IOException;
+
     /** The bytes of a write did not match the checksum they were sent with. */
     final class ChecksumMismatch extends IOException {
         public ChecksumMismatch(String expected, String actual) {

@@ -250,6 +250,22 @@ final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /**
+     * Uploads whose record in the bucket ({@code .omix-uploads/<upload id>}) is older than {@code before}. A multipart
+     * upload the bucket began with no record written after it (a server killed between the two calls) is left to the
+     * bucket's own rule for incomplete uploads (docs/operations.md).
+     */
+    @Override
+    public void forEachUploadStagedBefore(java.time.Instant before, NameVisitor visitor) throws IOException {
+        List<String> old = new ArrayList<>();
+        for (var o : s3(() -> s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(UPLOADS)).contents())) {
+            String uploadId = o.key().substring(UPLOADS.length());
+            if (uploadId.contains(".part-") || o.lastModified() == null || !o.lastModified().isBefore(before)) continue;
+            old.add(uploadId);
+        }
+        for (String uploadId : old) visitor.visit(uploadId);
+    }
+
     /** Bodies spooled to the temporary directory by a server killed while sending them. */
     @Override
     public long removeScratch(java.time.Instant before) throws IOException {
