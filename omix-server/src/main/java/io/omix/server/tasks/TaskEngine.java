@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,13 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
     /** The tasks this engine runs now: job id to the id of the claim it runs under. */
     private final Map<Long, String> running = new ConcurrentHashMap<>();
+    /** How many of this server's workers each owner's tasks hold now (at most {@link #ownerWorkers}). */
+    private final Map<String, Integer> workersByOwner = new HashMap<>();
+    /**
+     * The most of this server's workers one owner's tasks take at once: all but one, so that another owner's task
+     * arriving while one owner's long tasks run starts at once instead of waiting for one of them to end.
+     */
+    private final int ownerWorkers;
     private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
     private final Object wakeUp = new Object();
     private volatile boolean stopping;
@@ -107,6 +115,7 @@ public final class TaskEngine implements AutoCloseable {
         this.lease = config.taskLease();
         this.drainTime = config.shutdownTimeout();
         this.workers = config.taskWorkers();
+        this.ownerWorkers = Math.max(1, workers - 1);
         this.queuedPerOwner = config.quotas().tasksQueuedPerOwner();
     }
 
@@ -221,7 +230,11 @@ public final class TaskEngine implements AutoCloseable {
             try {
                 Optional<Claimed> claimed = claim();
                 if (claimed.isPresent()) {
-                    execute(claimed.get().task(), claimed.get().claimId());
+                    try {
+                        execute(claimed.get().task(), claimed.get().claimId());
+                    } finally {
+                        release(claimed.get().task().owner());
+                    }
                     continue;
                 }
             } catch (RuntimeException | Error e) {
@@ -242,23 +255,53 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * The oldest runnable task, claimed for this worker: pending, or started by a server whose lease ran out. Owners
-     * with nothing running come first, so that one caller's long queue does not hold everyone else's tasks back.
+     * with nothing running come first, so that one caller's long queue does not hold everyone else's tasks back, and
+     * an owner's tasks take all but one of this server's workers at most ({@link #ownerWorkers}).
      */
     Optional<Claimed> claim() {
         OffsetDateTime now = now();
         // Each claim its own id, not only the server's: if this server's lease ran out (a long pause) and another of its
         // workers claimed the task again, the first run's writes, failure and renewals no longer count as the second's.
         String claimId = workerId + "." + claims.incrementAndGet();
-        List<Long> candidates = jdbc.query("SELECT t.job_id FROM tasks t WHERE t.status = 'PENDING' OR (t.status = 'STARTED' AND t.lease_until < ?)"
+        record Candidate(long jobId, String owner, boolean leaseRanOut) {}
+        List<Candidate> candidates = jdbc.query("SELECT t.job_id, t.owner, t.status FROM tasks t WHERE t.status = 'PENDING'"
+                + " OR (t.status = 'STARTED' AND t.lease_until < ?)"
                 + " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner AND s.status = 'STARTED' AND s.lease_until >= ?)"
-                + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> rs.getLong(1), now, now);
-        for (long jobId : candidates) {
+                + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> new Candidate(rs.getLong(1), rs.getString(2), "STARTED".equals(rs.getString(3))), now, now);
+        for (Candidate candidate : candidates) {
+            long jobId = candidate.jobId();
+            String owner = candidate.owner();
+            // The owner holds all the workers it may here: the next owner's task. A run whose lease ran out is taken again
+            // all the same (its first run, fenced off, may be what holds the owner's share here).
+            if (!reserve(owner, candidate.leaseRanOut())) continue;
             int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
                     + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",
                     claimId, now.plus(lease), now, jobId, now);
-            if (won == 1) return byJobId(jobId).map(t -> new Claimed(t, claimId));
+            Optional<Claimed> claimed = Optional.empty();
+            try {
+                if (won == 1) claimed = byJobId(jobId).map(t -> new Claimed(t, claimId));
+            } finally {
+                if (claimed.isEmpty()) release(owner);
+            }
+            if (claimed.isPresent()) return claimed;   // its worker releases the owner's share when the task is done
         }
         return Optional.empty();
+    }
+
+    /** Takes one of this server's workers for {@code owner}'s task, unless its tasks hold {@link #ownerWorkers} already (or {@code beyondShare}). */
+    private boolean reserve(String owner, boolean beyondShare) {
+        synchronized (workersByOwner) {
+            int held = workersByOwner.getOrDefault(owner, 0);
+            if (held >= ownerWorkers && !beyondShare) return false;
+            workersByOwner.put(owner, held + 1);
+            return true;
+        }
+    }
+
+    private void release(String owner) {
+        synchronized (workersByOwner) {
+            workersByOwner.computeIfPresent(owner, (o, held) -> held == 1 ? null : held - 1);
+        }
     }
 
     /** A task this worker claimed, and the id of that claim (what its writes are fenced on). */
