@@ -203,6 +203,12 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                     + " (generate: openssl rand -base64 32)");
         }
         if (taskWorkers < 0 || taskWorkers > 64) throw new IllegalArgumentException("tasks.workers must be 0..64");
+        // Each running task holds a connection (two, for some), and the lease heartbeat needs one of its own: with as many
+        // workers as connections the heartbeat waited, leases ran out and other servers took running tasks over.
+        if (taskWorkers > 0 && taskWorkers > dbPoolSize / 2) {
+            throw new IllegalArgumentException("tasks.workers (" + taskWorkers + ") must be at most half of db.pool-size (" + dbPoolSize
+                    + "): each running task holds database connections, and requests and the tasks' heartbeat need some too");
+        }
         if (taskLease.getSeconds() < 1) throw new IllegalArgumentException("tasks.lease-seconds must be >= 1");
         if (fileMaxBytes < 1 || filePartMaxBytes < 1024) throw new IllegalArgumentException("files.max-object-bytes >= 1 and files.max-part-bytes >= 1024");
         if (fileMaxBytesPerOwner < 1) throw new IllegalArgumentException("files.max-bytes-per-owner >= 1");

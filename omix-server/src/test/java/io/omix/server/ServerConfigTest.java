@@ -56,6 +56,10 @@ class ServerConfigTest {
         assertTrue(plainToken.getMessage().contains("sha256sum"), "the token's digest is asked for, never the token");
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("metrics.token-sha256",
                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")), "the digest of an empty token");
+        IllegalArgumentException starved = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.defaults(Map.of("tasks.workers", "8", "db.pool-size", "10")));
+        assertTrue(starved.getMessage().contains("db.pool-size"), "task workers that would hold every connection: " + starved.getMessage());
+        assertEquals(5, ServerConfig.defaults(Map.of("tasks.workers", "5", "db.pool-size", "10")).taskWorkers());
     }
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
