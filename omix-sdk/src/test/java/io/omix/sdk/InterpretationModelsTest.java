@@ -329,6 +329,23 @@ class InterpretationModelsTest {
         ApiException refused = assertThrows(ApiException.class, () -> owner.invokeModel("sealedModel", Map.of()));
         assertEquals(41211, refused.code());
         assertTrue(refused.dataModel().getString("stderr").contains("changed since it was deployed"), refused.dataModel().dumps());
+
+        // A version deployed before versions kept copies reads its package by the file's name, held to the same check.
+        deployed(owner, "olderModel", handler("older", "", "{'who': 'as deployed'}"), ModelConfig.defaults());
+        // (before anything reads the version: each server remembers a version's package once read)
+        platform.database().jdbc().update("UPDATE model_versions SET package_key = NULL, package_bytes = NULL WHERE model_id = 'olderModel'");
+        owner.publishModel("olderModel", "v1");
+        String object = platform.database().jdbc().queryOne("SELECT source_object FROM model_versions WHERE model_id = 'olderModel' AND version = 1",
+                rs -> rs.getString(1)).orElseThrow();
+        String fileKey = platform.database().jdbc().queryOne("SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE object_name = ?",
+                rs -> rs.getString(1), object).orElseThrow();
+        io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("olderModel"), 1));
+        assertEquals("as deployed", owner.invokeModel("olderModel", Map.of()).at("model_data.who"), "unpacked again from the file");
+        try (java.io.InputStream other = Files.newInputStream(handler("swapped2", "", "{'who': 'someone else'}"))) {
+            platform.objects().put(fileKey, other, Long.MAX_VALUE, null);
+        }
+        io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("olderModel"), 1));
+        assertEquals(41211, assertThrows(ApiException.class, () -> owner.invokeModel("olderModel", Map.of())).code());
     }
 
     /**
@@ -360,6 +377,51 @@ class InterpretationModelsTest {
             io.omix.server.common.io.FileTrees.delete(unpacked(platform.config().modelsRoot().resolve("keptPackage"), 1));
             try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
                 assertEquals("version 1", api.invokeModel("keptPackage", Map.of()).at("model_data.who"), "unpacked again from the version's copy");
+            }
+        }
+    }
+
+    /**
+     * A version's copy of its package is made once per package (deploying the same bytes again keeps one copy) and the
+     * copies of an owner's versions together are held to files.max-bytes-per-owner: a deploy from one counted file again
+     * and again made a copy each, beyond every quota. A deploy refused there ends in FAILURE naming the setting.
+     */
+    @Test
+    void packageCopiesAreMadeOnceAndHeldToTheOwnersQuota() throws Exception {
+        Path v1 = handler("quota1", "", "{'v': 1}");
+        Path v2 = handler("quota2", "", "{'v': 2}");
+        Path v3 = handler("quota3", "", "{'v': 3}");
+        long size = Math.max(Files.size(v1), Math.max(Files.size(v2), Files.size(v3)));
+        try (TestServer s = TestServer.builder().setting("models.pool-size", "0").setting("files.max-bytes-per-owner", String.valueOf(size * 5 / 2)).start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            var jdbc = s.server().platform().database().jdbc();
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                String token = o.getCredentialsToken().accessToken();
+                java.util.function.Function<String, Model> deployFromFile = name -> {
+                    try {
+                        String form = "model_id=quotaModel&object_name=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)
+                                + "&handler=index.handler&runtime=python3";
+                        java.net.http.HttpResponse<String> queued = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(s.url().toString().replaceAll("/$", "") + "/model/deploy")).header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/x-www-form-urlencoded").POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        return api.waitFor(Model.parse(queued.body()).getModel("data"), WAIT);
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                String name = api.upload("package.zip", v1);
+                assertEquals("SUCCESS", deployFromFile.apply(name).getString("progress"));
+                assertEquals("SUCCESS", deployFromFile.apply(name).getString("progress"));
+                assertEquals(1L, jdbc.queryOne("SELECT COUNT(DISTINCT package_key) FROM model_versions WHERE model_id = 'quotaModel'",
+                        rs -> rs.getLong(1)).orElseThrow(), "one copy for the same bytes");
+                assertEquals(name, api.upload("package.zip", v2));
+                assertEquals("SUCCESS", deployFromFile.apply(name).getString("progress"), "two copies are within the quota");
+                assertEquals(name, api.upload("package.zip", v3));
+                Model refused = deployFromFile.apply(name);
+                assertEquals("FAILURE", refused.getString("progress"));
+                assertTrue(refused.dumps().contains("files.max-bytes-per-owner"), refused.dumps());
+                assertEquals(3L, jdbc.queryOne("SELECT COUNT(*) FROM model_versions WHERE model_id = 'quotaModel'", rs -> rs.getLong(1)).orElseThrow());
             }
         }
     }

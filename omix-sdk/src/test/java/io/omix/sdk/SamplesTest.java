@@ -210,4 +210,64 @@ class SamplesTest {
             }
         }
     }
+
+    /**
+     * A private app's namespace, and an OAuth client with the people registering through it, hold at most
+     * samples.max-per-registrant samples (registrations were unbounded): one more is 41401 naming samples, another
+     * registrant has its own room, and an erased sample gives its room back. Registrations at once stay within it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aRegistrantHoldsAtMostItsQuotaOfSamples(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("samples.max-per-registrant", "3").start()) {
+            Project p = new SampleStore(s.server().platform()).createProject("quota", 2, "c", "d", null);
+            Project q = new SampleStore(s.server().platform()).createProject("quota-2", 2, "c", "d", null);
+            Identity.Client one = Identity.app(s, "QUOTA_ONE");
+            Identity.Client two = Identity.app(s, "QUOTA_TWO");
+            try (PrivateApi a = PrivateApi.builder(one.id(), one.secret()).endpoint(s.url()).build();
+                 PrivateApi b = PrivateApi.builder(two.id(), two.secret()).endpoint(s.url()).build()) {
+                // Three at once, into two projects (locks of their own): exactly three land, then the fourth is refused.
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+                List<java.util.concurrent.Future<Integer>> tries = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    String projectId = (i % 2 == 0 ? p : q).projectId();
+                    String external = "Q-" + i;
+                    tries.add(pool.submit(() -> {
+                        try {
+                            a.registerSample(10, projectId, external, Map.of());
+                            return 0;
+                        } catch (ApiException e) {
+                            return e.code();
+                        }
+                    }));
+                }
+                List<Integer> codes = new java.util.ArrayList<>();
+                for (var t : tries) codes.add(t.get());
+                pool.shutdown();
+                assertEquals(3, codes.stream().filter(c -> c == 0).count(), codes.toString());
+                assertEquals(1, codes.stream().filter(c -> c == 41401).count(), codes.toString());
+                ApiException over = assertThrows(ApiException.class, () -> a.registerSample(10, p.projectId(), "Q-9", Map.of()));
+                assertEquals(41401, over.code());
+                assertTrue(over.dataModel().getString("samples").contains("samples.max-per-registrant"), over.dataModel().dumps());
+                assertEquals(3, a.getSamples(null, null, null, null).getInt("count"));
+
+                b.registerSample(10, p.projectId(), "OTHER-1", Map.of()); // another namespace's own room
+
+                String erased = a.getSamples(null, "Q-0", null, null).getList("result").getModel(0).getString("biosample_id");
+                assertTrue(new io.omix.server.privacy.Erasure(s.server().platform()).eraseSample(erased));
+                a.registerSample(10, p.projectId(), "Q-10", Map.of()); // its room given back
+                assertEquals(41401, assertThrows(ApiException.class, () -> a.registerSample(10, p.projectId(), "Q-11", Map.of())).code());
+            }
+            // An OAuth client counts the samples registered with its own token and through people's tokens together.
+            Identity.Client c = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "quota-person", "quota-person@example.org");
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api own = o.getCredentialsToken().api();
+                 Api theirs = Api.builder(Identity.userToken(s, c, person.userId(), "samples").accessToken()).endpoint(s.url()).build()) {
+                own.registerSample("C-1", 10, p.projectId());
+                theirs.registerSample("C-2", 10, p.projectId());
+                own.registerSample("C-3", 10, p.projectId());
+                assertEquals(41401, assertThrows(ApiException.class, () -> theirs.registerSample("C-4", 10, p.projectId())).code());
+            }
+        }
+    }
 }

@@ -82,10 +82,12 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * @param datasetBytesPerKey   characters of cells (as stored) the datasets of one dataset API key may hold together
      * @param datasetsPerKey       datasets (not deleted) one dataset API key may hold, rows or none
      * @param openBatchesPerNamespace batches of the private platform one namespace may hold uncommitted (items or none)
+     * @param filesPerOwner        files and unfinished uploads one owner may hold
+     * @param samplesPerRegistrant samples one private app's namespace, or one OAuth client (people through it included), may hold
      */
     public record Quotas(int tasksQueuedPerOwner, long datasetRowsPerKey, long datasetBytesPerKey, long batchItemsPerNamespace,
                          long streamRecordsPerNamespace, long streamRecordsPerSample, long datasetsPerKey, long openBatchesPerNamespace,
-                         long filesPerOwner) {}
+                         long filesPerOwner, long samplesPerRegistrant) {}
 
     /**
      * When the microbiome cohort background is published, so that comparing answers tells little of any one profile.
@@ -183,6 +185,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("batches.max-open-per-namespace", "10000");
         d.put("datasets.max-per-key", "100000");
         d.put("files.max-objects-per-owner", "100000");
+        d.put("samples.max-per-registrant", "1000000");
         d.put("streams.max-records-per-namespace", "1000000000");
         d.put("streams.max-records-per-sample", "100000000");
         d.put("metrics.token-sha256", "");
@@ -335,7 +338,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, Long.parseLong(number(v, "streams.max-records-per-sample"))),
                         Math.max(1, Long.parseLong(number(v, "datasets.max-per-key"))),
                         Math.max(1, Long.parseLong(number(v, "batches.max-open-per-namespace"))),
-                        Math.max(1, Long.parseLong(number(v, "files.max-objects-per-owner")))),
+                        Math.max(1, Long.parseLong(number(v, "files.max-objects-per-owner"))),
+                        Math.max(1, Long.parseLong(number(v, "samples.max-per-registrant")))),
                 v.get("metrics.token-sha256"),
                 Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
                 Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))));

@@ -224,12 +224,12 @@ public final class FileStore {
                 FileStore::upload, objectName, owner, size, sha256, partSize);
     }
 
-    /** Uploads started before {@code cutoff} and never completed nor aborted (housekeeping). */
     /** Whether an upload of this id is recorded (begun and neither completed, aborted nor erased). */
     boolean uploadRecorded(String uploadId) {
         return jdbc.queryOne("SELECT 1 FROM multipart_uploads WHERE upload_id = ?", rs -> 1, uploadId).isPresent();
     }
 
+    /** Uploads started before {@code cutoff} and never completed nor aborted (housekeeping). */
     List<Upload> uploadsStartedBefore(OffsetDateTime cutoff, int limit) {
         return jdbc.query("SELECT upload_id, object_name, owner, size_bytes, sha256, part_size FROM multipart_uploads WHERE created_at < ?"
                 + " ORDER BY created_at LIMIT " + Math.max(1, limit), FileStore::upload, cutoff);

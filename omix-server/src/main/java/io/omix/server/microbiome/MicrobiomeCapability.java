@@ -349,7 +349,7 @@ public final class MicrobiomeCapability implements Capability {
             } catch (Jdbc.DataAccessException raced) {
                 // Another server recorded the same table between this one's look and its insert (a server's lock above is its
                 // own): the row is there, with these bytes, and that server removed the earlier tables' rows.
-                if (!raced.isIntegrityViolation()) throw raced;
+                if (!raced.isIntegrityViolation() || storedTable(name).isEmpty()) throw raced;
             }
             return storedTable(name).orElseThrow();
         } catch (IOException e) {

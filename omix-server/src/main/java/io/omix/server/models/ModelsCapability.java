@@ -408,8 +408,8 @@ public final class ModelsCapability implements Capability {
             } catch (java.nio.file.NoSuchFileException gone) {
                 throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
             }
-            String packageKey = keepPackage(objectName, sha);
-            return record(run, tx, p, modelId, owner, now, staged, objectName, sha, packageKey);
+            KeptPackage kept = keepPackage(tx, modelId, owner, objectName, sha);
+            return record(run, tx, p, modelId, owner, now, staged, objectName, sha, kept);
         } finally {
             io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
         }
@@ -449,14 +449,42 @@ public final class ModelsCapability implements Capability {
     /** An attempt's directory: {@code deploy-TASKID-XXXXXXXX} (and its unpacking staging beside it). */
     private static final java.util.regex.Pattern DEPLOY_ATTEMPT = java.util.regex.Pattern.compile("deploy-([0-9a-f-]{36})-[0-9a-f]{8}(\\.unpacking.*)?");
 
+    /** A version's own copy of its package: where it is kept, and its size. */
+    private record KeptPackage(String key, long bytes) {}
+
     /**
      * The version's own copy of its package, under a key of the platform's (answered; recorded with the version): the
      * owner may replace the file of that name once it is deployed, and every server that unpacks the version later
      * (another server, this one after a restart, a rollback) reads the copy. Copied from the file again and checked
-     * against the checksum the unpacking read: a file replaced meanwhile fails the deploy. If the deploy's transaction
-     * rolls back, the copy is unreferenced and housekeeping's sweep takes it.
+     * against the checksum the unpacking read: a file replaced meanwhile fails the deploy. A package another version of
+     * the model keeps already (the same bytes) is not copied again. The copies of an owner's versions together are held
+     * to files.max-bytes-per-owner, so that deploys do not make a file counted once into hundreds of uncounted copies.
+     * Checked first without the rows' locks (the deploy checks again under them): a deploy refused there leaves no copy.
+     * If the deploy's transaction rolls back, the copy is unreferenced and housekeeping's sweep takes it.
      */
-    private String keepPackage(String objectName, String sha) throws IOException {
+    private KeptPackage keepPackage(java.sql.Connection tx, String modelId, String owner, String objectName, String sha) throws Exception {
+        Optional<ModelStore.ModelRow> existing = store.model(modelId);
+        if (existing.isPresent() && !existing.get().owner().equals(owner)) {
+            throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
+        }
+        if (existing.isEmpty()) requireRoomForAModel(tx, owner, reason -> new TaskEngine.TaskFailure(reason, null));
+        if (Jdbc.query(tx, "SELECT COUNT(*) FROM model_versions WHERE model_id = ?", rs -> rs.getLong(1), modelId).get(0) >= MAX_VERSIONS_PER_MODEL) {
+            throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
+        }
+        List<KeptPackage> same = Jdbc.query(tx, "SELECT package_key, package_bytes FROM model_versions WHERE model_id = ? AND source_sha256 = ?"
+                + " AND package_key IS NOT NULL AND package_bytes IS NOT NULL", rs -> new KeptPackage(rs.getString(1), rs.getLong(2)), modelId, sha);
+        if (!same.isEmpty()) return same.get(0);
+        List<Long> sizes = Jdbc.query(tx, "SELECT size_bytes FROM file_objects WHERE object_name = ?", rs -> rs.getLong(1), objectName);
+        if (sizes.isEmpty()) throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+        long size = sizes.get(0);
+        // Each copy once, however many versions share it.
+        long kept = Jdbc.query(tx, "SELECT COALESCE(SUM(k.package_bytes), 0) FROM (SELECT DISTINCT v.package_key, v.package_bytes FROM model_versions v"
+                + " JOIN models m ON m.model_id = v.model_id WHERE m.owner = ? AND v.package_key IS NOT NULL) k", rs -> rs.getLong(1), owner).get(0);
+        long quota = platform.config().fileMaxBytesPerOwner();
+        if (kept + size > quota) {
+            throw new TaskEngine.TaskFailure("the packages this owner's model versions keep would hold more than files.max-bytes-per-owner ("
+                    + quota + " bytes): ask the operator for more", null);
+        }
         String key = ObjectStore.versionKey();
         try (InputStream zip = objects.open(objectName)) {
             platform.objects().put(key, zip, ModelPackage.MAX_ZIP_BYTES, sha);
@@ -465,12 +493,12 @@ public final class ModelsCapability implements Capability {
         } catch (ObjectStore.ChecksumMismatch changed) {
             throw new TaskEngine.TaskFailure("the package " + objectName + " was replaced while it was deployed: deploy it again", null);
         }
-        return key;
+        return new KeptPackage(key, size);
     }
 
     /** The deploy's rows: the model (new ids within the owner's cap), its next version with the unpacked code, the draft. */
     private JsonNode record(TaskEngine.Run run, java.sql.Connection tx, JsonNode p, String modelId, String owner, OffsetDateTime now,
-                            Path staged, String objectName, String sha, String packageKey) throws Exception {
+                            Path staged, String objectName, String sha, KeptPackage kept) throws Exception {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
         if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
         if (existing == null) {
@@ -490,8 +518,8 @@ public final class ModelsCapability implements Capability {
         Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         String comment = p.hasNonNull("comment") ? p.get("comment").asText() : null;
         String scopes = p.hasNonNull("scopes") ? p.get("scopes").asText() : null;
-        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at, package_key)"
-                + " VALUES (?,?,?,?,?,?,?,?)", modelId, version, objectName, sha, comment, scopes, now, packageKey);
+        Jdbc.update(tx, "INSERT INTO model_versions (model_id, version, source_object, source_sha256, comment, scopes, created_at, package_key,"
+                + " package_bytes) VALUES (?,?,?,?,?,?,?,?,?)", modelId, version, objectName, sha, comment, scopes, now, kept.key(), kept.bytes());
         Jdbc.update(tx, "UPDATE models SET runtime = ?, handler = ?, memory_size = ?, timeout_seconds = ?, comment = ?, draft_version = ?,"
                 + " updated_at = ? WHERE model_id = ?", p.path("runtime").asText(), p.path("handler").asText(), p.path("memory_size").asInt(),
                 p.path("timeout").asInt(), comment, version, now, modelId);
@@ -598,7 +626,8 @@ public final class ModelsCapability implements Capability {
                 Files.copy(zip, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             if (!java.util.HexFormat.of().formatHex(sha.digest()).equals(source.sha256())) {
-                LOG.warn("model {} version {}: its package {} is not the one deployed (SHA-256 differs); not run", m.modelId(), version, source.objectName());
+                LOG.warn("model {} version {}: its package {} is not the one deployed (SHA-256 differs); not run", m.modelId(), version,
+                        source.packageKey() != null ? source.packageKey() : source.objectName());
                 throw new ApiException(ErrorCode.MODEL_FAILED, Map.of("stderr", "this version's package changed since it was deployed: deploy it again"));
             }
             Files.createDirectories(code.getParent());

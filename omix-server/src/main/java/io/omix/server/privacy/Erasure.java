@@ -162,7 +162,7 @@ public final class Erasure {
                     rs -> rs.getString(1), throughApps)) {
                 for (String key : Jdbc.query(c, "SELECT package_key FROM model_versions WHERE model_id = ? AND package_key IS NOT NULL",
                         rs -> rs.getString(1), model)) {
-                    objects.add(new String[] {"object", key}); // the versions' own copies of their packages
+                    objects.add(new String[] {"package", key}); // the versions' own copies of their packages (not the person's files)
                 }
                 Jdbc.update(c, "DELETE FROM model_versions WHERE model_id = ?", model);
                 Jdbc.update(c, "DELETE FROM models WHERE model_id = ?", model);
@@ -188,7 +188,7 @@ public final class Erasure {
         if (erased.isPresent()) platform.credentials().changed();   // the person's tokens are gone: no server may still honour them
         for (String[] o : objects) {
             try {
-                if (o[0].equals("object")) platform.objects().delete(o[1]);
+                if (o[0].equals("object") || o[0].equals("package")) platform.objects().delete(o[1]);
                 else platform.objects().abortParts(o[1]);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.warn("erasure: {} {} stays for housekeeping: {}", o[0], o[1], e.toString());
@@ -261,7 +261,13 @@ public final class Erasure {
         Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ?", biosampleId);
         Jdbc.update(c, "DELETE FROM file_objects WHERE owner = ?", "sample:" + biosampleId);
+        List<String> registrants = Jdbc.query(c, "SELECT namespace, registered_by_client FROM samples WHERE biosample_id = ?",
+                rs -> io.omix.server.samples.SampleStore.registrant(rs.getString(1), rs.getString(2)), biosampleId);
         Jdbc.update(c, "DELETE FROM samples WHERE biosample_id = ?", biosampleId);
+        if (!registrants.isEmpty() && registrants.get(0) != null) {
+            // The registrant's count for samples.max-per-registrant (a registration takes this row after all its others too).
+            Jdbc.update(c, "UPDATE sample_registrants SET samples = samples - 1 WHERE registrant = ? AND samples > 0", registrants.get(0));
+        }
         // Last: a stream write racing this erasure waits on the series rows above, so none of its events slips past.
         forgetDeliveriesNaming(c, biosampleId);
         for (String owner : viewers) {

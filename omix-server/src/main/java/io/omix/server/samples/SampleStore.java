@@ -124,6 +124,8 @@ public final class SampleStore {
                     throw ApiException.invalidParam("external_sample_id", "is registered already in this project and site (duplicate_enabled=true registers it again)");
                 }
             }
+            String namespace = caller.kind() == Caller.Kind.PRIVATE_APP ? caller.namespace() : null;
+            countRegistration(c, registrant(namespace, caller.application()), platform.config().quotas().samplesPerRegistrant());
             Map<String, ObjectNode> groups = emptyGroups();
             r.fields().forEach((name, value) -> put(groups, name, value));
             String id = newBiosampleId(c, r.site());
@@ -132,7 +134,7 @@ public final class SampleStore {
                             + "namespace, registered_by_client, sample_collection_time, library_json, sequencing_json, statistics_json, "
                             + "alignment_json, create_time, update_time) VALUES (?,?,?,?,1000,FALSE,TRUE,?,?,?,?,?,?,?,?,?,?)",
                     id, r.site(), r.organism() == null ? 1 : r.organism(), omic.get(0), r.externalSampleId(),
-                    caller.kind() == Caller.Kind.PRIVATE_APP ? caller.namespace() : null, caller.application(), r.sampleCollectionTime(),
+                    namespace, caller.application(), r.sampleCollectionTime(),
                     json(groups.get("library")), json(groups.get("sequencing")), json(groups.get("statistics")), json(groups.get("alignment")),
                     now, now);
             Jdbc.update(c, "INSERT INTO sample_projects (biosample_id, project_id) VALUES (?, ?)", id, r.projectId());
@@ -145,6 +147,35 @@ public final class SampleStore {
             if (caller.userId() != null) Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?, ?)", id, caller.userId());
             return id;
         });
+    }
+
+    /**
+     * Who a sample counts against for samples.max-per-registrant (V53): the private app's namespace that registered it,
+     * else the OAuth client through which it was registered; null for an operator's (not counted).
+     */
+    public static String registrant(String namespace, String client) {
+        return namespace != null ? "ns:" + namespace : client != null ? "client:" + client : null;
+    }
+
+    /**
+     * One more sample for {@code registrant}, in the registration's transaction; 41401 when it holds {@code limit}. The
+     * registrant's row is the last this transaction locks (an erasure's decrement is its last too), so registrations
+     * of one registrant into several projects wait on each other here only.
+     */
+    private static void countRegistration(Connection c, String registrant, long limit) throws SQLException {
+        if (registrant == null) return;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (Jdbc.update(c, "UPDATE sample_registrants SET samples = samples + 1 WHERE registrant = ? AND samples < ?", registrant, limit) == 1) {
+                return;
+            }
+            if (!Jdbc.query(c, "SELECT samples FROM sample_registrants WHERE registrant = ?", rs -> 1, registrant).isEmpty()) {
+                throw new ApiException(ErrorCode.QUOTA_EXCEEDED, Map.of("samples", "this application holds " + limit
+                        + " samples, the most it may (samples.max-per-registrant): erase some, or ask the operator for more"));
+            }
+            // Its first sample; a registration of the same registrant at this moment may insert the row first: counted again.
+            if (Jdbc.update(c, "INSERT INTO sample_registrants (registrant, samples) VALUES (?, 1) ON CONFLICT DO NOTHING", registrant) == 1) return;
+        }
+        throw new IllegalStateException("the count of " + registrant + "'s samples could not be taken");
     }
 
     /** An operator's own tools ({@link Caller#OPERATOR_TOOLS}), or an operator's token with the admin scope. */

@@ -297,21 +297,31 @@ public final class StreamStore {
                     out.add(written);
                 }
             } else {
-                // Each request's nonce goes in with its records, behind its savepoint: a nonce used before refuses its own request only.
+                // Each request's nonce goes in with its records, behind its savepoint: a nonce used before refuses its own
+                // request only. In the nonces' order, as the first attempt took them: two groups never wait on each other.
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < group.size(); i++) order.add(i);
+                order.sort(java.util.Comparator.comparing((Integer i) -> group.get(i).nonce() == null)
+                        .thenComparing(i -> group.get(i).nonce() == null ? "" : group.get(i).nonce().sortKey()));
+                List<List<Written>> answered = new ArrayList<>(java.util.Collections.nCopies(group.size(), (List<Written>) null));
                 holdSeries(c, allRecords, allSeries, true);
-                for (Pending p : group) {
+                for (int i : order) {
+                    Pending p = group.get(i);
                     java.sql.Savepoint before = c.setSavepoint();
                     try {
                         if (p.nonce() != null) p.nonce().insertWith(c);
                         List<Written> written = insertAll(c, p.series(), p.records(), p.duplicateEnabled());
                         c.releaseSavepoint(before);
-                        collect(writes, p.namespace(), p.series(), p.records(), written);
-                        out.add(written);
+                        answered.set(i, written);
                     } catch (SQLException refused) {
                         if (!Jdbc.isIntegrityViolation(refused)) throw refused;
                         c.rollback(before);
-                        out.add(null);
                     }
+                }
+                for (int i = 0; i < group.size(); i++) {
+                    Pending p = group.get(i);
+                    if (answered.get(i) != null) collect(writes, p.namespace(), p.series(), p.records(), answered.get(i));
+                    out.add(answered.get(i));
                 }
             }
             announce(c, writes); // once for the whole group: its rows in one order
@@ -446,11 +456,13 @@ public final class StreamStore {
         ZoneOffset zone = platform.config().defaultZone();
         OffsetDateTime now = platform.now();
         List<Written> out = new ArrayList<>(records.size());
+        long[] keys = new long[series.length];
         try (PreparedStatement insert = c.prepareStatement(duplicateEnabled ? INSERT : INSERT + " ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < series.length; i++) {
                 NewRecord r = records.get(i);
                 OffsetDateTime time = r.time().resolve(zone);
                 long key = nextKey(c);
+                keys[i] = key;
                 Jdbc.bind(insert, key, series[i], time, time.getOffset().getTotalSeconds(), r.time().mask(),
                         json(r.data()), now, duplicateEnabled ? ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE) : 0L);
                 insert.addBatch();
@@ -458,7 +470,11 @@ public final class StreamStore {
             }
             int[] counts = insert.executeBatch();
             for (int i = 0; i < counts.length; i++) {
-                if (counts[i] == 0) out.set(i, new Written(null, DUPLICATE, out.get(i).generateTime()));
+                long key = keys[i];
+                boolean written = counts[i] == 1
+                        // A driver that does not say row by row (PostgreSQL's with reWriteBatchedInserts: SUCCESS_NO_INFO): looked up.
+                        || counts[i] != 0 && !Jdbc.query(c, "SELECT 1 FROM stream_records WHERE stream_key = ?", rs -> 1, key).isEmpty();
+                if (!written) out.set(i, new Written(null, DUPLICATE, out.get(i).generateTime()));
             }
         }
         return out;

@@ -264,28 +264,47 @@ public final class TaskEngine implements AutoCloseable {
         // workers claimed the task again, the first run's writes, failure and renewals no longer count as the second's.
         String claimId = workerId + "." + claims.incrementAndGet();
         record Candidate(long jobId, String owner, boolean leaseRanOut) {}
-        List<Candidate> candidates = jdbc.query("SELECT t.job_id, t.owner, t.status FROM tasks t WHERE t.status = 'PENDING'"
+        // Owners whose tasks hold their share of this server's workers are left out here, not after: eight older tasks of
+        // one such owner would otherwise fill the candidates and leave a worker idle while another owner's task waited.
+        List<String> atShare = ownersAtShare();
+        List<Object> args = new ArrayList<>(atShare);
+        args.add(now);
+        args.add(now);
+        String notAtShare = atShare.isEmpty() ? "" : " AND t.owner NOT IN (" + String.join(",", java.util.Collections.nCopies(atShare.size(), "?")) + ")";
+        List<Candidate> candidates = jdbc.query("SELECT t.job_id, t.owner, t.status FROM tasks t WHERE (t.status = 'PENDING'" + notAtShare + ")"
                 + " OR (t.status = 'STARTED' AND t.lease_until < ?)"
                 + " ORDER BY CASE WHEN EXISTS (SELECT 1 FROM tasks s WHERE s.owner = t.owner AND s.status = 'STARTED' AND s.lease_until >= ?)"
-                + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> new Candidate(rs.getLong(1), rs.getString(2), "STARTED".equals(rs.getString(3))), now, now);
+                + " THEN 1 ELSE 0 END, t.job_id LIMIT 8", rs -> new Candidate(rs.getLong(1), rs.getString(2), "STARTED".equals(rs.getString(3))),
+                args.toArray());
         for (Candidate candidate : candidates) {
             long jobId = candidate.jobId();
             String owner = candidate.owner();
-            // The owner holds all the workers it may here: the next owner's task. A run whose lease ran out is taken again
-            // all the same (its first run, fenced off, may be what holds the owner's share here).
+            // The owner took its share meanwhile (another worker): the next owner's task. A run whose lease ran out is taken
+            // again all the same (its first run, fenced off, may be what holds the owner's share here).
             if (!reserve(owner, candidate.leaseRanOut())) continue;
-            int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
-                    + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",
-                    claimId, now.plus(lease), now, jobId, now);
             Optional<Claimed> claimed = Optional.empty();
             try {
+                int won = jdbc.update("UPDATE tasks SET status = 'STARTED', claimed_by = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?"
+                        + " WHERE job_id = ? AND (status = 'PENDING' OR (status = 'STARTED' AND lease_until < ?))",
+                        claimId, now.plus(lease), now, jobId, now);
                 if (won == 1) claimed = byJobId(jobId).map(t -> new Claimed(t, claimId));
             } finally {
-                if (claimed.isEmpty()) release(owner);
+                if (claimed.isEmpty()) release(owner);   // not won, or the claim failed (the database away): the share is given back
             }
             if (claimed.isPresent()) return claimed;   // its worker releases the owner's share when the task is done
         }
         return Optional.empty();
+    }
+
+    /** The owners whose tasks hold {@link #ownerWorkers} of this server's workers now. */
+    private List<String> ownersAtShare() {
+        synchronized (workersByOwner) {
+            List<String> owners = new ArrayList<>();
+            workersByOwner.forEach((owner, held) -> {
+                if (held >= ownerWorkers) owners.add(owner);
+            });
+            return owners;
+        }
     }
 
     /** Takes one of this server's workers for {@code owner}'s task, unless its tasks hold {@link #ownerWorkers} already (or {@code beyondShare}). */

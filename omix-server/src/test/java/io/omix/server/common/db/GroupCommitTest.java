@@ -51,14 +51,36 @@ class GroupCommitTest {
 
     /** A writer refusing one request of its group (a null answer) sends only that one to be retried alone. */
     @Test
-    void aRequestRefusedInItsGroupIsTheOnlyOneToRetryAlone() {
+    void aRequestRefusedInItsGroupIsTheOnlyOneToRetryAlone() throws Exception {
+        CountDownLatch firstGroupRunning = new CountDownLatch(1);
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        List<List<Integer>> groups = java.util.Collections.synchronizedList(new ArrayList<>());
         GroupCommit<Integer, Integer> gc = new GroupCommit<>(group -> {
+            groups.add(List.copyOf(group));
+            if (group.contains(0)) {
+                firstGroupRunning.countDown();
+                try {
+                    othersQueued.await(); // the next requests queue meanwhile: they make one group
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             List<Integer> answers = new ArrayList<>();
-            for (int r : group) answers.add(r % 2 == 0 ? null : r);
+            for (int r : group) answers.add(r % 2 == 0 && r != 0 ? null : r);
             return Optional.of(answers);
         });
-        assertEquals(Optional.empty(), gc.submit(2));
-        assertEquals(Optional.of(3), gc.submit(3));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        Future<Optional<Integer>> first = pool.submit(() -> gc.submit(0));
+        firstGroupRunning.await();
+        Future<Optional<Integer>> refused = pool.submit(() -> gc.submit(2));
+        Future<Optional<Integer>> kept = pool.submit(() -> gc.submit(3));
+        Thread.sleep(200);
+        othersQueued.countDown();
+        assertEquals(Optional.of(0), first.get());
+        assertEquals(Optional.empty(), refused.get(), "refused in its group: retried alone by its caller");
+        assertEquals(Optional.of(3), kept.get(), "its group's other request is answered");
+        pool.shutdown();
+        assertTrue(groups.stream().anyMatch(g -> g.size() == 2 && g.containsAll(List.of(2, 3))), "the two shared a group: " + groups);
     }
 
     /** Under a steady stream of requests, none is held back leading other requests' groups: each leads at most one. */
