@@ -262,4 +262,39 @@ class BatchesTest {
             }
         }
     }
+
+    /**
+     * A commit whose task failed for good (its retries used up: a server killed three times under it) leaves the batch
+     * open again: imports and a new commit are taken. It refused both for good before, and the batch counted against
+     * batches.max-open-per-namespace for good.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aCommitThatFailedForGoodLeavesItsBatchOpen(String kind) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'c');
+        try (TestServer queuing = TestServer.builder().database(kind).setting("security.master-key", key).setting("tasks.workers", "0").start()) {
+            Identity.Client one = Identity.app(queuing, "FAILED_COMMIT_APP");
+            try (PrivateApi p = PrivateApi.builder(one.id(), one.secret()).endpoint(queuing.url()).build()) {
+                String project = new SampleStore(queuing.server().platform()).createProject("failed commits", 1, null, null, null).projectId();
+                String mine = p.registerSample(11, project, "FC-1", Map.of()).getString("biosample_id");
+                long batchNo = p.registerBatch("failing", "").getLong("batch_no");
+                p.importBatch(batchNo, items(3, 0), mine);
+                Model task = p.commitBatch(batchNo);
+                assertEquals(41001, code(() -> p.importBatch(batchNo, items(1, 3), mine)), "queued for commit: closed");
+                var jdbc = queuing.server().platform().database().jdbc();
+                jdbc.update("UPDATE tasks SET attempts = 3 WHERE task_id = ?", task.getString("task_id")); // three runs cut short
+                String url = io.omix.server.testing.TestDatabases.H2.equals(kind)
+                        ? io.omix.server.common.db.Database.embeddedUrl(queuing.dataDir()) : queuing.server().platform().config().dbUrl();
+                try (TestServer running = TestServer.builder().database(kind).setting("db.url", url).setting("security.master-key", key).start()) {
+                    Model failed = p.waitFor(task, WAIT);
+                    assertEquals("FAILURE", failed.getString("progress"), failed.dumps());
+                    assertEquals(false, p.retrieveBatch(batchNo).getBoolean("committed"));
+                    p.importBatch(batchNo, items(1, 3), mine);   // open again
+                    Model again = p.waitFor(p.commitBatch(batchNo), WAIT);
+                    assertEquals("SUCCESS", again.getString("progress"), again.dumps());
+                    assertEquals(4, again.at("result.data_items"));
+                }
+            }
+        }
+    }
 }

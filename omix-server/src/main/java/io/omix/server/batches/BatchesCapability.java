@@ -78,6 +78,10 @@ public final class BatchesCapability implements Capability {
                     java.util.Map.of("batch_no", batchNo, "data_items", items, "task_id", run.task().taskId()));
             return JsonNodeFactory.instance.objectNode().put("batch_no", batchNo).put("data_items", items).put("committed", true);
         });
+        // A commit that failed for good (its retries used up) leaves the batch open again: it refused imports and another
+        // commit for good, and counted against batches.max-open-per-namespace.
+        tasks.onGivenUp(COMMIT_TASK, (tx, task) -> Jdbc.update(tx, "UPDATE batches SET commit_task_id = NULL WHERE batch_no = ? AND commit_task_id = ?"
+                + " AND committed = FALSE", task.payload().path("batch_no").asLong(), task.taskId()));
     }
 
     @Override

@@ -146,6 +146,22 @@ public final class TaskEngine implements AutoCloseable {
         if (handlers.putIfAbsent(kind, handler) != null) throw new IllegalStateException("two handlers for task kind " + kind);
     }
 
+    /** What a kind's task that ended in FAILURE leaves to undo, in the transaction that records the failure. */
+    @FunctionalInterface
+    public interface GivenUp {
+        void undo(Connection tx, Task task) throws SQLException;
+    }
+
+    private final Map<String, GivenUp> givenUp = new ConcurrentHashMap<>();
+
+    /**
+     * Runs {@code undo} when a task of {@code kind} ends in FAILURE (a deliberate refusal, or retries used up), with the
+     * failure's record: a mark its request left (a batch queued for commit) would otherwise stay for good.
+     */
+    public void onGivenUp(String kind, GivenUp undo) {
+        givenUp.put(kind, undo);
+    }
+
     /** Queues a task; it commits with {@code tx}, so work and the task that finishes it are queued together. */
     public Task submit(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
         // Counted under the owner's lock row (one of 64, by hash), held until tx ends: submissions at once take turns.
@@ -427,6 +443,7 @@ public final class TaskEngine implements AutoCloseable {
         jdbc.inTransaction(tx -> {
             int recorded = Jdbc.update(tx, "UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
                     + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), claimId);
+            if (recorded == 1 && status == Status.FAILURE && givenUp.containsKey(task.kind())) givenUp.get(task.kind()).undo(tx, task);
             if (recorded == 1) announce(tx, task, status, now);
             return null;
         });
