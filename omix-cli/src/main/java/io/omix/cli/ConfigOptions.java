@@ -23,7 +23,16 @@ final class ConfigOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting, e.g. --set db.pool-size=20.")
     Map<String, String> settings = new HashMap<>();
 
+    /** Settings that are secrets: on the command line, any user of the machine reads them (ps, /proc/PID/cmdline) for as long as it runs. */
+    static final java.util.Set<String> SECRETS = java.util.Set.of("security.master-key", "db.password", "files.s3-secret-key");
+
     ServerConfig load(Map<String, String> more) {
+        for (String key : settings.keySet()) {
+            if (SECRETS.contains(key)) {
+                System.err.println("warning: --set " + key + " puts a secret on the command line, where any user of this machine reads it"
+                        + " (ps, /proc); give it as " + ServerConfig.envName(key) + " or in a --config file only you can read");
+            }
+        }
         Map<String, String> overrides = new HashMap<>(settings);
         if (dataDir != null) overrides.put("data.dir", dataDir.toString());
         if (dbUrl != null) overrides.put("db.url", dbUrl);

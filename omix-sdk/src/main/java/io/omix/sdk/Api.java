@@ -1721,12 +1721,13 @@ public final class Api implements AutoCloseable {
      */
     ObjectNode call(ApiRequest request) {
         options.apply(request);
+        String sent = tokens.renewable() ? tokens.get() : null;
         try {
             return transport.envelope(request);
         } catch (AuthenticationException e) {
             // A renewable token the platform no longer accepts (revoked, expired early): renew it once and try again.
             if (e.code() != Codes.TOKEN_INVALID || !tokens.renewable()) throw e;
-            tokens.invalidate();
+            tokens.invalidate(sent);
             return transport.envelope(request);
         }
     }

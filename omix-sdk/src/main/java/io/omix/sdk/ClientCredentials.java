@@ -60,10 +60,18 @@ public final class ClientCredentials extends Credentials {
         return clientId;
     }
 
+    /**
+     * One token for the clients opened with these credentials over one connection pool (the views of one
+     * {@link Omix}): each view fetched a token of its own. Another {@link Omix} (another platform, it may be) gets its own.
+     */
+    private final java.util.Map<HttpTransport, Renewing> shared = new java.util.WeakHashMap<>();
+
     @Override
-    TokenSupply bind(HttpTransport pool) {
-        OAuth2 oauth2 = new OAuth2(clientId, clientSecret, pool);
-        return new Renewing(previous -> scopes.isEmpty() ? oauth2.getCredentialsToken() : oauth2.getCredentialsToken(scopes), null);
+    synchronized TokenSupply bind(HttpTransport pool) {
+        return shared.computeIfAbsent(pool, p -> {
+            OAuth2 oauth2 = new OAuth2(clientId, clientSecret, p);
+            return new Renewing(previous -> scopes.isEmpty() ? oauth2.getCredentialsToken() : oauth2.getCredentialsToken(scopes), null);
+        });
     }
 
     @Override
@@ -73,22 +81,35 @@ public final class ClientCredentials extends Credentials {
 
     /**
      * A token kept until shortly before it expires (a tenth of its life, at least 30 s and at most
-     * 5 minutes, early), then fetched again from the previous one; one fetch at a time.
+     * 5 minutes, early), then fetched again from the previous one; one fetch at a time. A new token is
+     * kept before anyone is told of it ({@code kept}): a person's refresh token dies as it is used, so a
+     * listener that failed must not leave the dead one in use (the platform then revokes the grant).
      */
     static final class Renewing implements TokenSupply {
         private final java.util.function.UnaryOperator<AccessToken> fetch;
+        private final java.util.function.Consumer<AccessToken> kept;
         private AccessToken current;
         private Instant renewAt;
 
         /** @param fetch a new token, given the previous one (null at first) */
         Renewing(java.util.function.UnaryOperator<AccessToken> fetch, AccessToken first) {
+            this(fetch, first, t -> { });
+        }
+
+        /** @param kept told of each new token once it is the one in use (its failure reaches the caller whose call renewed it) */
+        Renewing(java.util.function.UnaryOperator<AccessToken> fetch, AccessToken first, java.util.function.Consumer<AccessToken> kept) {
             this.fetch = fetch;
+            this.kept = kept;
             if (first != null) replace(first);
         }
 
         @Override
         public synchronized String get() {
-            if (current == null || renewAt != null && !Instant.now().isBefore(renewAt)) replace(fetch.apply(current));
+            if (current == null || renewAt != null && !Instant.now().isBefore(renewAt)) {
+                AccessToken fresh = fetch.apply(current);
+                replace(fresh);
+                kept.accept(fresh);
+            }
             return current.accessToken();
         }
 
@@ -109,8 +130,10 @@ public final class ClientCredentials extends Credentials {
         }
 
         @Override
-        public synchronized void invalidate() {
-            renewAt = Instant.EPOCH; // the next get() fetches a new one (from this one: its refresh token)
+        public synchronized void invalidate(String refused) {
+            // Only the token that was refused: another thread renewed it already otherwise (renewing again would use the
+            // refresh token twice, and the platform takes a refresh token used twice for a stolen one).
+            if (current == null || refused == null || current.accessToken().equals(refused)) renewAt = Instant.EPOCH;
         }
     }
 }

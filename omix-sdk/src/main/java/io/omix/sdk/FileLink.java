@@ -23,4 +23,10 @@ public record FileLink(String url, String objectName, Instant expires, Model raw
         String name = m.getString("object_name");
         return new FileLink(m.getString("url"), name != null ? name : objectName, at, m);
     }
+
+    /** The link with its signature masked: anyone holding it downloads the object. */
+    @Override
+    public String toString() {
+        return "FileLink[url=" + (url == null ? null : io.omix.sdk.internal.Redactor.link(url)) + ", objectName=" + objectName + ", expires=" + expires + "]";
+    }
 }

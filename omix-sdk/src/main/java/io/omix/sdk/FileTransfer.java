@@ -452,15 +452,55 @@ final class FileTransfer implements AutoCloseable {
     long download(String what, java.util.function.Supplier<String> signedUrl, Path target, TransferListener listener) {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
-            long size;
-            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                size = fetch(what, signedUrl, partial, out, listener);
+            for (int attempt = 0; ; attempt++) {
+                long size;
+                try (OutputStream out = openPartial(partial)) {
+                    size = fetch(what, signedUrl, partial, out, listener);
+                } catch (StalePart stale) {
+                    // The .part holds bytes of something else (an earlier export to the same path, an object replaced since):
+                    // it failed every later call before. Dropped, and the whole object fetched once.
+                    Files.deleteIfExists(partial);
+                    if (attempt > 0) throw stale.failure;
+                    continue;
+                }
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return size;
             }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return size;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }
+    }
+
+    /** A resumed download whose bytes held already do not belong to the object (its checksum, or the server's answer, says so). */
+    private static final class StalePart extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final TransportException failure;
+
+        StalePart(TransportException failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /**
+     * The .part file to append to: a new one readable by its owner only (a person's archive goes through it), never
+     * through a link planted at its name (a link there is removed, not followed).
+     */
+    private static OutputStream openPartial(Path partial) throws IOException {
+        if (Files.isSymbolicLink(partial)) Files.delete(partial);
+        if (!Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                if (partial.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                } else {
+                    Files.createFile(partial);
+                }
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another call made it at the same moment: appended to, as a resumed file is
+            }
+        }
+        return Files.newOutputStream(partial, StandardOpenOption.APPEND, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** Fetches the object, continuing after the bytes {@code partial} holds already (when given). */
@@ -489,7 +529,7 @@ final class FileTransfer implements AutoCloseable {
                 throw new TransportException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
                         null, 1, status);
             }
-            if (from > 0 && status == 200) throw new TransportException("the server ignored the Range request; delete the .part file and retry");
+            if (from > 0 && status == 200) throw new StalePart(new TransportException("the server ignored the Range request for " + objectName));
             Check check = Check.of(response);
             if (from > 0) { // the bytes held already count towards the checksum
                 try (InputStream held = Files.newInputStream(partial)) {
@@ -504,7 +544,11 @@ final class FileTransfer implements AutoCloseable {
                 done = check.slow() ? receiveHashing(in, out, check, from, total, listener) : receive(in, out, check, from, total, listener);
             }
             String mismatch = check.mismatch();
-            if (mismatch != null) throw new TransportException("download of " + objectName + " is corrupt: " + mismatch);
+            if (mismatch != null) {
+                TransportException corrupt = new TransportException("download of " + objectName + " is corrupt: " + mismatch);
+                if (from > 0) throw new StalePart(corrupt);   // the bytes held before may be what differs: fetched whole once
+                throw corrupt;
+            }
             return done;
         } catch (IOException e) {
             throw new TransportException("download of " + objectName + " broke off: " + e, e, 1);

@@ -240,8 +240,9 @@ public final class Model extends AbstractMap<String, Object> {
         return Values.bind(node, type);
     }
 
+    /** The object as JSON with its secrets masked (tokens, secrets, signed links): what a log may hold; {@link #dumps()} gives it whole. */
     @Override
     public String toString() {
-        return "Model(" + dumps(4) + ")";
+        return "Model(" + io.omix.sdk.internal.Redactor.json(dumps()) + ")";
     }
 }

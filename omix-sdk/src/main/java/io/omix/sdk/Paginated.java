@@ -108,17 +108,20 @@ public final class Paginated<T> implements Iterable<T> {
     @Override
     public Iterator<T> iterator() {
         return new Iterator<>() {
-            private String cursor = start;
             private Page<T> page = fetch.apply(start);
             private int index;
+            /** The cursors of the pages read: a cursor naming a page read before would never end (A, B, A, ...). */
+            private final java.util.Set<String> read = new java.util.HashSet<>(java.util.Collections.singleton(start));
 
             @Override
             public boolean hasNext() {
                 while (index >= page.items().size()) {
-                    // A cursor that names the page it came with would never end.
-                    if (page.nextCursor() == null || page.nextCursor().equals(cursor)) return false;
-                    cursor = page.nextCursor();
-                    page = fetch.apply(cursor);
+                    String next = page.nextCursor();
+                    if (next == null || read.contains(next)) return false;
+                    // Only once the page is here: a fetch that failed (and was caught) is tried again by the next hasNext(),
+                    // where the pages after it were dropped without a word before.
+                    page = fetch.apply(next);
+                    read.add(next);
                     index = 0;
                 }
                 return true;

@@ -31,4 +31,10 @@ public record Task(String taskId, TaskState state, Model result, OffsetDateTime 
     public boolean succeeded() {
         return state == TaskState.SUCCESS;
     }
+
+    /** The task without its raw answer or result (an export's result holds a signed link to a person's archive). */
+    @Override
+    public String toString() {
+        return "Task[taskId=" + taskId + ", state=" + state + ", completed=" + completed + ", taskUrl=" + taskUrl + "]";
+    }
 }

@@ -54,14 +54,19 @@ public final class UserTokens extends Credentials {
         return this;
     }
 
+    /**
+     * One supply for every client opened with these credentials (every view of the platform): each view refreshing
+     * from the same first token used a refresh token another had used already, and the platform revoked the grant.
+     * Refreshed through the client it was first opened with.
+     */
+    private ClientCredentials.Renewing shared;
+
     @Override
-    TokenSupply bind(HttpTransport pool) {
-        OAuth2 oauth2 = new OAuth2(clientId, clientSecret, pool);
-        Consumer<AccessToken> listener = onRefresh;
-        return new ClientCredentials.Renewing(previous -> {
-            AccessToken fresh = oauth2.exchangeRefreshToken(previous.refreshToken());
-            listener.accept(fresh);
-            return fresh;
-        }, first);
+    synchronized TokenSupply bind(HttpTransport pool) {
+        if (shared == null) {
+            OAuth2 oauth2 = new OAuth2(clientId, clientSecret, pool);
+            shared = new ClientCredentials.Renewing(previous -> oauth2.exchangeRefreshToken(previous.refreshToken()), first, onRefresh);
+        }
+        return shared;
     }
 }

@@ -610,6 +610,42 @@ class FilesTest {
         assertFalse(Files.exists(dir.resolve("resume.bin.part")));
     }
 
+    /**
+     * A .part file holding bytes of something else (an earlier export to the same path, an object replaced since, a
+     * .part longer than the object) is dropped and the object fetched whole: every later download to that path failed
+     * as corrupt before. A new .part is its owner's alone, and a link planted at its name is not followed.
+     */
+    @Test
+    void aPartFileOfSomethingElseIsDroppedAndTheObjectFetchedWhole(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(300_000, 5);
+        String name = alice.upload("stale.bin", content);
+        Path target = dir.resolve("stale.bin");
+        Files.write(dir.resolve("stale.bin.part"), randomBytes(120_000, 6));
+        alice.download(name, target, (done, total) -> { });
+        assertArrayEquals(content, Files.readAllBytes(target), "fetched whole after the stale part");
+        assertFalse(Files.exists(dir.resolve("stale.bin.part")));
+
+        Files.write(dir.resolve("stale.bin.part"), randomBytes(400_000, 7)); // longer than the object: 416, then dropped
+        alice.download(name, target, (done, total) -> { });
+        assertArrayEquals(content, Files.readAllBytes(target));
+
+        Path elsewhere = dir.resolve("elsewhere.txt");
+        Files.writeString(elsewhere, "not to be touched");
+        Files.createSymbolicLink(dir.resolve("linked.bin.part"), elsewhere);
+        Path linkedTarget = dir.resolve("linked.bin");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission>[] seen = new java.util.Set[1];
+        alice.download(name, linkedTarget, (done, total) -> {
+            try {
+                if (seen[0] == null) seen[0] = Files.getPosixFilePermissions(dir.resolve("linked.bin.part"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals("not to be touched", Files.readString(elsewhere), "the link was not followed");
+        assertArrayEquals(content, Files.readAllBytes(linkedTarget));
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), seen[0], "the new .part is its owner's alone");
+    }
+
     @Test
     void anAbortedUploadLeavesNothingAndCannotBeCompleted() throws Exception {
         Model token = alice.getUploadToken();

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -268,6 +270,34 @@ class SamplesTest {
                 own.registerSample("C-3", 10, p.projectId());
                 assertEquals(41401, assertThrows(ApiException.class, () -> theirs.registerSample("C-4", 10, p.projectId())).code());
             }
+        }
+    }
+
+    /**
+     * A person's tokens opened as several views share one refresh, and a listener that fails to store the new pair
+     * leaves it in use: each view refreshed from the same first token before (the second presenting a refresh token the
+     * first had used, which the platform takes for a stolen one and answers by revoking the grant), and a failing
+     * listener left the dead refresh token in use, with the same end.
+     */
+    @Test
+    void viewsOfOnePersonsTokensShareOneRefreshThatAFailingListenerDoesNotUndo() throws Exception {
+        AccessToken first = token(Identity.user(server, "carol", "carol@example.org"), null);
+        List<AccessToken> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UserTokens credentials = UserTokens.of(client.id(), client.secret(), first).onRefresh(fresh -> {
+            told.add(fresh);
+            if (told.size() == 1) throw new IllegalStateException("the store is full");
+        });
+        try (Omix omix = Omix.builder().endpoint(server.url()).build()) {
+            Api one = omix.openPlatform(credentials);
+            Api two = omix.openPlatform(credentials);
+            assertNotNull(one.samples().list().page());
+            oauth2.revoke(first.accessToken());   // the access token dies: the next call renews the pair
+            assertThrows(RuntimeException.class, () -> one.samples().list().page(), "the listener's failure reaches the caller");
+            assertNotNull(one.samples().list().page(), "the new pair is in use all the same");
+            assertNotNull(two.samples().list().page(), "and shared by the other view");
+            assertEquals(1, told.size(), "one refresh for both views");
+            assertFalse(first.accessToken().equals(one.accessToken()));
+            assertEquals(one.accessToken(), two.accessToken());
         }
     }
 }

@@ -28,11 +28,18 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
      */
     public static Platform open(ServerConfig config, Clock clock) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        MasterKey key = config.masterKey().isEmpty()
-                ? MasterKey.loadOrCreate(config.dataDir().resolve("master.key"))
-                : MasterKey.fromBase64(config.masterKey());
-        io.omix.server.audit.ChainKey chainKey = new io.omix.server.audit.ChainKey(key.derive(io.omix.server.audit.ChainKey.PURPOSE));
-        Database database = Database.open(config, metrics, new io.omix.server.audit.AuditChainKeying(chainKey));
+        io.omix.server.common.auth.MasterKeyCheck.Opening opening = io.omix.server.common.auth.MasterKeyCheck.opening(config.masterKey(),
+                config.dataDir().resolve("master.key"));
+        MasterKey candidate = opening.key();
+        io.omix.server.audit.ChainKey chainKey = new io.omix.server.audit.ChainKey(candidate.derive(io.omix.server.audit.ChainKey.PURPOSE));
+        Database database = Database.open(config, metrics, opening::verify, new io.omix.server.audit.AuditChainKeying(chainKey));
+        try {
+            opening.record(database.jdbc());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        MasterKey key = opening.key();
         ObjectStore objects;
         try {
             objects = ObjectStore.of(config);

@@ -219,6 +219,21 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             throw new IllegalArgumentException("files.credential-ttl-seconds must be 60..43200");
         }
         if (modelsPoolSize < 0 || modelsPoolSize > 16) throw new IllegalArgumentException("models.pool-size must be 0..16");
+        if (!publicUrl.isEmpty()) {
+            // The base of every link the platform hands out (signed downloads, tasks, the console's redirects): one without
+            // a scheme or host made links nobody could follow.
+            java.net.URI base;
+            try {
+                base = java.net.URI.create(publicUrl);
+            } catch (IllegalArgumentException e) {
+                base = null;
+            }
+            if (base == null || base.getHost() == null || !("https".equals(base.getScheme()) || "http".equals(base.getScheme()))
+                    || base.getRawQuery() != null || base.getRawFragment() != null || base.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("server.public-url must be an absolute http(s) URL such as https://omix.example.org, not "
+                        + publicUrl);
+            }
+        }
         if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
         if (rateLimitPerClient < 0 || rateLimitPerUser < 0) throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");

@@ -60,6 +60,10 @@ class ServerConfigTest {
                 () -> ServerConfig.defaults(Map.of("tasks.workers", "8", "db.pool-size", "10")));
         assertTrue(starved.getMessage().contains("db.pool-size"), "task workers that would hold every connection: " + starved.getMessage());
         assertEquals(5, ServerConfig.defaults(Map.of("tasks.workers", "5", "db.pool-size", "10")).taskWorkers());
+        for (String bad : new String[] {"omix.example.org", "ftp://omix.example.org", "https://", "https://user:pw@omix.example.org"}) {
+            assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.public-url", bad)), bad);
+        }
+        assertEquals("https://omix.example.org/base", ServerConfig.defaults(Map.of("server.public-url", "https://omix.example.org/base")).publicUrl());
     }
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

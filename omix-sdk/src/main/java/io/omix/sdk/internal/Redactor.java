@@ -90,7 +90,7 @@ public final class Redactor {
     }
 
     /** A link with its secret query parameters masked: a signed download URL is a bearer credential. */
-    static String link(String url) {
+    public static String link(String url) {
         int query = url.indexOf('?');
         if (query < 0) return url;
         int fragment = url.indexOf('#', query);

@@ -88,7 +88,12 @@ final class Sandbox {
                 Files.setPosixFilePermissions(seccomp, PosixFilePermissions.fromString("rw-------"));
             }
             Files.createDirectories(locks);
-            Files.setPosixFilePermissions(locks, PosixFilePermissions.fromString("rwx------"));
+            String notOwn = notOwnDirectory(locks);
+            if (notOwn == null) {
+                Files.setPosixFilePermissions(locks, PosixFilePermissions.fromString("rwx------"));
+            } else if (why == null) {
+                why = notOwn;
+            }
         } catch (IOException e) {
             why = "cannot prepare the model runners under " + runtimeDir + ": " + e.getMessage();
         }
@@ -252,6 +257,23 @@ final class Sandbox {
         return isRoot() && Files.isDirectory(shared) ? shared.resolve("omix-sandbox-uids") : Path.of(System.getProperty("java.io.tmpdir"), "omix-sandbox-uids");
     }
 
+    /**
+     * Why {@code dir} (the uid leases' directory, under /run/lock which every user may write to) is not the server's
+     * own: a directory someone else made there first (a link, or one of theirs) would let them plant links the server
+     * follows as root, remove leases in use (two boxes then share a uid) or hold every lease. Null when it is.
+     */
+    static String notOwnDirectory(Path dir) throws IOException {
+        java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        java.nio.file.attribute.UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name"));
+        if (a.isSymbolicLink() || !a.isDirectory() || !a.owner().equals(me)) {
+            return "the sandbox's uid lease directory " + dir + " is not the server's own (a link, or another user's: " + a.owner().getName()
+                    + "); remove it and start again";
+        }
+        return null;
+    }
+
     /** Takes a host uid that no other box of any server on this machine holds, until closed. */
     UidLease lease() {
         int start = ThreadLocalRandom.current().nextInt(UID_SLOTS);
@@ -259,7 +281,8 @@ final class Sandbox {
             int uid = UID_BASE + (start + i) % UID_SLOTS;
             FileChannel file = null;
             try {
-                file = FileChannel.open(uidLocks.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                file = FileChannel.open(uidLocks.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 FileLock lock = file.tryLock();
                 if (lock != null) {
                     // Anything left under this uid is a crashed server's box: nobody else may run as it now.

@@ -37,4 +37,20 @@ class SandboxUidTest {
                 "a root server on a machine with /run/lock");
         org.junit.jupiter.api.Assertions.assertEquals(Path.of("/run/lock/omix-sandbox-uids"), Sandbox.uidLockDir());
     }
+
+    /**
+     * The leases' directory sits under /run/lock, which every user may write to: one another user made there first (or a
+     * link) is refused, the sandbox then refusing boxes with the reason, instead of being used as root.
+     */
+    @Test
+    void aLeaseDirectoryThatIsNotTheServersOwnIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path own = Files.createDirectory(dir.resolve("own"));
+        org.junit.jupiter.api.Assertions.assertNull(Sandbox.notOwnDirectory(own));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), own);
+        assertTrue(Sandbox.notOwnDirectory(link).contains("not the server's own"));
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")), "giving a file away needs root");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setOwner(theirs, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertTrue(Sandbox.notOwnDirectory(theirs).contains("nobody"), Sandbox.notOwnDirectory(theirs));
+    }
 }

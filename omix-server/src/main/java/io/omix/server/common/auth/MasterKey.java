@@ -29,6 +29,11 @@ public final class MasterKey {
         this.key = new SecretKeySpec(raw, "AES");
     }
 
+    /** A key of these bytes (a new one, not yet written anywhere). */
+    static MasterKey of(byte[] raw) {
+        return new MasterKey(raw.clone());
+    }
+
     public static MasterKey fromBase64(String base64) {
         try {
             return new MasterKey(Base64.getDecoder().decode(base64.trim()));
@@ -39,6 +44,11 @@ public final class MasterKey {
 
     /** Reads {@code file}, creating it (mode 0600) with a new random key when absent. */
     public static MasterKey loadOrCreate(Path file) {
+        return loadOrCreate(file, Secrets.randomBytes(32));
+    }
+
+    /** Reads {@code file}; when absent, creates it with {@code fresh} (another process creating it at the same moment wins). */
+    static MasterKey loadOrCreate(Path file, byte[] fresh) {
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(file.getParent());
@@ -48,7 +58,7 @@ public final class MasterKey {
                 } catch (UnsupportedOperationException notPosix) {
                     // the directory's ACL applies
                 }
-                Files.writeString(tmp, Base64.getEncoder().encodeToString(Secrets.randomBytes(32)) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+                Files.writeString(tmp, Base64.getEncoder().encodeToString(fresh) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
                 try {
                     // ATOMIC_MOVE without REPLACE: when two processes race, the first key wins for both.
                     Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -125,6 +125,12 @@ public final class Database implements AutoCloseable {
      * key's derived keys), given by their owners.
      */
     public static Database open(ServerConfig config, MeterRegistry metrics, org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
+        return open(config, metrics, ds -> { }, javaMigrations);
+    }
+
+    /** {@link #open(ServerConfig, MeterRegistry, org.flywaydb.core.api.migration.JavaMigration...)}, running {@code beforeMigrating} on the pool first. */
+    public static Database open(ServerConfig config, MeterRegistry metrics, java.util.function.Consumer<DataSource> beforeMigrating,
+                                org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
         String url = config.embeddedDatabase() ? embeddedUrl(config.dataDir()) : config.dbUrl();
         Vendor vendor;
         if (url.startsWith("jdbc:h2:")) {
@@ -153,6 +159,7 @@ public final class Database implements AutoCloseable {
         if (metrics != null) hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
         HikariDataSource ds = new HikariDataSource(hc);
         try {
+            beforeMigrating.accept(ds);
             Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")

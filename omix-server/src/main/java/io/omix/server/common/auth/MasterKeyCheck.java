@@ -1,0 +1,100 @@
+package io.omix.server.common.auth;
+
+import io.omix.server.common.db.Jdbc;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Whether the master key is the one the database was made with. Everything sealed or signed with it (applications'
+ * secrets, stream ids, signed links, the audit chain's seal) is unreadable under another key: a server started without
+ * {@code data/master.key} (a backup restored without it, a lost file) made a new key and ran, failing later in many
+ * places (the audit chain's head then taken for tampering), and so did one with a mistyped {@code security.master-key}.
+ * A check value, an HMAC under a key derived for it, is kept in {@code omix_meta}; it is compared before any migration
+ * (one keys the audit chain), and a key file is written only for a database that has none yet.
+ */
+public final class MasterKeyCheck {
+    static final String NAME = "master_key_check";
+    private static final String PURPOSE = "master-key-check";
+
+    private MasterKeyCheck() {}
+
+    /** The check value of {@code key}. */
+    static String value(MasterKey key) {
+        return Secrets.hmac(key.derive(PURPOSE), "omix master key");
+    }
+
+    /**
+     * The key a platform opens with: {@code configured} (base64) when given, else {@code data/master.key}; when neither is
+     * there, a new key, written to the file only once the database is known to have none ({@link #verify}).
+     */
+    public static Opening opening(String configured, Path keyFile) {
+        if (!configured.isEmpty()) return new Opening(MasterKey.fromBase64(configured), null, keyFile);
+        if (Files.exists(keyFile)) return new Opening(MasterKey.loadOrCreate(keyFile), null, keyFile);
+        byte[] fresh = Secrets.randomBytes(32);
+        return new Opening(MasterKey.of(fresh), fresh, keyFile);
+    }
+
+    /** A key being opened: {@code fresh} holds its bytes when it was just made (not yet written). */
+    public static final class Opening {
+        private MasterKey key;
+        private final byte[] fresh;
+        private final Path keyFile;
+
+        Opening(MasterKey key, byte[] fresh, Path keyFile) {
+            this.key = key;
+            this.fresh = fresh;
+            this.keyFile = keyFile;
+        }
+
+        public MasterKey key() {
+            return key;
+        }
+
+        /**
+         * Before migrating: refuses a key that is not the database's (IllegalStateException, saying what to do), and a
+         * new key for a database made before (its key is elsewhere); writes a new key's file for a new database.
+         */
+        public void verify(DataSource ds) {
+            String stored;
+            boolean existing;
+            try (Connection c = ds.getConnection()) {
+                List<String> values;
+                try {
+                    values = Jdbc.query(c, "SELECT meta_value FROM omix_meta WHERE name = ?", rs -> rs.getString(1), NAME);
+                    existing = true;
+                } catch (SQLException noTable) {
+                    values = List.of();   // a new database: its tables come with the migrations
+                    existing = false;
+                }
+                stored = values.isEmpty() ? null : values.get(0);
+            } catch (SQLException e) {
+                throw new Jdbc.DataAccessException(e);
+            }
+            if (stored != null && !Secrets.constantTimeEquals(stored, value(key))) {
+                throw new IllegalStateException("the master key is not the one this database was made with: set security.master-key"
+                        + " (or restore " + keyFile + ") to that key" + (fresh != null ? " (none was found, and none was written)" : ""));
+            }
+            if (stored == null && existing && fresh != null) {
+                throw new IllegalStateException("this database was made with a master key that is not here: set security.master-key or"
+                        + " restore " + keyFile + " (a new key would leave every stored secret, id and link unreadable; none was written)");
+            }
+            if (fresh != null) key = MasterKey.loadOrCreate(keyFile, fresh);   // another process making it at once wins
+        }
+
+        /** After migrating: records the key's check value where none is (a new database, or one made before it), then compares. */
+        public void record(Jdbc jdbc) {
+            String mine = value(key);
+            jdbc.update("INSERT INTO omix_meta (name, meta_value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM omix_meta WHERE name = ?)", NAME, mine, NAME);
+            String stored = jdbc.queryOne("SELECT meta_value FROM omix_meta WHERE name = ?", rs -> rs.getString(1), NAME).orElseThrow();
+            if (!stored.equals(mine)) {
+                throw new IllegalStateException("another server made this database with another master key at the same moment: set the same"
+                        + " security.master-key on every server");
+            }
+        }
+    }
+}
