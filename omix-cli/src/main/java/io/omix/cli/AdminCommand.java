@@ -62,7 +62,8 @@ final class AdminCommand implements Runnable {
 
     /**
      * Runs {@code work} with the platform's stores, then closes the database. The command, its
-     * options (not secrets) and its outcome go to the audit trail as an operator action.
+     * options (not secrets) and its outcome go to the audit trail as an operator action: "ok", "failed" (it threw),
+     * or "refused" (it answered false or nothing: what it names is not there).
      */
     <T> T withPlatform(Function<Platform, T> work) {
         ServerConfig config = options.load(Map.of());
@@ -75,7 +76,9 @@ final class AdminCommand implements Runnable {
                 recordOperatorAction(platform, "failed");
                 throw e;
             }
-            recordOperatorAction(platform, "ok");
+            // The commands answer false, or nothing, for what they did not find or do (a user's name mistyped): recorded so.
+            boolean refused = Boolean.FALSE.equals(result) || result instanceof java.util.Optional<?> o && o.isEmpty();
+            recordOperatorAction(platform, refused ? "refused" : "ok");
             return result;
         } finally {
             platform.close();

@@ -78,6 +78,12 @@ class AuditCliTest {
             assertTrue(op.get("resources").asText().contains("username=audited-op"), op.toString());
             assertTrue(op.get("resources").asText().contains("email") && !op.get("resources").asText().contains("op@example.org"),
                     "the person's email is named, not kept: " + op);
+            // A command naming what is not there fails, and the trail says it was refused (it said "ok" before).
+            AdminAndLoginTest.Run typo = omix(s, "client", "disable", "no-such-client");
+            assertTrue(typo.exit() != 0, typo.out());
+            JsonNode refused = lines(omix(s, "audit", "list", "--json").out()).stream()
+                    .filter(e -> e.get("operation").asText().equals("omix admin client disable")).findFirst().orElseThrow();
+            assertEquals("refused", refused.get("outcome").asText(), refused.toString());
             assertFalse(listed.out().contains("audit-password-1"), "no secret reaches the trail");
 
             List<JsonNode> byClient = lines(omix(s, "audit", "list", "--json", "--client", client.client().clientId()).out());

@@ -269,10 +269,34 @@ final class FileTransfer implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             throw new UncheckedIOException("cannot read " + file, new IOException(e.getCause()));
         }
-        JsonNode object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(completeBody),
-                hex(digest().digest(completeBody)), "application/json");
+        JsonNode object;
+        try {
+            object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(completeBody),
+                    hex(digest().digest(completeBody)), "application/json");
+        } catch (ApiException gone) {
+            // A completion sent again after the first was recorded (its answer lost on the way) finds the upload gone (42004):
+            // done if the object stands under its name with these bytes, which the caller was told had failed before.
+            if (gone.code() != 42004 || gone.attempts() < 2 || !stored(name, size, whole.join())) throw gone;
+            object = Json.MAPPER.createObjectNode().put("object_name", name);
+        }
         listener.progress(size, size);
         return object.path("object_name").asText();
+    }
+
+    /** Whether {@code name} is stored with {@code size} bytes of CRC-32C {@code crc32c}: its signed link's headers (HEAD) say. */
+    private boolean stored(String name, long size, String crc32c) {
+        try {
+            String url = api.getDownloadUrl(name).getString("url");
+            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return head.statusCode() == 200 && head.headers().firstValueAsLong("Content-Length").orElse(-1) == size
+                    && head.headers().firstValue("X-Omix-Content-CRC32C").map(crc32c::equalsIgnoreCase).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The body of a part: the file's bytes from offset, read as they are sent, counted into the listener. */

@@ -27,6 +27,13 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
      * the database, migrated, the master key, and the task engine (its workers start with the server).
      */
     public static Platform open(ServerConfig config, Clock clock) {
+        try {
+            // The server's alone from the first command on (omix admin too): the database, its AUTO_SERVER key file, the
+            // master key, the objects. Only a started server with models protected it before.
+            io.omix.server.common.io.FileTrees.ownOnly(config.dataDir());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot prepare the data directory " + config.dataDir(), e);
+        }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         io.omix.server.common.auth.MasterKeyCheck.Opening opening = io.omix.server.common.auth.MasterKeyCheck.opening(config.masterKey(),
                 config.dataDir().resolve("master.key"));

@@ -41,6 +41,9 @@ public final class LocalObjectStore implements ObjectStore {
         this.uploads = root.resolve("uploads");
         this.staging = root.resolve("staging");
         try {
+            // The store's own alone (files.dir may be a directory apart from the data directory): objects, staged uploads
+            // and people's exports were readable by every local user (directories 0755, files 0644).
+            io.omix.server.common.io.FileTrees.ownOnly(root);
             Files.createDirectories(objects);
             Files.createDirectories(uploads);
             Files.createDirectories(staging);

@@ -61,6 +61,14 @@ class LocalObjectStoreTest {
         });
     }
 
+    /** The store is its owner's alone: objects, staged uploads and people's exports were readable by every local user. */
+    @Test
+    void theStoreIsItsOwnersAlone(@TempDir Path parent) throws Exception {
+        Path root = parent.resolve("objects-apart");
+        new LocalObjectStore(root);
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(root));
+    }
+
     @Test
     void partsInAnyOrderGiveTheWholeObjectsChecksums(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);

@@ -74,8 +74,8 @@ class TaskEngineTest {
 
     static TestServer start(String kind, String sharedDbUrl) {
         TestServer.Builder b = TestServer.builder().database(kind).capabilities(CountingTasks::new).setting("tasks.lease-seconds", "2")
-                .setting("tasks.max-queued-per-owner", "1000");
-        if (sharedDbUrl != null) b.setting("db.url", sharedDbUrl).setting("security.master-key", MASTER_KEY);
+                .setting("tasks.max-queued-per-owner", "1000").setting("security.master-key", MASTER_KEY);   // one key for the servers of a database
+        if (sharedDbUrl != null) b.setting("db.url", sharedDbUrl);
         return b.start();
     }
 

@@ -41,4 +41,22 @@ public final class FileTrees {
             return paths.sorted(Comparator.reverseOrder()).toList();
         }
     }
+
+    /**
+     * Makes {@code dir} (and its parents) and leaves it to its owner alone (0700) when this process owns it: what lies
+     * under it (a database, objects, a person's export) is then out of other local users' reach whatever modes its
+     * files were made with. A directory of someone else's, or a file system without POSIX modes, is left as it is.
+     */
+    public static void ownOnly(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        try {
+            java.nio.file.attribute.UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(System.getProperty("user.name"));
+            if (java.nio.file.Files.getOwner(dir).equals(me)) {
+                java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            // the file system's own access rules apply
+        }
+    }
 }
