@@ -103,12 +103,20 @@ public final class ClientCredentials extends Credentials {
             if (first != null) replace(first);
         }
 
+        /** A new token whose listener failed: offered again by the next call, until it is heard. */
+        private AccessToken unheard;
+
         @Override
         public synchronized String get() {
             if (current == null || renewAt != null && !Instant.now().isBefore(renewAt)) {
                 AccessToken fresh = fetch.apply(current);
                 replace(fresh);
-                kept.accept(fresh);
+                unheard = fresh;
+            }
+            if (unheard != null) {
+                AccessToken telling = unheard;
+                kept.accept(telling);   // a failure reaches this caller; the next call offers the same pair again
+                if (unheard == telling) unheard = null;
             }
             return current.accessToken();
         }

@@ -57,16 +57,15 @@ public final class UserTokens extends Credentials {
     /**
      * One supply for every client opened with these credentials (every view of the platform): each view refreshing
      * from the same first token used a refresh token another had used already, and the platform revoked the grant.
-     * Refreshed through the client it was first opened with.
+     * Refreshed through the pool of the client last opened with them (an earlier one may be closed by then).
      */
     private ClientCredentials.Renewing shared;
+    private volatile OAuth2 refresher;
 
     @Override
     synchronized TokenSupply bind(HttpTransport pool) {
-        if (shared == null) {
-            OAuth2 oauth2 = new OAuth2(clientId, clientSecret, pool);
-            shared = new ClientCredentials.Renewing(previous -> oauth2.exchangeRefreshToken(previous.refreshToken()), first, onRefresh);
-        }
+        refresher = new OAuth2(clientId, clientSecret, pool);
+        if (shared == null) shared = new ClientCredentials.Renewing(previous -> refresher.exchangeRefreshToken(previous.refreshToken()), first, onRefresh);
         return shared;
     }
 }

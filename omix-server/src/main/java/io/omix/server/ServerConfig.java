@@ -228,7 +228,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             } catch (IllegalArgumentException e) {
                 base = null;
             }
-            if (base == null || base.getHost() == null || !("https".equals(base.getScheme()) || "http".equals(base.getScheme()))
+            // The authority, not the host: Java has no host for names with '_' (a compose service's), which served before.
+            if (base == null || base.getRawAuthority() == null || base.getRawAuthority().isEmpty()
+                    || !("https".equals(base.getScheme()) || "http".equals(base.getScheme()))
                     || base.getRawQuery() != null || base.getRawFragment() != null || base.getRawUserInfo() != null) {
                 throw new IllegalArgumentException("server.public-url must be an absolute http(s) URL such as https://omix.example.org, not "
                         + publicUrl);

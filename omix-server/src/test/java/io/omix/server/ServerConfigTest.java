@@ -64,6 +64,8 @@ class ServerConfigTest {
             assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults(Map.of("server.public-url", bad)), bad);
         }
         assertEquals("https://omix.example.org/base", ServerConfig.defaults(Map.of("server.public-url", "https://omix.example.org/base")).publicUrl());
+        assertEquals("http://omix_server:8080", ServerConfig.defaults(Map.of("server.public-url", "http://omix_server:8080")).publicUrl(),
+                "a compose service's name");
     }
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

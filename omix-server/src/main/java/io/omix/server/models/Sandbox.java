@@ -265,9 +265,7 @@ final class Sandbox {
     static String notOwnDirectory(Path dir) throws IOException {
         java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
                 java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        java.nio.file.attribute.UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
-                .lookupPrincipalByName(System.getProperty("user.name"));
-        if (a.isSymbolicLink() || !a.isDirectory() || !a.owner().equals(me)) {
+        if (a.isSymbolicLink() || !a.isDirectory() || !io.omix.server.common.io.FileTrees.ownedByThisProcess(dir)) {
             return "the sandbox's uid lease directory " + dir + " is not the server's own (a link, or another user's: " + a.owner().getName()
                     + "); remove it and start again";
         }

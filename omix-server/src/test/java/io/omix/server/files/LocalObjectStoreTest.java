@@ -61,12 +61,13 @@ class LocalObjectStoreTest {
         });
     }
 
-    /** The store is its owner's alone: objects, staged uploads and people's exports were readable by every local user. */
+    /** Other users have no way into the store (its group keeps its rights): objects and people's exports were readable by all. */
     @Test
-    void theStoreIsItsOwnersAlone(@TempDir Path parent) throws Exception {
-        Path root = parent.resolve("objects-apart");
+    void theStoreIsClosedToOtherUsers(@TempDir Path parent) throws Exception {
+        Path root = Files.createDirectory(parent.resolve("objects-apart"));
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
         new LocalObjectStore(root);
-        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(root));
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"), Files.getPosixFilePermissions(root));
     }
 
     @Test

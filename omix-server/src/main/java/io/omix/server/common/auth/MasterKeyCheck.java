@@ -41,7 +41,7 @@ public final class MasterKeyCheck {
 
     /** A key being opened: {@code fresh} holds its bytes when it was just made (not yet written). */
     public static final class Opening {
-        private MasterKey key;
+        private final MasterKey key;
         private final byte[] fresh;
         private final Path keyFile;
 
@@ -68,7 +68,13 @@ public final class MasterKeyCheck {
                     values = Jdbc.query(c, "SELECT meta_value FROM omix_meta WHERE name = ?", rs -> rs.getString(1), NAME);
                     existing = true;
                 } catch (SQLException noTable) {
-                    values = List.of();   // a new database: its tables come with the migrations
+                    // A new database (its tables come with the migrations): only "no such table", anything else stands.
+                    // (PostgreSQL's undefined_table; H2's table not found, and not found in an empty database.)
+                    if (!java.util.Set.of("42P01", "42S02", "42S04").contains(noTable.getSQLState())
+                            && !java.util.Set.of(42102, 42104).contains(noTable.getErrorCode())) {
+                        throw noTable;
+                    }
+                    values = List.of();
                     existing = false;
                 }
                 stored = values.isEmpty() ? null : values.get(0);
@@ -83,13 +89,23 @@ public final class MasterKeyCheck {
                 throw new IllegalStateException("this database was made with a master key that is not here: set security.master-key or"
                         + " restore " + keyFile + " (a new key would leave every stored secret, id and link unreadable; none was written)");
             }
-            if (fresh != null) key = MasterKey.loadOrCreate(keyFile, fresh);   // another process making it at once wins
+            if (fresh != null) {
+                MasterKey written = MasterKey.loadOrCreate(keyFile, fresh);
+                // Another process made the file at the same moment: its key stands, and this process derived keys from its own.
+                if (!value(written).equals(value(key))) {
+                    throw new IllegalStateException("another process made " + keyFile + " at the same moment: start again (its key is used then)");
+                }
+            }
         }
 
         /** After migrating: records the key's check value where none is (a new database, or one made before it), then compares. */
         public void record(Jdbc jdbc) {
             String mine = value(key);
-            jdbc.update("INSERT INTO omix_meta (name, meta_value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM omix_meta WHERE name = ?)", NAME, mine, NAME);
+            try {
+                jdbc.update("INSERT INTO omix_meta (name, meta_value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM omix_meta WHERE name = ?)", NAME, mine, NAME);
+            } catch (Jdbc.DataAccessException raced) {
+                if (!raced.isIntegrityViolation()) throw raced;   // another server recorded it at the same moment: compared below
+            }
             String stored = jdbc.queryOne("SELECT meta_value FROM omix_meta WHERE name = ?", rs -> rs.getString(1), NAME).orElseThrow();
             if (!stored.equals(mine)) {
                 throw new IllegalStateException("another server made this database with another master key at the same moment: set the same"

@@ -43,20 +43,34 @@ public final class FileTrees {
     }
 
     /**
-     * Makes {@code dir} (and its parents) and leaves it to its owner alone (0700) when this process owns it: what lies
-     * under it (a database, objects, a person's export) is then out of other local users' reach whatever modes its
-     * files were made with. A directory of someone else's, or a file system without POSIX modes, is left as it is.
+     * Makes {@code dir} (and its parents) and, when this process owns it, takes away what other users could do in it
+     * (the group's rights stay, for servers sharing a store through their group): what lies under it (a database,
+     * objects, a person's export) is then out of other local users' reach whatever modes its files were made with. A
+     * directory of someone else's, or a file system without POSIX modes, is left as it is.
      */
     public static void ownOnly(java.nio.file.Path dir) throws java.io.IOException {
         java.nio.file.Files.createDirectories(dir);
+        if (!ownedByThisProcess(dir)) return;
         try {
-            java.nio.file.attribute.UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(System.getProperty("user.name"));
-            if (java.nio.file.Files.getOwner(dir).equals(me)) {
-                java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            }
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> modes = java.nio.file.Files.getPosixFilePermissions(dir);
+            modes.removeAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE, java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+            java.nio.file.Files.setPosixFilePermissions(dir, modes);
         } catch (UnsupportedOperationException notPosix) {
             // the file system's own access rules apply
+        }
+    }
+
+    /**
+     * Whether this process's user owns {@code path} (not following a link), by number: a uid without a name (a
+     * container's) has no user name to look up.
+     */
+    public static boolean ownedByThisProcess(java.nio.file.Path path) throws java.io.IOException {
+        try {
+            Object mine = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+            return mine.equals(java.nio.file.Files.getAttribute(path, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        } catch (UnsupportedOperationException | IllegalArgumentException | java.nio.file.NoSuchFileException noUnixView) {
+            return false;
         }
     }
 }
