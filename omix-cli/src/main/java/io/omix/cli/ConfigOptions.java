@@ -25,10 +25,11 @@ final class ConfigOptions {
 
     /** Settings that are secrets: on the command line, any user of the machine reads them (ps, /proc/PID/cmdline) for as long as it runs. */
     static final java.util.Set<String> SECRETS = java.util.Set.of("security.master-key", "db.password", "files.s3-secret-key");
+    private final java.util.Set<String> warned = new java.util.HashSet<>();
 
     ServerConfig load(Map<String, String> more) {
         for (String key : settings.keySet()) {
-            if (SECRETS.contains(key)) {
+            if (SECRETS.contains(key) && warned.add(key)) {   // once, however many times a command loads its settings
                 System.err.println("warning: --set " + key + " puts a secret on the command line, where any user of this machine reads it"
                         + " (ps, /proc); give it as " + ServerConfig.envName(key) + " or in a --config file only you can read");
             }

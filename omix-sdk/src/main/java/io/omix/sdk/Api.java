@@ -44,7 +44,7 @@ public final class Api implements AutoCloseable {
     Api(String accessToken, ClientConfig config) {
         Objects.requireNonNull(accessToken, "accessToken");
         this.tokens = TokenSupply.fixed(accessToken);
-        this.transport = new HttpTransport(config, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
+        this.transport = new HttpTransport(config, (request, uri, body, builder) -> bearer(request, builder));
         this.options = RequestOptions.NONE;
         this.ownsTransport = true;
     }
@@ -52,7 +52,7 @@ public final class Api implements AutoCloseable {
     /** A view onto {@code pool}'s connections and threads, with its tokens from {@code tokens} (asked on every attempt). */
     Api(TokenSupply tokens, HttpTransport pool) {
         this.tokens = tokens;
-        this.transport = new HttpTransport(pool, (request, uri, body, builder) -> builder.header("Authorization", "Bearer " + tokens.get()));
+        this.transport = new HttpTransport(pool, (request, uri, body, builder) -> bearer(request, builder));
         this.options = RequestOptions.NONE;
         this.ownsTransport = true;
     }
@@ -1721,15 +1721,21 @@ public final class Api implements AutoCloseable {
      */
     ObjectNode call(ApiRequest request) {
         options.apply(request);
-        String sent = tokens.renewable() ? tokens.get() : null;
         try {
             return transport.envelope(request);
         } catch (AuthenticationException e) {
             // A renewable token the platform no longer accepts (revoked, expired early): renew it once and try again.
             if (e.code() != Codes.TOKEN_INVALID || !tokens.renewable()) throw e;
-            tokens.invalidate(sent);
+            tokens.invalidate(request.sentToken());
             return transport.envelope(request);
         }
+    }
+
+    /** The bearer header of an attempt, the token noted on the request (what a refusal renews). */
+    private void bearer(ApiRequest request, java.net.http.HttpRequest.Builder builder) {
+        String token = tokens.get();
+        request.sentToken(token);
+        builder.header("Authorization", "Bearer " + token);
     }
 
     @Override

@@ -19,6 +19,7 @@ public final class ApiRequest {
     private boolean sendOnce;
     private String rawContentType;
     private java.time.Duration timeout;
+    private volatile String sentToken;
 
     /** The header that makes a write safe to send again (the server answers a repeat with the first answer). */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -279,5 +280,20 @@ public final class ApiRequest {
             case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Notes the bearer token the last attempt of this request carried, so that a refusal renews that one (and not one
+     * another thread renewed meanwhile).
+     *
+     * @param token the token sent
+     */
+    public void sentToken(String token) {
+        this.sentToken = token;
+    }
+
+    /** @return the bearer token the last attempt carried, or null */
+    public String sentToken() {
+        return sentToken;
     }
 }
