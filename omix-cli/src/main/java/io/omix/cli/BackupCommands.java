@@ -50,9 +50,8 @@ final class BackupCommands {
                 Files.createDirectories(target);
                 // The backup holds every person's data in clear: only into a directory of this user's own (not a link, not
                 // one someone else made ready, e.g. under /tmp, and could read from after the permissions are set).
-                // By uid (the process's own is that of /proc/self): a uid with no name (containers) has no user.name to compare.
-                if (Files.isSymbolicLink(target) || !Files.getAttribute(target, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        .equals(Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid"))) {
+                // By uid: a uid with no name (containers) has no user.name to compare.
+                if (Files.isSymbolicLink(target) || !io.omix.server.common.io.FileTrees.ownedByThisProcess(target)) {
                     throw new IllegalArgumentException(target + " is a link or belongs to another user: back up into a directory of your own");
                 }
                 try (Stream<Path> existing = Files.list(target)) {

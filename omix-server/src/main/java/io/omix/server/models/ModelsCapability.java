@@ -449,6 +449,16 @@ public final class ModelsCapability implements Capability {
     /** An attempt's directory: {@code deploy-TASKID-XXXXXXXX} (and its unpacking staging beside it). */
     private static final java.util.regex.Pattern DEPLOY_ATTEMPT = java.util.regex.Pattern.compile("deploy-([0-9a-f-]{36})-[0-9a-f]{8}(\\.unpacking.*)?");
 
+    /** A deploy of another owner's model id: checked before the package is copied, and again under the model's lock. */
+    private static TaskEngine.TaskFailure anotherOwners(String modelId) {
+        return new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
+    }
+
+    /** A deploy beyond the versions a model may have: checked as {@link #anotherOwners} is. */
+    private static TaskEngine.TaskFailure tooManyVersions(String modelId) {
+        return new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
+    }
+
     /** A version's own copy of its package: where it is kept, and its size. */
     private record KeptPackage(String key, long bytes) {}
 
@@ -464,13 +474,9 @@ public final class ModelsCapability implements Capability {
      */
     private KeptPackage keepPackage(java.sql.Connection tx, String modelId, String owner, String objectName, String sha) throws Exception {
         Optional<ModelStore.ModelRow> existing = store.model(modelId);
-        if (existing.isPresent() && !existing.get().owner().equals(owner)) {
-            throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
-        }
+        if (existing.isPresent() && !existing.get().owner().equals(owner)) throw anotherOwners(modelId);
         if (existing.isEmpty()) requireRoomForAModel(tx, owner, reason -> new TaskEngine.TaskFailure(reason, null));
-        if (Jdbc.query(tx, "SELECT COUNT(*) FROM model_versions WHERE model_id = ?", rs -> rs.getLong(1), modelId).get(0) >= MAX_VERSIONS_PER_MODEL) {
-            throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
-        }
+        if (ModelStore.nextVersion(tx, modelId) > MAX_VERSIONS_PER_MODEL) throw tooManyVersions(modelId);
         List<KeptPackage> same = Jdbc.query(tx, "SELECT package_key, package_bytes FROM model_versions WHERE model_id = ? AND source_sha256 = ?"
                 + " AND package_key IS NOT NULL AND package_bytes IS NOT NULL", rs -> new KeptPackage(rs.getString(1), rs.getLong(2)), modelId, sha);
         if (!same.isEmpty()) return same.get(0);
@@ -500,7 +506,7 @@ public final class ModelsCapability implements Capability {
     private JsonNode record(TaskEngine.Run run, java.sql.Connection tx, JsonNode p, String modelId, String owner, OffsetDateTime now,
                             Path staged, String objectName, String sha, KeptPackage kept) throws Exception {
         ModelStore.ModelRow existing = ModelStore.lock(tx, modelId).orElse(null);
-        if (existing != null && !existing.owner().equals(owner)) throw new TaskEngine.TaskFailure("model " + modelId + " belongs to another application", null);
+        if (existing != null && !existing.owner().equals(owner)) throw anotherOwners(modelId);
         if (existing == null) {
             // Checked again here: deploys of new ids queued together all passed the request's check. The owner's models
             // are held (in id order) so that two such deploys running at once count one after the other.
@@ -512,7 +518,7 @@ public final class ModelsCapability implements Capability {
             ModelStore.lock(tx, modelId);
         }
         int version = ModelStore.nextVersion(tx, modelId);
-        if (version > MAX_VERSIONS_PER_MODEL) throw new TaskEngine.TaskFailure("model " + modelId + " has " + MAX_VERSIONS_PER_MODEL + " versions, the most it may", null);
+        if (version > MAX_VERSIONS_PER_MODEL) throw tooManyVersions(modelId);
         Path target = versionDir(codeRoot, modelId, version, sha);
         io.omix.server.common.io.FileTrees.delete(target); // a leftover of an attempt whose transaction rolled back
         Files.move(staged, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -82,8 +82,8 @@ public final class StreamStore {
         this.jdbc = platform.database().jdbc();
         this.ids = new StreamIds(platform.masterKey());
         this.writtenAlone = io.micrometer.core.instrument.Counter.builder("omix.streams.written_alone")
-                .description("stream writes refused in their commit group and written on their own (a duplicate record, a nonce used before, "
-                        + "a row an erasure held)").register(platform.metrics());
+                .description("stream writes refused in their commit group and written on their own (a nonce used before, "
+                        + "a row an erasure held, an entity erased meanwhile)").register(platform.metrics());
     }
 
     public Optional<DataElement> element(String id) {
@@ -186,12 +186,12 @@ public final class StreamStore {
         long[] series = new long[records.size()];
         for (int i = 0; i < series.length; i++) series[i] = seriesOf(namespace, records.get(i).entityId(), records.get(i).dataElementId());
         // Fast path: insert everything at once, together with the writes of concurrent requests (one
-        // commit for all of them), and let the unique index refuse a duplicate; only then check this
-        // request record by record (the slow path also handles a concurrent writer racing us).
+        // commit for all of them), the unique index leaving duplicates out (insertAll); this request is
+        // checked record by record only when its group could not take it.
         Optional<List<Written>> grouped = groupCommit.submit(new Pending(namespace, series, records, duplicateEnabled, nonce));
         if (grouped.isPresent()) return grouped.get();
         writtenAlone.increment();
-        // The group was refused (a duplicate record or a nonce used before): this request alone, record by record,
+        // Refused in its group (a nonce used before, a row an erasure held, a series gone): this request alone, record by record,
         // its nonce still in the same transaction (first, so that a replay is refused before anything is written,
         // and so that a commit whose acknowledgement is lost holds it: the request is then answered 40103, not retried).
         return writeChecked(namespace, series, records, duplicateEnabled, nonce);
@@ -245,12 +245,11 @@ public final class StreamStore {
     private final GroupCommit<Pending, List<Written>> groupCommit = new GroupCommit<>(this::insertGroup);
 
     /**
-     * Inserts a group of requests in one transaction. When the index refuses a record (or a nonce) of any of them, the
-     * group is written again with each request behind its own savepoint, and only the requests refused there are
-     * answered null (each then writes alone, where its duplicates are named): one request repeating a record must not
-     * send every request of its group down the slow path, or a client sending duplicates steadily takes the group
-     * commit's gain from every other writer. Empty when the group cannot be written at all (a series gone, a row
-     * held by an erasure): each request alone.
+     * Inserts a group of requests in one transaction (duplicate records are answered inside it: insertAll). When a unique
+     * key still refuses the group (a nonce used before: copies of one signed request racing), the group is written again
+     * with each request behind its own savepoint, and only the requests refused there are answered null (each then
+     * writes alone): one request must not send every request of its group down the slow path. Empty when the group
+     * cannot be written at all (a series gone, a row held by an erasure): each request alone.
      */
     private Optional<List<List<Written>>> insertGroup(List<Pending> group) {
         try {

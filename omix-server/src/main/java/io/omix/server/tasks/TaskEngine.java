@@ -443,7 +443,8 @@ public final class TaskEngine implements AutoCloseable {
         jdbc.inTransaction(tx -> {
             int recorded = Jdbc.update(tx, "UPDATE tasks SET status = ?, result = ?, completed_at = ?, updated_at = ?, lease_until = NULL"
                     + " WHERE job_id = ? AND claimed_by = ? AND status = 'STARTED'", status.name(), result.toString(), now, now, task.jobId(), claimId);
-            if (recorded == 1 && status == Status.FAILURE && givenUp.containsKey(task.kind())) givenUp.get(task.kind()).undo(tx, task);
+            GivenUp undo = status == Status.FAILURE ? givenUp.get(task.kind()) : null;
+            if (recorded == 1 && undo != null) undo.undo(tx, task);
             if (recorded == 1) announce(tx, task, status, now);
             return null;
         });

@@ -34,7 +34,14 @@ public final class MasterKeyCheck {
      */
     public static Opening opening(String configured, Path keyFile) {
         if (!configured.isEmpty()) return new Opening(MasterKey.fromBase64(configured), null, keyFile);
-        if (Files.exists(keyFile)) return new Opening(MasterKey.loadOrCreate(keyFile), null, keyFile);
+        if (Files.exists(keyFile)) {
+            try {
+                // Read only: a file removed since the look must not be made anew here, past the database's check.
+                return new Opening(MasterKey.fromBase64(Files.readString(keyFile)), null, keyFile);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the master key " + keyFile, e);
+            }
+        }
         byte[] fresh = Secrets.randomBytes(32);
         return new Opening(MasterKey.of(fresh), fresh, keyFile);
     }
