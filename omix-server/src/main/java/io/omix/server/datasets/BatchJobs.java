@@ -25,7 +25,8 @@ import java.util.Set;
 
 /**
  * The jobs of the dataset batches API: a batch made of another dataset's rows through a column
- * mapping, suspend / restore, and removing deleted batches' rows. Each runs in one transaction.
+ * mapping, suspend / restore, and removing deleted batches' rows. Each runs in one transaction, but the removal,
+ * which takes its rows away a few thousand a transaction.
  */
 final class BatchJobs {
     /** One mapped column: where its values come from, where they go, and the type they must have. */
@@ -193,7 +194,10 @@ final class BatchJobs {
             throw new TaskEngine.TaskFailure("the destination or source dataset was deleted");
         }
         DatasetStore.touch(tx, target, now);
-        if (p.path("delete_source_ds").asBoolean()) DatasetStore.deleteDataset(tx, source.id(), now);
+        if (p.path("delete_source_ds").asBoolean()) {
+            DatasetStore.deleteDataset(tx, source.id(), now);
+            purgeLater(platform.tasks(), tx, run.task().owner(), List.of(source.id()), run.task().path());
+        }
         return JsonNodeFactory.instance.objectNode().put("dataset_id", target).put("batch_id", batchId).put("row_count", rows)
                 .put("source_deleted", p.path("delete_source_ds").asBoolean());
     }
@@ -212,13 +216,34 @@ final class BatchJobs {
         return result;
     }
 
-    JsonNode purge(TaskEngine.Run run, Connection tx) throws SQLException {
+    /**
+     * Removes deleted batches with their rows, in steps of their own ({@link DatasetStore#purge}): those a deletion of
+     * batches named ({@code dataset_id}, {@code ids}), or every batch of deleted datasets ({@code dataset_ids}). The
+     * run's transaction writes nothing; a run cut short leaves the rest to its next attempt, or to housekeeping.
+     */
+    JsonNode purge(TaskEngine.Run run, Connection tx) {
         JsonNode p = run.task().payload();
-        List<Long> ids = list(p.path("ids"));
-        DatasetStore.purge(tx, p.path("dataset_id").asLong(), ids);
+        boolean wholeDatasets = p.has("dataset_ids");
+        SqlWhere where = wholeDatasets ? new SqlWhere().in("dataset_id", list(p.path("dataset_ids")))
+                : new SqlWhere().and("dataset_id = ?", p.path("dataset_id").asLong()).in("batch_id", list(p.path("ids")));
+        List<Long> doomed = DatasetStore.deleting(store.jdbc(), where);
+        for (int i = 0; i < doomed.size(); i++) {
+            DatasetStore.purge(store.jdbc(), doomed.get(i));
+            run.progress(100 * (i + 1) / doomed.size());
+        }
         ObjectNode result = JsonNodeFactory.instance.objectNode();
-        result.set("deleted", longs(ids));
+        result.set(wholeDatasets ? "deleted_datasets" : "deleted", wholeDatasets ? p.path("dataset_ids") : longs(list(p.path("ids"))));
         return result;
+    }
+
+    /**
+     * Queues the removal of deleted datasets' rows, in {@code tx} that marked them ({@link DatasetStore#deleteDataset}),
+     * under {@code owner}: their deletion is answered at once, and housekeeping removes what a purge left.
+     */
+    static void purgeLater(TaskEngine tasks, Connection tx, String owner, java.util.Collection<Long> datasetIds, String path) throws SQLException {
+        ObjectNode payload = JsonNodeFactory.instance.objectNode();
+        payload.set("dataset_ids", longs(new ArrayList<>(datasetIds)));
+        tasks.submitFollowUp(tx, DatasetsCapability.DELETE_BATCHES_JOB, owner, payload, path);
     }
 
     @FunctionalInterface

@@ -277,11 +277,14 @@ public final class DatasetStore {
             Jdbc.update(tx, "UPDATE ds_batches SET row_count = ?, byte_count = ? WHERE batch_id = ?", rows, bytes, batchId);
         }
 
-        /** Rows and characters of cells the key's other batches hold, as committed now. */
+        /**
+         * Rows and characters of cells the key's other batches hold, as committed now; deleting ones not (nothing reads
+         * them, and they are being purged), so that a deletion makes room at once.
+         */
         private long[] heldByKey() throws SQLException {
             return Jdbc.query(tx, "SELECT COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
                     + " JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p ON p.project_id = d.project_id"
-                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.batch_id <> ?",
+                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.batch_id <> ? AND b.state <> 'deleting'",
                     rs -> new long[] {rs.getLong(1), rs.getLong(2)}, ownerKey, batchId).get(0);
         }
 
@@ -354,23 +357,42 @@ public final class DatasetStore {
         Jdbc.update(tx, "UPDATE ds_batches SET state = ?" + where.sql(), prepend(state, where.args()));
     }
 
-    /** Removes batches marked deleting, with their rows. */
-    static void purge(Connection tx, long datasetId, List<Long> ids) throws SQLException {
-        if (ids.isEmpty()) return;
-        SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state = 'deleting'");
-        List<Long> doomed = Jdbc.query(tx, "SELECT batch_id FROM ds_batches" + where.sql(), rs -> rs.getLong(1), where.args());
-        if (doomed.isEmpty()) return;
-        SqlWhere rows = new SqlWhere().in("batch_id", doomed);
-        Jdbc.update(tx, "DELETE FROM ds_rows" + rows.sql(), rows.args());
-        Jdbc.update(tx, "DELETE FROM ds_batches" + rows.sql(), rows.args());
+    /** Rows one transaction of {@link #purge} removes: a few MB of cells at most (a row holds up to {@link #MAX_ROW_CHARS}, most far less). */
+    static final int PURGE_STEP = 2_000;
+
+    /**
+     * Removes a batch marked deleting, its rows {@link #PURGE_STEP} a transaction and then the batch; how many rows.
+     * In one transaction a large batch's rows all went through H2's undo log (each deleted row is kept there until the
+     * commit), and a deletion that failed for good left its batch deleting for ever. Nothing reads a deleting batch, so
+     * removing it in steps is seen by nobody; purges of one batch at once (a job and housekeeping) only take turns.
+     */
+    static long purge(Jdbc jdbc, long batchId) {
+        Optional<long[]> range = jdbc.queryOne("SELECT MIN(r.row_no), MAX(r.row_no) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                + " WHERE r.batch_id = ? AND b.state = 'deleting'", rs -> rs.getObject(1) == null ? null : new long[] {rs.getLong(1), rs.getLong(2)}, batchId);
+        long removed = 0;
+        if (range.isPresent()) {
+            for (long from = range.get()[0]; from <= range.get()[1]; from += PURGE_STEP) {
+                removed += jdbc.update("DELETE FROM ds_rows WHERE batch_id = ? AND row_no >= ? AND row_no < ?", batchId, from, from + PURGE_STEP);
+            }
+        }
+        jdbc.update("DELETE FROM ds_batches WHERE batch_id = ? AND state = 'deleting'", batchId);
+        return removed;
     }
 
-    /** Marks a dataset deleted and removes its rows (its record stays, so ids are never reused). */
+    /** The batches marked deleting: of {@code datasetId} among {@code ids}, or of the datasets {@code datasetIds}. */
+    static List<Long> deleting(Jdbc jdbc, SqlWhere where) {
+        SqlWhere deleting = where.and("state = 'deleting'");
+        return jdbc.query("SELECT batch_id FROM ds_batches" + deleting.sql() + " ORDER BY batch_id", rs -> rs.getLong(1), deleting.args());
+    }
+
+    /**
+     * Marks a dataset deleted and its batches deleting (its record stays, so ids are never reused); a purge removes the
+     * batches' rows after the commit ({@link #purge}).
+     */
     static void deleteDataset(Connection tx, long datasetId, OffsetDateTime now) throws SQLException {
-        // The dataset's row first: a copy job writing into it holds it, so its batch is committed before the batches are deleted.
+        // The dataset's row first: a copy job writing into it holds it, so its batch is committed before the batches are marked.
         Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
-        Jdbc.update(tx, "DELETE FROM ds_rows WHERE batch_id IN (SELECT batch_id FROM ds_batches WHERE dataset_id = ?)", datasetId);
-        Jdbc.update(tx, "DELETE FROM ds_batches WHERE dataset_id = ?", datasetId);
+        Jdbc.update(tx, "UPDATE ds_batches SET state = 'deleting' WHERE dataset_id = ?", datasetId);
     }
 
     /** Gives a dataset another name. */

@@ -114,6 +114,16 @@ public final class DatasetsCapability implements Capability {
         tasks.handle(DELETE_BATCHES_JOB, jobs::purge);
     }
 
+    /** Deleted batches a purge job left (it failed for good, or its server stopped for good): removed the same way. */
+    @Override
+    public List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
+        return List.of(new io.omix.server.housekeeping.Housekeeping.Job("deleted_dataset_batches", (now, r) -> {
+            List<Long> doomed = DatasetStore.deleting(store.jdbc(), new io.omix.server.common.db.SqlWhere());
+            for (long batch : doomed) DatasetStore.purge(store.jdbc(), batch);
+            return doomed.size();
+        }));
+    }
+
     @Override
     public void routes(Routes routes) {
         ParamSpec project = ParamSpec.of(WORKSPACE_ID, PROJECT_ID);
@@ -453,13 +463,18 @@ public final class DatasetsCapability implements Capability {
         return DatasetCreation.name("patch.value", value.asText());
     }
 
-    /** Deletes datasets of the project with their batches and rows, all or none (an unknown id: 404, nothing deleted). 204. */
+    /**
+     * Deletes datasets of the project with their batches, all or none (an unknown id: 404, nothing deleted). 204. Their
+     * rows are unreadable and leave the key's quota at once, and are removed by a purge job after the answer.
+     */
     private Object deleteDatasets(ApiRequest r, Params p, List<Long> ids) {
         long projectId = project(r, p);
         if (ids == null || ids.isEmpty()) throw QuerySyntax.bad("ids", "give dataset ids");
         for (long id : ids) dataset(projectId, id);
+        java.util.TreeSet<Long> doomed = new java.util.TreeSet<>(ids);
         store.jdbc().inTransaction(tx -> {
-            for (long id : new java.util.TreeSet<>(ids)) DatasetStore.deleteDataset(tx, id, platform.now());
+            for (long id : doomed) DatasetStore.deleteDataset(tx, id, platform.now());
+            BatchJobs.purgeLater(tasks, tx, TasksCapability.ownerOf(r.caller()), doomed, r.ctx().path());
             return null;
         });
         r.ctx().status(204);

@@ -172,6 +172,14 @@ public final class TaskEngine implements AutoCloseable {
                     java.util.Map.of("tasks", "at most " + queuedPerOwner + " tasks of one caller wait to run at once (tasks.max-queued-per-owner);"
                             + " retry when some have run", "retry_after_seconds", 5));
         }
+        return submitFollowUp(tx, kind, owner, payload, path);
+    }
+
+    /**
+     * Queues, inside {@code tx}, a task that finishes what {@code tx} has already done (rows of a deleted dataset to
+     * remove): not held to the owner's queue limit, which would refuse the deletion itself for work it has in effect done.
+     */
+    public Task submitFollowUp(Connection tx, String kind, String owner, JsonNode payload, String path) throws SQLException {
         long jobId = Jdbc.query(tx, "SELECT nextval('task_job_ids')", rs -> rs.getLong(1)).get(0);
         String taskId = UUID.randomUUID().toString();
         OffsetDateTime now = now();

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * A dataset's deletion takes the dataset's row before its batches: one that meets a copy job's batch not yet committed
  * (the job holding the dataset's row, as it does from its batch's end to its commit) waits for it and deletes it too.
+ * Deleted rows are removed after the deletion, in steps.
  */
 class DatasetDeletionTest {
     @ParameterizedTest
@@ -51,10 +52,62 @@ class DatasetDeletionTest {
                 copying.commit();
                 deleting.get(20, TimeUnit.SECONDS);
             }
-            assertEquals(0L, store.jdbc().queryOne("SELECT COUNT(*) FROM ds_batches WHERE dataset_id = ?", rs -> rs.getLong(1), dataset).orElseThrow(),
+            assertEquals(List.of("deleting"), store.jdbc().query("SELECT state FROM ds_batches WHERE dataset_id = ?", rs -> rs.getString(1), dataset),
                     "the batch committed meanwhile went with the dataset");
-            assertEquals(0L, store.jdbc().queryOne("SELECT COUNT(*) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ?",
-                    rs -> rs.getLong(1), dataset).orElseThrow());
+            assertEquals(1L, s.server().housekeeping().runNow().get("deleted_dataset_batches"));
+            assertEquals(0L, count(store, "SELECT COUNT(*) FROM ds_batches WHERE dataset_id = ?", dataset));
         }
+    }
+
+    /**
+     * A deleted dataset's rows are removed a step at a time after its deletion commits, by what finds its batches
+     * deleting (a purge job, or housekeeping for one that failed for good): a purge cut short midway leaves the rest to
+     * the next, and the key's quota has the room back from the deletion on.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void deletedRowsAreRemovedInStepsAndTheirRoomIsBackAtOnce(String kind) throws Exception {
+        int rows = 2 * DatasetStore.PURGE_STEP + 17;
+        try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-rows-per-key", String.valueOf(rows)).start()) {
+            Platform platform = s.server().platform();
+            DatasetStore store = new DatasetStore(platform);
+            String key = new io.omix.server.apps.DatasetKeyStore(platform).create("Steps").key().apiKey();
+            DatasetStore.Workspace ws = store.createWorkspace(key, "steps");
+            long dataset = datasetOf(store, platform, ws, key, rows);
+            assertEquals((long) rows, count(store, "SELECT COUNT(*) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ?", dataset));
+            store.jdbc().inTransaction(tx -> {
+                DatasetStore.deleteDataset(tx, dataset, platform.now());
+                return null;
+            });
+            // The key's quota counts what it can read: a dataset as large as the quota fits again before any row is removed.
+            long second = datasetOf(store, platform, ws, key, rows);
+            long batch = store.jdbc().queryOne("SELECT batch_id FROM ds_batches WHERE dataset_id = ?", rs -> rs.getLong(1), dataset).orElseThrow();
+            // A purge cut short after its first step: what it removed stays removed, the batch stays deleting.
+            store.jdbc().update("DELETE FROM ds_rows WHERE batch_id = ? AND row_no < ?", batch, 1 + DatasetStore.PURGE_STEP);
+            assertEquals((long) rows - DatasetStore.PURGE_STEP, DatasetStore.purge(store.jdbc(), batch));
+            assertEquals(0L, count(store, "SELECT COUNT(*) FROM ds_batches WHERE dataset_id = ?", dataset));
+            assertEquals(0L, count(store, "SELECT COUNT(*) FROM ds_rows WHERE batch_id = ?", batch));
+            assertEquals(0L, DatasetStore.purge(store.jdbc(), batch), "a second purge of it finds nothing");
+            assertEquals((long) rows, count(store, "SELECT COUNT(*) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ?", second),
+                    "another dataset's rows stay");
+            assertEquals(0L, s.server().housekeeping().runNow().get("deleted_dataset_batches"));
+        }
+    }
+
+    private static long datasetOf(DatasetStore store, Platform platform, DatasetStore.Workspace ws, String key, int rows) {
+        return store.jdbc().inTransaction(tx -> {
+            long id = DatasetStore.insertDataset(tx, ws.projectId(), "Rows", "sketch", JsonNodeFactory.instance.objectNode(), null, key,
+                    platform.now(), platform.config().quotas());
+            DatasetStore.insertColumns(tx, id, List.of(new DatasetStore.Column("a", "A", "text")));
+            try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, "All", JsonNodeFactory.instance.objectNode(),
+                    JsonNodeFactory.instance.objectNode(), 1, platform.now(), platform.config().quotas())) {
+                for (int i = 0; i < rows; i++) batch.add(List.of("row " + i));
+            }
+            return id;
+        });
+    }
+
+    private static long count(DatasetStore store, String sql, long id) {
+        return store.jdbc().queryOne(sql, rs -> rs.getLong(1), id).orElseThrow();
     }
 }
