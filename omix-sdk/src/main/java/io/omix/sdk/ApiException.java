@@ -87,7 +87,7 @@ public class ApiException extends BgeException {
         };
     }
 
-    private static String describe(int code, String msg, JsonNode data, String requestId) {
+    static String describe(int code, String msg, JsonNode data, String requestId) {
         StringBuilder b = new StringBuilder().append(code);
         if (msg != null && !msg.isEmpty()) b.append(' ').append(msg);
         if (data != null && data.isObject() && data.size() > 0) {

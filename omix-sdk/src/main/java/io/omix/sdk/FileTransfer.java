@@ -367,8 +367,8 @@ final class FileTransfer implements AutoCloseable {
                 throw new TransportException("HTTP " + response.statusCode() + " from " + uri.getRawPath(), null, attempt, response.statusCode());
             }
             if (root.get("code").intValue() != 0) {
-                throw ApiException.of(root.get("code").intValue(), root.path("msg").asText(""), root.get("data"), response.statusCode(),
-                        response.headers().firstValue("X-Request-Id").orElse(null), attempt, false);
+                throw io.omix.sdk.internal.HttpTransport.explained(root.get("code").intValue(), root.path("msg").asText(""), root.get("data"),
+                        response.statusCode(), response.headers().firstValue("X-Request-Id").orElse(null), attempt, false);
             }
             return root.path("data");
         }

@@ -138,6 +138,36 @@ class TransportTest {
         }
     }
 
+    /**
+     * Errors the server explains in an envelope with an HTTP error status keep their code and details: a failure of the
+     * platform is a ServerException with its code and the request id in its details, the HTTP layer's refusals of the
+     * call (wrong method, body too large) ApiExceptions with their code, not failures of the platform.
+     */
+    @Test
+    void explainedHttpErrorsKeepTheirCodes() {
+        try (HttpTransport t = transport(server.url(), 0, Duration.ofSeconds(5))) {
+            ServerException boom = assertThrows(ServerException.class, () -> t.envelope(ApiRequest.get("/test/boom")));
+            assertEquals(500, boom.code());
+            assertEquals(500, boom.httpStatus());
+            assertEquals(boom.requestId(), boom.dataModel().getString("request_id"));
+            assertTrue(boom.getMessage().startsWith("500 "), boom.getMessage());
+            assertFalse(boom.getMessage().contains("hunter2"), boom.getMessage());
+
+            ApiException method = assertThrows(ApiException.class, () -> t.envelope(ApiRequest.of("DELETE", "/test/boom")));
+            assertEquals(405, method.code());
+            assertEquals(405, method.httpStatus());
+
+            ApiException tooLarge = assertThrows(ApiException.class, () -> t.envelope(ApiRequest.post("/test/echo")
+                    .rawBody(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[16 * 1024 * 1024 + 1]), "application/json")));
+            assertEquals(413, tooLarge.code());
+            assertEquals(413, tooLarge.httpStatus());
+            assertFalse(tooLarge instanceof InvalidParameterException);
+
+            ServerException problem = assertThrows(ServerException.class, () -> t.problemJson(ApiRequest.get("/api/v2/test/boom")));
+            assertEquals(500, problem.code(), "the dataset batches API's failures too");
+        }
+    }
+
     @Test
     void aDeadlineEndsTheRetriesWithTheLastAnswer() {
         // 20 retries 100-200 ms apart would take two seconds or more; the deadline of 800 ms ends them first. The path is

@@ -273,21 +273,20 @@ public final class HttpTransport implements AutoCloseable {
 
     /**
      * Sends a request to an envelope API ({@code {code, msg, data}}) and returns the envelope of a
-     * successful answer; a non-zero code becomes {@link ApiException}, an HTTP error {@link ServerException}, anything else {@link TransportException}.
+     * successful answer; a non-zero code becomes {@link ApiException} (of an HTTP 5xx answer, {@link ServerException}
+     * with the code), an HTTP error without an envelope {@link ServerException}, anything else {@link TransportException}.
      *
      * @param request the request
      * @return the envelope, {@code code} 0
      * @throws ApiException       of the family of the code (e.g. {@link io.omix.sdk.InvalidParameterException} for 41001),
-     *                            429 and 409 answers included; an HTTP 404 without an envelope as {@link io.omix.sdk.NotFoundException}
-     * @throws ServerException    when any other HTTP error comes without an envelope
+     *                            the HTTP layer's refusals (405, 413) and 429 and 409 answers included; an HTTP 404
+     *                            without an envelope as {@link io.omix.sdk.NotFoundException}
+     * @throws ServerException    for an HTTP 5xx answer (its code and details when it has an envelope), or another HTTP
+     *                            error without an envelope
      * @throws TransportException when no answer came or it is not an envelope
      */
     public ObjectNode envelope(ApiRequest request) {
         Response response = send(request);
-        // Refusals the server explains in its envelope (too many calls, a keyed write still being
-        // served) become ApiException with their data; other HTTP errors are reported as they came.
-        boolean explained = response.status() == 429 || response.status() == 409;
-        if (!response.ok() && !explained) throw httpError(request, response);
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(response.body());
@@ -301,11 +300,31 @@ public final class HttpTransport implements AutoCloseable {
                     + snippet(response.bodyText()), null, response.attempts(), response.status());
         }
         int code = root.get("code").intValue();
-        if (code != 0) {
-            throw ApiException.of(code, root.path("msg").asText(""), root.get("data"), response.status(), requestId(response), response.attempts(), false);
-        }
+        if (code != 0) throw refusal(code, root.path("msg").asText(""), root.get("data"), response, false);
         if (!response.ok()) throw httpError(request, response);
         return (ObjectNode) root;
+    }
+
+    private static OmixException refusal(int code, String msg, JsonNode data, Response response, boolean problem) {
+        return explained(code, msg, data, response.status(), requestId(response), response.attempts(), problem);
+    }
+
+    /**
+     * The exception for an answer that explains its error: a failure of the platform (HTTP 5xx) as {@link ServerException}
+     * with its code, a refusal of the call as the {@link ApiException} of its family.
+     *
+     * @param code       the envelope's code, or the problem body's status
+     * @param msg        its message
+     * @param data       its details, or null
+     * @param httpStatus the answer's HTTP status
+     * @param requestId  the server's request id, or null
+     * @param attempts   how many times the request was sent
+     * @param problem    true for the dataset batches API's {@code {status_code, detail, extra}}
+     * @return the exception to throw
+     */
+    public static OmixException explained(int code, String msg, JsonNode data, int httpStatus, String requestId, int attempts, boolean problem) {
+        if (httpStatus >= 500) return new ServerException(code, msg, data, httpStatus, requestId, attempts);
+        return ApiException.of(code, msg, data, httpStatus, requestId, attempts, problem);
     }
 
     private static OmixException httpError(ApiRequest request, Response response) {
@@ -328,7 +347,8 @@ public final class HttpTransport implements AutoCloseable {
      * @return the answer's JSON
      * @throws ApiException       of the family of the status (e.g. {@link io.omix.sdk.InvalidParameterException} for 400);
      *                            an HTTP 404 without a problem body as {@link io.omix.sdk.NotFoundException}
-     * @throws ServerException    when any other error answer is not a problem body
+     * @throws ServerException    for a 5xx answer (with its status code and details when it is a problem body), or when
+     *                            any other error answer is not a problem body
      * @throws TransportException when no answer came or a 2xx answer is not JSON
      */
     public JsonNode problemJson(ApiRequest request) {
@@ -344,8 +364,7 @@ public final class HttpTransport implements AutoCloseable {
             return root;
         }
         if (root != null && root.isObject() && root.has("detail")) {
-            throw ApiException.of(root.path("status_code").asInt(response.status()), root.path("detail").asText(""),
-                    root.get("extra"), response.status(), requestId(response), response.attempts(), true);
+            throw refusal(root.path("status_code").asInt(response.status()), root.path("detail").asText(""), root.get("extra"), response, true);
         }
         throw httpError(request, response);
     }
