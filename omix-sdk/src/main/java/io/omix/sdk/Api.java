@@ -748,8 +748,7 @@ public final class Api implements AutoCloseable {
      * @throws PermissionException       when the token lacks the {@code grants} scope (401)
      */
     public Model revokeGrant(String clientId) {
-        return Answers.model(call(ApiRequest.of("DELETE", "/user/grants/"
-                + java.net.URLEncoder.encode(clientId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))));
+        return Answers.model(call(ApiRequest.of("DELETE", "/user/grants/" + io.omix.sdk.internal.PathSegment.of("client_id", clientId))));
     }
 
     /**
@@ -788,7 +787,7 @@ public final class Api implements AutoCloseable {
      *                             lacks the {@code grants} scope (401)
      */
     public Model deleteSample(String biosampleId) {
-        return Answers.model(call(ApiRequest.of("DELETE", "/samples/" + upper(biosampleId))));
+        return Answers.model(call(ApiRequest.of("DELETE", "/samples/" + io.omix.sdk.internal.PathSegment.of("biosample_id", upper(biosampleId)))));
     }
 
     /**
@@ -876,7 +875,7 @@ public final class Api implements AutoCloseable {
      * @throws PermissionException       when the sample is not one the token sees (41303; also an unknown or malformed id)
      */
     public Model getSample(String biosampleId) {
-        return Answers.model(call(ApiRequest.get("/samples/" + upper(biosampleId))));
+        return Answers.model(call(ApiRequest.get("/samples/" + io.omix.sdk.internal.PathSegment.of("biosample_id", upper(biosampleId)))));
     }
 
     /**
@@ -1236,7 +1235,7 @@ public final class Api implements AutoCloseable {
      * @throws InvalidParameterException when the task is unknown or another caller's (41001 on {@code task_id})
      */
     public Model task(String taskId) {
-        return Answers.model(call(ApiRequest.get("/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
+        return Answers.model(call(ApiRequest.get("/task/" + io.omix.sdk.internal.PathSegment.of("task_id", taskId))));
     }
 
     /**

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -212,7 +211,7 @@ final class FileTransfer implements AutoCloseable {
         byte[] startBody = Json.MAPPER.writeValueAsBytes(start);
         JsonNode upload = send(c, "POST", "/uploads", () -> HttpRequest.BodyPublishers.ofByteArray(startBody), hex(digest().digest(startBody)),
                 "application/json");
-        String uploadId = upload.path("upload_id").asText();
+        String uploadId = io.omix.sdk.internal.PathSegment.of("upload_id", upload.path("upload_id").asText());
         int count = upload.path("part_count").asInt();
         Map<Integer, String> held = new HashMap<>();
         for (JsonNode part : upload.path("parts")) held.put(part.path("part_number").asInt(), part.path("sha256").asText());
@@ -671,7 +670,7 @@ final class FileTransfer implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         for (String segment : name.split("/", -1)) {
             if (out.length() > 0) out.append('/');
-            out.append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+            out.append(io.omix.sdk.internal.PathSegment.of("each '/'-separated part of an object name", segment));
         }
         return out.toString();
     }

@@ -353,7 +353,7 @@ public final class PrivateApi implements AutoCloseable {
      * @throws PermissionException        when the sample is not one of the app's (41303; also an unknown or malformed id)
      */
     public Model getSample(String biosampleId) {
-        return Answers.model(call(ApiRequest.get("/private/samples/" + Api.upper(biosampleId))));
+        return Answers.model(call(ApiRequest.get("/private/samples/" + io.omix.sdk.internal.PathSegment.of("biosample_id", Api.upper(biosampleId)))));
     }
 
     /**
@@ -651,7 +651,7 @@ public final class PrivateApi implements AutoCloseable {
      * @throws InvalidParameterException when the task is unknown or another app's (41001 on {@code task_id})
      */
     public Model task(String taskId) {
-        return Answers.model(call(ApiRequest.get("/private/task/" + java.net.URLEncoder.encode(taskId, java.nio.charset.StandardCharsets.UTF_8))));
+        return Answers.model(call(ApiRequest.get("/private/task/" + io.omix.sdk.internal.PathSegment.of("task_id", taskId))));
     }
 
     /**

@@ -107,7 +107,7 @@ public final class WebhookEndpoints {
     }
 
     private String path(String webhookId) {
-        return prefix + "/" + java.net.URLEncoder.encode(webhookId, java.nio.charset.StandardCharsets.UTF_8);
+        return prefix + "/" + io.omix.sdk.internal.PathSegment.of("webhook_id", webhookId);
     }
 
     /**

@@ -176,7 +176,13 @@ class FilesTest {
     }
 
     static HttpResponse<String> signedPut(Model token, String objectName, byte[] body, String claimedSha) throws Exception {
-        return signed(token, "PUT", "/objects/" + FileTransfer.encodePath(objectName), body, claimedSha, "application/octet-stream");
+        return signed(token, "PUT", "/objects/" + rawPath(objectName), body, claimedSha, "application/octet-stream");
+    }
+
+    /** An object name as a path, '.' and '..' segments kept (the SDK refuses them): what an attacker sends. */
+    private static String rawPath(String objectName) {
+        return java.util.Arrays.stream(objectName.split("/", -1)).map(p -> java.net.URLEncoder.encode(p, StandardCharsets.UTF_8).replace("+", "%20"))
+                .collect(java.util.stream.Collectors.joining("/"));
     }
 
     static HttpResponse<String> signedJson(Model token, String method, String path, String json) throws Exception {

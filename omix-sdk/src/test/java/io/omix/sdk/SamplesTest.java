@@ -89,6 +89,12 @@ class SamplesTest {
         assertEquals(41303, refused(() -> alice.getSample("E-B00000000000")).code());
         assertEquals(41303, refused(() -> alice.getSample("nonsense")).code());
         assertEquals(41303, refused(() -> alice.improveSample("E-X1", Map.of("depth", 1))).code());
+        // An id is one path segment whatever it holds: it never reaches another endpoint (here the person's profile).
+        ApiException other = refused(() -> alice.getSample("x/../../user"));
+        assertTrue(other.code() == 41303 || other.code() == 400, other.getMessage());
+        assertEquals(41303, refused(() -> alice.getSample("E-X1?limit=1#x")).code());
+        assertThrows(IllegalArgumentException.class, () -> alice.getSample(".."));
+        assertThrows(IllegalArgumentException.class, () -> alice.deleteSample(""));
     }
 
     @Test
