@@ -491,8 +491,12 @@ public final class DatasetsApi implements AutoCloseable {
         }
 
         private Model upload(long workspaceId, long projectId, String name, HttpRequest.BodyPublisher body) {
+            // The whole body goes, and the server stores its rows, within one attempt: it may take the client's timeout
+            // and 4 s more per MiB (a server stores some 60,000 narrow rows, 1 MiB, a second; a view's own timeout, given
+            // by RequestOptions, replaces this).
             return model(ApiRequest.post(project(workspaceId, projectId) + "/datasets/upload").query("name", name)
-                    .rawBody(body, "text/csv; charset=utf-8"));
+                    .rawBody(body, "text/csv; charset=utf-8")
+                    .timeout(transport.config().timeout().plusSeconds(4 * (Math.max(0, body.contentLength()) >> 20))));
         }
 
         /**

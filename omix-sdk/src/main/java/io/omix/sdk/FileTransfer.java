@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,8 @@ final class FileTransfer implements AutoCloseable {
     private final ClientConfig config;
     private final HttpClient http;
     private final ExecutorService clientThreads;
+    /** Watches transfers for stalls ({@link StallWatch}). */
+    private final java.util.concurrent.ScheduledExecutorService timer;
     private Credentials credentials;
 
     /**
@@ -67,6 +70,11 @@ final class FileTransfer implements AutoCloseable {
         this.config = config;
         this.clientThreads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "omix-file-transfer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "omix-transfer-watch");
             t.setDaemon(true);
             return t;
         });
@@ -121,7 +129,7 @@ final class FileTransfer implements AutoCloseable {
         String name = c.destination() + "/" + filename;
         String sha = hex(digest().digest(bytes));
         options.listener().progress(0, bytes.length);
-        JsonNode answer = send(c, "PUT", "/objects/" + encodePath(name), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), sha, null);
+        JsonNode answer = send(c, "PUT", "/objects/" + encodePath(name), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), sha, null, bytes.length);
         options.listener().progress(bytes.length, bytes.length);
         return answer.path("object_name").asText();
     }
@@ -185,7 +193,7 @@ final class FileTransfer implements AutoCloseable {
                 JsonNode answer = send(c, "PUT", "/objects/" + encodePath(name), () -> {
                     done.set(0); // a retry starts again
                     return region(file, 0, size, n -> listener.progress(done.addAndGet(n), size));
-                }, sha, null);
+                }, sha, null, size);
                 listener.progress(size, size);
                 return answer.path("object_name").asText();
             }
@@ -210,7 +218,7 @@ final class FileTransfer implements AutoCloseable {
         Map<String, Object> start = Map.of("object_name", name, "size", size, "part_size", partSize);
         byte[] startBody = Json.MAPPER.writeValueAsBytes(start);
         JsonNode upload = send(c, "POST", "/uploads", () -> HttpRequest.BodyPublishers.ofByteArray(startBody), hex(digest().digest(startBody)),
-                "application/json");
+                "application/json", 0);
         String uploadId = io.omix.sdk.internal.PathSegment.of("upload_id", upload.path("upload_id").asText());
         int count = upload.path("part_count").asInt();
         Map<Integer, String> held = new HashMap<>();
@@ -243,7 +251,7 @@ final class FileTransfer implements AutoCloseable {
                             sentOfPart.addAndGet(bytes);
                             listener.progress(done.addAndGet(bytes), size);
                         });
-                    }, sha, null);
+                    }, sha, null, length);
                     return null;
                 }));
             }
@@ -271,7 +279,7 @@ final class FileTransfer implements AutoCloseable {
         JsonNode object;
         try {
             object = send(c, "POST", "/uploads/" + uploadId + "/complete", () -> HttpRequest.BodyPublishers.ofByteArray(completeBody),
-                    hex(digest().digest(completeBody)), "application/json");
+                    hex(digest().digest(completeBody)), "application/json", size);
         } catch (ApiException gone) {
             // A completion sent again after the first was recorded (its answer lost on the way) finds the upload gone (42004):
             // done if the object stands under its name with these bytes, which the caller was told had failed before.
@@ -286,7 +294,8 @@ final class FileTransfer implements AutoCloseable {
     private boolean stored(String name, long size, String crc32c) {
         try {
             String url = api.getDownloadUrl(name).getString("url");
-            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout())
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.discarding());
             return head.statusCode() == 200 && head.headers().firstValueAsLong("Content-Length").orElse(-1) == size
                     && head.headers().firstValue("X-Omix-Content-CRC32C").map(crc32c::equalsIgnoreCase).orElse(false);
@@ -320,9 +329,13 @@ final class FileTransfer implements AutoCloseable {
         }), length);
     }
 
-    /** Sends a signed request to the object store, retrying failed connections; the envelope's data. */
+    /**
+     * Sends a signed request to the object store, retrying failed connections and transfers that stalled (no byte moved
+     * for the client's timeout, or no answer once the body is sent for that long, plus a second for each 16 MiB the
+     * server handles: {@code handled}); the envelope's data.
+     */
     private JsonNode send(Credentials c, String method, String path, java.util.function.Supplier<HttpRequest.BodyPublisher> body,
-                          String sha256, String contentType) {
+                          String sha256, String contentType, long handled) {
         URI uri = URI.create(c.endpoint().toString().replaceAll("/+$", "") + path);
         int attempts = config.maxRetries() + 1;
         for (int attempt = 1; ; attempt++) {
@@ -336,11 +349,10 @@ final class FileTransfer implements AutoCloseable {
                     .header("X-Omix-Nonce", nonce)
                     .header("X-Omix-Content-SHA256", sha256)
                     .header("X-Omix-Signature", Signing.sign(c.secret(), canonical))
-                    .header("Content-Type", contentType == null ? "application/octet-stream" : contentType)
-                    .method(method, body.get());
+                    .header("Content-Type", contentType == null ? "application/octet-stream" : contentType);
             HttpResponse<byte[]> response;
             try {
-                response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                response = exchange(b, method, body.get(), config.timeout().plusSeconds(handled >> 24), method + " " + uri.getRawPath());
             } catch (IOException e) {
                 if (attempt < attempts) {
                     pause(attempt);
@@ -370,6 +382,35 @@ final class FileTransfer implements AutoCloseable {
                         response.statusCode(), response.headers().firstValue("X-Request-Id").orElse(null), attempt, false);
             }
             return root.path("data");
+        }
+    }
+
+    /** One attempt of {@link #send}, broken off (as an {@link IOException}) when it stalls. */
+    private HttpResponse<byte[]> exchange(HttpRequest.Builder b, String method, HttpRequest.BodyPublisher body, Duration answerWait, String what)
+            throws IOException, InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<?>> running = new java.util.concurrent.atomic.AtomicReference<>();
+        try (StallWatch watch = new StallWatch(timer, config.timeout(), () -> {
+            java.util.concurrent.CompletableFuture<?> f = running.get();
+            if (f != null) f.cancel(true);
+        })) {
+            java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(b.method(method, watch.counting(body, answerWait)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            running.set(f);
+            if (watch.fired()) f.cancel(true);   // it stalled before the exchange could be named
+            try {
+                return f.get();
+            } catch (java.util.concurrent.CancellationException cancelled) {
+                throw watch.stalled(what);
+            } catch (ExecutionException e) {
+                if (watch.fired()) throw watch.stalled(what);
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException io) throw io;
+                if (cause instanceof RuntimeException re) throw re;
+                throw new IOException(cause);
+            } catch (InterruptedException e) {
+                f.cancel(true);
+                throw e;
+            }
         }
     }
 
@@ -535,7 +576,8 @@ final class FileTransfer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         String url = signedUrl.get();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
+        // The timeout bounds the wait for the answer's headers; the body is watched for stalls below.
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout()).GET();
         if (from > 0) b.header("Range", "bytes=" + from + "-");
         HttpResponse<InputStream> response;
         try {
@@ -547,7 +589,9 @@ final class FileTransfer implements AutoCloseable {
             throw new TransportException("interrupted during a download", e, 1);
         }
         int status = response.statusCode();
-        try (InputStream in = response.body()) {
+        InputStream body = response.body();
+        try (body; StallWatch watch = new StallWatch(timer, config.timeout(), () -> closeQuietly(body))) {
+            InputStream in = watch.watching(body, "download of " + objectName);
             if (status != 200 && status != 206 && !(status == 416 && from > 0)) {
                 throw new TransportException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),
                         null, 1, status);
@@ -574,7 +618,18 @@ final class FileTransfer implements AutoCloseable {
             }
             return done;
         } catch (IOException e) {
-            throw new TransportException("download of " + objectName + " broke off: " + e, e, 1);
+            throw new TransportException(e instanceof java.net.http.HttpTimeoutException ? e.getMessage() + (partial == null ? ""
+                    : "; a later download to the same file continues from " + partial.getFileName())
+                    : "download of " + objectName + " broke off: " + e, e, 1);
+        }
+    }
+
+    /** Closes a body under a read that stalled: the read ends, and the watch's wrapper reports why. */
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the read it was meant to end fails or ends either way
         }
     }
 
@@ -690,6 +745,7 @@ final class FileTransfer implements AutoCloseable {
     @Override
     public void close() {
         clientThreads.shutdownNow();
+        timer.shutdownNow();
     }
 
     /** At most {@code remaining} bytes of the underlying stream. */

@@ -152,6 +152,21 @@ class DatasetBatchesTest {
         }
     }
 
+    /**
+     * A CSV upload may take the client's timeout and 4 s more per MiB: a large file is not cut off by a timeout
+     * meant for one call (with 300 ms, the upload below failed while the server was still storing its rows).
+     */
+    @Test
+    void aLargeCsvUploadIsNotCutOffByTheTimeoutOfOneCall() {
+        StringBuilder csv = new StringBuilder("n,word\n");
+        for (int i = 0; i < 200_000; i++) csv.append(i).append(",word ").append(i).append('\n');
+        try (DatasetsApi tight = DatasetsApi.builder(key.id(), key.secret()).serverUrl(server.url()).timeout(java.time.Duration.ofMillis(300))
+                .maxRetries(0).build()) {
+            Model made = tight.datasets().upload(w, p, "Large", csv.toString());
+            assertEquals(200_000, made.at("dataset.stats.row_count"));
+        }
+    }
+
     /** A dataset with five batches: its own rows and four appended copies of a one-row source. */
     static long fiveBatches(String name) {
         long ds = create(api, w, p, fruit(name, new Object[]{"apple", 3.5, "2024-05-01"}, new Object[]{"pear", 2, "2024-05-03"}));
