@@ -33,6 +33,8 @@ public final class Api implements AutoCloseable {
     private final RequestOptions options;
     private final boolean ownsTransport;
     private FileTransfer files; // made on first use: most clients never move files
+    /** The client a view ({@link #with}) was made of, whose transfers it uses (closed with it); null for a client of its own. */
+    private final Api owner;
     private final Samples samples = new Samples();
     private final Variants variants = new Variants();
     private final Streams streams = new Streams();
@@ -47,6 +49,7 @@ public final class Api implements AutoCloseable {
         this.transport = new HttpTransport(config, (request, uri, body, builder) -> bearer(request, builder));
         this.options = RequestOptions.NONE;
         this.ownsTransport = true;
+        this.owner = null;
     }
 
     /** A view onto {@code pool}'s connections and threads, with its tokens from {@code tokens} (asked on every attempt). */
@@ -55,6 +58,7 @@ public final class Api implements AutoCloseable {
         this.transport = new HttpTransport(pool, (request, uri, body, builder) -> bearer(request, builder));
         this.options = RequestOptions.NONE;
         this.ownsTransport = true;
+        this.owner = null;
     }
 
     private Api(Api base, RequestOptions options) {
@@ -62,6 +66,7 @@ public final class Api implements AutoCloseable {
         this.transport = base.transport;
         this.options = Objects.requireNonNull(options, "options");
         this.ownsTransport = false;
+        this.owner = base.owner != null ? base.owner : base;
     }
 
     /**
@@ -1448,9 +1453,12 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.post("/sts/revoke").form("access_key_id", accessKeyId)));
     }
 
-    private synchronized FileTransfer transfers() {
-        if (files == null) files = new FileTransfer(this, transport.config());
-        return files;
+    private FileTransfer transfers() {
+        if (owner != null) return owner.transfers();
+        synchronized (this) {
+            if (files == null) files = new FileTransfer(this, transport.config());
+            return files;
+        }
     }
 
     /**

@@ -125,6 +125,34 @@ class TransferStallTest {
         assertArrayEquals(content, received.toByteArray());
     }
 
+    /** A client's views move files with the client's own transfer threads, which go when the client is closed. */
+    @Test
+    void viewsShareTheirClientsTransfersAndTheyGoWithIt() throws Exception {
+        java.util.Set<Thread> before = watchThreads();
+        Api client = Api.builder(alice.accessToken()).endpoint(server.url()).build();
+        String name = client.upload("shared.txt", "one");
+        Api view = client.with(RequestOptions.timeout(Duration.ofSeconds(30)));
+        view.upload("shared-too.txt", "two");
+        ByteArrayOutputStream back = new ByteArrayOutputStream();
+        view.with(RequestOptions.timeout(Duration.ofSeconds(20))).download(name, back);
+        assertEquals("one", back.toString(StandardCharsets.UTF_8));
+        assertEquals(1, newSince(before), "one set of transfer threads for the client and its views");
+        client.close();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (newSince(before) > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(0, newSince(before), "closed with the client");
+    }
+
+    private static java.util.Set<Thread> watchThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals("omix-transfer-watch"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Transfer watch threads alive now that were not in {@code before}. */
+    private static long newSince(java.util.Set<Thread> before) {
+        return watchThreads().stream().filter(t -> !before.contains(t)).count();
+    }
+
     /** A server that stops in the middle of an exchange, in one of three ways. */
     static final class Stalling implements AutoCloseable {
         enum Mode { SEND_SOME_THEN_HANG, READ_NOTHING, READ_ALL_NEVER_ANSWER }
