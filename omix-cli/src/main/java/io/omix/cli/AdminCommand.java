@@ -45,7 +45,7 @@ import java.util.function.Function;
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer the platform's users, clients, apps and API keys.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Clients.class, AdminCommand.Apps.class, AdminCommand.ApiKeys.class,
                 AdminCommand.Projects.class, AdminCommand.Samples.class, AdminCommand.DataElements.class, ImportVcfCommand.class,
-                ImportMicrobiomeCommand.class, ImportArchiveCommand.class, BackupCommands.Backup.class, BackupCommands.Restore.class, BackupCommands.Compact.class, AuditCommands.Audit.class, AotTrainCommand.class})
+                ImportMicrobiomeCommand.class, ImportArchiveCommand.class, AdminCommand.Migrate.class, BackupCommands.Backup.class, BackupCommands.Restore.class, BackupCommands.Compact.class, AuditCommands.Audit.class, AotTrainCommand.class})
 final class AdminCommand implements Runnable {
     @Mixin
     ConfigOptions options = new ConfigOptions();
@@ -66,8 +66,16 @@ final class AdminCommand implements Runnable {
      * or "refused" (it answered false or nothing: what it names is not there).
      */
     <T> T withPlatform(Function<Platform, T> work) {
+        return withPlatform(io.omix.server.common.db.Database.Upgrade.NEW_ONLY, work);
+    }
+
+    /**
+     * As {@link #withPlatform(Function)}, upgrading the database's schema as {@code upgrade} allows: commands upgrade only
+     * a new database, so that a host upgraded before the servers does not migrate the database under them ({@link Migrate}).
+     */
+    <T> T withPlatform(io.omix.server.common.db.Database.Upgrade upgrade, Function<Platform, T> work) {
         ServerConfig config = options.load(Map.of());
-        Platform platform = Platform.open(config, Clock.systemUTC());
+        Platform platform = Platform.open(config, Clock.systemUTC(), upgrade);
         try {
             T result;
             try {
@@ -156,6 +164,24 @@ final class AdminCommand implements Runnable {
     abstract static class Group {
         @CommandLine.ParentCommand
         Object admin;
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Upgrade the database's schema to this omix's version"
+            + " (servers do as they start; other admin commands upgrade only a new database). Stop servers of the older version first.")
+    static final class Migrate implements Runnable {
+        @CommandLine.ParentCommand
+        AdminCommand admin;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            String version = admin.withPlatform(io.omix.server.common.db.Database.Upgrade.ANY, p -> p.database().jdbc().queryOne(
+                    "SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1",
+                    rs -> rs.getString(1)).orElse(null));
+            print(spec.commandLine().getOut(), map("schema_version", version));
+        }
     }
 
     @Command(name = "user", mixinStandardHelpOptions = true, description = "Users who sign in.", subcommands = {UserCreate.class, UserList.class, UserDisable.class, UserEnable.class,

@@ -91,6 +91,33 @@ class AdminAndLoginTest {
         }
     }
 
+    /**
+     * An admin command upgrades a new database, never an older one (servers of the older version may share it): it is
+     * refused, naming {@code omix admin migrate}, which upgrades it on purpose.
+     */
+    @Test
+    void adminCommandsUpgradeOnlyANewDatabaseAndMigrateUpgradesAnOlderOne(@TempDir Path dir) throws Exception {
+        String dataDir = dir.resolve("data").toString();
+        assertEquals(0, omix("admin", "--data-dir", dataDir, "user", "list").exit(), "a new database is made");
+        String newest;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(Path.of(dataDir)));
+             java.sql.Statement st = c.createStatement()) {
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT version FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1")) {
+                rs.next();
+                newest = rs.getString(1);
+            }
+            // As if the database were a version older (the newest migration must stay one that can run twice, as V54's update can).
+            st.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '" + newest + "'");
+        }
+        Run refused = omix("admin", "--data-dir", dataDir, "user", "list");
+        assertTrue(refused.exit() != 0);
+        assertTrue(refused.err().contains("and this omix's at " + newest) && refused.err().contains("omix admin migrate"), refused.err());
+        Run migrated = omix("admin", "--data-dir", dataDir, "migrate");
+        assertEquals(0, migrated.exit(), migrated.err());
+        assertEquals(newest, migrated.json().path("schema_version").asText());
+        assertEquals(0, omix("admin", "--data-dir", dataDir, "user", "list").exit());
+    }
+
     @Test
     void adminCreatesWhatWorksAtOnceAndNeverListsSecrets() throws Exception {
         Run user = withStdin("eve-password-1\n", () -> admin("user", "create", "--username", "eve", "--password-stdin", "--email", "eve@example.org"));

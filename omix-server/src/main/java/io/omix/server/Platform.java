@@ -27,6 +27,11 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
      * the database, migrated, the master key, and the task engine (its workers start with the server).
      */
     public static Platform open(ServerConfig config, Clock clock) {
+        return open(config, clock, io.omix.server.common.db.Database.Upgrade.ANY);
+    }
+
+    /** {@link #open(ServerConfig, Clock)}, migrating the database only as {@code upgrade} allows. */
+    public static Platform open(ServerConfig config, Clock clock, io.omix.server.common.db.Database.Upgrade upgrade) {
         try {
             // The server's alone from the first command on (omix admin too): the database, its AUTO_SERVER key file, the
             // master key, the objects. Only a started server with models protected it before.
@@ -39,7 +44,7 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
                 config.dataDir().resolve("master.key"));
         MasterKey candidate = opening.key();
         io.omix.server.audit.ChainKey chainKey = new io.omix.server.audit.ChainKey(candidate.derive(io.omix.server.audit.ChainKey.PURPOSE));
-        Database database = Database.open(config, metrics, opening::verify, new io.omix.server.audit.AuditChainKeying(chainKey));
+        Database database = Database.open(config, metrics, opening::verify, upgrade, new io.omix.server.audit.AuditChainKeying(chainKey));
         try {
             opening.record(database.jdbc());
         } catch (RuntimeException e) {

@@ -120,17 +120,33 @@ public final class Database implements AutoCloseable {
                 + ";COMPRESS=TRUE;CACHE_SIZE=" + cacheKb;
     }
 
+    /** Which databases an opening migrates to this build's schema. */
+    public enum Upgrade {
+        /** Every one (a server: each migrates the database it starts on, as docs/operations.md's upgrade notes say). */
+        ANY,
+        /**
+         * A new, empty one only ({@code omix admin}): an operator's command run on a host upgraded first would otherwise
+         * migrate a shared database under servers of the older version; {@code omix admin migrate} does it on purpose.
+         */
+        NEW_ONLY
+    }
+
     /**
      * Opens the database and migrates it; {@code javaMigrations} are the migrations that need more than SQL (the master
      * key's derived keys), given by their owners.
      */
     public static Database open(ServerConfig config, MeterRegistry metrics, org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
-        return open(config, metrics, ds -> { }, javaMigrations);
+        return open(config, metrics, ds -> { }, Upgrade.ANY, javaMigrations);
     }
 
-    /** {@link #open(ServerConfig, MeterRegistry, org.flywaydb.core.api.migration.JavaMigration...)}, running {@code beforeMigrating} on the pool first. */
+    /**
+     * {@link #open(ServerConfig, MeterRegistry, org.flywaydb.core.api.migration.JavaMigration...)}, running {@code beforeMigrating}
+     * on the pool first, migrating as {@code upgrade} allows.
+     *
+     * @throws IllegalStateException when the database's schema is older than this build's and {@code upgrade} is {@link Upgrade#NEW_ONLY}
+     */
     public static Database open(ServerConfig config, MeterRegistry metrics, java.util.function.Consumer<DataSource> beforeMigrating,
-                                org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
+                                Upgrade upgrade, org.flywaydb.core.api.migration.JavaMigration... javaMigrations) {
         String url = config.embeddedDatabase() ? embeddedUrl(config.dataDir()) : config.dbUrl();
         Vendor vendor;
         if (url.startsWith("jdbc:h2:")) {
@@ -160,13 +176,23 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         try {
             beforeMigrating.accept(ds);
-            Flyway.configure()
+            Flyway flyway = Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")
                     .failOnMissingLocations(true)
                     .javaMigrations(javaMigrations)
-                    .load()
-                    .migrate();
+                    .load();
+            if (upgrade == Upgrade.NEW_ONLY) {
+                org.flywaydb.core.api.MigrationInfoService info = flyway.info();
+                org.flywaydb.core.api.MigrationInfo[] pending = info.pending();
+                if (info.applied().length > 0 && pending.length > 0) {
+                    throw new IllegalStateException("the database's schema is at version " + info.current().getVersion() + " and this omix's at "
+                            + pending[pending.length - 1].getVersion() + ": upgrading it here could stop servers of the older version that"
+                            + " use it. Upgrade the servers first (each upgrades the database as it starts), or stop them and run"
+                            + " 'omix admin migrate'");
+                }
+            }
+            flyway.migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;

@@ -42,6 +42,33 @@ class DatabaseTest {
         }
     }
 
+    /**
+     * An opening that may upgrade only new databases (omix admin) refuses one whose schema is older than the build's,
+     * naming both versions and what to do, and changes nothing; a server's opening upgrades it. (The newest migration
+     * is marked as not applied here: it must stay one that can run twice, as V54's update can.)
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void onlyServersAndOmixAdminMigrateUpgradeAnOlderDatabase(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            ServerConfig cfg = ts.server().platform().config();
+            Jdbc jdbc = ts.server().platform().database().jdbc();
+            String newest = jdbc.queryOne("SELECT version FROM flyway_schema_history WHERE version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1",
+                    rs -> rs.getString(1)).orElseThrow();
+            jdbc.update("DELETE FROM flyway_schema_history WHERE version = ?", newest);
+            ts.server().stop();
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> io.omix.server.Platform.open(cfg, java.time.Clock.systemUTC(), Database.Upgrade.NEW_ONLY).close());
+            assertTrue(refused.getMessage().contains("and this omix's at " + newest), refused.getMessage());
+            assertTrue(refused.getMessage().contains("omix admin migrate"), refused.getMessage());
+            try (OmixServer again = OmixServer.start(cfg.withPort(0))) {
+                assertEquals(1, again.platform().database().jdbc().queryOne("SELECT COUNT(*) FROM flyway_schema_history WHERE version = ?",
+                        rs -> rs.getInt(1), newest).orElseThrow(), "the server upgraded it");
+            }
+            io.omix.server.Platform.open(cfg, java.time.Clock.systemUTC(), Database.Upgrade.NEW_ONLY).close();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void restartingOnTheSameDatabaseKeepsItsData(String kind) {
