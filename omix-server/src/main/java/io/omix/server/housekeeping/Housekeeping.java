@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,12 +46,22 @@ public final class Housekeeping implements AutoCloseable {
     private final String runner = "h-" + UUID.randomUUID().toString().substring(0, 13);
     private final Map<String, Counter> removed = new LinkedHashMap<>();
     private ScheduledExecutorService scheduler;
+    /** Renews the turn while a run lasts ({@link #runIfDue}). */
+    private final ScheduledExecutorService turnKeeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "omix-housekeeping-turn");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Housekeeping(Platform platform, List<Job> jobs) {
+        this(platform, jobs, platform.config().housekeepingInterval());
+    }
+
+    Housekeeping(Platform platform, List<Job> jobs, Duration interval) {
         this.platform = platform;
         this.jdbc = platform.database().jdbc();
         this.jobs = List.copyOf(jobs);
-        this.interval = platform.config().housekeepingInterval();
+        this.interval = interval;
         this.retention = new Retention(platform.config().taskRetention(), Duration.ofDays(1), Duration.ofDays(1));
         for (Job j : jobs) {
             removed.put(j.name(), Counter.builder("omix_housekeeping_removed").tag("job", j.name())
@@ -76,13 +87,35 @@ public final class Housekeeping implements AutoCloseable {
         }, every, every, TimeUnit.SECONDS);
     }
 
-    /** Runs when this server claims the turn; the counts of what it removed, or empty when another server has the turn. */
+    /**
+     * Runs when this server claims the turn; the counts of what it removed, or empty when another server has the turn.
+     * The turn is held while the run lasts (renewed every third of the interval), so that a run longer than the interval
+     * is not joined by another server's; it is given up an interval after the run ends, or after this server stopped
+     * renewing it (a crash).
+     */
     public Map<String, Long> runIfDue() {
+        Duration turn = interval.isZero() ? Duration.ofMinutes(10) : interval;
         OffsetDateTime now = platform.now();
         boolean mine = jdbc.update("UPDATE housekeeping_runs SET next_run_at = ?, last_run_by = ? WHERE name = 'main' AND next_run_at <= ?",
-                now.plus(interval.isZero() ? Duration.ofMinutes(10) : interval), runner, now) == 1;
+                now.plus(turn), runner, now) == 1;
         if (!mine) return Map.of();
-        return runNow();
+        long renewEvery = Math.max(1000, turn.toMillis() / 3);
+        ScheduledFuture<?> holding = turnKeeper.scheduleAtFixedRate(() -> holdTurn(turn), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        try {
+            return runNow();
+        } finally {
+            holding.cancel(false);
+            holdTurn(turn);
+        }
+    }
+
+    /** Moves the next run an interval past now, while the turn is this server's. */
+    private void holdTurn(Duration turn) {
+        try {
+            jdbc.update("UPDATE housekeeping_runs SET next_run_at = ? WHERE name = 'main' AND last_run_by = ?", platform.now().plus(turn), runner);
+        } catch (RuntimeException e) {
+            LOG.warn("housekeeping: could not hold the turn: {}", e.toString());
+        }
     }
 
     /** Runs every job now, whoever's turn it is (operators, tests). */
@@ -108,5 +141,6 @@ public final class Housekeeping implements AutoCloseable {
     public synchronized void close() {
         if (scheduler != null) scheduler.shutdownNow();
         scheduler = null;
+        turnKeeper.shutdownNow();
     }
 }
