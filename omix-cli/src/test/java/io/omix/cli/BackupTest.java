@@ -158,6 +158,10 @@ class BackupTest {
         AdminAndLoginTest.Run compacted = AdminAndLoginTest.omix("admin", "--data-dir", restored.toString(), "compact");
         assertEquals(0, compacted.exit(), compacted.err());
         assertTrue(compacted.json().get("bytes_after").asLong() > 0, compacted.out());
+        // Both are in the restored database's audit trail, with the backup they came from.
+        String trail = AdminAndLoginTest.omix("admin", "--data-dir", restored.toString(), "audit", "list", "--json").out();
+        assertTrue(trail.contains("omix admin restore") && trail.contains("dir=" + backup), trail);
+        assertTrue(trail.contains("omix admin compact"), trail);
 
         try (TestServer s = TestServer.builder().setting("data.dir", restored.toString()).start();
              Api api = Api.builder(token).endpoint(s.url()).build();
