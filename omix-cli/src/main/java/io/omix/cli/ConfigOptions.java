@@ -11,7 +11,7 @@ import java.util.Map;
 /** How a command finds the platform's settings: the same for {@code serve} and {@code admin}. */
 final class ConfigOptions {
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file with settings (default: $OMIX_CONFIG, else ./omix.properties if present).")
+            description = "Properties file with settings (default: $OMIX_CONFIG, else ./omix.properties if present and yours alone to write).")
     Path config;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (data.dir).")
@@ -49,6 +49,29 @@ final class ConfigOptions {
         String env = System.getenv("OMIX_CONFIG");
         if (env != null && !env.isBlank()) return Path.of(env);
         Path local = Path.of("omix.properties");
-        return Files.isRegularFile(local) ? local : null;
+        if (!Files.exists(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
+        if (!yoursAlone(local)) {
+            // Found, not named: in a shared directory (/tmp) another user could plant one that sends this command's
+            // secrets (a new user's password, the master key) to a database of theirs.
+            throw new IllegalArgumentException("./omix.properties is not yours alone to write (a link, another user's, or writable by"
+                    + " others): settings are read from it only then; name a file with --config to use it anyway");
+        }
+        return local;
+    }
+
+    /** A regular file, not a link, owned by this process's user, that neither its group nor others may write. */
+    static boolean yoursAlone(Path file) {
+        try {
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+            boolean own = Files.exists(Path.of("/proc/self")) ? io.omix.server.common.io.FileTrees.ownedByThisProcess(file)
+                    : Files.getOwner(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+            if (!own) return false;
+            if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return true;
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                    && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

@@ -47,6 +47,28 @@ class OmixCliTest {
         assertEquals(1, run(new StringWriter(), "alive", "--endpoint", "http://127.0.0.1:" + port));
     }
 
+    /**
+     * A settings file found in the working directory (not named) is read only when it is the user's alone to write: one
+     * planted in a shared directory by another user, or left writable by others, or a link, is refused.
+     */
+    @Test
+    void aFoundSettingsFileIsReadOnlyWhenItIsYoursAlone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("omix.properties"), "demo.enabled=false\n");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertTrue(ConfigOptions.yoursAlone(file));
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        assertTrue(!ConfigOptions.yoursAlone(file), "its group may change it");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--rw-"));
+        assertTrue(!ConfigOptions.yoursAlone(file), "anyone may change it");
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("linked.properties"), file);
+        assertTrue(!ConfigOptions.yoursAlone(link), "a link, wherever it points");
+        if ("root".equals(System.getProperty("user.name"))) {
+            java.nio.file.Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            assertTrue(!ConfigOptions.yoursAlone(file), "another user's");
+        }
+    }
+
     @Test
     void misconfigurationIsOneClearLineAndExitTwo() {
         StringWriter err = new StringWriter();
