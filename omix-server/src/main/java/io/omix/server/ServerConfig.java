@@ -26,7 +26,7 @@ import java.util.Properties;
  * @param dbPoolSize      connections in the pool
  * @param maxRequestBytes largest request body accepted (413 above)
  * @param shutdownTimeout how long a stop waits for requests in flight
- * @param demo            create demo data on an empty database: "auto" (only on the embedded database), "true", "false"
+ * @param demo            create demo data on an empty database: "auto" (the embedded database behind a loopback address), "true", "false"
  * @param masterKey       base64 of 32 bytes encrypting stored app secrets; empty = {@code dataDir/master.key}
  *                        (created on first start; required with {@code db.url}, where servers must share it)
  * @param accessTokenTtl  life of an OAuth2 access token
@@ -422,9 +422,18 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         return modelsDir.isEmpty();
     }
 
-    /** Whether an empty database gets demo data. */
+    /**
+     * Whether an empty database gets demo data: asked for, or ({@code auto}) an embedded database behind a loopback
+     * address, a developer's machine; a server others reach gets demo users and clients only when asked.
+     */
     public boolean demoEnabled() {
-        return demo.equals("auto") ? embeddedDatabase() : Boolean.parseBoolean(demo);
+        return demo.equals("auto") ? embeddedDatabase() && loopbackHost() : Boolean.parseBoolean(demo);
+    }
+
+    /** Whether {@code server.host} is a loopback name or address (by its text: no lookup). */
+    private boolean loopbackHost() {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     public ServerConfig withPort(int newPort) {

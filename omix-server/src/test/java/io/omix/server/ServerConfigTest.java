@@ -70,6 +70,16 @@ class ServerConfigTest {
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
+    /** Demo users and clients (their secrets in a file of the data directory) only where others cannot reach them, unless asked. */
+    @Test
+    void aServerOthersReachGetsNoDemoDataUnlessAsked() {
+        assertTrue(ServerConfig.defaults(Map.of("server.host", "localhost")).demoEnabled());
+        assertTrue(ServerConfig.defaults(Map.of("server.host", "::1")).demoEnabled());
+        assertFalse(ServerConfig.defaults(Map.of("server.host", "0.0.0.0")).demoEnabled());
+        assertFalse(ServerConfig.defaults(Map.of("server.host", "10.0.0.5")).demoEnabled());
+        assertTrue(ServerConfig.defaults(Map.of("server.host", "0.0.0.0", "demo.enabled", "true")).demoEnabled());
+    }
+
     @Test
     void postgresDeploymentsGetNoDemoDataUnlessAsked() {
         ServerConfig pg = ServerConfig.defaults(Map.of("db.url", "jdbc:postgresql://localhost/omix", "security.master-key", KEY));
