@@ -27,7 +27,7 @@ final class ServeCommand implements Runnable {
     @Option(names = "--port", description = "Port to listen on (server.port).")
     Integer port;
 
-    @Option(names = "--demo", negatable = true, description = "Create demo data on an empty database (default: only on the embedded one).")
+    @Option(names = "--demo", negatable = true, description = "Create demo data on an empty database (default: only on the embedded one behind a loopback address).")
     Boolean demo;
 
     @Override
