@@ -54,6 +54,11 @@ public final class ChainKey {
         return io.omix.server.common.auth.Secrets.constantTimeEquals(mac(text), mac);
     }
 
+    /** Whether {@code mac} is the head's seal at entry {@code seq} of hash {@code hash} under this key. */
+    public boolean sealsHead(long seq, String hash, String mac) {
+        return mac != null && holds(head(seq, hash), mac);
+    }
+
     /** What a seal of kind {@code kind} at entry {@code seq}, whose link is {@code prevHash}, says (the text its MAC covers). */
     static String seal(String kind, long seq, String prevHash) {
         return "omix-audit-seal\n" + kind + "\n" + seq + "\n" + prevHash;

@@ -85,6 +85,13 @@ public final class MasterKeyCheck {
                     existing = false;
                 }
                 stored = values.isEmpty() ? null : values.get(0);
+                if (stored == null && existing && fresh == null && !sealsAuditHead(c)) {
+                    // A database made before the check: the first key it opens with is recorded, so it must be the right one.
+                    throw new IllegalStateException("the master key does not seal this database's audit trail: it is not the key the"
+                            + " database was made with (a stray " + keyFile + "?). Set security.master-key (or restore " + keyFile
+                            + ") to that key; if the trail's head was changed outside the platform, 'omix admin audit verify' with that key"
+                            + " says so");
+                }
             } catch (SQLException e) {
                 throw new Jdbc.DataAccessException(e);
             }
@@ -102,6 +109,21 @@ public final class MasterKeyCheck {
                 if (!value(written).equals(value(key))) {
                     throw new IllegalStateException("another process made " + keyFile + " at the same moment: start again (its key is used then)");
                 }
+            }
+        }
+
+        /**
+         * Whether the audit chain's head carries this key's seal, or carries none to judge by (no entry yet, a schema from
+         * before the head was sealed).
+         */
+        private boolean sealsAuditHead(Connection c) {
+            io.omix.server.audit.ChainKey chain = new io.omix.server.audit.ChainKey(key.derive(io.omix.server.audit.ChainKey.PURPOSE));
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1");
+                 java.sql.ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(1) == 0 || rs.getString(3) == null) return true;
+                return chain.sealsHead(rs.getLong(1), rs.getString(2), rs.getString(3));
+            } catch (SQLException olderSchema) {
+                return true;
             }
         }
 

@@ -49,7 +49,10 @@ class MasterKeyCheckTest {
 
     @Test
     void aDatabaseMadeBeforeTheCheckKeepsItsKeyAndRefusesANewOne(@TempDir Path dir) throws Exception {
-        Platform.open(config(dir, ""), Clock.systemUTC()).close();
+        Platform first = Platform.open(config(dir, ""), Clock.systemUTC());
+        first.audit().record(io.omix.server.audit.AuditLog.Entry.of("operator", "os:test", null, "cli", "omix admin user list", null, null,
+                "local", null, "ok"));
+        first.close();
         String original = Files.readString(dir.resolve("master.key")).trim();
         // As a database made before the check was kept: no check value.
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(dir), "", "")) {
@@ -59,6 +62,12 @@ class MasterKeyCheckTest {
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Platform.open(config(dir, ""), Clock.systemUTC()));
         assertTrue(refused.getMessage().contains("made with a master key that is not here"), refused.getMessage());
         assertFalse(Files.exists(dir.resolve("master.key")));
+
+        // Another key (a stray key file an older omix admin made) would be recorded as the database's: its audit trail's
+        // head, sealed with the key the database was made with, refuses it.
+        IllegalStateException stray = assertThrows(IllegalStateException.class,
+                () -> Platform.open(config(dir, Base64.getEncoder().encodeToString(new byte[32])), Clock.systemUTC()));
+        assertTrue(stray.getMessage().contains("does not seal this database's audit trail"), stray.getMessage());
 
         Platform p = Platform.open(config(dir, original), Clock.systemUTC());   // its key given: opens, and the check is kept from now on
         p.close();
