@@ -73,11 +73,16 @@ final class FileTransfer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor watch = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "omix-transfer-watch");
             t.setDaemon(true);
             return t;
         });
+        // A finished transfer's check leaves the queue at once, and the thread goes when no transfer is watched.
+        watch.setRemoveOnCancelPolicy(true);
+        watch.setKeepAliveTime(5, java.util.concurrent.TimeUnit.SECONDS);
+        watch.allowCoreThreadTimeOut(true);
+        this.timer = watch;
         io.omix.sdk.internal.HttpBuffers.prefer();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.timeout())
                 .executor(clientThreads).build();
@@ -389,7 +394,7 @@ final class FileTransfer implements AutoCloseable {
     private HttpResponse<byte[]> exchange(HttpRequest.Builder b, String method, HttpRequest.BodyPublisher body, Duration answerWait, String what)
             throws IOException, InterruptedException {
         java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<?>> running = new java.util.concurrent.atomic.AtomicReference<>();
-        try (StallWatch watch = new StallWatch(timer, config.timeout(), () -> {
+        try (StallWatch watch = new StallWatch(timer, config.timeout(), false, () -> {
             java.util.concurrent.CompletableFuture<?> f = running.get();
             if (f != null) f.cancel(true);
         })) {
@@ -516,7 +521,8 @@ final class FileTransfer implements AutoCloseable {
     long download(String what, java.util.function.Supplier<String> signedUrl, Path target, TransferListener listener) {
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         try {
-            for (int attempt = 0; ; attempt++) {
+            boolean refetched = false;
+            for (int broken = 0; ; ) {
                 long size;
                 try (OutputStream out = openPartial(partial)) {
                     size = fetch(what, signedUrl, partial, out, listener);
@@ -524,7 +530,13 @@ final class FileTransfer implements AutoCloseable {
                     // The .part holds bytes of something else (an earlier export to the same path, an object replaced since):
                     // it failed every later call before. Dropped, and the whole object fetched once.
                     Files.deleteIfExists(partial);
-                    if (attempt > 0) throw stale.failure;
+                    if (refetched) throw stale.failure;
+                    refetched = true;
+                    continue;
+                } catch (TransportException e) {
+                    // Broken off (a connection lost, a body that stopped coming): continued from the .part, as a retry.
+                    if (!(e.getCause() instanceof IOException) || ++broken > config.maxRetries()) throw e;
+                    pause(broken);
                     continue;
                 }
                 Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -590,7 +602,7 @@ final class FileTransfer implements AutoCloseable {
         }
         int status = response.statusCode();
         InputStream body = response.body();
-        try (body; StallWatch watch = new StallWatch(timer, config.timeout(), () -> closeQuietly(body))) {
+        try (body; StallWatch watch = new StallWatch(timer, config.timeout(), true, () -> closeQuietly(body))) {
             InputStream in = watch.watching(body, "download of " + objectName);
             if (status != 200 && status != 206 && !(status == 416 && from > 0)) {
                 throw new TransportException("download of " + objectName + ": HTTP " + status + " " + new String(in.readNBytes(300), StandardCharsets.UTF_8),

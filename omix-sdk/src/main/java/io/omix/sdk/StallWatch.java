@@ -24,11 +24,18 @@ final class StallWatch implements AutoCloseable {
     private volatile long limitNanos;
     private volatile long lastMoved = System.nanoTime();
     private volatile boolean fired;
-    /** Between the reads of a watched stream: the caller is busy with what it read, which is no stall. */
+    /**
+     * Between the reads of a watched stream, and before its first: the caller is busy with what it read (or with what it
+     * does before reading: checking a partial file's bytes), which is no stall.
+     */
     private volatile boolean between;
 
-    StallWatch(ScheduledExecutorService timer, Duration limit, Runnable onStall) {
+    /**
+     * @param streaming true to watch a stream's reads only ({@link #watching}), false to watch from now on (an exchange)
+     */
+    StallWatch(ScheduledExecutorService timer, Duration limit, boolean streaming, Runnable onStall) {
         this.onStall = onStall;
+        this.between = streaming;
         this.limitNanos = limit.toNanos();
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), limitNanos / 4);
         this.check = timer.scheduleAtFixedRate(this::check, period, period, TimeUnit.NANOSECONDS);

@@ -68,6 +68,7 @@ class TransferStallTest {
             assertTrue(e.getMessage().contains("a later download to the same file continues from stalled.bin.part"), e.getMessage());
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos(), "broken off, not waited for");
             assertTrue(Files.size(dir.resolve("stalled.bin.part")) <= 1000, "what was written stays for the next call");
+            assertEquals(2, stalling.connections(), "continued once from the .part within the call, as a retry");
         }
     }
 
@@ -90,6 +91,40 @@ class TransferStallTest {
             assertTrue(e.getMessage().contains("no byte moved"), e.getMessage());
             assertEquals(2, stalling.connections());
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
+        }
+    }
+
+    /**
+     * A watched stream is watched only while a read waits: not before the first read (a resumed download first checks
+     * the bytes its .part holds, which may take longer than the timeout), nor between reads; a read that waits too long
+     * is broken off as a stall.
+     */
+    @Test
+    void aStreamIsWatchedOnlyWhileAReadWaits() throws Exception {
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
+        java.io.PipedInputStream pipe = new java.io.PipedInputStream(writer);
+        AtomicInteger stalls = new AtomicInteger();
+        try (StallWatch watch = new StallWatch(timer, Duration.ofMillis(100), true, () -> {
+            stalls.incrementAndGet();
+            try {
+                writer.close();
+            } catch (IOException ignored) {
+                // the read ends either way
+            }
+        })) {
+            InputStream in = watch.watching(pipe, "test");
+            Thread.sleep(400);
+            assertEquals(0, stalls.get(), "not before the first read");
+            writer.write(7);
+            assertEquals(7, in.read());
+            Thread.sleep(400);
+            assertEquals(0, stalls.get(), "not between reads");
+            java.net.http.HttpTimeoutException e = assertThrows(java.net.http.HttpTimeoutException.class, in::read);
+            assertTrue(e.getMessage().contains("no byte moved for 100 ms"), e.getMessage());
+            assertEquals(1, stalls.get());
+        } finally {
+            timer.shutdownNow();
         }
     }
 
