@@ -427,12 +427,14 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
      * address, a developer's machine; a server others reach gets demo users and clients only when asked.
      */
     public boolean demoEnabled() {
-        return demo.equals("auto") ? embeddedDatabase() && loopbackHost() : Boolean.parseBoolean(demo);
+        if (!demo.equals("auto")) return Boolean.parseBoolean(demo);
+        // Behind a proxy (server.public-url naming another host) others reach it however it listens.
+        return embeddedDatabase() && loopback(host) && (publicUrl.isEmpty() || loopback(java.net.URI.create(publicUrl).getHost()));
     }
 
-    /** Whether {@code server.host} is a loopback name or address (by its text: no lookup). */
-    private boolean loopbackHost() {
-        String h = host.toLowerCase(Locale.ROOT);
+    /** Whether {@code host} is a loopback name or address (by its text: no lookup). */
+    private static boolean loopback(String host) {
+        String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 

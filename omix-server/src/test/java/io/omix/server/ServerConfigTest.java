@@ -78,6 +78,8 @@ class ServerConfigTest {
         assertFalse(ServerConfig.defaults(Map.of("server.host", "0.0.0.0")).demoEnabled());
         assertFalse(ServerConfig.defaults(Map.of("server.host", "10.0.0.5")).demoEnabled());
         assertTrue(ServerConfig.defaults(Map.of("server.host", "0.0.0.0", "demo.enabled", "true")).demoEnabled());
+        assertFalse(ServerConfig.defaults(Map.of("server.public-url", "https://omix.example.org")).demoEnabled(), "behind a proxy");
+        assertTrue(ServerConfig.defaults(Map.of("server.public-url", "http://localhost:8080")).demoEnabled());
     }
 
     @Test

@@ -36,9 +36,10 @@ public final class DemoSeeder {
         if (!platform.config().demoEnabled()) return Optional.empty();
         Path file = platform.config().dataDir().resolve(FILE_NAME);
         Jdbc jdbc = platform.database().jdbc();
-        boolean claimed = jdbc.update(
-                "INSERT INTO omix_meta (name, meta_value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM omix_meta WHERE name = ?)",
-                CLAIM, "seeding", CLAIM) == 1;
+        // Only a database nobody uses yet: one first started without demo data and later moved behind a loopback address
+        // (a proxy in front) must not get demo users and clients then.
+        boolean claimed = jdbc.update("INSERT INTO omix_meta (name, meta_value) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM omix_meta WHERE name = ?)"
+                + " AND NOT EXISTS (SELECT 1 FROM users)", CLAIM, "seeding", CLAIM) == 1;
         if (!claimed) return Files.exists(file) ? Optional.of(file) : Optional.empty();
         try {
             DemoData demo = new DemoData();

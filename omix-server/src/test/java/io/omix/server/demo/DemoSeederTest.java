@@ -39,4 +39,22 @@ class DemoSeederTest {
             }
         }
     }
+
+    /** A database in use (it has users) gets no demo data, even when demo data is asked for later: only a new one does. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aDatabaseInUseGetsNoDemoData(String kind) throws Exception {
+        try (TestServer ts = TestServer.start(kind, Map.of("demo.enabled", "false"))) {
+            new io.omix.server.users.UserStore(ts.server().platform()).create("someone", "correct horse battery staple",
+                    io.omix.server.users.User.Profile.EMPTY, false);
+            ServerConfig cfg = ts.server().platform().config();
+            ts.server().stop();
+            try (OmixServer again = OmixServer.start(ServerConfig.defaults(Map.of("data.dir", cfg.dataDir().toString(), "server.port", "0",
+                    "demo.enabled", "true", "db.url", cfg.dbUrl(), "db.user", cfg.dbUser(), "db.password", cfg.dbPassword(),
+                    "security.master-key", cfg.masterKey())))) {
+                assertTrue(again.demoCredentials().isEmpty());
+                assertEquals(0, again.platform().database().jdbc().query("SELECT COUNT(*) FROM users WHERE username = 'demo'", rs -> rs.getInt(1)).get(0));
+            }
+        }
+    }
 }
