@@ -415,6 +415,24 @@ class DatasetBatchesTest {
         }
     }
 
+    /**
+     * Deletions are answered at once and may come faster than rows are removed: one removal of a key's deleted datasets
+     * waits to run at most (it finds them all), so that creating and deleting datasets in a loop cannot fill the queue.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void deletionsQueueOneRemovalOfTheirRowsAtMost(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("tasks.workers", "0").start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "churn");
+            try (DatasetsApi a = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                for (int i = 0; i < 5; i++) deleteDataset(s, key, ws, create(a, ws.workspaceId(), ws.projectId(), fruit("Churn " + i)));
+            }
+            assertEquals(1L, s.server().platform().database().jdbc().queryOne("SELECT COUNT(*) FROM tasks WHERE kind = 'dataset.purge' AND status = 'PENDING'",
+                    rs -> rs.getLong(1)).orElseThrow());
+        }
+    }
+
     /** DELETE of a whole dataset (the SDK offers no call for it): 204. */
     private static void deleteDataset(TestServer s, Identity.Client key, DatasetStore.Workspace ws, long dataset) throws Exception {
         java.net.http.HttpResponse<String> deleted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(

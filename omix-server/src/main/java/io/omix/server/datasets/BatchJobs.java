@@ -196,7 +196,7 @@ final class BatchJobs {
         DatasetStore.touch(tx, target, now);
         if (p.path("delete_source_ds").asBoolean()) {
             DatasetStore.deleteDataset(tx, source.id(), now);
-            purgeLater(platform.tasks(), tx, run.task().owner(), List.of(source.id()), run.task().path());
+            purgeLater(platform.tasks(), tx, run.task().owner(), DatasetStore.ownerKeyOf(tx, source.id()), run.task().path());
         }
         return JsonNodeFactory.instance.objectNode().put("dataset_id", target).put("batch_id", batchId).put("row_count", rows)
                 .put("source_deleted", p.path("delete_source_ds").asBoolean());
@@ -217,33 +217,46 @@ final class BatchJobs {
     }
 
     /**
-     * Removes deleted batches with their rows, in steps of their own ({@link DatasetStore#purge}): those a deletion of
-     * batches named ({@code dataset_id}, {@code ids}), or every batch of deleted datasets ({@code dataset_ids}). The
-     * run's transaction writes nothing; a run cut short leaves the rest to its next attempt, or to housekeeping.
+     * Removes the batches a deletion of batches named ({@code dataset_id}, {@code ids}) with their rows, in steps of their
+     * own ({@link DatasetStore#purge}). The run's transaction writes nothing; a run cut short leaves the rest to its next
+     * attempt, or to housekeeping.
      */
     JsonNode purge(TaskEngine.Run run, Connection tx) {
         JsonNode p = run.task().payload();
-        boolean wholeDatasets = p.has("dataset_ids");
-        SqlWhere where = wholeDatasets ? new SqlWhere().in("dataset_id", list(p.path("dataset_ids")))
-                : new SqlWhere().and("dataset_id = ?", p.path("dataset_id").asLong()).in("batch_id", list(p.path("ids")));
-        List<Long> doomed = DatasetStore.deleting(store.jdbc(), where);
-        for (int i = 0; i < doomed.size(); i++) {
-            DatasetStore.purge(store.jdbc(), doomed.get(i));
-            run.progress(100 * (i + 1) / doomed.size());
-        }
+        List<Long> ids = list(p.path("ids"));
+        List<Long> doomed = DatasetStore.deleting(store.jdbc(), new SqlWhere().and("b.dataset_id = ?", p.path("dataset_id").asLong()).in("b.batch_id", ids));
+        purgeAll(run, doomed);
         ObjectNode result = JsonNodeFactory.instance.objectNode();
-        result.set(wholeDatasets ? "deleted_datasets" : "deleted", wholeDatasets ? p.path("dataset_ids") : longs(list(p.path("ids"))));
+        result.set("deleted", longs(ids));
         return result;
     }
 
+    /** Removes every batch marked deleting of an API key's datasets ({@code owner_key}): what deleted datasets left. */
+    JsonNode purgeKey(TaskEngine.Run run, Connection tx) {
+        long rows = purgeAll(run, DatasetStore.deletingOfKey(store.jdbc(), run.task().payload().path("owner_key").asText()));
+        return JsonNodeFactory.instance.objectNode().put("rows_removed", rows);
+    }
+
+    private long purgeAll(TaskEngine.Run run, List<Long> doomed) {
+        long rows = 0;
+        for (int i = 0; i < doomed.size(); i++) {
+            rows += DatasetStore.purge(store.jdbc(), doomed.get(i));
+            run.progress(100 * (i + 1) / doomed.size());
+        }
+        return rows;
+    }
+
     /**
-     * Queues the removal of deleted datasets' rows, in {@code tx} that marked them ({@link DatasetStore#deleteDataset}),
-     * under {@code owner}: their deletion is answered at once, and housekeeping removes what a purge left.
+     * Queues, in {@code tx} that deleted datasets of API key {@code ownerKey} ({@link DatasetStore#deleteDataset}), the
+     * removal of their rows under {@code owner}, unless one waits to run already (it will find these too): deletions are
+     * answered at once and may come faster than rows are removed, and housekeeping removes what a purge left.
      */
-    static void purgeLater(TaskEngine tasks, Connection tx, String owner, java.util.Collection<Long> datasetIds, String path) throws SQLException {
-        ObjectNode payload = JsonNodeFactory.instance.objectNode();
-        payload.set("dataset_ids", longs(new ArrayList<>(datasetIds)));
-        tasks.submitFollowUp(tx, DatasetsCapability.DELETE_BATCHES_JOB, owner, payload, path);
+    static void purgeLater(TaskEngine tasks, Connection tx, String owner, String ownerKey, String path) throws SQLException {
+        boolean waiting = !Jdbc.query(tx, "SELECT 1 FROM tasks WHERE owner = ? AND kind = ? AND status = 'PENDING'", rs -> 1, owner,
+                DatasetsCapability.PURGE_KEY_JOB).isEmpty();
+        if (!waiting) {
+            tasks.submitFollowUp(tx, DatasetsCapability.PURGE_KEY_JOB, owner, JsonNodeFactory.instance.objectNode().put("owner_key", ownerKey), path);
+        }
     }
 
     @FunctionalInterface

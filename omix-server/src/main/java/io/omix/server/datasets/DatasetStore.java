@@ -43,7 +43,6 @@ public final class DatasetStore {
 
     static final String ACTIVE = "active";
     static final String SUSPENDED = "suspended";
-    static final String DELETING = "deleting";
     private static final int ROWS_PER_STATEMENT = 1000;
 
     private final Platform platform;
@@ -200,6 +199,12 @@ public final class DatasetStore {
         }
     }
 
+    /** The API key whose workspace holds {@code datasetId}. */
+    static String ownerKeyOf(Connection tx, long datasetId) throws SQLException {
+        return Jdbc.query(tx, "SELECT w.owner_key FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"
+                + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE d.dataset_id = ?", rs -> rs.getString(1), datasetId).get(0);
+    }
+
     /** Writes a batch's rows in multi-row statements; {@link #close()} finishes the batch with its true row count. */
     static final class BatchWriter implements AutoCloseable {
         private final Connection tx;
@@ -207,6 +212,8 @@ public final class DatasetStore {
         private final PreparedStatement insert;
         private final long rowsLeft;
         private final long bytesLeft;
+        /** What the key's other batches held as this one started ({@link #heldByKey}). */
+        private final long[] heldAtStart;
         private final io.omix.server.ServerConfig.Quotas quotas;
         private final String ownerKey;
         private long rows;
@@ -218,12 +225,12 @@ public final class DatasetStore {
                     OffsetDateTime now, io.omix.server.ServerConfig.Quotas quotas) throws SQLException {
             this.tx = tx;
             this.quotas = quotas;
-            this.ownerKey = Jdbc.query(tx, "SELECT w.owner_key FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"
-                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE d.dataset_id = ?", rs -> rs.getString(1), datasetId).get(0);
+            this.ownerKey = ownerKeyOf(tx, datasetId);
             this.batchId = nextId(tx);
-            long[] held = heldByKey();
-            this.rowsLeft = quotas.datasetRowsPerKey() - held[0];
-            this.bytesLeft = quotas.datasetBytesPerKey() - held[1];
+            this.heldAtStart = heldByKey();
+            long[] room = room(heldAtStart);
+            this.rowsLeft = room[0];
+            this.bytesLeft = room[1];
             Jdbc.update(tx, "INSERT INTO ds_batches (batch_id, dataset_id, name, state, description, source, row_count, column_count, created_at)"
                     + " VALUES (?,?,?,'active',?,?,0,?,?)", batchId, datasetId, name, description.toString(), source.toString(), columnCount, now);
             this.insert = tx.prepareStatement("INSERT INTO ds_rows (batch_id, row_no, cells) VALUES (?,?,?)");
@@ -247,7 +254,7 @@ public final class DatasetStore {
                         + MAX_ROW_CHARS);
             }
             bytes += text.length();
-            if (++rows > rowsLeft || bytes > bytesLeft) throw overQuota(rows > rowsLeft);
+            if (++rows > rowsLeft || bytes > bytesLeft) throw overQuota(rows > rowsLeft, heldAtStart);
             Jdbc.bind(insert, batchId, rows, text);
             insert.addBatch();
             if (++pending == ROWS_PER_STATEMENT) {
@@ -271,27 +278,40 @@ public final class DatasetStore {
             }
             Jdbc.query(tx, "SELECT workspace_id FROM ds_workspaces WHERE owner_key = ? ORDER BY workspace_id FOR UPDATE", rs -> 1, ownerKey);
             long[] held = heldByKey();
-            if (held[0] + rows > quotas.datasetRowsPerKey() || held[1] + bytes > quotas.datasetBytesPerKey()) {
-                throw overQuota(held[0] + rows > quotas.datasetRowsPerKey());
-            }
+            long[] room = room(held);
+            if (rows > room[0] || bytes > room[1]) throw overQuota(rows > room[0], held);
             Jdbc.update(tx, "UPDATE ds_batches SET row_count = ?, byte_count = ? WHERE batch_id = ?", rows, bytes, batchId);
         }
 
         /**
-         * Rows and characters of cells the key's other batches hold, as committed now; deleting ones not (nothing reads
-         * them, and they are being purged), so that a deletion makes room at once.
+         * Rows and characters of cells the key's other batches hold, as committed now: those it can read (deleting ones
+         * not), then all of them, deleting ones included (still on disk until purged).
          */
         private long[] heldByKey() throws SQLException {
-            return Jdbc.query(tx, "SELECT COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
+            return Jdbc.query(tx, "SELECT COALESCE(SUM(CASE WHEN b.state <> 'deleting' THEN b.row_count ELSE 0 END), 0),"
+                    + " COALESCE(SUM(CASE WHEN b.state <> 'deleting' THEN b.byte_count ELSE 0 END), 0),"
+                    + " COALESCE(SUM(b.row_count), 0), COALESCE(SUM(b.byte_count), 0) FROM ds_batches b"
                     + " JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p ON p.project_id = d.project_id"
-                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.batch_id <> ? AND b.state <> 'deleting'",
-                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}, ownerKey, batchId).get(0);
+                    + " JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.batch_id <> ?",
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, ownerKey, batchId).get(0);
         }
 
-        private io.omix.server.common.http.HttpProblem overQuota(boolean byRows) {
+        /**
+         * Rows and characters the key may still add: its quota in what it can read (a deletion makes room at once), and
+         * twice its quota with what is still being purged, so that deleting and writing again cannot pile rows up on
+         * disk faster than they are removed.
+         */
+        private long[] room(long[] held) {
+            return new long[] {Math.min(quotas.datasetRowsPerKey() - held[0], 2 * quotas.datasetRowsPerKey() - held[2]),
+                    Math.min(quotas.datasetBytesPerKey() - held[1], 2 * quotas.datasetBytesPerKey() - held[3])};
+        }
+
+        private io.omix.server.common.http.HttpProblem overQuota(boolean byRows, long[] held) {
+            long quota = byRows ? quotas.datasetRowsPerKey() : quotas.datasetBytesPerKey();
+            boolean purging = byRows ? 2 * quota - held[2] < quota - held[0] : 2 * quota - held[3] < quota - held[1];
             return new io.omix.server.common.http.HttpProblem(413, "the datasets of this API key would hold more than "
-                    + (byRows ? quotas.datasetRowsPerKey() + " rows (datasets.max-rows-per-key)" : quotas.datasetBytesPerKey()
-                    + " characters of cells (datasets.max-bytes-per-key)") + "; delete datasets or batches first",
+                    + (byRows ? quota + " rows (datasets.max-rows-per-key)" : quota + " characters of cells (datasets.max-bytes-per-key)")
+                    + (purging ? ", with the deleted ones still being removed; retry once they are" : "; delete datasets or batches first"),
                     Map.of("limit", byRows ? "datasets.max-rows-per-key" : "datasets.max-bytes-per-key"));
         }
     }
@@ -365,14 +385,23 @@ public final class DatasetStore {
         return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
     }
 
+    /** Marks batches of {@code datasetId} deleting (from {@code now}): unreadable, out of the key's quota, left to a purge. */
+    static void markDeleting(Connection tx, long datasetId, List<Long> ids, OffsetDateTime now) throws SQLException {
+        if (ids.isEmpty()) return;
+        SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state <> 'deleting'");
+        Jdbc.update(tx, "UPDATE ds_batches SET state = 'deleting', deleting_since = ?" + where.sql(), prepend(now, where.args()));
+    }
+
     static void setState(Connection tx, long datasetId, List<Long> ids, String state) throws SQLException {
         if (ids.isEmpty()) return;
         SqlWhere where = new SqlWhere().and("dataset_id = ?", datasetId).in("batch_id", ids).and("state <> 'deleting'");
         Jdbc.update(tx, "UPDATE ds_batches SET state = ?" + where.sql(), prepend(state, where.args()));
     }
 
-    /** Rows one transaction of {@link #purge} removes: a few MB of cells at most (a row holds up to {@link #MAX_ROW_CHARS}, most far less). */
+    /** Rows one transaction of {@link #purge} removes at most; fewer for wide rows ({@link #PURGE_STEP_CHARS}). */
     static final int PURGE_STEP = 2_000;
+    /** Characters of cells one transaction of {@link #purge} removes, about (rows are up to {@link #MAX_ROW_CHARS} each). */
+    static final long PURGE_STEP_CHARS = 8L << 20;
 
     /**
      * Removes a batch marked deleting, its rows {@link #PURGE_STEP} a transaction and then the batch; how many rows.
@@ -381,22 +410,33 @@ public final class DatasetStore {
      * removing it in steps is seen by nobody; purges of one batch at once (a job and housekeeping) only take turns.
      */
     static long purge(Jdbc jdbc, long batchId) {
-        Optional<long[]> range = jdbc.queryOne("SELECT MIN(r.row_no), MAX(r.row_no) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                + " WHERE r.batch_id = ? AND b.state = 'deleting'", rs -> rs.getObject(1) == null ? null : new long[] {rs.getLong(1), rs.getLong(2)}, batchId);
+        Optional<long[]> range = jdbc.queryOne("SELECT MIN(r.row_no), MAX(r.row_no), MAX(b.row_count), MAX(b.byte_count) FROM ds_rows r"
+                + " JOIN ds_batches b ON b.batch_id = r.batch_id WHERE r.batch_id = ? AND b.state = 'deleting'",
+                rs -> rs.getObject(1) == null ? null : new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}, batchId);
         long removed = 0;
         if (range.isPresent()) {
-            for (long from = range.get()[0]; from <= range.get()[1]; from += PURGE_STEP) {
-                removed += jdbc.update("DELETE FROM ds_rows WHERE batch_id = ? AND row_no >= ? AND row_no < ?", batchId, from, from + PURGE_STEP);
+            long[] r = range.get();
+            long averageChars = Math.max(1, r[3] / Math.max(1, r[2]));
+            long step = Math.max(1, Math.min(PURGE_STEP, PURGE_STEP_CHARS / averageChars));
+            for (long from = r[0]; from <= r[1]; from += step) {
+                removed += jdbc.update("DELETE FROM ds_rows WHERE batch_id = ? AND row_no >= ? AND row_no < ?", batchId, from, from + step);
             }
         }
         jdbc.update("DELETE FROM ds_batches WHERE batch_id = ? AND state = 'deleting'", batchId);
         return removed;
     }
 
-    /** The batches marked deleting: of {@code datasetId} among {@code ids}, or of the datasets {@code datasetIds}. */
+    /** The batches marked deleting among those {@code where} names (on {@code ds_batches b}). */
     static List<Long> deleting(Jdbc jdbc, SqlWhere where) {
-        SqlWhere deleting = where.and("state = 'deleting'");
-        return jdbc.query("SELECT batch_id FROM ds_batches" + deleting.sql() + " ORDER BY batch_id", rs -> rs.getLong(1), deleting.args());
+        SqlWhere deleting = where.and("b.state = 'deleting'");
+        return jdbc.query("SELECT b.batch_id FROM ds_batches b" + deleting.sql() + " ORDER BY b.batch_id", rs -> rs.getLong(1), deleting.args());
+    }
+
+    /** The batches marked deleting of the datasets of API key {@code ownerKey}. */
+    static List<Long> deletingOfKey(Jdbc jdbc, String ownerKey) {
+        return jdbc.query("SELECT b.batch_id FROM ds_batches b JOIN datasets d ON d.dataset_id = b.dataset_id JOIN ds_projects p"
+                + " ON p.project_id = d.project_id JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE w.owner_key = ? AND b.state = 'deleting'"
+                + " ORDER BY b.batch_id", rs -> rs.getLong(1), ownerKey);
     }
 
     /**
@@ -406,7 +446,7 @@ public final class DatasetStore {
     static void deleteDataset(Connection tx, long datasetId, OffsetDateTime now) throws SQLException {
         // The dataset's row first: a copy job writing into it holds it, so its batch is committed before the batches are marked.
         Jdbc.update(tx, "UPDATE datasets SET status = 'deleted', updated_at = ? WHERE dataset_id = ?", now, datasetId);
-        Jdbc.update(tx, "UPDATE ds_batches SET state = 'deleting' WHERE dataset_id = ?", datasetId);
+        Jdbc.update(tx, "UPDATE ds_batches SET state = 'deleting', deleting_since = ? WHERE dataset_id = ? AND state <> 'deleting'", now, datasetId);
     }
 
     /** Gives a dataset another name. */

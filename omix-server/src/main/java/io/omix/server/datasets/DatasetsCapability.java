@@ -48,6 +48,10 @@ public final class DatasetsCapability implements Capability {
     static final String CREATE_BATCH_JOB = "dataset.batch.create";
     static final String BATCH_STATE_JOB = "dataset.batch.state";
     static final String DELETE_BATCHES_JOB = "dataset.batch.delete";
+    /** Removes the rows of an API key's deleted datasets (queued by their deletion, one waiting at most per caller). */
+    static final String PURGE_KEY_JOB = "dataset.purge";
+    /** How long a batch marked deleting is left to its job before housekeeping removes it. */
+    static final java.time.Duration PURGE_GRACE = java.time.Duration.ofHours(1);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
 
     static final LongParam WORKSPACE_ID = Param.longInt("workspace_id").required().range(1, Long.MAX_VALUE);
@@ -112,15 +116,21 @@ public final class DatasetsCapability implements Capability {
         tasks.handle(CREATE_BATCH_JOB, jobs::create);
         tasks.handle(BATCH_STATE_JOB, jobs::changeState);
         tasks.handle(DELETE_BATCHES_JOB, jobs::purge);
+        tasks.handle(PURGE_KEY_JOB, jobs::purgeKey);
     }
 
-    /** Deleted batches a purge job left (it failed for good, or its server stopped for good): removed the same way. */
+    /**
+     * Deleted batches a purge job left (it failed for good, or its server stopped for good), an hour after they were
+     * marked (not those a job is removing now): removed the same way; how many rows.
+     */
     @Override
     public List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
         return List.of(new io.omix.server.housekeeping.Housekeeping.Job("deleted_dataset_batches", (now, r) -> {
-            List<Long> doomed = DatasetStore.deleting(store.jdbc(), new io.omix.server.common.db.SqlWhere());
-            for (long batch : doomed) DatasetStore.purge(store.jdbc(), batch);
-            return doomed.size();
+            List<Long> doomed = DatasetStore.deleting(store.jdbc(), new io.omix.server.common.db.SqlWhere()
+                    .and("(b.deleting_since IS NULL OR b.deleting_since < ?)", now.minus(PURGE_GRACE)));
+            long rows = 0;
+            for (long batch : doomed) rows += DatasetStore.purge(store.jdbc(), batch);
+            return rows;
         }));
     }
 
@@ -474,7 +484,7 @@ public final class DatasetsCapability implements Capability {
         java.util.TreeSet<Long> doomed = new java.util.TreeSet<>(ids);
         store.jdbc().inTransaction(tx -> {
             for (long id : doomed) DatasetStore.deleteDataset(tx, id, platform.now());
-            BatchJobs.purgeLater(tasks, tx, TasksCapability.ownerOf(r.caller()), doomed, r.ctx().path());
+            BatchJobs.purgeLater(tasks, tx, TasksCapability.ownerOf(r.caller()), DatasetStore.ownerKeyOf(tx, doomed.first()), r.ctx().path());
             return null;
         });
         r.ctx().status(204);
@@ -489,7 +499,7 @@ public final class DatasetsCapability implements Capability {
         payload.set("ids", BatchJobs.longs(ids));
         TaskEngine.Task task = store.jdbc().inTransaction(tx -> {
             DatasetStore.touch(tx, d.id(), platform.now());   // the dataset's row before its batches, as a deletion takes them
-            DatasetStore.setState(tx, d.id(), ids, DatasetStore.DELETING);
+            DatasetStore.markDeleting(tx, d.id(), ids, platform.now());
             return tasks.submit(tx, DELETE_BATCHES_JOB, TasksCapability.ownerOf(r.caller()), payload, r.ctx().path());
         });
         r.ctx().status(202);

@@ -45,7 +45,7 @@ class DatasetDataPagingTest {
             }
             store.jdbc().inTransaction(tx -> {
                 DatasetStore.setState(tx, dataset, List.of(batches.get(1)), DatasetStore.SUSPENDED);
-                DatasetStore.setState(tx, dataset, List.of(batches.get(3)), DatasetStore.DELETING);
+                DatasetStore.markDeleting(tx, dataset, List.of(batches.get(3)), platform.now());
                 return null;
             });
             List<String> active = new ArrayList<>();

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A dataset's deletion takes the dataset's row before its batches: one that meets a copy job's batch not yet committed
@@ -24,7 +25,8 @@ class DatasetDeletionTest {
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void aDeletionWaitsForABatchBeingCommittedAndDeletesItToo(String kind) throws Exception {
-        try (TestServer s = TestServer.builder().database(kind).start()) {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).start()) {
             Platform platform = s.server().platform();
             DatasetStore store = new DatasetStore(platform);
             String key = new io.omix.server.apps.DatasetKeyStore(platform).create("Deletion").key().apiKey();
@@ -54,7 +56,9 @@ class DatasetDeletionTest {
             }
             assertEquals(List.of("deleting"), store.jdbc().query("SELECT state FROM ds_batches WHERE dataset_id = ?", rs -> rs.getString(1), dataset),
                     "the batch committed meanwhile went with the dataset");
-            assertEquals(1L, s.server().housekeeping().runNow().get("deleted_dataset_batches"));
+            assertEquals(0L, s.server().housekeeping().runNow().get("deleted_dataset_batches"), "left to a job for a while");
+            clock.advance(DatasetsCapability.PURGE_GRACE.plusMinutes(1));
+            assertEquals(1L, s.server().housekeeping().runNow().get("deleted_dataset_batches"), "then removed by housekeeping: its one row");
             assertEquals(0L, count(store, "SELECT COUNT(*) FROM ds_batches WHERE dataset_id = ?", dataset));
         }
     }
@@ -68,7 +72,8 @@ class DatasetDeletionTest {
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void deletedRowsAreRemovedInStepsAndTheirRoomIsBackAtOnce(String kind) throws Exception {
         int rows = 2 * DatasetStore.PURGE_STEP + 17;
-        try (TestServer s = TestServer.builder().database(kind).setting("datasets.max-rows-per-key", String.valueOf(rows)).start()) {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("datasets.max-rows-per-key", String.valueOf(rows)).start()) {
             Platform platform = s.server().platform();
             DatasetStore store = new DatasetStore(platform);
             String key = new io.omix.server.apps.DatasetKeyStore(platform).create("Steps").key().apiKey();
@@ -91,6 +96,24 @@ class DatasetDeletionTest {
             assertEquals((long) rows, count(store, "SELECT COUNT(*) FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id WHERE b.dataset_id = ?", second),
                     "another dataset's rows stay");
             assertEquals(0L, s.server().housekeeping().runNow().get("deleted_dataset_batches"));
+
+            // Deleting and writing again cannot pile rows up faster than they are removed: a key's rows being purged and
+            // its own together are held to twice its quota.
+            store.jdbc().inTransaction(tx -> {
+                DatasetStore.deleteDataset(tx, second, platform.now());
+                return null;
+            });
+            long third = datasetOf(store, platform, ws, key, rows);
+            store.jdbc().inTransaction(tx -> {
+                DatasetStore.deleteDataset(tx, third, platform.now());
+                return null;
+            });
+            io.omix.server.common.http.HttpProblem piled = org.junit.jupiter.api.Assertions.assertThrows(io.omix.server.common.http.HttpProblem.class,
+                    () -> datasetOf(store, platform, ws, key, 1));
+            assertTrue(piled.detail().contains("still being removed"), piled.detail());
+            clock.advance(DatasetsCapability.PURGE_GRACE.plusMinutes(1));
+            assertEquals(2L * rows, s.server().housekeeping().runNow().get("deleted_dataset_batches"));
+            datasetOf(store, platform, ws, key, rows);   // removed: the room is back
         }
     }
 
