@@ -100,8 +100,9 @@ final class BackupCommands {
                 }
                 long copied = copyTree(source.resolve("objects"), config.objectsDir().resolve("objects"));
                 if (Files.exists(source.resolve("master.key"))) copySecret(source.resolve("master.key"), dataDir.resolve("master.key"));
-                // Recorded in the restored trail (a new data directory: its database is this host's alone to upgrade).
-                recorded(admin, io.omix.server.common.db.Database.Upgrade.ANY, "restored", spec);
+                // Recorded in the restored trail; a backup of an older version is left as it is (a rollback restores one, to
+                // run the older servers on it): 'omix admin migrate' or a server of this version upgrades it.
+                recorded(admin, "restored", spec);
                 AdminCommand.print(out(), AdminCommand.map("restored", dataDir.toString(), "objects", copied));
             } catch (IOException e) {
                 throw new UncheckedIOException("restore failed: " + e.getMessage(), e);
@@ -134,7 +135,7 @@ final class BackupCommands {
                     throw new IllegalStateException("compaction failed: " + e.getMessage(), e);
                 }
                 long after = Files.size(file);
-                recorded(admin, io.omix.server.common.db.Database.Upgrade.NEW_ONLY, "compacted", spec);
+                recorded(admin, "compacted", spec);
                 AdminCommand.print(out(), AdminCommand.map("compacted", config.dataDir().toString(), "bytes_before", before,
                         "bytes_after", after));
             } catch (IOException e) {
@@ -148,9 +149,9 @@ final class BackupCommands {
      * platform cannot be opened on it (its master key kept elsewhere and not configured, a schema older than this omix's),
      * the work stands and the operator is told it is not recorded.
      */
-    private static void recorded(AdminCommand admin, io.omix.server.common.db.Database.Upgrade upgrade, String done, CommandLine.Model.CommandSpec spec) {
+    private static void recorded(AdminCommand admin, String done, CommandLine.Model.CommandSpec spec) {
         try {
-            admin.withPlatform(upgrade, p -> Boolean.TRUE);
+            admin.withPlatform(p -> Boolean.TRUE);
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println(done + ", not recorded in the audit trail: " + e.getMessage());
         }

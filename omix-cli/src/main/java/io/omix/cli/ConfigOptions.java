@@ -54,9 +54,14 @@ final class ConfigOptions {
             // Found, not named: in a shared directory (/tmp) another user could plant one that sends this command's
             // secrets (a new user's password, the master key) to a database of theirs.
             throw new IllegalArgumentException("./omix.properties is not yours alone to write (a link, another user's, or writable by"
-                    + " others): settings are read from it only then; name a file with --config to use it anyway");
+                    + " others): settings are read from it only then; if it is yours, 'chmod go-w omix.properties', or name it with --config");
         }
         return local;
+    }
+
+    /** Whether an owner's name is the user's: as it is, or (Windows) {@code DOMAIN\\user}. */
+    static boolean ownerNamed(String owner, String user) {
+        return owner.equals(user) || owner.endsWith("\\" + user);
     }
 
     /** A regular file, not a link, owned by this process's user, that neither its group nor others may write. */
@@ -64,7 +69,7 @@ final class ConfigOptions {
         try {
             if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
             boolean own = Files.exists(Path.of("/proc/self")) ? io.omix.server.common.io.FileTrees.ownedByThisProcess(file)
-                    : Files.getOwner(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+                    : ownerNamed(Files.getOwner(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName(), System.getProperty("user.name"));
             if (!own) return false;
             if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) return true;
             java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);

@@ -106,7 +106,7 @@ class AdminAndLoginTest {
                 rs.next();
                 newest = rs.getString(1);
             }
-            // As if the database were a version older (the newest migration must stay one that can run twice, as V54's update can).
+            // As if the database were a version older (the newest migration must stay one that can run twice, as V55's ADD COLUMN IF NOT EXISTS can).
             st.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '" + newest + "'");
         }
         Run refused = omix("admin", "--data-dir", dataDir, "user", "list");

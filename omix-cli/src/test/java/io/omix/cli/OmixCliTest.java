@@ -63,6 +63,7 @@ class OmixCliTest {
         java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("linked.properties"), file);
         assertTrue(!ConfigOptions.yoursAlone(link), "a link, wherever it points");
+        assertTrue(ConfigOptions.ownerNamed("CORP\\ana", "ana") && !ConfigOptions.ownerNamed("CORP\\anabel", "ana"), "Windows names");
         if ("root".equals(System.getProperty("user.name"))) {
             java.nio.file.Files.setOwner(file, file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
             assertTrue(!ConfigOptions.yoursAlone(file), "another user's");

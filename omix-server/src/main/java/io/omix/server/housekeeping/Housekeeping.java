@@ -94,6 +94,7 @@ public final class Housekeeping implements AutoCloseable {
      * renewing it (a crash).
      */
     public Map<String, Long> runIfDue() {
+        if (turnKeeper.isShutdown()) return Map.of();   // closed: a turn claimed now could not be held
         Duration turn = interval.isZero() ? Duration.ofMinutes(10) : interval;
         OffsetDateTime now = platform.now();
         boolean mine = jdbc.update("UPDATE housekeeping_runs SET next_run_at = ?, last_run_by = ? WHERE name = 'main' AND next_run_at <= ?",

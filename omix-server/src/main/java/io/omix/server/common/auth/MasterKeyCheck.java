@@ -113,17 +113,22 @@ public final class MasterKeyCheck {
         }
 
         /**
-         * Whether the audit chain's head carries this key's seal, or carries none to judge by (no entry yet, a schema from
-         * before the head was sealed).
+         * Whether the audit chain's head carries this key's seal, or carries none to judge by: no entry yet, a head someone
+         * changed (marked unsealed: no key seals it, the right one included), a schema from before the head was sealed.
          */
-        private boolean sealsAuditHead(Connection c) {
+        private boolean sealsAuditHead(Connection c) throws SQLException {
             io.omix.server.audit.ChainKey chain = new io.omix.server.audit.ChainKey(key.derive(io.omix.server.audit.ChainKey.PURPOSE));
             try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT seq, hash, mac FROM audit_head WHERE id = 1");
                  java.sql.ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getLong(1) == 0 || rs.getString(3) == null) return true;
+                if (!rs.next() || rs.getLong(1) == 0 || rs.getString(3) == null || rs.getString(3).startsWith("unsealed-")) return true;
                 return chain.sealsHead(rs.getLong(1), rs.getString(2), rs.getString(3));
-            } catch (SQLException olderSchema) {
-                return true;
+            } catch (SQLException e) {
+                // Only a schema without the head or its seal (undefined table or column); anything else stands.
+                if (java.util.Set.of("42P01", "42703", "42S02", "42S22").contains(e.getSQLState())
+                        || java.util.Set.of(42102, 42104, 42122).contains(e.getErrorCode())) {
+                    return true;
+                }
+                throw e;
             }
         }
 

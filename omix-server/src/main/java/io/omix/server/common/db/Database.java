@@ -185,6 +185,13 @@ public final class Database implements AutoCloseable {
             if (upgrade == Upgrade.NEW_ONLY) {
                 org.flywaydb.core.api.MigrationInfoService info = flyway.info();
                 org.flywaydb.core.api.MigrationInfo[] pending = info.pending();
+                org.flywaydb.core.api.MigrationInfo newer = java.util.Arrays.stream(info.applied())
+                        .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS).reduce((a, b) -> b).orElse(null);
+                if (newer != null) {
+                    // An older omix on a newer schema would write what the servers no longer expect.
+                    throw new IllegalStateException("the database's schema is at version " + newer.getVersion() + ", newer than this omix's:"
+                            + " use the omix of the servers' version");
+                }
                 if (info.applied().length > 0 && pending.length > 0) {
                     throw new IllegalStateException("the database's schema is at version " + info.current().getVersion() + " and this omix's at "
                             + pending[pending.length - 1].getVersion() + ": upgrading it here could stop servers of the older version that"

@@ -69,6 +69,15 @@ class MasterKeyCheckTest {
                 () -> Platform.open(config(dir, Base64.getEncoder().encodeToString(new byte[32])), Clock.systemUTC()));
         assertTrue(stray.getMessage().contains("does not seal this database's audit trail"), stray.getMessage());
 
+        // A head someone changed carries no key's seal, the right one's included: it judges no key, and the database opens.
+        String sealedMac = read(dir, "SELECT mac FROM audit_head WHERE id = 1");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(io.omix.server.common.db.Database.embeddedUrl(dir), "", "")) {
+            c.createStatement().execute("UPDATE audit_head SET mac = 'unsealed-" + "-".repeat(55) + "' WHERE id = 1");
+            Platform.open(config(dir, original), Clock.systemUTC()).close();
+            c.createStatement().execute("DELETE FROM omix_meta WHERE name = '" + MasterKeyCheck.NAME + "'");
+            c.createStatement().execute("UPDATE audit_head SET mac = '" + sealedMac + "' WHERE id = 1");
+        }
+
         Platform p = Platform.open(config(dir, original), Clock.systemUTC());   // its key given: opens, and the check is kept from now on
         p.close();
         String other = Base64.getEncoder().encodeToString(new byte[32]);

@@ -45,7 +45,7 @@ class DatabaseTest {
     /**
      * An opening that may upgrade only new databases (omix admin) refuses one whose schema is older than the build's,
      * naming both versions and what to do, and changes nothing; a server's opening upgrades it. (The newest migration
-     * is marked as not applied here: it must stay one that can run twice, as V54's update can.)
+     * is marked as not applied here: it must stay one that can run twice, as V55's ADD COLUMN IF NOT EXISTS can.)
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -66,6 +66,16 @@ class DatabaseTest {
                         rs -> rs.getInt(1), newest).orElseThrow(), "the server upgraded it");
             }
             io.omix.server.Platform.open(cfg, java.time.Clock.systemUTC(), Database.Upgrade.NEW_ONLY).close();
+
+            // A schema newer than the build's (its servers upgraded, this omix not): refused too, for an older omix admin.
+            try (OmixServer again = OmixServer.start(cfg.withPort(0))) {
+                again.platform().database().jdbc().update("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
+                        + " installed_by, installed_on, execution_time, success) VALUES (99999, '99999', 'from the future', 'SQL', 'V99999__x.sql',"
+                        + " 'test', CURRENT_TIMESTAMP, 0, TRUE)");
+            }
+            IllegalStateException newer = assertThrows(IllegalStateException.class,
+                    () -> io.omix.server.Platform.open(cfg, java.time.Clock.systemUTC(), Database.Upgrade.NEW_ONLY).close());
+            assertTrue(newer.getMessage().contains("99999, newer than this omix's"), newer.getMessage());
         }
     }
 
