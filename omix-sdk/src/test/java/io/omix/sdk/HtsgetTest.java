@@ -157,4 +157,52 @@ class HtsgetTest {
             }
         }
     }
+    /**
+     * A slice being read ends with the grant behind its ticket within a second or so, as a file download does: a slow
+     * reader of a genome whose person revoked the application meanwhile gets a broken download (the slice goes with its
+     * length), not the rest of it.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSliceBeingReadEndsWithItsGrant(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "slow-reader", "slow-reader@example.org");
+            String operator = Identity.operatorToken(s, "htsget-operator");
+            String project = new io.omix.server.samples.SampleStore(s.server().platform()).createProject("wgs", 1, null, null, null).projectId();
+            io.omix.server.oauth.TokenStore.Issued grant = Identity.userToken(s, client, person.userId(), "samples variants");
+            try (Api own = Api.builder(grant.accessToken()).endpoint(s.url()).build(); Api op = Api.builder(operator).endpoint(s.url()).build();
+                 OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(s.url()).build()) {
+                String sample = own.registerSample("WGS-SLOW", 11, project).getString("biosample_id");
+                // A slice far larger than what the sockets' buffers hold (some 20 MB).
+                StringBuilder vcf = new StringBuilder(new String(VariantsTest.fixture(), java.nio.charset.StandardCharsets.UTF_8).split("#CHROM")[0]);
+                vcf.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tPATIENT\n");
+                for (int i = 1; i <= 250_000; i++) {
+                    vcf.append("1\t").append(1000 + 10L * i).append("\trs").append(1_000_000 + i).append("\tA\tG\t50\tPASS\tAN=2;DP=30\tGT:AD:DP:GQ\t0/1:14,16:30:99\n");
+                }
+                VariantsTest.importFixture(new VariantsTest.World(s, op, own, null, sample), vcf.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Ticket ticket = ticket(URI.create(s.url() + "/htsget/variants/" + sample), grant.accessToken());
+                assertEquals(200, ticket.status(), ticket.body());
+                String url = new ObjectMapper().readTree(ticket.body()).at("/htsget/urls/0/url").asText();
+                HttpResponse<InputStream> slice = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, slice.statusCode());
+                long length = slice.headers().firstValueAsLong("Content-Length").orElseThrow();
+                long read = 0;
+                byte[] buffer = new byte[1 << 20];
+                try (InputStream in = slice.body()) {
+                    read += in.readNBytes(buffer, 0, buffer.length);
+                    oauth2.revoke(grant.refreshToken());
+                    // Read on slowly (10 MB/s: the rest would take two seconds more).
+                    for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                        read += n;
+                        Thread.sleep(100);
+                    }
+                } catch (java.io.IOException cut) {
+                    // the connection cut short: what a client sees of a slice whose grant ended
+                }
+                assertTrue(length > 15_000_000, "a slice of " + length + " bytes");
+                assertTrue(read < length, "read " + read + " of " + length);
+            }
+        }
+    }
 }

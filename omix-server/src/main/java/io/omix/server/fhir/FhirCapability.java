@@ -149,10 +149,34 @@ public final class FhirCapability implements Capability {
         if (patientId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId()) ? patientId : null;
         if (!CLIENT_PATIENT_ID.matcher(patientId).matches()) return null;
+        String[] found = {null};
+        eachPerson(caller, data, (user, id) -> {
+            if (!id.equals(patientId)) return true;
+            found[0] = user;
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Every Patient id a client token uses for the people it sees, to their accounts: read through once (a bundle's writes). */
+    private Map<String, String> patientIds(Caller caller, Scope data) {
+        Map<String, String> all = new HashMap<>();
+        eachPerson(caller, data, (user, id) -> {
+            all.put(id, user);
+            return true;
+        });
+        return all;
+    }
+
+    /**
+     * Reads through the people of the samples a client token sees (as the database streams them, at most
+     * {@link #MAX_PEOPLE_SEARCHED}), each with its Patient id, while {@code more} says so.
+     */
+    private void eachPerson(Caller caller, Scope data, java.util.function.BiPredicate<String, String> more) {
         SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere());
         String sql = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql();
         // In a transaction, so that PostgreSQL streams the rows by the fetch size instead of reading them all first.
-        return jdbc.inTransaction(c -> {
+        jdbc.inTransaction(c -> {
             try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setFetchSize(1000);
                 Jdbc.bind(ps, where.args());
@@ -160,7 +184,7 @@ public final class FhirCapability implements Capability {
                     for (int read = 0; rs.next(); read++) {
                         if (read >= MAX_PEOPLE_SEARCHED) throw ApiException.invalidParam("patient", "this caller sees more than " + MAX_PEOPLE_SEARCHED + " people");
                         String user = rs.getString(1);
-                        if (patientIdOf(caller, user).equals(patientId)) return user;
+                        if (!more.test(user, patientIdOf(caller, user))) return null;
                     }
                 }
             }
@@ -733,9 +757,10 @@ public final class FhirCapability implements Capability {
         }
 
         String user(String patientId) {
-            if (userByPatient == null) userByPatient = new HashMap<>();
-            // A bundle names its patients again and again: each is looked up once.
-            if (!userByPatient.containsKey(patientId)) userByPatient.put(patientId, userOf(caller, Scope.STREAMS, patientId));
+            if (caller.kind() == Caller.Kind.USER_TOKEN) return userOf(caller, Scope.STREAMS, patientId);
+            // A bundle names many patients, and each of them again and again: the client's people are read through once
+            // for all of them (a lookup each read them through again: a bundle of 1,000 patients, 1,000 times).
+            if (userByPatient == null) userByPatient = patientIds(caller, Scope.STREAMS);
             return userByPatient.get(patientId);
         }
 

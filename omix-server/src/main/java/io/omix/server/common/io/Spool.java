@@ -124,9 +124,9 @@ public final class Spool implements AutoCloseable {
         return Files.newInputStream(file);
     }
 
-    /** Sends what was written to {@code out} (not closed). */
-    public void copyTo(OutputStream out) throws IOException {
-        Files.copy(file, out);
+    /** How many bytes were written. */
+    public long size() throws IOException {
+        return Files.size(file);
     }
 
     @Override
