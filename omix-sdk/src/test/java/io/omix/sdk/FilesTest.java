@@ -601,6 +601,33 @@ class FilesTest {
         }
     }
 
+    /**
+     * A multipart completion whose answer is lost on the way back (recorded by the server, the connection then dropped)
+     * is sent again, finds its upload gone (42004) and counts as done, since the object stands with its bytes: the
+     * caller was told the upload had failed before.
+     */
+    @Test
+    void aCompletionWhoseAnswerWasLostCountsAsDoneWhenTheObjectStands(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(5 * 65536 + 99, 13);
+        Path file = dir.resolve("lost.bin");
+        Files.write(file, content);
+        try (FaultProxy proxy = new FaultProxy(server.url())) {
+            Model token = alice.getUploadToken();
+            UploadOptions through = UploadOptions.builder().credentials(Model.parse(token.dumps().replace(server.url(), proxy.url())))
+                    .multipartThreshold(256 * 1024).partSize(64 * 1024).threads(1).build();
+            // The start and six parts pass; the completion is recorded and its answer dropped; its second sending passes.
+            FaultProxy.Fault[] script = new FaultProxy.Fault[8];
+            java.util.Arrays.fill(script, FaultProxy.Fault.PASS);
+            script[7] = FaultProxy.Fault.DROP_AFTER_ANSWER;
+            proxy.script(script);
+            String name = alice.upload("lost.bin", file, through);
+            assertEquals(9, proxy.requests(), "the completion was sent twice");
+            ByteArrayOutputStream back = new ByteArrayOutputStream();
+            alice.download(name, back);
+            assertArrayEquals(content, back.toByteArray());
+        }
+    }
+
     @Test
     void anInterruptedDownloadContinuesFromItsPartFile(@TempDir Path dir) throws Exception {
         byte[] content = randomBytes(300_000, 3);
