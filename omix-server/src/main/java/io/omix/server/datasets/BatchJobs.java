@@ -25,8 +25,8 @@ import java.util.Set;
 
 /**
  * The jobs of the dataset batches API: a batch made of another dataset's rows through a column
- * mapping, suspend / restore, and removing deleted batches' rows. Each runs in one transaction, but the removal,
- * which takes its rows away a few thousand a transaction.
+ * mapping, suspend / restore, and removing deleted batches' rows. Each runs in one transaction but the removals,
+ * which take rows away a few thousand a transaction.
  */
 final class BatchJobs {
     /** One mapped column: where its values come from, where they go, and the type they must have. */
