@@ -31,7 +31,7 @@ final class BenchServer {
         // Benchmarks call far above any application's rate: the limiter counts, but its limit is out of reach.
         Map<String, String> settings = new HashMap<>(Map.of("server.port", "0", "data.dir", dataDir.toString(),
                 "demo.enabled", "false", "db.pool-size", "8", "ratelimit.per-client-per-minute", "100000000",
-                "ratelimit.per-user-per-minute", "100000000"));
+                "ratelimit.per-user-per-minute", "100000000", "ratelimit.tokens-per-client-per-minute", "0"));
         // -Daudit=false: the same run without the audit trail, to see its share.
         settings.put("audit.enabled", System.getProperty("audit", "true"));
         useDatabase(settings, args, jdbcIndex);

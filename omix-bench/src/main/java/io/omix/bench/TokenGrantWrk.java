@@ -31,7 +31,7 @@ public final class TokenGrantWrk {
         int slices = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
                 BenchServer.scratchDir("omix-grant-bench-").toString(), "demo.enabled", "false",
-                "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000")))) {
+                "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000", "ratelimit.tokens-per-client-per-minute", "0")))) {
             ClientStore.Created client = new ClientStore(server.platform()).create("grant-bench", List.of(), Set.of(OAuthClient.CLIENT_CREDENTIALS),
                     Set.of("samples"), false, null);
             String body = "grant_type=client_credentials&client_id=" + client.client().clientId() + "&client_secret=" + client.secret();

@@ -73,6 +73,35 @@ class OAuthFlowTest {
         return e.dataModel().getString("error");
     }
 
+    /**
+     * Tokens a client is given are counted (ratelimit.tokens-per-client-per-minute, over all servers): beyond, 429 with
+     * when to retry. Requests that are not good (a wrong secret) spend nothing of the client's budget, and a refresh
+     * refused for it leaves the refresh token to the retry; the next minute gives the budget back.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aClientIsGivenSoManyTokensAMinute(String kind) {
+        MutableClock minutes = new MutableClock();
+        try (TestServer s = TestServer.builder().database(kind).clock(minutes).setting("ratelimit.tokens-per-client-per-minute", "3").start()) {
+            Identity.Client app = Identity.confidentialClient(s);
+            Identity.Person carol = Identity.user(s, "carol", "carol@example.org");
+            String refresh = Identity.userToken(s, app, carol.userId(), "profile").refreshToken();
+            try (OAuth2 own = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).maxRetries(0).build();
+                 OAuth2 wrong = OAuth2.builder(app.id(), "not-the-secret").endpoint(s.url()).maxRetries(0).build()) {
+                for (int i = 0; i < 5; i++) assertThrows(ApiException.class, wrong::getCredentialsToken);
+                own.getCredentialsToken();
+                own.getCredentialsToken();
+                String rotated = own.exchangeRefreshToken(refresh).refreshToken();
+                RateLimitedException over = assertThrows(RateLimitedException.class, own::getCredentialsToken);
+                assertEquals(429, over.code());
+                assertTrue(over.dataModel().getInt("retry_after_seconds") >= 1, over.getMessage());
+                assertThrows(RateLimitedException.class, () -> own.exchangeRefreshToken(rotated));
+                minutes.advance(java.time.Duration.ofMinutes(1));
+                assertNotNull(own.exchangeRefreshToken(rotated).accessToken(), "the refresh token refused for the budget still works");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void authorizationCodeFlowEndToEnd(String kind) throws Exception {

@@ -69,7 +69,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            String s3Url, String s3AccessKey, String s3SecretKey, String s3Region, String modelsDir,
                            int modelsPoolSize, String modelsPython, Duration housekeepingInterval, Duration taskRetention,
                            boolean auditEnabled, Duration auditRetention, int rateLimitPerClient, int rateLimitPerUser,
-                           Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
+                           int tokensPerClientPerMinute, Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
                            int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
                            Quotas quotas, String metricsTokenSha256, long fhirStatsMaxRecords,
                            long aggregateMaxRecords) {
@@ -167,6 +167,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("audit.retention-days", "3650");
         d.put("ratelimit.per-client-per-minute", "60000");
         d.put("ratelimit.per-user-per-minute", "6000");
+        d.put("ratelimit.tokens-per-client-per-minute", "600");
         d.put("webhooks.allow-http-loopback", "false");
         d.put("webhooks.allow-private-networks", "false");
         d.put("webhooks.retry-initial-seconds", "10");
@@ -237,7 +238,9 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             }
         }
         if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
-        if (rateLimitPerClient < 0 || rateLimitPerUser < 0) throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
+        if (rateLimitPerClient < 0 || rateLimitPerUser < 0 || tokensPerClientPerMinute < 0) {
+            throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
+        }
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
         if (!metricsTokenSha256.isEmpty() && !metricsTokenSha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("metrics.token-sha256 must be the token's SHA-256 as 64 lower-case hex digits"
@@ -333,6 +336,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 Duration.ofDays(integer(v, "audit.retention-days")),
                 integer(v, "ratelimit.per-client-per-minute"),
                 integer(v, "ratelimit.per-user-per-minute"),
+                integer(v, "ratelimit.tokens-per-client-per-minute"),
                 new Webhooks(bool(v, "webhooks.allow-http-loopback"), bool(v, "webhooks.allow-private-networks"),
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.retry-initial-seconds"))),
                         Duration.ofSeconds(Math.max(1, integer(v, "webhooks.retry-max-seconds"))),
@@ -443,7 +447,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 maxRequestBytes, shutdownTimeout, demo, masterKey, accessTokenTtl, refreshTokenTtl, defaultZone, taskWorkers, taskLease,
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
-                webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
+                tokensPerClientPerMinute, webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
                 metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords);
     }
 

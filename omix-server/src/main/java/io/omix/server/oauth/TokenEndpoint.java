@@ -46,7 +46,11 @@ final class TokenEndpoint {
         this.tokens = tokens;
     }
 
+    /** What the tokens a client is given count against ({@link #spendToken}); set with the routes. */
+    private io.omix.server.common.http.RateLimits limits;
+
     void routes(Routes routes) {
+        this.limits = routes.rateLimits();
         routes.post("/oauth2/access_token", Access.PUBLIC, ParamSpec.NONE, (request, none) -> exchange(request));
         // The same exchange framed as RFC 6749 says (the answer itself; errors 400/401 {error, error_description}),
         // for standard clients such as SMART apps; the original platform's clients keep the envelope above.
@@ -143,9 +147,9 @@ final class TokenEndpoint {
         String grant = p.get(GRANT_TYPE);
         if (!client.allows(grant)) throw OAuthErrors.error("unauthorized_client", "this client may not use " + grant);
         TokenStore.Issued issued = switch (grant) {
-            case OAuthClient.AUTHORIZATION_CODE -> fromCode(client, p);
-            case OAuthClient.REFRESH_TOKEN -> fromRefreshToken(client, p);
-            default -> forClient(client, p);
+            case OAuthClient.AUTHORIZATION_CODE -> fromCode(request, client, p);
+            case OAuthClient.REFRESH_TOKEN -> fromRefreshToken(request, client, p);
+            default -> forClient(request, client, p);
         };
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("access_token", issued.accessToken());
@@ -159,7 +163,7 @@ final class TokenEndpoint {
         return data;
     }
 
-    private TokenStore.Issued fromCode(OAuthClient client, Params p) {
+    private TokenStore.Issued fromCode(ApiRequest request, OAuthClient client, Params p) {
         String codeText = p.get(CODE);
         if (codeText == null) throw OAuthErrors.error("invalid_request", "code is required");
         CodeStore.Code code = codes.find(codeText).orElseThrow(() -> OAuthErrors.invalidGrant("unknown code"));
@@ -179,6 +183,7 @@ final class TokenEndpoint {
             // RFC 9700 4.8.2: a verifier for a code issued without a challenge means someone else's code.
             throw OAuthErrors.invalidGrant("code_verifier given for a code issued without code_challenge");
         }
+        spendToken(request, client);   // before the code is used: a refusal leaves it for the retry
         if (!codes.markUsed(code.hash())) {
             tokens.revokeReplayedCode(code.hash());
             throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
@@ -187,7 +192,7 @@ final class TokenEndpoint {
                 code.scope(), code.hash(), null);
     }
 
-    private TokenStore.Issued fromRefreshToken(OAuthClient client, Params p) {
+    private TokenStore.Issued fromRefreshToken(ApiRequest request, OAuthClient client, Params p) {
         String text = p.get(REFRESH);
         if (text == null) throw OAuthErrors.error("invalid_request", "refresh_token is required");
         TokenStore.Token old = tokens.find(text).filter(t -> t.kind().equals(TokenStore.REFRESH))
@@ -216,6 +221,7 @@ final class TokenEndpoint {
         // with it the limit to reading, without asking the person again). Narrowed in SMART's words, what it names holds.
         if (p.get(SCOPE) != null && !SmartScopes.namesResource(TokenStore.scopes(p.get(SCOPE)))) kept.addAll(SmartScopes.restrictionsFor(allowed, kept));
         scope = String.join(" ", kept);
+        spendToken(request, client);   // before the refresh token is rotated: a refusal leaves it for the retry
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
@@ -223,13 +229,25 @@ final class TokenEndpoint {
         return tokens.issueForGrant(old.familyId(), client.clientId(), old.userId(), old.grantType(), scope, null, old.hash());
     }
 
-    private TokenStore.Issued forClient(OAuthClient client, Params p) {
+    private TokenStore.Issued forClient(ApiRequest request, OAuthClient client, Params p) {
         // An application's own token never operates the platform: admin is for operators' user tokens.
         Set<String> allowed = new java.util.LinkedHashSet<>(client.scopes());
         allowed.remove(io.omix.server.common.auth.Scope.ADMIN.id());
         allowed.remove(io.omix.server.common.auth.Scope.GRANTS.id()); // a person's grants: no person behind this token
         String scope = narrowed(allowed, p.get(SCOPE));
+        spendToken(request, client);
         return tokens.issueForClient(client.clientId(), client.secretHash(), scope);
+    }
+
+    /**
+     * Counts a token about to be given to {@code client} ({@code ratelimit.tokens-per-client-per-minute}, over all
+     * servers): 429 beyond. Every token is a row kept until a day past its expiry, and a client asking for a new one per
+     * call (or rotating a refresh token in a loop) filled the database by the million a day. Counted once the request
+     * is known good (the client's secret, a valid code or refresh token), so that nobody else spends a client's budget,
+     * and before anything is used up, so that the retry finds its code or refresh token still there.
+     */
+    private void spendToken(ApiRequest request, OAuthClient client) {
+        if (limits != null) limits.spend(request.ctx(), "tokens:" + client.clientId(), platform.config().tokensPerClientPerMinute());
     }
 
     /**

@@ -102,6 +102,21 @@ public final class RateLimits {
         }
     }
 
+    /**
+     * One use of {@code key}'s budget of {@code limit} a minute (over all servers, taken from the database in chunks as
+     * a caller's calls are); refuses with 429, {@code Retry-After} and {@code {retry_after_seconds, limit_per_minute}}
+     * when none is left. Keys name their kind ({@code "tokens:" + client}), apart from the callers' own limits.
+     */
+    public void spend(Context ctx, String key, int limit) {
+        if (limit <= 0) return;
+        long now = clock.millis();
+        long minute = now / 60_000;
+        if (take(key, limit, minute) >= 0) return;
+        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
+        ctx.header("Retry-After", String.valueOf(reset));
+        throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
+    }
+
     /** One call against {@code key}'s minute: what is left after it (an estimate across servers), or -1 when none was left. */
     private long take(String key, int limit, long minute) {
         Share share = shares.get(key);

@@ -90,6 +90,11 @@ public final class Routes {
         return java.util.List.copyOf(table);
     }
 
+    /** The limits every route's callers are counted against, for a route that counts something else as well. */
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
+
     public Routes(RoutesConfig routes, Authenticators authenticators, Idempotency idempotency, RateLimits rateLimits) {
         this.routes = routes;
         this.authenticators = authenticators;
