@@ -429,6 +429,21 @@ final class FileTransfer implements AutoCloseable {
         }
     }
 
+    /** A .part's bytes hashed both ways a download may be checked, before its request. */
+    private record Held(java.util.zip.CRC32C crc, MessageDigest sha) {
+        static Held of(Path partial, long length) throws IOException {
+            Held held = new Held(new java.util.zip.CRC32C(), digest());
+            try (InputStream in = new BoundedStream(Files.newInputStream(partial), length)) {
+                byte[] buffer = new byte[RECEIVE_BUFFER];
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    held.crc.update(buffer, 0, n);
+                    held.sha.update(buffer, 0, n);
+                }
+            }
+            return held;
+        }
+    }
+
     /**
      * How a download is checked: CRC-32C when the server gives the object's (at memory speed, for large
      * bodies), else SHA-256 (hashed on a second thread so that it keeps up with the network).
@@ -439,10 +454,11 @@ final class FileTransfer implements AutoCloseable {
         /** Null when the bytes match, else what is wrong. */
         String mismatch();
 
-        static Check of(HttpResponse<?> response) {
+        /** The check the answer's headers ask for, carrying on from the bytes {@code held} before it (or none: null). */
+        static Check of(HttpResponse<?> response, Held held) {
             String crc = response.headers().firstValue("X-Omix-Content-CRC32C").orElse(null);
             if (crc != null) {
-                java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+                java.util.zip.CRC32C c = held != null ? held.crc() : new java.util.zip.CRC32C();
                 return new Check() {
                     public void update(byte[] bytes, int offset, int length) {
                         c.update(bytes, offset, length);
@@ -455,7 +471,7 @@ final class FileTransfer implements AutoCloseable {
                 };
             }
             String expected = response.headers().firstValue("X-Omix-Content-SHA256").orElse(null);
-            MessageDigest sha = digest();
+            MessageDigest sha = held != null ? held.sha() : digest();
             return new Check() {
                 public void update(byte[] bytes, int offset, int length) {
                     sha.update(bytes, offset, length);
@@ -582,10 +598,14 @@ final class FileTransfer implements AutoCloseable {
     /** Fetches the object, continuing after the bytes {@code partial} holds already (when given). */
     private long fetch(String objectName, java.util.function.Supplier<String> signedUrl, Path partial, OutputStream out, TransferListener listener) {
         long from;
+        Held held;
         try {
             from = partial != null && Files.exists(partial) ? Files.size(partial) : 0;
+            // The bytes held are hashed before asking (both ways: the answer says which applies): hashed after the answer's
+            // headers, a large .part outlasted the server's idle timeout, and every resume of it failed.
+            held = from > 0 ? Held.of(partial, from) : null;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot read " + partial, e);
         }
         String url = signedUrl.get();
         // The timeout bounds the wait for the answer's headers; the body is watched for stalls below.
@@ -609,18 +629,13 @@ final class FileTransfer implements AutoCloseable {
                         null, 1, status);
             }
             if (from > 0 && status == 200) throw new StalePart(new TransportException("the server ignored the Range request for " + objectName));
-            Check check = Check.of(response);
-            if (from > 0) { // the bytes held already count towards the checksum
-                try (InputStream held = Files.newInputStream(partial)) {
-                    byte[] buffer = new byte[BUFFER];
-                    for (int n; (n = held.read(buffer)) != -1; ) check.update(buffer, 0, n);
-                }
-            }
+            Check check = Check.of(response, held);   // the bytes held already count towards the checksum
             long done = from;
             if (status != 416) { // 416: the partial file is whole already
                 long total = from + response.headers().firstValueAsLong("Content-Length").orElse(-1);
                 listener.progress(from, total);
-                done = check.slow() ? receiveHashing(in, out, check, from, total, listener) : receive(in, out, check, from, total, listener);
+                OutputStream sink = local(out);
+                done = check.slow() ? receiveHashing(in, sink, check, from, total, listener) : receive(in, sink, check, from, total, listener);
             }
             String mismatch = check.mismatch();
             if (mismatch != null) {
@@ -634,6 +649,28 @@ final class FileTransfer implements AutoCloseable {
                     : "; a later download to the same file continues from " + partial.getFileName())
                     : "download of " + objectName + " broke off: " + e, e, 1);
         }
+    }
+
+    /**
+     * {@code out}, its failures (a full disk) told apart from the network's: an UncheckedIOException, not a download that
+     * broke off and is tried again.
+     */
+    private static OutputStream local(OutputStream out) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the download", e);
+                }
+            }
+        };
     }
 
     /** Closes a body under a read that stalled: the read ends, and the watch's wrapper reports why. */

@@ -503,6 +503,16 @@ class FilesTest {
         assertTrue(whole.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment"));
         assertEquals(sha256("0123456789abcdef".getBytes(StandardCharsets.UTF_8)), whole.headers().firstValue("X-Omix-Content-SHA256").orElse(""));
 
+        // A client that accepts gzip (browsers, igv.js, curl --compressed) gets the bytes as announced, never a compressed
+        // body under the plain length (a broken download).
+        byte[] big = randomBytes(100_000, 17);
+        String bigUrl = alice.getDownloadUrl(alice.upload("gzip.bin", big)).getString("url");
+        HttpResponse<byte[]> gz = HTTP.send(HttpRequest.newBuilder(URI.create(bigUrl)).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, gz.statusCode());
+        assertTrue(gz.headers().firstValue("Content-Encoding").isEmpty(), gz.headers().map().toString());
+        assertArrayEquals(big, gz.body());
+
         String tamperedSignature = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");
         String laterExpiry = url.replaceAll("Expires=(\\d+)", "Expires=9$1");
         String otherObject = url.replace("range.txt", "other.txt");

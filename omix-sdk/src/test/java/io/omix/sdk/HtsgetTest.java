@@ -119,6 +119,10 @@ class HtsgetTest {
             HttpResponse<String> served = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, served.statusCode());
             assertEquals("no-store", served.headers().firstValue("Cache-Control").orElse(""), "no cache keeps a genome past its grant");
+            // A client accepting gzip (igv.js, a browser) gets the same slice, never a compressed body under the plain length.
+            HttpResponse<String> gzipped = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept-Encoding", "gzip").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(served.body(), gzipped.body());
             new io.omix.server.users.UserStore(s.server().platform()).setDisabled("owner", true);
             HttpResponse<String> after = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(403, after.statusCode(), after.body());

@@ -231,9 +231,18 @@ final class BatchJobs {
         return result;
     }
 
-    /** Removes every batch marked deleting of an API key's datasets ({@code owner_key}): what deleted datasets left. */
+    /**
+     * Removes every batch marked deleting of an API key's datasets ({@code owner_key}): what deleted datasets left,
+     * looking again once done for what deletions committed meanwhile (a few passes at most; housekeeping takes the rest).
+     */
     JsonNode purgeKey(TaskEngine.Run run, Connection tx) {
-        long rows = purgeAll(run, DatasetStore.deletingOfKey(store.jdbc(), run.task().payload().path("owner_key").asText()));
+        String ownerKey = run.task().payload().path("owner_key").asText();
+        long rows = 0;
+        for (int pass = 0; pass < 5; pass++) {
+            List<Long> doomed = DatasetStore.deletingOfKey(store.jdbc(), ownerKey);
+            if (doomed.isEmpty()) break;
+            rows += purgeAll(run, doomed);
+        }
         return JsonNodeFactory.instance.objectNode().put("rows_removed", rows);
     }
 
@@ -252,8 +261,11 @@ final class BatchJobs {
      * answered at once and may come faster than rows are removed, and housekeeping removes what a purge left.
      */
     static void purgeLater(TaskEngine tasks, Connection tx, String owner, String ownerKey, String path) throws SQLException {
-        boolean waiting = !Jdbc.query(tx, "SELECT 1 FROM tasks WHERE owner = ? AND kind = ? AND status = 'PENDING'", rs -> 1, owner,
-                DatasetsCapability.PURGE_KEY_JOB).isEmpty();
+        // The waiting one held until tx ends: a worker claiming it meanwhile waits, and then sees this deletion's marks.
+        // (An operator deletes for many keys under one owner: one waits per key.)
+        boolean waiting = Jdbc.query(tx, "SELECT payload FROM tasks WHERE owner = ? AND kind = ? AND status = 'PENDING' FOR UPDATE",
+                rs -> rs.getString(1), owner, DatasetsCapability.PURGE_KEY_JOB).stream()
+                .anyMatch(payload -> ownerKey.equals(DatasetStore.json(payload).path("owner_key").asText()));
         if (!waiting) {
             tasks.submitFollowUp(tx, DatasetsCapability.PURGE_KEY_JOB, owner, JsonNodeFactory.instance.objectNode().put("owner_key", ownerKey), path);
         }

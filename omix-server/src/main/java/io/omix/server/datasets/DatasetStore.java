@@ -330,7 +330,8 @@ public final class DatasetStore {
      */
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
         // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them
-        // first; and the batches' counts and their rows are read from one snapshot (H2) or one moment at least.
+        // first. Each statement sees the batches as they are then (read committed): a batch suspended or deleted after
+        // the list was read gives no rows, and the page may come out shorter.
         return jdbc.inTransaction(c -> {
             List<long[]> active = Jdbc.query(c, "SELECT batch_id, row_count FROM ds_batches WHERE dataset_id = ? AND state = 'active'"
                     + " ORDER BY batch_id", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId);
@@ -342,7 +343,8 @@ public final class DatasetStore {
                     skip -= batch[1];
                     continue;
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT cells FROM ds_rows WHERE batch_id = ? AND row_no > ? ORDER BY row_no LIMIT ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                        + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
                     ps.setFetchSize(ROWS_FETCHED);
                     Jdbc.bind(ps, batch[0], skip, limit - rows.size());
                     try (ResultSet rs = ps.executeQuery()) {

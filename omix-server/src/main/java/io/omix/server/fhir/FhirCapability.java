@@ -158,14 +158,21 @@ public final class FhirCapability implements Capability {
         return found[0];
     }
 
-    /** Every Patient id a client token uses for the people it sees, to their accounts: read through once (a bundle's writes). */
-    private Map<String, String> patientIds(Caller caller, Scope data) {
-        Map<String, String> all = new HashMap<>();
+    /**
+     * The accounts behind the client Patient ids {@code wanted} (those well formed), read through the client's people
+     * once for all of them and no further than the last one found: a bundle's writes, which named each patient's
+     * lookup anew before.
+     */
+    private Map<String, String> usersOf(Caller caller, Scope data, Set<String> wanted) {
+        Set<String> left = new java.util.HashSet<>();
+        for (String id : wanted) if (CLIENT_PATIENT_ID.matcher(id).matches()) left.add(id);
+        Map<String, String> found = new HashMap<>();
+        if (left.isEmpty()) return found;
         eachPerson(caller, data, (user, id) -> {
-            all.put(id, user);
-            return true;
+            if (left.remove(id)) found.put(id, user);
+            return !left.isEmpty();
         });
-        return all;
+        return found;
     }
 
     /**
@@ -684,7 +691,7 @@ public final class FhirCapability implements Capability {
         r.caller().requireScope(Scope.STREAMS);
         smart(r.caller(), "Observation", 'c');
         JsonNode resource = body(r, MAX_RESOURCE_BYTES);
-        StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new WriteLookups(r.caller()));
+        StreamStore.NewRecord record = newRecord(r.caller(), resource, "", new WriteLookups(r.caller(), Set.of()));
         StreamStore.Written written = writeWithinQuota(List.of(record)).get(0);
         if (written.problem() != null) throw ApiException.invalidParam("body", written.problem());
         String url = r.baseUrl(platform.config()) + BASE + "/Observation/" + written.streamId();
@@ -707,7 +714,12 @@ public final class FhirCapability implements Capability {
         if (entries.size() > MAX_BUNDLE_ENTRIES) throw ApiException.invalidParam("entry", "at most " + MAX_BUNDLE_ENTRIES + " entries");
         List<StreamStore.NewRecord> records = new ArrayList<>();
         // A transaction's entries mostly name the same patient and specimen: each is resolved once, the data elements read once.
-        WriteLookups lookups = new WriteLookups(r.caller());
+        Set<String> named = new java.util.HashSet<>();
+        for (JsonNode entry : entries) {
+            String subject = entry.path("resource").path("subject").path("reference").asText("");
+            if (subject.startsWith("Patient/")) named.add(subject.substring(8));
+        }
+        WriteLookups lookups = new WriteLookups(r.caller(), named);
         for (int i = 0; i < entries.size(); i++) {
             JsonNode entry = entries.get(i);
             String at = "entry[" + i + "]";
@@ -746,21 +758,24 @@ public final class FhirCapability implements Capability {
      */
     private final class WriteLookups {
         private final Caller caller;
+        /** The Patient ids the request's entries name (a bundle's, gathered first), looked up together on first use. */
+        private final Set<String> named;
         private Map<String, String> userByPatient;
         private final Map<String, List<Subject>> samples = new HashMap<>();
         /** The samples this request may write to, each checked once (a bundle writes to one sample again and again). */
         private final Set<String> writable = new java.util.HashSet<>();
         private List<StreamStore.DataElement> catalog;
 
-        WriteLookups(Caller caller) {
+        WriteLookups(Caller caller, Set<String> named) {
             this.caller = caller;
+            this.named = named;
         }
 
         String user(String patientId) {
-            if (caller.kind() == Caller.Kind.USER_TOKEN) return userOf(caller, Scope.STREAMS, patientId);
+            if (caller.kind() == Caller.Kind.USER_TOKEN || !named.contains(patientId)) return userOf(caller, Scope.STREAMS, patientId);
             // A bundle names many patients, and each of them again and again: the client's people are read through once
             // for all of them (a lookup each read them through again: a bundle of 1,000 patients, 1,000 times).
-            if (userByPatient == null) userByPatient = patientIds(caller, Scope.STREAMS);
+            if (userByPatient == null) userByPatient = usersOf(caller, Scope.STREAMS, named);
             return userByPatient.get(patientId);
         }
 

@@ -369,6 +369,9 @@ public final class FilesCapability implements Capability {
         long from = range == null ? 0 : range[0];
         long length = range == null ? size : range[1] - range[0] + 1;
         if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        // Sent as stored, with its length: never compressed for a client that accepts gzip (the compressed body went out
+        // under the plain length, and such a client saw a broken download).
+        ctx.disableCompression();
         ctx.header("Content-Length", String.valueOf(length));
         if (head) return;   // the headers a GET would have: size, checksums, range; not the bytes
         String sample = object.owner().startsWith("sample:") ? object.owner().substring(7) : null;

@@ -201,6 +201,7 @@ public final class HtsgetCapability implements Capability {
                 // Sent with its length, and only while the grant stands (asked every second): a slow reader of a genome
                 // revoked meanwhile gets a broken download, not the rest of it.
                 long size = spool.size();
+                ctx.disableCompression();   // sent with its length, never compressed under it
                 ctx.header("Content-Length", String.valueOf(size));
                 try (java.io.InputStream in = spool.input()) {
                     if (!io.omix.server.common.io.GuardedCopy.copy(in, ctx.outputStream(), size,

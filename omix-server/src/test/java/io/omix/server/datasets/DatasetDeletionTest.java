@@ -117,6 +117,27 @@ class DatasetDeletionTest {
         }
     }
 
+    /**
+     * One removal waits to run per caller and API key: an operator deleting datasets of two keys gets one for each (the
+     * second key's rows were left to housekeeping, an hour later), and deleting more of either queues nothing more.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void oneRemovalWaitsPerCallerAndKey(String kind) {
+        try (TestServer s = TestServer.builder().database(kind).setting("tasks.workers", "0").start()) {
+            Platform platform = s.server().platform();
+            io.omix.server.tasks.TaskEngine tasks = platform.tasks();
+            for (String key : List.of("key-a", "key-b", "key-a", "key-b", "key-a")) {
+                platform.database().jdbc().inTransaction(tx -> {
+                    BatchJobs.purgeLater(tasks, tx, "client:console", key, "/console");
+                    return null;
+                });
+            }
+            assertEquals(List.of("key-a", "key-b"), platform.database().jdbc().query("SELECT payload FROM tasks WHERE kind = ? AND status = 'PENDING'",
+                    rs -> DatasetStore.json(rs.getString(1)).path("owner_key").asText(), DatasetsCapability.PURGE_KEY_JOB).stream().sorted().toList());
+        }
+    }
+
     private static long datasetOf(DatasetStore store, Platform platform, DatasetStore.Workspace ws, String key, int rows) {
         return store.jdbc().inTransaction(tx -> {
             long id = DatasetStore.insertDataset(tx, ws.projectId(), "Rows", "sketch", JsonNodeFactory.instance.objectNode(), null, key,

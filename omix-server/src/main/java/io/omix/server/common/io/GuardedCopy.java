@@ -20,7 +20,8 @@ public final class GuardedCopy {
      * caller has announced {@code length} (Content-Length), so a copy cut short is a broken download to the client, never
      * a shorter body that looks whole.
      *
-     * @return true when every byte went, false when {@code allowed} said no (or {@code in} ended first)
+     * @return true when every byte went, false when {@code allowed} said no
+     * @throws java.io.EOFException when {@code in} ends first (what was stored is shorter than what was announced)
      */
     public static boolean copy(InputStream in, OutputStream out, long length, BooleanSupplier allowed) throws IOException {
         byte[] buffer = new byte[1 << 16];
@@ -28,7 +29,7 @@ public final class GuardedCopy {
         long nextCheck = System.nanoTime() + RECHECK_NANOS;
         while (left > 0) {
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) return false;
+            if (n < 0) throw new java.io.EOFException("the body ended " + left + " bytes before its length");
             if (System.nanoTime() - nextCheck >= 0) {
                 if (!allowed.getAsBoolean()) return false;
                 nextCheck = System.nanoTime() + RECHECK_NANOS;
