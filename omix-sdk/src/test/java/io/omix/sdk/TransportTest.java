@@ -168,6 +168,29 @@ class TransportTest {
         }
     }
 
+    /**
+     * Work the per-minute limits do not bound (a FHIR $stats) runs one at a time for each caller on a server: the same
+     * caller asking again meanwhile gets 429 with Retry-After, another caller is served, and the turn comes back.
+     */
+    @Test
+    void aCallersCostlyRequestsRunOneAtATime() throws Exception {
+        Identity.Client client = Identity.confidentialClient(server);
+        String alice = Identity.userToken(server, client, Identity.user(server, "solo-a", "solo-a@example.org").userId(), "profile").accessToken();
+        String bob = Identity.userToken(server, client, Identity.user(server, "solo-b", "solo-b@example.org").userId(), "profile").accessToken();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, Integer, java.net.http.HttpRequest> call = (token, millis) -> java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.url() + "/test/one-at-a-time?millis=" + millis)).header("Authorization", "Bearer " + token).build();
+        int before = io.omix.server.testing.ProbeCapability.ONE_AT_A_TIME_ENTERED.get();
+        var first = http.sendAsync(call.apply(alice, 3000), java.net.http.HttpResponse.BodyHandlers.ofString());
+        while (io.omix.server.testing.ProbeCapability.ONE_AT_A_TIME_ENTERED.get() == before) Thread.sleep(10);
+        var again = http.send(call.apply(alice, 0), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, again.statusCode(), again.body());
+        assertEquals("1", again.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(200, http.send(call.apply(bob, 0), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "another caller is served");
+        assertEquals(200, first.get().statusCode());
+        assertEquals(200, http.send(call.apply(alice, 0), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "the turn came back");
+    }
+
     @Test
     void aDeadlineEndsTheRetriesWithTheLastAnswer() {
         // 20 retries 100-200 ms apart would take two seconds or more; the deadline of 800 ms ends them first. The path is
