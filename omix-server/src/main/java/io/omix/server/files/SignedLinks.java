@@ -74,6 +74,11 @@ public final class SignedLinks {
         return grants.grantSees(grant, biosampleId);
     }
 
+    /** Who holds the grant a link names: {@code user:ID} or {@code client:ID} ({@link io.omix.server.oauth.TokenStore#holderOf}). */
+    public java.util.Optional<String> holderOf(String grant) {
+        return grants.holderOf(grant);
+    }
+
     /** Whether the grant a link names still stands, its client holding {@code scope}. */
     public boolean stands(String grant, String scope) {
         return grants.grantStands(grant, scope);

@@ -162,9 +162,12 @@ public final class HtsgetCapability implements Capability {
                 refuse(ctx, 404, "NotFound", id + " has no variant calls");
                 return;
             }
-            SliceSlots.Refusal refusal = slots.take(grant);
+            // One slice at a time for each person or application, whatever grant asks: a person with two grants held every
+            // slot of a server before.
+            String holder = links.holderOf(grant).orElse(grant);
+            SliceSlots.Refusal refusal = slots.take(holder);
             if (refusal != null) {
-                busy(ctx, refusal == SliceSlots.Refusal.GRANT_BUSY ? "a slice of this grant is being written; fetch one at a time"
+                busy(ctx, refusal == SliceSlots.Refusal.HOLDER_BUSY ? "a slice for this person or application is being written; fetch one at a time"
                         : "this server is writing other slices; retry in a few seconds");
                 return;
             }
@@ -174,7 +177,7 @@ public final class HtsgetCapability implements Capability {
             try {
                 made = io.omix.server.common.io.Spool.create();
             } catch (java.io.IOException | RuntimeException e) {
-                slots.release(grant);
+                slots.release(holder);
                 throw e;
             }
             try (io.omix.server.common.io.Spool spool = made) {
@@ -192,7 +195,7 @@ public final class HtsgetCapability implements Capability {
                     busy(ctx, e.getCause().getMessage());
                     return;
                 } finally {
-                    slots.release(grant);
+                    slots.release(holder);
                 }
                 ctx.contentType("text/vcf; charset=utf-8");
                 // The URL is the credential, with no Authorization header to keep shared caches off: none may keep a genome

@@ -5,33 +5,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * Who may write a slice on this server now: at most {@code atOnce} slices, and one at a time for each grant,
- * so that one caller fetching in loops never holds every slot (each slice reads a genome's calls).
+ * Who may write a slice on this server now: at most {@code atOnce} slices, and one at a time for each holder (a person or
+ * an application, whatever grant asks), so that one caller fetching in loops never holds every slot (each slice reads a
+ * genome's calls).
  */
 final class SliceSlots {
     /** Why a slot was not given: null when it was. */
-    enum Refusal { GRANT_BUSY, SERVER_BUSY }
+    enum Refusal { HOLDER_BUSY, SERVER_BUSY }
 
     private final Semaphore slices;
-    private final Set<String> grantsWriting = ConcurrentHashMap.newKeySet();
+    private final Set<String> holdersWriting = ConcurrentHashMap.newKeySet();
 
     SliceSlots(int atOnce) {
         this.slices = new Semaphore(atOnce);
     }
 
-    /** Takes a slot for {@code grant}; null when taken (give it back with {@link #release}), else why not. */
-    Refusal take(String grant) {
-        if (!grantsWriting.add(grant)) return Refusal.GRANT_BUSY;
+    /** Takes a slot for {@code holder}; null when taken (give it back with {@link #release}), else why not. */
+    Refusal take(String holder) {
+        if (!holdersWriting.add(holder)) return Refusal.HOLDER_BUSY;
         if (!slices.tryAcquire()) {
-            grantsWriting.remove(grant);
+            holdersWriting.remove(holder);
             return Refusal.SERVER_BUSY;
         }
         return null;
     }
 
-    /** Gives back the slot {@link #take} gave {@code grant}. */
-    void release(String grant) {
+    /** Gives back the slot {@link #take} gave {@code holder}. */
+    void release(String holder) {
         slices.release();
-        grantsWriting.remove(grant);
+        holdersWriting.remove(holder);
     }
 }

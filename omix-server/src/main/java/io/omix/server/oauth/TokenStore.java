@@ -262,6 +262,23 @@ public final class TokenStore {
     }
 
     /**
+     * Who holds the grant a link names ({@link #grantOf}): {@code user:ID} for a person's token family or session,
+     * {@code client:ID} for an application's own grant; empty when the grant is gone. A person's grants (several
+     * applications, the console) are all the person's.
+     */
+    public Optional<String> holderOf(String grant) {
+        if (grant == null || grant.length() < 3 || grant.length() > 100) return Optional.empty();
+        String id = grant.substring(2);
+        if (grant.startsWith("c.")) return id.lastIndexOf('.') > 0 ? Optional.of("client:" + id.substring(0, id.lastIndexOf('.'))) : Optional.empty();
+        if (grant.startsWith("s.")) {
+            return jdbc.queryOne("SELECT user_id FROM user_sessions WHERE session_hash = ?", rs -> "user:" + rs.getString(1), id);
+        }
+        if (!grant.startsWith("t.")) return Optional.empty();
+        return jdbc.queryOne("SELECT user_id, client_id FROM oauth_tokens WHERE family_id = ? FETCH FIRST 1 ROWS ONLY",
+                rs -> rs.getString(1) != null ? "user:" + rs.getString(1) : "client:" + rs.getString(2), id);
+    }
+
+    /**
      * Whether the grant a link names ({@link #grantOf}) still sees sample {@code biosampleId}: a person's grant or session
      * while the person is bound to it, an application's own grant while the sample is assigned to it. A link to a
      * sample's data is made for a caller who saw the sample; a person revoking the application (which takes back the

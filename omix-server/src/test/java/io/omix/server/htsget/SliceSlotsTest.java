@@ -11,7 +11,7 @@ class SliceSlotsTest {
     void aGrantWritesOneSliceAtATimeAndTheServerTwo() {
         SliceSlots slots = new SliceSlots(2);
         assertNull(slots.take("alice's grant"));
-        assertEquals(SliceSlots.Refusal.GRANT_BUSY, slots.take("alice's grant"), "her second slice waits for her first");
+        assertEquals(SliceSlots.Refusal.HOLDER_BUSY, slots.take("alice's grant"), "her second slice waits for her first");
         assertNull(slots.take("bob's grant"), "the other slot is still free for someone else");
         assertEquals(SliceSlots.Refusal.SERVER_BUSY, slots.take("carol's grant"));
         slots.release("alice's grant");
