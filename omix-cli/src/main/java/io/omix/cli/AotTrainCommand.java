@@ -137,7 +137,8 @@ public final class AotTrainCommand implements Runnable {
         void run() {
             // The throwaway server's limits are out of the workload's reach: it calls far faster than an application may.
             ServerConfig config = ServerConfig.defaults(Map.of("server.port", "0", "data.dir", dir.resolve("data").toString(),
-                    "demo.enabled", "true", "ratelimit.per-client-per-minute", "0", "ratelimit.per-user-per-minute", "0"));
+                    "demo.enabled", "true", "ratelimit.per-client-per-minute", "0", "ratelimit.per-user-per-minute", "0",
+                    "ratelimit.tokens-per-client-per-minute", "0"));
             long started = System.nanoTime();
             try (OmixServer server = OmixServer.start(config)) {
                 running.set(server);

@@ -108,8 +108,18 @@ public final class ClientCredentials extends Credentials {
 
         @Override
         public synchronized String get() {
-            if (current == null || renewAt != null && !Instant.now().isBefore(renewAt)) {
-                AccessToken fresh = fetch.apply(current);
+            Instant now = Instant.now();
+            if (current == null || renewAt != null && !now.isBefore(renewAt)) {
+                AccessToken fresh;
+                try {
+                    fresh = fetch.apply(current);
+                } catch (RateLimitedException busy) {
+                    // The token endpoint's budget is spent for now, and a 429 used nothing up: a token renewed early still
+                    // serves until it expires, and renewing waits as the platform asks (each call failed in that window).
+                    if (current == null || refused || expiresAt == null || !now.isBefore(expiresAt)) throw busy;
+                    renewAt = now.plus(busy.retryAfter().isZero() ? Duration.ofSeconds(1) : busy.retryAfter());
+                    return current.accessToken();
+                }
                 replace(fresh);
                 unheard = fresh;
             }
@@ -121,9 +131,15 @@ public final class ClientCredentials extends Credentials {
             return current.accessToken();
         }
 
+        /** When the token in use expires (null: not known), and whether the platform refused it already. */
+        private Instant expiresAt;
+        private boolean refused;
+
         private void replace(AccessToken token) {
             current = token;
+            refused = false;
             Long life = token.expiresIn();
+            expiresAt = life == null ? null : Instant.now().plusSeconds(life);
             if (life == null) {
                 renewAt = null;
             } else {
@@ -141,7 +157,10 @@ public final class ClientCredentials extends Credentials {
         public synchronized void invalidate(String refused) {
             // Only the token that was refused: another thread renewed it already otherwise (renewing again would use the
             // refresh token twice, and the platform takes a refresh token used twice for a stolen one).
-            if (current == null || refused == null || current.accessToken().equals(refused)) renewAt = Instant.EPOCH;
+            if (current == null || refused == null || current.accessToken().equals(refused)) {
+                renewAt = Instant.EPOCH;
+                this.refused = true;
+            }
         }
     }
 }

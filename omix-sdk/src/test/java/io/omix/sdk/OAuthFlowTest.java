@@ -74,30 +74,33 @@ class OAuthFlowTest {
     }
 
     /**
-     * Tokens a client is given are counted (ratelimit.tokens-per-client-per-minute, over all servers): beyond, 429 with
-     * when to retry. Requests that are not good (a wrong secret) spend nothing of the client's budget, and a refresh
-     * refused for it leaves the refresh token to the retry; the next minute gives the budget back.
+     * Tokens given at the token endpoint are counted (ratelimit.tokens-per-client-per-minute, over all servers): a
+     * client's own per client, a person's per person and client, so that one person rotating a refresh token in a loop
+     * spends nobody else's. Beyond, 429 with when to retry. Requests that are not good (a wrong secret) spend nothing,
+     * a refresh refused for the budget leaves the refresh token to the retry, and the next minute gives it back.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
-    void aClientIsGivenSoManyTokensAMinute(String kind) {
+    void tokensAreGivenSoManyAMinute(String kind) {
         MutableClock minutes = new MutableClock();
         try (TestServer s = TestServer.builder().database(kind).clock(minutes).setting("ratelimit.tokens-per-client-per-minute", "3").start()) {
             Identity.Client app = Identity.confidentialClient(s);
-            Identity.Person carol = Identity.user(s, "carol", "carol@example.org");
-            String refresh = Identity.userToken(s, app, carol.userId(), "profile").refreshToken();
+            String carol = Identity.userToken(s, app, Identity.user(s, "carol", "carol@example.org").userId(), "profile").refreshToken();
+            String dave = Identity.userToken(s, app, Identity.user(s, "dave", "dave@example.org").userId(), "profile").refreshToken();
             try (OAuth2 own = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).maxRetries(0).build();
                  OAuth2 wrong = OAuth2.builder(app.id(), "not-the-secret").endpoint(s.url()).maxRetries(0).build()) {
                 for (int i = 0; i < 5; i++) assertThrows(ApiException.class, wrong::getCredentialsToken);
-                own.getCredentialsToken();
-                own.getCredentialsToken();
-                String rotated = own.exchangeRefreshToken(refresh).refreshToken();
+                for (int i = 0; i < 3; i++) own.getCredentialsToken();
                 RateLimitedException over = assertThrows(RateLimitedException.class, own::getCredentialsToken);
                 assertEquals(429, over.code());
                 assertTrue(over.dataModel().getInt("retry_after_seconds") >= 1, over.getMessage());
-                assertThrows(RateLimitedException.class, () -> own.exchangeRefreshToken(rotated));
+
+                for (int i = 0; i < 3; i++) carol = own.exchangeRefreshToken(carol).refreshToken();   // the client's own budget spent: a person's stands
+                String kept = carol;
+                assertThrows(RateLimitedException.class, () -> own.exchangeRefreshToken(kept));
+                assertNotNull(own.exchangeRefreshToken(dave).accessToken(), "another person's budget is their own");
                 minutes.advance(java.time.Duration.ofMinutes(1));
-                assertNotNull(own.exchangeRefreshToken(rotated).accessToken(), "the refresh token refused for the budget still works");
+                assertNotNull(own.exchangeRefreshToken(kept).accessToken(), "the refresh token refused for the budget still works");
             }
         }
     }

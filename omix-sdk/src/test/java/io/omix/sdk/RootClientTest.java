@@ -36,6 +36,31 @@ class RootClientTest {
         server.close();
     }
 
+    /**
+     * A client-credentials token renewed early that the token endpoint refuses for its budget (429: nothing used up)
+     * is kept in use until it expires: calls go on (each of them failed until the budget came back). The token in hand is
+     * the real one, taken as if it had 31 s left, so that renewing starts a second later.
+     */
+    @Test
+    void aTokenRenewedEarlyIsKeptWhenTheTokenEndpointIsBusy() throws Exception {
+        try (TestServer busy = TestServer.builder().setting("ratelimit.tokens-per-client-per-minute", "1").start()) {
+            Identity.Client client = Identity.confidentialClient(busy);
+            try (OAuth2 oauth2 = OAuth2.builder(client.id(), client.secret()).endpoint(busy.url()).maxRetries(0).build()) {
+                AccessToken real = oauth2.getCredentialsToken();   // the minute's budget
+                AccessToken soonDue = new AccessToken(oauth2, Model.parse(real.model().dumps().replaceAll("\"expires_in\"\\s*:\\s*\\d+", "\"expires_in\":31")),
+                        Instant.now());
+                ClientCredentials.Renewing tokens = new ClientCredentials.Renewing(previous -> oauth2.getCredentialsToken(), soonDue);
+                Thread.sleep(1500);
+                assertEquals(real.accessToken(), tokens.get(), "renewing was refused (429): the token in hand is kept");
+                assertThrows(RateLimitedException.class, oauth2::getCredentialsToken, "the budget is spent indeed");
+                try (Api api = Api.builder(tokens.get()).endpoint(busy.url()).build()) {
+                    assertTrue(api.alive());
+                    assertNotNull(api.samples().list(SampleQuery.builder().limit(1).build()).page());
+                }
+            }
+        }
+    }
+
     @Test
     void theReadmeExampleCompilesAndRunsAsWritten() {
         String clientId = (String) demo.at("oauth_client.client_id");

@@ -263,7 +263,7 @@ final class BatchJobs {
     static void purgeLater(TaskEngine tasks, Connection tx, String owner, String ownerKey, String path) throws SQLException {
         // The waiting one held until tx ends: a worker claiming it meanwhile waits, and then sees this deletion's marks.
         // (An operator deletes for many keys under one owner: one waits per key.)
-        boolean waiting = Jdbc.query(tx, "SELECT payload FROM tasks WHERE owner = ? AND kind = ? AND status = 'PENDING' FOR UPDATE",
+        boolean waiting = Jdbc.query(tx, "SELECT payload FROM tasks WHERE owner = ? AND kind = ? AND status = 'PENDING' ORDER BY job_id FOR UPDATE",
                 rs -> rs.getString(1), owner, DatasetsCapability.PURGE_KEY_JOB).stream()
                 .anyMatch(payload -> ownerKey.equals(DatasetStore.json(payload).path("owner_key").asText()));
         if (!waiting) {

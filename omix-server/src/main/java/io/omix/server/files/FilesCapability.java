@@ -378,9 +378,15 @@ public final class FilesCapability implements Capability {
         try (InputStream in = objects.open(object.key(), from)) {
             // Streamed straight to the response: memory stays one buffer whatever the object's size. A long download ends
             // with its grant, as every link does, within a second: not only at its start.
-            if (!io.omix.server.common.io.GuardedCopy.copy(in, ctx.outputStream(), length,
-                    () -> links.stands(grant, scope) && (sample == null || links.sees(grant, sample)))) {
-                org.slf4j.LoggerFactory.getLogger(FilesCapability.class).info("download of {} cut short: its link's grant ended", name);
+            try {
+                if (!io.omix.server.common.io.GuardedCopy.copy(in, ctx.outputStream(), length,
+                        () -> links.stands(grant, scope) && (sample == null || links.sees(grant, sample)))) {
+                    org.slf4j.LoggerFactory.getLogger(FilesCapability.class).info("download of {} cut short: its link's grant ended", name);
+                }
+            } catch (java.io.EOFException shorter) {
+                // Headers and some bytes are out: ended short, the client sees a broken download (an error answer written
+                // now would land inside the file).
+                org.slf4j.LoggerFactory.getLogger(FilesCapability.class).error("download of {} cut short: {}", name, shorter.getMessage());
             }
         }
     }

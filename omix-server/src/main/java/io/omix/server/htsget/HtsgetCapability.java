@@ -211,6 +211,9 @@ public final class HtsgetCapability implements Capability {
                             () -> links.stands(grant, Scope.VARIANTS.id()) && links.sees(grant, id))) {
                         org.slf4j.LoggerFactory.getLogger(HtsgetCapability.class).info("slice of {} cut short: its ticket's grant ended", id);
                     }
+                } catch (java.io.EOFException shorter) {
+                    // Ended short: an error answer written now would land inside the slice.
+                    org.slf4j.LoggerFactory.getLogger(HtsgetCapability.class).error("slice of {} cut short: {}", id, shorter.getMessage());
                 }
             }
         } catch (NumberFormatException e) {

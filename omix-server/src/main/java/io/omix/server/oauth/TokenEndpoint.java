@@ -183,7 +183,7 @@ final class TokenEndpoint {
             // RFC 9700 4.8.2: a verifier for a code issued without a challenge means someone else's code.
             throw OAuthErrors.invalidGrant("code_verifier given for a code issued without code_challenge");
         }
-        spendToken(request, client);   // before the code is used: a refusal leaves it for the retry
+        spendToken(request, client, code.userId());   // before the code is used: a refusal leaves it for the retry
         if (!codes.markUsed(code.hash())) {
             tokens.revokeReplayedCode(code.hash());
             throw OAuthErrors.invalidGrant("the code was used already; the tokens issued from it are revoked");
@@ -221,7 +221,7 @@ final class TokenEndpoint {
         // with it the limit to reading, without asking the person again). Narrowed in SMART's words, what it names holds.
         if (p.get(SCOPE) != null && !SmartScopes.namesResource(TokenStore.scopes(p.get(SCOPE)))) kept.addAll(SmartScopes.restrictionsFor(allowed, kept));
         scope = String.join(" ", kept);
-        spendToken(request, client);   // before the refresh token is rotated: a refusal leaves it for the retry
+        spendToken(request, client, old.userId());   // before the refresh token is rotated: a refusal leaves it for the retry
         if (!tokens.markRotated(old.hash())) {
             tokens.revokeFamily(old.familyId());
             throw OAuthErrors.invalidGrant("the refresh token was used already; its tokens are revoked");
@@ -235,19 +235,21 @@ final class TokenEndpoint {
         allowed.remove(io.omix.server.common.auth.Scope.ADMIN.id());
         allowed.remove(io.omix.server.common.auth.Scope.GRANTS.id()); // a person's grants: no person behind this token
         String scope = narrowed(allowed, p.get(SCOPE));
-        spendToken(request, client);
+        spendToken(request, client, null);
         return tokens.issueForClient(client.clientId(), client.secretHash(), scope);
     }
 
     /**
-     * Counts a token about to be given to {@code client} ({@code ratelimit.tokens-per-client-per-minute}, over all
-     * servers): 429 beyond. Every token is a row kept until a day past its expiry, and a client asking for a new one per
-     * call (or rotating a refresh token in a loop) filled the database by the million a day. Counted once the request
-     * is known good (the client's secret, a valid code or refresh token), so that nobody else spends a client's budget,
-     * and before anything is used up, so that the retry finds its code or refresh token still there.
+     * Counts a token about to be given ({@code ratelimit.tokens-per-client-per-minute}, over all servers): for a person
+     * through a client, per person and client, so that one person rotating a refresh token in a loop spends nobody
+     * else's; for a client's own token, per client. 429 beyond. Every token is a row kept until a day past its expiry,
+     * and a client asking for a new one per call (or a refresh token rotated in a loop) filled the database by the
+     * million a day. Counted once the request is known good (the client's secret, a valid code or refresh token), so
+     * that no stranger spends it, and before anything is used up, so that the retry finds its code or refresh token.
      */
-    private void spendToken(ApiRequest request, OAuthClient client) {
-        if (limits != null) limits.spend(request.ctx(), "tokens:" + client.clientId(), platform.config().tokensPerClientPerMinute());
+    private void spendToken(ApiRequest request, OAuthClient client, String userId) {
+        if (limits == null) return;
+        limits.spend(request.ctx(), "tokens:" + client.clientId() + (userId == null ? "" : ":" + userId), platform.config().tokensPerClientPerMinute());
     }
 
     /**

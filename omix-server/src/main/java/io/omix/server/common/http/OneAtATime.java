@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One request of a kind at a time for each caller on this server, for work whose cost the per-minute limits do not bound
+ * One request of a kind at a time for each caller (a person, whatever application asks; else the application) on this server, for work whose cost the per-minute limits do not bound
  * (a FHIR {@code $stats} reads up to a million records): a caller asking again before its first has answered is refused
  * with 429 and {@code Retry-After: 1}, so that one caller's parallel requests cannot take every database connection.
  */
@@ -23,7 +23,8 @@ public final class OneAtATime {
     /** A turn for {@code caller}'s request, to close when it has answered; 429 when its previous one still runs here. */
     public Turn enter(ApiRequest request) {
         Caller caller = request.caller();
-        String who = caller.kind() + "\n" + caller.clientId() + "\n" + caller.userId() + "\n" + caller.appKey();
+        // A person's requests through any application (or the console) are the person's; others by their credential's holder.
+        String who = caller.userId() != null ? "user:" + caller.userId() : caller.kind() + "\n" + caller.clientId() + "\n" + caller.appKey();
         if (!running.add(who)) {
             request.ctx().header("Retry-After", "1");
             throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of(what, "one at a time for each caller: retry once the one"
