@@ -7,9 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One request of a kind at a time for each caller (a person, whatever application asks; else the application) on this server, for work whose cost the per-minute limits do not bound
- * (a FHIR {@code $stats} reads up to a million records): a caller asking again before its first has answered is refused
- * with 429 and {@code Retry-After: 1}, so that one caller's parallel requests cannot take every database connection.
+ * One request of a kind at a time for each caller (a person, whatever application asks; else the application) on this
+ * server, for work whose cost the per-minute limits do not bound (a FHIR {@code $stats} reads up to a million records):
+ * a caller asking again before its first has answered is refused with 429 and {@code Retry-After: 1}, so that one
+ * caller's parallel requests cannot take every database connection.
  */
 public final class OneAtATime {
     private final String what;
