@@ -196,10 +196,11 @@ class HtsgetTest {
                 try (InputStream in = slice.body()) {
                     read += in.readNBytes(buffer, 0, buffer.length);
                     oauth2.revoke(grant.refreshToken());
-                    // Read on slowly (10 MB/s: the rest would take two seconds more).
+                    // Read on slowly (about 3 MB/s: the rest would take five seconds more), so that what the server may send
+                    // ahead into the sockets' buffers before its check a second later (some 10 MB on loopback) is not all of it.
                     for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
                         read += n;
-                        Thread.sleep(100);
+                        Thread.sleep(300);
                     }
                 } catch (java.io.IOException cut) {
                     // the connection cut short: what a client sees of a slice whose grant ended
