@@ -369,25 +369,14 @@ public final class FilesCapability implements Capability {
         long from = range == null ? 0 : range[0];
         long length = range == null ? size : range[1] - range[0] + 1;
         if (range != null) ctx.status(206).header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
-        // Sent as stored, with its length: never compressed for a client that accepts gzip (the compressed body went out
-        // under the plain length, and such a client saw a broken download).
-        ctx.disableCompression();
-        ctx.header("Content-Length", String.valueOf(length));
+        io.omix.server.common.io.GuardedCopy.announce(ctx, length);
         if (head) return;   // the headers a GET would have: size, checksums, range; not the bytes
         String sample = object.owner().startsWith("sample:") ? object.owner().substring(7) : null;
         try (InputStream in = objects.open(object.key(), from)) {
             // Streamed straight to the response: memory stays one buffer whatever the object's size. A long download ends
             // with its grant, as every link does, within a second: not only at its start.
-            try {
-                if (!io.omix.server.common.io.GuardedCopy.copy(in, ctx.outputStream(), length,
-                        () -> links.stands(grant, scope) && (sample == null || links.sees(grant, sample)))) {
-                    org.slf4j.LoggerFactory.getLogger(FilesCapability.class).info("download of {} cut short: its link's grant ended", name);
-                }
-            } catch (java.io.EOFException shorter) {
-                // Headers and some bytes are out: ended short, the client sees a broken download (an error answer written
-                // now would land inside the file).
-                org.slf4j.LoggerFactory.getLogger(FilesCapability.class).error("download of {} cut short: {}", name, shorter.getMessage());
-            }
+            io.omix.server.common.io.GuardedCopy.send(ctx, in, length, () -> links.stands(grant, scope) && (sample == null || links.sees(grant, sample)),
+                    "download of " + name);
         }
     }
 

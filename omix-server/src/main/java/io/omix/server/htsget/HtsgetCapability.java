@@ -204,16 +204,10 @@ public final class HtsgetCapability implements Capability {
                 // Sent with its length, and only while the grant stands (asked every second): a slow reader of a genome
                 // revoked meanwhile gets a broken download, not the rest of it.
                 long size = spool.size();
-                ctx.disableCompression();   // sent with its length, never compressed under it
-                ctx.header("Content-Length", String.valueOf(size));
+                io.omix.server.common.io.GuardedCopy.announce(ctx, size);
                 try (java.io.InputStream in = spool.input()) {
-                    if (!io.omix.server.common.io.GuardedCopy.copy(in, ctx.outputStream(), size,
-                            () -> links.stands(grant, Scope.VARIANTS.id()) && links.sees(grant, id))) {
-                        org.slf4j.LoggerFactory.getLogger(HtsgetCapability.class).info("slice of {} cut short: its ticket's grant ended", id);
-                    }
-                } catch (java.io.EOFException shorter) {
-                    // Ended short: an error answer written now would land inside the slice.
-                    org.slf4j.LoggerFactory.getLogger(HtsgetCapability.class).error("slice of {} cut short: {}", id, shorter.getMessage());
+                    io.omix.server.common.io.GuardedCopy.send(ctx, in, size, () -> links.stands(grant, Scope.VARIANTS.id()) && links.sees(grant, id),
+                            "slice of " + id);
                 }
             }
         } catch (NumberFormatException e) {
