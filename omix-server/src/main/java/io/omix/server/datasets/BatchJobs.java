@@ -225,7 +225,7 @@ final class BatchJobs {
         JsonNode p = run.task().payload();
         List<Long> ids = list(p.path("ids"));
         List<Long> doomed = DatasetStore.deleting(store.jdbc(), new SqlWhere().and("b.dataset_id = ?", p.path("dataset_id").asLong()).in("b.batch_id", ids));
-        purgeAll(run, doomed);
+        DatasetStore.purge(store.jdbc(), doomed, run::progress);
         ObjectNode result = JsonNodeFactory.instance.objectNode();
         result.set("deleted", longs(ids));
         return result;
@@ -241,18 +241,9 @@ final class BatchJobs {
         for (int pass = 0; pass < 5; pass++) {
             List<Long> doomed = DatasetStore.deletingOfKey(store.jdbc(), ownerKey);
             if (doomed.isEmpty()) break;
-            rows += purgeAll(run, doomed);
+            rows += DatasetStore.purge(store.jdbc(), doomed, run::progress);
         }
         return JsonNodeFactory.instance.objectNode().put("rows_removed", rows);
-    }
-
-    private long purgeAll(TaskEngine.Run run, List<Long> doomed) {
-        long rows = 0;
-        for (int i = 0; i < doomed.size(); i++) {
-            rows += DatasetStore.purge(store.jdbc(), doomed.get(i));
-            run.progress(100 * (i + 1) / doomed.size());
-        }
-        return rows;
     }
 
     /**

@@ -338,14 +338,14 @@ public final class DatasetStore {
             List<List<String>> rows = new ArrayList<>();
             long skip = offset;
             long chars = 0;
-            for (long[] batch : active) {
-                if (skip >= batch[1]) {
-                    skip -= batch[1];
-                    continue;
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                        + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
-                    ps.setFetchSize(ROWS_FETCHED);
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                    + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
+                ps.setFetchSize(ROWS_FETCHED);
+                for (long[] batch : active) {
+                    if (skip >= batch[1]) {
+                        skip -= batch[1];
+                        continue;
+                    }
                     Jdbc.bind(ps, batch[0], skip, limit - rows.size());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -358,9 +358,9 @@ public final class DatasetStore {
                             if (chars >= maxChars) return rows;
                         }
                     }
+                    skip = 0;
+                    if (rows.size() >= limit) break;
                 }
-                skip = 0;
-                if (rows.size() >= limit) break;
             }
             return rows;
         });
@@ -426,6 +426,16 @@ public final class DatasetStore {
         }
         jdbc.update("DELETE FROM ds_batches WHERE batch_id = ? AND state = 'deleting'", batchId);
         return removed;
+    }
+
+    /** Removes the batches marked deleting among {@code batchIds} ({@link #purge}), telling {@code percent} as each goes; how many rows. */
+    static long purge(Jdbc jdbc, List<Long> batchIds, java.util.function.IntConsumer percent) {
+        long rows = 0;
+        for (int i = 0; i < batchIds.size(); i++) {
+            rows += purge(jdbc, batchIds.get(i));
+            percent.accept(100 * (i + 1) / batchIds.size());
+        }
+        return rows;
     }
 
     /** The batches marked deleting among those {@code where} names (on {@code ds_batches b}). */

@@ -128,9 +128,7 @@ public final class DatasetsCapability implements Capability {
         return List.of(new io.omix.server.housekeeping.Housekeeping.Job("deleted_dataset_batches", (now, r) -> {
             List<Long> doomed = DatasetStore.deleting(store.jdbc(), new io.omix.server.common.db.SqlWhere()
                     .and("(b.deleting_since IS NULL OR b.deleting_since < ?)", now.minus(PURGE_GRACE)));
-            long rows = 0;
-            for (long batch : doomed) rows += DatasetStore.purge(store.jdbc(), batch);
-            return rows;
+            return DatasetStore.purge(store.jdbc(), doomed, percent -> { });
         }));
     }
 
