@@ -46,6 +46,17 @@ public final class MasterKeyCheck {
         return new Opening(MasterKey.of(fresh), fresh, keyFile);
     }
 
+    /**
+     * Whether {@code e} says a table (or, {@code orColumn}, a column) is not there: PostgreSQL's undefined_table and
+     * undefined_column; H2's table not found (also in an empty database) and column not found.
+     */
+    static boolean undefined(SQLException e, boolean orColumn) {
+        if (java.util.Set.of("42P01", "42S02", "42S04").contains(e.getSQLState()) || java.util.Set.of(42102, 42104).contains(e.getErrorCode())) {
+            return true;
+        }
+        return orColumn && ("42703".equals(e.getSQLState()) || "42S22".equals(e.getSQLState()) || e.getErrorCode() == 42122);
+    }
+
     /** A key being opened: {@code fresh} holds its bytes when it was just made (not yet written). */
     public static final class Opening {
         private final MasterKey key;
@@ -76,11 +87,7 @@ public final class MasterKeyCheck {
                     existing = true;
                 } catch (SQLException noTable) {
                     // A new database (its tables come with the migrations): only "no such table", anything else stands.
-                    // (PostgreSQL's undefined_table; H2's table not found, and not found in an empty database.)
-                    if (!java.util.Set.of("42P01", "42S02", "42S04").contains(noTable.getSQLState())
-                            && !java.util.Set.of(42102, 42104).contains(noTable.getErrorCode())) {
-                        throw noTable;
-                    }
+                    if (!undefined(noTable, false)) throw noTable;
                     values = List.of();
                     existing = false;
                 }
@@ -124,10 +131,7 @@ public final class MasterKeyCheck {
                 return chain.sealsHead(rs.getLong(1), rs.getString(2), rs.getString(3));
             } catch (SQLException e) {
                 // Only a schema without the head or its seal (undefined table or column); anything else stands.
-                if (java.util.Set.of("42P01", "42703", "42S02", "42S22").contains(e.getSQLState())
-                        || java.util.Set.of(42102, 42104, 42122).contains(e.getErrorCode())) {
-                    return true;
-                }
+                if (undefined(e, true)) return true;
                 throw e;
             }
         }
