@@ -555,14 +555,73 @@ class FhirTest {
                 HttpResponse<String> specimen = raw(s, "/fhir/Specimen/E-M00000001003", token);
                 assertEquals(200, specimen.statusCode(), specimen.body());
                 String reference = JSON.readTree(specimen.body()).at("/subject/reference").asText();
-                assertTrue(reference.matches("Patient/p[A-Za-z0-9]{24}"), reference);
+                assertTrue(reference.matches("Patient/q[0-9a-f]{32}"), reference);
                 HttpResponse<String> patient = raw(s, "/fhir/" + reference, token);
                 assertEquals(200, patient.statusCode(), patient.body());
                 assertConforms(patient.body());
                 JsonNode specimens = JSON.readTree(raw(s, "/fhir/Specimen?patient=" + reference.substring("Patient/".length()), token).body());
                 assertEquals(1, specimens.path("entry").size(), specimens.toString());
                 assertEquals("E-M00000001003", specimens.at("/entry/0/resource/id").asText());
-                assertEquals(404, raw(s, "/fhir/Patient/p" + "A".repeat(24), token).statusCode(), "an id none of its people has");
+                assertEquals(404, raw(s, "/fhir/Patient/q" + "0".repeat(32), token).statusCode(), "an id none of its people has");
+                assertEquals(404, raw(s, "/fhir/Patient/p" + "A".repeat(24), token).statusCode(), "nor one of the first form");
+            }
+        }
+    }
+
+    /**
+     * A client's Patient id is the person's account sealed for that client: it opens for that client alone (another
+     * client's id of the same person, or an id changed in one digit, names nobody), and is found without reading through
+     * the client's people. Ids of the first form (a keyed digest, which could only be found by computing it for every
+     * person the client sees) are looked up only where the operator keeps them (fhir.legacy-patient-ids).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aClientsPatientIdOpensForItAloneAndTheFirstFormOnlyWhereKept(String kind) throws Exception {
+        for (boolean firstFormKept : List.of(false, true)) {
+            try (TestServer s = TestServer.builder().database(kind).setting("fhir.legacy-patient-ids", String.valueOf(firstFormKept)).start()) {
+                io.omix.server.Platform platform = Identity.platform(s);
+                Identity.Client one = Identity.confidentialClient(s);
+                Identity.Client other = Identity.confidentialClient(s);
+                String user = "000000000000000000042";
+                java.time.OffsetDateTime now = platform.now();
+                platform.database().jdbc().inTransaction(c -> {
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO users (user_id, username, password_hash, created_at) VALUES (?,?,?,?)", user, "shared", "x", now);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO samples (biosample_id, site, organism, omic, status, library_json, sequencing_json,"
+                            + " statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)", "E-S00000000001", 11, 1, 1, 0,
+                            "{}", "{}", "{}", "{}", now, now);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?,?)", "E-S00000000001", user);
+                    for (Identity.Client client : List.of(one, other)) {
+                        io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id) VALUES (?,?)", "E-S00000000001", client.id());
+                    }
+                    return null;
+                });
+                try (OAuth2 o1 = OAuth2.builder(one.id(), one.secret()).endpoint(s.url()).build();
+                     OAuth2 o2 = OAuth2.builder(other.id(), other.secret()).endpoint(s.url()).build()) {
+                    String token = o1.getCredentialsToken().accessToken();
+                    String otherToken = o2.getCredentialsToken().accessToken();
+                    String id = JSON.readTree(raw(s, "/fhir/Patient", token).body()).at("/entry/0/resource/id").asText();
+                    String othersId = JSON.readTree(raw(s, "/fhir/Patient", otherToken).body()).at("/entry/0/resource/id").asText();
+                    assertTrue(id.matches("q[0-9a-f]{32}") && othersId.matches("q[0-9a-f]{32}") && !id.equals(othersId), id + " " + othersId);
+                    assertEquals(200, raw(s, "/fhir/Patient/" + id, token).statusCode());
+                    assertEquals(1, JSON.readTree(raw(s, "/fhir/Specimen?patient=" + id, token).body()).path("entry").size());
+                    refused(raw(s, "/fhir/Patient/" + othersId, token), 404, null);
+                    refused(raw(s, "/fhir/Patient/" + id, otherToken), 404, null);
+                    String changed = id.substring(0, 32) + (id.charAt(32) == '0' ? '1' : '0');
+                    refused(raw(s, "/fhir/Patient/" + changed, token), 404, null);
+                    refused(raw(s, "/fhir/Patient/" + user, token), 404, null);
+
+                    String firstForm = "p" + io.omix.server.common.auth.Secrets.hmac(platform.masterKey().derive("fhir-patient"), one.id() + "\n" + user)
+                            .replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
+                    HttpResponse<String> byFirstForm = raw(s, "/fhir/Patient/" + firstForm, token);
+                    if (firstFormKept) {
+                        assertEquals(200, byFirstForm.statusCode(), byFirstForm.body());
+                        assertEquals(firstForm, JSON.readTree(byFirstForm.body()).path("id").asText());
+                        assertEquals(1, JSON.readTree(raw(s, "/fhir/Specimen?patient=" + firstForm, token).body()).path("entry").size());
+                        refused(raw(s, "/fhir/Patient/" + firstForm, otherToken), 404, null);
+                    } else {
+                        refused(byFirstForm, 404, null);
+                    }
+                }
             }
         }
     }

@@ -58,6 +58,8 @@ import java.util.Properties;
  * @param quotas         what one caller may hold or queue
  * @param fhirStatsMaxRecords the most Observations one FHIR $stats request reads (over all the codes it asks about)
  * @param aggregateMaxRecords the most stream records one aggregate_omics_data request reads
+ * @param fhirLegacyPatientIds whether a client's Patient ids of their first form ({@code p} and 24 letters or digits, a
+ *                       keyed digest) are still looked up, each by reading through the client's people
  * @param metricsTokenSha256 hex SHA-256 of the bearer token {@code GET /metrics} requires; empty = open (kept
  *                       behind the balancer instead)
  */
@@ -72,7 +74,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int tokensPerClientPerMinute, Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
                            int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
                            Quotas quotas, String metricsTokenSha256, long fhirStatsMaxRecords,
-                           long aggregateMaxRecords) {
+                           long aggregateMaxRecords, boolean fhirLegacyPatientIds) {
 
     /**
      * What one caller may hold or queue, so that nobody fills the store or the task queue for everyone else.
@@ -192,6 +194,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("metrics.token-sha256", "");
         d.put("fhir.stats-max-records", "1000000");
         d.put("streams.aggregate-max-records", "1000000");
+        d.put("fhir.legacy-patient-ids", "false");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
     }
 
@@ -363,7 +366,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                         Math.max(1, Long.parseLong(number(v, "samples.max-per-registrant")))),
                 v.get("metrics.token-sha256"),
                 Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
-                Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))));
+                Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))),
+                bool(v, "fhir.legacy-patient-ids"));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -448,7 +452,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
                 tokensPerClientPerMinute, webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
-                metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords);
+                metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords, fhirLegacyPatientIds);
     }
 
     @Override

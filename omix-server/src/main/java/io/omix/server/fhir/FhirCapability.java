@@ -87,7 +87,7 @@ public final class FhirCapability implements Capability {
     private final StreamStore streams;
     private final io.omix.server.files.ObjectAccess objects;
     private final SampleAccess access;
-    private final byte[] patientKey;
+    private final PatientIds patientIds;
 
     public FhirCapability(Platform platform) {
         this.platform = platform;
@@ -95,7 +95,7 @@ public final class FhirCapability implements Capability {
         this.streams = new StreamStore(platform);
         this.objects = new io.omix.server.files.ObjectAccess(platform);
         this.access = new SampleAccess(jdbc);
-        this.patientKey = platform.masterKey().derive("fhir-patient");
+        this.patientIds = new PatientIds(platform.masterKey());
     }
 
     @Override
@@ -123,63 +123,67 @@ public final class FhirCapability implements Capability {
     // ---- who the caller may see ----
 
     /**
-     * A person's Patient id as this caller sees it: a person's own token, the account id (as get_user gives it);
-     * a client's token, a pseudonym keyed by the platform's secret and the client, so that no client learns account
-     * ids (which the original APIs never give it) nor links people across clients or to the Beacon's pseudonyms.
+     * A person's Patient id as this caller sees it: a person's own token, the account id (as get_user gives it); a
+     * client's token, the account sealed for that client ({@link PatientIds}), so that no client learns account ids
+     * (which the original APIs never give it) nor links people across clients or to the Beacon's pseudonyms.
      */
     private String patientIdOf(Caller caller, String userId) {
         if (userId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return userId;
-        return "p" + Secrets.hmac(patientKey, caller.clientId() + "\n" + userId).replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
+        return patientIds.of(caller.clientId(), userId);
     }
 
-    /** What a client's Patient id looks like ({@link #patientIdOf}): anything else names nobody, and is not searched for. */
-    private static final java.util.regex.Pattern CLIENT_PATIENT_ID = java.util.regex.Pattern.compile("p[A-Za-z0-9]{24}");
-
-    /** The most people one lookup of a client's Patient id reads through (each one's id computed: about a second a million). */
+    /** The most people one lookup of a Patient id of the first form reads through (each one's id computed: about a second a million). */
     static final int MAX_PEOPLE_SEARCHED = 1_000_000;
 
     /**
      * The account behind a Patient id this caller may use: its own for a user token; for a client token, a person of its
-     * samples. A client's Patient id is a keyed digest, not a key: the people of the client's samples are read through
-     * (as the database streams them, however many) until one has that id. Before, a client seeing more than 1,000
-     * people could not name any of them.
+     * samples, the id opened and the person's samples checked in one query. An id of the first form is looked up only where
+     * the operator keeps them ({@code fhir.legacy-patient-ids}), by reading through the client's people.
      */
     private String userOf(Caller caller, Scope data, String patientId) {
         if (patientId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return patientId.equals(caller.userId()) ? patientId : null;
-        if (!CLIENT_PATIENT_ID.matcher(patientId).matches()) return null;
-        String[] found = {null};
-        eachPerson(caller, data, (user, id) -> {
-            if (!id.equals(patientId)) return true;
-            found[0] = user;
-            return false;
-        });
-        return found[0];
+        return usersOf(caller, data, Set.of(patientId)).get(patientId);
     }
 
     /**
-     * The accounts behind the client Patient ids {@code wanted} (those well formed), read through the client's people
-     * once for all of them and no further than the last one found: a bundle's writes, which named each patient's
-     * lookup anew before.
+     * The accounts behind the client Patient ids {@code wanted}: the ids opened and the people the client sees among
+     * them found in one query (per 500); those of the first form, where kept, by reading through the client's people
+     * once for all of them, no further than the last one found.
      */
     private Map<String, String> usersOf(Caller caller, Scope data, Set<String> wanted) {
-        Set<String> left = new java.util.HashSet<>();
-        for (String id : wanted) if (CLIENT_PATIENT_ID.matcher(id).matches()) left.add(id);
         Map<String, String> found = new HashMap<>();
-        if (left.isEmpty()) return found;
-        eachPerson(caller, data, (user, id) -> {
-            if (left.remove(id)) found.put(id, user);
-            return !left.isEmpty();
-        });
+        Map<String, String> opened = new HashMap<>();
+        Set<String> firstForm = new java.util.HashSet<>();
+        for (String id : wanted) {
+            String account = patientIds.accountOf(caller.clientId(), id);
+            if (account != null) opened.put(account, id);
+            else if (platform.config().fhirLegacyPatientIds() && PatientIds.FIRST_FORM.matcher(id).matches()) firstForm.add(id);
+        }
+        List<String> accounts = new ArrayList<>(opened.keySet());
+        for (int from = 0; from < accounts.size(); from += 500) {
+            SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere()).in("su.user_id", accounts.subList(from, Math.min(accounts.size(), from + 500)));
+            jdbc.query("SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql(), rs -> {
+                found.put(opened.get(rs.getString(1)), rs.getString(1));
+                return null;
+            }, where.args());
+        }
+        if (!firstForm.isEmpty()) {
+            eachPerson(caller, data, user -> {
+                String id = patientIds.firstFormOf(caller.clientId(), user);
+                if (firstForm.remove(id)) found.put(id, user);
+                return !firstForm.isEmpty();
+            });
+        }
         return found;
     }
 
     /**
      * Reads through the people of the samples a client token sees (as the database streams them, at most
-     * {@link #MAX_PEOPLE_SEARCHED}), each with its Patient id, while {@code more} says so.
+     * {@link #MAX_PEOPLE_SEARCHED}) while {@code more} says so.
      */
-    private void eachPerson(Caller caller, Scope data, java.util.function.BiPredicate<String, String> more) {
+    private void eachPerson(Caller caller, Scope data, java.util.function.Predicate<String> more) {
         SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere());
         String sql = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql();
         // In a transaction, so that PostgreSQL streams the rows by the fetch size instead of reading them all first.
@@ -190,8 +194,7 @@ public final class FhirCapability implements Capability {
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
                     for (int read = 0; rs.next(); read++) {
                         if (read >= MAX_PEOPLE_SEARCHED) throw ApiException.invalidParam("patient", "this caller sees more than " + MAX_PEOPLE_SEARCHED + " people");
-                        String user = rs.getString(1);
-                        if (!more.test(user, patientIdOf(caller, user))) return null;
+                        if (!more.test(rs.getString(1))) return null;
                     }
                 }
             }
@@ -761,9 +764,9 @@ public final class FhirCapability implements Capability {
 
     /**
      * What the entries of one write share, each looked up once however many entries name it: the people behind the
-     * caller's Patient ids (for a client's token, its pseudonyms of all the people it sees, made once), the samples per
-     * patient and specimen, the catalogue of data elements. Before, each new specimen of a bundle read the client's people
-     * and made their pseudonyms again, and each coding read the whole catalogue.
+     * caller's Patient ids (for a client's token, all those the bundle names in one query), the samples per patient and
+     * specimen, the catalogue of data elements. Before, each new specimen of a bundle looked its patient up again, and
+     * each coding read the whole catalogue.
      */
     private final class WriteLookups {
         private final Caller caller;
@@ -782,8 +785,7 @@ public final class FhirCapability implements Capability {
 
         String user(String patientId) {
             if (caller.kind() == Caller.Kind.USER_TOKEN || !named.contains(patientId)) return userOf(caller, Scope.STREAMS, patientId);
-            // A bundle names many patients, and each of them again and again: the client's people are read through once
-            // for all of them (a lookup each read them through again: a bundle of 1,000 patients, 1,000 times).
+            // A bundle names many patients, and each of them again and again: they are looked up together, once.
             if (userByPatient == null) userByPatient = usersOf(caller, Scope.STREAMS, named);
             return userByPatient.get(patientId);
         }
