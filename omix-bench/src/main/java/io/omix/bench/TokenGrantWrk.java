@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * Token grants through the token endpoint under wrk (2 threads, 8 connections): {@code POST /oauth2/access_token} with
  * {@code grant_type=client_credentials}, one application, on the embedded defaults (audit trail and rate limiter on, the
  * limiter counting without refusing). Each grant verifies the secret and commits its token. Prints grants/s and p99 per slice.
- * Usage: java -cp omix-bench.jar io.omix.bench.TokenGrantWrk [seconds per slice=10] [slices=3]
+ * Usage: java [-DtokenBudget=N] -cp omix-bench.jar io.omix.bench.TokenGrantWrk [seconds per slice=10] [slices=3]
+ * <p>{@code -DtokenBudget=N} sets {@code ratelimit.tokens-per-client-per-minute} (0, the default here, is off; a number
+ * beyond wrk's reach counts every grant without refusing one, to see what the count costs).
  */
 public final class TokenGrantWrk {
     private TokenGrantWrk() {}
@@ -31,7 +33,8 @@ public final class TokenGrantWrk {
         int slices = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
                 BenchServer.scratchDir("omix-grant-bench-").toString(), "demo.enabled", "false",
-                "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000", "ratelimit.tokens-per-client-per-minute", "0")))) {
+                "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000", "ratelimit.tokens-per-client-per-minute",
+                System.getProperty("tokenBudget", "0"))))) {
             ClientStore.Created client = new ClientStore(server.platform()).create("grant-bench", List.of(), Set.of(OAuthClient.CLIENT_CREDENTIALS),
                     Set.of("samples"), false, null);
             String body = "grant_type=client_credentials&client_id=" + client.client().clientId() + "&client_secret=" + client.secret();

@@ -590,6 +590,8 @@ class FhirTest {
                             + " statistics_json, alignment_json, create_time, update_time) VALUES (?,?,?,?,?,?,?,?,?,?,?)", "E-S00000000001", 11, 1, 1, 0,
                             "{}", "{}", "{}", "{}", now, now);
                     io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_users (biosample_id, user_id) VALUES (?,?)", "E-S00000000001", user);
+                    io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_entities (biosample_id, entity_id) VALUES (?,?)", "E-S00000000001",
+                            java.util.UUID.randomUUID().toString());
                     for (Identity.Client client : List.of(one, other)) {
                         io.omix.server.common.db.Jdbc.update(c, "INSERT INTO sample_clients (biosample_id, client_id) VALUES (?,?)", "E-S00000000001", client.id());
                     }
@@ -609,18 +611,42 @@ class FhirTest {
                     String changed = id.substring(0, 32) + (id.charAt(32) == '0' ? '1' : '0');
                     refused(raw(s, "/fhir/Patient/" + changed, token), 404, null);
                     refused(raw(s, "/fhir/Patient/" + user, token), 404, null);
+                    assertEquals(1, JSON.readTree(raw(s, "/fhir/Patient?_id=" + id, token).body()).path("entry").size());
+                    assertEquals(0, JSON.readTree(raw(s, "/fhir/Patient?_id=" + othersId, token).body()).path("entry").size());
+                    HttpResponse<String> wrote = post(s, "/fhir/Observation", token, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":"
+                            + "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + id
+                            + "\"},\"effectiveDateTime\":\"2025-03-01T07:30:00Z\",\"valueQuantity\":{\"value\":70}}");
+                    assertEquals(201, wrote.statusCode(), wrote.body());
+                    String observation = JSON.readTree(wrote.body()).path("id").asText();
+                    JsonNode byBoth = JSON.readTree(raw(s, "/fhir/Observation?patient=" + id + "&_id=" + observation, token).body());
+                    assertEquals("Patient/" + id, byBoth.at("/entry/0/resource/subject/reference").asText(), byBoth.toString());
 
                     String firstForm = "p" + io.omix.server.common.auth.Secrets.hmac(platform.masterKey().derive("fhir-patient"), one.id() + "\n" + user)
                             .replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
                     HttpResponse<String> byFirstForm = raw(s, "/fhir/Patient/" + firstForm, token);
+                    JsonNode specimensByFirstForm = JSON.readTree(raw(s, "/fhir/Specimen?patient=" + firstForm, token).body());
+                    JsonNode observationByFirstForm = JSON.readTree(raw(s, "/fhir/Observation?patient=" + firstForm + "&_id=" + observation, token).body());
                     if (firstFormKept) {
                         assertEquals(200, byFirstForm.statusCode(), byFirstForm.body());
                         assertEquals(firstForm, JSON.readTree(byFirstForm.body()).path("id").asText());
-                        assertEquals(1, JSON.readTree(raw(s, "/fhir/Specimen?patient=" + firstForm, token).body()).path("entry").size());
+                        assertEquals(1, JSON.readTree(raw(s, "/fhir/Patient?_id=" + firstForm, token).body()).path("entry").size());
+                        // Answers name the person by the id of now: a client maps its old ids through them.
+                        assertEquals("Patient/" + id, specimensByFirstForm.at("/entry/0/resource/subject/reference").asText(), specimensByFirstForm.toString());
+                        assertEquals("Patient/" + id, observationByFirstForm.at("/entry/0/resource/subject/reference").asText(), observationByFirstForm.toString());
                         refused(raw(s, "/fhir/Patient/" + firstForm, otherToken), 404, null);
                     } else {
                         refused(byFirstForm, 404, null);
+                        assertEquals(0, JSON.readTree(raw(s, "/fhir/Patient?_id=" + firstForm, token).body()).path("entry").size());
+                        assertEquals(0, specimensByFirstForm.path("entry").size(), specimensByFirstForm.toString());
+                        assertEquals(0, observationByFirstForm.path("entry").size(), observationByFirstForm.toString());
                     }
+
+                    // An id that opens names nobody once the client no longer sees the person.
+                    platform.database().jdbc().update("DELETE FROM sample_clients WHERE client_id = ?", one.id());
+                    refused(raw(s, "/fhir/Patient/" + id, token), 404, null);
+                    assertEquals(0, JSON.readTree(raw(s, "/fhir/Patient?_id=" + id, token).body()).path("entry").size());
+                    assertEquals(0, JSON.readTree(raw(s, "/fhir/Specimen?patient=" + id, token).body()).path("entry").size());
+                    assertEquals(200, raw(s, "/fhir/Patient/" + othersId, otherToken).statusCode(), "the other client still sees them");
                 }
             }
         }

@@ -52,6 +52,7 @@ import java.util.regex.Pattern;
  * OperationOutcomes with the refused parameter as the issue's expression; answers are {@code application/fhir+json}.
  */
 public final class FhirCapability implements Capability {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FhirCapability.class);
     static final String BASE = "/fhir";
     static final String FHIR_VERSION = "4.0.1";
     static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
@@ -130,6 +131,11 @@ public final class FhirCapability implements Capability {
     private String patientIdOf(Caller caller, String userId) {
         if (userId == null) return null;
         if (caller.kind() == Caller.Kind.USER_TOKEN) return userId;
+        if (!PatientIds.sealable(userId)) {
+            // Accounts are made with ids of 21 digits; one put in the database by other means is left out, not an answer failed.
+            LOG.warn("request for client {}: account {} has an id a Patient id cannot seal; its subject is left out", caller.clientId(), userId);
+            return null;
+        }
         return patientIds.of(caller.clientId(), userId);
     }
 
@@ -282,12 +288,17 @@ public final class FhirCapability implements Capability {
         requirePeopleScope(r.caller(), 's');
         Set<String> ids = new LinkedHashSet<>();
         String only = p.get(SEARCH_ID);
-        if (r.caller().kind() == Caller.Kind.USER_TOKEN) {
+        if (only != null) {
+            // One id, of either form a client was given: looked up as a read is, not found among the first 1,000 people.
+            if (userOf(r.caller(), Scope.SAMPLES, only) != null) ids.add(only);
+        } else if (r.caller().kind() == Caller.Kind.USER_TOKEN) {
             ids.add(r.caller().userId());
         } else {
-            for (String user : people(r.caller())) ids.add(patientIdOf(r.caller(), user));
+            for (String user : people(r.caller())) {
+                String id = patientIdOf(r.caller(), user);
+                if (id != null) ids.add(id);
+            }
         }
-        if (only != null) ids.retainAll(Set.of(only));
         List<Map<String, Object>> resources = new ArrayList<>();
         for (String id : ids) resources.add(patient(r.caller(), id));
         return bundle(r, "Patient", resources, null);
@@ -436,7 +447,8 @@ public final class FhirCapability implements Capability {
             } catch (ApiException notThere) {
                 return bundle(r, "Observation", List.of(), null);
             }
-            boolean samePatient = patient == null || ("Patient/" + patient).equals(((Map<?, ?>) one.get("subject")) == null ? null
+            // The record names its person as this caller sees them now, which an id of the first form is not.
+            boolean samePatient = patient == null || ("Patient/" + patientIdOf(r.caller(), user)).equals(((Map<?, ?>) one.get("subject")) == null ? null
                     : ((Map<?, ?>) one.get("subject")).get("reference"));
             return bundle(r, "Observation", samePatient ? List.of(castMap(one)) : List.of(), null);
         }

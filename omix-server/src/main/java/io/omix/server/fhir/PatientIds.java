@@ -28,6 +28,7 @@ final class PatientIds {
     static final Pattern FIRST_FORM = Pattern.compile("p[A-Za-z0-9]{24}");
     /** Account ids are numbers of at most 21 digits ({@code UserStore}): their length and value fill 10 of a block's 16 bytes. */
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{1,21}");
+    private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
     private static final int TAG_BYTES = 6;
     private static final int MAX_TAGS_KEPT = 10_000;
 
@@ -42,9 +43,14 @@ final class PatientIds {
         this.firstFormKey = masterKey.derive("fhir-patient");
     }
 
-    /** The id {@code clientId} sees for the account {@code userId}. */
+    /** Whether {@link #of} seals {@code userId}: a number of at most 21 digits, as every account made here. */
+    static boolean sealable(String userId) {
+        return ACCOUNT.matcher(userId).matches();
+    }
+
+    /** The id {@code clientId} sees for the account {@code userId} ({@link #sealable}). */
     String of(String clientId, String userId) {
-        if (!ACCOUNT.matcher(userId).matches()) throw new IllegalStateException("an account id is a number of at most 21 digits");
+        if (!sealable(userId)) throw new IllegalStateException("an account id is a number of at most 21 digits");
         byte[] block = new byte[16];
         block[0] = (byte) userId.length();
         byte[] value = new BigInteger(userId).toByteArray(); // at most 9 bytes: 10^21 < 2^70
@@ -69,7 +75,7 @@ final class PatientIds {
 
     /** The id of the first form {@code clientId} was given for {@code userId}: found only by computing it for each person. */
     String firstFormOf(String clientId, String userId) {
-        return "p" + Secrets.hmac(firstFormKey, clientId + "\n" + userId).replaceAll("[^A-Za-z0-9]", "").substring(0, 24);
+        return "p" + NOT_ALPHANUMERIC.matcher(Secrets.hmac(firstFormKey, clientId + "\n" + userId)).replaceAll("").substring(0, 24);
     }
 
     private byte[] tag(String clientId) {

@@ -32,6 +32,13 @@ class PatientIdsTest {
         }
     }
 
+    /** Clients keep the ids they were given: the same key must give the same id in every later build. */
+    @Test
+    void anIdIsTheSameInEveryBuild() {
+        assertEquals("q40038c7a560bff62b21dc02f4a2be15d", ids.of("client-a", "123456789012345678901"));
+        assertEquals("pK32EkKl5LWCguEBys8DGQvlz", ids.firstFormOf("client-a", "123456789012345678901"));
+    }
+
     @Test
     void anIdChangedAnywhereOrMadeUpNamesNobody() {
         String id = ids.of("client-a", "123456789012345678901");
