@@ -16,6 +16,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -198,6 +199,52 @@ class BatchesTest {
                 assertEquals(TaskState.SUCCESS, p.tasks().waitFor(p.batches().commit(first), java.time.Duration.ofMinutes(1)).state());
                 p.registerBatch("third", "");   // the commit made room
                 assertThrows(ApiException.class, () -> p.registerBatch("fourth", ""));
+            }
+        }
+    }
+
+    /**
+     * A page of items holds at most 8 MiB of attributes (a thousand items of 64 KiB each were 64 Mi characters held at
+     * once, and as much again parsed): it ends early with its next_page, and paging on gives every item once, in order,
+     * its attributes as imported.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aPageOfLargeItemsEndsAtItsBudgetAndGoesOnThroughItsNextPage(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "LARGE_APP");
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String project = new SampleStore(s.server().platform()).createProject("large", 1, null, null, null).projectId();
+                String id = p.registerSample(11, project, "L-1", Map.of()).getString("biosample_id");
+                long batchNo = p.registerBatch("large", "").getLong("batch_no");
+                String filler = "x".repeat(60_000);
+                for (int call = 0; call < 2; call++) {
+                    List<Map<String, Object>> large = new ArrayList<>();
+                    for (int i = call * 100; i < call * 100 + 100; i++) {
+                        large.add(Map.of("data_element_id", RECORD, "attributes", Map.of("n", i, "filler", filler, "text", "é\"\\ " + i)));
+                    }
+                    p.importBatch(batchNo, large, id);
+                }
+                assertEquals("SUCCESS", p.waitFor(p.commitBatch(batchNo), WAIT).getString("progress"));
+                Model first = p.getDataItems(id, batchNo, null, null, 1000);
+                int firstCount = first.getList("result").size();
+                assertTrue(firstCount >= 100 && firstCount < 200, "8 MiB of 60 kB items: " + firstCount);
+                assertEquals(firstCount, first.getInt("count"));
+                assertNotNull(first.get("next_page"), "the page ended at its budget, not at the end");
+                List<Model> all = new ArrayList<>(first.getList("result").models());
+                String next = first.getString("next_page");
+                while (next != null) {
+                    Model page = p.getDataItems(id, batchNo, null, next, 1000);
+                    all.addAll(page.getList("result").models());
+                    next = page.getString("next_page");
+                }
+                assertEquals(200, all.size());
+                for (int i = 0; i < 200; i++) {
+                    Model attributes = all.get(i).getModel("attributes");
+                    assertEquals(i, attributes.getInt("n"));
+                    assertEquals(filler, attributes.getString("filler"));
+                    assertEquals("é\"\\ " + i, attributes.getString("text"));
+                }
             }
         }
     }

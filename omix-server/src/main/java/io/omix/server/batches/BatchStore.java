@@ -131,10 +131,45 @@ public final class BatchStore {
      * Committed items, in (batch, import order) after {@code after} (a {batch_no, seq} position or
      * null), of one sample and/or one batch, optionally of some data elements only.
      */
-    public List<Item> committedItems(String namespace, String biosampleId, Long batchNo, List<String> elementIds, long[] after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT i.batch_no, i.seq, i.data_item_id, i.biosample_id, i.data_element_id, i.attributes,"
+    /** A page of committed items, and whether more follow it. */
+    public record ItemPage(List<Item> items, boolean more) {}
+
+    /**
+     * Committed items in (batch, sequence) order after {@code after}: at most {@code limit}, and no more than fill
+     * {@code maxChars} of attributes (one at least), rows read one at a time so that a page's budget is what it holds in
+     * memory (a thousand items of 64 KiB each were 64 Mi characters read at once, and as much again parsed).
+     */
+    public ItemPage committedItems(String namespace, String biosampleId, Long batchNo, List<String> elementIds, long[] after, int limit, long maxChars) {
+        StringBuilder sql = new StringBuilder();
+        List<Object> args = new ArrayList<>();
+        itemsQuery(sql, args, namespace, biosampleId, batchNo, elementIds, after);
+        args.add(limit + 1);
+        return jdbc.inTransaction(c -> { // in a transaction, so that PostgreSQL reads the rows by the fetch size
+            try (java.sql.PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                ps.setFetchSize(50);
+                Jdbc.bind(ps, args.toArray());
+                List<Item> items = new ArrayList<>();
+                long chars = 0;
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (items.size() == limit) return new ItemPage(items, true);
+                        String attributes = rs.getString(6);
+                        if (!items.isEmpty() && chars + attributes.length() > maxChars) return new ItemPage(items, true);
+                        chars += attributes.length();
+                        items.add(new Item(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), attributes,
+                                rs.getObject(7, OffsetDateTime.class)));
+                    }
+                }
+                return new ItemPage(items, false);
+            }
+        });
+    }
+
+    private static void itemsQuery(StringBuilder sql, List<Object> args, String namespace, String biosampleId, Long batchNo, List<String> elementIds,
+                                   long[] after) {
+        sql.append("SELECT i.batch_no, i.seq, i.data_item_id, i.biosample_id, i.data_element_id, i.attributes,"
                 + " i.create_time FROM data_items i JOIN batches b ON b.batch_no = i.batch_no WHERE b.committed = TRUE AND b.namespace = ?");
-        List<Object> args = new ArrayList<>(List.of(namespace));
+        args.add(namespace);
         if (biosampleId != null) {
             sql.append(" AND i.biosample_id = ?");
             args.add(biosampleId);
@@ -154,9 +189,6 @@ public final class BatchStore {
             args.add(after[1]);
         }
         sql.append(" ORDER BY i.batch_no, i.seq LIMIT ?");
-        args.add(limit);
-        return jdbc.query(sql.toString(), rs -> new Item(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getObject(7, OffsetDateTime.class)), args.toArray());
     }
 
     private static final String SELECT = "SELECT batch_no, namespace, name, intro, ctime, item_count, commit_task_id, committed,"

@@ -43,6 +43,8 @@ public final class BatchesCapability implements Capability {
     static final String COMMIT_TASK = "batch.commit";
     static final int MAX_ITEMS = 100;
     static final int MAX_ATTRIBUTES_CHARS = 64 * 1024;
+    /** The attributes one page of items holds at most (one item at least); the page ends early, with its next_page. */
+    static final long PAGE_CHARS = 8L << 20;
     private static final Pattern UUID_LIKE = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
@@ -190,9 +192,9 @@ public final class BatchesCapability implements Capability {
         if (caller.kind() == Caller.Kind.PRIVATE_APP && biosample == null) batch(caller, p.get(COLLECTION));
         long[] after = PageToken.decode(p.get(NEXT_PAGE), 2, parts -> new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])});
         int limit = p.get(LIMIT);
-        List<BatchStore.Item> page = store.committedItems(namespace, biosample, p.get(COLLECTION), lower(p.get(ELEMENTS)), after, limit + 1);
-        boolean more = page.size() > limit;
-        if (more) page = page.subList(0, limit);
+        BatchStore.ItemPage found = store.committedItems(namespace, biosample, p.get(COLLECTION), lower(p.get(ELEMENTS)), after, limit, PAGE_CHARS);
+        List<BatchStore.Item> page = found.items();
+        boolean more = found.more();
         List<Map<String, Object>> result = new ArrayList<>(page.size());
         for (BatchStore.Item item : page) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -201,7 +203,7 @@ public final class BatchesCapability implements Capability {
             m.put("biosample_id", item.biosampleId());
             m.put("namespace", namespace);
             m.put("collection_id", item.batchNo());
-            m.put("attributes", ServerJson.MAPPER.readTree(item.attributes()));
+            m.put("attributes", new com.fasterxml.jackson.databind.util.RawValue(item.attributes())); // stored as compact JSON: written as it is
             m.put("create_time", LOCAL_TIME.format(item.createTime().withOffsetSameInstant(platform.config().defaultZone())));
             result.add(m);
         }
