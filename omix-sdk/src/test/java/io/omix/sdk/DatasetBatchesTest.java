@@ -347,6 +347,67 @@ class DatasetBatchesTest {
         assertEquals(big, only.getLong("id"));
     }
 
+    /**
+     * Work that holds a database connection for long (a CSV stored in one transaction, a batch's source checked before
+     * the answer) runs two at a time for each API key on a server: a third is refused with 429 and Retry-After before
+     * its body is read, another key is not held up, and a turn comes back when its upload has answered.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApiKeyStoresTwoUploadsAtATime(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client key = Identity.datasetKey(s);
+            Identity.Client otherKey = Identity.datasetKey(s);
+            DatasetStore store = new DatasetStore(s.server().platform());
+            DatasetStore.Workspace ws = store.createWorkspace(key.id(), "slow");
+            DatasetStore.Workspace others = store.createWorkspace(otherKey.id(), "other");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            // A call naming the upload "  ": refused once it has its turn (400), so that it stores nothing.
+            java.util.function.Function<Identity.Client, java.net.http.HttpResponse<String>> unnamed = k -> {
+                DatasetStore.Workspace at = k == key ? ws : others;
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/api/v2/workspaces/" + at.workspaceId()
+                                    + "/projects/" + at.projectId() + "/datasets/upload?name=%20%20")).header("Content-Type", "text/csv")
+                            .header("X-API-KEY", k.id()).header("X-API-SECRET", k.secret())
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("n\n1\n")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            // Two uploads whose bodies come slowly: their headers and first line sent, the rest held back.
+            List<java.net.Socket> slow = new ArrayList<>();
+            java.net.URI base = java.net.URI.create(s.url());
+            for (int i = 0; i < 2; i++) {
+                java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort());
+                socket.getOutputStream().write(("POST /api/v2/workspaces/" + ws.workspaceId() + "/projects/" + ws.projectId() + "/datasets/upload?name=Slow" + i
+                        + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: text/csv\r\nX-API-KEY: " + key.id() + "\r\nX-API-SECRET: " + key.secret()
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nn\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            java.net.http.HttpResponse<String> refused = unnamed.apply(key);
+            for (long end = System.nanoTime() + 20_000_000_000L; refused.statusCode() != 429 && System.nanoTime() < end; ) {
+                assertEquals(400, refused.statusCode(), refused.body());
+                Thread.sleep(50);
+                refused = unnamed.apply(key);
+            }
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(refused.body().contains("2 at a time"), refused.body());
+            java.net.http.HttpResponse<String> other = unnamed.apply(otherKey);
+            assertEquals(400, other.statusCode(), "another key has turns of its own: " + other.body());
+            for (java.net.Socket socket : slow) {
+                socket.getOutputStream().write("4\r\n1\n2\n\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                socket.setSoTimeout(30_000);
+                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                assertEquals("HTTP/1.1 201 Created", status);
+                socket.close();
+            }
+            assertEquals(400, unnamed.apply(key).statusCode(), "the turns came back");
+        }
+    }
+
     /** How many datasets one API key may hold (datasets.max-per-key), rows or none: by sketch, by upload and by a job's new dataset. */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")

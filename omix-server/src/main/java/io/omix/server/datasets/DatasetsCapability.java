@@ -10,6 +10,7 @@ import io.omix.server.Platform;
 import io.omix.server.common.auth.Access;
 import io.omix.server.common.db.SqlWhere;
 import io.omix.server.common.http.ApiRequest;
+import io.omix.server.common.http.CallerTurns;
 import io.omix.server.common.http.HttpProblem;
 import io.omix.server.common.http.Routes;
 import io.omix.server.common.validation.BoolParam;
@@ -149,7 +150,10 @@ public final class DatasetsCapability implements Capability {
         });
         routes.resourceUpload(HandlerType.POST, DATASETS + "/upload", Access.DATASET_KEY, project.with(UPLOAD_NAME), (r, p) -> {
             long projectId = project(r, p);
-            long id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), r.caller().appKey());
+            long id;
+            try (CallerTurns.Turn turn = heavyTurns.enter(r)) { // before the body is read: a refused upload costs nothing
+                id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), r.caller().appKey());
+            }
             r.ctx().status(201);
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });
@@ -166,8 +170,11 @@ public final class DatasetsCapability implements Capability {
 
         routes.resource(HandlerType.GET, BATCHES, Access.DATASET_KEY, dataset.with(FIELDS, ID, CREATED_AT, STATUS, ROW_COUNT, LIMIT, OFFSET, SORT),
                 this::listBatches);
-        routes.resource(HandlerType.POST, BATCHES, Access.DATASET_KEY, dataset.with(SOURCE_ID, MAPPING, VALIDATE_ONLY, DELETE_SOURCE, NEW_DS),
-                this::createBatch);
+        routes.resource(HandlerType.POST, BATCHES, Access.DATASET_KEY, dataset.with(SOURCE_ID, MAPPING, VALIDATE_ONLY, DELETE_SOURCE, NEW_DS), (r, p) -> {
+            try (CallerTurns.Turn turn = heavyTurns.enter(r)) {
+                return createBatch(r, p);
+            }
+        });
         routes.resource(HandlerType.PATCH, BATCHES, Access.DATASET_KEY, dataset.with(PATCH), this::updateBatches);
         routes.resource(HandlerType.DELETE, BATCHES, Access.DATASET_KEY, dataset.with(IDS), (r, p) ->
                 deleteBatches(r, p, QuerySyntax.longs("ids", p.get(IDS))));
@@ -318,6 +325,14 @@ public final class DatasetsCapability implements Capability {
         for (DatasetStore.Batch b : store.batches(where, order, limit, offset)) out.add(batchView(b, d, fields));
         return page("batches", out, r, limit, offset, total);
     }
+
+    /**
+     * Requests of a key that hold a database connection for long on this server (a CSV stored in one transaction, a
+     * batch's source checked before the answer): two at a time for each key, so that one key's parallel calls cannot take
+     * every connection of the pool (429 with {@code Retry-After: 1} beyond).
+     */
+    static final int HEAVY_AT_ONCE = 2;
+    private final CallerTurns heavyTurns = new CallerTurns("dataset uploads and batch checks", HEAVY_AT_ONCE);
 
     /** The stored text of rows one data page holds at most (one row at least): 8 MiB of cells, not 10,000 rows of 32 MiB. */
     static final long PAGE_CHARS = 8L << 20;

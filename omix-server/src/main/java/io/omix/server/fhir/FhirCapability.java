@@ -578,13 +578,13 @@ public final class FhirCapability implements Capability {
         strict(r, STATS);
         r.caller().requireScope(Scope.STREAMS);
         smart(r.caller(), "Observation", 's');
-        try (io.omix.server.common.http.OneAtATime.Turn turn = statsTurns.enter(r)) {
+        try (io.omix.server.common.http.CallerTurns.Turn turn = statsTurns.enter(r)) {
             return statsOf(r, p);
         }
     }
 
     /** One {@code $stats} at a time for each caller on a server: one reads up to {@code fhir.stats-max-records} records. */
-    private final io.omix.server.common.http.OneAtATime statsTurns = new io.omix.server.common.http.OneAtATime("$stats");
+    private final io.omix.server.common.http.CallerTurns statsTurns = new io.omix.server.common.http.CallerTurns("$stats", 1);
 
     private Object statsOf(ApiRequest r, Params p) {
         List<String> asked = new ArrayList<>();

@@ -35,7 +35,7 @@ public final class ProbeCapability implements Capability {
     static final ParamSpec ECHO = ParamSpec.of(NAME, SAMPLE, LIMIT, SITES, FLAG, DOC);
 
     private final Platform platform;
-    private final io.omix.server.common.http.OneAtATime oneAtATime = new io.omix.server.common.http.OneAtATime("probe");
+    private final io.omix.server.common.http.CallerTurns oneAtATime = new io.omix.server.common.http.CallerTurns("probe", 1);
     /** How many requests entered /test/one-at-a-time (a test waits for the first before sending the second). */
     public static final java.util.concurrent.atomic.AtomicInteger ONE_AT_A_TIME_ENTERED = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -56,9 +56,9 @@ public final class ProbeCapability implements Capability {
             return out;
         };
         routes.get("/test/echo", Access.PUBLIC, ECHO, echo);
-        // Holds a caller's turn (OneAtATime) for millis: what a long $stats does.
+        // Holds a caller's turn (CallerTurns) for millis: what a long $stats does.
         routes.get("/test/one-at-a-time", Access.TOKEN, ParamSpec.of(MILLIS), (request, p) -> {
-            try (io.omix.server.common.http.OneAtATime.Turn turn = oneAtATime.enter(request)) {
+            try (io.omix.server.common.http.CallerTurns.Turn turn = oneAtATime.enter(request)) {
                 ONE_AT_A_TIME_ENTERED.incrementAndGet();
                 Thread.sleep(p.get(MILLIS));
                 return Map.of("slept", p.get(MILLIS));
