@@ -344,4 +344,46 @@ class BatchesTest {
             }
         }
     }
+
+    /**
+     * A commit queued by an app that is disabled before it runs is not run: it fails saying so, and the batch stays
+     * open and unpublished (a leaked app's queued commits went on publishing in its name after the operator disabled it).
+     * Enabled again, the app commits it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aCommitQueuedBeforeItsAppWasDisabledDoesNotRun(String kind) throws Exception {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'd');
+        try (TestServer queuing = TestServer.builder().database(kind).setting("security.master-key", key).setting("tasks.workers", "0").start()) {
+            Identity.Client one = Identity.app(queuing, "DISABLED_APP");
+            try (PrivateApi p = PrivateApi.builder(one.id(), one.secret()).endpoint(queuing.url()).build()) {
+                String project = new SampleStore(queuing.server().platform()).createProject("disabled", 1, null, null, null).projectId();
+                String mine = p.registerSample(11, project, "DA-1", Map.of()).getString("biosample_id");
+                long batchNo = p.registerBatch("queued", "").getLong("batch_no");
+                p.importBatch(batchNo, items(3, 0), mine);
+                String taskId = p.commitBatch(batchNo).getString("task_id");
+                io.omix.server.apps.PrivateAppStore apps = new io.omix.server.apps.PrivateAppStore(queuing.server().platform());
+                assertTrue(apps.setDisabled(one.id(), true));
+                var jdbc = queuing.server().platform().database().jdbc();
+                String url = io.omix.server.testing.TestDatabases.H2.equals(kind)
+                        ? io.omix.server.common.db.Database.embeddedUrl(queuing.dataDir()) : queuing.server().platform().config().dbUrl();
+                try (TestServer running = TestServer.builder().database(kind).setting("db.url", url).setting("security.master-key", key).start()) {
+                    String[] ended = null;
+                    for (long end = System.nanoTime() + WAIT.toNanos(); System.nanoTime() < end; Thread.sleep(50)) {
+                        ended = jdbc.queryOne("SELECT status, result FROM tasks WHERE task_id = ? AND status IN ('SUCCESS', 'FAILURE')",
+                                rs -> new String[] {rs.getString(1), rs.getString(2)}, taskId).orElse(null);
+                        if (ended != null) break;
+                    }
+                    assertNotNull(ended, "the task ended");
+                    assertEquals("FAILURE", ended[0], ended[1]);
+                    assertTrue(ended[1].contains("disabled before it ran"), ended[1]);
+                    assertTrue(apps.setDisabled(one.id(), false));
+                    assertEquals(false, p.retrieveBatch(batchNo).getBoolean("committed"));
+                    assertEquals(0, p.getDataItems(mine, batchNo, null, null, null).getList("result").size(), "nothing published");
+                    Model again = p.waitFor(p.commitBatch(batchNo), WAIT);
+                    assertEquals("SUCCESS", again.getString("progress"), again.dumps());
+                }
+            }
+        }
+    }
 }

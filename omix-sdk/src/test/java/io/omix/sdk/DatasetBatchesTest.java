@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -349,8 +350,9 @@ class DatasetBatchesTest {
 
     /**
      * Work that holds a database connection for long (a CSV stored in one transaction, a batch's source checked before
-     * the answer) runs two at a time for each API key on a server: a third is refused with 429 and Retry-After before
-     * its body is read, another key is not held up, and a turn comes back when its upload has answered.
+     * the answer) runs two at a time for each API key on a server: here two uploads wait inside their transactions (the
+     * test holds the key's workspaces locked), so the next is refused with 429 and Retry-After; another key is not held
+     * up, and once the two have stored their rows the key uploads again.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -359,52 +361,42 @@ class DatasetBatchesTest {
             Identity.Client key = Identity.datasetKey(s);
             Identity.Client otherKey = Identity.datasetKey(s);
             DatasetStore store = new DatasetStore(s.server().platform());
-            DatasetStore.Workspace ws = store.createWorkspace(key.id(), "slow");
+            DatasetStore.Workspace ws = store.createWorkspace(key.id(), "held");
             DatasetStore.Workspace others = store.createWorkspace(otherKey.id(), "other");
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            // A call naming the upload "  ": refused once it has its turn (400), so that it stores nothing.
-            java.util.function.Function<Identity.Client, java.net.http.HttpResponse<String>> unnamed = k -> {
+            java.util.function.BiFunction<Identity.Client, String, java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> upload = (k, name) -> {
                 DatasetStore.Workspace at = k == key ? ws : others;
-                try {
-                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/api/v2/workspaces/" + at.workspaceId()
-                                    + "/projects/" + at.projectId() + "/datasets/upload?name=%20%20")).header("Content-Type", "text/csv")
-                            .header("X-API-KEY", k.id()).header("X-API-SECRET", k.secret())
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("n\n1\n")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
+                return http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/api/v2/workspaces/" + at.workspaceId()
+                                + "/projects/" + at.projectId() + "/datasets/upload?name=" + name)).header("Content-Type", "text/csv")
+                        .header("X-API-KEY", k.id()).header("X-API-SECRET", k.secret())
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("n\n1\n")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             };
-            // Two uploads whose bodies come slowly: their headers and first line sent, the rest held back.
-            List<java.net.Socket> slow = new ArrayList<>();
-            java.net.URI base = java.net.URI.create(s.url());
-            for (int i = 0; i < 2; i++) {
-                java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort());
-                socket.getOutputStream().write(("POST /api/v2/workspaces/" + ws.workspaceId() + "/projects/" + ws.projectId() + "/datasets/upload?name=Slow" + i
-                        + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: text/csv\r\nX-API-KEY: " + key.id() + "\r\nX-API-SECRET: " + key.secret()
-                        + "\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nn\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                slow.add(socket);
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> held = new ArrayList<>();
+            java.net.http.HttpResponse<String> refused = null;
+            try (java.sql.Connection lock = s.server().platform().database().dataSource().getConnection()) {
+                lock.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.query(lock, "SELECT workspace_id FROM ds_workspaces WHERE owner_key = ? FOR UPDATE", rs -> 1, key.id());
+                // Uploads until one is refused: each either waits on the lock inside its turn or is refused at once.
+                for (int i = 0; i < 8 && refused == null; i++) {
+                    var sent = upload.apply(key, "Held" + i);
+                    try {
+                        java.net.http.HttpResponse<String> answer = sent.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        assertEquals(429, answer.statusCode(), answer.body());
+                        refused = answer;
+                    } catch (java.util.concurrent.TimeoutException waiting) {
+                        held.add(sent);
+                    }
+                }
+                assertNotNull(refused, "a third upload was refused");
+                assertEquals(2, held.size(), "two uploads stored at a time");
+                assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+                assertTrue(refused.body().contains("2 at a time"), refused.body());
+                java.net.http.HttpResponse<String> other = upload.apply(otherKey, "Other").get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(201, other.statusCode(), "another key has turns of its own: " + other.body());
+                lock.rollback();
             }
-            java.net.http.HttpResponse<String> refused = unnamed.apply(key);
-            for (long end = System.nanoTime() + 20_000_000_000L; refused.statusCode() != 429 && System.nanoTime() < end; ) {
-                assertEquals(400, refused.statusCode(), refused.body());
-                Thread.sleep(50);
-                refused = unnamed.apply(key);
-            }
-            assertEquals(429, refused.statusCode(), refused.body());
-            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
-            assertTrue(refused.body().contains("2 at a time"), refused.body());
-            java.net.http.HttpResponse<String> other = unnamed.apply(otherKey);
-            assertEquals(400, other.statusCode(), "another key has turns of its own: " + other.body());
-            for (java.net.Socket socket : slow) {
-                socket.getOutputStream().write("4\r\n1\n2\n\r\n0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                socket.setSoTimeout(30_000);
-                String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII)).readLine();
-                assertEquals("HTTP/1.1 201 Created", status);
-                socket.close();
-            }
-            assertEquals(400, unnamed.apply(key).statusCode(), "the turns came back");
+            for (var answer : held) assertEquals(201, answer.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertEquals(201, upload.apply(key, "After").get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode(), "the turns came back");
         }
     }
 

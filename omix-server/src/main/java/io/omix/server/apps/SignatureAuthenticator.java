@@ -47,22 +47,26 @@ final class SignatureAuthenticator implements Authenticator {
         }
         if (nonce == null || !NonceLedger.FORMAT.matcher(nonce).matches()) throw refused(Map.of("header", "X-Omix-Nonce must be 16-64 of A-Z a-z 0-9 _ -"));
         PrivateAppStore.Credentials app = apps.credentialsOf(appKey).orElse(null);
-        String secret = app == null ? null : app.secret();
+        // An app key is an identifier, not a secret: a request naming none is refused before its body (up to the
+        // server's request limit) is read and hashed for nobody.
+        if (app == null) throw refused(null);
+        String secret = app.secret();
         OffsetDateTime now = platform.now();
         long sentAt = Long.parseLong(timestamp);
         long skew = Math.abs(now.toEpochSecond() - sentAt);
-        String expected = RequestSignature.sign(secret == null ? "unknown-app" : secret, RequestSignature.canonical(
+        String expected = RequestSignature.sign(secret, RequestSignature.canonical(
                 request.ctx().method().name(), request.ctx().path(), request.ctx().queryString(), request.ctx().bodyAsBytes(),
                 timestamp, nonce));
-        boolean matches = Secrets.constantTimeEquals(expected, signature);
-        if (secret == null || !matches) throw refused(null);
+        if (!Secrets.constantTimeEquals(expected, signature)) throw refused(null);
         if (skew > WINDOW.getSeconds()) throw new ApiException(ErrorCode.REQUEST_EXPIRED, Map.of("server_time", now.toEpochSecond()));
         if (request.nonceInWrite()) {
             // A replay of a call answered before is refused here, before the rate limit, an Idempotency-Key's
             // claim or the handler see it; the write's unique key refuses the copies that race their original.
             if (nonces.seen(appKey, nonce)) throw new ApiException(ErrorCode.REQUEST_REPLAYED);
             request.pendingNonce(new Pending(nonces.use(appKey, nonce, sentAt, now, WINDOW)));
-        } else if (!nonces.record(nonces.use(appKey, nonce, sentAt, now, WINDOW))) {
+        } else if (nonces.seen(appKey, nonce) || !nonces.record(nonces.use(appKey, nonce, sentAt, now, WINDOW))) {
+            // A replay of a call answered before is refused by a read, before it joins a group of nonces being recorded:
+            // one nonce seen before fails its group's insert, and every use of the group is then inserted alone.
             throw new ApiException(ErrorCode.REQUEST_REPLAYED);
         }
         return Caller.privateApp(appKey, app.namespace());

@@ -118,7 +118,7 @@ final class DatasetCreation {
      * partner sending slowly holds no connection), then parsed cell by cell into one transaction: a row is
      * refused at its first cell beyond the header's width, a cell beyond {@link #MAX_CELL_CHARS} as it is read.
      */
-    long csv(long projectId, String name, InputStream body, String createdBy) {
+    long csv(long projectId, String name, InputStream body, String createdBy, java.util.function.Supplier<io.omix.server.common.http.CallerTurns.Turn> turn) {
         String dsName = name("name", name);
         try (Spool spool = Spool.of(body, MAX_UPLOAD_BYTES, "dataset-key:" + createdBy);
              InputStream in = spool.input();
@@ -135,40 +135,43 @@ final class DatasetCreation {
             boolean[] date = new boolean[header.size()];
             java.util.Arrays.fill(numeric, true);
             java.util.Arrays.fill(date, true);
-            return jdbc.inTransaction(tx -> {
-                OffsetDateTime now = platform.now();
-                var source = JsonNodeFactory.instance.objectNode().put("file_name", dsName + ".csv");
-                long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now, platform.config().quotas());
-                long rowNumber = 1;
-                try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", dsName, " batch 1"), source,
-                        JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now,
-                        platform.config().quotas())) {
-                    List<String> row;
-                    while ((row = nextRow(parser, header.size(), ++rowNumber)) != null) {
-                        if (row.size() == 1 && row.get(0).isEmpty()) continue; // a blank line
-                        if (row.size() != header.size()) {
-                            throw QuerySyntax.bad("body", "line " + rowNumber + " has " + row.size() + " values; the header has " + header.size());
+            // The caller's turn for the transaction only: a partner sending slowly holds none, as it holds no connection.
+            try (io.omix.server.common.http.CallerTurns.Turn storing = turn.get()) {
+                return jdbc.inTransaction(tx -> {
+                    OffsetDateTime now = platform.now();
+                    var source = JsonNodeFactory.instance.objectNode().put("file_name", dsName + ".csv");
+                    long id = DatasetStore.insertDataset(tx, projectId, dsName, "file", source, null, createdBy, now, platform.config().quotas());
+                    long rowNumber = 1;
+                    try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, id, batchName("", dsName, " batch 1"), source,
+                            JsonNodeFactory.instance.objectNode().put("type", "file").put("file_name", dsName + ".csv"), header.size(), now,
+                            platform.config().quotas())) {
+                        List<String> row;
+                        while ((row = nextRow(parser, header.size(), ++rowNumber)) != null) {
+                            if (row.size() == 1 && row.get(0).isEmpty()) continue; // a blank line
+                            if (row.size() != header.size()) {
+                                throw QuerySyntax.bad("body", "line " + rowNumber + " has " + row.size() + " values; the header has " + header.size());
+                            }
+                            List<String> cells = new ArrayList<>(row.size());
+                            for (int c = 0; c < row.size(); c++) {
+                                String v = row.get(c);
+                                String value = v.isEmpty() ? null : v;
+                                numeric[c] &= conforms(value, "numeric");
+                                date[c] &= conforms(value, "date");
+                                cells.add(value);
+                            }
+                            batch.add(cells);
                         }
-                        List<String> cells = new ArrayList<>(row.size());
-                        for (int c = 0; c < row.size(); c++) {
-                            String v = row.get(c);
-                            String value = v.isEmpty() ? null : v;
-                            numeric[c] &= conforms(value, "numeric");
-                            date[c] &= conforms(value, "date");
-                            cells.add(value);
-                        }
-                        batch.add(cells);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                List<DatasetStore.Column> columns = new ArrayList<>();
-                for (int c = 0; c < header.size(); c++) {
-                    columns.add(new DatasetStore.Column(ids.get(c), header.get(c).trim(), numeric[c] ? "numeric" : date[c] ? "date" : "text"));
-                }
-                DatasetStore.insertColumns(tx, id, columns);
-                return id;
-            });
+                    List<DatasetStore.Column> columns = new ArrayList<>();
+                    for (int c = 0; c < header.size(); c++) {
+                        columns.add(new DatasetStore.Column(ids.get(c), header.get(c).trim(), numeric[c] ? "numeric" : date[c] ? "date" : "text"));
+                    }
+                    DatasetStore.insertColumns(tx, id, columns);
+                    return id;
+                });
+            }
         } catch (Spool.Busy busy) {
             throw new HttpProblem(503, busy.getMessage(), Map.of("retry_after_seconds", 5));
         } catch (IOException | UncheckedIOException e) {

@@ -150,10 +150,7 @@ public final class DatasetsCapability implements Capability {
         });
         routes.resourceUpload(HandlerType.POST, DATASETS + "/upload", Access.DATASET_KEY, project.with(UPLOAD_NAME), (r, p) -> {
             long projectId = project(r, p);
-            long id;
-            try (CallerTurns.Turn turn = heavyTurns.enter(r)) { // before the body is read: a refused upload costs nothing
-                id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), r.caller().appKey());
-            }
+            long id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), r.caller().appKey(), () -> heavyTurns.enter(r));
             r.ctx().status(201);
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });

@@ -347,6 +347,10 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
+    /** Why a task queued by an application, app, API key or person since disabled was not run. */
+    static final String OWNER_DISABLED = "not run: the application, app, API key or person that queued it was disabled before it ran;"
+            + " queue it again once enabled";
+
     /** A task this worker claimed, and the id of that claim (what its writes are fenced on). */
     record Claimed(Task task, String claimId) {}
 
@@ -358,6 +362,11 @@ public final class TaskEngine implements AutoCloseable {
         }
         if (task.attempts() > MAX_ATTEMPTS) {
             finish(task, claimId, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
+            return;
+        }
+        if (!jdbc.withConnection(c -> TasksCapability.ownerActive(c, task.owner()))) {
+            // Queued by a credential since disabled (an incident): it would go on deleting or publishing in its name.
+            finish(task, claimId, Status.FAILURE, error(OWNER_DISABLED, null));
             return;
         }
         running.put(task.jobId(), claimId);

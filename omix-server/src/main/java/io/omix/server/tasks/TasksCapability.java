@@ -48,6 +48,31 @@ public final class TasksCapability implements Capability {
     }
 
     /**
+     * Whether {@code owner} ({@link #ownerOf}, {@link #taskOwnerOf}) may still act: its application, app or API key
+     * enabled, and for a person's own tasks the person too. Another kind of owner (none today) is not held back.
+     */
+    public static boolean ownerActive(java.sql.Connection c, String owner) throws java.sql.SQLException {
+        int colon = owner.indexOf(':');
+        if (colon < 0) return true;
+        String kind = owner.substring(0, colon), id = owner.substring(colon + 1);
+        String user = null;
+        int person = id.indexOf(":user:");
+        if (kind.equals("client") && person >= 0) {
+            user = id.substring(person + ":user:".length());
+            id = id.substring(0, person);
+        }
+        String sql = switch (kind) {
+            case "client" -> "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE";
+            case "app" -> "SELECT 1 FROM private_apps WHERE namespace = ? AND disabled = FALSE";
+            case "dsk" -> "SELECT 1 FROM dataset_api_keys WHERE api_key = ? AND disabled = FALSE";
+            default -> null;
+        };
+        if (sql == null) return true;
+        if (io.omix.server.common.db.Jdbc.query(c, sql, rs -> 1, id).isEmpty()) return false;
+        return user == null || !io.omix.server.common.db.Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, user).isEmpty();
+    }
+
+    /**
      * Who owns the tasks a caller queues: as {@link #ownerOf}, except that a person's token queues the person's own task
      * within the application (read back, and counted against the queue's limit, for that person alone: the people of
      * one shared client do not read each other's tasks nor fill each other's queue).

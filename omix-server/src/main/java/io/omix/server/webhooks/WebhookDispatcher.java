@@ -223,7 +223,7 @@ final class WebhookDispatcher implements AutoCloseable {
         if (endpoint.isEmpty()) return Optional.empty(); // deleted meanwhile: its deliveries went with it
         long started = System.nanoTime();
         try {
-            boolean active = jdbc.withConnection(c -> WebhookEvents.ownerActive(c, endpoint.get().owner()));
+            boolean active = jdbc.withConnection(c -> io.omix.server.tasks.TasksCapability.ownerActive(c, endpoint.get().owner()));
             if (!active) return Optional.of(new InFlight(d, started, null, OWNER_DISABLED));
             String owner = endpoint.get().owner();
             if (!jdbc.withConnection(c -> WebhookEvents.stillAllowed(c, owner, d.type(), d.data()))) {

@@ -153,7 +153,7 @@ public final class WebhookEvents {
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, owner)) {
             if ((" " + row[1] + " ").contains(" " + type + " ")) out.add(row[0]);
         }
-        if (!out.isEmpty() && !ownerActive(tx, owner)) return List.of();
+        if (!out.isEmpty() && !io.omix.server.tasks.TasksCapability.ownerActive(tx, owner)) return List.of();
         return out;
     }
 
@@ -173,19 +173,6 @@ public final class WebhookEvents {
 
     public static void disableEndpointsOf(Connection tx, String owner, String reason) throws SQLException {
         Jdbc.update(tx, "UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = ? WHERE owner = ? AND enabled = TRUE", reason, owner);
-    }
-
-    /** Whether the client application, private app or dataset key behind {@code owner} exists and is not disabled. */
-    static boolean ownerActive(Connection tx, String owner) throws SQLException {
-        int colon = owner.indexOf(':');
-        String kind = owner.substring(0, colon), id = owner.substring(colon + 1);
-        String sql = switch (kind) {
-            case "client" -> "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE";
-            case "app" -> "SELECT 1 FROM private_apps WHERE namespace = ? AND disabled = FALSE";
-            case "dsk" -> "SELECT 1 FROM dataset_api_keys WHERE api_key = ? AND disabled = FALSE";
-            default -> null;
-        };
-        return sql != null && !Jdbc.query(tx, sql, rs -> 1, id).isEmpty();
     }
 
     /**
