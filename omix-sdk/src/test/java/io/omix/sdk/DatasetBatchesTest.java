@@ -371,30 +371,34 @@ class DatasetBatchesTest {
                         .header("X-API-KEY", k.id()).header("X-API-SECRET", k.secret())
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("n\n1\n")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             };
-            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> held = new ArrayList<>();
-            java.net.http.HttpResponse<String> refused = null;
-            try (java.sql.Connection lock = s.server().platform().database().dataSource().getConnection()) {
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> sent = new ArrayList<>();
+            java.net.http.HttpResponse<String> refused;
+            java.net.http.HttpResponse<String> other;
+            java.util.concurrent.CompletableFuture<Model> retried;
+            try (DatasetsApi sdk = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build();
+                 java.sql.Connection lock = s.server().platform().database().dataSource().getConnection()) {
                 lock.setAutoCommit(false);
                 io.omix.server.common.db.Jdbc.query(lock, "SELECT workspace_id FROM ds_workspaces WHERE owner_key = ? FOR UPDATE", rs -> 1, key.id());
-                // Uploads until one is refused: each either waits on the lock inside its turn or is refused at once.
-                for (int i = 0; i < 8 && refused == null; i++) {
-                    var sent = upload.apply(key, "Held" + i);
-                    try {
-                        java.net.http.HttpResponse<String> answer = sent.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
-                        assertEquals(429, answer.statusCode(), answer.body());
-                        refused = answer;
-                    } catch (java.util.concurrent.TimeoutException waiting) {
-                        held.add(sent);
-                    }
-                }
-                assertNotNull(refused, "a third upload was refused");
-                assertEquals(2, held.size(), "two uploads stored at a time");
-                assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
-                assertTrue(refused.body().contains("2 at a time"), refused.body());
-                java.net.http.HttpResponse<String> other = upload.apply(otherKey, "Other").get(30, java.util.concurrent.TimeUnit.SECONDS);
-                assertEquals(201, other.statusCode(), "another key has turns of its own: " + other.body());
+                // Three at once, and another key's: two take their turns and wait on the lock, the third is refused at once.
+                for (int i = 0; i < 3; i++) sent.add(upload.apply(key, "Held" + i));
+                var othersUpload = upload.apply(otherKey, "Other");
+                refused = (java.net.http.HttpResponse<String>) java.util.concurrent.CompletableFuture.anyOf(sent.toArray(new java.util.concurrent.CompletableFuture[0]))
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                other = othersUpload.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(2, sent.stream().filter(f -> !f.isDone()).count(), "two uploads stored at a time, waiting");
+                // The SDK sends its writes under an Idempotency-Key and retries a 429 after Retry-After: the refusal is not
+                // kept under the key, so the retry is served once a turn is free (a kept 429 answered every retry).
+                retried = java.util.concurrent.CompletableFuture.supplyAsync(() -> sdk.datasets().upload(ws.workspaceId(), ws.projectId(), "Retried", "n\n1\n"));
+                Thread.sleep(300);
                 lock.rollback();
+                assertEquals("Retried", retried.get(30, java.util.concurrent.TimeUnit.SECONDS).at("dataset.name"));
             }
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+            assertTrue(refused.body().contains("2 at a time"), refused.body());
+            assertEquals(201, other.statusCode(), "another key has turns of its own: " + other.body());
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> held = sent.stream()
+                    .filter(f -> f.getNow(null) != refused).toList();
             for (var answer : held) assertEquals(201, answer.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
             assertEquals(201, upload.apply(key, "After").get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode(), "the turns came back");
         }

@@ -136,34 +136,35 @@ public final class BatchStore {
 
     /**
      * Committed items in (batch, sequence) order after {@code after}: at most {@code limit}, and no more than fill
-     * {@code maxChars} of attributes (one at least), rows read one at a time so that a page's budget is what it holds in
-     * memory (a thousand items of 64 KiB each were 64 Mi characters read at once, and as much again parsed).
+     * {@code maxChars} of attributes (one at least). Rows are read fifty at a time, by their key, so that what a page holds
+     * in memory is its budget on both databases (the embedded one reads a statement's whole result before the first row;
+     * a thousand items of 64 KiB each were 64 Mi characters read at once, and as much again parsed).
      */
     public ItemPage committedItems(String namespace, String biosampleId, Long batchNo, List<String> elementIds, long[] after, int limit, long maxChars) {
-        StringBuilder sql = new StringBuilder();
-        List<Object> args = new ArrayList<>();
-        itemsQuery(sql, args, namespace, biosampleId, batchNo, elementIds, after);
-        args.add(limit + 1);
-        return jdbc.inTransaction(c -> { // in a transaction, so that PostgreSQL reads the rows by the fetch size
-            try (java.sql.PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setFetchSize(50);
-                Jdbc.bind(ps, args.toArray());
-                List<Item> items = new ArrayList<>();
-                long chars = 0;
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (items.size() == limit) return new ItemPage(items, true);
-                        String attributes = rs.getString(6);
-                        if (!items.isEmpty() && chars + attributes.length() > maxChars) return new ItemPage(items, true);
-                        chars += attributes.length();
-                        items.add(new Item(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), attributes,
-                                rs.getObject(7, OffsetDateTime.class)));
-                    }
-                }
-                return new ItemPage(items, false);
+        List<Item> items = new ArrayList<>();
+        long chars = 0;
+        long[] from = after;
+        while (true) {
+            StringBuilder sql = new StringBuilder();
+            List<Object> args = new ArrayList<>();
+            itemsQuery(sql, args, namespace, biosampleId, batchNo, elementIds, from);
+            args.add(READ_AT_ONCE);
+            List<Item> read = jdbc.query(sql.toString(), rs -> new Item(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getString(6), rs.getObject(7, OffsetDateTime.class)), args.toArray());
+            for (Item item : read) {
+                if (items.size() == limit) return new ItemPage(items, true);
+                if (!items.isEmpty() && chars + item.attributes().length() > maxChars) return new ItemPage(items, true);
+                chars += item.attributes().length();
+                items.add(item);
             }
-        });
+            if (read.size() < READ_AT_ONCE) return new ItemPage(items, false);
+            Item last = read.get(read.size() - 1);
+            from = new long[] {last.batchNo(), last.seq()};
+        }
     }
+
+    /** How many items a page reads with one statement: 50 of at most 64 KiB of attributes each. */
+    private static final int READ_AT_ONCE = 50;
 
     private static void itemsQuery(StringBuilder sql, List<Object> args, String namespace, String biosampleId, Long batchNo, List<String> elementIds,
                                    long[] after) {

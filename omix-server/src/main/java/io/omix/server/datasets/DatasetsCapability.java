@@ -144,7 +144,10 @@ public final class DatasetsCapability implements Capability {
             if (!p.get(CREATION_TYPE).equals("sketch")) {
                 throw QuerySyntax.bad("ds_creation_type", "only sketch datasets are created here; upload CSV files to " + DATASETS + "/upload");
             }
-            long id = new DatasetCreation(platform).sketch(projectId, p.get(DATASET_SPEC), r.caller().appKey());
+            long id;
+            try (CallerTurns.Turn turn = heavyTurns.enter(r)) { // its rows (up to the request's 16 MiB) stored in one transaction
+                id = new DatasetCreation(platform).sketch(projectId, p.get(DATASET_SPEC), r.caller().appKey());
+            }
             r.ctx().status(201);
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });
@@ -324,12 +327,12 @@ public final class DatasetsCapability implements Capability {
     }
 
     /**
-     * Requests of a key that hold a database connection for long on this server (a CSV stored in one transaction, a
-     * batch's source checked before the answer): two at a time for each key, so that one key's parallel calls cannot take
+     * Requests of a key that hold a database connection for long on this server (a CSV or a sketch's rows stored in one
+     * transaction, a batch's source checked before the answer): two at a time for each key, so that one key's parallel calls cannot take
      * every connection of the pool (429 with {@code Retry-After: 1} beyond).
      */
     static final int HEAVY_AT_ONCE = 2;
-    private final CallerTurns heavyTurns = new CallerTurns("dataset uploads and batch checks", HEAVY_AT_ONCE);
+    private final CallerTurns heavyTurns = new CallerTurns("dataset creations and batch checks", HEAVY_AT_ONCE);
 
     /** The stored text of rows one data page holds at most (one row at least): 8 MiB of cells, not 10,000 rows of 32 MiB. */
     static final long PAGE_CHARS = 8L << 20;

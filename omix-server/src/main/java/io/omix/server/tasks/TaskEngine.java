@@ -347,6 +347,20 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the task's owner is one this platform makes ({@link TasksCapability#knownOwner}) and is disabled or gone. A
+     * database that cannot say lets the task run, to fail on its own as it would have.
+     */
+    private boolean ownerDisabled(Task task) {
+        if (!TasksCapability.knownOwner(task.owner())) return false;
+        try {
+            return !jdbc.withConnection(c -> TasksCapability.ownerActive(c, task.owner()));
+        } catch (RuntimeException e) {
+            LOG.warn("task {}: its owner could not be checked: {}", task.taskId(), e.toString());
+            return false;
+        }
+    }
+
     /** Why a task queued by an application, app, API key or person since disabled was not run. */
     static final String OWNER_DISABLED = "not run: the application, app, API key or person that queued it was disabled before it ran;"
             + " queue it again once enabled";
@@ -364,7 +378,7 @@ public final class TaskEngine implements AutoCloseable {
             finish(task, claimId, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
             return;
         }
-        if (!jdbc.withConnection(c -> TasksCapability.ownerActive(c, task.owner()))) {
+        if (ownerDisabled(task)) {
             // Queued by a credential since disabled (an incident): it would go on deleting or publishing in its name.
             finish(task, claimId, Status.FAILURE, error(OWNER_DISABLED, null));
             return;

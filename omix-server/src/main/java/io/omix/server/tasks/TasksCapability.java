@@ -48,27 +48,46 @@ public final class TasksCapability implements Capability {
     }
 
     /**
-     * Whether {@code owner} ({@link #ownerOf}, {@link #taskOwnerOf}) may still act: its application, app or API key
-     * enabled, and for a person's own tasks the person too. Another kind of owner (none today) is not held back.
+     * Whether {@code owner} is a kind of owner this platform makes: an application ({@code client:ID}, a console session
+     * as {@code client:console:UID}), a person within one ({@code client:ID:user:UID}), a private app ({@code app:NS}), a
+     * dataset key ({@code dsk:KEY}) or a person alone ({@code user:UID}, a data export).
+     */
+    public static boolean knownOwner(String owner) {
+        return owner.startsWith("client:") || owner.startsWith("app:") || owner.startsWith("dsk:") || owner.startsWith("user:");
+    }
+
+    /**
+     * Whether {@code owner} ({@link #knownOwner}) may still act: its application, app or API key there and enabled, and
+     * the person too where one is named (a console session's is its operator); false for any other kind of owner.
      */
     public static boolean ownerActive(java.sql.Connection c, String owner) throws java.sql.SQLException {
+        if (!knownOwner(owner)) return false;
         int colon = owner.indexOf(':');
-        if (colon < 0) return true;
         String kind = owner.substring(0, colon), id = owner.substring(colon + 1);
         String user = null;
-        int person = id.indexOf(":user:");
-        if (kind.equals("client") && person >= 0) {
-            user = id.substring(person + ":user:".length());
-            id = id.substring(0, person);
+        if (kind.equals("user")) {
+            user = id;
+            id = null;
+        } else if (kind.equals("client")) {
+            int person = id.indexOf(":user:");
+            if (person >= 0) {
+                user = id.substring(person + ":user:".length());
+                id = id.substring(0, person);
+            }
+            if (id.startsWith(Caller.CONSOLE_CLIENT_PREFIX)) {
+                // A console session acts through no OAuth2 client: its operator is who must still be enabled.
+                if (user == null) user = id.substring(Caller.CONSOLE_CLIENT_PREFIX.length());
+                id = null;
+            }
         }
-        String sql = switch (kind) {
-            case "client" -> "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE";
-            case "app" -> "SELECT 1 FROM private_apps WHERE namespace = ? AND disabled = FALSE";
-            case "dsk" -> "SELECT 1 FROM dataset_api_keys WHERE api_key = ? AND disabled = FALSE";
-            default -> null;
-        };
-        if (sql == null) return true;
-        if (io.omix.server.common.db.Jdbc.query(c, sql, rs -> 1, id).isEmpty()) return false;
+        if (id != null) {
+            String sql = switch (kind) {
+                case "client" -> "SELECT 1 FROM oauth_clients WHERE client_id = ? AND disabled = FALSE";
+                case "app" -> "SELECT 1 FROM private_apps WHERE namespace = ? AND disabled = FALSE";
+                default -> "SELECT 1 FROM dataset_api_keys WHERE api_key = ? AND disabled = FALSE";
+            };
+            if (io.omix.server.common.db.Jdbc.query(c, sql, rs -> 1, id).isEmpty()) return false;
+        }
         return user == null || !io.omix.server.common.db.Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, user).isEmpty();
     }
 

@@ -259,12 +259,13 @@ public final class Idempotency {
         jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
     }
 
-    /** After the handler, as the answer is about to be written: keep it for repeats, or (a server error) free the key for a retry. */
+    /** After the handler, as the answer is about to be written: keep it for repeats, or (a server error, a 429) free the key for a retry. */
     void complete(Context ctx) {
         if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
         int status = ctx.statusCode();
         byte[] body = ctx.attribute(Routes.ANSWER);
-        if (status >= 500 || body == null) {
+        // A 429 says "not now" (a queue or a caller's turns full): kept, it would answer every retry under the key with it.
+        if (status >= 500 || status == 429 || body == null) {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
