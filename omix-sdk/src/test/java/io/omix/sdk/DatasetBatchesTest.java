@@ -336,6 +336,14 @@ class DatasetBatchesTest {
         List<Object> squares = column(api, w, p, big, "square");
         assertEquals(2500, squares.size(), "rows() walks every page");
         assertEquals("6245001", String.valueOf(squares.get(2499)));
+        // Checked and copied through the rows a statement reads at a time (DatasetStore.ROWS_FETCHED), to the last one.
+        long copied = create(api, w, p, DatasetSpec.named("Copied squares").column("square", "Square", ColumnType.NUMERIC).build());
+        Model checked = api.batches().create(w, p, copied, BatchCreation.from(big).map("square", "square", ColumnType.NUMERIC).validateOnly(true).build());
+        assertEquals(2500, checked.getInt("rows_checked"), checked.dumps());
+        Model copy = api.jobs().waitFor(api.batches().create(w, p, copied, BatchCreation.from(big).map("square", "square", ColumnType.NUMERIC).build()), WAIT);
+        assertEquals("success", copy.getString("status"), copy.dumps());
+        List<Object> copiedSquares = column(api, w, p, copied, "square");
+        assertEquals(squares.stream().map(String::valueOf).toList(), copiedSquares.stream().map(String::valueOf).toList());
 
         String ragged = refused(400, () -> api.datasets().upload(w, p, "Ragged", "a,b\n1,2,3\n")).getMessage();
         assertTrue(ragged.contains("line 2 has more values than the header's 2"), ragged);

@@ -268,18 +268,33 @@ final class BatchJobs {
         boolean accept(long rowNumber, JsonNode cells, int storedChars) throws SQLException;
     }
 
-    /** The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction). */
+    /**
+     * The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction):
+     * {@link DatasetStore#ROWS_FETCHED} rows a statement, each after the last one read. One statement for all of them
+     * was read whole by the embedded store before its first row (it reads results lazily only when told to for the
+     * session): a check of 100,000 rows of up to 1 MiB each, in memory at once.
+     */
     private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                + " WHERE b.dataset_id = ? AND b.state = 'active' ORDER BY r.batch_id, r.row_no LIMIT ?")) {
-            ps.setFetchSize(DatasetStore.ROWS_FETCHED);
-            ps.setLong(1, datasetId);
-            ps.setLong(2, maxRows);
-            try (ResultSet rs = ps.executeQuery()) {
-                long n = 0;
-                while (rs.next()) {
-                    String stored = rs.getString(1);
-                    if (!sink.accept(++n, DatasetStore.json(stored), stored.length())) return;
+        List<Long> batches = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
+                rs -> rs.getLong(1), datasetId);
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+                + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
+            long n = 0;
+            for (long batch : batches) {
+                long after = Long.MIN_VALUE;
+                while (true) {
+                    if (n >= maxRows) return;
+                    Jdbc.bind(ps, batch, after, (int) Math.min(DatasetStore.ROWS_FETCHED, maxRows - n));
+                    int read = 0;
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            read++;
+                            after = rs.getLong(1);
+                            String stored = rs.getString(2);
+                            if (!sink.accept(++n, DatasetStore.json(stored), stored.length())) return;
+                        }
+                    }
+                    if (read < DatasetStore.ROWS_FETCHED) break; // the batch's end
                 }
             }
         }

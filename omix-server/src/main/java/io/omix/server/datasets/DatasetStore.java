@@ -27,7 +27,7 @@ public final class DatasetStore {
      * fetch at a time, and PostgreSQL's driver holds a whole fetch in memory, so a row's size bounds what a read holds.
      */
     static final int MAX_ROW_CHARS = 1_048_576;
-    /** Rows read per round trip by pages and jobs: with {@link #MAX_ROW_CHARS}, at most 32 Mi characters (64 MiB) held at once. */
+    /** Rows read per statement by pages and jobs: with {@link #MAX_ROW_CHARS}, at most 32 Mi characters (64 MiB) held at once. */
     static final int ROWS_FETCHED = 32;
 
     public record Workspace(long workspaceId, long projectId) {}
@@ -338,25 +338,33 @@ public final class DatasetStore {
             List<List<String>> rows = new ArrayList<>();
             long skip = offset;
             long chars = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+            // ROWS_FETCHED rows a statement, each after the last one read: the embedded store reads a statement's whole
+            // result before its first row, and a page of 10,000 rows of up to 1 MiB each was 10 GiB read at once.
+            try (PreparedStatement ps = c.prepareStatement("SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
                     + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
-                ps.setFetchSize(ROWS_FETCHED);
                 for (long[] batch : active) {
                     if (skip >= batch[1]) {
                         skip -= batch[1];
                         continue;
                     }
-                    Jdbc.bind(ps, batch[0], skip, limit - rows.size());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            String text = rs.getString(1);
-                            chars += text.length();
-                            JsonNode cells = json(text);
-                            List<String> out = new ArrayList<>(positions.length);
-                            for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());
-                            rows.add(out);
-                            if (chars >= maxChars) return rows;
+                    long after = skip;
+                    while (rows.size() < limit) {
+                        Jdbc.bind(ps, batch[0], after, Math.min(ROWS_FETCHED, limit - rows.size()));
+                        int read = 0;
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                read++;
+                                after = rs.getLong(1);
+                                String text = rs.getString(2);
+                                chars += text.length();
+                                JsonNode cells = json(text);
+                                List<String> out = new ArrayList<>(positions.length);
+                                for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());
+                                rows.add(out);
+                                if (chars >= maxChars) return rows;
+                            }
                         }
+                        if (read < ROWS_FETCHED) break; // the batch's end
                     }
                     skip = 0;
                     if (rows.size() >= limit) break;

@@ -31,7 +31,7 @@ class DatasetDataPagingTest {
                 DatasetStore.insertColumns(tx, id, List.of(new DatasetStore.Column("a", "A", "text"), new DatasetStore.Column("b", "B", "text")));
                 return id;
             });
-            int[] sizes = {5, 1, 7, 3, 4};
+            int[] sizes = {5, 1, 70, 3, 40}; // two batches longer than the rows one statement reads (DatasetStore.ROWS_FETCHED)
             List<Long> batches = new ArrayList<>();
             for (int b = 0; b < sizes.length; b++) {
                 int batch = b;
@@ -51,7 +51,7 @@ class DatasetDataPagingTest {
             List<String> active = new ArrayList<>();
             for (int b : new int[] {0, 2, 4}) for (int i = 1; i <= sizes[b]; i++) active.add(b + "." + i);
 
-            for (int limit : new int[] {1, 2, 5, 7, 100}) {
+            for (int limit : new int[] {1, 2, 5, 7, 32, 33, 64, 200}) {
                 for (int offset = 0; offset <= active.size() + 2; offset++) {
                     List<String> expected = active.subList(Math.min(offset, active.size()), Math.min(offset + limit, active.size()));
                     List<String> page = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE).stream().map(r -> r.get(0)).toList();
