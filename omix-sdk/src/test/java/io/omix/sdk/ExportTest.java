@@ -45,6 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExportTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HEART_RATE = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b01";
+    private static final String BODY_WEIGHT = "8d0c5b3e-6f44-4d5c-9f1e-6a1a9c3d2b02";
     private static final List<String> RSIDS = List.of("rs100", "rs200", "rs300", "rs400", "rs500", "rs700", "rs701");
 
     @TempDir
@@ -87,7 +88,23 @@ class ExportTest {
                             JSON.readTree("{\"resourceType\":\"Observation\",\"valueQuantity\":{\"value\":61,\"unit\":\"/min\"}}")),
                     new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE, io.omix.server.common.time.PartialTime.parse("2026-03"),
                             JSON.readTree("72"))), false);
+            // More records than an export reads a statement (StreamStore.EXPORT_READ): every one goes into the archive and
+            // comes back, in order; and, in a series of their own, 150 of one time (told apart by their tie-breaker only, which
+            // a restore draws anew, so they are counted, not compared in order).
+            List<io.omix.server.streams.StreamStore.NewRecord> many = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                many.add(new io.omix.server.streams.StreamStore.NewRecord(entity, HEART_RATE,
+                        io.omix.server.common.time.PartialTime.parse(String.format("2025-01-01 %02d:%02d:00+00:00", i / 60, i % 60)), JSON.readTree(String.valueOf(50 + i % 40))));
+            }
+            streams.write(io.omix.server.streams.StreamStore.OPEN_PLATFORM, many, false);
+            List<io.omix.server.streams.StreamStore.NewRecord> sameTime = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                sameTime.add(new io.omix.server.streams.StreamStore.NewRecord(entity, BODY_WEIGHT,
+                        io.omix.server.common.time.PartialTime.parse("2025-01-01 01:39:00+00:00"), JSON.readTree(String.valueOf(300 + i))));
+            }
+            streams.write(io.omix.server.streams.StreamStore.OPEN_PLATFORM, sameTime, true);
             before = answers(person.api(), person.sample());
+            assertEquals(252, before.get("range_stream").lines().count());
             assertTrue(person.api().setBeaconChoice(true).getBoolean("beacon_opt_out"), "her objection to the Beacon moves with her data");
 
             Model task = person.api().exportData(archive, Duration.ofMinutes(2));
@@ -149,7 +166,7 @@ class ExportTest {
                 }
                 assertEquals(person.marker(), text(zip, "files/" + person.object()));
                 List<String> observations = text(zip, dirOf + "observations.ndjson").lines().toList();
-                assertEquals(7, observations.size());
+                assertEquals(7 + 250 + 150, observations.size(), "the records of every series, however many statements read them");
                 for (String line : observations) {
                     JsonNode o = JSON.readTree(line);
                     assertEquals("Observation", o.path("resourceType").asText());
@@ -180,7 +197,7 @@ class ExportTest {
             ArchiveRestore.Restored restored = new ArchiveRestore(platform).restore(archive, "exportme");
             assertEquals(List.of(person.sample()), restored.samples());
             assertEquals(2, restored.files());
-            assertEquals(2, restored.observations(), "the open platform's; the five a partner of the old server wrote stay in the archive");
+            assertEquals(2 + 250 + 150, restored.observations(), "the open platform's; the five a partner of the old server wrote stay in the archive");
             assertTrue(new io.omix.server.users.UserStore(platform).beaconOptOut(again.userId()), "her Beacon opt-out came with the archive");
             String token = new io.omix.server.oauth.TokenStore(platform).issue(io.omix.server.oauth.TokenStore.newFamily(), ErasureTest.ownTool(platform),
                     again.userId(), OAuthClient.AUTHORIZATION_CODE, "samples variants microbiome streams files grants", null, true).accessToken();

@@ -166,7 +166,7 @@ public final class BatchStore {
     /** How many items a page reads with one statement: 50 of at most 64 KiB of attributes each. */
     private static final int READ_AT_ONCE = 50;
 
-    private static void itemsQuery(StringBuilder sql, List<Object> args, String namespace, String biosampleId, Long batchNo, List<String> elementIds,
+    static void itemsQuery(StringBuilder sql, List<Object> args, String namespace, String biosampleId, Long batchNo, List<String> elementIds,
                                    long[] after) {
         sql.append("SELECT i.batch_no, i.seq, i.data_item_id, i.biosample_id, i.data_element_id, i.attributes,"
                 + " i.create_time FROM data_items i JOIN batches b ON b.batch_no = i.batch_no WHERE b.committed = TRUE AND b.namespace = ?");
@@ -184,12 +184,14 @@ public final class BatchStore {
             args.addAll(elementIds);
         }
         if (after != null) {
-            sql.append(" AND (i.batch_no > ? OR (i.batch_no = ? AND i.seq > ?))");
-            args.add(after[0]);
+            // A row-value comparison: one index range from the cursor on, on both databases.
+            sql.append(" AND (i.batch_no, i.seq) > (?, ?)");
             args.add(after[0]);
             args.add(after[1]);
         }
-        sql.append(" ORDER BY i.batch_no, i.seq LIMIT ?");
+        // Ordered by the whole index it is read along (a sample's, else the key): only then does H2 walk the index in
+        // order and stop at the limit; otherwise it reads and sorts every matching item first, attributes and all.
+        sql.append(biosampleId != null ? " ORDER BY i.biosample_id, i.batch_no, i.seq LIMIT ?" : " ORDER BY i.batch_no, i.seq LIMIT ?");
     }
 
     private static final String SELECT = "SELECT batch_no, namespace, name, intro, ctime, item_count, commit_task_id, committed,"

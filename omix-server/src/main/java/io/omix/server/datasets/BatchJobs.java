@@ -277,8 +277,7 @@ final class BatchJobs {
     private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
         List<Long> batches = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
                 rs -> rs.getLong(1), datasetId);
-        try (PreparedStatement ps = c.prepareStatement("SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
+        try (PreparedStatement ps = c.prepareStatement(DatasetStore.ROWS_OF_BATCH)) {
             long n = 0;
             for (long batch : batches) {
                 long after = Long.MIN_VALUE;

@@ -328,6 +328,13 @@ public final class DatasetStore {
      * is read from its first row wanted by its key: a page deep in a large dataset costs what its rows cost, where an
      * SQL {@code OFFSET} read and dropped every row before it (a client walking 100M rows did quadratic work).
      */
+    /**
+     * Rows of an active batch after a row number ({@code batch_id, row_no, limit}): ordered by the whole key, since H2
+     * walks an index in order (and stops at the limit) only when the order starts with the index's first column.
+     */
+    static final String ROWS_OF_BATCH = "SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
+            + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.batch_id, r.row_no LIMIT ?";
+
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
         // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them
         // first. Each statement sees the batches as they are then (read committed): a batch suspended or deleted after
@@ -340,8 +347,7 @@ public final class DatasetStore {
             long chars = 0;
             // ROWS_FETCHED rows a statement, each after the last one read: the embedded store reads a statement's whole
             // result before its first row, and a page of 10,000 rows of up to 1 MiB each was 10 GiB read at once.
-            try (PreparedStatement ps = c.prepareStatement("SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-                    + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.row_no LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement(ROWS_OF_BATCH)) {
                 for (long[] batch : active) {
                     if (skip >= batch[1]) {
                         skip -= batch[1];

@@ -121,20 +121,45 @@ public final class StreamStore {
 
     /**
      * Every record of one entity, of every namespace and element, series by series in time order,
-     * read in {@code c} without holding them all (exports).
+     * read in {@code c} without holding them all (exports): {@link #EXPORT_READ} records a statement, each
+     * after the last one read. One statement for them all was read whole by the embedded store before its
+     * first row (it reads results lazily only when told to): a person's records, up to 256 KiB each, at once.
      */
     public void forEachRecordOf(java.sql.Connection c, String entityId, RecordVisitor visitor) throws SQLException, java.io.IOException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT s.*, r.namespace, r.entity_id, e.data_element_id, e.name, e.description,"
-                + " e.source_domain, e.source_id FROM stream_records s JOIN stream_series r ON r.series_id = s.series_id"
-                + " JOIN data_elements e ON e.data_element_id = r.data_element_id WHERE r.entity_id = ?"
-                + " ORDER BY s.series_id, s.generate_time, s.dup_seq")) {
-            ps.setFetchSize(2000);
-            ps.setString(1, entityId);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) visitor.visit(record(rs));
+        List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ? ORDER BY series_id", rs -> rs.getLong(1), entityId);
+        try (java.sql.PreparedStatement first = c.prepareStatement(EXPORT_FIRST); java.sql.PreparedStatement next = c.prepareStatement(EXPORT_NEXT)) {
+            for (long seriesId : series) {
+                OffsetDateTime lastTime = null;
+                long lastDup = 0;
+                while (true) {
+                    java.sql.PreparedStatement ps = lastTime == null ? first : next;
+                    if (lastTime == null) Jdbc.bind(ps, seriesId);
+                    else Jdbc.bind(ps, seriesId, lastTime, lastDup);
+                    int read = 0;
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            read++;
+                            lastTime = rs.getObject("generate_time", OffsetDateTime.class);
+                            lastDup = rs.getLong("dup_seq");
+                            visitor.visit(record(rs));
+                        }
+                    }
+                    if (read < EXPORT_READ) break;
+                }
             }
         }
     }
+
+    /** Records an export reads a statement: 100 of at most 256 KiB each. */
+    static final int EXPORT_READ = 100;
+    private static final String EXPORT_SELECT = "SELECT s.*, r.namespace, r.entity_id, e.data_element_id, e.name, e.description, e.source_domain,"
+            + " e.source_id FROM stream_records s JOIN stream_series r ON r.series_id = s.series_id JOIN data_elements e"
+            + " ON e.data_element_id = r.data_element_id WHERE s.series_id = ?";
+    /** Ordered by the whole index: only then does H2 walk it in order and stop at the limit. */
+    private static final String EXPORT_ORDER = " ORDER BY s.series_id, s.generate_time, s.dup_seq LIMIT " + EXPORT_READ;
+    /** A series' first records ({@code series_id}), and those after a record ({@code series_id, generate_time, dup_seq}). */
+    static final String EXPORT_FIRST = EXPORT_SELECT + EXPORT_ORDER;
+    static final String EXPORT_NEXT = EXPORT_SELECT + " AND (s.generate_time, s.dup_seq) > (?, ?)" + EXPORT_ORDER;
 
     public List<DataElement> elements() {
         return jdbc.query("SELECT * FROM data_elements ORDER BY name", StreamStore::element);
@@ -606,8 +631,34 @@ public final class StreamStore {
         // and sorted them, for every page). Several series are merged by time, then series: a sort either way.
         String order = oneSeries ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
                 : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
-        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?",
-                rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()), where.argsWith(limit));
+        return ordered(oneSeries, where, order, limit, rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()));
+    }
+
+    /**
+     * The records {@code where} selects, in {@code order}, at most {@code limit}. One series is read along its index and
+     * stops at the limit. Several are sorted by the database before the limit applies, every matching record: their keys
+     * are sorted, not their data (on the embedded store the whole sorted result is held in memory, and a record's data
+     * is up to 256 KiB), and the page's records are read by key after.
+     */
+    private <T> List<T> ordered(boolean oneSeries, SqlWhere where, String order, int limit, Jdbc.RowMapper<T> mapper) {
+        if (oneSeries) return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", mapper, where.argsWith(limit));
+        List<Long> keys = jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> rs.getLong(1),
+                where.argsWith(limit));
+        if (keys.isEmpty()) return List.of();
+        Map<Long, T> byKey = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += 500) {
+            SqlWhere chosen = new SqlWhere().in("stream_key", keys.subList(from, Math.min(keys.size(), from + 500)));
+            jdbc.query("SELECT * FROM stream_records" + chosen.sql(), rs -> {
+                byKey.put(rs.getLong("stream_key"), mapper.map(rs));
+                return null;
+            }, chosen.args());
+        }
+        List<T> out = new ArrayList<>(keys.size());
+        for (long key : keys) {
+            T found = byKey.get(key);
+            if (found != null) out.add(found); // a record removed between the two reads (an erasure) is left out
+        }
+        return out;
     }
 
     /** A record with its series: with its time and tie-breaker, its place in a search's order. */
@@ -647,10 +698,10 @@ public final class StreamStore {
         // Naming series_id first for one series lets H2 walk the index (series_id, generate_time, dup_seq) in order.
         String order = one ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
                 : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
-        return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> {
+        return ordered(one, where, order, limit, rs -> {
             String[] s = series.get(rs.getLong("series_id"));
             return new Keyed(record(rs, namespace, s[0], element(s[1]).orElseThrow()), rs.getLong("series_id"));
-        }, where.argsWith(limit));
+        });
     }
 
     private Record record(ResultSet rs) throws SQLException {

@@ -311,6 +311,9 @@ public final class StreamsCapability implements Capability {
                 rs -> rs.getString(1), where.args());
     }
 
+    /** Records an aggregate reads a statement: 200 of at most 256 KiB each (a page of 1,000 was up to 256 MiB held at once). */
+    static final int AGGREGATE_PAGE = 200;
+
     private Map<String, Object> aggregate(Caller caller, Params p) {
         caller.requireScope(Scope.STREAMS);
         ZoneOffset zone = platform.config().defaultZone();
@@ -331,14 +334,14 @@ public final class StreamsCapability implements Capability {
         long read = 0;
         long most = platform.config().aggregateMaxRecords(); // streams.aggregate-max-records: one request's time on a connection
         while (!entities.isEmpty()) { // page through the interval so memory stays one page
-            List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, 1000);
+            List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, AGGREGATE_PAGE);
             read += page.size();
             if (read > most) {
                 throw ApiException.invalidParam("start_time", String.format(java.util.Locale.ROOT,
                         "more than %,d records in the window (streams.aggregate-max-records): ask for a shorter window or one biosample_id", most));
             }
             for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
-            if (page.size() < 1000) break;
+            if (page.size() < AGGREGATE_PAGE) break;
             after = store.cursorAfter(page.get(page.size() - 1));
         }
         return agg.result();

@@ -240,4 +240,21 @@ class StreamStoreTest {
     private static StreamStore.NewRecord record(String entity, String element, String time, int value) {
         return new StreamStore.NewRecord(entity, element, PartialTime.parse(time), JsonNodeFactory.instance.objectNode().put("v", value));
     }
+
+    /**
+     * An export reads a person's records a hundred a statement: each statement must walk the records' index in order and
+     * stop at its limit on the embedded store, which holds a statement's whole result before its first row (one statement
+     * for all of a person's records, of up to 256 KiB each, held them all).
+     */
+    @org.junit.jupiter.api.Test
+    void anExportsStatementsWalkTheRecordsIndex() {
+        try (TestServer ts = TestServer.start()) {
+            var jdbc = ts.server().platform().database().jdbc();
+            for (String sql : List.of(StreamStore.EXPORT_FIRST, StreamStore.EXPORT_NEXT)) {
+                Object[] args = sql.equals(StreamStore.EXPORT_FIRST) ? new Object[] {7L} : new Object[] {7L, OffsetDateTime.parse("2025-01-01T00:00:00Z"), 3L};
+                String plan = jdbc.withConnection(c -> io.omix.server.common.db.Jdbc.query(c, "EXPLAIN " + sql, rs -> rs.getString(1), args).get(0));
+                assertTrue(plan.contains("/* index sorted */"), plan);
+            }
+        }
+    }
 }
