@@ -80,29 +80,73 @@ public final class ProfileExport {
     }
 
     private static int functions(Connection c, String biosampleId, String catalog, Writer w) throws SQLException, IOException {
-        List<String> lines = Jdbc.query(c, "SELECT func_id, func_name, abundance FROM func_abundance WHERE biosample_id = ? AND catalog = ?"
-                + " ORDER BY func_id", rs -> rs.getString(1) + (rs.getString(2) == null ? "" : ": " + rs.getString(2)) + "\t"
-                + number(rs.getDouble(3)), biosampleId, catalog);
         w.write("# Gene Family\t" + catalog + "\n");
-        for (String line : lines) w.write(line + "\n");
-        return lines.size();
+        int[] rows = {0};
+        inPieces(c, "SELECT func_id, func_name, abundance FROM func_abundance", "func_id", biosampleId, catalog, rs -> {
+            w.write(rs.getString(1) + (rs.getString(2) == null ? "" : ": " + rs.getString(2)) + "\t" + number(rs.getDouble(3)) + "\n");
+            rows[0]++;
+        });
+        return rows[0];
     }
 
+    /**
+     * A gene profile (up to millions of rows) in two passes, a thousand rows a statement: the annotations' names first
+     * (the header's columns), then the rows. It was read whole into memory, annotations parsed, before its first line.
+     */
     private static int genes(Connection c, String biosampleId, String catalog, Writer w) throws SQLException, IOException {
-        record Row(String id, String name, JsonNode annotation, double abundance) {}
-        List<Row> rows = Jdbc.query(c, "SELECT gene_id, gene_name, annotation, abundance FROM gene_abundance WHERE biosample_id = ? AND catalog = ?"
-                + " ORDER BY gene_id", rs -> new Row(rs.getString(1), rs.getString(2), annotation(rs.getString(3)), rs.getDouble(4)), biosampleId, catalog);
         Set<String> columns = new LinkedHashSet<>();
-        for (Row r : rows) r.annotation().fieldNames().forEachRemaining(columns::add);
+        inPieces(c, "SELECT gene_id, annotation FROM gene_abundance", "gene_id", biosampleId, catalog,
+                rs -> annotation(rs.getString(2)).fieldNames().forEachRemaining(columns::add));
         List<String> header = new ArrayList<>(List.of("gene_id", "gene_name", "abundance"));
         header.addAll(columns);
         w.write(String.join("\t", header) + "\n");
-        for (Row r : rows) {
-            StringBuilder line = new StringBuilder(r.id()).append('\t').append(r.name() == null ? "" : r.name()).append('\t').append(number(r.abundance()));
-            for (String col : columns) line.append('\t').append(r.annotation().path(col).asText(""));
+        int[] rows = {0};
+        inPieces(c, "SELECT gene_id, gene_name, annotation, abundance FROM gene_abundance", "gene_id", biosampleId, catalog, rs -> {
+            JsonNode annotation = annotation(rs.getString(3));
+            String name = rs.getString(2);
+            StringBuilder line = new StringBuilder(rs.getString(1)).append('\t').append(name == null ? "" : name).append('\t').append(number(rs.getDouble(4)));
+            for (String col : columns) line.append('\t').append(annotation.path(col).asText(""));
             w.write(line.append('\n').toString());
+            rows[0]++;
+        });
+        return rows[0];
+    }
+
+    /** Receives a row of a profile read in pieces. */
+    @FunctionalInterface
+    private interface ProfileRow {
+        void accept(java.sql.ResultSet rs) throws SQLException, IOException;
+    }
+
+    /** Rows a profile's statement reads at a time. */
+    private static final int PIECE = 1000;
+
+    /**
+     * The rows of one sample's profile in {@code catalog}, {@link #PIECE} a statement, each after the last one read and
+     * ordered by the whole key ({@code select}'s first column is {@code idColumn}): the embedded store holds a statement's
+     * whole result before its first row, and walks the key in order, stopping at the limit, only when so ordered.
+     */
+    private static void inPieces(Connection c, String select, String idColumn, String biosampleId, String catalog, ProfileRow row)
+            throws SQLException, IOException {
+        String order = " ORDER BY biosample_id, catalog, " + idColumn + " LIMIT " + PIECE;
+        try (java.sql.PreparedStatement first = c.prepareStatement(select + " WHERE biosample_id = ? AND catalog = ?" + order);
+             java.sql.PreparedStatement next = c.prepareStatement(select + " WHERE biosample_id = ? AND catalog = ? AND " + idColumn + " > ?" + order)) {
+            String last = null;
+            while (true) {
+                java.sql.PreparedStatement ps = last == null ? first : next;
+                if (last == null) Jdbc.bind(ps, biosampleId, catalog);
+                else Jdbc.bind(ps, biosampleId, catalog, last);
+                int read = 0;
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        last = rs.getString(1);
+                        row.accept(rs);
+                    }
+                }
+                if (read < PIECE) return;
+            }
         }
-        return rows.size();
     }
 
     private static JsonNode annotation(String json) {
