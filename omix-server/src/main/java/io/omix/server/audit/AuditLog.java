@@ -564,6 +564,8 @@ public final class AuditLog implements AutoCloseable {
 
     /** How many blocks one read of the database brings (a block holds up to a thousand entries). */
     private static final int BLOCKS_A_READ = 32;
+    /** Blocks a verification reads a statement (each up to a few hundred KB of deflated entries). */
+    private static final int VERIFY_BLOCKS = 64;
     /** A person's view reads at most this many blocks a call (its newest; a call asks for at most 1,000 entries). */
     private static final int MAX_PERSON_BLOCKS = 256;
 
@@ -807,55 +809,62 @@ public final class AuditLog implements AutoCloseable {
                 return null;
             }
             c.setAutoCommit(false); // PostgreSQL streams rows with a fetch size only inside a transaction
+            // VERIFY_BLOCKS blocks a statement, each after the last one read: the embedded store holds a statement's whole
+            // result before its first row, and one statement for the whole trail held every block of it.
             try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, last_seq, first_at, last_at, entry_count, entries, entries_deflated FROM audit_blocks"
-                    + " WHERE first_seq <= ? ORDER BY first_seq");
+                    + " WHERE first_seq > ? AND first_seq <= ? ORDER BY first_seq LIMIT " + VERIFY_BLOCKS);
                  PreparedStatement keysOf = c.prepareStatement("SELECT subject FROM audit_block_keys WHERE first_seq = ?")) {
-                ps.setLong(1, headSeq);
-                ps.setFetchSize(16);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && broken[0] == null) {
-                        long firstSeq = rs.getLong(1);
-                        List<Entry> entries;
-                        try {
-                            entries = AuditBlock.decode(rs.getString(6), rs.getBytes(7));
-                        } catch (RuntimeException unreadable) {
-                            broken[0] = firstSeq;
-                            reason[0] = "the block from entry " + firstSeq + " was changed after it was written (it cannot be read)";
-                            break;
-                        }
-                        // What finds a block (its bounds, times and keys) must be what it holds: else entries could be hidden from
-                        // a person's view or a search while every hash still holds.
-                        String misfiled = misfiled(rs, entries, keys(keysOf, firstSeq));
-                        if (misfiled != null) {
-                            broken[0] = firstSeq;
-                            reason[0] = "the block from entry " + firstSeq + " was changed after it was written (" + misfiled + ")";
-                            break;
-                        }
-                        for (Entry e : entries) {
-                            if (broken[0] != null) break;
-                            checked[0]++;
-                            if (prev[0] == null && !startsTheKeptChain(e, seals)) {
-                                broken[0] = e.seq();
-                                reason[0] = e.seq() == 1 ? "entry 1 does not start the chain"
-                                        : "entries before " + e.seq() + " were removed, and not by the retention (no sealed record of that cut)";
-                            } else if (e.seq() > headSeq) {
-                                broken[0] = e.seq();
-                                reason[0] = "entry " + e.seq() + " is past the chain's head";
-                            } else if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
-                                broken[0] = lastSeq[0] + 1;
-                                reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
-                            } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
-                                broken[0] = e.seq();
-                                reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
-                            } else if (!e.computeHash(e.seq() >= seals.keyedFrom() ? key : null).equals(e.hash())) {
-                                broken[0] = e.seq();
-                                reason[0] = "entry " + e.seq() + " was changed after it was written";
-                            } else if (copied.containsKey(e.seq()) && !copied.get(e.seq()).equals(e.hash())) {
-                                broken[0] = e.seq();
-                                reason[0] = "entry " + e.seq() + " is not the one a copy of the head taken at it names (the chain was rewritten from there)";
+                long after = Long.MIN_VALUE;
+                for (int read = VERIFY_BLOCKS; read == VERIFY_BLOCKS && broken[0] == null; ) {
+                    read = 0;
+                    Jdbc.bind(ps, after, headSeq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next() && broken[0] == null) {
+                            read++;
+                            long firstSeq = rs.getLong(1);
+                            after = firstSeq;
+                            List<Entry> entries;
+                            try {
+                                entries = AuditBlock.decode(rs.getString(6), rs.getBytes(7));
+                            } catch (RuntimeException unreadable) {
+                                broken[0] = firstSeq;
+                                reason[0] = "the block from entry " + firstSeq + " was changed after it was written (it cannot be read)";
+                                break;
                             }
-                            prev[0] = e.hash();
-                            lastSeq[0] = e.seq();
+                            // What finds a block (its bounds, times and keys) must be what it holds: else entries could be hidden from
+                            // a person's view or a search while every hash still holds.
+                            String misfiled = misfiled(rs, entries, keys(keysOf, firstSeq));
+                            if (misfiled != null) {
+                                broken[0] = firstSeq;
+                                reason[0] = "the block from entry " + firstSeq + " was changed after it was written (" + misfiled + ")";
+                                break;
+                            }
+                            for (Entry e : entries) {
+                                if (broken[0] != null) break;
+                                checked[0]++;
+                                if (prev[0] == null && !startsTheKeptChain(e, seals)) {
+                                    broken[0] = e.seq();
+                                    reason[0] = e.seq() == 1 ? "entry 1 does not start the chain"
+                                            : "entries before " + e.seq() + " were removed, and not by the retention (no sealed record of that cut)";
+                                } else if (e.seq() > headSeq) {
+                                    broken[0] = e.seq();
+                                    reason[0] = "entry " + e.seq() + " is past the chain's head";
+                                } else if (prev[0] != null && e.seq() != lastSeq[0] + 1) {
+                                    broken[0] = lastSeq[0] + 1;
+                                    reason[0] = "entry " + (lastSeq[0] + 1) + " is missing";
+                                } else if (prev[0] != null && !prev[0].equals(e.prevHash())) {
+                                    broken[0] = e.seq();
+                                    reason[0] = "entry " + e.seq() + " does not link to entry " + lastSeq[0];
+                                } else if (!e.computeHash(e.seq() >= seals.keyedFrom() ? key : null).equals(e.hash())) {
+                                    broken[0] = e.seq();
+                                    reason[0] = "entry " + e.seq() + " was changed after it was written";
+                                } else if (copied.containsKey(e.seq()) && !copied.get(e.seq()).equals(e.hash())) {
+                                    broken[0] = e.seq();
+                                    reason[0] = "entry " + e.seq() + " is not the one a copy of the head taken at it names (the chain was rewritten from there)";
+                                }
+                                prev[0] = e.hash();
+                                lastSeq[0] = e.seq();
+                            }
                         }
                     }
                 }
