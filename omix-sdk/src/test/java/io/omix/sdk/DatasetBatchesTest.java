@@ -344,6 +344,13 @@ class DatasetBatchesTest {
         assertEquals("success", copy.getString("status"), copy.dumps());
         List<Object> copiedSquares = column(api, w, p, copied, "square");
         assertEquals(squares.stream().map(String::valueOf).toList(), copiedSquares.stream().map(String::valueOf).toList());
+        // Copied into itself: the rows it held, once more (the copy's own batch, written as the scan goes, is not read back).
+        Model doubled = api.jobs().waitFor(api.batches().create(w, p, big, BatchCreation.from(big).map("square", "square", ColumnType.NUMERIC)
+                .map("n", "n", ColumnType.NUMERIC).build()), WAIT);
+        assertEquals("success", doubled.getString("status"), doubled.dumps());
+        List<Object> twice = column(api, w, p, big, "square");
+        assertEquals(5000, twice.size());
+        assertEquals(squares.stream().map(String::valueOf).toList(), twice.subList(2500, 5000).stream().map(String::valueOf).toList());
 
         String ragged = refused(400, () -> api.datasets().upload(w, p, "Ragged", "a,b\n1,2,3\n")).getMessage();
         assertTrue(ragged.contains("line 2 has more values than the header's 2"), ragged);

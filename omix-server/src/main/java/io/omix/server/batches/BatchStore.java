@@ -183,8 +183,16 @@ public final class BatchStore {
             sql.append(" AND i.data_element_id IN (").append("?,".repeat(elementIds.size() - 1)).append("?)");
             args.addAll(elementIds);
         }
-        if (after != null) {
-            // A row-value comparison: one index range from the cursor on, on both databases.
+        if (after != null && batchNo != null) {
+            // Within one batch, its items after the cursor's: a range of the key from the cursor on.
+            if (after[0] > batchNo) {
+                sql.append(" AND 1 = 0");
+            } else if (after[0] == batchNo) {
+                sql.append(" AND i.seq > ?");
+                args.add(after[1]);
+            }
+        } else if (after != null) {
+            // A row-value comparison: PostgreSQL seeks to the cursor, H2 to the cursor's batch and walks on from there.
             sql.append(" AND (i.batch_no, i.seq) > (?, ?)");
             args.add(after[0]);
             args.add(after[1]);

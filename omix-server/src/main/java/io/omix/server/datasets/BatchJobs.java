@@ -275,15 +275,18 @@ final class BatchJobs {
      * session): a check of 100,000 rows of up to 1 MiB each, in memory at once.
      */
     private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
-        List<Long> batches = Jdbc.query(c, "SELECT batch_id FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
-                rs -> rs.getLong(1), datasetId);
-        try (PreparedStatement ps = c.prepareStatement(DatasetStore.ROWS_OF_BATCH)) {
+        // The batches active now, each to the rows it held when it was written: a copy into the dataset itself writes a
+        // batch of its own (active, its count 0 until it closes) that the scan must not read back. A batch suspended or
+        // deleted while the scan goes on is read whole all the same, as one statement over them all read it.
+        List<long[]> batches = Jdbc.query(c, "SELECT batch_id, row_count FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId);
+        try (PreparedStatement ps = c.prepareStatement(ROWS_WRITTEN)) {
             long n = 0;
-            for (long batch : batches) {
-                long after = Long.MIN_VALUE;
-                while (true) {
+            for (long[] batch : batches) {
+                long after = 0;
+                while (after < batch[1]) {
                     if (n >= maxRows) return;
-                    Jdbc.bind(ps, batch, after, (int) Math.min(DatasetStore.ROWS_FETCHED, maxRows - n));
+                    Jdbc.bind(ps, batch[0], after, batch[1], (int) Math.min(DatasetStore.ROWS_FETCHED, maxRows - n));
                     int read = 0;
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -293,11 +296,14 @@ final class BatchJobs {
                             if (!sink.accept(++n, DatasetStore.json(stored), stored.length())) return;
                         }
                     }
-                    if (read < DatasetStore.ROWS_FETCHED) break; // the batch's end
+                    if (read == 0) break; // rows removed meanwhile (a purge): the batch's end
                 }
             }
         }
     }
+
+    /** A batch's rows after a row number and up to its count ({@code batch_id, after, row_count, limit}), in key order. */
+    static final String ROWS_WRITTEN = "SELECT row_no, cells FROM ds_rows WHERE batch_id = ? AND row_no > ? AND row_no <= ? ORDER BY batch_id, row_no LIMIT ?";
 
     private static String cell(JsonNode cells, int position) {
         JsonNode v = cells.path(position);

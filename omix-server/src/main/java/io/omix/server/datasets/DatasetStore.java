@@ -330,10 +330,11 @@ public final class DatasetStore {
      */
     /**
      * Rows of an active batch after a row number ({@code batch_id, row_no, limit}): ordered by the whole key, since H2
-     * walks an index in order (and stops at the limit) only when the order starts with the index's first column.
+     * walks an index in order (and stops at the limit) only when the order starts with the index's first column, and from
+     * the rows' table alone (a join could make it start from the batches, whatever the order).
      */
-    static final String ROWS_OF_BATCH = "SELECT r.row_no, r.cells FROM ds_rows r JOIN ds_batches b ON b.batch_id = r.batch_id"
-            + " WHERE r.batch_id = ? AND b.state = 'active' AND r.row_no > ? ORDER BY r.batch_id, r.row_no LIMIT ?";
+    static final String ROWS_OF_BATCH = "SELECT r.row_no, r.cells FROM ds_rows r WHERE r.batch_id = ? AND r.row_no > ?"
+            + " AND EXISTS (SELECT 1 FROM ds_batches b WHERE b.batch_id = r.batch_id AND b.state = 'active') ORDER BY r.batch_id, r.row_no LIMIT ?";
 
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
         // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them

@@ -642,23 +642,27 @@ public final class StreamStore {
      */
     private <T> List<T> ordered(boolean oneSeries, SqlWhere where, String order, int limit, Jdbc.RowMapper<T> mapper) {
         if (oneSeries) return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", mapper, where.argsWith(limit));
-        List<Long> keys = jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> rs.getLong(1),
-                where.argsWith(limit));
-        if (keys.isEmpty()) return List.of();
-        Map<Long, T> byKey = new HashMap<>();
-        for (int from = 0; from < keys.size(); from += 500) {
-            SqlWhere chosen = new SqlWhere().in("stream_key", keys.subList(from, Math.min(keys.size(), from + 500)));
-            jdbc.query("SELECT * FROM stream_records" + chosen.sql(), rs -> {
-                byKey.put(rs.getLong("stream_key"), mapper.map(rs));
-                return null;
-            }, chosen.args());
+        List<T> out = new ArrayList<>();
+        for (int attempt = 1; ; attempt++) {
+            List<Long> keys = jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> rs.getLong(1),
+                    where.argsWith(limit));
+            Map<Long, T> byKey = new HashMap<>();
+            for (int from = 0; from < keys.size(); from += 500) {
+                SqlWhere chosen = new SqlWhere().in("stream_key", keys.subList(from, Math.min(keys.size(), from + 500)));
+                jdbc.query("SELECT * FROM stream_records" + chosen.sql(), rs -> {
+                    byKey.put(rs.getLong("stream_key"), mapper.map(rs));
+                    return null;
+                }, chosen.args());
+            }
+            out.clear();
+            for (long key : keys) {
+                T found = byKey.get(key);
+                if (found != null) out.add(found);
+            }
+            // A record removed between the two reads (an erasure) would make the page short, which callers take for the
+            // end: the page is read again, its keys with it.
+            if (out.size() == keys.size() || attempt == 3) return out;
         }
-        List<T> out = new ArrayList<>(keys.size());
-        for (long key : keys) {
-            T found = byKey.get(key);
-            if (found != null) out.add(found); // a record removed between the two reads (an erasure) is left out
-        }
-        return out;
     }
 
     /** A record with its series: with its time and tie-breaker, its place in a search's order. */

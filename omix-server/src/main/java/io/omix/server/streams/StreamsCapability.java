@@ -330,19 +330,24 @@ public final class StreamsCapability implements Capability {
         }
         List<String> entities = openEntities(caller, p.get(BIOSAMPLE));
         OffsetDateTime until = agg.until().minusNanos(1000);
-        StreamStore.Cursor after = null;
         long read = 0;
         long most = platform.config().aggregateMaxRecords(); // streams.aggregate-max-records: one request's time on a connection
-        while (!entities.isEmpty()) { // page through the interval so memory stays one page
-            List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, entities, p.get(ELEMENT), agg.from(), until, true, after, AGGREGATE_PAGE);
-            read += page.size();
-            if (read > most) {
-                throw ApiException.invalidParam("start_time", String.format(java.util.Locale.ROOT,
-                        "more than %,d records in the window (streams.aggregate-max-records): ask for a shorter window or one biosample_id", most));
+        // Entity by entity, each a page at a time along its series' index: the figures do not depend on the order the
+        // records come in, and several entities' records read together were sorted by time for every page.
+        for (String entity : entities) {
+            StreamStore.Cursor after = null;
+            while (true) {
+                List<StreamStore.Record> page = store.range(StreamStore.OPEN_PLATFORM, List.of(entity), p.get(ELEMENT), agg.from(), until, true, after,
+                        AGGREGATE_PAGE);
+                read += page.size();
+                if (read > most) {
+                    throw ApiException.invalidParam("start_time", String.format(java.util.Locale.ROOT,
+                            "more than %,d records in the window (streams.aggregate-max-records): ask for a shorter window or one biosample_id", most));
+                }
+                for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
+                if (page.size() < AGGREGATE_PAGE) break;
+                after = store.cursorAfter(page.get(page.size() - 1));
             }
-            for (StreamStore.Record r : page) agg.add(r.generateTime(), r.data());
-            if (page.size() < AGGREGATE_PAGE) break;
-            after = store.cursorAfter(page.get(page.size() - 1));
         }
         return agg.result();
     }
