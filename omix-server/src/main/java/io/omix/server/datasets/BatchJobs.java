@@ -278,15 +278,15 @@ final class BatchJobs {
         // The batches active now, each to the rows it held when it was written: a copy into the dataset itself writes a
         // batch of its own (active, its count 0 until it closes) that the scan must not read back. A batch suspended or
         // deleted while the scan goes on is read whole all the same, as one statement over them all read it.
-        List<long[]> batches = Jdbc.query(c, "SELECT batch_id, row_count FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId);
+        List<long[]> batches = Jdbc.query(c, "SELECT batch_id, row_count, byte_count FROM ds_batches WHERE dataset_id = ? AND state = 'active' ORDER BY batch_id",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, datasetId);
         try (PreparedStatement ps = c.prepareStatement(ROWS_WRITTEN)) {
             long n = 0;
             for (long[] batch : batches) {
                 long after = 0;
                 while (after < batch[1]) {
                     if (n >= maxRows) return;
-                    Jdbc.bind(ps, batch[0], after, batch[1], (int) Math.min(DatasetStore.ROWS_FETCHED, maxRows - n));
+                    Jdbc.bind(ps, batch[0], after, batch[1], DatasetStore.rowsAStatement(batch[2], maxRows - n));
                     int read = 0;
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {

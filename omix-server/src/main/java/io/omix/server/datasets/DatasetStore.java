@@ -334,20 +334,36 @@ public final class DatasetStore {
      * the rows' table alone (a join could make it start from the batches, whatever the order).
      */
     static final String ROWS_OF_BATCH = "SELECT r.row_no, r.cells FROM ds_rows r WHERE r.batch_id = ? AND r.row_no > ?"
-            + " AND EXISTS (SELECT 1 FROM ds_batches b WHERE b.batch_id = r.batch_id AND b.state = 'active') ORDER BY r.batch_id, r.row_no LIMIT ?";
+            + " AND EXISTS (SELECT 1 FROM ds_batches b WHERE b.batch_id = ? AND b.state = 'active') ORDER BY r.batch_id, r.row_no LIMIT ?";
+
+    /** A batch whose rows hold this much text at most is read with one statement (its rows cannot hold more in memory). */
+    static final long ONE_STATEMENT_CHARS = 32L << 20;
+
+    /**
+     * How many of a batch's rows one statement reads: as many as asked when the whole batch holds at most
+     * {@link #ONE_STATEMENT_CHARS} of text, else {@link #ROWS_FETCHED} (rows of up to {@link #MAX_ROW_CHARS} each).
+     */
+    static int rowsAStatement(long batchChars, long asked) {
+        return (int) Math.min(asked, batchChars <= ONE_STATEMENT_CHARS ? Integer.MAX_VALUE : ROWS_FETCHED);
+    }
 
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
+        return data(datasetId, positions, limit, offset, maxChars, ONE_STATEMENT_CHARS);
+    }
+
+    /** {@link #data}, a batch read with one statement only when it holds at most {@code oneStatementChars} (tests: 0, always in pieces). */
+    List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars, long oneStatementChars) {
         // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them
         // first. Each statement sees the batches as they are then (read committed): a batch suspended or deleted after
         // the list was read gives no rows, and the page may come out shorter.
         return jdbc.inTransaction(c -> {
-            List<long[]> active = Jdbc.query(c, "SELECT batch_id, row_count FROM ds_batches WHERE dataset_id = ? AND state = 'active'"
-                    + " ORDER BY batch_id", rs -> new long[] {rs.getLong(1), rs.getLong(2)}, datasetId);
+            List<long[]> active = Jdbc.query(c, "SELECT batch_id, row_count, byte_count FROM ds_batches WHERE dataset_id = ? AND state = 'active'"
+                    + " ORDER BY batch_id", rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, datasetId);
             List<List<String>> rows = new ArrayList<>();
             long skip = offset;
             long chars = 0;
-            // ROWS_FETCHED rows a statement, each after the last one read: the embedded store reads a statement's whole
-            // result before its first row, and a page of 10,000 rows of up to 1 MiB each was 10 GiB read at once.
+            // A batch of large rows ROWS_FETCHED rows a statement, each after the last one read (rowsAStatement): the embedded
+            // store reads a statement's whole result before its first row, and a page of 10,000 rows of 1 MiB was 10 GiB.
             try (PreparedStatement ps = c.prepareStatement(ROWS_OF_BATCH)) {
                 for (long[] batch : active) {
                     if (skip >= batch[1]) {
@@ -356,7 +372,8 @@ public final class DatasetStore {
                     }
                     long after = skip;
                     while (rows.size() < limit) {
-                        Jdbc.bind(ps, batch[0], after, Math.min(ROWS_FETCHED, limit - rows.size()));
+                        int asked = rowsAStatement(batch[2] <= oneStatementChars ? 0 : Long.MAX_VALUE, limit - rows.size());
+                        Jdbc.bind(ps, batch[0], after, batch[0], asked);
                         int read = 0;
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -371,7 +388,7 @@ public final class DatasetStore {
                                 if (chars >= maxChars) return rows;
                             }
                         }
-                        if (read < ROWS_FETCHED) break; // the batch's end
+                        if (read < asked) break; // the batch's end
                     }
                     skip = 0;
                     if (rows.size() >= limit) break;

@@ -57,6 +57,9 @@ class DatasetDataPagingTest {
                     List<String> expected = active.subList(Math.min(offset, active.size()), Math.min(offset + limit, active.size()));
                     List<String> page = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE).stream().map(r -> r.get(0)).toList();
                     assertEquals(expected, page, "limit " + limit + ", offset " + offset);
+                    // And batches of large rows, read a few dozen rows a statement, each after the last one read.
+                    List<String> inPieces = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE, 0).stream().map(r -> r.get(0)).toList();
+                    assertEquals(expected, inPieces, "in pieces: limit " + limit + ", offset " + offset);
                 }
             }
             assertEquals(List.of(List.of("x", "2.3")), store.data(dataset, new int[] {1, 0}, 1, 7, Long.MAX_VALUE), "the columns asked, in order");
@@ -66,7 +69,7 @@ class DatasetDataPagingTest {
                 // The embedded store holds a statement's whole result before its first row: a page's statement must walk the
                 // key in order and stop at its limit (a batch of a million rows of 1 MiB was otherwise read and sorted whole).
                 String plan = store.jdbc().withConnection(c -> io.omix.server.common.db.Jdbc.query(c, "EXPLAIN " + DatasetStore.ROWS_OF_BATCH,
-                        rs -> rs.getString(1), batches.get(2), 5L, 32).get(0));
+                        rs -> rs.getString(1), batches.get(2), 5L, batches.get(2), 32).get(0));
                 assertTrue(plan.contains("/* index sorted */"), plan);
             }
         }
