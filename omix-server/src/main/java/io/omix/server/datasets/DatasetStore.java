@@ -365,6 +365,7 @@ public final class DatasetStore {
             // A batch of large rows ROWS_FETCHED rows a statement, each after the last one read (rowsAStatement): the embedded
             // store reads a statement's whole result before its first row, and a page of 10,000 rows of 1 MiB was 10 GiB.
             try (PreparedStatement ps = c.prepareStatement(ROWS_OF_BATCH)) {
+                ps.setFetchSize(ROWS_FETCHED);
                 for (long[] batch : active) {
                     if (skip >= batch[1]) {
                         skip -= batch[1];
