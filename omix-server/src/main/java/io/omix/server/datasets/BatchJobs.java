@@ -269,10 +269,10 @@ final class BatchJobs {
     }
 
     /**
-     * The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction):
-     * {@link DatasetStore#ROWS_FETCHED} rows a statement, each after the last one read. One statement for all of them
-     * was read whole by the embedded store before its first row (it reads results lazily only when told to for the
-     * session): a check of 100,000 rows of up to 1 MiB each, in memory at once.
+     * The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction): a
+     * batch of large rows {@link DatasetStore#ROWS_FETCHED} rows a statement, each after the last one read, a small one with
+     * one statement ({@link DatasetStore#rowsAStatement}). One statement for all of them was read whole by the embedded
+     * store before its first row (it reads results lazily only when told to): a check of 100,000 rows of up to 1 MiB each.
      */
     private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
         // The batches active now, each to the rows it held when it was written: a copy into the dataset itself writes a
