@@ -112,41 +112,19 @@ public final class ProfileExport {
         return rows[0];
     }
 
-    /** Receives a row of a profile read in pieces. */
-    @FunctionalInterface
-    private interface ProfileRow {
-        void accept(java.sql.ResultSet rs) throws SQLException, IOException;
-    }
-
     /** Rows a profile's statement reads at a time. */
     private static final int PIECE = 1000;
 
     /**
      * The rows of one sample's profile in {@code catalog}, {@link #PIECE} a statement, each after the last one read and
-     * ordered by the whole key ({@code select}'s first column is {@code idColumn}): the embedded store holds a statement's
-     * whole result before its first row, and walks the key in order, stopping at the limit, only when so ordered.
+     * ordered by the whole key ({@code select}'s first column is {@code idColumn}; {@link Jdbc#inPieces}).
      */
-    private static void inPieces(Connection c, String select, String idColumn, String biosampleId, String catalog, ProfileRow row)
+    private static void inPieces(Connection c, String select, String idColumn, String biosampleId, String catalog, Jdbc.PieceRow row)
             throws SQLException, IOException {
         String order = " ORDER BY biosample_id, catalog, " + idColumn + " LIMIT " + PIECE;
-        try (java.sql.PreparedStatement first = c.prepareStatement(select + " WHERE biosample_id = ? AND catalog = ?" + order);
-             java.sql.PreparedStatement next = c.prepareStatement(select + " WHERE biosample_id = ? AND catalog = ? AND " + idColumn + " > ?" + order)) {
-            String last = null;
-            while (true) {
-                java.sql.PreparedStatement ps = last == null ? first : next;
-                if (last == null) Jdbc.bind(ps, biosampleId, catalog);
-                else Jdbc.bind(ps, biosampleId, catalog, last);
-                int read = 0;
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        read++;
-                        last = rs.getString(1);
-                        row.accept(rs);
-                    }
-                }
-                if (read < PIECE) return;
-            }
-        }
+        Jdbc.inPieces(c, select + " WHERE biosample_id = ? AND catalog = ?" + order,
+                select + " WHERE biosample_id = ? AND catalog = ? AND " + idColumn + " > ?" + order, PIECE,
+                new Object[] {biosampleId, catalog}, rs -> new Object[] {rs.getString(1)}, row);
     }
 
     private static JsonNode annotation(String json) {

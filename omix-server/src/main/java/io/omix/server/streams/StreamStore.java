@@ -127,26 +127,9 @@ public final class StreamStore {
      */
     public void forEachRecordOf(java.sql.Connection c, String entityId, RecordVisitor visitor) throws SQLException, java.io.IOException {
         List<Long> series = Jdbc.query(c, "SELECT series_id FROM stream_series WHERE entity_id = ? ORDER BY series_id", rs -> rs.getLong(1), entityId);
-        try (java.sql.PreparedStatement first = c.prepareStatement(EXPORT_FIRST); java.sql.PreparedStatement next = c.prepareStatement(EXPORT_NEXT)) {
-            for (long seriesId : series) {
-                OffsetDateTime lastTime = null;
-                long lastDup = 0;
-                while (true) {
-                    java.sql.PreparedStatement ps = lastTime == null ? first : next;
-                    if (lastTime == null) Jdbc.bind(ps, seriesId);
-                    else Jdbc.bind(ps, seriesId, lastTime, lastDup);
-                    int read = 0;
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            read++;
-                            lastTime = rs.getObject("generate_time", OffsetDateTime.class);
-                            lastDup = rs.getLong("dup_seq");
-                            visitor.visit(record(rs));
-                        }
-                    }
-                    if (read < EXPORT_READ) break;
-                }
-            }
+        for (long seriesId : series) {
+            Jdbc.inPieces(c, EXPORT_FIRST, EXPORT_NEXT, EXPORT_READ, new Object[] {seriesId},
+                    rs -> new Object[] {rs.getObject("generate_time", OffsetDateTime.class), rs.getLong("dup_seq")}, rs -> visitor.visit(record(rs)));
         }
     }
 

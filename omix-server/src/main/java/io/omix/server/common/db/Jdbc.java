@@ -52,6 +52,43 @@ public final class Jdbc {
         }
     }
 
+    /** A row of a result read in pieces ({@link #inPieces}). */
+    @FunctionalInterface
+    public interface PieceRow {
+        void accept(ResultSet rs) throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * A long result read {@code piece} rows a statement, each statement after the last row read: {@code first} bound to
+     * {@code fixed}, then {@code next} bound to {@code fixed} and the last row's key ({@code keyOf}), until a statement
+     * gives fewer rows than {@code piece}. Both must end {@code ORDER BY} the whole index they walk and {@code LIMIT piece}:
+     * H2 holds a statement's whole result before its first row, and stops at the limit only when it walks an index in order.
+     */
+    public static void inPieces(Connection c, String first, String next, int piece, Object[] fixed, RowMapper<Object[]> keyOf, PieceRow row)
+            throws SQLException, java.io.IOException {
+        try (PreparedStatement firstPs = c.prepareStatement(first); PreparedStatement nextPs = c.prepareStatement(next)) {
+            Object[] last = null;
+            while (true) {
+                PreparedStatement ps = last == null ? firstPs : nextPs;
+                Object[] args = fixed;
+                if (last != null) {
+                    args = java.util.Arrays.copyOf(fixed, fixed.length + last.length);
+                    System.arraycopy(last, 0, args, fixed.length, last.length);
+                }
+                bind(ps, args);
+                int read = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        last = keyOf.map(rs);
+                        row.accept(rs);
+                    }
+                }
+                if (read < piece) return;
+            }
+        }
+    }
+
     public static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
