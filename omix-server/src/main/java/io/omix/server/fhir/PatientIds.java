@@ -4,11 +4,7 @@ import io.omix.server.common.auth.BlockSeal;
 import io.omix.server.common.auth.MasterKey;
 import io.omix.server.common.auth.Secrets;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
@@ -81,15 +77,9 @@ final class PatientIds {
     private byte[] tag(String clientId) {
         byte[] kept = tags.get(clientId);
         if (kept != null) return kept;
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(tagKey, "HmacSHA256"));
-            byte[] tag = java.util.Arrays.copyOf(mac.doFinal(clientId.getBytes(StandardCharsets.UTF_8)), TAG_BYTES);
-            if (tags.size() >= MAX_TAGS_KEPT) tags.clear();
-            tags.put(clientId, tag);
-            return tag;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is always there", e);
-        }
+        byte[] tag = java.util.Arrays.copyOf(Secrets.hmacBytes(tagKey, clientId), TAG_BYTES);
+        if (tags.size() >= MAX_TAGS_KEPT) tags.clear();
+        tags.put(clientId, tag);
+        return tag;
     }
 }

@@ -72,10 +72,15 @@ public final class Secrets {
 
     /** base64url (no padding) of HMAC-SHA256({@code key}, {@code text}): the signature of the links the platform hands out. */
     public static String hmac(byte[] key, String text) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(hmacBytes(key, text));
+    }
+
+    /** HMAC-SHA256({@code key}, {@code text} as UTF-8). */
+    public static byte[] hmacBytes(byte[] key, String text) {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return mac.doFinal(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
