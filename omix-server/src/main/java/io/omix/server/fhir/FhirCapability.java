@@ -139,6 +139,9 @@ public final class FhirCapability implements Capability {
         return patientIds.of(caller.clientId(), userId);
     }
 
+    /** The people of the samples a query's conditions ({@link SampleAccess#visibleTo} and more) leave. */
+    private static final String PEOPLE = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id";
+
     /** The most people one lookup of a Patient id of the first form reads through (each one's id computed: about a second a million). */
     static final int MAX_PEOPLE_SEARCHED = 1_000_000;
 
@@ -170,7 +173,7 @@ public final class FhirCapability implements Capability {
         List<String> accounts = new ArrayList<>(opened.keySet());
         for (int from = 0; from < accounts.size(); from += 500) {
             SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere()).in("su.user_id", accounts.subList(from, Math.min(accounts.size(), from + 500)));
-            jdbc.query("SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql(), rs -> {
+            jdbc.query(PEOPLE + where.sql(), rs -> {
                 found.put(opened.get(rs.getString(1)), rs.getString(1));
                 return null;
             }, where.args());
@@ -191,7 +194,7 @@ public final class FhirCapability implements Capability {
      */
     private void eachPerson(Caller caller, Scope data, java.util.function.Predicate<String> more) {
         SqlWhere where = SampleAccess.visibleTo(caller, data, new SqlWhere());
-        String sql = "SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql();
+        String sql = PEOPLE + where.sql();
         // In a transaction, so that PostgreSQL streams the rows by the fetch size instead of reading them all first.
         jdbc.inTransaction(c -> {
             try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
@@ -211,7 +214,7 @@ public final class FhirCapability implements Capability {
     /** The people bound to the samples a client token sees (at most {@value #MAX_SUBJECTS}). */
     private List<String> people(Caller caller) {
         SqlWhere where = SampleAccess.visibleTo(caller, Scope.SAMPLES, new SqlWhere());
-        List<String> out = jdbc.query("SELECT DISTINCT su.user_id FROM sample_users su JOIN samples s ON s.biosample_id = su.biosample_id" + where.sql()
+        List<String> out = jdbc.query(PEOPLE + where.sql()
                 + " ORDER BY su.user_id FETCH FIRST " + (MAX_SUBJECTS + 1) + " ROWS ONLY", rs -> rs.getString(1), where.args());
         if (out.size() > MAX_SUBJECTS) throw tooMany();
         return out;
