@@ -321,14 +321,6 @@ public final class DatasetStore {
     }
 
     /**
-     * Rows of the active batches, in batch then row order, as cells of the chosen column positions: at most
-     * {@code limit} rows from the {@code offset}-th, and no more once their stored text reaches {@code maxChars} (one row
-     * at least), so that a page of wide rows stays within what a server holds for one answer.
-     * <p>The offset is found from the batches' row counts (a batch's rows are numbered 1 to its count), and each batch
-     * is read from its first row wanted by its key: a page deep in a large dataset costs what its rows cost, where an
-     * SQL {@code OFFSET} read and dropped every row before it (a client walking 100M rows did quadratic work).
-     */
-    /**
      * Rows of an active batch after a row number ({@code batch_id, row_no, limit}): ordered by the whole key, since H2
      * walks an index in order (and stops at the limit) only when the order starts with the index's first column, and from
      * the rows' table alone (a join could make it start from the batches, whatever the order).
@@ -344,9 +336,21 @@ public final class DatasetStore {
      * {@link #ONE_STATEMENT_CHARS} of text, else {@link #ROWS_FETCHED} (rows of up to {@link #MAX_ROW_CHARS} each).
      */
     static int rowsAStatement(long batchChars, long asked) {
-        return (int) Math.min(asked, batchChars <= ONE_STATEMENT_CHARS ? Integer.MAX_VALUE : ROWS_FETCHED);
+        return rowsAStatement(batchChars, asked, ONE_STATEMENT_CHARS);
     }
 
+    private static int rowsAStatement(long batchChars, long asked, long oneStatementChars) {
+        return (int) Math.min(asked, batchChars <= oneStatementChars ? Integer.MAX_VALUE : ROWS_FETCHED);
+    }
+
+    /**
+     * Rows of the active batches, in batch then row order, as cells of the chosen column positions: at most
+     * {@code limit} rows from the {@code offset}-th, and no more once their stored text reaches {@code maxChars} (one row
+     * at least), so that a page of wide rows stays within what a server holds for one answer.
+     * <p>The offset is found from the batches' row counts (a batch's rows are numbered 1 to its count), and each batch
+     * is read from its first row wanted by its key: a page deep in a large dataset costs what its rows cost, where an
+     * SQL {@code OFFSET} read and dropped every row before it (a client walking 100M rows did quadratic work).
+     */
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
         return data(datasetId, positions, limit, offset, maxChars, ONE_STATEMENT_CHARS);
     }
@@ -373,7 +377,7 @@ public final class DatasetStore {
                     }
                     long after = skip;
                     while (rows.size() < limit) {
-                        int asked = rowsAStatement(batch[2] <= oneStatementChars ? 0 : Long.MAX_VALUE, limit - rows.size());
+                        int asked = rowsAStatement(batch[2], limit - rows.size(), oneStatementChars);
                         Jdbc.bind(ps, batch[0], after, batch[0], asked);
                         int read = 0;
                         try (ResultSet rs = ps.executeQuery()) {
