@@ -271,6 +271,79 @@ class ExportTest {
     }
 
     /**
+     * A gene profile imported again while the archive is being written (its table read a thousand rows a statement, the
+     * new import committed after the first statements) is in the archive as it was when the archive began, whole: none
+     * of the new rows, none of the old ones missing. The next export holds the new profile.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aProfileImportedAgainWhileTheArchiveIsWrittenIsInItAsItWas(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            ErasureTest.Person person = Place.of(s, "snapshot", "SNAPSHOT_APP").person("snapshot");
+            io.omix.server.microbiome.ProfileImporter profiles = new io.omix.server.microbiome.ProfileImporter(platform);
+            String file = "samples/" + person.sample() + "/microbiome/gene-IGC_9.9M.tsv";
+            profiles.importGenes(person.sample(), "IGC_9.9M", genes("g", 3000, "1.5", "kegg"), "IGC_PROFILING");
+
+            // The archive's bytes: once the gene table's entry has begun and some of its rows are written, the profile is
+            // imported again (other genes, another annotation column), committed before the rest of the table is read.
+            boolean[] importedAgain = {false};
+            ByteArrayOutputStream archive = new ByteArrayOutputStream() {
+                private int afterEntry = -1;
+
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    super.write(b, off, len);
+                    if (afterEntry < 0 && new String(b, off, len, StandardCharsets.ISO_8859_1).contains(file)) afterEntry = 0;
+                    else if (afterEntry >= 0 && !importedAgain[0] && (afterEntry += len) > 16 << 10) {
+                        importedAgain[0] = true;
+                        profiles.importGenes(person.sample(), "IGC_9.9M", genes("h", 2000, "2.5", "cog"), "IGC_PROFILING");
+                    }
+                }
+            };
+            new io.omix.server.privacy.ExportArchive(platform).write(person.who().userId(), archive, progress -> {});
+            assertTrue(importedAgain[0], "the import ran while the gene table was written");
+            List<String> lines = entry(archive.toByteArray(), file);
+            assertEquals("gene_id\tgene_name\tabundance\tkegg", lines.get(0));
+            assertEquals(3001, lines.size(), "every gene of the profile as it was, and no other");
+            for (int i = 1; i < lines.size(); i++) {
+                String[] cols = lines.get(i).split("\t", -1);
+                assertEquals(String.format("g%05d", i - 1), cols[0]);
+                assertEquals("1.5", cols[2], lines.get(i));
+            }
+
+            ByteArrayOutputStream next = new ByteArrayOutputStream();
+            new io.omix.server.privacy.ExportArchive(platform).write(person.who().userId(), next, progress -> {});
+            List<String> now = entry(next.toByteArray(), file);
+            assertEquals("gene_id\tgene_name\tabundance\tcog", now.get(0));
+            assertEquals(2001, now.size());
+            assertTrue(now.stream().skip(1).allMatch(l -> l.startsWith("h") && l.split("\t")[2].equals("2.5")), now.get(1));
+        }
+    }
+
+    /** A gene table of {@code count} genes named {@code prefix} and a number, with one annotation column of random hex. */
+    private static java.io.InputStream genes(String prefix, int count, String abundance, String column) {
+        java.util.Random random = new java.util.Random(count);
+        StringBuilder table = new StringBuilder("gene_id\tabundance\t" + column + "\n");
+        for (int i = 0; i < count; i++) {
+            byte[] noise = new byte[48];
+            random.nextBytes(noise);
+            table.append(String.format("%s%05d", prefix, i)).append('\t').append(abundance).append('\t').append(HexFormat.of().formatHex(noise)).append('\n');
+        }
+        return new java.io.ByteArrayInputStream(table.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The lines of one entry of a zip archive. */
+    private static List<String> entry(byte[] zip, String name) throws Exception {
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().equals(name)) return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            }
+        }
+        throw new AssertionError("no entry " + name);
+    }
+
+    /**
      * A person's archive holds their samples as they were: it goes when one of them is erased, when the person exports
      * again (one archive a person, not a pile outside their file quota), and when its link has expired.
      */

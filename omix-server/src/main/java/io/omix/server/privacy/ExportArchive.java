@@ -50,9 +50,12 @@ import java.util.zip.ZipOutputStream;
  * grants.json                             the applications they authorized
  * audit.ndjson                            the audit entries about them, oldest first
  * </pre>
- * The person's samples and files, and each sample's calls, profiles and stream records, are read in
- * the task's transaction; the profile, the sample rows, the grants and the audit entries through the
- * stores' own reads (a change between the two shows in those, not in the data files).
+ * The person's samples and files, and each sample's calls, profiles and stream records, are read in one
+ * snapshot of the database ({@link Jdbc#inSnapshot}): they are read a piece a statement, and a profile
+ * imported again, a record erased or a file added while the archive is written would otherwise show in
+ * part. The profile, the sample rows, the grants and the audit entries are read through the stores' own
+ * reads (a change meanwhile shows in those, not in the data files). The export's task checks, when it
+ * records the archive, that every sample in it is still the person's.
  */
 public final class ExportArchive {
     public static final String FORMAT = "omix-export";
@@ -69,10 +72,14 @@ public final class ExportArchive {
     }
 
     /**
-     * Writes {@code userId}'s archive to {@code target} (not closed), reading in {@code c}; returns the
+     * Writes {@code userId}'s archive to {@code target} (not closed), its data read in one snapshot; returns the
      * manifest. {@code progress} hears 0-90 as samples and files are written.
      */
-    public ObjectNode write(Connection c, String userId, OutputStream target, IntConsumer progress) throws SQLException, IOException {
+    public ObjectNode write(String userId, OutputStream target, IntConsumer progress) throws IOException {
+        return platform.database().jdbc().inSnapshot(c -> write(c, userId, target, progress));
+    }
+
+    private ObjectNode write(Connection c, String userId, OutputStream target, IntConsumer progress) throws SQLException, IOException {
         User user = new UserStore(platform).findById(userId).orElseThrow(() -> new IllegalArgumentException("no user " + userId));
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", FORMAT).put("version", VERSION).put("created_at", platform.now().toInstant().toString())

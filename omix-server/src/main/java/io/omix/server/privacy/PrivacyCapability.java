@@ -90,7 +90,7 @@ public final class PrivacyCapability implements Capability {
         try {
             ObjectNode manifest;
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(scratch), 1 << 16)) {
-                manifest = new ExportArchive(platform).write(tx, userId, out, run::progress);
+                manifest = new ExportArchive(platform).write(userId, out, run::progress);
             }
             OffsetDateTime now = platform.now().withOffsetSameInstant(ZoneOffset.UTC);
             String name = ExportArchive.OBJECT_PREFIX + userId + "/omix-export-" + STAMP.format(now) + "-" + run.task().taskId().substring(0, 8) + ".zip";

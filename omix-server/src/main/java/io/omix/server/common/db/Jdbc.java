@@ -148,6 +148,39 @@ public final class Jdbc {
         }
     }
 
+    /** A read of many statements ({@link #inSnapshot}). */
+    @FunctionalInterface
+    public interface Reading<T> {
+        T read(Connection connection) throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * Runs {@code reading} on a connection of its own, in one read-only transaction that sees the database as it was at
+     * its first statement (PostgreSQL's repeatable read, the embedded store's snapshot), then rolled back: a read of many
+     * statements (a person's export, a piece at a time) then holds no mix of before and after a change committed
+     * meanwhile, such as a profile imported again. It takes no locks, so it holds no writer up.
+     */
+    public <T> T inSnapshot(Reading<T> reading) throws java.io.IOException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            c.setTransactionIsolation(c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)
+                    ? org.h2.engine.Constants.TRANSACTION_SNAPSHOT : Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return reading.read(c);
+            } finally {
+                c.rollback();
+                c.setTransactionIsolation(isolation);
+                c.setReadOnly(false);
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException(e);
+        }
+    }
+
     /** {@code text} taken literally inside a LIKE pattern written with {@code ESCAPE '\'}: its backslashes, % and _ escaped. */
     public static String likeEscaped(String text) {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
