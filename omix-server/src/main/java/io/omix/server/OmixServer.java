@@ -123,7 +123,8 @@ public final class OmixServer implements AutoCloseable {
             List<Capability> capabilities = new ArrayList<>();
             List<Routes.Route> table = new ArrayList<>();
             io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
-                    new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser()),
+                    new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser(),
+                            config.authFailuresPerAddressPerMinute()),
                     new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
             io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock(),
                     platform.masterKey().derive(io.omix.server.common.http.Idempotency.FINGERPRINT_KEY_PURPOSE));

@@ -60,6 +60,8 @@ import java.util.Properties;
  * @param aggregateMaxRecords the most stream records one aggregate_omics_data request reads
  * @param fhirLegacyPatientIds whether a client's Patient ids of their first form ({@code p} and 24 letters or digits, a
  *                       keyed digest) are still looked up, each by reading through the client's people
+ * @param authFailuresPerAddressPerMinute refused authentications one address (IPv6 by its /64) may cause a minute over
+ *                       all servers before its requests with credentials are refused unchecked (0: not counted)
  * @param metricsTokenSha256 hex SHA-256 of the bearer token {@code GET /metrics} requires; empty = open (kept
  *                       behind the balancer instead)
  */
@@ -74,7 +76,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                            int tokensPerClientPerMinute, Webhooks webhooks, Duration tokenCache, Beacon beacon, java.util.Set<String> trustedProxies,
                            int variantMaxCallsPerImport, long fileMaxBytesPerOwner, MicrobiomeBackground microbiomeBackground,
                            Quotas quotas, String metricsTokenSha256, long fhirStatsMaxRecords,
-                           long aggregateMaxRecords, boolean fhirLegacyPatientIds) {
+                           long aggregateMaxRecords, boolean fhirLegacyPatientIds, int authFailuresPerAddressPerMinute) {
 
     /**
      * What one caller may hold or queue, so that nobody fills the store or the task queue for everyone else.
@@ -170,6 +172,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         d.put("ratelimit.per-client-per-minute", "60000");
         d.put("ratelimit.per-user-per-minute", "6000");
         d.put("ratelimit.tokens-per-client-per-minute", "600");
+        d.put("ratelimit.auth-failures-per-address-per-minute", "600");
         d.put("webhooks.allow-http-loopback", "false");
         d.put("webhooks.allow-private-networks", "false");
         d.put("webhooks.retry-initial-seconds", "10");
@@ -241,7 +244,7 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
             }
         }
         if (auditRetention.toDays() < 1) throw new IllegalArgumentException("audit.retention-days must be >= 1");
-        if (rateLimitPerClient < 0 || rateLimitPerUser < 0 || tokensPerClientPerMinute < 0) {
+        if (rateLimitPerClient < 0 || rateLimitPerUser < 0 || tokensPerClientPerMinute < 0 || authFailuresPerAddressPerMinute < 0) {
             throw new IllegalArgumentException("ratelimit.* must be >= 0 (0: no limit)");
         }
         if (taskRetention.toDays() < 1) throw new IllegalArgumentException("housekeeping.task-retention-days must be >= 1");
@@ -367,7 +370,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 v.get("metrics.token-sha256"),
                 Math.max(1, Long.parseLong(number(v, "fhir.stats-max-records"))),
                 Math.max(1, Long.parseLong(number(v, "streams.aggregate-max-records"))),
-                bool(v, "fhir.legacy-patient-ids"));
+                bool(v, "fhir.legacy-patient-ids"),
+                integer(v, "ratelimit.auth-failures-per-address-per-minute"));
     }
 
     /** A comma-separated list of IP addresses (the load balancers in front of the servers). */
@@ -452,7 +456,8 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
                 filesDir, fileMaxBytes, filePartMaxBytes, uploadCredentialTtl, s3Url, s3AccessKey, s3SecretKey, s3Region, modelsDir,
                 modelsPoolSize, modelsPython, housekeepingInterval, taskRetention, auditEnabled, auditRetention, rateLimitPerClient, rateLimitPerUser,
                 tokensPerClientPerMinute, webhooks, tokenCache, beacon, trustedProxies, variantMaxCallsPerImport, fileMaxBytesPerOwner, microbiomeBackground, quotas,
-                metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords, fhirLegacyPatientIds);
+                metricsTokenSha256, fhirStatsMaxRecords, aggregateMaxRecords, fhirLegacyPatientIds,
+                authFailuresPerAddressPerMinute);
     }
 
     @Override

@@ -23,8 +23,11 @@ import java.util.function.ToIntFunction;
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} fields.
  */
 public final class RateLimits {
-    /** The limits of a caller: calls a minute for its application (or app, or key) and for its person. */
-    public record Limits(int perClientPerMinute, int perUserPerMinute) {}
+    /**
+     * The limits of a caller: calls a minute for its application (or app, or key) and for its person; and the refused
+     * authentications a minute one address may cause ({@link #refuseIfGuessing}).
+     */
+    public record Limits(int perClientPerMinute, int perUserPerMinute, int authFailuresPerAddressPerMinute) {}
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -35,6 +38,8 @@ public final class RateLimits {
     private final Map<String, long[]> overrides = new ConcurrentHashMap<>();
     /** The minute whose shares are kept; older ones are dropped when a call of a new minute comes (on every server). */
     private volatile long sharesMinute;
+    /** The last minute in which an address used its refused authentications up on this server ({@link #refuseIfGuessing}). */
+    private volatile long guessingMinute = -1;
 
     /** The part of one minute's count a server holds for one limited key. */
     private static final class Share {
@@ -100,6 +105,39 @@ public final class RateLimits {
             ctx.header("Retry-After", String.valueOf(reset));
             throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", shown));
         }
+    }
+
+    /**
+     * Refuses (429 with {@code Retry-After}) a request with credentials from an address whose credentials were refused
+     * more than {@code ratelimit.auth-failures-per-address-per-minute} times this minute over all servers (unknown or
+     * revoked tokens, signatures that do not match, replays, wrong dataset keys), before its credentials are checked:
+     * each refusal cost a lookup, and a signed one its body's hash, and no limit counted them (a refused request has no
+     * caller to count against). Addresses are counted as {@link ClientAddress#subscriber} gives them. A server learns
+     * the minute's count is used up when it next takes a share of it, so this costs a map lookup, nothing more.
+     */
+    void refuseIfGuessing(Context ctx) {
+        int limit = defaults.authFailuresPerAddressPerMinute();
+        if (limit <= 0) return;
+        long now = clock.millis();
+        long minute = now / 60_000;
+        if (guessingMinute != minute) return; // no address used its refusals this minute: the common case, no lookup
+        Share share = shares.get(failuresKey(ctx));
+        if (share == null || share.minute != minute || !share.exhausted) return;
+        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
+        ctx.header("Retry-After", String.valueOf(reset));
+        throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
+    }
+
+    /** Counts one refused authentication against its address ({@link #refuseIfGuessing}). */
+    void authenticationRefused(Context ctx) {
+        int limit = defaults.authFailuresPerAddressPerMinute();
+        if (limit <= 0) return;
+        long minute = clock.millis() / 60_000;
+        if (take(failuresKey(ctx), limit, minute) < 0) guessingMinute = minute;
+    }
+
+    private static String failuresKey(Context ctx) {
+        return "auth-failures:" + ClientAddress.subscriber(ClientAddress.of(ctx));
     }
 
     /**

@@ -233,7 +233,17 @@ public final class Routes {
         ApiRequest request = new ApiRequest(ctx, payload);
         request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
-        request.caller(authenticators.authenticate(request, access));
+        // Requests from a model's box come from the server itself: their refusals are the box's, not the address's.
+        boolean counted = access != Access.PUBLIC && !request.viaModelChannel();
+        if (counted) rateLimits.refuseIfGuessing(ctx);
+        try {
+            request.caller(authenticators.authenticate(request, access));
+        } catch (ApiException | HttpProblem refused) {
+            if (counted && (refused instanceof HttpProblem p ? p.status() == 401 : ((ApiException) refused).error() != ErrorCode.NO_PERMISSION)) {
+                rateLimits.authenticationRefused(ctx);
+            }
+            throw refused;
+        }
         Throwable failure = null;
         try {
             rateLimits.check(ctx, request.caller());
