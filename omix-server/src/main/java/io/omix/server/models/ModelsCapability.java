@@ -230,6 +230,27 @@ public final class ModelsCapability implements Capability {
         }
     }
 
+    /**
+     * The user id the server's files are made with (null where the file system has none): the owner of a file it makes.
+     * Its {@code user.name} is only a name, which {@code -Duser.name} or a second account of the same name changes.
+     */
+    private static final class ServerUid {
+        static final Integer VALUE = uid();
+
+        private static Integer uid() {
+            try {
+                Path probe = Files.createTempFile("omix-uid-", ".probe");
+                try {
+                    return (Integer) Files.getAttribute(probe, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                } finally {
+                    Files.deleteIfExists(probe);
+                }
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+
     /** Why {@code dir} is not the server's own (null when it is, or does not exist yet). */
     static String foreign(Path dir) {
         try {
@@ -238,7 +259,10 @@ public final class ModelsCapability implements Capability {
             java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
                     java.nio.file.LinkOption.NOFOLLOW_LINKS);
             String me = System.getProperty("user.name");
-            if (!a.owner().getName().equals(me)) return "belongs to " + a.owner().getName() + ", not to the server's user " + me;
+            Integer myUid = ServerUid.VALUE;
+            boolean mine = myUid != null ? myUid.equals(Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    : a.owner().getName().equals(me);
+            if (!mine) return "belongs to " + a.owner().getName() + ", not to the server's user " + me;
             if (a.permissions().contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
                     || a.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
                 return "is writable by others";

@@ -30,6 +30,15 @@ class CodeRootTest {
         Files.setPosixFilePermissions(openToAll, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertEquals("is writable by others", ModelsCapability.foreign(openToAll));
 
+        // The server's user is the one its files are made with, not a name a system property gives.
+        String name = System.getProperty("user.name");
+        System.setProperty("user.name", "somebody-else");
+        try {
+            assertNull(ModelsCapability.foreign(own), "owned by the server's user id, whatever user.name says");
+        } finally {
+            System.setProperty("user.name", name);
+        }
+
         Path link = Files.createSymbolicLink(tmp.resolve("link"), own);
         assertEquals("is not a directory of its own", ModelsCapability.foreign(link));
 
