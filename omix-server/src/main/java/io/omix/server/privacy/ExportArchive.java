@@ -30,7 +30,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -72,20 +71,62 @@ public final class ExportArchive {
     }
 
     /**
-     * Writes {@code userId}'s archive to {@code target} (not closed), its data read in one snapshot; returns the
-     * manifest. {@code progress} hears 0-90 as samples and files are written.
+     * Writes {@code userId}'s archive to {@code target} (not closed); returns the manifest. {@code progress} hears 0-90
+     * as samples and files are written. The samples' data is read in one snapshot on a connection of its own, held only
+     * while it is read (the run's transaction and the snapshot are the two connections an export holds: nothing else
+     * borrows one meanwhile, not even its progress); the files' bytes, the grants and the audit entries come after.
      */
     public ObjectNode write(String userId, OutputStream target, IntConsumer progress) throws IOException {
-        return platform.database().jdbc().inSnapshot(c -> write(c, userId, target, progress));
-    }
-
-    private ObjectNode write(Connection c, String userId, OutputStream target, IntConsumer progress) throws SQLException, IOException {
         User user = new UserStore(platform).findById(userId).orElseThrow(() -> new IllegalArgumentException("no user " + userId));
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("format", FORMAT).put("version", VERSION).put("created_at", platform.now().toInstant().toString())
                 .put("user_id", user.userId()).put("username", user.username());
         ZipOutputStream zip = new ZipOutputStream(new NonClosing(target));
         Entries entries = new Entries(zip, manifest.putArray("entries"));
+        List<Object[]> files = platform.database().jdbc().inSnapshot(c -> writeSamples(c, user, manifest, entries));
+        List<String> sampleIds = new java.util.ArrayList<>();
+        manifest.path("samples").forEach(id -> sampleIds.add(id.asText()));
+        int steps = sampleIds.size() + files.size() + 1;
+        int done = sampleIds.size();
+        progress.accept(90 * done / steps);
+        ArrayNode fileList = manifest.putArray("files");
+        for (Object[] f : files) {
+            String name = (String) f[0];
+            try (InputStream in = platform.objects().open((String) f[2]); OutputStream out = entries.open("files/" + name)) {
+                in.transferTo(out);
+            }
+            fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);
+            progress.accept(90 * ++done / steps);
+        }
+        try (OutputStream out = entries.open("grants.json")) {
+            PRETTY.writeValue(out, JSON.createObjectNode().set("grants", JSON.valueToTree(new ConsentStore(platform).grantsOf(userId).stream()
+                    .map(g -> {
+                        ObjectNode n = JSON.createObjectNode().put("client_id", g.clientId()).put("client_name", g.clientName())
+                                .put("scope", String.join(" ", g.scopes())).put("granted_at", text(g.grantedAt()));
+                        return n.put("updated_at", text(g.updatedAt())).put("last_used_at", text(g.lastUsed()));
+                    }).toList())));
+        }
+        try (OutputStream out = entries.open("audit.ndjson")) {
+            new AuditAbout(userId, sampleIds).forEach(e -> {
+                out.write(JSON.writeValueAsBytes(e.fieldsFor(userId, sampleIds)));
+                out.write('\n');
+            });
+        }
+        // The manifest lists every other entry; it is the one entry it cannot list.
+        ZipEntry last = new ZipEntry("manifest.json");
+        zip.putNextEntry(last);
+        zip.write(PRETTY.writeValueAsBytes(manifest));
+        zip.closeEntry();
+        zip.finish();
+        return manifest;
+    }
+
+    /**
+     * The profile and every sample's data, read in {@code c} (one snapshot), with the manifest's {@code samples}; answers
+     * the person's files ({object_name, size, key}) as they were then, for their bytes to be copied after.
+     */
+    private List<Object[]> writeSamples(Connection c, User user, ObjectNode manifest, Entries entries) throws SQLException, IOException {
+        String userId = user.userId();
         try (OutputStream out = entries.open("user.json")) {
             PRETTY.writeValue(out, profile(user).put("beacon_opt_out", UserStore.beaconOptOut(c, userId)));
         }
@@ -94,13 +135,8 @@ public final class ExportArchive {
         manifest.set("samples", JSON.valueToTree(sampleIds));
         StreamStore streams = new StreamStore(platform);
         SampleStore samples = new SampleStore(platform);
-        List<Object[]> files = Jdbc.query(c, "SELECT object_name, size_bytes, " + io.omix.server.files.FileStore.KEY + " FROM file_objects"
-                + " WHERE owner = ? AND object_name NOT LIKE ? ORDER BY object_name", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
-                "user:" + userId, OBJECT_PREFIX + "%");
-        int steps = sampleIds.size() + files.size() + 1;
-        int done = 0;
         for (String id : sampleIds) {
-            Sample sample = samples.find(id).orElseThrow();
+            Sample sample = samples.find(c, id).orElseThrow();
             ObjectNode view = sampleJson(sample);
             String dir = "samples/" + id + "/";
             var source = VcfExport.source(c, id);
@@ -138,55 +174,75 @@ public final class ExportArchive {
             try (OutputStream out = entries.open(dir + "sample.json")) {
                 PRETTY.writeValue(out, view);
             }
-            progress.accept(90 * ++done / steps);
         }
-        ArrayNode fileList = manifest.putArray("files");
-        for (Object[] f : files) {
-            String name = (String) f[0];
-            try (InputStream in = platform.objects().open((String) f[2]); OutputStream out = entries.open("files/" + name)) {
-                in.transferTo(out);
-            }
-            fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);
-            progress.accept(90 * ++done / steps);
-        }
-        try (OutputStream out = entries.open("grants.json")) {
-            PRETTY.writeValue(out, JSON.createObjectNode().set("grants", JSON.valueToTree(new ConsentStore(platform).grantsOf(userId).stream()
-                    .map(g -> {
-                        ObjectNode n = JSON.createObjectNode().put("client_id", g.clientId()).put("client_name", g.clientName())
-                                .put("scope", String.join(" ", g.scopes())).put("granted_at", text(g.grantedAt()));
-                        return n.put("updated_at", text(g.updatedAt())).put("last_used_at", text(g.lastUsed()));
-                    }).toList())));
-        }
-        try (OutputStream out = entries.open("audit.ndjson")) {
-            for (AuditLog.Entry e : auditAbout(userId, sampleIds)) {
-                out.write(JSON.writeValueAsBytes(e.fieldsFor(userId, sampleIds)));
-                out.write('\n');
-            }
-        }
-        // The manifest lists every other entry; it is the one entry it cannot list.
-        ZipEntry last = new ZipEntry("manifest.json");
-        zip.putNextEntry(last);
-        zip.write(PRETTY.writeValueAsBytes(manifest));
-        zip.closeEntry();
-        zip.finish();
-        return manifest;
+        return Jdbc.query(c, "SELECT object_name, size_bytes, " + io.omix.server.files.FileStore.KEY + " FROM file_objects"
+                + " WHERE owner = ? AND object_name NOT LIKE ? ORDER BY object_name", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
+                "user:" + userId, OBJECT_PREFIX + "%");
     }
 
-    /** Entries on the person's behalf and entries naming one of their samples, oldest first, each once. */
-    private List<AuditLog.Entry> auditAbout(String userId, List<String> sampleIds) {
-        TreeMap<Long, AuditLog.Entry> bySeq = new TreeMap<>();
-        collect(bySeq, userId, null);
-        for (String s : sampleIds) collect(bySeq, null, s);
-        return List.copyOf(bySeq.values());
+    /** An audit entry written to the archive. */
+    @FunctionalInterface
+    private interface EntryWriter {
+        void write(AuditLog.Entry e) throws IOException;
     }
 
-    private void collect(TreeMap<Long, AuditLog.Entry> into, String userId, String sample) {
-        long after = 0;
-        while (true) {
-            List<AuditLog.Entry> page = platform.audit().list(new AuditLog.Query(userId, null, sample, null, null, null, after, 10_000));
-            for (AuditLog.Entry e : page) into.put(e.seq(), e);
-            if (page.size() < 10_000) return;
-            after = page.get(page.size() - 1).seq();
+    /**
+     * Entries on the person's behalf and entries naming one of their samples, oldest first, each once: the queries (the
+     * person's, then each sample's) read a page at a time and merged by sequence number, so that a trail of millions of
+     * entries (every use of a link is one) is never held whole.
+     */
+    private final class AuditAbout {
+        /** Entries a query reads a statement. */
+        private static final int PAGE = 500;
+        private final List<Source> sources = new java.util.ArrayList<>();
+
+        AuditAbout(String userId, List<String> sampleIds) {
+            sources.add(new Source(userId, null));
+            for (String s : sampleIds) sources.add(new Source(null, s));
+        }
+
+        void forEach(EntryWriter writer) throws IOException {
+            long last = -1;
+            while (true) {
+                Source next = null;
+                for (Source s : sources) {
+                    if (s.head() != null && (next == null || s.head().seq() < next.head().seq())) next = s;
+                }
+                if (next == null) return;
+                AuditLog.Entry e = next.take();
+                if (e.seq() == last) continue; // named by two queries: the same entry, once
+                last = e.seq();
+                writer.write(e);
+            }
+        }
+
+        /** One query's entries, a page at a time. */
+        private final class Source {
+            private final String userId;
+            private final String sample;
+            private List<AuditLog.Entry> page = List.of();
+            private int at;
+            private long after;
+            private boolean ended;
+
+            Source(String userId, String sample) {
+                this.userId = userId;
+                this.sample = sample;
+            }
+
+            AuditLog.Entry head() {
+                if (at == page.size() && !ended) {
+                    page = platform.audit().list(new AuditLog.Query(userId, null, sample, null, null, null, after, PAGE));
+                    at = 0;
+                    ended = page.size() < PAGE;
+                    if (!page.isEmpty()) after = page.get(page.size() - 1).seq();
+                }
+                return at < page.size() ? page.get(at) : null;
+            }
+
+            AuditLog.Entry take() {
+                return page.get(at++);
+            }
         }
     }
 

@@ -318,8 +318,13 @@ public final class SampleStore {
     }
 
     public java.util.Optional<Sample> find(String biosampleId) {
-        List<Sample> rows = jdbc.query("SELECT " + SAMPLE_COLUMNS + " FROM samples s WHERE s.biosample_id = ?", this::sampleRow, biosampleId);
-        return withProjects(rows).stream().findFirst();
+        return jdbc.withConnection(c -> find(c, biosampleId));
+    }
+
+    /** The sample read in {@code c} (an export's snapshot). */
+    public java.util.Optional<Sample> find(Connection c, String biosampleId) throws SQLException {
+        List<Sample> rows = Jdbc.query(c, "SELECT " + SAMPLE_COLUMNS + " FROM samples s WHERE s.biosample_id = ?", this::sampleRow, biosampleId);
+        return withProjects(c, rows).stream().findFirst();
     }
 
     /**
@@ -438,9 +443,14 @@ public final class SampleStore {
 
     private List<Sample> withProjects(List<Sample> rows) {
         if (rows.isEmpty()) return rows;
+        return jdbc.withConnection(c -> withProjects(c, rows));
+    }
+
+    private static List<Sample> withProjects(Connection c, List<Sample> rows) throws SQLException {
+        if (rows.isEmpty()) return rows;
         SqlWhere where = new SqlWhere().in("sp.biosample_id", rows.stream().map(Sample::biosampleId).toList());
         Map<String, List<Project>> byId = new HashMap<>();
-        jdbc.query("SELECT sp.biosample_id, " + PROJECT_COLUMNS + " FROM sample_projects sp JOIN projects p ON p.project_id = sp.project_id"
+        Jdbc.query(c, "SELECT sp.biosample_id, " + PROJECT_COLUMNS + " FROM sample_projects sp JOIN projects p ON p.project_id = sp.project_id"
                 + where.sql() + " ORDER BY p.project_id", rs -> {
                     byId.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(project(rs, 2));
                     return null;
