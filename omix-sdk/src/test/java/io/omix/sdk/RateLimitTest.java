@@ -117,10 +117,12 @@ class RateLimitTest {
     }
 
     /**
-     * Refused credentials cost the server a lookup each and had no caller to count against: an address whose credentials
-     * are refused more than the limit in a minute (bad tokens, unknown dataset keys, unknown apps' signatures, counted
-     * together) gets 429 with Retry-After for every request with credentials, its good ones too, before they are checked,
-     * until the minute ends; public endpoints still answer. On H2 and PostgreSQL.
+     * Refused credentials cost the server a lookup each and had no caller to count against: an address whose presented
+     * credentials do not verify more than the limit in a minute (bad tokens, unknown dataset keys, unknown apps'
+     * signatures, a client's wrong Basic credentials at the token endpoint, counted together) gets 429 with Retry-After
+     * for every request presenting credentials, its good ones too, before they are checked, until the minute ends.
+     * Requests presenting none are not counted nor refused (a web page can make its visitors' browsers send those, and
+     * form-posted client secrets), and public endpoints still answer. On H2 and PostgreSQL.
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -128,8 +130,21 @@ class RateLimitTest {
         io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock(Instant.parse("2026-12-02T12:00:10Z"));
         try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("ratelimit.auth-failures-per-address-per-minute", "6").start()) {
             Platform platform = Identity.platform(s);
-            String good = clientToken(platform, Identity.confidentialClient(s).id());
+            Identity.Client client = Identity.confidentialClient(s);
+            String good = clientToken(platform, client.id());
+            // Not guesses: no credential at all (what a web page's script sends from its visitor's browser), client
+            // secrets posted in a form (a web page's form can post any).
+            for (int i = 0; i < 10; i++) {
+                HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/samples")).build(), HttpResponse.BodyHandlers.ofString());
+                assertTrue(none.body().startsWith("{\"code\":403,"), none.body());
+                HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/access_token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + client.id() + "&client_secret=wrong")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(form.body().contains("invalid_client"), form.body());
+            }
             assertEquals(200, get(s.url(), good).statusCode());
+
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> r = get(s.url(), "not-a-token-" + i);
                 assertTrue(r.body().startsWith("{\"code\":403,"), r.body());
@@ -137,20 +152,32 @@ class RateLimitTest {
             HttpResponse<String> key = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/workspaces/1/projects/1/datasets"))
                     .header("X-API-KEY", "unknown").header("X-API-SECRET", "wrong").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(401, key.statusCode(), key.body());
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 2; i++) {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/private/webhooks")).header("X-Omix-App-Key", "unknown")
                         .header("X-Omix-Timestamp", String.valueOf(clock.millis() / 1000)).header("X-Omix-Nonce", "nonce-of-attempt-" + i)
                         .header("X-Omix-Signature", "00").build(), HttpResponse.BodyHandlers.ofString());
                 assertTrue(r.body().startsWith("{\"code\":40101,"), r.body());
             }
-            // Seven refused: the good token is now refused too, unchecked, until the minute ends; /ping needs no credentials.
+            String basic = java.util.Base64.getEncoder().encodeToString((client.id() + ":wrong").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<String> wrongClient = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token")).header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrongClient.statusCode(), wrongClient.body());
+
+            // Seven refused: the good token is now refused too, unchecked, until the minute ends; /ping and requests
+            // presenting no credential answer as before.
             HttpResponse<String> refused = get(s.url(), good);
             assertEquals(429, refused.statusCode(), refused.body());
             assertEquals("50", refused.headers().firstValue("Retry-After").orElse(null));
             assertTrue(refused.body().contains("\"limit_per_minute\":6"), refused.body());
             assertEquals(429, HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/api/v2/workspaces/1/projects/1/datasets"))
                     .header("X-API-KEY", "unknown").header("X-API-SECRET", "wrong").build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(429, HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token")).header("Authorization", "Basic " + basic)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
             assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/ping")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/samples")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(none.body().startsWith("{\"code\":403,"), none.body());
 
             clock.advance(java.time.Duration.ofSeconds(50));
             assertEquals(200, get(s.url(), good).statusCode(), "a new minute");

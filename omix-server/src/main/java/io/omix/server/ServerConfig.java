@@ -380,8 +380,10 @@ public record ServerConfig(String host, int port, String publicUrl, Path dataDir
         for (String a : text.split(",")) {
             String t = a.trim();
             if (t.isEmpty()) continue;
-            if (!t.matches("[0-9A-Fa-f:.]{2,64}")) throw new IllegalArgumentException("server.trusted-proxies lists IP addresses, got '" + t + "'");
-            out.add(t);
+            String address = t.matches("[0-9A-Fa-f:.]{2,64}") ? io.omix.server.common.http.ClientAddress.canonical(t) : null;
+            if (address == null) throw new IllegalArgumentException("server.trusted-proxies lists IP addresses, got '" + t + "'");
+            // Written as the server sees its peers (IPv6 in full, as the HTTP server gives them): "fd00::5" matches.
+            out.add(address);
         }
         return java.util.Set.copyOf(out);
     }

@@ -26,7 +26,8 @@ public final class AppsCapability implements Capability {
         platform.authenticators().register(Access.DATASET_KEY, (request, access) -> {
             String key = request.header("X-API-KEY");
             if (!datasetKeys.verify(key, request.header("X-API-SECRET"))) {
-                throw new HttpProblem(401, "Invalid or missing X-API-KEY / X-API-SECRET");
+                String detail = "Invalid or missing X-API-KEY / X-API-SECRET";
+                throw key == null ? new HttpProblem(401, detail) : HttpProblem.credentialRefused(401, detail);
             }
             return Caller.datasetKey(key);
         });

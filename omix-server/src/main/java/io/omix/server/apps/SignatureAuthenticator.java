@@ -49,7 +49,7 @@ final class SignatureAuthenticator implements Authenticator {
         PrivateAppStore.Credentials app = apps.credentialsOf(appKey).orElse(null);
         // An app key is an identifier, not a secret: a request naming none is refused before its body (up to the
         // server's request limit) is read and hashed for nobody.
-        if (app == null) throw refused(null);
+        if (app == null) throw ApiException.credentialRefused(ErrorCode.SIGNATURE_INVALID, null);
         String secret = app.secret();
         OffsetDateTime now = platform.now();
         long sentAt = Long.parseLong(timestamp);
@@ -57,7 +57,7 @@ final class SignatureAuthenticator implements Authenticator {
         String expected = RequestSignature.sign(secret, RequestSignature.canonical(
                 request.ctx().method().name(), request.ctx().path(), request.ctx().queryString(), request.ctx().bodyAsBytes(),
                 timestamp, nonce));
-        if (!Secrets.constantTimeEquals(expected, signature)) throw refused(null);
+        if (!Secrets.constantTimeEquals(expected, signature)) throw ApiException.credentialRefused(ErrorCode.SIGNATURE_INVALID, null);
         if (skew > WINDOW.getSeconds()) throw new ApiException(ErrorCode.REQUEST_EXPIRED, Map.of("server_time", now.toEpochSecond()));
         if (request.nonceInWrite()) {
             // A replay of a call answered before is refused here, before the rate limit, an Idempotency-Key's

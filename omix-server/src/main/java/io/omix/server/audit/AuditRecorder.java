@@ -65,7 +65,7 @@ public final class AuditRecorder {
         Caller caller = request.caller();
         if (caller == null || caller.kind() == Caller.Kind.ANONYMOUS) {
             // A public endpoint without a credential is nobody's data; a refused attempt at another is recorded.
-            if (access == Access.PUBLIC) return null;
+            if (access == Access.PUBLIC || Routes.unchecked(ctx)) return null;
             if (access == Access.TOKEN_IF_SENT && caller == Caller.ANONYMOUS) {
                 // An open Beacon answers strangers about people's genomes: who asked what is kept.
                 return AuditLog.Entry.of("anonymous", null, null, "none", operation, resources(ctx, request), Routes.recordsOf(ctx), source, requestId, outcome);

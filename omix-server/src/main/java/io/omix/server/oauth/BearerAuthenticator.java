@@ -45,7 +45,8 @@ final class BearerAuthenticator implements Authenticator {
     public Caller authenticate(ApiRequest request, Access required) {
         // A model's token counts only through the models' channel, and nothing else counts there.
         Caller caller = request.viaModelChannel() ? invocation(request)
-                : tokens.authenticate(request.bearerToken()).orElseThrow(() -> new ApiException(ErrorCode.TOKEN_INVALID));
+                : tokens.authenticate(request.bearerToken()).orElseThrow(() -> request.bearerToken() == null ? new ApiException(ErrorCode.TOKEN_INVALID)
+                        : ApiException.credentialRefused(ErrorCode.TOKEN_INVALID, null));
         if (!request.viaModelChannel()) request.grantedBy(request.bearerToken());
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));

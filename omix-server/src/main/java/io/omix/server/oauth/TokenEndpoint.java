@@ -88,8 +88,23 @@ final class TokenEndpoint {
         return new ApiException(ErrorCode.BAD_REQUEST, data);
     }
 
-    /** The client, authenticated by HTTP Basic or by client_id/client_secret parameters (not both). */
+    /**
+     * The client, authenticated by HTTP Basic or by client_id/client_secret parameters (not both). Basic credentials that
+     * do not verify count against the request's address as refused tokens do ({@link io.omix.server.common.http.RateLimits#refuseIfGuessing});
+     * parameters do not, since a web page's form can make its visitors' browsers post any.
+     */
     private OAuthClient authenticateClient(ApiRequest request, Params p) {
+        boolean basic = request.header("Authorization") != null;
+        if (basic) limits.refuseIfGuessing(request.ctx());
+        try {
+            return checkClient(request, p);
+        } catch (ApiException e) {
+            if (basic && e.data() instanceof Map<?, ?> m && "invalid_client".equals(m.get("error"))) limits.authenticationRefused(request.ctx());
+            throw e;
+        }
+    }
+
+    private OAuthClient checkClient(ApiRequest request, Params p) {
         String id = p.get(CLIENT_ID);
         String secret = p.get(CLIENT_SECRET);
         String header = request.header("Authorization");
@@ -278,11 +293,14 @@ final class TokenEndpoint {
         String callerClient;
         String bearer = request.bearerToken();
         if (bearer != null && Secrets.constantTimeEquals(bearer, token)) {
+            // A token asking about itself: a guess, if it is not one, as a refused token elsewhere is.
+            limits.refuseIfGuessing(request.ctx());
             callerClient = null;
         } else {
             callerClient = authenticateClient(request, p).clientId();
         }
         TokenStore.Token t = tokens.find(token).orElse(null);
+        if (t == null && callerClient == null) limits.authenticationRefused(request.ctx());
         Map<String, Object> out = new LinkedHashMap<>();
         if (t == null || !t.activeAt(platform.now()) || (callerClient != null && !callerClient.equals(t.clientId()))
                 || !tokens.holdersEnabled(t)) {

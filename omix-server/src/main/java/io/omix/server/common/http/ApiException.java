@@ -23,6 +23,17 @@ public class ApiException extends RuntimeException {
         return new ApiException(ErrorCode.PARAMETER_ERROR, java.util.Map.of(param, reason));
     }
 
+    /** {@code error} for a presented credential that did not verify ({@link CredentialRefusal}). */
+    public static ApiException credentialRefused(ErrorCode error, Object data) {
+        return new Refused(error, data);
+    }
+
+    private static final class Refused extends ApiException implements CredentialRefusal {
+        Refused(ErrorCode error, Object data) {
+            super(error, data);
+        }
+    }
+
     public ErrorCode error() {
         return error;
     }

@@ -23,6 +23,24 @@ public final class ClientAddress {
                 trustedProxies)));
     }
 
+    /**
+     * An IP address literal in one form for each address, IPv6 in full without brackets ({@code [fd00::5]} and
+     * {@code fd00:0:0:0:0:0:0:5} alike: the HTTP server gives an IPv6 peer bracketed and in full, operators write it
+     * short); null when {@code literal} is not an address. Only a literal is parsed, never a name looked up.
+     */
+    public static String canonical(String literal) {
+        if (literal == null) return null;
+        String bare = literal.startsWith("[") && literal.endsWith("]") ? literal.substring(1, literal.length() - 1) : literal;
+        if (bare.length() < 2 || bare.length() > 45 || !bare.matches("[0-9A-Fa-f:.]+") || bare.indexOf(':') < 0 && !bare.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            return null;
+        }
+        try {
+            return java.net.InetAddress.getByName(bare).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** The client's address: set by {@link #install} behind trusted proxies, else the connection's peer. */
     public static String of(Context ctx) {
         String resolved = ctx.attribute(ATTRIBUTE);
@@ -30,16 +48,17 @@ public final class ClientAddress {
     }
 
     static String resolve(String peer, String forwardedFor, Set<String> trusted) {
-        if (!trusted.contains(peer) || forwardedFor == null || forwardedFor.isBlank()) return peer;
+        String from = canonical(peer);
+        if (from == null) from = peer;
+        if (!trusted.contains(from) || forwardedFor == null || forwardedFor.isBlank()) return from;
         String[] hops = forwardedFor.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();
-            if (hop.isEmpty() || hop.length() > 64 || !hop.matches("[0-9A-Fa-f:.\\[\\]]+") || hop.indexOf('.') < 0 && hop.indexOf(':') < 0) {
-                return peer; // not an address: believe nothing
-            }
-            if (!trusted.contains(hop)) return hop;
+            String address = hop.length() > 64 ? null : canonical(hop);
+            if (address == null) return from; // not an address: believe nothing
+            if (!trusted.contains(address)) return address;
         }
-        return peer;
+        return from;
     }
 
     /**

@@ -19,6 +19,17 @@ public class HttpProblem extends RuntimeException {
         this(status, detail, Map.of());
     }
 
+    /** {@code status} for a presented dataset key that did not verify ({@link CredentialRefusal}). */
+    public static HttpProblem credentialRefused(int status, String detail) {
+        return new Refused(status, detail);
+    }
+
+    private static final class Refused extends HttpProblem implements CredentialRefusal {
+        Refused(int status, String detail) {
+            super(status, detail);
+        }
+    }
+
     public int status() {
         return status;
     }

@@ -40,6 +40,11 @@ public final class RateLimits {
     private volatile long sharesMinute;
     /** The last minute in which an address used its refused authentications up on this server ({@link #refuseIfGuessing}). */
     private volatile long guessingMinute = -1;
+    /** Presented credentials refused this minute, by address ({@link #authenticationRefused}). */
+    private final Map<String, int[]> refusals = new ConcurrentHashMap<>();
+    private volatile long refusalsMinute = -1;
+    private static final int MAX_COUNTED_ADDRESSES = 100_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimits.class);
 
     /** The part of one minute's count a server holds for one limited key. */
     private static final class Share {
@@ -108,36 +113,52 @@ public final class RateLimits {
     }
 
     /**
-     * Refuses (429 with {@code Retry-After}) a request with credentials from an address whose credentials were refused
-     * more than {@code ratelimit.auth-failures-per-address-per-minute} times this minute over all servers (unknown or
-     * revoked tokens, signatures that do not match, replays, wrong dataset keys), before its credentials are checked:
-     * each refusal cost a lookup, and a signed one its body's hash, and no limit counted them (a refused request has no
-     * caller to count against). Addresses are counted as {@link ClientAddress#subscriber} gives them. A server learns
-     * the minute's count is used up when it next takes a share of it, so this costs a map lookup, nothing more.
+     * Refuses (429 with {@code Retry-After}) a request presenting credentials from an address whose presented credentials
+     * did not verify more than {@code ratelimit.auth-failures-per-address-per-minute} times this minute on this server
+     * (tokens unknown or revoked, signatures or dataset keys that do not match: {@link CredentialRefusal}), before its
+     * credentials are checked: each refusal cost a lookup, and a signed one its body's hash, and no limit counted them (a
+     * refused request has no caller to count against). Addresses are counted as {@link ClientAddress#subscriber} gives
+     * them, in memory: a count in the database would cost a write for every new address a guesser comes from.
      */
-    void refuseIfGuessing(Context ctx) {
+    public void refuseIfGuessing(Context ctx) {
         int limit = defaults.authFailuresPerAddressPerMinute();
         if (limit <= 0) return;
         long now = clock.millis();
         long minute = now / 60_000;
         if (guessingMinute != minute) return; // no address used its refusals this minute: the common case, no lookup
-        Share share = shares.get(failuresKey(ctx));
-        if (share == null || share.minute != minute || !share.exhausted) return;
+        int[] refused = refusals.get(ClientAddress.subscriber(ClientAddress.of(ctx)));
+        if (refused == null || refused[0] <= limit) return;
         int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
         ctx.header("Retry-After", String.valueOf(reset));
         throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
     }
 
-    /** Counts one refused authentication against its address ({@link #refuseIfGuessing}). */
-    void authenticationRefused(Context ctx) {
+    /** Counts one presented credential that did not verify against its address ({@link #refuseIfGuessing}). */
+    public void authenticationRefused(Context ctx) {
         int limit = defaults.authFailuresPerAddressPerMinute();
         if (limit <= 0) return;
         long minute = clock.millis() / 60_000;
-        if (take(failuresKey(ctx), limit, minute) < 0) guessingMinute = minute;
-    }
-
-    private static String failuresKey(Context ctx) {
-        return "auth-failures:" + ClientAddress.subscriber(ClientAddress.of(ctx));
+        if (minute != refusalsMinute) {
+            synchronized (refusals) {
+                if (minute != refusalsMinute) {
+                    refusals.clear();
+                    refusalsMinute = minute;
+                }
+            }
+        }
+        String address = ClientAddress.subscriber(ClientAddress.of(ctx));
+        // Guesses from more addresses than this in one minute: the ones counted stay counted, the rest wait for the next.
+        if (refusals.size() >= MAX_COUNTED_ADDRESSES && !refusals.containsKey(address)) return;
+        int[] refused = refusals.computeIfAbsent(address, a -> new int[1]);
+        int now;
+        synchronized (refused) {
+            now = ++refused[0];
+        }
+        if (now == limit + 1) {
+            guessingMinute = minute;
+            LOG.warn("credentials from {} were refused more than {} times this minute: its requests with credentials get 429 until the minute ends",
+                    address, limit);
+        }
     }
 
     /**

@@ -44,10 +44,21 @@ public final class Routes {
     }
 
     static final String SPEC = "omix.spec";
+    /** Set on a request refused for its address's refused credentials before its own were checked ({@link #unchecked}). */
+    static final String UNCHECKED = "omix.unchecked";
 
     /** The parameters the endpoint that matched declares (null for plain endpoints). */
     public static ParamSpec specOf(Context ctx) {
         return ctx.attribute(SPEC);
+    }
+
+    /**
+     * Whether the request was refused before its credentials were checked, its address having presented too many that
+     * did not verify this minute: not recorded in the audit trail (a flood of them would fill it; the refusals that
+     * led there are, and the server's log names the address).
+     */
+    public static boolean unchecked(Context ctx) {
+        return ctx.attribute(UNCHECKED) != null;
     }
 
     /** Who may call the endpoint that matched (null for plain endpoints). */
@@ -233,15 +244,22 @@ public final class Routes {
         ApiRequest request = new ApiRequest(ctx, payload);
         request.nonceInWrite(nonceInWrite);
         ctx.attribute(REQUEST, request);
-        // Requests from a model's box come from the server itself: their refusals are the box's, not the address's.
-        boolean counted = access != Access.PUBLIC && !request.viaModelChannel();
-        if (counted) rateLimits.refuseIfGuessing(ctx);
+        // Only requests presenting a credential are held to their address's refusals (one without is not checked against
+        // anything costly, and a web page can make its visitors' browsers send those); those from a model's box come from
+        // the server itself, their refusals the box's.
+        boolean counted = access != Access.PUBLIC && !request.viaModelChannel() && presentsCredentials(request);
+        if (counted) {
+            try {
+                rateLimits.refuseIfGuessing(ctx);
+            } catch (ApiException tooMany) {
+                ctx.attribute(UNCHECKED, Boolean.TRUE);
+                throw tooMany;
+            }
+        }
         try {
             request.caller(authenticators.authenticate(request, access));
-        } catch (ApiException | HttpProblem refused) {
-            if (counted && (refused instanceof HttpProblem p ? p.status() == 401 : ((ApiException) refused).error() != ErrorCode.NO_PERMISSION)) {
-                rateLimits.authenticationRefused(ctx);
-            }
+        } catch (RuntimeException refused) {
+            if (counted && refused instanceof CredentialRefusal) rateLimits.authenticationRefused(ctx);
             throw refused;
         }
         Throwable failure = null;
@@ -277,6 +295,12 @@ public final class Routes {
                 throw refused;
             }
         }
+    }
+
+    /** Whether the request names a credential (a header a browser's cross-site request cannot set without the server's leave). */
+    private static boolean presentsCredentials(ApiRequest request) {
+        return request.header("Authorization") != null || request.header("X-Omix-App-Key") != null || request.header("X-API-KEY") != null
+                || request.header("X-Omix-Access-Key-Id") != null;
     }
 
     /** The answer a write with this Idempotency-Key got the first time, as it was. */

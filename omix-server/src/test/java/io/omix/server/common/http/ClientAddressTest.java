@@ -14,7 +14,23 @@ class ClientAddressTest {
     void aTrustedBalancersForwardedClientIsTheClient() {
         assertEquals("203.0.113.7", ClientAddress.resolve("10.0.0.2", "203.0.113.7", BALANCERS));
         assertEquals("203.0.113.7", ClientAddress.resolve("10.0.0.2", "203.0.113.7, 10.0.0.3", BALANCERS), "through two balancers");
-        assertEquals("2001:db8::1", ClientAddress.resolve("10.0.0.2", "2001:db8::1", BALANCERS));
+        assertEquals("2001:db8:0:0:0:0:0:1", ClientAddress.resolve("10.0.0.2", "2001:db8::1", BALANCERS), "IPv6 in one form");
+        assertEquals("2001:db8:0:0:0:0:0:1", ClientAddress.resolve("10.0.0.2", "[2001:db8::1]", BALANCERS));
+    }
+
+    /**
+     * A balancer reaching the servers over IPv6: the HTTP server gives its address bracketed and in full
+     * ({@code [fd00:0:0:0:0:0:0:5]}), the operator lists it short; it is trusted all the same, and the client it forwards
+     * is the client (before, no IPv6 balancer could be trusted, and all its clients shared one address).
+     */
+    @Test
+    void anIpv6BalancerIsTrustedHoweverItsAddressIsWritten() {
+        Set<String> trusted = Set.of(ClientAddress.canonical("fd00::5"));
+        assertEquals("203.0.113.7", ClientAddress.resolve("[fd00:0:0:0:0:0:0:5]", "203.0.113.7", trusted));
+        assertEquals("fd00:0:0:0:0:0:0:6", ClientAddress.resolve("[fd00:0:0:0:0:0:0:6]", "203.0.113.7", trusted), "another peer: itself");
+        assertEquals(null, ClientAddress.canonical("example.org"), "a name is not looked up");
+        assertEquals(null, ClientAddress.canonical("beef"));
+        assertEquals("10.0.0.2", ClientAddress.canonical("10.0.0.2"));
     }
 
     @Test
