@@ -412,6 +412,8 @@ final class MethodCommands {
                 List.of(Opt.req("object-name", "The object's name."), Opt.opt("region", "domestic or international."),
                         Opt.of("expiration-time", Kind.INT, false, "Seconds the link lives (default 600).")),
                 (api, a) -> api.getDownloadUrl(a.text("object-name"), a.text("region"), a.integer("expiration-time")), null));
+        all.add(new Method<>("delete_object", "Delete one of the caller's objects; its links stop working.",
+                List.of(Opt.req("object-name", "The object's name.")), (api, a) -> api.deleteObject(a.text("object-name")), null));
         all.add(new Method<>("upload", "Upload a file (in parts, with a progress bar); prints {object_name}.",
                 List.of(Opt.of("file", Kind.PATH, true, "The file."), Opt.opt("filename", "The name to store it under (default: the file's name).")),
                 (api, a) -> {

@@ -116,6 +116,12 @@ class MethodCommandsTest {
         assertEquals(0, down.exit(), down.err());
         assertArrayEquals(bytes, Files.readAllBytes(copy));
         assertTrue(api("get_download_url", "--object-name", name).json().get("url").asText().startsWith(server.url()));
+
+        AdminAndLoginTest.Run deleted = api("delete_object", "--object-name", name);
+        assertEquals(0, deleted.exit(), deleted.err());
+        assertTrue(deleted.json().get("deleted").asBoolean(), deleted.out());
+        AdminAndLoginTest.Run gone = api("get_download_url", "--object-name", name);
+        assertTrue(gone.exit() != 0 && gone.err().contains("42007"), gone.exit() + " " + gone.err());
     }
 
     @Test

@@ -664,6 +664,17 @@ public final class Api implements AutoCloseable {
         }
 
         /**
+         * Deletes one of the caller's objects: its name is free, its links answer that it is gone, and it no longer counts
+         * against the caller's quota.
+         *
+         * @param objectName the object's name
+         * @throws NotFoundException when there is no such object of the caller's (42007)
+         */
+        public void delete(String objectName) {
+            deleteObject(objectName);
+        }
+
+        /**
          * Credentials for the file store, for tools other than this SDK (the SDK's uploads fetch their own).
          *
          * @return the credentials and where they may write
@@ -1646,6 +1657,18 @@ public final class Api implements AutoCloseable {
     public Model getDownloadUrl(String objectName, String region, Integer expirationTime) {
         return Answers.model(call(ApiRequest.post("/oss/sign_url").form("object_name", objectName).form("region", region)
                 .form("expiration_time", expirationTime)));
+    }
+
+    /**
+     * Deletes one of the caller's objects: its name is free again, its links (and DRS and FHIR ids) answer that it is gone,
+     * and it no longer counts against the caller's files quota. Needs the {@code files} scope.
+     *
+     * @param objectName the object's name, as the upload answered it
+     * @return {@code {object_name, deleted}}
+     * @throws NotFoundException when there is no such object of the caller's (42007)
+     */
+    public Model deleteObject(String objectName) {
+        return Answers.model(call(ApiRequest.post("/oss/delete").form("object_name", objectName)));
     }
 
     /**

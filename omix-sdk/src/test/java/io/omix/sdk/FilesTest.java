@@ -539,6 +539,105 @@ class FilesTest {
         assertEquals(42007, code(() -> alice.getDownloadUrl(apps)));
     }
 
+    /**
+     * A person deletes one of their files: nobody else can (another person, the application's own token: 42007, the file
+     * untouched); from then on its link answers 404, signing or deleting it again is 42007, it is off the list, its
+     * bytes are gone from the object store, and it no longer counts against the quota, so a new file fits where the
+     * quota was full. On H2 and PostgreSQL.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOwnerDeletesAFileAndEverythingThatNamedItEnds(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("files.max-objects-per-owner", "1").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api ida = token(o, Identity.user(s, "ida", "ida@example.org"), null).api();
+                 Api jon = token(o, Identity.user(s, "jon", "jon@example.org"), null).api();
+                 Api own = o.getCredentialsToken().api()) {
+                io.omix.server.files.ObjectStore objects = Identity.platform(s).objects();
+                String name = ida.upload("diary.txt", "ida's diary");
+                String link = ida.getDownloadUrl(name).getString("url");
+                assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(link)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+                assertEquals(41401, code(() -> ida.upload("second.txt", "no room")), "the quota holds one file");
+
+                assertEquals(42007, code(() -> jon.deleteObject(name)), "another person's");
+                assertEquals(42007, code(() -> own.deleteObject(name)), "the application's own token is not the person");
+                assertEquals("ida's diary", new String(download(ida, name), StandardCharsets.UTF_8), "untouched");
+                assertEquals(41001, code(() -> ida.deleteObject("../" + name)));
+
+                java.util.Set<String> before = keys(objects);
+                Model deleted = ida.deleteObject(name);
+                assertEquals(name, deleted.getString("object_name"));
+                assertTrue(deleted.getBoolean("deleted"));
+                assertEquals(404, HTTP.send(HttpRequest.newBuilder(URI.create(link)).build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
+                        "the link made before");
+                assertEquals(42007, code(() -> ida.getDownloadUrl(name)));
+                assertEquals(42007, code(() -> ida.deleteObject(name)), "deleted once");
+                java.util.Set<String> after = keys(objects);
+                assertEquals(before.size() - 1, after.size(), "its bytes are gone: " + before + " -> " + after);
+
+                String next = ida.upload("second.txt", "room again");
+                assertEquals("room again", new String(download(ida, next), StandardCharsets.UTF_8));
+                ida.files().delete(next);
+                assertEquals(42007, code(() -> ida.getDownloadUrl(next)));
+            }
+        }
+    }
+
+    /**
+     * Each upload body is staged up to the room its owner has left before the quota is checked again, so one owner sends
+     * a server at most eight at once (objects and parts): here eight wait for the owner's lock, which the test holds,
+     * after their bytes are in; a ninth is refused at once with 429 and Retry-After; once the eight are recorded, the
+     * owner uploads again. On H2 and PostgreSQL.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOwnerSendsAServerEightUploadBodiesAtOnce(String kind) throws Exception {
+        // Connections enough for eight uploads waiting on the lock with one each, and the rest.
+        try (TestServer s = TestServer.builder().database(kind).setting("db.pool-size", "24").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api kim = token(o, Identity.user(s, "kim", "kim@example.org"), null).api()) {
+                String first = kim.upload("first.txt", "makes the owner's lock row");
+                String owner = s.server().platform().database().jdbc()
+                        .queryOne("SELECT owner FROM file_objects WHERE object_name = ?", rs -> rs.getString(1), first).orElseThrow();
+                Model token = kim.getUploadToken();
+                String destination = token.getString("destination");
+                byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+                String sha = sha256(body);
+                List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+                HttpResponse<String> refused;
+                try (java.sql.Connection lock = s.server().platform().database().dataSource().getConnection()) {
+                    lock.setAutoCommit(false);
+                    io.omix.server.common.db.Jdbc.query(lock, "SELECT owner FROM owner_locks WHERE owner = ? FOR UPDATE", rs -> 1, owner);
+                    for (int i = 0; i < 9; i++) {
+                        sent.add(HTTP.sendAsync(signedRequest(token, "PUT", "/objects/" + rawPath(destination + "/held-" + i + ".txt"), body, sha,
+                                "application/octet-stream", Signing.nonce()), HttpResponse.BodyHandlers.ofString()));
+                    }
+                    refused = (HttpResponse<String>) java.util.concurrent.CompletableFuture.anyOf(sent.toArray(new java.util.concurrent.CompletableFuture[0]))
+                            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    Thread.sleep(200);
+                    assertEquals(8, sent.stream().filter(f -> !f.isDone()).count(), () -> "eight bodies in, waiting to be recorded: "
+                            + sent.stream().filter(java.util.concurrent.CompletableFuture::isDone).map(f -> f.join().statusCode() + " " + f.join().body()).toList());
+                    lock.rollback();
+                }
+                assertEquals(429, refused.statusCode(), refused.body());
+                assertEquals("1", refused.headers().firstValue("Retry-After").orElse(null));
+                assertTrue(refused.body().contains("8 at a time"), refused.body());
+                for (var answer : sent) {
+                    if (answer.getNow(null) != refused) assertEquals(0, envelopeCode(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)));
+                }
+                assertEquals("again", new String(download(kim, kim.upload("again.txt", "again")), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private static java.util.Set<String> keys(io.omix.server.files.ObjectStore objects) throws Exception {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        objects.forEachObjectWrittenBefore(Instant.now().plusSeconds(60), keys::add);
+        return keys;
+    }
+
     @Test
     void credentialsReachOnlyFilesDirectlyUnderTheirDestination() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> alice.upload("sub/dir.txt", "x"), "refused before sending, as on the original");
@@ -551,6 +650,9 @@ class FilesTest {
         assertEquals(42002, envelopeCode(signedPut(token, bob.getUploadToken().getString("destination") + "/theirs.txt", body, sha)));
         assertEquals(42002, envelopeCode(signedPut(token, "elsewhere/x.txt", body, sha)));
         assertEquals(41001, envelopeCode(signedPut(token, destination + "/../x.txt", body, sha)));
+        // 200 characters, 400 bytes: more than a file system's file name holds (restoring an archive writes files by name).
+        assertEquals(41001, envelopeCode(signedPut(token, destination + "/" + "é".repeat(200), body, sha)));
+        assertEquals(0, envelopeCode(signedPut(token, destination + "/" + "é".repeat(127), body, sha)), "254 bytes");
 
         HttpResponse<String> lying = signedPut(token, destination + "/corrupt.txt", body, sha256("y".getBytes(StandardCharsets.UTF_8)));
         assertEquals(42003, envelopeCode(lying));

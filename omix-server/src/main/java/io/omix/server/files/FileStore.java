@@ -69,6 +69,21 @@ public final class FileStore {
         });
     }
 
+    /**
+     * Removes {@code owner}'s object {@code objectName}: the key its bytes are under (the caller deletes them once this has
+     * committed), or empty when the owner has no object of that name. Its row is held first, as a write of the same name
+     * holds it, so that such a write records before this (and is removed) or after it (a new file).
+     */
+    Optional<String> deleteObject(String objectName, String owner) {
+        return jdbc.inTransaction(tx -> {
+            List<String> key = Jdbc.query(tx, "SELECT " + KEY + " FROM file_objects WHERE object_name = ? AND owner = ? FOR UPDATE",
+                    rs -> rs.getString(1), objectName, owner);
+            if (key.isEmpty()) return Optional.empty();
+            Jdbc.update(tx, "DELETE FROM file_objects WHERE object_name = ? AND owner = ?", objectName, owner);
+            return Optional.of(key.get(0));
+        });
+    }
+
     /** Whether a write was recorded, and the key of the object it replaced (null: none, or kept under the same key). */
     record Outcome(Recorded recorded, String replacedKey) {}
 

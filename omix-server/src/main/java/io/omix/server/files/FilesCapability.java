@@ -70,6 +70,12 @@ public final class FilesCapability implements Capability {
         this.objects = platform.objects();
         this.links = new SignedLinks(platform);
         platform.authenticators().register(Access.UPLOAD_CREDENTIALS, new UploadAuthenticator(platform, store));
+        // Each machine's own temporary directory: housekeeping runs on one server of a deployment, and clears only its own.
+        try {
+            io.omix.server.common.io.ScratchFiles.removeOlderThan(java.time.Instant.now().minus(java.time.Duration.ofDays(1)));
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(FilesCapability.class).warn("could not clear old scratch files: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -90,37 +96,13 @@ public final class FilesCapability implements Capability {
                     "size", o.size(), "sha256", o.sha256(), "created_at", o.createdAt().toString())).toList());
         });
         routes.post("/oss/sign_url", Access.TOKEN, ParamSpec.of(OBJECT_NAME, REGION, EXPIRATION), (r, p) -> signUrl(r, p.get(OBJECT_NAME), p.get(EXPIRATION)));
+        routes.post("/oss/delete", Access.TOKEN, ParamSpec.of(OBJECT_NAME), (r, p) -> delete(r, p.get(OBJECT_NAME)));
 
         ParamSpec byName = ParamSpec.of(OBJECT_NAME);
         routes.upload(HandlerType.PUT, "/oss/objects/<object_name>", Access.UPLOAD_CREDENTIALS, byName, (r, p) -> {
-            FileStore.Credential c = credential(r);
-            String name = uploadName(c, p.get(OBJECT_NAME));
-            // The count and the room before any byte is read, in one look (both checked again under the owner's lock as the
-            // object is recorded).
-            FileStore.Held held = store.held(c.owner(), name);
-            requireFewerThanMost(held);
-            long room = room(held);
-            long max = Math.min(platform.config().fileMaxBytes(), room);
-            if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
-            ObjectStore.Stored stored;
-            String key = ObjectStore.versionKey();
-            try {
-                stored = store(r, () -> objects.put(key, r.body(), max, contentSha(r)), "object", max);
-            } catch (ApiException e) {
-                throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
+            try (io.omix.server.common.http.CallerTurns.Turn turn = uploadBodies.enter(r)) {
+                return putObject(r, p);
             }
-            FileStore.Outcome outcome = store.putObjectWithin(name, key, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
-                    platform.config().quotas().filesPerOwner(), c.accessKeyId());
-            if (outcome.recorded() != FileStore.Recorded.YES) {
-                // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
-                // and the name's earlier object stays as it was (its bytes are under a key of their own).
-                objects.deleteQuietly(key);
-                if (outcome.recorded() == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
-                if (outcome.recorded() == FileStore.Recorded.TOO_MANY) throw tooMany();
-                throw tooLarge("object", 0, room(c.owner(), name));
-            }
-            objects.deleteQuietly(outcome.replacedKey());
-            return objectView(name, stored);
         });
         routes.plain(HandlerType.GET, "/oss/objects/<object_name>", this::download);
 
@@ -165,22 +147,9 @@ public final class FilesCapability implements Capability {
         ParamSpec byUpload = ParamSpec.of(UPLOAD_ID);
         routes.get("/oss/uploads/{upload_id}", Access.UPLOAD_CREDENTIALS, byUpload, (r, p) -> uploadView(ownUpload(r, p.get(UPLOAD_ID))));
         routes.upload(HandlerType.PUT, "/oss/uploads/{upload_id}/parts/{part_number}", Access.UPLOAD_CREDENTIALS, byUpload.with(PART_NUMBER), (r, p) -> {
-            FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
-            int number = p.get(PART_NUMBER);
-            long expected = expectedPartSize(u, number);
-            long max = platform.config().filePartMaxBytes();
-            if (expected > max) throw tooLarge("part", max);
-            long offset = (number - 1) * u.partSize();
-            boolean held = store.holdsPart(u.uploadId(), number);
-            ObjectStore.Stored stored = store(r, () -> held
-                            ? objects.replacePart(u.uploadId(), number, offset, expected, r.body(), contentSha(r))
-                            : objects.putPart(u.uploadId(), number, offset, expected, r.body(), contentSha(r)),
-                    "part", expected);
-            if (stored.size() != expected) {
-                throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());
+            try (io.omix.server.common.http.CallerTurns.Turn turn = uploadBodies.enter(r)) {
+                return putPart(r, p);
             }
-            store.putPart(u.uploadId(), stored, number);
-            return Map.of("upload_id", u.uploadId(), "part_number", number, "size", stored.size(), "sha256", stored.sha256());
         });
         routes.post("/oss/uploads/{upload_id}/complete", Access.UPLOAD_CREDENTIALS, byUpload.with(SHA256, CRC32C), (r, p) -> {
             FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
@@ -298,6 +267,80 @@ public final class FilesCapability implements Capability {
         return Map.of("url", url, "expires", String.valueOf(expires));
     }
 
+    /**
+     * Upload bodies one owner may send this server at once (objects and parts together): each may be staged up to the room
+     * the owner has left before the quota is checked again as it is recorded, so their number bounds how far past its
+     * quota an owner's parallel uploads can fill the disk meanwhile. The SDK sends four parts at a time per upload.
+     */
+    static final int UPLOAD_BODIES_AT_ONCE = 8;
+    private final io.omix.server.common.http.CallerTurns uploadBodies = new io.omix.server.common.http.CallerTurns("upload bodies", UPLOAD_BODIES_AT_ONCE);
+
+    /** One part of a multipart upload, of the size its number calls for (its room was reserved when the upload began). */
+    private Object putPart(ApiRequest r, io.omix.server.common.validation.Params p) throws Exception {
+        FileStore.Upload u = ownUpload(r, p.get(UPLOAD_ID));
+        int number = p.get(PART_NUMBER);
+        long expected = expectedPartSize(u, number);
+        long max = platform.config().filePartMaxBytes();
+        if (expected > max) throw tooLarge("part", max);
+        long offset = (number - 1) * u.partSize();
+        boolean held = store.holdsPart(u.uploadId(), number);
+        ObjectStore.Stored stored = store(r, () -> held
+                        ? objects.replacePart(u.uploadId(), number, offset, expected, r.body(), contentSha(r))
+                        : objects.putPart(u.uploadId(), number, offset, expected, r.body(), contentSha(r)),
+                "part", expected);
+        if (stored.size() != expected) {
+            throw ApiException.invalidParam("body", "part " + number + " must be " + expected + " bytes, got " + stored.size());
+        }
+        store.putPart(u.uploadId(), stored, number);
+        return Map.of("upload_id", u.uploadId(), "part_number", number, "size", stored.size(), "sha256", stored.sha256());
+    }
+
+    /** A single PUT of an object: stored within the owner's room, then recorded if the room is still there. */
+    private Object putObject(ApiRequest r, io.omix.server.common.validation.Params p) throws Exception {
+        FileStore.Credential c = credential(r);
+        String name = uploadName(c, p.get(OBJECT_NAME));
+        // The count and the room before any byte is read, in one look (both checked again under the owner's lock as the
+        // object is recorded).
+        FileStore.Held held = store.held(c.owner(), name);
+        requireFewerThanMost(held);
+        long room = room(held);
+        long max = Math.min(platform.config().fileMaxBytes(), room);
+        if (r.ctx().contentLength() > max) throw tooLarge("object", max, room);
+        ObjectStore.Stored stored;
+        String key = ObjectStore.versionKey();
+        try {
+            stored = store(r, () -> objects.put(key, r.body(), max, contentSha(r)), "object", max);
+        } catch (ApiException e) {
+            throw e.error() == ErrorCode.OBJECT_TOO_LARGE ? tooLarge("object", max, room) : e;
+        }
+        FileStore.Outcome outcome = store.putObjectWithin(name, key, c.owner(), stored, platform.now(), platform.config().fileMaxBytesPerOwner(),
+                platform.config().quotas().filesPerOwner(), c.accessKeyId());
+        if (outcome.recorded() != FileStore.Recorded.YES) {
+            // Another upload took the room, or the credentials were revoked or erased, while these bytes arrived: they go,
+            // and the name's earlier object stays as it was (its bytes are under a key of their own).
+            objects.deleteQuietly(key);
+            if (outcome.recorded() == FileStore.Recorded.CREDENTIALS_GONE) throw credentialsGone();
+            if (outcome.recorded() == FileStore.Recorded.TOO_MANY) throw tooMany();
+            throw tooLarge("object", 0, room(c.owner(), name));
+        }
+        objects.deleteQuietly(outcome.replacedKey());
+        return objectView(name, stored);
+    }
+
+    /**
+     * Deletes one of the caller's files: from the commit on, its name is free, its links, DRS and FHIR ids answer that it is
+     * gone, and it no longer counts against the owner's quota; its bytes go right after (a crash in between leaves them to
+     * housekeeping, which removes bytes no file names). An upload of the same name under way records after this, as a new file.
+     */
+    private Map<String, Object> delete(ApiRequest r, String objectName) {
+        r.caller().requireScope(Scope.FILES);
+        String name = ObjectNames.check("object_name", objectName);
+        String key = (ObjectNames.withinReach(name, r.caller()) ? store.deleteObject(name, ownerOf(r.caller())) : java.util.Optional.<String>empty())
+                .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
+        objects.deleteQuietly(key);
+        return Map.of("object_name", name, "deleted", true);
+    }
+
     /** A signed URL's GET: 403 when the signature does not match or has expired, 404 when the object is gone; Range honoured. */
     private void download(Context ctx) throws IOException {
         String name = ctx.pathParam("object_name");
@@ -324,15 +367,21 @@ public final class FilesCapability implements Capability {
             return;
         }
         FileStore.FileObject object = store.object(name).orElse(null);
-        if (object == null || objects.size(object.key()).isEmpty()) {
-            ctx.status(404).result("no such object");
-            return;
-        }
-        // A sample's table was linked under the microbiome scope, a person's export archive under grants, anything else under files.
-        String scope = (object.owner().startsWith("sample:") ? Scope.MICROBIOME
-                : name.startsWith(ObjectNames.PERSONAL_ARCHIVES) ? Scope.GRANTS : Scope.FILES).id();
+        // A sample's table was linked under the microbiome scope, a person's export archive under grants, anything else under
+        // files; the grant is checked before the object is looked for, so that a link whose grant is gone tells nothing of it.
+        String scope = (object != null ? object.owner().startsWith("sample:") : name.startsWith("microbiome/")) ? Scope.MICROBIOME.id()
+                : (name.startsWith(ObjectNames.PERSONAL_ARCHIVES) ? Scope.GRANTS : Scope.FILES).id();
         if (!links.stands(grant, scope)) {
             ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");
+            return;
+        }
+        // A person's or an application's file, to the holder of the grant the link was made for only: a name that came to
+        // another owner since (a restored archive naming it) is not theirs to read by an older link.
+        if (object != null && !object.owner().startsWith("sample:") && !links.holderOf(grant).map(object.owner()::equals).orElse(false)) {
+            object = null;
+        }
+        if (object == null || objects.size(object.key()).isEmpty()) {
+            ctx.status(404).result("no such object");
             return;
         }
         if (object.owner().startsWith("sample:") && !links.sees(grant, object.owner().substring(7))) {
@@ -533,6 +582,8 @@ public final class FilesCapability implements Capability {
                         platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))),
                 new io.omix.server.housekeeping.Housekeeping.Job("unreferenced_objects", (now, r) -> removeUnreferenced(now.minus(r.abandonedUploads()).toInstant())),
                 new io.omix.server.housekeeping.Housekeeping.Job("object_scratch", (now, r) -> objects.removeScratch(now.minus(r.abandonedUploads()).toInstant())),
+                new io.omix.server.housekeeping.Housekeeping.Job("scratch_files", (now, r) ->
+                        io.omix.server.common.io.ScratchFiles.removeOlderThan(now.minus(r.abandonedUploads()).toInstant())),
                 new io.omix.server.housekeeping.Housekeeping.Job("unrecorded_uploads", (now, r) -> abortUnrecorded(now.minus(r.abandonedUploads()).toInstant())));
     }
 
