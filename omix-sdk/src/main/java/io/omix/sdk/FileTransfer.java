@@ -343,6 +343,7 @@ final class FileTransfer implements AutoCloseable {
                           String sha256, String contentType, long handled) {
         URI uri = URI.create(c.endpoint().toString().replaceAll("/+$", "") + path);
         int attempts = config.maxRetries() + 1;
+        long waited = 0;
         for (int attempt = 1; ; attempt++) {
             String timestamp = String.valueOf(Instant.now().getEpochSecond());
             String nonce = Signing.nonce();
@@ -371,6 +372,16 @@ final class FileTransfer implements AutoCloseable {
             // 409: the server holds this upload's bytes for another request (a part still arriving): nothing changed, retry.
             if ((response.statusCode() >= 500 || response.statusCode() == 409) && attempt < attempts) {
                 pause(attempt);
+                continue;
+            }
+            // 429: the owner sends the server as many upload bodies as it takes at once (more threads than that, or several
+            // uploads at a time), or used its calls of the minute: nothing was stored; the body is sent again after
+            // Retry-After, not counted as a failure, while the waits add up to no more than maxRetryAfter (at least a minute).
+            long retryAfter = response.statusCode() == 429 ? retryAfterSeconds(response) : -1;
+            if (retryAfter >= 0 && (waited + retryAfter) * 1000 <= Math.max(60_000, config.maxRetryAfter().toMillis())) {
+                waited += retryAfter;
+                attempt--;
+                sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));
                 continue;
             }
             JsonNode root;
@@ -416,6 +427,21 @@ final class FileTransfer implements AutoCloseable {
                 f.cancel(true);
                 throw e;
             }
+        }
+    }
+
+    /** The whole seconds a 429's {@code Retry-After} asks for (at least 1; 1 when it names none), or -1 when it is no number. */
+    private static long retryAfterSeconds(HttpResponse<?> response) {
+        String value = response.headers().firstValue("Retry-After").orElse("1").trim();
+        return value.matches("[0-9]{1,6}") ? Math.max(1, Long.parseLong(value)) : -1;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while waiting to retry");
         }
     }
 

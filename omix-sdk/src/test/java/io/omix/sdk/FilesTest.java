@@ -565,6 +565,9 @@ class FilesTest {
                 assertEquals("ida's diary", new String(download(ida, name), StandardCharsets.UTF_8), "untouched");
                 assertEquals(41001, code(() -> ida.deleteObject("../" + name)));
 
+                String drs = "/ga4gh/drs/v1/objects/" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(name.getBytes(StandardCharsets.UTF_8));
+                assertEquals(200, DrsTest.get(s, drs, ida.accessToken()).status(), "its DRS object");
+
                 java.util.Set<String> before = keys(objects);
                 Model deleted = ida.deleteObject(name);
                 assertEquals(name, deleted.getString("object_name"));
@@ -573,6 +576,7 @@ class FilesTest {
                         "the link made before");
                 assertEquals(42007, code(() -> ida.getDownloadUrl(name)));
                 assertEquals(42007, code(() -> ida.deleteObject(name)), "deleted once");
+                assertEquals(404, DrsTest.get(s, drs, ida.accessToken()).status(), "its DRS object is gone");
                 java.util.Set<String> after = keys(objects);
                 assertEquals(before.size() - 1, after.size(), "its bytes are gone: " + before + " -> " + after);
 
@@ -630,6 +634,26 @@ class FilesTest {
                 assertEquals("again", new String(download(kim, kim.upload("again.txt", "again")), StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /**
+     * An upload with more threads than the server takes bodies at once from one owner: the parts refused with 429 are
+     * sent again after Retry-After, and the file arrives whole (some parts were refused, as the server's counts show).
+     */
+    @Test
+    void anUploadWithMoreThreadsThanTheServerTakesArrivesWhole(@TempDir Path dir) throws Exception {
+        byte[] content = randomBytes(48 * 262144 + 17, 11);
+        Path file = dir.resolve("wide.bin");
+        Files.write(file, content);
+        long refusedBefore = refusedParts();
+        String name = alice.upload("wide.bin", file, UploadOptions.builder().multipartThreshold(262144).partSize(262144).threads(32).build());
+        assertArrayEquals(content, download(alice, name));
+        assertTrue(refusedParts() > refusedBefore, "some of the 32 parts at once were refused and sent again");
+    }
+
+    static long refusedParts() {
+        return server.server().platform().metrics().find("omix.http.requests").tag("method", "PUT").tag("status", "429")
+                .tag("route", "/oss/uploads/{upload_id}/parts/{part_number}").timers().stream().mapToLong(Timer::count).sum();
     }
 
     private static java.util.Set<String> keys(io.omix.server.files.ObjectStore objects) throws Exception {

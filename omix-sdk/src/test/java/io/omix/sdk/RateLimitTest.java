@@ -143,6 +143,10 @@ class RateLimitTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertTrue(form.body().contains("invalid_client"), form.body());
             }
+            // Nor a client's stale token: revoked (or expired), refused as before, but issued here, not guessed.
+            String stale = clientToken(platform, client.id());
+            new TokenStore(platform).revoke(io.omix.server.common.auth.Secrets.hash(stale));
+            for (int i = 0; i < 10; i++) assertTrue(get(s.url(), stale).body().startsWith("{\"code\":403,"));
             assertEquals(200, get(s.url(), good).statusCode());
 
             for (int i = 0; i < 3; i++) {

@@ -60,8 +60,8 @@ import java.util.Properties;
  * @param aggregateMaxRecords the most stream records one aggregate_omics_data request reads
  * @param fhirLegacyPatientIds whether a client's Patient ids of their first form ({@code p} and 24 letters or digits, a
  *                       keyed digest) are still looked up, each by reading through the client's people
- * @param authFailuresPerAddressPerMinute refused authentications one address (IPv6 by its /64) may cause a minute over
- *                       all servers before its requests with credentials are refused unchecked (0: not counted)
+ * @param authFailuresPerAddressPerMinute presented credentials that did not verify one address (IPv6 by its /64) may
+ *                       cause a minute on one server before its requests with credentials are refused unchecked (0: not counted)
  * @param metricsTokenSha256 hex SHA-256 of the bearer token {@code GET /metrics} requires; empty = open (kept
  *                       behind the balancer instead)
  */

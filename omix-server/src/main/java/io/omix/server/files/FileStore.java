@@ -71,11 +71,14 @@ public final class FileStore {
 
     /**
      * Removes {@code owner}'s object {@code objectName}: the key its bytes are under (the caller deletes them once this has
-     * committed), or empty when the owner has no object of that name. Its row is held first, as a write of the same name
-     * holds it, so that such a write records before this (and is removed) or after it (a new file).
+     * committed), or empty when the owner has no object of that name. The owner's lock is held first, as an upload
+     * recording a file holds it: an upload replacing this file records before this (and its file is the one removed) or
+     * after it (a new file); without it, PostgreSQL's wait for the row a replacement deleted found nothing, and the
+     * delete answered that there was no such file.
      */
     Optional<String> deleteObject(String objectName, String owner) {
         return jdbc.inTransaction(tx -> {
+            holdOwner(tx, owner);
             List<String> key = Jdbc.query(tx, "SELECT " + KEY + " FROM file_objects WHERE object_name = ? AND owner = ? FOR UPDATE",
                     rs -> rs.getString(1), objectName, owner);
             if (key.isEmpty()) return Optional.empty();

@@ -444,7 +444,7 @@ public final class FilesCapability implements Capability {
 
     /** Uploads go directly under the credentials' destination: {@code destination/filename}, nothing deeper. */
     private static String uploadName(FileStore.Credential c, String objectName) {
-        String name = ObjectNames.check("object_name", objectName);
+        String name = ObjectNames.checkNew("object_name", objectName);
         String prefix = c.destination() + "/";
         if (!name.startsWith(prefix) || name.substring(prefix.length()).contains("/")) {
             throw new ApiException(ErrorCode.OBJECT_NAME_FORBIDDEN, Map.of("object_name", name, "destination", c.destination()));
@@ -582,8 +582,9 @@ public final class FilesCapability implements Capability {
                         platform.database().jdbc().update("DELETE FROM upload_credentials WHERE expires_at < ?", now.minus(r.expiredCredentials()))),
                 new io.omix.server.housekeeping.Housekeeping.Job("unreferenced_objects", (now, r) -> removeUnreferenced(now.minus(r.abandonedUploads()).toInstant())),
                 new io.omix.server.housekeeping.Housekeeping.Job("object_scratch", (now, r) -> objects.removeScratch(now.minus(r.abandonedUploads()).toInstant())),
+                // The files' own times are the machine's: compared with the machine's clock, not the platform's.
                 new io.omix.server.housekeeping.Housekeeping.Job("scratch_files", (now, r) ->
-                        io.omix.server.common.io.ScratchFiles.removeOlderThan(now.minus(r.abandonedUploads()).toInstant())),
+                        io.omix.server.common.io.ScratchFiles.removeOlderThan(java.time.Instant.now().minus(r.abandonedUploads()))),
                 new io.omix.server.housekeeping.Housekeeping.Job("unrecorded_uploads", (now, r) -> abortUnrecorded(now.minus(r.abandonedUploads()).toInstant())));
     }
 

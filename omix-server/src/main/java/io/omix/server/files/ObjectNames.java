@@ -34,21 +34,32 @@ public final class ObjectNames {
             if (ch < 0x20 || ch == 0x7f) throw ApiException.invalidParam(parameter, "must not contain control characters");
             if (ch == '\\') throw ApiException.invalidParam(parameter, "must not contain '\\'");
         }
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024) {
-            throw ApiException.invalidParam(parameter, "at most 1024 bytes in UTF-8 (an S3 key's most)");
-        }
         for (String segment : name.split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
                 throw ApiException.invalidParam(parameter, "must not contain empty, '.' or '..' path segments");
             }
-            // A name's parts become file names where the object store is a file system (and where an archive is restored):
-            // what one cannot hold (255 bytes) is refused here, not accepted and then found unrestorable.
+        }
+        // Where uploads' bytes are kept under keys of their own (ObjectStore.VERSIONS): no name may be one of them.
+        if (name.startsWith(ObjectStore.VERSIONS)) throw ApiException.invalidParam(parameter, "must not start with " + ObjectStore.VERSIONS);
+        return name;
+    }
+
+    /**
+     * A new file's name ({@link #check}, and within what stores hold): each part between '/' becomes a file name where
+     * the object store is a file system (and where an archive is restored), which holds 255 bytes, and an S3 key holds
+     * 1024; a name beyond was accepted and then could not be restored. Files named before these limits keep their names
+     * for reading, linking and deleting ({@link #check}).
+     */
+    static String checkNew(String parameter, String name) {
+        check(parameter, name);
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024) {
+            throw ApiException.invalidParam(parameter, "at most 1024 bytes in UTF-8 (an S3 key's most)");
+        }
+        for (String segment : name.split("/", -1)) {
             if (segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
                 throw ApiException.invalidParam(parameter, "each part between '/' is at most " + MAX_SEGMENT_BYTES + " bytes in UTF-8");
             }
         }
-        // Where uploads' bytes are kept under keys of their own (ObjectStore.VERSIONS): no name may be one of them.
-        if (name.startsWith(ObjectStore.VERSIONS)) throw ApiException.invalidParam(parameter, "must not start with " + ObjectStore.VERSIONS);
         return name;
     }
 

@@ -66,12 +66,12 @@ final class UploadAuthenticator implements Authenticator {
                 request.ctx().path(), request.ctx().queryString(), contentSha, timestamp, nonce));
         boolean signed = Secrets.constantTimeEquals(expected, signature);
         boolean tokenMatches = credential != null && Secrets.matches(token, credential.tokenHash());
-        if (credential == null || !signed || !tokenMatches) throw deadCredentials("unknown credentials or a signature that does not match");
+        if (credential == null || !signed || !tokenMatches) throw unverified("unknown credentials or a signature that does not match");
         OffsetDateTime now = platform.now();
-        if (credential.revokedAt() != null) throw deadCredentials("these credentials were revoked");
-        if (!now.isBefore(credential.expiresAt())) throw deadCredentials("these credentials expired at " + credential.expiresAt().toInstant());
+        if (credential.revokedAt() != null) throw refused("these credentials were revoked");
+        if (!now.isBefore(credential.expiresAt())) throw refused("these credentials expired at " + credential.expiresAt().toInstant());
         if (!grants.stands(credential.grantTokenHash(), credential.userId(), Scope.FILES.id())) {
-            throw deadCredentials("the grant these credentials came from was revoked, its user or client disabled, or the files scope taken from its client");
+            throw refused("the grant these credentials came from was revoked, its user or client disabled, or the files scope taken from its client");
         }
         if (Math.abs(now.toEpochSecond() - Long.parseLong(timestamp)) > WINDOW_SECONDS) {
             throw new ApiException(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("header", "X-Omix-Timestamp is more than 300 s off", "server_time", now.toEpochSecond()));
@@ -92,8 +92,11 @@ final class UploadAuthenticator implements Authenticator {
                 : Caller.clientToken(credential.clientId(), scopes);
     }
 
-    /** Credentials that did not verify ({@link io.omix.server.common.http.CredentialRefusal}): counted against the address. */
-    private static ApiException deadCredentials(String why) {
+    /**
+     * Credentials unknown, or a signature that does not match ({@link io.omix.server.common.http.CredentialRefusal}):
+     * counted against the address. Credentials revoked or expired are a client's stale ones, not a guess.
+     */
+    private static ApiException unverified(String why) {
         return ApiException.credentialRefused(ErrorCode.UPLOAD_CREDENTIALS_INVALID, Map.of("credentials", why));
     }
 

@@ -41,12 +41,20 @@ final class BearerAuthenticator implements Authenticator {
         return caller.asInvocation(InvocationTokens.effectiveScopes(grant.scopes(), caller, request.isRead()));
     }
 
+    /**
+     * A token refused: counted against its address as a guess only when it was never issued (a client's expired or
+     * revoked token, refused the same, is not: an application's users' tokens expiring together behind one address
+     * would otherwise lock it out, its token renewals too). The check costs a lookup on refusals only.
+     */
+    private ApiException refused(String token) {
+        return token == null || tokens.issued(token) ? new ApiException(ErrorCode.TOKEN_INVALID) : ApiException.credentialRefused(ErrorCode.TOKEN_INVALID, null);
+    }
+
     @Override
     public Caller authenticate(ApiRequest request, Access required) {
         // A model's token counts only through the models' channel, and nothing else counts there.
         Caller caller = request.viaModelChannel() ? invocation(request)
-                : tokens.authenticate(request.bearerToken()).orElseThrow(() -> request.bearerToken() == null ? new ApiException(ErrorCode.TOKEN_INVALID)
-                        : ApiException.credentialRefused(ErrorCode.TOKEN_INVALID, null));
+                : tokens.authenticate(request.bearerToken()).orElseThrow(() -> refused(request.bearerToken()));
         if (!request.viaModelChannel()) request.grantedBy(request.bearerToken());
         if (required == Access.USER_TOKEN && caller.kind() != Caller.Kind.USER_TOKEN) {
             throw new ApiException(ErrorCode.NO_PERMISSION, java.util.Map.of("grant", "this endpoint acts for a user: use an authorization-code token"));

@@ -136,6 +136,15 @@ public final class TokenStore {
     }
 
     /**
+     * Whether {@code token} was ever issued here and is still on record (expired, revoked or not): a refused token that
+     * was not is a guess ({@link io.omix.server.common.http.CredentialRefusal}); one that was is a client's stale token.
+     */
+    public boolean issued(String token) {
+        if (token == null || token.length() > 100) return false;
+        return jdbc.queryOne("SELECT 1 FROM oauth_tokens WHERE token_hash = ?", rs -> 1, Secrets.hash(token)).isPresent();
+    }
+
+    /**
      * The caller an access token stands for: live (not expired, not revoked), of an enabled client,
      * and of an enabled user for user tokens. One indexed read.
      */

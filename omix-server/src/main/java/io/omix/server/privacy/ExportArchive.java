@@ -49,12 +49,12 @@ import java.util.zip.ZipOutputStream;
  * grants.json                             the applications they authorized
  * audit.ndjson                            the audit entries about them, oldest first
  * </pre>
- * The person's samples and files, and each sample's calls, profiles and stream records, are read in one
- * snapshot of the database ({@link Jdbc#inSnapshot}): they are read a piece a statement, and a profile
- * imported again, a record erased or a file added while the archive is written would otherwise show in
- * part. The profile, the sample rows, the grants and the audit entries are read through the stores' own
- * reads (a change meanwhile shows in those, not in the data files). The export's task checks, when it
- * records the archive, that every sample in it is still the person's.
+ * The person's profile, samples and list of files, and each sample's calls, profiles and stream records,
+ * are read in one snapshot of the database ({@link Jdbc#inSnapshot}): they are read a piece a statement,
+ * and a profile imported again, a record erased or a file added while the archive is written would
+ * otherwise show in part. The files' bytes, the grants and the audit entries are read after it (a file
+ * deleted meanwhile is left out). The export's task checks, when it records the archive, that every
+ * sample in it is still the person's.
  */
 public final class ExportArchive {
     public static final String FORMAT = "omix-export";
@@ -92,7 +92,15 @@ public final class ExportArchive {
         ArrayNode fileList = manifest.putArray("files");
         for (Object[] f : files) {
             String name = (String) f[0];
-            try (InputStream in = platform.objects().open((String) f[2]); OutputStream out = entries.open("files/" + name)) {
+            InputStream in;
+            try {
+                in = platform.objects().open((String) f[2]);
+            } catch (java.nio.file.NoSuchFileException deleted) {
+                // Deleted (or replaced, its bytes under a new key) since the snapshot listed it: the person's files as they are now.
+                progress.accept(90 * ++done / steps);
+                continue;
+            }
+            try (in; OutputStream out = entries.open("files/" + name)) {
                 in.transferTo(out);
             }
             fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);

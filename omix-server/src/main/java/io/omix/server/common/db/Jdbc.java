@@ -158,7 +158,9 @@ public final class Jdbc {
      * Runs {@code reading} on a connection of its own, in one read-only transaction that sees the database as it was at
      * its first statement (PostgreSQL's repeatable read, the embedded store's snapshot), then rolled back: a read of many
      * statements (a person's export, a piece at a time) then holds no mix of before and after a change committed
-     * meanwhile, such as a profile imported again. It takes no locks, so it holds no writer up.
+     * meanwhile, such as a profile imported again. It locks no rows, so it holds no writer up (on PostgreSQL it holds the
+     * shared lock any read takes on the tables it read, which a schema change waits for, and it holds back vacuum's
+     * horizon while it lasts: keep what runs in it to the reads that must agree).
      */
     public <T> T inSnapshot(Reading<T> reading) throws java.io.IOException {
         try (Connection c = dataSource.getConnection()) {

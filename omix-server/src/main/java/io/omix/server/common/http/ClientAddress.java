@@ -31,7 +31,9 @@ public final class ClientAddress {
     public static String canonical(String literal) {
         if (literal == null) return null;
         String bare = literal.startsWith("[") && literal.endsWith("]") ? literal.substring(1, literal.length() - 1) : literal;
-        if (bare.length() < 2 || bare.length() > 45 || !bare.matches("[0-9A-Fa-f:.]+") || bare.indexOf(':') < 0 && !bare.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+        if (bare.length() < 2 || bare.length() > 45 || !bare.matches("[0-9A-Fa-f:.]+")) return null;
+        // Four numbers of 0-255, or IPv6 (a colon): anything else InetAddress would take for a name and look up.
+        if (bare.indexOf(':') < 0 && !bare.matches("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")) {
             return null;
         }
         try {

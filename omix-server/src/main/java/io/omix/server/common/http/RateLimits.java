@@ -138,9 +138,10 @@ public final class RateLimits {
         int limit = defaults.authFailuresPerAddressPerMinute();
         if (limit <= 0) return;
         long minute = clock.millis() / 60_000;
-        if (minute != refusalsMinute) {
+        if (minute > refusalsMinute) {
             synchronized (refusals) {
-                if (minute != refusalsMinute) {
+                // Only forward: a thread that read the clock just before the minute turned must not clear the new minute's counts.
+                if (minute > refusalsMinute) {
                     refusals.clear();
                     refusalsMinute = minute;
                 }

@@ -37,6 +37,8 @@ public final class ScratchFiles {
                     }
                 } catch (NoSuchFileException gone) {
                     // another server's housekeeping on this machine took it
+                } catch (IOException notOurs) {
+                    // another account's file of the same name in a shared temporary directory: passed over, the rest still swept
                 }
             }
         }

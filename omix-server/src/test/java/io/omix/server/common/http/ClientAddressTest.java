@@ -31,6 +31,8 @@ class ClientAddressTest {
         assertEquals(null, ClientAddress.canonical("example.org"), "a name is not looked up");
         assertEquals(null, ClientAddress.canonical("beef"));
         assertEquals("10.0.0.2", ClientAddress.canonical("10.0.0.2"));
+        assertEquals(null, ClientAddress.canonical("999.1.1.1"), "not an address, and not looked up as a name");
+        assertEquals(null, ClientAddress.canonical("01.2.3.4"));
     }
 
     @Test
