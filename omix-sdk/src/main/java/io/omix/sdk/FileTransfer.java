@@ -57,6 +57,8 @@ final class FileTransfer implements AutoCloseable {
     private final ExecutorService clientThreads;
     /** Watches transfers for stalls ({@link StallWatch}). */
     private final java.util.concurrent.ScheduledExecutorService timer;
+    /** Upload bodies under way from this client at once: as many as a server takes from one owner. */
+    private final java.util.concurrent.Semaphore bodies = new java.util.concurrent.Semaphore(8);
     private Credentials credentials;
 
     /**
@@ -349,6 +351,9 @@ final class FileTransfer implements AutoCloseable {
             String nonce = Signing.nonce();
             String canonical = Signing.canonicalWithBodyHash(method, uri.getRawPath(), uri.getRawQuery(), sha256, timestamp, nonce);
             HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    // A body's headers first: a refusal before the body is read (429 for an owner's ninth body at once, 413)
+                    // comes back before the body is sent, instead of a connection closed on a body half sent.
+                    .expectContinue(method.equals("PUT"))
                     .header("X-Omix-Access-Key-Id", c.accessKeyId())
                     .header("X-Omix-Security-Token", c.token())
                     .header("X-Omix-Timestamp", timestamp)
@@ -357,8 +362,15 @@ final class FileTransfer implements AutoCloseable {
                     .header("X-Omix-Signature", Signing.sign(c.secret(), canonical))
                     .header("Content-Type", contentType == null ? "application/octet-stream" : contentType);
             HttpResponse<byte[]> response;
+            boolean bodyTurn = method.equals("PUT");
             try {
-                response = exchange(b, method, body.get(), config.timeout().plusSeconds(handled >> 24), method + " " + uri.getRawPath());
+                // A server takes eight bodies at once from one owner: this client sends no more than that, whatever its threads.
+                if (bodyTurn) bodies.acquire();
+                try {
+                    response = exchange(b, method, body.get(), config.timeout().plusSeconds(handled >> 24), method + " " + uri.getRawPath());
+                } finally {
+                    if (bodyTurn) bodies.release();
+                }
             } catch (IOException e) {
                 if (attempt < attempts) {
                     pause(attempt);
@@ -374,11 +386,11 @@ final class FileTransfer implements AutoCloseable {
                 pause(attempt);
                 continue;
             }
-            // 429: the owner sends the server as many upload bodies as it takes at once (more threads than that, or several
-            // uploads at a time), or used its calls of the minute: nothing was stored; the body is sent again after
-            // Retry-After, not counted as a failure, while the waits add up to no more than maxRetryAfter (at least a minute).
-            long retryAfter = response.statusCode() == 429 ? retryAfterSeconds(response) : -1;
-            if (retryAfter >= 0 && (waited + retryAfter) * 1000 <= Math.max(60_000, config.maxRetryAfter().toMillis())) {
+            // 429: the owner sends the server as many upload bodies as it takes at once (another client of the same person,
+            // or of the same application, sending too), or used its calls of the minute: nothing was stored; the body is sent
+            // again after Retry-After, not counted as a failure, while the waits add up to no more than maxRetryAfter.
+            long retryAfter = response.statusCode() == 429 && config.maxRetries() > 0 ? retryAfterSeconds(response) : -1;
+            if (retryAfter >= 0 && (waited + retryAfter) * 1000 <= config.maxRetryAfter().toMillis()) {
                 waited += retryAfter;
                 attempt--;
                 sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));

@@ -637,23 +637,59 @@ class FilesTest {
     }
 
     /**
-     * An upload with more threads than the server takes bodies at once from one owner: the parts refused with 429 are
-     * sent again after Retry-After, and the file arrives whole (some parts were refused, as the server's counts show).
+     * Two clients of one person upload at once: one client sends no more than eight bodies at a time (its 16 threads
+     * wait for each other), and here its eight parts are held on their way to being recorded (the test holds the
+     * upload's row), so the other client's 8 MiB file is refused with 429 before its body is sent (Expect: 100-continue),
+     * waits for Retry-After and goes through once the parts are recorded; both files arrive whole. On H2 and PostgreSQL.
      */
-    @Test
-    void anUploadWithMoreThreadsThanTheServerTakesArrivesWhole(@TempDir Path dir) throws Exception {
-        byte[] content = randomBytes(48 * 262144 + 17, 11);
-        Path file = dir.resolve("wide.bin");
-        Files.write(file, content);
-        long refusedBefore = refusedParts();
-        String name = alice.upload("wide.bin", file, UploadOptions.builder().multipartThreshold(262144).partSize(262144).threads(32).build());
-        assertArrayEquals(content, download(alice, name));
-        assertTrue(refusedParts() > refusedBefore, "some of the 32 parts at once were refused and sent again");
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoClientsOfOnePersonShareItsUploadTurnsAndBothArriveWhole(String kind, @TempDir Path dir) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).setting("db.pool-size", "24").start()) {
+            Identity.Client c = Identity.confidentialClient(s);
+            Identity.Person lea = Identity.user(s, "lea", "lea@example.org");
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build();
+                 Api phone = token(o, lea, null).api();
+                 Api laptop = token(o, lea, null).api()) {
+                byte[] parts = randomBytes(16 * 1048576, 21);
+                byte[] single = randomBytes(8 * 1048576, 22);
+                Path partsFile = Files.write(dir.resolve("parts.bin"), parts);
+                Path singleFile = Files.write(dir.resolve("single.bin"), single);
+                long refusedBefore = refused(s, "/oss/objects/<object_name>");
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+                try (java.sql.Connection lock = s.server().platform().database().dataSource().getConnection()) {
+                    java.util.concurrent.Future<String> first = pool.submit(() -> phone.upload("parts.bin", partsFile,
+                            UploadOptions.builder().multipartThreshold(1048576).partSize(1048576).threads(16).build()));
+                    String uploadId = null;
+                    for (long until = System.nanoTime() + 20_000_000_000L; uploadId == null && System.nanoTime() < until; Thread.sleep(2)) {
+                        uploadId = s.server().platform().database().jdbc().queryOne("SELECT upload_id FROM multipart_uploads WHERE object_name LIKE ?",
+                                rs -> rs.getString(1), "%/parts.bin").orElse(null);
+                    }
+                    assertTrue(uploadId != null, "the multipart upload began");
+                    lock.setAutoCommit(false);
+                    io.omix.server.common.db.Jdbc.query(lock, "SELECT 1 FROM multipart_uploads WHERE upload_id = ? FOR UPDATE", rs -> 1, uploadId);
+                    Thread.sleep(500); // the first client's eight bodies in, waiting for the row
+                    java.util.concurrent.Future<String> second = pool.submit(() -> laptop.upload("single.bin", singleFile,
+                            UploadOptions.builder().multipartThreshold(64L << 20).build()));
+                    for (long until = System.nanoTime() + 20_000_000_000L; refused(s, "/oss/objects/<object_name>") == refusedBefore && System.nanoTime() < until; ) {
+                        Thread.sleep(10);
+                    }
+                    assertTrue(refused(s, "/oss/objects/<object_name>") > refusedBefore, "the second client's body was refused while eight were under way");
+                    assertFalse(second.isDone(), "and it waits for its turn");
+                    lock.rollback();
+                    assertArrayEquals(parts, download(phone, first.get(60, java.util.concurrent.TimeUnit.SECONDS)));
+                    assertArrayEquals(single, download(laptop, second.get(60, java.util.concurrent.TimeUnit.SECONDS)));
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+        }
     }
 
-    static long refusedParts() {
-        return server.server().platform().metrics().find("omix.http.requests").tag("method", "PUT").tag("status", "429")
-                .tag("route", "/oss/uploads/{upload_id}/parts/{part_number}").timers().stream().mapToLong(Timer::count).sum();
+    /** Requests of {@code route} (a PUT) the server answered 429. */
+    static long refused(TestServer s, String route) {
+        return s.server().platform().metrics().find("omix.http.requests").tag("method", "PUT").tag("status", "429")
+                .tag("route", route).timers().stream().mapToLong(Timer::count).sum();
     }
 
     private static java.util.Set<String> keys(io.omix.server.files.ObjectStore objects) throws Exception {

@@ -77,6 +77,7 @@ public final class FileStore {
      * delete answered that there was no such file.
      */
     Optional<String> deleteObject(String objectName, String owner) {
+        ensureOwnerLock(owner); // an owner whose files all came another way (a restore) has none yet
         return jdbc.inTransaction(tx -> {
             holdOwner(tx, owner);
             List<String> key = Jdbc.query(tx, "SELECT " + KEY + " FROM file_objects WHERE object_name = ? AND owner = ? FOR UPDATE",

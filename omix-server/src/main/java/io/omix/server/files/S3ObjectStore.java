@@ -278,6 +278,8 @@ final class S3ObjectStore implements ObjectStore {
                     if (Files.getLastModifiedTime(p).toInstant().isBefore(before) && Files.deleteIfExists(p)) removed++;
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // another server's housekeeping on this machine took it
+                } catch (IOException notOurs) {
+                    // another account's file of that name in a shared temporary directory: passed over, the rest still swept
                 }
             }
         }

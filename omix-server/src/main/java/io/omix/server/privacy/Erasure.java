@@ -145,6 +145,9 @@ public final class Erasure {
             // Upload credentials next: a write holding them until it is recorded (FileStore) is then either listed below, or
             // finds them gone and records nothing.
             Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
+            // The owner's lock before the files, the order uploads and a file's deletion hold them in (FileStore): taken after
+            // the files, a deletion holding the lock and waiting for its file's row closed a circle with this.
+            Jdbc.query(c, "SELECT owner FROM owner_locks WHERE owner = ? FOR UPDATE", rs -> 1, owner);
             for (String name : Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ?", rs -> rs.getString(1), owner)) {
                 objects.add(new String[] {"object", name});
             }

@@ -53,7 +53,7 @@ import java.util.zip.ZipOutputStream;
  * are read in one snapshot of the database ({@link Jdbc#inSnapshot}): they are read a piece a statement,
  * and a profile imported again, a record erased or a file added while the archive is written would
  * otherwise show in part. The files' bytes, the grants and the audit entries are read after it (a file
- * deleted meanwhile is left out). The export's task checks, when it records the archive, that every
+ * replaced meanwhile is written as it is then, one deleted is left out). The export's task checks, when it records the archive, that every
  * sample in it is still the person's.
  */
 public final class ExportArchive {
@@ -92,18 +92,33 @@ public final class ExportArchive {
         ArrayNode fileList = manifest.putArray("files");
         for (Object[] f : files) {
             String name = (String) f[0];
+            long size = (Long) f[1];
             InputStream in;
             try {
                 in = platform.objects().open((String) f[2]);
-            } catch (java.nio.file.NoSuchFileException deleted) {
-                // Deleted (or replaced, its bytes under a new key) since the snapshot listed it: the person's files as they are now.
-                progress.accept(90 * ++done / steps);
-                continue;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // Replaced since the snapshot listed it (its bytes now under a new key), or deleted: the file as it is now, if any.
+                Object[] now = platform.database().jdbc().queryOne("SELECT size_bytes, " + io.omix.server.files.FileStore.KEY
+                        + " FROM file_objects WHERE owner = ? AND object_name = ?", rs -> new Object[] {rs.getLong(1), rs.getString(2)},
+                        "user:" + userId, name).orElse(null);
+                in = null;
+                if (now != null) {
+                    try {
+                        in = platform.objects().open((String) now[1]);
+                        size = (Long) now[0];
+                    } catch (java.nio.file.NoSuchFileException deletedToo) {
+                        // replaced or deleted once more: left out
+                    }
+                }
+                if (in == null) {
+                    progress.accept(90 * ++done / steps);
+                    continue;
+                }
             }
-            try (in; OutputStream out = entries.open("files/" + name)) {
-                in.transferTo(out);
+            try (InputStream bytes = in; OutputStream out = entries.open("files/" + name)) {
+                bytes.transferTo(out);
             }
-            fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", (Long) f[1]);
+            fileList.addObject().put("object_name", name).put("file", "files/" + name).put("size", size);
             progress.accept(90 * ++done / steps);
         }
         try (OutputStream out = entries.open("grants.json")) {

@@ -37,7 +37,8 @@ public final class ClientAddress {
             return null;
         }
         try {
-            return java.net.InetAddress.getByName(bare).getHostAddress();
+            // Bracketed, an IPv6 form is parsed or refused, never taken for a name (".::1" would have been looked up).
+            return java.net.InetAddress.getByName(bare.indexOf(':') >= 0 ? "[" + bare + "]" : bare).getHostAddress();
         } catch (java.net.UnknownHostException e) {
             return null;
         }

@@ -155,8 +155,11 @@ public final class RateLimits {
         synchronized (refused) {
             now = ++refused[0];
         }
+        // The minute of the counts just incremented (a thread that read the clock before the minute turned counts into the
+        // new one), never moving back: set again by every refusal past the limit, not only the first.
+        long counted = refusalsMinute;
+        if (now > limit && guessingMinute < counted) guessingMinute = counted;
         if (now == limit + 1) {
-            guessingMinute = minute;
             LOG.warn("credentials from {} were refused more than {} times this minute: its requests with credentials get 429 until the minute ends",
                     address, limit);
         }

@@ -33,6 +33,9 @@ class ClientAddressTest {
         assertEquals("10.0.0.2", ClientAddress.canonical("10.0.0.2"));
         assertEquals(null, ClientAddress.canonical("999.1.1.1"), "not an address, and not looked up as a name");
         assertEquals(null, ClientAddress.canonical("01.2.3.4"));
+        assertEquals(null, ClientAddress.canonical(".::1"), "not an IPv6 literal: refused, not looked up");
+        assertEquals("0:0:0:0:0:0:0:1", ClientAddress.canonical("::1"));
+        assertEquals("192.0.2.1", ClientAddress.canonical("::ffff:192.0.2.1"));
     }
 
     @Test
