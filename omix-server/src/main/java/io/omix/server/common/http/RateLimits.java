@@ -115,7 +115,7 @@ public final class RateLimits {
     /**
      * Refuses (429 with {@code Retry-After}) a request presenting credentials from an address whose presented credentials
      * did not verify more than {@code ratelimit.auth-failures-per-address-per-minute} times this minute on this server
-     * (tokens unknown or revoked, signatures or dataset keys that do not match: {@link CredentialRefusal}), before its
+     * (tokens never issued, signatures or dataset keys that do not match: {@link CredentialRefusal}), before its
      * credentials are checked: each refusal cost a lookup, and a signed one its body's hash, and no limit counted them (a
      * refused request has no caller to count against). Addresses are counted as {@link ClientAddress#subscriber} gives
      * them, in memory: a count in the database would cost a write for every new address a guesser comes from.
