@@ -346,6 +346,8 @@ final class FileTransfer implements AutoCloseable {
         URI uri = URI.create(c.endpoint().toString().replaceAll("/+$", "") + path);
         int attempts = config.maxRetries() + 1;
         long waited = 0;
+        // A body's request: its headers go first, and it takes one of this client's body turns.
+        boolean withBody = method.equals("PUT");
         for (int attempt = 1; ; attempt++) {
             String timestamp = String.valueOf(Instant.now().getEpochSecond());
             String nonce = Signing.nonce();
@@ -353,7 +355,7 @@ final class FileTransfer implements AutoCloseable {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                     // A body's headers first: a refusal before the body is read (429 for an owner's ninth body at once, 413)
                     // comes back before the body is sent, instead of a connection closed on a body half sent.
-                    .expectContinue(method.equals("PUT"))
+                    .expectContinue(withBody)
                     .header("X-Omix-Access-Key-Id", c.accessKeyId())
                     .header("X-Omix-Security-Token", c.token())
                     .header("X-Omix-Timestamp", timestamp)
@@ -362,14 +364,13 @@ final class FileTransfer implements AutoCloseable {
                     .header("X-Omix-Signature", Signing.sign(c.secret(), canonical))
                     .header("Content-Type", contentType == null ? "application/octet-stream" : contentType);
             HttpResponse<byte[]> response;
-            boolean bodyTurn = method.equals("PUT");
             try {
                 // A server takes eight bodies at once from one owner: this client sends no more than that, whatever its threads.
-                if (bodyTurn) bodies.acquire();
+                if (withBody) bodies.acquire();
                 try {
                     response = exchange(b, method, body.get(), config.timeout().plusSeconds(handled >> 24), method + " " + uri.getRawPath());
                 } finally {
-                    if (bodyTurn) bodies.release();
+                    if (withBody) bodies.release();
                 }
             } catch (IOException e) {
                 if (attempt < attempts) {
@@ -459,12 +460,7 @@ final class FileTransfer implements AutoCloseable {
 
     private void pause(int attempt) {
         long bound = Math.min(config.backoffMax().toMillis(), config.backoffBase().toMillis() << Math.min(attempt - 1, 20));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(bound + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransportException("interrupted while waiting to retry");
-        }
+        sleep(ThreadLocalRandom.current().nextLong(bound + 1));
     }
 
     /** A .part's bytes hashed both ways a download may be checked, before its request. */

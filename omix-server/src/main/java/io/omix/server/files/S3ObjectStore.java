@@ -269,21 +269,8 @@ final class S3ObjectStore implements ObjectStore {
     /** Bodies spooled to the temporary directory by a server killed while sending them. */
     @Override
     public long removeScratch(java.time.Instant before) throws IOException {
-        long removed = 0;
-        try (java.util.stream.Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String n = p.getFileName().toString();
-                if (!n.startsWith(SPOOL_PREFIX) || !n.endsWith(".part")) continue;
-                try {
-                    if (Files.getLastModifiedTime(p).toInstant().isBefore(before) && Files.deleteIfExists(p)) removed++;
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // another server's housekeeping on this machine took it
-                } catch (IOException notOurs) {
-                    // another account's file of that name in a shared temporary directory: passed over, the rest still swept
-                }
-            }
-        }
-        return removed;
+        return io.omix.server.common.io.ScratchFiles.removeOlderThan(Path.of(System.getProperty("java.io.tmpdir")), before,
+                name -> name.startsWith(SPOOL_PREFIX) && name.endsWith(".part"));
     }
 
     @FunctionalInterface

@@ -128,9 +128,7 @@ public final class RateLimits {
         if (guessingMinute != minute) return; // no address used its refusals this minute: the common case, no lookup
         int[] refused = refusals.get(ClientAddress.subscriber(ClientAddress.of(ctx)));
         if (refused == null || refused[0] <= limit) return;
-        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
-        ctx.header("Retry-After", String.valueOf(reset));
-        throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
+        throw tooMany(ctx, now, minute, limit);
     }
 
     /** Counts one presented credential that did not verify against its address ({@link #refuseIfGuessing}). */
@@ -175,9 +173,14 @@ public final class RateLimits {
         long now = clock.millis();
         long minute = now / 60_000;
         if (take(key, limit, minute) >= 0) return;
-        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
+        throw tooMany(ctx, now, minute, limit);
+    }
+
+    /** 429 for a budget of {@code limit} used up in {@code minute}: {@code Retry-After} the seconds to its end, and the refusal's data. */
+    private static ApiException tooMany(Context ctx, long nowMillis, long minute, int limit) {
+        int reset = (int) Math.max(1, (minute + 1) * 60 - nowMillis / 1000);
         ctx.header("Retry-After", String.valueOf(reset));
-        throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
+        return new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
     }
 
     /** One call against {@code key}'s minute: what is left after it (an estimate across servers), or -1 when none was left. */

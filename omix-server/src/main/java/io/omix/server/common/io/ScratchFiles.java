@@ -26,11 +26,20 @@ public final class ScratchFiles {
     }
 
     static long removeOlderThan(Path dir, Instant before) throws IOException {
+        return removeOlderThan(dir, before, name -> PREFIXES.stream().anyMatch(name::startsWith));
+    }
+
+    /**
+     * Removes the regular files of {@code dir} whose names are {@code ours} and that were last written to before
+     * {@code before} (also the S3 store's spooled bodies); how many. A file another account owns, or another server
+     * removed first, is passed over and the rest still swept.
+     */
+    public static long removeOlderThan(Path dir, Instant before, java.util.function.Predicate<String> ours) throws IOException {
         long removed = 0;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
-                if (PREFIXES.stream().noneMatch(name::startsWith) || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                if (!ours.test(name) || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 try {
                     if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before) && Files.deleteIfExists(p)) {
                         removed++;
