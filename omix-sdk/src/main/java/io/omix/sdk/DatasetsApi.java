@@ -492,11 +492,13 @@ public final class DatasetsApi implements AutoCloseable {
 
         private Model upload(long workspaceId, long projectId, String name, HttpRequest.BodyPublisher body) {
             // The whole body goes, and the server stores its rows, within one attempt: it may take the client's timeout
-            // and 4 s more per MiB (a server stores some 60,000 narrow rows, 1 MiB, a second; a view's own timeout, given
-            // by RequestOptions, replaces this).
+            // and 10 s more per started MiB (an idle server stores some 60,000 narrow rows, 1 MiB, a second, a busy one of
+            // two cores a quarter of that: 4 s a MiB cut off a 3 MiB upload there; a view's own timeout, given by
+            // RequestOptions, replaces this).
+            long mebibytes = (Math.max(0, body.contentLength()) + (1 << 20) - 1) >> 20;
             return model(ApiRequest.post(project(workspaceId, projectId) + "/datasets/upload").query("name", name)
                     .rawBody(body, "text/csv; charset=utf-8")
-                    .timeout(transport.config().timeout().plusSeconds(4 * (Math.max(0, body.contentLength()) >> 20))));
+                    .timeout(transport.config().timeout().plusSeconds(10 * mebibytes)));
         }
 
         /**

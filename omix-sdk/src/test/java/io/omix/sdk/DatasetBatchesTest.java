@@ -154,7 +154,7 @@ class DatasetBatchesTest {
     }
 
     /**
-     * A CSV upload may take the client's timeout and 4 s more per MiB: a large file is not cut off by a timeout
+     * A CSV upload may take the client's timeout and 10 s more per started MiB: a large file is not cut off by a timeout
      * meant for one call (with 300 ms, the upload below failed while the server was still storing its rows).
      */
     @Test
