@@ -187,4 +187,55 @@ class RateLimitTest {
             assertEquals(200, get(s.url(), good).statusCode(), "a new minute");
         }
     }
+
+    static HttpResponse<String> fetch(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A signed link is its grant's credential: each use (a file's download, a variant slice) is a call of the grant's person
+     * and client, counted with their API calls, so that a leaked link fetched in a loop stops at the person's limit.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aLinkIsACallOfTheGrantItWasMadeUnder(String kind) throws Exception {
+        // Still, but within a minute of the real time: uploads are signed with it.
+        Clock still = Clock.fixed(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(10), ZoneOffset.UTC);
+        try (TestServer s = TestServer.builder().database(kind).clock(still).setting("ratelimit.per-client-per-minute", "1000")
+                .setting("ratelimit.per-user-per-minute", "40").start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            VariantsTest.importFixture(w, VariantsTest.fixture());
+            Api owner = w.owner();
+            String link = owner.getDownloadUrl(owner.upload("note.txt", "hello")).getString("url");
+            HttpResponse<String> ticket = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/htsget/variants/" + w.sample()))
+                    .header("Authorization", "Bearer " + owner.accessToken()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ticket.statusCode(), ticket.body());
+            String slice = Model.parse(ticket.body()).getModel("htsget").getList("urls").models().get(0).getString("url");
+
+            HttpResponse<String> first = fetch(link);
+            assertEquals(200, first.statusCode(), first.body());
+            assertEquals("hello", first.body());
+            assertEquals("40", first.headers().firstValue("RateLimit-Limit").orElse(null), "the person's limit, the lower of the two");
+            int left = Integer.parseInt(first.headers().firstValue("RateLimit-Remaining").orElseThrow());
+            assertTrue(left > 10 && left < 40, "the owner's API calls counted first: " + left);
+            for (int i = 1; i <= left; i++) {
+                HttpResponse<String> r = fetch(i % 2 == 0 ? link : slice);
+                assertEquals(200, r.statusCode(), "use " + i + ": " + r.body());
+                assertEquals(String.valueOf(left - i), r.headers().firstValue("RateLimit-Remaining").orElse(null), "use " + i);
+            }
+            HttpResponse<String> refused = fetch(link);
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertEquals("50", refused.headers().firstValue("Retry-After").orElse(null));
+            HttpResponse<String> refusedSlice = fetch(slice);
+            assertEquals(429, refusedSlice.statusCode());
+            assertEquals("TooManyRequests", HtsgetTest.error(refusedSlice.body()));
+            assertEquals("50", refusedSlice.headers().firstValue("Retry-After").orElse(null));
+            // The links used the person's calls: their API calls wait for the next minute too.
+            assertEquals(429, get(s.url(), owner.accessToken()).statusCode());
+            // Another person's links are theirs to use.
+            Api stranger = w.stranger();
+            HttpResponse<String> theirs = fetch(stranger.getDownloadUrl(stranger.upload("mine.txt", "theirs")).getString("url"));
+            assertEquals(200, theirs.statusCode(), theirs.body());
+        }
+    }
 }

@@ -63,6 +63,8 @@ public final class FilesCapability implements Capability {
     private final FileStore store;
     private final ObjectStore objects;
     private final SignedLinks links;
+    /** Links' uses count as calls of their grants (set with the routes). */
+    private io.omix.server.common.http.RateLimits rateLimits;
 
     public FilesCapability(Platform platform) {
         this.platform = platform;
@@ -80,6 +82,7 @@ public final class FilesCapability implements Capability {
 
     @Override
     public void routes(Routes routes) {
+        this.rateLimits = routes.rateLimits();
         routes.post("/sts/token", Access.TOKEN, ParamSpec.of(REGION_ID, INTERNAL), (r, p) -> uploadToken(r, p.get(REGION_ID)));
         routes.post("/sts/revoke", Access.TOKEN, ParamSpec.of(ACCESS_KEY_ID), (r, p) -> {
             r.caller().requireScope(Scope.FILES);
@@ -373,6 +376,11 @@ public final class FilesCapability implements Capability {
                 : (name.startsWith(ObjectNames.PERSONAL_ARCHIVES) ? Scope.GRANTS : Scope.FILES).id();
         if (!links.stands(grant, scope)) {
             ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");
+            return;
+        }
+        if (links.charge(ctx, rateLimits, grant) != null) {
+            ctx.status(429).result("the calls of this minute of the grant this URL was made under are used up: retry after "
+                    + ctx.res().getHeader("Retry-After") + " s");
             return;
         }
         // A person's or an application's file, to the holder of the grant the link was made for only: a name that came to

@@ -79,6 +79,16 @@ public final class SignedLinks {
         return grants.holderOf(grant);
     }
 
+    /**
+     * Counts one use of a link under {@code grant} as a call of the grant's client and person ({@link
+     * io.omix.server.common.http.RateLimits#chargeLink}): the refusal, its {@code Retry-After} set, when a limit of theirs
+     * is used up this minute; null otherwise.
+     */
+    public ApiException charge(io.javalin.http.Context ctx, io.omix.server.common.http.RateLimits limits, String grant) {
+        // A grant that stands has its parties; one gone between the two reads is refused by the checks that follow.
+        return grants.partiesOf(grant).map(p -> limits.chargeLink(ctx, p.clientId(), p.userId())).orElse(null);
+    }
+
     /** Whether the grant a link names still stands, its client holding {@code scope}. */
     public boolean stands(String grant, String scope) {
         return grants.grantStands(grant, scope);

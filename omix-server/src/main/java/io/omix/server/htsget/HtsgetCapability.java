@@ -55,6 +55,8 @@ public final class HtsgetCapability implements Capability {
     private final byte[] key;
     private final io.omix.server.files.SignedLinks links;
     private final SliceSlots slots = new SliceSlots(SLICES_AT_ONCE);
+    /** A slice URL's uses count as calls of its grant (set with the routes). */
+    private io.omix.server.common.http.RateLimits rateLimits;
 
     public HtsgetCapability(Platform platform) {
         this.platform = platform;
@@ -65,6 +67,7 @@ public final class HtsgetCapability implements Capability {
 
     @Override
     public void routes(Routes routes) {
+        this.rateLimits = routes.rateLimits();
         routes.resource(HandlerType.GET, TICKET, Access.TOKEN, ParamSpec.of(BIOSAMPLE_ID, FORMAT, REFERENCE, START, END, CLASS), this::ticket);
         routes.resource(HandlerType.GET, "/htsget/service-info", Access.PUBLIC, ParamSpec.NONE, (r, p) -> serviceInfo(r));
         routes.plain(HandlerType.GET, DATA, this::data);
@@ -144,6 +147,11 @@ public final class HtsgetCapability implements Capability {
             }
             if (!links.sees(grant, id)) {
                 refuse(ctx, 403, "PermissionDenied", "the grant this URL was made under no longer sees " + id + " (ask for a new ticket)");
+                return;
+            }
+            if (links.charge(ctx, rateLimits, grant) != null) {
+                refuse(ctx, 429, "TooManyRequests", "the calls of this minute of the grant this URL was made under are used up: retry after "
+                        + ctx.res().getHeader("Retry-After") + " s");
                 return;
             }
             if (ctx.req().getMethod().equals("HEAD")) {

@@ -276,15 +276,23 @@ public final class TokenStore {
      * applications, the console) are all the person's.
      */
     public Optional<String> holderOf(String grant) {
+        return partiesOf(grant).map(p -> p.userId() != null ? "user:" + p.userId() : "client:" + p.clientId());
+    }
+
+    /** The client and person of a grant {@link #grantOf} named: an application's own grant has no person, a browser session no client. */
+    public record GrantParties(String clientId, String userId) {}
+
+    /** Whose grant {@code grant} ({@link #grantOf}) is, whether or not it still stands; empty for none this platform made. */
+    public Optional<GrantParties> partiesOf(String grant) {
         if (grant == null || grant.length() < 3 || grant.length() > 100) return Optional.empty();
         String id = grant.substring(2);
-        if (grant.startsWith("c.")) return id.lastIndexOf('.') > 0 ? Optional.of("client:" + id.substring(0, id.lastIndexOf('.'))) : Optional.empty();
+        if (grant.startsWith("c.")) return id.lastIndexOf('.') > 0 ? Optional.of(new GrantParties(id.substring(0, id.lastIndexOf('.')), null)) : Optional.empty();
         if (grant.startsWith("s.")) {
-            return jdbc.queryOne("SELECT user_id FROM user_sessions WHERE session_hash = ?", rs -> "user:" + rs.getString(1), id);
+            return jdbc.queryOne("SELECT user_id FROM user_sessions WHERE session_hash = ?", rs -> new GrantParties(null, rs.getString(1)), id);
         }
         if (!grant.startsWith("t.")) return Optional.empty();
-        return jdbc.queryOne("SELECT user_id, client_id FROM oauth_tokens WHERE family_id = ? FETCH FIRST 1 ROWS ONLY",
-                rs -> rs.getString(1) != null ? "user:" + rs.getString(1) : "client:" + rs.getString(2), id);
+        return jdbc.queryOne("SELECT client_id, user_id FROM oauth_tokens WHERE family_id = ? FETCH FIRST 1 ROWS ONLY",
+                rs -> new GrantParties(rs.getString(1), rs.getString(2)), id);
     }
 
     /**

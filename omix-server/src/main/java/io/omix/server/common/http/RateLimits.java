@@ -74,12 +74,6 @@ public final class RateLimits {
     void check(Context ctx, Caller caller) {
         if (caller == null || caller.kind() == Caller.Kind.ANONYMOUS) return;
         long now = clock.millis();
-        long minute = now / 60_000;
-        if (minute != sharesMinute) {
-            sharesMinute = minute;
-            shares.values().removeIf(old -> old.minute < minute);
-        }
-        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
         boolean client = caller.kind() == Caller.Kind.USER_TOKEN || caller.kind() == Caller.Kind.CLIENT_TOKEN;
         String key = switch (caller.kind()) {
             case USER_TOKEN, CLIENT_TOKEN -> "client:" + caller.clientId();
@@ -88,28 +82,53 @@ public final class RateLimits {
             case ANONYMOUS -> null;
         };
         int limit = client ? limitOf(caller.clientId(), now) : defaults.perClientPerMinute();
+        ApiException refused = charge(ctx, now, key, limit, caller.kind() == Caller.Kind.USER_TOKEN ? caller.userId() : null);
+        if (refused != null) throw refused;
+    }
+
+    /**
+     * A signed link's use (a file's download, a variant slice), counted as a call made with the grant the link names: against
+     * its client's calls a minute and its person's, as a call with that grant's token is. A link is its grant's credential,
+     * and a leaked one fetched in a loop cost a read and an audit entry about its person each time, limited by nothing.
+     * Sets the RateLimit fields; the refusal (with {@code Retry-After} set) when a limit is used up, else null.
+     *
+     * @param clientId the grant's client, or null (a person's own browser session)
+     * @param userId   the grant's person, or null (an application's own grant)
+     */
+    public ApiException chargeLink(Context ctx, String clientId, String userId) {
+        long now = clock.millis();
+        return charge(ctx, now, clientId == null ? null : "client:" + clientId, clientId == null ? 0 : limitOf(clientId, now), userId);
+    }
+
+    /** One call against {@code key}'s {@code limit} (none when null or 0) and {@code userId}'s personal limit (none when null). */
+    private ApiException charge(Context ctx, long now, String key, int limit, String userId) {
+        long minute = now / 60_000;
+        if (minute != sharesMinute) {
+            sharesMinute = minute;
+            shares.values().removeIf(old -> old.minute < minute);
+        }
+        int reset = (int) Math.max(1, (minute + 1) * 60 - now / 1000);
         long remaining = Long.MAX_VALUE;
         int shown = 0;
-        if (limit > 0) {
+        if (key != null && limit > 0) {
             remaining = take(key, limit, minute);
             shown = limit;
         }
         int personal = defaults.perUserPerMinute();
-        if (remaining >= 0 && personal > 0 && caller.kind() == Caller.Kind.USER_TOKEN && caller.userId() != null) {
-            long left = take("user:" + caller.userId(), personal, minute);
+        if (remaining >= 0 && personal > 0 && userId != null) {
+            long left = take("user:" + userId, personal, minute);
             if (left < remaining) {
                 remaining = left;
                 shown = personal;
             }
         }
-        if (shown == 0) return; // no limit applies
+        if (shown == 0) return null; // no limit applies
         ctx.header("RateLimit-Limit", String.valueOf(shown));
         ctx.header("RateLimit-Remaining", String.valueOf(Math.max(0, remaining)));
         ctx.header("RateLimit-Reset", String.valueOf(reset));
-        if (remaining < 0) {
-            ctx.header("Retry-After", String.valueOf(reset));
-            throw new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", shown));
-        }
+        if (remaining >= 0) return null;
+        ctx.header("Retry-After", String.valueOf(reset));
+        return new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", shown));
     }
 
     /**
