@@ -1464,7 +1464,7 @@ public final class Api implements AutoCloseable {
         return Answers.model(call(ApiRequest.post("/sts/revoke").form("access_key_id", accessKeyId)));
     }
 
-    private FileTransfer transfers() {
+    FileTransfer transfers() {
         if (owner != null) return owner.transfers();
         synchronized (this) {
             if (files == null) files = new FileTransfer(this, transport.config());

@@ -646,13 +646,23 @@ final class FileTransfer implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout()).GET();
         if (from > 0) b.header("Range", "bytes=" + from + "-");
         HttpResponse<InputStream> response;
-        try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new TransportException("download of " + objectName + " failed: " + e, e, 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransportException("interrupted during a download", e, 1);
+        for (long waited = 0; ; ) {
+            try {
+                response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                throw new TransportException("download of " + objectName + " failed: " + e, e, 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("interrupted during a download", e, 1);
+            }
+            // 429: each use of a link is a call of the grant it was made under, and its person or client used the calls of
+            // this minute. Fetched again after Retry-After, as an API call is, while the waits add up to no more than
+            // maxRetryAfter.
+            long retryAfter = response.statusCode() == 429 && config.maxRetries() > 0 ? retryAfterSeconds(response) : -1;
+            if (retryAfter < 0 || (waited + retryAfter) * 1000 > config.maxRetryAfter().toMillis()) break;
+            closeQuietly(response.body());
+            waited += retryAfter;
+            sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));
         }
         int status = response.statusCode();
         InputStream body = response.body();

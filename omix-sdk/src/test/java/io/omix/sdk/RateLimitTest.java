@@ -238,4 +238,47 @@ class RateLimitTest {
             assertEquals(200, theirs.statusCode(), theirs.body());
         }
     }
+
+    /**
+     * A link fetched when its grant's calls of the minute are used up (an export's archive, whose link came with the task's
+     * result): the SDK fetches it again after Retry-After, within maxRetryAfter; with no retries it says 429.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void theSdkFetchesALinkAgainAfterRetryAfter(String kind, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // A second before the minute's end (and within a minute of the real time: uploads are signed with it).
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock(
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(59));
+        try (TestServer s = TestServer.builder().database(kind).clock(clock).setting("ratelimit.per-user-per-minute", "20").start()) {
+            Identity.Person person = Identity.user(s, "linker", "linker@example.org");
+            Identity.Client client = Identity.confidentialClient(s);
+            String token = Identity.userToken(s, client, person.userId(), "files").accessToken();
+            try (Api api = Api.builder(token).endpoint(s.url()).build();
+                 Api once = Api.builder(token).endpoint(s.url()).maxRetries(0).build()) {
+                String name = api.upload("archive.txt", "the archive");
+                String link = api.getDownloadUrl(name).getString("url");
+                int uses = 0;
+                while (fetch(link).statusCode() != 429) assertTrue(++uses <= 20, "the person's calls of this minute run out");
+                TransportException refused = org.junit.jupiter.api.Assertions.assertThrows(TransportException.class,
+                        () -> once.transfers().download(name, () -> link, dir.resolve("once.txt"), TransferListener.NONE));
+                assertEquals(429, refused.httpStatus(), refused.getMessage());
+
+                // The minute ends while the SDK waits its Retry-After (1 s): the link is fetched again, and the file arrives.
+                Thread turn = new Thread(() -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    clock.advance(java.time.Duration.ofSeconds(2));
+                });
+                turn.start();
+                long started = System.nanoTime();
+                api.transfers().download(name, () -> link, dir.resolve("later.txt"), TransferListener.NONE);
+                turn.join();
+                assertEquals("the archive", java.nio.file.Files.readString(dir.resolve("later.txt")));
+                assertTrue(System.nanoTime() - started >= 900_000_000L, "fetched again after Retry-After, not at once");
+            }
+        }
+    }
 }
