@@ -372,7 +372,7 @@ public final class FilesCapability implements Capability {
         FileStore.FileObject object = store.object(name).orElse(null);
         // A sample's table was linked under the microbiome scope, a person's export archive under grants, anything else under
         // files; the grant is checked before the object is looked for, so that a link whose grant is gone tells nothing of it.
-        String scope = (object != null ? object.owner().startsWith("sample:") : name.startsWith("microbiome/")) ? Scope.MICROBIOME.id()
+        String scope = (object != null ? object.owner().startsWith("sample:") : name.startsWith(ObjectNames.SAMPLE_GENE_TABLES)) ? Scope.MICROBIOME.id()
                 : (name.startsWith(ObjectNames.PERSONAL_ARCHIVES) ? Scope.GRANTS : Scope.FILES).id();
         if (!links.stands(grant, scope)) {
             ctx.status(403).result("the grant this URL was made under was revoked, signed out, disabled or lost the " + scope + " scope");

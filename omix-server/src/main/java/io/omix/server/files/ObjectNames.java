@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 public final class ObjectNames {
     /** Where a person's export archives are kept: among their files, but only within reach of their own tools (scope grants). */
     public static final String PERSONAL_ARCHIVES = "exports/";
+    /** Where a sample's microbiome gene tables are kept (owned by the sample, linked under the microbiome scope). */
+    public static final String SAMPLE_GENE_TABLES = "microbiome/";
 
     /**
      * Whether {@code caller} may see or sign {@code objectName} among its owner's files: an export archive holds

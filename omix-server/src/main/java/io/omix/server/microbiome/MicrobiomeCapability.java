@@ -261,7 +261,7 @@ public final class MicrobiomeCapability implements Capability {
             out.put("limit", limit);
             return out;
         }
-        String name = "microbiome/" + s.biosampleId() + "/genes-" + catalog + "-" + imported.get().toInstant().toEpochMilli() + ".tsv";
+        String name = io.omix.server.files.ObjectNames.SAMPLE_GENE_TABLES + s.biosampleId() + "/genes-" + catalog + "-" + imported.get().toInstant().toEpochMilli() + ".tsv";
         StoredTable object = storedTable(name).orElseGet(() -> writeGeneTableOnce(s.biosampleId(), catalog, name));
         long expires = platform.now().plusHours(1).toEpochSecond();
         Map<String, Object> file = new LinkedHashMap<>();
@@ -343,7 +343,7 @@ public final class MicrobiomeCapability implements Capability {
                     }
                     // Tables of earlier imports of this catalog are no one's now: housekeeping removes their bytes.
                     Jdbc.update(tx, "DELETE FROM file_objects WHERE owner = ? AND object_name LIKE ? AND object_name <> ?", "sample:" + biosampleId,
-                            "microbiome/" + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
+                            io.omix.server.files.ObjectNames.SAMPLE_GENE_TABLES + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
                     return null;
                 });
             } catch (Jdbc.DataAccessException raced) {

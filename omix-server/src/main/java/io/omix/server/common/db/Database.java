@@ -44,7 +44,7 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource, Vendor vendor, boolean embeddedFile) {
         this.dataSource = dataSource;
         this.vendor = vendor;
-        this.jdbc = new Jdbc(dataSource);
+        this.jdbc = new Jdbc(dataSource, Math.max(1, dataSource.getMaximumPoolSize() / 4));
         this.syncer = embeddedFile ? maintainEverySecond(dataSource) : null;
     }
 

@@ -22,9 +22,21 @@ public final class Jdbc {
     }
 
     private final DataSource dataSource;
+    /**
+     * Snapshots ({@link #inSnapshot}) at once: each is a second connection of a task that holds one already (a person's
+     * export), and with a task on every worker (up to half the pool) they would otherwise take the rest of the pool, the
+     * tasks' lease heartbeat and every request waiting behind them.
+     */
+    private final java.util.concurrent.Semaphore snapshots;
 
     public Jdbc(DataSource dataSource) {
+        this(dataSource, Integer.MAX_VALUE);
+    }
+
+    /** @param snapshotsAtOnce how many {@link #inSnapshot} reads may hold a connection at once; the others wait their turn */
+    public Jdbc(DataSource dataSource, int snapshotsAtOnce) {
         this.dataSource = dataSource;
+        this.snapshots = new java.util.concurrent.Semaphore(snapshotsAtOnce, true);
     }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
@@ -163,6 +175,12 @@ public final class Jdbc {
      * horizon while it lasts: keep what runs in it to the reads that must agree).
      */
     public <T> T inSnapshot(Reading<T> reading) throws java.io.IOException {
+        try {
+            snapshots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a snapshot's turn");
+        }
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             int isolation = c.getTransactionIsolation();
@@ -180,6 +198,8 @@ public final class Jdbc {
             }
         } catch (SQLException e) {
             throw new DataAccessException(e);
+        } finally {
+            snapshots.release();
         }
     }
 

@@ -92,4 +92,43 @@ class DatabaseTest {
             }
         }
     }
+
+    /**
+     * Snapshots (a person's export reads in one, on a second connection beside its task's) take a quarter of the pool at
+     * most: with a task on every worker, exports had taken the whole pool, the tasks' lease heartbeat and every request
+     * waiting behind them. The others wait their turn, and a request still gets a connection meanwhile.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void snapshotsTakeAQuarterOfThePoolAtMost(String kind) throws Exception {
+        try (TestServer ts = TestServer.builder().database(kind).setting("db.pool-size", "8").start()) {
+            Jdbc jdbc = ts.server().platform().database().jdbc();
+            java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(5);
+            List<java.util.concurrent.Future<Integer>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                reads.add(readers.submit(() -> jdbc.inSnapshot(c -> {
+                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    try {
+                        release.await();
+                        return Jdbc.query(c, "SELECT 1", rs -> rs.getInt(1)).get(0);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        inside.decrementAndGet();
+                    }
+                })));
+            }
+            for (int i = 0; i < 200 && inside.get() < 2; i++) Thread.sleep(10);
+            Thread.sleep(300);
+            assertEquals(2, inside.get(), "two of the pool's eight connections in snapshots, the other three readers waiting");
+            assertEquals(List.of(1), jdbc.query("SELECT 1", rs -> rs.getInt(1)), "a request's connection meanwhile");
+            release.countDown();
+            for (java.util.concurrent.Future<Integer> r : reads) assertEquals(1, r.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(2, most.get());
+            readers.shutdown();
+        }
+    }
 }
