@@ -251,9 +251,17 @@ class DatasetBatchesTest {
         assertEquals(400, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\"" + three + "\": \"a\", \"0" + three
                 + "\": \"b\"}}}"), "one dataset named twice, in two spellings of its id");
         StringBuilder many = new StringBuilder();
-        for (int i = 0; i < 1001; i++) many.append(i == 0 ? "" : ", ").append('"').append("0".repeat(i)).append(three).append("\": \"n\"");
+        for (int i = 0; i < 101; i++) many.append(i == 0 ? "" : ", ").append('"').append("0".repeat(i)).append(three).append("\": \"n\"");
         assertEquals(400, patch.apply(base, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {" + many + "}}}"),
-                "at most 1,000 datasets renamed at once");
+                "at most 100 datasets renamed at once");
+        // A rename answers each dataset in its smallest view: its new name, not its schema.
+        java.net.http.HttpResponse<String> renamed = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base)).method("PATCH",
+                        java.net.http.HttpRequest.BodyPublishers.ofString("{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": {\""
+                                + three + "\": \"Thrice\"}}}")).header("Content-Type", "application/json")
+                .header("X-API-KEY", key.id()).header("X-API-SECRET", key.secret()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        Model renamedAnswer = Model.parse(renamed.body());
+        assertEquals("Thrice", renamedAnswer.at("datasets[0].name"), renamed.body());
+        assertEquals(null, renamedAnswer.at("datasets[0].data_schema"), "no schema in a rename's answer");
         assertEquals(400, patch.apply(base + "/" + three, "{\"patch\": {\"op\": \"replace\", \"path\": \"name\", \"value\": \"bell\\u0007\"}}"));
         java.util.function.Function<String, Integer> post = body -> {
             try {
@@ -284,6 +292,9 @@ class DatasetBatchesTest {
                     parameter + "=" + value);
             assertEquals(400, e.code());
             assertTrue(e.getMessage().contains(parameter), parameter + ": " + e.getMessage());
+            // Every refusal of a parameter alike, the generic checks' (limit) as the API's own: extra.parameter names it.
+            assertEquals(parameter, e.dataModel().getString("parameter"), parameter + ": " + e.getMessage());
+            assertTrue(!e.getMessage().contains("参数错误"), "in English, as every detail of this API: " + e.getMessage());
         });
         refused(404, () -> api.batches().get(w, p, ds, 999_999));
         refused(404, () -> api.datasets().get(w, p + 1000, ds));
@@ -613,6 +624,9 @@ class DatasetBatchesTest {
                 String wide = "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n" + String.join(",", java.util.Collections.nCopies(17, cell)) + "\n";
                 String tooWide = refused(400, () -> a.datasets().upload(wsId, pr, "Wide", wide)).getMessage();
                 assertTrue(tooWide.contains("row 1 takes") && tooWide.contains("1048576"), tooWide);
+                // Each column named, once: a column is chosen and mapped by its name.
+                assertTrue(refused(400, () -> a.datasets().upload(wsId, pr, "Twice", "a, a\n1,2\n")).getMessage().contains("names 'a' twice"));
+                assertTrue(refused(400, () -> a.datasets().upload(wsId, pr, "Blank", "a,\n1,2\n")).getMessage().contains("has no name"));
                 Model odd = a.datasets().upload(wsId, pr, "Odd", "when,much\n+300000-01-01,1e2000\n").getModel("dataset");
                 assertEquals(List.of("text", "text"), odd.getList("data_schema").models().stream().map(c -> c.getString("c_type")).toList());
                 assertEquals(List.of("+300000-01-01"), column(a, wsId, pr, odd.getLong("id"), "when"));
@@ -634,6 +648,27 @@ class DatasetBatchesTest {
         List<Object> all = column(api, w, p, id, "n");
         assertEquals(150, all.size(), "paging walks every row once");
         assertEquals("149", String.valueOf(all.get(149)));
+    }
+
+    /**
+     * The page's budget holds its rows' column names too: 500 columns of 100-character ids and empty cells store five
+     * characters a cell and answer more than a hundred (a page of 10,000 such rows was twenty times the budget).
+     */
+    @Test
+    void aPageOfManyLongNamedColumnsStopsAtItsByteBudget() {
+        List<Map<String, Object>> schema = new ArrayList<>();
+        for (int c = 0; c < 500; c++) schema.add(Map.of("c_id", String.format("%0100d", c), "c_name", "column " + c, "c_type", "text"));
+        List<List<Object>> rows = new ArrayList<>();
+        for (int r = 0; r < 200; r++) rows.add(new ArrayList<>(java.util.Collections.nCopies(500, null)));
+        Map<String, Object> spec = Map.of("ds_creation_type", "sketch",
+                "dataset_spec", Map.of("name", "Many columns", "dataschema", schema, "data_content", rows));
+        long id = api.call(io.omix.sdk.internal.ApiRequest.post("/api/v2/workspaces/" + w + "/projects/" + p + "/datasets")
+                .json(spec)).at("/dataset/id").asLong();
+        Model page = api.datasets().data(w, p, id, null, 10_000, 0);
+        int sent = page.getList("data").size();
+        assertEquals((int) ((8L << 20) / (500 * 104 + 2)), sent, "8 MiB of answered names a page");
+        assertTrue(page.getString("next").contains("offset=" + sent), page.getString("next"));
+        assertEquals(200 - sent, api.datasets().data(w, p, id, null, 10_000, sent).getList("data").size(), "the rest on the next page");
     }
 
     static List<Long> ids(Model page) {

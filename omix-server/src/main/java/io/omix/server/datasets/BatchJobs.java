@@ -111,7 +111,7 @@ final class BatchJobs {
         long[] chars = {0};
         // In a transaction: PostgreSQL streams rows by the fetch size only there.
         store.jdbc().inTransaction(c -> {
-            scan(c, source.id(), maxRows, (rowNumber, cells, stored) -> {
+            scan(c, source.id(), maxRows, false, (rowNumber, cells, stored) -> {
                 if ((chars[0] += stored) > maxChars && rowNumber > 1) return false;
                 rows[0] = rowNumber;
                 for (Mapped m : mapping) {
@@ -173,9 +173,19 @@ final class BatchJobs {
         long rows;
         try (DatasetStore.BatchWriter batch = new DatasetStore.BatchWriter(tx, target, DatasetCreation.batchName("From ", source.name(), ""),
                 JsonNodeFactory.instance.objectNode(), batchSource, width, now, platform.config().quotas())) {
-            scan(tx, source.id(), Long.MAX_VALUE, (rowNumber, cells, stored) -> {
+            scan(tx, source.id(), Long.MAX_VALUE, true, (rowNumber, cells, stored) -> {
                 List<String> out = new ArrayList<>(java.util.Collections.nCopies(width, (String) null));
-                for (Mapped m : mapping) out.set(m.destinationPosition(), cell(cells, m.sourcePosition()));
+                for (Mapped m : mapping) {
+                    String value = cell(cells, m.sourcePosition());
+                    // Checked again as it is copied: a batch of the source restored after the check (on its own connection)
+                    // is copied too, and its rows were not checked.
+                    if (!DatasetCreation.conforms(value, m.type())) {
+                        String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+                        throw new TaskEngine.TaskFailure("row " + rowNumber + ", column " + m.label() + ": '" + shown + "' is not "
+                                + m.type().toUpperCase(Locale.ROOT) + " (the source changed while the job ran; nothing was written)");
+                    }
+                    out.set(m.destinationPosition(), value);
+                }
                 batch.add(out);
                 return true;
             });
@@ -271,10 +281,11 @@ final class BatchJobs {
     /**
      * The first {@code maxRows} rows of a dataset's active batches, in order, streamed (in the caller's transaction): a
      * batch of large rows {@link DatasetStore#ROWS_FETCHED} rows a statement, each after the last one read, a small one with
-     * one statement ({@link DatasetStore#rowsAStatement}). One statement for all of them was read whole by the embedded
+     * one statement ({@link DatasetStore#rowsAStatement}); {@code whole}: a batch whose rows were removed meanwhile fails the
+     * read ({@link TaskEngine.TaskFailure}) instead of ending it. One statement for all of them was read whole by the embedded
      * store before its first row (it reads results lazily only when told to): a check of 100,000 rows of up to 1 MiB each.
      */
-    private static void scan(Connection c, long datasetId, long maxRows, RowSink sink) throws SQLException {
+    private static void scan(Connection c, long datasetId, long maxRows, boolean whole, RowSink sink) throws SQLException {
         // The batches active now, each to the rows it held when it was written: a copy into the dataset itself writes a
         // batch of its own (active, its count 0 until it closes) that the scan must not read back. A batch suspended or
         // deleted while the scan goes on is read whole all the same, as one statement over them all read it.
@@ -296,7 +307,12 @@ final class BatchJobs {
                             if (!sink.accept(++n, DatasetStore.json(stored), stored.length())) return;
                         }
                     }
-                    if (read == 0) break; // rows removed meanwhile (a purge): the batch's end
+                    if (read == 0) {
+                        // Rows removed meanwhile (a batch deleted and purged): a check reads what is left, a copy is not made
+                        // of part of a batch.
+                        if (whole) throw new TaskEngine.TaskFailure("a batch of the source was deleted while it was copied; nothing was written");
+                        break;
+                    }
                 }
             }
         }

@@ -126,9 +126,13 @@ final class DatasetCreation {
             List<String> header = nextRow(parser, MAX_COLUMNS, 1);
             if (header == null) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
             if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
+            Set<String> names = new HashSet<>();
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
                 if (hasControl(h)) throw QuerySyntax.bad("body", "a column name in the header row holds a control character");
+                // As a sketch's: each column named, once (a column is chosen and mapped by its name).
+                if (h.isBlank()) throw QuerySyntax.bad("body", "a column of the header row has no name");
+                if (!names.add(h.trim())) throw QuerySyntax.bad("body", "the header row names '" + h.trim() + "' twice");
             }
             List<String> ids = columnIds(header);
             boolean[] numeric = new boolean[header.size()];
@@ -155,8 +159,9 @@ final class DatasetCreation {
                             for (int c = 0; c < row.size(); c++) {
                                 String v = row.get(c);
                                 String value = v.isEmpty() ? null : v;
-                                numeric[c] &= conforms(value, "numeric");
-                                date[c] &= conforms(value, "date");
+                                // Only while the column may still be one (a parse that fails throws, and text columns are most).
+                                if (numeric[c]) numeric[c] = conforms(value, "numeric");
+                                if (date[c]) date[c] = conforms(value, "date");
                                 cells.add(value);
                             }
                             batch.add(cells);
@@ -174,6 +179,9 @@ final class DatasetCreation {
             }
         } catch (Spool.Busy busy) {
             throw new HttpProblem(503, busy.getMessage(), Map.of("retry_after_seconds", 5));
+        } catch (Spool.TooLarge tooLarge) {
+            throw new HttpProblem(413, "body: the CSV file is " + tooLarge.getMessage() + " (at most " + MAX_UPLOAD_BYTES + " bytes)",
+                    Map.of("parameter", "body"));
         } catch (IOException | UncheckedIOException e) {
             throw new HttpProblem(400, "body: not a readable CSV file" + reason(e), Map.of("parameter", "body"));
         } catch (RuntimeException e) {
@@ -272,11 +280,25 @@ final class DatasetCreation {
     /** Most digits before and after the point of a numeric value: within what both databases' NUMERIC holds. */
     static final int MAX_NUMERIC_DIGITS = 1000;
 
+    /**
+     * Whether {@code text} may be a number at all, before it is parsed: only a number's characters, and no longer than the
+     * most digits allowed on both sides of the point and an exponent (a parse of 65,536 digits takes milliseconds).
+     */
+    private static boolean numberShaped(String text) {
+        if (text.isEmpty() || text.length() > 2 * MAX_NUMERIC_DIGITS + 16) return false;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if ((ch < '0' || ch > '9') && ch != '.' && ch != '-' && ch != '+' && ch != 'e' && ch != 'E') return false;
+        }
+        return true;
+    }
+
     /** Whether a value fits a column type; empty values fit every type. */
     static boolean conforms(String value, String type) {
         if (value == null || value.isBlank()) return true;
         switch (type) {
             case "numeric":
+                if (!numberShaped(value.trim())) return false;
                 try {
                     BigDecimal n = new BigDecimal(value.trim());
                     return n.precision() - n.scale() <= MAX_NUMERIC_DIGITS && n.scale() <= MAX_NUMERIC_DIGITS;

@@ -103,6 +103,12 @@ public final class DatasetStore {
                 + " WHERE p.project_id = ? AND w.workspace_id = ? AND w.owner_key = ?", rs -> 1, projectId, workspaceId, apiKey).isPresent();
     }
 
+    /** The dataset key whose workspace holds project {@code projectId}. */
+    Optional<String> ownerKeyOfProject(long projectId) {
+        return jdbc.queryOne("SELECT w.owner_key FROM ds_projects p JOIN ds_workspaces w ON w.workspace_id = p.workspace_id WHERE p.project_id = ?",
+                rs -> rs.getString(1), projectId);
+    }
+
     /** A dataset of any of the key's projects (the source of a batch may live in another project). */
     Optional<Dataset> ownedDataset(String apiKey, long datasetId) {
         return jdbc.queryOne("SELECT d.project_id FROM datasets d JOIN ds_projects p ON p.project_id = d.project_id"

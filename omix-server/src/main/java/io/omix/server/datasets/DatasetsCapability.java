@@ -146,14 +146,14 @@ public final class DatasetsCapability implements Capability {
             }
             long id;
             try (CallerTurns.Turn turn = heavyTurns.enter(r)) { // its rows (up to the request's 16 MiB) stored in one transaction
-                id = new DatasetCreation(platform).sketch(projectId, p.get(DATASET_SPEC), r.caller().appKey());
+                id = new DatasetCreation(platform).sketch(projectId, p.get(DATASET_SPEC), actingKey(r, projectId));
             }
             r.ctx().status(201);
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });
         routes.resourceUpload(HandlerType.POST, DATASETS + "/upload", Access.DATASET_KEY, project.with(UPLOAD_NAME), (r, p) -> {
             long projectId = project(r, p);
-            long id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), r.caller().appKey(), () -> heavyTurns.enter(r));
+            long id = new DatasetCreation(platform).csv(projectId, p.get(UPLOAD_NAME), r.body(), actingKey(r, projectId), () -> heavyTurns.enter(r));
             r.ctx().status(201);
             return Map.of("dataset", datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
         });
@@ -216,6 +216,15 @@ public final class DatasetsCapability implements Capability {
             throw new HttpProblem(404, "no project " + p.get(PROJECT_ID) + " in workspace " + p.get(WORKSPACE_ID), Map.of());
         }
         return p.get(PROJECT_ID);
+    }
+
+    /**
+     * The dataset key a call acts as in project {@code projectId}: the caller's own, or for an operator (through the console)
+     * the key whose project it is: what it creates is that key's, and a batch's source one of that key's datasets.
+     */
+    private String actingKey(ApiRequest r, long projectId) {
+        if (!r.caller().operator()) return r.caller().appKey();
+        return store.ownerKeyOfProject(projectId).orElseThrow(() -> new HttpProblem(404, "no project " + projectId, Map.of()));
     }
 
     private DatasetStore.Dataset dataset(ApiRequest r, Params p) {
@@ -297,8 +306,13 @@ public final class DatasetsCapability implements Capability {
         int[] positions = chosen.stream().mapToInt(d.columns()::indexOf).toArray();
         int limit = p.get(DATA_LIMIT);
         int offset = p.get(OFFSET);
+        // The budget counts what is stored, and an answer's row also names each column (its id, quoted): 500 columns of long
+        // ids and null cells made an answer twenty times the budget. The rows' names are held to the budget too.
+        long namesARow = 2;
+        for (DatasetStore.Column c : chosen) namesARow += c.cId().length() + 4L;
+        int rowsAsked = (int) Math.min(limit, Math.max(1, PAGE_CHARS / namesARow));
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (List<String> cells : store.data(d.id(), positions, limit, offset, PAGE_CHARS)) {
+        for (List<String> cells : store.data(d.id(), positions, rowsAsked, offset, PAGE_CHARS)) {
             Map<String, Object> row = new LinkedHashMap<>();
             for (int i = 0; i < chosen.size(); i++) row.put(chosen.get(i).cId(), cells.get(i));
             rows.add(row);
@@ -346,7 +360,7 @@ public final class DatasetsCapability implements Capability {
     /** Checks the request now (a 400 at once, over the source's first rows), then queues the copy as a job. */
     private Object createBatch(ApiRequest r, Params p) {
         DatasetStore.Dataset destination = dataset(r, p);
-        String apiKey = r.caller().appKey();
+        String apiKey = actingKey(r, destination.projectId());
         DatasetStore.Dataset source = store.ownedDataset(apiKey, p.get(SOURCE_ID))
                 .orElseThrow(() -> QuerySyntax.bad("source_id", "no dataset " + p.get(SOURCE_ID) + " of this API key"));
         if (p.get(DELETE_SOURCE) && source.id() == destination.id()) {
@@ -428,12 +442,15 @@ public final class DatasetsCapability implements Capability {
     }
 
     /** Deleted batches leave the dataset at once (state deleting); the job removes their rows. */
+    /** Datasets one rename renames at most (each is read to be checked, and answered). */
+    static final int MAX_RENAMED = 100;
+
     /** {@code {op: replace, path: name, value: {"<dataset id>": "<name>", ...}}}: several datasets renamed at once, all or none. */
     private Object renameDatasets(ApiRequest r, Params p) {
         long projectId = project(r, p);
         JsonNode value = namePatch(p.get(PATCH));
         if (!value.isObject() || value.isEmpty()) throw QuerySyntax.bad("patch.value", "must be an object {\"<dataset id>\": \"<new name>\"}");
-        if (value.size() > QuerySyntax.MAX_LIST) throw QuerySyntax.bad("patch.value", "renames at most " + QuerySyntax.MAX_LIST + " datasets at once");
+        if (value.size() > MAX_RENAMED) throw QuerySyntax.bad("patch.value", "renames at most " + MAX_RENAMED + " datasets at once");
         Map<Long, String> names = new java.util.TreeMap<>();
         var fields = value.fields();
         while (fields.hasNext()) {
@@ -456,7 +473,9 @@ public final class DatasetsCapability implements Capability {
             });
         }
         List<Object> views = new ArrayList<>();
-        for (long id : names.keySet()) views.add(datasetView(dataset(projectId, id), DATASET_FIELDS.select(null)));
+        // Each in its smallest view (its name, times and status): a standard view holds the whole schema and display settings,
+        // and a hundred wide datasets' views made an answer of tens of megabytes for a rename.
+        for (long id : names.keySet()) views.add(datasetView(dataset(projectId, id), DATASET_FIELDS.select("__min")));
         return Map.of("datasets", views, "validation_only", p.get(VALIDATION_ONLY));
     }
 

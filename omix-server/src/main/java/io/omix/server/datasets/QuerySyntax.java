@@ -127,7 +127,20 @@ final class QuerySyntax {
         return t;
     }
 
+    /** Whether {@code text} starts as every form {@link #parsed} reads does: a year of four digits or more (signed), a month and a day. */
+    private static boolean dateShaped(String text) {
+        if (text.length() < 10 || text.length() > 64) return false;
+        int i = text.charAt(0) == '+' || text.charAt(0) == '-' ? 1 : 0;
+        int yearStart = i;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') i++;
+        if (i - yearStart < 4 || i + 6 > text.length()) return false;
+        return text.charAt(i) == '-' && Character.isDigit(text.charAt(i + 1)) && Character.isDigit(text.charAt(i + 2))
+                && text.charAt(i + 3) == '-' && Character.isDigit(text.charAt(i + 4)) && Character.isDigit(text.charAt(i + 5));
+    }
+
     private static OffsetDateTime parsed(String text) {
+        // Each form below that does not fit throws: a text that cannot be one (most, in a CSV's text column) is told at once.
+        if (!dateShaped(text)) return null;
         try {
             return OffsetDateTime.ofInstant(Instant.parse(text), ZoneOffset.UTC);
         } catch (java.time.DateTimeException notInstant) {

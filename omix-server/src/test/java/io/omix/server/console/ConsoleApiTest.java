@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -274,6 +275,33 @@ class ConsoleApiTest {
                     + URLEncoder.encode(demo.path("oauth_client").path("redirect_uri").asText(), StandardCharsets.UTF_8) + "&scope=profile").body();
             assertFalse(consent.contains("name=\"password\""), "no second login");
             assertTrue(consent.contains("/console/assets/console.css"), "one look for both");
+        }
+    }
+
+    /**
+     * An operator (through the console) creates datasets and batches in any key's project, as docs/api.md says: what it
+     * creates is that key's, and a batch's source one of that key's datasets (it answered 500, and 400 for the source).
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOperatorCreatesDatasetsAndBatchesInAKeysProject(String kind) throws Exception {
+        try (TestServer server = start(kind)) {
+            JsonNode demo = demo(server);
+            JsonNode keyOf = demo.path("dataset_api");
+            String project = "/api/v2/workspaces/" + keyOf.path("workspace_id").asLong() + "/projects/" + keyOf.path("project_id").asLong();
+            Console op = signedIn(server, demo, "operator");
+            JsonNode made = op.call("POST", project + "/datasets", Map.of("ds_creation_type", "sketch", "dataset_spec", Map.of("name", "By the operator",
+                    "dataschema", List.of(Map.of("c_id", "fruit", "c_name", "Fruit", "c_type", "text")), "data_content", List.of(List.of("quince")))));
+            assertEquals(201, made.path("_http").asInt(), made.toString());
+            assertEquals(keyOf.path("api_key").asText(), made.path("dataset").path("created_by").asText(), "the key's, whose project it is");
+            JsonNode batch = op.call("POST", project + "/datasets/" + made.path("dataset").path("id").asLong() + "/batches",
+                    Map.of("source_id", keyOf.path("dataset_id").asLong(), "validate_only", false, "delete_source_ds", false,
+                            "mapping", List.of(Map.of("source_c_id", "fruit", "destination_c_id", "fruit",
+                            "expected_destination_c_type", "TEXT"))));
+            assertTrue(batch.path("job_id").isIntegralNumber(), batch.toString());
+            Console user = signedIn(server, demo, "user");
+            assertEquals(401, user.call("POST", project + "/datasets", Map.of("ds_creation_type", "sketch", "dataset_spec", Map.of("name", "No",
+                    "dataschema", List.of(Map.of("c_id", "a", "c_name", "A", "c_type", "text"))))).path("_http").asInt(), "a person is no operator: no dataset key");
         }
     }
 }

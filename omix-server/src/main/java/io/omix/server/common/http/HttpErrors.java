@@ -80,8 +80,17 @@ public final class HttpErrors {
             return;
         }
         if (surface == Surface.DATASETS) {
-            // The detail says what was wrong: "invalid parameter: limit: must be 0..100".
-            renderProblem(ctx, error.httpLevel() ? error.code() : 400, describe(error.msg(), data), data);
+            // As the API's own checks answer (QuerySyntax.bad): "limit: must be 0..100", extra.parameter naming it; in English,
+            // as every detail of this API is.
+            if (!error.httpLevel() && data instanceof Map<?, ?> m && !m.isEmpty()) {
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("parameter", String.valueOf(m.keySet().iterator().next()));
+                if (m.size() > 1) extra.put("parameters", m);
+                renderProblem(ctx, 400, m.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining("; ")), extra);
+                return;
+            }
+            renderProblem(ctx, error.httpLevel() ? error.code() : 400, describe(error.meaning(), data), data);
             return;
         }
         Routes.writeJson(ctx, error.httpLevel() ? error.code() : 200, Envelope.error(error, data).fields());
