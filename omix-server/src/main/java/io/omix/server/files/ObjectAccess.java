@@ -106,6 +106,16 @@ public final class ObjectAccess {
         return links.url(r, baseUrl, objectName, expiresEpochSecond);
     }
 
+    /** Who owns the files {@code caller} uploads ({@code user:ID}, {@code client:ID}), for work done later on its behalf. */
+    public static String fileOwnerOf(Caller caller) {
+        return FilesCapability.ownerOf(caller);
+    }
+
+    /** Whether the object exists and belongs to {@code fileOwner} ({@link #fileOwnerOf}). */
+    public boolean ownedBy(String objectName, String fileOwner) {
+        return store.object(objectName).map(o -> o.owner().equals(fileOwner)).orElse(false);
+    }
+
     /** The object's size, when it exists and belongs to the caller. */
     public Optional<Long> ownedSize(String objectName, Caller caller) {
         return store.object(objectName).filter(o -> o.owner().equals(FilesCapability.ownerOf(caller)) && ObjectNames.withinReach(objectName, caller))

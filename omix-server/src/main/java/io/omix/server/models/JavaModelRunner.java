@@ -82,6 +82,11 @@ public final class JavaModelRunner {
             frame(out, 'E', new byte[0]);
         } catch (OutOfMemoryError e) {
             frame(out, 'M', new byte[0]);
+        } catch (Throwable e) {
+            // The handler could not be called at all (a class or method that is not public): the model's fault, told as one,
+            // not a trace through the runner's own classes.
+            printModelTrace(e);
+            frame(out, 'H', new byte[0]);
         }
     }
 

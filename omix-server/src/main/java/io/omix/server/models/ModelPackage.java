@@ -18,6 +18,12 @@ final class ModelPackage {
     static final long MAX_ZIP_BYTES = 50L << 20;
     static final long MAX_UNPACKED_BYTES = 200L << 20;
     static final int MAX_ENTRIES = 5000;
+    /** Directories a package makes at most, the ones its files' paths imply included. */
+    static final int MAX_DIRECTORIES = 5000;
+    /** An entry's path at most: this many bytes (UTF-8), parts and bytes a part (a file name's limit). */
+    static final int MAX_PATH_BYTES = 1024;
+    static final int MAX_PATH_PARTS = 32;
+    static final int MAX_PART_BYTES = 255;
     /** Jars in a package have fewer entries than this (a zip64 jar's count is 65,535 in its end record). */
     static final int MAX_JAR_ENTRIES = 65_535;
     /** The most a jar's central directory may take, read into memory when the jar is opened. */
@@ -39,13 +45,19 @@ final class ModelPackage {
         Path staging = Files.createTempDirectory(target.getParent(), target.getFileName() + ".unpacking-");
         long total = 0;
         int entries = 0;
+        // Every directory made, those a file's path implies too: 5,000 entries of two thousand parts each made ten million.
+        java.util.Set<Path> directories = new java.util.HashSet<>();
         try (ZipInputStream in = new ZipInputStream(zip)) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 if (++entries > MAX_ENTRIES) throw fail("more than " + MAX_ENTRIES + " entries");
                 String name = e.getName();
-                if (name.startsWith("/") || name.contains("\\") || name.contains("\0")) throw fail("entry '" + name + "' has an absolute or odd path");
+                if (name.startsWith("/") || name.contains("\\") || name.contains("\0")) throw fail("entry '" + shown(name) + "' has an absolute or odd path");
+                checkPath(name);
                 Path out = staging.resolve(name).normalize();
-                if (!out.startsWith(staging) || out.equals(staging) && !e.isDirectory()) throw fail("entry '" + name + "' escapes the package");
+                if (!out.startsWith(staging) || out.equals(staging) && !e.isDirectory()) throw fail("entry '" + shown(name) + "' escapes the package");
+                for (Path dir = e.isDirectory() ? out : out.getParent(); dir != null && !dir.equals(staging) && directories.add(dir); dir = dir.getParent()) {
+                    if (directories.size() > MAX_DIRECTORIES) throw fail("more than " + MAX_DIRECTORIES + " directories");
+                }
                 if (e.isDirectory()) {
                     Files.createDirectories(out);
                     continue;
@@ -103,6 +115,25 @@ final class ModelPackage {
             }
             throw e;
         }
+    }
+
+    /** An entry's path within what a file system takes ({@link #MAX_PATH_BYTES}, {@link #MAX_PATH_PARTS}, {@link #MAX_PART_BYTES}). */
+    private static void checkPath(String name) {
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw fail("entry '" + shown(name) + "' has a path longer than " + MAX_PATH_BYTES + " bytes");
+        }
+        String[] parts = name.split("/");
+        if (parts.length > MAX_PATH_PARTS) throw fail("entry '" + shown(name) + "' is more than " + MAX_PATH_PARTS + " directories deep");
+        for (String part : parts) {
+            if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PART_BYTES) {
+                throw fail("entry '" + shown(name) + "' has a name longer than " + MAX_PART_BYTES + " bytes");
+            }
+        }
+    }
+
+    /** An entry's name as a reason shows it: its first 100 characters. */
+    private static String shown(String name) {
+        return name.length() > 100 ? name.substring(0, 100) + "..." : name;
     }
 
     /** Staging directories of {@code target} a killed server left behind (the older fixed name too). */

@@ -310,7 +310,8 @@ public final class ModelsCapability implements Capability {
                     if (size > ModelPackage.MAX_ZIP_BYTES) throw ApiException.invalidParam("object_name", "a model package is at most 50 MiB");
                     String scopes = declaredScopes(p.get(SCOPES));
                     ObjectNode payload = JsonNodeFactory.instance.objectNode().put("model_id", modelId).put("owner", ownerOf(r.caller()))
-                            .put("object_name", p.get(OBJECT_NAME)).put("handler", p.get(HANDLER)).put("runtime", p.get(RUNTIME))
+                            .put("object_name", p.get(OBJECT_NAME)).put("file_owner", io.omix.server.files.ObjectAccess.fileOwnerOf(r.caller()))
+                            .put("handler", p.get(HANDLER)).put("runtime", p.get(RUNTIME))
                             .put("memory_size", p.get(MEMORY_SIZE)).put("timeout", p.get(TIMEOUT)).put("cpu", p.get(CPU)).put("comment", p.get(COMMENT))
                             .put("scopes", scopes);
                     TaskEngine.Task task = platform.tasks().submit(DEPLOY_TASK, TasksCapability.taskOwnerOf(r.caller()), payload, r.ctx().path());
@@ -418,6 +419,10 @@ public final class ModelsCapability implements Capability {
         Path staged = modelDir.resolve("deploy-" + run.task().taskId() + "-" + java.util.HexFormat.of().formatHex(
                 io.omix.server.common.auth.Secrets.randomBytes(4)));
         String objectName = p.path("object_name").asText();
+        // Still the file of whoever asked (names are the store's, not an owner's: one deleted since may be another's now).
+        if (p.hasNonNull("file_owner") && !objects.ownedBy(objectName, p.get("file_owner").asText())) {
+            throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
+        }
         try {
             String sha;
             try (InputStream zip = objects.open(objectName);

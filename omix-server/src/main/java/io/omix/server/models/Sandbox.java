@@ -231,6 +231,11 @@ final class Sandbox {
         c.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
                 "--remount-ro", "/dev",
+                // The host's counts of open files, inodes and cached directory entries: any box moves them exactly (a
+                // hundred files opened and closed), a signal to another box; they cannot be read (a device node where no
+                // device opens).
+                "--ro-bind", "/dev/null", "/proc/sys/fs/file-nr", "--ro-bind", "/dev/null", "/proc/sys/fs/inode-nr",
+                "--ro-bind", "/dev/null", "/proc/sys/fs/dentry-state",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
         // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in

@@ -16,8 +16,10 @@ import java.util.Map;
  *   each answered EPERM;</li>
  *   <li>no way for two boxes to signal to each other through the files they all share read-only (the runtime, the
  *   runner, the libraries, a version's code): {@code flock}, {@code fcntl}'s record locks (classic and open file
- *   description), leases, dnotify and an inode's write hint, inotify, and the page-cache probes {@code mincore} and
- *   {@code cachestat} are refused (EPERM); every other {@code fcntl} command is allowed. Neither runner locks a file
+ *   description), leases, dnotify and an inode's write hint, inotify, the page-cache probes {@code mincore} and
+ *   {@code cachestat} and the calls that steer a file's pages ({@code fadvise64}, {@code readahead}) are refused (EPERM),
+ *   and {@code preadv2}/{@code pwritev2} (an RWF_NOWAIT read is a probe too) answer ENOSYS; every other {@code fcntl}
+ *   command is allowed. Neither runner locks a file
  *   as it starts (the JVM runs with {@code -XX:-UsePerfData}, so no hsperfdata file and its lock; its CDS archive is
  *   mapped, not locked), but a model that locks a file of its own (SQLite's database files, say) is refused too;</li>
  *   <li>sockets of the Unix (1), IPv4 (2) and IPv6 (10) families and netlink's routing protocol only (16, protocol 0:
@@ -121,7 +123,16 @@ final class SeccompFilter {
             73, // flock
             253, 254, 294, // inotify_init, inotify_add_watch, inotify_init1
             27, 451, // mincore, cachestat
+            221, 187, // fadvise64, readahead (a file's pages put into or out of the cache, for another box to probe)
     };
+
+    /**
+     * Answered ENOSYS, as on a kernel without them (the C library falls back, or says the call is not there): preadv2 and
+     * pwritev2, whose RWF_NOWAIT read tells whether a shared file's page is cached (a probe as mincore is); the kernel's
+     * AIO (io_setup to io_cancel, io_pgetevents), whose one io_setup could hold the host's whole aio-max-nr. Neither runner
+     * uses them.
+     */
+    static final int[] ABSENT_X86_64 = {327, 328, 206, 207, 208, 209, 210, 333};
 
     private SeccompFilter() {}
 
@@ -148,6 +159,7 @@ final class SeccompFilter {
         p.jump(JEQ_K, SOCKETPAIR, "socket", null);
         p.jump(JEQ_K, FCNTL, "fcntl", null);
         for (int nr : DENIED_X86_64) p.jump(JEQ_K, nr, "deny", null);
+        for (int nr : ABSENT_X86_64) p.jump(JEQ_K, nr, "enosys", null);
         p.ret(RET_ALLOW);
 
         // Classic BPF jumps forward only: the checks of arguments come after the list, the answers they share at the end.

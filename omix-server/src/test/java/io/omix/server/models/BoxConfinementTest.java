@@ -45,6 +45,12 @@ class BoxConfinementTest {
             "        return 'written'",
             "    except OSError as x:",
             "        return errno.errorcode.get(x.errno, str(x.errno))",
+            "def read(path):",
+            "    try:",
+            "        with open(path) as f:",
+            "            return f.read()",
+            "    except OSError as x:",
+            "        return errno.errorcode.get(x.errno, str(x.errno))",
             "def mkdir(path):",
             "    try:",
             "        os.mkdir(path)",
@@ -67,6 +73,11 @@ class BoxConfinementTest {
             "    out['inotify'] = err(294, 0)",                          // inotify_init1
             "    out['mincore'] = err(27, 0, 4096, 0)",
             "    out['cachestat'] = err(451, code, 0, 0, 0)",
+            "    out['fadvise'] = err(221, code, 0, 0, 4)",             // POSIX_FADV_DONTNEED
+            "    out['readahead'] = err(187, code, 0, 4096)",
+            "    out['preadv2'] = err(327, code, 0, 0, 0, 0, 8)",        // RWF_NOWAIT
+            "    out['io_setup'] = err(206, 65536, 0)",
+            "    out['file_nr'] = read('/proc/sys/fs/file-nr')",
             "    out['modify_ldt'] = err(154, 0, 0, 0)",
             "    out['open_tree_attr'] = err(467, -100, 0, 0, 0, 0)",
             "    out['newer'] = err(468, -100, 0, 0, 0, 0)",             // file_getattr (Linux 6.17): newer than the review
@@ -117,9 +128,13 @@ class BoxConfinementTest {
             assertEquals("written", seen.get("null").asText(), "and the device nodes still work");
 
             for (String denied : List.of("flock", "setlk", "getlk", "ofd_setlkw", "setlease", "notify", "inotify", "mincore", "cachestat",
-                    "modify_ldt", "open_tree_attr")) {
+                    "modify_ldt", "open_tree_attr", "fadvise", "readahead")) {
                 assertEquals(SeccompFilter.EPERM, seen.get(denied).asInt(), denied + " is refused with EPERM: " + seen);
             }
+            assertEquals(SeccompFilter.ENOSYS, seen.get("preadv2").asInt(), "an RWF_NOWAIT read probes the page cache: not there");
+            assertEquals(SeccompFilter.ENOSYS, seen.get("io_setup").asInt(), "the kernel's AIO: not there");
+            assertTrue(!seen.get("file_nr").asText().matches("(?s).*\\d.*"),
+                    "the host's count of open files, which another box's files move, cannot be read: " + seen.get("file_nr"));
             assertEquals(0, seen.get("getfd").asInt(), "fcntl's other commands work");
             assertEquals(0, seen.get("setfl").asInt());
             assertEquals(SeccompFilter.ENOSYS, seen.get("newer").asInt(), "a call newer than the filter's review is not there");

@@ -112,4 +112,46 @@ class ModelPackageTest {
             }
         }
     }
+
+    /**
+     * A package's paths are held to what a file system takes and its directories counted, those its files' paths imply
+     * too: 5,000 entries of two thousand levels each made ten million directories (the disk's inodes, hours of work and
+     * the heap of the walk that follows); each refusal names why, and nothing is left behind.
+     */
+    @Test
+    void aPackageMakesNoMoreDirectoriesThanItsEntriesMayAndNoDeepPaths(@TempDir Path root) throws Exception {
+        String deep = "a/".repeat(ModelPackage.MAX_PATH_PARTS) + "x.py";
+        String longPart = "n".repeat(ModelPackage.MAX_PART_BYTES + 1) + ".py";
+        String longPath = ("p".repeat(200) + "/").repeat(6) + "x.py";
+        List<String> implied = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) implied.add("d" + i + "/" + "e/".repeat(20) + "f.py"); // 21 directories each, 8,400 in all
+        for (List<String> names : List.of(List.of(deep), List.of(longPart), List.of(longPath), implied)) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+                z.putNextEntry(new ZipEntry("handler.py"));
+                z.write("def handle(event, context):\n    return event\n".getBytes());
+                for (String name : names) z.putNextEntry(new ZipEntry(name));
+            }
+            Path target = root.resolve("m").resolve(String.valueOf(names.size() + names.get(0).length()));
+            Files.createDirectories(target.getParent());
+            io.omix.server.tasks.TaskEngine.TaskFailure refused = org.junit.jupiter.api.Assertions.assertThrows(io.omix.server.tasks.TaskEngine.TaskFailure.class,
+                    () -> ModelPackage.unpack(new ByteArrayInputStream(bytes.toByteArray()), target, "python3", "handler.handle"));
+            assertTrue(refused.getMessage().matches(".*(deep|longer than|directories).*"), refused.getMessage());
+            try (var left = Files.list(target.getParent())) {
+                assertEquals(List.of(), left.toList(), "nothing left of a refused package");
+            }
+        }
+        // Within the limits: 31 directories deep, names of 255 bytes.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(bytes)) {
+            z.putNextEntry(new ZipEntry("handler.py"));
+            z.write("def handle(event, context):\n    return event\n".getBytes());
+            z.putNextEntry(new ZipEntry("a/".repeat(ModelPackage.MAX_PATH_PARTS - 1) + "x.py"));
+            z.putNextEntry(new ZipEntry("n".repeat(ModelPackage.MAX_PART_BYTES - 3) + ".py"));
+        }
+        Path fine = root.resolve("fine").resolve("1");
+        Files.createDirectories(fine.getParent());
+        ModelPackage.unpack(new ByteArrayInputStream(bytes.toByteArray()), fine, "python3", "handler.handle");
+        assertTrue(Files.isRegularFile(fine.resolve("a/".repeat(ModelPackage.MAX_PATH_PARTS - 1) + "x.py")));
+    }
 }

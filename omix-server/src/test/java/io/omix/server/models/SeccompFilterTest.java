@@ -74,6 +74,10 @@ class SeccompFilterTest {
             assertEquals(errno(SeccompFilter.EPERM), call(nr), "flock, inotify, mincore, cachestat, modify_ldt, open_tree_attr: " + nr);
         }
         assertEquals(errno(SeccompFilter.ENOSYS), call(435), "clone3: the C library falls back to clone");
+        for (int nr : new int[] {221, 187}) assertEquals(errno(SeccompFilter.EPERM), call(nr), "fadvise64, readahead: " + nr);
+        for (int nr : new int[] {327, 328, 206, 207, 208, 209, 210, 333}) {
+            assertEquals(errno(SeccompFilter.ENOSYS), call(nr), "preadv2, pwritev2 (RWF_NOWAIT probes), the kernel's AIO: " + nr);
+        }
         for (int nr : new int[] {SeccompFilter.LAST_REVIEWED + 1, 469, 470, 511, 1000, 0x3fffffff}) {
             assertEquals(errno(SeccompFilter.ENOSYS), call(nr), "newer than the review: as on a kernel without it, " + nr);
         }
