@@ -301,9 +301,9 @@ final class FileTransfer implements AutoCloseable {
     private boolean stored(String name, long size, String crc32c) {
         try {
             String url = api.getDownloadUrl(name).getString("url");
-            HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout())
+            HttpResponse<Void> head = sendToLink(HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout())
                             .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding());
+                    HttpResponse.BodyHandlers.discarding(), none -> { });
             return head.statusCode() == 200 && head.headers().firstValueAsLong("Content-Length").orElse(-1) == size
                     && head.headers().firstValue("X-Omix-Content-CRC32C").map(crc32c::equalsIgnoreCase).orElse(false);
         } catch (IOException | RuntimeException e) {
@@ -390,8 +390,8 @@ final class FileTransfer implements AutoCloseable {
             // 429: the owner sends the server as many upload bodies as it takes at once (another client of the same person,
             // or of the same application, sending too), or used its calls of the minute: nothing was stored; the body is sent
             // again after Retry-After, not counted as a failure, while the waits add up to no more than maxRetryAfter.
-            long retryAfter = response.statusCode() == 429 && config.maxRetries() > 0 ? retryAfterSeconds(response) : -1;
-            if (retryAfter >= 0 && (waited + retryAfter) * 1000 <= config.maxRetryAfter().toMillis()) {
+            long retryAfter = waitAfter429(response, waited);
+            if (retryAfter >= 0) {
                 waited += retryAfter;
                 attempt--;
                 sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));
@@ -441,6 +441,29 @@ final class FileTransfer implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Sends a request to a signed link: each use of a link is a call of the grant it was made under, and refused with 429
+     * while its person or application has used the calls of the minute, it is sent again after Retry-After, as an API call
+     * is, while the waits add up to no more than maxRetryAfter (none when maxRetries is 0).
+     */
+    private <T> HttpResponse<T> sendToLink(HttpRequest request, HttpResponse.BodyHandler<T> handler, java.util.function.Consumer<T> discard)
+            throws IOException, InterruptedException {
+        for (long waited = 0; ; ) {
+            HttpResponse<T> response = http.send(request, handler);
+            long retryAfter = waitAfter429(response, waited);
+            if (retryAfter < 0) return response;
+            discard.accept(response.body());
+            waited += retryAfter;
+            sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));
+        }
+    }
+
+    /** The seconds to wait before sending again a request answered {@code response}, having waited {@code waited}: -1 for none. */
+    private long waitAfter429(HttpResponse<?> response, long waited) {
+        long retryAfter = response.statusCode() == 429 && config.maxRetries() > 0 ? retryAfterSeconds(response) : -1;
+        return retryAfter >= 0 && (waited + retryAfter) * 1000 <= config.maxRetryAfter().toMillis() ? retryAfter : -1;
     }
 
     /** The whole seconds a 429's {@code Retry-After} asks for (at least 1; 1 when it names none), or -1 when it is no number. */
@@ -646,23 +669,13 @@ final class FileTransfer implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(config.timeout()).GET();
         if (from > 0) b.header("Range", "bytes=" + from + "-");
         HttpResponse<InputStream> response;
-        for (long waited = 0; ; ) {
-            try {
-                response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                throw new TransportException("download of " + objectName + " failed: " + e, e, 1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("interrupted during a download", e, 1);
-            }
-            // 429: each use of a link is a call of the grant it was made under, and its person or client used the calls of
-            // this minute. Fetched again after Retry-After, as an API call is, while the waits add up to no more than
-            // maxRetryAfter.
-            long retryAfter = response.statusCode() == 429 && config.maxRetries() > 0 ? retryAfterSeconds(response) : -1;
-            if (retryAfter < 0 || (waited + retryAfter) * 1000 > config.maxRetryAfter().toMillis()) break;
-            closeQuietly(response.body());
-            waited += retryAfter;
-            sleep(retryAfter * 1000 + ThreadLocalRandom.current().nextLong(250));
+        try {
+            response = sendToLink(b.build(), HttpResponse.BodyHandlers.ofInputStream(), FileTransfer::closeQuietly);
+        } catch (IOException e) {
+            throw new TransportException("download of " + objectName + " failed: " + e, e, 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted during a download", e, 1);
         }
         int status = response.statusCode();
         InputStream body = response.body();

@@ -309,8 +309,8 @@ final class BatchJobs {
                     }
                     if (read == 0) {
                         // Rows removed meanwhile (a batch deleted and purged): a check reads what is left, a copy is not made
-                        // of part of a batch.
-                        if (whole) throw new TaskEngine.TaskFailure("a batch of the source was deleted while it was copied; nothing was written");
+                        // of part of a batch (one whose rows were all gone before the first was read is left out whole).
+                        if (whole && after > 0) throw new TaskEngine.TaskFailure("a batch of the source was deleted while it was copied; nothing was written");
                         break;
                     }
                 }

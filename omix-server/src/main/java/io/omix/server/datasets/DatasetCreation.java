@@ -126,15 +126,12 @@ final class DatasetCreation {
             List<String> header = nextRow(parser, MAX_COLUMNS, 1);
             if (header == null) throw QuerySyntax.bad("body", "the CSV file is empty: a header row is needed");
             if (header.isEmpty()) throw QuerySyntax.bad("body", "the header row must name 1 to " + MAX_COLUMNS + " columns");
-            Set<String> names = new HashSet<>();
             for (String h : header) {
                 if (h.trim().length() > 200) throw QuerySyntax.bad("body", "a column name in the header row is longer than 200 characters");
                 if (hasControl(h)) throw QuerySyntax.bad("body", "a column name in the header row holds a control character");
-                // As a sketch's: each column named, once (a column is chosen and mapped by its name).
-                if (h.isBlank()) throw QuerySyntax.bad("body", "a column of the header row has no name");
-                if (!names.add(h.trim())) throw QuerySyntax.bad("body", "the header row names '" + h.trim() + "' twice");
             }
             List<String> ids = columnIds(header);
+            List<String> names = columnNames(header);
             boolean[] numeric = new boolean[header.size()];
             boolean[] date = new boolean[header.size()];
             java.util.Arrays.fill(numeric, true);
@@ -171,7 +168,7 @@ final class DatasetCreation {
                     }
                     List<DatasetStore.Column> columns = new ArrayList<>();
                     for (int c = 0; c < header.size(); c++) {
-                        columns.add(new DatasetStore.Column(ids.get(c), header.get(c).trim(), numeric[c] ? "numeric" : date[c] ? "date" : "text"));
+                        columns.add(new DatasetStore.Column(ids.get(c), names.get(c), numeric[c] ? "numeric" : date[c] ? "date" : "text"));
                     }
                     DatasetStore.insertColumns(tx, id, columns);
                     return id;
@@ -258,6 +255,24 @@ final class DatasetCreation {
             ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * The columns' names as the header gives them, each once, as a sketch's are (a column is chosen and mapped by its
+     * name): a blank one is named by its place ({@code column 1}: pandas writes its index's header empty), a repeated one
+     * gets its count ({@code price (2)}).
+     */
+    static List<String> columnNames(List<String> header) {
+        List<String> names = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int c = 0; c < header.size(); c++) {
+            String base = header.get(c).trim();
+            if (base.isEmpty()) base = "column " + (c + 1);
+            String name = base;
+            for (int n = 2; !seen.add(name); n++) name = base + " (" + n + ")";
+            names.add(name);
+        }
+        return names;
     }
 
     /** A dataset's name as given (creation, copy, rename): 1 to 200 characters once stripped, no control characters. */

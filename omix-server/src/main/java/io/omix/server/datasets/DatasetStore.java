@@ -358,11 +358,15 @@ public final class DatasetStore {
      * SQL {@code OFFSET} read and dropped every row before it (a client walking 100M rows did quadratic work).
      */
     List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars) {
-        return data(datasetId, positions, limit, offset, maxChars, ONE_STATEMENT_CHARS);
+        return data(datasetId, positions, limit, offset, maxChars, 0, ONE_STATEMENT_CHARS);
     }
 
-    /** {@link #data}, a batch read with one statement only when it holds at most {@code oneStatementChars} (tests: 0, always in pieces). */
-    List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars, long oneStatementChars) {
+    /**
+     * {@link #data}, each row counted as its stored text and {@code charsARow} more (what the answer adds to a row: its
+     * columns' names), a batch read with one statement only when it holds at most {@code oneStatementChars} (tests: 0,
+     * always in pieces).
+     */
+    List<List<String>> data(long datasetId, int[] positions, int limit, long offset, long maxChars, long charsARow, long oneStatementChars) {
         // In a transaction: PostgreSQL streams rows by the fetch size only there, and would otherwise read all of them
         // first. Each statement sees the batches as they are then (read committed): a batch suspended or deleted after
         // the list was read gives no rows, and the page may come out shorter.
@@ -391,7 +395,7 @@ public final class DatasetStore {
                                 read++;
                                 after = rs.getLong(1);
                                 String text = rs.getString(2);
-                                chars += text.length();
+                                chars += text.length() + charsARow;
                                 JsonNode cells = json(text);
                                 List<String> out = new ArrayList<>(positions.length);
                                 for (int p : positions) out.add(cells.path(p).isNull() || cells.path(p).isMissingNode() ? null : cells.get(p).asText());

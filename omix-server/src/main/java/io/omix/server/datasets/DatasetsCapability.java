@@ -307,12 +307,11 @@ public final class DatasetsCapability implements Capability {
         int limit = p.get(DATA_LIMIT);
         int offset = p.get(OFFSET);
         // The budget counts what is stored, and an answer's row also names each column (its id, quoted): 500 columns of long
-        // ids and null cells made an answer twenty times the budget. The rows' names are held to the budget too.
+        // ids and null cells made an answer twenty times the budget. The rows' names count against it with their cells.
         long namesARow = 2;
         for (DatasetStore.Column c : chosen) namesARow += c.cId().length() + 4L;
-        int rowsAsked = (int) Math.min(limit, Math.max(1, PAGE_CHARS / namesARow));
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (List<String> cells : store.data(d.id(), positions, rowsAsked, offset, PAGE_CHARS)) {
+        for (List<String> cells : store.data(d.id(), positions, limit, offset, PAGE_CHARS, namesARow, DatasetStore.ONE_STATEMENT_CHARS)) {
             Map<String, Object> row = new LinkedHashMap<>();
             for (int i = 0; i < chosen.size(); i++) row.put(chosen.get(i).cId(), cells.get(i));
             rows.add(row);

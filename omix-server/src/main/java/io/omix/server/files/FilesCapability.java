@@ -385,7 +385,7 @@ public final class FilesCapability implements Capability {
         }
         // A person's or an application's file, to the holder of the grant the link was made for only: a name that came to
         // another owner since (a restored archive naming it) is not theirs to read by an older link.
-        if (object != null && !object.owner().startsWith("sample:") && !links.holderOf(grant).map(object.owner()::equals).orElse(false)) {
+        if (object != null && !object.owner().startsWith("sample:") && !links.holderOf(ctx, grant).map(object.owner()::equals).orElse(false)) {
             object = null;
         }
         if (object == null || objects.size(object.key()).isEmpty()) {

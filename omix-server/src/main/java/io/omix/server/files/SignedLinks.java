@@ -74,10 +74,6 @@ public final class SignedLinks {
         return grants.grantSees(grant, biosampleId);
     }
 
-    /** Who holds the grant a link names: {@code user:ID} or {@code client:ID} ({@link io.omix.server.oauth.TokenStore#holderOf}). */
-    public java.util.Optional<String> holderOf(String grant) {
-        return grants.holderOf(grant);
-    }
 
     /**
      * Counts one use of a link under {@code grant} as a call of the grant's client and person ({@link
@@ -86,8 +82,27 @@ public final class SignedLinks {
      */
     public ApiException charge(io.javalin.http.Context ctx, io.omix.server.common.http.RateLimits limits, String grant) {
         // A grant that stands has its parties; one gone between the two reads is refused by the checks that follow.
-        return grants.partiesOf(grant).map(p -> limits.chargeLink(ctx, p.clientId(), p.userId())).orElse(null);
+        return parties(ctx, grant).map(p -> limits.chargeLink(ctx, p.clientId(), p.userId())).orElse(null);
     }
+
+    /**
+     * Who holds the grant a link names: {@code user:ID} or {@code client:ID} ({@link io.omix.server.oauth.TokenStore#holderOf}),
+     * read once a request (with {@link #charge}).
+     */
+    public java.util.Optional<String> holderOf(io.javalin.http.Context ctx, String grant) {
+        return parties(ctx, grant).map(TokenStore.GrantParties::holder);
+    }
+
+    /** The parties of {@code grant}, read once a request. */
+    private java.util.Optional<TokenStore.GrantParties> parties(io.javalin.http.Context ctx, String grant) {
+        TokenStore.GrantParties known = ctx.attribute(LINK_PARTIES);
+        if (known != null) return java.util.Optional.of(known);
+        java.util.Optional<TokenStore.GrantParties> read = grants.partiesOf(grant);
+        read.ifPresent(p -> ctx.attribute(LINK_PARTIES, p));
+        return read;
+    }
+
+    private static final String LINK_PARTIES = "omix.link_parties";
 
     /** Whether the grant a link names still stands, its client holding {@code scope}. */
     public boolean stands(String grant, String scope) {

@@ -172,7 +172,7 @@ public final class HtsgetCapability implements Capability {
             }
             // One slice at a time for each person or application, whatever grant asks: a person with two grants held every
             // slot of a server before.
-            String holder = links.holderOf(grant).orElse(grant);
+            String holder = links.holderOf(ctx, grant).orElse(grant);
             SliceSlots.Refusal refusal = slots.take(holder);
             if (refusal != null) {
                 busy(ctx, refusal == SliceSlots.Refusal.HOLDER_BUSY ? "a slice for this person or application is being written; fetch one at a time"

@@ -231,12 +231,13 @@ final class Sandbox {
         c.addAll(List.of("--proc", "/proc", "--dev", "/dev",
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
                 "--remount-ro", "/dev",
-                // The host's counts of open files, inodes and cached directory entries: any box moves them exactly (a
-                // hundred files opened and closed), a signal to another box; they cannot be read (a device node where no
-                // device opens).
-                "--ro-bind", "/dev/null", "/proc/sys/fs/file-nr", "--ro-bind", "/dev/null", "/proc/sys/fs/inode-nr",
-                "--ro-bind", "/dev/null", "/proc/sys/fs/dentry-state",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
+        // The host's counts of open files, inodes, cached directory entries and terminals: any box moves them exactly (a
+        // hundred files opened and closed), a signal to another box; they cannot be read (a device node where no device
+        // opens). Those this kernel has: a bind onto a file that is not there fails the box.
+        for (String counter : HOST_COUNTERS) {
+            if (Files.exists(Path.of(counter))) c.addAll(List.of("--ro-bind", "/dev/null", counter));
+        }
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
         // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in
         // it: only /tmp and /dev/shm, each with its size, take writes (before, files written to / held memory no limit saw).
@@ -245,6 +246,10 @@ final class Sandbox {
         c.addAll(program);
         return c;
     }
+
+    /** Files of /proc that count what every box on the host moves ({@link #command}). */
+    static final List<String> HOST_COUNTERS = List.of("/proc/sys/fs/file-nr", "/proc/sys/fs/inode-nr", "/proc/sys/fs/inode-state",
+            "/proc/sys/fs/dentry-state", "/proc/sys/kernel/pty/nr");
 
     private static String multiarchLibDir() {
         String arch = System.getProperty("os.arch");

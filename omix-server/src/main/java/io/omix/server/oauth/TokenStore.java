@@ -276,11 +276,16 @@ public final class TokenStore {
      * applications, the console) are all the person's.
      */
     public Optional<String> holderOf(String grant) {
-        return partiesOf(grant).map(p -> p.userId() != null ? "user:" + p.userId() : "client:" + p.clientId());
+        return partiesOf(grant).map(GrantParties::holder);
     }
 
     /** The client and person of a grant {@link #grantOf} named: an application's own grant has no person, a browser session no client. */
-    public record GrantParties(String clientId, String userId) {}
+    public record GrantParties(String clientId, String userId) {
+        /** Who holds the grant ({@link #holderOf}): the person, or the application for its own. */
+        public String holder() {
+            return userId != null ? "user:" + userId : "client:" + clientId;
+        }
+    }
 
     /** Whose grant {@code grant} ({@link #grantOf}) is, whether or not it still stands; empty for none this platform made. */
     public Optional<GrantParties> partiesOf(String grant) {

@@ -58,7 +58,7 @@ class DatasetDataPagingTest {
                     List<String> page = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE).stream().map(r -> r.get(0)).toList();
                     assertEquals(expected, page, "limit " + limit + ", offset " + offset);
                     // And batches of large rows, read a few dozen rows a statement, each after the last one read.
-                    List<String> inPieces = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE, 0).stream().map(r -> r.get(0)).toList();
+                    List<String> inPieces = store.data(dataset, new int[] {0}, limit, offset, Long.MAX_VALUE, 0, 0).stream().map(r -> r.get(0)).toList();
                     assertEquals(expected, inPieces, "in pieces: limit " + limit + ", offset " + offset);
                 }
             }

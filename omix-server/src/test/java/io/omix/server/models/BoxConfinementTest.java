@@ -77,7 +77,8 @@ class BoxConfinementTest {
             "    out['readahead'] = err(187, code, 0, 4096)",
             "    out['preadv2'] = err(327, code, 0, 0, 0, 0, 8)",        // RWF_NOWAIT
             "    out['io_setup'] = err(206, 65536, 0)",
-            "    out['file_nr'] = read('/proc/sys/fs/file-nr')",
+            "    out['counters'] = [read(p) for p in ['/proc/sys/fs/file-nr', '/proc/sys/fs/inode-nr', '/proc/sys/fs/inode-state',"
+                    + " '/proc/sys/fs/dentry-state', '/proc/sys/kernel/pty/nr']]",
             "    out['modify_ldt'] = err(154, 0, 0, 0)",
             "    out['open_tree_attr'] = err(467, -100, 0, 0, 0, 0)",
             "    out['newer'] = err(468, -100, 0, 0, 0, 0)",             // file_getattr (Linux 6.17): newer than the review
@@ -133,8 +134,10 @@ class BoxConfinementTest {
             }
             assertEquals(SeccompFilter.ENOSYS, seen.get("preadv2").asInt(), "an RWF_NOWAIT read probes the page cache: not there");
             assertEquals(SeccompFilter.ENOSYS, seen.get("io_setup").asInt(), "the kernel's AIO: not there");
-            assertTrue(!seen.get("file_nr").asText().matches("(?s).*\\d.*"),
-                    "the host's count of open files, which another box's files move, cannot be read: " + seen.get("file_nr"));
+            for (JsonNode counter : seen.get("counters")) {
+                assertTrue(!counter.asText().matches("(?s).*\\d.*"), "the host's counts of open files, inodes, directory entries and"
+                        + " terminals, which another box moves, cannot be read: " + seen.get("counters"));
+            }
             assertEquals(0, seen.get("getfd").asInt(), "fcntl's other commands work");
             assertEquals(0, seen.get("setfl").asInt());
             assertEquals(SeccompFilter.ENOSYS, seen.get("newer").asInt(), "a call newer than the filter's review is not there");

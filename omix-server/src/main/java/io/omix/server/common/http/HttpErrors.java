@@ -82,7 +82,7 @@ public final class HttpErrors {
         if (surface == Surface.DATASETS) {
             // As the API's own checks answer (QuerySyntax.bad): "limit: must be 0..100", extra.parameter naming it; in English,
             // as every detail of this API is.
-            if (!error.httpLevel() && data instanceof Map<?, ?> m && !m.isEmpty()) {
+            if (error == ErrorCode.PARAMETER_ERROR && data instanceof Map<?, ?> m && !m.isEmpty()) {
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("parameter", String.valueOf(m.keySet().iterator().next()));
                 if (m.size() > 1) extra.put("parameters", m);

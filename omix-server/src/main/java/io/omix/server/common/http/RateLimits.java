@@ -117,6 +117,9 @@ public final class RateLimits {
         int personal = defaults.perUserPerMinute();
         if (remaining >= 0 && personal > 0 && userId != null) {
             long left = take("user:" + userId, personal, minute);
+            // Refused for the person: not one of the application's calls either (a person's leaked link fetched in a loop
+            // would otherwise spend the whole application's minute, its other users' calls with it).
+            if (left < 0 && shown > 0) giveBack(key, minute);
             if (left < remaining) {
                 remaining = left;
                 shown = personal;
@@ -200,6 +203,15 @@ public final class RateLimits {
         int reset = (int) Math.max(1, (minute + 1) * 60 - nowMillis / 1000);
         ctx.header("Retry-After", String.valueOf(reset));
         return new ApiException(ErrorCode.HTTP_TOO_MANY_REQUESTS, Map.of("retry_after_seconds", reset, "limit_per_minute", limit));
+    }
+
+    /** Undoes one {@link #take} of {@code key} in {@code minute} that was not used after all (a share this server holds). */
+    private void giveBack(String key, long minute) {
+        Share share = shares.get(key);
+        if (share == null || share.minute != minute) return;
+        synchronized (share) {
+            if (share.used > 0) share.used--;
+        }
     }
 
     /** One call against {@code key}'s minute: what is left after it (an estimate across servers), or -1 when none was left. */
