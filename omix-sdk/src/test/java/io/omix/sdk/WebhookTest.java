@@ -551,4 +551,60 @@ class WebhookTest {
         }
         return 0;
     }
+
+    /**
+     * Two writers of one series' window at once (servers side by side, or a request written alone beside a group) each
+     * found no delivery to grow and made one; every later write then grew both, and its records were announced twice.
+     * The window's open delivery is unique: the second writer grows the first's (or, that one claimed meanwhile, makes
+     * one of its own), and a third write is counted once. The clock stands before the window's end: nothing is sent.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void twoWritersOfOneWindowAtOnceAnnounceEachRecordOnce(String kind) throws Exception {
+        // Still, 10 s into a minute of the real time (the app's calls are signed with it): its window ends 50 s later.
+        Instant at = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(10);
+        try (TestServer s = TestServer.builder().database(kind).clock(Clock.fixed(at, ZoneOffset.UTC)).setting("webhooks.allow-http-loopback", "true")
+                .start()) {
+            Identity.Client partner = Identity.app(s, "COALESCE");
+            String hook;
+            try (PrivateApi app = PrivateApi.builder(partner.id(), partner.secret()).endpoint(s.url()).build()) {
+                hook = (String) app.webhooks().create("http://127.0.0.1:9/hook", List.of("stream.records_written")).at("webhook.webhook_id");
+            }
+            io.omix.server.common.db.Jdbc jdbc = Identity.platform(s).database().jdbc();
+            java.time.OffsetDateTime now = at.atOffset(ZoneOffset.UTC);
+            Duration window = Duration.ofMinutes(1);
+            java.util.function.LongFunction<List<io.omix.server.webhooks.WebhookEvents.SeriesWrite>> written = n -> List.of(
+                    new io.omix.server.webhooks.WebhookEvents.SeriesWrite(77, "entity-1", "heart_rate", "COALESCE", n));
+            // Threads of their own (the common pool may have one thread on two cores, and would run the writers in turn).
+            java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+            java.util.concurrent.CountDownLatch firstWrote = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch firstCommits = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> jdbc.inTransaction(tx -> {
+                io.omix.server.webhooks.WebhookEvents.recordsWritten(tx, now, window, written.apply(100));
+                firstWrote.countDown();
+                try {
+                    firstCommits.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            }), writers);
+            firstWrote.await();
+            java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(() -> jdbc.inTransaction(tx -> {
+                io.omix.server.webhooks.WebhookEvents.recordsWritten(tx, now, window, written.apply(50));
+                return null;
+            }), writers);
+            Thread.sleep(300); // the second writer at its insert (waiting for the first, on PostgreSQL)
+            firstCommits.countDown();
+            first.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            writers.shutdown();
+            jdbc.inTransaction(tx -> {
+                io.omix.server.webhooks.WebhookEvents.recordsWritten(tx, now, window, written.apply(25));
+                return null;
+            });
+            assertEquals(175L, jdbc.queryOne("SELECT SUM(coalesced) FROM webhook_deliveries WHERE webhook_id = ?", rs -> rs.getLong(1), hook).orElseThrow(),
+                    "each record announced once");
+        }
+    }
 }

@@ -159,21 +159,39 @@ final class WebhookDispatcher implements AutoCloseable {
         for (long id : round) {
             if (stopping || !slots.tryAcquire()) break;
             boolean tracked = false;
+            boolean claimed = false;
             try {
                 OffsetDateTime claimedAt = platform.now(); // each claim its own lease
-                int won = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ? WHERE delivery_id = ? AND status = 'pending'"
-                        + " AND (lease_until IS NULL OR lease_until < ?)", workerId, claimedAt.plus(LEASE), id, claimedAt);
-                Optional<InFlight> f = won == 1 ? start(id) : Optional.empty();
+                // Claimed, it grows no more (its open key gone): what it says is read once, below, and sent as read.
+                claimed = jdbc.update("UPDATE webhook_deliveries SET claimed_by = ?, lease_until = ?, open_key = NULL WHERE delivery_id = ?"
+                        + " AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)", workerId, claimedAt.plus(LEASE), id, claimedAt) == 1;
+                Optional<InFlight> f = claimed ? start(id) : Optional.empty();
                 if (f.isPresent()) {
                     tracked = true; // from here the slot is released once, when the delivery is recorded
                     started++;
                     track(f.get());
                 }
+            } catch (RuntimeException e) {
+                // One delivery that could not be started (its row or endpoint unreadable a moment) holds up neither the round's
+                // others nor itself: its claim is given back below, not left to run out.
+                LOG.warn("webhook delivery {}: {}", id, e.toString());
             } finally {
-                if (!tracked) slots.release();
+                if (!tracked) {
+                    slots.release();
+                    if (claimed) releaseClaim(id);
+                }
             }
         }
         return started;
+    }
+
+    /** Gives a claim that started nothing back, so that the delivery is due again at the next poll (on any server). */
+    private void releaseClaim(long deliveryId) {
+        try {
+            jdbc.update("UPDATE webhook_deliveries SET claimed_by = NULL, lease_until = NULL WHERE delivery_id = ? AND claimed_by = ?", deliveryId, workerId);
+        } catch (RuntimeException e) {
+            LOG.warn("webhook delivery {}: its claim runs out instead of being given back: {}", deliveryId, e.toString());
+        }
     }
 
     /** Records the delivery's outcome when its answer comes (or its deadline passes), then frees its slot. */

@@ -48,7 +48,7 @@ public final class WebhookEvents {
         if (endpoints.isEmpty()) return;
         String eventId = eventId();
         String json = json(data);
-        for (String webhookId : endpoints) insert(tx, now, webhookId, eventId, type, json, null, 0, now);
+        for (String webhookId : endpoints) insert(tx, now, webhookId, eventId, type, json, null, null, 0, now);
     }
 
     /**
@@ -118,15 +118,25 @@ public final class WebhookEvents {
             SeriesWrite w = (SeriesWrite) pair[0];
             String webhookId = (String) pair[1];
             String key = w.seriesId() + "@" + start;
-            int grown = Jdbc.update(tx, "UPDATE webhook_deliveries SET coalesced = coalesced + ? WHERE webhook_id = ? AND coalesce_key = ?"
-                    + " AND status = 'pending' AND attempts = 0 AND claimed_by IS NULL", w.records(), webhookId, key);
-            if (grown == 0) {
-                Map<String, Object> data = new java.util.LinkedHashMap<>();
-                data.put("biosample_id", pair[2]);
-                data.put("data_element_id", w.dataElementId());
-                data.put("window_start", java.time.Instant.ofEpochMilli(start).toString());
-                data.put("window_end", java.time.Instant.ofEpochMilli(start + windowMillis).toString());
-                insert(tx, now, webhookId, eventId(), STREAM_RECORDS_WRITTEN, json(data), key, w.records(), windowEnd);
+            if (grow(tx, webhookId, key, w.records())) continue;
+            Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("biosample_id", pair[2]);
+            data.put("data_element_id", w.dataElementId());
+            data.put("window_start", java.time.Instant.ofEpochMilli(start).toString());
+            data.put("window_end", java.time.Instant.ofEpochMilli(start + windowMillis).toString());
+            // The window's open delivery, unique by its key: a writer of the same window at once (another server, a request
+            // written alone beside a group) made one first, and this one grows it instead; if that one was claimed
+            // meanwhile, these records go in a delivery of their own, never in two.
+            java.sql.Savepoint before = tx.setSavepoint();
+            try {
+                insert(tx, now, webhookId, eventId(), STREAM_RECORDS_WRITTEN, json(data), key, key, w.records(), windowEnd);
+                tx.releaseSavepoint(before);
+            } catch (SQLException taken) {
+                if (!Jdbc.isIntegrityViolation(taken)) throw taken;
+                tx.rollback(before);
+                if (!grow(tx, webhookId, key, w.records())) {
+                    insert(tx, now, webhookId, eventId(), STREAM_RECORDS_WRITTEN, json(data), key, null, w.records(), windowEnd);
+                }
             }
         }
     }
@@ -138,12 +148,19 @@ public final class WebhookEvents {
      */
     public record SeriesWrite(long seriesId, String entityId, String dataElementId, String privateNamespace, long records) {}
 
+    /** Adds {@code records} to the open delivery of {@code key} (its window's, not claimed yet); false when there is none. */
+    private static boolean grow(Connection tx, String webhookId, String key, long records) throws SQLException {
+        return Jdbc.update(tx, "UPDATE webhook_deliveries SET coalesced = coalesced + ? WHERE webhook_id = ? AND open_key = ?"
+                + " AND status = 'pending' AND attempts = 0 AND claimed_by IS NULL", records, webhookId, key) > 0;
+    }
+
+    /** @param openKey the key under which later writes grow this delivery ({@link #grow}), or null: none may */
     private static void insert(Connection tx, OffsetDateTime now, String webhookId, String eventId, String type, String data, String coalesceKey,
-                               long coalesced, OffsetDateTime firstAttempt) throws SQLException {
-        Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, coalesced, status, attempts,"
-                        + " next_attempt_at, created_at) SELECT webhook_id, ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM webhook_endpoints"
+                               String openKey, long coalesced, OffsetDateTime firstAttempt) throws SQLException {
+        Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, open_key, coalesced, status, attempts,"
+                        + " next_attempt_at, created_at) SELECT webhook_id, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM webhook_endpoints"
                         + " WHERE webhook_id = ?",
-                eventId, type, data, coalesceKey, coalesced, firstAttempt, now, webhookId);
+                eventId, type, data, coalesceKey, openKey, coalesced, firstAttempt, now, webhookId);
     }
 
     /** The enabled endpoints of {@code owner} that chose {@code type}; none while the owner itself is disabled. */
