@@ -86,6 +86,14 @@ final class ModelRunner implements AutoCloseable {
     private final Map<Spec, Deque<Box>> pool = new ConcurrentHashMap<>();
     private final Map<Spec, Long> lastUse = new ConcurrentHashMap<>();
     private final Map<Spec, AtomicInteger> starting = new ConcurrentHashMap<>();
+    /**
+     * Versions whose box started ahead used the CPU as if its code ran on while it waited (an import that spins): their boxes
+     * are started when an invocation comes, on its clock and its caller's share, never ahead again (a new version is a new
+     * spec). Without it, such a model kept a core busy per box for as long as it was being used, charged to no one.
+     */
+    private final java.util.Set<Spec> notAhead = ConcurrentHashMap.newKeySet();
+    /** When a box started ahead is first looked at for the CPU it uses while it waits ({@link #busyWhileWaiting}). */
+    static final long WAITING_CHECK_MILLIS = 10_000;
     private final ScheduledExecutorService refills;
     private volatile boolean closed;
 
@@ -227,7 +235,7 @@ final class ModelRunner implements AutoCloseable {
 
     /** Starts the boxes {@code spec} lacks, after {@code delayMillis}. */
     private void refill(Spec spec, long delayMillis) {
-        if (closed) return;
+        if (closed || notAhead.contains(spec)) return;
         AtomicInteger inFlight = starting.computeIfAbsent(spec, s -> new AtomicInteger());
         Deque<Box> ready = pool.computeIfAbsent(spec, s -> new ConcurrentLinkedDeque<>());
         int missing = poolSize - ready.size() - inFlight.get();
@@ -246,6 +254,7 @@ final class ModelRunner implements AutoCloseable {
                         return;
                     }
                     refills.schedule(() -> replaceUnused(spec, ready, b), readyMillis, TimeUnit.MILLISECONDS);
+                    refills.schedule(() -> busyWhileWaiting(spec, ready, b), Math.min(WAITING_CHECK_MILLIS, readyMillis / 2), TimeUnit.MILLISECONDS);
                 } catch (RuntimeException e) {
                     LOG.warn("could not start a sandbox ahead for model {} version {}: {}", spec.modelId(), spec.version(), e.getMessage());
                 } finally {
@@ -266,6 +275,31 @@ final class ModelRunner implements AutoCloseable {
         b.process.onExit().thenRun(() -> {
             if (!closed && pool.get(spec) == ready) refill(spec, REFILL_DELAY_MILLIS);
         });
+    }
+
+    /**
+     * A box started ahead that has used more than half a core since it started, still waiting for its invocation: its
+     * model's code runs on at load (a loop at import), not waiting. Destroyed, and its version's boxes are no longer started
+     * ahead ({@link #notAhead}).
+     */
+    private void busyWhileWaiting(Spec spec, Deque<Box> ready, Box b) {
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - b.startedNanos);
+        if (!ready.contains(b) || cpuMillis(b.process) * 2 <= waitedMillis) return;
+        if (!ready.remove(b)) return;   // taken by an invocation meanwhile: its clock is on it now
+        notAhead.add(spec);
+        b.destroy();
+        LOG.warn("model {} version {}: its box started ahead used the CPU while it waited (its code runs on as it loads); its boxes start"
+                + " with their invocations from now on", spec.modelId(), spec.version());
+    }
+
+    /** The CPU time a box's processes have used (the launcher's and everything it started), as far as this host shows. */
+    static long cpuMillis(Process process) {
+        ProcessHandle root = process.toHandle();
+        long total = root.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+        for (ProcessHandle p : (Iterable<ProcessHandle>) root.descendants()::iterator) {
+            total += p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
+        }
+        return total;
     }
 
     private void drain(Spec spec) {
@@ -461,6 +495,8 @@ final class ModelRunner implements AutoCloseable {
         final BoxGroups.Group group;
         final CompletableFuture<Frame> frame;
         final CompletableFuture<Capped> log;
+
+        final long startedNanos = System.nanoTime();
 
         Box(Process process, Limits limits, BoxGroups.Group group) {
             this.process = process;

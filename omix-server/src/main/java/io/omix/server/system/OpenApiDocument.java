@@ -165,6 +165,8 @@ final class OpenApiDocument {
         }
         if (r.access() != Access.PUBLIC) {
             problem(responses, "429", "Too many calls this minute (Retry-After; on the open and private platforms an envelope with code 429)");
+        } else if (r.kind() == Routes.Kind.PLAIN && (r.path().startsWith("/oss/objects") || r.path().startsWith("/htsget/"))) {
+            problem(responses, "429", "The calls of this minute of the grant the signed URL was made under are used up (Retry-After): each use is one");
         }
         if (!r.method().equals("GET")) problem(responses, "409", "A write with this Idempotency-Key is still being served: retry with the same key");
         problem(responses, "500", "An internal error; data.request_id names it in the server's log");

@@ -134,4 +134,36 @@ class BoxBudgetTest {
             assertTrue(runner.run(published, true, "{\"seconds\": 0}", "r-1", "app-a").contains("\"ok\""), "which serves the next invocation");
         }
     }
+
+    /**
+     * A model whose code spins as it loads kept a core busy in each box started ahead, with no invocation's clock on it and
+     * charged to no one, box after box for as long as the model was used: such a box is destroyed once it has used more
+     * than half a core while waiting, and its version's boxes then start with their invocations only. A model that loads
+     * and waits keeps its box.
+     */
+    @Test
+    void aBoxStartedAheadWhoseCodeSpinsAsItLoadsIsNotStartedAheadAgain(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec calm = sleeper(tmp, 1);
+        Path code = Files.createDirectories(tmp.resolve("m").resolve("spins"));
+        Files.writeString(code.resolve("index.py"), "while True:\n    pass\ndef handler(event, context):\n    return {}\n");
+        Files.setPosixFilePermissions(code, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(code.resolve("index.py"), PosixFilePermissions.fromString("rw-r--r--"));
+        ModelRunner.Spec spins = new ModelRunner.Spec("spins", 1, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
+        java.util.Optional<BoxGroups> groups = BoxGroups.detect();
+        Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
+        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 6000)) {   // looked at after 3 s
+            runner.prewarm(spins);
+            runner.prewarm(calm);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((runner.ready(spins) < 1 || runner.ready(calm) < 1) && System.nanoTime() < deadline) Thread.sleep(50);
+            ProcessHandle spinning = ProcessHandle.of(runner.readyPids(spins).get(0)).orElseThrow();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (spinning.isAlive() && System.nanoTime() < deadline) Thread.sleep(50);
+            assertFalse(spinning.isAlive(), "the spinning box is destroyed while it waits");
+            Thread.sleep(1000);
+            assertEquals(0, runner.ready(spins), "and none started ahead in its place");
+            assertEquals(1, runner.ready(calm), "the calm model's box waits on");
+        }
+    }
 }
