@@ -74,7 +74,6 @@ public final class SignedLinks {
         return grants.grantSees(grant, biosampleId);
     }
 
-
     /**
      * Counts one use of a link under {@code grant} as a call of the grant's client and person ({@link
      * io.omix.server.common.http.RateLimits#chargeLink}): the refusal, its {@code Retry-After} set, when a limit of theirs
