@@ -180,8 +180,8 @@ final class BatchJobs {
                     // Checked again as it is copied: a batch of the source restored after the check (on its own connection)
                     // is copied too, and its rows were not checked.
                     if (!DatasetCreation.conforms(value, m.type())) {
-                        String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-                        throw new TaskEngine.TaskFailure("row " + rowNumber + ", column " + m.label() + ": '" + shown + "' is not "
+                        throw new TaskEngine.TaskFailure("row " + rowNumber + ", column " + m.label() + ": '"
+                                + io.omix.server.common.validation.Texts.shortened(value, 100) + "' is not "
                                 + m.type().toUpperCase(Locale.ROOT) + " (the source changed while the job ran; nothing was written)");
                     }
                     out.set(m.destinationPosition(), value);

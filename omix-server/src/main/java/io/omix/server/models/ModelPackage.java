@@ -133,7 +133,7 @@ final class ModelPackage {
 
     /** An entry's name as a reason shows it: its first 100 characters. */
     private static String shown(String name) {
-        return name.length() > 100 ? name.substring(0, 100) + "..." : name;
+        return io.omix.server.common.validation.Texts.shortened(name, 100);
     }
 
     /** Staging directories of {@code target} a killed server left behind (the older fixed name too). */

@@ -234,10 +234,8 @@ final class Sandbox {
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
         // The host's counts of open files, inodes, cached directory entries and terminals: any box moves them exactly (a
         // hundred files opened and closed), a signal to another box; they cannot be read (a device node where no device
-        // opens). Those this kernel has: a bind onto a file that is not there fails the box.
-        for (String counter : HOST_COUNTERS) {
-            if (Files.exists(Path.of(counter))) c.addAll(List.of("--ro-bind", "/dev/null", counter));
-        }
+        // opens).
+        for (String counter : HOST_COUNTERS) c.addAll(List.of("--ro-bind", "/dev/null", counter));
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
         // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in
         // it: only /tmp and /dev/shm, each with its size, take writes (before, files written to / held memory no limit saw).
@@ -247,9 +245,12 @@ final class Sandbox {
         return c;
     }
 
-    /** Files of /proc that count what every box on the host moves ({@link #command}). */
-    static final List<String> HOST_COUNTERS = List.of("/proc/sys/fs/file-nr", "/proc/sys/fs/inode-nr", "/proc/sys/fs/inode-state",
-            "/proc/sys/fs/dentry-state", "/proc/sys/kernel/pty/nr");
+    /**
+     * Files of /proc that count what every box on the host moves ({@link #command}): those this kernel has, looked for once
+     * (a bind onto a file that is not there fails the box).
+     */
+    static final List<String> HOST_COUNTERS = java.util.stream.Stream.of("/proc/sys/fs/file-nr", "/proc/sys/fs/inode-nr",
+            "/proc/sys/fs/inode-state", "/proc/sys/fs/dentry-state", "/proc/sys/kernel/pty/nr").filter(p -> Files.exists(Path.of(p))).toList();
 
     private static String multiarchLibDir() {
         String arch = System.getProperty("os.arch");

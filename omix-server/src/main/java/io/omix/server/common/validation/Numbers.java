@@ -23,6 +23,6 @@ final class Numbers {
     }
 
     static String clip(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return Texts.shortened(s, 40);
     }
 }
