@@ -20,6 +20,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -28,7 +30,7 @@ import java.util.stream.Collectors;
  * Issue 4's measurements, in one run on the embedded store:
  * VCF import rate beside htsjdk's parse-only rate of the same file, and get_variants latency
  * (100 rs ids, a sample with N calls) through the SDK beside a bare JDK HttpClient.
- * Usage: java [-Dimports=3] [-DwarmupSeconds=0] [-Dserver.process=true] -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000] [PostgreSQL jdbc url, user, password]
+ * Usage: java [-Dimports=3] [-DwarmupSeconds=0] [-Dserver.process=true [-Dserver.inJvm=false] [-Dserver.jvmOptions="..."]] -cp omix-bench.jar io.omix.bench.VariantBench [records=1000000] [requests=2000] [PostgreSQL jdbc url, user, password]
  */
 public final class VariantBench {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -85,7 +87,7 @@ public final class VariantBench {
 
             // Server and client share this JVM: leave the import's garbage out of the latency phase.
             System.gc();
-            if (requests > 0) latency("server in this JVM", server.url().toString(), client.client().clientId(), client.secret(), sample, records, requests, result.imported());
+            if (requests > 0 && Boolean.parseBoolean(System.getProperty("server.inJvm", "true"))) latency("server in this JVM", server.url().toString(), client.client().clientId(), client.secret(), sample, records, requests, result.imported());
             clientId = client.client().clientId();
             secret = client.secret();
             sampleId = sample;
@@ -98,9 +100,13 @@ public final class VariantBench {
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
                 port = free.getLocalPort();
             }
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                    "io.omix.cli.Omix", "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve("data").toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            // -Dserver.jvmOptions="...": options of the server's JVM (space-separated), to compare collectors and their settings.
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            String jvmOptions = System.getProperty("server.jvmOptions", "").trim();
+            if (!jvmOptions.isEmpty()) command.addAll(List.of(jvmOptions.split("\\s+")));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    "io.omix.cli.Omix", "serve", "--port", String.valueOf(port), "--data-dir", dir.resolve("data").toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(Map.of("OMIX_RATELIMIT_PER_CLIENT_PER_MINUTE", "100000000", "OMIX_LOG_LEVEL", "WARN",
                     "OMIX_AUDIT_ENABLED", System.getProperty("audit", "true"), "OMIX_DEMO_ENABLED", "false"));
             Process served = pb.start();
