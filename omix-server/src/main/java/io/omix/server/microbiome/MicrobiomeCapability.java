@@ -337,6 +337,12 @@ public final class MicrobiomeCapability implements Capability {
             tablesWritten.increment();
             try {
                 jdbc.inTransaction(tx -> {
+                    // The sample's row held first, as an erasure takes it: an erasure in flight either came first (the sample is
+                    // gone: the table is no one's, its bytes go below) or waits and removes the row recorded here with the
+                    // sample's other files. Recorded beside it, the table outlived the erasure with every gene of the sample.
+                    if (Jdbc.query(tx, "SELECT 1 FROM samples WHERE biosample_id = ?" + platform.database().holdRows(), rs -> 1, biosampleId).isEmpty()) {
+                        throw new ApiException(ErrorCode.NOT_OWN_SAMPLE);
+                    }
                     // Two requests at once may both write the table: the same bytes under the same name; one row.
                     if (Jdbc.query(tx, "SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isEmpty()) {
                         io.omix.server.files.FileStore.recordObject(tx, name, "sample:" + biosampleId, stored, platform.now());
@@ -346,6 +352,9 @@ public final class MicrobiomeCapability implements Capability {
                             io.omix.server.files.ObjectNames.SAMPLE_GENE_TABLES + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
                     return null;
                 });
+            } catch (ApiException sampleGone) {
+                platform.objects().deleteQuietly(name);
+                throw sampleGone;
             } catch (Jdbc.DataAccessException raced) {
                 // Another server recorded the same table between this one's look and its insert (a server's lock above is its
                 // own): the row is there, with these bytes, and that server removed the earlier tables' rows.

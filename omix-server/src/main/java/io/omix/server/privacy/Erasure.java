@@ -80,7 +80,7 @@ public final class Erasure {
      * whose rows go with the sample) and the export archives of the people bound to it, which hold it as it was (their
      * rows removed here; the person exports again).
      */
-    private static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
+    static List<String> objectsOf(Connection c, String biosampleId) throws SQLException {
         List<String> names = new ArrayList<>(Jdbc.query(c, "SELECT " + io.omix.server.files.FileStore.KEY + " FROM file_objects WHERE owner = ?", rs -> rs.getString(1),
                 "sample:" + biosampleId));
         for (String userId : Jdbc.query(c, "SELECT user_id FROM sample_users WHERE biosample_id = ?", rs -> rs.getString(1), biosampleId)) {
