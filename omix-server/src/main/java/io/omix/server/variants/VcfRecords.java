@@ -82,21 +82,28 @@ final class VcfRecords implements AutoCloseable {
         if (magic.length == 3 && magic[0] == 'B' && magic[1] == 'C' && magic[2] == 'F') {
             throw new IOException("this is BCF; convert it to VCF first (bcftools view -Ov)");
         }
-        InputStream text = buffered;
-        if (magic.length >= 2 && (magic[0] & 0xFF) == 0x1f && (magic[1] & 0xFF) == 0x8b) {
-            // BGZF (what bgzip and tabix write) through htsjdk's reader, block after block: the JDK's gzip reader
-            // decides whether another member follows from available(), which a network upload may answer 0 at a
-            // block's end, ending the file early without a word.
-            text = BlockCompressedInputStream.isValidFile(buffered) ? new BlockCompressedInputStream(buffered) : new GZIPInputStream(buffered, 1 << 16);
-        }
-        BufferedReader reader = new BufferedReader(new LineLimit(new InputStreamReader(text, StandardCharsets.UTF_8)), 1 << 16);
+        BufferedReader reader;
         List<String> headerLines = new ArrayList<>();
         String line;
-        long headerChars = 0;
-        while ((line = reader.readLine()) != null && line.startsWith("#")) {
-            headerChars += line.length() + 1;
-            if (headerChars > MAX_HEADER_CHARS) throw new IOException("its header is longer than " + (MAX_HEADER_CHARS >> 20) + " MiB");
-            headerLines.add(line);
+        try {
+            InputStream text = buffered;
+            if (magic.length >= 2 && (magic[0] & 0xFF) == 0x1f && (magic[1] & 0xFF) == 0x8b) {
+                // BGZF (what bgzip and tabix write) through htsjdk's reader, block after block: the JDK's gzip reader
+                // decides whether another member follows from available(), which a network upload may answer 0 at a
+                // block's end, ending the file early without a word.
+                text = BlockCompressedInputStream.isValidFile(buffered) ? new BlockCompressedInputStream(buffered) : new GZIPInputStream(buffered, 1 << 16);
+            }
+            reader = new BufferedReader(new LineLimit(new InputStreamReader(text, StandardCharsets.UTF_8)), 1 << 16);
+            long headerChars = 0;
+            while ((line = reader.readLine()) != null && line.startsWith("#")) {
+                headerChars += line.length() + 1;
+                if (headerChars > MAX_HEADER_CHARS) throw new IOException("its header is longer than " + (MAX_HEADER_CHARS >> 20) + " MiB");
+                headerLines.add(line);
+            }
+        } catch (java.util.zip.ZipException | java.io.EOFException | htsjdk.samtools.SAMException e) {
+            // A gzip or BGZF stream cut or corrupt within the header: the readers' own words name their library ("ZLIB"); they
+            // stay with the cause, in the log, as for a cut after the header (submitChunk).
+            throw new IOException("it cannot be read: the upload ended early or its compressed data is corrupt", e);
         }
         VCFHeader header = readHeader(headerLines).getHeader();
         VcfRecords records = new VcfRecords(reader, headerLines, header, headerLines.size());
@@ -239,6 +246,10 @@ final class VcfRecords implements AutoCloseable {
 
     private static final java.util.regex.Pattern NOT_A_NUMBER = java.util.regex.Pattern.compile("For input string: \"([^\"]{0,40})[^\"]*\"");
     private static final java.util.regex.Pattern CLASS_NAME = java.util.regex.Pattern.compile("\\b(?:java|javax|htsjdk|sun)\\.[\\w.$]+");
+    private static final java.util.regex.Pattern HEADER_LINE_CLASS = java.util.regex.Pattern.compile("\\bVCF[A-Z]?\\w*HeaderLine\\b");
+    private static final java.util.regex.Pattern HEADER_CLASS = java.util.regex.Pattern.compile("\\bVCFHeader\\w*\\b");
+    private static final java.util.regex.Pattern RECORD_CLASS = java.util.regex.Pattern.compile("\\b(?:VariantContext\\w*|GenotypesContext|GenotypeBuilder)\\b");
+    private static final java.util.regex.Pattern OTHER_CLASS = java.util.regex.Pattern.compile("\\b(?:VCF[A-Z]\\w*|Tribble\\w*|AbstractVCF\\w*)\\b");
 
     /**
      * A parser's message as the platform says it: the JDK's words for a number that is not one ({@code For input string:
@@ -250,7 +261,13 @@ final class VcfRecords implements AutoCloseable {
         String m = NOT_A_NUMBER.matcher(message).replaceAll(r -> Matcher.quoteReplacement("\"" + r.group(1) + "\" is not a number"));
         int dump = m.indexOf(" key=");
         if (dump > 0) m = m.substring(0, dump);
-        m = CLASS_NAME.matcher(m).replaceAll("").strip();
+        m = CLASS_NAME.matcher(m).replaceAll("");
+        // htsjdk also names its classes without their package ("VCFHeaderLine: key cannot contain angle brackets",
+        // "Duplicate allele added to VariantContext: G"): said in the file's terms.
+        m = HEADER_LINE_CLASS.matcher(m).replaceAll("header line");
+        m = HEADER_CLASS.matcher(m).replaceAll("the header");
+        m = RECORD_CLASS.matcher(m).replaceAll("the record");
+        m = OTHER_CLASS.matcher(m).replaceAll("the VCF").strip();
         return m.length() > 300 ? m.substring(0, 300) + "..." : m;
     }
 

@@ -127,4 +127,39 @@ class VcfRecordsTest {
         assertTrue(e.getMessage().startsWith("the VCF cannot be read after line "), e.getMessage());
         assertTrue(e.getMessage().endsWith(": the upload ended early or its compressed data is corrupt"), "no reader's own words: " + e.getMessage());
     }
+
+    /** What a refusal of the file says is about the file: no class of the parser's ("VariantContext") and no "ZLIB". */
+    @Test
+    void refusalsNameNoClassOrLibraryOfTheReader() throws Exception {
+        String head = "##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n";
+        byte[] repeatedAlt = (head + "1\t100\trs1\tA\tG,G\t50\tPASS\t.\tGT\t0/1\n").getBytes(StandardCharsets.UTF_8);
+        IllegalArgumentException record = assertThrows(IllegalArgumentException.class, () -> readAll(repeatedAlt, 2));
+        assertTrue(record.getMessage().contains("Duplicate allele added to the record: G"), record.getMessage());
+        assertTrue(record.getMessage().contains("line number 4"), record.getMessage());
+
+        byte[] angled = ("##fileformat=VCFv4.2\n##fo<o=bar\n" + head.substring(head.indexOf("##FORMAT"))).getBytes(StandardCharsets.UTF_8);
+        String header = headerRefusal(angled);
+        assertEquals("header line: key cannot contain angle brackets", header);
+
+        byte[] gz = gzip(CallStoreTest.vcf(10).getBytes(StandardCharsets.UTF_8));
+        for (int length : new int[] {12, 30, gz.length / 4}) {
+            byte[] cut = java.util.Arrays.copyOf(gz, length);
+            assertEquals("it cannot be read: the upload ended early or its compressed data is corrupt", headerRefusal(cut), "cut at " + length);
+        }
+        byte[] corrupt = gz.clone();
+        for (int i = 12; i < 40; i++) corrupt[i] ^= 0x5a;
+        assertEquals("it cannot be read: the upload ended early or its compressed data is corrupt", headerRefusal(corrupt));
+        for (String word : List.of("VCFHeaderLine", "VariantContext", "ZLIB", "Exception")) {
+            assertTrue(!record.getMessage().contains(word) && !header.contains(word), word);
+        }
+    }
+
+    /** What the importer says after "not a VCF: " when the file's header cannot be read (VcfImporter.importVcf). */
+    private static String headerRefusal(byte[] vcf) {
+        try (VcfRecords ignored = VcfRecords.open(new ByteArrayInputStream(vcf))) {
+            throw new AssertionError("the header was read");
+        } catch (IOException | htsjdk.tribble.TribbleException | IllegalArgumentException e) {
+            return VcfRecords.inOwnWords(e.getMessage());
+        }
+    }
 }
