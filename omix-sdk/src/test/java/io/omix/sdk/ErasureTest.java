@@ -84,6 +84,10 @@ class ErasureTest {
         // The Beacon's count of the person's variant questions through the application (over published cohorts), keyed by their id.
         assertTrue(io.omix.server.common.http.RateLimits.takeOne(platform.database().jdbc(), platform.clock(),
                 "beacon:client:" + clientId + ":user:" + who.userId(), platform.clock().millis() / 3_600_000 * 60, 100));
+        // The person's own calls through the console, and its Beacon probes: keyed by the console's client id, console:<person>.
+        for (String key : List.of("client:console:" + who.userId(), "beacon:application:console:" + who.userId())) {
+            assertTrue(io.omix.server.common.http.RateLimits.takeOne(platform.database().jdbc(), platform.clock(), key, platform.clock().millis() / 60_000, 100));
+        }
         new ConsentStore(platform).remember(who.userId(), clientId, Set.of("samples", "grants"));
         new SessionStore(platform).start(who.userId()).orElseThrow();
         return new Person(who, api, sample, entity, object, marker);

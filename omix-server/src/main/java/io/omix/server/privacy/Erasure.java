@@ -177,6 +177,9 @@ public final class Erasure {
             forgetAnswersNaming(c, userId); // others' answers naming the person (an operator's, say)
             // This minute's count of the person's calls (the rate limit keys it by their id).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key = ?", "user:" + userId);
+            // The console's calls and Beacon probes, keyed by its client id, which names the person (console:<person>).
+            String console = io.omix.server.common.auth.Caller.CONSOLE_CLIENT_PREFIX + userId;
+            Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key IN (?, ?)", "client:" + console, "beacon:application:" + console);
             // And the Beacon's count of their probes through each application (keyed client:<client>:user:<person>).
             Jdbc.update(c, "DELETE FROM rate_windows WHERE limit_key LIKE ? ESCAPE '\\'",
                     Jdbc.likeEscaped("beacon:client:") + "%" + Jdbc.likeEscaped(":user:" + userId));
