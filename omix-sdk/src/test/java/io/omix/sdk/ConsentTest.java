@@ -165,7 +165,14 @@ class ConsentTest {
                     String reassigned = asAlice.registerSample("LAB-3", 11, project).getString("biosample_id");
                     new io.omix.server.samples.SampleStore(Identity.platform(s)).assignClient(reassigned, lab.id());
 
+                    // A write of the lab's own about the sample, with an Idempotency-Key: its answer is kept for the lab's repeats.
+                    RequestOptions once = RequestOptions.idempotencyKey("improve-LAB-1-" + System.nanoTime());
+                    assertEquals(id, labItself.with(once).improveSample(id, java.util.Map.of("library_id", "L-1")).getString("biosample_id"));
+                    assertEquals(id, labItself.with(once).improveSample(id, java.util.Map.of("library_id", "L-1")).getString("biosample_id"), "replayed");
+
                     assertEquals(true, tool.revokeGrant(lab.id()).getBoolean("revoked"));
+                    assertEquals(41303, assertThrows(ApiException.class, () -> labItself.with(once).improveSample(id, java.util.Map.of("library_id", "L-1"))).code(),
+                            "a repeat of the lab's write is not answered from what was kept while it reached the sample");
                     assertEquals(reassigned, labItself.getSample(reassigned).getString("biosample_id"), "an operator's assignment outlives her grant");
                     assertEquals(41303, assertThrows(ApiException.class, () -> labItself.getSample(id)).code(),
                             "its client token no longer reads the sample it registered for her");

@@ -106,11 +106,11 @@ public final class ConsentStore {
             // The application's access to the samples it registered on the person's behalf (for_user): its client-credentials
             // tokens would otherwise go on reading what the person took back. Samples an operator assigned it stay. These
             // rows first, as erasure takes them first too (one order of locks, so that the two never wait on each other).
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND for_user = ?", clientId, userId);
+            io.omix.server.samples.SampleStore.dropClientAccess(c, "client_id = ? AND for_user = ?", clientId, userId);
             Jdbc.update(c, "DELETE FROM oauth_consents WHERE user_id = ? AND client_id = ?", userId, clientId);
             // Again once the consent's row is ours: a registration through the application that held it (SampleStore.register
             // locks it) committed its row meanwhile, and would otherwise outlive the consent, to come back with a new one.
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE client_id = ? AND for_user = ?", clientId, userId);
+            io.omix.server.samples.SampleStore.dropClientAccess(c, "client_id = ? AND for_user = ?", clientId, userId);
             Jdbc.update(c, "UPDATE oauth_tokens SET revoked_at = ? WHERE client_id = ? AND user_id = ? AND revoked_at IS NULL", now, clientId, userId);
             Jdbc.update(c, "UPDATE oauth_codes SET used_at = ? WHERE client_id = ? AND user_id = ? AND used_at IS NULL", now, clientId, userId);
             // Answers kept for the grant's Idempotency-Key repeats: a grant given again (the same owner of keys) would

@@ -62,7 +62,7 @@ public final class Erasure {
             if (!bound.contains(userId)) return PersonsSample.NOT_THEIRS;
             if (bound.size() > 1) {
                 // An application's access to the sample it registered on this person's behalf goes with them.
-                Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND for_user = ?", biosampleId, userId);
+                io.omix.server.samples.SampleStore.dropClientAccess(c, "biosample_id = ? AND for_user = ?", biosampleId, userId);
                 Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId);
                 objects.addAll(dropArchivesOf(c, userId));   // they asked for the sample to go: their archives held it
                 return PersonsSample.UNBOUND;
@@ -134,7 +134,7 @@ public final class Erasure {
                 }
             }
             // An application's access to a shared sample it registered on the person's behalf names them: it goes too.
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE for_user = ?", userId);
+            io.omix.server.samples.SampleStore.dropClientAccess(c, "for_user = ?", userId);
             String owner = "user:" + userId;
             // In the order a token issue and a code replay take these rows (consent, code, tokens), so none waits on another
             // in a circle; tokens before upload credentials, the order a write recording an upload holds them in (FileStore).

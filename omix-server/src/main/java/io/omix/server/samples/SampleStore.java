@@ -576,7 +576,7 @@ public final class SampleStore {
             // In the order a person's erasure of the sample takes these rows (sample, bindings, access), so neither waits on the other.
             Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId);
             boolean unbound = Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
-            Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND for_user = ?", biosampleId, userId);
+            dropClientAccess(c, "biosample_id = ? AND for_user = ?", biosampleId, userId);
             return unbound;
         });
     }
@@ -598,12 +598,24 @@ public final class SampleStore {
      * repeated writes that name the sample are forgotten. False when the client did not have it.
      */
     public boolean unassignClient(String biosampleId, String clientId) {
-        return jdbc.inTransaction(c -> {
-            if (Jdbc.update(c, "DELETE FROM sample_clients WHERE biosample_id = ? AND client_id = ?", biosampleId, clientId) == 0) return false;
-            Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND names LIKE ? ESCAPE '\\'", "client:" + clientId,
-                    "%" + Jdbc.likeEscaped(biosampleId) + "%");
-            return true;
-        });
+        return jdbc.inTransaction(c -> dropClientAccess(c, "biosample_id = ? AND client_id = ?", biosampleId, clientId) > 0);
+    }
+
+    /**
+     * Deletes the applications' access to samples that {@code where} (a condition on sample_clients, with its arguments)
+     * selects, and the answers kept for each client's repeated writes that name the sample: a repeat is answered before
+     * any access check, so a kept answer would go on telling the application about a sample it no longer reaches. The
+     * number of accesses taken.
+     */
+    public static int dropClientAccess(Connection c, String where, Object... args) throws SQLException {
+        List<String[]> taken = Jdbc.query(c, "SELECT biosample_id, client_id FROM sample_clients WHERE " + where,
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, args);
+        int dropped = Jdbc.update(c, "DELETE FROM sample_clients WHERE " + where, args);
+        for (String[] access : taken) {
+            Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner = ? AND names LIKE ? ESCAPE '\\'", "client:" + access[1],
+                    "%" + Jdbc.likeEscaped(access[0]) + "%");
+        }
+        return dropped;
     }
 
     /** Sets a sample's status and whether its data is available (operators, imports). */
