@@ -232,7 +232,7 @@ public final class StreamStore {
                 return done;
             } catch (SeriesMissing gone) {
                 if (gone.entityGone || attempt >= 2) {
-                    throw io.omix.server.common.http.ApiException.invalidParam("fundamental_entity_id", "no such entity (its sample was erased)");
+                    throw entityGone();
                 }
                 // A series this server remembered was removed (an erasure, then a restore made the entity anew): look again.
                 for (int i = 0; i < series.length; i++) {
@@ -401,12 +401,26 @@ public final class StreamStore {
         Optional<Long> existing = existingSeries(namespace, entityId, elementId);
         if (existing.isPresent()) return existing.get();
         try {
-            jdbc.update("INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)", namespace, entityId, elementId);
+            // The entity held first, as an erasure takes it before its series: an erasure in flight either waits and removes the
+            // series made here, or came first and nothing is made. Made beside it, the series outlived the erasure, naming the
+            // kind of measurement the erased person had.
+            boolean made = jdbc.inTransaction(c -> {
+                if (Jdbc.query(c, "SELECT 1 FROM sample_entities WHERE entity_id = ?" + platform.database().holdRows(), rs -> 1, entityId).isEmpty()) {
+                    return false;
+                }
+                Jdbc.update(c, "INSERT INTO stream_series (namespace, entity_id, data_element_id) VALUES (?, ?, ?)", namespace, entityId, elementId);
+                return true;
+            });
+            if (!made) throw entityGone();
         } catch (Jdbc.DataAccessException raced) {
             if (!raced.isIntegrityViolation()) throw raced;
             // another request created it at the same moment: use theirs
         }
         return existingSeries(namespace, entityId, elementId).orElseThrow();
+    }
+
+    private static io.omix.server.common.http.ApiException entityGone() {
+        return io.omix.server.common.http.ApiException.invalidParam("fundamental_entity_id", "no such entity (its sample was erased)");
     }
 
     /** What a series is remembered by. */

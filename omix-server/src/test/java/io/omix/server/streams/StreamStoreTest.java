@@ -141,15 +141,25 @@ class StreamStoreTest {
                 io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM stream_records WHERE series_id IN (SELECT series_id FROM stream_series WHERE entity_id = ?)", ONE);
                 io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM stream_series WHERE entity_id = ?", ONE);
                 io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM sample_entities WHERE entity_id = ?", ONE);
-                java.util.concurrent.CompletableFuture<List<StreamStore.Written>> writing = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                java.util.concurrent.ExecutorService writers = java.util.concurrent.Executors.newFixedThreadPool(2);
+                java.util.concurrent.Future<List<StreamStore.Written>> writing = writers.submit(() ->
                         store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-02 08:00", 2)), false));
+                // And a write of a kind of measurement the entity never had: its series would be made on the way.
+                java.util.concurrent.Future<List<StreamStore.Written>> newKind = writers.submit(() ->
+                        store.write("APP", List.of(record(ONE, WEIGHT, "2024-06-02 08:00", 70)), false));
                 Thread.sleep(300);
                 org.junit.jupiter.api.Assertions.assertFalse(writing.isDone(), "the write waits for the entity's row");
+                org.junit.jupiter.api.Assertions.assertFalse(newKind.isDone(), "so does the one making a series");
                 erasing.commit();
-                java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
-                        () -> writing.get(10, java.util.concurrent.TimeUnit.SECONDS));
-                assertTrue(refused.getCause() instanceof io.omix.server.common.http.ApiException, refused.toString());
+                for (var w : List.of(writing, newKind)) {
+                    java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                            () -> w.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                    assertTrue(refused.getCause() instanceof io.omix.server.common.http.ApiException, refused.toString());
+                }
+                writers.shutdown();
             }
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM stream_series WHERE entity_id = ?", rs -> rs.getLong(1), ONE)
+                    .orElseThrow(), "no series of the erased entity");
             assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM stream_records WHERE series_id NOT IN (SELECT series_id FROM stream_series)",
                     rs -> rs.getLong(1)).orElseThrow(), "no record outside a series");
 
