@@ -255,6 +255,52 @@ class ErasureTest {
         }
     }
 
+    /**
+     * A model the person deploys through an application, recorded while their account is being erased: the deploy waits for
+     * the erasure (it holds the person's row, as the erasure takes it first) and then fails, leaving no model, version or
+     * package copy. Before, the erasure listed the person's models while the deploy was recording its new one, which then
+     * outlived it, owned by nobody, its id taken for good.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aModelRecordedAsItsPersonIsErasedIsNotKept(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ownTool(platform);
+            Identity.Person who = Identity.user(s, "deploying", "deploying@example.org");
+            String uid = who.userId();
+            Path pkg = InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-deploy"), "late-model", "index.py",
+                    "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
+            try (Api api = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), uid, "files models").accessToken()).endpoint(s.url()).build();
+                 java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
+                erasing.setAutoCommit(false);
+                // An account's erasure in flight: the person's row first, as Erasure.eraseUser takes it.
+                io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, uid);
+                String taskId = api.deployModel("lateModel", pkg, ModelConfig.defaults()).getString("task_id");
+                long until = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+                while (System.nanoTime() < until) {
+                    assertTrue(platform.tasks().byTaskId(taskId).orElseThrow().completedAt() == null, "the model was recorded beside the erasure in flight");
+                    Thread.sleep(50);
+                }
+                // The rest of the erasure, as it goes: the person's models (none yet), tasks, grants, files, and the person.
+                for (String sql : List.of("DELETE FROM tasks WHERE owner LIKE ?", "DELETE FROM file_objects WHERE owner = ?", "DELETE FROM oauth_tokens WHERE user_id = ?",
+                        "DELETE FROM oauth_consents WHERE user_id = ?", "DELETE FROM users WHERE user_id = ?")) {
+                    Object arg = sql.contains("tasks") ? "client:%:user:" + uid : sql.contains("file_objects") ? "user:" + uid : uid;
+                    io.omix.server.common.db.Jdbc.update(erasing, sql, arg);
+                }
+                erasing.commit();
+                // The deploy's attempt ends: refused, as the account is gone. Its worker is idle again once the model id is free.
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+                var jdbc = platform.database().jdbc();
+                java.util.function.LongSupplier models = () -> jdbc.queryOne("SELECT COUNT(*) FROM models WHERE model_id = 'lateModel'", rs -> rs.getLong(1)).orElseThrow();
+                Thread.sleep(1000);
+                while (models.getAsLong() > 0 && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals(0L, models.getAsLong(), "no model of the erased person");
+                assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM model_versions WHERE model_id = 'lateModel'", rs -> rs.getLong(1)).orElseThrow());
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anErasedPersonLeavesNoTraceInAnyTableOrObject(String kind) throws Exception {

@@ -271,6 +271,63 @@ class ExportTest {
     }
 
     /**
+     * The export of a person with files and no samples, recorded while their account is being erased: the recording waits
+     * for the erasure (it holds the person's row, as the erasure takes it first) and is then refused, leaving neither an
+     * archive's row nor its bytes. Before, nothing held the archive back (no sample to hold): it was recorded beside the
+     * erasure, which had listed the person's files already, and outlived it with their profile and files.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anExportRecordedAsItsAccountIsErasedLeavesNoArchive(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            String clientId = ErasureTest.ownTool(platform);
+            Identity.Person who = Identity.user(s, "leaving", "leaving@example.org");
+            String uid = who.userId();
+            try (Api api = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), uid, "files grants").accessToken()).endpoint(s.url()).build()) {
+                api.upload("notes.txt", "notes of someone leaving");
+                String taskId;
+                try (java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
+                    erasing.setAutoCommit(false);
+                    // An account's erasure in flight: the person's row first, as Erasure.eraseUser takes it.
+                    io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, uid);
+                    taskId = api.requestExport().getString("task_id");
+                    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    while (System.nanoTime() < until) {
+                        assertTrue(platform.tasks().byTaskId(taskId).orElseThrow().completedAt() == null, "the archive was recorded beside the erasure in flight");
+                        Thread.sleep(50);
+                    }
+                    assertEquals(1, exports(platform).size(), "the archive is written and waits to be recorded");
+                    // The rest of the erasure: the person's files, grants, tasks, and the person.
+                    for (String sql : List.of("DELETE FROM file_objects WHERE owner = ?", "DELETE FROM tasks WHERE owner = ? OR owner LIKE ?",
+                            "DELETE FROM oauth_tokens WHERE user_id = ?", "DELETE FROM oauth_codes WHERE user_id = ?", "DELETE FROM oauth_consents WHERE user_id = ?",
+                            "DELETE FROM user_sessions WHERE user_id = ?", "DELETE FROM users WHERE user_id = ?")) {
+                        Object[] args = sql.contains("file_objects") ? new Object[] {"user:" + uid}
+                                : sql.contains("tasks") ? new Object[] {"user:" + uid, "client:%:user:" + uid} : new Object[] {uid};
+                        io.omix.server.common.db.Jdbc.update(erasing, sql, args);
+                    }
+                    erasing.commit();
+                }
+                // The export's attempt ends (refused: the account is gone); nothing of it is recorded or kept.
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!exports(platform).isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals(List.of(), exports(platform), "no bytes of an archive stay");
+                assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getLong(1), "user:" + uid)
+                        .orElseThrow(), "no archive's row stays");
+            }
+        }
+    }
+
+    /** The names of the export archives' objects in the store. */
+    private static List<String> exports(Platform platform) throws java.io.IOException {
+        List<String> exports = new ArrayList<>();
+        platform.objects().forEachObjectWrittenBefore(java.time.Instant.now().plusSeconds(60), key -> {
+            if (key.startsWith(io.omix.server.privacy.ExportArchive.OBJECT_PREFIX)) exports.add(key);
+        });
+        return exports;
+    }
+
+    /**
      * A gene profile imported again while the archive is being written (its table read a thousand rows a statement, the
      * new import committed after the first statements) is in the archive as it was when the archive began, whole: none
      * of the new rows, none of the old ones missing. The next export holds the new profile.

@@ -437,10 +437,27 @@ public final class ModelsCapability implements Capability {
             } catch (java.nio.file.NoSuchFileException gone) {
                 throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
             }
+            holdOwnersPerson(tx, owner);
             KeptPackage kept = keepPackage(tx, modelId, owner, objectName, sha);
             return record(run, tx, p, modelId, owner, now, staged, objectName, sha, kept);
         } finally {
             io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
+        }
+    }
+
+    /**
+     * The person a model's owner names (one deploying through an application, or through their console), held first, as an
+     * account's erasure takes it: an erasure in flight either waits for this deploy and removes the model it records, or
+     * came first and the deploy fails. Without it, a deploy recorded beside the erasure (which had listed the person's
+     * models already) left the model, its versions and its package copy to nobody.
+     */
+    private void holdOwnersPerson(java.sql.Connection tx, String owner) throws java.sql.SQLException {
+        int person = owner.indexOf(":user:");
+        String console = "client:" + io.omix.server.common.auth.Caller.CONSOLE_CLIENT_PREFIX;
+        String userId = person > 0 ? owner.substring(person + ":user:".length()) : owner.startsWith(console) ? owner.substring(console.length()) : null;
+        if (userId == null) return;
+        if (Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, userId).isEmpty()) {
+            throw new TaskEngine.TaskFailure("the account that asked for it was erased", null);
         }
     }
 

@@ -100,6 +100,12 @@ public final class PrivacyCapability implements Capability {
             }
             // Not recorded after all (an erasure of the person or a sample of it took the task meanwhile): its bytes go now.
             run.then(false, () -> platform.objects().deleteQuietly(name));
+            // The person's row first, as an account's erasure takes it: an erasure in flight either waits for this archive and
+            // removes it, or came first (the archive is no one's: refused, its bytes go). Without it, the archive of a person
+            // with no samples was recorded beside the erasure, which had listed their files already, and outlived it.
+            if (io.omix.server.common.db.Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, userId).isEmpty()) {
+                throw new io.omix.server.tasks.TaskEngine.TaskFailure("the account was erased", null);
+            }
             // The samples it holds, held until this commits and checked still the person's: an erasure (or the person leaving
             // a shared sample) that committed while the archive was written would otherwise miss this archive, which holds it.
             List<String> exported = new java.util.ArrayList<>();
