@@ -256,6 +256,28 @@ class ErasureTest {
     }
 
     /**
+     * An operator's erasure of an account sent with an Idempotency-Key: its answer (the erased person's id) is not kept under
+     * the operator's key, where it named the person for a day after the erasure; a repeat finds no such user.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOperatorsKeyedErasureKeepsNoAnswerNamingThePerson(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Person gone = Identity.user(s, "goneaway", "goneaway@example.org");
+            String operator = Identity.operatorToken(s, "eraser");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest erase = java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.url() + "/admin/users/goneaway"))
+                    .header("Authorization", "Bearer " + operator).header("Idempotency-Key", "erase-goneaway").DELETE().build();
+            String first = http.send(erase, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(first.contains("\"erased\":true") && first.contains(gone.userId()), first);
+            assertEquals(List.of(), traces(platform, gone.userId()));
+            String again = http.send(erase, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(again.contains("\"code\":41001") && again.contains("no such user"), again);
+        }
+    }
+
+    /**
      * A model the person deploys through an application, recorded while their account is being erased: the deploy waits for
      * the erasure (it holds the person's row, as the erasure takes it first) and then fails, leaving no model, version or
      * package copy. Before, the erasure listed the person's models while the deploy was recording its new one, which then

@@ -77,6 +77,7 @@ public final class UsersCapability implements Capability {
         routes.api(io.javalin.http.HandlerType.DELETE, "/admin/users/{username}", Access.OPERATOR, ParamSpec.of(USERNAME), (r, p) -> {
             User u = users.findByUsername(p.get(USERNAME)).orElseThrow(() -> ApiException.invalidParam("username", "no such user"));
             if (u.userId().equals(r.caller().userId())) throw ApiException.invalidParam("username", "an operator cannot erase their own account here");
+            io.omix.server.common.http.Idempotency.keepNothing(r.ctx());
             return erasedView(new io.omix.server.privacy.Erasure(platform).eraseUser(u.userId()).orElseThrow(
                     () -> ApiException.invalidParam("username", "no such user")));
         });

@@ -252,6 +252,16 @@ public final class Idempotency {
         postedReads.add(route);
     }
 
+    private static final String KEEP_NOTHING = "omix.idempotency.keep-nothing";
+
+    /**
+     * The answer names what the request erased (an account): kept under the caller's key, it would name the erased for a
+     * day after the erasure. Its key is freed instead, as for an answer whose sample went; a repeat finds nothing to erase.
+     */
+    public static void keepNothing(Context ctx) {
+        ctx.attribute(KEEP_NOTHING, Boolean.TRUE);
+    }
+
     /** The request was refused after it claimed its key (a replayed signature): the key is freed and nothing kept. */
     void release(Context ctx) {
         if (!(ctx.attribute(CLAIMED) instanceof Fresh fresh)) return;
@@ -265,7 +275,7 @@ public final class Idempotency {
         int status = ctx.statusCode();
         byte[] body = ctx.attribute(Routes.ANSWER);
         // A 429 says "not now" (a queue or a caller's turns full): kept, it would answer every retry under the key with it.
-        if (status >= 500 || status == 429 || body == null) {
+        if (status >= 500 || status == 429 || body == null || Boolean.TRUE.equals(ctx.attribute(KEEP_NOTHING))) {
             jdbc.update("DELETE FROM idempotency_keys WHERE owner = ? AND idem_key = ? AND state = 'running'", fresh.owner(), fresh.key());
             return;
         }
