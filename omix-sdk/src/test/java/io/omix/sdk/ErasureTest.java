@@ -330,6 +330,10 @@ class ErasureTest {
         try (TestServer s = TestServer.builder().database(kind).setting("microbiome.background-publish-every", "1").start()) {
             Platform platform = Identity.platform(s);
             String clientId = ownTool(platform);
+            // The application listens for its tasks and deployed models (on a port nobody answers: the deliveries stay pending).
+            platform.database().jdbc().update("INSERT INTO webhook_endpoints (webhook_id, owner, url, events, stream_events, secret_sealed, enabled, created_at)"
+                    + " VALUES (?,?,?,?,FALSE,?,TRUE,?)", "wh_erasure", "client:" + clientId, "http://127.0.0.1:9/hook", "task.finished model.deployed",
+                    "unused", platform.now());
             String project = new SampleStore(platform).createProject("erasure", 1, null, null, null).projectId();
             var app = new io.omix.server.apps.PrivateAppStore(platform).create("Partner", "ERASURE_APP");
             long batchNo = new BatchStore(platform).register(app.app().namespace(), "shared batch", "items of two people").batchNo();
@@ -351,7 +355,12 @@ class ErasureTest {
             String packageCopy = platform.database().jdbc().queryOne("SELECT package_key FROM model_versions WHERE model_id = 'forgetmeModel'",
                     rs -> rs.getString(1)).orElseThrow();
             assertTrue(platform.objects().size(packageCopy).isPresent(), "the version keeps a copy of its package");
+            List<String> forgetTasks = platform.database().jdbc().query("SELECT task_id FROM tasks WHERE owner LIKE ?", rs -> rs.getString(1),
+                    "%:user:" + forget.who().userId());
+            assertTrue(!forgetTasks.isEmpty() && traces(platform, "forgetmeModel").stream().anyMatch(t -> t.startsWith("webhook_deliveries")),
+                    "the application was told of the person's deployed model: " + traces(platform, "forgetmeModel"));
             Model erased = forget.api().deleteAccount();
+            for (String task : forgetTasks) assertEquals(List.of(), traces(platform, task), "no trace of the person's task " + task);
             assertEquals(forget.who().userId(), erased.getString("user_id"));
             assertFalse(platform.objects().size(packageCopy).isPresent(), "the version's copy of its package went with it");
             assertTrue(erased.dumps().contains(forget.sample()), erased.dumps());

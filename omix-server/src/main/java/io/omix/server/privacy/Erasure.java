@@ -169,6 +169,12 @@ public final class Erasure {
                 }
                 Jdbc.update(c, "DELETE FROM model_versions WHERE model_id = ?", model);
                 Jdbc.update(c, "DELETE FROM models WHERE model_id = ?", model);
+                forgetDeliveriesAbout(c, io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED, model);
+            }
+            // The applications' deliveries about the person's tasks and models (task.finished, model.deployed) name only
+            // their ids, not the person's: they go with them.
+            for (String task : Jdbc.query(c, "SELECT task_id FROM tasks WHERE owner = ? OR owner LIKE ? ESCAPE '\\'", rs -> rs.getString(1), owner, throughApps)) {
+                forgetDeliveriesAbout(c, io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, task);
             }
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner LIKE ? ESCAPE '\\'", throughApps);
@@ -222,6 +228,10 @@ public final class Erasure {
 
 
     /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
+    private static void forgetDeliveriesAbout(Connection c, String eventType, String id) throws SQLException {
+        Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE event_type = ? AND data LIKE ? ESCAPE '\\'", eventType, "%\"" + Jdbc.likeEscaped(id) + "\"%");
+    }
+
     private static void forgetDeliveriesNaming(Connection c, String id) throws SQLException {
         String naming = "%\"" + Jdbc.likeEscaped(id) + "\"%";
         Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE data LIKE ? ESCAPE '\\'", naming);
