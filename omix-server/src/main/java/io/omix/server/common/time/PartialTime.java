@@ -4,6 +4,7 @@ import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -142,7 +143,7 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
                 offset = o.equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(o.length() == 5 ? o.substring(0, 3) + ":" + o.substring(3) : o);
             }
         } catch (DateTimeException e) {
-            throw new IllegalArgumentException("is not a valid time: " + e.getMessage());
+            throw new IllegalArgumentException("is not a valid time: " + inPlainWords(e.getMessage()));
         }
         if (year < 1) throw new IllegalArgumentException("is not a valid time: year must be 1 or later");
         String mask = "1111-" + given(m.group(2), 2) + "-" + given(m.group(3), 2) + "T" + given(m.group(4), 2) + ":" + given(m.group(5), 2)
@@ -184,4 +185,23 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
     public static String render(OffsetDateTime time) {
         return OpenTime.formatMicros(time);
     }
+
+    private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("Invalid value for (\\w+) \\(valid values ([^)]*)\\): (\\S+)");
+    private static final Map<String, String> FIELDS = Map.of("MonthOfYear", "month", "DayOfMonth", "day", "HourOfDay", "hour",
+            "MinuteOfHour", "minute", "SecondOfMinute", "second", "Year", "year");
+
+    /** The JDK's refusal of a time in the words of the time's own parts: "month 13 is out of range (1 - 12)", not "MonthOfYear". */
+    static String inPlainWords(String message) {
+        String text = message == null ? "" : message;
+        java.util.regex.Matcher m = OUT_OF_RANGE.matcher(text);
+        if (m.find()) return FIELDS.getOrDefault(m.group(1), "a part") + " " + m.group(3) + " is out of range (" + m.group(2) + ")";
+        m = NO_SUCH_DAY.matcher(text);
+        if (m.find()) {
+            String day = m.group(1).charAt(0) + m.group(1).substring(1).toLowerCase(java.util.Locale.ROOT) + " " + m.group(2);
+            return m.group(3) == null ? day + " does not exist" : day + " does not exist in " + m.group(3);
+        }
+        return text;
+    }
+
+    private static final java.util.regex.Pattern NO_SUCH_DAY = java.util.regex.Pattern.compile("Invalid date '([A-Za-z]+) (\\d+)'(?: as '(-?\\d+)' is not a leap year)?");
 }

@@ -182,4 +182,17 @@ class PartialTimeTest {
             assertEquals(PartialTime.parseByPattern(written), PartialTime.parseWritten(written), "read by hand: " + written);
         }
     }
+
+    /** A refused time says which of its parts is wrong in its own words, not the JDK's field names ("MonthOfYear"). */
+    @Example
+    void aRefusedTimeNamesItsPartPlainly() {
+        assertEquals("is not a valid time: month 13 is out of range (1 - 12)",
+                assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2021-13-01")).getMessage());
+        assertEquals("is not a valid time: hour 25 is out of range (0 - 23)",
+                assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2021-01-01 25:00:00")).getMessage());
+        assertEquals("is not a valid time: February 30 does not exist",
+                assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2021-02-30")).getMessage());
+        assertEquals("is not a valid time: February 29 does not exist in 2023",
+                assertThrows(IllegalArgumentException.class, () -> PartialTime.parse("2023-02-29")).getMessage());
+    }
 }
