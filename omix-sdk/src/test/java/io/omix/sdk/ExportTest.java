@@ -292,11 +292,9 @@ class ExportTest {
                     // An account's erasure in flight: the person's row first, as Erasure.eraseUser takes it.
                     io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, uid);
                     taskId = api.requestExport().getString("task_id");
-                    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                    while (System.nanoTime() < until) {
-                        assertTrue(platform.tasks().byTaskId(taskId).orElseThrow().completedAt() == null, "the archive was recorded beside the erasure in flight");
-                        Thread.sleep(50);
-                    }
+                    String task = taskId;
+                    assertTrue(io.omix.server.testing.LockWaits.awaitWaiter(platform, Duration.ofSeconds(30),
+                            () -> platform.tasks().byTaskId(task).orElseThrow().completedAt() != null), "the archive's recording waits for the erasure in flight");
                     assertEquals(1, exports(platform).size(), "the archive is written and waits to be recorded");
                     // The rest of the erasure: the person's files, grants, tasks, and the person.
                     for (String sql : List.of("DELETE FROM file_objects WHERE owner = ?", "DELETE FROM tasks WHERE owner = ? OR owner LIKE ?",

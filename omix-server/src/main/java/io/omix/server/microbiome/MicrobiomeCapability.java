@@ -281,6 +281,14 @@ public final class MicrobiomeCapability implements Capability {
 
     private record StoredTable(long size, String sha256) {}
 
+    private boolean namedByARow(String name) {
+        try {
+            return jdbc.queryOne("SELECT 1 FROM file_objects WHERE object_name = ?", rs -> 1, name).isPresent();
+        } catch (RuntimeException databaseAway) {
+            return false;
+        }
+    }
+
     /** The table when it was written before and its bytes are still there. */
     private java.util.Optional<StoredTable> storedTable(String name) {
         java.util.Optional<StoredTable> row = jdbc.queryOne("SELECT size_bytes, sha256 FROM file_objects WHERE object_name = ?",
@@ -352,13 +360,16 @@ public final class MicrobiomeCapability implements Capability {
                             io.omix.server.files.ObjectNames.SAMPLE_GENE_TABLES + biosampleId + "/genes-" + catalog.replace("_", "\\_") + "-%", name);
                     return null;
                 });
-            } catch (ApiException sampleGone) {
-                platform.objects().deleteQuietly(name);
-                throw sampleGone;
-            } catch (Jdbc.DataAccessException raced) {
+            } catch (RuntimeException notRecorded) {
                 // Another server recorded the same table between this one's look and its insert (a server's lock above is its
                 // own): the row is there, with these bytes, and that server removed the earlier tables' rows.
-                if (!raced.isIntegrityViolation() || storedTable(name).isEmpty()) throw raced;
+                boolean raced = notRecorded instanceof Jdbc.DataAccessException d && d.isIntegrityViolation() && storedTable(name).isPresent();
+                if (!raced) {
+                    // Not recorded (the sample erased meanwhile, its row's wait given up, the database away): the bytes, every
+                    // gene of the sample, go now unless a row names them, rather than wait a day for the sweep of unnamed objects.
+                    if (!namedByARow(name)) platform.objects().deleteQuietly(name);
+                    throw notRecorded;
+                }
             }
             return storedTable(name).orElseThrow();
         } catch (IOException e) {

@@ -437,8 +437,9 @@ public final class ModelsCapability implements Capability {
             } catch (java.nio.file.NoSuchFileException gone) {
                 throw new TaskEngine.TaskFailure("the package " + objectName + " is gone", null);
             }
-            holdOwnersPerson(tx, owner);
             KeptPackage kept = keepPackage(tx, modelId, owner, objectName, sha);
+            // After the package's copy (which holds no row): the person's row is held only while the deploy records.
+            holdOwnersPerson(tx, owner);
             return record(run, tx, p, modelId, owner, now, staged, objectName, sha, kept);
         } finally {
             io.omix.server.common.io.FileTrees.deleteQuietly(staged); // gone already when it became the version
@@ -452,11 +453,8 @@ public final class ModelsCapability implements Capability {
      * models already) left the model, its versions and its package copy to nobody.
      */
     private void holdOwnersPerson(java.sql.Connection tx, String owner) throws java.sql.SQLException {
-        int person = owner.indexOf(":user:");
-        String console = "client:" + io.omix.server.common.auth.Caller.CONSOLE_CLIENT_PREFIX;
-        String userId = person > 0 ? owner.substring(person + ":user:".length()) : owner.startsWith(console) ? owner.substring(console.length()) : null;
-        if (userId == null) return;
-        if (Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, userId).isEmpty()) {
+        String userId = TasksCapability.personOf(owner);
+        if (userId != null && !io.omix.server.users.UserStore.holdPerson(tx, platform.database(), userId)) {
             throw new TaskEngine.TaskFailure("the account that asked for it was erased", null);
         }
     }

@@ -169,13 +169,8 @@ public final class Erasure {
                 }
                 Jdbc.update(c, "DELETE FROM model_versions WHERE model_id = ?", model);
                 Jdbc.update(c, "DELETE FROM models WHERE model_id = ?", model);
-                forgetDeliveriesAbout(c, io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED, model);
             }
-            // The applications' deliveries about the person's tasks and models (task.finished, model.deployed) name only
-            // their ids, not the person's: they go with them.
-            for (String task : Jdbc.query(c, "SELECT task_id FROM tasks WHERE owner = ? OR owner LIKE ? ESCAPE '\\'", rs -> rs.getString(1), owner, throughApps)) {
-                forgetDeliveriesAbout(c, io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, task);
-            }
+            forgetDeliveriesAboutTasks(c, "owner = ? OR owner LIKE ? ESCAPE '\\'", owner, throughApps);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner);
             Jdbc.update(c, "DELETE FROM tasks WHERE owner LIKE ? ESCAPE '\\'", throughApps);
             // Answers kept for retries of the person's own writes (their ids and data are in them).
@@ -226,12 +221,22 @@ public final class Erasure {
         Jdbc.update(c, "DELETE FROM idempotency_keys WHERE names LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'", naming, naming);
     }
 
-
-    /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
-    private static void forgetDeliveriesAbout(Connection c, String eventType, String id) throws SQLException {
-        Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE event_type = ? AND data LIKE ? ESCAPE '\\'", eventType, "%\"" + Jdbc.likeEscaped(id) + "\"%");
+    /**
+     * The applications' deliveries about the tasks {@code tasksWhere} selects (task.finished names only the task's id,
+     * model.deployed its model's and its deploy task's): they go with the tasks. Only the endpoints of the application each
+     * task was announced to are looked through (the deliveries' index by endpoint).
+     */
+    private static void forgetDeliveriesAboutTasks(Connection c, String tasksWhere, Object... args) throws SQLException {
+        List<String[]> tasks = Jdbc.query(c, "SELECT task_id, owner FROM tasks WHERE " + tasksWhere, rs -> new String[] {rs.getString(1), rs.getString(2)}, args);
+        for (String[] task : tasks) {
+            Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE webhook_id IN (SELECT webhook_id FROM webhook_endpoints WHERE owner = ?)"
+                            + " AND event_type IN (?, ?) AND data LIKE ? ESCAPE '\\'", io.omix.server.tasks.TasksCapability.announcedTo(task[1]),
+                    io.omix.server.webhooks.WebhookEvents.TASK_FINISHED, io.omix.server.webhooks.WebhookEvents.MODEL_DEPLOYED,
+                    "%\"" + Jdbc.likeEscaped(task[0]) + "\"%");
+        }
     }
 
+    /** Webhook deliveries whose event names the person or sample (an id in quotes in the event's data), sent or not; their attempts go with them. */
     private static void forgetDeliveriesNaming(Connection c, String id) throws SQLException {
         String naming = "%\"" + Jdbc.likeEscaped(id) + "\"%";
         Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE data LIKE ? ESCAPE '\\'", naming);
@@ -271,6 +276,7 @@ public final class Erasure {
         }
         // Tasks about the sample (imports, commits, model runs) hold its id in their input or answer.
         String naming = "%" + Jdbc.likeEscaped(biosampleId) + "%";
+        forgetDeliveriesAboutTasks(c, "payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\'", naming, naming);
         Jdbc.update(c, "DELETE FROM tasks WHERE payload LIKE ? ESCAPE '\\' OR result LIKE ? ESCAPE '\\'", naming, naming);
         forgetAnswersNaming(c, biosampleId);
         Jdbc.update(c, "DELETE FROM sample_projects WHERE biosample_id = ?", biosampleId);

@@ -103,7 +103,7 @@ public final class PrivacyCapability implements Capability {
             // The person's row first, as an account's erasure takes it: an erasure in flight either waits for this archive and
             // removes it, or came first (the archive is no one's: refused, its bytes go). Without it, the archive of a person
             // with no samples was recorded beside the erasure, which had listed their files already, and outlived it.
-            if (io.omix.server.common.db.Jdbc.query(tx, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, userId).isEmpty()) {
+            if (!io.omix.server.users.UserStore.holdPerson(tx, platform.database(), userId)) {
                 throw new io.omix.server.tasks.TaskEngine.TaskFailure("the account was erased", null);
             }
             // The samples it holds, held until this commits and checked still the person's: an erasure (or the person leaving

@@ -96,7 +96,7 @@ public final class SampleStore {
             // either comes first (and the grant is gone) or waits and takes this sample's access with it.
             // The person's row is held before the consent's, in the order an account's erasure and a code's approval take them.
             if (caller.kind() == Caller.Kind.USER_TOKEN && caller.application() != null
-                    && (Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ?" + platform.database().holdRows(), rs -> 1, caller.userId()).isEmpty()
+                    && (!io.omix.server.users.UserStore.holdPerson(c, platform.database(), caller.userId())
                     || Jdbc.query(c, "SELECT 1 FROM oauth_consents WHERE user_id = ? AND client_id = ? FOR UPDATE", rs -> 1, caller.userId(),
                     caller.application()).isEmpty())) {
                 throw new ApiException(ErrorCode.TOKEN_INVALID);
@@ -608,7 +608,8 @@ public final class SampleStore {
      * number of accesses taken.
      */
     public static int dropClientAccess(Connection c, String where, Object... args) throws SQLException {
-        List<String[]> taken = Jdbc.query(c, "SELECT biosample_id, client_id FROM sample_clients WHERE " + where,
+        // Held as read: an access committed between this read and the deletion would otherwise go without its answers.
+        List<String[]> taken = Jdbc.query(c, "SELECT biosample_id, client_id FROM sample_clients WHERE " + where + " FOR UPDATE",
                 rs -> new String[] {rs.getString(1), rs.getString(2)}, args);
         int dropped = Jdbc.update(c, "DELETE FROM sample_clients WHERE " + where, args);
         for (String[] access : taken) {

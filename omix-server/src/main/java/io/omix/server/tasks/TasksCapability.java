@@ -91,6 +91,16 @@ public final class TasksCapability implements Capability {
         return user == null || !io.omix.server.common.db.Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ? AND disabled = FALSE", rs -> 1, user).isEmpty();
     }
 
+    /** The person an owner ({@link #knownOwner}) names: theirs, one acting through an application, or a console session's; else null. */
+    public static String personOf(String owner) {
+        if (owner.startsWith("user:")) return owner.substring("user:".length());
+        if (!owner.startsWith("client:")) return null;
+        int person = owner.indexOf(":user:");
+        if (person >= 0) return owner.substring(person + ":user:".length());
+        String console = "client:" + Caller.CONSOLE_CLIENT_PREFIX;
+        return owner.startsWith(console) ? owner.substring(console.length()) : null;
+    }
+
     /**
      * Who owns the tasks a caller queues: as {@link #ownerOf}, except that a person's token queues the person's own task
      * within the application (read back, and counted against the queue's limit, for that person alone: the people of

@@ -97,18 +97,27 @@ final class VcfRecords implements AutoCloseable {
             long headerChars = 0;
             while ((line = reader.readLine()) != null && line.startsWith("#")) {
                 headerChars += line.length() + 1;
-                if (headerChars > MAX_HEADER_CHARS) throw new IOException("its header is longer than " + (MAX_HEADER_CHARS >> 20) + " MiB");
+                if (headerChars > MAX_HEADER_CHARS) throw new InOurWords("its header is longer than " + (MAX_HEADER_CHARS >> 20) + " MiB");
                 headerLines.add(line);
             }
-        } catch (java.util.zip.ZipException | java.io.EOFException | htsjdk.samtools.SAMException e) {
-            // A gzip or BGZF stream cut or corrupt within the header: the readers' own words name their library ("ZLIB"); they
-            // stay with the cause, in the log, as for a cut after the header (submitChunk).
+        } catch (InOurWords | LineLimit.TooLong ours) {
+            throw ours;
+        } catch (IOException | htsjdk.samtools.SAMException e) {
+            // A gzip or BGZF stream cut or corrupt within the header: the readers' own words name their library ("ZLIB", a
+            // block's length); they stay with the cause, in the log, as for a cut after the header (submitChunk).
             throw new IOException("it cannot be read: the upload ended early or its compressed data is corrupt", e);
         }
         VCFHeader header = readHeader(headerLines).getHeader();
         VcfRecords records = new VcfRecords(reader, headerLines, header, headerLines.size());
         records.firstRecord = line;
         return records;
+    }
+
+    /** A refusal of the file's header in the platform's words (the readers' own are replaced). */
+    private static final class InOurWords extends IOException {
+        InOurWords(String message) {
+            super(message);
+        }
     }
 
     private static VCFCodec readHeader(List<String> headerLines) {

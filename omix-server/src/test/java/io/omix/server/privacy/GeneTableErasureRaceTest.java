@@ -10,6 +10,7 @@ import io.omix.server.oauth.ConsentStore;
 import io.omix.server.oauth.OAuthClient;
 import io.omix.server.oauth.TokenStore;
 import io.omix.server.samples.SampleStore;
+import io.omix.server.testing.LockWaits;
 import io.omix.server.testing.TestServer;
 import io.omix.server.users.User;
 import io.omix.server.users.UserStore;
@@ -29,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,13 +72,15 @@ class GeneTableErasureRaceTest {
                 listed = new ArrayList<>(Erasure.objectsOf(erasing, sample));
                 Erasure.eraseSample(erasing, sample, platform.now());
                 asked = pool.submit(() -> http.send(asking, HttpResponse.BodyHandlers.ofString()));
+                boolean waited;
                 try {
-                    HttpResponse<String> early = asked.get(2, TimeUnit.SECONDS);
-                    throw new AssertionError("the table was recorded beside the erasure in flight: " + early.statusCode() + " " + early.body());
-                } catch (TimeoutException waiting) {
-                    // held by the erasure, as it should be
+                    waited = LockWaits.awaitWaiter(platform, java.time.Duration.ofSeconds(30), asked::isDone);
                 } finally {
                     erasing.commit();
+                }
+                if (!waited) {
+                    HttpResponse<String> early = asked.get(30, TimeUnit.SECONDS);
+                    throw new AssertionError("the table was recorded beside the erasure in flight: " + early.statusCode() + " " + early.body());
                 }
                 HttpResponse<String> answer = asked.get(30, TimeUnit.SECONDS);
                 assertTrue(answer.body().contains("\"code\":41303"), answer.statusCode() + " " + answer.body());

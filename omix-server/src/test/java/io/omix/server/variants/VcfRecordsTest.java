@@ -146,6 +146,14 @@ class VcfRecordsTest {
             byte[] cut = java.util.Arrays.copyOf(gz, length);
             assertEquals("it cannot be read: the upload ended early or its compressed data is corrupt", headerRefusal(cut), "cut at " + length);
         }
+        ByteArrayOutputStream bgzf = new ByteArrayOutputStream();
+        try (var out = new htsjdk.samtools.util.BlockCompressedOutputStream(bgzf, (java.nio.file.Path) null)) {
+            out.write(CallStoreTest.vcf(10).getBytes(StandardCharsets.UTF_8));
+        }
+        for (int length : new int[] {20, 40, 200}) {
+            byte[] cut = java.util.Arrays.copyOf(bgzf.toByteArray(), length);
+            assertEquals("it cannot be read: the upload ended early or its compressed data is corrupt", headerRefusal(cut), "BGZF cut at " + length);
+        }
         byte[] corrupt = gz.clone();
         for (int i = 12; i < 40; i++) corrupt[i] ^= 0x5a;
         assertEquals("it cannot be read: the upload ended early or its compressed data is corrupt", headerRefusal(corrupt));

@@ -186,14 +186,15 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
         return OpenTime.formatMicros(time);
     }
 
-    private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("Invalid value for (\\w+) \\(valid values ([^)]*)\\): (\\S+)");
+    private static final Pattern OUT_OF_RANGE = Pattern.compile("Invalid value for (\\w+) \\(valid values ([^)]*)\\): (\\S+)");
+    private static final Pattern NO_SUCH_DAY = Pattern.compile("Invalid date '([A-Za-z]+) (\\d+)'(?: as '(-?\\d+)' is not a leap year)?");
     private static final Map<String, String> FIELDS = Map.of("MonthOfYear", "month", "DayOfMonth", "day", "HourOfDay", "hour",
             "MinuteOfHour", "minute", "SecondOfMinute", "second", "Year", "year");
 
     /** The JDK's refusal of a time in the words of the time's own parts: "month 13 is out of range (1 - 12)", not "MonthOfYear". */
     static String inPlainWords(String message) {
         String text = message == null ? "" : message;
-        java.util.regex.Matcher m = OUT_OF_RANGE.matcher(text);
+        Matcher m = OUT_OF_RANGE.matcher(text);
         if (m.find()) return FIELDS.getOrDefault(m.group(1), "a part") + " " + m.group(3) + " is out of range (" + m.group(2) + ")";
         m = NO_SUCH_DAY.matcher(text);
         if (m.find()) {
@@ -202,6 +203,4 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
         }
         return text;
     }
-
-    private static final java.util.regex.Pattern NO_SUCH_DAY = java.util.regex.Pattern.compile("Invalid date '([A-Za-z]+) (\\d+)'(?: as '(-?\\d+)' is not a leap year)?");
 }
