@@ -344,9 +344,19 @@ class ErasureTest {
 
             // One more sample of the person, erased alone first; another person cannot erase it.
             String second = forget.api().registerSample("FORGETME-2", 11, project).getString("biosample_id");
+            // A task of the application's about that sample, and the application told it finished (naming only the task).
+            String sampleTask = platform.tasks().submit("erasure.test", "client:" + clientId,
+                    JsonNodeFactory.instance.objectNode().put("biosample_id", second), "/test").taskId();
+            platform.database().jdbc().inTransaction(tx -> {
+                io.omix.server.webhooks.WebhookEvents.publish(tx, platform.now(), "client:" + clientId, io.omix.server.webhooks.WebhookEvents.TASK_FINISHED,
+                        Map.of("task_id", sampleTask));
+                return null;
+            });
+            assertTrue(traces(platform, sampleTask).stream().anyMatch(t -> t.startsWith("webhook_deliveries")), traces(platform, sampleTask).toString());
             assertEquals(41303, assertThrows(ApiException.class, () -> keep.api().deleteSample(second)).code());
             assertEquals(true, forget.api().deleteSample(second).getBoolean("erased"));
             assertEquals(List.of(), traces(platform, second));
+            assertEquals(List.of(), traces(platform, sampleTask), "the task about the sample went, and the application's delivery about it");
 
             String packageCopy = platform.database().jdbc().queryOne("SELECT package_key FROM model_versions WHERE model_id = 'forgetmeModel'",
                     rs -> rs.getString(1)).orElseThrow();
