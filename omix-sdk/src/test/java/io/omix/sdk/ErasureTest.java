@@ -78,9 +78,7 @@ class ErasureTest {
         String marker = "private report of " + name + " " + java.util.UUID.randomUUID();
         String object = api.upload("report.txt", marker);
         // A model the person deployed through the application (theirs: owner client:<client>:user:<person>), and its task.
-        Path pkg = InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-model"), name + "-model", "index.py",
-                "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
-        api.deployModel(name + "Model", pkg, ModelConfig.defaults(), java.time.Duration.ofSeconds(60));
+        api.deployModel(name + "Model", quietModel(name + "-model"), ModelConfig.defaults(), java.time.Duration.ofSeconds(60));
         // The Beacon's count of the person's variant questions through the application (over published cohorts), keyed by their id.
         assertTrue(io.omix.server.common.http.RateLimits.takeOne(platform.database().jdbc(), platform.clock(),
                 "beacon:client:" + clientId + ":user:" + who.userId(), platform.clock().millis() / 3_600_000 * 60, 100));
@@ -103,8 +101,36 @@ class ErasureTest {
 
     /** The person's own tool ({@link #ownTool}) calling for them, with samples and grants. */
     static Api ownToolApi(TestServer s, String clientId, Identity.Person person) throws Exception {
-        return Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), person.userId(), "samples grants").accessToken())
-                .endpoint(s.url()).build();
+        return ownToolApi(s, clientId, person, "samples grants");
+    }
+
+    /** The person's own tool calling for them with {@code scopes} (space-separated). */
+    static Api ownToolApi(TestServer s, String clientId, Identity.Person person, String scopes) throws Exception {
+        return Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), person.userId(), scopes).accessToken()).endpoint(s.url()).build();
+    }
+
+    /** A model's package whose handler answers success at once. */
+    static Path quietModel(String name) throws java.io.IOException {
+        return InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-model"), name, "index.py",
+                "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
+    }
+
+    /** An account's erasure in flight, on a connection of its own: the person's row held first, as Erasure.eraseUser takes it. */
+    static java.sql.Connection accountErasureInFlight(Platform platform, String userId) throws java.sql.SQLException {
+        java.sql.Connection erasing = platform.database().dataSource().getConnection();
+        erasing.setAutoCommit(false);
+        io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, userId);
+        return erasing;
+    }
+
+    /** The rest of that erasure, committed: the person's files, tasks, grants, sessions, and the person. */
+    static void finishAccountErasure(java.sql.Connection erasing, String userId) throws java.sql.SQLException {
+        io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM file_objects WHERE owner = ?", "user:" + userId);
+        io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM tasks WHERE owner = ? OR owner LIKE ?", "user:" + userId, "client:%:user:" + userId);
+        for (String table : List.of("oauth_tokens", "oauth_codes", "oauth_consents", "user_sessions", "users")) {
+            io.omix.server.common.db.Jdbc.update(erasing, "DELETE FROM " + table + " WHERE user_id = ?", userId);
+        }
+        erasing.commit();
     }
 
     /** Every (table, column, value) of the schema whose text holds {@code needle}; the audit trail aside (ids only, by design). */
@@ -291,23 +317,12 @@ class ErasureTest {
             String clientId = ownTool(platform);
             Identity.Person who = Identity.user(s, "deploying", "deploying@example.org");
             String uid = who.userId();
-            Path pkg = InterpretationModelsTest.zipIn(Files.createTempDirectory("erasure-deploy"), "late-model", "index.py",
-                    "def handler(event, context):\n    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}\n");
-            try (Api api = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), uid, "files models").accessToken()).endpoint(s.url()).build();
-                 java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
-                erasing.setAutoCommit(false);
-                // An account's erasure in flight: the person's row first, as Erasure.eraseUser takes it.
-                io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, uid);
+            Path pkg = quietModel("late-model");
+            try (Api api = ownToolApi(s, clientId, who, "files models"); java.sql.Connection erasing = accountErasureInFlight(platform, uid)) {
                 String taskId = api.deployModel("lateModel", pkg, ModelConfig.defaults()).getString("task_id");
                 assertTrue(io.omix.server.testing.LockWaits.awaitWaiter(platform, java.time.Duration.ofSeconds(30),
                         () -> platform.tasks().byTaskId(taskId).orElseThrow().completedAt() != null), "the deploy's recording waits for the erasure in flight");
-                // The rest of the erasure, as it goes: the person's models (none yet), tasks, grants, files, and the person.
-                for (String sql : List.of("DELETE FROM tasks WHERE owner LIKE ?", "DELETE FROM file_objects WHERE owner = ?", "DELETE FROM oauth_tokens WHERE user_id = ?",
-                        "DELETE FROM oauth_consents WHERE user_id = ?", "DELETE FROM users WHERE user_id = ?")) {
-                    Object arg = sql.contains("tasks") ? "client:%:user:" + uid : sql.contains("file_objects") ? "user:" + uid : uid;
-                    io.omix.server.common.db.Jdbc.update(erasing, sql, arg);
-                }
-                erasing.commit();
+                finishAccountErasure(erasing, uid); // the person's models: none yet
                 // The deploy's attempt goes on: it finds the account gone and records nothing (the model would be inserted
                 // right after the person's row, in the same transaction).
                 var jdbc = platform.database().jdbc();

@@ -284,27 +284,14 @@ class ExportTest {
             String clientId = ErasureTest.ownTool(platform);
             Identity.Person who = Identity.user(s, "leaving", "leaving@example.org");
             String uid = who.userId();
-            try (Api api = Api.builder(Identity.userToken(s, new Identity.Client(clientId, null), uid, "files grants").accessToken()).endpoint(s.url()).build()) {
+            try (Api api = ErasureTest.ownToolApi(s, clientId, who, "files grants")) {
                 api.upload("notes.txt", "notes of someone leaving");
-                String taskId;
-                try (java.sql.Connection erasing = platform.database().dataSource().getConnection()) {
-                    erasing.setAutoCommit(false);
-                    // An account's erasure in flight: the person's row first, as Erasure.eraseUser takes it.
-                    io.omix.server.common.db.Jdbc.query(erasing, "SELECT 1 FROM users WHERE user_id = ? FOR UPDATE", rs -> 1, uid);
-                    taskId = api.requestExport().getString("task_id");
-                    String task = taskId;
+                try (java.sql.Connection erasing = ErasureTest.accountErasureInFlight(platform, uid)) {
+                    String task = api.requestExport().getString("task_id");
                     assertTrue(io.omix.server.testing.LockWaits.awaitWaiter(platform, Duration.ofSeconds(30),
                             () -> platform.tasks().byTaskId(task).orElseThrow().completedAt() != null), "the archive's recording waits for the erasure in flight");
                     assertEquals(1, exports(platform).size(), "the archive is written and waits to be recorded");
-                    // The rest of the erasure: the person's files, grants, tasks, and the person.
-                    for (String sql : List.of("DELETE FROM file_objects WHERE owner = ?", "DELETE FROM tasks WHERE owner = ? OR owner LIKE ?",
-                            "DELETE FROM oauth_tokens WHERE user_id = ?", "DELETE FROM oauth_codes WHERE user_id = ?", "DELETE FROM oauth_consents WHERE user_id = ?",
-                            "DELETE FROM user_sessions WHERE user_id = ?", "DELETE FROM users WHERE user_id = ?")) {
-                        Object[] args = sql.contains("file_objects") ? new Object[] {"user:" + uid}
-                                : sql.contains("tasks") ? new Object[] {"user:" + uid, "client:%:user:" + uid} : new Object[] {uid};
-                        io.omix.server.common.db.Jdbc.update(erasing, sql, args);
-                    }
-                    erasing.commit();
+                    ErasureTest.finishAccountErasure(erasing, uid);
                 }
                 // The export's attempt ends (refused: the account is gone); nothing of it is recorded or kept.
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
