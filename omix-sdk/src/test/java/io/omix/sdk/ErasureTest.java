@@ -334,6 +334,89 @@ class ErasureTest {
         }
     }
 
+    /** The rows {@code where} selects, as they are (column to value), to write back later. */
+    static List<Map<String, Object>> rowsOf(Platform platform, String table, String where, Object... args) {
+        return platform.database().jdbc().query("SELECT * FROM " + table + " WHERE " + where, rs -> {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.put(rs.getMetaData().getColumnName(i).toLowerCase(), rs.getObject(i));
+            return row;
+        }, args);
+    }
+
+    /** Writes {@code rows} back into {@code table}: what a write that committed just after an erasure would have left. */
+    static void writeBack(Platform platform, String table, List<Map<String, Object>> rows) {
+        for (Map<String, Object> row : rows) {
+            platform.database().jdbc().update("INSERT INTO " + table + " (" + String.join(",", row.keySet()) + ") VALUES ("
+                    + String.join(",", java.util.Collections.nCopies(row.size(), "?")) + ")", row.values().toArray());
+        }
+    }
+
+    /**
+     * Requests authenticated just before an account's erasure can commit after it, where it could not see them: a task the
+     * person queued through an application, an upload credential made for them, an answer kept for their keyed write.
+     * A worker drops such a task when it claims it (not kept as a failure naming the person for weeks), and housekeeping
+     * takes the rest, with the application's delivery about a finished one; another person's stay.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void whatARequestLeftJustAfterAnErasureGoesToo(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Platform platform = Identity.platform(s);
+            var jdbc = platform.database().jdbc();
+            String clientId = ownTool(platform);
+            jdbc.update("INSERT INTO webhook_endpoints (webhook_id, owner, url, events, stream_events, secret_sealed, enabled, created_at)"
+                    + " VALUES (?,?,?,?,FALSE,?,TRUE,?)", "wh_late", "client:" + clientId, "http://127.0.0.1:9/hook", "task.finished",
+                    "unused", platform.now());
+            Identity.Person gone = Identity.user(s, "leaving", "leaving@example.org");
+            Identity.Person stays = Identity.user(s, "staying", "staying@example.org");
+            String project = new SampleStore(platform).createProject("late writes", 1, null, null, null).projectId();
+            for (Identity.Person p : List.of(gone, stays)) {
+                try (Api api = ownToolApi(s, clientId, p, "samples files")) {
+                    api.registerSample(p.username().toUpperCase() + "-1", 11, project);   // an answer kept under the SDK's Idempotency-Key
+                    api.getUploadToken();                                                  // an upload credential
+                }
+            }
+            String uid = gone.userId();
+            List<Map<String, Object>> credentials = rowsOf(platform, "upload_credentials", "user_id = ?", uid);
+            List<Map<String, Object>> answers = rowsOf(platform, "idempotency_keys", "owner LIKE ?", "user:" + uid + "/%");
+            assertTrue(!credentials.isEmpty() && !answers.isEmpty(), "the person's credential and kept answer");
+            try (Api api = ownToolApi(s, clientId, gone)) {
+                api.deleteAccount();
+            }
+            // The late writes, committed after the erasure: the rows as the requests wrote them, and two tasks the person
+            // queued through the application, one still waiting, one finished (failed) and announced to the application.
+            writeBack(platform, "upload_credentials", credentials);
+            writeBack(platform, "idempotency_keys", answers);
+            String through = "client:" + clientId + ":user:";
+            var payload = JsonNodeFactory.instance.objectNode().put("question", "about leaving's genome");
+            String finished = platform.tasks().submit("erasure.test", through + uid, payload, "/test").taskId();
+            jdbc.update("UPDATE tasks SET status = 'FAILURE', completed_at = ? WHERE task_id = ?", platform.now(), finished);
+            jdbc.inTransaction(tx -> {
+                io.omix.server.webhooks.WebhookEvents.publish(tx, platform.now(), "client:" + clientId, io.omix.server.webhooks.WebhookEvents.TASK_FINISHED,
+                        Map.of("task_id", finished));
+                return null;
+            });
+            String othersTask = platform.tasks().submit("erasure.test", through + stays.userId(), payload, "/test").taskId();
+            String waiting = platform.tasks().submit("erasure.test", through + uid, payload, "/test").taskId();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (platform.tasks().byTaskId(waiting).isPresent() && System.nanoTime() < deadline) Thread.sleep(50);
+            assertFalse(platform.tasks().byTaskId(waiting).isPresent(), "a worker dropped the erased person's task instead of running it");
+            while (platform.tasks().byTaskId(othersTask).orElseThrow().completedAt() == null && System.nanoTime() < deadline) Thread.sleep(50);
+            assertEquals("FAILURE", platform.tasks().byTaskId(othersTask).orElseThrow().status().name(), "another person's task ran (no handler here)");
+            assertTrue(!traces(platform, uid).isEmpty() && !traces(platform, finished).isEmpty(), "left until housekeeping");
+
+            Map<String, Long> swept = s.server().housekeeping().runNow();
+            assertEquals(1L + credentials.size() + answers.size(), swept.get("leftovers_of_erased_people"), swept.toString());
+            assertEquals(List.of(), traces(platform, uid), "nothing names the erased person");
+            assertEquals(List.of(), traces(platform, finished), "nor the application's delivery about their task");
+            assertTrue(platform.tasks().byTaskId(othersTask).isPresent(), "another person's task stays");
+            assertEquals(1L, jdbc.queryOne("SELECT COUNT(*) FROM upload_credentials WHERE user_id = ?", rs -> rs.getLong(1), stays.userId()).orElseThrow());
+            assertEquals(1L, jdbc.queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE owner LIKE ?", rs -> rs.getLong(1),
+                    "user:" + stays.userId() + "/%").orElseThrow());
+            assertEquals(0L, s.server().housekeeping().runNow().get("leftovers_of_erased_people"), "nothing more to take");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anErasedPersonLeavesNoTraceInAnyTableOrObject(String kind) throws Exception {

@@ -204,6 +204,54 @@ public final class Erasure {
         return erased;
     }
 
+    /**
+     * What a request authenticated just before an account's erasure wrote as it committed, where the erasure could not see
+     * it, and that names the person: tasks they queued (their input names what they asked about; a worker drops one it
+     * claims, this takes the rest, finished or not, with the applications' deliveries about them), upload credentials
+     * made for them, and keyed answers kept for them. None has a row of the person to wait on, so each is looked for
+     * afterwards instead (housekeeping): the owners of such rows whose person is no longer there. Returns the rows removed.
+     */
+    public static long forgetLeftoversOfErasedPeople(Jdbc jdbc) {
+        long removed = 0;
+        java.util.Map<String, String> taskOwners = new java.util.HashMap<>();
+        for (String owner : jdbc.query("SELECT DISTINCT owner FROM tasks WHERE owner LIKE 'user:%' OR owner LIKE 'client:%'", rs -> rs.getString(1))) {
+            String person = io.omix.server.tasks.TasksCapability.personOf(owner);
+            if (person != null) taskOwners.put(owner, person);
+        }
+        java.util.Set<String> gone = gone(jdbc, taskOwners.values());
+        for (var owner : taskOwners.entrySet()) {
+            if (!gone.contains(owner.getValue())) continue;
+            removed += jdbc.inTransaction(c -> {
+                forgetDeliveriesAboutTasks(c, "owner = ?", owner.getKey());
+                return Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner.getKey());
+            });
+        }
+        removed += jdbc.update("DELETE FROM upload_credentials WHERE user_id IS NOT NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = upload_credentials.user_id)");
+        // Kept answers of a person's own calls are keyed user:<person>/client:<client> (Idempotency.ownerOf).
+        java.util.Map<String, String> answerOwners = new java.util.HashMap<>();
+        for (String owner : jdbc.query("SELECT DISTINCT owner FROM idempotency_keys WHERE owner LIKE 'user:%'", rs -> rs.getString(1))) {
+            int end = owner.indexOf('/');
+            if (end > "user:".length()) answerOwners.put(owner, owner.substring("user:".length(), end));
+        }
+        gone = gone(jdbc, answerOwners.values());
+        for (var owner : answerOwners.entrySet()) {
+            if (gone.contains(owner.getValue())) removed += jdbc.update("DELETE FROM idempotency_keys WHERE owner = ?", owner.getKey());
+        }
+        return removed;
+    }
+
+    /** Those of {@code people} with no row in users. */
+    private static java.util.Set<String> gone(Jdbc jdbc, java.util.Collection<String> people) {
+        java.util.Set<String> gone = new java.util.HashSet<>(people);
+        List<String> all = new ArrayList<>(gone);
+        for (int from = 0; from < all.size(); from += 500) {
+            io.omix.server.common.db.SqlWhere there = new io.omix.server.common.db.SqlWhere().in("user_id", all.subList(from, Math.min(all.size(), from + 500)));
+            jdbc.query("SELECT user_id FROM users" + there.sql(), rs -> rs.getString(1), there.args()).forEach(gone::remove);
+        }
+        return gone;
+    }
+
     private static void lockEntity(Connection c, String entityId) {
         try {
             Jdbc.query(c, "SELECT entity_id FROM sample_entities WHERE entity_id = ? FOR UPDATE", rs -> 1, entityId);

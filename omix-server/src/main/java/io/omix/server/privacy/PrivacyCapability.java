@@ -138,7 +138,10 @@ public final class PrivacyCapability implements Capability {
         }
     }
 
-    /** An archive lives as long as its link: then its row and bytes go (a person asks for a new export). */
+    /**
+     * An archive lives as long as its link: then its row and bytes go (a person asks for a new export). And what requests
+     * authenticated just before an account's erasure left naming the person goes ({@link Erasure#forgetLeftoversOfErasedPeople}).
+     */
     @Override
     public java.util.List<io.omix.server.housekeeping.Housekeeping.Job> housekeeping() {
         return java.util.List.of(new io.omix.server.housekeeping.Housekeeping.Job("export_archives", (now, r) -> {
@@ -157,6 +160,7 @@ public final class PrivacyCapability implements Capability {
                 }
             }
             return removed;
-        }));
+        }), new io.omix.server.housekeeping.Housekeeping.Job("leftovers_of_erased_people",
+                (now, r) -> Erasure.forgetLeftoversOfErasedPeople(platform.database().jdbc())));
     }
 }

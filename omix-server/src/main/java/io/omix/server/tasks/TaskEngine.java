@@ -361,6 +361,12 @@ public final class TaskEngine implements AutoCloseable {
         }
     }
 
+    /** Whether the person the task's owner names (a person's own task, or one through an application) is no longer there. */
+    private boolean personErased(Task task) {
+        String person = TasksCapability.personOf(task.owner());
+        return person != null && jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ?", rs -> 1, person).isEmpty();
+    }
+
     /** Why a task queued by an application, app, API key or person since disabled was not run. */
     static final String OWNER_DISABLED = "not run: the application, app, API key or person that queued it was disabled before it ran;"
             + " queue it again once enabled";
@@ -369,6 +375,17 @@ public final class TaskEngine implements AutoCloseable {
     record Claimed(Task task, String claimId) {}
 
     private void execute(Task task, String claimId) {
+        if (ownerDisabled(task)) {
+            if (personErased(task)) {
+                // Queued by a request authenticated just before the person's erasure, which could not see it: its input
+                // names the person (and what they asked about), so it goes instead of being kept as a failure for weeks.
+                jdbc.update("DELETE FROM tasks WHERE job_id = ? AND claimed_by = ?", task.jobId(), claimId);
+                return;
+            }
+            // Queued by a credential since disabled (an incident): it would go on deleting or publishing in its name.
+            finish(task, claimId, Status.FAILURE, error(OWNER_DISABLED, null));
+            return;
+        }
         Handler handler = handlers.get(task.kind());
         if (handler == null) {
             finish(task, claimId, Status.FAILURE, error("no handler for task kind " + task.kind(), null));
@@ -376,11 +393,6 @@ public final class TaskEngine implements AutoCloseable {
         }
         if (task.attempts() > MAX_ATTEMPTS) {
             finish(task, claimId, Status.FAILURE, error("interrupted " + (task.attempts() - 1) + " times; given up", null));
-            return;
-        }
-        if (ownerDisabled(task)) {
-            // Queued by a credential since disabled (an incident): it would go on deleting or publishing in its name.
-            finish(task, claimId, Status.FAILURE, error(OWNER_DISABLED, null));
             return;
         }
         running.put(task.jobId(), claimId);
