@@ -37,11 +37,57 @@ public final class Omix implements Runnable {
                             ? "the server refused: " + e.getMessage()   // code, message, each parameter's reason, request id
                             : e instanceof io.omix.server.common.http.ApiException refused && refused.data() != null
                             ? e.getMessage() + ": " + refused.data()     // an admin command's refusal, naming the parameter
-                            : e.getMessage();
+                            : inOurWords(e);
                     cmd.getErr().println(cmd.getColorScheme().errorText("omix: " + message));
                     cmd.getErr().flush();
                     return e instanceof IllegalArgumentException ? 2 : 1;
                 });
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Omix.class);
+
+    /**
+     * A failure as the operator reads it: our own refusals as they are; the database's failures by what they mean, without
+     * the statement or the driver's and pool's wording (the details are logged at DEBUG); anything else unexpected as such.
+     */
+    static String inOurWords(Exception e) {
+        java.sql.SQLException sql = null;
+        boolean opening = false;
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof com.zaxxer.hikari.pool.HikariPool.PoolInitializationException) opening = true;
+            if (t instanceof java.sql.SQLException found && sql == null) sql = found;
+        }
+        if (sql != null) {
+            LOG.debug("database failure", e);
+            String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+            String details = "; OMIX_LOG_LEVEL=DEBUG logs the details";
+            if (opening || state.startsWith("08")) {
+                // The driver's reason (a refused connection, a damaged file) is what the operator fixes; not a statement.
+                String reason = String.valueOf(sql.getMessage()).replaceAll("\\s*\\[\\d+-\\d+]\\s*$", "");
+                return "cannot open the database: " + reason + (state.isEmpty() ? "" : " (SQLSTATE " + state + ")");
+            }
+            return "the database failed" + (state.isEmpty() ? "" : " (SQLSTATE " + state + ": " + sqlStateClass(state) + ")") + details;
+        }
+        boolean ours = e.getClass().getName().startsWith("io.omix.") || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof UnsupportedOperationException || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException;
+        if (ours && e.getMessage() != null) return e.getMessage();
+        LOG.debug("unexpected failure", e);
+        return "failed: an internal error; OMIX_LOG_LEVEL=DEBUG logs the details";
+    }
+
+    /** What a SQLSTATE's class says, in words. */
+    private static String sqlStateClass(String state) {
+        return switch (state.length() < 2 ? "" : state.substring(0, 2)) {
+            case "22" -> "a value out of range or malformed";
+            case "23" -> "a row conflicts with another";
+            case "40" -> "a conflict with another transaction; try again";
+            case "42" -> "a statement the schema cannot run: is the database at this omix's version (omix admin migrate)?";
+            case "53" -> "the database ran out of a resource";
+            case "57" -> "the database was stopped or the operation cancelled";
+            case "58" -> "the database's system failed";
+            case "HY", "HZ" -> "a timeout or a lock waited too long";
+            default -> "an internal failure of the database";
+        };
     }
 
     @Override

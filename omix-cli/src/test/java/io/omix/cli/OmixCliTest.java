@@ -81,6 +81,36 @@ class OmixCliTest {
         assertTrue(err2.toString().contains("config file not found"), err2.toString());
     }
 
+    /** A database that cannot be opened, or that fails, is said in words: no statement, no driver's or pool's wording. */
+    @Test
+    void aDatabaseFailureIsOneLineWithoutItsStatement(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path db = java.nio.file.Files.createDirectories(dir.resolve("data").resolve("db"));
+        byte[] garbage = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        java.nio.file.Files.write(db.resolve("omix.mv.db"), garbage);
+        StringWriter err = new StringWriter();
+        assertEquals(1, run(err, "admin", "--data-dir", dir.resolve("data").toString(), "user", "list"));
+        assertTrue(err.toString().startsWith("omix: cannot open the database: File corrupted while reading record"), err.toString());
+        for (String leak : new String[] {"Failed to initialize pool", "[90030-", "org.h2", "Exception"}) {
+            assertTrue(!err.toString().contains(leak), err.toString());
+        }
+
+        err = new StringWriter();
+        assertEquals(1, run(err, "admin", "--db-url", "jdbc:postgresql://127.0.0.1:1/none",
+                "--set", "security.master-key=" + java.util.Base64.getEncoder().encodeToString(new byte[32]), "user", "list"));
+        assertTrue(err.toString().contains("omix: cannot open the database: Connection to 127.0.0.1:1 refused"), err.toString());
+        assertTrue(err.toString().contains("(SQLSTATE 08001)") && !err.toString().contains("Failed to initialize pool"), err.toString());
+
+        // A statement that fails: its text (H2 repeats it, values and all) stays in the log at DEBUG.
+        String said = Omix.inOurWords(new io.omix.server.common.db.Jdbc.DataAccessException(new java.sql.SQLException(
+                "Unique index or primary key violation: \"PUBLIC.PRIMARY_KEY_4 ON PUBLIC.USERS(USERNAME) VALUES ('alice')\"; SQL statement:"
+                        + " INSERT INTO users (user_id, username) VALUES (?, ?) [23505-240]", "23505")));
+        assertEquals("the database failed (SQLSTATE 23505: a row conflicts with another); OMIX_LOG_LEVEL=DEBUG logs the details", said);
+        assertEquals("failed: an internal error; OMIX_LOG_LEVEL=DEBUG logs the details", Omix.inOurWords(new NullPointerException(
+                "Cannot invoke \"String.length()\" because \"name\" is null")));
+        assertEquals("--limit must be at most 100", Omix.inOurWords(new IllegalArgumentException("--limit must be at most 100")));
+    }
+
     @Test
     void theWelcomeShowsTheEndpointAndTheDemoCredentials() {
         try (TestServer server = TestServer.start("h2", Map.of("demo.enabled", "true"))) {
