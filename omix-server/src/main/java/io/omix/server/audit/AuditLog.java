@@ -32,6 +32,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.omix.server.common.validation.Texts.cut;
+
 /**
  * The audit trail's writer: entries are appended to one hash chain shared by every server of a
  * deployment.
@@ -55,9 +57,9 @@ public final class AuditLog implements AutoCloseable {
         /** A new entry, not yet appended. */
         public static Entry of(String actorKind, String actorId, String userId, String credential, String operation, String resources,
                                Integer records, String source, String requestId, String outcome) {
-            return new Entry(0, null, actorKind, printable(clip(actorId, 200)), printable(clip(userId, 64)), credential,
-                    printable(clip(operation, 200)), printable(clip(resources, 1000)), records, printable(clip(source, 64)),
-                    printable(clip(requestId, 64)), outcome, null, null);
+            return new Entry(0, null, actorKind, printable(cut(actorId, 200)), printable(cut(userId, 64)), credential,
+                    printable(cut(operation, 200)), printable(cut(resources, 1000)), records, printable(cut(source, 64)),
+                    printable(cut(requestId, 64)), outcome, null, null);
         }
 
         /** The entry's fields by their wire names, in order: what the CLI prints and the API answers. */
@@ -1026,10 +1028,6 @@ public final class AuditLog implements AutoCloseable {
             }
         }
         return out == null ? s : out.toString();
-    }
-
-    static String clip(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** The chain's key: what another process on the same database (omix admin) appends and verifies with. */

@@ -218,7 +218,7 @@ public final class BeaconCapability implements Capability {
     /** A variantInternalId ({@code GRCh38:17:7676154:G:C}) as the query for that one variant. */
     private static CarrierSearch.Query internalId(String id) {
         java.util.regex.Matcher m = VARIANT_INTERNAL_ID.matcher(id);
-        if (!m.matches()) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("id", "no variant " + clip(id) + " (ids are assembly:chromosome:position:ref:alt)"));
+        if (!m.matches()) throw new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("id", "no variant " + io.omix.server.common.validation.Texts.shortened(id, 80) + " (ids are assembly:chromosome:position:ref:alt)"));
         long position = Long.parseLong(m.group(3));
         return new CarrierSearch.Query(null, m.group(2), position, position, m.group(4), m.group(5), m.group(1));
     }
@@ -657,10 +657,6 @@ public final class BeaconCapability implements Capability {
 
     private String beaconId(ApiRequest r) {
         return Ga4gh.serviceId(r.baseUrl(platform.config()), "beacon");
-    }
-
-    private static String clip(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "…" : s;
     }
 
     // ---- framework ----

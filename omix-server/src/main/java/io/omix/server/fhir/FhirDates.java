@@ -33,7 +33,7 @@ final class FhirDates {
             try {
                 t = PartialTime.parse(time);
             } catch (IllegalArgumentException e) {
-                throw ApiException.invalidParam("date", "'" + clip(time) + "' " + e.getMessage());
+                throw ApiException.invalidParam("date", "'" + io.omix.server.common.validation.Texts.shortened(time, 40) + "' " + e.getMessage());
             }
             OffsetDateTime start = t.resolve(zone);
             out.add(new Condition(prefix, start, endOf(start, t.mask())));
@@ -66,9 +66,5 @@ final class FhirDates {
                 }
             }
         };
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

@@ -379,8 +379,7 @@ public final class FilesCapability implements Capability {
             return;
         }
         if (links.charge(ctx, rateLimits, grant) != null) {
-            ctx.status(429).result("the calls of this minute of the grant this URL was made under are used up: retry after "
-                    + ctx.res().getHeader("Retry-After") + " s");
+            ctx.status(429).result(SignedLinks.usedUp(ctx));
             return;
         }
         // A person's or an application's file, to the holder of the grant the link was made for only: a name that came to

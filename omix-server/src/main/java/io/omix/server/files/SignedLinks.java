@@ -84,6 +84,11 @@ public final class SignedLinks {
         return parties(ctx, grant).map(p -> limits.chargeLink(ctx, p.clientId(), p.userId())).orElse(null);
     }
 
+    /** What a link used past its grant's calls of this minute answers, once {@link #charge} has set Retry-After. */
+    public static String usedUp(io.javalin.http.Context ctx) {
+        return "the calls of this minute of the grant this URL was made under are used up: retry after " + ctx.res().getHeader("Retry-After") + " s";
+    }
+
     /**
      * Who holds the grant a link names: {@code user:ID} or {@code client:ID} ({@link io.omix.server.oauth.TokenStore#holderOf}),
      * read once a request (with {@link #charge}).

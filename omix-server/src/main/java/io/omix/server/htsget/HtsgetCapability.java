@@ -150,8 +150,7 @@ public final class HtsgetCapability implements Capability {
                 return;
             }
             if (links.charge(ctx, rateLimits, grant) != null) {
-                refuse(ctx, 429, "TooManyRequests", "the calls of this minute of the grant this URL was made under are used up: retry after "
-                        + ctx.res().getHeader("Retry-After") + " s");
+                refuse(ctx, 429, "TooManyRequests", io.omix.server.files.SignedLinks.usedUp(ctx));
                 return;
             }
             if (ctx.req().getMethod().equals("HEAD")) {

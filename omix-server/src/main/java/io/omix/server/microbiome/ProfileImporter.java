@@ -213,7 +213,7 @@ public final class ProfileImporter {
             String id = colon < 0 ? first : first.substring(0, colon);
             String name = colon < 0 ? null : first.substring(colon + 2);
             if (id.isEmpty() || id.length() > 200) throw new IllegalArgumentException("line " + n + ": function id must be 1-200 characters");
-            if (rows.put(id, new Object[] {id, name == null ? null : clip(name, 500), number(cols[1], n)}) != null) {
+            if (rows.put(id, new Object[] {id, name == null ? null : io.omix.server.common.validation.Texts.cut(name, 500), number(cols[1], n)}) != null) {
                 throw new IllegalArgumentException("line " + n + ": " + id + " appears twice");
             }
         });
@@ -261,7 +261,7 @@ public final class ProfileImporter {
                 throw new IllegalStateException(e);
             }
             if (json.length() > 2000) throw new IllegalArgumentException("line " + n + ": annotation too long");
-            if (rows.put(id, new Object[] {id, name == null ? null : clip(name, 300), json, value}) != null) {
+            if (rows.put(id, new Object[] {id, name == null ? null : io.omix.server.common.validation.Texts.cut(name, 300), json, value}) != null) {
                 throw new IllegalArgumentException("line " + n + ": " + id + " appears twice");
             }
         });
@@ -343,9 +343,5 @@ public final class ProfileImporter {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("line " + line + ": '" + text.trim() + "' is not an abundance (a number >= 0)");
         }
-    }
-
-    private static String clip(String s, int max) {
-        return s.length() > max ? s.substring(0, max) : s;
     }
 }

@@ -132,8 +132,8 @@ public final class LoginThrottle {
         });
     }
 
+    /** A key's part: trimmed, and cut to what its column holds. */
     private static String clip(String s, int max) {
-        String k = s == null ? "" : s.trim();
-        return k.length() > max ? k.substring(0, max) : k;
+        return io.omix.server.common.validation.Texts.cut(s == null ? "" : s.trim(), max);
     }
 }

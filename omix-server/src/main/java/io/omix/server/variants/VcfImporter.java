@@ -269,7 +269,7 @@ public final class VcfImporter {
     }
 
     private static String clip(String s, int max) {
-        return s == null ? "" : s.length() > max ? s.substring(0, max) : s;
+        return s == null ? "" : io.omix.server.common.validation.Texts.cut(s, max);
     }
 
     /** How an error names a record: {@code record 12 (chr1:1000)}. */
@@ -473,7 +473,7 @@ public final class VcfImporter {
     }
 
     private static String clip(String s) {
-        return s.length() > 64 ? s.substring(0, 64) : s;
+        return clip(s, 64);
     }
 
     private static int sampleIndex(VCFHeader header, String sampleName) {

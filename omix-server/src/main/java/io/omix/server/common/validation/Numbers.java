@@ -18,11 +18,7 @@ final class Numbers {
 
     static long parseItem(String item, Param<?, ?> param) throws Param.InvalidParam {
         if (item.isEmpty()) throw new Param.InvalidParam("must not contain empty items");
-        if (!INTEGER.matcher(item).matches()) throw new Param.InvalidParam("'" + clip(item) + "' is not an integer");
+        if (!INTEGER.matcher(item).matches()) throw new Param.InvalidParam("'" + Texts.shortened(item, 40) + "' is not an integer");
         return Long.parseLong(item);
-    }
-
-    static String clip(String s) {
-        return Texts.shortened(s, 40);
     }
 }

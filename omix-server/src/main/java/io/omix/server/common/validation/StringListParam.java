@@ -73,9 +73,9 @@ public final class StringListParam extends Param<List<String>, StringListParam> 
             if (item.isEmpty()) throw new InvalidParam("must not contain empty items");
             if (item.length() > maxItemLength) throw new InvalidParam("items must be at most " + maxItemLength + " characters");
             if (pattern != null && !pattern.matcher(item).matches()) {
-                throw new InvalidParam("'" + Numbers.clip(item) + "' is not " + patternRule);
+                throw new InvalidParam("'" + Texts.shortened(item, 40) + "' is not " + patternRule);
             }
-            if (distinct && !seen.add(item)) throw new InvalidParam("'" + Numbers.clip(item) + "' is repeated");
+            if (distinct && !seen.add(item)) throw new InvalidParam("'" + Texts.shortened(item, 40) + "' is repeated");
         }
         return items;
     }

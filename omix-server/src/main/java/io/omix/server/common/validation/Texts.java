@@ -6,6 +6,16 @@ public final class Texts {
 
     /** {@code s}, or its first {@code max} characters and "..." when it is longer: a refused value named in a reason, not repeated whole. */
     public static String shortened(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "...";
+        return s.length() <= max ? s : cut(s, max) + "...";
+    }
+
+    /**
+     * {@code s} (null stays null) cut to at most {@code max} characters, never between the two halves of a character
+     * outside the Basic Multilingual Plane: half of one would be stored as "?" (or refused) once encoded.
+     */
+    public static String cut(String s, int max) {
+        if (s == null || s.length() <= max) return s;
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end);
     }
 }
