@@ -133,7 +133,9 @@ public final class HttpErrors {
      */
     static Map<String, Object> httpErrorBody(String path, String host, int status, Object data) {
         ErrorCode known = ErrorCode.forHttpStatus(status);
-        String msg = known != null ? known.msg() : "HTTP " + status;
+        // The open platform's envelope says its fixed message (Chinese, as the original); the other surfaces speak English.
+        String envelope = known != null ? known.msg() : "HTTP " + status + ": " + inWords(status);
+        String msg = inWords(status);
         if (path != null && Surface.of(path) == Surface.DATASETS) return problem(status, msg, data);
         if (path != null && Surface.of(path) == Surface.GA4GH) return ga4gh(status, status >= 500 && data != null ? msg + " " + data : msg);
         if (path != null && Surface.of(path) == Surface.HTSGET) return htsget(status, null, status >= 500 && data != null ? msg + " " + data : msg);
@@ -141,9 +143,30 @@ public final class HttpErrors {
         if (path != null && Surface.of(path) == Surface.FHIR) return operationOutcome(status, status >= 500 && data != null ? msg + " " + data : msg, null);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", status);
-        body.put("msg", msg);
+        body.put("msg", envelope);
         body.put("data", data);
         return body;
+    }
+
+    /** An HTTP-level refusal in words: ours where we say more than the status's name, else the status's own reason phrase. */
+    static String inWords(int status) {
+        return switch (status) {
+            case 400 -> "the request could not be read: a malformed request line, URI (an escape such as %zz) or header";
+            case 404 -> "no endpoint at this path";
+            case 405 -> "the path exists, the method does not";
+            case 408 -> "the request did not arrive in time";
+            case 409 -> "a request with this Idempotency-Key, or a write to the same upload, is still being served: retry after Retry-After seconds";
+            case 413 -> "the request body is larger than this server takes (server.max-request-bytes)";
+            case 414 -> "the request's URI is too long";
+            case 429 -> "too many calls this minute: retry after Retry-After seconds";
+            case 431 -> "the request's headers are too large";
+            case 500 -> "internal server error";
+            case 503 -> "the server is stopping or busy: retry";
+            default -> {
+                String reason = org.eclipse.jetty.http.HttpStatus.getMessage(status);
+                yield reason == null || reason.isBlank() ? "HTTP " + status : reason;
+            }
+        };
     }
 
     /**

@@ -148,6 +148,34 @@ class HttpPlumbingTest {
         assertEquals(r.headers().firstValue("X-Request-Id").orElseThrow(), body.at("/data/request_id").textValue());
     }
 
+    /** What a raw request line gets (the JDK's client refuses to send a malformed URI): the status line and the body. */
+    static String[] raw(String requestLine, String extraHeader) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", java.net.URI.create(server.url()).getPort())) {
+            socket.getOutputStream().write((requestLine + "\r\nHost: localhost\r\n" + extraHeader + "Connection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String[] {answer.substring(0, answer.indexOf("\r\n")), answer.substring(answer.indexOf("\r\n\r\n") + 4)};
+        }
+    }
+
+    /**
+     * Refusals made before any route runs say what went wrong: in English on the dataset batches API (whose errors are
+     * English), with the open platform's envelope keeping its fixed messages and saying more than a bare status otherwise.
+     */
+    @Test
+    void refusalsBeforeAnyRouteSayWhatWentWrong() throws Exception {
+        HttpResponse<String> missing = get("/api/v2/workspaces/1/no-such-thing");
+        assertEquals(404, missing.statusCode());
+        assertEquals("no endpoint at this path", json(missing).get("detail").textValue(), missing.body());
+        String[] bigHeaders = raw("GET /api/v2/workspaces/1/projects/1/datasets HTTP/1.1", "X-Big: " + "a".repeat(70_000) + "\r\n");
+        assertTrue(bigHeaders[0].contains(" 431"), bigHeaders[0]);
+        assertEquals("the request's headers are too large", ServerJson.MAPPER.readTree(bigHeaders[1]).get("detail").textValue(), bigHeaders[1]);
+        String[] badEscape = raw("GET /ping%zz HTTP/1.1", "");
+        assertTrue(badEscape[0].contains(" 400"), badEscape[0]);
+        assertTrue(ServerJson.MAPPER.readTree(badEscape[1]).get("msg").textValue().startsWith("HTTP 400: the request could not be read"), badEscape[1]);
+        assertEquals("接口不存在", json(get("/no/such/path")).get("msg").textValue(), "the envelope's fixed message stays");
+    }
+
     @Test
     void unknownPathsAre404AndWrongMethodsAre405() throws Exception {
         HttpResponse<String> missing = get("/no/such/path");
