@@ -459,7 +459,7 @@ class FhirTest {
                     .maxRetries(0).build();
                  Api documents = Api.builder(Identity.userToken(s, smartApp, ownerId, "files patient/DocumentReference.rs").accessToken()).endpoint(s.url())
                     .maxRetries(0).build();
-                 Api writer = Api.builder(Identity.userToken(s, smartApp, ownerId, "samples files patient/Specimen.cruds patient/DocumentReference.c")
+                 Api writer = Api.builder(Identity.userToken(s, smartApp, ownerId, "samples files patient/Specimen.cruds patient/DocumentReference.cd")
                     .accessToken()).endpoint(s.url()).maxRetries(0).build()) {
                 for (Runnable write : new Runnable[] {() -> specimens.registerSample("SMART-1", 11, project), () -> documents.getUploadToken()}) {
                     ApiException refused = assertThrows(ApiException.class, write::run);
@@ -467,7 +467,21 @@ class FhirTest {
                     assertTrue(refused.dataModel().getString("scope").contains("SMART"), refused.getMessage());
                 }
                 assertTrue(writer.registerSample("SMART-2", 11, project).getString("biosample_id").startsWith("E-"), "allowed to write: writes");
-                assertTrue(writer.getUploadToken().getModel("credentials").getString("access_key_id").startsWith("STS."));
+                String keyId = writer.getUploadToken().getModel("credentials").getString("access_key_id");
+                assertTrue(keyId.startsWith("STS."));
+                // Nor does a token that may only read documents delete the person's files, or end their upload credentials:
+                // it lists them (it reads), and the file and the credentials stand.
+                String file = writer.upload("smart-report.txt", "the person's report");
+                for (Runnable write : new Runnable[] {() -> documents.deleteObject(file), () -> documents.revokeUploadToken(keyId)}) {
+                    ApiException refused = assertThrows(ApiException.class, write::run);
+                    assertEquals(401, refused.code(), refused.getMessage());
+                    assertTrue(refused.dataModel().getString("scope").contains("SMART"), refused.getMessage());
+                }
+                java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+                writer.download(file, kept);
+                assertEquals("the person's report", kept.toString(java.nio.charset.StandardCharsets.UTF_8), "the file stands");
+                assertEquals(true, writer.revokeUploadToken(keyId).getBoolean("revoked"), "the credentials stood");
+                assertEquals(true, writer.deleteObject(file).getBoolean("deleted"), "a token allowed to delete documents deletes");
             }
             // Authorized again in the platform's words ("streams": no aud needed, and the consent page shows the same words),
             // the new code still carries the consent's SMART limits.

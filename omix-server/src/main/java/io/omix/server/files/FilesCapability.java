@@ -86,6 +86,8 @@ public final class FilesCapability implements Capability {
         routes.post("/sts/token", Access.TOKEN, ParamSpec.of(REGION_ID, INTERNAL), (r, p) -> uploadToken(r, p.get(REGION_ID)));
         routes.post("/sts/revoke", Access.TOKEN, ParamSpec.of(ACCESS_KEY_ID), (r, p) -> {
             r.caller().requireScope(Scope.FILES);
+            // Upload credentials are the person's (whichever application asked): managed by a token that may add documents.
+            io.omix.server.oauth.SmartScopes.requireOwn(r.caller(), "DocumentReference", 'c');
             if (!store.revoke(p.get(ACCESS_KEY_ID), ownerOf(r.caller()), platform.now())) {
                 throw ApiException.invalidParam("access_key_id", "no live credentials of yours with this id");
             }
@@ -337,6 +339,8 @@ public final class FilesCapability implements Capability {
      */
     private Map<String, Object> delete(ApiRequest r, String objectName) {
         r.caller().requireScope(Scope.FILES);
+        // A token that may only read the person's documents (patient/DocumentReference.rs) deletes none of them.
+        io.omix.server.oauth.SmartScopes.requireOwn(r.caller(), "DocumentReference", 'd');
         String name = ObjectNames.check("object_name", objectName);
         String key = (ObjectNames.withinReach(name, r.caller()) ? store.deleteObject(name, ownerOf(r.caller())) : java.util.Optional.<String>empty())
                 .orElseThrow(() -> new ApiException(ErrorCode.OBJECT_NOT_FOUND, Map.of("object_name", name)));
