@@ -427,6 +427,15 @@ class FhirTest {
             assertEquals("Bearer", answer.path("token_type").asText(), "RFC 6749's answer itself, as SMART libraries read it");
             assertEquals(patient, answer.path("patient").asText(), exchanged.body());
             assertTrue(answer.path("scope").asText().contains("patient/Observation.rs"), "the grant says what was asked in SMART's words");
+            // Asking again to write what it was allowed to read, the app is seen asking: the page lists the new permission in
+            // words (the platform scope, streams, is the same as before), and not what was allowed already.
+            HttpResponse<String> upgrade = owner.get(url.replace(enc(scope), enc("patient/Observation.cruds")));
+            assertEquals(200, upgrade.statusCode());
+            assertTrue(upgrade.body().contains("read, search, create, update, delete your observations (health data streams) [patient/Observation.cruds]"),
+                    upgrade.body());
+            assertTrue(upgrade.body().contains("读取、检索、新建、修改、删除您的健康观测记录"), upgrade.body());
+            HttpResponse<String> same = owner.get(url);
+            assertFalse(same.body().contains("[patient/Observation.rs]"), "what was allowed is not asked again: " + same.body());
 
             // With the patient from the launch context, the app reads the patient and their Observations.
             IGenericClient fhir = client(s, answer.path("access_token").asText());

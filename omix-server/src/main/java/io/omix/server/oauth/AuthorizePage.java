@@ -235,6 +235,13 @@ final class AuthorizePage {
         StringBuilder kept = new StringBuilder();
         for (String id : TokenStore.scopes(request.scope())) {
             Scope s = Scope.of(id).orElse(null);
+            String[] smart = s == null ? SmartScopes.inWords(id) : null;
+            if (smart != null && !before.contains(id)) {
+                // What a SMART app may do to which records, each new one asked in its own line: an app allowed to read
+                // the person's Observations that asks to write them is seen asking, though the platform scope is the same.
+                scopes.append("<li><strong>").append(escape(smart[0])).append("</strong> <span>").append(escape(smart[1])).append("</span></li>");
+                continue;
+            }
             if (s == null) continue;
             if (before.contains(id)) {
                 if (kept.length() > 0) kept.append("、");

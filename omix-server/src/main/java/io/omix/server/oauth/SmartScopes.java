@@ -147,6 +147,38 @@ public final class SmartScopes {
         return out;
     }
 
+    /**
+     * A SMART resource scope as the consent page shows it, {Chinese, English}: what may be done (read, search, create,
+     * update, delete) to which of the person's records, so that an application allowed to read her Observations is seen
+     * asking to write them. Null for any other scope.
+     */
+    static String[] inWords(String scope) {
+        Matcher m = RESOURCE.matcher(scope);
+        if (!m.matches()) return null;
+        String p = m.group(3);
+        String letters = p.equals("*") ? "cruds" : p.equals("read") ? "rs" : p.equals("write") ? "cud" : p;
+        List<String> zh = new java.util.ArrayList<>();
+        List<String> en = new java.util.ArrayList<>();
+        String[][] names = {{"r", "读取", "read"}, {"s", "检索", "search"}, {"c", "新建", "create"}, {"u", "修改", "update"}, {"d", "删除", "delete"}};
+        for (String[] name : names) {
+            if (letters.contains(name[0])) {
+                zh.add(name[1]);
+                en.add(name[2]);
+            }
+        }
+        String type = m.group(2);
+        String[] records = switch (type) {
+            case "Patient" -> new String[] {"个人资料", "profile"};
+            case "Observation" -> new String[] {"健康观测记录", "observations (health data streams)"};
+            case "Specimen" -> new String[] {"样本", "samples"};
+            case "DocumentReference" -> new String[] {"文件", "files"};
+            default -> new String[] {"全部记录", "records of every kind"};
+        };
+        String narrowed = m.group(4) == null ? "" : " (" + m.group(4).substring(1) + ")";
+        return new String[] {String.join("、", zh) + "您的" + records[0] + narrowed,
+                String.join(", ", en) + " your " + records[1] + narrowed + " [" + scope + "]"};
+    }
+
     static Set<String> smartOnly(Set<String> requested) {
         Set<String> out = new LinkedHashSet<>();
         for (String s : requested) if (isSmart(s)) out.add(s);
