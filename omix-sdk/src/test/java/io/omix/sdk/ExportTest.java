@@ -408,6 +408,18 @@ class ExportTest {
                 assertEquals(41001, assertThrows(ApiException.class, () -> profileApp.task(firstTask.getString("task_id"))).code());
             }
             assertEquals(200, CredentialLifetimesTest.linkStatus(first.getString("url")));
+            // Another of the person's own tools reads the same task: its link is signed for that tool's grant, the one reading,
+            // not for the grant that asked, so that it dies with the reader's (revoking a stolen tool ends what it was handed).
+            String otherTool = ErasureTest.ownTool(platform);
+            String otherUrl;
+            try (Api other = ErasureTest.ownToolApi(s, otherTool, person.who(), "grants")) {
+                otherUrl = other.task(firstTask.getString("task_id")).getModel("result").getString("url");
+            }
+            assertFalse(otherUrl.equals(first.getString("url")), "a link of its own");
+            assertEquals(200, CredentialLifetimesTest.linkStatus(otherUrl));
+            person.api().revokeGrant(otherTool);
+            assertEquals(403, CredentialLifetimesTest.linkStatus(otherUrl), "the reader's link went with its grant");
+            assertEquals(200, CredentialLifetimesTest.linkStatus(first.getString("url")), "the asking tool's link stands");
             clock.advance(Duration.ofSeconds(2));
             Model second = person.api().exportData(dir.resolve("second.zip"), Duration.ofMinutes(2)).getModel("result");
             assertEquals(List.of(second.getString("object_name")), archives.get(), "the earlier archive went with the next one");

@@ -65,19 +65,21 @@ public final class PrivacyCapability implements Capability {
                     + " AND status IN ('PENDING', 'STARTED') ORDER BY job_id DESC", rs -> rs.getString(1), owner, EXPORT_TASK)
                     .flatMap(platform.tasks()::byTaskId);
             TaskEngine.Task task = running.orElseGet(() -> platform.tasks().submit(EXPORT_TASK, owner,
-                    ServerJson.MAPPER.createObjectNode().put("user_id", userId).put("base_url", r.baseUrl(platform.config()))
-                            .put("grant", links.grantOf(r)), "/user/export"));
+                    ServerJson.MAPPER.createObjectNode().put("user_id", userId), "/user/export"));
             return TasksCapability.taskView(r, platform, task);
         });
     }
 
-    /** An export's result with its link, signed now for the grant that asked for it, valid until the result's {@code expires}. */
-    private JsonNode withLink(TaskEngine.Task task) {
+    /**
+     * An export's result with its link, signed now for the grant of the request reading it (any of the person's own tools
+     * reads the task), valid until the result's {@code expires}: a link signed for the grant that asked would have let
+     * another tool keep downloading the archive after its own grant was revoked, for as long as the asking one stood.
+     */
+    private JsonNode withLink(TaskEngine.Task task, io.omix.server.common.http.ApiRequest reader) {
         JsonNode result = task.result();
         if (!result.hasNonNull("object_name") || !result.hasNonNull("expires")) return result;
-        JsonNode payload = task.payload();
         ObjectNode shown = result.deepCopy();
-        shown.put("url", links.url(payload.path("grant").asText(""), payload.path("base_url").asText(),
+        shown.put("url", links.url(links.grantOf(reader), reader.baseUrl(platform.config()),
                 result.get("object_name").asText(), Long.parseLong(result.get("expires").asText())));
         return shown;
     }

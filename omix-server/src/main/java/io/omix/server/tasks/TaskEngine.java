@@ -119,10 +119,10 @@ public final class TaskEngine implements AutoCloseable {
         this.queuedPerOwner = config.quotas().tasksQueuedPerOwner();
     }
 
-    /** How a kind's stored result is shown: what must not be stored (a live link) is made when it is read. */
+    /** How a kind's stored result is shown: what must not be stored (a live link) is made when it is read, for its reader. */
     @FunctionalInterface
     public interface ResultView {
-        JsonNode show(Task task);
+        JsonNode show(Task task, io.omix.server.common.http.ApiRequest reader);
     }
 
     private final Map<String, ResultView> views = new ConcurrentHashMap<>();
@@ -132,10 +132,10 @@ public final class TaskEngine implements AutoCloseable {
         views.put(kind, view);
     }
 
-    /** A task's result as callers see it. */
-    public JsonNode resultOf(Task task) {
+    /** A task's result as {@code reader} sees it. */
+    public JsonNode resultOf(Task task, io.omix.server.common.http.ApiRequest reader) {
         ResultView view = views.get(task.kind());
-        return view == null || task.result() == null ? task.result() : view.show(task);
+        return view == null || task.result() == null ? task.result() : view.show(task, reader);
     }
 
     /** How many rows of task_queue_locks (V46) owners' submissions are spread over. */

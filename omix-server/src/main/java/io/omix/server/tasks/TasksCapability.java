@@ -155,7 +155,7 @@ public final class TasksCapability implements Capability {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("task_id", task.taskId());
         m.put("progress", task.status().name());
-        m.put("result", platform.tasks().resultOf(task));
+        m.put("result", platform.tasks().resultOf(task, request));
         m.put("completed", task.completedAt() == null ? null : task.completedAt().toString());
         String base = request.baseUrl(platform.config());
         String prefix = request.ctx().path().startsWith("/private/") ? "/private" : "";
