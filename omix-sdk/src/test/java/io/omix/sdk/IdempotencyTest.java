@@ -112,6 +112,16 @@ class IdempotencyTest {
             assertEquals(shaped.body(), shapedAgain.body());
             assertEquals(1L, count(platform, "X-E-B19137107158"));
 
+            // A credential of the same person and application that may do less (a token of narrower scopes, as a model's
+            // invocation token is) is not handed the answer the first was allowed: the key counts as used with another request.
+            String aliceId0 = platform.database().jdbc().queryOne("SELECT user_id FROM users WHERE username = 'alice-idem'", rs -> rs.getString(1)).orElseThrow();
+            String aliceProfile = Identity.userToken(s, client, aliceId0, "profile").accessToken();
+            HttpResponse<String> narrower = register(s, aliceProfile, "key-1", "EXT-1", project);
+            assertTrue(narrower.body().startsWith("{\"code\":41001") && narrower.body().contains("Idempotency-Key")
+                    && !narrower.body().contains("biosample_id\":\"E-"), narrower.body());
+            String aliceWider = Identity.userToken(s, client, aliceId0, "samples").accessToken();
+            assertEquals(first.body(), register(s, aliceWider, "key-1", "EXT-1", project).body(), "another token of the same standing replays");
+
             // The same key from another caller is another write (not "a key used with another request").
             HttpResponse<String> bobs = register(s, bob, "key-1", "EXT-B", project);
             assertTrue(bobs.body().startsWith("{\"code\":0"), bobs.body());
@@ -179,6 +189,17 @@ class IdempotencyTest {
 
             HttpResponse<String> malformed = register(s, alice, "key with spaces", "EXT-3", project);
             assertTrue(malformed.body().startsWith("{\"code\":41001") && malformed.body().contains("Idempotency-Key"), malformed.body());
+
+            // A sample unbound from the person takes the answers kept for the person's keys that name it (a repeat would hand
+            // them what they no longer see); the others stay.
+            String fifth = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(register(s, alice, "key-5", "EXT-5", project).body())
+                    .path("data").path("biosample_id").asText();
+            assertTrue(fifth.startsWith("E-"), fifth);
+            assertTrue(new SampleStore(platform).unbindUser(fifth, aliceId0));
+            assertEquals(0L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE owner = ? AND idem_key = 'key-5'",
+                    rs -> rs.getLong(1), aliceOwner).orElseThrow(), "the answer naming the unbound sample went");
+            assertEquals(1L, platform.database().jdbc().queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE owner = ? AND idem_key = 'key-4'",
+                    rs -> rs.getLong(1), aliceOwner).orElseThrow(), "another stays");
 
             // A grant taken back takes the answers kept for its keys: given again, it is not answered copies of what was
             // written or read under the one revoked.

@@ -63,6 +63,7 @@ public final class Erasure {
             if (bound.size() > 1) {
                 // An application's access to the sample it registered on this person's behalf goes with them.
                 io.omix.server.samples.SampleStore.dropClientAccess(c, "biosample_id = ? AND for_user = ?", biosampleId, userId);
+                io.omix.server.samples.SampleStore.forgetPersonsAnswersNaming(c, userId, biosampleId);
                 Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId);
                 objects.addAll(dropArchivesOf(c, userId));   // they asked for the sample to go: their archives held it
                 return PersonsSample.UNBOUND;

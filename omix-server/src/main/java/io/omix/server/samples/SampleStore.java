@@ -577,6 +577,7 @@ public final class SampleStore {
             Jdbc.query(c, "SELECT 1 FROM samples WHERE biosample_id = ? FOR UPDATE", rs -> 1, biosampleId);
             boolean unbound = Jdbc.update(c, "DELETE FROM sample_users WHERE biosample_id = ? AND user_id = ?", biosampleId, userId) == 1;
             dropClientAccess(c, "biosample_id = ? AND for_user = ?", biosampleId, userId);
+            forgetPersonsAnswersNaming(c, userId, biosampleId);
             return unbound;
         });
     }
@@ -617,6 +618,15 @@ public final class SampleStore {
                     "%" + Jdbc.likeEscaped(access[0]) + "%");
         }
         return dropped;
+    }
+
+    /**
+     * The answers kept for retries of the person's own writes (through any application) that name a sample no longer
+     * theirs: a repeat would hand them what they no longer see.
+     */
+    public static void forgetPersonsAnswersNaming(Connection c, String userId, String biosampleId) throws SQLException {
+        Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ? ESCAPE '\\' AND names LIKE ? ESCAPE '\\'",
+                Jdbc.likeEscaped("user:" + userId + "/") + "%", "%" + Jdbc.likeEscaped(biosampleId) + "%");
     }
 
     /** Sets a sample's status and whether its data is available (operators, imports). */

@@ -117,7 +117,7 @@ public final class Idempotency {
         if (postedReads.contains(route)) return null;
         if (!KEY.matcher(key).matches()) throw ApiException.invalidParam(HEADER, "1 to 255 visible ASCII characters (a UUID, say)");
         String owner = owner(caller);
-        Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload());
+        Fingerprint fingerprint = fingerprint(ctx, request.bodyIsPayload(), standing(request));
         Claim claim = claimOnce(owner, key, fingerprint);
         if (claim == null) claim = awaitTurn(ctx, owner, key, fingerprint);
         // A streamed body whose bytes nothing checks against a declared SHA-256 is known by its length and type until it has
@@ -227,7 +227,7 @@ public final class Idempotency {
                         return new Fresh(owner, key);
                     }
                     if (!fingerprint.matches((String) row[0])) {
-                        throw ApiException.invalidParam(HEADER, "was used with another request (method, path, parameters or body);"
+                        throw ApiException.invalidParam(HEADER, "was used with another request (method, path, parameters or body), or by a credential that may do other things;"
                                 + " a new write needs a new key");
                     }
                     if ("done".equals(row[1])) {
@@ -415,13 +415,25 @@ public final class Idempotency {
     }
 
     /**
-     * The request as the server reads it: method, path, query and body (signatures and nonces aside).
+     * What the caller may do, as part of what a repeat must match: a replay is answered before the route's checks run,
+     * so a credential of the same owner that may do less (a model's invocation token, a token of narrower scopes, one
+     * whose client lost a scope since) must not be handed the answer the first caller was allowed.
+     */
+    private static String standing(ApiRequest request) {
+        Caller caller = request.caller();
+        return caller.kind() + (caller.operator() ? " operator" : "") + (request.viaModelChannel() ? " model" : "")
+                + " " + String.join(" ", new java.util.TreeSet<>(caller.scopes() == null ? java.util.Set.<String>of() : caller.scopes()));
+    }
+
+    /**
+     * The request as the server reads it: method, path, query and body (signatures and nonces aside), and who asked.
      * A payload (a file streamed to its handler) is not read twice: its length, type and declared SHA-256
      * ({@code X-Omix-Content-SHA256}, which uploads carry and the server checks against the bytes) stand for it.
      */
-    private Fingerprint fingerprint(Context ctx, boolean payload) {
-        byte[] head = (ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+    private Fingerprint fingerprint(Context ctx, boolean payload, String standing) {
+        String request = ctx.method().name() + " " + ctx.path() + "?" + (ctx.queryString() == null ? "" : ctx.queryString()) + "\n";
+        byte[] keyedHead = (request + standing + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head = request.getBytes(StandardCharsets.UTF_8);
         String contentSha = ctx.header("X-Omix-Content-SHA256");
         String payloadHead = "payload " + ctx.header("Content-Length") + " " + ctx.contentType();
         byte[] legacyBody = payload ? payloadHead.getBytes(StandardCharsets.UTF_8) : ctx.bodyAsBytes();
@@ -429,7 +441,7 @@ public final class Idempotency {
         try {
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(fingerprintKey);
-            mac.update(head);
+            mac.update(keyedHead);
             String keyed = "h" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(body));
             return new Fingerprint(keyed, () -> {
                 try {
