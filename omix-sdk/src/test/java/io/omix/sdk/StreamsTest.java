@@ -128,6 +128,13 @@ class StreamsTest {
         ListModel asText = app.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021",
                 "stream_data", numbers)), false).getList("result");
         assertEquals(false, asText.getModel(0).getBoolean("is_succeed"), asText.getModel(0).dumps());
+        // Nor does a small body escape the measure: 1e-6 is written back as 0.000001, twice as long, so a body of 195,000
+        // characters (under the three quarters of a record below which records went unmeasured) stored 351,000.
+        String tiny = "[" + String.join(",", java.util.Collections.nCopies(39_000, "1e-6")) + "]";
+        ListModel doubled = app.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", QT, "stream_generate_time", "2021",
+                "stream_data", new com.fasterxml.jackson.databind.util.RawValue(tiny))), false).getList("result");
+        assertEquals(false, doubled.getModel(0).getBoolean("is_succeed"), "a record twice as long as sent");
+        assertTrue(doubled.getModel(0).getString("message").contains("as JSON"), doubled.getModel(0).dumps());
     }
 
     @Test

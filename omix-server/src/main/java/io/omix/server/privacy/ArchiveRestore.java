@@ -248,10 +248,12 @@ public final class ArchiveRestore {
             for (String line; (line = boundedLine(lines, file, n + 1)) != null; ) {
                 n++;
                 if (line.isBlank()) continue;
-                Observations.Restorable r = Observations.restorable(storable(ServerJson.MAPPER.readTree(line), file + " line " + n));
+                JsonNode observation = storable(ServerJson.MAPPER.readTree(line), file + " line " + n);
                 // The open platform's records come back; those a partner of the old server wrote stay in the archive: its
-                // namespace names nobody here, or another partner whose name it happens to share (names clash).
-                if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
+                // namespace names nobody here, or another partner whose name it happens to share (names clash). Left before
+                // they are read: a partner's record this server would not take must not refuse the person's restore.
+                if (!StreamStore.OPEN_PLATFORM.equals(Observations.namespaceOf(observation))) continue;
+                Observations.Restorable r = Observations.restorable(observation);
                 // Into this server's catalog as it is: an archive adds no data element (the catalog is everyone's, and a
                 // FHIR write picks its element by code from it).
                 if (streams.element(r.element().id()).isEmpty()) {

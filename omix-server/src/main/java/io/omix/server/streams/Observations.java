@@ -163,6 +163,15 @@ public final class Observations {
         return given.length() <= 10 ? given : instant(time);
     }
 
+    /** The namespace an exported Observation's record was written in; null when it names none. */
+    public static String namespaceOf(JsonNode observation) {
+        for (JsonNode ext : observation.path("extension")) {
+            if (!EXTENSION.equals(ext.path("url").asText())) continue;
+            for (JsonNode x : ext.path("extension")) if ("namespace".equals(x.path("url").asText())) return x.path("valueString").asText(null);
+        }
+        return null;
+    }
+
     /** The record an exported Observation holds; IllegalArgumentException when it is not one of ours. */
     public static Restorable restorable(JsonNode observation) {
         JsonNode own = null;

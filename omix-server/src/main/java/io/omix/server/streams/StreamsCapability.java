@@ -106,7 +106,7 @@ public final class StreamsCapability implements Capability {
         routes.postRecordingNonceInWrite("/private/stream/write", Access.PRIVATE_APP, WRITE, (r, p) -> writeOne(r.caller().namespace(),
                 entity(r.caller(), p.get(REQUIRED_ENTITY)), p, r.pendingNonce()));
         routes.postRecordingNonceInWrite("/private/stream/batch_write", Access.PRIVATE_APP, BATCH, (r, p) -> batch(r.caller(), p, r.pendingNonce(),
-                r.ctx().contentLength() >= 0 && r.ctx().contentLength() <= MAX_DATA_CHARS / 4 * 3));
+                r.ctx().contentLength() >= 0 && r.ctx().contentLength() <= MAX_DATA_CHARS / 2));
         routes.get("/private/stream/retrieve", Access.PRIVATE_APP, RETRIEVE, (r, p) -> {
             StreamStore.Record rec = store.find(p.get(STREAM_ID)).filter(x -> x.namespace().equals(r.caller().namespace()))
                     .orElseThrow(() -> ApiException.invalidParam("stream_id", "no such stream"));
@@ -187,9 +187,9 @@ public final class StreamsCapability implements Capability {
                 problem = "stream_data is required";
             } else if (!bodyWithinOneRecord
                     && io.omix.server.common.validation.JsonParam.longerThan(data = parsedIfText(item.get("stream_data")), MAX_DATA_CHARS)) {
-                // Measured as it will be stored: a text's escapes (a control character is six characters written as JSON) and
-                // numbers written back (1e9 as 1E+9) make it longer than it was sent. (A body within three quarters of one
-                // record's limit holds no record beyond it: the usual batch is not serialized an extra time.)
+                // Measured as it will be stored: numbers written back make it longer than it was sent (1e9 as 1E+9, 1e-6 as
+                // 0.000001: twice as long at most; escapes are written back as they came). A body within half of one record's
+                // limit holds no record beyond it, so the usual batch is not serialized an extra time.
                 problem = "stream_data must be at most " + MAX_DATA_CHARS + " characters as JSON";
             } else {
                 try {
