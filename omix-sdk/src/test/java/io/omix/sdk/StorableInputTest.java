@@ -107,4 +107,79 @@ class StorableInputTest {
             assertTrue(Model.parse(created.body()).getModel("data").getString("redirect_uris").contains("4000"), created.body());
         }
     }
+
+    /**
+     * What the input review found accepted and then not given back: a record's time in the year 0 or 10000 once taken to
+     * UTC (a page ending on it could not be turned), a sample time rounded into the year 10000, external ids no lookup
+     * finds, a mean of large values written as "Infinity", a CSV with a repeated long column name (a 500), a profiler's
+     * name with a line break (its archive would not restore). Each is refused where it enters, or read back.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void whatIsAcceptedIsFoundAndReadBack(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client a = Identity.app(s, "READBACK_APP");
+            String project = new SampleStore(s.server().platform()).createProject("read back", 1, null, null, null).projectId();
+            try (PrivateApi p = PrivateApi.builder(a.id(), a.secret()).endpoint(s.url()).build()) {
+                String id = p.registerSample(11, project, "RB-1", Map.of("sample_collection_time", "9999-12-31T23:59:59.9999999Z")).getString("biosample_id");
+                assertEquals(java.time.Instant.parse("9999-12-31T23:59:59.999999Z"),
+                        new SampleStore(s.server().platform()).find(id).orElseThrow().sampleCollectionTime().toInstant(), "cut to the microsecond, not rounded up");
+
+                String entity = p.streamBind(id).getString("fundamental_entity_id");
+                // The server's default zone is +08:00: 0001-01-01 there is in the year 0 in UTC.
+                for (String time : List.of("0001", "0001-01-01", "9999-12-31T23:00-08:00")) {
+                    ApiException refused = assertThrows(ApiException.class, () -> p.writeStream(entity, StreamsTest.HEART_RATE, time, "{\"value\":1}", false));
+                    assertEquals(41001, refused.code(), time);
+                    assertTrue(refused.dataModel().getString("stream_generate_time").contains("years 1 to 9999"), refused.getMessage());
+                    Model item = p.batchWriteStream(List.of(Map.of("fundamental_entity_id", entity, "data_element_id", StreamsTest.HEART_RATE,
+                            "stream_generate_time", time, "stream_data", Map.of("value", 1))), false).getList("result").getModel(0);
+                    assertEquals(false, item.getBoolean("is_succeed"), item.dumps());
+                }
+                p.writeStream(entity, StreamsTest.HEART_RATE, "0001-01-02", "{\"value\":1}", false);
+                p.writeStream(entity, StreamsTest.HEART_RATE, "0001-01-03", "{\"value\":2}", false);
+                Model first = p.streamRange("READBACK_APP", StreamsTest.HEART_RATE, entity, null, null, null, "asc", null, 1);
+                String next = first.getString("next_page");
+                assertTrue(next != null && !next.isEmpty(), first.dumps());
+                Model second = p.streamRange("READBACK_APP", StreamsTest.HEART_RATE, entity, null, null, null, "asc", next, 1);
+                assertTrue(second.dumps().contains("0001-01-03"), "the page after the earliest record turns: " + second.dumps());
+
+                // External ids a lookup of comma-separated, trimmed ids would never find.
+                for (String external : List.of(" RB-2", "RB-2 ", " ", "RB-2,RB-3")) {
+                    ApiException refused = assertThrows(ApiException.class, () -> p.registerSample(11, project, external, Map.of()));
+                    assertEquals(41001, refused.code(), "'" + external + "'");
+                    assertTrue(refused.dataModel().getString("external_sample_id").contains("commas"), refused.getMessage());
+                }
+            }
+
+            Identity.Client c = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(s.url()).build(); Api client = o.getCredentialsToken().api()) {
+                String own = client.registerSample("RB-AGG", 11, project).getString("biosample_id");
+                for (int day = 1; day <= 2; day++) {
+                    client.writePhenotype(own, StreamsTest.HEART_RATE, "2024-01-0" + day + " 08:00",
+                            Map.of("value_quantity", Map.of("value", new java.math.BigDecimal("1.7e308"))), false);
+                }
+                Model month = client.aggregateOmicsData(StreamsTest.HEART_RATE, "month", "2024-01", "2024-01-31", own, null, null);
+                Model period = month.getList("periods").getModel(0);
+                assertEquals(1.7e308, period.getDouble("mean"), "the mean of two values each within a double's range: " + period.dumps());
+                assertTrue(!period.dumps().contains("Infinity"), period.dumps());
+
+                String operator = Identity.operatorToken(s, "readbackop");
+                HttpResponse<String> software = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url() + "/admin/microbiome/import?biosample_id="
+                                + own + "&kind=taxon&software=MetaPhlAn%0A4")).header("Authorization", "Bearer " + operator)
+                        .header("Content-Type", "text/tab-separated-values").POST(HttpRequest.BodyPublishers.ofString("#clade_name\tabundance\n")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(41001, Model.parse(software.body()).getInt("code"), software.body());
+                assertTrue(Model.parse(software.body()).getModel("data").getString("software").contains("no line breaks"), software.body());
+            }
+
+            Identity.Client key = Identity.datasetKey(s);
+            DatasetStore.Workspace ws = new DatasetStore(s.server().platform()).createWorkspace(key.id(), "columns");
+            try (DatasetsApi d = DatasetsApi.builder(key.id(), key.secret()).serverUrl(s.url()).build()) {
+                String name = "c".repeat(200);
+                Model made = d.datasets().upload(ws.workspaceId(), ws.projectId(), "Repeated", name + "," + name + "\n1,2\n").getModel("dataset");
+                List<String> columns = made.getList("data_schema").models().stream().map(col -> col.getString("c_name")).toList();
+                assertEquals(List.of(name, "c".repeat(196) + " (2)"), columns, "a repeated name counted within its 200 characters");
+            }
+        }
+    }
 }

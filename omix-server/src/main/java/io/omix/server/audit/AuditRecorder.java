@@ -115,8 +115,8 @@ public final class AuditRecorder {
             for (JsonNode v : e.getValue()) {
                 String text = v.isValueNode() ? v.asText() : v.toString();
                 if (out.length() > 0) out.append(' ');
-                out.append(name).append('=').append(text.length() > 200 ? text.substring(0, 200) : text);
-                if (out.length() > 1000) return out.substring(0, 1000);
+                out.append(name).append('=').append(io.omix.server.common.validation.Texts.cut(text, 200));
+                if (out.length() > 1000) return io.omix.server.common.validation.Texts.cut(out.toString(), 1000);
             }
         }
         return out.length() == 0 ? null : out.toString();

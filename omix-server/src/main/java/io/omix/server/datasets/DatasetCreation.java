@@ -227,7 +227,7 @@ final class DatasetCreation {
     /** A batch's name from its dataset's: the column holds 200 characters, the dataset's name may have as many. */
     static String batchName(String prefix, String datasetName, String suffix) {
         int room = 200 - prefix.length() - suffix.length();
-        return prefix + (datasetName.length() <= room ? datasetName : datasetName.substring(0, room)) + suffix;
+        return prefix + io.omix.server.common.validation.Texts.cut(datasetName, room) + suffix;
     }
 
     /** What was wrong, for the client: the parser's own words and where, never the classes it names. */
@@ -269,7 +269,11 @@ final class DatasetCreation {
             String base = header.get(c).trim();
             if (base.isEmpty()) base = "column " + (c + 1);
             String name = base;
-            for (int n = 2; !seen.add(name); n++) name = base + " (" + n + ")";
+            for (int n = 2; !seen.add(name); n++) {
+                // Within the 200 characters a column's name holds, its count included (a repeated name of 200 overflowed).
+                String count = " (" + n + ")";
+                name = io.omix.server.common.validation.Texts.cut(base, 200 - count.length()) + count;
+            }
             names.add(name);
         }
         return names;

@@ -857,6 +857,7 @@ public final class FhirCapability implements Capability {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidParam(at + "effectiveDateTime", e.getMessage());
         }
+        if (!time.withinYears(platform.config().defaultZone())) throw ApiException.invalidParam(at + "effectiveDateTime", PartialTime.OUTSIDE_YEARS);
         ObjectNode stored = Observations.storable(o);
         // The limit of a stream record written any other way: the open platform answers it within a page of records.
         if (io.omix.server.common.validation.JsonParam.longerThan(stored, io.omix.server.streams.StreamsCapability.MAX_DATA_CHARS)) {

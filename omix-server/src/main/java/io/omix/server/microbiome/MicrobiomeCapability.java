@@ -69,7 +69,9 @@ public final class MicrobiomeCapability implements Capability {
 
     static final StringParam KIND = Param.string("kind").required().oneOf("taxon", "func", "gene");
     static final StringParam ANY_CATALOG = Param.string("catalog").maxLength(32);
-    static final StringParam SOFTWARE = Param.string("software").maxLength(100);
+    // One line: an export archive writes it back, and its restore takes no control character.
+    static final StringParam SOFTWARE = Param.string("software").maxLength(100)
+            .pattern(io.omix.server.common.validation.Texts.PRINTABLE_LINE, io.omix.server.common.validation.Texts.PRINTABLE_LINE_RULE);
     static final ParamSpec IMPORT = ParamSpec.of(BIOSAMPLE_ID, KIND, ANY_CATALOG, SOFTWARE);
 
     private final Jdbc jdbc;
@@ -116,6 +118,10 @@ public final class MicrobiomeCapability implements Capability {
 
     /** One import of any kind (the CLI and the operator API). */
     public ProfileImporter.Result importProfile(String biosampleId, String kind, String catalog, InputStream in, String software) {
+        // As the HTTP import checks it (SOFTWARE), for the command line too.
+        if (software != null && (software.length() > 100 || !io.omix.server.common.validation.Texts.PRINTABLE_LINE.matcher(software).matches())) {
+            throw new IllegalArgumentException("software must be " + io.omix.server.common.validation.Texts.PRINTABLE_LINE_RULE + " of at most 100 characters");
+        }
         return switch (kind) {
             case "taxon" -> importer.importTaxa(biosampleId, in, software);
             case "func" -> importer.importFunctions(biosampleId, require(catalog), in, software);

@@ -266,6 +266,9 @@ public final class ArchiveRestore {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + " line " + n + ": generateTime " + e.getMessage());
                 }
+                if (!time.withinYears(platform.config().defaultZone())) {
+                    throw new IllegalArgumentException(file + " line " + n + ": generateTime " + PartialTime.OUTSIDE_YEARS);
+                }
                 String key = (r.duplicate() ? "1" : "0") + r.namespace();
                 List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());
                 // An archive made before V42 holds payloads with their writers' references: they come back without them.

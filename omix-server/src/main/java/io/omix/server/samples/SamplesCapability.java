@@ -51,7 +51,13 @@ public final class SamplesCapability implements Capability {
 
     static final StringParam PROJECT = Param.string("project_id").required().pattern(PROJECT_ID, PROJECT_RULE);
     static final IntParam SITE = Param.integer("biosample_site").required().range(1, 15);
-    static final StringParam EXTERNAL_ID = Param.string("external_sample_id").maxLength(128);
+    /**
+     * An external id as lists of them look it up (comma-separated, each item trimmed): no comma, no space at either end.
+     * Accepted before, " X" or "A,B" was registered and never found again.
+     */
+    static final java.util.regex.Pattern EXTERNAL_ID_FORM = java.util.regex.Pattern.compile("(?:[^\\s,](?:[^,]*[^\\s,])?)?");
+    static final String EXTERNAL_ID_RULE = "an id of at most 128 characters without commas or spaces at either end (lists of ids are comma-separated)";
+    static final StringParam EXTERNAL_ID = Param.string("external_sample_id").maxLength(128).pattern(EXTERNAL_ID_FORM, EXTERNAL_ID_RULE);
     static final StringListParam EXTERNAL_IDS = Param.stringList("external_ids").maxItemLength(128);
     static final BoolParam DUPLICATE = Param.bool("duplicate_enabled").orElse(false);
     static final IntParam ORGANISM = Param.integer("organism").range(1, 3);
@@ -65,9 +71,9 @@ public final class SamplesCapability implements Capability {
     static final StringParam USERNAME = Param.string("username").required().maxLength(64);
     static final BoolParam UNBIND = Param.bool("unbind").orElse(false);
     static final ParamSpec EXTERNALS = ParamSpec.of(PROJECT, SITE, EXTERNAL_IDS);
-    static final StringParam REQUIRED_EXTERNAL_ID = Param.string("external_sample_id").required().maxLength(128);
+    static final StringParam REQUIRED_EXTERNAL_ID = Param.string("external_sample_id").required().maxLength(128).pattern(EXTERNAL_ID_FORM, EXTERNAL_ID_RULE);
     static final ParamSpec REGISTER_OPEN = SampleFields.specWith(REQUIRED_EXTERNAL_ID, SITE, PROJECT, DUPLICATE, ORGANISM, COLLECTED);
-    static final StringParam FILL_EXTERNAL_ID = Param.string("external_sample_id").maxLength(128);
+    static final StringParam FILL_EXTERNAL_ID = Param.string("external_sample_id").maxLength(128).pattern(EXTERNAL_ID_FORM, EXTERNAL_ID_RULE);
     static final ParamSpec IMPROVE = SampleFields.specWith(BIOSAMPLE_ID, FILL_EXTERNAL_ID, COLLECTED, SAMPLED, BUDGET);
 
     static final StringListParam PRIVATE_IDS = Param.stringList("biosample_id").pattern(SampleAccess.BIOSAMPLE_ID, SampleAccess.BIOSAMPLE_RULE);

@@ -137,6 +137,7 @@ public final class StreamsCapability implements Capability {
 
     private Map<String, Object> writeOne(String namespace, String entityId, Params p, PendingNonce nonce) {
         if (store.element(p.get(ELEMENT)).isEmpty()) throw ApiException.invalidParam("data_element_id", "no such data element");
+        if (!p.get(TIME).withinYears(platform.config().defaultZone())) throw ApiException.invalidParam("stream_generate_time", PartialTime.OUTSIDE_YEARS);
         StreamStore.Written w = write(namespace, List.of(new StreamStore.NewRecord(entityId, p.get(ELEMENT), p.get(TIME), p.get(DATA))),
                 p.get(DUPLICATE), nonce).get(0);
         if (w.problem() != null) throw ApiException.invalidParam("stream_generate_time", w.problem());
@@ -194,6 +195,7 @@ public final class StreamsCapability implements Capability {
             } else {
                 try {
                     time = PartialTime.parse(item.path("stream_generate_time").asText(null));
+                    if (!time.withinYears(zone)) problem = "stream_generate_time " + PartialTime.OUTSIDE_YEARS;
                 } catch (IllegalArgumentException e) {
                     problem = "stream_generate_time " + e.getMessage();
                 }

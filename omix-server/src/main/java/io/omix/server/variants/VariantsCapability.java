@@ -45,7 +45,7 @@ public final class VariantsCapability implements Capability {
     static final ParamSpec REGION = ParamSpec.of(BIOSAMPLE_ID, REGIONS, BED, ONLY_VARIANT_SITES, REGION_LIMIT, NEXT_PAGE);
 
     /** Printable text only: these are written back into the header lines of exported VCFs. */
-    private static final java.util.regex.Pattern PRINTABLE = java.util.regex.Pattern.compile("[^\\p{Cntrl}\\u0080-\\u009F]*");   // Character.isISOControl's set, as VcfImporter.Options checks
+    private static final java.util.regex.Pattern PRINTABLE = io.omix.server.common.validation.Texts.PRINTABLE_LINE;   // as VcfImporter.Options checks
     static final StringParam ASSEMBLY = Param.string("assembly").maxLength(32).pattern(PRINTABLE, "printable text, no line breaks");
     static final IntParam DBSNP_BUILD = Param.integer("dbsnp_build").range(1, 10_000);
     static final StringParam PIPELINE = Param.string("pipeline_version").maxLength(64).pattern(PRINTABLE, "printable text, no line breaks");

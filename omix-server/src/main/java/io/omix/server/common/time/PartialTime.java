@@ -155,6 +155,18 @@ public record PartialTime(int year, int month, int day, int hour, int minute, in
         return (part == null ? "0" : "1").repeat(width);
     }
 
+    /** Why a time {@link #withinYears} refuses is refused. */
+    public static final String OUTSIDE_YEARS = "is outside the years 1 to 9999 once taken to UTC";
+
+    /**
+     * Whether this time, in its offset or the default zone, falls within the years 1 to 9999 in UTC: what answers write
+     * and page tokens name (0001-01-01 at +08:00 is in the year 0 in UTC, and a page ending on it could not be turned).
+     */
+    public boolean withinYears(ZoneOffset defaultZone) {
+        int year = resolve(defaultZone).withOffsetSameInstant(ZoneOffset.UTC).getYear();
+        return year >= 1 && year <= 9999;
+    }
+
     /** The instant, in this time's offset, or the default zone when none was given. */
     public OffsetDateTime resolve(ZoneOffset defaultZone) {
         return OffsetDateTime.of(year, month, day, hour, minute, second, micros * 1000, offset != null ? offset : defaultZone);

@@ -28,6 +28,9 @@ public final class DateTimeParam extends Param<OffsetDateTime, DateTimeParam> {
         } catch (DateTimeParseException e) {
             throw new InvalidParam("must be " + rule());
         }
+        // To the microsecond, as both databases store it: cut here, not rounded there (9999-12-31T23:59:59.9999999Z was
+        // rounded into the year 10000, which no answer could write).
+        t = t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         // Both databases hold these years (in UTC, as stored), and the answers write them as they were given (PostgreSQL stored a year
         // before 4713 BC as -infinity, which no read could place, and refuses one after 294276).
         int year = t.withOffsetSameInstant(ZoneOffset.UTC).getYear(); // as stored, and as answers and archives write it
