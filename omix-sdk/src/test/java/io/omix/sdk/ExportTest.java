@@ -580,12 +580,15 @@ class ExportTest {
 
             // A record's data holding half of a surrogate pair one level down (escaped in the line, a character once read):
             // refused as the write API refuses it (stored, it made every page of its stream an error on the embedded store).
+            // (One the open platform wrote: a partner's record is left in the archive before it is read.)
             Path lone = rewritten(withoutFiles, dir.resolve("lone.zip"), entries -> {
                 String first = new String(entries.get(records), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
                 com.fasterxml.jackson.databind.node.ObjectNode observation = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(first);
                 for (JsonNode ext : observation.path("extension")) {
                     for (JsonNode field : ext.path("extension")) {
-                        if (field.path("url").asText().equals("data")) ((com.fasterxml.jackson.databind.node.ObjectNode) field).put("valueString", "{\"v\":\"\\ud800\"}");
+                        var f = (com.fasterxml.jackson.databind.node.ObjectNode) field;
+                        if (field.path("url").asText().equals("data")) f.put("valueString", "{\"v\":\"\\ud800\"}");
+                        if (field.path("url").asText().equals("namespace")) f.put("valueString", io.omix.server.streams.StreamStore.OPEN_PLATFORM);
                     }
                 }
                 entries.put(records, (JSON.writeValueAsString(observation) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -622,9 +625,27 @@ class ExportTest {
             });
             assertTrue(assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(twice, "forger")).getMessage().contains("twice"));
 
+            // A partner's record naming the open platform first and its partner after: read as it would be written (the
+            // last), it is the partner's and stays in the archive; it is not written into the partner's namespace either.
+            Path twoNamespaces = rewritten(withoutFiles, dir.resolve("two-namespaces.zip"), entries -> {
+                StringBuilder lines = new StringBuilder();
+                for (String line : new String(entries.get(records), StandardCharsets.UTF_8).lines().toList()) {
+                    com.fasterxml.jackson.databind.node.ObjectNode observation = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+                    for (JsonNode ext : observation.path("extension")) {
+                        ((com.fasterxml.jackson.databind.node.ArrayNode) ext.path("extension")).insertObject(0).put("url", "namespace")
+                                .put("valueString", io.omix.server.streams.StreamStore.OPEN_PLATFORM);
+                    }
+                    lines.append(JSON.writeValueAsString(observation)).append('\n');
+                }
+                entries.put(records, lines.toString().getBytes(StandardCharsets.UTF_8));
+                matchManifest(entries);
+            });
             // The sample's project, published to the Beacon here meanwhile: the restore leaves the sample out of it.
             jdbc.update("UPDATE projects SET beacon_public = 'count' WHERE project_id = ?", project);
-            new ArchiveRestore(platform).restore(withoutFiles, "forger");
+            new ArchiveRestore(platform).restore(twoNamespaces, "forger");
+            assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM stream_series WHERE namespace <> ?", rs -> rs.getLong(1),
+                    io.omix.server.streams.StreamStore.OPEN_PLATFORM).orElseThrow(), "nothing written into a partner's namespace");
+            assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM stream_records", rs -> rs.getLong(1)).orElseThrow(), "nor the open platform's");
             assertTrue(new SampleStore(platform).find(person.sample()).isPresent(), "restored");
             assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM sample_projects WHERE biosample_id = ?", rs -> rs.getLong(1), person.sample()).orElseThrow(),
                     "not in the published project");

@@ -254,6 +254,9 @@ public final class ArchiveRestore {
                 // they are read: a partner's record this server would not take must not refuse the person's restore.
                 if (!StreamStore.OPEN_PLATFORM.equals(Observations.namespaceOf(observation))) continue;
                 Observations.Restorable r = Observations.restorable(observation);
+                // And as the record is read: the namespace it would be written in (an archive naming two must not pass the
+                // look above with one and be written in the other).
+                if (!StreamStore.OPEN_PLATFORM.equals(r.namespace())) continue;
                 // Into this server's catalog as it is: an archive adds no data element (the catalog is everyone's, and a
                 // FHIR write picks its element by code from it).
                 if (streams.element(r.element().id()).isEmpty()) {
@@ -265,9 +268,6 @@ public final class ArchiveRestore {
                     time = PartialTime.parse(r.generateTime());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + " line " + n + ": generateTime " + e.getMessage());
-                }
-                if (!time.withinYears(platform.config().defaultZone())) {
-                    throw new IllegalArgumentException(file + " line " + n + ": generateTime " + PartialTime.OUTSIDE_YEARS);
                 }
                 String key = (r.duplicate() ? "1" : "0") + r.namespace();
                 List<StreamStore.NewRecord> batch = pending.computeIfAbsent(key, k -> new ArrayList<>());

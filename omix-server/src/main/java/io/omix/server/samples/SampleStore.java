@@ -369,9 +369,12 @@ public final class SampleStore {
         });
     }
 
-    /** What a restored sample's values must pass: the registration's and improvement's own checks. */
+    /**
+     * What a restored sample's values must pass: the registration's and improvement's own checks, but for the external id's
+     * form (no comma, no end spaces), newer than archives holding ids accepted before it: those restore as they were.
+     */
     private static final ParamSpec RESTORABLE = SampleFields.specWith(SamplesCapability.SITE, SamplesCapability.ORGANISM,
-            SamplesCapability.EXTERNAL_ID, SamplesCapability.BUDGET, Param.string("external_sample_id_alt").maxLength(128),
+            Param.string("external_sample_id").maxLength(128), SamplesCapability.BUDGET, Param.string("external_sample_id_alt").maxLength(128),
             Param.integer("omic").range(1, 2));
 
     /**

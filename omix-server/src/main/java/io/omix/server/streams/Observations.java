@@ -163,13 +163,15 @@ public final class Observations {
         return given.length() <= 10 ? given : instant(time);
     }
 
-    /** The namespace an exported Observation's record was written in; null when it names none. */
+    /** The namespace an exported Observation's record was written in, read as {@link #restorable} reads it (the last one); null when none. */
     public static String namespaceOf(JsonNode observation) {
+        String namespace = null;
         for (JsonNode ext : observation.path("extension")) {
             if (!EXTENSION.equals(ext.path("url").asText())) continue;
-            for (JsonNode x : ext.path("extension")) if ("namespace".equals(x.path("url").asText())) return x.path("valueString").asText(null);
+            namespace = null;
+            for (JsonNode x : ext.path("extension")) if ("namespace".equals(x.path("url").asText())) namespace = x.path("valueString").asText(null);
         }
-        return null;
+        return namespace;
     }
 
     /** The record an exported Observation holds; IllegalArgumentException when it is not one of ours. */
