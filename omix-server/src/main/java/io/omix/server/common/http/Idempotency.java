@@ -401,16 +401,32 @@ public final class Idempotency {
     }
 
     /**
-     * A request's fingerprint as kept: an HMAC under a key of the server's ({@code h} and its base64url, never hex digits as
-     * the plain SHA-256 of keys kept before, so that the two are told apart in the column of 64). A plain hash of a
+     * A request's fingerprint as kept: an HMAC under a key of the server's ({@code s} and its base64url, never hex digits as
+     * the plain SHA-256 of keys kept before, so that they are told apart in the column of 64; {@code h} for one keyed
+     * before the caller's standing was part of it, {@code keyedBefore}). A plain hash of a
      * body that holds a password (a keyed {@code POST /admin/users}) would let whoever reads the database test guesses of
      * it offline, at the speed of SHA-256. {@code legacy} computes the plain SHA-256 that keys kept before were stored
      * with, compared only against those (gone a day after the upgrade).
      */
-    record Fingerprint(String keyed, java.util.function.Supplier<String> legacy) {
+    record Fingerprint(String keyed, java.util.function.Supplier<String> keyedBefore, java.util.function.Supplier<String> legacy) {
         boolean matches(String kept) {
-            return kept != null && (kept.startsWith("h") ? java.security.MessageDigest.isEqual(keyed.getBytes(StandardCharsets.US_ASCII),
-                    kept.getBytes(StandardCharsets.US_ASCII)) : kept.equals(legacy.get()));
+            if (kept == null) return false;
+            // s: keyed with the caller's standing; h: keyed without it, kept before that (replayed as then, gone a day after
+            // the upgrade, so that a retry across it is not refused); else the plain SHA-256 of before those.
+            String expected = kept.startsWith("s") ? keyed : kept.startsWith("h") ? keyedBefore.get() : null;
+            if (expected == null) return kept.equals(legacy.get());
+            return java.security.MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), kept.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private String keyedHash(byte[] head, byte[] body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(fingerprintKey);
+            mac.update(head);
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -438,22 +454,15 @@ public final class Idempotency {
         String payloadHead = "payload " + ctx.header("Content-Length") + " " + ctx.contentType();
         byte[] legacyBody = payload ? payloadHead.getBytes(StandardCharsets.UTF_8) : ctx.bodyAsBytes();
         byte[] body = payload && contentSha != null ? (payloadHead + " sha256 " + contentSha).getBytes(StandardCharsets.UTF_8) : legacyBody;
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(fingerprintKey);
-            mac.update(keyedHead);
-            String keyed = "h" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(body));
-            return new Fingerprint(keyed, () -> {
-                try {
-                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                    sha.update(head);
-                    return HexFormat.of().formatHex(sha.digest(legacyBody));
-                } catch (NoSuchAlgorithmException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        String keyed = "s" + keyedHash(keyedHead, body);
+        return new Fingerprint(keyed, () -> "h" + keyedHash(head, body), () -> {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                sha.update(head);
+                return HexFormat.of().formatHex(sha.digest(legacyBody));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
