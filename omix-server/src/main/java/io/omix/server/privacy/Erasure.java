@@ -191,6 +191,9 @@ public final class Erasure {
                     keys.toArray());
             Jdbc.update(c, "UPDATE oauth_clients SET owner_user_id = NULL WHERE owner_user_id = ?", userId);
             Jdbc.update(c, "DELETE FROM users WHERE user_id = ?", userId);
+            // Its id for a day, for housekeeping to sweep what requests in flight write after this (forgetLeftoversOfErasedPeople).
+            Jdbc.update(c, "DELETE FROM erased_people WHERE user_id = ?", userId);
+            Jdbc.update(c, "INSERT INTO erased_people (user_id, erased_at) VALUES (?, ?)", userId, platform.now());
             return java.util.Optional.of(new Erased(userId, samples, (int) objects.stream().filter(o -> o[0].equals("object")).count()));
         });
         if (erased.isPresent()) platform.credentials().changed();   // the person's tokens are gone: no server may still honour them
@@ -208,49 +211,36 @@ public final class Erasure {
     /**
      * What a request authenticated just before an account's erasure wrote as it committed, where the erasure could not see
      * it, and that names the person: tasks they queued (their input names what they asked about; a worker drops one it
-     * claims, this takes the rest, finished or not, with the applications' deliveries about them), upload credentials
-     * made for them, and keyed answers kept for them. None has a row of the person to wait on, so each is looked for
-     * afterwards instead (housekeeping): the owners of such rows whose person is no longer there. Returns the rows removed.
+     * claims, this takes the rest, with the applications' deliveries about them), upload credentials made for them, and
+     * answers kept for their keys or naming them. None has a row of the person to wait on, so each is looked for
+     * afterwards (housekeeping), for a day after each erasure (erased_people). A task still running under a live lease is
+     * left to its worker, and taken at a later run. Returns the rows removed.
      */
-    public static long forgetLeftoversOfErasedPeople(Jdbc jdbc) {
+    public static long forgetLeftoversOfErasedPeople(Jdbc jdbc, java.time.OffsetDateTime now) {
+        jdbc.update("DELETE FROM erased_people WHERE erased_at < ?", now.minusDays(1));
         long removed = 0;
-        java.util.Map<String, String> taskOwners = new java.util.HashMap<>();
-        for (String owner : jdbc.query("SELECT DISTINCT owner FROM tasks WHERE owner LIKE 'user:%' OR owner LIKE 'client:%'", rs -> rs.getString(1))) {
-            String person = io.omix.server.tasks.TasksCapability.personOf(owner);
-            if (person != null) taskOwners.put(owner, person);
-        }
-        java.util.Set<String> gone = gone(jdbc, taskOwners.values());
-        for (var owner : taskOwners.entrySet()) {
-            if (!gone.contains(owner.getValue())) continue;
+        for (String userId : jdbc.query("SELECT user_id FROM erased_people ORDER BY user_id", rs -> rs.getString(1))) {
+            if (jdbc.queryOne("SELECT 1 FROM users WHERE user_id = ?", rs -> 1, userId).isPresent()) continue;   // someone again (restored)
+            String owner = "user:" + userId;
+            String throughApps = Jdbc.likeEscaped("client:") + "%" + Jdbc.likeEscaped(":user:" + userId);
+            String console = "client:" + io.omix.server.common.auth.Caller.CONSOLE_CLIENT_PREFIX + userId;
             removed += jdbc.inTransaction(c -> {
-                forgetDeliveriesAboutTasks(c, "owner = ?", owner.getKey());
-                return Jdbc.update(c, "DELETE FROM tasks WHERE owner = ?", owner.getKey());
+                // Held as read, so that a task finishing meanwhile is not removed without its delivery.
+                List<String> tasks = Jdbc.query(c, "SELECT task_id FROM tasks WHERE (owner = ? OR owner = ? OR owner LIKE ? ESCAPE '\\')"
+                        + " AND NOT (status = 'STARTED' AND lease_until >= ?) ORDER BY job_id FOR UPDATE", rs -> rs.getString(1), owner, console, throughApps, now);
+                long n = 0;
+                for (int from = 0; from < tasks.size(); from += 500) {
+                    io.omix.server.common.db.SqlWhere these = new io.omix.server.common.db.SqlWhere().in("task_id", tasks.subList(from, Math.min(tasks.size(), from + 500)));
+                    forgetDeliveriesAboutTasks(c, these.sql().replaceFirst("^ WHERE ", ""), these.args());
+                    n += Jdbc.update(c, "DELETE FROM tasks" + these.sql(), these.args());
+                }
+                n += Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);
+                n += Jdbc.update(c, "DELETE FROM idempotency_keys WHERE owner LIKE ? ESCAPE '\\'", Jdbc.likeEscaped(owner + "/") + "%");
+                forgetAnswersNaming(c, userId);
+                return n;
             });
         }
-        removed += jdbc.update("DELETE FROM upload_credentials WHERE user_id IS NOT NULL"
-                + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = upload_credentials.user_id)");
-        // Kept answers of a person's own calls are keyed user:<person>/client:<client> (Idempotency.ownerOf).
-        java.util.Map<String, String> answerOwners = new java.util.HashMap<>();
-        for (String owner : jdbc.query("SELECT DISTINCT owner FROM idempotency_keys WHERE owner LIKE 'user:%'", rs -> rs.getString(1))) {
-            int end = owner.indexOf('/');
-            if (end > "user:".length()) answerOwners.put(owner, owner.substring("user:".length(), end));
-        }
-        gone = gone(jdbc, answerOwners.values());
-        for (var owner : answerOwners.entrySet()) {
-            if (gone.contains(owner.getValue())) removed += jdbc.update("DELETE FROM idempotency_keys WHERE owner = ?", owner.getKey());
-        }
         return removed;
-    }
-
-    /** Those of {@code people} with no row in users. */
-    private static java.util.Set<String> gone(Jdbc jdbc, java.util.Collection<String> people) {
-        java.util.Set<String> gone = new java.util.HashSet<>(people);
-        List<String> all = new ArrayList<>(gone);
-        for (int from = 0; from < all.size(); from += 500) {
-            io.omix.server.common.db.SqlWhere there = new io.omix.server.common.db.SqlWhere().in("user_id", all.subList(from, Math.min(all.size(), from + 500)));
-            jdbc.query("SELECT user_id FROM users" + there.sql(), rs -> rs.getString(1), there.args()).forEach(gone::remove);
-        }
-        return gone;
     }
 
     private static void lockEntity(Connection c, String entityId) {

@@ -163,6 +163,6 @@ public final class PrivacyCapability implements Capability {
             }
             return removed;
         }), new io.omix.server.housekeeping.Housekeeping.Job("leftovers_of_erased_people",
-                (now, r) -> Erasure.forgetLeftoversOfErasedPeople(platform.database().jdbc())));
+                (now, r) -> Erasure.forgetLeftoversOfErasedPeople(platform.database().jdbc(), now)));
     }
 }
