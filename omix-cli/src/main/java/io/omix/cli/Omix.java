@@ -47,8 +47,9 @@ public final class Omix implements Runnable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Omix.class);
 
     /**
-     * A failure as the operator reads it: our own refusals as they are; the database's failures by what they mean, without
-     * the statement or the driver's and pool's wording (the details are logged at DEBUG); anything else unexpected as such.
+     * A failure as the operator reads it: the database's failures by what they mean, without the statement or the driver's
+     * and pool's wording; a fault of the program's own as an internal error (the details of both logged at DEBUG);
+     * anything else as its message says it.
      */
     static String inOurWords(Exception e) {
         java.sql.SQLException sql = null;
@@ -68,9 +69,12 @@ public final class Omix implements Runnable {
             }
             return "the database failed" + (state.isEmpty() ? "" : " (SQLSTATE " + state + ": " + sqlStateClass(state) + ")") + details;
         }
-        boolean ours = e.getClass().getName().startsWith("io.omix.") || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof UnsupportedOperationException || e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException;
-        if (ours && e.getMessage() != null) return e.getMessage();
+        // A fault of the program's own (its message names code, not anything the operator can fix): said as such. Anything
+        // else (a refusal, a file that cannot be read, a port in use, a migration that does not match) as it says itself.
+        boolean programmingError = e instanceof NullPointerException || e instanceof ClassCastException || e instanceof IndexOutOfBoundsException
+                || e instanceof ArithmeticException || e instanceof ArrayStoreException || e instanceof NegativeArraySizeException
+                || e instanceof IllegalMonitorStateException;
+        if (!programmingError && e.getMessage() != null && !e.getMessage().isBlank()) return e.getMessage();
         LOG.debug("unexpected failure", e);
         return "failed: an internal error; OMIX_LOG_LEVEL=DEBUG logs the details";
     }

@@ -109,6 +109,8 @@ class OmixCliTest {
         assertEquals("failed: an internal error; OMIX_LOG_LEVEL=DEBUG logs the details", Omix.inOurWords(new NullPointerException(
                 "Cannot invoke \"String.length()\" because \"name\" is null")));
         assertEquals("--limit must be at most 100", Omix.inOurWords(new IllegalArgumentException("--limit must be at most 100")));
+        assertEquals("Validate failed: a migration was applied that this omix does not know", Omix.inOurWords(new RuntimeException(
+                "Validate failed: a migration was applied that this omix does not know")), "what the operator fixes is said as it is");
     }
 
     @Test
