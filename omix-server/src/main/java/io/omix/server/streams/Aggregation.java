@@ -125,9 +125,9 @@ final class Aggregation {
             p.put("end_time", io.omix.server.common.time.PartialTime.render(starts.get(i + 1)));
             p.put("count", count[i]);
             p.put("sum", count[i] == 0 ? null : sum[i]);
-            // Divided exactly, then rounded to a double's precision: the sum of values each within a double's range may pass
-            // it (two of 1.7e308), and its double divided was Infinity (written as a string); the mean never passes the max.
-            p.put("mean", count[i] == 0 ? null : sum[i].divide(java.math.BigDecimal.valueOf(count[i]), java.math.MathContext.DECIMAL64).doubleValue());
+            // Divided in decimals (34 digits: a value sent with 17 keeps them), then made a double: a sum of values each within
+            // a double's range may pass it (two of 1.7e308), and its double divided was Infinity, written as a string.
+            p.put("mean", count[i] == 0 ? null : sum[i].divide(java.math.BigDecimal.valueOf(count[i]), java.math.MathContext.DECIMAL128).doubleValue());
             p.put("min", count[i] == 0 ? null : min[i]);
             p.put("max", count[i] == 0 ? null : max[i]);
             periods.add(p);
