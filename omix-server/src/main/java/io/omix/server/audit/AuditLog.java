@@ -57,9 +57,9 @@ public final class AuditLog implements AutoCloseable {
         /** A new entry, not yet appended. */
         public static Entry of(String actorKind, String actorId, String userId, String credential, String operation, String resources,
                                Integer records, String source, String requestId, String outcome) {
-            return new Entry(0, null, actorKind, printable(cut(actorId, 200)), printable(cut(userId, 64)), credential,
-                    printable(cut(operation, 200)), printable(cut(resources, 1000)), records, printable(cut(source, 64)),
-                    printable(cut(requestId, 64)), outcome, null, null);
+            return new Entry(0, null, actorKind, printable(actorId, 200), printable(userId, 64), credential,
+                    printable(operation, 200), printable(resources, 1000), records, printable(source, 64),
+                    printable(requestId, 64), outcome, null, null);
         }
 
         /** The entry's fields by their wire names, in order: what the CLI prints and the API answers. */
@@ -95,6 +95,8 @@ public final class AuditLog implements AutoCloseable {
                 m.put("user_id", null);
                 // Another person's console session is named by their user id; a request id is the caller's own choice.
                 if (actorId != null && actorId.startsWith("console:")) m.put("actor_id", "console");
+                // A signed link's reader is named by its grant (a token family, a session's hash): the other person's.
+                if ("signed_link".equals(actorKind)) m.put("actor_id", null);
                 m.remove("request_id");
                 java.util.List<String> named = new java.util.ArrayList<>();
                 if (resources != null) for (String s : ownSamples) if (resources.contains(s)) named.add("biosample_id=" + s);
@@ -1015,6 +1017,18 @@ public final class AuditLog implements AutoCloseable {
      * Control characters written as {@code \\uXXXX}: what a caller sends (a NUL in an id, say) is
      * recorded as sent, and every database stores it (PostgreSQL refuses NUL in text).
      */
+    /**
+     * {@link #printable} within {@code max} characters as written: cut after its escapes are made (each control character
+     * is six), never through one.
+     */
+    static String printable(String s, int max) {
+        String p = printable(s);
+        if (p == null || p.length() <= max) return p;
+        String c = cut(p, max);
+        int escape = c.lastIndexOf("\\u");
+        return escape >= 0 && escape > c.length() - 6 && p.startsWith("\\u", escape) ? c.substring(0, escape) : c;
+    }
+
     static String printable(String s) {
         if (s == null) return null;
         StringBuilder out = null;

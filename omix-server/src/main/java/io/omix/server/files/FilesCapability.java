@@ -399,10 +399,16 @@ public final class FilesCapability implements Capability {
             ctx.status(403).result("the grant this URL was made under no longer sees the sample");
             return;
         }
-        // The person whose data it is: the owner of a person's file, or the person of a sample's table.
-        String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5)
-                : object.owner().startsWith("sample:") ? platform.database().jdbc().queryOne("SELECT user_id FROM sample_users WHERE biosample_id = ?"
-                        + " ORDER BY user_id", rs -> rs.getString(1), object.owner().substring(7)).orElse(null) : null;
+        // The person whose data it is: the owner of a person's file, or for a sample's table the person whose grant reads it
+        // (when bound to the sample), else its first person: another person the sample is shared with sees the read among
+        // their sample's entries, without the reader's grant (AuditLog.Entry#fieldsFor), not as one of their own.
+        String ownerUser = object.owner().startsWith("user:") ? object.owner().substring(5) : null;
+        if (object.owner().startsWith("sample:")) {
+            List<String> bound = platform.database().jdbc().query("SELECT user_id FROM sample_users WHERE biosample_id = ? ORDER BY user_id",
+                    rs -> rs.getString(1), object.owner().substring(7));
+            String reader = links.holderOf(ctx, grant).filter(h -> h.startsWith("user:")).map(h -> h.substring(5)).orElse(null);
+            ownerUser = bound.contains(reader) ? reader : bound.isEmpty() ? null : bound.get(0);
+        }
         boolean head = ctx.req().getMethod().equals("HEAD");
         // Recorded once the link is known to be one this platform signed: a stranger's guesses fill no one's trail. A HEAD
         // reads nothing of the object, and is not recorded as a read.

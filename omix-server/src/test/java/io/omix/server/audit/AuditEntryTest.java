@@ -29,10 +29,25 @@ class AuditEntryTest {
         assertEquals("biosample_id=E-A12345678901", seen.get("resources"), "only the person's own sample");
         assertTrue(!seen.containsKey("source") && !seen.containsKey("hash") && !seen.containsKey("request_id"), seen.toString());
         assertEquals("GET /samples", seen.get("operation"));
+        // A signed link read by the other person is named by their grant (a token family, a session's hash): not shown either.
+        AuditLog.Entry link = AuditLog.Entry.of("signed_link", "t.family-of-the-other", "111111111111111111111", "signed_link",
+                "GET /oss/objects/<object_name>", "object_name=sample-tables/E-A12345678901/genes.tsv", null, "203.0.113.7", "r", "200 0")
+                .withAt(Instant.parse("2026-12-04T10:00:00Z"));
+        java.util.Map<String, Object> linkSeen = link.fieldsFor("222222222222222222222", java.util.List.of("E-A12345678901"));
+        assertEquals(null, linkSeen.get("actor_id"), linkSeen.toString());
+        assertEquals("biosample_id=E-A12345678901", linkSeen.get("resources"));
         java.util.Map<String, Object> own = others.fieldsFor("111111111111111111111", java.util.List.of());
         assertEquals("111111111111111111111", own.get("user_id"), "a person's own entry is shown whole");
         assertEquals("chosen-by-them", own.get("request_id"));
         assertTrue(!own.containsKey("source"), "but never its address");
+    }
+
+    /** Control characters are written as escapes of six characters: a value of them still fits its column, no escape cut. */
+    @Test
+    void escapedValuesStayWithinTheirLength() {
+        AuditLog.Entry e = AuditLog.Entry.of("client", "app", "u1", "user_token", "GET /x", "a" + "\u0001".repeat(999), 1, "::1", "r", "200 0");
+        assertTrue(e.resources().length() <= 1000, "" + e.resources().length());
+        assertTrue(e.resources().matches("a(\\\\u0001)+"), "whole escapes only: " + e.resources().substring(e.resources().length() - 12));
     }
 
     @Test
