@@ -651,6 +651,18 @@ class InterpretationModelsTest {
         assertEquals(41212, code(() -> owner.invokeModel(loop, Map.of())));
         assertTrue((System.nanoTime() - t0) / 1e9 < 10, "stopped at its timeout");
 
+        // A box that never reads its event (its input pipe shrunk at import, then asleep) is stopped at its timeout all the
+        // same, in boxes started ahead too (their pipe is empty at import; a first invocation's box holds its event: EBUSY).
+        String deaf = publish("neverReads", "import fcntl, time\ntry:\n    fcntl.fcntl(sys.stdin.fileno(), 1031, 4096)\nexcept OSError:\n    pass\n"
+                + "time.sleep(3600)", "0", quick);
+        for (int call = 0; call < 3; call++) {
+            Thread.sleep(1500);   // the box started ahead after the call before has imported the model: its pipe is shrunk
+            long t1 = System.nanoTime();
+            ApiException deafRefusal = assertThrows(ApiException.class, () -> owner.invokeModel(deaf, Map.of("a", "n".repeat(3_000), "b", "n".repeat(3_000))));
+            assertEquals(41212, deafRefusal.code(), deafRefusal.getMessage());
+            assertTrue((System.nanoTime() - t1) / 1e9 < 10, "stopped at its timeout");
+        }
+
         String bomb = publish("memoryBomb", "", "len(bytearray(1024 * 1024 * 1024))", ModelConfig.builder().memorySize(128).timeout(20).build());
         assertEquals(41213, code(() -> owner.invokeModel(bomb, Map.of())));
 
@@ -692,7 +704,7 @@ class InterpretationModelsTest {
         for (int i = 0; i < 150 && !left.isEmpty(); i++) {
             Thread.sleep(100);
             // Boxes run as host users from 1,610,000,000 on; this server starts none ahead (pool size 0).
-            Process ps = new ProcessBuilder("sh", "-c", "ps -e -o uid=,pid=,ppid=,stat=,etimes=,cmd= | awk '$1 >= 1610000000'").start();
+            Process ps = new ProcessBuilder("sh", "-c", "ps -e -o uid=,pid=,ppid=,stat=,etimes=,cmd= | awk '$1 >= 1879048192'").start();
             left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         }
         assertEquals("", left, "nothing a model started outlives its invocation");

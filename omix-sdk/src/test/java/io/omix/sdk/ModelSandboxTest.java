@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelSandboxTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     /** The block of host uids boxes run as (Sandbox.UID_BASE). */
-    static final long UID_BASE = 1_610_000_000L;
+    static final long UID_BASE = 0x7000_0000L;
     static TestServer server;
     static Path dir;
 

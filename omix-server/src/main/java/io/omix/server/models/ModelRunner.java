@@ -517,13 +517,18 @@ final class ModelRunner implements AutoCloseable {
 
         private String answer(String event, String requestId) {
             long started = System.nanoTime();
-            try (OutputStream in = process.getOutputStream()) {
-                in.write((requestId + "\n").getBytes(StandardCharsets.UTF_8));
-                in.write(event.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException modelClosedItsInput) {
-                // the model does not read its event (or is gone): its frame or exit tells
-            }
             long deadline = started + TimeUnit.SECONDS.toNanos(limits.timeoutSeconds());
+            // The event is handed over on a thread of its own, its deadline already running: a box that never reads its input
+            // (one that shrank its pipe, or sleeps) held this thread in the write before, with no deadline and no kill, for good.
+            // The box's end (its timeout below, then run's destroy) breaks the pipe and ends the write.
+            READERS.execute(() -> {
+                try (OutputStream in = process.getOutputStream()) {
+                    in.write((requestId + "\n").getBytes(StandardCharsets.UTF_8));
+                    in.write(event.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException modelClosedItsInput) {
+                    // the model does not read its event (or is gone): its frame or exit tells
+                }
+            });
             Frame f = null;
             try {
                 // Until the answer arrives, the time is up, or the log floods (which ends the run at once).

@@ -40,8 +40,11 @@ final class Sandbox {
     static final String API_ENDPOINT_IN_BOX = "http://127.0.0.1:8080";
     static final long TMP_BYTES = 64L << 20;
     static final long SHM_BYTES = 16L << 20;
-    /** Host uids for sandboxes: a block far above any real account's. */
-    static final int UID_BASE = 1_610_000_000;
+    /**
+     * Host uids for sandboxes: a block far above any real account's, and outside the range systemd hands to containers
+     * (0x00080000 - 0x6FFFFFFF, systemd-nspawn's --private-users=pick): a box's cleanup kills every process of its uid.
+     */
+    static final int UID_BASE = 0x7000_0000;
     static final int UID_SLOTS = 65_536;
 
     private final Path runtimeDir;
@@ -228,7 +231,9 @@ final class Sandbox {
         // /dev is a memory-backed file system of bubblewrap's too, owned by the box's user and unbounded: read-only once
         // /dev/shm is mounted in it (a remount of /dev alone: /dev/shm, /dev/pts and the device nodes, mounts of their own,
         // keep working; writing to /dev/null is not writing to /dev's file system).
-        c.addAll(List.of("--proc", "/proc", "--dev", "/dev",
+        // No terminals either: each open of /dev/ptmx takes one of the host's ptys (4,096 less those reserved for the host's
+        // own), and a box holding a few thousand descriptors left none for anything else on the machine.
+        c.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--ro-bind", "/dev/null", "/dev/pts/ptmx",
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
                 "--remount-ro", "/dev",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
