@@ -135,6 +135,11 @@ class ModelSandboxTest {
             "                pass",
             "        pids = [d for d in os.listdir('/proc') if d.isdigit()]",
             "        out['pids'] = len(pids)",
+            "        try:",
+            "            os.openpty()",
+            "            out['pty'] = 'opened'",
+            "        except OSError:",
+            "            out['pty'] = 'refused'",
             "        out['seen'] = [read('/proc/%s/environ' % d) + read('/proc/%s/cmdline' % d) for d in pids]",
             "        out['other_code'] = read(p['other_code'])",
             "        out['master_key'] = read(p['master_key'])",
@@ -411,6 +416,7 @@ class ModelSandboxTest {
             assertEquals(List.of(97L, 97L), probe.getList("families").json().stream().map(n -> ((Number) n).longValue()).toList(),
                     "vsock (which ignores network namespaces) and the kernel's crypto sockets are refused: EAFNOSUPPORT");
             assertTrue(probe.getInt("pids") <= 3, "only its own processes are visible: " + probe.getInt("pids"));
+            assertEquals("refused", probe.getString("pty"), "no terminal: each would take one of the host's");
             for (String unreadable : List.of("other_code", "master_key", "data_dir")) {
                 assertEquals("FileNotFoundError", probe.getString(unreadable), unreadable);
             }
