@@ -247,9 +247,16 @@ class ErasureTest {
                  Api two = ownToolApi(s, clientId, second)) {
                 String sample = one.registerSample("SHARED-1", 11, project).getString("biosample_id");
                 new SampleStore(platform).bindUser(sample, second.userId());
+                var jdbc = platform.database().jdbc();
+                String firstsKeys = "user:" + first.userId() + "/%";
+                long kept = jdbc.queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE owner LIKE ? AND names LIKE ?", rs -> rs.getLong(1),
+                        firstsKeys, "%" + sample + "%").orElseThrow();
+                assertTrue(kept > 0, "the registration's answer is kept for a retry, naming the sample");
                 Model unbound = one.deleteSample(sample);
                 assertEquals(false, unbound.getBoolean("erased"));
                 assertEquals(true, unbound.getBoolean("unbound"));
+                assertEquals(0L, jdbc.queryOne("SELECT COUNT(*) FROM idempotency_keys WHERE owner LIKE ? AND names LIKE ?", rs -> rs.getLong(1),
+                        firstsKeys, "%" + sample + "%").orElseThrow(), "the one who let go is no longer answered copies naming it");
                 assertEquals(41303, assertThrows(ApiException.class, () -> one.getSample(sample)).code(), "gone for the one who let go");
                 assertEquals(sample, two.getSample(sample).getString("biosample_id"), "still there for the other");
                 assertEquals(true, two.deleteSample(sample).getBoolean("erased"));
@@ -392,8 +399,11 @@ class ErasureTest {
             writeBack(platform, "idempotency_keys", answers);
             String through = "client:" + clientId + ":user:";
             var payload = JsonNodeFactory.instance.objectNode().put("question", "about leaving's genome");
-            String finished = platform.tasks().submit("erasure.test", through + uid, payload, "/test").taskId();
-            jdbc.update("UPDATE tasks SET status = 'FAILURE', completed_at = ? WHERE task_id = ?", platform.now(), finished);
+            // (Written as it ended, not queued then changed: a worker would take a queued one of the erased person first.)
+            String finished = java.util.UUID.randomUUID().toString();
+            jdbc.update("INSERT INTO tasks (job_id, task_id, kind, owner, payload, status, path, created_at, updated_at, completed_at, attempts)"
+                    + " VALUES (?,?,?,?,?,'FAILURE',?,?,?,?,1)", jdbc.queryOne("SELECT nextval('task_job_ids')", rs -> rs.getLong(1)).orElseThrow(),
+                    finished, "erasure.test", through + uid, payload.toString(), "/test", platform.now(), platform.now(), platform.now());
             jdbc.inTransaction(tx -> {
                 io.omix.server.webhooks.WebhookEvents.publish(tx, platform.now(), "client:" + clientId, io.omix.server.webhooks.WebhookEvents.TASK_FINISHED,
                         Map.of("task_id", finished));

@@ -640,6 +640,12 @@ class FhirTest {
                             + "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + id
                             + "\"},\"effectiveDateTime\":\"2025-03-01T07:30:00Z\",\"valueQuantity\":{\"value\":70}}");
                     assertEquals(201, wrote.statusCode(), wrote.body());
+                    // A time in the year 0 once taken to UTC (no offset: the default zone, +08:00) is refused as every stream write refuses it.
+                    HttpResponse<String> yearZero = post(s, "/fhir/Observation", token, "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":"
+                            + "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"8867-4\"}]},\"subject\":{\"reference\":\"Patient/" + id
+                            + "\"},\"effectiveDateTime\":\"0001-01-01\",\"valueQuantity\":{\"value\":70}}");
+                    assertEquals(400, yearZero.statusCode(), yearZero.body());
+                    assertTrue(yearZero.body().contains("effectiveDateTime") && yearZero.body().contains("years 1 to 9999"), yearZero.body());
                     String observation = JSON.readTree(wrote.body()).path("id").asText();
                     JsonNode byBoth = JSON.readTree(raw(s, "/fhir/Observation?patient=" + id + "&_id=" + observation, token).body());
                     assertEquals("Patient/" + id, byBoth.at("/entry/0/resource/subject/reference").asText(), byBoth.toString());
