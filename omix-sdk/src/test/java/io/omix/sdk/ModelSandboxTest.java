@@ -243,6 +243,57 @@ class ModelSandboxTest {
     }
 
     /**
+     * A box's processes holding a thousand connections to the platform's channel do not hold a thousand of the server's
+     * descriptors: the channel holds 256 at most, every box together (the rest wait in the socket's queue, or give up).
+     */
+    @Test
+    void theChannelHoldsABoundedNumberOfConnectionsHoweverManyABoxOpens() throws Exception {
+        String code = String.join("\n",
+                "import os, socket, time",
+                "def handler(event, context):",
+                "    kids = []",
+                "    for i in range(20):",
+                "        pid = os.fork()",
+                "        if pid == 0:",
+                "            held = []",
+                "            for j in range(55):",
+                "                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
+                "                s.settimeout(0.2)",
+                "                try:",
+                "                    s.connect('/run/omix/api.sock')",
+                "                    held.append(s)",
+                "                except OSError:",
+                "                    s.close()",
+                "            time.sleep(3)",
+                "            os._exit(0)",
+                "        kids.append(pid)",
+                "    for k in kids:",
+                "        os.waitpid(k, 0)",
+                "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}",
+                "");
+        Identity.Client c = Identity.confidentialClient(server);
+        try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api owner = o.getCredentialsToken().api()) {
+            owner.deployModel("holdsConnections", zip("holdsConnections", "index.py", code), ModelConfig.builder().timeout(30).build(), WAIT);
+            long before = openDescriptors();
+            CompletableFuture<Model> run = CompletableFuture.supplyAsync(() -> owner.invokeDraftModel("holdsConnections", Map.of()));
+            long most = before;
+            while (!run.isDone()) {
+                most = Math.max(most, openDescriptors());
+                Thread.sleep(50);
+            }
+            run.get();
+            assertTrue(most - before < 256 + 100, "the server held " + (most - before) + " more descriptors while the box held its connections");
+        }
+    }
+
+    /** This JVM's open descriptors (the test's server runs in it). */
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /**
      * A box has one core's worth of CPU whatever it starts: a model that forks busy children does not take every core
      * of the server it shares with the API and other models' boxes (the host's control groups; where the server cannot
      * use a cpu controller it says so at start, and this cannot hold).

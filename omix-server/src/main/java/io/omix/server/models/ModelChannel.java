@@ -22,6 +22,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 final class ModelChannel {
     private ModelChannel() {}
 
+    /** The most connections the models' channel holds at once (every box of the server together). */
+    static final int MAX_CONNECTIONS = 256;
+
     /**
      * Adds the channel to {@code server} once its own connector has started (the server's first
      * connector must stay its TCP one: that is the port it reports).
@@ -52,6 +55,10 @@ final class ModelChannel {
         });
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(config));
         connector.setName("models");
+        // At most this many of the boxes' connections held at once, all boxes together: each is a descriptor of the server's,
+        // and one box's processes could hold thousands (the database's and the store's descriptors then ran out). Beyond it
+        // the channel stops accepting until some close; the boxes' connections wait in the socket's queue.
+        connector.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         try {
             Files.createDirectories(socket.getParent());
             Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
