@@ -170,6 +170,11 @@ class StorableInputTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(41001, Model.parse(software.body()).getInt("code"), software.body());
                 assertTrue(Model.parse(software.body()).getModel("data").getString("software").contains("no line breaks"), software.body());
+                // The command line's import, which calls the capability itself, is held to the same rule.
+                IllegalArgumentException direct = assertThrows(IllegalArgumentException.class, () -> s.server().capability(
+                        io.omix.server.microbiome.MicrobiomeCapability.class).orElseThrow().importProfile(own, "taxon", null,
+                        new java.io.ByteArrayInputStream(new byte[0]), "MetaPhlAn\n4"));
+                assertTrue(direct.getMessage().contains("software") && direct.getMessage().contains("no line breaks"), direct.getMessage());
             }
 
             Identity.Client key = Identity.datasetKey(s);

@@ -73,6 +73,7 @@ public final class MicrobiomeCapability implements Capability {
     static final StringParam SOFTWARE = Param.string("software").maxLength(100)
             .pattern(io.omix.server.common.validation.Texts.PRINTABLE_LINE, io.omix.server.common.validation.Texts.PRINTABLE_LINE_RULE);
     static final ParamSpec IMPORT = ParamSpec.of(BIOSAMPLE_ID, KIND, ANY_CATALOG, SOFTWARE);
+    private static final ParamSpec SOFTWARE_ALONE = ParamSpec.of(SOFTWARE);
 
     private final Jdbc jdbc;
     private final SampleAccess access;
@@ -118,9 +119,13 @@ public final class MicrobiomeCapability implements Capability {
 
     /** One import of any kind (the CLI and the operator API). */
     public ProfileImporter.Result importProfile(String biosampleId, String kind, String catalog, InputStream in, String software) {
-        // As the HTTP import checks it (SOFTWARE), for the command line too.
-        if (software != null && (software.length() > 100 || !io.omix.server.common.validation.Texts.PRINTABLE_LINE.matcher(software).matches())) {
-            throw new IllegalArgumentException("software must be " + io.omix.server.common.validation.Texts.PRINTABLE_LINE_RULE + " of at most 100 characters");
+        // By the HTTP import's own rule (SOFTWARE), for the command line too.
+        if (software != null) {
+            try {
+                SOFTWARE_ALONE.parse(Map.of("software", List.of(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(software))));
+            } catch (ApiException refused) {
+                throw new IllegalArgumentException("invalid " + refused.data());
+            }
         }
         return switch (kind) {
             case "taxon" -> importer.importTaxa(biosampleId, in, software);

@@ -231,7 +231,7 @@ public final class Erasure {
                 long n = 0;
                 for (int from = 0; from < tasks.size(); from += 500) {
                     io.omix.server.common.db.SqlWhere these = new io.omix.server.common.db.SqlWhere().in("task_id", tasks.subList(from, Math.min(tasks.size(), from + 500)));
-                    forgetDeliveriesAboutTasks(c, these.sql().replaceFirst("^ WHERE ", ""), these.args());
+                    forgetDeliveriesAboutTasks(c, these.conditions(), these.args());
                     n += Jdbc.update(c, "DELETE FROM tasks" + these.sql(), these.args());
                 }
                 n += Jdbc.update(c, "DELETE FROM upload_credentials WHERE user_id = ? OR owner = ?", userId, owner);

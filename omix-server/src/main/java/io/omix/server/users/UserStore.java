@@ -13,14 +13,6 @@ import java.util.regex.Pattern;
 
 /** Users and their passwords. */
 public final class UserStore {
-
-    /**
-     * Holds the person's row until the transaction ends, as an account's erasure takes it first: an erasure in flight either
-     * came first (false: the account is gone) or waits for the caller's transaction and then removes what it recorded.
-     */
-    public static boolean holdPerson(java.sql.Connection c, io.omix.server.common.db.Database database, String userId) throws SQLException {
-        return !Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ?" + database.holdRows(), rs -> 1, userId).isEmpty();
-    }
     public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.@-]{3,64}");
     private static final String COLUMNS = "user_id, username, nickname, email, phone, sex, birthday, avatar, user_address, "
             + "personnel_info_code, operator, disabled";
@@ -131,5 +123,13 @@ public final class UserStore {
                 rs.getString("phone"), (Integer) rs.getObject("sex"), birthday == null ? null : birthday.toLocalDate(),
                 rs.getString("avatar"), rs.getString("user_address"), rs.getString("personnel_info_code"),
                 rs.getBoolean("operator"), rs.getBoolean("disabled"));
+    }
+
+    /**
+     * Holds the person's row until the transaction ends, as an account's erasure takes it first: an erasure in flight either
+     * came first (false: the account is gone) or waits for the caller's transaction and then removes what it recorded.
+     */
+    public static boolean holdPerson(java.sql.Connection c, io.omix.server.common.db.Database database, String userId) throws SQLException {
+        return !Jdbc.query(c, "SELECT 1 FROM users WHERE user_id = ?" + database.holdRows(), rs -> 1, userId).isEmpty();
     }
 }

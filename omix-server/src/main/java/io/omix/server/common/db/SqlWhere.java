@@ -26,7 +26,12 @@ public final class SqlWhere {
     }
 
     public String sql() {
-        return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        return conditions.isEmpty() ? "" : " WHERE " + conditions();
+    }
+
+    /** The conditions alone, joined (for a caller that writes its own WHERE); {@code 1 = 1} when there are none. */
+    public String conditions() {
+        return conditions.isEmpty() ? "1 = 1" : String.join(" AND ", conditions);
     }
 
     public Object[] args() {
