@@ -39,6 +39,12 @@ public final class BoxGroups {
         /** Whether the kernel killed a process of the box for the group's memory limit. */
         boolean memoryExceeded();
 
+        /**
+         * The CPU time, in nanoseconds, every process of the box has used so far, those gone included, as the kernel
+         * accounts it for the group (cgroup v2's cpu.stat, v1's cpuacct); empty where the host accounts none for it.
+         */
+        java.util.OptionalLong cpuNanos();
+
         /** Removes the group (once its processes are gone). */
         void remove();
     }
@@ -47,7 +53,7 @@ public final class BoxGroups {
     static final long CPU_QUOTA_MICROS = 100_000;
     static final long CPU_PERIOD_MICROS = 100_000;
 
-    private final List<Path> parents;   // v1: the memory and pids hierarchies' directories for this server, then cpu's if any; v2: one
+    private final List<Path> parents;   // v1: the memory and pids hierarchies' directories for this server, then cpu's and cpuacct's if any; v2: one
     private final boolean v2;
     /** Whether boxes' groups bound CPU (v2's cpu controller, or v1's cpu hierarchy, where the server may use them). */
     private final boolean cpu;
@@ -180,19 +186,40 @@ public final class BoxGroups {
             return Optional.empty();   // not writable here
         }
         // CPU where its hierarchy is writable too (often mounted as cpu,cpuacct, reached through the cpu link); else without.
-        Optional<Path> cpu = orMountTop(v1Group(mounts.resolve("cpu"), "cpu", self), mounts.resolve("cpu"));
+        boolean cpu = false;
+        Optional<Path> cpuGroup = orMountTop(v1Group(mounts.resolve("cpu"), "cpu", self), mounts.resolve("cpu"));
         try {
-            if (cpu.isPresent() && Files.isRegularFile(cpu.get().resolve("cpu.cfs_quota_us"))) {
-                sweepV1(mounts.resolve("cpu"), cpu.get());
-                Path own = Files.createDirectory(cpu.get().resolve(tag));
-                BoxGroups withCpu = new BoxGroups(List.of(parents.get(0), parents.get(1), own), false, true);
-                if (withCpu.tryOne()) return Optional.of(withCpu);
-                removeQuietly(own);
+            if (cpuGroup.isPresent() && Files.isRegularFile(cpuGroup.get().resolve("cpu.cfs_quota_us"))) {
+                sweepV1(mounts.resolve("cpu"), cpuGroup.get());
+                Path own = Files.createDirectory(cpuGroup.get().resolve(tag));
+                if (new BoxGroups(List.of(parents.get(0), parents.get(1), own), false, true).tryOne()) {
+                    parents.add(own);
+                    cpu = true;
+                } else {
+                    removeQuietly(own);
+                }
             }
         } catch (IOException | RuntimeException e) {
             // memory and pids alone
         }
-        BoxGroups groups = new BoxGroups(List.copyOf(parents), false, false);
+        // The CPU a box has used, where cpuacct is a hierarchy of its own (mounted with cpu, its counts are in cpu's groups
+        // already): what a box started ahead uses while it waits is read there, its processes gone included (ModelRunner).
+        Optional<Path> acctGroup = orMountTop(v1Group(mounts.resolve("cpuacct"), "cpuacct", self), mounts.resolve("cpuacct"));
+        try {
+            if (!(cpu && Files.isRegularFile(parents.get(2).resolve("cpuacct.usage")))
+                    && acctGroup.isPresent() && Files.isRegularFile(acctGroup.get().resolve("cpuacct.usage"))) {
+                sweepV1(mounts.resolve("cpuacct"), acctGroup.get());
+                Path own = Files.createDirectory(acctGroup.get().resolve(tag));
+                List<Path> withAcct = new ArrayList<>(parents);
+                withAcct.add(own);
+                BoxGroups groups = new BoxGroups(List.copyOf(withAcct), false, cpu);
+                if (groups.tryOne()) return Optional.of(groups);
+                removeQuietly(own);
+            }
+        } catch (IOException | RuntimeException e) {
+            // without its accounting: the processes' own counts are read instead
+        }
+        BoxGroups groups = new BoxGroups(List.copyOf(parents), false, cpu);
         if (groups.tryOne()) return Optional.of(groups);
         for (Path p : parents) removeQuietly(p);
         return Optional.empty();
@@ -337,6 +364,25 @@ public final class BoxGroups {
                     // gone already, or a kernel without the count: the failure is reported as what else it was
                 }
                 return false;
+            }
+
+            @Override
+            public java.util.OptionalLong cpuNanos() {
+                try {
+                    if (v2) {
+                        for (String line : Files.readAllLines(dirs.get(0).resolve("cpu.stat"), StandardCharsets.US_ASCII)) {
+                            if (line.startsWith("usage_usec ")) return java.util.OptionalLong.of(Long.parseLong(line.substring(11).trim()) * 1000);
+                        }
+                    } else {
+                        for (Path d : dirs) {
+                            Path usage = d.resolve("cpuacct.usage");
+                            if (Files.isRegularFile(usage)) return java.util.OptionalLong.of(Long.parseLong(Files.readString(usage, StandardCharsets.US_ASCII).trim()));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone already: nothing more to count
+                }
+                return java.util.OptionalLong.empty();
             }
 
             @Override

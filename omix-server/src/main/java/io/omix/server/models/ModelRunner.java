@@ -92,7 +92,7 @@ final class ModelRunner implements AutoCloseable {
      * spec). Without it, such a model kept a core busy per box for as long as it was being used, charged to no one.
      */
     private final java.util.Set<Spec> notAhead = ConcurrentHashMap.newKeySet();
-    /** When a box started ahead is first looked at for the CPU it uses while it waits ({@link #busyWhileWaiting}). */
+    /** How often a box started ahead is looked at for the CPU it uses while it waits ({@link #lookWhileWaiting}). */
     static final long WAITING_CHECK_MILLIS = 10_000;
     private final ScheduledExecutorService refills;
     private volatile boolean closed;
@@ -254,7 +254,7 @@ final class ModelRunner implements AutoCloseable {
                         return;
                     }
                     refills.schedule(() -> replaceUnused(spec, ready, b), readyMillis, TimeUnit.MILLISECONDS);
-                    refills.schedule(() -> busyWhileWaiting(spec, ready, b), Math.min(WAITING_CHECK_MILLIS, readyMillis / 2), TimeUnit.MILLISECONDS);
+                    refills.schedule(() -> lookWhileWaiting(spec, ready, b, b.startedNanos, 0), waitingCheckMillis(), TimeUnit.MILLISECONDS);
                 } catch (RuntimeException e) {
                     LOG.warn("could not start a sandbox ahead for model {} version {}: {}", spec.modelId(), spec.version(), e.getMessage());
                 } finally {
@@ -278,21 +278,40 @@ final class ModelRunner implements AutoCloseable {
     }
 
     /**
-     * A box started ahead that has used more than half a core since it started, still waiting for its invocation: its
-     * model's code runs on at load (a loop at import), not waiting. Destroyed, and its version's boxes are no longer started
-     * ahead ({@link #notAhead}).
+     * A box started ahead that used more than half a core since the last look ({@link #WAITING_CHECK_MILLIS} apart, from its
+     * start until an invocation takes it or it is replaced), still waiting for its invocation: its model's code runs on
+     * instead of waiting (a loop at import, or one that begins later). Destroyed, and its version's boxes are no longer started
+     * ahead ({@link #notAhead}). Looked at once only, a model that slept through the first look then spun kept a core until
+     * its box was replaced.
      */
-    private void busyWhileWaiting(Spec spec, Deque<Box> ready, Box b) {
-        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - b.startedNanos);
-        if (!ready.contains(b) || cpuMillis(b.process) * 2 <= waitedMillis) return;
-        if (!ready.remove(b)) return;   // taken by an invocation meanwhile: its clock is on it now
-        notAhead.add(spec);
-        b.destroy();
-        LOG.warn("model {} version {}: its box started ahead used the CPU while it waited (its code runs on as it loads); its boxes start"
-                + " with their invocations from now on", spec.modelId(), spec.version());
+    private void lookWhileWaiting(Spec spec, Deque<Box> ready, Box b, long sinceNanos, long cpuSinceNanos) {
+        if (!ready.contains(b)) return;   // taken, replaced, given way or drained: no more looks
+        long now = System.nanoTime();
+        long used = b.cpuNanos();
+        if ((used - cpuSinceNanos) * 2 > now - sinceNanos) {
+            if (!ready.remove(b)) return;   // taken by an invocation meanwhile: its clock is on it now
+            notAhead.add(spec);
+            b.destroy();
+            LOG.warn("model {} version {}: its box started ahead used the CPU while it waited (its code runs on as it loads); its boxes start"
+                    + " with their invocations from now on", spec.modelId(), spec.version());
+            return;
+        }
+        try {
+            refills.schedule(() -> lookWhileWaiting(spec, ready, b, now, used), waitingCheckMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the server is stopping: its boxes go with it
+        }
     }
 
-    /** The CPU time a box's processes have used (the launcher's and everything it started), as far as this host shows. */
+    /** How far apart a box started ahead is looked at for the CPU it uses while it waits (shorter in tests, with its wait). */
+    private long waitingCheckMillis() {
+        return Math.min(WAITING_CHECK_MILLIS, readyMillis / 4);
+    }
+
+    /**
+     * The CPU time a box's processes have used, without the group's accounting: the launcher's and everything it started
+     * that is still there (a process gone takes its count with it).
+     */
     static long cpuMillis(Process process) {
         ProcessHandle root = process.toHandle();
         long total = root.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
@@ -497,6 +516,15 @@ final class ModelRunner implements AutoCloseable {
         final CompletableFuture<Capped> log;
 
         final long startedNanos = System.nanoTime();
+
+        /** The CPU time this box has used, its processes gone included where its group counts it (else those still there). */
+        long cpuNanos() {
+            if (group != null) {
+                java.util.OptionalLong counted = group.cpuNanos();
+                if (counted.isPresent()) return counted.getAsLong();
+            }
+            return TimeUnit.MILLISECONDS.toNanos(cpuMillis(process));
+        }
 
         Box(Process process, Limits limits, BoxGroups.Group group) {
             this.process = process;

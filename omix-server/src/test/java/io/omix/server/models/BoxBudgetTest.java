@@ -152,7 +152,7 @@ class BoxBudgetTest {
         ModelRunner.Spec spins = new ModelRunner.Spec("spins", 1, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
         java.util.Optional<BoxGroups> groups = BoxGroups.detect();
         Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
-        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 6000)) {   // looked at after 3 s
+        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 6000)) {   // looked at every 1.5 s
             runner.prewarm(spins);
             runner.prewarm(calm);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -164,6 +164,69 @@ class BoxBudgetTest {
             Thread.sleep(1000);
             assertEquals(0, runner.ready(spins), "and none started ahead in its place");
             assertEquals(1, runner.ready(calm), "the calm model's box waits on");
+        }
+    }
+
+    /** A python model whose module runs {@code atImport} as it loads. */
+    private static ModelRunner.Spec loading(Path tmp, String name, String atImport) throws Exception {
+        Path code = Files.createDirectories(tmp.resolve("m").resolve(name));
+        Files.writeString(code.resolve("index.py"), atImport + "\ndef handler(event, context):\n    return {}\n");
+        Files.setPosixFilePermissions(code, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(code.resolve("index.py"), PosixFilePermissions.fromString("rw-r--r--"));
+        return new ModelRunner.Spec(name, 1, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
+    }
+
+    /**
+     * Started ahead for {@code spec} (boxes waiting {@code readyMillis}): the box's process, then whether it was destroyed for
+     * its CPU (gone, with no box started ahead in its place) before its wait was over (when it would have been replaced).
+     */
+    private static boolean destroyedForItsCpu(ModelRunner runner, ModelRunner.Spec spec, long readyMillis) throws Exception {
+        runner.prewarm(spec);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (runner.ready(spec) < 1 && System.nanoTime() < deadline) Thread.sleep(50);
+        ProcessHandle box = ProcessHandle.of(runner.readyPids(spec).get(0)).orElseThrow();
+        long started = System.nanoTime();
+        while (box.isAlive() && System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(readyMillis - 1000)) Thread.sleep(50);
+        boolean goneInTime = !box.isAlive();
+        Thread.sleep(1500);
+        return goneInTime && runner.ready(spec) == 0;
+    }
+
+    /**
+     * A box started ahead was looked at once: a model that slept through that look, then spun, kept a core until its box
+     * was replaced, and the next box did the same. It is looked at again and again while it waits.
+     */
+    @Test
+    void aBoxStartedAheadThatSpinsOnlyAfterAWhileIsFoundToo(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        java.util.Optional<BoxGroups> groups = BoxGroups.detect();
+        Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
+        ModelRunner.Spec late = loading(tmp, "late", "import time\ntime.sleep(7)\nwhile True:\n    pass");
+        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 12_000)) {   // looked at every 3 s (once, at 6 s, before)
+            assertTrue(destroyedForItsCpu(runner, late, 12_000), "destroyed for the core it took once it began to spin, and not started ahead again");
+        }
+    }
+
+    /**
+     * The CPU of a box is what its group counts: a model whose import spins in children that come and go (each takes its
+     * count with it when it exits) used a core while the processes still there showed almost nothing.
+     */
+    @Test
+    void aBoxStartedAheadThatSpinsInChildrenThatComeAndGoIsFound(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        java.util.Optional<BoxGroups> groups = BoxGroups.detect();
+        Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
+        ModelRunner.Spec forks = loading(tmp, "forks", String.join("\n", "import os, time",
+                "while True:",
+                "    pid = os.fork()",
+                "    if pid == 0:",
+                "        end = time.monotonic() + 0.2",
+                "        while time.monotonic() < end:",
+                "            pass",
+                "        os._exit(0)",
+                "    os.waitpid(pid, 0)"));
+        try (ModelRunner runner = new ModelRunner(sandbox, 1, 1000, groups, 12_000)) {
+            assertTrue(destroyedForItsCpu(runner, forks, 12_000), "destroyed for the CPU its children used, and not started ahead again");
         }
     }
 }

@@ -120,4 +120,31 @@ class BoxGroupsTest {
             assertEquals(ErrorCode.MODEL_SANDBOX_UNAVAILABLE, refused.error());
         }
     }
+
+    /**
+     * A box's group counts the CPU its processes used, those that have exited too (what a box started ahead uses while it
+     * waits is read there): where the host accounts CPU per group (cgroup v2, or v1 with a cpuacct hierarchy the server may
+     * write), a process that spun and is gone is still in the count.
+     */
+    @Test
+    void aGroupCountsTheCpuOfProcessesAlreadyGone() throws Exception {
+        Optional<BoxGroups> groups = BoxGroups.detect();
+        Assumptions.assumeTrue(groups.isPresent(), "no control groups for model boxes on this host");
+        Assumptions.assumeTrue(Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) || Files.isRegularFile(Path.of("/sys/fs/cgroup/cpuacct/cpuacct.usage")),
+                "no CPU accounting per group on this host");
+        try {
+            BoxGroups.Group group = groups.get().create(64L << 20, 8);
+            try {
+                StringBuilder join = new StringBuilder();
+                for (Path procs : group.procsFiles()) join.append("echo $$ > '").append(procs).append("' || exit 9; ");
+                Process spinner = new ProcessBuilder("/bin/sh", "-c", join + "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").start();
+                assertEquals(0, spinner.waitFor(), "joined its group and spun");
+                assertTrue(group.cpuNanos().orElseThrow() > 50_000_000L, "its CPU counted after it exited: " + group.cpuNanos());
+            } finally {
+                group.remove();
+            }
+        } finally {
+            groups.get().close();
+        }
+    }
 }
