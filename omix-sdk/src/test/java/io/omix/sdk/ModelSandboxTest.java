@@ -286,6 +286,49 @@ class ModelSandboxTest {
         }
     }
 
+    /**
+     * One box holding all the connections the channel takes made every other box's calls wait in the socket's queue until
+     * it let go: a box holds 32 at most (those beyond are closed as
+     * they open), and another box's calls are answered while it tries for more.
+     */
+    @Test
+    void oneBoxHoldingConnectionsDoesNotMakeAnotherBoxsCallsWait() throws Exception {
+        String code = String.join("\n",
+                "import os, socket, time",
+                "def handler(event, context):",
+                "    kids = []",
+                "    for i in range(20):",
+                "        pid = os.fork()",
+                "        if pid == 0:",
+                "            held = []",
+                "            for j in range(55):",
+                "                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
+                "                s.settimeout(0.2)",
+                "                try:",
+                "                    s.connect('/run/omix/api.sock')",
+                "                    held.append(s)",
+                "                except OSError:",
+                "                    s.close()",
+                "            time.sleep(14)",
+                "            os._exit(0)",
+                "        kids.append(pid)",
+                "    for k in kids:",
+                "        os.waitpid(k, 0)",
+                "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}",
+                "");
+        try (Api owner = appWithProbe(server, "callsWhileAnotherHolds", ModelConfig.builder().timeout(30).build())) {
+            owner.deployModel("hogsChannel", zip("hogsChannel", "index.py", code), ModelConfig.builder().timeout(30).build(), WAIT);
+            CompletableFuture<Model> hog = CompletableFuture.supplyAsync(() -> owner.invokeDraftModel("hogsChannel", Map.of()));
+            Thread.sleep(3000);   // its processes have opened what they could
+            assertFalse(hog.isDone(), "still holding its connections");
+            // Four calls at once from another box, each given 10 s: before, they waited for the first box's 14 s.
+            Model calls = owner.invokeDraftModel("callsWhileAnotherHolds", Map.of("action", "many", "n", "4")).getModel("model_data");
+            assertFalse(hog.isDone(), "answered while the first box still held its connections");
+            for (Object answer : calls.getList("codes")) assertTrue(answer instanceof Number, "every call answered, none timed out: " + calls.dumps());
+            hog.get();
+        }
+    }
+
     /** This JVM's open descriptors (the test's server runs in it). */
     private static long openDescriptors() throws IOException {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {

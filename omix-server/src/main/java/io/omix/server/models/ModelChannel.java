@@ -24,6 +24,12 @@ final class ModelChannel {
 
     /** The most connections the models' channel holds at once (every box of the server together). */
     static final int MAX_CONNECTIONS = 256;
+    /**
+     * The most connections one box holds at once (its processes together, known by the uid the kernel gives for the peer):
+     * a model's calls in flight at once, with room to spare.
+     */
+    static final int MAX_CONNECTIONS_PER_BOX = 32;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelChannel.class);
 
     /**
      * Adds the channel to {@code server} once its own connector has started (the server's first
@@ -59,6 +65,8 @@ final class ModelChannel {
         // and one box's processes could hold thousands (the database's and the store's descriptors then ran out). Beyond it
         // the channel stops accepting until some close; the boxes' connections wait in the socket's queue.
         connector.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        // And one box may not take them all, which made every other box's calls wait in the queue until it let go.
+        connector.addEventListener(new ConnectionsPerBox());
         try {
             Files.createDirectories(socket.getParent());
             Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
@@ -79,6 +87,51 @@ final class ModelChannel {
             }
         });
         return connector;
+    }
+
+    /**
+     * Closes, as soon as it is opened, a connection beyond {@link #MAX_CONNECTIONS_PER_BOX} of one box: every box runs as a
+     * host uid of its own ({@link Sandbox#lease}), which the kernel gives for the connection's peer. A connection whose peer
+     * cannot be told is closed too.
+     */
+    static final class ConnectionsPerBox implements org.eclipse.jetty.io.Connection.Listener {
+        private final java.util.Map<String, Integer> held = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Map<org.eclipse.jetty.io.Connection, String> peers = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void onOpened(org.eclipse.jetty.io.Connection connection) {
+            String uid = peerUid(connection);
+            if (uid == null) {
+                LOG.warn("a connection to the models' channel was closed: its peer's user could not be told");
+                connection.close();
+                return;
+            }
+            peers.put(connection, uid);
+            if (held.merge(uid, 1, Integer::sum) > MAX_CONNECTIONS_PER_BOX) {
+                LOG.debug("a model box (uid {}) holds {} connections to the channel already: one more closed", uid, MAX_CONNECTIONS_PER_BOX);
+                connection.close();
+            }
+        }
+
+        @Override
+        public void onClosed(org.eclipse.jetty.io.Connection connection) {
+            String uid = peers.remove(connection);
+            if (uid != null) held.computeIfPresent(uid, (k, n) -> n <= 1 ? null : n - 1);
+        }
+
+        /**
+         * The user of the process at the other end of {@code connection}, as the kernel saw it connect (a box's uid, as a
+         * number: the host has no account for it); null when unknown.
+         */
+        static String peerUid(org.eclipse.jetty.io.Connection connection) {
+            if (!(connection.getEndPoint() instanceof org.eclipse.jetty.io.SocketChannelEndPoint endPoint)) return null;
+            try {
+                var peer = endPoint.getChannel().getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+                return peer == null ? null : peer.user().getName();
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     /** Where the channel's socket goes: short enough for a Unix socket's path. */
