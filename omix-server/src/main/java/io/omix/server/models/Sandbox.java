@@ -237,9 +237,11 @@ final class Sandbox {
                 "--size", String.valueOf(TMP_BYTES), "--tmpfs", "/tmp", "--size", String.valueOf(SHM_BYTES), "--tmpfs", "/dev/shm",
                 "--remount-ro", "/dev",
                 "--ro-bind", codeDir.toString(), "/code", "--ro-bind", runtimeDir.toString(), "/runner"));
-        // The host's counts of open files, inodes, cached directory entries and terminals: any box moves them exactly (a
-        // hundred files opened and closed), a signal to another box; they cannot be read (a device node where no device
-        // opens).
+        // The host's counters: open files, inodes, cached directory entries and terminals, which any box moves exactly (a
+        // hundred files opened and closed); CPU time, load, memory, pressure, interrupts and disks, which it moves by spinning
+        // or allocating. Each is a signal from one box to another running at once (an invocation of a person's data telling
+        // its author's own invocation what it read). They read as empty (/dev/null); the C library counts the cores through
+        // the box's CPU affinity instead of /proc/stat.
         for (String counter : HOST_COUNTERS) c.addAll(List.of("--ro-bind", "/dev/null", counter));
         if (Files.exists(channel)) c.addAll(List.of("--ro-bind", channel.toString(), CHANNEL_IN_BOX));
         // The box's root (a memory-backed file system bubblewrap makes, unbounded) read-only once everything is mounted in
@@ -255,7 +257,11 @@ final class Sandbox {
      * (a bind onto a file that is not there fails the box).
      */
     static final List<String> HOST_COUNTERS = java.util.stream.Stream.of("/proc/sys/fs/file-nr", "/proc/sys/fs/inode-nr",
-            "/proc/sys/fs/inode-state", "/proc/sys/fs/dentry-state", "/proc/sys/kernel/pty/nr").filter(p -> Files.exists(Path.of(p))).toList();
+            "/proc/sys/fs/inode-state", "/proc/sys/fs/dentry-state", "/proc/sys/kernel/pty/nr", "/proc/sys/fs/aio-nr",
+            "/proc/sys/kernel/random/entropy_avail", "/proc/stat", "/proc/loadavg", "/proc/uptime", "/proc/meminfo", "/proc/vmstat",
+            "/proc/pressure/cpu", "/proc/pressure/memory", "/proc/pressure/io", "/proc/pressure/irq", "/proc/interrupts", "/proc/softirqs",
+            "/proc/schedstat", "/proc/diskstats", "/proc/buddyinfo", "/proc/zoneinfo", "/proc/swaps", "/proc/locks", "/proc/cgroups",
+            "/proc/key-users").filter(p -> Files.exists(Path.of(p))).toList();
 
     private static String multiarchLibDir() {
         String arch = System.getProperty("os.arch");

@@ -78,7 +78,10 @@ class BoxConfinementTest {
             "    out['preadv2'] = err(327, code, 0, 0, 0, 0, 8)",        // RWF_NOWAIT
             "    out['io_setup'] = err(206, 65536, 0)",
             "    out['counters'] = [read(p) for p in ['/proc/sys/fs/file-nr', '/proc/sys/fs/inode-nr', '/proc/sys/fs/inode-state',"
-                    + " '/proc/sys/fs/dentry-state', '/proc/sys/kernel/pty/nr']]",
+                    + " '/proc/sys/fs/dentry-state', '/proc/sys/kernel/pty/nr', '/proc/sys/fs/aio-nr', '/proc/stat', '/proc/loadavg',"
+                    + " '/proc/uptime', '/proc/meminfo', '/proc/vmstat', '/proc/pressure/cpu', '/proc/pressure/memory', '/proc/pressure/io',"
+                    + " '/proc/interrupts', '/proc/softirqs', '/proc/diskstats', '/proc/buddyinfo', '/proc/zoneinfo', '/proc/cgroups']]",
+            "    out['cpus'] = os.cpu_count()",
             "    out['modify_ldt'] = err(154, 0, 0, 0)",
             "    out['open_tree_attr'] = err(467, -100, 0, 0, 0, 0)",
             "    out['newer'] = err(468, -100, 0, 0, 0, 0)",             // file_getattr (Linux 6.17): newer than the review
@@ -135,9 +138,10 @@ class BoxConfinementTest {
             assertEquals(SeccompFilter.ENOSYS, seen.get("preadv2").asInt(), "an RWF_NOWAIT read probes the page cache: not there");
             assertEquals(SeccompFilter.ENOSYS, seen.get("io_setup").asInt(), "the kernel's AIO: not there");
             for (JsonNode counter : seen.get("counters")) {
-                assertTrue(!counter.asText().matches("(?s).*\\d.*"), "the host's counts of open files, inodes, directory entries and"
-                        + " terminals, which another box moves, cannot be read: " + seen.get("counters"));
+                assertTrue(!counter.asText().matches("(?s).*\\d.*"), "the host's counts of open files, inodes, directory entries,"
+                        + " terminals, CPU time, load, memory and interrupts, which another box moves, cannot be read: " + seen.get("counters"));
             }
+            assertTrue(seen.get("cpus").asInt() >= 1, "the cores are still counted: " + seen.get("cpus"));
             assertEquals(0, seen.get("getfd").asInt(), "fcntl's other commands work");
             assertEquals(0, seen.get("setfl").asInt());
             assertEquals(SeccompFilter.ENOSYS, seen.get("newer").asInt(), "a call newer than the filter's review is not there");
