@@ -533,6 +533,62 @@ class FhirTest {
         }
     }
 
+    /**
+     * A SMART app allowed to read a person's documents and samples, asking again in SMART's words for files, samples and her
+     * profile only (naming no DocumentReference or Specimen): a refresh, or an authorization the person was not asked for
+     * (all of it allowed before), gave a token holding files and samples with no SMART scope on those resources, and the
+     * read-only app got upload credentials and registered samples. A grant keeps its limits on every resource a request
+     * does not name.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aSmartGrantKeepsItsLimitsOnTheResourcesARequestDoesNotName(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person person = Identity.user(s, "reader", "reader@example.org");
+            Identity.Client app = Identity.confidentialClient(s);
+            io.omix.server.oauth.TokenStore.Issued granted = Identity.userToken(s, app, person.userId(),
+                    "files samples profile patient/DocumentReference.rs patient/Specimen.rs patient/Patient.rs");
+            String project = new io.omix.server.samples.SampleStore(s.server().platform()).createProject("smart", 1, null, null, null).projectId();
+            String asked = "files samples patient/Patient.rs";
+
+            HttpResponse<String> refreshed = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=" + enc(granted.refreshToken()) + "&client_id=" + app.id()
+                            + "&client_secret=" + enc(app.secret()) + "&scope=" + enc(asked))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, refreshed.statusCode(), refreshed.body());
+            JsonNode viaRefresh = JSON.readTree(refreshed.body());
+            assertTrue(viaRefresh.path("scope").asText().contains("patient/DocumentReference.rs"), refreshed.body());
+            assertTrue(viaRefresh.path("scope").asText().contains("patient/Specimen.rs"), refreshed.body());
+
+            String verifier = "w".repeat(43) + "Smart-Reauthorize_456";
+            String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            String url = s.url() + "/oauth2/authorize?response_type=code&client_id=" + app.id() + "&redirect_uri=" + enc(Identity.REDIRECT)
+                    + "&scope=" + enc(asked) + "&state=s9&aud=" + enc(s.url() + "/fhir") + "&code_challenge=" + challenge + "&code_challenge_method=S256";
+            String code = io.omix.server.testing.LoginPage.redirectParams(new io.omix.server.testing.LoginPage().authorize(url, person.username(),
+                    person.password(), true)).get("code");
+            HttpResponse<String> exchanged = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(code) + "&redirect_uri=" + enc(Identity.REDIRECT)
+                            + "&client_id=" + app.id() + "&client_secret=" + enc(app.secret()) + "&code_verifier=" + verifier)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, exchanged.statusCode(), exchanged.body());
+            JsonNode viaCode = JSON.readTree(exchanged.body());
+            assertTrue(viaCode.path("scope").asText().contains("patient/DocumentReference.rs"), exchanged.body());
+
+            for (JsonNode answer : List.of(viaRefresh, viaCode)) {
+                try (Api api = Api.builder(answer.path("access_token").asText()).endpoint(s.url()).maxRetries(0).build()) {
+                    for (Runnable write : new Runnable[] {api::getUploadToken, () -> api.registerSample("SMART-9", 11, project)}) {
+                        ApiException refused = assertThrows(ApiException.class, write::run);
+                        assertEquals(401, refused.code(), refused.getMessage());
+                        assertTrue(refused.dataModel().getString("scope").contains("SMART"), refused.getMessage());
+                    }
+                    assertFalse(api.getUser().dumps().isEmpty(), "and still reads her profile");
+                }
+            }
+        }
+    }
+
     static String enc(String s) {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -50,16 +50,17 @@ public final class CodeStore {
             }
             java.util.Set<String> consent = ConsentStore.remember(c, userId, clientId, TokenStore.scopes(scope), alreadyAllowed, now);
             if (consent == null) return false;
-            // Asked in the platform's words by an application the person allowed in SMART's, the code carries the consent's
-            // SMART resource scopes over what it grants: an app allowed patient/Observation.rs cannot lift its limit to
-            // reading by asking for streams again (the person would not be asked, or be shown the same words).
-            String granted = scope;
+            // Asked by an application the person allowed in SMART's words, the code carries the consent's SMART resource
+            // scopes over what it grants, on every resource the request does not name in SMART's words: an app allowed
+            // patient/Observation.rs cannot lift its limit to reading by asking for streams again, nor one allowed
+            // patient/DocumentReference.rs by asking for "files patient/Patient.rs" (the person would not be asked, or be
+            // shown the same words).
             java.util.Set<String> asked = TokenStore.scopes(scope);
-            if (!SmartScopes.namesResource(asked)) {
-                java.util.Set<String> limited = new java.util.LinkedHashSet<>(asked);
-                limited.addAll(SmartScopes.restrictionsFor(consent, asked));
-                granted = String.join(" ", limited);
-            }
+            java.util.Set<String> limited = new java.util.LinkedHashSet<>(asked);
+            java.util.Set<String> granting = new java.util.LinkedHashSet<>(asked);
+            granting.addAll(SmartScopes.platformView(asked));
+            limited.addAll(SmartScopes.restrictionsFor(consent, granting, asked));
+            String granted = String.join(" ", limited);
             Jdbc.update(c, "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
                     + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, granted, codeChallenge, now, now.plus(LIFETIME));
             return true;

@@ -111,18 +111,35 @@ public final class SmartScopes {
         if (scopes.stream().allMatch(SmartScopes::isSmart)) scopes.clear();
     }
 
+    /** The resource types a SMART scope may name, {@code *} aside. */
+    private static final List<String> TYPES = List.of("Patient", "Observation", "Specimen", "DocumentReference");
+
     /**
-     * The SMART resource scopes of {@code held} (a consent, or a grant) that hold a token of {@code scopes}: each whose
-     * platform scopes the token has any of, and those narrowed by a query (they grant nothing). A grant that began in
-     * SMART's words stays held to them however later requests are worded (a refresh or an authorization asking for
-     * {@code streams} alone would otherwise lift a {@code patient/Observation.rs} app's limit to reading).
+     * The SMART resource scopes of {@code held} (a consent, or a grant) that hold a token of {@code scopes} asked for as
+     * {@code requested}: each whose platform scopes the token has any of (and those narrowed by a query: they grant nothing),
+     * on every resource type the request does not name in SMART's words itself. A grant that began in SMART's words stays held
+     * to them however later requests are worded: asking for {@code streams} alone would otherwise lift a
+     * {@code patient/Observation.rs} app's limit to reading, and asking for {@code files patient/Patient.rs} a
+     * {@code patient/DocumentReference.rs} app's limit on files. A held {@code *} scope is kept for the types not named.
      */
-    static Set<String> restrictionsFor(Set<String> held, Set<String> scopes) {
+    static Set<String> restrictionsFor(Set<String> held, Set<String> scopes, Set<String> requested) {
+        Set<String> named = new java.util.HashSet<>();
+        for (String s : requested) {
+            Matcher m = RESOURCE.matcher(s);
+            if (m.matches()) named.add(m.group(2));
+        }
         Set<String> out = new LinkedHashSet<>();
+        if (named.contains("*")) return out;   // every type narrowed in the request's own words
         for (String s : held) {
-            if (!isResource(s)) continue;
-            Set<String> granting = platformScopes(s);
-            if (granting.isEmpty() || granting.stream().anyMatch(scopes::contains)) out.add(s);
+            Matcher m = RESOURCE.matcher(s);
+            if (!m.matches() || named.contains(m.group(2))) continue;
+            List<String> each = m.group(2).equals("*") && !named.isEmpty()
+                    ? TYPES.stream().filter(t -> !named.contains(t)).map(t -> m.group(1) + "/" + t + "." + m.group(3) + (m.group(4) == null ? "" : m.group(4))).toList()
+                    : List.of(s);
+            for (String one : each) {
+                Set<String> granting = platformScopes(one);
+                if (granting.isEmpty() || granting.stream().anyMatch(scopes::contains)) out.add(one);
+            }
         }
         return out;
     }

@@ -231,10 +231,11 @@ final class TokenEndpoint {
         for (String s : TokenStore.scopes(scope)) {
             if (SmartScopes.isSmart(s)) for (String platformScope : SmartScopes.platformScopes(s)) if (allowed.contains(platformScope)) kept.add(platformScope);
         }
-        // A grant held to SMART resource scopes stays held to them: narrowed in the platform's words, the token keeps the
-        // grant's SMART resource scopes over what it keeps (asking for "streams" alone dropped patient/Observation.rs, and
-        // with it the limit to reading, without asking the person again). Narrowed in SMART's words, what it names holds.
-        if (p.get(SCOPE) != null && !SmartScopes.namesResource(TokenStore.scopes(p.get(SCOPE)))) kept.addAll(SmartScopes.restrictionsFor(allowed, kept));
+        // A grant held to SMART resource scopes stays held to them: the token keeps the grant's SMART resource scopes over what
+        // it keeps, on every resource the request does not name in SMART's words (asking for "streams" alone dropped
+        // patient/Observation.rs, and "files patient/Patient.rs" dropped patient/DocumentReference.rs, and with them the limit
+        // to reading, without asking the person again). What the request names in SMART's words holds for that resource.
+        if (p.get(SCOPE) != null) kept.addAll(SmartScopes.restrictionsFor(allowed, kept, TokenStore.scopes(p.get(SCOPE))));
         scope = String.join(" ", kept);
         spendToken(request, client, old.userId());   // before the refresh token is rotated: a refusal leaves it for the retry
         if (!tokens.markRotated(old.hash())) {
