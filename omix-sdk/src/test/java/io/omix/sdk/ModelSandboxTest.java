@@ -582,6 +582,15 @@ class ModelSandboxTest {
                 String drsId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(object.getBytes(StandardCharsets.UTF_8));
                 int drs = channelCode(channel, reader, "GET", "/ga4gh/drs/v1/objects/" + drsId + "/access/https", null);
                 assertTrue(drs == 401 || drs == 403, "a DRS access URL: " + drs);
+                // Nor upload credentials: the box cannot use them (the channel takes invocation tokens only), and carried out
+                // they wrote into the invoker's files for an hour after the invocation's token had died.
+                String writer = Identity.platform(s).authenticators().invocations().mint(application, own.accessToken(), own.accessToken(),
+                        Set.of("files:write"), Duration.ofSeconds(30));
+                java.util.function.IntSupplier credentials = () -> Identity.platform(s).database().jdbc()
+                        .queryOne("SELECT COUNT(*) FROM upload_credentials", rs -> rs.getInt(1)).orElseThrow();
+                int before = credentials.getAsInt();
+                assertEquals(401, channelCode(channel, writer, "POST", "/sts/token", ""), "upload credentials");
+                assertEquals(before, credentials.getAsInt(), "none made");
             }
         }
     }

@@ -232,6 +232,12 @@ public final class FilesCapability implements Capability {
     }
 
     private Map<String, Object> uploadToken(ApiRequest r, String region) {
+        // A model gets no upload credentials: its box cannot use them (the channel takes invocation tokens only), so their
+        // only use would be to carry them out, in its answer or its log, and write into its invoker's files for as long as
+        // they live, long after the invocation's token has died.
+        if (r.viaModelChannel()) {
+            throw new ApiException(ErrorCode.NO_PERMISSION, Map.of("model", "upload credentials are not made for a model: it writes through the API"));
+        }
         Caller caller = r.caller();
         caller.requireScope(Scope.FILES);
         // Upload credentials add documents: a token that may only read them (patient/DocumentReference.rs) gets none.
