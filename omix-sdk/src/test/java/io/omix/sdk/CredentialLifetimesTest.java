@@ -342,6 +342,13 @@ class CredentialLifetimesTest {
                 ApiException verifier = assertThrows(ApiException.class,
                         () -> oauth2.exchangeAuthorizationCode(plain, Identity.REDIRECT, Pkce.generate().verifier()));
                 assertEquals("invalid_grant", verifier.dataModel().getString("error"), "a verifier for a code issued without a challenge");
+
+                // A redirect URI the operator took from the client (found to be an attacker's, say) redeems no code issued for
+                // it in the ten minutes before.
+                String issuedBefore = code(oauth2, person, null);
+                new ClientStore(Identity.platform(s)).update(client.id(), List.of("http://127.0.0.1:8766/other"), null, null);
+                ApiException removed = assertThrows(ApiException.class, () -> oauth2.exchangeAuthorizationCode(issuedBefore, Identity.REDIRECT));
+                assertEquals("invalid_grant", removed.dataModel().getString("error"), "a code for a redirect URI no longer the client's");
             }
         }
     }

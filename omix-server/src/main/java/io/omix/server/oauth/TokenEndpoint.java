@@ -189,6 +189,8 @@ final class TokenEndpoint {
         }
         if (!code.expiresAt().isAfter(platform.now())) throw OAuthErrors.invalidGrant("the code expired");
         if (!code.redirectUri().equals(p.get(REDIRECT_URI))) throw OAuthErrors.invalidGrant("redirect_uri differs from the authorization request");
+        // Taken from the client since (by its operator, found to be an attacker's): its codes die with it.
+        if (!client.registered(code.redirectUri())) throw OAuthErrors.invalidGrant("the redirect_uri is no longer registered for this client");
         if (code.codeChallenge() != null) {
             if (p.get(VERIFIER) == null) throw OAuthErrors.invalidGrant("code_verifier is required (PKCE)");
             if (!Pkce.verify(p.get(VERIFIER), code.codeChallenge())) throw OAuthErrors.invalidGrant("code_verifier does not match");
