@@ -295,6 +295,14 @@ class VariantsTest {
             InvalidParameterException negative = assertThrows(InvalidParameterException.class,
                     () -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), null, true, forged, null));
             assertTrue(negative.parameterErrors().containsKey("next_page"), negative.parameterErrors().toString());
+            // Nor one naming the sample's import by its number, as tokens did before the keyed tag: trying numbers against one's
+            // own sample told how many imports the platform had made.
+            String numbered = io.omix.server.common.http.PageToken.encode(
+                    s.server().platform().database().jdbc().queryOne("SELECT source_id FROM variant_sources WHERE biosample_id = ?", rs -> rs.getLong(1), sample).orElseThrow(),
+                    0, 0, 0, 0);
+            InvalidParameterException byNumber = assertThrows(InvalidParameterException.class,
+                    () -> w.owner().getProfessionalVariant(sample, List.of("1:1-10"), null, true, numbered, null));
+            assertTrue(byNumber.parameterErrors().get("next_page").contains("first page"), byNumber.parameterErrors().toString());
             assertEquals(41303, code(() -> w.stranger().getProfessionalVariant(sample, List.of("1:1-10000"), null, true, null, null)));
             assertEquals(41303, code(() -> w.owner().getProfessionalVariant("E-B00000000001", List.of("1:1-10000"), null, true, null, null)));
 

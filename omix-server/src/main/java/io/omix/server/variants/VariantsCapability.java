@@ -127,9 +127,11 @@ public final class VariantsCapability implements Capability {
         return "t" + io.omix.server.common.auth.Secrets.hmac(importTagKey, String.valueOf(sourceId)).replaceAll("[^A-Za-z0-9]", "").substring(0, 16);
     }
 
-    /** The import a token's tag names: the sample's current one when the tag is its, else none (-1: imported again since). */
+    /**
+     * The import a token's tag names: the sample's current one when the tag is its, else none (-1: imported again since). A
+     * token naming the import by its number (given before the tag) is one of those: its caller starts from the first page.
+     */
     private long importOf(String biosampleId, String tag) {
-        if (tag.matches("[0-9]{1,18}")) return Long.parseLong(tag);   // a token given before imports were named by a tag
         long current = variants.currentSourceId(biosampleId).orElse(-1L);
         return current >= 0 && importTag(current).equals(tag) ? current : -1;
     }
