@@ -97,7 +97,9 @@ class WebhookTest {
 
     /**
      * One owner's receivers that never answer hold only their own deliveries: another owner's event, queued while they
-     * hang, arrives at once (each answer is recorded as it comes, not a round's at the pace of its slowest).
+     * hang, arrives at once (each answer is recorded as it comes, not a round's at the pace of its slowest). Twenty hanging
+     * endpoints (forty deliveries in flight) hold half of the server's sixteen slots, not all of them: before, every other
+     * owner's events waited for the hanging receivers' timeouts, then lost each freed slot to the older backlog.
      */
     @Test
     void receiversThatNeverAnswerDelayOnlyTheirOwnOwner() throws Exception {
@@ -125,7 +127,7 @@ class WebhookTest {
             try (Omix omix = Omix.builder().endpoint(s.url()).build();
                  Api stallingApp = omix.openPlatform(ClientCredentials.of(stalling.id(), stalling.secret()));
                  Api waitingApp = omix.openPlatform(ClientCredentials.of(waiting.id(), waiting.secret()))) {
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 20; i++) {
                     stallingApp.webhooks().register("http://127.0.0.1:" + slow.getAddress().getPort() + "/hang" + i, List.of("task.finished"));
                 }
                 waitingApp.webhooks().register(fast.url("/waiting"), List.of("task.finished"));
@@ -136,6 +138,8 @@ class WebhookTest {
                     return null;
                 });
                 await("the stalling owner's receivers hanging", () -> hanging.get() >= 8);
+                Thread.sleep(1000);
+                assertEquals(8, hanging.get(), "the stalling owner holds half of the server's slots, no more");
                 long queued = System.nanoTime();
                 platform.database().jdbc().inTransaction(c -> {
                     io.omix.server.webhooks.WebhookEvents.publish(c, platform.now(), "client:" + waiting.id(), "task.finished", Map.of("task_id", "w1"));
@@ -402,6 +406,53 @@ class WebhookTest {
                 WebhookEndpoint after = renewed.webhooks().endpoints().get(0);
                 assertFalse(after.enabled(), after.toString());
                 assertTrue(after.disabledReason().contains("secret was rotated"), after.toString());
+            }
+        }
+    }
+
+    /**
+     * An endpoint holds at most 10,000 deliveries waiting: a receiver that never answers, fed by its own application's writes,
+     * grew its queue without end before. Beyond, its events are not queued (the server's log says so once a minute); once
+     * some are delivered or given up, they are again.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anEndpointHoldsABoundedNumberOfDeliveriesWaiting(String kind) throws Exception {
+        try (Receiver receiver = new Receiver();
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+            Platform platform = Identity.platform(s);
+            Identity.Client app = Identity.confidentialClient(s);
+            try (OAuth2 o = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
+                String hook = api.webhooks().register(receiver.url("/full"), List.of("task.finished")).webhookId();
+                io.omix.server.common.db.Jdbc jdbc = platform.database().jdbc();
+                java.time.OffsetDateTime later = platform.now().plusDays(1);   // not tried meanwhile
+                jdbc.inTransaction(c -> {
+                    try (var insert = c.prepareStatement("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, status, attempts,"
+                            + " next_attempt_at, created_at) VALUES (?, ?, 'task.finished', '{}', 'pending', 1, ?, ?)")) {
+                        for (int i = 0; i < 10_000; i++) {
+                            insert.setString(1, hook);
+                            insert.setString(2, "evt_full" + i);
+                            insert.setObject(3, later);
+                            insert.setObject(4, platform.now());
+                            insert.addBatch();
+                        }
+                        insert.executeBatch();
+                    }
+                    return null;
+                });
+                java.util.function.IntSupplier waiting = () -> jdbc.queryOne("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending'",
+                        rs -> rs.getInt(1), hook).orElseThrow();
+                Runnable publish = () -> jdbc.inTransaction(c -> {
+                    io.omix.server.webhooks.WebhookEvents.publish(c, platform.now(), "client:" + app.id(), "task.finished", Map.of("task_id", "t-full"));
+                    return null;
+                });
+                publish.run();
+                assertEquals(10_000, waiting.getAsInt(), "the 10,001st is not queued");
+                jdbc.update("UPDATE webhook_deliveries SET status = 'failed', finished_at = ? WHERE event_id = ?", platform.now(), "evt_full0");
+                publish.run();
+                assertEquals(10_000, waiting.getAsInt(), "one given up: the next event is queued");
+                assertEquals(1, jdbc.queryOne("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? AND data LIKE '%t-full%'", rs -> rs.getInt(1), hook)
+                        .orElseThrow());
             }
         }
     }

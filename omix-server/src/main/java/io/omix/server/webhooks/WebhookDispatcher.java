@@ -50,6 +50,11 @@ final class WebhookDispatcher implements AutoCloseable {
     private static final int BATCH = 16;
     /** Deliveries of one endpoint in flight at once, over all servers. */
     private static final int PER_ENDPOINT = 2;
+    /**
+     * This server's slots one owner may hold at once: half, so that an owner whose twenty endpoints hang (forty deliveries
+     * in flight) leaves the other half to everyone else instead of holding every slot until its receivers time out.
+     */
+    static final int PER_OWNER = BATCH / 2;
 
     private final Platform platform;
     private final Jdbc jdbc;
@@ -128,32 +133,51 @@ final class WebhookDispatcher implements AutoCloseable {
     /**
      * Claims and starts what is due, as many as this server has free slots; how many were started. Each delivery's
      * answer is recorded as it comes (a receiver that never answers holds one slot for its timeout, not a round). At
-     * most {@link #PER_ENDPOINT} deliveries of one endpoint are in flight at a time (over every server), and the due
-     * deliveries are taken owner by owner (every owner's oldest before any owner's second, then endpoint by endpoint
-     * within an owner), so that no owner's backlog, many endpoints or slow receivers starve the others.
+     * most {@link #PER_ENDPOINT} deliveries of one endpoint are in flight at a time (over every server), one owner holds at
+     * most {@link #PER_OWNER} of this server's slots, and the due deliveries are taken owner by owner, counting what each
+     * owner has in flight already (an owner with none goes before one holding slots; then every owner's first turn before
+     * any owner's second, endpoint by endpoint within an owner), so that no owner's backlog, many endpoints or slow
+     * receivers starve the others.
+     *
+     * <p>What a round reads is bounded by the endpoints, not by the backlog: the deliveries in flight (by their lease), each
+     * enabled endpoint's oldest due delivery (one step down its index), then the deliveries taken, endpoint by endpoint.
      */
     int sendDue() {
         int free = slots.availablePermits();
         if (free == 0) return 0;
         OffsetDateTime now = platform.now();
-        // Each endpoint's due rows beyond what it has in flight (over every server) are dropped first; then every
-        // owner's first turn comes before any owner's second (an owner's turns go endpoint by endpoint).
-        List<Due> due = jdbc.query("SELECT delivery_id, webhook_id FROM (SELECT delivery_id, webhook_id, next_attempt_at,"
-                + " ROW_NUMBER() OVER (PARTITION BY owner ORDER BY endpoint_turn, next_attempt_at, delivery_id) AS owner_turn"
-                + " FROM (SELECT d.delivery_id, d.webhook_id, d.next_attempt_at, e.owner,"
-                + " ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.delivery_id) AS endpoint_turn,"
-                + " (SELECT COUNT(*) FROM webhook_deliveries x WHERE x.webhook_id = d.webhook_id AND x.status = 'pending'"
-                + " AND x.lease_until >= ?) AS in_flight"
-                + " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id"
-                + " WHERE d.status = 'pending' AND e.enabled = TRUE AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)) due"
-                + " WHERE endpoint_turn + in_flight <= " + PER_ENDPOINT + ") turns"
-                + " ORDER BY owner_turn, next_attempt_at, delivery_id LIMIT " + (BATCH * 4), rs -> new Due(rs.getLong(1), rs.getString(2)), now, now, now);
-        java.util.Map<String, Integer> taken = new java.util.HashMap<>();
+        java.util.Map<String, Integer> endpointInFlight = new java.util.HashMap<>();
+        java.util.Map<String, Integer> ownerInFlight = new java.util.HashMap<>();
+        java.util.Map<String, Integer> ownerHere = new java.util.HashMap<>();
+        jdbc.query("SELECT d.webhook_id, e.owner, COUNT(*), SUM(CASE WHEN d.claimed_by = ? THEN 1 ELSE 0 END) FROM webhook_deliveries d"
+                + " JOIN webhook_endpoints e ON e.webhook_id = d.webhook_id WHERE d.lease_until >= ? AND d.status = 'pending'"
+                + " GROUP BY d.webhook_id, e.owner", rs -> {
+                    endpointInFlight.put(rs.getString(1), rs.getInt(3));
+                    ownerInFlight.merge(rs.getString(2), rs.getInt(3), Integer::sum);
+                    ownerHere.merge(rs.getString(2), rs.getInt(4), Integer::sum);
+                    return null;
+                }, workerId, now);
+        List<Oldest> endpoints = jdbc.query("SELECT webhook_id, owner, oldest FROM (SELECT e.webhook_id, e.owner,"
+                + " (SELECT d.next_attempt_at FROM webhook_deliveries d WHERE d.webhook_id = e.webhook_id AND d.status = 'pending'"
+                + " AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
+                + " ORDER BY d.webhook_id, d.status, d.next_attempt_at, d.delivery_id LIMIT 1) AS oldest"
+                + " FROM webhook_endpoints e WHERE e.enabled = TRUE) candidates WHERE oldest IS NOT NULL",
+                rs -> new Oldest(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class)), now, now);
+        List<Turn> turns = turns(endpoints, endpointInFlight, ownerInFlight);
+        // This round's turns, each owner within what it may still hold here.
+        java.util.Map<String, Integer> wanted = new java.util.LinkedHashMap<>();
+        int taken = 0;
+        for (Turn t : turns) {
+            if (taken >= free) break;
+            if (ownerHere.merge(t.owner(), 1, Integer::sum) > PER_OWNER) continue;
+            wanted.merge(t.webhookId(), 1, Integer::sum);
+            taken++;
+        }
         List<Long> round = new java.util.ArrayList<>();
-        for (Due d : due) {
-            if (round.size() >= free) break;
-            if (taken.merge(d.webhookId(), 1, Integer::sum) > PER_ENDPOINT) continue;
-            round.add(d.deliveryId());
+        for (var w : wanted.entrySet()) {
+            round.addAll(jdbc.query("SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?"
+                    + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY webhook_id, status, next_attempt_at, delivery_id LIMIT " + w.getValue(),
+                    rs -> rs.getLong(1), w.getKey(), now, now));
         }
         int started = 0;
         for (long id : round) {
@@ -218,7 +242,38 @@ final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    private record Due(long deliveryId, String webhookId) {}
+    /** An enabled endpoint's oldest due delivery not in flight: when it became due. */
+    record Oldest(String webhookId, String owner, OffsetDateTime due) {}
+
+    /** One delivery an endpoint may start: its owner's turn (what the owner has in flight, plus its place) and when it became due. */
+    record Turn(String webhookId, String owner, int ownerTurn, OffsetDateTime due) {}
+
+    /**
+     * The turns the endpoints with due deliveries may take, in the order they are taken: each endpoint up to
+     * {@link #PER_ENDPOINT} less what it has in flight; within an owner, every endpoint's first before any one's second (the
+     * longest due first); across owners, by the owner's turn (what it has in flight, plus the turn's place within the owner),
+     * then the longest due.
+     */
+    static List<Turn> turns(List<Oldest> endpoints, java.util.Map<String, Integer> endpointInFlight, java.util.Map<String, Integer> ownerInFlight) {
+        record Place(Oldest endpoint, int endpointTurn) {}
+        java.util.Map<String, List<Place>> byOwner = new java.util.TreeMap<>();
+        for (Oldest e : endpoints) {
+            int room = PER_ENDPOINT - endpointInFlight.getOrDefault(e.webhookId(), 0);
+            for (int t = 1; t <= room; t++) byOwner.computeIfAbsent(e.owner(), o -> new java.util.ArrayList<>()).add(new Place(e, t));
+        }
+        List<Turn> out = new java.util.ArrayList<>();
+        for (var owner : byOwner.entrySet()) {
+            List<Place> places = owner.getValue();
+            places.sort(java.util.Comparator.comparingInt(Place::endpointTurn).thenComparing(p -> p.endpoint().due()).thenComparing(p -> p.endpoint().webhookId()));
+            int base = ownerInFlight.getOrDefault(owner.getKey(), 0);
+            for (int i = 0; i < places.size(); i++) {
+                Oldest e = places.get(i).endpoint();
+                out.add(new Turn(e.webhookId(), owner.getKey(), base + i + 1, e.due()));
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(Turn::ownerTurn).thenComparing(Turn::due).thenComparing(Turn::webhookId));
+        return out;
+    }
 
     private record Claimed(long deliveryId, String webhookId, String eventId, String type, String data, String coalesceKey, long coalesced,
                            int attempts, OffsetDateTime createdAt, OffsetDateTime retryUntil, int backoffFrom) {}

@@ -40,6 +40,8 @@ public final class WebhookEvents {
     public static final List<String> FOR_PRIVATE_APPS = List.of(SAMPLE_DATA_IMPORTED, STREAM_RECORDS_WRITTEN, BATCH_COMMITTED, TASK_FINISHED, SAMPLE_ERASED);
     public static final List<String> FOR_DATASET_KEYS = List.of(DATASET_JOB_FINISHED, TASK_FINISHED);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebhookEvents.class);
+
     private WebhookEvents() {}
 
     /** Queues {@code type} with {@code data} for every enabled endpoint of {@code owner} that chose it. */
@@ -155,8 +157,27 @@ public final class WebhookEvents {
     }
 
     /** @param openKey the key under which later writes grow this delivery ({@link #grow}), or null: none may */
+    /**
+     * The deliveries one endpoint may have waiting (not yet delivered, nor given up): beyond, its events are not queued. A
+     * receiver that never answers, fed by its own application's writes, grew its queue without end (a hundred thousand rows
+     * a minute), every one of them kept for the retention time.
+     */
+    static final int MAX_WAITING_PER_ENDPOINT = 10_000;
+    private static final Map<String, Long> DROP_LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static void insert(Connection tx, OffsetDateTime now, String webhookId, String eventId, String type, String data, String coalesceKey,
                                String openKey, long coalesced, OffsetDateTime firstAttempt) throws SQLException {
+        // Counted down the endpoint's index, no further than the limit: what an endpoint has waiting is a few rows normally.
+        int waiting = Jdbc.query(tx, "SELECT COUNT(*) FROM (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending'"
+                + " ORDER BY webhook_id, status, next_attempt_at, delivery_id LIMIT " + MAX_WAITING_PER_ENDPOINT + ") waiting", rs -> rs.getInt(1), webhookId).get(0);
+        if (waiting >= MAX_WAITING_PER_ENDPOINT) {
+            long minute = now.toEpochSecond() / 60;
+            if (!Long.valueOf(minute).equals(DROP_LOGGED.put(webhookId, minute))) {
+                LOG.warn("webhook {}: {} deliveries waiting already; its {} events are not queued until some are delivered or given up",
+                        webhookId, MAX_WAITING_PER_ENDPOINT, type);
+            }
+            return;
+        }
         Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, open_key, coalesced, status, attempts,"
                         + " next_attempt_at, created_at) SELECT webhook_id, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM webhook_endpoints"
                         + " WHERE webhook_id = ?",
