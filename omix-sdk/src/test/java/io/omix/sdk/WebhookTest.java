@@ -418,8 +418,9 @@ class WebhookTest {
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void anEndpointHoldsABoundedNumberOfDeliveriesWaiting(String kind) throws Exception {
+        io.omix.server.testing.MutableClock clock = new io.omix.server.testing.MutableClock();
         try (Receiver receiver = new Receiver();
-             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").start()) {
+             TestServer s = TestServer.builder().database(kind).setting("webhooks.allow-http-loopback", "true").clock(clock).start()) {
             Platform platform = Identity.platform(s);
             Identity.Client app = Identity.confidentialClient(s);
             try (OAuth2 o = OAuth2.builder(app.id(), app.secret()).endpoint(s.url()).build(); Api api = o.getCredentialsToken().api()) {
@@ -449,6 +450,9 @@ class WebhookTest {
                 publish.run();
                 assertEquals(10_000, waiting.getAsInt(), "the 10,001st is not queued");
                 jdbc.update("UPDATE webhook_deliveries SET status = 'failed', finished_at = ? WHERE event_id = ?", platform.now(), "evt_full0");
+                publish.run();
+                assertEquals(9_999, waiting.getAsInt(), "counted once in ten seconds: not queued yet");
+                clock.advance(java.time.Duration.ofSeconds(11));
                 publish.run();
                 assertEquals(10_000, waiting.getAsInt(), "one given up: the next event is queued");
                 assertEquals(1, jdbc.queryOne("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? AND data LIKE '%t-full%'", rs -> rs.getInt(1), hook)

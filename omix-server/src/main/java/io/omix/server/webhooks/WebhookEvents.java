@@ -163,21 +163,37 @@ public final class WebhookEvents {
      * a minute), every one of them kept for the retention time.
      */
     static final int MAX_WAITING_PER_ENDPOINT = 10_000;
+    /** How long this server goes by an endpoint's last count of what it has waiting (plus what it queued since) before counting again. */
+    static final long WAITING_COUNT_MILLIS = 10_000;
+
+    /** An endpoint's deliveries waiting, as counted at {@code countedAt} (epoch millis), plus those this server queued since. */
+    private record Waiting(long countedAt, int count) {}
+
+    private static final Map<String, Waiting> WAITING = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, Long> DROP_LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static void insert(Connection tx, OffsetDateTime now, String webhookId, String eventId, String type, String data, String coalesceKey,
                                String openKey, long coalesced, OffsetDateTime firstAttempt) throws SQLException {
-        // Counted down the endpoint's index, no further than the limit: what an endpoint has waiting is a few rows normally.
-        int waiting = Jdbc.query(tx, "SELECT COUNT(*) FROM (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending'"
-                + " ORDER BY webhook_id, status, next_attempt_at, delivery_id LIMIT " + MAX_WAITING_PER_ENDPOINT + ") waiting", rs -> rs.getInt(1), webhookId).get(0);
-        if (waiting >= MAX_WAITING_PER_ENDPOINT) {
-            long minute = now.toEpochSecond() / 60;
+        // Counted once in a while (every writer's transactions queue behind stream writes' group commit: an endpoint at its
+        // limit counted on every write made every tenant's writes wait), down the endpoint's index and no further than the
+        // limit; in between, what this server queued is added to the last count. Other servers' rows show at the next count.
+        long millis = now.toInstant().toEpochMilli();
+        Waiting known = WAITING.get(webhookId);
+        if (known == null || millis - known.countedAt() >= WAITING_COUNT_MILLIS || millis < known.countedAt()) {
+            int counted = Jdbc.query(tx, "SELECT COUNT(*) FROM (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending'"
+                    + " ORDER BY webhook_id, status, next_attempt_at, delivery_id LIMIT " + MAX_WAITING_PER_ENDPOINT + ") waiting", rs -> rs.getInt(1), webhookId).get(0);
+            known = new Waiting(millis, counted);
+            WAITING.put(webhookId, known);
+        }
+        if (known.count() >= MAX_WAITING_PER_ENDPOINT) {
+            long minute = millis / 60_000;
             if (!Long.valueOf(minute).equals(DROP_LOGGED.put(webhookId, minute))) {
                 LOG.warn("webhook {}: {} deliveries waiting already; its {} events are not queued until some are delivered or given up",
                         webhookId, MAX_WAITING_PER_ENDPOINT, type);
             }
             return;
         }
+        WAITING.computeIfPresent(webhookId, (k, w) -> new Waiting(w.countedAt(), w.count() + 1));
         Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, open_key, coalesced, status, attempts,"
                         + " next_attempt_at, created_at) SELECT webhook_id, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM webhook_endpoints"
                         + " WHERE webhook_id = ?",

@@ -200,7 +200,7 @@ public final class ApiRequest {
         if (type.equals("application/x-www-form-urlencoded")) {
             FormBody.fields(ctx).forEach((k, vs) -> vs.forEach(v -> add(in, k, f.textNode(v))));
         } else if (type.equals("application/json")) {
-            JsonNode body = ServerJson.readClientJson(ctx.bodyAsBytes(), "body");
+            JsonNode body = ServerJson.readClientJson(ctx.bodyAsBytes(), "body", caller.kind() == Caller.Kind.ANONYMOUS && !caller.operator());
             if (body == null || body.isMissingNode()) return in;
             if (!body.isObject()) throw ApiException.invalidParam("body", "must be a JSON object");
             body.fields().forEachRemaining(e -> add(in, e.getKey(), e.getValue()));

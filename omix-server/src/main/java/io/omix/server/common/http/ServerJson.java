@@ -46,11 +46,25 @@ public final class ServerJson {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /**
+     * The most tokens (values, names, brackets) one JSON text of a client may hold: a tree of 16 MiB of {@code {}} was
+     * half a gigabyte of nodes. A model's answer of 1 MiB of single digits fits; a FHIR bundle of a thousand Observations
+     * takes a tenth of it.
+     */
+    public static final int MAX_TOKENS = 600_000;
+    /** The most tokens of a JSON body sent with no credentials (a Beacon query, a token request): small always. */
+    public static final int MAX_ANONYMOUS_TOKENS = 20_000;
+
     /** The reader for clients' JSON: {@link #MAPPER} with the entry limits. */
     private static final ObjectMapper CLIENT = MAPPER.copy();
+    /** The reader for JSON sent with no credentials. */
+    private static final ObjectMapper ANONYMOUS = MAPPER.copy();
 
     static {
-        CLIENT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build());
+        CLIENT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000)
+                .maxTokenCount(MAX_TOKENS).build());
+        ANONYMOUS.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000)
+                .maxTokenCount(MAX_ANONYMOUS_TOKENS).build());
     }
 
     private ServerJson() {}
@@ -60,11 +74,17 @@ public final class ServerJson {
      * name): {@link ApiException} 41001 naming {@code param}.
      */
     public static JsonNode readClientJson(byte[] bytes, String param) {
+        return readClientJson(bytes, param, false);
+    }
+
+    /** As {@link #readClientJson(byte[], String)}; {@code anonymous}: sent with no credentials, held to {@link #MAX_ANONYMOUS_TOKENS}. */
+    public static JsonNode readClientJson(byte[] bytes, String param, boolean anonymous) {
         JsonNode node;
         try {
-            node = CLIENT.readTree(bytes);
+            node = (anonymous ? ANONYMOUS : CLIENT).readTree(bytes);
         } catch (StreamConstraintsException e) {
-            throw ApiException.invalidParam(param, "nested deeper than " + MAX_DEPTH + " levels, or a number longer than 1000 digits");
+            throw ApiException.invalidParam(param, "nested deeper than " + MAX_DEPTH + " levels, a number longer than 1000 digits, or more than "
+                    + (anonymous ? MAX_ANONYMOUS_TOKENS : MAX_TOKENS) + " values, names and brackets");
         } catch (JsonProcessingException e) {
             throw ApiException.invalidParam(param, reason(e));
         } catch (java.io.IOException | RuntimeException e) {

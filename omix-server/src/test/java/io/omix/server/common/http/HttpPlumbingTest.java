@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,6 +121,22 @@ class HttpPlumbingTest {
         }
         JsonNode largest = json(post("/test/echo", "application/json", "{\"name\": \"n\", \"stream_data\": {\"v\": 1.7976931348623157e308, \"w\": 1e-400}}"));
         assertEquals(0, largest.get("code").intValue(), largest.toString());
+    }
+
+    /**
+     * A JSON body is read into a tree of at most 20,000 values, names and brackets when sent with no credentials (600,000
+     * with them): 16 MiB of {@code {}} sent to a public route was half a gigabyte of nodes, and a few at once ran the server
+     * out of memory.
+     */
+    @Test
+    void aJsonBodyWithoutCredentialsHoldsABoundedNumberOfValues() throws Exception {
+        String many = "{\"name\": \"n\", \"stream_data\": {\"v\": [" + "{},".repeat(15_000) + "{}]}}";
+        JsonNode refused = json(post("/test/echo", "application/json", many));
+        assertEquals(41001, refused.get("code").intValue(), refused.toString());
+        assertTrue(refused.at("/data/body").textValue().contains("more than 20000 values, names and brackets"), refused.toString());
+        String fewer = "{\"name\": \"n\", \"stream_data\": {\"v\": [" + "1,".repeat(15_000) + "1]}}";
+        JsonNode taken = json(post("/test/echo", "application/json", fewer));
+        assertNotEquals(41001, taken.get("code").intValue(), "fifteen thousand numbers fit: " + taken.toString().substring(0, 200));
     }
 
     @Test
