@@ -609,40 +609,59 @@ public final class StreamStore {
         Map<Long, String> entityOfSeries = new HashMap<>();
         for (String entityId : entityIds) existingSeries(namespace, entityId, elementId).ifPresent(id -> entityOfSeries.put(id, entityId));
         if (entityOfSeries.isEmpty()) return List.of();
-        boolean oneSeries = entityOfSeries.size() == 1;
-        SqlWhere where = oneSeries
-                ? new SqlWhere().and("series_id = ?", entityOfSeries.keySet().iterator().next())
-                : new SqlWhere().in("series_id", new ArrayList<>(entityOfSeries.keySet()));
-        if (from != null) where.and("generate_time >= ?", from);
-        if (to != null) where.and("generate_time <= ?", to);
+        java.util.function.Consumer<SqlWhere> times = w -> {
+            if (from != null) w.and("generate_time >= ?", from);
+            if (to != null) w.and("generate_time <= ?", to);
+        };
+        return ordered(new ArrayList<>(entityOfSeries.keySet()), times, cursor, ascending, limit,
+                rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()));
+    }
+
+    /**
+     * The most records matching a read of several series that are sorted by the database in one statement; beyond, the
+     * series are merged here, each read along its index (before, a read over two series of a million records each sorted
+     * them all for every page: a FHIR $stats over them, a page of fifty at a time, read rows by the ten billion).
+     */
+    static final int SORTED_AT_ONCE = 20_000;
+    /** {@link #SORTED_AT_ONCE}; lower in tests, to read through the merge. */
+    int sortedAtOnce = SORTED_AT_ONCE;
+
+    /**
+     * The records of {@code seriesIds} that {@code conditions} (on {@code generate_time}) select, after {@code cursor} (its
+     * series negative: after its time and tie-breaker in every series), in time order, then series, then tie-breaker, at
+     * most {@code limit}. One series is read along its index and stops at the limit. Several are sorted by the database
+     * when at most {@link #SORTED_AT_ONCE} records match (their keys are sorted, not their data: on the embedded store the
+     * whole sorted result is held in memory, and a record's data is up to 256 KiB), else merged here from each series'
+     * index; the page's records are read by key after.
+     */
+    private <T> List<T> ordered(List<Long> seriesIds, java.util.function.Consumer<SqlWhere> conditions, Cursor cursor, boolean ascending, int limit,
+                                Jdbc.RowMapper<T> mapper) {
+        String dir = ascending ? "ASC" : "DESC";
         String cmp = ascending ? ">" : "<";
-        if (cursor != null && (oneSeries || cursor.seriesId() < 0)) {
+        // Naming series_id first lets H2 walk the index (series_id, generate_time, dup_seq) in order and stop at the limit.
+        String alongIndex = " ORDER BY series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?";
+        if (seriesIds.size() == 1) {
+            SqlWhere where = new SqlWhere().and("series_id = ?", seriesIds.get(0));
+            conditions.accept(where);
             // A row-value comparison: both databases turn it into one index range from the cursor on.
+            if (cursor != null) where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
+            return jdbc.query("SELECT * FROM stream_records" + where.sql() + alongIndex, mapper, where.argsWith(limit));
+        }
+        SqlWhere where = new SqlWhere().in("series_id", seriesIds);
+        conditions.accept(where);
+        if (cursor != null && cursor.seriesId() < 0) {
             where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
         } else if (cursor != null) {
             where.and("(generate_time, series_id, dup_seq) " + cmp + " (?, ?, ?)", cursor.time(), cursor.seriesId(), cursor.dupSeq());
         }
-        String dir = ascending ? "ASC" : "DESC";
-        // With one series the order names the index's leading column too: only then does H2 walk
-        // the index in order and stop at the limit (without it, it read every record of the series
-        // and sorted them, for every page). Several series are merged by time, then series: a sort either way.
-        String order = oneSeries ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
-                : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
-        return ordered(oneSeries, where, order, limit, rs -> record(rs, namespace, entityOfSeries.get(rs.getLong("series_id")), element.get()));
-    }
-
-    /**
-     * The records {@code where} selects, in {@code order}, at most {@code limit}. One series is read along its index and
-     * stops at the limit. Several are sorted by the database before the limit applies, every matching record: their keys
-     * are sorted, not their data (on the embedded store the whole sorted result is held in memory, and a record's data
-     * is up to 256 KiB), and the page's records are read by key after.
-     */
-    private <T> List<T> ordered(boolean oneSeries, SqlWhere where, String order, int limit, Jdbc.RowMapper<T> mapper) {
-        if (oneSeries) return jdbc.query("SELECT * FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", mapper, where.argsWith(limit));
+        int matching = jdbc.query("SELECT COUNT(*) FROM (SELECT 1 FROM stream_records" + where.sql() + " LIMIT " + (sortedAtOnce + 1) + ") m",
+                rs -> rs.getInt(1), where.args()).get(0);
         List<T> out = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
-            List<Long> keys = jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY " + order + " LIMIT ?", rs -> rs.getLong(1),
-                    where.argsWith(limit));
+            List<Long> keys = matching <= sortedAtOnce
+                    ? jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", series_id " + dir
+                            + ", dup_seq " + dir + " LIMIT ?", rs -> rs.getLong(1), where.argsWith(limit))
+                    : merged(seriesIds, conditions, cursor, ascending, limit);
             Map<Long, T> byKey = new HashMap<>();
             for (int from = 0; from < keys.size(); from += 500) {
                 SqlWhere chosen = new SqlWhere().in("stream_key", keys.subList(from, Math.min(keys.size(), from + 500)));
@@ -660,6 +679,68 @@ public final class StreamStore {
             // end: the page is read again, its keys with it.
             if (out.size() == keys.size() || attempt == 3) return out;
         }
+    }
+
+    /** A record's place in a read's order, and its key. */
+    private record Place(long key, java.time.Instant time, long seriesId, long dupSeq) {}
+
+    /**
+     * The keys of the first {@code limit} records of {@link #ordered} over many records: each series read along its index a
+     * few records at a time (more as it is drawn from), merged by time, then series, then tie-breaker. What is read is about
+     * the series' count times a few, plus the page: never the records beyond it.
+     */
+    private List<Long> merged(List<Long> seriesIds, java.util.function.Consumer<SqlWhere> conditions, Cursor cursor, boolean ascending, int limit) {
+        java.util.Comparator<Place> order = java.util.Comparator.comparing(Place::time).thenComparingLong(Place::seriesId).thenComparingLong(Place::dupSeq);
+        if (!ascending) order = order.reversed();
+        int chunk = Math.max(16, Math.min(limit, 2 * limit / seriesIds.size() + 1));
+        final class Series {
+            final long id;
+            final java.util.ArrayDeque<Place> ahead = new java.util.ArrayDeque<>();
+            Place last;
+            boolean done;
+
+            Series(long id) {
+                this.id = id;
+            }
+
+            /** Reads the next {@code n} records of this series after its last one (or after the read's cursor). */
+            void read(int n) {
+                String cmp = ascending ? ">" : "<";
+                SqlWhere w = new SqlWhere().and("series_id = ?", id);
+                conditions.accept(w);
+                if (last != null) {
+                    w.and("(generate_time, dup_seq) " + cmp + " (?, ?)", last.time().atOffset(ZoneOffset.UTC), last.dupSeq());
+                } else if (cursor != null && (cursor.seriesId() < 0 || cursor.seriesId() == id)) {
+                    w.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
+                } else if (cursor != null) {
+                    // After (time, series, tie-breaker): a series after the cursor's in the order takes its time itself too.
+                    boolean laterSeries = ascending ? id > cursor.seriesId() : id < cursor.seriesId();
+                    w.and("generate_time " + cmp + (laterSeries ? "=" : "") + " ?", cursor.time());
+                }
+                String dir = ascending ? "ASC" : "DESC";
+                List<Place> rows = jdbc.query("SELECT stream_key, generate_time, dup_seq FROM stream_records" + w.sql() + " ORDER BY series_id " + dir
+                        + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?", rs -> new Place(rs.getLong(1),
+                        rs.getObject(2, OffsetDateTime.class).toInstant(), id, rs.getLong(3)), w.argsWith(n));
+                ahead.addAll(rows);
+                if (!rows.isEmpty()) last = rows.get(rows.size() - 1);
+                done = rows.size() < n;
+            }
+        }
+        final java.util.Comparator<Place> byPlace = order;
+        java.util.PriorityQueue<Series> heads = new java.util.PriorityQueue<>((a, b) -> byPlace.compare(a.ahead.peekFirst(), b.ahead.peekFirst()));
+        for (long id : seriesIds) {
+            Series one = new Series(id);
+            one.read(chunk);
+            if (!one.ahead.isEmpty()) heads.add(one);
+        }
+        List<Long> keys = new ArrayList<>(limit);
+        while (keys.size() < limit && !heads.isEmpty()) {
+            Series next = heads.poll();
+            keys.add(next.ahead.pollFirst().key());
+            if (next.ahead.isEmpty() && !next.done) next.read(Math.min(chunk * 4, limit));
+            if (!next.ahead.isEmpty()) heads.add(next);
+        }
+        return keys;
     }
 
     /** A record with its series: with its time and tie-breaker, its place in a search's order. */
@@ -688,18 +769,8 @@ public final class StreamStore {
             return null;
         }, seriesWhere.args());
         if (series.isEmpty()) return List.of();
-        SqlWhere where = series.size() == 1 ? new SqlWhere().and("series_id = ?", series.keySet().iterator().next())
-                : new SqlWhere().in("series_id", new ArrayList<>(series.keySet()));
-        times.accept(where);
-        boolean one = series.size() == 1;
-        String cmp = ascending ? ">" : "<";
-        if (cursor != null && one) where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
-        if (cursor != null && !one) where.and("(generate_time, series_id, dup_seq) " + cmp + " (?, ?, ?)", cursor.time(), cursor.seriesId(), cursor.dupSeq());
-        String dir = ascending ? "ASC" : "DESC";
-        // Naming series_id first for one series lets H2 walk the index (series_id, generate_time, dup_seq) in order.
-        String order = one ? "series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir
-                : "generate_time " + dir + ", series_id " + dir + ", dup_seq " + dir;
-        return ordered(one, where, order, limit, rs -> {
+        Cursor after = cursor == null ? null : new Cursor(cursor.time(), cursor.seriesId(), cursor.dupSeq());
+        return ordered(new ArrayList<>(series.keySet()), times, after, ascending, limit, rs -> {
             String[] s = series.get(rs.getLong("series_id"));
             return new Keyed(record(rs, namespace, s[0], element(s[1]).orElseThrow()), rs.getLong("series_id"));
         });

@@ -198,6 +198,11 @@ class StreamStoreTest {
         }
     }
 
+    /**
+     * Ranges over several entities merge by time and page by cursor, the same whether the database sorts the matching
+     * records in one statement or, beyond {@link StreamStore#SORTED_AT_ONCE} of them, each series is read along its index
+     * and merged here (a threshold of 0 forces that here).
+     */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void rangesOverSeveralEntitiesMergeByTimeAndPageByCursor(String kind) {
@@ -211,38 +216,47 @@ class StreamStoreTest {
                 records.add(record(ONE, WEIGHT, String.format("2024-05-%02d 08:00", day), day));
             }
             store.write("APP", records, false);
-
-            List<Integer> days = new ArrayList<>();
-            StreamStore.Cursor cursor = null;
-            for (int page = 0; page < 3; page++) {
-                List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2);
-                got.forEach(r -> days.add(r.data().path("v").asInt()));
-                StreamStore.Record last = got.get(got.size() - 1);
-                cursor = store.cursorAfter(last);
-            }
-            assertEquals(List.of(1, 2, 3, 4, 5, 6), days, "both entities' records in one time order, two a page");
-            assertEquals(List.of(), store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, cursor, 2));
-
-            List<StreamStore.Record> newestOfOne = store.range("APP", List.of(ONE), HEART_RATE, null, null, false, null, 2);
-            assertEquals(List.of(5, 3), newestOfOne.stream().map(r -> r.data().path("v").asInt()).toList(), "one entity, newest first");
-            assertEquals(List.of(ONE, ONE), newestOfOne.stream().map(StreamStore.Record::entityId).toList());
-            assertEquals(6, store.range("APP", List.of(ONE), WEIGHT, null, null, true, null, 100).size());
-
             // Records of both entities at one instant (a partial time, say, on midnight): one a page, none is skipped.
             store.write("APP", List.of(record(ONE, HEART_RATE, "2024-06-01", 101), record(TWO, HEART_RATE, "2024-06-01", 102),
                     record(ONE, HEART_RATE, "2024-06-02", 103)), false);
-            for (boolean ascending : new boolean[] {true, false}) {
-                List<Integer> same = new ArrayList<>();
-                StreamStore.Cursor at = null;
-                for (int page = 0; page < 5; page++) {
-                    List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, PartialTime.parse("2024-06-01").resolve(java.time.ZoneOffset.UTC).minusDays(1),
-                            null, ascending, at, 1);
-                    if (got.isEmpty()) break;
-                    same.add(got.get(0).data().path("v").asInt());
-                    at = store.cursorAfter(got.get(0));
+            OffsetDateTime may = OffsetDateTime.parse("2024-05-20T00:00:00Z");
+
+            for (int sortedAtOnce : new int[] {StreamStore.SORTED_AT_ONCE, 0}) {
+                store.sortedAtOnce = sortedAtOnce;
+                String how = sortedAtOnce == 0 ? "merged here" : "sorted by the database";
+                for (boolean ascending : new boolean[] {true, false}) {
+                    List<Integer> days = new ArrayList<>();
+                    StreamStore.Cursor cursor = null;
+                    for (int page = 0; page < 3; page++) {
+                        List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE, null, may, ascending, cursor, 2);
+                        got.forEach(r -> days.add(r.data().path("v").asInt()));
+                        cursor = store.cursorAfter(got.get(got.size() - 1));
+                    }
+                    assertEquals(ascending ? List.of(1, 2, 3, 4, 5, 6) : List.of(6, 5, 4, 3, 2, 1), days,
+                            "both entities' records in one time order, two a page, " + how);
+                    assertEquals(List.of(), store.range("APP", List.of(ONE, TWO), HEART_RATE, null, may, ascending, cursor, 2), how);
                 }
-                java.util.Collections.sort(same);
-                assertEquals(List.of(101, 102, 103), same, "every record of the instant, " + (ascending ? "oldest" : "newest") + " first");
+
+                List<StreamStore.Record> newestOfOne = store.range("APP", List.of(ONE), HEART_RATE, null, may, false, null, 2);
+                assertEquals(List.of(5, 3), newestOfOne.stream().map(r -> r.data().path("v").asInt()).toList(), "one entity, newest first");
+                assertEquals(List.of(ONE, ONE), newestOfOne.stream().map(StreamStore.Record::entityId).toList());
+                assertEquals(6, store.range("APP", List.of(ONE), WEIGHT, null, null, true, null, 100).size());
+                assertEquals(List.of(1, 2, 3, 4, 5, 6, 101, 102, 103), store.range("APP", List.of(ONE, TWO), HEART_RATE, null, null, true, null, 100)
+                        .stream().map(r -> r.data().path("v").asInt()).sorted().toList(), "a page larger than everything, " + how);
+
+                for (boolean ascending : new boolean[] {true, false}) {
+                    List<Integer> same = new ArrayList<>();
+                    StreamStore.Cursor at = null;
+                    for (int page = 0; page < 5; page++) {
+                        List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO), HEART_RATE,
+                                PartialTime.parse("2024-06-01").resolve(java.time.ZoneOffset.UTC).minusDays(1), null, ascending, at, 1);
+                        if (got.isEmpty()) break;
+                        same.add(got.get(0).data().path("v").asInt());
+                        at = store.cursorAfter(got.get(0));
+                    }
+                    java.util.Collections.sort(same);
+                    assertEquals(List.of(101, 102, 103), same, "every record of the instant, " + (ascending ? "oldest" : "newest") + " first, " + how);
+                }
             }
         }
     }
