@@ -87,6 +87,8 @@ public final class SamplesCapability implements Capability {
     private final io.omix.server.users.UserStore users;
     private final Platform platform;
     private final SampleOverview overview;
+    /** An overview counts every record and abundance row of the sample (up to millions): two at a time for each caller. */
+    private final io.omix.server.common.http.CallerTurns overviews = new io.omix.server.common.http.CallerTurns("get_overview", 2);
 
     public SamplesCapability(Platform platform) {
         this.platform = platform;
@@ -102,7 +104,11 @@ public final class SamplesCapability implements Capability {
         routes.get("/samples/external_ids", Access.TOKEN, EXTERNALS, (r, p) -> externals(r.caller(), p));
         routes.get("/samples/{biosample_id}", Access.TOKEN, GET, (r, p) -> get(r, p, true));
         // The open platform client's get_overview: one sample's data at a glance, by the token's scopes.
-        routes.get("/overview", Access.TOKEN, PRIVATE_GET, (r, p) -> overview.of(r.caller(), p.get(BIOSAMPLE_ID)));
+        routes.get("/overview", Access.TOKEN, PRIVATE_GET, (r, p) -> {
+            try (io.omix.server.common.http.CallerTurns.Turn turn = overviews.enter(r)) {
+                return overview.of(r.caller(), p.get(BIOSAMPLE_ID));
+            }
+        });
         routes.post("/samples/register", Access.TOKEN, REGISTER_OPEN, (r, p) -> register(r.caller(), p, REQUIRED_EXTERNAL_ID));
         routes.post("/samples/improve", Access.TOKEN, IMPROVE, (r, p) -> improve(r.caller(), p));
         // Operators: every sample and who it is bound to; binding a sample to a user shows it to them at once.
