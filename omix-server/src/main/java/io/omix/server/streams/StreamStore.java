@@ -623,16 +623,26 @@ public final class StreamStore {
      * them all for every page: a FHIR $stats over them, a page of fifty at a time, read rows by the ten billion).
      */
     static final int SORTED_AT_ONCE = 20_000;
-    /** {@link #SORTED_AT_ONCE}; lower in tests, to read through the merge. */
+    /** Reads of at most this many series are always merged here: a few indexed statements, no count first. */
+    static final int ALWAYS_MERGED = 8;
+    /**
+     * Reads of more series than this are sorted by the database whatever they match (a statement per series would cost
+     * more than the sort; a FHIR search over all of a client's people's Observations is one).
+     */
+    static final int MERGED_AT_MOST = 256;
+    /** {@link #SORTED_AT_ONCE} and {@link #ALWAYS_MERGED}; changed in tests, to read through one way or the other. */
     int sortedAtOnce = SORTED_AT_ONCE;
+    int alwaysMerged = ALWAYS_MERGED;
+    /** The fewest records a merge reads of a series at a time (fewer in tests, to read on within a page). */
+    int leastRead = 16;
 
     /**
      * The records of {@code seriesIds} that {@code conditions} (on {@code generate_time}) select, after {@code cursor} (its
      * series negative: after its time and tie-breaker in every series), in time order, then series, then tie-breaker, at
-     * most {@code limit}. One series is read along its index and stops at the limit. Several are sorted by the database
-     * when at most {@link #SORTED_AT_ONCE} records match (their keys are sorted, not their data: on the embedded store the
-     * whole sorted result is held in memory, and a record's data is up to 256 KiB), else merged here from each series'
-     * index; the page's records are read by key after.
+     * most {@code limit}. One series is read along its index and stops at the limit. A few ({@link #ALWAYS_MERGED}) are
+     * merged here from each series' index; up to {@link #MERGED_AT_MOST} too when more than {@link #SORTED_AT_ONCE} records
+     * match; else the database sorts the matching records' keys (not their data: on the embedded store the whole sorted
+     * result is held in memory, and a record's data is up to 256 KiB). The page's records are read by key after.
      */
     private <T> List<T> ordered(List<Long> seriesIds, java.util.function.Consumer<SqlWhere> conditions, Cursor cursor, boolean ascending, int limit,
                                 Jdbc.RowMapper<T> mapper) {
@@ -654,11 +664,12 @@ public final class StreamStore {
         } else if (cursor != null) {
             where.and("(generate_time, series_id, dup_seq) " + cmp + " (?, ?, ?)", cursor.time(), cursor.seriesId(), cursor.dupSeq());
         }
-        int matching = jdbc.query("SELECT COUNT(*) FROM (SELECT 1 FROM stream_records" + where.sql() + " LIMIT " + (sortedAtOnce + 1) + ") m",
-                rs -> rs.getInt(1), where.args()).get(0);
+        boolean merge = seriesIds.size() <= alwaysMerged || seriesIds.size() <= MERGED_AT_MOST
+                && jdbc.query("SELECT COUNT(*) FROM (SELECT 1 FROM stream_records" + where.sql() + " LIMIT " + (sortedAtOnce + 1) + ") m",
+                        rs -> rs.getInt(1), where.args()).get(0) > sortedAtOnce;
         List<T> out = new ArrayList<>();
         for (int attempt = 1; ; attempt++) {
-            List<Long> keys = matching <= sortedAtOnce
+            List<Long> keys = !merge
                     ? jdbc.query("SELECT stream_key FROM stream_records" + where.sql() + " ORDER BY generate_time " + dir + ", series_id " + dir
                             + ", dup_seq " + dir + " LIMIT ?", rs -> rs.getLong(1), where.argsWith(limit))
                     : merged(seriesIds, conditions, cursor, ascending, limit);
@@ -682,7 +693,7 @@ public final class StreamStore {
     }
 
     /** A record's place in a read's order, and its key. */
-    private record Place(long key, java.time.Instant time, long seriesId, long dupSeq) {}
+    private record RecordPlace(long key, java.time.Instant time, long seriesId, long dupSeq) {}
 
     /**
      * The keys of the first {@code limit} records of {@link #ordered} over many records: each series read along its index a
@@ -690,13 +701,13 @@ public final class StreamStore {
      * the series' count times a few, plus the page: never the records beyond it.
      */
     private List<Long> merged(List<Long> seriesIds, java.util.function.Consumer<SqlWhere> conditions, Cursor cursor, boolean ascending, int limit) {
-        java.util.Comparator<Place> order = java.util.Comparator.comparing(Place::time).thenComparingLong(Place::seriesId).thenComparingLong(Place::dupSeq);
+        java.util.Comparator<RecordPlace> order = java.util.Comparator.comparing(RecordPlace::time).thenComparingLong(RecordPlace::seriesId).thenComparingLong(RecordPlace::dupSeq);
         if (!ascending) order = order.reversed();
-        int chunk = Math.max(16, Math.min(limit, 2 * limit / seriesIds.size() + 1));
+        int chunk = Math.max(leastRead, Math.min(limit, 2 * limit / seriesIds.size() + 1));
         final class Series {
             final long id;
-            final java.util.ArrayDeque<Place> ahead = new java.util.ArrayDeque<>();
-            Place last;
+            final java.util.ArrayDeque<RecordPlace> ahead = new java.util.ArrayDeque<>();
+            RecordPlace last;
             boolean done;
 
             Series(long id) {
@@ -718,15 +729,15 @@ public final class StreamStore {
                     w.and("generate_time " + cmp + (laterSeries ? "=" : "") + " ?", cursor.time());
                 }
                 String dir = ascending ? "ASC" : "DESC";
-                List<Place> rows = jdbc.query("SELECT stream_key, generate_time, dup_seq FROM stream_records" + w.sql() + " ORDER BY series_id " + dir
-                        + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?", rs -> new Place(rs.getLong(1),
+                List<RecordPlace> rows = jdbc.query("SELECT stream_key, generate_time, dup_seq FROM stream_records" + w.sql() + " ORDER BY series_id " + dir
+                        + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?", rs -> new RecordPlace(rs.getLong(1),
                         rs.getObject(2, OffsetDateTime.class).toInstant(), id, rs.getLong(3)), w.argsWith(n));
                 ahead.addAll(rows);
                 if (!rows.isEmpty()) last = rows.get(rows.size() - 1);
                 done = rows.size() < n;
             }
         }
-        final java.util.Comparator<Place> byPlace = order;
+        final java.util.Comparator<RecordPlace> byPlace = order;
         java.util.PriorityQueue<Series> heads = new java.util.PriorityQueue<>((a, b) -> byPlace.compare(a.ahead.peekFirst(), b.ahead.peekFirst()));
         for (long id : seriesIds) {
             Series one = new Series(id);

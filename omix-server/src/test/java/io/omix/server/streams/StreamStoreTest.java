@@ -200,8 +200,8 @@ class StreamStoreTest {
 
     /**
      * Ranges over several entities merge by time and page by cursor, the same whether the database sorts the matching
-     * records in one statement or, beyond {@link StreamStore#SORTED_AT_ONCE} of them, each series is read along its index
-     * and merged here (a threshold of 0 forces that here).
+     * records in one statement or each series is read along its index and merged here (a few series always, more beyond
+     * {@link StreamStore#SORTED_AT_ONCE} records; forced one way and the other here).
      */
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
@@ -221,9 +221,10 @@ class StreamStoreTest {
                     record(ONE, HEART_RATE, "2024-06-02", 103)), false);
             OffsetDateTime may = OffsetDateTime.parse("2024-05-20T00:00:00Z");
 
-            for (int sortedAtOnce : new int[] {StreamStore.SORTED_AT_ONCE, 0}) {
-                store.sortedAtOnce = sortedAtOnce;
-                String how = sortedAtOnce == 0 ? "merged here" : "sorted by the database";
+            for (boolean merged : new boolean[] {false, true}) {
+                store.alwaysMerged = merged ? Integer.MAX_VALUE : 0;
+                store.sortedAtOnce = merged ? 0 : Integer.MAX_VALUE - 1;
+                String how = merged ? "merged here" : "sorted by the database";
                 for (boolean ascending : new boolean[] {true, false}) {
                     List<Integer> days = new ArrayList<>();
                     StreamStore.Cursor cursor = null;
@@ -257,6 +258,53 @@ class StreamStoreTest {
                     java.util.Collections.sort(same);
                     assertEquals(List.of(101, 102, 103), same, "every record of the instant, " + (ascending ? "oldest" : "newest") + " first, " + how);
                 }
+            }
+        }
+    }
+
+    /**
+     * Merged here, each series is read a few records at a time and read on as the merge draws from it: forty records of each
+     * of two entities (some at the same instant) and one of a third, paged seven at a time both ways within a time window,
+     * come out in the order the database's sort gives, each once.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void aMergeReadsOnInEachSeriesAndPagesAsTheDatabasesSortDoes(String kind) {
+        try (TestServer ts = TestServer.start(kind)) {
+            String three = "33333333-3333-4333-8333-333333333333";
+            entitiesOfSamples(ts, ONE, TWO, three);
+            StreamStore store = new StreamStore(ts.server().platform());
+            store.leastRead = 2;   // five records of a series at a time for a page of seven: read on within the page
+            List<StreamStore.NewRecord> records = new ArrayList<>();
+            records.add(record(three, HEART_RATE, "2024-07-01 05:00", 999));   // a third series, nearly empty
+            for (int i = 0; i < 40; i++) {
+                // Entity ONE every five minutes: a page draws more of it than a merge reads at first.
+                records.add(record(ONE, HEART_RATE, String.format("2024-07-01 %02d:%02d", i / 12, (i % 12) * 5), i));
+                // Entity TWO every twenty minutes: some of its records share an instant with ONE's.
+                records.add(record(TWO, HEART_RATE, String.format("2024-07-01 %02d:%02d", i / 3, (i % 3) * 20), 100 + i));
+            }
+            store.write("APP", records, false);
+            OffsetDateTime from = OffsetDateTime.parse("2024-07-01T01:00:00+08:00");
+            OffsetDateTime to = OffsetDateTime.parse("2024-07-01T09:40:00+08:00");
+            for (boolean ascending : new boolean[] {true, false}) {
+                List<List<Integer>> both = new ArrayList<>();
+                for (boolean merged : new boolean[] {false, true}) {
+                    store.alwaysMerged = merged ? Integer.MAX_VALUE : 0;
+                    store.sortedAtOnce = merged ? 0 : Integer.MAX_VALUE - 1;
+                    List<Integer> seen = new ArrayList<>();
+                    StreamStore.Cursor cursor = null;
+                    for (int page = 0; page < 30; page++) {
+                        List<StreamStore.Record> got = store.range("APP", List.of(ONE, TWO, three), HEART_RATE, from, to, ascending, cursor, 7);
+                        if (got.isEmpty()) break;
+                        got.forEach(r -> seen.add(r.data().path("v").asInt()));
+                        cursor = store.cursorAfter(got.get(got.size() - 1));
+                    }
+                    both.add(seen);
+                }
+                assertEquals(both.get(0), both.get(1), (ascending ? "oldest" : "newest") + " first: merged here as the database sorts");
+                assertEquals(new java.util.HashSet<>(both.get(1)).size(), both.get(1).size(), "each once");
+                // ONE: 01:00 to 03:15 every 5 minutes is i = 12..39 (28 records); TWO: 01:00 to 09:40 every 20 minutes is i = 3..29 (27).
+                assertEquals(28 + 27 + 1, both.get(1).size(), both.get(1).toString());
             }
         }
     }
