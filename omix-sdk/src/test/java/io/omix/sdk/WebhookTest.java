@@ -98,8 +98,9 @@ class WebhookTest {
     /**
      * One owner's receivers that never answer hold only their own deliveries: another owner's event, queued while they
      * hang, arrives at once (each answer is recorded as it comes, not a round's at the pace of its slowest). Twenty hanging
-     * endpoints (forty deliveries in flight) hold half of the server's sixteen slots, not all of them: before, every other
-     * owner's events waited for the hanging receivers' timeouts, then lost each freed slot to the older backlog.
+     * endpoints (forty deliveries in flight) hold twelve of the server's sixteen slots (half, and beyond it while a quarter
+     * stays free), not all of them: before, every other owner's events waited for the hanging receivers' timeouts, then lost
+     * each freed slot to the older backlog.
      */
     @Test
     void receiversThatNeverAnswerDelayOnlyTheirOwnOwner() throws Exception {
@@ -137,9 +138,9 @@ class WebhookTest {
                     }
                     return null;
                 });
-                await("the stalling owner's receivers hanging", () -> hanging.get() >= 8);
+                await("the stalling owner's receivers hanging", () -> hanging.get() >= 12);
                 Thread.sleep(1000);
-                assertEquals(8, hanging.get(), "the stalling owner holds half of the server's slots, no more");
+                assertEquals(12, hanging.get(), "alone, the stalling owner holds all but a quarter of the server's slots, no more");
                 long queued = System.nanoTime();
                 platform.database().jdbc().inTransaction(c -> {
                     io.omix.server.webhooks.WebhookEvents.publish(c, platform.now(), "client:" + waiting.id(), "task.finished", Map.of("task_id", "w1"));

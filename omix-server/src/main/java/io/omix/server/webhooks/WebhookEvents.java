@@ -156,7 +156,6 @@ public final class WebhookEvents {
                 + " AND status = 'pending' AND attempts = 0 AND claimed_by IS NULL", records, webhookId, key) > 0;
     }
 
-    /** @param openKey the key under which later writes grow this delivery ({@link #grow}), or null: none may */
     /**
      * The deliveries one endpoint may have waiting (not yet delivered, nor given up): beyond, its events are not queued. A
      * receiver that never answers, fed by its own application's writes, grew its queue without end (a hundred thousand rows
@@ -169,15 +168,19 @@ public final class WebhookEvents {
     /** An endpoint's deliveries waiting, as counted at {@code countedAt} (epoch millis), plus those this server queued since. */
     private record Waiting(long countedAt, int count) {}
 
+    /** The counts this server goes by, by endpoint (webhook ids are unique across servers in one process); emptied beyond 10,000 endpoints. */
     private static final Map<String, Waiting> WAITING = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, Long> DROP_LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** @param openKey the key under which later writes grow this delivery ({@link #grow}), or null: none may */
     private static void insert(Connection tx, OffsetDateTime now, String webhookId, String eventId, String type, String data, String coalesceKey,
                                String openKey, long coalesced, OffsetDateTime firstAttempt) throws SQLException {
         // Counted once in a while (every writer's transactions queue behind stream writes' group commit: an endpoint at its
         // limit counted on every write made every tenant's writes wait), down the endpoint's index and no further than the
         // limit; in between, what this server queued is added to the last count. Other servers' rows show at the next count.
         long millis = now.toInstant().toEpochMilli();
+        if (WAITING.size() > 10_000) WAITING.clear();   // counts of endpoints long gone, deleted ones among them: counted again when used
+        if (DROP_LOGGED.size() > 10_000) DROP_LOGGED.clear();
         Waiting known = WAITING.get(webhookId);
         if (known == null || millis - known.countedAt() >= WAITING_COUNT_MILLIS || millis < known.countedAt()) {
             int counted = Jdbc.query(tx, "SELECT COUNT(*) FROM (SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending'"
@@ -193,11 +196,11 @@ public final class WebhookEvents {
             }
             return;
         }
-        WAITING.computeIfPresent(webhookId, (k, w) -> new Waiting(w.countedAt(), w.count() + 1));
-        Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, open_key, coalesced, status, attempts,"
+        int queued = Jdbc.update(tx, "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, data, coalesce_key, open_key, coalesced, status, attempts,"
                         + " next_attempt_at, created_at) SELECT webhook_id, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? FROM webhook_endpoints"
                         + " WHERE webhook_id = ?",
                 eventId, type, data, coalesceKey, openKey, coalesced, firstAttempt, now, webhookId);
+        if (queued == 1) WAITING.computeIfPresent(webhookId, (k, w) -> new Waiting(w.countedAt(), w.count() + 1));
     }
 
     /** The enabled endpoints of {@code owner} that chose {@code type}; none while the owner itself is disabled. */

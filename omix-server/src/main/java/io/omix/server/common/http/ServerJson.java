@@ -47,11 +47,12 @@ public final class ServerJson {
             .build();
 
     /**
-     * The most tokens (values, names, brackets) one JSON text of a client may hold: a tree of 16 MiB of {@code {}} was
-     * half a gigabyte of nodes. A model's answer of 1 MiB of single digits fits; a FHIR bundle of a thousand Observations
-     * takes a tenth of it.
+     * The most tokens (values, names, brackets) one JSON text of a client with credentials may hold: a body of 16 MiB of
+     * numbers (a batch of waveforms) fits, 16 MiB of {@code {}} (eight million, half a gigabyte of nodes) does not. Each
+     * token is a node of the tree the text is read into: this bounds the tree at about what the largest body of real data
+     * makes.
      */
-    public static final int MAX_TOKENS = 600_000;
+    public static final int MAX_TOKENS = 4_000_000;
     /** The most tokens of a JSON body sent with no credentials (a Beacon query, a token request): small always. */
     public static final int MAX_ANONYMOUS_TOKENS = 20_000;
 

@@ -124,9 +124,9 @@ class HttpPlumbingTest {
     }
 
     /**
-     * A JSON body is read into a tree of at most 20,000 values, names and brackets when sent with no credentials (600,000
-     * with them): 16 MiB of {@code {}} sent to a public route was half a gigabyte of nodes, and a few at once ran the server
-     * out of memory.
+     * A JSON body is read into a tree of at most 20,000 values, names and brackets when sent with no credentials (four
+     * million with them): 16 MiB of {@code {}} sent to a public route was half a gigabyte of nodes, and a few at once ran the
+     * server out of memory.
      */
     @Test
     void aJsonBodyWithoutCredentialsHoldsABoundedNumberOfValues() throws Exception {
