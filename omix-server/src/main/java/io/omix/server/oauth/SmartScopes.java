@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
 public final class SmartScopes {
     private static final Pattern RESOURCE = Pattern.compile("(patient|user)/(\\*|Patient|Observation|Specimen|DocumentReference)"
             + "\\.(\\*|read|write|c?r?u?d?s?)(\\?[A-Za-z0-9_\\-.:|=&%]{1,200})?");
+    /** The resource types a SMART scope may name, {@code *} aside. */
+    private static final List<String> TYPES = List.of("Patient", "Observation", "Specimen", "DocumentReference");
     static final String LAUNCH_PATIENT = "launch/patient";
     private static final Set<String> CONTEXT = Set.of(LAUNCH_PATIENT, "offline_access", "online_access", "openid", "fhirUser");
 
@@ -88,7 +90,7 @@ public final class SmartScopes {
         if (!m.matches() || m.group(4) != null) return out;
         String permissions = m.group(3);
         if (permissions.isEmpty()) return out;
-        List<String> types = m.group(2).equals("*") ? List.of("Patient", "Observation", "Specimen", "DocumentReference") : List.of(m.group(2));
+        List<String> types = m.group(2).equals("*") ? TYPES : List.of(m.group(2));
         for (String type : types) {
             out.add(switch (type) {
                 case "Patient" -> Scope.PROFILE.id();
@@ -110,9 +112,6 @@ public final class SmartScopes {
         scopes.removeIf(s -> !isSmart(s) && !clientScopes.contains(s));
         if (scopes.stream().allMatch(SmartScopes::isSmart)) scopes.clear();
     }
-
-    /** The resource types a SMART scope may name, {@code *} aside. */
-    private static final List<String> TYPES = List.of("Patient", "Observation", "Specimen", "DocumentReference");
 
     /**
      * The SMART resource scopes of {@code held} (a consent, or a grant) that hold a token of {@code scopes} asked for as
