@@ -286,8 +286,7 @@ public final class LocalObjectStore implements ObjectStore {
             }
             String actual = sums.sha256();
             if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(actual)) throw new ChecksumMismatch(expectedSha256, actual);
-            Files.createDirectories(target.getParent());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.omix.server.common.io.FileTrees.moveDurably(tmp, target);
             done = true;
             return new Stored(size, actual, sums.crc32c());
         } finally {
@@ -298,6 +297,24 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public Stored completeParts(String uploadId, long size, String name, Expected expected) throws IOException {
         Path data = upload(uploadId);
+        Path done = object(name);
+        if (!Files.exists(data) && Files.isRegularFile(done) && Files.size(done) == size) {
+            // Completed already, and its record not made (the server stopped between the move and the commit): the completion
+            // sent again takes the object as it is, read once more. The key is this upload's own (keyOfUpload).
+            Checksums sums = new Checksums();
+            try (FileChannel channel = FileChannel.open(done, StandardOpenOption.READ)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+                while (channel.read(buffer) > 0) {
+                    buffer.flip();
+                    sums.update(buffer);
+                    buffer.clear();
+                }
+            }
+            String sha256 = sums.sha256();   // once: a digest resets as it is read
+            String crc32c = sums.crc32c();
+            expected.check(sha256, crc32c);
+            return new Stored(size, sha256, crc32c);
+        }
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             // The whole file, held until it has moved: no part writes into it meanwhile (openPart).
             java.nio.channels.FileLock whole;
@@ -322,9 +339,7 @@ public final class LocalObjectStore implements ObjectStore {
             String actual = sums.sha256();
             String crc = sums.crc32c();
             expected.check(actual, crc);
-            Path target = object(name);
-            Files.createDirectories(target.getParent());
-            Files.move(data, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.omix.server.common.io.FileTrees.moveDurably(data, done);
             return new Stored(size, actual, crc);
         }
     }

@@ -294,12 +294,26 @@ final class Sandbox {
         return null;
     }
 
+    /**
+     * The uids leased in this process, by any server in it. Their lock files are never opened again while leased: the locks
+     * are the kernel's record locks, which closing any descriptor of the file drops for the whole process, so a second
+     * look at a uid held here (refused by the JVM, then closed) set the running box's uid free for another server on the
+     * machine, which then killed that box and ran its own as the uid.
+     */
+    private static final java.util.Set<Integer> LEASED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Takes a host uid that no other box of any server on this machine holds, until closed. */
     UidLease lease() {
-        int start = ThreadLocalRandom.current().nextInt(UID_SLOTS);
+        return lease(ThreadLocalRandom.current().nextInt(UID_SLOTS));
+    }
+
+    /** {@link #lease()}, looking from slot {@code start} on (tests). */
+    UidLease lease(int start) {
         for (int i = 0; i < UID_SLOTS; i++) {
             int uid = UID_BASE + (start + i) % UID_SLOTS;
+            if (!LEASED_HERE.add(uid)) continue;   // this process's own box has it
             FileChannel file = null;
+            boolean leased = false;
             try {
                 file = FileChannel.open(uidLocks.resolve(uid + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -307,14 +321,17 @@ final class Sandbox {
                 if (lock != null) {
                     // Anything left under this uid is a crashed server's box: nobody else may run as it now.
                     killAll(uid);
+                    leased = true;
                     return new UidLease(uid, file, lock);
                 }
                 file.close();
             } catch (OverlappingFileLockException held) {
-                closeQuietly(file); // held by this JVM (another server in it)
+                closeQuietly(file); // cannot happen now (LEASED_HERE): the JVM's own table says so all the same
             } catch (IOException e) {
                 closeQuietly(file);
                 throw new UncheckedIOException("cannot take a sandbox uid", e);
+            } finally {
+                if (!leased) LEASED_HERE.remove(uid);
             }
         }
         throw new IllegalStateException("every sandbox uid is in use");
@@ -368,6 +385,7 @@ final class Sandbox {
         private final int uid;
         private final FileChannel file;
         private final FileLock lock;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
         UidLease(int uid, FileChannel file, FileLock lock) {
             this.uid = uid;
@@ -382,6 +400,7 @@ final class Sandbox {
         /** Kills what still runs as the uid, then lets another box take it. */
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) return;   // once: a second close must not free the uid another box leased since
             killAll(uid);
             try {
                 lock.release();
@@ -389,6 +408,7 @@ final class Sandbox {
                 // closing the channel releases it too
             }
             closeQuietly(file);
+            LEASED_HERE.remove(uid);
         }
     }
 

@@ -81,6 +81,24 @@ class LocalObjectStoreTest {
         assertArrayEquals(content, Files.readAllBytes(root.resolve("objects/a/b/whole.bin")));
     }
 
+    /**
+     * A completion sent again after the server stopped between moving the object into place and recording it (the SDK
+     * retries it): the object is read again and taken as it is. Before, the retry found the upload's data gone and answered
+     * 42004, and starting the upload again came back to the same upload, for a day.
+     */
+    @Test
+    void aCompletionSentAgainAfterTheMoveTakesTheObjectAsItIs(@TempDir Path root) throws Exception {
+        LocalObjectStore store = new LocalObjectStore(root);
+        byte[] content = content(4);
+        for (int part : new int[]{1, 2, 3}) put(store, "up4", content, part);
+        ObjectStore.Stored first = store.completeParts("up4", content.length, "done/once.bin", new ObjectStore.Expected(sha256(content), null));
+        ObjectStore.Stored again = store.completeParts("up4", content.length, "done/once.bin", new ObjectStore.Expected(sha256(content), null));
+        assertEquals(first, again);
+        assertThrows(ObjectStore.ChecksumMismatch.class,
+                () -> store.completeParts("up4", content.length, "done/once.bin", new ObjectStore.Expected(sha256(content(5)), null)),
+                "still checked against what the client declared");
+    }
+
     @Test
     void aPartSentTwiceIsCheckedByReadingTheObject(@TempDir Path root) throws Exception {
         LocalObjectStore store = new LocalObjectStore(root);

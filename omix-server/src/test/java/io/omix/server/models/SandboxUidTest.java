@@ -53,4 +53,29 @@ class SandboxUidTest {
         Files.setOwner(theirs, dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
         assertTrue(Sandbox.notOwnDirectory(theirs).contains("nobody"), Sandbox.notOwnDirectory(theirs));
     }
+
+    /**
+     * A uid this process leased is not looked at again while its box runs: the lease is the kernel's record lock on a file,
+     * which closing any descriptor of that file drops for the whole process. Looked at again (refused by the JVM, then
+     * closed), the running box's uid was free for another server on the machine, which killed the box and took the uid.
+     * Here another process (as another server would) finds the uid still held.
+     */
+    @Test
+    void aUidLeasedHereStaysHeldWhenAnotherBoxOfThisProcessLooksForOne(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")), "boxes' uids need root");
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Sandbox sandbox = Sandbox.prepare(tmp.resolve(".runtime"), tmp.resolve(".channel").resolve("api.sock"), "/usr/bin/python3");
+        int slot = 4242;
+        try (Sandbox.UidLease first = sandbox.lease(slot); Sandbox.UidLease second = sandbox.lease(slot)) {
+            assertTrue(first.uid() != second.uid(), "the next box gets another uid");
+            Path lockFile = Sandbox.uidLockDir().resolve(first.uid() + ".lock");
+            Process other = new ProcessBuilder("python3", "-c", "import fcntl, sys\n"
+                    + "f = open(sys.argv[1], 'a')\n"
+                    + "try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    print('taken')\nexcept OSError:\n    print('held')\n", lockFile.toString())
+                    .redirectErrorStream(true).start();
+            String answer = new String(other.getInputStream().readAllBytes()).trim();
+            other.waitFor(10, TimeUnit.SECONDS);
+            org.junit.jupiter.api.Assertions.assertEquals("held", answer, "the first box's uid is still held for every other process");
+        }
+    }
 }

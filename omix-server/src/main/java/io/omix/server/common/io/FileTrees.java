@@ -73,4 +73,34 @@ public final class FileTrees {
             return false;
         }
     }
+
+    /**
+     * Moves {@code from} onto {@code to} atomically (replacing it), making its directory first, then writes the directories
+     * the move changed to disk: a file's own sync does not hold its new name, and after a power loss a row committed on
+     * PostgreSQL could name a file whose move never reached the disk. A file system that cannot sync a directory is left
+     * as durable as it is.
+     */
+    public static void moveDurably(Path from, Path to) throws IOException {
+        Path dir = to.toAbsolutePath().getParent();
+        Path firstMade = null;
+        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) firstMade = p;
+        Files.createDirectories(dir);
+        Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(dir);
+        Path fromDir = from.toAbsolutePath().getParent();
+        if (fromDir != null && !fromDir.equals(dir)) syncDirectory(fromDir);
+        if (firstMade != null) {
+            for (Path p = dir; p != null && p.startsWith(firstMade); p = p.getParent()) syncDirectory(p.getParent());
+        }
+    }
+
+    /** Writes a directory's entries to disk (best effort where the file system refuses). */
+    public static void syncDirectory(Path dir) {
+        if (dir == null) return;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every file system syncs a directory: the move stands as it is
+        }
+    }
 }
