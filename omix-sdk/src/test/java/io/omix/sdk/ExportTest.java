@@ -216,6 +216,38 @@ class ExportTest {
             // Restoring twice is refused before anything is written.
             IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(archive, "exportme"));
             assertTrue(twice.getMessage().contains("exists already"), twice.getMessage());
+
+            // A restore killed before its last step (its journal row left, held by no process) left its samples and files
+            // visible, and could not be run again ("exists already"). Run again, it first takes back what the stopped one
+            // wrote, then restores all of it; left alone, housekeeping takes it back.
+            io.omix.server.common.db.Jdbc jdbc = platform.database().jdbc();
+            Runnable killedJustBeforeItsEnd = () -> jdbc.update("INSERT INTO archive_restores (user_id, samples, files, profile, started_at) VALUES (?, ?, ?, ?, ?)",
+                    again.userId(), person.sample(), String.join("\n", jdbc.query("SELECT object_name FROM file_objects WHERE owner = ?", rs -> rs.getString(1),
+                            "user:" + again.userId())), "{}", platform.now().minusMinutes(5));
+            killedJustBeforeItsEnd.run();
+            ArchiveRestore.Restored rerun = new ArchiveRestore(platform).restore(archive, "exportme");
+            assertEquals(List.of(person.sample()), rerun.samples(), "run again: undone, then restored whole");
+            assertEquals(2, rerun.files());
+            assertEquals(0, jdbc.queryOne("SELECT COUNT(*) FROM archive_restores", rs -> rs.getInt(1)).orElseThrow(), "its journal goes with its last step");
+            killedJustBeforeItsEnd.run();
+            assertEquals(1L, fresh.server().housekeeping().runNow().get("interrupted_restores"));
+            assertTrue(new io.omix.server.samples.SampleStore(platform).find(person.sample()).isEmpty(), "left alone: housekeeping took the sample back");
+            assertEquals(0, jdbc.queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getInt(1), "user:" + again.userId()).orElseThrow(),
+                    "and the files");
+            assertEquals(List.of(person.sample()), new ArchiveRestore(platform).restore(archive, "exportme").samples(), "and it restores again");
+            // A restore under way (its row held) is neither undone by housekeeping nor joined by a second one.
+            try (java.sql.Connection running = platform.database().dataSource().getConnection()) {
+                running.setAutoCommit(false);
+                io.omix.server.common.db.Jdbc.update(running, "INSERT INTO archive_restores (user_id, samples, files, profile, started_at) VALUES (?, ?, ?, ?, ?)",
+                        again.userId(), person.sample(), "", "{}", platform.now().minusMinutes(5));
+                running.commit();
+                io.omix.server.common.db.Jdbc.query(running, "SELECT 1 FROM archive_restores WHERE user_id = ? FOR UPDATE", rs -> 1, again.userId());
+                assertEquals(0L, fresh.server().housekeeping().runNow().get("interrupted_restores"), "held: not undone");
+                assertTrue(new io.omix.server.samples.SampleStore(platform).find(person.sample()).isPresent());
+                IllegalArgumentException underWay = assertThrows(IllegalArgumentException.class, () -> new ArchiveRestore(platform).restore(archive, "exportme"));
+                assertTrue(underWay.getMessage().contains("under way"), underWay.getMessage());
+                running.rollback();
+            }
         }
     }
 

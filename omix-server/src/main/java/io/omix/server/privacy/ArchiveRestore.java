@@ -55,6 +55,7 @@ public final class ArchiveRestore {
     }
 
     private static final int WRITE_BATCH = 500;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ArchiveRestore.class);
     private final Platform platform;
 
     public ArchiveRestore(Platform platform) {
@@ -63,8 +64,26 @@ public final class ArchiveRestore {
 
     public Restored restore(Path archive, String username) throws IOException {
         UserStore users = new UserStore(platform);
-        User user = users.findByUsername(username)
+        User found = users.findByUsername(username)
                 .orElseThrow(() -> new IllegalArgumentException("no user " + username + ": create it first (omix admin user create)"));
+        // Held for the whole restore: its journal row's lock says it runs (RESTORES).
+        try (java.sql.Connection holding = platform.database().dataSource().getConnection()) {
+            holding.setAutoCommit(false);
+            try {
+                undoInterrupted(holding, found.userId());
+            } catch (java.sql.SQLException running) {
+                if (!lockTaken(running)) throw running;
+                throw new IllegalArgumentException("a restore for " + username + " is under way (another omix process): retry once it is done");
+            }
+            User user = users.findById(found.userId()).orElseThrow(() -> new IllegalArgumentException("no user " + username));
+            return restore(archive, user, holding);
+        } catch (java.sql.SQLException e) {
+            throw new Jdbc.DataAccessException(e);
+        }
+    }
+
+    private Restored restore(Path archive, User user, java.sql.Connection holding) throws IOException, java.sql.SQLException {
+        UserStore users = new UserStore(platform);
         try (ZipFile zip = new ZipFile(archive.toFile())) {
             JsonNode manifest = json(zip, "manifest.json");
             if (!ExportArchive.FORMAT.equals(manifest.path("format").asText()) || manifest.path("version").asInt() != ExportArchive.VERSION) {
@@ -115,26 +134,106 @@ public final class ArchiveRestore {
             }
             User.Profile before = new User.Profile(user.nickname(), user.email(), user.phone(), user.sex(), user.birthday(), user.avatar(),
                     user.userAddress(), user.personnelInfoCode());
+            // What it will write, committed before it writes anything (and only once nothing of it is here: an undo erases what
+            // the row names), then held.
+            try {
+                Jdbc.update(holding, "INSERT INTO archive_restores (user_id, samples, files, profile, started_at) VALUES (?, ?, ?, ?, ?)", user.userId(),
+                        String.join(" ", sampleIds), String.join("\n", fileNames), ExportArchive.profile(user).toString(), platform.now());
+                holding.commit();
+                Jdbc.query(holding, "SELECT 1 FROM archive_restores WHERE user_id = ? FOR UPDATE", rs -> 1, user.userId());
+            } catch (java.sql.SQLException taken) {
+                holding.rollback();
+                if (!Jdbc.isIntegrityViolation(taken) && !lockTaken(taken)) throw taken;
+                throw new IllegalArgumentException("a restore for " + user.username() + " is under way (another omix process): retry once it is done");
+            }
             List<String> restoredSamples = new ArrayList<>();
             List<String> restoredFiles = new ArrayList<>();
             try {
-                return write(zip, manifest, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
+                Restored restored = write(zip, manifest, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
+                Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", user.userId());
+                holding.commit();
+                return restored;
             } catch (IOException | RuntimeException e) {
                 // All or nothing: what this restore wrote goes again (an archive's bad entry is found only as it is read).
-                io.omix.server.privacy.Erasure erasure = new io.omix.server.privacy.Erasure(platform);
-                for (String id : restoredSamples) erasure.eraseSample(id);
-                for (String name : restoredFiles) {
-                    jdbc.update("DELETE FROM file_objects WHERE object_name = ?", name);
-                    try {
-                        platform.objects().delete(name);
-                    } catch (IOException gone) {
-                        // housekeeping removes unreferenced objects
-                    }
-                }
-                users.updateProfile(user.userId(), before);
+                undo(restoredSamples, restoredFiles, user.userId(), before);
+                Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", user.userId());
+                holding.commit();
                 throw e;
             }
         }
+    }
+
+    /** Whether {@code e} says a row is locked by another transaction (PostgreSQL's lock_not_available, H2's lock timeout). */
+    private static boolean lockTaken(java.sql.SQLException e) {
+        return "55P03".equals(e.getSQLState()) || "HYT00".equals(e.getSQLState()) || e.getErrorCode() == 50200;
+    }
+
+    /** Takes back what a restore wrote: its samples (erased), its files, and the person's profile as it was. */
+    private void undo(java.util.Collection<String> samples, java.util.Collection<String> files, String userId, User.Profile before) {
+        Jdbc jdbc = platform.database().jdbc();
+        io.omix.server.privacy.Erasure erasure = new io.omix.server.privacy.Erasure(platform);
+        for (String id : samples) erasure.eraseSample(id);
+        for (String name : files) {
+            jdbc.update("DELETE FROM file_objects WHERE object_name = ?", name);
+            try {
+                platform.objects().delete(name);
+            } catch (IOException gone) {
+                // housekeeping removes unreferenced objects
+            }
+        }
+        new UserStore(platform).updateProfile(userId, before);
+    }
+
+    /**
+     * Undoes the restore of {@code userId} that a killed process left half-done, if any (its journal row, not held by a
+     * running restore), on {@code holding}: everything its archive was to write that is here goes, and the profile is as
+     * it was. Throws when a running restore holds the row. Leaves {@code holding} with nothing open.
+     */
+    private void undoInterrupted(java.sql.Connection holding, String userId) throws java.sql.SQLException {
+        List<String[]> rows = Jdbc.query(holding, "SELECT samples, files, profile FROM archive_restores WHERE user_id = ? FOR UPDATE NOWAIT",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, userId);
+        if (rows.isEmpty()) {
+            holding.commit();
+            return;
+        }
+        String[] row = rows.get(0);
+        // Erased when here: the row was made only once none of them was (what it names that is here, the restore wrote).
+        List<String> samples = row[0].isEmpty() ? List.of() : List.of(row[0].split(" "));
+        List<String> files = row[1].isEmpty() ? List.of() : List.of(row[1].split("\n"));
+        SampleStore sampleStore = new SampleStore(platform);
+        List<String> present = samples.stream().filter(id -> sampleStore.find(id).isPresent()).toList();
+        User.Profile before;
+        try {
+            before = ExportArchive.profileOf(ServerJson.MAPPER.readTree(row[2]));
+        } catch (IOException e) {
+            throw new IllegalStateException("an interrupted restore's journal is unreadable", e);
+        }
+        undo(present, files, userId, before);
+        Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
+        holding.commit();
+        LOG.warn("undid the restore for user {} that was stopped half-way: {} samples and {} files taken back", userId, present.size(), files.size());
+    }
+
+    /**
+     * Housekeeping: the restores left half-done by a killed process (their journal rows, held by no running restore, older
+     * than a minute) are undone, so that what they wrote is not left visible until the operator runs them again. The rows
+     * undone.
+     */
+    public static long undoInterruptedRestores(Platform platform, java.time.OffsetDateTime now) {
+        ArchiveRestore restores = new ArchiveRestore(platform);
+        long undone = 0;
+        for (String userId : platform.database().jdbc().query("SELECT user_id FROM archive_restores WHERE started_at < ? ORDER BY user_id",
+                rs -> rs.getString(1), now.minusMinutes(1))) {
+            try (java.sql.Connection holding = platform.database().dataSource().getConnection()) {
+                holding.setAutoCommit(false);
+                restores.undoInterrupted(holding, userId);
+                undone++;
+            } catch (java.sql.SQLException running) {
+                if (!lockTaken(running)) LOG.warn("an interrupted restore for user {} not undone yet: {}", userId, running.toString());
+                // else held: the restore runs still
+            }
+        }
+        return undone;
     }
 
     private Restored write(ZipFile zip, JsonNode manifest, User user, List<Sample> samples, Map<String, JsonNode> views,

@@ -163,6 +163,7 @@ public final class PrivacyCapability implements Capability {
             }
             return removed;
         }), new io.omix.server.housekeeping.Housekeeping.Job("leftovers_of_erased_people",
-                (now, r) -> Erasure.forgetLeftoversOfErasedPeople(platform.database().jdbc(), now)));
+                (now, r) -> Erasure.forgetLeftoversOfErasedPeople(platform.database().jdbc(), now)),
+                new io.omix.server.housekeeping.Housekeeping.Job("interrupted_restores", (now, r) -> ArchiveRestore.undoInterruptedRestores(platform, now)));
     }
 }
