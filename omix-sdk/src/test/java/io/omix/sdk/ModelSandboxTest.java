@@ -248,29 +248,7 @@ class ModelSandboxTest {
      */
     @Test
     void theChannelHoldsABoundedNumberOfConnectionsHoweverManyABoxOpens() throws Exception {
-        String code = String.join("\n",
-                "import os, socket, time",
-                "def handler(event, context):",
-                "    kids = []",
-                "    for i in range(20):",
-                "        pid = os.fork()",
-                "        if pid == 0:",
-                "            held = []",
-                "            for j in range(55):",
-                "                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
-                "                s.settimeout(0.2)",
-                "                try:",
-                "                    s.connect('/run/omix/api.sock')",
-                "                    held.append(s)",
-                "                except OSError:",
-                "                    s.close()",
-                "            time.sleep(3)",
-                "            os._exit(0)",
-                "        kids.append(pid)",
-                "    for k in kids:",
-                "        os.waitpid(k, 0)",
-                "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}",
-                "");
+        String code = holdingConnections(3);
         Identity.Client c = Identity.confidentialClient(server);
         try (OAuth2 o = OAuth2.builder(c.id(), c.secret()).endpoint(server.url()).build(); Api owner = o.getCredentialsToken().api()) {
             owner.deployModel("holdsConnections", zip("holdsConnections", "index.py", code), ModelConfig.builder().timeout(30).build(), WAIT);
@@ -293,7 +271,23 @@ class ModelSandboxTest {
      */
     @Test
     void oneBoxHoldingConnectionsDoesNotMakeAnotherBoxsCallsWait() throws Exception {
-        String code = String.join("\n",
+        String code = holdingConnections(14);
+        try (Api owner = appWithProbe(server, "callsWhileAnotherHolds", ModelConfig.builder().timeout(30).build())) {
+            owner.deployModel("hogsChannel", zip("hogsChannel", "index.py", code), ModelConfig.builder().timeout(30).build(), WAIT);
+            CompletableFuture<Model> hog = CompletableFuture.supplyAsync(() -> owner.invokeDraftModel("hogsChannel", Map.of()));
+            Thread.sleep(3000);   // its processes have opened what they could
+            assertFalse(hog.isDone(), "still holding its connections");
+            // Four calls at once from another box, each given 10 s: before, they waited for the first box's 14 s.
+            Model calls = owner.invokeDraftModel("callsWhileAnotherHolds", Map.of("action", "many", "n", "4")).getModel("model_data");
+            assertFalse(hog.isDone(), "answered while the first box still held its connections");
+            for (Object answer : calls.getList("codes")) assertTrue(answer instanceof Number, "every call answered, none timed out: " + calls.dumps());
+            hog.get();
+        }
+    }
+
+    /** A model whose twenty processes each try to open and hold 55 connections to the channel for {@code seconds}. */
+    static String holdingConnections(int seconds) {
+        return String.join("\n",
                 "import os, socket, time",
                 "def handler(event, context):",
                 "    kids = []",
@@ -309,24 +303,13 @@ class ModelSandboxTest {
                 "                    held.append(s)",
                 "                except OSError:",
                 "                    s.close()",
-                "            time.sleep(14)",
+                "            time.sleep(" + seconds + ")",
                 "            os._exit(0)",
                 "        kids.append(pid)",
                 "    for k in kids:",
                 "        os.waitpid(k, 0)",
                 "    return {'model_code': 0, 'model_msg': 'success', 'model_data': {}}",
                 "");
-        try (Api owner = appWithProbe(server, "callsWhileAnotherHolds", ModelConfig.builder().timeout(30).build())) {
-            owner.deployModel("hogsChannel", zip("hogsChannel", "index.py", code), ModelConfig.builder().timeout(30).build(), WAIT);
-            CompletableFuture<Model> hog = CompletableFuture.supplyAsync(() -> owner.invokeDraftModel("hogsChannel", Map.of()));
-            Thread.sleep(3000);   // its processes have opened what they could
-            assertFalse(hog.isDone(), "still holding its connections");
-            // Four calls at once from another box, each given 10 s: before, they waited for the first box's 14 s.
-            Model calls = owner.invokeDraftModel("callsWhileAnotherHolds", Map.of("action", "many", "n", "4")).getModel("model_data");
-            assertFalse(hog.isDone(), "answered while the first box still held its connections");
-            for (Object answer : calls.getList("codes")) assertTrue(answer instanceof Number, "every call answered, none timed out: " + calls.dumps());
-            hog.get();
-        }
     }
 
     /** This JVM's open descriptors (the test's server runs in it). */
