@@ -234,6 +234,9 @@ class ExportTest {
             assertTrue(new io.omix.server.samples.SampleStore(platform).find(person.sample()).isEmpty(), "left alone: housekeeping took the sample back");
             assertEquals(0, jdbc.queryOne("SELECT COUNT(*) FROM file_objects WHERE owner = ?", rs -> rs.getInt(1), "user:" + again.userId()).orElseThrow(),
                     "and the files");
+            io.omix.server.users.User undone = new io.omix.server.users.UserStore(platform).findById(again.userId()).orElseThrow();
+            assertEquals(null, undone.email(), "and the profile is as the journal says it was (here: empty), not kept where it was empty");
+            assertFalse(new io.omix.server.users.UserStore(platform).beaconOptOut(again.userId()), "and the Beacon choice");
             assertEquals(List.of(person.sample()), new ArchiveRestore(platform).restore(archive, "exportme").samples(), "and it restores again");
             // A restore under way (its row held) is neither undone by housekeeping nor joined by a second one.
             try (java.sql.Connection running = platform.database().dataSource().getConnection()) {

@@ -138,14 +138,19 @@ public final class ArchiveRestore {
             // the row names), then held.
             try {
                 Jdbc.update(holding, "INSERT INTO archive_restores (user_id, samples, files, profile, started_at) VALUES (?, ?, ?, ?, ?)", user.userId(),
-                        String.join(" ", sampleIds), String.join("\n", fileNames), ExportArchive.profile(user).toString(), platform.now());
+                        String.join(" ", sampleIds), String.join("\n", fileNames),
+                        ExportArchive.profile(user).put("beacon_opt_out", users.beaconOptOut(user.userId())).toString(), platform.now());
                 holding.commit();
-                Jdbc.query(holding, "SELECT 1 FROM archive_restores WHERE user_id = ? FOR UPDATE", rs -> 1, user.userId());
+                // Taken over and removed in the moment between (another restore of the person): nothing is written here.
+                if (Jdbc.query(holding, "SELECT 1 FROM archive_restores WHERE user_id = ? FOR UPDATE", rs -> 1, user.userId()).isEmpty()) {
+                    throw new java.sql.SQLException("taken over", "55P03");
+                }
             } catch (java.sql.SQLException taken) {
                 holding.rollback();
                 if (!Jdbc.isIntegrityViolation(taken) && !lockTaken(taken)) throw taken;
                 throw new IllegalArgumentException("a restore for " + user.username() + " is under way (another omix process): retry once it is done");
             }
+            boolean optedOutBefore = users.beaconOptOut(user.userId());
             List<String> restoredSamples = new ArrayList<>();
             List<String> restoredFiles = new ArrayList<>();
             try {
@@ -155,7 +160,7 @@ public final class ArchiveRestore {
                 return restored;
             } catch (IOException | RuntimeException e) {
                 // All or nothing: what this restore wrote goes again (an archive's bad entry is found only as it is read).
-                undo(restoredSamples, restoredFiles, user.userId(), before);
+                undo(restoredSamples, restoredFiles, user.userId(), before, optedOutBefore);
                 Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", user.userId());
                 holding.commit();
                 throw e;
@@ -168,20 +173,26 @@ public final class ArchiveRestore {
         return "55P03".equals(e.getSQLState()) || "HYT00".equals(e.getSQLState()) || e.getErrorCode() == 50200;
     }
 
-    /** Takes back what a restore wrote: its samples (erased), its files, and the person's profile as it was. */
-    private void undo(java.util.Collection<String> samples, java.util.Collection<String> files, String userId, User.Profile before) {
+    /**
+     * Takes back what a restore wrote: its samples (erased as the person's: one bound to someone else as well since is only
+     * let go, one that is someone else's is left), its files (those recorded as the person's), and the person's profile
+     * and Beacon choice as they were.
+     */
+    private void undo(java.util.Collection<String> samples, java.util.Collection<String> files, String userId, User.Profile before, boolean optedOut) {
         Jdbc jdbc = platform.database().jdbc();
         io.omix.server.privacy.Erasure erasure = new io.omix.server.privacy.Erasure(platform);
-        for (String id : samples) erasure.eraseSample(id);
+        for (String id : samples) erasure.eraseSampleOf(userId, id);
         for (String name : files) {
-            jdbc.update("DELETE FROM file_objects WHERE object_name = ?", name);
+            if (jdbc.update("DELETE FROM file_objects WHERE object_name = ? AND owner = ?", name, "user:" + userId) == 0) continue;
             try {
                 platform.objects().delete(name);
             } catch (IOException gone) {
                 // housekeeping removes unreferenced objects
             }
         }
-        new UserStore(platform).updateProfile(userId, before);
+        UserStore users = new UserStore(platform);
+        users.replaceProfile(userId, before);
+        users.setBeaconOptOut(userId, optedOut);
     }
 
     /**
@@ -189,12 +200,18 @@ public final class ArchiveRestore {
      * running restore), on {@code holding}: everything its archive was to write that is here goes, and the profile is as
      * it was. Throws when a running restore holds the row. Leaves {@code holding} with nothing open.
      */
-    private void undoInterrupted(java.sql.Connection holding, String userId) throws java.sql.SQLException {
+    private boolean undoInterrupted(java.sql.Connection holding, String userId) throws java.sql.SQLException {
         List<String[]> rows = Jdbc.query(holding, "SELECT samples, files, profile FROM archive_restores WHERE user_id = ? FOR UPDATE NOWAIT",
                 rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, userId);
         if (rows.isEmpty()) {
             holding.commit();
-            return;
+            return false;
+        }
+        if (new UserStore(platform).findById(userId).isEmpty()) {
+            // The person was erased since: nothing of theirs is left to take back, and their old profile goes with the row.
+            Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
+            holding.commit();
+            return true;
         }
         String[] row = rows.get(0);
         // Erased when here: the row was made only once none of them was (what it names that is here, the restore wrote).
@@ -203,15 +220,19 @@ public final class ArchiveRestore {
         SampleStore sampleStore = new SampleStore(platform);
         List<String> present = samples.stream().filter(id -> sampleStore.find(id).isPresent()).toList();
         User.Profile before;
+        boolean optedOut;
         try {
-            before = ExportArchive.profileOf(ServerJson.MAPPER.readTree(row[2]));
+            JsonNode profile = ServerJson.MAPPER.readTree(row[2]);
+            before = ExportArchive.profileOf(profile);
+            optedOut = profile.path("beacon_opt_out").asBoolean(false);
         } catch (IOException e) {
             throw new IllegalStateException("an interrupted restore's journal is unreadable", e);
         }
-        undo(present, files, userId, before);
+        undo(present, files, userId, before, optedOut);
         Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
         holding.commit();
         LOG.warn("undid the restore for user {} that was stopped half-way: {} samples and {} files taken back", userId, present.size(), files.size());
+        return true;
     }
 
     /**
@@ -226,11 +247,13 @@ public final class ArchiveRestore {
                 rs -> rs.getString(1), now.minusMinutes(1))) {
             try (java.sql.Connection holding = platform.database().dataSource().getConnection()) {
                 holding.setAutoCommit(false);
-                restores.undoInterrupted(holding, userId);
-                undone++;
+                if (restores.undoInterrupted(holding, userId)) undone++;
             } catch (java.sql.SQLException running) {
                 if (!lockTaken(running)) LOG.warn("an interrupted restore for user {} not undone yet: {}", userId, running.toString());
                 // else held: the restore runs still
+            } catch (RuntimeException e) {
+                // One that cannot be undone now holds up no other: tried again at the next run.
+                LOG.warn("an interrupted restore for user {} not undone yet: {}", userId, e.toString());
             }
         }
         return undone;

@@ -56,6 +56,12 @@ public final class UserStore {
                 p.birthday(), p.avatar(), p.userAddress(), p.personnelInfoCode(), userId);
     }
 
+    /** Sets every profile field to {@code p}'s, empty ones included (taking back a restore). */
+    public void replaceProfile(String userId, User.Profile p) {
+        jdbc.update("UPDATE users SET nickname = ?, email = ?, phone = ?, sex = ?, birthday = ?, avatar = ?, user_address = ?, personnel_info_code = ?"
+                + " WHERE user_id = ?", p.nickname(), p.email(), p.phone(), p.sex(), p.birthday(), p.avatar(), p.userAddress(), p.personnelInfoCode(), userId);
+    }
+
     /** Whether the person keeps their samples out of the Beacon's answers to others (false for an unknown id). */
     public boolean beaconOptOut(String userId) {
         return jdbc.withConnection(c -> beaconOptOut(c, userId));
