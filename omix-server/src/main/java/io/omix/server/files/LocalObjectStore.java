@@ -301,14 +301,9 @@ public final class LocalObjectStore implements ObjectStore {
         if (!Files.exists(data) && Files.isRegularFile(done) && Files.size(done) == size) {
             // Completed already, and its record not made (the server stopped between the move and the commit): the completion
             // sent again takes the object as it is, read once more. The key is this upload's own (keyOfUpload).
-            Checksums sums = new Checksums();
+            Checksums sums;
             try (FileChannel channel = FileChannel.open(done, StandardOpenOption.READ)) {
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-                while (channel.read(buffer) > 0) {
-                    buffer.flip();
-                    sums.update(buffer);
-                    buffer.clear();
-                }
+                sums = hashed(channel);
             }
             String sha256 = sums.sha256();   // once: a digest resets as it is read
             String crc32c = sums.crc32c();
@@ -326,15 +321,8 @@ public final class LocalObjectStore implements ObjectStore {
             if (whole == null) throw new Busy("a part of this upload is still being written");
             // Hashed while the parts arrived when they all came through this server in one go; else read once now.
             Optional<Checksums> early = running.finished(uploadId, size);
-            Checksums sums = early.orElseGet(Checksums::new);
             if (channel.size() != size) throw new IOException("upload " + uploadId + " holds " + channel.size() + " bytes, not " + size);
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
-            for (long position = 0; early.isEmpty() && channel.read(buffer, position) > 0; ) {
-                buffer.flip();
-                position += buffer.remaining();
-                sums.update(buffer);
-                buffer.clear();
-            }
+            Checksums sums = early.isPresent() ? early.get() : hashed(channel);
             channel.force(true);
             String actual = sums.sha256();
             String crc = sums.crc32c();
@@ -342,6 +330,19 @@ public final class LocalObjectStore implements ObjectStore {
             io.omix.server.common.io.FileTrees.moveDurably(data, done);
             return new Stored(size, actual, crc);
         }
+    }
+
+    /** The checksums of everything {@code channel}'s file holds, read from its start (its position left as it was). */
+    private static Checksums hashed(FileChannel channel) throws IOException {
+        Checksums sums = new Checksums();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER);
+        for (long position = 0; channel.read(buffer, position) > 0; ) {
+            buffer.flip();
+            position += buffer.remaining();
+            sums.update(buffer);
+            buffer.clear();
+        }
+        return sums;
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class ArchiveRestore {
                 undoInterrupted(holding, found.userId());
             } catch (java.sql.SQLException running) {
                 if (!lockTaken(running)) throw running;
-                throw new IllegalArgumentException("a restore for " + username + " is under way (another omix process): retry once it is done");
+                throw underWay(username);
             }
             User user = users.findById(found.userId()).orElseThrow(() -> new IllegalArgumentException("no user " + username));
             return restore(archive, user, holding);
@@ -136,10 +136,11 @@ public final class ArchiveRestore {
                     user.userAddress(), user.personnelInfoCode());
             // What it will write, committed before it writes anything (and only once nothing of it is here: an undo erases what
             // the row names), then held.
+            boolean optedOutBefore = users.beaconOptOut(user.userId());
             try {
                 Jdbc.update(holding, "INSERT INTO archive_restores (user_id, samples, files, profile, started_at) VALUES (?, ?, ?, ?, ?)", user.userId(),
                         String.join(" ", sampleIds), String.join("\n", fileNames),
-                        ExportArchive.profile(user).put("beacon_opt_out", users.beaconOptOut(user.userId())).toString(), platform.now());
+                        ExportArchive.profile(user).put("beacon_opt_out", optedOutBefore).toString(), platform.now());
                 holding.commit();
                 // Taken over and removed in the moment between (another restore of the person): nothing is written here.
                 if (Jdbc.query(holding, "SELECT 1 FROM archive_restores WHERE user_id = ? FOR UPDATE", rs -> 1, user.userId()).isEmpty()) {
@@ -148,24 +149,31 @@ public final class ArchiveRestore {
             } catch (java.sql.SQLException taken) {
                 holding.rollback();
                 if (!Jdbc.isIntegrityViolation(taken) && !lockTaken(taken)) throw taken;
-                throw new IllegalArgumentException("a restore for " + user.username() + " is under way (another omix process): retry once it is done");
+                throw underWay(user.username());
             }
-            boolean optedOutBefore = users.beaconOptOut(user.userId());
             List<String> restoredSamples = new ArrayList<>();
             List<String> restoredFiles = new ArrayList<>();
             try {
                 Restored restored = write(zip, manifest, user, samples, views, variantOptions, importedAt, restoredSamples, restoredFiles);
-                Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", user.userId());
-                holding.commit();
+                endJournal(holding, user.userId());
                 return restored;
             } catch (IOException | RuntimeException e) {
                 // All or nothing: what this restore wrote goes again (an archive's bad entry is found only as it is read).
                 undo(restoredSamples, restoredFiles, user.userId(), before, optedOutBefore);
-                Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", user.userId());
-                holding.commit();
+                endJournal(holding, user.userId());
                 throw e;
             }
         }
+    }
+
+    /** The restore's journal row goes, and with it the lock {@code holding} had on it. */
+    private static void endJournal(java.sql.Connection holding, String userId) throws java.sql.SQLException {
+        Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
+        holding.commit();
+    }
+
+    private static IllegalArgumentException underWay(String username) {
+        return new IllegalArgumentException("a restore for " + username + " is under way (another omix process): retry once it is done");
     }
 
     /** Whether {@code e} says a row is locked by another transaction (PostgreSQL's lock_not_available, H2's lock timeout). */
@@ -209,8 +217,7 @@ public final class ArchiveRestore {
         }
         if (new UserStore(platform).findById(userId).isEmpty()) {
             // The person was erased since: nothing of theirs is left to take back, and their old profile goes with the row.
-            Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
-            holding.commit();
+            endJournal(holding, userId);
             return true;
         }
         String[] row = rows.get(0);
@@ -229,8 +236,7 @@ public final class ArchiveRestore {
             throw new IllegalStateException("an interrupted restore's journal is unreadable", e);
         }
         undo(present, files, userId, before, optedOut);
-        Jdbc.update(holding, "DELETE FROM archive_restores WHERE user_id = ?", userId);
-        holding.commit();
+        endJournal(holding, userId);
         LOG.warn("undid the restore for user {} that was stopped half-way: {} samples and {} files taken back", userId, present.size(), files.size());
         return true;
     }

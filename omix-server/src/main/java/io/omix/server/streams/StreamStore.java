@@ -648,14 +648,12 @@ public final class StreamStore {
                                 Jdbc.RowMapper<T> mapper) {
         String dir = ascending ? "ASC" : "DESC";
         String cmp = ascending ? ">" : "<";
-        // Naming series_id first lets H2 walk the index (series_id, generate_time, dup_seq) in order and stop at the limit.
-        String alongIndex = " ORDER BY series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?";
         if (seriesIds.size() == 1) {
             SqlWhere where = new SqlWhere().and("series_id = ?", seriesIds.get(0));
             conditions.accept(where);
             // A row-value comparison: both databases turn it into one index range from the cursor on.
             if (cursor != null) where.and("(generate_time, dup_seq) " + cmp + " (?, ?)", cursor.time(), cursor.dupSeq());
-            return jdbc.query("SELECT * FROM stream_records" + where.sql() + alongIndex, mapper, where.argsWith(limit));
+            return jdbc.query("SELECT * FROM stream_records" + where.sql() + alongIndex(ascending), mapper, where.argsWith(limit));
         }
         SqlWhere where = new SqlWhere().in("series_id", seriesIds);
         conditions.accept(where);
@@ -690,6 +688,15 @@ public final class StreamStore {
             // end: the page is read again, its keys with it.
             if (out.size() == keys.size() || attempt == 3) return out;
         }
+    }
+
+    /**
+     * One series' records in order, at most a limit ({@code ?}): naming series_id first lets H2 walk the index (series_id,
+     * generate_time, dup_seq) in order and stop at the limit.
+     */
+    private static String alongIndex(boolean ascending) {
+        String dir = ascending ? "ASC" : "DESC";
+        return " ORDER BY series_id " + dir + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?";
     }
 
     /** A record's place in a read's order, and its key. */
@@ -728,10 +735,8 @@ public final class StreamStore {
                     boolean laterSeries = ascending ? id > cursor.seriesId() : id < cursor.seriesId();
                     w.and("generate_time " + cmp + (laterSeries ? "=" : "") + " ?", cursor.time());
                 }
-                String dir = ascending ? "ASC" : "DESC";
-                List<RecordPlace> rows = jdbc.query("SELECT stream_key, generate_time, dup_seq FROM stream_records" + w.sql() + " ORDER BY series_id " + dir
-                        + ", generate_time " + dir + ", dup_seq " + dir + " LIMIT ?", rs -> new RecordPlace(rs.getLong(1),
-                        rs.getObject(2, OffsetDateTime.class).toInstant(), id, rs.getLong(3)), w.argsWith(n));
+                List<RecordPlace> rows = jdbc.query("SELECT stream_key, generate_time, dup_seq FROM stream_records" + w.sql() + alongIndex(ascending),
+                        rs -> new RecordPlace(rs.getLong(1), rs.getObject(2, OffsetDateTime.class).toInstant(), id, rs.getLong(3)), w.argsWith(n));
                 ahead.addAll(rows);
                 if (!rows.isEmpty()) last = rows.get(rows.size() - 1);
                 done = rows.size() < n;

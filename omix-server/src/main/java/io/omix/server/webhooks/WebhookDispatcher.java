@@ -57,6 +57,8 @@ final class WebhookDispatcher implements AutoCloseable {
     static final int PER_OWNER = BATCH / 2;
     /** The slots an owner beyond {@link #PER_OWNER} leaves free, for the next owner whose event comes. */
     static final int RESERVED = BATCH / 4;
+    /** A delivery due now and not in flight (two parameters: now, now). */
+    private static final String DUE = "status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)";
 
     private final Platform platform;
     private final Jdbc jdbc;
@@ -150,8 +152,7 @@ final class WebhookDispatcher implements AutoCloseable {
         if (free == 0) return 0;
         OffsetDateTime now = platform.now();
         // Nothing due, nothing more read (one step down the due index): the round below costs a look per enabled endpoint.
-        if (jdbc.query("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
-                + " ORDER BY status, next_attempt_at LIMIT 1", rs -> 1, now, now).isEmpty()) {
+        if (jdbc.query("SELECT 1 FROM webhook_deliveries WHERE " + DUE + " ORDER BY status, next_attempt_at LIMIT 1", rs -> 1, now, now).isEmpty()) {
             return 0;
         }
         java.util.Map<String, Integer> endpointInFlight = new java.util.HashMap<>();
@@ -166,9 +167,8 @@ final class WebhookDispatcher implements AutoCloseable {
                     return null;
                 }, workerId, now);
         List<Oldest> endpoints = jdbc.query("SELECT webhook_id, owner, oldest FROM (SELECT e.webhook_id, e.owner,"
-                + " (SELECT d.next_attempt_at FROM webhook_deliveries d WHERE d.webhook_id = e.webhook_id AND d.status = 'pending'"
-                + " AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)"
-                + " ORDER BY d.webhook_id, d.status, d.next_attempt_at, d.delivery_id LIMIT 1) AS oldest"
+                + " (SELECT next_attempt_at FROM webhook_deliveries d WHERE d.webhook_id = e.webhook_id AND " + DUE
+                + WebhookEvents.ALONG_ENDPOINT + " LIMIT 1) AS oldest"
                 + " FROM webhook_endpoints e WHERE e.enabled = TRUE) candidates WHERE oldest IS NOT NULL",
                 rs -> new Oldest(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class)), now, now);
         List<Turn> turns = turns(endpoints, endpointInFlight, ownerInFlight);
@@ -193,9 +193,8 @@ final class WebhookDispatcher implements AutoCloseable {
         }
         List<Long> round = new java.util.ArrayList<>();
         for (var w : wanted.entrySet()) {
-            round.addAll(jdbc.query("SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?"
-                    + " AND (lease_until IS NULL OR lease_until < ?) ORDER BY webhook_id, status, next_attempt_at, delivery_id LIMIT " + w.getValue(),
-                    rs -> rs.getLong(1), w.getKey(), now, now));
+            round.addAll(jdbc.query("SELECT delivery_id FROM webhook_deliveries WHERE webhook_id = ? AND " + DUE + WebhookEvents.ALONG_ENDPOINT
+                    + " LIMIT " + w.getValue(), rs -> rs.getLong(1), w.getKey(), now, now));
         }
         int started = 0;
         for (long id : round) {

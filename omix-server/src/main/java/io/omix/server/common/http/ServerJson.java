@@ -62,10 +62,13 @@ public final class ServerJson {
     private static final ObjectMapper ANONYMOUS = MAPPER.copy();
 
     static {
-        CLIENT.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000)
-                .maxTokenCount(MAX_TOKENS).build());
-        ANONYMOUS.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000)
-                .maxTokenCount(MAX_ANONYMOUS_TOKENS).build());
+        CLIENT.getFactory().setStreamReadConstraints(entryLimits(MAX_TOKENS));
+        ANONYMOUS.getFactory().setStreamReadConstraints(entryLimits(MAX_ANONYMOUS_TOKENS));
+    }
+
+    /** The limits of a client's JSON: nesting, a number's digits, and {@code maxTokens}. */
+    private static StreamReadConstraints entryLimits(int maxTokens) {
+        return StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).maxTokenCount(maxTokens).build();
     }
 
     private ServerJson() {}
