@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -38,15 +40,22 @@ public final class RequestObservation {
             ctx.attribute(ApiRequest.REQUEST_ID, id);
             ctx.header("X-Request-Id", id);
         });
+        Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
         config.requestLogger.http((ctx, ms) -> {
             String route = route(ctx);
-            Timer.builder("omix.http.requests")
-                    .description("HTTP requests by route and status")
-                    .tag("method", RequestShape.methodLabel(ctx.req().getMethod()))
-                    .tag("route", route)
-                    .tag("status", String.valueOf(ctx.statusCode()))
-                    .register(metrics)
-                    .record((long) (ms * 1_000_000L), TimeUnit.NANOSECONDS);
+            TimerKey key = new TimerKey(RequestShape.methodLabel(ctx.req().getMethod()), route, ctx.statusCode());
+            Timer timer = timers.get(key);
+            if (timer == null) {
+                timer = Timer.builder("omix.http.requests")
+                        .description("HTTP requests by route and status")
+                        .tag("method", key.method())
+                        .tag("route", key.route())
+                        .tag("status", String.valueOf(key.status()))
+                        .register(metrics);
+                // Labels come from fixed sets (methods, route templates, statuses), so the map stays small.
+                timers.putIfAbsent(key, timer);
+            }
+            timer.record((long) (ms * 1_000_000L), TimeUnit.NANOSECONDS);
             if (ACCESS.isInfoEnabled()) {
                 Object code = ctx.attribute(Routes.CODE);
                 ACCESS.info("method={} path={} route={} status={} code={} ms={} request_id={} remote={}",
@@ -56,6 +65,12 @@ public final class RequestObservation {
             }
         });
     }
+
+    /**
+     * A request's labels: its timer is looked up by them, not built and registered again for every request (building
+     * one sorts and merges its tags, a few per cent of a light read).
+     */
+    private record TimerKey(String method, String route, int status) {}
 
     private static String route(Context ctx) {
         String route = ctx.attribute(Routes.ROUTE);
