@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,8 +35,11 @@ import java.util.regex.Pattern;
  * and a user token. For each read the issue names ({@code /samples/{id}}, {@code /variants} with three
  * ids, {@code /profile}, the first page of {@code /stream/range}), wrk (2 threads, 8 connections)
  * alternates it with {@code GET /ping} in paired slices and prints each pair's ratio.
- * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [samples|variants|profile|range|all|held=all] [reads-only]
- * ({@code held}: get_variants with the application's own token, held to the person's consent, against the person's token)
+ * Usage: java [-DtokenCache=0] [-Daudit=false] -cp omix-bench.jar io.omix.bench.ReadPathWrk [seconds per slice=5] [pairs=6] [samples|variants|profile|range|all|held|ceiling=all] [reads-only]
+ * ({@code held}: get_variants with the application's own token, held to the person's consent, against the person's token;
+ * {@code ceiling}: the bytes of the first {@code /stream/range} page answered from memory by a route of this benchmark's own,
+ * no credential, no database, no audit, against {@code /ping}: what moving a page of that size costs on the machine, the
+ * ceiling of any server's ratio for that read)
  */
 public final class ReadPathWrk {
     private ReadPathWrk() {}
@@ -44,11 +48,15 @@ public final class ReadPathWrk {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int pairs = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         String which = args.length > 2 ? args[2] : "all";
-        try (OmixServer server = OmixServer.start(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
+        AtomicReference<byte[]> page = new AtomicReference<>(new byte[0]);
+        try (OmixServer server = OmixServer.builder(ServerConfig.defaults(Map.of("server.port", "0", "data.dir",
                 BenchServer.scratchDir("omix-readpath-bench-").toString(), "demo.enabled", "false", "db.pool-size", "8",
                 // counted, never refusing: the limiter's cost is in, its refusals are not
                 "ratelimit.per-client-per-minute", "100000000", "ratelimit.per-user-per-minute", "100000000",
-                "audit.enabled", System.getProperty("audit", "true"), "security.token-cache-millis", System.getProperty("tokenCache", "500"))))) {
+                "audit.enabled", System.getProperty("audit", "true"), "security.token-cache-millis", System.getProperty("tokenCache", "500"))))
+                .capability(platform -> routes -> routes.plain(io.javalin.http.HandlerType.GET, PAGE_FROM_MEMORY,
+                        ctx -> ctx.contentType("application/json; charset=utf-8").result(page.get())))
+                .start()) {
             var platform = server.platform();
             ClientStore.Created client = new ClientStore(platform).create("read-bench", List.of("http://127.0.0.1/cb"),
                     Set.of("authorization_code", "client_credentials"),
@@ -89,6 +97,8 @@ public final class ReadPathWrk {
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 if (!body.startsWith("{\"code\":0")) throw new IllegalStateException(path + " answered " + body);
             }
+            page.set(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + reads.get("range"))).header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body());
             if (args.length > 3 && args[3].equals("reads-only")) {
                 // For a profiler: one read alone, one long slice.
                 run(base + reads.get(which), token, seconds);
@@ -100,6 +110,12 @@ public final class ReadPathWrk {
                 summaries.add(PairedSlices.compare("GET " + read.getValue().replaceAll("\\?.*", "").replace(sample, "{id}")
                                 + " (user token) against GET /ping under wrk (2 threads, 8 connections), req/s, " + seconds + " s slices", 2, pairs, 0.60,
                         isRead -> run(isRead ? base + read.getValue() : base + "/ping", token, seconds)));
+            }
+            if (which.equals("ceiling") || which.equals("all")) {
+                summaries.add(PairedSlices.compare("GET " + PAGE_FROM_MEMORY + " (the first /stream/range page, " + page.get().length
+                                + " bytes, answered from memory: no credential, database or audit) against GET /ping under wrk (2 threads, 8 connections), req/s, "
+                                + seconds + " s slices", 2, pairs, 0.60,
+                        fromMemory -> run(fromMemory ? base + PAGE_FROM_MEMORY : base + "/ping", token, seconds)));
             }
             if (which.equals("held")) {
                 // What holding an application's own token to the person's consent costs a read: the application's token reading
@@ -124,6 +140,9 @@ public final class ReadPathWrk {
             summaries.forEach(System.out::println);
         }
     }
+
+    /** This benchmark's own route (not the platform's): the range page's bytes, as they were answered once. */
+    private static final String PAGE_FROM_MEMORY = "/bench/range-page-from-memory";
 
     private static final Pattern PER_SECOND = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern REQUESTS = Pattern.compile("([0-9]+) requests in");
