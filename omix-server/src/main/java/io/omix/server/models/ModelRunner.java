@@ -441,53 +441,63 @@ final class ModelRunner implements AutoCloseable {
 
     private Box startHolding(Spec spec) {
         Sandbox.UidLease uid = sandbox.lease();
-        boolean java = spec.runtime().equals("java");
-        Limits limits = spec.limits();
-        List<String> program = new ArrayList<>();
-        if (java) {
-            program.addAll(List.of(sandbox.java(), "-Xmx" + limits.memoryMb() + "m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m",
-                    "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
-                    // Small reservations, so that the box's address-space limit (Sandbox) bounds native memory too.
-                    "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
-            if (sandbox.javaHasForeignFunctions()) program.add("--enable-native-access=ALL-UNNAMED");
-            program.addAll(List.of("-cp", "/runner", JavaModelRunner.class.getName(), "/code", spec.handler()));
-        } else {
-            program.addAll(List.of(sandbox.python(), "-I", "-S", "/runner/runner.py", "/code", spec.handler()));
-        }
-        // Its group first: a box whose memory and processes cannot be bounded together is not started.
-        BoxGroups.Group group;
-        if (groups.isEmpty()) {
-            uid.close();
-            throw sandboxUnavailable(BoxGroups.UNAVAILABLE);
-        }
+        BoxGroups.Group group = null;
         try {
-            group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
-        } catch (IOException | RuntimeException e) {
-            // The server makes groups (it did at start): this one failed now (the host busy, out of memory or processes).
-            // Not started, and answered as a moment's shortage, which a retry may find over.
-            uid.close();
-            LOG.warn("model box not started: its control group could not be made: {}", e.toString());
-            throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this server could not make a model box just now; retry in a moment"));
+            boolean java = spec.runtime().equals("java");
+            Limits limits = spec.limits();
+            List<String> program = new ArrayList<>();
+            if (java) {
+                program.addAll(List.of(sandbox.java(), "-Xmx" + limits.memoryMb() + "m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m",
+                        "-XX:-UsePerfData", "-XX:+DisableAttachMechanism", "-Xshare:auto", "-Djava.io.tmpdir=/tmp",
+                        // Small reservations, so that the box's address-space limit (Sandbox) bounds native memory too.
+                        "-XX:CompressedClassSpaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=128m", "-XX:MaxDirectMemorySize=64m"));
+                if (sandbox.javaHasForeignFunctions()) program.add("--enable-native-access=ALL-UNNAMED");
+                program.addAll(List.of("-cp", "/runner", JavaModelRunner.class.getName(), "/code", spec.handler()));
+            } else {
+                program.addAll(List.of(sandbox.python(), "-I", "-S", "/runner/runner.py", "/code", spec.handler()));
+            }
+            // Its group first: a box whose memory and processes cannot be bounded together is not started.
+            if (groups.isEmpty()) throw sandboxUnavailable(BoxGroups.UNAVAILABLE);
+            try {
+                group = groups.get().create(boxMemoryBytes(spec), Sandbox.processesFor(spec.runtime()));
+            } catch (IOException | RuntimeException e) {
+                // The server makes groups (it did at start): this one failed now (the host busy, out of memory or processes).
+                // Not started, and answered as a moment's shortage, which a retry may find over.
+                LOG.warn("model box not started: its control group could not be made: {}", e.toString());
+                throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this server could not make a model box just now; retry in a moment"));
+            }
+            ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program,
+                    group.procsFiles()));
+            Map<String, String> env = pb.environment();
+            env.clear(); // nothing of the server's environment: no secrets, no database URL
+            env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+            env.put("LANG", "C.UTF-8");
+            Process process;
+            try {
+                process = pb.start();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
+            }
+            // From here the box's end gives its uid and group back, whatever happens next.
+            BoxGroups.Group started = group;
+            Sandbox.UidLease leased = uid;
+            group = null;
+            uid = null;
+            process.onExit().whenComplete((p, e) -> {
+                leased.close();
+                removeWhenEmpty(started, 0);
+            });
+            try {
+                return new Box(process, limits, started);
+            } catch (RuntimeException | Error e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        } finally {
+            // Not started: nothing else would ever give them back (a uid kept for the process's life is one of 65,536 gone).
+            if (uid != null) uid.close();
+            if (group != null) group.remove();
         }
-        ProcessBuilder pb = new ProcessBuilder(sandbox.command(uid.uid(), spec.runtime(), spec.codeDir(), limits.memoryMb(), limits.timeoutSeconds(), program,
-                group.procsFiles()));
-        Map<String, String> env = pb.environment();
-        env.clear(); // nothing of the server's environment: no secrets, no database URL
-        env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
-        env.put("LANG", "C.UTF-8");
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            uid.close();
-            group.remove();
-            throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
-        }
-        process.onExit().whenComplete((p, e) -> {
-            uid.close();
-            removeWhenEmpty(group, 0);
-        });
-        return new Box(process, limits, group);
     }
 
     /** Removes a box's group once the kernel has let its last processes go (a second or so after the box's own exit). */

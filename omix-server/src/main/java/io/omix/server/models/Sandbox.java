@@ -302,6 +302,11 @@ final class Sandbox {
      */
     private static final java.util.Set<Integer> LEASED_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** How many uids this process holds now (tests: a box not started gives its uid back). */
+    static int leasedHere() {
+        return LEASED_HERE.size();
+    }
+
     /** Takes a host uid that no other box of any server on this machine holds, until closed. */
     UidLease lease() {
         return lease(ThreadLocalRandom.current().nextInt(UID_SLOTS));

@@ -48,6 +48,26 @@ class BoxBudgetTest {
         return new ModelRunner.Spec("m", version, "python3", code, "index.handler", new ModelRunner.Limits(128, 30));
     }
 
+    /**
+     * A box whose start fails on a fault nobody foresaw (here: its code's directory missing from its spec when its command
+     * line is made, after its uid and group were taken) gives its uid back: before, it was kept for the process's life.
+     */
+    @Test
+    void aBoxThatFailsToStartGivesItsUidBack(@TempDir Path tmp) throws Exception {
+        Sandbox sandbox = sandbox(tmp);
+        ModelRunner.Spec broken = new ModelRunner.Spec("m", 9, "python3", null, "index.handler", new ModelRunner.Limits(128, 30));
+        try (ModelRunner runner = new ModelRunner(sandbox, 0, 300)) {
+            assumeGroups(runner);
+            int held = Sandbox.leasedHere();
+            for (int i = 0; i < 3; i++) {
+                assertThrows(RuntimeException.class, () -> runner.run(broken, false, "{}", "r-" + System.nanoTime(), "app-a"));
+            }
+            assertEquals(held, Sandbox.leasedHere(), "no uid kept by boxes that never started");
+            // The memory they were given is back too: with room for one box only, a box starts and answers.
+            assertTrue(runner.run(sleeper(tmp, 1), false, "{\"seconds\": 0}", "r-ok", "app-a").contains("ok"));
+        }
+    }
+
     @Test
     void anInvocationBeyondTheServersModelMemoryIsAnswered503UntilABoxIsGone(@TempDir Path tmp) throws Exception {
         Sandbox sandbox = sandbox(tmp);
