@@ -384,14 +384,7 @@ final class ModelRunner implements AutoCloseable {
             if (!waiting) return null;
             throw new ApiException(ErrorCode.HTTP_UNAVAILABLE, Map.of("reason", "this server's model sandboxes are all in use; retry in a moment"));
         }
-        try {
-            Box box = startHolding(spec);
-            box.process.onExit().whenComplete((p, e) -> budget.release(footprint));
-            return box;
-        } catch (RuntimeException e) {
-            budget.release(footprint);
-            throw e;
-        }
+        return startHolding(spec, () -> budget.release(footprint));
     }
 
     /**
@@ -439,9 +432,21 @@ final class ModelRunner implements AutoCloseable {
         }
     }
 
-    private Box startHolding(Spec spec) {
-        Sandbox.UidLease uid = sandbox.lease();
+    /**
+     * Starts a box of {@code spec}; {@code whenGone} runs once, when its process has ended, or at once when it was never
+     * started (the memory it was given back to the budget: not while a process killed here may still hold it).
+     */
+    private Box startHolding(Spec spec, Runnable whenGone) {
+        Sandbox.UidLease uid;
+        try {
+            uid = sandbox.lease();
+        } catch (RuntimeException | Error e) {
+            whenGone.run();
+            throw e;
+        }
         BoxGroups.Group group = null;
+        Process process = null;
+        boolean handedOver = false;
         try {
             boolean java = spec.runtime().equals("java");
             Limits limits = spec.limits();
@@ -472,31 +477,37 @@ final class ModelRunner implements AutoCloseable {
             env.clear(); // nothing of the server's environment: no secrets, no database URL
             env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
             env.put("LANG", "C.UTF-8");
-            Process process;
             try {
                 process = pb.start();
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start a model sandbox: " + e.getMessage(), e);
             }
-            // From here the box's end gives its uid and group back, whatever happens next.
+            // From here the box's end gives its uid, group and memory back, whatever happens next.
             BoxGroups.Group started = group;
             Sandbox.UidLease leased = uid;
-            group = null;
-            uid = null;
             process.onExit().whenComplete((p, e) -> {
-                leased.close();
-                removeWhenEmpty(started, 0);
+                try {
+                    leased.close();
+                    removeWhenEmpty(started, 0);
+                } finally {
+                    whenGone.run();
+                }
             });
+            handedOver = true;
             try {
                 return new Box(process, limits, started);
             } catch (RuntimeException | Error e) {
-                process.destroyForcibly();
+                process.destroyForcibly();   // started, but its box could not be made (its readers): its exit gives all back
                 throw e;
             }
         } finally {
-            // Not started: nothing else would ever give them back (a uid kept for the process's life is one of 65,536 gone).
-            if (uid != null) uid.close();
-            if (group != null) group.remove();
+            if (!handedOver) {
+                // Not started: nothing else would ever give them back (a uid kept for the process's life is one of 65,536 gone).
+                if (process != null) process.destroyForcibly();
+                uid.close();
+                if (group != null) group.remove();
+                whenGone.run();
+            }
         }
     }
 
