@@ -182,7 +182,9 @@ public final class HtsgetCapability implements Capability {
             // slowly holds no database connection (nor one of the slots, which end with the writing).
             io.omix.server.common.io.Spool made;
             try {
-                made = io.omix.server.common.io.Spool.create();
+                // Counted against the holder's share of the spools too: one application reading its slices slowly held up
+                // to the whole server's spool room (every other caller's slices and dataset uploads then refused).
+                made = io.omix.server.common.io.Spool.create("htsget:" + holder);
             } catch (java.io.IOException | RuntimeException e) {
                 slots.release(holder);
                 throw e;

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The scratch files the server writes to the temporary directory whole before storing them (a person's export archive,
- * a sample's gene table, a model's package): a server killed meanwhile leaves them behind, as large as what they hold,
+ * The scratch files the server writes to the temporary directory whole before storing or sending them (a person's export
+ * archive, a sample's gene table, a model's package, a spooled slice or dataset body): a server killed meanwhile leaves them behind, as large as what they hold,
  * and nothing else would ever remove them. Housekeeping does, a day after they were last written to (one being written
- * is written to all the while).
+ * is written to all the while; a spool being sent was opened for reading already, which its removal does not end).
  */
 public final class ScratchFiles {
     /** The names they are made under ({@code Files.createTempFile(prefix, ...)}): the server's own. */
-    public static final List<String> PREFIXES = List.of("omix-export-", "omix-genes-", "omix-model-");
+    public static final List<String> PREFIXES = List.of("omix-export-", "omix-genes-", "omix-model-", Spool.PREFIX);
 
     private ScratchFiles() {}
 

@@ -23,7 +23,7 @@ public final class Spool implements AutoCloseable {
     static volatile long holderShare = MAX_HOLDER_BYTES;   // smaller in tests
     private static final AtomicLong IN_USE = new AtomicLong();
     private static final java.util.concurrent.ConcurrentHashMap<String, Long> BY_HOLDER = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final String PREFIX = "omix-spool-";
+    static final String PREFIX = "omix-spool-";
     private final Path file;
     private final String holder;
     private final AtomicLong held = new AtomicLong();
@@ -33,9 +33,9 @@ public final class Spool implements AutoCloseable {
         this.holder = holder;
     }
 
-    /** An empty spool to write into. */
-    public static Spool create() throws IOException {
-        return new Spool(Files.createTempFile(PREFIX, ".tmp"), null);
+    /** An empty spool to write into, counted against {@code holder}'s share as well (none: null). */
+    public static Spool create(String holder) throws IOException {
+        return new Spool(Files.createTempFile(PREFIX, ".tmp"), holder);
     }
 
     /**
@@ -97,10 +97,13 @@ public final class Spool implements AutoCloseable {
         if (holder != null) {
             // Taken and checked inside the map's update of the holder's entry, as it is given back: never counted on an
             // entry another thread has just removed.
+            // A holder's one spool may pass its share (a whole genome's slice, written alone, is larger): its others may not.
             boolean[] within = {true};
+            long mine = held.get();
             BY_HOLDER.compute(holder, (h, n) -> {
                 long now = (n == null ? 0 : n) + bytes;
-                if (now > holderShare) {
+                boolean others = (n == null ? 0 : n) > mine;
+                if (now > holderShare && others) {
                     within[0] = false;
                     return n;
                 }
