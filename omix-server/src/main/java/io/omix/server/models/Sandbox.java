@@ -145,8 +145,9 @@ final class Sandbox {
             Process p = new ProcessBuilder(command(uid.uid(), python != null ? "python3" : "java", runtimeDir, 64, 10, probe, List.of()))
                     .redirectErrorStream(true).start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            int boxUid = uid.uid();
+            String out = outputWithin(p, 30, () -> killAll(boxUid));
+            if (out == null || !p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return Optional.of("the sandbox did not start within 30 s");
             }
@@ -465,10 +466,30 @@ final class Sandbox {
         return Optional.empty();
     }
 
+    /**
+     * All {@code p} writes, or null when it has not ended within {@code seconds}: it is then killed (and {@code alsoKill}
+     * run), which ends the read. The read came before the wait for its end, whose deadline a process that kept its
+     * output open never reached: the server's one check of its sandbox, and every model request waiting on it, hung.
+     */
+    static String outputWithin(Process p, int seconds, Runnable alsoKill) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            if (p.isAlive()) {
+                late.set(true);
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                alsoKill.run();
+            }
+        }, java.util.concurrent.CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return late.get() ? null : out;
+    }
+
     private static String output(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out = outputWithin(p, 10, () -> {});
+        if (out == null) throw new IOException("did not end within 10 s");
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("failed: " + out);
         } catch (InterruptedException e) {
