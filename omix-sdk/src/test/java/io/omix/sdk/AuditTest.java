@@ -1,6 +1,7 @@
 package io.omix.sdk;
 
 import io.omix.server.audit.AuditLog;
+import io.omix.server.common.db.Jdbc;
 import io.omix.server.samples.SampleStore;
 import io.omix.server.testing.TestServer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -355,6 +356,46 @@ class AuditTest {
             new AuditLog(platform.database().jdbc(), platform.audit().chainKey(), java.time.Clock.systemUTC(), true, dir).close();
             assertEquals(before + 2, all(s).size());
             assertTrue(!java.nio.file.Files.exists(spool));
+        }
+    }
+
+    /**
+     * While the database refuses the trail's appends, the entries of the requests answered meanwhile wait in one spool
+     * file, not one more for each quarter second of the outage (each a file, a descriptor and a lock held until it ends);
+     * once the database takes them again, every one is in the chain and the files are gone.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anOutageOfTheTrailsTableHoldsItsEntriesInOneSpoolAndLosesNone(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Client client = Identity.confidentialClient(s);
+            Identity.Person person = Identity.user(s, "outage", "outage@example.org");
+            String token = Identity.userToken(s, client, person.userId(), "profile").accessToken();
+            var jdbc = Identity.platform(s).database().jdbc();
+            java.nio.file.Path dir = s.dataDir().resolve("audit-spool");
+            Identity.platform(s).audit().flush();
+            jdbc.inTransaction(c -> Jdbc.update(c, "ALTER TABLE audit_spools RENAME TO audit_spools_away"));
+            try {
+                for (int i = 0; i < 8; i++) {
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/profile")).header("Authorization", "Bearer " + token)
+                            .header("X-Request-Id", "outage-" + i).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(0, Model.parse(r.body()).getInt("code"), r.body());
+                    Thread.sleep(300);   // more than a round of the mover (a quarter second) between two requests
+                }
+                try (var files = java.nio.file.Files.list(dir)) {
+                    long spools = files.filter(f -> f.getFileName().toString().startsWith("audit-spool-")).count();
+                    assertTrue(spools <= 2, spools + " spool files for 8 requests in one outage");
+                }
+            } finally {
+                jdbc.inTransaction(c -> Jdbc.update(c, "ALTER TABLE audit_spools_away RENAME TO audit_spools"));
+            }
+            Identity.platform(s).audit().flush();
+            List<String> recorded = all(s).stream().map(AuditLog.Entry::requestId).filter(id -> id != null && id.startsWith("outage-")).toList();
+            assertEquals(List.of("outage-0", "outage-1", "outage-2", "outage-3", "outage-4", "outage-5", "outage-6", "outage-7"), recorded);
+            try (var files = java.nio.file.Files.list(dir)) {
+                assertEquals(0, files.filter(f -> f.getFileName().toString().startsWith("audit-spool-")).count());
+            }
+            assertTrue(Identity.platform(s).audit().verify().firstBrokenSeq().isEmpty());
         }
     }
 
