@@ -417,13 +417,6 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** How many spool files this process holds open (tests: an outage of the database does not open one a round). */
-    int spoolsHeld() {
-        synchronized (spoolLock) {
-            return unmoved.size() + (spool == null ? 0 : 1);
-        }
-    }
-
     /** Appends a spool's entries and records its id in one transaction; nothing when its id is recorded already. */
     private void appendSpool(String spoolId, List<Entry> entries, List<byte[]> spoolLines) {
         if (entries.isEmpty()) return;

@@ -475,10 +475,10 @@ final class Sandbox {
         java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.CompletableFuture.runAsync(() -> {
             if (p.isAlive()) {
-                late.set(true);
+                late.set(true);   // before the kills, which end the read
+                alsoKill.run();
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                alsoKill.run();
             }
         }, java.util.concurrent.CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

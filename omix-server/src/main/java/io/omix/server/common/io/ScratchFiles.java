@@ -10,9 +10,10 @@ import java.util.stream.Stream;
 
 /**
  * The scratch files the server writes to the temporary directory whole before storing or sending them (a person's export
- * archive, a sample's gene table, a model's package, a spooled slice or dataset body): a server killed meanwhile leaves them behind, as large as what they hold,
- * and nothing else would ever remove them. Housekeeping does, a day after they were last written to (one being written
- * is written to all the while; a spool being sent was opened for reading already, which its removal does not end).
+ * archive, a sample's gene table, a model's package, a spooled slice or dataset body): a server killed meanwhile leaves
+ * them behind, as large as what they hold, and nothing else would ever remove them. Housekeeping does, a day after they
+ * were last written to (one being written is written to all the while; a spool being sent was opened for reading already,
+ * which its removal does not end).
  */
 public final class ScratchFiles {
     /** The names they are made under ({@code Files.createTempFile(prefix, ...)}): the server's own. */
