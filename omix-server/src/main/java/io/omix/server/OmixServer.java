@@ -122,13 +122,14 @@ public final class OmixServer implements AutoCloseable {
             Database database = platform.database();
             List<Capability> capabilities = new ArrayList<>();
             List<Routes.Route> table = new ArrayList<>();
-            io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
-                    new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser(),
-                            config.authFailuresPerAddressPerMinute()),
-                    new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
-            io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock(),
-                    platform.masterKey().derive(io.omix.server.common.http.Idempotency.FINGERPRINT_KEY_PURPOSE));
+            Javalin listening = null;
             try {
+                io.omix.server.common.http.RateLimits rateLimits = new io.omix.server.common.http.RateLimits(database.jdbc(), platform.clock(),
+                        new io.omix.server.common.http.RateLimits.Limits(config.rateLimitPerClient(), config.rateLimitPerUser(),
+                                config.authFailuresPerAddressPerMinute()),
+                        new io.omix.server.oauth.ClientStore(platform)::rateLimitOf);
+                io.omix.server.common.http.Idempotency idempotency = new io.omix.server.common.http.Idempotency(database.jdbc(), platform.clock(),
+                        platform.masterKey().derive(io.omix.server.common.http.Idempotency.FINGERPRINT_KEY_PURPOSE));
                 for (Capability.Factory f : BUILT_IN) capabilities.add(f.create(platform));
                 for (Capability.Factory f : extra) capabilities.add(f.create(platform));
                 Javalin app = Javalin.create(jc -> {
@@ -176,6 +177,7 @@ public final class OmixServer implements AutoCloseable {
                 Optional<Path> demo = config.port() == 0 ? Optional.empty()
                         : DemoSeeder.seedIfFresh(platform, capabilities, publicUrl(config, config.port()));
                 app.start();
+                listening = app;
                 String endpoint = publicUrl(config, app.port());
                 if (config.port() == 0) demo = DemoSeeder.seedIfFresh(platform, capabilities, endpoint);
                 platform.tasks().start();
@@ -196,6 +198,8 @@ public final class OmixServer implements AutoCloseable {
                         database.vendor().name().toLowerCase(), (System.nanoTime() - started) / 1_000_000);
                 return server;
             } catch (RuntimeException e) {
+                // A step after the listener started failed (demo data, a capability's start): its port and threads go too.
+                if (listening != null) listening.stop();
                 closeAll(capabilities);
                 platform.close();
                 throw e;

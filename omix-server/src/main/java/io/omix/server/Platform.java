@@ -59,10 +59,26 @@ public record Platform(ServerConfig config, Database database, PrometheusMeterRe
             database.close();
             throw e;
         }
-        return new Platform(config, database, metrics, clock, key, new Authenticators(), new TaskEngine(database.jdbc(), config, clock), objects,
-                new AuditLog(database.jdbc(), chainKey, clock, config.auditEnabled(), config.dataDir().resolve("audit-spool")),
-                new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache()),
-                new io.omix.server.streams.StreamQuota(database.jdbc(), clock, config.quotas()));
+        // Each part made is closed again if a later one cannot be (the audit log's writer and the credential poller are
+        // threads, the database a file and its lock): an embedder that retries gets a clean start, not two databases.
+        TaskEngine tasks = null;
+        AuditLog audit = null;
+        io.omix.server.common.auth.CredentialCache credentials = null;
+        try {
+            tasks = new TaskEngine(database.jdbc(), config, clock);
+            audit = new AuditLog(database.jdbc(), chainKey, clock, config.auditEnabled(), config.dataDir().resolve("audit-spool"));
+            credentials = new io.omix.server.common.auth.CredentialCache(database.jdbc(), clock, config.tokenCache());
+            return new Platform(config, database, metrics, clock, key, new Authenticators(), tasks, objects, audit, credentials,
+                    new io.omix.server.streams.StreamQuota(database.jdbc(), clock, config.quotas()));
+        } catch (RuntimeException | Error e) {
+            if (credentials != null) credentials.close();
+            if (audit != null) audit.close();
+            if (tasks != null) tasks.close();
+            database.close();
+            objects.close();
+            metrics.close();
+            throw e;
+        }
     }
 
     /** Now, as stored in the database (UTC). */

@@ -32,4 +32,35 @@ class ServerStopTest {
         }
         assertTrue(Files.exists(configured.resolve("kept.txt")));
     }
+
+    /**
+     * A server whose start fails after it began listening (a capability's own start, here) lets its port and its database
+     * go: an embedder that retries starts on the same port and data directory (before, Jetty kept the port).
+     */
+    @Test
+    void aStartThatFailsAfterListeningLetsThePortAndTheDatabaseGo(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        java.util.Map<String, String> settings = java.util.Map.of("server.host", "127.0.0.1", "server.port", String.valueOf(port),
+                "data.dir", dir.toString(), "demo.enabled", "false");
+        IllegalStateException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> OmixServer.builder(ServerConfig.defaults(settings)).capability(platform -> new Capability() {
+                    @Override
+                    public void routes(io.omix.server.common.http.Routes routes) {}
+
+                    @Override
+                    public void start() {
+                        throw new IllegalStateException("this capability cannot start");
+                    }
+                }).start());
+        org.junit.jupiter.api.Assertions.assertEquals("this capability cannot start", failed.getMessage());
+        try (java.net.ServerSocket again = new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertTrue(again.isBound(), "the port is free again");
+        }
+        try (OmixServer server = OmixServer.builder(ServerConfig.defaults(settings)).start()) {
+            assertTrue(server.port() == port);
+        }
+    }
 }

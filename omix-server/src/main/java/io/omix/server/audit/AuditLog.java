@@ -223,8 +223,17 @@ public final class AuditLog implements AutoCloseable {
             this.number = number;
             Files.createDirectories(dir);
             file = Files.createFile(dir.resolve(SPOOL_PREFIX + id + ".ndjson"));
-            out = new java.io.FileOutputStream(file.toFile(), true);
-            lock = out.getChannel().tryLock();
+            java.io.FileOutputStream opened = null;
+            try {
+                opened = new java.io.FileOutputStream(file.toFile(), true);
+                lock = opened.getChannel().tryLock();
+            } catch (IOException | RuntimeException e) {
+                // Not used: neither its descriptor nor its empty file stays (each refused request made one more before).
+                if (opened != null) opened.close();
+                Files.deleteIfExists(file);
+                throw e;
+            }
+            out = opened;
         }
 
         /**
@@ -237,9 +246,12 @@ public final class AuditLog implements AutoCloseable {
         }
 
         void delete() {
+            try (java.io.FileOutputStream closing = out) {
+                if (lock != null) lock.release();   // closing the stream releases it too, should this fail
+            } catch (IOException e) {
+                LOG.warn("audit spool {} could not be closed: {}", file, e.toString());
+            }
             try {
-                if (lock != null) lock.release();
-                out.close();
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 LOG.warn("audit spool {} stays; it is appended once more only if its id is not recorded: {}", file, e.toString());
