@@ -63,4 +63,26 @@ class ServerStopTest {
             assertTrue(server.port() == port);
         }
     }
+
+    /** The models' channel, put in the temporary directory when the models' root is too deep for a socket's path, goes at stop. */
+    @Test
+    void theChannelsDirectoryInTheTemporaryDirectoryGoesWithTheServer(@TempDir Path dir) throws Exception {
+        Path deep = dir.resolve("a-models-directory-deep-enough".repeat(4));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.function.Supplier<java.util.Set<Path>> channels = () -> {
+            try (var list = Files.list(tmp)) {
+                return list.filter(p -> p.getFileName().toString().startsWith("omix-channel-")).collect(java.util.stream.Collectors.toSet());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        java.util.Set<Path> before = channels.get();
+        java.util.Set<Path> made = new java.util.HashSet<>();
+        try (TestServer ts = TestServer.builder().setting("models.dir", deep.toString()).start()) {
+            made.addAll(channels.get());
+            made.removeAll(before);
+            org.junit.jupiter.api.Assertions.assertEquals(1, made.size(), "the channel's socket is in a directory of its own: " + made);
+        }
+        for (Path p : made) assertFalse(Files.exists(p), p + " stays after the server stopped");
+    }
 }

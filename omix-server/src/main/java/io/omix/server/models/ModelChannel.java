@@ -85,6 +85,17 @@ final class ModelChannel {
                     throw new UncheckedIOException(e);
                 }
             }
+
+            @Override
+            public void lifeCycleStopped(LifeCycle event) {
+                // The socket goes with the server, and so does a directory made for it in the temporary directory.
+                try {
+                    Files.deleteIfExists(socket);
+                    if (madeForTheSocket(socket.getParent())) Files.deleteIfExists(socket.getParent());
+                } catch (IOException e) {
+                    // left for the machine's own cleaning of its temporary directory: an empty directory
+                }
+            }
         });
         return connector;
     }
@@ -134,12 +145,20 @@ final class ModelChannel {
         }
     }
 
+    /** A directory made in the temporary directory for a socket whose path under the models' root would be too long. */
+    private static final String SHORT_DIR_PREFIX = "omix-channel-";
+
+    static boolean madeForTheSocket(Path dir) {
+        return dir.getFileName().toString().startsWith(SHORT_DIR_PREFIX)
+                && dir.getParent() != null && dir.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
     /** Where the channel's socket goes: short enough for a Unix socket's path. */
     static Path socketUnder(Path modelsRoot) {
         Path socket = modelsRoot.resolve(".channel").resolve("api.sock");
         if (socket.toString().length() < 100) return socket;
         try {
-            return Files.createTempDirectory("omix-channel-").resolve("api.sock");
+            return Files.createTempDirectory(SHORT_DIR_PREFIX).resolve("api.sock");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

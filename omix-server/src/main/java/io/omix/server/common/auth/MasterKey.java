@@ -54,21 +54,26 @@ public final class MasterKey {
                 Files.createDirectories(file.getParent());
                 Path tmp = Files.createTempFile(file.getParent(), ".master", ".tmp");
                 try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // the directory's ACL applies
-                }
-                Files.writeString(tmp, Base64.getEncoder().encodeToString(fresh) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-                // On disk before it is used: secrets sealed with it are committed at once, and a key lost to a power cut
-                // would leave them sealed for good.
-                try (java.nio.channels.FileChannel written = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    written.force(true);
-                }
-                try {
-                    // ATOMIC_MOVE without REPLACE: when two processes race, the first key wins for both.
-                    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    io.omix.server.common.io.FileTrees.syncDirectory(file.getParent());
-                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    try {
+                        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                    } catch (UnsupportedOperationException notPosix) {
+                        // the directory's ACL applies
+                    }
+                    Files.writeString(tmp, Base64.getEncoder().encodeToString(fresh) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+                    // On disk before it is used: secrets sealed with it are committed at once, and a key lost to a power cut
+                    // would leave them sealed for good.
+                    try (java.nio.channels.FileChannel written = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                        written.force(true);
+                    }
+                    try {
+                        // ATOMIC_MOVE without REPLACE: when two processes race, the first key wins for both.
+                        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        io.omix.server.common.io.FileTrees.syncDirectory(file.getParent());
+                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                        // the other process's key is the one
+                    }
+                } finally {
+                    // Gone once moved; otherwise a key that is nobody's (a failed write, a lost race) is not left lying about.
                     Files.deleteIfExists(tmp);
                 }
             }
