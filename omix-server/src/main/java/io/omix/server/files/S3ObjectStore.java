@@ -120,7 +120,17 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public void startParts(String uploadId, String name) throws IOException {
         String s3UploadId = s3(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(name)).uploadId());
-        s3(() -> s3.putObject(b -> b.bucket(bucket).key(UPLOADS + uploadId), RequestBody.fromString(name + "\n" + s3UploadId)));
+        try {
+            s3(() -> s3.putObject(b -> b.bucket(bucket).key(UPLOADS + uploadId), RequestBody.fromString(name + "\n" + s3UploadId)));
+        } catch (IOException | RuntimeException e) {
+            // Without its record nothing would ever find the multipart upload again (its parts would stay billed for good).
+            try {
+                s3(() -> s3.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(s3UploadId)));
+            } catch (IOException | RuntimeException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw e;
+        }
     }
 
     /** The key the upload was begun under in the bucket (S3 fixes it when the multipart upload starts). */
