@@ -362,6 +362,49 @@ class FhirTest {
         }
     }
 
+    /**
+     * An Observation reads back as it was written: a preliminary result stays preliminary (it read back as final), and its
+     * interpretation, reference range, notes and the writer's own codings come back beside the platform's; elements not
+     * of FHIR's shape are refused where they enter, so that every view stays FHIR.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anObservationReadsBackAsItWasWritten(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            Observation written = heartRate(patient, "2025-02-01T07:30:00+08:00", 131);
+            written.setStatus(Observation.ObservationStatus.PRELIMINARY);
+            written.getCode().addCoding().setSystem("http://snomed.info/sct").setCode("364075005").setDisplay("Heart rate");
+            written.addInterpretation().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation").setCode("H");
+            written.addReferenceRange().setLow(new Quantity().setValue(50).setUnit("beats/minute").setSystem("http://unitsofmeasure.org").setCode("/min"))
+                    .setHigh(new Quantity().setValue(100).setUnit("beats/minute").setSystem("http://unitsofmeasure.org").setCode("/min"));
+            written.addNote().setText("measured after stairs");
+            HttpResponse<String> created = post(s, "/fhir/Observation", owner, FHIR.newJsonParser().encodeResourceToString(written));
+            assertEquals(201, created.statusCode(), created.body());
+            String id = JSON.readTree(created.body()).path("id").asText();
+            HttpResponse<String> read = raw(s, "/fhir/Observation/" + id, owner);
+            assertEquals(200, read.statusCode(), read.body());
+            assertConforms(read.body());
+            Observation back = FHIR.newJsonParser().parseResource(Observation.class, read.body());
+            assertEquals(Observation.ObservationStatus.PRELIMINARY, back.getStatus());
+            assertEquals("H", back.getInterpretationFirstRep().getCodingFirstRep().getCode());
+            assertEquals(100, back.getReferenceRangeFirstRep().getHigh().getValue().intValue());
+            assertEquals("measured after stairs", back.getNoteFirstRep().getText());
+            assertTrue(back.getCode().getCoding().stream().anyMatch(c -> "http://snomed.info/sct".equals(c.getSystem()) && "364075005".equals(c.getCode())),
+                    "the writer's own coding");
+            assertTrue(back.getCode().getCoding().stream().anyMatch(c -> "http://loinc.org".equals(c.getSystem())), "the platform's coding");
+            assertEquals(131, back.getValueQuantity().getValue().intValue());
+
+            String json = FHIR.newJsonParser().encodeResourceToString(heartRate(patient, "2025-02-01T08:30:00+08:00", 70));
+            refused(post(s, "/fhir/Observation", owner, json.replace("\"status\":\"final\"", "\"status\":\"done\"")), 400, "status");
+            refused(post(s, "/fhir/Observation", owner, json.replace("\"status\":\"final\"", "\"status\":\"final\",\"interpretation\":{\"text\":\"H\"}")),
+                    400, "interpretation");
+            refused(post(s, "/fhir/Observation", owner, json.replace("\"status\":\"final\"", "\"status\":\"final\",\"issued\":\"yesterday\"")), 400, "issued");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("io.omix.server.testing.TestDatabases#kinds")
     void everyRefusalIsAnOperationOutcomeNamingWhatWasWrong(String kind) throws Exception {

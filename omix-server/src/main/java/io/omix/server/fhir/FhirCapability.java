@@ -858,6 +858,10 @@ public final class FhirCapability implements Capability {
             throw ApiException.invalidParam(at + "effectiveDateTime", e.getMessage());
         }
         if (!time.withinYears(platform.config().defaultZone())) throw ApiException.invalidParam(at + "effectiveDateTime", PartialTime.OUTSIDE_YEARS);
+        for (String name : Observations.SHAPED) {
+            String problem = o.has(name) ? Observations.shapeProblem(name, o.get(name)) : null;
+            if (problem != null) throw ApiException.invalidParam(at + name, problem);
+        }
         ObjectNode stored = Observations.storable(o);
         // The limit of a stream record written any other way: the open platform answers it within a page of records.
         if (io.omix.server.common.validation.JsonParam.longerThan(stored, io.omix.server.streams.StreamsCapability.MAX_DATA_CHARS)) {

@@ -102,6 +102,7 @@ public final class Observations {
         if (biosampleId != null) o.putObject("specimen").put("reference", "Specimen/" + biosampleId);
         JsonNode data = r.data();
         o.setAll(values(data));
+        measurement(data, o);
         ArrayNode own = o.putArray("extension").addObject().put("url", EXTENSION).putArray("extension");
         own.addObject().put("url", "namespace").put("valueString", r.namespace());
         own.addObject().put("url", "dataElement").put("valueString", e.id());
@@ -136,6 +137,78 @@ public final class Observations {
         }
         return out;
     }
+
+    /**
+     * What an Observation written through FHIR said of its measurement besides its value, given back as it was written:
+     * its status (a preliminary or entered-in-error result read back as final would mislead whoever acts on it), the
+     * writer's own codings beside the data element's, category, interpretation, reference ranges, method, body site,
+     * issued, data-absent reason and notes' text. A payload of another shape keeps the view's defaults.
+     */
+    static void measurement(JsonNode data, ObjectNode o) {
+        if (!(data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText())))) {
+            return;
+        }
+        data.fields().forEachRemaining(f -> {
+            String name = camel(f.getKey());
+            JsonNode v = f.getValue();
+            switch (name) {
+                case "status" -> {
+                    if (v.isTextual() && STATUSES.contains(v.asText())) o.put("status", v.asText());
+                }
+                case "code" -> {
+                    ArrayNode coding = (ArrayNode) o.path("code").path("coding");
+                    for (JsonNode c : v.path("coding")) {
+                        boolean known = false;
+                        for (JsonNode have : coding) {
+                            known |= have.path("system").equals(c.path("system")) && have.path("code").equals(c.path("code"));
+                        }
+                        if (c.isObject() && !known) coding.add(c);
+                    }
+                }
+                case "category", "interpretation", "referenceRange", "method", "bodySite", "issued", "dataAbsentReason", "note" -> {
+                    // Only of FHIR's shape (a record kept before writes were checked may hold another): a view a FHIR parser
+                    // refuses would fail the reader's whole page.
+                    if (shapeProblem(name, v) == null) o.set(name, v);
+                }
+                default -> { }
+            }
+        });
+    }
+
+    /**
+     * Why an Observation's {@code name} element, as written, is not of FHIR's shape (null when it is, or when it is not one
+     * of the elements a view gives back besides its value): checked where FHIR writes enter, so that what is accepted reads
+     * back as FHIR.
+     */
+    public static String shapeProblem(String name, JsonNode v) {
+        return switch (name) {
+            case "status" -> v.isTextual() && STATUSES.contains(v.asText()) ? null : "is one of " + String.join(", ", new java.util.TreeSet<>(STATUSES));
+            case "category", "interpretation", "referenceRange", "note" -> {
+                if (!v.isArray()) yield "is a list";
+                for (JsonNode item : v) if (!item.isObject()) yield "is a list of objects";
+                yield null;
+            }
+            case "method", "bodySite", "dataAbsentReason" -> v.isObject() ? null : "is an object";
+            case "issued" -> {
+                if (!v.isTextual()) yield "is an instant";
+                try {
+                    OffsetDateTime.parse(v.asText());
+                    yield null;
+                } catch (java.time.format.DateTimeParseException e) {
+                    yield "is an instant (2025-01-01T07:30:00+08:00)";
+                }
+            }
+            default -> null;
+        };
+    }
+
+    /** The elements {@link #shapeProblem} checks. */
+    public static final java.util.List<String> SHAPED = java.util.List.of("status", "category", "interpretation", "referenceRange", "note",
+            "method", "bodySite", "dataAbsentReason", "issued");
+
+    /** FHIR R4's Observation statuses (ObservationStatus): any other text stored keeps the view's "final". */
+    private static final java.util.Set<String> STATUSES = java.util.Set.of("registered", "preliminary", "final", "amended", "corrected",
+            "cancelled", "entered-in-error", "unknown");
 
     /** FHIR's dateTime of an instant: to the microsecond, the offset with its colon. */
     public static String instant(OffsetDateTime time) {
