@@ -131,6 +131,10 @@ class DatasetBatchesTest {
                 long newDataset = moved.getModel("response").getLong("dataset_id");
                 assertTrue(newDataset != ds);
                 assertEquals("Fruit, second delivery", a.datasets().get(w, p, newDataset).at("dataset.name"));
+                // Found by its name, comma and all (the name filter is a comma-separated list, here of "Fruit" and "second delivery";
+                // the whole text is a name too).
+                Model byName = a.datasets().list(w, p, Map.of("name", "Fruit, second delivery", "fields", "id,name"));
+                assertTrue(byName.getList("datasets").stream().anyMatch(d -> ((Model) d).getLong("id") == newDataset), byName.dumps());
                 assertEquals(List.of("kiwi", "mango"), column(a, w, p, newDataset, "fruit"));
                 assertNull(a.datasets().data(w, p, newDataset, List.of("price"), 1, 0).at("data[0].price"), "unmapped columns stay empty");
                 refused(404, () -> a.datasets().get(w, p, source));

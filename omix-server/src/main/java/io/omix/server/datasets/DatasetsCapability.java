@@ -239,12 +239,23 @@ public final class DatasetsCapability implements Capability {
         return new HttpProblem(404, "no batch " + batchId + " in this dataset");
     }
 
+    /**
+     * The names a {@code name} filter asks for: its comma-separated items, and the whole text as one name too, since a
+     * dataset's name may hold a comma ("Fruit, second delivery"), which the list alone could never find.
+     */
+    static List<String> namesAsked(String text) {
+        List<String> names = new java.util.ArrayList<>(QuerySyntax.items("name", text));
+        String whole = text.strip();
+        if (names.size() > 1 && !names.contains(whole)) names.add(whole);
+        return names;
+    }
+
     private Object listDatasets(ApiRequest r, Params p) {
         long projectId = project(r, p);
         Set<String> fields = DATASET_FIELDS.select(p.get(FIELDS));
         SqlWhere where = new SqlWhere().and("d.project_id = ?", projectId);
         where.in("d.dataset_id", QuerySyntax.longs("id", p.get(ID)));
-        if (p.get(NAME) != null && !p.get(NAME).isBlank()) where.in("d.name", QuerySyntax.items("name", p.get(NAME)));
+        if (p.get(NAME) != null && !p.get(NAME).isBlank()) where.in("d.name", namesAsked(p.get(NAME)));
         if (p.get(CREATED_BY) != null && !p.get(CREATED_BY).isBlank()) where.in("d.created_by", QuerySyntax.items("created_by", p.get(CREATED_BY)));
         where.in("d.status", QuerySyntax.oneOf("status", p.get(STATUS), Set.of("ready", "processing", "deleting", "error", "need_action")));
         where.in("d.source_type", QuerySyntax.oneOf("source_type", p.get(SOURCE_TYPE), Set.of("file", "cloud", "sketch", "weburl", "append", "abstract")));
