@@ -190,8 +190,14 @@ final class AuthorizePage {
             redirectError(ctx, request.redirectUri(), "invalid_scope", "admin is granted to operators of the platform only", request.state());
             return;
         }
-        Optional<String> code = codes.createApproved(request.client().clientId(), userId, Secrets.hash(sessionId), request.redirectUri(),
-                request.scope(), request.challenge(), alreadyAllowed);
+        Optional<String> code;
+        try {
+            code = codes.createApproved(request.client().clientId(), userId, Secrets.hash(sessionId), request.redirectUri(),
+                    request.scope(), request.challenge(), alreadyAllowed);
+        } catch (ConsentStore.TooManyScopes e) {
+            redirectError(ctx, request.redirectUri(), "invalid_scope", e.getMessage(), request.state());
+            return;
+        }
         if (code.isEmpty()) {
             redirectError(ctx, request.redirectUri(), "access_denied", "the sign-in or the application's access ended meanwhile", request.state());
             return;

@@ -61,6 +61,7 @@ public final class CodeStore {
             granting.addAll(SmartScopes.platformView(asked));
             limited.addAll(SmartScopes.restrictionsFor(consent, granting, asked));
             String granted = String.join(" ", limited);
+            ConsentStore.requireFits(granted);
             Jdbc.update(c, "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, code_challenge, created_at, expires_at) "
                     + "VALUES (?,?,?,?,?,?,?,?)", Secrets.hash(code), clientId, userId, redirectUri, granted, codeChallenge, now, now.plus(LIFETIME));
             return true;

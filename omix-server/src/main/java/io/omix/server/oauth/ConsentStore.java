@@ -55,6 +55,7 @@ public final class ConsentStore {
         // later one then adds to the row the first wrote, as to any consent, instead of failing on its key (and inserts
         // again if a revocation took that row meanwhile).
         for (int attempt = 0; consent == null; attempt++) {
+            requireFits(String.join(" ", scopes));
             java.sql.Savepoint before = c.setSavepoint();
             try {
                 Jdbc.update(c, "INSERT INTO oauth_consents (user_id, client_id, scope, granted_at, updated_at) VALUES (?,?,?,?,?)",
@@ -71,10 +72,30 @@ public final class ConsentStore {
         }
         Set<String> all = new LinkedHashSet<>(consent);
         if (all.addAll(scopes)) {
+            requireFits(String.join(" ", all));
             Jdbc.update(c, "UPDATE oauth_consents SET scope = ?, updated_at = ? WHERE user_id = ? AND client_id = ?",
                     String.join(" ", all), now, userId, clientId);
         }
         return all;
+    }
+
+    /** What a consent, and a code's grant, may name: their columns' size. */
+    public static final int MAX_SCOPE_CHARS = 1000;
+
+    /** A consent (or a code's grant) that would name more than {@link #MAX_SCOPE_CHARS}: the approval is refused as invalid_scope. */
+    public static final class TooManyScopes extends RuntimeException {
+        public TooManyScopes() {
+            super("this application's grant would name more than " + MAX_SCOPE_CHARS + " characters of scopes; ask for fewer", null, false, false);
+        }
+    }
+
+    /**
+     * Refuses a grant longer than its column: SMART scopes narrowed by a query, each accepted, grow a person's consent for
+     * an application approval by approval, and the one that passed the column failed with the database's error (500), every
+     * later widening of that grant with it.
+     */
+    static void requireFits(String scopes) {
+        if (scopes.length() > MAX_SCOPE_CHARS) throw new TooManyScopes();
     }
 
     /** Every application {@code userId} authorized, most recently granted first. */
