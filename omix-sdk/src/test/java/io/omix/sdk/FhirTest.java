@@ -39,9 +39,11 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -577,6 +579,46 @@ class FhirTest {
     }
 
     /**
+     * SMART scopes narrowed by a query are each accepted, and a person's consent for an application grows approval by
+     * approval: the approval that would pass what a grant holds (1000 characters) is refused as invalid_scope, where it
+     * failed with the database's error (500), and the grant made before still works.
+     */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void anApprovalBeyondWhatAGrantHoldsIsRefusedAsInvalidScope(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            Identity.Person person = Identity.user(s, "narrow", "narrow@example.org");
+            Identity.Client app = Identity.confidentialClient(s);
+            String verifier = "v".repeat(43) + "Narrowed-Scopes_789";
+            String challenge = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            java.util.function.Function<String, Map<String, String>> approve = prefix -> {
+                StringBuilder scope = new StringBuilder("patient/Observation.rs");
+                for (int i = 0; i < 10; i++) scope.append(" patient/Observation.rs?code=loinc.org|").append(prefix).append(i).append("-00000000000000");
+                String url = s.url() + "/oauth2/authorize?response_type=code&client_id=" + app.id() + "&redirect_uri=" + enc(Identity.REDIRECT)
+                        + "&scope=" + enc(scope.toString()) + "&state=n1&aud=" + enc(s.url() + "/fhir") + "&code_challenge=" + challenge
+                        + "&code_challenge_method=S256";
+                try {
+                    return io.omix.server.testing.LoginPage.redirectParams(new io.omix.server.testing.LoginPage().authorize(url, person.username(),
+                            person.password(), true));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            Map<String, String> first = approve.apply("FIRST");
+            assertNotNull(first.get("code"), first.toString());
+            Map<String, String> second = approve.apply("SECOND");
+            assertEquals("invalid_scope", second.get("error"), second.toString());
+            HttpResponse<String> exchanged = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/oauth2/token"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(first.get("code")) + "&redirect_uri="
+                            + enc(Identity.REDIRECT) + "&client_id=" + app.id() + "&client_secret=" + enc(app.secret()) + "&code_verifier=" + verifier)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, exchanged.statusCode(), "the grant made before still works: " + exchanged.body());
+        }
+    }
+
+    /**
      * A SMART app allowed to read a person's documents and samples, asking again in SMART's words for files, samples and her
      * profile only (naming no DocumentReference or Specimen): a refresh, or an authorization the person was not asked for
      * (all of it allowed before), gave a token holding files and samples with no SMART scope on those resources, and the
@@ -809,6 +851,27 @@ class FhirTest {
             HttpResponse<String> narrower = raw(s, stats + "&date=lt2025-03-03T00:00:00Z", owner);
             assertEquals(200, narrower.statusCode(), narrower.body());
             assertEquals(48, JSON.readTree(narrower.body()).at("/parameter/0/resource/component/0/valueQuantity/value").asInt(), narrower.body());
+        }
+    }
+
+    /** Two values near a double's largest, each accepted, sum exactly in $stats: the sum was Infinity, which is no FHIR decimal. */
+    @ParameterizedTest
+    @MethodSource("io.omix.server.testing.TestDatabases#kinds")
+    void statsSumValuesAcceptedHoweverLarge(String kind) throws Exception {
+        try (TestServer s = TestServer.builder().database(kind).start()) {
+            VariantsTest.World w = VariantsTest.world(s);
+            String owner = w.owner().accessToken();
+            String patient = userId(s, "owner");
+            for (String day : List.of("2025-04-01", "2025-04-02")) {
+                assertEquals(201, post(s, "/fhir/Observation", owner, FHIR.newJsonParser().encodeResourceToString(heartRate(patient, day, 1.7e308)))
+                        .statusCode());
+            }
+            HttpResponse<String> stats = raw(s, "/fhir/Observation/$stats?patient=" + patient + "&code=8867-4&statistic=sum,average&date=ge2025-04", owner);
+            assertEquals(200, stats.statusCode(), stats.body());
+            assertConforms(stats.body());
+            JsonNode components = JSON.readTree(stats.body()).at("/parameter/0/resource/component");
+            assertEquals(0, new java.math.BigDecimal("3.4E+308").compareTo(components.at("/0/valueQuantity/value").decimalValue()), stats.body());
+            assertEquals(1.7e308, components.at("/1/valueQuantity/value").asDouble(), stats.body());
         }
     }
 

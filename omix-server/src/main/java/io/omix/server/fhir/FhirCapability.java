@@ -606,7 +606,8 @@ public final class FhirCapability implements Capability {
             long count = 0;
             double min = Double.POSITIVE_INFINITY;
             double max = Double.NEGATIVE_INFINITY;
-            double sum = 0;
+            // Exact: two accepted values near a double's largest summed to Infinity, which no FHIR reader takes as a decimal.
+            java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
             String unit = null;
             OffsetDateTime first = null;
             OffsetDateTime last = null;
@@ -620,7 +621,7 @@ public final class FhirCapability implements Capability {
                     double v = value.path("value").asDouble();
                     if (unit == null && value.hasNonNull("unit")) unit = value.get("unit").asText();
                     count++;
-                    sum += v;
+                    sum = sum.add(value.path("value").decimalValue());
                     min = Math.min(min, v);
                     max = Math.max(max, v);
                     if (first == null) first = k.record().generateTime();
@@ -644,15 +645,15 @@ public final class FhirCapability implements Capability {
             if (first != null) statistic.put("effectivePeriod", Map.of("start", Observations.instant(first), "end", Observations.instant(last)));
             List<Map<String, Object>> components = new ArrayList<>();
             for (String s : asked) {
-                Double v = switch (s) {
-                    case "count" -> (double) count;
-                    case "minimum" -> count == 0 ? null : min;
-                    case "maximum" -> count == 0 ? null : max;
+                Number v = switch (s) {
+                    case "count" -> count;
+                    case "minimum" -> count == 0 ? null : (Number) min;
+                    case "maximum" -> count == 0 ? null : (Number) max;
                     case "sum" -> sum;
-                    default -> count == 0 ? null : sum / count;
+                    default -> count == 0 ? null : sum.divide(java.math.BigDecimal.valueOf(count), java.math.MathContext.DECIMAL64);
                 };
                 Map<String, Object> quantity = new LinkedHashMap<>();
-                if (v != null) quantity.put("value", s.equals("count") ? (Object) count : (Object) v);
+                if (v != null) quantity.put("value", v);
                 if (unit != null && !s.equals("count")) quantity.put("unit", unit);
                 Map<String, Object> component = new LinkedHashMap<>();
                 component.put("code", Map.of("coding", List.of(Map.of("system", "http://hl7.org/fhir/observation-statistics", "code", s))));
