@@ -128,7 +128,7 @@ public final class Observations {
         ObjectNode out = ServerJson.MAPPER.createObjectNode();
         if (data.isNumber()) {
             out.putObject("valueQuantity").set("value", data);
-        } else if (data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText()))) {
+        } else if (isObservation(data)) {
             // Payloads written by the original clients spell FHIR's names in snake case (value_quantity).
             data.fields().forEachRemaining(f -> {
                 String name = camel(f.getKey());
@@ -145,34 +145,30 @@ public final class Observations {
      * issued, data-absent reason and notes' text. A payload of another shape keeps the view's defaults.
      */
     static void measurement(JsonNode data, ObjectNode o) {
-        if (!(data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText())))) {
-            return;
-        }
+        if (!isObservation(data)) return;
         data.fields().forEachRemaining(f -> {
             String name = camel(f.getKey());
             JsonNode v = f.getValue();
-            switch (name) {
-                case "status" -> {
-                    if (v.isTextual() && STATUSES.contains(v.asText())) o.put("status", v.asText());
-                }
-                case "code" -> {
-                    ArrayNode coding = (ArrayNode) o.path("code").path("coding");
-                    for (JsonNode c : v.path("coding")) {
-                        boolean known = false;
-                        for (JsonNode have : coding) {
-                            known |= have.path("system").equals(c.path("system")) && have.path("code").equals(c.path("code"));
-                        }
-                        if (c.isObject() && !known) coding.add(c);
+            if (name.equals("code")) {
+                ArrayNode coding = (ArrayNode) o.path("code").path("coding");
+                for (JsonNode c : v.path("coding")) {
+                    boolean known = false;
+                    for (JsonNode have : coding) {
+                        known |= have.path("system").equals(c.path("system")) && have.path("code").equals(c.path("code"));
                     }
+                    if (c.isObject() && !known) coding.add(c);
                 }
-                case "category", "interpretation", "referenceRange", "method", "bodySite", "issued", "dataAbsentReason", "note" -> {
-                    // Only of FHIR's shape (a record kept before writes were checked may hold another): a view a FHIR parser
-                    // refuses would fail the reader's whole page.
-                    if (shapeProblem(name, v) == null) o.set(name, v);
-                }
-                default -> { }
+            } else if (SHAPED.contains(name) && shapeProblem(name, v) == null) {
+                // Only of FHIR's shape (a record kept before writes were checked may hold another): a view a FHIR parser
+                // refuses would fail the reader's whole page. A status of another text keeps the view's "final".
+                o.set(name, v);
             }
         });
+    }
+
+    /** Whether a record's payload is an Observation (as FHIR writes it, or in the original clients' snake case). */
+    private static boolean isObservation(JsonNode data) {
+        return data.isObject() && ("Observation".equals(data.path("resourceType").asText()) || "Observation".equals(data.path("resource_type").asText()));
     }
 
     /**
